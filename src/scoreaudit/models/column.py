@@ -1,0 +1,61 @@
+"""Precomputed scores already stored in a column of the data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ModelError
+from .base import validate_scores
+
+
+@dataclass(frozen=True)
+class ScoreColumn:
+    """Use a column of the data as the score (scores computed elsewhere, e.g. by the agency).
+
+    Parameters
+    ----------
+    column : str
+        Name of the numeric score column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ScoreColumn("score").score(pd.DataFrame({"score": [0.2, 0.9]}))
+    array([0.2, 0.9])
+    """
+
+    column: str
+
+    @property
+    def features(self) -> list[str]:
+        return [self.column]
+
+    @property
+    def name(self) -> str:
+        return f"column {self.column!r}"
+
+    def score(self, frame: pd.DataFrame) -> np.ndarray:
+        if self.column not in frame.columns:
+            raise ModelError(
+                f"Score column {self.column!r} is not in the data. Available columns: "
+                f"{', '.join(map(str, frame.columns[:30]))}."
+            )
+        col = frame[self.column]
+        if not (pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)):
+            converted = pd.to_numeric(col, errors="coerce")
+            bad = converted.isna() & col.notna()
+            if bad.any():
+                pos = int(np.flatnonzero(bad.to_numpy())[0])
+                raise ModelError(
+                    f"Score column {self.column!r} is not numeric: value {col.iloc[pos]!r} at row "
+                    f"position {pos} is not a number."
+                )
+            col = converted
+        return validate_scores(col.to_numpy(dtype=np.float64, na_value=np.nan),
+                               len(frame), f"Score column {self.column!r}")
+
+    def to_dict(self) -> dict:
+        return {"kind": "score_column", "column": self.column}
