@@ -1,17 +1,44 @@
-"""scoreaudit: audit welfare fraud-scoring models for discrimination."""
+"""scoreaudit: audit welfare fraud-scoring models for discrimination.
 
+The flow runs one way: data -> :class:`Population` -> scoring model -> selection policy
+(:class:`Budget`, :class:`Threshold`) -> per-group statistics -> disparities ->
+:class:`AuditResult` -> plots and report.
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> import scoreaudit as sa
+>>> rng = np.random.default_rng(1)
+>>> frame = pd.DataFrame({"gender": rng.choice(["woman", "man"], 500), "score": rng.random(500)})
+>>> result = sa.audit(sa.Population(frame, protected=["gender"]), sa.ScoreColumn("score"),
+...                   policy=sa.Budget(share=0.2), reference={"gender": "man"})
+>>> list(result.groups["group"])
+['man', 'woman']
+"""
+
+from .audit import REST, audit
 from .errors import DataError, ModelError, PolicyError, ScoreAuditError, UnsafeFileError
 from .models import ScoreColumn, ScoringModel
+from .population import Population
+from .result import AuditResult
+from .selection import Budget, Selection, Threshold
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "REST",
+    "AuditResult",
+    "Budget",
     "DataError",
     "ModelError",
     "PolicyError",
+    "Population",
     "ScoreAuditError",
     "ScoreColumn",
     "ScoringModel",
+    "Selection",
+    "Threshold",
     "UnsafeFileError",
     "__version__",
+    "audit",
 ]

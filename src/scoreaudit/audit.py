@@ -1,0 +1,476 @@
+"""The audit engine: population + model + policy -> group statistics -> disparities.
+
+Data flow (one direction): the model scores the population's frame; the policy ranks the
+scores once and selects the files controlled; the rows are counted once per finest cell of
+the protected attributes; every attribute and intersection is a sum of cells; the metrics
+turn counts into rates, disparities, intervals and tests; the result holds tidy tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import metrics as M
+from .errors import DataError, ModelError, PolicyError
+from .models.base import check_features, validate_scores
+from .models.column import ScoreColumn
+from .population import Population
+from .result import AuditResult
+from .selection import Budget, Ranking, Threshold
+from .stats import SEP, Cells, Sums, View, build_cells, build_views, curve_counts, rate_counts
+
+__all__ = ["REST", "audit"]
+
+#: Label of the comparison group in ``reference="rest"`` mode.
+REST = "(rest)"
+
+DEFAULT_BUDGETS = np.round(np.arange(1, 101) / 100, 10)
+
+
+def audit(
+    population: Population,
+    model: Any,
+    policy: Budget | Threshold | None = None,
+    *,
+    reference: Mapping[str, Any] | str | None = None,
+    intersections: bool | int = True,
+    confidence: float = 0.95,
+    correction: str = "holm",
+    min_cell: int = 11,
+    budgets: Sequence[float] | None = None,
+    threshold_free: bool = True,
+    calibration_bins: int = 10,
+) -> AuditResult:
+    """Audit a scoring model on a population: who is selected for control, by group.
+
+    Parameters
+    ----------
+    population : Population
+        The files, with validated protected attributes (and optional labels and weights).
+    model : ScoringModel or str
+        Anything with ``features`` and ``score(frame)``; a string is a score column name.
+    policy : Budget or Threshold
+        Which files are controlled. Default: the top 5% of scores (``Budget(share=0.05)``).
+    reference : dict, "rest" or None
+        Reference group per attribute, e.g. ``{"gender": "man"}``. Attributes not listed use
+        their largest group. For an intersection, give it by name
+        (``{"gender × family_status": "man × alone"}``) or it defaults to the combination of
+        its members' given references when that cell exists, else to its largest cell.
+        ``"rest"`` compares every group with all other files instead.
+    intersections : bool or int
+        Also audit combinations of attributes (``True``: all; an int: up to that many).
+    confidence : float
+        Level of the confidence intervals; tests use ``alpha = 1 - confidence``.
+    correction : {"holm", "bh", "bonferroni", "none"}
+        Multiple-testing adjustment over all comparisons of the audit.
+    min_cell : int
+        Groups with fewer files, or fewer selected files, are flagged ``small_cell``
+        (11 is the usual publication threshold of French health data).
+    budgets : sequence of float, optional
+        Shares of files for the budget curve (default 0.01, 0.02, ..., 1.00).
+    threshold_free : bool
+        Compute AUC and Kolmogorov-Smirnov distances of score distributions per group.
+    calibration_bins : int
+        Score quantile bins for calibration by group (only with labels).
+
+    Returns
+    -------
+    AuditResult
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> import scoreaudit as sa
+    >>> rng = np.random.default_rng(0)
+    >>> frame = pd.DataFrame({"gender": rng.choice(["woman", "man"], 1000),
+    ...                       "score": rng.random(1000)})
+    >>> pop = sa.Population(frame, protected=["gender"])
+    >>> res = sa.audit(pop, sa.ScoreColumn("score"), sa.Budget(share=0.1),
+    ...                reference={"gender": "man"})
+    >>> int(res.selected.sum())
+    100
+    >>> res.disparities[["group", "reference"]].values.tolist()
+    [['woman', 'man']]
+    """
+    if not isinstance(population, Population):
+        raise DataError(
+            "audit() needs a scoreaudit.Population, not "
+            f"{type(population).__name__}: wrap your frame with "
+            "sa.Population(frame, protected=[...])."
+        )
+    if isinstance(model, str):
+        model = ScoreColumn(model)
+    if not hasattr(model, "score"):
+        raise ModelError(
+            f"{type(model).__name__} is not a scoring model: it needs a score(frame) method "
+            "and a features list (see scoreaudit.ScoringModel)."
+        )
+    policy = Budget(share=0.05) if policy is None else policy
+    if not isinstance(policy, (Budget, Threshold)):
+        raise PolicyError(f"policy must be a Budget or a Threshold, not {type(policy).__name__}.")
+    M.confidence_z(confidence)  # validates
+    if correction not in ("holm", "bh", "bonferroni", "none"):
+        raise DataError(f"correction must be 'holm', 'bh', 'bonferroni' or 'none', not {correction!r}.")
+    if int(min_cell) < 0:
+        raise DataError(f"min_cell must be >= 0, not {min_cell!r}.")
+    grid = DEFAULT_BUDGETS if budgets is None else np.asarray(list(budgets), dtype=float)
+    if grid.size == 0 or not np.all(np.isfinite(grid)) or grid.min() < 0 or grid.max() > 1:
+        raise PolicyError("budgets for the curve must be shares between 0 and 1.")
+
+    frame = population.frame
+    check_features(model, frame)
+    name = getattr(model, "name", type(model).__name__)
+    scores = validate_scores(model.score(frame), len(frame), f"Model {name!r}")
+    weights = population.weights
+
+    ranking = policy.rank(scores, weights)
+    selection = policy.select(scores, weights, ranking)
+    selected = selection.selected
+
+    attrs = list(population.attributes.values())
+    cells = build_cells(attrs)
+    views = build_views(cells, intersections)
+    engine = _Engine(population, cells, views, scores, selected, weights, confidence, min_cell)
+    refs, warnings = _resolve_references(views, engine.base_by_view, reference)
+
+    groups = engine.groups_table()
+    disparities = engine.disparities_table(refs, correction)
+    if threshold_free:
+        disparities = engine.add_threshold_free(disparities, refs, ranking)
+    curve = engine.curve_table(refs, ranking, grid)
+    calibration = engine.calibration_table(calibration_bins) if population.labels is not None else None
+
+    if len(population) < 2 * min_cell:
+        warnings.append(
+            f"The population has only {len(population)} files: every group is a small cell."
+        )
+    config = {
+        "policy": policy.to_dict(),
+        "reference": reference if isinstance(reference, (str, type(None))) else {
+            str(k if isinstance(k, str) else SEP.join(k)): str(v if not isinstance(v, tuple) else SEP.join(v))
+            for k, v in reference.items()},
+        "references_used": {v.name: (REST if r is None else v.labels[r]) for v, r in zip(views, refs)},
+        "intersections": intersections,
+        "confidence": confidence,
+        "correction": correction,
+        "min_cell": int(min_cell),
+        "budgets": [float(b) for b in grid],
+        "threshold_free": threshold_free,
+    }
+    model_info = model.to_dict() if hasattr(model, "to_dict") else {"kind": type(model).__name__}
+    if not isinstance(model_info, dict):
+        model_info = {"kind": type(model).__name__}
+    return AuditResult(
+        groups=groups,
+        disparities=disparities,
+        curve=curve,
+        selected=selected,
+        calibration=calibration,
+        selection=selection,
+        config=config,
+        population_summary=population.summary(),
+        model_info={"name": str(name), **model_info},
+        warnings=warnings,
+        population=population,
+        model=model,
+        policy=policy,
+        scores=scores,
+    )
+
+
+def _normalise_key(key: Any) -> str:
+    if isinstance(key, (tuple, list)):
+        return SEP.join(str(k).strip() for k in key)
+    key = str(key)
+    for sep in ("*", "×", " x ", "&"):
+        if sep in key:
+            return SEP.join(part.strip() for part in key.split(sep))
+    return key.strip()
+
+
+def _resolve_references(views: list[View], base: dict[str, Sums], reference) -> tuple[list, list]:
+    """Reference group index per view (None for the 'rest' mode) and warnings."""
+    warnings: list[str] = []
+    if isinstance(reference, str):
+        if reference == "rest":
+            return [None] * len(views), warnings
+        raise DataError(
+            f"reference must be a dict like {{'gender': 'man'}}, 'rest', or None; not {reference!r}."
+        )
+    given: dict[str, str] = {}
+    if reference is not None:
+        if not isinstance(reference, Mapping):
+            raise DataError("reference must be a dict like {'gender': 'man'}, 'rest', or None.")
+        names = {v.name for v in views}
+        for k, val in reference.items():
+            key = _normalise_key(k)
+            if key not in names:
+                raise DataError(
+                    f"reference names {key!r}, which is not an audited attribute or "
+                    f"intersection. Audited: {', '.join(sorted(names))}."
+                )
+            given[key] = _normalise_key(val) if isinstance(val, (tuple, list)) else (
+                _normalise_key(val) if key.count(SEP) else str(val))
+    refs: list = []
+    for v in views:
+        weight = base[v.name].w
+        largest = int(np.argmax(weight))
+        if v.name in given:
+            label = given[v.name]
+            if label == "rest":
+                refs.append(None)
+                continue
+            if label not in v.labels:
+                raise DataError(
+                    f"Reference group {label!r} for {v.name!r} does not exist in the data. "
+                    f"Groups: {', '.join(map(repr, v.labels[:40]))}."
+                )
+            refs.append(v.labels.index(label))
+        elif len(v.members) > 1 and all(m in given for m in v.members):
+            combo = SEP.join(given[m] for m in v.members)
+            if "rest" in (given[m] for m in v.members):
+                refs.append(None)
+            elif combo in v.labels:
+                refs.append(v.labels.index(combo))
+            else:
+                refs.append(largest)
+                warnings.append(
+                    f"No file is in the cell {combo!r} of {v.name!r}; its largest group "
+                    f"{v.labels[largest]!r} is used as the reference instead."
+                )
+        else:
+            refs.append(largest)
+    return refs, warnings
+
+
+class _Engine:
+    """Sufficient statistics of one audit, and the tables derived from them."""
+
+    def __init__(self, population: Population, cells: Cells, views: list[View],
+                 scores: np.ndarray, selected: np.ndarray, weights: np.ndarray | None,
+                 confidence: float, min_cell: int) -> None:
+        self.cells, self.views = cells, views
+        self.scores, self.selected, self.weights = scores, selected, weights
+        self.confidence, self.min_cell = confidence, int(min_cell)
+        self.labels = population.labels
+        cell, C = cells.cell, cells.n_cells
+        self.base = Sums.of(cell, C, None, weights)
+        self.sel = Sums.of(cell, C, selected, weights)
+        w = scores if weights is None else scores * weights
+        self.score_sum = np.bincount(cell, weights=w, minlength=C)
+        if self.labels is not None:
+            lab = np.isfinite(self.labels)
+            pos = lab & (self.labels == 1)
+            neg = lab & (self.labels == 0)
+            self.lab = Sums.of(cell, C, lab, weights)
+            self.pos = Sums.of(cell, C, pos, weights)
+            self.neg = Sums.of(cell, C, neg, weights)
+            self.sel_lab = Sums.of(cell, C, selected & lab, weights)
+            self.sel_pos = Sums.of(cell, C, selected & pos, weights)
+            self.sel_neg = Sums.of(cell, C, selected & neg, weights)
+        self.base_by_view = {v.name: self.base.aggregate(v.group_of_cell, v.n_groups) for v in views}
+
+    def _agg(self, sums: Sums, v: View) -> Sums:
+        return sums.aggregate(v.group_of_cell, v.n_groups)
+
+    def _rate_cols(self, prefix: str, event: Sums, base: Sums) -> dict[str, np.ndarray]:
+        rate, n_eff, x = rate_counts(event, base)
+        low, high = M.wilson_interval(x, n_eff, self.confidence)
+        return {prefix: rate, f"{prefix}_low": low, f"{prefix}_high": high}
+
+    # -- groups -------------------------------------------------------------------------
+    def groups_table(self) -> pd.DataFrame:
+        frames = []
+        weighted = self.weights is not None
+        total_w = self.base.w.sum()
+        for v in self.views:
+            base, sel = self._agg(self.base, v), self._agg(self.sel, v)
+            cols: dict[str, Any] = {
+                "attribute": v.name,
+                "group": list(v.labels),
+                "n": base.n.astype(np.int64),
+                "share": base.w / total_w,
+                "selected": sel.n.astype(np.int64),
+            }
+            if weighted:
+                cols.update(weight=base.w, n_effective=base.n_eff, selected_weight=sel.w)
+            cols.update(self._rate_cols("selection_rate", sel, base))
+            cols["mean_score"] = np.bincount(v.group_of_cell, weights=self.score_sum,
+                                             minlength=v.n_groups) / base.w
+            if self.labels is not None:
+                lab, pos, neg = self._agg(self.lab, v), self._agg(self.pos, v), self._agg(self.neg, v)
+                sel_lab, sel_pos = self._agg(self.sel_lab, v), self._agg(self.sel_pos, v)
+                sel_neg = self._agg(self.sel_neg, v)
+                cols["controlled_with_label"] = lab.n.astype(np.int64)
+                cols["positives"] = pos.n.astype(np.int64)
+                cols.update(self._rate_cols("positive_rate", pos, lab))
+                cols["selected_with_label"] = sel_lab.n.astype(np.int64)
+                cols.update(self._rate_cols("precision", sel_pos, sel_lab))
+                cols.update(self._rate_cols("tpr", sel_pos, pos))
+                cols.update(self._rate_cols("fpr", sel_neg, neg))
+                tpr = cols["tpr"]
+                cols["fnr"] = 1 - tpr
+                cols["fnr_low"] = 1 - cols["tpr_high"]
+                cols["fnr_high"] = 1 - cols["tpr_low"]
+            cols["small_cell"] = (base.n < self.min_cell) | (sel.n < self.min_cell)
+            frames.append(pd.DataFrame(cols))
+        return pd.concat(frames, ignore_index=True)
+
+    # -- disparities --------------------------------------------------------------------
+    def _pairs(self, v: View, ref: int | None) -> tuple[np.ndarray, Sums, Sums, Sums, Sums, list[str]]:
+        base, sel = self._agg(self.base, v), self._agg(self.sel, v)
+        if ref is None:
+            idx = np.arange(v.n_groups)
+            tb, ts = base.total(), sel.total()
+            return idx, base, sel, tb - base, ts - sel, [REST] * idx.size
+        idx = np.array([g for g in range(v.n_groups) if g != ref], dtype=np.int64)
+        r = np.full(idx.size, ref)
+        return (idx, base.take(idx), sel.take(idx), base.take(r), sel.take(r),
+                [v.labels[ref]] * idx.size)
+
+    def disparities_table(self, refs: list, correction: str) -> pd.DataFrame:
+        frames = []
+        for v, ref in zip(self.views, refs):
+            idx, b1, s1, b0, s0, ref_labels = self._pairs(v, ref)
+            p1, n1, x1 = rate_counts(s1, b1)
+            p0, n0, x0 = rate_counts(s0, b0)
+            ratio, rlo, rhi = M.katz_ratio_interval(x1, n1, x0, n0, self.confidence)
+            diff, dlo, dhi = M.newcombe_difference_interval(x1, n1, x0, n0, self.confidence)
+            p, test = M.two_proportion_p_value(x1, n1, x0, n0, exact=self.weights is None)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                low_over_high = np.minimum(ratio, 1 / ratio)
+            note = np.where(p0 == 0, np.where(p1 == 0, "no file selected in either group",
+                                              "reference group has no selected file"), "")
+            small = (b1.n < self.min_cell) | (s1.n < self.min_cell) | \
+                (b0.n < self.min_cell) | (s0.n < self.min_cell)
+            frames.append(pd.DataFrame({
+                "attribute": v.name,
+                "group": [v.labels[i] for i in idx],
+                "reference": ref_labels,
+                "n": b1.n.astype(np.int64),
+                "reference_n": b0.n.astype(np.int64),
+                "selection_rate": p1,
+                "reference_rate": p0,
+                "ratio": ratio, "ratio_low": rlo, "ratio_high": rhi,
+                "difference": diff, "difference_low": dlo, "difference_high": dhi,
+                "test": test,
+                "p_value": p,
+                "below_four_fifths": np.nan_to_num(low_over_high, nan=1.0) < 0.8,
+                "small_cell": small,
+                "note": note,
+                "_n_eff": n1, "_ref_n_eff": n0,
+            }))
+        out = pd.concat(frames, ignore_index=True)
+        out.insert(out.columns.get_loc("p_value") + 1, "p_adjusted",
+                   M.adjust_p_values(out["p_value"].to_numpy(), correction))
+        alpha = 1 - self.confidence
+        out.insert(out.columns.get_loc("p_adjusted") + 1, "significant", out["p_adjusted"] < alpha)
+        out = _add_power(out, alpha, correction)
+        return out.drop(columns=["_n_eff", "_ref_n_eff"])
+
+    # -- threshold-free measures ----------------------------------------------------------
+    def add_threshold_free(self, disparities: pd.DataFrame, refs: list, ranking: Ranking) -> pd.DataFrame:
+        from . import distribution as D
+
+        dist_rank = D.rank_scores(self.scores)
+        frames = []
+        for v, ref in zip(self.views, refs):
+            codes = v.row_codes(self.cells)
+            tf = D.threshold_free(dist_rank, codes, v.n_groups, ref, weights=self.weights,
+                                  confidence=self.confidence)
+            tf = tf.reset_index(drop=True)
+            tf.insert(0, "group", list(v.labels))
+            tf.insert(0, "attribute", v.name)
+            frames.append(tf)
+        tf_all = pd.concat(frames, ignore_index=True)
+        return disparities.merge(tf_all, on=["attribute", "group"], how="left", validate="1:1")
+
+    # -- budget curve ------------------------------------------------------------------
+    def curve_table(self, refs: list, ranking: Ranking, grid: np.ndarray) -> pd.DataFrame:
+        counts = ranking.count_for_share(grid)
+        sel_n, sel_w = curve_counts(ranking, self.cells.cell, self.cells.n_cells, counts,
+                                    self.weights)
+        realised = ranking.cum_weight[np.maximum(counts - 1, 0)] / ranking.total_weight
+        realised = np.where(counts > 0, realised, 0.0)
+        frames = []
+        B = grid.size
+        for v, ref in zip(self.views, refs):
+            onehot = np.zeros((self.cells.n_cells, v.n_groups))
+            onehot[np.arange(self.cells.n_cells), v.group_of_cell] = 1.0
+            g_n = sel_n @ onehot  # (B, G)
+            g_w = g_n if self.weights is None else sel_w @ onehot
+            base = self._agg(self.base, v)
+            G = v.n_groups
+            # effective sizes per group (weights): Kish n_eff of the whole group
+            n_eff = np.broadcast_to(base.n_eff if self.weights is not None else base.n, (B, G))
+            rate = g_w / base.w[None, :]
+            x = rate * n_eff
+            low, high = M.wilson_interval(x, n_eff, self.confidence)
+            if ref is None:
+                rest_w = base.w.sum() - base.w
+                ref_rate = (g_w.sum(axis=1, keepdims=True) - g_w) / rest_w[None, :]
+                rest_n = base.n.sum() - base.n if self.weights is None else \
+                    (base.w.sum() - base.w) ** 2 / (base.w2.sum() - base.w2)
+                ref_n = np.broadcast_to(rest_n, (B, G))
+                ref_labels = [REST] * G
+            else:
+                ref_rate = np.broadcast_to(rate[:, [ref]], (B, G))
+                ref_n = np.broadcast_to(n_eff[:, [ref]], (B, G))
+                ref_labels = [v.labels[ref]] * G
+            ratio, rlo, rhi = M.katz_ratio_interval(x, n_eff, ref_rate * ref_n, ref_n,
+                                                    self.confidence)
+            frames.append(pd.DataFrame({
+                "budget": np.repeat(grid, G),
+                "realised_share": np.repeat(realised, G),
+                "n_selected": np.repeat(counts, G),
+                "attribute": v.name,
+                "group": np.tile(np.array(v.labels, dtype=object), B),
+                "reference": np.tile(np.array(ref_labels, dtype=object), B),
+                "selected": g_n.ravel().astype(np.int64),
+                "selection_rate": rate.ravel(),
+                "selection_rate_low": low.ravel(),
+                "selection_rate_high": high.ravel(),
+                "ratio": ratio.ravel(),
+                "ratio_low": rlo.ravel(),
+                "ratio_high": rhi.ravel(),
+            }))
+        return pd.concat(frames, ignore_index=True)
+
+    # -- calibration ---------------------------------------------------------------------
+    def calibration_table(self, bins: int) -> pd.DataFrame:
+        from . import distribution as D
+
+        frames = []
+        for v in self.views:
+            if len(v.members) > 1:
+                continue
+            cal = D.calibration_by_group(self.scores, v.row_codes(self.cells), v.n_groups,
+                                         self.labels, weights=self.weights, bins=bins)
+            cal = cal.copy()
+            cal["group"] = [v.labels[int(g)] for g in cal["group"]]
+            cal.insert(0, "attribute", v.name)
+            frames.append(cal)
+        return pd.concat(frames, ignore_index=True)
+
+
+def _add_power(table: pd.DataFrame, alpha: float, correction: str) -> pd.DataFrame:
+    """Minimum detectable ratio and difference beside every comparison (80% power)."""
+    try:
+        from . import power
+    except ImportError:  # pragma: no cover - during development only
+        return table
+    m = int(np.isfinite(table["p_value"].to_numpy()).sum())
+    res = power.minimum_detectable(
+        table["_n_eff"].to_numpy(float), table["_ref_n_eff"].to_numpy(float),
+        table["reference_rate"].to_numpy(float), alpha=alpha, power=0.8,
+        comparisons=max(m, 1), correction=correction,
+    )
+    table = table.copy()
+    table["min_detectable_ratio"] = np.asarray(res.ratio, dtype=float)
+    table["min_detectable_difference"] = np.asarray(res.difference, dtype=float)
+    return table
+

@@ -1,0 +1,26 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+
+@pytest.fixture
+def toy_frame() -> pd.DataFrame:
+    """Ten files with distinct scores; hand-checked expectations live in the tests."""
+    return pd.DataFrame(
+        {
+            "gender": ["woman"] * 6 + ["man"] * 4,
+            "family": ["alone", "single", "single", "alone", "single", "alone",
+                       "alone", "alone", "single", "alone"],
+            #          w     w     w     w     w     w     m     m     m     m
+            "score": [0.95, 0.90, 0.10, 0.20, 0.30, 0.40, 0.85, 0.15, 0.25, 0.35],
+        }
+    )
+
+
+def random_frame(seed: int, n: int = 2000, groups=(2, 4, 3)) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    cols = {}
+    for j, k in enumerate(groups):
+        cols[f"a{j}"] = rng.choice([f"g{i}" for i in range(k)], n)
+    cols["score"] = rng.random(n)
+    return pd.DataFrame(cols)
