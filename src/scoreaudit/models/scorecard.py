@@ -1,0 +1,1065 @@
+"""Declarative scorecards: a model written down as a table of coefficients or odds ratios.
+
+Agencies disclose their fraud scores as documents listing variables and coefficients (or odds
+ratios), not as Python objects. A :class:`Scorecard` turns such a table, written as YAML or
+JSON, into a model that scoreaudit can score.
+
+Spec format
+-----------
+Top level keys (only ``name`` and ``terms`` are required)::
+
+    name: example                 # identifier, shown in reports
+    version: "1"
+    description: What this model is and how far its numbers can be trusted.
+    sources:                      # plain strings, or mappings (citation, date, url,
+      - "Publication, date, page" #   disclosed: [...], assumed: [...], note)
+    link: logistic                # logistic (default): score = 1 / (1 + exp(-eta))
+                                  # identity: score = eta
+    intercept: -2.0               # log-odds (link scale); default 0
+    terms: [...]                  # 1 to 10,000 terms, see below
+
+Every term may also carry ``name`` (the label of its column in :meth:`Scorecard.contributions`;
+defaults to the variable, or ``var1:var2`` for an interaction), ``source`` (where the term comes
+from) and ``note`` (e.g. "disclosed criterion, assumed coefficient"). Coefficients are on the
+link scale (log-odds for ``link: logistic``); with ``link: logistic`` every coefficient may be
+given instead as an odds ratio (``odds_ratios`` / ``odds_ratio``), converted with ``log``.
+
+``kind: categorical``
+    ``variable``, ``reference`` and ``coefficients`` *or* ``odds_ratios``: a mapping level ->
+    value listing every level the data may hold. The reference level must be listed with
+    coefficient 0 (odds ratio 1). Levels are matched as text, so the YAML keys ``0:`` / ``1:``
+    match an integer 0/1 column, ``true:`` matches a boolean column (as ``"True"``), and
+    pandas categoricals work. A data value that is not a listed level is an error, never a
+    silent 0.
+``kind: bins``
+    ``variable``, ``edges`` (finite, strictly increasing), ``closed`` and ``coefficients`` *or*
+    ``odds_ratios``: one value per bin, ``len(edges) + 1`` values. With ``closed: left`` (the
+    default) edges ``[25, 35]`` make the bins ``(-inf, 25)``, ``[25, 35)``, ``[35, +inf)``;
+    with ``closed: right`` they make ``(-inf, 25]``, ``(25, 35]``, ``(35, +inf)``. The outer
+    bins always extend to ``-inf`` and ``+inf`` (infinite values fall in them).
+``kind: linear``
+    ``variable``, ``coefficient`` *or* ``odds_ratio`` (per unit), optional ``clip: [lo, hi]``
+    (either bound may be ``null``): contribution = coefficient * clip(x, lo, hi).
+``kind: interaction``
+    ``factors``: two factors, each ``{kind: categorical, variable, levels: [...]}``,
+    ``{kind: bins, variable, edges, closed}`` or ``{kind: linear, variable, clip}``; and
+    ``coefficients`` *or* ``odds_ratios``: a table with one value per cell, nested in factor
+    order. A categorical factor is a mapping by level, a bins factor a list by bin, and a linear
+    factor takes no dimension (its value multiplies the cell). For example gender x minors-bins
+    is ``{man: [0, 0], woman: [0, 0.18]}``; gender x a linear factor is ``{man: 0, woman: 0.1}``;
+    linear x linear is a single number.
+
+Missing values (NaN) in any input column are an error naming the column.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, Union
+
+import numpy as np
+import pandas as pd
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from scipy.special import expit
+
+from ..errors import ModelError
+from .base import check_features, validate_scores
+
+__all__ = ["MAX_TERMS", "Scorecard", "ScorecardSpec", "level_key"]
+
+MAX_TERMS = 10_000
+TERM_KINDS = ("categorical", "bins", "linear", "interaction")
+FACTOR_KINDS = ("categorical", "bins", "linear")
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------
+
+
+def level_key(value: object) -> str:
+    """Return the text under which a categorical level is matched.
+
+    Integers and integral floats become their integer text (``1`` and ``1.0`` -> ``"1"``),
+    booleans ``"True"`` / ``"False"``, other floats their ``repr`` and anything else ``str``.
+
+    Examples
+    --------
+    >>> level_key(1), level_key(1.0), level_key(True), level_key("woman")
+    ('1', '1', 'True', 'woman')
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        if math.isfinite(f) and f.is_integer():
+            return str(int(f))
+        return repr(f)
+    return str(value)
+
+
+def _fmt(x: float) -> str:
+    """Short text for an edge or a coefficient."""
+    if math.isinf(x):
+        return "+inf" if x > 0 else "-inf"
+    if float(x).is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.10g}"
+
+
+def _normalise_levels(mapping: Mapping, what: str = "level") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    written: dict[str, object] = {}
+    for key, value in mapping.items():
+        if key is None:
+            raise ValueError(f"a {what} cannot be null (YAML '~' or 'null'); quote it if meant")
+        norm = level_key(key)
+        if norm in out:
+            raise ValueError(
+                f"duplicate {what} {norm!r} (written as {written[norm]!r} and {key!r}); "
+                "list each level once"
+            )
+        out[norm] = value
+        written[norm] = key
+    return out
+
+
+def _normalise_table(value: Any) -> Any:
+    """Normalise every mapping key of a nested interaction table (recursively)."""
+    if isinstance(value, Mapping):
+        return {k: _normalise_table(v) for k, v in _normalise_levels(value).items()}
+    if isinstance(value, (list, tuple)):
+        return [_normalise_table(v) for v in value]
+    return value
+
+
+def _check_finite(x: float) -> float:
+    if not math.isfinite(x):
+        raise ValueError(f"must be a finite number, got {x!r}")
+    return x
+
+
+def _check_edge(x: float) -> float:
+    if not math.isfinite(x):
+        raise ValueError(
+            f"edges must be finite numbers, got {x!r}; the outer bins already extend to -inf "
+            "and +inf, so leave infinite edges out"
+        )
+    return x
+
+
+def _check_odds(x: float) -> float:
+    if not math.isfinite(x) or x <= 0:
+        raise ValueError(f"an odds ratio must be a finite number > 0, got {x!r}")
+    return x
+
+
+Finite = Annotated[float, Field(strict=True), AfterValidator(_check_finite)]
+OddsRatio = Annotated[float, Field(strict=True), AfterValidator(_check_odds)]
+Edge = Annotated[float, Field(strict=True), AfterValidator(_check_edge)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+def _bin_labels(edges: Sequence[float], closed: str) -> list[str]:
+    pts = [-math.inf, *edges, math.inf]
+    labels = []
+    for i in range(len(pts) - 1):
+        lo, hi = pts[i], pts[i + 1]
+        left = "[" if (closed == "left" and i > 0) else "("
+        right = "]" if (closed == "right" and i < len(pts) - 2) else ")"
+        labels.append(f"{left}{_fmt(lo)}, {_fmt(hi)}{right}")
+    return labels
+
+
+# --------------------------------------------------------------------------------------------
+# Schema (pydantic v2). Cross-field errors are raised as "@sub.path: message" and the
+# formatter appends the sub-path to the location pydantic reports.
+# --------------------------------------------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_unknown_keys(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown = [k for k in data if k not in cls.model_fields]
+            if unknown:
+                raise ValueError(
+                    f"unknown key(s) {', '.join(map(repr, unknown))}; allowed keys here: "
+                    f"{', '.join(cls.model_fields)}"
+                )
+        return data
+
+
+class SourceEntry(_Strict):
+    """A source of the spec, with what it discloses and what the spec assumes."""
+
+    citation: Text
+    date: str | None = None
+    url: str | None = None
+    disclosed: list[str] | None = None
+    assumed: list[str] | None = None
+    note: str | None = None
+
+
+SourceItem = Annotated[
+    Union[Annotated[str, Tag("text")], Annotated[SourceEntry, Tag("entry")]],  # noqa: UP007
+    Discriminator(lambda v: "text" if isinstance(v, str) else "entry"),
+]
+
+
+class _TermCommon(_Strict):
+    name: Text | None = None
+    source: str | None = None
+    note: str | None = None
+
+
+class _Edges(BaseModel):
+    """Mixin validating ``edges``."""
+
+    @field_validator("edges", check_fields=False)
+    @classmethod
+    def _increasing(cls, edges: list[float]) -> list[float]:
+        for i in range(1, len(edges)):
+            if not edges[i] > edges[i - 1]:
+                raise ValueError(
+                    f"must be increasing (each edge strictly above the previous one), got "
+                    f"[{', '.join(map(_fmt, edges))}]: edge {i} ({_fmt(edges[i])}) is not above "
+                    f"edge {i - 1} ({_fmt(edges[i - 1])})"
+                )
+        return edges
+
+
+def _one_of(obj: BaseModel, a: str, b: str) -> str:
+    has_a, has_b = getattr(obj, a) is not None, getattr(obj, b) is not None
+    if has_a and has_b:
+        raise ValueError(f"@{b}: give either {a} (log-odds) or {b}, not both")
+    if not (has_a or has_b):
+        raise ValueError(f"give {a} (link scale, log-odds for link: logistic) or {b}")
+    return a if has_a else b
+
+
+class CategoricalTerm(_TermCommon):
+    """One coefficient per level, relative to a reference level."""
+
+    kind: Literal["categorical"]
+    variable: Text
+    reference: str
+    coefficients: dict[str, Finite] | None = None
+    odds_ratios: dict[str, OddsRatio] | None = None
+
+    @field_validator("reference", mode="before")
+    @classmethod
+    def _ref_key(cls, v: Any) -> Any:
+        return v if v is None or isinstance(v, str) else level_key(v)
+
+    @field_validator("coefficients", "odds_ratios", mode="before")
+    @classmethod
+    def _keys(cls, v: Any) -> Any:
+        if isinstance(v, Mapping):
+            if not v:
+                raise ValueError("needs at least one level")
+            return _normalise_levels(v)
+        return v
+
+    @model_validator(mode="after")
+    def _check(self) -> CategoricalTerm:
+        field = _one_of(self, "coefficients", "odds_ratios")
+        values: dict[str, float] = getattr(self, field)
+        if self.reference not in values:
+            raise ValueError(
+                f"@reference: reference level {self.reference!r} is not among the levels "
+                f"listed in {field} ({', '.join(map(repr, values))}); list it there with "
+                "coefficient 0 (odds ratio 1)"
+            )
+        neutral = 0.0 if field == "coefficients" else 1.0
+        if values[self.reference] != neutral:
+            raise ValueError(
+                f"@{field}.{self.reference}: the reference level must have "
+                f"{'coefficient 0' if neutral == 0 else 'odds ratio 1'}, got "
+                f"{values[self.reference]!r}"
+            )
+        return self
+
+
+class BinsTerm(_TermCommon, _Edges):
+    """One coefficient per interval of a numeric variable."""
+
+    kind: Literal["bins"]
+    variable: Text
+    edges: Annotated[list[Edge], Field(min_length=1)]
+    closed: Literal["left", "right"] = "left"
+    coefficients: list[Finite] | None = None
+    odds_ratios: list[OddsRatio] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> BinsTerm:
+        field = _one_of(self, "coefficients", "odds_ratios")
+        n_bins = len(self.edges) + 1
+        got = len(getattr(self, field))
+        if got != n_bins:
+            raise ValueError(
+                f"@{field}: {got} value(s) given for {n_bins} bins; edges "
+                f"[{', '.join(map(_fmt, self.edges))}] (closed {self.closed}) make the bins "
+                f"{' '.join(_bin_labels(self.edges, self.closed))}"
+            )
+        return self
+
+
+Clip = Annotated[list[Union[Finite, None]], Field(min_length=2, max_length=2)]  # noqa: UP007
+
+
+def _check_clip(clip: list[float | None] | None) -> None:
+    if clip is not None and clip[0] is not None and clip[1] is not None and clip[0] > clip[1]:
+        raise ValueError(f"@clip: lower bound {clip[0]!r} is above upper bound {clip[1]!r}")
+
+
+class LinearTerm(_TermCommon):
+    """A coefficient times the (optionally clipped) value of a numeric variable."""
+
+    kind: Literal["linear"]
+    variable: Text
+    coefficient: Finite | None = None
+    odds_ratio: OddsRatio | None = None
+    clip: Clip | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> LinearTerm:
+        _one_of(self, "coefficient", "odds_ratio")
+        _check_clip(self.clip)
+        return self
+
+
+class CategoricalFactor(_Strict):
+    """A categorical factor of an interaction: one table row or column per level."""
+
+    kind: Literal["categorical"]
+    variable: Text
+    levels: Annotated[list[str], Field(min_length=1)]
+
+    @field_validator("levels", mode="before")
+    @classmethod
+    def _keys(cls, v: Any) -> Any:
+        if not isinstance(v, (list, tuple)):
+            return v
+        out: list[str] = []
+        for lv in v:
+            if lv is None:
+                raise ValueError("a level cannot be null (YAML '~' or 'null'); quote it if meant")
+            key = level_key(lv)
+            if key in out:
+                raise ValueError(f"duplicate level {key!r}; list each level once")
+            out.append(key)
+        return out
+
+
+class BinsFactor(_Strict, _Edges):
+    """A binned factor of an interaction: one table row or column per bin."""
+
+    kind: Literal["bins"]
+    variable: Text
+    edges: Annotated[list[Edge], Field(min_length=1)]
+    closed: Literal["left", "right"] = "left"
+
+
+class LinearFactor(_Strict):
+    """A numeric factor of an interaction: its (clipped) value multiplies the cell."""
+
+    kind: Literal["linear"]
+    variable: Text
+    clip: Clip | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> LinearFactor:
+        _check_clip(self.clip)
+        return self
+
+
+Factor = Annotated[Union[CategoricalFactor, BinsFactor, LinearFactor], Field(discriminator="kind")]  # noqa: UP007
+
+
+def _table_dims(factors: Sequence[BaseModel]) -> list[tuple[int, BaseModel]]:
+    return [(i, f) for i, f in enumerate(factors) if not isinstance(f, LinearFactor)]
+
+
+def _parse_table(raw: Any, factors: Sequence[BaseModel], field: str, odds: bool) -> np.ndarray:
+    """Parse a nested interaction table into an array of shape (size1, size2), log scale."""
+
+    def cells(value: Any, dims: list[tuple[int, BaseModel]], path: str) -> np.ndarray:
+        if not dims:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"@{path}: must be a number, got {value!r}")
+            x = float(value)
+            if odds and (not math.isfinite(x) or x <= 0):
+                raise ValueError(f"@{path}: an odds ratio must be a finite number > 0, got {x!r}")
+            if not math.isfinite(x):
+                raise ValueError(f"@{path}: must be a finite number, got {x!r}")
+            return np.array(math.log(x) if odds else x)
+        which, factor = dims[0]
+        if isinstance(factor, CategoricalFactor):
+            levels = factor.levels
+            if not isinstance(value, Mapping):
+                raise ValueError(
+                    f"@{path}: expected a mapping with one entry per level of factors[{which}] "
+                    f"({factor.variable}: {', '.join(levels)}), got {value!r}"
+                )
+            missing = [lv for lv in levels if lv not in value]
+            extra = [k for k in value if k not in levels]
+            if missing or extra:
+                parts = []
+                if missing:
+                    parts.append(f"missing level(s) {', '.join(map(repr, missing))}")
+                if extra:
+                    parts.append(
+                        f"level(s) {', '.join(map(repr, extra))} not listed in "
+                        f"factors[{which}].levels"
+                    )
+                raise ValueError(f"@{path}: {'; '.join(parts)}; give one entry per level")
+            return np.stack([cells(value[lv], dims[1:], f"{path}.{lv}") for lv in levels])
+        assert isinstance(factor, BinsFactor)
+        n = len(factor.edges) + 1
+        if not isinstance(value, (list, tuple)) or len(value) != n:
+            raise ValueError(
+                f"@{path}: expected a list of {n} values, one per bin of factors[{which}] "
+                f"({factor.variable}: {' '.join(_bin_labels(factor.edges, factor.closed))}), "
+                f"got {value!r}"
+            )
+        return np.stack([cells(v, dims[1:], f"{path}[{i}]") for i, v in enumerate(value)])
+
+    arr = cells(raw, _table_dims(factors), field)
+    shape = tuple(
+        1 if isinstance(f, LinearFactor)
+        else len(f.levels) if isinstance(f, CategoricalFactor)
+        else len(f.edges) + 1
+        for f in factors
+    )
+    return np.asarray(arr, dtype=np.float64).reshape(shape)
+
+
+class InteractionTerm(_TermCommon):
+    """Interaction of two factors, with one coefficient per cell of their table."""
+
+    kind: Literal["interaction"]
+    factors: Annotated[list[Factor], Field(min_length=2, max_length=2)]
+    coefficients: Any = None
+    odds_ratios: Any = None
+
+    @field_validator("coefficients", "odds_ratios", mode="before")
+    @classmethod
+    def _keys(cls, v: Any) -> Any:
+        return _normalise_table(v)
+
+    @model_validator(mode="after")
+    def _check(self) -> InteractionTerm:
+        field = _one_of(self, "coefficients", "odds_ratios")
+        _parse_table(getattr(self, field), self.factors, field, field == "odds_ratios")
+        return self
+
+
+Term = Annotated[
+    Union[CategoricalTerm, BinsTerm, LinearTerm, InteractionTerm],  # noqa: UP007
+    Field(discriminator="kind"),
+]
+
+
+def _term_label(term: BaseModel) -> str:
+    if term.name is not None:
+        return term.name
+    if isinstance(term, InteractionTerm):
+        return ":".join(f.variable for f in term.factors)
+    return term.variable
+
+
+class ScorecardSpec(_Strict):
+    """The validated content of a scorecard spec (see the module docstring for the format)."""
+
+    name: Text
+    version: str = "1"
+    description: str = ""
+    sources: list[SourceItem] = Field(default_factory=list)
+    link: Literal["logistic", "identity"] = "logistic"
+    intercept: Finite = 0.0
+    terms: Annotated[list[Term], Field(min_length=1, max_length=MAX_TERMS)]
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_text(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+
+    @model_validator(mode="after")
+    def _check(self) -> ScorecardSpec:
+        if self.link != "logistic":
+            for i, t in enumerate(self.terms):
+                field = "odds_ratio" if isinstance(t, LinearTerm) else "odds_ratios"
+                if getattr(t, field) is not None:
+                    raise ValueError(
+                        f"@terms[{i}].{field}: odds ratios need link: logistic (they are "
+                        f"converted to log-odds); with link: {self.link} give coefficients"
+                    )
+        seen: dict[str, int] = {}
+        for i, t in enumerate(self.terms):
+            label = _term_label(t)
+            if label == "intercept":
+                raise ValueError(
+                    f"@terms[{i}].name: 'intercept' is reserved; give the term another name"
+                )
+            if label in seen:
+                raise ValueError(
+                    f"@terms[{i}]: label {label!r} is already used by terms[{seen[label]}]; "
+                    "give one of them a distinct `name:` (it labels its contributions column)"
+                )
+            seen[label] = i
+        return self
+
+
+# --------------------------------------------------------------------------------------------
+# Validation error formatting
+# --------------------------------------------------------------------------------------------
+
+_TAGS = {*TERM_KINDS, "text", "entry"}
+
+
+def _format_loc(loc: Sequence[int | str]) -> str:
+    out = ""
+    prev_index = False
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            prev_index = True
+            continue
+        if prev_index and part in _TAGS:  # discriminated-union tag, not a key of the file
+            prev_index = False
+            continue
+        prev_index = False
+        if part.startswith("function-"):
+            continue
+        out += ("." if out else "") + part
+    return out
+
+
+def _format_error(err: Mapping[str, Any]) -> str:
+    path = _format_loc(err["loc"])
+    msg: str = err["msg"]
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+        if msg.startswith("@"):
+            sub, _, msg = msg[1:].partition(": ")
+            path = f"{path}.{sub}" if path and not sub.startswith("[") else f"{path}{sub}"
+    elif kind == "union_tag_invalid":
+        allowed = TERM_KINDS if path.count("factors") == 0 else FACTOR_KINDS
+        msg = f"unknown term kind {ctx.get('tag')!r}; use one of: {', '.join(allowed)}"
+    elif kind == "union_tag_not_found":
+        msg = "missing key 'kind' (categorical, bins, linear or interaction)"
+    elif kind == "missing":
+        msg = "required key is missing"
+    elif kind in ("float_type", "float_parsing"):
+        msg = f"must be a number, got {err.get('input')!r}"
+    elif kind == "string_type":
+        msg = f"must be text, got {err.get('input')!r}"
+    elif kind == "literal_error":
+        msg = f"{msg.replace('Input should be', 'must be')}, got {err.get('input')!r}"
+    elif kind == "too_long" and path == "terms":
+        msg = f"a spec may have at most {MAX_TERMS:,} terms, got {len(err.get('input') or [])}"
+    elif kind == "model_attributes_type" or kind == "model_type" or kind == "dict_type":
+        msg = f"must be a mapping (key: value), got {err.get('input')!r}"
+    return f"{path or '(top level)'}: {msg}"
+
+
+def _spec_error(exc: ValidationError, source: str | None) -> ModelError:
+    lines = [_format_error(e) for e in exc.errors()]
+    where = f" in {source}" if source else ""
+    return ModelError(
+        f"Invalid model spec{where}: {len(lines)} problem(s):\n  - "
+        + "\n  - ".join(lines)
+        + "\nFix the spec and check it with `scoreaudit model check SPEC`."
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Compiled model
+# --------------------------------------------------------------------------------------------
+
+
+class _Inputs:
+    """Per-call cache of the input columns, converted and checked once."""
+
+    def __init__(self, frame: pd.DataFrame, model_name: str) -> None:
+        self.frame = frame
+        self.model_name = model_name
+        self._numeric: dict[str, np.ndarray] = {}
+        self._factorized: dict[str, tuple[np.ndarray, list[str]]] = {}
+
+    def _column(self, var: str, where: str) -> pd.Series:
+        if var not in self.frame.columns:
+            raise ModelError(
+                f"Model {self.model_name!r} {where} needs column {var!r}, which the data lacks."
+            )
+        col = self.frame[var]
+        if isinstance(col, pd.DataFrame):
+            raise ModelError(
+                f"The data has {col.shape[1]} columns named {var!r}; model "
+                f"{self.model_name!r} cannot tell which to use. Rename or drop the duplicates."
+            )
+        na = col.isna().to_numpy()
+        if na.any():
+            first = int(np.flatnonzero(na)[0])
+            raise ModelError(
+                f"Column {var!r} has {int(na.sum())} missing value(s) (NaN) of {len(col)} rows, "
+                f"first at row position {first}; model {self.model_name!r} {where} cannot score "
+                "them (a scorecard never treats a missing value as 0). Fill or drop these rows "
+                "before scoring."
+            )
+        return col
+
+    def numeric(self, var: str, where: str) -> np.ndarray:
+        if var not in self._numeric:
+            col = self._column(var, where)
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                col = col.astype(object)
+            if pd.api.types.is_bool_dtype(col):
+                arr = col.to_numpy(dtype=np.float64)
+            elif pd.api.types.is_numeric_dtype(col):
+                arr = col.to_numpy(dtype=np.float64, na_value=np.nan)
+            else:
+                converted = pd.to_numeric(col, errors="coerce")
+                bad = converted.isna().to_numpy()
+                if bad.any():
+                    pos = int(np.flatnonzero(bad)[0])
+                    raise ModelError(
+                        f"Column {var!r} must be numeric for model {self.model_name!r} {where}, "
+                        f"but value {col.iloc[pos]!r} at row position {pos} is not a number "
+                        f"({int(bad.sum())} such rows). Convert the column, or use a "
+                        "categorical term."
+                    )
+                arr = converted.to_numpy(dtype=np.float64)
+            self._numeric[var] = arr
+        return self._numeric[var]
+
+    def codes(self, var: str, levels: tuple[str, ...], where: str) -> np.ndarray:
+        if var not in self._factorized:
+            col = self._column(var, where)
+            codes, uniques = pd.factorize(col)
+            self._factorized[var] = (np.asarray(codes), [level_key(u) for u in uniques])
+        codes, keys = self._factorized[var]
+        lookup = pd.Index(levels).get_indexer(keys)
+        unknown = np.flatnonzero(lookup < 0)
+        if unknown.size:
+            counts = np.bincount(codes, minlength=len(keys))[unknown]
+            order = np.argsort(-counts, kind="stable")
+            shown = ", ".join(
+                f"{keys[unknown[j]]!r} ({int(counts[j])} rows)" for j in order[:5]
+            )
+            more = f" and {unknown.size - 5} more" if unknown.size > 5 else ""
+            raise ModelError(
+                f"Column {var!r} has value(s) that model {self.model_name!r} {where} does not "
+                f"list: {shown}{more}, in {int(counts.sum())} of {len(codes)} rows. Levels in the "
+                f"spec: {', '.join(map(repr, levels))}. Add each missing level (with its "
+                "coefficient) to the spec, or recode or drop those rows."
+            )
+        return lookup[codes]
+
+
+@dataclass(frozen=True, eq=False)
+class _Factor:
+    kind: str
+    variable: str
+    levels: tuple[str, ...] = ()
+    edges: tuple[float, ...] = ()
+    closed: str = "left"
+    clip: tuple[float | None, float | None] | None = None
+
+    @classmethod
+    def from_spec(cls, spec: BaseModel) -> _Factor:
+        if isinstance(spec, (CategoricalTerm, CategoricalFactor)):
+            levels = (
+                tuple(spec.levels) if isinstance(spec, CategoricalFactor)
+                else tuple(spec.coefficients or spec.odds_ratios or {})
+            )
+            return cls("categorical", spec.variable, levels=levels)
+        if isinstance(spec, (BinsTerm, BinsFactor)):
+            return cls("bins", spec.variable, edges=tuple(spec.edges), closed=spec.closed)
+        clip = tuple(spec.clip) if spec.clip is not None else None
+        return cls("linear", spec.variable, clip=clip)  # type: ignore[arg-type]
+
+    def cell_labels(self) -> list[str]:
+        if self.kind == "categorical":
+            return list(self.levels)
+        if self.kind == "bins":
+            return _bin_labels(self.edges, self.closed)
+        if self.clip is None:
+            return [self.variable]
+        lo, hi = (("-inf", "+inf")[i] if b is None else _fmt(b) for i, b in enumerate(self.clip))
+        return [f"{self.variable} clipped to [{lo}, {hi}]"]
+
+    def encode(self, inputs: _Inputs, where: str) -> tuple[np.ndarray, np.ndarray | None]:
+        """Return (cell index per row, multiplier per row or None for all ones)."""
+        if self.kind == "categorical":
+            return inputs.codes(self.variable, self.levels, where), None
+        x = inputs.numeric(self.variable, where)
+        if self.kind == "bins":
+            side = "right" if self.closed == "left" else "left"
+            return np.searchsorted(np.asarray(self.edges), x, side=side), None
+        if self.clip is not None:
+            lo, hi = self.clip
+            x = np.clip(x, -np.inf if lo is None else lo, np.inf if hi is None else hi)
+        inf = np.isinf(x)
+        if inf.any():
+            raise ModelError(
+                f"Column {self.variable!r} has {int(inf.sum())} infinite value(s), first at row "
+                f"position {int(np.flatnonzero(inf)[0])}; model {inputs.model_name!r} {where} "
+                "multiplies it by a coefficient. Fix those rows, or add `clip:` to the term."
+            )
+        return np.zeros(len(x), dtype=np.intp), x
+
+
+@dataclass(frozen=True, eq=False)
+class _Term:
+    index: int
+    label: str
+    kind: str
+    factors: tuple[_Factor, ...]
+    table: np.ndarray  # log scale, one axis per factor
+    spec: BaseModel
+
+    def contribution(self, inputs: _Inputs) -> np.ndarray:
+        where = f"(terms[{self.index}], {self.label!r})"
+        encoded = [f.encode(inputs, where) for f in self.factors]
+        out = self.table[tuple(idx for idx, _ in encoded)]
+        for _, mult in encoded:
+            if mult is not None:
+                out = out * mult
+        return np.asarray(out, dtype=np.float64)
+
+    def cells(self) -> Iterator[tuple[str, float]]:
+        """Yield (cell label, coefficient) for every cell of the table."""
+        labels = [f.cell_labels() for f in self.factors]
+        if len(self.factors) == 1:
+            for lab, c in zip(labels[0], self.table, strict=True):
+                yield lab, float(c)
+        else:
+            for i, a in enumerate(labels[0]):
+                for j, b in enumerate(labels[1]):
+                    yield f"{a} x {b}", float(self.table[i, j])
+
+
+def _compile(spec: ScorecardSpec) -> list[_Term]:
+    terms = []
+    for i, t in enumerate(spec.terms):
+        if isinstance(t, InteractionTerm):
+            field = "coefficients" if t.coefficients is not None else "odds_ratios"
+            table = _parse_table(getattr(t, field), t.factors, field, field == "odds_ratios")
+            factors = tuple(_Factor.from_spec(f) for f in t.factors)
+        else:
+            factors = (_Factor.from_spec(t),)
+            if isinstance(t, CategoricalTerm):
+                values = t.coefficients if t.coefficients is not None else {
+                    k: math.log(v) for k, v in (t.odds_ratios or {}).items()}
+                table = np.array([values[lv] for lv in factors[0].levels], dtype=np.float64)
+            elif isinstance(t, BinsTerm):
+                values_l = t.coefficients if t.coefficients is not None else [
+                    math.log(v) for v in (t.odds_ratios or [])]
+                table = np.array(values_l, dtype=np.float64)
+            else:
+                coef = t.coefficient if t.coefficient is not None else math.log(t.odds_ratio)
+                table = np.array([coef], dtype=np.float64)
+        table.setflags(write=False)
+        terms.append(_Term(i, _term_label(t), t.kind, factors, table, t))
+    return terms
+
+
+class Scorecard:
+    """A scoring model written as a declarative table of coefficients or odds ratios.
+
+    Parameters
+    ----------
+    spec : mapping or ScorecardSpec
+        The spec (see :mod:`scoreaudit.models.scorecard` for the format).
+    source : str, optional
+        Where the spec came from (file name), used in error messages.
+
+    Raises
+    ------
+    ModelError
+        If the spec is invalid; the message lists every problem with its path in the spec,
+        e.g. ``terms[3].edges: must be increasing ...``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> card = Scorecard.from_dict({
+    ...     "name": "example", "link": "logistic", "intercept": -2.0,
+    ...     "terms": [
+    ...         {"kind": "categorical", "variable": "gender", "reference": "man",
+    ...          "odds_ratios": {"man": 1.0, "woman": 1.5}},
+    ...         {"kind": "bins", "variable": "age", "edges": [25, 35, 50],
+    ...          "coefficients": [0.0, 0.3, 0.1, -0.2]},
+    ...         {"kind": "linear", "variable": "n_minors", "coefficient": 0.3, "clip": [0, 5]},
+    ...     ],
+    ... })
+    >>> frame = pd.DataFrame({"gender": ["man", "woman"], "age": [20, 30], "n_minors": [0, 9]})
+    >>> card.linear_predictor(frame).round(4)
+    array([-2.    ,  0.2055])
+    >>> card.features
+    ['gender', 'age', 'n_minors']
+    """
+
+    def __init__(self, spec: Mapping[str, Any] | ScorecardSpec, *, source: str | None = None):
+        if isinstance(spec, ScorecardSpec):
+            self._spec = spec
+        else:
+            if not isinstance(spec, Mapping):
+                where = f" in {source}" if source else ""
+                raise ModelError(
+                    f"Invalid model spec{where}: expected a mapping with keys name, terms, ..., "
+                    f"got {type(spec).__name__}."
+                )
+            try:
+                self._spec = ScorecardSpec.model_validate(dict(spec))
+            except ValidationError as exc:
+                raise _spec_error(exc, source) from None
+        self.source = source
+        self._terms = _compile(self._spec)
+        self._features = list(dict.fromkeys(f.variable for t in self._terms for f in t.factors))
+
+    # ---- construction and serialisation ------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str | None = None) -> Scorecard:
+        """Build a scorecard from a spec mapping (e.g. parsed YAML or JSON).
+
+        Examples
+        --------
+        >>> card = Scorecard.from_dict({"name": "m", "terms": [
+        ...     {"kind": "linear", "variable": "x", "coefficient": 1.0}]})
+        >>> card.name
+        'm'
+        """
+        return cls(data, source=source)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the spec as a plain mapping, keys as written (defaults not added).
+
+        ``Scorecard.from_dict(d).to_dict() == d`` for a spec ``d`` whose level keys are text;
+        level keys such as ``0`` are returned as text (``"0"``).
+
+        Examples
+        --------
+        >>> d = {"name": "m", "terms": [{"kind": "linear", "variable": "x", "odds_ratio": 2.0}]}
+        >>> Scorecard.from_dict(d).to_dict() == d
+        True
+        """
+        return self._spec.model_dump(mode="python", exclude_unset=True)
+
+    @property
+    def spec(self) -> ScorecardSpec:
+        """The validated spec."""
+        return self._spec
+
+    # ---- attributes --------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The model's name."""
+        return self._spec.name
+
+    @property
+    def version(self) -> str:
+        """The model's version."""
+        return self._spec.version
+
+    @property
+    def description(self) -> str:
+        """What the model is and how far its numbers can be trusted."""
+        return self._spec.description
+
+    @property
+    def link(self) -> str:
+        """``"logistic"`` or ``"identity"``."""
+        return self._spec.link
+
+    @property
+    def intercept(self) -> float:
+        """The intercept, on the link scale."""
+        return float(self._spec.intercept)
+
+    @property
+    def features(self) -> list[str]:
+        """The input columns the model reads, in order of first use."""
+        return list(self._features)
+
+    @property
+    def term_labels(self) -> list[str]:
+        """Labels of the terms (the columns of :meth:`contributions` after ``intercept``)."""
+        return [t.label for t in self._terms]
+
+    # ---- scoring -----------------------------------------------------------------------
+
+    def _contribution_arrays(self, frame: pd.DataFrame) -> list[np.ndarray]:
+        if not isinstance(frame, pd.DataFrame):
+            raise ModelError(
+                f"Model {self.name!r} scores a pandas DataFrame, got {type(frame).__name__}."
+            )
+        check_features(self, frame)
+        inputs = _Inputs(frame, self.name)
+        return [t.contribution(inputs) for t in self._terms]
+
+    def linear_predictor(self, frame: pd.DataFrame) -> np.ndarray:
+        """Return the linear predictor (intercept + sum of terms, link scale) of every row.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> card = Scorecard.from_dict({"name": "m", "intercept": 1.0, "terms": [
+        ...     {"kind": "linear", "variable": "x", "coefficient": 2.0}]})
+        >>> card.linear_predictor(pd.DataFrame({"x": [0.0, 1.5]}))
+        array([1., 4.])
+        """
+        eta = np.full(len(frame), self.intercept, dtype=np.float64)
+        for c in self._contribution_arrays(frame):
+            eta += c
+        return eta
+
+    def score(self, frame: pd.DataFrame) -> np.ndarray:
+        """Return the score of every row: a probability for ``link: logistic``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> card = Scorecard.from_dict({"name": "m", "terms": [
+        ...     {"kind": "categorical", "variable": "g", "reference": "a",
+        ...      "odds_ratios": {"a": 1.0, "b": 3.0}}]})
+        >>> card.score(pd.DataFrame({"g": ["a", "b"]}))
+        array([0.5 , 0.75])
+        """
+        eta = self.linear_predictor(frame)
+        out = expit(eta) if self.link == "logistic" else eta
+        return validate_scores(out, len(frame), f"Model {self.name!r}")
+
+    def contributions(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Return every row's contribution of each term, on the link scale.
+
+        Columns are ``intercept`` then one per term (labelled as :attr:`term_labels`); each
+        row sums to :meth:`linear_predictor` (to rounding, about 1e-15).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> card = Scorecard.from_dict({"name": "m", "intercept": -1.0, "terms": [
+        ...     {"kind": "linear", "variable": "x", "coefficient": 2.0}]})
+        >>> card.contributions(pd.DataFrame({"x": [0.5]}))
+           intercept    x
+        0       -1.0  1.0
+        """
+        arrays = self._contribution_arrays(frame)
+        data = {"intercept": np.full(len(frame), self.intercept, dtype=np.float64)}
+        data.update({t.label: a for t, a in zip(self._terms, arrays, strict=True)})
+        return pd.DataFrame(data, index=frame.index)
+
+    # ---- description -------------------------------------------------------------------
+
+    def cells(self) -> list[dict[str, Any]]:
+        """Return one record per coefficient: term index, label, kind, cell, coefficient.
+
+        ``odds_ratio`` is ``exp(coefficient)`` for ``link: logistic`` and ``None`` otherwise.
+
+        Examples
+        --------
+        >>> card = Scorecard.from_dict({"name": "m", "terms": [
+        ...     {"kind": "bins", "variable": "x", "edges": [1], "coefficients": [0, 0.5]}]})
+        >>> [c["cell"] for c in card.cells()]
+        ['(-inf, 1)', '[1, +inf)']
+        """
+        rows = []
+        for t in self._terms:
+            for cell, coef in t.cells():
+                rows.append({
+                    "term": t.index, "label": t.label, "kind": t.kind, "cell": cell,
+                    "coefficient": coef,
+                    "odds_ratio": math.exp(coef) if self.link == "logistic" else None,
+                    "reference": getattr(t.spec, "reference", None) == cell,
+                })
+        return rows
+
+    def describe(self) -> str:
+        """Return a readable plain-text summary of the model and every term.
+
+        Examples
+        --------
+        >>> card = Scorecard.from_dict({"name": "m", "terms": [
+        ...     {"kind": "linear", "variable": "x", "odds_ratio": 2.0}]})
+        >>> print(card.describe().splitlines()[0])
+        Scorecard 'm' (version 1), link logistic, intercept 0 (baseline probability 50%)
+        """
+        s = self._spec
+        head = (f"Scorecard {s.name!r} (version {s.version}), link {s.link}, intercept "
+                f"{_fmt(self.intercept)}")
+        if s.link == "logistic":
+            head += f" (baseline probability {100 * float(expit(self.intercept)):.3g}%)"
+        lines = [head]
+        if s.description:
+            lines.append(s.description.strip())
+        lines.append(f"Reads {len(self._features)} column(s): {', '.join(self._features)}")
+        lines.append(f"Terms ({len(self._terms)}):")
+        for t in self._terms:
+            kind = t.kind
+            if isinstance(t.spec, CategoricalTerm):
+                kind += f", reference {t.spec.reference!r}"
+            elif isinstance(t.spec, BinsTerm):
+                kind += f", closed {t.spec.closed}"
+            elif isinstance(t.spec, InteractionTerm):
+                kind += " of " + " x ".join(f"{f.variable} ({f.kind})" for f in t.spec.factors)
+            lines.append(f"  [{t.index}] {t.label} ({kind})")
+            for extra in ("source", "note"):
+                if getattr(t.spec, extra):
+                    lines.append(f"      {extra}: {getattr(t.spec, extra)}")
+            width = max(len(c) for c, _ in t.cells())
+            for cell, coef in t.cells():
+                ratio = f"  odds ratio {math.exp(coef):.3g}" if s.link == "logistic" else ""
+                lines.append(f"      {cell:<{width}}  {coef:+.4f}{ratio}")
+        if s.sources:
+            lines.append("Sources:")
+            for src in s.sources:
+                if isinstance(src, str):
+                    lines.append(f"  - {src}")
+                    continue
+                lines.append(f"  - {src.citation}" + (f" ({src.date})" if src.date else ""))
+                for key in ("url", "note"):
+                    if getattr(src, key):
+                        lines.append(f"      {key}: {getattr(src, key)}")
+                for key in ("disclosed", "assumed"):
+                    for item in getattr(src, key) or []:
+                        lines.append(f"      {key}: {item}")
+        return "\n".join(lines)
+
+    # ---- dunder ------------------------------------------------------------------------
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Scorecard):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"Scorecard(name={self.name!r}, version={self.version!r}, link={self.link!r}, "
+            f"terms={len(self._terms)}, features={self._features!r})"
+        )
