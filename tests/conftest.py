@@ -15,12 +15,3 @@ def toy_frame() -> pd.DataFrame:
             "score": [0.95, 0.90, 0.10, 0.20, 0.30, 0.40, 0.85, 0.15, 0.25, 0.35],
         }
     )
-
-
-def random_frame(seed: int, n: int = 2000, groups=(2, 4, 3)) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    cols = {}
-    for j, k in enumerate(groups):
-        cols[f"a{j}"] = rng.choice([f"g{i}" for i in range(k)], n)
-    cols["score"] = rng.random(n)
-    return pd.DataFrame(cols)

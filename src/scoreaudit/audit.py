@@ -464,13 +464,20 @@ def _add_power(table: pd.DataFrame, alpha: float, correction: str) -> pd.DataFra
     except ImportError:  # pragma: no cover - during development only
         return table
     m = int(np.isfinite(table["p_value"].to_numpy()).sum())
-    res = power.minimum_detectable(
-        table["_n_eff"].to_numpy(float), table["_ref_n_eff"].to_numpy(float),
-        table["reference_rate"].to_numpy(float), alpha=alpha, power=0.8,
-        comparisons=max(m, 1), correction=correction,
-    )
+    n1 = table["_n_eff"].to_numpy(float)
+    n0 = table["_ref_n_eff"].to_numpy(float)
+    p0 = table["reference_rate"].to_numpy(float)
+    # undefined when the reference rate is 0 or 1 (no ratio can be tested against it)
+    ok = (n1 > 0) & (n0 > 0) & (p0 > 0) & (p0 < 1)
+    ratio = np.full(len(table), np.nan)
+    diff = np.full(len(table), np.nan)
+    if ok.any():
+        res = power.minimum_detectable(n1[ok], n0[ok], p0[ok], alpha=alpha, power=0.8,
+                                       comparisons=max(m, 1), correction=correction)
+        ratio[ok] = np.asarray(res.ratio, dtype=float)
+        diff[ok] = np.asarray(res.difference, dtype=float)
     table = table.copy()
-    table["min_detectable_ratio"] = np.asarray(res.ratio, dtype=float)
-    table["min_detectable_difference"] = np.asarray(res.difference, dtype=float)
+    table["min_detectable_ratio"] = ratio
+    table["min_detectable_difference"] = diff
     return table
 
