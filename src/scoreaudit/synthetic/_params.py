@@ -1,0 +1,265 @@
+"""Parameters of the synthetic C2SG generator: defaults, overrides and validation."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+import numpy as np
+
+from ..errors import DataError
+from . import constants as C
+
+
+def _plain(mapping: Mapping) -> dict:
+    """Deep-copy a (possibly read-only) mapping of mappings into plain dicts."""
+    return {k: (_plain(v) if isinstance(v, Mapping) else v) for k, v in mapping.items()}
+
+
+@dataclass(frozen=True)
+class C2SGParameters:
+    """Every tunable parameter of :func:`scoreaudit.synthetic.c2sg_population`.
+
+    Defaults come from :mod:`scoreaudit.synthetic.constants`, where each value names its
+    public source or is marked ASSUMPTION. Build one with :meth:`from_overrides`, which
+    validates every value and names the parameter at fault.
+    """
+
+    family_status_shares: dict = field(default_factory=lambda: dict(C.FAMILY_STATUS_SHARES))
+    woman_share_by_status: dict = field(default_factory=lambda: dict(C.WOMAN_SHARE_BY_STATUS))
+    no_child_age_band_shares: dict = field(
+        default_factory=lambda: dict(C.NO_CHILD_AGE_BAND_SHARES))
+    children_born_shares: dict = field(default_factory=lambda: dict(C.CHILDREN_BORN_SHARES))
+    other_with_children_prob: float = C.OTHER_WITH_CHILDREN_PROB
+    other_adults_shares: tuple = C.OTHER_ADULTS_SHARES
+    youngest_child_beta: tuple = C.YOUNGEST_CHILD_BETA
+    birth_gap_range: tuple = C.BIRTH_GAP_RANGE
+    age_at_birth: tuple = C.AGE_AT_BIRTH
+    father_age_gap: float = C.FATHER_AGE_GAP
+    activity_shares_by_age_band: dict = field(
+        default_factory=lambda: dict(C.ACTIVITY_SHARES_BY_AGE_BAND))
+    single_mother_inactive_odds: float = C.SINGLE_MOTHER_INACTIVE_ODDS
+    rsa_prob_by_activity: dict = field(default_factory=lambda: dict(C.RSA_PROB_BY_ACTIVITY))
+    rsa_under_25_factor: float = C.RSA_UNDER_25_FACTOR
+    income_ratio_beta: dict = field(default_factory=lambda: dict(C.INCOME_RATIO_BETA))
+    income_unstable_prob: dict = field(default_factory=lambda: dict(C.INCOME_UNSTABLE_PROB))
+    no_rent_prob: float = C.NO_RENT_PROB
+    rent_median_one_person: float = C.RENT_MEDIAN_ONE_PERSON
+    rent_per_extra_person: float = C.RENT_PER_EXTRA_PERSON
+    rent_log_sd: float = C.RENT_LOG_SD
+    separated_recently_prob: dict = field(
+        default_factory=lambda: dict(C.SEPARATED_RECENTLY_PROB))
+    other_household_change_prob: float = C.OTHER_HOUSEHOLD_CHANGE_PROB
+    anomaly_base_rate: float = C.ANOMALY_BASE_RATE
+    anomaly_coefficients: dict = field(default_factory=lambda: dict(C.ANOMALY_COEFFICIENTS))
+    anomaly_model: Callable[..., Any] | None = None
+    include_truth: bool = True
+    scenario: str = "baseline"
+    planted_effects: dict = field(default_factory=lambda: _plain(C.PLANTED_EFFECTS))
+
+    # ----------------------------------------------------------------------------------
+    @classmethod
+    def names(cls) -> list[str]:
+        """Names of every parameter accepted by ``c2sg_population(**parameters)``."""
+        return [f.name for f in fields(cls)]
+
+    @classmethod
+    def from_overrides(cls, **overrides: Any) -> C2SGParameters:
+        """Defaults updated with ``overrides``, validated.
+
+        Raises
+        ------
+        DataError
+            An unknown parameter name or an invalid value; the message names the parameter.
+        """
+        unknown = sorted(set(overrides) - set(cls.names()))
+        if unknown:
+            raise DataError(
+                f"Unknown synthetic-population parameter(s): {', '.join(map(repr, unknown))}. "
+                f"Valid parameters: {', '.join(cls.names())}."
+            )
+        params = replace(cls(), **overrides)
+        params.validate()
+        return params
+
+    # ----------------------------------------------------------------------------------
+    def validate(self) -> None:
+        """Check every parameter; raise :class:`DataError` naming the first bad one."""
+        _shares("family_status_shares", self.family_status_shares, C.FAMILY_STATUSES)
+        _probs("woman_share_by_status", self.woman_share_by_status, C.FAMILY_STATUSES)
+        _table("no_child_age_band_shares", self.no_child_age_band_shares,
+               ("alone", "couple_no_child", "other"), len(C.AGE_BANDS))
+        _table("children_born_shares", self.children_born_shares,
+               ("couple_with_children", "single_parent", "other"), 6)
+        _table("activity_shares_by_age_band", self.activity_shares_by_age_band,
+               C.AGE_BANDS, len(C.ACTIVITY_STATUSES))
+        _prob("other_with_children_prob", self.other_with_children_prob)
+        _vector_shares("other_adults_shares", self.other_adults_shares, 2)
+        _positive_pair("youngest_child_beta", self.youngest_child_beta)
+        _range_pair("birth_gap_range", self.birth_gap_range, low=0.5)
+        _number("age_at_birth", self.age_at_birth, length=2)
+        _number("father_age_gap", self.father_age_gap)
+        _positive("single_mother_inactive_odds", self.single_mother_inactive_odds)
+        _probs("rsa_prob_by_activity", self.rsa_prob_by_activity, C.ACTIVITY_STATUSES)
+        _prob("rsa_under_25_factor", self.rsa_under_25_factor)
+        expected = {(a, r) for a in C.ACTIVITY_STATUSES for r in (0, 1)}
+        if not isinstance(self.income_ratio_beta, Mapping) or set(
+                self.income_ratio_beta) != expected:
+            raise DataError(
+                "Parameter 'income_ratio_beta' must map every (activity_status, receives_rsa) "
+                "pair, e.g. ('employed', 0), to (mean, concentration).")
+        for key, value in self.income_ratio_beta.items():
+            mean, conc = _number(f"income_ratio_beta[{key!r}]", value, length=2)
+            if not (0 < mean < 1 and conc > 0):
+                raise DataError(
+                    f"Parameter 'income_ratio_beta[{key!r}]' = {value!r}: the mean must be in "
+                    "(0, 1) and the concentration > 0.")
+        _probs("income_unstable_prob", self.income_unstable_prob, C.ACTIVITY_STATUSES)
+        _prob("no_rent_prob", self.no_rent_prob)
+        _positive("rent_median_one_person", self.rent_median_one_person)
+        _number("rent_per_extra_person", self.rent_per_extra_person)
+        _positive("rent_log_sd", self.rent_log_sd, allow_zero=True)
+        _probs("separated_recently_prob", self.separated_recently_prob, C.FAMILY_STATUSES)
+        _prob("other_household_change_prob", self.other_household_change_prob)
+        rate = _number("anomaly_base_rate", self.anomaly_base_rate)
+        if not 0 < rate < 1:
+            raise DataError(
+                f"Parameter 'anomaly_base_rate' = {rate!r} must be strictly between 0 and 1.")
+        if not isinstance(self.anomaly_coefficients, Mapping):
+            raise DataError("Parameter 'anomaly_coefficients' must be a mapping "
+                            "{column or 'column=value': log-odds coefficient}.")
+        for key, value in self.anomaly_coefficients.items():
+            _number(f"anomaly_coefficients[{key!r}]", value)
+        if self.anomaly_model is not None and not callable(self.anomaly_model):
+            raise DataError("Parameter 'anomaly_model' must be None or a function "
+                            "frame -> probabilities of an irregular file.")
+        if self.scenario not in C.SCENARIOS:
+            raise DataError(
+                f"Unknown scenario {self.scenario!r} (parameter 'scenario'). Valid scenarios: "
+                f"{', '.join(map(repr, C.SCENARIOS))}.")
+        validate_planted_effects(self.planted_effects)
+
+    # ----------------------------------------------------------------------------------
+    def effective_planted_effects(self) -> dict[str, dict[str, float]]:
+        """Planted score shifts in use: ``planted_effects`` if scenario is "planted", else 0."""
+        if self.scenario != "planted":
+            return {}
+        return {a: {g: float(v) for g, v in d.items()} for a, d in self.planted_effects.items()}
+
+
+def validate_planted_effects(effects: object) -> None:
+    """Check ``planted_effects``: {"gender" or "family_status": {group: shift}}."""
+    categories = {"gender": C.GENDERS, "family_status": C.FAMILY_STATUSES}
+    if not isinstance(effects, Mapping):
+        raise DataError("Parameter 'planted_effects' must be a mapping such as "
+                        "{'gender': {'woman': 0.4}}.")
+    for attr, shifts in effects.items():
+        if attr not in categories:
+            raise DataError(
+                f"Parameter 'planted_effects' names attribute {attr!r}; planted effects are "
+                f"supported on {', '.join(map(repr, C.PLANTED_ATTRIBUTES))} only (their joint "
+                "distribution is known exactly, so the true ratio can be computed).")
+        if not isinstance(shifts, Mapping):
+            raise DataError(f"Parameter 'planted_effects[{attr!r}]' must map groups to shifts.")
+        for group, value in shifts.items():
+            if group not in categories[attr]:
+                raise DataError(
+                    f"Parameter 'planted_effects[{attr!r}]' names unknown group {group!r}; "
+                    f"valid groups: {', '.join(map(repr, categories[attr]))}.")
+            _number(f"planted_effects[{attr!r}][{group!r}]", value)
+
+
+# -------------------------------------------------------------------------------------------
+# small validators
+# -------------------------------------------------------------------------------------------
+_TOL = 1e-6
+
+
+def _number(name: str, value: object, length: int | None = None) -> Any:
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise DataError(f"Parameter {name!r} = {value!r} is not a number.") from None
+    if length is None and arr.ndim != 0:
+        raise DataError(f"Parameter {name!r} = {value!r} must be a single number.")
+    if length is not None and arr.shape != (length,):
+        raise DataError(f"Parameter {name!r} = {value!r} must be {length} numbers.")
+    if not np.all(np.isfinite(arr)):
+        raise DataError(f"Parameter {name!r} = {value!r} must be finite.")
+    return arr.item() if arr.ndim == 0 else tuple(arr.tolist())
+
+
+def _prob(name: str, value: object) -> float:
+    v = _number(name, value)
+    if not 0 <= v <= 1:
+        raise DataError(f"Parameter {name!r} = {v!r} is a probability and must be in [0, 1].")
+    return v
+
+
+def _positive(name: str, value: object, allow_zero: bool = False) -> float:
+    v = _number(name, value)
+    if v < 0 or (v == 0 and not allow_zero):
+        raise DataError(f"Parameter {name!r} = {v!r} must be {'>= 0' if allow_zero else '> 0'}.")
+    return v
+
+
+def _positive_pair(name: str, value: object) -> None:
+    a, b = _number(name, value, length=2)
+    if a <= 0 or b <= 0:
+        raise DataError(f"Parameter {name!r} = {value!r}: both numbers must be > 0.")
+
+
+def _range_pair(name: str, value: object, low: float) -> None:
+    a, b = _number(name, value, length=2)
+    if not low <= a <= b:
+        raise DataError(f"Parameter {name!r} = {value!r} must be (low, high) with "
+                        f"{low} <= low <= high.")
+
+
+def _keys(name: str, mapping: object, keys: tuple) -> Mapping:
+    if not isinstance(mapping, Mapping):
+        raise DataError(f"Parameter {name!r} must be a mapping with keys "
+                        f"{', '.join(map(repr, keys))}.")
+    missing = [k for k in keys if k not in mapping]
+    extra = [k for k in mapping if k not in keys]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"missing {', '.join(map(repr, missing))}")
+        if extra:
+            parts.append(f"unknown {', '.join(map(repr, extra))}")
+        raise DataError(f"Parameter {name!r} has {' and '.join(parts)} key(s); expected exactly "
+                        f"{', '.join(map(repr, keys))}.")
+    return mapping
+
+
+def _check_sum(name: str, values: list[float]) -> None:
+    if any(v < 0 or v > 1 for v in values):
+        raise DataError(f"Parameter {name!r} has a share outside [0, 1]: {values!r}.")
+    total = math.fsum(values)
+    if abs(total - 1.0) > _TOL:
+        raise DataError(f"Parameter {name!r}: shares sum to {total:.6g}, not 1. Rescale them "
+                        "so that they sum to 1.")
+
+
+def _shares(name: str, mapping: object, keys: tuple) -> None:
+    m = _keys(name, mapping, keys)
+    _check_sum(name, [_number(f"{name}[{k!r}]", m[k]) for k in keys])
+
+
+def _probs(name: str, mapping: object, keys: tuple) -> None:
+    m = _keys(name, mapping, keys)
+    for k in keys:
+        _prob(f"{name}[{k!r}]", m[k])
+
+
+def _vector_shares(name: str, value: object, length: int) -> None:
+    _check_sum(name, list(_number(name, value, length=length)))
+
+
+def _table(name: str, mapping: object, keys: tuple, length: int) -> None:
+    m = _keys(name, mapping, keys)
+    for k in keys:
+        _vector_shares(f"{name}[{k!r}]", m[k], length)
