@@ -1,0 +1,220 @@
+"""Command line: ``scoreaudit audit``, ``synth``, ``model check``, ``power``, ...
+
+A thin shell over the public API. Bad input exits with code 2 and a one-paragraph message
+(no traceback unless ``--debug``); an internal error exits with code 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from .errors import PolicyError, ScoreAuditError
+
+app = typer.Typer(
+    name="scoreaudit",
+    help=(
+        "Audit fraud-scoring models of welfare agencies for discrimination.\n\n"
+        "Example: scoreaudit audit --data data/synthetic/c2sg_100k.parquet "
+        "--model c2sg-reconstruction --budget 5% --out report/"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+model_app = typer.Typer(help="Check and describe scoring-model specifications.",
+                        no_args_is_help=True)
+app.add_typer(model_app, name="model")
+
+console = Console()
+err_console = Console(stderr=True)
+_STATE = {"debug": False}
+
+
+@app.callback()
+def _global(debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors.")) -> None:
+    _STATE["debug"] = debug
+
+
+def parse_budget(text: str):
+    """Parse ``5%`` or ``0.05`` (a share) or ``500 files`` (a count) into a Budget.
+
+    A bare whole number such as ``5`` is ambiguous (5% or 5 files?) and refused.
+
+    Examples
+    --------
+    >>> parse_budget("5%").share, parse_budget("0.05").share, parse_budget("500 files").count
+    (0.05, 0.05, 500)
+    """
+    from .selection import Budget
+
+    raw = str(text).strip().lower().replace(",", ".")
+    try:
+        if raw.endswith("%"):
+            return Budget(share=float(raw[:-1].strip()) / 100)
+        for suffix in ("files", "file", "dossiers", "dossier"):
+            if raw.endswith(suffix):
+                return Budget(count=int(raw[: -len(suffix)].strip()))
+        value = float(raw)
+    except ValueError:
+        raise PolicyError(
+            f"Cannot read the budget {text!r}: write a share like 5% or 0.05, or a number of "
+            "files like '500 files'."
+        ) from None
+    if value.is_integer() and value >= 1:
+        raise PolicyError(
+            f"The budget {text!r} is ambiguous: write {int(value)}% for a share of files, or "
+            f"'{int(value)} files' for a number of files."
+        )
+    return Budget(share=value)
+
+
+def parse_mapping(items: list[str], what: str) -> dict[str, str]:
+    """Parse ``key=value`` options (e.g. ``--reference gender=man``)."""
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise ScoreAuditError(f"{what} must look like name=value, not {item!r}.")
+        k, v = item.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def parse_bands(items: list[str]) -> dict[str, list[float]]:
+    out = {}
+    for k, v in parse_mapping(items, "--bands").items():
+        try:
+            out[k] = [float(x) for x in v.replace(";", ",").split(",") if x.strip()]
+        except ValueError:
+            raise ScoreAuditError(f"--bands {k}={v!r}: cut points must be numbers.") from None
+    return out
+
+
+def resolve_model(model: str | None, score_column: str | None, trust_pickle: bool = False):
+    """A ScoringModel from a spec file, a shipped spec name, a model file or a score column."""
+    from .models.column import ScoreColumn
+
+    if (model is None) == (score_column is None):
+        raise ScoreAuditError("Give either --model (a spec, a shipped name or a model file) "
+                              "or --score-column (scores already in the data).")
+    if score_column is not None:
+        return ScoreColumn(score_column)
+    from .models.loading import load_model
+
+    return load_model(model, allow_pickle=trust_pickle)
+
+
+@app.command()
+def audit(
+    data: Path = typer.Option(..., "--data", "-d", help="Beneficiary data: CSV or Parquet."),
+    model: str = typer.Option(None, "--model", "-m",
+                              help="Model spec (.yaml/.json), shipped name, or .skops file."),
+    score_column: str = typer.Option(None, "--score-column", help="Use scores already in the data."),
+    protected: str = typer.Option("gender,age_band,family_status", "--protected",
+                                  help="Comma-separated protected attribute columns."),
+    bands: list[str] = typer.Option([], "--bands", help="Band a numeric attribute: age=25,35,50,65"),
+    budget: str = typer.Option("5%", "--budget", help="Share (5%, 0.05) or count ('500 files')."),
+    reference: list[str] = typer.Option([], "--reference", "-r",
+                                        help="Reference group, e.g. gender=man (repeatable)."),
+    intersections: bool = typer.Option(True, "--intersections/--no-intersections"),
+    confidence: float = typer.Option(0.95, "--confidence"),
+    min_cell: int = typer.Option(11, "--min-cell", help="Smallest count published."),
+    label: str = typer.Option(None, "--label", help="Outcome column (1 found, 0 not, empty)."),
+    weight: str = typer.Option(None, "--weight", help="Row weight column."),
+    trust_pickle: bool = typer.Option(False, "--trust-pickle",
+                                      help="Allow .pkl/.joblib models (runs code in the file!)."),
+) -> None:
+    """Audit a model on beneficiary data and print the disparity table.
+
+    Example: scoreaudit audit --data data/synthetic/c2sg_100k.parquet
+    --model c2sg-reconstruction --budget 5% --reference gender=man
+    """
+    from .audit import audit as run_audit
+    from .io import read_data
+    from .population import Population
+
+    frame = read_data(data)
+    ref = parse_mapping(reference, "--reference")
+    pop = Population(frame, protected=[p.strip() for p in protected.split(",") if p.strip()],
+                     label=label, weight=weight, bands=parse_bands(bands))
+    scorer = resolve_model(model, score_column, trust_pickle)
+    result = run_audit(pop, scorer, parse_budget(budget), reference=ref or None,
+                       intersections=intersections, confidence=confidence, min_cell=min_cell)
+    print_result(result)
+
+
+def print_result(result) -> None:
+    """Print the single-attribute disparities as a rich table."""
+    from rich.table import Table
+
+    s = result.selection
+    console.print(f"[bold]{result.population_summary['rows']:,}[/] files, "
+                  f"[bold]{s.n_selected:,}[/] selected ({s.share:.2%}); {s.description}")
+    table = Table(title="Selection rate by group, against the reference group")
+    for col in ["attribute", "group", "reference", "rate", "ref. rate", "ratio", "95% interval",
+                "p adj.", "note"]:
+        table.add_column(col)
+    d = result.disparities
+    for row in d.itertuples(index=False):
+        if "×" in row.attribute:
+            continue
+        flag = "small cell" if row.small_cell else ""
+        table.add_row(row.attribute, str(row.group), str(row.reference),
+                      f"{row.selection_rate:.2%}", f"{row.reference_rate:.2%}",
+                      f"{row.ratio:.2f}", f"{row.ratio_low:.2f} - {row.ratio_high:.2f}",
+                      f"{row.p_adjusted:.2g}", flag)
+    console.print(table)
+    inter = d[d["attribute"].str.contains("×", regex=False)]
+    if len(inter):
+        console.print(f"{len(inter)} intersectional comparisons: see the report or "
+                      "result.disparities.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app, map errors to exit codes (2 bad input, 1 internal)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    try:
+        app(args=argv, standalone_mode=False, prog_name="scoreaudit")
+    except ScoreAuditError as exc:
+        if debug:
+            raise
+        err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+        return 2
+    except typer.Exit as exc:
+        return int(exc.exit_code or 0)
+    except typer.Abort:
+        err_console.print("Aborted.")
+        return 1
+    except typer.TyperException as exc:  # usage errors (bad option, missing argument)
+        if hasattr(exc, "show"):
+            exc.show()
+        else:  # pragma: no cover
+            err_console.print(f"Error: {exc.format_message()}")
+        return 2
+    except (FileNotFoundError, IsADirectoryError, PermissionError, OSError) as exc:
+        if debug:
+            raise
+        err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - the user interface is never a traceback
+        if debug:
+            raise
+        err_console.print(
+            f"[bold red]Internal error[/] ({type(exc).__name__}): {exc}\n"
+            "This is a bug in scoreaudit; rerun with --debug for details and report it.",
+            highlight=False,
+        )
+        return 1
+    return 0
+
+
+def _entry() -> None:  # pragma: no cover
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
