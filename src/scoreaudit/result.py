@@ -160,3 +160,5 @@ class AuditResult:
                 f"{d.to_html(index=False, float_format=lambda x: f'{x:.3g}', escape=True)}"
                 f"<p>{len(self.disparities)} comparisons in all (with intersections): see "
                 f"<code>result.disparities</code>.</p></div>")
+
+    # -- methods that delegate to other modules (report, explain) are added below ----------
