@@ -173,6 +173,23 @@ def print_result(result) -> None:
                       "result.disparities.")
 
 
+@model_app.command("check")
+def model_check_cmd(
+    spec: str = typer.Argument(..., help="Spec (.yaml/.yml/.json), model file or shipped name."),
+    trust: list[str] = typer.Option([], "--trust", help="Type a .skops file may hold (repeatable)."),
+    trust_pickle: bool = typer.Option(False, "--trust-pickle",
+                                      help="Allow .pkl/.joblib models (runs code in the file!)."),
+) -> None:
+    """Validate a model spec and print a summary of its terms (exit code 2 if invalid).
+
+    Example: scoreaudit model check c2sg-reconstruction
+    """
+    from .models.check import model_check
+
+    model_check(spec, trusted=trust or None, allow_pickle=trust_pickle, console=console,
+                raise_errors=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, map errors to exit codes (2 bad input, 1 internal)."""
     argv = list(sys.argv[1:] if argv is None else argv)

@@ -82,7 +82,8 @@ def _print_scorecard(card: Scorecard, console: Console) -> None:
 
 
 def model_check(spec: str, *, trusted: Sequence[str] | None = None,
-                allow_pickle: bool = False, console: Console | None = None) -> int:
+                allow_pickle: bool = False, console: Console | None = None,
+                raise_errors: bool = False) -> int:
     """Validate a model spec (or model file) and print a summary of its terms.
 
     Parameters
@@ -93,6 +94,9 @@ def model_check(spec: str, *, trusted: Sequence[str] | None = None,
         Passed to :func:`~scoreaudit.models.loading.load_model` for model files.
     console : rich.console.Console, optional
         Where to print; defaults to standard output.
+    raise_errors : bool, default False
+        Re-raise the :class:`~scoreaudit.errors.ScoreAuditError` of an invalid spec instead of
+        printing it and returning 2 (the command line lets its error handler report it).
 
     Returns
     -------
@@ -109,6 +113,8 @@ def model_check(spec: str, *, trusted: Sequence[str] | None = None,
     try:
         model = load_model(spec, allow_pickle=allow_pickle, trusted=trusted)
     except ScoreAuditError as exc:
+        if raise_errors:
+            raise
         console.print(f"[bold red]Invalid:[/] {spec}", highlight=False)
         console.print(str(exc), highlight=False, markup=False)
         return 2
