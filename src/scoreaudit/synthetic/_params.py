@@ -58,6 +58,7 @@ class C2SGParameters:
     include_truth: bool = True
     scenario: str = "baseline"
     planted_effects: dict = field(default_factory=lambda: _plain(C.PLANTED_EFFECTS))
+    planted_signal: float = C.PLANTED_SIGNAL
 
     # ----------------------------------------------------------------------------------
     @classmethod
@@ -140,6 +141,7 @@ class C2SGParameters:
                 f"Unknown scenario {self.scenario!r} (parameter 'scenario'). Valid scenarios: "
                 f"{', '.join(map(repr, C.SCENARIOS))}.")
         validate_planted_effects(self.planted_effects)
+        _prob("planted_signal", self.planted_signal)
 
     # ----------------------------------------------------------------------------------
     def effective_planted_effects(self) -> dict[str, dict[str, float]]:

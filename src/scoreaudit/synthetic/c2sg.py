@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
+from scipy.special import expit, ndtri
 
 from ..errors import DataError
 from . import constants as C
@@ -49,7 +49,7 @@ _AGE_BAND_CODE = {b: i for i, b in enumerate(C.AGE_BANDS)}
 def _categorical(codes: np.ndarray, categories: tuple[str, ...], ordered: bool = False
                  ) -> pd.Categorical:
     return pd.Categorical.from_codes(codes.astype(np.int8, copy=False),
-                                     categories=pd.Index(list(categories), dtype=object),
+                                     categories=list(categories),
                                      ordered=ordered)
 
 
@@ -148,7 +148,9 @@ def c2sg_population(n: int = 100_000, random_state: int | np.random.Generator | 
         ``scenario`` ("baseline", "neutral" or "planted": the last two add a ``score`` column
         whose per-group distribution is known, see :func:`true_selection_ratio`),
         ``planted_effects`` (dict attribute -> {group: score shift}, default
-        ``{"gender": {"woman": 0.4}}``).
+        ``{"gender": {"woman": 0.4}}``), ``planted_signal`` (in [0, 1], default 0.6: how
+        strongly the planted score tracks the ground truth; the score's per-group
+        distribution stays exactly Normal(shift, 1) whatever its value).
 
     Returns
     -------
@@ -316,19 +318,28 @@ def c2sg_population(n: int = 100_000, random_state: int | np.random.Generator | 
     })
 
     # 10. ground truth -------------------------------------------------------------------------------
+    # u_truth is uniform and independent of every covariate; irregular = [u_truth < prob].
+    u_truth = rng[12].random(n)
     if p.include_truth:
         prob = anomaly_probability(frame, p)
         frame["irregular_probability"] = prob
-        frame["irregular"] = (rng[12].random(n) < prob).astype(np.int8)
+        frame["irregular"] = (u_truth < prob).astype(np.int8)
 
     # 11. planted score ------------------------------------------------------------------------------
+    # Z = rho * ndtri(1 - u_truth) + sqrt(1 - rho^2) * E is exactly N(0, 1) and independent
+    # of every covariate (u_truth and E are), yet high Z goes with low u_truth, i.e. with
+    # irregular files: the score is informative about the truth, and its per-group
+    # distribution is exactly Normal(shift(group), 1).
     if p.scenario != "baseline":
         shift = np.zeros(n)
         for attr, effects in p.effective_planted_effects().items():
             codes = frame[attr].cat.codes.to_numpy()
             table = np.array([float(effects.get(c, 0.0)) for c in frame[attr].cat.categories])
             shift += table[codes]
-        frame["score"] = rng[13].standard_normal(n) + shift
+        rho = p.planted_signal
+        signal = -ndtri(u_truth + 2.0**-54)  # u in (0, 1): finite normal quantile
+        noise = rng[13].standard_normal(n)
+        frame["score"] = rho * signal + np.sqrt(1.0 - rho * rho) * noise + shift
     return frame
 
 

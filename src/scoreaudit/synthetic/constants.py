@@ -260,5 +260,11 @@ ANOMALY_COEFFICIENTS: Final = MappingProxyType(
 # everything; per-group score distributions are therefore known exactly, and so is the true
 # selection-rate ratio at any budget or threshold (see ``planted.true_selection_rates``).
 # Scenario "neutral" is the same with every effect 0 (true ratio 1).
+# Z = PLANTED_SIGNAL * N_truth + sqrt(1 - PLANTED_SIGNAL^2) * E, where N_truth is the normal
+# quantile of the uniform draw that decides ``irregular`` (high N_truth = irregular) and E
+# independent noise: Z is exactly N(0, 1) and independent of every covariate, but informative
+# about the truth (ASSUMPTION: 0.6 gives a precision of about 6-7 times the base rate at a
+# 5% budget, a useful but imperfect score).
 PLANTED_EFFECTS: Final = MappingProxyType({"gender": MappingProxyType({"woman": 0.4})})
+PLANTED_SIGNAL: Final = 0.6
 PLANTED_ATTRIBUTES: Final = ("gender", "family_status")

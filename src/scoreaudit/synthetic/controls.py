@@ -161,8 +161,8 @@ def control_log(population: pd.DataFrame, model: Any, budget: float = 0.05,
     log["score"] = scores[rows]
     log["score_rank"] = rank[rows]
     log["selection_method"] = pd.Categorical.from_codes(
-        method, categories=pd.Index(list(SELECTION_METHODS), dtype=object))
+        method, categories=list(SELECTION_METHODS))
     log["result"] = pd.Categorical.from_codes(
-        np.where(found, 0, 1).astype(np.int8), categories=pd.Index(list(RESULTS), dtype=object))
+        np.where(found, 0, 1).astype(np.int8), categories=list(RESULTS))
     log["irregular"] = truth[rows].astype(np.int8)
     return log
