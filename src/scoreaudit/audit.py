@@ -423,6 +423,9 @@ class _Engine:
                 ref_labels = [v.labels[ref]] * G
             ratio, rlo, rhi = M.katz_ratio_interval(x, n_eff, ref_rate * ref_n, ref_n,
                                                     self.confidence)
+            if ref is not None:  # the reference against itself: ratio 1, no interval
+                rlo[:, ref] = np.nan
+                rhi[:, ref] = np.nan
             frames.append(pd.DataFrame({
                 "budget": np.repeat(grid, G),
                 "realised_share": np.repeat(realised, G),

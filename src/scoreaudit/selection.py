@@ -17,6 +17,7 @@ one (the :class:`Selection` says by how much).
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -159,7 +160,7 @@ class Budget:
         if (self.share is None) == (self.count is None):
             raise PolicyError("Give a budget as share=... (e.g. 0.05) or count=..., not both.")
         if self.share is not None:
-            if isinstance(self.share, (bool, str)) or not isinstance(self.share, (int, float)):
+            if isinstance(self.share, (bool, str)) or not isinstance(self.share, numbers.Real):
                 raise PolicyError(
                     f"Budget share must be a number in (0, 1], not {self.share!r}; "
                     "write 0.05 for 5%."
@@ -169,7 +170,8 @@ class Budget:
                     f"Budget share must be in (0, 1] (e.g. 0.05 for 5%), not {self.share!r}."
                 )
         if self.count is not None:
-            if isinstance(self.count, bool) or not float(self.count).is_integer() or self.count < 1:
+            if (isinstance(self.count, (bool, str)) or not isinstance(self.count, numbers.Real)
+                    or not float(self.count).is_integer() or self.count < 1):
                 raise PolicyError(f"Budget count must be a positive whole number, not {self.count!r}.")
         _check_ties(self.ties)
 
