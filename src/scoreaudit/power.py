@@ -33,9 +33,10 @@ so the probability that the audit flags the disparity **in its true direction** 
 This is statsmodels' ``power_proportions_2indep`` (which uses the same pooled null and
 unpooled alternative variances) for a one-sided alternative at level ``a/2``. The textbook
 two-sided power adds the probability of flagging a disparity in the *wrong* direction,
-``Phi((-|d| - z s_null) / s_alt)``; it is below 1e-5 whenever the power is 50% or more, and
-an audit that "detects" a disparity in the wrong direction has not detected it, so it is left
-out (``two_tailed=True`` in :func:`analytic_power` includes it).
+``Phi((-|d| - z s_null) / s_alt)``. An audit that "detects" a disparity in the wrong
+direction has not detected it, so that term is left out (``two_tailed=True`` in
+:func:`analytic_power` includes it); at 80% power it is below 0.0005 unless cells are small
+(see below), where the normal approximation itself fails.
 
 *Minimum detectable ratio.* For ``direction="increase"`` the smallest ``p1 > p0`` at which
 formula P reaches ``power`` is found by a vectorised root search (a geometric grid brackets
@@ -110,6 +111,7 @@ Examples
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Literal
 
@@ -122,6 +124,7 @@ from .errors import DataError
 __all__ = [
     "MinimumDetectable",
     "SimulatedPower",
+    "SmallCellsWarning",
     "analytic_power",
     "detectable",
     "explain_detectable",
@@ -129,6 +132,7 @@ __all__ = [
     "per_comparison_alpha",
     "sample_size",
     "simulate_power",
+    "small_cell_risk",
 ]
 
 Correction = Literal["holm", "bonferroni", "bh", "fdr_bh", "none"]
@@ -151,6 +155,10 @@ REASONS = {
     "1); only with errors='nan'",
 }
 """Meaning of the ``reason`` codes of :class:`MinimumDetectable`."""
+
+
+class SmallCellsWarning(UserWarning):
+    """A planned audit is so small that the audit's exact test, not formula P, applies."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -355,9 +363,9 @@ class MinimumDetectable:
         ``""`` where detectable, else a code explained in :data:`REASONS`
         (``"undetectable"``, ``"invalid"``).
     small_cells : numpy.ndarray
-        True where an expected cell count at the detectable rate is below 5: the audit would
-        use Fisher's exact test, so the figure is approximate (check with
-        :func:`simulate_power`).
+        True where, at the detectable rate, an expected cell count is often (10% of audits or
+        more) below 5 (:func:`small_cell_risk`): the audit would then use Fisher's exact test,
+        so the figure is optimistic (check with :func:`simulate_power`).
     alpha : float
         Per-comparison level used (after the correction).
     power : float
@@ -503,22 +511,45 @@ def minimum_detectable(n_group, n_reference, reference_rate, *, alpha: float = 0
         p1 = np.where(found, np.sin(np.clip(phi, 0, np.pi / 2)) ** 2, np.nan)
     p1 = np.where(invalid, np.nan, p1)
     found = found & ~invalid
-    w1 = n1 / (n1 + n0)
-    pbar = w1 * p1 + (1 - w1) * p0
-    with np.errstate(invalid="ignore"):
-        expected = np.minimum(np.minimum(n1, n0) * pbar, np.minimum(n1, n0) * (1 - pbar))
     reason = np.where(invalid, "invalid", np.where(found, "", "undetectable")).astype(object)
+    with np.errstate(invalid="ignore"):
+        small = found & small_cell_risk(n1, n0, np.where(found, p1, p0), p0)
     return MinimumDetectable(
         ratio=_scalar(p1 / p0),
         difference=_scalar(p1 - p0),
         group_rate=_scalar(p1),
         reason=_scalar(reason),
-        small_cells=_scalar(found & (expected < MIN_EXPECTED)),
+        small_cells=_scalar(small),
         alpha=a,
         power=power,
         direction=direction,
         method=method,
     )
+
+
+def small_cell_risk(n_group, n_reference, group_rate, reference_rate) -> np.ndarray:
+    """Whether the audit would use Fisher's exact test in 10% or more of audits (vectorised).
+
+    The audit uses Fisher's exact test when the smallest expected cell count of the 2x2 table,
+    ``min(n1, n0) * min(t, N - t) / N`` with ``t`` selected files among ``N = n1 + n0``, is
+    below 5. ``t`` has mean ``N pbar`` and variance ``n1 p1 (1 - p1) + n0 p0 (1 - p0)``; the
+    risk is flagged when the mean expected count minus 1.28 standard deviations (its 10%
+    quantile, normal approximation) is below 5. Formula P is then optimistic: Fisher's test
+    is more conservative than the score test.
+
+    Examples
+    --------
+    >>> small_cell_risk([40, 4000], [4000, 40000], 0.15, 0.05).tolist()
+    [True, False]
+    """
+    n1, n0, p1, p0 = (np.asarray(v, dtype=float) for v in
+                      (n_group, n_reference, group_rate, reference_rate))
+    total = n1 + n0
+    pbar = (n1 * p1 + n0 * p0) / total
+    scale = np.minimum(n1, n0) / total
+    mean = scale * total * np.minimum(pbar, 1 - pbar)
+    sd = scale * np.sqrt(n1 * p1 * (1 - p1) + n0 * p0 * (1 - p0))
+    return mean - 1.2816 * sd < MIN_EXPECTED
 
 
 def _as_float_nan(name: str, value) -> np.ndarray:
@@ -594,6 +625,14 @@ def sample_size(reference_rate, ratio, group_share, *, alpha: float = 0.05, powe
     int or numpy.ndarray of int
         Total number of files (population audit) or of control records (control-log audit).
 
+    Warns
+    -----
+    SmallCellsWarning
+        When an expected cell count at this size is below 5: the audit then uses Fisher's
+        exact test, whose power the normal approximation overstates (simulated power of
+        66-77% instead of 80% in ``benchmarks/power_simulation.py``); check the figure with
+        :func:`simulate_power` and plan more files.
+
     Examples
     --------
     >>> int(sample_size(0.05, 1.5, 0.1))
@@ -619,13 +658,23 @@ def sample_size(reference_rate, ratio, group_share, *, alpha: float = 0.05, powe
     ratio = _check_ratio(ratio, p0, allow_one=False)
     z, z_power = special.ndtri(1 - a / 2), special.ndtri(power)
     if random_share is None:
-        total = _required_total(ratio * p0, p0, g, z, z_power, method)
+        p1, p0_, w1 = ratio * p0, p0, g
     else:
         r = _check_open_unit("random_share", random_share)
-        total = _required_total(_control_log_shares(ratio, g), g, 1 - r, z, z_power, method)
-    # guard against 15389.000000000002 -> 15390: round to 9 significant digits first
+        p1, p0_, w1 = _control_log_shares(ratio, g), g, 1 - r
+    total = _required_total(p1, p0_, w1, z, z_power, method)
+    # guard against 7634.000000000002 -> 7635: round to 9 significant digits first
     total = np.ceil(np.asarray(_round_sig(total, 9)))
     total = np.maximum(total, 2).astype(np.int64)
+    small = np.asarray(small_cell_risk(w1 * total, (1 - w1) * total, p1, p0_))
+    if small.any():
+        first = np.broadcast_to(total, small.shape)[small].flat[0]
+        warnings.warn(
+            f"{int(small.sum())} of {small.size} sample sizes (first: {first}) often leave an "
+            "expected cell count below 5: the audit will then use Fisher's exact test, which has less "
+            "power than the normal approximation used here (e.g. 66-77% instead of 80% in "
+            "benchmarks/power_simulation.py). Check with simulate_power and plan more files.",
+            SmallCellsWarning, stacklevel=2)
     return _scalar(total)
 
 
