@@ -96,7 +96,7 @@ class SklearnModel:
                     f"{self.name} has predict_proba but no classes_: is it fitted? Fit it (or "
                     "load the fitted model) before auditing."
                 )
-            classes = list(classes)
+            classes = np.asarray(classes).tolist()
             if positive_class is None:
                 if len(classes) != 2:
                     raise ModelError(
