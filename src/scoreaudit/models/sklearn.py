@@ -134,7 +134,7 @@ class SklearnModel:
         >>> from sklearn.linear_model import LogisticRegression
         >>> est = LogisticRegression().fit([[0.0], [1.0]], [0, 1])
         >>> SklearnModel(est, features=["x"]).score(pd.DataFrame({"x": [0.0, 1.0]})).round(3)
-        array([0.38, 0.62])
+        array([0.445, 0.555])
         """
         check_features(self, frame)
         X = frame[self.features] if self._use_frame else frame[self.features].to_numpy()
