@@ -10,7 +10,7 @@ Examples
 >>> examples.list_models()
 ['c2sg-no-protected', 'c2sg-reconstruction', 'cnaf-reconstruction']
 >>> examples.model("c2sg-no-protected").features[:2]
-['family_status', 'n_minors']
+['n_minors', 'income_to_ceiling']
 """
 
 from __future__ import annotations
