@@ -1,0 +1,77 @@
+"""Time rank_scores + threshold_free on 6,000,000 rows and 7 attributes.
+
+Attributes: gender (2 groups), age (6), family (5) and their intersections (12, 10, 30, 60
+groups). Scores are model-like probabilities rounded to 6 decimals (so there are ties).
+Each attribute is timed against its largest group and in "rest" mode (each group against all
+other rows).
+
+Run::
+
+    /work/venv/bin/python benchmarks/bench_distribution.py [--rows 6000000] [--weights]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from scoreaudit.distribution import calibration_by_group, rank_scores, threshold_free
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=6_000_000)
+    parser.add_argument("--weights", action="store_true", help="also time with random weights")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    n = args.rows
+    rng = np.random.default_rng(args.seed)
+    gender = rng.integers(0, 2, n)
+    age = rng.choice(6, n, p=[0.1, 0.2, 0.25, 0.2, 0.15, 0.1])
+    family = rng.choice(5, n, p=[0.35, 0.25, 0.2, 0.15, 0.05])
+    logit = -3 + 0.3 * gender + 0.1 * age - 0.2 * family + rng.normal(size=n)
+    scores = np.round(1 / (1 + np.exp(-logit)), 6)
+    labels = np.where(rng.random(n) < 0.05, (rng.random(n) < scores).astype(float), np.nan)
+    attributes = {
+        "gender": (gender, 2),
+        "age": (age, 6),
+        "family": (family, 5),
+        "gender x age": (gender * 6 + age, 12),
+        "gender x family": (gender * 5 + family, 10),
+        "age x family": (age * 5 + family, 30),
+        "gender x age x family": ((gender * 6 + age) * 5 + family, 60),
+    }
+
+    t0 = time.perf_counter()
+    ranking = rank_scores(scores)
+    t_rank = time.perf_counter() - t0
+    print(f"rows: {n:,}   distinct scores: {ranking.n_blocks:,}")
+    print(f"rank_scores: {t_rank:.3f} s")
+    weight_options = [None] + ([rng.uniform(0.5, 3.0, n)] if args.weights else [])
+    total = t_rank
+    for weights in weight_options:
+        tag = "weighted" if weights is not None else "unweighted"
+        print(f"\nthreshold_free ({tag})      reference=largest   reference=rest")
+        for name, (codes, k) in attributes.items():
+            largest = int(np.argmax(np.bincount(codes, minlength=k)))
+            t0 = time.perf_counter()
+            threshold_free(ranking, codes, k, largest, weights=weights)
+            t_fixed = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            threshold_free(ranking, codes, k, None, weights=weights)
+            t_rest = time.perf_counter() - t0
+            if weights is None:
+                total += t_fixed
+            print(f"  {name:<22} {k:>3} groups   {t_fixed:8.3f} s   {t_rest:12.3f} s")
+    print(f"\nrank_scores + 7 attributes (reference=largest, unweighted): {total:.3f} s")
+    codes, k = attributes["gender x age x family"]
+    t0 = time.perf_counter()
+    calibration_by_group(scores, codes, k, labels, ranking=ranking)
+    print(f"calibration_by_group (60 groups, deciles, shared ranking): "
+          f"{time.perf_counter() - t0:.3f} s")
+
+
+if __name__ == "__main__":
+    main()
