@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit, ndtri
+from scipy.special import ndtri
 
 from ..errors import DataError
 from . import constants as C
@@ -197,7 +197,7 @@ def c2sg_population(n: int = 100_000, random_state: int | np.random.Generator | 
 
     # 3. children ----------------------------------------------------------------------------
     cwc, sp, oth = (_STATUS_CODE[s] for s in ("couple_with_children", "single_parent", "other"))
-    u = rng[2].random((4, n))
+    u = rng[2].random((3, n))
     has_children = (status == cwc) | (status == sp) | (
         (status == oth) & (u[0] < p.other_with_children_prob))
     born_table = np.array([p.children_born_shares[s] for s in
@@ -205,7 +205,9 @@ def c2sg_population(n: int = 100_000, random_state: int | np.random.Generator | 
     born_group = np.where(status == cwc, 0, np.where(status == sp, 1, 2))
     born = _draw_codes(u[1], born_table, born_group).astype(np.int64) + 1
     a, b = p.youngest_child_beta
-    youngest = C.YOUNGEST_CHILD_MAX * rng[3].beta(a, b, size=n)
+    kid_rows = np.flatnonzero(has_children)
+    youngest = np.zeros(n)  # only meaningful where has_children
+    youngest[kid_rows] = C.YOUNGEST_CHILD_MAX * rng[3].beta(a, b, size=kid_rows.size)
     gap_lo, gap_hi = p.birth_gap_range
     gap = gap_lo + (gap_hi - gap_lo) * u[2]
     # children k = 0..born-1 aged youngest + k * gap; those aged >= 25 have left.
@@ -223,8 +225,9 @@ def c2sg_population(n: int = 100_000, random_state: int | np.random.Generator | 
     # 4. age of the holder ---------------------------------------------------------------------
     mu, sd = p.age_at_birth
     lo, hi = C.AGE_AT_BIRTH_RANGE
-    at_birth = np.clip(rng[4].normal(mu, sd, size=n), lo, hi) + np.where(
-        woman, 0.0, p.father_age_gap)
+    at_birth = np.zeros(n)
+    at_birth[kid_rows] = np.clip(rng[4].normal(mu, sd, size=kid_rows.size), lo, hi)
+    at_birth += np.where(woman, 0.0, p.father_age_gap)
     age_with_children = np.floor(oldest + np.maximum(at_birth, 18.0 - oldest))
     band_table = np.array([p.no_child_age_band_shares[s] for s in
                            ("alone", "couple_no_child", "other")])
@@ -266,14 +269,15 @@ def c2sg_population(n: int = 100_000, random_state: int | np.random.Generator | 
     receives_rsa = (ur[1] < rsa_p).astype(np.int8)
 
     # 7. income ----------------------------------------------------------------------------------
-    beta_mean = np.empty((len(C.ACTIVITY_STATUSES), 2))
-    beta_conc = np.empty_like(beta_mean)
-    for (act, r), (m, k) in p.income_ratio_beta.items():
-        beta_mean[_ACTIVITY_CODE[act], r] = m
-        beta_conc[_ACTIVITY_CODE[act], r] = k
-    m = beta_mean[activity, receives_rsa]
-    k = beta_conc[activity, receives_rsa]
-    ratio = rng[8].beta(m * k, (1 - m) * k)
+    # one Beta per (activity, RSA) cell, drawn cell by cell in a fixed order (scalar
+    # parameters are faster than per-row parameter arrays)
+    ratio = np.empty(n)
+    cell = activity.astype(np.int64) * 2 + receives_rsa
+    for act in C.ACTIVITY_STATUSES:
+        for r in (0, 1):
+            m, k = p.income_ratio_beta[(act, r)]
+            rows = np.flatnonzero(cell == _ACTIVITY_CODE[act] * 2 + r)
+            ratio[rows] = rng[8].beta(m * k, (1 - m) * k, size=rows.size)
     income = np.round(ratio * ceiling, 2)
     income_to_ceiling = income / ceiling
     unstable_p = np.array([p.income_unstable_prob[s] for s in C.ACTIVITY_STATUSES])[activity]
@@ -315,7 +319,7 @@ def c2sg_population(n: int = 100_000, random_state: int | np.random.Generator | 
         "rent_to_income": rent_to_income,
         "recent_household_change": recent_change.astype(np.int8),
         "separated_recently": separated_recently.astype(np.int8),
-    })
+    }, copy=False)  # no consolidation copy: each column keeps its own array
 
     # 10. ground truth -------------------------------------------------------------------------------
     # u_truth is uniform and independent of every covariate; irregular = [u_truth < prob].
@@ -356,7 +360,10 @@ def _design_column(frame: pd.DataFrame, key: str) -> np.ndarray:
                 series.cat.categories:
             raise DataError(f"Parameter 'anomaly_coefficients' key {key!r}: {value!r} is not a "
                             f"category of {col!r} ({', '.join(map(str, series.cat.categories))}).")
-        return (series.astype(object) == value).to_numpy(dtype=np.float64)
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            code = series.cat.categories.get_loc(value)
+            return (series.cat.codes.to_numpy() == code).astype(np.float64)
+        return (series.astype(str) == value).to_numpy(dtype=np.float64)
     if key not in frame.columns:
         raise DataError(f"Parameter 'anomaly_coefficients' uses column {key!r}, which the "
                         f"population lacks. Columns: {', '.join(frame.columns)}; use "
@@ -368,18 +375,38 @@ def _design_column(frame: pd.DataFrame, key: str) -> np.ndarray:
     return np.nan_to_num(series.to_numpy(dtype=np.float64), nan=0.0)
 
 
+def _expit(x: np.ndarray) -> np.ndarray:
+    """Logistic function with numpy's vectorised exp (much faster than scipy's expit here)."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-x))
+
+
 def _solve_intercept(eta: np.ndarray, target: float) -> float:
-    """Intercept c with mean(expit(c + eta)) == target (bisection, monotone in c)."""
-    lo, hi = -40.0, 40.0
-    for _ in range(60):
-        mid = 0.5 * (lo + hi)
-        if expit(mid + eta).mean() < target:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo < 1e-10:
-            break
-    return 0.5 * (lo + hi)
+    """Intercept c with mean(expit(c + eta)) == target.
+
+    The mean is increasing and convex-then-concave in c: a bracketing Newton iteration
+    (Newton steps, bisection when a step leaves the bracket) converges in a few passes
+    over the data. The starting point is solved on a systematic subsample.
+    """
+    def solve(values: np.ndarray, c: float, lo: float, hi: float, tol: float) -> float:
+        for _ in range(100):
+            p = _expit(c + values)
+            f = p.mean() - target
+            if abs(f) < tol:
+                return c
+            if f < 0:
+                lo = c
+            else:
+                hi = c
+            slope = (p * (1.0 - p)).mean()
+            step = c - f / slope if slope > 0 else np.inf
+            c = step if lo < step < hi else 0.5 * (lo + hi)
+        return c
+
+    start = float(np.log(target / (1 - target)) - np.median(eta))
+    sub = eta[:: max(1, eta.size // 200_000)]
+    c0 = solve(sub, start, -60.0, 60.0, 1e-6)
+    return solve(eta, c0, -60.0, 60.0, 1e-13)
 
 
 def anomaly_probability(frame: pd.DataFrame, parameters: C2SGParameters | Mapping | None = None
@@ -427,7 +454,7 @@ def anomaly_probability(frame: pd.DataFrame, parameters: C2SGParameters | Mappin
     for key, coef in p.anomaly_coefficients.items():
         if coef:
             eta += float(coef) * _design_column(frame, key)
-    return expit(_solve_intercept(eta, p.anomaly_base_rate) + eta)
+    return _expit(_solve_intercept(eta, p.anomaly_base_rate) + eta)
 
 
 def person_level_summary(frame: pd.DataFrame) -> dict[str, float]:
