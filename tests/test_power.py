@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import io
 import itertools
 import time
 from pathlib import Path
@@ -239,7 +240,7 @@ def _further(a: float, b: float, direction: str) -> bool:
     return b >= a - 1e-9 if direction == "increase" else b <= a + 1e-9
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(sizes, sizes, rates, factors, directions)
 def test_more_data_never_raises_the_detectable_ratio(n1, n0, p0, k, direction):
     base = float(P.minimum_detectable(n1, n0, p0, direction=direction).ratio)
@@ -248,7 +249,7 @@ def test_more_data_never_raises_the_detectable_ratio(n1, n0, p0, k, direction):
         assert _further(bigger, base, direction)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(sizes, sizes, rates, st.integers(1, 500), directions)
 def test_stricter_tests_need_larger_disparities(n1, n0, p0, m, direction):
     one = float(P.minimum_detectable(n1, n0, p0, direction=direction).ratio)
@@ -258,7 +259,7 @@ def test_stricter_tests_need_larger_disparities(n1, n0, p0, m, direction):
     assert _further(one, more_power, direction)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.floats(0.005, 0.6), st.floats(1.05, 3.0), st.floats(0.01, 0.9), st.floats(1.01, 1.5))
 def test_smaller_ratios_need_more_files(p0, r, g, step):
     if r * step * p0 > 1:
@@ -271,7 +272,7 @@ def test_smaller_ratios_need_more_files(p0, r, g, step):
 # round trip sample_size <-> detectable
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(st.floats(0.005, 0.6), st.floats(0.3, 4.0), st.floats(0.01, 0.9),
        st.sampled_from([1, 7, 60]), st.sampled_from(["holm", "bh", "none"]))
 def test_round_trip_population(p0, r, g, m, correction):
@@ -291,7 +292,7 @@ def test_round_trip_population(p0, r, g, m, correction):
     assert back == pytest.approx(r, rel=1e-7) or _further(back, r, direction)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.floats(0.02, 0.6), st.floats(0.3, 4.0), st.floats(0.05, 0.95))
 def test_round_trip_control_log(g, r, random_share):
     if abs(r - 1) < 0.05:
@@ -450,3 +451,33 @@ def test_planted_ratio_detected_in_80_percent_of_simulated_audits():
                 else:
                     P.sample_size(row.reference_rate, row.ratio, row.group_share,
                                   comparisons=row.comparisons)
+
+
+# --------------------------------------------------------------------------------------------
+# command line
+
+
+def test_power_command_prints_sample_size_and_detectable_ratio():
+    from rich.console import Console
+
+    from scoreaudit.power_cli import power_command
+
+    out = Console(width=120, record=True, file=io.StringIO())
+    power_command(0.05, 1.5, 0.1, comparisons=20, n=10_000, console=out)
+    text = out.export_text()
+    assert f"{int(P.sample_size(0.05, 1.5, 0.1, comparisons=20)):,} files" in text
+    assert "10,000 (yours)" in text and "a ratio below 1.6 could not" in text
+    out = Console(width=120, record=True, file=io.StringIO())
+    power_command(None, 2.0, 0.1, random_share=0.2, console=out)
+    assert "control records" in out.export_text()
+    with pytest.raises(DataError, match="--ratio"):
+        power_command(0.05, None, 0.1, console=out)
+
+
+def test_cli_power_exit_codes(capsys):
+    cli = pytest.importorskip("scoreaudit.cli")
+    assert cli.main(["power", "--reference-rate", "0.05", "--ratio", "1.5",
+                     "--group-share", "0.1", "--n", "5000"]) == 0
+    assert "7,634 files" in capsys.readouterr().out
+    assert cli.main(["power", "--reference-rate", "0.3", "--ratio", "4"]) == 2
+    assert "impossible" in capsys.readouterr().err

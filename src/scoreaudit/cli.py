@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from .errors import PolicyError, ScoreAuditError
+from .power_cli import power_cli
 
 app = typer.Typer(
     name="scoreaudit",
@@ -188,6 +189,29 @@ def model_check_cmd(
 
     model_check(spec, trusted=trust or None, allow_pickle=trust_pickle, console=console,
                 raise_errors=True)
+
+
+app.command("power")(power_cli)  # scoreaudit power: sample size and detectable disparity
+
+
+@app.command()
+def synth(
+    n: int = typer.Option(100_000, "--n", help="Number of households."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, byte-identical file)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output file: .parquet or .csv."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+    scenario: str = typer.Option("baseline", "--scenario",
+                                 help="baseline, neutral or planted (adds a 'score' column "
+                                      "with a known gender disparity)."),
+) -> None:
+    """Generate a synthetic C2SG population, calibrated on public figures, with ground truth.
+
+    Example: scoreaudit synth --n 100000 --seed 0 --out data/synthetic/c2sg_100k.parquet
+    """
+    from .synthetic.cli import synth as run_synth
+
+    path = run_synth(n=n, seed=seed, out=out, force=force, scenario=scenario)
+    console.print(f"Wrote {n:,} households ({scenario}) to {path}")
 
 
 def main(argv: list[str] | None = None) -> int:
