@@ -499,7 +499,7 @@ def load_model(
     scoreaudit.errors.UnsafeFileError: Refusing to load model.pkl: .pkl files are Python pickles...
     """
     text = os.fspath(path_or_name)
-    if isinstance(path_or_name, str) and _is_bare_name(text) and not Path(text).is_file():
+    if isinstance(path_or_name, str) and _is_bare_name(text):
         from ..examples import model as shipped_model
 
         return shipped_model(text)
