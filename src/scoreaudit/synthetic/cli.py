@@ -64,12 +64,22 @@ def write_frame(frame: pd.DataFrame, out: str | os.PathLike, force: bool = False
             frame.to_parquet(tmp, engine="pyarrow", compression="snappy", index=False)
         else:
             frame.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
+        os.chmod(tmp, _file_mode(path))  # mkstemp makes 0600 files; use the usual mode
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
     return path
+
+
+def _file_mode(path: Path) -> int:
+    """Mode of the file being replaced, else 0o666 minus the process umask."""
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def synth(n: int = 100_000, seed: int = 0, out: str | os.PathLike = "c2sg.parquet",
