@@ -1,0 +1,857 @@
+"""Audits from a log of controls: files picked by the score, files picked at random.
+
+Agencies that never disclose their model can still answer a freedom-of-information request
+with the log of a year of controls: for each control, who was controlled (the protected
+attributes), how the file was picked (by the score, or at random) and what the control found.
+This is how the Swedish temporary parental benefit model was audited (Lighthouse Reports and
+Svenska Dagbladet, 2024; see ``FACTS.md``). :class:`ControlLog` validates such a log and
+:func:`audit_controls` turns it into the tidy tables of the core audit.
+
+The estimator and its assumptions
+---------------------------------
+Write, for one group ``g``: ``r_g`` random controls of which ``y_g`` found errors, ``s_g``
+score-picked controls of which ``t_g`` found errors; ``n_R = sum r``, ``n_S = sum s``,
+``Y = sum y``; ``N`` the population size (``population_size``).
+
+Assumptions:
+
+1. **The random controls are a simple random sample of the whole population** (drawn with
+   equal probability among all ``N`` files, *including* files the score would pick), so
+   ``r_g / n_R`` estimates the group's population share and ``y_g / r_g`` its true error rate
+   without bias. If the agency drew its random controls only among the files the score did
+   not pick, the random shares estimate the unpicked files instead; with a small score budget
+   (``n_S / N`` of a few percent) the difference is small, but the number of missed errors is
+   then overestimated by about ``n_S * (precision - base rate)``.
+2. **Selection by the score happens before the outcome is known**, and every control finds
+   the errors there are (or misses them at the same rate in both strata): a control's result
+   is the file's true status, not something the selection changed.
+3. **The score-picked files are the top of the model's ranking, and the log holds all of
+   them**: every file the score picked in the period was controlled and is in the log. So the
+   number of score-picked files in the population is the number of score-picked rows of the
+   log, ``n_S`` (the model's "positive predictions"), and the selection share is
+   ``n_S / N``. A file picked at random is counted as not picked by the score.
+
+Estimates (design 1, expansion by the random sample):
+
+* population files of ``g``: ``N_g = N * r_g / n_R``; files with errors: ``P_g = N * y_g / n_R``;
+* true positives ``TP_g = t_g`` and false positives ``FP_g = s_g - t_g`` (observed: the
+  score-picked files are all in the log); false negatives ``FN_g = P_g - t_g``; true
+  negatives ``TN_g = N_g - P_g - FP_g``;
+* false-positive rate ``FP_g / (N_g - P_g)``, false-negative rate ``FN_g / P_g``, selection
+  rate ``s_g / N_g``;
+* "equal burden" gap: the group's share among score-picked controls minus its share among
+  the population's files with errors, ``s_g / n_S - y_g / Y`` (``N`` cancels, so it is
+  reported even without ``population_size``). "True positives" in the equal-burden
+  criterion means the files that really have errors, not the score's hits.
+
+Estimated FN or TN cells can come out negative when a group's random controls are few (the
+estimate then says more errors were found by the score than the random sample implies exist):
+the numbers are kept as estimated, the row gets a note and the result a warning.
+
+Intervals: Wilson for every share and rate observed directly (shares among random and
+score-picked controls, base error rate, precision), Katz for ratios, Newcombe for
+differences, Woolf for the relative selection rate (an odds ratio of the 2x2 table of
+selection method by group), all from :mod:`scoreaudit.metrics`; percentile bootstrap for the
+population-level quantities (FPR, FNR, confusion shares, selection rates, the burden gap).
+The bootstrap resamples the log *stratified by selection method* (``n_R`` and ``n_S`` fixed):
+each replicate draws the counts of every (finest cell x outcome) category of a stratum from a
+multinomial with the observed proportions, ``rng.multinomial(n_stratum, p, size=n_boot)``,
+then sums cells into groups with a matrix product. Resampling the score stratum treats the
+year's picks as one draw of the model's behaviour (a superpopulation view); holding them
+fixed would give narrower, finite-population intervals. Bootstrap comparisons are tested with
+a Wald statistic, the estimated difference over its bootstrap standard error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import metrics as M
+from .aggregate import (
+    AggregateResult,
+    check_options,
+    comparison_frame,
+    finish_disparities,
+    woolf_ratio_interval,
+)
+from .errors import DataError
+from .population import Population
+from .stats import SEP, Sums, build_cells, build_views
+
+__all__ = ["ControlAuditResult", "ControlLog", "audit_controls"]
+
+#: Reference label of the representation comparison (share among random controls).
+RANDOM_REFERENCE = "(random controls)"
+#: Reference label of the equal-burden comparison (share among files with errors).
+POSITIVES_REFERENCE = "(files with errors)"
+#: Agency rule: a share that moves by this many percentage points is flagged.
+AGENCY_POINTS = 0.30
+
+_METHODS = ("random", "score")
+
+
+def _norm(value: Any) -> str:
+    """A value as the text used to compare selection methods and outcomes."""
+    if isinstance(value, (float, np.floating)) and np.isfinite(value) and float(value).is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _first_bad(mask: np.ndarray) -> int:
+    return int(np.flatnonzero(mask)[0])
+
+
+class ControlLog:
+    """A validated log of controls: one row per control (or per group of identical controls).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The log. Other columns are ignored.
+    protected : list of str
+        Protected attribute columns (validated exactly as for :class:`~scoreaudit.Population`).
+    selected_by : str, default "selection_method"
+        Column saying how each file was picked.
+    random_value : str, default "random"
+        The value of ``selected_by`` marking random controls. Without ``method_map``, every
+        other value is merged into "picked by the score".
+    outcome : str, default "result"
+        Column holding what the control found.
+    positive : str, default "errors found"
+        The value of ``outcome`` meaning an irregularity was found.
+    negative : str, optional
+        The value meaning none was found. If omitted, the outcome column must have at most one
+        value besides ``positive`` and it is taken as the negative one.
+    population_size : int, optional
+        Number of files in the population the controls were drawn from (e.g. all C2SG
+        households of the year). Needed for population-level rates (FPR, FNR, confusion
+        matrix); must be at least the number of controls.
+    weight : str, optional
+        Frequency weights: a column of positive whole numbers, the number of identical
+        controls a row stands for (for logs already aggregated by group, method and result).
+        These are not sampling weights: random controls drawn with unequal probabilities are
+        outside the estimator's assumptions.
+    method_map : dict, optional
+        Raw ``selected_by`` values to ``"random"``, ``"score"`` or ``"exclude"`` (e.g. controls
+        triggered by a tip-off, which are neither). With a map, every value present must be in
+        it (or equal ``random_value``); an unknown value is an error.
+    bands : dict, optional
+        Cut points for numeric protected attributes, as for :class:`~scoreaudit.Population`.
+    missing : {"error", "category"}
+        Missing protected values: error (default) or an explicit ``"(missing)"`` group.
+
+    Attributes
+    ----------
+    is_random : ndarray of bool
+        Per kept row, picked at random (else by the score).
+    is_positive : ndarray of bool
+        Per kept row, the control found an irregularity.
+    counts : ndarray of int64
+        Per kept row, the number of controls it stands for (1 without ``weight``).
+    attributes : dict
+        Validated protected attributes (integer codes and labels).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({
+    ...     "gender": ["woman", "man", "woman", "man", "woman", "man"],
+    ...     "selection_method": ["random", "random", "high risk", "high risk", "follow-up",
+    ...                          "random"],
+    ...     "result": ["no error", "errors found", "errors found", "no error", "no error",
+    ...                "no error"]})
+    >>> log = ControlLog(frame, protected=["gender"])
+    >>> log.summary()["random_controls"], log.summary()["score_controls"]
+    (3, 3)
+    >>> sorted(log.summary()["methods"].items())
+    [('follow-up', 'score'), ('high risk', 'score'), ('random', 'random')]
+    """
+
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        protected: Sequence[str],
+        *,
+        selected_by: str = "selection_method",
+        random_value: Any = "random",
+        outcome: str = "result",
+        positive: Any = "errors found",
+        negative: Any = None,
+        population_size: int | None = None,
+        weight: str | None = None,
+        method_map: Mapping[Any, str] | None = None,
+        bands: Mapping[str, Sequence[float]] | None = None,
+        missing: str = "error",
+    ) -> None:
+        if not isinstance(frame, pd.DataFrame):
+            if hasattr(frame, "to_pandas"):
+                frame = frame.to_pandas()
+            else:
+                raise DataError(f"The control log must be a pandas DataFrame, not "
+                                f"{type(frame).__name__}.")
+        if len(frame) == 0:
+            raise DataError("The control log is empty: it has no rows.")
+        if isinstance(protected, str):
+            protected = [protected]
+        for role, col in (("selected_by", selected_by), ("outcome", outcome)):
+            if col not in frame.columns:
+                raise DataError(
+                    f"Column {col!r} ({role}) not found in the control log. Available columns: "
+                    f"{', '.join(map(str, frame.columns[:30]))}.")
+            if col in protected:
+                raise DataError(f"Column {col!r} is both {role} and a protected attribute.")
+        if weight is not None and weight not in frame.columns:
+            raise DataError(f"Weight column {weight!r} not found in the control log.")
+
+        # -- selection method ----------------------------------------------------------------
+        raw_method = frame[selected_by]
+        if raw_method.isna().any():
+            pos = _first_bad(raw_method.isna().to_numpy())
+            raise DataError(
+                f"Column {selected_by!r} (selected_by) has {int(raw_method.isna().sum())} "
+                f"missing value(s), first at row position {pos}: every control must say how "
+                "the file was picked.")
+        method_text = raw_method.map(_norm).to_numpy(dtype=object)
+        present = sorted(set(method_text))
+        random_text = _norm(random_value)
+        if method_map is not None:
+            mapping = {_norm(k): str(v).strip().lower() for k, v in dict(method_map).items()}
+            bad_targets = {k: v for k, v in mapping.items() if v not in (*_METHODS, "exclude")}
+            if bad_targets:
+                raise DataError(
+                    f"method_map must map selection values to 'random', 'score' or 'exclude'; "
+                    f"got {bad_targets}.")
+            mapping.setdefault(random_text, "random")
+            unknown = [v for v in present if v not in mapping]
+            if unknown:
+                raise DataError(
+                    f"Column {selected_by!r} has value(s) {', '.join(map(repr, unknown))} that "
+                    f"method_map does not cover (mapped: {', '.join(map(repr, sorted(mapping)))}"
+                    "). Add them to the map as 'random', 'score' or 'exclude'.")
+        else:
+            mapping = {v: ("random" if v == random_text else "score") for v in present}
+        role = np.array([mapping[v] for v in method_text], dtype=object)
+        self.method_roles = {v: mapping[v] for v in present}
+        keep = role != "exclude"
+        n_excluded = int((~keep).sum())
+        if not keep.any():
+            raise DataError(f"Every row of the control log is excluded by method_map "
+                            f"({self.method_roles}).")
+        is_random = role[keep] == "random"
+        if not is_random.any():
+            close = [v for v in present if v.casefold() == random_text.casefold()]
+            hint = (f" Did you mean random_value={close[0]!r}?" if close else
+                    f" Values of {selected_by!r}: {', '.join(map(repr, present[:20]))}.")
+            raise DataError(
+                f"The control log has no random controls (no row with {selected_by!r} == "
+                f"{random_text!r}): without a random baseline, population shares and error "
+                f"rates cannot be estimated.{hint}")
+        if is_random.all():
+            raise DataError(
+                f"The control log has no control picked by the score: every row has "
+                f"{selected_by!r} == {random_text!r}. Nothing to audit.")
+
+        data = frame.loc[keep].reset_index(drop=True) if n_excluded else frame
+
+        # -- outcome -------------------------------------------------------------------------
+        raw_out = data[outcome]
+        if raw_out.isna().any():
+            pos = _first_bad(raw_out.isna().to_numpy())
+            raise DataError(
+                f"Column {outcome!r} (outcome) has {int(raw_out.isna().sum())} missing value(s), "
+                f"first at row position {pos}: drop controls without a result, or record them.")
+        out_text = raw_out.map(_norm).to_numpy(dtype=object)
+        pos_text = _norm(positive)
+        others = sorted(set(out_text) - {pos_text})
+        if negative is None:
+            if len(others) > 1:
+                raise DataError(
+                    f"Column {outcome!r} (outcome) has values {', '.join(map(repr, others))} "
+                    f"besides positive={pos_text!r}; give negative=... (the value meaning no "
+                    "error was found) and recode or drop the others.")
+            neg_text = others[0] if others else None
+        else:
+            neg_text = _norm(negative)
+            outside = [v for v in others if v != neg_text]
+            if outside:
+                raise DataError(
+                    f"Column {outcome!r} (outcome) has value(s) {', '.join(map(repr, outside))} "
+                    f"outside positive={pos_text!r} and negative={neg_text!r}.")
+        if pos_text not in set(out_text):
+            close = [v for v in others if v.casefold() == pos_text.casefold()]
+            if close or negative is None:
+                hint = f" Did you mean positive={close[0]!r}?" if close else ""
+                raise DataError(
+                    f"No control in column {outcome!r} has the positive value {pos_text!r} "
+                    f"(values: {', '.join(map(repr, others))}).{hint} Check positive=...")
+        is_positive = out_text == pos_text
+
+        # -- weights (frequency) -------------------------------------------------------------
+        if weight is None:
+            counts = np.ones(len(data), dtype=np.int64)
+        else:
+            w = pd.to_numeric(data[weight], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            bad = ~np.isfinite(w) | (w <= 0) | (w != np.round(w))
+            if bad.any():
+                pos = _first_bad(bad)
+                raise DataError(
+                    f"Weight column {weight!r} must hold positive whole numbers (the number of "
+                    f"controls a row stands for); {int(bad.sum())} value(s) are not, first "
+                    f"{data[weight].iloc[pos]!r} at row position {pos}.")
+            counts = w.astype(np.int64)
+
+        # -- protected attributes: the core's validation --------------------------------------
+        pop = Population(data, protected, bands=bands, missing=missing)
+        self.attributes = pop.attributes
+        self.protected = list(pop.protected)
+        self.bands = pop.bands
+        self.frame = data
+        self.is_random = is_random
+        self.is_positive = is_positive
+        self.counts = counts
+        self.selected_by, self.outcome, self.weight = selected_by, outcome, weight
+        self.random_value, self.positive_value, self.negative_value = \
+            random_text, pos_text, neg_text
+        self.n_excluded = int(np.asarray(frame[weight])[~keep].sum()) if (
+            weight is not None and n_excluded) else n_excluded
+
+        n_random = int(counts[is_random].sum())
+        n_score = int(counts[~is_random].sum())
+        if population_size is not None:
+            if isinstance(population_size, bool) or not float(population_size).is_integer():
+                raise DataError(f"population_size must be a whole number of files, not "
+                                f"{population_size!r}.")
+            population_size = int(population_size)
+            if population_size < n_random + n_score:
+                raise DataError(
+                    f"population_size={population_size} is smaller than the number of controls "
+                    f"in the log ({n_random + n_score}); give the number of files the controls "
+                    "were drawn from.")
+        self.population_size = population_size
+        self.n_random, self.n_score = n_random, n_score
+
+    def __len__(self) -> int:
+        return int(self.counts.sum())
+
+    def summary(self) -> dict[str, Any]:
+        """Plain description of the log: controls by method and result, groups, options.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> f = pd.DataFrame({"g": ["a", "b", "a", "b"], "m": ["random", "random", "score",
+        ...                   "score"], "r": ["yes", "no", "yes", "yes"]})
+        >>> ControlLog(f, ["g"], selected_by="m", outcome="r", positive="yes").summary()[
+        ...     "score_errors_found"]
+        2
+        """
+        c, rnd, pos = self.counts, self.is_random, self.is_positive
+        return {
+            "controls": int(c.sum()),
+            "random_controls": int(c[rnd].sum()),
+            "score_controls": int(c[~rnd].sum()),
+            "random_errors_found": int(c[rnd & pos].sum()),
+            "score_errors_found": int(c[~rnd & pos].sum()),
+            "excluded_controls": self.n_excluded,
+            "population_size": self.population_size,
+            "selected_by": self.selected_by,
+            "methods": dict(self.method_roles),
+            "outcome": self.outcome,
+            "positive": self.positive_value,
+            "negative": self.negative_value,
+            "weight": self.weight,
+            "protected": {a.name: list(a.levels) for a in self.attributes.values()},
+            "bands": self.bands,
+        }
+
+    def __repr__(self) -> str:
+        s = self.summary()
+        return (f"ControlLog({s['controls']} controls: {s['random_controls']} random, "
+                f"{s['score_controls']} by the score; protected: {', '.join(self.protected)})")
+
+
+class ControlAuditResult(AggregateResult):
+    """Result of :func:`audit_controls` (``kind == "controls"``).
+
+    ``groups`` holds, per (attribute, group): controls (``random_controls``,
+    ``score_controls``), ``share`` (among random controls: the population share) and
+    ``selected_share`` (among score-picked controls) with Wilson intervals,
+    ``representation_ratio`` / ``representation_difference`` with Katz / Newcombe intervals,
+    ``base_error_rate`` (random controls) and ``precision`` (score-picked) with Wilson
+    intervals, ``positive_share`` and ``burden_gap`` with bootstrap intervals, and with a
+    population size the estimated confusion matrix (``est_files``, ``est_positives``, ``tp``,
+    ``fp``, ``tn``, ``fn``, their shares ``tp_share`` ... with bootstrap intervals),
+    ``selection_rate``, ``fpr``, ``fnr`` (bootstrap intervals). ``disparities`` has one row per
+    group and metric: ``representation`` (against the random controls), ``burden`` (against
+    the files with errors), ``selection_rate``, ``base_error_rate``, ``precision``, ``fpr``,
+    ``fnr`` (against the reference group).
+    """
+
+    kind = "controls"
+
+    def _headline(self) -> str:
+        d = self.data_summary
+        return (f"{d['controls']:,} controls ({d['random_controls']:,} random, "
+                f"{d['score_controls']:,} by the score); {len(self.groups)} groups")
+
+
+# -- bootstrap ------------------------------------------------------------------------------
+def _bootstrap(cell_counts: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """Stratified multinomial bootstrap of cell counts.
+
+    ``cell_counts`` has shape ``(4, C)``: random negatives, random positives, score negatives,
+    score positives per finest cell. Returns ``(n_boot, 4, C)`` resampled counts: the random
+    stratum (rows 0-1) and the score stratum (rows 2-3) keep their totals.
+    """
+    C = cell_counts.shape[1]
+    out = np.empty((n_boot, 4, C))
+    for rows in (slice(0, 2), slice(2, 4)):  # random stratum, score stratum
+        stratum = cell_counts[rows].ravel()
+        total = int(round(stratum.sum()))
+        draws = rng.multinomial(total, stratum / total, size=n_boot)
+        out[:, rows, :] = draws.reshape(n_boot, 2, C)
+    return out
+
+
+def _population_metrics(r, y, s, t, n_random, n_score, y_total, N):
+    """Population-level estimates from counts (arrays broadcast; see the module docstring)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out: dict[str, np.ndarray] = {}
+        out["positive_share"] = y / y_total
+        out["burden_gap"] = s / n_score - out["positive_share"]
+        if N is not None:
+            est_files = N * r / n_random
+            est_pos = N * y / n_random
+            fp = s - t
+            fn = est_pos - t
+            tn = est_files - est_pos - fp
+            out.update(est_files=est_files, est_positives=est_pos, tp=t + 0 * r, fp=fp,
+                       tn=tn, fn=fn)
+            for name, cell in (("tp", t), ("fp", fp), ("tn", tn), ("fn", fn)):
+                out[f"{name}_share"] = np.where(est_files > 0, cell / est_files, np.nan)
+            out["selection_rate"] = np.where(est_files > 0, s / est_files, np.nan)
+            neg = est_files - est_pos
+            out["fpr"] = np.where(neg > 0, fp / neg, np.nan)
+            out["fnr"] = np.where(est_pos > 0, fn / est_pos, np.nan)
+    return out
+
+
+def _quantiles(samples: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    a = (1 - confidence) / 2
+    samples = np.where(np.isnan(samples), np.nan, samples)
+    with np.errstate(invalid="ignore"), _quiet():
+        lo = np.nanquantile(samples, a, axis=0)
+        hi = np.nanquantile(samples, 1 - a, axis=0)
+    return lo, hi
+
+
+class _quiet:
+    """Silence numpy's all-NaN slice warnings (an undefined statistic stays NaN)."""
+
+    def __enter__(self):
+        import warnings
+
+        self._ctx = warnings.catch_warnings()
+        self._ctx.__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return self
+
+    def __exit__(self, *exc):
+        return self._ctx.__exit__(*exc)
+
+
+# -- the audit ------------------------------------------------------------------------------
+def audit_controls(
+    log: ControlLog,
+    reference: Mapping[str, Any] | str | None = None,
+    *,
+    confidence: float = 0.95,
+    correction: str = "holm",
+    intersections: bool | int = True,
+    min_cell: int = 11,
+    n_boot: int = 1000,
+    random_state: int | None = 0,
+) -> ControlAuditResult:
+    """Audit a scoring model from its control log (random and score-picked controls).
+
+    The estimator, its assumptions and the intervals are described in the module docstring
+    of :mod:`scoreaudit.controls`. In short: random controls estimate each group's population
+    share and true error rate; score-picked controls give the model's picks and precision;
+    with ``population_size``, both give the population-level confusion matrix per group.
+
+    Parameters
+    ----------
+    log : ControlLog
+        The validated log.
+    reference : dict, "rest" or None
+        Reference group per attribute for the group-to-group comparisons (selection rate,
+        base error rate, precision, FPR, FNR), e.g. ``{"gender": "man"}``; by default the
+        group with the most random controls (the largest in the population); ``"rest"``
+        compares every group with all other controls. Same rules as
+        :func:`scoreaudit.audit`. The representation and burden comparisons have their own
+        reference (the random controls, the files with errors).
+    confidence : float, default 0.95
+        Level of all intervals; tests use ``alpha = 1 - confidence``.
+    correction : {"holm", "bh", "bonferroni", "none"}
+        Multiple-testing adjustment over every comparison of the audit (all metrics).
+    intersections : bool or int
+        Also audit combinations of attributes (``True``: all; an int: up to that many).
+    min_cell : int, default 11
+        Comparisons resting on fewer controls are flagged ``small_cell``.
+    n_boot : int, default 1000
+        Bootstrap replicates for the population-level quantities.
+    random_state : int, default 0
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    ControlAuditResult
+
+    Notes
+    -----
+    Representation flags, per group, compare its share among score-picked controls
+    (``s_g / n_S``) with its share among random controls (``r_g / n_R``, the population
+    share): ``below_four_fifths`` when the ratio of the two shares is below 0.8 or above 1.25
+    (the ratio is the group's selection rate over the overall selection rate, so this is the
+    four-fifths rule against the whole population); ``agency_rule`` when the share halves
+    (ratio <= 0.5), doubles (ratio >= 2) or moves by 30 points, meaning an absolute change of
+    at least 30 *percentage points* (e.g. from 40% of the random controls to 70% or more of
+    the score-picked ones), not 30% of the share. Flags use point estimates.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = ([("woman", "random", "errors found")] * 5 + [("woman", "random", "no error")] * 45
+    ...         + [("man", "random", "errors found")] * 5 + [("man", "random", "no error")] * 45
+    ...         + [("woman", "score", "errors found")] * 20 + [("woman", "score", "no error")] * 40
+    ...         + [("man", "score", "errors found")] * 10 + [("man", "score", "no error")] * 30)
+    >>> frame = pd.DataFrame(rows, columns=["gender", "selection_method", "result"])
+    >>> log = ControlLog(frame, ["gender"], population_size=10_000)
+    >>> res = audit_controls(log, reference={"gender": "man"}, n_boot=200)
+    >>> g = res.groups.set_index("group")
+    >>> float(g.loc["woman", "share"]), float(g.loc["woman", "selected_share"])
+    (0.5, 0.6)
+    >>> float(g.loc["woman", "fp"]), float(g.loc["woman", "fpr"].round(6))
+    (40.0, 0.008889)
+    """
+    if not isinstance(log, ControlLog):
+        raise DataError(
+            f"audit_controls() needs a scoreaudit.ControlLog, not {type(log).__name__}: wrap "
+            "your frame with sa.ControlLog(frame, protected=[...]).")
+    check_options(confidence, correction, min_cell)
+    if isinstance(n_boot, bool) or int(n_boot) < 10:
+        raise DataError(f"n_boot must be a whole number >= 10, not {n_boot!r}.")
+    n_boot = int(n_boot)
+    from .audit import REST, _resolve_references
+
+    cells = build_cells(list(log.attributes.values()))
+    views = build_views(cells, intersections)
+    C = cells.n_cells
+    c, rnd, pos = log.counts.astype(float), log.is_random, log.is_positive
+    cell = cells.cell.astype(np.int64)
+    cell_counts = np.stack([
+        np.bincount(cell, weights=c * (rnd & ~pos), minlength=C),
+        np.bincount(cell, weights=c * (rnd & pos), minlength=C),
+        np.bincount(cell, weights=c * (~rnd & ~pos), minlength=C),
+        np.bincount(cell, weights=c * (~rnd & pos), minlength=C),
+    ])
+    n_random, n_score = float(log.n_random), float(log.n_score)
+    y_total = float(cell_counts[1].sum())
+    N = log.population_size
+
+    random_by_view = {}
+    for v in views:
+        rv = np.bincount(v.group_of_cell, weights=cell_counts[0] + cell_counts[1],
+                         minlength=v.n_groups)
+        random_by_view[v.name] = Sums(rv, rv, rv)
+    refs, warnings = _resolve_references(views, random_by_view, reference)
+
+    rng = np.random.default_rng(random_state)
+    boot = _bootstrap(cell_counts, n_boot, rng)  # (B, 4, C)
+
+    group_frames, disp_frames = [], []
+    warned_absent: list[str] = []
+    warned_negative: list[str] = []
+    for v, ref in zip(views, refs, strict=True):
+        onehot = np.zeros((C, v.n_groups))
+        onehot[np.arange(C), v.group_of_cell] = 1.0
+        agg = cell_counts @ onehot  # (4, G)
+        r, y = agg[0] + agg[1], agg[1]
+        s, t = agg[2] + agg[3], agg[3]
+        bagg = boot @ onehot  # (B, 4, G)
+        br, by = bagg[:, 0] + bagg[:, 1], bagg[:, 1]
+        bs, bt = bagg[:, 2] + bagg[:, 3], bagg[:, 3]
+        point = _population_metrics(r, y, s, t, n_random, n_score, y_total, N)
+        bpoint = _population_metrics(br, by, bs, bt, n_random, n_score, y_total, N)
+        # y_total is fixed in the point estimate; in the bootstrap it varies with the sample
+        bytot = by.sum(axis=1, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bpoint["positive_share"] = by / bytot
+            bpoint["burden_gap"] = bs / n_score - bpoint["positive_share"]
+
+        labels = list(v.labels)
+        notes = np.array(["" for _ in labels], dtype=object)
+        absent = r == 0
+        if absent.any():
+            notes[absent] = "absent from the random controls: population share and error " \
+                            "rate not estimable"
+            warned_absent.extend(f"{v.name} = {labels[i]}" for i in np.flatnonzero(absent))
+        if N is not None:
+            negative = (~absent) & ((point["fn"] < -1e-9) | (point["tn"] < -1e-9))
+            if negative.any():
+                notes[negative] = "estimated FN or TN negative: too few random controls"
+                warned_negative.extend(f"{v.name} = {labels[i]}" for i in np.flatnonzero(negative))
+
+        # -- groups table ------------------------------------------------------------------
+        cols: dict[str, Any] = {"attribute": v.name, "group": labels,
+                                "n": (r + s).astype(np.int64),
+                                "random_controls": r.astype(np.int64),
+                                "score_controls": s.astype(np.int64)}
+        lo, hi = M.wilson_interval(r, n_random, confidence)
+        cols.update(share=r / n_random, share_low=lo, share_high=hi)
+        lo, hi = M.wilson_interval(s, n_score, confidence)
+        cols.update(selected_share=s / n_score, selected_share_low=lo, selected_share_high=hi)
+        rr, rlo, rhi = M.katz_ratio_interval(s, n_score, r, n_random, confidence)
+        dd, dlo, dhi = M.newcombe_difference_interval(s, n_score, r, n_random, confidence)
+        cols.update(representation_ratio=rr, representation_ratio_low=rlo,
+                    representation_ratio_high=rhi, representation_difference=dd,
+                    representation_difference_low=dlo, representation_difference_high=dhi)
+        cols["random_errors"] = y.astype(np.int64)
+        lo, hi = M.wilson_interval(y, r, confidence)
+        cols.update(base_error_rate=M._div(y, r), base_error_rate_low=lo, base_error_rate_high=hi)
+        cols["score_errors"] = t.astype(np.int64)
+        lo, hi = M.wilson_interval(t, s, confidence)
+        cols.update(precision=M._div(t, s), precision_low=lo, precision_high=hi)
+        boot_cols = ["positive_share", "burden_gap"]
+        if N is not None:
+            nan_if_absent = {k: np.where(absent, np.nan, point[k])
+                             for k in ("est_files", "est_positives", "tn", "fn")}
+            cols.update(est_files=nan_if_absent["est_files"],
+                        est_positives=nan_if_absent["est_positives"],
+                        tp=point["tp"], fp=point["fp"], tn=nan_if_absent["tn"],
+                        fn=nan_if_absent["fn"])
+            boot_cols += ["tp_share", "fp_share", "tn_share", "fn_share", "selection_rate",
+                          "fpr", "fnr"]
+        for name in boot_cols:
+            lo, hi = _quantiles(bpoint[name], confidence)
+            cols.update({name: point[name], f"{name}_low": lo, f"{name}_high": hi})
+        cols["small_cell"] = (r < min_cell) | (s < min_cell)
+        cols["note"] = notes
+        group_frames.append(pd.DataFrame(cols))
+
+        # -- comparisons -------------------------------------------------------------------
+        G = v.n_groups
+        rep = comparison_frame(
+            attribute=v.name, groups=labels, references=[RANDOM_REFERENCE] * G,
+            metric="representation", x1=s, n1=np.full(G, n_score), x0=r,
+            n0=np.full(G, n_random), confidence=confidence, min_cell=min_cell,
+            small=(r < min_cell) | (s < min_cell), notes=notes)
+        rep["n"], rep["reference_n"] = s, r
+        ratio = rep["ratio"].to_numpy(float)
+        diff = rep["difference"].to_numpy(float)
+        rule = (ratio <= 0.5) | (ratio >= 2) | (np.abs(diff) >= AGENCY_POINTS - 1e-12)
+        rep["agency_rule"] = pd.array(np.where(np.isnan(ratio) & np.isnan(diff), None, rule),
+                                      dtype="boolean")
+        rep["note"] = [_rule_note(n, q, d) for n, q, d in zip(rep["note"], ratio, diff, strict=True)]
+        disp_frames.append(rep)
+
+        # burden: share among score-picked against share among files with errors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bur_ratio_b = bs / n_score / bpoint["positive_share"]
+        disp_frames.append(_boot_frame(
+            v.name, labels, [POSITIVES_REFERENCE] * G, "burden", n=s, ref_n=y,
+            rate=s / n_score, ref_rate=point["positive_share"],
+            ratio=_safe_ratio(s / n_score, point["positive_share"]),
+            diff=point["burden_gap"], b_ratio=bur_ratio_b, b_diff=bpoint["burden_gap"],
+            confidence=confidence, small=(s < min_cell) | (y < min_cell), notes=notes))
+
+        # group against the reference group (or the rest)
+        if ref is None:
+            idx = np.arange(G)
+            ref_labels = [REST] * G
+            R = agg.sum(axis=1, keepdims=True) - agg
+            r0, y0, s0, t0 = R[0] + R[1], R[1], R[2] + R[3], R[3]
+            bR = bagg.sum(axis=2, keepdims=True) - bagg
+            b_ref = _population_metrics(bR[:, 0] + bR[:, 1], bR[:, 1], bR[:, 2] + bR[:, 3],
+                                        bR[:, 3], n_random, n_score, y_total, N)
+            p_ref = _population_metrics(r0, y0, s0, t0, n_random, n_score, y_total, N)
+        else:
+            idx = np.array([g for g in range(G) if g != ref], dtype=np.int64)
+            ref_labels = [labels[ref]] * idx.size
+            r0, y0, s0, t0 = (np.full(idx.size, a[ref]) for a in (r, y, s, t))
+            b_ref = {k: np.repeat(val[:, [ref]], idx.size, axis=1) for k, val in bpoint.items()}
+            p_ref = {k: np.full(idx.size, val[ref]) for k, val in point.items()}
+        g_labels = [labels[i] for i in idx]
+        r1, y1, s1, t1 = r[idx], y[idx], s[idx], t[idx]
+        gnotes = notes[idx]
+        ref_absent = r0 == 0
+        gnotes = np.where((gnotes == "") & ref_absent,
+                          "reference absent from the random controls", gnotes)
+
+        sel = _selection_rate_frame(v.name, g_labels, ref_labels, s1, r1, s0, r0, confidence,
+                                    min_cell, gnotes, n_random, n_score)
+        if N is not None:
+            b1 = bpoint["selection_rate"][:, idx]
+            b0 = b_ref["selection_rate"]
+            d_hat = point["selection_rate"][idx] - p_ref["selection_rate"]
+            lo, hi = _quantiles(b1 - b0, confidence)
+            sel["rate"], sel["reference_rate"] = point["selection_rate"][idx], \
+                p_ref["selection_rate"]
+            sel["difference"], sel["difference_low"], sel["difference_high"] = d_hat, lo, hi
+            sel["interval"] = "woolf/bootstrap"
+        disp_frames.append(sel)
+
+        disp_frames.append(comparison_frame(
+            attribute=v.name, groups=g_labels, references=ref_labels, metric="base_error_rate",
+            x1=y1, n1=r1, x0=y0, n0=r0, confidence=confidence, min_cell=min_cell,
+            small=(r1 < min_cell) | (r0 < min_cell), notes=gnotes))
+        disp_frames.append(comparison_frame(
+            attribute=v.name, groups=g_labels, references=ref_labels, metric="precision",
+            x1=t1, n1=s1, x0=t0, n0=s0, confidence=confidence, min_cell=min_cell,
+            small=(s1 < min_cell) | (s0 < min_cell), notes=gnotes))
+        if N is not None:
+            for metric, extra in (("fpr", None), ("fnr", (y1, y0))):
+                small = (r1 < min_cell) | (r0 < min_cell) | (s1 < min_cell) | (s0 < min_cell)
+                if extra is not None:
+                    small = small | (extra[0] < min_cell) | (extra[1] < min_cell)
+                m1, m0 = point[metric][idx], p_ref[metric]
+                bm1, bm0 = bpoint[metric][:, idx], b_ref[metric]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    b_ratio = bm1 / bm0
+                disp_frames.append(_boot_frame(
+                    v.name, g_labels, ref_labels, metric, n=r1 + s1, ref_n=r0 + s0,
+                    rate=m1, ref_rate=m0, ratio=_safe_ratio(m1, m0), diff=m1 - m0,
+                    b_ratio=b_ratio, b_diff=bm1 - bm0, confidence=confidence, small=small,
+                    notes=gnotes))
+
+    groups = pd.concat(group_frames, ignore_index=True)
+    disparities = finish_disparities(disp_frames, correction, confidence)
+
+    summary = log.summary()
+    if warned_absent:
+        warnings.append(
+            f"{len(warned_absent)} group(s) have no random control, so their population share "
+            f"and true error rate cannot be estimated (their rates are left empty): "
+            f"{'; '.join(warned_absent[:10])}{' ...' if len(warned_absent) > 10 else ''}.")
+    if warned_negative:
+        warnings.append(
+            "The estimated number of missed errors (FN) or of true negatives (TN) is negative "
+            "for " + "; ".join(warned_negative[:10]) + (" ..." if len(warned_negative) > 10
+                                                        else "") +
+            ": the score found more errors (or picked more files without errors) than the "
+            "random controls imply the group has. The estimates are kept as computed; collect "
+            "more random controls before reading their FPR or FNR.")
+    if summary["random_errors_found"] == 0:
+        warnings.append("No random control found an error: true error rates, the share among "
+                        "files with errors and the FNR cannot be estimated.")
+    if N is None:
+        warnings.append("No population_size given: the population-level confusion matrix, "
+                        "selection rates, FPR and FNR are not estimated.")
+    if summary["random_controls"] < 2 * min_cell:
+        warnings.append(f"Only {summary['random_controls']} random controls: every estimate of "
+                        "population shares and error rates rests on a small cell.")
+    config = {
+        "reference": reference if isinstance(reference, (str, type(None))) else {
+            str(k if isinstance(k, str) else SEP.join(k)): str(
+                val if not isinstance(val, tuple) else SEP.join(val))
+            for k, val in reference.items()},
+        "references_used": {v.name: (REST if r is None else v.labels[r])
+                            for v, r in zip(views, refs, strict=True)},
+        "intersections": intersections,
+        "confidence": confidence,
+        "correction": correction,
+        "min_cell": int(min_cell),
+        "n_boot": n_boot,
+        "random_state": random_state,
+        "estimator": "random controls expanded to population_size (simple random sample "
+                     "of the whole population); score-picked controls are all of the "
+                     "score's picks",
+    }
+    return ControlAuditResult(groups=groups, disparities=disparities, config=config,
+                              data_summary=summary, warnings=warnings)
+
+
+def _safe_ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(b > 0, a / np.where(b > 0, b, 1), np.where(a > 0, np.inf, np.nan))
+
+
+def _rule_note(note: str, ratio: float, diff: float) -> str:
+    parts = []
+    if np.isfinite(ratio) and ratio <= 0.5:
+        parts.append("share halves or less")
+    if ratio >= 2:
+        parts.append("share doubles or more")
+    if np.isfinite(diff) and abs(diff) >= AGENCY_POINTS - 1e-12:
+        parts.append(f"share moves by {abs(diff) * 100:.0f} points")
+    return "; ".join([p for p in [note, *parts] if p])
+
+
+def _boot_frame(attribute: str, groups: list[str], references: list[str], metric: str, *,
+                n, ref_n, rate, ref_rate, ratio, diff, b_ratio, b_diff, confidence: float,
+                small, notes) -> pd.DataFrame:
+    """Comparison rows with percentile-bootstrap intervals and a bootstrap-SE Wald test."""
+    from scipy import stats
+
+    rlo, rhi = _quantiles(b_ratio, confidence)
+    dlo, dhi = _quantiles(b_diff, confidence)
+    with _quiet():
+        sd = np.nanstd(np.where(np.isfinite(b_diff), b_diff, np.nan), axis=0, ddof=1)
+    diff = np.asarray(diff, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(sd > 0, diff / np.where(sd > 0, sd, 1), np.nan)
+    p = np.where(np.isfinite(z), 2 * stats.norm.sf(np.abs(z)), np.nan)
+    ratio = np.asarray(ratio, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low_over_high = np.minimum(ratio, 1 / ratio)
+    notes = np.asarray(notes, dtype=object)
+    notes = np.where((notes == "") & ~np.isfinite(p) & np.isfinite(diff),
+                     "no bootstrap variation: no test", notes)
+    return pd.DataFrame({
+        "attribute": attribute, "group": groups, "reference": references, "metric": metric,
+        "n": np.asarray(n, float), "reference_n": np.asarray(ref_n, float),
+        "rate": np.asarray(rate, float), "reference_rate": np.asarray(ref_rate, float),
+        "ratio": ratio, "ratio_low": rlo, "ratio_high": rhi,
+        "difference": diff, "difference_low": dlo, "difference_high": dhi,
+        "interval": "bootstrap", "test": np.where(np.isfinite(p), "bootstrap-wald", ""),
+        "p_value": p,
+        "below_four_fifths": np.nan_to_num(low_over_high, nan=1.0) < 0.8,
+        "agency_rule": pd.array([pd.NA] * len(groups), dtype="boolean"),
+        "small_cell": np.asarray(small, bool), "note": notes,
+    })
+
+
+def _selection_rate_frame(attribute: str, groups: list[str], references: list[str],
+                          s1, r1, s0, r0, confidence: float, min_cell: int,
+                          notes, n_random: float, n_score: float) -> pd.DataFrame:
+    """Relative selection rate ``(s1 / r1) / (s0 / r0)`` (Woolf) and its exact/score test.
+
+    With random controls proportional to group sizes, ``s_g / r_g`` is proportional to the
+    group's selection rate, so this ratio is the selection-rate ratio of the four-fifths rule.
+    Equal selection rates mean the share of score-picked controls among a group's controls is
+    the same in both groups: the test compares ``s1 / (s1 + r1)`` with ``s0 / (s0 + r0)``.
+    """
+    ratio, lo, hi = woolf_ratio_interval(s1, r1, s0, r0, confidence)
+    frame = comparison_frame(attribute=attribute, groups=groups, references=references,
+                             metric="selection_rate", x1=s1, n1=s1 + r1, x0=s0, n0=s0 + r0,
+                             confidence=confidence, min_cell=min_cell,
+                             small=(s1 < min_cell) | (r1 < min_cell) | (s0 < min_cell) |
+                             (r0 < min_cell), notes=notes)
+    # without a population size: selection rates relative to the overall selection rate,
+    # (s / n_S) / (r / n_R); their ratio between groups is the same Woolf ratio
+    frame["rate"] = M._div(s1, r1) * n_random / n_score
+    frame["reference_rate"] = M._div(s0, r0) * n_random / n_score
+    frame["ratio"], frame["ratio_low"], frame["ratio_high"] = ratio, lo, hi
+    frame["difference"] = np.nan
+    frame["difference_low"] = np.nan
+    frame["difference_high"] = np.nan
+    frame["interval"] = "woolf"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low_over_high = np.minimum(ratio, 1 / ratio)
+    frame["below_four_fifths"] = np.nan_to_num(low_over_high, nan=1.0) < 0.8
+    return frame
