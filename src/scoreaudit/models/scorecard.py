@@ -668,10 +668,14 @@ class _Inputs:
                 f"{keys[unknown[j]]!r} ({int(counts[j])} rows)" for j in order[:5]
             )
             more = f" and {unknown.size - 5} more" if unknown.size > 5 else ""
+            hint = ""
+            if {"True", "False"} & set(levels):
+                hint = (" (YAML reads unquoted yes/no/on/off/true/false as booleans, shown here "
+                        "as 'True'/'False': quote such levels in the spec, e.g. \"yes\":)")
             raise ModelError(
                 f"Column {var!r} has value(s) that model {self.model_name!r} {where} does not "
                 f"list: {shown}{more}, in {int(counts.sum())} of {len(codes)} rows. Levels in the "
-                f"spec: {', '.join(map(repr, levels))}. Add each missing level (with its "
+                f"spec: {', '.join(map(repr, levels))}{hint}. Add each missing level (with its "
                 "coefficient) to the spec, or recode or drop those rows."
             )
         return lookup[codes]
@@ -706,8 +710,10 @@ class _Factor:
             return _bin_labels(self.edges, self.closed)
         if self.clip is None:
             return [self.variable]
-        lo, hi = (("-inf", "+inf")[i] if b is None else _fmt(b) for i, b in enumerate(self.clip))
-        return [f"{self.variable} clipped to [{lo}, {hi}]"]
+        lo, hi = self.clip
+        left = "(-inf" if lo is None else f"[{_fmt(lo)}"
+        right = "+inf)" if hi is None else f"{_fmt(hi)}]"
+        return [f"{self.variable} clipped to {left}, {right}"]
 
     def encode(self, inputs: _Inputs, where: str) -> tuple[np.ndarray, np.ndarray | None]:
         """Return (cell index per row, multiplier per row or None for all ones)."""
