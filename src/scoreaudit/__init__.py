@@ -25,6 +25,17 @@ from .selection import Budget, Selection, Threshold
 
 __version__ = "0.1.0"
 
+# Submodules loaded on first use (``sa.plots`` imports matplotlib, ``sa.synthetic`` numpy only).
+_SUBMODULES = {"examples", "explain", "io", "metrics", "plots", "power", "report", "synthetic"}
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'scoreaudit' has no attribute {name!r}")
+
 __all__ = [
     "REST",
     "AuditResult",
