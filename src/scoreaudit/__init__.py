@@ -18,7 +18,7 @@ Examples
 
 from .audit import REST, audit
 from .errors import DataError, ModelError, PolicyError, ScoreAuditError, UnsafeFileError
-from .models import ScoreColumn, ScoringModel
+from .models import OnnxModel, Scorecard, ScoreColumn, ScoringModel, SklearnModel, load_model
 from .population import Population
 from .result import AuditResult
 from .selection import Budget, Selection, Threshold
@@ -42,14 +42,18 @@ __all__ = [
     "Budget",
     "DataError",
     "ModelError",
+    "OnnxModel",
     "PolicyError",
     "Population",
     "ScoreAuditError",
     "ScoreColumn",
+    "Scorecard",
     "ScoringModel",
     "Selection",
+    "SklearnModel",
     "Threshold",
     "UnsafeFileError",
     "__version__",
     "audit",
+    "load_model",
 ]

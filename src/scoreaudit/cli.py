@@ -219,7 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     try:
-        app(args=argv, standalone_mode=False, prog_name="scoreaudit")
+        code = app(args=argv, standalone_mode=False, prog_name="scoreaudit")
+        if isinstance(code, int):  # typer.Exit(n) is returned, not raised, in this mode
+            return code
     except ScoreAuditError as exc:
         if debug:
             raise
