@@ -78,7 +78,7 @@ def test_control_log_is_reproducible_and_seeded(planted):
     a = control_log(small, sa.ScoreColumn("score"), random_state=1)
     b = control_log(small, sa.ScoreColumn("score"), random_state=1)
     c = control_log(small, sa.ScoreColumn("score"), random_state=2)
-    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
     assert not a["household_id"].equals(c["household_id"])
 
 
@@ -104,7 +104,8 @@ def test_control_log_errors():
 def test_synth_writes_and_refuses_to_overwrite(tmp_path):
     out = tmp_path / "pop.parquet"
     synth(n=500, seed=3, out=out)
-    pd.testing.assert_frame_equal(pd.read_parquet(out), c2sg_population(500, random_state=3))
+    pd.testing.assert_frame_equal(pd.read_parquet(out), c2sg_population(500, random_state=3),
+                                  check_exact=True)
     before = out.read_bytes()
     with pytest.raises(sa.DataError, match="--force"):
         synth(n=600, seed=4, out=out)
@@ -119,3 +120,30 @@ def test_synth_writes_and_refuses_to_overwrite(tmp_path):
     with pytest.raises(sa.DataError, match="does not exist"):
         synth(n=10, seed=0, out=tmp_path / "missing" / "pop.csv")
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+# -- the committed data files are what the documented commands produce ----------------------
+DATA = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "synthetic"
+
+
+def test_committed_population_matches_generator():
+    path = DATA / "c2sg_100k.parquet"
+    if not path.exists():
+        pytest.skip("data/synthetic/c2sg_100k.parquet not present")
+    pd.testing.assert_frame_equal(pd.read_parquet(path), c2sg_population(100_000, random_state=0),
+                                  check_exact=True)
+
+
+def test_committed_csv_files_match_generator():
+    from scoreaudit.synthetic import synth_controls
+
+    sample, controls = DATA / "c2sg_sample.csv", DATA / "c2sg_controls.csv"
+    if not (sample.exists() and controls.exists()):
+        pytest.skip("committed CSV files not present")
+    expected = c2sg_population(5_000, random_state=0).to_csv(index=False, lineterminator="\n")
+    assert sample.read_text(encoding="utf-8") == expected
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = synth_controls(n=100_000, seed=0, out=__import__("pathlib").Path(tmp) / "c.csv")
+        assert fresh.read_bytes() == controls.read_bytes()

@@ -18,7 +18,7 @@ Examples
 from . import constants
 from ._params import C2SGParameters
 from .c2sg import anomaly_probability, c2sg_population, ceiling_for_size, person_level_summary
-from .cli import synth, write_frame
+from .cli import synth, synth_controls, write_frame
 from .controls import control_log, control_split
 from .planted import (
     planted_cells,
@@ -39,6 +39,7 @@ __all__ = [
     "planted_cells",
     "population_cutoff",
     "synth",
+    "synth_controls",
     "true_selection_rates",
     "true_selection_ratio",
     "write_frame",

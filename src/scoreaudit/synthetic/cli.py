@@ -122,3 +122,36 @@ def synth(n: int = 100_000, seed: int = 0, out: str | os.PathLike = "c2sg.parque
                         "overwrite it.")
     frame = c2sg_population(n, random_state=seed, scenario=scenario, **parameters)
     return write_frame(frame, path, force=force)
+
+
+def synth_controls(n: int = 100_000, seed: int = 0,
+                   out: str | os.PathLike = "c2sg_controls.csv", force: bool = False,
+                   budget: float = 0.05, random_share: float = 0.1,
+                   scenario: str = "planted", **parameters: Any) -> Path:
+    """Write a simulated control log of a planted (or neutral) synthetic population.
+
+    The population is ``c2sg_population(n, seed, scenario=scenario)``: for the same ``n``
+    and ``seed`` its households are exactly those of the baseline population (the planted
+    ``score`` is the only extra column). The model is its ``score`` column; see
+    :func:`scoreaudit.synthetic.control_log` for how the budget is split.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> p = synth_controls(n=2_000, out=pathlib.Path(tempfile.mkdtemp()) / "log.csv")
+    >>> len(pd.read_csv(p))
+    100
+    """
+    from ..models.column import ScoreColumn
+    from .controls import control_log
+
+    if scenario == "baseline":
+        raise DataError("A control log needs a score: use scenario 'planted' or 'neutral'.")
+    path = Path(out)
+    if path.exists() and not force:
+        raise DataError(f"{str(path)!r} already exists; pass --force (force=True) to "
+                        "overwrite it.")
+    population = c2sg_population(n, random_state=seed, scenario=scenario, **parameters)
+    log = control_log(population, ScoreColumn("score"), budget=budget,
+                      random_share=random_share, random_state=seed)
+    return write_frame(log, path, force=force)
