@@ -74,6 +74,15 @@ class C2SGParameters:
         ------
         DataError
             An unknown parameter name or an invalid value; the message names the parameter.
+
+        Examples
+        --------
+        >>> C2SGParameters.from_overrides(anomaly_base_rate=0.05).anomaly_base_rate
+        0.05
+        >>> C2SGParameters.from_overrides(scenario="biased")
+        Traceback (most recent call last):
+        ...
+        scoreaudit.errors.DataError: Unknown scenario 'biased' (parameter 'scenario'). Valid scenarios: 'baseline', 'neutral', 'planted'.
         """
         unknown = sorted(set(overrides) - set(cls.names()))
         if unknown:

@@ -128,7 +128,8 @@ def c2sg_population(n: int = 100_000, random_state: int | np.random.Generator | 
     ----------
     n : int, default 100_000
         Number of households (> 0). The national C2SG order of magnitude is 6,000,000 people
-        in about 2.4 million households; 6,000,000 households generate in a few seconds.
+        (about 2.4 million households at 2.5 people each); 6,000,000 households take about
+        7 s of CPU time (``benchmarks/bench_synthetic.py``).
     random_state : int, numpy Generator or None, default 0
         Seed. The same int seed and parameters give the same frame (and byte-identical
         Parquet files).
