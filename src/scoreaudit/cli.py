@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from .controls_cli import controls_cli, counts_cli
 from .errors import PolicyError, ScoreAuditError
 from .power_cli import power_cli
 
@@ -192,6 +193,8 @@ def model_check_cmd(
 
 
 app.command("power")(power_cli)  # scoreaudit power: sample size and detectable disparity
+app.command("controls")(controls_cli)  # scoreaudit controls LOG.csv: audit from a control log
+app.command("counts")(counts_cli)  # scoreaudit counts TABLE.csv: audit from confusion matrices
 
 
 @app.command()

@@ -41,25 +41,31 @@ Estimates (design 1, expansion by the random sample):
   rate ``s_g / N_g``;
 * "equal burden" gap: the group's share among score-picked controls minus its share among
   the population's files with errors, ``s_g / n_S - y_g / Y`` (``N`` cancels, so it is
-  reported even without ``population_size``). "True positives" in the equal-burden
+  reported even without ``population_size``), compared like the representation: the
+  score-picked controls against the random controls that found errors, two independent
+  samples (Wilson, Katz, Newcombe, exact or score test). "True positives" in the equal-burden
   criterion means the files that really have errors, not the score's hits.
 
 Estimated FN or TN cells can come out negative when a group's random controls are few (the
 estimate then says more errors were found by the score than the random sample implies exist):
-the numbers are kept as estimated, the row gets a note and the result a warning.
+the cells are kept as estimated, the rates and shares derived from them (FPR, FNR, confusion
+shares, selection rate) are clipped to [0, 1], the row gets a note and the result a warning.
+Bootstrap replicates are clipped the same way.
 
 Intervals: Wilson for every share and rate observed directly (shares among random and
 score-picked controls, base error rate, precision), Katz for ratios, Newcombe for
 differences, Woolf for the relative selection rate (an odds ratio of the 2x2 table of
 selection method by group), all from :mod:`scoreaudit.metrics`; percentile bootstrap for the
-population-level quantities (FPR, FNR, confusion shares, selection rates, the burden gap).
+population-level quantities (FPR, FNR, confusion shares, selection rates).
 The bootstrap resamples the log *stratified by selection method* (``n_R`` and ``n_S`` fixed):
 each replicate draws the counts of every (finest cell x outcome) category of a stratum from a
 multinomial with the observed proportions, ``rng.multinomial(n_stratum, p, size=n_boot)``,
 then sums cells into groups with a matrix product. Resampling the score stratum treats the
 year's picks as one draw of the model's behaviour (a superpopulation view); holding them
 fixed would give narrower, finite-population intervals. Bootstrap comparisons are tested with
-a Wald statistic, the estimated difference over its bootstrap standard error.
+a Wald statistic, the estimated difference over its bootstrap standard error; no test is
+made when a group (or its reference) has no random control, or (FNR) no error found among
+them, since the bootstrap cannot vary what was never observed.
 """
 
 from __future__ import annotations
@@ -266,8 +272,17 @@ class ControlLog:
                 f"first at row position {pos}: drop controls without a result, or record them.")
         out_text = raw_out.map(_norm).to_numpy(dtype=object)
         pos_text = _norm(positive)
+        neg_given = None if negative is None else _norm(negative)
         others = sorted(set(out_text) - {pos_text})
-        if negative is None:
+        if pos_text not in set(out_text) and (
+                neg_given is None or any(v != neg_given for v in others)):
+            close = [v for v in others if v.casefold() == pos_text.casefold()
+                     or v.casefold().startswith(pos_text.casefold()[:5])]
+            hint = f" Did you mean positive={close[0]!r}?" if close else ""
+            raise DataError(
+                f"No control in column {outcome!r} has the positive value {pos_text!r} "
+                f"(values: {', '.join(map(repr, others[:20]))}).{hint} Check positive=...")
+        if neg_given is None:
             if len(others) > 1:
                 raise DataError(
                     f"Column {outcome!r} (outcome) has values {', '.join(map(repr, others))} "
@@ -275,19 +290,12 @@ class ControlLog:
                     "error was found) and recode or drop the others.")
             neg_text = others[0] if others else None
         else:
-            neg_text = _norm(negative)
+            neg_text = neg_given
             outside = [v for v in others if v != neg_text]
             if outside:
                 raise DataError(
                     f"Column {outcome!r} (outcome) has value(s) {', '.join(map(repr, outside))} "
                     f"outside positive={pos_text!r} and negative={neg_text!r}.")
-        if pos_text not in set(out_text):
-            close = [v for v in others if v.casefold() == pos_text.casefold()]
-            if close or negative is None:
-                hint = f" Did you mean positive={close[0]!r}?" if close else ""
-                raise DataError(
-                    f"No control in column {outcome!r} has the positive value {pos_text!r} "
-                    f"(values: {', '.join(map(repr, others))}).{hint} Check positive=...")
         is_positive = out_text == pos_text
 
         # -- weights (frequency) -------------------------------------------------------------
@@ -378,11 +386,11 @@ class ControlAuditResult(AggregateResult):
     """Result of :func:`audit_controls` (``kind == "controls"``).
 
     ``groups`` holds, per (attribute, group): controls (``random_controls``,
-    ``score_controls``), ``share`` (among random controls: the population share) and
+    ``score_controls``, the latter also as ``selected``: files the score picked), ``share`` (among random controls: the population share) and
     ``selected_share`` (among score-picked controls) with Wilson intervals,
     ``representation_ratio`` / ``representation_difference`` with Katz / Newcombe intervals,
     ``base_error_rate`` (random controls) and ``precision`` (score-picked) with Wilson
-    intervals, ``positive_share`` and ``burden_gap`` with bootstrap intervals, and with a
+    intervals, ``positive_share`` (Wilson) and ``burden_gap`` (Newcombe), and with a
     population size the estimated confusion matrix (``est_files``, ``est_positives``, ``tp``,
     ``fp``, ``tn``, ``fn``, their shares ``tp_share`` ... with bootstrap intervals),
     ``selection_rate``, ``fpr``, ``fnr`` (bootstrap intervals). ``disparities`` has one row per
@@ -421,8 +429,6 @@ def _population_metrics(r, y, s, t, n_random, n_score, y_total, N):
     """Population-level estimates from counts (arrays broadcast; see the module docstring)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         out: dict[str, np.ndarray] = {}
-        out["positive_share"] = y / y_total
-        out["burden_gap"] = s / n_score - out["positive_share"]
         if N is not None:
             est_files = N * r / n_random
             est_pos = N * y / n_random
@@ -431,12 +437,14 @@ def _population_metrics(r, y, s, t, n_random, n_score, y_total, N):
             tn = est_files - est_pos - fp
             out.update(est_files=est_files, est_positives=est_pos, tp=t + 0 * r, fp=fp,
                        tn=tn, fn=fn)
+            # rates and shares are clipped to [0, 1] (the cells are kept as estimated)
             for name, cell in (("tp", t), ("fp", fp), ("tn", tn), ("fn", fn)):
-                out[f"{name}_share"] = np.where(est_files > 0, cell / est_files, np.nan)
-            out["selection_rate"] = np.where(est_files > 0, s / est_files, np.nan)
+                out[f"{name}_share"] = np.clip(np.where(est_files > 0, cell / est_files,
+                                                        np.nan), 0, 1)
+            out["selection_rate"] = np.clip(np.where(est_files > 0, s / est_files, np.nan), 0, 1)
             neg = est_files - est_pos
-            out["fpr"] = np.where(neg > 0, fp / neg, np.nan)
-            out["fnr"] = np.where(est_pos > 0, fn / est_pos, np.nan)
+            out["fpr"] = np.clip(np.where(neg > 0, fp / neg, np.nan), 0, 1)
+            out["fnr"] = np.clip(np.where(est_pos > 0, fn / est_pos, np.nan), 0, 1)
     return out
 
 
@@ -587,13 +595,9 @@ def audit_controls(
         bs, bt = bagg[:, 2] + bagg[:, 3], bagg[:, 3]
         point = _population_metrics(r, y, s, t, n_random, n_score, y_total, N)
         bpoint = _population_metrics(br, by, bs, bt, n_random, n_score, y_total, N)
-        # y_total is fixed in the point estimate; in the bootstrap it varies with the sample
-        bytot = by.sum(axis=1, keepdims=True)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            bpoint["positive_share"] = by / bytot
-            bpoint["burden_gap"] = bs / n_score - bpoint["positive_share"]
 
         labels = list(v.labels)
+        G = v.n_groups
         notes = np.array(["" for _ in labels], dtype=object)
         absent = r == 0
         if absent.any():
@@ -603,14 +607,16 @@ def audit_controls(
         if N is not None:
             negative = (~absent) & ((point["fn"] < -1e-9) | (point["tn"] < -1e-9))
             if negative.any():
-                notes[negative] = "estimated FN or TN negative: too few random controls"
+                notes[negative] = "estimated FN or TN < 0 (few random controls); rates " \
+                                  "clipped to [0, 1]"
                 warned_negative.extend(f"{v.name} = {labels[i]}" for i in np.flatnonzero(negative))
 
         # -- groups table ------------------------------------------------------------------
         cols: dict[str, Any] = {"attribute": v.name, "group": labels,
                                 "n": (r + s).astype(np.int64),
                                 "random_controls": r.astype(np.int64),
-                                "score_controls": s.astype(np.int64)}
+                                "score_controls": s.astype(np.int64),
+                                "selected": s.astype(np.int64)}
         lo, hi = M.wilson_interval(r, n_random, confidence)
         cols.update(share=r / n_random, share_low=lo, share_high=hi)
         lo, hi = M.wilson_interval(s, n_score, confidence)
@@ -626,7 +632,14 @@ def audit_controls(
         cols["score_errors"] = t.astype(np.int64)
         lo, hi = M.wilson_interval(t, s, confidence)
         cols.update(precision=M._div(t, s), precision_low=lo, precision_high=hi)
-        boot_cols = ["positive_share", "burden_gap"]
+        # equal burden: share among score-picked controls against share among the random
+        # controls that found errors (two independent samples: Wilson, Newcombe)
+        lo, hi = M.wilson_interval(y, y_total, confidence)
+        cols.update(positive_share=M._div(y, np.full(G, y_total)), positive_share_low=lo,
+                    positive_share_high=hi)
+        dd, dlo, dhi = M.newcombe_difference_interval(s, n_score, y, y_total, confidence)
+        cols.update(burden_gap=dd, burden_gap_low=dlo, burden_gap_high=dhi)
+        boot_cols: list[str] = []
         if N is not None:
             nan_if_absent = {k: np.where(absent, np.nan, point[k])
                              for k in ("est_files", "est_positives", "tn", "fn")}
@@ -644,7 +657,6 @@ def audit_controls(
         group_frames.append(pd.DataFrame(cols))
 
         # -- comparisons -------------------------------------------------------------------
-        G = v.n_groups
         rep = comparison_frame(
             attribute=v.name, groups=labels, references=[RANDOM_REFERENCE] * G,
             metric="representation", x1=s, n1=np.full(G, n_score), x0=r,
@@ -660,14 +672,13 @@ def audit_controls(
         disp_frames.append(rep)
 
         # burden: share among score-picked against share among files with errors
-        with np.errstate(divide="ignore", invalid="ignore"):
-            bur_ratio_b = bs / n_score / bpoint["positive_share"]
-        disp_frames.append(_boot_frame(
-            v.name, labels, [POSITIVES_REFERENCE] * G, "burden", n=s, ref_n=y,
-            rate=s / n_score, ref_rate=point["positive_share"],
-            ratio=_safe_ratio(s / n_score, point["positive_share"]),
-            diff=point["burden_gap"], b_ratio=bur_ratio_b, b_diff=bpoint["burden_gap"],
-            confidence=confidence, small=(s < min_cell) | (y < min_cell), notes=notes))
+        bur = comparison_frame(
+            attribute=v.name, groups=labels, references=[POSITIVES_REFERENCE] * G,
+            metric="burden", x1=s, n1=np.full(G, n_score), x0=y, n0=np.full(G, y_total),
+            confidence=confidence, min_cell=min_cell, small=(s < min_cell) | (y < min_cell),
+            notes=notes)
+        bur["n"], bur["reference_n"] = s, y
+        disp_frames.append(bur)
 
         # group against the reference group (or the rest)
         if ref is None:
@@ -716,8 +727,12 @@ def audit_controls(
         if N is not None:
             for metric, extra in (("fpr", None), ("fnr", (y1, y0))):
                 small = (r1 < min_cell) | (r0 < min_cell) | (s1 < min_cell) | (s0 < min_cell)
+                # the bootstrap cannot create what was never observed: no test when a rate
+                # rests on an empty random cell (no random control, or no error found)
+                testable = (r1 > 0) & (r0 > 0)
                 if extra is not None:
                     small = small | (extra[0] < min_cell) | (extra[1] < min_cell)
+                    testable = testable & (extra[0] > 0) & (extra[1] > 0)
                 m1, m0 = point[metric][idx], p_ref[metric]
                 bm1, bm0 = bpoint[metric][:, idx], b_ref[metric]
                 with np.errstate(divide="ignore", invalid="ignore"):
@@ -726,7 +741,7 @@ def audit_controls(
                     v.name, g_labels, ref_labels, metric, n=r1 + s1, ref_n=r0 + s0,
                     rate=m1, ref_rate=m0, ratio=_safe_ratio(m1, m0), diff=m1 - m0,
                     b_ratio=b_ratio, b_diff=bm1 - bm0, confidence=confidence, small=small,
-                    notes=gnotes))
+                    notes=gnotes, testable=testable))
 
     groups = pd.concat(group_frames, ignore_index=True)
     disparities = finish_disparities(disp_frames, correction, confidence)
@@ -743,8 +758,9 @@ def audit_controls(
             "for " + "; ".join(warned_negative[:10]) + (" ..." if len(warned_negative) > 10
                                                         else "") +
             ": the score found more errors (or picked more files without errors) than the "
-            "random controls imply the group has. The estimates are kept as computed; collect "
-            "more random controls before reading their FPR or FNR.")
+            "random controls imply the group has. The cells are kept as estimated and the "
+            "rates (FPR, FNR, shares) clipped to [0, 1]; read them with caution, or collect "
+            "more random controls.")
     if summary["random_errors_found"] == 0:
         warnings.append("No random control found an error: true error rates, the share among "
                         "files with errors and the FNR cannot be estimated.")
@@ -794,7 +810,7 @@ def _rule_note(note: str, ratio: float, diff: float) -> str:
 
 def _boot_frame(attribute: str, groups: list[str], references: list[str], metric: str, *,
                 n, ref_n, rate, ref_rate, ratio, diff, b_ratio, b_diff, confidence: float,
-                small, notes) -> pd.DataFrame:
+                small, notes, testable) -> pd.DataFrame:
     """Comparison rows with percentile-bootstrap intervals and a bootstrap-SE Wald test."""
     from scipy import stats
 
@@ -805,11 +821,13 @@ def _boot_frame(attribute: str, groups: list[str], references: list[str], metric
     diff = np.asarray(diff, float)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(sd > 0, diff / np.where(sd > 0, sd, 1), np.nan)
-    p = np.where(np.isfinite(z), 2 * stats.norm.sf(np.abs(z)), np.nan)
+    p = np.where(np.isfinite(z) & testable, 2 * stats.norm.sf(np.abs(z)), np.nan)
     ratio = np.asarray(ratio, float)
     with np.errstate(divide="ignore", invalid="ignore"):
         low_over_high = np.minimum(ratio, 1 / ratio)
     notes = np.asarray(notes, dtype=object)
+    notes = np.where((notes == "") & ~np.asarray(testable, bool),
+                     "no random control or no error found in a group: no test", notes)
     notes = np.where((notes == "") & ~np.isfinite(p) & np.isfinite(diff),
                      "no bootstrap variation: no test", notes)
     return pd.DataFrame({

@@ -100,6 +100,13 @@ def _decimals_of(values: np.ndarray) -> int:
     return best
 
 
+def _show(value: Any) -> str:
+    """A cell value for an error message (numpy scalars as plain Python values)."""
+    if hasattr(value, "item"):
+        value = value.item()
+    return repr(value)
+
+
 def _count_column(table: pd.DataFrame, column: str, role: str) -> np.ndarray:
     if column not in table.columns:
         raise DataError(f"Column {column!r} ({role}) not found in the table. Available columns: "
@@ -110,17 +117,17 @@ def _count_column(table: pd.DataFrame, column: str, role: str) -> np.ndarray:
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
         raise DataError(f"Count column {column!r} ({role}) has a missing or non-numeric value "
-                        f"{raw.iloc[pos]!r} at row position {pos}.")
+                        f"{_show(raw.iloc[pos])} at row position {pos}.")
     neg = values < 0
     if neg.any():
         pos = int(np.flatnonzero(neg)[0])
-        raise DataError(f"Count column {column!r} ({role}) has a negative count {raw.iloc[pos]!r} "
+        raise DataError(f"Count column {column!r} ({role}) has a negative count {_show(raw.iloc[pos])} "
                         f"at row position {pos}.")
     frac = values != np.round(values)
     if frac.any():
         pos = int(np.flatnonzero(frac)[0])
         raise DataError(
-            f"Count column {column!r} ({role}) has a non-integer count {raw.iloc[pos]!r} at row "
+            f"Count column {column!r} ({role}) has a non-integer count {_show(raw.iloc[pos])} at row "
             f"position {pos}; counts of files must be whole numbers (if the column holds rates, "
             f"pass it as a rate, e.g. {role}=... -> selection_rate=...).")
     return values
@@ -131,14 +138,17 @@ def _rate_column(table: pd.DataFrame, column: str, role: str, percent: bool) -> 
         raise DataError(f"Column {column!r} ({role}) not found in the table. Available columns: "
                         f"{', '.join(map(str, table.columns[:30]))}.")
     raw = table[column]
-    if raw.dtype == object:
+    empty = raw.isna().to_numpy()
+    if not pd.api.types.is_numeric_dtype(raw):
         raw = raw.astype(str).str.strip().str.rstrip("%").str.replace(",", ".", regex=False)
-    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    bad = ~np.isfinite(values)
+        empty = empty | raw.isin(["", "-", "–", "nan", "NaN", "NA", "n/a"]).to_numpy()
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan).copy()
+    bad = ~np.isfinite(values) & ~empty
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
-        raise DataError(f"Rate column {column!r} ({role}) has a missing or non-numeric value "
-                        f"{table[column].iloc[pos]!r} at row position {pos}.")
+        raise DataError(f"Rate column {column!r} ({role}) has a non-numeric value "
+                        f"{_show(table[column].iloc[pos])} at row position {pos}.")
+    values[empty] = np.nan
     top = 100.0 if percent else 1.0
     out = (values < 0) | (values > top)
     if out.any():
@@ -146,13 +156,17 @@ def _rate_column(table: pd.DataFrame, column: str, role: str, percent: bool) -> 
         unit = "a percentage (0-100)" if percent else "a fraction (0-1); pass percent=True for "\
             "percentages"
         raise DataError(f"Rate column {column!r} ({role}) must hold {unit}; value "
-                        f"{table[column].iloc[pos]!r} at row position {pos} is not.")
+                        f"{_show(table[column].iloc[pos])} at row position {pos} is not.")
     return values
 
 
 def _reconstruct(known: dict[str, np.ndarray], rates: dict[str, np.ndarray], scale: float,
                  n_rows: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Solve for tp, fp, tn, fn row by row (vectorised); returns values and their origin."""
+    """Solve for tp, fp, tn, fn row by row (vectorised).
+
+    Returns the values and, per quantity and row, whether it is exact (a given count, or
+    derived from given counts by sums and differences only, never through a rate).
+    """
     val = {k: np.full(n_rows, np.nan) for k in
            ("n", "selected", "not_selected", "positives", "negatives", "tp", "fp", "tn", "fn")}
     given = {k: np.zeros(n_rows, bool) for k in val}
@@ -166,16 +180,22 @@ def _reconstruct(known: dict[str, np.ndarray], rates: dict[str, np.ndarray], sca
                 m = np.isnan(val[unknown]) & ~np.isnan(val[x]) & ~np.isnan(val[y])
                 if m.any():
                     val[unknown][m] = val[x][m] + sign * val[y][m]
+                    given[unknown][m] = given[x][m] & given[y][m]  # exact if both are
                     changed = True
         for rate, (part, base) in RATE_RELATIONS.items():
             if rate not in rates:
                 continue
             q = rates[rate] / scale
-            m = np.isnan(val[part]) & ~np.isnan(val[base])
+            # an empty rate is undefined (0 / 0): the part is 0 when the base is 0
+            m = np.isnan(val[part]) & (val[base] == 0)
+            if m.any():
+                val[part][m] = 0.0
+                changed = True
+            m = np.isnan(val[part]) & ~np.isnan(val[base]) & ~np.isnan(q)
             if m.any():
                 val[part][m] = np.floor(q[m] * val[base][m] + 0.5)
                 changed = True
-            m = np.isnan(val[base]) & ~np.isnan(val[part]) & (q > 0)
+            m = np.isnan(val[base]) & ~np.isnan(val[part]) & (q > 0) & ~np.isnan(q)
             if m.any():
                 val[base][m] = np.floor(val[part][m] / q[m] + 0.5)
                 changed = True
@@ -236,7 +256,9 @@ def audit_counts(
         Rate columns: flagged / n, tp / flagged, fp / flagged, irregular / n, tp / irregular,
         fn / irregular, fp / regular, tn / regular.
     percent : bool, default True
-        Rates are percentages (0-100, a trailing "%" is accepted) rather than fractions.
+        Rates are percentages (0-100, a trailing "%" is accepted) rather than fractions. An
+        empty rate (blank, "-", NaN) means undefined, e.g. the precision of a group with no
+        file flagged.
     decimals : int or dict, optional
         Published precision of the rates (decimals, in the unit of the column), for all rate
         columns or per column name. Default: read off each column.
@@ -277,7 +299,7 @@ def audit_counts(
     >>> p = pd.DataFrame({"gender": ["woman", "man"], "n": [1000, 1000],
     ...                   "sel": [10.0, 5.0], "prec": [30.0, 20.0], "prev": [8.0, 6.0]})
     >>> res = audit_counts(p, "gender", n="n", selection_rate="sel", precision="prec",
-    ...                    prevalence="prev")
+    ...                    prevalence="prev", decimals=1)
     >>> res.groups[["group", "tp", "fp", "tn", "fn"]].values.tolist()
     [['man', 10, 40, 900, 50], ['woman', 30, 70, 850, 50]]
     """
@@ -373,10 +395,12 @@ def audit_counts(
         half = 0.5 * 10.0 ** (-dec[rate])
         pub = rates[rate]
         ok = np.isnan(implied) | (np.abs(implied - pub) <= half * (1 + 1e-9) + 1e-12)
+        empty_but_defined = np.isnan(pub) & ~np.isnan(implied)
+        ok = ok & ~empty_but_defined
         for i in np.flatnonzero(~ok)[:5]:
             warnings.append(
                 f"Column {col!r} ({rate}) does not round-trip for group {labels_of_row[i]!r}: "
-                f"published {pub[i]:g}, but the whole counts {part} = {val[part][i]:g} and "
+                f"published {'(empty)' if np.isnan(pub[i]) else f'{pub[i]:g}'}, but the whole counts {part} = {val[part][i]:g} and "
                 f"{base} = {val[base][i]:g} give {implied[i]:.{dec[rate] + 2}f} "
                 f"(published to {dec[rate]} decimal(s)).")
         if (~ok).sum() > 5:
@@ -386,7 +410,7 @@ def audit_counts(
             lo = val[base] * (pub - half) / scale
             hi = val[base] * (pub + half) / scale
             width = np.floor(hi + 1e-9) - np.ceil(lo - 1e-9) + 1
-            width = np.where(given[part] | ~np.isfinite(width), 1, width)
+            width = np.where(given[part] | ~np.isfinite(width) | np.isnan(pub), 1, width)
             if np.nanmax(width) > 1:
                 ambiguity[col] = int(np.nanmax(width))
     for col, k in ambiguity.items():
