@@ -1,0 +1,399 @@
+"""The view model shared by the HTML and Markdown renderers.
+
+Everything the templates show is computed here, once, from the *published* (suppressed)
+result: every number is already formatted for the language, every table cell carries the key
+of the column it comes from (``data-col`` in the HTML, so a test can check it against
+``results.json``). Strings from the data are left as they are: the templates escape them
+(Jinja2 autoescape for HTML, :func:`md_escape` for Markdown).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .i18n import (
+    attribute_label,
+    fmt_int,
+    fmt_interval,
+    fmt_number,
+    fmt_p,
+    fmt_pct,
+    fmt_ratio,
+    group_label,
+    t,
+)
+from .sentences import Finding
+
+SEP = " × "
+
+#: Budgets shown in the budget-curve table (when on the audit's grid).
+CURVE_BUDGETS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5)
+
+
+@dataclass
+class Cell:
+    key: str
+    text: str
+    numeric: bool = True
+
+
+@dataclass
+class Row:
+    attribute: str
+    group: str
+    label: str
+    cells: list[Cell]
+    is_reference: bool = False
+    suppressed: bool = False
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Table:
+    table_id: str
+    caption: str
+    headers: list[str]
+    rows: list[Row]
+    note: str = ""
+    attribute: str = ""
+
+
+def _num(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) else v
+
+
+def _is_inter(attr: str) -> bool:
+    return SEP in str(attr)
+
+
+def _records(frame: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(str(r["attribute"]), str(r["group"])): r
+            for r in frame.to_dict(orient="records")}
+
+
+def group_table(pub: Any, attribute: str, lang: str, marker: str, table_id: str) -> Table:
+    """Groups of one attribute (or intersection): sizes, selection, ratio to the reference."""
+    g = pub.groups[pub.groups["attribute"].astype(str) == attribute]
+    d = _records(pub.disparities[pub.disparities["attribute"].astype(str) == attribute])
+    ref = str(pub.config.get("references_used", {}).get(attribute, ""))
+    level = fmt_pct(float(pub.config.get("confidence", 0.95)), lang, 0)
+    headers = [t("col_group", lang), t("col_files", lang), t("col_share", lang),
+               t("col_selected", lang), t("col_rate", lang), t("col_interval", lang, level=level),
+               t("col_ratio", lang), t("col_interval", lang, level=level), t("col_p", lang),
+               t("col_mdr", lang), t("col_notes", lang)]
+    rows = []
+    for rec in g.to_dict(orient="records"):
+        grp = str(rec["group"])
+        sup = bool(rec.get("suppressed", False))
+        dis = d.get((attribute, grp))
+        is_ref = grp == ref
+        def m(text: str, sup_here: bool) -> str:
+            return marker if sup_here else text
+        cells = [
+            Cell("n", m(fmt_int(rec["n"], lang), sup)),
+            Cell("share", m(fmt_pct(rec["share"], lang), sup)),
+            Cell("selected", m(fmt_int(rec["selected"], lang), sup)),
+            Cell("selection_rate", m(fmt_pct(rec["selection_rate"], lang), sup)),
+            Cell("selection_rate_interval",
+                 m(fmt_interval(rec["selection_rate_low"], rec["selection_rate_high"], lang, "pct"), sup)),
+        ]
+        flags: list[str] = []
+        if is_ref:
+            cells += [Cell("ratio", t("reference_row", lang), False), Cell("ratio_interval", ""),
+                      Cell("p_adjusted", ""), Cell("min_detectable_ratio", "")]
+        elif dis is not None:
+            dsup = bool(dis.get("suppressed", False))
+            cells += [
+                Cell("ratio", m(fmt_ratio(dis["ratio"], lang, 2), dsup)),
+                Cell("ratio_interval",
+                     m(fmt_interval(dis["ratio_low"], dis["ratio_high"], lang), dsup)),
+                Cell("p_adjusted", m(fmt_p(dis["p_adjusted"], lang), dsup)),
+                Cell("min_detectable_ratio",
+                     m(fmt_ratio(dis.get("min_detectable_ratio"), lang), dsup)),
+            ]
+            if not dsup:
+                if dis.get("significant") is True:
+                    flags.append(t("flag_significant", lang))
+                if dis.get("below_four_fifths") is True:
+                    flags.append(t("flag_four_fifths", lang))
+                note = str(dis.get("note") or "")
+                if note == "reference group has no selected file":
+                    flags.append(t("flag_no_reference_selected", lang))
+                elif note == "no file selected in either group":
+                    flags.append(t("flag_none_selected", lang))
+            else:
+                flags.append(t("flag_suppressed", lang))
+        else:
+            cells += [Cell("ratio", ""), Cell("ratio_interval", ""), Cell("p_adjusted", ""),
+                      Cell("min_detectable_ratio", "")]
+        if sup and t("flag_suppressed", lang) not in flags:
+            flags.append(t("flag_suppressed", lang))
+        elif bool(rec.get("small_cell", False)):
+            flags.append(t("flag_small", lang))
+        rows.append(Row(attribute=attribute, group=grp, label=group_label(attribute, grp, lang),
+                        cells=cells, is_reference=is_ref, suppressed=sup, flags=flags))
+    ref_text = (t("reference_rest", lang) if ref == "(rest)" else group_label(attribute, ref, lang))
+    return Table(table_id=table_id, caption=attribute_label(attribute, lang), headers=headers,
+                 rows=rows, note=t("reference_is", lang, reference=ref_text), attribute=attribute)
+
+
+def population_table(pub: Any, attribute: str, lang: str, marker: str) -> Table:
+    g = pub.groups[pub.groups["attribute"].astype(str) == attribute]
+    rows = []
+    for rec in g.to_dict(orient="records"):
+        sup = bool(rec.get("suppressed", False))
+        rows.append(Row(attribute=attribute, group=str(rec["group"]),
+                        label=group_label(attribute, str(rec["group"]), lang),
+                        cells=[Cell("n", marker if sup else fmt_int(rec["n"], lang)),
+                               Cell("share", marker if sup else fmt_pct(rec["share"], lang))],
+                        suppressed=sup))
+    return Table(table_id=f"population-{attribute}", caption=attribute_label(attribute, lang),
+                 headers=[t("col_group", lang), t("col_files", lang), t("col_share", lang)],
+                 rows=rows, attribute=attribute)
+
+
+def curve_table(pub: Any, attribute: str, lang: str, marker: str) -> Table | None:
+    c = pub.curve[pub.curve["attribute"].astype(str) == attribute]
+    if c.empty:
+        return None
+    grid = sorted({float(b) for b in c["budget"]})
+    policy = pub.config.get("policy", {})
+    wanted = list(CURVE_BUDGETS)
+    if policy.get("kind") == "budget" and policy.get("share"):
+        wanted.append(float(policy["share"]))
+    budgets = sorted({b for b in grid if any(abs(b - w) < 1e-9 for w in wanted)})
+    if not budgets:
+        return None
+    ref = str(pub.config.get("references_used", {}).get(attribute, ""))
+    rows = []
+    for grp, sub in c.groupby("group", sort=False):
+        by_b = {float(r["budget"]): r for r in sub.to_dict(orient="records")}
+        cells = []
+        for b in budgets:
+            r = by_b.get(b)
+            if r is None:
+                cells.append(Cell(f"ratio@{b:g}", ""))
+            elif str(grp) == ref:
+                cells.append(Cell(f"ratio@{b:g}", "1", False))
+            elif bool(r.get("suppressed")) and _num(r.get("ratio")) is None:
+                cells.append(Cell(f"ratio@{b:g}", marker))
+            else:
+                cells.append(Cell(f"ratio@{b:g}", fmt_ratio(r.get("ratio"), lang, 2)))
+        rows.append(Row(attribute=attribute, group=str(grp),
+                        label=group_label(attribute, str(grp), lang), cells=cells,
+                        is_reference=str(grp) == ref))
+    headers = [t("col_group", lang)] + [f"{t('col_budget', lang)} {fmt_pct(b, lang, 0)}" for b in budgets]
+    return Table(table_id=f"curve-{attribute}", caption=attribute_label(attribute, lang),
+                 headers=headers, rows=rows, attribute=attribute)
+
+
+def outcomes_table(pub: Any, attribute: str, lang: str, marker: str) -> Table | None:
+    g = pub.groups[pub.groups["attribute"].astype(str) == attribute]
+    if "precision" not in g.columns:
+        return None
+    level = fmt_pct(float(pub.config.get("confidence", 0.95)), lang, 0)
+    rows = []
+    for rec in g.to_dict(orient="records"):
+        sup = bool(rec.get("suppressed_labels", rec.get("suppressed", False)))
+        def m(x: str, sup: bool = sup) -> str:
+            return marker if sup else x
+        rows.append(Row(attribute=attribute, group=str(rec["group"]),
+                        label=group_label(attribute, str(rec["group"]), lang), suppressed=sup,
+                        cells=[Cell("positive_rate", m(fmt_pct(rec["positive_rate"], lang))),
+                               Cell("precision", m(fmt_pct(rec["precision"], lang))),
+                               Cell("precision_interval", m(fmt_interval(
+                                   rec["precision_low"], rec["precision_high"], lang, "pct"))),
+                               Cell("fpr", m(fmt_pct(rec["fpr"], lang))),
+                               Cell("fpr_interval", m(fmt_interval(
+                                   rec["fpr_low"], rec["fpr_high"], lang, "pct")))]))
+    headers = [t("col_group", lang), t("col_positive_rate", lang), t("col_precision", lang),
+               t("col_interval", lang, level=level), t("col_fpr", lang),
+               t("col_interval", lang, level=level)]
+    return Table(table_id=f"outcomes-{attribute}", caption=attribute_label(attribute, lang),
+                 headers=headers, rows=rows, attribute=attribute)
+
+
+def frame_table(frame: pd.DataFrame, lang: str, table_id: str, caption: str) -> Table:
+    """Any data frame (explanations) as a table: numbers formatted, text kept (and escaped later)."""
+    headers = [str(c) for c in frame.columns]
+    rows = []
+    for rec in frame.head(200).itertuples(index=False, name=None):
+        cells = []
+        for c, v in zip(headers, rec, strict=False):
+            if isinstance(v, bool) or v is None:
+                cells.append(Cell(c, "" if v is None else str(v), False))
+            elif isinstance(v, int) or (hasattr(v, "dtype") and "int" in str(getattr(v, "dtype", ""))):
+                cells.append(Cell(c, fmt_int(v, lang)))
+            elif isinstance(v, float) or hasattr(v, "dtype"):
+                x = _num(v)
+                cells.append(Cell(c, fmt_number(x, lang, 3) if x is not None and abs(x) < 1e6
+                                  else fmt_number(x, lang, 0)))
+            else:
+                cells.append(Cell(c, str(v), False))
+        rows.append(Row(attribute="", group="", label="", cells=cells))
+    return Table(table_id=table_id, caption=caption, headers=headers, rows=rows)
+
+
+def explanation_tables(explanation: Any, lang: str) -> list[Table]:
+    """Tables of ``result.explanation``: a frame, a mapping of frames, or an object with them."""
+    if explanation is None:
+        return []
+    items: list[tuple[str, pd.DataFrame]] = []
+    if isinstance(explanation, pd.DataFrame):
+        items = [("explanation", explanation)]
+    elif isinstance(explanation, Mapping):
+        items = [(str(k), v) for k, v in explanation.items() if isinstance(v, pd.DataFrame)]
+    else:
+        tables = getattr(explanation, "tables", None)
+        if callable(tables):
+            tables = tables()
+        if isinstance(tables, Mapping):
+            items = [(str(k), v) for k, v in tables.items() if isinstance(v, pd.DataFrame)]
+        else:
+            items = [(str(k), v) for k, v in vars(explanation).items()
+                     if isinstance(v, pd.DataFrame)] if hasattr(explanation, "__dict__") else []
+    return [frame_table(f, lang, f"explanation-{i}", name) for i, (name, f) in enumerate(items)]
+
+
+def explanation_records(explanation: Any) -> dict[str, Any] | None:
+    """JSON form of the explanation tables (None when there is no explanation)."""
+    from ..result import table_records
+
+    if explanation is None:
+        return None
+    to_dict = getattr(explanation, "to_dict", None)
+    if callable(to_dict) and not isinstance(explanation, (pd.DataFrame, Mapping)):
+        try:
+            out = to_dict()
+            json.dumps(out, allow_nan=False, default=None)
+            return out
+        except (TypeError, ValueError):
+            pass
+    tables = explanation_tables(explanation, "en")
+    if isinstance(explanation, pd.DataFrame):
+        return {"explanation": table_records(explanation)}
+    if isinstance(explanation, Mapping):
+        return {str(k): table_records(v) for k, v in explanation.items() if isinstance(v, pd.DataFrame)}
+    return {tb.caption: [{c.key: c.text for c in r.cells} for r in tb.rows] for tb in tables}
+
+
+def model_context(pub: Any, lang: str) -> dict[str, Any]:
+    info = dict(pub.model_info or {})
+    sources = []
+    assumed_any = False
+    for s in info.get("sources") or []:
+        if isinstance(s, str):
+            sources.append({"citation": s, "date": None, "url": None, "disclosed": [],
+                            "assumed": [], "note": None})
+            continue
+        assumed = list(s.get("assumed") or [])
+        assumed_any = assumed_any or bool(assumed)
+        sources.append({"citation": s.get("citation"), "date": s.get("date"),
+                        "url": s.get("url"), "disclosed": list(s.get("disclosed") or []),
+                        "assumed": assumed, "note": s.get("note")})
+    description = str(info.get("description") or "")
+    words = description.lower()
+    warn = assumed_any or "assumption" in words or "hypothès" in words
+    model = getattr(pub, "model", None)
+    features = list(getattr(model, "features", []) or [])
+    terms = []
+    for term in info.get("terms") or []:
+        if isinstance(term, Mapping):
+            terms.append({"label": str(term.get("name") or term.get("variable") or term.get("kind")),
+                          "kind": str(term.get("kind", "")),
+                          "note": str(term.get("note") or ""),
+                          "source": str(term.get("source") or "")})
+    kind = info.get("kind") or ("scorecard" if "terms" in info else type(model).__name__)
+    column = getattr(model, "column", None)
+    return {
+        "name": str(info.get("name", "")),
+        "version": str(info.get("version", "") or ""),
+        "kind": str(kind),
+        "link": str(info.get("link", "") or ""),
+        "description": description,
+        "sources": sources,
+        "assumption_warning": warn,
+        "features": features,
+        "terms": terms,
+        "score_column": str(column) if kind == "ScoreColumn" or (column and not terms) else "",
+    }
+
+
+def policy_context(pub: Any, lang: str) -> dict[str, Any]:
+    policy = pub.config.get("policy", {})
+    sel = pub.selection.summary()
+    if policy.get("kind") == "threshold":
+        text = t("policy_threshold", lang, threshold=fmt_number(policy.get("threshold"), lang, 3))
+    else:
+        budget = (t("policy_share", lang, share=fmt_pct(policy["share"], lang))
+                  if policy.get("share") is not None
+                  else t("policy_count", lang, count=fmt_int(policy.get("count"), lang)))
+        text = t("policy_budget", lang, budget=budget)
+    rule = (t("ties_random", lang, seed=policy.get("random_state"))
+            if policy.get("ties") == "random" else t("ties_all", lang))
+    ties = (t("policy_ties", lang, tied=fmt_int(sel["tied_at_cutoff"], lang),
+              tied_selected=fmt_int(sel["tied_selected"], lang), rule=rule)
+            if sel.get("tied_at_cutoff", 0) and sel["tied_at_cutoff"] > 1 else "")
+    items = [(t("policy_selected", lang), fmt_int(sel["n_selected"], lang)),
+             (t("policy_realised", lang), fmt_pct(sel["share"], lang)),
+             (t("policy_cutoff", lang), fmt_number(sel["cutoff"], lang, 4))]
+    return {"text": text, "ties": ties, "items": items}
+
+
+def budget_text(pub: Any, lang: str) -> str:
+    policy = pub.config.get("policy", {})
+    if policy.get("kind") == "budget" and policy.get("share") is not None:
+        return fmt_pct(policy["share"], lang)
+    if policy.get("kind") == "budget":
+        return t("policy_count", lang, count=fmt_int(policy.get("count"), lang))
+    return fmt_pct(pub.selection.share, lang)
+
+
+def method_context(pub: Any, lang: str, n_comparisons: int) -> list[str]:
+    conf = float(pub.config.get("confidence", 0.95))
+    level = fmt_pct(conf, lang, 0)
+    correction = str(pub.config.get("correction", "holm"))
+    refs = pub.config.get("references_used", {})
+    ref_list = "; ".join(
+        f"{attribute_label(a, lang)}: "
+        f"{t('reference_rest', lang) if r == '(rest)' else group_label(a, r, lang)}"
+        for a, r in refs.items() if not _is_inter(a))
+    return [
+        t("method_rates", lang, level=level),
+        t("method_tests", lang, m=fmt_int(n_comparisons, lang),
+          correction=t(f"correction_{correction}", lang), alpha=fmt_number(1 - conf, lang, 2)),
+        t("method_power", lang),
+        t("method_reference", lang, references=ref_list),
+        t("method_causality", lang),
+        t("method_synthetic", lang),
+    ]
+
+
+def manifest_items(manifest: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
+    items = [(t("manifest_package", lang), str(manifest.get("package", {}).get("version", ""))),
+             (t("manifest_python", lang), str(manifest.get("python", ""))),
+             (t("manifest_platform", lang), str(manifest.get("platform", "")))]
+    for key, label in (("data", "manifest_data"), ("model", "manifest_model")):
+        entry = manifest.get(key)
+        if entry:
+            items.append((t(label, lang), str(entry.get("name") or entry.get("path"))))
+            items.append((f"{t(label, lang)} – {t('manifest_sha', lang)}", str(entry.get("sha256"))))
+    seeds = manifest.get("seeds") or {}
+    items.append((t("manifest_seeds", lang),
+                  ", ".join(f"{k} = {v}" for k, v in sorted(seeds.items())) or "–"))
+    items.append((t("manifest_time", lang), str(manifest.get("time", ""))))
+    return items
+
+
+def findings_context(found: list[Finding]) -> list[dict[str, Any]]:
+    return [{"index": i, "text": f.text, "significant": f.significant} for i, f in enumerate(found)]
