@@ -43,9 +43,9 @@ from .errors import DataError, ScoreAuditError
 
 __all__ = ["Ranking", "calibration_by_group", "rank_scores", "threshold_free"]
 
-#: Largest sample size for which the KS p-value is exact (the rule of ``scipy.stats.ks_2samp``
-#: with ``method="auto"``: exact when both samples have at most this many rows).
-KS_EXACT_MAX_N = 10_000
+#: The KS p-value is exact when ``n_g * n_ref`` is at most this (scipy's exact algorithm costs
+#: O(n_g n_ref): about a millisecond here, but 0.1 s per group at 3,000 x 9,000 rows).
+KS_EXACT_MAX_PAIRS = 1_000_000
 
 THRESHOLD_FREE_COLUMNS = [
     "auc", "auc_low", "auc_high", "auc_p_value",
@@ -173,8 +173,11 @@ def _wilson(p: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndar
         denom = 1.0 + z2n
         centre = (p + z2n / 2.0) / denom
         half = z * np.sqrt(p * (1.0 - p) / n + z2n / (4.0 * n)) / denom
-        low = np.where(n > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
-        high = np.where(n > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
+        # exact ends at p = 0 and p = 1 (rounding would leave ~1e-17 there)
+        low = np.where(p <= 0.0, 0.0, np.clip(centre - half, 0.0, 1.0))
+        high = np.where(p >= 1.0, 1.0, np.clip(centre + half, 0.0, 1.0))
+        low = np.where(n > 0, low, np.nan)
+        high = np.where(n > 0, high, np.nan)
     return low, high
 
 
@@ -305,10 +308,12 @@ def threshold_free(
     ``[ks - eps_g - eps_ref, ks + eps_g + eps_ref]`` clipped to [0, 1]. Distribution-free and
     conservative (also for discrete scores).
 
-    *p-value:* two-sample KS test as ``scipy.stats.ks_2samp(method="auto")``: exact when both
-    samples have at most 10,000 rows (computed by scipy on the two samples), else Smirnov's
-    asymptotic distribution ``kstwo.sf(ks, round(n_g n_ref / (n_g + n_ref)))``. With ties both
-    are conservative.
+    *p-value:* two-sample KS test. Exact (``scipy.stats.ks_2samp(method="exact")`` on the two
+    samples) when ``n_g · n_ref <= 10^6``; otherwise Smirnov's asymptotic distribution
+    ``kstwo.sf(ks, round(n_g n_ref / (n_g + n_ref)))``, which is what ``ks_2samp(method=
+    "asymp")`` computes. (scipy's ``"auto"`` goes exact up to 10,000 rows per sample, but the
+    exact algorithm is O(n_g n_ref) and would cost seconds per attribute on mid-sized
+    populations; beyond 10^6 pairs the two agree closely.) With ties both are conservative.
 
     **Weights.** Point estimates use weighted masses everywhere (weighted placement values and
     weighted empirical CDFs); integer weights give exactly the estimates on rows repeated by
@@ -357,31 +362,27 @@ def threshold_free(
     if w is not None:
         w_grouped = w[ranking.order[perm]]
 
-    # Reference masses.
+    # Cumulative mass below each tie block (length n_blocks + 1): of the reference group, or
+    # of all rows in "rest" mode (the group's own mass is then subtracted).
     if reference is not None:
         lo, hi = bounds[reference], bounds[reference + 1]
         if hi == lo:
             return result
         rw = None if w_grouped is None else w_grouped[lo:hi]
-        ref_in = np.bincount(blk[lo:hi], weights=rw, minlength=ranking.n_blocks)
-        ref_in = ref_in.astype(np.float64, copy=False)
-        ref_below = np.zeros(ranking.n_blocks + 1)
-        np.cumsum(ref_in, out=ref_below[1:])
-        ref_total = float(ref_below[-1])
-        ref_cube = _cube_sum(ref_in)
+        mass = np.bincount(blk[lo:hi], weights=rw, minlength=ranking.n_blocks)
         ref_sumsq = float(hi - lo) if rw is None else _dot(rw, rw)
+    elif w is None:
+        mass = ranking.ends - ranking.starts
+        total_sumsq = float(n)
     else:
-        if w is None:
-            block_mass = (ranking.ends - ranking.starts).astype(np.float64)
-            total_sumsq = float(n)
-        else:
-            block_mass = np.bincount(ranking.block, weights=w[ranking.order],
-                                     minlength=ranking.n_blocks)
-            total_sumsq = _dot(w, w)
-        block_below = np.zeros(ranking.n_blocks + 1)
-        np.cumsum(block_mass, out=block_below[1:])
-        total_mass = float(block_below[-1])
-        all_cube = _cube_sum(block_mass)
+        mass = np.bincount(ranking.block, weights=w[ranking.order], minlength=ranking.n_blocks)
+        total_sumsq = _dot(w, w)
+    mass = mass.astype(np.float64, copy=False)
+    cum = np.zeros(ranking.n_blocks + 1)
+    np.cumsum(mass, out=cum[1:])
+    cum_total = float(cum[-1])
+    cube = _cube_sum(mass)  # sum over blocks of (reference or total mass)^3
+    del mass
 
     ks_stat = np.full(n_groups, np.nan)
     ks_en = np.full(n_groups, np.nan)
@@ -406,24 +407,22 @@ def threshold_free(
         g_total = float(g_le[-1])
         g_before = g_le - gm
 
+        # one cumulative array, gathered at adjacent positions (ub, ub + 1): cache-friendly
+        r_below = cum[ub]  # reference mass strictly below each of the group's blocks
+        r_end = cum[ub + 1]  # ... and up to its end
         if reference is not None:
-            r_below = ref_below[ub]  # reference mass strictly below each block
-            r_in = ref_in[ub]  # reference mass inside it
-            r_total, r_sumsq = ref_total, ref_sumsq
-            joint_cube = _cube_sum(gm + r_in) + ref_cube - _cube_sum(r_in)
+            r_total, r_sumsq = cum_total, ref_sumsq
+            r_in = r_end - r_below
+            joint_cube = _cube_sum(gm + r_in) + cube - _cube_sum(r_in)
         else:
-            r_in = block_mass[ub]
-            r_in -= gm
-            np.maximum(r_in, 0.0, out=r_in)
-            r_below = block_below[ub]
             r_below -= g_before
-            np.maximum(r_below, 0.0, out=r_below)
-            r_total = total_mass - g_total
+            r_end -= g_le
+            r_in = r_end - r_below
+            r_total = cum_total - g_total
             r_sumsq = total_sumsq - g_sumsq
-            joint_cube = all_cube
+            joint_cube = cube  # blocks hold group + rest = all rows
         if r_total <= 0:
             continue
-        r_end = r_below + r_in
         n_g = g_total * g_total / g_sumsq  # Kish effective sizes (= counts without weights)
         n_r = r_total * r_total / r_sumsq
         f_end = g_le / g_total  # group ECDF at the end of each of its blocks ...
@@ -479,7 +478,7 @@ def threshold_free(
         ks = min(max(ks, 0.0), 1.0)
         eps = math.sqrt(math.log(4.0 / alpha) / 2.0) * (1.0 / math.sqrt(n_g) + 1.0 / math.sqrt(n_r))
         ks_p = np.nan
-        if w is None and max(hi - lo, round(r_total)) <= KS_EXACT_MAX_N:
+        if w is None and (hi - lo) * r_total <= KS_EXACT_MAX_PAIRS:
             x = ranking.sorted_scores[perm[lo:hi]]
             if reference is not None:
                 y = ranking.sorted_scores[perm[bounds[reference]:bounds[reference + 1]]]
@@ -487,7 +486,7 @@ def threshold_free(
                 y = ranking.sorted_scores[code_sorted != g]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
-                ks_p = float(stats.ks_2samp(x, y, method="auto").pvalue)
+                ks_p = float(stats.ks_2samp(x, y, method="exact").pvalue)
         else:
             ks_stat[g] = ks
             ks_en[g] = n_g * n_r / (n_g + n_r)
