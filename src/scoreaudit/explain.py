@@ -828,8 +828,9 @@ def explain(
             if repeats > 1:
                 ratios.append(comp.ratios(cs)["ratio"])
         after = comp.ratios(_mean_sums(sums))
-        sd = np.std(np.vstack(ratios), axis=0, ddof=1) if repeats > 1 else \
-            np.full(len(comp.keys), np.nan)
+        with np.errstate(invalid="ignore"):  # NaN where a draw gives an infinite ratio
+            sd = np.std(np.vstack(ratios), axis=0, ddof=1) if repeats > 1 else \
+                np.full(len(comp.keys), np.nan)
         return after, sd
 
     def neutralised(cols: list[str]) -> tuple[dict, np.ndarray]:

@@ -162,3 +162,23 @@ class AuditResult:
                 f"<code>result.disparities</code>.</p></div>")
 
     # -- methods that delegate to other modules (report, explain) are added below ----------
+    def explain(self, **kwargs: Any) -> Any:
+        """Explain the disparities (see :func:`scoreaudit.explain.explain` for the arguments).
+
+        The explanation is also kept as ``self.explanation`` for reports.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd, scoreaudit as sa
+        >>> frame = pd.DataFrame({"gender": ["man", "woman"] * 100, "x": np.arange(200.0)})
+        >>> res = sa.audit(sa.Population(frame, protected=["gender"]),
+        ...                sa.ScoreColumn("x"), sa.Budget(share=0.1))
+        >>> res.explain().neutralisation["input"].tolist()
+        ['x']
+        >>> res.explanation is not None
+        True
+        """
+        from .explain import explain
+
+        self.explanation = explain(self, **kwargs)
+        return self.explanation
