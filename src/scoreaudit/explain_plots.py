@@ -192,8 +192,10 @@ def plot_neutralisation(explanation: Any, group: str, *, attribute: str | None =
     Returns
     -------
     Figure
-        One bar per input (ratio after neutralisation, with its interval), best first; a
-        dashed line at the ratio before (its interval shaded) and a line at parity.
+        One row per input, best first: a segment from the ratio before to the ratio after
+        neutralisation (green when it moves towards 1), the interval after, a dashed line at
+        the ratio before (its interval shaded) and a line at parity; log scale when the ratios
+        span more than a factor 3.
 
     Examples
     --------
@@ -228,15 +230,21 @@ def plot_neutralisation(explanation: Any, group: str, *, attribute: str | None =
     hi = sel["ratio_after_high"].to_numpy(float)
     before = float(sel["ratio_before"].iloc[0])
     b_lo, b_hi = float(sel["ratio_before_low"].iloc[0]), float(sel["ratio_before_high"].iloc[0])
-    colours = np.where(np.abs(np.log(after)) < abs(np.log(before)), OKABE_ITO["green"],
-                       OKABE_ITO["vermillion"])
-    ax.barh(y, after, color=colours, height=0.6)
-    ax.errorbar(after, y, xerr=[np.maximum(after - lo, 0), np.maximum(hi - after, 0)],
-                fmt="none", ecolor=OKABE_ITO["black"], capsize=3, lw=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        toward = np.abs(np.log(after)) < abs(np.log(before))
+    colours = np.where(toward, OKABE_ITO["green"], OKABE_ITO["vermillion"])
     ax.axvspan(b_lo, b_hi, color=OKABE_ITO["sky_blue"], alpha=0.25, lw=0)
     ax.axvline(before, color=OKABE_ITO["blue"], ls="--",
                label=_t(lang, "before", ratio=_num(before, lang)))
     ax.axvline(1.0, color=OKABE_ITO["black"], lw=1, label=_t(lang, "parity"))
+    ax.hlines(y, np.full(len(y), before), after, colors=colours, lw=2)  # before -> after
+    ax.errorbar(after, y, xerr=[np.maximum(after - lo, 0), np.maximum(hi - after, 0)],
+                fmt="none", ecolor=OKABE_ITO["black"], capsize=3, lw=1)
+    ax.scatter(after, y, c=colours, s=45, zorder=3)
+    finite = np.concatenate([after, lo, hi, [before, b_lo, b_hi, 1.0]])
+    finite = finite[np.isfinite(finite) & (finite > 0)]
+    if finite.size and finite.max() / finite.min() > 3:
+        ax.set_xscale("log")  # ratios live on a log scale
     ax.set_yticks(y, list(sel["input"]))
     ax.invert_yaxis()
     ax.set_xlabel(_t(lang, "neutral_x"))
@@ -321,7 +329,8 @@ def plot_paired_shift(data: pd.DataFrame, *, attribute: str | None = None, bins:
 
 
 def plot_personas(personas_table: pd.DataFrame, result: Any, *, bins: int = 60,
-                  lang: str = "en", ax: Any = None) -> Figure:
+                  label_attribute: str | None = "auto", lang: str = "en",
+                  ax: Any = None) -> Figure:
     """Personas (and their variants) as a strip on the population's score distribution.
 
     Parameters
@@ -331,6 +340,9 @@ def plot_personas(personas_table: pd.DataFrame, result: Any, *, bins: int = 60,
     result : AuditResult
         The audit of the population (its ``scores`` and selection cut-off).
     bins : int
+    label_attribute : str or None
+        The attribute whose variants are labelled with their value (default ``"auto"``: the
+        first attribute varied; ``None``: no labels). Other variants are unlabelled marks.
     lang : {"en", "fr"}
     ax : matplotlib Axes, optional
 
@@ -364,6 +376,9 @@ def plot_personas(personas_table: pd.DataFrame, result: Any, *, bins: int = 60,
     cut = float(result.selection.cutoff)
     ax.axvline(cut, color=OKABE_ITO["vermillion"], ls="--", label=_t(lang, "cutoff"))
     names = list(dict.fromkeys(personas_table["persona"]))
+    if label_attribute == "auto":
+        varied = personas_table.get("attribute", pd.Series(dtype=object)).dropna()
+        label_attribute = str(varied.iloc[0]) if len(varied) else None
     strip = ax.twinx()
     for k, name in enumerate(names):
         part = personas_table[personas_table["persona"] == name]
@@ -374,8 +389,13 @@ def plot_personas(personas_table: pd.DataFrame, result: Any, *, bins: int = 60,
                       label=f"{name} ({_t(lang, 'as_given')})")
         strip.scatter(others["score"], np.full(len(others), k), s=30, marker="|", color=col,
                       zorder=3)
-        for _, row in others.iterrows():  # a few variants per persona, never the population
-            strip.annotate(str(row["variant"]), (row["score"], k), xytext=(0, 6),
+        if label_attribute is not None and "attribute" in others.columns:
+            shown = others[others["attribute"] == label_attribute]
+        else:
+            shown = others.iloc[:0]
+        for j, (_, row) in enumerate(shown.iterrows()):  # a few variants, never the population
+            strip.annotate(str(row["value"] if "value" in row else row["variant"]),
+                           (row["score"], k), xytext=(0, 7 + 9 * (j % 3)),
                            textcoords="offset points", fontsize="x-small", ha="center",
                            color=col)
     strip.set_ylim(-1, max(len(names), 1) + 0.5)
