@@ -17,7 +17,10 @@ Examples
 """
 
 from .audit import REST, audit
+from .controls import ControlLog, audit_controls
+from .counts import audit_counts
 from .errors import DataError, ModelError, PolicyError, ScoreAuditError, UnsafeFileError
+from .explain import counterfactual, score_personas
 from .models import OnnxModel, Scorecard, ScoreColumn, ScoringModel, SklearnModel, load_model
 from .population import Population
 from .result import AuditResult
@@ -40,6 +43,7 @@ __all__ = [
     "REST",
     "AuditResult",
     "Budget",
+    "ControlLog",
     "DataError",
     "ModelError",
     "OnnxModel",
@@ -55,5 +59,9 @@ __all__ = [
     "UnsafeFileError",
     "__version__",
     "audit",
+    "audit_controls",
+    "audit_counts",
+    "counterfactual",
     "load_model",
+    "score_personas",
 ]
