@@ -414,3 +414,21 @@ def test_plots_return_figures(c2sg, c2sg_result):
             matplotlib.pyplot.close(f)
     with pytest.raises(DataError, match="lang"):
         plot_neutralisation(ex, "woman", lang="de")
+
+
+def test_weights_and_rest_reference():
+    frame = planted(8_000)
+    frame["w"] = np.random.default_rng(0).random(len(frame)) + 0.5
+    card = Scorecard.from_dict(PLANTED_CARD)
+    res = sa.audit(sa.Population(frame, protected=["gender"], weight="w"), card,
+                   sa.Budget(share=0.1), reference={"gender": "man"}, threshold_free=False)
+    t = explain(res, inputs=["unused", "kids"], neutralise="marginal").neutralisation
+    t = t.set_index("input")
+    assert t.loc["unused", "ratio_after"] == t.loc["unused", "ratio_before"] == \
+        res.disparities["ratio"].iloc[0]
+    assert bool(t.loc["kids", "after_covers_1"])
+    rest = sa.audit(sa.Population(frame, protected=["gender"]), card, sa.Budget(share=0.1),
+                    reference="rest", threshold_free=False)
+    n = explain(rest, inputs=["kids"]).neutralisation
+    assert set(n["reference"]) == {"(rest)"} and len(n) == 2
+    np.testing.assert_array_equal(n["ratio_before"], rest.disparities["ratio"])
