@@ -56,11 +56,17 @@ def parse_budget(text: str):
     raw = str(text).strip().lower().replace(",", ".")
     try:
         if raw.endswith("%"):
-            return Budget(share=float(raw[:-1].strip()) / 100)
+            pct = float(raw[:-1].strip())
+            if not 0 < pct <= 100:  # also refuses nan
+                raise PolicyError(f"The budget {text!r} must be more than 0% and at most 100% "
+                                  "of the files (e.g. 5%).")
+            return Budget(share=pct / 100)
         for suffix in ("files", "file", "dossiers", "dossier"):
             if raw.endswith(suffix):
                 return Budget(count=int(raw[: -len(suffix)].strip()))
         value = float(raw)
+    except PolicyError:  # a readable budget out of range (0%, 120%): Budget's own message
+        raise
     except ValueError:
         raise PolicyError(
             f"Cannot read the budget {text!r}: write a share like 5% or 0.05, or a number of "
@@ -111,41 +117,60 @@ def resolve_model(model: str | None, score_column: str | None, trust_pickle: boo
 
 @app.command()
 def audit(
-    data: Path = typer.Option(..., "--data", "-d", help="Beneficiary data: CSV or Parquet."),
+    data: Path = typer.Option(None, "--data", "-d", help="Beneficiary data: CSV or Parquet."),
     model: str = typer.Option(None, "--model", "-m",
                               help="Model spec (.yaml/.json), shipped name, or .skops file."),
     score_column: str = typer.Option(None, "--score-column", help="Use scores already in the data."),
-    protected: str = typer.Option("gender,age_band,family_status", "--protected",
-                                  help="Comma-separated protected attribute columns."),
+    protected: str = typer.Option(None, "--protected",
+                                  help="Comma-separated protected attribute columns "
+                                       "[default: gender,age_band,family_status]."),
     bands: list[str] = typer.Option([], "--bands", help="Band a numeric attribute: age=25,35,50,65"),
-    budget: str = typer.Option("5%", "--budget", help="Share (5%, 0.05) or count ('500 files')."),
+    budget: str = typer.Option(None, "--budget",
+                               help="Share (5%, 0.05) or count ('500 files') [default: 5%]."),
     reference: list[str] = typer.Option([], "--reference", "-r",
                                         help="Reference group, e.g. gender=man (repeatable)."),
-    intersections: bool = typer.Option(True, "--intersections/--no-intersections"),
-    confidence: float = typer.Option(0.95, "--confidence"),
-    min_cell: int = typer.Option(11, "--min-cell", help="Smallest count published."),
+    intersections: bool = typer.Option(None, "--intersections/--no-intersections",
+                                       help="Audit combinations of attributes [default: yes]."),
+    confidence: float = typer.Option(None, "--confidence", help="Interval level [default: 0.95]."),
+    min_cell: int = typer.Option(None, "--min-cell",
+                                 help="Smallest count published; smaller cells are suppressed "
+                                      "[default: 11]."),
     label: str = typer.Option(None, "--label", help="Outcome column (1 found, 0 not, empty)."),
     weight: str = typer.Option(None, "--weight", help="Row weight column."),
+    lang: str = typer.Option(None, "--lang", help="Report language: en or fr [default: en]."),
+    out: Path = typer.Option(None, "--out", "-o",
+                             help="Report directory (report.html, report.md, results.json, "
+                                  "tables/, figures/); must not exist unless --force."),
+    force: bool = typer.Option(False, "--force",
+                               help="Replace an existing --out directory (once the new one is complete)."),
+    config: Path = typer.Option(None, "--config", "-c",
+                                help="YAML file with these options (command-line options win)."),
+    explain: bool = typer.Option(None, "--explain/--no-explain",
+                                 help="Also explain which inputs carry the disparities."),
+    formats: str = typer.Option(None, "--formats",
+                                help="Outputs to write [default: html,md,json,csv,figures]."),
     trust_pickle: bool = typer.Option(False, "--trust-pickle",
                                       help="Allow .pkl/.joblib models (runs code in the file!)."),
 ) -> None:
-    """Audit a model on beneficiary data and print the disparity table.
+    """Audit a model on beneficiary data and write the report (HTML, Markdown, JSON, CSV, figures).
 
     Example: scoreaudit audit --data data/synthetic/c2sg_100k.parquet
-    --model c2sg-reconstruction --budget 5% --reference gender=man
-    """
-    from .audit import audit as run_audit
-    from .io import read_data
-    from .population import Population
+    --model c2sg-reconstruction --budget 5% --reference gender=man --lang fr --out report-c2sg
 
-    frame = read_data(data)
-    ref = parse_mapping(reference, "--reference")
-    pop = Population(frame, protected=[p.strip() for p in protected.split(",") if p.strip()],
-                     label=label, weight=weight, bands=parse_bands(bands))
-    scorer = resolve_model(model, score_column, trust_pickle)
-    result = run_audit(pop, scorer, parse_budget(budget), reference=ref or None,
-                       intersections=intersections, confidence=confidence, min_cell=min_cell)
-    print_result(result)
+    With a file: scoreaudit audit --config audit.yaml (same option names as keys).
+    """
+    from .report.cli_audit import run_audit_command
+
+    options = {
+        "data": None if data is None else str(data), "model": model, "score_column": score_column,
+        "protected": protected, "bands": parse_mapping(bands, "--bands") or None, "budget": budget,
+        "reference": parse_mapping(reference, "--reference") or None,
+        "intersections": intersections, "confidence": confidence, "min_cell": min_cell,
+        "label": label, "weight": weight, "lang": lang, "out": None if out is None else str(out),
+        "explain": explain, "formats": formats,
+    }
+    run_audit_command(options, console=console, err_console=err_console, force=force,
+                      trust_pickle=trust_pickle, config_path=config)
 
 
 def print_result(result) -> None:
@@ -173,6 +198,8 @@ def print_result(result) -> None:
     if len(inter):
         console.print(f"{len(inter)} intersectional comparisons: see the report or "
                       "result.disparities.")
+    for w in result.warnings or []:  # data-quality warnings are never silent
+        err_console.print(f"[yellow]Warning:[/] {w}", highlight=False)
 
 
 @model_app.command("check")

@@ -232,7 +232,7 @@ def findings(published: Any, lang: str = "en", max_findings: int = 6) -> list[Fi
 
     One finding per single attribute (its strongest significant gap, or, when no gap is
     significant, its largest one with the minimum detectable ratio), then the strongest
-    significant intersections, up to ``max_findings``.
+    significant gap of each intersection, strongest first, up to ``max_findings``.
 
     Parameters
     ----------
@@ -277,12 +277,14 @@ def findings(published: Any, lang: str = "en", max_findings: int = 6) -> list[Fi
                 used.add(int(idx))
                 break
     inter = d[d["_inter"] & d["_sig"]].sort_values("_strength", ascending=False)
+    seen: set[str] = set()  # one finding per intersection, strongest intersections first
     for idx, row in inter.iterrows():
         if len(out) >= max_findings:
             break
-        if int(idx) in used:
+        if int(idx) in used or str(row["attribute"]) in seen:
             continue
         f = _sentence(row, lang, level, selected_of)
         if f is not None:
             out.append(f)
+            seen.add(str(row["attribute"]))
     return out[:max_findings]

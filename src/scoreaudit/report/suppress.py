@@ -195,7 +195,10 @@ def _blank(table: pd.DataFrame, mask: np.ndarray, columns: list[str] | None = No
         return out
     for c in cols:
         col = out[c]
-        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        if pd.api.types.is_integer_dtype(col):  # counts stay integers (null when suppressed)
+            out[c] = col.astype("Int64")
+            out.loc[mask, c] = pd.NA
+        elif pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
             out[c] = col.astype(float)
             out.loc[mask, c] = np.nan
         else:  # flags and text: None (null in JSON, empty in CSV)
