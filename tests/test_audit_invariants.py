@@ -5,11 +5,10 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import random_frame
 
 import scoreaudit as sa
 from scoreaudit.errors import DataError, ModelError, PolicyError
-
-from helpers import random_frame
 
 
 def _audit(f, **kw):

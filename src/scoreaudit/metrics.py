@@ -212,7 +212,7 @@ def adjust_p_values(p, method: str = "holm") -> np.ndarray:
     elif method == "bonferroni":
         adj = m * ranked
     elif method in ("bh", "fdr_bh"):
-        adj = np.minimum.accumulate((m / np.arange(m, 0, -1) * ranked[::-1]))[::-1]
+        adj = np.minimum.accumulate(m / np.arange(m, 0, -1) * ranked[::-1])[::-1]
     else:
         raise ValueError(f"Unknown correction {method!r}; use 'holm', 'bh', 'bonferroni' or 'none'.")
     res = np.empty(m)

@@ -43,7 +43,7 @@ def table_records(table: pd.DataFrame | None) -> list[dict] | None:
         return None
     cols = list(table.columns)
     return [
-        {c: _clean(v) for c, v in zip(cols, row)}
+        {c: _clean(v) for c, v in zip(cols, row, strict=True)}
         for row in table.itertuples(index=False, name=None)
     ]
 
