@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scipy import stats
+from scipy import special, stats
 from sklearn.metrics import roc_auc_score
 from statsmodels.stats.proportion import proportion_confint
 
@@ -229,6 +229,20 @@ def test_ks_asymptotic_p_value_for_large_samples() -> None:
     ref = stats.ks_2samp(scores[codes == 1], scores[codes == 0], method="asymp")
     assert close(row.ks, float(ref.statistic))
     assert close(row.ks_p_value, float(ref.pvalue), 1e-9)
+
+
+def test_ks_kolmogorov_limit_for_very_large_samples() -> None:
+    rng = np.random.default_rng(5)
+    n = 60_000
+    codes = (rng.random(n) < 0.5).astype(np.int64)
+    scores = np.round(rng.normal(size=n) + 0.01 * codes, 3)
+    row = threshold_free(rank_scores(scores), codes, 2, 0).loc[1]
+    x, y = scores[codes == 1], scores[codes == 0]
+    en = len(x) * len(y) / (len(x) + len(y))
+    assert en > 10_000
+    assert close(row.ks_p_value, float(special.kolmogorov(math.sqrt(en) * row.ks)))
+    smirnov = float(stats.ks_2samp(x, y, method="asymp").pvalue)
+    assert smirnov <= row.ks_p_value <= smirnov * 1.03  # conservative, within 3 %
 
 
 # ---------------------------------------------------------------------------------------------
