@@ -139,3 +139,20 @@ def test_weighted_rate_and_kish(toy_frame):
     assert g.loc["man", "selection_rate"] == pytest.approx(0.5)
     lo, hi = wilson(3 / 7 * 49 / 9, 49 / 9)
     assert g.loc["woman", "selection_rate_low"] == pytest.approx(lo, abs=1e-12)
+
+
+def test_default_reference_skips_a_largest_group_with_nothing_selected():
+    import pandas as pd
+
+    # "big" is the largest group but none of its files is selected
+    frame = pd.DataFrame({"g": ["big"] * 6 + ["mid"] * 4 + ["small"] * 2,
+                          "s": [0.1] * 6 + [0.9, 0.8, 0.2, 0.2] + [0.95, 0.3]})
+    pop = sa.Population(frame, protected=["g"])
+    res = sa.audit(pop, "s", sa.Budget(count=3), min_cell=0)
+    assert set(res.disparities["reference"]) == {"mid"}
+    assert any("'big'" in w and "'mid'" in w for w in res.warnings)
+    # an explicit reference is kept, with infinite ratios flagged
+    res = sa.audit(pop, "s", sa.Budget(count=3), min_cell=0, reference={"g": "big"})
+    assert set(res.disparities["reference"]) == {"big"}
+    assert np.isinf(res.disparities["ratio"]).all()
+    assert (res.disparities["note"] == "reference group has no selected file").all()

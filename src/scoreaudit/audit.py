@@ -125,6 +125,7 @@ def audit(
     check_features(model, frame)
     name = getattr(model, "name", type(model).__name__)
     scores = validate_scores(model.score(frame), len(frame), f"Model {name!r}")
+    outside_unit = _check_probabilities(model, name, scores)
     weights = population.weights
 
     ranking = policy.rank(scores, weights)
@@ -135,7 +136,8 @@ def audit(
     cells = build_cells(attrs)
     views = build_views(cells, intersections)
     engine = _Engine(population, cells, views, scores, selected, weights, confidence, min_cell)
-    refs, warnings = _resolve_references(views, engine.base_by_view, reference)
+    refs, warnings = _resolve_references(views, engine.base_by_view, reference,
+                                         engine.selected_by_view)
 
     groups = engine.groups_table()
     disparities = engine.disparities_table(refs, correction)
@@ -144,6 +146,13 @@ def audit(
     curve = engine.curve_table(refs, ranking, grid)
     calibration = engine.calibration_table(calibration_bins) if population.labels is not None else None
 
+    if outside_unit and calibration is not None:
+        warnings.append(
+            f"Scores range from {scores.min():.4g} to {scores.max():.4g}, outside [0, 1]: the "
+            "calibration table compares mean scores with observed rates and only means something "
+            "for probabilities; read it as a ranking. Selection rates and disparities are not "
+            "affected (they depend only on the order of the scores)."
+        )
     if len(population) < 2 * min_cell:
         warnings.append(
             f"The population has only {len(population)} files: every group is a small cell."
@@ -153,7 +162,7 @@ def audit(
         "reference": reference if isinstance(reference, (str, type(None))) else {
             str(k if isinstance(k, str) else SEP.join(k)): str(v if not isinstance(v, tuple) else SEP.join(v))
             for k, v in reference.items()},
-        "references_used": {v.name: (REST if r is None else v.labels[r]) for v, r in zip(views, refs)},
+        "references_used": {v.name: (REST if r is None else v.labels[r]) for v, r in zip(views, refs, strict=True)},
         "intersections": intersections,
         "confidence": confidence,
         "correction": correction,
@@ -182,6 +191,33 @@ def audit(
     )
 
 
+def declares_probabilities(model: Any) -> bool:
+    """True for models whose scores are probabilities by construction or declaration.
+
+    A logistic scorecard, an estimator scored with ``predict_proba`` and a
+    ``ScoreColumn(..., probability=True)``.
+    """
+    return (getattr(model, "probability", False) is True
+            or getattr(model, "link", None) == "logistic"
+            or getattr(model, "method", None) == "predict_proba")
+
+
+def _check_probabilities(model: Any, name: str, scores: np.ndarray) -> bool:
+    """Raise when a probability model gives a score outside [0, 1]; say whether any is."""
+    outside = (scores < 0) | (scores > 1)
+    if not outside.any():
+        return False
+    if declares_probabilities(model):
+        pos = int(np.flatnonzero(outside)[0])
+        raise ModelError(
+            f"Model {name!r} declares probabilities but gave {int(outside.sum())} score(s) "
+            f"outside [0, 1], first {scores[pos]:.6g} at row position {pos}. Check that the "
+            "column holds probabilities (not percentages or log-odds), or audit it without "
+            "declaring probabilities."
+        )
+    return True
+
+
 def _normalise_key(key: Any) -> str:
     if isinstance(key, (tuple, list)):
         return SEP.join(str(k).strip() for k in key)
@@ -192,8 +228,14 @@ def _normalise_key(key: Any) -> str:
     return key.strip()
 
 
-def _resolve_references(views: list[View], base: dict[str, Sums], reference) -> tuple[list, list]:
-    """Reference group index per view (None for the 'rest' mode) and warnings."""
+def _resolve_references(views: list[View], base: dict[str, Sums], reference,
+                        selected: dict[str, np.ndarray] | None = None) -> tuple[list, list]:
+    """Reference group index per view (None for the 'rest' mode) and warnings.
+
+    A default reference is the largest group. When the largest group has no selected file
+    (every ratio to it would be infinite), the largest group with at least one selected file
+    is used instead, and a warning says so. Given references are always kept.
+    """
     warnings: list[str] = []
     if isinstance(reference, str):
         if reference == "rest":
@@ -219,6 +261,16 @@ def _resolve_references(views: list[View], base: dict[str, Sums], reference) -> 
     for v in views:
         weight = base[v.name].w
         largest = int(np.argmax(weight))
+        if selected is not None and selected[v.name][largest] == 0 and selected[v.name].any():
+            fallback = int(np.argmax(np.where(selected[v.name] > 0, weight, -np.inf)))
+            if v.name not in given and not (
+                    len(v.members) > 1 and all(m in given for m in v.members)):
+                warnings.append(
+                    f"The largest group of {v.name!r}, {v.labels[largest]!r}, has no selected "
+                    f"file, so every ratio to it would be infinite; the largest group with "
+                    f"selected files, {v.labels[fallback]!r}, is the reference instead."
+                )
+            largest = fallback
         if v.name in given:
             label = given[v.name]
             if label == "rest":
@@ -273,6 +325,8 @@ class _Engine:
             self.sel_pos = Sums.of(cell, C, selected & pos, weights)
             self.sel_neg = Sums.of(cell, C, selected & neg, weights)
         self.base_by_view = {v.name: self.base.aggregate(v.group_of_cell, v.n_groups) for v in views}
+        self.selected_by_view = {v.name: self.sel.aggregate(v.group_of_cell, v.n_groups).n
+                                 for v in views}
 
     def _agg(self, sums: Sums, v: View) -> Sums:
         return sums.aggregate(v.group_of_cell, v.n_groups)
@@ -334,7 +388,7 @@ class _Engine:
 
     def disparities_table(self, refs: list, correction: str) -> pd.DataFrame:
         frames = []
-        for v, ref in zip(self.views, refs):
+        for v, ref in zip(self.views, refs, strict=True):
             idx, b1, s1, b0, s0, ref_labels = self._pairs(v, ref)
             p1, n1, x1 = rate_counts(s1, b1)
             p0, n0, x0 = rate_counts(s0, b0)
@@ -378,7 +432,7 @@ class _Engine:
 
         dist_rank = D.rank_scores(self.scores)
         frames = []
-        for v, ref in zip(self.views, refs):
+        for v, ref in zip(self.views, refs, strict=True):
             codes = v.row_codes(self.cells)
             tf = D.threshold_free(dist_rank, codes, v.n_groups, ref, weights=self.weights,
                                   confidence=self.confidence)
@@ -398,7 +452,7 @@ class _Engine:
         realised = np.where(counts > 0, realised, 0.0)
         frames = []
         B = grid.size
-        for v, ref in zip(self.views, refs):
+        for v, ref in zip(self.views, refs, strict=True):
             onehot = np.zeros((self.cells.n_cells, v.n_groups))
             onehot[np.arange(self.cells.n_cells), v.group_of_cell] = 1.0
             g_n = sel_n @ onehot  # (B, G)
