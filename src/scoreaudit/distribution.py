@@ -298,7 +298,10 @@ def threshold_free(
     "asymptotic")``. It uses the variance under the null (a score test, like the rest of the
     audit); it never degenerates at complete separation. Strictly it tests "the group's and the
     reference's scores have the same distribution", the audit's null of no disparate scoring,
-    and it is consistent exactly against ``auc != 0.5``.
+    and it is consistent exactly against ``auc != 0.5``; when the two distributions differ in
+    shape but have ``auc = 0.5`` its size is not exactly nominal (then read the KS test and the
+    DeLong interval, which does not assume equal shapes). So the p-value and the interval answer
+    slightly different questions and need not agree at the margin.
 
     **KS.** ``ks = sup_x |F_g(x) - F_ref(x)|`` with right-continuous empirical CDFs, equal to
     ``scipy.stats.ks_2samp(...).statistic``. Both CDFs are step functions jumping only at tie
