@@ -10,9 +10,12 @@ Statistical choices (and why)
   [0, 1], behaves well for rates near 0 or 1 and for small groups, and is the interval
   recommended over the Wald interval by Brown, Cai & DasGupta (2001).
 * **Ratios** of two rates (group / reference): Katz log interval,
-  ``exp(log(r) +/- z * sqrt(1/x1 - 1/n1 + 1/x0 - 1/n0))``. When a count is zero the log is
-  undefined, so 0.5 is added to both counts and sizes of the two groups (statsmodels'
-  ``log-adjusted``); the point estimate stays the raw ratio.
+  ``exp(log(r) +/- z * sqrt(1/x1 - 1/n1 + 1/x0 - 1/n0))``. When a count is zero, or a group
+  is entirely selected, the log or its variance degenerates, so 0.5 is added to each of the
+  four cells of the 2x2 table (counts ``x + 0.5``, sizes ``n + 1``, the Haldane-Anscombe
+  correction) for the interval; the point estimate stays the raw ratio, and the interval is
+  widened to contain it: its lower limit is 0 when the group has no selected file, its upper
+  limit infinite when the reference has none.
 * **Differences** of two rates: Newcombe's hybrid score interval (method 10 of Newcombe 1998),
   built from the two Wilson intervals; it has good coverage for small groups and rare events.
 * **Tests** of equal rates, two-sided: Fisher's exact test when any expected cell count of the
@@ -95,9 +98,11 @@ def wilson_interval(x, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndar
 def katz_ratio_interval(x1, n1, x0, n0, confidence: float = 0.95):
     """Ratio of rates ``(x1/n1) / (x0/n0)`` with Katz's log interval (vectorised).
 
-    Returns ``(ratio, low, high)``. When ``x1`` or ``x0`` is zero, 0.5 is added to the counts
-    and sizes of both groups for the interval only. The ratio is ``inf`` when only the
-    reference rate is zero and NaN when both are zero.
+    Returns ``(ratio, low, high)``. When a count is zero or equals its size, 0.5 is added to
+    each cell of the 2x2 table for the interval only (``x + 0.5``, ``n + 1``); the lower limit
+    is then 0 if ``x1 == 0`` and the upper limit infinite if ``x0 == 0``, so that the interval
+    always contains the point estimate. The ratio is ``inf`` when only the reference rate is
+    zero and NaN when both are zero.
 
     Examples
     --------
@@ -109,14 +114,14 @@ def katz_ratio_interval(x1, n1, x0, n0, confidence: float = 0.95):
     p1, p0 = _div(x1, n1), _div(x0, n0)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(p0 > 0, p1 / np.where(p0 > 0, p0, 1), np.where(p1 > 0, np.inf, np.nan))
-        zero = (x1 <= 0) | (x0 <= 0)
-        add = np.where(zero, 0.5, 0.0)
-        a1, m1, a0, m0 = x1 + add, n1 + add, x0 + add, n0 + add
+        degenerate = (x1 <= 0) | (x0 <= 0) | (x1 >= n1) | (x0 >= n0)
+        add = np.where(degenerate, 0.5, 0.0)
+        a1, m1, a0, m0 = x1 + add, n1 + 2 * add, x0 + add, n0 + 2 * add
         log_r = np.log((a1 / m1) / (a0 / m0))
         se = np.sqrt(1 / a1 - 1 / m1 + 1 / a0 - 1 / m0)
     z = confidence_z(confidence)
-    low = np.exp(log_r - z * se)
-    high = np.exp(log_r + z * se)
+    low = np.where(x1 <= 0, 0.0, np.exp(log_r - z * se))
+    high = np.where(x0 <= 0, np.inf, np.exp(log_r + z * se))
     bad = ~((n1 > 0) & (n0 > 0))
     return (np.where(bad, np.nan, ratio), np.where(bad, np.nan, low), np.where(bad, np.nan, high))
 
