@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
+from .io import describe_row, source_name
 
 #: Label given to missing values of a protected attribute when ``missing="category"``.
 MISSING_LABEL = "(missing)"
@@ -55,13 +56,14 @@ def band_labels(edges: Sequence[float]) -> list[str]:
         return str(int(x)) if x == int(x) else f"{x:g}"
 
     labels = [f"<{fmt(edges[0])}"]
-    for lo, hi in zip(edges[:-1], edges[1:]):
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
         labels.append(f"{fmt(lo)}-{fmt(hi - 1) if integer else fmt(hi)}")
     labels.append(f"{fmt(edges[-1])}+")
     return labels
 
 
-def _band(name: str, values: pd.Series, edges: Sequence[float]) -> tuple[np.ndarray, tuple]:
+def _band(name: str, values: pd.Series, edges: Sequence[float],
+          data: pd.DataFrame | None = None) -> tuple[np.ndarray, tuple]:
     edges_arr = np.asarray(list(edges), dtype=float)
     if edges_arr.ndim != 1 or edges_arr.size == 0 or not np.all(np.isfinite(edges_arr)):
         raise DataError(f"bands[{name!r}] must be a non-empty list of finite numbers.")
@@ -71,9 +73,11 @@ def _band(name: str, values: pd.Series, edges: Sequence[float]) -> tuple[np.ndar
     bad = numeric.isna() & values.notna()
     if bad.any():
         pos = int(np.flatnonzero(bad.to_numpy())[0])
+        row = describe_row(data, pos) if data is not None else f"row position {pos}"
+        where = _in_file(data) if data is not None else ""
         raise DataError(
-            f"Column {name!r} is banded but value {values.iloc[pos]!r} at row position {pos} "
-            "is not a number."
+            f"Column {name!r}{where} is banded but value {_show(values.iloc[pos])} at {row} "
+            f"is not a number ({int(bad.sum())} such value(s)). Fix or drop those rows."
         )
     arr = numeric.to_numpy(dtype=float, na_value=np.nan)
     codes = np.searchsorted(edges_arr, arr, side="right").astype(np.int32)
@@ -148,11 +152,19 @@ class Population:
         bands = dict(bands or {})
         if missing not in ("error", "category"):
             raise DataError(f"missing must be 'error' or 'category', not {missing!r}.")
+        where = _in_file(data)
         if len(data) == 0:
-            raise DataError("The population is empty: the data has no rows.")
+            raise DataError(f"The population is empty: the data{where} has no rows.")
+        if len(data) == 1:
+            raise DataError(
+                f"The data{where} has a single row: an audit compares groups of files and needs "
+                "many rows (with fewer than 11 files per group nothing can be published). Check "
+                "that this is the full file."
+            )
         if data.columns.duplicated().any():
             dups = sorted({str(c) for c in data.columns[data.columns.duplicated()]})
-            raise DataError(f"The data has duplicated column name(s): {', '.join(dups)}.")
+            raise DataError(f"The data{where} has duplicated column name(s): {', '.join(dups)}. "
+                            "Rename or drop the duplicates.")
         if not protected:
             raise DataError("Give at least one protected attribute (protected=[...]).")
         if len(set(protected)) != len(protected):
@@ -160,8 +172,10 @@ class Population:
         absent = [c for c in protected if c not in data.columns]
         if absent:
             raise DataError(
-                f"Protected column(s) {', '.join(map(repr, absent))} not found in the data. "
-                f"Available columns: {', '.join(map(str, data.columns[:30]))}."
+                f"Protected column(s) {', '.join(map(repr, absent))} not found in the data"
+                f"{where}.{_column_hints(absent, data)} Available columns: "
+                f"{', '.join(map(str, data.columns[:30]))}"
+                f"{' ...' if len(data.columns) > 30 else ''}."
             )
         unknown_bands = [c for c in bands if c not in protected]
         if unknown_bands:
@@ -178,6 +192,10 @@ class Population:
             self.attributes[name] = self._attribute(name, data[name])
 
         self.label_column = label
+        if label is not None and label in protected:
+            raise DataError(f"Column {label!r} is both the label and a protected attribute.")
+        if weight is not None and weight in protected:
+            raise DataError(f"Column {weight!r} is both the weight and a protected attribute.")
         self.labels = None if label is None else _labels(data, label)
         self.weight_column = weight
         self.weights = None if weight is None else _weights(data, weight)
@@ -185,7 +203,7 @@ class Population:
     # -- validation -----------------------------------------------------------------------
     def _attribute(self, name: str, values: pd.Series) -> Attribute:
         if name in self.bands:
-            codes, levels = _band(name, values, self.bands[name])
+            codes, levels = _band(name, values, self.bands[name], self.data)
         else:
             if (
                 pd.api.types.is_numeric_dtype(values)
@@ -199,13 +217,19 @@ class Population:
             codes, levels = _encode(name, values)
         n_missing = int((codes < 0).sum())
         if n_missing:
-            if n_missing == len(codes) and self.missing == "error":
-                raise DataError(f"Protected column {name!r} is entirely missing.")
+            where = _in_file(self.data)
+            if n_missing == len(codes):
+                raise DataError(
+                    f"Protected column {name!r}{where} is entirely missing (all {n_missing} "
+                    "values are empty): there are no groups to compare. Check that it is the "
+                    "right column and that the file was exported with it, or drop it from the "
+                    "protected attributes."
+                )
             if self.missing == "error":
                 first = int(np.flatnonzero(codes < 0)[0])
                 raise DataError(
-                    f"Protected column {name!r} has {n_missing} missing value(s), first at row "
-                    f"position {first}. Fill them, drop those rows, or pass "
+                    f"Protected column {name!r}{where} has {n_missing} missing value(s), first at "
+                    f"{describe_row(self.data, first)}. Fill them, drop those rows, or pass "
                     f"missing='category' to audit them as a group labelled {MISSING_LABEL!r}."
                 )
             if MISSING_LABEL in levels:
@@ -217,13 +241,14 @@ class Population:
         if not used.all():
             remap = np.cumsum(used) - 1
             codes = remap[codes].astype(np.int32)
-            levels = tuple(lv for lv, u in zip(levels, used) if u)
+            levels = tuple(lv for lv, u in zip(levels, used, strict=True) if u)
         if len(levels) < 2:
             raise DataError(
-                f"Protected column {name!r} has a single group ({levels[0]!r}): there is nothing "
-                "to compare. Drop it from the protected attributes."
+                f"Protected column {name!r}{_in_file(self.data)} has a single group "
+                f"({levels[0]!r}): there is nothing to compare. Drop it from the protected "
+                "attributes."
             )
-        _warn_near_duplicates(name, levels)
+        _warn_near_duplicates(name, levels, codes, _in_file(self.data))
         return Attribute(name=name, codes=codes, levels=levels)
 
     # -- accessors ------------------------------------------------------------------------
@@ -252,9 +277,46 @@ class Population:
         return f"Population({len(self)} rows; protected: {attrs})"
 
 
+def _in_file(data: Any) -> str:
+    """`` in file 'x.csv'`` for a frame read by :func:`scoreaudit.io.read_data`, else ``""``."""
+    name = source_name(data) if isinstance(data, pd.DataFrame) else None
+    return f" in file {name!r}" if name else ""
+
+
+def _show(value: Any) -> str:
+    """A cell value as the user wrote it: ``-1.0``, ``'abc'`` (no ``np.float64(...)``)."""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return repr(value.item() if hasattr(value, "item") else value)
+    return repr(value) if isinstance(value, str) else repr(str(value))
+
+
+def _column_hints(absent: Sequence[str], data: pd.DataFrame) -> str:
+    """Suggestions for protected columns not found: case/space variants, a wrong separator."""
+    import difflib
+
+    hints = []
+    columns = [str(c) for c in data.columns]
+    folded = {c.strip().casefold(): c for c in columns}
+    for name in absent:
+        if name.strip().casefold() in folded:
+            hints.append(f"{name!r} may be {folded[name.strip().casefold()]!r} (names are "
+                         "case- and space-sensitive)")
+            continue
+        close = difflib.get_close_matches(name, columns, n=1, cutoff=0.75)
+        if close:
+            hints.append(f"did you mean {close[0]!r} for {name!r}")
+    if len(columns) == 1 and any(sep in columns[0] for sep in (";", ",", "\t", "|")):
+        hints.append("the file has a single column whose name contains a separator: it was "
+                     "probably read with the wrong separator or is not a CSV table")
+    return (" Hint: " + "; ".join(hints) + ".") if hints else ""
+
+
 def _labels(data: pd.DataFrame, column: str) -> np.ndarray:
     if column not in data.columns:
-        raise DataError(f"Label column {column!r} not found in the data.")
+        raise DataError(f"Label column {column!r} not found in the data{_in_file(data)}."
+                        f"{_column_hints([column], data)}")
     raw = data[column]
     if pd.api.types.is_bool_dtype(raw):
         return raw.astype(float).to_numpy()
@@ -265,38 +327,60 @@ def _labels(data: pd.DataFrame, column: str) -> np.ndarray:
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
         raise DataError(
-            f"Label column {column!r} must hold 1 (irregularity found), 0 (none found) or be "
-            f"missing (never controlled); value {raw.iloc[pos]!r} at row position {pos} is not."
+            f"Label column {column!r}{_in_file(data)} must hold 1 (irregularity found), 0 (none "
+            f"found) or be missing (never controlled); value {_show(raw.iloc[pos])} at "
+            f"{describe_row(data, pos)} is not ({int(bad.sum())} such value(s)). Recode the "
+            "column to 1/0/empty."
         )
     return arr
 
 
 def _weights(data: pd.DataFrame, column: str) -> np.ndarray:
     if column not in data.columns:
-        raise DataError(f"Weight column {column!r} not found in the data.")
-    values = pd.to_numeric(data[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        raise DataError(f"Weight column {column!r} not found in the data{_in_file(data)}."
+                        f"{_column_hints([column], data)}")
+    raw = data[column]
+    if pd.api.types.is_bool_dtype(raw):
+        raise DataError(f"Weight column {column!r} holds True/False values, not weights.")
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = ~np.isfinite(values) | (values <= 0)
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
+        kinds = []
+        for label, m in (("negative", values < 0), ("zero", values == 0),
+                         ("missing or not a number", np.isnan(values)),
+                         ("infinite", np.isinf(values))):
+            if m.any():
+                kinds.append(f"{int(m.sum())} {label}")
         raise DataError(
-            f"Weight column {column!r} must be positive and finite; {int(bad.sum())} value(s) "
-            f"are not, first {data[column].iloc[pos]!r} at row position {pos}."
+            f"Weight column {column!r}{_in_file(data)} must be positive and finite; "
+            f"{int(bad.sum())} value(s) are not ({', '.join(kinds)}), first "
+            f"{_show(raw.iloc[pos])} at {describe_row(data, pos)}. A weight is how many files a "
+            "row stands for: fix these rows, or drop them if they stand for no file."
         )
     return values
 
 
-def _warn_near_duplicates(name: str, levels: tuple[str, ...]) -> None:
-    """Refuse labels that differ only by case or surrounding spaces ("Femme" / "femme ")."""
-    seen: dict[str, str] = {}
-    for lv in levels:
-        key = lv.strip().casefold()
+def _warn_near_duplicates(name: str, levels: tuple[str, ...], codes: np.ndarray | None = None,
+                          where: str = "") -> None:
+    """Refuse labels that differ only by case or surrounding spaces ("Femme" / "femme ").
+
+    Such labels are almost always one group typed two ways; auditing them as two groups
+    would publish wrong rates for both, so the user must clean the column first.
+    """
+    seen: dict[str, int] = {}
+    counts = np.bincount(codes, minlength=len(levels)) if codes is not None else None
+    for i, lv in enumerate(levels):
+        key = " ".join(lv.split()).casefold()
         if key in seen:
+            j = seen[key]
+            n = "" if counts is None else f" ({int(counts[j])} and {int(counts[i])} rows)"
             raise DataError(
-                f"Protected column {name!r} has groups {seen[key]!r} and {lv!r} that differ only "
-                "by case or spaces; they are probably the same group. Clean the column "
-                "(e.g. strip and lower-case it) before auditing."
+                f"Protected column {name!r}{where} has groups {levels[j]!r} and {lv!r}{n} that "
+                "differ only by case or spaces; they are probably the same group. Clean the "
+                "column (e.g. strip spaces and lower-case it) before auditing."
             )
-        seen[key] = lv
+        seen[key] = i
 
 
 def _to_pandas(data: Any) -> pd.DataFrame:

@@ -19,6 +19,12 @@ class ScoreColumn:
     ----------
     column : str
         Name of the numeric score column.
+    probability : bool
+        Declare the scores to be probabilities (e.g. the output of a logistic model): a score
+        outside [0, 1] is then an error naming the row, instead of being audited. A budget
+        audit only uses the order of the scores, so any scale works when this is False; the
+        audit warns when calibration (which reads scores as probabilities) is computed on
+        scores outside [0, 1].
 
     Examples
     --------
@@ -28,6 +34,7 @@ class ScoreColumn:
     """
 
     column: str
+    probability: bool = False
 
     @property
     def features(self) -> list[str]:
@@ -58,4 +65,7 @@ class ScoreColumn:
                                len(frame), f"Score column {self.column!r}")
 
     def to_dict(self) -> dict:
-        return {"kind": "score_column", "column": self.column}
+        out = {"kind": "score_column", "column": self.column}
+        if self.probability:
+            out["probability"] = True
+        return out

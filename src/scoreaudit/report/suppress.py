@@ -125,9 +125,9 @@ def secondary_suppression(groups: pd.DataFrame, mask: pd.Series, min_cell: int) 
     for an intersection (``a × b [× c]``), every set of cells sharing the labels of all
     members but one (they add up to a published coarser group). A margin with exactly one
     suppressed cell gets its smallest other cell suppressed too, since the margin total minus
-    the published cells would reveal it. The loop runs until nothing changes. This is the
-    extension point for a complete method (e.g. linear-programming cell suppression, or
-    protecting margins that are themselves suppressed).
+    the published cells would reveal it; the loop runs until nothing changes. Then an exact
+    check finds hidden cells that a chain of subtractions across margins would still reveal
+    and hides one more cell for each (:func:`scoreaudit.report.secondary.protect`).
 
     Examples
     --------
@@ -138,30 +138,11 @@ def secondary_suppression(groups: pd.DataFrame, mask: pd.Series, min_cell: int) 
     >>> secondary_suppression(g, m, 11).tolist()  # a 2 x 2 table: one small cell hides all four
     [False, False, True, True, True, True]
     """
-    mask = mask.copy()
-    if not mask.any():
-        return mask
-    margins: list[list[Any]] = []
-    for attr, sub in groups.groupby("attribute", sort=False):
-        members = str(attr).split(" × ")
-        parts = sub["group"].astype(str).str.split(" × ", regex=False)
-        for drop in range(len(members)):
-            keys = parts.map(lambda p, d=drop: tuple(x for i, x in enumerate(p) if i != d))
-            for idx in sub.groupby(keys.to_numpy(), sort=False).groups.values():
-                if len(idx) > 1:
-                    margins.append(list(idx))
-    size = groups["n"].astype(float)
-    for _ in range(100):
-        changed = False
-        for rows in margins:
-            m = mask.loc[rows].to_numpy()
-            if int(m.sum()) == 1:
-                others = size.loc[rows][~m]
-                mask.loc[others.idxmin()] = True
-                changed = True
-        if not changed:
-            break
-    return mask
+    # the one-cell rule to a fixed point, then an exact (linear-algebra) recoverability
+    # check: see scoreaudit.report.secondary (issue 10) for the algorithm and its limits
+    from .secondary import protect
+
+    return protect(groups, mask)
 
 
 @dataclass
