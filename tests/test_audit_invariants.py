@@ -186,3 +186,30 @@ def test_model_missing_column_and_non_population():
         sa.audit(pop, Model())
     with pytest.raises(DataError, match="Population"):
         sa.audit(random_frame(0), "score")
+
+
+def test_budget_rounding_is_exact_at_halves_and_unit_weights_agree():
+    from scoreaudit.selection import _rank
+
+    # 0.29 * 50 = 14.4999... in floating point; the documented rule rounds 14.5 up
+    assert int(_rank(np.arange(50.0), None, "all", 0).count_for_share(0.29)) == 15
+    assert int(_rank(np.arange(25.0), None, "all", 0).count_for_share(0.58)) == 15
+    assert int(_rank(np.arange(150.0), None, "all", 0).count_for_share(0.69)) == 104
+    for n in [2, 7, 25, 50, 150, 999]:
+        scores = np.arange(float(n))
+        plain = _rank(scores, None, "random", 0)
+        unit = _rank(scores, np.ones(n), "random", 0)
+        shares = np.round(np.arange(1, 100) / 100, 10)
+        expected = [int(np.floor(round(s * n, 9) + 0.5)) for s in shares]
+        assert plain.count_for_share(shares).tolist() == expected
+        assert unit.count_for_share(shares).tolist() == expected
+
+
+def test_weighted_budget_takes_the_nearest_cumulative_weight():
+    from scoreaudit.selection import _rank
+
+    weights = np.array([5.0, 1.0, 1.0, 3.0])  # ranked by decreasing score: same order
+    r = _rank(np.array([4.0, 3.0, 2.0, 1.0]), weights, "all", 0)
+    # total 10; cumulative 5, 6, 7, 10. share 0.55 -> 5.5: 5 and 6 equally near -> 6 (2 files)
+    # 8.6 is nearer 10 (4 files) than 7 (3 files); 8.4 is nearer 7
+    assert r.count_for_share([0.55, 0.52, 0.58, 0.9, 0.86, 0.84]).tolist() == [2, 1, 2, 4, 4, 3]

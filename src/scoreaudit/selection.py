@@ -66,17 +66,26 @@ class Ranking:
     def count_for_share(self, share: np.ndarray | float) -> np.ndarray:
         """Number of top-ranked files making up ``share`` of the population.
 
-        Unweighted: ``round(share * n)`` with halves rounded up. Weighted: the smallest
-        number of files whose cumulative weight reaches ``share`` of the total (to 1e-12).
-        With ``ties="all"``, extended to every file tied with the last one.
+        The number of files whose cumulative weight is nearest to ``share`` of the total
+        weight, halves rounded up: unweighted, ``round(share * n)`` (``0.29 * 50`` gives 15,
+        although it is 14.4999... in floating point: a relative tolerance of 1e-9 absorbs
+        binary rounding). Unit weights give the same count as no weights. With
+        ``ties="all"``, extended to every file tied with the last one.
         """
         share = np.asarray(share, dtype=float)
         n = self.order.size
+        total = self.total_weight
+        target = share * total
+        eps = 1e-9 * max(total, 1.0)
         if not self.weighted:
-            k = np.floor(share * n + 0.5).astype(np.int64)
+            k = np.floor(target + 0.5 + eps).astype(np.int64)
         else:
-            target = share * self.total_weight * (1 - 1e-12)
-            k = np.searchsorted(self.cum_weight, target, side="left").astype(np.int64) + 1
+            cum = self.cum_weight
+            j = np.searchsorted(cum, target - eps, side="left")  # cum[j] >= target
+            j = np.minimum(j, n - 1)
+            above = cum[j] - target
+            below = target - np.where(j > 0, cum[np.maximum(j - 1, 0)], 0.0)
+            k = np.where(above <= below + eps, j + 1, j).astype(np.int64)
             k = np.where(share <= 0, 0, k)
         k = np.clip(k, 0, n)
         return self.extend_ties(k)
