@@ -156,3 +156,36 @@ def test_default_reference_skips_a_largest_group_with_nothing_selected():
     assert set(res.disparities["reference"]) == {"big"}
     assert np.isinf(res.disparities["ratio"]).all()
     assert (res.disparities["note"] == "reference group has no selected file").all()
+
+
+def test_rest_mode_binary_attribute_counts_once_in_the_family():
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"g": rng.choice(["a", "b"], 400), "h": rng.choice(["x", "y", "z"], 400),
+                          "s": rng.random(400)})
+    pop = sa.Population(frame, protected=["g", "h"])
+    res = sa.audit(pop, "s", sa.Budget(share=0.2), reference="rest", intersections=False,
+                   correction="bonferroni", min_cell=0)
+    d = res.disparities
+    assert len(d) == 5  # a, b (one test seen from both sides) and x, y, z
+    g = d[d["attribute"] == "g"]
+    assert g["p_value"].iloc[0] == pytest.approx(g["p_value"].iloc[1])
+    # Bonferroni over 4 distinct tests, not 5
+    np.testing.assert_allclose(d["p_adjusted"], np.minimum(4 * d["p_value"], 1.0))
+
+
+def test_minimum_detectable_decrease_matches_power_module():
+    import pandas as pd
+
+    from scoreaudit import power
+
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"g": np.repeat(["a", "b"], [4000, 600]), "s": rng.random(4600)})
+    res = sa.audit(sa.Population(frame, protected=["g"]), "s", sa.Budget(share=0.05),
+                   reference={"g": "a"}, threshold_free=False)
+    row = res.disparities.iloc[0]
+    expected = power.minimum_detectable(600, 4000, row["reference_rate"], alpha=0.05,
+                                        comparisons=1, direction="decrease")
+    assert row["min_detectable_ratio_decrease"] == pytest.approx(float(expected.ratio))
+    assert row["min_detectable_ratio_decrease"] < 1 < row["min_detectable_ratio"]

@@ -291,8 +291,9 @@ def _resolve_references(views: list[View], base: dict[str, Sums], reference,
             else:
                 refs.append(largest)
                 warnings.append(
-                    f"No file is in the cell {combo!r} of {v.name!r}; its largest group "
-                    f"{v.labels[largest]!r} is used as the reference instead."
+                    f"No file is in the cell {combo!r} of {v.name!r}; its default reference "
+                    f"{v.labels[largest]!r} (its largest group with selected files) is used "
+                    "instead."
                 )
         else:
             refs.append(largest)
@@ -417,14 +418,21 @@ class _Engine:
                 "small_cell": small,
                 "note": note,
                 "_n_eff": n1, "_ref_n_eff": n0,
+                # in "rest" mode the two groups of a binary attribute are one comparison seen
+                # from both sides (same test): they count once in the multiple-testing family
+                "_test_key": [v.name if ref is None and v.n_groups == 2 else f"{v.name}|{i}"
+                              for i in idx],
             }))
         out = pd.concat(frames, ignore_index=True)
-        out.insert(out.columns.get_loc("p_value") + 1, "p_adjusted",
-                   M.adjust_p_values(out["p_value"].to_numpy(), correction))
+        keys, first, inverse = np.unique(out["_test_key"].to_numpy(), return_index=True,
+                                         return_inverse=True)
+        adjusted = M.adjust_p_values(out["p_value"].to_numpy()[first], correction)[inverse]
+        out.insert(out.columns.get_loc("p_value") + 1, "p_adjusted", adjusted)
         alpha = 1 - self.confidence
         out.insert(out.columns.get_loc("p_adjusted") + 1, "significant", out["p_adjusted"] < alpha)
-        out = _add_power(out, alpha, correction)
-        return out.drop(columns=["_n_eff", "_ref_n_eff"])
+        m = int(np.isfinite(out["p_value"].to_numpy()[first]).sum())
+        out = _add_power(out, alpha, correction, m)
+        return out.drop(columns=["_n_eff", "_ref_n_eff", "_test_key"])
 
     # -- threshold-free measures ----------------------------------------------------------
     def add_threshold_free(self, disparities: pd.DataFrame, refs: list, ranking: Ranking) -> pd.DataFrame:
@@ -514,13 +522,16 @@ class _Engine:
         return pd.concat(frames, ignore_index=True)
 
 
-def _add_power(table: pd.DataFrame, alpha: float, correction: str) -> pd.DataFrame:
-    """Minimum detectable ratio and difference beside every comparison (80% power)."""
-    try:
-        from . import power
-    except ImportError:  # pragma: no cover - during development only
-        return table
-    m = int(np.isfinite(table["p_value"].to_numpy()).sum())
+def _add_power(table: pd.DataFrame, alpha: float, correction: str, m: int) -> pd.DataFrame:
+    """Minimum detectable disparities beside every comparison (80% power, ``m`` tests).
+
+    ``min_detectable_ratio`` (> 1) and ``min_detectable_difference`` (> 0): the smallest
+    increase of the group's rate over the reference's that the audit's test would detect;
+    ``min_detectable_ratio_decrease`` (< 1): the largest ratio below 1 it would detect
+    (quote its inverse when the comparison is read the other way round).
+    """
+    from . import power
+
     n1 = table["_n_eff"].to_numpy(float)
     n0 = table["_ref_n_eff"].to_numpy(float)
     p0 = table["reference_rate"].to_numpy(float)
@@ -528,13 +539,19 @@ def _add_power(table: pd.DataFrame, alpha: float, correction: str) -> pd.DataFra
     ok = (n1 > 0) & (n0 > 0) & (p0 > 0) & (p0 < 1)
     ratio = np.full(len(table), np.nan)
     diff = np.full(len(table), np.nan)
+    decrease = np.full(len(table), np.nan)
     if ok.any():
         res = power.minimum_detectable(n1[ok], n0[ok], p0[ok], alpha=alpha, power=0.8,
                                        comparisons=max(m, 1), correction=correction)
         ratio[ok] = np.asarray(res.ratio, dtype=float)
         diff[ok] = np.asarray(res.difference, dtype=float)
+        res = power.minimum_detectable(n1[ok], n0[ok], p0[ok], alpha=alpha, power=0.8,
+                                       comparisons=max(m, 1), correction=correction,
+                                       direction="decrease")
+        decrease[ok] = np.asarray(res.ratio, dtype=float)
     table = table.copy()
     table["min_detectable_ratio"] = ratio
     table["min_detectable_difference"] = diff
+    table["min_detectable_ratio_decrease"] = decrease
     return table
 
