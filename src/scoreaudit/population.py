@@ -21,6 +21,9 @@ from .io import describe_row, source_name
 #: Label given to missing values of a protected attribute when ``missing="category"``.
 MISSING_LABEL = "(missing)"
 
+#: Separator of intersection labels (``woman × alone``); refused inside a group label.
+GROUP_SEP = " × "
+
 #: A numeric protected attribute with more distinct values than this must be banded.
 MAX_UNBANDED_LEVELS = 20
 
@@ -87,17 +90,21 @@ def _band(name: str, values: pd.Series, edges: Sequence[float],
 
 def _encode(name: str, values: pd.Series) -> tuple[np.ndarray, tuple]:
     """Integer codes (-1 for missing) and string labels, in the column's natural order."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        cat = values.cat.remove_unused_categories()
-    else:
-        cat = values.astype("category")
+    cat = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
+    codes = cat.cat.codes.to_numpy().astype(np.int32)
     levels = [str(c) for c in cat.cat.categories]
+    # drop unused categories with one bincount (``remove_unused_categories`` sorts every row)
+    used = np.bincount(codes[codes >= 0], minlength=len(levels)) > 0
+    if not used.all():
+        remap = np.where(used, np.cumsum(used) - 1, -1).astype(np.int32)
+        codes = np.where(codes >= 0, remap[codes], -1).astype(np.int32)
+        levels = [lv for lv, u in zip(levels, used, strict=True) if u]
     if len(set(levels)) != len(levels):
         raise DataError(
             f"Column {name!r} has distinct values that print the same ({levels}); "
             "recode them so that every group has a unique label."
         )
-    return cat.cat.codes.to_numpy().astype(np.int32), tuple(levels)
+    return codes, tuple(levels)
 
 
 class Population:
@@ -249,6 +256,14 @@ class Population:
                 "attributes."
             )
         _warn_near_duplicates(name, levels, codes, _in_file(self.data))
+        clash = [lv for lv in levels if GROUP_SEP in lv]
+        if clash or GROUP_SEP in name:
+            what = f"group {clash[0]!r}" if clash else "its name"
+            raise DataError(
+                f"Protected column {name!r}{_in_file(self.data)}: {what} contains {GROUP_SEP!r}, "
+                "which scoreaudit uses to name intersections of attributes (e.g. 'woman × "
+                "alone'). Rename it (e.g. with 'x' or '/') before auditing."
+            )
         return Attribute(name=name, codes=codes, levels=levels)
 
     # -- accessors ------------------------------------------------------------------------

@@ -51,8 +51,11 @@ def load_config(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise ScoreAuditError(f"Config file {str(path)!r} does not exist or is not a file.")
+    if path.stat().st_size > 1_000_000:  # an options file is a few lines
+        raise ScoreAuditError(f"Config file {str(path)!r} is larger than 1 MB: is it the right file?")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        _check_config_size(raw, path)
     except yaml.YAMLError as exc:
         raise ScoreAuditError(f"Config file {str(path)!r} is not valid YAML: {exc}") from None
     except UnicodeDecodeError:
@@ -83,6 +86,23 @@ def load_config(path: str | Path) -> dict[str, Any]:
         if not Path(str(out["model"])).is_absolute() and candidate.exists():
             out["model"] = str(candidate)
     return out
+
+
+def _check_config_size(raw: Any, path: Path, limit: int = 10_000) -> None:
+    """Refuse YAML aliases that expand to a huge structure ("billion laughs")."""
+    count, stack = 0, [raw]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if count > limit:
+            raise ScoreAuditError(
+                f"Config file {str(path)!r} expands to more than {limit:,} values (YAML aliases "
+                "repeating aliases?); refused. Write the options without nested aliases.")
+        if isinstance(item, Mapping):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
 
 
 def _as_list_text(value: Any, what: str) -> str:

@@ -30,8 +30,8 @@ import pandas as pd
 
 from ..errors import ScoreAuditError
 
-__all__ = ["FORMULA_PREFIXES", "atomic_output_dir", "check_output_dir", "neutralise_cell",
-           "write_csv"]
+__all__ = ["FORMULA_PREFIXES", "OutputWriteError", "atomic_output_dir", "check_output_dir",
+           "neutralise_cell", "write_csv"]
 
 #: Cell prefixes that spreadsheets read as formulas (OWASP CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -81,7 +81,11 @@ def atomic_output_dir(out: str | os.PathLike, force: bool = False) -> Iterator[P
     out = check_output_dir(out, force)
     tag = uuid.uuid4().hex[:8]
     tmp = out.parent / f".{out.name}.tmp-{tag}"
-    tmp.mkdir()
+    existed = out.exists()
+    try:
+        tmp.mkdir()
+    except OSError as exc:
+        raise _write_error(out, exc, existed) from exc
     try:
         yield tmp
         if out.exists():
@@ -95,9 +99,30 @@ def atomic_output_dir(out: str | os.PathLike, force: bool = False) -> Iterator[P
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, out)
+    except OSError as exc:  # disk full, permission denied, ...: a message, not a traceback
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise _write_error(out, exc, existed) from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+class OutputWriteError(ScoreAuditError):
+    """Writing the output failed (disk full, permission denied); nothing was left behind."""
+
+
+def _write_error(out: Path, exc: OSError, existed: bool) -> OutputWriteError:
+    import errno
+
+    what = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
+            errno.EACCES: "permission denied", errno.EPERM: "permission denied",
+            errno.EROFS: "the file system is read-only"}.get(exc.errno or 0, exc.strerror or str(exc))
+    where = f" while writing {Path(exc.filename).name!r}" if getattr(exc, "filename", None) else ""
+    kept = " and the previous report is unchanged" if existed else ""
+    return OutputWriteError(
+        f"Could not write the output directory {str(out)!r}: {what}{where}. Nothing was "
+        f"written{kept}. Free some disk space or choose a directory you can write to "
+        "(--out), then run again.")
 
 
 def neutralise_cell(value: object) -> object:
