@@ -89,11 +89,14 @@ print(model.describe())
 # at the cut-off are drawn by a seeded lottery. References: men for gender, people in a
 # couple with children for family status (the largest group, people living alone, has *no*
 # selected file with this model, so every ratio to it would be infinite; notebook 2 discusses
-# this), and by default the largest group for age band.
+# this), by default the largest group for age band, and women in a couple with children for
+# the gender × family status intersection (its default, men in a couple with children, has
+# no selected file either).
 
 # %%
 result = sa.audit(pop, model, policy=sa.Budget(share=BUDGET),
-                  reference={"gender": "man", "family_status": "couple_with_children"},
+                  reference={"gender": "man", "family_status": "couple_with_children",
+                             "gender × family_status": "woman × couple_with_children"},
                   intersections=True, confidence=0.95)
 result
 
@@ -132,9 +135,14 @@ result.disparities.loc[~result.disparities["attribute"].str.contains("×"), cols
 
 # %%
 w = result.disparities.set_index(["attribute", "group"]).loc[("gender", "woman")]
+men = result.groups.set_index(["attribute", "group"]).loc[("gender", "man")]
 print(f"Women's files are selected {w['ratio']:.1f} times as often as men's "
       f"(95% interval {w['ratio_low']:.1f} to {w['ratio_high']:.1f}): "
-      f"{w['selection_rate']:.1%} against {w['reference_rate']:.2%}.")
+      f"{w['selection_rate']:.1%} against {w['reference_rate']:.2%}, "
+      f"{int(men['selected'])} of {int(men['n']):,} men's files.")
+if w["small_cell"]:
+    print("Small cell: fewer than 11 men's files are selected, so the ratio is imprecise and "
+          "its value would be suppressed in a published report. Use N_ROWS = None for more files.")
 
 # %% [markdown]
 # The intersections are in the same table (`gender × family_status`, ...). `summary()` picks

@@ -99,7 +99,7 @@ def show(fig):
 #
 # | trait | column(s) |
 # | --- | --- |
-# | mother | `gender == "woman"` and `n_minors >= 1` (at least one child under 18 in the household) |
+# | mother | `gender == "woman"` and `n_minors >= 1` (a child under 18 in the household) |
 # | isolated | `family_status == "single_parent"` (a parent without a partner) |
 # | young | `age_band` (`18-24`, `25-34`, ...), or `age < 25` |
 # | precarious | `receives_rsa == 1` (the household receives the RSA minimum income) |
@@ -145,9 +145,9 @@ fam = first.groups[first.groups["attribute"] == "family_status"].set_index("grou
 zero = [g for g in fam.index if fam.loc[g, "selected"] == 0]
 say(f"At a {BUDGET:.0%} budget, **{', '.join(zero)}** households have **no** selected file "
     f"(the largest family group, `alone`, has {int(fam.loc['alone', 'n']):,} files). A ratio "
-    f"to such a reference is infinite (every group 'is selected infinitely more often'), its "
-    "interval is driven by the 0.5 added to empty counts, and the comparison says nothing "
-    "useful. We therefore take as references:")
+    f"to such a reference is infinite (every group 'is selected infinitely more often') and "
+    "its interval rests on a count of zero: the comparison says nothing useful. We therefore "
+    "take as references:")
 
 # %% [markdown]
 # - **gender: men** (the comparison the allegation makes);
@@ -191,14 +191,15 @@ D = res.disparities.set_index(["attribute", "group"])
 with_minor = frame.assign(minor=frame["n_minors"] >= 1).groupby(
     "age_band", observed=True)["minor"].mean()
 w = D.loc[("gender", "woman")]
+men_selected = int(res.groups.set_index(["attribute", "group"]).loc[("gender", "man"), "selected"])
 sp = D.loc[("family_status", "single_parent")]
 a18 = D.loc[("age_band", "18-24")]
 say(f"With the reconstruction at a {BUDGET:.0%} budget, women's files are selected "
     f"**{ratio_text(w)} times** as often as men's ({w['selection_rate']:.1%} against "
-    f"{w['reference_rate']:.2%}; {int(res.groups.set_index(['attribute', 'group']).loc[('gender', 'man'), 'selected'])} "
-    f"men's files selected). Single parents are selected **{ratio_text(sp)} times** as often "
-    f"as couples with children. But the youngest holders (18-24) are selected *less* than "
-    f"those aged 35-44: ratio {ratio_text(a18, 2)}. The score reads 'over 25' as a risk "
+    f"{w['reference_rate']:.2%}; {men_selected} men's files selected). Single parents are "
+    f"selected **{ratio_text(sp)} times** as often as couples with children. But the "
+    f"youngest holders (18-24) are selected *less* than those aged 35-44: ratio "
+    f"{ratio_text(a18, 2)}. The score reads 'over 25' as a risk "
     f"factor, and fewer of the youngest holders have a minor in the household "
     f"({with_minor['18-24']:.0%} of those aged 18-24, against {with_minor['35-44']:.0%} of "
     "those aged 35-44).")
@@ -538,9 +539,21 @@ headline
 # %%
 say(f"""**What a reader may take away** (at a {BUDGET:.0%} budget, {len(frame):,} synthetic files):
 
-1. A score built on the reported criteria selects women's files {w['ratio']:.0f} times as often as men's and single parents' {sp['ratio']:.1f} times as often as couples with children. The mothers it singles out are single mothers aged 25 or more, not the youngest, and households near the income ceiling rather than those on the RSA.
-2. Removing the gender and age terms ("no variable on sex or age") leaves women's files selected {wn['ratio']:.1f} times as often as men's. The disparity travels through household composition (family status and the number of minors), which predict gender; neutralising them brings the ratio to {hh['ratio_after']:.2f}, and to {hh_change['ratio_after']:.2f} with recent household changes.
-3. A paired test that changes only gender finds nothing on that model ({cn['selection_change']:+.1%}), so an audit of such a model must look at proxies and outcomes, not only at the inputs it reads.
-4. At small budgets the ratios are unstable or infinite: below {first_man:.0%}, no man is selected at all. The budget matters as much as the coefficients.
+1. A score built on the reported criteria selects women's files {w['ratio']:.0f} times as often
+   as men's and single parents' {sp['ratio']:.1f} times as often as couples with children. The
+   mothers it singles out are single mothers aged 25 or more, not the youngest, and households
+   near the income ceiling rather than those on the RSA.
+2. Removing the gender and age terms ("no variable on sex or age") leaves women's files
+   selected {wn['ratio']:.1f} times as often as men's. The disparity travels through household
+   composition (family status and the number of minors), which predicts gender; neutralising
+   it brings the ratio to {hh['ratio_after']:.2f}, and to {hh_change['ratio_after']:.2f} with
+   recent household changes.
+3. A paired test that changes only gender finds nothing on that model
+   ({cn['selection_change']:+.1%}), so an audit of such a model must look at proxies and
+   outcomes, not only at the inputs it reads.
+4. At small budgets the ratios are unstable or infinite: below {first_man:.0%}, no man is
+   selected at all. The budget matters as much as the coefficients.
 
-**What a reader may not take away:** any of these numbers as a fact about CNAM's score. The real odds ratios (not public), the real budget and the real population would all change them.""")
+**What a reader may not take away:** any of these numbers as a fact about CNAM's score. The
+real odds ratios (not public), the real budget and the real population would all change
+them.""")

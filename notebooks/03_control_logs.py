@@ -130,11 +130,11 @@ say(f"From the log alone: women's files are picked by the score "
     f"{interval(gw.loc['base_error_rate'])}, an interval so wide that it says little, because "
     f"only {int(log.summary()['random_controls'])} controls were random. Their false-positive "
     f"rate is {interval(gw.loc['fpr'])} times men's.")
+lo, hi = gw.loc["selection_rate", "ratio_low"], gw.loc["selection_rate", "ratio_high"]
 say(f"**Check against the truth** (possible only because the data are synthetic): the score "
     f"that generated this log was planted to select women at **{truth:.2f}** times men's rate "
-    f"at this budget; the audit's interval "
-    f"[{gw.loc['selection_rate', 'ratio_low']:.2f}, {gw.loc['selection_rate', 'ratio_high']:.2f}] "
-    f"{'covers' if gw.loc['selection_rate', 'ratio_low'] <= truth <= gw.loc['selection_rate', 'ratio_high'] else 'does NOT cover'} it.")
+    f"at this budget; the audit's interval [{lo:.2f}, {hi:.2f}] "
+    f"{'covers' if lo <= truth <= hi else 'does NOT cover'} it.")
 
 # %% [markdown]
 # The library's figures draw a model audit (`AuditResult`); the tables of a control audit are
@@ -143,7 +143,7 @@ say(f"**Check against the truth** (possible only because the data are synthetic)
 
 # %%
 rep = res.groups.loc[single].reset_index(drop=True)
-fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+fig, ax = plt.subplots(figsize=(7, 5), layout="constrained")
 y = np.arange(len(rep))[::-1]
 for col, label, marker, shift in [("share", "share of random controls (population)", "o", 0.15),
                                   ("selected_share", "share of score-picked controls", "s", -0.15)]:
@@ -152,7 +152,7 @@ for col, label, marker, shift in [("share", "share of random controls (populatio
 ax.set_yticks(y, [f"{a}: {g}" for a, g in zip(rep["attribute"], rep["group"])])
 ax.set_xlabel("Share of controls (95% Wilson interval)")
 ax.xaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
-ax.legend(loc="lower right")
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
 ax.set_title("Who the score picks, against who is in the population")
 plt.show()
 
@@ -279,7 +279,8 @@ small = power.detectable(M, group_share=shares["single mothers under 25"], rando
 need = plan.set_index(["group", "random share"])
 say(f"The bundled log has {M:,} records, {r:.0%} of them random. For women "
     f"({shares['women']:.0%} of the population) it could detect a ratio of "
-    f"{float(can.ratio):.2f} or more (in the library's words: *{power.explain_detectable(float(can.ratio))}*). For single "
+    f"{float(can.ratio):.2f} or more (in the library's words: "
+    f"*{power.explain_detectable(float(can.ratio))}*). For single "
     f"mothers under 25, the smallest detectable ratio is {float(small.ratio):.1f}. To detect "
     f"a ratio of 1.5 for them, ask for about "
     f"{need.loc[('single mothers under 25', 0.2), 'records for ratio 1.5']:,} records with 20% "
@@ -307,9 +308,10 @@ sim = sa.audit_controls(
 sel = sim.disparities.query("attribute == 'gender' and metric == 'selection_rate'").iloc[0]
 n_sim_score = int((sim_log["selection_method"] == "score").sum())
 sim_truth = sa.synthetic.true_selection_ratio(budget=n_sim_score / len(synthetic))
-say(f"A simulated log of {len(sim_log):,} controls ({int((sim_log['selection_method'] == 'random').sum()):,} "
-    f"random) on {len(synthetic):,} households gives a women/men selection ratio of "
-    f"{interval(sel)}; the planted truth is {sim_truth:.2f}.")
+n_sim_random = int((sim_log["selection_method"] == "random").sum())
+say(f"A simulated log of {len(sim_log):,} controls ({n_sim_random:,} random) on "
+    f"{len(synthetic):,} households gives a women/men selection ratio of {interval(sel)}; "
+    f"the planted truth is {sim_truth:.2f}.")
 
 # %% [markdown]
 # ## What this notebook shows, and what it does not
