@@ -32,6 +32,7 @@ from .sklearn import SklearnModel
 
 __all__ = [
     "MAX_SPEC_BYTES",
+    "MAX_SPEC_ENTRIES",
     "MAX_SPEC_NODES",
     "OnnxModel",
     "load_model",
@@ -42,6 +43,9 @@ __all__ = [
 MAX_SPEC_BYTES = 5_000_000
 #: Largest number of values (after expanding YAML aliases) a spec may hold.
 MAX_SPEC_NODES = 500_000
+#: Largest number of YAML structure characters (``: , - [ { & *``) read before parsing
+#: (parsing is slow: this bounds the time a hostile file can take to about two seconds).
+MAX_SPEC_ENTRIES = 20_000
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
@@ -125,6 +129,15 @@ def parse_yaml(text: str, source: str = "<string>") -> Any:
     >>> parse_yaml("name: m\\nterms: []")
     {'name': 'm', 'terms': []}
     """
+    # PyYAML builds a spec at roughly 10,000 terms per 5 s: count the YAML structure
+    # characters first so that a huge file is refused in milliseconds, not minutes
+    entries = sum(text.count(c) for c in ":,-[{&*")
+    if entries > MAX_SPEC_ENTRIES:
+        raise ModelError(
+            f"{source} holds about {entries:,} YAML entries; a model spec has at most "
+            f"{MAX_SPEC_ENTRIES:,} (a scorecard is a table of a few hundred coefficients). "
+            "Refused before parsing. Is this the right file?"
+        )
     try:
         data = yaml.load(text, Loader=_SpecLoader)
     except _DuplicateKey as dup:
