@@ -158,7 +158,7 @@ def test_single_parents_are_mostly_women(big):
                       for s in C.FAMILY_STATUSES)
     k_all = int((big["gender"] == "woman").sum())
     assert stats.binomtest(k_all, len(big), woman_share).pvalue > ALPHA
-    assert woman_share > 0.55  # women over-represented among holders (FACTS.md)
+    assert woman_share > 0.55  # women over-represented among holders (docs/public-facts.md)
 
 
 def test_irregular_base_rate(big):
@@ -170,7 +170,7 @@ def test_irregular_base_rate(big):
 
 
 def test_person_level_age_structure_near_public_figures(big):
-    # FACTS.md: C2SG mean age 28, ~41% under 20 (2023); ~70% under 40 (CMU-C 2003).
+    # docs/public-facts.md: C2SG mean age 28, ~41% under 20 (2023); ~70% under 40 (CMU-C 2003).
     # These are targets of tuned assumptions (person-level expansion is approximate), so the
     # tolerance is substantive, not sampling: +-1.5 years and +-2 points.
     s = person_level_summary(big)
@@ -209,7 +209,7 @@ def test_dependencies_between_columns(big):
     assert big.loc[young_nc, "receives_rsa"].mean() < 0.5 * big["receives_rsa"].mean()
     emp = big["activity_status"] == "employed"
     assert big.loc[emp, "income_to_ceiling"].mean() > big.loc[~emp, "income_to_ceiling"].mean()
-    # anomalies rise near the ceiling (FACTS.md)
+    # anomalies rise near the ceiling (docs/public-facts.md)
     near = big["income_to_ceiling"] > 0.9
     assert big.loc[near, "irregular"].mean() > big.loc[~near, "irregular"].mean()
 

@@ -4,7 +4,7 @@ Agencies that never disclose their model can still answer a freedom-of-informati
 with the log of a year of controls: for each control, who was controlled (the protected
 attributes), how the file was picked (by the score, or at random) and what the control found.
 This is how the Swedish temporary parental benefit model was audited (Lighthouse Reports and
-Svenska Dagbladet, 2024; see ``FACTS.md``). :class:`ControlLog` validates such a log and
+Svenska Dagbladet, 2024; see ``docs/public-facts.md``). :class:`ControlLog` validates such a log and
 :func:`audit_controls` turns it into the tidy tables of the core audit.
 
 The estimator and its assumptions

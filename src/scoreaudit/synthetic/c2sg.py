@@ -459,7 +459,7 @@ def anomaly_probability(frame: pd.DataFrame, parameters: C2SGParameters | Mappin
 
 
 def person_level_summary(frame: pd.DataFrame) -> dict[str, float]:
-    """Person-level age figures implied by a household population, to compare with FACTS.md.
+    """Person-level age figures implied by a household population, to compare with docs/public-facts.md.
 
     Public C2SG figures are about people, not files (mean age 28, about 41% under 20 at the
     end of 2023; about 70% under 40 for CMU-C in 2003). This expands each household into

@@ -1,6 +1,6 @@
 """Default parameters of the synthetic C2SG population, each with its source or marked ASSUMPTION.
 
-Every figure that comes from public statistics names its source (see ``../shared/FACTS.md``
+Every figure that comes from public statistics names its source (see ``docs/public-facts.md``
 and ``data/synthetic/README.md``). Every other figure is an ASSUMPTION: a plausible value
 chosen so that the synthetic population behaves like a C2SG population where public figures
 exist. Assumptions are parameters: pass another value to
@@ -35,7 +35,7 @@ SCENARIOS: Final = ("baseline", "neutral", "planted")
 # --------------------------------------------------------------------------------------------
 # C2SG income ceiling (metropolitan France, from 1 April 2023 to 31 March 2024)
 # --------------------------------------------------------------------------------------------
-# SOURCE: 9,719 EUR/year for one person (FACTS.md; ameli.fr). Household-size amounts for the
+# SOURCE: 9,719 EUR/year for one person (docs/public-facts.md; ameli.fr). Household-size amounts for the
 # same period, as published by Lefebvre Dalloz ("Complémentaire santé solidaire : conditions de
 # ressources", plafonds 1-4-2023 au 1-4-2024): 1 person 9,719; 2 persons 14,578; 3 persons
 # 17,494; 4 persons 20,409; each further person + 3,887 EUR. These are the amounts of the
@@ -54,7 +54,7 @@ CEILING_MULTIPLIERS: Final = (1.0, 0.5, 0.3, 0.3, 0.4)  # documentation: 1st, 2n
 # Household type (family_status) of C2SG files
 # --------------------------------------------------------------------------------------------
 # SOURCE for couple_with_children (0.28) and single_parent (0.25): DREES, CMU-C beneficiary
-# households, 2003 (FACTS.md): "28% couples with children, 25% single-parent families".
+# households, 2003 (docs/public-facts.md): "28% couples with children, 25% single-parent families".
 # No current breakdown was found; these are the only published shares.
 # ASSUMPTION for the remaining 47%: split as 35% people alone, 7% couples without children,
 # 5% other households (holder living with other adults: parents, siblings, flatmates).
@@ -75,7 +75,7 @@ FAMILY_STATUS_SHARES: Final = MappingProxyType(
 # --------------------------------------------------------------------------------------------
 # SOURCE for single_parent (0.85): INSEE Première no. 1539 (March 2015): in 85% of
 # single-parent families (metropolitan France, 2011) the parent is a woman. Applied to C2SG
-# files as an ASSUMPTION (FACTS.md: women are over-represented in C2S, "linked to
+# files as an ASSUMPTION (docs/public-facts.md: women are over-represented in C2S, "linked to
 # single-parent families").
 # ASSUMPTION for the others: people alone 0.50; couples 0.55 (the holder of a couple's file
 # is slightly more often the woman, who more often handles health paperwork); other 0.55.
@@ -93,13 +93,13 @@ WOMAN_SHARE_BY_STATUS: Final = MappingProxyType(
 # Age of holders without children in the household (alone, couple_no_child, other without
 # children): probabilities over AGE_BANDS, then a uniform age within the band (65+: 65-79).
 # --------------------------------------------------------------------------------------------
-# ASSUMPTION. Constraint from FACTS.md: C2SG is young (mean age of beneficiaries 28, ~41%
+# ASSUMPTION. Constraint from docs/public-facts.md: C2SG is young (mean age of beneficiaries 28, ~41%
 # under 20, ~70% under 40) and older people mostly fall into C2SP (34% of C2SP are over 60;
 # the old-age minimum, ASPA, is above the C2SG ceiling), hence few holders aged 65+.
 # These tables, CHILDREN_BORN_SHARES, YOUNGEST_CHILD_BETA and AGE_AT_BIRTH were tuned
 # together so that the person-level figures of the whole population (``person_level_summary``:
 # holders, partners, other adults and children) come out at mean age 28.1, 40.5% under 20
-# and 70.8% under 40, against the public 28, ~41% and ~70% (FACTS.md; Assurance Maladie
+# and 70.8% under 40, against the public 28, ~41% and ~70% (docs/public-facts.md; Assurance Maladie
 # 2025 / DREES, CMU-C 2003).
 NO_CHILD_AGE_BAND_SHARES: Final = MappingProxyType(
     {
@@ -178,7 +178,7 @@ RSA_UNDER_25_FACTOR: Final = 0.15
 # ASSUMPTION: (mean, concentration k) by activity and RSA. The RSA lump sum for one person
 # (about 608 EUR/month from April 2023, before the housing deduction) is about 65-75% of the
 # C2SG ceiling, hence RSA households concentrate there; employed households without RSA sit
-# close to the ceiling (FACTS.md: anomalies rise for incomes close to the ceiling).
+# close to the ceiling (docs/public-facts.md: anomalies rise for incomes close to the ceiling).
 INCOME_RATIO_BETA: Final = MappingProxyType(
     {
         ("employed", 0): (0.78, 7.0),
@@ -198,7 +198,7 @@ INCOME_RATIO_BETA: Final = MappingProxyType(
 # Unstable income, housing cost, household changes
 # --------------------------------------------------------------------------------------------
 # ASSUMPTION: P(income unstable over the last 12 months: fixed-term contracts, interim work,
-# benefit stops), by activity. CNAF's older score used "unstable income" (FACTS.md).
+# benefit stops), by activity. CNAF's older score used "unstable income" (docs/public-facts.md).
 INCOME_UNSTABLE_PROB: Final = MappingProxyType(
     {"employed": 0.38, "unemployed": 0.45, "inactive": 0.10, "student": 0.30, "retired": 0.03}
 )
@@ -213,7 +213,7 @@ RENT_LOG_SD: Final = 0.45
 # households with (almost) no income get a large but finite ratio.
 INCOME_FLOOR: Final = 1_200.0
 # ASSUMPTION: P(separation less than 18 months ago), by household type. Couples are
-# together now (0); CNAF's older score used "separated under 18 months" (FACTS.md).
+# together now (0); CNAF's older score used "separated under 18 months" (docs/public-facts.md).
 SEPARATED_RECENTLY_PROB: Final = MappingProxyType(
     {
         "alone": 0.08,
@@ -231,14 +231,14 @@ OTHER_HOUSEHOLD_CHANGE_PROB: Final = 0.06
 # Ground truth: the "true anomaly" model for ``irregular``
 # --------------------------------------------------------------------------------------------
 # ASSUMPTION: share of files in which a control would find an error (overpayment or
-# undeclared change), "a few percent". FACTS.md gives fraud at about 1% of C2S cost; errors
+# undeclared change), "a few percent". docs/public-facts.md gives fraud at about 1% of C2S cost; errors
 # found in controls (fraud and honest mistakes) are more frequent than fraud.
 ANOMALY_BASE_RATE: Final = 0.03
 # ASSUMPTION: log-odds coefficients of the true anomaly model. Keys are numeric columns, or
 # "column=value" for the indicator of a category. The intercept is solved so that the mean
 # probability over the generated population equals the base rate. By default the model does
 # NOT depend on gender (nor age) given the other factors: gender disparities an audit finds
-# then come from the score, not from the truth. FACTS.md: anomalies rise for incomes close
+# then come from the score, not from the truth. docs/public-facts.md: anomalies rise for incomes close
 # to the ceiling; changes of household composition and unstable income are the classic
 # sources of undeclared changes.
 ANOMALY_COEFFICIENTS: Final = MappingProxyType(
