@@ -207,6 +207,17 @@ start = md.index("## Key findings")
 print(md[start:md.find("\n## ", start + 1)].strip())
 
 # %% [markdown]
+# In a notebook, `result.report(lang="fr")` displays the same report inline, and
+# `result.to_html(path, lang=...)` writes the self-contained HTML page alone (here in French,
+# without figures, which are already in the report above):
+
+# %%
+page = result.to_html(Path(OUTPUT_DIR) / "01_quickstart_rapport.html", lang="fr",
+                      figures=False)
+print(page.name, "written; French key findings:",
+      "Principaux constats" in page.read_text(encoding="utf-8"))
+
+# %% [markdown]
 # ## Where next
 #
 # - `02_c2sg_allegation`: the unions' question, step by step, with the "no variable on sex or
