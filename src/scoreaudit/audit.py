@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import metrics as M
+from .blocks import block_cell_counts
 from .errors import DataError, ModelError, PolicyError
 from .models.base import check_features, validate_scores
 from .models.column import ScoreColumn
@@ -438,12 +439,27 @@ class _Engine:
     def add_threshold_free(self, disparities: pd.DataFrame, refs: list, ranking: Ranking) -> pd.DataFrame:
         from . import distribution as D
 
-        dist_rank = D.rank_scores(self.scores)
+        # No second sort: the policy's ranking read backwards has the same tie blocks. With
+        # few distinct scores and no weights, counts per (score, cell) are all that is needed.
+        blocks = ranking.blocks
+        by_counts = blocks is not None and self.weights is None
+        if by_counts:
+            counts = block_cell_counts(blocks, self.cells.cell, self.cells.n_cells)[::-1]
+            values = blocks.values[::-1]
+        else:
+            dist_rank = D.ranking_from_descending(
+                ranking.order, ranking.sorted_scores, exact_order=self.weights is not None,
+                ascending_code=None if blocks is None else blocks.ascending_code())
         frames = []
         for v, ref in zip(self.views, refs, strict=True):
-            codes = v.row_codes(self.cells)
-            tf = D.threshold_free(dist_rank, codes, v.n_groups, ref, weights=self.weights,
-                                  confidence=self.confidence)
+            if by_counts:
+                g_counts = np.zeros((counts.shape[0], v.n_groups), dtype=np.int64)
+                for c in range(self.cells.n_cells):
+                    g_counts[:, v.group_of_cell[c]] += counts[:, c]
+                tf = D.threshold_free_counts(values, g_counts, ref, confidence=self.confidence)
+            else:
+                tf = D.threshold_free(dist_rank, v.row_codes(self.cells), v.n_groups, ref,
+                                      weights=self.weights, confidence=self.confidence)
             tf = tf.reset_index(drop=True)
             tf.insert(0, "group", list(v.labels))
             tf.insert(0, "attribute", v.name)

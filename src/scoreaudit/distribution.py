@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,7 +42,10 @@ from scipy import special, stats
 
 from .errors import DataError, ScoreAuditError
 
-__all__ = ["Ranking", "calibration_by_group", "rank_scores", "threshold_free"]
+__all__ = [
+    "Ranking", "calibration_by_group", "rank_scores", "ranking_from_descending",
+    "threshold_free", "threshold_free_counts",
+]
 
 #: The KS p-value is exact when ``n_g * n_ref`` is at most this (scipy's exact algorithm costs
 #: O(n_g n_ref): about a millisecond here, but 0.1 s per group at 3,000 x 9,000 rows).
@@ -237,6 +241,133 @@ def _sorted_codes(codes: np.ndarray, order: np.ndarray, n_groups: int) -> np.nda
 # threshold-free measures
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What every group of one attribute is compared with (see :func:`threshold_free`)."""
+
+    cum: np.ndarray  # (n_blocks + 1,) reference (or total) mass below each tie block
+    cum_total: float
+    cube: float  # sum over blocks of (reference or total mass)^3
+    reference: int | None
+    ref_sumsq: float
+    total_sumsq: float
+    z: float
+    alpha: float
+
+
+def _compare_group(ctx: _Context, g: int, ub: np.ndarray, gm: np.ndarray, g_sumsq: float,
+                   count: int, unweighted: bool,
+                   samples: Callable[[], tuple[np.ndarray, np.ndarray]],
+                   out: np.ndarray, ks_stat: np.ndarray, ks_en: np.ndarray) -> None:
+    """AUC and KS of group ``g`` against the reference; fills ``out[g]`` (and the KS arrays).
+
+    ``ub`` are the (ascending) tie blocks holding members of the group, ``gm`` the group's
+    mass in each, ``g_sumsq`` the sum of its squared weights (its row count unweighted) and
+    ``count`` its row count; ``samples()`` returns the group's and the comparison's scores
+    (only called for an exact KS p-value, unweighted).
+    """
+    cum, cum_total, cube, reference = ctx.cum, ctx.cum_total, ctx.cube, ctx.reference
+    ref_sumsq, total_sumsq, z, alpha = ctx.ref_sumsq, ctx.total_sumsq, ctx.z, ctx.alpha
+    g_le = np.cumsum(gm)  # group mass up to the end of each of its blocks
+    g_total = float(g_le[-1])
+    g_before = g_le - gm
+
+    # one cumulative array, gathered at adjacent positions (ub, ub + 1): cache-friendly
+    r_below = cum[ub]  # reference mass strictly below each of the group's blocks
+    r_end = cum[ub + 1]  # ... and up to its end
+    if reference is not None:
+        r_total, r_sumsq = cum_total, ref_sumsq
+        r_in = r_end - r_below
+        joint_cube = _cube_sum(gm + r_in) + cube - _cube_sum(r_in)
+    else:
+        r_below -= g_before
+        r_end -= g_le
+        r_in = r_end - r_below
+        r_total = cum_total - g_total
+        r_sumsq = total_sumsq - g_sumsq
+        joint_cube = cube  # blocks hold group + rest = all rows
+    if r_total <= 0:
+        return
+    n_g = g_total * g_total / g_sumsq  # Kish effective sizes (= counts without weights)
+    n_r = r_total * r_total / r_sumsq
+    f_end = g_le / g_total  # group ECDF at the end of each of its blocks ...
+    f_before = g_before / g_total  # ... and just before it
+
+    # --- AUC and DeLong variance -------------------------------------------------------
+    # placement of the group's blocks in the reference: (below + in / 2) / total
+    t = r_below + r_end
+    t *= 0.5 / r_total
+    auc = _dot(gm, t) / g_total
+    t -= auc
+    t *= t
+    s10 = _dot(gm, t) / g_total * n_g / (n_g - 1) if n_g > 1 else np.nan
+    # placement of reference members in the group: 1 below the group's first block,
+    # 1 - (f_before + f_end) / 2 inside block k, 1 - f_end between block k and the next
+    t = f_before + f_end
+    t *= -0.5
+    t += 1.0 - auc
+    t *= t
+    ss01 = r_below[0] * (1.0 - auc) ** 2 + _dot(r_in, t)
+    gap = np.empty_like(r_below)  # reference mass strictly between block k and the next
+    np.subtract(r_below[1:], r_end[:-1], out=gap[:-1])
+    gap[-1] = r_total - r_end[-1]
+    t = (1.0 - auc) - f_end
+    t *= t
+    ss01 += _dot(gap, t)
+    s01 = ss01 / r_total * n_r / (n_r - 1) if n_r > 1 else np.nan
+    var = s10 / n_g + s01 / n_r
+    if np.isfinite(var) and var > 0 and 0.0 < auc < 1.0:
+        se_logit = math.sqrt(var) / (auc * (1.0 - auc))
+        lg = math.log(auc / (1.0 - auc))
+        auc_low = float(special.expit(lg - z * se_logit))
+        auc_high = float(special.expit(lg + z * se_logit))
+    else:  # Birnbaum-McCarty bound, Wilson-type inversion
+        lw, hg = _wilson(np.array(auc), np.array(min(n_g, n_r)), z)
+        auc_low, auc_high = float(lw), float(hg)
+
+    # Mann-Whitney p-value (null variance, tie-corrected, continuity-corrected)
+    n_all = n_g + n_r
+    scale = n_all / (g_total + r_total)  # masses -> effective counts
+    tie_term = scale**3 * joint_cube - n_all
+    mn = n_g * n_r
+    var_u = mn / 12.0 * ((n_all + 1.0) - tie_term / (n_all * (n_all - 1.0)))
+    num = mn * abs(auc - 0.5) - 0.5
+    zu = num / math.sqrt(var_u) if var_u > 0 else (-np.inf if num <= 0 else np.inf)
+    auc_p = min(1.0, 2.0 * float(special.ndtr(-zu)))
+
+    # --- KS ------------------------------------------------------------------------------
+    d = f_before - r_below / r_total
+    ks = max(float(d.max()), -float(d.min()))
+    d = f_end - r_end / r_total
+    ks = max(ks, float(d.max()), -float(d.min()))
+    ks = min(max(ks, 0.0), 1.0)
+    eps = math.sqrt(math.log(4.0 / alpha) / 2.0) * (1.0 / math.sqrt(n_g) + 1.0 / math.sqrt(n_r))
+    ks_p = np.nan
+    if unweighted and count * r_total <= KS_EXACT_MAX_PAIRS:
+        x, y = samples()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            ks_p = float(stats.ks_2samp(x, y, method="exact").pvalue)
+    else:
+        ks_stat[g] = ks
+        ks_en[g] = n_g * n_r / (n_g + n_r)
+
+    out[g] = (auc, auc_low, auc_high, auc_p, ks, max(0.0, ks - eps), min(1.0, ks + eps), ks_p,
+              math.sqrt(var) if np.isfinite(var) else np.nan)
+
+
+def _ks_asymptotic(out: np.ndarray, ks_stat: np.ndarray, ks_en: np.ndarray) -> None:
+    """Fill the asymptotic KS p-values (column 7 of ``out``) of the groups in ``ks_stat``."""
+    todo = np.flatnonzero(np.isfinite(ks_stat))
+    if todo.size:
+        en = ks_en[todo]
+        small = np.round(en) <= KS_KSTWO_MAX_EN
+        p_ks = np.empty(todo.size)
+        p_ks[small] = stats.kstwo.sf(ks_stat[todo][small], np.maximum(np.round(en[small]), 1.0))
+        p_ks[~small] = special.kolmogorov(np.sqrt(en[~small]) * ks_stat[todo][~small])
+        out[todo, 7] = np.clip(p_ks, 0.0, 1.0)
+
+
 def threshold_free(
     ranking: Ranking,
     codes: np.ndarray,
@@ -400,6 +531,8 @@ def threshold_free(
 
     ks_stat = np.full(n_groups, np.nan)
     ks_en = np.full(n_groups, np.nan)
+    ctx = _Context(cum, cum_total, cube, reference, ref_sumsq if reference is not None else 0.0,
+                   total_sumsq if reference is None else 0.0, z, alpha)
     for g in range(n_groups):
         lo, hi = int(bounds[g]), int(bounds[g + 1])
         if hi == lo or g == reference:
@@ -417,107 +550,165 @@ def threshold_free(
             wg = w_grouped[lo:hi]
             gm = np.add.reduceat(wg, run_start)
             g_sumsq = _dot(wg, wg)
-        g_le = np.cumsum(gm)  # group mass up to the end of each of its blocks
-        g_total = float(g_le[-1])
-        g_before = g_le - gm
 
-        # one cumulative array, gathered at adjacent positions (ub, ub + 1): cache-friendly
-        r_below = cum[ub]  # reference mass strictly below each of the group's blocks
-        r_end = cum[ub + 1]  # ... and up to its end
-        if reference is not None:
-            r_total, r_sumsq = cum_total, ref_sumsq
-            r_in = r_end - r_below
-            joint_cube = _cube_sum(gm + r_in) + cube - _cube_sum(r_in)
-        else:
-            r_below -= g_before
-            r_end -= g_le
-            r_in = r_end - r_below
-            r_total = cum_total - g_total
-            r_sumsq = total_sumsq - g_sumsq
-            joint_cube = cube  # blocks hold group + rest = all rows
-        if r_total <= 0:
-            continue
-        n_g = g_total * g_total / g_sumsq  # Kish effective sizes (= counts without weights)
-        n_r = r_total * r_total / r_sumsq
-        f_end = g_le / g_total  # group ECDF at the end of each of its blocks ...
-        f_before = g_before / g_total  # ... and just before it
-
-        # --- AUC and DeLong variance -------------------------------------------------------
-        # placement of the group's blocks in the reference: (below + in / 2) / total
-        t = r_below + r_end
-        t *= 0.5 / r_total
-        auc = _dot(gm, t) / g_total
-        t -= auc
-        t *= t
-        s10 = _dot(gm, t) / g_total * n_g / (n_g - 1) if n_g > 1 else np.nan
-        # placement of reference members in the group: 1 below the group's first block,
-        # 1 - (f_before + f_end) / 2 inside block k, 1 - f_end between block k and the next
-        t = f_before + f_end
-        t *= -0.5
-        t += 1.0 - auc
-        t *= t
-        ss01 = r_below[0] * (1.0 - auc) ** 2 + _dot(r_in, t)
-        gap = np.empty_like(r_below)  # reference mass strictly between block k and the next
-        np.subtract(r_below[1:], r_end[:-1], out=gap[:-1])
-        gap[-1] = r_total - r_end[-1]
-        t = (1.0 - auc) - f_end
-        t *= t
-        ss01 += _dot(gap, t)
-        s01 = ss01 / r_total * n_r / (n_r - 1) if n_r > 1 else np.nan
-        var = s10 / n_g + s01 / n_r
-        if np.isfinite(var) and var > 0 and 0.0 < auc < 1.0:
-            se_logit = math.sqrt(var) / (auc * (1.0 - auc))
-            lg = math.log(auc / (1.0 - auc))
-            auc_low = float(special.expit(lg - z * se_logit))
-            auc_high = float(special.expit(lg + z * se_logit))
-        else:  # Birnbaum-McCarty bound, Wilson-type inversion
-            lw, hg = _wilson(np.array(auc), np.array(min(n_g, n_r)), z)
-            auc_low, auc_high = float(lw), float(hg)
-
-        # Mann-Whitney p-value (null variance, tie-corrected, continuity-corrected)
-        n_all = n_g + n_r
-        scale = n_all / (g_total + r_total)  # masses -> effective counts
-        tie_term = scale**3 * joint_cube - n_all
-        mn = n_g * n_r
-        var_u = mn / 12.0 * ((n_all + 1.0) - tie_term / (n_all * (n_all - 1.0)))
-        num = mn * abs(auc - 0.5) - 0.5
-        zu = num / math.sqrt(var_u) if var_u > 0 else (-np.inf if num <= 0 else np.inf)
-        auc_p = min(1.0, 2.0 * float(special.ndtr(-zu)))
-
-        # --- KS ------------------------------------------------------------------------------
-        d = f_before - r_below / r_total
-        ks = max(float(d.max()), -float(d.min()))
-        d = f_end - r_end / r_total
-        ks = max(ks, float(d.max()), -float(d.min()))
-        ks = min(max(ks, 0.0), 1.0)
-        eps = math.sqrt(math.log(4.0 / alpha) / 2.0) * (1.0 / math.sqrt(n_g) + 1.0 / math.sqrt(n_r))
-        ks_p = np.nan
-        if w is None and (hi - lo) * r_total <= KS_EXACT_MAX_PAIRS:
+        def samples(g: int = g, lo: int = lo, hi: int = hi) -> tuple[np.ndarray, np.ndarray]:
             x = ranking.sorted_scores[perm[lo:hi]]
             if reference is not None:
                 y = ranking.sorted_scores[perm[bounds[reference]:bounds[reference + 1]]]
             else:
                 y = ranking.sorted_scores[code_sorted != g]
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                ks_p = float(stats.ks_2samp(x, y, method="exact").pvalue)
-        else:
-            ks_stat[g] = ks
-            ks_en[g] = n_g * n_r / (n_g + n_r)
+            return x, y
 
-        out[g] = (auc, auc_low, auc_high, auc_p, ks, max(0.0, ks - eps), min(1.0, ks + eps), ks_p,
-                  math.sqrt(var) if np.isfinite(var) else np.nan)
+        _compare_group(ctx, g, ub, gm, g_sumsq, hi - lo, w is None, samples, out, ks_stat, ks_en)
 
-    todo = np.flatnonzero(np.isfinite(ks_stat))
-    if todo.size:
-        en = ks_en[todo]
-        small = np.round(en) <= KS_KSTWO_MAX_EN
-        p_ks = np.empty(todo.size)
-        p_ks[small] = stats.kstwo.sf(ks_stat[todo][small], np.maximum(np.round(en[small]), 1.0))
-        p_ks[~small] = special.kolmogorov(np.sqrt(en[~small]) * ks_stat[todo][~small])
-        out[todo, 7] = np.clip(p_ks, 0.0, 1.0)
+    _ks_asymptotic(out, ks_stat, ks_en)
     result.loc[:, :] = out
     return result
+
+
+def threshold_free_counts(
+    values: np.ndarray,
+    counts: np.ndarray,
+    reference: int | None,
+    *,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """:func:`threshold_free` from counts of rows per (distinct score, group), unweighted.
+
+    Without weights every statistic of :func:`threshold_free` depends on the rows only through
+    how many members of each group hold each distinct score. For scores with few distinct
+    values (scorecards) this table is far smaller than the rows, and the result is
+    IDENTICAL to ``threshold_free`` on the rows (same arrays, same operations, same order).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        ``(D,)`` the distinct scores, INCREASING.
+    counts : numpy.ndarray
+        ``(D, n_groups)`` integer: rows of each group holding each score.
+    reference : int or None
+        Reference group, or None for each group against all other rows.
+    confidence : float
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`threshold_free`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> scores = np.array([1.0, 2.0, 3.0, 2.0, 1.0, 0.0])
+    >>> codes = np.array([0, 0, 0, 1, 1, 1])
+    >>> counts = np.array([[0, 1], [1, 1], [1, 1], [1, 0]])  # scores 0, 1, 2, 3
+    >>> a = threshold_free_counts(np.array([0.0, 1.0, 2.0, 3.0]), counts, 1)
+    >>> b = threshold_free(rank_scores(scores), codes, 2, reference=1)
+    >>> a.equals(b)
+    True
+    """
+    values = np.asarray(values, dtype=np.float64)
+    counts = np.asarray(counts)
+    if counts.ndim != 2 or counts.shape[0] != values.shape[0]:
+        raise DataError(f"counts must have one row per distinct score ({values.shape[0]}); "
+                        f"got shape {counts.shape}.")
+    n_blocks, n_groups = counts.shape
+    z = _z(confidence)
+    alpha = 1.0 - float(confidence)
+    if reference is not None and not (
+        isinstance(reference, (int, np.integer)) and 0 <= reference < n_groups
+    ):
+        raise ScoreAuditError(f"reference must be a group code in 0..{n_groups - 1} or None; "
+                              f"got {reference!r}.")
+    out = np.full((n_groups, len(THRESHOLD_FREE_COLUMNS)), np.nan)
+    result = pd.DataFrame(out, index=pd.RangeIndex(n_groups, name="code"),
+                          columns=THRESHOLD_FREE_COLUMNS)
+    sizes = counts.sum(axis=0)
+    n = int(sizes.sum())
+    if n == 0:
+        return result
+    if reference is not None:
+        if sizes[reference] == 0:
+            return result
+        mass = counts[:, reference]
+        ref_sumsq, total_sumsq = float(sizes[reference]), 0.0
+    else:
+        mass = counts.sum(axis=1)
+        ref_sumsq, total_sumsq = 0.0, float(n)
+    mass = mass.astype(np.float64)
+    cum = np.zeros(n_blocks + 1)
+    np.cumsum(mass, out=cum[1:])
+    ctx = _Context(cum, float(cum[-1]), _cube_sum(mass), reference, ref_sumsq, total_sumsq,
+                   z, alpha)
+    ks_stat = np.full(n_groups, np.nan)
+    ks_en = np.full(n_groups, np.nan)
+    for g in range(n_groups):
+        if sizes[g] == 0 or g == reference:
+            continue
+        col = counts[:, g]
+        ub = np.flatnonzero(col)
+        gm = col[ub].astype(np.float64)
+
+        def samples(g: int = g, col: np.ndarray = col) -> tuple[np.ndarray, np.ndarray]:
+            x = np.repeat(values, col)
+            other = counts[:, reference] if reference is not None else counts.sum(axis=1) - col
+            return x, np.repeat(values, other)
+
+        _compare_group(ctx, g, ub, gm, float(sizes[g]), int(sizes[g]), True, samples, out,
+                       ks_stat, ks_en)
+    _ks_asymptotic(out, ks_stat, ks_en)
+    result.loc[:, :] = out
+    return result
+
+
+def ranking_from_descending(order: np.ndarray, sorted_scores: np.ndarray,
+                            exact_order: bool = True,
+                            ascending_code: np.ndarray | None = None) -> Ranking:
+    """The ascending :class:`Ranking` from a ranking by DECREASING score (no second sort).
+
+    ``order[::-1]`` lists the rows by increasing score with the same tie blocks as
+    :func:`rank_scores`; only the order of rows INSIDE a tie block may differ. No statistic of
+    :func:`threshold_free` depends on it without weights. With ``exact_order`` the rows of
+    every tie block are put back in increasing row order (a sort of the tied rows only), so
+    that the result equals ``rank_scores(scores)`` exactly, and weighted sums are added in the
+    same order (bit-identical results). ``ascending_code`` (the tie block of every row, as
+    :meth:`scoreaudit.blocks.ScoreBlocks.ascending_code`) makes that a radix sort of all rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s = np.array([0.3, 0.1, 0.3, 0.2])
+    >>> desc = np.argsort(-s, kind="stable")
+    >>> r = ranking_from_descending(desc, s[desc])
+    >>> r.order.tolist() == rank_scores(s).order.tolist()
+    True
+    """
+    if exact_order and ascending_code is not None:  # one-byte keys: O(n) radix sort
+        order = np.argsort(ascending_code, kind="stable")
+        exact_order = False
+    else:
+        order = np.ascontiguousarray(order[::-1])
+    s = np.ascontiguousarray(sorted_scores[::-1])
+    n = s.shape[0]
+    new = np.empty(n, dtype=bool)
+    if n:
+        new[0] = True
+        np.not_equal(s[1:], s[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    idx_dtype = np.int32 if n < np.iinfo(np.int32).max else np.int64
+    block = new.astype(idx_dtype)
+    np.cumsum(block, out=block)
+    block -= 1
+    ends = np.empty_like(starts)
+    ends[:-1] = starts[1:]
+    if n:
+        ends[-1] = n
+    if exact_order and starts.shape[0] < n:
+        tied = np.repeat((ends - starts) > 1, ends - starts)
+        pos = np.flatnonzero(tied)
+        rows = order[pos]
+        order[pos] = rows[np.lexsort((rows, block[pos]))]
+    return Ranking(order=order, sorted_scores=s, block=block, starts=starts, ends=ends)
 
 
 # ----------------------------------------------------------------------------------------------

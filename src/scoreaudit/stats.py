@@ -60,12 +60,15 @@ def build_cells(attributes: list[Attribute]) -> Cells:
     """Combine the attributes' codes into one cell index per row (present cells only)."""
     sizes = np.array([a.n_levels for a in attributes], dtype=np.int64)
     total = int(np.prod(sizes.astype(float)))
-    code = np.zeros(attributes[0].codes.size, dtype=np.int64)
+    # in-place arithmetic on the smallest integer type that holds every combination
+    code = np.zeros(attributes[0].codes.size, dtype=np.int32 if total < 2**31 else np.int64)
     for a in attributes:
-        code = code * a.n_levels + a.codes
+        code *= a.n_levels
+        code += a.codes
     if total <= 50_000_000:
         present = np.bincount(code, minlength=total) > 0
         remap = np.cumsum(present) - 1
+        remap = remap.astype(np.int16 if present.sum() < 2**15 else np.int32)
         cell = remap[code]
         uniq = np.flatnonzero(present)
     else:  # pragma: no cover - astronomically many combinations
@@ -186,16 +189,26 @@ def curve_counts(ranking: Ranking, cell: np.ndarray, n_cells: int, counts: np.nd
     Returns two arrays of shape ``(len(counts), n_cells)``: row counts and weights.
     """
     n = cell.size
+    counts = np.asarray(counts, dtype=np.int64)
+    if weights is None:
+        # one bincount per stretch between consecutive budget counts, then running totals:
+        # O(n + budgets x cells), whatever the number of budgets
+        k = np.unique(counts)
+        ranked_cell = cell[ranking.order[:k[-1]]]
+        bounds = np.concatenate([[0], k])
+        sel = np.zeros((k.size, n_cells), dtype=np.int64)
+        for i in range(k.size):
+            sel[i] = np.bincount(ranked_cell[bounds[i]:bounds[i + 1]], minlength=n_cells)
+        np.cumsum(sel, axis=0, out=sel)
+        sel_n = sel[np.searchsorted(k, counts)].astype(float)
+        return sel_n, sel_n
     ranked_cell = cell[ranking.order]
     by_cell = np.argsort(ranked_cell, kind="stable")  # positions grouped by cell, increasing
     starts = np.concatenate([[0], np.cumsum(np.bincount(ranked_cell, minlength=n_cells))])
     key = ranked_cell[by_cell].astype(np.int64) * (n + 1) + by_cell
-    counts = np.asarray(counts, dtype=np.int64)
     query = np.arange(n_cells, dtype=np.int64)[None, :] * (n + 1) + counts[:, None]
     idx = np.searchsorted(key, query, side="left")
     sel_n = (idx - starts[:-1][None, :]).astype(float)
-    if weights is None:
-        return sel_n, sel_n
     cw = np.concatenate([[0.0], np.cumsum(weights[ranking.order][by_cell])])
     sel_w = cw[idx] - cw[starts[:-1]][None, :]
     return sel_n, sel_w

@@ -656,10 +656,20 @@ class _Inputs:
     def codes(self, var: str, levels: tuple[str, ...], where: str) -> np.ndarray:
         if var not in self._factorized:
             col = self._column(var, where)
-            codes, uniques = pd.factorize(col)
-            self._factorized[var] = (np.asarray(codes), [level_key(u) for u in uniques])
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                # the categorical's own codes (no hashing); unused categories are dropped
+                # below so that, as with factorize, only values present in the data count
+                codes = col.cat.codes.to_numpy()
+                uniques = list(col.cat.categories)
+            else:
+                codes, uniques = pd.factorize(col)
+                codes = np.asarray(codes)
+            self._factorized[var] = (codes, [level_key(u) for u in uniques])
         codes, keys = self._factorized[var]
         lookup = pd.Index(levels).get_indexer(keys)
+        if (lookup < 0).any():  # unused categories are not an error
+            used = np.bincount(codes, minlength=len(keys)) > 0
+            lookup = np.where(used, lookup, 0)
         unknown = np.flatnonzero(lookup < 0)
         if unknown.size:
             counts = np.bincount(codes, minlength=len(keys))[unknown]
@@ -678,7 +688,16 @@ class _Inputs:
                 f"spec: {', '.join(map(repr, levels))}{hint}. Add each missing level (with its "
                 "coefficient) to the spec, or recode or drop those rows."
             )
-        return lookup[codes]
+        small = np.int8 if len(levels) < 128 else np.int16 if len(levels) < 32768 else np.intp
+        return lookup.astype(small)[codes]
+
+
+#: Up to this many bin edges, a bin index is a sum of comparisons (faster than a binary search
+#: per row, and equal to it: ``searchsorted(edges, x, "right")`` counts the edges <= x).
+_FEW_EDGES = 8
+
+#: Largest number of joint cells (combinations of all factors' cells) scored through a table.
+MAX_JOINT_CELLS = 1_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -703,6 +722,13 @@ class _Factor:
         clip = tuple(spec.clip) if spec.clip is not None else None
         return cls("linear", spec.variable, clip=clip)  # type: ignore[arg-type]
 
+    @property
+    def n_cells(self) -> int:
+        """Cells of the factor's axis in a term's table (1 for a linear factor)."""
+        if self.kind == "categorical":
+            return len(self.levels)
+        return len(self.edges) + 1 if self.kind == "bins" else 1
+
     def cell_labels(self) -> list[str]:
         if self.kind == "categorical":
             return list(self.levels)
@@ -721,6 +747,12 @@ class _Factor:
             return inputs.codes(self.variable, self.levels, where), None
         x = inputs.numeric(self.variable, where)
         if self.kind == "bins":
+            if len(self.edges) <= _FEW_EDGES:
+                # closed left: bin = number of edges <= x; closed right: edges < x
+                idx = np.zeros(len(x), dtype=np.int8)
+                for e in self.edges:
+                    idx += (x >= e) if self.closed == "left" else (x > e)
+                return idx, None
             side = "right" if self.closed == "left" else "left"
             return np.searchsorted(np.asarray(self.edges), x, side=side), None
         if self.clip is not None:
@@ -938,10 +970,53 @@ class Scorecard:
         >>> card.linear_predictor(pd.DataFrame({"x": [0.0, 1.5]}))
         array([1., 4.])
         """
+        joint = self._joint(frame)
+        if joint is not None:
+            cell, table = joint
+            return table[cell]
         eta = np.full(len(frame), self.intercept, dtype=np.float64)
         for c in self._contribution_arrays(frame):
             eta += c
         return eta
+
+    def _joint(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+        """Joint cell of every row and the linear predictor of every joint cell, or None.
+
+        Without linear terms a row's linear predictor depends only on the cell it falls in for
+        every factor (a level or a bin), so it is computed once per combination of cells
+        (adding the terms in the same order as row by row: bit-identical) and looked up per
+        row. None when a term is linear or the combinations exceed :data:`MAX_JOINT_CELLS`.
+        """
+        factors: dict[tuple, tuple[int, _Factor, str]] = {}
+        for term in self._terms:
+            for f in term.factors:
+                if f.kind == "linear":
+                    return None
+                key = (f.kind, f.variable, f.levels, f.edges, f.closed)
+                if key not in factors:
+                    factors[key] = (len(factors), f, f"(terms[{term.index}], {term.label!r})")
+        sizes = [f.n_cells for _, f, _ in factors.values()]
+        total = math.prod(sizes)
+        if total > MAX_JOINT_CELLS:
+            return None
+        if not isinstance(frame, pd.DataFrame):
+            raise ModelError(
+                f"Model {self.name!r} scores a pandas DataFrame, got {type(frame).__name__}."
+            )
+        check_features(self, frame)
+        inputs = _Inputs(frame, self.name)
+        cell = np.zeros(len(frame), dtype=np.int32)
+        for (_, f, where), size in zip(factors.values(), sizes, strict=True):
+            idx, _ = f.encode(inputs, where)
+            cell *= size
+            cell += idx
+        grid = np.indices(sizes).reshape(len(sizes), total)  # cells of each factor, C order
+        table = np.full(total, self.intercept, dtype=np.float64)
+        for term in self._terms:
+            pos = [factors[(f.kind, f.variable, f.levels, f.edges, f.closed)][0]
+                   for f in term.factors]
+            table += term.table[tuple(grid[p] for p in pos)]
+        return cell, table
 
     def score(self, frame: pd.DataFrame) -> np.ndarray:
         """Return the score of every row: a probability for ``link: logistic``.
@@ -955,8 +1030,13 @@ class Scorecard:
         >>> card.score(pd.DataFrame({"g": ["a", "b"]}))
         array([0.5 , 0.75])
         """
-        eta = self.linear_predictor(frame)
-        out = expit(eta) if self.link == "logistic" else eta
+        joint = self._joint(frame)
+        if joint is not None:  # the link once per joint cell, then one lookup per row
+            cell, table = joint
+            out = (expit(table) if self.link == "logistic" else table)[cell]
+        else:
+            eta = self.linear_predictor(frame)
+            out = expit(eta) if self.link == "logistic" else eta
         return validate_scores(out, len(frame), f"Model {self.name!r}")
 
     def contributions(self, frame: pd.DataFrame) -> pd.DataFrame:
