@@ -31,6 +31,14 @@ def sample_data(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def small_data(sample_data, tmp_path_factory) -> Path:
+    """5,000 rows, for the tests about files and exit codes rather than numbers."""
+    path = tmp_path_factory.mktemp("small") / "c2sg_synthetic_small.parquet"
+    pd.read_parquet(sample_data).head(5_000).to_parquet(path, index=False)
+    return path
+
+
 def _audit_args(data: Path, out: Path, lang: str, *extra: str) -> list[str]:
     return ["audit", "--data", str(data), "--model", "c2sg-reconstruction", "--budget", "5%",
             "--reference", "gender=man", "--lang", lang, "--out", str(out), *extra]
@@ -164,10 +172,10 @@ def test_report_language_and_format(report_dir):
     assert "assumption-warning" in page  # the shipped spec's coefficients are assumptions
 
 
-def test_determinism_apart_from_time(sample_data, tmp_path):
+def test_determinism_apart_from_time(small_data, tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     for out in (a, b):
-        assert main(_audit_args(sample_data, out, "en", "--formats", "json,csv")) == 0
+        assert main(_audit_args(small_data, out, "en", "--formats", "json,csv")) == 0
     ja = json.loads((a / "results.json").read_text(encoding="utf-8"))
     jb = json.loads((b / "results.json").read_text(encoding="utf-8"))
     assert ja["manifest"].pop("time") and jb["manifest"].pop("time")
@@ -180,16 +188,16 @@ def _leftovers(parent: Path) -> list[str]:
     return sorted(p.name for p in parent.iterdir())
 
 
-def test_bad_model_leaves_nothing_and_exits_2(sample_data, tmp_path, capsys):
+def test_bad_model_leaves_nothing_and_exits_2(small_data, tmp_path, capsys):
     out = tmp_path / "report"
-    code = main(["audit", "--data", str(sample_data), "--model", "no-such-model",
+    code = main(["audit", "--data", str(small_data), "--model", "no-such-model",
                  "--out", str(out)])
     assert code == 2
     assert _leftovers(tmp_path) == []
     assert "no-such-model" in capsys.readouterr().err
 
 
-def test_failure_while_writing_leaves_nothing(sample_data, tmp_path, monkeypatch):
+def test_failure_while_writing_leaves_nothing(small_data, tmp_path, monkeypatch):
     import scoreaudit.report as report
 
     def boom(*args, **kwargs):
@@ -197,25 +205,25 @@ def test_failure_while_writing_leaves_nothing(sample_data, tmp_path, monkeypatch
 
     monkeypatch.setattr(report, "render_markdown", boom)
     out = tmp_path / "report"
-    assert main(_audit_args(sample_data, out, "en", "--formats", "json,md")) == 1
+    assert main(_audit_args(small_data, out, "en", "--formats", "json,md")) == 1
     assert _leftovers(tmp_path) == []
 
 
-def test_existing_output_refused_then_replaced_with_force(sample_data, tmp_path):
+def test_existing_output_refused_then_replaced_with_force(small_data, tmp_path):
     out = tmp_path / "report"
     out.mkdir()
     (out / "keep.txt").write_text("previous report")
-    assert main(_audit_args(sample_data, out, "en", "--formats", "json")) == 2
+    assert main(_audit_args(small_data, out, "en", "--formats", "json")) == 2
     assert (out / "keep.txt").read_text() == "previous report"
-    assert main(_audit_args(sample_data, out, "en", "--formats", "json", "--force")) == 0
+    assert main(_audit_args(small_data, out, "en", "--formats", "json", "--force")) == 0
     assert sorted(p.name for p in out.iterdir()) == ["results.json"]
     assert _leftovers(tmp_path) == ["report"]
 
 
-def test_config_file(sample_data, tmp_path):
+def test_config_file(small_data, tmp_path):
     cfg = tmp_path / "audit.yaml"
     cfg.write_text(
-        f"data: {sample_data}\nmodel: c2sg-reconstruction\nbudget: 10%\n"
+        f"data: {small_data}\nmodel: c2sg-reconstruction\nbudget: 10%\n"
         "reference: {gender: man}\nlang: fr\nout: rep\nformats: [json]\n", encoding="utf-8")
     assert main(["audit", "--config", str(cfg), "--budget", "5%"]) == 0  # command line wins
     data = json.loads((tmp_path / "rep" / "results.json").read_text(encoding="utf-8"))

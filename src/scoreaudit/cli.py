@@ -273,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
         return 2
-    except Exception as exc:  # noqa: BLE001 - the user interface is never a traceback
+    except Exception as exc:
         if debug:
             raise
         err_console.print(

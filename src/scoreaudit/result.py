@@ -162,6 +162,40 @@ class AuditResult:
                 f"<code>result.disparities</code>.</p></div>")
 
     # -- methods that delegate to other modules (report, explain) are added below ----------
+    def report(self, lang: str = "en", *, figures: bool = True, min_cell: int | None = None) -> Any:
+        """The full report (as the CLI writes it), displayed inline in Jupyter.
+
+        Small cells are suppressed as in published outputs. ``str(...)`` is the HTML page.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd, scoreaudit as sa
+        >>> frame = pd.DataFrame({"gender": ["man", "woman"] * 100, "x": np.arange(200.0)})
+        >>> res = sa.audit(sa.Population(frame, protected=["gender"]), "x",
+        ...                sa.Budget(share=0.1), threshold_free=False)
+        >>> "Principaux constats" in str(res.report(lang="fr", figures=False))
+        True
+        """
+        from .report import ReportDisplay, render_html
+
+        return ReportDisplay(render_html(self, lang, figures=figures, min_cell=min_cell))
+
+    def to_html(self, path: Any, lang: str = "en", *, figures: bool = True,
+                min_cell: int | None = None) -> Any:
+        """Write the self-contained HTML report to ``path``; return the path.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd, scoreaudit as sa, tempfile, os
+        >>> frame = pd.DataFrame({"gender": ["man", "woman"] * 100, "x": np.arange(200.0)})
+        >>> res = sa.audit(sa.Population(frame, protected=["gender"]), "x",
+        ...                sa.Budget(share=0.1), threshold_free=False)
+        >>> p = res.to_html(os.path.join(tempfile.mkdtemp(), "r.html"), figures=False)
+        >>> p.name
+        'r.html'
+        """
+        return self.report(lang, figures=figures, min_cell=min_cell).save(path)
+
     def explain(self, **kwargs: Any) -> Any:
         """Explain the disparities (see :func:`scoreaudit.explain.explain` for the arguments).
 
