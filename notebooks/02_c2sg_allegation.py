@@ -7,8 +7,8 @@
 # CNAM presentation described the riskiest profile as *"une femme", "plus de 25 ans", "au
 # moins un mineur dans le foyer"*, and reporting adds that anomalies rise for incomes close to
 # the C2SG ceiling. CNAM answers that its current model has *"aucune variable relative au sexe
-# ... ni à l'âge"* (no variable on sex or age). Sources: `/work/shared/FACTS.md` in the
-# project, and the `sources:` of each model spec.
+# ... ni à l'âge"* (no variable on sex or age). Sources: the project's public fact sheet,
+# [`docs/public-facts.md`](../docs/public-facts.md), and the `sources:` of each model spec.
 #
 # This notebook asks the unions' question of two **reconstructions** built from those
 # criteria, on a **synthetic** population:

@@ -254,7 +254,7 @@ say(f"Rebuilt from rounded percentages, men's flagged files become "
 shares = {
     "women": float(np.mean(received.loc[received["selection_method"] == "random", "gender"]
                            == "woman")),
-    "single parents": 0.25,   # DREES figure used by the synthetic data (FACTS.md)
+    "single parents": 0.25,   # DREES figure (docs/public-facts.md)
     "single mothers under 25": 0.008,  # about 0.8% of files in the synthetic population
 }
 comparisons = 13  # gender (2) + age band (6) + family status (5) representation comparisons
