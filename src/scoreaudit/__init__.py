@@ -29,7 +29,7 @@ from .selection import Budget, Selection, Threshold
 __version__ = "0.1.0"
 
 # Submodules loaded on first use (``sa.plots`` imports matplotlib, ``sa.synthetic`` numpy only).
-_SUBMODULES = {"examples", "explain", "io", "metrics", "plots", "power", "report", "synthetic"}
+_SUBMODULES = {"examples", "explain", "explain_plots", "io", "metrics", "plots", "power", "report", "synthetic"}
 
 
 def __getattr__(name: str):

@@ -28,7 +28,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -110,8 +109,8 @@ def _num(x: float, lang: str) -> str:
 
 def _figure(ax: Any, size: tuple[float, float]) -> tuple[Figure, Any]:
     if ax is None:
-        fig, ax = plt.subplots(figsize=size, layout="constrained")
-        return fig, ax
+        fig = Figure(figsize=size, layout="constrained")  # no pyplot state: never shown twice
+        return fig, fig.add_subplot()
     return ax.figure, ax
 
 
