@@ -199,3 +199,36 @@ def test_curve_counts_by_stretches_equal_searchsorted(ties):
     got_w, w = curve_counts(r, cell, c, counts, np.ones(n))
     np.testing.assert_array_equal(got_w, want)
     np.testing.assert_array_equal(w, want)
+
+
+def test_bootstrap_matches_analytic_intervals_on_large_n():
+    rng = np.random.default_rng(11)
+    n = 400_000
+    g = rng.choice(["a", "b", "c"], n, p=[0.5, 0.3, 0.2])
+    score = rng.normal(size=n) + np.select([g == "b", g == "c"], [0.2, 0.4], 0.0)
+    pop = sa.Population(pd.DataFrame({"g": g, "score": score}), protected=["g"])
+    for reference in (None, "rest"):
+        res = sa.audit(pop, "score", sa.Budget(share=0.1), bootstrap=1000, reference=reference,
+                       threshold_free=False)
+        d = res.disparities
+        cols = list(d.columns)
+        assert cols.index("ratio_boot_low") == cols.index("ratio_high") + 1
+        # percentile and Katz (log-normal) intervals agree to a few percent at this size
+        np.testing.assert_allclose(d["ratio_boot_low"], d["ratio_low"], rtol=0.03)
+        np.testing.assert_allclose(d["ratio_boot_high"], d["ratio_high"], rtol=0.03)
+        assert (d["ratio_boot_low"] < d["ratio"]).all() and (d["ratio"] < d["ratio_boot_high"]).all()
+        assert res.config["bootstrap"] == 1000
+    again = sa.audit(pop, "score", sa.Budget(share=0.1), bootstrap=1000, threshold_free=False)
+    pd.testing.assert_frame_equal(again.disparities, sa.audit(
+        pop, "score", sa.Budget(share=0.1), bootstrap=1000, threshold_free=False).disparities)
+    plain = sa.audit(pop, "score", sa.Budget(share=0.1), threshold_free=False)
+    assert "ratio_boot_low" not in plain.disparities
+
+
+def test_bootstrap_refuses_weights_and_bad_counts():
+    f = _frame(500, 0, None)
+    pop = sa.Population(f, protected=["gender"], weight="w")
+    with pytest.raises(sa.DataError, match="unweighted"):
+        sa.audit(pop, "score", bootstrap=10)
+    with pytest.raises(sa.DataError, match="bootstrap"):
+        sa.audit(sa.Population(f, protected=["gender"]), "score", bootstrap=-1)

@@ -8,6 +8,7 @@ turn counts into rates, disparities, intervals and tests; the result holds tidy 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -45,6 +46,8 @@ def audit(
     budgets: Sequence[float] | None = None,
     threshold_free: bool = True,
     calibration_bins: int = 10,
+    bootstrap: int = 0,
+    bootstrap_seed: int | None = 0,
 ) -> AuditResult:
     """Audit a scoring model on a population: who is selected for control, by group.
 
@@ -77,6 +80,17 @@ def audit(
         Compute AUC and Kolmogorov-Smirnov distances of score distributions per group.
     calibration_bins : int
         Score quantile bins for calibration by group (only with labels).
+    bootstrap : int
+        Number of bootstrap samples for percentile intervals of the ratios (0: none, the
+        default; 1,000 is usual). Adds ``ratio_boot_low`` and ``ratio_boot_high`` to the
+        disparities. The selected count of every finest cell is redrawn as
+        ``Binomial(n_cell, rate_cell)`` (a bootstrap of the files within each cell, vectorised
+        over cells, never over rows: milliseconds for any population size), and every group,
+        reference and "rest" is summed from the same draw. Like the Wilson and Katz
+        intervals it treats files as selected independently, so with a fixed budget it is
+        slightly conservative. Unweighted populations only.
+    bootstrap_seed : int or None
+        Seed of the bootstrap draws.
 
     Returns
     -------
@@ -118,6 +132,11 @@ def audit(
         raise DataError(f"correction must be 'holm', 'bh', 'bonferroni' or 'none', not {correction!r}.")
     if int(min_cell) < 0:
         raise DataError(f"min_cell must be >= 0, not {min_cell!r}.")
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
+        raise DataError(f"bootstrap must be a number of samples >= 0, not {bootstrap!r}.")
+    if bootstrap and population.weights is not None:
+        raise DataError("bootstrap intervals need an unweighted population (row weights are "
+                        "not resampled); use the analytic intervals with weights.")
     grid = DEFAULT_BUDGETS if budgets is None else np.asarray(list(budgets), dtype=float)
     if grid.size == 0 or not np.all(np.isfinite(grid)) or grid.min() < 0 or grid.max() > 1:
         raise PolicyError("budgets for the curve must be shares between 0 and 1.")
@@ -142,6 +161,8 @@ def audit(
 
     groups = engine.groups_table()
     disparities = engine.disparities_table(refs, correction)
+    if bootstrap:
+        disparities = engine.add_bootstrap(disparities, refs, int(bootstrap), bootstrap_seed)
     if threshold_free:
         disparities = engine.add_threshold_free(disparities, refs, ranking)
     curve = engine.curve_table(refs, ranking, grid)
@@ -170,6 +191,7 @@ def audit(
         "min_cell": int(min_cell),
         "budgets": [float(b) for b in grid],
         "threshold_free": threshold_free,
+        "bootstrap": int(bootstrap),
     }
     model_info = model.to_dict() if hasattr(model, "to_dict") else {"kind": type(model).__name__}
     if not isinstance(model_info, dict):
@@ -434,6 +456,46 @@ class _Engine:
         m = int(np.isfinite(out["p_value"].to_numpy()[first]).sum())
         out = _add_power(out, alpha, correction, m)
         return out.drop(columns=["_n_eff", "_ref_n_eff", "_test_key"])
+
+    # -- bootstrap ---------------------------------------------------------------------------
+    def add_bootstrap(self, disparities: pd.DataFrame, refs: list, samples: int,
+                      seed: int | None) -> pd.DataFrame:
+        """Percentile intervals of every ratio from binomial redraws of the cells' counts."""
+        rng = np.random.default_rng(seed)
+        n_cell = self.base.n
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p_cell = np.where(n_cell > 0, self.sel.n / np.where(n_cell > 0, n_cell, 1), 0.0)
+        draws = rng.binomial(n_cell.astype(np.int64)[None, :], p_cell[None, :],
+                             size=(samples, n_cell.size)).astype(float)  # (B, cells)
+        alpha = 1 - self.confidence
+        frames = []
+        for v, ref in zip(self.views, refs, strict=True):
+            onehot = np.zeros((self.cells.n_cells, v.n_groups))
+            onehot[np.arange(self.cells.n_cells), v.group_of_cell] = 1.0
+            x = draws @ onehot  # (B, G) selected per group, exact integers
+            n = self.base.aggregate(v.group_of_cell, v.n_groups).n
+            if ref is None:
+                idx = np.arange(v.n_groups)
+                x0, n0 = x.sum(axis=1, keepdims=True) - x, n.sum() - n
+            else:
+                idx = np.array([g for g in range(v.n_groups) if g != ref], dtype=np.int64)
+                x0, n0 = x[:, [ref] * idx.size], np.full(idx.size, n[ref])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = (x[:, idx] / n[idx]) / (x0 / n0)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # 0 / 0 samples: NaN
+                low = np.nanquantile(ratio, alpha / 2, axis=0, method="lower")
+                high = np.nanquantile(ratio, 1 - alpha / 2, axis=0, method="higher")
+            frames.append(pd.DataFrame({"attribute": v.name,
+                                        "group": [v.labels[i] for i in idx],
+                                        "ratio_boot_low": low, "ratio_boot_high": high}))
+        boot = pd.concat(frames, ignore_index=True)
+        out = disparities.merge(boot, on=["attribute", "group"], how="left", validate="1:1")
+        cols = list(out.columns)
+        at = cols.index("ratio_high") + 1
+        cols = cols[:at] + ["ratio_boot_low", "ratio_boot_high"] + [
+            c for c in cols[at:] if c not in ("ratio_boot_low", "ratio_boot_high")]
+        return out[cols]
 
     # -- threshold-free measures ----------------------------------------------------------
     def add_threshold_free(self, disparities: pd.DataFrame, refs: list, ranking: Ranking) -> pd.DataFrame:
