@@ -298,7 +298,7 @@ def _context(p: _Prepared) -> dict[str, Any]:
     else:
         suppression = [t("suppression_none", lang, min_cell=s_info.min_cell)]
     warnings = [str(w) for w in (pub.warnings or [])]
-    small = int(pub.disparities["small_cell"].fillna(False).astype(bool).sum()) \
+    small = int(pub.disparities["small_cell"].astype("boolean").fillna(False).astype(bool).sum()) \
         if "small_cell" in pub.disparities.columns else 0
     explanation = getattr(pub, "explanation", None)
     curve_tables = [tb for tb in (C.curve_table(pub, a, lang, marker) for a in singles) if tb]

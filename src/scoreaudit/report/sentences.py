@@ -261,7 +261,7 @@ def findings(published: Any, lang: str = "en", max_findings: int = 6) -> list[Fi
         d = d[~d["suppressed"].astype(bool)]
     level = fmt_pct(float(published.config.get("confidence", 0.95)), lang, 0)
     d = d.assign(_strength=_strength(d),
-                 _sig=d["significant"].fillna(False).astype(bool),
+                 _sig=d["significant"].astype("boolean").fillna(False).astype(bool),
                  _inter=d["attribute"].astype(str).str.contains(SEP, regex=False))
     d = d[d["_strength"] >= 0]
     g = published.groups
