@@ -34,9 +34,11 @@ Algorithm (deterministic)
    published values define a linear system in the hidden ones; a hidden cell is recoverable
    exactly when its unit vector lies in the row space of that system, i.e. when every
    vector of the null space has a zero in its position (computed by SVD). For the first
-   recoverable cell (table order) the smallest published cell of one of its lines (else the
-   line's total) is suppressed, then step 1 runs again; this repeats until no hidden cell is
-   recoverable. It terminates because each round hides one more row.
+   recoverable cell (table order), the smallest published row sharing a line with it whose
+   hiding makes it unrecoverable is suppressed (if none does, the smallest such row of the
+   whole table; failing that, the smallest neighbour), then step 1 runs again; this
+   repeats until no hidden cell is recoverable. It terminates because each round hides one
+   more row.
 
 Limits, stated in SECURITY.md: the check is for *exact* recovery. The bounds an attacker can
 derive (a hidden count is between 0 and the line total minus the published cells) are not
@@ -276,7 +278,9 @@ def _complement(i: int, lines: Sequence[Line], mask: np.ndarray, size: np.ndarra
 
     Candidates are the published rows sharing a line with ``i`` (its fellow cells, the
     cells of the lines it totals, the totals of its lines), smallest first (ties: table
-    order); the first whose hiding leaves ``i`` undetermined is chosen, else the smallest.
+    order), then every other published row (when ``i`` is fixed through a chain of hidden
+    cells); the first whose hiding leaves ``i`` undetermined is chosen, else the smallest
+    neighbour.
     """
     cand_set: set[int] = set()
     for ln in lines:
@@ -285,14 +289,16 @@ def _complement(i: int, lines: Sequence[Line], mask: np.ndarray, size: np.ndarra
             members.add(int(ln.total))
         if i in members:
             cand_set |= members
-    cand = np.array(sorted(c for c in cand_set if not mask[c]), dtype=int)
-    if cand.size == 0:
-        return None
-    order = cand[np.lexsort((cand, size[cand]))]
-    for c in order:
+    near = np.array(sorted(c for c in cand_set if not mask[c]), dtype=int)
+    far = np.array(sorted(set(np.flatnonzero(~mask).tolist()) - cand_set), dtype=int)
+    near = near[np.lexsort((near, size[near]))] if near.size else near
+    far = far[np.lexsort((far, size[far]))] if far.size else far
+    for c in (*near, *far):  # neighbours first: a chain of hidden cells may reach further
         if analysis.frees(i, int(c)):
             return int(c)
-    return int(order[0])
+    if near.size:
+        return int(near[0])
+    return int(far[0]) if far.size else None
 
 
 def protect(groups: pd.DataFrame, mask: pd.Series | np.ndarray, *, exact: bool = True,

@@ -25,6 +25,13 @@ the classic one-cell rule per margin (when a margin has exactly one suppressed c
 smallest other cell of that margin is suppressed too) and iterates to a fixed point; the
 reliability work of issue 10 may replace it with a complete method.
 
+Individual scores
+-----------------
+No row of the data is published. Two numbers are nevertheless scores of particular files:
+the selection cut-off (the score of the last file selected) and the calibration bin edges
+(quantiles of the scores). They are published rounded to :data:`SCORE_DIGITS` significant
+digits (:func:`coarse_score`).
+
 Examples
 --------
 >>> import numpy as np, pandas as pd
@@ -46,7 +53,9 @@ import pandas as pd
 __all__ = [
     "DEFAULT_MIN_CELL",
     "KEEP_COLUMNS",
+    "SCORE_DIGITS",
     "Suppression",
+    "coarse_score",
     "primary_group_mask",
     "publish",
     "secondary_suppression",
@@ -62,6 +71,28 @@ KEEP_COLUMNS = frozenset({"attribute", "group", "reference", "budget", "realised
 
 _LABEL_COUNTS = ("controlled_with_label", "positives", "selected_with_label")
 _LABEL_PREFIXES = ("positive_rate", "precision", "tpr", "fpr", "fnr")
+
+
+#: Significant digits of individual score values that are published (the selection cut-off
+#: and calibration bin edges are scores of particular files).
+SCORE_DIGITS = 3
+
+
+def coarse_score(values: Any, digits: int = SCORE_DIGITS) -> np.ndarray:
+    """Round scores to ``digits`` significant digits, so that no file's exact score is published.
+
+    Examples
+    --------
+    >>> coarse_score([0.7767554401669716, 12345.678, -0.000123456, float("nan")]).tolist()
+    [0.777, 12300.0, -0.000123, nan]
+    """
+    arr = np.asarray(values, dtype=float)
+    out = arr.copy()
+    finite = np.isfinite(arr) & (arr != 0)
+    mag = np.floor(np.log10(np.abs(arr[finite])))
+    scale = 10.0 ** (digits - 1 - mag)
+    out[finite] = np.round(arr[finite] * scale) / scale
+    return out
 
 
 def small_count(count: Any, min_cell: int, suppress_zero: bool = False) -> np.ndarray:
@@ -328,6 +359,9 @@ def publish(result: Any, min_cell: int | None = None, *, suppress_zero: bool = F
         keep = [col for col in cal.columns if col in KEEP_COLUMNS or col in ("score_low", "score_high")]
         pub_cal = _blank(cal, cm, [col for col in cal.columns if col not in keep])
         pub_cal["suppressed"] = cm
+        for col in ("score_low", "score_high"):  # quantile edges are individual files' scores
+            if col in pub_cal.columns:
+                pub_cal[col] = coarse_score(pub_cal[col])
         n_cal = int(cm.sum())
 
     info = Suppression(
@@ -337,8 +371,12 @@ def publish(result: Any, min_cell: int | None = None, *, suppress_zero: bool = F
               "disparities": int(d_mask.sum()), "curve": int(pub_c["suppressed"].sum()),
               "calibration": n_cal},
     )
+    selection = result.selection
+    if selection is not None and dataclasses.is_dataclass(selection) and \
+            hasattr(selection, "cutoff"):  # the cut-off is the score of one file
+        selection = dataclasses.replace(selection, cutoff=float(coarse_score([selection.cutoff])[0]))
     published = dataclasses.replace(result, groups=pub_groups, disparities=pub_d, curve=pub_c,
-                                    calibration=pub_cal)
+                                    calibration=pub_cal, selection=selection)
     if hasattr(result, "explanation"):
         object.__setattr__(published, "explanation", result.explanation)
     return published, info
