@@ -112,8 +112,10 @@ class Population:
 
     Parameters
     ----------
-    data : pandas.DataFrame
+    data : pandas.DataFrame, polars.DataFrame, pyarrow.Table, or a CSV / Parquet path
         One row per file (household). Other columns (model inputs, scores) are kept as is.
+        Other tables are converted once to pandas through Arrow, keeping column names and
+        categories (see :mod:`scoreaudit.inputs`).
     protected : list of str
         Columns holding protected attributes (e.g. gender, age band, family status).
     label : str, optional
@@ -399,10 +401,7 @@ def _warn_near_duplicates(name: str, levels: tuple[str, ...], codes: np.ndarray 
 
 
 def _to_pandas(data: Any) -> pd.DataFrame:
-    """Convert polars / pyarrow tables to pandas, keeping categories."""
-    if hasattr(data, "to_pandas"):
-        return data.to_pandas()
-    raise DataError(
-        f"Population data must be a pandas DataFrame (or a polars / pyarrow table), not "
-        f"{type(data).__name__}."
-    )
+    """Convert polars / pyarrow tables and CSV / Parquet paths (see :mod:`scoreaudit.inputs`)."""
+    from .inputs import to_pandas
+
+    return to_pandas(data)
