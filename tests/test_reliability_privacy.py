@@ -208,7 +208,7 @@ def test_deterministic_and_index_preserving() -> None:
 # Properties on random tables
 # ------------------------------------------------------------------------------------------
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -266,7 +266,7 @@ def audits(draw: Any) -> Any:
                     sa.Budget(share=share), threshold_free=False, budgets=[0.05, 0.3])
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(audits())
 def test_published_audit_hides_small_counts_and_their_complements(result: Any) -> None:
     pub, info = publish(result)
