@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import scoreaudit as sa
 from scoreaudit.counts import audit_counts
@@ -113,15 +115,142 @@ def test_percentages_that_do_not_round_trip_warn():
                            prevalence="prev", decimals=1)
     msg = [w for w in res.warnings if "round-trip" in w]
     assert msg and "'woman'" in msg[0] and "47" in msg[0] and "prec" in msg[0]
+    assert "no whole-count table reproduces every published rate" in msg[0]
+    assert res.data_summary["joint_solutions"][0] == 0
 
 
 def test_ambiguous_percentages_warn():
     pub = pd.DataFrame({"gender": ["woman", "man"], "n": [10_000, 10_000],
                         "sel": [12.3, 5.0], "prec": [30.0, 20.0], "prev": [8.0, 6.0]})
-    with pytest.warns(UserWarning, match="possible whole counts"):
+    with pytest.warns(UserWarning) as caught:
         res = audit_counts(pub, "gender", n="n", selection_rate="sel", precision="prec",
-                           prevalence="prev", decimals=1)
-    assert any("'sel'" in w and "up to 11" in w for w in res.warnings)
+                           prevalence="prev", decimals=1, reference={"gender": "man"})
+    assert [str(w.message) for w in caught] == res.warnings
+    # 12.3% of 10,000 is 1,225 to 1,235 flagged files (11 counts)
+    woman = next(w for w in res.warnings if w.startswith("Group 'woman'"))
+    assert "exactly" in woman and "selected 1225-1235" in woman
+    assert "selection_rate 12.25-12.35%" in woman
+    assert not any("round-trip" in w for w in res.warnings)
+    ratios = next(w for w in res.warnings if w.startswith("Over all whole-count tables"))
+    # selection-rate ratio: 1,225/10,000 over 505/10,000 to 1,235 over 495
+    assert f"woman / man: selection_rate {1225 / 505:.3f}-{1235 / 495:.3f}" in ratios
+    d = res.disparities.set_index("metric")
+    assert f"(used {d.loc['selection_rate', 'ratio']:.3f})" in ratios
+    n_sol = res.data_summary["joint_solutions"]
+    assert len(n_sol) == 2 and all(k > 1 for k in n_sol)
+
+
+def _published(n, selected, tp, fn, digits=1):
+    """A table of group sizes and percentages rounded from whole counts."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return pd.DataFrame({
+            "g": [f"g{i}" for i in range(len(n))], "n": n,
+            "sel": np.round(100 * selected / n, digits),
+            "prec": np.where(selected > 0, np.round(100 * tp / np.maximum(selected, 1), digits),
+                             np.nan),
+            "prev": np.round(100 * (tp + fn) / n, digits)})
+
+
+def _rebuild(pub, **kw):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = audit_counts(pub, "g", n="n", selection_rate="sel", precision="prec",
+                           prevalence="prev", decimals=1, **kw)
+    return res, [str(w.message) for w in caught]
+
+
+def _reproduces(res, pub):
+    """Every published rate is what the rebuilt whole counts give, to half a unit."""
+    g = res.groups.set_index("group").loc[pub["g"]]
+    for rate, part, base in (("sel", "selected", "n"), ("prec", "tp", "selected"),
+                             ("prev", "positives", "n")):
+        b = g[base].to_numpy(float)
+        implied = np.where(b > 0, 100 * g[part].to_numpy(float) / np.where(b > 0, b, 1), np.nan)
+        p = pub[rate].to_numpy(float)
+        ok = np.where(np.isnan(p), b == 0, np.abs(implied - p) <= 0.05 + 1e-9)
+        if not ok.all():
+            return False
+    return True
+
+
+def test_consistent_table_that_rounding_each_count_breaks_does_not_warn():
+    # review F3: 5.2% of 2,958 = 153.8 -> 154 flagged, and no whole tp gives 49.7% of 154;
+    # 76/153 = 49.67% and 77/155 = 49.68% both do
+    pub = pd.DataFrame({"g": ["a", "b"], "n": [2958, 3000], "sel": [5.2, 5.0],
+                        "prec": [49.7, 50.0], "prev": [10.0, 10.0]})
+    res, caught = _rebuild(pub, reference={"g": "b"})
+    assert not any("round-trip" in w for w in res.warnings + caught)
+    a = res.groups.set_index("group").loc["a"]
+    # the rule: least squares to rate * base; (153 - 153.816)^2 + (76 - 76.04)^2 = 0.67
+    # beats (155 - 153.816)^2 + (77 - 77.04)^2 = 1.40
+    assert (a["selected"], a["tp"]) == (153, 76)
+    assert _reproduces(res, pub)
+    msg = next(w for w in res.warnings if w.startswith("Group 'a'"))
+    assert "selected 153-155" in msg and "tp 76-77" in msg and "precision 49.67-49.68%" in msg
+    assert caught == res.warnings  # every reconstruction warning is also a Python warning
+
+
+def test_bundled_table_rebuilt_from_one_decimal_percentages_has_no_false_alarm():
+    t = pd.read_csv(DATA / "c2sg_confusion_counts.csv")
+    exact = audit_counts(t, ["gender", "age_band"], tp="tp", fp="fp", tn="tn", fn="fn",
+                         reference={"gender": "man"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        rebuilt = audit_counts(t, ["gender", "age_band"], n="n", selection_rate="selected_pct",
+                               precision="precision_pct", prevalence="prevalence_pct",
+                               decimals=1, reference={"gender": "man"})
+    assert not any("round-trip" in w for w in rebuilt.warnings)  # five before the fix
+    # the true ratio lies within the range over the consistent tables
+    true_ratio = exact.disparities.set_index(["attribute", "metric"]).loc[
+        ("gender", "selection_rate"), "ratio"]
+    ratios = next(w for w in rebuilt.warnings if w.startswith("Over all whole-count tables"))
+    span = ratios.split("gender woman / man: selection_rate ")[1].split(" ")[0]
+    lo, hi = map(float, span.split("-"))
+    assert lo <= true_ratio <= hi
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(1, 30_000), st.floats(0, 1), st.floats(0, 1),
+                          st.floats(0, 1)), min_size=2, max_size=4))
+def test_consistent_published_tables_always_round_trip(rows):
+    # any table of whole counts, published at one decimal, is consistent by construction
+    n = np.array([r[0] for r in rows])
+    selected = np.floor(np.array([r[1] for r in rows]) * n).astype(int)
+    tp = np.floor(np.array([r[2] for r in rows]) * selected).astype(int)
+    fn = np.floor(np.array([r[3] for r in rows]) * (n - selected)).astype(int)
+    pub = _published(n, selected, tp, fn)
+    res, caught = _rebuild(pub)
+    assert not any("round-trip" in w for w in res.warnings + caught)
+    assert _reproduces(res, pub)
+    assert all(k is not None and k >= 1 for k in res.data_summary["joint_solutions"])
+
+
+def test_huge_groups_narrow_the_search_and_say_so():
+    # 1,000,000 files at one decimal: windows of 1,001 counts; the full search is too large
+    pub = _published(np.array([1_000_000, 2_000_000]), np.array([52_345, 40_000]),
+                     np.array([26_001, 10_000]), np.array([50_000, 100_000]))
+    res, caught = _rebuild(pub)
+    assert not any("round-trip" in w for w in res.warnings)
+    assert _reproduces(res, pub)
+    assert res.data_summary["joint_solutions"] == [None, None]
+    assert any("full search was too large" in w and "at least" in w for w in res.warnings)
+
+
+def test_extreme_rate_of_sums_matches_brute_force():
+    import itertools
+
+    from scoreaudit.counts import _extreme_rate
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        pairs = []
+        for _ in range(int(rng.integers(1, 4))):
+            b = rng.integers(1, 50, int(rng.integers(1, 5)))
+            pairs.append(np.column_stack([rng.integers(0, b + 1), b]).astype(float))
+        values = [sum(p[0] for p in c) / sum(p[1] for p in c)
+                  for c in itertools.product(*pairs)]
+        assert _extreme_rate(pairs, True) == pytest.approx(min(values), abs=1e-12)
+        assert _extreme_rate(pairs, False) == pytest.approx(max(values), abs=1e-12)
 
 
 def test_intersections_from_crossed_rows():

@@ -282,6 +282,86 @@ def test_proxy_strength_ranks_a_noisy_copy_of_gender_first():
     assert px.loc["copy_numeric", "auc"] == pytest.approx(max(u, 1 - u), abs=1e-12)
 
 
+def _with_commune(n: int = 4000, seed: int = 1) -> pd.DataFrame:
+    """Gender, 1,500 random commune labels independent of it, and two noisy copies of gender."""
+    rng = np.random.default_rng(seed)
+    gender = rng.choice(["man", "woman"], n)
+    woman = gender == "woman"
+    return pd.DataFrame({
+        "gender": gender,
+        "commune": np.char.add("c", rng.integers(0, 1500, n).astype(str)),
+        "copy_category": np.where(woman ^ (rng.random(n) < 0.2), "f", "m"),
+        "copy_numeric": woman + rng.normal(scale=0.8, size=n),
+        "noise": rng.normal(size=n),
+    })
+
+
+def test_proxy_strength_does_not_reward_a_high_cardinality_input_independent_of_gender():
+    # review F4: levels ordered by their in-sample share and raw Cramér's V gave this
+    # commune AUC 0.84, V 0.61 and rank 1
+    from scoreaudit.explain import proxy_table
+
+    frame = _with_commune()
+    pop = sa.Population(frame, protected=["gender"])
+    px = proxy_table(frame, ["commune", "copy_category", "copy_numeric", "noise"],
+                     pop.attributes).set_index("input")
+    c = px.loc["commune"]
+    assert abs(c["auc"] - 0.5) < 0.03
+    assert c["auc_method"] == "cross-fitted" and c["association_measure"] == "cramers_v"
+    assert c["association"] < 0.2  # raw V: 0.61; corrected V is 0 or sqrt of a tiny excess
+    assert c["many_levels"] and c["levels"] > 1000 and "levels" in c["note"]
+    assert c["rank"] > px.loc["copy_category", "rank"]
+    assert c["rank"] > px.loc["copy_numeric", "rank"]
+    # the genuine copies keep their strength; few-level inputs are not flagged
+    assert px.loc["copy_category", "auc"] > 0.78 and px.loc["copy_category", "association"] > 0.55
+    assert not px.loc[["copy_category", "copy_numeric", "noise"], "many_levels"].any()
+    assert px.loc["copy_numeric", "auc_method"] == "ordered"
+    # deterministic: the same table twice
+    again = proxy_table(frame, ["commune", "copy_category", "copy_numeric", "noise"],
+                        pop.attributes).set_index("input")
+    pd.testing.assert_frame_equal(px, again)
+
+
+def test_proxy_many_levels_note_reaches_the_explanation():
+    frame = _with_commune()
+    card = Scorecard.from_dict({"name": "m", "terms": [
+        {"kind": "linear", "variable": "copy_numeric", "coefficient": 1.0},
+        {"kind": "linear", "variable": "noise", "coefficient": 0.1}]})
+    res = audit_planted(card, frame)
+    ex = explain(res, inputs=["commune", "copy_category", "copy_numeric", "noise"])
+    assert ex.proxies.set_index("input").loc["commune", "rank"] == 3
+    assert any("many levels" in note and "commune" in note for note in ex.notes)
+
+
+def test_bias_corrected_cramers_v_and_cross_fitted_auc_known_answers():
+    from scoreaudit.explain import _auc_cross_fitted, _cramers_v
+
+    # a perfect 2x2 association: corrected V stays (almost) 1; independence gives 0
+    perfect = np.array([[500.0, 0.0], [0.0, 500.0]])
+    assert _cramers_v(perfect) == pytest.approx(1.0, abs=1e-3)
+    assert _cramers_v(np.array([[250.0, 250.0], [250.0, 250.0]])) == 0.0
+    # Bergsma's formula by hand on a 3x2 table
+    t = np.array([[30.0, 10.0], [20.0, 20.0], [10.0, 30.0]])
+    n, r, k = t.sum(), 3, 2
+    e = np.outer(t.sum(1), t.sum(0)) / n
+    phi2 = ((t - e) ** 2 / e).sum() / n - (r - 1) * (k - 1) / (n - 1)
+    den = min(r - (r - 1) ** 2 / (n - 1), k - (k - 1) ** 2 / (n - 1)) - 1
+    assert _cramers_v(t) == pytest.approx(np.sqrt(phi2 / den))
+    # cross-fitting: order learned on one half, measured on the other; a level unseen in
+    # the learning half gets that half's overall share
+    a = np.array([[8.0, 2.0], [2.0, 8.0], [0.0, 0.0]])
+    b = np.array([[9.0, 1.0], [1.0, 9.0], [5.0, 5.0]])
+    auc = _auc_cross_fitted(a, b)
+    assert auc[0] == pytest.approx(auc[1])
+    # half a scored by b's shares (0.9, 0.1, 0.5): members 8 (top), 2 (bottom) vs 2, 8
+    one = (8 * (8 + 0) + 2 * 0 + 0.5 * (8 * 2 + 2 * 8)) / (10 * 10)
+    # half b scored by a's shares (0.8, 0.2, 0.5 = a's overall share)
+    pos, neg = np.array([1.0, 5.0, 9.0]), np.array([9.0, 5.0, 1.0])  # ascending score order
+    below = np.cumsum(neg) - neg
+    two = float(np.sum(pos * (below + 0.5 * neg)) / (15 * 15))
+    assert auc[0] == pytest.approx((one + two) / 2)
+
+
 # -- counterfactual paired testing -------------------------------------------------------------
 
 

@@ -14,15 +14,52 @@ Counts are derived from the columns given, using the identities ``n = selected +
 not selected = positives + negatives``, ``selected = tp + fp``, ``positives = tp + fn``,
 ``negatives = fp + tn`` and the rates ``selection_rate = selected / n``, ``precision =
 tp / selected``, ``fdr = fp / selected``, ``prevalence = positives / n``, ``tpr = tp /
-positives``, ``fnr = fn / positives``, ``fpr = fp / negatives``, ``tnr = tn / negatives``,
-rounding each product (``rate * base``) to the nearest whole count, until tp, fp, tn and fn
-are known. Then every published rate is recomputed from the whole counts and rounded to the
-published precision (``decimals``: given, or read off the column as its largest number of
-decimals): if it differs from the published value, the table does not round-trip and the
-result says so (a warning in ``result.warnings`` and a Python ``UserWarning``), naming the
-group, the column and both values. When several whole counts round to the same published
-rate (a 1-decimal percentage of 10,000 files leaves 10 candidates) the nearest is used and
-a warning gives the largest such ambiguity per column: intervals are conditional on it.
+positives``, ``fnr = fn / positives``, ``fpr = fp / negatives``, ``tnr = tn / negatives``.
+A published rate does not give one whole count but a *window*: every integer whose rate
+rounds to the published value at the published precision (``decimals``: given, or read off
+the column as its largest number of decimals). 5.2% of 2,958 files is 152.3 to 155.3 files:
+153, 154 or 155. Rounding each count to its nearest value separately can pick a combination
+that no longer reproduces another rate (154 flagged files, nearest to 5.2%, leave no whole tp
+with a precision of 49.7%: 76/154 = 49.35%, 77/154 = 50.0%), although 76/153 and 77/155 do.
+
+So each table row is solved *jointly*: following the identities, every count derived from a
+rate branches over its whole window (a count derived from a count by a rate, e.g. ``base =
+part / rate``, over the window of bases likewise), candidates that break an identity, a
+non-negative count or any published rate are dropped as soon as they can be checked, and the
+**joint solutions** are the whole-count tables (tp, fp, tn, fn with the given counts) that
+reproduce EVERY published rate at its precision (an empty rate: its base is 0).
+
+*Rule for choosing among joint solutions*: the table nearest the point estimates the
+published rates give, in least squares: it minimises ``sum over published rates of (part -
+rate * base) ** 2`` (e.g. ``(selected - 5.2% * n)^2 + (tp - 49.7% * selected)^2``), each
+rate applied to the candidate's own base; ties go to the smallest tp, then fp, then tn. In
+the example, 153 flagged and 76 irregular (0.67 against 1.40 for 155 and 77).
+
+*Warnings* (in ``result.warnings`` and as Python ``UserWarning``):
+
+* ``does not round-trip``: only when a row has NO joint solution. Its counts are then the
+  nearest-rounded ones (each rate times its base, rounded, in the order above) and the
+  warning names the group, the column and both values: the published table contradicts
+  itself (or its rates were not rounded from whole counts).
+* several joint solutions: for each such row (the first five, then a count), how many, the
+  range of each count and of each reported rate over them; and one warning with the range of
+  each ratio (group rate / reference rate) over all joint solutions of the rows involved
+  (rows vary independently; the extreme rate of a sum of rows is found exactly by
+  Dinkelbach's method). The reported counts, rates, ratios and intervals use the chosen table
+  and are conditional on it.
+
+``result.data_summary["joint_solutions"]`` gives the number of joint solutions per row (None
+when the search was not exhaustive).
+
+*Bounds*: a row's search holds at most :data:`MAX_JOINT_CANDIDATES` candidate tables at once
+(huge groups published to one decimal: 5.2% of a million files is a window of 1,001 counts,
+and windows multiply; a count derived as ``part / rate`` is also capped at ``n``). Beyond it
+the search is narrowed: each window is cut to the 11 integers nearest ``rate * base`` plus 11
+spread evenly over the window (ends included), then 5 + 5, then 3 + 3. The warnings then say
+"at least" so many tables (and the ranges are those of the tables found), and a row without a
+solution in the narrowed search gets a ``does not round-trip`` warning that says the search
+was narrowed (a table outside it may exist); a row too large even then is not searched, and
+its warning says so. The cost is about 0.1 s per row of 100,000 candidates.
 """
 
 from __future__ import annotations
@@ -204,6 +241,320 @@ def _reconstruct(known: dict[str, np.ndarray], rates: dict[str, np.ndarray], sca
     return val, given
 
 
+_VARS = ("n", "selected", "not_selected", "positives", "negatives", "tp", "fp", "tn", "fn")
+_IX = {v: i for i, v in enumerate(_VARS)}
+_CELLS = [_IX[k] for k in ("tp", "fp", "tn", "fn")]
+#: Most candidate tables one row's joint search may hold at once; beyond it the search is
+#: narrowed (see the module docstring).
+MAX_JOINT_CANDIDATES = 250_000
+#: Half-widths of the narrowed searches, tried in turn when the full one is too large.
+_NARROWED = (5, 2, 1)
+
+
+def _slack(half: float) -> float:
+    """Tolerance of the round-trip check, in the rate's unit (as the warning uses)."""
+    return half * (1 + 1e-9) + 1e-12
+
+
+def _feasible(C: np.ndarray, rates: dict[str, tuple[float, float]], scale: float) -> np.ndarray:
+    """Rows of candidate tables ``C`` (NaN = not yet known) that break no constraint yet."""
+    ok = ~(C < 0).any(axis=1)
+    for total, a, b in _LINEAR:
+        t, x, y = C[:, _IX[total]], C[:, _IX[a]], C[:, _IX[b]]
+        ok &= ~(t != x + y) | np.isnan(t) | np.isnan(x) | np.isnan(y)
+    for rate, (pub, half) in rates.items():
+        part, base = (C[:, _IX[k]] for k in RATE_RELATIONS[rate])
+        both = ~np.isnan(part) & ~np.isnan(base)
+        ok &= ~(both & (part > base))
+        pos = both & (base > 0)
+        if np.isnan(pub):  # an empty (undefined) rate: its base must be 0
+            ok &= ~(base > 0)
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                implied = part / np.where(pos, base, 1.0) * scale
+            ok &= ~pos | (np.abs(implied - pub) <= _slack(half))
+    return ok
+
+
+def _propagate(C: np.ndarray) -> None:
+    """Fill, in place, every quantity a sum or difference of two known ones gives."""
+    for _ in range(6):
+        changed = False
+        for total, a, b in _LINEAR:
+            for unknown, x, y, sign in ((total, a, b, 1), (a, total, b, -1), (b, total, a, -1)):
+                u, xv, yv = C[:, _IX[unknown]], C[:, _IX[x]], C[:, _IX[y]]
+                m = np.isnan(u) & ~np.isnan(xv) & ~np.isnan(yv)
+                if m.any():
+                    C[m, _IX[unknown]] = xv[m] + sign * yv[m]
+                    changed = True
+        if not changed:
+            return
+
+
+def _expand(C: np.ndarray, m: np.ndarray, col: int, lo: np.ndarray, hi: np.ndarray,
+            cap: int, centre: np.ndarray | None = None, radius: int | None = None
+            ) -> np.ndarray | None:
+    """Replace each candidate of ``m`` by one per integer of ``[lo, hi]`` in column ``col``.
+
+    With ``radius``: only the ``2 * radius + 1`` integers nearest ``centre`` and ``2 * radius +
+    1`` integers spread evenly over ``[lo, hi]`` (ends included), without repeats.
+    """
+    keep = C[~m]
+    if radius is None:
+        width = np.maximum(hi - lo + 1, 0).astype(np.int64)
+        if keep.shape[0] + int(width.sum()) > cap:
+            return None
+        new = np.repeat(C[m], width, axis=0)
+        start = np.cumsum(width) - width
+        new[:, col] = np.repeat(lo, width) + (np.arange(new.shape[0]) -
+                                              np.repeat(start, width))
+    else:
+        k = 2 * radius + 1
+        near = centre[:, None] + np.arange(-radius, radius + 1)[None, :]
+        spread = np.round(lo[:, None] + (hi - lo)[:, None] * np.linspace(0, 1, k)[None, :])
+        values = np.sort(np.hstack([near, spread]), axis=1)
+        use = (values >= lo[:, None]) & (values <= hi[:, None])
+        use[:, 1:] &= values[:, 1:] != values[:, :-1]
+        count = use.sum(axis=1)
+        if keep.shape[0] + int(count.sum()) > cap:
+            return None
+        new = np.repeat(C[m], count, axis=0)
+        new[:, col] = values[use]
+    return np.asfortranarray(np.vstack([keep, new]))
+
+
+def _solve_row(known: dict[str, float], rates: dict[str, tuple[float, float]], scale: float,
+               radius: int | None, cap: int = MAX_JOINT_CANDIDATES) -> np.ndarray | None:
+    """Every whole-count table of one row that reproduces each published rate.
+
+    ``rates`` maps a rate to (published value, half a published unit). Branches, as
+    :func:`_reconstruct` derives, on every integer whose rate rounds to the published value
+    (with ``radius``: a narrowed search, see :func:`_expand`); prunes with every constraint
+    that can be checked. Returns the (k, 9) solutions (k may be 0), or None
+    when more than ``cap`` candidates would be needed or the rates do not bound a count.
+    """
+    C = np.full((1, len(_VARS)), np.nan)
+    for k, v in known.items():
+        C[0, _IX[k]] = v
+    while True:
+        _propagate(C)
+        C = C[_feasible(C, rates, scale)]
+        if C.shape[0] == 0 or not np.isnan(C[:, _CELLS]).any():
+            return C
+        for rate, (part, base) in RATE_RELATIONS.items():
+            if rate not in rates:
+                continue
+            pub, half = rates[rate]
+            ip, ib = _IX[part], _IX[base]
+            m = np.isnan(C[:, ip]) & (C[:, ib] == 0)  # empty rate: 0 / 0
+            if m.any():
+                C[m, ip] = 0.0
+                break
+            if np.isnan(pub):
+                continue
+            q, h = pub / scale, _slack(half) / scale
+            m = np.isnan(C[:, ip]) & ~np.isnan(C[:, ib])
+            if m.any():
+                b = C[m, ib]
+                lo = np.maximum(np.ceil(b * (q - h) - 1e-7), 0)
+                hi = np.minimum(np.floor(b * (q + h) + 1e-7), b)
+                C = _expand(C, m, ip, lo, hi, cap, np.floor(q * b + 0.5), radius)
+                if C is None:
+                    return None
+                break
+            m = np.isnan(C[:, ib]) & ~np.isnan(C[:, ip])
+            if m.any():
+                if q - h <= 0:  # the rate does not bound the base from above
+                    continue
+                p = C[m, ip]
+                lo = np.maximum(np.ceil(p / (q + h) - 1e-7), p)
+                hi = np.floor(p / (q - h) + 1e-7)
+                if base != "n":  # no count exceeds the group size
+                    hi = np.fmin(hi, C[m, _IX["n"]])
+                C = _expand(C, m, ib, lo, hi, cap, np.floor(p / q + 0.5), radius)
+                if C is None:
+                    return None
+                break
+        else:
+            return None  # nothing left to branch on: the rates do not determine the cells
+
+
+def _distance(C: np.ndarray, rates: dict[str, tuple[float, float]], scale: float) -> np.ndarray:
+    """Sum over published rates of ``(part - rate * base) ** 2``: distance to the point
+    estimates the published rates give on each candidate's own bases."""
+    d = np.zeros(C.shape[0])
+    for rate, (pub, _) in rates.items():
+        if np.isnan(pub):
+            continue
+        part, base = (C[:, _IX[k]] for k in RATE_RELATIONS[rate])
+        d += (part - pub / scale * base) ** 2
+    return d
+
+
+def _choose(C: np.ndarray, rates: dict[str, tuple[float, float]], scale: float) -> int:
+    """Index of the chosen solution: nearest the point estimates, then smallest tp, fp, tn."""
+    d = np.round(_distance(C, rates, scale), 9)
+    return int(np.lexsort((C[:, _IX["tn"]], C[:, _IX["fp"]], C[:, _IX["tp"]], d))[0])
+
+
+_SHOWN_COUNTS = ("n", "selected", "positives", "tp", "fp", "tn", "fn")
+
+
+def _narrowing(radius: int) -> str:
+    k = 2 * radius + 1
+    return (f"narrowed to the {k} counts nearest each rate * base and {k} spread over its "
+            "window, as the full search was too large")
+
+
+def _no_solution_note(radius: int | None) -> str:
+    """How far the joint search went for a row that has no solution (-1: all of it)."""
+    if radius == -1:
+        return "no whole-count table reproduces every published rate of this group."
+    if radius is None:
+        return ("the published rates leave too many whole-count tables to search (more than "
+                f"{MAX_JOINT_CANDIDATES:,} candidates even when narrowed), so this group was "
+                "not searched for a table reproducing every rate: the mismatch may be "
+                "rounding only.")
+    return (f"a search for whole-count tables reproducing every published rate of this group "
+            f"({_narrowing(radius)}) found none; one outside the search may exist, so the "
+            "mismatch may be rounding only.")
+
+
+def _row_rates(S: np.ndarray) -> dict[str, np.ndarray]:
+    """The reported rates (METRICS) of every candidate table (NaN for an empty base)."""
+    out = {}
+    for name, event, base in METRICS:
+        b = S[:, _IX[base]]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[name] = np.where(b > 0, S[:, _IX[event]] / np.where(b > 0, b, 1), np.nan)
+    return out
+
+
+def _span(a: np.ndarray, digits: int) -> str | None:
+    """``"min-max"`` of the finite values (more digits if they print alike), None if equal."""
+    a = a[np.isfinite(a)]
+    if a.size == 0 or a.min() == a.max():
+        return None
+    while f"{a.min():.{digits}f}" == f"{a.max():.{digits}f}" and digits < 8:
+        digits += 1
+    return f"{a.min():.{digits}f}-{a.max():.{digits}f}"
+
+
+def _ambiguity_warnings(solutions: list[np.ndarray | None], narrowed: dict[int, int | None],
+                        labels: list[str]) -> list[str]:
+    """Per ambiguous row: how many tables, the range of each count and rate (first five)."""
+    out = []
+    amb = [i for i, S in enumerate(solutions) if S is not None and len(S) > 1]
+    for i in amb[:5]:
+        S = solutions[i]
+        counts = [f"{k} {s}" for k in _SHOWN_COUNTS
+                  if (s := _span(S[:, _IX[k]], 0)) is not None]
+        rates = [f"{name} {s}%" for name, r in _row_rates(S).items()
+                 if (s := _span(100 * r, 2)) is not None]
+        how = (f"in a search {_narrowing(narrowed[i])}, at least" if i in narrowed
+               else "exactly")
+        out.append(
+            f"Group {labels[i]!r}: {how} {len(S):,} whole-count tables reproduce every published "
+            f"rate at its precision ({', '.join(counts)}; {', '.join(rates) or 'same rates'}); "
+            "the one nearest the published rates was used and intervals are conditional on it.")
+    if len(amb) > 5:
+        most = max(len(solutions[i]) for i in amb[5:])
+        out.append(f"{len(amb) - 5} more group(s) have several whole-count tables reproducing "
+                   f"every published rate (up to {most:,}).")
+    return out
+
+
+def _pairs(S: np.ndarray) -> dict[str, np.ndarray]:
+    """Per reported rate, the distinct (event, base) pairs of a row's candidate tables."""
+    out = {}
+    for name, event, base in METRICS:
+        x, b = S[:, _IX[event]].astype(np.int64), S[:, _IX[base]].astype(np.int64)
+        width = int(x.max()) + 1
+        code = np.unique(b * width + x)  # one int64 key per pair: fast to make distinct
+        out[name] = np.column_stack([code % width, code // width]).astype(float)
+    return out
+
+
+def _extreme_rate(pairs: list[np.ndarray], lowest: bool) -> np.float64:
+    """Smallest (or largest) ``sum(event) / sum(base)`` when each row picks one of its pairs.
+
+    Dinkelbach's method: the optimum ``r`` solves ``sum_i min_j (x_ij - r * b_ij) = 0``,
+    separable by row; iterating ``r <- X / B`` of the rows' best pairs reaches it exactly in
+    a few steps (vectorised over the rows' pairs). NaN when every base is 0.
+    """
+    allp = np.vstack(pairs)
+    row = np.repeat(np.arange(len(pairs)), [len(p) for p in pairs])
+    x, b = allp[:, 0], allp[:, 1]
+    # start from each row's largest base
+    order = np.lexsort((-b, row))
+    pick = order[np.r_[True, row[order][1:] != row[order][:-1]]]
+    r = np.nan
+    for _ in range(100):
+        bsum = b[pick].sum()
+        if bsum <= 0:
+            return np.float64(np.nan)
+        new = x[pick].sum() / bsum
+        if new == r:
+            break
+        r = new
+        f = x - r * b
+        order = np.lexsort((f if lowest else -f, row))
+        pick = order[np.r_[True, row[order][1:] != row[order][:-1]]]
+    return np.float64(r)
+
+
+def _ratio_range_warning(views: list, refs: list, cells: Any,
+                         solutions: list[np.ndarray | None], val: dict[str, np.ndarray],
+                         narrowed: dict[int, int | None]) -> str | None:
+    """Range of each ratio (group rate / reference rate) over the consistent tables.
+
+    Each table row's candidate tables vary independently of the other rows', and a group and
+    its reference (a group, or the rest) share no row, so the ratio ranges from
+    ``min(group rate) / max(reference rate)`` to ``max / min``; each extreme rate of a sum of
+    rows is found exactly by :func:`_extreme_rate`.
+    """
+    chosen = np.column_stack([val[k] for k in _VARS])
+    pairs = [_pairs(S if S is not None and len(S) else chosen[[i]])
+             for i, S in enumerate(solutions)]
+    varies = np.array([S is not None and len(S) > 1 for S in solutions])
+    row_cell = cells.cell.astype(np.int64)
+    parts: list[str] = []
+    skipped = 0
+    for v, ref in zip(views, refs, strict=True):
+        group_of_row = v.group_of_cell[row_cell]
+        for g in range(v.n_groups):
+            if g == ref:
+                continue
+            mine = group_of_row == g
+            other = (group_of_row == ref) if ref is not None else ~mine
+            if not (varies[mine].any() or varies[other].any()):
+                continue
+            if len(parts) >= 15:  # about the first 15 ranges are shown (single attributes first)
+                skipped += 1
+                continue
+            for name, event, base in METRICS:
+                p1 = [pairs[i][name] for i in np.flatnonzero(mine)]
+                p0 = [pairs[i][name] for i in np.flatnonzero(other)]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    lo = _extreme_rate(p1, True) / _extreme_rate(p0, False)
+                    hi = _extreme_rate(p1, False) / _extreme_rate(p0, True)
+                    x1, b1 = chosen[mine, _IX[event]].sum(), chosen[mine, _IX[base]].sum()
+                    x0, b0 = chosen[other, _IX[event]].sum(), chosen[other, _IX[base]].sum()
+                    at = (x1 / b1) / (x0 / b0)
+                span = _span(np.array([lo, hi]), 3)
+                if span is None or not np.isfinite(lo):
+                    continue
+                label = v.labels[ref] if ref is not None else "rest"
+                parts.append(f"{v.name} {v.labels[g]} / {label}: {name} {span} "
+                             f"(used {at:.3f})")
+    if not parts:
+        return None
+    more = (f"; the ratios of {skipped} more comparison(s) vary too" if skipped else "")
+    part = (" (for groups searched narrowly, over the tables found)" if narrowed else "")
+    return ("Over all whole-count tables that reproduce every published rate" + part + ", the "
+            "ratios (group / reference) range as follows; the reported ratios and their "
+            f"intervals use one table: {'; '.join(parts)}{more}.")
+
 def audit_counts(
     table: pd.DataFrame,
     group: str | Sequence[str],
@@ -366,6 +717,29 @@ def audit_counts(
     warnings: list[str] = []
     labels_of_row = [SEP.join(str(table[c].iloc[i]) for c in groups_cols)
                      for i in range(len(table))]
+    # joint search: every whole-count table of each row reproducing every published rate;
+    # rows with one keep the one nearest the point estimates, the others the nearest-rounded
+    # counts of _reconstruct (which the round-trip check below then reports)
+    half_unit = {k: 0.5 * 10.0 ** (-dec[k]) for k in rates}
+    solutions: list[np.ndarray | None] = [None] * len(table)
+    narrowed: dict[int, int | None] = {}  # row -> half-width of a narrowed search, None: none
+    for i in range(len(table)) if rates else ():
+        known_i = {k: float(v[i]) for k, v in known.items()}
+        rates_i = {k: (float(r[i]), half_unit[k]) for k, r in rates.items()}
+        sol = _solve_row(known_i, rates_i, scale, None)
+        if sol is None:
+            for radius in _NARROWED:
+                sol = _solve_row(known_i, rates_i, scale, radius)
+                if sol is not None:
+                    narrowed[i] = radius
+                    break
+            else:
+                narrowed[i] = None
+        solutions[i] = sol
+        if sol is not None and len(sol):
+            best = sol[_choose(sol, rates_i, scale)]
+            for k, j in _IX.items():
+                val[k][i] = best[j]
     for name, arr in val.items():
         neg = arr < 0
         if neg.any():
@@ -383,40 +757,30 @@ def audit_counts(
                 raise DataError(f"The table's counts contradict each other. {msg}")
             warnings.append(f"The table does not round-trip: {msg}")
 
-    # round trip of every published rate at its published precision
+    # round trip of every published rate at its published precision (rows without a joint
+    # solution keep the nearest-rounded counts, which then fail somewhere)
     reconstructed = bool(rates_given)
-    ambiguity: dict[str, int] = {}
     for rate, (part, base) in RATE_RELATIONS.items():
         if rate not in rates:
             continue
         col = rates_given[rate]
         with np.errstate(divide="ignore", invalid="ignore"):
             implied = np.where(val[base] > 0, val[part] / val[base] * scale, np.nan)
-        half = 0.5 * 10.0 ** (-dec[rate])
         pub = rates[rate]
-        ok = np.isnan(implied) | (np.abs(implied - pub) <= half * (1 + 1e-9) + 1e-12)
+        ok = np.isnan(implied) | (np.abs(implied - pub) <= _slack(half_unit[rate]))
         empty_but_defined = np.isnan(pub) & ~np.isnan(implied)
         ok = ok & ~empty_but_defined
         for i in np.flatnonzero(~ok)[:5]:
             warnings.append(
                 f"Column {col!r} ({rate}) does not round-trip for group {labels_of_row[i]!r}: "
-                f"published {'(empty)' if np.isnan(pub[i]) else f'{pub[i]:g}'}, but the whole counts {part} = {val[part][i]:g} and "
-                f"{base} = {val[base][i]:g} give {implied[i]:.{dec[rate] + 2}f} "
-                f"(published to {dec[rate]} decimal(s)).")
+                f"published {'(empty)' if np.isnan(pub[i]) else f'{pub[i]:g}'}, but the whole "
+                f"counts {part} = {val[part][i]:g} and {base} = {val[base][i]:g} give "
+                f"{implied[i]:.{dec[rate] + 2}f} (published to {dec[rate]} decimal(s)); "
+                + _no_solution_note(narrowed.get(i, -1)))
         if (~ok).sum() > 5:
             warnings.append(f"Column {col!r}: {int((~ok).sum()) - 5} more group(s) do not "
                             "round-trip.")
-        if dec[rate] <= 6:
-            lo = val[base] * (pub - half) / scale
-            hi = val[base] * (pub + half) / scale
-            width = np.floor(hi + 1e-9) - np.ceil(lo - 1e-9) + 1
-            width = np.where(given[part] | ~np.isfinite(width) | np.isnan(pub), 1, width)
-            if np.nanmax(width) > 1:
-                ambiguity[col] = int(np.nanmax(width))
-    for col, k in ambiguity.items():
-        warnings.append(
-            f"Column {col!r} at its published precision leaves up to {k} possible whole counts "
-            "for a group; the nearest was used and intervals are conditional on it.")
+    warnings.extend(_ambiguity_warnings(solutions, narrowed, labels_of_row))
     for w in warnings:
         _warnings.warn(w, UserWarning, stacklevel=2)
 
@@ -433,6 +797,11 @@ def audit_counts(
         nv = np.bincount(v.group_of_cell, weights=per_cell["n"], minlength=v.n_groups)
         base_by_view[v.name] = Sums(nv, nv, nv)
     refs, ref_warnings = _resolve_references(views, base_by_view, reference)
+    if rates:
+        span = _ratio_range_warning(views, refs, cells, solutions, val, narrowed)
+        if span:
+            warnings.append(span)
+            _warnings.warn(span, UserWarning, stacklevel=2)
     warnings.extend(ref_warnings)
 
     total_n = float(per_cell["n"].sum())
@@ -489,6 +858,8 @@ def audit_counts(
         "percent": percent,
         "decimals": {rates_given[k]: d for k, d in dec.items()},
         "reconstructed_from_rates": reconstructed,
+        "joint_solutions": [None if S is None or i in narrowed else len(S)
+                            for i, S in enumerate(solutions)] if rates else None,
         "protected": {a.name: list(a.levels) for a in pop.attributes.values()},
     }
     config = {

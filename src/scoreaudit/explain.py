@@ -69,17 +69,36 @@ checked against the audit's selection and falls back to the policy's sort if the
 Proxy measures
 --------------
 ``auc``: for each level of the attribute, the AUC of the input for telling members of that
-level from all other files (one-vs-rest), made direction-free (``max(AUC, 1 - AUC)``). Numeric
-inputs are read in their natural order; for a categorical input, its levels are ordered by the
-share of members (the best any ordering can do). The table reports the **maximum over levels**
-(``auc``, with the level in ``auc_group``) and the mean over levels (``auc_mean``). For a binary
-attribute both levels give the same AUC. 0.5 = the input says nothing about the attribute.
+level from all other files (one-vs-rest). Ordered inputs (numeric, ordered categorical) are
+read in their natural order and the AUC is made direction-free (``max(AUC, 1 - AUC)``). An
+unordered categorical input has no natural order, and ordering its levels by their share of
+members *in the same rows* overfits: 1,500 random labels on 4,000 files independent of gender
+would score an AUC of about 0.85. Its AUC is therefore **cross-fitted**: the rows are split
+into two halves once (a fixed seed, :data:`PROXY_SPLIT_SEED`, so the table is deterministic),
+the levels are ordered by their share of members in one half (a level absent from that half
+gets the half's overall share, i.e. a tie), the AUC of that ordering is measured on the other
+half (ties count 1/2), then the halves swap and the two AUCs are averaged. The direction is
+learned on the other half, so it is not folded: an input unrelated to the attribute scores
+about 0.5, slightly below or above by chance. ``auc_method`` says which (``"ordered"`` or
+``"cross-fitted"``). The table reports the **maximum over levels** (``auc``, with the level in
+``auc_group``) and the mean over levels (``auc_mean``). For a binary attribute both levels
+give the same AUC. 0.5 = the input says nothing about the attribute.
 
-``association``: **Cramér's V** for categorical inputs (non-numeric, boolean, or at most 20
-distinct values); for other numeric inputs, the **normalised mutual information**
-``I(input; attribute) / H(attribute)`` (the uncertainty coefficient, in [0, 1]) with the input
-cut into 20 quantile bins. ``association_measure`` says which. The ranking uses ``auc``, which
+``association``: the **bias-corrected Cramér's V** (Bergsma 2013) for categorical inputs
+(non-numeric, boolean, or at most 20 distinct values): ``chi2 / n`` less its expectation under
+independence, ``(r-1)(c-1)/(n-1)``, with corrected table dimensions, so that an input with
+many levels is not credited with the chance association that raw V gives it (raw V of the
+1,500 random labels above is about 0.6; corrected, about 0); for other numeric inputs, the
+**normalised mutual information** ``I(input; attribute) / H(attribute)`` (the uncertainty
+coefficient, in [0, 1]) with the input cut into 20 quantile bins. ``association_measure``
+says which. The ranking uses ``auc``, which
 is comparable across input types. Proxy measures are unweighted.
+
+``levels`` is the number of distinct values seen; ``many_levels`` flags a categorical input
+with more levels than the square root of the number of rows, or fewer than
+:data:`MIN_ROWS_PER_LEVEL` (10) rows per level on average (``note`` says so, and so do the
+explanation's notes): both measures are corrected for it, but they are imprecise, and such an
+input (a postcode, a street) is better grouped into fewer levels before it is read as a proxy.
 
 Examples
 --------
@@ -142,6 +161,14 @@ MAX_CATEGORICAL_LEVELS = 20
 #: Number of quantile bins for the mutual information of a continuous input.
 MI_BINS = 20
 
+#: Seed of the fixed split of the rows into two halves for the cross-fitted AUC of
+#: unordered inputs (the proxy table is deterministic).
+PROXY_SPLIT_SEED = 20_130_701
+
+#: An unordered input is flagged ``many_levels`` with more than sqrt(n) levels or fewer than
+#: this many rows per level on average.
+MIN_ROWS_PER_LEVEL = 10
+
 
 # =============================================================================================
 # The result object
@@ -170,10 +197,11 @@ class Explanation:
         ``ratio_after_sd`` (over ``n_repeats`` draws), ``after_covers_1`` and ``rank``
         (1 = the input whose neutralisation brings the ratio closest to 1).
     proxies : DataFrame
-        One row per (input, attribute): ``auc`` (max over levels, one-vs-rest, direction-free),
-        ``auc_group``, ``auc_mean``, ``association`` and ``association_measure``
-        (``"cramers_v"`` or ``"normalised_mi"``), ``input_kind``, ``is_attribute`` and
-        ``rank`` within the attribute (by ``auc``).
+        One row per (input, attribute): ``auc`` (max over levels, one-vs-rest; cross-fitted
+        for unordered inputs), ``auc_group``, ``auc_mean``, ``auc_method``, ``association``
+        and ``association_measure`` (``"cramers_v"``, bias-corrected, or
+        ``"normalised_mi"``), ``input_kind``, ``levels``, ``many_levels``, ``note``,
+        ``is_attribute`` and ``rank`` within the attribute (by ``auc``).
     protected_neutralised : DataFrame
         One row per compared group of each single protected attribute: the columns that encode
         the attribute, whether the model reads them, ratio before and after neutralising them,
@@ -903,6 +931,13 @@ def explain(
     timings["total"] = time.perf_counter() - t_start
 
     notes = _notes(neutralise, stratum, repeats, scorer.additive, selector.mode, policy)
+    if len(proxies) and proxies["many_levels"].any():
+        many = list(dict.fromkeys(proxies.loc[proxies["many_levels"], "input"]))
+        notes.append(
+            f"Input(s) with many levels for the number of files ({', '.join(many)}): their "
+            "proxy AUC is cross-fitted and their Cramér's V bias-corrected, so chance "
+            "association does not rank them high, but both measures are imprecise; group the "
+            "levels (e.g. postcodes into districts) for a sharper reading.")
     config = {
         "model": _model_name(model),
         "neutralise": neutralise,
@@ -1123,11 +1158,11 @@ def _auc_ordered(ranks: np.ndarray, groups: np.ndarray, L: int) -> np.ndarray:
     return np.where((n1 > 0) & (n0 > 0), np.maximum(auc, 1 - auc), np.nan)
 
 
-def _auc_from_table(table: np.ndarray) -> np.ndarray:
-    """Direction-free one-vs-rest AUC of an unordered input for each attribute level.
+def _auc_scored(score: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """One-vs-rest AUC of input levels scored by ``score`` (levels x attribute levels).
 
-    ``table`` is (input levels x attribute levels) counts; each level's AUC orders the input
-    levels by their share of members (the best any ordering can do).
+    ``score[:, g]`` orders the input levels for attribute level ``g``; levels with equal scores
+    are ties (counted 1/2). Not made direction-free: the direction is part of the score.
     """
     total = table.sum(axis=1)
     L = table.shape[1]
@@ -1138,25 +1173,68 @@ def _auc_from_table(table: np.ndarray) -> np.ndarray:
         P, N = pos.sum(), neg.sum()
         if P == 0 or N == 0:
             continue
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(total > 0, pos / np.where(total > 0, total, 1), 0.0)
-        order = np.argsort(share, kind="stable")
-        pos, neg = pos[order], neg[order]
+        _, tie = np.unique(score[:, g], return_inverse=True)  # sorted distinct scores
+        pos = np.bincount(tie, weights=pos)
+        neg = np.bincount(tie, weights=neg)
         below = np.cumsum(neg) - neg
-        auc = float(np.sum(pos * (below + 0.5 * neg)) / (P * N))
-        out[g] = max(auc, 1 - auc)
+        out[g] = float(np.sum(pos * (below + 0.5 * neg)) / (P * N))
     return out
 
 
+def _member_share(table: np.ndarray) -> np.ndarray:
+    """Share of each attribute level among the rows of each input level (levels x L).
+
+    An input level without rows gets the overall share (it tells nothing).
+    """
+    total = table.sum(axis=1, keepdims=True)
+    overall = table.sum(axis=0) / max(float(table.sum()), 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = table / np.where(total > 0, total, 1.0)
+    return np.where(total > 0, share, overall[None, :])
+
+
+def _auc_cross_fitted(table_a: np.ndarray, table_b: np.ndarray) -> np.ndarray:
+    """Cross-fitted one-vs-rest AUC of an unordered input for each attribute level.
+
+    ``table_a`` and ``table_b`` are the (input levels x attribute levels) counts of two
+    disjoint halves of the rows. The levels are ordered by their share of members in one half
+    (a level absent from it gets that half's overall share) and the AUC of that ordering is
+    measured on the other half; then the halves swap and the two AUCs are averaged (a half
+    where the AUC is undefined is left out). Not folded to ``max(AUC, 1 - AUC)``: the
+    direction is learned on the other half, so an input unrelated to the attribute scores
+    about 0.5 (slightly below or above by chance) whatever its number of levels.
+    """
+    one = _auc_scored(_member_share(table_b), table_a)
+    two = _auc_scored(_member_share(table_a), table_b)
+    both = np.vstack([one, two])
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(both)
+        return np.where(ok.any(axis=0),
+                        np.where(ok, both, 0.0).sum(axis=0) / np.maximum(ok.sum(axis=0), 1),
+                        np.nan)
+
+
 def _cramers_v(table: np.ndarray) -> float:
+    """Bias-corrected Cramér's V (Bergsma 2013, J. Korean Stat. Soc. 42:323-328).
+
+    ``phi2 = chi2 / n`` is shrunk by its expectation under independence, ``(r-1)(c-1)/(n-1)``
+    (floored at 0), and the table's dimensions are corrected likewise: ``r~ = r -
+    (r-1)^2/(n-1)``, ``c~ = c - (c-1)^2/(n-1)``, ``V~ = sqrt(phi2~ / min(r~-1, c~-1))``. Raw V
+    of an input with many levels is large even when the input is independent of the attribute
+    (about ``sqrt((r-1)/n)`` for a binary attribute); the corrected V is about 0.
+    """
     table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
     n = table.sum()
     r, c = table.shape
-    if n == 0 or min(r, c) < 2:
+    if n <= 1 or min(r, c) < 2:
         return 0.0
     expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n
     chi2 = float(np.sum((table - expected) ** 2 / expected))
-    return math.sqrt(chi2 / (n * (min(r, c) - 1)))
+    phi2 = max(0.0, chi2 / n - (r - 1) * (c - 1) / (n - 1))
+    r_c = r - (r - 1) ** 2 / (n - 1)
+    c_c = c - (c - 1) ** 2 / (n - 1)
+    den = min(r_c - 1, c_c - 1)
+    return math.sqrt(min(1.0, phi2 / den)) if den > 0 else 0.0
 
 
 def _normalised_mi(table: np.ndarray) -> float:
@@ -1197,11 +1275,20 @@ def proxy_table(frame: pd.DataFrame, inputs: Sequence[str], attributes: Mapping[
     [['x', 1.0], ['y', 0.51]]
     """
     rows = []
+    # one fixed split of the rows into two halves, shared by every input (cross-fitting)
+    n_rows = len(frame)
+    half = np.zeros(n_rows, dtype=np.int64)
+    half[np.random.default_rng(PROXY_SPLIT_SEED).permutation(n_rows)[: n_rows // 2]] = 1
     for c in inputs:
         codes, k, ordered, kind = _input_codes(frame[c])
         ok = codes >= 0
         codes_ok = codes[ok]
+        half_ok = half[ok]
+        n_ok = int(codes_ok.size)
+        k_seen = int(np.count_nonzero(np.bincount(codes_ok, minlength=k))) if n_ok else 0
         continuous = kind == "numeric"
+        many = (not continuous) and k_seen > 1 and (
+            k_seen > math.sqrt(n_ok) or n_ok < MIN_ROWS_PER_LEVEL * k_seen)
         ranks = _midranks(codes_ok, k) if ordered else None
         if continuous:  # quantile bins of the ranks, for the mutual information
             cut = np.unique(np.quantile(codes_ok, np.linspace(0, 1, MI_BINS + 1)[1:-1]))
@@ -1216,8 +1303,12 @@ def proxy_table(frame: pd.DataFrame, inputs: Sequence[str], attributes: Mapping[
             else:
                 table = np.bincount(codes_ok * L + g, minlength=k * L).reshape(k, L)
                 assoc, measure = _cramers_v(table.astype(float)), "cramers_v"
-            aucs = _auc_ordered(ranks, g, L) if ranks is not None else \
-                _auc_from_table(table.astype(float))
+            if ranks is not None:
+                aucs, method = _auc_ordered(ranks, g, L), "ordered"
+            else:
+                halves = np.bincount((half_ok * k + codes_ok) * L + g,
+                                     minlength=2 * k * L).reshape(2, k, L).astype(float)
+                aucs, method = _auc_cross_fitted(halves[0], halves[1]), "cross-fitted"
             best = int(np.nanargmax(aucs)) if np.isfinite(aucs).any() else 0
             rows.append({
                 "input": c,
@@ -1226,12 +1317,19 @@ def proxy_table(frame: pd.DataFrame, inputs: Sequence[str], attributes: Mapping[
                 "auc": float(aucs[best]),
                 "auc_group": attr.levels[best],
                 "auc_mean": float(np.nanmean(aucs)) if np.isfinite(aucs).any() else np.nan,
+                "auc_method": method,
                 "association": assoc,
                 "association_measure": measure,
+                "levels": k_seen,
+                "many_levels": bool(many),
+                "note": (f"{k_seen:,} levels for {n_ok:,} rows ({n_ok / k_seen:.1f} rows per "
+                         "level): few rows per level; the measures are corrected for "
+                         "overfitting but imprecise" if many else ""),
                 "is_attribute": c == a_name,
             })
-    cols = ["input", "attribute", "input_kind", "auc", "auc_group", "auc_mean", "association",
-            "association_measure", "is_attribute", "rank"]
+    cols = ["input", "attribute", "input_kind", "auc", "auc_group", "auc_mean", "auc_method",
+            "association", "association_measure", "levels", "many_levels", "note",
+            "is_attribute", "rank"]
     if not rows:
         return pd.DataFrame(columns=cols)
     t = pd.DataFrame(rows)
