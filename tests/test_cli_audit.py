@@ -132,15 +132,22 @@ def test_html_numbers_equal_json_numbers(report_dir):
         assert cell("n") == i18n.fmt_int(g["n"], lang)
         assert cell("selected") == i18n.fmt_int(g["selected"], lang)
         assert cell("share") == i18n.fmt_pct(g["share"], lang)
-        assert cell("selection_rate") == i18n.fmt_pct(g["selection_rate"], lang)
-        assert cell("selection_rate_interval") == i18n.fmt_interval(
-            g["selection_rate_low"], g["selection_rate_high"], lang, "pct")
+        # a rate and its interval with the same decimals
+        rate, lo, hi = i18n.fmt_rate_ci(g["selection_rate"], g["selection_rate_low"],
+                                        g["selection_rate_high"], lang)
+        assert cell("selection_rate") == rate
+        assert cell("selection_rate_interval") == f"{lo} – {hi}"
+        decimals = {len(x.split("." if lang == "en" else ",")[-1].rstrip("%\u202f"))
+                    for x in (rate, lo, hi)}
+        assert len(decimals) == 1
         d = disp.get(key)
         if d is not None and not d["suppressed"]:
             infinite = d["ratio"] is None and d["note"] == "reference group has no selected file"
             # JSON has no infinity: an infinite ratio is null there, with the note, and "∞" here
-            assert cell("ratio") == ("∞" if infinite else i18n.fmt_ratio(d["ratio"], lang, 2))
-            assert cell("ratio_interval") == i18n.fmt_interval(d["ratio_low"], d["ratio_high"], lang)
+            ratio, lo, hi = i18n.fmt_ratio_ci(d["ratio"], d["ratio_low"], d["ratio_high"], lang)
+            assert cell("ratio") == ("∞" if infinite else ratio)
+            if not infinite:
+                assert cell("ratio_interval") == f"{lo} – {hi}"
             assert cell("p_adjusted") == i18n.fmt_p(d["p_adjusted"], lang)
         checked += 1
     assert checked > 20
@@ -150,8 +157,11 @@ def test_html_numbers_equal_json_numbers(report_dir):
         text = parser.findings[i]
         assert " ".join(text.split()) == " ".join(f["text"].split())
         if f["kind"] == "ratio":
-            for x in (f["ratio"], f["ratio_low"], f["ratio_high"]):
-                assert i18n.fmt_ratio(x, lang) in text
+            for x in i18n.fmt_ratio_ci(f["ratio"], f["ratio_low"], f["ratio_high"], lang, 1):
+                assert x in text
+        elif f["kind"] == "zero_group":  # "None of the N files of X ... against R% of ..."
+            assert f["selected"] == 0 and i18n.fmt_int(f["n"], lang) in text
+            assert i18n.fmt_pct(f["reference_rate"], lang) in text
         else:
             assert i18n.fmt_pct(f["selection_rate"], lang) in text
 

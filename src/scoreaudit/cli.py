@@ -122,22 +122,22 @@ def audit(
                               help="Model spec (.yaml/.json), shipped name, or .skops file."),
     score_column: str = typer.Option(None, "--score-column", help="Use scores already in the data."),
     protected: str = typer.Option(None, "--protected",
-                                  help="Comma-separated protected attribute columns "
-                                       "[default: gender,age_band,family_status]."),
+                                  help="Comma-separated protected attribute columns. "
+                                       "Default: gender,age_band,family_status."),
     bands: list[str] = typer.Option([], "--bands", help="Band a numeric attribute: age=25,35,50,65"),
     budget: str = typer.Option(None, "--budget",
-                               help="Share (5%, 0.05) or count ('500 files') [default: 5%]."),
+                               help="Share (5%, 0.05) or count ('500 files'). Default: 5%."),
     reference: list[str] = typer.Option([], "--reference", "-r",
                                         help="Reference group, e.g. gender=man (repeatable)."),
     intersections: bool = typer.Option(None, "--intersections/--no-intersections",
-                                       help="Audit combinations of attributes [default: yes]."),
-    confidence: float = typer.Option(None, "--confidence", help="Interval level [default: 0.95]."),
+                                       help="Audit combinations of attributes. Default: yes."),
+    confidence: float = typer.Option(None, "--confidence", help="Interval level. Default: 0.95."),
     min_cell: int = typer.Option(None, "--min-cell",
                                  help="Smallest count published; smaller cells are suppressed "
-                                      "[default: 11]."),
+                                      "(counts 1 to min-cell - 1). Default: 11."),
     label: str = typer.Option(None, "--label", help="Outcome column (1 found, 0 not, empty)."),
     weight: str = typer.Option(None, "--weight", help="Row weight column."),
-    lang: str = typer.Option(None, "--lang", help="Report language: en or fr [default: en]."),
+    lang: str = typer.Option(None, "--lang", help="Report language: en or fr. Default: en."),
     out: Path = typer.Option(None, "--out", "-o",
                              help="Report directory (report.html, report.md, results.json, "
                                   "tables/, figures/); must not exist unless --force."),
@@ -148,7 +148,7 @@ def audit(
     explain: bool = typer.Option(None, "--explain/--no-explain",
                                  help="Also explain which inputs carry the disparities."),
     formats: str = typer.Option(None, "--formats",
-                                help="Outputs to write [default: html,md,json,csv,figures]."),
+                                help="Outputs to write. Default: html,md,json,csv,figures."),
     trust_pickle: bool = typer.Option(False, "--trust-pickle",
                                       help="Allow .pkl/.joblib models (runs code in the file!)."),
 ) -> None:
@@ -173,26 +173,117 @@ def audit(
                       trust_pickle=trust_pickle, config_path=config)
 
 
+def _policy_words(result) -> str:
+    """The selection policy in words: "top 5% of scores", "top 500 files", "score >= 0.3"."""
+    policy = dict((getattr(result, "config", None) or {}).get("policy") or {})
+    kind = policy.get("kind")
+    if kind == "budget" and policy.get("share") is not None:
+        share = float(policy["share"]) * 100
+        text = f"budget: top {share:.{_pct_decimals(share)}f}% of scores"
+    elif kind == "budget" and policy.get("count") is not None:
+        text = f"budget: top {int(policy['count']):,} files by score"
+    elif kind == "threshold":
+        text = f"threshold: score of at least {float(policy['threshold']):.4g}"
+    else:
+        return str(result.selection.description)
+    ties = policy.get("ties")
+    if ties == "random":
+        text += f"; ties at the cut-off drawn at random (seed {policy.get('random_state')})"
+    elif ties:
+        text += f"; ties at the cut-off: {ties}"
+    return text
+
+
+def _pct_decimals(pct: float) -> int:
+    for d in range(0, 4):
+        if abs(round(pct, d) - pct) < 1e-9:
+            return d
+    return 4
+
+
+def fmt_p_cli(p) -> str:
+    """An adjusted p-value for the terminal: "<0.0001" rather than 0, "–" when missing.
+
+    Examples
+    --------
+    >>> fmt_p_cli(0.0), fmt_p_cli(3e-7), fmt_p_cli(0.0432), fmt_p_cli(float("nan"))
+    ('<0.0001', '<0.0001', '0.043', '–')
+    """
+    try:
+        p = float(p)
+    except (TypeError, ValueError):
+        return "–"
+    if p != p:
+        return "–"
+    if p < 1e-4:
+        return "<0.0001"
+    return f"{p:.2g}"
+
+
+def fmt_ratio_cli(x, decimals: int = 2) -> str:
+    """A ratio for the terminal: "–" when undefined, "∞ (reference: none selected)" when the
+    reference group has no selected file.
+
+    Examples
+    --------
+    >>> fmt_ratio_cli(1.2345), fmt_ratio_cli(float("nan")), fmt_ratio_cli(float("inf"))
+    ('1.23', '–', '∞ (reference: none selected)')
+    """
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return "–"
+    if x != x:
+        return "–"
+    if x == float("inf"):
+        return "∞ (reference: none selected)"
+    return f"{x:.{decimals}f}"
+
+
+def _ratio_decimals(*values) -> int:
+    import math
+
+    d = 2
+    for v in values:
+        try:
+            a = abs(float(v))
+        except (TypeError, ValueError):
+            continue
+        if 0 < a < 1 and math.isfinite(a):
+            d = max(d, int(math.floor(-math.log10(a))) + 2)
+    return min(d, 4)
+
+
 def print_result(result) -> None:
     """Print the single-attribute disparities as a rich table."""
     from rich.table import Table
 
     s = result.selection
     console.print(f"[bold]{result.population_summary['rows']:,}[/] files, "
-                  f"[bold]{s.n_selected:,}[/] selected ({s.share:.2%}); {s.description}")
+                  f"[bold]{s.n_selected:,}[/] selected ({s.share:.2%}); {_policy_words(result)}",
+                  highlight=False)
+    level = float(result.config.get("confidence", 0.95)) * 100
     table = Table(title="Selection rate by group, against the reference group")
-    for col in ["attribute", "group", "reference", "rate", "ref. rate", "ratio", "95% interval",
-                "p adj.", "note"]:
+    for col in ["attribute", "group", "reference", "rate", "ref. rate", "ratio",
+                f"{level:.{_pct_decimals(level)}f}% interval", "p adj.", "note"]:
         table.add_column(col)
     d = result.disparities
     for row in d.itertuples(index=False):
         if "×" in row.attribute:
             continue
-        flag = "small cell" if row.small_cell else ""
+        notes = []
+        if row.small_cell:
+            notes.append("small cell")
+        if getattr(row, "note", ""):
+            notes.append(str(row.note))
+        dec = _ratio_decimals(row.ratio, row.ratio_low, row.ratio_high)
+        low, high = fmt_ratio_cli(row.ratio_low, dec), fmt_ratio_cli(row.ratio_high, dec)
+        interval = "–" if low == high == "–" else f"{low} – {high}".replace(
+            "∞ (reference: none selected)", "∞")
         table.add_row(row.attribute, str(row.group), str(row.reference),
                       f"{row.selection_rate:.2%}", f"{row.reference_rate:.2%}",
-                      f"{row.ratio:.2f}", f"{row.ratio_low:.2f} - {row.ratio_high:.2f}",
-                      f"{row.p_adjusted:.2g}", flag)
+                      fmt_ratio_cli(row.ratio, dec), interval, fmt_p_cli(row.p_adjusted),
+                      "; ".join(notes))
     console.print(table)
     inter = d[d["attribute"].str.contains("×", regex=False)]
     if len(inter):

@@ -37,7 +37,7 @@ from typing import Any
 import jinja2
 
 from . import context as C
-from .i18n import attribute_label, check_lang, fmt_int, fmt_pct, t
+from .i18n import attribute_label, check_lang, fmt_int, fmt_pct, group_label, kv_sep, t
 from .manifest import build_manifest
 from .output import atomic_output_dir, write_csv
 from .sentences import Finding, findings
@@ -162,6 +162,53 @@ def _single_attributes(result: Any) -> list[str]:
     return [a for a in dict.fromkeys(result.groups["attribute"].astype(str)) if SEP not in a]
 
 
+def labelled_copy(published: Any, lang: str) -> Any:
+    """A copy of a published result whose attributes and groups carry the tables' labels
+    ("living alone", "family status"), for the figures. Unknown labels are kept; if two groups
+    of one attribute would get the same label, the result is returned unchanged."""
+    import dataclasses
+
+    from ..audit import REST
+
+    def attr_map(col: Any) -> Any:
+        return col.astype(str).map(lambda a: attribute_label(a, lang))
+
+    g = published.groups
+    pairs = list(zip(g["attribute"].astype(str), g["group"].astype(str), strict=False))
+    shown = {(a, x): group_label(a, x, lang) for a, x in pairs}
+    seen: dict[tuple[str, str], tuple[str, str]] = {}
+    for (a, x), lab in shown.items():
+        key = (attribute_label(a, lang), lab)
+        if key in seen and seen[key] != (a, x):
+            return published
+        seen[key] = (a, x)
+
+    def relabel(frame: Any) -> Any:
+        if frame is None:
+            return None
+        out = frame.copy()
+        attrs = frame["attribute"].astype(str)
+        for col in ("group", "reference"):
+            if col in out.columns:
+                out[col] = [v if v == REST else shown.get((a, v), group_label(a, v, lang))
+                            for a, v in zip(attrs, frame[col].astype(str), strict=False)]
+        out["attribute"] = attr_map(frame["attribute"])
+        return out
+
+    config = dict(published.config)
+    config["references_used"] = {
+        attribute_label(a, lang): (r if r == REST else group_label(a, str(r), lang))
+        for a, r in (published.config.get("references_used") or {}).items()}
+    try:
+        copy = dataclasses.replace(
+            published, groups=relabel(published.groups), disparities=relabel(published.disparities),
+            curve=relabel(published.curve), calibration=relabel(published.calibration),
+            config=config, population=None)
+    except (TypeError, KeyError):  # not an AuditResult: draw with the codes
+        return published
+    return copy
+
+
 def make_figures(published: Any, lang: str, directory: str | os.PathLike | None = None) -> list[FigureOut]:
     """Draw the report's figures from a published result; save them (SVG+PNG) in ``directory``.
 
@@ -173,8 +220,10 @@ def make_figures(published: Any, lang: str, directory: str | os.PathLike | None 
     except ImportError:  # pragma: no cover - plots ships with the package
         return []
     out: list[FigureOut] = []
-    singles = _single_attributes(published)
-    attrs_all = set(published.groups["attribute"].astype(str))
+    raw = published
+    published = labelled_copy(raw, lang)  # figures show the tables' labels
+    singles = _single_attributes(raw)
+    attrs_all = set(raw.groups["attribute"].astype(str))
     specs: list[tuple[str, str, Any]] = [
         ("selection_rates", t("fig_selection_rates", lang),
          lambda: plots.selection_rates(published, lang=lang, suppress_small=True)),
@@ -183,12 +232,13 @@ def make_figures(published: Any, lang: str, directory: str | os.PathLike | None 
         ("budget_curve", t("fig_budget_curve", lang),
          lambda: plots.budget_curve(published, lang=lang)),
     ]
-    g = published.groups
-    for a in singles:
+    g = raw.groups
+    for a in singles:  # drawn from the rows of the data, whose codes are the data's
         sub = g[g["attribute"].astype(str) == a]
-        if published.scores is not None and not bool(sub.get("suppressed", False).any()):
+        if raw.scores is not None and not bool(sub.get("suppressed", False).any()):
             specs.append((f"score_ecdf_{_slug(a)}", t("fig_score_ecdf", lang, attribute=attribute_label(a, lang)),
-                          lambda a=a: plots.score_ecdf(published, a, lang=lang)))
+                          lambda a=a: plots.score_ecdf(raw, a, lang=lang)))
+    lab = (lambda a: attribute_label(a, lang)) if published is not raw else (lambda a: a)
     for i, r in enumerate(singles):
         for c in singles[i + 1:]:
             if f"{r}{SEP}{c}" in attrs_all:
@@ -196,7 +246,7 @@ def make_figures(published: Any, lang: str, directory: str | os.PathLike | None 
                               t("fig_intersection_heatmap", lang, rows=attribute_label(r, lang),
                                 cols=attribute_label(c, lang)),
                               lambda r=r, c=c: plots.intersection_heatmap(
-                                  published, r, c, lang=lang, suppress_small=True)))
+                                  published, lab(r), lab(c), lang=lang, suppress_small=True)))
     if "precision" in g.columns:
         specs.append(("precision_fpr", t("fig_precision_fpr", lang),
                       lambda: plots.precision_fpr(published, lang=lang, suppress_small=True)))
@@ -297,7 +347,8 @@ def _context(p: _Prepared) -> dict[str, Any]:
             suppression.append(t("suppression_secondary", lang, n=fmt_int(s_info.secondary, lang)))
     else:
         suppression = [t("suppression_none", lang, min_cell=s_info.min_cell)]
-    warnings = [str(w) for w in (pub.warnings or [])]
+    warnings = C.warnings_context(pub, lang)
+    synthetic = _is_synthetic(p.manifest)
     small = int(pub.disparities["small_cell"].astype("boolean").fillna(False).astype(bool).sum()) \
         if "small_cell" in pub.disparities.columns else 0
     explanation = getattr(pub, "explanation", None)
@@ -308,7 +359,8 @@ def _context(p: _Prepared) -> dict[str, Any]:
         "t": lambda key, **kw: t(key, lang, **kw),
         "title": t("title", lang, model=str(pub.model_info.get("name", ""))),
         "generated": t("generated", lang, version=__version__, time=_when(p.manifest.get("time"), lang)),
-        "synthetic": _is_synthetic(p.manifest),
+        "synthetic": synthetic,
+        "kv": kv_sep(lang),
         "intro": t("findings_intro", lang, rows=fmt_int(summary["rows"], lang),
                    selected=fmt_int(sel.n_selected, lang), share=fmt_pct(sel.share, lang)),
         "findings": C.findings_context(p.findings),
@@ -331,7 +383,7 @@ def _context(p: _Prepared) -> dict[str, Any]:
         "warnings": warnings,
         "small_comparisons": small,
         "suppression": suppression,
-        "method": C.method_context(pub, lang, len(pub.disparities)),
+        "method": C.method_context(pub, lang, len(pub.disparities), synthetic=synthetic),
         "manifest_items": C.manifest_items(p.manifest, lang),
         "manifest_config": json.dumps(p.manifest.get("config", {}), indent=2, ensure_ascii=False,
                                       sort_keys=True, default=str),

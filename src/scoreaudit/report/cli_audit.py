@@ -158,7 +158,14 @@ def _progress(console: Any) -> Iterator[Any]:
                 progress.update(state["task"], completed=1, total=1)
             state["task"] = progress.add_task(description, total=None)
 
-        yield step
+        try:
+            yield step
+        except BaseException:
+            # the step that failed leaves no spinner line above the error message
+            if state["task"] is not None:
+                progress.remove_task(state["task"])
+                state["task"] = None
+            raise
         if state["task"] is not None:
             progress.update(state["task"], completed=1, total=1)
 
@@ -166,6 +173,27 @@ def _progress(console: Any) -> Iterator[Any]:
 _STEP_TEXT = {"suppress": "Suppressing small cells", "figures": "Drawing figures",
               "json": "Writing results.json", "csv": "Writing tables", "html": "Writing report.html",
               "markdown": "Writing report.md"}
+
+
+#: What to open first, by format, and the file it wrote.
+_OPEN = (("html", "report.html"), ("md", "report.md"), ("json", "results.json"),
+         ("csv", "tables"), ("figures", "figures"))
+
+
+def _open_hint(out: Path, formats: tuple[str, ...]) -> str:
+    """"; open <file>" for the first format written (in the order html, md, json, csv, figures).
+
+    Examples
+    --------
+    >>> _open_hint(Path("r"), ("md", "json"))
+    '; open r/report.md'
+    >>> _open_hint(Path("r"), ())
+    ''
+    """
+    for fmt, name in _OPEN:
+        if fmt in formats:
+            return f"; open {out / name}"
+    return ""
 
 
 def run_audit_command(cli_options: Mapping[str, Any], *, console: Any, err_console: Any,
@@ -228,8 +256,8 @@ def run_audit_command(cli_options: Mapping[str, Any], *, console: Any, err_conso
                          progress=lambda name: step(_STEP_TEXT.get(name, name)))
     print_result(result)
     if out is not None:
-        console.print(f"Report written to [bold]{out}[/] "
-                      f"({', '.join(formats)}); open {Path(str(out)) / 'report.html'}", highlight=False)
+        console.print(f"Report written to [bold]{out}[/] ({', '.join(formats)})"
+                      f"{_open_hint(Path(str(out)), formats)}", highlight=False)
     else:
         console.print("Add --out DIR to write the report (HTML, Markdown, JSON, tables, figures).")
     return result

@@ -18,15 +18,21 @@ from typing import Any
 import pandas as pd
 
 from .i18n import (
+    CATALOGUE,
+    MISSING,
     attribute_label,
     fmt_int,
-    fmt_interval,
+    fmt_level,
     fmt_number,
     fmt_p,
     fmt_pct,
-    fmt_ratio,
+    fmt_rate_ci,
+    fmt_ratio_ci,
     group_label,
+    kv_sep,
+    list_sep,
     t,
+    translate_warning,
 )
 from .sentences import Finding
 
@@ -81,12 +87,55 @@ def _records(frame: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
             for r in frame.to_dict(orient="records")}
 
 
+def _interval(low: str, high: str) -> str:
+    if low == MISSING and high == MISSING:
+        return MISSING
+    return f"{low} – {high}"
+
+
+def rate_cells(rate: Any, low: Any, high: Any, lang: str) -> tuple[str, str]:
+    """A rate and its interval, with the same decimals."""
+    r, lo, hi = fmt_rate_ci(rate, low, high, lang)
+    return r, _interval(lo, hi)
+
+
+def ratio_cells(ratio: Any, low: Any, high: Any, lang: str, base: int = 2) -> tuple[str, str]:
+    """A ratio and its interval, with the same decimals."""
+    r, lo, hi = fmt_ratio_ci(ratio, low, high, lang, base)
+    return r, _interval(lo, hi)
+
+
+def toward_one(x: Any, decimals: int = 2) -> float | None:
+    """Round towards 1 (floor above 1, ceil below): a detectable ratio stays true when rounded."""
+    v = _num(x)
+    if v is None or not math.isfinite(v) or v <= 0:
+        return None
+    scale = 10.0 ** decimals
+    return (math.floor(v * scale + 1e-9) if v > 1 else math.ceil(v * scale - 1e-9)) / scale
+
+
+def detectable_cell(dis: Mapping[str, Any], lang: str) -> str:
+    """The detectable ratio in the direction of the observed gap, on the ratio's scale.
+
+    Above 1 (``min_detectable_ratio``) for a group selected more often than its reference (or
+    as often); below 1 (``min_detectable_ratio_decrease``) for a group selected less often,
+    including a group with no selected file. Rounded towards 1; "–" when not computed.
+    """
+    ratio = _num(dis.get("ratio"))
+    down = ratio is not None and ratio < 1
+    value = dis.get("min_detectable_ratio_decrease") if down else dis.get("min_detectable_ratio")
+    v = toward_one(value)
+    if v is None:
+        return MISSING
+    return fmt_number(v, lang, 2)
+
+
 def group_table(pub: Any, attribute: str, lang: str, marker: str, table_id: str) -> Table:
     """Groups of one attribute (or intersection): sizes, selection, ratio to the reference."""
     g = pub.groups[pub.groups["attribute"].astype(str) == attribute]
     d = _records(pub.disparities[pub.disparities["attribute"].astype(str) == attribute])
     ref = str(pub.config.get("references_used", {}).get(attribute, ""))
-    level = fmt_pct(float(pub.config.get("confidence", 0.95)), lang, 0)
+    level = fmt_level(float(pub.config.get("confidence", 0.95)), lang)
     headers = [t("col_group", lang), t("col_files", lang), t("col_share", lang),
                t("col_selected", lang), t("col_rate", lang), t("col_interval", lang, level=level),
                t("col_ratio", lang), t("col_interval", lang, level=level), t("col_p", lang),
@@ -99,13 +148,14 @@ def group_table(pub: Any, attribute: str, lang: str, marker: str, table_id: str)
         is_ref = grp == ref
         def m(text: str, sup_here: bool) -> str:
             return marker if sup_here else text
+        rate, rate_ci = rate_cells(rec["selection_rate"], rec["selection_rate_low"],
+                                   rec["selection_rate_high"], lang)
         cells = [
             Cell("n", m(fmt_int(rec["n"], lang), sup)),
             Cell("share", m(fmt_pct(rec["share"], lang), sup)),
             Cell("selected", m(fmt_int(rec["selected"], lang), sup)),
-            Cell("selection_rate", m(fmt_pct(rec["selection_rate"], lang), sup)),
-            Cell("selection_rate_interval",
-                 m(fmt_interval(rec["selection_rate_low"], rec["selection_rate_high"], lang, "pct"), sup)),
+            Cell("selection_rate", m(rate, sup)),
+            Cell("selection_rate_interval", m(rate_ci, sup)),
         ]
         flags: list[str] = []
         if is_ref:
@@ -113,13 +163,12 @@ def group_table(pub: Any, attribute: str, lang: str, marker: str, table_id: str)
                       Cell("p_adjusted", ""), Cell("min_detectable_ratio", "")]
         elif dis is not None:
             dsup = bool(dis.get("suppressed", False))
+            ratio, ratio_ci = ratio_cells(dis["ratio"], dis["ratio_low"], dis["ratio_high"], lang)
             cells += [
-                Cell("ratio", m(fmt_ratio(dis["ratio"], lang, 2), dsup)),
-                Cell("ratio_interval",
-                     m(fmt_interval(dis["ratio_low"], dis["ratio_high"], lang), dsup)),
+                Cell("ratio", m(ratio, dsup)),
+                Cell("ratio_interval", m(ratio_ci, dsup)),
                 Cell("p_adjusted", m(fmt_p(dis["p_adjusted"], lang), dsup)),
-                Cell("min_detectable_ratio",
-                     m(fmt_ratio(dis.get("min_detectable_ratio"), lang), dsup)),
+                Cell("min_detectable_ratio", m(detectable_cell(dis, lang), dsup)),
             ]
             if not dsup:
                 if dis.get("significant") is True:
@@ -188,34 +237,34 @@ def curve_table(pub: Any, attribute: str, lang: str, marker: str) -> Table | Non
             elif bool(r.get("suppressed")) and _num(r.get("ratio")) is None:
                 cells.append(Cell(f"ratio@{b:g}", marker))
             else:
-                cells.append(Cell(f"ratio@{b:g}", fmt_ratio(r.get("ratio"), lang, 2)))
+                cells.append(Cell(f"ratio@{b:g}", ratio_cells(r.get("ratio"), None, None, lang)[0]))
         rows.append(Row(attribute=attribute, group=str(grp),
                         label=group_label(attribute, str(grp), lang), cells=cells,
                         is_reference=str(grp) == ref))
-    headers = [t("col_group", lang)] + [f"{t('col_budget', lang)} {fmt_pct(b, lang, 0)}" for b in budgets]
+    headers = [t("col_group", lang)] + [f"{t('col_budget', lang)} {fmt_level(b, lang)}" for b in budgets]
     return Table(table_id=f"curve-{attribute}", caption=attribute_label(attribute, lang),
-                 headers=headers, rows=rows, attribute=attribute)
+                 headers=headers, rows=rows, attribute=attribute, note=t("curve_legend", lang))
 
 
 def outcomes_table(pub: Any, attribute: str, lang: str, marker: str) -> Table | None:
     g = pub.groups[pub.groups["attribute"].astype(str) == attribute]
     if "precision" not in g.columns:
         return None
-    level = fmt_pct(float(pub.config.get("confidence", 0.95)), lang, 0)
+    level = fmt_level(float(pub.config.get("confidence", 0.95)), lang)
     rows = []
     for rec in g.to_dict(orient="records"):
         sup = bool(rec.get("suppressed_labels", rec.get("suppressed", False)))
+        prec, prec_ci = rate_cells(rec["precision"], rec["precision_low"], rec["precision_high"], lang)
+        fpr, fpr_ci = rate_cells(rec["fpr"], rec["fpr_low"], rec["fpr_high"], lang)
         def m(x: str, sup: bool = sup) -> str:
             return marker if sup else x
         rows.append(Row(attribute=attribute, group=str(rec["group"]),
                         label=group_label(attribute, str(rec["group"]), lang), suppressed=sup,
                         cells=[Cell("positive_rate", m(fmt_pct(rec["positive_rate"], lang))),
-                               Cell("precision", m(fmt_pct(rec["precision"], lang))),
-                               Cell("precision_interval", m(fmt_interval(
-                                   rec["precision_low"], rec["precision_high"], lang, "pct"))),
-                               Cell("fpr", m(fmt_pct(rec["fpr"], lang))),
-                               Cell("fpr_interval", m(fmt_interval(
-                                   rec["fpr_low"], rec["fpr_high"], lang, "pct")))]))
+                               Cell("precision", m(prec)),
+                               Cell("precision_interval", m(prec_ci)),
+                               Cell("fpr", m(fpr)),
+                               Cell("fpr_interval", m(fpr_ci))]))
     headers = [t("col_group", lang), t("col_positive_rate", lang), t("col_precision", lang),
                t("col_interval", lang, level=level), t("col_fpr", lang),
                t("col_interval", lang, level=level)]
@@ -318,14 +367,17 @@ def model_context(pub: Any, lang: str) -> dict[str, Any]:
     return {
         "name": str(info.get("name", "")),
         "version": str(info.get("version", "") or ""),
-        "kind": str(kind),
-        "link": str(info.get("link", "") or ""),
+        "kind": t(f"kind_{kind}", lang) if f"kind_{kind}" in CATALOGUE else str(kind),
+        "link": (t(f"link_{info.get('link')}", lang) if f"link_{info.get('link')}" in CATALOGUE
+                 else str(info.get("link", "") or "")),
         "description": description,
         "sources": sources,
         "assumption_warning": warn,
         "features": features,
         "terms": terms,
         "score_column": str(column) if kind == "ScoreColumn" or (column and not terms) else "",
+        # the description and sources come from the (English) spec: said so, not translated
+        "spec_note": t("spec_note", lang) if lang != "en" else "",
     }
 
 
@@ -359,24 +411,32 @@ def budget_text(pub: Any, lang: str) -> str:
     return fmt_pct(pub.selection.share, lang)
 
 
-def method_context(pub: Any, lang: str, n_comparisons: int) -> list[str]:
+def method_context(pub: Any, lang: str, n_comparisons: int, synthetic: bool = False) -> list[str]:
+    """The method paragraphs; the one on synthetic data only when the data are synthetic."""
     conf = float(pub.config.get("confidence", 0.95))
-    level = fmt_pct(conf, lang, 0)
+    level = fmt_level(conf, lang)
     correction = str(pub.config.get("correction", "holm"))
     refs = pub.config.get("references_used", {})
-    ref_list = "; ".join(
-        f"{attribute_label(a, lang)}: "
+    ref_list = list_sep(lang).join(
+        f"{attribute_label(a, lang)}{kv_sep(lang)}"
         f"{t('reference_rest', lang) if r == '(rest)' else group_label(a, r, lang)}"
         for a, r in refs.items() if not _is_inter(a))
-    return [
+    out = [
         t("method_rates", lang, level=level),
-        t("method_tests", lang, m=fmt_int(n_comparisons, lang),
+        t("method_tests", lang, m=fmt_int(n_comparisons, lang), level=level,
           correction=t(f"correction_{correction}", lang), alpha=fmt_number(1 - conf, lang, 2)),
         t("method_power", lang),
         t("method_reference", lang, references=ref_list),
         t("method_causality", lang),
-        t("method_synthetic", lang),
     ]
+    if synthetic:
+        out.append(t("method_synthetic", lang))
+    return out
+
+
+def warnings_context(pub: Any, lang: str) -> list[str]:
+    """The audit's warnings in the report's language, with the tables' labels."""
+    return [translate_warning(str(w), lang) for w in (getattr(pub, "warnings", None) or [])]
 
 
 def manifest_items(manifest: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:

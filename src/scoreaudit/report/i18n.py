@@ -43,12 +43,17 @@ __all__ = [
     "check_lang",
     "fmt_int",
     "fmt_interval",
+    "fmt_level",
     "fmt_number",
     "fmt_p",
     "fmt_pct",
     "fmt_ratio",
+    "fmt_ratio_ci",
+    "fmt_rate_ci",
     "group_label",
+    "kv_sep",
     "t",
+    "translate_warning",
 ]
 
 LANGUAGES = ("en", "fr")
@@ -74,13 +79,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "selection policy do to such a population, not what happened to real people.",
         "fr": "Ces données sont synthétiques : elles imitent le profil statistique des "
               "allocataires réels mais ne décrivent aucune personne réelle. Les résultats montrent "
-              "ce que ce modèle et cette règle de sélection font à une telle population, pas ce "
+              "ce que ce modèle et cette politique de sélection font à une telle population, pas ce "
               "qui est arrivé à des personnes réelles."},
     # -- section titles ---------------------------------------------------------------------
     "sec_findings": {"en": "Key findings", "fr": "Principaux constats"},
     "sec_population": {"en": "The population", "fr": "La population"},
     "sec_model": {"en": "The model", "fr": "Le modèle"},
-    "sec_policy": {"en": "The selection policy", "fr": "La règle de sélection"},
+    "sec_policy": {"en": "The selection policy", "fr": "La politique de sélection"},
     "sec_groups": {"en": "Selection by group", "fr": "Sélection par groupe"},
     "sec_intersections": {"en": "Intersections", "fr": "Croisements"},
     "sec_curve": {"en": "Across control budgets", "fr": "Selon le volume de contrôles"},
@@ -95,7 +100,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "findings_intro": {
         "en": "The model scored {rows} files; the policy selects {selected} of them ({share}) "
               "for control: those with the highest scores.",
-        "fr": "Le modèle a noté {rows} dossiers ; la règle en sélectionne {selected} ({share}) "
+        "fr": "Le modèle a noté {rows} dossiers ; la politique de sélection en retient {selected} ({share}) "
               "pour contrôle : ceux qui ont les scores les plus élevés."},
     "findings_none": {"en": "No comparison can be published (all are small cells or undefined).",
                       "fr": "Aucune comparaison ne peut être publiée (toutes portent sur de "
@@ -110,6 +115,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "{reference} (intervalle à {level} : {low} à {high})."},
     "times_as_often": {"en": "{ratio} times as often as", "fr": "{ratio} fois plus souvent"},
     "as_often": {"en": "about as often as", "fr": "à peu près aussi souvent"},
+    "ref_mark": {"en": "{group} (the reference group)", "fr": "{group} (groupe de référence)"},
+    "ref_mark_end": {"en": "{group}, the reference group", "fr": "{group}, groupe de référence"},
+    "s_zero_group": {
+        "en": "None of the {n} files of {group} are selected for control, against {rate} "
+              "({selected} of {reference_n}) of the files of {reference}.",
+        "fr": "Aucun des {n} dossiers {group} n’est sélectionné pour contrôle, contre {rate} "
+              "({selected} sur {reference_n}) des dossiers {reference}."},
+    "s_detect_any": {
+        "en": "With these group sizes, even a 1% gap would probably have been detected (at least "
+              "80% chance).",
+        "fr": "Avec ces effectifs, même un écart de 1 % aurait probablement été détecté (au moins "
+              "80 % de chances)."},
     "s_zero_reference": {
         "en": "{rate} of the files of {group} are selected for control ({selected} of {n}), "
               "against none of the {reference_n} files of {reference}.",
@@ -184,7 +201,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "col_interval": {"en": "{level} interval", "fr": "Intervalle à {level}"},
     "col_ratio": {"en": "Ratio to reference", "fr": "Rapport à la référence"},
     "col_p": {"en": "Adjusted p", "fr": "p ajustée"},
-    "col_mdr": {"en": "Min. detectable ratio", "fr": "Rapport min. détectable"},
+    "col_mdr": {"en": "Detectable ratio (80% power)", "fr": "Rapport détectable (puissance 80 %)"},
     "col_notes": {"en": "Notes", "fr": "Remarques"},
     "col_budget": {"en": "Budget", "fr": "Budget"},
     "col_key": {"en": "Item", "fr": "Élément"},
@@ -226,7 +243,19 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "The policy’s budget is {budget}.",
         "fr": "Le même modèle avec d’autres volumes de contrôle : rapport du taux de sélection de "
               "chaque groupe à celui du groupe de référence, quand 1 % à 100 % des dossiers les "
-              "mieux notés sont contrôlés. Le budget de la règle est de {budget}."},
+              "mieux notés sont contrôlés. Le budget de la politique de sélection est de {budget}."},
+    "curve_legend": {
+        "en": "∞: the reference group has no selected file at that budget (the group has some). "
+              "0: no file of the group selected (the reference has some). –: no file selected in "
+              "either group. 1: the reference group itself.",
+        "fr": "∞ : le groupe de référence n’a aucun dossier sélectionné à ce budget (le groupe "
+              "en a). 0 : aucun dossier du groupe sélectionné (la référence en a). – : aucun dossier "
+              "sélectionné dans les deux groupes. 1 : le groupe de référence lui-même."},
+    "link_logistic": {"en": "logistic", "fr": "logistique"},
+    "link_identity": {"en": "identity", "fr": "identité"},
+    "kind_scorecard": {"en": "scorecard", "fr": "grille de score (scorecard)"},
+    "spec_note": {"en": "(text of the model specification)",
+                  "fr": "(texte de la spécification du modèle, en anglais)"},
     "curve_table_caption": {"en": "Ratio to the reference group at selected budgets",
                             "fr": "Rapport au groupe de référence pour quelques budgets"},
     "labels_intro": {
@@ -264,7 +293,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "fig_disparity_forest": {"en": "Ratio to the reference group, with the four-fifths lines",
                              "fr": "Rapport au groupe de référence, avec les lignes des quatre cinquièmes"},
     "fig_budget_curve": {"en": "Ratio across control budgets (the policy’s budget is marked)",
-                         "fr": "Rapport selon le volume de contrôles (le budget de la règle est marqué)"},
+                         "fr": "Rapport selon le volume de contrôles (le budget de la politique de sélection est marqué)"},
     "fig_score_ecdf": {"en": "Distribution of scores by {attribute}",
                        "fr": "Distribution des scores selon {attribute}"},
     "fig_intersection_heatmap": {"en": "Ratios for {rows} × {cols}",
@@ -279,28 +308,40 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "method_rates": {
         "en": "Every rate comes with a {level} confidence interval (Wilson): the range of values "
               "compatible with the data. Ratios have Katz’s log interval and differences "
-              "Newcombe’s interval. A ratio of 2 means twice as often; an interval that excludes 1 "
-              "means the gap is unlikely to be chance alone.",
+              "Newcombe’s interval. A ratio of 2 means twice as often.",
         "fr": "Chaque taux est accompagné d’un intervalle de confiance à {level} (Wilson) : "
               "l’ensemble des valeurs compatibles avec les données. Les rapports ont l’intervalle "
               "logarithmique de Katz et les différences celui de Newcombe. Un rapport de 2 signifie "
-              "deux fois plus souvent ; un intervalle qui exclut 1 signifie que l’écart ne "
-              "s’explique probablement pas par le seul hasard."},
+              "deux fois plus souvent."},
     "method_tests": {
         "en": "Each gap is tested (Fisher’s exact test for small counts, the two-proportion score "
               "test otherwise). Because the audit makes {m} comparisons, p-values are adjusted "
               "({correction}); a gap is called significant when the adjusted p-value is below "
-              "{alpha}. Intervals are not adjusted.",
+              "{alpha}. The intervals are not adjusted for multiple comparisons (in the findings "
+              "and tables alike): each one alone covers the true value with {level} "
+              "confidence. So an interval can exclude 1 while the adjusted test is not "
+              "significant: the data lean towards a gap, but among so many comparisons it could "
+              "be chance; read it as a lead to check, not as an established gap.",
         "fr": "Chaque écart est testé (test exact de Fisher pour les petits effectifs, test du "
               "score à deux proportions sinon). Comme l’audit fait {m} comparaisons, les "
               "p-valeurs sont ajustées ({correction}) ; un écart est dit significatif quand la "
-              "p-valeur ajustée est inférieure à {alpha}. Les intervalles ne sont pas ajustés."},
+              "p-valeur ajustée est inférieure à {alpha}. Les intervalles ne sont pas ajustés pour "
+              "les comparaisons multiples (dans les constats comme dans les tableaux) : chacun, "
+              "pris seul, couvre la vraie valeur avec une confiance de {level}. Un intervalle "
+              "peut donc exclure 1 alors que le test ajusté n’est pas significatif : les données "
+              "penchent vers un écart, mais parmi tant de comparaisons il pourrait être dû au "
+              "hasard ; c’est une piste à vérifier, pas un écart établi."},
     "method_power": {
         "en": "“Not significant” does not mean “no gap”: beside every comparison the tables give "
-              "the smallest ratio the test would have detected with 80% probability.",
+              "the detectable ratio, the smallest gap in the observed direction that the test "
+              "would have detected with 80% probability (above 1 for a group selected more "
+              "often than its reference, below 1 for one selected less often; rounded towards "
+              "1).",
         "fr": "« Non significatif » ne veut pas dire « pas d’écart » : à côté de chaque "
-              "comparaison, les tableaux donnent le plus petit rapport que le test aurait détecté "
-              "avec une probabilité de 80 %."},
+              "comparaison, les tableaux donnent le rapport détectable, le plus petit écart dans "
+              "le sens observé que le test aurait détecté avec une probabilité de 80 % "
+              "(au-dessus de 1 pour un groupe plus sélectionné que sa référence, au-dessous de 1 "
+              "pour un groupe moins sélectionné ; arrondi vers 1)."},
     "method_causality": {
         "en": "The audit measures who the model selects, not why, and not whether controls are "
               "deserved. A gap can come from a protected attribute used directly or from inputs "
@@ -313,8 +354,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "with these characteristics (who would be selected, and how much). What they "
               "cannot show: how many real people were controlled, whether the agency’s real "
               "score behaves the same, or whether fraud is more frequent in any group.",
-        "fr": "Ce que des données synthétiques peuvent montrer : ce que ce modèle et cette règle "
-              "font à une population ayant ces caractéristiques (qui serait sélectionné, et dans "
+        "fr": "Ce que des données synthétiques peuvent montrer : ce que ce modèle et cette "
+              "politique de sélection font à une population ayant ces caractéristiques (qui serait sélectionné, et dans "
               "quelle proportion). Ce qu’elles ne peuvent pas montrer : combien de personnes "
               "réelles ont été contrôlées, si le vrai score de l’organisme se comporte de la même "
               "façon, ni si la fraude est plus fréquente dans un groupe."},
@@ -501,21 +542,199 @@ def fmt_p(p: float | None, lang: str) -> str:
     return fmt_number(p, lang, decimals)
 
 
-def fmt_interval(low: float | None, high: float | None, lang: str, kind: str = "ratio") -> str:
+def fmt_level(confidence: float | None, lang: str) -> str:
+    """An interval's confidence level with as many decimals as it needs (never rounded up).
+
+    Examples
+    --------
+    >>> fmt_level(0.95, "en"), fmt_level(0.975, "en"), fmt_level(0.995, "en")
+    ('95%', '97.5%', '99.5%')
+    >>> fmt_level(0.975, "fr") == "97,5\\u202f%"
+    True
+    """
+    if _bad(confidence):
+        return MISSING
+    pct = float(confidence) * 100
+    for d in range(0, 4):
+        if abs(round(pct, d) - pct) < 1e-9:
+            return fmt_pct(float(confidence), lang, d)
+    return fmt_pct(float(confidence), lang, 4)
+
+
+def ratio_decimals(values: Any, base: int = 2, cap: int = 4) -> int:
+    """Decimals shared by a ratio and its interval: ``base``, or more so that the smallest
+    positive value keeps two significant digits (at most ``cap``).
+
+    Examples
+    --------
+    >>> ratio_decimals([1.08, 1.0, 1.12]), ratio_decimals([1.44, 0.94, 2.2], 1)
+    (2, 2)
+    >>> ratio_decimals([0.0123, 0.007, 0.02])
+    4
+    """
+    d = base
+    for v in values:
+        if _bad(v):
+            continue
+        a = abs(float(v))
+        if 0 < a < 1 and math.isfinite(a):
+            d = max(d, int(math.floor(-math.log10(a))) + 2)
+    return min(d, cap)
+
+
+def fmt_ratio_ci(ratio: Any, low: Any, high: Any, lang: str,
+                 base: int = 2) -> tuple[str, str, str]:
+    """A ratio and its interval bounds, all three with the same number of decimals.
+
+    Examples
+    --------
+    >>> fmt_ratio_ci(1.08, 1.0, 1.12, "en")
+    ('1.08', '1.00', '1.12')
+    >>> fmt_ratio_ci(49.5, 38.77, 63.21, "fr", 1)
+    ('49,5', '38,8', '63,2')
+    >>> fmt_ratio_ci(0.0, 0.0, 0.0102, "en")
+    ('0.000', '0.000', '0.010')
+    """
+    d = ratio_decimals((ratio, low, high), base)
+    return tuple(fmt_number(x, lang, d) for x in (ratio, low, high))  # type: ignore[return-value]
+
+
+def fmt_rate_ci(rate: Any, low: Any, high: Any, lang: str) -> tuple[str, str, str]:
+    """A rate and its interval bounds as percentages, all three with the same decimals.
+
+    Examples
+    --------
+    >>> fmt_rate_ci(0.0128, 0.0075, 0.0218, "en")
+    ('1.28%', '0.75%', '2.18%')
+    >>> fmt_rate_ci(0.0, 0.0, 0.00011, "en")
+    ('0.000%', '0.000%', '0.011%')
+    """
+    vals = [float(x) for x in (rate, low, high) if not _bad(x) and math.isfinite(float(x))]
+    d = max([pct_decimals(v) for v in vals if v != 0] or [1])
+    return tuple(fmt_pct(x, lang, d) for x in (rate, low, high))  # type: ignore[return-value]
+
+
+def fmt_interval(low: float | None, high: float | None, lang: str, kind: str = "ratio",
+                 estimate: float | None = None) -> str:
     """An interval ``low – high`` formatted as ratios or percentages.
+
+    With ``estimate``, the bounds get the decimals the estimate is shown with
+    (:func:`fmt_ratio_ci`, :func:`fmt_rate_ci`).
 
     Examples
     --------
     >>> fmt_interval(3.01, 3.44, "en")
     '3.0 – 3.4'
+    >>> fmt_interval(1.0, 1.12, "en", estimate=1.08)
+    '1.00 – 1.12'
     """
-    f = fmt_pct if kind == "pct" else fmt_ratio
     if _bad(low) and _bad(high):
         return MISSING
     if kind == "pct":
-        d = max(pct_decimals(float(low or 0)), pct_decimals(float(high or 0)))
-        return f"{fmt_pct(low, lang, d)} – {fmt_pct(high, lang, d)}"
-    return f"{f(low, lang)} – {f(high, lang)}"
+        _, lo, hi = fmt_rate_ci(low if estimate is None else estimate, low, high, lang)
+        return f"{lo} – {hi}"
+    if estimate is not None:
+        _, lo, hi = fmt_ratio_ci(estimate, low, high, lang)
+        return f"{lo} – {hi}"
+    return f"{fmt_ratio(low, lang)} – {fmt_ratio(high, lang)}"
+
+
+def kv_sep(lang: str) -> str:
+    """The separator of a "key: value" line: French puts a narrow no-break space before ":".
+
+    Examples
+    --------
+    >>> kv_sep("en"), kv_sep("fr") == "\\u202f: "
+    (': ', True)
+    """
+    return f"{NNBSP}: " if lang == "fr" else ": "
+
+
+def list_sep(lang: str) -> str:
+    """Separator of a list of "key: value" items ("; ", French "\\u202f; ")."""
+    return f"{NNBSP}; " if lang == "fr" else "; "
+
+
+# ------------------------------------------------------------------------------------------
+# Warnings of the audit (English in the result) in the report's language
+# ------------------------------------------------------------------------------------------
+
+_WARNINGS_FR: list[tuple[str, str]] = [
+    (r"^The largest group of (?P<attr>'[^']*'|\"[^\"]*\"), (?P<largest>'[^']*'|\"[^\"]*\"), has no selected "
+     r"file, so every ratio to it would be infinite; the largest group with selected files, "
+     r"(?P<fallback>'[^']*'|\"[^\"]*\"), is the reference instead\.$",
+     "Le plus grand groupe de {attr}, {largest}, n’a aucun dossier sélectionné : tout rapport "
+     "à ce groupe serait infini ; le plus grand groupe ayant des dossiers sélectionnés, "
+     "{fallback}, sert de référence à la place."),
+    (r"^No file is in the cell (?P<combo>'[^']*'|\"[^\"]*\") of (?P<attr>'[^']*'|\"[^\"]*\"); its default "
+     r"reference (?P<largest>'[^']*'|\"[^\"]*\") \(its largest group with selected files\) is used "
+     r"instead\.$",
+     "Aucun dossier dans la case {combo} de {attr} ; sa référence par défaut, {largest} (son "
+     "plus grand groupe ayant des dossiers sélectionnés), est utilisée à la place."),
+    (r"^The population has only (?P<n>\d+) files: every group is a small cell\.$",
+     "La population ne compte que {n} dossiers : chaque groupe est un petit effectif."),
+    (r"^Scores range from (?P<lo>\S+) to (?P<hi>\S+), outside \[0, 1\]: ",
+     "Les scores vont de {lo} à {hi}, hors de [0, 1] : le tableau de calibration compare des "
+     "scores moyens à des taux observés et n’a de sens que pour des probabilités ; lisez-le "
+     "comme un classement. Les taux de sélection et les écarts ne sont pas concernés (ils ne "
+     "dépendent que de l’ordre des scores)."),
+]
+
+
+def translate_warning(text: str, lang: str, labels: Any = None) -> str:
+    """A warning of :attr:`AuditResult.warnings` in the report's language, with readable labels.
+
+    The audit's warnings are English sentences with a few fixed shapes; each known shape has
+    a French version (unknown warnings are kept as they are). ``labels`` maps an attribute
+    name, or ``(attribute, group)``, to the label the tables show.
+
+    Examples
+    --------
+    >>> w = ("The largest group of 'family_status', 'alone', has no selected file, so every "
+    ...      "ratio to it would be infinite; the largest group with selected files, "
+    ...      "'couple_with_children', is the reference instead.")
+    >>> translate_warning(w, "fr")[:56]
+    'Le plus grand groupe de « situation familiale », « vivan'
+    >>> translate_warning("Something new.", "fr")
+    'Something new.'
+    """
+    import re
+
+    text = str(text)
+    attr = None
+    for pattern, french in _WARNINGS_FR:
+        m = re.match(pattern, text)
+        if not m:
+            continue
+        values = m.groupdict()
+        attr = values.get("attr")
+        attr_plain = attr[1:-1] if attr else None
+
+        def q(value: str, kind: str, attr_plain: str | None = attr_plain) -> str:
+            raw = value[1:-1]
+            if kind == "attr":
+                label = attribute_label(raw, lang)
+            elif kind in ("largest", "fallback", "combo") and attr_plain is not None:
+                label = group_label(attr_plain, raw, lang)
+            else:
+                label = raw
+            return f"« {label} »" if lang == "fr" else f"“{label}”"
+
+        shown = {k: (q(v, k) if k in ("attr", "largest", "fallback", "combo") else v)
+                 for k, v in values.items()}
+        if lang == "fr":
+            if "n" in shown:
+                shown["n"] = fmt_int(int(shown["n"]), lang)
+            for k in ("lo", "hi"):
+                if k in shown:
+                    shown[k] = shown[k].replace(".", ",").replace("-", "−")
+            return french.format(**shown)
+        out = text
+        for k in ("attr", "largest", "fallback", "combo"):
+            if k in values:
+                out = out.replace(values[k], shown[k], 1)
+        return out
+    return text
 
 
 # ------------------------------------------------------------------------------------------

@@ -1,11 +1,15 @@
 """Headline findings as plain sentences, from the (published) disparities table.
 
-A finding compares one group with its reference at the agency's budget. Ratios below 1 are
-turned around (the reference is selected ``1/ratio`` times as often as the group, with the
-interval inverted), so that every sentence reads "X times as often" with X above 1. A finding
-whose gap is not significant says so and gives the minimum detectable ratio
-(``min_detectable_ratio``): "with these group sizes, a ratio below 1.4 would probably have
-gone undetected". Suppressed and undefined comparisons never make a headline.
+A finding compares one group with its attribute's reference group (the tables' reference,
+named in the sentence) at the agency's budget. Ratios below 1 are turned around (the reference
+is selected ``1/ratio`` times as often as the group, with the interval inverted), so that every
+sentence reads "X times as often" with X above 1. A group with no selected file gets its own
+sentence ("None of the 300 files of ... are selected, against 5.2% ..."). A finding whose gap
+is not significant says so and gives the detectable ratio in the sentence's direction
+(``min_detectable_ratio`` for an increase, ``1 / min_detectable_ratio_decrease`` for a
+turned-round ratio), rounded towards 1 so that it stays true: "with these group sizes, a ratio
+below 1.8 would probably have gone undetected". Suppressed and undefined comparisons never make
+a headline.
 
 Examples
 --------
@@ -25,9 +29,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .i18n import fmt_int, fmt_p, fmt_pct, fmt_ratio, t
+from .i18n import fmt_int, fmt_level, fmt_number, fmt_p, fmt_pct, fmt_ratio_ci, t
 
-__all__ = ["Finding", "findings", "noun_phrase"]
+__all__ = ["Finding", "detectable_text", "findings", "noun_phrase"]
 
 SEP = " × "
 
@@ -127,9 +131,16 @@ def _phrase(attribute: str, group: str, lang: str) -> str:
 
 @dataclass
 class Finding:
-    """One headline comparison, with the numbers exactly as the sentence shows them."""
+    """One headline comparison, with the numbers exactly as the sentence shows them.
 
-    kind: str  # "ratio" or "zero_reference"
+    ``kind`` is "ratio" (a finite ratio, turned round when below 1), "zero_group" (the group
+    has no selected file, the reference has some) or "zero_reference" (the reverse). The
+    comparison is always the group against its attribute's reference (the tables' reference).
+    ``min_detectable_ratio`` is the detectable ratio *in the direction of the sentence*
+    (above 1): for a turned-round ratio it is ``1 / min_detectable_ratio_decrease``.
+    """
+
+    kind: str  # "ratio", "zero_group" or "zero_reference"
     attribute: str
     group: str
     reference: str
@@ -149,6 +160,7 @@ class Finding:
     min_detectable_ratio: float | None
     below_four_fifths: bool
     text: str
+    reference_selected: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -162,34 +174,104 @@ def _f(x: Any) -> float | None:
     return None if math.isnan(v) else v
 
 
+def _toward_one(ratio: float) -> tuple[float, int] | None:
+    """``ratio`` rounded towards 1 (conservative) with one or two decimals; None when even two
+    decimals reach 1 (the data detect any gap of 1% or more)."""
+    try:
+        from ..power import _conservative_ratio
+    except ImportError:  # pragma: no cover - power ships with the package
+        _conservative_ratio = None
+    if _conservative_ratio is not None:
+        value, decimals = _conservative_ratio(float(ratio))
+    else:  # pragma: no cover
+        value, decimals = 1.0, 6
+        for d in (1, 2):
+            scale = 10.0 ** d
+            v = (math.floor(ratio * scale + 1e-9) if ratio > 1 else math.ceil(ratio * scale - 1e-9)) / scale
+            if v != 1:
+                value, decimals = v, d
+                break
+    if decimals > 2 or value == 1:
+        return None
+    return value, decimals
+
+
+def detectable_text(mdr: float | None, lang: str) -> str:
+    """The sentence about the detectable ratio (above 1, in the sentence's direction).
+
+    Rounded towards 1, so that it stays true: 1.48 gives "below 1.4", never "1.5".
+
+    Examples
+    --------
+    >>> detectable_text(1.48, "en")
+    'With these group sizes, a ratio below 1.4 would probably have gone undetected (less than 80% chance of detecting it).'
+    >>> detectable_text(1.004, "en")[:60]
+    'With these group sizes, even a 1% gap would probably have be'
+    """
+    if mdr is None or not math.isfinite(mdr) or mdr <= 0:
+        return ""
+    shown = _toward_one(mdr)
+    if shown is None:
+        return t("s_detect_any", lang)
+    value, decimals = shown
+    return t("s_min_detectable", lang, mdr=fmt_number(value, lang, decimals))
+
+
+def _ref(attribute: str, group: str, lang: str, end: bool = True) -> str:
+    """The reference's noun phrase, marked as the reference (subject: in brackets; end of the
+    clause: after a comma)."""
+    return t("ref_mark_end" if end else "ref_mark", lang, group=_phrase(attribute, group, lang))
+
+
 def _sentence(row: pd.Series, lang: str, level: str,
-              selected_of: Mapping[tuple[str, str], Any] | None = None) -> Finding | None:
+              counts_of: Mapping[tuple[str, str], tuple[Any, Any]] | None = None) -> Finding | None:
     ratio = _f(row["ratio"])
     p1, p0 = _f(row["selection_rate"]), _f(row["reference_rate"])
     if p1 is None or p0 is None:
         return None
     significant = bool(row["significant"]) if row["significant"] is not None else False
     p_adj = _f(row["p_adjusted"])
-    mdr = _f(row.get("min_detectable_ratio"))
+    mdr_up = _f(row.get("min_detectable_ratio"))
+    mdr_down = _f(row.get("min_detectable_ratio_decrease"))
     four_fifths = bool(row.get("below_four_fifths") or False)
-    common = dict(attribute=str(row["attribute"]), group=str(row["group"]),
-                  reference=str(row["reference"]), significant=significant, p_adjusted=p_adj,
-                  min_detectable_ratio=mdr, below_four_fifths=four_fifths,
+    attr, grp, ref = str(row["attribute"]), str(row["group"]), str(row["reference"])
+    common = dict(attribute=attr, group=grp, reference=ref, significant=significant,
+                  p_adjusted=p_adj, below_four_fifths=four_fifths,
                   selection_rate=p1, reference_rate=p0)
     n, ref_n = _f(row["n"]), _f(row["reference_n"])
+    counts_of = counts_of or {}
+
+    def selected(group: str) -> int | None:
+        sel = _f((counts_of.get((attr, group)) or (None, None))[1])
+        return None if sel is None else int(sel)
+
+    n_i = None if n is None else int(n)
+    ref_n_i = None if ref_n is None else int(ref_n)
     if p0 == 0 and p1 > 0:
-        sel = (selected_of or {}).get((str(row["attribute"]), str(row["group"])))
-        selected = None if _f(sel) is None else int(_f(sel))
+        sel = selected(grp)
         text = t("s_zero_reference", lang, rate=fmt_pct(p1, lang),
-                 group=_phrase(row["attribute"], row["group"], lang),
-                 selected=fmt_int(selected, lang), n=fmt_int(n, lang),  # counts of files
+                 group=_phrase(attr, grp, lang),
+                 selected=fmt_int(sel, lang), n=fmt_int(n, lang),  # counts of files
                  reference_n=fmt_int(ref_n, lang),
-                 reference=_phrase(row["attribute"], row["reference"], lang))
-        return Finding(kind="zero_reference", subject=str(row["group"]),
-                       compared_to=str(row["reference"]), flipped=False, ratio=None,
-                       ratio_low=None, ratio_high=None, n=None if n is None else int(n),
-                       reference_n=None if ref_n is None else int(ref_n),
-                       selected=selected, text=text, **common)
+                 reference=_ref(attr, ref, lang))
+        if not significant:
+            text += " " + t("s_not_significant", lang, p=fmt_p(p_adj, lang))
+        return Finding(kind="zero_reference", subject=grp, compared_to=ref, flipped=False,
+                       ratio=None, ratio_low=None, ratio_high=None, n=n_i, reference_n=ref_n_i,
+                       selected=sel, min_detectable_ratio=mdr_up, text=text,
+                       reference_selected=0, **common)
+    if p1 == 0 and p0 > 0:
+        ref_sel = selected(ref)
+        text = t("s_zero_group", lang, n=fmt_int(n, lang), group=_phrase(attr, grp, lang),
+                 rate=fmt_pct(p0, lang), selected=fmt_int(ref_sel, lang),
+                 reference_n=fmt_int(ref_n, lang), reference=_ref(attr, ref, lang))
+        if not significant:
+            text += " " + t("s_not_significant", lang, p=fmt_p(p_adj, lang))
+        inv = None if mdr_down in (None, 0) else 1 / mdr_down
+        return Finding(kind="zero_group", subject=ref, compared_to=grp, flipped=True,
+                       ratio=None, ratio_low=None, ratio_high=None, n=n_i, reference_n=ref_n_i,
+                       selected=0, min_detectable_ratio=inv, text=text,
+                       reference_selected=ref_sel, **common)
     if ratio is None or not math.isfinite(ratio) or ratio <= 0:
         return None
     low, high = _f(row["ratio_low"]), _f(row["ratio_high"])
@@ -197,42 +279,58 @@ def _sentence(row: pd.Series, lang: str, level: str,
     if flipped:
         ratio = 1 / ratio
         low, high = (None if high in (None, 0) else 1 / high), (None if low in (None, 0) else 1 / low)
-        subject, other = str(row["reference"]), str(row["group"])
+        # the detectable ratio in the sentence's direction: the smallest detectable DECREASE,
+        # turned round like the ratio (never the detectable increase)
+        mdr = None if mdr_down in (None, 0) else 1 / mdr_down
+        subject, other = ref, grp
+        subject_text, other_text = _ref(attr, ref, lang, end=False), _phrase(attr, grp, lang)
     else:
-        subject, other = str(row["group"]), str(row["reference"])
-    shown = fmt_ratio(ratio, lang)
+        mdr = mdr_up
+        subject, other = grp, ref
+        subject_text, other_text = _phrase(attr, grp, lang), _ref(attr, ref, lang)
+    shown, low_s, high_s = fmt_ratio_ci(ratio, low, high, lang, 1)
     times = (t("as_often", lang) if shown in ("1.0", "1,0")
              else t("times_as_often", lang, ratio=shown))
-    text = t("s_ratio", lang, group=_phrase(row["attribute"], subject, lang), times=times,
-             reference=_phrase(row["attribute"], other, lang), level=level,
-             low=fmt_ratio(low, lang), high=fmt_ratio(high, lang))
+    text = t("s_ratio", lang, group=subject_text, times=times, reference=other_text,
+             level=level, low=low_s, high=high_s)
     if not significant:
         text += " " + t("s_not_significant", lang, p=fmt_p(p_adj, lang))
-        if mdr is not None:
-            text += " " + t("s_min_detectable", lang, mdr=fmt_ratio(mdr, lang))
+        extra = detectable_text(mdr, lang)
+        if extra:
+            text += " " + extra
     return Finding(kind="ratio", subject=subject, compared_to=other, flipped=flipped,
-                   ratio=ratio, ratio_low=low, ratio_high=high,
-                   n=None if n is None else int(n), reference_n=None if ref_n is None else int(ref_n),
-                   selected=None, text=text, **common)
+                   ratio=ratio, ratio_low=low, ratio_high=high, n=n_i, reference_n=ref_n_i,
+                   selected=None, min_detectable_ratio=mdr, text=text, **common)
 
 
 def _strength(d: pd.DataFrame) -> np.ndarray:
-    """|log ratio|; a group selected against a reference with none selected ranks above all
-    finite ratios, by its selection rate; undefined comparisons get -1."""
+    """How strong each comparison's gap is, to choose the headline: ``|log ratio|``.
+
+    A group with no selected file (ratio 0) ranks by the upper bound of its ratio's interval
+    (``|log high|``: the smallest gap the data are compatible with), so that "none of the
+    34,729 files" ranks among the strongest gaps when the data establish it. A group selected
+    against a reference with none selected ranks above all finite ratios, by its selection
+    rate. Undefined comparisons get -1.
+    """
     r = pd.to_numeric(d["ratio"], errors="coerce").to_numpy(float)
+    hi = pd.to_numeric(d["ratio_high"], errors="coerce").to_numpy(float)
     p1 = pd.to_numeric(d["selection_rate"], errors="coerce").to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         s = np.abs(np.log(r))
+        s_zero = np.where((hi > 0) & (hi < 1), np.abs(np.log(hi)), 0.0)
+    s = np.where(r == 0, s_zero, s)
     s = np.where(np.isposinf(r), 1e6 + np.nan_to_num(p1), s)
     return np.nan_to_num(s, nan=-1.0, posinf=1e9)
 
 
-def findings(published: Any, lang: str = "en", max_findings: int = 6) -> list[Finding]:
+def findings(published: Any, lang: str = "en", max_findings: int = 8) -> list[Finding]:
     """Headline findings of a published (suppressed) result, strongest first.
 
-    One finding per single attribute (its strongest significant gap, or, when no gap is
-    significant, its largest one with the minimum detectable ratio), then the strongest
-    significant gap of each intersection, strongest first, up to ``max_findings``.
+    Every finding compares a group with its attribute's reference group (the reference of the
+    tables), and names the reference. One finding per single attribute (its strongest
+    significant gap, or, when no gap is significant, its largest one with the detectable
+    ratio), then the strongest significant gap of each intersection against the
+    intersection's reference, strongest first, up to ``max_findings``.
 
     Parameters
     ----------
@@ -254,24 +352,25 @@ def findings(published: Any, lang: str = "en", max_findings: int = 6) -> list[Fi
     >>> r = sa.audit(sa.Population(f, protected=["gender"]), "score", sa.Budget(share=0.2),
     ...              reference={"gender": "man"}, threshold_free=False)
     >>> print(findings(r)[0].text)  # doctest: +ELLIPSIS
-    Files of women are selected for control 2.2 times as often as files of men (95% interval 1.7 to 2.9).
+    Files of women are selected for control 2.2 times as often as files of men, the reference group (95% interval 1.7 to 2.9).
     """
     d = published.disparities.reset_index(drop=True)
     if "suppressed" in d.columns:
-        d = d[~d["suppressed"].astype(bool)]
-    level = fmt_pct(float(published.config.get("confidence", 0.95)), lang, 0)
+        d = d[~d["suppressed"].astype("boolean").fillna(False).astype(bool)]
+    level = fmt_level(float(published.config.get("confidence", 0.95)), lang)
     d = d.assign(_strength=_strength(d),
                  _sig=d["significant"].astype("boolean").fillna(False).astype(bool),
                  _inter=d["attribute"].astype(str).str.contains(SEP, regex=False))
     d = d[d["_strength"] >= 0]
     g = published.groups
-    selected_of = dict(zip(zip(g["attribute"].astype(str), g["group"].astype(str), strict=False), g["selected"], strict=False))
+    counts_of = dict(zip(zip(g["attribute"].astype(str), g["group"].astype(str), strict=False),
+                         zip(g["n"], g["selected"], strict=False), strict=False))
     out: list[Finding] = []
     used: set[int] = set()
     for _attr, sub in d[~d["_inter"]].groupby("attribute", sort=False):
         sub = sub.sort_values(["_sig", "_strength"], ascending=[False, False])
         for idx, row in sub.iterrows():
-            f = _sentence(row, lang, level, selected_of)
+            f = _sentence(row, lang, level, counts_of)
             if f is not None:
                 out.append(f)
                 used.add(int(idx))
@@ -283,7 +382,7 @@ def findings(published: Any, lang: str = "en", max_findings: int = 6) -> list[Fi
             break
         if int(idx) in used or str(row["attribute"]) in seen:
             continue
-        f = _sentence(row, lang, level, selected_of)
+        f = _sentence(row, lang, level, counts_of)
         if f is not None:
             out.append(f)
             seen.add(str(row["attribute"]))
