@@ -273,3 +273,65 @@ def test_escaped_labels_through_the_cli(tmp_path):
     assert "'=HYPERLINK" in csv_text
     assert not re.search(r'(^|,)"?=HYPERLINK', csv_text, flags=re.M)
     assert html.unescape("&lt;script&gt;") == "<script>"
+
+
+# -- review findings: CLI output ----------------------------------------------------------
+
+def test_last_line_points_to_the_first_written_format(small_data, tmp_path, capsys):
+    out = tmp_path / "rep"
+    assert main(_audit_args(small_data, out, "en", "--formats", "md")) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "report.html" not in text
+    assert f"open {out / 'report.md'}".replace(" ", "") in text.replace(" ", "")
+    assert "budget: top 5% of scores" in text and "0.05 share" not in text
+
+
+def test_print_result_formats():
+    from scoreaudit.cli import fmt_p_cli, fmt_ratio_cli
+
+    assert fmt_p_cli(0.0) == "<0.0001" and fmt_p_cli(2e-9) == "<0.0001"
+    assert fmt_p_cli(0.0432) == "0.043" and fmt_p_cli(float("nan")) == "–"
+    assert fmt_ratio_cli(float("nan")) == "–"
+    assert fmt_ratio_cli(float("inf")) == "∞ (reference: none selected)"
+
+
+def test_help_has_no_stray_dots(capsys):
+    assert main(["audit", "--help"]) == 0
+    text = capsys.readouterr().out
+    assert not re.search(r"\s\.(\s|$)", text), "a help string lost its [default: ...] to markup"
+    assert "Default: 5%." in " ".join(text.replace("│", " ").split())
+
+
+def test_no_spinner_left_above_an_error():
+    import io
+
+    from rich.console import Console
+
+    from scoreaudit.report.cli_audit import _progress
+
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=True, width=80)
+    with pytest.raises(ValueError), _progress(console) as step:
+        step("Reading data.csv")
+        step("Scoring and auditing")
+        raise ValueError("bad reference")
+    text = buf.getvalue()
+    final = text.split("\x1b[2K")[-1] if "\x1b[2K" in text else text
+    assert "Scoring and auditing" not in final  # the failed step's spinner line is gone
+    assert not re.search("[\u2800-\u28ff] Scoring", final)
+
+
+def test_controls_cli_writes_the_report_and_prints_intervals(tmp_path, capsys):
+    from scoreaudit.controls_cli import _interval
+
+    assert _interval(0.56, float("nan")) == "0.56 – –" and _interval(None, None) == "–"
+    out = tmp_path / "rep"
+    log = ROOT / "data" / "synthetic" / "c2sg_controls.csv"
+    assert main(["controls", str(log), "--protected", "gender,age_band", "--population-size",
+                 "100000", "--n-boot", "50", "--no-intersections", "--reference", "gender=man",
+                 "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert not re.search(r"\d--|---", printed.replace("━", "").replace("─", ""))
+    assert (out / "report.html").exists() and (out / "report.md").exists()
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "These data are synthetic" in md and "Key findings" in md

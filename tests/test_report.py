@@ -20,7 +20,7 @@ from scoreaudit.report import (
     write_report,
 )
 from scoreaudit.report.output import neutralise_cell, write_csv
-from scoreaudit.report.sentences import findings, noun_phrase
+from scoreaudit.report.sentences import detectable_text, findings, noun_phrase
 from scoreaudit.report.suppress import publish, secondary_suppression
 
 NNBSP = "\u202f"
@@ -115,7 +115,7 @@ def test_sentences_flip_and_minimum_detectable():
     a = found["age_band"]  # same score distribution: not significant, with the detectable ratio
     assert not a.significant and a.min_detectable_ratio > 1
     assert "could" not in a.text or "would probably have gone undetected" in a.text
-    assert f"a ratio below {i18n.fmt_ratio(a.min_detectable_ratio, 'en')}" in a.text
+    assert detectable_text(a.min_detectable_ratio, "en") in a.text
     fr = {f.attribute: f for f in findings(pub, "fr")}
     assert "fois plus souvent que ceux des femmes" in fr["gender"].text
     assert "serait probablement passé inaperçu" in fr["age_band"].text
@@ -225,3 +225,217 @@ def test_explanation_slot_rendered(c2sg_result):
         del res.explanation
     assert "&lt;b&gt;n_minors&lt;/b&gt;" in page and "neutralisation" in page
     assert data["explanation"]["neutralisation"][1]["ratio_after"] == 3.1
+
+
+# -- review findings (statistical review and fresh-user walkthrough) ------------------------
+
+def _two_groups(n_a: int, n_b: int, sel_a: int, sel_b: int, **kw):
+    """Group a (n_a files, sel_a of them scored high), group b likewise; budget = the high ones."""
+    scores = np.r_[np.full(sel_a, 0.9), np.full(n_a - sel_a, 0.1),
+                   np.full(sel_b, 0.9), np.full(n_b - sel_b, 0.1)]
+    frame = pd.DataFrame({"g": ["a"] * n_a + ["b"] * n_b, "score": scores})
+    return _audit(frame, ["g"], policy=sa.Budget(count=sel_a + sel_b), reference={"g": "a"}, **kw)
+
+
+def test_flipped_ratio_quotes_the_detectable_decrease():
+    # 20,000 files in a, 600 in b; b selected at 0.694 times a's rate, not significant
+    res = _two_groups(20_000, 600, 1030 - 21, 21)
+    row = res.disparities.iloc[0]
+    assert row["ratio"] == pytest.approx(0.694, abs=1e-3) and not row["significant"]
+    assert row["min_detectable_ratio_decrease"] == pytest.approx(0.536, abs=1e-3)
+    f = findings(publish(res)[0], "en")[0]
+    assert f.flipped and f.min_detectable_ratio == pytest.approx(1 / row["min_detectable_ratio_decrease"])
+    # 1 / 0.536 = 1.86, rounded towards 1: "below 1.8"; never the increase (1.54 -> 1.5)
+    assert "a ratio below 1.8 would probably have gone undetected" in f.text
+    assert "below 1.5" not in f.text and "below 1.9" not in f.text
+    fr = findings(publish(res)[0], "fr")[0]
+    assert "inférieur à 1,8 " in fr.text
+
+
+def test_detectable_ratio_rounded_towards_one():
+    assert "a ratio below 1.4 " in detectable_text(1.480, "en")  # never "1.5"
+    assert "a ratio below 1.09 " in detectable_text(1.097, "en")
+    text = detectable_text(1.004, "en")  # rounds to 1: no "a ratio below 1"
+    assert "below 1 " not in text and "1% gap would probably have been detected" in text
+    assert "1 %" in detectable_text(1.004, "fr")
+
+
+def test_never_selected_group_gets_a_sentence():
+    res = _two_groups(5_000, 300, 260, 0)
+    d = res.disparities.iloc[0]
+    assert d["selection_rate"] == 0 and bool(d["significant"])
+    pub, _ = publish(res)
+    f = findings(pub, "en")
+    assert len(f) == 1 and f[0].kind == "zero_group" and f[0].selected == 0
+    assert f[0].text.startswith("None of the 300 files of people with g “b” are selected for "
+                                "control, against 5.2% (260 of 5,000) of the files of people "
+                                "with g “a”, the reference group.")
+    assert f[0].text in render_markdown(res, "en")
+    assert "No comparison can be published" not in render_markdown(res, "en")
+    assert findings(pub, "fr")[0].text.startswith("Aucun des 300 dossiers")
+
+
+def test_findings_compare_each_group_with_its_reference(c2sg_result):
+    pub, _ = publish(c2sg_result)
+    refs = pub.config["references_used"]
+    found = findings(pub, "en")
+    assert found
+    for f in found:
+        assert f.reference == refs[f.attribute]
+        assert f.reference in (f.subject, f.compared_to)
+        assert "reference group" in f.text
+    # zero-selection groups are candidates like any other gap
+    kinds = {f.kind for f in found}
+    assert kinds <= {"ratio", "zero_group", "zero_reference"}
+
+
+def test_zero_selection_group_among_the_strongest_gaps_is_the_headline():
+    # reference r: 5% selected; h: 1.2 times r's rate; z: 20,000 files, none selected
+    n = {"r": 5_000, "h": 3_000, "z": 20_000}
+    sel = {"r": 250, "h": 180, "z": 0}
+    frame = pd.DataFrame({
+        "family_status": sum(([k] * n[k] for k in n), []),
+        "score": np.concatenate([np.r_[np.full(sel[k], 0.9), np.full(n[k] - sel[k], 0.1)]
+                                 for k in n])})
+    res = _audit(frame, ["family_status"], policy=sa.Budget(count=430),
+                 reference={"family_status": "r"})
+    f = findings(publish(res)[0], "en")
+    assert len(f) == 1 and f[0].kind == "zero_group" and f[0].group == "z"
+    assert f[0].text.startswith("None of the 20,000 files of people with family_status “z”")
+
+
+def test_method_explains_unadjusted_intervals_and_synthetic_only_when_synthetic():
+    res = _two_groups(2_000, 600, 150, 21)
+    md = render_markdown(res, "en")
+    assert "an interval that excludes 1 means the gap is unlikely" not in md
+    assert "not adjusted for multiple comparisons" in md
+    assert "an interval can exclude 1 while the adjusted test is not significant" in md
+    assert "What synthetic data can show" not in md  # no data file: not known to be synthetic
+    from scoreaudit.report.manifest import build_manifest
+
+    synthetic = render_markdown(res, "en", manifest=build_manifest(res, extra={"synthetic": True}))
+    assert "What synthetic data can show" in synthetic and "These data are synthetic" in synthetic
+
+
+@pytest.mark.parametrize("confidence, en, fr", [
+    (0.95, "95%", f"95{NNBSP}%"), (0.975, "97.5%", f"97,5{NNBSP}%"), (0.995, "99.5%", f"99,5{NNBSP}%"),
+])
+def test_interval_level_printed_exactly(confidence, en, fr):
+    assert i18n.fmt_level(confidence, "en") == en and i18n.fmt_level(confidence, "fr") == fr
+    res = _two_groups(2_000, 600, 150, 21, confidence=confidence)
+    md = render_markdown(res, "en")
+    assert f"{en} interval" in md and "98% interval" not in md
+
+
+def test_estimates_and_intervals_share_decimals():
+    assert i18n.fmt_ratio_ci(1.08, 1.0, 1.12, "en") == ("1.08", "1.00", "1.12")
+    assert i18n.fmt_rate_ci(0.0128, 0.0075, 0.0218, "en") == ("1.28%", "0.75%", "2.18%")
+    assert i18n.fmt_ratio_ci(1.019, 1.004, 1.035, "en", 1) == ("1.02", "1.00", "1.03")
+    res = _two_groups(20_000, 600, 1030 - 21, 21)
+    page = render_html(res, "en", figures=False)
+    r = res.disparities.iloc[0]
+    ratio, lo, hi = i18n.fmt_ratio_ci(r["ratio"], r["ratio_low"], r["ratio_high"], "en")
+    assert f'data-col="ratio" class="num">{ratio}<' in page
+    assert f'data-col="ratio_interval" class="num">{lo} – {hi}<' in page
+
+
+def test_detectable_ratio_column_follows_the_gap(c2sg_result):
+    from scoreaudit.report.context import detectable_cell
+
+    d = c2sg_result.disparities
+    below = d[(d["ratio"] < 1) & d["min_detectable_ratio_decrease"].notna()].iloc[0].to_dict()
+    above = d[(d["ratio"] > 1) & d["min_detectable_ratio"].notna()].iloc[0].to_dict()
+    assert float(detectable_cell(below, "en")) < 1  # a decrease, on the ratio's scale
+    assert float(detectable_cell(above, "en")) > 1
+    assert float(detectable_cell(below, "en")) >= below["min_detectable_ratio_decrease"]  # towards 1
+
+
+def test_curve_table_legend_explains_infinity_and_dash():
+    md = render_markdown(_two_groups(2_000, 600, 150, 21), "en")
+    assert "∞: the reference group has no selected file at that budget" in md
+    assert "–: no file selected in either group" in md
+
+
+def test_labels_and_french_typography(c2sg_result):
+    import dataclasses
+
+    w = ("The largest group of 'family_status', 'alone', has no selected file, so every ratio "
+         "to it would be infinite; the largest group with selected files, "
+         "'couple_with_children', is the reference instead.")
+    res = dataclasses.replace(c2sg_result, warnings=[w, "Some new warning."])
+    en = render_markdown(res, "en")
+    assert "“family status”, “living alone”" in en and "'family_status'" not in en
+    fr = render_markdown(res, "fr")
+    assert "Le plus grand groupe de « situation familiale », « vivant seul(e)s »" in fr
+    assert "Some new warning." in fr  # unknown warnings are kept as they are
+    assert f"- Nom{NNBSP}: c2sg-reconstruction" in fr and f"- Version{NNBSP}: " in fr
+    assert f"sexe{NNBSP}: hommes{NNBSP}; " in fr and "Type : " not in fr
+    assert "texte de la spécification du modèle, en anglais" in fr
+    assert "règle" not in fr and "politique de sélection" in fr
+    assert "9,719 EUR/year" in fr  # spec text stays as written
+
+
+def test_figures_use_the_tables_labels(c2sg_result):
+    from scoreaudit.report import labelled_copy
+
+    pub, _ = publish(c2sg_result)
+    lab = labelled_copy(pub, "fr")
+    assert "situation familiale" in set(lab.groups["attribute"])
+    assert "vivant seul(e)s" in set(lab.groups["group"])
+    assert lab.config["references_used"]["sexe"] == "hommes"
+
+
+# -- control-log and counts reports ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def controls_result():
+    from scoreaudit.controls import ControlLog, audit_controls
+    from scoreaudit.io import read_data
+
+    frame = read_data("data/synthetic/c2sg_controls.csv")
+    log = ControlLog(frame, protected=["gender", "age_band"], population_size=100_000)
+    return audit_controls(log, reference={"gender": "man"}, n_boot=50, intersections=False)
+
+
+def test_controls_report_written_with_findings_and_suppression(controls_result, tmp_path):
+    from scoreaudit.report import SUPPORTED_KINDS
+    from scoreaudit.report.aggregate_report import publish_aggregate
+
+    assert "controls" in SUPPORTED_KINDS and "counts" in SUPPORTED_KINDS
+    out = write_report(controls_result, tmp_path / "c", lang="en",
+                       formats=("html", "md", "json", "csv"))
+    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.md", "results.json",
+                                                      "tables"]
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "Files of men make up" in md and "of the random controls" in md
+    assert "simple random sample of the whole population" in md  # the estimator's assumptions
+    assert "Representation among the controls picked by the score" in md
+    pub, info = publish_aggregate(controls_result)
+    # 13 random controls found errors in all: every count of them by group is small
+    burden = pub.disparities[pub.disparities["metric"] == "burden"]
+    small = controls_result.groups.set_index(["attribute", "group"])["random_errors"]
+    for row in burden.itertuples():
+        count = small.loc[(row.attribute, row.group)]
+        if 1 <= count < 11:
+            assert row.suppressed and pd.isna(row.rate)
+    data = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert data["kind"] == "controls" and data["findings"] and data["suppression"]["min_cell"] == 11
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<script" not in page and "Key findings" in page
+    fr = write_report(controls_result, tmp_path / "f", lang="fr", formats=("md",))
+    assert "contrôles aléatoires" in (fr / "report.md").read_text(encoding="utf-8")
+
+
+def test_counts_report(tmp_path):
+    from scoreaudit.counts import audit_counts
+
+    t = pd.DataFrame({"g": ["a", "b", "c"], "tp": [50, 30, 5], "fp": [200, 100, 40],
+                      "tn": [700, 800, 300], "fn": [50, 70, 20]})
+    res = audit_counts(t, "g", tp="tp", fp="fp", tn="tn", fn="fn", reference={"g": "a"})
+    out = write_report(res, tmp_path / "n", formats=("md", "json"))
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "False-positive rate" in md and "Audit from published confusion matrices" in md
+    data = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    c = next(g for g in data["groups"] if g["group"] == "c")
+    assert c["tp"] is None and c["precision"] is None  # 5 true positives: suppressed
+    assert c["fp"] == 40  # counts that are not small stay

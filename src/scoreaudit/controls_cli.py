@@ -4,6 +4,7 @@ Thin shells over :func:`scoreaudit.controls.audit_controls` and
 :func:`scoreaudit.counts.audit_counts`: read the file with :func:`scoreaudit.io.read_data`,
 audit, print the headline comparisons, and (with ``--out``) write the results. When the
 shared writer ``scoreaudit.report.write_report`` exists it writes the output directory;
+(report.html, report.md, results.json, tables/*.csv, with small cells suppressed);
 otherwise ``results.json`` and ``tables/groups.csv``, ``tables/disparities.csv`` are written
 into a temporary directory renamed into place once complete, and an existing ``--out`` is
 refused without ``--force``.
@@ -82,7 +83,7 @@ def _check_out(out: Path, force: bool) -> None:
 
 
 def write_outputs(result: Any, out: str | os.PathLike, *, force: bool = False,
-                  lang: str = "en") -> Path:
+                  lang: str = "en", data_path: str | os.PathLike | None = None) -> Path:
     """Write an audit result to the directory ``out``, all or nothing.
 
     Uses ``scoreaudit.report.write_report`` when it exists and lists the result's ``kind``
@@ -109,7 +110,9 @@ def write_outputs(result: Any, out: str | os.PathLike, *, force: bool = False,
         report = None
     kinds = getattr(report, "SUPPORTED_KINDS", ("audit",))
     if report is not None and hasattr(report, "write_report") and result.kind in kinds:
-        return Path(report.write_report(result, out, lang=lang, force=force) or out)
+        return Path(report.write_report(result, out, lang=lang, force=force,
+                                        formats=("html", "md", "json", "csv"),
+                                        data_path=data_path) or out)
     _check_out(out, force)
     parent = out.parent if str(out.parent) else Path(".")
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
@@ -141,12 +144,28 @@ def _fmt(x: Any, pct: bool = True) -> str:
     try:
         f = float(x)
     except (TypeError, ValueError):
-        return ""
+        return "–"
     if f != f:
-        return "-"
+        return "–"
     if f in (float("inf"), float("-inf")):
-        return "inf"
+        return "∞" if f > 0 else "−∞"
     return f"{f:.2%}" if pct else f"{f:.2f}"
+
+
+def _interval(low: Any, high: Any) -> str:
+    """``low – high``; a missing bound is "–", both missing give a single "–"."""
+    lo, hi = _fmt(low, pct=False), _fmt(high, pct=False)
+    return "–" if lo == hi == "–" else f"{lo} – {hi}"
+
+
+def _fmt_p(p: Any) -> str:
+    try:
+        p = float(p)
+    except (TypeError, ValueError):
+        return "–"
+    if p != p:
+        return "–"
+    return "<0.0001" if p < 1e-4 else f"{p:.2g}"
 
 
 def print_aggregate(result: Any, metrics: list[str] | None = None) -> None:
@@ -169,8 +188,8 @@ def print_aggregate(result: Any, metrics: list[str] | None = None) -> None:
                 "significant" if row.significant else ""] if x)
             table.add_row(f"{row.attribute}={row.group}", _fmt(row.rate),
                           _fmt(row.reference_rate), _fmt(row.ratio, pct=False),
-                          f"{_fmt(row.ratio_low, pct=False)}-{_fmt(row.ratio_high, pct=False)}",
-                          f"{row.p_adjusted:.2g}" if row.p_adjusted == row.p_adjusted else "-",
+                          _interval(row.ratio_low, row.ratio_high),
+                          _fmt_p(row.p_adjusted),
                           flags)
         console.print(table)
     n_inter = int(result.disparities["attribute"].str.contains("×", regex=False).sum())
@@ -245,7 +264,7 @@ def controls_cli(
                   f"by the score ({s['score_errors_found']:,} found errors).")
     print_aggregate(result)
     if out is not None:
-        path = write_outputs(result, out, force=force, lang=lang)
+        path = write_outputs(result, out, force=force, lang=lang, data_path=log)
         console.print(f"Wrote {path}")
 
 
@@ -317,5 +336,5 @@ def counts_cli(
                   f"{' (counts rebuilt from rates)' if s['reconstructed_from_rates'] else ''}.")
     print_aggregate(result)
     if out is not None:
-        path = write_outputs(result, out, force=force, lang=lang)
+        path = write_outputs(result, out, force=force, lang=lang, data_path=table)
         console.print(f"Wrote {path}")

@@ -45,6 +45,7 @@ from .suppress import Suppression, publish
 
 __all__ = [
     "FORMATS",
+    "SUPPORTED_KINDS",
     "ReportDisplay",
     "md_escape",
     "render_html",
@@ -55,6 +56,8 @@ __all__ = [
 ]
 
 FORMATS = ("html", "md", "json", "csv", "figures")
+#: Kinds of results :func:`write_report` renders: the core audit, control logs, counts.
+SUPPORTED_KINDS = ("audit", "controls", "counts")
 SEP = " × "
 
 
@@ -508,7 +511,10 @@ def write_report(
 
     Parameters
     ----------
-    result : AuditResult
+    result : AuditResult, ControlAuditResult or CountsAuditResult
+        Any kind in :data:`SUPPORTED_KINDS`; control-log and counts results get their own
+        page (findings per measure, a table per measure, the estimator's assumptions) and no
+        figures.
     out_dir : path
         Created; an existing directory is refused unless ``force`` (then replaced only once
         the new report is complete).
@@ -549,6 +555,22 @@ def write_report(
         raise ValueError(f"Unknown report format(s) {unknown}; choose from {', '.join(FORMATS)}.")
     lang = check_lang(lang)
     step = progress or (lambda _name: None)
+    kind = getattr(result, "kind", "audit")
+    if kind not in SUPPORTED_KINDS:
+        raise ValueError(f"Cannot write a report of a {kind!r} result; supported: "
+                         f"{', '.join(SUPPORTED_KINDS)}.")
+    if kind in ("controls", "counts"):
+        from .aggregate_report import write_aggregate_report
+
+        seeds = {"bootstrap": result.config["random_state"]} \
+            if "random_state" in (result.config or {}) else None
+        manifest = build_manifest(result, data_path=data_path, config=config, seeds=seeds,
+                                  extra=manifest_extra)
+        with atomic_output_dir(out_dir, force=force) as tmp:
+            write_aggregate_report(result, tmp, lang=lang, formats=formats, manifest=manifest,
+                                   min_cell=min_cell, synthetic=_is_synthetic(manifest),
+                                   step=step)
+        return Path(out_dir)
     manifest = build_manifest(result, data_path=data_path, model_path=model_path, config=config,
                               extra=manifest_extra)
     with atomic_output_dir(out_dir, force=force) as tmp:

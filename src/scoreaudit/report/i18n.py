@@ -366,6 +366,161 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "correction_bh": {"en": "Benjamini-Hochberg", "fr": "Benjamini-Hochberg"},
     "correction_bonferroni": {"en": "Bonferroni", "fr": "Bonferroni"},
     "correction_none": {"en": "no adjustment", "fr": "sans ajustement"},
+    # -- reports of control logs and published confusion matrices -------------------------
+    "agg_title_controls": {"en": "Audit from a log of controls",
+                           "fr": "Audit à partir d’un journal de contrôles"},
+    "agg_title_counts": {"en": "Audit from published confusion matrices",
+                         "fr": "Audit à partir de matrices de confusion publiées"},
+    "agg_controls_summary": {
+        "en": "{controls} controls: {random} picked at random ({random_errors} found errors) and "
+              "{score} picked by the score ({score_errors} found errors).",
+        "fr": "{controls} contrôles : {random} tirés au hasard ({random_errors} ont trouvé des "
+              "erreurs) et {score} choisis par le score ({score_errors} ont trouvé des erreurs)."},
+    "agg_population_size": {"en": "The controls were drawn from {n} files.",
+                            "fr": "Les contrôles ont été tirés parmi {n} dossiers."},
+    "agg_no_population_size": {
+        "en": "No population size was given: the false-positive and false-negative rates, which "
+              "need it, are not estimated.",
+        "fr": "Aucune taille de population n’a été donnée : les taux de faux positifs et de faux "
+              "négatifs, qui en ont besoin, ne sont pas estimés."},
+    "agg_counts_summary": {"en": "{files} files, in {rows} rows of the published table.",
+                           "fr": "{files} dossiers, en {rows} lignes du tableau publié."},
+    "agg_counts_rebuilt": {
+        "en": "Counts were rebuilt from published rates: they carry the table’s rounding.",
+        "fr": "Les effectifs ont été reconstitués à partir de taux publiés : ils portent "
+              "l’arrondi du tableau."},
+    "sec_metrics": {"en": "Comparisons by measure", "fr": "Comparaisons par indicateur"},
+    "agg_findings_intro": {
+        "en": "For each measure, the strongest gap between a group and its comparison (a "
+              "single attribute at a time):",
+        "fr": "Pour chaque indicateur, l’écart le plus marqué entre un groupe et sa comparaison "
+              "(un attribut à la fois) :"},
+    "agg_ratio_ci": {"en": "ratio {ratio}, {level} interval {low} to {high}",
+                     "fr": "rapport {ratio}, intervalle à {level} : {low} à {high}"},
+    "agg_ratio_only": {"en": "ratio {ratio}", "fr": "rapport {ratio}"},
+    "agg_more_often": {"en": "more often than", "fr": "plus souvent que"},
+    "agg_less_often": {"en": "less often than", "fr": "moins souvent que"},
+    "agg_representation": {
+        "en": "Files of {group} make up {rate} of the controls picked by the score, against "
+              "{reference_rate} of the random controls ({ci}).",
+        "fr": "Les dossiers {group} représentent {rate} des contrôles choisis par le score, "
+              "contre {reference_rate} des contrôles aléatoires ({ci})."},
+    "agg_selection_rate": {
+        "en": "Files of {group} are picked by the score {direction} files of {reference} ({ci}).",
+        "fr": "Les dossiers {group} sont choisis par le score {direction} ceux {reference} "
+              "({ci})."},
+    "agg_precision": {
+        "en": "When the score picks a file of {group}, the control finds errors in {rate} of "
+              "cases, against {reference_rate} for files of {reference} ({ci}).",
+        "fr": "Quand le score choisit un dossier {group}, le contrôle trouve des erreurs dans "
+              "{rate} des cas, contre {reference_rate} pour les dossiers {reference} ({ci})."},
+    "agg_fdr": {
+        "en": "Of the files of {group} flagged by the score, {rate} had no error, against "
+              "{reference_rate} for files of {reference} ({ci}).",
+        "fr": "Parmi les dossiers {group} signalés par le score, {rate} n’avaient pas d’erreur, "
+              "contre {reference_rate} pour les dossiers {reference} ({ci})."},
+    "agg_fpr": {
+        "en": "Among files of {group} without errors, the score picks {rate}, against "
+              "{reference_rate} for files of {reference} ({ci}): the false-positive rate.",
+        "fr": "Parmi les dossiers {group} sans erreur, le score en choisit {rate}, contre "
+              "{reference_rate} pour les dossiers {reference} ({ci}) : le taux de faux positifs."},
+    "agg_fnr": {
+        "en": "Among files of {group} with errors, the score misses {rate}, against "
+              "{reference_rate} for files of {reference} ({ci}): the false-negative rate.",
+        "fr": "Parmi les dossiers {group} avec erreurs, le score en manque {rate}, contre "
+              "{reference_rate} pour les dossiers {reference} ({ci}) : le taux de faux "
+              "négatifs."},
+    "agg_burden": {
+        "en": "Files of {group} make up {rate} of the controls picked by the score but "
+              "{reference_rate} of the files with errors, as estimated from the random controls "
+              "({ci}).",
+        "fr": "Les dossiers {group} représentent {rate} des contrôles choisis par le score mais "
+              "{reference_rate} des dossiers avec erreurs, estimés par les contrôles aléatoires "
+              "({ci})."},
+    "metric_representation": {"en": "Representation among the controls picked by the score",
+                              "fr": "Représentation parmi les contrôles choisis par le score"},
+    "metric_selection_rate": {"en": "Selection by the score",
+                              "fr": "Sélection par le score"},
+    "metric_base_error_rate": {"en": "Error rate (random controls)",
+                               "fr": "Taux d’erreur (contrôles aléatoires)"},
+    "metric_precision": {"en": "Precision: errors found among files picked by the score",
+                         "fr": "Précision : erreurs trouvées parmi les dossiers choisis par le score"},
+    "metric_fdr": {"en": "Flagged files without error",
+                   "fr": "Dossiers signalés sans erreur"},
+    "metric_fpr": {"en": "False-positive rate", "fr": "Taux de faux positifs"},
+    "metric_fnr": {"en": "False-negative rate", "fr": "Taux de faux négatifs"},
+    "metric_burden": {"en": "Burden: share of the score’s controls against share of the errors",
+                      "fr": "Charge : part des contrôles du score face à la part des erreurs"},
+    "pseudo_random": {"en": "random controls", "fr": "contrôles aléatoires"},
+    "pseudo_errors": {"en": "files with errors", "fr": "dossiers avec erreurs"},
+    "col_compared_to": {"en": "Compared with", "fr": "Comparé à"},
+    "col_rate_metric": {"en": "Rate", "fr": "Taux"},
+    "col_reference_rate": {"en": "Rate compared with", "fr": "Taux de comparaison"},
+    "agg_intersections": {
+        "en": "{n} comparisons of intersections (combinations of attributes) are in results.json "
+              "and tables/disparities.csv.",
+        "fr": "{n} comparaisons de croisements (combinaisons d’attributs) figurent dans "
+              "results.json et tables/disparities.csv."},
+    "agg_method_controls": {
+        "en": "The audit starts from a log of controls: for each control, the group, how the file "
+              "was picked (by the score or at random) and what the control found. Shares and "
+              "rates observed directly have Wilson intervals, ratios Katz’s interval (Woolf’s for "
+              "the relative selection rate), differences Newcombe’s. Rates of the whole "
+              "population (false-positive and false-negative rates, selection rates) are "
+              "estimated by expanding the random controls to the population, with percentile "
+              "bootstrap intervals (the log resampled within each way of picking files).",
+        "fr": "L’audit part d’un journal de contrôles : pour chaque contrôle, le groupe, la façon "
+              "dont le dossier a été choisi (par le score ou au hasard) et ce que le contrôle a "
+              "trouvé. Les parts et taux observés directement ont des intervalles de Wilson, les "
+              "rapports celui de Katz (de Woolf pour le taux de sélection relatif), les "
+              "différences celui de Newcombe. Les taux de toute la population (faux positifs, "
+              "faux négatifs, taux de sélection) sont estimés en extrapolant les contrôles "
+              "aléatoires à la population, avec des intervalles bootstrap percentiles (le journal "
+              "rééchantillonné au sein de chaque mode de sélection)."},
+    "agg_assumptions": {
+        "en": "These estimates rest on three assumptions. 1. The random controls are a simple "
+              "random sample of the whole population, including files the score would pick (if "
+              "they were drawn only among files the score did not pick, missed errors are "
+              "overestimated). 2. Files are picked before the outcome is known, and a control "
+              "finds the errors there are, or misses them at the same rate however the file was "
+              "picked. 3. The log holds every file the score picked in the period. When a group "
+              "has few random controls, estimated counts can come out negative: they are kept, "
+              "the rates derived from them are clipped to [0, 1] and flagged.",
+        "fr": "Ces estimations reposent sur trois hypothèses. 1. Les contrôles aléatoires sont un "
+              "échantillon aléatoire simple de toute la population, y compris les dossiers que "
+              "le score choisirait (s’ils n’ont été tirés que parmi les dossiers non choisis par "
+              "le score, les erreurs manquées sont surestimées). 2. Les dossiers sont choisis "
+              "avant que le résultat soit connu, et un contrôle trouve les erreurs qui existent, "
+              "ou les manque au même taux quelle que soit la façon dont le dossier a été choisi. "
+              "3. Le journal contient tous les dossiers choisis par le score sur la période. "
+              "Quand un groupe a peu de contrôles aléatoires, des effectifs estimés peuvent être "
+              "négatifs : ils sont gardés, les taux qui en découlent sont ramenés dans [0, 1] et "
+              "signalés."},
+    "agg_method_counts": {
+        "en": "The audit starts from a published table of confusion matrices per group (true and "
+              "false positives and negatives). Rates have Wilson intervals, ratios Katz’s "
+              "interval and differences Newcombe’s. When the table gives percentages, counts are "
+              "rebuilt from them and carry the table’s rounding.",
+        "fr": "L’audit part d’un tableau publié de matrices de confusion par groupe (vrais et faux "
+              "positifs et négatifs). Les taux ont des intervalles de Wilson, les rapports celui "
+              "de Katz et les différences celui de Newcombe. Quand le tableau donne des "
+              "pourcentages, les effectifs en sont reconstitués et portent son arrondi."},
+    "agg_method_tests": {
+        "en": "Each gap is tested (Fisher’s exact test for small counts, the two-proportion score "
+              "test otherwise, a Wald test on the bootstrap replicates for estimated rates). "
+              "Because the audit makes {m} comparisons, p-values are adjusted ({correction}); a "
+              "gap is called significant when the adjusted p-value is below {alpha}. The "
+              "intervals are not adjusted for multiple comparisons: each covers the true value "
+              "with {level} confidence on its own, so an interval can exclude 1 while the "
+              "adjusted test is not significant (a lead to check, not an established gap).",
+        "fr": "Chaque écart est testé (test exact de Fisher pour les petits effectifs, test du "
+              "score à deux proportions sinon, test de Wald sur les réplications bootstrap pour "
+              "les taux estimés). Comme l’audit fait {m} comparaisons, les p-valeurs sont "
+              "ajustées ({correction}) ; un écart est dit significatif quand la p-valeur ajustée "
+              "est inférieure à {alpha}. Les intervalles ne sont pas ajustés pour les "
+              "comparaisons multiples : chacun couvre la vraie valeur avec une confiance de "
+              "{level} pris seul, si bien qu’un intervalle peut exclure 1 alors que le test "
+              "ajusté n’est pas significatif (une piste à vérifier, pas un écart établi)."},
     # -- manifest --------------------------------------------------------------------------
     "manifest_intro": {
         "en": "Everything needed to rerun this audit and get the same results.json (only the "
@@ -594,9 +749,23 @@ def fmt_ratio_ci(ratio: Any, low: Any, high: Any, lang: str,
     ('49,5', '38,8', '63,2')
     >>> fmt_ratio_ci(0.0, 0.0, 0.0102, "en")
     ('0.000', '0.000', '0.010')
+    >>> fmt_ratio_ci(1.019, 1.004, 1.035, "en", 1)  # never "1.0 (1.0 to 1.0)"
+    ('1.02', '1.00', '1.03')
     """
     d = ratio_decimals((ratio, low, high), base)
+    while d < 3:  # one more decimal when the ratio or its interval would round to one number
+        texts = [fmt_number(x, lang, d) for x in (ratio, low, high)]
+        one = fmt_number(1.0, lang, d)
+        r = _num_or_none(ratio)
+        flat = texts[1] == texts[2] != MISSING and _num_or_none(low) != _num_or_none(high)
+        if not ((r is not None and r != 1 and texts[0] == one) or flat):
+            break
+        d += 1
     return tuple(fmt_number(x, lang, d) for x in (ratio, low, high))  # type: ignore[return-value]
+
+
+def _num_or_none(x: Any) -> float | None:
+    return None if _bad(x) else float(x)
 
 
 def fmt_rate_ci(rate: Any, low: Any, high: Any, lang: str) -> tuple[str, str, str]:

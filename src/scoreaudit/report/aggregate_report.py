@@ -1,0 +1,496 @@
+"""Reports of the audits that start from counts: control logs and published confusion matrices.
+
+:func:`scoreaudit.audit_controls` (``kind == "controls"``) and :func:`scoreaudit.audit_counts`
+(``kind == "counts"``) end in an :class:`~scoreaudit.aggregate.AggregateResult`: a ``groups``
+table and a ``disparities`` table with one row per group *and metric*. This module publishes
+them with the same small-cell rule as the core report (the public functions of
+:mod:`.suppress`: :func:`~.suppress.small_count` on every observed count, then
+:func:`~.suppress.secondary_suppression` over the margins) and renders one page: key findings
+per metric in plain sentences, a table per metric, the method and the estimator's
+assumptions, the warnings and the manifest.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from scoreaudit.counts import audit_counts
+>>> t = pd.DataFrame({"g": ["a", "b"], "tp": [50, 30], "fp": [200, 100], "tn": [700, 800],
+...                   "fn": [50, 70]})
+>>> res = audit_counts(t, "g", tp="tp", fp="fp", tn="tn", fn="fn", reference={"g": "a"})
+>>> pub, info = publish_aggregate(res)
+>>> info.primary, bool(pub.groups["suppressed"].any())
+(0, False)
+>>> "Key findings" in render_aggregate_markdown(res)
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .context import Cell, Row, Table, rate_cells, ratio_cells
+from .i18n import (
+    CATALOGUE,
+    attribute_label,
+    fmt_int,
+    fmt_level,
+    fmt_number,
+    fmt_p,
+    fmt_pct,
+    fmt_ratio_ci,
+    group_label,
+    kv_sep,
+    t,
+)
+from .sentences import _phrase
+from .suppress import Suppression, secondary_suppression, small_count
+
+__all__ = ["AGGREGATE_KINDS", "aggregate_context", "aggregate_results_json", "publish_aggregate",
+           "render_aggregate_html", "render_aggregate_markdown", "write_aggregate_report"]
+
+#: Kinds of results rendered here.
+AGGREGATE_KINDS = ("controls", "counts")
+SEP = " × "
+
+#: Observed counts of each kind of result, as (name, expression over the groups table).
+_COUNTS = {
+    "controls": {
+        "random": "random_controls", "score": "score_controls",
+        "random_errors": "random_errors", "random_ok": ("random_controls", "random_errors"),
+        "score_errors": "score_errors", "score_ok": ("score_controls", "score_errors"),
+    },
+    "counts": {
+        "n": "n", "tp": "tp", "fp": "fp", "tn": "tn", "fn": "fn", "selected": "selected",
+        "not_selected": ("n", "selected"), "positives": "positives",
+        "negatives": ("n", "positives"),
+    },
+}
+#: Which observed counts each comparison (metric) rests on.
+_METRIC_COUNTS = {
+    "controls": {
+        "representation": ("random", "score"),
+        "selection_rate": ("random", "score"),
+        "burden": ("score", "random_errors"),
+        "base_error_rate": ("random_errors", "random_ok"),
+        "precision": ("score_errors", "score_ok"),
+        "fpr": ("random", "score", "random_errors", "random_ok", "score_errors", "score_ok"),
+        "fnr": ("random", "score", "random_errors", "random_ok", "score_errors", "score_ok"),
+    },
+    "counts": {
+        "selection_rate": ("selected", "not_selected"),
+        "precision": ("tp", "fp"), "fdr": ("tp", "fp"), "fpr": ("fp", "tn"),
+        "fnr": ("fn", "tp"), "tpr": ("fn", "tp"), "prevalence": ("positives", "negatives"),
+    },
+}
+#: Columns of the groups table and the counts they rest on (prefix match; "*": every count).
+_COLUMN_COUNTS = {
+    "controls": (
+        ("random_errors", ("random_errors", "random_ok")),
+        ("score_errors", ("score_errors", "score_ok")),
+        ("base_error_rate", ("random_errors", "random_ok")),
+        ("precision", ("score_errors", "score_ok")),
+        ("positive_share", ("random_errors",)),
+        ("burden_gap", ("score", "random_errors")),
+        ("est_positives", "*"), ("tp", "*"), ("fp", "*"), ("tn", "*"), ("fn", "*"),
+        ("selection_rate", "*"), ("fpr", "*"), ("fnr", "*"), ("est_files", ("random",)),
+    ),
+    "counts": (
+        ("tp", ("tp",)), ("fp", ("fp",)), ("tn", ("tn",)), ("fn", ("fn",)),
+        ("selected", ("selected", "not_selected")), ("positives", ("positives", "negatives")),
+        ("selection_rate", ("selected", "not_selected")), ("precision", ("tp", "fp")),
+        ("fdr", ("tp", "fp")), ("fpr", ("fp", "tn")), ("fnr", ("fn", "tp")),
+        ("tpr", ("fn", "tp")), ("prevalence", ("positives", "negatives")),
+    ),
+}
+#: Metrics with a key-finding sentence, in the order of the report.
+FINDING_METRICS = ("representation", "selection_rate", "precision", "fdr", "fpr", "fnr", "burden")
+#: Pseudo-references of the controls audit: totals, not groups.
+_PSEUDO_REFERENCES = ("(random controls)", "(files with errors)")
+
+
+def _num(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) else v
+
+
+def _blank(table: pd.DataFrame, mask: np.ndarray, columns: list[str]) -> pd.DataFrame:
+    out = table.copy()
+    if not mask.any():
+        return out
+    for c in columns:
+        col = out[c]
+        if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
+            out[c] = col.astype(object)
+            out.loc[mask, c] = None
+        else:
+            out[c] = col.astype(float)
+            out.loc[mask, c] = np.nan
+    return out
+
+
+def publish_aggregate(result: Any, min_cell: int | None = None, *, suppress_zero: bool = False,
+                      secondary: bool = True) -> tuple[Any, Suppression]:
+    """A copy of an aggregate result safe to publish, and what was suppressed.
+
+    Every observed count (random and score-picked controls, errors found in each, and their
+    complements; or the published TP, FP, TN, FN and their sums) is checked with
+    :func:`~.suppress.small_count` (1 to ``min_cell - 1``; 0 too with ``suppress_zero``), then
+    protected over the margins with :func:`~.suppress.secondary_suppression`, count by count
+    (the groups of an attribute add up to published totals). A comparison is suppressed when
+    a count it rests on is suppressed for the group or its reference (the representation
+    rests on the numbers of controls, the precision on the score's hits and misses, ...); the
+    numbers of the groups table are blanked by the counts they rest on, and a whole group row
+    when its size is small. Tables get a ``suppressed`` column (``groups``: the whole row).
+    """
+    if min_cell is None:
+        min_cell = int((getattr(result, "config", {}) or {}).get("min_cell", 11))
+    min_cell = int(min_cell)
+    kind = getattr(result, "kind", "")
+    groups = result.groups.reset_index(drop=True)
+    counts = _COUNTS.get(kind, {"n": "n"})
+
+    def values(expr: Any) -> np.ndarray:
+        if isinstance(expr, tuple):
+            total, part = (pd.to_numeric(groups[c], errors="coerce").to_numpy(float) for c in expr)
+            return total - part
+        return pd.to_numeric(groups[expr], errors="coerce").to_numpy(float)
+
+    masks: dict[str, np.ndarray] = {}
+    primary = np.zeros(len(groups), dtype=bool)
+    for name, expr in counts.items():
+        cols = expr if isinstance(expr, tuple) else (expr,)
+        if not all(c in groups.columns for c in cols):
+            continue
+        v = values(expr)
+        prim = small_count(v, min_cell, suppress_zero)
+        primary |= prim
+        if secondary and prim.any():
+            frame = pd.DataFrame({"attribute": groups["attribute"], "group": groups["group"],
+                                  "n": np.nan_to_num(v, nan=0.0)})
+            prim = secondary_suppression(frame, pd.Series(prim, index=groups.index),
+                                         min_cell).to_numpy(bool)
+        masks[name] = prim
+    any_count = np.zeros(len(groups), dtype=bool)
+    for m in masks.values():
+        any_count |= m
+    size = small_count(groups["n"], min_cell, suppress_zero)
+    if secondary and size.any():
+        size = secondary_suppression(groups[["attribute", "group", "n"]],
+                                     pd.Series(size, index=groups.index), min_cell).to_numpy(bool)
+
+    pub_groups = groups.copy()
+    for prefix, needs in _COLUMN_COUNTS.get(kind, ()):
+        cols = [c for c in groups.columns if c == prefix or c.startswith(prefix + "_")]
+        if not cols:
+            continue
+        mask = np.zeros(len(groups), dtype=bool)
+        for name in (masks if needs == "*" else needs):
+            mask |= masks.get(name, np.zeros(len(groups), dtype=bool))
+        pub_groups = _blank(pub_groups, mask, cols)
+    pub_groups = _blank(pub_groups, size, [c for c in groups.columns if c not in ("attribute", "group")])
+    pub_groups["suppressed"] = size
+
+    key = groups["attribute"].astype(str) + "\x00" + groups["group"].astype(str)
+    d = result.disparities.reset_index(drop=True)
+    dkey = d["attribute"].astype(str) + "\x00" + d["group"].astype(str)
+    rkey = d["attribute"].astype(str) + "\x00" + d["reference"].astype(str)
+    pseudo = d["reference"].astype(str).isin(_PSEUDO_REFERENCES).to_numpy()
+    d_mask = np.zeros(len(d), dtype=bool)
+    metric_counts = _METRIC_COUNTS.get(kind, {})
+    for metric, idx in d.groupby(d["metric"].astype(str), sort=False).groups.items():
+        need = metric_counts.get(metric, tuple(masks))
+        m = size.copy()
+        for name in need:
+            m |= masks.get(name, np.zeros(len(groups), dtype=bool))
+        sup = dict(zip(key, m, strict=False))
+        rows = np.asarray(list(idx))
+        g_sup = dkey.iloc[rows].map(sup).astype(object).fillna(True).to_numpy(bool)
+        r_sup = np.where(pseudo[rows], False, rkey.iloc[rows].map(sup).astype(object).fillna(True).to_numpy(bool))
+        d_mask[rows] = g_sup | r_sup
+    pub_d = _blank(d, d_mask, [c for c in d.columns
+                               if c not in ("attribute", "group", "reference", "metric")])
+    pub_d["suppressed"] = d_mask
+    n_final = int(np.logical_or.reduce([*masks.values(), size]).sum()) if masks else int(size.sum())
+    info = Suppression(min_cell=min_cell, suppress_zero=suppress_zero, primary=int(primary.sum()),
+                       secondary=max(n_final - int(primary.sum()), 0),
+                       rows={"groups": int(size.sum()), "groups_partly": int((any_count & ~size).sum()),
+                             "disparities": int(d_mask.sum())})
+    published = dataclasses.replace(result, groups=pub_groups, disparities=pub_d)
+    return published, info
+
+
+# ------------------------------------------------------------------------------------------
+# Sentences
+# ------------------------------------------------------------------------------------------
+
+def metric_label(metric: str, lang: str) -> str:
+    key = f"metric_{metric}"
+    return t(key, lang) if key in CATALOGUE else metric
+
+
+def _finding(row: Mapping[str, Any], lang: str, level: str) -> str | None:
+    metric = str(row["metric"])
+    attr, grp, ref = str(row["attribute"]), str(row["group"]), str(row["reference"])
+    rate, ref_rate = _num(row.get("rate")), _num(row.get("reference_rate"))
+    ratio = _num(row.get("ratio"))
+    if rate is None or ref_rate is None or ratio is None or not math.isfinite(ratio):
+        return None
+    significant = bool(row.get("significant") is True)
+    group = _phrase(attr, grp, lang)
+    reference = (t("ref_mark_end", lang, group=_phrase(attr, ref, lang))
+                 if ref not in _PSEUDO_REFERENCES else "")
+    r, lo, hi = fmt_ratio_ci(ratio, row.get("ratio_low"), row.get("ratio_high"), lang, 1)
+    if "–" in (lo, hi):  # an interval with a missing bound is not quoted
+        ci = t("agg_ratio_only", lang, ratio=r)
+    else:
+        ci = t("agg_ratio_ci", lang, ratio=r, level=level, low=lo, high=hi)
+    key = f"agg_{metric}"
+    if key not in CATALOGUE:
+        return None
+    direction = t("agg_more_often" if ratio >= 1 else "agg_less_often", lang)
+    text = t(key, lang, group=group, reference=reference, rate=fmt_pct(rate, lang),
+             reference_rate=fmt_pct(ref_rate, lang), ci=ci, direction=direction)
+    if not significant:
+        text += " " + t("s_not_significant", lang, p=fmt_p(row.get("p_adjusted"), lang))
+    return text
+
+
+def aggregate_findings(published: Any, lang: str) -> list[dict[str, Any]]:
+    """One sentence per metric: its strongest significant gap among single attributes (or,
+    when none is significant, its largest gap, said not to be significant)."""
+    d = published.disparities
+    d = d[~d["attribute"].astype(str).str.contains(SEP, regex=False)
+          & ~d["suppressed"].astype(bool)]
+    level = fmt_level(float(published.config.get("confidence", 0.95)), lang)
+    out = []
+    for metric in FINDING_METRICS:
+        sub = d[d["metric"].astype(str) == metric]
+        if sub.empty:
+            continue
+        r = pd.to_numeric(sub["ratio"], errors="coerce").to_numpy(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            strength = np.where(np.isfinite(r) & (r > 0), np.abs(np.log(r)), -1.0)
+        sig = sub["significant"].astype("boolean").fillna(False).astype(bool).to_numpy()
+        order = np.lexsort((-strength, ~sig))
+        for i in order:
+            if strength[i] < 0:
+                continue
+            text = _finding(sub.iloc[i].to_dict(), lang, level)
+            if text:
+                out.append({"metric": metric, "label": metric_label(metric, lang),
+                            "text": text, "significant": bool(sig[i]),
+                            "attribute": str(sub.iloc[i]["attribute"]),
+                            "group": str(sub.iloc[i]["group"])})
+                break
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# Tables
+# ------------------------------------------------------------------------------------------
+
+def metric_tables(published: Any, lang: str, marker: str) -> list[Table]:
+    """One table per metric and single attribute: rate, reference rate, ratio, interval, p."""
+    d = published.disparities
+    d = d[~d["attribute"].astype(str).str.contains(SEP, regex=False)]
+    level = fmt_level(float(published.config.get("confidence", 0.95)), lang)
+    tables = []
+    for metric in dict.fromkeys(d["metric"].astype(str)):
+        sub = d[d["metric"].astype(str) == metric]
+        rows = []
+        for rec in sub.to_dict(orient="records"):
+            sup = bool(rec.get("suppressed"))
+            attr = str(rec["attribute"])
+            rate, _ = rate_cells(rec.get("rate"), None, None, lang)
+            ref_rate, _ = rate_cells(rec.get("reference_rate"), None, None, lang)
+            ratio, ratio_ci = ratio_cells(rec.get("ratio"), rec.get("ratio_low"),
+                                          rec.get("ratio_high"), lang)
+            ref = str(rec["reference"])
+            ref_text = (t(f"pseudo_{'random' if ref == _PSEUDO_REFERENCES[0] else 'errors'}", lang)
+                        if ref in _PSEUDO_REFERENCES else group_label(attr, ref, lang))
+            flags = []
+            if sup:
+                flags.append(t("flag_suppressed", lang))
+            else:
+                if rec.get("significant") is True:
+                    flags.append(t("flag_significant", lang))
+                if rec.get("below_four_fifths") is True:
+                    flags.append(t("flag_four_fifths", lang))
+                if rec.get("small_cell") is True:
+                    flags.append(t("flag_small", lang))
+                if rec.get("note"):
+                    flags.append(str(rec["note"]))
+
+            def m(x: str, sup: bool = sup) -> str:
+                return marker if sup else x
+            cells = [Cell("reference", ref_text, False), Cell("rate", m(rate)),
+                     Cell("reference_rate", m(ref_rate)), Cell("ratio", m(ratio)),
+                     Cell("ratio_interval", m(ratio_ci)),
+                     Cell("p_adjusted", m(fmt_p(rec.get("p_adjusted"), lang)))]
+            rows.append(Row(attribute=attr, group=str(rec["group"]),
+                            label=f"{attribute_label(attr, lang)}{kv_sep(lang)}"
+                                  f"{group_label(attr, str(rec['group']), lang)}",
+                            cells=cells, suppressed=sup, flags=flags))
+        headers = [t("col_group", lang), t("col_compared_to", lang), t("col_rate_metric", lang),
+                   t("col_reference_rate", lang), t("col_ratio", lang),
+                   t("col_interval", lang, level=level), t("col_p", lang), t("col_notes", lang)]
+        tables.append(Table(table_id=f"metric-{metric}", caption=metric_label(metric, lang),
+                            headers=headers, rows=rows, attribute="",
+                            note=t(f"metric_note_{metric}", lang)
+                            if f"metric_note_{metric}" in CATALOGUE else ""))
+    return tables
+
+
+# ------------------------------------------------------------------------------------------
+# Page
+# ------------------------------------------------------------------------------------------
+
+def _summary_lines(result: Any, lang: str) -> list[str]:
+    s = result.data_summary or {}
+    if result.kind == "controls":
+        lines = [t("agg_controls_summary", lang, controls=fmt_int(s.get("controls"), lang),
+                   random=fmt_int(s.get("random_controls"), lang),
+                   random_errors=fmt_int(s.get("random_errors_found"), lang),
+                   score=fmt_int(s.get("score_controls"), lang),
+                   score_errors=fmt_int(s.get("score_errors_found"), lang))]
+        if s.get("population_size"):
+            lines.append(t("agg_population_size", lang, n=fmt_int(s["population_size"], lang)))
+        else:
+            lines.append(t("agg_no_population_size", lang))
+        return lines
+    lines = [t("agg_counts_summary", lang, files=fmt_int(s.get("files"), lang),
+               rows=fmt_int(s.get("rows"), lang))]
+    if s.get("reconstructed_from_rates"):
+        lines.append(t("agg_counts_rebuilt", lang))
+    return lines
+
+
+def aggregate_context(result: Any, lang: str, *, manifest: Mapping[str, Any],
+                      min_cell: int | None = None, synthetic: bool = False) -> dict[str, Any]:
+    """Everything the aggregate templates show, formatted for ``lang``."""
+    from .. import __version__
+    from . import _when
+    from .context import manifest_items, warnings_context
+
+    pub, info = publish_aggregate(result, min_cell)
+    marker = t("suppression_marker", lang)
+    conf = float(pub.config.get("confidence", 0.95))
+    level = fmt_level(conf, lang)
+    correction = str(pub.config.get("correction", "holm"))
+    n_rows = info.rows.get("groups", 0) + info.rows.get("disparities", 0)
+    if n_rows:
+        suppression = [t("suppression_text", lang, max=info.min_cell - 1, marker=marker,
+                         n=fmt_int(n_rows, lang))]
+        if info.secondary:
+            suppression.append(t("suppression_secondary", lang, n=fmt_int(info.secondary, lang)))
+    else:
+        suppression = [t("suppression_none", lang, min_cell=info.min_cell)]
+    method = [t(f"agg_method_{result.kind}", lang),
+              t("agg_method_tests", lang, m=fmt_int(len(pub.disparities), lang), level=level,
+                correction=t(f"correction_{correction}", lang) if f"correction_{correction}" in CATALOGUE
+                else correction, alpha=fmt_number(1 - conf, lang, 2)),
+              t("method_causality", lang)]
+    if result.kind == "controls":
+        method.insert(1, t("agg_assumptions", lang))
+    n_inter = int(pub.disparities["attribute"].astype(str).str.contains(SEP, regex=False).sum())
+    return {
+        "lang": lang,
+        "t": lambda key, **kw: t(key, lang, **kw),
+        "kv": kv_sep(lang),
+        "title": t(f"agg_title_{result.kind}", lang),
+        "generated": t("generated", lang, version=__version__, time=_when(manifest.get("time"), lang)),
+        "synthetic": synthetic,
+        "summary": _summary_lines(pub, lang),
+        "findings": aggregate_findings(pub, lang),
+        "tables": metric_tables(pub, lang, marker),
+        "intersections_note": (t("agg_intersections", lang, n=fmt_int(n_inter, lang))
+                               if n_inter else ""),
+        "suppression": suppression,
+        "warnings": warnings_context(pub, lang),
+        "method": method,
+        "manifest_items": manifest_items(manifest, lang),
+        "marker": marker,
+        "published": pub,
+        "suppression_info": info,
+    }
+
+
+def render_aggregate_html(result: Any, lang: str = "en", *, manifest: Mapping[str, Any] | None = None,
+                          min_cell: int | None = None, synthetic: bool = False,
+                          _ctx: dict[str, Any] | None = None) -> str:
+    """The self-contained HTML report of a control-log or counts audit."""
+    from . import _html_env, _template_text
+    from .manifest import build_manifest
+
+    ctx = _ctx or aggregate_context(result, lang, manifest=manifest or build_manifest(result),
+                                    min_cell=min_cell, synthetic=synthetic)
+    return _html_env().get_template("aggregate.html.j2").render(css=_template_text("report.css"), **ctx)
+
+
+def render_aggregate_markdown(result: Any, lang: str = "en", *,
+                              manifest: Mapping[str, Any] | None = None,
+                              min_cell: int | None = None, synthetic: bool = False,
+                              _ctx: dict[str, Any] | None = None) -> str:
+    """The report of a control-log or counts audit as Markdown."""
+    from . import _md_env
+    from .manifest import build_manifest
+
+    ctx = _ctx or aggregate_context(result, lang, manifest=manifest or build_manifest(result),
+                                    min_cell=min_cell, synthetic=synthetic)
+    return _md_env().get_template("aggregate.md.j2").render(**ctx)
+
+
+def aggregate_results_json(ctx: Mapping[str, Any], manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """``results.json`` of an aggregate report: the published tables, findings, suppression,
+    manifest (JSON-safe)."""
+    from ..result import _clean
+
+    pub = ctx["published"]
+    out = pub.to_dict()
+    out["findings"] = [{k: v for k, v in f.items()} for f in ctx["findings"]]
+    out["suppression"] = ctx["suppression_info"].to_dict()
+    out["report"] = {"lang": ctx["lang"], "figures": []}
+    out["manifest"] = dict(manifest)
+    return _clean(out)
+
+
+def write_aggregate_report(result: Any, tmp: Any, *, lang: str, formats: tuple[str, ...],
+                           manifest: Mapping[str, Any], min_cell: int | None, synthetic: bool,
+                           step: Any) -> None:
+    """Write the files of an aggregate report into the (temporary) directory ``tmp``."""
+    import json
+    from pathlib import Path
+
+    from .output import write_csv
+
+    tmp = Path(tmp)
+    step("suppress")
+    ctx = aggregate_context(result, lang, manifest=manifest, min_cell=min_cell,
+                            synthetic=synthetic)
+    pub = ctx["published"]
+    if "json" in formats:
+        step("json")
+        (tmp / "results.json").write_text(
+            json.dumps(aggregate_results_json(ctx, manifest), indent=2, ensure_ascii=False,
+                       allow_nan=False) + "\n", encoding="utf-8")
+    if "csv" in formats:
+        step("csv")
+        (tmp / "tables").mkdir()
+        write_csv(pub.groups, tmp / "tables" / "groups.csv")
+        write_csv(pub.disparities, tmp / "tables" / "disparities.csv")
+    if "html" in formats:
+        step("html")
+        (tmp / "report.html").write_text(render_aggregate_html(result, lang, _ctx=ctx),
+                                         encoding="utf-8")
+    if "md" in formats:
+        step("markdown")
+        (tmp / "report.md").write_text(render_aggregate_markdown(result, lang, _ctx=ctx),
+                                       encoding="utf-8")
