@@ -22,6 +22,7 @@ from .counts import audit_counts
 from .errors import DataError, ModelError, PolicyError, ScoreAuditError, UnsafeFileError
 from .explain import counterfactual, score_personas
 from .models import OnnxModel, Scorecard, ScoreColumn, ScoringModel, SklearnModel, load_model
+from .outofcore import audit_file
 from .population import Population
 from .result import AuditResult
 from .selection import Budget, Selection, Threshold
@@ -61,6 +62,7 @@ __all__ = [
     "audit",
     "audit_controls",
     "audit_counts",
+    "audit_file",
     "counterfactual",
     "load_model",
     "score_personas",

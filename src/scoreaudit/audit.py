@@ -348,9 +348,25 @@ class _Engine:
             self.sel_lab = Sums.of(cell, C, selected & lab, weights)
             self.sel_pos = Sums.of(cell, C, selected & pos, weights)
             self.sel_neg = Sums.of(cell, C, selected & neg, weights)
+        self._by_view()
+
+    def _by_view(self) -> None:
+        views = self.views
         self.base_by_view = {v.name: self.base.aggregate(v.group_of_cell, v.n_groups) for v in views}
         self.selected_by_view = {v.name: self.sel.aggregate(v.group_of_cell, v.n_groups).n
                                  for v in views}
+
+    @classmethod
+    def from_sums(cls, cells: Cells, views: list[View], base: Sums, sel: Sums,
+                  score_sum: np.ndarray, confidence: float, min_cell: int) -> _Engine:
+        """An engine from per-cell counts alone (no rows: the out-of-core audit)."""
+        self = cls.__new__(cls)
+        self.cells, self.views = cells, views
+        self.scores = self.selected = self.weights = self.labels = None
+        self.confidence, self.min_cell = confidence, int(min_cell)
+        self.base, self.sel, self.score_sum = base, sel, score_sum
+        self._by_view()
+        return self
 
     def _agg(self, sums: Sums, v: View) -> Sums:
         return sums.aggregate(v.group_of_cell, v.n_groups)
@@ -504,28 +520,36 @@ class _Engine:
         # No second sort: the policy's ranking read backwards has the same tie blocks. With
         # few distinct scores and no weights, counts per (score, cell) are all that is needed.
         blocks = ranking.blocks
-        by_counts = blocks is not None and self.weights is None
-        if by_counts:
+        if blocks is not None and self.weights is None:
             counts = block_cell_counts(blocks, self.cells.cell, self.cells.n_cells)[::-1]
-            values = blocks.values[::-1]
-        else:
-            dist_rank = D.ranking_from_descending(
-                ranking.order, ranking.sorted_scores, exact_order=self.weights is not None,
-                ascending_code=None if blocks is None else blocks.ascending_code())
+            return self.add_threshold_free_counts(disparities, refs, blocks.values[::-1], counts)
+        dist_rank = D.ranking_from_descending(
+            ranking.order, ranking.sorted_scores, exact_order=self.weights is not None,
+            ascending_code=None if blocks is None else blocks.ascending_code())
         frames = []
         for v, ref in zip(self.views, refs, strict=True):
-            if by_counts:
-                g_counts = np.zeros((counts.shape[0], v.n_groups), dtype=np.int64)
-                for c in range(self.cells.n_cells):
-                    g_counts[:, v.group_of_cell[c]] += counts[:, c]
-                tf = D.threshold_free_counts(values, g_counts, ref, confidence=self.confidence)
-            else:
-                tf = D.threshold_free(dist_rank, v.row_codes(self.cells), v.n_groups, ref,
-                                      weights=self.weights, confidence=self.confidence)
-            tf = tf.reset_index(drop=True)
-            tf.insert(0, "group", list(v.labels))
-            tf.insert(0, "attribute", v.name)
-            frames.append(tf)
+            tf = D.threshold_free(dist_rank, v.row_codes(self.cells), v.n_groups, ref,
+                                  weights=self.weights, confidence=self.confidence)
+            frames.append(_label_tf(tf, v))
+        tf_all = pd.concat(frames, ignore_index=True)
+        return disparities.merge(tf_all, on=["attribute", "group"], how="left", validate="1:1")
+
+    def add_threshold_free_counts(self, disparities: pd.DataFrame, refs: list,
+                                  values: np.ndarray, counts: np.ndarray) -> pd.DataFrame:
+        """Threshold-free measures from rows per (distinct score, cell), unweighted.
+
+        ``values`` are the distinct scores in increasing order, ``counts`` their
+        ``(D, n_cells)`` row counts.
+        """
+        from . import distribution as D
+
+        frames = []
+        for v, ref in zip(self.views, refs, strict=True):
+            g_counts = np.zeros((counts.shape[0], v.n_groups), dtype=np.int64)
+            for c in range(self.cells.n_cells):
+                g_counts[:, v.group_of_cell[c]] += counts[:, c]
+            tf = D.threshold_free_counts(values, g_counts, ref, confidence=self.confidence)
+            frames.append(_label_tf(tf, v))
         tf_all = pd.concat(frames, ignore_index=True)
         return disparities.merge(tf_all, on=["attribute", "group"], how="left", validate="1:1")
 
@@ -536,6 +560,12 @@ class _Engine:
                                     self.weights)
         realised = ranking.cum_weight[np.maximum(counts - 1, 0)] / ranking.total_weight
         realised = np.where(counts > 0, realised, 0.0)
+        return self.curve_table_from_counts(refs, grid, counts, sel_n, sel_w, realised)
+
+    def curve_table_from_counts(self, refs: list, grid: np.ndarray, counts: np.ndarray,
+                                sel_n: np.ndarray, sel_w: np.ndarray,
+                                realised: np.ndarray) -> pd.DataFrame:
+        """The curve table from the selected rows (and weight) per (budget, cell)."""
         frames = []
         B = grid.size
         for v, ref in zip(self.views, refs, strict=True):
@@ -598,6 +628,14 @@ class _Engine:
             cal.insert(0, "attribute", v.name)
             frames.append(cal)
         return pd.concat(frames, ignore_index=True)
+
+
+def _label_tf(tf: pd.DataFrame, v: View) -> pd.DataFrame:
+    """Threshold-free table of a view with its attribute and group labels."""
+    tf = tf.reset_index(drop=True)
+    tf.insert(0, "group", list(v.labels))
+    tf.insert(0, "attribute", v.name)
+    return tf
 
 
 def _add_power(table: pd.DataFrame, alpha: float, correction: str, m: int) -> pd.DataFrame:
