@@ -53,7 +53,11 @@ def base_frame() -> pd.DataFrame:
 @pytest.fixture(autouse=True)
 def _wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
     """Rich wraps messages at the terminal width; a wide one keeps paths on one line."""
+    import scoreaudit.cli as cli
+
     monkeypatch.setenv("COLUMNS", "1000")
+    for console in (cli.console, cli.err_console):
+        monkeypatch.setattr(console, "_width", 1000)
 
 
 def _flat(text: str) -> str:
