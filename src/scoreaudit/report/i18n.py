@@ -225,13 +225,17 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "group’s rate divided by the reference group’s rate (2 = selected twice as often). "
               "“significant”: the adjusted p-value is below {alpha}. “beyond 4/5”: the lower "
               "of the two rates is under 80% of the higher. “small cell”: fewer than {min_cell} "
-              "files or selected files; read with caution.",
+              "files or selected files; read with caution. Detectable ratio: the smallest gap, in the "
+              "direction observed, that the test would detect with 80% chance (below 1 for a "
+              "group selected less often than the reference), rounded towards 1.",
         "fr": "Taux de sélection : part des dossiers du groupe sélectionnés pour contrôle. "
               "Rapport : taux du groupe divisé par celui du groupe de référence (2 = sélectionné "
               "deux fois plus souvent). « significatif » : la p-valeur ajustée est inférieure à "
               "{alpha}. « au-delà de 4/5 » : le plus faible des deux taux est inférieur à 80 % "
               "du plus élevé. « petit effectif » : moins de {min_cell} dossiers ou dossiers "
-              "sélectionnés ; à lire avec prudence."},
+              "sélectionnés ; à lire avec prudence. Rapport détectable : le plus petit écart, dans le "
+              "sens observé, que le test détecterait avec 80 % de chances (inférieur à 1 pour un "
+              "groupe moins sélectionné que la référence), arrondi vers 1."},
     "intersections_intro": {
         "en": "Combinations of attributes: a gap can hit one combination (for instance young "
               "single mothers) harder than any attribute alone shows.",
