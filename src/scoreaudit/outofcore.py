@@ -494,7 +494,10 @@ class _Cutoffs:
             elif take[i] > 0:
                 partial.setdefault(float(v[i]), []).append(i)
         if partial:
-            _lottery(partial, take, out, policy, n, scan, encoder, model, remap, self.n_cells)
+            sizes = {float(x): int(equal[i]) for x, i in
+                     ((v[i], i) for i in np.flatnonzero(pos))}
+            _lottery(partial, sizes, take, out, policy, n, scan, encoder, model, remap,
+                     self.n_cells)
         info = {"k": ks, "cutoff": [float(x) for x in v], "tied": equal,
                 "tied_selected": np.minimum(take, equal)}
         return out, info
@@ -672,15 +675,22 @@ def _priorities(n: int, random_state: Any) -> np.ndarray:
     return prio
 
 
-def _lottery(partial: dict[float, list[int]], take: np.ndarray, out: np.ndarray,
-             policy: Budget | Threshold, n: int, scan: _Scan, encoder: _Encoder, model: Any,
-             remap: np.ndarray, n_cells: int) -> None:
-    """Add to ``out`` the files selected by the seeded lottery at partially taken cut-offs."""
+def _lottery(partial: dict[float, list[int]], sizes: dict[float, int], take: np.ndarray,
+             out: np.ndarray, policy: Budget | Threshold, n: int, scan: _Scan,
+             encoder: _Encoder, model: Any, remap: np.ndarray, n_cells: int) -> None:
+    """Add to ``out`` the files selected by the seeded lottery at partially taken cut-offs.
+
+    Memory: the priorities (4 bytes per row) and, for the rows tied at those cut-offs, their
+    priority and cell (6 bytes each, in arrays of the known block sizes).
+    """
     prio = _priorities(n, policy.random_state)
     values = np.array(sorted(partial))
     keys = _keys(values)
-    got_p: list[list[np.ndarray]] = [[] for _ in values]
-    got_c: list[list[np.ndarray]] = [[] for _ in values]
+    cdt = np.int16 if n_cells < 2**15 else np.int32
+    remap = remap.astype(cdt)
+    got_p = [np.empty(sizes[float(v)], dtype=prio.dtype) for v in values]
+    got_c = [np.empty(sizes[float(v)], dtype=cdt) for v in values]
+    fill = [0] * values.size
     for frame, offset in scan.batches(with_features=True):
         k = _keys(np.asarray(model.score(frame), dtype=np.float64))
         j = np.minimum(np.searchsorted(keys, k), keys.size - 1)
@@ -690,12 +700,20 @@ def _lottery(partial: dict[float, list[int]], take: np.ndarray, out: np.ndarray,
         cell = remap[encoder.encode(frame.iloc[hit])]
         for t in np.unique(j[hit]):
             m = j[hit] == t
-            got_p[t].append(prio[offset + hit[m]])
-            got_c[t].append(cell[m])
+            a, b = fill[t], fill[t] + int(m.sum())
+            got_p[t][a:b] = prio[offset + hit[m]]
+            got_c[t][a:b] = cell[m]
+            fill[t] = b
     del prio
     for t, v in enumerate(values):
-        p = np.concatenate(got_p[t])
-        c = np.concatenate(got_c[t])[np.argsort(p, kind="stable")]
-        for i in partial[float(v)]:
-            out[i] += np.bincount(c[:take[i]], minlength=n_cells)
+        assert fill[t] == got_p[t].size  # every tied row found again
+        c = got_c[t][np.argsort(got_p[t])]  # priorities are distinct
+        got_p[t] = got_c[t] = None  # type: ignore[call-overload]
+        # cumulative counts at each take, by stretches (O(block + budgets x cells))
+        done = np.zeros(n_cells, dtype=np.int64)
+        start = 0
+        for i in sorted(partial[float(v)], key=lambda i: take[i]):
+            done += np.bincount(c[start:take[i]], minlength=n_cells)
+            start = int(take[i])
+            out[i] += done
 
