@@ -8,6 +8,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 import scoreaudit as sa
 from scoreaudit.controls import ControlLog, _bootstrap, audit_controls
@@ -384,3 +386,153 @@ def test_cli_controls(tmp_path, capsys):
     err = " ".join(capsys.readouterr().err.split())
     assert "'high risk'" in err and "method_map" in err
     assert not (tmp_path / "x").exists()
+
+
+# -- intervals contain their estimate; degenerate bootstraps are not published -----------------
+DATA = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "synthetic"
+
+
+@pytest.fixture(scope="module")
+def bundled_result():
+    log = ControlLog(pd.read_csv(DATA / "c2sg_controls.csv"),
+                     ["gender", "age_band", "family_status"], population_size=100_000)
+    return audit_controls(log, n_boot=300)
+
+
+def test_woolf_interval_contains_a_zero_or_infinite_ratio():
+    from scoreaudit.aggregate import woolf_ratio_interval
+
+    # the review's case: s1 = 0, r1 = 1 against s0 = 526, r0 = 39
+    r, lo, hi = woolf_ratio_interval(0, 1, 526, 39)
+    assert r == 0 and lo == 0 and 0 < hi < 1
+    r, lo, hi = woolf_ratio_interval(5, 1, 0, 39)
+    assert math.isinf(r) and math.isinf(hi) and 0 < lo
+    r, lo, hi = woolf_ratio_interval(0, 3, 0, 4)  # nothing picked on either side
+    assert math.isnan(r) and lo == 0 and math.isinf(hi)
+    # no zero count: the plain Woolf interval
+    r, lo, hi = woolf_ratio_interval(40, 20, 60, 60)
+    se = math.sqrt(1 / 40 + 1 / 20 + 1 / 60 + 1 / 60)
+    assert (lo, hi) == pytest.approx((2 * math.exp(-Z * se), 2 * math.exp(Z * se)))
+
+
+def test_quantiles_of_infinite_replicates_are_infinite_not_nan():
+    from scoreaudit.controls import _quantiles
+
+    x = np.array([1.0, 2, 3, np.inf, np.inf, np.inf, np.nan])[:, None]
+    lo, hi = _quantiles(x, 0.5)  # 25% and 75% of the six defined replicates
+    assert lo[0] == pytest.approx(np.quantile([1.0, 2, 3, 4, 5, 6], 0.25))
+    assert math.isinf(hi[0])
+    lo, hi = _quantiles(np.array([[1.0], [2.0], [3.0]]), 0.5)
+    assert (lo[0], hi[0]) == (1.5, 2.5)
+
+
+def test_bundled_log_tiny_group_gets_analytic_intervals(bundled_result):
+    """man x 18-24 x single_parent: 1 random control (no error), 0 picked by the score,
+    estimated 200 files. The bootstrap cannot vary it: its selection rate and FPR were
+    published as [0, 0], and the FPR gap as significant (p = 3e-9)."""
+    g = bundled_result.groups
+    row = g[(g["attribute"] == "gender × age_band × family_status")
+            & (g["group"] == "man × 18-24 × single_parent")].iloc[0]
+    assert row["random_controls"] == 1 and row["score_controls"] == 0
+    assert row["est_files"] == pytest.approx(200)
+    # Katz on (0 / n_S) / (1 / n_R), scaled by n_S / N: the overall selection share is 5%
+    n_r, n_s = bundled_result.data_summary["random_controls"], \
+        bundled_result.data_summary["score_controls"]
+    _, _, hi = sa.metrics.katz_ratio_interval(0, n_s, 1, n_r)
+    assert row["selection_rate"] == 0 and row["selection_rate_low"] == 0
+    assert row["selection_rate_high"] == pytest.approx(float(hi) * n_s / 100_000)
+    assert 0.01 < row["selection_rate_high"] < 0.2
+    assert row["fpr_high"] > 0
+    assert math.isnan(row["tp_share_low"]) and math.isnan(row["fn_share_high"])
+    assert "fewer than 10 random controls" in row["note"]
+    assert "no interval for TP share" in row["note"]
+    d = bundled_result.disparities
+    rows = d[(d["attribute"] == "gender × age_band × family_status")
+             & (d["group"] == "man × 18-24 × single_parent")].set_index("metric")
+    sel = rows.loc["selection_rate"]
+    assert sel["ratio"] == 0 and sel["ratio_low"] == 0 and sel["ratio_high"] < 1
+    assert sel["interval"] == "woolf/mover" and "MOVER" in sel["note"]
+    assert sel["difference_low"] <= sel["difference"] <= sel["difference_high"]
+    fpr = rows.loc["fpr"]
+    assert fpr["interval"] == "woolf/mover" and fpr["test"] == "fisher"
+    assert fpr["ratio_low"] == 0 and 0 < fpr["ratio_high"] < np.inf
+    assert fpr["p_value"] > 0.05 and not fpr["significant"]
+    assert "no test" in rows.loc["fnr", "note"]
+
+
+def test_bundled_log_fnr_bounds_are_explained(bundled_result):
+    """The age bands' FNR ratios had NaN upper bounds: the random controls found 1, 7, 4, 0,
+    1 and 0 errors per band, so in some bootstrap replicates the reference (35-44, 4 errors)
+    implies fewer files with errors than the score found, its FNR is clipped to 0 and the
+    ratio is infinite; numpy interpolated inf with inf to NaN. With fewer than 10 errors
+    found, FNR comparisons are now analytic and every missing bound says why."""
+    d = bundled_result.disparities
+    fnr = d[(d["metric"] == "fnr") & (d["attribute"] == "age_band")].set_index("group")
+    assert fnr.loc["18-24", "interval"] == "mover"
+    assert "fewer than 10 errors found" in fnr.loc["18-24", "note"]
+    assert "none for the FNR ratio" in fnr.loc["18-24", "note"]
+    assert np.isfinite(fnr.loc["18-24", ["difference_low", "difference_high"]].astype(float)).all()
+    assert "FN or TN < 0" in fnr.loc["45-54", "note"]
+    g = bundled_result.groups
+    band = g[g["attribute"] == "age_band"].set_index("group")
+    assert "FNR is not estimable" in band.loc["45-54", "note"]
+    assert band.loc["18-24", "fnr_low"] <= band.loc["18-24", "fnr"] <= band.loc["18-24", "fnr_high"]
+    assert "analytic (Katz) interval for FNR" in band.loc["18-24", "note"]
+
+
+def _bounded_columns(frame: pd.DataFrame) -> list[str]:
+    return [c for c in frame.columns if f"{c}_low" in frame.columns and f"{c}_high" in frame]
+
+
+def _check_intervals(res, *, notes_for_nan: bool) -> None:
+    for name, frame in (("groups", res.groups), ("disparities", res.disparities)):
+        for c in _bounded_columns(frame):
+            est = frame[c].to_numpy(float)
+            lo = frame[f"{c}_low"].to_numpy(float)
+            hi = frame[f"{c}_high"].to_numpy(float)
+            both = np.isfinite(est) & ~np.isnan(lo) & ~np.isnan(hi)
+            tol = 1e-9 * np.maximum(1, np.abs(np.where(np.isfinite(est), est, 0)))
+            outside = both & ((est < lo - tol) | (est > hi + tol))
+            assert not outside.any(), (name, c, frame.loc[outside].iloc[0].to_dict())
+            assert not (lo > hi + tol).any(), (name, c)
+            if notes_for_nan and "note" in frame:
+                silent = (np.isnan(lo) | np.isnan(hi)) & (frame["note"].to_numpy() == "")
+                assert not silent.any(), (name, c, frame.loc[silent].iloc[0].to_dict())
+
+
+_cells = st.lists(st.integers(0, 12), min_size=16, max_size=16)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(counts=_cells, scale=st.integers(1, 50), rest=st.booleans())
+def test_every_control_interval_contains_its_estimate(counts, scale, rest):
+    """Random small logs (2 genders x 2 ages x random/score x result, 0-12 controls each):
+    every finite estimate of every table lies in [low, high] when both bounds are present,
+    and every missing bound has a note."""
+    keys = [(g, a, m, r) for g in ("woman", "man") for a in ("young", "old")
+            for m in ("random", "score") for r in ("errors found", "no error")]
+    frame = pd.DataFrame([(*k, c) for k, c in zip(keys, counts, strict=True) if c],
+                         columns=["gender", "age", "selection_method", "result", "w"])
+    assume(set(frame["selection_method"]) == {"random", "score"})
+    assume(frame["gender"].nunique() == 2 and frame["age"].nunique() == 2)
+    log = ControlLog(frame, ["gender", "age"], weight="w", negative="no error",
+                     population_size=int(frame["w"].sum()) * scale)
+    res = audit_controls(log, reference="rest" if rest else None, n_boot=40)
+    _check_intervals(res, notes_for_nan=True)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(counts=st.lists(st.tuples(*[st.integers(0, 15)] * 4), min_size=4, max_size=4),
+       rest=st.booleans())
+def test_every_counts_interval_contains_its_estimate(counts, rest):
+    table = pd.DataFrame([(g, a, *c) for (g, a), c in zip(
+        [("woman", "young"), ("woman", "old"), ("man", "young"), ("man", "old")], counts,
+        strict=True)], columns=["gender", "age", "tp", "fp", "tn", "fn"])
+    assume((table[["tp", "fp", "tn", "fn"]].sum(axis=1) > 0).all())
+    import warnings as _w
+
+    with _w.catch_warnings():
+        _w.simplefilter("ignore")
+        res = sa.audit_counts(table, ["gender", "age"], tp="tp", fp="fp", tn="tn", fn="fn",
+                              reference="rest" if rest else None)
+    _check_intervals(res, notes_for_nan=False)

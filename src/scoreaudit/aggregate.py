@@ -41,11 +41,19 @@ def woolf_ratio_interval(a, b, c, d, confidence: float = 0.95):
     ``[[a, b], [c, d]]``. Returns ``(ratio, low, high)``; the ratio is ``inf`` when only the
     denominator is zero and NaN when ``b`` or ``d`` is zero with nothing to compare.
 
+    As in :func:`~scoreaudit.metrics.katz_ratio_interval`, the point estimate stays the raw
+    ratio and the interval is widened to contain it: the lower limit is 0 when ``a == 0`` (the
+    ratio is 0) and the upper limit infinite when ``c == 0`` (the ratio is infinite, or
+    undefined when ``a == 0`` too).
+
     Examples
     --------
     >>> r, lo, hi = woolf_ratio_interval(40, 20, 60, 60)
     >>> round(float(r), 3), round(float(lo), 3), round(float(hi), 3)
     (2.0, 1.049, 3.812)
+    >>> r, lo, hi = woolf_ratio_interval(0, 1, 526, 39)
+    >>> float(r), float(lo), round(float(hi), 3)
+    (0.0, 0.0, 0.624)
     """
     a, b, c, d = (np.asarray(v, dtype=float) for v in (a, b, c, d))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -59,7 +67,8 @@ def woolf_ratio_interval(a, b, c, d, confidence: float = 0.95):
         se = np.sqrt(1 / a2 + 1 / b2 + 1 / c2 + 1 / d2)
     z = M.confidence_z(confidence)
     bad = ~((b > 0) & (d > 0))
-    low, high = np.exp(log_r - z * se), np.exp(log_r + z * se)
+    low = np.where(a <= 0, 0.0, np.exp(log_r - z * se))
+    high = np.where(c <= 0, np.inf, np.exp(log_r + z * se))
     return (np.where(bad, np.nan, ratio), np.where(bad, np.nan, low), np.where(bad, np.nan, high))
 
 

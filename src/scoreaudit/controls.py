@@ -65,7 +65,31 @@ year's picks as one draw of the model's behaviour (a superpopulation view); hold
 fixed would give narrower, finite-population intervals. Bootstrap comparisons are tested with
 a Wald statistic, the estimated difference over its bootstrap standard error; no test is
 made when a group (or its reference) has no random control, or (FNR) no error found among
-them, since the bootstrap cannot vary what was never observed.
+them, or (FPR) no random control without errors, since the bootstrap cannot vary what was
+never observed. Percentile intervals that miss the point estimate (clipped or very skewed
+replicates) are widened to contain it, with a note; a limit that falls among infinite
+replicates (a reference rate of 0 in some replicates) is infinite, with a note.
+
+When the bootstrap is not informative (:data:`MIN_RANDOM_BOOTSTRAP` = 10):
+
+* a group with fewer than 10 random controls (its estimated size rests on them), or whose
+  replicates are degenerate (fewer than half defined, or all equal: e.g. no score-picked
+  control, so every replicate's selection rate is 0), gets no percentile interval. Its
+  selection rate, FPR and FNR get an analytic one instead: each is a ratio of a share among
+  score-picked controls to a share among random controls times ``n_S / N`` (selection rate
+  ``(s / n_S) / (r / n_R)``, FPR ``((s - t) / n_S) / ((r - y) / n_R)``, FNR one minus
+  ``(t / n_S) / (y / n_R)``), whose Katz interval (Haldane-Anscombe corrected for empty
+  cells) carries the uncertainty of the picks and of the group's estimated size, clipped to
+  [0, 1]. The confusion shares get NaN bounds. The FNR also falls back when fewer than 10
+  errors were found among the group's random controls. The row's ``note`` says which.
+* a comparison where the group or its reference falls back (or whose replicates are
+  degenerate) gets analytic intervals and test: differences by MOVER (Zou & Donner 2008) from
+  the two analytic intervals; the FPR ratio by Woolf on ``[[s1 - t1, r1 - y1], [s0 - t0,
+  r0 - y0]]`` and the FNR through the TPR's ``[[t1, y1], [t0, y0]]``, tested like the
+  selection rate (Fisher's exact test for small expected counts, else the score test); no
+  analytic interval is given for the FNR ratio (NaN bounds, with a note).
+
+Every NaN bound comes with a note saying why.
 """
 
 from __future__ import annotations
@@ -96,6 +120,9 @@ RANDOM_REFERENCE = "(random controls)"
 POSITIVES_REFERENCE = "(files with errors)"
 #: Agency rule: a share that moves by this many percentage points is flagged.
 AGENCY_POINTS = 0.30
+#: Fewer random controls than this in a group (or in its reference), or for the FNR fewer
+#: errors found among them: population-level intervals are not bootstrapped (module docstring).
+MIN_RANDOM_BOOTSTRAP = 10
 
 _METHODS = ("random", "score")
 
@@ -449,12 +476,96 @@ def _population_metrics(r, y, s, t, n_random, n_score, y_total, N):
 
 
 def _quantiles(samples: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile limits per column (axis 0), NaN replicates left out.
+
+    Infinite replicates count as infinite: a limit that falls on, or is interpolated towards,
+    an infinite order statistic is infinite (numpy's linear interpolation between two
+    infinities would give NaN).
+    """
     a = (1 - confidence) / 2
-    samples = np.where(np.isnan(samples), np.nan, samples)
+    samples = np.asarray(samples, dtype=float)
+    big = np.finfo(float).max
     with np.errstate(invalid="ignore"), _quiet():
-        lo = np.nanquantile(samples, a, axis=0)
-        hi = np.nanquantile(samples, 1 - a, axis=0)
+        finite = np.clip(samples, -big, big)  # NaN stays NaN
+        lo = np.nanquantile(finite, a, axis=0)
+        hi = np.nanquantile(finite, 1 - a, axis=0)
+        cols = np.isinf(samples).any(axis=0)
+        if np.any(cols):
+            sub = samples[:, cols]
+            for q, out in ((a, lo), (1 - a, hi)):
+                below = np.nanquantile(sub, q, axis=0, method="lower")
+                above = np.nanquantile(sub, q, axis=0, method="higher")
+                val = out[cols]
+                val = np.where(np.isposinf(below) | (np.isposinf(above) & (val > below)),
+                               np.inf, val)
+                val = np.where(np.isneginf(above) | (np.isneginf(below) & (val < above)),
+                               -np.inf, val)
+                out[cols] = val
     return lo, hi
+
+
+def _boot_interval(samples: np.ndarray, point: np.ndarray, confidence: float):
+    """Percentile interval of bootstrap replicates, widened to contain the point estimate.
+
+    Returns ``(low, high, degenerate, widened)``: ``degenerate`` where fewer than half of the
+    replicates are defined or all defined replicates are equal (the bootstrap did not vary
+    the quantity: its interval says nothing), ``widened`` where the percentile interval
+    missed the point estimate (clipped or very skewed replicates) and was stretched to it.
+    """
+    samples = np.asarray(samples, dtype=float)
+    point = np.broadcast_to(np.asarray(point, dtype=float), samples.shape[1:])
+    lo, hi = _quantiles(samples, confidence)
+    defined = (~np.isnan(samples)).sum(axis=0)
+    with np.errstate(invalid="ignore"), _quiet():
+        spread = np.nanmax(samples, axis=0) != np.nanmin(samples, axis=0)
+    degenerate = (defined < max(2, samples.shape[0] / 2)) | ~spread
+    ok = ~np.isnan(point) & ~np.isnan(lo) & ~np.isnan(hi)
+    widened = ok & ((point < lo) | (point > hi))
+    lo = np.where(widened, np.minimum(lo, point), lo)
+    hi = np.where(widened, np.maximum(hi, point), hi)
+    return lo, hi, degenerate, widened
+
+
+def _analytic_rates(r, y, s, t, n_random: float, n_score: float, N: int,
+                    confidence: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Analytic intervals of a group's selection rate, FPR and FNR (bootstrap fallback).
+
+    Each is a ratio of a share among the score-picked controls to a share among the random
+    controls, scaled by ``n_S / N``: selection rate ``(s / n_S) / (r / n_R) * n_S / N``, FPR
+    ``((s - t) / n_S) / ((r - y) / n_R) * n_S / N``, and the FNR is one minus the TPR
+    ``(t / n_S) / (y / n_R) * n_S / N``. The Katz interval of that ratio
+    (:func:`~scoreaudit.metrics.katz_ratio_interval`, with its Haldane-Anscombe correction
+    for empty cells) carries the uncertainty of both the picks and the group's estimated size
+    (its random controls), then is clipped to [0, 1]. Undefined (NaN) where the random count
+    in the denominator is 0.
+    """
+    scale = n_score / N
+    out = {}
+    for name, x, base in (("selection_rate", s, r), ("fpr", s - t, r - y), ("tpr", t, y)):
+        _, lo, hi = M.katz_ratio_interval(x, np.full_like(x, n_score), base,
+                                          np.full_like(base, n_random), confidence)
+        lo, hi = np.clip(lo * scale, 0, 1), np.clip(hi * scale, 0, 1)
+        undefined = ~(base > 0)
+        out[name] = (np.where(undefined, np.nan, lo), np.where(undefined, np.nan, hi))
+    lo, hi = out.pop("tpr")
+    out["fnr"] = (1 - hi, 1 - lo)
+    return out
+
+
+def _mover_difference(p1, l1, u1, p0, l0, u0):
+    """Difference ``p1 - p0`` with the MOVER interval of two independent intervals.
+
+    ``d - sqrt((p1 - l1)^2 + (u0 - p0)^2)`` to ``d + sqrt((u1 - p1)^2 + (p0 - l0)^2)``
+    (Zou & Donner 2008; Newcombe's interval is the case of two Wilson intervals).
+    """
+    d = p1 - p0
+    low = d - np.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2)
+    high = d + np.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2)
+    return np.maximum(low, -1.0), np.minimum(high, 1.0)
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(dict.fromkeys(p for p in parts if p))
 
 
 class _quiet:
@@ -649,11 +760,48 @@ def audit_controls(
                         fn=nan_if_absent["fn"])
             boot_cols += ["tp_share", "fp_share", "tn_share", "fn_share", "selection_rate",
                           "fpr", "fnr"]
-        for name in boot_cols:
-            lo, hi = _quantiles(bpoint[name], confidence)
-            cols.update({name: point[name], f"{name}_low": lo, f"{name}_high": hi})
+        # notes of the groups table only (the comparisons get ``notes``)
+        table_notes = [[n] for n in notes]
+        fallback: dict[str, np.ndarray] = {}
+        if N is not None:
+            analytic = _analytic_rates(r, y, s, t, n_random, n_score, N, confidence)
+            by_reason: list[dict[str, tuple[list[str], list[str]]]] = [{} for _ in range(G)]
+            for name in boot_cols:
+                lo, hi, degenerate, widened = _boot_interval(bpoint[name], point[name],
+                                                             confidence)
+                reason = _fallback_reason(name, r, y, degenerate)
+                fall = (reason != "") & np.isfinite(point[name])
+                fallback[name] = fall
+                if name in analytic:
+                    alo, ahi = analytic[name]
+                    lo, hi = np.where(fall, alo, lo), np.where(fall, ahi, hi)
+                else:
+                    lo, hi = np.where(fall, np.nan, lo), np.where(fall, np.nan, hi)
+                for i in np.flatnonzero(fall):
+                    got, none = by_reason[i].setdefault(reason[i], ([], []))
+                    (got if np.isfinite(lo[i]) else none).append(_LABELS[name])
+                for i in np.flatnonzero(widened & ~fall):
+                    table_notes[i].append(f"{_LABELS[name]}: bootstrap interval widened to "
+                                          "contain the estimate")
+                cols.update({name: point[name], f"{name}_low": lo, f"{name}_high": hi})
+            for i in range(G):
+                for why, (got, none) in by_reason[i].items():
+                    parts = []
+                    if got:
+                        parts.append(f"analytic (Katz) interval for {', '.join(got)}")
+                    if none:
+                        parts.append(f"no interval for {', '.join(none)}")
+                    table_notes[i].append(f"{why}, so no bootstrap: {'; '.join(parts)}")
+            for i in np.flatnonzero(~absent & (y == 0)):
+                table_notes[i].append("no error found among the random controls: the FNR "
+                                      "is not estimable")
+            for i in np.flatnonzero(~absent & (y == r)):
+                table_notes[i].append("every random control found errors: the FPR is not "
+                                      "estimable")
+        for i in np.flatnonzero(s == 0):
+            table_notes[i].append("no file picked by the score: precision undefined")
         cols["small_cell"] = (r < min_cell) | (s < min_cell)
-        cols["note"] = notes
+        cols["note"] = np.array([_join(*parts) for parts in table_notes], dtype=object)
         group_frames.append(pd.DataFrame(cols))
 
         # -- comparisons -------------------------------------------------------------------
@@ -706,14 +854,43 @@ def audit_controls(
         sel = _selection_rate_frame(v.name, g_labels, ref_labels, s1, r1, s0, r0, confidence,
                                     min_cell, gnotes, n_random, n_score)
         if N is not None:
+            analytic_ref = _analytic_rates(r0, y0, s0, t0, n_random, n_score, N, confidence)
+
+            # per comparison and metric: why the bootstrap is not used ("" where it is),
+            # and the analytic intervals of the group and of the reference
+            sides = {}
+            for metric in ("selection_rate", "fpr", "fnr"):
+                deg1 = _boot_interval(bpoint[metric][:, idx], point[metric][idx],
+                                      confidence)[2]
+                deg0 = _boot_interval(b_ref[metric], p_ref[metric], confidence)[2]
+                why1 = _fallback_reason(metric, r1, y1, deg1)
+                why0 = _fallback_reason(metric, r0, y0, deg0)
+                why = np.where(why1 != "", why1 + " in the group",
+                               np.where(why0 != "", why0 + " in the reference", ""))
+                # an undefined rate (no random control, no error found) is noted already
+                why = np.where(np.isfinite(point[metric][idx]) & np.isfinite(p_ref[metric]),
+                               why, "")
+                lo1, hi1 = (a[idx] for a in analytic[metric])
+                sides[metric] = (why.astype(object), (lo1, hi1), analytic_ref[metric])
+
             b1 = bpoint["selection_rate"][:, idx]
             b0 = b_ref["selection_rate"]
-            d_hat = point["selection_rate"][idx] - p_ref["selection_rate"]
-            lo, hi = _quantiles(b1 - b0, confidence)
-            sel["rate"], sel["reference_rate"] = point["selection_rate"][idx], \
-                p_ref["selection_rate"]
-            sel["difference"], sel["difference_low"], sel["difference_high"] = d_hat, lo, hi
-            sel["interval"] = "woolf/bootstrap"
+            m1, m0 = point["selection_rate"][idx], p_ref["selection_rate"]
+            d_hat = m1 - m0
+            lo, hi, deg, _ = _boot_interval(b1 - b0, d_hat, confidence)
+            why, (lo1, hi1), (lo0, hi0) = sides["selection_rate"]
+            why = np.where((why == "") & deg & (r1 > 0) & (r0 > 0),
+                           "no bootstrap variation", why)
+            fall = why != ""
+            alo, ahi = _mover_difference(m1, lo1, hi1, m0, lo0, hi0)
+            sel["rate"], sel["reference_rate"] = m1, m0
+            sel["difference"] = d_hat
+            sel["difference_low"] = np.where(fall, alo, lo)
+            sel["difference_high"] = np.where(fall, ahi, hi)
+            sel["interval"] = np.where(fall, "woolf/mover", "woolf/bootstrap")
+            sel["note"] = [_join(n, f"{w}, so no bootstrap: analytic (MOVER) difference "
+                                    "interval" if w else "")
+                           for n, w in zip(sel["note"], why, strict=True)]
         disp_frames.append(sel)
 
         disp_frames.append(comparison_frame(
@@ -733,15 +910,36 @@ def audit_controls(
                 if extra is not None:
                     small = small | (extra[0] < min_cell) | (extra[1] < min_cell)
                     testable = testable & (extra[0] > 0) & (extra[1] > 0)
+                else:  # the FPR needs random controls without errors
+                    testable = testable & (r1 > y1) & (r0 > y0)
                 m1, m0 = point[metric][idx], p_ref[metric]
                 bm1, bm0 = bpoint[metric][:, idx], b_ref[metric]
                 with np.errstate(divide="ignore", invalid="ignore"):
                     b_ratio = bm1 / bm0
+                why, (lo1, hi1), (lo0, hi0) = sides[metric]
+                dlo, dhi = _mover_difference(m1, lo1, hi1, m0, lo0, hi0)
+                # analytic test of equal rates: an odds ratio of counts from the two strata
+                # (FPR: score-picked files without errors against random controls without;
+                # FNR, through the TPR: score-picked files with errors against random
+                # controls with errors), as for the selection rate
+                if metric == "fpr":
+                    x1, o1, x0, o0 = s1 - t1, r1 - y1, s0 - t0, r0 - y0
+                    _, rlo, rhi = woolf_ratio_interval(x1, o1, x0, o0, confidence)
+                else:
+                    x1, o1, x0, o0 = t1, y1, t0, y0
+                    rlo = rhi = np.full(idx.size, np.nan)
+                if idx.size:
+                    p, test = M.two_proportion_p_value(x1, x1 + o1, x0, x0 + o0)
+                else:
+                    p, test = np.array([]), np.array([], dtype=str)
                 disp_frames.append(_boot_frame(
                     v.name, g_labels, ref_labels, metric, n=r1 + s1, ref_n=r0 + s0,
                     rate=m1, ref_rate=m0, ratio=_safe_ratio(m1, m0), diff=m1 - m0,
                     b_ratio=b_ratio, b_diff=bm1 - bm0, confidence=confidence, small=small,
-                    notes=gnotes, testable=testable))
+                    notes=gnotes, testable=testable,
+                    fallback={"why": why, "ratio_low": rlo, "ratio_high": rhi,
+                              "difference_low": dlo, "difference_high": dhi,
+                              "p_value": p, "test": test}))
 
     groups = pd.concat(group_frames, ignore_index=True)
     disparities = finish_disparities(disp_frames, correction, confidence)
@@ -791,6 +989,25 @@ def audit_controls(
                               data_summary=summary, warnings=warnings)
 
 
+#: Names of the bootstrapped quantities in notes.
+_LABELS = {"tp_share": "TP share", "fp_share": "FP share", "tn_share": "TN share",
+           "fn_share": "FN share", "selection_rate": "selection rate", "fpr": "FPR",
+           "fnr": "FNR"}
+
+
+def _fallback_reason(name: str, r: np.ndarray, y: np.ndarray,
+                     degenerate: np.ndarray) -> np.ndarray:
+    """Why a group's bootstrap interval of ``name`` is not used ("" where it is)."""
+    reason = np.where(r < MIN_RANDOM_BOOTSTRAP,
+                      f"fewer than {MIN_RANDOM_BOOTSTRAP} random controls", "").astype(object)
+    if name == "fnr":
+        reason = np.where((reason == "") & (y < MIN_RANDOM_BOOTSTRAP),
+                          f"fewer than {MIN_RANDOM_BOOTSTRAP} errors found among the random "
+                          "controls", reason)
+    return np.where((reason == "") & np.asarray(degenerate, bool),
+                    "no bootstrap variation", reason)
+
+
 def _safe_ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     a, b = np.asarray(a, float), np.asarray(b, float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -810,33 +1027,78 @@ def _rule_note(note: str, ratio: float, diff: float) -> str:
 
 def _boot_frame(attribute: str, groups: list[str], references: list[str], metric: str, *,
                 n, ref_n, rate, ref_rate, ratio, diff, b_ratio, b_diff, confidence: float,
-                small, notes, testable) -> pd.DataFrame:
-    """Comparison rows with percentile-bootstrap intervals and a bootstrap-SE Wald test."""
+                small, notes, testable, fallback: dict | None = None) -> pd.DataFrame:
+    """Comparison rows with percentile-bootstrap intervals and a bootstrap-SE Wald test.
+
+    Percentile intervals are widened to contain the point estimate when they miss it. Rows
+    where ``fallback["why"]`` is not empty (too few random controls, or no bootstrap
+    variation, in the group or the reference) take the analytic intervals and test given in
+    ``fallback`` instead, with a note; a NaN analytic bound gets a note too.
+    """
     from scipy import stats
 
-    rlo, rhi = _quantiles(b_ratio, confidence)
-    dlo, dhi = _quantiles(b_diff, confidence)
+    ratio = np.asarray(ratio, float)
+    diff = np.asarray(diff, float)
+    rlo, rhi, rdeg, _ = _boot_interval(b_ratio, ratio, confidence)
+    dlo, dhi, ddeg, _ = _boot_interval(b_diff, diff, confidence)
     with _quiet():
         sd = np.nanstd(np.where(np.isfinite(b_diff), b_diff, np.nan), axis=0, ddof=1)
-    diff = np.asarray(diff, float)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(sd > 0, diff / np.where(sd > 0, sd, 1), np.nan)
+    testable = np.asarray(testable, bool)
     p = np.where(np.isfinite(z) & testable, 2 * stats.norm.sf(np.abs(z)), np.nan)
-    ratio = np.asarray(ratio, float)
+    test = np.where(np.isfinite(p), "bootstrap-wald", "").astype(object)
+    interval = np.full(ratio.shape, "bootstrap", dtype=object)
+    notes = np.asarray(notes, dtype=object).copy()
+    extra = np.full(ratio.shape, "", dtype=object)
+    if fallback is not None:
+        why = np.asarray(fallback["why"], dtype=object)
+        # comparisons whose replicates did not vary are not bootstrapped either
+        why = np.where((why == "") & ddeg, "no bootstrap variation", why)
+        fall = (why != "") & np.isfinite(diff) & testable
+        rlo = np.where(fall, fallback["ratio_low"], rlo)
+        rhi = np.where(fall, fallback["ratio_high"], rhi)
+        dlo = np.where(fall, fallback["difference_low"], dlo)
+        dhi = np.where(fall, fallback["difference_high"], dhi)
+        fp = np.where(testable, fallback["p_value"], np.nan)
+        p = np.where(fall, fp, p)
+        test = np.where(fall, np.where(np.isfinite(fp), fallback["test"], ""), test)
+        kind = "woolf/mover" if metric == "fpr" else "mover"
+        interval = np.where(fall, kind, interval)
+        for i in np.flatnonzero(fall):
+            text = f"{why[i]}, so no bootstrap: analytic intervals"
+            if np.isnan(rlo[i]) and np.isfinite(ratio[i]):
+                text += f" (none for the {metric.upper()} ratio)"
+            extra[i] = text
+        # the analytic ratio interval is for the unclipped rates: keep the estimate inside
+        ok = np.isfinite(ratio) & ~np.isnan(rlo) & ~np.isnan(rhi)
+        rlo = np.where(ok, np.minimum(rlo, ratio), rlo)
+        rhi = np.where(ok, np.maximum(rhi, ratio), rhi)
+        ok = np.isfinite(diff) & ~np.isnan(dlo) & ~np.isnan(dhi)
+        dlo = np.where(ok, np.minimum(dlo, diff), dlo)
+        dhi = np.where(ok, np.maximum(dhi, diff), dhi)
+    else:
+        fall = np.zeros(ratio.shape, bool)
+    boot_inf = ~fall & np.isfinite(ratio) & np.isposinf(rhi)
+    extra = np.where(boot_inf & (extra == ""), f"upper ratio limit infinite: the reference "
+                     f"{metric.upper()} is 0 in some bootstrap replicates", extra)
     with np.errstate(divide="ignore", invalid="ignore"):
         low_over_high = np.minimum(ratio, 1 / ratio)
-    notes = np.asarray(notes, dtype=object)
-    notes = np.where((notes == "") & ~np.asarray(testable, bool),
-                     "no random control or no error found in a group: no test", notes)
+    missing = ("no random control without errors" if metric == "fpr" else
+               "no random control, or no error found among them,")
+    notes = np.where((notes == "") & ~testable,
+                     f"{missing} in the group or the reference: {metric.upper()} not "
+                     "estimable, no test", notes)
     notes = np.where((notes == "") & ~np.isfinite(p) & np.isfinite(diff),
                      "no bootstrap variation: no test", notes)
+    notes = np.array([_join(a, b) for a, b in zip(notes, extra, strict=True)], dtype=object)
     return pd.DataFrame({
         "attribute": attribute, "group": groups, "reference": references, "metric": metric,
         "n": np.asarray(n, float), "reference_n": np.asarray(ref_n, float),
         "rate": np.asarray(rate, float), "reference_rate": np.asarray(ref_rate, float),
         "ratio": ratio, "ratio_low": rlo, "ratio_high": rhi,
         "difference": diff, "difference_low": dlo, "difference_high": dhi,
-        "interval": "bootstrap", "test": np.where(np.isfinite(p), "bootstrap-wald", ""),
+        "interval": interval, "test": test,
         "p_value": p,
         "below_four_fifths": np.nan_to_num(low_over_high, nan=1.0) < 0.8,
         "agency_rule": pd.array([pd.NA] * len(groups), dtype="boolean"),
