@@ -56,6 +56,7 @@ def test_equal_to_in_memory(tmp_path, scores, policy, monkeypatch):
 
     if scores != "few":  # more distinct scores than the table takes: radix selection
         monkeypatch.setattr(outofcore, "MAX_BLOCKS", 40)
+    monkeypatch.setattr(outofcore, "_PERM_CHUNK", 997)  # the lottery walk in many chunks
     f = _frame(20_000, 1, scores)
     path = tmp_path / "f.parquet"
     f.to_parquet(path, row_group_size=3_000)

@@ -28,10 +28,9 @@ How ties are broken
 ``ties="all"``: every file scoring ``v`` is selected (no state per file). ``ties="random"``
 (the default): in memory, tied files are ordered by a permutation of all row positions drawn
 from ``random_state``; out of core the SAME permutation is drawn (as int32: 4 bytes per row,
-about 8 transiently, e.g. 200 MB for 50 million rows) and inverted into each row's priority;
-a scan then collects the priorities and cells of the files tied at partially selected
-cut-offs, and the ``m`` of them with the smallest priorities are selected, exactly as in
-memory.
+e.g. 200 MB for 50 million rows); a scan labels every row tied at a partially taken cut-off
+with its cell (2 bytes per row); walking the permutation in order meets those rows in
+lottery order, and the first ``m`` of each cut-off are selected, exactly as in memory.
 
 Limits: Parquet input; no weights, labels or ``missing="category"`` (use the in-memory
 audit); ``result.selected`` and ``result.scores`` are empty (there is no row-level output).
@@ -60,6 +59,9 @@ from .stats import SEP, Cells, Sums, build_views
 __all__ = ["audit_file"]
 
 _TOP = np.uint64(1 << 63)
+
+#: Positions of the tie permutation walked at a time.
+_PERM_CHUNK = 1 << 20
 
 
 def audit_file(
@@ -134,7 +136,7 @@ def audit_file(
 
     path = os.fspath(path)
     try:
-        pf = pq.ParquetFile(path)
+        pf = pq.ParquetFile(path, pre_buffer=False)  # no read-ahead of whole row groups
     except Exception as exc:  # pyarrow raises many types
         raise DataError(f"Cannot read Parquet file {path!r}: {exc}") from None
     n = int(pf.metadata.num_rows)
@@ -286,13 +288,19 @@ class _Scan:
         self.columns = list(dict.fromkeys([*protected, *features]))
 
     def batches(self, with_features: bool) -> Iterator[tuple[pd.DataFrame, int]]:
+        import pyarrow as pa
+
         cols = self.columns if with_features else self.protected
         offset = 0
+        pool = pa.default_memory_pool()
         for batch in self.pf.iter_batches(batch_size=self.batch_size, columns=cols,
                                           use_pandas_metadata=False):
             frame = batch.to_pandas()
+            del batch
             yield frame, offset
             offset += len(frame)
+            del frame
+            pool.release_unused()  # else the allocator keeps every batch's pages
 
 
 class _Encoder:
@@ -494,10 +502,7 @@ class _Cutoffs:
             elif take[i] > 0:
                 partial.setdefault(float(v[i]), []).append(i)
         if partial:
-            sizes = {float(x): int(equal[i]) for x, i in
-                     ((v[i], i) for i in np.flatnonzero(pos))}
-            _lottery(partial, sizes, take, out, policy, n, scan, encoder, model, remap,
-                     self.n_cells)
+            _lottery(partial, take, out, policy, n, scan, encoder, model, remap, self.n_cells)
         info = {"k": ks, "cutoff": [float(x) for x in v], "tied": equal,
                 "tied_selected": np.minimum(take, equal)}
         return out, info
@@ -658,62 +663,81 @@ class _SlotMap:
 # the tie lottery
 
 
-def _priorities(n: int, random_state: Any) -> np.ndarray:
-    """Position of every row in the in-memory tie permutation (int32, 4 bytes per row).
+def _permutation(n: int, random_state: Any) -> np.ndarray:
+    """The in-memory tie permutation, as int32 (4 bytes per row).
 
     ``Generator.permutation(n)`` shuffles ``arange(n)``; shuffling an int32 ``arange``
     draws the same random numbers and gives the same permutation at half the memory.
     """
-    dtype = np.int32 if n < 2**31 else np.int64
-    perm = np.arange(n, dtype=dtype)
+    perm = np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)
     np.random.default_rng(random_state).shuffle(perm)
-    prio = np.empty(n, dtype=dtype)
+    return perm
+
+
+def _priorities(n: int, random_state: Any) -> np.ndarray:
+    """Position of every row in the tie permutation (its rank in the lottery)."""
+    perm = _permutation(n, random_state)
+    prio = np.empty(n, dtype=perm.dtype)
     step = 1 << 22
     for a in range(0, n, step):
-        prio[perm[a:a + step]] = np.arange(a, min(a + step, n), dtype=dtype)
-    del perm
+        prio[perm[a:a + step]] = np.arange(a, min(a + step, n), dtype=perm.dtype)
     return prio
 
 
-def _lottery(partial: dict[float, list[int]], sizes: dict[float, int], take: np.ndarray,
-             out: np.ndarray, policy: Budget | Threshold, n: int, scan: _Scan,
-             encoder: _Encoder, model: Any, remap: np.ndarray, n_cells: int) -> None:
+def _lottery(partial: dict[float, list[int]], take: np.ndarray, out: np.ndarray,
+             policy: Budget | Threshold, n: int, scan: _Scan, encoder: _Encoder, model: Any,
+             remap: np.ndarray, n_cells: int) -> None:
     """Add to ``out`` the files selected by the seeded lottery at partially taken cut-offs.
 
-    Memory: the priorities (4 bytes per row) and, for the rows tied at those cut-offs, their
-    priority and cell (6 bytes each, in arrays of the known block sizes).
+    In memory, tied rows are taken in the order of the seeded permutation ``perm`` (row
+    ``perm[0]`` first). Here one scan labels every row with its cut-off block and cell (0:
+    not tied at a partially taken cut-off); walking ``perm`` in order then meets the tied
+    rows of each block in lottery order, and the first ``m`` of each block are counted per
+    cell. Memory: 2 bytes per row for the labels and 4 for the permutation.
     """
-    prio = _priorities(n, policy.random_state)
     values = np.array(sorted(partial))
     keys = _keys(values)
-    cdt = np.int16 if n_cells < 2**15 else np.int32
-    remap = remap.astype(cdt)
-    got_p = [np.empty(sizes[float(v)], dtype=prio.dtype) for v in values]
-    got_c = [np.empty(sizes[float(v)], dtype=cdt) for v in values]
-    fill = [0] * values.size
+    n_t = values.size
+    ldt = np.uint16 if (n_t * n_cells + 1) < 2**16 else np.int64
+    label = np.zeros(n, dtype=ldt)
     for frame, offset in scan.batches(with_features=True):
         k = _keys(np.asarray(model.score(frame), dtype=np.float64))
-        j = np.minimum(np.searchsorted(keys, k), keys.size - 1)
+        j = np.minimum(np.searchsorted(keys, k), n_t - 1)
         hit = np.flatnonzero(keys[j] == k)
-        if not hit.size:
+        if hit.size:
+            cell = remap[encoder.encode(frame.iloc[hit])]
+            label[offset + hit] = 1 + j[hit] * n_cells + cell
+    perm = _permutation(n, policy.random_state)
+    # the takes of each block, in increasing order, and what has been counted so far
+    wants = [sorted(partial[float(v)], key=lambda i: take[i]) for v in values]
+    nxt = [0] * n_t  # next budget (index into wants[t]) to complete
+    seen = np.zeros(n_t, dtype=np.int64)  # tied rows of block t met so far
+    done = np.zeros((n_t, n_cells), dtype=np.int64)
+    step = _PERM_CHUNK
+    for a in range(0, n, step):
+        lab = label[perm[a:a + step]]
+        lab = lab[lab > 0].astype(np.int32 if ldt == np.uint16 else np.int64) - 1
+        if not lab.size:
             continue
-        cell = remap[encoder.encode(frame.iloc[hit])]
-        for t in np.unique(j[hit]):
-            m = j[hit] == t
-            a, b = fill[t], fill[t] + int(m.sum())
-            got_p[t][a:b] = prio[offset + hit[m]]
-            got_c[t][a:b] = cell[m]
-            fill[t] = b
-    del prio
-    for t, v in enumerate(values):
-        assert fill[t] == got_p[t].size  # every tied row found again
-        c = got_c[t][np.argsort(got_p[t])]  # priorities are distinct
-        got_p[t] = got_c[t] = None  # type: ignore[call-overload]
-        # cumulative counts at each take, by stretches (O(block + budgets x cells))
-        done = np.zeros(n_cells, dtype=np.int64)
-        start = 0
-        for i in sorted(partial[float(v)], key=lambda i: take[i]):
-            done += np.bincount(c[start:take[i]], minlength=n_cells)
-            start = int(take[i])
-            out[i] += done
-
+        t_of, c_of = np.divmod(lab, n_cells)
+        order = np.argsort(t_of, kind="stable")  # per block, in lottery order
+        bounds = np.concatenate([[0], np.cumsum(np.bincount(t_of, minlength=n_t))])
+        cells = c_of[order]
+        for t in np.flatnonzero(bounds[1:] > bounds[:-1]):
+            seg = cells[bounds[t]:bounds[t + 1]]
+            pos = 0
+            while nxt[t] < len(wants[t]):
+                i = wants[t][nxt[t]]
+                need = int(take[i] - seen[t])  # rows still to take for budget i
+                if need > seg.size - pos:
+                    break
+                done[t] += np.bincount(seg[pos:pos + need], minlength=n_cells)
+                seen[t] += need
+                pos += need
+                out[i] += done[t]
+                nxt[t] += 1
+            done[t] += np.bincount(seg[pos:], minlength=n_cells)
+            seen[t] += seg.size - pos
+    del perm, label
+    for t in range(n_t):  # takes equal to the whole block are never partial: all met
+        assert nxt[t] == len(wants[t])
