@@ -24,6 +24,7 @@ from scoreaudit.report.sentences import detectable_text, findings, noun_phrase
 from scoreaudit.report.suppress import publish, secondary_suppression
 
 NNBSP = "\u202f"
+SEP = " × "
 HOSTILE = "<script>alert(1)</script>"
 
 
@@ -302,6 +303,84 @@ def test_zero_selection_group_among_the_strongest_gaps_is_the_headline():
     f = findings(publish(res)[0], "en")
     assert len(f) == 1 and f[0].kind == "zero_group" and f[0].group == "z"
     assert f[0].text.startswith("None of the 20,000 files of people with family_status “z”")
+
+
+def _groups(n: dict[str, int], sel: dict[str, int], reference: str, attribute: str = "g"):
+    """Groups of n[k] files of which sel[k] are scored high; budget = the high ones."""
+    frame = pd.DataFrame({
+        attribute: sum(([k] * n[k] for k in n), []),
+        "score": np.concatenate([np.r_[np.full(sel[k], 0.9), np.full(n[k] - sel[k], 0.1)]
+                                 for k in n])})
+    return _audit(frame, [attribute], policy=sa.Budget(count=sum(sel.values())),
+                  reference={attribute: reference})
+
+
+def test_headline_leads_with_the_group_selected_more_often():
+    # the bundled data's case: single parents 7.5 times the reference, people living alone
+    # never selected; the zero gap is stronger, but the burden is being controlled: the
+    # "more often" sentence comes first and the "never" sentence second
+    res = _groups({"r": 5_000, "u": 2_000, "z": 20_000}, {"r": 250, "u": 800, "z": 0}, "r")
+    f = findings(publish(res)[0], "en")
+    assert [(x.group, x.kind, x.flipped) for x in f] == [("u", "ratio", False),
+                                                         ("z", "zero_group", True)]
+    assert f[0].text.startswith("Files of people with g “u” are selected for control 8.0 "
+                                "times as often as files of people with g “r”")
+    assert f[1].text.startswith("None of the 20,000 files of people with g “z”")
+    fr = findings(publish(res)[0], "fr")
+    assert fr[0].text.startswith("Les dossiers des personnes avec g « u » sont sélectionnés")
+    assert fr[1].text.startswith(f"Aucun des 20{NNBSP}000 dossiers")
+
+
+def test_headline_adds_the_other_direction_only_when_at_least_as_strong():
+    # u: 8 times the reference (|log| 2.08); d: 0.2 times (|log| 1.61), significant: dropped
+    res = _groups({"r": 5_000, "u": 2_000, "d": 3_000}, {"r": 250, "u": 800, "d": 30}, "r")
+    d = res.disparities.set_index("group")
+    assert d.loc["d", "significant"] and d.loc["u", "significant"]
+    f = findings(publish(res)[0], "en")
+    assert [x.group for x in f] == ["u"] and not f[0].flipped
+    # d: 0.1 times (|log| 2.30), stronger than u: both, u first
+    res = _groups({"r": 5_000, "u": 2_000, "d": 3_000}, {"r": 250, "u": 800, "d": 15}, "r")
+    f = findings(publish(res)[0], "en")
+    assert [(x.group, x.flipped) for x in f] == [("u", False), ("d", True)]
+    assert f[1].text.startswith("Files of people with g “r” (the reference group) are "
+                                "selected for control 10.0 times as often as files of people "
+                                "with g “d”")
+
+
+def test_headline_without_a_group_selected_more_often():
+    # nobody is selected more often than the reference: the strongest gap the other way
+    res = _groups({"r": 5_000, "a": 3_000, "d": 3_000}, {"r": 500, "a": 150, "d": 30}, "r")
+    f = findings(publish(res)[0], "en")
+    assert [(x.group, x.flipped) for x in f] == [("d", True)]
+    # a non-significant "more often" gap does not displace a significant one the other way
+    res = _groups({"r": 5_000, "u": 300, "d": 3_000}, {"r": 250, "u": 17, "d": 30}, "r")
+    d = res.disparities.set_index("group")
+    assert d.loc["u", "ratio"] > 1 and not d.loc["u", "significant"]
+    f = findings(publish(res)[0], "en")
+    assert [(x.group, x.flipped) for x in f] == [("d", True)]
+    # no significant gap at all: the largest one, said not to be significant
+    res = _groups({"r": 5_000, "u": 300}, {"r": 250, "u": 17}, "r")
+    f = findings(publish(res)[0], "en")
+    assert len(f) == 1 and f[0].group == "u" and not f[0].significant
+    assert "would probably have gone undetected" in f[0].text
+
+
+def test_headline_rule_on_the_c2sg_audit(c2sg_result):
+    pub, _ = publish(c2sg_result)
+    found = findings(pub, "en")
+    assert 0 < len(found) <= 10
+    inter = [SEP in x.attribute for x in found]
+    assert inter == sorted(inter)  # single attributes first
+    d = pub.disparities[~pub.disparities["suppressed"].astype(bool)]
+    for attr in dict.fromkeys(x.attribute for x in found):
+        mine = [x for x in found if x.attribute == attr]
+        assert len(mine) <= 2
+        sub = d[d["attribute"] == attr]
+        up = sub[sub["significant"].astype(bool) & (sub["selection_rate"] > sub["reference_rate"])]
+        if len(up):  # the first sentence speaks of a group selected more often
+            assert mine[0].subject == mine[0].group and not mine[0].flipped
+        if len(mine) == 2:
+            assert mine[1].flipped and mine[1].significant
 
 
 def test_method_explains_unadjusted_intervals_and_synthetic_only_when_synthetic():

@@ -1,7 +1,10 @@
 """Headline findings as plain sentences, from the (published) disparities table.
 
 A finding compares one group with its attribute's reference group (the tables' reference,
-named in the sentence) at the agency's budget. Ratios below 1 are turned around (the reference
+named in the sentence) at the agency's budget. Being controlled is the burden: each attribute's
+first finding is its strongest significant gap where a group is selected MORE often than the
+reference, and a gap the other way is added only when it is at least as strong (see
+:func:`findings`). Ratios below 1 are turned around (the reference
 is selected ``1/ratio`` times as often as the group, with the interval inverted), so that every
 sentence reads "X times as often" with X above 1. A group with no selected file gets its own
 sentence ("None of the 300 files of ... are selected, against 5.2% ..."). A finding whose gap
@@ -323,14 +326,57 @@ def _strength(d: pd.DataFrame) -> np.ndarray:
     return np.nan_to_num(s, nan=-1.0, posinf=1e9)
 
 
-def findings(published: Any, lang: str = "en", max_findings: int = 8) -> list[Finding]:
-    """Headline findings of a published (suppressed) result, strongest first.
+def _direction(d: pd.DataFrame) -> np.ndarray:
+    """+1 where the group is selected more often than its reference, -1 less often, 0 equal
+    or undefined."""
+    p1 = pd.to_numeric(d["selection_rate"], errors="coerce").to_numpy(float)
+    p0 = pd.to_numeric(d["reference_rate"], errors="coerce").to_numpy(float)
+    return np.where(p1 > p0, 1, np.where(p1 < p0, -1, 0))
+
+
+def _attribute_findings(sub: pd.DataFrame, lang: str, level: str,
+                        counts_of: Mapping[tuple[str, str], tuple[Any, Any]],
+                        fallback: bool) -> list[tuple[float, Finding]]:
+    """The findings of one attribute (or intersection), in the headline rule's order.
+
+    First the strongest significant gap where the group is selected MORE often than its
+    reference (if any); then the strongest significant gap in the other direction, only if
+    there is no first sentence or it is at least as strong (``_strength``). With no
+    significant gap and ``fallback``, the largest gap, said not to be significant. Returns
+    ``(strength, finding)`` pairs.
+    """
+    sub = sub.sort_values("_strength", ascending=False, kind="stable")
+    chosen: list[tuple[float, Finding]] = []
+    for direction in (1, -1):
+        rows = sub[sub["_sig"] & (sub["_dir"] == direction)]
+        for _, row in rows.iterrows():
+            f = _sentence(row, lang, level, counts_of)
+            if f is None:
+                continue
+            if not chosen or float(row["_strength"]) >= chosen[0][0]:
+                chosen.append((float(row["_strength"]), f))
+            break
+    if not chosen and fallback:
+        for _, row in sub.iterrows():
+            f = _sentence(row, lang, level, counts_of)
+            if f is not None:
+                return [(float(row["_strength"]), f)]
+    return chosen
+
+
+def findings(published: Any, lang: str = "en", max_findings: int = 10) -> list[Finding]:
+    """Headline findings of a published (suppressed) result.
 
     Every finding compares a group with its attribute's reference group (the reference of the
-    tables), and names the reference. One finding per single attribute (its strongest
-    significant gap, or, when no gap is significant, its largest one with the detectable
-    ratio), then the strongest significant gap of each intersection against the
-    intersection's reference, strongest first, up to ``max_findings``.
+    tables), and names the reference. Being selected for control is the burden, so the rule
+    looks first for who is selected MORE often. Per attribute: first the strongest
+    significant gap where a group is selected more often than the reference (if any); a
+    second sentence for the strongest significant gap in the other direction (a group
+    selected less often, or never) only when it is at least as strong (``|log ratio|``; a
+    group with no selected file ranks by its interval's upper bound). An attribute with no
+    significant gap gets its largest gap, with the detectable ratio. Single attributes come
+    first, in order; then each intersection with a significant gap (same rule, no fallback),
+    strongest first, up to ``max_findings`` sentences in all.
 
     Parameters
     ----------
@@ -358,7 +404,7 @@ def findings(published: Any, lang: str = "en", max_findings: int = 8) -> list[Fi
     if "suppressed" in d.columns:
         d = d[~d["suppressed"].astype("boolean").fillna(False).astype(bool)]
     level = fmt_level(float(published.config.get("confidence", 0.95)), lang)
-    d = d.assign(_strength=_strength(d),
+    d = d.assign(_strength=_strength(d), _dir=_direction(d),
                  _sig=d["significant"].astype("boolean").fillna(False).astype(bool),
                  _inter=d["attribute"].astype(str).str.contains(SEP, regex=False))
     d = d[d["_strength"] >= 0]
@@ -366,24 +412,14 @@ def findings(published: Any, lang: str = "en", max_findings: int = 8) -> list[Fi
     counts_of = dict(zip(zip(g["attribute"].astype(str), g["group"].astype(str), strict=False),
                          zip(g["n"], g["selected"], strict=False), strict=False))
     out: list[Finding] = []
-    used: set[int] = set()
     for _attr, sub in d[~d["_inter"]].groupby("attribute", sort=False):
-        sub = sub.sort_values(["_sig", "_strength"], ascending=[False, False])
-        for idx, row in sub.iterrows():
-            f = _sentence(row, lang, level, counts_of)
-            if f is not None:
-                out.append(f)
-                used.add(int(idx))
-                break
-    inter = d[d["_inter"] & d["_sig"]].sort_values("_strength", ascending=False)
-    seen: set[str] = set()  # one finding per intersection, strongest intersections first
-    for idx, row in inter.iterrows():
-        if len(out) >= max_findings:
-            break
-        if int(idx) in used or str(row["attribute"]) in seen:
-            continue
-        f = _sentence(row, lang, level, counts_of)
-        if f is not None:
-            out.append(f)
-            seen.add(str(row["attribute"]))
+        out.extend(f for _, f in _attribute_findings(sub, lang, level, counts_of, fallback=True))
+    blocks = []
+    for _attr, sub in d[d["_inter"] & d["_sig"]].groupby("attribute", sort=False):
+        found = _attribute_findings(sub, lang, level, counts_of, fallback=False)
+        if found:
+            blocks.append(found)
+    # strongest first sentence first (stable: ties keep the tables' order)
+    for found in sorted(blocks, key=lambda b: -b[0][0]):
+        out.extend(f for _, f in found)
     return out[:max_findings]
