@@ -352,3 +352,31 @@ def test_published_tables_with_suppressed_rows(edge):
     assert "suppr." in [t.get_text() for t in heat.axes[0].texts]
     curve = plots.budget_curve(pub, "status")
     assert any("Gaps" in t for t in _texts(curve))
+
+
+def test_score_ecdf_never_draws_a_files_own_score():
+    import numpy as np
+    import pandas as pd
+
+    import scoreaudit as sa
+    from scoreaudit import plots
+
+    rng = np.random.default_rng(3)
+    scores = rng.random(300) * 0.7 + 0.123456789  # distinctive values
+    frame = pd.DataFrame({"g": rng.choice(["a", "b"], 300), "s": scores})
+    res = sa.audit(sa.Population(frame, protected=["g"]), "s", sa.Budget(share=0.1))
+    fig = plots.score_ecdf(res, "g")
+    lines = [ln for ln in fig.axes[0].get_lines() if str(ln.get_gid()).startswith("ecdf:")]
+    assert len(lines) == 2
+    for ln in lines:
+        xs = np.asarray(ln.get_xdata(), dtype=float)
+        assert not np.isin(np.round(xs, 9), np.round(scores, 9)).any()
+        ys = np.asarray(ln.get_ydata(), dtype=float)
+        assert ys[0] == 0.0 and ys[-1] == 1.0 and np.all(np.diff(ys) >= 0)
+    # the curve still is the group's distribution: its height at the grid point nearest the
+    # median is about one half
+    xs = np.asarray(lines[0].get_xdata(), dtype=float)
+    ys = np.asarray(lines[0].get_ydata(), dtype=float)
+    label = lines[0].get_gid().split(":", 1)[1]
+    med = np.median(scores[frame["g"].to_numpy() == label])
+    assert abs(ys[np.argmin(np.abs(xs - med))] - 0.5) < 0.05

@@ -1086,21 +1086,25 @@ def _group_codes(result: AuditResult, name: str) -> tuple[np.ndarray, list[str]]
     return inverse.ravel(), labels
 
 
-def _ecdf_points(s: np.ndarray, w: np.ndarray | None, max_points: int = 1500
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def _round_out(x: float, up: bool, digits: int = 2) -> float:
+    """``x`` rounded outward to ``digits`` significant digits (axis ends that are not scores)."""
+    if x == 0 or not math.isfinite(x):
+        return x
+    scale = 10 ** (math.floor(math.log10(abs(x))) - digits + 1)
+    return (math.ceil(x / scale) if up else math.floor(x / scale)) * scale
+
+
+def _ecdf_on_grid(s: np.ndarray, w: np.ndarray | None, grid: np.ndarray) -> np.ndarray:
+    """Share (weighted) of ``s`` at or below each grid point.
+
+    Published figures never draw a file's own score: the distribution is evaluated on a
+    fixed grid of evenly spaced points (between axis ends rounded outward), so no step of
+    the curve sits at the score of a particular file.
+    """
     order = np.argsort(s, kind="stable")
-    s = s[order]
     cum = np.cumsum(np.ones(s.size) if w is None else w[order])
-    cum = cum / cum[-1]
-    # last index of each run of equal scores (the ECDF's value just after that score)
-    last = np.flatnonzero(np.r_[s[1:] != s[:-1], True])
-    if last.size > max_points:
-        targets = np.linspace(0, 1, max_points + 1)[1:]
-        pick = np.unique(np.searchsorted(cum[last], targets * (1 - 1e-12), side="left"))
-        last = last[np.clip(pick, 0, last.size - 1)]
-    x = np.r_[s[0], s[last]]
-    y = np.r_[0.0, cum[last]]
-    return x, y
+    idx = np.searchsorted(s[order], grid, side="right")
+    return np.where(idx > 0, cum[np.maximum(idx - 1, 0)], 0.0) / cum[-1]
 
 
 def score_ecdf(
@@ -1117,8 +1121,9 @@ def score_ecdf(
     budget. The vertical dashed line is the policy's cut-off score (files at or above it are
     selected, shaded area); where a group's curve crosses it, one minus its height is roughly
     the group's selection rate. Curves differ by colour, line style and marker. With row
-    weights the distribution is weighted. Very large groups are drawn from at most 1,500
-    steps (indistinguishable at print resolution).
+    weights the distribution is weighted. The curves are evaluated on a grid of 400 evenly
+    spaced scores between axis ends rounded outward to 2 significant digits, so that no
+    published figure shows the score of a particular file.
 
     Parameters
     ----------
@@ -1167,8 +1172,10 @@ def score_ecdf(
             ax = fig.add_subplot()
         else:
             fig = _figure_of(ax)
-        lo, hi = float(np.nanmin(scores)), float(np.nanmax(scores))
+        lo = _round_out(float(np.nanmin(scores)), up=False)
+        hi = _round_out(float(np.nanmax(scores)), up=True)
         pad = (hi - lo) * 0.02 or 0.5
+        grid = np.linspace(lo - pad, hi + pad, 400)
         if math.isfinite(cutoff):
             ax.axvspan(cutoff, hi + pad, color=_LIGHT, alpha=0.5, linewidth=0, zorder=0,
                        label=_t(lang, "selected_region"))
@@ -1180,9 +1187,8 @@ def score_ecdf(
             if suppress_small and m.sum() < _min_cell(result):
                 hidden.append(lab)
                 continue
-            x, yv = _ecdf_points(scores[m], None if weights is None else weights[m])
-            x = np.r_[lo - pad, x, hi + pad]
-            yv = np.r_[0.0, yv, 1.0]
+            x = grid
+            yv = _ecdf_on_grid(scores[m], None if weights is None else weights[m], grid)
             st = _style_series(i)
             (line,) = ax.plot(x, yv, drawstyle="steps-post", color=st["color"],
                               linestyle=st["linestyle"], linewidth=1.5, marker=st["marker"],
