@@ -181,10 +181,7 @@ def audit(
         )
     config = {
         "policy": policy.to_dict(),
-        "reference": reference if isinstance(reference, (str, type(None))) else {
-            str(k if isinstance(k, str) else SEP.join(k)): str(v if not isinstance(v, tuple) else SEP.join(v))
-            for k, v in reference.items()},
-        "references_used": {v.name: (REST if r is None else v.labels[r]) for v, r in zip(views, refs, strict=True)},
+        **reference_config(reference, views, refs),
         "intersections": intersections,
         "confidence": confidence,
         "correction": correction,
@@ -239,6 +236,16 @@ def _check_probabilities(model: Any, name: str, scores: np.ndarray) -> bool:
             "declaring probabilities."
         )
     return True
+
+
+def reference_config(reference: Any, views: list[View], refs: list) -> dict[str, Any]:
+    """The references as asked and as used, for a result's (JSON-safe) configuration."""
+    asked = reference if isinstance(reference, (str, type(None))) else {
+        str(k if isinstance(k, str) else SEP.join(k)): str(
+            v if not isinstance(v, tuple) else SEP.join(v))
+        for k, v in reference.items()}
+    used = {v.name: (REST if r is None else v.labels[r]) for v, r in zip(views, refs, strict=True)}
+    return {"reference": asked, "references_used": used}
 
 
 def _normalise_key(key: Any) -> str:

@@ -110,7 +110,7 @@ from .aggregate import (
 )
 from .errors import DataError
 from .population import Population
-from .stats import SEP, Sums, build_cells, build_views
+from .stats import Sums, build_cells, build_views
 
 __all__ = ["ControlAuditResult", "ControlLog", "audit_controls"]
 
@@ -665,7 +665,7 @@ def audit_controls(
     if isinstance(n_boot, bool) or int(n_boot) < 10:
         raise DataError(f"n_boot must be a whole number >= 10, not {n_boot!r}.")
     n_boot = int(n_boot)
-    from .audit import REST, _resolve_references
+    from .audit import REST, _resolve_references, reference_config
 
     cells = build_cells(list(log.attributes.values()))
     views = build_views(cells, intersections)
@@ -969,12 +969,7 @@ def audit_controls(
         warnings.append(f"Only {summary['random_controls']} random controls: every estimate of "
                         "population shares and error rates rests on a small cell.")
     config = {
-        "reference": reference if isinstance(reference, (str, type(None))) else {
-            str(k if isinstance(k, str) else SEP.join(k)): str(
-                val if not isinstance(val, tuple) else SEP.join(val))
-            for k, val in reference.items()},
-        "references_used": {v.name: (REST if r is None else v.labels[r])
-                            for v, r in zip(views, refs, strict=True)},
+        **reference_config(reference, views, refs),
         "intersections": intersections,
         "confidence": confidence,
         "correction": correction,

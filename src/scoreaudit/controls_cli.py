@@ -23,7 +23,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .errors import DataError, ScoreAuditError
+from .errors import DataError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,23 +40,15 @@ def _split(text: str | None) -> list[str]:
 
 
 def _mapping(items: list[str], what: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in items:
-        if "=" not in item:
-            raise ScoreAuditError(f"{what} must look like name=value, not {item!r}.")
-        k, v = item.split("=", 1)
-        out[k.strip()] = v.strip()
-    return out
+    from .cli import parse_mapping  # lazy: cli imports this module
+
+    return parse_mapping(items, what)
 
 
 def _bands(items: list[str]) -> dict[str, list[float]]:
-    out = {}
-    for k, v in _mapping(items, "--bands").items():
-        try:
-            out[k] = [float(x) for x in v.replace(";", ",").split(",") if x.strip()]
-        except ValueError:
-            raise ScoreAuditError(f"--bands {k}={v!r}: cut points must be numbers.") from None
-    return out
+    from .cli import parse_bands
+
+    return parse_bands(items)
 
 
 def _reference(items: list[str]) -> dict[str, str] | str | None:

@@ -790,7 +790,7 @@ def audit_counts(
     cell = cells.cell.astype(np.int64)
     per_cell = {k: np.bincount(cell, weights=val[k], minlength=C) for k in
                 ("n", "tp", "fp", "tn", "fn")}
-    from .audit import REST, _resolve_references
+    from .audit import REST, _resolve_references, reference_config
 
     base_by_view = {}
     for v in views:
@@ -863,12 +863,7 @@ def audit_counts(
         "protected": {a.name: list(a.levels) for a in pop.attributes.values()},
     }
     config = {
-        "reference": reference if isinstance(reference, (str, type(None))) else {
-            str(k if isinstance(k, str) else SEP.join(k)): str(
-                val_ if not isinstance(val_, tuple) else SEP.join(val_))
-            for k, val_ in reference.items()},
-        "references_used": {v.name: (REST if r is None else v.labels[r])
-                            for v, r in zip(views, refs, strict=True)},
+        **reference_config(reference, views, refs),
         "intersections": intersections,
         "confidence": confidence,
         "correction": correction,

@@ -45,7 +45,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .audit import DEFAULT_BUDGETS, REST, _check_probabilities, _Engine, _resolve_references
+from .audit import (
+    DEFAULT_BUDGETS,
+    _check_probabilities,
+    _Engine,
+    _resolve_references,
+    reference_config,
+)
 from .blocks import MAX_BLOCKS
 from .errors import DataError, ModelError, PolicyError
 from .metrics import confidence_z
@@ -54,7 +60,7 @@ from .models.column import ScoreColumn
 from .population import MAX_UNBANDED_LEVELS, Attribute, _band, _warn_near_duplicates
 from .result import AuditResult
 from .selection import Budget, Ranking, Selection, Threshold
-from .stats import SEP, Cells, Sums, build_views
+from .stats import Cells, Sums, build_views
 
 __all__ = ["audit_file"]
 
@@ -247,12 +253,7 @@ def audit_file(
                           info["tied"][0], info["tied_selected"][0], policy.describe())
     config = {
         "policy": policy.to_dict(),
-        "reference": reference if isinstance(reference, (str, type(None))) else {
-            str(k_ if isinstance(k_, str) else SEP.join(k_)): str(
-                v if not isinstance(v, tuple) else SEP.join(v))
-            for k_, v in reference.items()},
-        "references_used": {v.name: (REST if r is None else v.labels[r])
-                            for v, r in zip(views, refs, strict=True)},
+        **reference_config(reference, views, refs),
         "intersections": intersections,
         "confidence": confidence,
         "correction": correction,
