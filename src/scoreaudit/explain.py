@@ -140,12 +140,13 @@ from scipy import stats as sps
 from scipy.special import expit
 
 from . import metrics as M
+from .audit import _normalise_key
 from .errors import DataError, ModelError, PolicyError
 from .models.base import check_features, validate_scores
 from .models.scorecard import InteractionTerm, Scorecard
 from .population import Population
 from .selection import Budget, Selection, Threshold
-from .stats import SEP, Cells, Sums, View, build_cells, build_views, rate_counts
+from .stats import Cells, Sums, View, build_cells, build_views, rate_counts
 
 __all__ = ["NEUTRALISE_METHODS", "Explanation", "counterfactual", "explain", "score_personas"]
 
@@ -650,16 +651,6 @@ def _default_fixed(col: pd.Series) -> Any:
 # =============================================================================================
 # explain()
 # =============================================================================================
-
-
-def _normalise_key(key: Any) -> str:
-    if isinstance(key, (tuple, list)):
-        return SEP.join(str(k).strip() for k in key)
-    key = str(key)
-    for sep in ("*", "×", " x ", "&"):
-        if sep in key:
-            return SEP.join(part.strip() for part in key.split(sep))
-    return key.strip()
 
 
 def _input_sets(inputs: Any, model: Any, frame: pd.DataFrame) -> dict[str, list[str]]:
