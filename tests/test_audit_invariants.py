@@ -213,3 +213,24 @@ def test_weighted_budget_takes_the_nearest_cumulative_weight():
     # total 10; cumulative 5, 6, 7, 10. share 0.55 -> 5.5: 5 and 6 equally near -> 6 (2 files)
     # 8.6 is nearer 10 (4 files) than 7 (3 files); 8.4 is nearer 7
     assert r.count_for_share([0.55, 0.52, 0.58, 0.9, 0.86, 0.84]).tolist() == [2, 1, 2, 4, 4, 3]
+
+
+@pytest.mark.parametrize("bad", [0, 1, 1.5, -0.2, float("nan"), "0.95", True])
+def test_bad_confidence_is_bad_input(bad):
+    from scoreaudit.errors import ScoreAuditError
+
+    pop = sa.Population(random_frame(0, n=50), protected=["a0"])
+    with pytest.raises(ScoreAuditError, match="confidence"):
+        sa.audit(pop, "score", confidence=bad)
+
+
+def test_cli_bad_confidence_exits_2(tmp_path, capsys):
+    from scoreaudit.cli import main
+
+    path = tmp_path / "d.csv"
+    random_frame(0, n=50).to_csv(path, index=False)
+    code = main(["audit", "--data", str(path), "--score-column", "score", "--protected", "a0",
+                 "--confidence", "1.5", "--formats", "json", "--out", str(tmp_path / "out")])
+    assert code == 2
+    assert "confidence" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -36,6 +36,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+from .errors import ScoreAuditError
+
 __all__ = [
     "adjust_p_values",
     "confidence_z",
@@ -54,8 +56,11 @@ def confidence_z(confidence: float) -> float:
     >>> round(confidence_z(0.95), 6)
     1.959964
     """
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be strictly between 0 and 1, not {confidence!r}.")
+    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not (
+            0 < confidence < 1):
+        raise ScoreAuditError(
+            f"confidence must be a number strictly between 0 and 1 (e.g. 0.95), not "
+            f"{confidence!r}.")
     return float(stats.norm.isf((1 - confidence) / 2))
 
 
