@@ -35,11 +35,13 @@ import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from . import metrics as M
 from .errors import DataError, ScoreAuditError
 
 __all__ = [
@@ -163,30 +165,23 @@ def rank_scores(scores: np.ndarray) -> Ranking:
 
 
 def _z(confidence: float) -> float:
-    if not (isinstance(confidence, (float, int)) and 0.0 < float(confidence) < 1.0):
-        raise ScoreAuditError(f"confidence must be a number strictly between 0 and 1; "
-                              f"got {confidence!r}.")
-    return float(stats.norm.ppf(0.5 + float(confidence) / 2.0))
+    return M.confidence_z(confidence)
 
 
 def _wilson(p: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for a proportion ``p`` on (effective) sample size ``n``.
-
-    NaN where ``n`` is 0 or ``p`` is NaN.
-    """
+    """Wilson interval of a proportion ``p`` on (effective) size ``n``; NaN where ``n`` is 0
+    or ``p`` is NaN (:func:`scoreaudit.metrics.wilson_bounds`)."""
     p = np.asarray(p, dtype=np.float64)
     n = np.asarray(n, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z2n = z * z / n
-        denom = 1.0 + z2n
-        centre = (p + z2n / 2.0) / denom
-        half = z * np.sqrt(p * (1.0 - p) / n + z2n / (4.0 * n)) / denom
-        # exact ends at p = 0 and p = 1 (rounding would leave ~1e-17 there)
-        low = np.where(p <= 0.0, 0.0, np.clip(centre - half, 0.0, 1.0))
-        high = np.where(p >= 1.0, 1.0, np.clip(centre + half, 0.0, 1.0))
-        low = np.where(n > 0, low, np.nan)
-        high = np.where(n > 0, high, np.nan)
-    return low, high
+    return M.wilson_bounds(np.where(n > 0, p * n, np.nan), n, z)
+
+
+def _check_reference(reference: Any, n_groups: int) -> None:
+    if reference is not None and not (
+        isinstance(reference, (int, np.integer)) and 0 <= reference < n_groups
+    ):
+        raise ScoreAuditError(f"reference must be a group code in 0..{n_groups - 1} or None; "
+                              f"got {reference!r}.")
 
 
 def _dot(a: np.ndarray, b: np.ndarray) -> float:
@@ -485,11 +480,7 @@ def threshold_free(
     w = _check_weights(weights, n)
     z = _z(confidence)
     alpha = 1.0 - float(confidence)
-    if reference is not None and not (
-        isinstance(reference, (int, np.integer)) and 0 <= reference < n_groups
-    ):
-        raise ScoreAuditError(f"reference must be a group code in 0..{n_groups - 1} or None; "
-                              f"got {reference!r}.")
+    _check_reference(reference, n_groups)
 
     out = np.full((n_groups, len(THRESHOLD_FREE_COLUMNS)), np.nan)
     result = pd.DataFrame(out, index=pd.RangeIndex(n_groups, name="code"),
@@ -615,11 +606,7 @@ def threshold_free_counts(
     n_blocks, n_groups = counts.shape
     z = _z(confidence)
     alpha = 1.0 - float(confidence)
-    if reference is not None and not (
-        isinstance(reference, (int, np.integer)) and 0 <= reference < n_groups
-    ):
-        raise ScoreAuditError(f"reference must be a group code in 0..{n_groups - 1} or None; "
-                              f"got {reference!r}.")
+    _check_reference(reference, n_groups)
     out = np.full((n_groups, len(THRESHOLD_FREE_COLUMNS)), np.nan)
     result = pd.DataFrame(out, index=pd.RangeIndex(n_groups, name="code"),
                           columns=THRESHOLD_FREE_COLUMNS)

@@ -44,6 +44,7 @@ __all__ = [
     "katz_ratio_interval",
     "newcombe_difference_interval",
     "two_proportion_p_value",
+    "wilson_bounds",
     "wilson_interval",
 ]
 
@@ -83,9 +84,13 @@ def wilson_interval(x, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndar
     >>> round(float(low), 4), round(float(high), 4)
     (0.1119, 0.4687)
     """
+    return wilson_bounds(x, n, confidence_z(confidence))
+
+
+def wilson_bounds(x, n, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`wilson_interval` for a given normal quantile ``z`` (NaN where ``n == 0``)."""
     x = np.asarray(x, dtype=float)
     n = np.asarray(n, dtype=float)
-    z = confidence_z(confidence)
     p = _div(x, n)
     with np.errstate(divide="ignore", invalid="ignore"):
         denom = 1 + z * z / n
