@@ -536,3 +536,26 @@ def test_every_counts_interval_contains_its_estimate(counts, rest):
         res = sa.audit_counts(table, ["gender", "age"], tp="tp", fp="fp", tn="tn", fn="fn",
                               reference="rest" if rest else None)
     _check_intervals(res, notes_for_nan=False)
+
+
+def test_log_and_counts_accept_arrow_tables_and_refuse_other_objects():
+    import pyarrow as pa
+
+    from scoreaudit.errors import DataError
+
+    log = pd.DataFrame({"gender": ["woman", "man"] * 20,
+                        "selection_method": ["random"] * 20 + ["score"] * 20,
+                        "result": ["errors found", "no error", "no error", "no error"] * 10})
+    from_arrow = sa.ControlLog(pa.Table.from_pandas(log), protected=["gender"])
+    from_pandas = sa.ControlLog(log, protected=["gender"])
+    pd.testing.assert_frame_equal(
+        sa.audit_controls(from_arrow).groups, sa.audit_controls(from_pandas).groups)
+    with pytest.raises(DataError, match="The control log must be a pandas"):
+        sa.ControlLog([1, 2, 3], protected=["gender"])
+    table = pd.DataFrame({"g": ["a", "b"], "tp": [5, 6], "fp": [5, 4], "tn": [80, 70],
+                          "fn": [10, 20]})
+    a = sa.audit_counts(pa.Table.from_pandas(table), group="g", tp="tp", fp="fp", tn="tn", fn="fn")
+    b = sa.audit_counts(table, group="g", tp="tp", fp="fp", tn="tn", fn="fn")
+    pd.testing.assert_frame_equal(a.groups, b.groups)
+    with pytest.raises(DataError, match="The counts table must be a pandas"):
+        sa.audit_counts({"g": 1}, group="g", tp="tp", fp="fp", tn="tn", fn="fn")

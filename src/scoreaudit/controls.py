@@ -109,6 +109,7 @@ from .aggregate import (
     woolf_ratio_interval,
 )
 from .errors import DataError
+from .inputs import to_pandas
 from .population import Population
 from .stats import Sums, build_cells, build_views
 
@@ -220,12 +221,7 @@ class ControlLog:
         bands: Mapping[str, Sequence[float]] | None = None,
         missing: str = "error",
     ) -> None:
-        if not isinstance(frame, pd.DataFrame):
-            if hasattr(frame, "to_pandas"):
-                frame = frame.to_pandas()
-            else:
-                raise DataError(f"The control log must be a pandas DataFrame, not "
-                                f"{type(frame).__name__}.")
+        frame = to_pandas(frame, "The control log")
         if len(frame) == 0:
             raise DataError("The control log is empty: it has no rows.")
         if isinstance(protected, str):

@@ -74,6 +74,7 @@ import pandas as pd
 from . import metrics as M
 from .aggregate import AggregateResult, check_options, comparison_frame, finish_disparities
 from .errors import DataError
+from .inputs import to_pandas
 from .population import Population
 from .stats import SEP, Sums, build_cells, build_views
 
@@ -654,12 +655,7 @@ def audit_counts(
     >>> res.groups[["group", "tp", "fp", "tn", "fn"]].values.tolist()
     [['man', 10, 40, 900, 50], ['woman', 30, 70, 850, 50]]
     """
-    if not isinstance(table, pd.DataFrame):
-        if hasattr(table, "to_pandas"):
-            table = table.to_pandas()
-        else:
-            raise DataError(f"The counts table must be a pandas DataFrame, not "
-                            f"{type(table).__name__}.")
+    table = to_pandas(table, "The counts table")
     if len(table) == 0:
         raise DataError("The counts table is empty: it has no rows.")
     check_options(confidence, correction, min_cell)

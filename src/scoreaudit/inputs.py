@@ -40,7 +40,7 @@ from .errors import DataError
 __all__ = ["to_pandas"]
 
 
-def to_pandas(data: Any) -> pd.DataFrame:
+def to_pandas(data: Any, what: str = "Population data") -> pd.DataFrame:
     """Convert population data to a pandas DataFrame, keeping column names and categories.
 
     Parameters
@@ -51,6 +51,8 @@ str or os.PathLike
         ``.parquet`` keeping types and categories). Any other object exposing the Arrow
         PyCapsule stream interface (``__arrow_c_stream__``, e.g. a DuckDB relation) is read
         through pyarrow.
+    what : str
+        What the data is, for the error message (e.g. ``"The control log"``).
 
     Returns
     -------
@@ -89,7 +91,7 @@ str or os.PathLike
     if hasattr(data, "to_pandas"):
         return data.to_pandas()
     raise DataError(
-        f"Population data must be a pandas, polars or pyarrow table, or the path of a CSV or "
+        f"{what} must be a pandas, polars or pyarrow table, or the path of a CSV or "
         f"Parquet file, not {type(data).__name__}."
     )
 
