@@ -209,6 +209,17 @@ def test_bundled_table_rebuilt_from_one_decimal_percentages_has_no_false_alarm()
     assert lo <= true_ratio <= hi
 
 
+def test_a_published_zero_rate_is_defined_so_its_base_is_not_zero():
+    # found by hypothesis: 1 of 16,384 selected prints as 0.0%, and its precision as 0.0
+    # (not blank): at least one file was selected, so a table with 0 selected is not consistent
+    pub = _published(np.array([1, 16384]), np.array([0, 1]), np.array([0, 0]), np.array([0, 0]))
+    assert pub["prec"].tolist()[1] == 0.0 and np.isnan(pub["prec"].tolist()[0])
+    res, caught = _rebuild(pub)
+    assert _reproduces(res, pub)
+    assert res.groups.set_index("group").loc["g1", "selected"] >= 1
+    assert not any("round-trip" in w for w in res.warnings + caught)
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.integers(1, 30_000), st.floats(0, 1), st.floats(0, 1),
                           st.floats(0, 1)), min_size=2, max_size=4))

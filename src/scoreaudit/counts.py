@@ -270,7 +270,8 @@ def _feasible(C: np.ndarray, rates: dict[str, tuple[float, float]], scale: float
         pos = both & (base > 0)
         if np.isnan(pub):  # an empty (undefined) rate: its base must be 0
             ok &= ~(base > 0)
-        else:
+        else:  # a published rate, even 0.0, is defined: its base is not 0
+            ok &= ~(base == 0)
             with np.errstate(divide="ignore", invalid="ignore"):
                 implied = part / np.where(pos, base, 1.0) * scale
             ok &= ~pos | (np.abs(implied - pub) <= _slack(half))
@@ -765,7 +766,8 @@ def audit_counts(
         pub = rates[rate]
         ok = np.isnan(implied) | (np.abs(implied - pub) <= _slack(half_unit[rate]))
         empty_but_defined = np.isnan(pub) & ~np.isnan(implied)
-        ok = ok & ~empty_but_defined
+        defined_but_empty = ~np.isnan(pub) & np.isnan(implied)  # published, but base 0
+        ok = ok & ~empty_but_defined & ~defined_but_empty
         for i in np.flatnonzero(~ok)[:5]:
             warnings.append(
                 f"Column {col!r} ({rate}) does not round-trip for group {labels_of_row[i]!r}: "
