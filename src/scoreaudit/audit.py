@@ -493,9 +493,7 @@ class _Engine:
         alpha = 1 - self.confidence
         frames = []
         for v, ref in zip(self.views, refs, strict=True):
-            onehot = np.zeros((self.cells.n_cells, v.n_groups))
-            onehot[np.arange(self.cells.n_cells), v.group_of_cell] = 1.0
-            x = draws @ onehot  # (B, G) selected per group, exact integers
+            x = v.sum_cells(draws)  # (B, G) selected per group, exact integers
             n = self.base.aggregate(v.group_of_cell, v.n_groups).n
             if ref is None:
                 idx = np.arange(v.n_groups)
@@ -552,9 +550,7 @@ class _Engine:
 
         frames = []
         for v, ref in zip(self.views, refs, strict=True):
-            g_counts = np.zeros((counts.shape[0], v.n_groups), dtype=np.int64)
-            for c in range(self.cells.n_cells):
-                g_counts[:, v.group_of_cell[c]] += counts[:, c]
+            g_counts = v.sum_cells(counts.astype(np.int64))
             tf = D.threshold_free_counts(values, g_counts, ref, confidence=self.confidence)
             frames.append(_label_tf(tf, v))
         tf_all = pd.concat(frames, ignore_index=True)
@@ -576,10 +572,8 @@ class _Engine:
         frames = []
         B = grid.size
         for v, ref in zip(self.views, refs, strict=True):
-            onehot = np.zeros((self.cells.n_cells, v.n_groups))
-            onehot[np.arange(self.cells.n_cells), v.group_of_cell] = 1.0
-            g_n = sel_n @ onehot  # (B, G)
-            g_w = g_n if self.weights is None else sel_w @ onehot
+            g_n = v.sum_cells(sel_n)  # (B, G)
+            g_w = g_n if self.weights is None else v.sum_cells(sel_w)
             base = self._agg(self.base, v)
             G = v.n_groups
             # effective sizes per group (weights): Kish n_eff of the whole group

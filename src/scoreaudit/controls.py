@@ -692,12 +692,10 @@ def audit_controls(
     warned_absent: list[str] = []
     warned_negative: list[str] = []
     for v, ref in zip(views, refs, strict=True):
-        onehot = np.zeros((C, v.n_groups))
-        onehot[np.arange(C), v.group_of_cell] = 1.0
-        agg = cell_counts @ onehot  # (4, G)
+        agg = v.sum_cells(cell_counts)  # (4, G)
         r, y = agg[0] + agg[1], agg[1]
         s, t = agg[2] + agg[3], agg[3]
-        bagg = boot @ onehot  # (B, 4, G)
+        bagg = v.sum_cells(boot)  # (B, 4, G)
         br, by = bagg[:, 0] + bagg[:, 1], bagg[:, 1]
         bs, bt = bagg[:, 2] + bagg[:, 3], bagg[:, 3]
         point = _population_metrics(r, y, s, t, n_random, n_score, y_total, N)

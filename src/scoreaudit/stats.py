@@ -55,6 +55,16 @@ class View:
         """Group index of every row."""
         return self.group_of_cell[cells.cell]
 
+    def sum_cells(self, per_cell: np.ndarray) -> np.ndarray:
+        """Sum the last axis (one column per cell) into one column per group, in cell order.
+
+        E.g. selected counts per (budget, cell) -> per (budget, group).
+        """
+        per_cell = np.asarray(per_cell)
+        out = np.zeros((*per_cell.shape[:-1], self.n_groups), dtype=per_cell.dtype)
+        np.add.at(out.T, self.group_of_cell, per_cell.T)
+        return out
+
 
 def build_cells(attributes: list[Attribute]) -> Cells:
     """Combine the attributes' codes into one cell index per row (present cells only)."""
