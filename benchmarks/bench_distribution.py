@@ -22,7 +22,7 @@ from functools import partial
 
 import numpy as np
 
-from scoreaudit.distribution import calibration_by_group, rank_scores, threshold_free
+from scoreaudit.stats.distribution import calibration_by_group, rank_scores, threshold_free
 
 
 def best_of(repeat: int, fn: Callable[[], object]) -> tuple[float, float]:

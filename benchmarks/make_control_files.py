@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit import Budget, Population, audit
-from scoreaudit.examples import model
+from scoreaudit.models.shipped import model
 from scoreaudit.synthetic import c2sg_population, write_frame
 
 OUT = Path("data/synthetic/c2sg_confusion_counts.csv")

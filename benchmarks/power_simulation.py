@@ -1,7 +1,7 @@
 """Check power.sample_size by simulating audits: is the planted ratio detected 80% of the time?
 
 For every scenario (reference rate, planted ratio, group share, number of comparisons) the
-script computes the sample size with :func:`scoreaudit.power.sample_size`, splits it into
+script computes the sample size with :func:`scoreaudit.stats.power.sample_size`, splits it into
 whole group and reference sizes, draws binomial selection counts for ``n_sim`` audits and
 applies the audit's own test (score test; Fisher's exact test when an expected cell count is
 below 5) at the Holm per-comparison level. The share of audits flagging the disparity in its
@@ -27,7 +27,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from scoreaudit import power as P
+from scoreaudit.stats import power as P
 
 REFERENCE_RATES = [0.02, 0.1, 0.3]
 RATIOS = [0.5, 0.8, 1.25, 1.5, 2.0, 3.0]

@@ -189,7 +189,7 @@ def test_model_missing_column_and_non_population():
 
 
 def test_budget_rounding_is_exact_at_halves_and_unit_weights_agree():
-    from scoreaudit.selection import _rank
+    from scoreaudit.selection.policies import _rank
 
     # 0.29 * 50 = 14.4999... in floating point; the documented rule rounds 14.5 up
     assert int(_rank(np.arange(50.0), None, "all", 0).count_for_share(0.29)) == 15
@@ -206,7 +206,7 @@ def test_budget_rounding_is_exact_at_halves_and_unit_weights_agree():
 
 
 def test_weighted_budget_takes_the_nearest_cumulative_weight():
-    from scoreaudit.selection import _rank
+    from scoreaudit.selection.policies import _rank
 
     weights = np.array([5.0, 1.0, 1.0, 3.0])  # ranked by decreasing score: same order
     r = _rank(np.array([4.0, 3.0, 2.0, 1.0]), weights, "all", 0)

@@ -178,7 +178,7 @@ def test_rest_mode_binary_attribute_counts_once_in_the_family():
 def test_minimum_detectable_decrease_matches_power_module():
     import pandas as pd
 
-    from scoreaudit import power
+    from scoreaudit.stats import power
 
     rng = np.random.default_rng(1)
     frame = pd.DataFrame({"g": np.repeat(["a", "b"], [4000, 600]), "s": rng.random(4600)})

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from scoreaudit.cli import main
-from scoreaudit.report import i18n, schema
+from scoreaudit.present import catalogue as i18n
+from scoreaudit.report import schema
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ROOT / "data" / "synthetic" / "c2sg_100k.parquet"
@@ -307,7 +308,7 @@ def test_no_spinner_left_above_an_error():
 
     from rich.console import Console
 
-    from scoreaudit.report.cli_audit import _progress
+    from scoreaudit.cli.audit import _progress
 
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=True, width=80)
@@ -322,7 +323,7 @@ def test_no_spinner_left_above_an_error():
 
 
 def test_controls_cli_writes_the_report_and_prints_intervals(tmp_path, capsys):
-    from scoreaudit.controls_cli import _interval
+    from scoreaudit.cli.controls import _interval
 
     assert _interval(0.56, float("nan")) == "0.56 – –" and _interval(None, None) == "–"
     out = tmp_path / "rep"

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import scoreaudit as sa
-from scoreaudit.controls import ControlLog, _bootstrap, audit_controls
+from scoreaudit.engines.controls import ControlLog, _bootstrap, audit_controls
 from scoreaudit.synthetic import c2sg_population, control_log
 
 Z = 1.959963984540054
@@ -400,7 +400,7 @@ def bundled_result():
 
 
 def test_woolf_interval_contains_a_zero_or_infinite_ratio():
-    from scoreaudit.aggregate import woolf_ratio_interval
+    from scoreaudit.engines.aggregate import woolf_ratio_interval
 
     # the review's case: s1 = 0, r1 = 1 against s0 = 526, r0 = 39
     r, lo, hi = woolf_ratio_interval(0, 1, 526, 39)
@@ -416,7 +416,7 @@ def test_woolf_interval_contains_a_zero_or_infinite_ratio():
 
 
 def test_quantiles_of_infinite_replicates_are_infinite_not_nan():
-    from scoreaudit.controls import _quantiles
+    from scoreaudit.engines.controls import _quantiles
 
     x = np.array([1.0, 2, 3, np.inf, np.inf, np.inf, np.nan])[:, None]
     lo, hi = _quantiles(x, 0.5)  # 25% and 75% of the six defined replicates

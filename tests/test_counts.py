@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scoreaudit as sa
-from scoreaudit.counts import audit_counts
+from scoreaudit.engines.counts import audit_counts
 
 Z = 1.959963984540054
 DATA = Path(__file__).resolve().parents[1] / "data" / "synthetic"
@@ -250,7 +250,7 @@ def test_huge_groups_narrow_the_search_and_say_so():
 def test_extreme_rate_of_sums_matches_brute_force():
     import itertools
 
-    from scoreaudit.counts import _extreme_rate
+    from scoreaudit.engines.counts import _extreme_rate
 
     rng = np.random.default_rng(0)
     for _ in range(200):

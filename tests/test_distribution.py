@@ -13,7 +13,7 @@ from scipy import special, stats
 from sklearn.metrics import roc_auc_score
 from statsmodels.stats.proportion import proportion_confint
 
-from scoreaudit.distribution import (
+from scoreaudit.stats.distribution import (
     Ranking,
     calibration_by_group,
     rank_scores,

@@ -23,7 +23,7 @@ from scoreaudit.explain import (
     explain,
     score_personas,
 )
-from scoreaudit.explain_plots import (
+from scoreaudit.plots.explain import (
     plot_contributions,
     plot_neutralisation,
     plot_paired_shift,

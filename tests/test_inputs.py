@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import scoreaudit as sa
-from scoreaudit.inputs import to_pandas
+from scoreaudit.data.inputs import to_pandas
 
 
 def _frame(n: int = 2_000) -> pd.DataFrame:

@@ -14,10 +14,10 @@ import pytest
 import yaml
 from sklearn.linear_model import LogisticRegression
 
-from scoreaudit import examples
+from scoreaudit.models import shipped as examples
 from scoreaudit.errors import ModelError, ScoreAuditError, UnsafeFileError
 from scoreaudit.models import OnnxModel, Scorecard, SklearnModel, load_model
-from scoreaudit.models import loading as loading_mod
+from scoreaudit.models import specfile as specfile_mod
 
 SPEC_YAML = """\
 name: example
@@ -136,7 +136,7 @@ def test_recursive_yaml_alias_is_refused(tmp_path):
 
 
 def test_oversized_file_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(loading_mod, "MAX_SPEC_BYTES", 100)
+    monkeypatch.setattr(specfile_mod, "MAX_SPEC_BYTES", 100)
     with pytest.raises(ModelError, match=r"limited to 0\.0001 MB"):
         load_model(write(tmp_path, "big.yaml", SPEC_YAML))
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoreaudit import examples
+from scoreaudit.models import shipped as examples
 from scoreaudit.cli import main
 from scoreaudit.models.check import model_check
 

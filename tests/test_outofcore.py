@@ -52,7 +52,7 @@ def _frame(n: int, seed: int, scores: str) -> pd.DataFrame:
     sa.Threshold(1.0),
 ])
 def test_equal_to_in_memory(tmp_path, scores, policy, monkeypatch):
-    from scoreaudit import outofcore
+    from scoreaudit.engines import outofcore
 
     if scores != "few":  # more distinct scores than the table takes: radix selection
         monkeypatch.setattr(outofcore, "MAX_BLOCKS", 40)
@@ -91,7 +91,7 @@ def test_references_and_scorecard(tmp_path, reference):
 
 
 def test_priorities_reproduce_the_permutation():
-    from scoreaudit.outofcore import _priorities
+    from scoreaudit.engines.outofcore import _priorities
 
     for n, seed in [(1, 0), (17, 3), (100_003, 42)]:
         perm = np.random.default_rng(seed).permutation(n)
@@ -100,7 +100,7 @@ def test_priorities_reproduce_the_permutation():
 
 
 def test_order_preserving_keys():
-    from scoreaudit.outofcore import _from_key, _keys
+    from scoreaudit.engines.outofcore import _from_key, _keys
 
     x = np.array([-np.inf, -1e300, -2.5, -1e-300, -0.0, 0.0, 1e-300, 0.5, 3.0, np.inf])
     k = _keys(x)

@@ -1,4 +1,4 @@
-"""Tests of scoreaudit.power: statsmodels agreement, monotonicity, round trips, bad input."""
+"""Tests of scoreaudit.stats.power: statsmodels agreement, monotonicity, round trips, bad input."""
 
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ from statsmodels.stats.proportion import (
     samplesize_proportions_2indep_onetail,
 )
 
-from scoreaudit import power as P
+from scoreaudit.stats import power as P
 from scoreaudit.errors import DataError, ScoreAuditError
 
 # planning tiny audits warns by design; tested explicitly in the slow test
-pytestmark = pytest.mark.filterwarnings("ignore::scoreaudit.power.SmallCellsWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::scoreaudit.stats.power.SmallCellsWarning")
 
 # A grid of realistic audit comparisons: (n_group, n_reference, reference_rate, ratio, alpha)
 GRID = [
@@ -371,7 +371,7 @@ def test_fisher_p_values_match_scipy():
 
 
 def test_simulated_test_matches_the_audits_test():
-    metrics = pytest.importorskip("scoreaudit.metrics")
+    metrics = pytest.importorskip("scoreaudit.stats.metrics")
     rng = np.random.default_rng(9)
     n1 = rng.integers(5, 400, 200)
     n0 = rng.integers(5, 4000, 200)
@@ -460,7 +460,7 @@ def test_planted_ratio_detected_in_80_percent_of_simulated_audits():
 def test_power_command_prints_sample_size_and_detectable_ratio():
     from rich.console import Console
 
-    from scoreaudit.power_cli import power_command
+    from scoreaudit.cli.power import power_command
 
     out = Console(width=120, record=True, file=io.StringIO())
     power_command(0.05, 1.5, 0.1, comparisons=20, n=10_000, console=out)

@@ -36,7 +36,7 @@ MEMORY_LIMIT = 150e6  # bytes traced by tracemalloc
 @pytest.fixture(autouse=True)
 def _wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
     """Rich wraps messages at the terminal width; a wide one keeps paths on one line."""
-    import scoreaudit.cli as cli
+    import scoreaudit.cli.terminal as cli
 
     monkeypatch.setenv("COLUMNS", "1000")
     for console in (cli.console, cli.err_console):

@@ -30,7 +30,7 @@ import pytest
 import scoreaudit as sa
 from scoreaudit.cli import main, parse_budget
 from scoreaudit.errors import DataError, ModelError, PolicyError, ScoreAuditError
-from scoreaudit.io import read_data
+from scoreaudit.data.io import read_data
 from scoreaudit.models import load_model
 
 N = 120
@@ -53,7 +53,7 @@ def base_frame() -> pd.DataFrame:
 @pytest.fixture(autouse=True)
 def _wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
     """Rich wraps messages at the terminal width; a wide one keeps paths on one line."""
-    import scoreaudit.cli as cli
+    import scoreaudit.cli.terminal as cli
 
     monkeypatch.setenv("COLUMNS", "1000")
     for console in (cli.console, cli.err_console):

@@ -3,7 +3,7 @@
 * No row-level data in ``report.html``, ``report.md``, ``results.json``, ``tables/*.csv`` or
   ``figures/*.svg``: unique marker values planted in an identifier column, a free-text column
   and the scores are searched for in every file.
-* Small cells are suppressed, and secondary suppression (:mod:`scoreaudit.report.secondary`)
+* Small cells are suppressed, and secondary suppression (:mod:`scoreaudit.present.secondary`)
   leaves no suppressed count recoverable from the published margins: hand-built tables with a
   known expected pattern, and property tests (hypothesis) checking with two independent
   methods (peeling by repeated subtraction, and a rank test) that nothing hidden can be
@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 import scoreaudit as sa
 from scoreaudit.cli import main
-from scoreaudit.report.secondary import (
+from scoreaudit.present.secondary import (
     UNPUBLISHED,
     Line,
     determined_cells,
@@ -33,7 +33,7 @@ from scoreaudit.report.secondary import (
     one_subtraction_leaks,
     protect,
 )
-from scoreaudit.report.suppress import primary_group_mask, publish
+from scoreaudit.present.publish import primary_group_mask, publish
 
 SEP = " × "
 

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 import scoreaudit as sa
+from scoreaudit.present import catalogue as i18n
 from scoreaudit.report import (
-    i18n,
     md_escape,
     render_html,
     render_markdown,
@@ -20,8 +20,8 @@ from scoreaudit.report import (
     write_report,
 )
 from scoreaudit.report.output import neutralise_cell, write_csv
-from scoreaudit.report.sentences import detectable_text, findings, noun_phrase
-from scoreaudit.report.suppress import publish, secondary_suppression
+from scoreaudit.present.findings import detectable_text, findings, noun_phrase
+from scoreaudit.present.publish import publish, secondary_suppression
 
 NNBSP = "\u202f"
 SEP = " × "
@@ -468,8 +468,8 @@ def test_figures_use_the_tables_labels(c2sg_result):
 
 @pytest.fixture(scope="module")
 def controls_result():
-    from scoreaudit.controls import ControlLog, audit_controls
-    from scoreaudit.io import read_data
+    from scoreaudit.engines.controls import ControlLog, audit_controls
+    from scoreaudit.data.io import read_data
 
     frame = read_data("data/synthetic/c2sg_controls.csv")
     log = ControlLog(frame, protected=["gender", "age_band"], population_size=100_000)
@@ -506,7 +506,7 @@ def test_controls_report_written_with_findings_and_suppression(controls_result, 
 
 
 def test_counts_report(tmp_path):
-    from scoreaudit.counts import audit_counts
+    from scoreaudit.engines.counts import audit_counts
 
     t = pd.DataFrame({"g": ["a", "b", "c"], "tp": [50, 30, 5], "fp": [200, 100, 40],
                       "tn": [700, 800, 300], "fn": [50, 70, 20]})

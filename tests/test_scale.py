@@ -2,7 +2,7 @@
 
 * ranking by tie-block codes (radix sort) = the stable comparison sort of the scores;
 * threshold-free measures from the policy's ranking / from (score, cell) counts = a second
-  sort of the scores with :func:`scoreaudit.distribution.rank_scores`;
+  sort of the scores with :func:`scoreaudit.stats.distribution.rank_scores`;
 * a scorecard's scores through its joint cells = the term-by-term sum.
 """
 
@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 import scoreaudit as sa
-from scoreaudit import distribution as D
-from scoreaudit.blocks import block_cell_counts, score_blocks
-from scoreaudit.selection import Budget
+from scoreaudit.stats import distribution as D
+from scoreaudit.selection.blocks import block_cell_counts, score_blocks
+from scoreaudit.selection.policies import Budget
 
 
 def _old_rank(scores, weights, ties, seed):
@@ -92,7 +92,7 @@ def test_ranking_from_descending_equals_rank_scores(distinct):
 def _reference_threshold_free(res: sa.AuditResult, pop: sa.Population,
                               weights: np.ndarray | None) -> pd.DataFrame:
     """The threshold-free columns as computed before: a second sort, per-row statistics."""
-    from scoreaudit.stats import build_cells, build_views
+    from scoreaudit.core.cells import build_cells, build_views
 
     ranking = D.rank_scores(res.scores)
     cells = build_cells(list(pop.attributes.values()))
@@ -183,7 +183,7 @@ def test_scorecard_joint_cells_bins_and_unused_categories():
 
 @pytest.mark.parametrize("ties", ["random", "all"])
 def test_curve_counts_by_stretches_equal_searchsorted(ties):
-    from scoreaudit.stats import curve_counts
+    from scoreaudit.core.cells import curve_counts
 
     rng = np.random.default_rng(9)
     n, c = 3_000, 7

@@ -16,28 +16,46 @@ Examples
 ['man', 'woman']
 """
 
-from .audit import REST, audit
-from .controls import ControlLog, audit_controls
-from .counts import audit_counts
-from .errors import DataError, ModelError, PolicyError, ScoreAuditError, UnsafeFileError
-from .explain import counterfactual, score_personas
-from .models import OnnxModel, Scorecard, ScoreColumn, ScoringModel, SklearnModel, load_model
-from .outofcore import audit_file
-from .population import Population
-from .result import AuditResult
-from .selection import Budget, Selection, Threshold
-
-__version__ = "0.1.0"
+from scoreaudit._version import __version__
+from scoreaudit.core.vocab import REST
+from scoreaudit.data.population import Population
+from scoreaudit.engines.controls import ControlLog, audit_controls
+from scoreaudit.engines.counts import audit_counts
+from scoreaudit.engines.memory import audit
+from scoreaudit.engines.outofcore import audit_file
+from scoreaudit.errors import DataError, ModelError, PolicyError, ScoreAuditError, UnsafeFileError
+from scoreaudit.explain import counterfactual, score_personas
+from scoreaudit.models import (
+    OnnxModel,
+    Scorecard,
+    ScoreColumn,
+    ScoringModel,
+    SklearnModel,
+    load_model,
+)
+from scoreaudit.results import AuditResult
+from scoreaudit.selection.policies import Budget, Selection, Threshold
 
 # Submodules loaded on first use (``sa.plots`` imports matplotlib, ``sa.synthetic`` numpy only).
-_SUBMODULES = {"examples", "explain", "explain_plots", "io", "metrics", "plots", "power", "report", "synthetic"}
+_SUBMODULES = {
+    "examples": "models.shipped",
+    "explain": "explain",
+    "explain_plots": "plots.explain",
+    "io": "data.io",
+    "metrics": "stats.metrics",
+    "plots": "plots",
+    "power": "stats.power",
+    "report": "report",
+    "result": "results",
+    "synthetic": "synthetic",
+}
 
 
 def __getattr__(name: str):
     if name in _SUBMODULES:
         import importlib
 
-        return importlib.import_module(f".{name}", __name__)
+        return importlib.import_module(f"{__name__}.{_SUBMODULES[name]}")
     raise AttributeError(f"module 'scoreaudit' has no attribute {name!r}")
 
 __all__ = [

@@ -1,10 +1,10 @@
 """Scoring models: the protocol, precomputed score columns, scorecards and wrapped estimators."""
 
-from .base import ScoringModel, check_features, validate_scores
-from .column import ScoreColumn
-from .loading import OnnxModel, load_model
-from .scorecard import Scorecard
-from .sklearn import SklearnModel
+from scoreaudit.models.base import ScoringModel, check_features, validate_scores
+from scoreaudit.models.column import ScoreColumn
+from scoreaudit.models.loading import OnnxModel, load_model
+from scoreaudit.models.scorecard import Scorecard
+from scoreaudit.models.sklearn import SklearnModel
 
 __all__ = [
     "OnnxModel",

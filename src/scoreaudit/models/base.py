@@ -8,7 +8,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelError
+from scoreaudit.errors import ModelError
 
 
 @runtime_checkable

@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..errors import ScoreAuditError
-from .loading import load_model
-from .scorecard import BinsTerm, CategoricalTerm, InteractionTerm, Scorecard
+from scoreaudit.errors import ScoreAuditError
+from scoreaudit.models.loading import load_model
+from scoreaudit.models.scorecard import BinsTerm, CategoricalTerm, InteractionTerm, Scorecard
 
 __all__ = ["model_check"]
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelError
-from .base import validate_scores
+from scoreaudit.errors import ModelError
+from scoreaudit.models.base import validate_scores
 
 
 @dataclass(frozen=True)

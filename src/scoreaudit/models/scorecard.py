@@ -74,8 +74,8 @@ from pydantic import (
 )
 from scipy.special import expit
 
-from ..errors import ModelError
-from .base import check_features, validate_scores
+from scoreaudit.errors import ModelError
+from scoreaudit.models.base import check_features, validate_scores
 
 __all__ = ["MAX_TERMS", "Scorecard", "ScorecardSpec", "level_key"]
 

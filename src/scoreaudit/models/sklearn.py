@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelError
-from .base import check_features, validate_scores
+from scoreaudit.errors import ModelError
+from scoreaudit.models.base import check_features, validate_scores
 
 __all__ = ["SklearnModel"]
 

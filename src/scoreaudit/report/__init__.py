@@ -1,6 +1,6 @@
 """The audit report: HTML, Markdown, results.json, CSV tables and figures, in French or English.
 
-Everything published goes through :func:`scoreaudit.report.suppress.publish` first (small
+Everything published goes through :func:`scoreaudit.present.publish.publish` first (small
 cells suppressed), then is rendered from one view model (:mod:`.context`), so the HTML, the
 Markdown, the JSON and the CSV tables show the same numbers.
 
@@ -29,19 +29,24 @@ import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
-from . import context as C
-from .i18n import attribute_label, check_lang, fmt_int, fmt_pct, group_label, kv_sep, t
-from .manifest import build_manifest
-from .output import atomic_output_dir, write_csv
-from .sentences import Finding, findings
-from .suppress import Suppression, publish
+from scoreaudit.core.vocab import REST, SEP
+from scoreaudit.present.catalogue import (
+    attribute_label,
+    check_lang,
+    fmt_int,
+    fmt_pct,
+    group_label,
+    kv_sep,
+    t,
+)
+from scoreaudit.present.findings import Finding, findings
+from scoreaudit.present.publish import Suppression, publish
+from scoreaudit.report import context as C
+from scoreaudit.report.manifest import build_manifest
+from scoreaudit.report.output import atomic_output_dir, write_csv
 
 __all__ = [
     "FORMATS",
@@ -58,92 +63,12 @@ __all__ = [
 FORMATS = ("html", "md", "json", "csv", "figures")
 #: Kinds of results :func:`write_report` renders: the core audit, control logs, counts.
 SUPPORTED_KINDS = ("audit", "controls", "counts")
-SEP = " × "
 
-
-# ------------------------------------------------------------------------------------------
-# Escaping
-# ------------------------------------------------------------------------------------------
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|#~!$])")
-
-
-class _Raw(str):
-    """Text already rendered as Markdown by the template (a macro's output): not re-escaped."""
-
-
-def _md_finalize(value: Any) -> str:
-    return value if isinstance(value, _Raw) else md_escape(value)
-
-
-def md_escape(value: Any) -> str:
-    """Escape text for Markdown: HTML is neutralised, Markdown syntax is shown literally.
-
-    ``<`` ``>`` ``&`` become entities (Markdown passes raw HTML through), Markdown punctuation
-    is backslash-escaped, line breaks become spaces (they would break a table row) and
-    ``://`` is broken so that no auto-link is made from data.
-
-    Examples
-    --------
-    >>> md_escape("<script>alert(1)</script>")
-    '&lt;script&gt;alert(1)&lt;/script&gt;'
-    >>> md_escape("a|b *c* [x](http://y)")
-    'a\\\\|b \\\\*c\\\\* \\\\[x\\\\](http:\\\\/\\\\/y)'
-    """
-    if value is None:
-        return ""
-    s = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    s = re.sub(r"[\r\n]+", " ", s)
-    s = _MD_SPECIAL.sub(r"\\\1", s)
-    return s.replace("://", r":\/\/")
-
-
-# ------------------------------------------------------------------------------------------
-# Templates
-# ------------------------------------------------------------------------------------------
-
-def _template_text(name: str) -> str:
-    return (resources.files("scoreaudit.report") / "templates" / name).read_text(encoding="utf-8")
-
-
-@lru_cache(maxsize=1)
-def _html_env() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FunctionLoader(_template_text),
-        autoescape=True,  # every {{ value }} is HTML-escaped, including data labels
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return env
-
-
-@lru_cache(maxsize=1)
-def _md_env() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FunctionLoader(_template_text),
-        autoescape=False,
-        finalize=_md_finalize,  # every {{ value }} is Markdown-escaped (macros: |raw)
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["raw"] = lambda text: _Raw(text)
-    return env
-
-
-def schema() -> dict[str, Any]:
-    """The JSON schema of ``results.json`` (documented in docs/results-schema.md).
-
-    Examples
-    --------
-    >>> schema()["properties"]["schema_version"]["const"]
-    1
-    """
-    text = (resources.files("scoreaudit.report") / "results.schema.json").read_text(encoding="utf-8")
-    return json.loads(text)
-
+from scoreaudit.report.render import html_env as _html_env
+from scoreaudit.report.render import md_env as _md_env
+from scoreaudit.report.render import md_escape, schema
+from scoreaudit.report.render import template_text as _template_text
+from scoreaudit.report.render import when_text as _when
 
 # ------------------------------------------------------------------------------------------
 # Figures
@@ -171,7 +96,6 @@ def labelled_copy(published: Any, lang: str) -> Any:
     of one attribute would get the same label, the result is returned unchanged."""
     import dataclasses
 
-    from ..audit import REST
 
     def attr_map(col: Any) -> Any:
         return col.astype(str).map(lambda a: attribute_label(a, lang))
@@ -219,7 +143,7 @@ def make_figures(published: Any, lang: str, directory: str | os.PathLike | None 
     empty list when matplotlib or :mod:`scoreaudit.plots` is not available.
     """
     try:
-        from .. import plots
+        from scoreaudit import plots
     except ImportError:  # pragma: no cover - plots ships with the package
         return []
     out: list[FigureOut] = []
@@ -307,19 +231,9 @@ def _is_synthetic(manifest: Mapping[str, Any]) -> bool:
     return "synthetic" in Path(path).parts or "synth" in Path(path).name.lower()
 
 
-def _when(iso: Any, lang: str) -> str:
-    """The manifest time as a readable date: ``2026-11-22 08:24 UTC`` / ``22/11/2026 08:24 UTC``."""
-    import datetime as _dt
-
-    try:
-        when = _dt.datetime.fromisoformat(str(iso))
-    except ValueError:
-        return str(iso or "")
-    return when.strftime("%d/%m/%Y %H:%M UTC" if lang == "fr" else "%Y-%m-%d %H:%M UTC")
-
 
 def _context(p: _Prepared) -> dict[str, Any]:
-    from .. import __version__
+    from scoreaudit._version import __version__
 
     lang, pub = p.lang, p.published
     marker = t("suppression_marker", lang)
@@ -484,7 +398,7 @@ def results_json(result: Any, manifest: Mapping[str, Any] | None = None, *, lang
     out["explanation"] = C.explanation_records(getattr(p.published, "explanation", None))
     out["report"] = {"lang": p.lang, "figures": [f.name for f in p.figures if f.svg is not None]}
     out["manifest"] = dict(p.manifest)
-    from ..result import _clean
+    from scoreaudit.results import _clean
 
     return _clean(out)
 
@@ -560,7 +474,7 @@ def write_report(
         raise ValueError(f"Cannot write a report of a {kind!r} result; supported: "
                          f"{', '.join(SUPPORTED_KINDS)}.")
     if kind in ("controls", "counts"):
-        from .aggregate_report import write_aggregate_report
+        from scoreaudit.report.aggregate_report import write_aggregate_report
 
         seeds = {"bootstrap": result.config["random_state"]} \
             if "random_state" in (result.config or {}) else None

@@ -1,7 +1,7 @@
 """Reports of the audits that start from counts: control logs and published confusion matrices.
 
 :func:`scoreaudit.audit_controls` (``kind == "controls"``) and :func:`scoreaudit.audit_counts`
-(``kind == "counts"``) end in an :class:`~scoreaudit.aggregate.AggregateResult`: a ``groups``
+(``kind == "counts"``) end in an :class:`~scoreaudit.engines.aggregate.AggregateResult`: a ``groups``
 table and a ``disparities`` table with one row per group *and metric*. This module publishes
 them with the same small-cell rule as the core report (the public functions of
 :mod:`.suppress`: :func:`~.suppress.small_count` on every observed count, then
@@ -12,7 +12,7 @@ assumptions, the warnings and the manifest.
 Examples
 --------
 >>> import pandas as pd
->>> from scoreaudit.counts import audit_counts
+>>> from scoreaudit.engines.counts import audit_counts
 >>> t = pd.DataFrame({"g": ["a", "b"], "tp": [50, 30], "fp": [200, 100], "tn": [700, 800],
 ...                   "fn": [50, 70]})
 >>> res = audit_counts(t, "g", tp="tp", fp="fp", tn="tn", fn="fn", reference={"g": "a"})
@@ -33,8 +33,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .context import Cell, Row, Table, rate_cells, ratio_cells
-from .i18n import (
+from scoreaudit.core.vocab import SEP
+from scoreaudit.present.catalogue import (
     CATALOGUE,
     attribute_label,
     fmt_int,
@@ -47,15 +47,16 @@ from .i18n import (
     kv_sep,
     t,
 )
-from .sentences import _phrase
-from .suppress import Suppression, secondary_suppression, small_count
+from scoreaudit.present.findings import _phrase
+from scoreaudit.present.publish import Suppression, secondary_suppression, small_count
+from scoreaudit.report.context import Cell, Row, Table, rate_cells, ratio_cells
+from scoreaudit.report.render import html_env, md_env, template_text, when_text
 
 __all__ = ["AGGREGATE_KINDS", "aggregate_context", "aggregate_results_json", "publish_aggregate",
            "render_aggregate_html", "render_aggregate_markdown", "write_aggregate_report"]
 
 #: Kinds of results rendered here.
 AGGREGATE_KINDS = ("controls", "counts")
-SEP = " × "
 
 #: Observed counts of each kind of result, as (name, expression over the groups table).
 _COUNTS = {
@@ -376,9 +377,8 @@ def _summary_lines(result: Any, lang: str) -> list[str]:
 def aggregate_context(result: Any, lang: str, *, manifest: Mapping[str, Any],
                       min_cell: int | None = None, synthetic: bool = False) -> dict[str, Any]:
     """Everything the aggregate templates show, formatted for ``lang``."""
-    from .. import __version__
-    from . import _when
-    from .context import manifest_items, warnings_context
+    from scoreaudit._version import __version__
+    from scoreaudit.report.context import manifest_items, warnings_context
 
     pub, info = publish_aggregate(result, min_cell)
     marker = t("suppression_marker", lang)
@@ -406,7 +406,7 @@ def aggregate_context(result: Any, lang: str, *, manifest: Mapping[str, Any],
         "t": lambda key, **kw: t(key, lang, **kw),
         "kv": kv_sep(lang),
         "title": t(f"agg_title_{result.kind}", lang),
-        "generated": t("generated", lang, version=__version__, time=_when(manifest.get("time"), lang)),
+        "generated": t("generated", lang, version=__version__, time=when_text(manifest.get("time"), lang)),
         "synthetic": synthetic,
         "summary": _summary_lines(pub, lang),
         "findings": aggregate_findings(pub, lang),
@@ -427,12 +427,11 @@ def render_aggregate_html(result: Any, lang: str = "en", *, manifest: Mapping[st
                           min_cell: int | None = None, synthetic: bool = False,
                           _ctx: dict[str, Any] | None = None) -> str:
     """The self-contained HTML report of a control-log or counts audit."""
-    from . import _html_env, _template_text
-    from .manifest import build_manifest
+    from scoreaudit.report.manifest import build_manifest
 
     ctx = _ctx or aggregate_context(result, lang, manifest=manifest or build_manifest(result),
                                     min_cell=min_cell, synthetic=synthetic)
-    return _html_env().get_template("aggregate.html.j2").render(css=_template_text("report.css"), **ctx)
+    return html_env().get_template("aggregate.html.j2").render(css=template_text("report.css"), **ctx)
 
 
 def render_aggregate_markdown(result: Any, lang: str = "en", *,
@@ -440,18 +439,17 @@ def render_aggregate_markdown(result: Any, lang: str = "en", *,
                               min_cell: int | None = None, synthetic: bool = False,
                               _ctx: dict[str, Any] | None = None) -> str:
     """The report of a control-log or counts audit as Markdown."""
-    from . import _md_env
-    from .manifest import build_manifest
+    from scoreaudit.report.manifest import build_manifest
 
     ctx = _ctx or aggregate_context(result, lang, manifest=manifest or build_manifest(result),
                                     min_cell=min_cell, synthetic=synthetic)
-    return _md_env().get_template("aggregate.md.j2").render(**ctx)
+    return md_env().get_template("aggregate.md.j2").render(**ctx)
 
 
 def aggregate_results_json(ctx: Mapping[str, Any], manifest: Mapping[str, Any]) -> dict[str, Any]:
     """``results.json`` of an aggregate report: the published tables, findings, suppression,
     manifest (JSON-safe)."""
-    from ..result import _clean
+    from scoreaudit.results import _clean
 
     pub = ctx["published"]
     out = pub.to_dict()
@@ -469,7 +467,7 @@ def write_aggregate_report(result: Any, tmp: Any, *, lang: str, formats: tuple[s
     import json
     from pathlib import Path
 
-    from .output import write_csv
+    from scoreaudit.report.output import write_csv
 
     tmp = Path(tmp)
     step("suppress")

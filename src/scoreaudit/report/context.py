@@ -17,7 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from .i18n import (
+from scoreaudit.core.vocab import REST, SEP
+from scoreaudit.present.catalogue import (
     CATALOGUE,
     MISSING,
     attribute_label,
@@ -34,9 +35,7 @@ from .i18n import (
     t,
     translate_warning,
 )
-from .sentences import Finding
-
-SEP = " × "
+from scoreaudit.present.findings import Finding
 
 #: Budgets shown in the budget-curve table (when on the audit's grid).
 CURVE_BUDGETS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5)
@@ -191,7 +190,7 @@ def group_table(pub: Any, attribute: str, lang: str, marker: str, table_id: str)
             flags.append(t("flag_small", lang))
         rows.append(Row(attribute=attribute, group=grp, label=group_label(attribute, grp, lang),
                         cells=cells, is_reference=is_ref, suppressed=sup, flags=flags))
-    ref_text = (t("reference_rest", lang) if ref == "(rest)" else group_label(attribute, ref, lang))
+    ref_text = (t("reference_rest", lang) if ref == REST else group_label(attribute, ref, lang))
     return Table(table_id=table_id, caption=attribute_label(attribute, lang), headers=headers,
                  rows=rows, note=t("reference_is", lang, reference=ref_text), attribute=attribute)
 
@@ -316,7 +315,7 @@ def explanation_tables(explanation: Any, lang: str) -> list[Table]:
 
 def explanation_records(explanation: Any) -> dict[str, Any] | None:
     """JSON form of the explanation tables (None when there is no explanation)."""
-    from ..result import table_records
+    from scoreaudit.results import table_records
 
     if explanation is None:
         return None

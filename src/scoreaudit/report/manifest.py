@@ -52,7 +52,7 @@ def file_entry(path: str | os.PathLike | None) -> dict[str, Any] | None:
     """
     if path is None:
         return None
-    from ..io import file_sha256
+    from scoreaudit.data.io import file_sha256
 
     p = Path(path)
     if not p.is_file():
@@ -104,7 +104,7 @@ def build_manifest(
     >>> build_manifest()["package"]["name"]
     'scoreaudit'
     """
-    from .. import __version__
+    from scoreaudit._version import __version__
 
     now = time or _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
     manifest: dict[str, Any] = {

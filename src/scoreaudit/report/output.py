@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import ScoreAuditError
+from scoreaudit.errors import ScoreAuditError
 
 __all__ = ["FORMULA_PREFIXES", "OutputWriteError", "atomic_output_dir", "check_output_dir",
            "neutralise_cell", "write_csv"]

@@ -15,12 +15,17 @@ Examples
 2.341
 """
 
-from . import constants
-from ._params import C2SGParameters
-from .c2sg import anomaly_probability, c2sg_population, ceiling_for_size, person_level_summary
-from .cli import synth, synth_controls, write_frame
-from .controls import control_log, control_split
-from .planted import (
+from scoreaudit.synthetic import constants
+from scoreaudit.synthetic._params import C2SGParameters
+from scoreaudit.synthetic.c2sg import (
+    anomaly_probability,
+    c2sg_population,
+    ceiling_for_size,
+    person_level_summary,
+)
+from scoreaudit.synthetic.cli import synth, synth_controls, write_frame
+from scoreaudit.synthetic.controls import control_log, control_split
+from scoreaudit.synthetic.planted import (
     planted_cells,
     population_cutoff,
     true_selection_rates,

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DataError
-from . import constants as C
+from scoreaudit.errors import DataError
+from scoreaudit.synthetic import constants as C
 
 
 def _plain(mapping: Mapping) -> dict:

@@ -36,9 +36,9 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
-from ..errors import DataError
-from . import constants as C
-from ._params import C2SGParameters
+from scoreaudit.errors import DataError
+from scoreaudit.synthetic import constants as C
+from scoreaudit.synthetic._params import C2SGParameters
 
 _N_STREAMS = 16
 _STATUS_CODE = {s: i for i, s in enumerate(C.FAMILY_STATUSES)}

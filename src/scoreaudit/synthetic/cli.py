@@ -9,8 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import DataError
-from .c2sg import c2sg_population
+from scoreaudit.errors import DataError
+from scoreaudit.synthetic.c2sg import c2sg_population
 
 FORMATS = (".parquet", ".csv")
 
@@ -142,8 +142,8 @@ def synth_controls(n: int = 100_000, seed: int = 0,
     >>> len(pd.read_csv(p))
     100
     """
-    from ..models.column import ScoreColumn
-    from .controls import control_log
+    from scoreaudit.models.column import ScoreColumn
+    from scoreaudit.synthetic.controls import control_log
 
     if scenario == "baseline":
         raise DataError("A control log needs a score: use scenario 'planted' or 'neutral'.")

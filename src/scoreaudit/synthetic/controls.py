@@ -11,7 +11,7 @@ controls together): ``n_controls = round(budget * n)`` (halves rounded up).
    ``n_random`` files from the *whole* population, so they estimate every group's true error
    rate and population share without bias (including files the score would have picked).
 2. The score controls are the ``n_score`` highest-scoring files among the files not drawn at
-   random, ranked by :class:`scoreaudit.selection.Budget` (``count=n_score``) whose tie rule
+   random, ranked by :class:`scoreaudit.selection.policies.Budget` (``count=n_score``) whose tie rule
    is a seeded random lottery (``ties="random"``).
 
 Each control's ``result`` comes from the ground truth ``irregular``: "errors found" when the
@@ -36,9 +36,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, PolicyError
-from ..models.base import check_features, validate_scores
-from ..selection import Budget
+from scoreaudit.errors import DataError, PolicyError
+from scoreaudit.models.base import check_features, validate_scores
+from scoreaudit.selection.policies import Budget
 
 SELECTION_METHODS = ("score", "random")
 RESULTS = ("errors found", "no error")

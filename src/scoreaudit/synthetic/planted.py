@@ -34,9 +34,9 @@ import pandas as pd
 from scipy.optimize import brentq
 from scipy.stats import norm
 
-from ..errors import DataError, PolicyError
-from . import constants as C
-from ._params import C2SGParameters
+from scoreaudit.errors import DataError, PolicyError
+from scoreaudit.synthetic import constants as C
+from scoreaudit.synthetic._params import C2SGParameters
 
 
 def planted_cells(**parameters: Any) -> pd.DataFrame:

@@ -1,0 +1,227 @@
+"""Per-group sufficient statistics, computed once at the finest intersection.
+
+Every protected attribute and every intersection of attributes is a coarsening of the finest
+cell (the combination of all protected attributes). So the audit counts rows once per cell
+with :func:`numpy.bincount` and obtains every group's statistics by adding cells: one pass
+over the rows whatever the number of attributes, intersections or budgets.
+
+The budget curve uses the same idea: after ONE ranking of the scores, the rows of each cell
+are located in rank order, and the number of selected rows of every cell at every budget is a
+``searchsorted`` of the budget counts in those positions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from scoreaudit.core.vocab import SEP
+
+if TYPE_CHECKING:  # types only: cells are built from any attribute-like and ranking-like object
+    from scoreaudit.data.population import Attribute
+    from scoreaudit.selection.policies import Ranking
+
+#: Separator between attribute names (and between group labels) of an intersection.
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Finest cells: the combinations of protected attributes present in the data."""
+
+    cell: np.ndarray  # per row, cell index 0..n_cells-1
+    levels: np.ndarray  # (n_cells, n_attributes) level code of each attribute in each cell
+    attributes: tuple[Attribute, ...]
+
+    @property
+    def n_cells(self) -> int:
+        return self.levels.shape[0]
+
+
+@dataclass(frozen=True)
+class View:
+    """One attribute or one intersection of attributes: its groups as unions of cells."""
+
+    name: str
+    members: tuple[str, ...]
+    group_of_cell: np.ndarray  # (n_cells,) group index of each cell
+    labels: tuple[str, ...]
+    member_levels: tuple[tuple[str, ...], ...]  # per group, the level of each member attribute
+
+    @property
+    def n_groups(self) -> int:
+        return len(self.labels)
+
+    def row_codes(self, cells: Cells) -> np.ndarray:
+        """Group index of every row."""
+        return self.group_of_cell[cells.cell]
+
+    def sum_cells(self, per_cell: np.ndarray) -> np.ndarray:
+        """Sum the last axis (one column per cell) into one column per group, in cell order.
+
+        E.g. selected counts per (budget, cell) -> per (budget, group).
+        """
+        per_cell = np.asarray(per_cell)
+        out = np.zeros((*per_cell.shape[:-1], self.n_groups), dtype=per_cell.dtype)
+        np.add.at(out.T, self.group_of_cell, per_cell.T)
+        return out
+
+
+def build_cells(attributes: list[Attribute]) -> Cells:
+    """Combine the attributes' codes into one cell index per row (present cells only)."""
+    sizes = np.array([a.n_levels for a in attributes], dtype=np.int64)
+    total = int(np.prod(sizes.astype(float)))
+    # in-place arithmetic on the smallest integer type that holds every combination
+    code = np.zeros(attributes[0].codes.size, dtype=np.int32 if total < 2**31 else np.int64)
+    for a in attributes:
+        code *= a.n_levels
+        code += a.codes
+    if total <= 50_000_000:
+        present = np.bincount(code, minlength=total) > 0
+        remap = np.cumsum(present) - 1
+        remap = remap.astype(np.int16 if present.sum() < 2**15 else np.int32)
+        cell = remap[code]
+        uniq = np.flatnonzero(present)
+    else:  # pragma: no cover - astronomically many combinations
+        uniq, cell = np.unique(code, return_inverse=True)
+    levels = np.zeros((uniq.size, len(attributes)), dtype=np.int64)
+    rest = uniq.copy()
+    for j in range(len(attributes) - 1, -1, -1):
+        levels[:, j] = rest % sizes[j]
+        rest //= sizes[j]
+    dtype = np.int16 if uniq.size < 2**15 else np.int32
+    return Cells(cell=cell.astype(dtype), levels=levels, attributes=tuple(attributes))
+
+
+def build_views(cells: Cells, intersections: bool | int = True) -> list[View]:
+    """Single attributes, then every intersection of 2, 3, ... attributes (if asked).
+
+    ``intersections`` may be an int: the largest number of attributes intersected.
+    """
+    attrs = cells.attributes
+    k = len(attrs)
+    max_order = 1 if not intersections else (k if intersections is True else int(intersections))
+    views = []
+    for order in range(1, min(max_order, k) + 1):
+        for subset in combinations(range(k), order):
+            code = np.zeros(cells.n_cells, dtype=np.int64)
+            for j in subset:
+                code = code * attrs[j].n_levels + cells.levels[:, j]
+            uniq, group_of_cell = np.unique(code, return_inverse=True)
+            member_levels = []
+            for u in uniq:
+                labels = []
+                rest = int(u)
+                for j in reversed(subset):
+                    labels.append(attrs[j].levels[rest % attrs[j].n_levels])
+                    rest //= attrs[j].n_levels
+                member_levels.append(tuple(reversed(labels)))
+            names = tuple(attrs[j].name for j in subset)
+            views.append(
+                View(
+                    name=SEP.join(names),
+                    members=names,
+                    group_of_cell=group_of_cell.astype(np.int64),
+                    labels=tuple(SEP.join(m) for m in member_levels),
+                    member_levels=tuple(member_levels),
+                )
+            )
+    return views
+
+
+@dataclass(frozen=True)
+class Sums:
+    """Row count, sum of weights and sum of squared weights (per cell or per group).
+
+    Unweighted data have ``w == w2 == n``. ``n_eff`` is Kish's effective sample size.
+    """
+
+    n: np.ndarray
+    w: np.ndarray
+    w2: np.ndarray
+    weighted: bool = False
+
+    @classmethod
+    def of(cls, cell: np.ndarray, n_cells: int, mask: np.ndarray | None = None,
+           weights: np.ndarray | None = None) -> Sums:
+        c = cell if mask is None else cell[mask]
+        n = np.bincount(c, minlength=n_cells).astype(float)
+        if weights is None:
+            return cls(n, n, n)
+        w = weights if mask is None else weights[mask]
+        return cls(n, np.bincount(c, weights=w, minlength=n_cells),
+                   np.bincount(c, weights=w * w, minlength=n_cells), True)
+
+    def _map(self, f) -> Sums:
+        if not self.weighted:
+            n = f(self.n)
+            return Sums(n, n, n)
+        return Sums(f(self.n), f(self.w), f(self.w2), True)
+
+    def aggregate(self, group_of_cell: np.ndarray, n_groups: int) -> Sums:
+        return self._map(lambda v: np.bincount(group_of_cell, weights=v, minlength=n_groups))
+
+    def total(self) -> Sums:
+        return self._map(lambda v: np.array([v.sum()]))
+
+    def __sub__(self, other: Sums) -> Sums:
+        if not self.weighted:
+            n = self.n - other.n
+            return Sums(n, n, n)
+        return Sums(self.n - other.n, self.w - other.w, self.w2 - other.w2, True)
+
+    def take(self, idx) -> Sums:
+        return self._map(lambda v: v[idx])
+
+    @property
+    def n_eff(self) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(self.w2 > 0, self.w * self.w / np.where(self.w2 > 0, self.w2, 1), 0.0)
+
+
+def rate_counts(event: Sums, base: Sums) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rate ``event / base`` (weighted), its effective size and pseudo-count.
+
+    Returns ``(rate, n_eff, x)`` with ``x = rate * n_eff``; unweighted, ``n_eff`` is the
+    base count and ``x`` the event count, exactly.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(base.w > 0, event.w / np.where(base.w > 0, base.w, 1), np.nan)
+    if not base.weighted:
+        return rate, base.n, event.n
+    n_eff = base.n_eff
+    return rate, n_eff, np.where(base.w > 0, rate * n_eff, 0.0)
+
+
+def curve_counts(ranking: Ranking, cell: np.ndarray, n_cells: int, counts: np.ndarray,
+                 weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Selected rows (and weight) of every cell when the top ``counts[b]`` rows are selected.
+
+    Returns two arrays of shape ``(len(counts), n_cells)``: row counts and weights.
+    """
+    n = cell.size
+    counts = np.asarray(counts, dtype=np.int64)
+    if weights is None:
+        # one bincount per stretch between consecutive budget counts, then running totals:
+        # O(n + budgets x cells), whatever the number of budgets
+        k = np.unique(counts)
+        ranked_cell = cell[ranking.order[:k[-1]]]
+        bounds = np.concatenate([[0], k])
+        sel = np.zeros((k.size, n_cells), dtype=np.int64)
+        for i in range(k.size):
+            sel[i] = np.bincount(ranked_cell[bounds[i]:bounds[i + 1]], minlength=n_cells)
+        np.cumsum(sel, axis=0, out=sel)
+        sel_n = sel[np.searchsorted(k, counts)].astype(float)
+        return sel_n, sel_n
+    ranked_cell = cell[ranking.order]
+    by_cell = np.argsort(ranked_cell, kind="stable")  # positions grouped by cell, increasing
+    starts = np.concatenate([[0], np.cumsum(np.bincount(ranked_cell, minlength=n_cells))])
+    key = ranked_cell[by_cell].astype(np.int64) * (n + 1) + by_cell
+    query = np.arange(n_cells, dtype=np.int64)[None, :] * (n + 1) + counts[:, None]
+    idx = np.searchsorted(key, query, side="left")
+    sel_n = (idx - starts[:-1][None, :]).astype(float)
+    cw = np.concatenate([[0.0], np.cumsum(weights[ranking.order][by_cell])])
+    sel_w = cw[idx] - cw[starts[:-1]][None, :]
+    return sel_n, sel_w

@@ -1,0 +1,384 @@
+"""Reading beneficiary data files (CSV, Parquet) with clear errors.
+
+French administrative CSV files often use semicolons, Latin-1 (or Windows-1252) encoding,
+a byte-order mark, decimal commas and spaces between thousands; :func:`read_data` detects
+these instead of silently reading one column of text, and refuses what it cannot read
+safely (an Excel workbook saved as ``.csv``, UTF-16 without a byte-order mark, a file mixing
+UTF-8 and Latin-1, duplicated column names) with a message naming the file, the line and
+what to do.
+
+Rules (each tested in ``tests/test_reliability_matrix.py``):
+
+* **Encoding**: a UTF-8, UTF-16 or UTF-32 byte-order mark is honoured; otherwise UTF-8 is
+  tried, then Windows-1252 (a superset of Latin-1 for printable text), then Latin-1. A file
+  that is partly UTF-8 and partly Latin-1 is refused (its accented labels would be garbled
+  into ``Ã©`` and split a group in two). NUL bytes mean the file is not text: refused.
+* **Separator**: the one of ``;`` ``,`` tab ``|`` that splits the header line into the most
+  fields (quotes respected); ties are settled by :class:`csv.Sniffer` on the first lines.
+* **Numbers**: in a file separated by ``;``, tab or ``|`` whose first 200 lines hold a
+  decimal comma (``0,5``), the comma is the decimal mark (the French convention; ``1,234``
+  is then 1.234). Otherwise numbers are read with ``.``; then a text column whose
+  every value is a French number (``0,5``, ``-12,25``, ``1 234,5`` with a space, no-break
+  space or narrow no-break space between thousands) is converted. A column whose only
+  comma numbers look like English thousands (``1,234``: one to three digits, a comma,
+  three digits) is left as text: it is ambiguous, and a model that reads it then stops
+  with an error naming the value rather than using a number that may be 1000 times off.
+  A column mixing ``0,5`` and ``0.25`` is left as text too.
+* **Header**: duplicated names (also after removing surrounding spaces) are refused;
+  empty trailing columns made by a separator at the end of each line are dropped.
+
+The frame returned carries ``frame.attrs["scoreaudit_source"]`` (the file name, and for a
+plain CSV file the line of the first data row) so that validation errors can name the file
+and line: see :func:`describe_row`.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import itertools
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from scoreaudit.errors import DataError
+
+__all__ = ["SOURCE_ATTR", "describe_row", "file_sha256", "read_data", "source_name"]
+
+#: Key of ``DataFrame.attrs`` where :func:`read_data` records where the frame came from.
+SOURCE_ATTR = "scoreaudit_source"
+
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+_CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+_DELIMITERS = (";", ",", "\t", "|")
+
+# A French number: optional sign, digits (optionally grouped by thousands with a space,
+# a no-break space or a narrow no-break space), optional decimal comma.
+_FR_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:,\d+)?(?:[eE][+-]?\d+)?")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+(?:[eE][+-]?\d+)?")
+# A value that could be an English number with thousands separators: 1,234 or 12,500.
+_AMBIGUOUS_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2},\d{3}")
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """SHA-256 of a file's bytes (for the reproducibility manifest)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def source_name(frame: pd.DataFrame) -> str | None:
+    """The file a frame was read from by :func:`read_data`, or None.
+
+    Examples
+    --------
+    >>> source_name(pd.DataFrame({"a": [1]})) is None
+    True
+    """
+    info = frame.attrs.get(SOURCE_ATTR) if isinstance(frame, pd.DataFrame) else None
+    return str(info["path"]) if isinstance(info, dict) and info.get("path") else None
+
+
+def describe_row(frame: pd.DataFrame, pos: int) -> str:
+    """``row position 3`` or, for a frame read from a plain CSV file, ``row position 3 (line 5)``.
+
+    The line number is given only while the frame still has the rows :func:`read_data`
+    returned (same number of rows and default index), so that it cannot point at the wrong
+    line after rows were filtered. Row positions count from 0, the first row after the header.
+
+    Examples
+    --------
+    >>> describe_row(pd.DataFrame({"a": [1, 2]}), 1)
+    'row position 1'
+    """
+    text = f"row position {pos}"
+    info = frame.attrs.get(SOURCE_ATTR) if isinstance(frame, pd.DataFrame) else None
+    if not isinstance(info, dict) or info.get("first_data_line") is None:
+        return text
+    if info.get("rows") != len(frame) or not frame.index.equals(pd.RangeIndex(len(frame))):
+        return text
+    return f"{text} (line {pos + int(info['first_data_line'])} of the file)"
+
+
+def _check_path(path: Path) -> None:
+    if not path.exists():
+        hint = ""
+        if path.parent.is_dir():
+            close = [p.name for p in sorted(path.parent.iterdir())
+                     if p.name.casefold() == path.name.casefold()]
+            if close:
+                hint = f" Did you mean {close[0]!r}? (names are case-sensitive)"
+        raise DataError(f"File {str(path)!r} does not exist. Check the path and the spelling.{hint}")
+    if path.is_dir():
+        raise DataError(f"{str(path)!r} is a directory; give the path of a CSV or Parquet file.")
+    if not path.is_file():
+        raise DataError(f"{str(path)!r} is not a regular file; give the path of a CSV or Parquet file.")
+    if path.stat().st_size == 0:
+        raise DataError(f"File {str(path)!r} is empty (0 bytes). Was it copied completely?")
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except PermissionError:
+        raise DataError(f"Cannot read {str(path)!r}: permission denied. Copy the file somewhere "
+                        "you can read it, or ask for read access.") from None
+    except OSError as exc:
+        raise DataError(f"Cannot read {str(path)!r}: {exc.strerror or exc}.") from None
+
+
+def _line_of(raw: bytes, offset: int) -> int:
+    return raw.count(b"\n", 0, offset) + 1
+
+
+def _refuse_non_text(raw: bytes, path: Path) -> None:
+    name = str(path)
+    if raw[:4] == b"PK\x03\x04" or raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise DataError(
+            f"{name!r} is an Excel workbook (or a zip archive), not CSV text. In Excel or "
+            "LibreOffice, use 'Save as' > 'CSV UTF-8' (or CSV with ';'), then audit that file."
+        )
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise DataError(
+            f"{name!r} contains NUL bytes (first at byte {nul}, line {_line_of(raw, nul)}): it is "
+            "not a text CSV file (a binary file, or UTF-16 text without a byte-order mark). "
+            "Save it again as CSV UTF-8."
+        )
+
+
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def _decode(raw: bytes, path: Path) -> tuple[str, str]:
+    """Decode the bytes of a CSV file; return the text and the encoding used."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                raise DataError(f"{str(path)!r} starts like {encoding.upper()} text but cannot be "
+                                f"decoded ({exc.reason} at byte {exc.start}). Save it again as "
+                                "CSV UTF-8.") from None
+    _refuse_non_text(raw, path)
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    utf8_seq = re.search(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}", raw)
+    if utf8_seq is not None:
+        raise DataError(
+            f"{str(path)!r} mixes two text encodings: line {_line_of(raw, utf8_seq.start())} "
+            f"is UTF-8 but line {_line_of(raw, bad)} is not (probably Latin-1 / Windows-1252, "
+            "e.g. two exports pasted together). Accented labels would be garbled and one group "
+            "split in two. Convert the whole file to UTF-8 (e.g. open it in LibreOffice and "
+            "save as CSV UTF-8)."
+        )
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise DataError(f"Cannot decode {str(path)!r} as UTF-8 or Latin-1 text.")  # pragma: no cover
+
+
+def _fields(line: str, sep: str) -> list[str]:
+    try:
+        return next(csv.reader([line], delimiter=sep))
+    except (csv.Error, StopIteration):
+        return []
+
+
+def _separator(lines: list[str]) -> str:
+    """The delimiter that splits the header into the most fields (ties: csv.Sniffer)."""
+    header = lines[0]
+    counts = {sep: len(_fields(header, sep)) for sep in _DELIMITERS}
+    best = max(counts.values())
+    if best <= 1:
+        return ","  # a single column
+    tied = [sep for sep in _DELIMITERS if counts[sep] == best]
+    if len(tied) == 1:
+        return tied[0]
+    try:
+        sniffed = csv.Sniffer().sniff("\n".join(lines[:50]), delimiters="".join(tied)).delimiter
+        if sniffed in tied:
+            return sniffed
+    except csv.Error:
+        pass
+    return tied[0]
+
+
+def _french_number_columns(frame: pd.DataFrame) -> dict[str, pd.Series]:
+    """Text columns whose every value is a French number, converted to floats."""
+    out: dict[str, pd.Series] = {}
+    for col in frame.columns:
+        s = frame[col]
+        if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
+            continue
+        head = s.iloc[:1000].dropna().astype(str).str.strip()
+        head = head[head != ""]
+        if head.empty or not head.str.fullmatch(_FR_NUMBER).all():
+            continue
+        values = s.dropna().astype(str).str.strip()
+        values = values[values != ""]
+        if not values.str.fullmatch(_FR_NUMBER).all():
+            continue
+        has_comma = values.str.contains(",", regex=False)
+        grouped = values.str.contains(r"\d[ \u00a0\u202f]\d", regex=True)
+        if not has_comma.any() and not grouped.any():
+            continue  # integers kept as text by pandas: leave alone
+        if not grouped.any() and values[has_comma].str.fullmatch(_AMBIGUOUS_THOUSANDS).all():
+            continue  # 1,234: French 1.234 or English 1234? Leave as text.
+        cleaned = (s.astype(object).where(s.notna(), None).astype("string").str.strip()
+                   .str.replace(r"[ \u00a0\u202f]", "", regex=True)
+                   .str.replace(",", ".", regex=False).replace("", None))
+        out[str(col)] = pd.to_numeric(cleaned, errors="raise").astype(float)
+    return out
+
+
+def _check_extra_fields(text: str, sep: str, n_header: int, path: Path) -> None:
+    """Refuse data lines with more (non-empty) fields than the header."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    next(reader, None)
+    for row in reader:
+        if len(row) > n_header and any(f.strip() for f in row[n_header:]):
+            raise DataError(
+                f"Line {reader.line_num} of {str(path)!r} has {len(row)} fields but the header "
+                f"has {n_header} column names (separator {sep!r}). Every value would be read "
+                "under the wrong column: add the missing column names, or quote values that "
+                "contain the separator."
+            )
+
+
+def _read_parquet(path: Path, **kwargs: Any) -> pd.DataFrame:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+            fh.seek(max(path.stat().st_size - 4, 0))
+            tail = fh.read(4)
+    except PermissionError:
+        raise DataError(f"Cannot read {str(path)!r}: permission denied.") from None
+    if head != b"PAR1" or tail != b"PAR1":
+        what = "does not start like a Parquet file" if head != b"PAR1" else \
+            "is truncated (the end of a Parquet file is missing)"
+        raise DataError(
+            f"Cannot read Parquet file {str(path)!r}: it {what}. Copy the file again, or "
+            "export the data as CSV."
+        )
+    try:
+        frame = pd.read_parquet(path, **kwargs)
+    except Exception as exc:  # pyarrow raises many types
+        raise DataError(
+            f"Cannot read Parquet file {str(path)!r}: {exc}. The file may be truncated "
+            "or damaged: copy it again, or export the data as CSV."
+        ) from None
+    frame.attrs[SOURCE_ATTR] = {"path": str(path), "rows": len(frame), "first_data_line": None}
+    return _check_frame(frame, path, None)
+
+
+def _check_frame(frame: pd.DataFrame, path: Path, header: list[str] | None) -> pd.DataFrame:
+    name = str(path)
+    names = [str(c) for c in frame.columns] if header is None else header
+    stripped = [n.strip() for n in names]
+    dups = sorted({n for n in stripped if stripped.count(n) > 1})
+    if dups:
+        raise DataError(
+            f"File {name!r} has duplicated column name(s): {', '.join(map(repr, dups))}. "
+            "Rename or delete the duplicates so that every column has one meaning."
+        )
+    if len(frame) == 0:
+        raise DataError(f"File {name!r} has a header but no rows: there is nothing to audit.")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def read_data(path: str | os.PathLike, **kwargs: Any) -> pd.DataFrame:
+    """Read a CSV or Parquet file into a data frame, detecting CSV dialects.
+
+    CSV: encoding (UTF-8 with or without BOM, UTF-16/32 with a BOM, else
+    Windows-1252/Latin-1), separator (``,``, ``;``, tab or ``|``) and French numbers (decimal
+    comma, spaces between thousands) are detected; see the module docstring for the rules.
+    Parquet keeps types and categories. Extra keyword arguments go to
+    :func:`pandas.read_csv` or :func:`pandas.read_parquet` (``sep`` or ``decimal`` given
+    there override the detection).
+
+    Raises
+    ------
+    DataError
+        Missing, empty, unreadable, truncated or ambiguous files, with the file name, the
+        line where it helps, and what to do.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
+    >>> _ = p.write_text("sexe;score\\nfemme;0,5\\nhomme;0,25\\n", encoding="latin-1")
+    >>> read_data(p)["score"].tolist()
+    [0.5, 0.25]
+    """
+    path = Path(path)
+    _check_path(path)
+    suffix = path.suffix.lower()
+    if suffix in _PARQUET_SUFFIXES:
+        return _read_parquet(path, **kwargs)
+    if suffix not in _CSV_SUFFIXES:
+        raise DataError(
+            f"Unknown data file type {suffix!r} for {str(path)!r}; use .csv or .parquet."
+        )
+    raw = _read_bytes(path)
+    if raw[:4] == b"PAR1":  # a Parquet file with a .csv name: read it as what it is
+        return _read_parquet(path, **kwargs)
+    text, _encoding = _decode(raw, path)
+    text = text.lstrip("\ufeff")
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise DataError(f"File {str(path)!r} has no header line (its first line is empty). "
+                        "The first line must hold the column names.")
+    sep = kwargs.pop("sep", None) or _separator(lines)
+    header = _fields(lines[0], sep)
+    first_rows = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=sep), 1, 200))
+    if "decimal" not in kwargs and sep != "," and any(
+            _DECIMAL_COMMA.fullmatch(f.strip()) for r in first_rows for f in r):
+        kwargs["decimal"] = ","  # fast path of the French convention (';' and '0,5')
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, **kwargs)
+    except pd.errors.ParserError as exc:
+        detail = str(exc).strip()
+        raise DataError(
+            f"Cannot parse CSV file {str(path)!r} (separator {sep!r}): {detail}. Check that line "
+            "for a separator inside an unquoted value, or a quote that is never closed."
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise DataError(f"File {str(path)!r} has no data.") from None
+    except UnicodeError as exc:  # pragma: no cover - text is already decoded
+        raise DataError(f"Cannot read {str(path)!r}: {exc}") from None
+    if "index_col" not in kwargs and any(len(r) > len(header) for r in first_rows):
+        # pandas turns the first column into an index when rows have more fields than the
+        # header: accept only empty extra fields (a separator at the end of each data line)
+        _check_extra_fields(text, sep, len(header), path)
+        frame = pd.read_csv(io.StringIO(text), sep=sep, index_col=False, **kwargs)
+    # a separator at the end of every line makes an empty, unnamed last column
+    padded = header + [""] * max(len(frame.columns) - len(header), 0)
+    empty_tail = [c for c, h in zip(frame.columns, padded[: len(frame.columns)], strict=True)
+                  if h.strip() == "" and frame[c].isna().all()]
+    if empty_tail:
+        keep = [i for i, c in enumerate(frame.columns) if c not in empty_tail]
+        frame = frame.iloc[:, keep]
+        header = [h for i, h in enumerate(header) if i in keep]
+    frame = _check_frame(frame, path, header if len(header) == frame.shape[1] else None)
+    if kwargs.get("decimal", ",") == ",":
+        for col, values in _french_number_columns(frame).items():
+            frame[col] = values
+    body = [ln for ln in lines[1:] if ln.strip()]
+    exact = '"' not in text and len(body) == len(frame) and len(lines) - 1 == len(body)
+    frame.attrs[SOURCE_ATTR] = {"path": str(path), "rows": len(frame),
+                                "first_data_line": 2 if exact else None}
+    return frame
+

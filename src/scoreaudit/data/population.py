@@ -1,0 +1,407 @@
+"""The audited population: beneficiary rows with validated protected attributes.
+
+A :class:`Population` wraps a data frame (one row per file / household) and records which
+columns are protected attributes, which column (if any) holds the outcome of a control, and
+which column (if any) holds row weights. Validation happens once, here, so that everything
+downstream can trust integer group codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoreaudit.core.vocab import SEP
+from scoreaudit.data.io import describe_row, source_name
+from scoreaudit.errors import DataError
+
+#: Label given to missing values of a protected attribute when ``missing="category"``.
+MISSING_LABEL = "(missing)"
+
+#: Separator of intersection labels (``woman × alone``); refused inside a group label.
+
+#: A numeric protected attribute with more distinct values than this must be banded.
+MAX_UNBANDED_LEVELS = 20
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """A validated protected attribute: integer codes per row and the label of each code."""
+
+    name: str
+    codes: np.ndarray  # int32, one per row, 0..len(levels)-1
+    levels: tuple[str, ...]
+
+    @property
+    def n_levels(self) -> int:
+        return len(self.levels)
+
+
+def band_labels(edges: Sequence[float]) -> list[str]:
+    """Labels for the bands cut at ``edges``: ``<25``, ``25-34``, ..., ``65+``.
+
+    Bands are closed on the left: ``[25, 35)`` is labelled ``25-34`` when the edges are
+    integers (ages), ``25-35`` otherwise.
+
+    Examples
+    --------
+    >>> band_labels([25, 35, 50, 65])
+    ['<25', '25-34', '35-49', '50-64', '65+']
+    """
+    edges = [float(e) for e in edges]
+    integer = all(e == int(e) for e in edges)
+
+    def fmt(x: float) -> str:
+        return str(int(x)) if x == int(x) else f"{x:g}"
+
+    labels = [f"<{fmt(edges[0])}"]
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        labels.append(f"{fmt(lo)}-{fmt(hi - 1) if integer else fmt(hi)}")
+    labels.append(f"{fmt(edges[-1])}+")
+    return labels
+
+
+def _band(name: str, values: pd.Series, edges: Sequence[float],
+          data: pd.DataFrame | None = None) -> tuple[np.ndarray, tuple]:
+    edges_arr = np.asarray(list(edges), dtype=float)
+    if edges_arr.ndim != 1 or edges_arr.size == 0 or not np.all(np.isfinite(edges_arr)):
+        raise DataError(f"bands[{name!r}] must be a non-empty list of finite numbers.")
+    if np.any(np.diff(edges_arr) <= 0):
+        raise DataError(f"bands[{name!r}] = {list(edges)} must be strictly increasing.")
+    numeric = pd.to_numeric(values, errors="coerce")
+    bad = numeric.isna() & values.notna()
+    if bad.any():
+        pos = int(np.flatnonzero(bad.to_numpy())[0])
+        row = describe_row(data, pos) if data is not None else f"row position {pos}"
+        where = _in_file(data) if data is not None else ""
+        raise DataError(
+            f"Column {name!r}{where} is banded but value {_show(values.iloc[pos])} at {row} "
+            f"is not a number ({int(bad.sum())} such value(s)). Fix or drop those rows."
+        )
+    arr = numeric.to_numpy(dtype=float, na_value=np.nan)
+    codes = np.searchsorted(edges_arr, arr, side="right").astype(np.int32)
+    codes[np.isnan(arr)] = -1
+    return codes, tuple(band_labels(edges_arr))
+
+
+def _encode(name: str, values: pd.Series) -> tuple[np.ndarray, tuple]:
+    """Integer codes (-1 for missing) and string labels, in the column's natural order."""
+    cat = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
+    codes = cat.cat.codes.to_numpy().astype(np.int32)
+    levels = [str(c) for c in cat.cat.categories]
+    # drop unused categories with one bincount (``remove_unused_categories`` sorts every row)
+    used = np.bincount(codes[codes >= 0], minlength=len(levels)) > 0
+    if not used.all():
+        remap = np.where(used, np.cumsum(used) - 1, -1).astype(np.int32)
+        codes = np.where(codes >= 0, remap[codes], -1).astype(np.int32)
+        levels = [lv for lv, u in zip(levels, used, strict=True) if u]
+    if len(set(levels)) != len(levels):
+        raise DataError(
+            f"Column {name!r} has distinct values that print the same ({levels}); "
+            "recode them so that every group has a unique label."
+        )
+    return codes, tuple(levels)
+
+
+class Population:
+    """Beneficiary files to audit, with their protected attributes validated.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame, polars.DataFrame, pyarrow.Table, or a CSV / Parquet path
+        One row per file (household). Other columns (model inputs, scores) are kept as is.
+        Other tables are converted once to pandas through Arrow, keeping column names and
+        categories (see :mod:`scoreaudit.data.inputs`).
+    protected : list of str
+        Columns holding protected attributes (e.g. gender, age band, family status).
+    label : str, optional
+        Outcome of a control: 1/True when irregularities were found, 0/False when none were,
+        missing (NaN) for files never controlled.
+    weight : str, optional
+        Positive, finite row weights (e.g. survey weights: a row stands for ``w`` files).
+    bands : dict, optional
+        Cut points for numeric protected attributes, e.g. ``{"age": [25, 35, 50, 65]}`` gives
+        groups ``<25``, ``25-34``, ``35-49``, ``50-64``, ``65+`` (closed on the left). The frame
+        keeps the numeric column; only the group codes are banded.
+    missing : {"error", "category"}
+        What to do with missing values in a protected attribute: raise an error (default) or
+        treat them as an explicit group labelled ``"(missing)"``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"gender": ["woman", "man", "woman"], "age": [23, 41, 67],
+    ...                       "score": [0.9, 0.1, 0.5]})
+    >>> pop = Population(frame, protected=["gender", "age"], bands={"age": [25, 65]})
+    >>> pop.attributes["age"].levels
+    ('<25', '25-64', '65+')
+    >>> len(pop)
+    3
+    """
+
+    def __init__(
+        self,
+        data: pd.DataFrame,
+        protected: Sequence[str],
+        *,
+        label: str | None = None,
+        weight: str | None = None,
+        bands: Mapping[str, Sequence[float]] | None = None,
+        missing: str = "error",
+    ) -> None:
+        if not isinstance(data, pd.DataFrame):
+            data = _to_pandas(data)
+        if isinstance(protected, str):
+            protected = [protected]
+        protected = list(protected)
+        bands = dict(bands or {})
+        if missing not in ("error", "category"):
+            raise DataError(f"missing must be 'error' or 'category', not {missing!r}.")
+        where = _in_file(data)
+        if len(data) == 0:
+            raise DataError(f"The population is empty: the data{where} has no rows.")
+        if len(data) == 1:
+            raise DataError(
+                f"The data{where} has a single row: an audit compares groups of files and needs "
+                "many rows (with fewer than 11 files per group nothing can be published). Check "
+                "that this is the full file."
+            )
+        if data.columns.duplicated().any():
+            dups = sorted({str(c) for c in data.columns[data.columns.duplicated()]})
+            raise DataError(f"The data{where} has duplicated column name(s): {', '.join(dups)}. "
+                            "Rename or drop the duplicates.")
+        if not protected:
+            raise DataError("Give at least one protected attribute (protected=[...]).")
+        if len(set(protected)) != len(protected):
+            raise DataError(f"Protected attributes are listed twice: {protected}.")
+        absent = [c for c in protected if c not in data.columns]
+        if absent:
+            raise DataError(
+                f"Protected column(s) {', '.join(map(repr, absent))} not found in the data"
+                f"{where}.{_column_hints(absent, data)} Available columns: "
+                f"{', '.join(map(str, data.columns[:30]))}"
+                f"{' ...' if len(data.columns) > 30 else ''}."
+            )
+        unknown_bands = [c for c in bands if c not in protected]
+        if unknown_bands:
+            raise DataError(
+                f"bands given for {unknown_bands}, which are not protected attributes {protected}."
+            )
+
+        self.data = data
+        self.protected = protected
+        self.bands = {k: [float(e) for e in v] for k, v in bands.items()}
+        self.missing = missing
+        self.attributes: dict[str, Attribute] = {}
+        for name in protected:
+            self.attributes[name] = self._attribute(name, data[name])
+
+        self.label_column = label
+        if label is not None and label in protected:
+            raise DataError(f"Column {label!r} is both the label and a protected attribute.")
+        if weight is not None and weight in protected:
+            raise DataError(f"Column {weight!r} is both the weight and a protected attribute.")
+        self.labels = None if label is None else _labels(data, label)
+        self.weight_column = weight
+        self.weights = None if weight is None else _weights(data, weight)
+
+    # -- validation -----------------------------------------------------------------------
+    def _attribute(self, name: str, values: pd.Series) -> Attribute:
+        if name in self.bands:
+            codes, levels = _band(name, values, self.bands[name], self.data)
+        else:
+            if (
+                pd.api.types.is_numeric_dtype(values)
+                and not pd.api.types.is_bool_dtype(values)
+                and values.nunique(dropna=True) > MAX_UNBANDED_LEVELS
+            ):
+                raise DataError(
+                    f"Protected column {name!r} is numeric with {values.nunique()} distinct "
+                    f"values; give bands, e.g. bands={{{name!r}: [25, 35, 50, 65]}}."
+                )
+            codes, levels = _encode(name, values)
+        n_missing = int((codes < 0).sum())
+        if n_missing:
+            where = _in_file(self.data)
+            if n_missing == len(codes):
+                raise DataError(
+                    f"Protected column {name!r}{where} is entirely missing (all {n_missing} "
+                    "values are empty): there are no groups to compare. Check that it is the "
+                    "right column and that the file was exported with it, or drop it from the "
+                    "protected attributes."
+                )
+            if self.missing == "error":
+                first = int(np.flatnonzero(codes < 0)[0])
+                raise DataError(
+                    f"Protected column {name!r}{where} has {n_missing} missing value(s), first at "
+                    f"{describe_row(self.data, first)}. Fill them, drop those rows, or pass "
+                    f"missing='category' to audit them as a group labelled {MISSING_LABEL!r}."
+                )
+            if MISSING_LABEL in levels:
+                raise DataError(f"Column {name!r} already has a group named {MISSING_LABEL!r}.")
+            codes = np.where(codes < 0, len(levels), codes).astype(np.int32)
+            levels = (*levels, MISSING_LABEL)
+        # drop unused levels (e.g. empty bands) so that every group has members
+        used = np.bincount(codes, minlength=len(levels)) > 0
+        if not used.all():
+            remap = np.cumsum(used) - 1
+            codes = remap[codes].astype(np.int32)
+            levels = tuple(lv for lv, u in zip(levels, used, strict=True) if u)
+        if len(levels) < 2:
+            raise DataError(
+                f"Protected column {name!r}{_in_file(self.data)} has a single group "
+                f"({levels[0]!r}): there is nothing to compare. Drop it from the protected "
+                "attributes."
+            )
+        _warn_near_duplicates(name, levels, codes, _in_file(self.data))
+        clash = [lv for lv in levels if SEP in lv]
+        if clash or SEP in name:
+            what = f"group {clash[0]!r}" if clash else "its name"
+            raise DataError(
+                f"Protected column {name!r}{_in_file(self.data)}: {what} contains {SEP!r}, "
+                "which scoreaudit uses to name intersections of attributes (e.g. 'woman × "
+                "alone'). Rename it (e.g. with 'x' or '/') before auditing."
+            )
+        return Attribute(name=name, codes=codes, levels=levels)
+
+    # -- accessors ------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.data)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The underlying data frame (passed to scoring models)."""
+        return self.data
+
+    def summary(self) -> dict[str, Any]:
+        """Plain description: rows, weights, labels, attributes and their groups."""
+        return {
+            "rows": len(self),
+            "protected": {a.name: list(a.levels) for a in self.attributes.values()},
+            "bands": self.bands,
+            "label": self.label_column,
+            "labelled_rows": None if self.labels is None else int(np.isfinite(self.labels).sum()),
+            "weight": self.weight_column,
+            "total_weight": None if self.weights is None else float(self.weights.sum()),
+        }
+
+    def __repr__(self) -> str:
+        attrs = ", ".join(f"{a.name}[{a.n_levels}]" for a in self.attributes.values())
+        return f"Population({len(self)} rows; protected: {attrs})"
+
+
+def _in_file(data: Any) -> str:
+    """`` in file 'x.csv'`` for a frame read by :func:`scoreaudit.data.io.read_data`, else ``""``."""
+    name = source_name(data) if isinstance(data, pd.DataFrame) else None
+    return f" in file {name!r}" if name else ""
+
+
+def _show(value: Any) -> str:
+    """A cell value as the user wrote it: ``-1.0``, ``'abc'`` (no ``np.float64(...)``)."""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return repr(value.item() if hasattr(value, "item") else value)
+    return repr(value) if isinstance(value, str) else repr(str(value))
+
+
+def _column_hints(absent: Sequence[str], data: pd.DataFrame) -> str:
+    """Suggestions for protected columns not found: case/space variants, a wrong separator."""
+    import difflib
+
+    hints = []
+    columns = [str(c) for c in data.columns]
+    folded = {c.strip().casefold(): c for c in columns}
+    for name in absent:
+        if name.strip().casefold() in folded:
+            hints.append(f"{name!r} may be {folded[name.strip().casefold()]!r} (names are "
+                         "case- and space-sensitive)")
+            continue
+        close = difflib.get_close_matches(name, columns, n=1, cutoff=0.75)
+        if close:
+            hints.append(f"did you mean {close[0]!r} for {name!r}")
+    if len(columns) == 1 and any(sep in columns[0] for sep in (";", ",", "\t", "|")):
+        hints.append("the file has a single column whose name contains a separator: it was "
+                     "probably read with the wrong separator or is not a CSV table")
+    return (" Hint: " + "; ".join(hints) + ".") if hints else ""
+
+
+def _labels(data: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in data.columns:
+        raise DataError(f"Label column {column!r} not found in the data{_in_file(data)}."
+                        f"{_column_hints([column], data)}")
+    raw = data[column]
+    if pd.api.types.is_bool_dtype(raw):
+        return raw.astype(float).to_numpy()
+    values = pd.to_numeric(raw, errors="coerce")
+    text_bad = values.isna() & raw.notna()
+    arr = values.to_numpy(dtype=float, na_value=np.nan)
+    bad = text_bad.to_numpy() | (np.isfinite(arr) & (arr != 0) & (arr != 1)) | np.isinf(arr)
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"Label column {column!r}{_in_file(data)} must hold 1 (irregularity found), 0 (none "
+            f"found) or be missing (never controlled); value {_show(raw.iloc[pos])} at "
+            f"{describe_row(data, pos)} is not ({int(bad.sum())} such value(s)). Recode the "
+            "column to 1/0/empty."
+        )
+    return arr
+
+
+def _weights(data: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in data.columns:
+        raise DataError(f"Weight column {column!r} not found in the data{_in_file(data)}."
+                        f"{_column_hints([column], data)}")
+    raw = data[column]
+    if pd.api.types.is_bool_dtype(raw):
+        raise DataError(f"Weight column {column!r} holds True/False values, not weights.")
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(values) | (values <= 0)
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        kinds = []
+        for label, m in (("negative", values < 0), ("zero", values == 0),
+                         ("missing or not a number", np.isnan(values)),
+                         ("infinite", np.isinf(values))):
+            if m.any():
+                kinds.append(f"{int(m.sum())} {label}")
+        raise DataError(
+            f"Weight column {column!r}{_in_file(data)} must be positive and finite; "
+            f"{int(bad.sum())} value(s) are not ({', '.join(kinds)}), first "
+            f"{_show(raw.iloc[pos])} at {describe_row(data, pos)}. A weight is how many files a "
+            "row stands for: fix these rows, or drop them if they stand for no file."
+        )
+    return values
+
+
+def _warn_near_duplicates(name: str, levels: tuple[str, ...], codes: np.ndarray | None = None,
+                          where: str = "") -> None:
+    """Refuse labels that differ only by case or surrounding spaces ("Femme" / "femme ").
+
+    Such labels are almost always one group typed two ways; auditing them as two groups
+    would publish wrong rates for both, so the user must clean the column first.
+    """
+    seen: dict[str, int] = {}
+    counts = np.bincount(codes, minlength=len(levels)) if codes is not None else None
+    for i, lv in enumerate(levels):
+        key = " ".join(lv.split()).casefold()
+        if key in seen:
+            j = seen[key]
+            n = "" if counts is None else f" ({int(counts[j])} and {int(counts[i])} rows)"
+            raise DataError(
+                f"Protected column {name!r}{where} has groups {levels[j]!r} and {lv!r}{n} that "
+                "differ only by case or spaces; they are probably the same group. Clean the "
+                "column (e.g. strip spaces and lower-case it) before auditing."
+            )
+        seen[key] = i
+
+
+def _to_pandas(data: Any) -> pd.DataFrame:
+    """Convert polars / pyarrow tables and CSV / Parquet paths (see :mod:`scoreaudit.data.inputs`)."""
+    from scoreaudit.data.inputs import to_pandas
+
+    return to_pandas(data)

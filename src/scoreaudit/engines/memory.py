@@ -1,0 +1,590 @@
+"""The audit engine: population + model + policy -> group statistics -> disparities.
+
+Data flow (one direction): the model scores the population's frame; the policy ranks the
+scores once and selects the files controlled; the rows are counted once per finest cell of
+the protected attributes; every attribute and intersection is a sum of cells; the metrics
+turn counts into rates, disparities, intervals and tests; the result holds tidy tables.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoreaudit.core.cells import (
+    Cells,
+    Sums,
+    View,
+    build_cells,
+    build_views,
+    curve_counts,
+    rate_counts,
+)
+from scoreaudit.core.references import reference_config, resolve_references
+from scoreaudit.core.vocab import REST
+from scoreaudit.data.population import Population
+from scoreaudit.errors import DataError, ModelError, PolicyError
+from scoreaudit.models.base import check_features, validate_scores
+from scoreaudit.models.column import ScoreColumn
+from scoreaudit.results import AuditResult
+from scoreaudit.selection.blocks import block_cell_counts
+from scoreaudit.selection.policies import Budget, Ranking, Threshold
+from scoreaudit.stats import metrics as M
+
+__all__ = ["REST", "audit"]
+
+
+DEFAULT_BUDGETS = np.round(np.arange(1, 101) / 100, 10)
+
+
+def audit(
+    population: Population,
+    model: Any,
+    policy: Budget | Threshold | None = None,
+    *,
+    reference: Mapping[str, Any] | str | None = None,
+    intersections: bool | int = True,
+    confidence: float = 0.95,
+    correction: str = "holm",
+    min_cell: int = 11,
+    budgets: Sequence[float] | None = None,
+    threshold_free: bool = True,
+    calibration_bins: int = 10,
+    bootstrap: int = 0,
+    bootstrap_seed: int | None = 0,
+) -> AuditResult:
+    """Audit a scoring model on a population: who is selected for control, by group.
+
+    Parameters
+    ----------
+    population : Population
+        The files, with validated protected attributes (and optional labels and weights).
+    model : ScoringModel or str
+        Anything with ``features`` and ``score(frame)``; a string is a score column name.
+    policy : Budget or Threshold
+        Which files are controlled. Default: the top 5% of scores (``Budget(share=0.05)``).
+    reference : dict, "rest" or None
+        Reference group per attribute, e.g. ``{"gender": "man"}``. Attributes not listed use
+        their largest group. For an intersection, give it by name
+        (``{"gender × family_status": "man × alone"}``) or it defaults to the combination of
+        its members' given references when that cell exists, else to its largest cell.
+        ``"rest"`` compares every group with all other files instead.
+    intersections : bool or int
+        Also audit combinations of attributes (``True``: all; an int: up to that many).
+    confidence : float
+        Level of the confidence intervals; tests use ``alpha = 1 - confidence``.
+    correction : {"holm", "bh", "bonferroni", "none"}
+        Multiple-testing adjustment over all comparisons of the audit.
+    min_cell : int
+        Groups with fewer files, or fewer selected files, are flagged ``small_cell``
+        (11 is the usual publication threshold of French health data).
+    budgets : sequence of float, optional
+        Shares of files for the budget curve (default 0.01, 0.02, ..., 1.00).
+    threshold_free : bool
+        Compute AUC and Kolmogorov-Smirnov distances of score distributions per group.
+    calibration_bins : int
+        Score quantile bins for calibration by group (only with labels).
+    bootstrap : int
+        Number of bootstrap samples for percentile intervals of the ratios (0: none, the
+        default; 1,000 is usual). Adds ``ratio_boot_low`` and ``ratio_boot_high`` to the
+        disparities. The selected count of every finest cell is redrawn as
+        ``Binomial(n_cell, rate_cell)`` (a bootstrap of the files within each cell, vectorised
+        over cells, never over rows: milliseconds for any population size), and every group,
+        reference and "rest" is summed from the same draw. Like the Wilson and Katz
+        intervals it treats files as selected independently, so with a fixed budget it is
+        slightly conservative. Unweighted populations only.
+    bootstrap_seed : int or None
+        Seed of the bootstrap draws.
+
+    Returns
+    -------
+    AuditResult
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> import scoreaudit as sa
+    >>> rng = np.random.default_rng(0)
+    >>> frame = pd.DataFrame({"gender": rng.choice(["woman", "man"], 1000),
+    ...                       "score": rng.random(1000)})
+    >>> pop = sa.Population(frame, protected=["gender"])
+    >>> res = sa.audit(pop, sa.ScoreColumn("score"), sa.Budget(share=0.1),
+    ...                reference={"gender": "man"})
+    >>> int(res.selected.sum())
+    100
+    >>> res.disparities[["group", "reference"]].values.tolist()
+    [['woman', 'man']]
+    """
+    if not isinstance(population, Population):
+        raise DataError(
+            "audit() needs a scoreaudit.Population, not "
+            f"{type(population).__name__}: wrap your frame with "
+            "sa.Population(frame, protected=[...])."
+        )
+    if isinstance(model, str):
+        model = ScoreColumn(model)
+    if not hasattr(model, "score"):
+        raise ModelError(
+            f"{type(model).__name__} is not a scoring model: it needs a score(frame) method "
+            "and a features list (see scoreaudit.ScoringModel)."
+        )
+    policy = Budget(share=0.05) if policy is None else policy
+    if not isinstance(policy, (Budget, Threshold)):
+        raise PolicyError(f"policy must be a Budget or a Threshold, not {type(policy).__name__}.")
+    M.confidence_z(confidence)  # validates
+    if correction not in ("holm", "bh", "bonferroni", "none"):
+        raise DataError(f"correction must be 'holm', 'bh', 'bonferroni' or 'none', not {correction!r}.")
+    if int(min_cell) < 0:
+        raise DataError(f"min_cell must be >= 0, not {min_cell!r}.")
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
+        raise DataError(f"bootstrap must be a number of samples >= 0, not {bootstrap!r}.")
+    if bootstrap and population.weights is not None:
+        raise DataError("bootstrap intervals need an unweighted population (row weights are "
+                        "not resampled); use the analytic intervals with weights.")
+    grid = DEFAULT_BUDGETS if budgets is None else np.asarray(list(budgets), dtype=float)
+    if grid.size == 0 or not np.all(np.isfinite(grid)) or grid.min() < 0 or grid.max() > 1:
+        raise PolicyError("budgets for the curve must be shares between 0 and 1.")
+
+    frame = population.frame
+    check_features(model, frame)
+    name = getattr(model, "name", type(model).__name__)
+    scores = validate_scores(model.score(frame), len(frame), f"Model {name!r}")
+    outside_unit = _check_probabilities(model, name, scores)
+    weights = population.weights
+
+    ranking = policy.rank(scores, weights)
+    selection = policy.select(scores, weights, ranking)
+    selected = selection.selected
+
+    attrs = list(population.attributes.values())
+    cells = build_cells(attrs)
+    views = build_views(cells, intersections)
+    engine = _Engine(population, cells, views, scores, selected, weights, confidence, min_cell)
+    refs, warnings = resolve_references(views, engine.base_by_view, reference,
+                                         engine.selected_by_view)
+
+    groups = engine.groups_table()
+    disparities = engine.disparities_table(refs, correction)
+    if bootstrap:
+        disparities = engine.add_bootstrap(disparities, refs, int(bootstrap), bootstrap_seed)
+    if threshold_free:
+        disparities = engine.add_threshold_free(disparities, refs, ranking)
+    curve = engine.curve_table(refs, ranking, grid)
+    calibration = engine.calibration_table(calibration_bins) if population.labels is not None else None
+
+    if outside_unit and calibration is not None:
+        warnings.append(
+            f"Scores range from {scores.min():.4g} to {scores.max():.4g}, outside [0, 1]: the "
+            "calibration table compares mean scores with observed rates and only means something "
+            "for probabilities; read it as a ranking. Selection rates and disparities are not "
+            "affected (they depend only on the order of the scores)."
+        )
+    if len(population) < 2 * min_cell:
+        warnings.append(
+            f"The population has only {len(population)} files: every group is a small cell."
+        )
+    config = {
+        "policy": policy.to_dict(),
+        **reference_config(reference, views, refs),
+        "intersections": intersections,
+        "confidence": confidence,
+        "correction": correction,
+        "min_cell": int(min_cell),
+        "budgets": [float(b) for b in grid],
+        "threshold_free": threshold_free,
+        "bootstrap": int(bootstrap),
+    }
+    model_info = model.to_dict() if hasattr(model, "to_dict") else {"kind": type(model).__name__}
+    if not isinstance(model_info, dict):
+        model_info = {"kind": type(model).__name__}
+    return AuditResult(
+        groups=groups,
+        disparities=disparities,
+        curve=curve,
+        selected=selected,
+        calibration=calibration,
+        selection=selection,
+        config=config,
+        population_summary=population.summary(),
+        model_info={"name": str(name), **model_info},
+        warnings=warnings,
+        population=population,
+        model=model,
+        policy=policy,
+        scores=scores,
+    )
+
+
+def declares_probabilities(model: Any) -> bool:
+    """True for models whose scores are probabilities by construction or declaration.
+
+    A logistic scorecard, an estimator scored with ``predict_proba`` and a
+    ``ScoreColumn(..., probability=True)``.
+    """
+    return (getattr(model, "probability", False) is True
+            or getattr(model, "link", None) == "logistic"
+            or getattr(model, "method", None) == "predict_proba")
+
+
+def _check_probabilities(model: Any, name: str, scores: np.ndarray) -> bool:
+    """Raise when a probability model gives a score outside [0, 1]; say whether any is."""
+    outside = (scores < 0) | (scores > 1)
+    if not outside.any():
+        return False
+    if declares_probabilities(model):
+        pos = int(np.flatnonzero(outside)[0])
+        raise ModelError(
+            f"Model {name!r} declares probabilities but gave {int(outside.sum())} score(s) "
+            f"outside [0, 1], first {scores[pos]:.6g} at row position {pos}. Check that the "
+            "column holds probabilities (not percentages or log-odds), or audit it without "
+            "declaring probabilities."
+        )
+    return True
+
+
+class _Engine:
+    """Sufficient statistics of one audit, and the tables derived from them."""
+
+    def __init__(self, population: Population, cells: Cells, views: list[View],
+                 scores: np.ndarray, selected: np.ndarray, weights: np.ndarray | None,
+                 confidence: float, min_cell: int) -> None:
+        self.cells, self.views = cells, views
+        self.scores, self.selected, self.weights = scores, selected, weights
+        self.confidence, self.min_cell = confidence, int(min_cell)
+        self.labels = population.labels
+        cell, C = cells.cell, cells.n_cells
+        self.base = Sums.of(cell, C, None, weights)
+        self.sel = Sums.of(cell, C, selected, weights)
+        w = scores if weights is None else scores * weights
+        self.score_sum = np.bincount(cell, weights=w, minlength=C)
+        if self.labels is not None:
+            lab = np.isfinite(self.labels)
+            pos = lab & (self.labels == 1)
+            neg = lab & (self.labels == 0)
+            self.lab = Sums.of(cell, C, lab, weights)
+            self.pos = Sums.of(cell, C, pos, weights)
+            self.neg = Sums.of(cell, C, neg, weights)
+            self.sel_lab = Sums.of(cell, C, selected & lab, weights)
+            self.sel_pos = Sums.of(cell, C, selected & pos, weights)
+            self.sel_neg = Sums.of(cell, C, selected & neg, weights)
+        self._by_view()
+
+    def _by_view(self) -> None:
+        views = self.views
+        self.base_by_view = {v.name: self.base.aggregate(v.group_of_cell, v.n_groups) for v in views}
+        self.selected_by_view = {v.name: self.sel.aggregate(v.group_of_cell, v.n_groups).n
+                                 for v in views}
+
+    @classmethod
+    def from_sums(cls, cells: Cells, views: list[View], base: Sums, sel: Sums,
+                  score_sum: np.ndarray, confidence: float, min_cell: int) -> _Engine:
+        """An engine from per-cell counts alone (no rows: the out-of-core audit)."""
+        self = cls.__new__(cls)
+        self.cells, self.views = cells, views
+        self.scores = self.selected = self.weights = self.labels = None
+        self.confidence, self.min_cell = confidence, int(min_cell)
+        self.base, self.sel, self.score_sum = base, sel, score_sum
+        self._by_view()
+        return self
+
+    def _agg(self, sums: Sums, v: View) -> Sums:
+        return sums.aggregate(v.group_of_cell, v.n_groups)
+
+    def _rate_cols(self, prefix: str, event: Sums, base: Sums) -> dict[str, np.ndarray]:
+        rate, n_eff, x = rate_counts(event, base)
+        low, high = M.wilson_interval(x, n_eff, self.confidence)
+        return {prefix: rate, f"{prefix}_low": low, f"{prefix}_high": high}
+
+    # -- groups -------------------------------------------------------------------------
+    def groups_table(self) -> pd.DataFrame:
+        frames = []
+        weighted = self.weights is not None
+        total_w = self.base.w.sum()
+        for v in self.views:
+            base, sel = self._agg(self.base, v), self._agg(self.sel, v)
+            cols: dict[str, Any] = {
+                "attribute": v.name,
+                "group": list(v.labels),
+                "n": base.n.astype(np.int64),
+                "share": base.w / total_w,
+                "selected": sel.n.astype(np.int64),
+            }
+            if weighted:
+                cols.update(weight=base.w, n_effective=base.n_eff, selected_weight=sel.w)
+            cols.update(self._rate_cols("selection_rate", sel, base))
+            cols["mean_score"] = np.bincount(v.group_of_cell, weights=self.score_sum,
+                                             minlength=v.n_groups) / base.w
+            if self.labels is not None:
+                lab, pos, neg = self._agg(self.lab, v), self._agg(self.pos, v), self._agg(self.neg, v)
+                sel_lab, sel_pos = self._agg(self.sel_lab, v), self._agg(self.sel_pos, v)
+                sel_neg = self._agg(self.sel_neg, v)
+                cols["controlled_with_label"] = lab.n.astype(np.int64)
+                cols["positives"] = pos.n.astype(np.int64)
+                cols.update(self._rate_cols("positive_rate", pos, lab))
+                cols["selected_with_label"] = sel_lab.n.astype(np.int64)
+                cols.update(self._rate_cols("precision", sel_pos, sel_lab))
+                cols.update(self._rate_cols("tpr", sel_pos, pos))
+                cols.update(self._rate_cols("fpr", sel_neg, neg))
+                tpr = cols["tpr"]
+                cols["fnr"] = 1 - tpr
+                cols["fnr_low"] = 1 - cols["tpr_high"]
+                cols["fnr_high"] = 1 - cols["tpr_low"]
+            cols["small_cell"] = (base.n < self.min_cell) | (sel.n < self.min_cell)
+            frames.append(pd.DataFrame(cols))
+        return pd.concat(frames, ignore_index=True)
+
+    # -- disparities --------------------------------------------------------------------
+    def _pairs(self, v: View, ref: int | None) -> tuple[np.ndarray, Sums, Sums, Sums, Sums, list[str]]:
+        base, sel = self._agg(self.base, v), self._agg(self.sel, v)
+        if ref is None:
+            idx = np.arange(v.n_groups)
+            tb, ts = base.total(), sel.total()
+            return idx, base, sel, tb - base, ts - sel, [REST] * idx.size
+        idx = np.array([g for g in range(v.n_groups) if g != ref], dtype=np.int64)
+        r = np.full(idx.size, ref)
+        return (idx, base.take(idx), sel.take(idx), base.take(r), sel.take(r),
+                [v.labels[ref]] * idx.size)
+
+    def disparities_table(self, refs: list, correction: str) -> pd.DataFrame:
+        frames = []
+        for v, ref in zip(self.views, refs, strict=True):
+            idx, b1, s1, b0, s0, ref_labels = self._pairs(v, ref)
+            p1, n1, x1 = rate_counts(s1, b1)
+            p0, n0, x0 = rate_counts(s0, b0)
+            ratio, rlo, rhi = M.katz_ratio_interval(x1, n1, x0, n0, self.confidence)
+            diff, dlo, dhi = M.newcombe_difference_interval(x1, n1, x0, n0, self.confidence)
+            p, test = M.two_proportion_p_value(x1, n1, x0, n0, exact=self.weights is None)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                low_over_high = np.minimum(ratio, 1 / ratio)
+            note = np.where(p0 == 0, np.where(p1 == 0, "no file selected in either group",
+                                              "reference group has no selected file"), "")
+            small = (b1.n < self.min_cell) | (s1.n < self.min_cell) | \
+                (b0.n < self.min_cell) | (s0.n < self.min_cell)
+            frames.append(pd.DataFrame({
+                "attribute": v.name,
+                "group": [v.labels[i] for i in idx],
+                "reference": ref_labels,
+                "n": b1.n.astype(np.int64),
+                "reference_n": b0.n.astype(np.int64),
+                "selection_rate": p1,
+                "reference_rate": p0,
+                "ratio": ratio, "ratio_low": rlo, "ratio_high": rhi,
+                "difference": diff, "difference_low": dlo, "difference_high": dhi,
+                "test": test,
+                "p_value": p,
+                "below_four_fifths": np.nan_to_num(low_over_high, nan=1.0) < 0.8,
+                "small_cell": small,
+                "note": note,
+                "_n_eff": n1, "_ref_n_eff": n0,
+                # in "rest" mode the two groups of a binary attribute are one comparison seen
+                # from both sides (same test): they count once in the multiple-testing family
+                "_test_key": [v.name if ref is None and v.n_groups == 2 else f"{v.name}|{i}"
+                              for i in idx],
+            }))
+        out = pd.concat(frames, ignore_index=True)
+        keys, first, inverse = np.unique(out["_test_key"].to_numpy(), return_index=True,
+                                         return_inverse=True)
+        adjusted = M.adjust_p_values(out["p_value"].to_numpy()[first], correction)[inverse]
+        out.insert(out.columns.get_loc("p_value") + 1, "p_adjusted", adjusted)
+        alpha = 1 - self.confidence
+        out.insert(out.columns.get_loc("p_adjusted") + 1, "significant", out["p_adjusted"] < alpha)
+        m = int(np.isfinite(out["p_value"].to_numpy()[first]).sum())
+        out = _add_power(out, alpha, correction, m)
+        return out.drop(columns=["_n_eff", "_ref_n_eff", "_test_key"])
+
+    # -- bootstrap ---------------------------------------------------------------------------
+    def add_bootstrap(self, disparities: pd.DataFrame, refs: list, samples: int,
+                      seed: int | None) -> pd.DataFrame:
+        """Percentile intervals of every ratio from binomial redraws of the cells' counts."""
+        rng = np.random.default_rng(seed)
+        n_cell = self.base.n
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p_cell = np.where(n_cell > 0, self.sel.n / np.where(n_cell > 0, n_cell, 1), 0.0)
+        draws = rng.binomial(n_cell.astype(np.int64)[None, :], p_cell[None, :],
+                             size=(samples, n_cell.size)).astype(float)  # (B, cells)
+        alpha = 1 - self.confidence
+        frames = []
+        for v, ref in zip(self.views, refs, strict=True):
+            x = v.sum_cells(draws)  # (B, G) selected per group, exact integers
+            n = self.base.aggregate(v.group_of_cell, v.n_groups).n
+            if ref is None:
+                idx = np.arange(v.n_groups)
+                x0, n0 = x.sum(axis=1, keepdims=True) - x, n.sum() - n
+            else:
+                idx = np.array([g for g in range(v.n_groups) if g != ref], dtype=np.int64)
+                x0, n0 = x[:, [ref] * idx.size], np.full(idx.size, n[ref])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = (x[:, idx] / n[idx]) / (x0 / n0)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # 0 / 0 samples: NaN
+                low = np.nanquantile(ratio, alpha / 2, axis=0, method="lower")
+                high = np.nanquantile(ratio, 1 - alpha / 2, axis=0, method="higher")
+            frames.append(pd.DataFrame({"attribute": v.name,
+                                        "group": [v.labels[i] for i in idx],
+                                        "ratio_boot_low": low, "ratio_boot_high": high}))
+        boot = pd.concat(frames, ignore_index=True)
+        out = disparities.merge(boot, on=["attribute", "group"], how="left", validate="1:1")
+        cols = list(out.columns)
+        at = cols.index("ratio_high") + 1
+        cols = cols[:at] + ["ratio_boot_low", "ratio_boot_high"] + [
+            c for c in cols[at:] if c not in ("ratio_boot_low", "ratio_boot_high")]
+        return out[cols]
+
+    # -- threshold-free measures ----------------------------------------------------------
+    def add_threshold_free(self, disparities: pd.DataFrame, refs: list, ranking: Ranking) -> pd.DataFrame:
+        from scoreaudit.stats import distribution as D
+
+        # No second sort: the policy's ranking read backwards has the same tie blocks. With
+        # few distinct scores and no weights, counts per (score, cell) are all that is needed.
+        blocks = ranking.blocks
+        if blocks is not None and self.weights is None:
+            counts = block_cell_counts(blocks, self.cells.cell, self.cells.n_cells)[::-1]
+            return self.add_threshold_free_counts(disparities, refs, blocks.values[::-1], counts)
+        dist_rank = D.ranking_from_descending(
+            ranking.order, ranking.sorted_scores, exact_order=self.weights is not None,
+            ascending_code=None if blocks is None else blocks.ascending_code())
+        frames = []
+        for v, ref in zip(self.views, refs, strict=True):
+            tf = D.threshold_free(dist_rank, v.row_codes(self.cells), v.n_groups, ref,
+                                  weights=self.weights, confidence=self.confidence)
+            frames.append(_label_tf(tf, v))
+        tf_all = pd.concat(frames, ignore_index=True)
+        return disparities.merge(tf_all, on=["attribute", "group"], how="left", validate="1:1")
+
+    def add_threshold_free_counts(self, disparities: pd.DataFrame, refs: list,
+                                  values: np.ndarray, counts: np.ndarray) -> pd.DataFrame:
+        """Threshold-free measures from rows per (distinct score, cell), unweighted.
+
+        ``values`` are the distinct scores in increasing order, ``counts`` their
+        ``(D, n_cells)`` row counts.
+        """
+        from scoreaudit.stats import distribution as D
+
+        frames = []
+        for v, ref in zip(self.views, refs, strict=True):
+            g_counts = v.sum_cells(counts.astype(np.int64))
+            tf = D.threshold_free_counts(values, g_counts, ref, confidence=self.confidence)
+            frames.append(_label_tf(tf, v))
+        tf_all = pd.concat(frames, ignore_index=True)
+        return disparities.merge(tf_all, on=["attribute", "group"], how="left", validate="1:1")
+
+    # -- budget curve ------------------------------------------------------------------
+    def curve_table(self, refs: list, ranking: Ranking, grid: np.ndarray) -> pd.DataFrame:
+        counts = ranking.count_for_share(grid)
+        sel_n, sel_w = curve_counts(ranking, self.cells.cell, self.cells.n_cells, counts,
+                                    self.weights)
+        realised = ranking.cum_weight[np.maximum(counts - 1, 0)] / ranking.total_weight
+        realised = np.where(counts > 0, realised, 0.0)
+        return self.curve_table_from_counts(refs, grid, counts, sel_n, sel_w, realised)
+
+    def curve_table_from_counts(self, refs: list, grid: np.ndarray, counts: np.ndarray,
+                                sel_n: np.ndarray, sel_w: np.ndarray,
+                                realised: np.ndarray) -> pd.DataFrame:
+        """The curve table from the selected rows (and weight) per (budget, cell)."""
+        frames = []
+        B = grid.size
+        for v, ref in zip(self.views, refs, strict=True):
+            g_n = v.sum_cells(sel_n)  # (B, G)
+            g_w = g_n if self.weights is None else v.sum_cells(sel_w)
+            base = self._agg(self.base, v)
+            G = v.n_groups
+            # effective sizes per group (weights): Kish n_eff of the whole group
+            n_eff = np.broadcast_to(base.n_eff if self.weights is not None else base.n, (B, G))
+            rate = g_w / base.w[None, :]
+            x = rate * n_eff
+            low, high = M.wilson_interval(x, n_eff, self.confidence)
+            if ref is None:
+                rest_w = base.w.sum() - base.w
+                ref_rate = (g_w.sum(axis=1, keepdims=True) - g_w) / rest_w[None, :]
+                rest_n = base.n.sum() - base.n if self.weights is None else \
+                    (base.w.sum() - base.w) ** 2 / (base.w2.sum() - base.w2)
+                ref_n = np.broadcast_to(rest_n, (B, G))
+                ref_labels = [REST] * G
+            else:
+                ref_rate = np.broadcast_to(rate[:, [ref]], (B, G))
+                ref_n = np.broadcast_to(n_eff[:, [ref]], (B, G))
+                ref_labels = [v.labels[ref]] * G
+            ratio, rlo, rhi = M.katz_ratio_interval(x, n_eff, ref_rate * ref_n, ref_n,
+                                                    self.confidence)
+            if ref is not None:  # the reference against itself: ratio 1, no interval
+                rlo[:, ref] = np.nan
+                rhi[:, ref] = np.nan
+            frames.append(pd.DataFrame({
+                "budget": np.repeat(grid, G),
+                "realised_share": np.repeat(realised, G),
+                "n_selected": np.repeat(counts, G),
+                "attribute": v.name,
+                "group": np.tile(np.array(v.labels, dtype=object), B),
+                "reference": np.tile(np.array(ref_labels, dtype=object), B),
+                "selected": g_n.ravel().astype(np.int64),
+                "selection_rate": rate.ravel(),
+                "selection_rate_low": low.ravel(),
+                "selection_rate_high": high.ravel(),
+                "ratio": ratio.ravel(),
+                "ratio_low": rlo.ravel(),
+                "ratio_high": rhi.ravel(),
+            }))
+        return pd.concat(frames, ignore_index=True)
+
+    # -- calibration ---------------------------------------------------------------------
+    def calibration_table(self, bins: int) -> pd.DataFrame:
+        from scoreaudit.stats import distribution as D
+
+        frames = []
+        for v in self.views:
+            if len(v.members) > 1:
+                continue
+            cal = D.calibration_by_group(self.scores, v.row_codes(self.cells), v.n_groups,
+                                         self.labels, weights=self.weights, bins=bins)
+            cal = cal.copy()
+            cal["group"] = [v.labels[int(g)] for g in cal["group"]]
+            cal.insert(0, "attribute", v.name)
+            frames.append(cal)
+        return pd.concat(frames, ignore_index=True)
+
+
+def _label_tf(tf: pd.DataFrame, v: View) -> pd.DataFrame:
+    """Threshold-free table of a view with its attribute and group labels."""
+    tf = tf.reset_index(drop=True)
+    tf.insert(0, "group", list(v.labels))
+    tf.insert(0, "attribute", v.name)
+    return tf
+
+
+def _add_power(table: pd.DataFrame, alpha: float, correction: str, m: int) -> pd.DataFrame:
+    """Minimum detectable disparities beside every comparison (80% power, ``m`` tests).
+
+    ``min_detectable_ratio`` (> 1) and ``min_detectable_difference`` (> 0): the smallest
+    increase of the group's rate over the reference's that the audit's test would detect;
+    ``min_detectable_ratio_decrease`` (< 1): the largest ratio below 1 it would detect
+    (quote its inverse when the comparison is read the other way round).
+    """
+    from scoreaudit.stats import power
+
+    n1 = table["_n_eff"].to_numpy(float)
+    n0 = table["_ref_n_eff"].to_numpy(float)
+    p0 = table["reference_rate"].to_numpy(float)
+    # undefined when the reference rate is 0 or 1 (no ratio can be tested against it)
+    ok = (n1 > 0) & (n0 > 0) & (p0 > 0) & (p0 < 1)
+    ratio = np.full(len(table), np.nan)
+    diff = np.full(len(table), np.nan)
+    decrease = np.full(len(table), np.nan)
+    if ok.any():
+        res = power.minimum_detectable(n1[ok], n0[ok], p0[ok], alpha=alpha, power=0.8,
+                                       comparisons=max(m, 1), correction=correction)
+        ratio[ok] = np.asarray(res.ratio, dtype=float)
+        diff[ok] = np.asarray(res.difference, dtype=float)
+        res = power.minimum_detectable(n1[ok], n0[ok], p0[ok], alpha=alpha, power=0.8,
+                                       comparisons=max(m, 1), correction=correction,
+                                       direction="decrease")
+        decrease[ok] = np.asarray(res.ratio, dtype=float)
+    table = table.copy()
+    table["min_detectable_ratio"] = ratio
+    table["min_detectable_difference"] = diff
+    table["min_detectable_ratio_decrease"] = decrease
+    return table
+

@@ -1,0 +1,205 @@
+"""Read scorecard spec files (YAML or JSON) safely: no Python tags, no duplicate keys, bounded size."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scoreaudit.errors import ModelError, UnsafeFileError
+from scoreaudit.models.scorecard import MAX_TERMS, Scorecard
+
+__all__ = ["MAX_SPEC_BYTES", "MAX_SPEC_ENTRIES", "MAX_SPEC_NODES", "load_spec", "read_spec"]
+
+#: Largest spec file read (bytes). Real scorecards are a few kilobytes.
+MAX_SPEC_BYTES = 5_000_000
+#: Largest number of values (after expanding YAML aliases) a spec may hold.
+MAX_SPEC_NODES = 500_000
+#: Largest number of YAML structure characters (``: , - [ { & *``) read before parsing
+#: (parsing is slow: this bounds the time a hostile file can take to about two seconds).
+MAX_SPEC_ENTRIES = 20_000
+
+SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+SUPPORTED = ".yaml, .yml, .json, .skops, .onnx (and .pkl, .pickle, .joblib with allow_pickle=True)"
+
+
+# --------------------------------------------------------------------------------------------
+# Spec files (YAML / JSON)
+# --------------------------------------------------------------------------------------------
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: object, line: int, first_line: int) -> None:
+        super().__init__(key)
+        self.key, self.line, self.first_line = key, line, first_line
+
+
+class _SpecLoader(yaml.SafeLoader):
+    """Safe YAML loader that also refuses duplicate keys in a mapping."""
+
+
+def _construct_mapping(loader: _SpecLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    loader.flatten_mapping(node)
+    seen: dict[object, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            if key in seen:
+                raise _DuplicateKey(key, key_node.start_mark.line + 1, seen[key])
+            seen[key] = key_node.start_mark.line + 1
+        except TypeError:  # unhashable key: let the constructor report it
+            break
+    return loader.construct_mapping(node, deep=deep)
+
+
+_SpecLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _check_size(obj: Any, source: str) -> None:
+    """Refuse a structure holding more than MAX_SPEC_NODES values once aliases are expanded.
+
+    YAML aliases let a tiny file describe a structure of billions of values ("billion
+    laughs"); PyYAML shares the aliased objects, but anything walking the result would not.
+    """
+    count = 0
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if count > MAX_SPEC_NODES:
+            raise ModelError(
+                f"{source} expands to more than {MAX_SPEC_NODES:,} values (YAML aliases "
+                "repeating aliases, a 'billion laughs' file, or a recursive structure); refused. "
+                "A model spec is a small table: write it without nested aliases."
+            )
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+
+
+def _read_text(path: Path) -> str:
+    size = path.stat().st_size
+    if size > MAX_SPEC_BYTES:
+        raise ModelError(
+            f"{path} is {size / 1e6:.1f} MB; model specs are limited to {MAX_SPEC_BYTES / 1e6:g} "
+            "MB (a scorecard is a few kilobytes). Is this the right file?"
+        )
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ModelError(f"{path} is not UTF-8 text ({exc}); save the spec as UTF-8.") from None
+
+
+def parse_yaml(text: str, source: str = "<string>") -> Any:
+    """Parse YAML spec text safely (see :func:`read_spec`).
+
+    Examples
+    --------
+    >>> parse_yaml("name: m\\nterms: []")
+    {'name': 'm', 'terms': []}
+    """
+    # PyYAML builds a spec at roughly 10,000 terms per 5 s: count the YAML structure
+    # characters first so that a huge file is refused in milliseconds, not minutes
+    entries = sum(text.count(c) for c in ":,-[{&*")
+    if entries > MAX_SPEC_ENTRIES:
+        raise ModelError(
+            f"{source} holds about {entries:,} YAML entries; a model spec has at most "
+            f"{MAX_SPEC_ENTRIES:,} (a scorecard is a table of a few hundred coefficients). "
+            "Refused before parsing. Is this the right file?"
+        )
+    try:
+        data = yaml.load(text, Loader=_SpecLoader)
+    except _DuplicateKey as dup:
+        raise ModelError(
+            f"{source}, line {dup.line}: duplicate key {dup.key!r} (first at line "
+            f"{dup.first_line}); YAML would silently keep only the last one. List each key once."
+        ) from None
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        where = f"{source}, line {mark.line + 1}" if mark else source
+        problem = str(exc.problem or "")
+        if "python/" in problem:
+            raise UnsafeFileError(
+                f"{where}: {problem}. That YAML tag asks to build or call a Python object, "
+                "which could run code; scoreaudit loads specs with safe YAML and refuses it. "
+                "A spec holds only numbers, text, lists and mappings: remove the tag."
+            ) from None
+        raise ModelError(
+            f"{where}: {problem or exc}. Only plain YAML (numbers, text, lists, mappings) is "
+            "allowed in a spec: remove the tag."
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ModelError(f"{source} is not valid YAML: {exc}") from None
+    except RecursionError:
+        raise ModelError(f"{source} is nested too deeply to be a model spec.") from None
+    _check_size(data, source)
+    return data
+
+
+def parse_json(text: str, source: str = "<string>") -> Any:
+    """Parse JSON spec text, refusing duplicate keys.
+
+    Examples
+    --------
+    >>> parse_json('{"name": "m"}')
+    {'name': 'm'}
+    """
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, v in items:
+            if k in out:
+                raise ModelError(
+                    f"{source}: duplicate key {k!r} in a JSON object; JSON parsers keep only "
+                    "the last one silently. List each key once."
+                )
+            out[k] = v
+        return out
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        raise ModelError(
+            f"{source} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+        ) from None
+    except RecursionError:
+        raise ModelError(f"{source} is nested too deeply to be a model spec.") from None
+    _check_size(data, source)
+    return data
+
+
+def read_spec(path: str | os.PathLike[str]) -> Any:
+    """Read a YAML or JSON spec file into plain Python data, safely.
+
+    Refuses files over :data:`MAX_SPEC_BYTES`, Python object tags, duplicate keys and
+    structures of more than :data:`MAX_SPEC_NODES` values after expanding YAML aliases.
+
+    Examples
+    --------
+    >>> from scoreaudit.models.shipped import spec_path
+    >>> read_spec(spec_path("c2sg-reconstruction"))["name"]
+    'c2sg-reconstruction'
+    """
+    path = Path(path)
+    text = _read_text(path)
+    if path.suffix.lower() == ".json":
+        return parse_json(text, str(path))
+    return parse_yaml(text, str(path))
+
+
+def load_spec(path: Path) -> Scorecard:
+    """A :class:`Scorecard` from a spec file (see :func:`read_spec`)."""
+    data = read_spec(path)
+    if isinstance(data, dict) and isinstance(data.get("terms"), list):
+        if len(data["terms"]) > MAX_TERMS:
+            raise ModelError(
+                f"{path} has {len(data['terms']):,} terms; a spec may have at most "
+                f"{MAX_TERMS:,}. Is this the right file?"
+            )
+    return Scorecard(data, source=str(path))
+

@@ -1,0 +1,432 @@
+"""Headline findings as plain sentences, from the (published) disparities table.
+
+A finding compares one group with its attribute's reference group (the tables' reference,
+named in the sentence) at the agency's budget. Being controlled is the burden: each attribute's
+first finding is its strongest significant gap where a group is selected MORE often than the
+reference, and a gap the other way is added only when it is at least as strong (see
+:func:`findings`). Ratios below 1 are turned around (the reference
+is selected ``1/ratio`` times as often as the group, with the interval inverted), so that every
+sentence reads "X times as often" with X above 1. A group with no selected file gets its own
+sentence ("None of the 300 files of ... are selected, against 5.2% ..."). A finding whose gap
+is not significant says so and gives the detectable ratio in the sentence's direction
+(``min_detectable_ratio`` for an increase, ``1 / min_detectable_ratio_decrease`` for a
+turned-round ratio), rounded towards 1 so that it stays true: "with these group sizes, a ratio
+below 1.8 would probably have gone undetected". Suppressed and undefined comparisons never make
+a headline.
+
+Examples
+--------
+>>> noun_phrase({"gender": "woman", "age_band": "25-34", "family_status": "single_parent"}, "en")
+'single mothers aged 25-34'
+>>> noun_phrase({"gender": "man", "family_status": "alone"}, "fr")
+'des hommes vivant seuls'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoreaudit.core.vocab import REST, SEP
+from scoreaudit.present.catalogue import (
+    fmt_int,
+    fmt_level,
+    fmt_number,
+    fmt_p,
+    fmt_pct,
+    fmt_ratio_ci,
+    t,
+)
+
+__all__ = ["Finding", "detectable_text", "findings", "noun_phrase"]
+
+
+# -- noun phrases of the bundled data's groups ------------------------------------------------
+_HEAD = {"en": {"woman": "women", "man": "men", None: "people"},
+         "fr": {"woman": "femmes", "man": "hommes", None: "personnes"}}
+_SINGLE_PARENT = {"en": {"woman": "single mothers", "man": "single fathers", None: "single parents"},
+                  "fr": {"woman": "mères isolées", "man": "pères isolés", None: "parents isolés"}}
+_FAMILY = {
+    "en": {"alone": "living alone", "couple_no_child": "in a couple without children",
+           "couple_with_children": "in a couple with children",
+           "other": "in another family situation"},
+    "fr": {"alone": "vivant {seul}", "couple_no_child": "en couple sans enfant",
+           "couple_with_children": "en couple avec enfants",
+           "other": "dans une autre situation familiale"},
+}
+
+
+def _age(label: str, lang: str) -> str:
+    lab = str(label).strip()
+    if lab.endswith("+") and lab[:-1].isdigit():
+        return f"aged {lab[:-1]} or over" if lang == "en" else f"de {lab[:-1]} ans ou plus"
+    parts = lab.split("-")
+    if len(parts) == 2 and all(p.strip().isdigit() for p in parts):
+        a, b = (p.strip() for p in parts)
+        return f"aged {a}-{b}" if lang == "en" else f"de {a} à {b} ans"
+    return f"in the age band “{lab}”" if lang == "en" else f"de la tranche d’âge « {lab} »"
+
+
+def noun_phrase(cell: Mapping[str, str], lang: str) -> str:
+    """Plain-language noun phrase for a group given as ``{attribute: label}``.
+
+    Known attributes of the bundled data (gender, age_band, family_status) are phrased
+    ("single mothers aged 25-34"); other attributes are quoted as they are. French phrases
+    start with their article ("des hommes vivant seuls").
+
+    Examples
+    --------
+    >>> noun_phrase({"age_band": "65+"}, "en")
+    'people aged 65 or over'
+    >>> noun_phrase({"region": "Nord"}, "fr")
+    'des personnes avec region « Nord »'
+    """
+    gender = cell.get("gender")
+    if gender not in ("woman", "man"):
+        gender_known = False
+        gender_key = None
+    else:
+        gender_known = True
+        gender_key = gender
+    fam = cell.get("family_status")
+    fam_known = fam is None or fam in _FAMILY["en"] or fam == "single_parent"
+    if fam == "single_parent":
+        head = _SINGLE_PARENT[lang][gender_key]
+    else:
+        head = _HEAD[lang][gender_key]
+    suffixes = []
+    if "age_band" in cell:
+        suffixes.append(_age(cell["age_band"], lang))
+    if fam is not None and fam != "single_parent" and fam_known:
+        text = _FAMILY[lang][fam]
+        if lang == "fr":
+            text = text.format(seul="seuls" if gender_key == "man" else "seules")
+        suffixes.append(text)
+    for attr, label in cell.items():
+        if attr == "age_band" or (attr == "gender" and gender_known) or \
+                (attr == "family_status" and fam_known):
+            continue
+        if lang == "en":
+            suffixes.append(f"with {attr} “{label}”")
+        else:
+            suffixes.append(f"avec {attr} « {label} »")
+    phrase = " ".join([head, *suffixes])
+    if lang == "fr":
+        phrase = "des " + phrase
+    return phrase
+
+
+def _cell(attribute: str, group: str) -> dict[str, str] | None:
+    attrs = str(attribute).split(SEP)
+    groups = str(group).split(SEP)
+    if len(attrs) != len(groups):
+        return None
+    return dict(zip(attrs, groups, strict=False))
+
+
+def _phrase(attribute: str, group: str, lang: str) -> str:
+
+    if str(group) == REST:
+        return t("np_rest", lang)
+    cell = _cell(attribute, group)
+    if cell is None:
+        return t("np_group", lang, label=str(group))
+    return noun_phrase(cell, lang)
+
+
+@dataclass
+class Finding:
+    """One headline comparison, with the numbers exactly as the sentence shows them.
+
+    ``kind`` is "ratio" (a finite ratio, turned round when below 1), "zero_group" (the group
+    has no selected file, the reference has some) or "zero_reference" (the reverse). The
+    comparison is always the group against its attribute's reference (the tables' reference).
+    ``min_detectable_ratio`` is the detectable ratio *in the direction of the sentence*
+    (above 1): for a turned-round ratio it is ``1 / min_detectable_ratio_decrease``.
+    """
+
+    kind: str  # "ratio", "zero_group" or "zero_reference"
+    attribute: str
+    group: str
+    reference: str
+    subject: str  # the group the sentence speaks about (the more selected one)
+    compared_to: str
+    flipped: bool
+    ratio: float | None
+    ratio_low: float | None
+    ratio_high: float | None
+    selection_rate: float | None
+    reference_rate: float | None
+    n: int | None
+    reference_n: int | None
+    selected: int | None
+    significant: bool
+    p_adjusted: float | None
+    min_detectable_ratio: float | None
+    below_four_fifths: bool
+    text: str
+    reference_selected: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _f(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) else v
+
+
+def _toward_one(ratio: float) -> tuple[float, int] | None:
+    """``ratio`` rounded towards 1 (conservative) with one or two decimals; None when even two
+    decimals reach 1 (the data detect any gap of 1% or more)."""
+    try:
+        from scoreaudit.stats.power import _conservative_ratio
+    except ImportError:  # pragma: no cover - power ships with the package
+        _conservative_ratio = None
+    if _conservative_ratio is not None:
+        value, decimals = _conservative_ratio(float(ratio))
+    else:  # pragma: no cover
+        value, decimals = 1.0, 6
+        for d in (1, 2):
+            scale = 10.0 ** d
+            v = (math.floor(ratio * scale + 1e-9) if ratio > 1 else math.ceil(ratio * scale - 1e-9)) / scale
+            if v != 1:
+                value, decimals = v, d
+                break
+    if decimals > 2 or value == 1:
+        return None
+    return value, decimals
+
+
+def detectable_text(mdr: float | None, lang: str) -> str:
+    """The sentence about the detectable ratio (above 1, in the sentence's direction).
+
+    Rounded towards 1, so that it stays true: 1.48 gives "below 1.4", never "1.5".
+
+    Examples
+    --------
+    >>> detectable_text(1.48, "en")
+    'With these group sizes, a ratio below 1.4 would probably have gone undetected (less than 80% chance of detecting it).'
+    >>> detectable_text(1.004, "en")[:60]
+    'With these group sizes, even a 1% gap would probably have be'
+    """
+    if mdr is None or not math.isfinite(mdr) or mdr <= 0:
+        return ""
+    shown = _toward_one(mdr)
+    if shown is None:
+        return t("s_detect_any", lang)
+    value, decimals = shown
+    return t("s_min_detectable", lang, mdr=fmt_number(value, lang, decimals))
+
+
+def _ref(attribute: str, group: str, lang: str, end: bool = True) -> str:
+    """The reference's noun phrase, marked as the reference (subject: in brackets; end of the
+    clause: after a comma)."""
+    return t("ref_mark_end" if end else "ref_mark", lang, group=_phrase(attribute, group, lang))
+
+
+def _sentence(row: pd.Series, lang: str, level: str,
+              counts_of: Mapping[tuple[str, str], tuple[Any, Any]] | None = None) -> Finding | None:
+    ratio = _f(row["ratio"])
+    p1, p0 = _f(row["selection_rate"]), _f(row["reference_rate"])
+    if p1 is None or p0 is None:
+        return None
+    significant = bool(row["significant"]) if row["significant"] is not None else False
+    p_adj = _f(row["p_adjusted"])
+    mdr_up = _f(row.get("min_detectable_ratio"))
+    mdr_down = _f(row.get("min_detectable_ratio_decrease"))
+    four_fifths = bool(row.get("below_four_fifths") or False)
+    attr, grp, ref = str(row["attribute"]), str(row["group"]), str(row["reference"])
+    common = dict(attribute=attr, group=grp, reference=ref, significant=significant,
+                  p_adjusted=p_adj, below_four_fifths=four_fifths,
+                  selection_rate=p1, reference_rate=p0)
+    n, ref_n = _f(row["n"]), _f(row["reference_n"])
+    counts_of = counts_of or {}
+
+    def selected(group: str) -> int | None:
+        sel = _f((counts_of.get((attr, group)) or (None, None))[1])
+        return None if sel is None else int(sel)
+
+    n_i = None if n is None else int(n)
+    ref_n_i = None if ref_n is None else int(ref_n)
+    if p0 == 0 and p1 > 0:
+        sel = selected(grp)
+        text = t("s_zero_reference", lang, rate=fmt_pct(p1, lang),
+                 group=_phrase(attr, grp, lang),
+                 selected=fmt_int(sel, lang), n=fmt_int(n, lang),  # counts of files
+                 reference_n=fmt_int(ref_n, lang),
+                 reference=_ref(attr, ref, lang))
+        if not significant:
+            text += " " + t("s_not_significant", lang, p=fmt_p(p_adj, lang))
+        return Finding(kind="zero_reference", subject=grp, compared_to=ref, flipped=False,
+                       ratio=None, ratio_low=None, ratio_high=None, n=n_i, reference_n=ref_n_i,
+                       selected=sel, min_detectable_ratio=mdr_up, text=text,
+                       reference_selected=0, **common)
+    if p1 == 0 and p0 > 0:
+        ref_sel = selected(ref)
+        text = t("s_zero_group", lang, n=fmt_int(n, lang), group=_phrase(attr, grp, lang),
+                 rate=fmt_pct(p0, lang), selected=fmt_int(ref_sel, lang),
+                 reference_n=fmt_int(ref_n, lang), reference=_ref(attr, ref, lang))
+        if not significant:
+            text += " " + t("s_not_significant", lang, p=fmt_p(p_adj, lang))
+        inv = None if mdr_down in (None, 0) else 1 / mdr_down
+        return Finding(kind="zero_group", subject=ref, compared_to=grp, flipped=True,
+                       ratio=None, ratio_low=None, ratio_high=None, n=n_i, reference_n=ref_n_i,
+                       selected=0, min_detectable_ratio=inv, text=text,
+                       reference_selected=ref_sel, **common)
+    if ratio is None or not math.isfinite(ratio) or ratio <= 0:
+        return None
+    low, high = _f(row["ratio_low"]), _f(row["ratio_high"])
+    flipped = ratio < 1
+    if flipped:
+        ratio = 1 / ratio
+        low, high = (None if high in (None, 0) else 1 / high), (None if low in (None, 0) else 1 / low)
+        # the detectable ratio in the sentence's direction: the smallest detectable DECREASE,
+        # turned round like the ratio (never the detectable increase)
+        mdr = None if mdr_down in (None, 0) else 1 / mdr_down
+        subject, other = ref, grp
+        subject_text, other_text = _ref(attr, ref, lang, end=False), _phrase(attr, grp, lang)
+    else:
+        mdr = mdr_up
+        subject, other = grp, ref
+        subject_text, other_text = _phrase(attr, grp, lang), _ref(attr, ref, lang)
+    shown, low_s, high_s = fmt_ratio_ci(ratio, low, high, lang, 1)
+    times = (t("as_often", lang) if shown in ("1.0", "1,0")
+             else t("times_as_often", lang, ratio=shown))
+    text = t("s_ratio", lang, group=subject_text, times=times, reference=other_text,
+             level=level, low=low_s, high=high_s)
+    if not significant:
+        text += " " + t("s_not_significant", lang, p=fmt_p(p_adj, lang))
+        extra = detectable_text(mdr, lang)
+        if extra:
+            text += " " + extra
+    return Finding(kind="ratio", subject=subject, compared_to=other, flipped=flipped,
+                   ratio=ratio, ratio_low=low, ratio_high=high, n=n_i, reference_n=ref_n_i,
+                   selected=None, min_detectable_ratio=mdr, text=text, **common)
+
+
+def _strength(d: pd.DataFrame) -> np.ndarray:
+    """How strong each comparison's gap is, to choose the headline: ``|log ratio|``.
+
+    A group with no selected file (ratio 0) ranks by the upper bound of its ratio's interval
+    (``|log high|``: the smallest gap the data are compatible with), so that "none of the
+    34,729 files" ranks among the strongest gaps when the data establish it. A group selected
+    against a reference with none selected ranks above all finite ratios, by its selection
+    rate. Undefined comparisons get -1.
+    """
+    r = pd.to_numeric(d["ratio"], errors="coerce").to_numpy(float)
+    hi = pd.to_numeric(d["ratio_high"], errors="coerce").to_numpy(float)
+    p1 = pd.to_numeric(d["selection_rate"], errors="coerce").to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.abs(np.log(r))
+        s_zero = np.where((hi > 0) & (hi < 1), np.abs(np.log(hi)), 0.0)
+    s = np.where(r == 0, s_zero, s)
+    s = np.where(np.isposinf(r), 1e6 + np.nan_to_num(p1), s)
+    return np.nan_to_num(s, nan=-1.0, posinf=1e9)
+
+
+def _direction(d: pd.DataFrame) -> np.ndarray:
+    """+1 where the group is selected more often than its reference, -1 less often, 0 equal
+    or undefined."""
+    p1 = pd.to_numeric(d["selection_rate"], errors="coerce").to_numpy(float)
+    p0 = pd.to_numeric(d["reference_rate"], errors="coerce").to_numpy(float)
+    return np.where(p1 > p0, 1, np.where(p1 < p0, -1, 0))
+
+
+def _attribute_findings(sub: pd.DataFrame, lang: str, level: str,
+                        counts_of: Mapping[tuple[str, str], tuple[Any, Any]],
+                        fallback: bool) -> list[tuple[float, Finding]]:
+    """The findings of one attribute (or intersection), in the headline rule's order.
+
+    First the strongest significant gap where the group is selected MORE often than its
+    reference (if any); then the strongest significant gap in the other direction, only if
+    there is no first sentence or it is at least as strong (``_strength``). With no
+    significant gap and ``fallback``, the largest gap, said not to be significant. Returns
+    ``(strength, finding)`` pairs.
+    """
+    sub = sub.sort_values("_strength", ascending=False, kind="stable")
+    chosen: list[tuple[float, Finding]] = []
+    for direction in (1, -1):
+        rows = sub[sub["_sig"] & (sub["_dir"] == direction)]
+        for _, row in rows.iterrows():
+            f = _sentence(row, lang, level, counts_of)
+            if f is None:
+                continue
+            if not chosen or float(row["_strength"]) >= chosen[0][0]:
+                chosen.append((float(row["_strength"]), f))
+            break
+    if not chosen and fallback:
+        for _, row in sub.iterrows():
+            f = _sentence(row, lang, level, counts_of)
+            if f is not None:
+                return [(float(row["_strength"]), f)]
+    return chosen
+
+
+def findings(published: Any, lang: str = "en", max_findings: int = 10) -> list[Finding]:
+    """Headline findings of a published (suppressed) result.
+
+    Every finding compares a group with its attribute's reference group (the reference of the
+    tables), and names the reference. Being selected for control is the burden, so the rule
+    looks first for who is selected MORE often. Per attribute: first the strongest
+    significant gap where a group is selected more often than the reference (if any); a
+    second sentence for the strongest significant gap in the other direction (a group
+    selected less often, or never) only when it is at least as strong (``|log ratio|``; a
+    group with no selected file ranks by its interval's upper bound). An attribute with no
+    significant gap gets its largest gap, with the detectable ratio. Single attributes come
+    first, in order; then each intersection with a significant gap (same rule, no fallback),
+    strongest first, up to ``max_findings`` sentences in all.
+
+    Parameters
+    ----------
+    published : AuditResult
+        Preferably the copy returned by :func:`scoreaudit.present.publish.publish`.
+    lang : {"en", "fr"}
+    max_findings : int
+
+    Returns
+    -------
+    list of Finding
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, scoreaudit as sa
+    >>> rng = np.random.default_rng(0)
+    >>> f = pd.DataFrame({"gender": ["woman"] * 500 + ["man"] * 500,
+    ...                   "score": np.r_[rng.random(500) + 0.1, rng.random(500)]})
+    >>> r = sa.audit(sa.Population(f, protected=["gender"]), "score", sa.Budget(share=0.2),
+    ...              reference={"gender": "man"}, threshold_free=False)
+    >>> print(findings(r)[0].text)  # doctest: +ELLIPSIS
+    Files of women are selected for control 2.2 times as often as files of men, the reference group (95% interval 1.7 to 2.9).
+    """
+    d = published.disparities.reset_index(drop=True)
+    if "suppressed" in d.columns:
+        d = d[~d["suppressed"].astype("boolean").fillna(False).astype(bool)]
+    level = fmt_level(float(published.config.get("confidence", 0.95)), lang)
+    d = d.assign(_strength=_strength(d), _dir=_direction(d),
+                 _sig=d["significant"].astype("boolean").fillna(False).astype(bool),
+                 _inter=d["attribute"].astype(str).str.contains(SEP, regex=False))
+    d = d[d["_strength"] >= 0]
+    g = published.groups
+    counts_of = dict(zip(zip(g["attribute"].astype(str), g["group"].astype(str), strict=False),
+                         zip(g["n"], g["selected"], strict=False), strict=False))
+    out: list[Finding] = []
+    for _attr, sub in d[~d["_inter"]].groupby("attribute", sort=False):
+        out.extend(f for _, f in _attribute_findings(sub, lang, level, counts_of, fallback=True))
+    blocks = []
+    for _attr, sub in d[d["_inter"] & d["_sig"]].groupby("attribute", sort=False):
+        found = _attribute_findings(sub, lang, level, counts_of, fallback=False)
+        if found:
+            blocks.append(found)
+    # strongest first sentence first (stable: ties keep the tables' order)
+    for found in sorted(blocks, key=lambda b: -b[0][0]):
+        out.extend(f for _, f in found)
+    return out[:max_findings]

@@ -1,0 +1,218 @@
+"""AuditResult: the one object that plots, reports and users read."""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoreaudit.selection.policies import Selection
+
+#: Version of the layout of :meth:`AuditResult.to_dict` (and ``results.json``).
+SCHEMA_VERSION = 1
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe, deterministic: numpy scalars to Python, NaN/inf to None."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_clean(v) for v in value.tolist()]
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    if value is pd.NA or value is None:
+        return None
+    return value
+
+
+def table_records(table: pd.DataFrame | None) -> list[dict] | None:
+    """A data frame as a list of JSON-safe records (column order kept)."""
+    if table is None:
+        return None
+    cols = list(table.columns)
+    return [
+        {c: _clean(v) for c, v in zip(cols, row, strict=True)}
+        for row in table.itertuples(index=False, name=None)
+    ]
+
+
+@dataclass
+class AuditResult:
+    """Everything an audit found, as tidy tables.
+
+    Attributes
+    ----------
+    groups : DataFrame
+        One row per (attribute, group): size, share, files selected, selection rate with its
+        interval, mean score; with labels, precision and error rates with intervals.
+    disparities : DataFrame
+        One row per compared group: ratio and difference of selection rates to the reference
+        group, intervals, raw and adjusted p-values, flags, minimum detectable disparities and
+        threshold-free score gaps (AUC, Kolmogorov-Smirnov).
+    curve : DataFrame
+        Selection rate and ratio of every group across budgets.
+    selected : ndarray of bool
+        Which files the policy selected, aligned with the population's rows.
+    calibration : DataFrame or None
+        Observed positive rate against mean score per score bin and group (with labels).
+    selection : Selection
+        What the policy realised (count, share, cut-off score, ties).
+    """
+
+    groups: pd.DataFrame
+    disparities: pd.DataFrame
+    curve: pd.DataFrame
+    selected: np.ndarray
+    calibration: pd.DataFrame | None
+    selection: Selection
+    config: dict
+    population_summary: dict
+    model_info: dict
+    warnings: list[str] = field(default_factory=list)
+    population: Any = field(default=None, repr=False)
+    model: Any = field(default=None, repr=False)
+    policy: Any = field(default=None, repr=False)
+    scores: np.ndarray | None = field(default=None, repr=False)
+
+    # -- fairlearn-like accessors -----------------------------------------------------------
+    @property
+    def by_group(self) -> pd.Series:
+        """Selection rate indexed by (attribute, group), like fairlearn's ``by_group``."""
+        return self.groups.set_index(["attribute", "group"])["selection_rate"]
+
+    def ratio(self, attribute: str | None = None) -> pd.Series:
+        """Selection-rate ratio to the reference, indexed by (attribute, group)."""
+        return self._disp("ratio", attribute)
+
+    def difference(self, attribute: str | None = None) -> pd.Series:
+        """Selection-rate difference to the reference, indexed by (attribute, group)."""
+        return self._disp("difference", attribute)
+
+    def _disp(self, column: str, attribute: str | None) -> pd.Series:
+        d = self.disparities
+        if attribute is not None:
+            if attribute not in set(d["attribute"]):
+                raise KeyError(f"No attribute {attribute!r}; audited: {sorted(set(d['attribute']))}")
+            d = d[d["attribute"] == attribute]
+        return d.set_index(["attribute", "group"])[column]
+
+    @property
+    def alpha(self) -> float:
+        return 1 - float(self.config["confidence"])
+
+    # -- serialisation ------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """JSON-serialisable, deterministic description of the result (no row-level data)."""
+        return _clean({
+            "schema_version": SCHEMA_VERSION,
+            "config": self.config,
+            "population": self.population_summary,
+            "model": self.model_info,
+            "selection": self.selection.summary(),
+            "groups": table_records(self.groups),
+            "disparities": table_records(self.disparities),
+            "curve": table_records(self.curve),
+            "calibration": table_records(self.calibration),
+            "warnings": list(self.warnings),
+        })
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as a JSON string (keys in a stable order)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
+    # -- display ----------------------------------------------------------------------
+    def summary(self, top: int = 5) -> pd.DataFrame:
+        """The ``top`` largest significant ratios (the headline comparisons)."""
+        d = self.disparities
+        d = d[d["significant"]].copy()
+        d["_strength"] = np.abs(np.log(d["ratio"].replace(0, np.nan)))
+        return d.sort_values("_strength", ascending=False).drop(columns="_strength").head(top)
+
+    def __repr__(self) -> str:
+        s = self.selection
+        return (f"AuditResult({self.population_summary['rows']} files, {s.n_selected} selected "
+                f"({s.share:.2%}); {len(self.groups)} groups, {len(self.disparities)} comparisons, "
+                f"{int(self.disparities['significant'].sum())} significant)")
+
+    def _repr_html_(self) -> str:
+        s = self.selection
+        cols = ["attribute", "group", "reference", "selection_rate", "reference_rate", "ratio",
+                "ratio_low", "ratio_high", "p_adjusted", "small_cell"]
+        d = self.disparities[[c for c in cols if c in self.disparities.columns]]
+        d = d[~d["attribute"].str.contains("×", regex=False)]
+        head = html.escape(
+            f"{self.population_summary['rows']:,} files; {s.n_selected:,} selected "
+            f"({s.share:.2%}) by {s.description}"
+        )
+        return (f"<div><strong>scoreaudit result</strong><p>{head}</p>"
+                f"{d.to_html(index=False, float_format=lambda x: f'{x:.3g}', escape=True)}"
+                f"<p>{len(self.disparities)} comparisons in all (with intersections): see "
+                f"<code>result.disparities</code>.</p></div>")
+
+    # -- methods that delegate to other modules (report, explain) are added below ----------
+    def report(self, lang: str = "en", *, figures: bool = True, min_cell: int | None = None) -> Any:
+        """The full report (as the CLI writes it), displayed inline in Jupyter.
+
+        Small cells are suppressed as in published outputs. ``str(...)`` is the HTML page.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd, scoreaudit as sa
+        >>> frame = pd.DataFrame({"gender": ["man", "woman"] * 100, "x": np.arange(200.0)})
+        >>> res = sa.audit(sa.Population(frame, protected=["gender"]), "x",
+        ...                sa.Budget(share=0.1), threshold_free=False)
+        >>> "Principaux constats" in str(res.report(lang="fr", figures=False))
+        True
+        """
+        from scoreaudit.report import ReportDisplay, render_html
+
+        return ReportDisplay(render_html(self, lang, figures=figures, min_cell=min_cell))
+
+    def to_html(self, path: Any, lang: str = "en", *, figures: bool = True,
+                min_cell: int | None = None) -> Any:
+        """Write the self-contained HTML report to ``path``; return the path.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd, scoreaudit as sa, tempfile, os
+        >>> frame = pd.DataFrame({"gender": ["man", "woman"] * 100, "x": np.arange(200.0)})
+        >>> res = sa.audit(sa.Population(frame, protected=["gender"]), "x",
+        ...                sa.Budget(share=0.1), threshold_free=False)
+        >>> p = res.to_html(os.path.join(tempfile.mkdtemp(), "r.html"), figures=False)
+        >>> p.name
+        'r.html'
+        """
+        return self.report(lang, figures=figures, min_cell=min_cell).save(path)
+
+    def explain(self, **kwargs: Any) -> Any:
+        """Explain the disparities (see :func:`scoreaudit.explain.explain` for the arguments).
+
+        The explanation is also kept as ``self.explanation`` for reports.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd, scoreaudit as sa
+        >>> frame = pd.DataFrame({"gender": ["man", "woman"] * 100, "x": np.arange(200.0)})
+        >>> res = sa.audit(sa.Population(frame, protected=["gender"]),
+        ...                sa.ScoreColumn("x"), sa.Budget(share=0.1))
+        >>> res.explain().neutralisation["input"].tolist()
+        ['x']
+        >>> res.explanation is not None
+        True
+        """
+        from scoreaudit.explain import explain
+
+        self.explanation = explain(self, **kwargs)
+        return self.explanation
