@@ -63,8 +63,10 @@ def main() -> None:
 
     ranking = rank_scores(scores)
     t_rank = best_of(args.repeat, lambda: rank_scores(scores))
-    print(f"rows: {n:,}   distinct scores: {ranking.n_blocks:,}   "
-          f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(
+        f"rows: {n:,}   distinct scores: {ranking.n_blocks:,}   "
+        f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
     print("(seconds: wall-clock / CPU, best of each)")
     print(f"rank_scores: {t_rank[0]:.3f} / {t_rank[1]:.3f} s")
     weight_options = [None] + ([rng.uniform(0.5, 3.0, n)] if args.weights else [])
@@ -79,15 +81,22 @@ def main() -> None:
             t_rest = best_of(args.repeat, partial(run, None))
             if weights is None:
                 total += t_fixed
-            print(f"  {name:<22} {k:>3} groups   {t_fixed[0]:6.3f} / {t_fixed[1]:.3f} s"
-                  f"   {t_rest[0]:6.3f} / {t_rest[1]:.3f} s")
-    print(f"\nrank_scores + 7 attributes (reference=largest, unweighted): "
-          f"{total[0]:.3f} / {total[1]:.3f} s")
+            print(
+                f"  {name:<22} {k:>3} groups   {t_fixed[0]:6.3f} / {t_fixed[1]:.3f} s"
+                f"   {t_rest[0]:6.3f} / {t_rest[1]:.3f} s"
+            )
+    print(
+        f"\nrank_scores + 7 attributes (reference=largest, unweighted): "
+        f"{total[0]:.3f} / {total[1]:.3f} s"
+    )
     codes, k = attributes["gender x age x family"]
-    t_cal = best_of(args.repeat,
-                    lambda: calibration_by_group(scores, codes, k, labels, ranking=ranking))
-    print(f"calibration_by_group (60 groups, deciles, shared ranking): "
-          f"{t_cal[0]:.3f} / {t_cal[1]:.3f} s")
+    t_cal = best_of(
+        args.repeat, lambda: calibration_by_group(scores, codes, k, labels, ranking=ranking)
+    )
+    print(
+        f"calibration_by_group (60 groups, deciles, shared ranking): "
+        f"{t_cal[0]:.3f} / {t_cal[1]:.3f} s"
+    )
 
 
 if __name__ == "__main__":

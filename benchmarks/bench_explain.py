@@ -29,10 +29,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--n-repeats", type=int, default=1,
-                        help="permutations averaged per input (explain's n_repeats)")
-    parser.add_argument("--no-check", action="store_true",
-                        help="skip the check against a full audit of a permuted frame")
+    parser.add_argument(
+        "--n-repeats",
+        type=int,
+        default=1,
+        help="permutations averaged per input (explain's n_repeats)",
+    )
+    parser.add_argument(
+        "--no-check",
+        action="store_true",
+        help="skip the check against a full audit of a permuted frame",
+    )
     args = parser.parse_args()
     t0 = time.perf_counter()
     frame = synthetic.c2sg_population(args.rows, random_state=0)
@@ -46,12 +53,14 @@ def main() -> None:
             ex = explain(res, n_repeats=args.n_repeats)
             runs.append(ex.timings)
         med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-        print(f"{name}: {len(card.features)} inputs, {len(ex.neutralisation)} neutralisation rows "
-              f"({ex.config['selection']}); median of {args.repeat}: neutralisation of every "
-              f"input {med['neutralisation']:.2f} s, decomposition (with per-term "
-              f"neutralisation) {med['decomposition']:.2f} s, protected attributes "
-              f"{med['protected_neutralised']:.2f} s, proxies {med['proxies']:.2f} s, "
-              f"whole explain {med['total']:.2f} s")
+        print(
+            f"{name}: {len(card.features)} inputs, {len(ex.neutralisation)} neutralisation rows "
+            f"({ex.config['selection']}); median of {args.repeat}: neutralisation of every "
+            f"input {med['neutralisation']:.2f} s, decomposition (with per-term "
+            f"neutralisation) {med['decomposition']:.2f} s, protected attributes "
+            f"{med['protected_neutralised']:.2f} s, proxies {med['proxies']:.2f} s, "
+            f"whole explain {med['total']:.2f} s"
+        )
         if not args.no_check:
             _check(pop, card, res, ex)
 
@@ -67,15 +76,22 @@ def _check(pop: sa.Population, card, res, ex) -> None:
     idx = np.random.default_rng(0).permutation(len(frame))
     permuted = frame.assign(**{col: frame[col].take(idx).set_axis(frame.index)})
     t0 = time.perf_counter()
-    full = sa.audit(sa.Population(permuted, protected=pop.protected), card, res.policy,
-                    reference={"gender": "man"}, threshold_free=False)
+    full = sa.audit(
+        sa.Population(permuted, protected=pop.protected),
+        card,
+        res.policy,
+        reference={"gender": "man"},
+        threshold_free=False,
+    )
     elapsed = time.perf_counter() - t0
     want = full.disparities.query("attribute == 'gender'")["ratio"].to_numpy()
     got = ex.neutralisation.query(f"attribute == 'gender' and input == '{col}'")
     got = got["ratio_after"].to_numpy()
     same = np.allclose(want, got, rtol=0, atol=1e-12)
-    print(f"  check: neutralising {col!r} = full audit of a permuted frame: {same} "
-          f"(one full audit takes {elapsed:.2f} s)")
+    print(
+        f"  check: neutralising {col!r} = full audit of a permuted frame: {same} "
+        f"(one full audit takes {elapsed:.2f} s)"
+    )
 
 
 if __name__ == "__main__":

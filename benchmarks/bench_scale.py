@@ -169,19 +169,32 @@ def w_scoreaudit(frame: pd.DataFrame, args: argparse.Namespace) -> dict:
 
     def run() -> sa.AuditResult:
         pop = sa.Population(frame, protected=ATTRS)
-        return sa.audit(pop, model, sa.Budget(share=BUDGET, random_state=SEED),
-                        budgets=budgets, bootstrap=boot)
+        return sa.audit(
+            pop, model, sa.Budget(share=BUDGET, random_state=SEED), budgets=budgets, bootstrap=boot
+        )
 
     sa.audit(sa.Population(frame.head(50_000), protected=ATTRS), model)  # warm-up
     t, mem, times, res = measure(run, args.repeat)
     g = res.groups[res.groups["attribute"] == INTERSECTION]
     c = res.curve[res.curve["attribute"] == INTERSECTION]
-    out = {"time": t, "memory_mb": mem, "times": times, "rows": len(frame),
-           "groups": len(res.groups), "comparisons": len(res.disparities),
-           "curve_rows": len(res.curve), "budgets": int(args.budgets)}
-    np.savez(args.out, labels=g["group"].to_numpy(str), rate=g["selection_rate"].to_numpy(),
-             curve_budget=c["budget"].to_numpy(), curve_group=c["group"].to_numpy(str),
-             curve_selected=c["selected"].to_numpy())
+    out = {
+        "time": t,
+        "memory_mb": mem,
+        "times": times,
+        "rows": len(frame),
+        "groups": len(res.groups),
+        "comparisons": len(res.disparities),
+        "curve_rows": len(res.curve),
+        "budgets": int(args.budgets),
+    }
+    np.savez(
+        args.out,
+        labels=g["group"].to_numpy(str),
+        rate=g["selection_rate"].to_numpy(),
+        curve_budget=c["budget"].to_numpy(),
+        curve_group=c["group"].to_numpy(str),
+        curve_selected=c["selected"].to_numpy(),
+    )
     return out
 
 
@@ -201,8 +214,9 @@ def w_numpy(frame: pd.DataFrame, args: argparse.Namespace) -> dict:
         ranked = code[order].astype(np.int16)
         k = np.floor(budgets * len(scores) + 0.5).astype(np.int64)
         bounds = np.concatenate([[0], k])
-        sel = np.stack([np.bincount(ranked[bounds[i]:bounds[i + 1]], minlength=G)
-                        for i in range(k.size)])
+        sel = np.stack(
+            [np.bincount(ranked[bounds[i] : bounds[i + 1]], minlength=G) for i in range(k.size)]
+        )
         return np.cumsum(sel, axis=0)
 
     n_g = np.bincount(code, minlength=G)
@@ -220,8 +234,12 @@ def w_numpy(frame: pd.DataFrame, args: argparse.Namespace) -> dict:
     t_curve, m_curve, _, cum = measure(curve, args.repeat)
     t_boot, m_boot, _, _ = measure(bootstrap, max(args.repeat, 5))
     np.savez(args.out, labels=np.array(labels), rate=rate, curve=cum, budgets=budgets)
-    return {"table": [t_table, m_table], "curve": [t_curve, m_curve],
-            "bootstrap": [t_boot, m_boot], "rows": len(frame)}
+    return {
+        "table": [t_table, m_table],
+        "curve": [t_curve, m_curve],
+        "bootstrap": [t_boot, m_boot],
+        "rows": len(frame),
+    }
 
 
 def w_fairlearn(frame: pd.DataFrame, args: argparse.Namespace) -> dict:
@@ -232,8 +250,9 @@ def w_fairlearn(frame: pd.DataFrame, args: argparse.Namespace) -> dict:
     sens = frame[ATTRS]
 
     def table() -> MetricFrame:
-        return MetricFrame(metrics=selection_rate, y_true=y_true, y_pred=y_pred,
-                           sensitive_features=sens)
+        return MetricFrame(
+            metrics=selection_rate, y_true=y_true, y_pred=y_pred, sensitive_features=sens
+        )
 
     t_table, m_table, _, mf = measure(table, args.repeat)
     by = mf.by_group
@@ -245,13 +264,17 @@ def w_fairlearn(frame: pd.DataFrame, args: argparse.Namespace) -> dict:
     rank = np.empty(order.size, dtype=np.int64)
     rank[order] = np.arange(order.size)
     sweep = np.round(np.arange(1, 101) / 100, 10)[:: max(1, 100 // args.sweep_budgets)]
-    sweep = sweep[:args.sweep_budgets]
+    sweep = sweep[: args.sweep_budgets]
     sweep_rates = []
 
     def one_budget(b: float) -> MetricFrame:
         k = int(np.floor(b * order.size + 0.5))
-        return MetricFrame(metrics=selection_rate, y_true=y_true, y_pred=(rank < k).astype(int),
-                           sensitive_features=sens)
+        return MetricFrame(
+            metrics=selection_rate,
+            y_true=y_true,
+            y_pred=(rank < k).astype(int),
+            sensitive_features=sens,
+        )
 
     t0 = time.perf_counter()
     with PeakRSS() as m_sweep:
@@ -261,23 +284,36 @@ def w_fairlearn(frame: pd.DataFrame, args: argparse.Namespace) -> dict:
 
     # bootstrap: MetricFrame(n_boot=k) on --boot-rows rows, extrapolated to 1,000 samples
     sub = frame.iloc[: args.boot_rows]
-    kw = {"metrics": selection_rate, "y_true": sub["irregular"].to_numpy(),
-          "y_pred": sub["selected"].to_numpy(), "sensitive_features": sub[ATTRS]}
+    kw = {
+        "metrics": selection_rate,
+        "y_true": sub["irregular"].to_numpy(),
+        "y_pred": sub["selected"].to_numpy(),
+        "sensitive_features": sub[ATTRS],
+    }
     t0 = time.perf_counter()
     MetricFrame(**kw)
     t_plain = time.perf_counter() - t0
     t0 = time.perf_counter()
     with PeakRSS() as m_boot:
-        MetricFrame(**kw, n_boot=args.boot_samples, ci_quantiles=[0.025, 0.975],
-                    random_state=SEED)
+        MetricFrame(**kw, n_boot=args.boot_samples, ci_quantiles=[0.025, 0.975], random_state=SEED)
     t_boot = time.perf_counter() - t0
     per_sample = max(t_boot - t_plain, 0.0) / args.boot_samples
-    np.savez(args.out, labels=np.array(labels), rate=rate, sweep=np.array(sweep),
-             sweep_rates=np.array(sweep_rates))
-    return {"table": [t_table, m_table], "sweep_100": [t_sweep, m_sweep.above_mb],
-            "sweep_measured": len(sweep),
-            "bootstrap_1000": [t_plain + 1000 * per_sample, m_boot.above_mb],
-            "boot_rows": len(sub), "boot_samples": args.boot_samples, "rows": len(frame)}
+    np.savez(
+        args.out,
+        labels=np.array(labels),
+        rate=rate,
+        sweep=np.array(sweep),
+        sweep_rates=np.array(sweep_rates),
+    )
+    return {
+        "table": [t_table, m_table],
+        "sweep_100": [t_sweep, m_sweep.above_mb],
+        "sweep_measured": len(sweep),
+        "bootstrap_1000": [t_plain + 1000 * per_sample, m_boot.above_mb],
+        "boot_rows": len(sub),
+        "boot_samples": args.boot_samples,
+        "rows": len(frame),
+    }
 
 
 def w_aequitas(frame: pd.DataFrame, args: argparse.Namespace) -> dict:
@@ -291,22 +327,26 @@ def w_aequitas(frame: pd.DataFrame, args: argparse.Namespace) -> dict:
 
     def run() -> pd.DataFrame:
         df = pd.DataFrame({a: frame[a].astype(str).astype(object) for a in ATTRS})
-        df[INTERSECTION] = (df[ATTRS[0]] + " × " + df[ATTRS[1]] + " × " + df[ATTRS[2]]
-                            ).astype(object)
+        df[INTERSECTION] = (df[ATTRS[0]] + " × " + df[ATTRS[1]] + " × " + df[ATTRS[2]]).astype(
+            object
+        )
         df["score"] = frame["selected"].to_numpy().astype(int)
         df["label_value"] = frame["irregular"].to_numpy().astype(int)
         xtab, _ = Group().get_crosstabs(df)
         ref = dict(largest)
         inter = xtab[xtab["attribute_name"] == INTERSECTION]
         ref[INTERSECTION] = str(inter.loc[inter["group_size"].idxmax(), "attribute_value"])
-        return Bias().get_disparity_predefined_groups(xtab, original_df=df,
-                                                      ref_groups_dict=ref,
-                                                      check_significance=False)
+        return Bias().get_disparity_predefined_groups(
+            xtab, original_df=df, ref_groups_dict=ref, check_significance=False
+        )
 
     t, mem, _, bdf = measure(run, args.repeat)
     inter = bdf[bdf["attribute_name"] == INTERSECTION]
-    np.savez(args.out, labels=inter["attribute_value"].to_numpy(str),
-             rate=inter["pprev"].to_numpy(dtype=float))
+    np.savez(
+        args.out,
+        labels=inter["attribute_value"].to_numpy(str),
+        rate=inter["pprev"].to_numpy(dtype=float),
+    )
     return {"time": t, "memory_mb": mem, "rows": len(frame)}
 
 
@@ -315,12 +355,23 @@ def w_file(frame: None, args: argparse.Namespace) -> dict:
     model = sa.examples.model(MODEL)
     with PeakRSS() as m:
         t0 = time.perf_counter()
-        res = sa.audit_file(args.data, model, sa.Budget(share=BUDGET, random_state=SEED),
-                            protected=ATTRS, batch_size=args.batch_size)
+        res = sa.audit_file(
+            args.data,
+            model,
+            sa.Budget(share=BUDGET, random_state=SEED),
+            protected=ATTRS,
+            batch_size=args.batch_size,
+        )
         elapsed = time.perf_counter() - t0
-    return {"time": elapsed, "memory_mb": m.above_mb, "rows": res.population_summary["rows"],
-            "groups": len(res.groups), "comparisons": len(res.disparities),
-            "curve_rows": len(res.curve), "auc": "auc" in res.disparities}
+    return {
+        "time": elapsed,
+        "memory_mb": m.above_mb,
+        "rows": res.population_summary["rows"],
+        "groups": len(res.groups),
+        "comparisons": len(res.disparities),
+        "curve_rows": len(res.curve),
+        "auc": "auc" in res.disparities,
+    }
 
 
 def write_big_file(rows: int, path: Path, chunk: int = 5_000_000) -> None:
@@ -341,8 +392,13 @@ def write_big_file(rows: int, path: Path, chunk: int = 5_000_000) -> None:
     writer.close()
 
 
-WORKERS = {"scoreaudit": w_scoreaudit, "numpy": w_numpy, "fairlearn": w_fairlearn,
-           "aequitas": w_aequitas, "file": w_file}
+WORKERS = {
+    "scoreaudit": w_scoreaudit,
+    "numpy": w_numpy,
+    "fairlearn": w_fairlearn,
+    "aequitas": w_aequitas,
+    "file": w_file,
+}
 
 
 def worker_main(args: argparse.Namespace) -> None:
@@ -356,9 +412,24 @@ def worker_main(args: argparse.Namespace) -> None:
 
 
 def run_worker(name: str, data: Path, out: Path, args: argparse.Namespace, **extra) -> dict:
-    cmd = [sys.executable, __file__, "--worker", name, "--data", str(data), "--out", str(out),
-           "--repeat", str(args.repeat), "--sweep-budgets", str(args.sweep_budgets),
-           "--boot-rows", str(args.boot_rows), "--boot-samples", str(args.boot_samples)]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--worker",
+        name,
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        "--repeat",
+        str(args.repeat),
+        "--sweep-budgets",
+        str(args.sweep_budgets),
+        "--boot-rows",
+        str(args.boot_rows),
+        "--boot-samples",
+        str(args.boot_samples),
+    ]
     for k, v in extra.items():
         cmd += [f"--{k.replace('_', '-')}", str(v)]
     print(f"  running {name} {extra or ''} ...", flush=True)
@@ -366,7 +437,7 @@ def run_worker(name: str, data: Path, out: Path, args: argparse.Namespace, **ext
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
     if proc.returncode != 0 or not lines:
         return {"skipped": f"{name} failed: {proc.stderr.strip().splitlines()[-1:]}"}
-    return json.loads(lines[-1][len("RESULT "):])
+    return json.loads(lines[-1][len("RESULT ") :])
 
 
 def check_agreement(tmp: Path, results: dict) -> list[str]:
@@ -383,9 +454,11 @@ def check_agreement(tmp: Path, results: dict) -> list[str]:
         missing = len(want) - len(common)
         diff = max(abs(want[k] - rates[k]) for k in common)
         ok = diff <= 1e-12 and missing == 0
-        notes.append(f"selection rate by {len(common)} groups, scoreaudit vs {tool}: max |diff| "
-                     f"{diff:.1e}{'' if missing == 0 else f', {missing} groups missing'} "
-                     f"-> {'OK' if ok else 'MISMATCH'}")
+        notes.append(
+            f"selection rate by {len(common)} groups, scoreaudit vs {tool}: max |diff| "
+            f"{diff:.1e}{'' if missing == 0 else f', {missing} groups missing'} "
+            f"-> {'OK' if ok else 'MISMATCH'}"
+        )
         if not ok:
             raise SystemExit("\n".join(notes))
     # curve: scoreaudit's counts per (budget, group) against numpy's cumulative counts
@@ -393,27 +466,34 @@ def check_agreement(tmp: Path, results: dict) -> list[str]:
     if len(sa_["curve_budget"]) == len(num["budgets"]) * len(num["labels"]):
         pos = {k: i for i, k in enumerate(num["labels"])}
         bpos = {round(float(b), 10): i for i, b in enumerate(num["budgets"])}
-        ref = num["curve"][[bpos[round(float(b), 10)] for b in sa_["curve_budget"]],
-                           [pos[g] for g in sa_["curve_group"]]]
+        ref = num["curve"][
+            [bpos[round(float(b), 10)] for b in sa_["curve_budget"]],
+            [pos[g] for g in sa_["curve_group"]],
+        ]
         diff = int(np.abs(ref - sa_["curve_selected"]).max())
-        notes.append(f"budget curve, selected per (budget, group), scoreaudit vs numpy: max "
-                     f"|diff| {diff} -> {'OK' if diff == 0 else 'MISMATCH'}")
+        notes.append(
+            f"budget curve, selected per (budget, group), scoreaudit vs numpy: max "
+            f"|diff| {diff} -> {'OK' if diff == 0 else 'MISMATCH'}"
+        )
         if diff:
             raise SystemExit("\n".join(notes))
     if "skipped" not in results.get("fairlearn", {"skipped": ""}):
         fl = np.load(tmp / "fairlearn.npz")
         labels = list(fl["labels"])
         curve = {}
-        for b, g, x in zip(sa_["curve_budget"], sa_["curve_group"], sa_["curve_selected"],
-                           strict=True):
+        for b, g, x in zip(
+            sa_["curve_budget"], sa_["curve_group"], sa_["curve_selected"], strict=True
+        ):
             curve[(round(float(b), 10), str(g))] = x
         worst = 0.0
         counts = _group_sizes(tmp)
         for b, rates in zip(fl["sweep"], fl["sweep_rates"], strict=True):
             for g, r in zip(labels, rates, strict=True):
                 worst = max(worst, abs(curve[(round(float(b), 10), g)] / counts[g] - r))
-        notes.append(f"budget sweep ({len(fl['sweep'])} budgets), scoreaudit curve vs "
-                     f"fairlearn: max |diff| {worst:.1e} -> {'OK' if worst <= 1e-12 else 'MISMATCH'}")
+        notes.append(
+            f"budget sweep ({len(fl['sweep'])} budgets), scoreaudit curve vs "
+            f"fairlearn: max |diff| {worst:.1e} -> {'OK' if worst <= 1e-12 else 'MISMATCH'}"
+        )
         if worst > 1e-12:
             raise SystemExit("\n".join(notes))
     return notes
@@ -436,18 +516,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=6_000_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--sweep-budgets", type=int, default=3,
-                        help="budgets fairlearn is timed on (extrapolated to 100)")
-    parser.add_argument("--boot-rows", type=int, default=1_000_000,
-                        help="rows of fairlearn's bootstrap run (extrapolated to 1,000 samples)")
+    parser.add_argument(
+        "--sweep-budgets",
+        type=int,
+        default=3,
+        help="budgets fairlearn is timed on (extrapolated to 100)",
+    )
+    parser.add_argument(
+        "--boot-rows",
+        type=int,
+        default=1_000_000,
+        help="rows of fairlearn's bootstrap run (extrapolated to 1,000 samples)",
+    )
     parser.add_argument("--boot-samples", type=int, default=3)
-    parser.add_argument("--scale", default="1000000,6000000,20000000",
-                        help="row counts for scoreaudit alone ('' to skip)")
+    parser.add_argument(
+        "--scale",
+        default="1000000,6000000,20000000",
+        help="row counts for scoreaudit alone ('' to skip)",
+    )
     parser.add_argument("--quick", action="store_true", help="skip the peers (scoreaudit only)")
     parser.add_argument("--keep", help="directory to keep the data in (reused if present)")
-    parser.add_argument("--file-rows", type=int, default=0,
-                        help="also audit a Parquet file of this many rows out of core "
-                             "(sa.audit_file), e.g. 50000000")
+    parser.add_argument(
+        "--file-rows",
+        type=int,
+        default=0,
+        help="also audit a Parquet file of this many rows out of core "
+        "(sa.audit_file), e.g. 50000000",
+    )
     parser.add_argument("--batch-size", type=int, default=1_000_000)
     # worker options
     parser.add_argument("--worker", choices=sorted(WORKERS))
@@ -465,26 +560,33 @@ def main() -> None:
     tmp.mkdir(parents=True, exist_ok=True)
     data = tmp / f"c2sg_{args.rows}.parquet"
     load_avg = os.getloadavg()[0]
-    print(f"scoreaudit {sa.__version__}, pandas {pd.__version__}, numpy {np.__version__}; "
-          f"{os.cpu_count()} CPUs, load average {load_avg:.1f}")
+    print(
+        f"scoreaudit {sa.__version__}, pandas {pd.__version__}, numpy {np.__version__}; "
+        f"{os.cpu_count()} CPUs, load average {load_avg:.1f}"
+    )
     if not data.exists():
         t0 = time.perf_counter()
         build_data(args.rows, data)
-        print(f"data: {args.rows:,} rows built, scored and selected once in "
-              f"{time.perf_counter() - t0:.1f} s -> {data}")
+        print(
+            f"data: {args.rows:,} rows built, scored and selected once in "
+            f"{time.perf_counter() - t0:.1f} s -> {data}"
+        )
     frame = load(data)
     code, labels = group_codes(frame)
     sizes = np.bincount(code, minlength=len(labels))
     (tmp / "sizes.json").write_text(json.dumps(dict(zip(labels, sizes.tolist(), strict=True))))
-    print(f"{len(frame):,} rows, {int((sizes > 0).sum())} intersectional groups, "
-          f"{frame['score'].nunique()} distinct scores, "
-          f"input frame {frame.memory_usage(deep=True).sum() / 2**20:,.0f} MiB")
+    print(
+        f"{len(frame):,} rows, {int((sizes > 0).sum())} intersectional groups, "
+        f"{frame['score'].nunique()} distinct scores, "
+        f"input frame {frame.memory_usage(deep=True).sum() / 2**20:,.0f} MiB"
+    )
     del frame
 
     results: dict[str, dict] = {}
     results["scoreaudit"] = run_worker("scoreaudit", data, tmp / "scoreaudit.npz", args)
-    results["scoreaudit_boot"] = run_worker("scoreaudit", data, tmp / "scoreaudit_boot.npz",
-                                            args, bootstrap=1000)
+    results["scoreaudit_boot"] = run_worker(
+        "scoreaudit", data, tmp / "scoreaudit_boot.npz", args, bootstrap=1000
+    )
     tools = [] if args.quick else ["numpy", "fairlearn", "aequitas"]
     if args.quick:
         tools = ["numpy"]
@@ -497,8 +599,10 @@ def main() -> None:
     notes = check_agreement(tmp, results)
     s = results["scoreaudit"]
     sb = results["scoreaudit_boot"]
-    print(f"\nscoreaudit full audit: {s['groups']} groups, {s['comparisons']} comparisons, "
-          f"{s['curve_rows']:,} curve rows; runs {', '.join(f'{t:.2f}' for t in s['times'])} s")
+    print(
+        f"\nscoreaudit full audit: {s['groups']} groups, {s['comparisons']} comparisons, "
+        f"{s['curve_rows']:,} curve rows; runs {', '.join(f'{t:.2f}' for t in s['times'])} s"
+    )
     print("\n| task | tool | time (median) | peak memory above input | ratio to scoreaudit |")
     print("| --- | --- | --- | --- | --- |")
 
@@ -507,36 +611,65 @@ def main() -> None:
         print(f"| {task} | {tool}{note} | {fmt_t(t)} | {mem:,.0f} MiB | {ratio:,.1f}x |")
 
     full, full_mem = s["time"], s["memory_mb"]
-    row("full audit (scoring, selection, 125 groups, 118 comparisons, AUC/KS, 100-budget "
-        "curve)", "scoreaudit", full, full_mem, full)
+    row(
+        "full audit (scoring, selection, 125 groups, 118 comparisons, AUC/KS, 100-budget curve)",
+        "scoreaudit",
+        full,
+        full_mem,
+        full,
+    )
     row("full audit + bootstrap (1,000 samples)", "scoreaudit", sb["time"], sb["memory_mb"], full)
     num = results.get("numpy", {})
     fl = results.get("fairlearn", {})
     aq = results.get("aequitas", {})
     if "table" in num:
-        row("group table: selection rate by 60 groups", "numpy floor (bincount, given the "
-            "selection)", *num["table"], full)
+        row(
+            "group table: selection rate by 60 groups",
+            "numpy floor (bincount, given the selection)",
+            *num["table"],
+            full,
+        )
     if "table" in fl:
-        row("group table: selection rate by 60 groups", "fairlearn MetricFrame", *fl["table"],
-            full)
+        row("group table: selection rate by 60 groups", "fairlearn MetricFrame", *fl["table"], full)
     if "time" in aq:
-        row("comparable audit (crosstabs + disparities, 4 attributes)", "Aequitas",
-            aq["time"], aq["memory_mb"], full, " (incl. intersection column)")
+        row(
+            "comparable audit (crosstabs + disparities, 4 attributes)",
+            "Aequitas",
+            aq["time"],
+            aq["memory_mb"],
+            full,
+            " (incl. intersection column)",
+        )
     if "curve" in num:
         row("100 budgets", "numpy floor (ranking + cumulative counts)", *num["curve"], full)
     if "sweep_100" in fl:
-        row("100 budgets", f"fairlearn (extrapolated from {fl['sweep_measured']})",
-            *fl["sweep_100"], full)
+        row(
+            "100 budgets",
+            f"fairlearn (extrapolated from {fl['sweep_measured']})",
+            *fl["sweep_100"],
+            full,
+        )
     if "bootstrap" in num:
-        row("bootstrap 1,000 samples", "numpy floor (binomial group counts)", *num["bootstrap"],
-            full)
+        row(
+            "bootstrap 1,000 samples",
+            "numpy floor (binomial group counts)",
+            *num["bootstrap"],
+            full,
+        )
     if "bootstrap_1000" in fl:
-        row("bootstrap 1,000 samples", f"fairlearn n_boot (at {fl['boot_rows']:,} rows, "
-            f"extrapolated from {fl['boot_samples']})", *fl["bootstrap_1000"], full)
+        row(
+            "bootstrap 1,000 samples",
+            f"fairlearn n_boot (at {fl['boot_rows']:,} rows, "
+            f"extrapolated from {fl['boot_samples']})",
+            *fl["bootstrap_1000"],
+            full,
+        )
         if "sweep_100" in fl:
             both = fl["sweep_100"][0] + fl["bootstrap_1000"][0]
-            print(f"\nfairlearn way of sweeping 100 budgets + 1,000 bootstrap samples: "
-                  f"{fmt_t(both)} = {both / full:,.0f}x the full scoreaudit audit")
+            print(
+                f"\nfairlearn way of sweeping 100 budgets + 1,000 bootstrap samples: "
+                f"{fmt_t(both)} = {both / full:,.0f}x the full scoreaudit audit"
+            )
     print("\nagreement:")
     for n in notes:
         print("  " + n)
@@ -546,13 +679,14 @@ def main() -> None:
         print("| rows | time (median) | peak memory above input | time per million rows |")
         print("| --- | --- | --- | --- |")
         for rows in [int(x) for x in args.scale.split(",") if x]:
-            r = run_worker("scoreaudit", data, tmp / f"scale_{rows}.npz", args,
-                           worker_rows=rows)
+            r = run_worker("scoreaudit", data, tmp / f"scale_{rows}.npz", args, worker_rows=rows)
             if "skipped" in r:
                 print(f"| {rows:,} | skipped: {r['skipped']} | | |")
                 continue
-            print(f"| {rows:,} | {fmt_t(r['time'])} | {r['memory_mb']:,.0f} MiB | "
-                  f"{r['time'] / rows * 1e6:.3f} s |")
+            print(
+                f"| {rows:,} | {fmt_t(r['time'])} | {r['memory_mb']:,.0f} MiB | "
+                f"{r['time'] / rows * 1e6:.3f} s |"
+            )
     print(f"\nscoreaudit alone, {args.rows:,} rows, number of budgets on the curve:")
     print("| budgets | time (median) | curve rows |")
     print("| --- | --- | --- |")
@@ -567,17 +701,21 @@ def main() -> None:
         if not big.exists():
             t0 = time.perf_counter()
             write_big_file(args.file_rows, big)
-            print(f"\nfile: {args.file_rows:,} rows written in {time.perf_counter() - t0:.0f} s "
-                  f"({big.stat().st_size / 2**20:,.0f} MiB on disk) -> {big}")
+            print(
+                f"\nfile: {args.file_rows:,} rows written in {time.perf_counter() - t0:.0f} s "
+                f"({big.stat().st_size / 2**20:,.0f} MiB on disk) -> {big}"
+            )
         r = run_worker("file", big, tmp / "file.npz", args, batch_size=args.batch_size)
         if "skipped" in r:
             print(f"out of core: {r['skipped']}")
         else:
-            print(f"\nout of core, sa.audit_file on {r['rows']:,} rows (batches of "
-                  f"{args.batch_size:,}): {fmt_t(r['time'])}, peak memory above start "
-                  f"{r['memory_mb']:,.0f} MiB; {r['groups']} groups, {r['comparisons']} "
-                  f"comparisons, {r['curve_rows']:,} curve rows, AUC/KS "
-                  f"{'included' if r['auc'] else 'omitted'}")
+            print(
+                f"\nout of core, sa.audit_file on {r['rows']:,} rows (batches of "
+                f"{args.batch_size:,}): {fmt_t(r['time'])}, peak memory above start "
+                f"{r['memory_mb']:,.0f} MiB; {r['groups']} groups, {r['comparisons']} "
+                f"comparisons, {r['curve_rows']:,} curve rows, AUC/KS "
+                f"{'included' if r['auc'] else 'omitted'}"
+            )
     print(f"\nload average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 

@@ -29,11 +29,15 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
     memory = frame.memory_usage(deep=True).sum() / 2**20
-    print(f"c2sg_population(n={args.n:,}, scenario={args.scenario!r}): {elapsed:.2f} s "
-          f"({args.n / elapsed:,.0f} households/s), frame {memory:,.0f} MiB, "
-          f"{frame.shape[1]} columns")
-    print(f"CPU time {cpu:.2f} s; machine load average {load_before:.1f} on {os.cpu_count()} "
-          "cores (wall time above the CPU time means other processes shared the CPUs)")
+    print(
+        f"c2sg_population(n={args.n:,}, scenario={args.scenario!r}): {elapsed:.2f} s "
+        f"({args.n / elapsed:,.0f} households/s), frame {memory:,.0f} MiB, "
+        f"{frame.shape[1]} columns"
+    )
+    print(
+        f"CPU time {cpu:.2f} s; machine load average {load_before:.1f} on {os.cpu_count()} "
+        "cores (wall time above the CPU time means other processes shared the CPUs)"
+    )
     summary = person_level_summary(frame)
     print("person level: " + ", ".join(f"{k}={v:.4g}" for k, v in summary.items()))
     status = "OK" if elapsed < args.limit else "TOO SLOW"

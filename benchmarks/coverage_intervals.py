@@ -41,9 +41,18 @@ def simulate(policy: str, value: float, n: int, runs: int, seed: int = 0) -> dic
         g = rng.choice(3, size=n, p=SHARES)
         frame = pd.DataFrame({"group": np.array(LABELS)[g], "score": rng.normal(MU[g], 1.0)})
         pop = sa.Population(frame, protected=["group"])
-        pol = sa.Threshold(value) if policy == "threshold" else sa.Budget(share=value, random_state=r)
-        res = sa.audit(pop, "score", pol, reference={"group": "g0"}, threshold_free=False,
-                       budgets=[value if policy == "budget" else 0.05], min_cell=0)
+        pol = (
+            sa.Threshold(value) if policy == "threshold" else sa.Budget(share=value, random_state=r)
+        )
+        res = sa.audit(
+            pop,
+            "score",
+            pol,
+            reference={"group": "g0"},
+            threshold_free=False,
+            budgets=[value if policy == "budget" else 0.05],
+            min_cell=0,
+        )
         gr = res.groups.set_index("group")
         d = res.disparities.set_index("group")
         if not np.isfinite(d.loc["g2", "ratio_low"]):
@@ -56,7 +65,9 @@ def simulate(policy: str, value: float, n: int, runs: int, seed: int = 0) -> dic
             t = truth[LABELS.index(lab)] / truth[0]
             hits[k] += d.loc[lab, "ratio_low"] <= t <= d.loc[lab, "ratio_high"]
         t = truth[2] - truth[0]
-        hits["difference g2-g0"] += d.loc["g2", "difference_low"] <= t <= d.loc["g2", "difference_high"]
+        hits["difference g2-g0"] += (
+            d.loc["g2", "difference_low"] <= t <= d.loc["g2", "difference_high"]
+        )
     return {k: v / valid for k, v in hits.items()} | {"runs": valid}
 
 
@@ -64,15 +75,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=1000)
     args = parser.parse_args()
-    print(f"{'policy':<22}{'n':>7}  " + "  ".join(f"{k:>16}" for k in
-          ["rate g2", "rate g1", "ratio g2/g0", "ratio g1/g0", "difference g2-g0"]))
-    for policy, value, n in [("threshold", 1.5, 2_000), ("threshold", 1.5, 20_000),
-                             ("budget", 0.05, 2_000), ("budget", 0.05, 20_000)]:
+    print(
+        f"{'policy':<22}{'n':>7}  "
+        + "  ".join(
+            f"{k:>16}"
+            for k in ["rate g2", "rate g1", "ratio g2/g0", "ratio g1/g0", "difference g2-g0"]
+        )
+    )
+    for policy, value, n in [
+        ("threshold", 1.5, 2_000),
+        ("threshold", 1.5, 20_000),
+        ("budget", 0.05, 2_000),
+        ("budget", 0.05, 20_000),
+    ]:
         cov = simulate(policy, value, n, args.runs)
         label = f"{policy} {value:g}"
-        print(f"{label:<22}{n:>7}  " + "  ".join(
-            f"{cov[k]:>16.1%}" for k in ["rate g2", "rate g1", "ratio g2/g0", "ratio g1/g0",
-                                         "difference g2-g0"]) + f"   ({cov['runs']} runs)")
+        print(
+            f"{label:<22}{n:>7}  "
+            + "  ".join(
+                f"{cov[k]:>16.1%}"
+                for k in ["rate g2", "rate g1", "ratio g2/g0", "ratio g1/g0", "difference g2-g0"]
+            )
+            + f"   ({cov['runs']} runs)"
+        )
 
 
 if __name__ == "__main__":

@@ -36,20 +36,34 @@ OUT = Path("data/synthetic/c2sg_confusion_counts.csv")
 def confusion_table(n: int = 100_000, seed: int = 0, budget: float = 0.05) -> pd.DataFrame:
     """Confusion matrix per gender x age band of the c2sg-reconstruction model at ``budget``."""
     pop = c2sg_population(n, random_state=seed)
-    res = audit(Population(pop, protected=["gender", "age_band"]), model("c2sg-reconstruction"),
-                Budget(share=budget, random_state=seed), intersections=False,
-                threshold_free=False)
-    frame = pd.DataFrame({
-        "gender": pop["gender"].astype(str), "age_band": pop["age_band"].astype(str),
-        "flagged": res.selected, "irregular": pop["irregular"].to_numpy() == 1})
+    res = audit(
+        Population(pop, protected=["gender", "age_band"]),
+        model("c2sg-reconstruction"),
+        Budget(share=budget, random_state=seed),
+        intersections=False,
+        threshold_free=False,
+    )
+    frame = pd.DataFrame(
+        {
+            "gender": pop["gender"].astype(str),
+            "age_band": pop["age_band"].astype(str),
+            "flagged": res.selected,
+            "irregular": pop["irregular"].to_numpy() == 1,
+        }
+    )
     frame["tp"] = frame["flagged"] & frame["irregular"]
     frame["fp"] = frame["flagged"] & ~frame["irregular"]
     frame["tn"] = ~frame["flagged"] & ~frame["irregular"]
     frame["fn"] = ~frame["flagged"] & frame["irregular"]
-    order = {"gender": list(pop["gender"].cat.categories),
-             "age_band": list(pop["age_band"].cat.categories)}
-    t = (frame.groupby(["gender", "age_band"], sort=False)[["tp", "fp", "tn", "fn"]].sum()
-         .reset_index())
+    order = {
+        "gender": list(pop["gender"].cat.categories),
+        "age_band": list(pop["age_band"].cat.categories),
+    }
+    t = (
+        frame.groupby(["gender", "age_band"], sort=False)[["tp", "fp", "tn", "fn"]]
+        .sum()
+        .reset_index()
+    )
     t["_g"] = t["gender"].map(order["gender"].index)
     t["_a"] = t["age_band"].map(order["age_band"].index)
     t = t.sort_values(["_g", "_a"]).drop(columns=["_g", "_a"]).reset_index(drop=True)
@@ -65,8 +79,9 @@ def confusion_table(n: int = 100_000, seed: int = 0, budget: float = 0.05) -> pd
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="compare with the bundled file instead of writing it")
+    parser.add_argument(
+        "--check", action="store_true", help="compare with the bundled file instead of writing it"
+    )
     args = parser.parse_args(argv)
     table = confusion_table()
     if args.check:

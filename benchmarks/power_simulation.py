@@ -49,21 +49,34 @@ def run_population(n_sim: int = 4000, seed: int = 0) -> pd.DataFrame:
         part = part.copy()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", P.SmallCellsWarning)
-            n = P.sample_size(part.reference_rate.to_numpy(), part.ratio.to_numpy(),
-                              part.group_share.to_numpy(), comparisons=int(m))
+            n = P.sample_size(
+                part.reference_rate.to_numpy(),
+                part.ratio.to_numpy(),
+                part.group_share.to_numpy(),
+                comparisons=int(m),
+            )
         n1 = np.maximum(np.round(part.group_share.to_numpy() * n), 1).astype(np.int64)
         n0 = n - n1
-        sim = P.simulate_power(n1, n0, part.reference_rate.to_numpy(), part.ratio.to_numpy(),
-                               comparisons=int(m), n_sim=n_sim, random_state=seed + int(m))
+        sim = P.simulate_power(
+            n1,
+            n0,
+            part.reference_rate.to_numpy(),
+            part.ratio.to_numpy(),
+            comparisons=int(m),
+            n_sim=n_sim,
+            random_state=seed + int(m),
+        )
         part["n_total"] = n
         part["n_group"] = n1
-        part["analytic_power"] = P.analytic_power(n1, n0, part.reference_rate.to_numpy(),
-                                                  part.ratio.to_numpy(), comparisons=int(m))
+        part["analytic_power"] = P.analytic_power(
+            n1, n0, part.reference_rate.to_numpy(), part.ratio.to_numpy(), comparisons=int(m)
+        )
         part["simulated_power"] = sim.power
         part["mc_se"] = sim.standard_error
         part["fisher_share"] = sim.fisher_share
-        part["small_cells"] = P.small_cell_risk(n1, n0, part.ratio * part.reference_rate,
-                                                part.reference_rate)
+        part["small_cells"] = P.small_cell_risk(
+            n1, n0, part.ratio * part.reference_rate, part.reference_rate
+        )
         frames.append(part)
     return pd.concat(frames).sort_index()
 
@@ -84,8 +97,15 @@ def run_control_log(n_sim: int = 4000, seed: int = 0) -> pd.DataFrame:
         n_random = np.maximum(np.round(r * n), 1).astype(np.int64)
         n_score = n - n_random
         q1 = g * rho / (g * rho + 1 - g)  # group's share among score-picked controls
-        sim = P.simulate_power(n_score, n_random, g, q1 / g, comparisons=int(m), n_sim=n_sim,
-                               random_state=seed + 100 + int(m))
+        sim = P.simulate_power(
+            n_score,
+            n_random,
+            g,
+            q1 / g,
+            comparisons=int(m),
+            n_sim=n_sim,
+            random_state=seed + 100 + int(m),
+        )
         part["n_records"] = n
         part["simulated_power"] = sim.power
         part["mc_se"] = sim.standard_error
@@ -97,15 +117,18 @@ def run_control_log(n_sim: int = 4000, seed: int = 0) -> pd.DataFrame:
 
 def _summary(name: str, table: pd.DataFrame) -> str:
     lines = []
-    for label, part in (("score test", table[~table.small_cells]),
-                        ("small cells (Fisher)", table[table.small_cells])):
+    for label, part in (
+        ("score test", table[~table.small_cells]),
+        ("small cells (Fisher)", table[table.small_cells]),
+    ):
         if part.empty:
             continue
         inside = ((part.simulated_power - TARGET).abs() <= 0.03).mean()
         lines.append(
             f"{name}, {label}: {len(part)} scenarios, simulated power mean "
             f"{part.simulated_power.mean():.3f}, min {part.simulated_power.min():.3f}, max "
-            f"{part.simulated_power.max():.3f}; {inside:.0%} within 80% +/- 3%")
+            f"{part.simulated_power.max():.3f}; {inside:.0%} within 80% +/- 3%"
+        )
     return "\n".join(lines)
 
 

@@ -8,8 +8,18 @@ def toy_frame() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "gender": ["woman"] * 6 + ["man"] * 4,
-            "family": ["alone", "single", "single", "alone", "single", "alone",
-                       "alone", "alone", "single", "alone"],
+            "family": [
+                "alone",
+                "single",
+                "single",
+                "alone",
+                "single",
+                "alone",
+                "alone",
+                "alone",
+                "single",
+                "alone",
+            ],
             #          w     w     w     w     w     w     m     m     m     m
             "score": [0.95, 0.90, 0.10, 0.20, 0.30, 0.40, 0.85, 0.15, 0.25, 0.35],
         }

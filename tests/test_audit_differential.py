@@ -13,8 +13,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportion_
 import scoreaudit as sa
 from scoreaudit.stats import metrics as M
 
-SETTINGS = settings(max_examples=40, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -24,11 +23,13 @@ def frames(draw):
     k1 = draw(st.integers(2, 4))
     k2 = draw(st.integers(2, 3))
     rng = np.random.default_rng(seed)
-    f = pd.DataFrame({
-        "a": rng.choice([f"x{i}" for i in range(k1)], n),
-        "b": rng.choice([f"y{i}" for i in range(k2)], n),
-        "score": rng.integers(0, draw(st.sampled_from([5, 50, 10**6])), n).astype(float),
-    })
+    f = pd.DataFrame(
+        {
+            "a": rng.choice([f"x{i}" for i in range(k1)], n),
+            "b": rng.choice([f"y{i}" for i in range(k2)], n),
+            "score": rng.integers(0, draw(st.sampled_from([5, 50, 10**6])), n).astype(float),
+        }
+    )
     # make sure every attribute has at least two groups
     f.loc[0, "a"], f.loc[1, "a"] = "x0", "x1"
     f.loc[0, "b"], f.loc[1, "b"] = "y0", "y1"
@@ -47,16 +48,22 @@ def test_selection_rates_match_fairlearn_and_pandas(args):
     g = res.groups.set_index(["attribute", "group"])
     for attr in ["a", "b"]:
         expected = pd.Series(sel).groupby(f[attr].to_numpy()).mean()
-        mf = MetricFrame(metrics=selection_rate, y_true=np.zeros(len(f)), y_pred=sel.astype(int),
-                         sensitive_features=f[attr])
+        mf = MetricFrame(
+            metrics=selection_rate,
+            y_true=np.zeros(len(f)),
+            y_pred=sel.astype(int),
+            sensitive_features=f[attr],
+        )
         ours = g.loc[attr, "selection_rate"]
         np.testing.assert_allclose(ours.loc[expected.index], expected.to_numpy(), atol=1e-12)
         np.testing.assert_allclose(ours.loc[mf.by_group.index], mf.by_group.to_numpy(), atol=1e-12)
-        assert ours.max() - ours.min() == pytest.approx(mf.difference(method="between_groups"),
-                                                         abs=1e-12)
+        assert ours.max() - ours.min() == pytest.approx(
+            mf.difference(method="between_groups"), abs=1e-12
+        )
         if ours.min() > 0:
-            assert ours.min() / ours.max() == pytest.approx(mf.ratio(method="between_groups"),
-                                                            abs=1e-12)
+            assert ours.min() / ours.max() == pytest.approx(
+                mf.ratio(method="between_groups"), abs=1e-12
+            )
     # intersection equals pandas on the combined column
     combo = (f["a"] + " × " + f["b"]).to_numpy()
     expected = pd.Series(sel).groupby(combo).mean()
@@ -81,8 +88,10 @@ def test_selection_rates_match_fairlearn_and_pandas(args):
 
 
 @SETTINGS
-@given(st.lists(st.tuples(st.integers(0, 300), st.integers(1, 300)), min_size=1, max_size=20),
-       st.sampled_from([0.9, 0.95, 0.99]))
+@given(
+    st.lists(st.tuples(st.integers(0, 300), st.integers(1, 300)), min_size=1, max_size=20),
+    st.sampled_from([0.9, 0.95, 0.99]),
+)
 def test_wilson_matches_statsmodels(pairs, conf):
     x = np.array([min(a, b) for a, b in pairs], dtype=float)
     n = np.array([b for _, b in pairs], dtype=float)
@@ -138,7 +147,10 @@ def test_p_values_match_scipy(x1, n1, x0, n0):
 
 
 @SETTINGS
-@given(st.lists(st.floats(0, 1), min_size=1, max_size=40), st.sampled_from(["holm", "bh", "bonferroni"]))
+@given(
+    st.lists(st.floats(0, 1), min_size=1, max_size=40),
+    st.sampled_from(["holm", "bh", "bonferroni"]),
+)
 def test_adjustments_match_statsmodels(ps, method):
     p = np.array(ps)
     ours = M.adjust_p_values(p, method)
@@ -156,13 +168,16 @@ def test_adjustment_ignores_nan():
 def test_weighted_point_estimates_equal_replicated_rows():
     rng = np.random.default_rng(3)
     n = 300
-    f = pd.DataFrame({"g": rng.choice(["a", "b", "c"], n), "s": rng.random(n),
-                      "w": rng.integers(1, 4, n)})
-    weighted = sa.audit(sa.Population(f, protected=["g"], weight="w"), "s", sa.Threshold(0.7),
-                        threshold_free=False)
+    f = pd.DataFrame(
+        {"g": rng.choice(["a", "b", "c"], n), "s": rng.random(n), "w": rng.integers(1, 4, n)}
+    )
+    weighted = sa.audit(
+        sa.Population(f, protected=["g"], weight="w"), "s", sa.Threshold(0.7), threshold_free=False
+    )
     rep = f.loc[f.index.repeat(f["w"])].reset_index(drop=True)
-    plain = sa.audit(sa.Population(rep, protected=["g"]), "s", sa.Threshold(0.7),
-                     threshold_free=False)
+    plain = sa.audit(
+        sa.Population(rep, protected=["g"]), "s", sa.Threshold(0.7), threshold_free=False
+    )
     for col in ["selection_rate", "share", "mean_score"]:
         np.testing.assert_allclose(weighted.groups[col], plain.groups[col], atol=1e-12)
     for col in ["ratio", "difference"]:

@@ -124,9 +124,20 @@ def test_unknown_reference_value():
         sa.audit(pop, "score", reference={"zz": "g0"})
 
 
-@pytest.mark.parametrize("kw", [{"share": 0}, {"share": 1.2}, {"share": -0.1},
-                                {"share": float("nan")}, {"share": "5%"}, {"count": 0},
-                                {"count": 2.5}, {"share": 0.1, "count": 3}, {}])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"share": 0},
+        {"share": 1.2},
+        {"share": -0.1},
+        {"share": float("nan")},
+        {"share": "5%"},
+        {"count": 0},
+        {"count": 2.5},
+        {"share": 0.1, "count": 3},
+        {},
+    ],
+)
 def test_bad_budgets(kw):
     with pytest.raises(PolicyError):
         sa.Budget(**kw)
@@ -229,8 +240,23 @@ def test_cli_bad_confidence_exits_2(tmp_path, capsys):
 
     path = tmp_path / "d.csv"
     random_frame(0, n=50).to_csv(path, index=False)
-    code = main(["audit", "--data", str(path), "--score-column", "score", "--protected", "a0",
-                 "--confidence", "1.5", "--formats", "json", "--out", str(tmp_path / "out")])
+    code = main(
+        [
+            "audit",
+            "--data",
+            str(path),
+            "--score-column",
+            "score",
+            "--protected",
+            "a0",
+            "--confidence",
+            "1.5",
+            "--formats",
+            "json",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     assert code == 2
     assert "confidence" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()

@@ -19,9 +19,14 @@ def wilson(x, n, z=Z):
 
 def test_budget_count_three_on_toy(toy_frame):
     pop = sa.Population(toy_frame, protected=["gender", "family"])
-    res = sa.audit(pop, sa.ScoreColumn("score"), sa.Budget(count=3),
-                   reference={"gender": "man", "family": "alone"}, intersections=False,
-                   min_cell=1)
+    res = sa.audit(
+        pop,
+        sa.ScoreColumn("score"),
+        sa.Budget(count=3),
+        reference={"gender": "man", "family": "alone"},
+        intersections=False,
+        min_cell=1,
+    )
     # top three scores: 0.95 (woman), 0.90 (woman), 0.85 (man)
     assert res.selected.tolist() == [True, True] + [False] * 4 + [True] + [False] * 3
     g = res.groups.set_index(["attribute", "group"])
@@ -45,9 +50,11 @@ def test_budget_count_three_on_toy(toy_frame):
     l1, u1 = wilson(2, 6)
     l0, u0 = wilson(1, 4)
     assert row["difference_low"] == pytest.approx(
-        1 / 12 - math.sqrt((2 / 6 - l1) ** 2 + (u0 - 1 / 4) ** 2), abs=1e-12)
+        1 / 12 - math.sqrt((2 / 6 - l1) ** 2 + (u0 - 1 / 4) ** 2), abs=1e-12
+    )
     assert row["difference_high"] == pytest.approx(
-        1 / 12 + math.sqrt((u1 - 2 / 6) ** 2 + (1 / 4 - l0) ** 2), abs=1e-12)
+        1 / 12 + math.sqrt((u1 - 2 / 6) ** 2 + (1 / 4 - l0) ** 2), abs=1e-12
+    )
     # Fisher: P(X=k) = C(6,k) C(4,3-k) / 120 = 4, 36, 60, 20 (/120); observed k=2 has 60/120,
     # every table is at most as likely, so the two-sided p-value is 1.
     assert row["test"] == "fisher"
@@ -93,13 +100,22 @@ def test_threshold_and_ties_all():
 
 def test_intersections_and_reference_combination(toy_frame):
     pop = sa.Population(toy_frame, protected=["gender", "family"])
-    res = sa.audit(pop, "score", sa.Budget(count=3), min_cell=1,
-                   reference={"gender": "man", "family": "alone"})
+    res = sa.audit(
+        pop, "score", sa.Budget(count=3), min_cell=1, reference={"gender": "man", "family": "alone"}
+    )
     inter = res.groups[res.groups["attribute"] == "gender × family"].set_index("group")
-    assert inter["n"].to_dict() == {"man × alone": 3, "man × single": 1,
-                                    "woman × alone": 3, "woman × single": 3}
-    assert inter["selected"].to_dict() == {"man × alone": 1, "man × single": 0,
-                                           "woman × alone": 1, "woman × single": 1}
+    assert inter["n"].to_dict() == {
+        "man × alone": 3,
+        "man × single": 1,
+        "woman × alone": 3,
+        "woman × single": 3,
+    }
+    assert inter["selected"].to_dict() == {
+        "man × alone": 1,
+        "man × single": 0,
+        "woman × alone": 1,
+        "woman × single": 1,
+    }
     d = res.disparities[res.disparities["attribute"] == "gender × family"]
     assert set(d["reference"]) == {"man × alone"}
     assert res.config["references_used"]["gender × family"] == "man × alone"
@@ -108,11 +124,13 @@ def test_intersections_and_reference_combination(toy_frame):
 def test_labels_precision_and_error_rates():
     import pandas as pd
 
-    frame = pd.DataFrame({
-        "g": ["a"] * 5 + ["b"] * 5,
-        "s": [9, 8, 7, 6, 5, 4.5, 3, 2, 1, 0.5],
-        "y": [1, 0, 1, np.nan, 0, 1, 0, np.nan, 1, 0],
-    })
+    frame = pd.DataFrame(
+        {
+            "g": ["a"] * 5 + ["b"] * 5,
+            "s": [9, 8, 7, 6, 5, 4.5, 3, 2, 1, 0.5],
+            "y": [1, 0, 1, np.nan, 0, 1, 0, np.nan, 1, 0],
+        }
+    )
     pop = sa.Population(frame, protected=["g"], label="y")
     res = sa.audit(pop, "s", sa.Budget(count=4), min_cell=0)
     g = res.groups.set_index("group")
@@ -145,8 +163,12 @@ def test_default_reference_skips_a_largest_group_with_nothing_selected():
     import pandas as pd
 
     # "big" is the largest group but none of its files is selected
-    frame = pd.DataFrame({"g": ["big"] * 6 + ["mid"] * 4 + ["small"] * 2,
-                          "s": [0.1] * 6 + [0.9, 0.8, 0.2, 0.2] + [0.95, 0.3]})
+    frame = pd.DataFrame(
+        {
+            "g": ["big"] * 6 + ["mid"] * 4 + ["small"] * 2,
+            "s": [0.1] * 6 + [0.9, 0.8, 0.2, 0.2] + [0.95, 0.3],
+        }
+    )
     pop = sa.Population(frame, protected=["g"])
     res = sa.audit(pop, "s", sa.Budget(count=3), min_cell=0)
     assert set(res.disparities["reference"]) == {"mid"}
@@ -162,11 +184,23 @@ def test_rest_mode_binary_attribute_counts_once_in_the_family():
     import pandas as pd
 
     rng = np.random.default_rng(0)
-    frame = pd.DataFrame({"g": rng.choice(["a", "b"], 400), "h": rng.choice(["x", "y", "z"], 400),
-                          "s": rng.random(400)})
+    frame = pd.DataFrame(
+        {
+            "g": rng.choice(["a", "b"], 400),
+            "h": rng.choice(["x", "y", "z"], 400),
+            "s": rng.random(400),
+        }
+    )
     pop = sa.Population(frame, protected=["g", "h"])
-    res = sa.audit(pop, "s", sa.Budget(share=0.2), reference="rest", intersections=False,
-                   correction="bonferroni", min_cell=0)
+    res = sa.audit(
+        pop,
+        "s",
+        sa.Budget(share=0.2),
+        reference="rest",
+        intersections=False,
+        correction="bonferroni",
+        min_cell=0,
+    )
     d = res.disparities
     assert len(d) == 5  # a, b (one test seen from both sides) and x, y, z
     g = d[d["attribute"] == "g"]
@@ -182,10 +216,16 @@ def test_minimum_detectable_decrease_matches_power_module():
 
     rng = np.random.default_rng(1)
     frame = pd.DataFrame({"g": np.repeat(["a", "b"], [4000, 600]), "s": rng.random(4600)})
-    res = sa.audit(sa.Population(frame, protected=["g"]), "s", sa.Budget(share=0.05),
-                   reference={"g": "a"}, threshold_free=False)
+    res = sa.audit(
+        sa.Population(frame, protected=["g"]),
+        "s",
+        sa.Budget(share=0.05),
+        reference={"g": "a"},
+        threshold_free=False,
+    )
     row = res.disparities.iloc[0]
-    expected = power.minimum_detectable(600, 4000, row["reference_rate"], alpha=0.05,
-                                        comparisons=1, direction="decrease")
+    expected = power.minimum_detectable(
+        600, 4000, row["reference_rate"], alpha=0.05, comparisons=1, direction="decrease"
+    )
     assert row["min_detectable_ratio_decrease"] == pytest.approx(float(expected.ratio))
     assert row["min_detectable_ratio_decrease"] < 1 < row["min_detectable_ratio"]

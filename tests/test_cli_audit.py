@@ -41,8 +41,22 @@ def small_data(sample_data, tmp_path_factory) -> Path:
 
 
 def _audit_args(data: Path, out: Path, lang: str, *extra: str) -> list[str]:
-    return ["audit", "--data", str(data), "--model", "c2sg-reconstruction", "--budget", "5%",
-            "--reference", "gender=man", "--lang", lang, "--out", str(out), *extra]
+    return [
+        "audit",
+        "--data",
+        str(data),
+        "--model",
+        "c2sg-reconstruction",
+        "--budget",
+        "5%",
+        "--reference",
+        "gender=man",
+        "--lang",
+        lang,
+        "--out",
+        str(out),
+        *extra,
+    ]
 
 
 @pytest.fixture(scope="module", params=["fr", "en"])
@@ -94,8 +108,14 @@ class _Cells(HTMLParser):
 
 def test_outputs_exist(report_dir):
     lang, out = report_dir
-    for name in ("report.html", "report.md", "results.json", "tables/groups.csv",
-                 "tables/disparities.csv", "tables/curve.csv"):
+    for name in (
+        "report.html",
+        "report.md",
+        "results.json",
+        "tables/groups.csv",
+        "tables/disparities.csv",
+        "tables/curve.csv",
+    ):
         assert (out / name).is_file(), name
     svgs = sorted(p.stem for p in (out / "figures").glob("*.svg"))
     pngs = sorted(p.stem for p in (out / "figures").glob("*.png"))
@@ -134,12 +154,14 @@ def test_html_numbers_equal_json_numbers(report_dir):
         assert cell("selected") == i18n.fmt_int(g["selected"], lang)
         assert cell("share") == i18n.fmt_pct(g["share"], lang)
         # a rate and its interval with the same decimals
-        rate, lo, hi = i18n.fmt_rate_ci(g["selection_rate"], g["selection_rate_low"],
-                                        g["selection_rate_high"], lang)
+        rate, lo, hi = i18n.fmt_rate_ci(
+            g["selection_rate"], g["selection_rate_low"], g["selection_rate_high"], lang
+        )
         assert cell("selection_rate") == rate
         assert cell("selection_rate_interval") == f"{lo} – {hi}"
-        decimals = {len(x.split("." if lang == "en" else ",")[-1].rstrip("%\u202f"))
-                    for x in (rate, lo, hi)}
+        decimals = {
+            len(x.split("." if lang == "en" else ",")[-1].rstrip("%\u202f")) for x in (rate, lo, hi)
+        }
         assert len(decimals) == 1
         d = disp.get(key)
         if d is not None and not d["suppressed"]:
@@ -201,15 +223,14 @@ def _leftovers(parent: Path) -> list[str]:
 
 def test_bad_model_leaves_nothing_and_exits_2(small_data, tmp_path, capsys):
     out = tmp_path / "report"
-    code = main(["audit", "--data", str(small_data), "--model", "no-such-model",
-                 "--out", str(out)])
+    code = main(["audit", "--data", str(small_data), "--model", "no-such-model", "--out", str(out)])
     assert code == 2
     assert _leftovers(tmp_path) == []
     assert "no-such-model" in capsys.readouterr().err
 
 
 def test_failure_while_writing_leaves_nothing(small_data, tmp_path, monkeypatch):
-    import scoreaudit.report as report
+    import scoreaudit.report.writer as report
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk on fire")
@@ -235,7 +256,9 @@ def test_config_file(small_data, tmp_path):
     cfg = tmp_path / "audit.yaml"
     cfg.write_text(
         f"data: {small_data}\nmodel: c2sg-reconstruction\nbudget: 10%\n"
-        "reference: {gender: man}\nlang: fr\nout: rep\nformats: [json]\n", encoding="utf-8")
+        "reference: {gender: man}\nlang: fr\nout: rep\nformats: [json]\n",
+        encoding="utf-8",
+    )
     assert main(["audit", "--config", str(cfg), "--budget", "5%"]) == 0  # command line wins
     data = json.loads((tmp_path / "rep" / "results.json").read_text(encoding="utf-8"))
     assert data["config"]["policy"]["share"] == 0.05 and data["report"]["lang"] == "fr"
@@ -255,16 +278,35 @@ def test_help_shows_example(capsys):
 
 
 def test_escaped_labels_through_the_cli(tmp_path):
-    frame = pd.DataFrame({
-        "<b>group</b>": ["<script>alert(1)</script>"] * 300 + ['=HYPERLINK("http://x")'] * 300,
-        "score": list(range(600)),
-    })
+    frame = pd.DataFrame(
+        {
+            "<b>group</b>": ["<script>alert(1)</script>"] * 300 + ['=HYPERLINK("http://x")'] * 300,
+            "score": list(range(600)),
+        }
+    )
     data = tmp_path / "hostile.csv"
     frame.to_csv(data, index=False)
     out = tmp_path / "rep"
-    assert main(["audit", "--data", str(data), "--score-column", "score", "--protected",
-                 "<b>group</b>", "--budget", "10%", "--out", str(out),
-                 "--formats", "html,md,csv,json"]) == 0
+    assert (
+        main(
+            [
+                "audit",
+                "--data",
+                str(data),
+                "--score-column",
+                "score",
+                "--protected",
+                "<b>group</b>",
+                "--budget",
+                "10%",
+                "--out",
+                str(out),
+                "--formats",
+                "html,md,csv,json",
+            ]
+        )
+        == 0
+    )
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<b>group</b>" not in page and "&lt;b&gt;group&lt;/b&gt;" in page
@@ -277,6 +319,7 @@ def test_escaped_labels_through_the_cli(tmp_path):
 
 
 # -- review findings: CLI output ----------------------------------------------------------
+
 
 def test_last_line_points_to_the_first_written_format(small_data, tmp_path, capsys):
     out = tmp_path / "rep"
@@ -328,9 +371,26 @@ def test_controls_cli_writes_the_report_and_prints_intervals(tmp_path, capsys):
     assert _interval(0.56, float("nan")) == "0.56 – –" and _interval(None, None) == "–"
     out = tmp_path / "rep"
     log = ROOT / "data" / "synthetic" / "c2sg_controls.csv"
-    assert main(["controls", str(log), "--protected", "gender,age_band", "--population-size",
-                 "100000", "--n-boot", "50", "--no-intersections", "--reference", "gender=man",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "controls",
+                str(log),
+                "--protected",
+                "gender,age_band",
+                "--population-size",
+                "100000",
+                "--n-boot",
+                "50",
+                "--no-intersections",
+                "--reference",
+                "gender=man",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert not re.search(r"\d--|---", printed.replace("━", "").replace("─", ""))
     assert (out / "report.html").exists() and (out / "report.md").exists()

@@ -31,10 +31,14 @@ def _log(spec: dict[tuple[str, str, str], int], extra: dict | None = None) -> pd
 
 # woman: 40 random (4 errors), 30 score-picked (9 errors); man: 60 random (3), 10 score (1)
 HAND = {
-    ("woman", "random", "errors found"): 4, ("woman", "random", "no error"): 36,
-    ("man", "random", "errors found"): 3, ("man", "random", "no error"): 57,
-    ("woman", "score", "errors found"): 9, ("woman", "score", "no error"): 21,
-    ("man", "score", "errors found"): 1, ("man", "score", "no error"): 9,
+    ("woman", "random", "errors found"): 4,
+    ("woman", "random", "no error"): 36,
+    ("man", "random", "errors found"): 3,
+    ("man", "random", "no error"): 57,
+    ("woman", "score", "errors found"): 9,
+    ("woman", "score", "no error"): 21,
+    ("man", "score", "errors found"): 1,
+    ("man", "score", "no error"): 9,
 }
 
 
@@ -46,8 +50,9 @@ def hand_result():
 
 def _row(res, metric, group="woman", attribute="gender"):
     d = res.disparities
-    return d[(d["metric"] == metric) & (d["group"] == group) & (d["attribute"] == attribute)
-             ].iloc[0]
+    return d[(d["metric"] == metric) & (d["group"] == group) & (d["attribute"] == attribute)].iloc[
+        0
+    ]
 
 
 def test_known_answer_representation_and_rates(hand_result):
@@ -79,20 +84,22 @@ def test_known_answer_population_confusion_matrix(hand_result):
     # N_g = 10000 * 40/100 = 4000, P_g = 10000 * 4/100 = 400; TP 9, FP 21, FN 391, TN 3579
     assert g.loc["woman", "est_files"] == pytest.approx(4000)
     assert g.loc["woman", "est_positives"] == pytest.approx(400)
-    assert (g.loc["woman", ["tp", "fp", "fn", "tn"]].tolist()
-            == pytest.approx([9, 21, 391, 3579]))
+    assert g.loc["woman", ["tp", "fp", "fn", "tn"]].tolist() == pytest.approx([9, 21, 391, 3579])
     assert g.loc["woman", "fpr"] == pytest.approx(21 / 3600)
     assert g.loc["woman", "fnr"] == pytest.approx(391 / 400)
     assert g.loc["woman", "selection_rate"] == pytest.approx(30 / 4000)
-    assert g.loc["woman", ["tp_share", "fp_share", "tn_share", "fn_share"]].sum() == \
-        pytest.approx(1.0)
+    assert g.loc["woman", ["tp_share", "fp_share", "tn_share", "fn_share"]].sum() == pytest.approx(
+        1.0
+    )
     # man: N 6000, P 300; TP 1, FP 9, FN 299, TN 5691
-    assert (g.loc["man", ["tp", "fp", "fn", "tn"]].tolist() == pytest.approx([1, 9, 299, 5691]))
+    assert g.loc["man", ["tp", "fp", "fn", "tn"]].tolist() == pytest.approx([1, 9, 299, 5691])
     assert g.loc["man", "fpr"] == pytest.approx(9 / 5700)
     # estimated files add up to the population size
     assert g["est_files"].sum() == pytest.approx(10_000)
     for col in ("fpr", "fnr", "selection_rate"):
-        assert (g[f"{col}_low"] <= g[col] + 1e-12).all() and (g[col] <= g[f"{col}_high"] + 1e-12).all()
+        assert (g[f"{col}_low"] <= g[col] + 1e-12).all() and (
+            g[col] <= g[f"{col}_high"] + 1e-12
+        ).all()
 
 
 def test_known_answer_comparisons(hand_result):
@@ -108,7 +115,9 @@ def test_known_answer_comparisons(hand_result):
     assert sel["ratio"] == pytest.approx(4.5)
     se = math.sqrt(1 / 30 + 1 / 40 + 1 / 10 + 1 / 60)
     assert sel["ratio_low"] == pytest.approx(4.5 * math.exp(-Z * se))
-    assert sel["rate"] == pytest.approx(30 / 4000) and sel["reference_rate"] == pytest.approx(10 / 6000)
+    assert sel["rate"] == pytest.approx(30 / 4000) and sel["reference_rate"] == pytest.approx(
+        10 / 6000
+    )
     assert sel["difference"] == pytest.approx(30 / 4000 - 10 / 6000)
     base = _row(hand_result, "base_error_rate")
     assert base["ratio"] == pytest.approx(2.0) and base["difference"] == pytest.approx(0.05)
@@ -121,8 +130,15 @@ def test_known_answer_comparisons(hand_result):
     d = hand_result.disparities
     p = d["p_value"].to_numpy(float)
     assert np.allclose(d["p_adjusted"], sa.metrics.adjust_p_values(p, "holm"), equal_nan=True)
-    assert set(d["metric"]) == {"representation", "burden", "selection_rate", "base_error_rate",
-                                "precision", "fpr", "fnr"}
+    assert set(d["metric"]) == {
+        "representation",
+        "burden",
+        "selection_rate",
+        "base_error_rate",
+        "precision",
+        "fpr",
+        "fnr",
+    }
 
 
 def test_method_map_merges_and_excludes():
@@ -131,11 +147,15 @@ def test_method_map_merges_and_excludes():
     score_rows = frame.index[frame["selection_method"] == "score"]
     frame.loc[score_rows[::2], "selection_method"] = "high risk"
     frame.loc[score_rows[1::2], "selection_method"] = "follow-up"
-    tip = pd.DataFrame({"gender": ["man"] * 5, "selection_method": ["tip-off"] * 5,
-                        "result": ["errors found"] * 5})
+    tip = pd.DataFrame(
+        {"gender": ["man"] * 5, "selection_method": ["tip-off"] * 5, "result": ["errors found"] * 5}
+    )
     frame = pd.concat([frame, tip], ignore_index=True)
-    mapped = ControlLog(frame, ["gender"], method_map={"high risk": "score", "follow-up": "score",
-                                                        "tip-off": "exclude"})
+    mapped = ControlLog(
+        frame,
+        ["gender"],
+        method_map={"high risk": "score", "follow-up": "score", "tip-off": "exclude"},
+    )
     assert mapped.summary()["excluded_controls"] == 5
     assert mapped.n_score == 40 and mapped.n_random == 100
     # without a map every non-random value is "score", including the tip-offs
@@ -147,12 +167,18 @@ def test_method_map_merges_and_excludes():
 
 
 def test_frequency_weights_equal_expanded_log():
-    agg = pd.DataFrame([(g, m, r, k) for (g, m, r), k in HAND.items()],
-                       columns=["gender", "selection_method", "result", "count"])
-    a = audit_controls(ControlLog(agg, ["gender"], weight="count", population_size=10_000),
-                       n_boot=200, random_state=3)
-    b = audit_controls(ControlLog(_log(HAND), ["gender"], population_size=10_000),
-                       n_boot=200, random_state=3)
+    agg = pd.DataFrame(
+        [(g, m, r, k) for (g, m, r), k in HAND.items()],
+        columns=["gender", "selection_method", "result", "count"],
+    )
+    a = audit_controls(
+        ControlLog(agg, ["gender"], weight="count", population_size=10_000),
+        n_boot=200,
+        random_state=3,
+    )
+    b = audit_controls(
+        ControlLog(_log(HAND), ["gender"], population_size=10_000), n_boot=200, random_state=3
+    )
     pd.testing.assert_frame_equal(a.groups, b.groups)
     pd.testing.assert_frame_equal(a.disparities, b.disparities)
 
@@ -160,12 +186,19 @@ def test_frequency_weights_equal_expanded_log():
 def test_rest_reference_and_intersections():
     rng = np.random.default_rng(0)
     n = 3000
-    frame = pd.DataFrame({
-        "gender": rng.choice(["woman", "man"], n), "family": rng.choice(["alone", "single"], n),
-        "selection_method": rng.choice(["random", "score"], n, p=[0.3, 0.7]),
-        "result": rng.choice(["errors found", "no error"], n, p=[0.2, 0.8])})
-    res = audit_controls(ControlLog(frame, ["gender", "family"], population_size=100_000),
-                         reference="rest", n_boot=100)
+    frame = pd.DataFrame(
+        {
+            "gender": rng.choice(["woman", "man"], n),
+            "family": rng.choice(["alone", "single"], n),
+            "selection_method": rng.choice(["random", "score"], n, p=[0.3, 0.7]),
+            "result": rng.choice(["errors found", "no error"], n, p=[0.2, 0.8]),
+        }
+    )
+    res = audit_controls(
+        ControlLog(frame, ["gender", "family"], population_size=100_000),
+        reference="rest",
+        n_boot=100,
+    )
     assert "gender × family" in set(res.groups["attribute"])
     d = res.disparities
     assert set(d.loc[~d["metric"].isin(["representation", "burden"]), "reference"]) == {"(rest)"}
@@ -209,13 +242,16 @@ def _truth(pop: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for g in ("woman", "man"):
         m = (pop["gender"] == g).to_numpy()
-        out[g] = {"fpr": (picked & m & ~irregular).sum() / (m & ~irregular).sum(),
-                  "fnr": (~picked & m & irregular).sum() / (m & irregular).sum()}
+        out[g] = {
+            "fpr": (picked & m & ~irregular).sum() / (m & ~irregular).sum(),
+            "fnr": (~picked & m & irregular).sum() / (m & irregular).sum(),
+        }
     return pd.DataFrame(out).T
 
 
-@pytest.mark.parametrize(("random_share", "rel_tol", "fnr_tol"), [(0.1, 0.15, None),
-                                                                   (0.5, 0.06, 0.12)])
+@pytest.mark.parametrize(
+    ("random_share", "rel_tol", "fnr_tol"), [(0.1, 0.15, None), (0.5, 0.06, 0.12)]
+)
 def test_population_fpr_converges_to_truth(synthetic, random_share, rel_tol, fnr_tol):
     """n = 200,000 files, 10% controlled (20,000 controls) of which 2,000, then 10,000, at
     random. The FPR is within ``rel_tol`` of the truth (relative), the FNR within ``fnr_tol``
@@ -228,12 +264,15 @@ def test_population_fpr_converges_to_truth(synthetic, random_share, rel_tol, fnr
     rests on the few random controls that found errors: its RMSE over 20 seeds was 0.13 with
     2,000 random controls and 0.036 with 10,000.
     """
-    log = control_log(synthetic, sa.ScoreColumn("score"), budget=0.1,
-                      random_share=random_share, random_state=11)
+    log = control_log(
+        synthetic, sa.ScoreColumn("score"), budget=0.1, random_share=random_share, random_state=11
+    )
     truth = _truth(synthetic, log)
-    res = audit_controls(ControlLog(log.drop(columns="irregular"), ["gender"],
-                                    population_size=len(synthetic)),
-                         n_boot=200, intersections=False)
+    res = audit_controls(
+        ControlLog(log.drop(columns="irregular"), ["gender"], population_size=len(synthetic)),
+        n_boot=200,
+        intersections=False,
+    )
     g = res.groups.set_index("group")
     for grp in ("woman", "man"):
         assert g.loc[grp, "fpr"] == pytest.approx(truth.loc[grp, "fpr"], rel=rel_tol)
@@ -247,11 +286,20 @@ def test_bootstrap_intervals_cover_the_truth(synthetic):
     each gender's FPR covers that log's true FPR in at least 85% of the 80 intervals."""
     hits, total = 0, 0
     for seed in range(40):
-        log = control_log(synthetic, sa.ScoreColumn("score"), budget=0.05, random_share=0.2,
-                          random_state=100 + seed)
+        log = control_log(
+            synthetic,
+            sa.ScoreColumn("score"),
+            budget=0.05,
+            random_share=0.2,
+            random_state=100 + seed,
+        )
         truth = _truth(synthetic, log)
-        res = audit_controls(ControlLog(log, ["gender"], population_size=len(synthetic)),
-                             n_boot=300, intersections=False, random_state=seed)
+        res = audit_controls(
+            ControlLog(log, ["gender"], population_size=len(synthetic)),
+            n_boot=300,
+            intersections=False,
+            random_state=seed,
+        )
         g = res.groups.set_index("group")
         for grp in ("woman", "man"):
             total += 1
@@ -263,14 +311,25 @@ def test_bootstrap_interval_small_repeated_check(synthetic):
     """Quick version: 8 logs, the FPR interval covers the truth for at least 13 of 16."""
     hits = 0
     for seed in range(8):
-        log = control_log(synthetic, sa.ScoreColumn("score"), budget=0.05, random_share=0.2,
-                          random_state=300 + seed)
+        log = control_log(
+            synthetic,
+            sa.ScoreColumn("score"),
+            budget=0.05,
+            random_share=0.2,
+            random_state=300 + seed,
+        )
         truth = _truth(synthetic, log)
-        res = audit_controls(ControlLog(log, ["gender"], population_size=len(synthetic)),
-                             n_boot=200, intersections=False, random_state=seed)
+        res = audit_controls(
+            ControlLog(log, ["gender"], population_size=len(synthetic)),
+            n_boot=200,
+            intersections=False,
+            random_state=seed,
+        )
         g = res.groups.set_index("group")
-        hits += sum(g.loc[x, "fpr_low"] <= truth.loc[x, "fpr"] <= g.loc[x, "fpr_high"]
-                    for x in ("woman", "man"))
+        hits += sum(
+            g.loc[x, "fpr_low"] <= truth.loc[x, "fpr"] <= g.loc[x, "fpr_high"]
+            for x in ("woman", "man")
+        )
     assert hits >= 13
 
 
@@ -354,8 +413,7 @@ def test_negative_estimated_cells_are_flagged():
     spec[("man", "random", "errors found")] = 1
     spec[("man", "random", "no error")] = 59
     spec[("man", "score", "errors found")] = 30
-    res = audit_controls(ControlLog(_log(spec), ["gender"], population_size=1_000),
-                         n_boot=100)
+    res = audit_controls(ControlLog(_log(spec), ["gender"], population_size=1_000), n_boot=100)
     g = res.groups.set_index("group")
     assert g.loc["man", "fn"] < 0 and g.loc["man", "fnr"] == 0.0
     assert "FN or TN < 0" in g.loc["man", "note"]
@@ -368,13 +426,24 @@ def test_cli_controls(tmp_path, capsys):
 
     pop = c2sg_population(20_000, random_state=2, scenario="planted")
     log = control_log(pop, sa.ScoreColumn("score"), budget=0.05, random_share=0.2)
-    log["selection_method"] = log["selection_method"].astype(str).replace(
-        {"score": "high risk"})
+    log["selection_method"] = log["selection_method"].astype(str).replace({"score": "high risk"})
     path = tmp_path / "log.csv"
     log.to_csv(path, index=False)
     out = tmp_path / "rep"
-    args = ["controls", str(path), "--protected", "gender,age_band", "--population-size",
-            "20000", "--reference", "gender=man", "--n-boot", "100", "--out", str(out)]
+    args = [
+        "controls",
+        str(path),
+        "--protected",
+        "gender,age_band",
+        "--population-size",
+        "20000",
+        "--reference",
+        "gender=man",
+        "--n-boot",
+        "100",
+        "--out",
+        str(out),
+    ]
     assert main(args) == 0
     printed = " ".join(capsys.readouterr().out.split())
     assert "representation" in printed and "800 picked by the score" in printed
@@ -394,8 +463,11 @@ DATA = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "syn
 
 @pytest.fixture(scope="module")
 def bundled_result():
-    log = ControlLog(pd.read_csv(DATA / "c2sg_controls.csv"),
-                     ["gender", "age_band", "family_status"], population_size=100_000)
+    log = ControlLog(
+        pd.read_csv(DATA / "c2sg_controls.csv"),
+        ["gender", "age_band", "family_status"],
+        population_size=100_000,
+    )
     return audit_controls(log, n_boot=300)
 
 
@@ -431,13 +503,17 @@ def test_bundled_log_tiny_group_gets_analytic_intervals(bundled_result):
     estimated 200 files. The bootstrap cannot vary it: its selection rate and FPR were
     published as [0, 0], and the FPR gap as significant (p = 3e-9)."""
     g = bundled_result.groups
-    row = g[(g["attribute"] == "gender × age_band × family_status")
-            & (g["group"] == "man × 18-24 × single_parent")].iloc[0]
+    row = g[
+        (g["attribute"] == "gender × age_band × family_status")
+        & (g["group"] == "man × 18-24 × single_parent")
+    ].iloc[0]
     assert row["random_controls"] == 1 and row["score_controls"] == 0
     assert row["est_files"] == pytest.approx(200)
     # Katz on (0 / n_S) / (1 / n_R), scaled by n_S / N: the overall selection share is 5%
-    n_r, n_s = bundled_result.data_summary["random_controls"], \
-        bundled_result.data_summary["score_controls"]
+    n_r, n_s = (
+        bundled_result.data_summary["random_controls"],
+        bundled_result.data_summary["score_controls"],
+    )
     _, _, hi = sa.metrics.katz_ratio_interval(0, n_s, 1, n_r)
     assert row["selection_rate"] == 0 and row["selection_rate_low"] == 0
     assert row["selection_rate_high"] == pytest.approx(float(hi) * n_s / 100_000)
@@ -447,8 +523,10 @@ def test_bundled_log_tiny_group_gets_analytic_intervals(bundled_result):
     assert "fewer than 10 random controls" in row["note"]
     assert "no interval for TP share" in row["note"]
     d = bundled_result.disparities
-    rows = d[(d["attribute"] == "gender × age_band × family_status")
-             & (d["group"] == "man × 18-24 × single_parent")].set_index("metric")
+    rows = d[
+        (d["attribute"] == "gender × age_band × family_status")
+        & (d["group"] == "man × 18-24 × single_parent")
+    ].set_index("metric")
     sel = rows.loc["selection_rate"]
     assert sel["ratio"] == 0 and sel["ratio_low"] == 0 and sel["ratio_high"] < 1
     assert sel["interval"] == "woolf/mover" and "MOVER" in sel["note"]
@@ -509,32 +587,61 @@ def test_every_control_interval_contains_its_estimate(counts, scale, rest):
     """Random small logs (2 genders x 2 ages x random/score x result, 0-12 controls each):
     every finite estimate of every table lies in [low, high] when both bounds are present,
     and every missing bound has a note."""
-    keys = [(g, a, m, r) for g in ("woman", "man") for a in ("young", "old")
-            for m in ("random", "score") for r in ("errors found", "no error")]
-    frame = pd.DataFrame([(*k, c) for k, c in zip(keys, counts, strict=True) if c],
-                         columns=["gender", "age", "selection_method", "result", "w"])
+    keys = [
+        (g, a, m, r)
+        for g in ("woman", "man")
+        for a in ("young", "old")
+        for m in ("random", "score")
+        for r in ("errors found", "no error")
+    ]
+    frame = pd.DataFrame(
+        [(*k, c) for k, c in zip(keys, counts, strict=True) if c],
+        columns=["gender", "age", "selection_method", "result", "w"],
+    )
     assume(set(frame["selection_method"]) == {"random", "score"})
     assume(frame["gender"].nunique() == 2 and frame["age"].nunique() == 2)
-    log = ControlLog(frame, ["gender", "age"], weight="w", negative="no error",
-                     population_size=int(frame["w"].sum()) * scale)
+    log = ControlLog(
+        frame,
+        ["gender", "age"],
+        weight="w",
+        negative="no error",
+        population_size=int(frame["w"].sum()) * scale,
+    )
     res = audit_controls(log, reference="rest" if rest else None, n_boot=40)
     _check_intervals(res, notes_for_nan=True)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(counts=st.lists(st.tuples(*[st.integers(0, 15)] * 4), min_size=4, max_size=4),
-       rest=st.booleans())
+@given(
+    counts=st.lists(st.tuples(*[st.integers(0, 15)] * 4), min_size=4, max_size=4),
+    rest=st.booleans(),
+)
 def test_every_counts_interval_contains_its_estimate(counts, rest):
-    table = pd.DataFrame([(g, a, *c) for (g, a), c in zip(
-        [("woman", "young"), ("woman", "old"), ("man", "young"), ("man", "old")], counts,
-        strict=True)], columns=["gender", "age", "tp", "fp", "tn", "fn"])
+    table = pd.DataFrame(
+        [
+            (g, a, *c)
+            for (g, a), c in zip(
+                [("woman", "young"), ("woman", "old"), ("man", "young"), ("man", "old")],
+                counts,
+                strict=True,
+            )
+        ],
+        columns=["gender", "age", "tp", "fp", "tn", "fn"],
+    )
     assume((table[["tp", "fp", "tn", "fn"]].sum(axis=1) > 0).all())
     import warnings as _w
 
     with _w.catch_warnings():
         _w.simplefilter("ignore")
-        res = sa.audit_counts(table, ["gender", "age"], tp="tp", fp="fp", tn="tn", fn="fn",
-                              reference="rest" if rest else None)
+        res = sa.audit_counts(
+            table,
+            ["gender", "age"],
+            tp="tp",
+            fp="fp",
+            tn="tn",
+            fn="fn",
+            reference="rest" if rest else None,
+        )
     _check_intervals(res, notes_for_nan=False)
 
 
@@ -543,17 +650,23 @@ def test_log_and_counts_accept_arrow_tables_and_refuse_other_objects():
 
     from scoreaudit.errors import DataError
 
-    log = pd.DataFrame({"gender": ["woman", "man"] * 20,
-                        "selection_method": ["random"] * 20 + ["score"] * 20,
-                        "result": ["errors found", "no error", "no error", "no error"] * 10})
+    log = pd.DataFrame(
+        {
+            "gender": ["woman", "man"] * 20,
+            "selection_method": ["random"] * 20 + ["score"] * 20,
+            "result": ["errors found", "no error", "no error", "no error"] * 10,
+        }
+    )
     from_arrow = sa.ControlLog(pa.Table.from_pandas(log), protected=["gender"])
     from_pandas = sa.ControlLog(log, protected=["gender"])
     pd.testing.assert_frame_equal(
-        sa.audit_controls(from_arrow).groups, sa.audit_controls(from_pandas).groups)
+        sa.audit_controls(from_arrow).groups, sa.audit_controls(from_pandas).groups
+    )
     with pytest.raises(DataError, match="The control log must be a pandas"):
         sa.ControlLog([1, 2, 3], protected=["gender"])
-    table = pd.DataFrame({"g": ["a", "b"], "tp": [5, 6], "fp": [5, 4], "tn": [80, 70],
-                          "fn": [10, 20]})
+    table = pd.DataFrame(
+        {"g": ["a", "b"], "tp": [5, 6], "fp": [5, 4], "tn": [80, 70], "fn": [10, 20]}
+    )
     a = sa.audit_counts(pa.Table.from_pandas(table), group="g", tp="tp", fp="fp", tn="tn", fn="fn")
     b = sa.audit_counts(table, group="g", tp="tp", fp="fp", tn="tn", fn="fn")
     pd.testing.assert_frame_equal(a.groups, b.groups)

@@ -19,13 +19,15 @@ from scoreaudit.engines.counts import audit_counts
 Z = 1.959963984540054
 DATA = Path(__file__).resolve().parents[1] / "data" / "synthetic"
 
-TABLE = pd.DataFrame({"gender": ["woman", "man"], "tp": [30, 10], "fp": [70, 40],
-                      "tn": [850, 900], "fn": [50, 50]})
+TABLE = pd.DataFrame(
+    {"gender": ["woman", "man"], "tp": [30, 10], "fp": [70, 40], "tn": [850, 900], "fn": [50, 50]}
+)
 
 
 def _counts(table=TABLE, **kw):
-    return audit_counts(table, "gender", tp="tp", fp="fp", tn="tn", fn="fn",
-                        reference={"gender": "man"}, **kw)
+    return audit_counts(
+        table, "gender", tp="tp", fp="fp", tn="tn", fn="fn", reference={"gender": "man"}, **kw
+    )
 
 
 def test_known_answer_rates_and_intervals():
@@ -77,17 +79,34 @@ def test_precision_and_fdr_are_one_test_in_the_family():
     expected = sa.metrics.adjust_p_values(distinct, "holm")
     got = d[d["metric"] != "fdr"]["p_adjusted"].to_numpy()
     assert np.allclose(got, expected)
-    assert d.set_index("metric").loc["fdr", "p_adjusted"] == \
-        d.set_index("metric").loc["precision", "p_adjusted"]
+    assert (
+        d.set_index("metric").loc["fdr", "p_adjusted"]
+        == d.set_index("metric").loc["precision", "p_adjusted"]
+    )
 
 
 def test_rebuilt_from_percentages_round_trip():
-    pub = pd.DataFrame({"gender": ["woman", "man"], "n": [1000, 1000],
-                        "sel": ["10.0%", "5.0%"], "prec": [30.0, 20.0], "prev": [8.0, 6.0]})
+    pub = pd.DataFrame(
+        {
+            "gender": ["woman", "man"],
+            "n": [1000, 1000],
+            "sel": ["10.0%", "5.0%"],
+            "prec": [30.0, 20.0],
+            "prev": [8.0, 6.0],
+        }
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no warning: everything round-trips exactly
-        res = audit_counts(pub, "gender", n="n", selection_rate="sel", precision="prec",
-                           prevalence="prev", reference={"gender": "man"}, decimals=1)
+        res = audit_counts(
+            pub,
+            "gender",
+            n="n",
+            selection_rate="sel",
+            precision="prec",
+            prevalence="prev",
+            reference={"gender": "man"},
+            decimals=1,
+        )
     g = res.groups.set_index("group")
     assert g.loc["woman", ["tp", "fp", "tn", "fn"]].tolist() == [30, 70, 850, 50]
     assert g.loc["man", ["tp", "fp", "tn", "fn"]].tolist() == [10, 40, 900, 50]
@@ -96,10 +115,18 @@ def test_rebuilt_from_percentages_round_trip():
 
 
 def test_fractions_and_fpr_route():
-    pub = pd.DataFrame({"gender": ["woman", "man"], "n": [1000, 1000],
-                        "positives": [80, 60], "tpr": [0.375, 1 / 6], "fpr": [70 / 920, 40 / 940]})
-    res = audit_counts(pub, "gender", n="n", positives="positives", tpr="tpr", fpr="fpr",
-                       percent=False)
+    pub = pd.DataFrame(
+        {
+            "gender": ["woman", "man"],
+            "n": [1000, 1000],
+            "positives": [80, 60],
+            "tpr": [0.375, 1 / 6],
+            "fpr": [70 / 920, 40 / 940],
+        }
+    )
+    res = audit_counts(
+        pub, "gender", n="n", positives="positives", tpr="tpr", fpr="fpr", percent=False
+    )
     g = res.groups.set_index("group")
     assert g.loc["woman", ["tp", "fp", "tn", "fn"]].tolist() == [30, 70, 850, 50]
 
@@ -108,11 +135,25 @@ def test_percentages_that_do_not_round_trip_warn():
     # 12.3% of 1000 files = 123 flagged; a precision of 33.3% of 123 is 40.96 -> 41 flagged
     # and irregular, i.e. 33.33% -> 33.3: fine. 47.0% of 123 = 57.81 -> 58 -> 47.15% -> 47.2:
     # does not round-trip at one decimal.
-    pub = pd.DataFrame({"gender": ["woman", "man"], "n": [1000, 1000],
-                        "sel": [12.3, 5.0], "prec": [47.0, 20.0], "prev": [8.0, 6.0]})
+    pub = pd.DataFrame(
+        {
+            "gender": ["woman", "man"],
+            "n": [1000, 1000],
+            "sel": [12.3, 5.0],
+            "prec": [47.0, 20.0],
+            "prev": [8.0, 6.0],
+        }
+    )
     with pytest.warns(UserWarning, match="does not round-trip"):
-        res = audit_counts(pub, "gender", n="n", selection_rate="sel", precision="prec",
-                           prevalence="prev", decimals=1)
+        res = audit_counts(
+            pub,
+            "gender",
+            n="n",
+            selection_rate="sel",
+            precision="prec",
+            prevalence="prev",
+            decimals=1,
+        )
     msg = [w for w in res.warnings if "round-trip" in w]
     assert msg and "'woman'" in msg[0] and "47" in msg[0] and "prec" in msg[0]
     assert "no whole-count table reproduces every published rate" in msg[0]
@@ -120,11 +161,26 @@ def test_percentages_that_do_not_round_trip_warn():
 
 
 def test_ambiguous_percentages_warn():
-    pub = pd.DataFrame({"gender": ["woman", "man"], "n": [10_000, 10_000],
-                        "sel": [12.3, 5.0], "prec": [30.0, 20.0], "prev": [8.0, 6.0]})
+    pub = pd.DataFrame(
+        {
+            "gender": ["woman", "man"],
+            "n": [10_000, 10_000],
+            "sel": [12.3, 5.0],
+            "prec": [30.0, 20.0],
+            "prev": [8.0, 6.0],
+        }
+    )
     with pytest.warns(UserWarning) as caught:
-        res = audit_counts(pub, "gender", n="n", selection_rate="sel", precision="prec",
-                           prevalence="prev", decimals=1, reference={"gender": "man"})
+        res = audit_counts(
+            pub,
+            "gender",
+            n="n",
+            selection_rate="sel",
+            precision="prec",
+            prevalence="prev",
+            decimals=1,
+            reference={"gender": "man"},
+        )
     assert [str(w.message) for w in caught] == res.warnings
     # 12.3% of 10,000 is 1,225 to 1,235 flagged files (11 counts)
     woman = next(w for w in res.warnings if w.startswith("Group 'woman'"))
@@ -143,27 +199,43 @@ def test_ambiguous_percentages_warn():
 def _published(n, selected, tp, fn, digits=1):
     """A table of group sizes and percentages rounded from whole counts."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return pd.DataFrame({
-            "g": [f"g{i}" for i in range(len(n))], "n": n,
-            "sel": np.round(100 * selected / n, digits),
-            "prec": np.where(selected > 0, np.round(100 * tp / np.maximum(selected, 1), digits),
-                             np.nan),
-            "prev": np.round(100 * (tp + fn) / n, digits)})
+        return pd.DataFrame(
+            {
+                "g": [f"g{i}" for i in range(len(n))],
+                "n": n,
+                "sel": np.round(100 * selected / n, digits),
+                "prec": np.where(
+                    selected > 0, np.round(100 * tp / np.maximum(selected, 1), digits), np.nan
+                ),
+                "prev": np.round(100 * (tp + fn) / n, digits),
+            }
+        )
 
 
 def _rebuild(pub, **kw):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = audit_counts(pub, "g", n="n", selection_rate="sel", precision="prec",
-                           prevalence="prev", decimals=1, **kw)
+        res = audit_counts(
+            pub,
+            "g",
+            n="n",
+            selection_rate="sel",
+            precision="prec",
+            prevalence="prev",
+            decimals=1,
+            **kw,
+        )
     return res, [str(w.message) for w in caught]
 
 
 def _reproduces(res, pub):
     """Every published rate is what the rebuilt whole counts give, to half a unit."""
     g = res.groups.set_index("group").loc[pub["g"]]
-    for rate, part, base in (("sel", "selected", "n"), ("prec", "tp", "selected"),
-                             ("prev", "positives", "n")):
+    for rate, part, base in (
+        ("sel", "selected", "n"),
+        ("prec", "tp", "selected"),
+        ("prev", "positives", "n"),
+    ):
         b = g[base].to_numpy(float)
         implied = np.where(b > 0, 100 * g[part].to_numpy(float) / np.where(b > 0, b, 1), np.nan)
         p = pub[rate].to_numpy(float)
@@ -176,8 +248,15 @@ def _reproduces(res, pub):
 def test_consistent_table_that_rounding_each_count_breaks_does_not_warn():
     # review F3: 5.2% of 2,958 = 153.8 -> 154 flagged, and no whole tp gives 49.7% of 154;
     # 76/153 = 49.67% and 77/155 = 49.68% both do
-    pub = pd.DataFrame({"g": ["a", "b"], "n": [2958, 3000], "sel": [5.2, 5.0],
-                        "prec": [49.7, 50.0], "prev": [10.0, 10.0]})
+    pub = pd.DataFrame(
+        {
+            "g": ["a", "b"],
+            "n": [2958, 3000],
+            "sel": [5.2, 5.0],
+            "prec": [49.7, 50.0],
+            "prev": [10.0, 10.0],
+        }
+    )
     res, caught = _rebuild(pub, reference={"g": "b"})
     assert not any("round-trip" in w for w in res.warnings + caught)
     a = res.groups.set_index("group").loc["a"]
@@ -192,17 +271,26 @@ def test_consistent_table_that_rounding_each_count_breaks_does_not_warn():
 
 def test_bundled_table_rebuilt_from_one_decimal_percentages_has_no_false_alarm():
     t = pd.read_csv(DATA / "c2sg_confusion_counts.csv")
-    exact = audit_counts(t, ["gender", "age_band"], tp="tp", fp="fp", tn="tn", fn="fn",
-                         reference={"gender": "man"})
+    exact = audit_counts(
+        t, ["gender", "age_band"], tp="tp", fp="fp", tn="tn", fn="fn", reference={"gender": "man"}
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        rebuilt = audit_counts(t, ["gender", "age_band"], n="n", selection_rate="selected_pct",
-                               precision="precision_pct", prevalence="prevalence_pct",
-                               decimals=1, reference={"gender": "man"})
+        rebuilt = audit_counts(
+            t,
+            ["gender", "age_band"],
+            n="n",
+            selection_rate="selected_pct",
+            precision="precision_pct",
+            prevalence="prevalence_pct",
+            decimals=1,
+            reference={"gender": "man"},
+        )
     assert not any("round-trip" in w for w in rebuilt.warnings)  # five before the fix
     # the true ratio lies within the range over the consistent tables
     true_ratio = exact.disparities.set_index(["attribute", "metric"]).loc[
-        ("gender", "selection_rate"), "ratio"]
+        ("gender", "selection_rate"), "ratio"
+    ]
     ratios = next(w for w in rebuilt.warnings if w.startswith("Over all whole-count tables"))
     span = ratios.split("gender woman / man: selection_rate ")[1].split(" ")[0]
     lo, hi = map(float, span.split("-"))
@@ -221,8 +309,13 @@ def test_a_published_zero_rate_is_defined_so_its_base_is_not_zero():
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.integers(1, 30_000), st.floats(0, 1), st.floats(0, 1),
-                          st.floats(0, 1)), min_size=2, max_size=4))
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 30_000), st.floats(0, 1), st.floats(0, 1), st.floats(0, 1)),
+        min_size=2,
+        max_size=4,
+    )
+)
 def test_consistent_published_tables_always_round_trip(rows):
     # any table of whole counts, published at one decimal, is consistent by construction
     n = np.array([r[0] for r in rows])
@@ -238,8 +331,12 @@ def test_consistent_published_tables_always_round_trip(rows):
 
 def test_huge_groups_narrow_the_search_and_say_so():
     # 1,000,000 files at one decimal: windows of 1,001 counts; the full search is too large
-    pub = _published(np.array([1_000_000, 2_000_000]), np.array([52_345, 40_000]),
-                     np.array([26_001, 10_000]), np.array([50_000, 100_000]))
+    pub = _published(
+        np.array([1_000_000, 2_000_000]),
+        np.array([52_345, 40_000]),
+        np.array([26_001, 10_000]),
+        np.array([50_000, 100_000]),
+    )
     res, caught = _rebuild(pub)
     assert not any("round-trip" in w for w in res.warnings)
     assert _reproduces(res, pub)
@@ -258,17 +355,22 @@ def test_extreme_rate_of_sums_matches_brute_force():
         for _ in range(int(rng.integers(1, 4))):
             b = rng.integers(1, 50, int(rng.integers(1, 5)))
             pairs.append(np.column_stack([rng.integers(0, b + 1), b]).astype(float))
-        values = [sum(p[0] for p in c) / sum(p[1] for p in c)
-                  for c in itertools.product(*pairs)]
+        values = [sum(p[0] for p in c) / sum(p[1] for p in c) for c in itertools.product(*pairs)]
         assert _extreme_rate(pairs, True) == pytest.approx(min(values), abs=1e-12)
         assert _extreme_rate(pairs, False) == pytest.approx(max(values), abs=1e-12)
 
 
 def test_intersections_from_crossed_rows():
-    t = pd.DataFrame({"gender": ["woman", "woman", "man", "man"],
-                      "age": ["<35", "35+", "<35", "35+"],
-                      "tp": [10, 20, 5, 5], "fp": [30, 40, 20, 20], "tn": [400, 450, 350, 450],
-                      "fn": [20, 30, 20, 30]})
+    t = pd.DataFrame(
+        {
+            "gender": ["woman", "woman", "man", "man"],
+            "age": ["<35", "35+", "<35", "35+"],
+            "tp": [10, 20, 5, 5],
+            "fp": [30, 40, 20, 20],
+            "tn": [400, 450, 350, 450],
+            "fn": [20, 30, 20, 30],
+        }
+    )
     res = audit_counts(t, ["gender", "age"], tp="tp", fp="fp", tn="tn", fn="fn")
     g = res.groups.set_index(["attribute", "group"])
     assert g.loc[("gender", "woman"), "tp"] == 30 and g.loc[("gender", "woman"), "n"] == 1000
@@ -284,8 +386,14 @@ def test_bundled_table_rebuilt_from_rates_matches_counts_within_rounding():
     assert exact.warnings == []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        rebuilt = audit_counts(t, ["gender", "age_band"], n="n", selection_rate="selected_pct",
-                               precision="precision_pct", prevalence="prevalence_pct")
+        rebuilt = audit_counts(
+            t,
+            ["gender", "age_band"],
+            n="n",
+            selection_rate="selected_pct",
+            precision="precision_pct",
+            prevalence="prevalence_pct",
+        )
     assert rebuilt.warnings  # 1-decimal percentages of thousands of files are ambiguous
     a = exact.groups.set_index(["attribute", "group"])
     b = rebuilt.groups.set_index(["attribute", "group"])
@@ -331,24 +439,46 @@ def test_contradictions_and_missing_information_are_errors():
     with pytest.raises(sa.DataError, match="two roles"):
         audit_counts(TABLE, "gender", tp="tp", fp="tp", tn="tn", fn="fn")
     # a rate implying more flagged-and-irregular files than flagged ones
-    pub = pd.DataFrame({"gender": ["a", "b"], "n": [100, 100], "sel": [10.0, 20.0],
-                        "tp": [15, 5], "prev": [20.0, 20.0]})
+    pub = pd.DataFrame(
+        {
+            "gender": ["a", "b"],
+            "n": [100, 100],
+            "sel": [10.0, 20.0],
+            "tp": [15, 5],
+            "prev": [20.0, 20.0],
+        }
+    )
     with pytest.raises(sa.DataError, match="negative count of fp"):
         audit_counts(pub, "gender", n="n", selection_rate="sel", tp="tp", prevalence="prev")
 
 
 def test_empty_rate_means_undefined_only_when_base_is_zero():
-    pub = pd.DataFrame({"gender": ["a", "b"], "n": [100, 200], "sel": [0.0, 10.0],
-                        "prec": [None, 25.0], "prev": [5.0, 5.0]})
-    res = audit_counts(pub, "gender", n="n", selection_rate="sel", precision="prec",
-                       prevalence="prev", decimals=1)
+    pub = pd.DataFrame(
+        {
+            "gender": ["a", "b"],
+            "n": [100, 200],
+            "sel": [0.0, 10.0],
+            "prec": [None, 25.0],
+            "prev": [5.0, 5.0],
+        }
+    )
+    res = audit_counts(
+        pub, "gender", n="n", selection_rate="sel", precision="prec", prevalence="prev", decimals=1
+    )
     g = res.groups.set_index("group")
     assert g.loc["a", ["tp", "fp", "tn", "fn"]].tolist() == [0, 0, 95, 5]
     assert math.isnan(g.loc["a", "precision"])
     pub.loc[1, "prec"] = None  # undefined although 20 files were flagged
     with pytest.raises(sa.DataError, match="do not determine"):
-        audit_counts(pub, "gender", n="n", selection_rate="sel", precision="prec",
-                     prevalence="prev", decimals=1)
+        audit_counts(
+            pub,
+            "gender",
+            n="n",
+            selection_rate="sel",
+            precision="prec",
+            prevalence="prev",
+            decimals=1,
+        )
 
 
 # -- command line ------------------------------------------------------------------------------
@@ -356,9 +486,24 @@ def test_cli_counts_writes_outputs_and_refuses_existing(tmp_path, capsys):
     from scoreaudit.cli import main
 
     out = tmp_path / "rep"
-    args = ["counts", str(DATA / "c2sg_confusion_counts.csv"), "--group", "gender,age_band",
-            "--tp", "tp", "--fp", "fp", "--tn", "tn", "--fn", "fn", "--reference", "gender=man",
-            "--out", str(out)]
+    args = [
+        "counts",
+        str(DATA / "c2sg_confusion_counts.csv"),
+        "--group",
+        "gender,age_band",
+        "--tp",
+        "tp",
+        "--fp",
+        "fp",
+        "--tn",
+        "tn",
+        "--fn",
+        "fn",
+        "--reference",
+        "gender=man",
+        "--out",
+        str(out),
+    ]
     assert main(args) == 0
     data = json.loads((out / "results.json").read_text())
     assert data["kind"] == "counts" and data["schema_version"] == sa.result.SCHEMA_VERSION
@@ -368,6 +513,10 @@ def test_cli_counts_writes_outputs_and_refuses_existing(tmp_path, capsys):
     assert main(args) == 2  # exists
     assert "already exists" in " ".join(capsys.readouterr().err.split())
     assert main([*args, "--force"]) == 0
-    assert main(["counts", str(DATA / "c2sg_confusion_counts.csv"), "--group", "gender",
-                 "--tp", "nope"]) == 2
+    assert (
+        main(
+            ["counts", str(DATA / "c2sg_confusion_counts.csv"), "--group", "gender", "--tp", "nope"]
+        )
+        == 2
+    )
     assert "'nope'" in " ".join(capsys.readouterr().err.split())

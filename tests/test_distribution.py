@@ -13,17 +13,16 @@ from scipy import special, stats
 from sklearn.metrics import roc_auc_score
 from statsmodels.stats.proportion import proportion_confint
 
+from scoreaudit.errors import DataError, ScoreAuditError
 from scoreaudit.stats.distribution import (
     Ranking,
     calibration_by_group,
     rank_scores,
     threshold_free,
 )
-from scoreaudit.errors import DataError, ScoreAuditError
 
 Z95 = stats.norm.ppf(0.975)
-SETTINGS = settings(max_examples=50, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -116,8 +115,9 @@ def test_complete_separation_uses_birnbaum_mccarty_bound() -> None:
     assert row.auc == 1.0 and row.auc_se == 0.0 and row.ks == 1.0
     k = 4  # min(n_g, n_ref); Wilson lower bound at p = 1 is k / (k + z²)
     assert close(row.auc_low, k / (k + Z95**2)) and row.auc_high == 1.0
-    assert close(row.auc_p_value, stats.mannwhitneyu(scores[:4], scores[4:],
-                                                     method="asymptotic").pvalue)
+    assert close(
+        row.auc_p_value, stats.mannwhitneyu(scores[:4], scores[4:], method="asymptotic").pvalue
+    )
 
 
 def test_empty_group_and_reference_rows_are_nan() -> None:
@@ -192,8 +192,9 @@ def test_rest_mode_equals_group_vs_complement(data) -> None:
                 assert rest.loc[g].isna().all()
                 continue
             explicit = threshold_free(ranking, inside, 2, reference=0, weights=w).loc[1]
-            np.testing.assert_allclose(rest.loc[g].to_numpy(), explicit.to_numpy(),
-                                       rtol=1e-10, atol=1e-12)
+            np.testing.assert_allclose(
+                rest.loc[g].to_numpy(), explicit.to_numpy(), rtol=1e-10, atol=1e-12
+            )
 
 
 @SETTINGS
@@ -201,8 +202,9 @@ def test_rest_mode_equals_group_vs_complement(data) -> None:
 def test_integer_weights_equal_repeated_rows(data) -> None:
     scores, codes, n_groups, weights = data
     reference = int(codes[0])
-    weighted = threshold_free(rank_scores(scores), codes, n_groups, reference,
-                              weights=weights.astype(float))
+    weighted = threshold_free(
+        rank_scores(scores), codes, n_groups, reference, weights=weights.astype(float)
+    )
     rep = np.repeat(np.arange(len(scores)), weights)
     repeated = threshold_free(rank_scores(scores[rep]), codes[rep], n_groups, reference)
     for col in ("auc", "ks"):
@@ -267,8 +269,14 @@ def test_calibration_equals_pandas_groupby(data) -> None:
     n = len(scores)
     got = calibration_by_group(scores, codes, n_groups, labels, bins=bins)
     below = (scores[None, :] < scores[:, None]).sum(axis=1)
-    frame = pd.DataFrame({"group": codes, "bin": np.minimum(bins - 1, bins * below // n),
-                          "score": scores, "label": labels})
+    frame = pd.DataFrame(
+        {
+            "group": codes,
+            "bin": np.minimum(bins - 1, bins * below // n),
+            "score": scores,
+            "label": labels,
+        }
+    )
     present = np.sort(frame["bin"].unique())
     assert len(got) == n_groups * len(present)
     assert set(got["bin"]) == set(present)
@@ -276,18 +284,29 @@ def test_calibration_equals_pandas_groupby(data) -> None:
     np.testing.assert_array_equal(got["score_low"], edges.loc[got["bin"], "min"])
     np.testing.assert_array_equal(got["score_high"], edges.loc[got["bin"], "max"])
     key = pd.MultiIndex.from_arrays([got["group"], got["bin"]])
-    counts = frame.groupby(["group", "bin"]).agg(
-        n=("score", "size"), n_labelled=("label", "count")).reindex(key, fill_value=0)
+    counts = (
+        frame.groupby(["group", "bin"])
+        .agg(n=("score", "size"), n_labelled=("label", "count"))
+        .reindex(key, fill_value=0)
+    )
     np.testing.assert_array_equal(got["n"], counts["n"])
     np.testing.assert_array_equal(got["n_labelled"], counts["n_labelled"])
-    lab = frame.dropna(subset=["label"]).groupby(["group", "bin"]).agg(
-        mean_score=("score", "mean"), observed_rate=("label", "mean"),
-        positives=("label", "sum")).reindex(key)
+    lab = (
+        frame.dropna(subset=["label"])
+        .groupby(["group", "bin"])
+        .agg(
+            mean_score=("score", "mean"),
+            observed_rate=("label", "mean"),
+            positives=("label", "sum"),
+        )
+        .reindex(key)
+    )
     for col in ("mean_score", "observed_rate"):
         np.testing.assert_allclose(got[col], lab[col], rtol=1e-12, atol=1e-12)  # NaN == NaN
     has = counts["n_labelled"].to_numpy() > 0
-    low, high = proportion_confint(lab["positives"].to_numpy()[has],
-                                   counts["n_labelled"].to_numpy()[has], method="wilson")
+    low, high = proportion_confint(
+        lab["positives"].to_numpy()[has], counts["n_labelled"].to_numpy()[has], method="wilson"
+    )
     np.testing.assert_allclose(got["observed_rate_low"][has], low, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(got["observed_rate_high"][has], high, rtol=1e-10, atol=1e-12)
     assert got.loc[~has, ["observed_rate_low", "observed_rate_high"]].isna().all().all()
@@ -299,14 +318,18 @@ def test_calibration_equals_pandas_groupby(data) -> None:
 @given(labelled_data())
 def test_calibration_integer_weights_equal_repeated_rows(data) -> None:
     scores, codes, n_groups, weights, labels, bins = data
-    got = calibration_by_group(scores, codes, n_groups, labels, bins=bins,
-                               weights=weights.astype(float))
+    got = calibration_by_group(
+        scores, codes, n_groups, labels, bins=bins, weights=weights.astype(float)
+    )
     rep = np.repeat(np.arange(len(scores)), weights)
     exp = calibration_by_group(scores[rep], codes[rep], n_groups, labels[rep], bins=bins)
     assert got[["group", "bin"]].equals(exp[["group", "bin"]])
-    np.testing.assert_allclose(got[["mean_score", "observed_rate", "score_low", "score_high"]],
-                               exp[["mean_score", "observed_rate", "score_low", "score_high"]],
-                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        got[["mean_score", "observed_rate", "score_low", "score_high"]],
+        exp[["mean_score", "observed_rate", "score_low", "score_high"]],
+        rtol=1e-12,
+        atol=1e-12,
+    )
 
 
 def test_calibration_known_answer_and_ties() -> None:
@@ -326,5 +349,6 @@ def test_calibration_rejects_bad_labels() -> None:
     with pytest.raises(DataError):
         calibration_by_group(np.array([0.1, 0.2]), np.array([0, 1]), 2, np.array([0.0, 2.0]))
     with pytest.raises(ScoreAuditError):
-        calibration_by_group(np.array([0.1, 0.2]), np.array([0, 1]), 2, np.array([0.0, 1.0]),
-                             bins=0)
+        calibration_by_group(
+            np.array([0.1, 0.2]), np.array([0, 1]), 2, np.array([0.0, 1.0]), bins=0
+        )

@@ -23,13 +23,13 @@ from scoreaudit.explain import (
     explain,
     score_personas,
 )
+from scoreaudit.models import Scorecard
 from scoreaudit.plots.explain import (
     plot_contributions,
     plot_neutralisation,
     plot_paired_shift,
     plot_personas,
 )
-from scoreaudit.models import Scorecard
 
 PROTECTED = ["gender", "age_band", "family_status"]
 
@@ -54,34 +54,50 @@ def c2sg() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def c2sg_result(c2sg):
     pop = sa.Population(c2sg, protected=PROTECTED)
-    return sa.audit(pop, examples.model("c2sg-reconstruction"), sa.Budget(share=0.05),
-                    reference={"gender": "man"}, threshold_free=False)
+    return sa.audit(
+        pop,
+        examples.model("c2sg-reconstruction"),
+        sa.Budget(share=0.05),
+        reference={"gender": "man"},
+        threshold_free=False,
+    )
 
 
 def planted(n: int = 20_000, seed: int = 0) -> pd.DataFrame:
     """Gender; kids (only women have any: the one discriminating input); independent noise."""
     rng = np.random.default_rng(seed)
     gender = rng.choice(["man", "woman"], n)
-    return pd.DataFrame({
-        "gender": gender,
-        "kids": (gender == "woman") * rng.integers(0, 3, n),
-        "noise": rng.normal(size=n),
-        "unused": rng.normal(size=n),
-        "colour": rng.choice(["red", "green", "blue"], n),
-    })
+    return pd.DataFrame(
+        {
+            "gender": gender,
+            "kids": (gender == "woman") * rng.integers(0, 3, n),
+            "noise": rng.normal(size=n),
+            "unused": rng.normal(size=n),
+            "colour": rng.choice(["red", "green", "blue"], n),
+        }
+    )
 
 
-PLANTED_CARD = {"name": "planted", "intercept": -2.0, "terms": [
-    {"kind": "linear", "variable": "kids", "coefficient": 1.0},
-    {"kind": "linear", "variable": "noise", "coefficient": 0.5}]}
+PLANTED_CARD = {
+    "name": "planted",
+    "intercept": -2.0,
+    "terms": [
+        {"kind": "linear", "variable": "kids", "coefficient": 1.0},
+        {"kind": "linear", "variable": "noise", "coefficient": 0.5},
+    ],
+}
 
 
 def audit_planted(model=None, frame=None, policy=None):
     frame = planted() if frame is None else frame
     model = Scorecard.from_dict(PLANTED_CARD) if model is None else model
-    return sa.audit(sa.Population(frame, protected=["gender"]), model,
-                    policy or sa.Budget(share=0.1), reference={"gender": "man"},
-                    threshold_free=False)
+    return sa.audit(
+        sa.Population(frame, protected=["gender"]),
+        model,
+        policy or sa.Budget(share=0.1),
+        reference={"gender": "man"},
+        threshold_free=False,
+    )
 
 
 # -- decomposition --------------------------------------------------------------------------
@@ -91,8 +107,9 @@ def test_decomposition_sums_exactly_to_the_mean_linear_predictor_gap(c2sg, c2sg_
     ex = explain(c2sg_result, attributes=["gender", "family_status", "gender × family_status"])
     d = ex.decomposition
     assert set(d["term"]) == set(c2sg_result.model.term_labels)
-    sums = d.groupby(["attribute", "group"], sort=False).agg(gap=("gap", "sum"),
-                                                             total=("total_gap", "first"))
+    sums = d.groupby(["attribute", "group"], sort=False).agg(
+        gap=("gap", "sum"), total=("total_gap", "first")
+    )
     np.testing.assert_allclose(sums["gap"], sums["total"], rtol=0, atol=1e-9)
     # the total is the gap of mean linear predictor, computed independently
     eta = pd.Series(c2sg_result.model.linear_predictor(c2sg), index=c2sg.index)
@@ -110,10 +127,21 @@ def test_decomposition_sums_exactly_to_the_mean_linear_predictor_gap(c2sg, c2sg_
 
 def test_decomposition_attributes_a_planted_gender_term_to_that_term():
     frame = planted()
-    card = Scorecard.from_dict({"name": "g", "intercept": -2.0, "terms": [
-        {"kind": "categorical", "variable": "gender", "reference": "man",
-         "coefficients": {"man": 0.0, "woman": 0.8}},
-        {"kind": "linear", "variable": "noise", "coefficient": 0.5}]})
+    card = Scorecard.from_dict(
+        {
+            "name": "g",
+            "intercept": -2.0,
+            "terms": [
+                {
+                    "kind": "categorical",
+                    "variable": "gender",
+                    "reference": "man",
+                    "coefficients": {"man": 0.0, "woman": 0.8},
+                },
+                {"kind": "linear", "variable": "noise", "coefficient": 0.5},
+            ],
+        }
+    )
     ex = explain(audit_planted(card, frame))
     d = ex.decomposition.set_index("term")
     assert d.loc["gender", "gap"] == pytest.approx(0.8, abs=1e-12)
@@ -156,10 +184,17 @@ def test_neutralising_the_only_discriminating_input_brings_the_interval_over_1()
     assert t.loc["kids", "rate_gap_share"] > 0.8
 
 
-@pytest.mark.parametrize(("policy", "wrapped"), [
-    (sa.Budget(share=0.05), False), (sa.Budget(share=0.05, ties="all"), False),
-    (sa.Budget(count=777), False), (sa.Threshold(0.2), False),
-    (sa.Budget(share=0.05, random_state=11), True), (sa.Threshold(0.2), True)])
+@pytest.mark.parametrize(
+    ("policy", "wrapped"),
+    [
+        (sa.Budget(share=0.05), False),
+        (sa.Budget(share=0.05, ties="all"), False),
+        (sa.Budget(count=777), False),
+        (sa.Threshold(0.2), False),
+        (sa.Budget(share=0.05, random_state=11), True),
+        (sa.Threshold(0.2), True),
+    ],
+)
 def test_neutralisation_equals_a_full_audit_of_the_permuted_frame(c2sg, policy, wrapped):
     """The sufficient-statistics path gives exactly what a full audit of a neutralised frame
     gives, for every comparison (intersections included), with ties in the scores."""
@@ -170,37 +205,60 @@ def test_neutralisation_equals_a_full_audit_of_the_permuted_frame(c2sg, policy, 
     ref = {"gender": "man"}
     res = sa.audit(pop, model, policy, reference=ref, threshold_free=False)
     attrs = sorted(set(res.disparities["attribute"]))
-    ex = explain(res, inputs={"kids": ["n_minors"], "money": ["income_to_ceiling", "age"]},
-                 attributes=attrs, random_state=5)
+    ex = explain(
+        res,
+        inputs={"kids": ["n_minors"], "money": ["income_to_ceiling", "age"]},
+        attributes=attrs,
+        random_state=5,
+    )
     idx = np.random.default_rng(5).permutation(len(c2sg))
     for name, cols in {"kids": ["n_minors"], "money": ["income_to_ceiling", "age"]}.items():
         frame = c2sg.assign(**{c: c2sg[c].take(idx).set_axis(c2sg.index) for c in cols})
         # same references as the audit being explained (a default reference may otherwise
         # move when the largest group has no selected file after neutralisation)
-        full = sa.audit(sa.Population(frame, protected=PROTECTED), model, policy,
-                        reference=res.config["references_used"], threshold_free=False)
+        full = sa.audit(
+            sa.Population(frame, protected=PROTECTED),
+            model,
+            policy,
+            reference=res.config["references_used"],
+            threshold_free=False,
+        )
         got = ex.neutralisation[ex.neutralisation["input"] == name]
         merged = got.merge(full.disparities, on=["attribute", "group"], validate="1:1")
         assert len(merged) == len(full.disparities)
-        np.testing.assert_allclose(merged["ratio_after"], merged["ratio"], rtol=0, atol=1e-12,
-                                   equal_nan=True)
-        np.testing.assert_allclose(merged["ratio_after_low"], merged["ratio_low"], rtol=1e-12,
-                                   equal_nan=True)
+        np.testing.assert_allclose(
+            merged["ratio_after"], merged["ratio"], rtol=0, atol=1e-12, equal_nan=True
+        )
+        np.testing.assert_allclose(
+            merged["ratio_after_low"], merged["ratio_low"], rtol=1e-12, equal_nan=True
+        )
 
 
 def test_fast_selection_reproduces_the_policy_with_ties():
     rng = np.random.default_rng(0)
     scores = rng.integers(0, 30, 5_000).astype(float)  # heavy ties
-    for policy in (sa.Budget(share=0.07), sa.Budget(share=0.07, ties="all"),
-                   sa.Budget(count=333, random_state=4), sa.Threshold(25.0)):
+    for policy in (
+        sa.Budget(share=0.07),
+        sa.Budget(share=0.07, ties="all"),
+        sa.Budget(count=333, random_state=4),
+        sa.Threshold(25.0),
+    ):
         sel = _Selector(policy, None, scores.size, scores, policy.select(scores).selected)
         assert sel.mode != "policy"
         for k in range(3):
             other = rng.permutation(scores) + k
             np.testing.assert_array_equal(sel.select(other), policy.select(other).selected)
     w = rng.random(scores.size) + 0.5  # weights: the policy's own selection is used
-    assert _Selector(sa.Budget(share=0.07), w, scores.size, scores,
-                     sa.Budget(share=0.07).select(scores, w).selected).mode == "policy"
+    assert (
+        _Selector(
+            sa.Budget(share=0.07),
+            w,
+            scores.size,
+            scores,
+            sa.Budget(share=0.07).select(scores, w).selected,
+        ).mode
+        == "policy"
+    )
 
 
 def test_stratified_permutation_and_draws_stay_within_strata():
@@ -242,14 +300,24 @@ def test_named_input_sets_and_result_method(c2sg_result):
 def test_protected_neutralised_no_variable_on_sex(c2sg):
     pop = sa.Population(c2sg, protected=PROTECTED)
     ref = {"gender": "man"}
-    no_sex = sa.audit(pop, examples.model("c2sg-no-protected"), sa.Budget(share=0.05),
-                      reference=ref, threshold_free=False)
+    no_sex = sa.audit(
+        pop,
+        examples.model("c2sg-no-protected"),
+        sa.Budget(share=0.05),
+        reference=ref,
+        threshold_free=False,
+    )
     p = explain(no_sex, attributes="gender").protected_neutralised.iloc[0]
     assert not p["model_reads_attribute"]
     assert p["ratio_after"] == p["ratio_before"] and p["remaining"] == 1.0
     assert p["ratio_before_low"] > 1  # the disparity travels without the variable
-    with_sex = sa.audit(pop, examples.model("c2sg-reconstruction"), sa.Budget(share=0.05),
-                        reference=ref, threshold_free=False)
+    with_sex = sa.audit(
+        pop,
+        examples.model("c2sg-reconstruction"),
+        sa.Budget(share=0.05),
+        reference=ref,
+        threshold_free=False,
+    )
     q = explain(with_sex, attributes="gender").protected_neutralised.iloc[0]
     assert q["model_reads_attribute"] and q["remaining"] < 0.9
     r = explain(with_sex, attributes="age_band", protected_columns={"age_band": ["age"]})
@@ -263,12 +331,19 @@ def test_proxy_strength_ranks_a_noisy_copy_of_gender_first():
     frame["copy_numeric"] = woman + rng.normal(scale=0.8, size=len(frame))
     flip = rng.random(len(frame)) < 0.2
     frame["copy_category"] = np.where(woman ^ flip, "f", "m")
-    card = Scorecard.from_dict({"name": "m", "terms": [
-        {"kind": "linear", "variable": c, "coefficient": 0.1}
-        for c in ("noise", "unused", "copy_numeric")]})
+    card = Scorecard.from_dict(
+        {
+            "name": "m",
+            "terms": [
+                {"kind": "linear", "variable": c, "coefficient": 0.1}
+                for c in ("noise", "unused", "copy_numeric")
+            ],
+        }
+    )
     res = audit_planted(card, frame)
-    px = explain(res, inputs=["noise", "unused", "colour", "copy_numeric", "copy_category"]
-                 ).proxies.set_index("input")
+    px = explain(
+        res, inputs=["noise", "unused", "colour", "copy_numeric", "copy_category"]
+    ).proxies.set_index("input")
     assert set(px.loc[["copy_numeric", "copy_category"], "rank"]) == {1, 2}
     assert px.loc["copy_numeric", "auc"] > 0.7 and px.loc["copy_category", "auc"] > 0.75
     for c in ("noise", "unused", "colour"):
@@ -277,6 +352,7 @@ def test_proxy_strength_ranks_a_noisy_copy_of_gender_first():
     assert px.loc["copy_category", "association_measure"] == "cramers_v"
     # the AUC of a numeric input equals the Mann-Whitney AUC
     from scipy.stats import mannwhitneyu
+
     x = frame["copy_numeric"].to_numpy()
     u = mannwhitneyu(x[woman], x[~woman]).statistic / (woman.sum() * (~woman).sum())
     assert px.loc["copy_numeric", "auc"] == pytest.approx(max(u, 1 - u), abs=1e-12)
@@ -287,13 +363,15 @@ def _with_commune(n: int = 4000, seed: int = 1) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     gender = rng.choice(["man", "woman"], n)
     woman = gender == "woman"
-    return pd.DataFrame({
-        "gender": gender,
-        "commune": np.char.add("c", rng.integers(0, 1500, n).astype(str)),
-        "copy_category": np.where(woman ^ (rng.random(n) < 0.2), "f", "m"),
-        "copy_numeric": woman + rng.normal(scale=0.8, size=n),
-        "noise": rng.normal(size=n),
-    })
+    return pd.DataFrame(
+        {
+            "gender": gender,
+            "commune": np.char.add("c", rng.integers(0, 1500, n).astype(str)),
+            "copy_category": np.where(woman ^ (rng.random(n) < 0.2), "f", "m"),
+            "copy_numeric": woman + rng.normal(scale=0.8, size=n),
+            "noise": rng.normal(size=n),
+        }
+    )
 
 
 def test_proxy_strength_does_not_reward_a_high_cardinality_input_independent_of_gender():
@@ -303,8 +381,9 @@ def test_proxy_strength_does_not_reward_a_high_cardinality_input_independent_of_
 
     frame = _with_commune()
     pop = sa.Population(frame, protected=["gender"])
-    px = proxy_table(frame, ["commune", "copy_category", "copy_numeric", "noise"],
-                     pop.attributes).set_index("input")
+    px = proxy_table(
+        frame, ["commune", "copy_category", "copy_numeric", "noise"], pop.attributes
+    ).set_index("input")
     c = px.loc["commune"]
     assert abs(c["auc"] - 0.5) < 0.03
     assert c["auc_method"] == "cross-fitted" and c["association_measure"] == "cramers_v"
@@ -317,16 +396,23 @@ def test_proxy_strength_does_not_reward_a_high_cardinality_input_independent_of_
     assert not px.loc[["copy_category", "copy_numeric", "noise"], "many_levels"].any()
     assert px.loc["copy_numeric", "auc_method"] == "ordered"
     # deterministic: the same table twice
-    again = proxy_table(frame, ["commune", "copy_category", "copy_numeric", "noise"],
-                        pop.attributes).set_index("input")
+    again = proxy_table(
+        frame, ["commune", "copy_category", "copy_numeric", "noise"], pop.attributes
+    ).set_index("input")
     pd.testing.assert_frame_equal(px, again)
 
 
 def test_proxy_many_levels_note_reaches_the_explanation():
     frame = _with_commune()
-    card = Scorecard.from_dict({"name": "m", "terms": [
-        {"kind": "linear", "variable": "copy_numeric", "coefficient": 1.0},
-        {"kind": "linear", "variable": "noise", "coefficient": 0.1}]})
+    card = Scorecard.from_dict(
+        {
+            "name": "m",
+            "terms": [
+                {"kind": "linear", "variable": "copy_numeric", "coefficient": 1.0},
+                {"kind": "linear", "variable": "noise", "coefficient": 0.1},
+            ],
+        }
+    )
     res = audit_planted(card, frame)
     ex = explain(res, inputs=["commune", "copy_category", "copy_numeric", "noise"])
     assert ex.proxies.set_index("input").loc["commune", "rank"] == 3
@@ -367,12 +453,22 @@ def test_bias_corrected_cramers_v_and_cross_fitted_auc_known_answers():
 
 def test_paired_testing_without_dependence_on_the_attribute_is_exactly_zero(c2sg):
     pop = sa.Population(c2sg, protected=PROTECTED)
-    for model in (examples.model("c2sg-no-protected"),
-                  Wrapped(examples.model("c2sg-no-protected"))):
-        t, pairs = counterfactual(pop, model, sa.Budget(share=0.05), attribute="gender",
-                                  return_pairs=True)
-        cols = ["score_change", "score_change_low", "score_change_high", "selection_change",
-                "selection_change_low", "selection_change_high", "share_changed"]
+    for model in (
+        examples.model("c2sg-no-protected"),
+        Wrapped(examples.model("c2sg-no-protected")),
+    ):
+        t, pairs = counterfactual(
+            pop, model, sa.Budget(share=0.05), attribute="gender", return_pairs=True
+        )
+        cols = [
+            "score_change",
+            "score_change_low",
+            "score_change_high",
+            "selection_change",
+            "selection_change_low",
+            "selection_change_high",
+            "share_changed",
+        ]
         assert (t[cols].to_numpy() == 0).all()
         assert (pairs["score_change"] == 0).all()
         assert set(t["value"]) == {"man", "woman"} and len(t) == 4
@@ -386,16 +482,24 @@ def test_paired_testing_detects_a_gender_term_and_follows_implied_inputs(c2sg):
     assert row["score_change_low"] > 0 and row["selection_change_low"] > 0
     assert row["n"] + t[(t["group"] == "woman") & (t["value"] == "woman")]["n"].iloc[0] == 5_000
     # a man made a woman with at least one minor also gets the 'mother' interaction
-    t2 = counterfactual(pop, card, sa.Budget(share=0.05), attribute="gender", values=["woman"],
-                        implies={"woman": {"n_minors": lambda f: np.maximum(f["n_minors"], 1)}},
-                        sample=5_000)
+    t2 = counterfactual(
+        pop,
+        card,
+        sa.Budget(share=0.05),
+        attribute="gender",
+        values=["woman"],
+        implies={"woman": {"n_minors": lambda f: np.maximum(f["n_minors"], 1)}},
+        sample=5_000,
+    )
     row2 = t2[t2["group"] == "man"].iloc[0]
     assert row2["score_change"] > row["score_change"]
     # intervals are mean +- t * sd / sqrt(n) of the paired differences
-    _, pairs = counterfactual(pop, card, sa.Budget(share=0.05), attribute="gender",
-                              sample=2_000, return_pairs=True)
+    _, pairs = counterfactual(
+        pop, card, sa.Budget(share=0.05), attribute="gender", sample=2_000, return_pairs=True
+    )
     d = pairs[(pairs["group"] == "man") & (pairs["value"] == "woman")]["score_change"]
     from scipy import stats
+
     half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
     t3 = counterfactual(pop, card, sa.Budget(share=0.05), attribute="gender", sample=2_000)
     r3 = t3[(t3["group"] == "man") & (t3["value"] == "woman")].iloc[0]
@@ -465,12 +569,23 @@ def test_bad_input_gives_clear_errors(c2sg):
     with pytest.raises(ModelError, match="not a scoring model"):
         counterfactual(pop, object(), attribute="gender")
     with pytest.raises(DataError, match="not a category|not one of"):
-        score_personas([{"name": "x", "gender": "robot", "kids": 1, "noise": 0.0}],
-                       sa.Population(planted().astype({"gender": "category"}),
-                                     protected=["gender"]),
-                       Scorecard.from_dict({"name": "m", "terms": [
-                           {"kind": "categorical", "variable": "gender", "reference": "man",
-                            "coefficients": {"man": 0, "woman": 1}}]}))
+        score_personas(
+            [{"name": "x", "gender": "robot", "kids": 1, "noise": 0.0}],
+            sa.Population(planted().astype({"gender": "category"}), protected=["gender"]),
+            Scorecard.from_dict(
+                {
+                    "name": "m",
+                    "terms": [
+                        {
+                            "kind": "categorical",
+                            "variable": "gender",
+                            "reference": "man",
+                            "coefficients": {"man": 0, "woman": 1},
+                        }
+                    ],
+                }
+            ),
+        )
 
 
 # -- plots ------------------------------------------------------------------------------------
@@ -480,17 +595,33 @@ def test_plots_return_figures(c2sg, c2sg_result):
     ex = explain(c2sg_result, attributes=["gender", "family_status"])
     pop = c2sg_result.population
     card = c2sg_result.model
-    t, pairs = counterfactual(pop, card, c2sg_result.policy, attribute="gender", sample=2_000,
-                              return_pairs=True)
-    personas = score_personas([{"name": "p", "gender": "woman", "age": 30, "n_minors": 1,
-                                "family_status": "single_parent", "income_to_ceiling": 0.9,
-                                "recent_household_change": 1}], pop, card, c2sg_result.policy)
+    t, pairs = counterfactual(
+        pop, card, c2sg_result.policy, attribute="gender", sample=2_000, return_pairs=True
+    )
+    personas = score_personas(
+        [
+            {
+                "name": "p",
+                "gender": "woman",
+                "age": 30,
+                "n_minors": 1,
+                "family_status": "single_parent",
+                "income_to_ceiling": 0.9,
+                "recent_household_change": 1,
+            }
+        ],
+        pop,
+        card,
+        c2sg_result.policy,
+    )
     for lang in ("en", "fr"):
-        figs = [plot_contributions(ex, "gender", lang=lang),
-                plot_neutralisation(ex, "woman", lang=lang),
-                plot_paired_shift(pairs, lang=lang),
-                plot_paired_shift(t, lang=lang),
-                plot_personas(personas, c2sg_result, lang=lang)]
+        figs = [
+            plot_contributions(ex, "gender", lang=lang),
+            plot_neutralisation(ex, "woman", lang=lang),
+            plot_paired_shift(pairs, lang=lang),
+            plot_paired_shift(t, lang=lang),
+            plot_personas(personas, c2sg_result, lang=lang),
+        ]
         assert all(isinstance(f, Figure) for f in figs)
         # built without pyplot: no figure manager, so a notebook never shows them twice
         assert all(f.canvas.manager is None for f in figs)
@@ -502,15 +633,28 @@ def test_weights_and_rest_reference():
     frame = planted(8_000)
     frame["w"] = np.random.default_rng(0).random(len(frame)) + 0.5
     card = Scorecard.from_dict(PLANTED_CARD)
-    res = sa.audit(sa.Population(frame, protected=["gender"], weight="w"), card,
-                   sa.Budget(share=0.1), reference={"gender": "man"}, threshold_free=False)
+    res = sa.audit(
+        sa.Population(frame, protected=["gender"], weight="w"),
+        card,
+        sa.Budget(share=0.1),
+        reference={"gender": "man"},
+        threshold_free=False,
+    )
     t = explain(res, inputs=["unused", "kids"], neutralise="marginal").neutralisation
     t = t.set_index("input")
-    assert t.loc["unused", "ratio_after"] == t.loc["unused", "ratio_before"] == \
-        res.disparities["ratio"].iloc[0]
+    assert (
+        t.loc["unused", "ratio_after"]
+        == t.loc["unused", "ratio_before"]
+        == res.disparities["ratio"].iloc[0]
+    )
     assert bool(t.loc["kids", "after_covers_1"])
-    rest = sa.audit(sa.Population(frame, protected=["gender"]), card, sa.Budget(share=0.1),
-                    reference="rest", threshold_free=False)
+    rest = sa.audit(
+        sa.Population(frame, protected=["gender"]),
+        card,
+        sa.Budget(share=0.1),
+        reference="rest",
+        threshold_free=False,
+    )
     n = explain(rest, inputs=["kids"]).neutralisation
     assert set(n["reference"]) == {"(rest)"} and len(n) == 2
     np.testing.assert_array_equal(n["ratio_before"], rest.disparities["ratio"])

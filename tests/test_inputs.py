@@ -14,12 +14,15 @@ from scoreaudit.data.inputs import to_pandas
 
 def _frame(n: int = 2_000) -> pd.DataFrame:
     rng = np.random.default_rng(0)
-    return pd.DataFrame({
-        "genre": pd.Categorical(rng.choice(["homme", "femme"], n),
-                                categories=["homme", "femme", "autre"]),  # 'autre' unused
-        "âge band": rng.choice(["<25", "25-64", "65+"], n),
-        "score": rng.random(n),
-    })
+    return pd.DataFrame(
+        {
+            "genre": pd.Categorical(
+                rng.choice(["homme", "femme"], n), categories=["homme", "femme", "autre"]
+            ),  # 'autre' unused
+            "âge band": rng.choice(["<25", "25-64", "65+"], n),
+            "score": rng.random(n),
+        }
+    )
 
 
 def _audit(data) -> sa.AuditResult:

@@ -14,9 +14,9 @@ import pytest
 import yaml
 from sklearn.linear_model import LogisticRegression
 
-from scoreaudit.models import shipped as examples
 from scoreaudit.errors import ModelError, ScoreAuditError, UnsafeFileError
 from scoreaudit.models import OnnxModel, Scorecard, SklearnModel, load_model
+from scoreaudit.models import shipped as examples
 from scoreaudit.models import specfile as specfile_mod
 
 SPEC_YAML = """\
@@ -63,11 +63,18 @@ def write(tmp_path: pathlib.Path, name: str, text: str | bytes) -> pathlib.Path:
 def test_issue_example_yaml_scores_known_answer(tmp_path):
     m = load_model(write(tmp_path, "spec.yaml", SPEC_YAML))
     assert isinstance(m, Scorecard) and m.name == "example"
-    frame = pd.DataFrame({"gender": ["woman", "man"], "age": [40, 18], "n_minors": [9, 0],
-                          "recent_household_change": [1, 0]})
+    frame = pd.DataFrame(
+        {
+            "gender": ["woman", "man"],
+            "age": [40, 18],
+            "n_minors": [9, 0],
+            "recent_household_change": [1, 0],
+        }
+    )
     eta = -2.0 + math.log(1.5) + 0.1 + 0.3 * 5 + 0.4
-    np.testing.assert_allclose(m.score(frame), [1 / (1 + math.exp(-eta)), 1 / (1 + math.exp(2))],
-                               rtol=0, atol=1e-15)
+    np.testing.assert_allclose(
+        m.score(frame), [1 / (1 + math.exp(-eta)), 1 / (1 + math.exp(2))], rtol=0, atol=1e-15
+    )
 
 
 def test_yaml_and_json_give_the_same_model(tmp_path):
@@ -276,14 +283,18 @@ def _logistic_onnx(path: pathlib.Path, w: np.ndarray, b: float) -> None:
     from onnx import TensorProto, helper, numpy_helper
 
     graph = helper.make_graph(
-        [helper.make_node("MatMul", ["X", "W"], ["z0"]),
-         helper.make_node("Add", ["z0", "B"], ["z"]),
-         helper.make_node("Sigmoid", ["z"], ["probability"])],
+        [
+            helper.make_node("MatMul", ["X", "W"], ["z0"]),
+            helper.make_node("Add", ["z0", "B"], ["z"]),
+            helper.make_node("Sigmoid", ["z"], ["probability"]),
+        ],
         "logistic",
         [helper.make_tensor_value_info("X", TensorProto.DOUBLE, [None, len(w)])],
         [helper.make_tensor_value_info("probability", TensorProto.DOUBLE, [None, 1])],
-        initializer=[numpy_helper.from_array(w.reshape(-1, 1).astype(np.float64), "W"),
-                     numpy_helper.from_array(np.array([b], dtype=np.float64), "B")],
+        initializer=[
+            numpy_helper.from_array(w.reshape(-1, 1).astype(np.float64), "W"),
+            numpy_helper.from_array(np.array([b], dtype=np.float64), "B"),
+        ],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8
@@ -322,8 +333,11 @@ def test_bare_name_loads_a_shipped_spec():
     m = load_model("c2sg-reconstruction")
     assert isinstance(m, Scorecard) and m == examples.model("c2sg-reconstruction")
     assert examples.spec_path("c2sg-reconstruction").is_file()
-    assert examples.list_models() == ["c2sg-no-protected", "c2sg-reconstruction",
-                                      "cnaf-reconstruction"]
+    assert examples.list_models() == [
+        "c2sg-no-protected",
+        "c2sg-reconstruction",
+        "cnaf-reconstruction",
+    ]
 
 
 def test_unknown_name_suggests_a_close_one():

@@ -8,15 +8,30 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoreaudit.models import shipped as examples
 from scoreaudit.cli import main
+from scoreaudit.models import shipped as examples
 from scoreaudit.models.check import model_check
 
 CONTRACT = {
-    "household_id", "gender", "age", "age_band", "family_status", "household_size",
-    "n_children", "n_minors", "oldest_child_age", "child_19_plus", "income", "income_ceiling",
-    "income_to_ceiling", "recent_household_change", "separated_recently", "activity_status",
-    "receives_rsa", "rent_to_income", "income_unstable",
+    "household_id",
+    "gender",
+    "age",
+    "age_band",
+    "family_status",
+    "household_size",
+    "n_children",
+    "n_minors",
+    "oldest_child_age",
+    "child_19_plus",
+    "income",
+    "income_ceiling",
+    "income_to_ceiling",
+    "recent_household_change",
+    "separated_recently",
+    "activity_status",
+    "receives_rsa",
+    "rent_to_income",
+    "income_unstable",
 }
 
 
@@ -24,27 +39,31 @@ CONTRACT = {
 def frame() -> pd.DataFrame:
     """Four hand-built households with the columns of the synthetic C2SG population."""
     cat = pd.Categorical
-    return pd.DataFrame({
-        "household_id": [1, 2, 3, 4],
-        "gender": cat(["woman", "man", "woman", "man"], categories=["woman", "man"]),
-        "age": [34, 22, 25, 61],
-        "age_band": cat(["25-34", "18-24", "25-34", "55-64"]),
-        "family_status": cat(["single_parent", "alone", "couple_with_children", "couple_no_child"]),
-        "household_size": [3, 1, 4, 2],
-        "n_children": [2, 0, 2, 1],
-        "n_minors": [2, 0, 1, 0],
-        "oldest_child_age": [9.0, np.nan, 12.0, 20.0],
-        "child_19_plus": [0, 0, 0, 1],
-        "income": [10_000.0, 4_000.0, 15_000.0, 13_000.0],
-        "income_ceiling": [17_494.0, 9_719.0, 20_410.0, 14_579.0],
-        "income_to_ceiling": [0.95, 0.41, 0.73, 0.89],
-        "recent_household_change": [1, 0, 0, 0],
-        "separated_recently": [1, 0, 0, 0],
-        "activity_status": cat(["unemployed", "student", "employed", "retired"]),
-        "receives_rsa": [1, 0, 0, 0],
-        "rent_to_income": [0.55, 0.2, 0.31, 0.1],
-        "income_unstable": [1, 0, 0, 1],
-    })
+    return pd.DataFrame(
+        {
+            "household_id": [1, 2, 3, 4],
+            "gender": cat(["woman", "man", "woman", "man"], categories=["woman", "man"]),
+            "age": [34, 22, 25, 61],
+            "age_band": cat(["25-34", "18-24", "25-34", "55-64"]),
+            "family_status": cat(
+                ["single_parent", "alone", "couple_with_children", "couple_no_child"]
+            ),
+            "household_size": [3, 1, 4, 2],
+            "n_children": [2, 0, 2, 1],
+            "n_minors": [2, 0, 1, 0],
+            "oldest_child_age": [9.0, np.nan, 12.0, 20.0],
+            "child_19_plus": [0, 0, 0, 1],
+            "income": [10_000.0, 4_000.0, 15_000.0, 13_000.0],
+            "income_ceiling": [17_494.0, 9_719.0, 20_410.0, 14_579.0],
+            "income_to_ceiling": [0.95, 0.41, 0.73, 0.89],
+            "recent_household_change": [1, 0, 0, 0],
+            "separated_recently": [1, 0, 0, 0],
+            "activity_status": cat(["unemployed", "student", "employed", "retired"]),
+            "receives_rsa": [1, 0, 0, 0],
+            "rent_to_income": [0.55, 0.2, 0.31, 0.1],
+            "income_unstable": [1, 0, 0, 1],
+        }
+    )
 
 
 def expit(x: float) -> float:
@@ -75,8 +94,9 @@ def test_c2sg_reconstruction_known_rows(frame):
     eta2 = -3.2 + L(1.3) + L(1.4) + L(1.2) + L(1.3)
     # Row 3: man, 61, no minor, ratio 0.89, couple without child.
     eta3 = -3.2 + L(1.25) + L(1.3)
-    np.testing.assert_allclose(s, [expit(eta0), expit(-3.2), expit(eta2), expit(eta3)],
-                               rtol=0, atol=1e-14)
+    np.testing.assert_allclose(
+        s, [expit(eta0), expit(-3.2), expit(eta2), expit(eta3)], rtol=0, atol=1e-14
+    )
     contrib = m.contributions(frame)
     assert np.max(np.abs(contrib.sum(axis=1) - m.linear_predictor(frame))) < 1e-12
 
@@ -84,8 +104,9 @@ def test_c2sg_reconstruction_known_rows(frame):
 def test_c2sg_no_protected_ignores_gender_and_age(frame):
     m = examples.model("c2sg-no-protected")
     assert "gender" not in m.features and "age" not in m.features
-    flipped = frame.assign(gender=frame["gender"].map({"woman": "man", "man": "woman"}),
-                           age=frame["age"] + 30)
+    flipped = frame.assign(
+        gender=frame["gender"].map({"woman": "man", "man": "woman"}), age=frame["age"] + 30
+    )
     np.testing.assert_array_equal(m.score(frame), m.score(flipped))
     eta0 = -2.9 + L(1.4) + L(1.6) + L(1.25) + L(1.3)
     assert m.score(frame)[0] == pytest.approx(expit(eta0), abs=1e-14)
@@ -113,8 +134,10 @@ def test_model_check_on_shipped_specs(name, capsys):
 
 def test_model_check_bad_spec(tmp_path, capsys):
     path = tmp_path / "bad.yaml"
-    path.write_text("name: x\nterms:\n  - kind: bins\n    variable: a\n    edges: [3, 1]\n"
-                    "    coefficients: [0, 1, 2]\n")
+    path.write_text(
+        "name: x\nterms:\n  - kind: bins\n    variable: a\n    edges: [3, 1]\n"
+        "    coefficients: [0, 1, 2]\n"
+    )
     assert model_check(str(path)) == 2
     out = capsys.readouterr().out
     assert "terms[0].edges: must be increasing" in out

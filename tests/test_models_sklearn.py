@@ -18,8 +18,13 @@ from scoreaudit.models import ScoringModel, SklearnModel
 @pytest.fixture(scope="module")
 def data() -> tuple[pd.DataFrame, np.ndarray]:
     rng = np.random.default_rng(3)
-    X = pd.DataFrame({"income": rng.normal(size=300), "n_minors": rng.integers(0, 4, 300),
-                      "gender": rng.choice(["man", "woman"], 300)})
+    X = pd.DataFrame(
+        {
+            "income": rng.normal(size=300),
+            "n_minors": rng.integers(0, 4, 300),
+            "gender": rng.choice(["man", "woman"], 300),
+        }
+    )
     y = ((X["income"] + 0.5 * X["n_minors"] + rng.normal(size=300)) > 0.5).astype(int)
     return X, y.to_numpy()
 
@@ -52,7 +57,8 @@ def test_estimator_fitted_on_arrays_needs_features(data):
         SklearnModel(lr)
     m = SklearnModel(lr, features=["income", "n_minors"])
     np.testing.assert_array_equal(
-        m.score(X), lr.predict_proba(X[["income", "n_minors"]].to_numpy())[:, 1])
+        m.score(X), lr.predict_proba(X[["income", "n_minors"]].to_numpy())[:, 1]
+    )
 
 
 def test_features_must_match_fitted_names(data):
@@ -75,8 +81,12 @@ def test_decision_function(data):
 def test_pipeline_with_categorical_column(data):
     X, y = data
     pipe = make_pipeline(
-        ColumnTransformer([("cat", OneHotEncoder(), ["gender"]),
-                           ("num", StandardScaler(), ["income", "n_minors"])]),
+        ColumnTransformer(
+            [
+                ("cat", OneHotEncoder(), ["gender"]),
+                ("num", StandardScaler(), ["income", "n_minors"]),
+            ]
+        ),
         LogisticRegression(),
     ).fit(X, y)
     m = SklearnModel(pipe)

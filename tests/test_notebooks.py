@@ -36,7 +36,11 @@ TIMEOUT = 300  # seconds per cell; each notebook takes well under a minute in to
 
 def test_the_four_notebooks_exist():
     assert [p.stem for p in SOURCES] == [
-        "01_quickstart", "02_c2sg_allegation", "03_control_logs", "04_bring_your_own_model"]
+        "01_quickstart",
+        "02_c2sg_allegation",
+        "03_control_logs",
+        "04_bring_your_own_model",
+    ]
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=[p.stem for p in SOURCES])
@@ -45,10 +49,14 @@ def test_notebook_runs_from_a_clean_kernel(source, tmp_path):
     # papermill convention: one cell tagged "parameters" with N_ROWS and a note on full size
     params = nb.cells[nbexec.parameters_index(nb)].source
     assert "N_ROWS" in params and "SEED" in params
-    nb.cells.append(nbformat.v4.new_code_cell(
-        "import json, sys; print(json.dumps({'executable': sys.executable, 'prefix': sys.prefix}))"))
-    out = nbexec.execute(nb, cwd=NOTEBOOK_DIR, timeout=TIMEOUT,
-                         overrides=f"OUTPUT_DIR = {str(tmp_path)!r}")
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "import json, sys; print(json.dumps({'executable': sys.executable, 'prefix': sys.prefix}))"
+        )
+    )
+    out = nbexec.execute(
+        nb, cwd=NOTEBOOK_DIR, timeout=TIMEOUT, overrides=f"OUTPUT_DIR = {str(tmp_path)!r}"
+    )
     # no cell raised (nbclient raises CellExecutionError otherwise); no error output either
     for cell in out.cells:
         for output in cell.get("outputs", []):
@@ -64,7 +72,8 @@ def test_committed_ipynb_matches_its_source(source):
     committed = nbformat.read(ipynb, as_version=4)
     assert nbexec.cells_of(committed) == nbexec.cells_of(nbexec.load(source)), (
         f"{ipynb.name} is out of sync with {source.name}: run "
-        f"python notebooks/execute.py {source.stem}")
+        f"python notebooks/execute.py {source.stem}"
+    )
     code = [c for c in committed.cells if c.cell_type == "code"]
     assert all(c.execution_count is not None for c in code), "committed without outputs"
     assert not any(o["output_type"] == "error" for c in code for o in c.outputs)

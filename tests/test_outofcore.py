@@ -18,8 +18,9 @@ import scoreaudit as sa
 
 def _same(a: sa.AuditResult, b: sa.AuditResult) -> None:
     pd.testing.assert_frame_equal(a.groups, b.groups, check_exact=True)
-    pd.testing.assert_frame_equal(a.disparities, b.disparities[list(a.disparities.columns)],
-                                  check_exact=True)
+    pd.testing.assert_frame_equal(
+        a.disparities, b.disparities[list(a.disparities.columns)], check_exact=True
+    )
     pd.testing.assert_frame_equal(a.curve, b.curve, check_exact=True)
     for key in ("n_selected", "share", "cutoff", "tied_at_cutoff", "tied_selected"):
         assert getattr(a.selection, key) == getattr(b.selection, key), key
@@ -36,21 +37,26 @@ def _frame(n: int, seed: int, scores: str) -> pd.DataFrame:
         s = np.round(s, 3)  # thousands of distinct scores, small tie blocks
     elif scores == "continuous":
         s[: n // 50] = 0.5  # continuous, with one tie block
-    return pd.DataFrame({
-        "gender": pd.Categorical(g, categories=["woman", "man", "unused"]),
-        "age": rng.integers(18, 90, n),
-        "family": rng.choice(["couple", "alone", "single_parent"], n),
-        "score": s,
-    })
+    return pd.DataFrame(
+        {
+            "gender": pd.Categorical(g, categories=["woman", "man", "unused"]),
+            "age": rng.integers(18, 90, n),
+            "family": rng.choice(["couple", "alone", "single_parent"], n),
+            "score": s,
+        }
+    )
 
 
 @pytest.mark.parametrize("scores", ["few", "ties", "continuous"])
-@pytest.mark.parametrize("policy", [
-    sa.Budget(share=0.1),
-    sa.Budget(share=0.1, ties="all"),
-    sa.Budget(count=777, random_state=5),
-    sa.Threshold(1.0),
-])
+@pytest.mark.parametrize(
+    "policy",
+    [
+        sa.Budget(share=0.1),
+        sa.Budget(share=0.1, ties="all"),
+        sa.Budget(count=777, random_state=5),
+        sa.Threshold(1.0),
+    ],
+)
 def test_equal_to_in_memory(tmp_path, scores, policy, monkeypatch):
     from scoreaudit.engines import outofcore
 
@@ -62,10 +68,21 @@ def test_equal_to_in_memory(tmp_path, scores, policy, monkeypatch):
     f.to_parquet(path, row_group_size=3_000)
     kw = {"bands": {"age": [25, 35, 50, 65]}}
     budgets = [0.0, 0.01, 0.05, 0.1, 0.33, 0.5, 1.0]
-    mem = sa.audit(sa.Population(f, protected=["gender", "age", "family"], **kw), "score",
-                   policy, budgets=budgets)
-    got = sa.audit_file(path, "score", policy, protected=["gender", "age", "family"],
-                        budgets=budgets, batch_size=2_345, **kw)
+    mem = sa.audit(
+        sa.Population(f, protected=["gender", "age", "family"], **kw),
+        "score",
+        policy,
+        budgets=budgets,
+    )
+    got = sa.audit_file(
+        path,
+        "score",
+        policy,
+        protected=["gender", "age", "family"],
+        budgets=budgets,
+        batch_size=2_345,
+        **kw,
+    )
     _same(got, mem)
     if scores != "few":
         assert "auc" not in got.disparities and not got.config["threshold_free"]
@@ -82,10 +99,17 @@ def test_references_and_scorecard(tmp_path, reference):
     f.to_parquet(path)
     model = sa.examples.model("c2sg-reconstruction")
     protected = ["gender", "age_band", "family_status"]
-    mem = sa.audit(sa.Population(f, protected=protected), model, sa.Budget(share=0.05),
-                   reference=reference)
-    got = sa.audit_file(path, model, sa.Budget(share=0.05), protected=protected,
-                        reference=reference, batch_size=4_000)
+    mem = sa.audit(
+        sa.Population(f, protected=protected), model, sa.Budget(share=0.05), reference=reference
+    )
+    got = sa.audit_file(
+        path,
+        model,
+        sa.Budget(share=0.05),
+        protected=protected,
+        reference=reference,
+        batch_size=4_000,
+    )
     _same(got, mem)
     assert got.config["out_of_core"]["distinct_scores"] == np.unique(mem.scores).size
 
@@ -140,22 +164,31 @@ def test_file_larger_than_the_memory_limit(tmp_path):
     gender = rng.integers(0, 2, ROWS).astype(np.int8)
     age = rng.integers(0, 6, ROWS).astype(np.int8)
     score = np.round(rng.normal(size=ROWS) + 0.2 * gender, 1)  # ~80 distinct: lottery at ties
-    table = pa.table({
-        "gender": pa.DictionaryArray.from_arrays(gender, ["man", "woman"]),
-        "age_band": pa.DictionaryArray.from_arrays(age, ["<25", "25-34", "35-44", "45-54",
-                                                         "55-64", "65+"]),
-        "score": score,
-        **{f"x{i}": rng.random(ROWS, dtype=np.float32) for i in range(36)},
-    })
+    table = pa.table(
+        {
+            "gender": pa.DictionaryArray.from_arrays(gender, ["man", "woman"]),
+            "age_band": pa.DictionaryArray.from_arrays(
+                age, ["<25", "25-34", "35-44", "45-54", "55-64", "65+"]
+            ),
+            "score": score,
+            **{f"x{i}": rng.random(ROWS, dtype=np.float32) for i in range(36)},
+        }
+    )
     path = tmp_path / "big.parquet"
     pq.write_table(table, path, row_group_size=500_000, compression="none")
     del table
     meta = pq.ParquetFile(path).metadata
     data_mb = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)) / 2**20
     expected = tmp_path / "expected.json"
-    mem = sa.audit(sa.Population(pd.read_parquet(path, columns=["gender", "age_band", "score"]),
-                                 protected=["gender", "age_band"]), "score", sa.Budget(share=0.05),
-                   threshold_free=False)
+    mem = sa.audit(
+        sa.Population(
+            pd.read_parquet(path, columns=["gender", "age_band", "score"]),
+            protected=["gender", "age_band"],
+        ),
+        "score",
+        sa.Budget(share=0.05),
+        threshold_free=False,
+    )
     expected.write_text(mem.to_json())
     del mem
 
@@ -178,10 +211,16 @@ def test_file_larger_than_the_memory_limit(tmp_path):
             assert got[key] == want[key], key
         print("OUT OF CORE: equal")
     """)
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-           "MKL_NUM_THREADS": "1", "ARROW_DEFAULT_MEMORY_POOL": "system"}
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=300, env=env)
+    env = {
+        **os.environ,
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "ARROW_DEFAULT_MEMORY_POOL": "system",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=env
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "OUT OF CORE: equal" in proc.stdout
     baseline = float(proc.stdout.split("BASELINE_MB")[1].split()[0])

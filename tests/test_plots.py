@@ -21,17 +21,25 @@ NASTY = "single $x$ <script>alert(1)</script> --> &amp;"
 def res():
     rng = np.random.default_rng(0)
     n = 6000
-    f = pd.DataFrame({
-        "gender": rng.choice(["woman", "man"], n),
-        "age": rng.integers(18, 90, n),
-        "family_status": rng.choice(["alone", "couple", "single_parent"], n),
-    })
+    f = pd.DataFrame(
+        {
+            "gender": rng.choice(["woman", "man"], n),
+            "age": rng.integers(18, 90, n),
+            "family_status": rng.choice(["alone", "couple", "single_parent"], n),
+        }
+    )
     f["score"] = rng.random(n) + 0.15 * (f["family_status"] == "single_parent")
     f["y"] = np.where(rng.random(n) < 0.3, (rng.random(n) < 0.1).astype(float), np.nan)
-    pop = sa.Population(f, protected=["gender", "age", "family_status"],
-                        bands={"age": [25, 35, 50, 65]}, label="y")
-    return sa.audit(pop, "score", sa.Budget(share=0.05), reference={"gender": "man"},
-                    budgets=np.linspace(0.02, 1, 50))
+    pop = sa.Population(
+        f, protected=["gender", "age", "family_status"], bands={"age": [25, 35, 50, 65]}, label="y"
+    )
+    return sa.audit(
+        pop,
+        "score",
+        sa.Budget(share=0.05),
+        reference={"gender": "man"},
+        budgets=np.linspace(0.02, 1, 50),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -40,14 +48,23 @@ def edge():
     ratios, small cells, and a group label with dollars, markup and an XML comment end."""
     rng = np.random.default_rng(3)
     n = 400
-    f = pd.DataFrame({"gender": rng.choice(["woman", "man"], n, p=[0.6, 0.4]),
-                      "status": rng.choice(["alone", "couple", NASTY], n, p=[0.45, 0.5, 0.05]),
-                      "score": rng.random(n)})
+    f = pd.DataFrame(
+        {
+            "gender": rng.choice(["woman", "man"], n, p=[0.6, 0.4]),
+            "status": rng.choice(["alone", "couple", NASTY], n, p=[0.45, 0.5, 0.05]),
+            "score": rng.random(n),
+        }
+    )
     f.loc[f.status == "couple", "score"] *= 0.5
     f.loc[(f.status == "alone") & (f.gender == "man"), "score"] *= 0.3
     pop = sa.Population(f, protected=["gender", "status"])
-    return sa.audit(pop, "score", sa.Budget(share=0.1), reference={"status": "couple"},
-                    budgets=np.linspace(0.02, 1, 50))
+    return sa.audit(
+        pop,
+        "score",
+        sa.Budget(share=0.1),
+        reference={"status": "couple"},
+        budgets=np.linspace(0.02, 1, 50),
+    )
 
 
 def _gid_lines(ax, prefix):
@@ -102,7 +119,8 @@ def test_selection_rates_points_reference_and_overall(res):
     assert "65+ (ref.)" in [t.get_text() for t in ax.get_yticklabels()]
     fig = plots.selection_rates(res)
     assert _xs(fig.axes[0], "rate-points").size == int(
-        res.groups.attribute.isin(["gender", "age", "family_status"]).sum())
+        res.groups.attribute.isin(["gender", "age", "family_status"]).sum()
+    )
 
 
 def test_budget_curve_lines_and_policy_line(res):
@@ -140,11 +158,11 @@ def test_score_ecdf_one_curve_per_group_and_cutoff(res):
     alone = next(ln for ln in lines if ln.get_gid() == "ecdf:alone")
     x, y = np.asarray(alone.get_xdata()), np.asarray(alone.get_ydata())
     below = y[np.searchsorted(x, res.selection.cutoff, side="left") - 1]
-    rate = res.groups.set_index(["attribute", "group"]).loc[("family_status", "alone"),
-                                                             "selection_rate"]
+    rate = res.groups.set_index(["attribute", "group"]).loc[
+        ("family_status", "alone"), "selection_rate"
+    ]
     assert 1 - below == pytest.approx(rate, abs=0.01)
-    assert len(_gid_lines(plots.score_ecdf(res, "gender × family_status").axes[0],
-                          "ecdf:")) == 6
+    assert len(_gid_lines(plots.score_ecdf(res, "gender × family_status").axes[0], "ecdf:")) == 6
 
 
 def test_heatmap_cells_equal_the_ratios(res):
@@ -183,14 +201,17 @@ def test_precision_fpr_with_and_without_labels(res, edge):
 
 
 # -- validation -------------------------------------------------------------------------
-@pytest.mark.parametrize("call", [
-    lambda r: plots.selection_rates(r, "income"),
-    lambda r: plots.disparity_forest(r, "income"),
-    lambda r: plots.budget_curve(r, "income"),
-    lambda r: plots.score_ecdf(r, "income"),
-    lambda r: plots.intersection_heatmap(r, "income", "age"),
-    lambda r: plots.precision_fpr(r, "income"),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda r: plots.selection_rates(r, "income"),
+        lambda r: plots.disparity_forest(r, "income"),
+        lambda r: plots.budget_curve(r, "income"),
+        lambda r: plots.score_ecdf(r, "income"),
+        lambda r: plots.intersection_heatmap(r, "income", "age"),
+        lambda r: plots.precision_fpr(r, "income"),
+    ],
+)
 def test_unknown_attribute_is_named_and_alternatives_listed(res, call):
     with pytest.raises(DataError, match="income") as err:
         call(res)
@@ -220,16 +241,26 @@ def test_draws_into_a_given_axes(res):
 
 # -- language and numbers -------------------------------------------------------------------
 def test_language_switch_changes_the_texts(res):
-    for fn in (plots.selection_rates, plots.disparity_forest, plots.score_ecdf,
-               plots.precision_fpr):
+    for fn in (
+        plots.selection_rates,
+        plots.disparity_forest,
+        plots.score_ecdf,
+        plots.precision_fpr,
+    ):
         en, fr = fn(res, lang="en"), fn(res, lang="fr")
-        assert en.axes[0].get_ylabel() != fr.axes[0].get_ylabel() or \
-            en.axes[0].get_xlabel() != fr.axes[0].get_xlabel() or fn is plots.score_ecdf
-        assert en.axes[0].get_title(loc="left") != fr.axes[0].get_title(loc="left") or \
-            fn is plots.precision_fpr
+        assert (
+            en.axes[0].get_ylabel() != fr.axes[0].get_ylabel()
+            or en.axes[0].get_xlabel() != fr.axes[0].get_xlabel()
+            or fn is plots.score_ecdf
+        )
+        assert (
+            en.axes[0].get_title(loc="left") != fr.axes[0].get_title(loc="left")
+            or fn is plots.precision_fpr
+        )
     assert plots.disparity_forest(res, lang="fr").axes[0].get_xlabel().startswith("Rapport")
-    assert plots.budget_curve(res, "gender", lang="fr").axes[0].get_xlabel().startswith(
-        "Budget (part")
+    assert (
+        plots.budget_curve(res, "gender", lang="fr").axes[0].get_xlabel().startswith("Budget (part")
+    )
     assert "Part des dossiers" in plots.score_ecdf(res, lang="fr").axes[0].get_ylabel()
 
 
@@ -245,8 +276,11 @@ def test_french_tick_format(res):
     assert "1\u00a0%" in ticks or "2\u00a0%" in ticks
     en = plots.selection_rates(res, "gender", lang="en")
     en.draw_without_rendering()
-    assert all(t.get_text().endswith("%") and "\u00a0" not in t.get_text()
-               for t in en.axes[0].get_xticklabels() if t.get_text())
+    assert all(
+        t.get_text().endswith("%") and "\u00a0" not in t.get_text()
+        for t in en.axes[0].get_xticklabels()
+        if t.get_text()
+    )
     assert plots.format_number(1.5, "fr") == "1,5"
     assert plots.format_percent(0.05, "fr") == "5\u00a0%"
     assert plots.format_count(12345, "fr") == "12\u00a0345"
@@ -254,9 +288,13 @@ def test_french_tick_format(res):
 
 # -- literal labels, edge cases -------------------------------------------------------------
 def test_data_labels_are_literal_text(edge, tmp_path):
-    figs = [plots.selection_rates(edge, "gender × status"), plots.disparity_forest(edge),
-            plots.budget_curve(edge, "status"), plots.score_ecdf(edge, "status"),
-            plots.intersection_heatmap(edge, "status", "gender")]
+    figs = [
+        plots.selection_rates(edge, "gender × status"),
+        plots.disparity_forest(edge),
+        plots.budget_curve(edge, "status"),
+        plots.score_ecdf(edge, "status"),
+        plots.intersection_heatmap(edge, "status", "gender"),
+    ]
     for fig in figs:
         texts = _texts(fig)
         assert any("<script>" in t for t in texts)
@@ -273,8 +311,9 @@ def test_infinite_and_zero_ratios_are_drawn_at_the_edges(edge):
     fig = plots.disparity_forest(edge, "status")
     ax = fig.axes[0]
     edges = _gid_lines(ax, "ratio-edge")
-    assert sum(len(ln.get_xdata()) for ln in edges) == int(np.isposinf(
-        d.loc[d.attribute == "status", "ratio"]).sum())
+    assert sum(len(ln.get_xdata()) for ln in edges) == int(
+        np.isposinf(d.loc[d.attribute == "status", "ratio"]).sum()
+    )
     assert edges[0].get_xdata()[0] == pytest.approx(ax.get_xlim()[1])
     assert any("∞" in t for t in _texts(fig))
     fig = plots.disparity_forest(edge, "gender × status")
@@ -319,8 +358,9 @@ def test_no_pyplot_and_no_backend_change(tmp_path):
         f"plots.save_figure(plots.disparity_forest(r), {str(tmp_path / 'f')!r})\n"
         "print('matplotlib.pyplot' in sys.modules, raw() == before)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert out == ["False", "True"]
 
 
@@ -334,10 +374,11 @@ def test_published_tables_with_suppressed_rows(edge):
     g["suppressed"] = g["small_cell"]
     d["suppressed"] = d["small_cell"]
     c["suppressed"] = c["selected"] < 11
-    for table, cols in ((g, ["n", "selected", "selection_rate", "selection_rate_low",
-                             "selection_rate_high"]),
-                        (d, ["ratio", "ratio_low", "ratio_high", "p_adjusted"]),
-                        (c, ["ratio", "ratio_low", "ratio_high", "selection_rate"])):
+    for table, cols in (
+        (g, ["n", "selected", "selection_rate", "selection_rate_low", "selection_rate_high"]),
+        (d, ["ratio", "ratio_low", "ratio_high", "p_adjusted"]),
+        (c, ["ratio", "ratio_low", "ratio_high", "selection_rate"]),
+    ):
         table.loc[table["suppressed"], cols] = np.nan
     pub = dataclasses.replace(edge, groups=g, disparities=d, curve=c)
     fig = plots.disparity_forest(pub, "gender × status", lang="fr")
@@ -346,8 +387,9 @@ def test_published_tables_with_suppressed_rows(edge):
     assert not any("n.d." in t for t in texts), "suppressed must not read as undefined"
     assert _xs(fig.axes[0], "ratio-points").size == 0
     fig = plots.selection_rates(pub, "gender × status")
-    assert _xs(fig.axes[0], "rate-points").size == int((~g.suppressed & (
-        g.attribute == "gender × status")).sum())
+    assert _xs(fig.axes[0], "rate-points").size == int(
+        (~g.suppressed & (g.attribute == "gender × status")).sum()
+    )
     heat = plots.intersection_heatmap(pub, "status", "gender")
     assert "suppr." in [t.get_text() for t in heat.axes[0].texts]
     curve = plots.budget_curve(pub, "status")

@@ -20,8 +20,8 @@ from statsmodels.stats.proportion import (
     samplesize_proportions_2indep_onetail,
 )
 
-from scoreaudit.stats import power as P
 from scoreaudit.errors import DataError, ScoreAuditError
+from scoreaudit.stats import power as P
 
 # planning tiny audits warns by design; tested explicitly in the slow test
 pytestmark = pytest.mark.filterwarnings("ignore::scoreaudit.stats.power.SmallCellsWarning")
@@ -30,12 +30,16 @@ pytestmark = pytest.mark.filterwarnings("ignore::scoreaudit.stats.power.SmallCel
 GRID = [
     (n1, n0, p0, r, a)
     for n1, n0, p0, r, a in itertools.product(
-        [50, 800, 12_000], [300, 20_000, 250_000], [0.02, 0.1, 0.45], [0.6, 1.3, 2.0],
+        [50, 800, 12_000],
+        [300, 20_000, 250_000],
+        [0.02, 0.1, 0.45],
+        [0.6, 1.3, 2.0],
         [0.05, 0.001],
     )
 ]
-SHARE_GRID = list(itertools.product([0.01, 0.08, 0.3], [0.7, 1.2, 1.5, 3.0], [0.03, 0.2],
-                                    [0.05, 0.01]))  # (reference_rate, ratio, group_share, alpha)
+SHARE_GRID = list(
+    itertools.product([0.01, 0.08, 0.3], [0.7, 1.2, 1.5, 3.0], [0.03, 0.2], [0.05, 0.01])
+)  # (reference_rate, ratio, group_share, alpha)
 
 
 # --------------------------------------------------------------------------------------------
@@ -47,8 +51,13 @@ def test_score_power_equals_power_proportions_2indep_one_tail():
     for n1, n0, p0, r, a in GRID:
         ours = P.analytic_power(n1, n0, p0, r, alpha=a, correction="none")
         sm = power_proportions_2indep(
-            r * p0 - p0, p0, n1, ratio=n0 / n1, alpha=a / 2,
-            alternative="larger" if r > 1 else "smaller").power
+            r * p0 - p0,
+            p0,
+            n1,
+            ratio=n0 / n1,
+            alpha=a / 2,
+            alternative="larger" if r > 1 else "smaller",
+        ).power
         assert ours == pytest.approx(sm, abs=1e-12, rel=1e-10), (n1, n0, p0, r, a)
 
 
@@ -67,8 +76,9 @@ def test_arcsine_power_equals_normal_ind_power_with_cohens_h():
     for n1, n0, p0, r, a in GRID:
         h = proportion_effectsize(r * p0, p0)
         sm = NormalIndPower().power(effect_size=h, nobs1=n1, alpha=a, ratio=n0 / n1)
-        ours = P.analytic_power(n1, n0, p0, r, alpha=a, correction="none", method="arcsine",
-                                two_tailed=True)
+        ours = P.analytic_power(
+            n1, n0, p0, r, alpha=a, correction="none", method="arcsine", two_tailed=True
+        )
         assert ours == pytest.approx(sm, abs=1e-12, rel=1e-10)
 
 
@@ -77,17 +87,20 @@ def test_minimum_detectable_arcsine_equals_normal_ind_power_solve(direction):
     """The detectable rate's Cohen's h is NormalIndPower's solved effect size."""
     rows = [(n1, n0, p0, a) for n1, n0, p0, _, a in GRID if _ == 2.0]
     for n1, n0, p0, a in rows:
-        res = P.minimum_detectable(n1, n0, p0, alpha=a, correction="none", direction=direction,
-                                   method="arcsine")
+        res = P.minimum_detectable(
+            n1, n0, p0, alpha=a, correction="none", direction=direction, method="arcsine"
+        )
         if np.isnan(res.ratio):
             continue
         h = abs(proportion_effectsize(float(res.group_rate), p0))
-        power_at_h = NormalIndPower().power(effect_size=h, nobs1=n1, alpha=a / 2,
-                                            ratio=n0 / n1, alternative="larger")
+        power_at_h = NormalIndPower().power(
+            effect_size=h, nobs1=n1, alpha=a / 2, ratio=n0 / n1, alternative="larger"
+        )
         assert power_at_h == pytest.approx(0.8, abs=1e-10)
         # statsmodels' own root finder (brentq) stops at a relative error of ~1e-5
-        sm = NormalIndPower().solve_power(effect_size=None, nobs1=n1, alpha=a / 2, power=0.8,
-                                          ratio=n0 / n1, alternative="larger")
+        sm = NormalIndPower().solve_power(
+            effect_size=None, nobs1=n1, alpha=a / 2, power=0.8, ratio=n0 / n1, alternative="larger"
+        )
         assert h == pytest.approx(sm, rel=1e-4)
 
 
@@ -98,13 +111,19 @@ def test_minimum_detectable_score_has_exactly_the_target_power(direction):
     n0 = np.array([5_000, 900, 200_000, 80])
     p0 = np.array([0.1, 0.3, 0.02, 0.5])
     for power, a, m in [(0.8, 0.05, 1), (0.9, 0.05, 12), (0.5, 0.1, 3)]:
-        res = P.minimum_detectable(n1, n0, p0, alpha=a, power=power, comparisons=m,
-                                   direction=direction)
+        res = P.minimum_detectable(
+            n1, n0, p0, alpha=a, power=power, comparisons=m, direction=direction
+        )
         assert (res.reason == "").sum() >= 3
         for i in np.flatnonzero(res.reason == ""):
             sm = power_proportions_2indep(
-                res.difference[i], p0[i], n1[i], ratio=n0[i] / n1[i], alpha=a / m / 2,
-                alternative="larger" if direction == "increase" else "smaller").power
+                res.difference[i],
+                p0[i],
+                n1[i],
+                ratio=n0[i] / n1[i],
+                alpha=a / m / 2,
+                alternative="larger" if direction == "increase" else "smaller",
+            ).power
             assert sm == pytest.approx(power, abs=1e-9)
             assert res.ratio[i] == pytest.approx(res.group_rate[i] / p0[i], rel=1e-12)
 
@@ -114,8 +133,9 @@ def test_sample_size_formula_equals_samplesize_proportions_2indep_onetail():
     for p0, r, g, a in SHARE_GRID:
         z, zp = special.ndtri(1 - a / 2), special.ndtri(0.8)
         exact = P._required_total(r * p0, p0, g, z, zp)
-        sm = samplesize_proportions_2indep_onetail(r * p0 - p0, p0, 0.8, ratio=(1 - g) / g,
-                                                   alpha=a, alternative="two-sided")
+        sm = samplesize_proportions_2indep_onetail(
+            r * p0 - p0, p0, 0.8, ratio=(1 - g) / g, alpha=a, alternative="two-sided"
+        )
         assert exact * g == pytest.approx(sm, rel=1e-10)
         n = P.sample_size(p0, r, g, alpha=a, correction="none")
         assert n == np.ceil(exact - 1e-6 * exact) or n == np.ceil(exact)
@@ -126,8 +146,14 @@ def test_sample_size_arcsine_equals_normal_ind_power_solve():
         z, zp = special.ndtri(1 - a / 2), special.ndtri(0.8)
         exact = P._required_total(r * p0, p0, g, z, zp, "arcsine")
         h = abs(proportion_effectsize(r * p0, p0))
-        sm = NormalIndPower().solve_power(effect_size=h, nobs1=None, alpha=a / 2, power=0.8,
-                                          ratio=(1 - g) / g, alternative="larger")
+        sm = NormalIndPower().solve_power(
+            effect_size=h,
+            nobs1=None,
+            alpha=a / 2,
+            power=0.8,
+            ratio=(1 - g) / g,
+            alternative="larger",
+        )
         assert exact * g == pytest.approx(sm, rel=1e-6)
 
 
@@ -180,8 +206,7 @@ def test_a_few_hundred_comparisons_take_under_50_ms():
     n0 = rng.integers(500, 500_000, 400)
     p0 = rng.uniform(0.005, 0.4, 400)
     P.minimum_detectable(n1, n0, p0, comparisons=400)  # warm-up
-    best = min(_timed(lambda: P.minimum_detectable(n1, n0, p0, comparisons=400))
-               for _ in range(5))
+    best = min(_timed(lambda: P.minimum_detectable(n1, n0, p0, comparisons=400)) for _ in range(5))
     assert best < 0.05
 
 
@@ -209,8 +234,9 @@ def test_decrease_can_reach_zero_rate_or_not():
 
 
 def test_errors_nan_mode_marks_invalid_entries():
-    res = P.minimum_detectable([100, 0, 100, 100], [1000, 1000, 1000, np.nan],
-                               [0.1, 0.1, 0.0, 0.1], errors="nan")
+    res = P.minimum_detectable(
+        [100, 0, 100, 100], [1000, 1000, 1000, np.nan], [0.1, 0.1, 0.0, 0.1], errors="nan"
+    )
     assert res.reason.tolist() == ["", "invalid", "invalid", "invalid"]
     assert np.isfinite(res.ratio[0]) and np.isnan(res.ratio[1:]).all()
     with pytest.raises(DataError, match="n_group"):
@@ -273,8 +299,13 @@ def test_smaller_ratios_need_more_files(p0, r, g, step):
 
 
 @settings(max_examples=50, deadline=None)
-@given(st.floats(0.005, 0.6), st.floats(0.3, 4.0), st.floats(0.01, 0.9),
-       st.sampled_from([1, 7, 60]), st.sampled_from(["holm", "bh", "none"]))
+@given(
+    st.floats(0.005, 0.6),
+    st.floats(0.3, 4.0),
+    st.floats(0.01, 0.9),
+    st.sampled_from([1, 7, 60]),
+    st.sampled_from(["holm", "bh", "none"]),
+)
 def test_round_trip_population(p0, r, g, m, correction):
     if abs(r - 1) < 0.02 or r * p0 > 1:
         return
@@ -320,33 +351,36 @@ def test_control_log_is_a_two_proportion_test_on_shares():
 # bad input
 
 
-@pytest.mark.parametrize("call, name, value", [
-    (lambda: P.minimum_detectable(100, 1000, 1.2), "reference_rate", "1.2"),
-    (lambda: P.minimum_detectable(100, 1000, 0.0), "reference_rate", "0"),
-    (lambda: P.minimum_detectable(100, 1000, [0.1, -0.1]), "reference_rate", "-0.1"),
-    (lambda: P.minimum_detectable(0, 1000, 0.1), "n_group", "0"),
-    (lambda: P.minimum_detectable(100, -5, 0.1), "n_reference", "-5"),
-    (lambda: P.minimum_detectable(100, 1000, 0.1, power=1.0), "power", "1"),
-    (lambda: P.minimum_detectable(100, 1000, 0.1, power=0), "power", "0"),
-    (lambda: P.minimum_detectable(100, 1000, 0.1, alpha=1.5), "alpha", "1.5"),
-    (lambda: P.minimum_detectable(100, 1000, 0.1, comparisons=0), "comparisons", "0"),
-    (lambda: P.minimum_detectable(100, 1000, 0.1, correction="sidak"), "correction", "sidak"),
-    (lambda: P.minimum_detectable(100, 1000, 0.1, direction="up"), "direction", "up"),
-    (lambda: P.sample_size(0.3, 4.0, 0.1), "ratio=4", "reference_rate=0.3"),
-    (lambda: P.sample_size(0.1, 1.0, 0.1), "ratio", "1"),
-    (lambda: P.sample_size(0.1, -2, 0.1), "ratio", "-2"),
-    (lambda: P.sample_size(0.1, 1.5, 1.0), "group_share", "1"),
-    (lambda: P.sample_size(0.1, 1.5, 0.0), "group_share", "0"),
-    (lambda: P.sample_size(1.0, 1.5, 0.1), "reference_rate", "1"),
-    (lambda: P.sample_size(0.1, 1.5, 0.1, power=80), "power", "80"),
-    (lambda: P.sample_size(0.1, 1.5, 0.1, random_share=1.2), "random_share", "1.2"),
-    (lambda: P.sample_size(None, 1.5, 0.1), "reference_rate", "required"),
-    (lambda: P.detectable(0, 0.1, 0.05), "n", "0"),
-    (lambda: P.simulate_power(10.5, 100, 0.1, 2.0), "n_group", "10.5"),
-    (lambda: P.simulate_power(10, 100, 0.1, 2.0, n_sim=0), "n_sim", "0"),
-    (lambda: P.explain_detectable(1.4, lang="de"), "lang", "de"),
-    (lambda: P.explain_detectable(-1.0), "ratio", "-1"),
-])
+@pytest.mark.parametrize(
+    "call, name, value",
+    [
+        (lambda: P.minimum_detectable(100, 1000, 1.2), "reference_rate", "1.2"),
+        (lambda: P.minimum_detectable(100, 1000, 0.0), "reference_rate", "0"),
+        (lambda: P.minimum_detectable(100, 1000, [0.1, -0.1]), "reference_rate", "-0.1"),
+        (lambda: P.minimum_detectable(0, 1000, 0.1), "n_group", "0"),
+        (lambda: P.minimum_detectable(100, -5, 0.1), "n_reference", "-5"),
+        (lambda: P.minimum_detectable(100, 1000, 0.1, power=1.0), "power", "1"),
+        (lambda: P.minimum_detectable(100, 1000, 0.1, power=0), "power", "0"),
+        (lambda: P.minimum_detectable(100, 1000, 0.1, alpha=1.5), "alpha", "1.5"),
+        (lambda: P.minimum_detectable(100, 1000, 0.1, comparisons=0), "comparisons", "0"),
+        (lambda: P.minimum_detectable(100, 1000, 0.1, correction="sidak"), "correction", "sidak"),
+        (lambda: P.minimum_detectable(100, 1000, 0.1, direction="up"), "direction", "up"),
+        (lambda: P.sample_size(0.3, 4.0, 0.1), "ratio=4", "reference_rate=0.3"),
+        (lambda: P.sample_size(0.1, 1.0, 0.1), "ratio", "1"),
+        (lambda: P.sample_size(0.1, -2, 0.1), "ratio", "-2"),
+        (lambda: P.sample_size(0.1, 1.5, 1.0), "group_share", "1"),
+        (lambda: P.sample_size(0.1, 1.5, 0.0), "group_share", "0"),
+        (lambda: P.sample_size(1.0, 1.5, 0.1), "reference_rate", "1"),
+        (lambda: P.sample_size(0.1, 1.5, 0.1, power=80), "power", "80"),
+        (lambda: P.sample_size(0.1, 1.5, 0.1, random_share=1.2), "random_share", "1.2"),
+        (lambda: P.sample_size(None, 1.5, 0.1), "reference_rate", "required"),
+        (lambda: P.detectable(0, 0.1, 0.05), "n", "0"),
+        (lambda: P.simulate_power(10.5, 100, 0.1, 2.0), "n_group", "10.5"),
+        (lambda: P.simulate_power(10, 100, 0.1, 2.0, n_sim=0), "n_sim", "0"),
+        (lambda: P.explain_detectable(1.4, lang="de"), "lang", "de"),
+        (lambda: P.explain_detectable(-1.0), "ratio", "-1"),
+    ],
+)
 def test_bad_input_raises_a_clear_error(call, name, value):
     with pytest.raises(DataError) as info:
         call()
@@ -365,8 +399,10 @@ def test_fisher_p_values_match_scipy():
     x1 = rng.binomial(n1, 0.3)
     x0 = rng.binomial(n0, 0.2)
     ours = P.fisher_exact_p_values(x1, n1, x0, n0)
-    ref = [stats.fisher_exact([[a, b - a], [c, d - c]]).pvalue for a, b, c, d in
-           zip(x1, n1, x0, n0, strict=True)]
+    ref = [
+        stats.fisher_exact([[a, b - a], [c, d - c]]).pvalue
+        for a, b, c, d in zip(x1, n1, x0, n0, strict=True)
+    ]
     np.testing.assert_allclose(ours, ref, rtol=1e-9, atol=1e-12)
 
 
@@ -406,11 +442,15 @@ def test_simulation_agrees_with_formula_p_in_large_samples():
 
 
 def test_explain_detectable_sentences():
-    assert P.explain_detectable(1.43) == ("With these group sizes, a ratio below 1.4 could not "
-                                          "have been detected (80% power, 5% level).")
+    assert P.explain_detectable(1.43) == (
+        "With these group sizes, a ratio below 1.4 could not "
+        "have been detected (80% power, 5% level)."
+    )
     fr = P.explain_detectable(1.43, "fr")
-    assert fr == ("Avec ces effectifs, un rapport inférieur à 1,4 n'aurait pas pu être détecté "
-                  "(puissance de 80\u00a0%, seuil de 5\u00a0%).")
+    assert fr == (
+        "Avec ces effectifs, un rapport inférieur à 1,4 n'aurait pas pu être détecté "
+        "(puissance de 80\u00a0%, seuil de 5\u00a0%)."
+    )
     # rounded towards 1 so the sentence stays true; more decimals when 1 decimal gives 1
     assert "below 1.4 " in P.explain_detectable(1.49)
     assert "below 1.04 " in P.explain_detectable(1.049)
@@ -437,8 +477,10 @@ def _load_benchmark():
 @pytest.mark.slow
 def test_planted_ratio_detected_in_80_percent_of_simulated_audits():
     bench = _load_benchmark()
-    for table in (bench.run_population(n_sim=10_000, seed=11),
-                  bench.run_control_log(n_sim=10_000, seed=12)):
+    for table in (
+        bench.run_population(n_sim=10_000, seed=11),
+        bench.run_control_log(n_sim=10_000, seed=12),
+    ):
         score = table[~table.small_cells]
         assert len(score) >= 40
         assert (score.simulated_power - 0.8).abs().max() <= 0.03, score.to_string()
@@ -446,11 +488,17 @@ def test_planted_ratio_detected_in_80_percent_of_simulated_audits():
         for row in table[table.small_cells].itertuples():
             with pytest.warns(P.SmallCellsWarning):
                 if hasattr(row, "random_share"):
-                    P.sample_size(None, row.ratio, row.group_share,
-                                  random_share=row.random_share, comparisons=row.comparisons)
+                    P.sample_size(
+                        None,
+                        row.ratio,
+                        row.group_share,
+                        random_share=row.random_share,
+                        comparisons=row.comparisons,
+                    )
                 else:
-                    P.sample_size(row.reference_rate, row.ratio, row.group_share,
-                                  comparisons=row.comparisons)
+                    P.sample_size(
+                        row.reference_rate, row.ratio, row.group_share, comparisons=row.comparisons
+                    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -476,8 +524,22 @@ def test_power_command_prints_sample_size_and_detectable_ratio():
 
 def test_cli_power_exit_codes(capsys):
     cli = pytest.importorskip("scoreaudit.cli")
-    assert cli.main(["power", "--reference-rate", "0.05", "--ratio", "1.5",
-                     "--group-share", "0.1", "--n", "5000"]) == 0
+    assert (
+        cli.main(
+            [
+                "power",
+                "--reference-rate",
+                "0.05",
+                "--ratio",
+                "1.5",
+                "--group-share",
+                "0.1",
+                "--n",
+                "5000",
+            ]
+        )
+        == 0
+    )
     assert "7,634 files" in capsys.readouterr().out
     assert cli.main(["power", "--reference-rate", "0.3", "--ratio", "4"]) == 2
     assert "impossible" in capsys.readouterr().err

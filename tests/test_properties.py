@@ -15,11 +15,13 @@ def audits(draw):
     n = draw(st.integers(20, 300))
     seed = draw(st.integers(0, 2**31 - 1))
     rng = np.random.default_rng(seed)
-    f = pd.DataFrame({
-        "a": rng.choice(["p", "q", "r"], n),
-        "b": rng.choice(["s", "t"], n),
-        "score": rng.normal(size=n),  # distinct scores almost surely
-    })
+    f = pd.DataFrame(
+        {
+            "a": rng.choice(["p", "q", "r"], n),
+            "b": rng.choice(["s", "t"], n),
+            "score": rng.normal(size=n),  # distinct scores almost surely
+        }
+    )
     f.loc[0, "a"], f.loc[1, "a"], f.loc[2, "a"] = "p", "q", "r"
     f.loc[0, "b"], f.loc[1, "b"] = "s", "t"
     share = max(draw(st.floats(0.02, 1.0)), 1 / n)  # at least one file selected
@@ -29,8 +31,7 @@ def audits(draw):
 def run(f, share, **kw):
     pop = sa.Population(f, protected=["a", "b"])
     kw.setdefault("threshold_free", False)
-    return sa.audit(pop, "score", sa.Budget(share=share), min_cell=0, budgets=[0.1, 0.5, 1.0],
-                    **kw)
+    return sa.audit(pop, "score", sa.Budget(share=share), min_cell=0, budgets=[0.1, 0.5, 1.0], **kw)
 
 
 @SETTINGS
@@ -60,8 +61,9 @@ def test_invariant_to_row_order_and_group_relabelling(args, rnd):
     perm = np.array(rnd.sample(range(len(f)), len(f)))
     shuffled = run(f.iloc[perm].reset_index(drop=True), share, reference={"a": "p", "b": "s"})
     pd.testing.assert_frame_equal(base.groups, shuffled.groups)
-    pd.testing.assert_frame_equal(base.disparities, shuffled.disparities,
-                                  check_exact=False, rtol=1e-10)
+    pd.testing.assert_frame_equal(
+        base.disparities, shuffled.disparities, check_exact=False, rtol=1e-10
+    )
     mapping = {"p": "zz-p", "q": "aa-q", "r": "mm-r"}
     renamed = run(f.assign(a=f["a"].map(mapping)), share, reference={"a": "zz-p", "b": "s"})
     d0 = base.disparities[base.disparities["attribute"] == "a"].copy()

@@ -52,8 +52,9 @@ def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]
 def _data(directory: Path) -> Path:
     rng = np.random.default_rng(0)
     path = directory / "data.csv"
-    pd.DataFrame({"gender": rng.choice(["woman", "man"], 200),
-                  "score": rng.random(200)}).to_csv(path, index=False)
+    pd.DataFrame({"gender": rng.choice(["woman", "man"], 200), "score": rng.random(200)}).to_csv(
+        path, index=False
+    )
     return path
 
 
@@ -82,17 +83,43 @@ class Evil:
 # Code execution
 # ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["model.pkl", "MODEL.PKL", "model.pickle", "model.joblib",
-                                  "model.bin", "model.yaml", "model.json", "model.skops",
-                                  "model.onnx", "model"])
-def test_pickle_payload_refused_by_the_cli_under_any_name(name: str, tmp_path: Path,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "model.pkl",
+        "MODEL.PKL",
+        "model.pickle",
+        "model.joblib",
+        "model.bin",
+        "model.yaml",
+        "model.json",
+        "model.skops",
+        "model.onnx",
+        "model",
+    ],
+)
+def test_pickle_payload_refused_by_the_cli_under_any_name(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     marker = tmp_path / "ran"
     model = tmp_path / name
     model.write_bytes(pickle.dumps(_Payload(marker)))
     out = tmp_path / "report"
-    code, err = _run(["audit", "--data", str(_data(tmp_path)), "--model", str(model),
-                      "--protected", "gender", "--out", str(out)], capsys)
+    code, err = _run(
+        [
+            "audit",
+            "--data",
+            str(_data(tmp_path)),
+            "--model",
+            str(model),
+            "--protected",
+            "gender",
+            "--out",
+            str(out),
+        ],
+        capsys,
+    )
     assert code == 2, err
     assert "Traceback" not in err and "Internal error" not in err
     assert not marker.exists(), "the pickle payload ran"
@@ -111,43 +138,62 @@ def test_the_payload_is_real(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["data.csv", "data.parquet", "data.pkl"])
-def test_pickle_as_data_file_never_runs(name: str, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_pickle_as_data_file_never_runs(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     marker = tmp_path / "ran"
     data = tmp_path / name
     data.write_bytes(pickle.dumps(_Payload(marker)))
-    code, err = _run(["audit", "--data", str(data), "--score-column", "score",
-                      "--protected", "gender"], capsys)
+    code, err = _run(
+        ["audit", "--data", str(data), "--score-column", "score", "--protected", "gender"], capsys
+    )
     assert code == 2 and not marker.exists() and str(data) in err
 
 
-def test_skops_untrusted_type_refused_by_the_cli(tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_skops_untrusted_type_refused_by_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     sio = pytest.importorskip("skops.io")
     marker = tmp_path / "ran"
     model = tmp_path / "evil.skops"
     sio.dump(Evil(str(marker)), model)
-    code, err = _run(["audit", "--data", str(_data(tmp_path)), "--model", str(model),
-                      "--protected", "gender", "--out", str(tmp_path / "r")], capsys)
+    code, err = _run(
+        [
+            "audit",
+            "--data",
+            str(_data(tmp_path)),
+            "--model",
+            str(model),
+            "--protected",
+            "gender",
+            "--out",
+            str(tmp_path / "r"),
+        ],
+        capsys,
+    )
     assert code == 2 and "Evil" in err and "does not trust" in err
     assert not marker.exists() and not (tmp_path / "r").exists()
     code, err = _run(["model", "check", str(model)], capsys)
     assert code == 2 and not marker.exists()
 
 
-def test_yaml_python_tags_refused_in_spec_and_config(tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_yaml_python_tags_refused_in_spec_and_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     marker = tmp_path / "ran"
     tag = f"!!python/object/apply:pathlib.Path.touch [!!python/object/apply:pathlib.Path ['{marker}']]"
     spec = tmp_path / "spec.yaml"
     spec.write_text(f"name: evil\nterms: []\ndescription: {tag}\n", encoding="utf-8")
-    code, err = _run(["audit", "--data", str(_data(tmp_path)), "--model", str(spec),
-                      "--protected", "gender"], capsys)
+    code, err = _run(
+        ["audit", "--data", str(_data(tmp_path)), "--model", str(spec), "--protected", "gender"],
+        capsys,
+    )
     assert code == 2 and "python/object/apply" in err and "safe YAML" in err
     assert not marker.exists()
     config = tmp_path / "audit.yaml"
-    config.write_text(f"data: data.csv\nscore-column: score\nprotected: gender\nbudget: {tag}\n",
-                      encoding="utf-8")
+    config.write_text(
+        f"data: data.csv\nscore-column: score\nprotected: gender\nbudget: {tag}\n", encoding="utf-8"
+    )
     code, err = _run(["audit", "--config", str(config)], capsys)
     assert code == 2 and str(config) in err and not marker.exists()
 
@@ -155,6 +201,7 @@ def test_yaml_python_tags_refused_in_spec_and_config(tmp_path: Path,
 # ------------------------------------------------------------------------------------------
 # Bombs: bounded time and memory
 # ------------------------------------------------------------------------------------------
+
 
 def _laughs(levels: int = 9, width: int = 9, leaf: str = '"lol"') -> str:
     lines = [f"a0: &a0 [{', '.join([leaf] * width)}]"]
@@ -181,30 +228,41 @@ def test_billion_laughs_spec_and_config(tmp_path: Path, capsys: pytest.CaptureFi
     spec = tmp_path / "laughs.yaml"
     spec.write_text(_laughs() + "\nname: laughs\nterms: *a8\n", encoding="utf-8")
     data = _data(tmp_path)
-    (code, err), elapsed, peak = _bounded(lambda: _run(
-        ["audit", "--data", str(data), "--model", str(spec), "--protected", "gender"], capsys))
+    (code, err), elapsed, peak = _bounded(
+        lambda: _run(
+            ["audit", "--data", str(data), "--model", str(spec), "--protected", "gender"], capsys
+        )
+    )
     assert code == 2 and "billion laughs" in err
     assert elapsed < TIME_LIMIT and peak < MEMORY_LIMIT, (elapsed, peak)
     config = tmp_path / "audit.yaml"
-    config.write_text(_laughs() + f"\ndata: {data}\nscore-column: score\nprotected: gender\n"
-                      "reference: *a8\n", encoding="utf-8")
+    config.write_text(
+        _laughs() + f"\ndata: {data}\nscore-column: score\nprotected: gender\nreference: *a8\n",
+        encoding="utf-8",
+    )
     (code, err), elapsed, peak = _bounded(lambda: _run(["audit", "--config", str(config)], capsys))
     assert code == 2 and "expands to more than" in err, err
     assert elapsed < TIME_LIMIT and peak < MEMORY_LIMIT, (elapsed, peak)
 
 
-def test_a_million_terms_through_aliases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_million_terms_through_aliases(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     term = "{kind: linear, variable: x, coefficient: 1.0}"
     spec = tmp_path / "million.yaml"
-    spec.write_text(_laughs(levels=6, width=10, leaf="*t").replace("a0: &a0", f"t: &t {term}\na0: &a0")
-                    + "\nname: million\nterms: *a5\n", encoding="utf-8")
+    spec.write_text(
+        _laughs(levels=6, width=10, leaf="*t").replace("a0: &a0", f"t: &t {term}\na0: &a0")
+        + "\nname: million\nterms: *a5\n",
+        encoding="utf-8",
+    )
     (code, err), elapsed, peak = _bounded(lambda: _run(["model", "check", str(spec)], capsys))
     assert code == 2 and "expands to more than" in err, err
     assert elapsed < TIME_LIMIT and peak < MEMORY_LIMIT, (elapsed, peak)
 
 
-def test_a_huge_plain_spec_is_refused_before_parsing(tmp_path: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_huge_plain_spec_is_refused_before_parsing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """4.9 MB of YAML (100,000 terms) took minutes and 500 MB to parse before the limit."""
     line = "  - {kind: linear, variable: x, coefficient: 1}\n"
     spec = tmp_path / "huge.yaml"
@@ -244,9 +302,13 @@ def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("hostile")
     rng = np.random.default_rng(5)
     n = 60 * len(LABELS)
-    frame = pd.DataFrame({COLUMN_HTML: np.repeat(LABELS, 60),
-                          COLUMN_FORMULA: rng.choice(["a", "b"], n),
-                          "score": rng.random(n)})
+    frame = pd.DataFrame(
+        {
+            COLUMN_HTML: np.repeat(LABELS, 60),
+            COLUMN_FORMULA: rng.choice(["a", "b"], n),
+            "score": rng.random(n),
+        }
+    )
     data = d / "x<img src=y onerror=alert(3)>.csv"
     frame.to_csv(data, index=False)
     out = d / "report"
@@ -255,8 +317,21 @@ def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     old = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = "1000"
     try:
-        code = main(["audit", "--data", str(data), "--score-column", "score", "--protected",
-                     f"{COLUMN_HTML},{COLUMN_FORMULA}", "--budget", "30%", "--out", str(out)])
+        code = main(
+            [
+                "audit",
+                "--data",
+                str(data),
+                "--score-column",
+                "score",
+                "--protected",
+                f"{COLUMN_HTML},{COLUMN_FORMULA}",
+                "--budget",
+                "30%",
+                "--out",
+                str(out),
+            ]
+        )
     finally:
         if old is None:
             os.environ.pop("COLUMNS", None)

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 import scoreaudit as sa
 from scoreaudit.cli import main
+from scoreaudit.present.publish import primary_group_mask, publish
 from scoreaudit.present.secondary import (
     UNPUBLISHED,
     Line,
@@ -33,7 +34,6 @@ from scoreaudit.present.secondary import (
     one_subtraction_leaks,
     protect,
 )
-from scoreaudit.present.publish import primary_group_mask, publish
 
 SEP = " × "
 
@@ -106,8 +106,9 @@ def groups_from(frame: pd.DataFrame, attrs: list[str], depth: int | None = None)
             counts = frame.groupby(list(combo), sort=True, observed=True).size()
             for key, n in counts.items():
                 key = key if isinstance(key, tuple) else (key,)
-                out.append({"attribute": SEP.join(combo), "group": SEP.join(map(str, key)),
-                            "n": int(n)})
+                out.append(
+                    {"attribute": SEP.join(combo), "group": SEP.join(map(str, key)), "n": int(n)}
+                )
     return pd.DataFrame(out)
 
 
@@ -115,26 +116,34 @@ def groups_from(frame: pd.DataFrame, attrs: list[str], depth: int | None = None)
 # Hand-built tables with a known pattern
 # ------------------------------------------------------------------------------------------
 
+
 def table(singles: dict[str, dict[str, int]], cells: dict[str, int], attr: str) -> pd.DataFrame:
-    rows = [{"attribute": a, "group": g, "n": n} for a, gs in singles.items() for g, n in gs.items()]
+    rows = [
+        {"attribute": a, "group": g, "n": n} for a, gs in singles.items() for g, n in gs.items()
+    ]
     rows += [{"attribute": attr, "group": g, "n": n} for g, n in cells.items()]
     return pd.DataFrame(rows)
 
 
 def hidden_labels(g: pd.DataFrame, mask: pd.Series) -> list[str]:
-    return [f"{a}:{grp}" for a, grp in zip(g.loc[mask.to_numpy(), "attribute"],
-                                           g.loc[mask.to_numpy(), "group"], strict=True)]
+    return [
+        f"{a}:{grp}"
+        for a, grp in zip(
+            g.loc[mask.to_numpy(), "attribute"], g.loc[mask.to_numpy(), "group"], strict=True
+        )
+    ]
 
 
 def test_two_by_three_one_small_cell_hides_a_rectangle() -> None:
-    g = table({"a": {"x": 100, "y": 90}, "b": {"u": 35, "v": 65, "w": 90}},
-              {"x × u": 5, "x × v": 45, "x × w": 50, "y × u": 30, "y × v": 20, "y × w": 40},
-              "a × b")
+    g = table(
+        {"a": {"x": 100, "y": 90}, "b": {"u": 35, "v": 65, "w": 90}},
+        {"x × u": 5, "x × v": 45, "x × w": 50, "y × u": 30, "y × v": 20, "y × w": 40},
+        "a × b",
+    )
     primary = g["n"] < 11
     final = protect(g, primary)
     # row x: x×v (45 < 50); column u: y×u; then column v has one hidden cell: y×v (20)
-    assert hidden_labels(g, final) == ["a × b:x × u", "a × b:x × v", "a × b:y × u",
-                                       "a × b:y × v"]
+    assert hidden_labels(g, final) == ["a × b:x × u", "a × b:x × v", "a × b:y × u", "a × b:y × v"]
 
 
 def test_single_attribute_margins_are_protected_by_the_population_total() -> None:
@@ -148,8 +157,11 @@ def test_single_attribute_margins_are_protected_by_the_population_total() -> Non
 
 def test_a_line_with_one_cell_hides_its_total() -> None:
     # 'x' has a single non-empty cell: x × u equals x
-    g = table({"a": {"x": 12, "y": 200}, "b": {"u": 112, "v": 100}},
-              {"x × u": 12, "y × u": 100, "y × v": 100}, "a × b")
+    g = table(
+        {"a": {"x": 12, "y": 200}, "b": {"u": 112, "v": 100}},
+        {"x × u": 12, "y × u": 100, "y × v": 100},
+        "a × b",
+    )
     primary = pd.Series([False] * len(g))
     primary[g.index[(g["attribute"] == "a × b") & (g["group"] == "x × u")]] = True
     final = protect(g, primary)
@@ -167,16 +179,28 @@ def test_bridge_between_two_hidden_blocks_is_found_by_the_exact_check() -> None:
     size = {(r, c): 50 + 10 * i + j for i, r in enumerate(rs) for j, c in enumerate(cs)}
     size[("R2", "C3")] = 30  # the smallest cell whose hiding breaks the bridge
     cells = {f"{r} × {c}": size[(r, c)] for r in rs for c in cs}
-    singles = {"a": {r: sum(size[(r, c)] for c in cs) for r in rs},
-               "b": {c: sum(size[(r, c)] for r in rs) for c in cs}}
+    singles = {
+        "a": {r: sum(size[(r, c)] for c in cs) for r in rs},
+        "b": {c: sum(size[(r, c)] for r in rs) for c in cs},
+    }
     g = table(singles, cells, "a × b")
-    block = {"R1 × C1", "R1 × C2", "R2 × C1", "R2 × C2", "R3 × C3", "R3 × C4", "R4 × C3",
-             "R4 × C4", "R1 × C3"}
+    block = {
+        "R1 × C1",
+        "R1 × C2",
+        "R2 × C1",
+        "R2 × C2",
+        "R3 × C3",
+        "R3 × C4",
+        "R4 × C3",
+        "R4 × C4",
+        "R1 × C3",
+    }
     primary = (g["attribute"] == "a × b") & g["group"].isin(block)
     lines = margin_lines(g)
     assert not one_subtraction_leaks(lines, primary.to_numpy())  # the one-cell rule is happy
     assert rank_determined(lines, primary.to_numpy()) == {
-        int(g.index[(g["group"] == "R1 × C3")][0])}
+        int(g.index[(g["group"] == "R1 × C3")][0])
+    }
     final = protect(g, primary)
     assert sorted(set(g.loc[final, "group"]) - block) == ["R2 × C3"]
     assert not rank_determined(lines, final.to_numpy()) and not peel(lines, final.to_numpy())
@@ -186,11 +210,21 @@ def test_bridge_between_two_hidden_blocks_is_found_by_the_exact_check() -> None:
 
 def test_unpublished_totals_are_treated_conservatively() -> None:
     # the report engineer's example: 'b' alone is not among the rows
-    g = pd.DataFrame({"attribute": ["a", "a", "a × b", "a × b", "a × b", "a × b"],
-                      "group": ["x", "y", "x × u", "x × v", "y × u", "y × v"],
-                      "n": [100, 90, 5, 95, 40, 50]})
-    assert protect(g, pd.Series([False, False, True, False, False, False])).tolist() == \
-        [False, False, True, True, True, True]
+    g = pd.DataFrame(
+        {
+            "attribute": ["a", "a", "a × b", "a × b", "a × b", "a × b"],
+            "group": ["x", "y", "x × u", "x × v", "y × u", "y × v"],
+            "n": [100, 90, 5, 95, 40, 50],
+        }
+    )
+    assert protect(g, pd.Series([False, False, True, False, False, False])).tolist() == [
+        False,
+        False,
+        True,
+        True,
+        True,
+        True,
+    ]
 
 
 def test_deterministic_and_index_preserving() -> None:
@@ -229,7 +263,9 @@ def random_tables(draw: Any) -> tuple[pd.DataFrame, pd.Series]:
 
 @SETTINGS
 @given(random_tables())
-def test_no_hidden_count_recoverable_from_published_margins(args: tuple[pd.DataFrame, pd.Series]) -> None:
+def test_no_hidden_count_recoverable_from_published_margins(
+    args: tuple[pd.DataFrame, pd.Series],
+) -> None:
     g, primary = args
     final = protect(g, primary)
     assert (final | ~primary).all()  # a superset of the primary suppression
@@ -245,7 +281,8 @@ def test_no_hidden_count_recoverable_from_published_margins(args: tuple[pd.DataF
 @SETTINGS
 @given(random_tables())
 def test_one_cell_rule_alone_never_leaves_a_single_subtraction(
-        args: tuple[pd.DataFrame, pd.Series]) -> None:
+    args: tuple[pd.DataFrame, pd.Series],
+) -> None:
     g, primary = args
     lines = margin_lines(g)
     assert one_subtraction_leaks(lines, protect(g, primary, exact=False).to_numpy()) == []
@@ -256,14 +293,24 @@ def audits(draw: Any) -> Any:
     n = draw(st.integers(80, 400))
     seed = draw(st.integers(0, 2**31 - 1))
     rng = np.random.default_rng(seed)
-    f = pd.DataFrame({"gender": rng.choice(["woman", "man"], n, p=[0.7, 0.3]),
-                      "family": rng.choice(["alone", "couple", "single", "other"], n,
-                                           p=[0.4, 0.3, 0.25, 0.05]),
-                      "age": rng.choice(["<25", "25-49", "50+"], n, p=[0.2, 0.5, 0.3]),
-                      "score": rng.random(n)})
+    f = pd.DataFrame(
+        {
+            "gender": rng.choice(["woman", "man"], n, p=[0.7, 0.3]),
+            "family": rng.choice(
+                ["alone", "couple", "single", "other"], n, p=[0.4, 0.3, 0.25, 0.05]
+            ),
+            "age": rng.choice(["<25", "25-49", "50+"], n, p=[0.2, 0.5, 0.3]),
+            "score": rng.random(n),
+        }
+    )
     share = draw(st.sampled_from([0.05, 0.1, 0.3]))
-    return sa.audit(sa.Population(f, protected=["gender", "family", "age"]), "score",
-                    sa.Budget(share=share), threshold_free=False, budgets=[0.05, 0.3])
+    return sa.audit(
+        sa.Population(f, protected=["gender", "family", "age"]),
+        "score",
+        sa.Budget(share=share),
+        threshold_free=False,
+        budgets=[0.05, 0.3],
+    )
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -292,19 +339,23 @@ def test_published_audit_hides_small_counts_and_their_complements(result: Any) -
 # No row-level data in what `scoreaudit audit` publishes
 # ------------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, Path]:
     d = tmp_path_factory.mktemp("privacy")
     rng = np.random.default_rng(11)
     n = 600
-    frame = pd.DataFrame({
-        "household_id": [f"HHX{i:05d}Q{rng.integers(10**6, 10**7)}" for i in range(n)],
-        "note": [f"NOTE-{rng.integers(10**8, 10**9)}-ZZ" for _ in range(n)],
-        "gender": rng.choice(["woman", "man"], n, p=[0.6, 0.4]),
-        "family": rng.choice(["alone", "couple", "single_parent", "other"], n,
-                             p=[0.4, 0.3, 0.27, 0.03]),
-        "score": rng.random(n),
-    })
+    frame = pd.DataFrame(
+        {
+            "household_id": [f"HHX{i:05d}Q{rng.integers(10**6, 10**7)}" for i in range(n)],
+            "note": [f"NOTE-{rng.integers(10**8, 10**9)}-ZZ" for _ in range(n)],
+            "gender": rng.choice(["woman", "man"], n, p=[0.6, 0.4]),
+            "family": rng.choice(
+                ["alone", "couple", "single_parent", "other"], n, p=[0.4, 0.3, 0.27, 0.03]
+            ),
+            "score": rng.random(n),
+        }
+    )
     frame["y"] = (rng.random(n) < frame["score"]).astype(int)
     data = d / "beneficiaries.csv"
     frame.to_csv(data, index=False)
@@ -312,8 +363,23 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, Pat
     old = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = "1000"
     try:
-        code = main(["audit", "--data", str(data), "--score-column", "score", "--protected",
-                     "gender,family", "--label", "y", "--budget", "20%", "--out", str(out)])
+        code = main(
+            [
+                "audit",
+                "--data",
+                str(data),
+                "--score-column",
+                "score",
+                "--protected",
+                "gender,family",
+                "--label",
+                "y",
+                "--budget",
+                "20%",
+                "--out",
+                str(out),
+            ]
+        )
     finally:
         if old is None:
             os.environ.pop("COLUMNS", None)
@@ -324,8 +390,11 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, Pat
 
 
 def _published_text(out: Path) -> dict[str, str]:
-    files = [p for p in out.rglob("*") if p.is_file() and p.suffix in (".html", ".md", ".json",
-                                                                        ".csv", ".svg")]
+    files = [
+        p
+        for p in out.rglob("*")
+        if p.is_file() and p.suffix in (".html", ".md", ".json", ".csv", ".svg")
+    ]
     names = {p.name for p in files}
     assert {"report.html", "report.md", "results.json", "groups.csv"} <= names
     return {str(p.relative_to(out)): p.read_text(encoding="utf-8") for p in files}

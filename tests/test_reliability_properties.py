@@ -35,8 +35,13 @@ DISP = ["ratio", "ratio_low", "ratio_high", "difference", "difference_low", "dif
 def frames(draw: Any) -> tuple[pd.DataFrame, float]:
     n = draw(st.integers(40, 300))
     rng = np.random.default_rng(draw(st.integers(0, 2**31 - 1)))
-    f = pd.DataFrame({"a": rng.choice(["p", "q", "r"], n), "b": rng.choice(["s", "t"], n),
-                      "score": rng.normal(size=n)})
+    f = pd.DataFrame(
+        {
+            "a": rng.choice(["p", "q", "r"], n),
+            "b": rng.choice(["s", "t"], n),
+            "score": rng.normal(size=n),
+        }
+    )
     f.loc[:2, "a"] = ["p", "q", "r"]
     f.loc[:1, "b"] = ["s", "t"]
     threshold = float(np.quantile(f["score"], draw(st.floats(0.5, 0.95))))
@@ -47,8 +52,9 @@ def run(f: pd.DataFrame, policy: Any, protected: tuple[str, ...] = ("a", "b"), *
     weight = kw.pop("weight", None)
     pop = sa.Population(f, protected=list(protected), weight=weight)
     kw.setdefault("reference", {"a": "p", "b": "s"})
-    return sa.audit(pop, "score", policy, min_cell=0, threshold_free=False, budgets=[0.2, 0.6],
-                    **kw)
+    return sa.audit(
+        pop, "score", policy, min_cell=0, threshold_free=False, budgets=[0.2, 0.6], **kw
+    )
 
 
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
@@ -57,7 +63,9 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
 
 @SETTINGS
 @given(frames())
-def test_relabelling_an_attribute_relabels_its_intersections(args: tuple[pd.DataFrame, float]) -> None:
+def test_relabelling_an_attribute_relabels_its_intersections(
+    args: tuple[pd.DataFrame, float],
+) -> None:
     f, t = args
     mapping = {"p": "zz", "q": "aa", "r": "mm"}
     base = run(f, sa.Threshold(t))
@@ -67,8 +75,10 @@ def test_relabelling_an_attribute_relabels_its_intersections(args: tuple[pd.Data
         out = frame.copy()
         parts = out["group"].astype(str).str.split(SEP, regex=False)
         attrs = out["attribute"].astype(str).str.split(SEP, regex=False)
-        out["group"] = [SEP.join(mapping.get(x, x) if a == "a" else x for a, x in zip(at, gp, strict=True))
-                        for at, gp in zip(attrs, parts, strict=True)]
+        out["group"] = [
+            SEP.join(mapping.get(x, x) if a == "a" else x for a, x in zip(at, gp, strict=True))
+            for at, gp in zip(attrs, parts, strict=True)
+        ]
         return out
 
     cols = ["attribute", "group", "n", "selected", *RATE]
@@ -83,25 +93,31 @@ def test_relabelling_an_attribute_relabels_its_intersections(args: tuple[pd.Data
 
 @SETTINGS
 @given(frames(), st.floats(0.01, 1000))
-def test_constant_weights_equal_the_unweighted_audit(args: tuple[pd.DataFrame, float], c: float) -> None:
+def test_constant_weights_equal_the_unweighted_audit(
+    args: tuple[pd.DataFrame, float], c: float
+) -> None:
     f, t = args
     base = run(f, sa.Threshold(t))
     weighted = run(f.assign(w=c), sa.Threshold(t), weight="w")
     assert np.array_equal(base.selected, weighted.selected)
-    pd.testing.assert_frame_equal(base.groups[RATE], weighted.groups[RATE], check_exact=False,
-                                  rtol=1e-9)
-    pd.testing.assert_frame_equal(base.disparities[DISP], weighted.disparities[DISP],
-                                  check_exact=False, rtol=1e-9)
+    pd.testing.assert_frame_equal(
+        base.groups[RATE], weighted.groups[RATE], check_exact=False, rtol=1e-9
+    )
+    pd.testing.assert_frame_equal(
+        base.disparities[DISP], weighted.disparities[DISP], check_exact=False, rtol=1e-9
+    )
     # multiplying non-constant weights by a constant changes nothing either
     rng = np.random.default_rng(len(f))
     w = rng.uniform(0.5, 3, len(f))
     one = run(f.assign(w=w), sa.Budget(share=0.3), weight="w")
     scaled = run(f.assign(w=w * c), sa.Budget(share=0.3), weight="w")
     assert np.array_equal(one.selected, scaled.selected)
-    pd.testing.assert_frame_equal(one.groups[RATE], scaled.groups[RATE], check_exact=False,
-                                  rtol=1e-9)
-    pd.testing.assert_frame_equal(one.disparities[DISP], scaled.disparities[DISP],
-                                  check_exact=False, rtol=1e-9)
+    pd.testing.assert_frame_equal(
+        one.groups[RATE], scaled.groups[RATE], check_exact=False, rtol=1e-9
+    )
+    pd.testing.assert_frame_equal(
+        one.disparities[DISP], scaled.disparities[DISP], check_exact=False, rtol=1e-9
+    )
 
 
 @SETTINGS
@@ -110,15 +126,21 @@ def test_integer_weights_equal_repeated_rows(args: tuple[pd.DataFrame, float], k
     f, t = args
     weighted = run(f.assign(w=float(k)), sa.Threshold(t), weight="w")
     repeated = run(pd.concat([f] * k, ignore_index=True), sa.Threshold(t))
-    np.testing.assert_allclose(weighted.groups["selection_rate"], repeated.groups["selection_rate"],
-                               rtol=1e-12)
-    np.testing.assert_allclose(weighted.disparities[["ratio", "difference"]],
-                               repeated.disparities[["ratio", "difference"]], rtol=1e-12)
+    np.testing.assert_allclose(
+        weighted.groups["selection_rate"], repeated.groups["selection_rate"], rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        weighted.disparities[["ratio", "difference"]],
+        repeated.disparities[["ratio", "difference"]],
+        rtol=1e-12,
+    )
 
 
 @SETTINGS
 @given(frames())
-def test_duplicating_rows_keeps_estimates_and_narrows_intervals(args: tuple[pd.DataFrame, float]) -> None:
+def test_duplicating_rows_keeps_estimates_and_narrows_intervals(
+    args: tuple[pd.DataFrame, float],
+) -> None:
     f, t = args
     base = run(f, sa.Threshold(t))
     double = run(pd.concat([f, f], ignore_index=True), sa.Threshold(t))
@@ -128,8 +150,7 @@ def test_duplicating_rows_keeps_estimates_and_narrows_intervals(args: tuple[pd.D
     assert (g1["selection_rate_low"] >= g0["selection_rate_low"] - 1e-12).all()
     assert (g1["selection_rate_high"] <= g0["selection_rate_high"] + 1e-12).all()
     d0, d1 = base.disparities, double.disparities
-    np.testing.assert_allclose(d1[["ratio", "difference"]], d0[["ratio", "difference"]],
-                               rtol=1e-12)
+    np.testing.assert_allclose(d1[["ratio", "difference"]], d0[["ratio", "difference"]], rtol=1e-12)
     finite = np.isfinite(d0["ratio_low"]) & np.isfinite(d0["ratio_high"]) & (d0["ratio"] > 0)
     assert (d1.loc[finite, "ratio_low"] >= d0.loc[finite, "ratio_low"] * (1 - 1e-12)).all()
     assert (d1.loc[finite, "ratio_high"] <= d0.loc[finite, "ratio_high"] * (1 + 1e-12)).all()
@@ -139,21 +160,23 @@ def test_duplicating_rows_keeps_estimates_and_narrows_intervals(args: tuple[pd.D
     k = int(base.selection.n_selected)
     b0 = run(f, sa.Budget(count=k))
     b1 = run(pd.concat([f, f], ignore_index=True), sa.Budget(count=2 * k))
-    np.testing.assert_allclose(b1.groups["selection_rate"], b0.groups["selection_rate"],
-                               rtol=1e-12)
+    np.testing.assert_allclose(b1.groups["selection_rate"], b0.groups["selection_rate"], rtol=1e-12)
 
 
 @SETTINGS
 @given(frames())
-def test_adding_an_attribute_leaves_the_others_rows_unchanged(args: tuple[pd.DataFrame, float]) -> None:
+def test_adding_an_attribute_leaves_the_others_rows_unchanged(
+    args: tuple[pd.DataFrame, float],
+) -> None:
     f, t = args
     f = f.assign(c=np.where(np.arange(len(f)) % 3 == 0, "u", "v"))
     one = run(f, sa.Threshold(t), protected=("a",), reference={"a": "p"}, intersections=False)
-    more = run(f, sa.Threshold(t), protected=("a", "b", "c"), reference={"a": "p"},
-               intersections=False)
+    more = run(
+        f, sa.Threshold(t), protected=("a", "b", "c"), reference={"a": "p"}, intersections=False
+    )
     cols = ["attribute", "group", "n", "selected", *RATE]
-    pd.testing.assert_frame_equal(one.groups[cols],
-                                  more.groups[more.groups["attribute"] == "a"][cols]
-                                  .reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        one.groups[cols], more.groups[more.groups["attribute"] == "a"][cols].reset_index(drop=True)
+    )
     da = more.disparities[more.disparities["attribute"] == "a"].reset_index(drop=True)
     np.testing.assert_allclose(one.disparities[DISP], da[DISP], rtol=1e-12)

@@ -11,6 +11,8 @@ import pytest
 
 import scoreaudit as sa
 from scoreaudit.present import catalogue as i18n
+from scoreaudit.present.findings import detectable_text, findings, noun_phrase
+from scoreaudit.present.publish import publish, secondary_suppression
 from scoreaudit.report import (
     md_escape,
     render_html,
@@ -20,8 +22,6 @@ from scoreaudit.report import (
     write_report,
 )
 from scoreaudit.report.output import neutralise_cell, write_csv
-from scoreaudit.present.findings import detectable_text, findings, noun_phrase
-from scoreaudit.present.publish import publish, secondary_suppression
 
 NNBSP = "\u202f"
 SEP = " × "
@@ -29,32 +29,47 @@ HOSTILE = "<script>alert(1)</script>"
 
 
 def _audit(frame: pd.DataFrame, protected, **kw):
-    return sa.audit(sa.Population(frame, protected=protected), "score",
-                    kw.pop("policy", sa.Budget(share=0.1)), threshold_free=False, **kw)
+    return sa.audit(
+        sa.Population(frame, protected=protected),
+        "score",
+        kw.pop("policy", sa.Budget(share=0.1)),
+        threshold_free=False,
+        **kw,
+    )
 
 
 @pytest.fixture(scope="module")
 def c2sg_result():
     frame = sa.synthetic.c2sg_population(6_000, random_state=1)
     pop = sa.Population(frame, protected=["gender", "age_band", "family_status"])
-    return sa.audit(pop, sa.examples.model("c2sg-reconstruction"), sa.Budget(share=0.05),
-                    reference={"gender": "man"}, threshold_free=False)
+    return sa.audit(
+        pop,
+        sa.examples.model("c2sg-reconstruction"),
+        sa.Budget(share=0.05),
+        reference={"gender": "man"},
+        threshold_free=False,
+    )
 
 
 @pytest.fixture(scope="module")
 def hostile_result():
     rng = np.random.default_rng(3)
     n = 3000
-    frame = pd.DataFrame({
-        "<img src=x onerror=alert(2)>": rng.choice([HOSTILE, "plain", '=HYPERLINK("http://x")'], n),
-        "gender": rng.choice(["woman", "man"], n),
-        "score": rng.random(n),
-    })
+    frame = pd.DataFrame(
+        {
+            "<img src=x onerror=alert(2)>": rng.choice(
+                [HOSTILE, "plain", '=HYPERLINK("http://x")'], n
+            ),
+            "gender": rng.choice(["woman", "man"], n),
+            "score": rng.random(n),
+        }
+    )
     frame.loc[:4, "gender"] = "tiny|group"  # five files: a small cell
     return _audit(frame, ["<img src=x onerror=alert(2)>", "gender"], reference={"gender": "man"})
 
 
 # -- catalogue and numbers ---------------------------------------------------------------
+
 
 def test_catalogue_complete_and_placeholders_match():
     for key, entry in i18n.CATALOGUE.items():
@@ -63,51 +78,69 @@ def test_catalogue_complete_and_placeholders_match():
         assert i18n.placeholders(entry["en"]) == i18n.placeholders(entry["fr"]), key
 
 
-@pytest.mark.parametrize("func, value, lang, expected", [
-    (i18n.fmt_int, 12265, "fr", f"12{NNBSP}265"),
-    (i18n.fmt_int, 12265, "en", "12,265"),
-    (i18n.fmt_int, 1234567, "fr", f"1{NNBSP}234{NNBSP}567"),
-    (i18n.fmt_pct, 0.05, "fr", f"5,0{NNBSP}%"),
-    (i18n.fmt_pct, 0.05, "en", "5.0%"),
-    (i18n.fmt_pct, 0.001422, "fr", f"0,14{NNBSP}%"),
-    (i18n.fmt_ratio, 3.21, "fr", "3,2"),
-    (i18n.fmt_ratio, 3.21, "en", "3.2"),
-    (i18n.fmt_ratio, 0.167, "en", "0.17"),
-    (i18n.fmt_ratio, float("inf"), "fr", "∞"),
-    (i18n.fmt_ratio, None, "fr", "–"),
-    (i18n.fmt_p, 1e-9, "fr", "< 0,001"),
-    (i18n.fmt_p, 0.0432, "en", "0.043"),
-    (i18n.fmt_number, -0.00001, "en", "0.00"),
-    (i18n.fmt_number, -1.5, "fr", "−1,50"),
-])
+@pytest.mark.parametrize(
+    "func, value, lang, expected",
+    [
+        (i18n.fmt_int, 12265, "fr", f"12{NNBSP}265"),
+        (i18n.fmt_int, 12265, "en", "12,265"),
+        (i18n.fmt_int, 1234567, "fr", f"1{NNBSP}234{NNBSP}567"),
+        (i18n.fmt_pct, 0.05, "fr", f"5,0{NNBSP}%"),
+        (i18n.fmt_pct, 0.05, "en", "5.0%"),
+        (i18n.fmt_pct, 0.001422, "fr", f"0,14{NNBSP}%"),
+        (i18n.fmt_ratio, 3.21, "fr", "3,2"),
+        (i18n.fmt_ratio, 3.21, "en", "3.2"),
+        (i18n.fmt_ratio, 0.167, "en", "0.17"),
+        (i18n.fmt_ratio, float("inf"), "fr", "∞"),
+        (i18n.fmt_ratio, None, "fr", "–"),
+        (i18n.fmt_p, 1e-9, "fr", "< 0,001"),
+        (i18n.fmt_p, 0.0432, "en", "0.043"),
+        (i18n.fmt_number, -0.00001, "en", "0.00"),
+        (i18n.fmt_number, -1.5, "fr", "−1,50"),
+    ],
+)
 def test_number_formats(func, value, lang, expected):
     assert func(value, lang) == expected
 
 
 def test_times_as_often_in_french():
-    assert i18n.t("times_as_often", "fr", ratio=i18n.fmt_ratio(3.2, "fr")) == "3,2 fois plus souvent"
+    assert (
+        i18n.t("times_as_often", "fr", ratio=i18n.fmt_ratio(3.2, "fr")) == "3,2 fois plus souvent"
+    )
     with pytest.raises(sa.ScoreAuditError):
         i18n.t("title", "de", model="x")
 
 
 # -- sentences --------------------------------------------------------------------------
 
+
 def test_noun_phrases():
     cell = {"gender": "woman", "age_band": "25-34", "family_status": "single_parent"}
     assert noun_phrase(cell, "en") == "single mothers aged 25-34"
     assert noun_phrase(cell, "fr") == "des mères isolées de 25 à 34 ans"
     assert noun_phrase({"gender": "man", "family_status": "alone"}, "en") == "men living alone"
-    assert noun_phrase({"gender": "woman", "family_status": "alone"}, "fr") == "des femmes vivant seules"
+    assert (
+        noun_phrase({"gender": "woman", "family_status": "alone"}, "fr")
+        == "des femmes vivant seules"
+    )
 
 
 def test_sentences_flip_and_minimum_detectable():
     rng = np.random.default_rng(0)
     n = 400
-    frame = pd.DataFrame({"gender": ["woman"] * n + ["man"] * n,
-                          "age_band": rng.choice(["18-24", "25-34"], 2 * n),
-                          "score": np.r_[rng.random(n), rng.random(n) + 0.2]})
-    res = _audit(frame, ["gender", "age_band"], policy=sa.Budget(share=0.2),
-                 reference={"gender": "woman", "age_band": "18-24"}, intersections=False)
+    frame = pd.DataFrame(
+        {
+            "gender": ["woman"] * n + ["man"] * n,
+            "age_band": rng.choice(["18-24", "25-34"], 2 * n),
+            "score": np.r_[rng.random(n), rng.random(n) + 0.2],
+        }
+    )
+    res = _audit(
+        frame,
+        ["gender", "age_band"],
+        policy=sa.Budget(share=0.2),
+        reference={"gender": "woman", "age_band": "18-24"},
+        intersections=False,
+    )
     pub, _ = publish(res)
     found = {f.attribute: f for f in findings(pub, "en")}
     g = found["gender"]  # men are selected more often than the reference (women): no flip
@@ -123,10 +156,13 @@ def test_sentences_flip_and_minimum_detectable():
     # a ratio below 1 is turned around
     res2 = _audit(frame, ["gender"], policy=sa.Budget(share=0.2), reference={"gender": "man"})
     f2 = findings(publish(res2)[0], "en")[0]
-    assert f2.flipped and f2.subject == "man" and f2.ratio == pytest.approx(1 / res2.ratio().iloc[0])
+    assert (
+        f2.flipped and f2.subject == "man" and f2.ratio == pytest.approx(1 / res2.ratio().iloc[0])
+    )
 
 
 # -- suppression -----------------------------------------------------------------------
+
 
 def test_small_cells_suppressed_everywhere(hostile_result, tmp_path):
     res = hostile_result
@@ -158,13 +194,20 @@ def test_secondary_suppression_single_attribute():
 
 def test_zero_counts_published_by_default(c2sg_result):
     pub, _ = publish(c2sg_result)
-    alone = pub.groups[(pub.groups["attribute"] == "family_status")
-                       & (pub.groups["group"] == "alone")].iloc[0]
-    if c2sg_result.groups.set_index(["attribute", "group"]).loc[("family_status", "alone"), "selected"] == 0:
+    alone = pub.groups[
+        (pub.groups["attribute"] == "family_status") & (pub.groups["group"] == "alone")
+    ].iloc[0]
+    if (
+        c2sg_result.groups.set_index(["attribute", "group"]).loc[
+            ("family_status", "alone"), "selected"
+        ]
+        == 0
+    ):
         assert alone["selected"] == 0 and not alone["suppressed"]
 
 
 # -- escaping --------------------------------------------------------------------------
+
 
 def test_html_escapes_labels_and_column_names(hostile_result):
     page = render_html(hostile_result, "en", figures=False)
@@ -183,16 +226,28 @@ def test_markdown_escapes_labels(hostile_result):
 
 
 def test_csv_formula_neutralised(tmp_path):
-    frame = pd.DataFrame({"group": ['=HYPERLINK("http://x")', "+1", "-cmd", "@x", "\tx", "ok"],
-                          "difference": [-0.5, 0.1, 0.2, 0.3, 0.4, 0.5]})
+    frame = pd.DataFrame(
+        {
+            "group": ['=HYPERLINK("http://x")', "+1", "-cmd", "@x", "\tx", "ok"],
+            "difference": [-0.5, 0.1, 0.2, 0.3, 0.4, 0.5],
+        }
+    )
     path = write_csv(frame, tmp_path / "t.csv")
     back = pd.read_csv(path)
-    assert back["group"].tolist() == ["'=HYPERLINK(\"http://x\")", "'+1", "'-cmd", "'@x", "'\tx", "ok"]
+    assert back["group"].tolist() == [
+        '\'=HYPERLINK("http://x")',
+        "'+1",
+        "'-cmd",
+        "'@x",
+        "'\tx",
+        "ok",
+    ]
     assert back["difference"].tolist()[0] == -0.5  # numbers stay numbers
     assert neutralise_cell("=1+1") == "'=1+1"
 
 
 # -- JSON and schema ---------------------------------------------------------------------
+
 
 def test_results_json_valid_and_deterministic(c2sg_result):
     jsonschema = pytest.importorskip("jsonschema")
@@ -206,6 +261,7 @@ def test_results_json_valid_and_deterministic(c2sg_result):
 
 # -- notebook ----------------------------------------------------------------------------
 
+
 def test_notebook_display(c2sg_result, tmp_path):
     summary = c2sg_result._repr_html_()
     assert "scoreaudit" in summary and "<table" in summary
@@ -217,7 +273,9 @@ def test_notebook_display(c2sg_result, tmp_path):
 
 def test_explanation_slot_rendered(c2sg_result):
     res = c2sg_result
-    table = pd.DataFrame({"input": ["<b>n_minors</b>", "income_to_ceiling"], "ratio_after": [1.2, 3.1]})
+    table = pd.DataFrame(
+        {"input": ["<b>n_minors</b>", "income_to_ceiling"], "ratio_after": [1.2, 3.1]}
+    )
     res.explanation = {"neutralisation": table}
     try:
         page = render_html(res, "en", figures=False)
@@ -230,10 +288,15 @@ def test_explanation_slot_rendered(c2sg_result):
 
 # -- review findings (statistical review and fresh-user walkthrough) ------------------------
 
+
 def _two_groups(n_a: int, n_b: int, sel_a: int, sel_b: int, **kw):
     """Group a (n_a files, sel_a of them scored high), group b likewise; budget = the high ones."""
-    scores = np.r_[np.full(sel_a, 0.9), np.full(n_a - sel_a, 0.1),
-                   np.full(sel_b, 0.9), np.full(n_b - sel_b, 0.1)]
+    scores = np.r_[
+        np.full(sel_a, 0.9),
+        np.full(n_a - sel_a, 0.1),
+        np.full(sel_b, 0.9),
+        np.full(n_b - sel_b, 0.1),
+    ]
     frame = pd.DataFrame({"g": ["a"] * n_a + ["b"] * n_b, "score": scores})
     return _audit(frame, ["g"], policy=sa.Budget(count=sel_a + sel_b), reference={"g": "a"}, **kw)
 
@@ -245,7 +308,9 @@ def test_flipped_ratio_quotes_the_detectable_decrease():
     assert row["ratio"] == pytest.approx(0.694, abs=1e-3) and not row["significant"]
     assert row["min_detectable_ratio_decrease"] == pytest.approx(0.536, abs=1e-3)
     f = findings(publish(res)[0], "en")[0]
-    assert f.flipped and f.min_detectable_ratio == pytest.approx(1 / row["min_detectable_ratio_decrease"])
+    assert f.flipped and f.min_detectable_ratio == pytest.approx(
+        1 / row["min_detectable_ratio_decrease"]
+    )
     # 1 / 0.536 = 1.86, rounded towards 1: "below 1.8"; never the increase (1.54 -> 1.5)
     assert "a ratio below 1.8 would probably have gone undetected" in f.text
     assert "below 1.5" not in f.text and "below 1.9" not in f.text
@@ -268,9 +333,11 @@ def test_never_selected_group_gets_a_sentence():
     pub, _ = publish(res)
     f = findings(pub, "en")
     assert len(f) == 1 and f[0].kind == "zero_group" and f[0].selected == 0
-    assert f[0].text.startswith("None of the 300 files of people with g “b” are selected for "
-                                "control, against 5.2% (260 of 5,000) of the files of people "
-                                "with g “a”, the reference group.")
+    assert f[0].text.startswith(
+        "None of the 300 files of people with g “b” are selected for "
+        "control, against 5.2% (260 of 5,000) of the files of people "
+        "with g “a”, the reference group."
+    )
     assert f[0].text in render_markdown(res, "en")
     assert "No comparison can be published" not in render_markdown(res, "en")
     assert findings(pub, "fr")[0].text.startswith("Aucun des 300 dossiers")
@@ -294,12 +361,17 @@ def test_zero_selection_group_among_the_strongest_gaps_is_the_headline():
     # reference r: 5% selected; h: 1.2 times r's rate; z: 20,000 files, none selected
     n = {"r": 5_000, "h": 3_000, "z": 20_000}
     sel = {"r": 250, "h": 180, "z": 0}
-    frame = pd.DataFrame({
-        "family_status": sum(([k] * n[k] for k in n), []),
-        "score": np.concatenate([np.r_[np.full(sel[k], 0.9), np.full(n[k] - sel[k], 0.1)]
-                                 for k in n])})
-    res = _audit(frame, ["family_status"], policy=sa.Budget(count=430),
-                 reference={"family_status": "r"})
+    frame = pd.DataFrame(
+        {
+            "family_status": sum(([k] * n[k] for k in n), []),
+            "score": np.concatenate(
+                [np.r_[np.full(sel[k], 0.9), np.full(n[k] - sel[k], 0.1)] for k in n]
+            ),
+        }
+    )
+    res = _audit(
+        frame, ["family_status"], policy=sa.Budget(count=430), reference={"family_status": "r"}
+    )
     f = findings(publish(res)[0], "en")
     assert len(f) == 1 and f[0].kind == "zero_group" and f[0].group == "z"
     assert f[0].text.startswith("None of the 20,000 files of people with family_status “z”")
@@ -307,12 +379,20 @@ def test_zero_selection_group_among_the_strongest_gaps_is_the_headline():
 
 def _groups(n: dict[str, int], sel: dict[str, int], reference: str, attribute: str = "g"):
     """Groups of n[k] files of which sel[k] are scored high; budget = the high ones."""
-    frame = pd.DataFrame({
-        attribute: sum(([k] * n[k] for k in n), []),
-        "score": np.concatenate([np.r_[np.full(sel[k], 0.9), np.full(n[k] - sel[k], 0.1)]
-                                 for k in n])})
-    return _audit(frame, [attribute], policy=sa.Budget(count=sum(sel.values())),
-                  reference={attribute: reference})
+    frame = pd.DataFrame(
+        {
+            attribute: sum(([k] * n[k] for k in n), []),
+            "score": np.concatenate(
+                [np.r_[np.full(sel[k], 0.9), np.full(n[k] - sel[k], 0.1)] for k in n]
+            ),
+        }
+    )
+    return _audit(
+        frame,
+        [attribute],
+        policy=sa.Budget(count=sum(sel.values())),
+        reference={attribute: reference},
+    )
 
 
 def test_headline_leads_with_the_group_selected_more_often():
@@ -321,10 +401,14 @@ def test_headline_leads_with_the_group_selected_more_often():
     # "more often" sentence comes first and the "never" sentence second
     res = _groups({"r": 5_000, "u": 2_000, "z": 20_000}, {"r": 250, "u": 800, "z": 0}, "r")
     f = findings(publish(res)[0], "en")
-    assert [(x.group, x.kind, x.flipped) for x in f] == [("u", "ratio", False),
-                                                         ("z", "zero_group", True)]
-    assert f[0].text.startswith("Files of people with g “u” are selected for control 8.0 "
-                                "times as often as files of people with g “r”")
+    assert [(x.group, x.kind, x.flipped) for x in f] == [
+        ("u", "ratio", False),
+        ("z", "zero_group", True),
+    ]
+    assert f[0].text.startswith(
+        "Files of people with g “u” are selected for control 8.0 "
+        "times as often as files of people with g “r”"
+    )
     assert f[1].text.startswith("None of the 20,000 files of people with g “z”")
     fr = findings(publish(res)[0], "fr")
     assert fr[0].text.startswith("Les dossiers des personnes avec g « u » sont sélectionnés")
@@ -342,9 +426,11 @@ def test_headline_adds_the_other_direction_only_when_at_least_as_strong():
     res = _groups({"r": 5_000, "u": 2_000, "d": 3_000}, {"r": 250, "u": 800, "d": 15}, "r")
     f = findings(publish(res)[0], "en")
     assert [(x.group, x.flipped) for x in f] == [("u", False), ("d", True)]
-    assert f[1].text.startswith("Files of people with g “r” (the reference group) are "
-                                "selected for control 10.0 times as often as files of people "
-                                "with g “d”")
+    assert f[1].text.startswith(
+        "Files of people with g “r” (the reference group) are "
+        "selected for control 10.0 times as often as files of people "
+        "with g “d”"
+    )
 
 
 def test_headline_without_a_group_selected_more_often():
@@ -396,9 +482,14 @@ def test_method_explains_unadjusted_intervals_and_synthetic_only_when_synthetic(
     assert "What synthetic data can show" in synthetic and "These data are synthetic" in synthetic
 
 
-@pytest.mark.parametrize("confidence, en, fr", [
-    (0.95, "95%", f"95{NNBSP}%"), (0.975, "97.5%", f"97,5{NNBSP}%"), (0.995, "99.5%", f"99,5{NNBSP}%"),
-])
+@pytest.mark.parametrize(
+    "confidence, en, fr",
+    [
+        (0.95, "95%", f"95{NNBSP}%"),
+        (0.975, "97.5%", f"97,5{NNBSP}%"),
+        (0.995, "99.5%", f"99,5{NNBSP}%"),
+    ],
+)
 def test_interval_level_printed_exactly(confidence, en, fr):
     assert i18n.fmt_level(confidence, "en") == en and i18n.fmt_level(confidence, "fr") == fr
     res = _two_groups(2_000, 600, 150, 21, confidence=confidence)
@@ -426,7 +517,9 @@ def test_detectable_ratio_column_follows_the_gap(c2sg_result):
     above = d[(d["ratio"] > 1) & d["min_detectable_ratio"].notna()].iloc[0].to_dict()
     assert float(detectable_cell(below, "en")) < 1  # a decrease, on the ratio's scale
     assert float(detectable_cell(above, "en")) > 1
-    assert float(detectable_cell(below, "en")) >= below["min_detectable_ratio_decrease"]  # towards 1
+    assert (
+        float(detectable_cell(below, "en")) >= below["min_detectable_ratio_decrease"]
+    )  # towards 1
 
 
 def test_curve_table_legend_explains_infinity_and_dash():
@@ -438,9 +531,11 @@ def test_curve_table_legend_explains_infinity_and_dash():
 def test_labels_and_french_typography(c2sg_result):
     import dataclasses
 
-    w = ("The largest group of 'family_status', 'alone', has no selected file, so every ratio "
-         "to it would be infinite; the largest group with selected files, "
-         "'couple_with_children', is the reference instead.")
+    w = (
+        "The largest group of 'family_status', 'alone', has no selected file, so every ratio "
+        "to it would be infinite; the largest group with selected files, "
+        "'couple_with_children', is the reference instead."
+    )
     res = dataclasses.replace(c2sg_result, warnings=[w, "Some new warning."])
     en = render_markdown(res, "en")
     assert "“family status”, “living alone”" in en and "'family_status'" not in en
@@ -455,7 +550,7 @@ def test_labels_and_french_typography(c2sg_result):
 
 
 def test_figures_use_the_tables_labels(c2sg_result):
-    from scoreaudit.report import labelled_copy
+    from scoreaudit.report.writer import labelled_copy
 
     pub, _ = publish(c2sg_result)
     lab = labelled_copy(pub, "fr")
@@ -466,10 +561,11 @@ def test_figures_use_the_tables_labels(c2sg_result):
 
 # -- control-log and counts reports ---------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def controls_result():
-    from scoreaudit.engines.controls import ControlLog, audit_controls
     from scoreaudit.data.io import read_data
+    from scoreaudit.engines.controls import ControlLog, audit_controls
 
     frame = read_data("data/synthetic/c2sg_controls.csv")
     log = ControlLog(frame, protected=["gender", "age_band"], population_size=100_000)
@@ -481,10 +577,15 @@ def test_controls_report_written_with_findings_and_suppression(controls_result, 
     from scoreaudit.report.aggregate_report import publish_aggregate
 
     assert "controls" in SUPPORTED_KINDS and "counts" in SUPPORTED_KINDS
-    out = write_report(controls_result, tmp_path / "c", lang="en",
-                       formats=("html", "md", "json", "csv"))
-    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.md", "results.json",
-                                                      "tables"]
+    out = write_report(
+        controls_result, tmp_path / "c", lang="en", formats=("html", "md", "json", "csv")
+    )
+    assert sorted(p.name for p in out.iterdir()) == [
+        "report.html",
+        "report.md",
+        "results.json",
+        "tables",
+    ]
     md = (out / "report.md").read_text(encoding="utf-8")
     assert "Files of men make up" in md and "of the random controls" in md
     assert "simple random sample of the whole population" in md  # the estimator's assumptions
@@ -508,8 +609,15 @@ def test_controls_report_written_with_findings_and_suppression(controls_result, 
 def test_counts_report(tmp_path):
     from scoreaudit.engines.counts import audit_counts
 
-    t = pd.DataFrame({"g": ["a", "b", "c"], "tp": [50, 30, 5], "fp": [200, 100, 40],
-                      "tn": [700, 800, 300], "fn": [50, 70, 20]})
+    t = pd.DataFrame(
+        {
+            "g": ["a", "b", "c"],
+            "tp": [50, 30, 5],
+            "fp": [200, 100, 40],
+            "tn": [700, 800, 300],
+            "fn": [50, 70, 20],
+        }
+    )
     res = audit_counts(t, "g", tp="tp", fp="fp", tn="tn", fn="fn", reference={"g": "a"})
     out = write_report(res, tmp_path / "n", formats=("md", "json"))
     md = (out / "report.md").read_text(encoding="utf-8")

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 import scoreaudit as sa
-from scoreaudit.stats import distribution as D
 from scoreaudit.selection.blocks import block_cell_counts, score_blocks
 from scoreaudit.selection.policies import Budget
+from scoreaudit.stats import distribution as D
 
 
 def _old_rank(scores, weights, ties, seed):
@@ -34,13 +34,15 @@ def _frame(n: int, seed: int, distinct: int | None) -> pd.DataFrame:
     score = rng.random(n)
     if distinct is not None:
         score = np.round(score * (distinct - 1)) / (distinct - 1)
-    return pd.DataFrame({
-        "gender": rng.choice(["man", "woman"], n, p=[0.6, 0.4]),
-        "age": rng.choice(["<25", "25-64", "65+"], n, p=[0.2, 0.7, 0.1]),
-        "family": rng.choice(["alone", "couple", "single_parent", "other"], n),
-        "score": score,
-        "w": rng.uniform(0.5, 3.0, n),
-    })
+    return pd.DataFrame(
+        {
+            "gender": rng.choice(["man", "woman"], n, p=[0.6, 0.4]),
+            "age": rng.choice(["<25", "25-64", "65+"], n, p=[0.2, 0.7, 0.1]),
+            "family": rng.choice(["alone", "couple", "single_parent", "other"], n),
+            "score": score,
+            "w": rng.uniform(0.5, 3.0, n),
+        }
+    )
 
 
 @pytest.mark.parametrize("distinct", [3, 40, 300, None])
@@ -81,16 +83,18 @@ def test_ranking_from_descending_equals_rank_scores(distinct):
         for name in ("order", "sorted_scores", "block", "starts", "ends"):
             assert np.array_equal(getattr(got, name), getattr(ref, name)), name
         if r.blocks is not None:
-            got = D.ranking_from_descending(r.order, r.sorted_scores,
-                                            ascending_code=r.blocks.ascending_code())
+            got = D.ranking_from_descending(
+                r.order, r.sorted_scores, ascending_code=r.blocks.ascending_code()
+            )
             assert np.array_equal(got.order, ref.order)
         loose = D.ranking_from_descending(r.order, r.sorted_scores, exact_order=False)
         for name in ("sorted_scores", "block", "starts", "ends"):
             assert np.array_equal(getattr(loose, name), getattr(ref, name)), name
 
 
-def _reference_threshold_free(res: sa.AuditResult, pop: sa.Population,
-                              weights: np.ndarray | None) -> pd.DataFrame:
+def _reference_threshold_free(
+    res: sa.AuditResult, pop: sa.Population, weights: np.ndarray | None
+) -> pd.DataFrame:
     """The threshold-free columns as computed before: a second sort, per-row statistics."""
     from scoreaudit.core.cells import build_cells, build_views
 
@@ -114,8 +118,7 @@ def _reference_threshold_free(res: sa.AuditResult, pop: sa.Population,
 def test_threshold_free_identical_to_second_sort(distinct, weighted, reference):
     f = _frame(6_000, 3, distinct)
     f.loc[:40, "score"] = f["score"].max() + 1  # a small group can be all at the top
-    pop = sa.Population(f, protected=["gender", "age", "family"],
-                        weight="w" if weighted else None)
+    pop = sa.Population(f, protected=["gender", "age", "family"], weight="w" if weighted else None)
     res = sa.audit(pop, "score", sa.Budget(share=0.05), reference=reference)
     want = _reference_threshold_free(res, pop, pop.weights)
     cols = list(D.THRESHOLD_FREE_COLUMNS)
@@ -155,20 +158,41 @@ def test_scorecard_joint_cells_bit_identical(name, monkeypatch):
     slow, slow_eta = card.score(frame), card.linear_predictor(frame)
     assert np.array_equal(fast, slow) and np.array_equal(fast_eta, slow_eta)
     # categorical columns as text give the same scores as pandas categoricals
-    text = frame.astype({c: str for c in frame.columns if isinstance(frame[c].dtype,
-                                                                   pd.CategoricalDtype)})
+    text = frame.astype(
+        {c: str for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)}
+    )
     assert np.array_equal(card.score(text), slow)
 
 
 def test_scorecard_joint_cells_bins_and_unused_categories():
-    card = sa.Scorecard.from_dict({"name": "m", "intercept": -1.0, "terms": [
-        {"kind": "bins", "variable": "x", "edges": [0, 1.5, 3], "closed": "right",
-         "coefficients": [0.1, 0.2, 0.3, 0.4]},
-        {"kind": "bins", "variable": "x", "name": "x2", "edges": [0, 1.5, 3],
-         "coefficients": [0.0, 0.5, 0.25, 0.125]},
-        {"kind": "categorical", "variable": "g", "reference": "a",
-         "coefficients": {"a": 0.0, "b": 0.7}},
-    ]})
+    card = sa.Scorecard.from_dict(
+        {
+            "name": "m",
+            "intercept": -1.0,
+            "terms": [
+                {
+                    "kind": "bins",
+                    "variable": "x",
+                    "edges": [0, 1.5, 3],
+                    "closed": "right",
+                    "coefficients": [0.1, 0.2, 0.3, 0.4],
+                },
+                {
+                    "kind": "bins",
+                    "variable": "x",
+                    "name": "x2",
+                    "edges": [0, 1.5, 3],
+                    "coefficients": [0.0, 0.5, 0.25, 0.125],
+                },
+                {
+                    "kind": "categorical",
+                    "variable": "g",
+                    "reference": "a",
+                    "coefficients": {"a": 0.0, "b": 0.7},
+                },
+            ],
+        }
+    )
     x = np.array([-np.inf, -1, 0, 0.5, 1.5, 2, 3, 4, np.inf])
     g = pd.Categorical(["a", "b"] * 4 + ["a"], categories=["a", "b", "zzz"])  # zzz unused
     frame = pd.DataFrame({"x": x, "g": g})
@@ -208,19 +232,31 @@ def test_bootstrap_matches_analytic_intervals_on_large_n():
     score = rng.normal(size=n) + np.select([g == "b", g == "c"], [0.2, 0.4], 0.0)
     pop = sa.Population(pd.DataFrame({"g": g, "score": score}), protected=["g"])
     for reference in (None, "rest"):
-        res = sa.audit(pop, "score", sa.Budget(share=0.1), bootstrap=1000, reference=reference,
-                       threshold_free=False)
+        res = sa.audit(
+            pop,
+            "score",
+            sa.Budget(share=0.1),
+            bootstrap=1000,
+            reference=reference,
+            threshold_free=False,
+        )
         d = res.disparities
         cols = list(d.columns)
         assert cols.index("ratio_boot_low") == cols.index("ratio_high") + 1
         # percentile and Katz (log-normal) intervals agree to a few percent at this size
         np.testing.assert_allclose(d["ratio_boot_low"], d["ratio_low"], rtol=0.03)
         np.testing.assert_allclose(d["ratio_boot_high"], d["ratio_high"], rtol=0.03)
-        assert (d["ratio_boot_low"] < d["ratio"]).all() and (d["ratio"] < d["ratio_boot_high"]).all()
+        assert (d["ratio_boot_low"] < d["ratio"]).all() and (
+            d["ratio"] < d["ratio_boot_high"]
+        ).all()
         assert res.config["bootstrap"] == 1000
     again = sa.audit(pop, "score", sa.Budget(share=0.1), bootstrap=1000, threshold_free=False)
-    pd.testing.assert_frame_equal(again.disparities, sa.audit(
-        pop, "score", sa.Budget(share=0.1), bootstrap=1000, threshold_free=False).disparities)
+    pd.testing.assert_frame_equal(
+        again.disparities,
+        sa.audit(
+            pop, "score", sa.Budget(share=0.1), bootstrap=1000, threshold_free=False
+        ).disparities,
+    )
     plain = sa.audit(pop, "score", sa.Budget(share=0.1), threshold_free=False)
     assert "ratio_boot_low" not in plain.disparities
 

@@ -24,8 +24,12 @@ def card(*terms: dict, intercept: float = 0.0, link: str = "logistic") -> Scorec
     )
 
 
-GENDER = {"kind": "categorical", "variable": "gender", "reference": "man",
-          "coefficients": {"man": 0.0, "woman": 0.5}}
+GENDER = {
+    "kind": "categorical",
+    "variable": "gender",
+    "reference": "man",
+    "coefficients": {"man": 0.0, "woman": 0.5},
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -45,8 +49,14 @@ def test_categorical_coefficients_logistic():
 
 def test_categorical_odds_ratios_are_converted():
     # intercept 0 -> odds 1 for men; odds ratio 3 -> odds 3 for women -> p = 3/4.
-    m = card({"kind": "categorical", "variable": "gender", "reference": "man",
-              "odds_ratios": {"man": 1.0, "woman": 3.0}})
+    m = card(
+        {
+            "kind": "categorical",
+            "variable": "gender",
+            "reference": "man",
+            "odds_ratios": {"man": 1.0, "woman": 3.0},
+        }
+    )
     frame = pd.DataFrame({"gender": ["man", "woman"]})
     np.testing.assert_allclose(m.score(frame), [0.5, 0.75], rtol=0, atol=1e-15)
     np.testing.assert_allclose(m.linear_predictor(frame), [0.0, math.log(3.0)], atol=1e-15)
@@ -56,14 +66,23 @@ def test_categorical_odds_ratios_are_converted():
     ("closed", "expected_bins"),
     [
         # values: -inf, 24.9, 25, 34.999, 35, 80, +inf ; edges [25, 35]
-        ("left", [0, 0, 1, 1, 2, 2, 2]),   # (-inf,25) [25,35) [35,+inf)
+        ("left", [0, 0, 1, 1, 2, 2, 2]),  # (-inf,25) [25,35) [35,+inf)
         ("right", [0, 0, 0, 1, 1, 2, 2]),  # (-inf,25] (25,35] (35,+inf)
     ],
 )
 def test_bins_closedness_at_edges(closed, expected_bins):
     coefs = [0.0, 1.0, 10.0]
-    m = card({"kind": "bins", "variable": "age", "edges": [25, 35], "closed": closed,
-              "coefficients": coefs}, intercept=0.25, link="identity")
+    m = card(
+        {
+            "kind": "bins",
+            "variable": "age",
+            "edges": [25, 35],
+            "closed": closed,
+            "coefficients": coefs,
+        },
+        intercept=0.25,
+        link="identity",
+    )
     frame = pd.DataFrame({"age": [-np.inf, 24.9, 25, 34.999, 35, 80, np.inf]})
     expected = [0.25 + coefs[b] for b in expected_bins]
     np.testing.assert_array_equal(m.score(frame), expected)
@@ -76,9 +95,12 @@ def test_bins_default_is_closed_left_and_odds_ratios():
 
 
 def test_linear_with_clip_and_one_sided_clip():
-    m = card({"kind": "linear", "variable": "x", "coefficient": 0.5, "clip": [0, 4]},
-             {"kind": "linear", "variable": "y", "coefficient": -2.0, "clip": [None, 1]},
-             intercept=1.0, link="identity")
+    m = card(
+        {"kind": "linear", "variable": "x", "coefficient": 0.5, "clip": [0, 4]},
+        {"kind": "linear", "variable": "y", "coefficient": -2.0, "clip": [None, 1]},
+        intercept=1.0,
+        link="identity",
+    )
     frame = pd.DataFrame({"x": [-2.0, 1.0, 10.0], "y": [-3.0, 0.5, 7.0]})
     # x clipped: 0, 1, 4 -> 0, 0.5, 2 ; y clipped: -3, 0.5, 1 -> 6, -1, -2
     np.testing.assert_allclose(m.score(frame), [1 + 0 + 6, 1 + 0.5 - 1, 1 + 2 - 2], atol=1e-15)
@@ -92,10 +114,16 @@ def test_linear_odds_ratio_per_unit():
 
 
 def test_interaction_categorical_by_bins_odds_ratios():
-    m = card({"kind": "interaction",
-              "factors": [{"kind": "categorical", "variable": "gender", "levels": ["man", "woman"]},
-                          {"kind": "bins", "variable": "n_minors", "edges": [1]}],
-              "odds_ratios": {"man": [1.0, 1.0], "woman": [1.0, 3.0]}})
+    m = card(
+        {
+            "kind": "interaction",
+            "factors": [
+                {"kind": "categorical", "variable": "gender", "levels": ["man", "woman"]},
+                {"kind": "bins", "variable": "n_minors", "edges": [1]},
+            ],
+            "odds_ratios": {"man": [1.0, 1.0], "woman": [1.0, 3.0]},
+        }
+    )
     frame = pd.DataFrame({"gender": ["man", "man", "woman", "woman"], "n_minors": [0, 2, 0, 1]})
     np.testing.assert_allclose(m.score(frame), [0.5, 0.5, 0.5, 0.75], atol=1e-15)
     assert m.term_labels == ["gender:n_minors"]
@@ -103,31 +131,47 @@ def test_interaction_categorical_by_bins_odds_ratios():
 
 def test_interaction_categorical_by_linear_and_linear_by_linear():
     m = card(
-        {"kind": "interaction", "name": "slope_by_gender",
-         "factors": [{"kind": "categorical", "variable": "gender", "levels": ["man", "woman"]},
-                     {"kind": "linear", "variable": "x", "clip": [0, 10]}],
-         "coefficients": {"man": 0.1, "woman": 0.3}},
-        {"kind": "interaction",
-         "factors": [{"kind": "linear", "variable": "x"}, {"kind": "linear", "variable": "y"}],
-         "coefficients": 0.5},
+        {
+            "kind": "interaction",
+            "name": "slope_by_gender",
+            "factors": [
+                {"kind": "categorical", "variable": "gender", "levels": ["man", "woman"]},
+                {"kind": "linear", "variable": "x", "clip": [0, 10]},
+            ],
+            "coefficients": {"man": 0.1, "woman": 0.3},
+        },
+        {
+            "kind": "interaction",
+            "factors": [{"kind": "linear", "variable": "x"}, {"kind": "linear", "variable": "y"}],
+            "coefficients": 0.5,
+        },
         link="identity",
     )
-    frame = pd.DataFrame({"gender": ["man", "woman", "woman"], "x": [2.0, 3.0, 20.0],
-                          "y": [1.0, -2.0, 0.5]})
+    frame = pd.DataFrame(
+        {"gender": ["man", "woman", "woman"], "x": [2.0, 3.0, 20.0], "y": [1.0, -2.0, 0.5]}
+    )
     expected = [0.1 * 2 + 0.5 * 2 * 1, 0.3 * 3 + 0.5 * 3 * -2, 0.3 * 10 + 0.5 * 20 * 0.5]
     np.testing.assert_allclose(m.score(frame), expected, atol=1e-14)
 
 
 def test_interaction_bins_by_bins_and_linear_by_categorical():
     m = card(
-        {"kind": "interaction",
-         "factors": [{"kind": "bins", "variable": "a", "edges": [0]},
-                     {"kind": "bins", "variable": "b", "edges": [0, 1], "closed": "right"}],
-         "coefficients": [[1, 2, 3], [4, 5, 6]]},
-        {"kind": "interaction",
-         "factors": [{"kind": "linear", "variable": "a"},
-                     {"kind": "categorical", "variable": "g", "levels": [0, 1]}],
-         "coefficients": {"0": 0.0, "1": 10.0}},
+        {
+            "kind": "interaction",
+            "factors": [
+                {"kind": "bins", "variable": "a", "edges": [0]},
+                {"kind": "bins", "variable": "b", "edges": [0, 1], "closed": "right"},
+            ],
+            "coefficients": [[1, 2, 3], [4, 5, 6]],
+        },
+        {
+            "kind": "interaction",
+            "factors": [
+                {"kind": "linear", "variable": "a"},
+                {"kind": "categorical", "variable": "g", "levels": [0, 1]},
+            ],
+            "coefficients": {"0": 0.0, "1": 10.0},
+        },
         link="identity",
     )
     frame = pd.DataFrame({"a": [-1.0, 0.0, 2.0], "b": [0.0, 0.5, 3.0], "g": [1, 0, 1]})
@@ -147,8 +191,12 @@ def test_identity_link_returns_linear_predictor():
 # Matching categorical levels
 # ---------------------------------------------------------------------------------------------
 
-BINARY = {"kind": "categorical", "variable": "flag", "reference": 0,
-          "coefficients": {0: 0.0, 1: 1.0}}
+BINARY = {
+    "kind": "categorical",
+    "variable": "flag",
+    "reference": 0,
+    "coefficients": {0: 0.0, 1: 1.0},
+}
 
 
 @pytest.mark.parametrize(
@@ -168,10 +216,21 @@ def test_integer_levels_match_as_text(column):
 
 
 def test_boolean_levels_and_pandas_categorical_strings():
-    m = card({"kind": "categorical", "variable": "b", "reference": False,
-              "coefficients": {False: 0.0, True: 2.0}},
-             {"kind": "categorical", "variable": "g", "reference": "man",
-              "coefficients": {"man": 0.0, "woman": 0.5}}, link="identity")
+    m = card(
+        {
+            "kind": "categorical",
+            "variable": "b",
+            "reference": False,
+            "coefficients": {False: 0.0, True: 2.0},
+        },
+        {
+            "kind": "categorical",
+            "variable": "g",
+            "reference": "man",
+            "coefficients": {"man": 0.0, "woman": 0.5},
+        },
+        link="identity",
+    )
     frame = pd.DataFrame({"b": [True, False], "g": pd.Categorical(["woman", "man"])})
     np.testing.assert_array_equal(m.score(frame), [2.5, 0.0])
 
@@ -197,7 +256,9 @@ def test_nan_input_is_an_error_naming_the_column(variable):
     m = card(GENDER, {"kind": "bins", "variable": "age", "edges": [30], "coefficients": [0, 1]})
     frame = pd.DataFrame({"gender": ["man", "woman"], "age": [20.0, 40.0]})
     frame.loc[1, variable] = None
-    with pytest.raises(ModelError, match=rf"Column '{variable}' has 1 missing value.*row position 1"):
+    with pytest.raises(
+        ModelError, match=rf"Column '{variable}' has 1 missing value.*row position 1"
+    ):
         m.score(frame)
 
 
@@ -214,8 +275,12 @@ def test_non_numeric_value_for_a_numeric_term():
     with pytest.raises(ModelError, match=r"'age' must be numeric.*'old'"):
         m.score(pd.DataFrame({"age": ["30", "old"]}))
     # numeric text is accepted
-    np.testing.assert_allclose(card({"kind": "linear", "variable": "age", "coefficient": 1.0},
-                                    link="identity").score(pd.DataFrame({"age": ["30"]})), [30.0])
+    np.testing.assert_allclose(
+        card({"kind": "linear", "variable": "age", "coefficient": 1.0}, link="identity").score(
+            pd.DataFrame({"age": ["30"]})
+        ),
+        [30.0],
+    )
 
 
 def test_infinite_value_in_unclipped_linear_term():
@@ -232,46 +297,86 @@ FULL_SPEC = {
     "name": "full",
     "version": "2",
     "description": "Every term kind.",
-    "sources": ["A report, 2024, p. 3",
-                {"citation": "Assumptions", "assumed": ["all coefficients"]}],
+    "sources": [
+        "A report, 2024, p. 3",
+        {"citation": "Assumptions", "assumed": ["all coefficients"]},
+    ],
     "link": "logistic",
     "intercept": -1.5,
     "terms": [
-        {"kind": "categorical", "variable": "gender", "reference": "man",
-         "odds_ratios": {"man": 1.0, "woman": 1.5}, "note": "disclosed criterion, assumed OR"},
-        {"kind": "bins", "variable": "age", "edges": [25, 35, 50],
-         "coefficients": [0.0, 0.3, 0.1, -0.2]},
-        {"kind": "bins", "name": "age_right", "variable": "age", "edges": [40], "closed": "right",
-         "odds_ratios": [1.0, 1.1]},
-        {"kind": "linear", "variable": "n_minors", "coefficient": 0.3, "clip": [0, 5],
-         "source": "Some publication"},
-        {"kind": "interaction",
-         "factors": [{"kind": "categorical", "variable": "gender", "levels": ["man", "woman"]},
-                     {"kind": "bins", "variable": "n_minors", "edges": [1]}],
-         "odds_ratios": {"man": [1.0, 1.0], "woman": [1.0, 1.2]}},
-        {"kind": "interaction",
-         "factors": [{"kind": "linear", "variable": "income", "clip": [0, 2]},
-                     {"kind": "bins", "variable": "age", "edges": [30]}],
-         "coefficients": [0.25, -0.5]},
+        {
+            "kind": "categorical",
+            "variable": "gender",
+            "reference": "man",
+            "odds_ratios": {"man": 1.0, "woman": 1.5},
+            "note": "disclosed criterion, assumed OR",
+        },
+        {
+            "kind": "bins",
+            "variable": "age",
+            "edges": [25, 35, 50],
+            "coefficients": [0.0, 0.3, 0.1, -0.2],
+        },
+        {
+            "kind": "bins",
+            "name": "age_right",
+            "variable": "age",
+            "edges": [40],
+            "closed": "right",
+            "odds_ratios": [1.0, 1.1],
+        },
+        {
+            "kind": "linear",
+            "variable": "n_minors",
+            "coefficient": 0.3,
+            "clip": [0, 5],
+            "source": "Some publication",
+        },
+        {
+            "kind": "interaction",
+            "factors": [
+                {"kind": "categorical", "variable": "gender", "levels": ["man", "woman"]},
+                {"kind": "bins", "variable": "n_minors", "edges": [1]},
+            ],
+            "odds_ratios": {"man": [1.0, 1.0], "woman": [1.0, 1.2]},
+        },
+        {
+            "kind": "interaction",
+            "factors": [
+                {"kind": "linear", "variable": "income", "clip": [0, 2]},
+                {"kind": "bins", "variable": "age", "edges": [30]},
+            ],
+            "coefficients": [0.25, -0.5],
+        },
     ],
 }
 
 
 def random_frame(rng: np.random.Generator, n: int) -> pd.DataFrame:
-    return pd.DataFrame({
-        "gender": rng.choice(["man", "woman"], n),
-        "age": rng.integers(18, 90, n),
-        "n_minors": rng.integers(0, 8, n),
-        "income": rng.uniform(-0.5, 3, n),
-    }, index=rng.permutation(n) + 1000)
+    return pd.DataFrame(
+        {
+            "gender": rng.choice(["man", "woman"], n),
+            "age": rng.integers(18, 90, n),
+            "n_minors": rng.integers(0, 8, n),
+            "income": rng.uniform(-0.5, 3, n),
+        },
+        index=rng.permutation(n) + 1000,
+    )
 
 
 def test_contributions_sum_to_linear_predictor():
     m = Scorecard.from_dict(FULL_SPEC)
     frame = random_frame(np.random.default_rng(0), 5000)
     contrib = m.contributions(frame)
-    assert list(contrib.columns) == ["intercept", "gender", "age", "age_right", "n_minors",
-                                     "gender:n_minors", "income:age"]
+    assert list(contrib.columns) == [
+        "intercept",
+        "gender",
+        "age",
+        "age_right",
+        "n_minors",
+        "gender:n_minors",
+        "income:age",
+    ]
     assert contrib.index.equals(frame.index)
     eta = m.linear_predictor(frame)
     assert np.max(np.abs(contrib.to_numpy().sum(axis=1) - eta)) < 1e-12
@@ -285,9 +390,9 @@ def test_contributions_known_row():
     c = m.contributions(row).iloc[0]
     assert c["intercept"] == -1.5
     assert c["gender"] == pytest.approx(math.log(1.5), abs=1e-15)
-    assert c["age"] == pytest.approx(0.1, abs=1e-15)          # [35, 50)
+    assert c["age"] == pytest.approx(0.1, abs=1e-15)  # [35, 50)
     assert c["age_right"] == pytest.approx(math.log(1.1), abs=1e-15)  # (40, +inf)
-    assert c["n_minors"] == pytest.approx(1.5, abs=1e-15)     # clipped to 5
+    assert c["n_minors"] == pytest.approx(1.5, abs=1e-15)  # clipped to 5
     assert c["gender:n_minors"] == pytest.approx(math.log(1.2), abs=1e-15)
     assert c["income:age"] == pytest.approx(-0.5, abs=1e-15)  # age >= 30 bin, income 1
 
@@ -333,19 +438,39 @@ def test_attributes_and_describe():
     assert m.name == "full" and m.version == "2" and m.link == "logistic"
     assert m.features == ["gender", "age", "n_minors", "income"]
     text = m.describe()
-    for needle in ["Scorecard 'full'", "reference 'man'", "[25, 35)", "(40, +inf)",
-                   "odds ratio 1.5", "woman x [1, +inf)", "disclosed criterion, assumed OR",
-                   "A report, 2024, p. 3", "assumed: all coefficients"]:
+    for needle in [
+        "Scorecard 'full'",
+        "reference 'man'",
+        "[25, 35)",
+        "(40, +inf)",
+        "odds ratio 1.5",
+        "woman x [1, +inf)",
+        "disclosed criterion, assumed OR",
+        "A report, 2024, p. 3",
+        "assumed: all coefficients",
+    ]:
         assert needle in text, needle
     assert "full" in repr(m)
     cells = m.cells()
-    assert cells[0] == {"term": 0, "label": "gender", "kind": "categorical", "cell": "man",
-                        "coefficient": 0.0, "odds_ratio": 1.0, "reference": True}
+    assert cells[0] == {
+        "term": 0,
+        "label": "gender",
+        "kind": "categorical",
+        "cell": "man",
+        "coefficient": 0.0,
+        "odds_ratio": 1.0,
+        "reference": True,
+    }
 
 
 def test_version_number_is_accepted_as_text():
-    m = Scorecard.from_dict({"name": "m", "version": 2,
-                             "terms": [{"kind": "linear", "variable": "x", "coefficient": 1}]})
+    m = Scorecard.from_dict(
+        {
+            "name": "m",
+            "version": 2,
+            "terms": [{"kind": "linear", "variable": "x", "coefficient": 1}],
+        }
+    )
     assert m.version == "2"
 
 
@@ -360,49 +485,69 @@ def test_equals_sklearn_logistic_regression_with_copied_coefficients(seed):
     n = 400
     levels = ["a", "b", "c"]
     edges = sorted(rng.choice(np.arange(-20, 21) / 10, 3, replace=False).tolist())
-    frame = pd.DataFrame({
-        "cat": rng.choice(levels, n),
-        "num": rng.normal(0, 1.2, n),
-        "lin": rng.normal(2, 3, n),
-    })
+    frame = pd.DataFrame(
+        {
+            "cat": rng.choice(levels, n),
+            "num": rng.normal(0, 1.2, n),
+            "lin": rng.normal(2, 3, n),
+        }
+    )
     # Design matrix built by hand: one-hot (reference 'a'), bins [e0,e1) ... (closed left,
     # first bin the reference), a linear column and an interaction cat==c x lin.
     cols = [(frame["cat"] == lv).astype(float) for lv in levels[1:]]
     bounds = [-np.inf, *edges, np.inf]
-    cols += [((frame["num"] >= bounds[k]) & (frame["num"] < bounds[k + 1])).astype(float)
-             for k in range(1, len(bounds) - 1)]
+    cols += [
+        ((frame["num"] >= bounds[k]) & (frame["num"] < bounds[k + 1])).astype(float)
+        for k in range(1, len(bounds) - 1)
+    ]
     cols += [frame["lin"], (frame["cat"] == "c") * frame["lin"]]
     X = np.column_stack(cols)
     y = rng.random(n) < 1 / (1 + np.exp(-(X @ rng.normal(0, 0.7, X.shape[1]) - 0.5)))
     lr = LogisticRegression(C=10.0, max_iter=2000).fit(X, y)
     b = lr.coef_[0].tolist()
     spec = {
-        "name": "copied", "intercept": float(lr.intercept_[0]),
+        "name": "copied",
+        "intercept": float(lr.intercept_[0]),
         "terms": [
-            {"kind": "categorical", "variable": "cat", "reference": "a",
-             "coefficients": {"a": 0.0, "b": b[0], "c": b[1]}},
-            {"kind": "bins", "variable": "num", "edges": edges,
-             "coefficients": [0.0, *b[2:5]]},
+            {
+                "kind": "categorical",
+                "variable": "cat",
+                "reference": "a",
+                "coefficients": {"a": 0.0, "b": b[0], "c": b[1]},
+            },
+            {"kind": "bins", "variable": "num", "edges": edges, "coefficients": [0.0, *b[2:5]]},
             {"kind": "linear", "variable": "lin", "coefficient": b[5]},
-            {"kind": "interaction",
-             "factors": [{"kind": "categorical", "variable": "cat", "levels": levels},
-                         {"kind": "linear", "variable": "lin"}],
-             "coefficients": {"a": 0.0, "b": 0.0, "c": b[6]}},
+            {
+                "kind": "interaction",
+                "factors": [
+                    {"kind": "categorical", "variable": "cat", "levels": levels},
+                    {"kind": "linear", "variable": "lin"},
+                ],
+                "coefficients": {"a": 0.0, "b": 0.0, "c": b[6]},
+            },
         ],
     }
     m = Scorecard.from_dict(spec)
-    new = pd.DataFrame({"cat": rng.choice(levels, 2000), "num": rng.normal(0, 1.5, 2000),
-                        "lin": rng.normal(2, 3, 2000)})
+    new = pd.DataFrame(
+        {
+            "cat": rng.choice(levels, 2000),
+            "num": rng.normal(0, 1.5, 2000),
+            "lin": rng.normal(2, 3, 2000),
+        }
+    )
     # Put some rows exactly on the edges to check closedness matches the hand-built design.
     new.loc[: len(edges) - 1, "num"] = edges
     cols = [(new["cat"] == lv).astype(float) for lv in levels[1:]]
-    cols += [((new["num"] >= bounds[k]) & (new["num"] < bounds[k + 1])).astype(float)
-             for k in range(1, len(bounds) - 1)]
+    cols += [
+        ((new["num"] >= bounds[k]) & (new["num"] < bounds[k + 1])).astype(float)
+        for k in range(1, len(bounds) - 1)
+    ]
     cols += [new["lin"], (new["cat"] == "c") * new["lin"]]
     X_new = np.column_stack(cols)
     np.testing.assert_allclose(m.score(new), lr.predict_proba(X_new)[:, 1], rtol=0, atol=1e-12)
-    np.testing.assert_allclose(m.linear_predictor(new), lr.decision_function(X_new),
-                               rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        m.linear_predictor(new), lr.decision_function(X_new), rtol=0, atol=1e-12
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,87 +556,194 @@ def test_equals_sklearn_logistic_regression_with_copied_coefficients(seed):
 
 
 def _spec_with(term: dict, **top) -> dict:
-    base = {"name": "bad", "terms": [
-        {"kind": "linear", "variable": "x", "coefficient": 1.0},
-        {"kind": "linear", "variable": "y", "coefficient": 1.0},
-        {"kind": "linear", "variable": "z", "coefficient": 1.0},
-        term,
-    ]}
+    base = {
+        "name": "bad",
+        "terms": [
+            {"kind": "linear", "variable": "x", "coefficient": 1.0},
+            {"kind": "linear", "variable": "y", "coefficient": 1.0},
+            {"kind": "linear", "variable": "z", "coefficient": 1.0},
+            term,
+        ],
+    }
     base.update(top)
     return base
 
 
 BINS = {"kind": "bins", "variable": "age", "edges": [25, 35], "coefficients": [0, 1, 2]}
-CAT = {"kind": "categorical", "variable": "g", "reference": "a",
-       "coefficients": {"a": 0.0, "b": 1.0}}
+CAT = {
+    "kind": "categorical",
+    "variable": "g",
+    "reference": "a",
+    "coefficients": {"a": 0.0, "b": 1.0},
+}
 
 
 @pytest.mark.parametrize(
     ("term", "top", "expected"),
     [
-        ({"kind": "spline", "variable": "x"}, {},
-         r"terms\[3\]: unknown term kind 'spline'; use one of: categorical, bins"),
+        (
+            {"kind": "spline", "variable": "x"},
+            {},
+            r"terms\[3\]: unknown term kind 'spline'; use one of: categorical, bins",
+        ),
         ({"variable": "x"}, {}, r"terms\[3\]: missing key 'kind'"),
         ({**BINS, "edges": [35, 25]}, {}, r"terms\[3\]\.edges: must be increasing"),
         ({**BINS, "edges": [25, 25]}, {}, r"terms\[3\]\.edges: must be increasing"),
-        ({**BINS, "edges": [25, float("inf")]}, {}, r"terms\[3\]\.edges\[1\]: edges must be finite"),
-        ({**BINS, "coefficients": [0, 1]}, {},
-         r"terms\[3\]\.coefficients: 2 value\(s\) given for 3 bins.*\[25, 35\)"),
-        ({**CAT, "reference": "z"}, {},
-         r"terms\[3\]\.reference: reference level 'z' is not among the levels"),
-        ({**CAT, "coefficients": {"a": 0.2, "b": 1.0}}, {},
-         r"terms\[3\]\.coefficients\.a: the reference level must have coefficient 0"),
-        ({**CAT, "coefficients": {"a": 0.0, "b": float("nan")}}, {},
-         r"terms\[3\]\.coefficients\.b: must be a finite number, got nan"),
-        ({**BINS, "coefficients": [0, float("nan"), 1]}, {},
-         r"terms\[3\]\.coefficients\[1\]: must be a finite number"),
-        ({**CAT, "coefficients": {"a": 0.0, 1: 1.0, "1": 2.0}}, {},
-         r"terms\[3\]\.coefficients: duplicate level '1'"),
-        ({"kind": "interaction", "factors": [
-            {"kind": "categorical", "variable": "g", "levels": ["a", "b", "a"]},
-            {"kind": "linear", "variable": "x"}], "coefficients": {"a": 1, "b": 2}}, {},
-         r"terms\[3\]\.factors\[0\]\.levels: duplicate level 'a'"),
+        (
+            {**BINS, "edges": [25, float("inf")]},
+            {},
+            r"terms\[3\]\.edges\[1\]: edges must be finite",
+        ),
+        (
+            {**BINS, "coefficients": [0, 1]},
+            {},
+            r"terms\[3\]\.coefficients: 2 value\(s\) given for 3 bins.*\[25, 35\)",
+        ),
+        (
+            {**CAT, "reference": "z"},
+            {},
+            r"terms\[3\]\.reference: reference level 'z' is not among the levels",
+        ),
+        (
+            {**CAT, "coefficients": {"a": 0.2, "b": 1.0}},
+            {},
+            r"terms\[3\]\.coefficients\.a: the reference level must have coefficient 0",
+        ),
+        (
+            {**CAT, "coefficients": {"a": 0.0, "b": float("nan")}},
+            {},
+            r"terms\[3\]\.coefficients\.b: must be a finite number, got nan",
+        ),
+        (
+            {**BINS, "coefficients": [0, float("nan"), 1]},
+            {},
+            r"terms\[3\]\.coefficients\[1\]: must be a finite number",
+        ),
+        (
+            {**CAT, "coefficients": {"a": 0.0, 1: 1.0, "1": 2.0}},
+            {},
+            r"terms\[3\]\.coefficients: duplicate level '1'",
+        ),
+        (
+            {
+                "kind": "interaction",
+                "factors": [
+                    {"kind": "categorical", "variable": "g", "levels": ["a", "b", "a"]},
+                    {"kind": "linear", "variable": "x"},
+                ],
+                "coefficients": {"a": 1, "b": 2},
+            },
+            {},
+            r"terms\[3\]\.factors\[0\]\.levels: duplicate level 'a'",
+        ),
         ({**CAT, "colour": "red"}, {}, r"terms\[3\]: unknown key\(s\) 'colour'; allowed keys"),
-        ({"kind": "linear", "variable": "w", "coefficient": 1.0}, {"author": "me"},
-         r"\(top level\): unknown key\(s\) 'author'"),
-        ({"kind": "categorical", "variable": "g", "reference": "a",
-          "odds_ratios": {"a": 1.0, "b": 0.0}}, {},
-         r"terms\[3\]\.odds_ratios\.b: an odds ratio must be a finite number > 0"),
-        ({"kind": "linear", "variable": "w", "coefficient": 1.0, "odds_ratio": 2.0}, {},
-         r"terms\[3\]\.odds_ratio: give either coefficient"),
+        (
+            {"kind": "linear", "variable": "w", "coefficient": 1.0},
+            {"author": "me"},
+            r"\(top level\): unknown key\(s\) 'author'",
+        ),
+        (
+            {
+                "kind": "categorical",
+                "variable": "g",
+                "reference": "a",
+                "odds_ratios": {"a": 1.0, "b": 0.0},
+            },
+            {},
+            r"terms\[3\]\.odds_ratios\.b: an odds ratio must be a finite number > 0",
+        ),
+        (
+            {"kind": "linear", "variable": "w", "coefficient": 1.0, "odds_ratio": 2.0},
+            {},
+            r"terms\[3\]\.odds_ratio: give either coefficient",
+        ),
         ({"kind": "linear", "variable": "w"}, {}, r"terms\[3\]: give coefficient"),
-        ({"kind": "linear", "variable": "w", "coefficient": "high"}, {},
-         r"terms\[3\]\.coefficient: must be a number, got 'high'"),
-        ({"kind": "linear", "variable": "w", "coefficient": 1.0, "clip": [5, 1]}, {},
-         r"terms\[3\]\.clip: lower bound 5"),
-        ({"kind": "linear", "variable": "w", "odds_ratio": 2.0}, {"link": "identity"},
-         r"terms\[3\]\.odds_ratio: odds ratios need link: logistic"),
-        ({"kind": "linear", "variable": "w", "coefficient": 1.0}, {"link": "probit"},
-         r"link: must be 'logistic' or 'identity', got 'probit'"),
-        ({"kind": "linear", "variable": "x", "coefficient": 1.0}, {},
-         r"terms\[3\]: label 'x' is already used by terms\[0\]"),
-        ({"kind": "interaction", "factors": [
-            {"kind": "categorical", "variable": "g", "levels": ["a", "b"]},
-            {"kind": "bins", "variable": "x", "edges": [1]}],
-          "coefficients": {"a": [0, 1], "b": [0]}}, {},
-         r"terms\[3\]\.coefficients\.b: expected a list of 2 values, one per bin of factors\[1\]"),
-        ({"kind": "interaction", "factors": [
-            {"kind": "categorical", "variable": "g", "levels": ["a", "b"]},
-            {"kind": "linear", "variable": "x"}], "coefficients": {"a": 0}}, {},
-         r"terms\[3\]\.coefficients: missing level\(s\) 'b'"),
-        ({"kind": "interaction", "factors": [{"kind": "linear", "variable": "x"}],
-          "coefficients": 1.0}, {}, r"terms\[3\]\.factors: List should have at least 2 items"),
-        ({"kind": "interaction", "factors": [
-            {"kind": "interaction", "variable": "x"}, {"kind": "linear", "variable": "y"}],
-          "coefficients": 1.0}, {},
-         r"terms\[3\]\.factors\[0\]: unknown term kind 'interaction'; use one of: categorical, "
-         r"bins, linear$"),
-        ({"kind": "linear", "variable": "w", "coefficient": 1.0}, {"intercept": float("nan")},
-         r"intercept: must be a finite number"),
-        ({"kind": "linear", "variable": "w", "coefficient": 1.0}, {"name": None},
-         r"name: must be text"),
-        ({"kind": "linear", "variable": "w", "coefficient": 1.0}, {"sources": [{"title": "x"}]},
-         r"sources\[0\]: unknown key\(s\) 'title'"),
+        (
+            {"kind": "linear", "variable": "w", "coefficient": "high"},
+            {},
+            r"terms\[3\]\.coefficient: must be a number, got 'high'",
+        ),
+        (
+            {"kind": "linear", "variable": "w", "coefficient": 1.0, "clip": [5, 1]},
+            {},
+            r"terms\[3\]\.clip: lower bound 5",
+        ),
+        (
+            {"kind": "linear", "variable": "w", "odds_ratio": 2.0},
+            {"link": "identity"},
+            r"terms\[3\]\.odds_ratio: odds ratios need link: logistic",
+        ),
+        (
+            {"kind": "linear", "variable": "w", "coefficient": 1.0},
+            {"link": "probit"},
+            r"link: must be 'logistic' or 'identity', got 'probit'",
+        ),
+        (
+            {"kind": "linear", "variable": "x", "coefficient": 1.0},
+            {},
+            r"terms\[3\]: label 'x' is already used by terms\[0\]",
+        ),
+        (
+            {
+                "kind": "interaction",
+                "factors": [
+                    {"kind": "categorical", "variable": "g", "levels": ["a", "b"]},
+                    {"kind": "bins", "variable": "x", "edges": [1]},
+                ],
+                "coefficients": {"a": [0, 1], "b": [0]},
+            },
+            {},
+            r"terms\[3\]\.coefficients\.b: expected a list of 2 values, one per bin of factors\[1\]",
+        ),
+        (
+            {
+                "kind": "interaction",
+                "factors": [
+                    {"kind": "categorical", "variable": "g", "levels": ["a", "b"]},
+                    {"kind": "linear", "variable": "x"},
+                ],
+                "coefficients": {"a": 0},
+            },
+            {},
+            r"terms\[3\]\.coefficients: missing level\(s\) 'b'",
+        ),
+        (
+            {
+                "kind": "interaction",
+                "factors": [{"kind": "linear", "variable": "x"}],
+                "coefficients": 1.0,
+            },
+            {},
+            r"terms\[3\]\.factors: List should have at least 2 items",
+        ),
+        (
+            {
+                "kind": "interaction",
+                "factors": [
+                    {"kind": "interaction", "variable": "x"},
+                    {"kind": "linear", "variable": "y"},
+                ],
+                "coefficients": 1.0,
+            },
+            {},
+            r"terms\[3\]\.factors\[0\]: unknown term kind 'interaction'; use one of: categorical, "
+            r"bins, linear$",
+        ),
+        (
+            {"kind": "linear", "variable": "w", "coefficient": 1.0},
+            {"intercept": float("nan")},
+            r"intercept: must be a finite number",
+        ),
+        (
+            {"kind": "linear", "variable": "w", "coefficient": 1.0},
+            {"name": None},
+            r"name: must be text",
+        ),
+        (
+            {"kind": "linear", "variable": "w", "coefficient": 1.0},
+            {"sources": [{"title": "x"}]},
+            r"sources\[0\]: unknown key\(s\) 'title'",
+        ),
     ],
 )
 def test_bad_spec_errors_name_the_path(term, top, expected):

@@ -58,9 +58,11 @@ def test_generator_argument_and_unrelated_parameters_keep_draws():
     # one random stream per step: changing the truth model leaves the covariates unchanged
     a = c2sg_population(4_000, random_state=3)
     b = c2sg_population(4_000, random_state=3, anomaly_base_rate=0.1)
-    pd.testing.assert_frame_equal(a.drop(columns=["irregular", "irregular_probability"]),
-                                  b.drop(columns=["irregular", "irregular_probability"]),
-                                  check_exact=True)
+    pd.testing.assert_frame_equal(
+        a.drop(columns=["irregular", "irregular_probability"]),
+        b.drop(columns=["irregular", "irregular_probability"]),
+        check_exact=True,
+    )
     g = c2sg_population(1_000, random_state=np.random.default_rng(5))
     assert len(g) == 1_000
 
@@ -80,14 +82,25 @@ def test_column_contract():
         assert list(pop[col].cat.categories) == list(categories), col
         assert pop[col].cat.ordered is ordered, col
         assert pop[col].notna().all(), col
-    for col in ("child_19_plus", "recent_household_change", "separated_recently",
-                "receives_rsa", "income_unstable", "irregular"):
+    for col in (
+        "child_19_plus",
+        "recent_household_change",
+        "separated_recently",
+        "receives_rsa",
+        "income_unstable",
+        "irregular",
+    ):
         assert pop[col].dtype == np.int8, col
         assert set(pop[col].unique()) <= {0, 1}, col
     for col in ("age", "household_size", "n_children", "n_minors"):
         assert pd.api.types.is_integer_dtype(pop[col]), col
-    for col in ("income", "income_ceiling", "income_to_ceiling", "rent_to_income",
-                "oldest_child_age"):
+    for col in (
+        "income",
+        "income_ceiling",
+        "income_to_ceiling",
+        "rent_to_income",
+        "oldest_child_age",
+    ):
         assert pop[col].dtype == np.float64, col
     assert pop["age"].between(18, 99).all()
     edges = np.array(C.AGE_BAND_EDGES)
@@ -109,8 +122,9 @@ def test_internal_consistency():
     status = pop["family_status"].astype(str)
     assert (pop.loc[status == "alone", "household_size"] == 1).all()
     assert (pop.loc[status == "couple_no_child", "household_size"] == 2).all()
-    assert (pop.loc[status.isin(["couple_with_children", "single_parent"]), "n_children"]
-            >= 1).all()
+    assert (
+        pop.loc[status.isin(["couple_with_children", "single_parent"]), "n_children"] >= 1
+    ).all()
     assert (pop.loc[status.isin(["alone", "couple_no_child"]), "n_children"] == 0).all()
     sp = status == "single_parent"
     assert (pop.loc[sp, "household_size"] == 1 + pop.loc[sp, "n_children"]).all()
@@ -129,12 +143,14 @@ def test_internal_consistency():
 
 def test_ceiling_matches_published_amounts():
     # Published C2SG ceilings, metropolitan France, 1 April 2023 - 31 March 2024
-    np.testing.assert_array_equal(ceiling_for_size([1, 2, 3, 4, 5, 6]),
-                                  [9719, 14578, 17494, 20409, 24296, 28183])
+    np.testing.assert_array_equal(
+        ceiling_for_size([1, 2, 3, 4, 5, 6]), [9719, 14578, 17494, 20409, 24296, 28183]
+    )
     # the published euro amounts are the +50% / +30% / +30% / +40% rule, truncated
     multipliers = np.cumsum([1.0, 0.5, 0.3, 0.3, 0.4, 0.4])
-    np.testing.assert_array_equal(ceiling_for_size(np.arange(1, 5)),
-                                  np.floor(9719 * multipliers[:4]))
+    np.testing.assert_array_equal(
+        ceiling_for_size(np.arange(1, 5)), np.floor(9719 * multipliers[:4])
+    )
     with pytest.raises(sa.DataError):
         ceiling_for_size(0)
 
@@ -154,8 +170,9 @@ def test_single_parents_are_mostly_women(big):
     sp = big[big["family_status"] == "single_parent"]
     k = int((sp["gender"] == "woman").sum())
     assert stats.binomtest(k, len(sp), 0.85).pvalue > ALPHA  # INSEE Première 1539
-    woman_share = sum(C.FAMILY_STATUS_SHARES[s] * C.WOMAN_SHARE_BY_STATUS[s]
-                      for s in C.FAMILY_STATUSES)
+    woman_share = sum(
+        C.FAMILY_STATUS_SHARES[s] * C.WOMAN_SHARE_BY_STATUS[s] for s in C.FAMILY_STATUSES
+    )
     k_all = int((big["gender"] == "woman").sum())
     assert stats.binomtest(k_all, len(big), woman_share).pvalue > ALPHA
     assert woman_share > 0.55  # women over-represented among holders (docs/public-facts.md)
@@ -181,8 +198,13 @@ def test_person_level_age_structure_near_public_figures(big):
 
 
 def test_custom_shares_are_honoured():
-    shares = {"alone": 0.1, "couple_no_child": 0.1, "couple_with_children": 0.2,
-              "single_parent": 0.5, "other": 0.1}
+    shares = {
+        "alone": 0.1,
+        "couple_no_child": 0.1,
+        "couple_with_children": 0.2,
+        "single_parent": 0.5,
+        "other": 0.1,
+    }
     pop = c2sg_population(100_000, random_state=4, family_status_shares=shares)
     counts = pop["family_status"].value_counts().reindex(list(shares)).to_numpy()
     assert stats.chisquare(counts, np.array(list(shares.values())) * len(pop)).pvalue > ALPHA
@@ -218,20 +240,22 @@ def test_truth_independent_of_gender_given_covariates_by_default():
     pop = c2sg_population(20_000, random_state=1)
     flipped = pop.copy()
     flipped["gender"] = pd.Categorical(
-        np.where(pop["gender"] == "woman", "man", "woman"), categories=list(C.GENDERS))
-    np.testing.assert_allclose(sa.synthetic.anomaly_probability(flipped),
-                               pop["irregular_probability"])
+        np.where(pop["gender"] == "woman", "man", "woman"), categories=list(C.GENDERS)
+    )
+    np.testing.assert_allclose(
+        sa.synthetic.anomaly_probability(flipped), pop["irregular_probability"]
+    )
 
 
 def test_truth_model_is_settable():
     coefs = dict(C.ANOMALY_COEFFICIENTS) | {"gender=woman": 1.0}
-    pop = c2sg_population(100_000, random_state=1, anomaly_coefficients=coefs,
-                          anomaly_base_rate=0.05)
+    pop = c2sg_population(
+        100_000, random_state=1, anomaly_coefficients=coefs, anomaly_base_rate=0.05
+    )
     assert pop["irregular_probability"].mean() == pytest.approx(0.05, abs=1e-9)
     by = pop.groupby("gender", observed=True)["irregular"].mean()
     assert by["woman"] > 1.8 * by["man"]
-    const = c2sg_population(2_000, random_state=1,
-                            anomaly_model=lambda f: np.full(len(f), 0.5))
+    const = c2sg_population(2_000, random_state=1, anomaly_model=lambda f: np.full(len(f), 0.5))
     assert (const["irregular_probability"] == 0.5).all()
     none = c2sg_population(2_000, random_state=1, include_truth=False)
     assert "irregular" not in none.columns
@@ -249,12 +273,23 @@ def test_truth_model_is_settable():
         ({"random_state": -1}, "random_state"),
         ({"scenario": "biased"}, "scenario"),
         ({"colour": "red"}, "'colour'"),
-        ({"family_status_shares": {"alone": 0.5, "couple_no_child": 0.1,
-                                   "couple_with_children": 0.28, "single_parent": 0.25,
-                                   "other": 0.05}}, "family_status_shares"),
+        (
+            {
+                "family_status_shares": {
+                    "alone": 0.5,
+                    "couple_no_child": 0.1,
+                    "couple_with_children": 0.28,
+                    "single_parent": 0.25,
+                    "other": 0.05,
+                }
+            },
+            "family_status_shares",
+        ),
         ({"family_status_shares": {"alone": 0.5, "single_parent": 0.5}}, "missing"),
-        ({"woman_share_by_status": dict(C.WOMAN_SHARE_BY_STATUS) | {"alone": 1.2}},
-         "woman_share_by_status['alone']"),
+        (
+            {"woman_share_by_status": dict(C.WOMAN_SHARE_BY_STATUS) | {"alone": 1.2}},
+            "woman_share_by_status['alone']",
+        ),
         ({"anomaly_base_rate": 0.0}, "anomaly_base_rate"),
         ({"anomaly_coefficients": {"shoe_size": 1.0}}, "shoe_size"),
         ({"anomaly_coefficients": {"gender=robot": 1.0}}, "robot"),
@@ -262,8 +297,13 @@ def test_truth_model_is_settable():
         ({"planted_effects": {"age_band": {"18-24": 1.0}}}, "planted_effects"),
         ({"planted_effects": {"gender": {"robot": 1.0}}}, "robot"),
         ({"planted_signal": 2.0}, "planted_signal"),
-        ({"activity_shares_by_age_band": dict(C.ACTIVITY_SHARES_BY_AGE_BAND)
-          | {"65+": (0.5, 0.5, 0.5, 0.0, 0.0)}}, "activity_shares_by_age_band['65+']"),
+        (
+            {
+                "activity_shares_by_age_band": dict(C.ACTIVITY_SHARES_BY_AGE_BAND)
+                | {"65+": (0.5, 0.5, 0.5, 0.0, 0.0)}
+            },
+            "activity_shares_by_age_band['65+']",
+        ),
         ({"anomaly_model": lambda f: np.ones(3)}, "anomaly_model"),
     ],
 )

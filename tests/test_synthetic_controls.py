@@ -29,9 +29,19 @@ def test_control_split():
 def test_control_log_shape_and_columns(planted):
     log = control_log(planted, sa.ScoreColumn("score"), budget=0.05, random_share=0.1)
     assert len(log) == 10_000
-    assert list(log.columns) == ["control_id", "household_id", "gender", "age", "age_band",
-                                 "family_status", "score", "score_rank", "selection_method",
-                                 "result", "irregular"]
+    assert list(log.columns) == [
+        "control_id",
+        "household_id",
+        "gender",
+        "age",
+        "age_band",
+        "family_status",
+        "score",
+        "score_rank",
+        "selection_method",
+        "result",
+        "irregular",
+    ]
     assert log["household_id"].is_unique and log["household_id"].is_monotonic_increasing
     assert log["control_id"].tolist() == list(range(1, 10_001))
     assert log["selection_method"].value_counts().to_dict() == {"score": 9000, "random": 1000}
@@ -40,8 +50,9 @@ def test_control_log_shape_and_columns(planted):
         assert log[col].dtype == planted[col].dtype
     # results come from the truth (detection_rate=1)
     assert ((log["result"] == "errors found") == (log["irregular"] == 1)).all()
-    merged = log.merge(planted[["household_id", "irregular", "score"]], on="household_id",
-                       suffixes=("", "_pop"))
+    merged = log.merge(
+        planted[["household_id", "irregular", "score"]], on="household_id", suffixes=("", "_pop")
+    )
     assert (merged["irregular"] == merged["irregular_pop"]).all()
     assert np.array_equal(merged["score"], merged["score_pop"])
 
@@ -53,13 +64,16 @@ def test_score_controls_are_the_top_of_the_files_not_drawn_at_random(planted):
     rest = planted[~planted["household_id"].isin(drawn)]
     top = rest.nlargest(len(by_score), "score")["household_id"]
     assert set(top) == set(by_score["household_id"])
-    assert by_score["score"].min() >= rest.loc[~rest["household_id"].isin(
-        by_score["household_id"]), "score"].max()
+    assert (
+        by_score["score"].min()
+        >= rest.loc[~rest["household_id"].isin(by_score["household_id"]), "score"].max()
+    )
 
 
 def test_random_controls_estimate_the_population_error_rate(planted):
-    log = control_log(planted, sa.ScoreColumn("score"), budget=0.05, random_share=0.5,
-                      random_state=3)
+    log = control_log(
+        planted, sa.ScoreColumn("score"), budget=0.05, random_share=0.5, random_state=3
+    )
     random = log[log["selection_method"] == "random"]
     p = planted["irregular"].mean()
     rate = (random["result"] == "errors found").mean()
@@ -104,8 +118,9 @@ def test_control_log_errors():
 def test_synth_writes_and_refuses_to_overwrite(tmp_path):
     out = tmp_path / "pop.parquet"
     synth(n=500, seed=3, out=out)
-    pd.testing.assert_frame_equal(pd.read_parquet(out), c2sg_population(500, random_state=3),
-                                  check_exact=True)
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out), c2sg_population(500, random_state=3), check_exact=True
+    )
     before = out.read_bytes()
     with pytest.raises(sa.DataError, match="--force"):
         synth(n=600, seed=4, out=out)
@@ -130,10 +145,12 @@ def _assert_same_data(committed: pd.DataFrame, fresh: pd.DataFrame) -> None:
     """Same rows and values; floats rounded to 6 decimals may differ by one unit in the last
     place across numpy versions (their libm differs), never more."""
     floats = [c for c in fresh.columns if pd.api.types.is_float_dtype(fresh[c])]
-    pd.testing.assert_frame_equal(committed.drop(columns=floats), fresh.drop(columns=floats),
-                                  check_exact=True)
-    pd.testing.assert_frame_equal(committed[floats], fresh[floats], check_exact=False,
-                                  rtol=0, atol=1.01e-6)
+    pd.testing.assert_frame_equal(
+        committed.drop(columns=floats), fresh.drop(columns=floats), check_exact=True
+    )
+    pd.testing.assert_frame_equal(
+        committed[floats], fresh[floats], check_exact=False, rtol=0, atol=1.01e-6
+    )
 
 
 def test_committed_population_matches_generator():
@@ -149,8 +166,14 @@ def test_committed_csv_files_match_generator():
     sample, controls = DATA / "c2sg_sample.csv", DATA / "c2sg_controls.csv"
     if not (sample.exists() and controls.exists()):
         pytest.skip("committed CSV files not present")
-    _assert_same_data(pd.read_csv(sample), pd.read_csv(__import__("io").StringIO(
-        c2sg_population(5_000, random_state=0).to_csv(index=False, lineterminator="\n"))))
+    _assert_same_data(
+        pd.read_csv(sample),
+        pd.read_csv(
+            __import__("io").StringIO(
+                c2sg_population(5_000, random_state=0).to_csv(index=False, lineterminator="\n")
+            )
+        ),
+    )
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:

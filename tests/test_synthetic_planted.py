@@ -18,10 +18,12 @@ from scoreaudit.synthetic import (
 
 def test_neutral_true_ratio_is_one():
     assert true_selection_ratio(budget=0.05, scenario="neutral") == 1.0
-    assert true_selection_ratio(budget=0.2, scenario="planted",
-                                planted_effects={"gender": {}}) == pytest.approx(1.0, abs=1e-12)
+    assert true_selection_ratio(
+        budget=0.2, scenario="planted", planted_effects={"gender": {}}
+    ) == pytest.approx(1.0, abs=1e-12)
     assert population_cutoff(0.05, scenario="neutral") == pytest.approx(
-        stats.norm.isf(0.05), abs=1e-12)
+        stats.norm.isf(0.05), abs=1e-12
+    )
 
 
 def test_cutoff_solves_the_budget_equation():
@@ -43,15 +45,24 @@ def test_true_ratio_closed_form_for_gender_shift():
     expected = stats.norm.sf(t - 0.4) / stats.norm.sf(t)
     assert true_selection_ratio(budget=0.05) == pytest.approx(expected, rel=1e-12)
     assert true_selection_ratio(threshold=1.0) == pytest.approx(
-        stats.norm.sf(0.6) / stats.norm.sf(1.0), rel=1e-12)
+        stats.norm.sf(0.6) / stats.norm.sf(1.0), rel=1e-12
+    )
 
 
 def test_proxy_planted_on_family_status_shows_through_gender():
     effects = {"family_status": {"single_parent": 0.5}}
     ratio = true_selection_ratio(budget=0.05, planted_effects=effects)
     assert ratio > 1.2  # 85% of single parents are women: a proxy disparity
-    assert true_selection_ratio("single_parent", "alone", attribute="family_status",
-                                budget=0.05, planted_effects=effects) > 2
+    assert (
+        true_selection_ratio(
+            "single_parent",
+            "alone",
+            attribute="family_status",
+            budget=0.05,
+            planted_effects=effects,
+        )
+        > 2
+    )
 
 
 def test_large_sample_selection_ratio_matches_truth():
@@ -88,17 +99,24 @@ def test_bad_planted_arguments():
         true_selection_ratio(scenario="nope")
 
 
-def _coverage(scenario: str, seeds: int, n: int, budget: float = 0.05,
-              **parameters) -> tuple[int, float]:
+def _coverage(
+    scenario: str, seeds: int, n: int, budget: float = 0.05, **parameters
+) -> tuple[int, float]:
     truth = true_selection_ratio(budget=budget, scenario=scenario, **parameters)
     covered = 0
     for seed in range(seeds):
-        frame = c2sg_population(n, random_state=seed, scenario=scenario, include_truth=False,
-                                **parameters)
-        res = sa.audit(sa.Population(frame, protected=["gender"]), sa.ScoreColumn("score"),
-                       policy=sa.Budget(share=budget, random_state=seed),
-                       reference={"gender": "man"}, intersections=False, confidence=0.95,
-                       threshold_free=False)
+        frame = c2sg_population(
+            n, random_state=seed, scenario=scenario, include_truth=False, **parameters
+        )
+        res = sa.audit(
+            sa.Population(frame, protected=["gender"]),
+            sa.ScoreColumn("score"),
+            policy=sa.Budget(share=budget, random_state=seed),
+            reference={"gender": "man"},
+            intersections=False,
+            confidence=0.95,
+            threshold_free=False,
+        )
         d = res.disparities.set_index("group").loc["woman"]
         covered += int(d["ratio_low"] <= truth <= d["ratio_high"])
     return covered, truth
@@ -123,6 +141,7 @@ def test_audit_interval_covers_one_in_neutral_setting():
 @pytest.mark.slow
 def test_audit_interval_covers_proxy_ratio():
     """Score planted on single parenthood only: the gender ratio is a proxy effect."""
-    covered, _ = _coverage("planted", seeds=100, n=20_000,
-                           planted_effects={"family_status": {"single_parent": 0.5}})
+    covered, _ = _coverage(
+        "planted", seeds=100, n=20_000, planted_effects={"family_status": {"single_parent": 0.5}}
+    )
     assert covered >= 90, covered

@@ -58,6 +58,7 @@ def __getattr__(name: str):
         return importlib.import_module(f"{__name__}.{_SUBMODULES[name]}")
     raise AttributeError(f"module 'scoreaudit' has no attribute {name!r}")
 
+
 __all__ = [
     "REST",
     "AuditResult",

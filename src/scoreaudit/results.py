@@ -104,7 +104,9 @@ class AuditResult:
         d = self.disparities
         if attribute is not None:
             if attribute not in set(d["attribute"]):
-                raise KeyError(f"No attribute {attribute!r}; audited: {sorted(set(d['attribute']))}")
+                raise KeyError(
+                    f"No attribute {attribute!r}; audited: {sorted(set(d['attribute']))}"
+                )
             d = d[d["attribute"] == attribute]
         return d.set_index(["attribute", "group"])[column]
 
@@ -115,18 +117,20 @@ class AuditResult:
     # -- serialisation ------------------------------------------------------------------
     def to_dict(self) -> dict:
         """JSON-serialisable, deterministic description of the result (no row-level data)."""
-        return _clean({
-            "schema_version": SCHEMA_VERSION,
-            "config": self.config,
-            "population": self.population_summary,
-            "model": self.model_info,
-            "selection": self.selection.summary(),
-            "groups": table_records(self.groups),
-            "disparities": table_records(self.disparities),
-            "curve": table_records(self.curve),
-            "calibration": table_records(self.calibration),
-            "warnings": list(self.warnings),
-        })
+        return _clean(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "config": self.config,
+                "population": self.population_summary,
+                "model": self.model_info,
+                "selection": self.selection.summary(),
+                "groups": table_records(self.groups),
+                "disparities": table_records(self.disparities),
+                "curve": table_records(self.curve),
+                "calibration": table_records(self.calibration),
+                "warnings": list(self.warnings),
+            }
+        )
 
     def to_json(self, indent: int | None = 2) -> str:
         """:meth:`to_dict` as a JSON string (keys in a stable order)."""
@@ -142,24 +146,38 @@ class AuditResult:
 
     def __repr__(self) -> str:
         s = self.selection
-        return (f"AuditResult({self.population_summary['rows']} files, {s.n_selected} selected "
-                f"({s.share:.2%}); {len(self.groups)} groups, {len(self.disparities)} comparisons, "
-                f"{int(self.disparities['significant'].sum())} significant)")
+        return (
+            f"AuditResult({self.population_summary['rows']} files, {s.n_selected} selected "
+            f"({s.share:.2%}); {len(self.groups)} groups, {len(self.disparities)} comparisons, "
+            f"{int(self.disparities['significant'].sum())} significant)"
+        )
 
     def _repr_html_(self) -> str:
         s = self.selection
-        cols = ["attribute", "group", "reference", "selection_rate", "reference_rate", "ratio",
-                "ratio_low", "ratio_high", "p_adjusted", "small_cell"]
+        cols = [
+            "attribute",
+            "group",
+            "reference",
+            "selection_rate",
+            "reference_rate",
+            "ratio",
+            "ratio_low",
+            "ratio_high",
+            "p_adjusted",
+            "small_cell",
+        ]
         d = self.disparities[[c for c in cols if c in self.disparities.columns]]
         d = d[~d["attribute"].str.contains("×", regex=False)]
         head = html.escape(
             f"{self.population_summary['rows']:,} files; {s.n_selected:,} selected "
             f"({s.share:.2%}) by {s.description}"
         )
-        return (f"<div><strong>scoreaudit result</strong><p>{head}</p>"
-                f"{d.to_html(index=False, float_format=lambda x: f'{x:.3g}', escape=True)}"
-                f"<p>{len(self.disparities)} comparisons in all (with intersections): see "
-                f"<code>result.disparities</code>.</p></div>")
+        return (
+            f"<div><strong>scoreaudit result</strong><p>{head}</p>"
+            f"{d.to_html(index=False, float_format=lambda x: f'{x:.3g}', escape=True)}"
+            f"<p>{len(self.disparities)} comparisons in all (with intersections): see "
+            f"<code>result.disparities</code>.</p></div>"
+        )
 
     # -- methods that delegate to other modules (report, explain) are added below ----------
     def report(self, lang: str = "en", *, figures: bool = True, min_cell: int | None = None) -> Any:
@@ -180,8 +198,9 @@ class AuditResult:
 
         return ReportDisplay(render_html(self, lang, figures=figures, min_cell=min_cell))
 
-    def to_html(self, path: Any, lang: str = "en", *, figures: bool = True,
-                min_cell: int | None = None) -> Any:
+    def to_html(
+        self, path: Any, lang: str = "en", *, figures: bool = True, min_cell: int | None = None
+    ) -> Any:
         """Write the self-contained HTML report to ``path``; return the path.
 
         Examples

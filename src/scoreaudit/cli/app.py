@@ -28,53 +28,79 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-model_app = typer.Typer(help="Check and describe scoring-model specifications.",
-                        no_args_is_help=True)
+model_app = typer.Typer(
+    help="Check and describe scoring-model specifications.", no_args_is_help=True
+)
 app.add_typer(model_app, name="model")
 
 
-
 @app.callback()
-def _global(debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors.")) -> None:
+def _global(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors."),
+) -> None:
     """Global options; ``--debug`` is read by :func:`main` before typer runs."""
 
 
 @app.command()
 def audit(
     data: Path = typer.Option(None, "--data", "-d", help="Beneficiary data: CSV or Parquet."),
-    model: str = typer.Option(None, "--model", "-m",
-                              help="Model spec (.yaml/.json), shipped name, or .skops file."),
-    score_column: str = typer.Option(None, "--score-column", help="Use scores already in the data."),
-    protected: str = typer.Option(None, "--protected",
-                                  help="Comma-separated protected attribute columns. "
-                                       "Default: gender,age_band,family_status."),
-    bands: list[str] = typer.Option([], "--bands", help="Band a numeric attribute: age=25,35,50,65"),
-    budget: str = typer.Option(None, "--budget",
-                               help="Share (5%, 0.05) or count ('500 files'). Default: 5%."),
-    reference: list[str] = typer.Option([], "--reference", "-r",
-                                        help="Reference group, e.g. gender=man (repeatable)."),
-    intersections: bool = typer.Option(None, "--intersections/--no-intersections",
-                                       help="Audit combinations of attributes. Default: yes."),
+    model: str = typer.Option(
+        None, "--model", "-m", help="Model spec (.yaml/.json), shipped name, or .skops file."
+    ),
+    score_column: str = typer.Option(
+        None, "--score-column", help="Use scores already in the data."
+    ),
+    protected: str = typer.Option(
+        None,
+        "--protected",
+        help="Comma-separated protected attribute columns. Default: gender,age_band,family_status.",
+    ),
+    bands: list[str] = typer.Option(
+        [], "--bands", help="Band a numeric attribute: age=25,35,50,65"
+    ),
+    budget: str = typer.Option(
+        None, "--budget", help="Share (5%, 0.05) or count ('500 files'). Default: 5%."
+    ),
+    reference: list[str] = typer.Option(
+        [], "--reference", "-r", help="Reference group, e.g. gender=man (repeatable)."
+    ),
+    intersections: bool = typer.Option(
+        None,
+        "--intersections/--no-intersections",
+        help="Audit combinations of attributes. Default: yes.",
+    ),
     confidence: float = typer.Option(None, "--confidence", help="Interval level. Default: 0.95."),
-    min_cell: int = typer.Option(None, "--min-cell",
-                                 help="Smallest count published; smaller cells are suppressed "
-                                      "(counts 1 to min-cell - 1). Default: 11."),
+    min_cell: int = typer.Option(
+        None,
+        "--min-cell",
+        help="Smallest count published; smaller cells are suppressed "
+        "(counts 1 to min-cell - 1). Default: 11.",
+    ),
     label: str = typer.Option(None, "--label", help="Outcome column (1 found, 0 not, empty)."),
     weight: str = typer.Option(None, "--weight", help="Row weight column."),
     lang: str = typer.Option(None, "--lang", help="Report language: en or fr. Default: en."),
-    out: Path = typer.Option(None, "--out", "-o",
-                             help="Report directory (report.html, report.md, results.json, "
-                                  "tables/, figures/); must not exist unless --force."),
-    force: bool = typer.Option(False, "--force",
-                               help="Replace an existing --out directory (once the new one is complete)."),
-    config: Path = typer.Option(None, "--config", "-c",
-                                help="YAML file with these options (command-line options win)."),
-    explain: bool = typer.Option(None, "--explain/--no-explain",
-                                 help="Also explain which inputs carry the disparities."),
-    formats: str = typer.Option(None, "--formats",
-                                help="Outputs to write. Default: html,md,json,csv,figures."),
-    trust_pickle: bool = typer.Option(False, "--trust-pickle",
-                                      help="Allow .pkl/.joblib models (runs code in the file!)."),
+    out: Path = typer.Option(
+        None,
+        "--out",
+        "-o",
+        help="Report directory (report.html, report.md, results.json, "
+        "tables/, figures/); must not exist unless --force.",
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Replace an existing --out directory (once the new one is complete)."
+    ),
+    config: Path = typer.Option(
+        None, "--config", "-c", help="YAML file with these options (command-line options win)."
+    ),
+    explain: bool = typer.Option(
+        None, "--explain/--no-explain", help="Also explain which inputs carry the disparities."
+    ),
+    formats: str = typer.Option(
+        None, "--formats", help="Outputs to write. Default: html,md,json,csv,figures."
+    ),
+    trust_pickle: bool = typer.Option(
+        False, "--trust-pickle", help="Allow .pkl/.joblib models (runs code in the file!)."
+    ),
 ) -> None:
     """Audit a model on beneficiary data and write the report (HTML, Markdown, JSON, CSV, figures).
 
@@ -86,23 +112,42 @@ def audit(
     from scoreaudit.cli.audit import run_audit_command
 
     options = {
-        "data": None if data is None else str(data), "model": model, "score_column": score_column,
-        "protected": protected, "bands": parse_mapping(bands, "--bands") or None, "budget": budget,
+        "data": None if data is None else str(data),
+        "model": model,
+        "score_column": score_column,
+        "protected": protected,
+        "bands": parse_mapping(bands, "--bands") or None,
+        "budget": budget,
         "reference": parse_mapping(reference, "--reference") or None,
-        "intersections": intersections, "confidence": confidence, "min_cell": min_cell,
-        "label": label, "weight": weight, "lang": lang, "out": None if out is None else str(out),
-        "explain": explain, "formats": formats,
+        "intersections": intersections,
+        "confidence": confidence,
+        "min_cell": min_cell,
+        "label": label,
+        "weight": weight,
+        "lang": lang,
+        "out": None if out is None else str(out),
+        "explain": explain,
+        "formats": formats,
     }
-    run_audit_command(options, console=console, err_console=err_console, force=force,
-                      trust_pickle=trust_pickle, config_path=config)
+    run_audit_command(
+        options,
+        console=console,
+        err_console=err_console,
+        force=force,
+        trust_pickle=trust_pickle,
+        config_path=config,
+    )
 
 
 @model_app.command("check")
 def model_check_cmd(
     spec: str = typer.Argument(..., help="Spec (.yaml/.yml/.json), model file or shipped name."),
-    trust: list[str] = typer.Option([], "--trust", help="Type a .skops file may hold (repeatable)."),
-    trust_pickle: bool = typer.Option(False, "--trust-pickle",
-                                      help="Allow .pkl/.joblib models (runs code in the file!)."),
+    trust: list[str] = typer.Option(
+        [], "--trust", help="Type a .skops file may hold (repeatable)."
+    ),
+    trust_pickle: bool = typer.Option(
+        False, "--trust-pickle", help="Allow .pkl/.joblib models (runs code in the file!)."
+    ),
 ) -> None:
     """Validate a model spec and print a summary of its terms (exit code 2 if invalid).
 
@@ -110,8 +155,9 @@ def model_check_cmd(
     """
     from scoreaudit.models.check import model_check
 
-    model_check(spec, trusted=trust or None, allow_pickle=trust_pickle, console=console,
-                raise_errors=True)
+    model_check(
+        spec, trusted=trust or None, allow_pickle=trust_pickle, console=console, raise_errors=True
+    )
 
 
 app.command("power")(power_cli)  # scoreaudit power: sample size and detectable disparity
@@ -125,9 +171,11 @@ def synth(
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, byte-identical file)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output file: .parquet or .csv."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
-    scenario: str = typer.Option("baseline", "--scenario",
-                                 help="baseline, neutral or planted (adds a 'score' column "
-                                      "with a known gender disparity)."),
+    scenario: str = typer.Option(
+        "baseline",
+        "--scenario",
+        help="baseline, neutral or planted (adds a 'score' column with a known gender disparity).",
+    ),
 ) -> None:
     """Generate a synthetic C2SG population, calibrated on public figures, with ground truth.
 
@@ -178,7 +226,6 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     return 0
-
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,10 +21,21 @@ from scoreaudit.errors import ScoreAuditError
 __all__ = ["CONFIG_KEYS", "DEFAULTS", "load_config", "merge_options", "run_audit_command"]
 
 DEFAULTS: dict[str, Any] = {
-    "data": None, "model": None, "score_column": None,
-    "protected": "gender,age_band,family_status", "bands": {}, "budget": "5%",
-    "reference": {}, "intersections": True, "confidence": 0.95, "min_cell": 11,
-    "label": None, "weight": None, "lang": "en", "out": None, "explain": False,
+    "data": None,
+    "model": None,
+    "score_column": None,
+    "protected": "gender,age_band,family_status",
+    "bands": {},
+    "budget": "5%",
+    "reference": {},
+    "intersections": True,
+    "confidence": 0.95,
+    "min_cell": 11,
+    "label": None,
+    "weight": None,
+    "lang": "en",
+    "out": None,
+    "explain": False,
     "formats": "html,md,json,csv,figures",
 }
 #: Keys accepted in an ``audit.yaml`` file (dashes may be used for underscores).
@@ -52,7 +63,9 @@ def load_config(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise ScoreAuditError(f"Config file {str(path)!r} does not exist or is not a file.")
     if path.stat().st_size > 1_000_000:  # an options file is a few lines
-        raise ScoreAuditError(f"Config file {str(path)!r} is larger than 1 MB: is it the right file?")
+        raise ScoreAuditError(
+            f"Config file {str(path)!r} is larger than 1 MB: is it the right file?"
+        )
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         _check_config_size(raw, path)
@@ -63,19 +76,23 @@ def load_config(path: str | Path) -> dict[str, Any]:
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        raise ScoreAuditError(f"Config file {str(path)!r} must be a mapping of options "
-                              f"(key: value lines), not {type(raw).__name__}.")
+        raise ScoreAuditError(
+            f"Config file {str(path)!r} must be a mapping of options "
+            f"(key: value lines), not {type(raw).__name__}."
+        )
     out: dict[str, Any] = {}
     for key, value in raw.items():
         k = str(key).strip().replace("-", "_")
         if k in _CLI_ONLY:
             raise ScoreAuditError(
                 f"Config file {str(path)!r}: {key!r} can only be given on the command line "
-                f"(--{k.replace('_', '-')}).")
+                f"(--{k.replace('_', '-')})."
+            )
         if k not in DEFAULTS:
             raise ScoreAuditError(
                 f"Config file {str(path)!r}: unknown key {key!r}. Allowed keys: "
-                f"{', '.join(CONFIG_KEYS)}.")
+                f"{', '.join(CONFIG_KEYS)}."
+            )
         out[k] = value
     base = path.parent
     for k in ("data", "out"):
@@ -97,7 +114,8 @@ def _check_config_size(raw: Any, path: Path, limit: int = 10_000) -> None:
         if count > limit:
             raise ScoreAuditError(
                 f"Config file {str(path)!r} expands to more than {limit:,} values (YAML aliases "
-                "repeating aliases?); refused. Write the options without nested aliases.")
+                "repeating aliases?); refused. Write the options without nested aliases."
+            )
         if isinstance(item, Mapping):
             stack.extend(item.keys())
             stack.extend(item.values())
@@ -121,7 +139,9 @@ def _mapping(value: Any, what: str) -> dict[str, Any]:
     raise ScoreAuditError(f"{what} must be a mapping like {{gender: man}}, not {value!r}.")
 
 
-def merge_options(cli: Mapping[str, Any], config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def merge_options(
+    cli: Mapping[str, Any], config: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """Defaults, then the config file, then options given on the command line (not None).
 
     Examples
@@ -137,7 +157,9 @@ def merge_options(cli: Mapping[str, Any], config: Mapping[str, Any] | None = Non
         merged[k] = v
     merged["protected"] = _as_list_text(merged["protected"], "protected")
     merged["formats"] = _as_list_text(merged["formats"], "formats")
-    merged["reference"] = {str(k): str(v) for k, v in _mapping(merged["reference"], "reference").items()}
+    merged["reference"] = {
+        str(k): str(v) for k, v in _mapping(merged["reference"], "reference").items()
+    }
     bands = _mapping(merged["bands"], "bands")
     merged["bands"] = {str(k): (_as_list_text(v, "bands")) for k, v in bands.items()}
     if merged["budget"] is not None:
@@ -149,8 +171,13 @@ def merge_options(cli: Mapping[str, Any], config: Mapping[str, Any] | None = Non
 def _progress(console: Any) -> Iterator[Any]:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=console, transient=False) as progress:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
         state: dict[str, Any] = {"task": None}
 
         def step(description: str) -> None:
@@ -170,18 +197,28 @@ def _progress(console: Any) -> Iterator[Any]:
             progress.update(state["task"], completed=1, total=1)
 
 
-_STEP_TEXT = {"suppress": "Suppressing small cells", "figures": "Drawing figures",
-              "json": "Writing results.json", "csv": "Writing tables", "html": "Writing report.html",
-              "markdown": "Writing report.md"}
+_STEP_TEXT = {
+    "suppress": "Suppressing small cells",
+    "figures": "Drawing figures",
+    "json": "Writing results.json",
+    "csv": "Writing tables",
+    "html": "Writing report.html",
+    "markdown": "Writing report.md",
+}
 
 
 #: What to open first, by format, and the file it wrote.
-_OPEN = (("html", "report.html"), ("md", "report.md"), ("json", "results.json"),
-         ("csv", "tables"), ("figures", "figures"))
+_OPEN = (
+    ("html", "report.html"),
+    ("md", "report.md"),
+    ("json", "results.json"),
+    ("csv", "tables"),
+    ("figures", "figures"),
+)
 
 
 def _open_hint(out: Path, formats: tuple[str, ...]) -> str:
-    """"; open <file>" for the first format written (in the order html, md, json, csv, figures).
+    """ "; open <file>" for the first format written (in the order html, md, json, csv, figures).
 
     Examples
     --------
@@ -196,9 +233,15 @@ def _open_hint(out: Path, formats: tuple[str, ...]) -> str:
     return ""
 
 
-def run_audit_command(cli_options: Mapping[str, Any], *, console: Any, err_console: Any,
-                      force: bool = False, trust_pickle: bool = False,
-                      config_path: str | Path | None = None) -> Any:
+def run_audit_command(
+    cli_options: Mapping[str, Any],
+    *,
+    console: Any,
+    err_console: Any,
+    force: bool = False,
+    trust_pickle: bool = False,
+    config_path: str | Path | None = None,
+) -> Any:
     """Run ``scoreaudit audit``: returns the AuditResult (the report is written when --out)."""
     from scoreaudit.cli.options import parse_bands, parse_budget, resolve_model
     from scoreaudit.cli.terminal import print_result
@@ -212,14 +255,16 @@ def run_audit_command(cli_options: Mapping[str, Any], *, console: Any, err_conso
     config = load_config(config_path) if config_path else {}
     opts = merge_options(cli_options, config)
     if opts["data"] is None:
-        raise ScoreAuditError("Give the data file: --data FILE (CSV or Parquet), or 'data:' in "
-                              "the --config file.")
+        raise ScoreAuditError(
+            "Give the data file: --data FILE (CSV or Parquet), or 'data:' in the --config file."
+        )
     check_lang(str(opts["lang"]))
     formats = tuple(f.strip() for f in str(opts["formats"]).split(",") if f.strip())
     bad = [f for f in formats if f not in FORMATS]
     if bad:
-        raise ScoreAuditError(f"Unknown output format(s) {', '.join(bad)}; choose from "
-                              f"{', '.join(FORMATS)}.")
+        raise ScoreAuditError(
+            f"Unknown output format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}."
+        )
     out = opts["out"]
     if out is not None:
         check_output_dir(out, force)  # refuse early, before any work
@@ -231,12 +276,19 @@ def run_audit_command(cli_options: Mapping[str, Any], *, console: Any, err_conso
     with _progress(err_console) as step:
         step(f"Reading {Path(str(opts['data'])).name}")
         frame = read_data(opts["data"])
-        pop = Population(frame, protected=protected, label=opts["label"], weight=opts["weight"],
-                         bands=bands)
+        pop = Population(
+            frame, protected=protected, label=opts["label"], weight=opts["weight"], bands=bands
+        )
         step("Scoring and auditing")
-        result = run_audit(pop, scorer, budget, reference=opts["reference"] or None,
-                           intersections=bool(opts["intersections"]),
-                           confidence=float(opts["confidence"]), min_cell=int(opts["min_cell"]))
+        result = run_audit(
+            pop,
+            scorer,
+            budget,
+            reference=opts["reference"] or None,
+            intersections=bool(opts["intersections"]),
+            confidence=float(opts["confidence"]),
+            min_cell=int(opts["min_cell"]),
+        )
         if opts["explain"]:
             step("Explaining the disparities")
             if hasattr(result, "explain"):
@@ -248,17 +300,30 @@ def run_audit_command(cli_options: Mapping[str, Any], *, console: Any, err_conso
             if getattr(result, "explanation", None) is None:
                 result.explanation = explanation
         if out is not None:
-            model_path = opts["model"] if opts["model"] and Path(str(opts["model"])).is_file() else None
+            model_path = (
+                opts["model"] if opts["model"] and Path(str(opts["model"])).is_file() else None
+            )
             recorded = {k: v for k, v in opts.items() if k not in _NOT_RECORDED}
             recorded["trust_pickle"] = bool(trust_pickle)
-            write_report(result, out, lang=str(opts["lang"]), formats=formats, force=force,
-                         min_cell=int(opts["min_cell"]), data_path=opts["data"],
-                         model_path=model_path, config=recorded,
-                         progress=lambda name: step(_STEP_TEXT.get(name, name)))
+            write_report(
+                result,
+                out,
+                lang=str(opts["lang"]),
+                formats=formats,
+                force=force,
+                min_cell=int(opts["min_cell"]),
+                data_path=opts["data"],
+                model_path=model_path,
+                config=recorded,
+                progress=lambda name: step(_STEP_TEXT.get(name, name)),
+            )
     print_result(result)
     if out is not None:
-        console.print(f"Report written to [bold]{out}[/] ({', '.join(formats)})"
-                      f"{_open_hint(Path(str(out)), formats)}", highlight=False)
+        console.print(
+            f"Report written to [bold]{out}[/] ({', '.join(formats)})"
+            f"{_open_hint(Path(str(out)), formats)}",
+            highlight=False,
+        )
     else:
         console.print("Add --out DIR to write the report (HTML, Markdown, JSON, tables, figures).")
     return result

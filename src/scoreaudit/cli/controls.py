@@ -65,8 +65,10 @@ def _safe_cell(value: Any) -> Any:
 
 def _check_out(out: Path, force: bool) -> None:
     if (out.exists() or out.is_symlink()) and not force:
-        raise DataError(f"The output directory {str(out)!r} already exists; choose another "
-                        "--out directory, or add --force to replace it.")
+        raise DataError(
+            f"The output directory {str(out)!r} already exists; choose another "
+            "--out directory, or add --force to replace it."
+        )
     if out.exists() and not out.is_dir():
         raise DataError(f"The output path {str(out)!r} exists and is not a directory.")
     parent = out.parent if str(out.parent) else Path(".")
@@ -74,8 +76,14 @@ def _check_out(out: Path, force: bool) -> None:
         raise DataError(f"The parent directory {str(parent)!r} of --out does not exist.")
 
 
-def write_outputs(result: Any, out: str | os.PathLike, *, force: bool = False,
-                  lang: str = "en", data_path: str | os.PathLike | None = None) -> Path:
+def write_outputs(
+    result: Any,
+    out: str | os.PathLike,
+    *,
+    force: bool = False,
+    lang: str = "en",
+    data_path: str | os.PathLike | None = None,
+) -> Path:
     """Write an audit result to the directory ``out``, all or nothing.
 
     Uses ``scoreaudit.report.write_report`` when it exists and lists the result's ``kind``
@@ -102,9 +110,17 @@ def write_outputs(result: Any, out: str | os.PathLike, *, force: bool = False,
         report = None
     kinds = getattr(report, "SUPPORTED_KINDS", ("audit",))
     if report is not None and hasattr(report, "write_report") and result.kind in kinds:
-        return Path(report.write_report(result, out, lang=lang, force=force,
-                                        formats=("html", "md", "json", "csv"),
-                                        data_path=data_path) or out)
+        return Path(
+            report.write_report(
+                result,
+                out,
+                lang=lang,
+                force=force,
+                formats=("html", "md", "json", "csv"),
+                data_path=data_path,
+            )
+            or out
+        )
     _check_out(out, force)
     parent = out.parent if str(out.parent) else Path(".")
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
@@ -116,8 +132,9 @@ def write_outputs(result: Any, out: str | os.PathLike, *, force: bool = False,
             for col in frame.columns:
                 if frame[col].dtype == object:
                     frame[col] = frame[col].map(_safe_cell)
-            frame.to_csv(tmp / "tables" / f"{name}.csv", index=False, lineterminator="\n",
-                         encoding="utf-8")
+            frame.to_csv(
+                tmp / "tables" / f"{name}.csv", index=False, lineterminator="\n", encoding="utf-8"
+            )
         os.chmod(tmp, 0o755)
         old = None
         if out.exists():
@@ -168,62 +185,102 @@ def print_aggregate(result: Any, metrics: list[str] | None = None) -> None:
         d = d[d["metric"].isin(metrics)]
     level = f"{float(result.config['confidence']):.0%}"
     for metric, part in d.groupby("metric", sort=False):
-        table = Table(title=f"{metric}: group against {part['reference'].iloc[0]}"
-                      if part["reference"].nunique() == 1 else metric, title_justify="left")
+        table = Table(
+            title=f"{metric}: group against {part['reference'].iloc[0]}"
+            if part["reference"].nunique() == 1
+            else metric,
+            title_justify="left",
+        )
         for col in ["group", "rate", "ref.", "ratio", f"{level} interval", "p adj.", "flags"]:
             table.add_column(col, overflow="fold")
         for row in part.itertuples(index=False):
-            flags = ", ".join(x for x in [
-                "small cell" if row.small_cell else "",
-                "4/5 rule" if row.below_four_fifths else "",
-                "agency rule" if row.agency_rule is True else "",
-                "significant" if row.significant else ""] if x)
-            table.add_row(f"{row.attribute}={row.group}", _fmt(row.rate),
-                          _fmt(row.reference_rate), _fmt(row.ratio, pct=False),
-                          _interval(row.ratio_low, row.ratio_high),
-                          _fmt_p(row.p_adjusted),
-                          flags)
+            flags = ", ".join(
+                x
+                for x in [
+                    "small cell" if row.small_cell else "",
+                    "4/5 rule" if row.below_four_fifths else "",
+                    "agency rule" if row.agency_rule is True else "",
+                    "significant" if row.significant else "",
+                ]
+                if x
+            )
+            table.add_row(
+                f"{row.attribute}={row.group}",
+                _fmt(row.rate),
+                _fmt(row.reference_rate),
+                _fmt(row.ratio, pct=False),
+                _interval(row.ratio_low, row.ratio_high),
+                _fmt_p(row.p_adjusted),
+                flags,
+            )
         console.print(table)
     n_inter = int(result.disparities["attribute"].str.contains("×", regex=False).sum())
     if n_inter:
-        console.print(f"{n_inter} intersectional comparisons and the notes: see --out "
-                      "(tables/disparities.csv) or result.disparities.")
+        console.print(
+            f"{n_inter} intersectional comparisons and the notes: see --out "
+            "(tables/disparities.csv) or result.disparities."
+        )
     for w in result.warnings:
         console.print(f"[yellow]Warning:[/] {w}", highlight=False)
 
 
 def controls_cli(
     log: Annotated[Path, typer.Argument(help="Control log: CSV or Parquet, one row per control.")],
-    protected: Annotated[str, typer.Option(
-        "--protected", help="Comma-separated protected attribute columns.")] = (
-        "gender,age_band,family_status"),
-    selected_by: Annotated[str, typer.Option(
-        "--selected-by", help="Column saying how each file was picked.")] = "selection_method",
-    random_value: Annotated[str, typer.Option(
-        "--random-value", help="Value of --selected-by for random controls; every other "
-        "value is 'picked by the score' unless --method-map is given.")] = "random",
-    method_map: Annotated[list[str], typer.Option(
-        "--method-map", help="Map a selection value: 'high risk=score', 'tip-off=exclude' "
-        "(repeatable; then every value must be mapped).")] = [],  # noqa: B006
+    protected: Annotated[
+        str, typer.Option("--protected", help="Comma-separated protected attribute columns.")
+    ] = ("gender,age_band,family_status"),
+    selected_by: Annotated[
+        str, typer.Option("--selected-by", help="Column saying how each file was picked.")
+    ] = "selection_method",
+    random_value: Annotated[
+        str,
+        typer.Option(
+            "--random-value",
+            help="Value of --selected-by for random controls; every other "
+            "value is 'picked by the score' unless --method-map is given.",
+        ),
+    ] = "random",
+    method_map: Annotated[
+        list[str],
+        typer.Option(
+            "--method-map",
+            help="Map a selection value: 'high risk=score', 'tip-off=exclude' "
+            "(repeatable; then every value must be mapped).",
+        ),
+    ] = [],  # noqa: B006
     outcome: Annotated[str, typer.Option("--outcome", help="Column with the result.")] = "result",
-    positive: Annotated[str, typer.Option(
-        "--positive", help="Value of --outcome meaning errors were found.")] = "errors found",
-    negative: Annotated[str | None, typer.Option(
-        "--negative", help="Value of --outcome meaning no error was found.")] = None,
-    population_size: Annotated[int | None, typer.Option(
-        "--population-size", help="Files the controls were drawn from (for FPR, FNR and the "
-        "confusion matrix).")] = None,
-    weight: Annotated[str | None, typer.Option(
-        "--weight", help="Column: number of identical controls a row stands for.")] = None,
-    bands: Annotated[list[str], typer.Option(
-        "--bands", help="Band a numeric attribute: age=25,35,50,65")] = [],  # noqa: B006
-    reference: Annotated[list[str], typer.Option(
-        "--reference", "-r", help="Reference group, e.g. gender=man (repeatable), or 'rest'.")
+    positive: Annotated[
+        str, typer.Option("--positive", help="Value of --outcome meaning errors were found.")
+    ] = "errors found",
+    negative: Annotated[
+        str | None,
+        typer.Option("--negative", help="Value of --outcome meaning no error was found."),
+    ] = None,
+    population_size: Annotated[
+        int | None,
+        typer.Option(
+            "--population-size",
+            help="Files the controls were drawn from (for FPR, FNR and the confusion matrix).",
+        ),
+    ] = None,
+    weight: Annotated[
+        str | None,
+        typer.Option("--weight", help="Column: number of identical controls a row stands for."),
+    ] = None,
+    bands: Annotated[
+        list[str], typer.Option("--bands", help="Band a numeric attribute: age=25,35,50,65")
+    ] = [],  # noqa: B006
+    reference: Annotated[
+        list[str],
+        typer.Option(
+            "--reference", "-r", help="Reference group, e.g. gender=man (repeatable), or 'rest'."
+        ),
     ] = [],  # noqa: B006
     intersections: Annotated[bool, typer.Option("--intersections/--no-intersections")] = True,
     confidence: Annotated[float, typer.Option("--confidence")] = 0.95,
-    correction: Annotated[str, typer.Option("--correction", help="holm, bh, bonferroni or "
-                                            "none.")] = "holm",
+    correction: Annotated[
+        str, typer.Option("--correction", help="holm, bh, bonferroni or none.")
+    ] = "holm",
     min_cell: Annotated[int, typer.Option("--min-cell", help="Smallest count published.")] = 11,
     n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap replicates.")] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 0,
@@ -242,18 +299,35 @@ def controls_cli(
     if out is not None:
         _check_out(out, force)
     frame = read_data(log)
-    clog = ControlLog(frame, protected=_split(protected), selected_by=selected_by,
-                      random_value=random_value, outcome=outcome, positive=positive,
-                      negative=negative, population_size=population_size, weight=weight,
-                      method_map=_mapping(method_map, "--method-map") or None,
-                      bands=_bands(bands))
-    result = audit_controls(clog, reference=_reference(reference), confidence=confidence,
-                            correction=correction, intersections=intersections,
-                            min_cell=min_cell, n_boot=n_boot, random_state=seed)
+    clog = ControlLog(
+        frame,
+        protected=_split(protected),
+        selected_by=selected_by,
+        random_value=random_value,
+        outcome=outcome,
+        positive=positive,
+        negative=negative,
+        population_size=population_size,
+        weight=weight,
+        method_map=_mapping(method_map, "--method-map") or None,
+        bands=_bands(bands),
+    )
+    result = audit_controls(
+        clog,
+        reference=_reference(reference),
+        confidence=confidence,
+        correction=correction,
+        intersections=intersections,
+        min_cell=min_cell,
+        n_boot=n_boot,
+        random_state=seed,
+    )
     s = result.data_summary
-    console.print(f"[bold]{s['controls']:,}[/] controls: {s['random_controls']:,} random "
-                  f"({s['random_errors_found']:,} found errors), {s['score_controls']:,} picked "
-                  f"by the score ({s['score_errors_found']:,} found errors).")
+    console.print(
+        f"[bold]{s['controls']:,}[/] controls: {s['random_controls']:,} random "
+        f"({s['random_errors_found']:,} found errors), {s['score_controls']:,} picked "
+        f"by the score ({s['score_errors_found']:,} found errors)."
+    )
     print_aggregate(result)
     if out is not None:
         path = write_outputs(result, out, force=force, lang=lang, data_path=log)
@@ -262,37 +336,49 @@ def controls_cli(
 
 def counts_cli(
     table: Annotated[Path, typer.Argument(help="Table of confusion matrices per group.")],
-    group: Annotated[str, typer.Option(
-        "--group", help="Group column(s), comma-separated (several: intersections).")],
+    group: Annotated[
+        str,
+        typer.Option("--group", help="Group column(s), comma-separated (several: intersections)."),
+    ],
     tp: Annotated[str | None, typer.Option("--tp", help="True positives column.")] = None,
     fp: Annotated[str | None, typer.Option("--fp", help="False positives column.")] = None,
     tn: Annotated[str | None, typer.Option("--tn", help="True negatives column.")] = None,
     fn: Annotated[str | None, typer.Option("--fn", help="False negatives column.")] = None,
     n: Annotated[str | None, typer.Option("--n", help="Group size column.")] = None,
-    selected: Annotated[str | None, typer.Option("--selected", help="Flagged files column.")
-                        ] = None,
-    positives: Annotated[str | None, typer.Option(
-        "--positives", help="Irregular files column.")] = None,
-    selection_rate: Annotated[str | None, typer.Option(
-        "--selection-rate", help="Rate column: flagged / n.")] = None,
-    precision: Annotated[str | None, typer.Option(
-        "--precision", help="Rate column: tp / flagged.")] = None,
+    selected: Annotated[
+        str | None, typer.Option("--selected", help="Flagged files column.")
+    ] = None,
+    positives: Annotated[
+        str | None, typer.Option("--positives", help="Irregular files column.")
+    ] = None,
+    selection_rate: Annotated[
+        str | None, typer.Option("--selection-rate", help="Rate column: flagged / n.")
+    ] = None,
+    precision: Annotated[
+        str | None, typer.Option("--precision", help="Rate column: tp / flagged.")
+    ] = None,
     fdr: Annotated[str | None, typer.Option("--fdr", help="Rate column: fp / flagged.")] = None,
-    prevalence: Annotated[str | None, typer.Option(
-        "--prevalence", help="Rate column: irregular / n.")] = None,
-    tpr: Annotated[str | None, typer.Option("--tpr", help="Rate column: tp / irregular.")
-                   ] = None,
-    fnr: Annotated[str | None, typer.Option("--fnr", help="Rate column: fn / irregular.")
-                   ] = None,
+    prevalence: Annotated[
+        str | None, typer.Option("--prevalence", help="Rate column: irregular / n.")
+    ] = None,
+    tpr: Annotated[str | None, typer.Option("--tpr", help="Rate column: tp / irregular.")] = None,
+    fnr: Annotated[str | None, typer.Option("--fnr", help="Rate column: fn / irregular.")] = None,
     fpr: Annotated[str | None, typer.Option("--fpr", help="Rate column: fp / regular.")] = None,
     tnr: Annotated[str | None, typer.Option("--tnr", help="Rate column: tn / regular.")] = None,
-    fractions: Annotated[bool, typer.Option(
-        "--fractions", help="Rates are fractions (0-1), not percentages.")] = False,
-    decimals: Annotated[int | None, typer.Option(
-        "--decimals", help="Published decimals of the rates (default: read off the file).")
+    fractions: Annotated[
+        bool, typer.Option("--fractions", help="Rates are fractions (0-1), not percentages.")
+    ] = False,
+    decimals: Annotated[
+        int | None,
+        typer.Option(
+            "--decimals", help="Published decimals of the rates (default: read off the file)."
+        ),
     ] = None,
-    reference: Annotated[list[str], typer.Option(
-        "--reference", "-r", help="Reference group, e.g. gender=man (repeatable), or 'rest'.")
+    reference: Annotated[
+        list[str],
+        typer.Option(
+            "--reference", "-r", help="Reference group, e.g. gender=man (repeatable), or 'rest'."
+        ),
     ] = [],  # noqa: B006
     intersections: Annotated[bool, typer.Option("--intersections/--no-intersections")] = True,
     confidence: Annotated[float, typer.Option("--confidence")] = 0.95,
@@ -318,14 +404,36 @@ def counts_cli(
     with warnings.catch_warnings():  # printed below from result.warnings
         warnings.simplefilter("ignore", UserWarning)
         result = audit_counts(
-            frame, _split(group), tp=tp, fp=fp, tn=tn, fn=fn, n=n, selected=selected,
-            positives=positives, selection_rate=selection_rate, precision=precision, fdr=fdr,
-            prevalence=prevalence, tpr=tpr, fnr=fnr, fpr=fpr, tnr=tnr, percent=not fractions,
-            decimals=decimals, reference=_reference(reference), confidence=confidence,
-            correction=correction, intersections=intersections, min_cell=min_cell)
+            frame,
+            _split(group),
+            tp=tp,
+            fp=fp,
+            tn=tn,
+            fn=fn,
+            n=n,
+            selected=selected,
+            positives=positives,
+            selection_rate=selection_rate,
+            precision=precision,
+            fdr=fdr,
+            prevalence=prevalence,
+            tpr=tpr,
+            fnr=fnr,
+            fpr=fpr,
+            tnr=tnr,
+            percent=not fractions,
+            decimals=decimals,
+            reference=_reference(reference),
+            confidence=confidence,
+            correction=correction,
+            intersections=intersections,
+            min_cell=min_cell,
+        )
     s = result.data_summary
-    console.print(f"[bold]{s['files']:,}[/] files in {s['rows']} rows"
-                  f"{' (counts rebuilt from rates)' if s['reconstructed_from_rates'] else ''}.")
+    console.print(
+        f"[bold]{s['files']:,}[/] files in {s['rows']} rows"
+        f"{' (counts rebuilt from rates)' if s['reconstructed_from_rates'] else ''}."
+    )
     print_aggregate(result)
     if out is not None:
         path = write_outputs(result, out, force=force, lang=lang, data_path=table)

@@ -24,8 +24,10 @@ def parse_budget(text: str):
         if raw.endswith("%"):
             pct = float(raw[:-1].strip())
             if not 0 < pct <= 100:  # also refuses nan
-                raise PolicyError(f"The budget {text!r} must be more than 0% and at most 100% "
-                                  "of the files (e.g. 5%).")
+                raise PolicyError(
+                    f"The budget {text!r} must be more than 0% and at most 100% "
+                    "of the files (e.g. 5%)."
+                )
             return Budget(share=pct / 100)
         for suffix in ("files", "file", "dossiers", "dossier"):
             if raw.endswith(suffix):
@@ -72,11 +74,12 @@ def resolve_model(model: str | None, score_column: str | None, trust_pickle: boo
     from scoreaudit.models.column import ScoreColumn
 
     if (model is None) == (score_column is None):
-        raise ScoreAuditError("Give either --model (a spec, a shipped name or a model file) "
-                              "or --score-column (scores already in the data).")
+        raise ScoreAuditError(
+            "Give either --model (a spec, a shipped name or a model file) "
+            "or --score-column (scores already in the data)."
+        )
     if score_column is not None:
         return ScoreColumn(score_column)
     from scoreaudit.models.loading import load_model
 
     return load_model(model, allow_pickle=trust_pickle)
-

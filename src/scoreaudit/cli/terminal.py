@@ -96,13 +96,24 @@ def print_result(result) -> None:
     from rich.table import Table
 
     s = result.selection
-    console.print(f"[bold]{result.population_summary['rows']:,}[/] files, "
-                  f"[bold]{s.n_selected:,}[/] selected ({s.share:.2%}); {_policy_words(result)}",
-                  highlight=False)
+    console.print(
+        f"[bold]{result.population_summary['rows']:,}[/] files, "
+        f"[bold]{s.n_selected:,}[/] selected ({s.share:.2%}); {_policy_words(result)}",
+        highlight=False,
+    )
     level = float(result.config.get("confidence", 0.95)) * 100
     table = Table(title="Selection rate by group, against the reference group")
-    for col in ["attribute", "group", "reference", "rate", "ref. rate", "ratio",
-                f"{level:.{_pct_decimals(level)}f}% interval", "p adj.", "note"]:
+    for col in [
+        "attribute",
+        "group",
+        "reference",
+        "rate",
+        "ref. rate",
+        "ratio",
+        f"{level:.{_pct_decimals(level)}f}% interval",
+        "p adj.",
+        "note",
+    ]:
         table.add_column(col)
     d = result.disparities
     for row in d.itertuples(index=False):
@@ -115,18 +126,27 @@ def print_result(result) -> None:
             notes.append(str(row.note))
         dec = _ratio_decimals(row.ratio, row.ratio_low, row.ratio_high)
         low, high = fmt_ratio_cli(row.ratio_low, dec), fmt_ratio_cli(row.ratio_high, dec)
-        interval = "–" if low == high == "–" else f"{low} – {high}".replace(
-            "∞ (reference: none selected)", "∞")
-        table.add_row(row.attribute, str(row.group), str(row.reference),
-                      f"{row.selection_rate:.2%}", f"{row.reference_rate:.2%}",
-                      fmt_ratio_cli(row.ratio, dec), interval, fmt_p_cli(row.p_adjusted),
-                      "; ".join(notes))
+        interval = (
+            "–"
+            if low == high == "–"
+            else f"{low} – {high}".replace("∞ (reference: none selected)", "∞")
+        )
+        table.add_row(
+            row.attribute,
+            str(row.group),
+            str(row.reference),
+            f"{row.selection_rate:.2%}",
+            f"{row.reference_rate:.2%}",
+            fmt_ratio_cli(row.ratio, dec),
+            interval,
+            fmt_p_cli(row.p_adjusted),
+            "; ".join(notes),
+        )
     console.print(table)
     inter = d[d["attribute"].str.contains("×", regex=False)]
     if len(inter):
-        console.print(f"{len(inter)} intersectional comparisons: see the report or "
-                      "result.disparities.")
+        console.print(
+            f"{len(inter)} intersectional comparisons: see the report or result.disparities."
+        )
     for w in result.warnings or []:  # data-quality warnings are never silent
         err_console.print(f"[yellow]Warning:[/] {w}", highlight=False)
-
-

@@ -144,15 +144,24 @@ class Sums:
     weighted: bool = False
 
     @classmethod
-    def of(cls, cell: np.ndarray, n_cells: int, mask: np.ndarray | None = None,
-           weights: np.ndarray | None = None) -> Sums:
+    def of(
+        cls,
+        cell: np.ndarray,
+        n_cells: int,
+        mask: np.ndarray | None = None,
+        weights: np.ndarray | None = None,
+    ) -> Sums:
         c = cell if mask is None else cell[mask]
         n = np.bincount(c, minlength=n_cells).astype(float)
         if weights is None:
             return cls(n, n, n)
         w = weights if mask is None else weights[mask]
-        return cls(n, np.bincount(c, weights=w, minlength=n_cells),
-                   np.bincount(c, weights=w * w, minlength=n_cells), True)
+        return cls(
+            n,
+            np.bincount(c, weights=w, minlength=n_cells),
+            np.bincount(c, weights=w * w, minlength=n_cells),
+            True,
+        )
 
     def _map(self, f) -> Sums:
         if not self.weighted:
@@ -195,8 +204,13 @@ def rate_counts(event: Sums, base: Sums) -> tuple[np.ndarray, np.ndarray, np.nda
     return rate, n_eff, np.where(base.w > 0, rate * n_eff, 0.0)
 
 
-def curve_counts(ranking: Ranking, cell: np.ndarray, n_cells: int, counts: np.ndarray,
-                 weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def curve_counts(
+    ranking: Ranking,
+    cell: np.ndarray,
+    n_cells: int,
+    counts: np.ndarray,
+    weights: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Selected rows (and weight) of every cell when the top ``counts[b]`` rows are selected.
 
     Returns two arrays of shape ``(len(counts), n_cells)``: row counts and weights.
@@ -207,11 +221,11 @@ def curve_counts(ranking: Ranking, cell: np.ndarray, n_cells: int, counts: np.nd
         # one bincount per stretch between consecutive budget counts, then running totals:
         # O(n + budgets x cells), whatever the number of budgets
         k = np.unique(counts)
-        ranked_cell = cell[ranking.order[:k[-1]]]
+        ranked_cell = cell[ranking.order[: k[-1]]]
         bounds = np.concatenate([[0], k])
         sel = np.zeros((k.size, n_cells), dtype=np.int64)
         for i in range(k.size):
-            sel[i] = np.bincount(ranked_cell[bounds[i]:bounds[i + 1]], minlength=n_cells)
+            sel[i] = np.bincount(ranked_cell[bounds[i] : bounds[i + 1]], minlength=n_cells)
         np.cumsum(sel, axis=0, out=sel)
         sel_n = sel[np.searchsorted(k, counts)].astype(float)
         return sel_n, sel_n

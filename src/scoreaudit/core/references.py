@@ -16,16 +16,26 @@ __all__ = ["reference_config", "resolve_references"]
 
 def reference_config(reference: Any, views: list[View], refs: list) -> dict[str, Any]:
     """The references as asked and as used, for a result's (JSON-safe) configuration."""
-    asked = reference if isinstance(reference, (str, type(None))) else {
-        str(k if isinstance(k, str) else SEP.join(k)): str(
-            v if not isinstance(v, tuple) else SEP.join(v))
-        for k, v in reference.items()}
+    asked = (
+        reference
+        if isinstance(reference, (str, type(None)))
+        else {
+            str(k if isinstance(k, str) else SEP.join(k)): str(
+                v if not isinstance(v, tuple) else SEP.join(v)
+            )
+            for k, v in reference.items()
+        }
+    )
     used = {v.name: (REST if r is None else v.labels[r]) for v, r in zip(views, refs, strict=True)}
     return {"reference": asked, "references_used": used}
 
 
-def resolve_references(views: list[View], base: dict[str, Sums], reference,
-                        selected: dict[str, np.ndarray] | None = None) -> tuple[list, list]:
+def resolve_references(
+    views: list[View],
+    base: dict[str, Sums],
+    reference,
+    selected: dict[str, np.ndarray] | None = None,
+) -> tuple[list, list]:
     """Reference group index per view (None for the 'rest' mode) and warnings.
 
     A default reference is the largest group. When the largest group has no selected file
@@ -51,8 +61,11 @@ def resolve_references(views: list[View], base: dict[str, Sums], reference,
                     f"reference names {key!r}, which is not an audited attribute or "
                     f"intersection. Audited: {', '.join(sorted(names))}."
                 )
-            given[key] = normalise_key(val) if isinstance(val, (tuple, list)) else (
-                normalise_key(val) if key.count(SEP) else str(val))
+            given[key] = (
+                normalise_key(val)
+                if isinstance(val, (tuple, list))
+                else (normalise_key(val) if key.count(SEP) else str(val))
+            )
     refs: list = []
     for v in views:
         weight = base[v.name].w
@@ -60,7 +73,8 @@ def resolve_references(views: list[View], base: dict[str, Sums], reference,
         if selected is not None and selected[v.name][largest] == 0 and selected[v.name].any():
             fallback = int(np.argmax(np.where(selected[v.name] > 0, weight, -np.inf)))
             if v.name not in given and not (
-                    len(v.members) > 1 and all(m in given for m in v.members)):
+                len(v.members) > 1 and all(m in given for m in v.members)
+            ):
                 warnings.append(
                     f"The largest group of {v.name!r}, {v.labels[largest]!r}, has no selected "
                     f"file, so every ratio to it would be infinite; the largest group with "

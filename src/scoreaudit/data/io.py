@@ -110,15 +110,22 @@ def _check_path(path: Path) -> None:
     if not path.exists():
         hint = ""
         if path.parent.is_dir():
-            close = [p.name for p in sorted(path.parent.iterdir())
-                     if p.name.casefold() == path.name.casefold()]
+            close = [
+                p.name
+                for p in sorted(path.parent.iterdir())
+                if p.name.casefold() == path.name.casefold()
+            ]
             if close:
                 hint = f" Did you mean {close[0]!r}? (names are case-sensitive)"
-        raise DataError(f"File {str(path)!r} does not exist. Check the path and the spelling.{hint}")
+        raise DataError(
+            f"File {str(path)!r} does not exist. Check the path and the spelling.{hint}"
+        )
     if path.is_dir():
         raise DataError(f"{str(path)!r} is a directory; give the path of a CSV or Parquet file.")
     if not path.is_file():
-        raise DataError(f"{str(path)!r} is not a regular file; give the path of a CSV or Parquet file.")
+        raise DataError(
+            f"{str(path)!r} is not a regular file; give the path of a CSV or Parquet file."
+        )
     if path.stat().st_size == 0:
         raise DataError(f"File {str(path)!r} is empty (0 bytes). Was it copied completely?")
 
@@ -127,8 +134,10 @@ def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except PermissionError:
-        raise DataError(f"Cannot read {str(path)!r}: permission denied. Copy the file somewhere "
-                        "you can read it, or ask for read access.") from None
+        raise DataError(
+            f"Cannot read {str(path)!r}: permission denied. Copy the file somewhere "
+            "you can read it, or ask for read access."
+        ) from None
     except OSError as exc:
         raise DataError(f"Cannot read {str(path)!r}: {exc.strerror or exc}.") from None
 
@@ -153,8 +162,12 @@ def _refuse_non_text(raw: bytes, path: Path) -> None:
         )
 
 
-_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
-         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
 
 
 def _decode(raw: bytes, path: Path) -> tuple[str, str]:
@@ -164,9 +177,11 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str]:
             try:
                 return raw.decode(encoding), encoding
             except UnicodeDecodeError as exc:
-                raise DataError(f"{str(path)!r} starts like {encoding.upper()} text but cannot be "
-                                f"decoded ({exc.reason} at byte {exc.start}). Save it again as "
-                                "CSV UTF-8.") from None
+                raise DataError(
+                    f"{str(path)!r} starts like {encoding.upper()} text but cannot be "
+                    f"decoded ({exc.reason} at byte {exc.start}). Save it again as "
+                    "CSV UTF-8."
+                ) from None
     _refuse_non_text(raw, path)
     try:
         return raw.decode("utf-8-sig"), "utf-8"
@@ -236,9 +251,15 @@ def _french_number_columns(frame: pd.DataFrame) -> dict[str, pd.Series]:
             continue  # integers kept as text by pandas: leave alone
         if not grouped.any() and values[has_comma].str.fullmatch(_AMBIGUOUS_THOUSANDS).all():
             continue  # 1,234: French 1.234 or English 1234? Leave as text.
-        cleaned = (s.astype(object).where(s.notna(), None).astype("string").str.strip()
-                   .str.replace(r"[ \u00a0\u202f]", "", regex=True)
-                   .str.replace(",", ".", regex=False).replace("", None))
+        cleaned = (
+            s.astype(object)
+            .where(s.notna(), None)
+            .astype("string")
+            .str.strip()
+            .str.replace(r"[ \u00a0\u202f]", "", regex=True)
+            .str.replace(",", ".", regex=False)
+            .replace("", None)
+        )
         out[str(col)] = pd.to_numeric(cleaned, errors="raise").astype(float)
     return out
 
@@ -266,8 +287,11 @@ def _read_parquet(path: Path, **kwargs: Any) -> pd.DataFrame:
     except PermissionError:
         raise DataError(f"Cannot read {str(path)!r}: permission denied.") from None
     if head != b"PAR1" or tail != b"PAR1":
-        what = "does not start like a Parquet file" if head != b"PAR1" else \
-            "is truncated (the end of a Parquet file is missing)"
+        what = (
+            "does not start like a Parquet file"
+            if head != b"PAR1"
+            else "is truncated (the end of a Parquet file is missing)"
+        )
         raise DataError(
             f"Cannot read Parquet file {str(path)!r}: it {what}. Copy the file again, or "
             "export the data as CSV."
@@ -339,13 +363,18 @@ def read_data(path: str | os.PathLike, **kwargs: Any) -> pd.DataFrame:
     text = text.lstrip("\ufeff")
     lines = text.splitlines()
     if not lines or not lines[0].strip():
-        raise DataError(f"File {str(path)!r} has no header line (its first line is empty). "
-                        "The first line must hold the column names.")
+        raise DataError(
+            f"File {str(path)!r} has no header line (its first line is empty). "
+            "The first line must hold the column names."
+        )
     sep = kwargs.pop("sep", None) or _separator(lines)
     header = _fields(lines[0], sep)
     first_rows = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=sep), 1, 200))
-    if "decimal" not in kwargs and sep != "," and any(
-            _DECIMAL_COMMA.fullmatch(f.strip()) for r in first_rows for f in r):
+    if (
+        "decimal" not in kwargs
+        and sep != ","
+        and any(_DECIMAL_COMMA.fullmatch(f.strip()) for r in first_rows for f in r)
+    ):
         kwargs["decimal"] = ","  # fast path of the French convention (';' and '0,5')
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, **kwargs)
@@ -366,8 +395,11 @@ def read_data(path: str | os.PathLike, **kwargs: Any) -> pd.DataFrame:
         frame = pd.read_csv(io.StringIO(text), sep=sep, index_col=False, **kwargs)
     # a separator at the end of every line makes an empty, unnamed last column
     padded = header + [""] * max(len(frame.columns) - len(header), 0)
-    empty_tail = [c for c, h in zip(frame.columns, padded[: len(frame.columns)], strict=True)
-                  if h.strip() == "" and frame[c].isna().all()]
+    empty_tail = [
+        c
+        for c, h in zip(frame.columns, padded[: len(frame.columns)], strict=True)
+        if h.strip() == "" and frame[c].isna().all()
+    ]
     if empty_tail:
         keep = [i for i, c in enumerate(frame.columns) if c not in empty_tail]
         frame = frame.iloc[:, keep]
@@ -378,7 +410,9 @@ def read_data(path: str | os.PathLike, **kwargs: Any) -> pd.DataFrame:
             frame[col] = values
     body = [ln for ln in lines[1:] if ln.strip()]
     exact = '"' not in text and len(body) == len(frame) and len(lines) - 1 == len(body)
-    frame.attrs[SOURCE_ATTR] = {"path": str(path), "rows": len(frame),
-                                "first_data_line": 2 if exact else None}
+    frame.attrs[SOURCE_ATTR] = {
+        "path": str(path),
+        "rows": len(frame),
+        "first_data_line": 2 if exact else None,
+    }
     return frame
-

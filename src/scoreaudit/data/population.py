@@ -65,8 +65,9 @@ def band_labels(edges: Sequence[float]) -> list[str]:
     return labels
 
 
-def _band(name: str, values: pd.Series, edges: Sequence[float],
-          data: pd.DataFrame | None = None) -> tuple[np.ndarray, tuple]:
+def _band(
+    name: str, values: pd.Series, edges: Sequence[float], data: pd.DataFrame | None = None
+) -> tuple[np.ndarray, tuple]:
     edges_arr = np.asarray(list(edges), dtype=float)
     if edges_arr.ndim != 1 or edges_arr.size == 0 or not np.all(np.isfinite(edges_arr)):
         raise DataError(f"bands[{name!r}] must be a non-empty list of finite numbers.")
@@ -172,8 +173,10 @@ class Population:
             )
         if data.columns.duplicated().any():
             dups = sorted({str(c) for c in data.columns[data.columns.duplicated()]})
-            raise DataError(f"The data{where} has duplicated column name(s): {', '.join(dups)}. "
-                            "Rename or drop the duplicates.")
+            raise DataError(
+                f"The data{where} has duplicated column name(s): {', '.join(dups)}. "
+                "Rename or drop the duplicates."
+            )
         if not protected:
             raise DataError("Give at least one protected attribute (protected=[...]).")
         if len(set(protected)) != len(protected):
@@ -318,22 +321,28 @@ def _column_hints(absent: Sequence[str], data: pd.DataFrame) -> str:
     folded = {c.strip().casefold(): c for c in columns}
     for name in absent:
         if name.strip().casefold() in folded:
-            hints.append(f"{name!r} may be {folded[name.strip().casefold()]!r} (names are "
-                         "case- and space-sensitive)")
+            hints.append(
+                f"{name!r} may be {folded[name.strip().casefold()]!r} (names are "
+                "case- and space-sensitive)"
+            )
             continue
         close = difflib.get_close_matches(name, columns, n=1, cutoff=0.75)
         if close:
             hints.append(f"did you mean {close[0]!r} for {name!r}")
     if len(columns) == 1 and any(sep in columns[0] for sep in (";", ",", "\t", "|")):
-        hints.append("the file has a single column whose name contains a separator: it was "
-                     "probably read with the wrong separator or is not a CSV table")
+        hints.append(
+            "the file has a single column whose name contains a separator: it was "
+            "probably read with the wrong separator or is not a CSV table"
+        )
     return (" Hint: " + "; ".join(hints) + ".") if hints else ""
 
 
 def _labels(data: pd.DataFrame, column: str) -> np.ndarray:
     if column not in data.columns:
-        raise DataError(f"Label column {column!r} not found in the data{_in_file(data)}."
-                        f"{_column_hints([column], data)}")
+        raise DataError(
+            f"Label column {column!r} not found in the data{_in_file(data)}."
+            f"{_column_hints([column], data)}"
+        )
     raw = data[column]
     if pd.api.types.is_bool_dtype(raw):
         return raw.astype(float).to_numpy()
@@ -354,8 +363,10 @@ def _labels(data: pd.DataFrame, column: str) -> np.ndarray:
 
 def _weights(data: pd.DataFrame, column: str) -> np.ndarray:
     if column not in data.columns:
-        raise DataError(f"Weight column {column!r} not found in the data{_in_file(data)}."
-                        f"{_column_hints([column], data)}")
+        raise DataError(
+            f"Weight column {column!r} not found in the data{_in_file(data)}."
+            f"{_column_hints([column], data)}"
+        )
     raw = data[column]
     if pd.api.types.is_bool_dtype(raw):
         raise DataError(f"Weight column {column!r} holds True/False values, not weights.")
@@ -364,9 +375,12 @@ def _weights(data: pd.DataFrame, column: str) -> np.ndarray:
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
         kinds = []
-        for label, m in (("negative", values < 0), ("zero", values == 0),
-                         ("missing or not a number", np.isnan(values)),
-                         ("infinite", np.isinf(values))):
+        for label, m in (
+            ("negative", values < 0),
+            ("zero", values == 0),
+            ("missing or not a number", np.isnan(values)),
+            ("infinite", np.isinf(values)),
+        ):
             if m.any():
                 kinds.append(f"{int(m.sum())} {label}")
         raise DataError(
@@ -378,8 +392,9 @@ def _weights(data: pd.DataFrame, column: str) -> np.ndarray:
     return values
 
 
-def _warn_near_duplicates(name: str, levels: tuple[str, ...], codes: np.ndarray | None = None,
-                          where: str = "") -> None:
+def _warn_near_duplicates(
+    name: str, levels: tuple[str, ...], codes: np.ndarray | None = None, where: str = ""
+) -> None:
     """Refuse labels that differ only by case or surrounding spaces ("Femme" / "femme ").
 
     Such labels are almost always one group typed two ways; auditing them as two groups

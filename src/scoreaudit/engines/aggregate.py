@@ -26,10 +26,29 @@ __all__ = ["AggregateResult", "comparison_frame", "finish_disparities", "woolf_r
 
 #: Columns of every ``disparities`` table of the aggregate audits, in order.
 DISPARITY_COLUMNS = [
-    "attribute", "group", "reference", "metric", "n", "reference_n", "rate", "reference_rate",
-    "ratio", "ratio_low", "ratio_high", "difference", "difference_low", "difference_high",
-    "interval", "test", "p_value", "p_adjusted", "significant", "below_four_fifths",
-    "agency_rule", "small_cell", "note",
+    "attribute",
+    "group",
+    "reference",
+    "metric",
+    "n",
+    "reference_n",
+    "rate",
+    "reference_rate",
+    "ratio",
+    "ratio_low",
+    "ratio_high",
+    "difference",
+    "difference_low",
+    "difference_high",
+    "interval",
+    "test",
+    "p_value",
+    "p_adjusted",
+    "significant",
+    "below_four_fifths",
+    "agency_rule",
+    "small_cell",
+    "note",
 ]
 
 
@@ -59,8 +78,9 @@ def woolf_ratio_interval(a, b, c, d, confidence: float = 0.95):
     with np.errstate(divide="ignore", invalid="ignore"):
         num = np.where(b > 0, a / np.where(b > 0, b, 1), np.nan)
         den = np.where(d > 0, c / np.where(d > 0, d, 1), np.nan)
-        ratio = np.where(den > 0, num / np.where(den > 0, den, 1),
-                         np.where(num > 0, np.inf, np.nan))
+        ratio = np.where(
+            den > 0, num / np.where(den > 0, den, 1), np.where(num > 0, np.inf, np.nan)
+        )
         add = np.where((a <= 0) | (b <= 0) | (c <= 0) | (d <= 0), 0.5, 0.0)
         a2, b2, c2, d2 = a + add, b + add, c + add, d + add
         log_r = np.log((a2 / b2) / (c2 / d2))
@@ -84,7 +104,10 @@ def comparison_frame(
     groups: list[str],
     references: list[str],
     metric: str,
-    x1, n1, x0, n0,
+    x1,
+    n1,
+    x0,
+    n0,
     confidence: float,
     min_cell: int,
     small: np.ndarray | None = None,
@@ -107,34 +130,43 @@ def comparison_frame(
         p, test = np.array([]), np.array([], dtype=str)
     if small is None:
         small = (n1 < min_cell) | (n0 < min_cell)
-    note = np.array(["" for _ in groups], dtype=object) if notes is None else \
-        np.asarray(notes, dtype=object)
+    note = (
+        np.array(["" for _ in groups], dtype=object)
+        if notes is None
+        else np.asarray(notes, dtype=object)
+    )
     empty = (n1 <= 0) | (n0 <= 0)
-    note = np.where(empty & (note == ""), "no file to compare in the group or the reference",
-                    note)
-    return pd.DataFrame({
-        "attribute": attribute,
-        "group": list(groups),
-        "reference": list(references),
-        "metric": metric,
-        "n": n1,
-        "reference_n": n0,
-        "rate": p1,
-        "reference_rate": p0,
-        "ratio": ratio, "ratio_low": rlo, "ratio_high": rhi,
-        "difference": diff, "difference_low": dlo, "difference_high": dhi,
-        "interval": "katz/newcombe",
-        "test": test,
-        "p_value": p,
-        "below_four_fifths": _four_fifths(ratio),
-        "agency_rule": pd.array([pd.NA] * len(groups), dtype="boolean"),
-        "small_cell": np.asarray(small, dtype=bool),
-        "note": note,
-    })
+    note = np.where(empty & (note == ""), "no file to compare in the group or the reference", note)
+    return pd.DataFrame(
+        {
+            "attribute": attribute,
+            "group": list(groups),
+            "reference": list(references),
+            "metric": metric,
+            "n": n1,
+            "reference_n": n0,
+            "rate": p1,
+            "reference_rate": p0,
+            "ratio": ratio,
+            "ratio_low": rlo,
+            "ratio_high": rhi,
+            "difference": diff,
+            "difference_low": dlo,
+            "difference_high": dhi,
+            "interval": "katz/newcombe",
+            "test": test,
+            "p_value": p,
+            "below_four_fifths": _four_fifths(ratio),
+            "agency_rule": pd.array([pd.NA] * len(groups), dtype="boolean"),
+            "small_cell": np.asarray(small, dtype=bool),
+            "note": note,
+        }
+    )
 
 
-def finish_disparities(frames: list[pd.DataFrame], correction: str,
-                       confidence: float) -> pd.DataFrame:
+def finish_disparities(
+    frames: list[pd.DataFrame], correction: str, confidence: float
+) -> pd.DataFrame:
     """Concatenate comparison rows, adjust p-values over the whole family, flag significance.
 
     The family is every comparison with a p-value in the audit (all metrics, attributes and
@@ -172,11 +204,13 @@ def check_options(confidence: float, correction: str, min_cell: int) -> None:
     try:
         M.confidence_z(confidence)
     except (ValueError, TypeError):
-        raise DataError(f"confidence must be strictly between 0 and 1, not {confidence!r}.") \
-            from None
+        raise DataError(
+            f"confidence must be strictly between 0 and 1, not {confidence!r}."
+        ) from None
     if correction not in ("holm", "bh", "bonferroni", "none"):
         raise DataError(
-            f"correction must be 'holm', 'bh', 'bonferroni' or 'none', not {correction!r}.")
+            f"correction must be 'holm', 'bh', 'bonferroni' or 'none', not {correction!r}."
+        )
     if int(min_cell) < 0:
         raise DataError(f"min_cell must be >= 0, not {min_cell!r}.")
 
@@ -240,7 +274,9 @@ class AggregateResult:
         d = self.disparities
         if attribute is not None:
             if attribute not in set(d["attribute"]):
-                raise KeyError(f"No attribute {attribute!r}; audited: {sorted(set(d['attribute']))}")
+                raise KeyError(
+                    f"No attribute {attribute!r}; audited: {sorted(set(d['attribute']))}"
+                )
             d = d[d["attribute"] == attribute]
         if metric is not None:
             if metric not in set(d["metric"]):
@@ -258,15 +294,17 @@ class AggregateResult:
     # -- serialisation ----------------------------------------------------------------------
     def to_dict(self) -> dict:
         """JSON-safe, deterministic description (same layout family as the core result)."""
-        return _clean({
-            "schema_version": SCHEMA_VERSION,
-            "kind": self.kind,
-            "config": self.config,
-            "data": self.data_summary,
-            "groups": table_records(self.groups),
-            "disparities": table_records(self.disparities),
-            "warnings": list(self.warnings),
-        })
+        return _clean(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "kind": self.kind,
+                "config": self.config,
+                "data": self.data_summary,
+                "groups": table_records(self.groups),
+                "disparities": table_records(self.disparities),
+                "warnings": list(self.warnings),
+            }
+        )
 
     def to_json(self, indent: int | None = 2) -> str:
         """:meth:`to_dict` as a JSON string."""
@@ -278,17 +316,33 @@ class AggregateResult:
 
     def __repr__(self) -> str:
         d = self.disparities
-        return (f"{type(self).__name__}({self._headline()}; {len(d)} comparisons over "
-                f"{len(self.metrics)} metrics, {int(d['significant'].sum())} significant; "
-                f"{len(self.warnings)} warnings)")
+        return (
+            f"{type(self).__name__}({self._headline()}; {len(d)} comparisons over "
+            f"{len(self.metrics)} metrics, {int(d['significant'].sum())} significant; "
+            f"{len(self.warnings)} warnings)"
+        )
 
     def _repr_html_(self) -> str:
-        cols = ["attribute", "group", "reference", "metric", "rate", "reference_rate", "ratio",
-                "ratio_low", "ratio_high", "p_adjusted", "small_cell", "note"]
+        cols = [
+            "attribute",
+            "group",
+            "reference",
+            "metric",
+            "rate",
+            "reference_rate",
+            "ratio",
+            "ratio_low",
+            "ratio_high",
+            "p_adjusted",
+            "small_cell",
+            "note",
+        ]
         d = self.disparities
         d = d[~d["attribute"].str.contains("×", regex=False)][cols]
         warn = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
-        return (f"<div><strong>scoreaudit {html.escape(self.kind)} result</strong>"
-                f"<p>{html.escape(self._headline())}</p>"
-                f"{d.to_html(index=False, float_format=lambda x: f'{x:.3g}', escape=True)}"
-                f"{'<ul>' + warn + '</ul>' if warn else ''}</div>")
+        return (
+            f"<div><strong>scoreaudit {html.escape(self.kind)} result</strong>"
+            f"<p>{html.escape(self._headline())}</p>"
+            f"{d.to_html(index=False, float_format=lambda x: f'{x:.3g}', escape=True)}"
+            f"{'<ul>' + warn + '</ul>' if warn else ''}</div>"
+        )

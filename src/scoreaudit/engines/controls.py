@@ -232,7 +232,8 @@ class ControlLog:
             if col not in frame.columns:
                 raise DataError(
                     f"Column {col!r} ({role}) not found in the control log. Available columns: "
-                    f"{', '.join(map(str, frame.columns[:30]))}.")
+                    f"{', '.join(map(str, frame.columns[:30]))}."
+                )
             if col in protected:
                 raise DataError(f"Column {col!r} is both {role} and a protected attribute.")
         if weight is not None and weight not in frame.columns:
@@ -245,7 +246,8 @@ class ControlLog:
             raise DataError(
                 f"Column {selected_by!r} (selected_by) has {int(raw_method.isna().sum())} "
                 f"missing value(s), first at row position {pos}: every control must say how "
-                "the file was picked.")
+                "the file was picked."
+            )
         method_text = raw_method.map(_norm).to_numpy(dtype=object)
         present = sorted(set(method_text))
         random_text = _norm(random_value)
@@ -255,14 +257,16 @@ class ControlLog:
             if bad_targets:
                 raise DataError(
                     f"method_map must map selection values to 'random', 'score' or 'exclude'; "
-                    f"got {bad_targets}.")
+                    f"got {bad_targets}."
+                )
             mapping.setdefault(random_text, "random")
             unknown = [v for v in present if v not in mapping]
             if unknown:
                 raise DataError(
                     f"Column {selected_by!r} has value(s) {', '.join(map(repr, unknown))} that "
                     f"method_map does not cover (mapped: {', '.join(map(repr, sorted(mapping)))}"
-                    "). Add them to the map as 'random', 'score' or 'exclude'.")
+                    "). Add them to the map as 'random', 'score' or 'exclude'."
+                )
         else:
             mapping = {v: ("random" if v == random_text else "score") for v in present}
         role = np.array([mapping[v] for v in method_text], dtype=object)
@@ -270,21 +274,27 @@ class ControlLog:
         keep = role != "exclude"
         n_excluded = int((~keep).sum())
         if not keep.any():
-            raise DataError(f"Every row of the control log is excluded by method_map "
-                            f"({self.method_roles}).")
+            raise DataError(
+                f"Every row of the control log is excluded by method_map ({self.method_roles})."
+            )
         is_random = role[keep] == "random"
         if not is_random.any():
             close = [v for v in present if v.casefold() == random_text.casefold()]
-            hint = (f" Did you mean random_value={close[0]!r}?" if close else
-                    f" Values of {selected_by!r}: {', '.join(map(repr, present[:20]))}.")
+            hint = (
+                f" Did you mean random_value={close[0]!r}?"
+                if close
+                else f" Values of {selected_by!r}: {', '.join(map(repr, present[:20]))}."
+            )
             raise DataError(
                 f"The control log has no random controls (no row with {selected_by!r} == "
                 f"{random_text!r}): without a random baseline, population shares and error "
-                f"rates cannot be estimated.{hint}")
+                f"rates cannot be estimated.{hint}"
+            )
         if is_random.all():
             raise DataError(
                 f"The control log has no control picked by the score: every row has "
-                f"{selected_by!r} == {random_text!r}. Nothing to audit.")
+                f"{selected_by!r} == {random_text!r}. Nothing to audit."
+            )
 
         data = frame.loc[keep].reset_index(drop=True) if n_excluded else frame
 
@@ -294,25 +304,33 @@ class ControlLog:
             pos = _first_bad(raw_out.isna().to_numpy())
             raise DataError(
                 f"Column {outcome!r} (outcome) has {int(raw_out.isna().sum())} missing value(s), "
-                f"first at row position {pos}: drop controls without a result, or record them.")
+                f"first at row position {pos}: drop controls without a result, or record them."
+            )
         out_text = raw_out.map(_norm).to_numpy(dtype=object)
         pos_text = _norm(positive)
         neg_given = None if negative is None else _norm(negative)
         others = sorted(set(out_text) - {pos_text})
         if pos_text not in set(out_text) and (
-                neg_given is None or any(v != neg_given for v in others)):
-            close = [v for v in others if v.casefold() == pos_text.casefold()
-                     or v.casefold().startswith(pos_text.casefold()[:5])]
+            neg_given is None or any(v != neg_given for v in others)
+        ):
+            close = [
+                v
+                for v in others
+                if v.casefold() == pos_text.casefold()
+                or v.casefold().startswith(pos_text.casefold()[:5])
+            ]
             hint = f" Did you mean positive={close[0]!r}?" if close else ""
             raise DataError(
                 f"No control in column {outcome!r} has the positive value {pos_text!r} "
-                f"(values: {', '.join(map(repr, others[:20]))}).{hint} Check positive=...")
+                f"(values: {', '.join(map(repr, others[:20]))}).{hint} Check positive=..."
+            )
         if neg_given is None:
             if len(others) > 1:
                 raise DataError(
                     f"Column {outcome!r} (outcome) has values {', '.join(map(repr, others))} "
                     f"besides positive={pos_text!r}; give negative=... (the value meaning no "
-                    "error was found) and recode or drop the others.")
+                    "error was found) and recode or drop the others."
+                )
             neg_text = others[0] if others else None
         else:
             neg_text = neg_given
@@ -320,7 +338,8 @@ class ControlLog:
             if outside:
                 raise DataError(
                     f"Column {outcome!r} (outcome) has value(s) {', '.join(map(repr, outside))} "
-                    f"outside positive={pos_text!r} and negative={neg_text!r}.")
+                    f"outside positive={pos_text!r} and negative={neg_text!r}."
+                )
         is_positive = out_text == pos_text
 
         # -- weights (frequency) -------------------------------------------------------------
@@ -334,7 +353,8 @@ class ControlLog:
                 raise DataError(
                     f"Weight column {weight!r} must hold positive whole numbers (the number of "
                     f"controls a row stands for); {int(bad.sum())} value(s) are not, first "
-                    f"{data[weight].iloc[pos]!r} at row position {pos}.")
+                    f"{data[weight].iloc[pos]!r} at row position {pos}."
+                )
             counts = w.astype(np.int64)
 
         # -- protected attributes: the core's validation --------------------------------------
@@ -347,23 +367,31 @@ class ControlLog:
         self.is_positive = is_positive
         self.counts = counts
         self.selected_by, self.outcome, self.weight = selected_by, outcome, weight
-        self.random_value, self.positive_value, self.negative_value = \
-            random_text, pos_text, neg_text
-        self.n_excluded = int(np.asarray(frame[weight])[~keep].sum()) if (
-            weight is not None and n_excluded) else n_excluded
+        self.random_value, self.positive_value, self.negative_value = (
+            random_text,
+            pos_text,
+            neg_text,
+        )
+        self.n_excluded = (
+            int(np.asarray(frame[weight])[~keep].sum())
+            if (weight is not None and n_excluded)
+            else n_excluded
+        )
 
         n_random = int(counts[is_random].sum())
         n_score = int(counts[~is_random].sum())
         if population_size is not None:
             if isinstance(population_size, bool) or not float(population_size).is_integer():
-                raise DataError(f"population_size must be a whole number of files, not "
-                                f"{population_size!r}.")
+                raise DataError(
+                    f"population_size must be a whole number of files, not {population_size!r}."
+                )
             population_size = int(population_size)
             if population_size < n_random + n_score:
                 raise DataError(
                     f"population_size={population_size} is smaller than the number of controls "
                     f"in the log ({n_random + n_score}); give the number of files the controls "
-                    "were drawn from.")
+                    "were drawn from."
+                )
         self.population_size = population_size
         self.n_random, self.n_score = n_random, n_score
 
@@ -403,8 +431,10 @@ class ControlLog:
 
     def __repr__(self) -> str:
         s = self.summary()
-        return (f"ControlLog({s['controls']} controls: {s['random_controls']} random, "
-                f"{s['score_controls']} by the score; protected: {', '.join(self.protected)})")
+        return (
+            f"ControlLog({s['controls']} controls: {s['random_controls']} random, "
+            f"{s['score_controls']} by the score; protected: {', '.join(self.protected)})"
+        )
 
 
 class ControlAuditResult(AggregateResult):
@@ -428,8 +458,10 @@ class ControlAuditResult(AggregateResult):
 
     def _headline(self) -> str:
         d = self.data_summary
-        return (f"{d['controls']:,} controls ({d['random_controls']:,} random, "
-                f"{d['score_controls']:,} by the score); {len(self.groups)} groups")
+        return (
+            f"{d['controls']:,} controls ({d['random_controls']:,} random, "
+            f"{d['score_controls']:,} by the score); {len(self.groups)} groups"
+        )
 
 
 # -- bootstrap ------------------------------------------------------------------------------
@@ -460,12 +492,14 @@ def _population_metrics(r, y, s, t, n_random, n_score, y_total, N):
             fp = s - t
             fn = est_pos - t
             tn = est_files - est_pos - fp
-            out.update(est_files=est_files, est_positives=est_pos, tp=t + 0 * r, fp=fp,
-                       tn=tn, fn=fn)
+            out.update(
+                est_files=est_files, est_positives=est_pos, tp=t + 0 * r, fp=fp, tn=tn, fn=fn
+            )
             # rates and shares are clipped to [0, 1] (the cells are kept as estimated)
             for name, cell in (("tp", t), ("fp", fp), ("tn", tn), ("fn", fn)):
-                out[f"{name}_share"] = np.clip(np.where(est_files > 0, cell / est_files,
-                                                        np.nan), 0, 1)
+                out[f"{name}_share"] = np.clip(
+                    np.where(est_files > 0, cell / est_files, np.nan), 0, 1
+                )
             out["selection_rate"] = np.clip(np.where(est_files > 0, s / est_files, np.nan), 0, 1)
             neg = est_files - est_pos
             out["fpr"] = np.clip(np.where(neg > 0, fp / neg, np.nan), 0, 1)
@@ -494,10 +528,12 @@ def _quantiles(samples: np.ndarray, confidence: float) -> tuple[np.ndarray, np.n
                 below = np.nanquantile(sub, q, axis=0, method="lower")
                 above = np.nanquantile(sub, q, axis=0, method="higher")
                 val = out[cols]
-                val = np.where(np.isposinf(below) | (np.isposinf(above) & (val > below)),
-                               np.inf, val)
-                val = np.where(np.isneginf(above) | (np.isneginf(below) & (val < above)),
-                               -np.inf, val)
+                val = np.where(
+                    np.isposinf(below) | (np.isposinf(above) & (val > below)), np.inf, val
+                )
+                val = np.where(
+                    np.isneginf(above) | (np.isneginf(below) & (val < above)), -np.inf, val
+                )
                 out[cols] = val
     return lo, hi
 
@@ -524,8 +560,9 @@ def _boot_interval(samples: np.ndarray, point: np.ndarray, confidence: float):
     return lo, hi, degenerate, widened
 
 
-def _analytic_rates(r, y, s, t, n_random: float, n_score: float, N: int,
-                    confidence: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def _analytic_rates(
+    r, y, s, t, n_random: float, n_score: float, N: int, confidence: float
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Analytic intervals of a group's selection rate, FPR and FNR (bootstrap fallback).
 
     Each is a ratio of a share among the score-picked controls to a share among the random
@@ -540,8 +577,9 @@ def _analytic_rates(r, y, s, t, n_random: float, n_score: float, N: int,
     scale = n_score / N
     out = {}
     for name, x, base in (("selection_rate", s, r), ("fpr", s - t, r - y), ("tpr", t, y)):
-        _, lo, hi = M.katz_ratio_interval(x, np.full_like(x, n_score), base,
-                                          np.full_like(base, n_random), confidence)
+        _, lo, hi = M.katz_ratio_interval(
+            x, np.full_like(x, n_score), base, np.full_like(base, n_random), confidence
+        )
         lo, hi = np.clip(lo * scale, 0, 1), np.clip(hi * scale, 0, 1)
         undefined = ~(base > 0)
         out[name] = (np.where(undefined, np.nan, lo), np.where(undefined, np.nan, hi))
@@ -658,7 +696,8 @@ def audit_controls(
     if not isinstance(log, ControlLog):
         raise DataError(
             f"audit_controls() needs a scoreaudit.ControlLog, not {type(log).__name__}: wrap "
-            "your frame with sa.ControlLog(frame, protected=[...]).")
+            "your frame with sa.ControlLog(frame, protected=[...])."
+        )
     check_options(confidence, correction, min_cell)
     if isinstance(n_boot, bool) or int(n_boot) < 10:
         raise DataError(f"n_boot must be a whole number >= 10, not {n_boot!r}.")
@@ -669,20 +708,23 @@ def audit_controls(
     C = cells.n_cells
     c, rnd, pos = log.counts.astype(float), log.is_random, log.is_positive
     cell = cells.cell.astype(np.int64)
-    cell_counts = np.stack([
-        np.bincount(cell, weights=c * (rnd & ~pos), minlength=C),
-        np.bincount(cell, weights=c * (rnd & pos), minlength=C),
-        np.bincount(cell, weights=c * (~rnd & ~pos), minlength=C),
-        np.bincount(cell, weights=c * (~rnd & pos), minlength=C),
-    ])
+    cell_counts = np.stack(
+        [
+            np.bincount(cell, weights=c * (rnd & ~pos), minlength=C),
+            np.bincount(cell, weights=c * (rnd & pos), minlength=C),
+            np.bincount(cell, weights=c * (~rnd & ~pos), minlength=C),
+            np.bincount(cell, weights=c * (~rnd & pos), minlength=C),
+        ]
+    )
     n_random, n_score = float(log.n_random), float(log.n_score)
     y_total = float(cell_counts[1].sum())
     N = log.population_size
 
     random_by_view = {}
     for v in views:
-        rv = np.bincount(v.group_of_cell, weights=cell_counts[0] + cell_counts[1],
-                         minlength=v.n_groups)
+        rv = np.bincount(
+            v.group_of_cell, weights=cell_counts[0] + cell_counts[1], minlength=v.n_groups
+        )
         random_by_view[v.name] = Sums(rv, rv, rv)
     refs, warnings = resolve_references(views, random_by_view, reference)
 
@@ -707,31 +749,41 @@ def audit_controls(
         notes = np.array(["" for _ in labels], dtype=object)
         absent = r == 0
         if absent.any():
-            notes[absent] = "absent from the random controls: population share and error " \
-                            "rate not estimable"
+            notes[absent] = (
+                "absent from the random controls: population share and error rate not estimable"
+            )
             warned_absent.extend(f"{v.name} = {labels[i]}" for i in np.flatnonzero(absent))
         if N is not None:
             negative = (~absent) & ((point["fn"] < -1e-9) | (point["tn"] < -1e-9))
             if negative.any():
-                notes[negative] = "estimated FN or TN < 0 (few random controls); rates " \
-                                  "clipped to [0, 1]"
+                notes[negative] = (
+                    "estimated FN or TN < 0 (few random controls); rates clipped to [0, 1]"
+                )
                 warned_negative.extend(f"{v.name} = {labels[i]}" for i in np.flatnonzero(negative))
 
         # -- groups table ------------------------------------------------------------------
-        cols: dict[str, Any] = {"attribute": v.name, "group": labels,
-                                "n": (r + s).astype(np.int64),
-                                "random_controls": r.astype(np.int64),
-                                "score_controls": s.astype(np.int64),
-                                "selected": s.astype(np.int64)}
+        cols: dict[str, Any] = {
+            "attribute": v.name,
+            "group": labels,
+            "n": (r + s).astype(np.int64),
+            "random_controls": r.astype(np.int64),
+            "score_controls": s.astype(np.int64),
+            "selected": s.astype(np.int64),
+        }
         lo, hi = M.wilson_interval(r, n_random, confidence)
         cols.update(share=r / n_random, share_low=lo, share_high=hi)
         lo, hi = M.wilson_interval(s, n_score, confidence)
         cols.update(selected_share=s / n_score, selected_share_low=lo, selected_share_high=hi)
         rr, rlo, rhi = M.katz_ratio_interval(s, n_score, r, n_random, confidence)
         dd, dlo, dhi = M.newcombe_difference_interval(s, n_score, r, n_random, confidence)
-        cols.update(representation_ratio=rr, representation_ratio_low=rlo,
-                    representation_ratio_high=rhi, representation_difference=dd,
-                    representation_difference_low=dlo, representation_difference_high=dhi)
+        cols.update(
+            representation_ratio=rr,
+            representation_ratio_low=rlo,
+            representation_ratio_high=rhi,
+            representation_difference=dd,
+            representation_difference_low=dlo,
+            representation_difference_high=dhi,
+        )
         cols["random_errors"] = y.astype(np.int64)
         lo, hi = M.wilson_interval(y, r, confidence)
         cols.update(base_error_rate=M._div(y, r), base_error_rate_low=lo, base_error_rate_high=hi)
@@ -741,20 +793,36 @@ def audit_controls(
         # equal burden: share among score-picked controls against share among the random
         # controls that found errors (two independent samples: Wilson, Newcombe)
         lo, hi = M.wilson_interval(y, y_total, confidence)
-        cols.update(positive_share=M._div(y, np.full(G, y_total)), positive_share_low=lo,
-                    positive_share_high=hi)
+        cols.update(
+            positive_share=M._div(y, np.full(G, y_total)),
+            positive_share_low=lo,
+            positive_share_high=hi,
+        )
         dd, dlo, dhi = M.newcombe_difference_interval(s, n_score, y, y_total, confidence)
         cols.update(burden_gap=dd, burden_gap_low=dlo, burden_gap_high=dhi)
         boot_cols: list[str] = []
         if N is not None:
-            nan_if_absent = {k: np.where(absent, np.nan, point[k])
-                             for k in ("est_files", "est_positives", "tn", "fn")}
-            cols.update(est_files=nan_if_absent["est_files"],
-                        est_positives=nan_if_absent["est_positives"],
-                        tp=point["tp"], fp=point["fp"], tn=nan_if_absent["tn"],
-                        fn=nan_if_absent["fn"])
-            boot_cols += ["tp_share", "fp_share", "tn_share", "fn_share", "selection_rate",
-                          "fpr", "fnr"]
+            nan_if_absent = {
+                k: np.where(absent, np.nan, point[k])
+                for k in ("est_files", "est_positives", "tn", "fn")
+            }
+            cols.update(
+                est_files=nan_if_absent["est_files"],
+                est_positives=nan_if_absent["est_positives"],
+                tp=point["tp"],
+                fp=point["fp"],
+                tn=nan_if_absent["tn"],
+                fn=nan_if_absent["fn"],
+            )
+            boot_cols += [
+                "tp_share",
+                "fp_share",
+                "tn_share",
+                "fn_share",
+                "selection_rate",
+                "fpr",
+                "fnr",
+            ]
         # notes of the groups table only (the comparisons get ``notes``)
         table_notes = [[n] for n in notes]
         fallback: dict[str, np.ndarray] = {}
@@ -762,8 +830,7 @@ def audit_controls(
             analytic = _analytic_rates(r, y, s, t, n_random, n_score, N, confidence)
             by_reason: list[dict[str, tuple[list[str], list[str]]]] = [{} for _ in range(G)]
             for name in boot_cols:
-                lo, hi, degenerate, widened = _boot_interval(bpoint[name], point[name],
-                                                             confidence)
+                lo, hi, degenerate, widened = _boot_interval(bpoint[name], point[name], confidence)
                 reason = _fallback_reason(name, r, y, degenerate)
                 fall = (reason != "") & np.isfinite(point[name])
                 fallback[name] = fall
@@ -776,8 +843,9 @@ def audit_controls(
                     got, none = by_reason[i].setdefault(reason[i], ([], []))
                     (got if np.isfinite(lo[i]) else none).append(_LABELS[name])
                 for i in np.flatnonzero(widened & ~fall):
-                    table_notes[i].append(f"{_LABELS[name]}: bootstrap interval widened to "
-                                          "contain the estimate")
+                    table_notes[i].append(
+                        f"{_LABELS[name]}: bootstrap interval widened to contain the estimate"
+                    )
                 cols.update({name: point[name], f"{name}_low": lo, f"{name}_high": hi})
             for i in range(G):
                 for why, (got, none) in by_reason[i].items():
@@ -788,11 +856,11 @@ def audit_controls(
                         parts.append(f"no interval for {', '.join(none)}")
                     table_notes[i].append(f"{why}, so no bootstrap: {'; '.join(parts)}")
             for i in np.flatnonzero(~absent & (y == 0)):
-                table_notes[i].append("no error found among the random controls: the FNR "
-                                      "is not estimable")
+                table_notes[i].append(
+                    "no error found among the random controls: the FNR is not estimable"
+                )
             for i in np.flatnonzero(~absent & (y == r)):
-                table_notes[i].append("every random control found errors: the FPR is not "
-                                      "estimable")
+                table_notes[i].append("every random control found errors: the FPR is not estimable")
         for i in np.flatnonzero(s == 0):
             table_notes[i].append("no file picked by the score: precision undefined")
         cols["small_cell"] = (r < min_cell) | (s < min_cell)
@@ -801,25 +869,46 @@ def audit_controls(
 
         # -- comparisons -------------------------------------------------------------------
         rep = comparison_frame(
-            attribute=v.name, groups=labels, references=[RANDOM_REFERENCE] * G,
-            metric="representation", x1=s, n1=np.full(G, n_score), x0=r,
-            n0=np.full(G, n_random), confidence=confidence, min_cell=min_cell,
-            small=(r < min_cell) | (s < min_cell), notes=notes)
+            attribute=v.name,
+            groups=labels,
+            references=[RANDOM_REFERENCE] * G,
+            metric="representation",
+            x1=s,
+            n1=np.full(G, n_score),
+            x0=r,
+            n0=np.full(G, n_random),
+            confidence=confidence,
+            min_cell=min_cell,
+            small=(r < min_cell) | (s < min_cell),
+            notes=notes,
+        )
         rep["n"], rep["reference_n"] = s, r
         ratio = rep["ratio"].to_numpy(float)
         diff = rep["difference"].to_numpy(float)
         rule = (ratio <= 0.5) | (ratio >= 2) | (np.abs(diff) >= AGENCY_POINTS - 1e-12)
-        rep["agency_rule"] = pd.array(np.where(np.isnan(ratio) & np.isnan(diff), None, rule),
-                                      dtype="boolean")
-        rep["note"] = [_rule_note(n, q, d) for n, q, d in zip(rep["note"], ratio, diff, strict=True)]
+        rep["agency_rule"] = pd.array(
+            np.where(np.isnan(ratio) & np.isnan(diff), None, rule), dtype="boolean"
+        )
+        rep["note"] = [
+            _rule_note(n, q, d) for n, q, d in zip(rep["note"], ratio, diff, strict=True)
+        ]
         disp_frames.append(rep)
 
         # burden: share among score-picked against share among files with errors
         bur = comparison_frame(
-            attribute=v.name, groups=labels, references=[POSITIVES_REFERENCE] * G,
-            metric="burden", x1=s, n1=np.full(G, n_score), x0=y, n0=np.full(G, y_total),
-            confidence=confidence, min_cell=min_cell, small=(s < min_cell) | (y < min_cell),
-            notes=notes)
+            attribute=v.name,
+            groups=labels,
+            references=[POSITIVES_REFERENCE] * G,
+            metric="burden",
+            x1=s,
+            n1=np.full(G, n_score),
+            x0=y,
+            n0=np.full(G, y_total),
+            confidence=confidence,
+            min_cell=min_cell,
+            small=(s < min_cell) | (y < min_cell),
+            notes=notes,
+        )
         bur["n"], bur["reference_n"] = s, y
         disp_frames.append(bur)
 
@@ -830,8 +919,16 @@ def audit_controls(
             R = agg.sum(axis=1, keepdims=True) - agg
             r0, y0, s0, t0 = R[0] + R[1], R[1], R[2] + R[3], R[3]
             bR = bagg.sum(axis=2, keepdims=True) - bagg
-            b_ref = _population_metrics(bR[:, 0] + bR[:, 1], bR[:, 1], bR[:, 2] + bR[:, 3],
-                                        bR[:, 3], n_random, n_score, y_total, N)
+            b_ref = _population_metrics(
+                bR[:, 0] + bR[:, 1],
+                bR[:, 1],
+                bR[:, 2] + bR[:, 3],
+                bR[:, 3],
+                n_random,
+                n_score,
+                y_total,
+                N,
+            )
             p_ref = _population_metrics(r0, y0, s0, t0, n_random, n_score, y_total, N)
         else:
             idx = np.array([g for g in range(G) if g != ref], dtype=np.int64)
@@ -843,11 +940,24 @@ def audit_controls(
         r1, y1, s1, t1 = r[idx], y[idx], s[idx], t[idx]
         gnotes = notes[idx]
         ref_absent = r0 == 0
-        gnotes = np.where((gnotes == "") & ref_absent,
-                          "reference absent from the random controls", gnotes)
+        gnotes = np.where(
+            (gnotes == "") & ref_absent, "reference absent from the random controls", gnotes
+        )
 
-        sel = _selection_rate_frame(v.name, g_labels, ref_labels, s1, r1, s0, r0, confidence,
-                                    min_cell, gnotes, n_random, n_score)
+        sel = _selection_rate_frame(
+            v.name,
+            g_labels,
+            ref_labels,
+            s1,
+            r1,
+            s0,
+            r0,
+            confidence,
+            min_cell,
+            gnotes,
+            n_random,
+            n_score,
+        )
         if N is not None:
             analytic_ref = _analytic_rates(r0, y0, s0, t0, n_random, n_score, N, confidence)
 
@@ -855,16 +965,19 @@ def audit_controls(
             # and the analytic intervals of the group and of the reference
             sides = {}
             for metric in ("selection_rate", "fpr", "fnr"):
-                deg1 = _boot_interval(bpoint[metric][:, idx], point[metric][idx],
-                                      confidence)[2]
+                deg1 = _boot_interval(bpoint[metric][:, idx], point[metric][idx], confidence)[2]
                 deg0 = _boot_interval(b_ref[metric], p_ref[metric], confidence)[2]
                 why1 = _fallback_reason(metric, r1, y1, deg1)
                 why0 = _fallback_reason(metric, r0, y0, deg0)
-                why = np.where(why1 != "", why1 + " in the group",
-                               np.where(why0 != "", why0 + " in the reference", ""))
+                why = np.where(
+                    why1 != "",
+                    why1 + " in the group",
+                    np.where(why0 != "", why0 + " in the reference", ""),
+                )
                 # an undefined rate (no random control, no error found) is noted already
-                why = np.where(np.isfinite(point[metric][idx]) & np.isfinite(p_ref[metric]),
-                               why, "")
+                why = np.where(
+                    np.isfinite(point[metric][idx]) & np.isfinite(p_ref[metric]), why, ""
+                )
                 lo1, hi1 = (a[idx] for a in analytic[metric])
                 sides[metric] = (why.astype(object), (lo1, hi1), analytic_ref[metric])
 
@@ -874,8 +987,7 @@ def audit_controls(
             d_hat = m1 - m0
             lo, hi, deg, _ = _boot_interval(b1 - b0, d_hat, confidence)
             why, (lo1, hi1), (lo0, hi0) = sides["selection_rate"]
-            why = np.where((why == "") & deg & (r1 > 0) & (r0 > 0),
-                           "no bootstrap variation", why)
+            why = np.where((why == "") & deg & (r1 > 0) & (r0 > 0), "no bootstrap variation", why)
             fall = why != ""
             alo, ahi = _mover_difference(m1, lo1, hi1, m0, lo0, hi0)
             sel["rate"], sel["reference_rate"] = m1, m0
@@ -883,19 +995,44 @@ def audit_controls(
             sel["difference_low"] = np.where(fall, alo, lo)
             sel["difference_high"] = np.where(fall, ahi, hi)
             sel["interval"] = np.where(fall, "woolf/mover", "woolf/bootstrap")
-            sel["note"] = [_join(n, f"{w}, so no bootstrap: analytic (MOVER) difference "
-                                    "interval" if w else "")
-                           for n, w in zip(sel["note"], why, strict=True)]
+            sel["note"] = [
+                _join(n, f"{w}, so no bootstrap: analytic (MOVER) difference interval" if w else "")
+                for n, w in zip(sel["note"], why, strict=True)
+            ]
         disp_frames.append(sel)
 
-        disp_frames.append(comparison_frame(
-            attribute=v.name, groups=g_labels, references=ref_labels, metric="base_error_rate",
-            x1=y1, n1=r1, x0=y0, n0=r0, confidence=confidence, min_cell=min_cell,
-            small=(r1 < min_cell) | (r0 < min_cell), notes=gnotes))
-        disp_frames.append(comparison_frame(
-            attribute=v.name, groups=g_labels, references=ref_labels, metric="precision",
-            x1=t1, n1=s1, x0=t0, n0=s0, confidence=confidence, min_cell=min_cell,
-            small=(s1 < min_cell) | (s0 < min_cell), notes=gnotes))
+        disp_frames.append(
+            comparison_frame(
+                attribute=v.name,
+                groups=g_labels,
+                references=ref_labels,
+                metric="base_error_rate",
+                x1=y1,
+                n1=r1,
+                x0=y0,
+                n0=r0,
+                confidence=confidence,
+                min_cell=min_cell,
+                small=(r1 < min_cell) | (r0 < min_cell),
+                notes=gnotes,
+            )
+        )
+        disp_frames.append(
+            comparison_frame(
+                attribute=v.name,
+                groups=g_labels,
+                references=ref_labels,
+                metric="precision",
+                x1=t1,
+                n1=s1,
+                x0=t0,
+                n0=s0,
+                confidence=confidence,
+                min_cell=min_cell,
+                small=(s1 < min_cell) | (s0 < min_cell),
+                notes=gnotes,
+            )
+        )
         if N is not None:
             for metric, extra in (("fpr", None), ("fnr", (y1, y0))):
                 small = (r1 < min_cell) | (r0 < min_cell) | (s1 < min_cell) | (s0 < min_cell)
@@ -927,14 +1064,35 @@ def audit_controls(
                     p, test = M.two_proportion_p_value(x1, x1 + o1, x0, x0 + o0)
                 else:
                     p, test = np.array([]), np.array([], dtype=str)
-                disp_frames.append(_boot_frame(
-                    v.name, g_labels, ref_labels, metric, n=r1 + s1, ref_n=r0 + s0,
-                    rate=m1, ref_rate=m0, ratio=_safe_ratio(m1, m0), diff=m1 - m0,
-                    b_ratio=b_ratio, b_diff=bm1 - bm0, confidence=confidence, small=small,
-                    notes=gnotes, testable=testable,
-                    fallback={"why": why, "ratio_low": rlo, "ratio_high": rhi,
-                              "difference_low": dlo, "difference_high": dhi,
-                              "p_value": p, "test": test}))
+                disp_frames.append(
+                    _boot_frame(
+                        v.name,
+                        g_labels,
+                        ref_labels,
+                        metric,
+                        n=r1 + s1,
+                        ref_n=r0 + s0,
+                        rate=m1,
+                        ref_rate=m0,
+                        ratio=_safe_ratio(m1, m0),
+                        diff=m1 - m0,
+                        b_ratio=b_ratio,
+                        b_diff=bm1 - bm0,
+                        confidence=confidence,
+                        small=small,
+                        notes=gnotes,
+                        testable=testable,
+                        fallback={
+                            "why": why,
+                            "ratio_low": rlo,
+                            "ratio_high": rhi,
+                            "difference_low": dlo,
+                            "difference_high": dhi,
+                            "p_value": p,
+                            "test": test,
+                        },
+                    )
+                )
 
     groups = pd.concat(group_frames, ignore_index=True)
     disparities = finish_disparities(disp_frames, correction, confidence)
@@ -944,25 +1102,34 @@ def audit_controls(
         warnings.append(
             f"{len(warned_absent)} group(s) have no random control, so their population share "
             f"and true error rate cannot be estimated (their rates are left empty): "
-            f"{'; '.join(warned_absent[:10])}{' ...' if len(warned_absent) > 10 else ''}.")
+            f"{'; '.join(warned_absent[:10])}{' ...' if len(warned_absent) > 10 else ''}."
+        )
     if warned_negative:
         warnings.append(
             "The estimated number of missed errors (FN) or of true negatives (TN) is negative "
-            "for " + "; ".join(warned_negative[:10]) + (" ..." if len(warned_negative) > 10
-                                                        else "") +
-            ": the score found more errors (or picked more files without errors) than the "
+            "for "
+            + "; ".join(warned_negative[:10])
+            + (" ..." if len(warned_negative) > 10 else "")
+            + ": the score found more errors (or picked more files without errors) than the "
             "random controls imply the group has. The cells are kept as estimated and the "
             "rates (FPR, FNR, shares) clipped to [0, 1]; read them with caution, or collect "
-            "more random controls.")
+            "more random controls."
+        )
     if summary["random_errors_found"] == 0:
-        warnings.append("No random control found an error: true error rates, the share among "
-                        "files with errors and the FNR cannot be estimated.")
+        warnings.append(
+            "No random control found an error: true error rates, the share among "
+            "files with errors and the FNR cannot be estimated."
+        )
     if N is None:
-        warnings.append("No population_size given: the population-level confusion matrix, "
-                        "selection rates, FPR and FNR are not estimated.")
+        warnings.append(
+            "No population_size given: the population-level confusion matrix, "
+            "selection rates, FPR and FNR are not estimated."
+        )
     if summary["random_controls"] < 2 * min_cell:
-        warnings.append(f"Only {summary['random_controls']} random controls: every estimate of "
-                        "population shares and error rates rests on a small cell.")
+        warnings.append(
+            f"Only {summary['random_controls']} random controls: every estimate of "
+            "population shares and error rates rests on a small cell."
+        )
     config = {
         **reference_config(reference, views, refs),
         "intersections": intersections,
@@ -972,30 +1139,42 @@ def audit_controls(
         "n_boot": n_boot,
         "random_state": random_state,
         "estimator": "random controls expanded to population_size (simple random sample "
-                     "of the whole population); score-picked controls are all of the "
-                     "score's picks",
+        "of the whole population); score-picked controls are all of the "
+        "score's picks",
     }
-    return ControlAuditResult(groups=groups, disparities=disparities, config=config,
-                              data_summary=summary, warnings=warnings)
+    return ControlAuditResult(
+        groups=groups,
+        disparities=disparities,
+        config=config,
+        data_summary=summary,
+        warnings=warnings,
+    )
 
 
 #: Names of the bootstrapped quantities in notes.
-_LABELS = {"tp_share": "TP share", "fp_share": "FP share", "tn_share": "TN share",
-           "fn_share": "FN share", "selection_rate": "selection rate", "fpr": "FPR",
-           "fnr": "FNR"}
+_LABELS = {
+    "tp_share": "TP share",
+    "fp_share": "FP share",
+    "tn_share": "TN share",
+    "fn_share": "FN share",
+    "selection_rate": "selection rate",
+    "fpr": "FPR",
+    "fnr": "FNR",
+}
 
 
-def _fallback_reason(name: str, r: np.ndarray, y: np.ndarray,
-                     degenerate: np.ndarray) -> np.ndarray:
+def _fallback_reason(name: str, r: np.ndarray, y: np.ndarray, degenerate: np.ndarray) -> np.ndarray:
     """Why a group's bootstrap interval of ``name`` is not used ("" where it is)."""
-    reason = np.where(r < MIN_RANDOM_BOOTSTRAP,
-                      f"fewer than {MIN_RANDOM_BOOTSTRAP} random controls", "").astype(object)
+    reason = np.where(
+        r < MIN_RANDOM_BOOTSTRAP, f"fewer than {MIN_RANDOM_BOOTSTRAP} random controls", ""
+    ).astype(object)
     if name == "fnr":
-        reason = np.where((reason == "") & (y < MIN_RANDOM_BOOTSTRAP),
-                          f"fewer than {MIN_RANDOM_BOOTSTRAP} errors found among the random "
-                          "controls", reason)
-    return np.where((reason == "") & np.asarray(degenerate, bool),
-                    "no bootstrap variation", reason)
+        reason = np.where(
+            (reason == "") & (y < MIN_RANDOM_BOOTSTRAP),
+            f"fewer than {MIN_RANDOM_BOOTSTRAP} errors found among the random controls",
+            reason,
+        )
+    return np.where((reason == "") & np.asarray(degenerate, bool), "no bootstrap variation", reason)
 
 
 def _safe_ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -1015,9 +1194,26 @@ def _rule_note(note: str, ratio: float, diff: float) -> str:
     return "; ".join([p for p in [note, *parts] if p])
 
 
-def _boot_frame(attribute: str, groups: list[str], references: list[str], metric: str, *,
-                n, ref_n, rate, ref_rate, ratio, diff, b_ratio, b_diff, confidence: float,
-                small, notes, testable, fallback: dict | None = None) -> pd.DataFrame:
+def _boot_frame(
+    attribute: str,
+    groups: list[str],
+    references: list[str],
+    metric: str,
+    *,
+    n,
+    ref_n,
+    rate,
+    ref_rate,
+    ratio,
+    diff,
+    b_ratio,
+    b_diff,
+    confidence: float,
+    small,
+    notes,
+    testable,
+    fallback: dict | None = None,
+) -> pd.DataFrame:
     """Comparison rows with percentile-bootstrap intervals and a bootstrap-SE Wald test.
 
     Percentile intervals are widened to contain the point estimate when they miss it. Rows
@@ -1070,35 +1266,71 @@ def _boot_frame(attribute: str, groups: list[str], references: list[str], metric
     else:
         fall = np.zeros(ratio.shape, bool)
     boot_inf = ~fall & np.isfinite(ratio) & np.isposinf(rhi)
-    extra = np.where(boot_inf & (extra == ""), f"upper ratio limit infinite: the reference "
-                     f"{metric.upper()} is 0 in some bootstrap replicates", extra)
+    extra = np.where(
+        boot_inf & (extra == ""),
+        f"upper ratio limit infinite: the reference "
+        f"{metric.upper()} is 0 in some bootstrap replicates",
+        extra,
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         low_over_high = np.minimum(ratio, 1 / ratio)
-    missing = ("no random control without errors" if metric == "fpr" else
-               "no random control, or no error found among them,")
-    notes = np.where((notes == "") & ~testable,
-                     f"{missing} in the group or the reference: {metric.upper()} not "
-                     "estimable, no test", notes)
-    notes = np.where((notes == "") & ~np.isfinite(p) & np.isfinite(diff),
-                     "no bootstrap variation: no test", notes)
+    missing = (
+        "no random control without errors"
+        if metric == "fpr"
+        else "no random control, or no error found among them,"
+    )
+    notes = np.where(
+        (notes == "") & ~testable,
+        f"{missing} in the group or the reference: {metric.upper()} not estimable, no test",
+        notes,
+    )
+    notes = np.where(
+        (notes == "") & ~np.isfinite(p) & np.isfinite(diff),
+        "no bootstrap variation: no test",
+        notes,
+    )
     notes = np.array([_join(a, b) for a, b in zip(notes, extra, strict=True)], dtype=object)
-    return pd.DataFrame({
-        "attribute": attribute, "group": groups, "reference": references, "metric": metric,
-        "n": np.asarray(n, float), "reference_n": np.asarray(ref_n, float),
-        "rate": np.asarray(rate, float), "reference_rate": np.asarray(ref_rate, float),
-        "ratio": ratio, "ratio_low": rlo, "ratio_high": rhi,
-        "difference": diff, "difference_low": dlo, "difference_high": dhi,
-        "interval": interval, "test": test,
-        "p_value": p,
-        "below_four_fifths": np.nan_to_num(low_over_high, nan=1.0) < 0.8,
-        "agency_rule": pd.array([pd.NA] * len(groups), dtype="boolean"),
-        "small_cell": np.asarray(small, bool), "note": notes,
-    })
+    return pd.DataFrame(
+        {
+            "attribute": attribute,
+            "group": groups,
+            "reference": references,
+            "metric": metric,
+            "n": np.asarray(n, float),
+            "reference_n": np.asarray(ref_n, float),
+            "rate": np.asarray(rate, float),
+            "reference_rate": np.asarray(ref_rate, float),
+            "ratio": ratio,
+            "ratio_low": rlo,
+            "ratio_high": rhi,
+            "difference": diff,
+            "difference_low": dlo,
+            "difference_high": dhi,
+            "interval": interval,
+            "test": test,
+            "p_value": p,
+            "below_four_fifths": np.nan_to_num(low_over_high, nan=1.0) < 0.8,
+            "agency_rule": pd.array([pd.NA] * len(groups), dtype="boolean"),
+            "small_cell": np.asarray(small, bool),
+            "note": notes,
+        }
+    )
 
 
-def _selection_rate_frame(attribute: str, groups: list[str], references: list[str],
-                          s1, r1, s0, r0, confidence: float, min_cell: int,
-                          notes, n_random: float, n_score: float) -> pd.DataFrame:
+def _selection_rate_frame(
+    attribute: str,
+    groups: list[str],
+    references: list[str],
+    s1,
+    r1,
+    s0,
+    r0,
+    confidence: float,
+    min_cell: int,
+    notes,
+    n_random: float,
+    n_score: float,
+) -> pd.DataFrame:
     """Relative selection rate ``(s1 / r1) / (s0 / r0)`` (Woolf) and its exact/score test.
 
     With random controls proportional to group sizes, ``s_g / r_g`` is proportional to the
@@ -1107,11 +1339,20 @@ def _selection_rate_frame(attribute: str, groups: list[str], references: list[st
     the same in both groups: the test compares ``s1 / (s1 + r1)`` with ``s0 / (s0 + r0)``.
     """
     ratio, lo, hi = woolf_ratio_interval(s1, r1, s0, r0, confidence)
-    frame = comparison_frame(attribute=attribute, groups=groups, references=references,
-                             metric="selection_rate", x1=s1, n1=s1 + r1, x0=s0, n0=s0 + r0,
-                             confidence=confidence, min_cell=min_cell,
-                             small=(s1 < min_cell) | (r1 < min_cell) | (s0 < min_cell) |
-                             (r0 < min_cell), notes=notes)
+    frame = comparison_frame(
+        attribute=attribute,
+        groups=groups,
+        references=references,
+        metric="selection_rate",
+        x1=s1,
+        n1=s1 + r1,
+        x0=s0,
+        n0=s0 + r0,
+        confidence=confidence,
+        min_cell=min_cell,
+        small=(s1 < min_cell) | (r1 < min_cell) | (s0 < min_cell) | (r0 < min_cell),
+        notes=notes,
+    )
     # without a population size: selection rates relative to the overall selection rate,
     # (s / n_S) / (r / n_R); their ratio between groups is the same Woolf ratio
     frame["rate"] = M._div(s1, r1) * n_random / n_score

@@ -154,34 +154,43 @@ def _show(value: Any) -> str:
 
 def _count_column(table: pd.DataFrame, column: str, role: str) -> np.ndarray:
     if column not in table.columns:
-        raise DataError(f"Column {column!r} ({role}) not found in the table. Available columns: "
-                        f"{', '.join(map(str, table.columns[:30]))}.")
+        raise DataError(
+            f"Column {column!r} ({role}) not found in the table. Available columns: "
+            f"{', '.join(map(str, table.columns[:30]))}."
+        )
     raw = table[column]
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = ~np.isfinite(values)
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
-        raise DataError(f"Count column {column!r} ({role}) has a missing or non-numeric value "
-                        f"{_show(raw.iloc[pos])} at row position {pos}.")
+        raise DataError(
+            f"Count column {column!r} ({role}) has a missing or non-numeric value "
+            f"{_show(raw.iloc[pos])} at row position {pos}."
+        )
     neg = values < 0
     if neg.any():
         pos = int(np.flatnonzero(neg)[0])
-        raise DataError(f"Count column {column!r} ({role}) has a negative count {_show(raw.iloc[pos])} "
-                        f"at row position {pos}.")
+        raise DataError(
+            f"Count column {column!r} ({role}) has a negative count {_show(raw.iloc[pos])} "
+            f"at row position {pos}."
+        )
     frac = values != np.round(values)
     if frac.any():
         pos = int(np.flatnonzero(frac)[0])
         raise DataError(
             f"Count column {column!r} ({role}) has a non-integer count {_show(raw.iloc[pos])} at row "
             f"position {pos}; counts of files must be whole numbers (if the column holds rates, "
-            f"pass it as a rate, e.g. {role}=... -> selection_rate=...).")
+            f"pass it as a rate, e.g. {role}=... -> selection_rate=...)."
+        )
     return values
 
 
 def _rate_column(table: pd.DataFrame, column: str, role: str, percent: bool) -> np.ndarray:
     if column not in table.columns:
-        raise DataError(f"Column {column!r} ({role}) not found in the table. Available columns: "
-                        f"{', '.join(map(str, table.columns[:30]))}.")
+        raise DataError(
+            f"Column {column!r} ({role}) not found in the table. Available columns: "
+            f"{', '.join(map(str, table.columns[:30]))}."
+        )
     raw = table[column]
     empty = raw.isna().to_numpy()
     if not pd.api.types.is_numeric_dtype(raw):
@@ -191,29 +200,39 @@ def _rate_column(table: pd.DataFrame, column: str, role: str, percent: bool) -> 
     bad = ~np.isfinite(values) & ~empty
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
-        raise DataError(f"Rate column {column!r} ({role}) has a non-numeric value "
-                        f"{_show(table[column].iloc[pos])} at row position {pos}.")
+        raise DataError(
+            f"Rate column {column!r} ({role}) has a non-numeric value "
+            f"{_show(table[column].iloc[pos])} at row position {pos}."
+        )
     values[empty] = np.nan
     top = 100.0 if percent else 1.0
     out = (values < 0) | (values > top)
     if out.any():
         pos = int(np.flatnonzero(out)[0])
-        unit = "a percentage (0-100)" if percent else "a fraction (0-1); pass percent=True for "\
-            "percentages"
-        raise DataError(f"Rate column {column!r} ({role}) must hold {unit}; value "
-                        f"{_show(table[column].iloc[pos])} at row position {pos} is not.")
+        unit = (
+            "a percentage (0-100)"
+            if percent
+            else "a fraction (0-1); pass percent=True for percentages"
+        )
+        raise DataError(
+            f"Rate column {column!r} ({role}) must hold {unit}; value "
+            f"{_show(table[column].iloc[pos])} at row position {pos} is not."
+        )
     return values
 
 
-def _reconstruct(known: dict[str, np.ndarray], rates: dict[str, np.ndarray], scale: float,
-                 n_rows: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def _reconstruct(
+    known: dict[str, np.ndarray], rates: dict[str, np.ndarray], scale: float, n_rows: int
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Solve for tp, fp, tn, fn row by row (vectorised).
 
     Returns the values and, per quantity and row, whether it is exact (a given count, or
     derived from given counts by sums and differences only, never through a rate).
     """
-    val = {k: np.full(n_rows, np.nan) for k in
-           ("n", "selected", "not_selected", "positives", "negatives", "tp", "fp", "tn", "fn")}
+    val = {
+        k: np.full(n_rows, np.nan)
+        for k in ("n", "selected", "not_selected", "positives", "negatives", "tp", "fp", "tn", "fn")
+    }
     given = {k: np.zeros(n_rows, bool) for k in val}
     for k, v in known.items():
         val[k] = v.copy()
@@ -300,9 +319,16 @@ def _propagate(C: np.ndarray) -> None:
             return
 
 
-def _expand(C: np.ndarray, m: np.ndarray, col: int, lo: np.ndarray, hi: np.ndarray,
-            cap: int, centre: np.ndarray | None = None, radius: int | None = None
-            ) -> np.ndarray | None:
+def _expand(
+    C: np.ndarray,
+    m: np.ndarray,
+    col: int,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    cap: int,
+    centre: np.ndarray | None = None,
+    radius: int | None = None,
+) -> np.ndarray | None:
     """Replace each candidate of ``m`` by one per integer of ``[lo, hi]`` in column ``col``.
 
     With ``radius``: only the ``2 * radius + 1`` integers nearest ``centre`` and ``2 * radius +
@@ -315,8 +341,7 @@ def _expand(C: np.ndarray, m: np.ndarray, col: int, lo: np.ndarray, hi: np.ndarr
             return None
         new = np.repeat(C[m], width, axis=0)
         start = np.cumsum(width) - width
-        new[:, col] = np.repeat(lo, width) + (np.arange(new.shape[0]) -
-                                              np.repeat(start, width))
+        new[:, col] = np.repeat(lo, width) + (np.arange(new.shape[0]) - np.repeat(start, width))
     else:
         k = 2 * radius + 1
         near = centre[:, None] + np.arange(-radius, radius + 1)[None, :]
@@ -332,8 +357,13 @@ def _expand(C: np.ndarray, m: np.ndarray, col: int, lo: np.ndarray, hi: np.ndarr
     return np.asfortranarray(np.vstack([keep, new]))
 
 
-def _solve_row(known: dict[str, float], rates: dict[str, tuple[float, float]], scale: float,
-               radius: int | None, cap: int = MAX_JOINT_CANDIDATES) -> np.ndarray | None:
+def _solve_row(
+    known: dict[str, float],
+    rates: dict[str, tuple[float, float]],
+    scale: float,
+    radius: int | None,
+    cap: int = MAX_JOINT_CANDIDATES,
+) -> np.ndarray | None:
     """Every whole-count table of one row that reproduces each published rate.
 
     ``rates`` maps a rate to (published value, half a published unit). Branches, as
@@ -411,8 +441,10 @@ _SHOWN_COUNTS = ("n", "selected", "positives", "tp", "fp", "tn", "fn")
 
 def _narrowing(radius: int) -> str:
     k = 2 * radius + 1
-    return (f"narrowed to the {k} counts nearest each rate * base and {k} spread over its "
-            "window, as the full search was too large")
+    return (
+        f"narrowed to the {k} counts nearest each rate * base and {k} spread over its "
+        "window, as the full search was too large"
+    )
 
 
 def _no_solution_note(radius: int | None) -> str:
@@ -420,13 +452,17 @@ def _no_solution_note(radius: int | None) -> str:
     if radius == -1:
         return "no whole-count table reproduces every published rate of this group."
     if radius is None:
-        return ("the published rates leave too many whole-count tables to search (more than "
-                f"{MAX_JOINT_CANDIDATES:,} candidates even when narrowed), so this group was "
-                "not searched for a table reproducing every rate: the mismatch may be "
-                "rounding only.")
-    return (f"a search for whole-count tables reproducing every published rate of this group "
-            f"({_narrowing(radius)}) found none; one outside the search may exist, so the "
-            "mismatch may be rounding only.")
+        return (
+            "the published rates leave too many whole-count tables to search (more than "
+            f"{MAX_JOINT_CANDIDATES:,} candidates even when narrowed), so this group was "
+            "not searched for a table reproducing every rate: the mismatch may be "
+            "rounding only."
+        )
+    return (
+        f"a search for whole-count tables reproducing every published rate of this group "
+        f"({_narrowing(radius)}) found none; one outside the search may exist, so the "
+        "mismatch may be rounding only."
+    )
 
 
 def _row_rates(S: np.ndarray) -> dict[str, np.ndarray]:
@@ -449,27 +485,32 @@ def _span(a: np.ndarray, digits: int) -> str | None:
     return f"{a.min():.{digits}f}-{a.max():.{digits}f}"
 
 
-def _ambiguity_warnings(solutions: list[np.ndarray | None], narrowed: dict[int, int | None],
-                        labels: list[str]) -> list[str]:
+def _ambiguity_warnings(
+    solutions: list[np.ndarray | None], narrowed: dict[int, int | None], labels: list[str]
+) -> list[str]:
     """Per ambiguous row: how many tables, the range of each count and rate (first five)."""
     out = []
     amb = [i for i, S in enumerate(solutions) if S is not None and len(S) > 1]
     for i in amb[:5]:
         S = solutions[i]
-        counts = [f"{k} {s}" for k in _SHOWN_COUNTS
-                  if (s := _span(S[:, _IX[k]], 0)) is not None]
-        rates = [f"{name} {s}%" for name, r in _row_rates(S).items()
-                 if (s := _span(100 * r, 2)) is not None]
-        how = (f"in a search {_narrowing(narrowed[i])}, at least" if i in narrowed
-               else "exactly")
+        counts = [f"{k} {s}" for k in _SHOWN_COUNTS if (s := _span(S[:, _IX[k]], 0)) is not None]
+        rates = [
+            f"{name} {s}%"
+            for name, r in _row_rates(S).items()
+            if (s := _span(100 * r, 2)) is not None
+        ]
+        how = f"in a search {_narrowing(narrowed[i])}, at least" if i in narrowed else "exactly"
         out.append(
             f"Group {labels[i]!r}: {how} {len(S):,} whole-count tables reproduce every published "
             f"rate at its precision ({', '.join(counts)}; {', '.join(rates) or 'same rates'}); "
-            "the one nearest the published rates was used and intervals are conditional on it.")
+            "the one nearest the published rates was used and intervals are conditional on it."
+        )
     if len(amb) > 5:
         most = max(len(solutions[i]) for i in amb[5:])
-        out.append(f"{len(amb) - 5} more group(s) have several whole-count tables reproducing "
-                   f"every published rate (up to {most:,}).")
+        out.append(
+            f"{len(amb) - 5} more group(s) have several whole-count tables reproducing "
+            f"every published rate (up to {most:,})."
+        )
     return out
 
 
@@ -512,9 +553,14 @@ def _extreme_rate(pairs: list[np.ndarray], lowest: bool) -> np.float64:
     return np.float64(r)
 
 
-def _ratio_range_warning(views: list, refs: list, cells: Any,
-                         solutions: list[np.ndarray | None], val: dict[str, np.ndarray],
-                         narrowed: dict[int, int | None]) -> str | None:
+def _ratio_range_warning(
+    views: list,
+    refs: list,
+    cells: Any,
+    solutions: list[np.ndarray | None],
+    val: dict[str, np.ndarray],
+    narrowed: dict[int, int | None],
+) -> str | None:
     """Range of each ratio (group rate / reference rate) over the consistent tables.
 
     Each table row's candidate tables vary independently of the other rows', and a group and
@@ -523,8 +569,9 @@ def _ratio_range_warning(views: list, refs: list, cells: Any,
     rows is found exactly by :func:`_extreme_rate`.
     """
     chosen = np.column_stack([val[k] for k in _VARS])
-    pairs = [_pairs(S if S is not None and len(S) else chosen[[i]])
-             for i, S in enumerate(solutions)]
+    pairs = [
+        _pairs(S if S is not None and len(S) else chosen[[i]]) for i, S in enumerate(solutions)
+    ]
     varies = np.array([S is not None and len(S) > 1 for S in solutions])
     row_cell = cells.cell.astype(np.int64)
     parts: list[str] = []
@@ -554,15 +601,17 @@ def _ratio_range_warning(views: list, refs: list, cells: Any,
                 if span is None or not np.isfinite(lo):
                     continue
                 label = v.labels[ref] if ref is not None else "rest"
-                parts.append(f"{v.name} {v.labels[g]} / {label}: {name} {span} "
-                             f"(used {at:.3f})")
+                parts.append(f"{v.name} {v.labels[g]} / {label}: {name} {span} (used {at:.3f})")
     if not parts:
         return None
-    more = (f"; the ratios of {skipped} more comparison(s) vary too" if skipped else "")
-    part = (" (for groups searched narrowly, over the tables found)" if narrowed else "")
-    return ("Over all whole-count tables that reproduce every published rate" + part + ", the "
-            "ratios (group / reference) range as follows; the reported ratios and their "
-            f"intervals use one table: {'; '.join(parts)}{more}.")
+    more = f"; the ratios of {skipped} more comparison(s) vary too" if skipped else ""
+    part = " (for groups searched narrowly, over the tables found)" if narrowed else ""
+    return (
+        "Over all whole-count tables that reproduce every published rate" + part + ", the "
+        "ratios (group / reference) range as follows; the reported ratios and their "
+        f"intervals use one table: {'; '.join(parts)}{more}."
+    )
+
 
 def audit_counts(
     table: pd.DataFrame,
@@ -670,13 +719,33 @@ def audit_counts(
     groups_cols = [group] if isinstance(group, str) else list(group)
     if not groups_cols:
         raise DataError("Give at least one group column (group=...).")
-    counts_given = {k: c for k, c in (("n", n), ("selected", selected), ("positives", positives),
-                                      ("tp", tp), ("fp", fp), ("tn", tn), ("fn", fn))
-                    if c is not None}
-    rates_given = {k: c for k, c in (("selection_rate", selection_rate),
-                                     ("precision", precision), ("fdr", fdr),
-                                     ("prevalence", prevalence), ("tpr", tpr), ("fnr", fnr),
-                                     ("fpr", fpr), ("tnr", tnr)) if c is not None}
+    counts_given = {
+        k: c
+        for k, c in (
+            ("n", n),
+            ("selected", selected),
+            ("positives", positives),
+            ("tp", tp),
+            ("fp", fp),
+            ("tn", tn),
+            ("fn", fn),
+        )
+        if c is not None
+    }
+    rates_given = {
+        k: c
+        for k, c in (
+            ("selection_rate", selection_rate),
+            ("precision", precision),
+            ("fdr", fdr),
+            ("prevalence", prevalence),
+            ("tpr", tpr),
+            ("fnr", fnr),
+            ("fpr", fpr),
+            ("tnr", tnr),
+        )
+        if c is not None
+    }
     if not counts_given:
         raise DataError("Give count columns: tp, fp, tn, fn, or a group size n (plus rates).")
     used = [*groups_cols, *counts_given.values(), *rates_given.values()]
@@ -702,12 +771,12 @@ def audit_counts(
         code = cells.cell.astype(np.int64)
         first = np.flatnonzero(np.bincount(code) > 1)[0]
         rows = np.flatnonzero(code == first)[:2].tolist()
-        label = SEP.join(a.levels[cells.levels[first, j]]
-                         for j, a in enumerate(cells.attributes))
+        label = SEP.join(a.levels[cells.levels[first, j]] for j, a in enumerate(cells.attributes))
         raise DataError(
             f"Rows {rows[0]} and {rows[1]} of the table are both the group {label!r} "
             f"({', '.join(groups_cols)}): keep one row per group (e.g. filter one model version "
-            "or data set, drop total rows) or add the distinguishing column to group=.")
+            "or data set, drop total rows) or add the distinguishing column to group=."
+        )
 
     val, given = _reconstruct(known, rates, scale, len(table))
     missing_cells = [k for k in ("tp", "fp", "tn", "fn") if np.isnan(val[k]).any()]
@@ -717,10 +786,12 @@ def audit_counts(
             f"The columns given do not determine {', '.join(missing_cells)} (first at row "
             f"position {pos}); given counts: {sorted(counts_given)}, rates: "
             f"{sorted(rates_given)}. Give, e.g., tp/fp/tn/fn, or n with selection_rate, "
-            "precision and prevalence (or fpr).")
+            "precision and prevalence (or fpr)."
+        )
     warnings: list[str] = []
-    labels_of_row = [SEP.join(str(table[c].iloc[i]) for c in groups_cols)
-                     for i in range(len(table))]
+    labels_of_row = [
+        SEP.join(str(table[c].iloc[i]) for c in groups_cols) for i in range(len(table))
+    ]
     # joint search: every whole-count table of each row reproducing every published rate;
     # rows with one keep the one nearest the point estimates, the others the nearest-rounded
     # counts of _reconstruct (which the round-trip check below then reports)
@@ -750,13 +821,16 @@ def audit_counts(
             pos = int(np.flatnonzero(neg)[0])
             raise DataError(
                 f"The table's numbers contradict each other: they imply a negative count of "
-                f"{name} ({arr[pos]:g}) for group {labels_of_row[pos]!r} (row position {pos}).")
+                f"{name} ({arr[pos]:g}) for group {labels_of_row[pos]!r} (row position {pos})."
+            )
     for total, a, b in _LINEAR:
         bad = val[total] != val[a] + val[b]
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
-            msg = (f"For group {labels_of_row[pos]!r} (row position {pos}), {total} = "
-                   f"{val[total][pos]:g} but {a} + {b} = {val[a][pos] + val[b][pos]:g}.")
+            msg = (
+                f"For group {labels_of_row[pos]!r} (row position {pos}), {total} = "
+                f"{val[total][pos]:g} but {a} + {b} = {val[a][pos] + val[b][pos]:g}."
+            )
             if given[total][pos] and given[a][pos] and given[b][pos]:
                 raise DataError(f"The table's counts contradict each other. {msg}")
             warnings.append(f"The table does not round-trip: {msg}")
@@ -781,10 +855,12 @@ def audit_counts(
                 f"published {'(empty)' if np.isnan(pub[i]) else f'{pub[i]:g}'}, but the whole "
                 f"counts {part} = {val[part][i]:g} and {base} = {val[base][i]:g} give "
                 f"{implied[i]:.{dec[rate] + 2}f} (published to {dec[rate]} decimal(s)); "
-                + _no_solution_note(narrowed.get(i, -1)))
+                + _no_solution_note(narrowed.get(i, -1))
+            )
         if (~ok).sum() > 5:
-            warnings.append(f"Column {col!r}: {int((~ok).sum()) - 5} more group(s) do not "
-                            "round-trip.")
+            warnings.append(
+                f"Column {col!r}: {int((~ok).sum()) - 5} more group(s) do not round-trip."
+            )
     warnings.extend(_ambiguity_warnings(solutions, narrowed, labels_of_row))
     for w in warnings:
         _warnings.warn(w, UserWarning, stacklevel=2)
@@ -793,8 +869,9 @@ def audit_counts(
     views = build_views(cells, intersections)
     C = cells.n_cells
     cell = cells.cell.astype(np.int64)
-    per_cell = {k: np.bincount(cell, weights=val[k], minlength=C) for k in
-                ("n", "tp", "fp", "tn", "fn")}
+    per_cell = {
+        k: np.bincount(cell, weights=val[k], minlength=C) for k in ("n", "tp", "fp", "tn", "fn")
+    }
 
     base_by_view = {}
     for v in views:
@@ -811,8 +888,10 @@ def audit_counts(
     total_n = float(per_cell["n"].sum())
     group_frames, disp_frames = [], []
     for v, ref in zip(views, refs, strict=True):
-        agg = {k: np.bincount(v.group_of_cell, weights=a, minlength=v.n_groups)
-               for k, a in per_cell.items()}
+        agg = {
+            k: np.bincount(v.group_of_cell, weights=a, minlength=v.n_groups)
+            for k, a in per_cell.items()
+        }
         agg["selected"] = agg["tp"] + agg["fp"]
         agg["positives"] = agg["tp"] + agg["fn"]
         agg["negatives"] = agg["fp"] + agg["tn"]
@@ -821,11 +900,15 @@ def audit_counts(
         for k in ("n", "tp", "fp", "tn", "fn", "selected", "positives"):
             cols[k] = agg[k].astype(np.int64)
         cols["share"] = agg["n"] / total_n
-        for name, event, base in (*METRICS, ("tpr", "tp", "positives"),
-                                  ("prevalence", "positives", "n")):
+        for name, event, base in (
+            *METRICS,
+            ("tpr", "tp", "positives"),
+            ("prevalence", "positives", "n"),
+        ):
             lo, hi = M.wilson_interval(agg[event], agg[base], confidence)
-            cols.update({name: M._div(agg[event], agg[base]), f"{name}_low": lo,
-                         f"{name}_high": hi})
+            cols.update(
+                {name: M._div(agg[event], agg[base]), f"{name}_low": lo, f"{name}_high": hi}
+            )
         cols["small_cell"] = (agg["n"] < min_cell) | (agg["selected"] < min_cell)
         group_frames.append(pd.DataFrame(cols))
 
@@ -843,10 +926,21 @@ def audit_counts(
             x1, n1 = agg[event][idx], agg[base][idx]
             x0, n0 = ref_agg[event], ref_agg[base]
             frame = comparison_frame(
-                attribute=v.name, groups=g_labels, references=ref_labels, metric=name,
-                x1=x1, n1=n1, x0=x0, n0=n0, confidence=confidence, min_cell=min_cell,
-                small=(n1 < min_cell) | (n0 < min_cell) | (agg["n"][idx] < min_cell) |
-                (ref_agg["n"] < min_cell))
+                attribute=v.name,
+                groups=g_labels,
+                references=ref_labels,
+                metric=name,
+                x1=x1,
+                n1=n1,
+                x0=x0,
+                n0=n0,
+                confidence=confidence,
+                min_cell=min_cell,
+                small=(n1 < min_cell)
+                | (n0 < min_cell)
+                | (agg["n"][idx] < min_cell)
+                | (ref_agg["n"] < min_cell),
+            )
             key = "precision" if name == "fdr" else name
             frame["_test_key"] = [f"{v.name}\x00{g}\x00{key}" for g in g_labels]
             disp_frames.append(frame)
@@ -862,8 +956,11 @@ def audit_counts(
         "percent": percent,
         "decimals": {rates_given[k]: d for k, d in dec.items()},
         "reconstructed_from_rates": reconstructed,
-        "joint_solutions": [None if S is None or i in narrowed else len(S)
-                            for i, S in enumerate(solutions)] if rates else None,
+        "joint_solutions": [
+            None if S is None or i in narrowed else len(S) for i, S in enumerate(solutions)
+        ]
+        if rates
+        else None,
         "protected": {a.name: list(a.levels) for a in pop.attributes.values()},
     }
     config = {
@@ -873,5 +970,10 @@ def audit_counts(
         "correction": correction,
         "min_cell": int(min_cell),
     }
-    return CountsAuditResult(groups=groups, disparities=disparities, config=config,
-                             data_summary=summary, warnings=warnings)
+    return CountsAuditResult(
+        groups=groups,
+        disparities=disparities,
+        config=config,
+        data_summary=summary,
+        warnings=warnings,
+    )

@@ -137,14 +137,18 @@ def audit(
         raise PolicyError(f"policy must be a Budget or a Threshold, not {type(policy).__name__}.")
     M.confidence_z(confidence)  # validates
     if correction not in ("holm", "bh", "bonferroni", "none"):
-        raise DataError(f"correction must be 'holm', 'bh', 'bonferroni' or 'none', not {correction!r}.")
+        raise DataError(
+            f"correction must be 'holm', 'bh', 'bonferroni' or 'none', not {correction!r}."
+        )
     if int(min_cell) < 0:
         raise DataError(f"min_cell must be >= 0, not {min_cell!r}.")
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
         raise DataError(f"bootstrap must be a number of samples >= 0, not {bootstrap!r}.")
     if bootstrap and population.weights is not None:
-        raise DataError("bootstrap intervals need an unweighted population (row weights are "
-                        "not resampled); use the analytic intervals with weights.")
+        raise DataError(
+            "bootstrap intervals need an unweighted population (row weights are "
+            "not resampled); use the analytic intervals with weights."
+        )
     grid = DEFAULT_BUDGETS if budgets is None else np.asarray(list(budgets), dtype=float)
     if grid.size == 0 or not np.all(np.isfinite(grid)) or grid.min() < 0 or grid.max() > 1:
         raise PolicyError("budgets for the curve must be shares between 0 and 1.")
@@ -164,8 +168,9 @@ def audit(
     cells = build_cells(attrs)
     views = build_views(cells, intersections)
     engine = _Engine(population, cells, views, scores, selected, weights, confidence, min_cell)
-    refs, warnings = resolve_references(views, engine.base_by_view, reference,
-                                         engine.selected_by_view)
+    refs, warnings = resolve_references(
+        views, engine.base_by_view, reference, engine.selected_by_view
+    )
 
     groups = engine.groups_table()
     disparities = engine.disparities_table(refs, correction)
@@ -174,7 +179,9 @@ def audit(
     if threshold_free:
         disparities = engine.add_threshold_free(disparities, refs, ranking)
     curve = engine.curve_table(refs, ranking, grid)
-    calibration = engine.calibration_table(calibration_bins) if population.labels is not None else None
+    calibration = (
+        engine.calibration_table(calibration_bins) if population.labels is not None else None
+    )
 
     if outside_unit and calibration is not None:
         warnings.append(
@@ -225,9 +232,11 @@ def declares_probabilities(model: Any) -> bool:
     A logistic scorecard, an estimator scored with ``predict_proba`` and a
     ``ScoreColumn(..., probability=True)``.
     """
-    return (getattr(model, "probability", False) is True
-            or getattr(model, "link", None) == "logistic"
-            or getattr(model, "method", None) == "predict_proba")
+    return (
+        getattr(model, "probability", False) is True
+        or getattr(model, "link", None) == "logistic"
+        or getattr(model, "method", None) == "predict_proba"
+    )
 
 
 def _check_probabilities(model: Any, name: str, scores: np.ndarray) -> bool:
@@ -249,9 +258,17 @@ def _check_probabilities(model: Any, name: str, scores: np.ndarray) -> bool:
 class _Engine:
     """Sufficient statistics of one audit, and the tables derived from them."""
 
-    def __init__(self, population: Population, cells: Cells, views: list[View],
-                 scores: np.ndarray, selected: np.ndarray, weights: np.ndarray | None,
-                 confidence: float, min_cell: int) -> None:
+    def __init__(
+        self,
+        population: Population,
+        cells: Cells,
+        views: list[View],
+        scores: np.ndarray,
+        selected: np.ndarray,
+        weights: np.ndarray | None,
+        confidence: float,
+        min_cell: int,
+    ) -> None:
         self.cells, self.views = cells, views
         self.scores, self.selected, self.weights = scores, selected, weights
         self.confidence, self.min_cell = confidence, int(min_cell)
@@ -275,13 +292,24 @@ class _Engine:
 
     def _by_view(self) -> None:
         views = self.views
-        self.base_by_view = {v.name: self.base.aggregate(v.group_of_cell, v.n_groups) for v in views}
-        self.selected_by_view = {v.name: self.sel.aggregate(v.group_of_cell, v.n_groups).n
-                                 for v in views}
+        self.base_by_view = {
+            v.name: self.base.aggregate(v.group_of_cell, v.n_groups) for v in views
+        }
+        self.selected_by_view = {
+            v.name: self.sel.aggregate(v.group_of_cell, v.n_groups).n for v in views
+        }
 
     @classmethod
-    def from_sums(cls, cells: Cells, views: list[View], base: Sums, sel: Sums,
-                  score_sum: np.ndarray, confidence: float, min_cell: int) -> _Engine:
+    def from_sums(
+        cls,
+        cells: Cells,
+        views: list[View],
+        base: Sums,
+        sel: Sums,
+        score_sum: np.ndarray,
+        confidence: float,
+        min_cell: int,
+    ) -> _Engine:
         """An engine from per-cell counts alone (no rows: the out-of-core audit)."""
         self = cls.__new__(cls)
         self.cells, self.views = cells, views
@@ -316,10 +344,15 @@ class _Engine:
             if weighted:
                 cols.update(weight=base.w, n_effective=base.n_eff, selected_weight=sel.w)
             cols.update(self._rate_cols("selection_rate", sel, base))
-            cols["mean_score"] = np.bincount(v.group_of_cell, weights=self.score_sum,
-                                             minlength=v.n_groups) / base.w
+            cols["mean_score"] = (
+                np.bincount(v.group_of_cell, weights=self.score_sum, minlength=v.n_groups) / base.w
+            )
             if self.labels is not None:
-                lab, pos, neg = self._agg(self.lab, v), self._agg(self.pos, v), self._agg(self.neg, v)
+                lab, pos, neg = (
+                    self._agg(self.lab, v),
+                    self._agg(self.pos, v),
+                    self._agg(self.neg, v),
+                )
                 sel_lab, sel_pos = self._agg(self.sel_lab, v), self._agg(self.sel_pos, v)
                 sel_neg = self._agg(self.sel_neg, v)
                 cols["controlled_with_label"] = lab.n.astype(np.int64)
@@ -338,7 +371,9 @@ class _Engine:
         return pd.concat(frames, ignore_index=True)
 
     # -- disparities --------------------------------------------------------------------
-    def _pairs(self, v: View, ref: int | None) -> tuple[np.ndarray, Sums, Sums, Sums, Sums, list[str]]:
+    def _pairs(
+        self, v: View, ref: int | None
+    ) -> tuple[np.ndarray, Sums, Sums, Sums, Sums, list[str]]:
         base, sel = self._agg(self.base, v), self._agg(self.sel, v)
         if ref is None:
             idx = np.arange(v.n_groups)
@@ -346,8 +381,14 @@ class _Engine:
             return idx, base, sel, tb - base, ts - sel, [REST] * idx.size
         idx = np.array([g for g in range(v.n_groups) if g != ref], dtype=np.int64)
         r = np.full(idx.size, ref)
-        return (idx, base.take(idx), sel.take(idx), base.take(r), sel.take(r),
-                [v.labels[ref]] * idx.size)
+        return (
+            idx,
+            base.take(idx),
+            sel.take(idx),
+            base.take(r),
+            sel.take(r),
+            [v.labels[ref]] * idx.size,
+        )
 
     def disparities_table(self, refs: list, correction: str) -> pd.DataFrame:
         frames = []
@@ -360,34 +401,57 @@ class _Engine:
             p, test = M.two_proportion_p_value(x1, n1, x0, n0, exact=self.weights is None)
             with np.errstate(divide="ignore", invalid="ignore"):
                 low_over_high = np.minimum(ratio, 1 / ratio)
-            note = np.where(p0 == 0, np.where(p1 == 0, "no file selected in either group",
-                                              "reference group has no selected file"), "")
-            small = (b1.n < self.min_cell) | (s1.n < self.min_cell) | \
-                (b0.n < self.min_cell) | (s0.n < self.min_cell)
-            frames.append(pd.DataFrame({
-                "attribute": v.name,
-                "group": [v.labels[i] for i in idx],
-                "reference": ref_labels,
-                "n": b1.n.astype(np.int64),
-                "reference_n": b0.n.astype(np.int64),
-                "selection_rate": p1,
-                "reference_rate": p0,
-                "ratio": ratio, "ratio_low": rlo, "ratio_high": rhi,
-                "difference": diff, "difference_low": dlo, "difference_high": dhi,
-                "test": test,
-                "p_value": p,
-                "below_four_fifths": np.nan_to_num(low_over_high, nan=1.0) < 0.8,
-                "small_cell": small,
-                "note": note,
-                "_n_eff": n1, "_ref_n_eff": n0,
-                # in "rest" mode the two groups of a binary attribute are one comparison seen
-                # from both sides (same test): they count once in the multiple-testing family
-                "_test_key": [v.name if ref is None and v.n_groups == 2 else f"{v.name}|{i}"
-                              for i in idx],
-            }))
+            note = np.where(
+                p0 == 0,
+                np.where(
+                    p1 == 0,
+                    "no file selected in either group",
+                    "reference group has no selected file",
+                ),
+                "",
+            )
+            small = (
+                (b1.n < self.min_cell)
+                | (s1.n < self.min_cell)
+                | (b0.n < self.min_cell)
+                | (s0.n < self.min_cell)
+            )
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "attribute": v.name,
+                        "group": [v.labels[i] for i in idx],
+                        "reference": ref_labels,
+                        "n": b1.n.astype(np.int64),
+                        "reference_n": b0.n.astype(np.int64),
+                        "selection_rate": p1,
+                        "reference_rate": p0,
+                        "ratio": ratio,
+                        "ratio_low": rlo,
+                        "ratio_high": rhi,
+                        "difference": diff,
+                        "difference_low": dlo,
+                        "difference_high": dhi,
+                        "test": test,
+                        "p_value": p,
+                        "below_four_fifths": np.nan_to_num(low_over_high, nan=1.0) < 0.8,
+                        "small_cell": small,
+                        "note": note,
+                        "_n_eff": n1,
+                        "_ref_n_eff": n0,
+                        # in "rest" mode the two groups of a binary attribute are one comparison seen
+                        # from both sides (same test): they count once in the multiple-testing family
+                        "_test_key": [
+                            v.name if ref is None and v.n_groups == 2 else f"{v.name}|{i}"
+                            for i in idx
+                        ],
+                    }
+                )
+            )
         out = pd.concat(frames, ignore_index=True)
-        keys, first, inverse = np.unique(out["_test_key"].to_numpy(), return_index=True,
-                                         return_inverse=True)
+        keys, first, inverse = np.unique(
+            out["_test_key"].to_numpy(), return_index=True, return_inverse=True
+        )
         adjusted = M.adjust_p_values(out["p_value"].to_numpy()[first], correction)[inverse]
         out.insert(out.columns.get_loc("p_value") + 1, "p_adjusted", adjusted)
         alpha = 1 - self.confidence
@@ -397,15 +461,17 @@ class _Engine:
         return out.drop(columns=["_n_eff", "_ref_n_eff", "_test_key"])
 
     # -- bootstrap ---------------------------------------------------------------------------
-    def add_bootstrap(self, disparities: pd.DataFrame, refs: list, samples: int,
-                      seed: int | None) -> pd.DataFrame:
+    def add_bootstrap(
+        self, disparities: pd.DataFrame, refs: list, samples: int, seed: int | None
+    ) -> pd.DataFrame:
         """Percentile intervals of every ratio from binomial redraws of the cells' counts."""
         rng = np.random.default_rng(seed)
         n_cell = self.base.n
         with np.errstate(divide="ignore", invalid="ignore"):
             p_cell = np.where(n_cell > 0, self.sel.n / np.where(n_cell > 0, n_cell, 1), 0.0)
-        draws = rng.binomial(n_cell.astype(np.int64)[None, :], p_cell[None, :],
-                             size=(samples, n_cell.size)).astype(float)  # (B, cells)
+        draws = rng.binomial(
+            n_cell.astype(np.int64)[None, :], p_cell[None, :], size=(samples, n_cell.size)
+        ).astype(float)  # (B, cells)
         alpha = 1 - self.confidence
         frames = []
         for v, ref in zip(self.views, refs, strict=True):
@@ -423,19 +489,31 @@ class _Engine:
                 warnings.simplefilter("ignore", RuntimeWarning)  # 0 / 0 samples: NaN
                 low = np.nanquantile(ratio, alpha / 2, axis=0, method="lower")
                 high = np.nanquantile(ratio, 1 - alpha / 2, axis=0, method="higher")
-            frames.append(pd.DataFrame({"attribute": v.name,
-                                        "group": [v.labels[i] for i in idx],
-                                        "ratio_boot_low": low, "ratio_boot_high": high}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "attribute": v.name,
+                        "group": [v.labels[i] for i in idx],
+                        "ratio_boot_low": low,
+                        "ratio_boot_high": high,
+                    }
+                )
+            )
         boot = pd.concat(frames, ignore_index=True)
         out = disparities.merge(boot, on=["attribute", "group"], how="left", validate="1:1")
         cols = list(out.columns)
         at = cols.index("ratio_high") + 1
-        cols = cols[:at] + ["ratio_boot_low", "ratio_boot_high"] + [
-            c for c in cols[at:] if c not in ("ratio_boot_low", "ratio_boot_high")]
+        cols = (
+            cols[:at]
+            + ["ratio_boot_low", "ratio_boot_high"]
+            + [c for c in cols[at:] if c not in ("ratio_boot_low", "ratio_boot_high")]
+        )
         return out[cols]
 
     # -- threshold-free measures ----------------------------------------------------------
-    def add_threshold_free(self, disparities: pd.DataFrame, refs: list, ranking: Ranking) -> pd.DataFrame:
+    def add_threshold_free(
+        self, disparities: pd.DataFrame, refs: list, ranking: Ranking
+    ) -> pd.DataFrame:
         from scoreaudit.stats import distribution as D
 
         # No second sort: the policy's ranking read backwards has the same tie blocks. With
@@ -445,18 +523,28 @@ class _Engine:
             counts = block_cell_counts(blocks, self.cells.cell, self.cells.n_cells)[::-1]
             return self.add_threshold_free_counts(disparities, refs, blocks.values[::-1], counts)
         dist_rank = D.ranking_from_descending(
-            ranking.order, ranking.sorted_scores, exact_order=self.weights is not None,
-            ascending_code=None if blocks is None else blocks.ascending_code())
+            ranking.order,
+            ranking.sorted_scores,
+            exact_order=self.weights is not None,
+            ascending_code=None if blocks is None else blocks.ascending_code(),
+        )
         frames = []
         for v, ref in zip(self.views, refs, strict=True):
-            tf = D.threshold_free(dist_rank, v.row_codes(self.cells), v.n_groups, ref,
-                                  weights=self.weights, confidence=self.confidence)
+            tf = D.threshold_free(
+                dist_rank,
+                v.row_codes(self.cells),
+                v.n_groups,
+                ref,
+                weights=self.weights,
+                confidence=self.confidence,
+            )
             frames.append(_label_tf(tf, v))
         tf_all = pd.concat(frames, ignore_index=True)
         return disparities.merge(tf_all, on=["attribute", "group"], how="left", validate="1:1")
 
-    def add_threshold_free_counts(self, disparities: pd.DataFrame, refs: list,
-                                  values: np.ndarray, counts: np.ndarray) -> pd.DataFrame:
+    def add_threshold_free_counts(
+        self, disparities: pd.DataFrame, refs: list, values: np.ndarray, counts: np.ndarray
+    ) -> pd.DataFrame:
         """Threshold-free measures from rows per (distinct score, cell), unweighted.
 
         ``values`` are the distinct scores in increasing order, ``counts`` their
@@ -475,15 +563,22 @@ class _Engine:
     # -- budget curve ------------------------------------------------------------------
     def curve_table(self, refs: list, ranking: Ranking, grid: np.ndarray) -> pd.DataFrame:
         counts = ranking.count_for_share(grid)
-        sel_n, sel_w = curve_counts(ranking, self.cells.cell, self.cells.n_cells, counts,
-                                    self.weights)
+        sel_n, sel_w = curve_counts(
+            ranking, self.cells.cell, self.cells.n_cells, counts, self.weights
+        )
         realised = ranking.cum_weight[np.maximum(counts - 1, 0)] / ranking.total_weight
         realised = np.where(counts > 0, realised, 0.0)
         return self.curve_table_from_counts(refs, grid, counts, sel_n, sel_w, realised)
 
-    def curve_table_from_counts(self, refs: list, grid: np.ndarray, counts: np.ndarray,
-                                sel_n: np.ndarray, sel_w: np.ndarray,
-                                realised: np.ndarray) -> pd.DataFrame:
+    def curve_table_from_counts(
+        self,
+        refs: list,
+        grid: np.ndarray,
+        counts: np.ndarray,
+        sel_n: np.ndarray,
+        sel_w: np.ndarray,
+        realised: np.ndarray,
+    ) -> pd.DataFrame:
         """The curve table from the selected rows (and weight) per (budget, cell)."""
         frames = []
         B = grid.size
@@ -500,34 +595,42 @@ class _Engine:
             if ref is None:
                 rest_w = base.w.sum() - base.w
                 ref_rate = (g_w.sum(axis=1, keepdims=True) - g_w) / rest_w[None, :]
-                rest_n = base.n.sum() - base.n if self.weights is None else \
-                    (base.w.sum() - base.w) ** 2 / (base.w2.sum() - base.w2)
+                rest_n = (
+                    base.n.sum() - base.n
+                    if self.weights is None
+                    else (base.w.sum() - base.w) ** 2 / (base.w2.sum() - base.w2)
+                )
                 ref_n = np.broadcast_to(rest_n, (B, G))
                 ref_labels = [REST] * G
             else:
                 ref_rate = np.broadcast_to(rate[:, [ref]], (B, G))
                 ref_n = np.broadcast_to(n_eff[:, [ref]], (B, G))
                 ref_labels = [v.labels[ref]] * G
-            ratio, rlo, rhi = M.katz_ratio_interval(x, n_eff, ref_rate * ref_n, ref_n,
-                                                    self.confidence)
+            ratio, rlo, rhi = M.katz_ratio_interval(
+                x, n_eff, ref_rate * ref_n, ref_n, self.confidence
+            )
             if ref is not None:  # the reference against itself: ratio 1, no interval
                 rlo[:, ref] = np.nan
                 rhi[:, ref] = np.nan
-            frames.append(pd.DataFrame({
-                "budget": np.repeat(grid, G),
-                "realised_share": np.repeat(realised, G),
-                "n_selected": np.repeat(counts, G),
-                "attribute": v.name,
-                "group": np.tile(np.array(v.labels, dtype=object), B),
-                "reference": np.tile(np.array(ref_labels, dtype=object), B),
-                "selected": g_n.ravel().astype(np.int64),
-                "selection_rate": rate.ravel(),
-                "selection_rate_low": low.ravel(),
-                "selection_rate_high": high.ravel(),
-                "ratio": ratio.ravel(),
-                "ratio_low": rlo.ravel(),
-                "ratio_high": rhi.ravel(),
-            }))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "budget": np.repeat(grid, G),
+                        "realised_share": np.repeat(realised, G),
+                        "n_selected": np.repeat(counts, G),
+                        "attribute": v.name,
+                        "group": np.tile(np.array(v.labels, dtype=object), B),
+                        "reference": np.tile(np.array(ref_labels, dtype=object), B),
+                        "selected": g_n.ravel().astype(np.int64),
+                        "selection_rate": rate.ravel(),
+                        "selection_rate_low": low.ravel(),
+                        "selection_rate_high": high.ravel(),
+                        "ratio": ratio.ravel(),
+                        "ratio_low": rlo.ravel(),
+                        "ratio_high": rhi.ravel(),
+                    }
+                )
+            )
         return pd.concat(frames, ignore_index=True)
 
     # -- calibration ---------------------------------------------------------------------
@@ -538,8 +641,14 @@ class _Engine:
         for v in self.views:
             if len(v.members) > 1:
                 continue
-            cal = D.calibration_by_group(self.scores, v.row_codes(self.cells), v.n_groups,
-                                         self.labels, weights=self.weights, bins=bins)
+            cal = D.calibration_by_group(
+                self.scores,
+                v.row_codes(self.cells),
+                v.n_groups,
+                self.labels,
+                weights=self.weights,
+                bins=bins,
+            )
             cal = cal.copy()
             cal["group"] = [v.labels[int(g)] for g in cal["group"]]
             cal.insert(0, "attribute", v.name)
@@ -574,17 +683,30 @@ def _add_power(table: pd.DataFrame, alpha: float, correction: str, m: int) -> pd
     diff = np.full(len(table), np.nan)
     decrease = np.full(len(table), np.nan)
     if ok.any():
-        res = power.minimum_detectable(n1[ok], n0[ok], p0[ok], alpha=alpha, power=0.8,
-                                       comparisons=max(m, 1), correction=correction)
+        res = power.minimum_detectable(
+            n1[ok],
+            n0[ok],
+            p0[ok],
+            alpha=alpha,
+            power=0.8,
+            comparisons=max(m, 1),
+            correction=correction,
+        )
         ratio[ok] = np.asarray(res.ratio, dtype=float)
         diff[ok] = np.asarray(res.difference, dtype=float)
-        res = power.minimum_detectable(n1[ok], n0[ok], p0[ok], alpha=alpha, power=0.8,
-                                       comparisons=max(m, 1), correction=correction,
-                                       direction="decrease")
+        res = power.minimum_detectable(
+            n1[ok],
+            n0[ok],
+            p0[ok],
+            alpha=alpha,
+            power=0.8,
+            comparisons=max(m, 1),
+            correction=correction,
+            direction="decrease",
+        )
         decrease[ok] = np.asarray(res.ratio, dtype=float)
     table = table.copy()
     table["min_detectable_ratio"] = ratio
     table["min_detectable_difference"] = diff
     table["min_detectable_ratio_decrease"] = decrease
     return table
-

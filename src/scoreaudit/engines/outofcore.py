@@ -118,15 +118,18 @@ def audit_file(
     if isinstance(model, str):
         model = ScoreColumn(model)
     if not hasattr(model, "score"):
-        raise ModelError(f"{type(model).__name__} is not a scoring model: it needs a "
-                         "score(frame) method and a features list.")
+        raise ModelError(
+            f"{type(model).__name__} is not a scoring model: it needs a "
+            "score(frame) method and a features list."
+        )
     policy = Budget(share=0.05) if policy is None else policy
     if not isinstance(policy, (Budget, Threshold)):
         raise PolicyError(f"policy must be a Budget or a Threshold, not {type(policy).__name__}.")
     confidence_z(confidence)
     if correction not in ("holm", "bh", "bonferroni", "none"):
-        raise DataError(f"correction must be 'holm', 'bh', 'bonferroni' or 'none', not "
-                        f"{correction!r}.")
+        raise DataError(
+            f"correction must be 'holm', 'bh', 'bonferroni' or 'none', not {correction!r}."
+        )
     if int(min_cell) < 0:
         raise DataError(f"min_cell must be >= 0, not {min_cell!r}.")
     if int(batch_size) < 1:
@@ -153,8 +156,10 @@ def audit_file(
         features = [model.column]
     absent = [c for c in [*protected, *features] if c not in names]
     if absent:
-        raise DataError(f"Column(s) {', '.join(map(repr, absent))} not found in {path!r}. "
-                        f"Available columns: {', '.join(sorted(names)[:30])}.")
+        raise DataError(
+            f"Column(s) {', '.join(map(repr, absent))} not found in {path!r}. "
+            f"Available columns: {', '.join(sorted(names)[:30])}."
+        )
     name = getattr(model, "name", type(model).__name__)
     scan = _Scan(pf, protected, features, int(batch_size))
     encoder = _Encoder.build(scan, protected, bands, path)
@@ -173,8 +178,11 @@ def audit_file(
         n_raw += np.bincount(cell, minlength=raw)
         # exactly the sequential sums of the in-memory bincount: the running sum of every
         # cell is added first, then the batch's rows in order
-        score_sum = np.bincount(np.concatenate([np.arange(raw), cell]),
-                                weights=np.concatenate([score_sum, scores]), minlength=raw)
+        score_sum = np.bincount(
+            np.concatenate([np.arange(raw), cell]),
+            weights=np.concatenate([score_sum, scores]),
+            minlength=raw,
+        )
         if table is not None:
             table = table.add(scores, cell)
             if table is None and first:  # continuous scores: histogram from the start
@@ -202,8 +210,10 @@ def audit_file(
     elif isinstance(policy, Budget):
         k_policy = int(virtual.count_for_share(np.array([policy.share]))[0])
         if k_policy == 0:
-            raise PolicyError(f"A budget of {policy.share:.4%} selects no file in a population "
-                              f"of {n}; raise the budget.")
+            raise PolicyError(
+                f"A budget of {policy.share:.4%} selects no file in a population "
+                f"of {n}; raise the budget."
+            )
     else:
         k_policy = -1  # a threshold: resolved below
     k_curve = virtual.count_for_share(grid)
@@ -215,20 +225,22 @@ def audit_file(
     if isinstance(policy, Threshold):
         k_policy = cut.count_at_least(float(policy.threshold))
         if k_policy == 0:
-            raise PolicyError(f"No score reaches the threshold {policy.threshold}; the highest "
-                              f"score is {cut.highest():.6g}.")
+            raise PolicyError(
+                f"No score reaches the threshold {policy.threshold}; the highest "
+                f"score is {cut.highest():.6g}."
+            )
     wanted = np.concatenate([[k_policy], k_curve])
     sel_cells, info = cut.selected_per_cell(wanted, policy, n, scan, encoder, model, remap)
     k_real = info["k"]  # after extending ties ("all")
 
     # ---- tables -------------------------------------------------------------------------
-    sel = Sums(sel_cells[0].astype(float), sel_cells[0].astype(float),
-               sel_cells[0].astype(float))
+    sel = Sums(sel_cells[0].astype(float), sel_cells[0].astype(float), sel_cells[0].astype(float))
     base = Sums(n_cell, n_cell, n_cell)
     views = build_views(cells, intersections)
     engine = _Engine.from_sums(cells, views, base, sel, score_sum, confidence, min_cell)
-    refs, warnings = resolve_references(views, engine.base_by_view, reference,
-                                         engine.selected_by_view)
+    refs, warnings = resolve_references(
+        views, engine.base_by_view, reference, engine.selected_by_view
+    )
     groups = engine.groups_table()
     disparities = engine.disparities_table(refs, correction)
     tf_done = False
@@ -238,18 +250,27 @@ def audit_file(
             disparities = engine.add_threshold_free_counts(disparities, refs, values, counts)
             tf_done = True
         else:
-            warnings.append("The scores have more than 65,535 distinct values: the "
-                            "threshold-free measures (AUC, KS) need each group's full score "
-                            "distribution and are omitted out of core; use sa.audit in "
-                            "memory for them.")
+            warnings.append(
+                "The scores have more than 65,535 distinct values: the "
+                "threshold-free measures (AUC, KS) need each group's full score "
+                "distribution and are omitted out of core; use sa.audit in "
+                "memory for them."
+            )
     counts_b = k_real[1:]
     curve_n = sel_cells[1:].astype(float)
     realised = np.where(counts_b > 0, counts_b / float(n), 0.0)
     curve = engine.curve_table_from_counts(refs, grid, counts_b, curve_n, curve_n, realised)
 
     k = int(k_real[0])
-    selection = Selection(np.zeros(0, dtype=bool), k, k / float(n), info["cutoff"][0],
-                          info["tied"][0], info["tied_selected"][0], policy.describe())
+    selection = Selection(
+        np.zeros(0, dtype=bool),
+        k,
+        k / float(n),
+        info["cutoff"][0],
+        info["tied"][0],
+        info["tied_selected"][0],
+        policy.describe(),
+    )
     config = {
         "policy": policy.to_dict(),
         **reference_config(reference, views, refs),
@@ -260,20 +281,40 @@ def audit_file(
         "budgets": [float(b) for b in grid],
         "threshold_free": bool(threshold_free and tf_done),
         "bootstrap": 0,
-        "out_of_core": {"path": path, "batch_size": int(batch_size),
-                        "distinct_scores": None if table is None else table.n_values},
+        "out_of_core": {
+            "path": path,
+            "batch_size": int(batch_size),
+            "distinct_scores": None if table is None else table.n_values,
+        },
     }
     model_info = model.to_dict() if hasattr(model, "to_dict") else {"kind": type(model).__name__}
     if not isinstance(model_info, dict):
         model_info = {"kind": type(model).__name__}
-    summary = {"rows": n, "protected": {a.name: list(a.levels) for a in cells.attributes},
-               "bands": bands, "label": None, "labelled_rows": None, "weight": None,
-               "total_weight": None}
-    return AuditResult(groups=groups, disparities=disparities, curve=curve,
-                       selected=np.zeros(0, dtype=bool), calibration=None, selection=selection,
-                       config=config, population_summary=summary,
-                       model_info={"name": str(name), **model_info}, warnings=warnings,
-                       population=None, model=model, policy=policy, scores=None)
+    summary = {
+        "rows": n,
+        "protected": {a.name: list(a.levels) for a in cells.attributes},
+        "bands": bands,
+        "label": None,
+        "labelled_rows": None,
+        "weight": None,
+        "total_weight": None,
+    }
+    return AuditResult(
+        groups=groups,
+        disparities=disparities,
+        curve=curve,
+        selected=np.zeros(0, dtype=bool),
+        calibration=None,
+        selection=selection,
+        config=config,
+        population_summary=summary,
+        model_info={"name": str(name), **model_info},
+        warnings=warnings,
+        population=None,
+        model=model,
+        policy=policy,
+        scores=None,
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -293,8 +334,9 @@ class _Scan:
         cols = self.columns if with_features else self.protected
         offset = 0
         pool = pa.default_memory_pool()
-        for batch in self.pf.iter_batches(batch_size=self.batch_size, columns=cols,
-                                          use_pandas_metadata=False):
+        for batch in self.pf.iter_batches(
+            batch_size=self.batch_size, columns=cols, use_pandas_metadata=False
+        ):
             frame = batch.to_pandas()
             del batch
             yield frame, offset
@@ -311,8 +353,10 @@ class _Encoder:
         self.sizes = [len(levels) for _, _, levels in specs]
         self.n_raw = int(np.prod(self.sizes, dtype=np.float64))
         if self.n_raw > 50_000_000:
-            raise DataError("Too many combinations of protected groups for an out-of-core "
-                            "audit; band or merge groups.")
+            raise DataError(
+                "Too many combinations of protected groups for an out-of-core "
+                "audit; band or merge groups."
+            )
 
     @classmethod
     def build(cls, scan: _Scan, protected: list[str], bands: dict, path: str) -> _Encoder:
@@ -328,9 +372,11 @@ class _Encoder:
                 col = frame[c]
                 if col.isna().any():
                     pos = offset + int(np.flatnonzero(col.isna().to_numpy())[0])
-                    raise DataError(f"Protected column {c!r} in {path!r} has missing values, "
-                                    f"first at row position {pos}. Fill or drop them, or audit "
-                                    "in memory with missing='category'.")
+                    raise DataError(
+                        f"Protected column {c!r} in {path!r} has missing values, "
+                        f"first at row position {pos}. Fill or drop them, or audit "
+                        "in memory with missing='category'."
+                    )
                 if c in bands:
                     continue
                 if isinstance(col.dtype, pd.CategoricalDtype):
@@ -351,15 +397,22 @@ class _Encoder:
             values = cats[c]
             if not is_cat[c]:
                 idx = pd.Index(values)
-                if (pd.api.types.is_numeric_dtype(idx) and not pd.api.types.is_bool_dtype(idx)
-                        and len(idx) > MAX_UNBANDED_LEVELS):
-                    raise DataError(f"Protected column {c!r} is numeric with {len(idx)} distinct "
-                                    f"values; give bands, e.g. bands={{{c!r}: [25, 35, 50, 65]}}.")
+                if (
+                    pd.api.types.is_numeric_dtype(idx)
+                    and not pd.api.types.is_bool_dtype(idx)
+                    and len(idx) > MAX_UNBANDED_LEVELS
+                ):
+                    raise DataError(
+                        f"Protected column {c!r} is numeric with {len(idx)} distinct "
+                        f"values; give bands, e.g. bands={{{c!r}: [25, 35, 50, 65]}}."
+                    )
                 values = list(idx.sort_values())
             labels = tuple(str(v) for v in values)
             if len(set(labels)) != len(labels):
-                raise DataError(f"Column {c!r} has distinct values that print the same "
-                                f"({list(labels)}); recode them.")
+                raise DataError(
+                    f"Column {c!r} has distinct values that print the same "
+                    f"({list(labels)}); recode them."
+                )
             specs.append((c, ("values", pd.Index(values)), labels))
         return cls(specs, path)
 
@@ -398,12 +451,13 @@ class _Encoder:
             levels[:, j] = new[raw_levels[:, j]]
             kept = tuple(lv for lv, u in zip(labels, used, strict=True) if u)
             if len(kept) < 2:
-                raise DataError(f"Protected column {c!r} in {self.path!r} has a single group "
-                                f"({kept[0]!r}): there is nothing to compare.")
+                raise DataError(
+                    f"Protected column {c!r} in {self.path!r} has a single group "
+                    f"({kept[0]!r}): there is nothing to compare."
+                )
             _warn_near_duplicates(c, kept, None, f" in file {self.path!r}")
             attrs.append(Attribute(name=c, codes=np.zeros(0, dtype=np.int32), levels=kept))
-        return Cells(cell=np.zeros(0, dtype=np.int16), levels=levels,
-                     attributes=tuple(attrs)), keep
+        return Cells(cell=np.zeros(0, dtype=np.int16), levels=levels, attributes=tuple(attrs)), keep
 
 
 # ----------------------------------------------------------------------------------------------
@@ -435,8 +489,9 @@ class _DistinctTable:
             counts[np.searchsorted(merged, self.values)] = self.counts
             self.values, self.counts = merged, counts
         pos = np.searchsorted(self.values, u)[inv]
-        self.counts += np.bincount(pos * self.n_raw + cell, minlength=self.counts.size
-                                   ).reshape(self.counts.shape)
+        self.counts += np.bincount(pos * self.n_raw + cell, minlength=self.counts.size).reshape(
+            self.counts.shape
+        )
         return self
 
     def ascending(self, remap: np.ndarray, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
@@ -450,8 +505,13 @@ class _DistinctTable:
 def _virtual_ranking(n: int, ties: str) -> Ranking:
     """A Ranking of ``n`` unweighted rows without the rows, for its budget counts."""
     cum = np.broadcast_to(np.float64(n), (n,))
-    return Ranking(order=np.broadcast_to(np.int64(0), (n,)), sorted_scores=cum,
-                   cum_weight=cum, ties="random" if ties == "all" else ties, weighted=False)
+    return Ranking(
+        order=np.broadcast_to(np.int64(0), (n,)),
+        sorted_scores=cum,
+        cum_weight=cum,
+        ties="random" if ties == "all" else ties,
+        weighted=False,
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -477,9 +537,16 @@ class _Cutoffs:
     def highest(self) -> float:
         raise NotImplementedError
 
-    def selected_per_cell(self, wanted: np.ndarray, policy: Budget | Threshold, n: int,
-                          scan: _Scan, encoder: _Encoder, model: Any, remap: np.ndarray
-                          ) -> tuple[np.ndarray, dict]:
+    def selected_per_cell(
+        self,
+        wanted: np.ndarray,
+        policy: Budget | Threshold,
+        n: int,
+        scan: _Scan,
+        encoder: _Encoder,
+        model: Any,
+        remap: np.ndarray,
+    ) -> tuple[np.ndarray, dict]:
         ks = np.asarray(wanted, dtype=np.int64)
         pos = ks > 0
         v = np.full(ks.size, np.inf)
@@ -503,8 +570,12 @@ class _Cutoffs:
                 partial.setdefault(float(v[i]), []).append(i)
         if partial:
             _lottery(partial, take, out, policy, n, scan, encoder, model, remap, self.n_cells)
-        info = {"k": ks, "cutoff": [float(x) for x in v], "tied": equal,
-                "tied_selected": np.minimum(take, equal)}
+        info = {
+            "k": ks,
+            "cutoff": [float(x) for x in v],
+            "tied": equal,
+            "tied_selected": np.minimum(take, equal),
+        }
         return out, info
 
 
@@ -562,8 +633,15 @@ class _KeyHistogram:
 class _CutoffsFromScans(_Cutoffs):
     """Radix selection of the cut-offs over order-preserving keys (continuous scores)."""
 
-    def __init__(self, scan: _Scan, encoder: _Encoder, model: Any, hist: _KeyHistogram,
-                 remap: np.ndarray, n_cells: int) -> None:
+    def __init__(
+        self,
+        scan: _Scan,
+        encoder: _Encoder,
+        model: Any,
+        hist: _KeyHistogram,
+        remap: np.ndarray,
+        n_cells: int,
+    ) -> None:
         self.scan, self.encoder, self.model, self.remap = scan, encoder, model, remap
         self.n_cells = n_cells
         self.hist = hist
@@ -680,13 +758,22 @@ def _priorities(n: int, random_state: Any) -> np.ndarray:
     prio = np.empty(n, dtype=perm.dtype)
     step = 1 << 22
     for a in range(0, n, step):
-        prio[perm[a:a + step]] = np.arange(a, min(a + step, n), dtype=perm.dtype)
+        prio[perm[a : a + step]] = np.arange(a, min(a + step, n), dtype=perm.dtype)
     return prio
 
 
-def _lottery(partial: dict[float, list[int]], take: np.ndarray, out: np.ndarray,
-             policy: Budget | Threshold, n: int, scan: _Scan, encoder: _Encoder, model: Any,
-             remap: np.ndarray, n_cells: int) -> None:
+def _lottery(
+    partial: dict[float, list[int]],
+    take: np.ndarray,
+    out: np.ndarray,
+    policy: Budget | Threshold,
+    n: int,
+    scan: _Scan,
+    encoder: _Encoder,
+    model: Any,
+    remap: np.ndarray,
+    n_cells: int,
+) -> None:
     """Add to ``out`` the files selected by the seeded lottery at partially taken cut-offs.
 
     In memory, tied rows are taken in the order of the seeded permutation ``perm`` (row
@@ -715,7 +802,7 @@ def _lottery(partial: dict[float, list[int]], take: np.ndarray, out: np.ndarray,
     done = np.zeros((n_t, n_cells), dtype=np.int64)
     step = _PERM_CHUNK
     for a in range(0, n, step):
-        lab = label[perm[a:a + step]]
+        lab = label[perm[a : a + step]]
         lab = lab[lab > 0].astype(np.int32 if ldt == np.uint16 else np.int64) - 1
         if not lab.size:
             continue
@@ -724,14 +811,14 @@ def _lottery(partial: dict[float, list[int]], take: np.ndarray, out: np.ndarray,
         bounds = np.concatenate([[0], np.cumsum(np.bincount(t_of, minlength=n_t))])
         cells = c_of[order]
         for t in np.flatnonzero(bounds[1:] > bounds[:-1]):
-            seg = cells[bounds[t]:bounds[t + 1]]
+            seg = cells[bounds[t] : bounds[t + 1]]
             pos = 0
             while nxt[t] < len(wants[t]):
                 i = wants[t][nxt[t]]
                 need = int(take[i] - seen[t])  # rows still to take for budget i
                 if need > seg.size - pos:
                     break
-                done[t] += np.bincount(seg[pos:pos + need], minlength=n_cells)
+                done[t] += np.bincount(seg[pos : pos + need], minlength=n_cells)
                 seen[t] += need
                 pos += need
                 out[i] += done[t]

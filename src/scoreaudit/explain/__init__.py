@@ -235,14 +235,16 @@ class Explanation:
         """
         from scoreaudit.results import _clean, table_records
 
-        return _clean({
-            "config": self.config,
-            "notes": list(self.notes),
-            "decomposition": table_records(self.decomposition),
-            "neutralisation": table_records(self.neutralisation),
-            "proxies": table_records(self.proxies),
-            "protected_neutralised": table_records(self.protected_neutralised),
-        })
+        return _clean(
+            {
+                "config": self.config,
+                "notes": list(self.notes),
+                "decomposition": table_records(self.decomposition),
+                "neutralisation": table_records(self.neutralisation),
+                "proxies": table_records(self.proxies),
+                "protected_neutralised": table_records(self.protected_neutralised),
+            }
+        )
 
     def top(self, n: int = 3) -> pd.DataFrame:
         """The ``n`` inputs whose neutralisation moves each ratio most towards 1.
@@ -257,9 +259,11 @@ class Explanation:
         return t[t["rank"] <= n].reset_index(drop=True)
 
     def __repr__(self) -> str:
-        return (f"Explanation({self.config.get('model', '?')!r}, neutralise="
-                f"{self.config.get('neutralise')!r}: {len(self.decomposition)} decomposition rows, "
-                f"{len(self.neutralisation)} neutralisation rows, {len(self.proxies)} proxy rows)")
+        return (
+            f"Explanation({self.config.get('model', '?')!r}, neutralise="
+            f"{self.config.get('neutralise')!r}: {len(self.decomposition)} decomposition rows, "
+            f"{len(self.neutralisation)} neutralisation rows, {len(self.proxies)} proxy rows)"
+        )
 
 
 # =============================================================================================
@@ -316,10 +320,14 @@ def _constant_like(col: pd.Series, value: Any, where: str) -> pd.Series:
                 f"(categories: {', '.join(map(repr, list(cats)[:20]))})."
             )
         codes = np.full(n, matches[0], dtype=np.int32)
-        return pd.Series(pd.Categorical.from_codes(codes, dtype=col.dtype), index=col.index,
-                         name=col.name)
-    out = pd.Series(np.full(n, value, dtype=object if isinstance(value, str) else None),
-                    index=col.index, name=col.name)
+        return pd.Series(
+            pd.Categorical.from_codes(codes, dtype=col.dtype), index=col.index, name=col.name
+        )
+    out = pd.Series(
+        np.full(n, value, dtype=object if isinstance(value, str) else None),
+        index=col.index,
+        name=col.name,
+    )
     try:
         if not (isinstance(value, str) and pd.api.types.is_numeric_dtype(col)):
             out = out.astype(col.dtype)
@@ -335,8 +343,9 @@ def _selection_probability(scores: np.ndarray, selection: Selection) -> np.ndarr
     policy selected (the tie lottery's probability; 1 for a threshold or ``ties="all"``).
     """
     cut = selection.cutoff
-    tie_share = (selection.tied_selected / selection.tied_at_cutoff
-                 if selection.tied_at_cutoff else 1.0)
+    tie_share = (
+        selection.tied_selected / selection.tied_at_cutoff if selection.tied_at_cutoff else 1.0
+    )
     return np.where(scores > cut, 1.0, np.where(scores == cut, tie_share, 0.0))
 
 
@@ -348,8 +357,14 @@ def _selection_probability(scores: np.ndarray, selection: Selection) -> np.ndarr
 class _Comparisons:
     """The compared groups of some views, and their ratios for any selection."""
 
-    def __init__(self, cells: Cells, views: list[View], refs: list[int | None],
-                 weights: np.ndarray | None, confidence: float) -> None:
+    def __init__(
+        self,
+        cells: Cells,
+        views: list[View],
+        refs: list[int | None],
+        weights: np.ndarray | None,
+        confidence: float,
+    ) -> None:
         self.cells, self.views, self.refs = cells, views, refs
         self.weights, self.confidence = weights, confidence
         self.C = cells.n_cells
@@ -365,9 +380,11 @@ class _Comparisons:
             grp += [v.labels[i] for i in idx]
             ref += [REST if r is None else v.labels[r]] * idx.size
         self.keys = pd.DataFrame({"attribute": attr, "group": grp, "reference": ref})
-        self.row_view = np.concatenate(
-            [np.full(s[2].size, i) for i, s in enumerate(self._spec)]) if self._spec else \
-            np.zeros(0, dtype=np.int64)
+        self.row_view = (
+            np.concatenate([np.full(s[2].size, i) for i, s in enumerate(self._spec)])
+            if self._spec
+            else np.zeros(0, dtype=np.int64)
+        )
 
     def cell_sums(self, selected: np.ndarray) -> Sums:
         return Sums.of(self.cells.cell, self.C, selected, self.weights)
@@ -388,20 +405,28 @@ class _Comparisons:
             p0, n0, x0 = rate_counts(s0, b0)
             x1s.append(x1), n1s.append(n1), x0s.append(x0), n0s.append(n0)
             p1s.append(p1), p0s.append(p0)
-        return tuple(np.concatenate(a) if a else np.zeros(0) for a in
-                     (x1s, n1s, x0s, n0s, p1s, p0s))
+        return tuple(
+            np.concatenate(a) if a else np.zeros(0) for a in (x1s, n1s, x0s, n0s, p1s, p0s)
+        )
 
     def ratios(self, sel: Sums) -> dict[str, np.ndarray]:
         x1, n1, x0, n0, p1, p0 = self._pairs(sel)
         ratio, low, high = M.katz_ratio_interval(x1, n1, x0, n0, self.confidence)
-        return {"rate": p1, "reference_rate": p0, "ratio": ratio, "ratio_low": low,
-                "ratio_high": high, "difference": p1 - p0}
+        return {
+            "rate": p1,
+            "reference_rate": p0,
+            "ratio": ratio,
+            "ratio_low": low,
+            "ratio_high": high,
+            "difference": p1 - p0,
+        }
 
     def group_means(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Weighted means of one per-row array: (group mean, reference mean) per comparison."""
         w = self.weights
-        cell_sum = np.bincount(self.cells.cell, weights=values if w is None else values * w,
-                               minlength=self.C)
+        cell_sum = np.bincount(
+            self.cells.cell, weights=values if w is None else values * w, minlength=self.C
+        )
         g_means, r_means = [], []
         for v, r, idx in self._spec:
             gs = np.bincount(v.group_of_cell, weights=cell_sum, minlength=v.n_groups)
@@ -435,8 +460,14 @@ def _mean_sums(items: list[Sums]) -> Sums:
 class _Selector:
     """Select files as ``policy.select`` would, fast when possible."""
 
-    def __init__(self, policy: Budget | Threshold, weights: np.ndarray | None, n: int,
-                 reference_scores: np.ndarray, reference_selected: np.ndarray) -> None:
+    def __init__(
+        self,
+        policy: Budget | Threshold,
+        weights: np.ndarray | None,
+        n: int,
+        reference_scores: np.ndarray,
+        reference_selected: np.ndarray,
+    ) -> None:
         self.policy, self.weights, self.n = policy, weights, n
         self.mode = "policy"
         if weights is None:
@@ -451,8 +482,9 @@ class _Selector:
                 perm = np.random.default_rng(policy.random_state).permutation(n)
                 self.priority = np.empty(n, dtype=np.int64)
                 self.priority[perm] = np.arange(n)
-        if self.mode != "policy" and not np.array_equal(self.select(reference_scores),
-                                                        reference_selected):
+        if self.mode != "policy" and not np.array_equal(
+            self.select(reference_scores), reference_selected
+        ):
             self.mode = "policy"  # the fast path does not reproduce the policy: use it
 
     def _budget_count(self) -> int:
@@ -531,16 +563,18 @@ class _Scorer:
 
     def _recompute(self, terms: list[int], new: Mapping[str, pd.Series]) -> dict[int, np.ndarray]:
         card: Scorecard = self.model
-        spec = card.spec.model_copy(update={"terms": [card.spec.terms[i] for i in terms],
-                                            "intercept": 0.0})
+        spec = card.spec.model_copy(
+            update={"terms": [card.spec.terms[i] for i in terms], "intercept": 0.0}
+        )
         sub = Scorecard(spec)
         data = {c: (new[c] if c in new else self.frame[c]).array for c in sub.features}
         contrib = sub.contributions(pd.DataFrame(data, index=self.frame.index))
         return {i: contrib[self.labels[i]].to_numpy(dtype=np.float64) for i in terms}
 
     # -- any model ---------------------------------------------------------------------------
-    def scores(self, columns: Sequence[str], new: Mapping[str, pd.Series],
-               index: np.ndarray | None) -> np.ndarray:
+    def scores(
+        self, columns: Sequence[str], new: Mapping[str, pd.Series], index: np.ndarray | None
+    ) -> np.ndarray:
         """Scores with ``columns`` replaced by ``new`` (``index``: the row map used, if any)."""
         if self.additive:
             touched = [i for i, vs in enumerate(self.vars) if set(vs) & set(columns)]
@@ -557,8 +591,9 @@ class _Scorer:
                 replaced.update(self._recompute(recompute, new))
             return self.link_fn(self.eta(replaced))
         frame = self.frame.assign(**{c: new[c] for c in columns})
-        return validate_scores(self.model.score(frame), self.n,
-                               f"Model {_model_name(self.model)!r}")
+        return validate_scores(
+            self.model.score(frame), self.n, f"Model {_model_name(self.model)!r}"
+        )
 
     def scores_without_term(self, term: int, replacement: np.ndarray) -> np.ndarray:
         return self.link_fn(self.eta({term: replacement}))
@@ -572,8 +607,16 @@ class _Scorer:
 class _Neutraliser:
     """Row maps (permute / marginal) or fixed values, shared by every input."""
 
-    def __init__(self, frame: pd.DataFrame, method: str, stratum: Any, fixed: Mapping | None,
-                 n_repeats: int, random_state: Any, weights: np.ndarray | None) -> None:
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        method: str,
+        stratum: Any,
+        fixed: Mapping | None,
+        n_repeats: int,
+        random_state: Any,
+        weights: np.ndarray | None,
+    ) -> None:
         self.frame, self.method, self.fixed = frame, method, dict(fixed or {})
         n = len(frame)
         strata = None
@@ -599,8 +642,9 @@ class _Neutraliser:
             else:
                 self.indices.append(_bootstrap(n, strata, weights, rng))
 
-    def replace(self, columns: Sequence[str], repeat: int) -> tuple[dict[str, pd.Series],
-                                                                    np.ndarray | None]:
+    def replace(
+        self, columns: Sequence[str], repeat: int
+    ) -> tuple[dict[str, pd.Series], np.ndarray | None]:
         if self.method == "fixed":
             new = {}
             for c in columns:
@@ -623,8 +667,9 @@ def _permutation(n: int, strata: np.ndarray | None, rng: np.random.Generator) ->
     return idx
 
 
-def _bootstrap(n: int, strata: np.ndarray | None, weights: np.ndarray | None,
-               rng: np.random.Generator) -> np.ndarray:
+def _bootstrap(
+    n: int, strata: np.ndarray | None, weights: np.ndarray | None, rng: np.random.Generator
+) -> np.ndarray:
     """Row map of i.i.d. draws (with the row weights), within each stratum."""
     s = np.zeros(n, dtype=np.int64) if strata is None else strata
     grouped = np.argsort(s, kind="stable")
@@ -807,17 +852,20 @@ def explain(
     if protected_columns is not None:
         for a, cols in protected_columns.items():
             if a not in population.attributes:
-                raise DataError(f"protected_columns names {a!r}, which is not a protected "
-                                f"attribute ({', '.join(population.protected)}).")
+                raise DataError(
+                    f"protected_columns names {a!r}, which is not a protected "
+                    f"attribute ({', '.join(population.protected)})."
+                )
             for c in [cols] if isinstance(cols, str) else cols:
                 if c not in frame.columns:
-                    raise DataError(f"protected_columns[{a!r}] names {c!r}, which is not a "
-                                    "column of the population.")
+                    raise DataError(
+                        f"protected_columns[{a!r}] names {c!r}, which is not a "
+                        "column of the population."
+                    )
 
     confidence = float(result.config.get("confidence", 0.95))
     cells = build_cells(list(population.attributes.values()))
-    views = _select_views(build_views(cells, result.config.get("intersections", True)),
-                          attributes)
+    views = _select_views(build_views(cells, result.config.get("intersections", True)), attributes)
     refs_used = result.config.get("references_used", {})
     refs = []
     for v in views:
@@ -847,14 +895,18 @@ def explain(
                 ratios.append(comp.ratios(cs)["ratio"])
         after = comp.ratios(_mean_sums(sums))
         with np.errstate(invalid="ignore"):  # NaN where a draw gives an infinite ratio
-            sd = np.std(np.vstack(ratios), axis=0, ddof=1) if repeats > 1 else \
-                np.full(len(comp.keys), np.nan)
+            sd = (
+                np.std(np.vstack(ratios), axis=0, ddof=1)
+                if repeats > 1
+                else np.full(len(comp.keys), np.nan)
+            )
         return after, sd
 
     def neutralised(cols: list[str]) -> tuple[dict, np.ndarray]:
         def score_fn(r: int) -> np.ndarray:
             new, idx = neut.replace(cols, r)
             return scorer.scores(cols, new, idx)
+
         return after_stats(score_fn)
 
     # -- neutralisation ---------------------------------------------------------------------
@@ -868,8 +920,9 @@ def explain(
 
     # -- decomposition ------------------------------------------------------------------------
     t0 = time.perf_counter()
-    decomposition = _decomposition(model, frame, comp, scorer, neut, neutralise, repeats,
-                                   before, after_stats, weights)
+    decomposition = _decomposition(
+        model, frame, comp, scorer, neut, neutralise, repeats, before, after_stats, weights
+    )
     timings["decomposition"] = time.perf_counter() - t0
 
     # -- protected attribute neutralised ------------------------------------------------------
@@ -891,32 +944,47 @@ def explain(
             after, _ = neutralised(cols)
         else:  # the model does not read it: neutralising it changes nothing
             after = before
-        prot_frames.append(pd.DataFrame({
-            "attribute": a,
-            "group": comp.keys["group"][mask].to_numpy(),
-            "reference": comp.keys["reference"][mask].to_numpy(),
-            "columns": ", ".join(cols) if cols else "",
-            "model_reads_attribute": reads,
-            "ratio_before": before["ratio"][mask],
-            "ratio_before_low": before["ratio_low"][mask],
-            "ratio_before_high": before["ratio_high"][mask],
-            "ratio_after": after["ratio"][mask],
-            "ratio_after_low": after["ratio_low"][mask],
-            "ratio_after_high": after["ratio_high"][mask],
-            "remaining": _remaining(before["ratio"][mask], after["ratio"][mask]),
-        }))
-    protected = (pd.concat(prot_frames, ignore_index=True) if prot_frames
-                 else pd.DataFrame(columns=["attribute", "group", "reference", "columns",
-                                            "model_reads_attribute", "ratio_before",
-                                            "ratio_after", "remaining"]))
+        prot_frames.append(
+            pd.DataFrame(
+                {
+                    "attribute": a,
+                    "group": comp.keys["group"][mask].to_numpy(),
+                    "reference": comp.keys["reference"][mask].to_numpy(),
+                    "columns": ", ".join(cols) if cols else "",
+                    "model_reads_attribute": reads,
+                    "ratio_before": before["ratio"][mask],
+                    "ratio_before_low": before["ratio_low"][mask],
+                    "ratio_before_high": before["ratio_high"][mask],
+                    "ratio_after": after["ratio"][mask],
+                    "ratio_after_low": after["ratio_low"][mask],
+                    "ratio_after_high": after["ratio_high"][mask],
+                    "remaining": _remaining(before["ratio"][mask], after["ratio"][mask]),
+                }
+            )
+        )
+    protected = (
+        pd.concat(prot_frames, ignore_index=True)
+        if prot_frames
+        else pd.DataFrame(
+            columns=[
+                "attribute",
+                "group",
+                "reference",
+                "columns",
+                "model_reads_attribute",
+                "ratio_before",
+                "ratio_after",
+                "remaining",
+            ]
+        )
+    )
     timings["protected_neutralised"] = time.perf_counter() - t0
 
     # -- proxies ------------------------------------------------------------------------------
     t0 = time.perf_counter()
     proxy_inputs = list(dict.fromkeys(c for cols in sets.values() for c in cols))
     proxy_attrs = [v.members[0] for v in views if len(v.members) == 1] or list(population.protected)
-    proxies = proxy_table(frame, proxy_inputs,
-                          {a: population.attributes[a] for a in proxy_attrs})
+    proxies = proxy_table(frame, proxy_inputs, {a: population.attributes[a] for a in proxy_attrs})
     timings["proxies"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - t_start
 
@@ -927,27 +995,36 @@ def explain(
             f"Input(s) with many levels for the number of files ({', '.join(many)}): their "
             "proxy AUC is cross-fitted and their Cramér's V bias-corrected, so chance "
             "association does not rank them high, but both measures are imprecise; group the "
-            "levels (e.g. postcodes into districts) for a sharper reading.")
+            "levels (e.g. postcodes into districts) for a sharper reading."
+        )
     config = {
         "model": _model_name(model),
         "neutralise": neutralise,
         "stratum": neut.stratum,
         "n_repeats": repeats,
         "random_state": random_state,
-        "fixed": {str(k): (v.item() if isinstance(v, np.generic) else v)
-                  for k, v in (fixed or {}).items()},
+        "fixed": {
+            str(k): (v.item() if isinstance(v, np.generic) else v) for k, v in (fixed or {}).items()
+        },
         "inputs": {k: list(v) for k, v in sets.items()},
         "attributes": [v.name for v in views],
         "references_used": {v.name: refs_used.get(v.name) for v in views},
         "policy": policy.to_dict(),
         "confidence": confidence,
         "additive_fast_path": bool(scorer.additive),
-        "selection": "exact O(n) budget selection" if selector.mode != "policy"
+        "selection": "exact O(n) budget selection"
+        if selector.mode != "policy"
         else "policy.select",
     }
-    return Explanation(decomposition=decomposition, neutralisation=neutralisation,
-                       proxies=proxies, protected_neutralised=protected, config=config,
-                       notes=notes, timings=timings)
+    return Explanation(
+        decomposition=decomposition,
+        neutralisation=neutralisation,
+        proxies=proxies,
+        protected_neutralised=protected,
+        config=config,
+        notes=notes,
+        timings=timings,
+    )
 
 
 def _remaining(before: np.ndarray, after: np.ndarray) -> np.ndarray:
@@ -957,15 +1034,18 @@ def _remaining(before: np.ndarray, after: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(out), out, np.nan)
 
 
-def _neutral_rows(comp: _Comparisons, name: str, cols: list[str], before: dict, after: dict,
-                  sd: np.ndarray) -> pd.DataFrame:
+def _neutral_rows(
+    comp: _Comparisons, name: str, cols: list[str], before: dict, after: dict, sd: np.ndarray
+) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         log_change = np.log(after["ratio"]) - np.log(before["ratio"])
         ratio_change = after["ratio"] - before["ratio"]
-        gap_share = np.where(before["difference"] != 0,
-                             1 - after["difference"] / np.where(before["difference"] != 0,
-                                                                before["difference"], 1.0),
-                             np.nan)
+        gap_share = np.where(
+            before["difference"] != 0,
+            1
+            - after["difference"] / np.where(before["difference"] != 0, before["difference"], 1.0),
+            np.nan,
+        )
     t = comp.keys.copy()
     t.insert(0, "columns", ", ".join(cols))
     t.insert(0, "input", name)
@@ -992,23 +1072,48 @@ def _neutral_rows(comp: _Comparisons, name: str, cols: list[str], before: dict, 
 def _rank(t: pd.DataFrame) -> pd.DataFrame:
     """Rank inputs per comparison: 1 = brings the ratio closest to 1 (largest fall of |log r|)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        toward = np.abs(np.log(t["ratio_before"].to_numpy(float))) - \
-            np.abs(np.log(t["ratio_after"].to_numpy(float)))
+        toward = np.abs(np.log(t["ratio_before"].to_numpy(float))) - np.abs(
+            np.log(t["ratio_after"].to_numpy(float))
+        )
     t = t.copy()
     t["_toward"] = np.nan_to_num(toward, nan=-np.inf)
-    t["rank"] = t.groupby(["attribute", "group"], sort=False)["_toward"].rank(
-        method="first", ascending=False).astype(np.int64)
+    t["rank"] = (
+        t.groupby(["attribute", "group"], sort=False)["_toward"]
+        .rank(method="first", ascending=False)
+        .astype(np.int64)
+    )
     order = {a: i for i, a in enumerate(dict.fromkeys(t["attribute"]))}
     t["_a"] = t["attribute"].map(order)
     t = t.sort_values(["_a", "group", "rank"], kind="stable")
     return t.drop(columns=["_toward", "_a"]).reset_index(drop=True)
 
 
-def _decomposition(model: Any, frame: pd.DataFrame, comp: _Comparisons, scorer: _Scorer,
-                   neut: _Neutraliser, method: str, repeats: int, before: dict,
-                   after_stats: Callable, weights: np.ndarray | None) -> pd.DataFrame:
-    columns = ["attribute", "group", "reference", "term", "mean_group", "mean_reference", "gap",
-               "total_gap", "share", "ratio_before", "ratio_without_term", "rate_gap_share"]
+def _decomposition(
+    model: Any,
+    frame: pd.DataFrame,
+    comp: _Comparisons,
+    scorer: _Scorer,
+    neut: _Neutraliser,
+    method: str,
+    repeats: int,
+    before: dict,
+    after_stats: Callable,
+    weights: np.ndarray | None,
+) -> pd.DataFrame:
+    columns = [
+        "attribute",
+        "group",
+        "reference",
+        "term",
+        "mean_group",
+        "mean_reference",
+        "gap",
+        "total_gap",
+        "share",
+        "ratio_before",
+        "ratio_without_term",
+        "rate_gap_share",
+    ]
     if not hasattr(model, "contributions"):
         return pd.DataFrame(columns=columns)
     if scorer.additive:
@@ -1041,14 +1146,17 @@ def _decomposition(model: Any, frame: pd.DataFrame, comp: _Comparisons, scorer: 
                 def score_fn(r_: int, i=i, const=const) -> np.ndarray:
                     return scorer.scores_without_term(i, const)
             else:
+
                 def score_fn(r_: int, i=i) -> np.ndarray:
                     return scorer.scores_without_term(i, cols[i][neut.indices[r_]])
+
             after, _ = after_stats(score_fn)
             row["ratio_without_term"] = after["ratio"]
             with np.errstate(divide="ignore", invalid="ignore"):
                 d0 = before["difference"]
-                row["rate_gap_share"] = np.where(d0 != 0, 1 - after["difference"] /
-                                                 np.where(d0 != 0, d0, 1.0), np.nan)
+                row["rate_gap_share"] = np.where(
+                    d0 != 0, 1 - after["difference"] / np.where(d0 != 0, d0, 1.0), np.nan
+                )
         else:
             row["ratio_without_term"] = np.nan
             row["rate_gap_share"] = np.nan
@@ -1063,22 +1171,23 @@ def _decomposition(model: Any, frame: pd.DataFrame, comp: _Comparisons, scorer: 
     return out.reset_index(drop=True)
 
 
-def _notes(method: str, stratum: Any, repeats: int, additive: bool, selection_mode: str,
-           policy: Any) -> list[str]:
+def _notes(
+    method: str, stratum: Any, repeats: int, additive: bool, selection_mode: str, policy: Any
+) -> list[str]:
     how = {
-        "permute": "its values were shuffled across files" + (
-            f" within strata of {stratum}" if stratum is not None else ""),
-        "marginal": "every file drew a value at random from its population distribution" + (
-            f" within strata of {stratum}" if stratum is not None else ""),
+        "permute": "its values were shuffled across files"
+        + (f" within strata of {stratum}" if stratum is not None else ""),
+        "marginal": "every file drew a value at random from its population distribution"
+        + (f" within strata of {stratum}" if stratum is not None else ""),
         "fixed": "every file was given the same value (the mode, or the median of a "
-                 "continuous input, unless given)",
+        "continuous input, unless given)",
     }[method]
     notes = [
         f"Neutralising an input: {how}; the files were re-scored and re-selected with the "
         f"same policy ({policy.describe()}).",
         "Intervals after neutralisation are Katz intervals on the selected counts, "
-        "conditional on the neutralising draw" + (
-            f" (counts averaged over {repeats} draws)." if repeats > 1 else "."),
+        "conditional on the neutralising draw"
+        + (f" (counts averaged over {repeats} draws)." if repeats > 1 else "."),
     ]
     if additive:
         notes.append(
@@ -1121,7 +1230,7 @@ def _input_codes(col: pd.Series) -> tuple[np.ndarray, int, bool, str]:
     n_ok = int(np.count_nonzero(~np.isnan(xs)))
     new_value = np.empty(n_ok, dtype=bool)
     new_value[:1] = True
-    new_value[1:] = xs[1:n_ok] != xs[:n_ok - 1]
+    new_value[1:] = xs[1:n_ok] != xs[: n_ok - 1]
     codes = np.full(x.size, -1, dtype=np.int64)
     codes[order[:n_ok]] = np.cumsum(new_value) - 1
     uniq = range(int(new_value.sum()))
@@ -1199,9 +1308,11 @@ def _auc_cross_fitted(table_a: np.ndarray, table_b: np.ndarray) -> np.ndarray:
     both = np.vstack([one, two])
     with np.errstate(invalid="ignore"):
         ok = np.isfinite(both)
-        return np.where(ok.any(axis=0),
-                        np.where(ok, both, 0.0).sum(axis=0) / np.maximum(ok.sum(axis=0), 1),
-                        np.nan)
+        return np.where(
+            ok.any(axis=0),
+            np.where(ok, both, 0.0).sum(axis=0) / np.maximum(ok.sum(axis=0), 1),
+            np.nan,
+        )
 
 
 def _cramers_v(table: np.ndarray) -> float:
@@ -1239,8 +1350,9 @@ def _normalised_mi(table: np.ndarray) -> float:
     return float(np.sum(terms) / ha) if ha > 0 else 0.0
 
 
-def proxy_table(frame: pd.DataFrame, inputs: Sequence[str], attributes: Mapping[str, Any]
-                ) -> pd.DataFrame:
+def proxy_table(
+    frame: pd.DataFrame, inputs: Sequence[str], attributes: Mapping[str, Any]
+) -> pd.DataFrame:
     """Proxy strength of each input for each protected attribute (see the module docstring).
 
     Parameters
@@ -1277,8 +1389,11 @@ def proxy_table(frame: pd.DataFrame, inputs: Sequence[str], attributes: Mapping[
         n_ok = int(codes_ok.size)
         k_seen = int(np.count_nonzero(np.bincount(codes_ok, minlength=k))) if n_ok else 0
         continuous = kind == "numeric"
-        many = (not continuous) and k_seen > 1 and (
-            k_seen > math.sqrt(n_ok) or n_ok < MIN_ROWS_PER_LEVEL * k_seen)
+        many = (
+            (not continuous)
+            and k_seen > 1
+            and (k_seen > math.sqrt(n_ok) or n_ok < MIN_ROWS_PER_LEVEL * k_seen)
+        )
         ranks = _midranks(codes_ok, k) if ordered else None
         if continuous:  # quantile bins of the ranks, for the mutual information
             cut = np.unique(np.quantile(codes_ok, np.linspace(0, 1, MI_BINS + 1)[1:-1]))
@@ -1296,30 +1411,52 @@ def proxy_table(frame: pd.DataFrame, inputs: Sequence[str], attributes: Mapping[
             if ranks is not None:
                 aucs, method = _auc_ordered(ranks, g, L), "ordered"
             else:
-                halves = np.bincount((half_ok * k + codes_ok) * L + g,
-                                     minlength=2 * k * L).reshape(2, k, L).astype(float)
+                halves = (
+                    np.bincount((half_ok * k + codes_ok) * L + g, minlength=2 * k * L)
+                    .reshape(2, k, L)
+                    .astype(float)
+                )
                 aucs, method = _auc_cross_fitted(halves[0], halves[1]), "cross-fitted"
             best = int(np.nanargmax(aucs)) if np.isfinite(aucs).any() else 0
-            rows.append({
-                "input": c,
-                "attribute": a_name,
-                "input_kind": kind,
-                "auc": float(aucs[best]),
-                "auc_group": attr.levels[best],
-                "auc_mean": float(np.nanmean(aucs)) if np.isfinite(aucs).any() else np.nan,
-                "auc_method": method,
-                "association": assoc,
-                "association_measure": measure,
-                "levels": k_seen,
-                "many_levels": bool(many),
-                "note": (f"{k_seen:,} levels for {n_ok:,} rows ({n_ok / k_seen:.1f} rows per "
-                         "level): few rows per level; the measures are corrected for "
-                         "overfitting but imprecise" if many else ""),
-                "is_attribute": c == a_name,
-            })
-    cols = ["input", "attribute", "input_kind", "auc", "auc_group", "auc_mean", "auc_method",
-            "association", "association_measure", "levels", "many_levels", "note",
-            "is_attribute", "rank"]
+            rows.append(
+                {
+                    "input": c,
+                    "attribute": a_name,
+                    "input_kind": kind,
+                    "auc": float(aucs[best]),
+                    "auc_group": attr.levels[best],
+                    "auc_mean": float(np.nanmean(aucs)) if np.isfinite(aucs).any() else np.nan,
+                    "auc_method": method,
+                    "association": assoc,
+                    "association_measure": measure,
+                    "levels": k_seen,
+                    "many_levels": bool(many),
+                    "note": (
+                        f"{k_seen:,} levels for {n_ok:,} rows ({n_ok / k_seen:.1f} rows per "
+                        "level): few rows per level; the measures are corrected for "
+                        "overfitting but imprecise"
+                        if many
+                        else ""
+                    ),
+                    "is_attribute": c == a_name,
+                }
+            )
+    cols = [
+        "input",
+        "attribute",
+        "input_kind",
+        "auc",
+        "auc_group",
+        "auc_mean",
+        "auc_method",
+        "association",
+        "association_measure",
+        "levels",
+        "many_levels",
+        "note",
+        "is_attribute",
+        "rank",
+    ]
     if not rows:
         return pd.DataFrame(columns=cols)
     t = pd.DataFrame(rows)
@@ -1364,12 +1501,14 @@ def _attribute_values(population: Population, attribute: str, values: Any) -> li
 
 def _group_mean(a: np.ndarray, codes: np.ndarray, G: int, w: np.ndarray | None) -> np.ndarray:
     ww = np.ones(a.size) if w is None else w
-    return np.bincount(codes, weights=a * ww, minlength=G) / np.bincount(codes, weights=ww,
-                                                                          minlength=G)
+    return np.bincount(codes, weights=a * ww, minlength=G) / np.bincount(
+        codes, weights=ww, minlength=G
+    )
 
 
-def _paired_summary(d: np.ndarray, codes: np.ndarray, G: int, w: np.ndarray | None,
-                    confidence: float) -> tuple[np.ndarray, ...]:
+def _paired_summary(
+    d: np.ndarray, codes: np.ndarray, G: int, w: np.ndarray | None, confidence: float
+) -> tuple[np.ndarray, ...]:
     """Per group: mean of paired differences, and its interval (t quantile, Kish n_eff)."""
     ww = np.ones(d.size) if w is None else w
     sw = np.bincount(codes, weights=ww, minlength=G)
@@ -1488,7 +1627,9 @@ def counterfactual(
     if sample is None:
         rows = np.arange(n)
     else:
-        if isinstance(sample, bool) or not isinstance(sample, (int, float, np.integer, np.floating)):
+        if isinstance(sample, bool) or not isinstance(
+            sample, (int, float, np.integer, np.floating)
+        ):
             raise DataError(f"sample must be a number of files or a share, not {sample!r}.")
         if isinstance(sample, (float, np.floating)):
             if not 0 < sample <= 1:
@@ -1523,11 +1664,16 @@ def counterfactual(
                 )
             if callable(how):
                 value = how(sub)
-                value = pd.Series(value, index=sub.index) if not isinstance(value, pd.Series) \
+                value = (
+                    pd.Series(value, index=sub.index)
+                    if not isinstance(value, pd.Series)
                     else value.set_axis(sub.index)
+                )
                 if len(value) != len(sub):
-                    raise DataError(f"implies[{v!r}][{col!r}] returned {len(value)} values for "
-                                    f"{len(sub)} files.")
+                    raise DataError(
+                        f"implies[{v!r}][{col!r}] returned {len(value)} values for "
+                        f"{len(sub)} files."
+                    )
                 new[col] = value
             else:
                 new[col] = _constant_like(sub[col], how, f"implies[{v!r}][{col!r}]")
@@ -1538,26 +1684,42 @@ def counterfactual(
         m, lo, hi, n_eff = _paired_summary(d, codes, G, w, confidence)
         sm, slo, shi, _ = _paired_summary(ds, codes, G, w, confidence)
         with np.errstate(divide="ignore", invalid="ignore"):
-            out.append(pd.DataFrame({
-                "attribute": attribute,
-                "group": labels,
-                "value": str(v),
-                "n": np.bincount(codes, minlength=G).astype(np.int64),
-                "score_original": _group_mean(s0, codes, G, w),
-                "score_counterfactual": _group_mean(s1, codes, G, w),
-                "score_change": m, "score_change_low": lo, "score_change_high": hi,
-                "selection_original": _group_mean(p0, codes, G, w),
-                "selection_counterfactual": _group_mean(p1, codes, G, w),
-                "selection_change": sm, "selection_change_low": slo,
-                "selection_change_high": shi,
-                "share_changed": _group_mean((d != 0).astype(float), codes, G, w),
-            }))
+            out.append(
+                pd.DataFrame(
+                    {
+                        "attribute": attribute,
+                        "group": labels,
+                        "value": str(v),
+                        "n": np.bincount(codes, minlength=G).astype(np.int64),
+                        "score_original": _group_mean(s0, codes, G, w),
+                        "score_counterfactual": _group_mean(s1, codes, G, w),
+                        "score_change": m,
+                        "score_change_low": lo,
+                        "score_change_high": hi,
+                        "selection_original": _group_mean(p0, codes, G, w),
+                        "selection_counterfactual": _group_mean(p1, codes, G, w),
+                        "selection_change": sm,
+                        "selection_change_low": slo,
+                        "selection_change_high": shi,
+                        "share_changed": _group_mean((d != 0).astype(float), codes, G, w),
+                    }
+                )
+            )
         if return_pairs:
-            pairs.append(pd.DataFrame({
-                "row": rows, "group": np.asarray(labels, dtype=object)[codes], "value": str(v),
-                "score_original": s0, "score_counterfactual": s1, "score_change": d,
-                "selected_original": p0, "selected_counterfactual": p1,
-            }))
+            pairs.append(
+                pd.DataFrame(
+                    {
+                        "row": rows,
+                        "group": np.asarray(labels, dtype=object)[codes],
+                        "value": str(v),
+                        "score_original": s0,
+                        "score_counterfactual": s1,
+                        "score_change": d,
+                        "selected_original": p0,
+                        "selected_counterfactual": p1,
+                    }
+                )
+            )
     table = pd.concat(out, ignore_index=True)
     table = table[table["n"] > 0].reset_index(drop=True)
     table.attrs["cutoff"] = selection.cutoff
@@ -1589,13 +1751,16 @@ def _load_personas(personas: Any) -> list[dict]:
     if isinstance(personas, Mapping):
         personas = [personas]
     if not isinstance(personas, (list, tuple)) or not personas:
-        raise DataError("personas must be a non-empty list of mappings (or a YAML file holding "
-                        "one, optionally under a 'personas' key).")
+        raise DataError(
+            "personas must be a non-empty list of mappings (or a YAML file holding "
+            "one, optionally under a 'personas' key)."
+        )
     out = []
     for i, p in enumerate(personas):
         if not isinstance(p, Mapping):
-            raise DataError(f"Persona #{i + 1} is a {type(p).__name__}, not a mapping of "
-                            "field -> value.")
+            raise DataError(
+                f"Persona #{i + 1} is a {type(p).__name__}, not a mapping of field -> value."
+            )
         if "name" not in p or p["name"] in (None, ""):
             raise DataError(f"Persona #{i + 1} has no 'name': give every persona a name.")
         out.append(dict(p))
@@ -1628,19 +1793,26 @@ def _persona_frame(rows: list[dict], population: Population, features: list[str]
                 else:
                     mapped.append(by_text[str(x)])
             data[c] = pd.Categorical(mapped, dtype=frame[c].dtype)
-        elif c in frame.columns and pd.api.types.is_numeric_dtype(frame[c]) \
-                and not pd.api.types.is_bool_dtype(frame[c]):
+        elif (
+            c in frame.columns
+            and pd.api.types.is_numeric_dtype(frame[c])
+            and not pd.api.types.is_bool_dtype(frame[c])
+        ):
             try:
                 data[c] = pd.to_numeric(pd.Series(vals, dtype=object), errors="raise")
             except (TypeError, ValueError):
-                bad = next(r for r, x in zip(rows, vals, strict=True)
-                           if not isinstance(x, (int, float)) or isinstance(x, bool))
+                bad = next(
+                    r
+                    for r, x in zip(rows, vals, strict=True)
+                    if not isinstance(x, (int, float)) or isinstance(x, bool)
+                )
                 raise DataError(
                     f"Persona {bad['name']!r}: {c!r} must be a number (the population's column "
                     f"is numeric), not {bad.get(c)!r}."
                 ) from None
-            if pd.api.types.is_integer_dtype(frame[c]) and \
-                    np.all(np.mod(data[c].to_numpy(float), 1) == 0):
+            if pd.api.types.is_integer_dtype(frame[c]) and np.all(
+                np.mod(data[c].to_numpy(float), 1) == 0
+            ):
                 data[c] = data[c].astype(frame[c].dtype)
         else:
             data[c] = pd.Series(vals, dtype=object)
@@ -1740,15 +1912,17 @@ def score_personas(
     # percentile: weighted share of population scores below, plus half of the ties
     order = np.argsort(pop_scores, kind="stable")
     sorted_s = pop_scores[order]
-    cw = np.concatenate([[0.0], np.cumsum(np.ones(len(order)) if weights is None
-                                          else weights[order])])
+    cw = np.concatenate(
+        [[0.0], np.cumsum(np.ones(len(order)) if weights is None else weights[order])]
+    )
     lo = cw[np.searchsorted(sorted_s, s, side="left")]
     hi = cw[np.searchsorted(sorted_s, s, side="right")]
     percentile = 100 * (lo + 0.5 * (hi - lo)) / cw[-1]
     prob = _selection_probability(s, selection)
     selected = np.where(prob >= 1, "yes", np.where(prob <= 0, "no", "tie"))
-    selected = [f"tie (p={p:.2f})" if t == "tie" else t
-                for t, p in zip(selected, prob, strict=True)]
+    selected = [
+        f"tie (p={p:.2f})" if t == "tie" else t for t, p in zip(selected, prob, strict=True)
+    ]
     t = pd.DataFrame(meta, columns=["persona", "variant", "attribute", "value"])
     t["score"] = s
     base = t.groupby("persona", sort=False)["score"].transform("first")

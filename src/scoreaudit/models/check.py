@@ -26,8 +26,9 @@ def _print_scorecard(card: Scorecard, console: Console) -> None:
     console.print(head)
     if spec.description:
         console.print(spec.description.strip(), highlight=False)
-    console.print(f"Reads {len(card.features)} column(s): {', '.join(card.features)}",
-                  highlight=False)
+    console.print(
+        f"Reads {len(card.features)} column(s): {', '.join(card.features)}", highlight=False
+    )
 
     table = Table(title=f"{len(card.term_labels)} term(s)", show_lines=False)
     table.add_column("#", justify="right")
@@ -70,20 +71,28 @@ def _print_scorecard(card: Scorecard, console: Console) -> None:
             if isinstance(src, str):
                 console.print(f"  - {src}", highlight=False)
                 continue
-            console.print(f"  - {src.citation}" + (f" ({src.date})" if src.date else ""),
-                          highlight=False)
+            console.print(
+                f"  - {src.citation}" + (f" ({src.date})" if src.date else ""), highlight=False
+            )
             for item in src.disclosed or []:
                 console.print(f"      [green]disclosed:[/] {item}", highlight=False)
             for item in src.assumed or []:
                 console.print(f"      [yellow]assumed:[/] {item}", highlight=False)
     else:
-        console.print("[yellow]No sources listed: say where the coefficients come from and "
-                      "which are assumed.[/]")
+        console.print(
+            "[yellow]No sources listed: say where the coefficients come from and "
+            "which are assumed.[/]"
+        )
 
 
-def model_check(spec: str, *, trusted: Sequence[str] | None = None,
-                allow_pickle: bool = False, console: Console | None = None,
-                raise_errors: bool = False) -> int:
+def model_check(
+    spec: str,
+    *,
+    trusted: Sequence[str] | None = None,
+    allow_pickle: bool = False,
+    console: Console | None = None,
+    raise_errors: bool = False,
+) -> int:
     """Validate a model spec (or model file) and print a summary of its terms.
 
     Parameters
@@ -121,9 +130,12 @@ def model_check(spec: str, *, trusted: Sequence[str] | None = None,
     if isinstance(model, Scorecard):
         _print_scorecard(model, console)
     else:
-        console.print(f"[bold]{getattr(model, 'name', type(model).__name__)}[/] "
-                      f"({type(model).__name__})", highlight=False)
-        console.print(f"Reads {len(model.features)} column(s): {', '.join(model.features)}",
-                      highlight=False)
+        console.print(
+            f"[bold]{getattr(model, 'name', type(model).__name__)}[/] ({type(model).__name__})",
+            highlight=False,
+        )
+        console.print(
+            f"Reads {len(model.features)} column(s): {', '.join(model.features)}", highlight=False
+        )
     console.print(f"[green]OK[/]: {spec} is a valid model.", highlight=False)
     return 0

@@ -61,8 +61,11 @@ class ScoreColumn:
                     f"position {pos} is not a number."
                 )
             col = converted
-        return validate_scores(col.to_numpy(dtype=np.float64, na_value=np.nan),
-                               len(frame), f"Score column {self.column!r}")
+        return validate_scores(
+            col.to_numpy(dtype=np.float64, na_value=np.nan),
+            len(frame),
+            f"Score column {self.column!r}",
+        )
 
     def to_dict(self) -> dict:
         out = {"kind": "score_column", "column": self.column}

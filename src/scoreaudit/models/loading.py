@@ -47,7 +47,6 @@ PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
 SUPPORTED = ".yaml, .yml, .json, .skops, .onnx (and .pkl, .pickle, .joblib with allow_pickle=True)"
 
 
-
 # --------------------------------------------------------------------------------------------
 # Estimator files
 # --------------------------------------------------------------------------------------------
@@ -72,8 +71,9 @@ def _load_skops(path: Path, trusted: Sequence[str] | None) -> Any:
     try:
         untrusted = list(sio.get_untrusted_types(file=path))
     except Exception as exc:
-        raise ModelError(f"{path} is not a readable skops file: {type(exc).__name__}: {exc}") \
-            from None
+        raise ModelError(
+            f"{path} is not a readable skops file: {type(exc).__name__}: {exc}"
+        ) from None
     allowed = set(trusted or ())
     refused = [t for t in untrusted if t not in allowed]
     if refused:
@@ -86,8 +86,9 @@ def _load_skops(path: Path, trusted: Sequence[str] | None) -> Any:
     try:
         return sio.load(path, trusted=untrusted)
     except Exception as exc:
-        raise ModelError(f"{path} could not be loaded by skops: {type(exc).__name__}: {exc}") \
-            from None
+        raise ModelError(
+            f"{path} could not be loaded by skops: {type(exc).__name__}: {exc}"
+        ) from None
 
 
 def _load_pickle(path: Path, allow_pickle: bool) -> Any:

@@ -84,9 +84,7 @@ class OnnxModel:
         self.path = Path(path)
         self.name = name or self.path.name
         try:
-            self._session = ort.InferenceSession(
-                str(self.path), providers=["CPUExecutionProvider"]
-            )
+            self._session = ort.InferenceSession(str(self.path), providers=["CPUExecutionProvider"])
         except Exception as exc:
             raise ModelError(
                 f"{self.path} could not be opened by onnxruntime: {type(exc).__name__}: {exc}"
@@ -164,5 +162,3 @@ class OnnxModel:
 
     def __repr__(self) -> str:
         return f"OnnxModel({str(self.path)!r}, features={self.features!r})"
-
-

@@ -444,8 +444,10 @@ def _parse_table(raw: Any, factors: Sequence[BaseModel], field: str, odds: bool)
 
     arr = cells(raw, _table_dims(factors), field)
     shape = tuple(
-        1 if isinstance(f, LinearFactor)
-        else len(f.levels) if isinstance(f, CategoricalFactor)
+        1
+        if isinstance(f, LinearFactor)
+        else len(f.levels)
+        if isinstance(f, CategoricalFactor)
         else len(f.edges) + 1
         for f in factors
     )
@@ -559,7 +561,7 @@ def _format_error(err: Mapping[str, Any]) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
+        msg = msg[len("Value error, ") :]
         if msg.startswith("@"):
             sub, _, msg = msg[1:].partition(": ")
             path = f"{path}.{sub}" if path and not sub.startswith("[") else f"{path}{sub}"
@@ -674,14 +676,14 @@ class _Inputs:
         if unknown.size:
             counts = np.bincount(codes, minlength=len(keys))[unknown]
             order = np.argsort(-counts, kind="stable")
-            shown = ", ".join(
-                f"{keys[unknown[j]]!r} ({int(counts[j])} rows)" for j in order[:5]
-            )
+            shown = ", ".join(f"{keys[unknown[j]]!r} ({int(counts[j])} rows)" for j in order[:5])
             more = f" and {unknown.size - 5} more" if unknown.size > 5 else ""
             hint = ""
             if {"True", "False"} & set(levels):
-                hint = (" (YAML reads unquoted yes/no/on/off/true/false as booleans, shown here "
-                        "as 'True'/'False': quote such levels in the spec, e.g. \"yes\":)")
+                hint = (
+                    " (YAML reads unquoted yes/no/on/off/true/false as booleans, shown here "
+                    "as 'True'/'False': quote such levels in the spec, e.g. \"yes\":)"
+                )
             raise ModelError(
                 f"Column {var!r} has value(s) that model {self.model_name!r} {where} does not "
                 f"list: {shown}{more}, in {int(counts.sum())} of {len(codes)} rows. Levels in the "
@@ -713,7 +715,8 @@ class _Factor:
     def from_spec(cls, spec: BaseModel) -> _Factor:
         if isinstance(spec, (CategoricalTerm, CategoricalFactor)):
             levels = (
-                tuple(spec.levels) if isinstance(spec, CategoricalFactor)
+                tuple(spec.levels)
+                if isinstance(spec, CategoricalFactor)
                 else tuple(spec.coefficients or spec.odds_ratios or {})
             )
             return cls("categorical", spec.variable, levels=levels)
@@ -808,12 +811,18 @@ def _compile(spec: ScorecardSpec) -> list[_Term]:
         else:
             factors = (_Factor.from_spec(t),)
             if isinstance(t, CategoricalTerm):
-                values = t.coefficients if t.coefficients is not None else {
-                    k: math.log(v) for k, v in (t.odds_ratios or {}).items()}
+                values = (
+                    t.coefficients
+                    if t.coefficients is not None
+                    else {k: math.log(v) for k, v in (t.odds_ratios or {}).items()}
+                )
                 table = np.array([values[lv] for lv in factors[0].levels], dtype=np.float64)
             elif isinstance(t, BinsTerm):
-                values_l = t.coefficients if t.coefficients is not None else [
-                    math.log(v) for v in (t.odds_ratios or [])]
+                values_l = (
+                    t.coefficients
+                    if t.coefficients is not None
+                    else [math.log(v) for v in (t.odds_ratios or [])]
+                )
                 table = np.array(values_l, dtype=np.float64)
             else:
                 coef = t.coefficient if t.coefficient is not None else math.log(t.odds_ratio)
@@ -1013,8 +1022,9 @@ class Scorecard:
         grid = np.indices(sizes).reshape(len(sizes), total)  # cells of each factor, C order
         table = np.full(total, self.intercept, dtype=np.float64)
         for term in self._terms:
-            pos = [factors[(f.kind, f.variable, f.levels, f.edges, f.closed)][0]
-                   for f in term.factors]
+            pos = [
+                factors[(f.kind, f.variable, f.levels, f.edges, f.closed)][0] for f in term.factors
+            ]
             table += term.table[tuple(grid[p] for p in pos)]
         return cell, table
 
@@ -1076,12 +1086,17 @@ class Scorecard:
         rows = []
         for t in self._terms:
             for cell, coef in t.cells():
-                rows.append({
-                    "term": t.index, "label": t.label, "kind": t.kind, "cell": cell,
-                    "coefficient": coef,
-                    "odds_ratio": math.exp(coef) if self.link == "logistic" else None,
-                    "reference": getattr(t.spec, "reference", None) == cell,
-                })
+                rows.append(
+                    {
+                        "term": t.index,
+                        "label": t.label,
+                        "kind": t.kind,
+                        "cell": cell,
+                        "coefficient": coef,
+                        "odds_ratio": math.exp(coef) if self.link == "logistic" else None,
+                        "reference": getattr(t.spec, "reference", None) == cell,
+                    }
+                )
         return rows
 
     def describe(self) -> str:
@@ -1095,8 +1110,10 @@ class Scorecard:
         Scorecard 'm' (version 1), link logistic, intercept 0 (baseline probability 50%)
         """
         s = self._spec
-        head = (f"Scorecard {s.name!r} (version {s.version}), link {s.link}, intercept "
-                f"{_fmt(self.intercept)}")
+        head = (
+            f"Scorecard {s.name!r} (version {s.version}), link {s.link}, intercept "
+            f"{_fmt(self.intercept)}"
+        )
         if s.link == "logistic":
             head += f" (baseline probability {100 * float(expit(self.intercept)):.3g}%)"
         lines = [head]

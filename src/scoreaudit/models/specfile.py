@@ -202,4 +202,3 @@ def load_spec(path: Path) -> Scorecard:
                 f"{MAX_TERMS:,}. Is this the right file?"
             )
     return Scorecard(data, source=str(path))
-

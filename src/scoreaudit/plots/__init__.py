@@ -88,11 +88,21 @@ OKABE_ITO = {
     "purple": "#CC79A7",
 }
 # Series order: strong colours first; yellow (poor contrast on white) last.
-_COLOURS = [OKABE_ITO[k] for k in ("blue", "vermillion", "green", "orange", "purple",
-                                   "sky_blue", "black", "yellow")]
+_COLOURS = [
+    OKABE_ITO[k]
+    for k in ("blue", "vermillion", "green", "orange", "purple", "sky_blue", "black", "yellow")
+]
 _MARKERS = ["o", "s", "^", "D", "v", "P", "X", "<", ">", "h", "*", "p"]
-_LINESTYLES: list[Any] = ["-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)),
-                          (0, (8, 2)), (0, (3, 1, 3, 1, 1, 1))]
+_LINESTYLES: list[Any] = [
+    "-",
+    "--",
+    ":",
+    "-.",
+    (0, (5, 1, 1, 1, 1, 1)),
+    (0, (1, 3)),
+    (0, (8, 2)),
+    (0, (3, 1, 3, 1, 1, 1)),
+]
 _GREY = "#777777"
 _NOTE_BOX = {"boxstyle": "square,pad=0.1", "facecolor": "white", "linewidth": 0, "alpha": 0.85}
 _LIGHT = "#DDDDDD"
@@ -124,7 +134,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "small_marker": "Small cell (hollow marker)",
         "suppressed": "suppressed (small cell)",
         "suppressed_note": "Values resting on fewer than {m} files are not shown (small "
-                           "cells, suppressed for publication).",
+        "cells, suppressed for publication).",
         "suppressed_cell": "suppr.",
         "budget_note": "Policy: {policy}.",
         "ratio_axis": "Ratio of selection rates to the reference group (log scale)",
@@ -147,10 +157,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "budget_ratio_axis_rest": "Ratio to all other files\n(log scale)",
         "band_note": "Shaded bands: pointwise {level} intervals.",
         "zero_curve_note": "▼ at the bottom edge: ratio 0 (the group had no selected file at "
-                           "that budget).",
+        "that budget).",
         "curve_suppressed": "Gaps: values resting on fewer than {m} files are not shown.",
         "inf_curve_note": "▲ at the top edge: infinite ratio (reference group had no selected "
-                          "file at that budget).",
+        "file at that budget).",
         "score_axis": "Score",
         "ecdf_axis": "Share of files with a score\nat most the value on the x axis",
         "ecdf_title": "Score distribution by {attribute}",
@@ -162,7 +172,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "heatmap_ref_rest": "Each cell is compared with all other files.",
         "heatmap_cbar": "Ratio to the reference cell (log scale)",
         "heatmap_note": "Bold: significant after correction. Hatched: small cell (fewer than "
-                        "{m} files or selected files).",
+        "{m} files or selected files).",
         "ref_cell": "ref.",
         "precision_axis": "Precision (share of selected files\nwith irregularities found)",
         "fpr_axis": "False-positive rate (share of files\nwithout irregularity that are selected)",
@@ -182,7 +192,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "small_marker": "Petit effectif (marqueur creux)",
         "suppressed": "masqué (petit effectif)",
         "suppressed_note": "Les valeurs reposant sur moins de {m} dossiers ne sont pas "
-                           "affichées (petits effectifs, masqués pour la publication).",
+        "affichées (petits effectifs, masqués pour la publication).",
         "suppressed_cell": "masqué",
         "budget_note": "Politique : {policy}.",
         "ratio_axis": "Rapport des taux de sélection au groupe de référence (échelle log)",
@@ -194,7 +204,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "significant": "Significatif après correction",
         "not_significant": "Non significatif",
         "inf_note": "→ ∞ : le groupe de référence n’a aucun dossier sélectionné, le rapport "
-                    "est infini.",
+        "est infini.",
         "zero_note": "← 0 : le groupe n’a aucun dossier sélectionné.",
         "nan_note": "n.d. : aucun dossier sélectionné dans les deux groupes.",
         "na": "n.d.",
@@ -206,11 +216,11 @@ _TEXTS: dict[str, dict[str, str]] = {
         "budget_ratio_axis_rest": "Rapport aux autres dossiers\n(échelle log)",
         "band_note": "Bandes grisées : intervalles ponctuels à {level}.",
         "zero_curve_note": "▼ en bas : rapport nul (aucun dossier sélectionné dans le groupe "
-                           "à ce budget).",
+        "à ce budget).",
         "curve_suppressed": "Interruptions : valeurs reposant sur moins de {m} dossiers non "
-                            "affichées.",
+        "affichées.",
         "inf_curve_note": "▲ en haut : rapport infini (aucun dossier sélectionné dans le "
-                          "groupe de référence à ce budget).",
+        "groupe de référence à ce budget).",
         "score_axis": "Score",
         "ecdf_axis": "Part des dossiers de score inférieur\nou égal à la valeur en abscisse",
         "ecdf_title": "Distribution des scores selon {attribute}",
@@ -222,12 +232,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "heatmap_ref_rest": "Chaque cellule est comparée à tous les autres dossiers.",
         "heatmap_cbar": "Rapport à la cellule de référence (échelle log)",
         "heatmap_note": "Gras : significatif après correction. Hachuré : petit effectif "
-                        "(moins de {m} dossiers ou dossiers sélectionnés).",
+        "(moins de {m} dossiers ou dossiers sélectionnés).",
         "ref_cell": "réf.",
-        "precision_axis": "Précision (part des dossiers sélectionnés\navec irrégularité "
-                          "constatée)",
-        "fpr_axis": "Taux de faux positifs (part des dossiers\nsans irrégularité "
-                    "sélectionnés)",
+        "precision_axis": "Précision (part des dossiers sélectionnés\navec irrégularité constatée)",
+        "fpr_axis": "Taux de faux positifs (part des dossiers\nsans irrégularité sélectionnés)",
         "precision_title": "Précision et faux positifs par groupe",
         "labels_note": "Parmi les dossiers dont le résultat de contrôle est connu.",
         "group": "Groupe",
@@ -432,8 +440,10 @@ def _level_text(result: AuditResult, lang: str) -> str:
 def _policy_text(result: AuditResult, lang: str) -> str:
     s = result.selection
     if lang == "fr":
-        return (f"{format_count(s.n_selected, 'fr')} dossiers sélectionnés "
-                f"({format_percent(s.share, 'fr')})")
+        return (
+            f"{format_count(s.n_selected, 'fr')} dossiers sélectionnés "
+            f"({format_percent(s.share, 'fr')})"
+        )
     return f"{format_count(s.n_selected, 'en')} files selected ({format_percent(s.share, 'en')})"
 
 
@@ -467,16 +477,58 @@ def _add_notes(ax: Axes, notes: Sequence[str]) -> None:
     width_in = float(parent.bbox.width / root.dpi) if parent is not None else root.get_figwidth()
     chars = max(40, int(width_in * 72 / (7 * 0.56) * 0.8))
     lines = [w for n in notes for w in textwrap.wrap(n, chars)]
-    ax.annotate("\n".join(lines), xy=(0.5, 0.0), xycoords=ax.xaxis.label, xytext=(0, -6),
-                textcoords="offset points", ha="center", va="top", fontsize=7,
-                color="#333333", annotation_clip=False, gid="notes")
+    ax.annotate(
+        "\n".join(lines),
+        xy=(0.5, 0.0),
+        xycoords=ax.xaxis.label,
+        xytext=(0, -6),
+        textcoords="offset points",
+        ha="center",
+        va="top",
+        fontsize=7,
+        color="#333333",
+        annotation_clip=False,
+        gid="notes",
+    )
 
 
 def _nice_ratio_ticks(lo: float, hi: float, max_ticks: int = 9) -> list[float]:
     """Readable ticks for a log ratio axis: 1, 0.8, 1.25 first, then round values, never
     closer than a ninth of the axis span (in log space)."""
-    priority = [1, 0.8, 1.25, 0.5, 2, 0.1, 10, 0.2, 5, 0.25, 4, 0.01, 100, 0.02, 50, 0.05, 20,
-                0.67, 1.5, 0.9, 1.1, 0.6, 0.7, 3, 0.4, 0.3, 0.95, 1.05, 1.2, 1.3, 1.4, 0.85]
+    priority = [
+        1,
+        0.8,
+        1.25,
+        0.5,
+        2,
+        0.1,
+        10,
+        0.2,
+        5,
+        0.25,
+        4,
+        0.01,
+        100,
+        0.02,
+        50,
+        0.05,
+        20,
+        0.67,
+        1.5,
+        0.9,
+        1.1,
+        0.6,
+        0.7,
+        3,
+        0.4,
+        0.3,
+        0.95,
+        1.05,
+        1.2,
+        1.3,
+        1.4,
+        0.85,
+    ]
     span = math.log10(hi / lo)
     gap = span / max_ticks
     chosen: list[float] = []
@@ -501,8 +553,9 @@ def _ratio_axis(ax: Axes, lo: float, hi: float, lang: str, which: str = "x") -> 
     axis.set_minor_locator(ticker.NullLocator())
 
 
-def _ratio_limits(values: Sequence[np.ndarray], floor: float = 1 / 64,
-                  ceil: float = 64.0) -> tuple[float, float]:
+def _ratio_limits(
+    values: Sequence[np.ndarray], floor: float = 1 / 64, ceil: float = 64.0
+) -> tuple[float, float]:
     """Log-axis limits showing the finite positive values, 0.8 and 1.25, within bounds."""
     vals = np.concatenate([np.asarray(v, dtype=float).ravel() for v in values] or [np.ones(1)])
     vals = vals[np.isfinite(vals) & (vals > 0)]
@@ -520,8 +573,9 @@ def _style_series(i: int) -> dict[str, Any]:
     }
 
 
-def _rows_layout(blocks: list[tuple[str, list[Any]]], headers: bool
-                 ) -> tuple[list[float], list[str], list[int], list[list[float]]]:
+def _rows_layout(
+    blocks: list[tuple[str, list[Any]]], headers: bool
+) -> tuple[list[float], list[str], list[int], list[list[float]]]:
     """y positions for grouped rows (top to bottom), with optional header rows.
 
     Returns tick positions, tick labels, indices of header ticks, and per block the y of
@@ -549,8 +603,7 @@ def _rows_layout(blocks: list[tuple[str, list[Any]]], headers: bool
     return ticks, labels, header_idx, block_ys
 
 
-def _set_row_ticks(ax: Axes, ticks: list[float], labels: list[str], header_idx: list[int]
-                   ) -> None:
+def _set_row_ticks(ax: Axes, ticks: list[float], labels: list[str], header_idx: list[int]) -> None:
     ax.set_yticks(ticks, [plain(s) for s in labels])
     for i, text in enumerate(ax.get_yticklabels()):
         if i in header_idx:
@@ -566,8 +619,7 @@ def _label_inches(labels: Sequence[Any], size: float = 8.0) -> float:
     return longest * size * 0.6 / 72
 
 
-def _hidden(rows: pd.DataFrame, suppress_small: bool, column: str = "suppressed"
-            ) -> np.ndarray:
+def _hidden(rows: pd.DataFrame, suppress_small: bool, column: str = "suppressed") -> np.ndarray:
     """Rows whose values are not to be shown.
 
     A ``suppressed`` column (tables of a result prepared for publication, where suppressed
@@ -642,8 +694,7 @@ def selection_rates(
     for a in attrs:
         rows = g[g["attribute"] == a].reset_index(drop=True)
         ref = _reference(result, a)
-        labels = [str(x) + (_t(lang, "ref_suffix") if str(x) == ref else "")
-                  for x in rows["group"]]
+        labels = [str(x) + (_t(lang, "ref_suffix") if str(x) == ref else "") for x in rows["group"]]
         blocks.append((a, labels))
         data.append((rows, ref))
     headers = len(attrs) > 1
@@ -665,14 +716,23 @@ def selection_rates(
             lo = rows["selection_rate_low"].to_numpy(float)
             hi = rows["selection_rate_high"].to_numpy(float)
             small = rows["small_cell"].fillna(False).to_numpy(bool)
-            is_ref = (rows["group"].astype(str) == ref).to_numpy() if ref else \
-                np.zeros(len(rows), bool)
+            is_ref = (
+                (rows["group"].astype(str) == ref).to_numpy() if ref else np.zeros(len(rows), bool)
+            )
             hide = _hidden(rows, suppress_small)
             any_suppressed |= bool(hide.any())
             show = ~hide
             hi_all.append(hi[show])
-            ax.errorbar(rate[show], y[show], xerr=_xerr(rate, lo, hi)[:, show], fmt="none",
-                        ecolor=_GREY, elinewidth=1.4, capsize=2.5, zorder=2)
+            ax.errorbar(
+                rate[show],
+                y[show],
+                xerr=_xerr(rate, lo, hi)[:, show],
+                fmt="none",
+                ecolor=_GREY,
+                elinewidth=1.4,
+                capsize=2.5,
+                zorder=2,
+            )
             for mask, marker, colour, gid in (
                 (show & ~is_ref & ~small, "o", OKABE_ITO["blue"], "rate-points"),
                 (show & ~is_ref & small, "o", OKABE_ITO["blue"], "rate-points-small"),
@@ -682,24 +742,51 @@ def selection_rates(
                 if mask.any():
                     hollow = gid.endswith("small")
                     any_small |= hollow
-                    (line,) = ax.plot(rate[mask], y[mask], linestyle="none", marker=marker,
-                                      color=colour, markersize=6, zorder=3, clip_on=False,
-                                      markerfacecolor="white" if hollow else colour)
+                    (line,) = ax.plot(
+                        rate[mask],
+                        y[mask],
+                        linestyle="none",
+                        marker=marker,
+                        color=colour,
+                        markersize=6,
+                        zorder=3,
+                        clip_on=False,
+                        markerfacecolor="white" if hollow else colour,
+                    )
                     line.set_gid(gid)
             for i in np.flatnonzero(show):
                 ax.annotate(
                     f"{format_percent(rate[i], lang, 1)}  "
                     f"({format_count(rows['selected'].iloc[i], lang)}/"
                     f"{format_count(rows['n'].iloc[i], lang)})",
-                    xy=(hi[i] if np.isfinite(hi[i]) else rate[i], y[i]), xytext=(5, 0),
-                    textcoords="offset points", va="center", fontsize=7, color="#333333")
+                    xy=(hi[i] if np.isfinite(hi[i]) else rate[i], y[i]),
+                    xytext=(5, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=7,
+                    color="#333333",
+                )
             for i in np.flatnonzero(hide):
-                ax.text(0.01, y[i], _t(lang, "suppressed"), va="center", fontsize=7, bbox=_NOTE_BOX,
-                        style="italic", color="#333333",
-                        transform=blended_transform_factory(ax.transAxes, ax.transData))
+                ax.text(
+                    0.01,
+                    y[i],
+                    _t(lang, "suppressed"),
+                    va="center",
+                    fontsize=7,
+                    bbox=_NOTE_BOX,
+                    style="italic",
+                    color="#333333",
+                    transform=blended_transform_factory(ax.transAxes, ax.transData),
+                )
         overall = float(result.selection.share)
-        ax.axvline(overall, color=OKABE_ITO["vermillion"], linestyle="--", linewidth=1.2,
-                   zorder=1, gid="overall-rate")
+        ax.axvline(
+            overall,
+            color=OKABE_ITO["vermillion"],
+            linestyle="--",
+            linewidth=1.2,
+            zorder=1,
+            gid="overall-rate",
+        )
         xmax = max([float(np.nanmax(h)) for h in hi_all if h.size] + [overall])
         ax.set_xlim(0, xmax * 1.45 if xmax > 0 else 1)
         _percent_ticks(ax.xaxis, lang)
@@ -711,16 +798,42 @@ def selection_rates(
             ax.set_ylabel(plain(attrs[0]))
         ax.set_title(_t(lang, "selection_rates_title"), loc="left")
         handles = [
-            Line2D([], [], linestyle="none", marker="o", color=OKABE_ITO["blue"],
-                   label=_t(lang, "group_marker", level=_level_text(result, lang))),
-            Line2D([], [], linestyle="none", marker="D", color="black",
-                   label=_t(lang, "reference_marker")),
-            Line2D([], [], color=OKABE_ITO["vermillion"], linestyle="--",
-                   label=_t(lang, "overall", rate=format_percent(overall, lang))),
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                color=OKABE_ITO["blue"],
+                label=_t(lang, "group_marker", level=_level_text(result, lang)),
+            ),
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="D",
+                color="black",
+                label=_t(lang, "reference_marker"),
+            ),
+            Line2D(
+                [],
+                [],
+                color=OKABE_ITO["vermillion"],
+                linestyle="--",
+                label=_t(lang, "overall", rate=format_percent(overall, lang)),
+            ),
         ]
         if any_small:
-            handles.append(Line2D([], [], linestyle="none", marker="o", markerfacecolor="white",
-                                  color=OKABE_ITO["blue"], label=_t(lang, "small_marker")))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="o",
+                    markerfacecolor="white",
+                    color=OKABE_ITO["blue"],
+                    label=_t(lang, "small_marker"),
+                )
+            )
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(1.01, 0.0), frameon=False)
         if any_suppressed:
             notes.append(_t(lang, "suppressed_note", m=small_m))
@@ -788,8 +901,11 @@ def disparity_forest(
     for a in attrs:
         rows = d[d["attribute"] == a].reset_index(drop=True)
         ref = _reference(result, a)
-        title = _t(lang, "vs", attribute=a, reference=ref) if ref is not None else \
-            _t(lang, "vs_rest", attribute=a)
+        title = (
+            _t(lang, "vs", attribute=a, reference=ref)
+            if ref is not None
+            else _t(lang, "vs_rest", attribute=a)
+        )
         blocks.append((title, [str(x) for x in rows["group"]]))
         data.append(rows)
     ticks, tick_labels, header_idx, block_ys = _rows_layout(blocks, headers=True)
@@ -809,8 +925,9 @@ def disparity_forest(
             ax = fig.add_subplot()
         else:
             fig = _figure_of(ax)
-        ax.axvspan(*_FOUR_FIFTHS, color=_LIGHT, alpha=0.6, linewidth=0, zorder=0,
-                   gid="four-fifths-band")
+        ax.axvspan(
+            *_FOUR_FIFTHS, color=_LIGHT, alpha=0.6, linewidth=0, zorder=0, gid="four-fifths-band"
+        )
         for edge in _FOUR_FIFTHS:
             ax.axvline(edge, color=_GREY, linestyle=":", linewidth=0.9, zorder=1)
         ax.axvline(1.0, color="black", linewidth=1.0, zorder=1, gid="parity")
@@ -825,8 +942,16 @@ def disparity_forest(
         past_hi = ok_int & ~(np.isfinite(hi) & (hi <= xmax))
         for mask, x, marker in ((past_lo, xmin, "<"), (past_hi, xmax, ">")):
             if mask.any():
-                ax.plot(np.full(mask.sum(), x), y[mask], linestyle="none", marker=marker,
-                        color=_GREY, markersize=4, clip_on=False, zorder=2)
+                ax.plot(
+                    np.full(mask.sum(), x),
+                    y[mask],
+                    linestyle="none",
+                    marker=marker,
+                    color=_GREY,
+                    markersize=4,
+                    clip_on=False,
+                    zorder=2,
+                )
         finite = shown & np.isfinite(ratio) & (ratio > 0)
         for is_sig in (True, False):
             for is_small in (False, True):
@@ -835,11 +960,21 @@ def disparity_forest(
                     continue
                 colour = OKABE_ITO["vermillion"] if is_sig else OKABE_ITO["blue"]
                 (line,) = ax.plot(
-                    ratio[m], y[m], linestyle="none", marker="s" if is_sig else "o",
-                    markersize=6.5 if is_sig else 6, color=colour, zorder=3,
-                    markerfacecolor="white" if is_small else colour, markeredgewidth=1.3)
-                line.set_gid("ratio-points" + ("-significant" if is_sig else "")
-                             + ("-small" if is_small else ""))
+                    ratio[m],
+                    y[m],
+                    linestyle="none",
+                    marker="s" if is_sig else "o",
+                    markersize=6.5 if is_sig else 6,
+                    color=colour,
+                    zorder=3,
+                    markerfacecolor="white" if is_small else colour,
+                    markeredgewidth=1.3,
+                )
+                line.set_gid(
+                    "ratio-points"
+                    + ("-significant" if is_sig else "")
+                    + ("-small" if is_small else "")
+                )
         # ratios that are not finite and positive: at the edges, with notes
         trans = blended_transform_factory(ax.transAxes, ax.transData)
         inf = shown & np.isposinf(ratio)
@@ -851,23 +986,49 @@ def disparity_forest(
         ):
             if mask.any():
                 colours = np.where(sig[mask], OKABE_ITO["vermillion"], OKABE_ITO["blue"])
-                (line,) = ax.plot(np.full(mask.sum(), x), y[mask], linestyle="none",
-                                  marker=marker, markersize=8, color=colours[0], clip_on=False,
-                                  zorder=4)
+                (line,) = ax.plot(
+                    np.full(mask.sum(), x),
+                    y[mask],
+                    linestyle="none",
+                    marker=marker,
+                    markersize=8,
+                    color=colours[0],
+                    clip_on=False,
+                    zorder=4,
+                )
                 line.set_gid("ratio-edge")
                 for yy in y[mask]:
-                    ax.annotate(text, xy=(x, yy), xytext=(dx, 0), textcoords="offset points",
-                                ha=ha, va="center", fontsize=8, fontweight="bold",
-                                bbox=_NOTE_BOX, zorder=5)
+                    ax.annotate(
+                        text,
+                        xy=(x, yy),
+                        xytext=(dx, 0),
+                        textcoords="offset points",
+                        ha=ha,
+                        va="center",
+                        fontsize=8,
+                        fontweight="bold",
+                        bbox=_NOTE_BOX,
+                        zorder=5,
+                    )
                 notes.append(_t(lang, key))
         for yy in y[undefined]:
-            ax.text(1.0, yy, " " + _t(lang, "na"), va="center", ha="left", fontsize=7,
-                    style="italic")
+            ax.text(
+                1.0, yy, " " + _t(lang, "na"), va="center", ha="left", fontsize=7, style="italic"
+            )
         if undefined.any():
             notes.append(_t(lang, "nan_note"))
         for yy in y[hide]:
-            ax.text(0.01, yy, _t(lang, "suppressed"), va="center", fontsize=7, bbox=_NOTE_BOX,
-                    style="italic", color="#333333", transform=trans)
+            ax.text(
+                0.01,
+                yy,
+                _t(lang, "suppressed"),
+                va="center",
+                fontsize=7,
+                bbox=_NOTE_BOX,
+                style="italic",
+                color="#333333",
+                transform=trans,
+            )
         if hide.any():
             notes.append(_t(lang, "suppressed_note", m=_min_cell(result)))
         _ratio_axis(ax, xmin, xmax, lang, "x")
@@ -875,17 +1036,39 @@ def disparity_forest(
         ax.set_xlabel(_t(lang, "ratio_axis"))
         ax.set_title(_t(lang, "forest_title"), loc="left")
         handles = [
-            Line2D([], [], linestyle="none", marker="s", color=OKABE_ITO["vermillion"],
-                   label=_t(lang, "significant")),
-            Line2D([], [], linestyle="none", marker="o", color=OKABE_ITO["blue"],
-                   label=_t(lang, "not_significant")),
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="s",
+                color=OKABE_ITO["vermillion"],
+                label=_t(lang, "significant"),
+            ),
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                color=OKABE_ITO["blue"],
+                label=_t(lang, "not_significant"),
+            ),
             Line2D([], [], color="black", linewidth=1.0, label=_t(lang, "parity")),
-            Patch(facecolor=_LIGHT, alpha=0.6, edgecolor=_GREY, linestyle=":",
-                  label=_t(lang, "band")),
+            Patch(
+                facecolor=_LIGHT, alpha=0.6, edgecolor=_GREY, linestyle=":", label=_t(lang, "band")
+            ),
         ]
         if (finite & small).any():
-            handles.append(Line2D([], [], linestyle="none", marker="o", markerfacecolor="white",
-                                  color=OKABE_ITO["blue"], label=_t(lang, "small_marker")))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="o",
+                    markerfacecolor="white",
+                    color=OKABE_ITO["blue"],
+                    label=_t(lang, "small_marker"),
+                )
+            )
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(1.01, 0.0), frameon=False)
         notes.append(_t(lang, "budget_note", policy=_policy_text(result, lang)))
         _add_notes(ax, notes)
@@ -951,8 +1134,9 @@ def budget_curve(
     if isinstance(groups, str):
         groups = [groups]
     wanted = None if groups is None else [str(x) for x in groups]
-    available = {a: list(dict.fromkeys(c.loc[c["attribute"] == a, "group"].astype(str)))
-                 for a in attrs}
+    available = {
+        a: list(dict.fromkeys(c.loc[c["attribute"] == a, "group"].astype(str))) for a in attrs
+    }
     if wanted is not None:
         known = {x for v in available.values() for x in v}
         unknown = [x for x in wanted if x not in known]
@@ -968,8 +1152,9 @@ def budget_curve(
     with _style():
         if ax is None:
             fig = _new_figure(7.5, 0.9 + 2.5 * len(attrs))
-            axes = list(np.atleast_1d(fig.subplots(len(attrs), 1, sharex=True, squeeze=False)
-                                      .ravel()))
+            axes = list(
+                np.atleast_1d(fig.subplots(len(attrs), 1, sharex=True, squeeze=False).ravel())
+            )
         else:
             fig = _figure_of(ax)
             axes = [ax]
@@ -981,12 +1166,20 @@ def budget_curve(
             parts = {x: sub[sub["group"].astype(str) == x].sort_values("budget") for x in labels}
             # limits from the ratios themselves (every finite one is shown, up to 1:100);
             # intervals widen them by at most half
-            ratios = np.concatenate([p["ratio"].to_numpy(float) for p in parts.values()]
-                                    or [np.ones(1)])
+            ratios = np.concatenate(
+                [p["ratio"].to_numpy(float) for p in parts.values()] or [np.ones(1)]
+            )
             ymin, ymax = _ratio_limits([ratios], floor=1 / 100, ceil=100.0)
-            ilo, ihi = _ratio_limits([p[col].to_numpy(float) for p in parts.values()
-                                      for col in ("ratio_low", "ratio_high")] or [np.ones(1)],
-                                     floor=ymin / 1.5, ceil=ymax * 1.5)
+            ilo, ihi = _ratio_limits(
+                [
+                    p[col].to_numpy(float)
+                    for p in parts.values()
+                    for col in ("ratio_low", "ratio_high")
+                ]
+                or [np.ones(1)],
+                floor=ymin / 1.5,
+                ceil=ymax * 1.5,
+            )
             ymin, ymax = min(ymin, ilo), max(ymax, ihi)
             axk.axhspan(*_FOUR_FIFTHS, color=_LIGHT, alpha=0.6, linewidth=0, zorder=0)
             axk.axhline(1.0, color="black", linewidth=1.0, zorder=1)
@@ -1001,44 +1194,80 @@ def budget_curve(
                 band_ok = ok | np.isposinf(r)
                 rl_c = np.clip(np.where(np.isfinite(rl) & (rl > 0), rl, ymin), ymin, ymax)
                 rh_c = np.clip(np.where(np.isnan(rh), ymax, rh), ymin, ymax)
-                axk.fill_between(b, rl_c, rh_c, where=band_ok, color=st["color"], alpha=0.13,
-                                 linewidth=0, zorder=1)
-                (line,) = axk.plot(b, np.where(ok, r, np.nan),
-                                   color=st["color"], linestyle=st["linestyle"],
-                                   marker=st["marker"], markersize=4.5,
-                                   markevery=max(1, len(b) // 10), linewidth=1.5,
-                                   label=plain(x), zorder=3)
+                axk.fill_between(
+                    b,
+                    rl_c,
+                    rh_c,
+                    where=band_ok,
+                    color=st["color"],
+                    alpha=0.13,
+                    linewidth=0,
+                    zorder=1,
+                )
+                (line,) = axk.plot(
+                    b,
+                    np.where(ok, r, np.nan),
+                    color=st["color"],
+                    linestyle=st["linestyle"],
+                    marker=st["marker"],
+                    markersize=4.5,
+                    markevery=max(1, len(b) // 10),
+                    linewidth=1.5,
+                    label=plain(x),
+                    zorder=3,
+                )
                 line.set_gid(f"curve:{x}")
                 drawable |= bool(band_ok.any())
                 if "suppressed" in p.columns and p["suppressed"].fillna(True).any():
                     any_suppressed = True
-                for edge_mask, edge_y, marker in ((np.isposinf(r), ymax, "^"),
-                                                  (r == 0, ymin, "v")):
+                for edge_mask, edge_y, marker in ((np.isposinf(r), ymax, "^"), (r == 0, ymin, "v")):
                     if edge_mask.any():
                         if marker == "^":
                             any_inf = True
                         else:
                             any_zero = True
-                        edge = axk.plot(b[edge_mask], np.full(edge_mask.sum(), edge_y),
-                                        linestyle="none", marker=marker, color=st["color"],
-                                        markersize=5, clip_on=False, zorder=4)[0]
+                        edge = axk.plot(
+                            b[edge_mask],
+                            np.full(edge_mask.sum(), edge_y),
+                            linestyle="none",
+                            marker=marker,
+                            color=st["color"],
+                            markersize=5,
+                            clip_on=False,
+                            zorder=4,
+                        )[0]
                         edge.set_gid(f"curve-edge:{x}")
-            axk.axvline(share, color="black", linestyle=(0, (4, 2)), linewidth=1.2, zorder=2,
-                        gid="policy-budget",
-                        label=_t(lang, "policy_line", share=format_percent(share, lang)))
+            axk.axvline(
+                share,
+                color="black",
+                linestyle=(0, (4, 2)),
+                linewidth=1.2,
+                zorder=2,
+                gid="policy-budget",
+                label=_t(lang, "policy_line", share=format_percent(share, lang)),
+            )
             if not drawable:
-                axk.text(0.5, 0.5, _t(lang, "suppressed") if any_suppressed else _t(lang, "na"),
-                         transform=axk.transAxes, ha="center", va="center", style="italic",
-                         bbox=_NOTE_BOX)
+                axk.text(
+                    0.5,
+                    0.5,
+                    _t(lang, "suppressed") if any_suppressed else _t(lang, "na"),
+                    transform=axk.transAxes,
+                    ha="center",
+                    va="center",
+                    style="italic",
+                    bbox=_NOTE_BOX,
+                )
             _ratio_axis(axk, ymin, ymax, lang, "y")
-            axk.set_ylabel(_t(lang, "budget_ratio_axis", reference=plain(ref)) if ref is not None
-                           else _t(lang, "budget_ratio_axis_rest"))
+            axk.set_ylabel(
+                _t(lang, "budget_ratio_axis", reference=plain(ref))
+                if ref is not None
+                else _t(lang, "budget_ratio_axis_rest")
+            )
             axk.set_title(plain(a), loc="left", fontweight="bold")
             axk.grid(axis="x", color=_LIGHT, linewidth=0.6)
             handles, _ = axk.get_legend_handles_labels()
             handles.append(Patch(facecolor=_LIGHT, alpha=0.6, label=_t(lang, "band")))
-            axk.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                       frameon=False)
+            axk.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
             bmax = float(sub["budget"].max()) if len(sub) else 1.0
             axk.set_xlim(0, max(bmax, share) * 1.01)
             _percent_ticks(axk.xaxis, lang)
@@ -1176,8 +1405,15 @@ def score_ecdf(
         pad = (hi - lo) * 0.02 or 0.5
         grid = np.linspace(lo - pad, hi + pad, 400)
         if math.isfinite(cutoff):
-            ax.axvspan(cutoff, hi + pad, color=_LIGHT, alpha=0.5, linewidth=0, zorder=0,
-                       label=_t(lang, "selected_region"))
+            ax.axvspan(
+                cutoff,
+                hi + pad,
+                color=_LIGHT,
+                alpha=0.5,
+                linewidth=0,
+                zorder=0,
+                label=_t(lang, "selected_region"),
+            )
         hidden = []
         for i, lab in enumerate(labels):
             m = codes == i
@@ -1189,16 +1425,34 @@ def score_ecdf(
             x = grid
             yv = _ecdf_on_grid(scores[m], None if weights is None else weights[m], grid)
             st = _style_series(i)
-            (line,) = ax.plot(x, yv, drawstyle="steps-post", color=st["color"],
-                              linestyle=st["linestyle"], linewidth=1.5, marker=st["marker"],
-                              markersize=4.5, markevery=(0.02 * i % 0.1, 0.1),
-                              label=f"{plain(lab)} (n = {format_count(int(m.sum()), lang)})")
+            (line,) = ax.plot(
+                x,
+                yv,
+                drawstyle="steps-post",
+                color=st["color"],
+                linestyle=st["linestyle"],
+                linewidth=1.5,
+                marker=st["marker"],
+                markersize=4.5,
+                markevery=(0.02 * i % 0.1, 0.1),
+                label=f"{plain(lab)} (n = {format_count(int(m.sum()), lang)})",
+            )
             line.set_gid(f"ecdf:{lab}")
         if math.isfinite(cutoff):
-            ax.axvline(cutoff, color="black", linestyle=(0, (4, 2)), linewidth=1.2, zorder=4,
-                       gid="cutoff",
-                       label=_t(lang, "cutoff", cutoff=format_number(cutoff, lang, 3),
-                                share=format_percent(result.selection.share, lang)))
+            ax.axvline(
+                cutoff,
+                color="black",
+                linestyle=(0, (4, 2)),
+                linewidth=1.2,
+                zorder=4,
+                gid="cutoff",
+                label=_t(
+                    lang,
+                    "cutoff",
+                    cutoff=format_number(cutoff, lang, 3),
+                    share=format_percent(result.selection.share, lang),
+                ),
+            )
         ax.set_xlim(lo - pad, hi + pad)
         ax.set_ylim(0, 1.02)
         ax.xaxis.set_major_formatter(_tick_formatter("number", lang))
@@ -1210,8 +1464,17 @@ def score_ecdf(
         ax.set_title(_t(lang, "ecdf_title", attribute=plain(name)), loc="left")
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         if hidden:
-            _add_notes(ax, [_t(lang, "ecdf_hidden", m=_min_cell(result),
-                               groups=", ".join(plain(x) for x in hidden))])
+            _add_notes(
+                ax,
+                [
+                    _t(
+                        lang,
+                        "ecdf_hidden",
+                        m=_min_cell(result),
+                        groups=", ".join(plain(x) for x in hidden),
+                    )
+                ],
+            )
     return fig
 
 
@@ -1321,8 +1584,9 @@ def intersection_heatmap(
                 v = float(d.at[label, "ratio"])
                 value[i, j] = v
                 signif[i, j] = bool(d.at[label, "significant"])
-                state[i, j] = ("ok" if v > 0 else "zero") if np.isfinite(v) else (
-                    "inf" if v > 0 else "nan")
+                state[i, j] = (
+                    ("ok" if v > 0 else "zero") if np.isfinite(v) else ("inf" if v > 0 else "nan")
+                )
     finite = value[(state == "ok")]
     m = float(np.max(np.abs(np.log(finite)))) if finite.size else 0.0
     m = max(m * 1.05, math.log(1.5))
@@ -1333,37 +1597,73 @@ def intersection_heatmap(
     with _style():
         if ax is None:
             col_w = max(1.0, _label_inches(col_lv) + 0.2)
-            fig = _new_figure(max(5.5, 2.2 + _label_inches(row_lv) + col_w * shape[1]),
-                              2.3 + 0.55 * shape[0])
+            fig = _new_figure(
+                max(5.5, 2.2 + _label_inches(row_lv) + col_w * shape[1]), 2.3 + 0.55 * shape[0]
+            )
             ax = fig.add_subplot()
         else:
             fig = _figure_of(ax)
-        mesh = ax.pcolormesh(np.arange(shape[1] + 1), np.arange(shape[0] + 1), shown,
-                             cmap=cmap, norm=norm, edgecolors="white", linewidth=1.5)
+        mesh = ax.pcolormesh(
+            np.arange(shape[1] + 1),
+            np.arange(shape[0] + 1),
+            shown,
+            cmap=cmap,
+            norm=norm,
+            edgecolors="white",
+            linewidth=1.5,
+        )
         mesh.set_gid("heatmap")
         for i in range(shape[0]):
             for j in range(shape[1]):
                 st = state[i, j]
                 if small[i, j]:
-                    ax.add_patch(Rectangle((j, i), 1, 1, fill=False, hatch="////",
-                                           edgecolor="#555555", linewidth=0, zorder=2,
-                                           gid="small-cell"))
+                    ax.add_patch(
+                        Rectangle(
+                            (j, i),
+                            1,
+                            1,
+                            fill=False,
+                            hatch="////",
+                            edgecolor="#555555",
+                            linewidth=0,
+                            zorder=2,
+                            gid="small-cell",
+                        )
+                    )
                 text = {
                     "ok": format_number(value[i, j], lang, 3),
                     "ref": _t(lang, "ref_cell"),
-                    "inf": "∞", "zero": "0", "nan": _t(lang, "na"),
-                    "absent": _t(lang, "no_file"), "suppressed": _t(lang, "suppressed_cell"),
+                    "inf": "∞",
+                    "zero": "0",
+                    "nan": _t(lang, "na"),
+                    "absent": _t(lang, "no_file"),
+                    "suppressed": _t(lang, "suppressed_cell"),
                 }[st]
                 if st in ("ok", "ref", "inf", "zero") and not small[i, j]:
                     face = cmap(norm(shown[i, j]))
                     colour = "white" if _luminance(face) < 0.3 else "black"
                 else:
                     colour = "black"
-                ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=8.5,
-                        color=colour, fontweight="bold" if signif[i, j] else "normal",
-                        zorder=3, bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
-                                        "alpha": 0.75, "linewidth": 0} if small[i, j] else None,
-                        gid="cell-value")
+                ax.text(
+                    j + 0.5,
+                    i + 0.5,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize=8.5,
+                    color=colour,
+                    fontweight="bold" if signif[i, j] else "normal",
+                    zorder=3,
+                    bbox={
+                        "boxstyle": "round,pad=0.15",
+                        "facecolor": "white",
+                        "alpha": 0.75,
+                        "linewidth": 0,
+                    }
+                    if small[i, j]
+                    else None,
+                    gid="cell-value",
+                )
         ax.set_xlim(0, shape[1])
         ax.set_ylim(shape[0], 0)
         ax.set_xticks(np.arange(shape[1]) + 0.5, [plain(x) for x in col_lv])
@@ -1376,13 +1676,17 @@ def intersection_heatmap(
         ax.set_title(_t(lang, "heatmap_title", rows=plain(rows), cols=plain(cols)), loc="left")
         cbar = fig.colorbar(mesh, ax=ax, shrink=0.9, pad=0.02)
         cbar.set_label(_t(lang, "heatmap_cbar"))
-        cbar.ax.yaxis.set_major_locator(ticker.FixedLocator(
-            _nice_ratio_ticks(norm.vmin, norm.vmax)))
+        cbar.ax.yaxis.set_major_locator(
+            ticker.FixedLocator(_nice_ratio_ticks(norm.vmin, norm.vmax))
+        )
         cbar.ax.yaxis.set_major_formatter(_tick_formatter("number", lang))
         cbar.ax.yaxis.set_minor_locator(ticker.NullLocator())
-        notes = [_t(lang, "heatmap_ref", reference=plain(ref)) if ref is not None
-                 else _t(lang, "heatmap_ref_rest"),
-                 _t(lang, "heatmap_note", m=_min_cell(result))]
+        notes = [
+            _t(lang, "heatmap_ref", reference=plain(ref))
+            if ref is not None
+            else _t(lang, "heatmap_ref_rest"),
+            _t(lang, "heatmap_note", m=_min_cell(result)),
+        ]
         if (state == "inf").any():
             notes.append(_t(lang, "inf_note").replace("→ ", ""))
         if (state == "suppressed").any():
@@ -1453,8 +1757,9 @@ def precision_fpr(
     for a in attrs:
         rows = g[g["attribute"] == a].reset_index(drop=True)
         ref = _reference(result, a)
-        blocks.append((a, [str(x) + (_t(lang, "ref_suffix") if str(x) == ref else "")
-                           for x in rows["group"]]))
+        blocks.append(
+            (a, [str(x) + (_t(lang, "ref_suffix") if str(x) == ref else "") for x in rows["group"]])
+        )
         data.append((rows, ref))
     headers = len(attrs) > 1
     ticks, tick_labels, header_idx, block_ys = _rows_layout(blocks, headers)
@@ -1463,8 +1768,10 @@ def precision_fpr(
         fig = _new_figure(7.0 + _label_inches(tick_labels), 1.6 + 0.24 * len(ticks))
         axes = fig.subplots(1, 2, sharey=True)
         any_hidden = False
-        for axk, metric, key in ((axes[0], "precision", "precision_axis"),
-                                 (axes[1], "fpr", "fpr_axis")):
+        for axk, metric, key in (
+            (axes[0], "precision", "precision_axis"),
+            (axes[1], "fpr", "fpr_axis"),
+        ):
             his = []
             for (rows, ref), ys in zip(data, block_ys, strict=True):
                 y = np.asarray(ys, float)
@@ -1477,34 +1784,83 @@ def precision_fpr(
                     few = rows["selected_with_label"].to_numpy(float) < _min_cell(result)
                     hide = hide | few
                 any_hidden |= bool(hide.any())
-                is_ref = (rows["group"].astype(str) == ref).to_numpy() if ref else \
-                    np.zeros(len(rows), bool)
+                is_ref = (
+                    (rows["group"].astype(str) == ref).to_numpy()
+                    if ref
+                    else np.zeros(len(rows), bool)
+                )
                 ok = ~hide & np.isfinite(v)
                 his.append(hi[ok])
-                axk.errorbar(v[ok], y[ok], xerr=_xerr(v, lo, hi)[:, ok], fmt="none",
-                             ecolor=_GREY, elinewidth=1.4, capsize=2.5, zorder=2)
-                for mask, marker, colour, gid in ((ok & ~is_ref, "o", OKABE_ITO["blue"], "points"),
-                                                  (ok & is_ref, "D", "black", "points-reference")):
+                axk.errorbar(
+                    v[ok],
+                    y[ok],
+                    xerr=_xerr(v, lo, hi)[:, ok],
+                    fmt="none",
+                    ecolor=_GREY,
+                    elinewidth=1.4,
+                    capsize=2.5,
+                    zorder=2,
+                )
+                for mask, marker, colour, gid in (
+                    (ok & ~is_ref, "o", OKABE_ITO["blue"], "points"),
+                    (ok & is_ref, "D", "black", "points-reference"),
+                ):
                     if mask.any():
-                        (line,) = axk.plot(v[mask], y[mask], linestyle="none", marker=marker,
-                                           color=colour, markersize=6, zorder=3, clip_on=False)
+                        (line,) = axk.plot(
+                            v[mask],
+                            y[mask],
+                            linestyle="none",
+                            marker=marker,
+                            color=colour,
+                            markersize=6,
+                            zorder=3,
+                            clip_on=False,
+                        )
                         line.set_gid(f"{metric}-{gid}")
                 trans = blended_transform_factory(axk.transAxes, axk.transData)
                 for i in np.flatnonzero(~hide & ~np.isfinite(v)):
-                    axk.text(0.01, y[i], _t(lang, "na"), va="center", fontsize=7,
-                             style="italic", transform=trans)
+                    axk.text(
+                        0.01,
+                        y[i],
+                        _t(lang, "na"),
+                        va="center",
+                        fontsize=7,
+                        style="italic",
+                        transform=trans,
+                    )
                 for i in np.flatnonzero(hide):
-                    axk.text(0.01, y[i], _t(lang, "suppressed"), va="center", fontsize=7, bbox=_NOTE_BOX,
-                             style="italic", color="#333333", transform=trans)
+                    axk.text(
+                        0.01,
+                        y[i],
+                        _t(lang, "suppressed"),
+                        va="center",
+                        fontsize=7,
+                        bbox=_NOTE_BOX,
+                        style="italic",
+                        color="#333333",
+                        transform=trans,
+                    )
             if math.isfinite(overall[metric]):
-                axk.axvline(overall[metric], color=OKABE_ITO["vermillion"], linestyle="--",
-                            linewidth=1.2, zorder=1, gid=f"{metric}-overall",
-                            label=_t(lang, "overall", rate=format_percent(overall[metric], lang)))
-                axk.annotate(format_percent(overall[metric], lang, 1),
-                             xy=(overall[metric], 1.0),
-                             xycoords=blended_transform_factory(axk.transData, axk.transAxes),
-                             xytext=(0, 2), textcoords="offset points", ha="center",
-                             va="bottom", fontsize=7, color=OKABE_ITO["vermillion"])
+                axk.axvline(
+                    overall[metric],
+                    color=OKABE_ITO["vermillion"],
+                    linestyle="--",
+                    linewidth=1.2,
+                    zorder=1,
+                    gid=f"{metric}-overall",
+                    label=_t(lang, "overall", rate=format_percent(overall[metric], lang)),
+                )
+                axk.annotate(
+                    format_percent(overall[metric], lang, 1),
+                    xy=(overall[metric], 1.0),
+                    xycoords=blended_transform_factory(axk.transData, axk.transAxes),
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=7,
+                    color=OKABE_ITO["vermillion"],
+                )
             top = [float(np.nanmax(h)) for h in his if h.size and np.isfinite(h).any()]
             xmax = max(top + [overall[metric] if math.isfinite(overall[metric]) else 0.0])
             axk.set_xlim(0, min(1.0, xmax * 1.1) if xmax > 0 else 1.0)
@@ -1517,14 +1873,36 @@ def precision_fpr(
         if not headers:
             axes[0].set_ylabel(plain(attrs[0]))
         fig.suptitle(_t(lang, "precision_title"), x=0.01, ha="left", fontsize=10)
-        fig.legend(handles=[
-            Line2D([], [], linestyle="none", marker="o", color=OKABE_ITO["blue"],
-                   label=_t(lang, "group_marker", level=_level_text(result, lang))),
-            Line2D([], [], linestyle="none", marker="D", color="black",
-                   label=_t(lang, "reference_marker")),
-            Line2D([], [], color=OKABE_ITO["vermillion"], linestyle="--",
-                   label=_t(lang, "all_files")),
-        ], loc="outside lower center", ncols=3, frameon=False)
+        fig.legend(
+            handles=[
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="o",
+                    color=OKABE_ITO["blue"],
+                    label=_t(lang, "group_marker", level=_level_text(result, lang)),
+                ),
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="D",
+                    color="black",
+                    label=_t(lang, "reference_marker"),
+                ),
+                Line2D(
+                    [],
+                    [],
+                    color=OKABE_ITO["vermillion"],
+                    linestyle="--",
+                    label=_t(lang, "all_files"),
+                ),
+            ],
+            loc="outside lower center",
+            ncols=3,
+            frameon=False,
+        )
         notes = [_t(lang, "labels_note")]
         if any_hidden:
             notes.append(_t(lang, "suppressed_note", m=_min_cell(result)))
@@ -1581,10 +1959,9 @@ def save_figure(fig: Figure, path_without_suffix: str | Path) -> list[Path]:
     base.parent.mkdir(parents=True, exist_ok=True)
     svg = base.parent / (base.name + ".svg")
     png = base.parent / (base.name + ".png")
-    with mpl.rc_context({"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "path",
-                         "text.usetex": False}):
+    with mpl.rc_context(
+        {"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "path", "text.usetex": False}
+    ):
         fig.savefig(svg, format="svg", metadata={"Date": None})
         fig.savefig(png, format="png", dpi=150)
     return [svg, png]
-
-

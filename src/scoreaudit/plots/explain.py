@@ -53,8 +53,10 @@ OKABE_ITO = {
     "purple": "#CC79A7",
     "black": "#000000",
 }
-_CYCLE = [OKABE_ITO[k] for k in ("blue", "vermillion", "green", "orange", "sky_blue", "purple",
-                                 "yellow", "black")]
+_CYCLE = [
+    OKABE_ITO[k]
+    for k in ("blue", "vermillion", "green", "orange", "sky_blue", "purple", "yellow", "black")
+]
 
 _TEXT = {
     "en": {
@@ -114,8 +116,14 @@ def _figure(ax: Any, size: tuple[float, float]) -> tuple[Figure, Any]:
     return ax.figure, ax
 
 
-def plot_contributions(explanation: Any, attribute: str, *, groups: Sequence[str] | None = None,
-                       lang: str = "en", ax: Any = None) -> Figure:
+def plot_contributions(
+    explanation: Any,
+    attribute: str,
+    *,
+    groups: Sequence[str] | None = None,
+    lang: str = "en",
+    ax: Any = None,
+) -> Figure:
     """Bars of each term's gap in mean contribution, per group of ``attribute``.
 
     Parameters
@@ -149,8 +157,10 @@ def plot_contributions(explanation: Any, attribute: str, *, groups: Sequence[str
         raise DataError("The explanation has no decomposition (the model is not additive).")
     d = d[d["attribute"] == attribute]
     if d.empty:
-        raise DataError(f"No decomposition for attribute {attribute!r}; available: "
-                        f"{', '.join(sorted(set(explanation.decomposition['attribute'])))}.")
+        raise DataError(
+            f"No decomposition for attribute {attribute!r}; available: "
+            f"{', '.join(sorted(set(explanation.decomposition['attribute'])))}."
+        )
     all_groups = list(dict.fromkeys(d["group"]))
     groups = list(groups) if groups is not None else all_groups[:8]
     unknown = [g for g in groups if g not in all_groups]
@@ -162,8 +172,13 @@ def plot_contributions(explanation: Any, attribute: str, *, groups: Sequence[str
     y = np.arange(len(terms))
     for k, g in enumerate(groups):
         dg = d[d["group"] == g].set_index("term").reindex(terms)
-        ax.barh(y + (k - (len(groups) - 1) / 2) * height, dg["gap"].to_numpy(float),
-                height=height, color=_CYCLE[k % len(_CYCLE)], label=str(g))
+        ax.barh(
+            y + (k - (len(groups) - 1) / 2) * height,
+            dg["gap"].to_numpy(float),
+            height=height,
+            color=_CYCLE[k % len(_CYCLE)],
+            label=str(g),
+        )
     ax.axvline(0, color=OKABE_ITO["black"], lw=0.8)
     ax.set_yticks(y, terms)
     ax.invert_yaxis()
@@ -174,8 +189,9 @@ def plot_contributions(explanation: Any, attribute: str, *, groups: Sequence[str
     return fig
 
 
-def plot_neutralisation(explanation: Any, group: str, *, attribute: str | None = None,
-                        lang: str = "en", ax: Any = None) -> Figure:
+def plot_neutralisation(
+    explanation: Any, group: str, *, attribute: str | None = None, lang: str = "en", ax: Any = None
+) -> Figure:
     """Ranked bars of the ratio after neutralising each input, against the ratio before.
 
     Parameters
@@ -215,12 +231,15 @@ def plot_neutralisation(explanation: Any, group: str, *, attribute: str | None =
     if attribute is not None:
         sel = sel[sel["attribute"] == attribute]
     if sel.empty:
-        raise DataError(f"No neutralisation rows for group {group!r}"
-                        f"{'' if attribute is None else f' of {attribute!r}'}.")
+        raise DataError(
+            f"No neutralisation rows for group {group!r}"
+            f"{'' if attribute is None else f' of {attribute!r}'}."
+        )
     attrs = list(dict.fromkeys(sel["attribute"]))
     if len(attrs) > 1:
-        raise DataError(f"Group {group!r} exists in several attributes ({attrs}); give "
-                        "attribute=...")
+        raise DataError(
+            f"Group {group!r} exists in several attributes ({attrs}); give attribute=..."
+        )
     sel = sel.sort_values("rank")
     fig, ax = _figure(ax, (8, 1.2 + 0.4 * len(sel)))
     y = np.arange(len(sel))
@@ -233,12 +252,20 @@ def plot_neutralisation(explanation: Any, group: str, *, attribute: str | None =
         toward = np.abs(np.log(after)) < abs(np.log(before))
     colours = np.where(toward, OKABE_ITO["green"], OKABE_ITO["vermillion"])
     ax.axvspan(b_lo, b_hi, color=OKABE_ITO["sky_blue"], alpha=0.25, lw=0)
-    ax.axvline(before, color=OKABE_ITO["blue"], ls="--",
-               label=_t(lang, "before", ratio=_num(before, lang)))
+    ax.axvline(
+        before, color=OKABE_ITO["blue"], ls="--", label=_t(lang, "before", ratio=_num(before, lang))
+    )
     ax.axvline(1.0, color=OKABE_ITO["black"], lw=1, label=_t(lang, "parity"))
     ax.hlines(y, np.full(len(y), before), after, colors=colours, lw=2)  # before -> after
-    ax.errorbar(after, y, xerr=[np.maximum(after - lo, 0), np.maximum(hi - after, 0)],
-                fmt="none", ecolor=OKABE_ITO["black"], capsize=3, lw=1)
+    ax.errorbar(
+        after,
+        y,
+        xerr=[np.maximum(after - lo, 0), np.maximum(hi - after, 0)],
+        fmt="none",
+        ecolor=OKABE_ITO["black"],
+        capsize=3,
+        lw=1,
+    )
     ax.scatter(after, y, c=colours, s=45, zorder=3)
     finite = np.concatenate([after, lo, hi, [before, b_lo, b_hi, 1.0]])
     finite = finite[np.isfinite(finite) & (finite > 0)]
@@ -247,14 +274,27 @@ def plot_neutralisation(explanation: Any, group: str, *, attribute: str | None =
     ax.set_yticks(y, list(sel["input"]))
     ax.invert_yaxis()
     ax.set_xlabel(_t(lang, "neutral_x"))
-    ax.set_title(_t(lang, "neutral_title", group=group, attribute=attrs[0],
-                    reference=str(sel["reference"].iloc[0])))
+    ax.set_title(
+        _t(
+            lang,
+            "neutral_title",
+            group=group,
+            attribute=attrs[0],
+            reference=str(sel["reference"].iloc[0]),
+        )
+    )
     ax.legend(frameon=False, fontsize="small", loc="best")
     return fig
 
 
-def plot_paired_shift(data: pd.DataFrame, *, attribute: str | None = None, bins: int = 40,
-                      lang: str = "en", ax: Any = None) -> Figure:
+def plot_paired_shift(
+    data: pd.DataFrame,
+    *,
+    attribute: str | None = None,
+    bins: int = 40,
+    lang: str = "en",
+    ax: Any = None,
+) -> Figure:
     """Histogram of paired score changes (pairs table), or mean changes (summary table).
 
     Parameters
@@ -284,41 +324,60 @@ def plot_paired_shift(data: pd.DataFrame, *, attribute: str | None = None, bins:
     """
     _t(lang, "before", ratio="")
     if attribute is None:
-        attribute = str(data["attribute"].iloc[0]) if "attribute" in data.columns and len(data) \
+        attribute = (
+            str(data["attribute"].iloc[0])
+            if "attribute" in data.columns and len(data)
             else "attribute"
+        )
     fig, ax = _figure(ax, (8, 4.5))
     if "score_change_low" in data.columns:  # the summary table
         d = data[data["group"].astype(str) != data["value"].astype(str)]
-        labels = [_t(lang, "from_to", group=g, value=v) for g, v in zip(d["group"], d["value"],
-                                                                         strict=True)]
+        labels = [
+            _t(lang, "from_to", group=g, value=v)
+            for g, v in zip(d["group"], d["value"], strict=True)
+        ]
         x = np.arange(len(d))
         m = d["score_change"].to_numpy(float)
         ax.bar(x, m, color=[_CYCLE[i % len(_CYCLE)] for i in range(len(d))])
-        ax.errorbar(x, m, yerr=[m - d["score_change_low"].to_numpy(float),
-                                d["score_change_high"].to_numpy(float) - m],
-                    fmt="none", ecolor=OKABE_ITO["black"], capsize=3)
+        ax.errorbar(
+            x,
+            m,
+            yerr=[
+                m - d["score_change_low"].to_numpy(float),
+                d["score_change_high"].to_numpy(float) - m,
+            ],
+            fmt="none",
+            ecolor=OKABE_ITO["black"],
+            capsize=3,
+        )
         ax.axhline(0, color=OKABE_ITO["black"], lw=0.8)
         ax.set_xticks(x, labels, rotation=30, ha="right")
         ax.set_ylabel(_t(lang, "shift_bar_y"))
     else:
         if "score_change" not in data.columns:
-            raise DataError("plot_paired_shift needs the pairs (score_change per copy) or the "
-                            "summary table of counterfactual().")
+            raise DataError(
+                "plot_paired_shift needs the pairs (score_change per copy) or the "
+                "summary table of counterfactual()."
+            )
         d = data[data["group"].astype(str) != data["value"].astype(str)]
         changes = d["score_change"].to_numpy(float)
         moved = changes[changes != 0]
-        edges = np.histogram_bin_edges(moved if moved.size else np.array([-1e-9, 1e-9]),
-                                       bins=bins)
-        keys = list(dict.fromkeys(zip(d["group"].astype(str), d["value"].astype(str),
-                                      strict=True)))
+        edges = np.histogram_bin_edges(moved if moved.size else np.array([-1e-9, 1e-9]), bins=bins)
+        keys = list(dict.fromkeys(zip(d["group"].astype(str), d["value"].astype(str), strict=True)))
         for k, (g, v) in enumerate(keys):
             part = d[(d["group"].astype(str) == g) & (d["value"].astype(str) == v)]
             c = part["score_change"].to_numpy(float)
             nz = c[c != 0]
             label = f"{_t(lang, 'from_to', group=g, value=v)} (n={len(c):,}; "
             label += f"{100 * nz.size / max(len(c), 1):.0f}% ≠ 0)"
-            ax.hist(nz, bins=edges, histtype="stepfilled", alpha=0.45,
-                    color=_CYCLE[k % len(_CYCLE)], label=label)
+            ax.hist(
+                nz,
+                bins=edges,
+                histtype="stepfilled",
+                alpha=0.45,
+                color=_CYCLE[k % len(_CYCLE)],
+                label=label,
+            )
         ax.axvline(0, color=OKABE_ITO["black"], lw=0.8)
         ax.set_xlabel(_t(lang, "shift_x"))
         ax.set_ylabel(_t(lang, "shift_y"))
@@ -327,9 +386,15 @@ def plot_paired_shift(data: pd.DataFrame, *, attribute: str | None = None, bins:
     return fig
 
 
-def plot_personas(personas_table: pd.DataFrame, result: Any, *, bins: int = 60,
-                  label_attribute: str | None = "auto", lang: str = "en",
-                  ax: Any = None) -> Figure:
+def plot_personas(
+    personas_table: pd.DataFrame,
+    result: Any,
+    *,
+    bins: int = 60,
+    label_attribute: str | None = "auto",
+    lang: str = "en",
+    ax: Any = None,
+) -> Figure:
     """Personas (and their variants) as a strip on the population's score distribution.
 
     Parameters
@@ -384,19 +449,31 @@ def plot_personas(personas_table: pd.DataFrame, result: Any, *, bins: int = 60,
         given = part[part["variant"] == "as given"]
         others = part[part["variant"] != "as given"]
         col = _CYCLE[k % len(_CYCLE)]
-        strip.scatter(given["score"], np.full(len(given), k), s=80, color=col, zorder=3,
-                      label=f"{name} ({_t(lang, 'as_given')})")
-        strip.scatter(others["score"], np.full(len(others), k), s=30, marker="|", color=col,
-                      zorder=3)
+        strip.scatter(
+            given["score"],
+            np.full(len(given), k),
+            s=80,
+            color=col,
+            zorder=3,
+            label=f"{name} ({_t(lang, 'as_given')})",
+        )
+        strip.scatter(
+            others["score"], np.full(len(others), k), s=30, marker="|", color=col, zorder=3
+        )
         if label_attribute is not None and "attribute" in others.columns:
             shown = others[others["attribute"] == label_attribute]
         else:
             shown = others.iloc[:0]
         for j, (_, row) in enumerate(shown.iterrows()):  # a few variants, never the population
-            strip.annotate(str(row["value"] if "value" in row else row["variant"]),
-                           (row["score"], k), xytext=(0, 7 + 9 * (j % 3)),
-                           textcoords="offset points", fontsize="x-small", ha="center",
-                           color=col)
+            strip.annotate(
+                str(row["value"] if "value" in row else row["variant"]),
+                (row["score"], k),
+                xytext=(0, 7 + 9 * (j % 3)),
+                textcoords="offset points",
+                fontsize="x-small",
+                ha="center",
+                color=col,
+            )
     strip.set_ylim(-1, max(len(names), 1) + 0.5)
     strip.set_yticks(np.arange(len(names)), names)
     ax.set_ylim(0, top)

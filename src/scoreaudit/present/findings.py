@@ -47,17 +47,27 @@ __all__ = ["Finding", "detectable_text", "findings", "noun_phrase"]
 
 
 # -- noun phrases of the bundled data's groups ------------------------------------------------
-_HEAD = {"en": {"woman": "women", "man": "men", None: "people"},
-         "fr": {"woman": "femmes", "man": "hommes", None: "personnes"}}
-_SINGLE_PARENT = {"en": {"woman": "single mothers", "man": "single fathers", None: "single parents"},
-                  "fr": {"woman": "mères isolées", "man": "pères isolés", None: "parents isolés"}}
+_HEAD = {
+    "en": {"woman": "women", "man": "men", None: "people"},
+    "fr": {"woman": "femmes", "man": "hommes", None: "personnes"},
+}
+_SINGLE_PARENT = {
+    "en": {"woman": "single mothers", "man": "single fathers", None: "single parents"},
+    "fr": {"woman": "mères isolées", "man": "pères isolés", None: "parents isolés"},
+}
 _FAMILY = {
-    "en": {"alone": "living alone", "couple_no_child": "in a couple without children",
-           "couple_with_children": "in a couple with children",
-           "other": "in another family situation"},
-    "fr": {"alone": "vivant {seul}", "couple_no_child": "en couple sans enfant",
-           "couple_with_children": "en couple avec enfants",
-           "other": "dans une autre situation familiale"},
+    "en": {
+        "alone": "living alone",
+        "couple_no_child": "in a couple without children",
+        "couple_with_children": "in a couple with children",
+        "other": "in another family situation",
+    },
+    "fr": {
+        "alone": "vivant {seul}",
+        "couple_no_child": "en couple sans enfant",
+        "couple_with_children": "en couple avec enfants",
+        "other": "dans une autre situation familiale",
+    },
 }
 
 
@@ -108,8 +118,11 @@ def noun_phrase(cell: Mapping[str, str], lang: str) -> str:
             text = text.format(seul="seuls" if gender_key == "man" else "seules")
         suffixes.append(text)
     for attr, label in cell.items():
-        if attr == "age_band" or (attr == "gender" and gender_known) or \
-                (attr == "family_status" and fam_known):
+        if (
+            attr == "age_band"
+            or (attr == "gender" and gender_known)
+            or (attr == "family_status" and fam_known)
+        ):
             continue
         if lang == "en":
             suffixes.append(f"with {attr} “{label}”")
@@ -196,8 +209,10 @@ def _toward_one(ratio: float) -> tuple[float, int] | None:
     else:  # pragma: no cover
         value, decimals = 1.0, 6
         for d in (1, 2):
-            scale = 10.0 ** d
-            v = (math.floor(ratio * scale + 1e-9) if ratio > 1 else math.ceil(ratio * scale - 1e-9)) / scale
+            scale = 10.0**d
+            v = (
+                math.floor(ratio * scale + 1e-9) if ratio > 1 else math.ceil(ratio * scale - 1e-9)
+            ) / scale
             if v != 1:
                 value, decimals = v, d
                 break
@@ -233,8 +248,12 @@ def _ref(attribute: str, group: str, lang: str, end: bool = True) -> str:
     return t("ref_mark_end" if end else "ref_mark", lang, group=_phrase(attribute, group, lang))
 
 
-def _sentence(row: pd.Series, lang: str, level: str,
-              counts_of: Mapping[tuple[str, str], tuple[Any, Any]] | None = None) -> Finding | None:
+def _sentence(
+    row: pd.Series,
+    lang: str,
+    level: str,
+    counts_of: Mapping[tuple[str, str], tuple[Any, Any]] | None = None,
+) -> Finding | None:
     ratio = _f(row["ratio"])
     p1, p0 = _f(row["selection_rate"]), _f(row["reference_rate"])
     if p1 is None or p0 is None:
@@ -245,9 +264,16 @@ def _sentence(row: pd.Series, lang: str, level: str,
     mdr_down = _f(row.get("min_detectable_ratio_decrease"))
     four_fifths = bool(row.get("below_four_fifths") or False)
     attr, grp, ref = str(row["attribute"]), str(row["group"]), str(row["reference"])
-    common = dict(attribute=attr, group=grp, reference=ref, significant=significant,
-                  p_adjusted=p_adj, below_four_fifths=four_fifths,
-                  selection_rate=p1, reference_rate=p0)
+    common = dict(
+        attribute=attr,
+        group=grp,
+        reference=ref,
+        significant=significant,
+        p_adjusted=p_adj,
+        below_four_fifths=four_fifths,
+        selection_rate=p1,
+        reference_rate=p0,
+    )
     n, ref_n = _f(row["n"]), _f(row["reference_n"])
     counts_of = counts_of or {}
 
@@ -259,36 +285,75 @@ def _sentence(row: pd.Series, lang: str, level: str,
     ref_n_i = None if ref_n is None else int(ref_n)
     if p0 == 0 and p1 > 0:
         sel = selected(grp)
-        text = t("s_zero_reference", lang, rate=fmt_pct(p1, lang),
-                 group=_phrase(attr, grp, lang),
-                 selected=fmt_int(sel, lang), n=fmt_int(n, lang),  # counts of files
-                 reference_n=fmt_int(ref_n, lang),
-                 reference=_ref(attr, ref, lang))
+        text = t(
+            "s_zero_reference",
+            lang,
+            rate=fmt_pct(p1, lang),
+            group=_phrase(attr, grp, lang),
+            selected=fmt_int(sel, lang),
+            n=fmt_int(n, lang),  # counts of files
+            reference_n=fmt_int(ref_n, lang),
+            reference=_ref(attr, ref, lang),
+        )
         if not significant:
             text += " " + t("s_not_significant", lang, p=fmt_p(p_adj, lang))
-        return Finding(kind="zero_reference", subject=grp, compared_to=ref, flipped=False,
-                       ratio=None, ratio_low=None, ratio_high=None, n=n_i, reference_n=ref_n_i,
-                       selected=sel, min_detectable_ratio=mdr_up, text=text,
-                       reference_selected=0, **common)
+        return Finding(
+            kind="zero_reference",
+            subject=grp,
+            compared_to=ref,
+            flipped=False,
+            ratio=None,
+            ratio_low=None,
+            ratio_high=None,
+            n=n_i,
+            reference_n=ref_n_i,
+            selected=sel,
+            min_detectable_ratio=mdr_up,
+            text=text,
+            reference_selected=0,
+            **common,
+        )
     if p1 == 0 and p0 > 0:
         ref_sel = selected(ref)
-        text = t("s_zero_group", lang, n=fmt_int(n, lang), group=_phrase(attr, grp, lang),
-                 rate=fmt_pct(p0, lang), selected=fmt_int(ref_sel, lang),
-                 reference_n=fmt_int(ref_n, lang), reference=_ref(attr, ref, lang))
+        text = t(
+            "s_zero_group",
+            lang,
+            n=fmt_int(n, lang),
+            group=_phrase(attr, grp, lang),
+            rate=fmt_pct(p0, lang),
+            selected=fmt_int(ref_sel, lang),
+            reference_n=fmt_int(ref_n, lang),
+            reference=_ref(attr, ref, lang),
+        )
         if not significant:
             text += " " + t("s_not_significant", lang, p=fmt_p(p_adj, lang))
         inv = None if mdr_down in (None, 0) else 1 / mdr_down
-        return Finding(kind="zero_group", subject=ref, compared_to=grp, flipped=True,
-                       ratio=None, ratio_low=None, ratio_high=None, n=n_i, reference_n=ref_n_i,
-                       selected=0, min_detectable_ratio=inv, text=text,
-                       reference_selected=ref_sel, **common)
+        return Finding(
+            kind="zero_group",
+            subject=ref,
+            compared_to=grp,
+            flipped=True,
+            ratio=None,
+            ratio_low=None,
+            ratio_high=None,
+            n=n_i,
+            reference_n=ref_n_i,
+            selected=0,
+            min_detectable_ratio=inv,
+            text=text,
+            reference_selected=ref_sel,
+            **common,
+        )
     if ratio is None or not math.isfinite(ratio) or ratio <= 0:
         return None
     low, high = _f(row["ratio_low"]), _f(row["ratio_high"])
     flipped = ratio < 1
     if flipped:
         ratio = 1 / ratio
-        low, high = (None if high in (None, 0) else 1 / high), (None if low in (None, 0) else 1 / low)
+        low, high = (
+            (None if high in (None, 0) else 1 / high),
+            (None if low in (None, 0) else 1 / low),
+        )
         # the detectable ratio in the sentence's direction: the smallest detectable DECREASE,
         # turned round like the ratio (never the detectable increase)
         mdr = None if mdr_down in (None, 0) else 1 / mdr_down
@@ -299,18 +364,39 @@ def _sentence(row: pd.Series, lang: str, level: str,
         subject, other = grp, ref
         subject_text, other_text = _phrase(attr, grp, lang), _ref(attr, ref, lang)
     shown, low_s, high_s = fmt_ratio_ci(ratio, low, high, lang, 1)
-    times = (t("as_often", lang) if shown in ("1.0", "1,0")
-             else t("times_as_often", lang, ratio=shown))
-    text = t("s_ratio", lang, group=subject_text, times=times, reference=other_text,
-             level=level, low=low_s, high=high_s)
+    times = (
+        t("as_often", lang) if shown in ("1.0", "1,0") else t("times_as_often", lang, ratio=shown)
+    )
+    text = t(
+        "s_ratio",
+        lang,
+        group=subject_text,
+        times=times,
+        reference=other_text,
+        level=level,
+        low=low_s,
+        high=high_s,
+    )
     if not significant:
         text += " " + t("s_not_significant", lang, p=fmt_p(p_adj, lang))
         extra = detectable_text(mdr, lang)
         if extra:
             text += " " + extra
-    return Finding(kind="ratio", subject=subject, compared_to=other, flipped=flipped,
-                   ratio=ratio, ratio_low=low, ratio_high=high, n=n_i, reference_n=ref_n_i,
-                   selected=None, min_detectable_ratio=mdr, text=text, **common)
+    return Finding(
+        kind="ratio",
+        subject=subject,
+        compared_to=other,
+        flipped=flipped,
+        ratio=ratio,
+        ratio_low=low,
+        ratio_high=high,
+        n=n_i,
+        reference_n=ref_n_i,
+        selected=None,
+        min_detectable_ratio=mdr,
+        text=text,
+        **common,
+    )
 
 
 def _strength(d: pd.DataFrame) -> np.ndarray:
@@ -341,9 +427,13 @@ def _direction(d: pd.DataFrame) -> np.ndarray:
     return np.where(p1 > p0, 1, np.where(p1 < p0, -1, 0))
 
 
-def _attribute_findings(sub: pd.DataFrame, lang: str, level: str,
-                        counts_of: Mapping[tuple[str, str], tuple[Any, Any]],
-                        fallback: bool) -> list[tuple[float, Finding]]:
+def _attribute_findings(
+    sub: pd.DataFrame,
+    lang: str,
+    level: str,
+    counts_of: Mapping[tuple[str, str], tuple[Any, Any]],
+    fallback: bool,
+) -> list[tuple[float, Finding]]:
     """The findings of one attribute (or intersection), in the headline rule's order.
 
     First the strongest significant gap where the group is selected MORE often than its
@@ -411,13 +501,21 @@ def findings(published: Any, lang: str = "en", max_findings: int = 10) -> list[F
     if "suppressed" in d.columns:
         d = d[~d["suppressed"].astype("boolean").fillna(False).astype(bool)]
     level = fmt_level(float(published.config.get("confidence", 0.95)), lang)
-    d = d.assign(_strength=_strength(d), _dir=_direction(d),
-                 _sig=d["significant"].astype("boolean").fillna(False).astype(bool),
-                 _inter=d["attribute"].astype(str).str.contains(SEP, regex=False))
+    d = d.assign(
+        _strength=_strength(d),
+        _dir=_direction(d),
+        _sig=d["significant"].astype("boolean").fillna(False).astype(bool),
+        _inter=d["attribute"].astype(str).str.contains(SEP, regex=False),
+    )
     d = d[d["_strength"] >= 0]
     g = published.groups
-    counts_of = dict(zip(zip(g["attribute"].astype(str), g["group"].astype(str), strict=False),
-                         zip(g["n"], g["selected"], strict=False), strict=False))
+    counts_of = dict(
+        zip(
+            zip(g["attribute"].astype(str), g["group"].astype(str), strict=False),
+            zip(g["n"], g["selected"], strict=False),
+            strict=False,
+        )
+    )
     out: list[Finding] = []
     for _attr, sub in d[~d["_inter"]].groupby("attribute", sort=False):
         out.extend(f for _, f in _attribute_findings(sub, lang, level, counts_of, fallback=True))

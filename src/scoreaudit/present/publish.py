@@ -67,9 +67,22 @@ __all__ = [
 DEFAULT_MIN_CELL = 11
 
 #: Columns never blanked: labels and flags that the marker itself already conveys.
-KEEP_COLUMNS = frozenset({"attribute", "group", "reference", "budget", "realised_share",
-                          "n_selected", "bin", "suppressed", "suppressed_labels",
-                          "suppression", "small_cell", "test"})
+KEEP_COLUMNS = frozenset(
+    {
+        "attribute",
+        "group",
+        "reference",
+        "budget",
+        "realised_share",
+        "n_selected",
+        "bin",
+        "suppressed",
+        "suppressed_labels",
+        "suppression",
+        "small_cell",
+        "test",
+    }
+)
 
 _LABEL_COUNTS = ("controlled_with_label", "positives", "selected_with_label")
 _LABEL_PREFIXES = ("positive_rate", "precision", "tpr", "fpr", "fnr")
@@ -113,12 +126,17 @@ def small_count(count: Any, min_cell: int, suppress_zero: bool = False) -> np.nd
         return np.isfinite(c) & (c >= low) & (c < min_cell)
 
 
-def primary_group_mask(groups: pd.DataFrame, min_cell: int, suppress_zero: bool = False) -> pd.Series:
+def primary_group_mask(
+    groups: pd.DataFrame, min_cell: int, suppress_zero: bool = False
+) -> pd.Series:
     """Rows of a groups table whose selection counts are small (n, selected, not selected)."""
     n = groups["n"].to_numpy(float)
     s = groups["selected"].to_numpy(float)
-    mask = (small_count(n, min_cell, suppress_zero) | small_count(s, min_cell, suppress_zero)
-            | small_count(n - s, min_cell, suppress_zero))
+    mask = (
+        small_count(n, min_cell, suppress_zero)
+        | small_count(s, min_cell, suppress_zero)
+        | small_count(n - s, min_cell, suppress_zero)
+    )
     return pd.Series(mask, index=groups.index)
 
 
@@ -192,10 +210,12 @@ class Suppression:
         return {
             "min_cell": self.min_cell,
             "suppress_zero": self.suppress_zero,
-            "rule": (f"counts from {0 if self.suppress_zero else 1} to {self.min_cell - 1} and every "
-                     "number derived from them are replaced by null; a comparison is suppressed "
-                     "when either group is; intersection cells recoverable from a margin are "
-                     "suppressed too (secondary suppression)"),
+            "rule": (
+                f"counts from {0 if self.suppress_zero else 1} to {self.min_cell - 1} and every "
+                "number derived from them are replaced by null; a comparison is suppressed "
+                "when either group is; intersection cells recoverable from a margin are "
+                "suppressed too (secondary suppression)"
+            ),
             "primary_rows": self.primary,
             "secondary_rows": self.secondary,
             "rows_by_table": dict(self.rows),
@@ -225,8 +245,9 @@ def _key(a: pd.Series, g: pd.Series) -> pd.Series:
     return a.astype(str) + "\x00" + g.astype(str)
 
 
-def publish(result: Any, min_cell: int | None = None, *, suppress_zero: bool = False,
-            secondary: bool = True) -> tuple[Any, Suppression]:
+def publish(
+    result: Any, min_cell: int | None = None, *, suppress_zero: bool = False, secondary: bool = True
+) -> tuple[Any, Suppression]:
     """A copy of ``result`` safe to publish, and a description of what was suppressed.
 
     Parameters
@@ -270,12 +291,16 @@ def publish(result: Any, min_cell: int | None = None, *, suppress_zero: bool = F
     n_secondary = int(final.sum() - prim.sum())
     label_mask = _label_mask(groups, min_cell, suppress_zero) & ~final
 
-    pub_groups = _blank(groups, final.to_numpy(),
-                        [c for c in groups.columns if c not in KEEP_COLUMNS and c not in ("n", "share")])
+    pub_groups = _blank(
+        groups,
+        final.to_numpy(),
+        [c for c in groups.columns if c not in KEEP_COLUMNS and c not in ("n", "share")],
+    )
     pub_groups = _blank(pub_groups, size_final.to_numpy(), ["n", "share"])
     if label_mask.any():
-        label_cols = [c for c in groups.columns
-                      if c in _LABEL_COUNTS or c.startswith(_LABEL_PREFIXES)]
+        label_cols = [
+            c for c in groups.columns if c in _LABEL_COUNTS or c.startswith(_LABEL_PREFIXES)
+        ]
         pub_groups = _blank(pub_groups, label_mask.to_numpy(), label_cols)
     pub_groups["suppressed"] = final.to_numpy()
     if "controlled_with_label" in groups.columns:
@@ -292,12 +317,23 @@ def publish(result: Any, min_cell: int | None = None, *, suppress_zero: bool = F
     ref_sup = _key(d["attribute"], d["reference"]).map(sup_by_key).to_numpy(object)
     if is_rest.any():
         tot = groups.groupby("attribute", sort=False)[["n", "selected"]].sum()
-        g_n = _key(d["attribute"], d["group"]).map(dict(zip(gkey, groups["n"], strict=False))).to_numpy(float)
-        g_s = _key(d["attribute"], d["group"]).map(dict(zip(gkey, groups["selected"], strict=False))).to_numpy(float)
+        g_n = (
+            _key(d["attribute"], d["group"])
+            .map(dict(zip(gkey, groups["n"], strict=False)))
+            .to_numpy(float)
+        )
+        g_s = (
+            _key(d["attribute"], d["group"])
+            .map(dict(zip(gkey, groups["selected"], strict=False)))
+            .to_numpy(float)
+        )
         rn = d["attribute"].map(tot["n"]).to_numpy(float) - g_n
         rs = d["attribute"].map(tot["selected"]).to_numpy(float) - g_s
-        rest_small = (small_count(rn, min_cell, suppress_zero) | small_count(rs, min_cell, suppress_zero)
-                      | small_count(rn - rs, min_cell, suppress_zero))
+        rest_small = (
+            small_count(rn, min_cell, suppress_zero)
+            | small_count(rs, min_cell, suppress_zero)
+            | small_count(rn - rs, min_cell, suppress_zero)
+        )
         ref_sup = np.where(is_rest.to_numpy(), rest_small, ref_sup)
     ref_sup = pd.Series(ref_sup).fillna(True).to_numpy(bool)
     d_mask = d_sup | ref_sup
@@ -312,24 +348,36 @@ def publish(result: Any, min_cell: int | None = None, *, suppress_zero: bool = F
     ckey = _key(c["attribute"], c["group"])
     c_n = ckey.map(n_by_key).to_numpy(float)
     c_s = c["selected"].to_numpy(float)
-    c_small = (ckey.map(sup_by_key).fillna(True).to_numpy(bool)
-               | small_count(c_s, min_cell, suppress_zero)
-               | small_count(c_n - c_s, min_cell, suppress_zero))
+    c_small = (
+        ckey.map(sup_by_key).fillna(True).to_numpy(bool)
+        | small_count(c_s, min_cell, suppress_zero)
+        | small_count(c_n - c_s, min_cell, suppress_zero)
+    )
     # reference side, at the same budget
     side = pd.DataFrame({"budget": c["budget"], "key": ckey, "small": c_small})
-    small_at = dict(zip(zip(side["budget"], side["key"], strict=False), side["small"], strict=False))
+    small_at = dict(
+        zip(zip(side["budget"], side["key"], strict=False), side["small"], strict=False)
+    )
     rkey = _key(c["attribute"], c["reference"])
-    r_small = np.array([small_at.get((b, k), False) for b, k in zip(c["budget"], rkey, strict=False)], dtype=bool)
+    r_small = np.array(
+        [small_at.get((b, k), False) for b, k in zip(c["budget"], rkey, strict=False)], dtype=bool
+    )
     if (c["reference"].astype(str) == REST).any():
         tot_n = c.assign(_n=c_n).groupby(["attribute", "budget"], sort=False)
         sums_n = tot_n["_n"].transform("sum").to_numpy(float)
         sums_s = tot_n["selected"].transform("sum").to_numpy(float)
         rn, rs = sums_n - c_n, sums_s - c_s
-        rest_small = (small_count(rn, min_cell, suppress_zero) | small_count(rs, min_cell, suppress_zero)
-                      | small_count(rn - rs, min_cell, suppress_zero))
+        rest_small = (
+            small_count(rn, min_cell, suppress_zero)
+            | small_count(rs, min_cell, suppress_zero)
+            | small_count(rn - rs, min_cell, suppress_zero)
+        )
         r_small = np.where((c["reference"].astype(str) == REST).to_numpy(), rest_small, r_small)
-    rate_cols = [col for col in ("selected", "selection_rate", "selection_rate_low",
-                                 "selection_rate_high") if col in c.columns]
+    rate_cols = [
+        col
+        for col in ("selected", "selection_rate", "selection_rate_low", "selection_rate_high")
+        if col in c.columns
+    ]
     ratio_cols = [col for col in ("ratio", "ratio_low", "ratio_high") if col in c.columns]
     if secondary and c_small.any():
         # at each budget the groups' selected counts add up to the published n_selected
@@ -341,9 +389,14 @@ def publish(result: Any, min_cell: int | None = None, *, suppress_zero: bool = F
                 c_mask.loc[idx] = secondary_suppression(frame.loc[idx], sub_mask, min_cell)
         c_small = c_mask.to_numpy(bool)
         small_at = dict(zip(zip(c["budget"], ckey, strict=False), c_small, strict=False))
-        r_small = np.where((c["reference"].astype(str) == REST).to_numpy(), r_small,
-                           np.array([small_at.get((b, k), False) for b, k in zip(c["budget"], rkey, strict=False)],
-                                    dtype=bool))
+        r_small = np.where(
+            (c["reference"].astype(str) == REST).to_numpy(),
+            r_small,
+            np.array(
+                [small_at.get((b, k), False) for b, k in zip(c["budget"], rkey, strict=False)],
+                dtype=bool,
+            ),
+        )
     pub_c = _blank(c, c_small, rate_cols + ratio_cols)
     pub_c = _blank(pub_c, r_small & ~c_small, ratio_cols)
     pub_c["suppressed"] = c_small | r_small
@@ -357,7 +410,9 @@ def publish(result: Any, min_cell: int | None = None, *, suppress_zero: bool = F
             if col in cal.columns:
                 cm |= small_count(cal[col], min_cell, suppress_zero)
         cm |= _key(cal["attribute"], cal["group"]).map(sup_by_key).fillna(False).to_numpy(bool)
-        keep = [col for col in cal.columns if col in KEEP_COLUMNS or col in ("score_low", "score_high")]
+        keep = [
+            col for col in cal.columns if col in KEEP_COLUMNS or col in ("score_low", "score_high")
+        ]
         pub_cal = _blank(cal, cm, [col for col in cal.columns if col not in keep])
         pub_cal["suppressed"] = cm
         for col in ("score_low", "score_high"):  # quantile edges are individual files' scores
@@ -366,18 +421,35 @@ def publish(result: Any, min_cell: int | None = None, *, suppress_zero: bool = F
         n_cal = int(cm.sum())
 
     info = Suppression(
-        min_cell=min_cell, suppress_zero=suppress_zero,
-        primary=n_primary_groups, secondary=n_secondary,
-        rows={"groups": int(final.sum()), "groups_outcomes": int(label_mask.sum()),
-              "disparities": int(d_mask.sum()), "curve": int(pub_c["suppressed"].sum()),
-              "calibration": n_cal},
+        min_cell=min_cell,
+        suppress_zero=suppress_zero,
+        primary=n_primary_groups,
+        secondary=n_secondary,
+        rows={
+            "groups": int(final.sum()),
+            "groups_outcomes": int(label_mask.sum()),
+            "disparities": int(d_mask.sum()),
+            "curve": int(pub_c["suppressed"].sum()),
+            "calibration": n_cal,
+        },
     )
     selection = result.selection
-    if selection is not None and dataclasses.is_dataclass(selection) and \
-            hasattr(selection, "cutoff"):  # the cut-off is the score of one file
-        selection = dataclasses.replace(selection, cutoff=float(coarse_score([selection.cutoff])[0]))
-    published = dataclasses.replace(result, groups=pub_groups, disparities=pub_d, curve=pub_c,
-                                    calibration=pub_cal, selection=selection)
+    if (
+        selection is not None
+        and dataclasses.is_dataclass(selection)
+        and hasattr(selection, "cutoff")
+    ):  # the cut-off is the score of one file
+        selection = dataclasses.replace(
+            selection, cutoff=float(coarse_score([selection.cutoff])[0])
+        )
+    published = dataclasses.replace(
+        result,
+        groups=pub_groups,
+        disparities=pub_d,
+        curve=pub_c,
+        calibration=pub_cal,
+        selection=selection,
+    )
     if hasattr(result, "explanation"):
         object.__setattr__(published, "explanation", result.explanation)
     return published, info

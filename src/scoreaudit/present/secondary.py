@@ -70,8 +70,16 @@ import pandas as pd
 
 from scoreaudit.core.vocab import SEP
 
-__all__ = ["MAX_EXACT_UNKNOWNS", "SEP", "UNPUBLISHED", "Line", "determined_cells", "margin_lines",
-           "one_subtraction_leaks", "protect"]
+__all__ = [
+    "MAX_EXACT_UNKNOWNS",
+    "SEP",
+    "UNPUBLISHED",
+    "Line",
+    "determined_cells",
+    "margin_lines",
+    "one_subtraction_leaks",
+    "protect",
+]
 
 #: Separator of attribute names and of group labels in intersections (as in the audit).
 
@@ -130,7 +138,8 @@ def margin_lines(groups: pd.DataFrame) -> list[Line]:
         if any(len(p) != len(members) for p in parts):
             raise ValueError(
                 f"Cannot split the labels of {attr!r} into its {len(members)} members: a group "
-                f"label contains {SEP!r}. Rename that group before publishing.")
+                f"label contains {SEP!r}. Rename that group before publishing."
+            )
         for drop in range(len(members)):
             coarser = SEP.join(m for i, m in enumerate(members) if i != drop)
             by_key: dict[str, list[int]] = {}
@@ -201,8 +210,9 @@ class _Analysis:
         self.null = vt[r:]
         det = np.zeros(a_full.shape[1], dtype=bool)
         if k:
-            det[self.unknown] = (np.linalg.norm(self.null, axis=0) < 1e-8 if self.null.shape[0]
-                                 else True)
+            det[self.unknown] = (
+                np.linalg.norm(self.null, axis=0) < 1e-8 if self.null.shape[0] else True
+            )
         self.determined = det
 
     def frees(self, i: int, c: int) -> bool:
@@ -273,8 +283,9 @@ def one_subtraction_leaks(lines: Sequence[Line], mask: np.ndarray) -> list[int]:
     return sorted(set(leaks))
 
 
-def _complement(i: int, lines: Sequence[Line], mask: np.ndarray, size: np.ndarray,
-                analysis: _Analysis) -> int | None:
+def _complement(
+    i: int, lines: Sequence[Line], mask: np.ndarray, size: np.ndarray, analysis: _Analysis
+) -> int | None:
     """The published row to hide so that hidden row ``i`` is no longer determined.
 
     Candidates are the published rows sharing a line with ``i`` (its fellow cells, the
@@ -302,8 +313,13 @@ def _complement(i: int, lines: Sequence[Line], mask: np.ndarray, size: np.ndarra
     return int(far[0]) if far.size else None
 
 
-def protect(groups: pd.DataFrame, mask: pd.Series | np.ndarray, *, exact: bool = True,
-            size_column: str = "n") -> pd.Series:
+def protect(
+    groups: pd.DataFrame,
+    mask: pd.Series | np.ndarray,
+    *,
+    exact: bool = True,
+    size_column: str = "n",
+) -> pd.Series:
     """Extend a primary suppression mask so that no hidden count can be recovered.
 
     Parameters
@@ -345,7 +361,10 @@ def _exact_pass(lines: Sequence[Line], m: np.ndarray, size: np.ndarray) -> None:
             warnings.warn(
                 f"{int(m.sum())} hidden cells: the exact recoverability check of secondary "
                 f"suppression is skipped above {MAX_EXACT_UNKNOWNS}; the one-cell rule still "
-                "applies.", RuntimeWarning, stacklevel=3)
+                "applies.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
             return
         analysis = _Analysis(a_full, m)
         det = analysis.determined

@@ -52,8 +52,15 @@ from scoreaudit.present.publish import Suppression, secondary_suppression, small
 from scoreaudit.report.context import Cell, Row, Table, rate_cells, ratio_cells
 from scoreaudit.report.render import html_env, md_env, template_text, when_text
 
-__all__ = ["AGGREGATE_KINDS", "aggregate_context", "aggregate_results_json", "publish_aggregate",
-           "render_aggregate_html", "render_aggregate_markdown", "write_aggregate_report"]
+__all__ = [
+    "AGGREGATE_KINDS",
+    "aggregate_context",
+    "aggregate_results_json",
+    "publish_aggregate",
+    "render_aggregate_html",
+    "render_aggregate_markdown",
+    "write_aggregate_report",
+]
 
 #: Kinds of results rendered here.
 AGGREGATE_KINDS = ("controls", "counts")
@@ -61,13 +68,22 @@ AGGREGATE_KINDS = ("controls", "counts")
 #: Observed counts of each kind of result, as (name, expression over the groups table).
 _COUNTS = {
     "controls": {
-        "random": "random_controls", "score": "score_controls",
-        "random_errors": "random_errors", "random_ok": ("random_controls", "random_errors"),
-        "score_errors": "score_errors", "score_ok": ("score_controls", "score_errors"),
+        "random": "random_controls",
+        "score": "score_controls",
+        "random_errors": "random_errors",
+        "random_ok": ("random_controls", "random_errors"),
+        "score_errors": "score_errors",
+        "score_ok": ("score_controls", "score_errors"),
     },
     "counts": {
-        "n": "n", "tp": "tp", "fp": "fp", "tn": "tn", "fn": "fn", "selected": "selected",
-        "not_selected": ("n", "selected"), "positives": "positives",
+        "n": "n",
+        "tp": "tp",
+        "fp": "fp",
+        "tn": "tn",
+        "fn": "fn",
+        "selected": "selected",
+        "not_selected": ("n", "selected"),
+        "positives": "positives",
         "negatives": ("n", "positives"),
     },
 }
@@ -84,8 +100,12 @@ _METRIC_COUNTS = {
     },
     "counts": {
         "selection_rate": ("selected", "not_selected"),
-        "precision": ("tp", "fp"), "fdr": ("tp", "fp"), "fpr": ("fp", "tn"),
-        "fnr": ("fn", "tp"), "tpr": ("fn", "tp"), "prevalence": ("positives", "negatives"),
+        "precision": ("tp", "fp"),
+        "fdr": ("tp", "fp"),
+        "fpr": ("fp", "tn"),
+        "fnr": ("fn", "tp"),
+        "tpr": ("fn", "tp"),
+        "prevalence": ("positives", "negatives"),
     },
 }
 #: Columns of the groups table and the counts they rest on (prefix match; "*": every count).
@@ -97,15 +117,30 @@ _COLUMN_COUNTS = {
         ("precision", ("score_errors", "score_ok")),
         ("positive_share", ("random_errors",)),
         ("burden_gap", ("score", "random_errors")),
-        ("est_positives", "*"), ("tp", "*"), ("fp", "*"), ("tn", "*"), ("fn", "*"),
-        ("selection_rate", "*"), ("fpr", "*"), ("fnr", "*"), ("est_files", ("random",)),
+        ("est_positives", "*"),
+        ("tp", "*"),
+        ("fp", "*"),
+        ("tn", "*"),
+        ("fn", "*"),
+        ("selection_rate", "*"),
+        ("fpr", "*"),
+        ("fnr", "*"),
+        ("est_files", ("random",)),
     ),
     "counts": (
-        ("tp", ("tp",)), ("fp", ("fp",)), ("tn", ("tn",)), ("fn", ("fn",)),
-        ("selected", ("selected", "not_selected")), ("positives", ("positives", "negatives")),
-        ("selection_rate", ("selected", "not_selected")), ("precision", ("tp", "fp")),
-        ("fdr", ("tp", "fp")), ("fpr", ("fp", "tn")), ("fnr", ("fn", "tp")),
-        ("tpr", ("fn", "tp")), ("prevalence", ("positives", "negatives")),
+        ("tp", ("tp",)),
+        ("fp", ("fp",)),
+        ("tn", ("tn",)),
+        ("fn", ("fn",)),
+        ("selected", ("selected", "not_selected")),
+        ("positives", ("positives", "negatives")),
+        ("selection_rate", ("selected", "not_selected")),
+        ("precision", ("tp", "fp")),
+        ("fdr", ("tp", "fp")),
+        ("fpr", ("fp", "tn")),
+        ("fnr", ("fn", "tp")),
+        ("tpr", ("fn", "tp")),
+        ("prevalence", ("positives", "negatives")),
     ),
 }
 #: Metrics with a key-finding sentence, in the order of the report.
@@ -137,8 +172,9 @@ def _blank(table: pd.DataFrame, mask: np.ndarray, columns: list[str]) -> pd.Data
     return out
 
 
-def publish_aggregate(result: Any, min_cell: int | None = None, *, suppress_zero: bool = False,
-                      secondary: bool = True) -> tuple[Any, Suppression]:
+def publish_aggregate(
+    result: Any, min_cell: int | None = None, *, suppress_zero: bool = False, secondary: bool = True
+) -> tuple[Any, Suppression]:
     """A copy of an aggregate result safe to publish, and what was suppressed.
 
     Every observed count (random and score-picked controls, errors found in each, and their
@@ -174,18 +210,25 @@ def publish_aggregate(result: Any, min_cell: int | None = None, *, suppress_zero
         prim = small_count(v, min_cell, suppress_zero)
         primary |= prim
         if secondary and prim.any():
-            frame = pd.DataFrame({"attribute": groups["attribute"], "group": groups["group"],
-                                  "n": np.nan_to_num(v, nan=0.0)})
-            prim = secondary_suppression(frame, pd.Series(prim, index=groups.index),
-                                         min_cell).to_numpy(bool)
+            frame = pd.DataFrame(
+                {
+                    "attribute": groups["attribute"],
+                    "group": groups["group"],
+                    "n": np.nan_to_num(v, nan=0.0),
+                }
+            )
+            prim = secondary_suppression(
+                frame, pd.Series(prim, index=groups.index), min_cell
+            ).to_numpy(bool)
         masks[name] = prim
     any_count = np.zeros(len(groups), dtype=bool)
     for m in masks.values():
         any_count |= m
     size = small_count(groups["n"], min_cell, suppress_zero)
     if secondary and size.any():
-        size = secondary_suppression(groups[["attribute", "group", "n"]],
-                                     pd.Series(size, index=groups.index), min_cell).to_numpy(bool)
+        size = secondary_suppression(
+            groups[["attribute", "group", "n"]], pd.Series(size, index=groups.index), min_cell
+        ).to_numpy(bool)
 
     pub_groups = groups.copy()
     for prefix, needs in _COLUMN_COUNTS.get(kind, ()):
@@ -193,10 +236,12 @@ def publish_aggregate(result: Any, min_cell: int | None = None, *, suppress_zero
         if not cols:
             continue
         mask = np.zeros(len(groups), dtype=bool)
-        for name in (masks if needs == "*" else needs):
+        for name in masks if needs == "*" else needs:
             mask |= masks.get(name, np.zeros(len(groups), dtype=bool))
         pub_groups = _blank(pub_groups, mask, cols)
-    pub_groups = _blank(pub_groups, size, [c for c in groups.columns if c not in ("attribute", "group")])
+    pub_groups = _blank(
+        pub_groups, size, [c for c in groups.columns if c not in ("attribute", "group")]
+    )
     pub_groups["suppressed"] = size
 
     key = groups["attribute"].astype(str) + "\x00" + groups["group"].astype(str)
@@ -214,16 +259,26 @@ def publish_aggregate(result: Any, min_cell: int | None = None, *, suppress_zero
         sup = dict(zip(key, m, strict=False))
         rows = np.asarray(list(idx))
         g_sup = dkey.iloc[rows].map(sup).astype(object).fillna(True).to_numpy(bool)
-        r_sup = np.where(pseudo[rows], False, rkey.iloc[rows].map(sup).astype(object).fillna(True).to_numpy(bool))
+        r_sup = np.where(
+            pseudo[rows], False, rkey.iloc[rows].map(sup).astype(object).fillna(True).to_numpy(bool)
+        )
         d_mask[rows] = g_sup | r_sup
-    pub_d = _blank(d, d_mask, [c for c in d.columns
-                               if c not in ("attribute", "group", "reference", "metric")])
+    pub_d = _blank(
+        d, d_mask, [c for c in d.columns if c not in ("attribute", "group", "reference", "metric")]
+    )
     pub_d["suppressed"] = d_mask
     n_final = int(np.logical_or.reduce([*masks.values(), size]).sum()) if masks else int(size.sum())
-    info = Suppression(min_cell=min_cell, suppress_zero=suppress_zero, primary=int(primary.sum()),
-                       secondary=max(n_final - int(primary.sum()), 0),
-                       rows={"groups": int(size.sum()), "groups_partly": int((any_count & ~size).sum()),
-                             "disparities": int(d_mask.sum())})
+    info = Suppression(
+        min_cell=min_cell,
+        suppress_zero=suppress_zero,
+        primary=int(primary.sum()),
+        secondary=max(n_final - int(primary.sum()), 0),
+        rows={
+            "groups": int(size.sum()),
+            "groups_partly": int((any_count & ~size).sum()),
+            "disparities": int(d_mask.sum()),
+        },
+    )
     published = dataclasses.replace(result, groups=pub_groups, disparities=pub_d)
     return published, info
 
@@ -231,6 +286,7 @@ def publish_aggregate(result: Any, min_cell: int | None = None, *, suppress_zero
 # ------------------------------------------------------------------------------------------
 # Sentences
 # ------------------------------------------------------------------------------------------
+
 
 def metric_label(metric: str, lang: str) -> str:
     key = f"metric_{metric}"
@@ -246,8 +302,11 @@ def _finding(row: Mapping[str, Any], lang: str, level: str) -> str | None:
         return None
     significant = bool(row.get("significant") is True)
     group = _phrase(attr, grp, lang)
-    reference = (t("ref_mark_end", lang, group=_phrase(attr, ref, lang))
-                 if ref not in _PSEUDO_REFERENCES else "")
+    reference = (
+        t("ref_mark_end", lang, group=_phrase(attr, ref, lang))
+        if ref not in _PSEUDO_REFERENCES
+        else ""
+    )
     r, lo, hi = fmt_ratio_ci(ratio, row.get("ratio_low"), row.get("ratio_high"), lang, 1)
     if "–" in (lo, hi):  # an interval with a missing bound is not quoted
         ci = t("agg_ratio_only", lang, ratio=r)
@@ -257,8 +316,16 @@ def _finding(row: Mapping[str, Any], lang: str, level: str) -> str | None:
     if key not in CATALOGUE:
         return None
     direction = t("agg_more_often" if ratio >= 1 else "agg_less_often", lang)
-    text = t(key, lang, group=group, reference=reference, rate=fmt_pct(rate, lang),
-             reference_rate=fmt_pct(ref_rate, lang), ci=ci, direction=direction)
+    text = t(
+        key,
+        lang,
+        group=group,
+        reference=reference,
+        rate=fmt_pct(rate, lang),
+        reference_rate=fmt_pct(ref_rate, lang),
+        ci=ci,
+        direction=direction,
+    )
     if not significant:
         text += " " + t("s_not_significant", lang, p=fmt_p(row.get("p_adjusted"), lang))
     return text
@@ -268,8 +335,9 @@ def aggregate_findings(published: Any, lang: str) -> list[dict[str, Any]]:
     """One sentence per metric: its strongest significant gap among single attributes (or,
     when none is significant, its largest gap, said not to be significant)."""
     d = published.disparities
-    d = d[~d["attribute"].astype(str).str.contains(SEP, regex=False)
-          & ~d["suppressed"].astype(bool)]
+    d = d[
+        ~d["attribute"].astype(str).str.contains(SEP, regex=False) & ~d["suppressed"].astype(bool)
+    ]
     level = fmt_level(float(published.config.get("confidence", 0.95)), lang)
     out = []
     for metric in FINDING_METRICS:
@@ -286,10 +354,16 @@ def aggregate_findings(published: Any, lang: str) -> list[dict[str, Any]]:
                 continue
             text = _finding(sub.iloc[i].to_dict(), lang, level)
             if text:
-                out.append({"metric": metric, "label": metric_label(metric, lang),
-                            "text": text, "significant": bool(sig[i]),
-                            "attribute": str(sub.iloc[i]["attribute"]),
-                            "group": str(sub.iloc[i]["group"])})
+                out.append(
+                    {
+                        "metric": metric,
+                        "label": metric_label(metric, lang),
+                        "text": text,
+                        "significant": bool(sig[i]),
+                        "attribute": str(sub.iloc[i]["attribute"]),
+                        "group": str(sub.iloc[i]["group"]),
+                    }
+                )
                 break
     return out
 
@@ -297,6 +371,7 @@ def aggregate_findings(published: Any, lang: str) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------------------------------
 # Tables
 # ------------------------------------------------------------------------------------------
+
 
 def metric_tables(published: Any, lang: str, marker: str) -> list[Table]:
     """One table per metric and single attribute: rate, reference rate, ratio, interval, p."""
@@ -312,11 +387,15 @@ def metric_tables(published: Any, lang: str, marker: str) -> list[Table]:
             attr = str(rec["attribute"])
             rate, _ = rate_cells(rec.get("rate"), None, None, lang)
             ref_rate, _ = rate_cells(rec.get("reference_rate"), None, None, lang)
-            ratio, ratio_ci = ratio_cells(rec.get("ratio"), rec.get("ratio_low"),
-                                          rec.get("ratio_high"), lang)
+            ratio, ratio_ci = ratio_cells(
+                rec.get("ratio"), rec.get("ratio_low"), rec.get("ratio_high"), lang
+            )
             ref = str(rec["reference"])
-            ref_text = (t(f"pseudo_{'random' if ref == _PSEUDO_REFERENCES[0] else 'errors'}", lang)
-                        if ref in _PSEUDO_REFERENCES else group_label(attr, ref, lang))
+            ref_text = (
+                t(f"pseudo_{'random' if ref == _PSEUDO_REFERENCES[0] else 'errors'}", lang)
+                if ref in _PSEUDO_REFERENCES
+                else group_label(attr, ref, lang)
+            )
             flags = []
             if sup:
                 flags.append(t("flag_suppressed", lang))
@@ -332,21 +411,48 @@ def metric_tables(published: Any, lang: str, marker: str) -> list[Table]:
 
             def m(x: str, sup: bool = sup) -> str:
                 return marker if sup else x
-            cells = [Cell("reference", ref_text, False), Cell("rate", m(rate)),
-                     Cell("reference_rate", m(ref_rate)), Cell("ratio", m(ratio)),
-                     Cell("ratio_interval", m(ratio_ci)),
-                     Cell("p_adjusted", m(fmt_p(rec.get("p_adjusted"), lang)))]
-            rows.append(Row(attribute=attr, group=str(rec["group"]),
-                            label=f"{attribute_label(attr, lang)}{kv_sep(lang)}"
-                                  f"{group_label(attr, str(rec['group']), lang)}",
-                            cells=cells, suppressed=sup, flags=flags))
-        headers = [t("col_group", lang), t("col_compared_to", lang), t("col_rate_metric", lang),
-                   t("col_reference_rate", lang), t("col_ratio", lang),
-                   t("col_interval", lang, level=level), t("col_p", lang), t("col_notes", lang)]
-        tables.append(Table(table_id=f"metric-{metric}", caption=metric_label(metric, lang),
-                            headers=headers, rows=rows, attribute="",
-                            note=t(f"metric_note_{metric}", lang)
-                            if f"metric_note_{metric}" in CATALOGUE else ""))
+
+            cells = [
+                Cell("reference", ref_text, False),
+                Cell("rate", m(rate)),
+                Cell("reference_rate", m(ref_rate)),
+                Cell("ratio", m(ratio)),
+                Cell("ratio_interval", m(ratio_ci)),
+                Cell("p_adjusted", m(fmt_p(rec.get("p_adjusted"), lang))),
+            ]
+            rows.append(
+                Row(
+                    attribute=attr,
+                    group=str(rec["group"]),
+                    label=f"{attribute_label(attr, lang)}{kv_sep(lang)}"
+                    f"{group_label(attr, str(rec['group']), lang)}",
+                    cells=cells,
+                    suppressed=sup,
+                    flags=flags,
+                )
+            )
+        headers = [
+            t("col_group", lang),
+            t("col_compared_to", lang),
+            t("col_rate_metric", lang),
+            t("col_reference_rate", lang),
+            t("col_ratio", lang),
+            t("col_interval", lang, level=level),
+            t("col_p", lang),
+            t("col_notes", lang),
+        ]
+        tables.append(
+            Table(
+                table_id=f"metric-{metric}",
+                caption=metric_label(metric, lang),
+                headers=headers,
+                rows=rows,
+                attribute="",
+                note=t(f"metric_note_{metric}", lang)
+                if f"metric_note_{metric}" in CATALOGUE
+                else "",
+            )
+        )
     return tables
 
 
@@ -354,28 +460,47 @@ def metric_tables(published: Any, lang: str, marker: str) -> list[Table]:
 # Page
 # ------------------------------------------------------------------------------------------
 
+
 def _summary_lines(result: Any, lang: str) -> list[str]:
     s = result.data_summary or {}
     if result.kind == "controls":
-        lines = [t("agg_controls_summary", lang, controls=fmt_int(s.get("controls"), lang),
-                   random=fmt_int(s.get("random_controls"), lang),
-                   random_errors=fmt_int(s.get("random_errors_found"), lang),
-                   score=fmt_int(s.get("score_controls"), lang),
-                   score_errors=fmt_int(s.get("score_errors_found"), lang))]
+        lines = [
+            t(
+                "agg_controls_summary",
+                lang,
+                controls=fmt_int(s.get("controls"), lang),
+                random=fmt_int(s.get("random_controls"), lang),
+                random_errors=fmt_int(s.get("random_errors_found"), lang),
+                score=fmt_int(s.get("score_controls"), lang),
+                score_errors=fmt_int(s.get("score_errors_found"), lang),
+            )
+        ]
         if s.get("population_size"):
             lines.append(t("agg_population_size", lang, n=fmt_int(s["population_size"], lang)))
         else:
             lines.append(t("agg_no_population_size", lang))
         return lines
-    lines = [t("agg_counts_summary", lang, files=fmt_int(s.get("files"), lang),
-               rows=fmt_int(s.get("rows"), lang))]
+    lines = [
+        t(
+            "agg_counts_summary",
+            lang,
+            files=fmt_int(s.get("files"), lang),
+            rows=fmt_int(s.get("rows"), lang),
+        )
+    ]
     if s.get("reconstructed_from_rates"):
         lines.append(t("agg_counts_rebuilt", lang))
     return lines
 
 
-def aggregate_context(result: Any, lang: str, *, manifest: Mapping[str, Any],
-                      min_cell: int | None = None, synthetic: bool = False) -> dict[str, Any]:
+def aggregate_context(
+    result: Any,
+    lang: str,
+    *,
+    manifest: Mapping[str, Any],
+    min_cell: int | None = None,
+    synthetic: bool = False,
+) -> dict[str, Any]:
     """Everything the aggregate templates show, formatted for ``lang``."""
     from scoreaudit._version import __version__
     from scoreaudit.report.context import manifest_items, warnings_context
@@ -387,17 +512,33 @@ def aggregate_context(result: Any, lang: str, *, manifest: Mapping[str, Any],
     correction = str(pub.config.get("correction", "holm"))
     n_rows = info.rows.get("groups", 0) + info.rows.get("disparities", 0)
     if n_rows:
-        suppression = [t("suppression_text", lang, max=info.min_cell - 1, marker=marker,
-                         n=fmt_int(n_rows, lang))]
+        suppression = [
+            t(
+                "suppression_text",
+                lang,
+                max=info.min_cell - 1,
+                marker=marker,
+                n=fmt_int(n_rows, lang),
+            )
+        ]
         if info.secondary:
             suppression.append(t("suppression_secondary", lang, n=fmt_int(info.secondary, lang)))
     else:
         suppression = [t("suppression_none", lang, min_cell=info.min_cell)]
-    method = [t(f"agg_method_{result.kind}", lang),
-              t("agg_method_tests", lang, m=fmt_int(len(pub.disparities), lang), level=level,
-                correction=t(f"correction_{correction}", lang) if f"correction_{correction}" in CATALOGUE
-                else correction, alpha=fmt_number(1 - conf, lang, 2)),
-              t("method_causality", lang)]
+    method = [
+        t(f"agg_method_{result.kind}", lang),
+        t(
+            "agg_method_tests",
+            lang,
+            m=fmt_int(len(pub.disparities), lang),
+            level=level,
+            correction=t(f"correction_{correction}", lang)
+            if f"correction_{correction}" in CATALOGUE
+            else correction,
+            alpha=fmt_number(1 - conf, lang, 2),
+        ),
+        t("method_causality", lang),
+    ]
     if result.kind == "controls":
         method.insert(1, t("agg_assumptions", lang))
     n_inter = int(pub.disparities["attribute"].astype(str).str.contains(SEP, regex=False).sum())
@@ -406,13 +547,16 @@ def aggregate_context(result: Any, lang: str, *, manifest: Mapping[str, Any],
         "t": lambda key, **kw: t(key, lang, **kw),
         "kv": kv_sep(lang),
         "title": t(f"agg_title_{result.kind}", lang),
-        "generated": t("generated", lang, version=__version__, time=when_text(manifest.get("time"), lang)),
+        "generated": t(
+            "generated", lang, version=__version__, time=when_text(manifest.get("time"), lang)
+        ),
         "synthetic": synthetic,
         "summary": _summary_lines(pub, lang),
         "findings": aggregate_findings(pub, lang),
         "tables": metric_tables(pub, lang, marker),
-        "intersections_note": (t("agg_intersections", lang, n=fmt_int(n_inter, lang))
-                               if n_inter else ""),
+        "intersections_note": (
+            t("agg_intersections", lang, n=fmt_int(n_inter, lang)) if n_inter else ""
+        ),
         "suppression": suppression,
         "warnings": warnings_context(pub, lang),
         "method": method,
@@ -423,26 +567,49 @@ def aggregate_context(result: Any, lang: str, *, manifest: Mapping[str, Any],
     }
 
 
-def render_aggregate_html(result: Any, lang: str = "en", *, manifest: Mapping[str, Any] | None = None,
-                          min_cell: int | None = None, synthetic: bool = False,
-                          _ctx: dict[str, Any] | None = None) -> str:
+def render_aggregate_html(
+    result: Any,
+    lang: str = "en",
+    *,
+    manifest: Mapping[str, Any] | None = None,
+    min_cell: int | None = None,
+    synthetic: bool = False,
+    _ctx: dict[str, Any] | None = None,
+) -> str:
     """The self-contained HTML report of a control-log or counts audit."""
     from scoreaudit.report.manifest import build_manifest
 
-    ctx = _ctx or aggregate_context(result, lang, manifest=manifest or build_manifest(result),
-                                    min_cell=min_cell, synthetic=synthetic)
-    return html_env().get_template("aggregate.html.j2").render(css=template_text("report.css"), **ctx)
+    ctx = _ctx or aggregate_context(
+        result,
+        lang,
+        manifest=manifest or build_manifest(result),
+        min_cell=min_cell,
+        synthetic=synthetic,
+    )
+    return (
+        html_env().get_template("aggregate.html.j2").render(css=template_text("report.css"), **ctx)
+    )
 
 
-def render_aggregate_markdown(result: Any, lang: str = "en", *,
-                              manifest: Mapping[str, Any] | None = None,
-                              min_cell: int | None = None, synthetic: bool = False,
-                              _ctx: dict[str, Any] | None = None) -> str:
+def render_aggregate_markdown(
+    result: Any,
+    lang: str = "en",
+    *,
+    manifest: Mapping[str, Any] | None = None,
+    min_cell: int | None = None,
+    synthetic: bool = False,
+    _ctx: dict[str, Any] | None = None,
+) -> str:
     """The report of a control-log or counts audit as Markdown."""
     from scoreaudit.report.manifest import build_manifest
 
-    ctx = _ctx or aggregate_context(result, lang, manifest=manifest or build_manifest(result),
-                                    min_cell=min_cell, synthetic=synthetic)
+    ctx = _ctx or aggregate_context(
+        result,
+        lang,
+        manifest=manifest or build_manifest(result),
+        min_cell=min_cell,
+        synthetic=synthetic,
+    )
     return md_env().get_template("aggregate.md.j2").render(**ctx)
 
 
@@ -460,9 +627,17 @@ def aggregate_results_json(ctx: Mapping[str, Any], manifest: Mapping[str, Any]) 
     return _clean(out)
 
 
-def write_aggregate_report(result: Any, tmp: Any, *, lang: str, formats: tuple[str, ...],
-                           manifest: Mapping[str, Any], min_cell: int | None, synthetic: bool,
-                           step: Any) -> None:
+def write_aggregate_report(
+    result: Any,
+    tmp: Any,
+    *,
+    lang: str,
+    formats: tuple[str, ...],
+    manifest: Mapping[str, Any],
+    min_cell: int | None,
+    synthetic: bool,
+    step: Any,
+) -> None:
     """Write the files of an aggregate report into the (temporary) directory ``tmp``."""
     import json
     from pathlib import Path
@@ -471,14 +646,17 @@ def write_aggregate_report(result: Any, tmp: Any, *, lang: str, formats: tuple[s
 
     tmp = Path(tmp)
     step("suppress")
-    ctx = aggregate_context(result, lang, manifest=manifest, min_cell=min_cell,
-                            synthetic=synthetic)
+    ctx = aggregate_context(result, lang, manifest=manifest, min_cell=min_cell, synthetic=synthetic)
     pub = ctx["published"]
     if "json" in formats:
         step("json")
         (tmp / "results.json").write_text(
-            json.dumps(aggregate_results_json(ctx, manifest), indent=2, ensure_ascii=False,
-                       allow_nan=False) + "\n", encoding="utf-8")
+            json.dumps(
+                aggregate_results_json(ctx, manifest), indent=2, ensure_ascii=False, allow_nan=False
+            )
+            + "\n",
+            encoding="utf-8",
+        )
     if "csv" in formats:
         step("csv")
         (tmp / "tables").mkdir()
@@ -486,9 +664,11 @@ def write_aggregate_report(result: Any, tmp: Any, *, lang: str, formats: tuple[s
         write_csv(pub.disparities, tmp / "tables" / "disparities.csv")
     if "html" in formats:
         step("html")
-        (tmp / "report.html").write_text(render_aggregate_html(result, lang, _ctx=ctx),
-                                         encoding="utf-8")
+        (tmp / "report.html").write_text(
+            render_aggregate_html(result, lang, _ctx=ctx), encoding="utf-8"
+        )
     if "md" in formats:
         step("markdown")
-        (tmp / "report.md").write_text(render_aggregate_markdown(result, lang, _ctx=ctx),
-                                       encoding="utf-8")
+        (tmp / "report.md").write_text(
+            render_aggregate_markdown(result, lang, _ctx=ctx), encoding="utf-8"
+        )

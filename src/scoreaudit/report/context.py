@@ -82,8 +82,7 @@ def _is_inter(attr: str) -> bool:
 
 
 def _records(frame: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
-    return {(str(r["attribute"]), str(r["group"])): r
-            for r in frame.to_dict(orient="records")}
+    return {(str(r["attribute"]), str(r["group"])): r for r in frame.to_dict(orient="records")}
 
 
 def _interval(low: str, high: str) -> str:
@@ -109,7 +108,7 @@ def toward_one(x: Any, decimals: int = 2) -> float | None:
     v = _num(x)
     if v is None or not math.isfinite(v) or v <= 0:
         return None
-    scale = 10.0 ** decimals
+    scale = 10.0**decimals
     return (math.floor(v * scale + 1e-9) if v > 1 else math.ceil(v * scale - 1e-9)) / scale
 
 
@@ -135,20 +134,32 @@ def group_table(pub: Any, attribute: str, lang: str, marker: str, table_id: str)
     d = _records(pub.disparities[pub.disparities["attribute"].astype(str) == attribute])
     ref = str(pub.config.get("references_used", {}).get(attribute, ""))
     level = fmt_level(float(pub.config.get("confidence", 0.95)), lang)
-    headers = [t("col_group", lang), t("col_files", lang), t("col_share", lang),
-               t("col_selected", lang), t("col_rate", lang), t("col_interval", lang, level=level),
-               t("col_ratio", lang), t("col_interval", lang, level=level), t("col_p", lang),
-               t("col_mdr", lang), t("col_notes", lang)]
+    headers = [
+        t("col_group", lang),
+        t("col_files", lang),
+        t("col_share", lang),
+        t("col_selected", lang),
+        t("col_rate", lang),
+        t("col_interval", lang, level=level),
+        t("col_ratio", lang),
+        t("col_interval", lang, level=level),
+        t("col_p", lang),
+        t("col_mdr", lang),
+        t("col_notes", lang),
+    ]
     rows = []
     for rec in g.to_dict(orient="records"):
         grp = str(rec["group"])
         sup = bool(rec.get("suppressed", False))
         dis = d.get((attribute, grp))
         is_ref = grp == ref
+
         def m(text: str, sup_here: bool) -> str:
             return marker if sup_here else text
-        rate, rate_ci = rate_cells(rec["selection_rate"], rec["selection_rate_low"],
-                                   rec["selection_rate_high"], lang)
+
+        rate, rate_ci = rate_cells(
+            rec["selection_rate"], rec["selection_rate_low"], rec["selection_rate_high"], lang
+        )
         cells = [
             Cell("n", m(fmt_int(rec["n"], lang), sup)),
             Cell("share", m(fmt_pct(rec["share"], lang), sup)),
@@ -158,8 +169,12 @@ def group_table(pub: Any, attribute: str, lang: str, marker: str, table_id: str)
         ]
         flags: list[str] = []
         if is_ref:
-            cells += [Cell("ratio", t("reference_row", lang), False), Cell("ratio_interval", ""),
-                      Cell("p_adjusted", ""), Cell("min_detectable_ratio", "")]
+            cells += [
+                Cell("ratio", t("reference_row", lang), False),
+                Cell("ratio_interval", ""),
+                Cell("p_adjusted", ""),
+                Cell("min_detectable_ratio", ""),
+            ]
         elif dis is not None:
             dsup = bool(dis.get("suppressed", False))
             ratio, ratio_ci = ratio_cells(dis["ratio"], dis["ratio_low"], dis["ratio_high"], lang)
@@ -182,17 +197,36 @@ def group_table(pub: Any, attribute: str, lang: str, marker: str, table_id: str)
             else:
                 flags.append(t("flag_suppressed", lang))
         else:
-            cells += [Cell("ratio", ""), Cell("ratio_interval", ""), Cell("p_adjusted", ""),
-                      Cell("min_detectable_ratio", "")]
+            cells += [
+                Cell("ratio", ""),
+                Cell("ratio_interval", ""),
+                Cell("p_adjusted", ""),
+                Cell("min_detectable_ratio", ""),
+            ]
         if sup and t("flag_suppressed", lang) not in flags:
             flags.append(t("flag_suppressed", lang))
         elif bool(rec.get("small_cell", False)):
             flags.append(t("flag_small", lang))
-        rows.append(Row(attribute=attribute, group=grp, label=group_label(attribute, grp, lang),
-                        cells=cells, is_reference=is_ref, suppressed=sup, flags=flags))
-    ref_text = (t("reference_rest", lang) if ref == REST else group_label(attribute, ref, lang))
-    return Table(table_id=table_id, caption=attribute_label(attribute, lang), headers=headers,
-                 rows=rows, note=t("reference_is", lang, reference=ref_text), attribute=attribute)
+        rows.append(
+            Row(
+                attribute=attribute,
+                group=grp,
+                label=group_label(attribute, grp, lang),
+                cells=cells,
+                is_reference=is_ref,
+                suppressed=sup,
+                flags=flags,
+            )
+        )
+    ref_text = t("reference_rest", lang) if ref == REST else group_label(attribute, ref, lang)
+    return Table(
+        table_id=table_id,
+        caption=attribute_label(attribute, lang),
+        headers=headers,
+        rows=rows,
+        note=t("reference_is", lang, reference=ref_text),
+        attribute=attribute,
+    )
 
 
 def population_table(pub: Any, attribute: str, lang: str, marker: str) -> Table:
@@ -200,14 +234,25 @@ def population_table(pub: Any, attribute: str, lang: str, marker: str) -> Table:
     rows = []
     for rec in g.to_dict(orient="records"):
         sup = bool(rec.get("suppressed", False))
-        rows.append(Row(attribute=attribute, group=str(rec["group"]),
-                        label=group_label(attribute, str(rec["group"]), lang),
-                        cells=[Cell("n", marker if sup else fmt_int(rec["n"], lang)),
-                               Cell("share", marker if sup else fmt_pct(rec["share"], lang))],
-                        suppressed=sup))
-    return Table(table_id=f"population-{attribute}", caption=attribute_label(attribute, lang),
-                 headers=[t("col_group", lang), t("col_files", lang), t("col_share", lang)],
-                 rows=rows, attribute=attribute)
+        rows.append(
+            Row(
+                attribute=attribute,
+                group=str(rec["group"]),
+                label=group_label(attribute, str(rec["group"]), lang),
+                cells=[
+                    Cell("n", marker if sup else fmt_int(rec["n"], lang)),
+                    Cell("share", marker if sup else fmt_pct(rec["share"], lang)),
+                ],
+                suppressed=sup,
+            )
+        )
+    return Table(
+        table_id=f"population-{attribute}",
+        caption=attribute_label(attribute, lang),
+        headers=[t("col_group", lang), t("col_files", lang), t("col_share", lang)],
+        rows=rows,
+        attribute=attribute,
+    )
 
 
 def curve_table(pub: Any, attribute: str, lang: str, marker: str) -> Table | None:
@@ -237,12 +282,26 @@ def curve_table(pub: Any, attribute: str, lang: str, marker: str) -> Table | Non
                 cells.append(Cell(f"ratio@{b:g}", marker))
             else:
                 cells.append(Cell(f"ratio@{b:g}", ratio_cells(r.get("ratio"), None, None, lang)[0]))
-        rows.append(Row(attribute=attribute, group=str(grp),
-                        label=group_label(attribute, str(grp), lang), cells=cells,
-                        is_reference=str(grp) == ref))
-    headers = [t("col_group", lang)] + [f"{t('col_budget', lang)} {fmt_level(b, lang)}" for b in budgets]
-    return Table(table_id=f"curve-{attribute}", caption=attribute_label(attribute, lang),
-                 headers=headers, rows=rows, attribute=attribute, note=t("curve_legend", lang))
+        rows.append(
+            Row(
+                attribute=attribute,
+                group=str(grp),
+                label=group_label(attribute, str(grp), lang),
+                cells=cells,
+                is_reference=str(grp) == ref,
+            )
+        )
+    headers = [t("col_group", lang)] + [
+        f"{t('col_budget', lang)} {fmt_level(b, lang)}" for b in budgets
+    ]
+    return Table(
+        table_id=f"curve-{attribute}",
+        caption=attribute_label(attribute, lang),
+        headers=headers,
+        rows=rows,
+        attribute=attribute,
+        note=t("curve_legend", lang),
+    )
 
 
 def outcomes_table(pub: Any, attribute: str, lang: str, marker: str) -> Table | None:
@@ -253,22 +312,44 @@ def outcomes_table(pub: Any, attribute: str, lang: str, marker: str) -> Table | 
     rows = []
     for rec in g.to_dict(orient="records"):
         sup = bool(rec.get("suppressed_labels", rec.get("suppressed", False)))
-        prec, prec_ci = rate_cells(rec["precision"], rec["precision_low"], rec["precision_high"], lang)
+        prec, prec_ci = rate_cells(
+            rec["precision"], rec["precision_low"], rec["precision_high"], lang
+        )
         fpr, fpr_ci = rate_cells(rec["fpr"], rec["fpr_low"], rec["fpr_high"], lang)
+
         def m(x: str, sup: bool = sup) -> str:
             return marker if sup else x
-        rows.append(Row(attribute=attribute, group=str(rec["group"]),
-                        label=group_label(attribute, str(rec["group"]), lang), suppressed=sup,
-                        cells=[Cell("positive_rate", m(fmt_pct(rec["positive_rate"], lang))),
-                               Cell("precision", m(prec)),
-                               Cell("precision_interval", m(prec_ci)),
-                               Cell("fpr", m(fpr)),
-                               Cell("fpr_interval", m(fpr_ci))]))
-    headers = [t("col_group", lang), t("col_positive_rate", lang), t("col_precision", lang),
-               t("col_interval", lang, level=level), t("col_fpr", lang),
-               t("col_interval", lang, level=level)]
-    return Table(table_id=f"outcomes-{attribute}", caption=attribute_label(attribute, lang),
-                 headers=headers, rows=rows, attribute=attribute)
+
+        rows.append(
+            Row(
+                attribute=attribute,
+                group=str(rec["group"]),
+                label=group_label(attribute, str(rec["group"]), lang),
+                suppressed=sup,
+                cells=[
+                    Cell("positive_rate", m(fmt_pct(rec["positive_rate"], lang))),
+                    Cell("precision", m(prec)),
+                    Cell("precision_interval", m(prec_ci)),
+                    Cell("fpr", m(fpr)),
+                    Cell("fpr_interval", m(fpr_ci)),
+                ],
+            )
+        )
+    headers = [
+        t("col_group", lang),
+        t("col_positive_rate", lang),
+        t("col_precision", lang),
+        t("col_interval", lang, level=level),
+        t("col_fpr", lang),
+        t("col_interval", lang, level=level),
+    ]
+    return Table(
+        table_id=f"outcomes-{attribute}",
+        caption=attribute_label(attribute, lang),
+        headers=headers,
+        rows=rows,
+        attribute=attribute,
+    )
 
 
 def frame_table(frame: pd.DataFrame, lang: str, table_id: str, caption: str) -> Table:
@@ -280,12 +361,20 @@ def frame_table(frame: pd.DataFrame, lang: str, table_id: str, caption: str) -> 
         for c, v in zip(headers, rec, strict=False):
             if isinstance(v, bool) or v is None:
                 cells.append(Cell(c, "" if v is None else str(v), False))
-            elif isinstance(v, int) or (hasattr(v, "dtype") and "int" in str(getattr(v, "dtype", ""))):
+            elif isinstance(v, int) or (
+                hasattr(v, "dtype") and "int" in str(getattr(v, "dtype", ""))
+            ):
                 cells.append(Cell(c, fmt_int(v, lang)))
             elif isinstance(v, float) or hasattr(v, "dtype"):
                 x = _num(v)
-                cells.append(Cell(c, fmt_number(x, lang, 3) if x is not None and abs(x) < 1e6
-                                  else fmt_number(x, lang, 0)))
+                cells.append(
+                    Cell(
+                        c,
+                        fmt_number(x, lang, 3)
+                        if x is not None and abs(x) < 1e6
+                        else fmt_number(x, lang, 0),
+                    )
+                )
             else:
                 cells.append(Cell(c, str(v), False))
         rows.append(Row(attribute="", group="", label="", cells=cells))
@@ -308,8 +397,11 @@ def explanation_tables(explanation: Any, lang: str) -> list[Table]:
         if isinstance(tables, Mapping):
             items = [(str(k), v) for k, v in tables.items() if isinstance(v, pd.DataFrame)]
         else:
-            items = [(str(k), v) for k, v in vars(explanation).items()
-                     if isinstance(v, pd.DataFrame)] if hasattr(explanation, "__dict__") else []
+            items = (
+                [(str(k), v) for k, v in vars(explanation).items() if isinstance(v, pd.DataFrame)]
+                if hasattr(explanation, "__dict__")
+                else []
+            )
     return [frame_table(f, lang, f"explanation-{i}", name) for i, (name, f) in enumerate(items)]
 
 
@@ -331,7 +423,9 @@ def explanation_records(explanation: Any) -> dict[str, Any] | None:
     if isinstance(explanation, pd.DataFrame):
         return {"explanation": table_records(explanation)}
     if isinstance(explanation, Mapping):
-        return {str(k): table_records(v) for k, v in explanation.items() if isinstance(v, pd.DataFrame)}
+        return {
+            str(k): table_records(v) for k, v in explanation.items() if isinstance(v, pd.DataFrame)
+        }
     return {tb.caption: [{c.key: c.text for c in r.cells} for r in tb.rows] for tb in tables}
 
 
@@ -341,14 +435,29 @@ def model_context(pub: Any, lang: str) -> dict[str, Any]:
     assumed_any = False
     for s in info.get("sources") or []:
         if isinstance(s, str):
-            sources.append({"citation": s, "date": None, "url": None, "disclosed": [],
-                            "assumed": [], "note": None})
+            sources.append(
+                {
+                    "citation": s,
+                    "date": None,
+                    "url": None,
+                    "disclosed": [],
+                    "assumed": [],
+                    "note": None,
+                }
+            )
             continue
         assumed = list(s.get("assumed") or [])
         assumed_any = assumed_any or bool(assumed)
-        sources.append({"citation": s.get("citation"), "date": s.get("date"),
-                        "url": s.get("url"), "disclosed": list(s.get("disclosed") or []),
-                        "assumed": assumed, "note": s.get("note")})
+        sources.append(
+            {
+                "citation": s.get("citation"),
+                "date": s.get("date"),
+                "url": s.get("url"),
+                "disclosed": list(s.get("disclosed") or []),
+                "assumed": assumed,
+                "note": s.get("note"),
+            }
+        )
     description = str(info.get("description") or "")
     words = description.lower()
     warn = assumed_any or "assumption" in words or "hypothès" in words
@@ -357,18 +466,25 @@ def model_context(pub: Any, lang: str) -> dict[str, Any]:
     terms = []
     for term in info.get("terms") or []:
         if isinstance(term, Mapping):
-            terms.append({"label": str(term.get("name") or term.get("variable") or term.get("kind")),
-                          "kind": str(term.get("kind", "")),
-                          "note": str(term.get("note") or ""),
-                          "source": str(term.get("source") or "")})
+            terms.append(
+                {
+                    "label": str(term.get("name") or term.get("variable") or term.get("kind")),
+                    "kind": str(term.get("kind", "")),
+                    "note": str(term.get("note") or ""),
+                    "source": str(term.get("source") or ""),
+                }
+            )
     kind = info.get("kind") or ("scorecard" if "terms" in info else type(model).__name__)
     column = getattr(model, "column", None)
     return {
         "name": str(info.get("name", "")),
         "version": str(info.get("version", "") or ""),
         "kind": t(f"kind_{kind}", lang) if f"kind_{kind}" in CATALOGUE else str(kind),
-        "link": (t(f"link_{info.get('link')}", lang) if f"link_{info.get('link')}" in CATALOGUE
-                 else str(info.get("link", "") or "")),
+        "link": (
+            t(f"link_{info.get('link')}", lang)
+            if f"link_{info.get('link')}" in CATALOGUE
+            else str(info.get("link", "") or "")
+        ),
         "description": description,
         "sources": sources,
         "assumption_warning": warn,
@@ -386,18 +502,33 @@ def policy_context(pub: Any, lang: str) -> dict[str, Any]:
     if policy.get("kind") == "threshold":
         text = t("policy_threshold", lang, threshold=fmt_number(policy.get("threshold"), lang, 3))
     else:
-        budget = (t("policy_share", lang, share=fmt_pct(policy["share"], lang))
-                  if policy.get("share") is not None
-                  else t("policy_count", lang, count=fmt_int(policy.get("count"), lang)))
+        budget = (
+            t("policy_share", lang, share=fmt_pct(policy["share"], lang))
+            if policy.get("share") is not None
+            else t("policy_count", lang, count=fmt_int(policy.get("count"), lang))
+        )
         text = t("policy_budget", lang, budget=budget)
-    rule = (t("ties_random", lang, seed=policy.get("random_state"))
-            if policy.get("ties") == "random" else t("ties_all", lang))
-    ties = (t("policy_ties", lang, tied=fmt_int(sel["tied_at_cutoff"], lang),
-              tied_selected=fmt_int(sel["tied_selected"], lang), rule=rule)
-            if sel.get("tied_at_cutoff", 0) and sel["tied_at_cutoff"] > 1 else "")
-    items = [(t("policy_selected", lang), fmt_int(sel["n_selected"], lang)),
-             (t("policy_realised", lang), fmt_pct(sel["share"], lang)),
-             (t("policy_cutoff", lang), fmt_number(sel["cutoff"], lang, 4))]
+    rule = (
+        t("ties_random", lang, seed=policy.get("random_state"))
+        if policy.get("ties") == "random"
+        else t("ties_all", lang)
+    )
+    ties = (
+        t(
+            "policy_ties",
+            lang,
+            tied=fmt_int(sel["tied_at_cutoff"], lang),
+            tied_selected=fmt_int(sel["tied_selected"], lang),
+            rule=rule,
+        )
+        if sel.get("tied_at_cutoff", 0) and sel["tied_at_cutoff"] > 1
+        else ""
+    )
+    items = [
+        (t("policy_selected", lang), fmt_int(sel["n_selected"], lang)),
+        (t("policy_realised", lang), fmt_pct(sel["share"], lang)),
+        (t("policy_cutoff", lang), fmt_number(sel["cutoff"], lang, 4)),
+    ]
     return {"text": text, "ties": ties, "items": items}
 
 
@@ -419,11 +550,19 @@ def method_context(pub: Any, lang: str, n_comparisons: int, synthetic: bool = Fa
     ref_list = list_sep(lang).join(
         f"{attribute_label(a, lang)}{kv_sep(lang)}"
         f"{t('reference_rest', lang) if r == '(rest)' else group_label(a, r, lang)}"
-        for a, r in refs.items() if not _is_inter(a))
+        for a, r in refs.items()
+        if not _is_inter(a)
+    )
     out = [
         t("method_rates", lang, level=level),
-        t("method_tests", lang, m=fmt_int(n_comparisons, lang), level=level,
-          correction=t(f"correction_{correction}", lang), alpha=fmt_number(1 - conf, lang, 2)),
+        t(
+            "method_tests",
+            lang,
+            m=fmt_int(n_comparisons, lang),
+            level=level,
+            correction=t(f"correction_{correction}", lang),
+            alpha=fmt_number(1 - conf, lang, 2),
+        ),
         t("method_power", lang),
         t("method_reference", lang, references=ref_list),
         t("method_causality", lang),
@@ -439,17 +578,25 @@ def warnings_context(pub: Any, lang: str) -> list[str]:
 
 
 def manifest_items(manifest: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
-    items = [(t("manifest_package", lang), str(manifest.get("package", {}).get("version", ""))),
-             (t("manifest_python", lang), str(manifest.get("python", ""))),
-             (t("manifest_platform", lang), str(manifest.get("platform", "")))]
+    items = [
+        (t("manifest_package", lang), str(manifest.get("package", {}).get("version", ""))),
+        (t("manifest_python", lang), str(manifest.get("python", ""))),
+        (t("manifest_platform", lang), str(manifest.get("platform", ""))),
+    ]
     for key, label in (("data", "manifest_data"), ("model", "manifest_model")):
         entry = manifest.get(key)
         if entry:
             items.append((t(label, lang), str(entry.get("name") or entry.get("path"))))
-            items.append((f"{t(label, lang)} – {t('manifest_sha', lang)}", str(entry.get("sha256"))))
+            items.append(
+                (f"{t(label, lang)} – {t('manifest_sha', lang)}", str(entry.get("sha256")))
+            )
     seeds = manifest.get("seeds") or {}
-    items.append((t("manifest_seeds", lang),
-                  ", ".join(f"{k} = {v}" for k, v in sorted(seeds.items())) or "–"))
+    items.append(
+        (
+            t("manifest_seeds", lang),
+            ", ".join(f"{k} = {v}" for k, v in sorted(seeds.items())) or "–",
+        )
+    )
     items.append((t("manifest_time", lang), str(manifest.get("time", ""))))
     return items
 

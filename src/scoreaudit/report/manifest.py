@@ -28,8 +28,20 @@ from typing import Any
 __all__ = ["DEPENDENCIES", "VOLATILE_FIELDS", "build_manifest", "file_entry", "strip_volatile"]
 
 #: Distributions whose versions are recorded (those that can change a number or a figure).
-DEPENDENCIES = ("numpy", "pandas", "scipy", "scikit-learn", "matplotlib", "jinja2", "pyarrow",
-                "pyyaml", "pydantic", "skops", "typer", "rich")
+DEPENDENCIES = (
+    "numpy",
+    "pandas",
+    "scipy",
+    "scikit-learn",
+    "matplotlib",
+    "jinja2",
+    "pyarrow",
+    "pyyaml",
+    "pydantic",
+    "skops",
+    "typer",
+    "rich",
+)
 
 #: Fields allowed to differ between two runs on the same inputs.
 VOLATILE_FIELDS = ("time",)

@@ -30,8 +30,14 @@ import pandas as pd
 
 from scoreaudit.errors import ScoreAuditError
 
-__all__ = ["FORMULA_PREFIXES", "OutputWriteError", "atomic_output_dir", "check_output_dir",
-           "neutralise_cell", "write_csv"]
+__all__ = [
+    "FORMULA_PREFIXES",
+    "OutputWriteError",
+    "atomic_output_dir",
+    "check_output_dir",
+    "neutralise_cell",
+    "write_csv",
+]
 
 #: Cell prefixes that spreadsheets read as formulas (OWASP CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -57,12 +63,14 @@ def check_output_dir(out: str | os.PathLike, force: bool = False) -> Path:
         if not out.is_dir():
             raise OutputExistsError(
                 f"The output path {str(out)!r} exists and is not a directory; choose another "
-                "--out path.")
+                "--out path."
+            )
         if not force:
             raise OutputExistsError(
                 f"The output directory {str(out)!r} already exists; choose another --out "
                 "directory, or add --force to replace it (the old one is replaced only once the "
-                "new report is complete).")
+                "new report is complete)."
+            )
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.exists():
         raise ScoreAuditError(f"The parent directory {str(parent)!r} of the output does not exist.")
@@ -114,15 +122,20 @@ class OutputWriteError(ScoreAuditError):
 def _write_error(out: Path, exc: OSError, existed: bool) -> OutputWriteError:
     import errno
 
-    what = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
-            errno.EACCES: "permission denied", errno.EPERM: "permission denied",
-            errno.EROFS: "the file system is read-only"}.get(exc.errno or 0, exc.strerror or str(exc))
+    what = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is exceeded",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EROFS: "the file system is read-only",
+    }.get(exc.errno or 0, exc.strerror or str(exc))
     where = f" while writing {Path(exc.filename).name!r}" if getattr(exc, "filename", None) else ""
     kept = " and the previous report is unchanged" if existed else ""
     return OutputWriteError(
         f"Could not write the output directory {str(out)!r}: {what}{where}. Nothing was "
         f"written{kept}. Free some disk space or choose a directory you can write to "
-        "(--out), then run again.")
+        "(--out), then run again."
+    )
 
 
 def neutralise_cell(value: object) -> object:
@@ -147,10 +160,19 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
     out = frame.copy()
     out.columns = [str(neutralise_cell(str(c))) for c in out.columns]
     for c in out.columns:
-        if out[c].dtype == object or isinstance(out[c].dtype, pd.CategoricalDtype) or \
-                pd.api.types.is_string_dtype(out[c]):
+        if (
+            out[c].dtype == object
+            or isinstance(out[c].dtype, pd.CategoricalDtype)
+            or pd.api.types.is_string_dtype(out[c])
+        ):
             out[c] = out[c].astype(object).map(neutralise_cell)
     path = Path(path)
-    out.to_csv(path, index=False, encoding="utf-8", quoting=csv.QUOTE_MINIMAL,
-               lineterminator="\n", float_format="%.10g")
+    out.to_csv(
+        path,
+        index=False,
+        encoding="utf-8",
+        quoting=csv.QUOTE_MINIMAL,
+        lineterminator="\n",
+        float_format="%.10g",
+    )
     return path

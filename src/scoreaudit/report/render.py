@@ -55,6 +55,7 @@ def md_escape(value: Any) -> str:
 # Templates
 # ------------------------------------------------------------------------------------------
 
+
 def template_text(name: str) -> str:
     return (resources.files("scoreaudit.report") / "templates" / name).read_text(encoding="utf-8")
 
@@ -94,10 +95,10 @@ def schema() -> dict[str, Any]:
     >>> schema()["properties"]["schema_version"]["const"]
     1
     """
-    text = (resources.files("scoreaudit.report") / "results.schema.json").read_text(encoding="utf-8")
+    text = (resources.files("scoreaudit.report") / "results.schema.json").read_text(
+        encoding="utf-8"
+    )
     return json.loads(text)
-
-
 
 
 def when_text(iso: Any, lang: str) -> str:

@@ -102,8 +102,9 @@ def score_blocks(scores: np.ndarray, max_blocks: int = MAX_BLOCKS) -> ScoreBlock
     return ScoreBlocks(code=rank[codes], values=uniques[desc])
 
 
-def block_cell_counts(blocks: ScoreBlocks, cell: np.ndarray, n_cells: int,
-                      mask: np.ndarray | None = None) -> np.ndarray:
+def block_cell_counts(
+    blocks: ScoreBlocks, cell: np.ndarray, n_cells: int, mask: np.ndarray | None = None
+) -> np.ndarray:
     """Rows per (distinct score, cell): an int64 array of shape ``(D, n_cells)``.
 
     Rows are those where ``mask`` is true (all rows by default). Row ``i`` of the result is

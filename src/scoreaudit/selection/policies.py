@@ -125,8 +125,14 @@ def _rank(scores: np.ndarray, weights: np.ndarray | None, ties: str, random_stat
         cum = np.arange(1, n + 1, dtype=np.float64)
     else:
         cum = np.cumsum(weights[order])
-    return Ranking(order=order, sorted_scores=scores[order], cum_weight=cum, ties=ties,
-                   weighted=weights is not None, blocks=blocks)
+    return Ranking(
+        order=order,
+        sorted_scores=scores[order],
+        cum_weight=cum,
+        ties=ties,
+        weighted=weights is not None,
+        blocks=blocks,
+    )
 
 
 def _check_ties(ties: str) -> None:
@@ -193,25 +199,30 @@ class Budget:
                     f"Budget share must be in (0, 1] (e.g. 0.05 for 5%), not {self.share!r}."
                 )
         if self.count is not None:
-            if (isinstance(self.count, (bool, str)) or not isinstance(self.count, numbers.Real)
-                    or not float(self.count).is_integer() or self.count < 1):
-                raise PolicyError(f"Budget count must be a positive whole number, not {self.count!r}.")
+            if (
+                isinstance(self.count, (bool, str))
+                or not isinstance(self.count, numbers.Real)
+                or not float(self.count).is_integer()
+                or self.count < 1
+            ):
+                raise PolicyError(
+                    f"Budget count must be a positive whole number, not {self.count!r}."
+                )
         _check_ties(self.ties)
 
     def rank(self, scores: np.ndarray, weights: np.ndarray | None = None) -> Ranking:
         """Rank files by decreasing score with this policy's tie rule."""
         return _rank(np.asarray(scores, dtype=float), weights, self.ties, self.random_state)
 
-    def select(self, scores: np.ndarray, weights: np.ndarray | None = None,
-               ranking: Ranking | None = None) -> Selection:
+    def select(
+        self, scores: np.ndarray, weights: np.ndarray | None = None, ranking: Ranking | None = None
+    ) -> Selection:
         """Select the files this budget controls."""
         ranking = ranking if ranking is not None else self.rank(scores, weights)
         n = ranking.order.size
         if self.count is not None:
             if self.count > n:
-                raise PolicyError(
-                    f"Budget count {self.count} exceeds the population size {n}."
-                )
+                raise PolicyError(f"Budget count {self.count} exceeds the population size {n}.")
             k = int(ranking.extend_ties(np.array([self.count]))[0])
         else:
             k = int(ranking.count_for_share(np.array([self.share]))[0])
@@ -227,8 +238,13 @@ class Budget:
         return f"Budget: {what} of scores; ties: {self.ties} (random_state={self.random_state})"
 
     def to_dict(self) -> dict:
-        return {"kind": "budget", "share": self.share, "count": self.count, "ties": self.ties,
-                "random_state": self.random_state}
+        return {
+            "kind": "budget",
+            "share": self.share,
+            "count": self.count,
+            "ties": self.ties,
+            "random_state": self.random_state,
+        }
 
 
 @dataclass(frozen=True)
@@ -256,8 +272,9 @@ class Threshold:
     def rank(self, scores: np.ndarray, weights: np.ndarray | None = None) -> Ranking:
         return _rank(np.asarray(scores, dtype=float), weights, self.ties, self.random_state)
 
-    def select(self, scores: np.ndarray, weights: np.ndarray | None = None,
-               ranking: Ranking | None = None) -> Selection:
+    def select(
+        self, scores: np.ndarray, weights: np.ndarray | None = None, ranking: Ranking | None = None
+    ) -> Selection:
         ranking = ranking if ranking is not None else self.rank(scores, weights)
         # sorted_scores is decreasing: all scores >= threshold come first
         k = int(np.searchsorted(-ranking.sorted_scores, -float(self.threshold), side="right"))
@@ -272,5 +289,9 @@ class Threshold:
         return f"Threshold: score >= {self.threshold:.6g}"
 
     def to_dict(self) -> dict:
-        return {"kind": "threshold", "threshold": float(self.threshold), "ties": self.ties,
-                "random_state": self.random_state}
+        return {
+            "kind": "threshold",
+            "threshold": float(self.threshold),
+            "ties": self.ties,
+            "random_state": self.random_state,
+        }

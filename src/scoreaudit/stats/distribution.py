@@ -45,8 +45,12 @@ from scoreaudit.errors import DataError, ScoreAuditError
 from scoreaudit.stats import metrics as M
 
 __all__ = [
-    "Ranking", "calibration_by_group", "rank_scores", "ranking_from_descending",
-    "threshold_free", "threshold_free_counts",
+    "Ranking",
+    "calibration_by_group",
+    "rank_scores",
+    "ranking_from_descending",
+    "threshold_free",
+    "threshold_free_counts",
 ]
 
 #: The KS p-value is exact when ``n_g * n_ref`` is at most this (scipy's exact algorithm costs
@@ -137,9 +141,7 @@ def rank_scores(scores: np.ndarray) -> Ranking:
     s = s.astype(np.float64, copy=False)
     if not np.isfinite(s).all():
         pos = int(np.flatnonzero(~np.isfinite(s))[0])
-        raise DataError(
-            f"Scores must be finite numbers; row position {pos} has score {s[pos]!r}."
-        )
+        raise DataError(f"Scores must be finite numbers; row position {pos} has score {s[pos]!r}.")
     n = s.shape[0]
     order = np.argsort(s, kind="stable")
     sorted_scores = s[order]
@@ -156,8 +158,7 @@ def rank_scores(scores: np.ndarray) -> Ranking:
     ends[:-1] = starts[1:]
     if n:
         ends[-1] = n
-    return Ranking(order=order, sorted_scores=sorted_scores, block=block, starts=starts,
-                   ends=ends)
+    return Ranking(order=order, sorted_scores=sorted_scores, block=block, starts=starts, ends=ends)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -180,8 +181,9 @@ def _check_reference(reference: Any, n_groups: int) -> None:
     if reference is not None and not (
         isinstance(reference, (int, np.integer)) and 0 <= reference < n_groups
     ):
-        raise ScoreAuditError(f"reference must be a group code in 0..{n_groups - 1} or None; "
-                              f"got {reference!r}.")
+        raise ScoreAuditError(
+            f"reference must be a group code in 0..{n_groups - 1} or None; got {reference!r}."
+        )
 
 
 def _dot(a: np.ndarray, b: np.ndarray) -> float:
@@ -250,10 +252,19 @@ class _Context:
     alpha: float
 
 
-def _compare_group(ctx: _Context, g: int, ub: np.ndarray, gm: np.ndarray, g_sumsq: float,
-                   count: int, unweighted: bool,
-                   samples: Callable[[], tuple[np.ndarray, np.ndarray]],
-                   out: np.ndarray, ks_stat: np.ndarray, ks_en: np.ndarray) -> None:
+def _compare_group(
+    ctx: _Context,
+    g: int,
+    ub: np.ndarray,
+    gm: np.ndarray,
+    g_sumsq: float,
+    count: int,
+    unweighted: bool,
+    samples: Callable[[], tuple[np.ndarray, np.ndarray]],
+    out: np.ndarray,
+    ks_stat: np.ndarray,
+    ks_en: np.ndarray,
+) -> None:
     """AUC and KS of group ``g`` against the reference; fills ``out[g]`` (and the KS arrays).
 
     ``ub`` are the (ascending) tie blocks holding members of the group, ``gm`` the group's
@@ -347,8 +358,17 @@ def _compare_group(ctx: _Context, g: int, ub: np.ndarray, gm: np.ndarray, g_sums
         ks_stat[g] = ks
         ks_en[g] = n_g * n_r / (n_g + n_r)
 
-    out[g] = (auc, auc_low, auc_high, auc_p, ks, max(0.0, ks - eps), min(1.0, ks + eps), ks_p,
-              math.sqrt(var) if np.isfinite(var) else np.nan)
+    out[g] = (
+        auc,
+        auc_low,
+        auc_high,
+        auc_p,
+        ks,
+        max(0.0, ks - eps),
+        min(1.0, ks + eps),
+        ks_p,
+        math.sqrt(var) if np.isfinite(var) else np.nan,
+    )
 
 
 def _ks_asymptotic(out: np.ndarray, ks_stat: np.ndarray, ks_en: np.ndarray) -> None:
@@ -483,8 +503,9 @@ def threshold_free(
     _check_reference(reference, n_groups)
 
     out = np.full((n_groups, len(THRESHOLD_FREE_COLUMNS)), np.nan)
-    result = pd.DataFrame(out, index=pd.RangeIndex(n_groups, name="code"),
-                          columns=THRESHOLD_FREE_COLUMNS)
+    result = pd.DataFrame(
+        out, index=pd.RangeIndex(n_groups, name="code"), columns=THRESHOLD_FREE_COLUMNS
+    )
     if n == 0:
         return result
 
@@ -522,8 +543,16 @@ def threshold_free(
 
     ks_stat = np.full(n_groups, np.nan)
     ks_en = np.full(n_groups, np.nan)
-    ctx = _Context(cum, cum_total, cube, reference, ref_sumsq if reference is not None else 0.0,
-                   total_sumsq if reference is None else 0.0, z, alpha)
+    ctx = _Context(
+        cum,
+        cum_total,
+        cube,
+        reference,
+        ref_sumsq if reference is not None else 0.0,
+        total_sumsq if reference is None else 0.0,
+        z,
+        alpha,
+    )
     for g in range(n_groups):
         lo, hi = int(bounds[g]), int(bounds[g + 1])
         if hi == lo or g == reference:
@@ -545,7 +574,7 @@ def threshold_free(
         def samples(g: int = g, lo: int = lo, hi: int = hi) -> tuple[np.ndarray, np.ndarray]:
             x = ranking.sorted_scores[perm[lo:hi]]
             if reference is not None:
-                y = ranking.sorted_scores[perm[bounds[reference]:bounds[reference + 1]]]
+                y = ranking.sorted_scores[perm[bounds[reference] : bounds[reference + 1]]]
             else:
                 y = ranking.sorted_scores[code_sorted != g]
             return x, y
@@ -601,15 +630,18 @@ def threshold_free_counts(
     values = np.asarray(values, dtype=np.float64)
     counts = np.asarray(counts)
     if counts.ndim != 2 or counts.shape[0] != values.shape[0]:
-        raise DataError(f"counts must have one row per distinct score ({values.shape[0]}); "
-                        f"got shape {counts.shape}.")
+        raise DataError(
+            f"counts must have one row per distinct score ({values.shape[0]}); "
+            f"got shape {counts.shape}."
+        )
     n_blocks, n_groups = counts.shape
     z = _z(confidence)
     alpha = 1.0 - float(confidence)
     _check_reference(reference, n_groups)
     out = np.full((n_groups, len(THRESHOLD_FREE_COLUMNS)), np.nan)
-    result = pd.DataFrame(out, index=pd.RangeIndex(n_groups, name="code"),
-                          columns=THRESHOLD_FREE_COLUMNS)
+    result = pd.DataFrame(
+        out, index=pd.RangeIndex(n_groups, name="code"), columns=THRESHOLD_FREE_COLUMNS
+    )
     sizes = counts.sum(axis=0)
     n = int(sizes.sum())
     if n == 0:
@@ -625,8 +657,9 @@ def threshold_free_counts(
     mass = mass.astype(np.float64)
     cum = np.zeros(n_blocks + 1)
     np.cumsum(mass, out=cum[1:])
-    ctx = _Context(cum, float(cum[-1]), _cube_sum(mass), reference, ref_sumsq, total_sumsq,
-                   z, alpha)
+    ctx = _Context(
+        cum, float(cum[-1]), _cube_sum(mass), reference, ref_sumsq, total_sumsq, z, alpha
+    )
     ks_stat = np.full(n_groups, np.nan)
     ks_en = np.full(n_groups, np.nan)
     for g in range(n_groups):
@@ -641,16 +674,20 @@ def threshold_free_counts(
             other = counts[:, reference] if reference is not None else counts.sum(axis=1) - col
             return x, np.repeat(values, other)
 
-        _compare_group(ctx, g, ub, gm, float(sizes[g]), int(sizes[g]), True, samples, out,
-                       ks_stat, ks_en)
+        _compare_group(
+            ctx, g, ub, gm, float(sizes[g]), int(sizes[g]), True, samples, out, ks_stat, ks_en
+        )
     _ks_asymptotic(out, ks_stat, ks_en)
     result.loc[:, :] = out
     return result
 
 
-def ranking_from_descending(order: np.ndarray, sorted_scores: np.ndarray,
-                            exact_order: bool = True,
-                            ascending_code: np.ndarray | None = None) -> Ranking:
+def ranking_from_descending(
+    order: np.ndarray,
+    sorted_scores: np.ndarray,
+    exact_order: bool = True,
+    ascending_code: np.ndarray | None = None,
+) -> Ranking:
     """The ascending :class:`Ranking` from a ranking by DECREASING score (no second sort).
 
     ``order[::-1]`` lists the rows by increasing score with the same tie blocks as
@@ -825,15 +862,17 @@ def calibration_by_group(
     groups = np.repeat(np.arange(n_groups), present.size)
     bin_idx = np.tile(present, n_groups)
     sel = groups * bins + bin_idx
-    return pd.DataFrame({
-        "group": groups,
-        "bin": bin_idx,
-        "score_low": np.tile(score_low, n_groups),
-        "score_high": np.tile(score_high, n_groups),
-        "n": n_rows[sel],
-        "n_labelled": n_lab[sel],
-        "mean_score": mean_score[sel],
-        "observed_rate": rate[sel],
-        "observed_rate_low": low[sel],
-        "observed_rate_high": high[sel],
-    })
+    return pd.DataFrame(
+        {
+            "group": groups,
+            "bin": bin_idx,
+            "score_low": np.tile(score_low, n_groups),
+            "score_high": np.tile(score_high, n_groups),
+            "n": n_rows[sel],
+            "n_labelled": n_lab[sel],
+            "mean_score": mean_score[sel],
+            "observed_rate": rate[sel],
+            "observed_rate_low": low[sel],
+            "observed_rate_high": high[sel],
+        }
+    )

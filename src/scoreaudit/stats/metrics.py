@@ -57,11 +57,14 @@ def confidence_z(confidence: float) -> float:
     >>> round(confidence_z(0.95), 6)
     1.959964
     """
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not (
-            0 < confidence < 1):
+    if (
+        isinstance(confidence, bool)
+        or not isinstance(confidence, (int, float))
+        or not (0 < confidence < 1)
+    ):
         raise ScoreAuditError(
-            f"confidence must be a number strictly between 0 and 1 (e.g. 0.95), not "
-            f"{confidence!r}.")
+            f"confidence must be a number strictly between 0 and 1 (e.g. 0.95), not {confidence!r}."
+        )
     return float(stats.norm.isf((1 - confidence) / 2))
 
 
@@ -186,8 +189,12 @@ def two_proportion_p_value(x1, n1, x0, n0, *, exact: bool | np.ndarray = True):
     sel = x1 + x0
     with np.errstate(divide="ignore", invalid="ignore"):
         expected = np.minimum.reduce(
-            [n1 * sel / total, n1 * (total - sel) / total, n0 * sel / total,
-             n0 * (total - sel) / total]
+            [
+                n1 * sel / total,
+                n1 * (total - sel) / total,
+                n0 * sel / total,
+                n0 * (total - sel) / total,
+            ]
         )
     valid = (n1 > 0) & (n0 > 0)
     use_exact = np.asarray(exact, dtype=bool) & (expected < 5) & valid
@@ -229,7 +236,9 @@ def adjust_p_values(p, method: str = "holm") -> np.ndarray:
     elif method in ("bh", "fdr_bh"):
         adj = np.minimum.accumulate(m / np.arange(m, 0, -1) * ranked[::-1])[::-1]
     else:
-        raise ValueError(f"Unknown correction {method!r}; use 'holm', 'bh', 'bonferroni' or 'none'.")
+        raise ValueError(
+            f"Unknown correction {method!r}; use 'holm', 'bh', 'bonferroni' or 'none'."
+        )
     res = np.empty(m)
     res[order] = np.minimum(adj, 1.0)
     out[ok] = res

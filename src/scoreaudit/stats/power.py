@@ -245,8 +245,9 @@ def _check_ratio(ratio, reference_rate: np.ndarray | None, *, allow_one: bool) -
     return ratio
 
 
-def per_comparison_alpha(alpha: float = 0.05, comparisons: int = 1,
-                         correction: Correction = "holm") -> float:
+def per_comparison_alpha(
+    alpha: float = 0.05, comparisons: int = 1, correction: Correction = "holm"
+) -> float:
     """Level at which one comparison is tested, after the audit's multiple-testing correction.
 
     ``alpha / comparisons`` for ``"holm"``, ``"bonferroni"`` and ``"bh"`` (the first, strictest
@@ -298,9 +299,18 @@ def _scalar(arr: np.ndarray):
     return arr[()] if isinstance(arr, np.ndarray) and arr.ndim == 0 else arr
 
 
-def analytic_power(n_group, n_reference, reference_rate, ratio, *, alpha: float = 0.05,
-                   comparisons: int = 1, correction: Correction = "holm",
-                   method: Method = "score", two_tailed: bool = False):
+def analytic_power(
+    n_group,
+    n_reference,
+    reference_rate,
+    ratio,
+    *,
+    alpha: float = 0.05,
+    comparisons: int = 1,
+    correction: Correction = "holm",
+    method: Method = "score",
+    two_tailed: bool = False,
+):
     """Normal-approximation power of the audit's test for a planted ratio (vectorised).
 
     Parameters
@@ -394,13 +404,15 @@ class MinimumDetectable:
         >>> minimum_detectable([500, 5000], 20000, 0.1).to_frame().columns.tolist()
         ['min_detectable_ratio', 'min_detectable_difference', 'group_rate', 'reason', 'small_cells']
         """
-        return pd.DataFrame({
-            "min_detectable_ratio": np.ravel(self.ratio),
-            "min_detectable_difference": np.ravel(self.difference),
-            "group_rate": np.ravel(self.group_rate),
-            "reason": np.ravel(self.reason),
-            "small_cells": np.ravel(self.small_cells),
-        })
+        return pd.DataFrame(
+            {
+                "min_detectable_ratio": np.ravel(self.ratio),
+                "min_detectable_difference": np.ravel(self.difference),
+                "group_rate": np.ravel(self.group_rate),
+                "reason": np.ravel(self.reason),
+                "small_cells": np.ravel(self.small_cells),
+            }
+        )
 
 
 def _first_crossing(power_of_t, target: float, shape: tuple[int, ...]) -> tuple[np.ndarray, ...]:
@@ -425,11 +437,19 @@ def _first_crossing(power_of_t, target: float, shape: tuple[int, ...]) -> tuple[
     return np.where(found, hi, np.nan), found
 
 
-def minimum_detectable(n_group, n_reference, reference_rate, *, alpha: float = 0.05,
-                       power: float = 0.8, comparisons: int = 1,
-                       correction: Correction = "holm", direction: Direction = "increase",
-                       method: Method = "score",
-                       errors: Literal["raise", "nan"] = "raise") -> MinimumDetectable:
+def minimum_detectable(
+    n_group,
+    n_reference,
+    reference_rate,
+    *,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    comparisons: int = 1,
+    correction: Correction = "holm",
+    direction: Direction = "increase",
+    method: Method = "score",
+    errors: Literal["raise", "nan"] = "raise",
+) -> MinimumDetectable:
     """Smallest disparity the audit's test would detect with the given power (vectorised).
 
     Parameters
@@ -489,9 +509,14 @@ def minimum_detectable(n_group, n_reference, reference_rate, *, alpha: float = 0
         n0 = _check_positive("n_reference", n_reference)
         p0 = _check_open_unit("reference_rate", reference_rate)
     else:
-        n1, n0, p0 = (_as_float_nan(name, v) for name, v in
-                      (("n_group", n_group), ("n_reference", n_reference),
-                       ("reference_rate", reference_rate)))
+        n1, n0, p0 = (
+            _as_float_nan(name, v)
+            for name, v in (
+                ("n_group", n_group),
+                ("n_reference", n_reference),
+                ("reference_rate", reference_rate),
+            )
+        )
     n1, n0, p0 = np.broadcast_arrays(n1, n0, p0)
     invalid = ~((n1 > 0) & np.isfinite(n1) & (n0 > 0) & np.isfinite(n0) & (p0 > 0) & (p0 < 1))
     if invalid.any():  # placeholders keep the arithmetic quiet; overwritten below
@@ -502,7 +527,8 @@ def minimum_detectable(n_group, n_reference, reference_rate, *, alpha: float = 0
 
     if method == "score":
         t, found = _first_crossing(
-            lambda t: _score_power(n1, n0, p0 + sign * span * t, p0, z), power, p0.shape)
+            lambda t: _score_power(n1, n0, p0 + sign * span * t, p0, z), power, p0.shape
+        )
         p1 = p0 + sign * span * t
     else:  # closed form: |h| = (z + z_power) / sqrt(n1 n0 / (n1 + n0))
         h = (z + special.ndtri(power)) / np.sqrt(n1 * n0 / (n1 + n0))
@@ -542,8 +568,9 @@ def small_cell_risk(n_group, n_reference, group_rate, reference_rate) -> np.ndar
     >>> small_cell_risk([40, 4000], [4000, 40000], 0.15, 0.05).tolist()
     [True, False]
     """
-    n1, n0, p1, p0 = (np.asarray(v, dtype=float) for v in
-                      (n_group, n_reference, group_rate, reference_rate))
+    n1, n0, p1, p0 = (
+        np.asarray(v, dtype=float) for v in (n_group, n_reference, group_rate, reference_rate)
+    )
     total = n1 + n0
     pbar = (n1 * p1 + n0 * p0) / total
     scale = np.minimum(n1, n0) / total
@@ -571,7 +598,8 @@ def _required_total(p1, p0, w1, z, z_power, method: str = "score"):
         return ((z + z_power) / h) ** 2 / (w1 * w0)
     pbar = w1 * p1 + w0 * p0
     root = z * np.sqrt(pbar * (1 - pbar) / (w1 * w0)) + z_power * np.sqrt(
-        p1 * (1 - p1) / w1 + p0 * (1 - p0) / w0)
+        p1 * (1 - p1) / w1 + p0 * (1 - p0) / w0
+    )
     return (root / (p1 - p0)) ** 2
 
 
@@ -580,9 +608,18 @@ def _control_log_shares(ratio, group_share):
     return group_share * ratio / (group_share * ratio + 1 - group_share)
 
 
-def sample_size(reference_rate, ratio, group_share, *, alpha: float = 0.05, power: float = 0.8,
-                comparisons: int = 1, correction: Correction = "holm", random_share=None,
-                method: Method = "score"):
+def sample_size(
+    reference_rate,
+    ratio,
+    group_share,
+    *,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    comparisons: int = 1,
+    correction: Correction = "holm",
+    random_share=None,
+    method: Method = "score",
+):
     """Number of files (or control records) an audit needs to detect a given ratio.
 
     **Population audit** (``random_share=None``): the audit sees ``N`` files, a share
@@ -650,8 +687,10 @@ def sample_size(reference_rate, ratio, group_share, *, alpha: float = 0.05, powe
     g = _check_open_unit("group_share", group_share)
     if reference_rate is None:
         if random_share is None:
-            raise DataError("reference_rate is required for a population audit (random_share "
-                            "not given); give the reference's selection rate.")
+            raise DataError(
+                "reference_rate is required for a population audit (random_share "
+                "not given); give the reference's selection rate."
+            )
         p0 = None
     else:
         p0 = _check_open_unit("reference_rate", reference_rate)
@@ -674,7 +713,9 @@ def sample_size(reference_rate, ratio, group_share, *, alpha: float = 0.05, powe
             "expected cell count below 5: the audit will then use Fisher's exact test, which has less "
             "power than the normal approximation used here (e.g. 66-77% instead of 80% in "
             "benchmarks/power_simulation.py). Check with simulate_power and plan more files.",
-            SmallCellsWarning, stacklevel=2)
+            SmallCellsWarning,
+            stacklevel=2,
+        )
     return _scalar(total)
 
 
@@ -686,10 +727,19 @@ def _round_sig(x: np.ndarray, digits: int) -> np.ndarray:
     return np.round(x * scale) / scale
 
 
-def detectable(n, group_share, reference_rate=None, *, alpha: float = 0.05, power: float = 0.8,
-               comparisons: int = 1, correction: Correction = "holm",
-               direction: Direction = "increase", random_share=None,
-               method: Method = "score") -> MinimumDetectable:
+def detectable(
+    n,
+    group_share,
+    reference_rate=None,
+    *,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    comparisons: int = 1,
+    correction: Correction = "holm",
+    direction: Direction = "increase",
+    random_share=None,
+    method: Method = "score",
+) -> MinimumDetectable:
     """Smallest ratio an audit of ``n`` files (or control records) detects: inverse of
     :func:`sample_size`.
 
@@ -714,16 +764,34 @@ def detectable(n, group_share, reference_rate=None, *, alpha: float = 0.05, powe
     g = _check_open_unit("group_share", group_share)
     if random_share is None:
         if reference_rate is None:
-            raise DataError("reference_rate is required for a population audit (random_share "
-                            "not given); give the reference's selection rate.")
-        return minimum_detectable(g * n, (1 - g) * n, reference_rate, alpha=alpha, power=power,
-                                  comparisons=comparisons, correction=correction,
-                                  direction=direction, method=method)
+            raise DataError(
+                "reference_rate is required for a population audit (random_share "
+                "not given); give the reference's selection rate."
+            )
+        return minimum_detectable(
+            g * n,
+            (1 - g) * n,
+            reference_rate,
+            alpha=alpha,
+            power=power,
+            comparisons=comparisons,
+            correction=correction,
+            direction=direction,
+            method=method,
+        )
     r = _check_open_unit("random_share", random_share)
     p0 = None if reference_rate is None else _check_open_unit("reference_rate", reference_rate)
-    shares = minimum_detectable((1 - r) * n, r * n, np.broadcast_to(g, np.broadcast_shapes(
-        g.shape, r.shape, n.shape)), alpha=alpha, power=power, comparisons=comparisons,
-        correction=correction, direction=direction, method=method)
+    shares = minimum_detectable(
+        (1 - r) * n,
+        r * n,
+        np.broadcast_to(g, np.broadcast_shapes(g.shape, r.shape, n.shape)),
+        alpha=alpha,
+        power=power,
+        comparisons=comparisons,
+        correction=correction,
+        direction=direction,
+        method=method,
+    )
     q1 = np.asarray(shares.group_rate, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         rho = q1 * (1 - g) / (g * (1 - q1))
@@ -793,8 +861,9 @@ def fisher_exact_p_values(x1, n1, x0, n0) -> np.ndarray:
     >>> fisher_exact_p_values([3, 1], [10, 10], [1, 1], [12, 12]).round(4)
     array([0.2932, 1.    ])
     """
-    x1, n1, x0, n0 = (np.ravel(np.asarray(v, dtype=np.int64)) for v in
-                      np.broadcast_arrays(x1, n1, x0, n0))
+    x1, n1, x0, n0 = (
+        np.ravel(np.asarray(v, dtype=np.int64)) for v in np.broadcast_arrays(x1, n1, x0, n0)
+    )
     out = np.ones(x1.shape)
     if x1.size == 0:
         return out
@@ -805,7 +874,7 @@ def fisher_exact_p_values(x1, n1, x0, n0) -> np.ndarray:
     order = np.argsort(inverse, kind="stable")
     bounds = np.searchsorted(inverse[order], np.arange(len(uniq) + 1))
     for j, (a, b, s) in enumerate(uniq):  # one pass per distinct margin, not per table
-        rows = order[bounds[j]:bounds[j + 1]]
+        rows = order[bounds[j] : bounds[j + 1]]
         lo, hi = max(0, s - b), min(a, s)
         if hi <= lo:  # a single possible table
             continue
@@ -833,8 +902,9 @@ def _audit_test_p_values(x1, n1, x0, n0, exact_small: bool) -> tuple[np.ndarray,
         expected = np.minimum(small * pooled, small * (1 - pooled))
         use_exact = expected < MIN_EXPECTED
         if use_exact.any():
-            p[use_exact] = fisher_exact_p_values(x1[use_exact], n1[use_exact], x0[use_exact],
-                                                 n0[use_exact])
+            p[use_exact] = fisher_exact_p_values(
+                x1[use_exact], n1[use_exact], x0[use_exact], n0[use_exact]
+            )
     return p, use_exact
 
 
@@ -846,10 +916,19 @@ def _check_counts(name: str, value) -> np.ndarray:
     return arr.astype(np.int64)
 
 
-def simulate_power(n_group, n_reference, reference_rate, ratio, *, alpha: float = 0.05,
-                   comparisons: int = 1, correction: Correction = "holm", n_sim: int = 2000,
-                   random_state: int | np.random.Generator | None = 0,
-                   exact_small: bool = True) -> SimulatedPower:
+def simulate_power(
+    n_group,
+    n_reference,
+    reference_rate,
+    ratio,
+    *,
+    alpha: float = 0.05,
+    comparisons: int = 1,
+    correction: Correction = "holm",
+    n_sim: int = 2000,
+    random_state: int | np.random.Generator | None = 0,
+    exact_small: bool = True,
+) -> SimulatedPower:
     """Power of the audit's actual test by simulation (for small cells, no closed form).
 
     For every input (arrays broadcast together) draws ``n_sim`` audits: ``x1 ~ Binomial(n_group,
@@ -944,15 +1023,17 @@ def _conservative_ratio(ratio: float) -> tuple[float, int]:
     """
     for decimals in range(1, 6):
         scale = 10.0**decimals
-        value = (math.floor(ratio * scale + 1e-9) if ratio > 1
-                 else math.ceil(ratio * scale - 1e-9)) / scale
+        value = (
+            math.floor(ratio * scale + 1e-9) if ratio > 1 else math.ceil(ratio * scale - 1e-9)
+        ) / scale
         if value != 1:
             return value, decimals
     return round(ratio, 6), 6
 
 
-def explain_detectable(ratio: float, lang: Literal["en", "fr"] = "en", *, power: float = 0.8,
-                       alpha: float = 0.05) -> str:
+def explain_detectable(
+    ratio: float, lang: Literal["en", "fr"] = "en", *, power: float = 0.8, alpha: float = 0.05
+) -> str:
     """The sentence shown beside a non-significant finding in reports.
 
     ``ratio`` is the minimum detectable ratio (above 1: the smallest detectable increase;
@@ -984,7 +1065,10 @@ def explain_detectable(ratio: float, lang: Literal["en", "fr"] = "en", *, power:
     if lang == "en":
         tail = f" ({pw} power, {lv} level)."
         if math.isnan(ratio):
-            return "With these group sizes, no disparity could have been detected, however large" + tail
+            return (
+                "With these group sizes, no disparity could have been detected, however large"
+                + tail
+            )
         if ratio == 1:
             return "With these group sizes, any disparity could have been detected" + tail
         value, dec = _conservative_ratio(ratio)
@@ -993,12 +1077,15 @@ def explain_detectable(ratio: float, lang: Literal["en", "fr"] = "en", *, power:
         return f"With these group sizes, {what} could not have been detected" + tail
     tail = f" (puissance de {pw}, seuil de {lv})."
     if math.isnan(ratio):
-        return ("Avec ces effectifs, aucune disparité n'aurait pu être détectée, quelle que soit "
-                "son ampleur" + tail)
+        return (
+            "Avec ces effectifs, aucune disparité n'aurait pu être détectée, quelle que soit "
+            "son ampleur" + tail
+        )
     if ratio == 1:
         return "Avec ces effectifs, toute disparité aurait pu être détectée" + tail
     value, dec = _conservative_ratio(ratio)
     shown = _format_number(value, lang, dec)
-    what = (f"un rapport inférieur à {shown}" if ratio > 1
-            else f"un rapport compris entre {shown} et 1")
+    what = (
+        f"un rapport inférieur à {shown}" if ratio > 1 else f"un rapport compris entre {shown} et 1"
+    )
     return f"Avec ces effectifs, {what} n'aurait pas pu être détecté" + tail

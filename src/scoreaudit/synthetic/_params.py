@@ -29,8 +29,7 @@ class C2SGParameters:
 
     family_status_shares: dict = field(default_factory=lambda: dict(C.FAMILY_STATUS_SHARES))
     woman_share_by_status: dict = field(default_factory=lambda: dict(C.WOMAN_SHARE_BY_STATUS))
-    no_child_age_band_shares: dict = field(
-        default_factory=lambda: dict(C.NO_CHILD_AGE_BAND_SHARES))
+    no_child_age_band_shares: dict = field(default_factory=lambda: dict(C.NO_CHILD_AGE_BAND_SHARES))
     children_born_shares: dict = field(default_factory=lambda: dict(C.CHILDREN_BORN_SHARES))
     other_with_children_prob: float = C.OTHER_WITH_CHILDREN_PROB
     other_adults_shares: tuple = C.OTHER_ADULTS_SHARES
@@ -39,7 +38,8 @@ class C2SGParameters:
     age_at_birth: tuple = C.AGE_AT_BIRTH
     father_age_gap: float = C.FATHER_AGE_GAP
     activity_shares_by_age_band: dict = field(
-        default_factory=lambda: dict(C.ACTIVITY_SHARES_BY_AGE_BAND))
+        default_factory=lambda: dict(C.ACTIVITY_SHARES_BY_AGE_BAND)
+    )
     single_mother_inactive_odds: float = C.SINGLE_MOTHER_INACTIVE_ODDS
     rsa_prob_by_activity: dict = field(default_factory=lambda: dict(C.RSA_PROB_BY_ACTIVITY))
     rsa_under_25_factor: float = C.RSA_UNDER_25_FACTOR
@@ -49,8 +49,7 @@ class C2SGParameters:
     rent_median_one_person: float = C.RENT_MEDIAN_ONE_PERSON
     rent_per_extra_person: float = C.RENT_PER_EXTRA_PERSON
     rent_log_sd: float = C.RENT_LOG_SD
-    separated_recently_prob: dict = field(
-        default_factory=lambda: dict(C.SEPARATED_RECENTLY_PROB))
+    separated_recently_prob: dict = field(default_factory=lambda: dict(C.SEPARATED_RECENTLY_PROB))
     other_household_change_prob: float = C.OTHER_HOUSEHOLD_CHANGE_PROB
     anomaly_base_rate: float = C.ANOMALY_BASE_RATE
     anomaly_coefficients: dict = field(default_factory=lambda: dict(C.ANOMALY_COEFFICIENTS))
@@ -99,12 +98,24 @@ class C2SGParameters:
         """Check every parameter; raise :class:`DataError` naming the first bad one."""
         _shares("family_status_shares", self.family_status_shares, C.FAMILY_STATUSES)
         _probs("woman_share_by_status", self.woman_share_by_status, C.FAMILY_STATUSES)
-        _table("no_child_age_band_shares", self.no_child_age_band_shares,
-               ("alone", "couple_no_child", "other"), len(C.AGE_BANDS))
-        _table("children_born_shares", self.children_born_shares,
-               ("couple_with_children", "single_parent", "other"), 6)
-        _table("activity_shares_by_age_band", self.activity_shares_by_age_band,
-               C.AGE_BANDS, len(C.ACTIVITY_STATUSES))
+        _table(
+            "no_child_age_band_shares",
+            self.no_child_age_band_shares,
+            ("alone", "couple_no_child", "other"),
+            len(C.AGE_BANDS),
+        )
+        _table(
+            "children_born_shares",
+            self.children_born_shares,
+            ("couple_with_children", "single_parent", "other"),
+            6,
+        )
+        _table(
+            "activity_shares_by_age_band",
+            self.activity_shares_by_age_band,
+            C.AGE_BANDS,
+            len(C.ACTIVITY_STATUSES),
+        )
         _prob("other_with_children_prob", self.other_with_children_prob)
         _vector_shares("other_adults_shares", self.other_adults_shares, 2)
         _positive_pair("youngest_child_beta", self.youngest_child_beta)
@@ -115,17 +126,21 @@ class C2SGParameters:
         _probs("rsa_prob_by_activity", self.rsa_prob_by_activity, C.ACTIVITY_STATUSES)
         _prob("rsa_under_25_factor", self.rsa_under_25_factor)
         expected = {(a, r) for a in C.ACTIVITY_STATUSES for r in (0, 1)}
-        if not isinstance(self.income_ratio_beta, Mapping) or set(
-                self.income_ratio_beta) != expected:
+        if (
+            not isinstance(self.income_ratio_beta, Mapping)
+            or set(self.income_ratio_beta) != expected
+        ):
             raise DataError(
                 "Parameter 'income_ratio_beta' must map every (activity_status, receives_rsa) "
-                "pair, e.g. ('employed', 0), to (mean, concentration).")
+                "pair, e.g. ('employed', 0), to (mean, concentration)."
+            )
         for key, value in self.income_ratio_beta.items():
             mean, conc = _number(f"income_ratio_beta[{key!r}]", value, length=2)
             if not (0 < mean < 1 and conc > 0):
                 raise DataError(
                     f"Parameter 'income_ratio_beta[{key!r}]' = {value!r}: the mean must be in "
-                    "(0, 1) and the concentration > 0.")
+                    "(0, 1) and the concentration > 0."
+                )
         _probs("income_unstable_prob", self.income_unstable_prob, C.ACTIVITY_STATUSES)
         _prob("no_rent_prob", self.no_rent_prob)
         _positive("rent_median_one_person", self.rent_median_one_person)
@@ -136,19 +151,25 @@ class C2SGParameters:
         rate = _number("anomaly_base_rate", self.anomaly_base_rate)
         if not 0 < rate < 1:
             raise DataError(
-                f"Parameter 'anomaly_base_rate' = {rate!r} must be strictly between 0 and 1.")
+                f"Parameter 'anomaly_base_rate' = {rate!r} must be strictly between 0 and 1."
+            )
         if not isinstance(self.anomaly_coefficients, Mapping):
-            raise DataError("Parameter 'anomaly_coefficients' must be a mapping "
-                            "{column or 'column=value': log-odds coefficient}.")
+            raise DataError(
+                "Parameter 'anomaly_coefficients' must be a mapping "
+                "{column or 'column=value': log-odds coefficient}."
+            )
         for key, value in self.anomaly_coefficients.items():
             _number(f"anomaly_coefficients[{key!r}]", value)
         if self.anomaly_model is not None and not callable(self.anomaly_model):
-            raise DataError("Parameter 'anomaly_model' must be None or a function "
-                            "frame -> probabilities of an irregular file.")
+            raise DataError(
+                "Parameter 'anomaly_model' must be None or a function "
+                "frame -> probabilities of an irregular file."
+            )
         if self.scenario not in C.SCENARIOS:
             raise DataError(
                 f"Unknown scenario {self.scenario!r} (parameter 'scenario'). Valid scenarios: "
-                f"{', '.join(map(repr, C.SCENARIOS))}.")
+                f"{', '.join(map(repr, C.SCENARIOS))}."
+            )
         validate_planted_effects(self.planted_effects)
         _prob("planted_signal", self.planted_signal)
 
@@ -164,21 +185,24 @@ def validate_planted_effects(effects: object) -> None:
     """Check ``planted_effects``: {"gender" or "family_status": {group: shift}}."""
     categories = {"gender": C.GENDERS, "family_status": C.FAMILY_STATUSES}
     if not isinstance(effects, Mapping):
-        raise DataError("Parameter 'planted_effects' must be a mapping such as "
-                        "{'gender': {'woman': 0.4}}.")
+        raise DataError(
+            "Parameter 'planted_effects' must be a mapping such as {'gender': {'woman': 0.4}}."
+        )
     for attr, shifts in effects.items():
         if attr not in categories:
             raise DataError(
                 f"Parameter 'planted_effects' names attribute {attr!r}; planted effects are "
                 f"supported on {', '.join(map(repr, C.PLANTED_ATTRIBUTES))} only (their joint "
-                "distribution is known exactly, so the true ratio can be computed).")
+                "distribution is known exactly, so the true ratio can be computed)."
+            )
         if not isinstance(shifts, Mapping):
             raise DataError(f"Parameter 'planted_effects[{attr!r}]' must map groups to shifts.")
         for group, value in shifts.items():
             if group not in categories[attr]:
                 raise DataError(
                     f"Parameter 'planted_effects[{attr!r}]' names unknown group {group!r}; "
-                    f"valid groups: {', '.join(map(repr, categories[attr]))}.")
+                    f"valid groups: {', '.join(map(repr, categories[attr]))}."
+                )
             _number(f"planted_effects[{attr!r}][{group!r}]", value)
 
 
@@ -225,14 +249,16 @@ def _positive_pair(name: str, value: object) -> None:
 def _range_pair(name: str, value: object, low: float) -> None:
     a, b = _number(name, value, length=2)
     if not low <= a <= b:
-        raise DataError(f"Parameter {name!r} = {value!r} must be (low, high) with "
-                        f"{low} <= low <= high.")
+        raise DataError(
+            f"Parameter {name!r} = {value!r} must be (low, high) with {low} <= low <= high."
+        )
 
 
 def _keys(name: str, mapping: object, keys: tuple) -> Mapping:
     if not isinstance(mapping, Mapping):
-        raise DataError(f"Parameter {name!r} must be a mapping with keys "
-                        f"{', '.join(map(repr, keys))}.")
+        raise DataError(
+            f"Parameter {name!r} must be a mapping with keys {', '.join(map(repr, keys))}."
+        )
     missing = [k for k in keys if k not in mapping]
     extra = [k for k in mapping if k not in keys]
     if missing or extra:
@@ -241,8 +267,10 @@ def _keys(name: str, mapping: object, keys: tuple) -> Mapping:
             parts.append(f"missing {', '.join(map(repr, missing))}")
         if extra:
             parts.append(f"unknown {', '.join(map(repr, extra))}")
-        raise DataError(f"Parameter {name!r} has {' and '.join(parts)} key(s); expected exactly "
-                        f"{', '.join(map(repr, keys))}.")
+        raise DataError(
+            f"Parameter {name!r} has {' and '.join(parts)} key(s); expected exactly "
+            f"{', '.join(map(repr, keys))}."
+        )
     return mapping
 
 
@@ -251,8 +279,10 @@ def _check_sum(name: str, values: list[float]) -> None:
         raise DataError(f"Parameter {name!r} has a share outside [0, 1]: {values!r}.")
     total = math.fsum(values)
     if abs(total - 1.0) > _TOL:
-        raise DataError(f"Parameter {name!r}: shares sum to {total:.6g}, not 1. Rescale them "
-                        "so that they sum to 1.")
+        raise DataError(
+            f"Parameter {name!r}: shares sum to {total:.6g}, not 1. Rescale them "
+            "so that they sum to 1."
+        )
 
 
 def _shares(name: str, mapping: object, keys: tuple) -> None:

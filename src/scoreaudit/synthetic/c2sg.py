@@ -46,11 +46,12 @@ _ACTIVITY_CODE = {s: i for i, s in enumerate(C.ACTIVITY_STATUSES)}
 _AGE_BAND_CODE = {b: i for i, b in enumerate(C.AGE_BANDS)}
 
 
-def _categorical(codes: np.ndarray, categories: tuple[str, ...], ordered: bool = False
-                 ) -> pd.Categorical:
-    return pd.Categorical.from_codes(codes.astype(np.int8, copy=False),
-                                     categories=list(categories),
-                                     ordered=ordered)
+def _categorical(
+    codes: np.ndarray, categories: tuple[str, ...], ordered: bool = False
+) -> pd.Categorical:
+    return pd.Categorical.from_codes(
+        codes.astype(np.int8, copy=False), categories=list(categories), ordered=ordered
+    )
 
 
 def _draw_codes(u: np.ndarray, probs: np.ndarray, group: np.ndarray | None = None) -> np.ndarray:
@@ -96,19 +97,24 @@ def ceiling_for_size(household_size: np.ndarray | int) -> np.ndarray:
     return table[capped - 1] + C.CEILING_PER_EXTRA_PERSON * np.maximum(size - 4, 0)
 
 
-def _seed_streams(random_state: int | np.random.Generator | np.random.SeedSequence | None
-                  ) -> list[np.random.Generator]:
+def _seed_streams(
+    random_state: int | np.random.Generator | np.random.SeedSequence | None,
+) -> list[np.random.Generator]:
     if isinstance(random_state, np.random.Generator):
         return random_state.spawn(_N_STREAMS)
     if isinstance(random_state, bool) or not (
-            random_state is None or isinstance(random_state, int | np.integer
-                                               | np.random.SeedSequence)):
-        raise DataError(f"random_state={random_state!r} must be an int seed, a numpy Generator "
-                        "or None.")
+        random_state is None or isinstance(random_state, int | np.integer | np.random.SeedSequence)
+    ):
+        raise DataError(
+            f"random_state={random_state!r} must be an int seed, a numpy Generator or None."
+        )
     if isinstance(random_state, int | np.integer) and random_state < 0:
         raise DataError(f"random_state={random_state!r} must be a non-negative integer.")
-    seq = (random_state if isinstance(random_state, np.random.SeedSequence)
-           else np.random.SeedSequence(random_state))
+    seq = (
+        random_state
+        if isinstance(random_state, np.random.SeedSequence)
+        else np.random.SeedSequence(random_state)
+    )
     return [np.random.default_rng(s) for s in seq.spawn(_N_STREAMS)]
 
 
@@ -120,8 +126,9 @@ def _check_n(n: object) -> int:
     return int(n)
 
 
-def c2sg_population(n: int = 100_000, random_state: int | np.random.Generator | None = 0,
-                    **parameters: Any) -> pd.DataFrame:
+def c2sg_population(
+    n: int = 100_000, random_state: int | np.random.Generator | None = 0, **parameters: Any
+) -> pd.DataFrame:
     """Generate a synthetic population of C2SG household files.
 
     Parameters
@@ -199,10 +206,12 @@ def c2sg_population(n: int = 100_000, random_state: int | np.random.Generator | 
     # 3. children ----------------------------------------------------------------------------
     cwc, sp, oth = (_STATUS_CODE[s] for s in ("couple_with_children", "single_parent", "other"))
     u = rng[2].random((3, n))
-    has_children = (status == cwc) | (status == sp) | (
-        (status == oth) & (u[0] < p.other_with_children_prob))
-    born_table = np.array([p.children_born_shares[s] for s in
-                           ("couple_with_children", "single_parent", "other")])
+    has_children = (
+        (status == cwc) | (status == sp) | ((status == oth) & (u[0] < p.other_with_children_prob))
+    )
+    born_table = np.array(
+        [p.children_born_shares[s] for s in ("couple_with_children", "single_parent", "other")]
+    )
     born_group = np.where(status == cwc, 0, np.where(status == sp, 1, 2))
     born = _draw_codes(u[1], born_table, born_group).astype(np.int64) + 1
     a, b = p.youngest_child_beta
@@ -230,23 +239,26 @@ def c2sg_population(n: int = 100_000, random_state: int | np.random.Generator | 
     at_birth[kid_rows] = np.clip(rng[4].normal(mu, sd, size=kid_rows.size), lo, hi)
     at_birth += np.where(woman, 0.0, p.father_age_gap)
     age_with_children = np.floor(oldest + np.maximum(at_birth, 18.0 - oldest))
-    band_table = np.array([p.no_child_age_band_shares[s] for s in
-                           ("alone", "couple_no_child", "other")])
-    nc_group = np.where(status == _STATUS_CODE["couple_no_child"], 1,
-                        np.where(status == oth, 2, 0))
+    band_table = np.array(
+        [p.no_child_age_band_shares[s] for s in ("alone", "couple_no_child", "other")]
+    )
+    nc_group = np.where(status == _STATUS_CODE["couple_no_child"], 1, np.where(status == oth, 2, 0))
     ua = rng[5].random((2, n))
     band_nc = _draw_codes(ua[0], band_table, nc_group)
     edges = np.array([*C.AGE_BAND_EDGES, C.OLDEST_AGE + 1], dtype=np.float64)
     age_nc = np.floor(edges[band_nc] + ua[1] * (edges[band_nc + 1] - edges[band_nc]))
     age = np.clip(np.where(has_children, age_with_children, age_nc), 18, 99).astype(np.int64)
-    age_band = (np.searchsorted(np.asarray(C.AGE_BAND_EDGES), age, side="right") - 1
-                ).astype(np.int8)
+    age_band = (np.searchsorted(np.asarray(C.AGE_BAND_EDGES), age, side="right") - 1).astype(
+        np.int8
+    )
 
     # 5. household size and ceiling --------------------------------------------------------------
     other_adults = 1 + (rng[6].random(n) >= p.other_adults_shares[0]).astype(np.int64)
     adults = np.select(
         [status == _STATUS_CODE["alone"], status == sp, status == oth],
-        [1, 1, 1 + other_adults], default=2)
+        [1, 1, 1 + other_adults],
+        default=2,
+    )
     household_size = adults + n_children
     ceiling = ceiling_for_size(household_size)
 
@@ -298,29 +310,32 @@ def c2sg_population(n: int = 100_000, random_state: int | np.random.Generator | 
     recent_birth = has_children & (youngest < 1.0)
     recent_change = separated_recently | recent_birth | (uc[1] < p.other_household_change_prob)
 
-    frame = pd.DataFrame({
-        "household_id": np.arange(1, n + 1, dtype=np.int64),
-        "gender": _categorical(gender, C.GENDERS),
-        "age": age,
-        "age_band": _categorical(age_band, C.AGE_BANDS, ordered=True),
-        "family_status": _categorical(status, C.FAMILY_STATUSES),
-        "household_size": household_size.astype(np.int64),
-        "n_children": n_children.astype(np.int64),
-        "n_minors": n_minors.astype(np.int64),
-        "oldest_child_age": oldest_child_age,
-        "youngest_child_age": youngest_child_age,
-        "child_19_plus": child_19_plus,
-        "activity_status": _categorical(activity, C.ACTIVITY_STATUSES),
-        "receives_rsa": receives_rsa,
-        "income": income,
-        "income_ceiling": ceiling,
-        "income_to_ceiling": income_to_ceiling,
-        "income_unstable": income_unstable,
-        "monthly_rent": monthly_rent,
-        "rent_to_income": rent_to_income,
-        "recent_household_change": recent_change.astype(np.int8),
-        "separated_recently": separated_recently.astype(np.int8),
-    }, copy=False)  # no consolidation copy: each column keeps its own array
+    frame = pd.DataFrame(
+        {
+            "household_id": np.arange(1, n + 1, dtype=np.int64),
+            "gender": _categorical(gender, C.GENDERS),
+            "age": age,
+            "age_band": _categorical(age_band, C.AGE_BANDS, ordered=True),
+            "family_status": _categorical(status, C.FAMILY_STATUSES),
+            "household_size": household_size.astype(np.int64),
+            "n_children": n_children.astype(np.int64),
+            "n_minors": n_minors.astype(np.int64),
+            "oldest_child_age": oldest_child_age,
+            "youngest_child_age": youngest_child_age,
+            "child_19_plus": child_19_plus,
+            "activity_status": _categorical(activity, C.ACTIVITY_STATUSES),
+            "receives_rsa": receives_rsa,
+            "income": income,
+            "income_ceiling": ceiling,
+            "income_to_ceiling": income_to_ceiling,
+            "income_unstable": income_unstable,
+            "monthly_rent": monthly_rent,
+            "rent_to_income": rent_to_income,
+            "recent_household_change": recent_change.astype(np.int8),
+            "separated_recently": separated_recently.astype(np.int8),
+        },
+        copy=False,
+    )  # no consolidation copy: each column keeps its own array
 
     # 10. ground truth -------------------------------------------------------------------------------
     # u_truth is uniform and independent of every covariate; irregular = [u_truth < prob].
@@ -353,26 +368,33 @@ def _design_column(frame: pd.DataFrame, key: str) -> np.ndarray:
     if "=" in key:
         col, value = key.split("=", 1)
         if col not in frame.columns:
-            raise DataError(f"Parameter 'anomaly_coefficients' uses column {col!r} (in key "
-                            f"{key!r}), which the population lacks. Columns: "
-                            f"{', '.join(frame.columns)}.")
+            raise DataError(
+                f"Parameter 'anomaly_coefficients' uses column {col!r} (in key "
+                f"{key!r}), which the population lacks. Columns: "
+                f"{', '.join(frame.columns)}."
+            )
         series = frame[col]
-        if isinstance(series.dtype, pd.CategoricalDtype) and value not in \
-                series.cat.categories:
-            raise DataError(f"Parameter 'anomaly_coefficients' key {key!r}: {value!r} is not a "
-                            f"category of {col!r} ({', '.join(map(str, series.cat.categories))}).")
+        if isinstance(series.dtype, pd.CategoricalDtype) and value not in series.cat.categories:
+            raise DataError(
+                f"Parameter 'anomaly_coefficients' key {key!r}: {value!r} is not a "
+                f"category of {col!r} ({', '.join(map(str, series.cat.categories))})."
+            )
         if isinstance(series.dtype, pd.CategoricalDtype):
             code = series.cat.categories.get_loc(value)
             return (series.cat.codes.to_numpy() == code).astype(np.float64)
         return (series.astype(str) == value).to_numpy(dtype=np.float64)
     if key not in frame.columns:
-        raise DataError(f"Parameter 'anomaly_coefficients' uses column {key!r}, which the "
-                        f"population lacks. Columns: {', '.join(frame.columns)}; use "
-                        "'column=value' for a category.")
+        raise DataError(
+            f"Parameter 'anomaly_coefficients' uses column {key!r}, which the "
+            f"population lacks. Columns: {', '.join(frame.columns)}; use "
+            "'column=value' for a category."
+        )
     series = frame[key]
     if not pd.api.types.is_numeric_dtype(series) or isinstance(series.dtype, pd.CategoricalDtype):
-        raise DataError(f"Parameter 'anomaly_coefficients' uses column {key!r}, which is not "
-                        f"numeric; use '{key}=<category>' for the indicator of a category.")
+        raise DataError(
+            f"Parameter 'anomaly_coefficients' uses column {key!r}, which is not "
+            f"numeric; use '{key}=<category>' for the indicator of a category."
+        )
     return np.nan_to_num(series.to_numpy(dtype=np.float64), nan=0.0)
 
 
@@ -389,6 +411,7 @@ def _solve_intercept(eta: np.ndarray, target: float) -> float:
     (Newton steps, bisection when a step leaves the bracket) converges in a few passes
     over the data. The starting point is solved on a systematic subsample.
     """
+
     def solve(values: np.ndarray, c: float, lo: float, hi: float, tol: float) -> float:
         for _ in range(100):
             p = _expit(c + values)
@@ -410,8 +433,9 @@ def _solve_intercept(eta: np.ndarray, target: float) -> float:
     return solve(eta, c0, -60.0, 60.0, 1e-13)
 
 
-def anomaly_probability(frame: pd.DataFrame, parameters: C2SGParameters | Mapping | None = None
-                        ) -> np.ndarray:
+def anomaly_probability(
+    frame: pd.DataFrame, parameters: C2SGParameters | Mapping | None = None
+) -> np.ndarray:
     """Probability that each file is irregular under the true anomaly model.
 
     Logistic: ``logit P(irregular) = c + sum(coef[k] * x_k)`` with the coefficients of
@@ -448,8 +472,10 @@ def anomaly_probability(frame: pd.DataFrame, parameters: C2SGParameters | Mappin
     if p.anomaly_model is not None:
         prob = np.asarray(p.anomaly_model(frame), dtype=np.float64)
         if prob.shape != (len(frame),) or not np.all((prob >= 0) & (prob <= 1)):
-            raise DataError("Parameter 'anomaly_model' must return one probability in [0, 1] "
-                            f"per row ({len(frame)} rows); got shape {prob.shape}.")
+            raise DataError(
+                "Parameter 'anomaly_model' must return one probability in [0, 1] "
+                f"per row ({len(frame)} rows); got shape {prob.shape}."
+            )
         return prob
     eta = np.zeros(len(frame))
     for key, coef in p.anomaly_coefficients.items():

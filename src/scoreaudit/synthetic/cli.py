@@ -46,17 +46,17 @@ def write_frame(frame: pd.DataFrame, out: str | os.PathLike, force: bool = False
     path = Path(out)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise DataError(f"Cannot write {str(path)!r}: the output must end in .parquet or .csv "
-                        "(the extension chooses the format).")
+        raise DataError(
+            f"Cannot write {str(path)!r}: the output must end in .parquet or .csv "
+            "(the extension chooses the format)."
+        )
     if path.exists() and not force:
-        raise DataError(f"{str(path)!r} already exists; pass --force (force=True) to "
-                        "overwrite it.")
+        raise DataError(f"{str(path)!r} already exists; pass --force (force=True) to overwrite it.")
     if path.exists() and path.is_dir():
         raise DataError(f"{str(path)!r} is a directory; give a file name.")
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
-        raise DataError(f"Cannot write {str(path)!r}: directory {str(directory)!r} does not "
-                        "exist.")
+        raise DataError(f"Cannot write {str(path)!r}: directory {str(directory)!r} does not exist.")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     os.close(fd)
     try:
@@ -82,8 +82,14 @@ def _file_mode(path: Path) -> int:
     return 0o666 & ~umask
 
 
-def synth(n: int = 100_000, seed: int = 0, out: str | os.PathLike = "c2sg.parquet",
-          force: bool = False, scenario: str = "baseline", **parameters: Any) -> Path:
+def synth(
+    n: int = 100_000,
+    seed: int = 0,
+    out: str | os.PathLike = "c2sg.parquet",
+    force: bool = False,
+    scenario: str = "baseline",
+    **parameters: Any,
+) -> Path:
     """Generate a synthetic C2SG population and write it to ``out`` (.parquet or .csv).
 
     Same ``n``, ``seed``, parameters and library versions: byte-identical file.
@@ -118,16 +124,21 @@ def synth(n: int = 100_000, seed: int = 0, out: str | os.PathLike = "c2sg.parque
     if path.suffix.lower() not in FORMATS:
         raise DataError(f"Cannot write {str(path)!r}: the output must end in .parquet or .csv.")
     if path.exists() and not force:
-        raise DataError(f"{str(path)!r} already exists; pass --force (force=True) to "
-                        "overwrite it.")
+        raise DataError(f"{str(path)!r} already exists; pass --force (force=True) to overwrite it.")
     frame = c2sg_population(n, random_state=seed, scenario=scenario, **parameters)
     return write_frame(frame, path, force=force)
 
 
-def synth_controls(n: int = 100_000, seed: int = 0,
-                   out: str | os.PathLike = "c2sg_controls.csv", force: bool = False,
-                   budget: float = 0.05, random_share: float = 0.1,
-                   scenario: str = "planted", **parameters: Any) -> Path:
+def synth_controls(
+    n: int = 100_000,
+    seed: int = 0,
+    out: str | os.PathLike = "c2sg_controls.csv",
+    force: bool = False,
+    budget: float = 0.05,
+    random_share: float = 0.1,
+    scenario: str = "planted",
+    **parameters: Any,
+) -> Path:
     """Write a simulated control log of a planted (or neutral) synthetic population.
 
     The population is ``c2sg_population(n, seed, scenario=scenario)``: for the same ``n``
@@ -149,9 +160,13 @@ def synth_controls(n: int = 100_000, seed: int = 0,
         raise DataError("A control log needs a score: use scenario 'planted' or 'neutral'.")
     path = Path(out)
     if path.exists() and not force:
-        raise DataError(f"{str(path)!r} already exists; pass --force (force=True) to "
-                        "overwrite it.")
+        raise DataError(f"{str(path)!r} already exists; pass --force (force=True) to overwrite it.")
     population = c2sg_population(n, random_state=seed, scenario=scenario, **parameters)
-    log = control_log(population, ScoreColumn("score"), budget=budget,
-                      random_share=random_share, random_state=seed)
+    log = control_log(
+        population,
+        ScoreColumn("score"),
+        budget=budget,
+        random_share=random_share,
+        random_state=seed,
+    )
     return write_frame(log, path, force=force)

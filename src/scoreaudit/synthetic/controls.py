@@ -59,10 +59,15 @@ def control_split(n: int, budget: float = 0.05, random_share: float = 0.1) -> tu
     """
     if isinstance(budget, bool) or not isinstance(budget, int | float) or not 0 < budget <= 1:
         raise PolicyError(f"budget={budget!r} must be the share of files controlled, in (0, 1].")
-    if isinstance(random_share, bool) or not isinstance(random_share, int | float) or not (
-            0 <= random_share <= 1):
-        raise PolicyError(f"random_share={random_share!r} must be the share of controls drawn "
-                          "at random, in [0, 1].")
+    if (
+        isinstance(random_share, bool)
+        or not isinstance(random_share, int | float)
+        or not (0 <= random_share <= 1)
+    ):
+        raise PolicyError(
+            f"random_share={random_share!r} must be the share of controls drawn "
+            "at random, in [0, 1]."
+        )
     n_controls = _round_half_up(budget * n)
     if n_controls < 1:
         raise PolicyError(f"budget={budget!r} controls no file out of {n}; raise the budget.")
@@ -70,9 +75,14 @@ def control_split(n: int, budget: float = 0.05, random_share: float = 0.1) -> tu
     return n_controls - n_random, n_random
 
 
-def control_log(population: pd.DataFrame, model: Any, budget: float = 0.05,
-                random_share: float = 0.1, random_state: int | None = 0,
-                detection_rate: float = 1.0) -> pd.DataFrame:
+def control_log(
+    population: pd.DataFrame,
+    model: Any,
+    budget: float = 0.05,
+    random_share: float = 0.1,
+    random_state: int | None = 0,
+    detection_rate: float = 1.0,
+) -> pd.DataFrame:
     """Simulate a year of controls: top-score files plus a random sample, with outcomes.
 
     Parameters
@@ -120,7 +130,8 @@ def control_log(population: pd.DataFrame, model: Any, budget: float = 0.05,
     if missing:
         raise DataError(
             f"The population lacks column(s) {', '.join(map(repr, missing))} needed for a "
-            "control log; generate it with c2sg_population(..., include_truth=True).")
+            "control log; generate it with c2sg_population(..., include_truth=True)."
+        )
     if not 0 <= detection_rate <= 1:
         raise DataError(f"detection_rate={detection_rate!r} must be a probability in [0, 1].")
     n = len(population)
@@ -130,8 +141,9 @@ def control_log(population: pd.DataFrame, model: Any, budget: float = 0.05,
     if not hasattr(model, "score"):
         raise DataError(f"{type(model).__name__} is not a scoring model: it needs score(frame).")
     check_features(model, population)
-    scores = validate_scores(model.score(population), n,
-                             getattr(model, "name", type(model).__name__))
+    scores = validate_scores(
+        model.score(population), n, getattr(model, "name", type(model).__name__)
+    )
 
     rng = np.random.default_rng(random_state)
     random_rows = np.sort(rng.choice(n, size=n_random, replace=False))
@@ -160,9 +172,9 @@ def control_log(population: pd.DataFrame, model: Any, budget: float = 0.05,
     log.insert(0, "control_id", np.arange(1, rows.size + 1, dtype=np.int64))
     log["score"] = scores[rows]
     log["score_rank"] = rank[rows]
-    log["selection_method"] = pd.Categorical.from_codes(
-        method, categories=list(SELECTION_METHODS))
+    log["selection_method"] = pd.Categorical.from_codes(method, categories=list(SELECTION_METHODS))
     log["result"] = pd.Categorical.from_codes(
-        np.where(found, 0, 1).astype(np.int8), categories=list(RESULTS))
+        np.where(found, 0, 1).astype(np.int8), categories=list(RESULTS)
+    )
     log["irregular"] = truth[rows].astype(np.int8)
     return log

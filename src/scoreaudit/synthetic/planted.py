@@ -70,12 +70,14 @@ def planted_cells(**parameters: Any) -> pd.DataFrame:
     for s in C.FAMILY_STATUSES:
         w = p.woman_share_by_status[s]
         for g, pg in (("woman", w), ("man", 1 - w)):
-            rows.append({
-                "gender": g,
-                "family_status": s,
-                "probability": p.family_status_shares[s] * pg,
-                "mean": float(g_eff.get(g, 0.0)) + float(s_eff.get(s, 0.0)),
-            })
+            rows.append(
+                {
+                    "gender": g,
+                    "family_status": s,
+                    "probability": p.family_status_shares[s] * pg,
+                    "mean": float(g_eff.get(g, 0.0)) + float(s_eff.get(s, 0.0)),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -101,8 +103,12 @@ def population_cutoff(budget: float = 0.05, **parameters: Any) -> float:
     return float(brentq(excess, lo, hi, xtol=1e-14, rtol=1e-15, maxiter=500))
 
 
-def true_selection_rates(attribute: str = "gender", budget: float | None = 0.05,
-                         threshold: float | None = None, **parameters: Any) -> pd.Series:
+def true_selection_rates(
+    attribute: str = "gender",
+    budget: float | None = 0.05,
+    threshold: float | None = None,
+    **parameters: Any,
+) -> pd.Series:
     """Population selection rate of each group of ``attribute`` under a planted score.
 
     Parameters
@@ -128,8 +134,10 @@ def true_selection_rates(attribute: str = "gender", budget: float | None = 0.05,
     [0.05, 0.05]
     """
     if attribute not in C.PLANTED_ATTRIBUTES:
-        raise DataError(f"attribute={attribute!r}: true selection rates are known exactly for "
-                        f"{', '.join(map(repr, C.PLANTED_ATTRIBUTES))} only.")
+        raise DataError(
+            f"attribute={attribute!r}: true selection rates are known exactly for "
+            f"{', '.join(map(repr, C.PLANTED_ATTRIBUTES))} only."
+        )
     cells = planted_cells(**dict(parameters))
     if threshold is None:
         if budget is None:
@@ -147,9 +155,14 @@ def true_selection_rates(attribute: str = "gender", budget: float | None = 0.05,
     return rates
 
 
-def true_selection_ratio(group: str = "woman", reference: str = "man",
-                         attribute: str = "gender", budget: float | None = 0.05,
-                         threshold: float | None = None, **parameters: Any) -> float:
+def true_selection_ratio(
+    group: str = "woman",
+    reference: str = "man",
+    attribute: str = "gender",
+    budget: float | None = 0.05,
+    threshold: float | None = None,
+    **parameters: Any,
+) -> float:
     """True population selection-rate ratio ``rate(group) / rate(reference)``.
 
     This is the ratio an audit of a large planted population must recover: the ratio of
@@ -181,8 +194,10 @@ def true_selection_ratio(group: str = "woman", reference: str = "man",
     rates = true_selection_rates(attribute, budget=budget, threshold=threshold, **parameters)
     for name, value in (("group", group), ("reference", reference)):
         if value not in rates.index:
-            raise DataError(f"{name}={value!r} is not a group of {attribute!r}; groups: "
-                            f"{', '.join(map(str, rates.index))}.")
+            raise DataError(
+                f"{name}={value!r} is not a group of {attribute!r}; groups: "
+                f"{', '.join(map(str, rates.index))}."
+            )
     return float(rates[group] / rates[reference])
 
 

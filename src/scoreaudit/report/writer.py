@@ -1,0 +1,698 @@
+"""The audit report: HTML, Markdown, results.json, CSV tables and figures, in French or English.
+
+Everything published goes through :func:`scoreaudit.present.publish.publish` first (small
+cells suppressed), then is rendered from one view model (:mod:`.context`), so the HTML, the
+Markdown, the JSON and the CSV tables show the same numbers.
+
+Examples
+--------
+>>> from scoreaudit.report import render_html, write_report
+>>> import numpy as np, pandas as pd, scoreaudit as sa, tempfile, pathlib
+>>> rng = np.random.default_rng(0)
+>>> frame = pd.DataFrame({"gender": rng.choice(["woman", "man"], 2000),
+...                       "score": rng.random(2000)})
+>>> res = sa.audit(sa.Population(frame, protected=["gender"]), "score", sa.Budget(share=0.1),
+...                reference={"gender": "man"}, threshold_free=False)
+>>> html = render_html(res, "fr")
+>>> "Principaux constats" in html and "<script" not in html
+True
+>>> out = write_report(res, pathlib.Path(tempfile.mkdtemp()) / "rep", formats=("html", "json"))
+>>> sorted(p.name for p in out.iterdir())
+['report.html', 'results.json']
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scoreaudit.core.vocab import REST, SEP
+from scoreaudit.present.catalogue import (
+    attribute_label,
+    check_lang,
+    fmt_int,
+    fmt_pct,
+    group_label,
+    kv_sep,
+    t,
+)
+from scoreaudit.present.findings import Finding, findings
+from scoreaudit.present.publish import Suppression, publish
+from scoreaudit.report import context as C
+from scoreaudit.report.manifest import build_manifest
+from scoreaudit.report.output import atomic_output_dir, write_csv
+from scoreaudit.report.render import html_env as _html_env
+from scoreaudit.report.render import md_env as _md_env
+from scoreaudit.report.render import md_escape, schema
+from scoreaudit.report.render import template_text as _template_text
+from scoreaudit.report.render import when_text as _when
+
+__all__ = [
+    "FORMATS",
+    "SUPPORTED_KINDS",
+    "ReportDisplay",
+    "md_escape",
+    "render_html",
+    "render_markdown",
+    "results_json",
+    "schema",
+    "write_report",
+]
+
+FORMATS = ("html", "md", "json", "csv", "figures")
+#: Kinds of results :func:`write_report` renders: the core audit, control logs, counts.
+SUPPORTED_KINDS = ("audit", "controls", "counts")
+
+
+# ------------------------------------------------------------------------------------------
+# Figures
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FigureOut:
+    name: str
+    caption: str
+    svg: bytes | None = None
+    error: str | None = None
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg or b"").decode("ascii")
+
+
+def _single_attributes(result: Any) -> list[str]:
+    return [a for a in dict.fromkeys(result.groups["attribute"].astype(str)) if SEP not in a]
+
+
+def labelled_copy(published: Any, lang: str) -> Any:
+    """A copy of a published result whose attributes and groups carry the tables' labels
+    ("living alone", "family status"), for the figures. Unknown labels are kept; if two groups
+    of one attribute would get the same label, the result is returned unchanged."""
+    import dataclasses
+
+    def attr_map(col: Any) -> Any:
+        return col.astype(str).map(lambda a: attribute_label(a, lang))
+
+    g = published.groups
+    pairs = list(zip(g["attribute"].astype(str), g["group"].astype(str), strict=False))
+    shown = {(a, x): group_label(a, x, lang) for a, x in pairs}
+    seen: dict[tuple[str, str], tuple[str, str]] = {}
+    for (a, x), lab in shown.items():
+        key = (attribute_label(a, lang), lab)
+        if key in seen and seen[key] != (a, x):
+            return published
+        seen[key] = (a, x)
+
+    def relabel(frame: Any) -> Any:
+        if frame is None:
+            return None
+        out = frame.copy()
+        attrs = frame["attribute"].astype(str)
+        for col in ("group", "reference"):
+            if col in out.columns:
+                out[col] = [
+                    v if v == REST else shown.get((a, v), group_label(a, v, lang))
+                    for a, v in zip(attrs, frame[col].astype(str), strict=False)
+                ]
+        out["attribute"] = attr_map(frame["attribute"])
+        return out
+
+    config = dict(published.config)
+    config["references_used"] = {
+        attribute_label(a, lang): (r if r == REST else group_label(a, str(r), lang))
+        for a, r in (published.config.get("references_used") or {}).items()
+    }
+    try:
+        copy = dataclasses.replace(
+            published,
+            groups=relabel(published.groups),
+            disparities=relabel(published.disparities),
+            curve=relabel(published.curve),
+            calibration=relabel(published.calibration),
+            config=config,
+            population=None,
+        )
+    except (TypeError, KeyError):  # not an AuditResult: draw with the codes
+        return published
+    return copy
+
+
+def make_figures(
+    published: Any, lang: str, directory: str | os.PathLike | None = None
+) -> list[FigureOut]:
+    """Draw the report's figures from a published result; save them (SVG+PNG) in ``directory``.
+
+    A figure that fails is reported (``error``) instead of stopping the report. Returns an
+    empty list when matplotlib or :mod:`scoreaudit.plots` is not available.
+    """
+    try:
+        from scoreaudit import plots
+    except ImportError:  # pragma: no cover - plots ships with the package
+        return []
+    out: list[FigureOut] = []
+    raw = published
+    published = labelled_copy(raw, lang)  # figures show the tables' labels
+    singles = _single_attributes(raw)
+    attrs_all = set(raw.groups["attribute"].astype(str))
+    specs: list[tuple[str, str, Any]] = [
+        (
+            "selection_rates",
+            t("fig_selection_rates", lang),
+            lambda: plots.selection_rates(published, lang=lang, suppress_small=True),
+        ),
+        (
+            "disparity_forest",
+            t("fig_disparity_forest", lang),
+            lambda: plots.disparity_forest(published, lang=lang, suppress_small=True),
+        ),
+        (
+            "budget_curve",
+            t("fig_budget_curve", lang),
+            lambda: plots.budget_curve(published, lang=lang),
+        ),
+    ]
+    g = raw.groups
+    for a in singles:  # drawn from the rows of the data, whose codes are the data's
+        sub = g[g["attribute"].astype(str) == a]
+        if raw.scores is not None and not bool(sub.get("suppressed", False).any()):
+            specs.append(
+                (
+                    f"score_ecdf_{_slug(a)}",
+                    t("fig_score_ecdf", lang, attribute=attribute_label(a, lang)),
+                    lambda a=a: plots.score_ecdf(raw, a, lang=lang),
+                )
+            )
+    lab = (lambda a: attribute_label(a, lang)) if published is not raw else (lambda a: a)
+    for i, r in enumerate(singles):
+        for c in singles[i + 1 :]:
+            if f"{r}{SEP}{c}" in attrs_all:
+                specs.append(
+                    (
+                        f"intersection_heatmap_{_slug(r)}__{_slug(c)}",
+                        t(
+                            "fig_intersection_heatmap",
+                            lang,
+                            rows=attribute_label(r, lang),
+                            cols=attribute_label(c, lang),
+                        ),
+                        lambda r=r, c=c: plots.intersection_heatmap(
+                            published, lab(r), lab(c), lang=lang, suppress_small=True
+                        ),
+                    )
+                )
+    if "precision" in g.columns:
+        specs.append(
+            (
+                "precision_fpr",
+                t("fig_precision_fpr", lang),
+                lambda: plots.precision_fpr(published, lang=lang, suppress_small=True),
+            )
+        )
+
+    with tempfile.TemporaryDirectory() as scratch:
+        base = Path(directory) if directory is not None else Path(scratch)
+        for name, caption, draw in specs:
+            try:
+                fig = draw()
+                svg_path, _png = plots.save_figure(fig, base / name)
+                out.append(FigureOut(name, caption, svg=Path(svg_path).read_bytes()))
+                del fig
+            except Exception as exc:
+                out.append(FigureOut(name, caption, error=f"{type(exc).__name__}: {exc}"))
+    return out
+
+
+def _slug(name: str) -> str:
+    s = re.sub(r"[^A-Za-z0-9]+", "_", str(name)).strip("_").lower()
+    return s or "attribute"
+
+
+# ------------------------------------------------------------------------------------------
+# The view model
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Prepared:
+    published: Any
+    suppression: Suppression
+    findings: list[Finding]
+    manifest: dict[str, Any]
+    lang: str
+    figures: list[FigureOut] = field(default_factory=list)
+
+
+def _prepare(
+    result: Any,
+    lang: str,
+    *,
+    min_cell: int | None = None,
+    manifest: Mapping[str, Any] | None = None,
+    figures: list[FigureOut] | None = None,
+) -> _Prepared:
+    lang = check_lang(lang)
+    if "suppressed" in result.groups.columns:
+        raise ValueError("render from the original AuditResult, not a published copy")
+    published, info = publish(result, min_cell)
+    found = findings(published, lang)
+    man = dict(manifest) if manifest is not None else build_manifest(result)
+    return _Prepared(published, info, found, man, lang, list(figures or []))
+
+
+def _is_synthetic(manifest: Mapping[str, Any]) -> bool:
+    extra = manifest.get("extra") or {}
+    if isinstance(extra, Mapping) and "synthetic" in extra:
+        return bool(extra["synthetic"])
+    data = manifest.get("data") or {}
+    path = str(data.get("path") or "") if isinstance(data, Mapping) else ""
+    return "synthetic" in Path(path).parts or "synth" in Path(path).name.lower()
+
+
+def _context(p: _Prepared) -> dict[str, Any]:
+    from scoreaudit._version import __version__
+
+    lang, pub = p.lang, p.published
+    marker = t("suppression_marker", lang)
+    singles = _single_attributes(pub)
+    inters = [a for a in dict.fromkeys(pub.groups["attribute"].astype(str)) if SEP in a]
+    summary = pub.population_summary
+    sel = pub.selection
+    attributes = ", ".join(attribute_label(a, lang) for a in singles)
+    population_notes = [
+        t(
+            "pop_intro",
+            lang,
+            rows=fmt_int(summary["rows"], lang),
+            k=len(singles),
+            attributes=attributes,
+        )
+    ]
+    if summary.get("label"):
+        population_notes.append(
+            t(
+                "pop_labels",
+                lang,
+                labelled=fmt_int(summary.get("labelled_rows"), lang),
+                label=summary["label"],
+            )
+        )
+    if summary.get("weight"):
+        population_notes.append(
+            t(
+                "pop_weights",
+                lang,
+                weight=summary["weight"],
+                total=C.fmt_number(summary.get("total_weight"), lang, 1),
+            )
+        )
+    if summary.get("bands"):
+        population_notes.append(
+            t(
+                "pop_bands",
+                lang,
+                bands="; ".join(
+                    f"{k}: {', '.join(C.fmt_number(x, lang, 0) for x in v)}"
+                    for k, v in summary["bands"].items()
+                ),
+            )
+        )
+    figs = {f.name: f for f in p.figures}
+    s_info = p.suppression
+    n_rows_sup = s_info.rows.get("groups", 0) + s_info.rows.get("disparities", 0)
+    if n_rows_sup or s_info.rows.get("curve", 0):
+        suppression = [
+            t(
+                "suppression_text",
+                lang,
+                max=s_info.min_cell - 1,
+                marker=marker,
+                n=fmt_int(n_rows_sup, lang),
+            )
+        ]
+        if s_info.secondary:
+            suppression.append(t("suppression_secondary", lang, n=fmt_int(s_info.secondary, lang)))
+    else:
+        suppression = [t("suppression_none", lang, min_cell=s_info.min_cell)]
+    warnings = C.warnings_context(pub, lang)
+    synthetic = _is_synthetic(p.manifest)
+    small = (
+        int(pub.disparities["small_cell"].astype("boolean").fillna(False).astype(bool).sum())
+        if "small_cell" in pub.disparities.columns
+        else 0
+    )
+    explanation = getattr(pub, "explanation", None)
+    curve_tables = [tb for tb in (C.curve_table(pub, a, lang, marker) for a in singles) if tb]
+    outcome_tables = [tb for tb in (C.outcomes_table(pub, a, lang, marker) for a in singles) if tb]
+    return {
+        "lang": lang,
+        "t": lambda key, **kw: t(key, lang, **kw),
+        "title": t("title", lang, model=str(pub.model_info.get("name", ""))),
+        "generated": t(
+            "generated", lang, version=__version__, time=_when(p.manifest.get("time"), lang)
+        ),
+        "synthetic": synthetic,
+        "kv": kv_sep(lang),
+        "intro": t(
+            "findings_intro",
+            lang,
+            rows=fmt_int(summary["rows"], lang),
+            selected=fmt_int(sel.n_selected, lang),
+            share=fmt_pct(sel.share, lang),
+        ),
+        "findings": C.findings_context(p.findings),
+        "population_notes": population_notes,
+        "population_tables": [C.population_table(pub, a, lang, marker) for a in singles],
+        "model": C.model_context(pub, lang),
+        "policy": C.policy_context(pub, lang),
+        "group_tables": [
+            C.group_table(pub, a, lang, marker, f"groups-{_slug(a)}") for a in singles
+        ],
+        "intersection_tables": [
+            C.group_table(pub, a, lang, marker, f"inter-{_slug(a)}") for a in inters
+        ],
+        "groups_legend": t(
+            "groups_legend",
+            lang,
+            alpha=C.fmt_number(1 - float(pub.config.get("confidence", 0.95)), lang, 2),
+            min_cell=pub.config.get("min_cell", 11),
+        ),
+        "curve_intro": t("curve_intro", lang, budget=C.budget_text(pub, lang)),
+        "curve_tables": curve_tables,
+        "outcome_tables": outcome_tables,
+        "label_column": str(summary.get("label") or ""),
+        "explanation_tables": C.explanation_tables(explanation, lang),
+        "explanation_notes": [str(n) for n in getattr(explanation, "notes", []) or []],
+        "has_explanation": explanation is not None,
+        "warnings": warnings,
+        "small_comparisons": small,
+        "suppression": suppression,
+        "method": C.method_context(pub, lang, len(pub.disparities), synthetic=synthetic),
+        "manifest_items": C.manifest_items(p.manifest, lang),
+        "manifest_config": json.dumps(
+            p.manifest.get("config", {}), indent=2, ensure_ascii=False, sort_keys=True, default=str
+        ),
+        "dependencies": sorted((p.manifest.get("dependencies") or {}).items()),
+        "figures": figs,
+        "ecdf_figures": [n for n in figs if n.startswith("score_ecdf_")],
+        "heatmap_figures": [n for n in figs if n.startswith("intersection_heatmap_")],
+        "figures_unavailable": not p.figures,
+        "marker": marker,
+    }
+
+
+# ------------------------------------------------------------------------------------------
+# Public renderers
+# ------------------------------------------------------------------------------------------
+
+
+def render_html(
+    result: Any,
+    lang: str = "en",
+    *,
+    min_cell: int | None = None,
+    manifest: Mapping[str, Any] | None = None,
+    figures: bool = True,
+    _prepared: _Prepared | None = None,
+) -> str:
+    """The self-contained HTML report (inline CSS, figures as data URIs, no script, no request).
+
+    Parameters
+    ----------
+    result : AuditResult
+    lang : {"en", "fr"}
+    min_cell : int, optional
+        Smallest published count (default: the audit's ``min_cell``).
+    manifest : mapping, optional
+        Reproducibility manifest (default: built from the result alone).
+    figures : bool
+        Draw and embed the figures.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, scoreaudit as sa
+    >>> f = pd.DataFrame({"g": ["<b>x</b>"] * 50 + ["y"] * 50, "s": np.arange(100.0)})
+    >>> r = sa.audit(sa.Population(f, protected=["g"]), "s", sa.Budget(share=0.3),
+    ...              threshold_free=False)
+    >>> page = render_html(r, figures=False)
+    >>> "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page
+    True
+    """
+    p = _prepared or _prepare(result, lang, min_cell=min_cell, manifest=manifest)
+    if _prepared is None and figures:
+        p.figures = make_figures(p.published, p.lang)
+    css = _template_text("report.css")
+    return _html_env().get_template("report.html.j2").render(css=css, **_context(p))
+
+
+def render_markdown(
+    result: Any,
+    lang: str = "en",
+    *,
+    min_cell: int | None = None,
+    manifest: Mapping[str, Any] | None = None,
+    _prepared: _Prepared | None = None,
+) -> str:
+    """The report as Markdown (same content as the HTML, figures referenced by file name).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, scoreaudit as sa
+    >>> f = pd.DataFrame({"g": ["a|b"] * 50 + ["y"] * 50, "s": np.arange(100.0)})
+    >>> r = sa.audit(sa.Population(f, protected=["g"]), "s", sa.Budget(share=0.3),
+    ...              threshold_free=False)
+    >>> "a\\\\|b" in render_markdown(r)
+    True
+    """
+    p = _prepared or _prepare(result, lang, min_cell=min_cell, manifest=manifest)
+    return _md_env().get_template("report.md.j2").render(**_context(p))
+
+
+def results_json(
+    result: Any,
+    manifest: Mapping[str, Any] | None = None,
+    *,
+    lang: str = "en",
+    min_cell: int | None = None,
+    _prepared: _Prepared | None = None,
+) -> dict[str, Any]:
+    """Everything published, as one JSON-ready dict with a ``schema_version``.
+
+    The audit's tables after small-cell suppression (suppressed numbers are ``null`` and rows
+    carry ``"suppressed": true``), the headline findings with the numbers their sentences
+    show, the suppression rule, the explanation tables (when computed) and the manifest.
+    Deterministic: two runs differ only in ``manifest.time``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, scoreaudit as sa
+    >>> f = pd.DataFrame({"g": ["x"] * 50 + ["y"] * 50, "s": np.arange(100.0)})
+    >>> r = sa.audit(sa.Population(f, protected=["g"]), "s", sa.Budget(share=0.3),
+    ...              threshold_free=False)
+    >>> d = results_json(r)
+    >>> d["schema_version"], sorted(d)[:4]
+    (1, ['calibration', 'config', 'curve', 'disparities'])
+    """
+    p = _prepared or _prepare(result, lang, min_cell=min_cell, manifest=manifest)
+    out = p.published.to_dict()
+    out["findings"] = [f.to_dict() for f in p.findings]
+    out["suppression"] = p.suppression.to_dict()
+    out["explanation"] = C.explanation_records(getattr(p.published, "explanation", None))
+    out["report"] = {"lang": p.lang, "figures": [f.name for f in p.figures if f.svg is not None]}
+    out["manifest"] = dict(p.manifest)
+    from scoreaudit.results import _clean
+
+    return _clean(out)
+
+
+def _dump_json(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def write_report(
+    result: Any,
+    out_dir: str | os.PathLike,
+    *,
+    lang: str = "en",
+    formats: Iterable[str] = FORMATS,
+    force: bool = False,
+    min_cell: int | None = None,
+    manifest_extra: Mapping[str, Any] | None = None,
+    data_path: str | os.PathLike | None = None,
+    model_path: str | os.PathLike | None = None,
+    config: Mapping[str, Any] | None = None,
+    progress: Any = None,
+) -> Path:
+    """Write the report files into ``out_dir``, all or nothing.
+
+    Parameters
+    ----------
+    result : AuditResult, ControlAuditResult or CountsAuditResult
+        Any kind in :data:`SUPPORTED_KINDS`; control-log and counts results get their own
+        page (findings per measure, a table per measure, the estimator's assumptions) and no
+        figures.
+    out_dir : path
+        Created; an existing directory is refused unless ``force`` (then replaced only once
+        the new report is complete).
+    lang : {"en", "fr"}
+    formats : iterable of {"html", "md", "json", "csv", "figures"}
+        ``report.html``, ``report.md``, ``results.json``, ``tables/*.csv``,
+        ``figures/*.svg`` and ``*.png``.
+    force : bool
+    min_cell : int, optional
+        Smallest published count (default: the audit's ``min_cell``).
+    manifest_extra : mapping, optional
+        Recorded in the manifest under ``extra`` (e.g. ``{"synthetic": True}``).
+    data_path, model_path : path, optional
+        Files hashed into the manifest.
+    config : mapping, optional
+        The effective configuration recorded in the manifest.
+    progress : callable, optional
+        Called with a short step name before each step (used by the CLI).
+
+    Returns
+    -------
+    Path
+        ``out_dir``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, scoreaudit as sa, tempfile, pathlib
+    >>> f = pd.DataFrame({"g": ["x"] * 50 + ["y"] * 50, "s": np.arange(100.0)})
+    >>> r = sa.audit(sa.Population(f, protected=["g"]), "s", sa.Budget(share=0.3),
+    ...              threshold_free=False)
+    >>> d = write_report(r, pathlib.Path(tempfile.mkdtemp()) / "r", formats=("csv",))
+    >>> sorted(p.name for p in (d / "tables").iterdir())
+    ['curve.csv', 'disparities.csv', 'groups.csv']
+    """
+    formats = tuple(formats)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"Unknown report format(s) {unknown}; choose from {', '.join(FORMATS)}.")
+    lang = check_lang(lang)
+    step = progress or (lambda _name: None)
+    kind = getattr(result, "kind", "audit")
+    if kind not in SUPPORTED_KINDS:
+        raise ValueError(
+            f"Cannot write a report of a {kind!r} result; supported: {', '.join(SUPPORTED_KINDS)}."
+        )
+    if kind in ("controls", "counts"):
+        from scoreaudit.report.aggregate_report import write_aggregate_report
+
+        seeds = (
+            {"bootstrap": result.config["random_state"]}
+            if "random_state" in (result.config or {})
+            else None
+        )
+        manifest = build_manifest(
+            result, data_path=data_path, config=config, seeds=seeds, extra=manifest_extra
+        )
+        with atomic_output_dir(out_dir, force=force) as tmp:
+            write_aggregate_report(
+                result,
+                tmp,
+                lang=lang,
+                formats=formats,
+                manifest=manifest,
+                min_cell=min_cell,
+                synthetic=_is_synthetic(manifest),
+                step=step,
+            )
+        return Path(out_dir)
+    manifest = build_manifest(
+        result, data_path=data_path, model_path=model_path, config=config, extra=manifest_extra
+    )
+    with atomic_output_dir(out_dir, force=force) as tmp:
+        step("suppress")
+        p = _prepare(result, lang, min_cell=min_cell, manifest=manifest)
+        if "figures" in formats or "html" in formats:
+            step("figures")
+            fig_dir = tmp / "figures" if "figures" in formats else None
+            p.figures = make_figures(p.published, lang, fig_dir)
+        if "json" in formats:
+            step("json")
+            (tmp / "results.json").write_text(
+                _dump_json(results_json(result, _prepared=p)), encoding="utf-8"
+            )
+        if "csv" in formats:
+            step("csv")
+            tables = tmp / "tables"
+            tables.mkdir()
+            pub = p.published
+            write_csv(pub.groups, tables / "groups.csv")
+            write_csv(pub.disparities, tables / "disparities.csv")
+            write_csv(pub.curve, tables / "curve.csv")
+            if pub.calibration is not None:
+                write_csv(pub.calibration, tables / "calibration.csv")
+            for tb_name, frame in _explanation_frames(getattr(pub, "explanation", None)):
+                write_csv(frame, tables / f"explanation_{_slug(tb_name)}.csv")
+        if "html" in formats:
+            step("html")
+            (tmp / "report.html").write_text(render_html(result, _prepared=p), encoding="utf-8")
+        if "md" in formats:
+            step("markdown")
+            (tmp / "report.md").write_text(render_markdown(result, _prepared=p), encoding="utf-8")
+    return Path(out_dir)
+
+
+def _explanation_frames(explanation: Any) -> list[tuple[str, Any]]:
+    import pandas as pd
+
+    if explanation is None:
+        return []
+    if isinstance(explanation, pd.DataFrame):
+        return [("explanation", explanation)]
+    if isinstance(explanation, Mapping):
+        return [(str(k), v) for k, v in explanation.items() if isinstance(v, pd.DataFrame)]
+    if hasattr(explanation, "__dict__"):
+        return [(k, v) for k, v in vars(explanation).items() if isinstance(v, pd.DataFrame)]
+    return []
+
+
+# ------------------------------------------------------------------------------------------
+# Notebook display
+# ------------------------------------------------------------------------------------------
+
+
+class ReportDisplay:
+    """The HTML report as an object that Jupyter displays inline (``_repr_html_``).
+
+    The report is embedded in a sandboxed ``<iframe srcdoc>`` so that its styles do not leak
+    into the notebook. ``str(display)`` is the full HTML page; :meth:`save` writes it.
+
+    Examples
+    --------
+    >>> ReportDisplay("<p>x</p>").html
+    '<p>x</p>'
+    """
+
+    def __init__(self, html: str) -> None:
+        self.html = html
+
+    def _repr_html_(self) -> str:
+        import html as _html
+
+        return (
+            f'<iframe sandbox="" style="width:100%;height:80vh;border:1px solid #ccc" '
+            f'srcdoc="{_html.escape(self.html, quote=True)}"></iframe>'
+        )
+
+    def __str__(self) -> str:
+        return self.html
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the page to ``path`` (UTF-8)."""
+        path = Path(path)
+        path.write_text(self.html, encoding="utf-8")
+        return path
