@@ -28,8 +28,8 @@ from scoreaudit.core.references import reference_config, resolve_references
 from scoreaudit.core.vocab import REST
 from scoreaudit.data.population import Population
 from scoreaudit.errors import DataError, ModelError, PolicyError
+from scoreaudit.models.adapt import as_scoring_model
 from scoreaudit.models.base import check_features, validate_scores
-from scoreaudit.models.column import ScoreColumn
 from scoreaudit.results import AuditResult
 from scoreaudit.selection.blocks import block_cell_counts
 from scoreaudit.selection.policies import Budget, Ranking, Threshold
@@ -125,13 +125,7 @@ def audit(
             f"{type(population).__name__}: wrap your frame with "
             "sa.Population(frame, protected=[...])."
         )
-    if isinstance(model, str):
-        model = ScoreColumn(model)
-    if not hasattr(model, "score"):
-        raise ModelError(
-            f"{type(model).__name__} is not a scoring model: it needs a score(frame) method "
-            "and a features list (see scoreaudit.ScoringModel)."
-        )
+    model = as_scoring_model(model)
     policy = Budget(share=0.05) if policy is None else policy
     if not isinstance(policy, (Budget, Threshold)):
         raise PolicyError(f"policy must be a Budget or a Threshold, not {type(policy).__name__}.")
