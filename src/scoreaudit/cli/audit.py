@@ -33,7 +33,7 @@ DEFAULTS: dict[str, Any] = {
     "min_cell": 11,
     "label": None,
     "weight": None,
-    "lang": "en",
+    "lang": None,
     "out": None,
     "explain": False,
     "formats": "html,md,json,csv,figures",
@@ -258,7 +258,7 @@ def run_audit_command(
         raise ScoreAuditError(
             "Give the data file: --data FILE (CSV or Parquet), or 'data:' in the --config file."
         )
-    check_lang(str(opts["lang"]))
+    opts["lang"] = check_lang(opts["lang"])
     formats = tuple(f.strip() for f in str(opts["formats"]).split(",") if f.strip())
     bad = [f for f in formats if f not in FORMATS]
     if bad:

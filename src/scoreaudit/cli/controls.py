@@ -13,67 +13,28 @@ refused without ``--force``.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
-import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from scoreaudit.errors import DataError
-
-if TYPE_CHECKING:
-    import pandas as pd
+from scoreaudit.cli.options import parse_bands, parse_mapping
+from scoreaudit.cli.terminal import console
+from scoreaudit.core.vocab import REST_KEYWORD
+from scoreaudit.report.output import check_output_dir
 
 __all__ = ["controls_cli", "counts_cli", "write_outputs"]
-
-console = Console()
-
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _split(text: str | None) -> list[str]:
     return [p.strip() for p in (text or "").split(",") if p.strip()]
 
 
-def _mapping(items: list[str], what: str) -> dict[str, str]:
-    from scoreaudit.cli.options import parse_mapping
-
-    return parse_mapping(items, what)
-
-
-def _bands(items: list[str]) -> dict[str, list[float]]:
-    from scoreaudit.cli.options import parse_bands
-
-    return parse_bands(items)
-
-
 def _reference(items: list[str]) -> dict[str, str] | str | None:
-    if items == ["rest"]:
-        return "rest"
-    return _mapping(items, "--reference") or None
-
-
-def _safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA):
-        return "'" + value
-    return value
-
-
-def _check_out(out: Path, force: bool) -> None:
-    if (out.exists() or out.is_symlink()) and not force:
-        raise DataError(
-            f"The output directory {str(out)!r} already exists; choose another "
-            "--out directory, or add --force to replace it."
-        )
-    if out.exists() and not out.is_dir():
-        raise DataError(f"The output path {str(out)!r} exists and is not a directory.")
-    parent = out.parent if str(out.parent) else Path(".")
-    if not parent.is_dir():
-        raise DataError(f"The parent directory {str(parent)!r} of --out does not exist.")
+    if items == [REST_KEYWORD]:
+        return REST_KEYWORD
+    return parse_mapping(items, "--reference") or None
 
 
 def write_outputs(
@@ -81,16 +42,14 @@ def write_outputs(
     out: str | os.PathLike,
     *,
     force: bool = False,
-    lang: str = "en",
+    lang: str | None = None,
     data_path: str | os.PathLike | None = None,
 ) -> Path:
     """Write an audit result to the directory ``out``, all or nothing.
 
-    Uses ``scoreaudit.report.write_report`` when it exists and lists the result's ``kind``
-    (``"controls"`` or ``"counts"``) in ``scoreaudit.report.SUPPORTED_KINDS``; otherwise writes
-    ``results.json`` (:meth:`to_json`) and ``tables/groups.csv``, ``tables/disparities.csv``
-    into a temporary sibling directory renamed to ``out`` once complete. An existing ``out``
-    is refused unless ``force`` (then replaced only after the new output is complete).
+    The report (HTML, Markdown, ``results.json``, CSV tables) is written by
+    :func:`scoreaudit.report.write_report` into a temporary sibling directory renamed to ``out``
+    once complete. An existing ``out`` is refused unless ``force``.
 
     Examples
     --------
@@ -103,50 +62,18 @@ def write_outputs(
     >>> (out / "results.json").exists()
     True
     """
-    out = Path(out)
-    try:
-        from scoreaudit import report
-    except ImportError:  # pragma: no cover - the report package is optional here
-        report = None
-    kinds = getattr(report, "SUPPORTED_KINDS", ("audit",))
-    if report is not None and hasattr(report, "write_report") and result.kind in kinds:
-        return Path(
-            report.write_report(
-                result,
-                out,
-                lang=lang,
-                force=force,
-                formats=("html", "md", "json", "csv"),
-                data_path=data_path,
-            )
-            or out
+    from scoreaudit.report import write_report
+
+    return Path(
+        write_report(
+            result,
+            out,
+            lang=lang,
+            force=force,
+            formats=("html", "md", "json", "csv"),
+            data_path=data_path,
         )
-    _check_out(out, force)
-    parent = out.parent if str(out.parent) else Path(".")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
-    try:
-        (tmp / "results.json").write_text(result.to_json(indent=2) + "\n", encoding="utf-8")
-        (tmp / "tables").mkdir()
-        for name in ("groups", "disparities"):
-            frame: pd.DataFrame = getattr(result, name).copy()
-            for col in frame.columns:
-                if frame[col].dtype == object:
-                    frame[col] = frame[col].map(_safe_cell)
-            frame.to_csv(
-                tmp / "tables" / f"{name}.csv", index=False, lineterminator="\n", encoding="utf-8"
-            )
-        os.chmod(tmp, 0o755)
-        old = None
-        if out.exists():
-            old = parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
-            os.replace(out, old)
-        os.replace(tmp, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+    )
 
 
 def _fmt(x: Any, pct: bool = True) -> str:
@@ -286,7 +213,10 @@ def controls_cli(
     seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 0,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing --out.")] = False,
-    lang: Annotated[str, typer.Option("--lang", help="Report language (en, fr).")] = "en",
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="Report language (en, fr). Default: $SCOREAUDIT_LANG or en."),
+    ] = None,
 ) -> None:
     """Audit a model from its control log: random controls against score-picked ones.
 
@@ -297,7 +227,7 @@ def controls_cli(
     from scoreaudit.engines.controls import ControlLog, audit_controls
 
     if out is not None:
-        _check_out(out, force)
+        check_output_dir(out, force)
     frame = read_data(log)
     clog = ControlLog(
         frame,
@@ -309,8 +239,8 @@ def controls_cli(
         negative=negative,
         population_size=population_size,
         weight=weight,
-        method_map=_mapping(method_map, "--method-map") or None,
-        bands=_bands(bands),
+        method_map=parse_mapping(method_map, "--method-map") or None,
+        bands=parse_bands(bands),
     )
     result = audit_controls(
         clog,
@@ -386,7 +316,10 @@ def counts_cli(
     min_cell: Annotated[int, typer.Option("--min-cell")] = 11,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing --out.")] = False,
-    lang: Annotated[str, typer.Option("--lang", help="Report language (en, fr).")] = "en",
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="Report language (en, fr). Default: $SCOREAUDIT_LANG or en."),
+    ] = None,
 ) -> None:
     """Audit a model from published confusion matrices per group (counts or percentages).
 
@@ -399,7 +332,7 @@ def counts_cli(
     from scoreaudit.engines.counts import audit_counts
 
     if out is not None:
-        _check_out(out, force)
+        check_output_dir(out, force)
     frame = read_data(table)
     with warnings.catch_warnings():  # printed below from result.warnings
         warnings.simplefilter("ignore", UserWarning)

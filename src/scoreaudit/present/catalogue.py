@@ -680,21 +680,28 @@ CATALOGUE: dict[str, dict[str, str]] = {
 }
 
 
-def check_lang(lang: str) -> str:
-    """Return ``lang`` if supported, else raise a ValueError naming the languages.
+def check_lang(lang: str | None) -> str:
+    """The supported language code for ``lang`` (case and region ignored), else an error.
+
+    ``None`` means the ``SCOREAUDIT_LANG`` environment variable, else English.
 
     Examples
     --------
-    >>> check_lang("fr")
-    'fr'
+    >>> check_lang("fr"), check_lang("FR"), check_lang(" fr_FR "), check_lang("en-GB")
+    ('fr', 'fr', 'fr', 'en')
     """
-    if lang not in LANGUAGES:
-        from scoreaudit.errors import ScoreAuditError
+    import os
 
+    from scoreaudit.errors import ScoreAuditError
+
+    raw = os.environ.get("SCOREAUDIT_LANG") or "en" if lang is None else lang
+    code = str(raw).strip().lower().replace("_", "-").split("-")[0]
+    if code not in LANGUAGES:
         raise ScoreAuditError(
-            f"Unknown report language {lang!r}; use one of: {', '.join(LANGUAGES)}."
+            f"Unknown report language {raw!r}; use one of: {', '.join(LANGUAGES)} "
+            "(CLI: --lang fr; Python: lang='fr'; or the SCOREAUDIT_LANG environment variable)."
         )
-    return lang
+    return code
 
 
 def t(key: str, lang: str, **values: Any) -> str:

@@ -415,7 +415,7 @@ def _context(p: _Prepared) -> dict[str, Any]:
 
 def render_html(
     result: Any,
-    lang: str = "en",
+    lang: str | None = None,
     *,
     min_cell: int | None = None,
     manifest: Mapping[str, Any] | None = None,
@@ -458,7 +458,7 @@ def render_html(
 
 def render_markdown(
     result: Any,
-    lang: str = "en",
+    lang: str | None = None,
     *,
     min_cell: int | None = None,
     manifest: Mapping[str, Any] | None = None,
@@ -483,7 +483,7 @@ def results_json(
     result: Any,
     manifest: Mapping[str, Any] | None = None,
     *,
-    lang: str = "en",
+    lang: str | None = None,
     min_cell: int | None = None,
     _prepared: _Prepared | None = None,
 ) -> dict[str, Any]:
@@ -524,7 +524,7 @@ def write_report(
     result: Any,
     out_dir: str | os.PathLike,
     *,
-    lang: str = "en",
+    lang: str | None = None,
     formats: Iterable[str] = FORMATS,
     force: bool = False,
     min_cell: int | None = None,
