@@ -6,6 +6,7 @@ A thin shell over the public API. Bad input exits with code 2 and a one-paragrap
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -211,6 +212,9 @@ def main(argv: list[str] | None = None) -> int:
         else:  # pragma: no cover
             err_console.print(f"Error: {exc.format_message()}")
         return 2
+    except BrokenPipeError:  # output piped into `head` & co.: the work is done, stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (FileNotFoundError, IsADirectoryError, PermissionError, OSError) as exc:
         if debug:
             raise

@@ -252,6 +252,8 @@ def controls_cli(
         n_boot=n_boot,
         random_state=seed,
     )
+    if out is not None:
+        path = write_outputs(result, out, force=force, lang=lang, data_path=log)
     s = result.data_summary
     console.print(
         f"[bold]{s['controls']:,}[/] controls: {s['random_controls']:,} random "
@@ -260,7 +262,6 @@ def controls_cli(
     )
     print_aggregate(result)
     if out is not None:
-        path = write_outputs(result, out, force=force, lang=lang, data_path=log)
         console.print(f"Wrote {path}")
 
 
@@ -362,6 +363,8 @@ def counts_cli(
             intersections=intersections,
             min_cell=min_cell,
         )
+    if out is not None:
+        path = write_outputs(result, out, force=force, lang=lang, data_path=table)
     s = result.data_summary
     console.print(
         f"[bold]{s['files']:,}[/] files in {s['rows']} rows"
@@ -369,5 +372,4 @@ def counts_cli(
     )
     print_aggregate(result)
     if out is not None:
-        path = write_outputs(result, out, force=force, lang=lang, data_path=table)
         console.print(f"Wrote {path}")

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 from rich.console import Console
 
 __all__ = ["console", "err_console", "fmt_p_cli", "fmt_ratio_cli", "print_result"]
 
-console = Console()
-err_console = Console(stderr=True)
+
+class _Console(Console):
+    """A rich console that keeps going when its reader stops (``scoreaudit ... | head``).
+
+    rich's default exits with code 1; the command's work (a report written) is done or still
+    to do, so the rest of the output is discarded and the command ends normally.
+    """
+
+    def on_broken_pipe(self) -> None:
+        os.dup2(
+            os.open(os.devnull, os.O_WRONLY), (sys.stderr if self.stderr else sys.stdout).fileno()
+        )
+
+
+console = _Console()
+err_console = _Console(stderr=True)
 
 
 def _policy_words(result) -> str:
