@@ -310,9 +310,9 @@ res_np = sa.audit(pop, noprot, policy=sa.Budget(share=BUDGET, random_state=SEED)
 print(noprot.describe())
 
 # %%
-both = (res.disparities.set_index(["attribute", "group"])[["ratio", "ratio_low", "ratio_high"]]
-        .join(res_np.disparities.set_index(["attribute", "group"])[
-            ["ratio", "ratio_low", "ratio_high"]], lsuffix="_recon", rsuffix="_no_protected"))
+cols = ["ratio", "ratio_low", "ratio_high"]
+both = (res.disparities.set_index(["attribute", "group"])[cols].add_suffix("_recon")
+        .join(res_np.disparities.set_index(["attribute", "group"])[cols].add_suffix("_no_protected")))
 both.loc[[i for i in both.index if "×" not in i[0]]]
 
 # %%

@@ -233,9 +233,13 @@ compare.loc[["gender", "age_band"]]
 
 # %%
 pw = pct.disparities.query("attribute == 'gender' and metric == 'selection_rate'").iloc[0]
-say(f"Rebuilt from rounded percentages, men's flagged files become "
-    f"{int(compare.loc[('gender', 'man'), 'rebuilt from percentages'])} instead of "
-    f"{int(compare.loc[('gender', 'man'), 'from counts'])}, and the women/men ratio "
+men_rebuilt = int(compare.loc[("gender", "man"), "rebuilt from percentages"])
+men_counted = int(compare.loc[("gender", "man"), "from counts"])
+men_text = (f"stay at {men_counted}" if men_rebuilt == men_counted
+            else f"become {men_rebuilt} instead of {men_counted}")
+off = compare["difference"].abs()
+say(f"Rebuilt from rounded percentages, men's flagged files {men_text}; across these groups "
+    f"the rebuilt counts are off by up to {off.max():.0f} files, and the women/men ratio is "
     f"{interval(pw, digits=1)} instead of {cw.loc['selection_rate', 'ratio']:.1f}. When a "
     "group is rarely flagged, one decimal of a percentage is worth many files: **ask for "
     "counts, not percentages.**")

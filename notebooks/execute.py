@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import re
 import sys
 from pathlib import Path
 
@@ -32,6 +33,32 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 LANGUAGE_INFO = {"name": "python", "pygments_lexer": "ipython3", "file_extension": ".py",
                  "mimetype": "text/x-python", "codemirror_mode": {"name": "ipython", "version": 3},
                  "nbconvert_exporter": "python"}
+
+
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:[.,\u202f\u00a0 ]\d+)*(?:[eE]-?\d+)?")
+_PATH = re.compile(r"(?:[A-Za-z]:)?(?:/[\w.\-]+){2,}/?")
+_VOLATILE = re.compile(r"0x[0-9a-f]+|\d+(?:\.\d+)? ?(?:s|ms|seconds)\b|ipykernel_\d+/\d+")
+
+
+def numbers_of(nb: nbformat.NotebookNode) -> list[list[str]]:
+    """The numbers each code cell prints or displays (text, Markdown, HTML tables), in order.
+
+    Paths (a run's output directory), memory addresses and timings are left out: the rest must
+    not change when the notebook is re-executed with the same library.
+    """
+    out = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        texts = []
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "stream":
+                texts.append(o.get("text", ""))
+            for mime in ("text/plain", "text/markdown", "text/html"):
+                texts.append(str(o.get("data", {}).get(mime, "")))
+        text = _VOLATILE.sub(" ", _PATH.sub(" ", "\n".join(texts)))
+        out.append(_NUMBER.findall(text))
+    return out
 
 
 def load(path: str | Path) -> nbformat.NotebookNode:

@@ -63,6 +63,21 @@ def test_notebook_runs_from_a_clean_kernel(source, tmp_path):
             assert output["output_type"] != "error", (source.name, cell.source[:200])
     kernel = json.loads(out.cells[-1].outputs[0]["text"])
     assert Path(kernel["prefix"]).resolve() == Path(sys.prefix).resolve(), kernel
+    out.cells.pop()
+    # no warning printed to the reader (deprecations, library warnings)
+    for cell in out.cells:
+        for output in cell.get("outputs", []):
+            if output.get("name") == "stderr":
+                assert "Warning" not in output["text"], (source.name, output["text"][:300])
+    # re-executing changes no number of the committed outputs
+    committed = nbformat.read(source.with_suffix(".ipynb"), as_version=4)
+    fresh, kept = nbexec.numbers_of(out), nbexec.numbers_of(committed)
+    changed = [i for i, (a, b) in enumerate(zip(fresh, kept, strict=True)) if a != b]
+    assert not changed, (
+        f"{source.stem}: re-executing changes the numbers of code cells {changed} "
+        f"(first: {fresh[changed[0]][:12]} vs committed {kept[changed[0]][:12]}); "
+        f"run python notebooks/execute.py {source.stem}"
+    )
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=[p.stem for p in SOURCES])
