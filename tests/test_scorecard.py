@@ -768,3 +768,28 @@ def test_too_many_terms():
     terms = [{"kind": "linear", "variable": f"x{i}", "coefficient": 1.0} for i in range(10_001)]
     with pytest.raises(ModelError, match="at most 10,000 terms"):
         Scorecard.from_dict({"name": "m", "terms": terms})
+
+
+def test_decimal_comma_in_a_spec_gets_a_hint(tmp_path):
+    from scoreaudit.models.loading import load_model
+
+    block = tmp_path / "block.yaml"
+    block.write_text(
+        "name: t\nlink: logistic\nintercept: -3\nterms:\n  - kind: categorical\n"
+        "    variable: family_status\n    reference: alone\n"
+        "    odds_ratios:\n      alone: 1.0\n      Parent isolé: 1,4\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ModelError, match=r"got '1,4' \(a decimal comma\? write 1\.4 with a point\)"
+    ):
+        load_model(block)
+    flow = tmp_path / "flow.yaml"
+    flow.write_text(
+        "name: t\nlink: logistic\nintercept: -3\nterms:\n  - kind: categorical\n"
+        "    variable: family_status\n    reference: alone\n"
+        "    odds_ratios: {alone: 1.0, Parent isolé: 1,4}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ModelError, match=r"1,4 is read as two entries 1 and 4"):
+        load_model(flow)

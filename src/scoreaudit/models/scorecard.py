@@ -55,6 +55,7 @@ Missing values (NaN) in any input column are an error naming the column.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union
@@ -398,13 +399,34 @@ def _table_dims(factors: Sequence[BaseModel]) -> list[tuple[int, BaseModel]]:
     return [(i, f) for i, f in enumerate(factors) if not isinstance(f, LinearFactor)]
 
 
+def number_hint(value: Any) -> str:
+    """A hint for the usual ways a number typed from a French table goes wrong in YAML.
+
+    Examples
+    --------
+    >>> number_hint("1,4")
+    ' (a decimal comma? write 1.4 with a point)'
+    >>> number_hint(None)[:30]
+    ' (empty: in {...} or [...], 1,'
+    """
+    if value is None:
+        return (
+            " (empty: in {...} or [...], 1,4 is read as two entries 1 and 4; write decimals "
+            "with a point, 1.4)"
+        )
+    text = str(value).strip()
+    if re.fullmatch(r"[-+]?\d+,\d+", text):
+        return f" (a decimal comma? write {text.replace(',', '.')} with a point)"
+    return ""
+
+
 def _parse_table(raw: Any, factors: Sequence[BaseModel], field: str, odds: bool) -> np.ndarray:
     """Parse a nested interaction table into an array of shape (size1, size2), log scale."""
 
     def cells(value: Any, dims: list[tuple[int, BaseModel]], path: str) -> np.ndarray:
         if not dims:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ValueError(f"@{path}: must be a number, got {value!r}")
+                raise ValueError(f"@{path}: must be a number, got {value!r}{number_hint(value)}")
             x = float(value)
             if odds and (not math.isfinite(x) or x <= 0):
                 raise ValueError(f"@{path}: an odds ratio must be a finite number > 0, got {x!r}")
@@ -573,7 +595,7 @@ def _format_error(err: Mapping[str, Any]) -> str:
     elif kind == "missing":
         msg = "required key is missing"
     elif kind in ("float_type", "float_parsing"):
-        msg = f"must be a number, got {err.get('input')!r}"
+        msg = f"must be a number, got {err.get('input')!r}{number_hint(err.get('input'))}"
     elif kind == "string_type":
         msg = f"must be text, got {err.get('input')!r}"
     elif kind == "literal_error":
