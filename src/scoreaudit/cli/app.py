@@ -79,6 +79,12 @@ def audit(
     ),
     label: str = typer.Option(None, "--label", help="Outcome column (1 found, 0 not, empty)."),
     weight: str = typer.Option(None, "--weight", help="Row weight column."),
+    missing: str = typer.Option(
+        None,
+        "--missing",
+        help="Missing values of a protected attribute: error (default) or category "
+        "(audited as a group of their own).",
+    ),
     lang: str = typer.Option(None, "--lang", help="Report language: en or fr. Default: en."),
     out: Path = typer.Option(
         None,
@@ -125,6 +131,7 @@ def audit(
         "min_cell": min_cell,
         "label": label,
         "weight": weight,
+        "missing": missing,
         "lang": lang,
         "out": None if out is None else str(out),
         "explain": explain,
@@ -199,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     except ScoreAuditError as exc:
         if debug:
             raise
-        err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+        err_console.print(f"[bold red]Error:[/] {exc.cli_message}", highlight=False)
         return 2
     except typer.Exit as exc:
         return int(exc.exit_code or 0)

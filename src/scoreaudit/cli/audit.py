@@ -33,6 +33,7 @@ DEFAULTS: dict[str, Any] = {
     "min_cell": 11,
     "label": None,
     "weight": None,
+    "missing": "error",
     "lang": None,
     "out": None,
     "explain": False,
@@ -277,7 +278,12 @@ def run_audit_command(
         step(f"Reading {Path(str(opts['data'])).name}")
         frame = read_data(opts["data"])
         pop = Population(
-            frame, protected=protected, label=opts["label"], weight=opts["weight"], bands=bands
+            frame,
+            protected=protected,
+            label=opts["label"],
+            weight=opts["weight"],
+            bands=bands,
+            missing=str(opts["missing"]),
         )
         step("Scoring and auditing")
         result = run_audit(

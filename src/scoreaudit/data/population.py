@@ -224,7 +224,9 @@ class Population:
             ):
                 raise DataError(
                     f"Protected column {name!r} is numeric with {values.nunique()} distinct "
-                    f"values; give bands, e.g. bands={{{name!r}: [25, 35, 50, 65]}}."
+                    "values; give bands,",
+                    python=f"e.g. bands={{{name!r}: [25, 35, 50, 65]}}.",
+                    cli=f"e.g. --bands {name}=25,35,50,65.",
                 )
             codes, levels = _encode(name, values)
         n_missing = int((codes < 0).sum())
@@ -241,8 +243,10 @@ class Population:
                 first = int(np.flatnonzero(codes < 0)[0])
                 raise DataError(
                     f"Protected column {name!r}{where} has {n_missing} missing value(s), first at "
-                    f"{describe_row(self.data, first)}. Fill them, drop those rows, or pass "
-                    f"missing='category' to audit them as a group labelled {MISSING_LABEL!r}."
+                    f"{describe_row(self.data, first)}. Fill them, drop those rows, or audit "
+                    f"them as a group labelled {MISSING_LABEL!r}:",
+                    python="pass missing='category'.",
+                    cli="add --missing category.",
                 )
             if MISSING_LABEL in levels:
                 raise DataError(f"Column {name!r} already has a group named {MISSING_LABEL!r}.")
