@@ -422,13 +422,18 @@ def test_headline_adds_the_other_direction_only_when_at_least_as_strong():
     assert d.loc["d", "significant"] and d.loc["u", "significant"]
     f = findings(publish(res)[0], "en")
     assert [x.group for x in f] == ["u"] and not f[0].flipped
-    # d: 0.1 times (|log| 2.30), stronger than u: both, u first
+    # the strength is the gap the interval establishes (bound nearest 1), not the estimate:
+    # d 15 of 3,000 (0.1 times, interval 0.06-0.17, |log 0.17| = 1.77) is less established
+    # than u (8 times, interval 7.0-9.1, |log 7.0| = 1.95): u alone
     res = _groups({"r": 5_000, "u": 2_000, "d": 3_000}, {"r": 250, "u": 800, "d": 15}, "r")
+    assert [x.group for x in findings(publish(res)[0], "en")] == ["u"]
+    # d 30 of 10,000 (0.06 times, interval 0.041-0.087, |log 0.087| = 2.44): both, u first
+    res = _groups({"r": 5_000, "u": 2_000, "d": 10_000}, {"r": 250, "u": 800, "d": 30}, "r")
     f = findings(publish(res)[0], "en")
     assert [(x.group, x.flipped) for x in f] == [("u", False), ("d", True)]
     assert f[1].text.startswith(
         "Files of people with g “r” (the reference group) are "
-        "selected for control 10.0 times as often as files of people "
+        "selected for control 16.7 times as often as files of people "
         "with g “d”"
     )
 
@@ -626,3 +631,14 @@ def test_counts_report(tmp_path):
     c = next(g for g in data["groups"] if g["group"] == "c")
     assert c["tp"] is None and c["precision"] is None  # 5 true positives: suppressed
     assert c["fp"] == 40  # counts that are not small stay
+
+
+def test_summary_ranks_by_evidence_and_never_starts_with_a_small_cell():
+    # a: 3 selected of 40 against 5% of 10,000 (a wide interval around 1.5); b: 2,000 files
+    # at twice the rate (a narrow interval well above 1); c: 1 of 300 (0.067 times, small cell)
+    res = _groups(
+        {"r": 10_000, "a": 40, "b": 2_000, "c": 300}, {"r": 500, "a": 3, "b": 200, "c": 1}, "r"
+    )
+    top = res.summary(top=3)
+    assert top["group"].iloc[0] == "b"
+    assert top["group"].iloc[-1] == "c" or "c" not in set(top["group"])

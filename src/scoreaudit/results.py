@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.selection.policies import Selection
+from scoreaudit.stats.evidence import headline_order
 
 #: Version of the layout of :meth:`AuditResult.to_dict` (and ``results.json``).
 SCHEMA_VERSION = 1
@@ -138,11 +139,14 @@ class AuditResult:
 
     # -- display ----------------------------------------------------------------------
     def summary(self, top: int = 5) -> pd.DataFrame:
-        """The ``top`` largest significant ratios (the headline comparisons)."""
+        """The ``top`` headline comparisons: significant gaps the data establish most strongly
+        (the interval bound nearest 1 farthest from 1), small cells never first.
+
+        See :func:`scoreaudit.stats.evidence.headline_order`.
+        """
         d = self.disparities
-        d = d[d["significant"]].copy()
-        d["_strength"] = np.abs(np.log(d["ratio"].replace(0, np.nan)))
-        return d.sort_values("_strength", ascending=False).drop(columns="_strength").head(top)
+        d = d[d["significant"].astype("boolean").fillna(False).to_numpy(bool)]
+        return d.iloc[headline_order(d)].head(top)
 
     def __repr__(self) -> str:
         s = self.selection

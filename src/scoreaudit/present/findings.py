@@ -42,6 +42,7 @@ from scoreaudit.present.catalogue import (
     fmt_ratio_ci,
     t,
 )
+from scoreaudit.stats.evidence import evidence_strength, small_with_selections
 
 __all__ = ["Finding", "detectable_text", "findings", "noun_phrase"]
 
@@ -400,21 +401,23 @@ def _sentence(
 
 
 def _strength(d: pd.DataFrame) -> np.ndarray:
-    """How strong each comparison's gap is, to choose the headline: ``|log ratio|``.
+    """How strongly each comparison's gap is established, to choose the headline.
 
-    A group with no selected file (ratio 0) ranks by the upper bound of its ratio's interval
-    (``|log high|``: the smallest gap the data are compatible with), so that "none of the
-    34,729 files" ranks among the strongest gaps when the data establish it. A group selected
+    The smallest gap the interval admits (:func:`scoreaudit.stats.evidence.evidence_strength`:
+    ``|log|`` of the bound nearest 1), so that a large group's established gap comes before a
+    wide interval around an extreme ratio; a gap whose interval contains 1 ranks after every
+    established one, by ``|log ratio|``; small cells rank after all others. A group selected
     against a reference with none selected ranks above all finite ratios, by its selection
     rate. Undefined comparisons get -1.
     """
     r = pd.to_numeric(d["ratio"], errors="coerce").to_numpy(float)
-    hi = pd.to_numeric(d["ratio_high"], errors="coerce").to_numpy(float)
     p1 = pd.to_numeric(d["selection_rate"], errors="coerce").to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        s = np.abs(np.log(r))
-        s_zero = np.where((hi > 0) & (hi < 1), np.abs(np.log(hi)), 0.0)
-    s = np.where(r == 0, s_zero, s)
+        gap = np.abs(np.log(r))
+    evidence = evidence_strength(d)
+    s = np.where(evidence > 0, 1.0 + evidence, np.minimum(np.nan_to_num(gap, posinf=0.0), 50) / 100)
+    s = np.where(np.isnan(r), np.nan, s)
+    s = np.where(small_with_selections(d), s * 1e-6, s)
     s = np.where(np.isposinf(r), 1e6 + np.nan_to_num(p1), s)
     return np.nan_to_num(s, nan=-1.0, posinf=1e9)
 
