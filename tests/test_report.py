@@ -645,3 +645,32 @@ def test_summary_ranks_by_evidence_and_never_starts_with_a_small_cell():
     top = res.summary(top=3)
     assert top["group"].iloc[0] == "b"
     assert top["group"].iloc[-1] == "c" or "c" not in set(top["group"])
+
+
+def test_model_section_lists_each_term_with_its_odds_ratios():
+    # the shipped reconstruction: gender woman 1.3, income_to_ceiling [0.9, +inf) 1.6 (its spec)
+    frame = pd.DataFrame(
+        {
+            "gender": ["woman", "man"] * 100,
+            "age": [30, 50] * 100,
+            "n_minors": [1, 0] * 100,
+            "income_to_ceiling": [0.95, 0.5] * 100,
+            "family_status": ["single_parent", "alone"] * 100,
+            "recent_household_change": [0, 1] * 100,
+        }
+    )
+    res = sa.audit(
+        sa.Population(frame, protected=["gender"]),
+        sa.examples.model("c2sg-reconstruction"),
+        sa.Budget(share=0.1),
+        threshold_free=False,
+    )
+    page = render_html(res, "fr", figures=False)
+    table = page[
+        page.index('id="model-terms"') : page.index("</table>", page.index('id="model-terms"'))
+    ]
+    assert "Rapport de cotes" in table
+    assert re.search(r"<td[^>]*>woman</td><td[^>]*>1,3</td>", table)
+    assert re.search(r"<td[^>]*>\[0\.9, \+inf\)</td><td[^>]*>1,6</td>", table)
+    md = render_markdown(res, "en")
+    assert "| gender | man | 1 |" in md and "|  | woman | 1.3 |  |" in md

@@ -188,6 +188,17 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "model_disclosed": {"en": "Disclosed", "fr": "Publié"},
     "model_assumed": {"en": "Assumed", "fr": "Supposé"},
     "model_terms": {"en": "Terms", "fr": "Termes"},
+    "model_terms_intro": {
+        "en": "Each term of the score with its levels and values, to check against the table "
+        "the agency disclosed.",
+        "fr": "Chaque terme du score avec ses modalités et ses valeurs, à comparer au tableau "
+        "publié par l’organisme.",
+    },
+    "col_term": {"en": "Term", "fr": "Terme"},
+    "col_level": {"en": "Level", "fr": "Modalité"},
+    "col_odds_ratio": {"en": "Odds ratio", "fr": "Rapport de cotes"},
+    "col_coefficient": {"en": "Coefficient", "fr": "Coefficient"},
+    "col_term_source": {"en": "Source or note", "fr": "Source ou remarque"},
     "assumption_warning": {
         "en": "The coefficients of this model are assumptions, not the agency’s disclosed "
         "numbers. The audit shows what a score built on these criteria does, not what the "

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from scoreaudit.core.vocab import REST, SEP
+from scoreaudit.models.terms import term_table
 from scoreaudit.present.catalogue import (
     CATALOGUE,
     MISSING,
@@ -477,6 +478,7 @@ def model_context(pub: Any, lang: str) -> dict[str, Any]:
     kind = info.get("kind") or ("scorecard" if "terms" in info else type(model).__name__)
     column = getattr(model, "column", None)
     return {
+        "term_table": _term_rows(model, lang),
         "name": str(info.get("name", "")),
         "version": str(info.get("version", "") or ""),
         "kind": t(f"kind_{kind}", lang) if f"kind_{kind}" in CATALOGUE else str(kind),
@@ -493,6 +495,38 @@ def model_context(pub: Any, lang: str) -> dict[str, Any]:
         "score_column": str(column) if kind == "ScoreColumn" or (column and not terms) else "",
         # the description and sources come from the (English) spec: said so, not translated
         "spec_note": t("spec_note", lang) if lang != "en" else "",
+    }
+
+
+def _term_rows(model: Any, lang: str) -> dict[str, Any] | None:
+    """Each term with its levels and odds ratios (or coefficients), as disclosed tables show
+    them, so a reader can check the transcription."""
+    tab = term_table(model)
+    if tab.empty:
+        return None
+    odds = bool(tab["odds_ratio"].notna().all())
+    rows = []
+    for term, part in tab.groupby("term", sort=False):
+        first = part.iloc[0]
+        for i, r in enumerate(part.itertuples(index=False)):
+            value = r.odds_ratio if odds else r.coefficient
+            rows.append(
+                {
+                    "term": str(term) if i == 0 else "",
+                    "span": len(part) if i == 0 else 0,
+                    "level": r.level,
+                    "value": fmt_number(value, lang, 4).rstrip("0").rstrip(".,") or "0",
+                    "source": str(first.source or first.note) if i == 0 else "",
+                }
+            )
+    return {
+        "headers": [
+            t("col_term", lang),
+            t("col_level", lang),
+            t("col_odds_ratio" if odds else "col_coefficient", lang),
+            t("col_term_source", lang),
+        ],
+        "rows": rows,
     }
 
 
