@@ -674,3 +674,12 @@ def test_model_section_lists_each_term_with_its_odds_ratios():
     assert re.search(r"<td[^>]*>\[0\.9, \+inf\)</td><td[^>]*>1,6</td>", table)
     md = render_markdown(res, "en")
     assert "| gender | man | 1 |" in md and "|  | woman | 1.3 |  |" in md
+
+
+def test_subtitle_names_the_audited_attributes():
+    res = _two_groups(2_000, 100, 2_000, 50)
+    attrs = list(dict.fromkeys(res.groups["attribute"]))
+    assert len(attrs) == 1
+    page = render_html(res, "en", figures=False)
+    assert f'<p class="subtitle">Who is selected for control, by {attrs[0]}</p>' in page
+    assert "gender, age and family status" not in page

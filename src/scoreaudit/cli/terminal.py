@@ -23,8 +23,10 @@ class _Console(Console):
         )
 
 
-console = _Console()
-err_console = _Console(stderr=True)
+# Piped or redirected output is not cut at rich's default 80 columns: tables keep every column.
+_PIPED_WIDTH = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
+console = _Console(width=_PIPED_WIDTH)
+err_console = _Console(stderr=True, width=_PIPED_WIDTH)
 
 
 def _policy_words(result) -> str:

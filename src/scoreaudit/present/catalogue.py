@@ -73,9 +73,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "Audit du modèle de score « {model} »",
     },
     "subtitle": {
-        "en": "Who is selected for control, by gender, age and family status",
-        "fr": "Qui est sélectionné pour contrôle, selon le sexe, l’âge et la situation familiale",
+        "en": "Who is selected for control, by {attributes}",
+        "fr": "Qui est sélectionné pour contrôle, selon : {attributes}",
     },
+    "and": {"en": "and", "fr": "et"},
     "generated": {
         "en": "Report produced by scoreaudit {version} on {time}.",
         "fr": "Rapport produit par scoreaudit {version} le {time}.",
@@ -1070,6 +1071,21 @@ def translate_warning(text: str, lang: str, labels: Any = None) -> str:
 # ------------------------------------------------------------------------------------------
 # Labels of the bundled data's attributes and groups (others are shown as they are)
 # ------------------------------------------------------------------------------------------
+
+
+def words_and(items: list[str], lang: str) -> str:
+    """``a, b and c`` / ``a, b et c``.
+
+    Examples
+    --------
+    >>> words_and(["sexe", "tranche d’âge", "situation familiale"], "fr")
+    'sexe, tranche d’âge et situation familiale'
+    >>> words_and(["gender"], "en")
+    'gender'
+    """
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {t('and', lang)} {items[-1]}"
 
 
 def attribute_label(name: str, lang: str) -> str:

@@ -42,6 +42,7 @@ from scoreaudit.present.catalogue import (
     group_label,
     kv_sep,
     t,
+    words_and,
 )
 from scoreaudit.present.findings import Finding, findings
 from scoreaudit.present.publish import Suppression, publish
@@ -286,6 +287,9 @@ def _context(p: _Prepared) -> dict[str, Any]:
     summary = pub.population_summary
     sel = pub.selection
     attributes = ", ".join(attribute_label(a, lang) for a in singles)
+    subtitle = t(
+        "subtitle", lang, attributes=words_and([attribute_label(a, lang) for a in singles], lang)
+    )
     population_notes = [
         t(
             "pop_intro",
@@ -355,6 +359,7 @@ def _context(p: _Prepared) -> dict[str, Any]:
         "lang": lang,
         "t": lambda key, **kw: t(key, lang, **kw),
         "title": t("title", lang, model=str(pub.model_info.get("name", ""))),
+        "subtitle": subtitle,
         "generated": t(
             "generated", lang, version=__version__, time=_when(p.manifest.get("time"), lang)
         ),
