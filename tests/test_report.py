@@ -683,3 +683,43 @@ def test_subtitle_names_the_audited_attributes():
     page = render_html(res, "en", figures=False)
     assert f'<p class="subtitle">Who is selected for control, by {attrs[0]}</p>' in page
     assert "gender, age and family status" not in page
+
+
+def test_explanation_is_told_in_sentences_in_the_report_language():
+    # a score that reads gender only: neutralising gender removes the whole gap
+    rng = np.random.default_rng(5)
+    n = 4_000
+    frame = pd.DataFrame({"gender": rng.choice(["woman", "man"], n), "x": rng.random(n)})
+    card = sa.Scorecard.from_dict(
+        {
+            "name": "g",
+            "terms": [
+                {
+                    "kind": "categorical",
+                    "variable": "gender",
+                    "reference": "man",
+                    "odds_ratios": {"man": 1.0, "woman": 1.6},
+                },
+                {"kind": "linear", "variable": "x", "odds_ratio": 30.0},
+            ],
+        }
+    )
+    res = sa.audit(
+        sa.Population(frame, protected=["gender"]),
+        card,
+        sa.Budget(share=0.2),
+        reference={"gender": "man"},
+        threshold_free=False,
+    )
+    res.explanation = res.explain()
+    page = render_html(res, "fr", figures=False)
+    sentences = page[page.index('id="explanation-sentences"') :]
+    sentences = sentences[: sentences.index("</ul>")]
+    assert "Sans la variable gender, les dossiers des femmes" in sentences
+    # gender carries most of the gap: 1 - log(ratio after) / log(ratio before) >= 80%
+    share = re.search(r"gender porte (\d+)\u202f% de cet écart", sentences)
+    assert share and int(share.group(1)) >= 80, sentences
+    assert "Neutralising an input" not in page  # the English method notes stay out
+    assert 'id="explanation-summary"' in page
+    en = render_html(res, "en", figures=False)
+    assert "Without the input gender, files of women are selected" in en

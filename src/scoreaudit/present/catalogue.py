@@ -99,6 +99,55 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "sec_groups": {"en": "Selection by group", "fr": "Sélection par groupe"},
     "sec_intersections": {"en": "Intersections", "fr": "Croisements"},
     "sec_curve": {"en": "Across control budgets", "fr": "Selon le volume de contrôles"},
+    "expl_input": {
+        "en": "Without the input {input}, files of {group} are selected {after} times as often "
+        "as files of {reference} ({level} interval {low} to {high}), against {before} times "
+        "with it: {input} carries {share} of this gap.",
+        "fr": "Sans la variable {input}, les dossiers {group} sont sélectionnés {after} fois "
+        "plus souvent que ceux {reference} (intervalle à {level} : {low} à {high}), contre "
+        "{before} fois avec elle : {input} porte {share} de cet écart.",
+    },
+    "expl_covers_1": {
+        "en": "Without the input {input}, files of {group} are selected {after} times as often "
+        "as files of {reference} ({level} interval {low} to {high}, compatible with no gap), "
+        "against {before} times with it: {input} carries {share} of this gap.",
+        "fr": "Sans la variable {input}, les dossiers {group} sont sélectionnés {after} fois "
+        "plus souvent que ceux {reference} (intervalle à {level} : {low} à {high}, "
+        "compatible avec l’absence d’écart), contre {before} fois avec elle : {input} porte "
+        "{share} de cet écart.",
+    },
+    "expl_summary": {
+        "en": "The gap between files of {group} and files of {reference} is carried mostly by the input {input}: "
+        "without it the ratio falls from {before} to {after}.",
+        "fr": "L’écart entre les dossiers {group} et ceux {reference} est porté surtout par la variable "
+        "{input} : sans elle, le rapport passe de {before} à {after}.",
+    },
+    "expl_summary_title": {
+        "en": "What carries these gaps (explanation section):",
+        "fr": "Ce qui porte ces écarts (section Explications) :",
+    },
+    "fig_explanation": {
+        "en": "Ratio for {group} after neutralising each input of the model (one bar per input; "
+        "the dashed line is the ratio with every input).",
+        "fr": "Rapport pour {group} après neutralisation de chaque variable du modèle (une barre "
+        "par variable ; la ligne en tirets est le rapport avec toutes les variables).",
+    },
+    "expl_details": {
+        "en": "Detailed tables (column names as in results.json and the CSV files)",
+        "fr": "Tableaux détaillés (noms de colonnes tels que dans results.json et les fichiers "
+        "CSV, en anglais)",
+    },
+    "expl_intro": {
+        "en": "Each input of the model is neutralised in turn (its values shuffled across "
+        "files), the files are re-scored and re-selected with the same policy, and the ratio "
+        "is measured again. The share of a gap an input carries is how much of it (on the "
+        "log scale) disappears without it. The detailed tables follow.",
+        "fr": "Chaque variable du modèle est neutralisée à tour de rôle (ses valeurs sont "
+        "mélangées entre les dossiers), les dossiers sont notés et sélectionnés à nouveau "
+        "avec la même politique, et le rapport est mesuré de nouveau. La part d’un écart "
+        "portée par une variable est ce qui en disparaît sans elle (en échelle "
+        "logarithmique). Les tableaux détaillés suivent.",
+    },
     "sec_explanations": {
         "en": "Explanations: which inputs carry the gaps",
         "fr": "Explications : quelles variables portent les écarts",

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import os
 import re
 import tempfile
@@ -44,6 +45,7 @@ from scoreaudit.present.catalogue import (
     t,
     words_and,
 )
+from scoreaudit.present.explanation import explanation_sentences
 from scoreaudit.present.findings import Finding, findings
 from scoreaudit.present.publish import Suppression, publish
 from scoreaudit.report import context as C
@@ -218,6 +220,7 @@ def make_figures(
             )
         )
 
+    specs.extend(_explanation_figure(raw, lang))
     with tempfile.TemporaryDirectory() as scratch:
         base = Path(directory) if directory is not None else Path(scratch)
         for name, caption, draw in specs:
@@ -229,6 +232,36 @@ def make_figures(
             except Exception as exc:
                 out.append(FigureOut(name, caption, error=f"{type(exc).__name__}: {exc}"))
     return out
+
+
+def _explanation_figure(raw: Any, lang: str) -> list[tuple[str, str, Any]]:
+    """The neutralisation figure of the largest published single-attribute gap, if explained."""
+    from scoreaudit.plots.explain import plot_neutralisation
+    from scoreaudit.present.explanation import gap_shares
+
+    explanation = getattr(raw, "explanation", None)
+    neut = getattr(explanation, "neutralisation", None)
+    if neut is None or getattr(neut, "empty", True):
+        return []
+    d = neut[~neut["attribute"].astype(str).str.contains(SEP, regex=False)]
+    pub = raw.disparities
+    if "suppressed" in pub.columns:
+        pub = pub[~pub["suppressed"].astype("boolean").fillna(False).astype(bool)]
+    shown = set(zip(pub["attribute"].astype(str), pub["group"].astype(str), strict=False))
+    d = d[[(a, g) in shown for a, g in zip(d["attribute"], d["group"], strict=False)]]
+    d = d[gap_shares(d).notna()]
+    if d.empty:
+        return []
+    top = d.loc[d["ratio_before"].map(lambda r: abs(math.log(r)) if r > 0 else 0).idxmax()]
+    attr, group = str(top["attribute"]), str(top["group"])
+    caption = t("fig_explanation", lang, group=group_label(attr, group, lang))
+    return [
+        (
+            "explanation",
+            caption,
+            lambda: plot_neutralisation(explanation, group, attribute=attr, lang=lang),
+        )
+    ]
 
 
 def _slug(name: str) -> str:
@@ -353,6 +386,7 @@ def _context(p: _Prepared) -> dict[str, Any]:
         else 0
     )
     explanation = getattr(pub, "explanation", None)
+    expl_sentences, expl_summary = explanation_sentences(pub, lang)
     curve_tables = [tb for tb in (C.curve_table(pub, a, lang, marker) for a in singles) if tb]
     outcome_tables = [tb for tb in (C.outcomes_table(pub, a, lang, marker) for a in singles) if tb]
     return {
@@ -395,6 +429,8 @@ def _context(p: _Prepared) -> dict[str, Any]:
         "label_column": str(summary.get("label") or ""),
         "explanation_tables": C.explanation_tables(explanation, lang),
         "explanation_notes": [str(n) for n in getattr(explanation, "notes", []) or []],
+        "explanation_sentences": expl_sentences,
+        "explanation_summary": expl_summary,
         "has_explanation": explanation is not None,
         "warnings": warnings,
         "small_comparisons": small,
