@@ -87,3 +87,34 @@ def test_french_report_has_no_english_catalogue_text(report_fr):
         if len(en) >= 16 and en != " ".join(entry["fr"].split()) and en in text:
             leaks.append((key, en))
     assert not leaks, leaks[:10]
+
+
+@pytest.fixture(scope="module")
+def summary_fr(tmp_path_factory) -> Path:
+    from scoreaudit.report.writer import render_summary
+
+    frame = pd.read_parquet(BUNDLED).sample(20_000, random_state=2).reset_index(drop=True)
+    pop = sa.Population(frame, protected=["gender", "age_band", "family_status"])
+    res = sa.audit(
+        pop,
+        sa.examples.model("c2sg-reconstruction"),
+        sa.Budget(share=0.05),
+        reference={"gender": "man"},
+    )
+    path = tmp_path_factory.mktemp("summary") / "summary.html"
+    path.write_text(render_summary(res, "fr"), encoding="utf-8")
+    return path
+
+
+def test_summary_prints_on_at_most_two_a4_pages(summary_fr, browser):
+    page = browser.new_page()
+    page.goto(summary_fr.as_uri())
+    headers = page.eval_on_selector_all(
+        "#summary-table th[scope=col]", "els => els.map(e => e.textContent)"
+    )
+    assert headers[0].startswith("Rapport (intervalle à 95")
+    assert page.eval_on_selector_all("ol.method-lines li", "els => els.length") == 4
+    pdf = page.pdf(format="A4", print_background=True)
+    page.close()
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 <= pages <= 2, f"{pages} A4 pages"

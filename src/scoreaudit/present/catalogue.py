@@ -132,6 +132,51 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "Rapport pour {group} après neutralisation de chaque variable du modèle (une barre "
         "par variable ; la ligne en tirets est le rapport avec toutes les variables).",
     },
+    "summary_full_report": {
+        "en": "One-page summary; the full report (report.html) gives every table, figure and "
+        "the method.",
+        "fr": "Résumé en une page ; le rapport complet (report.html) donne tous les tableaux, "
+        "les figures et la méthode.",
+    },
+    "summary_table_title": {
+        "en": "Selection rates by group, against the reference group",
+        "fr": "Taux de sélection par groupe, comparés au groupe de référence",
+    },
+    "summary_col_ratio": {"en": "Ratio ({level} interval)", "fr": "Rapport (intervalle à {level})"},
+    "summary_col_group": {"en": "Group", "fr": "Groupe"},
+    "summary_col_reference": {"en": "Compared with", "fr": "Comparé à"},
+    "summary_col_rate": {"en": "Selected", "fr": "Sélectionnés"},
+    "summary_col_reference_rate": {"en": "Selected (reference)", "fr": "Sélectionnés (référence)"},
+    "summary_col_n": {"en": "Files", "fr": "Dossiers"},
+    "summary_table_note": {
+        "en": "A ratio of 2 means the group's files are selected twice as often as the "
+        "reference group's. {marker}: hidden to protect small groups.",
+        "fr": "Un rapport de 2 signifie que les dossiers du groupe sont sélectionnés deux fois "
+        "plus souvent que ceux du groupe de référence. {marker} : masqué pour protéger les "
+        "petits groupes.",
+    },
+    "summary_method_title": {"en": "Method in four lines", "fr": "La méthode en quatre lignes"},
+    "summary_method_1": {
+        "en": "The model scored {rows} files; the policy selects {policy}.",
+        "fr": "Le modèle a noté {rows} dossiers ; la politique sélectionne {policy}.",
+    },
+    "summary_method_2": {
+        "en": "For each group: the share of its files selected, with a {level} interval.",
+        "fr": "Pour chaque groupe : la part de ses dossiers sélectionnés, avec un intervalle à "
+        "{level}.",
+    },
+    "summary_method_3": {
+        "en": "Each group is compared with a reference group (ratio of the two shares); the "
+        "tests are corrected for the {m} comparisons made.",
+        "fr": "Chaque groupe est comparé à un groupe de référence (rapport des deux parts) ; "
+        "les tests sont corrigés pour les {m} comparaisons faites.",
+    },
+    "summary_method_4": {
+        "en": "Counts below {min_cell} are hidden. The audit shows who the score selects, not "
+        "why, nor whether the controls were justified.",
+        "fr": "Les effectifs inférieurs à {min_cell} sont masqués. L’audit montre qui le score "
+        "sélectionne, pas pourquoi, ni si les contrôles étaient justifiés.",
+    },
     "expl_details": {
         "en": "Detailed tables (column names as in results.json and the CSV files)",
         "fr": "Tableaux détaillés (noms de colonnes tels que dans results.json et les fichiers "

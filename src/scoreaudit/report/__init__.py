@@ -17,7 +17,7 @@ Examples
 True
 >>> out = write_report(res, pathlib.Path(tempfile.mkdtemp()) / "rep", formats=("html", "json"))
 >>> sorted(p.name for p in out.iterdir())
-['report.html', 'results.json']
+['report.html', 'results.json', 'summary.html']
 """
 
 from scoreaudit.report.render import md_escape, schema

@@ -18,7 +18,7 @@ Examples
 True
 >>> out = write_report(res, pathlib.Path(tempfile.mkdtemp()) / "rep", formats=("html", "json"))
 >>> sorted(p.name for p in out.iterdir())
-['report.html', 'results.json']
+['report.html', 'results.json', 'summary.html']
 """
 
 from __future__ import annotations
@@ -34,12 +34,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from scoreaudit.core.vocab import REST, SEP
 from scoreaudit.present.catalogue import (
     attribute_label,
     check_lang,
     fmt_int,
+    fmt_level,
     fmt_pct,
+    fmt_ratio_ci,
     group_label,
     kv_sep,
     t,
@@ -497,6 +502,89 @@ def render_html(
     return _html_env().get_template("report.html.j2").render(css=css, **_context(p))
 
 
+def _summary_table(pub: Any, lang: str, marker: str) -> dict[str, Any]:
+    """Single-attribute comparisons of the published result, ratio column first."""
+    d = pub.disparities
+    d = d[~d["attribute"].astype(str).str.contains(SEP, regex=False)]
+    n_of = dict(
+        zip(
+            zip(pub.groups["attribute"].astype(str), pub.groups["group"].astype(str), strict=False),
+            pub.groups["n"],
+            strict=False,
+        )
+    )
+    hidden = (
+        d["suppressed"].astype("boolean").fillna(False).to_numpy(bool)
+        if "suppressed" in d.columns
+        else np.zeros(len(d), bool)
+    )
+    rows = []
+    for r, sup in zip(d.itertuples(index=False), hidden, strict=True):
+        attr = str(r.attribute)
+        ratio, low, high = fmt_ratio_ci(r.ratio, r.ratio_low, r.ratio_high, lang)
+        n = n_of.get((attr, str(r.group)))
+        rows.append(
+            {
+                "ratio": marker if sup else f"{ratio} ({low} – {high})",
+                "group": f"{attribute_label(attr, lang)}{kv_sep(lang)}{group_label(attr, str(r.group), lang)}",
+                "reference": group_label(attr, str(r.reference), lang),
+                "rate": marker if sup else fmt_pct(r.selection_rate, lang),
+                "reference_rate": fmt_pct(r.reference_rate, lang),
+                "n": marker if n is None or pd.isna(n) else fmt_int(int(n), lang),
+                "suppressed": bool(sup),
+            }
+        )
+    level = fmt_level(float(pub.config.get("confidence", 0.95)), lang)
+    keys = ["group", "reference", "rate", "reference_rate", "n"]
+    return {
+        "headers": [t("summary_col_ratio", lang, level=level)]
+        + [t(f"summary_col_{k}", lang) for k in keys],
+        "rows": rows,
+    }
+
+
+def render_summary(
+    result: Any, lang: str | None = None, *, _prepared: _Prepared | None = None
+) -> str:
+    """A one-page summary (HTML, A4 print layout) for a journalist or a committee: the
+    findings, the main table with the ratio column first, and the method in four lines.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, scoreaudit as sa
+    >>> f = pd.DataFrame({"g": ["a"] * 500 + ["b"] * 500, "s": np.r_[np.arange(500.0), np.arange(500.0) * 2]})
+    >>> r = sa.audit(sa.Population(f, protected=["g"]), "s", sa.Budget(share=0.2),
+    ...              reference={"g": "a"}, threshold_free=False)
+    >>> page = render_summary(r, "fr")
+    >>> "La méthode en quatre lignes" in page and 'id="summary-table"' in page
+    True
+    """
+    p = _prepared or _prepare(result, lang)
+    ctx = _context(p)
+    pub, lang = p.published, p.lang
+    sel = pub.selection
+    ctx["summary_table"] = _summary_table(pub, lang, ctx["marker"])
+    ctx["summary_method"] = [
+        t(
+            "summary_method_1",
+            lang,
+            rows=fmt_int(pub.population_summary["rows"], lang),
+            policy=C.budget_text(pub, lang),
+        ),
+        t(
+            "summary_method_2",
+            lang,
+            level=fmt_level(float(pub.config.get("confidence", 0.95)), lang),
+        ),
+        t("summary_method_3", lang, m=fmt_int(len(pub.disparities), lang)),
+        t("summary_method_4", lang, min_cell=pub.config.get("min_cell", 11)),
+    ]
+    del sel
+    return (
+        _html_env().get_template("summary.html.j2").render(css=_template_text("report.css"), **ctx)
+    )
+
+
 def render_markdown(
     result: Any,
     lang: str | None = None,
@@ -681,6 +769,7 @@ def write_report(
         if "html" in formats:
             step("html")
             (tmp / "report.html").write_text(render_html(result, _prepared=p), encoding="utf-8")
+            (tmp / "summary.html").write_text(render_summary(result, _prepared=p), encoding="utf-8")
         if "md" in formats:
             step("markdown")
             (tmp / "report.md").write_text(render_markdown(result, _prepared=p), encoding="utf-8")
