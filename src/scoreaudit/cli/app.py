@@ -79,6 +79,12 @@ def audit(
     ),
     label: str = typer.Option(None, "--label", help="Outcome column (1 found, 0 not, empty)."),
     weight: str = typer.Option(None, "--weight", help="Row weight column."),
+    labels: Path = typer.Option(
+        None,
+        "--labels",
+        help="YAML file of display names per language for attributes and groups "
+        "(attributes: {region: {fr: Région, en: Region}}).",
+    ),
     missing: str = typer.Option(
         None,
         "--missing",
@@ -132,6 +138,7 @@ def audit(
         "label": label,
         "weight": weight,
         "missing": missing,
+        "labels": None if labels is None else str(labels),
         "lang": lang,
         "out": None if out is None else str(out),
         "explain": explain,

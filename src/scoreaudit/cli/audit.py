@@ -34,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "label": None,
     "weight": None,
     "missing": "error",
+    "labels": None,
     "lang": None,
     "out": None,
     "explain": False,
@@ -96,7 +97,7 @@ def load_config(path: str | Path) -> dict[str, Any]:
             )
         out[k] = value
     base = path.parent
-    for k in ("data", "out"):
+    for k in ("data", "out", "labels"):
         if out.get(k) is not None and not Path(str(out[k])).is_absolute():
             out[k] = str(base / str(out[k]))
     if out.get("model") is not None:
@@ -322,6 +323,7 @@ def run_audit_command(
                 model_path=model_path,
                 config=recorded,
                 progress=lambda name: step(_STEP_TEXT.get(name, name)),
+                labels=opts["labels"],
             )
     print_result(result)
     if out is not None:

@@ -36,6 +36,7 @@ import string
 from typing import Any
 
 from scoreaudit.core.vocab import SEP
+from scoreaudit.present.labels import active_labels
 
 __all__ = [
     "CATALOGUE",
@@ -1191,10 +1192,12 @@ def attribute_label(name: str, lang: str) -> str:
     'sexe × situation familiale'
     """
     parts = [p.strip() for p in str(name).split(SEP)]
+    user = active_labels()
     out = []
     for p in parts:
         key = f"attr_{p}"
-        out.append(CATALOGUE[key][check_lang(lang)] if key in CATALOGUE else p)
+        given = user.attribute(p, check_lang(lang)) if user is not None else None
+        out.append(given or (CATALOGUE[key][check_lang(lang)] if key in CATALOGUE else p))
     return SEP.join(out)
 
 
@@ -1212,8 +1215,10 @@ def group_label(attribute: str, group: str, lang: str) -> str:
     groups = [g.strip() for g in str(group).split(SEP)]
     if len(attrs) != len(groups):
         return str(group)
+    user = active_labels()
     out = []
     for a, g in zip(attrs, groups, strict=False):
         key = f"g_{a}_{g}"
-        out.append(CATALOGUE[key][check_lang(lang)] if key in CATALOGUE else g)
+        given = user.group(a, g, check_lang(lang)) if user is not None else None
+        out.append(given or (CATALOGUE[key][check_lang(lang)] if key in CATALOGUE else g))
     return SEP.join(out)

@@ -52,6 +52,7 @@ from scoreaudit.present.catalogue import (
 )
 from scoreaudit.present.explanation import explanation_sentences
 from scoreaudit.present.findings import Finding, findings
+from scoreaudit.present.labels import use_labels
 from scoreaudit.present.publish import Suppression, publish
 from scoreaudit.report import context as C
 from scoreaudit.report.manifest import build_manifest
@@ -662,6 +663,7 @@ def write_report(
     model_path: str | os.PathLike | None = None,
     config: Mapping[str, Any] | None = None,
     progress: Any = None,
+    labels: Any = None,
 ) -> Path:
     """Write the report files into ``out_dir``, all or nothing.
 
@@ -689,6 +691,9 @@ def write_report(
         The effective configuration recorded in the manifest.
     progress : callable, optional
         Called with a short step name before each step (used by the CLI).
+    labels : path or mapping, optional
+        Display names of attributes and groups per language (see
+        :mod:`scoreaudit.present.labels`); tables and results.json keep the data's codes.
 
     Returns
     -------
@@ -705,6 +710,36 @@ def write_report(
     >>> sorted(p.name for p in (d / "tables").iterdir())
     ['curve.csv', 'disparities.csv', 'groups.csv']
     """
+    with use_labels(labels):
+        return _write_report(
+            result,
+            out_dir,
+            lang=lang,
+            formats=formats,
+            force=force,
+            min_cell=min_cell,
+            manifest_extra=manifest_extra,
+            data_path=data_path,
+            model_path=model_path,
+            config=config,
+            progress=progress,
+        )
+
+
+def _write_report(
+    result: Any,
+    out_dir: str | os.PathLike,
+    *,
+    lang: str | None,
+    formats: Iterable[str],
+    force: bool,
+    min_cell: int | None,
+    manifest_extra: Mapping[str, Any] | None,
+    data_path: str | os.PathLike | None,
+    model_path: str | os.PathLike | None,
+    config: Mapping[str, Any] | None,
+    progress: Any,
+) -> Path:
     formats = tuple(formats)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:

@@ -1,0 +1,129 @@
+"""Display names of attributes and groups, per language, supplied by the user.
+
+The catalogue ships names for the bundled data (``gender`` → "sexe", ``woman`` → "femmes").
+Other data get theirs from a small YAML file (``--labels labels.yaml``, ``labels=`` in Python)::
+
+    attributes:
+      region: {fr: "Région", en: "Region"}
+    groups:
+      region:
+        IDF: {fr: "Île-de-France", en: "Paris region"}
+
+A name given for one language only is used in both. Labels only change what is shown; tables,
+results.json and CSV files keep the data's own codes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from scoreaudit.errors import DataError
+
+__all__ = ["Labels", "active_labels", "load_labels", "use_labels"]
+
+_MAX_LABEL = 200
+
+
+class Labels:
+    """Display names per language: ``attribute(name, lang)`` and ``group(attr, level, lang)``.
+
+    Examples
+    --------
+    >>> lab = Labels({"attributes": {"region": {"fr": "Région"}},
+    ...               "groups": {"region": {"IDF": {"fr": "Île-de-France", "en": "Paris region"}}}})
+    >>> lab.attribute("region", "en"), lab.group("region", "IDF", "fr")
+    ('Région', 'Île-de-France')
+    >>> lab.group("region", "Nord", "fr") is None
+    True
+    """
+
+    def __init__(self, data: Mapping[str, Any] | None = None, source: str = "labels") -> None:
+        data = dict(data or {})
+        unknown = set(data) - {"attributes", "groups"}
+        if unknown:
+            raise DataError(
+                f"{source}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; a labels file "
+                "has 'attributes' and 'groups'."
+            )
+        self._attributes = {
+            str(k): _names(v, f"{source}: attributes.{k}")
+            for k, v in _mapping(data.get("attributes"), f"{source}: attributes").items()
+        }
+        self._groups = {
+            str(a): {
+                str(g): _names(v, f"{source}: groups.{a}.{g}")
+                for g, v in _mapping(levels, f"{source}: groups.{a}").items()
+            }
+            for a, levels in _mapping(data.get("groups"), f"{source}: groups").items()
+        }
+
+    def attribute(self, name: str, lang: str) -> str | None:
+        names = self._attributes.get(str(name))
+        return None if names is None else names.get(lang) or next(iter(names.values()))
+
+    def group(self, attribute: str, level: str, lang: str) -> str | None:
+        names = self._groups.get(str(attribute), {}).get(str(level))
+        return None if names is None else names.get(lang) or next(iter(names.values()))
+
+
+def _mapping(value: Any, where: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise DataError(f"{where} must be a mapping (name: ...), not {type(value).__name__}.")
+    return value
+
+
+def _names(value: Any, where: str) -> dict[str, str]:
+    if isinstance(value, str):
+        value = {"en": value}
+    names = {str(k).lower(): str(v) for k, v in _mapping(value, where).items()}
+    bad = set(names) - {"en", "fr"}
+    if bad or not names:
+        raise DataError(f"{where}: give names by language, e.g. {{fr: '...', en: '...'}}.")
+    for text in names.values():
+        if len(text) > _MAX_LABEL or any(ord(c) < 32 for c in text):
+            raise DataError(
+                f"{where}: a label must be one line of at most {_MAX_LABEL} characters."
+            )
+    return names
+
+
+def load_labels(path: str | Path) -> Labels:
+    """Read a labels file (safe YAML or JSON)."""
+    from scoreaudit.models.specfile import read_spec
+
+    try:
+        data = read_spec(path)
+    except Exception as exc:  # the spec reader's errors name the file and the problem
+        raise DataError(f"Labels file {str(path)!r}: {exc}") from None
+    return Labels(data, source=str(path))
+
+
+_ACTIVE: contextvars.ContextVar[Labels | None] = contextvars.ContextVar("labels", default=None)
+
+
+def active_labels() -> Labels | None:
+    """The labels in use (set by :func:`use_labels`), or None."""
+    return _ACTIVE.get()
+
+
+@contextlib.contextmanager
+def use_labels(labels: Labels | Mapping[str, Any] | str | Path | None) -> Iterator[None]:
+    """Use ``labels`` for every display name rendered inside the block."""
+    if labels is None:
+        yield
+        return
+    if isinstance(labels, (str, Path)):
+        labels = load_labels(labels)
+    elif not isinstance(labels, Labels):
+        labels = Labels(labels)
+    token = _ACTIVE.set(labels)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)

@@ -1,0 +1,85 @@
+"""User-supplied display names (--labels / labels=) reach the report, in each language, and
+the data's own codes stay in results.json and the CSV tables."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import scoreaudit as sa
+from scoreaudit.cli import main
+from scoreaudit.present.labels import Labels
+
+
+@pytest.fixture()
+def data(tmp_path):
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({"region": rng.choice(["IDF", "NORD"], 2_000), "score": rng.random(2_000)})
+    path = tmp_path / "d.csv"
+    frame.to_csv(path, index=False)
+    labels = tmp_path / "labels.yaml"
+    labels.write_text(
+        "attributes:\n  region: {fr: Région, en: Region}\n"
+        "groups:\n  region:\n    IDF: {fr: Île-de-France, en: Paris region}\n",
+        encoding="utf-8",
+    )
+    return path, labels
+
+
+def test_cli_labels_reach_the_report_not_the_data(data, tmp_path):
+    path, labels = data
+    out = tmp_path / "rep"
+    args = [
+        "audit",
+        "--data",
+        str(path),
+        "--score-column",
+        "score",
+        "--protected",
+        "region",
+        "--budget",
+        "10%",
+        "--reference",
+        "region=NORD",
+        "--lang",
+        "fr",
+        "--labels",
+        str(labels),
+        "--out",
+        str(out),
+        "--formats",
+        "html,json,csv",
+    ]
+    assert main(args) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "Île-de-France" in page and "Région" in page
+    groups = json.loads((out / "results.json").read_text(encoding="utf-8"))["groups"]
+    assert {g["group"] for g in groups} == {"IDF", "NORD"}
+    assert "Île-de-France" not in (out / "tables" / "groups.csv").read_text(encoding="utf-8")
+
+
+def test_bad_labels_file_is_a_clear_error(data, tmp_path, capsys):
+    path, labels = data
+    labels.write_text("attributes:\n  region: {de: Region}\n", encoding="utf-8")
+    args = [
+        "audit",
+        "--data",
+        str(path),
+        "--score-column",
+        "score",
+        "--protected",
+        "region",
+        "--labels",
+        str(labels),
+        "--out",
+        str(tmp_path / "r"),
+    ]
+    assert main(args) == 2
+    assert "attributes.region" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_name_in_one_language_serves_both():
+    lab = Labels({"groups": {"g": {"a": "Alpha"}}})
+    assert lab.group("g", "a", "fr") == lab.group("g", "a", "en") == "Alpha"
