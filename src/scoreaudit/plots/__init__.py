@@ -1934,8 +1934,10 @@ def _overall_label_rates(result: AuditResult) -> dict[str, float]:
 SVG_HASHSALT = "scoreaudit"
 
 
-def save_figure(fig: Figure, path_without_suffix: str | Path) -> list[Path]:
-    """Write ``fig`` as ``<path>.svg`` and ``<path>.png`` (150 dpi); return both paths.
+def save_figure(
+    fig: Figure, path_without_suffix: str | Path, formats: tuple[str, ...] = ("svg", "png")
+) -> list[Path]:
+    """Write ``fig`` as ``<path>.svg`` and/or ``<path>.png`` (150 dpi); return the paths.
 
     The SVG is deterministic (fixed id salt, no date, text as paths): saving the same figure
     twice gives identical bytes. Parent directories are created. A ``.svg`` or ``.png``
@@ -1957,11 +1959,14 @@ def save_figure(fig: Figure, path_without_suffix: str | Path) -> list[Path]:
     if base.suffix.lower() in (".svg", ".png"):
         base = base.with_suffix("")
     base.parent.mkdir(parents=True, exist_ok=True)
-    svg = base.parent / (base.name + ".svg")
-    png = base.parent / (base.name + ".png")
+    out = []
     with mpl.rc_context(
         {"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "path", "text.usetex": False}
     ):
-        fig.savefig(svg, format="svg", metadata={"Date": None})
-        fig.savefig(png, format="png", dpi=150)
-    return [svg, png]
+        if "svg" in formats:
+            out.append(base.parent / (base.name + ".svg"))
+            fig.savefig(out[-1], format="svg", metadata={"Date": None})
+        if "png" in formats:
+            out.append(base.parent / (base.name + ".png"))
+            fig.savefig(out[-1], format="png", dpi=150)
+    return out

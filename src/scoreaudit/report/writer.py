@@ -75,7 +75,7 @@ __all__ = [
     "write_report",
 ]
 
-FORMATS = ("html", "md", "json", "csv", "figures")
+FORMATS = ("html", "md", "json", "csv", "figures", "png")
 #: Kinds of results :func:`write_report` renders: the core audit, control logs, counts.
 SUPPORTED_KINDS = ("audit", "controls", "counts")
 
@@ -155,9 +155,10 @@ def labelled_copy(published: Any, lang: str) -> Any:
 
 
 def make_figures(
-    published: Any, lang: str, directory: str | os.PathLike | None = None
+    published: Any, lang: str, directory: str | os.PathLike | None = None, png: bool = False
 ) -> list[FigureOut]:
-    """Draw the report's figures from a published result; save them (SVG+PNG) in ``directory``.
+    """Draw the report's figures from a published result, once each; save them as SVG in
+    ``directory`` (and as PNG too with ``png``).
 
     A figure that fails is reported (``error``) instead of stopping the report. Returns an
     empty list when matplotlib or :mod:`scoreaudit.plots` is not available.
@@ -232,7 +233,9 @@ def make_figures(
         for name, caption, draw in specs:
             try:
                 fig = draw()
-                svg_path, _png = plots.save_figure(fig, base / name)
+                svg_path = plots.save_figure(fig, base / name, ("svg", "png") if png else ("svg",))[
+                    0
+                ]
                 out.append(FigureOut(name, caption, svg=Path(svg_path).read_bytes()))
                 del fig
             except Exception as exc:
@@ -677,9 +680,9 @@ def write_report(
         Created; an existing directory is refused unless ``force`` (then replaced only once
         the new report is complete).
     lang : {"en", "fr"}
-    formats : iterable of {"html", "md", "json", "csv", "figures"}
-        ``report.html``, ``report.md``, ``results.json``, ``tables/*.csv``,
-        ``figures/*.svg`` and ``*.png``.
+    formats : iterable of {"html", "md", "json", "csv", "figures", "png"}
+        ``report.html`` (and ``summary.html``), ``report.md``, ``results.json``,
+        ``tables/*.csv``, ``figures/*.svg``; ``png`` adds ``figures/*.png`` (150 dpi).
     force : bool
     min_cell : int, optional
         Smallest published count (default: the audit's ``min_cell``).
@@ -780,10 +783,10 @@ def _write_report(
     with atomic_output_dir(out_dir, force=force) as tmp:
         step("suppress")
         p = _prepare(result, lang, min_cell=min_cell, manifest=manifest)
-        if "figures" in formats or "html" in formats:
+        if {"figures", "png", "html"} & set(formats):
             step("figures")
-            fig_dir = tmp / "figures" if "figures" in formats else None
-            p.figures = make_figures(p.published, lang, fig_dir)
+            fig_dir = tmp / "figures" if ("figures" in formats or "png" in formats) else None
+            p.figures = make_figures(p.published, lang, fig_dir, png="png" in formats)
         if "json" in formats:
             step("json")
             (tmp / "results.json").write_text(
