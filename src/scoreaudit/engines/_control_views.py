@@ -259,22 +259,8 @@ def _fallback_notes(
 
 def _share_comparisons(v: View, c: _Counts, k: Totals, notes: np.ndarray) -> list[pd.DataFrame]:
     """Representation (score-picked against random controls) and burden (against errors)."""
-    G, r, y, s, min_cell = v.n_groups, c.r, c.y, c.s, k.min_cell
-    labels = list(v.labels)
-    rep = comparison_frame(
-        attribute=v.name,
-        groups=labels,
-        references=[RANDOM_REFERENCE] * G,
-        metric="representation",
-        x1=s,
-        n1=np.full(G, k.n_score),
-        x0=r,
-        n0=np.full(G, k.n_random),
-        confidence=k.confidence,
-        min_cell=min_cell,
-        small=(r < min_cell) | (s < min_cell),
-        notes=notes,
-    )
+    r, y, s = c.r, c.y, c.s
+    rep = _picked_against(v, c, k, "representation", RANDOM_REFERENCE, r, k.n_random, notes)
     rep["n"], rep["reference_n"] = s, r
     ratio = rep["ratio"].to_numpy(float)
     diff = rep["difference"].to_numpy(float)
@@ -285,22 +271,38 @@ def _share_comparisons(v: View, c: _Counts, k: Totals, notes: np.ndarray) -> lis
     rep["note"] = [_rule_note(n, q, d) for n, q, d in zip(rep["note"], ratio, diff, strict=True)]
 
     # burden: share among score-picked against share among files with errors
-    bur = comparison_frame(
-        attribute=v.name,
-        groups=labels,
-        references=[POSITIVES_REFERENCE] * G,
-        metric="burden",
-        x1=s,
-        n1=np.full(G, k.n_score),
-        x0=y,
-        n0=np.full(G, k.y_total),
-        confidence=k.confidence,
-        min_cell=min_cell,
-        small=(s < min_cell) | (y < min_cell),
-        notes=notes,
-    )
+    bur = _picked_against(v, c, k, "burden", POSITIVES_REFERENCE, y, k.y_total, notes)
     bur["n"], bur["reference_n"] = s, y
     return [rep, bur]
+
+
+def _picked_against(
+    v: View,
+    c: _Counts,
+    k: Totals,
+    metric: str,
+    reference: str,
+    x0: np.ndarray,
+    n0: float,
+    notes: np.ndarray,
+) -> pd.DataFrame:
+    """Each group's share among score-picked controls against its share ``x0 / n0``."""
+    G, s = v.n_groups, c.s
+    small = (x0 < k.min_cell) | (s < k.min_cell)
+    return comparison_frame(
+        attribute=v.name,
+        groups=list(v.labels),
+        references=[reference] * G,
+        metric=metric,
+        x1=s,
+        n1=np.full(G, k.n_score),
+        x0=x0,
+        n0=np.full(G, n0),
+        confidence=k.confidence,
+        min_cell=k.min_cell,
+        small=small,
+        notes=notes,
+    )
 
 
 def _reference_side(v: View, ref: int | None, c: _Counts, k: Totals, notes: np.ndarray) -> _Side:

@@ -126,13 +126,9 @@ class ControlLog:
 
         # -- selection method ----------------------------------------------------------------
         raw_method = frame[selected_by]
-        if raw_method.isna().any():
-            pos = _first_bad(raw_method.isna().to_numpy())
-            raise DataError(
-                f"Column {selected_by!r} (selected_by) has {int(raw_method.isna().sum())} "
-                f"missing value(s), first at row position {pos}: every control must say how "
-                "the file was picked."
-            )
+        _check_complete(
+            raw_method, selected_by, "selected_by", "every control must say how the file was picked"
+        )
         method_text = raw_method.map(_norm).to_numpy(dtype=object)
         present = sorted(set(method_text))
         random_text = _norm(random_value)
@@ -168,12 +164,9 @@ class ControlLog:
 
         # -- outcome -------------------------------------------------------------------------
         raw_out = data[outcome]
-        if raw_out.isna().any():
-            pos = _first_bad(raw_out.isna().to_numpy())
-            raise DataError(
-                f"Column {outcome!r} (outcome) has {int(raw_out.isna().sum())} missing value(s), "
-                f"first at row position {pos}: drop controls without a result, or record them."
-            )
+        _check_complete(
+            raw_out, outcome, "outcome", "drop controls without a result, or record them"
+        )
         is_positive, pos_text, neg_text = _positive_rows(raw_out, outcome, positive, negative)
 
         # -- weights (frequency) -------------------------------------------------------------
@@ -268,6 +261,16 @@ class ControlLog:
         return (
             f"ControlLog({s['controls']} controls: {s['random_controls']} random, "
             f"{s['score_controls']} by the score; protected: {', '.join(self.protected)})"
+        )
+
+
+def _check_complete(values: pd.Series, column: str, role: str, advice: str) -> None:
+    """No missing value in a column the audit cannot do without."""
+    if values.isna().any():
+        pos = _first_bad(values.isna().to_numpy())
+        raise DataError(
+            f"Column {column!r} ({role}) has {int(values.isna().sum())} missing value(s), "
+            f"first at row position {pos}: {advice}."
         )
 
 

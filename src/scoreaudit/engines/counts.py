@@ -234,33 +234,17 @@ def audit_counts(
     groups_cols = [group] if isinstance(group, str) else list(group)
     if not groups_cols:
         raise DataError("Give at least one group column (group=...).")
-    counts_given = {
-        k: c
-        for k, c in (
-            ("n", n),
-            ("selected", selected),
-            ("positives", positives),
-            ("tp", tp),
-            ("fp", fp),
-            ("tn", tn),
-            ("fn", fn),
-        )
-        if c is not None
-    }
-    rates_given = {
-        k: c
-        for k, c in (
-            ("selection_rate", selection_rate),
-            ("precision", precision),
-            ("fdr", fdr),
-            ("prevalence", prevalence),
-            ("tpr", tpr),
-            ("fnr", fnr),
-            ("fpr", fpr),
-            ("tnr", tnr),
-        )
-        if c is not None
-    }
+    counts_given = _given(n=n, selected=selected, positives=positives, tp=tp, fp=fp, tn=tn, fn=fn)
+    rates_given = _given(
+        selection_rate=selection_rate,
+        precision=precision,
+        fdr=fdr,
+        prevalence=prevalence,
+        tpr=tpr,
+        fnr=fnr,
+        fpr=fpr,
+        tnr=tnr,
+    )
     _check_roles(groups_cols, counts_given, rates_given)
 
     known = {k: _count_column(table, c, k) for k, c in counts_given.items()}
@@ -352,6 +336,11 @@ def audit_counts(
         data_summary=summary,
         warnings=warnings,
     )
+
+
+def _given(**columns: str | None) -> dict[str, str]:
+    """The roles that name a column, in the order given."""
+    return {role: c for role, c in columns.items() if c is not None}
 
 
 def _check_roles(groups_cols: list[str], counts_given: dict, rates_given: dict) -> None:

@@ -34,20 +34,19 @@ def _neutral_rows(
     t = comp.keys.copy()
     t.insert(0, "columns", ", ".join(cols))
     t.insert(0, "input", name)
-    t["ratio_before"] = before["ratio"]
-    t["ratio_before_low"] = before["ratio_low"]
-    t["ratio_before_high"] = before["ratio_high"]
-    t["ratio_after"] = after["ratio"]
-    t["ratio_after_low"] = after["ratio_low"]
-    t["ratio_after_high"] = after["ratio_high"]
+    sides = (("before", before), ("after", after))
+    for when, values in sides:
+        for part in ("", "_low", "_high"):
+            t[f"ratio_{when}{part}"] = values[f"ratio{part}"]
     t["ratio_change"] = ratio_change
     t["log_ratio_change"] = log_change
-    t["selection_rate_before"] = before["rate"]
-    t["selection_rate_after"] = after["rate"]
-    t["reference_rate_before"] = before["reference_rate"]
-    t["reference_rate_after"] = after["reference_rate"]
-    t["difference_before"] = before["difference"]
-    t["difference_after"] = after["difference"]
+    for column, key in (
+        ("selection_rate", "rate"),
+        ("reference_rate", "reference_rate"),
+        ("difference", "difference"),
+    ):
+        for when, values in sides:
+            t[f"{column}_{when}"] = values[key]
     t["rate_gap_share"] = gap_share
     t["ratio_after_sd"] = sd
     t["after_covers_1"] = (after["ratio_low"] <= 1) & (after["ratio_high"] >= 1)

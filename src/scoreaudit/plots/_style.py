@@ -14,12 +14,14 @@ import pandas as pd
 from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from scoreaudit.core.vocab import REST, SEP
 from scoreaudit.errors import DataError
 from scoreaudit.plots._text import (
     _TEXTS,
     LANGUAGES,
+    _t,
     _tick_formatter,
     format_count,
     format_percent,
@@ -379,3 +381,27 @@ def _hidden(rows: pd.DataFrame, suppress_small: bool, column: str = "suppressed"
 
 def _xerr(v: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return np.vstack([np.clip(v - lo, 0, None), np.clip(hi - v, 0, None)])
+
+
+def _marker(marker: str, colour: str, label: str, **kwargs: Any) -> Line2D:
+    """A legend entry for a marker without a line."""
+    return Line2D([], [], linestyle="none", marker=marker, color=colour, label=label, **kwargs)
+
+
+def _group_handles(result: AuditResult, lang: str, line_label: str) -> list[Line2D]:
+    """Legend of the rate figures: group marker, reference marker, dashed overall line."""
+    return [
+        _marker("o", OKABE_ITO["blue"], _t(lang, "group_marker", level=_level_text(result, lang))),
+        _marker("D", "black", _t(lang, "reference_marker")),
+        Line2D([], [], color=OKABE_ITO["vermillion"], linestyle="--", label=line_label),
+    ]
+
+
+def _small_handle(lang: str) -> Line2D:
+    """Legend entry of a small cell (hollow marker)."""
+    return _marker("o", OKABE_ITO["blue"], _t(lang, "small_marker"), markerfacecolor="white")
+
+
+def _interval_bars(ax: Axes, x: np.ndarray, y: np.ndarray, xerr: np.ndarray) -> None:
+    """Grey horizontal interval bars behind the points."""
+    ax.errorbar(x, y, xerr=xerr, fmt="none", ecolor=_GREY, elinewidth=1.4, capsize=2.5, zorder=2)

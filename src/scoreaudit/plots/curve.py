@@ -8,14 +8,12 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
 from scoreaudit.errors import DataError
 from scoreaudit.plots._style import (
     _FOUR_FIFTHS,
-    _GREY,
     _LIGHT,
     _NOTE_BOX,
     OKABE_ITO,
@@ -25,7 +23,9 @@ from scoreaudit.plots._style import (
     _check,
     _check_ax,
     _figure_of,
+    _group_handles,
     _hidden,
+    _interval_bars,
     _label_inches,
     _level_text,
     _min_cell,
@@ -351,16 +351,7 @@ def precision_fpr(
                 )
                 ok = ~hide & np.isfinite(v)
                 his.append(hi[ok])
-                axk.errorbar(
-                    v[ok],
-                    y[ok],
-                    xerr=_xerr(v, lo, hi)[:, ok],
-                    fmt="none",
-                    ecolor=_GREY,
-                    elinewidth=1.4,
-                    capsize=2.5,
-                    zorder=2,
-                )
+                _interval_bars(axk, v[ok], y[ok], _xerr(v, lo, hi)[:, ok])
                 for mask, marker, colour, gid in (
                     (ok & ~is_ref, "o", OKABE_ITO["blue"], "points"),
                     (ok & is_ref, "D", "black", "points-reference"),
@@ -434,31 +425,7 @@ def precision_fpr(
             axes[0].set_ylabel(plain(attrs[0]))
         fig.suptitle(_t(lang, "precision_title"), x=0.01, ha="left", fontsize=10)
         fig.legend(
-            handles=[
-                Line2D(
-                    [],
-                    [],
-                    linestyle="none",
-                    marker="o",
-                    color=OKABE_ITO["blue"],
-                    label=_t(lang, "group_marker", level=_level_text(result, lang)),
-                ),
-                Line2D(
-                    [],
-                    [],
-                    linestyle="none",
-                    marker="D",
-                    color="black",
-                    label=_t(lang, "reference_marker"),
-                ),
-                Line2D(
-                    [],
-                    [],
-                    color=OKABE_ITO["vermillion"],
-                    linestyle="--",
-                    label=_t(lang, "all_files"),
-                ),
-            ],
+            handles=_group_handles(result, lang, _t(lang, "all_files")),
             loc="outside lower center",
             ncols=3,
             frameon=False,

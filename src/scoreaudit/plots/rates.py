@@ -21,9 +21,11 @@ from scoreaudit.plots._style import (
     _check,
     _check_ax,
     _figure_of,
+    _group_handles,
     _hidden,
+    _interval_bars,
     _label_inches,
-    _level_text,
+    _marker,
     _min_cell,
     _new_figure,
     _policy_text,
@@ -32,6 +34,7 @@ from scoreaudit.plots._style import (
     _reference,
     _rows_layout,
     _set_row_ticks,
+    _small_handle,
     _style,
     _xerr,
 )
@@ -123,16 +126,7 @@ def selection_rates(
             any_suppressed |= bool(hide.any())
             show = ~hide
             hi_all.append(hi[show])
-            ax.errorbar(
-                rate[show],
-                y[show],
-                xerr=_xerr(rate, lo, hi)[:, show],
-                fmt="none",
-                ecolor=_GREY,
-                elinewidth=1.4,
-                capsize=2.5,
-                zorder=2,
-            )
+            _interval_bars(ax, rate[show], y[show], _xerr(rate, lo, hi)[:, show])
             for mask, marker, colour, gid in (
                 (show & ~is_ref & ~small, "o", OKABE_ITO["blue"], "rate-points"),
                 (show & ~is_ref & small, "o", OKABE_ITO["blue"], "rate-points-small"),
@@ -197,43 +191,11 @@ def selection_rates(
         if not headers:
             ax.set_ylabel(plain(attrs[0]))
         ax.set_title(_t(lang, "selection_rates_title"), loc="left")
-        handles = [
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker="o",
-                color=OKABE_ITO["blue"],
-                label=_t(lang, "group_marker", level=_level_text(result, lang)),
-            ),
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker="D",
-                color="black",
-                label=_t(lang, "reference_marker"),
-            ),
-            Line2D(
-                [],
-                [],
-                color=OKABE_ITO["vermillion"],
-                linestyle="--",
-                label=_t(lang, "overall", rate=format_percent(overall, lang)),
-            ),
-        ]
+        handles = _group_handles(
+            result, lang, _t(lang, "overall", rate=format_percent(overall, lang))
+        )
         if any_small:
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    linestyle="none",
-                    marker="o",
-                    markerfacecolor="white",
-                    color=OKABE_ITO["blue"],
-                    label=_t(lang, "small_marker"),
-                )
-            )
+            handles.append(_small_handle(lang))
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(1.01, 0.0), frameon=False)
         if any_suppressed:
             notes.append(_t(lang, "suppressed_note", m=small_m))
@@ -436,39 +398,15 @@ def disparity_forest(
         ax.set_xlabel(_t(lang, "ratio_axis"))
         ax.set_title(_t(lang, "forest_title"), loc="left")
         handles = [
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker="s",
-                color=OKABE_ITO["vermillion"],
-                label=_t(lang, "significant"),
-            ),
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker="o",
-                color=OKABE_ITO["blue"],
-                label=_t(lang, "not_significant"),
-            ),
+            _marker("s", OKABE_ITO["vermillion"], _t(lang, "significant")),
+            _marker("o", OKABE_ITO["blue"], _t(lang, "not_significant")),
             Line2D([], [], color="black", linewidth=1.0, label=_t(lang, "parity")),
             Patch(
                 facecolor=_LIGHT, alpha=0.6, edgecolor=_GREY, linestyle=":", label=_t(lang, "band")
             ),
         ]
         if (finite & small).any():
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    linestyle="none",
-                    marker="o",
-                    markerfacecolor="white",
-                    color=OKABE_ITO["blue"],
-                    label=_t(lang, "small_marker"),
-                )
-            )
+            handles.append(_small_handle(lang))
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(1.01, 0.0), frameon=False)
         notes.append(_t(lang, "budget_note", policy=_policy_text(result, lang)))
         _add_notes(ax, notes)

@@ -240,6 +240,20 @@ def _compare_group(
     )
 
 
+def _start(
+    confidence: float, reference: int | None, n_groups: int
+) -> tuple[float, float, np.ndarray, pd.DataFrame]:
+    """Normal quantile, alpha, and the (NaN) table of the threshold-free measures to fill."""
+    z = _z(confidence)
+    alpha = 1.0 - float(confidence)
+    _check_reference(reference, n_groups)
+    out = np.full((n_groups, len(THRESHOLD_FREE_COLUMNS)), np.nan)
+    result = pd.DataFrame(
+        out, index=pd.RangeIndex(n_groups, name="code"), columns=THRESHOLD_FREE_COLUMNS
+    )
+    return z, alpha, out, result
+
+
 def _ks_asymptotic(out: np.ndarray, ks_stat: np.ndarray, ks_en: np.ndarray) -> None:
     """Fill the asymptotic KS p-values (column 7 of ``out``) of the groups in ``ks_stat``."""
     todo = np.flatnonzero(np.isfinite(ks_stat))
@@ -367,14 +381,7 @@ def threshold_free(
     n = ranking.n
     codes = _check_codes(codes, n, n_groups)
     w = _check_weights(weights, n)
-    z = _z(confidence)
-    alpha = 1.0 - float(confidence)
-    _check_reference(reference, n_groups)
-
-    out = np.full((n_groups, len(THRESHOLD_FREE_COLUMNS)), np.nan)
-    result = pd.DataFrame(
-        out, index=pd.RangeIndex(n_groups, name="code"), columns=THRESHOLD_FREE_COLUMNS
-    )
+    z, alpha, out, result = _start(confidence, reference, n_groups)
     if n == 0:
         return result
 
@@ -504,13 +511,7 @@ def threshold_free_counts(
             f"got shape {counts.shape}."
         )
     n_blocks, n_groups = counts.shape
-    z = _z(confidence)
-    alpha = 1.0 - float(confidence)
-    _check_reference(reference, n_groups)
-    out = np.full((n_groups, len(THRESHOLD_FREE_COLUMNS)), np.nan)
-    result = pd.DataFrame(
-        out, index=pd.RangeIndex(n_groups, name="code"), columns=THRESHOLD_FREE_COLUMNS
-    )
+    z, alpha, out, result = _start(confidence, reference, n_groups)
     sizes = counts.sum(axis=0)
     n = int(sizes.sum())
     if n == 0:

@@ -49,6 +49,25 @@ class Ranking:
         return out
 
 
+def _tie_blocks(sorted_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tie block of each sorted position, and the first / past-last position of each block."""
+    n = sorted_scores.shape[0]
+    new = np.empty(n, dtype=bool)
+    if n:
+        new[0] = True
+        np.not_equal(sorted_scores[1:], sorted_scores[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    idx_dtype = np.int32 if n < np.iinfo(np.int32).max else np.int64
+    block = new.astype(idx_dtype)  # (cumsum straight from bool is several times slower)
+    np.cumsum(block, out=block)
+    block -= 1
+    ends = np.empty_like(starts)
+    ends[:-1] = starts[1:]
+    if n:
+        ends[-1] = n
+    return block, starts, ends
+
+
 def rank_scores(scores: np.ndarray) -> Ranking:
     """Sort all scores once and describe their tie blocks.
 
@@ -85,22 +104,9 @@ def rank_scores(scores: np.ndarray) -> Ranking:
     if not np.isfinite(s).all():
         pos = int(np.flatnonzero(~np.isfinite(s))[0])
         raise DataError(f"Scores must be finite numbers; row position {pos} has score {s[pos]!r}.")
-    n = s.shape[0]
     order = np.argsort(s, kind="stable")
     sorted_scores = s[order]
-    new = np.empty(n, dtype=bool)
-    if n:
-        new[0] = True
-        np.not_equal(sorted_scores[1:], sorted_scores[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    idx_dtype = np.int32 if n < np.iinfo(np.int32).max else np.int64
-    block = new.astype(idx_dtype)  # (cumsum straight from bool is several times slower)
-    np.cumsum(block, out=block)
-    block -= 1
-    ends = np.empty_like(starts)
-    ends[:-1] = starts[1:]
-    if n:
-        ends[-1] = n
+    block, starts, ends = _tie_blocks(sorted_scores)
     return Ranking(order=order, sorted_scores=sorted_scores, block=block, starts=starts, ends=ends)
 
 
@@ -186,19 +192,7 @@ def ranking_from_descending(
         order = np.ascontiguousarray(order[::-1])
     s = np.ascontiguousarray(sorted_scores[::-1])
     n = s.shape[0]
-    new = np.empty(n, dtype=bool)
-    if n:
-        new[0] = True
-        np.not_equal(s[1:], s[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    idx_dtype = np.int32 if n < np.iinfo(np.int32).max else np.int64
-    block = new.astype(idx_dtype)
-    np.cumsum(block, out=block)
-    block -= 1
-    ends = np.empty_like(starts)
-    ends[:-1] = starts[1:]
-    if n:
-        ends[-1] = n
+    block, starts, ends = _tie_blocks(s)
     if exact_order and starts.shape[0] < n:
         tied = np.repeat((ends - starts) > 1, ends - starts)
         pos = np.flatnonzero(tied)
