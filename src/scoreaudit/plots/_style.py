@@ -15,6 +15,7 @@ from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.transforms import blended_transform_factory
 
 from scoreaudit.core.vocab import REST, SEP
 from scoreaudit.errors import DataError
@@ -405,3 +406,20 @@ def _small_handle(lang: str) -> Line2D:
 def _interval_bars(ax: Axes, x: np.ndarray, y: np.ndarray, xerr: np.ndarray) -> None:
     """Grey horizontal interval bars behind the points."""
     ax.errorbar(x, y, xerr=xerr, fmt="none", ecolor=_GREY, elinewidth=1.4, capsize=2.5, zorder=2)
+
+
+def _suppressed_labels(ax: Axes, ys: np.ndarray, lang: str) -> None:
+    """Write "suppressed" at the left edge of each row ``ys`` whose value is hidden."""
+    trans = blended_transform_factory(ax.transAxes, ax.transData)
+    for y in ys:
+        ax.text(
+            0.01,
+            y,
+            _t(lang, "suppressed"),
+            va="center",
+            fontsize=7,
+            bbox=_NOTE_BOX,
+            style="italic",
+            color="#333333",
+            transform=trans,
+        )

@@ -38,6 +38,7 @@ from scoreaudit.plots._style import (
     _set_row_ticks,
     _style,
     _style_series,
+    _suppressed_labels,
     _xerr,
 )
 from scoreaudit.plots._text import _percent_ticks, _t, format_percent, plain
@@ -379,18 +380,7 @@ def precision_fpr(
                         style="italic",
                         transform=trans,
                     )
-                for i in np.flatnonzero(hide):
-                    axk.text(
-                        0.01,
-                        y[i],
-                        _t(lang, "suppressed"),
-                        va="center",
-                        fontsize=7,
-                        bbox=_NOTE_BOX,
-                        style="italic",
-                        color="#333333",
-                        transform=trans,
-                    )
+                _suppressed_labels(axk, y[hide], lang)
             if math.isfinite(overall[metric]):
                 axk.axvline(
                     overall[metric],

@@ -8,7 +8,6 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.transforms import blended_transform_factory
 
 from scoreaudit.plots._style import (
     _FOUR_FIFTHS,
@@ -36,6 +35,7 @@ from scoreaudit.plots._style import (
     _set_row_ticks,
     _small_handle,
     _style,
+    _suppressed_labels,
     _xerr,
 )
 from scoreaudit.plots._text import _percent_ticks, _t, format_count, format_percent, plain
@@ -160,18 +160,7 @@ def selection_rates(
                     fontsize=7,
                     color="#333333",
                 )
-            for i in np.flatnonzero(hide):
-                ax.text(
-                    0.01,
-                    y[i],
-                    _t(lang, "suppressed"),
-                    va="center",
-                    fontsize=7,
-                    bbox=_NOTE_BOX,
-                    style="italic",
-                    color="#333333",
-                    transform=blended_transform_factory(ax.transAxes, ax.transData),
-                )
+            _suppressed_labels(ax, y[hide], lang)
         overall = float(result.selection.share)
         ax.axvline(
             overall,
@@ -338,7 +327,6 @@ def disparity_forest(
                     + ("-small" if is_small else "")
                 )
         # ratios that are not finite and positive: at the edges, with notes
-        trans = blended_transform_factory(ax.transAxes, ax.transData)
         inf = shown & np.isposinf(ratio)
         zero = shown & (ratio == 0)
         undefined = shown & np.isnan(ratio)
@@ -379,18 +367,7 @@ def disparity_forest(
             )
         if undefined.any():
             notes.append(_t(lang, "nan_note"))
-        for yy in y[hide]:
-            ax.text(
-                0.01,
-                yy,
-                _t(lang, "suppressed"),
-                va="center",
-                fontsize=7,
-                bbox=_NOTE_BOX,
-                style="italic",
-                color="#333333",
-                transform=trans,
-            )
+        _suppressed_labels(ax, y[hide], lang)
         if hide.any():
             notes.append(_t(lang, "suppressed_note", m=_min_cell(result)))
         _ratio_axis(ax, xmin, xmax, lang, "x")
