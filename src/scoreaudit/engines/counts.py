@@ -65,7 +65,7 @@ its warning says so. The cost is about 0.1 s per row of 100,000 candidates.
 from __future__ import annotations
 
 import warnings as _warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -86,6 +86,7 @@ from scoreaudit.engines._counts_solve import (
     _IX,
     _LINEAR,
     _NARROWED,
+    COUNT_NAMES,
     METRICS,
     RATE_RELATIONS,
     _choose,
@@ -96,7 +97,6 @@ from scoreaudit.engines._counts_solve import (
     _slack,
     _solve_row,
 )
-from scoreaudit.engines._counts_solve import COUNT_NAMES as COUNT_NAMES
 from scoreaudit.engines._counts_solve import MAX_JOINT_CANDIDATES as MAX_JOINT_CANDIDATES
 from scoreaudit.engines.aggregate import (
     AggregateResult,
@@ -234,16 +234,10 @@ def audit_counts(
     groups_cols = [group] if isinstance(group, str) else list(group)
     if not groups_cols:
         raise DataError("Give at least one group column (group=...).")
-    counts_given = _given(n=n, selected=selected, positives=positives, tp=tp, fp=fp, tn=tn, fn=fn)
+    # role -> column, in the order of COUNT_NAMES and RATE_RELATIONS (results.json keeps it)
+    counts_given = _given(COUNT_NAMES, (n, selected, positives, tp, fp, tn, fn))
     rates_given = _given(
-        selection_rate=selection_rate,
-        precision=precision,
-        fdr=fdr,
-        prevalence=prevalence,
-        tpr=tpr,
-        fnr=fnr,
-        fpr=fpr,
-        tnr=tnr,
+        RATE_RELATIONS, (selection_rate, precision, fdr, prevalence, tpr, fnr, fpr, tnr)
     )
     _check_roles(groups_cols, counts_given, rates_given)
 
@@ -338,9 +332,9 @@ def audit_counts(
     )
 
 
-def _given(**columns: str | None) -> dict[str, str]:
-    """The roles that name a column, in the order given."""
-    return {role: c for role, c in columns.items() if c is not None}
+def _given(roles: Iterable[str], columns: tuple[str | None, ...]) -> dict[str, str]:
+    """The roles that name a column (role -> column), in the order of ``roles``."""
+    return {role: c for role, c in zip(roles, columns, strict=True) if c is not None}
 
 
 def _check_roles(groups_cols: list[str], counts_given: dict, rates_given: dict) -> None:
