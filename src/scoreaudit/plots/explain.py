@@ -33,6 +33,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from scoreaudit.errors import DataError
+from scoreaudit.plots._style import OKABE_ITO
 
 __all__ = [
     "OKABE_ITO",
@@ -42,17 +43,6 @@ __all__ = [
     "plot_personas",
 ]
 
-#: Okabe & Ito (2008) colour-blind-safe palette.
-OKABE_ITO = {
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "purple": "#CC79A7",
-    "black": "#000000",
-}
 _CYCLE = [
     OKABE_ITO[k]
     for k in ("blue", "vermillion", "green", "orange", "sky_blue", "purple", "yellow", "black")

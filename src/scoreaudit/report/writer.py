@@ -1,24 +1,6 @@
-"""The audit report: HTML, Markdown, results.json, CSV tables and figures, in French or English.
+"""Writing the report files (HTML, Markdown, results.json, CSV tables, figures).
 
-Everything published goes through :func:`scoreaudit.present.publish.publish` first (small
-cells suppressed), then is rendered from one view model (:mod:`.context`), so the HTML, the
-Markdown, the JSON and the CSV tables show the same numbers.
-
-Examples
---------
->>> from scoreaudit.report import render_html, write_report
->>> import numpy as np, pandas as pd, scoreaudit as sa, tempfile, pathlib
->>> rng = np.random.default_rng(0)
->>> frame = pd.DataFrame({"gender": rng.choice(["woman", "man"], 2000),
-...                       "score": rng.random(2000)})
->>> res = sa.audit(sa.Population(frame, protected=["gender"]), "score", sa.Budget(share=0.1),
-...                reference={"gender": "man"}, threshold_free=False)
->>> html = render_html(res, "fr")
->>> "Principaux constats" in html and "<script" not in html
-True
->>> out = write_report(res, pathlib.Path(tempfile.mkdtemp()) / "rep", formats=("html", "json"))
->>> sorted(p.name for p in out.iterdir())
-['report.html', 'results.json', 'summary.html']
+The package docstring of :mod:`scoreaudit.report` describes the report and has the example.
 """
 
 from __future__ import annotations

@@ -42,7 +42,17 @@ import pandas as pd
 from scipy import special, stats
 
 from scoreaudit.errors import DataError, ScoreAuditError
-from scoreaudit.stats import metrics as M
+from scoreaudit.stats.calibration import calibration_by_group
+from scoreaudit.stats.ranking import (
+    Ranking,
+    _check_codes,
+    _check_weights,
+    _sorted_codes,
+    _wilson,
+    _z,
+    rank_scores,
+    ranking_from_descending,
+)
 
 __all__ = [
     "Ranking",
@@ -53,128 +63,21 @@ __all__ = [
     "threshold_free_counts",
 ]
 
+
 #: The KS p-value is exact when ``n_g * n_ref`` is at most this (scipy's exact algorithm costs
 #: O(n_g n_ref): about a millisecond here, but 0.1 s per group at 3,000 x 9,000 rows).
 KS_EXACT_MAX_PAIRS = 1_000_000
+
 
 #: Beyond this effective size ``n_g n_ref / (n_g + n_ref)`` the asymptotic KS p-value uses the
 #: Kolmogorov limit instead of scipy's ``kstwo`` (which can take a second per group there).
 KS_KSTWO_MAX_EN = 10_000
 
+
 THRESHOLD_FREE_COLUMNS = [
     "auc", "auc_low", "auc_high", "auc_p_value",
     "ks", "ks_low", "ks_high", "ks_p_value", "auc_se",
 ]  # fmt: skip
-
-
-@dataclass(frozen=True, eq=False)
-class Ranking:
-    """One ascending sort of all scores with its tie-block structure.
-
-    Attributes
-    ----------
-    order : numpy.ndarray
-        ``(n,)`` int: the original row of each sorted position (``np.argsort(kind="stable")``).
-    sorted_scores : numpy.ndarray
-        ``(n,)`` float64: ``scores[order]``, ascending.
-    block : numpy.ndarray
-        ``(n,)`` int: tie-block id of each sorted position (0, 1, ... in ascending score).
-    starts, ends : numpy.ndarray
-        ``(n_blocks,)`` int: first sorted position of each block and one past its last.
-    """
-
-    order: np.ndarray
-    sorted_scores: np.ndarray
-    block: np.ndarray
-    starts: np.ndarray
-    ends: np.ndarray
-
-    @property
-    def n(self) -> int:
-        """Number of rows."""
-        return int(self.order.shape[0])
-
-    @property
-    def n_blocks(self) -> int:
-        """Number of distinct score values (tie blocks)."""
-        return int(self.starts.shape[0])
-
-    def row_block(self) -> np.ndarray:
-        """Tie-block id of each ORIGINAL row (O(n) scatter; computed on demand)."""
-        out = np.empty(self.n, dtype=self.block.dtype)
-        out[self.order] = self.block
-        return out
-
-
-def rank_scores(scores: np.ndarray) -> Ranking:
-    """Sort all scores once and describe their tie blocks.
-
-    Parameters
-    ----------
-    scores : numpy.ndarray
-        One finite score per row.
-
-    Returns
-    -------
-    Ranking
-        Reused by :func:`threshold_free` for every attribute of the audit.
-
-    Raises
-    ------
-    DataError
-        If the scores are not a one-dimensional array of finite numbers.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> r = rank_scores(np.array([0.3, 0.1, 0.3, 0.2]))
-    >>> r.order.tolist(), r.block.tolist()
-    ([1, 3, 0, 2], [0, 1, 2, 2])
-    >>> r.starts.tolist(), r.ends.tolist()
-    ([0, 1, 2], [1, 2, 4])
-    """
-    s = np.asarray(scores)
-    if s.ndim != 1:
-        raise DataError(f"Scores must be one-dimensional; got an array of shape {s.shape}.")
-    if not (np.issubdtype(s.dtype, np.number) or s.dtype == np.bool_):
-        raise DataError(f"Scores must be numeric; got dtype {s.dtype}.")
-    s = s.astype(np.float64, copy=False)
-    if not np.isfinite(s).all():
-        pos = int(np.flatnonzero(~np.isfinite(s))[0])
-        raise DataError(f"Scores must be finite numbers; row position {pos} has score {s[pos]!r}.")
-    n = s.shape[0]
-    order = np.argsort(s, kind="stable")
-    sorted_scores = s[order]
-    new = np.empty(n, dtype=bool)
-    if n:
-        new[0] = True
-        np.not_equal(sorted_scores[1:], sorted_scores[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    idx_dtype = np.int32 if n < np.iinfo(np.int32).max else np.int64
-    block = new.astype(idx_dtype)  # (cumsum straight from bool is several times slower)
-    np.cumsum(block, out=block)
-    block -= 1
-    ends = np.empty_like(starts)
-    ends[:-1] = starts[1:]
-    if n:
-        ends[-1] = n
-    return Ranking(order=order, sorted_scores=sorted_scores, block=block, starts=starts, ends=ends)
-
-
-# ----------------------------------------------------------------------------------------------
-# helpers
-
-
-def _z(confidence: float) -> float:
-    return M.confidence_z(confidence)
-
-
-def _wilson(p: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson interval of a proportion ``p`` on (effective) size ``n``; NaN where ``n`` is 0
-    or ``p`` is NaN (:func:`scoreaudit.stats.metrics.wilson_bounds`)."""
-    p = np.asarray(p, dtype=np.float64)
-    n = np.asarray(n, dtype=np.float64)
-    return M.wilson_bounds(np.where(n > 0, p * n, np.nan), n, z)
 
 
 def _check_reference(reference: Any, n_groups: int) -> None:
@@ -198,40 +101,6 @@ def _dot(a: np.ndarray, b: np.ndarray) -> float:
 
 def _cube_sum(a: np.ndarray) -> float:
     return float((a * a * a).sum())  # ``a ** 3`` calls pow() per element
-
-
-def _check_codes(codes: np.ndarray, n: int, n_groups: int) -> np.ndarray:
-    c = np.asarray(codes)
-    if c.shape != (n,):
-        raise DataError(f"Group codes must have one entry per row ({n}); got shape {c.shape}.")
-    if not np.issubdtype(c.dtype, np.integer):
-        raise DataError(f"Group codes must be integers; got dtype {c.dtype}.")
-    if not isinstance(n_groups, (int, np.integer)) or n_groups < 1:
-        raise ScoreAuditError(f"n_groups must be a positive integer; got {n_groups!r}.")
-    if n and (c.min() < 0 or c.max() >= n_groups):
-        bad = int(np.flatnonzero((c < 0) | (c >= n_groups))[0])
-        raise DataError(f"Group code {c[bad]} at row position {bad} is outside 0..{n_groups - 1}.")
-    return c
-
-
-def _check_weights(weights: np.ndarray | None, n: int) -> np.ndarray | None:
-    if weights is None:
-        return None
-    w = np.asarray(weights, dtype=np.float64)
-    if w.shape != (n,):
-        raise DataError(f"Weights must have one entry per row ({n}); got shape {w.shape}.")
-    bad = ~(np.isfinite(w) & (w > 0))
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        raise DataError(f"Weights must be positive and finite; row position {pos} has {w[pos]!r}.")
-    return w
-
-
-def _sorted_codes(codes: np.ndarray, order: np.ndarray, n_groups: int) -> np.ndarray:
-    # Small unsigned codes make numpy's stable argsort a radix sort (O(n)).
-    # Casting BEFORE the random gather keeps the gathered array small (cache-friendly).
-    dtype = np.uint8 if n_groups <= 256 else np.uint16 if n_groups <= 65536 else np.int64
-    return codes.astype(dtype, copy=False)[order]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -371,6 +240,20 @@ def _compare_group(
     )
 
 
+def _start(
+    confidence: float, reference: int | None, n_groups: int
+) -> tuple[float, float, np.ndarray, pd.DataFrame]:
+    """Normal quantile, alpha, and the (NaN) table of the threshold-free measures to fill."""
+    z = _z(confidence)
+    alpha = 1.0 - float(confidence)
+    _check_reference(reference, n_groups)
+    out = np.full((n_groups, len(THRESHOLD_FREE_COLUMNS)), np.nan)
+    result = pd.DataFrame(
+        out, index=pd.RangeIndex(n_groups, name="code"), columns=THRESHOLD_FREE_COLUMNS
+    )
+    return z, alpha, out, result
+
+
 def _ks_asymptotic(out: np.ndarray, ks_stat: np.ndarray, ks_en: np.ndarray) -> None:
     """Fill the asymptotic KS p-values (column 7 of ``out``) of the groups in ``ks_stat``."""
     todo = np.flatnonzero(np.isfinite(ks_stat))
@@ -498,14 +381,7 @@ def threshold_free(
     n = ranking.n
     codes = _check_codes(codes, n, n_groups)
     w = _check_weights(weights, n)
-    z = _z(confidence)
-    alpha = 1.0 - float(confidence)
-    _check_reference(reference, n_groups)
-
-    out = np.full((n_groups, len(THRESHOLD_FREE_COLUMNS)), np.nan)
-    result = pd.DataFrame(
-        out, index=pd.RangeIndex(n_groups, name="code"), columns=THRESHOLD_FREE_COLUMNS
-    )
+    z, alpha, out, result = _start(confidence, reference, n_groups)
     if n == 0:
         return result
 
@@ -635,13 +511,7 @@ def threshold_free_counts(
             f"got shape {counts.shape}."
         )
     n_blocks, n_groups = counts.shape
-    z = _z(confidence)
-    alpha = 1.0 - float(confidence)
-    _check_reference(reference, n_groups)
-    out = np.full((n_groups, len(THRESHOLD_FREE_COLUMNS)), np.nan)
-    result = pd.DataFrame(
-        out, index=pd.RangeIndex(n_groups, name="code"), columns=THRESHOLD_FREE_COLUMNS
-    )
+    z, alpha, out, result = _start(confidence, reference, n_groups)
     sizes = counts.sum(axis=0)
     n = int(sizes.sum())
     if n == 0:
@@ -680,199 +550,3 @@ def threshold_free_counts(
     _ks_asymptotic(out, ks_stat, ks_en)
     result.loc[:, :] = out
     return result
-
-
-def ranking_from_descending(
-    order: np.ndarray,
-    sorted_scores: np.ndarray,
-    exact_order: bool = True,
-    ascending_code: np.ndarray | None = None,
-) -> Ranking:
-    """The ascending :class:`Ranking` from a ranking by DECREASING score (no second sort).
-
-    ``order[::-1]`` lists the rows by increasing score with the same tie blocks as
-    :func:`rank_scores`; only the order of rows INSIDE a tie block may differ. No statistic of
-    :func:`threshold_free` depends on it without weights. With ``exact_order`` the rows of
-    every tie block are put back in increasing row order (a sort of the tied rows only), so
-    that the result equals ``rank_scores(scores)`` exactly, and weighted sums are added in the
-    same order (bit-identical results). ``ascending_code`` (the tie block of every row, as
-    :meth:`scoreaudit.selection.blocks.ScoreBlocks.ascending_code`) makes that a radix sort of all rows.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> s = np.array([0.3, 0.1, 0.3, 0.2])
-    >>> desc = np.argsort(-s, kind="stable")
-    >>> r = ranking_from_descending(desc, s[desc])
-    >>> r.order.tolist() == rank_scores(s).order.tolist()
-    True
-    """
-    if exact_order and ascending_code is not None:  # one-byte keys: O(n) radix sort
-        order = np.argsort(ascending_code, kind="stable")
-        exact_order = False
-    else:
-        order = np.ascontiguousarray(order[::-1])
-    s = np.ascontiguousarray(sorted_scores[::-1])
-    n = s.shape[0]
-    new = np.empty(n, dtype=bool)
-    if n:
-        new[0] = True
-        np.not_equal(s[1:], s[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    idx_dtype = np.int32 if n < np.iinfo(np.int32).max else np.int64
-    block = new.astype(idx_dtype)
-    np.cumsum(block, out=block)
-    block -= 1
-    ends = np.empty_like(starts)
-    ends[:-1] = starts[1:]
-    if n:
-        ends[-1] = n
-    if exact_order and starts.shape[0] < n:
-        tied = np.repeat((ends - starts) > 1, ends - starts)
-        pos = np.flatnonzero(tied)
-        rows = order[pos]
-        order[pos] = rows[np.lexsort((rows, block[pos]))]
-    return Ranking(order=order, sorted_scores=s, block=block, starts=starts, ends=ends)
-
-
-# ----------------------------------------------------------------------------------------------
-# calibration
-
-
-def calibration_by_group(
-    scores: np.ndarray,
-    codes: np.ndarray,
-    n_groups: int,
-    labels: np.ndarray,
-    *,
-    weights: np.ndarray | None = None,
-    bins: int = 10,
-    confidence: float = 0.95,
-    ranking: Ranking | None = None,
-) -> pd.DataFrame:
-    """Observed positive rate against mean score, per score quantile bin and group.
-
-    Parameters
-    ----------
-    scores : numpy.ndarray
-        Finite score of each row.
-    codes : numpy.ndarray
-        Integer group code (``0 .. n_groups-1``) of each row.
-    n_groups : int
-        Number of group codes.
-    labels : numpy.ndarray
-        Control outcome: 1.0 (fraud/irregularity found) or 0.0 for controlled files, NaN for
-        files never controlled (ignored in rates and mean scores).
-    weights : numpy.ndarray, optional
-        Positive weight of each row.
-    bins : int
-        Number of quantile bins (10: deciles).
-    confidence : float
-        Confidence level of the Wilson intervals.
-    ranking : Ranking, optional
-        ``rank_scores(scores)`` if already computed (avoids a second sort).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per (group, non-empty bin), sorted by group then bin, with columns ``group``
-        (code), ``bin`` (0-based), ``score_low``, ``score_high`` (smallest and largest score of
-        ALL rows in the bin), ``n`` (group members in the bin), ``n_labelled`` (of which
-        labelled), ``mean_score`` (weighted mean score of the labelled members),
-        ``observed_rate`` (weighted share of positives among them), ``observed_rate_low``,
-        ``observed_rate_high``. Rates are NaN where nobody is labelled.
-
-    Notes
-    -----
-    *Bins* are quantile bins of all scores (every row, labelled or not, every group), defined
-    through the left-continuous empirical CDF so that tied scores always share a bin: a row
-    with score ``x`` is in bin ``min(bins - 1, floor(bins · F(x-)))`` where ``F(x-)`` is the
-    (weighted) share of all rows scoring strictly below ``x``. Every row is in exactly one bin;
-    without ties bin ``b`` holds the rows of ranks ``[b n / bins, (b + 1) n / bins)``. A tie
-    block holding more than ``1 / bins`` of the mass swallows the following bins, which are
-    then absent (numbering is kept, so ``bin`` still says which decile a bin starts in).
-
-    *Intervals:* Wilson score intervals; with weights the weighted rate with Kish's effective
-    number of labelled rows ``(Σw)² / Σw²``. Labelled files are usually a non-random sample
-    (those the agency chose to control), so observed rates describe controlled files only.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> scores = np.array([0.1, 0.2, 0.3, 0.4, 0.8, 0.9])
-    >>> codes = np.array([0, 1, 0, 1, 0, 1])
-    >>> labels = np.array([0.0, np.nan, 0.0, 1.0, 1.0, 1.0])
-    >>> t = calibration_by_group(scores, codes, 2, labels, bins=2)
-    >>> t[["group", "bin", "n", "n_labelled", "observed_rate"]].to_numpy().tolist()
-    [[0.0, 0.0, 2.0, 2.0, 0.0], [0.0, 1.0, 1.0, 1.0, 1.0], [1.0, 0.0, 1.0, 0.0, nan], [1.0, 1.0, 2.0, 2.0, 1.0]]
-    """
-    if not isinstance(bins, (int, np.integer)) or bins < 1:
-        raise ScoreAuditError(f"bins must be a positive integer; got {bins!r}.")
-    z = _z(confidence)
-    if ranking is None:
-        ranking = rank_scores(scores)
-    n = ranking.n
-    s = np.asarray(scores, dtype=np.float64)
-    if s.shape != (n,):
-        raise DataError(f"Scores have shape {s.shape} but the ranking has {n} rows.")
-    codes = _check_codes(codes, n, n_groups)
-    w = _check_weights(weights, n)
-    y = np.asarray(labels, dtype=np.float64)
-    if y.shape != (n,):
-        raise DataError(f"Labels must have one entry per row ({n}); got shape {y.shape}.")
-    labelled = ~np.isnan(y)
-    bad = labelled & (y != 0.0) & (y != 1.0)
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        raise DataError(f"Labels must be 1, 0 or missing; row position {pos} has {y[pos]!r}.")
-
-    # bin of each tie block from the (weighted) mass strictly below it
-    if w is None:
-        below = ranking.starts.astype(np.int64)
-        block_bin = np.minimum(bins - 1, (bins * below) // max(n, 1))
-    else:
-        cum = np.zeros(n + 1)
-        np.cumsum(w[ranking.order], out=cum[1:])
-        below = cum[ranking.starts]
-        block_bin = np.minimum(bins - 1, np.floor(bins * below / cum[-1])).astype(np.int64)
-    row_bin = np.empty(n, dtype=np.int64)
-    row_bin[ranking.order] = block_bin[ranking.block]
-    present = np.unique(block_bin)
-    first_block = np.searchsorted(block_bin, present, side="left")
-    last_block = np.searchsorted(block_bin, present, side="right") - 1
-    score_low = ranking.sorted_scores[ranking.starts[first_block]]
-    score_high = ranking.sorted_scores[ranking.ends[last_block] - 1]
-
-    key = codes.astype(np.int64) * bins + row_bin
-    size = n_groups * bins
-    n_rows = np.bincount(key, minlength=size)
-    k_lab = key[labelled]
-    w_lab = np.ones(k_lab.shape[0]) if w is None else w[labelled]
-    n_lab = np.bincount(k_lab, minlength=size)
-    mass = np.bincount(k_lab, weights=w_lab, minlength=size)
-    mass2 = np.bincount(k_lab, weights=w_lab * w_lab, minlength=size)
-    pos_mass = np.bincount(k_lab, weights=w_lab * y[labelled], minlength=size)
-    score_mass = np.bincount(k_lab, weights=w_lab * s[labelled], minlength=size)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate = np.where(mass > 0, pos_mass / mass, np.nan)
-        mean_score = np.where(mass > 0, score_mass / mass, np.nan)
-        n_eff = np.where(mass2 > 0, mass * mass / mass2, 0.0)
-    low, high = _wilson(rate, n_eff, z)
-
-    groups = np.repeat(np.arange(n_groups), present.size)
-    bin_idx = np.tile(present, n_groups)
-    sel = groups * bins + bin_idx
-    return pd.DataFrame(
-        {
-            "group": groups,
-            "bin": bin_idx,
-            "score_low": np.tile(score_low, n_groups),
-            "score_high": np.tile(score_high, n_groups),
-            "n": n_rows[sel],
-            "n_labelled": n_lab[sel],
-            "mean_score": mean_score[sel],
-            "observed_rate": rate[sel],
-            "observed_rate_low": low[sel],
-            "observed_rate_high": high[sel],
-        }
-    )

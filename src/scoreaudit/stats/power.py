@@ -110,16 +110,34 @@ Examples
 
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from scoreaudit.errors import DataError
+from scoreaudit.stats._power_checks import (
+    MIN_EXPECTED,
+    Correction,
+    Direction,
+    Method,
+    _as_float_nan,
+    _check_choice,
+    _check_open_unit,
+    _check_positive,
+    _check_probability,
+    _check_ratio,
+    _scalar,
+    per_comparison_alpha,
+)
+from scoreaudit.stats.power_simulation import SimulatedPower, simulate_power
+from scoreaudit.stats.power_simulation import _audit_test_p_values as _audit_test_p_values
+from scoreaudit.stats.power_simulation import fisher_exact_p_values as fisher_exact_p_values
+from scoreaudit.stats.power_text import _conservative_ratio as _conservative_ratio
+from scoreaudit.stats.power_text import explain_detectable
 
 __all__ = [
     "MinimumDetectable",
@@ -135,17 +153,12 @@ __all__ = [
     "small_cell_risk",
 ]
 
-Correction = Literal["holm", "bonferroni", "bh", "fdr_bh", "none"]
-Direction = Literal["increase", "decrease"]
-Method = Literal["score", "arcsine"]
 
-#: Cochran's rule, as in the audit: Fisher's exact test when an expected count is below this.
-MIN_EXPECTED = 5.0
-
-_CORRECTIONS = ("holm", "bonferroni", "bh", "fdr_bh", "none")
 _GRID = np.concatenate([[0.0], np.geomspace(1e-12, 1.0, 290)])  # factor ~1.1 between points
+
+
 _BISECTIONS = 60
-_FISHER_RTOL = 1 + 1e-7  # scipy's tolerance for "as or less likely" tables
+
 
 REASONS = {
     "": "detectable",
@@ -154,117 +167,13 @@ REASONS = {
     "invalid": "invalid input (size not positive or reference rate not strictly between 0 and "
     "1); only with errors='nan'",
 }
+
+
 """Meaning of the ``reason`` codes of :class:`MinimumDetectable`."""
 
 
 class SmallCellsWarning(UserWarning):
     """A planned audit is so small that the audit's exact test, not formula P, applies."""
-
-
-# --------------------------------------------------------------------------------------------
-# validation
-
-
-def _as_float(name: str, value) -> np.ndarray:
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"{name} must be a number or an array of numbers; got {value!r}.") from exc
-    if np.isnan(arr).any():
-        raise DataError(f"{name} contains NaN; give a number.")
-    return arr
-
-
-def _describe_bad(name: str, arr: np.ndarray, bad: np.ndarray, rule: str) -> str:
-    first = arr[bad].flat[0]
-    where = "" if arr.ndim == 0 else f" ({int(bad.sum())} of {arr.size} values, first {first:g})"
-    value = f"{first:g}" if arr.ndim == 0 else f"{first:g}{where}"
-    return f"{name} must be {rule}; got {value}."
-
-
-def _check_open_unit(name: str, value) -> np.ndarray:
-    arr = _as_float(name, value)
-    bad = ~((arr > 0) & (arr < 1))
-    if bad.any():
-        raise DataError(_describe_bad(name, arr, bad, "strictly between 0 and 1"))
-    return arr
-
-
-def _check_probability(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise DataError(f"{name} must be a number strictly between 0 and 1; got {value!r}.")
-    v = float(value)
-    if not 0 < v < 1:
-        raise DataError(f"{name} must be strictly between 0 and 1; got {v:g}.")
-    return v
-
-
-def _check_positive(name: str, value) -> np.ndarray:
-    arr = _as_float(name, value)
-    bad = ~((arr > 0) & np.isfinite(arr))
-    if bad.any():
-        raise DataError(_describe_bad(name, arr, bad, "a positive, finite number of files"))
-    return arr
-
-
-def _check_comparisons(comparisons) -> int:
-    if isinstance(comparisons, bool) or not isinstance(comparisons, (int, np.integer)):
-        if not (isinstance(comparisons, (float, np.floating)) and float(comparisons).is_integer()):
-            raise DataError(f"comparisons must be a positive integer; got {comparisons!r}.")
-    m = int(comparisons)
-    if m < 1:
-        raise DataError(f"comparisons must be a positive integer; got {m}.")
-    return m
-
-
-def _check_choice(name: str, value, options) -> str:
-    if value not in options:
-        raise DataError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}.")
-    return value
-
-
-def _check_ratio(ratio, reference_rate: np.ndarray | None, *, allow_one: bool) -> np.ndarray:
-    ratio = _as_float("ratio", ratio)
-    bad = ~((ratio > 0) & np.isfinite(ratio))
-    if bad.any():
-        raise DataError(_describe_bad("ratio", ratio, bad, "a positive, finite number"))
-    bad = ratio == 1
-    if not allow_one and bad.any():
-        raise DataError(
-            "ratio must differ from 1 (no number of files is enough to detect no disparity); "
-            f"got {'1' if ratio.ndim == 0 else f'1 in {int(bad.sum())} of {ratio.size} values'}."
-        )
-    if reference_rate is not None:
-        bad = ratio * reference_rate > 1
-        if bad.any():
-            r, p = (np.broadcast_to(a, bad.shape)[bad].flat[0] for a in (ratio, reference_rate))
-            raise DataError(
-                f"ratio={r:g} is impossible for reference_rate={p:g}: the group's rate would be "
-                f"{r * p:g} > 1. The largest possible ratio is 1 / reference_rate = {1 / p:g}."
-            )
-    return ratio
-
-
-def per_comparison_alpha(
-    alpha: float = 0.05, comparisons: int = 1, correction: Correction = "holm"
-) -> float:
-    """Level at which one comparison is tested, after the audit's multiple-testing correction.
-
-    ``alpha / comparisons`` for ``"holm"``, ``"bonferroni"`` and ``"bh"`` (the first, strictest
-    step of Holm and of Benjamini-Hochberg, so power figures are conservative; see the module
-    docstring), ``alpha`` for ``"none"``.
-
-    Examples
-    --------
-    >>> per_comparison_alpha(0.05, 10, "holm")
-    0.005
-    >>> per_comparison_alpha(0.05, 10, "none")
-    0.05
-    """
-    alpha = _check_probability("alpha", alpha)
-    m = _check_comparisons(comparisons)
-    correction = _check_choice("correction", correction, _CORRECTIONS)
-    return alpha if correction == "none" else alpha / m
 
 
 # --------------------------------------------------------------------------------------------
@@ -292,11 +201,6 @@ def _arcsine_power(n1, n0, p1, p0, z, two_tailed: bool = False):
     if two_tailed:
         out = out + special.ndtr(-h * root_n - z)
     return out
-
-
-def _scalar(arr: np.ndarray):
-    """0-d arrays become numpy scalars; other arrays are returned unchanged."""
-    return arr[()] if isinstance(arr, np.ndarray) and arr.ndim == 0 else arr
 
 
 def analytic_power(
@@ -579,13 +483,6 @@ def small_cell_risk(n_group, n_reference, group_rate, reference_rate) -> np.ndar
     return mean - 1.2816 * sd < MIN_EXPECTED
 
 
-def _as_float_nan(name: str, value) -> np.ndarray:
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"{name} must be a number or an array of numbers; got {value!r}.") from exc
-
-
 # --------------------------------------------------------------------------------------------
 # planning: sample size and its inverse
 
@@ -815,277 +712,3 @@ def detectable(
         direction=shares.direction,
         method=shares.method,
     )
-
-
-# --------------------------------------------------------------------------------------------
-# simulation
-
-
-@dataclass(frozen=True)
-class SimulatedPower:
-    """Result of :func:`simulate_power` (arrays broadcast to the inputs' shape).
-
-    Attributes
-    ----------
-    power : numpy.ndarray
-        Share of simulated audits that flag the disparity in its true direction (for
-        ``ratio == 1``: that reject at all, i.e. the actual size of the test).
-    standard_error : numpy.ndarray
-        Monte Carlo standard error ``sqrt(power (1 - power) / n_sim)``.
-    fisher_share : numpy.ndarray
-        Share of simulated tables on which Fisher's exact test was used.
-    alpha : float
-        Per-comparison level used.
-    n_sim : int
-        Number of simulated audits per input.
-    """
-
-    power: np.ndarray
-    standard_error: np.ndarray
-    fisher_share: np.ndarray
-    alpha: float
-    n_sim: int
-
-
-def fisher_exact_p_values(x1, n1, x0, n0) -> np.ndarray:
-    """Two-sided Fisher exact p-values of many 2x2 tables (vectorised by table margins).
-
-    Table ``[[x1, n1 - x1], [x0, n0 - x0]]``; the p-value sums the hypergeometric
-    probabilities of all tables with the same margins that are no more likely than the
-    observed one (relative tolerance 1e-7, as scipy's ``fisher_exact``). Tables sharing margins
-    share one computation, so a simulation of thousands of small tables costs a few dozen
-    probability vectors.
-
-    Examples
-    --------
-    >>> fisher_exact_p_values([3, 1], [10, 10], [1, 1], [12, 12]).round(4)
-    array([0.2932, 1.    ])
-    """
-    x1, n1, x0, n0 = (
-        np.ravel(np.asarray(v, dtype=np.int64)) for v in np.broadcast_arrays(x1, n1, x0, n0)
-    )
-    out = np.ones(x1.shape)
-    if x1.size == 0:
-        return out
-    t = x1 + x0
-    keys = np.stack([n1, n0, t], axis=1)
-    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
-    inverse = np.ravel(inverse)
-    order = np.argsort(inverse, kind="stable")
-    bounds = np.searchsorted(inverse[order], np.arange(len(uniq) + 1))
-    for j, (a, b, s) in enumerate(uniq):  # one pass per distinct margin, not per table
-        rows = order[bounds[j] : bounds[j + 1]]
-        lo, hi = max(0, s - b), min(a, s)
-        if hi <= lo:  # a single possible table
-            continue
-        k = np.arange(lo, hi + 1)
-        pmf = np.exp(stats.hypergeom.logpmf(k, a + b, s, a))
-        sorted_pmf = np.sort(pmf)
-        cum = np.cumsum(sorted_pmf)
-        pos = np.searchsorted(sorted_pmf, pmf * _FISHER_RTOL, side="right") - 1
-        out[rows] = np.minimum(cum[pos][x1[rows] - lo], 1.0)
-    return out
-
-
-def _audit_test_p_values(x1, n1, x0, n0, exact_small: bool) -> tuple[np.ndarray, np.ndarray]:
-    """p-values of the audit's test (score test, Fisher where an expected count is < 5)."""
-    x1, n1, x0, n0 = (np.asarray(v, dtype=float) for v in np.broadcast_arrays(x1, n1, x0, n0))
-    total, sel = n1 + n0, x1 + x0
-    pooled = sel / total
-    se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        zstat = np.where(se > 0, (x1 / n1 - x0 / n0) / np.where(se > 0, se, 1.0), 0.0)
-    p = 2 * special.ndtr(-np.abs(zstat))
-    use_exact = np.zeros(p.shape, dtype=bool)
-    if exact_small:
-        small = np.minimum(n1, n0)
-        expected = np.minimum(small * pooled, small * (1 - pooled))
-        use_exact = expected < MIN_EXPECTED
-        if use_exact.any():
-            p[use_exact] = fisher_exact_p_values(
-                x1[use_exact], n1[use_exact], x0[use_exact], n0[use_exact]
-            )
-    return p, use_exact
-
-
-def _check_counts(name: str, value) -> np.ndarray:
-    arr = _check_positive(name, value)
-    if (arr != np.round(arr)).any():
-        bad = arr != np.round(arr)
-        raise DataError(_describe_bad(name, arr, bad, "a whole number of files for a simulation"))
-    return arr.astype(np.int64)
-
-
-def simulate_power(
-    n_group,
-    n_reference,
-    reference_rate,
-    ratio,
-    *,
-    alpha: float = 0.05,
-    comparisons: int = 1,
-    correction: Correction = "holm",
-    n_sim: int = 2000,
-    random_state: int | np.random.Generator | None = 0,
-    exact_small: bool = True,
-) -> SimulatedPower:
-    """Power of the audit's actual test by simulation (for small cells, no closed form).
-
-    For every input (arrays broadcast together) draws ``n_sim`` audits: ``x1 ~ Binomial(n_group,
-    ratio * reference_rate)`` and ``x0 ~ Binomial(n_reference, reference_rate)`` (one
-    vectorised ``rng.binomial`` call, no rows resampled), tests each table as the audit does --
-    Fisher's exact test when an expected cell count is below 5 (if ``exact_small``), the score
-    test otherwise -- at the per-comparison level, and counts the audits that flag the
-    disparity in its true direction.
-
-    A control-log audit is simulated by passing the score-picked and random record counts as
-    ``n_group`` and ``n_reference``, the group's population share as ``reference_rate`` and
-    the share ratio ``q1 / q0`` as ``ratio`` (see the module docstring).
-
-    Parameters
-    ----------
-    n_group, n_reference : array_like of int
-        Group and reference sizes (whole numbers).
-    reference_rate, ratio : array_like
-        Reference selection rate and planted ratio (``ratio * reference_rate <= 1``; a ratio
-        of 1 estimates the actual type I error rate).
-    alpha, comparisons, correction
-        As in :func:`minimum_detectable`.
-    n_sim : int
-        Simulated audits per input.
-    random_state : int, numpy.random.Generator or None
-        Seed or generator.
-    exact_small : bool
-        Use Fisher's exact test for small cells, as the audit does (False: always the score
-        test, to check the normal approximation).
-
-    Returns
-    -------
-    SimulatedPower
-
-    Examples
-    --------
-    >>> sim = simulate_power(763, 6871, 0.05, 1.5, n_sim=4000)  # sample_size(0.05, 1.5, 0.1)
-    >>> round(float(sim.power), 2)
-    0.8
-    >>> small = simulate_power(30, 300, 0.05, 4.0, n_sim=2000)
-    >>> bool(small.fisher_share > 0.5)
-    True
-    """
-    a = per_comparison_alpha(alpha, comparisons, correction)
-    n1 = _check_counts("n_group", n_group)
-    n0 = _check_counts("n_reference", n_reference)
-    p0 = _check_open_unit("reference_rate", reference_rate)
-    ratio = _check_ratio(ratio, p0, allow_one=True)
-    if isinstance(n_sim, bool) or not isinstance(n_sim, (int, np.integer)) or n_sim < 1:
-        raise DataError(f"n_sim must be a positive integer; got {n_sim!r}.")
-    rng = np.random.default_rng(random_state)
-    n1, n0, p0, ratio = np.broadcast_arrays(n1, n0, p0, ratio)
-    p1 = np.minimum(ratio * p0, 1.0)
-    shape = (int(n_sim),) + p0.shape
-    x1 = rng.binomial(np.broadcast_to(n1, shape), np.broadcast_to(p1, shape))
-    x0 = rng.binomial(np.broadcast_to(n0, shape), np.broadcast_to(p0, shape))
-    pvals, exact = _audit_test_p_values(x1, n1, x0, n0, exact_small)
-    diff = x1 / n1 - x0 / n0
-    sign = np.sign(ratio - 1)
-    right_way = np.where(sign == 0, True, np.sign(diff) == sign)
-    detected = (pvals <= a) & right_way
-    pw = detected.mean(axis=0)
-    return SimulatedPower(
-        power=_scalar(pw),
-        standard_error=_scalar(np.sqrt(pw * (1 - pw) / n_sim)),
-        fisher_share=_scalar(exact.mean(axis=0)),
-        alpha=a,
-        n_sim=int(n_sim),
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# plain language
-
-
-def _format_number(x: float, lang: str, decimals: int | None = None) -> str:
-    text = f"{x:.{decimals}f}" if decimals is not None else f"{x:g}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",") if lang == "fr" else text
-
-
-def _percent(x: float, lang: str) -> str:
-    value = _format_number(round(100 * x, 6), lang)
-    return f"{value}\u00a0%" if lang == "fr" else f"{value}%"
-
-
-def _conservative_ratio(ratio: float) -> tuple[float, int]:
-    """Round towards 1 so the sentence stays true: floor above 1, ceil below 1.
-
-    Uses one decimal, or more if one decimal would round to 1 itself.
-    """
-    for decimals in range(1, 6):
-        scale = 10.0**decimals
-        value = (
-            math.floor(ratio * scale + 1e-9) if ratio > 1 else math.ceil(ratio * scale - 1e-9)
-        ) / scale
-        if value != 1:
-            return value, decimals
-    return round(ratio, 6), 6
-
-
-def explain_detectable(
-    ratio: float, lang: Literal["en", "fr"] = "en", *, power: float = 0.8, alpha: float = 0.05
-) -> str:
-    """The sentence shown beside a non-significant finding in reports.
-
-    ``ratio`` is the minimum detectable ratio (above 1: the smallest detectable increase;
-    below 1: the largest detectable decrease; NaN: nothing detectable). It is rounded towards
-    1 (1.43 -> 1.4, 0.67 -> 0.7) so the sentence stays true. ``power`` and ``alpha`` are the
-    requested power and the audit's (family-wise) level.
-
-    Examples
-    --------
-    >>> explain_detectable(1.43)
-    'With these group sizes, a ratio below 1.4 could not have been detected (80% power, 5% level).'
-    >>> explain_detectable(1.43, "fr")  # non-breaking spaces before %
-    "Avec ces effectifs, un rapport inférieur à 1,4 n'aurait pas pu être détecté (puissance de 80\\xa0%, seuil de 5\\xa0%)."
-    >>> explain_detectable(0.67)
-    'With these group sizes, a ratio between 0.7 and 1 could not have been detected (80% power, 5% level).'
-    >>> explain_detectable(float("nan"), power=0.9, alpha=0.01)
-    'With these group sizes, no disparity could have been detected, however large (90% power, 1% level).'
-    """
-    lang = _check_choice("lang", lang, ("en", "fr"))
-    power = _check_probability("power", power)
-    alpha = _check_probability("alpha", alpha)
-    try:
-        ratio = float(ratio)
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"ratio must be a number (or NaN); got {ratio!r}.") from exc
-    if not (math.isnan(ratio) or (ratio > 0 and math.isfinite(ratio))):
-        raise DataError(f"ratio must be a positive number or NaN; got {ratio:g}.")
-    pw, lv = _percent(power, lang), _percent(alpha, lang)
-    if lang == "en":
-        tail = f" ({pw} power, {lv} level)."
-        if math.isnan(ratio):
-            return (
-                "With these group sizes, no disparity could have been detected, however large"
-                + tail
-            )
-        if ratio == 1:
-            return "With these group sizes, any disparity could have been detected" + tail
-        value, dec = _conservative_ratio(ratio)
-        shown = _format_number(value, lang, dec)
-        what = f"a ratio below {shown}" if ratio > 1 else f"a ratio between {shown} and 1"
-        return f"With these group sizes, {what} could not have been detected" + tail
-    tail = f" (puissance de {pw}, seuil de {lv})."
-    if math.isnan(ratio):
-        return (
-            "Avec ces effectifs, aucune disparité n'aurait pu être détectée, quelle que soit "
-            "son ampleur" + tail
-        )
-    if ratio == 1:
-        return "Avec ces effectifs, toute disparité aurait pu être détectée" + tail
-    value, dec = _conservative_ratio(ratio)
-    shown = _format_number(value, lang, dec)
-    what = (
-        f"un rapport inférieur à {shown}" if ratio > 1 else f"un rapport compris entre {shown} et 1"
-    )
-    return f"Avec ces effectifs, {what} n'aurait pas pu être détecté" + tail

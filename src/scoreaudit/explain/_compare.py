@@ -1,0 +1,182 @@
+"""Compared groups and their ratios for any selection; the selection itself, fast when exact."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from scoreaudit.core.cells import Cells, Sums, View, rate_counts
+from scoreaudit.core.vocab import REST
+from scoreaudit.errors import PolicyError
+from scoreaudit.selection.policies import Budget, Threshold
+from scoreaudit.stats import metrics as M
+
+# =============================================================================================
+# Comparisons: per-cell selected counts -> ratios of every compared group
+# =============================================================================================
+
+
+class _Comparisons:
+    """The compared groups of some views, and their ratios for any selection."""
+
+    def __init__(
+        self,
+        cells: Cells,
+        views: list[View],
+        refs: list[int | None],
+        weights: np.ndarray | None,
+        confidence: float,
+    ) -> None:
+        self.cells, self.views, self.refs = cells, views, refs
+        self.weights, self.confidence = weights, confidence
+        self.C = cells.n_cells
+        self.base = Sums.of(cells.cell, self.C, None, weights)
+        attr, grp, ref, self._spec = [], [], [], []
+        for v, r in zip(views, refs, strict=True):
+            if r is None:
+                idx = np.arange(v.n_groups)
+            else:
+                idx = np.array([g for g in range(v.n_groups) if g != r], dtype=np.int64)
+            self._spec.append((v, r, idx))
+            attr += [v.name] * idx.size
+            grp += [v.labels[i] for i in idx]
+            ref += [REST if r is None else v.labels[r]] * idx.size
+        self.keys = pd.DataFrame({"attribute": attr, "group": grp, "reference": ref})
+        self.row_view = (
+            np.concatenate([np.full(s[2].size, i) for i, s in enumerate(self._spec)])
+            if self._spec
+            else np.zeros(0, dtype=np.int64)
+        )
+
+    def cell_sums(self, selected: np.ndarray) -> Sums:
+        return Sums.of(self.cells.cell, self.C, selected, self.weights)
+
+    def _pairs(self, sel: Sums) -> tuple[np.ndarray, ...]:
+        x1s, n1s, x0s, n0s, p1s, p0s = [], [], [], [], [], []
+        for v, r, idx in self._spec:
+            base = self.base.aggregate(v.group_of_cell, v.n_groups)
+            s = sel.aggregate(v.group_of_cell, v.n_groups)
+            if r is None:
+                b1, s1 = base, s
+                b0, s0 = base.total() - base, s.total() - s
+            else:
+                b1, s1 = base.take(idx), s.take(idx)
+                rr = np.full(idx.size, r)
+                b0, s0 = base.take(rr), s.take(rr)
+            p1, n1, x1 = rate_counts(s1, b1)
+            p0, n0, x0 = rate_counts(s0, b0)
+            x1s.append(x1), n1s.append(n1), x0s.append(x0), n0s.append(n0)
+            p1s.append(p1), p0s.append(p0)
+        return tuple(
+            np.concatenate(a) if a else np.zeros(0) for a in (x1s, n1s, x0s, n0s, p1s, p0s)
+        )
+
+    def ratios(self, sel: Sums) -> dict[str, np.ndarray]:
+        x1, n1, x0, n0, p1, p0 = self._pairs(sel)
+        ratio, low, high = M.katz_ratio_interval(x1, n1, x0, n0, self.confidence)
+        return {
+            "rate": p1,
+            "reference_rate": p0,
+            "ratio": ratio,
+            "ratio_low": low,
+            "ratio_high": high,
+            "difference": p1 - p0,
+        }
+
+    def group_means(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Weighted means of one per-row array: (group mean, reference mean) per comparison."""
+        w = self.weights
+        cell_sum = np.bincount(
+            self.cells.cell, weights=values if w is None else values * w, minlength=self.C
+        )
+        g_means, r_means = [], []
+        for v, r, idx in self._spec:
+            gs = np.bincount(v.group_of_cell, weights=cell_sum, minlength=v.n_groups)
+            gw = self.base.aggregate(v.group_of_cell, v.n_groups).w
+            if r is None:
+                g_means.append(gs / gw)
+                r_means.append((gs.sum() - gs) / (gw.sum() - gw))
+            else:
+                g_means.append(gs[idx] / gw[idx])
+                r_means.append(np.full(idx.size, gs[r] / gw[r]))
+        if not g_means:
+            return np.zeros(0), np.zeros(0)
+        return np.concatenate(g_means), np.concatenate(r_means)
+
+
+def _mean_sums(items: list[Sums]) -> Sums:
+    if len(items) == 1:
+        return items[0]
+    k = len(items)
+    n = sum(s.n for s in items) / k
+    if not items[0].weighted:
+        return Sums(n, n, n)
+    return Sums(n, sum(s.w for s in items) / k, sum(s.w2 for s in items) / k, True)
+
+
+# =============================================================================================
+# Selection: the policy's own, or an exact O(n) equivalent for budgets without weights
+# =============================================================================================
+
+
+class _Selector:
+    """Select files as ``policy.select`` would, fast when possible."""
+
+    def __init__(
+        self,
+        policy: Budget | Threshold,
+        weights: np.ndarray | None,
+        n: int,
+        reference_scores: np.ndarray,
+        reference_selected: np.ndarray,
+    ) -> None:
+        self.policy, self.weights, self.n = policy, weights, n
+        self.mode = "policy"
+        if weights is None:
+            if isinstance(policy, Threshold):
+                self.mode = "threshold"
+            elif policy.ties == "all":
+                self.mode = "all"
+                self.k = self._budget_count()
+            elif policy.random_state is not None:
+                self.mode = "random"
+                self.k = self._budget_count()
+                perm = np.random.default_rng(policy.random_state).permutation(n)
+                self.priority = np.empty(n, dtype=np.int64)
+                self.priority[perm] = np.arange(n)
+        if self.mode != "policy" and not np.array_equal(
+            self.select(reference_scores), reference_selected
+        ):
+            self.mode = "policy"  # the fast path does not reproduce the policy: use it
+
+    def _budget_count(self) -> int:
+        p = self.policy
+        assert isinstance(p, Budget)
+        if p.count is not None:
+            return int(min(p.count, self.n))
+        return int(np.clip(np.floor(p.share * self.n + 0.5), 0, self.n))
+
+    def select(self, scores: np.ndarray) -> np.ndarray:
+        n = self.n
+        if self.mode == "threshold":
+            return scores >= float(self.policy.threshold)  # type: ignore[union-attr]
+        if self.mode in ("random", "all"):
+            k = self.k
+            if k <= 0:
+                return np.zeros(n, dtype=bool)
+            cut = np.partition(scores, n - k)[n - k]
+            if self.mode == "all":
+                return scores >= cut
+            selected = scores > cut
+            m = k - int(np.count_nonzero(selected))
+            tied = np.flatnonzero(scores == cut)
+            if m >= tied.size:
+                selected[tied] = True
+            elif m > 0:
+                pri = self.priority[tied]
+                selected[tied[np.argpartition(pri, m - 1)[:m]]] = True
+            return selected
+        try:
+            return self.policy.select(scores, self.weights).selected
+        except PolicyError:  # e.g. no score reaches a threshold any more
+            return np.zeros(n, dtype=bool)
