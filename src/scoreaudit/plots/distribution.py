@@ -32,6 +32,7 @@ from scoreaudit.plots._text import (
     format_percent,
     plain,
 )
+from scoreaudit.present.catalogue import attribute_label, group_label
 from scoreaudit.results import AuditResult
 
 
@@ -183,7 +184,7 @@ def score_ecdf(
                 marker=st["marker"],
                 markersize=4.5,
                 markevery=(0.02 * i % 0.1, 0.1),
-                label=f"{plain(lab)} (n = {format_count(int(m.sum()), lang)})",
+                label=f"{plain(group_label(name, lab, lang))} (n = {format_count(int(m.sum()), lang)})",
             )
             line.set_gid(f"ecdf:{lab}")
         if math.isfinite(cutoff):
@@ -209,7 +210,9 @@ def score_ecdf(
         ax.set_axisbelow(True)
         ax.set_xlabel(_t(lang, "score_axis"))
         ax.set_ylabel(_t(lang, "ecdf_axis"))
-        ax.set_title(_t(lang, "ecdf_title", attribute=plain(name)), loc="left")
+        ax.set_title(
+            _t(lang, "ecdf_title", attribute=plain(attribute_label(name, lang))), loc="left"
+        )
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         if hidden:
             _add_notes(
