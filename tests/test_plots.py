@@ -422,3 +422,25 @@ def test_score_ecdf_never_draws_a_files_own_score():
     label = lines[0].get_gid().split(":", 1)[1]
     med = np.median(scores[frame["g"].to_numpy() == label])
     assert abs(ys[np.argmin(np.abs(xs - med))] - 0.5) < 0.05
+
+
+def test_heatmap_does_not_hatch_true_zeros():
+    # men living alone: none of 400 files selected, a finding; women x b: 3 of 20, a small cell
+    frame = pd.DataFrame(
+        {
+            "gender": ["man"] * 400 + ["woman"] * 400 + ["man"] * 400 + ["woman"] * 20,
+            "family": ["alone"] * 800 + ["b"] * 420,
+            "score": [0.0] * 400 + [1.0] * 100 + [0.0] * 300 + [1.0] * 100 + [0.0] * 300
+            + [1.0] * 3 + [0.0] * 17,
+        }
+    )
+    res = sa.audit(
+        sa.Population(frame, protected=["gender", "family"]),
+        "score",
+        sa.Threshold(0.5),
+        reference={"gender": "man"},
+        threshold_free=False,
+    )
+    fig = sa.plots.intersection_heatmap(res, "gender", "family")
+    hatched = [p for p in fig.axes[0].patches if p.get_gid() == "small-cell"]
+    assert len(hatched) == 1  # woman x b only (3 selected); man x alone (0 of 400) is not hatched

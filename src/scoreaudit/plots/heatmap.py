@@ -117,7 +117,13 @@ def intersection_heatmap(
             label = SEP.join(r if m == rows else cl for m in members)
             if label not in g.index:
                 continue
-            small[i, j] = bool(g.at[label, "small_cell"])
+            # a true zero (no selected file in a large group) is a finding, not a small cell
+            true_zero = (
+                "selected" in g.columns
+                and float(g.at[label, "selected"]) == 0
+                and float(g.at[label, "n"]) >= _min_cell(result)
+            )
+            small[i, j] = bool(g.at[label, "small_cell"]) and not true_zero
             if label in hidden:
                 state[i, j] = "suppressed"
             elif label == ref:
