@@ -493,8 +493,24 @@ def _audit_defaults(ds: Dataset, request: Request) -> dict[str, Any]:
     }
 
 
+_BLANK = {
+    "protected": [],
+    "model_source": "",
+    "shipped_model": "",
+    "saved_spec": "",
+    "score_column": "",
+    "budget": "",
+    "intersections": "",
+    "explain": "",
+    "confidence": "",
+    "min_cell": "",
+    "label": "",
+    "weight": "",
+}
+
+
 def _form_values(form: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = dict(_BLANK)
     for key in form:
         items = [v for v in form.getlist(key) if isinstance(v, str)]
         values[key] = items if key == "protected" else (items[0] if items else "")
