@@ -447,7 +447,7 @@ def test_count_table_form_runs(client):
     page = wait(client, r.headers["location"])
     job = page.url.path.rsplit("/", 1)[1]
     assert page.status_code == 200
-    assert client.get(f"/results/{job}/report.html?lang=fr").status_code == 200
+    assert "Principaux constats" in client.get(f"/results/{job}/report.html?lang=fr").text
 
 
 # -- serving -------------------------------------------------------------------------------
@@ -498,3 +498,46 @@ def test_work_directory_removed_at_cleanup(tmp_path):
 
 def test_cli_serve_refuses_bad_language():
     assert cli_main(["serve", "--no-browser", "--lang", "de"]) == 2
+
+
+@pytest.mark.skipif(
+    not (ROOT / "data/synthetic/c2sg_controls.csv").exists(), reason="bundled control log missing"
+)
+def test_control_log_form_runs_with_its_defaults(client):
+    r = client.post("/upload/controls", data={"csrf_token": token(client), "sample": "1"})
+    ds = dataset_id(r)
+    assert 'value="gender" checked' in r.text and 'value="errors found"' in r.text
+    r = client.post(
+        f"/controls/{ds}",
+        data={
+            "csrf_token": token(client),
+            "protected": ["gender", "age_band"],
+            "selected_by": "selection_method",
+            "random_value": "random",
+            "outcome": "result",
+            "positive": "errors found",
+            "population_size": "100 000",
+            "reference": "gender=man",
+            "intersections": "1",
+        },
+        follow_redirects=False,
+    )
+    page = wait(client, r.headers["location"])
+    assert page.status_code == 200 and 'id="report"' in page.text, page.text
+    job = page.url.path.rsplit("/", 1)[1]
+    assert "Principaux constats" in client.get(f"/results/{job}/report.html?lang=fr").text
+    # a wrong value is reported on the form, in the page's language when known
+    r = client.post(
+        f"/controls/{ds}",
+        data={
+            "csrf_token": token(client),
+            "protected": ["gender"],
+            "selected_by": "selection_method",
+            "random_value": "au hasard",
+            "outcome": "result",
+            "positive": "errors found",
+        },
+        follow_redirects=False,
+    )
+    page = wait(client, r.headers["location"])
+    assert "au hasard" in page.text and 'id="error"' in page.text

@@ -153,7 +153,7 @@ class Guard:
                 extra = {
                     b"content-security-policy": CSP.encode(),
                     b"x-content-type-options": b"nosniff",
-                    b"referrer-policy": b"no-referrer",
+                    b"referrer-policy": b"same-origin",
                     b"x-frame-options": b"SAMEORIGIN",
                     b"cache-control": b"no-store",
                     b"cross-origin-opener-policy": b"same-origin",
@@ -353,7 +353,7 @@ async def _refused(request: Request, exc: Exception) -> Response:
         request,
         "message.html.j2",
         status=403,
-        title=w("error_title", page_lang(request)),
+        title=w("refused_title", page_lang(request)),
         message=w("err_csrf", page_lang(request)),
     )
 
@@ -698,10 +698,13 @@ async def aggregate_post(request: Request) -> Response:
     ds = _dataset(request)
     form = await _form(request)
     st, lang = _state(request), page_lang(request)
-    values = {k: (form.getlist(k) if k in ("protected", "group") else form.get(k)) for k in form}
-    values.pop(_csrf.FIELD, None)
-    values.setdefault("protected", [])
-    values.setdefault("group", [])
+    values: dict[str, Any] = {k: "" for k in _AGGREGATE_FIELDS}
+    values.update({"protected": [], "group": []})
+    for k in form:
+        if k in ("protected", "group"):
+            values[k] = [v for v in form.getlist(k) if isinstance(v, str)]
+        elif k != _csrf.FIELD and isinstance(form.get(k), str):
+            values[k] = form.get(k)
     job = st.jobs.new(kind, ds.id, values, st.workdir)
     try:
         options = _aggregate_options(kind, values, ds, lang)
@@ -719,6 +722,29 @@ async def aggregate_post(request: Request) -> Response:
     work = run_controls_job if kind == "controls" else run_counts_job
     st.jobs.submit(job, lambda j: work(j, data_path=ds.path, options=options, lang=lang))
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+_AGGREGATE_FIELDS = (
+    "selected_by",
+    "random_value",
+    "outcome",
+    "positive",
+    "population_size",
+    "reference",
+    "intersections",
+    "fractions",
+    "tp",
+    "fp",
+    "tn",
+    "fn",
+    "n",
+    "selected",
+    "positives",
+    "selection_rate",
+    "precision",
+    "prevalence",
+    "fpr",
+)
 
 
 def _aggregate_options(kind: str, values: dict[str, Any], ds: Dataset, lang: str) -> dict:

@@ -423,6 +423,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "back": {"en": "Back", "fr": "Retour"},
     # -- errors of the page -------------------------------------------------------------------
+    "refused_title": {"en": "Request refused", "fr": "Demande refusée"},
     "err_csrf": {
         "en": "This form is out of date or was sent from another site (security "
         "check failed). Reload the page and send it again.",
