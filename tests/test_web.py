@@ -541,3 +541,50 @@ def test_control_log_form_runs_with_its_defaults(client):
     )
     page = wait(client, r.headers["location"])
     assert "au hasard" in page.text and 'id="error"' in page.text
+
+
+def test_uploaded_spec_file_is_used_and_a_pickle_spec_refused(client, app):
+    from scoreaudit.examples import spec_path
+
+    frame = small_frame(1500)
+    frame["n_minors"] = np.arange(len(frame)) % 3
+    r = upload(client, "x.csv", csv_bytes(frame))
+    ds = dataset_id(r)
+    g = column_index(app, ds, "gender")
+    spec = (
+        "name: uploaded\nintercept: 0\nterms:\n  - kind: categorical\n    variable: gender\n"
+        "    reference: man\n    odds_ratios: {man: 1, woman: 2}\n"
+    )
+    data = {
+        "csrf_token": token(client),
+        "protected": [g],
+        "model_source": "upload",
+        "budget": "10%",
+        f"ref_{g}": "man",
+    }
+    r = client.post(
+        f"/audit/{ds}",
+        data=data,
+        files={"spec_file": ("m.yaml", spec.encode())},
+        follow_redirects=False,
+    )
+    page = wait(client, r.headers["location"])
+    job = app.state.web.jobs.get(page.url.path.rsplit("/", 1)[1])
+    assert job.result.model_info["name"] == "uploaded"
+    # everyone selected is a woman (odds ratio 2, ties broken among women only)
+    assert set(frame.loc[job.result.selected, "gender"]) == {"woman"}
+    r = client.post(
+        f"/audit/{ds}",
+        data={**data, "csrf_token": token(client)},
+        files={"spec_file": ("m.yaml", pickle.dumps({"a": 1}))},
+        follow_redirects=False,
+    )
+    assert r.status_code == 400 and "pickle" in r.text
+    r = client.post(
+        f"/audit/{ds}",
+        data={**data, "csrf_token": token(client)},
+        files={"spec_file": ("m.pkl", b"x")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 400 and ".yaml, .yml ou .json" in r.text
+    assert spec_path("c2sg-reconstruction").is_file()

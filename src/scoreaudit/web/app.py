@@ -582,7 +582,7 @@ async def _model_option(
         try:
             path = await store_upload(upload, job_dir / "model", suffixes=SPEC_SUFFIXES)
         except UploadRefused as exc:
-            if exc.key == "err_file_type":
+            if exc.values.get("why", ("",))[0] == "why_extension":
                 raise UploadRefused("err_spec_type", name=exc.values.get("name", "")) from None
             raise
         return {"model": str(path)}
