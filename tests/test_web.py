@@ -311,6 +311,7 @@ def test_shipped_model_audit_matches_the_library(client, app):
     pd.testing.assert_frame_equal(job.result.disparities, direct.disparities)
     report = client.get(f"/results/{job.id}/report.html?lang=fr").text
     assert "Principaux constats" in report
+    assert "Ces données sont synthétiques" in report  # the bundled sample is flagged
     # the other language is written on demand
     client.get("/lang/en?next=/")
     wait(client, f"/jobs/{job.id}") if client.get(
@@ -588,3 +589,23 @@ def test_uploaded_spec_file_is_used_and_a_pickle_spec_refused(client, app):
     )
     assert r.status_code == 400 and ".yaml, .yml ou .json" in r.text
     assert spec_path("c2sg-reconstruction").is_file()
+
+
+def test_model_missing_columns_error_is_translated(client, app):
+    r = upload(client, "x.csv", csv_bytes(small_frame(300)))
+    ds = dataset_id(r)
+    g = column_index(app, ds, "gender")
+    r = client.post(
+        f"/audit/{ds}",
+        data={
+            "csrf_token": token(client),
+            "protected": [g],
+            "model_source": "shipped",
+            "shipped_model": "c2sg-reconstruction",
+            "budget": "5%",
+        },
+        follow_redirects=False,
+    )
+    page = wait(client, r.headers["location"])
+    assert "Le modèle lit la ou les colonnes" in page.text
+    assert "income_to_ceiling" in page.text and "family_status" in page.text

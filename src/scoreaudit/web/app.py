@@ -180,6 +180,7 @@ class Dataset:
     name: str
     frame: pd.DataFrame
     columns: list[dict[str, Any]]
+    synthetic: bool = False  # the bundled synthetic sample (the report says so)
 
 
 @dataclass
@@ -326,7 +327,7 @@ def _error_text(exc: BaseException, lang: str) -> tuple[str, str | None]:
             values["why"] = w(key, lang, **kw)
         return w(exc.key, lang, **values), None
     text, done = translate_error(str(exc), lang)
-    return (text, None) if done else (text, str(exc))
+    return (text, None) if done else (w("err_untranslated", lang), str(exc))
 
 
 async def _form(request: Request) -> Any:
@@ -455,7 +456,8 @@ async def upload_post(request: Request) -> Response:
             error=message,
             original=original,
         )
-    st.datasets[ds_id] = Dataset(ds_id, path, path.name, frame, _summary(frame))
+    synthetic = bool(form.get("sample")) and _sample_dir() is not None
+    st.datasets[ds_id] = Dataset(ds_id, path, path.name, frame, _summary(frame), synthetic)
     target = f"/spec?data={ds_id}" if kind == "spec" else f"/{kind}/{ds_id}"
     return RedirectResponse(target, status_code=303)
 
@@ -641,6 +643,7 @@ async def audit_post(request: Request) -> Response:
     except ScoreAuditError as exc:
         message, original = _error_text(exc, lang)
         return _audit_form(request, ds, values, message, original, status=400)
+    job.manifest_extra = {"synthetic": True} if ds.synthetic else {}
     st.jobs.submit(job, lambda j: run_audit_job(j, data_path=ds.path, options=options, lang=lang))
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
@@ -720,6 +723,7 @@ async def aggregate_post(request: Request) -> Response:
             original=original,
         )
     work = run_controls_job if kind == "controls" else run_counts_job
+    job.manifest_extra = {"synthetic": True} if ds.synthetic else {}
     st.jobs.submit(job, lambda j: work(j, data_path=ds.path, options=options, lang=lang))
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
@@ -864,9 +868,6 @@ async def funnel_page(request: Request) -> Response:
     )
 
 
-from .spec_pages import spec_download, spec_page, spec_post  # noqa: E402
-
-
 def create_app(workdir: Path, *, max_upload_mb: int = 200, lang: str = "fr") -> Starlette:
     """The web application, keeping its files in ``workdir`` (removed at shutdown).
 
@@ -879,6 +880,8 @@ def create_app(workdir: Path, *, max_upload_mb: int = 200, lang: str = "fr") -> 
     lang : {"fr", "en"}
         Default language of the pages and reports.
     """
+    from .spec_pages import spec_download, spec_page, spec_post
+
     if lang not in LANGS:
         raise ScoreAuditError(f"Unknown language {lang!r}; use fr or en.")
     state = WebState(Path(workdir), int(max_upload_mb), lang)

@@ -35,6 +35,7 @@ class Job:
     error: str | None = None
     internal: str | None = None  # exception type of an internal error
     write_args: dict[str, Any] = field(default_factory=dict)
+    manifest_extra: dict[str, Any] = field(default_factory=dict)
 
 
 class JobStore:

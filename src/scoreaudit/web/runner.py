@@ -30,7 +30,7 @@ def render_report(job: Job, lang: str) -> Path:
         return job.reports[lang]
     out = _report_dir(job, lang)
     args = dict(job.write_args)
-    write_report(job.result, out, lang=lang, **args)
+    write_report(job.result, out, lang=lang, manifest_extra=job.manifest_extra or None, **args)
     job.reports[lang] = out
     return out
 

@@ -414,12 +414,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": "Modifier les réglages et relancer",
     },
     "error_title": {"en": "The audit could not run", "fr": "L’audit n’a pas pu être lancé"},
-    "error_original": {"en": "Message of scoreaudit", "fr": "Message de scoreaudit (en anglais)"},
     "error_internal": {
         "en": "Internal error ({kind}). This is a bug in scoreaudit: please "
         "report it with the steps that led here.",
         "fr": "Erreur interne ({kind}). C’est un défaut de scoreaudit : "
         "signalez-le avec les étapes qui y ont mené.",
+    },
+    "err_untranslated": {
+        "en": "scoreaudit could not use the file or the settings:",
+        "fr": "scoreaudit n’a pas pu utiliser le fichier ou les réglages. Le "
+        "message ci-dessous, en anglais, nomme la colonne, la valeur ou "
+        "la ligne en cause :",
     },
     "back": {"en": "Back", "fr": "Retour"},
     # -- errors of the page -------------------------------------------------------------------
@@ -523,9 +528,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "pour une part des dossiers, ou {n} dossiers pour un nombre "
         "de dossiers.",
     },
+    "le_model_levels": {
+        "en": "Column {col} has values that the model does not list: {values}. "
+        "Levels in the model: {levels}. Add them to the model (model "
+        "editor) or correct the data.",
+        "fr": "La colonne {col} a des valeurs que le modèle ne liste pas : "
+        "{values}. Modalités du modèle : {levels}. Ajoutez-les au modèle "
+        "(éditeur de modèle) ou corrigez les données.",
+    },
     "le_model_column": {
-        "en": "The model reads the column {col}, which is not in the data.",
-        "fr": "Le modèle lit la colonne {col}, qui n’est pas dans les données.",
+        "en": "The model reads the column(s) {col}, which the data lacks. Columns of the data: "
+        "{available}. Choose a model written for these data, or add the missing columns.",
+        "fr": "Le modèle lit la ou les colonnes {col}, absentes des données. Colonnes des "
+        "données : {available}. Choisissez un modèle écrit pour ces données, ou ajoutez les "
+        "colonnes manquantes.",
     },
 }
 
@@ -576,6 +592,23 @@ _ERRORS: list[tuple[re.Pattern[str], str]] = [
         ),
         "le_single_group",
     ),
+    (
+        re.compile(
+            r"^Model '[^']*' .*?needs column(?:\(s\))? (?P<col>.+?), which the data "
+            r"lacks\. Available columns: (?P<available>.+?)\. Use a model",
+            re.S,
+        ),
+        "le_model_column",
+    ),
+    (
+        re.compile(
+            r"^Column " + _Q.format("col") + r" has value\(s\) that model .*? does not list: "
+            r"(?P<values>.+?), in \d+ of \d+ rows\. Levels in the spec: (?P<levels>.+?)"
+            r"(?: \(YAML|\. Add)",
+            re.S,
+        ),
+        "le_model_levels",
+    ),
     (re.compile(r"^Cannot read the budget (?P<value>.+?): write"), "le_budget"),
     (
         re.compile(r"^The budget (?P<value>.+?) is ambiguous: write (?P<n>\d+)%"),
@@ -612,7 +645,9 @@ def translate_error(message: str, lang: str) -> tuple[str, bool]:
 
 def _requote(value: str, lang: str) -> str:
     v = value.strip()
-    if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"":
+    if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"" and v[0] not in v[1:-1]:
         inner = v[1:-1]
         return f"« {inner} »" if lang == "fr" else f"“{inner}”"
+    if lang == "fr":
+        v = re.sub(r"\((\d+) rows?\)", r"(\1 lignes)", v)
     return v
