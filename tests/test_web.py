@@ -609,3 +609,21 @@ def test_model_missing_columns_error_is_translated(client, app):
     page = wait(client, r.headers["location"])
     assert "Le modèle lit la ou les colonnes" in page.text
     assert "income_to_ceiling" in page.text and "family_status" in page.text
+
+
+def test_spec_editor_per_unit_odds_ratio_is_a_linear_term():
+    from scoreaudit.web.spec_editor import build_draft, parse_paste
+
+    frame = small_frame(200)
+    frame["n_minors"] = np.arange(len(frame)) % 4
+    draft = build_draft(
+        parse_paste("n_minors;par unité;1,2\ngender;man;1\ngender;woman;1,5"),
+        data=frame,
+        intercept="-2",
+    )
+    assert draft.problems == []
+    card = Scorecard.from_dict(draft.spec)
+    z = -2 + np.log(1.2) * frame["n_minors"] + np.log(1.5) * (frame["gender"] == "woman")
+    np.testing.assert_allclose(card.score(frame), 1 / (1 + np.exp(-z)), rtol=1e-12)
+    bad = build_draft(parse_paste("n_minors;par unité;1,2\nn_minors;0;1"), data=frame)
+    assert bad.problems[0][0] == "se_linear_alone"

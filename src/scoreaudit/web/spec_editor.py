@@ -7,6 +7,8 @@ commas, and builds the YAML spec that ``scoreaudit audit --model spec.yaml`` rea
 * a variable whose levels are all intervals (``<25``, ``>=25``, ``[0,7;0,9[``, ``[0.7, 0.9)``,
   or ``<=25``, ``>25``, ``]25;50]`` for intervals closed on the right) becomes a ``bins``
   term; the intervals must cover every number exactly once;
+* a variable with the single level ``per unit`` (``par unité``) becomes a ``linear`` term:
+  its odds ratio applies per unit of the variable (e.g. per child);
 * any other variable becomes a ``categorical`` term whose reference level is the one with
   odds ratio 1.
 
@@ -205,6 +207,27 @@ def _bins(variable: str, levels: list[tuple[Row, float]]) -> tuple[dict | None, 
     }, None
 
 
+#: Levels meaning "per unit of a numeric variable" (a linear term): ``n_minors | per unit | 1.2``.
+PER_UNIT = ("per unit", "par unité", "par unite", "per 1", "+1", "linear", "linéaire")
+
+
+def is_per_unit(level: str) -> bool:
+    """Whether a level means "odds ratio per unit" (a linear term).
+
+    Examples
+    --------
+    >>> is_per_unit("par unité"), is_per_unit("Per unit"), is_per_unit("woman")
+    (True, True, False)
+    """
+    return str(level).strip().lower() in PER_UNIT
+
+
+def _linear(variable: str, levels: list[tuple[Row, float]]) -> tuple[dict | None, Problem | None]:
+    if len(levels) != 1:
+        return None, ("se_linear_alone", {"variable": variable, "line": levels[0][0].line})
+    return {"kind": "linear", "variable": variable, "odds_ratio": levels[0][1]}, None
+
+
 def _categorical(
     variable: str, levels: list[tuple[Row, float]]
 ) -> tuple[dict | None, Problem | None]:
@@ -271,7 +294,9 @@ def build_draft(
     terms = []
     for variable, levels in by_var.items():
         kinds = [parse_interval(r.level) is not None for r, _ in levels]
-        if all(kinds):
+        if any(is_per_unit(r.level) for r, _ in levels):
+            term, problem = _linear(variable, levels)
+        elif all(kinds):
             term, problem = _bins(variable, levels)
         elif any(kinds):
             term, problem = (
@@ -341,7 +366,9 @@ def check_against(by_var: dict[str, list[tuple[Row, float]]], data: pd.DataFrame
                 )
             )
             continue
-        if all(parse_interval(r.level) is not None for r, _ in levels):
+        if all(parse_interval(r.level) is not None for r, _ in levels) or any(
+            is_per_unit(r.level) for r, _ in levels
+        ):
             continue
         present = [level_key(v) for v in pd.unique(data[variable].dropna())]
         listed = {level_key(r.level) for r, _ in levels}

@@ -262,12 +262,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Copy the table the agency disclosed: one line per level, with the variable "
         "(column of your data), the level, and the odds ratio. You can paste three "
         "columns from a spreadsheet into the box. Numeric variables take intervals as "
-        "levels: <25, >=25, [0.7;0.9[ (or <=25, >25 for intervals closed on the right).",
+        "levels: <25, >=25, [0.7;0.9[ (or <=25, >25 for intervals closed on the right); an "
+        "odds ratio per unit (e.g. per child) takes the level “per unit”.",
         "fr": "Recopiez le tableau publié par l’organisme : une ligne par modalité, avec la "
         "variable (colonne de vos données), la modalité et le rapport de cotes. Vous "
         "pouvez coller trois colonnes depuis un tableur dans la zone. Les variables "
         "numériques prennent des intervalles comme modalités : <25, >=25, [0,7;0,9[ "
-        "(ou <=25, >25 pour des intervalles fermés à droite).",
+        "(ou <=25, >25 pour des intervalles fermés à droite) ; un rapport de cotes par unité "
+        "(par ex. par enfant) prend la modalité « par unité ».",
     },
     "spec_name": {"en": "Name of the model", "fr": "Nom du modèle"},
     "spec_description": {
@@ -377,6 +379,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "{detail}. Example: <25, [25;50[, >=50.",
         "fr": "Les intervalles de {variable} ne couvrent pas chaque nombre une seule "
         "fois : {detail}. Exemple : <25, [25;50[, >=50.",
+    },
+    "se_linear_alone": {
+        "en": "Line {line}: {variable} has an odds ratio per unit; it cannot also "
+        "have other levels.",
+        "fr": "Ligne {line} : {variable} a un rapport de cotes par unité ; elle ne "
+        "peut pas avoir d’autres modalités.",
     },
     "se_bad_intercept": {
         "en": "The intercept {value} is not a number.",
