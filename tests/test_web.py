@@ -312,12 +312,69 @@ def test_shipped_model_audit_matches_the_library(client, app):
     report = client.get(f"/results/{job.id}/report.html?lang=fr").text
     assert "Principaux constats" in report
     assert "Ces données sont synthétiques" in report  # the bundled sample is flagged
-    # the other language is written on demand
+    # the other language is written on demand, through the running page
     client.get("/lang/en?next=/")
-    wait(client, f"/jobs/{job.id}") if client.get(
-        f"/results/{job.id}", follow_redirects=False
-    ).status_code == 303 else None
+    first = client.get(f"/results/{job.id}", follow_redirects=False)
+    assert first.status_code == 303 and first.headers["location"] == f"/jobs/{job.id}"
+    assert "Result of the audit" in wait(client, f"/jobs/{job.id}").text
     assert "Key findings" in client.get(f"/results/{job.id}/report.html?lang=en").text
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="bundled sample CSV missing")
+def test_published_numbers_equal_the_command_line(client, app, tmp_path):
+    """Same options on the page and on the command line: results.json agrees on everything
+    published (the manifest differs only by time and file paths)."""
+    import json
+
+    r = client.post("/upload/audit", data={"csrf_token": token(client), "sample": "1"})
+    ds = dataset_id(r)
+    prot = [column_index(app, ds, c) for c in ("gender", "family_status")]
+    r = client.post(
+        f"/audit/{ds}",
+        data={
+            "csrf_token": token(client),
+            "protected": prot,
+            "model_source": "shipped",
+            "shipped_model": "c2sg-no-protected",
+            "budget": "10%",
+            "intersections": "1",
+            "min_cell": "11",
+            f"ref_{prot[0]}": "man",
+        },
+        follow_redirects=False,
+    )
+    page = wait(client, r.headers["location"])
+    job = page.url.path.rsplit("/", 1)[1]
+    z = zipfile.ZipFile(io.BytesIO(client.get(f"/results/{job}/report-fr.zip").content))
+    web = json.loads(z.read("report-fr/results.json"))
+    out = tmp_path / "cli"
+    assert (
+        cli_main(
+            [
+                "audit",
+                "--data",
+                str(SAMPLE),
+                "--model",
+                "c2sg-no-protected",
+                "--protected",
+                "gender,family_status",
+                "--budget",
+                "10%",
+                "--reference",
+                "gender=man",
+                "--lang",
+                "fr",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    cli = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert set(web) == set(cli)
+    for key in set(web) - {"manifest"}:
+        assert web[key] == cli[key], key
+    assert web["manifest"]["config"]["budget"] == cli["manifest"]["config"]["budget"]
 
 
 # -- the spec editor ----------------------------------------------------------------------------
