@@ -103,6 +103,7 @@ def _page(browser, server, *, javascript: bool = False):
         viewport={"width": 1280, "height": 900},
     )
     page = context.new_page()
+    page.set_default_timeout(120_000)  # generous: CI machines may be busy (no timing asserted)
     foreign: list[str] = []
     page.on(
         "request",
@@ -121,7 +122,7 @@ def shoot(page, name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def wait_result(page, timeout: float = 180_000) -> None:
+def wait_result(page, timeout: float = 600_000) -> None:
     page.wait_for_url(re.compile(r"/results/[^/]+$"), timeout=timeout)
 
 
