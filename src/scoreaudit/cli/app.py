@@ -181,6 +181,24 @@ app.command("counts")(counts_cli)  # scoreaudit counts TABLE.csv: audit from con
 
 
 @app.command()
+def serve(
+    port: int = typer.Option(0, "--port", help="Port on 127.0.0.1. Default: a free port."),
+    no_browser: bool = typer.Option(False, "--no-browser", help="Do not open a browser."),
+    max_upload_mb: int = typer.Option(200, "--max-upload-mb", help="Largest upload, in MB."),
+    lang: str = typer.Option(None, "--lang", help="Language of the page: fr (default) or en."),
+) -> None:
+    """Open the local web page (forms for every audit; this computer only).
+
+    Example: scoreaudit serve --lang en
+    """
+    from scoreaudit.web.server import serve as run_server
+
+    run_server(
+        port=port, open_browser=not no_browser, max_upload_mb=max_upload_mb, lang=lang or "fr"
+    )
+
+
+@app.command()
 def synth(
     n: int = typer.Option(100_000, "--n", help="Number of households."),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, byte-identical file)."),

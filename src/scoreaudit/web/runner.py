@@ -1,0 +1,153 @@
+"""What a job does: the same steps as ``scoreaudit audit`` / ``controls`` / ``counts``.
+
+The options go through the CLI's own parsers (:func:`scoreaudit.cli.parse_budget`,
+:func:`~scoreaudit.cli.parse_bands`, :func:`~scoreaudit.cli.resolve_model`,
+:func:`scoreaudit.cli.audit.merge_options`), the data through
+:func:`scoreaudit.data.io.read_data` (and openpyxl for .xlsx), and the report is written by
+:func:`scoreaudit.report.write_report`, exactly as the command line does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from scoreaudit.web.jobs import Job
+from scoreaudit.web.uploads import read_table
+
+__all__ = ["render_report", "run_audit_job", "run_controls_job", "run_counts_job"]
+
+
+def _report_dir(job: Job, lang: str) -> Path:
+    return job.directory / f"report-{lang}"
+
+
+def render_report(job: Job, lang: str) -> Path:
+    """Write the report of a finished job in ``lang`` (once) and return its folder."""
+    from scoreaudit.report import write_report
+
+    if lang in job.reports:
+        return job.reports[lang]
+    out = _report_dir(job, lang)
+    args = dict(job.write_args)
+    write_report(job.result, out, lang=lang, manifest_extra=job.manifest_extra or None, **args)
+    job.reports[lang] = out
+    return out
+
+
+def run_audit_job(job: Job, *, data_path: Path, options: dict[str, Any], lang: str) -> None:
+    """Audit a model on the uploaded data (the steps of ``scoreaudit audit``)."""
+    from scoreaudit.cli import parse_bands, parse_budget, resolve_model
+    from scoreaudit.cli.audit import merge_options
+    from scoreaudit.data.population import Population
+    from scoreaudit.engines.memory import audit as run_audit
+    from scoreaudit.report import FORMATS
+
+    opts = merge_options(options)
+    budget = parse_budget(opts["budget"])
+    bands = parse_bands([f"{k}={v}" for k, v in opts["bands"].items()])
+    protected = [p.strip() for p in opts["protected"].split(",") if p.strip()]
+    scorer = resolve_model(opts["model"], opts["score_column"], False)
+    job.step = "step_read"
+    frame = read_table(data_path)
+    pop = Population(
+        frame, protected=protected, label=opts["label"], weight=opts["weight"], bands=bands
+    )
+    job.step = "step_audit"
+    result = run_audit(
+        pop,
+        scorer,
+        budget,
+        reference=opts["reference"] or None,
+        intersections=bool(opts["intersections"]),
+        confidence=float(opts["confidence"]),
+        min_cell=int(opts["min_cell"]),
+    )
+    if opts["explain"]:
+        job.step = "step_explain"
+        result.explanation = result.explain()
+    model_path = opts["model"] if opts["model"] and Path(str(opts["model"])).is_file() else None
+    recorded = {k: v for k, v in opts.items() if k not in ("out", "force", "config")}
+    recorded["data"] = data_path.name
+    recorded["trust_pickle"] = False
+    job.result = result
+    job.write_args = {
+        "formats": FORMATS,
+        "min_cell": int(opts["min_cell"]),
+        "data_path": data_path,
+        "model_path": model_path,
+        "config": recorded,
+    }
+    job.step = "step_report"
+    render_report(job, lang)
+
+
+def run_controls_job(job: Job, *, data_path: Path, options: dict[str, Any], lang: str) -> None:
+    """Audit from a control log (the steps of ``scoreaudit controls``)."""
+    from scoreaudit.cli import parse_bands
+    from scoreaudit.engines.controls import ControlLog, audit_controls
+
+    job.step = "step_read"
+    frame = read_table(data_path)
+    log = ControlLog(
+        frame,
+        protected=options["protected"],
+        selected_by=options["selected_by"],
+        random_value=options["random_value"],
+        outcome=options["outcome"],
+        positive=options["positive"],
+        negative=options.get("negative") or None,
+        population_size=options.get("population_size"),
+        bands=parse_bands([f"{k}={v}" for k, v in options["bands"].items()]),
+    )
+    job.step = "step_audit"
+    job.result = audit_controls(
+        log,
+        reference=options["reference"] or None,
+        intersections=options["intersections"],
+        min_cell=options["min_cell"],
+    )
+    job.write_args = {"formats": ("html", "md", "json", "csv"), "data_path": data_path}
+    job.step = "step_report"
+    render_report(job, lang)
+
+
+def run_counts_job(job: Job, *, data_path: Path, options: dict[str, Any], lang: str) -> None:
+    """Audit from a published count table (the steps of ``scoreaudit counts``)."""
+    import warnings
+
+    from scoreaudit.engines.counts import audit_counts
+
+    job.step = "step_read"
+    frame = read_table(data_path)
+    job.step = "step_audit"
+    cols = {
+        k: options.get(k) or None
+        for k in (
+            "tp",
+            "fp",
+            "tn",
+            "fn",
+            "n",
+            "selected",
+            "positives",
+            "selection_rate",
+            "precision",
+            "prevalence",
+            "fpr",
+        )
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # shown in the report from result.warnings
+        job.result = audit_counts(
+            frame,
+            options["group"],
+            percent=not options["fractions"],
+            reference=options["reference"] or None,
+            intersections=options["intersections"],
+            min_cell=options["min_cell"],
+            **cols,
+        )
+    job.write_args = {"formats": ("html", "md", "json", "csv"), "data_path": data_path}
+    job.step = "step_report"
+    render_report(job, lang)
