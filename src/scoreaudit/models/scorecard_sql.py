@@ -103,7 +103,13 @@ class CompiledScorecard:
 
 
 def _factors_of(card: Any) -> list[_Factor] | None:
-    out: list[_Factor] = []
+    """One factor per variable: the union of its levels, or of its bin edges (refined bins).
+
+    A variable binned by two terms with different edges (``n_minors`` in a bins term and in
+    an interaction) gets the bins of the union of the edges: every refined bin lies inside one
+    bin of each term, so one representative value per refined bin scores right for all.
+    """
+    merged: dict[str, _Factor] = {}
     for term in card.spec.terms:
         specs = term.factors if term.kind == "interaction" else [term]
         for s in specs:
@@ -118,9 +124,18 @@ def _factors_of(card: Any) -> list[_Factor] | None:
                 f = _Factor("categorical", s.variable, levels=levels)
             else:
                 f = _Factor("bins", s.variable, edges=tuple(s.edges), closed=s.closed)
-            if f not in out:
-                out.append(f)
-    return out
+            old = merged.get(f.variable)
+            if old is None:
+                merged[f.variable] = f
+            elif old.kind != f.kind or old.closed != f.closed:
+                return None  # one representative value could not fall right for both
+            elif f.kind == "categorical":
+                extra = tuple(lv for lv in f.levels if lv not in old.levels)
+                merged[f.variable] = _Factor("categorical", f.variable, old.levels + extra)
+            else:
+                edges = tuple(sorted(set(old.edges) | set(f.edges)))
+                merged[f.variable] = _Factor("bins", f.variable, edges=edges, closed=f.closed)
+    return list(merged.values())
 
 
 def _categorical(col: Any, dtype: Any, f: _Factor) -> Any:
@@ -180,8 +195,6 @@ def compile_scorecard(card: Any, table: Any) -> CompiledScorecard | None:
     factors = _factors_of(card)
     if factors is None:
         return None
-    if len({f.variable for f in factors}) != len(factors):
-        return None  # one variable in two factors: no single representative value per cell
     total = math.prod(f.n_cells for f in factors)
     if total > MAX_JOINT:
         return None
