@@ -81,7 +81,7 @@ def sources(frame, tmp_path_factory):
         "duckdb table": f"duckdb:{db}::beneficiaries",
         "ibis table": icon.table("t"),
         "ibis memtable": ibis.memtable(frame),
-        "duckdb relation": duckdb.sql("SELECT * FROM frame"),
+        "duckdb relation": duckdb.from_df(frame),
     }
 
 
@@ -204,7 +204,7 @@ def test_engine_ties_split_by_groups_whatever_the_row_order():
     results = []
     for seed in range(3):
         shuffled = frame.sample(frac=1, random_state=seed)
-        pop = sa.Population(duckdb.sql("SELECT * FROM shuffled"), protected=["g"])
+        pop = sa.Population(duckdb.from_df(shuffled), protected=["g"])
         res = sa.audit(pop, "s", _proportional(count=6), threshold_free=False)
         results.append(res.groups["selected"].tolist())
     assert results == [[3, 3]] * 3
@@ -212,7 +212,7 @@ def test_engine_ties_split_by_groups_whatever_the_row_order():
 
 def test_weighted_ties_take_the_same_fraction_of_every_group():
     frame = pd.DataFrame({"g": ["a", "a", "b", "b"], "s": [2.0, 1.0, 1.0, 1.0], "w": [1.0] * 4})
-    pop = sa.Population(duckdb.sql("SELECT * FROM frame"), protected=["g"], weight="w")
+    pop = sa.Population(duckdb.from_df(frame), protected=["g"], weight="w")
     res = sa.audit(pop, "s", _proportional(share=0.5), threshold_free=False)
     # W* = 2; above the cut-off: 1; tied weight 3 -> f = 1/3 of every tied group
     sel = res.groups.set_index("group")["selected_weight"]
