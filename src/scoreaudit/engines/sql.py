@@ -344,10 +344,20 @@ def _cutoff_values(
     win = ibis.window(order_by=ibis.desc(g.lv), rows=(None, 0))
     g = g.mutate(cum=g.n.sum().over(win), **({"cumw": g.w.sum().over(win)} if weighted else {}))
     cond = g.lv.isnull() | g.lv.isnan() | g.lv.isinf()
-    for k in np.unique(ks[ks > 0]):
-        cond = cond | ((g.cum - g.n < int(k)) & (g.cum >= int(k)))
-    for wt in np.unique(targets[targets > 0]):
-        cond = cond | ((g.cumw - g.w < float(wt)) & (g.cumw >= float(wt)))
+    # a wanted count k is reached at the score where (cum - n, cum] holds it: where the
+    # number of wanted counts <= cum changes (binary-search CASE: ~log2(budgets) tests a row)
+    wanted = np.unique(ks[ks > 0]).astype(np.int64)
+    if wanted.size:
+        cond = cond | (
+            _count_le(g.cum, wanted, 0, wanted.size)
+            != _count_le(g.cum - g.n, wanted, 0, wanted.size)
+        )
+    wanted_w = np.unique(targets[targets > 0]).astype(float)
+    if wanted_w.size:
+        cond = cond | (
+            _count_le(g.cumw, wanted_w, 0, wanted_w.size)
+            != _count_le(g.cumw - g.w, wanted_w, 0, wanted_w.size)
+        )
     got = prep.source.execute(g.filter(cond).select("lv", "n")).to_pandas()
     bad = ~np.isfinite(got["lv"].to_numpy(np.float64, na_value=np.nan))
     if bad.any():
@@ -363,17 +373,9 @@ def _cutoff_values(
 
 def _buckets(population: Any, prep: _Prepared, cut: np.ndarray) -> Levels:
     """Rows per (bucket, cell, label): buckets 2a + e around the exact cut-offs ``cut``."""
-    import ibis
 
     t = prep.table
-    lv = t.lv
-    a = ibis.literal(0, type="int64")
-    e = ibis.literal(0, type="int64")
-    for v in cut:
-        a = a + (lv < float(v)).cast("int64")  # cut-offs strictly above the score
-        e = e + (lv == float(v)).cast("int64")
-    bucket = 2 * a + e
-
+    bucket = _bucket_expr(t.lv, cut, 0, cut.size)
     q = _group_with_score(prep, bucket)
     frame = prep.source.execute(q).to_pandas()
     codes = frame["lv"].to_numpy(np.int64)
@@ -393,6 +395,37 @@ def _buckets(population: Any, prep: _Prepared, cut: np.ndarray) -> Levels:
         remap[codes],
         frame["ss"].to_numpy(np.float64),
         True,
+    )
+
+
+def _count_le(x: Any, values: np.ndarray, lo: int, hi: int) -> Any:
+    """Number of ``values`` (increasing) that are <= ``x``: a binary-search CASE."""
+    import ibis
+
+    if lo == hi:
+        return ibis.literal(lo, type="int64")
+    mid = (lo + hi) // 2
+    v = values[mid].item()
+    return ibis.ifelse(x >= v, _count_le(x, values, mid + 1, hi), _count_le(x, values, lo, mid))
+
+
+def _bucket_expr(lv: Any, cut: np.ndarray, lo: int, hi: int) -> Any:
+    """``2 a + e`` by binary search over the decreasing cut-offs ``cut[lo:hi]`` (depth log m).
+
+    ``a``: cut-offs strictly above the score; ``e``: 1 when the score equals one.
+    """
+    import ibis
+
+    if lo == hi:
+        return ibis.literal(2 * lo, type="int64")
+    mid = (lo + hi) // 2
+    v = float(cut[mid])
+    return ibis.ifelse(
+        lv > v,
+        _bucket_expr(lv, cut, lo, mid),
+        ibis.ifelse(
+            lv == v, ibis.literal(2 * mid + 1, type="int64"), _bucket_expr(lv, cut, mid + 1, hi)
+        ),
     )
 
 
