@@ -118,8 +118,12 @@ def test_weighted_threshold_equal_in_memory(frame, sources):
 
 
 def test_continuous_path_equals_in_memory(frame, sources, monkeypatch):
-    """Forced through the two-pass path: exact cut-offs by window, then buckets."""
+    """Forced through the two-pass path: exact cut-offs by window, then buckets; AUC / KS
+    from one ordered pass (groups vs reference and vs the rest, with weights too)."""
+    from scoreaudit.engines import _sql_rank
+
     monkeypatch.setattr(engine_sql, "_CONTINUOUS", 10)
+    monkeypatch.setattr(_sql_rank, "_BATCH", 101)  # tie blocks cut by record batches
     for score, policy in [
         ("ties", sa.Budget(share=0.1, ties="all")),
         ("cont", sa.Budget(share=0.05)),
@@ -130,6 +134,14 @@ def test_continuous_path_equals_in_memory(frame, sources, monkeypatch):
         assert got.config["engine"]["continuous"]
         want = sa.audit(sa.Population(frame, **KW), score, policy)
         _same(got, want)
+        assert "auc" in got.disparities.columns
+    policy = sa.Threshold(0.5, ties="all")
+    for reference in (None, "rest"):
+        lazy = sa.Population(sources["duckdb relation"], weight="weight", **KW)
+        mem = sa.Population(frame, weight="weight", **KW)
+        got = sa.audit(lazy, "cont", policy, reference=reference)
+        want = sa.audit(mem, "cont", policy, reference=reference)
+        _same(got, want, ("groups", "disparities"))
 
 
 def test_scorecard_on_bundled_population(tmp_path):

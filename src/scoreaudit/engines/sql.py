@@ -43,10 +43,12 @@ as rows) are done in two passes, exactly:
    the exact selected counts of every budget, ties at the cut-offs included.
 
 The threshold-free measures of continuous scores need every group's whole score distribution:
-AUC (Mann-Whitney U from ranks), its DeLong variance and KS are computed in the engine by
-window functions over the (score x cell) table (see :mod:`scoreaudit.engines._sql_tf`). The
-calibration table of continuous scores (quantile bins) is not computed by the engine and is
-omitted with a warning.
+the engine groups the rows by (score, keys) and streams that table ordered by score; one
+pass keeps, per group, the running sums from which the AUC (Mann-Whitney U from ranks), its
+DeLong variance, the Mann-Whitney tie term and the KS distance follow exactly
+(:mod:`scoreaudit.engines._sql_rank`; memory: one record batch). The calibration table of
+continuous scores (quantile bins) is not computed by the engine and is omitted with a
+warning.
 
 Ties at the cut-off
 -------------------
@@ -228,11 +230,9 @@ def _group(prep: _Prepared, level: Any) -> Any:
     return base.group_by([*keys, "lv"]).aggregate(**aggs)
 
 
-def _cells(population: Any, frame: pd.DataFrame) -> tuple[Cells, np.ndarray]:
-    """Finest cell of every grouped row, with the present cells in canonical order."""
-    attrs = [population.attributes[c] for c in population.protected]
+def _raw_codes(population: Any, frame: pd.DataFrame) -> np.ndarray:
+    """Mixed-radix code (over all levels of every attribute) of each grouped row's keys."""
     code = np.zeros(len(frame), dtype=np.int64)
-    sizes = []
     for i, c in enumerate(population.protected):
         index, codes = population.key_maps[c]
         pos = index.get_indexer(pd.Index(frame[f"k{i}"]))
@@ -241,8 +241,55 @@ def _cells(population: Any, frame: pd.DataFrame) -> tuple[Cells, np.ndarray]:
                 f"Protected column {c!r} in {population.source.name!r} holds a value that was "
                 "not there when the population was described: the data changed during the audit."
             )
-        code = code * attrs[i].n_levels + codes[pos]
-        sizes.append(attrs[i].n_levels)
+        code = code * population.attributes[c].n_levels + codes[pos]
+    return code
+
+
+def _cell_codes(population: Any, cells: Cells) -> np.ndarray:
+    """Mixed-radix code of every present cell (increasing: cells are in canonical order)."""
+    code = np.zeros(cells.n_cells, dtype=np.int64)
+    for j, c in enumerate(population.protected):
+        code = code * population.attributes[c].n_levels + cells.levels[:, j]
+    return code
+
+
+def _cells_of_keys(population: Any, frame: pd.DataFrame, cells: Cells) -> np.ndarray:
+    """Index in ``cells`` of every grouped row (rows streamed after the cells were found)."""
+    known = _cell_codes(population, cells)
+    code = _raw_codes(population, frame)
+    pos = np.minimum(np.searchsorted(known, code), known.size - 1)
+    if (known[pos] != code).any():
+        raise DataError(
+            f"{population.source.name!r} changed during the audit (a new group appeared)."
+        )
+    return pos
+
+
+def cell_filter(population: Any, table: Any, cells: Cells, wanted: np.ndarray) -> Any:
+    """Engine condition: the row's protected keys are those of one of the ``wanted`` cells."""
+    import ibis
+
+    cond = ibis.literal(False)
+    for i in np.asarray(wanted):
+        term = ibis.literal(True)
+        for j, c in enumerate(population.protected):
+            index, codes = population.key_maps[c]
+            key = index[np.flatnonzero(codes == cells.levels[i, j])[0]]
+            col = table[f"k{j}"]
+            term = term & (col.isnull() if pd.isna(key) else col == _py(key))
+        cond = cond | term
+    return cond
+
+
+def _py(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def _cells(population: Any, frame: pd.DataFrame) -> tuple[Cells, np.ndarray]:
+    """Finest cell of every grouped row, with the present cells in canonical order."""
+    attrs = [population.attributes[c] for c in population.protected]
+    code = _raw_codes(population, frame)
+    sizes = [a.n_levels for a in attrs]
     uniq, cell = np.unique(code, return_inverse=True)
     levels = np.zeros((uniq.size, len(attrs)), dtype=np.int64)
     rest = uniq.copy()
@@ -755,7 +802,9 @@ def _result(population, model, policy, lv, chosen, curve, grid, **kw) -> AuditRe
     if kw["threshold_free"]:
         from scoreaudit.engines import _sql_tf
 
-        disparities, tf_done, note = _sql_tf.add_threshold_free(eng, lv, disparities, refs, kw)
+        disparities, tf_done, note = _sql_tf.add_threshold_free(
+            eng, lv, disparities, refs, {**kw, "population": population}
+        )
         if note:
             warnings.append(note)
     c_n = curve.n.sum(-1)
