@@ -82,6 +82,7 @@ def make_data(rows: int) -> Path:
     import pyarrow.parquet as pq
 
     DATA.mkdir(parents=True, exist_ok=True)
+    (DATA / ".gitignore").write_text("*\n")  # generated data, never committed
     path = DATA / f"c2sg_{rows}.parquet"
     if path.exists():
         return path
@@ -170,9 +171,11 @@ def main() -> None:
                 kinds.append("memory")
             if not a.no_spark and (rows <= 6_000_000 or a.spark_all):
                 kinds.append("spark")
-            runs = {k: run(k, path, score, rows) for k in kinds}
-            floor = runs["floor"].get("seconds")
-            for k, r in runs.items():
+            floor = None
+            for k in kinds:
+                r = run(k, path, score, rows)
+                if k == "floor":
+                    floor = r.get("seconds")
                 if floor and "seconds" in r:
                     r["vs_floor"] = r["seconds"] / floor
                 results.append(r)

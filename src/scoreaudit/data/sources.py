@@ -366,8 +366,14 @@ def _spark_frame(frame: Any, name: str) -> LazySource:
 
     def stream(expr: Any, size: int) -> Iterator[pa.RecordBatch]:
         sql = str(ibis.to_sql(expr, dialect="pyspark"))
-        for part in spark.sql(sql).toLocalIterator(prefetchPartitions=False):
-            yield pa.RecordBatch.from_pylist([part.asDict()])  # pragma: no cover - slow path
+        rows: list = []
+        for row in spark.sql(sql).toLocalIterator(prefetchPartitions=True):
+            rows.append(row.asDict())
+            if len(rows) >= min(size, 100_000):
+                yield pa.RecordBatch.from_pylist(rows)
+                rows = []
+        if rows:
+            yield pa.RecordBatch.from_pylist(rows)
 
     return LazySource(table, name, "spark", "pyspark", run, stream, keep=frame)
 

@@ -179,7 +179,7 @@ def add_threshold_free(
     aggs = {"n": base.count()}
     if weighted:
         aggs["w"] = base.wt.sum()
-    q = base.group_by(["lv", *keys]).aggregate(**aggs).order_by(["lv", *keys])
+    grouped = base.group_by(["lv", *keys]).aggregate(**aggs)
     cell_n = lv.n.sum(axis=(0, 2))
     cell_w = lv.w.sum(axis=(0, 2)) if weighted else cell_n
     cell_w2 = lv.w2.sum(axis=(0, 2)) if weighted else cell_n
@@ -195,7 +195,7 @@ def add_threshold_free(
     held = None
     from scoreaudit.engines.sql import _cells_of_keys
 
-    for batch in prep.source.batches(q, _BATCH):
+    for batch in _ordered_batches(prep, grouped, keys, lv):
         frame = batch.to_pandas()
         if held is not None:
             frame = pd.concat([held, frame], ignore_index=True)
@@ -235,6 +235,29 @@ def add_threshold_free(
     tf_all = pd.concat(frames, ignore_index=True)
     out = disparities.merge(tf_all, on=["attribute", "group"], how="left", validate="1:1")
     return out, True, None
+
+
+def _ordered_batches(prep: Any, grouped: Any, keys: list, lv: Any) -> Any:
+    """The (score, keys) table in increasing score order, a bounded piece at a time.
+
+    DuckDB streams one ordered query. Other engines (Spark...) return whole results, so the
+    table is fetched slice by slice between consecutive exact cut-offs of the budget curve
+    (about 1% of the rows each), every slice ordered by score.
+    """
+    if prep.source.dialect == "duckdb":
+        yield from prep.source.batches(grouped.order_by(["lv", *keys]), _BATCH)
+        return
+    cut = np.sort(lv.values[lv.exact])  # increasing exact cut-offs
+    edges = [None, *cut.tolist(), None]
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        cond = None
+        if lo is not None:
+            cond = grouped.lv > lo
+        if hi is not None:
+            cond = (grouped.lv <= hi) if cond is None else cond & (grouped.lv <= hi)
+        part = grouped if cond is None else grouped.filter(cond)
+        table = prep.source.execute(part.order_by(["lv", *keys]))
+        yield from table.to_batches(_BATCH)
 
 
 def _walk(frame, population, sums, weighted, carry_tb, cube_all, cells_of_keys):
