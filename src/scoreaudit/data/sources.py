@@ -51,6 +51,9 @@ DUCKDB_PREFIX = "duckdb:"
 #: Most distinct values fetched for a text protected column (more is not a group attribute).
 MAX_LEVELS = 10_000
 
+#: Most combinations of protected keys described in one query.
+_MAX_COMBOS = 1_000_000
+
 
 @dataclass
 class LazySource:
@@ -460,17 +463,31 @@ def describe_lazy(
     import ibis
 
     t = source.table
-    aggs: dict[str, Any] = {"n": t.count()}
+    cols = {f"k{i}": protected_key(source, c, bands.get(c)) for i, c in enumerate(protected)}
     if label is not None:
-        cls = label_class(source, label)
-        aggs["bad_label"] = (cls < 0).cast("int64").sum()
-        aggs["labelled"] = (cls < 2).cast("int64").sum()
+        cols["lab"] = label_class(source, label)
     if weight is not None:
         w = weight_expr(source, weight)
-        bad = w.isnull() | w.isnan() | (w <= 0) | w.isinf()
-        aggs["bad_weight"] = bad.cast("int64").sum()
-        aggs["total_weight"] = ibis.ifelse(bad, 0.0, w).sum()
-    row = source.execute(t.aggregate(**aggs)).to_pylist()[0]
+        cols["bad_w"] = (w.isnull() | w.isnan() | (w <= 0) | w.isinf()).cast("int64")
+        cols["wt"] = ibis.ifelse(cols["bad_w"] == 1, 0.0, w)
+    x = t.select(**cols)
+    aggs: dict[str, Any] = {"n": x.count()}
+    if label is not None:
+        aggs["bad_label"] = (x.lab < 0).cast("int64").sum()
+        aggs["labelled"] = (x.lab < 2).cast("int64").sum()
+    if weight is not None:
+        aggs["bad_weight"] = x.bad_w.sum()
+        aggs["total_weight"] = x.wt.sum()
+    # one scan: rows per combination of protected keys (few), with the label/weight checks
+    keys = [f"k{i}" for i in range(len(protected))]
+    q = x.group_by(keys).aggregate(**aggs).limit(_MAX_COMBOS + 1)
+    combos = source.execute(q).to_pandas()
+    if len(combos) > _MAX_COMBOS:
+        raise DataError(
+            f"The protected columns of {source.name!r} combine into more than "
+            f"{_MAX_COMBOS:,} groups: band numbers and merge rare levels."
+        )
+    row = {k: combos[k].sum() for k in aggs}
     if label is not None and row["bad_label"]:
         raise DataError(
             f"Label column {label!r} in {source.name!r} must hold 1 (irregularity found), 0 "
@@ -484,17 +501,14 @@ def describe_lazy(
             "weight is how many files a row stands for: fix these rows, or drop them."
         )
     levels = {}
-    for c in protected:
-        key = protected_key(source, c, bands.get(c)).name("key")
-        keyed = t.select(key=key)
-        q = keyed.group_by("key").aggregate(rows=keyed.count()).limit(MAX_LEVELS + 1)
-        got = source.execute(q).to_pandas()
-        if len(got) > MAX_LEVELS:
+    for i, c in enumerate(protected):
+        per = combos.groupby(f"k{i}", dropna=False, sort=False)["n"].sum()
+        if len(per) > MAX_LEVELS:
             raise DataError(
                 f"Protected column {c!r} in {source.name!r} has more than {MAX_LEVELS:,} "
                 "distinct values: it is not a group attribute (give bands for a number)."
             )
-        levels[c] = pd.Series(got["rows"].to_numpy(np.int64), index=got["key"])
+        levels[c] = pd.Series(per.to_numpy(np.int64), index=pd.Index(per.index, name="key"))
     return LazyMeta(
         rows=int(row["n"]),
         levels=levels,

@@ -134,8 +134,9 @@ def _prepare(population: Any, model: Any) -> _Prepared:
         f"k{i}": protected_key(source, c, population.bands.get(c))
         for i, c in enumerate(population.protected)
     }
-    if population.label_column is not None:
-        cols["lab"] = label_class(source, population.label_column)
+    if population.label_column is not None:  # validated already: grouped as it is
+        label_class(source, population.label_column)
+        cols["lab"] = t[population.label_column]
     if population.weight_column is not None:
         cols["wt"] = weight_expr(source, population.weight_column)
     if isinstance(model, ScoreColumn):
@@ -316,7 +317,11 @@ def _assemble(
     L, C = values.size, cells.n_cells
     if L * C * K > 200_000_000:
         raise DataError(f"{L} score levels x {C} cells is too large a table; band or merge groups.")
-    k = frame["lab"].to_numpy(np.int64) if labelled else np.zeros(len(frame), dtype=np.int64)
+    if labelled:  # 1 / 0 / missing (NULL or NaN) -> label class 1 / 0 / 2
+        raw = frame["lab"].astype("float64").to_numpy(na_value=np.nan)
+        k = np.where(np.isnan(raw), 2, raw).astype(np.int64)
+    else:
+        k = np.zeros(len(frame), dtype=np.int64)
     flat = (level_of_row * C + cell) * K + k
     shape = (L, C, K)
 

@@ -167,14 +167,13 @@ def _categorical(col: Any, dtype: Any, f: _Factor) -> Any:
 def _bins(col: Any, dtype: Any, f: _Factor) -> Any:
     import ibis
 
-    x = col.cast("float64")
-    code = ibis.literal(0, type="int64")
-    for e in f.edges:
-        code = code + ((x >= e) if f.closed == "left" else (x > e)).cast("int64")
-    missing = col.isnull()
-    if dtype.is_floating():
-        missing = missing | col.isnan()
-    return ibis.ifelse(missing, ibis.null("int64"), code)
+    code = None
+    for e in f.edges:  # a NULL input makes the code NULL (then refused)
+        term = ((col >= e) if f.closed == "left" else (col > e)).cast("int64")
+        code = term if code is None else code + term
+    if dtype.is_floating():  # NaN compares above every edge: refuse it explicitly
+        return ibis.ifelse(col.isnan(), ibis.null("int64"), code)
+    return code
 
 
 def compile_scorecard(card: Any, table: Any) -> CompiledScorecard | None:
