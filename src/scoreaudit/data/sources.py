@@ -51,6 +51,10 @@ DUCKDB_PREFIX = "duckdb:"
 #: Most distinct values fetched for a text protected column (more is not a group attribute).
 MAX_LEVELS = 10_000
 
+#: Memory DuckDB may use in the connections scoreaudit opens (beyond it, it spills to disk):
+#: the environment variable ``SCOREAUDIT_DUCKDB_MEMORY`` overrides it (e.g. ``"8GB"``).
+DUCKDB_MEMORY = "1GB"
+
 #: Most combinations of protected keys described in one query.
 _MAX_COMBOS = 1_000_000
 
@@ -216,6 +220,7 @@ def _duckdb_files(text: str) -> LazySource:
 
     paths, kind = _files(text)
     con = ibis.duckdb.connect()
+    _limit_memory(con)
     try:
         table = con.read_parquet(paths) if kind == "parquet" else con.read_csv(paths)
     except Exception as exc:
@@ -279,7 +284,17 @@ def _duckdb_table(text: str) -> LazySource:
         raise DataError(
             f"Table {name!r} not found in DuckDB database {path!r}. Tables: {tables}."
         ) from None
+    _limit_memory(con)
     return LazySource(table, text, "duckdb", "duckdb", keep=con)
+
+
+def _limit_memory(con: Any) -> None:
+    """Bound DuckDB's memory in a connection scoreaudit opened (it spills beyond)."""
+    limit = os.environ.get("SCOREAUDIT_DUCKDB_MEMORY", DUCKDB_MEMORY)
+    try:
+        con.con.execute(f"SET memory_limit = '{limit}'")
+    except Exception as exc:
+        raise DataError(f"Invalid SCOREAUDIT_DUCKDB_MEMORY {limit!r}: {exc}") from None
 
 
 def _ibis_table(table: Any) -> LazySource:
