@@ -159,13 +159,14 @@ def main() -> None:
     ap.add_argument("--no-spark", action="store_true")
     ap.add_argument("--spark-all", action="store_true", help="Spark at every size")
     ap.add_argument("--memory-20m", action="store_true", help="in-memory at 20 M rows too")
+    ap.add_argument("--scores", nargs="+", default=["scorecard", "continuous"])
     ap.add_argument("--json", type=Path, default=None, help="write the results here")
     a = ap.parse_args()
     sizes = list(a.rows) + ([50_000_000] if a.with_50m else [])
     results = []
     for rows in sizes:
         path = make_data(rows)
-        for score in ("scorecard", "continuous"):
+        for score in a.scores:
             kinds = ["floor", "duckdb"]
             if rows <= 6_000_000 or (a.memory_20m and rows <= 20_000_000):
                 kinds.append("memory")
