@@ -146,7 +146,8 @@ def run(kind: str, path: Path, score: str, rows: int) -> dict:
     wall = time.perf_counter() - start
     line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
     if proc.returncode or not line:
-        return {"kind": kind, "score": score, "rows": rows, "error": proc.stderr[-800:]}
+        err = proc.stderr.strip()[-800:] or f"exit code {proc.returncode}, no message"
+        return {"kind": kind, "score": score, "rows": rows, "error": err}
     out = json.loads(line[0][7:])
     out.update(kind=kind, score=score, rows=rows, wall_seconds=wall)
     return out
