@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import scoreaudit as sa
 from scoreaudit.cli import main
 from scoreaudit.present.labels import Labels
 

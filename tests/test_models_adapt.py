@@ -29,7 +29,9 @@ def test_pipeline_is_audited_like_its_wrapper(frame):
     pipe = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, frame["found"])
     pop = sa.Population(frame, protected=["gender"])
     direct = sa.audit(pop, pipe, sa.Budget(share=0.1), reference={"gender": "man"})
-    wrapped = sa.audit(pop, sa.SklearnModel(pipe), sa.Budget(share=0.1), reference={"gender": "man"})
+    wrapped = sa.audit(
+        pop, sa.SklearnModel(pipe), sa.Budget(share=0.1), reference={"gender": "man"}
+    )
     pd.testing.assert_frame_equal(direct.groups, wrapped.groups)
     # the selected files are the top 10% of predict_proba's positive column
     proba = pipe.predict_proba(X)[:, 1]

@@ -44,7 +44,18 @@ def _global(
 
 @app.command()
 def audit(
-    data: Path = typer.Option(None, "--data", "-d", help="Beneficiary data: CSV or Parquet."),
+    data: str = typer.Option(
+        None,
+        "--data",
+        "-d",
+        help="Beneficiary data: CSV or Parquet file, a glob (parts/*.parquet, read in the "
+        "engine) or duckdb:PATH::TABLE.",
+    ),
+    engine: str = typer.Option(
+        None,
+        "--engine",
+        help="Audit inside an engine without loading the rows: duckdb (embedded) or spark.",
+    ),
     model: str = typer.Option(
         None, "--model", "-m", help="Model spec (.yaml/.json), shipped name, or .skops file."
     ),
@@ -126,6 +137,7 @@ def audit(
 
     options = {
         "data": None if data is None else str(data),
+        "engine": engine,
         "model": model,
         "score_column": score_column,
         "protected": protected,

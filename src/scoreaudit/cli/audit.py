@@ -22,6 +22,7 @@ __all__ = ["CONFIG_KEYS", "DEFAULTS", "load_config", "merge_options", "run_audit
 
 DEFAULTS: dict[str, Any] = {
     "data": None,
+    "engine": None,
     "model": None,
     "score_column": None,
     "protected": "gender,age_band,family_status",
@@ -249,6 +250,7 @@ def run_audit_command(
     from scoreaudit.cli.terminal import print_result
     from scoreaudit.data.io import read_data
     from scoreaudit.data.population import Population
+    from scoreaudit.data.sources import is_lazy
     from scoreaudit.engines.memory import audit as run_audit
     from scoreaudit.present.catalogue import check_lang
     from scoreaudit.report import FORMATS, write_report
@@ -276,8 +278,15 @@ def run_audit_command(
     scorer = resolve_model(opts["model"], opts["score_column"], trust_pickle)
 
     with _progress(err_console) as step:
-        step(f"Reading {Path(str(opts['data'])).name}")
-        frame = read_data(opts["data"])
+        engine = opts["engine"]
+        if engine not in (None, "duckdb", "spark"):
+            raise ScoreAuditError(f"--engine must be duckdb or spark, not {engine!r}.")
+        if is_lazy(str(opts["data"]), engine):  # the rows stay in the engine
+            step(f"Describing {opts['data']} in {engine or 'duckdb'}")
+            frame = str(opts["data"])
+        else:
+            step(f"Reading {Path(str(opts['data'])).name}")
+            frame = read_data(opts["data"])
         pop = Population(
             frame,
             protected=protected,
@@ -285,8 +294,9 @@ def run_audit_command(
             weight=opts["weight"],
             bands=bands,
             missing=str(opts["missing"]),
+            engine=engine,
         )
-        step("Scoring and auditing")
+        step("Scanning and auditing in the engine" if pop.source else "Scoring and auditing")
         result = run_audit(
             pop,
             scorer,

@@ -131,6 +131,11 @@ class Population:
     missing : {"error", "category"}
         What to do with missing values in a protected attribute: raise an error (default) or
         treat them as an explicit group labelled ``"(missing)"``.
+    engine : {"duckdb", "spark"}, optional
+        Keep the data in an engine (a path is then not read into memory). Globs,
+        ``"duckdb:PATH::TABLE"``, ibis tables, DuckDB relations and Spark DataFrames always
+        stay in their engine (see :mod:`scoreaudit.data.sources`); ``sa.audit`` then computes
+        its counts there and only small tables come back.
 
     Examples
     --------
@@ -153,7 +158,14 @@ class Population:
         weight: str | None = None,
         bands: Mapping[str, Sequence[float]] | None = None,
         missing: str = "error",
+        engine: str | None = None,
     ) -> None:
+        from scoreaudit.data import sources
+
+        if sources.is_lazy(data, engine):  # stays in its engine: metadata only
+            src = sources.lazy_source(data, engine)
+            sources.init_lazy_population(self, src, protected, label, weight, bands or {}, missing)
+            return
         if not isinstance(data, pd.DataFrame):
             data = _to_pandas(data)
         if isinstance(protected, str):
@@ -276,16 +288,37 @@ class Population:
         return Attribute(name=name, codes=codes, levels=levels)
 
     # -- accessors ------------------------------------------------------------------------
+    #: The engine holding the rows (a :class:`scoreaudit.data.sources.LazySource`), or None.
+    source = None
+
     def __len__(self) -> int:
-        return len(self.data)
+        return self.n_rows if self.source is not None else len(self.data)
 
     @property
     def frame(self) -> pd.DataFrame:
         """The underlying data frame (passed to scoring models)."""
+        if self.source is not None:
+            raise DataError(
+                f"The population {self.source.name!r} stays in its engine; this step needs the "
+                "rows in memory (read a sample with sa.Population(frame, ...))."
+            )
         return self.data
 
     def summary(self) -> dict[str, Any]:
         """Plain description: rows, weights, labels, attributes and their groups."""
+        if self.source is not None:
+            m = self.lazy_meta
+            return {
+                "rows": len(self),
+                "protected": {a.name: list(a.levels) for a in self.attributes.values()},
+                "bands": self.bands,
+                "label": self.label_column,
+                "labelled_rows": m.labelled,
+                "weight": self.weight_column,
+                "total_weight": m.total_weight,
+                "source": self.source.name,
+                "engine": self.source.engine,
+            }
         return {
             "rows": len(self),
             "protected": {a.name: list(a.levels) for a in self.attributes.values()},

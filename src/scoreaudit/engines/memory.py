@@ -147,6 +147,15 @@ def audit(
     if grid.size == 0 or not np.all(np.isfinite(grid)) or grid.min() < 0 or grid.max() > 1:
         raise PolicyError("budgets for the curve must be shares between 0 and 1.")
 
+    if population.source is not None:  # the rows stay in their engine: GROUP BY there
+        from scoreaudit.engines.sql import audit_engine
+
+        return audit_engine(
+            population, model, policy, reference=reference, intersections=intersections,
+            confidence=confidence, correction=correction, min_cell=min_cell, grid=grid,
+            threshold_free=threshold_free, calibration_bins=calibration_bins,
+            bootstrap=bootstrap, bootstrap_seed=bootstrap_seed,
+        )  # fmt: skip
     frame = population.frame
     check_features(model, frame)
     name = getattr(model, "name", type(model).__name__)

@@ -1,0 +1,884 @@
+"""The audit where the data lives: sufficient statistics computed inside an engine.
+
+Every number the audit publishes (selection rates, disparities, intervals, tests, the budget
+curve, AUC / KS, calibration) is a function of a few sums per **score level x finest
+protected cell x label class** (0 / 1 / never controlled): the row count, the sum of weights
+and the sum of squared weights. That table is one ``GROUP BY``. This module builds it inside
+the engine that holds the rows, brings back only that small table, and hands it to the
+in-memory code that turns per-cell sums into tables (:class:`scoreaudit.engines.memory._Engine`,
+:func:`scoreaudit.stats.distribution.threshold_free_counts`): the formulas exist once.
+
+Why ibis
+--------
+The queries are ibis expressions: one portable expression API compiled to each engine's SQL
+dialect. The same expression runs on DuckDB (embedded, the default: no server), on Spark
+(local or a cluster), and on any ibis backend (Postgres, Trino, BigQuery, Snowflake...)
+without a line of dialect-specific SQL here. A DuckDB relation or a Spark DataFrame is
+queried through the SQL ibis compiles for it (see :mod:`scoreaudit.data.sources`).
+
+Scores
+------
+* A **score column** is read as it is (NaN or NULL scores: a DataError naming the table and
+  the column).
+* A **scorecard** without linear terms is compiled to an integer *joint cell* expression
+  (CASE per categorical level, comparisons per bin edge; :mod:`scoreaudit.models.scorecard_sql`);
+  the engine groups by it, and each joint cell's score is computed once by the scorecard
+  itself: bit-identical to the in-memory scores.
+* **Other models** (scikit-learn, ONNX, scorecards with linear terms) are scored in Python on
+  record batches streamed from the engine (``to_pyarrow_batches``); the scores and group keys
+  go to a local DuckDB table (which spills to disk beyond memory) and the audit continues there.
+
+Few distinct scores vs continuous scores
+----------------------------------------
+With at most :data:`MAX_LEVEL_ROWS` (level x cell x label) combinations the whole table comes
+back and every number is computed from it, exactly. Continuous scores (as many distinct values
+as rows) are done in two passes, exactly:
+
+1. the engine groups the rows by score and runs a cumulative count (window ``SUM ... OVER
+   (ORDER BY score DESC)``); only the levels where a budget's cumulative count (or weight) is
+   reached come back: the exact cut-off of every budget of the policy and of the curve;
+2. one more scan puts every row in a *bucket*: ``2 a + e`` with ``a`` the number of cut-offs
+   strictly above its score and ``e`` whether it equals one. Rows between two cut-offs are
+   either all selected or all not at every budget, so the (bucket x cell x label) table gives
+   the exact selected counts of every budget, ties at the cut-offs included.
+
+The threshold-free measures of continuous scores need every group's whole score distribution:
+the engine groups the rows by (score, keys) and streams that table ordered by score; one
+pass keeps, per group, the running sums from which the AUC (Mann-Whitney U from ranks), its
+DeLong variance, the Mann-Whitney tie term and the KS distance follow exactly
+(:mod:`scoreaudit.engines._sql_rank`; memory: one record batch). The calibration table of
+continuous scores (quantile bins) is not computed by the engine and is omitted with a
+warning.
+
+Ties at the cut-off
+-------------------
+As in memory, by :mod:`scoreaudit.selection.ties`: the tied files are shared among the finest
+(cell, label) groups present at the cut-off (largest remainders, or a seeded hypergeometric
+draw, or all of them): independent of row order, so every engine gives the same counts.
+Weighted budgets select the same fraction ``f`` of every tied group's files and weight.
+``result.selected`` and ``result.scores`` are empty: there is no row-level output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoreaudit.core.cells import Cells, Sums, build_views
+from scoreaudit.core.references import reference_config, resolve_references
+from scoreaudit.errors import DataError, PolicyError
+from scoreaudit.results import AuditResult
+from scoreaudit.selection.policies import Budget, Selection, Threshold
+from scoreaudit.selection.ties import allocate, allocate_many
+
+__all__ = ["MAX_LEVEL_ROWS", "audit_engine"]
+
+#: Most (score level x cell x label) rows brought back from the engine in one table.
+MAX_LEVEL_ROWS = 2_000_000
+
+#: Rows looked at to decide quickly that a score column is continuous.
+_SAMPLE = 100_000
+
+#: Distinct scores in that sample above which the scores are treated as continuous.
+_CONTINUOUS = 20_000
+
+
+@dataclass
+class Levels:
+    """The sufficient statistics: sums per (level, cell, label class), levels DECREASING.
+
+    ``exact[i]`` is False for a bucket of rows strictly between two cut-offs (continuous
+    scores), True for one exact score.
+    """
+
+    values: np.ndarray  # (L,)
+    exact: np.ndarray  # (L,) bool
+    n: np.ndarray  # (L, C, K)
+    w: np.ndarray
+    w2: np.ndarray
+    score_sum: np.ndarray  # (C,) sum of score x weight
+    cells: Cells
+    weighted: bool
+    labelled: bool
+    continuous: bool = False
+
+
+# ----------------------------------------------------------------------------------------------
+# the prepared table: group keys, label class, weight, score level
+
+
+@dataclass
+class _Prepared:
+    source: Any  # LazySource
+    table: Any  # ibis table with k0.., lab?, wt?, lv
+    decode: Any  # level keys -> scores (float64)
+    continuous_hint: bool
+    score_what: str  # for errors: "column 'score'" / "model 'x'"
+    compiled: Any = None
+
+
+def _prepare(population: Any, model: Any) -> _Prepared:
+    from scoreaudit.data.sources import label_class, protected_key, weight_expr
+    from scoreaudit.models.column import ScoreColumn
+    from scoreaudit.models.scorecard import Scorecard
+    from scoreaudit.models.scorecard_sql import compile_scorecard
+
+    source = population.source
+    t = source.table
+    cols = {
+        f"k{i}": protected_key(source, c, population.bands.get(c))
+        for i, c in enumerate(population.protected)
+    }
+    if population.label_column is not None:  # validated already: grouped as it is
+        label_class(source, population.label_column)
+        cols["lab"] = t[population.label_column]
+    if population.weight_column is not None:
+        cols["wt"] = weight_expr(source, population.weight_column)
+    if isinstance(model, ScoreColumn):
+        from scoreaudit.data.sources import column_type
+
+        dtype = column_type(source, model.column)
+        if not dtype.is_numeric() or dtype.is_boolean():
+            raise DataError(
+                f"Score column {model.column!r} in {source.name!r} has type {dtype}: the "
+                "engine needs numbers to rank files."
+            )
+        cols["lv"] = t[model.column].cast("float64")
+        return _Prepared(source, t.select(**cols), _identity, False, f"column {model.column!r}")
+    if isinstance(model, Scorecard):
+        comp = compile_scorecard(model, t)
+        if comp is not None:
+            cols["lv"] = comp.expr
+            return _Prepared(
+                source, t.select(**cols), comp.scores, False, f"model {model.name!r}", comp
+            )
+    return _score_in_batches(population, model, cols)
+
+
+def _identity(values: np.ndarray) -> np.ndarray:
+    return np.asarray(values, dtype=np.float64) + 0.0  # -0.0 and 0.0 are one score
+
+
+def _score_in_batches(population: Any, model: Any, cols: dict) -> _Prepared:
+    """Score a Python model on record batches streamed from the engine; keep keys + scores."""
+    import duckdb
+    import ibis
+    import pyarrow as pa
+
+    from scoreaudit.data.sources import LazySource, column_type
+    from scoreaudit.models.base import validate_scores
+
+    source = population.source
+    features = list(dict.fromkeys(getattr(model, "features", []) or []))
+    for c in features:
+        column_type(source, c)
+    name = getattr(model, "name", type(model).__name__)
+    feats = {f"f{i}": source.table[c] for i, c in enumerate(features)}
+    expr = source.table.select(**cols, **feats)
+    keys = list(cols)
+
+    def batches():
+        done = 0
+        for batch in source.batches(expr):
+            frame = batch.select([f"f{i}" for i in range(len(features))]).to_pandas()
+            frame.columns = features
+            scores = validate_scores(model.score(frame), len(frame), f"Model {name!r}")
+            out = batch.select(keys).append_column("lv", pa.array(scores))
+            done += len(frame)
+            yield out
+
+    first = None
+    gen = batches()
+    try:
+        first = next(gen)
+    except StopIteration:
+        raise DataError(f"{source.name!r} has no rows.") from None
+    reader = pa.RecordBatchReader.from_batches(first.schema, _chain(first, gen))
+    con = duckdb.connect()
+    con.register("scored_stream", reader)
+    con.execute("CREATE TABLE scored AS SELECT * FROM scored_stream")
+    con.unregister("scored_stream")
+    icon = ibis.duckdb.from_connection(con)
+    scored = LazySource(icon.table("scored"), source.name, "scored", "duckdb", keep=(con, icon))
+    return _Prepared(scored, scored.table, _identity, False, f"model {name!r}")
+
+
+def _chain(first: Any, rest: Any) -> Any:
+    yield first
+    yield from rest
+
+
+# ----------------------------------------------------------------------------------------------
+# level tables
+
+
+def _group(prep: _Prepared, level: Any) -> Any:
+    """One GROUP BY (keys, level, label): count, weight and squared weight sums."""
+    t = prep.table
+    keys = [c for c in t.columns if c.startswith("k")]
+    if "lab" in t.columns:
+        keys.append("lab")
+    base = t.select(*keys, *(["wt"] if "wt" in t.columns else []), lv=level)
+    aggs: dict[str, Any] = {"n": base.count()}
+    if "wt" in t.columns:
+        aggs["w"] = base.wt.sum()
+        aggs["w2"] = (base.wt * base.wt).sum()
+    return base.group_by([*keys, "lv"]).aggregate(**aggs)
+
+
+def _raw_codes(population: Any, frame: pd.DataFrame) -> np.ndarray:
+    """Mixed-radix code (over all levels of every attribute) of each grouped row's keys."""
+    code = np.zeros(len(frame), dtype=np.int64)
+    for i, c in enumerate(population.protected):
+        index, codes = population.key_maps[c]
+        pos = index.get_indexer(pd.Index(frame[f"k{i}"]))
+        if (pos < 0).any():
+            raise DataError(
+                f"Protected column {c!r} in {population.source.name!r} holds a value that was "
+                "not there when the population was described: the data changed during the audit."
+            )
+        code = code * population.attributes[c].n_levels + codes[pos]
+    return code
+
+
+def _cell_codes(population: Any, cells: Cells) -> np.ndarray:
+    """Mixed-radix code of every present cell (increasing: cells are in canonical order)."""
+    code = np.zeros(cells.n_cells, dtype=np.int64)
+    for j, c in enumerate(population.protected):
+        code = code * population.attributes[c].n_levels + cells.levels[:, j]
+    return code
+
+
+def _cells_of_keys(population: Any, frame: pd.DataFrame, cells: Cells) -> np.ndarray:
+    """Index in ``cells`` of every grouped row (rows streamed after the cells were found)."""
+    known = _cell_codes(population, cells)
+    code = _raw_codes(population, frame)
+    pos = np.minimum(np.searchsorted(known, code), known.size - 1)
+    if (known[pos] != code).any():
+        raise DataError(
+            f"{population.source.name!r} changed during the audit (a new group appeared)."
+        )
+    return pos
+
+
+def cell_filter(population: Any, table: Any, cells: Cells, wanted: np.ndarray) -> Any:
+    """Engine condition: the row's protected keys are those of one of the ``wanted`` cells."""
+    import ibis
+
+    cond = ibis.literal(False)
+    for i in np.asarray(wanted):
+        term = ibis.literal(True)
+        for j, c in enumerate(population.protected):
+            index, codes = population.key_maps[c]
+            key = index[np.flatnonzero(codes == cells.levels[i, j])[0]]
+            col = table[f"k{j}"]
+            term = term & (col.isnull() if pd.isna(key) else col == _py(key))
+        cond = cond | term
+    return cond
+
+
+def _py(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def _cells(population: Any, frame: pd.DataFrame) -> tuple[Cells, np.ndarray]:
+    """Finest cell of every grouped row, with the present cells in canonical order."""
+    attrs = [population.attributes[c] for c in population.protected]
+    code = _raw_codes(population, frame)
+    sizes = [a.n_levels for a in attrs]
+    uniq, cell = np.unique(code, return_inverse=True)
+    levels = np.zeros((uniq.size, len(attrs)), dtype=np.int64)
+    rest = uniq.copy()
+    for j in range(len(attrs) - 1, -1, -1):
+        levels[:, j] = rest % sizes[j]
+        rest //= sizes[j]
+    return Cells(cell=np.zeros(0, dtype=np.int16), levels=levels, attributes=tuple(attrs)), cell
+
+
+def _assemble(
+    population: Any,
+    frame: pd.DataFrame,
+    values: np.ndarray,
+    exact: np.ndarray,
+    level_of_row: np.ndarray,
+    score_sum_rows: np.ndarray,
+    continuous: bool,
+) -> Levels:
+    """Dense (level, cell, label) arrays from the grouped rows."""
+    cells, cell = _cells(population, frame)
+    labelled = "lab" in frame.columns
+    weighted = "w" in frame.columns
+    K = 3 if labelled else 1
+    L, C = values.size, cells.n_cells
+    if L * C * K > 200_000_000:
+        raise DataError(f"{L} score levels x {C} cells is too large a table; band or merge groups.")
+    if labelled:  # 1 / 0 / missing (NULL or NaN) -> label class 1 / 0 / 2
+        raw = frame["lab"].astype("float64").to_numpy(na_value=np.nan)
+        k = np.where(np.isnan(raw), 2, raw).astype(np.int64)
+    else:
+        k = np.zeros(len(frame), dtype=np.int64)
+    flat = (level_of_row * C + cell) * K + k
+    shape = (L, C, K)
+
+    def dense(col: str) -> np.ndarray:
+        v = frame[col].to_numpy(np.float64)
+        return np.bincount(flat, weights=v, minlength=L * C * K).reshape(shape)
+
+    n = dense("n")
+    w = dense("w") if weighted else n
+    w2 = dense("w2") if weighted else n
+    score_sum = np.bincount(cell, weights=score_sum_rows, minlength=C)
+    return Levels(values, exact, n, w, w2, score_sum, cells, weighted, labelled, continuous)
+
+
+def _discrete(population: Any, prep: _Prepared) -> Levels | None:
+    """The whole (level, cell, label) table when it is small; None for continuous scores."""
+    t = prep.table
+    if prep.compiled is None and prep.continuous_hint is False:
+        sample = t.select("lv").limit(_SAMPLE)
+        got = prep.source.execute(sample.aggregate(d=sample.lv.nunique(), n=sample.count()))
+        row = got.to_pylist()[0]
+        if row["d"] > _CONTINUOUS or (row["n"] >= 10_000 and row["d"] > row["n"] // 2):
+            return None
+    q = _group(prep, t.lv).limit(MAX_LEVEL_ROWS + 1)
+    frame = prep.source.execute(q).to_pandas()
+    if len(frame) > MAX_LEVEL_ROWS:
+        return None
+    lv = frame["lv"]
+    if lv.isna().any():
+        _bad_scores(prep, int(frame.loc[lv.isna(), "n"].sum()))
+    scores = prep.decode(lv.to_numpy())
+    bad = ~np.isfinite(scores)
+    if bad.any():
+        _bad_scores(prep, int(frame.loc[bad, "n"].sum()))
+    uniq, inv = np.unique(scores, return_inverse=True)
+    values = uniq[::-1].copy()
+    level = (uniq.size - 1) - inv
+    wsum = frame["w"].to_numpy(np.float64) if "w" in frame.columns else frame["n"].to_numpy(float)
+    return _assemble(
+        population, frame, values, np.ones(values.size, bool), level, scores * wsum, False
+    )
+
+
+def _bad_scores(prep: _Prepared, count: int) -> None:
+    if prep.compiled is not None:
+        from scoreaudit.models.scorecard_sql import explain_null
+
+        raise explain_null(prep.compiled.card, prep.source, prep.compiled)
+    raise DataError(
+        f"The scores ({prep.score_what}) in {prep.source.name!r} have {count} missing, NaN or "
+        "infinite value(s). Every file needs a finite score: fix or drop these rows."
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# continuous scores: exact cut-offs by a window over the distinct scores, then buckets
+
+
+def _cutoff_values(
+    prep: _Prepared, ks: np.ndarray, targets: np.ndarray, threshold: float | None
+) -> np.ndarray:
+    """Exact scores at which the wanted counts ``ks`` (or weights ``targets``) are reached."""
+    import ibis
+
+    t = prep.table
+    weighted = "wt" in t.columns
+    base = t.select("lv", *(["wt"] if weighted else []))
+    aggs = {"n": base.count()}
+    if weighted:
+        aggs["w"] = base.wt.sum()
+    g = base.group_by("lv").aggregate(**aggs)
+    win = ibis.window(order_by=ibis.desc(g.lv), rows=(None, 0))
+    g = g.mutate(cum=g.n.sum().over(win), **({"cumw": g.w.sum().over(win)} if weighted else {}))
+    cond = g.lv.isnull() | g.lv.isnan() | g.lv.isinf()
+    # a wanted count k is reached at the score where (cum - n, cum] holds it: where the
+    # number of wanted counts <= cum changes (binary-search CASE: ~log2(budgets) tests a row)
+    wanted = np.unique(ks[ks > 0]).astype(np.int64)
+    if wanted.size:
+        cond = cond | (
+            _count_le(g.cum, wanted, 0, wanted.size)
+            != _count_le(g.cum - g.n, wanted, 0, wanted.size)
+        )
+    wanted_w = np.unique(targets[targets > 0]).astype(float)
+    if wanted_w.size:
+        cond = cond | (
+            _count_le(g.cumw, wanted_w, 0, wanted_w.size)
+            != _count_le(g.cumw - g.w, wanted_w, 0, wanted_w.size)
+        )
+    got = prep.source.execute(g.filter(cond).select("lv", "n")).to_pandas()
+    bad = ~np.isfinite(got["lv"].to_numpy(np.float64, na_value=np.nan))
+    if bad.any():
+        _bad_scores(prep, int(got.loc[bad, "n"].sum()))
+    values = got["lv"].to_numpy(np.float64)
+    if threshold is not None:
+        q = t.filter(t.lv >= float(threshold)).aggregate(m=t.lv.min())
+        m = prep.source.execute(q).to_pylist()[0]["m"]
+        if m is not None:
+            values = np.append(values, float(m))
+    return np.unique(values + 0.0)[::-1]
+
+
+def _buckets(population: Any, prep: _Prepared, cut: np.ndarray) -> Levels:
+    """Rows per (bucket, cell, label): buckets 2a + e around the exact cut-offs ``cut``."""
+
+    t = prep.table
+    bucket = _bucket_expr(t.lv, cut, 0, cut.size)
+    q = _group_with_score(prep, bucket)
+    frame = prep.source.execute(q).to_pandas()
+    codes = frame["lv"].to_numpy(np.int64)
+    nb = 2 * cut.size + 1
+    values = np.full(nb, -np.inf)
+    np.maximum.at(values, codes, frame["smax"].to_numpy(np.float64))
+    present = np.zeros(nb, dtype=bool)
+    present[codes] = True
+    remap = np.cumsum(present) - 1
+    exact = (np.arange(nb) % 2 == 1)[present]
+    values = values[present]
+    return _assemble(
+        population,
+        frame,
+        values,
+        exact,
+        remap[codes],
+        frame["ss"].to_numpy(np.float64),
+        True,
+    )
+
+
+def _count_le(x: Any, values: np.ndarray, lo: int, hi: int) -> Any:
+    """Number of ``values`` (increasing) that are <= ``x``: a binary-search CASE."""
+    import ibis
+
+    if lo == hi:
+        return ibis.literal(lo, type="int64")
+    mid = (lo + hi) // 2
+    v = values[mid].item()
+    return ibis.ifelse(x >= v, _count_le(x, values, mid + 1, hi), _count_le(x, values, lo, mid))
+
+
+def _bucket_expr(lv: Any, cut: np.ndarray, lo: int, hi: int) -> Any:
+    """``2 a + e`` by binary search over the decreasing cut-offs ``cut[lo:hi]`` (depth log m).
+
+    ``a``: cut-offs strictly above the score; ``e``: 1 when the score equals one.
+    """
+    import ibis
+
+    if lo == hi:
+        return ibis.literal(2 * lo, type="int64")
+    mid = (lo + hi) // 2
+    v = float(cut[mid])
+    return ibis.ifelse(
+        lv > v,
+        _bucket_expr(lv, cut, lo, mid),
+        ibis.ifelse(
+            lv == v, ibis.literal(2 * mid + 1, type="int64"), _bucket_expr(lv, cut, mid + 1, hi)
+        ),
+    )
+
+
+def _group_with_score(prep: _Prepared, bucket: Any) -> Any:
+    t = prep.table
+    keys = [c for c in t.columns if c.startswith("k")]
+    if "lab" in t.columns:
+        keys.append("lab")
+    weighted = "wt" in t.columns
+    base = t.select(*keys, *(["wt"] if weighted else []), s=t.lv, lv=bucket)
+    aggs: dict[str, Any] = {"n": base.count(), "smax": base.s.max()}
+    if weighted:
+        aggs["w"] = base.wt.sum()
+        aggs["w2"] = (base.wt * base.wt).sum()
+        aggs["ss"] = (base.s * base.wt).sum()
+    else:
+        aggs["ss"] = base.s.sum()
+    return base.group_by([*keys, "lv"]).aggregate(**aggs)
+
+
+# ----------------------------------------------------------------------------------------------
+# selection: counts per (budget, cell, label), ties by scoreaudit.selection.ties
+
+
+def budget_count(share: float, n: int) -> int:
+    """``round-half-up(share x n)`` computed exactly (``Decimal(repr(share))``).
+
+    Examples
+    --------
+    >>> budget_count(0.29, 50), budget_count(0.005, 100), budget_count(0.1, 7)
+    (15, 1, 1)
+    """
+    exact = Decimal(repr(float(share))) * n + Decimal("0.5")
+    return int(exact.to_integral_value(rounding=ROUND_FLOOR))
+
+
+@dataclass
+class Chosen:
+    """Selected sums per (budget, cell, label class) and what each budget realised."""
+
+    n: np.ndarray  # (B, C, K)
+    w: np.ndarray
+    w2: np.ndarray
+    k: np.ndarray  # (B,) files selected (fractional with weighted budgets)
+    cutoff: np.ndarray  # (B,)
+    tied: np.ndarray  # (B,) files at the cut-off
+    tied_selected: np.ndarray  # (B,)
+
+
+def choose(
+    lv: Levels,
+    counts: np.ndarray | None,
+    targets: np.ndarray | None,
+    ties: str,
+    random_state: Any,
+) -> Chosen:
+    """Select the top ``counts[b]`` files (or weight ``targets[b]``) with the tie rule.
+
+    Exactly one of ``counts`` / ``targets`` is given. Levels above the cut-off level are
+    selected whole; at the cut-off level the tied files are shared among the (cell, label)
+    groups by :func:`scoreaudit.selection.ties.allocate` (weights: the same fraction of
+    every tied group).
+    """
+    L, C, K = lv.n.shape
+    total = lv.n.sum(axis=(1, 2))
+    cum = np.cumsum(total)
+    cum_n = np.cumsum(lv.n, axis=0)
+    cum_w = np.cumsum(lv.w, axis=0) if lv.weighted else cum_n
+    cum_w2 = np.cumsum(lv.w2, axis=0) if lv.weighted else cum_n
+    by_weight = targets is not None
+    want = np.asarray(targets if by_weight else counts, dtype=float)
+    B = want.size
+    out_n = np.zeros((B, C * K))
+    out_w = np.zeros((B, C * K))
+    out_w2 = np.zeros((B, C * K))
+    k_out = np.zeros(B)
+    cutoff = np.full(B, np.inf)
+    tied = np.zeros(B, dtype=np.int64)
+    tied_sel = np.zeros(B)
+    wtot = lv.w.sum(axis=(1, 2))
+    cumw_tot = np.cumsum(wtot)
+    pos = np.flatnonzero(want > 0)
+    if pos.size:
+        ref = cumw_tot if by_weight else cum
+        lvl = np.minimum(np.searchsorted(ref, want[pos], side="left"), L - 1)
+        for L_ in np.unique(lvl):
+            bs = pos[lvl == L_]
+            m = lv.n[L_].ravel()
+            m_int = np.rint(m).astype(np.int64)
+            above_n = (cum_n[L_] - lv.n[L_]).ravel()
+            above_w = (cum_w[L_] - lv.w[L_]).ravel()
+            above_w2 = (cum_w2[L_] - lv.w2[L_]).ravel()
+            if by_weight:
+                wa = cumw_tot[L_] - wtot[L_]
+                f = np.clip((want[bs] - wa) / wtot[L_], 0.0, 1.0)
+                if ties == "all":
+                    f = np.where(f > 0, 1.0, 0.0)
+                frac = np.repeat(f[:, None], C * K, axis=1)
+                alloc = frac * m[None, :]
+            else:
+                a = cum[L_] - total[L_]
+                r = (want[bs] - a).astype(np.int64)
+                if ties == "all":
+                    alloc = np.repeat(m_int[None, :], bs.size, axis=0)
+                elif ties == "random":
+                    alloc = np.stack(
+                        [
+                            allocate(m_int, int(x), method="random", random_state=random_state)
+                            for x in r
+                        ]
+                    )
+                else:
+                    alloc = allocate_many(m_int, r)
+                alloc = alloc.astype(float)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    frac = np.where(m[None, :] > 0, alloc / np.where(m > 0, m, 1)[None, :], 0.0)
+            out_n[bs] = above_n[None, :] + alloc
+            out_w[bs] = above_w[None, :] + (
+                frac * lv.w[L_].ravel()[None, :] if lv.weighted else alloc
+            )
+            out_w2[bs] = above_w2[None, :] + (
+                frac * lv.w2[L_].ravel()[None, :] if lv.weighted else alloc
+            )
+            k_out[bs] = out_n[bs].sum(axis=1)
+            cutoff[bs] = lv.values[L_]
+            tied[bs] = int(m_int.sum())
+            tied_sel[bs] = alloc.sum(axis=1)
+    shape = (B, C, K)
+    return Chosen(
+        out_n.reshape(shape),
+        out_w.reshape(shape),
+        out_w2.reshape(shape),
+        k_out,
+        cutoff,
+        tied,
+        tied_sel,
+    )
+
+
+def choose_threshold(lv: Levels, threshold: float) -> Chosen:
+    """Every file scoring at least ``threshold``."""
+    L, C, K = lv.n.shape
+    top = int(np.searchsorted(-lv.values, -float(threshold), side="right"))  # levels >= t
+    if top == 0:
+        raise PolicyError(
+            f"No score reaches the threshold {threshold}; the highest score is {lv.values[0]:.6g}."
+        )
+    s = slice(0, top)
+    last = top - 1
+    return Chosen(
+        lv.n[s].sum(axis=0)[None],
+        lv.w[s].sum(axis=0)[None],
+        lv.w2[s].sum(axis=0)[None],
+        np.array([lv.n[s].sum()]),
+        np.array([lv.values[last]]),
+        np.array([int(round(lv.n[last].sum()))]),
+        np.array([lv.n[last].sum()]),
+    )
+
+
+def _wanted(lv_n: int, total_w: float, weighted: bool, shares: np.ndarray, count: int | None):
+    """(counts, targets) of the budgets: files unweighted, weight with weights."""
+    if count is not None:
+        return np.array([count], dtype=float), None
+    if weighted:
+        return None, np.asarray(shares, dtype=float) * total_w
+    return np.array([budget_count(s, lv_n) for s in shares], dtype=float), None
+
+
+# ----------------------------------------------------------------------------------------------
+# the audit
+
+
+def audit_engine(
+    population: Any,
+    model: Any,
+    policy: Budget | Threshold,
+    *,
+    reference: Any,
+    intersections: bool | int,
+    confidence: float,
+    correction: str,
+    min_cell: int,
+    grid: np.ndarray,
+    threshold_free: bool,
+    calibration_bins: int,
+    bootstrap: int,
+    bootstrap_seed: int | None,
+) -> AuditResult:
+    """:func:`scoreaudit.audit` on a population kept in its engine (arguments validated there).
+
+    Examples
+    --------
+    >>> import duckdb, numpy as np, pandas as pd
+    >>> import scoreaudit as sa
+    >>> rng = np.random.default_rng(0)
+    >>> frame = pd.DataFrame({"gender": rng.choice(["woman", "man"], 1000),
+    ...                       "score": rng.integers(0, 10, 1000) / 10})
+    >>> lazy = sa.Population(duckdb.sql("SELECT * FROM frame"), protected=["gender"])
+    >>> mem = sa.Population(frame, protected=["gender"])
+    >>> policy = sa.Budget(share=0.1, ties="all")
+    >>> a = sa.audit(lazy, "score", policy)
+    >>> b = sa.audit(mem, "score", policy)
+    >>> bool(np.allclose(a.groups["selection_rate"], b.groups["selection_rate"], rtol=1e-12))
+    True
+    """
+    from scoreaudit.engines.memory import _check_probabilities
+    from scoreaudit.models.column import ScoreColumn
+
+    prep = _prepare(population, model)
+    lv = _discrete(population, prep)
+    n_total = len(population)
+    shares_policy = (
+        np.array([policy.share]) if isinstance(policy, Budget) and policy.share else np.zeros(0)
+    )
+    count = policy.count if isinstance(policy, Budget) else None
+    if count is not None and count > n_total:
+        raise PolicyError(f"Budget count {count} exceeds the population size {n_total}.")
+    weighted = population.weight_column is not None
+    total_w = population.lazy_meta.total_weight if weighted else float(n_total)
+    if lv is None:  # continuous scores: exact cut-offs first, then buckets
+        ks, targets = _all_wanted(policy, grid, n_total, total_w, weighted)
+        thr = float(policy.threshold) if isinstance(policy, Threshold) else None
+        cut = _cutoff_values(prep, ks, targets, thr)
+        lv = _buckets(population, prep, cut)
+        total_w = float(lv.w.sum()) if weighted else total_w
+    elif weighted:
+        total_w = float(lv.w.sum())
+    name = getattr(model, "name", type(model).__name__)
+    _check_probabilities(model, str(name), lv.values[[0, -1]])
+
+    if isinstance(policy, Threshold):
+        chosen = choose_threshold(lv, float(policy.threshold))
+    else:
+        c, tg = _wanted(n_total, total_w, weighted, shares_policy, count)
+        if c is not None and c[0] == 0:
+            raise PolicyError(
+                f"A budget of {policy.share:.4%} selects no file in a population of "
+                f"{n_total}; raise the budget."
+            )
+        chosen = choose(lv, c, tg, policy.ties, policy.random_state)
+    c, tg = _wanted(n_total, total_w, weighted, grid, None)
+    curve = choose(lv, c, tg, policy.ties, policy.random_state)
+
+    return _result(
+        population,
+        model,
+        policy,
+        lv,
+        chosen,
+        curve,
+        grid,
+        reference=reference,
+        intersections=intersections,
+        confidence=confidence,
+        correction=correction,
+        min_cell=min_cell,
+        threshold_free=threshold_free,
+        calibration_bins=calibration_bins,
+        bootstrap=bootstrap,
+        bootstrap_seed=bootstrap_seed,
+        total_w=total_w,
+        prep=prep,
+        score_column=isinstance(model, ScoreColumn),
+    )
+
+
+def _all_wanted(
+    policy: Any, grid: np.ndarray, n: int, total_w: float, weighted: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every count (and weight target) at which a cut-off is needed."""
+    ks: list[float] = []
+    targets: list[float] = []
+    shares = list(grid)
+    if isinstance(policy, Budget) and policy.share is not None:
+        shares.append(policy.share)
+    if isinstance(policy, Budget) and policy.count is not None:
+        ks.append(policy.count)
+    if weighted:
+        targets += [s * total_w for s in shares]
+    else:
+        ks += [budget_count(s, n) for s in shares]
+    return np.array(ks, dtype=float), np.array(targets, dtype=float)
+
+
+def _sums(n: np.ndarray, w: np.ndarray, w2: np.ndarray, weighted: bool) -> Sums:
+    if not weighted:
+        return Sums(n, n, n)
+    return Sums(n, w, w2, True)
+
+
+def _label_sums(lv: Levels, n, w, w2, classes: Sequence[int]) -> Sums:
+    idx = list(classes)
+    return _sums(n[..., idx].sum(-1), w[..., idx].sum(-1), w2[..., idx].sum(-1), lv.weighted)
+
+
+def _result(population, model, policy, lv, chosen, curve, grid, **kw) -> AuditResult:
+    from scoreaudit.engines.memory import _Engine
+
+    cells = lv.cells
+    views = build_views(cells, kw["intersections"])
+    base = _label_sums(lv, lv.n.sum(0), lv.w.sum(0), lv.w2.sum(0), range(lv.n.shape[2]))
+    K = lv.n.shape[2]
+    sn, sw, sw2 = chosen.n[0], chosen.w[0], chosen.w2[0]
+    sel = _label_sums(lv, sn, sw, sw2, range(K))
+    eng = _Engine.from_sums(cells, views, base, sel, lv.score_sum, kw["confidence"], kw["min_cell"])
+    eng.weights = np.ones(0) if lv.weighted else None
+    if lv.labelled:
+        eng.labels = np.ones(0)
+        bn, bw, bw2 = lv.n.sum(0), lv.w.sum(0), lv.w2.sum(0)
+        eng.lab = _label_sums(lv, bn, bw, bw2, (0, 1))
+        eng.pos = _label_sums(lv, bn, bw, bw2, (1,))
+        eng.neg = _label_sums(lv, bn, bw, bw2, (0,))
+        eng.sel_lab = _label_sums(lv, sn, sw, sw2, (0, 1))
+        eng.sel_pos = _label_sums(lv, sn, sw, sw2, (1,))
+        eng.sel_neg = _label_sums(lv, sn, sw, sw2, (0,))
+    refs, warnings = resolve_references(
+        views, eng.base_by_view, kw["reference"], eng.selected_by_view
+    )
+    groups = eng.groups_table()
+    disparities = eng.disparities_table(refs, kw["correction"])
+    if kw["bootstrap"]:
+        disparities = eng.add_bootstrap(
+            disparities, refs, int(kw["bootstrap"]), kw["bootstrap_seed"]
+        )
+    tf_done = False
+    if kw["threshold_free"]:
+        from scoreaudit.engines import _sql_tf
+
+        disparities, tf_done, note = _sql_tf.add_threshold_free(
+            eng, lv, disparities, refs, {**kw, "population": population}
+        )
+        if note:
+            warnings.append(note)
+    c_n = curve.n.sum(-1)
+    c_w = curve.w.sum(-1)
+    realised = np.where(curve.k > 0, c_w.sum(axis=1) / kw["total_w"], 0.0)
+    curve_table = eng.curve_table_from_counts(refs, grid, curve.k, c_n, c_w, realised)
+    calibration = None
+    if lv.labelled:
+        from scoreaudit.engines import _sql_tf
+
+        calibration, note = _sql_tf.calibration(eng, lv, kw["calibration_bins"], kw["confidence"])
+        if note:
+            warnings.append(note)
+    k = chosen.k[0]
+    share = float(chosen.w[0].sum() / kw["total_w"])
+    selection = Selection(
+        np.zeros(0, dtype=bool),
+        int(round(k)),
+        share,
+        float(chosen.cutoff[0]),
+        int(chosen.tied[0]),
+        int(round(chosen.tied_selected[0])),
+        policy.describe(),
+    )
+    if lv.values[0] > 1 or lv.values[-1] < 0:
+        if calibration is not None:
+            warnings.append(
+                f"Scores range from {lv.values[-1]:.4g} to {lv.values[0]:.4g}, outside [0, 1]: "
+                "the calibration table compares mean scores with observed rates and only "
+                "means something for probabilities; read it as a ranking."
+            )
+    n_total = len(population)
+    if n_total < 2 * kw["min_cell"]:
+        warnings.append(f"The population has only {n_total} files: every group is a small cell.")
+    src = population.source
+    config = {
+        "policy": policy.to_dict(),
+        **reference_config(kw["reference"], views, refs),
+        "intersections": kw["intersections"],
+        "confidence": kw["confidence"],
+        "correction": kw["correction"],
+        "min_cell": int(kw["min_cell"]),
+        "budgets": [float(b) for b in grid],
+        "threshold_free": bool(kw["threshold_free"] and tf_done),
+        "bootstrap": int(kw["bootstrap"]),
+        "engine": {
+            "name": src.engine,
+            "source": src.name,
+            "levels": int(lv.values.size),
+            "continuous": bool(lv.continuous),
+        },
+    }
+    model_info = model.to_dict() if hasattr(model, "to_dict") else {"kind": type(model).__name__}
+    if not isinstance(model_info, dict):
+        model_info = {"kind": type(model).__name__}
+    name = getattr(model, "name", type(model).__name__)
+    return AuditResult(
+        groups=groups,
+        disparities=disparities,
+        curve=curve_table,
+        selected=np.zeros(0, dtype=bool),
+        calibration=calibration,
+        selection=selection,
+        config=config,
+        population_summary=population.summary(),
+        model_info={"name": str(name), **model_info},
+        warnings=warnings,
+        population=population,
+        model=model,
+        policy=policy,
+        scores=np.zeros(0),
+    )
