@@ -35,7 +35,7 @@ import pytest
 
 import scoreaudit as sa
 from scoreaudit.cli import main
-from scoreaudit.cli.audit import check_config_safety
+from scoreaudit.cli.audit import ConfigError, check_config_safety
 from scoreaudit.data.io import read_data
 from scoreaudit.data.population import lookalike_key
 from scoreaudit.errors import DataError, ScoreAuditError
@@ -279,8 +279,9 @@ def test_the_same_settings_typed_on_the_command_line_are_accepted(
 
 def test_suppression_options_cannot_be_changed_by_a_config_file() -> None:
     """Any option about suppression or publication keeps its default unless typed."""
+    assert issubclass(ConfigError, ScoreAuditError)
     for key, value in (("suppress_zero", False), ("synthetic", True), ("unsafe_publish", 1)):
-        with pytest.raises(ScoreAuditError, match=f"sets {key}.*command line"):
+        with pytest.raises(ConfigError, match=f"sets {key}.*command line"):
             check_config_safety({key: value}, {}, "audit.yaml")
         check_config_safety({key: value}, {key: value}, "audit.yaml")  # typed: accepted
 

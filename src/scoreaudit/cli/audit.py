@@ -27,6 +27,7 @@ from scoreaudit.errors import ScoreAuditError
 __all__ = [
     "CONFIG_KEYS",
     "DEFAULTS",
+    "ConfigError",
     "check_config_safety",
     "load_config",
     "merge_options",
@@ -56,6 +57,12 @@ CONFIG_KEYS = tuple(DEFAULTS)
 _CLI_ONLY = ("force", "trust_pickle", "config", "debug")
 #: Options not part of the analysis (left out of the manifest, so that reruns compare equal).
 _NOT_RECORDED = ("out", "force", "config")
+
+
+class ConfigError(ScoreAuditError):
+    """A ``--config`` file is unreadable, malformed, or asks for what only a user may type."""
+
+
 #: Deepest nesting an options file needs is 3 (``bands: {age: [25, 35]}``).
 MAX_CONFIG_DEPTH = 10
 #: Options naming files, which a config file may only point inside the working directory.
@@ -80,28 +87,26 @@ def load_config(path: str | Path) -> dict[str, Any]:
 
     path = Path(path)
     if not path.is_file():
-        raise ScoreAuditError(f"Config file {str(path)!r} does not exist or is not a file.")
+        raise ConfigError(f"Config file {str(path)!r} does not exist or is not a file.")
     if path.stat().st_size > 1_000_000:  # an options file is a few lines
-        raise ScoreAuditError(
-            f"Config file {str(path)!r} is larger than 1 MB: is it the right file?"
-        )
+        raise ConfigError(f"Config file {str(path)!r} is larger than 1 MB: is it the right file?")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         _check_config_size(raw, path)
     except RecursionError:  # the YAML composer recurses once per nesting level
-        raise ScoreAuditError(
+        raise ConfigError(
             f"Config file {str(path)!r} is nested too deeply (more than {MAX_CONFIG_DEPTH} "
             "levels of lists or mappings); refused. An options file is a flat list of "
             "'key: value' lines."
         ) from None
     except yaml.YAMLError as exc:
-        raise ScoreAuditError(f"Config file {str(path)!r} is not valid YAML: {exc}") from None
+        raise ConfigError(f"Config file {str(path)!r} is not valid YAML: {exc}") from None
     except UnicodeDecodeError:
-        raise ScoreAuditError(f"Config file {str(path)!r} is not UTF-8 text.") from None
+        raise ConfigError(f"Config file {str(path)!r} is not UTF-8 text.") from None
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        raise ScoreAuditError(
+        raise ConfigError(
             f"Config file {str(path)!r} must be a mapping of options "
             f"(key: value lines), not {type(raw).__name__}."
         )
@@ -109,12 +114,12 @@ def load_config(path: str | Path) -> dict[str, Any]:
     for key, value in raw.items():
         k = str(key).strip().replace("-", "_")
         if k in _CLI_ONLY:
-            raise ScoreAuditError(
+            raise ConfigError(
                 f"Config file {str(path)!r}: {key!r} can only be given on the command line "
                 f"(--{k.replace('_', '-')})."
             )
         if k not in DEFAULTS:
-            raise ScoreAuditError(
+            raise ConfigError(
                 f"Config file {str(path)!r}: unknown key {key!r}. Allowed keys: "
                 f"{', '.join(CONFIG_KEYS)}."
             )
@@ -137,12 +142,12 @@ def _check_config_size(raw: Any, path: Path, limit: int = 10_000) -> None:
         item, depth = stack.pop()
         count += 1
         if count > limit:
-            raise ScoreAuditError(
+            raise ConfigError(
                 f"Config file {str(path)!r} expands to more than {limit:,} values (YAML aliases "
                 "repeating aliases?); refused. Write the options without nested aliases."
             )
         if depth > MAX_CONFIG_DEPTH:
-            raise ScoreAuditError(
+            raise ConfigError(
                 f"Config file {str(path)!r} is nested too deeply (more than {MAX_CONFIG_DEPTH} "
                 "levels of lists or mappings); refused. An options file is a flat list of "
                 "'key: value' lines."
@@ -182,7 +187,7 @@ def check_config_safety(
     >>> check_config_safety({"min_cell": 0}, {"min_cell": None}, "audit.yaml")
     Traceback (most recent call last):
     ...
-    scoreaudit.errors.ScoreAuditError: ...
+    scoreaudit.cli.audit.ConfigError: ...
     >>> check_config_safety({"min_cell": 0}, {"min_cell": 0}, "audit.yaml")  # typed: accepted
     """
     where = f"Config file {str(config_path)!r}"
@@ -194,7 +199,7 @@ def check_config_safety(
         if key == "min_cell":
             _check_min_cell(value, where)
         elif any(word in key for word in _PROTECTION_WORDS) and value != DEFAULTS.get(key):
-            raise ScoreAuditError(
+            raise ConfigError(
                 f"{where} sets {key}: {value!r}, which changes how small groups are protected; "
                 f"a config file cannot do that. If you mean it, give {flag} on the command line."
             )
@@ -205,11 +210,11 @@ def check_config_safety(
 def _check_min_cell(value: Any, where: str) -> None:
     default = int(DEFAULTS["min_cell"])
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ScoreAuditError(
+        raise ConfigError(
             f"{where}: min-cell must be a whole number (at least {default}), not {value!r}."
         )
     if value < default:
-        raise ScoreAuditError(
+        raise ConfigError(
             f"{where} sets min-cell: {value}, below the default {default}: a config file "
             "cannot lower the protection of small groups (counts 1 to min-cell - 1 are "
             f"hidden). If you mean it, give --min-cell {value} on the command line."
@@ -224,7 +229,7 @@ def _check_inside(key: str, value: str, where: str, cwd: Path) -> None:
     resolved = path.resolve()
     if resolved != root and resolved.is_relative_to(root):
         return
-    raise ScoreAuditError(
+    raise ConfigError(
         f"{where} sets {key}: {value!r}, which is outside the current directory {str(root)!r}"
         f"{'' if str(resolved) == value else f' (it resolves to {str(resolved)!r})'}; a config "
         "file cannot make scoreaudit read or write elsewhere. If you mean it, give "
