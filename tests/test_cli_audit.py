@@ -249,15 +249,26 @@ def test_existing_output_refused_then_replaced_with_force(small_data, tmp_path):
     (out / "keep.txt").write_text("previous report")
     assert main(_audit_args(small_data, out, "en", "--formats", "json")) == 2
     assert (out / "keep.txt").read_text() == "previous report"
+    # --force replaces only a scoreaudit report (tests/test_untrusted_inputs.py)
+    assert main(_audit_args(small_data, out, "en", "--formats", "json", "--force")) == 2
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+    (out / "keep.txt").unlink()
+    out.rmdir()
+    assert main(_audit_args(small_data, out, "en", "--formats", "md")) == 0
     assert main(_audit_args(small_data, out, "en", "--formats", "json", "--force")) == 0
     assert sorted(p.name for p in out.iterdir()) == ["results.json"]
     assert _leftovers(tmp_path) == ["report"]
 
 
-def test_config_file(small_data, tmp_path):
+def test_config_file(small_data, tmp_path, monkeypatch):
+    import shutil
+
+    # a config file may only point inside the working directory (test_untrusted_inputs.py)
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(small_data, tmp_path / "data.parquet")
     cfg = tmp_path / "audit.yaml"
     cfg.write_text(
-        f"data: {small_data}\nmodel: c2sg-reconstruction\nbudget: 10%\n"
+        "data: data.parquet\nmodel: c2sg-reconstruction\nbudget: 10%\n"
         "reference: {gender: man}\nlang: fr\nout: rep\nformats: [json]\n",
         encoding="utf-8",
     )

@@ -637,10 +637,14 @@ def small_result() -> Any:
 
 
 def _old_report(tmp_path: Path) -> tuple[Path, Path]:
+    """A previous report (--force replaces only a directory marked as a scoreaudit report)."""
+    from scoreaudit.report.output import MARKER
+
     out = tmp_path / "report"
     out.mkdir()
     marker = out / "report.html"
     marker.write_text("OLD REPORT", encoding="utf-8")
+    (out / MARKER).write_text('{"scoreaudit": "report"}', encoding="utf-8")
     return out, marker
 
 
@@ -656,7 +660,7 @@ def test_existing_output_directory_is_refused_and_kept(
     code, _o, err = run_cli(cli_args(data, {}, out), capsys)
     assert code == 2 and "already exists" in err and str(out) in err and "--force" in err
     assert marker.read_text(encoding="utf-8") == "OLD REPORT"
-    assert sorted(p.name for p in out.iterdir()) == ["report.html"]
+    assert sorted(p.name for p in out.iterdir()) == [".scoreaudit-report", "report.html"]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report.")] == []
     # with --force the old report is replaced, once the new one is complete
     code, _o, err = run_cli(cli_args(data, {}, out) + ["--force"], capsys)
@@ -703,7 +707,7 @@ def test_disk_full_while_writing_leaves_nothing(
     if force:  # the previous report is untouched
         assert marker is not None and marker.read_text(encoding="utf-8") == "OLD REPORT"
         assert "previous report is unchanged" in err
-        assert sorted(p.name for p in out.iterdir()) == ["report.html"]
+        assert sorted(p.name for p in out.iterdir()) == [".scoreaudit-report", "report.html"]
         assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report.")] == []
     else:
         assert leftovers(tmp_path, out) == []

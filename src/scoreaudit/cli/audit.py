@@ -7,6 +7,12 @@ Precedence of settings: built-in defaults < the ``--config`` YAML file < options
 command line. Relative paths in a config file are relative to the config file's directory.
 ``force`` and ``trust_pickle`` are refused in a config file: replacing a report and running
 code from a model file must be asked for on the command line.
+
+A config file may come from someone else (:func:`check_config_safety`): it cannot lower the
+protection of small groups (``min-cell`` below the default, or any other suppression option
+changed) nor make the tool read or write outside the current directory (``data``, ``out``
+and a model file, resolved with symbolic links); the same setting given on the command line
+is accepted, since the user then asked for it.
 """
 
 from __future__ import annotations
@@ -18,7 +24,15 @@ from typing import Any
 
 from scoreaudit.errors import ScoreAuditError
 
-__all__ = ["CONFIG_KEYS", "DEFAULTS", "load_config", "merge_options", "run_audit_command"]
+__all__ = [
+    "CONFIG_KEYS",
+    "DEFAULTS",
+    "ConfigError",
+    "check_config_safety",
+    "load_config",
+    "merge_options",
+    "run_audit_command",
+]
 
 DEFAULTS: dict[str, Any] = {
     "data": None,
@@ -48,6 +62,18 @@ _CLI_ONLY = ("force", "trust_pickle", "config", "debug")
 _NOT_RECORDED = ("out", "force", "config")
 
 
+class ConfigError(ScoreAuditError):
+    """A ``--config`` file is unreadable, malformed, or asks for what only a user may type."""
+
+
+#: Deepest nesting an options file needs is 3 (``bands: {age: [25, 35]}``).
+MAX_CONFIG_DEPTH = 10
+#: Options naming files, which a config file may only point inside the working directory.
+_PATH_KEYS = ("data", "out", "model")
+#: Words of option names that govern publication protection: a config file cannot change them.
+_PROTECTION_WORDS = ("suppress", "synthetic", "unsafe", "min_", "publish")
+
+
 def load_config(path: str | Path) -> dict[str, Any]:
     """Read an ``audit.yaml`` file (safe YAML): a mapping of the audit options.
 
@@ -64,22 +90,26 @@ def load_config(path: str | Path) -> dict[str, Any]:
 
     path = Path(path)
     if not path.is_file():
-        raise ScoreAuditError(f"Config file {str(path)!r} does not exist or is not a file.")
+        raise ConfigError(f"Config file {str(path)!r} does not exist or is not a file.")
     if path.stat().st_size > 1_000_000:  # an options file is a few lines
-        raise ScoreAuditError(
-            f"Config file {str(path)!r} is larger than 1 MB: is it the right file?"
-        )
+        raise ConfigError(f"Config file {str(path)!r} is larger than 1 MB: is it the right file?")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         _check_config_size(raw, path)
+    except RecursionError:  # the YAML composer recurses once per nesting level
+        raise ConfigError(
+            f"Config file {str(path)!r} is nested too deeply (more than {MAX_CONFIG_DEPTH} "
+            "levels of lists or mappings); refused. An options file is a flat list of "
+            "'key: value' lines."
+        ) from None
     except yaml.YAMLError as exc:
-        raise ScoreAuditError(f"Config file {str(path)!r} is not valid YAML: {exc}") from None
+        raise ConfigError(f"Config file {str(path)!r} is not valid YAML: {exc}") from None
     except UnicodeDecodeError:
-        raise ScoreAuditError(f"Config file {str(path)!r} is not UTF-8 text.") from None
+        raise ConfigError(f"Config file {str(path)!r} is not UTF-8 text.") from None
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        raise ScoreAuditError(
+        raise ConfigError(
             f"Config file {str(path)!r} must be a mapping of options "
             f"(key: value lines), not {type(raw).__name__}."
         )
@@ -87,12 +117,12 @@ def load_config(path: str | Path) -> dict[str, Any]:
     for key, value in raw.items():
         k = str(key).strip().replace("-", "_")
         if k in _CLI_ONLY:
-            raise ScoreAuditError(
+            raise ConfigError(
                 f"Config file {str(path)!r}: {key!r} can only be given on the command line "
                 f"(--{k.replace('_', '-')})."
             )
         if k not in DEFAULTS:
-            raise ScoreAuditError(
+            raise ConfigError(
                 f"Config file {str(path)!r}: unknown key {key!r}. Allowed keys: "
                 f"{', '.join(CONFIG_KEYS)}."
             )
@@ -109,21 +139,105 @@ def load_config(path: str | Path) -> dict[str, Any]:
 
 
 def _check_config_size(raw: Any, path: Path, limit: int = 10_000) -> None:
-    """Refuse YAML aliases that expand to a huge structure ("billion laughs")."""
-    count, stack = 0, [raw]
+    """Refuse YAML aliases that expand to a huge structure ("billion laughs"), deep nesting."""
+    count, stack = 0, [(raw, 0)]
     while stack:
-        item = stack.pop()
+        item, depth = stack.pop()
         count += 1
         if count > limit:
-            raise ScoreAuditError(
+            raise ConfigError(
                 f"Config file {str(path)!r} expands to more than {limit:,} values (YAML aliases "
                 "repeating aliases?); refused. Write the options without nested aliases."
             )
+        if depth > MAX_CONFIG_DEPTH:
+            raise ConfigError(
+                f"Config file {str(path)!r} is nested too deeply (more than {MAX_CONFIG_DEPTH} "
+                "levels of lists or mappings); refused. An options file is a flat list of "
+                "'key: value' lines."
+            )
         if isinstance(item, Mapping):
-            stack.extend(item.keys())
-            stack.extend(item.values())
+            stack.extend((k, depth + 1) for k in item.keys())
+            stack.extend((v, depth + 1) for v in item.values())
         elif isinstance(item, (list, tuple)):
-            stack.extend(item)
+            stack.extend((v, depth + 1) for v in item)
+
+
+def check_config_safety(
+    config: Mapping[str, Any],
+    cli: Mapping[str, Any],
+    config_path: str | Path,
+    cwd: str | Path | None = None,
+) -> None:
+    """Refuse what a config file alone may not do: lower protection, reach outside ``cwd``.
+
+    A setting also given on the command line (``cli`` value not None) is not checked: the
+    command line wins, and the user typed it. Otherwise:
+
+    * ``min_cell`` must be a whole number at least the default (11);
+    * any other option about suppression or publication (name containing ``suppress``,
+      ``synthetic``, ``unsafe``, ``min_`` or ``publish``) must keep its default;
+    * ``data``, ``out`` and a model given as a file must resolve (symbolic links followed)
+      inside the working directory.
+
+    Raises
+    ------
+    ScoreAuditError
+        Naming the config file, the option, its value, and the command-line option to give
+        instead.
+
+    Examples
+    --------
+    >>> check_config_safety({"min_cell": 0}, {"min_cell": None}, "audit.yaml")
+    Traceback (most recent call last):
+    ...
+    scoreaudit.cli.audit.ConfigError: ...
+    >>> check_config_safety({"min_cell": 0}, {"min_cell": 0}, "audit.yaml")  # typed: accepted
+    """
+    where = f"Config file {str(config_path)!r}"
+    given = {k for k, v in cli.items() if v is not None}
+    for key, value in config.items():
+        if key in given:
+            continue
+        flag = f"--{key.replace('_', '-')}"
+        if key == "min_cell":
+            _check_min_cell(value, where)
+        elif any(word in key for word in _PROTECTION_WORDS) and value != DEFAULTS.get(key):
+            raise ConfigError(
+                f"{where} sets {key}: {value!r}, which changes how small groups are protected; "
+                f"a config file cannot do that. If you mean it, give {flag} on the command line."
+            )
+        elif key in _PATH_KEYS and value is not None:
+            _check_inside(key, str(value), where, Path(cwd) if cwd else Path.cwd())
+
+
+def _check_min_cell(value: Any, where: str) -> None:
+    default = int(DEFAULTS["min_cell"])
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(
+            f"{where}: min-cell must be a whole number (at least {default}), not {value!r}."
+        )
+    if value < default:
+        raise ConfigError(
+            f"{where} sets min-cell: {value}, below the default {default}: a config file "
+            "cannot lower the protection of small groups (counts 1 to min-cell - 1 are "
+            f"hidden). If you mean it, give --min-cell {value} on the command line."
+        )
+
+
+def _check_inside(key: str, value: str, where: str, cwd: Path) -> None:
+    path = Path(value)
+    if key == "model" and not (path.is_file() or path.is_symlink()):
+        return  # a shipped model name, not a file
+    root = cwd.resolve()
+    resolved = path.resolve()
+    if resolved != root and resolved.is_relative_to(root):
+        return
+    raise ConfigError(
+        f"{where} sets {key}: {value!r}, which is outside the current directory {str(root)!r}"
+        f"{'' if str(resolved) == value else f' (it resolves to {str(resolved)!r})'}; a config "
+        "file cannot make scoreaudit read or write elsewhere. If you mean it, give "
+        f"--{key} on the command line, or run from a directory that contains it."
+    )
 
 
 def _as_list_text(value: Any, what: str) -> str:
@@ -257,6 +371,8 @@ def run_audit_command(
     from scoreaudit.report.output import check_output_dir
 
     config = load_config(config_path) if config_path else {}
+    if config_path:
+        check_config_safety(config, cli_options, config_path)
     opts = merge_options(cli_options, config)
     if opts["data"] is None:
         raise ScoreAuditError(

@@ -37,7 +37,7 @@ import pandas as pd
 
 from scoreaudit.errors import DataError
 
-__all__ = ["to_pandas"]
+__all__ = ["nested_kind", "refuse_nested_columns", "to_pandas"]
 
 
 def to_pandas(data: Any, what: str = "Population data") -> pd.DataFrame:
@@ -114,3 +114,79 @@ def _from_polars(data: Any) -> pd.DataFrame:
             col = frame[name]
             frame[name] = col.cat.reorder_categories(sorted(col.cat.categories, key=str))
     return frame
+
+
+def nested_kind(values: pd.Series) -> str | None:
+    """``"list"`` or ``"struct"`` when a column holds lists or records (Parquet nested types).
+
+    Checks the dtype (pandas ``ArrowDtype``) and, for an object column, its first non-missing
+    value: pyarrow turns a Parquet ``list`` column into numpy arrays and a ``struct`` column
+    into dicts. A column mixing plain values and lists is caught later, when it is used
+    (grouping or converting it fails with a message naming the column).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> nested_kind(pd.Series([[1, 2], [3]])), nested_kind(pd.Series([{"a": 1}]))
+    ('list', 'struct')
+    >>> nested_kind(pd.Series(["a", "b"])) is None
+    True
+    """
+    import numpy as np
+
+    arrow = getattr(values.dtype, "pyarrow_dtype", None)
+    if arrow is not None:
+        import pyarrow as pa
+
+        if pa.types.is_struct(arrow) or pa.types.is_map(arrow):
+            return "struct"
+        if pa.types.is_list(arrow) or pa.types.is_large_list(arrow):
+            return "list"
+        if pa.types.is_fixed_size_list(arrow):
+            return "list"
+        return None
+    if values.dtype != object or len(values) == 0:
+        return None
+    first = values.first_valid_index()
+    if first is None:
+        return None
+    value = values.loc[first]
+    if isinstance(value, pd.Series):  # duplicated index labels: take the first
+        value = value.iloc[0]
+    if isinstance(value, dict):
+        return "struct"
+    if isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
+        return "list"
+    return None
+
+
+def refuse_nested_columns(frame: pd.DataFrame, columns: Any, role: str) -> None:
+    """Raise :class:`DataError` when one of ``columns`` holds lists or records.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    columns : iterable of str
+        Columns about to be used (absent ones are skipped: they are reported elsewhere).
+    role : str
+        What the columns are for, e.g. ``"protected attribute"`` or ``"model input"``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> refuse_nested_columns(pd.DataFrame({"g": [["a"], ["b"]]}), ["g"], "protected attribute")
+    Traceback (most recent call last):
+    ...
+    scoreaudit.errors.DataError: ...
+    """
+    for column in columns:
+        if column not in frame.columns:
+            continue
+        kind = nested_kind(frame[column])
+        if kind is not None:
+            what = "lists of values" if kind == "list" else "records (several fields per row)"
+            raise DataError(
+                f"Column {str(column)!r}, used as {role}, holds {what} (a Parquet {kind} "
+                "column), not one value per row. Flatten it into plain columns (one value per "
+                "row) before auditing, or use another column."
+            )

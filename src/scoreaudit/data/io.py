@@ -47,10 +47,24 @@ import pandas as pd
 
 from scoreaudit.errors import DataError
 
-__all__ = ["SOURCE_ATTR", "describe_row", "file_sha256", "read_data", "source_name"]
+__all__ = [
+    "MAX_DATA_BYTES",
+    "SOURCE_ATTR",
+    "describe_row",
+    "file_sha256",
+    "read_data",
+    "source_name",
+]
 
 #: Key of ``DataFrame.attrs`` where :func:`read_data` records where the frame came from.
 SOURCE_ATTR = "scoreaudit_source"
+
+#: Largest data file :func:`read_data` opens, in bytes (20 GB), unless ``max_bytes=`` or the
+#: environment variable ``SCOREAUDIT_MAX_DATA_BYTES`` says otherwise. A national file of 13
+#: million households with 100 columns is 2-5 GB as Parquet and about 10 GB as CSV; a CSV
+#: file is read into memory (about three times its size), so larger files should be Parquet.
+MAX_DATA_BYTES = 20 * 10**9
+_MAX_BYTES_ENV = "SCOREAUDIT_MAX_DATA_BYTES"
 
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 _CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -104,6 +118,53 @@ def describe_row(frame: pd.DataFrame, pos: int) -> str:
     if info.get("rows") != len(frame) or not frame.index.equals(pd.RangeIndex(len(frame))):
         return text
     return f"{text} (line {pos + int(info['first_data_line'])} of the file)"
+
+
+def _max_bytes(max_bytes: int | None) -> int:
+    if max_bytes is not None:
+        return int(max_bytes)
+    env = os.environ.get(_MAX_BYTES_ENV, "").strip().replace("_", "")
+    if not env:
+        return MAX_DATA_BYTES
+    try:
+        return int(float(env))
+    except ValueError:
+        raise DataError(
+            f"The environment variable {_MAX_BYTES_ENV}={env!r} is not a number of bytes "
+            "(e.g. 50000000000 for 50 GB)."
+        ) from None
+
+
+def _human(n: float) -> str:
+    """``20 GB``, ``3.5 MB``, ``900 bytes``."""
+    for unit, size in (("GB", 1e9), ("MB", 1e6)):
+        if n >= size:
+            return f"{n / size:,.3g} {unit}"
+    return f"{int(n):,} bytes"
+
+
+def _check_size(path: Path, limit: int) -> None:
+    size = path.stat().st_size
+    if size > limit:
+        raise DataError(
+            f"File {str(path)!r} is {_human(size)}, more than the limit of "
+            f"{_human(limit)} for a data file. Is it the right file? For a larger "
+            f"population, set {_MAX_BYTES_ENV} (in bytes) or read_data(..., max_bytes=N), and "
+            "prefer Parquet to CSV (a CSV file is read into memory)."
+        )
+
+
+def _csv_rows(text: str, sep: str, path: Path, stop: int | None = None) -> list[list[str]]:
+    """Rows of the CSV text (up to ``stop``), with a clear error for an oversized field."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    try:
+        return list(itertools.islice(reader, stop))
+    except csv.Error as exc:
+        raise DataError(
+            f"Cannot parse CSV file {str(path)!r} at line {reader.line_num}: {exc}. A "
+            "value that long is not a label or a number: check for a quote that is never "
+            "closed, or whether this is the right file."
+        ) from None
 
 
 def _check_path(path: Path) -> None:
@@ -267,15 +328,18 @@ def _french_number_columns(frame: pd.DataFrame) -> dict[str, pd.Series]:
 def _check_extra_fields(text: str, sep: str, n_header: int, path: Path) -> None:
     """Refuse data lines with more (non-empty) fields than the header."""
     reader = csv.reader(io.StringIO(text), delimiter=sep)
-    next(reader, None)
-    for row in reader:
-        if len(row) > n_header and any(f.strip() for f in row[n_header:]):
-            raise DataError(
-                f"Line {reader.line_num} of {str(path)!r} has {len(row)} fields but the header "
-                f"has {n_header} column names (separator {sep!r}). Every value would be read "
-                "under the wrong column: add the missing column names, or quote values that "
-                "contain the separator."
-            )
+    try:
+        next(reader, None)
+        for row in reader:
+            if len(row) > n_header and any(f.strip() for f in row[n_header:]):
+                raise DataError(
+                    f"Line {reader.line_num} of {str(path)!r} has {len(row)} fields but the "
+                    f"header has {n_header} column names (separator {sep!r}). Every value would "
+                    "be read under the wrong column: add the missing column names, or quote "
+                    "values that contain the separator."
+                )
+    except csv.Error:
+        _csv_rows(text, sep, path)  # raises the clear error
 
 
 def _read_parquet(path: Path, **kwargs: Any) -> pd.DataFrame:
@@ -323,7 +387,9 @@ def _check_frame(frame: pd.DataFrame, path: Path, header: list[str] | None) -> p
     return frame
 
 
-def read_data(path: str | os.PathLike, **kwargs: Any) -> pd.DataFrame:
+def read_data(
+    path: str | os.PathLike, *, max_bytes: int | None = None, **kwargs: Any
+) -> pd.DataFrame:
     """Read a CSV or Parquet file into a data frame, detecting CSV dialects.
 
     CSV: encoding (UTF-8 with or without BOM, UTF-16/32 with a BOM, else
@@ -333,11 +399,15 @@ def read_data(path: str | os.PathLike, **kwargs: Any) -> pd.DataFrame:
     :func:`pandas.read_csv` or :func:`pandas.read_parquet` (``sep`` or ``decimal`` given
     there override the detection).
 
+    ``max_bytes`` (default :data:`MAX_DATA_BYTES`, 20 GB, or the environment variable
+    ``SCOREAUDIT_MAX_DATA_BYTES``) is the largest file size read; a larger file is refused
+    before it is opened.
+
     Raises
     ------
     DataError
-        Missing, empty, unreadable, truncated or ambiguous files, with the file name, the
-        line where it helps, and what to do.
+        Missing, empty, unreadable, truncated, ambiguous or oversized files, with the file
+        name, the line where it helps, and what to do.
 
     Examples
     --------
@@ -349,6 +419,18 @@ def read_data(path: str | os.PathLike, **kwargs: Any) -> pd.DataFrame:
     """
     path = Path(path)
     _check_path(path)
+    _check_size(path, _max_bytes(max_bytes))
+    try:
+        return _read_checked(path, **kwargs)
+    except MemoryError:
+        raise DataError(
+            f"Not enough memory to read {str(path)!r} ({_human(path.stat().st_size)}). "
+            "Convert it to Parquet, keep only the columns the audit needs, or use a machine "
+            "with more memory."
+        ) from None
+
+
+def _read_checked(path: Path, **kwargs: Any) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix in _PARQUET_SUFFIXES:
         return _read_parquet(path, **kwargs)
@@ -369,7 +451,7 @@ def read_data(path: str | os.PathLike, **kwargs: Any) -> pd.DataFrame:
         )
     sep = kwargs.pop("sep", None) or _separator(lines)
     header = _fields(lines[0], sep)
-    first_rows = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=sep), 1, 200))
+    first_rows = _csv_rows(text, sep, path, 200)[1:]
     if (
         "decimal" not in kwargs
         and sep != ","

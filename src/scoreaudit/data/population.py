@@ -8,6 +8,8 @@ downstream can trust integer group codes.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +28,32 @@ MISSING_LABEL = "(missing)"
 
 #: A numeric protected attribute with more distinct values than this must be banded.
 MAX_UNBANDED_LEVELS = 20
+
+#: Most groups per protected attribute (``Population(max_categories=...)`` changes it). A
+#: national audit has a few to a few hundred groups per attribute (departments: 101); more
+#: means an identifier or free text, which made an audit run for minutes and gigabytes.
+MAX_CATEGORIES = 10_000
+#: Longest group label, in characters (``Population(max_label_chars=...)``).
+MAX_LABEL_CHARS = 200
+#: Weights must lie in ``[MIN_WEIGHT, MAX_WEIGHT]`` with ``max / min <= MAX_WEIGHT_RATIO``.
+#: A weight is how many files a row stands for: above 1e15 it is no count of people (sums of
+#: such weights lose whole files to rounding, and 1e308 overflows the total), below 1e-9 it
+#: is not a share of a real population (1e-320 is a subnormal number whose products vanish),
+#: and a ratio above 1e12 lets one row outweigh a trillion others (a unit or export error;
+#: survey weights differ by factors of 10 to 10,000).
+MIN_WEIGHT = 1e-9
+MAX_WEIGHT = 1e15
+MAX_WEIGHT_RATIO = 1e12
+
+#: Bidirectional-control characters (they reorder the text around them when displayed, so a
+#: label can show as another): refused in group labels and protected column names.
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: Letters of other scripts that look like Latin ones (a subset of Unicode's confusables,
+#: the letters of Cyrillic, Greek and Armenian that render like a Latin letter).
+_LOOKALIKE = str.maketrans(
+    "АВЕКМНОРСТХУІЈЅҮӀаеорсухѕіјԁһӏԛԝүɡɑıΑΒΕΖΗΙΚΜΝΟΡΤΥΧοινυρκαօսցզհո",
+    "ABEKMHOPCTXYIJSYIaeopcyxsijdhlqwygaiABEZHIKMNOPTYXoivupkaougqhn",
+)
 
 
 @dataclass(frozen=True)
@@ -91,7 +119,14 @@ def _band(
 
 def _encode(name: str, values: pd.Series) -> tuple[np.ndarray, tuple]:
     """Integer codes (-1 for missing) and string labels, in the column's natural order."""
-    cat = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
+    try:
+        cat = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
+    except TypeError:  # unhashable values: lists or records further down the column
+        raise DataError(
+            f"Column {name!r}, used as a protected attribute, holds lists or records (a Parquet "
+            "list or struct column) in some rows, not one value per row. Flatten it into plain "
+            "columns before auditing."
+        ) from None
     codes = cat.cat.codes.to_numpy().astype(np.int32)
     levels = [str(c) for c in cat.cat.categories]
     # drop unused categories with one bincount (``remove_unused_categories`` sorts every row)
@@ -136,6 +171,14 @@ class Population:
         ``"duckdb:PATH::TABLE"``, ibis tables, DuckDB relations and Spark DataFrames always
         stay in their engine (see :mod:`scoreaudit.data.sources`); ``sa.audit`` then computes
         its counts there and only small tables come back.
+    max_categories : int, optional
+        Most groups per protected attribute (default :data:`MAX_CATEGORIES`, 10,000).
+    max_label_chars : int, optional
+        Longest group label (default :data:`MAX_LABEL_CHARS`, 200 characters).
+
+    Group labels are checked: no bidirectional-control characters, and no two labels that
+    look alike (same text after Unicode NFKC normalisation, case folding, removing invisible
+    characters and reading Cyrillic, Greek or Armenian look-alikes as Latin letters).
 
     Examples
     --------
@@ -159,9 +202,13 @@ class Population:
         bands: Mapping[str, Sequence[float]] | None = None,
         missing: str = "error",
         engine: str | None = None,
+        max_categories: int | None = None,
+        max_label_chars: int | None = None,
     ) -> None:
         from scoreaudit.data import sources
 
+        self.max_categories = MAX_CATEGORIES if max_categories is None else int(max_categories)
+        self.max_label_chars = MAX_LABEL_CHARS if max_label_chars is None else int(max_label_chars)
         if sources.is_lazy(data, engine):  # stays in its engine: metadata only
             src = sources.lazy_source(data, engine)
             sources.init_lazy_population(self, src, protected, label, weight, bands or {}, missing)
@@ -207,6 +254,14 @@ class Population:
                 f"bands given for {unknown_bands}, which are not protected attributes {protected}."
             )
 
+        from scoreaudit.data.inputs import refuse_nested_columns
+
+        refuse_nested_columns(data, protected, "a protected attribute")
+        for column, role in ((label, "the label"), (weight, "the weight")):
+            if column is not None:
+                refuse_nested_columns(data, [column], role)
+        self.max_categories = MAX_CATEGORIES if max_categories is None else int(max_categories)
+        self.max_label_chars = MAX_LABEL_CHARS if max_label_chars is None else int(max_label_chars)
         self.data = data
         self.protected = protected
         self.bands = {k: [float(e) for e in v] for k, v in bands.items()}
@@ -241,6 +296,7 @@ class Population:
                     cli=f"e.g. --bands {name}=25,35,50,65.",
                 )
             codes, levels = _encode(name, values)
+        _check_category_count(name, len(levels), self.max_categories, _in_file(self.data))
         n_missing = int((codes < 0).sum())
         if n_missing:
             where = _in_file(self.data)
@@ -276,6 +332,7 @@ class Population:
                 f"({levels[0]!r}): there is nothing to compare. Drop it from the protected "
                 "attributes."
             )
+        check_labels(name, levels, codes, self.data, self.max_label_chars)
         _warn_near_duplicates(name, levels, codes, _in_file(self.data))
         clash = [lv for lv in levels if SEP in lv]
         if clash or SEP in name:
@@ -426,30 +483,178 @@ def _weights(data: pd.DataFrame, column: str) -> np.ndarray:
             f"{_show(raw.iloc[pos])} at {describe_row(data, pos)}. A weight is how many files a "
             "row stands for: fix these rows, or drop them if they stand for no file."
         )
+    _check_weight_range(data, column, raw, values)
     return values
+
+
+def _check_weight_range(
+    data: pd.DataFrame, column: str, raw: pd.Series, values: np.ndarray
+) -> None:
+    """Refuse weights outside ``[MIN_WEIGHT, MAX_WEIGHT]`` or spread more than the ratio."""
+    lo, hi = int(np.argmin(values)), int(np.argmax(values))
+    where = f"Weight column {column!r}{_in_file(data)}"
+    tail = (
+        "A weight is how many files a row stands for; check the column's unit (a weight in "
+        "cents, a missing decimal point, an exported total) and fix it before auditing."
+    )
+    if values[lo] < MIN_WEIGHT:
+        raise DataError(
+            f"{where} has {int((values < MIN_WEIGHT).sum())} weight(s) below {MIN_WEIGHT:g}, "
+            f"first {_show(raw.iloc[lo])} at {describe_row(data, lo)}: such a weight stands "
+            "for no real share of a population (and numbers that small vanish in sums and "
+            f"products). {tail}"
+        )
+    if values[hi] > MAX_WEIGHT:
+        raise DataError(
+            f"{where} has {int((values > MAX_WEIGHT).sum())} weight(s) above {MAX_WEIGHT:g}, "
+            f"first {_show(raw.iloc[hi])} at {describe_row(data, hi)}: no population is that "
+            f"large, and such weights overflow or lose whole files in the totals. {tail}"
+        )
+    if values[hi] > values[lo] * MAX_WEIGHT_RATIO:
+        raise DataError(
+            f"{where}: the largest weight {_show(raw.iloc[hi])} at {describe_row(data, hi)} is "
+            f"more than {MAX_WEIGHT_RATIO:g} times the smallest {_show(raw.iloc[lo])} at "
+            f"{describe_row(data, lo)}: one row would outweigh a trillion others and decide "
+            f"every rate alone. {tail}"
+        )
+
+
+def _check_category_count(name: str, n: int, limit: int, where: str) -> None:
+    if n > limit:
+        raise DataError(
+            f"Protected column {name!r}{where} has {n:,} distinct values, more than the limit of "
+            f"{limit:,} groups per attribute: is it an identifier or a free-text column? Group "
+            "the values into fewer categories before auditing (in Python, "
+            "Population(..., max_categories=N) raises the limit)."
+        )
+
+
+def escape_label(text: str, limit: int = 60) -> str:
+    """A label safe to print: control and invisible characters as ``\\uXXXX``, cut at ``limit``.
+
+    Examples
+    --------
+    >>> escape_label("\u202eman")
+    "'\\\\u202eman'"
+    >>> escape_label("x" * 100, limit=5)
+    "'xxxxx...' (100 characters)"
+    """
+    shown = "".join(
+        f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c
+        for c in text[:limit]
+    )
+    return f"'{shown}...' ({len(text):,} characters)" if len(text) > limit else f"'{shown}'"
+
+
+def _code_point(char: str) -> str:
+    return f"U+{ord(char):04X} {unicodedata.name(char, 'unnamed character')}"
+
+
+def check_labels(
+    name: str,
+    levels: Sequence[str],
+    codes: np.ndarray | None = None,
+    data: pd.DataFrame | None = None,
+    max_chars: int = MAX_LABEL_CHARS,
+) -> None:
+    """Refuse group labels longer than ``max_chars`` or holding bidirectional controls.
+
+    The protected column's name is checked the same way (it is printed in every report).
+    Errors name the column, the label (escaped, cut short) and its first row; a
+    bidirectional control is named by its code point.
+
+    Examples
+    --------
+    >>> check_labels("gender", ["man", "\u202ewoman"])
+    Traceback (most recent call last):
+    ...
+    scoreaudit.errors.DataError: ...U+202E RIGHT-TO-LEFT OVERRIDE...
+    """
+    where = _in_file(data) if data is not None else ""
+
+    def row_of(i: int) -> str:
+        if codes is None or data is None:
+            return ""
+        pos = int(np.flatnonzero(codes == i)[0])
+        return f", first at {describe_row(data, pos)}"
+
+    for what, text, i in [("its name", name, -1)] + [
+        (f"group {escape_label(lv)}", lv, i) for i, lv in enumerate(levels)
+    ]:
+        if len(text) > max_chars:
+            raise DataError(
+                f"Protected column {escape_label(name)}{where}: {what} is {len(text):,} "
+                f"characters long{row_of(i) if i >= 0 else ''}, more than the limit of "
+                f"{max_chars} for a group label (a label is printed in every table, figure and "
+                "sentence of the report). Recode the column with short labels."
+            )
+        bidi = _BIDI.search(text)
+        if bidi is not None:
+            raise DataError(
+                f"Protected column {escape_label(name)}{where}: {what} contains "
+                f"{_code_point(bidi.group())} at character {bidi.start() + 1}"
+                f"{row_of(i) if i >= 0 else ''}. Bidirectional-control characters reorder the "
+                "text around them on screen, so a label can display as another one; remove "
+                "them from the data before auditing."
+            )
+
+
+def lookalike_key(label: str) -> str:
+    """The text a label shows: NFKC, look-alike letters as Latin, no invisible characters.
+
+    Two labels with the same key read the same on screen (``man`` and ``mаn`` with a
+    Cyrillic ``а``; ``ｍａｎ`` in full-width letters; ``ma\u200bn`` with a zero-width space).
+
+    Examples
+    --------
+    >>> lookalike_key("m\u0430n") == lookalike_key("man") == lookalike_key("\uff4d\uff41\uff4e")
+    True
+    >>> lookalike_key("Femme") == lookalike_key("femme")
+    True
+    """
+    text = unicodedata.normalize("NFKC", label).translate(_LOOKALIKE)
+    text = "".join(c for c in text if unicodedata.category(c) not in ("Cf", "Cc"))
+    return " ".join(unicodedata.normalize("NFKC", text.casefold()).split())
+
+
+def _differing(a: str, b: str) -> str:
+    chars = sorted(set(a) ^ set(b), key=lambda c: (c.isascii(), a.find(c) if c in a else 99))
+    odd = [c for c in chars if not c.isascii()] or chars
+    return ", ".join(_code_point(c) for c in odd[:3])
 
 
 def _warn_near_duplicates(
     name: str, levels: tuple[str, ...], codes: np.ndarray | None = None, where: str = ""
 ) -> None:
-    """Refuse labels that differ only by case or surrounding spaces ("Femme" / "femme ").
+    """Refuse labels that differ only by case or spaces ("Femme" / "femme "), or look alike.
 
-    Such labels are almost always one group typed two ways; auditing them as two groups
-    would publish wrong rates for both, so the user must clean the column first.
+    Such labels are almost always one group typed two ways (or a label made to pass for
+    another: ``mаn`` with a Cyrillic ``а``); auditing them as two groups would publish wrong
+    rates for both, so the user must clean the column first.
     """
     seen: dict[str, int] = {}
+    lookalike: dict[str, int] = {}
     counts = np.bincount(codes, minlength=len(levels)) if codes is not None else None
     for i, lv in enumerate(levels):
         key = " ".join(lv.split()).casefold()
-        if key in seen:
-            j = seen[key]
+        j = seen.get(key, lookalike.get(lookalike_key(lv)))
+        if j is not None:
             n = "" if counts is None else f" ({int(counts[j])} and {int(counts[i])} rows)"
+            a, b = escape_label(levels[j]), escape_label(lv)
+            if key in seen:
+                raise DataError(
+                    f"Protected column {name!r}{where} has groups {a} and {b}{n} that differ "
+                    "only by case or spaces; they are probably the same group. Clean the "
+                    "column (e.g. strip spaces and lower-case it) before auditing."
+                )
             raise DataError(
-                f"Protected column {name!r}{where} has groups {levels[j]!r} and {lv!r}{n} that "
-                "differ only by case or spaces; they are probably the same group. Clean the "
-                "column (e.g. strip spaces and lower-case it) before auditing."
+                f"Protected column {name!r}{where} has groups {a} and {b}{n} that look alike "
+                f"on screen but are different text ({_differing(levels[j], lv)}): one group "
+                "typed two ways, or a label made to pass for another. Recode the column to one "
+                "spelling before auditing."
             )
         seen[key] = i
+        lookalike.setdefault(lookalike_key(lv), i)
 
 
 def _to_pandas(data: Any) -> pd.DataFrame:

@@ -26,6 +26,7 @@ from scoreaudit.core.cells import (
 )
 from scoreaudit.core.references import reference_config, resolve_references
 from scoreaudit.core.vocab import REST
+from scoreaudit.data.inputs import refuse_nested_columns
 from scoreaudit.data.population import Population
 from scoreaudit.errors import DataError, ModelError, PolicyError
 from scoreaudit.models.adapt import as_scoring_model
@@ -158,6 +159,7 @@ def audit(
         )  # fmt: skip
     frame = population.frame
     check_features(model, frame)
+    refuse_nested_columns(frame, list(getattr(model, "features", []) or []), "a model input")
     name = getattr(model, "name", type(model).__name__)
     scores = validate_scores(model.score(frame), len(frame), f"Model {name!r}")
     outside_unit = _check_probabilities(model, name, scores)
