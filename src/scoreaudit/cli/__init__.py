@@ -6,8 +6,8 @@ with code 1. The entry point is :func:`scoreaudit.cli.main`.
 """
 
 from scoreaudit.cli.app import app, main
-from scoreaudit.cli.options import parse_bands, parse_budget, parse_mapping, resolve_model
 from scoreaudit.cli.terminal import fmt_p_cli, fmt_ratio_cli, print_result
+from scoreaudit.options import parse_bands, parse_budget, parse_mapping, resolve_model
 
 __all__ = [
     "app",

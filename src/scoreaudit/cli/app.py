@@ -13,10 +13,10 @@ from pathlib import Path
 import typer
 
 from scoreaudit.cli.controls import controls_cli, counts_cli
-from scoreaudit.cli.options import parse_mapping
 from scoreaudit.cli.power import power_cli
 from scoreaudit.cli.terminal import console, err_console
 from scoreaudit.errors import ScoreAuditError
+from scoreaudit.options import parse_mapping
 
 app = typer.Typer(
     name="scoreaudit",

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from scoreaudit.errors import ScoreAuditError
+from scoreaudit.options import CONFIG_KEYS, DEFAULTS, merge_options
 
 __all__ = [
     "CONFIG_KEYS",
@@ -34,29 +35,6 @@ __all__ = [
     "run_audit_command",
 ]
 
-DEFAULTS: dict[str, Any] = {
-    "data": None,
-    "engine": None,
-    "model": None,
-    "score_column": None,
-    "protected": "gender,age_band,family_status",
-    "bands": {},
-    "budget": "5%",
-    "reference": {},
-    "intersections": True,
-    "confidence": 0.95,
-    "min_cell": 11,
-    "label": None,
-    "weight": None,
-    "missing": "error",
-    "labels": None,
-    "lang": None,
-    "out": None,
-    "explain": False,
-    "formats": "html,md,json,csv,figures",
-}
-#: Keys accepted in an ``audit.yaml`` file (dashes may be used for underscores).
-CONFIG_KEYS = tuple(DEFAULTS)
 _CLI_ONLY = ("force", "trust_pickle", "config", "debug")
 #: Options not part of the analysis (left out of the manifest, so that reruns compare equal).
 _NOT_RECORDED = ("out", "force", "config")
@@ -240,50 +218,6 @@ def _check_inside(key: str, value: str, where: str, cwd: Path) -> None:
     )
 
 
-def _as_list_text(value: Any, what: str) -> str:
-    if isinstance(value, (list, tuple)):
-        return ",".join(str(v) for v in value)
-    if value is None:
-        return ""
-    return str(value)
-
-
-def _mapping(value: Any, what: str) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if isinstance(value, Mapping):
-        return {str(k): v for k, v in value.items()}
-    raise ScoreAuditError(f"{what} must be a mapping like {{gender: man}}, not {value!r}.")
-
-
-def merge_options(
-    cli: Mapping[str, Any], config: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
-    """Defaults, then the config file, then options given on the command line (not None).
-
-    Examples
-    --------
-    >>> merge_options({"budget": None, "lang": "fr"}, {"budget": "10%"})["budget"]
-    '10%'
-    """
-    merged = dict(DEFAULTS)
-    merged.update({k: v for k, v in (config or {}).items() if v is not None})
-    for k, v in cli.items():
-        if v is None or (isinstance(v, (list, tuple, dict)) and not v and k in merged):
-            continue
-        merged[k] = v
-    merged["protected"] = _as_list_text(merged["protected"], "protected")
-    merged["formats"] = _as_list_text(merged["formats"], "formats")
-    merged["reference"] = {
-        str(k): str(v) for k, v in _mapping(merged["reference"], "reference").items()
-    }
-    bands = _mapping(merged["bands"], "bands")
-    merged["bands"] = {str(k): (_as_list_text(v, "bands")) for k, v in bands.items()}
-    if merged["budget"] is not None:
-        merged["budget"] = str(merged["budget"])
-    return merged
-
-
 @contextlib.contextmanager
 def _progress(console: Any) -> Iterator[Any]:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -360,12 +294,12 @@ def run_audit_command(
     config_path: str | Path | None = None,
 ) -> Any:
     """Run ``scoreaudit audit``: returns the AuditResult (the report is written when --out)."""
-    from scoreaudit.cli.options import parse_bands, parse_budget, resolve_model
     from scoreaudit.cli.terminal import print_result
     from scoreaudit.data.io import read_data
     from scoreaudit.data.population import Population
     from scoreaudit.data.sources import is_lazy
     from scoreaudit.engines.memory import audit as run_audit
+    from scoreaudit.options import parse_bands, parse_budget, resolve_model
     from scoreaudit.present.catalogue import check_lang
     from scoreaudit.report import FORMATS, write_report
     from scoreaudit.report.output import check_output_dir

@@ -19,9 +19,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from scoreaudit.cli.options import parse_bands, parse_mapping
 from scoreaudit.cli.terminal import console
 from scoreaudit.core.vocab import REST_KEYWORD
+from scoreaudit.options import parse_bands, parse_mapping
 from scoreaudit.report.output import check_output_dir
 
 __all__ = ["controls_cli", "counts_cli", "write_outputs"]

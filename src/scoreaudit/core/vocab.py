@@ -15,10 +15,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["REST", "REST_KEYWORD", "SEP", "is_intersection", "join", "normalise_key", "split"]
+__all__ = [
+    "MISSING_LABEL",
+    "REST",
+    "REST_KEYWORD",
+    "SEP",
+    "is_intersection",
+    "join",
+    "normalise_key",
+    "split",
+]
 
 #: Separator between attribute names (and between group labels) of an intersection.
 SEP = " × "
+#: Label given to missing values of a protected attribute when ``missing="category"``.
+MISSING_LABEL = "(missing)"
 #: The word a user gives to compare each group with all the others (``reference="rest"``).
 REST_KEYWORD = "rest"
 #: Label of the comparison group in ``reference="rest"`` mode, as shown in tables.

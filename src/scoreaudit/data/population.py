@@ -17,12 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoreaudit.core.vocab import SEP
+from scoreaudit.core.vocab import MISSING_LABEL, SEP
 from scoreaudit.data.io import describe_row, source_name
 from scoreaudit.errors import DataError
-
-#: Label given to missing values of a protected attribute when ``missing="category"``.
-MISSING_LABEL = "(missing)"
 
 #: Separator of intersection labels (``woman × alone``); refused inside a group label.
 

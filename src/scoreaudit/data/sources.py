@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoreaudit.core.vocab import MISSING_LABEL
 from scoreaudit.errors import DataError
 
 __all__ = ["DUCKDB_PREFIX", "LazySource", "describe_lazy", "is_lazy", "lazy_source"]
@@ -574,7 +575,6 @@ def init_lazy_population(
     pseudo-row per key), so levels, their order and every refusal are those of a frame.
     ``pop.key_maps[column]`` maps a key (value or band code) to its level code.
     """
-    from scoreaudit.data.population import MISSING_LABEL
 
     protected = [protected] if isinstance(protected, str) else list(protected)
     if missing not in ("error", "category"):

@@ -37,10 +37,9 @@ def render_report(job: Job, lang: str) -> Path:
 
 def run_audit_job(job: Job, *, data_path: Path, options: dict[str, Any], lang: str) -> None:
     """Audit a model on the uploaded data (the steps of ``scoreaudit audit``)."""
-    from scoreaudit.cli import parse_bands, parse_budget, resolve_model
-    from scoreaudit.cli.audit import merge_options
     from scoreaudit.data.population import Population
     from scoreaudit.engines.memory import audit as run_audit
+    from scoreaudit.options import merge_options, parse_bands, parse_budget, resolve_model
     from scoreaudit.report import FORMATS
 
     opts = merge_options(options)
@@ -84,8 +83,8 @@ def run_audit_job(job: Job, *, data_path: Path, options: dict[str, Any], lang: s
 
 def run_controls_job(job: Job, *, data_path: Path, options: dict[str, Any], lang: str) -> None:
     """Audit from a control log (the steps of ``scoreaudit controls``)."""
-    from scoreaudit.cli import parse_bands
     from scoreaudit.engines.controls import ControlLog, audit_controls
+    from scoreaudit.options import parse_bands
 
     job.step = "step_read"
     frame = read_table(data_path)

@@ -9,6 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from scoreaudit.web import pages
 from scoreaudit.web.spec_editor import Draft, Row, build_draft, parse_paste, to_yaml
 from scoreaudit.web.strings import w
 
@@ -19,9 +20,7 @@ SPARE_ROWS = 6
 
 
 def _app():
-    from scoreaudit.web import app as app_module
-
-    return app_module
+    return pages
 
 
 def _ds(request: Request, key: str | None):

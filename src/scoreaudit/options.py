@@ -1,10 +1,94 @@
-"""Parsing of the command-line options shared by every command (budget, key=value, bands, model)."""
+"""The audit options shared by the command line and the web page: their defaults, how a
+config file and given options are merged, and how each option's text is read.
+
+Both front ends (``scoreaudit.cli``, ``scoreaudit.web``) read options here, so a budget
+written ``5%`` or a reference ``gender=man`` means the same everywhere.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from scoreaudit.errors import PolicyError, ScoreAuditError
 
-__all__ = ["parse_bands", "parse_budget", "parse_mapping", "resolve_model"]
+__all__ = [
+    "CONFIG_KEYS",
+    "DEFAULTS",
+    "merge_options",
+    "parse_bands",
+    "parse_budget",
+    "parse_mapping",
+    "resolve_model",
+]
+
+DEFAULTS: dict[str, Any] = {
+    "data": None,
+    "engine": None,
+    "model": None,
+    "score_column": None,
+    "protected": "gender,age_band,family_status",
+    "bands": {},
+    "budget": "5%",
+    "reference": {},
+    "intersections": True,
+    "confidence": 0.95,
+    "min_cell": 11,
+    "label": None,
+    "weight": None,
+    "missing": "error",
+    "labels": None,
+    "lang": None,
+    "out": None,
+    "explain": False,
+    "formats": "html,md,json,csv,figures",
+}
+#: Keys accepted in an ``audit.yaml`` file (dashes may be used for underscores).
+CONFIG_KEYS = tuple(DEFAULTS)
+
+
+def _as_list_text(value: Any, what: str) -> str:
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _mapping(value: Any, what: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        return {str(k): v for k, v in value.items()}
+    raise ScoreAuditError(f"{what} must be a mapping like {{gender: man}}, not {value!r}.")
+
+
+def merge_options(
+    cli: Mapping[str, Any], config: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Defaults, then the config file, then options given on the command line (not None).
+
+    Examples
+    --------
+    >>> merge_options({"budget": None, "lang": "fr"}, {"budget": "10%"})["budget"]
+    '10%'
+    """
+    merged = dict(DEFAULTS)
+    merged.update({k: v for k, v in (config or {}).items() if v is not None})
+    for k, v in cli.items():
+        if v is None or (isinstance(v, (list, tuple, dict)) and not v and k in merged):
+            continue
+        merged[k] = v
+    merged["protected"] = _as_list_text(merged["protected"], "protected")
+    merged["formats"] = _as_list_text(merged["formats"], "formats")
+    merged["reference"] = {
+        str(k): str(v) for k, v in _mapping(merged["reference"], "reference").items()
+    }
+    bands = _mapping(merged["bands"], "bands")
+    merged["bands"] = {str(k): (_as_list_text(v, "bands")) for k, v in bands.items()}
+    if merged["budget"] is not None:
+        merged["budget"] = str(merged["budget"])
+    return merged
 
 
 def parse_budget(text: str):
