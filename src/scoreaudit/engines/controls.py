@@ -1095,6 +1095,11 @@ def audit_controls(
                 )
 
     groups = pd.concat(group_frames, ignore_index=True)
+    n_groups = {v.name: v.n_groups for v in views}  # one Holm family rule (stats.metrics)
+    for f in disp_frames:
+        f["_test_key"] = M.comparison_family(
+            f["attribute"], f["group"], f["attribute"].map(n_groups), f["metric"]
+        )
     disparities = finish_disparities(disp_frames, correction, confidence)
 
     summary = log.summary()
