@@ -38,7 +38,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from scoreaudit.errors import PolicyError
 
@@ -223,7 +223,26 @@ def _quantiles_1d(values: np.ndarray, pmf: np.ndarray, q: tuple[float, float]) -
 
 
 #: Largest number of values of each hypergeometric draw evaluated (a coarser grid beyond).
-_GRID = 400
+_GRID = 200
+
+
+def _hypergeom_pmf(lf: np.ndarray, x, total, good, draws) -> np.ndarray:
+    """Hypergeometric pmf from a table ``lf`` of log factorials (0 outside the support)."""
+    x, total, good, draws = np.broadcast_arrays(
+        *(np.asarray(v, np.int64) for v in (x, total, good, draws))
+    )
+    bad = total - good
+    ok = (x >= 0) & (x <= good) & (draws - x >= 0) & (draws - x <= bad)
+
+    def f(v):
+        return lf[np.clip(v, 0, lf.size - 1)]
+
+    logp = (
+        f(good) - f(x) - f(good - x)
+        + f(bad) - f(draws - x) - f(bad - draws + x)
+        - f(total) + f(draws) + f(total - draws)
+    )  # fmt: skip
+    return np.where(ok, np.exp(np.where(ok, logp, 0.0)), 0.0)
 
 
 def _grid(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -270,7 +289,7 @@ def lottery_ratio_range(
     (``rest=True``: the reference is every other file, ``X_r = r - X_g``). Returns the ``q``
     quantiles (lower inverse CDF) of ``((a_g + X_g) / n_g) / ((a_r + X_r) / n_r)``, vectorised
     over comparisons; values beyond 8 standard deviations of each draw are left out, and each
-    draw is evaluated on at most 400 values (every ``s``-th value of a wider range, weighted
+    draw is evaluated on at most 200 values (every ``s``-th value of a wider range, weighted
     alike: an approximation within ``s`` files). NaN when
     no lottery decides anything (``0 < r < m`` fails).
 
@@ -290,7 +309,8 @@ def lottery_ratio_range(
         return nan, nan.copy()
     r_arr = np.full(k, r, dtype=np.int64)
     xg, vg, _ = _grid(*_bounds(m, t_g, r_arr))
-    pg = np.where(vg, stats.hypergeom.pmf(xg, m, t_g[:, None], r), 0.0)
+    lf = special.gammaln(np.arange(m + 2, dtype=np.float64) + 1.0)  # log k!, k = 0..m+1
+    pg = np.where(vg, _hypergeom_pmf(lf, xg, m, t_g[:, None], r), 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate_g = (a_g[:, None] + xg) / n_g[:, None]
         if rest:
@@ -304,8 +324,8 @@ def lottery_ratio_range(
             lo, hi = np.where(vg, lo, hi.max()).min(axis=1), np.where(vg, hi, 0).max(axis=1)
             xr, vr, _ = _grid(lo, np.maximum(hi, lo))
             xr = xr[:, None, :]  # (K, 1, Wr)
-            pr = stats.hypergeom.pmf(xr, rest_m[:, :, None], t_r[:, None, None], left[:, :, None])
-            pr = np.nan_to_num(pr) * vr[:, None, :]
+            pr = _hypergeom_pmf(lf, xr, rest_m[:, :, None], t_r[:, None, None], left[:, :, None])
+            pr = pr * vr[:, None, :]
             pmf = (pg[:, :, None] * pr).reshape(k, -1)
             rate_r = (a_r[:, None, None] + xr) / n_r[:, None, None]
             vals = (rate_g[:, :, None] / rate_r).reshape(k, -1)
