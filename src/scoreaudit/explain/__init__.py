@@ -142,10 +142,12 @@ from scipy.special import expit
 from scoreaudit.core.cells import Cells, Sums, View, build_cells, build_views, rate_counts
 from scoreaudit.core.vocab import REST, normalise_key
 from scoreaudit.data.population import Population
+from scoreaudit.engines.memory import tie_groups_of
 from scoreaudit.errors import DataError, ModelError, PolicyError
 from scoreaudit.models.base import check_features, validate_scores
 from scoreaudit.models.scorecard import InteractionTerm, Scorecard
-from scoreaudit.selection.policies import Budget, Selection, Threshold
+from scoreaudit.selection.policies import Budget, Selection, Threshold, _tied_mask
+from scoreaudit.selection.ties import budget_count
 from scoreaudit.stats import metrics as M
 
 __all__ = ["NEUTRALISE_METHODS", "Explanation", "counterfactual", "explain", "score_personas"]
@@ -467,8 +469,10 @@ class _Selector:
         n: int,
         reference_scores: np.ndarray,
         reference_selected: np.ndarray,
+        groups: np.ndarray | None = None,
     ) -> None:
         self.policy, self.weights, self.n = policy, weights, n
+        self.groups = groups  # tie groups (finest cell x label), as in the audit
         self.mode = "policy"
         if weights is None:
             if isinstance(policy, Threshold):
@@ -476,12 +480,9 @@ class _Selector:
             elif policy.ties == "all":
                 self.mode = "all"
                 self.k = self._budget_count()
-            elif policy.random_state is not None:
-                self.mode = "random"
+            else:  # tied files allocated among the tie groups (selection.ties)
+                self.mode = "groups"
                 self.k = self._budget_count()
-                perm = np.random.default_rng(policy.random_state).permutation(n)
-                self.priority = np.empty(n, dtype=np.int64)
-                self.priority[perm] = np.arange(n)
         if self.mode != "policy" and not np.array_equal(
             self.select(reference_scores), reference_selected
         ):
@@ -492,13 +493,13 @@ class _Selector:
         assert isinstance(p, Budget)
         if p.count is not None:
             return int(min(p.count, self.n))
-        return int(np.clip(np.floor(p.share * self.n + 0.5), 0, self.n))
+        return int(np.clip(budget_count(p.share, self.n), 0, self.n))
 
     def select(self, scores: np.ndarray) -> np.ndarray:
         n = self.n
         if self.mode == "threshold":
             return scores >= float(self.policy.threshold)  # type: ignore[union-attr]
-        if self.mode in ("random", "all"):
+        if self.mode in ("groups", "all"):
             k = self.k
             if k <= 0:
                 return np.zeros(n, dtype=bool)
@@ -506,16 +507,12 @@ class _Selector:
             if self.mode == "all":
                 return scores >= cut
             selected = scores > cut
-            m = k - int(np.count_nonzero(selected))
-            tied = np.flatnonzero(scores == cut)
-            if m >= tied.size:
-                selected[tied] = True
-            elif m > 0:
-                pri = self.priority[tied]
-                selected[tied[np.argpartition(pri, m - 1)[:m]]] = True
+            r = k - int(np.count_nonzero(selected))
+            p = self.policy
+            selected |= _tied_mask(scores, cut, r, self.groups, p.ties, p.random_state)
             return selected
         try:
-            return self.policy.select(scores, self.weights).selected
+            return self.policy.select(scores, self.weights, groups=self.groups).selected
         except PolicyError:  # e.g. no score reaches a threshold any more
             return np.zeros(n, dtype=bool)
 
@@ -876,7 +873,8 @@ def explain(
     comp = _Comparisons(cells, views, refs, weights, confidence)
 
     n = len(frame)
-    selector = _Selector(policy, weights, n, base_scores, np.asarray(result.selected))
+    _, tie_groups = tie_groups_of(cells, population.labels)
+    selector = _Selector(policy, weights, n, base_scores, np.asarray(result.selected), tie_groups)
     scorer = _Scorer(model, frame, base_scores)
     neut = _Neutraliser(frame, neutralise, stratum, fixed, int(n_repeats), random_state, weights)
     repeats = 1 if neutralise == "fixed" else int(n_repeats)

@@ -92,6 +92,7 @@ class Ranking:
         the files above the cut-off plus the rounded expected number of tied files selected
         (:meth:`weighted_cuts`). With ``ties="all"``, extended to every file tied with the last.
         """
+        scalar = np.ndim(share) == 0
         share = np.atleast_1d(np.asarray(share, dtype=float))
         n = self.order.size
         if not self.weighted:
@@ -99,7 +100,8 @@ class Ranking:
         else:
             above, tied, f = self.weighted_cuts(share)
             k = above + np.floor(f * tied + 0.5).astype(np.int64)
-        return self.extend_ties(np.clip(k, 0, n))
+        k = self.extend_ties(np.clip(k, 0, n))
+        return k[0] if scalar else k
 
     def cuts(self, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Files strictly above the cut-off of each count ``k``, and files tied at it.
