@@ -117,7 +117,9 @@ def test_budget_rounding_is_round_half_up_of_the_written_share(share, n):
 def _reference_selection(scores, cells, labels, weights, share):
     """Per (cell, label) expected selected files and weight under the documented rule."""
     n = len(scores)
-    groups = [(c, 2 if not math.isfinite(y) else int(y)) for c, y in zip(cells, labels)]
+    groups = [
+        (c, 2 if not math.isfinite(y) else int(y)) for c, y in zip(cells, labels, strict=True)
+    ]
     levels = sorted(set(scores), reverse=True)
     sel_n, sel_w = {}, {}
     for g in set(groups):
@@ -137,7 +139,7 @@ def _reference_selection(scores, cells, labels, weights, share):
         order = sorted({groups[i] for i in at})
         tied = [sum(1 for i in at if groups[i] == g) for g in order]
         alloc = _largest_remainder(tied, k - above)
-        for g, a in zip(order, alloc):
+        for g, a in zip(order, alloc, strict=True):
             sel_n[g] += a
         return {g: float(v) for g, v in sel_n.items()}, None
     total = Fraction(0)
@@ -188,8 +190,8 @@ def test_optimised_path_equals_row_level_reference(seed, weighted, labelled):
     share = [0.1, 0.27, 0.05][seed]
     pop = sa.Population(f, protected=["g", "h"], **kw)
     res = sa.audit(pop, "score", sa.Budget(share=share), budgets=[share, 0.5], min_cell=0)
-    cell_keys = sorted(set(zip(f["g"], f["h"])))
-    cells = [cell_keys.index(k) for k in zip(f["g"], f["h"])]
+    cell_keys = sorted(set(zip(f["g"], f["h"], strict=True)))
+    cells = [cell_keys.index(k) for k in zip(f["g"], f["h"], strict=True)]
     labels = f["y"].tolist() if labelled else [0.0] * len(f)
     weights = f["w"].tolist() if weighted else None
     for b in (share, 0.5):
@@ -350,6 +352,8 @@ def test_binary_attribute_is_one_test_in_the_family():
         ["s", "s", "a", "a", "a"], ["w", "m", "x", "y", "z"], [2, 2, 3, 3, 3]
     )
     assert len(set(keys)) == 4
+    # keys never collide across attribute/group boundaries ("ag" + "ea" vs "age" + "a")
+    assert len(set(M.comparison_family(["ag", "age"], ["ea", "a"], [3, 3]))) == 2
     f, _ = _random_population(4, 600, False, False)
     res = sa.audit(
         sa.Population(f, protected=["g", "h"]), "score", sa.Budget(0.2), reference="rest"

@@ -247,6 +247,10 @@ def adjust_p_values(p, method: str = "holm") -> np.ndarray:
     return out
 
 
+#: Separator inside family keys (numpy strings drop trailing NUL characters, so not "\x00").
+_KEY_SEP = "\x1f"
+
+
 def comparison_family(attribute, group, n_groups, metric=None) -> np.ndarray:
     """Key of each comparison in the multiple-testing family (one rule for every audit kind).
 
@@ -268,7 +272,7 @@ def comparison_family(attribute, group, n_groups, metric=None) -> np.ndarray:
     Examples
     --------
     >>> comparison_family(["sex", "sex", "age", "age"], ["w", "m", "a", "b"], [2, 2, 3, 3]).tolist()
-    ['sex', 'sex', 'age\\x00a', 'age\\x00b']
+    ['sex', 'sex', 'age\\x1fa', 'age\\x1fb']
     """
     attribute = np.asarray(attribute, dtype=object).astype(str)
     group = np.asarray(group, dtype=object).astype(str)
@@ -277,10 +281,10 @@ def comparison_family(attribute, group, n_groups, metric=None) -> np.ndarray:
         attribute
         if metric is None
         else np.char.add(
-            np.char.add(np.asarray(metric, dtype=object).astype(str), "\x00"), attribute
+            np.char.add(np.asarray(metric, dtype=object).astype(str), _KEY_SEP), attribute
         )
     )
-    per_group = np.char.add(np.char.add(base, "\x00"), group)
+    per_group = np.char.add(np.char.add(base, _KEY_SEP), group)
     return np.where(n_groups == 2, base, per_group).astype(object)
 
 

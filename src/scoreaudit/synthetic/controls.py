@@ -11,8 +11,8 @@ controls together): ``n_controls = round(budget * n)`` (halves rounded up).
    ``n_random`` files from the *whole* population, so they estimate every group's true error
    rate and population share without bias (including files the score would have picked).
 2. The score controls are the ``n_score`` highest-scoring files among the files not drawn at
-   random, ranked by :class:`scoreaudit.selection.policies.Budget` (``count=n_score``) whose tie rule
-   is a seeded random lottery (``ties="random"``).
+   random, ranked by decreasing score with tied files in a seeded random order (the simulated
+   agency's lottery: a random permutation, then a stable sort).
 
 Each control's ``result`` comes from the ground truth ``irregular``: "errors found" when the
 file is irregular and the control detects it (with probability ``detection_rate``, default
