@@ -26,8 +26,13 @@ def test_exactly_k_selected_and_same_seed_same_selection():
     b = _audit(f)
     assert np.array_equal(a.selected, b.selected)
     assert a.to_json() == b.to_json()
+    # the default (proportional) tie rule has no draw: the seed changes nothing
     c = _audit(f, policy=sa.Budget(share=0.1, random_state=8))
-    assert not np.array_equal(a.selected, c.selected)  # ties broken differently
+    assert np.array_equal(a.selected, c.selected)
+    # the seeded lottery over the tie block's groups: another seed, another draw
+    d = _audit(f, policy=sa.Budget(share=0.1, ties="random", random_state=8))
+    e = _audit(f, policy=sa.Budget(share=0.1, ties="random", random_state=3))
+    assert not np.array_equal(d.selected, e.selected)
 
 
 def test_row_permutation_permutes_selection_and_keeps_tables():
@@ -203,13 +208,13 @@ def test_budget_rounding_is_exact_at_halves_and_unit_weights_agree():
     from scoreaudit.selection.policies import _rank
 
     # 0.29 * 50 = 14.4999... in floating point; the documented rule rounds 14.5 up
-    assert int(_rank(np.arange(50.0), None, "all", 0).count_for_share(0.29)) == 15
-    assert int(_rank(np.arange(25.0), None, "all", 0).count_for_share(0.58)) == 15
-    assert int(_rank(np.arange(150.0), None, "all", 0).count_for_share(0.69)) == 104
+    assert int(_rank(np.arange(50.0), None, "all").count_for_share(0.29)) == 15
+    assert int(_rank(np.arange(25.0), None, "all").count_for_share(0.58)) == 15
+    assert int(_rank(np.arange(150.0), None, "all").count_for_share(0.69)) == 104
     for n in [2, 7, 25, 50, 150, 999]:
         scores = np.arange(float(n))
-        plain = _rank(scores, None, "random", 0)
-        unit = _rank(scores, np.ones(n), "random", 0)
+        plain = _rank(scores, None, "random")
+        unit = _rank(scores, np.ones(n), "random")
         shares = np.round(np.arange(1, 100) / 100, 10)
         expected = [int(np.floor(round(s * n, 9) + 0.5)) for s in shares]
         assert plain.count_for_share(shares).tolist() == expected
@@ -220,9 +225,11 @@ def test_weighted_budget_takes_the_nearest_cumulative_weight():
     from scoreaudit.selection.policies import _rank
 
     weights = np.array([5.0, 1.0, 1.0, 3.0])  # ranked by decreasing score: same order
-    r = _rank(np.array([4.0, 3.0, 2.0, 1.0]), weights, "all", 0)
-    # total 10; cumulative 5, 6, 7, 10. share 0.55 -> 5.5: 5 and 6 equally near -> 6 (2 files)
-    # 8.6 is nearer 10 (4 files) than 7 (3 files); 8.4 is nearer 7
+    r = _rank(np.array([4.0, 3.0, 2.0, 1.0]), weights, "proportional")
+    # total 10; cumulative 5, 6, 7, 10. The level reaching the target weight counts with the
+    # fraction f = (target - weight above) / its weight; files = above + round half up(f).
+    # share 0.55 -> 5.5: f = 0.5 -> 2 files; 0.52: f = 0.2 -> 1; 0.58: f = 0.8 -> 2;
+    # 0.9 -> 9: f = 2/3 -> 4; 0.86: f = 1.6/3 -> 4; 0.84: f = 1.4/3 -> 3
     assert r.count_for_share([0.55, 0.52, 0.58, 0.9, 0.86, 0.84]).tolist() == [2, 1, 2, 4, 4, 3]
 
 

@@ -19,12 +19,9 @@ from scoreaudit.stats import distribution as D
 
 
 def _old_rank(scores, weights, ties, seed):
+    # rows by decreasing score, tied rows in row order whatever the tie rule (never shuffled)
     n = scores.size
-    if ties == "random":
-        perm = np.random.default_rng(seed).permutation(n)
-        order = perm[np.argsort(-scores[perm], kind="stable")]
-    else:
-        order = np.argsort(-scores, kind="stable")
+    order = np.argsort(-scores, kind="stable")
     w = np.ones(n) if weights is None else weights[order]
     return order, scores[order], np.cumsum(w)
 

@@ -115,6 +115,7 @@ from scoreaudit.engines.aggregate import (
 )
 from scoreaudit.engines.control_log import ControlLog
 from scoreaudit.errors import DataError
+from scoreaudit.stats import metrics as M
 
 __all__ = ["ControlAuditResult", "ControlLog", "audit_controls"]
 
@@ -254,6 +255,11 @@ def audit_controls(
         warned_negative += negative
 
     groups = pd.concat(group_frames, ignore_index=True)
+    n_groups = {v.name: v.n_groups for v in views}  # one Holm family rule (stats.metrics)
+    for f in disp_frames:
+        f["_test_key"] = M.comparison_family(
+            f["attribute"], f["group"], f["attribute"].map(n_groups), f["metric"]
+        )
     disparities = finish_disparities(disp_frames, correction, confidence)
     summary = log.summary()
     warnings += control_warnings(

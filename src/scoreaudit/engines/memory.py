@@ -19,9 +19,9 @@ from scoreaudit.core.cells import (
     Cells,
     Sums,
     View,
+    budget_curve_counts,
     build_cells,
     build_views,
-    curve_counts,
     rate_counts,
 )
 from scoreaudit.core.references import reference_config, resolve_references
@@ -33,7 +33,8 @@ from scoreaudit.models.adapt import as_scoring_model
 from scoreaudit.models.base import check_features, validate_scores
 from scoreaudit.results import AuditResult
 from scoreaudit.selection.blocks import block_cell_counts
-from scoreaudit.selection.policies import Budget, Ranking, Threshold
+from scoreaudit.selection.policies import Budget, Ranking, Selection, Threshold
+from scoreaudit.selection.ties import lottery_ratio_range
 from scoreaudit.stats import metrics as M
 
 __all__ = ["REST", "audit"]
@@ -92,10 +93,11 @@ def audit(
     bootstrap : int
         Number of bootstrap samples for percentile intervals of the ratios (0: none, the
         default; 1,000 is usual). Adds ``ratio_boot_low`` and ``ratio_boot_high`` to the
-        disparities. The selected count of every finest cell is redrawn as
-        ``Binomial(n_cell, rate_cell)`` (a bootstrap of the files within each cell, vectorised
-        over cells, never over rows: milliseconds for any population size), and every group,
-        reference and "rest" is summed from the same draw. Like the Wilson and Katz
+        disparities. The selection rate of every finest cell is redrawn from its Jeffreys
+        posterior ``Beta(selected + 1/2, n - selected + 1/2)`` (a smoothed parametric
+        bootstrap, vectorised over cells, never over rows: milliseconds for any population
+        size), and every group, reference and "rest" is summed from the same draw; cells
+        with 0 or all files selected keep a non-degenerate interval. Like the Wilson and Katz
         intervals it treats files as selected independently, so with a fixed budget it is
         slightly conservative. Unweighted populations only.
     bootstrap_seed : int or None
@@ -165,20 +167,35 @@ def audit(
     outside_unit = _check_probabilities(model, name, scores)
     weights = population.weights
 
-    ranking = policy.rank(scores, weights)
-    selection = policy.select(scores, weights, ranking)
-    selected = selection.selected
-
     attrs = list(population.attributes.values())
     cells = build_cells(attrs)
     views = build_views(cells, intersections)
-    engine = _Engine(population, cells, views, scores, selected, weights, confidence, min_cell)
+    n_labels, tie_groups = tie_groups_of(cells, population.labels)
+    ranking = policy.rank(scores, weights)
+    selection = policy.select(scores, weights, ranking, groups=tie_groups)
+    selected = selection.selected
+
+    engine = _Engine(
+        population,
+        cells,
+        views,
+        scores,
+        selected,
+        weights,
+        confidence,
+        min_cell,
+        selection,
+        ranking,
+    )
+    engine.tie_groups, engine.n_labels = tie_groups, n_labels
+    engine.random_state = policy.random_state
     refs, warnings = resolve_references(
         views, engine.base_by_view, reference, engine.selected_by_view
     )
 
     groups = engine.groups_table()
     disparities = engine.disparities_table(refs, correction)
+    disparities = engine.add_lottery_range(disparities, refs, selection)
     if bootstrap:
         disparities = engine.add_bootstrap(disparities, refs, int(bootstrap), bootstrap_seed)
     if threshold_free:
@@ -231,6 +248,19 @@ def audit(
     )
 
 
+def tie_groups_of(cells: Cells, labels: np.ndarray | None) -> tuple[int, np.ndarray]:
+    """Groups among which tied files are allocated: finest cell x label (0, 1, missing).
+
+    Returns ``(n_labels, code)`` with ``code = cell * n_labels + label`` per row (``n_labels``
+    is 1 without labels): the group order of :mod:`scoreaudit.selection.ties`.
+    """
+    cell = cells.cell.astype(np.int64)
+    if labels is None:
+        return 1, cell
+    lab = np.where(np.isfinite(labels), labels, 2).astype(np.int64)
+    return 3, cell * 3 + lab
+
+
 def declares_probabilities(model: Any) -> bool:
     """True for models whose scores are probabilities by construction or declaration.
 
@@ -273,6 +303,8 @@ class _Engine:
         weights: np.ndarray | None,
         confidence: float,
         min_cell: int,
+        selection: Selection | None = None,
+        ranking: Ranking | None = None,
     ) -> None:
         self.cells, self.views = cells, views
         self.scores, self.selected, self.weights = scores, selected, weights
@@ -280,9 +312,30 @@ class _Engine:
         self.labels = population.labels
         cell, C = cells.cell, cells.n_cells
         self.base = Sums.of(cell, C, None, weights)
-        self.sel = Sums.of(cell, C, selected, weights)
-        w = scores if weights is None else scores * weights
-        self.score_sum = np.bincount(cell, weights=w, minlength=C)
+        f = None if selection is None else selection.tied_fraction
+        if f is None:
+            sel_of = lambda m: Sums.of(cell, C, selected if m is None else selected & m, weights)  # noqa: E731
+        else:  # weighted tie block: every tied file counts with the fraction f
+            above = scores > selection.cutoff
+            tied = scores == selection.cutoff
+
+            def sel_of(m):
+                a, t = (above, tied) if m is None else (above & m, tied & m)
+                return Sums.of(cell, C, a, weights) + Sums.of(cell, C, t, weights).scale(f)
+
+        self.sel = sel_of(None)
+        self.block_counts = None
+        if ranking is not None and ranking.blocks is not None and weights is None:
+            # rows per (distinct score, cell): the score sums, and the AUC/KS without rows
+            self.block_counts = block_cell_counts(ranking.blocks, cell, C)
+            self.score_sum = (self.block_counts * ranking.blocks.values[:, None]).sum(axis=0)
+        elif ranking is not None:  # summed in score order: the same floats in any row order
+            o = ranking.order
+            w = ranking.sorted_scores if weights is None else ranking.sorted_scores * weights[o]
+            self.score_sum = np.bincount(cell[o], weights=w, minlength=C)
+        else:
+            w = scores if weights is None else scores * weights
+            self.score_sum = np.bincount(cell, weights=w, minlength=C)
         if self.labels is not None:
             lab = np.isfinite(self.labels)
             pos = lab & (self.labels == 1)
@@ -290,9 +343,9 @@ class _Engine:
             self.lab = Sums.of(cell, C, lab, weights)
             self.pos = Sums.of(cell, C, pos, weights)
             self.neg = Sums.of(cell, C, neg, weights)
-            self.sel_lab = Sums.of(cell, C, selected & lab, weights)
-            self.sel_pos = Sums.of(cell, C, selected & pos, weights)
-            self.sel_neg = Sums.of(cell, C, selected & neg, weights)
+            self.sel_lab = sel_of(lab)
+            self.sel_pos = sel_of(pos)
+            self.sel_neg = sel_of(neg)
         self._by_view()
 
     def _by_view(self) -> None:
@@ -344,7 +397,7 @@ class _Engine:
                 "group": list(v.labels),
                 "n": base.n.astype(np.int64),
                 "share": base.w / total_w,
-                "selected": sel.n.astype(np.int64),
+                "selected": np.rint(sel.n).astype(np.int64),
             }
             if weighted:
                 cols.update(weight=base.w, n_effective=base.n_eff, selected_weight=sel.w)
@@ -363,7 +416,7 @@ class _Engine:
                 cols["controlled_with_label"] = lab.n.astype(np.int64)
                 cols["positives"] = pos.n.astype(np.int64)
                 cols.update(self._rate_cols("positive_rate", pos, lab))
-                cols["selected_with_label"] = sel_lab.n.astype(np.int64)
+                cols["selected_with_label"] = np.rint(sel_lab.n).astype(np.int64)
                 cols.update(self._rate_cols("precision", sel_pos, sel_lab))
                 cols.update(self._rate_cols("tpr", sel_pos, pos))
                 cols.update(self._rate_cols("fpr", sel_neg, neg))
@@ -444,20 +497,19 @@ class _Engine:
                         "note": note,
                         "_n_eff": n1,
                         "_ref_n_eff": n0,
-                        # in "rest" mode the two groups of a binary attribute are one comparison seen
-                        # from both sides (same test): they count once in the multiple-testing family
-                        "_test_key": [
-                            v.name if ref is None and v.n_groups == 2 else f"{v.name}|{i}"
-                            for i in idx
-                        ],
+                        # one test per non-reference group; a binary attribute is one test
+                        "_test_key": M.comparison_family(
+                            np.full(idx.size, v.name, dtype=object),
+                            [v.labels[i] for i in idx],
+                            np.full(idx.size, v.n_groups),
+                        ),
                     }
                 )
             )
         out = pd.concat(frames, ignore_index=True)
-        keys, first, inverse = np.unique(
-            out["_test_key"].to_numpy(), return_index=True, return_inverse=True
-        )
-        adjusted = M.adjust_p_values(out["p_value"].to_numpy()[first], correction)[inverse]
+        keys = out["_test_key"].to_numpy()
+        _, first = np.unique(keys.astype(str), return_index=True)
+        adjusted = M.adjust_family(out["p_value"].to_numpy(), keys, correction)
         out.insert(out.columns.get_loc("p_value") + 1, "p_adjusted", adjusted)
         alpha = 1 - self.confidence
         out.insert(out.columns.get_loc("p_adjusted") + 1, "significant", out["p_adjusted"] < alpha)
@@ -465,22 +517,82 @@ class _Engine:
         out = _add_power(out, alpha, correction, m)
         return out.drop(columns=["_n_eff", "_ref_n_eff", "_test_key"])
 
+    # -- range of the ratios under a lottery of the tie block ---------------------------------
+    def add_lottery_range(
+        self, disparities: pd.DataFrame, refs: list, selection: Selection
+    ) -> pd.DataFrame:
+        """``ratio_lottery_low`` / ``_high``: 2.5% and 97.5% quantiles of every ratio when the
+        files tied at the cut-off are drawn by a fair lottery instead of allocated
+        proportionally (:func:`scoreaudit.selection.ties.lottery_ratio_range`).
+
+        NaN when no lottery decides anything (no tie block split by the cut-off, a threshold,
+        ``ties="all"``) and with row weights.
+        """
+        m, r = int(selection.tied_at_cutoff), int(selection.tied_selected)
+        C = self.cells.n_cells
+        split = self.weights is None and 0 < r < m and self.scores is not None
+        if split:
+            above_c = np.bincount(self.cells.cell[self.scores > selection.cutoff], minlength=C)
+            tied_c = np.bincount(self.cells.cell[self.scores == selection.cutoff], minlength=C)
+        frames = []
+        for v, ref in zip(self.views, refs, strict=True):
+            idx = np.arange(v.n_groups) if ref is None else np.delete(np.arange(v.n_groups), ref)
+            low = high = np.full(idx.size, np.nan)
+            if split:
+                a, t = v.sum_cells(above_c), v.sum_cells(tied_c)
+                n = self._agg(self.base, v).n.astype(np.int64)
+                if ref is None:
+                    a_r, t_r, n_r = a.sum() - a, t.sum() - t, n.sum() - n
+                else:
+                    a_r, t_r, n_r = (np.full(idx.size, x[ref]) for x in (a, t, n))
+                    a, t, n = a[idx], t[idx], n[idx]
+                low, high = lottery_ratio_range(
+                    a, t, n, a_r, t_r, n_r, m, r, rest=ref is None,
+                    q=((1 - self.confidence) / 2, (1 + self.confidence) / 2),
+                )  # fmt: skip
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "attribute": v.name,
+                        "group": [v.labels[i] for i in idx],
+                        "ratio_lottery_low": low,
+                        "ratio_lottery_high": high,
+                    }
+                )
+            )
+        out = disparities.merge(
+            pd.concat(frames, ignore_index=True),
+            on=["attribute", "group"],
+            how="left",
+            validate="1:1",
+        )
+        cols = [c for c in out.columns if c not in ("ratio_lottery_low", "ratio_lottery_high")]
+        at = cols.index("ratio_high") + 1
+        return out[cols[:at] + ["ratio_lottery_low", "ratio_lottery_high"] + cols[at:]]
+
     # -- bootstrap ---------------------------------------------------------------------------
     def add_bootstrap(
         self, disparities: pd.DataFrame, refs: list, samples: int, seed: int | None
     ) -> pd.DataFrame:
-        """Percentile intervals of every ratio from binomial redraws of the cells' counts."""
+        """Percentile intervals of every ratio from Jeffreys-smoothed draws of the cells' rates.
+
+        Each finest cell's selection rate is drawn from ``Beta(x + 1/2, n - x + 1/2)`` (its
+        Jeffreys posterior: ``x`` selected of ``n``), and every group, reference and "rest"
+        sums ``n_cell x rate`` over its cells from the same draw. Unlike a plain parametric
+        bootstrap ``Binomial(n, x / n)``, a cell with 0 or all files selected still varies, so
+        its interval never collapses to a point (see benchmarks/coverage_bootstrap.py).
+        """
         rng = np.random.default_rng(seed)
         n_cell = self.base.n
-        with np.errstate(divide="ignore", invalid="ignore"):
-            p_cell = np.where(n_cell > 0, self.sel.n / np.where(n_cell > 0, n_cell, 1), 0.0)
-        draws = rng.binomial(
-            n_cell.astype(np.int64)[None, :], p_cell[None, :], size=(samples, n_cell.size)
-        ).astype(float)  # (B, cells)
+        x_cell = self.sel.n
+        draws = rng.beta(
+            (x_cell + 0.5)[None, :], (n_cell - x_cell + 0.5)[None, :], size=(samples, n_cell.size)
+        )
+        draws *= n_cell[None, :]  # expected selected files per cell, (B, cells)
         alpha = 1 - self.confidence
         frames = []
         for v, ref in zip(self.views, refs, strict=True):
-            x = v.sum_cells(draws)  # (B, G) selected per group, exact integers
+            x = v.sum_cells(draws)  # (B, G) selected files per group (smoothed)
             n = self.base.aggregate(v.group_of_cell, v.n_groups).n
             if ref is None:
                 idx = np.arange(v.n_groups)
@@ -525,7 +637,10 @@ class _Engine:
         # few distinct scores and no weights, counts per (score, cell) are all that is needed.
         blocks = ranking.blocks
         if blocks is not None and self.weights is None:
-            counts = block_cell_counts(blocks, self.cells.cell, self.cells.n_cells)[::-1]
+            counts = self.block_counts
+            if counts is None:
+                counts = block_cell_counts(blocks, self.cells.cell, self.cells.n_cells)
+            counts = counts[::-1]
             return self.add_threshold_free_counts(disparities, refs, blocks.values[::-1], counts)
         dist_rank = D.ranking_from_descending(
             ranking.order,
@@ -567,12 +682,16 @@ class _Engine:
 
     # -- budget curve ------------------------------------------------------------------
     def curve_table(self, refs: list, ranking: Ranking, grid: np.ndarray) -> pd.DataFrame:
-        counts = ranking.count_for_share(grid)
-        sel_n, sel_w = curve_counts(
-            ranking, self.cells.cell, self.cells.n_cells, counts, self.weights
+        """The budget curve; tied files at each budget treated as the policy treats them."""
+        counts, sel_n, sel_w, realised = budget_curve_counts(
+            ranking,
+            self.tie_groups,
+            self.cells.n_cells,
+            self.n_labels,
+            grid,
+            self.weights,
+            self.random_state,
         )
-        realised = ranking.cum_weight[np.maximum(counts - 1, 0)] / ranking.total_weight
-        realised = np.where(counts > 0, realised, 0.0)
         return self.curve_table_from_counts(refs, grid, counts, sel_n, sel_w, realised)
 
     def curve_table_from_counts(
@@ -626,7 +745,7 @@ class _Engine:
                         "attribute": v.name,
                         "group": np.tile(np.array(v.labels, dtype=object), B),
                         "reference": np.tile(np.array(ref_labels, dtype=object), B),
-                        "selected": g_n.ravel().astype(np.int64),
+                        "selected": np.rint(g_n.ravel()).astype(np.int64),
                         "selection_rate": rate.ravel(),
                         "selection_rate_low": low.ravel(),
                         "selection_rate_high": high.ravel(),

@@ -8,7 +8,8 @@ import pandas as pd
 from scoreaudit.core.cells import Cells, Sums, View, rate_counts
 from scoreaudit.core.vocab import REST
 from scoreaudit.errors import PolicyError
-from scoreaudit.selection.policies import Budget, Threshold
+from scoreaudit.selection.policies import Budget, Threshold, _tied_mask
+from scoreaudit.selection.ties import budget_count
 from scoreaudit.stats import metrics as M
 
 # =============================================================================================
@@ -129,8 +130,10 @@ class _Selector:
         n: int,
         reference_scores: np.ndarray,
         reference_selected: np.ndarray,
+        groups: np.ndarray | None = None,
     ) -> None:
         self.policy, self.weights, self.n = policy, weights, n
+        self.groups = groups  # tie groups (finest cell x label), as in the audit
         self.mode = "policy"
         if weights is None:
             if isinstance(policy, Threshold):
@@ -138,12 +141,9 @@ class _Selector:
             elif policy.ties == "all":
                 self.mode = "all"
                 self.k = self._budget_count()
-            elif policy.random_state is not None:
-                self.mode = "random"
+            else:  # tied files allocated among the tie groups (selection.ties)
+                self.mode = "groups"
                 self.k = self._budget_count()
-                perm = np.random.default_rng(policy.random_state).permutation(n)
-                self.priority = np.empty(n, dtype=np.int64)
-                self.priority[perm] = np.arange(n)
         if self.mode != "policy" and not np.array_equal(
             self.select(reference_scores), reference_selected
         ):
@@ -154,13 +154,13 @@ class _Selector:
         assert isinstance(p, Budget)
         if p.count is not None:
             return int(min(p.count, self.n))
-        return int(np.clip(np.floor(p.share * self.n + 0.5), 0, self.n))
+        return int(np.clip(budget_count(p.share, self.n), 0, self.n))
 
     def select(self, scores: np.ndarray) -> np.ndarray:
         n = self.n
         if self.mode == "threshold":
             return scores >= float(self.policy.threshold)  # type: ignore[union-attr]
-        if self.mode in ("random", "all"):
+        if self.mode in ("groups", "all"):
             k = self.k
             if k <= 0:
                 return np.zeros(n, dtype=bool)
@@ -168,15 +168,11 @@ class _Selector:
             if self.mode == "all":
                 return scores >= cut
             selected = scores > cut
-            m = k - int(np.count_nonzero(selected))
-            tied = np.flatnonzero(scores == cut)
-            if m >= tied.size:
-                selected[tied] = True
-            elif m > 0:
-                pri = self.priority[tied]
-                selected[tied[np.argpartition(pri, m - 1)[:m]]] = True
+            r = k - int(np.count_nonzero(selected))
+            p = self.policy
+            selected |= _tied_mask(scores, cut, r, self.groups, p.ties, p.random_state)
             return selected
         try:
-            return self.policy.select(scores, self.weights).selected
+            return self.policy.select(scores, self.weights, groups=self.groups).selected
         except PolicyError:  # e.g. no score reaches a threshold any more
             return np.zeros(n, dtype=bool)

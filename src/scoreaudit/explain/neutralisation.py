@@ -12,6 +12,7 @@ import pandas as pd
 from scoreaudit.core.cells import View, build_cells, build_views
 from scoreaudit.core.vocab import REST
 from scoreaudit.data.population import Population
+from scoreaudit.engines.memory import tie_groups_of
 from scoreaudit.errors import DataError
 from scoreaudit.explain._common import NEUTRALISE_METHODS, _model_name, _select_views
 from scoreaudit.explain._compare import _Comparisons, _mean_sums, _Selector
@@ -111,7 +112,8 @@ def explain(
     comp = _Comparisons(cells, views, refs, weights, confidence)
 
     n = len(frame)
-    selector = _Selector(policy, weights, n, base_scores, np.asarray(result.selected))
+    _, tie_groups = tie_groups_of(cells, population.labels)
+    selector = _Selector(policy, weights, n, base_scores, np.asarray(result.selected), tie_groups)
     scorer = _Scorer(model, frame, base_scores)
     neut = _Neutraliser(frame, neutralise, stratum, fixed, int(n_repeats), random_state, weights)
     repeats = 1 if neutralise == "fixed" else int(n_repeats)

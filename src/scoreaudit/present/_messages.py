@@ -281,6 +281,17 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "by a lottery with seed {seed}, so that exactly the budget is used",
         "fr": "par tirage au sort de graine {seed}, pour respecter exactement le budget",
     },
+    "ties_proportional": {
+        "en": "shared among the groups of the tied files (protected cell and label) in proportion "
+        "to their numbers, largest remainders first, with no draw, so that the published "
+        "numbers do not depend on the order of the rows; the range a fair lottery could give "
+        "each ratio is in ratio_lottery_low and ratio_lottery_high of tables/disparities.csv",
+        "fr": "répartis entre les groupes des dossiers à égalité (cellule protégée et étiquette) "
+        "au prorata de leurs effectifs, plus forts restes d’abord, sans tirage, si bien que les "
+        "chiffres publiés ne dépendent pas de l’ordre des lignes ; l’intervalle qu’un tirage au "
+        "sort équitable pourrait donner à chaque rapport figure dans ratio_lottery_low et "
+        "ratio_lottery_high de tables/disparities.csv",
+    },
     "ties_all": {
         "en": "all tied files are selected",
         "fr": "tous les dossiers à égalité sont sélectionnés",

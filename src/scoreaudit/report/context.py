@@ -546,6 +546,8 @@ def policy_context(pub: Any, lang: str) -> dict[str, Any]:
         t("ties_random", lang, seed=policy.get("random_state"))
         if policy.get("ties") == "random"
         else t("ties_all", lang)
+        if policy.get("ties") == "all"
+        else t("ties_proportional", lang)
     )
     ties = (
         t(

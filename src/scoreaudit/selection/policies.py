@@ -7,11 +7,17 @@ how ties there were broken).
 
 Ranking and ties
 ----------------
-Files are ranked by decreasing score. Files with equal scores are ordered by a seeded random
-permutation when ``ties="random"`` (the default): at the cut-off, which of the tied files are
-controlled is a fair lottery, reproducible with ``random_state``. With ``ties="all"`` every file
-tied with the last selected one is selected too, so the realised budget can exceed the asked
-one (the :class:`Selection` says by how much).
+Files are ranked by decreasing score. When the last selected file shares its score with
+others (a *tie block* at the cut-off), ``ties`` decides (see :mod:`scoreaudit.selection.ties`):
+``"proportional"`` (the default) selects in every group (finest protected cell x outcome
+label) of the tie block its largest-remainder share of the tied files, with no draw and no
+dependence on the row order; ``"random"`` draws them with a seeded multivariate hypergeometric
+lottery over the same groups, also independent of the row order; ``"all"`` selects every tied
+file, so the realised budget can exceed the asked one (the :class:`Selection` says by how
+much). With row weights, each tied group counts with the fraction
+``f = (share x total weight - weight above) / weight tied`` of its weight and files (the
+expected value of a fair lottery). The row mask :attr:`Selection.selected` realises the
+published counts with the first allocated tied rows of each group in row order.
 """
 
 from __future__ import annotations
@@ -24,6 +30,12 @@ import numpy as np
 
 from scoreaudit.errors import PolicyError
 from scoreaudit.selection.blocks import ScoreBlocks, score_blocks
+from scoreaudit.selection.ties import (
+    TIES,
+    allocate,
+    budget_counts,
+    tied_fraction,
+)
 
 __all__ = ["Budget", "Ranking", "Selection", "Threshold"]
 
@@ -39,19 +51,25 @@ class Selection:
     tied_at_cutoff: int
     tied_selected: int
     description: str
+    #: With row weights and a tie block at the cut-off: fraction of every tied group's weight
+    #: (and files) counted as selected; None otherwise (the row mask is then exact).
+    tied_fraction: float | None = None
 
     def summary(self) -> dict:
         d = asdict(self)
         d.pop("selected")
+        if d["tied_fraction"] is None:
+            d.pop("tied_fraction")
         return d
 
 
 @dataclass(frozen=True)
 class Ranking:
-    """Files in decreasing score order, ties ordered by the policy's rule.
+    """Files in decreasing score order, tied files in row order.
 
     ``order[i]`` is the row of the i-th highest score; ``sorted_scores`` the scores in that
-    order; ``cum_weight`` the running total of weights (row counts when unweighted).
+    order; ``cum_weight`` the running total of weights (row counts when unweighted). The
+    published numbers never depend on the order of tied rows (see :mod:`scoreaudit.selection.ties`).
     """
 
     order: np.ndarray
@@ -69,29 +87,63 @@ class Ranking:
     def count_for_share(self, share: np.ndarray | float) -> np.ndarray:
         """Number of top-ranked files making up ``share`` of the population.
 
-        The number of files whose cumulative weight is nearest to ``share`` of the total
-        weight, halves rounded up: unweighted, ``round(share * n)`` (``0.29 * 50`` gives 15,
-        although it is 14.4999... in floating point: a relative tolerance of 1e-9 absorbs
-        binary rounding). Unit weights give the same count as no weights. With
-        ``ties="all"``, extended to every file tied with the last one.
+        Unweighted: ``round_half_up(share x n)`` computed exactly
+        (:func:`scoreaudit.selection.ties.budget_count`; ``0.29 x 50`` gives 15). Weighted:
+        the files above the cut-off plus the rounded expected number of tied files selected
+        (:meth:`weighted_cuts`). With ``ties="all"``, extended to every file tied with the last.
         """
-        share = np.asarray(share, dtype=float)
+        scalar = np.ndim(share) == 0
+        share = np.atleast_1d(np.asarray(share, dtype=float))
         n = self.order.size
-        total = self.total_weight
-        target = share * total
-        eps = 1e-9 * max(total, 1.0)
         if not self.weighted:
-            k = np.floor(target + 0.5 + eps).astype(np.int64)
+            k = budget_counts(share, n)
         else:
-            cum = self.cum_weight
-            j = np.searchsorted(cum, target - eps, side="left")  # cum[j] >= target
-            j = np.minimum(j, n - 1)
-            above = cum[j] - target
-            below = target - np.where(j > 0, cum[np.maximum(j - 1, 0)], 0.0)
-            k = np.where(above <= below + eps, j + 1, j).astype(np.int64)
-            k = np.where(share <= 0, 0, k)
-        k = np.clip(k, 0, n)
-        return self.extend_ties(k)
+            above, tied, f = self.weighted_cuts(share)
+            k = above + np.floor(f * tied + 0.5).astype(np.int64)
+        k = self.extend_ties(np.clip(k, 0, n))
+        return k[0] if scalar else k
+
+    def cuts(self, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Files strictly above the cut-off of each count ``k``, and files tied at it.
+
+        Both 0 where ``k`` is 0.
+        """
+        k = np.asarray(k, dtype=np.int64)
+        s = self.sorted_scores
+        if s.size == 0:
+            return np.zeros_like(k), np.zeros_like(k)
+        last = s[np.maximum(k - 1, 0)]
+        above = np.searchsorted(-s, -last, side="left")
+        end = np.searchsorted(-s, -last, side="right")
+        return np.where(k > 0, above, 0), np.where(k > 0, end - above, 0)
+
+    def weighted_cuts(self, share: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Weighted budgets: files above the cut-off, files tied at it, tied fraction ``f``.
+
+        The cut-off is the score level where the running weight first reaches
+        ``share x total weight``; ``f`` is :func:`scoreaudit.selection.ties.tied_fraction`
+        (1 with ``ties="all"``).
+        """
+        share = np.atleast_1d(np.asarray(share, dtype=float))
+        cum = self.cum_weight
+        n = cum.size
+        total = self.total_weight
+        j = np.minimum(np.searchsorted(cum, share * total, side="left"), n - 1)
+        above, tied = self.cuts(j + 1)
+        w_above = np.where(above > 0, cum[np.maximum(above - 1, 0)], 0.0)
+        w_tied = cum[above + tied - 1] - w_above
+        f = np.array(
+            [
+                1.0 if self.ties == "all" else tied_fraction(sh, total, wa, wt)
+                for sh, wa, wt in zip(share, w_above, w_tied, strict=True)
+            ]
+        )
+        zero = share <= 0
+        return (
+            np.where(zero, 0, above).astype(np.int64),
+            np.where(zero, 0, tied).astype(np.int64),
+            np.where(zero, 0.0, f),
+        )
 
     def extend_ties(self, k: np.ndarray) -> np.ndarray:
         """With ``ties="all"``: grow each count to include every file tied with the last."""
@@ -105,22 +157,17 @@ class Ranking:
         return np.where(k > 0, ext, 0).astype(np.int64)
 
 
-def _rank(scores: np.ndarray, weights: np.ndarray | None, ties: str, random_state) -> Ranking:
-    """Stable sort by decreasing score, ties in the seeded permutation's order ("random").
+def _rank(scores: np.ndarray, weights: np.ndarray | None, ties: str) -> Ranking:
+    """Stable sort by decreasing score: tied rows stay in row order (never shuffled).
 
     With few distinct scores (scorecards) the sort key is each row's tie-block code (one or
     two bytes), which numpy sorts stably by radix in O(n): the SAME order as the stable
-    comparison sort of ``-scores``, since both keys order rows alike and keep equal keys in
-    their current order.
+    comparison sort of ``-scores``.
     """
     n = scores.size
     blocks = score_blocks(scores)
     key = -scores if blocks is None else blocks.code
-    if ties == "random":
-        perm = np.random.default_rng(random_state).permutation(n)
-        order = perm[np.argsort(key[perm], kind="stable")]
-    else:
-        order = np.argsort(key, kind="stable")
+    order = np.argsort(key, kind="stable")
     if weights is None:  # the running count, exactly np.cumsum(np.ones(n))
         cum = np.arange(1, n + 1, dtype=np.float64)
     else:
@@ -136,23 +183,74 @@ def _rank(scores: np.ndarray, weights: np.ndarray | None, ties: str, random_stat
 
 
 def _check_ties(ties: str) -> None:
-    if ties not in ("random", "all"):
-        raise PolicyError(f"ties must be 'random' or 'all', not {ties!r}.")
+    if ties not in TIES:
+        raise PolicyError(f"ties must be 'proportional', 'random' or 'all', not {ties!r}.")
 
 
-def _selection_from_count(ranking: Ranking, k: int, description: str) -> Selection:
-    n = ranking.order.size
-    selected = np.zeros(n, dtype=bool)
-    selected[ranking.order[:k]] = True
+def _tied_mask(
+    scores: np.ndarray,
+    cutoff: float,
+    r: int,
+    groups: np.ndarray | None,
+    method: str,
+    random_state,
+) -> np.ndarray:
+    """Rows of the tie block selected: per group, its allocation's first rows in row order."""
+    tied_rows = np.flatnonzero(scores == cutoff)
+    out = np.zeros(scores.size, dtype=bool)
+    if r <= 0:
+        return out
+    if r >= tied_rows.size:
+        out[tied_rows] = True
+        return out
+    g = np.zeros(tied_rows.size, dtype=np.int64) if groups is None else groups[tied_rows]
+    uniq, inv = np.unique(g, return_inverse=True)
+    counts = np.bincount(inv, minlength=uniq.size)
+    alloc = allocate(counts, int(r), method=method, random_state=random_state)
+    by_group = np.argsort(inv, kind="stable")  # tied rows grouped, row order within groups
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    pos = np.arange(tied_rows.size) - starts[inv[by_group]]
+    out[tied_rows[by_group[pos < alloc[inv[by_group]]]]] = True
+    return out
+
+
+def _selection(
+    scores: np.ndarray,
+    ranking: Ranking,
+    k: int,
+    description: str,
+    groups: np.ndarray | None,
+    random_state,
+    share: float | None = None,
+) -> Selection:
+    """The selection of ``k`` files (``share`` of the weight with weights) under the tie rule."""
     s = ranking.sorted_scores
-    cutoff = float(s[k - 1]) if k > 0 else float("inf")
-    if k > 0:
-        tied = int(np.count_nonzero(s == cutoff))
-        tied_sel = int(np.count_nonzero(s[:k] == cutoff))
+    n = s.size
+    if k <= 0:
+        return Selection(np.zeros(n, dtype=bool), 0, 0.0, float("inf"), 0, 0, description)
+    f = None
+    if share is not None and ranking.weighted:
+        a_arr, m_arr, f_arr = ranking.weighted_cuts(np.array([share]))
+        above, tied, f = int(a_arr[0]), int(m_arr[0]), float(f_arr[0])
+        r = int(np.floor(f * tied + 0.5))
+        f = None if tied == 0 else f
     else:
-        tied = tied_sel = 0
-    share = float(ranking.cum_weight[k - 1] / ranking.total_weight) if k > 0 else 0.0
-    return Selection(selected, int(k), share, cutoff, tied, tied_sel, description)
+        a_arr, m_arr = ranking.cuts(np.array([k]))
+        above, tied = int(a_arr[0]), int(m_arr[0])
+        r = tied if ranking.ties == "all" else k - above
+    cutoff = float(s[above]) if tied else float(s[max(above - 1, 0)])
+    method = "proportional" if ranking.ties == "all" else ranking.ties
+    selected = scores > cutoff
+    selected |= _tied_mask(scores, cutoff, r, groups, method, random_state)
+    n_sel = above + r
+    total = ranking.total_weight
+    if f is not None:
+        w_above = float(ranking.cum_weight[above - 1]) if above else 0.0
+        w_tied = float(ranking.cum_weight[above + tied - 1]) - w_above
+        realised = (w_above + f * w_tied) / total
+    else:
+        realised = float(ranking.cum_weight[n_sel - 1] / total) if n_sel else 0.0
+    return Selection(selected, n_sel, realised, cutoff, tied, r, description, f)
 
 
 @dataclass(frozen=True)
@@ -166,11 +264,13 @@ class Budget:
         of the total weight.
     count : int, optional
         Number of files controlled (give ``share`` or ``count``, not both).
-    ties : {"random", "all"}
-        How files tied at the cut-off are treated: a seeded lottery (exactly the budget is
-        selected) or all of them (the budget can be exceeded).
+    ties : {"proportional", "random", "all"}
+        How files tied at the cut-off are treated: a largest-remainder allocation among the
+        groups of the tie block (the default, no draw), a seeded lottery over the same groups
+        (both select exactly the budget, whatever the row order), or all of them (the budget
+        can be exceeded). See :mod:`scoreaudit.selection.ties`.
     random_state : int
-        Seed of the tie lottery.
+        Seed of the tie lottery (``ties="random"`` only).
 
     Examples
     --------
@@ -182,7 +282,7 @@ class Budget:
 
     share: float | None = None
     count: int | None = None
-    ties: str = "random"
+    ties: str = "proportional"
     random_state: int | None = 0
 
     def __post_init__(self) -> None:
@@ -212,30 +312,41 @@ class Budget:
 
     def rank(self, scores: np.ndarray, weights: np.ndarray | None = None) -> Ranking:
         """Rank files by decreasing score with this policy's tie rule."""
-        return _rank(np.asarray(scores, dtype=float), weights, self.ties, self.random_state)
+        return _rank(np.asarray(scores, dtype=float), weights, self.ties)
 
     def select(
-        self, scores: np.ndarray, weights: np.ndarray | None = None, ranking: Ranking | None = None
+        self,
+        scores: np.ndarray,
+        weights: np.ndarray | None = None,
+        ranking: Ranking | None = None,
+        groups: np.ndarray | None = None,
     ) -> Selection:
-        """Select the files this budget controls."""
+        """Select the files this budget controls.
+
+        ``groups`` (int per row) are the groups among which tied files are allocated, in
+        group order (the audit passes finest cell x label codes); all tied files form one
+        group when omitted.
+        """
+        scores = np.asarray(scores, dtype=float)
         ranking = ranking if ranking is not None else self.rank(scores, weights)
         n = ranking.order.size
         if self.count is not None:
             if self.count > n:
                 raise PolicyError(f"Budget count {self.count} exceeds the population size {n}.")
-            k = int(ranking.extend_ties(np.array([self.count]))[0])
+            k, share = int(self.count), None
         else:
-            k = int(ranking.count_for_share(np.array([self.share]))[0])
+            k, share = int(ranking.count_for_share(np.array([self.share]))[0]), self.share
             if k == 0:
                 raise PolicyError(
                     f"A budget of {self.share:.4%} selects no file in a population of {n}; "
                     "raise the budget."
                 )
-        return _selection_from_count(ranking, k, self.describe())
+        return _selection(scores, ranking, k, self.describe(), groups, self.random_state, share)
 
     def describe(self) -> str:
         what = f"top {self.share:.4g} share" if self.share is not None else f"top {self.count}"
-        return f"Budget: {what} of scores; ties: {self.ties} (random_state={self.random_state})"
+        seed = f" (random_state={self.random_state})" if self.ties == "random" else ""
+        return f"Budget: {what} of scores; ties: {self.ties}{seed}"
 
     def to_dict(self) -> dict:
         return {
@@ -251,7 +362,8 @@ class Budget:
 class Threshold:
     """Control every file whose score is at least ``threshold``.
 
-    ``ties`` and ``random_state`` only order tied files on the budget curve.
+    ``ties`` and ``random_state`` only apply to tied files on the budget curve (every file at
+    or above the threshold is selected).
 
     Examples
     --------
@@ -261,7 +373,7 @@ class Threshold:
     """
 
     threshold: float
-    ties: str = "random"
+    ties: str = "proportional"
     random_state: int | None = 0
 
     def __post_init__(self) -> None:
@@ -270,11 +382,17 @@ class Threshold:
         _check_ties(self.ties)
 
     def rank(self, scores: np.ndarray, weights: np.ndarray | None = None) -> Ranking:
-        return _rank(np.asarray(scores, dtype=float), weights, self.ties, self.random_state)
+        return _rank(np.asarray(scores, dtype=float), weights, self.ties)
 
     def select(
-        self, scores: np.ndarray, weights: np.ndarray | None = None, ranking: Ranking | None = None
+        self,
+        scores: np.ndarray,
+        weights: np.ndarray | None = None,
+        ranking: Ranking | None = None,
+        groups: np.ndarray | None = None,
     ) -> Selection:
+        """Select every file scoring at least the threshold (``groups`` is unused)."""
+        scores = np.asarray(scores, dtype=float)
         ranking = ranking if ranking is not None else self.rank(scores, weights)
         # sorted_scores is decreasing: all scores >= threshold come first
         k = int(np.searchsorted(-ranking.sorted_scores, -float(self.threshold), side="right"))
@@ -283,7 +401,7 @@ class Threshold:
                 f"No score reaches the threshold {self.threshold}; the highest score is "
                 f"{ranking.sorted_scores[0]:.6g}."
             )
-        return _selection_from_count(ranking, k, self.describe())
+        return _selection(scores, ranking, k, self.describe(), None, None)
 
     def describe(self) -> str:
         return f"Threshold: score >= {self.threshold:.6g}"

@@ -1,116 +1,337 @@
-"""Files tied at the cut-off: how many of each group are selected (order-free rules).
+"""Files tied at the cut-off: how many of each group a budget selects, whatever the row order.
 
-A budget of ``k`` files often ends inside a block of files sharing the cut-off score: ``A``
-files score above it, ``m`` files score exactly the cut-off, and ``r = k - A`` of those ``m``
-are selected. Which ones must not depend on the order of the rows (a database returns rows in
-any order), so the ``r`` selections are shared among the *groups* of tied files (the finest
-(cell, label) combinations present at the cut-off, in their canonical order):
+A budget of ``k`` files ranks the files by decreasing score. With scores of few distinct
+values (scorecards) the ``k``-th file usually shares its score with many others: ``A`` files
+score above that level ``L``, ``m`` files score exactly ``L`` (``A < k <= A + m``) and
+``r = k - A`` of them must be chosen. The published numbers only depend on how many tied files
+of each *group* are chosen, a group being a finest protected cell (and outcome label, when
+there is one) present at level ``L``. This module decides those numbers:
 
-* ``"proportional"`` (default): exact integer largest-remainder allocation. Group ``g`` with
-  ``m_g`` tied files gets ``(m_g r) // m`` files, and the ``r - sum`` left over go one each to
-  the groups with the largest remainders ``(m_g r) % m``, equal remainders to the earlier
-  group. Integers summing to ``r``; no random draw.
-* ``"random"``: a seeded lottery over the tied files, drawn per group (multivariate
-  hypergeometric with ``numpy.random.Generator(random_state)``): independent of row order.
+``"proportional"`` (the default)
+    Exact integer largest-remainder allocation of ``r`` among the groups in proportion to their
+    tied files ``m_g``: ``base_g = (m_g r) // m``, and the ``r - sum(base_g)`` leftover units go
+    one each to the groups with the largest remainders ``(m_g r) % m`` (equal remainders: the
+    earlier group first). No draw, no dependence on the row order: each tied file is counted
+    with probability ``r / m`` up to the integer rounding of its group.
+``"random"``
+    A seeded lottery that does not depend on the row order: one multivariate hypergeometric
+    draw of ``r`` files among the groups (in group order),
+    ``numpy.random.Generator(random_state).multivariate_hypergeometric(m_g, r)``.
+``"all"``
+    Every tied file is selected (the budget is exceeded; handled by the policies).
+
+Budget counts are rounded exactly: ``k = round_half_up(share x n)`` computed in decimal from
+``repr(share)`` (:func:`budget_count`), so ``0.29 x 50`` gives 15 and ``0.05 x 50,000,009``
+gives 2,500,000 whatever ``n``.
 
 Examples
 --------
->>> allocate(np.array([3, 3, 4]), 5).tolist()
-[2, 1, 2]
->>> int(allocate(np.array([3, 3, 4]), 5, method="random", random_state=0).sum())
-5
+>>> allocate(np.array([5, 3, 2]), 5).tolist()
+[3, 1, 1]
+>>> budget_count(0.05, 50_000_009)
+2500000
 """
 
 from __future__ import annotations
 
-from typing import Any
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import numpy as np
+from scipy import special
 
 from scoreaudit.errors import PolicyError
 
-__all__ = ["allocate", "allocate_many"]
+__all__ = [
+    "TIES",
+    "allocate",
+    "allocate_many",
+    "budget_count",
+    "budget_counts",
+    "cut_at",
+    "lottery_ratio_range",
+    "tied_fraction",
+]
+
+#: Tie treatments of a budget.
+TIES = ("proportional", "random", "all")
 
 
-def _check(tied: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def budget_count(share: float, n: int) -> int:
+    """Files selected by a budget of ``share`` among ``n``: round half up of ``share x n``.
+
+    Computed exactly in decimal from the shortest representation of ``share``
+    (``repr(0.29) == "0.29"``), so no tolerance that grows with ``n`` is needed.
+
+    Examples
+    --------
+    >>> budget_count(0.29, 50), budget_count(0.05, 50_000_009), budget_count(0.8999999999999999, 395)
+    (15, 2500000, 355)
+    """
+    exact = Decimal(repr(float(share))) * int(n)
+    return int(exact.to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def budget_counts(shares: np.ndarray, n: int) -> np.ndarray:
+    """:func:`budget_count` of every share (int64 array), clipped to ``0..n``.
+
+    Examples
+    --------
+    >>> budget_counts(np.array([0.01, 0.5, 1.0]), 250).tolist()
+    [3, 125, 250]
+    """
+    shares = np.asarray(shares, dtype=float).ravel()
+    out = np.fromiter((budget_count(s, n) for s in shares), dtype=np.int64, count=shares.size)
+    return np.clip(out, 0, int(n))
+
+
+def _check_tied(tied: np.ndarray) -> np.ndarray:
     tied = np.asarray(tied, dtype=np.int64)
-    r = np.asarray(r, dtype=np.int64)
-    if tied.ndim != 1 or (tied < 0).any():
-        raise PolicyError("tied counts must be a 1-D array of non-negative integers.")
-    m = int(tied.sum())
-    if (r < 0).any() or (r > m).any():
-        raise PolicyError(f"cannot select {r.tolist()} of {m} tied files.")
-    return tied, r
+    if tied.size and tied.min() < 0:
+        raise PolicyError("Tied counts must be non-negative.")
+    return tied
 
 
 def allocate_many(tied: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """Largest-remainder allocation of every ``r[b]`` among the groups: ``(len(r), groups)``.
+    """Largest-remainder allocation of ``r[b]`` files among ``tied[b]`` for every budget ``b``.
 
     Parameters
     ----------
     tied : numpy.ndarray
-        Tied files per group, in group order (int64).
+        ``(B, G)`` (or ``(G,)``, shared by all budgets) int64 tied files per group, in group
+        order.
     r : numpy.ndarray
-        Files to select among them, one count per budget.
+        ``(B,)`` files to select among the tied ones, ``0 <= r[b] <= tied[b].sum()``.
 
     Returns
     -------
     numpy.ndarray
-        int64 counts per (budget, group); each row sums to its ``r``.
+        ``(B, G)`` int64 counts, each row summing to ``r[b]``.
 
     Examples
     --------
-    >>> allocate_many(np.array([1, 1, 2]), np.array([0, 1, 2, 3, 4])).tolist()
-    [[0, 0, 0], [0, 0, 1], [1, 0, 1], [1, 1, 1], [1, 1, 2]]
+    >>> allocate_many(np.array([[1, 1, 1], [4, 0, 4]]), np.array([2, 3])).tolist()
+    [[1, 1, 0], [2, 0, 1]]
     """
-    tied, r = _check(tied, np.atleast_1d(r))
-    m = int(tied.sum())
-    out = np.zeros((r.size, tied.size), dtype=np.int64)
-    if m == 0 or tied.size == 0:
-        return out
-    prod = tied[None, :] * r[:, None]  # exact: int64 (m_g r < 2^63 for any real population)
-    base, rem = np.divmod(prod, m)
-    left = r - base.sum(axis=1)
-    # largest remainders first, equal remainders in group order (a stable sort of -rem)
+    r = np.atleast_1d(np.asarray(r, dtype=np.int64))
+    tied = _check_tied(tied)
+    tied = np.broadcast_to(tied, (r.size, tied.shape[-1])) if tied.ndim == 1 else tied
+    m = tied.sum(axis=1)
+    if np.any((r < 0) | (r > m)):
+        raise PolicyError("Cannot select more tied files than there are (or fewer than none).")
+    safe = np.where(m > 0, m, 1)[:, None]
+    prod = tied * r[:, None]
+    base = prod // safe
+    rem = prod % safe
+    leftover = r - base.sum(axis=1)
+    # rank of each group by decreasing remainder, earlier group first among equals
     order = np.argsort(-rem, axis=1, kind="stable")
     rank = np.empty_like(order)
-    np.put_along_axis(rank, order, np.arange(tied.size)[None, :].repeat(r.size, 0), axis=1)
-    out[:] = base + (rank < left[:, None])
-    return out
+    np.put_along_axis(rank, order, np.arange(order.shape[1])[None, :], axis=1)
+    return base + (rank < leftover[:, None])
 
 
 def allocate(
-    tied: np.ndarray, r: int, *, method: str = "proportional", random_state: Any = None
+    tied: np.ndarray, r: int, *, method: str = "proportional", random_state=None
 ) -> np.ndarray:
-    """How many of the ``r`` selected tied files come from each group.
+    """Tied files selected in each group (int64 array summing to ``r``).
 
     Parameters
     ----------
     tied : numpy.ndarray
-        Tied files per group, in group order (int64).
+        Tied files per group, in group order (finest cell code, then label code).
     r : int
-        Files to select among the tied ones (``0 <= r <= tied.sum()``).
+        Files to select among them.
     method : {"proportional", "random"}
         Largest-remainder allocation, or a seeded multivariate hypergeometric draw.
-    random_state : int or None
+    random_state : int, optional
         Seed of the draw (``"random"`` only).
-
-    Returns
-    -------
-    numpy.ndarray
-        int64 counts per group summing to ``r``.
 
     Examples
     --------
-    >>> allocate(np.array([5, 0, 5]), 3).tolist()
-    [2, 0, 1]
+    >>> allocate(np.array([2, 2, 2]), 4).tolist()
+    [2, 1, 1]
+    >>> int(allocate(np.array([3, 7]), 5, method="random", random_state=0).sum())
+    5
     """
-    tied, rr = _check(tied, np.array([r]))
+    tied = _check_tied(tied)
     if method == "proportional":
-        return allocate_many(tied, rr)[0]
+        return allocate_many(tied, np.array([r]))[0]
     if method == "random":
-        if int(rr[0]) == 0 or tied.size == 0:
-            return np.zeros(tied.size, dtype=np.int64)
+        if not 0 <= r <= int(tied.sum()):
+            raise PolicyError("Cannot select more tied files than there are.")
         rng = np.random.default_rng(random_state)
-        return rng.multivariate_hypergeometric(tied, int(rr[0])).astype(np.int64)
-    raise PolicyError(f"ties must be 'proportional' or 'random' here, not {method!r}.")
+        return rng.multivariate_hypergeometric(tied, int(r)).astype(np.int64)
+    raise PolicyError(f"Unknown tie allocation {method!r}: 'proportional' or 'random'.")
+
+
+def cut_at(level_cum: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Level of the cut-off and files above it, for budgets of ``k`` files.
+
+    ``level_cum`` is ``(D + 1,)``: files in the ``D`` levels above each level (0 first, total
+    last), levels by decreasing score. Returns ``(L, A)``: the first level whose cumulative
+    count reaches ``k`` and the files strictly above it (``L = -1``, ``A = 0`` for ``k = 0``).
+
+    Examples
+    --------
+    >>> [a.tolist() for a in cut_at(np.array([0, 2, 5, 6]), np.array([0, 2, 3, 6]))]
+    [[-1, 0, 1, 2], [0, 0, 2, 5]]
+    """
+    k = np.asarray(k, dtype=np.int64)
+    level = np.searchsorted(level_cum[1:], k, side="left")
+    level = np.where(k > 0, level, -1)
+    above = np.where(k > 0, level_cum[np.maximum(level, 0)], 0)
+    return level, above
+
+
+def tied_fraction(share: float, total: float, above: float, at_level: float) -> float:
+    """Weighted budgets: fraction ``f`` of every tied group's weight counted as selected.
+
+    ``f = (share x total - above) / at_level`` clipped to [0, 1], computed exactly in
+    rational arithmetic from ``repr(share)`` and the float weights (the expected value of a
+    fair lottery of the tied files).
+
+    Examples
+    --------
+    >>> tied_fraction(0.5, 10.0, 4.0, 2.0)
+    0.5
+    """
+    if at_level <= 0:
+        return 0.0
+    target = Fraction(Decimal(repr(float(share)))) * Fraction(float(total))
+    f = (target - Fraction(float(above))) / Fraction(float(at_level))
+    return float(min(max(f, Fraction(0)), Fraction(1)))
+
+
+# ----------------------------------------------------------------------------------------------
+# range of a ratio under the lottery
+
+
+def _quantiles_1d(values: np.ndarray, pmf: np.ndarray, q: tuple[float, float]) -> np.ndarray:
+    """Lower/upper quantiles of discrete distributions along the last axis (value-sorted)."""
+    order = np.argsort(values, axis=-1, kind="stable")
+    v = np.take_along_axis(values, order, axis=-1)
+    p = np.take_along_axis(pmf, order, axis=-1)
+    cdf = np.cumsum(p, axis=-1)
+    cdf /= np.where(cdf[..., -1:] > 0, cdf[..., -1:], 1.0)
+    out = []
+    for level in q:
+        idx = (cdf < level - 1e-12).sum(axis=-1)
+        idx = np.minimum(idx, v.shape[-1] - 1)
+        out.append(np.take_along_axis(v, idx[..., None], axis=-1)[..., 0])
+    return np.stack(out)
+
+
+#: Largest number of values of each hypergeometric draw evaluated (a coarser grid beyond).
+_GRID = 200
+
+
+def _hypergeom_pmf(lf: np.ndarray, x, total, good, draws) -> np.ndarray:
+    """Hypergeometric pmf from a table ``lf`` of log factorials (0 outside the support)."""
+    x, total, good, draws = np.broadcast_arrays(
+        *(np.asarray(v, np.int64) for v in (x, total, good, draws))
+    )
+    bad = total - good
+    ok = (x >= 0) & (x <= good) & (draws - x >= 0) & (draws - x <= bad)
+
+    def f(v):
+        return lf[np.clip(v, 0, lf.size - 1)]
+
+    logp = (
+        f(good) - f(x) - f(good - x)
+        + f(bad) - f(draws - x) - f(bad - draws + x)
+        - f(total) + f(draws) + f(total - draws)
+    )  # fmt: skip
+    return np.where(ok, np.exp(np.where(ok, logp, 0.0)), 0.0)
+
+
+def _grid(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Values ``lo..hi`` per row (a step > 1 when wider than ``_GRID``), validity and step."""
+    width = int((hi - lo).max()) + 1 if lo.size else 1
+    step = max(1, -(-width // _GRID))
+    x = lo[..., None] + step * np.arange(-(-width // step))
+    return x, x <= hi[..., None], step
+
+
+def _bounds(total, good, draws, sds: float = 8.0) -> tuple[np.ndarray, np.ndarray]:
+    """Values of a hypergeometric draw within ``sds`` standard deviations of its mean, kept
+    inside its support (the mass left out is negligible: tails lighter than the normal's)."""
+    total, good, draws = (np.asarray(v, dtype=np.float64) for v in (total, good, draws))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(total > 0, good / np.where(total > 0, total, 1), 0.0)
+        fpc = np.where(total > 1, (total - draws) / np.where(total > 1, total - 1, 1), 0.0)
+    sd = np.sqrt(np.maximum(draws * p * (1 - p) * fpc, 0.0))
+    mean = draws * p
+    low = np.maximum(np.floor(mean - sds * sd - 1), np.maximum(0, draws - (total - good)))
+    high = np.minimum(np.ceil(mean + sds * sd + 1), np.minimum(good, draws))
+    return low.astype(np.int64), np.maximum(high, low).astype(np.int64)
+
+
+def lottery_ratio_range(
+    a_g: np.ndarray,
+    t_g: np.ndarray,
+    n_g: np.ndarray,
+    a_r: np.ndarray,
+    t_r: np.ndarray,
+    n_r: np.ndarray,
+    m: int,
+    r: int,
+    *,
+    rest: bool,
+    q: tuple[float, float] = (0.025, 0.975),
+) -> tuple[np.ndarray, np.ndarray]:
+    """Quantiles of selection-rate ratios under a fair lottery of the tied files.
+
+    ``r`` of the ``m`` files tied at the cut-off are drawn at random. A group has ``a_g``
+    files selected above the cut-off, ``t_g`` tied files and ``n_g`` files; its reference
+    ``a_r``, ``t_r``, ``n_r``. The group's tied selections ``X_g`` follow the hypergeometric
+    distribution ``H(m, t_g, r)``; the reference's, given ``X_g``, ``H(m - t_g, t_r, r - X_g)``
+    (``rest=True``: the reference is every other file, ``X_r = r - X_g``). Returns the ``q``
+    quantiles (lower inverse CDF) of ``((a_g + X_g) / n_g) / ((a_r + X_r) / n_r)``, vectorised
+    over comparisons; values beyond 8 standard deviations of each draw are left out, and each
+    draw is evaluated on at most 200 values (every ``s``-th value of a wider range, weighted
+    alike: an approximation within ``s`` files). NaN when
+    no lottery decides anything (``0 < r < m`` fails).
+
+    Examples
+    --------
+    >>> lo, hi = lottery_ratio_range(np.array([10]), np.array([20]), np.array([100]),
+    ...     np.array([10]), np.array([20]), np.array([100]), 40, 20, rest=False)
+    >>> float(lo[0]) < 1.0 < float(hi[0])
+    True
+    """
+    a_g, t_g, n_g, a_r, t_r, n_r = (
+        np.asarray(v, dtype=np.int64) for v in (a_g, t_g, n_g, a_r, t_r, n_r)
+    )
+    k = a_g.size
+    nan = np.full(k, np.nan)
+    if not 0 < r < m or k == 0:
+        return nan, nan.copy()
+    r_arr = np.full(k, r, dtype=np.int64)
+    xg, vg, _ = _grid(*_bounds(m, t_g, r_arr))
+    lf = special.gammaln(np.arange(m + 2, dtype=np.float64) + 1.0)  # log k!, k = 0..m+1
+    pg = np.where(vg, _hypergeom_pmf(lf, xg, m, t_g[:, None], r), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate_g = (a_g[:, None] + xg) / n_g[:, None]
+        if rest:
+            rate_r = (a_r[:, None] + (r - xg)) / n_r[:, None]
+            vals = rate_g / rate_r
+            pmf = pg
+        else:
+            rest_m = m - t_g[:, None]
+            left = r - xg  # (K, Wg)
+            lo, hi = _bounds(rest_m, t_r[:, None], left)
+            lo, hi = np.where(vg, lo, hi.max()).min(axis=1), np.where(vg, hi, 0).max(axis=1)
+            xr, vr, _ = _grid(lo, np.maximum(hi, lo))
+            xr = xr[:, None, :]  # (K, 1, Wr)
+            pr = _hypergeom_pmf(lf, xr, rest_m[:, :, None], t_r[:, None, None], left[:, :, None])
+            pr = pr * vr[:, None, :]
+            pmf = (pg[:, :, None] * pr).reshape(k, -1)
+            rate_r = (a_r[:, None, None] + xr) / n_r[:, None, None]
+            vals = (rate_g[:, :, None] / rate_r).reshape(k, -1)
+    vals = np.where(pmf > 0, vals, np.nan)
+    finite = np.where(np.isnan(vals), np.inf, vals)  # NaN / unused cells sort last, weight 0
+    low, high = _quantiles_1d(finite, np.where(np.isnan(vals), 0.0, pmf), q)
+    low = np.where(np.isfinite(low), low, np.nan)
+    high = np.where(np.isfinite(high), high, np.nan)
+    return low, high

@@ -39,7 +39,9 @@ from scipy import stats
 from scoreaudit.errors import ScoreAuditError
 
 __all__ = [
+    "adjust_family",
     "adjust_p_values",
+    "comparison_family",
     "confidence_z",
     "katz_ratio_interval",
     "newcombe_difference_interval",
@@ -243,3 +245,63 @@ def adjust_p_values(p, method: str = "holm") -> np.ndarray:
     res[order] = np.minimum(adj, 1.0)
     out[ok] = res
     return out
+
+
+#: Separator inside family keys (numpy strings drop trailing NUL characters, so not "\x00").
+_KEY_SEP = "\x1f"
+
+
+def comparison_family(attribute, group, n_groups, metric=None) -> np.ndarray:
+    """Key of each comparison in the multiple-testing family (one rule for every audit kind).
+
+    One test per non-reference group, per attribute or intersection (and per metric): rows
+    with the same key are one test and count once in the Holm (or BH, Bonferroni) family. A
+    binary attribute is exactly ONE test per metric, whatever the reference: "women against
+    men", "men against women" and each group against "the rest" are the same 2 x 2 table seen
+    from either side.
+
+    Parameters
+    ----------
+    attribute, group : array-like of str
+        Attribute (or intersection) and group of each comparison row.
+    n_groups : array-like of int
+        Number of groups of the row's attribute present in the audit.
+    metric : array-like of str, optional
+        Metric of each row (control-log audits compare several metrics).
+
+    Examples
+    --------
+    >>> comparison_family(["sex", "sex", "age", "age"], ["w", "m", "a", "b"], [2, 2, 3, 3]).tolist()
+    ['sex', 'sex', 'age\\x1fa', 'age\\x1fb']
+    """
+    attribute = np.asarray(attribute, dtype=object).astype(str)
+    group = np.asarray(group, dtype=object).astype(str)
+    n_groups = np.asarray(n_groups)
+    base = (
+        attribute
+        if metric is None
+        else np.char.add(
+            np.char.add(np.asarray(metric, dtype=object).astype(str), _KEY_SEP), attribute
+        )
+    )
+    per_group = np.char.add(np.char.add(base, _KEY_SEP), group)
+    return np.where(n_groups == 2, base, per_group).astype(object)
+
+
+def adjust_family(p, keys, method: str = "holm") -> np.ndarray:
+    """:func:`adjust_p_values` over the family of distinct ``keys`` (one p-value per key).
+
+    Rows sharing a key are one test: the p-value of its first row is adjusted once and
+    given to all its rows.
+
+    Examples
+    --------
+    >>> adjust_family([0.01, 0.01, 0.04], ["sex", "sex", "age"]).tolist()
+    [0.02, 0.02, 0.04]
+    """
+    p = np.asarray(p, dtype=float)
+    keys = np.asarray(keys, dtype=object).astype(str)
+    if p.size == 0:
+        return p.copy()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    return adjust_p_values(p[first], method)[inverse]

@@ -11,8 +11,8 @@ controls together): ``n_controls = round(budget * n)`` (halves rounded up).
    ``n_random`` files from the *whole* population, so they estimate every group's true error
    rate and population share without bias (including files the score would have picked).
 2. The score controls are the ``n_score`` highest-scoring files among the files not drawn at
-   random, ranked by :class:`scoreaudit.selection.policies.Budget` (``count=n_score``) whose tie rule
-   is a seeded random lottery (``ties="random"``).
+   random, ranked by decreasing score with tied files in a seeded random order (the simulated
+   agency's lottery: a random permutation, then a stable sort).
 
 Each control's ``result`` comes from the ground truth ``irregular``: "errors found" when the
 file is irregular and the control detects it (with probability ``detection_rate``, default
@@ -38,7 +38,6 @@ import pandas as pd
 
 from scoreaudit.errors import DataError, PolicyError
 from scoreaudit.models.base import check_features, validate_scores
-from scoreaudit.selection.policies import Budget
 
 SELECTION_METHODS = ("score", "random")
 RESULTS = ("errors found", "no error")
@@ -148,14 +147,16 @@ def control_log(
     rng = np.random.default_rng(random_state)
     random_rows = np.sort(rng.choice(n, size=n_random, replace=False))
     tie_seed = int(rng.integers(2**63 - 1))
-    policy = Budget(count=max(n_score, 1), random_state=tie_seed)
-    ranking = policy.rank(scores)
+    # a seeded lottery among tied files (the simulated agency's rule): a random permutation,
+    # then a stable sort by decreasing score
+    perm = np.random.default_rng(tie_seed).permutation(n)
+    order = perm[np.argsort(-scores[perm], kind="stable")]
     rank = np.empty(n, dtype=np.int64)
-    rank[ranking.order] = np.arange(1, n + 1)
+    rank[order] = np.arange(1, n + 1)
     # the n_score highest ranks among files not drawn at random
     drawn = np.zeros(n, dtype=bool)
     drawn[random_rows] = True
-    remaining_in_rank_order = ranking.order[~drawn[ranking.order]]
+    remaining_in_rank_order = order[~drawn[order]]
     score_rows = np.sort(remaining_in_rank_order[:n_score])
 
     rows = np.concatenate([score_rows, random_rows])

@@ -1,0 +1,368 @@
+"""Tie treatment at the cut-off, budget rounding, order invariance and the Holm family rule.
+
+Expected values are computed by hand or by straightforward row-level implementations written
+here (pure Python over rows, exact fractions), never by the functions under test.
+"""
+
+from __future__ import annotations
+
+import math
+import pathlib
+import re
+import tempfile
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from statsmodels.stats.multitest import multipletests
+
+import scoreaudit as sa
+from scoreaudit.report.manifest import VOLATILE_FIELDS
+from scoreaudit.report.writer import write_report
+from scoreaudit.selection.policies import Ranking
+from scoreaudit.selection.ties import (
+    allocate,
+    allocate_many,
+    budget_count,
+    lottery_ratio_range,
+)
+from scoreaudit.stats import metrics as M
+
+SETTINGS = settings(max_examples=30, deadline=None, derandomize=True, database=None)
+
+
+# ----------------------------------------------------------------------------------------------
+# allocation
+
+
+def test_allocate_hand_computed():
+    # 5 of 10 tied among groups of 5, 3, 2: bases 2, 1, 1; remainders 5, 5, 0 -> the earlier
+    # of the two equal remainders gets the leftover unit
+    assert allocate(np.array([5, 3, 2]), 5).tolist() == [3, 1, 1]
+    # 4 of 6 among 2, 2, 2: bases 1, 1, 1; remainders 2, 2, 2 -> first group
+    assert allocate(np.array([2, 2, 2]), 4).tolist() == [2, 1, 1]
+    # a group of 0 never receives a file
+    assert allocate(np.array([0, 3, 1]), 2).tolist() == [0, 2, 0]
+    assert allocate(np.array([7]), 7).tolist() == [7]
+
+
+def _largest_remainder(tied: list[int], r: int) -> list[int]:
+    """Hamilton's method in exact fractions, ties to the earlier group."""
+    m = sum(tied)
+    quotas = [Fraction(t * r, m) for t in tied]
+    base = [math.floor(q) for q in quotas]
+    left = r - sum(base)
+    by_rem = sorted(range(len(tied)), key=lambda i: (-(quotas[i] - base[i]), i))
+    for i in by_rem[:left]:
+        base[i] += 1
+    return base
+
+
+@SETTINGS
+@given(st.lists(st.integers(0, 50), min_size=1, max_size=8), st.data())
+def test_allocate_many_is_largest_remainder(tied, data):
+    m = sum(tied)
+    r = data.draw(st.integers(0, m))
+    expected = _largest_remainder(tied, r) if m else [0] * len(tied)
+    assert allocate(np.array(tied), r).tolist() == expected
+    many = allocate_many(np.array([tied, tied]), np.array([r, r]))
+    assert many.tolist() == [expected, expected]
+
+
+def test_random_allocation_is_numpy_multivariate_hypergeometric():
+    tied = np.array([4, 0, 9, 3])
+    got = allocate(tied, 7, method="random", random_state=5)
+    want = np.random.default_rng(5).multivariate_hypergeometric(tied, 7)
+    assert got.tolist() == want.tolist()
+    assert got.sum() == 7
+
+
+# ----------------------------------------------------------------------------------------------
+# budget rounding
+
+
+def _round_half_up(share: float, n: int) -> int:
+    return math.floor(Fraction(repr(share)) * n + Fraction(1, 2))
+
+
+def test_budget_rounding_large_n_without_rows():
+    assert budget_count(0.05, 50_000_009) == 2_500_000  # 2,500,000.45
+    assert budget_count(0.29, 50) == 15  # 14.5 (14.499999... in binary floating point)
+    assert budget_count(0.8999999999999999, 395) == 355  # 355.4999999999999605
+    # the ranking's count path on 50,000,009 virtual rows (broadcast arrays: no allocation)
+    n = 50_000_009
+    virtual = Ranking(
+        order=np.broadcast_to(np.int64(0), (n,)),
+        sorted_scores=np.broadcast_to(np.float64(0), (n,)),
+        cum_weight=np.broadcast_to(np.float64(n), (n,)),
+        ties="proportional",
+    )
+    assert virtual.count_for_share(np.array([0.05, 0.5]))[0] == 2_500_000
+    assert virtual.count_for_share(np.array([0.05, 0.5]))[1] == 25_000_005  # .5 rounds up
+
+
+@SETTINGS
+@given(st.floats(0.0001, 1.0), st.integers(1, 10**9))
+def test_budget_rounding_is_round_half_up_of_the_written_share(share, n):
+    assert budget_count(share, n) == _round_half_up(share, n)
+
+
+# ----------------------------------------------------------------------------------------------
+# straightforward reference implementation (rows, pure Python)
+
+
+def _reference_selection(scores, cells, labels, weights, share):
+    """Per (cell, label) expected selected files and weight under the documented rule."""
+    n = len(scores)
+    groups = [
+        (c, 2 if not math.isfinite(y) else int(y)) for c, y in zip(cells, labels, strict=True)
+    ]
+    levels = sorted(set(scores), reverse=True)
+    sel_n, sel_w = {}, {}
+    for g in set(groups):
+        sel_n[g] = Fraction(0)
+        sel_w[g] = 0.0
+    if weights is None:
+        k = _round_half_up(share, n)
+        above = 0
+        for lev in levels:
+            at = [i for i in range(n) if scores[i] == lev]
+            if above + len(at) >= k:
+                break
+            above += len(at)
+        for i in range(n):
+            if scores[i] > lev:
+                sel_n[groups[i]] += 1
+        order = sorted({groups[i] for i in at})
+        tied = [sum(1 for i in at if groups[i] == g) for g in order]
+        alloc = _largest_remainder(tied, k - above)
+        for g, a in zip(order, alloc, strict=True):
+            sel_n[g] += a
+        return {g: float(v) for g, v in sel_n.items()}, None
+    total = Fraction(0)
+    for w in weights:
+        total += Fraction(w)
+    target = Fraction(repr(share)) * total
+    above_w = Fraction(0)
+    for lev in levels:
+        at = [i for i in range(n) if scores[i] == lev]
+        lw = sum((Fraction(weights[i]) for i in at), Fraction(0))
+        if above_w + lw >= target:
+            break
+        above_w += lw
+    f = min(max((target - above_w) / lw, Fraction(0)), Fraction(1))
+    for i in range(n):
+        part = Fraction(1) if scores[i] > lev else (f if scores[i] == lev else Fraction(0))
+        sel_n[groups[i]] += part
+        sel_w[groups[i]] += float(part * Fraction(weights[i]))
+    return {g: float(v) for g, v in sel_n.items()}, sel_w
+
+
+def _random_population(seed, n, weighted, labelled, distinct=6):
+    rng = np.random.default_rng(seed)
+    f = pd.DataFrame(
+        {
+            "g": rng.choice(["a", "b", "c"], n, p=[0.5, 0.3, 0.2]),
+            "h": rng.choice(["u", "v"], n),
+            "score": rng.integers(0, distinct, n).astype(float),
+        }
+    )
+    kw = {}
+    if labelled:
+        f["y"] = rng.choice([0.0, 1.0, np.nan], n, p=[0.5, 0.3, 0.2])
+        kw["label"] = "y"
+    if weighted:
+        f["w"] = rng.integers(1, 8, n) / 4.0  # dyadic: sums exact in any order
+        kw["weight"] = "w"
+    f.loc[0, ["g", "h"]] = ["a", "u"]
+    f.loc[1, ["g", "h"]] = ["b", "v"]
+    return f, kw
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("labelled", [False, True])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_optimised_path_equals_row_level_reference(seed, weighted, labelled):
+    f, kw = _random_population(seed, 300 + 37 * seed, weighted, labelled)
+    share = [0.1, 0.27, 0.05][seed]
+    pop = sa.Population(f, protected=["g", "h"], **kw)
+    res = sa.audit(pop, "score", sa.Budget(share=share), budgets=[share, 0.5], min_cell=0)
+    cell_keys = sorted(set(zip(f["g"], f["h"], strict=True)))
+    cells = [cell_keys.index(k) for k in zip(f["g"], f["h"], strict=True)]
+    labels = f["y"].tolist() if labelled else [0.0] * len(f)
+    weights = f["w"].tolist() if weighted else None
+    for b in (share, 0.5):
+        exp_n, exp_w = _reference_selection(f["score"].tolist(), cells, labels, weights, b)
+        # per attribute group: sum the (cell, label) expectations
+        curve = res.curve[res.curve["budget"] == b].set_index(["attribute", "group"])
+        for attr, pos in (("g", 0), ("h", 1), ("g × h", None)):
+            for grp in curve.loc[attr].index:
+                want_n = sum(
+                    v
+                    for (c, _), v in exp_n.items()
+                    if (cell_keys[c][pos] if pos is not None else " × ".join(cell_keys[c])) == grp
+                )
+                assert curve.loc[(attr, grp), "selected"] == round(want_n)
+                base = f[(f[attr] if pos is not None else f["g"] + " × " + f["h"]) == grp]
+                if weighted:
+                    want_w = sum(
+                        v
+                        for (c, _), v in exp_w.items()
+                        if (cell_keys[c][pos] if pos is not None else " × ".join(cell_keys[c]))
+                        == grp
+                    )
+                    rate = want_w / base["w"].sum()
+                else:
+                    rate = want_n / len(base)
+                assert curve.loc[(attr, grp), "selection_rate"] == pytest.approx(rate, abs=1e-12)
+                if b == share:
+                    gr = res.groups.set_index(["attribute", "group"]).loc[(attr, grp)]
+                    assert gr["selection_rate"] == pytest.approx(rate, abs=1e-12)
+        if labelled and b == share and not weighted:
+            g = res.groups.set_index(["attribute", "group"])
+            for grp in ("a", "b", "c"):
+                want = sum(v for (c, y), v in exp_n.items() if cell_keys[c][0] == grp and y == 1)
+                rows = f["g"] == grp
+                tp = g.loc[("g", grp), "tpr"] * (rows & (f["y"] == 1)).sum()
+                assert tp == pytest.approx(want, abs=1e-9)
+    # the row mask realises the published counts (unweighted)
+    if not weighted:
+        assert res.selected.sum() == _round_half_up(share, len(f))
+
+
+def test_proportional_hand_example():
+    # 3 files score 2 (all selected), 6 tie at 1: 4 women, 2 men; budget 5 of 10 -> r = 2 of
+    # 6 tied: women 4*2/6 = 1.33 -> 1, men 2*2/6 = 0.67 -> 0, leftover to the men (rem 4 > 2)
+    f = pd.DataFrame(
+        {
+            "gender": ["w", "m", "w", "w", "w", "w", "w", "m", "m", "m"],
+            "score": [2.0, 2.0, 2.0, 1, 1, 1, 1, 1, 1, 0],
+        }
+    )
+    pop = sa.Population(f, protected=["gender"])
+    res = sa.audit(pop, "score", sa.Budget(share=0.5), reference={"gender": "m"})
+    g = res.groups.set_index("group")
+    assert g.loc["w", "selected"] == 2 + 1
+    assert g.loc["m", "selected"] == 1 + 1
+    assert res.selection.tied_at_cutoff == 6 and res.selection.tied_selected == 2
+    assert res.config["policy"]["ties"] == "proportional"
+    # the row mask: first allocated tied rows of each group in row order
+    assert np.flatnonzero(res.selected).tolist() == [0, 1, 2, 3, 7]
+    lo, hi = res.disparities.loc[0, ["ratio_lottery_low", "ratio_lottery_high"]]
+    # women tied selections X ~ H(6, 4, 2): 0, 1, 2 with p 1/15, 8/15, 6/15; men get 2 - X
+    # ratio = ((2 + X) / 6) / ((1 + 2 - X) / 4): 2.5% -> X = 0 (4/9), 97.5% -> X = 2 (8/3)
+    assert lo == pytest.approx((2 / 6) / (3 / 4))
+    assert hi == pytest.approx((4 / 6) / (1 / 4))
+
+
+def test_ties_all_and_random_are_order_invariant_counts():
+    f, _ = _random_population(3, 400, False, False)
+    perm = np.random.default_rng(9).permutation(len(f))
+    for ties in ("random", "all"):
+        a = sa.audit(sa.Population(f, protected=["g", "h"]), "score", sa.Budget(0.1, ties=ties))
+        fp = f.iloc[perm].reset_index(drop=True)
+        b = sa.audit(sa.Population(fp, protected=["g", "h"]), "score", sa.Budget(0.1, ties=ties))
+        pd.testing.assert_frame_equal(a.groups, b.groups)
+    all_ = sa.audit(sa.Population(f, protected=["g"]), "score", sa.Budget(0.1, ties="all"))
+    cut = all_.selection.cutoff
+    assert all_.selected.sum() == (f["score"] >= cut).sum()
+
+
+def test_lottery_range_matches_simulation():
+    # group 30 tied, reference 50 tied, others 20; 40 of 100 tied drawn
+    a_g, t_g, n_g, a_r, t_r, n_r, m, r = 12, 30, 200, 25, 50, 300, 100, 40
+    lo, hi = lottery_ratio_range([a_g], [t_g], [n_g], [a_r], [t_r], [n_r], m, r, rest=False)
+    rng = np.random.default_rng(0)
+    draws = rng.multivariate_hypergeometric([t_g, t_r, m - t_g - t_r], r, size=200_000)
+    ratio = ((a_g + draws[:, 0]) / n_g) / ((a_r + draws[:, 1]) / n_r)
+    want_lo, want_hi = np.quantile(ratio, [0.025, 0.975], method="inverted_cdf")
+    assert lo[0] == pytest.approx(want_lo, rel=0.02)
+    assert hi[0] == pytest.approx(want_hi, rel=0.02)
+    # no split tie block: NaN
+    lo, hi = lottery_ratio_range([1], [0], [10], [1], [0], [10], 5, 5, rest=True)
+    assert np.isnan(lo[0]) and np.isnan(hi[0])
+
+
+# ----------------------------------------------------------------------------------------------
+# order invariance of results.json
+
+
+def _json_bytes(res) -> bytes:
+    """results.json as write_report writes it, without the manifest's run time (the one
+    field documented as volatile, report.manifest.VOLATILE_FIELDS)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = write_report(res, pathlib.Path(tmp) / "rep", formats=("json",))
+        data = (pathlib.Path(out) / "results.json").read_bytes()
+    assert VOLATILE_FIELDS == ("time",)
+    return re.sub(rb'\n *"time": "[^"]*"', b"", data)
+
+
+def test_results_json_is_row_order_invariant_random_data():
+    f, kw = _random_population(11, 3000, True, True, distinct=5)
+    perm = np.random.default_rng(1).permutation(len(f))
+    fp = f.iloc[perm].reset_index(drop=True)
+    out = []
+    for frame in (f, fp):
+        pop = sa.Population(frame, protected=["g", "h"], **kw)
+        res = sa.audit(pop, "score", sa.Budget(share=0.07), reference={"g": "a"}, bootstrap=0)
+        out.append(_json_bytes(res))
+    assert out[0] == out[1]
+
+
+def test_results_json_is_row_order_invariant_shipped_scorecard():
+    frame = pd.read_parquet("data/synthetic/c2sg_100k.parquet").iloc[:20_000]
+    perm = np.random.default_rng(2).permutation(len(frame))
+    model = sa.examples.model("c2sg-no-protected")
+    out = []
+    for fr in (frame.reset_index(drop=True), frame.iloc[perm].reset_index(drop=True)):
+        pop = sa.Population(fr, protected=["gender", "age_band", "family_status"])
+        res = sa.audit(pop, model, sa.Budget(share=0.05), reference={"gender": "man"})
+        out.append(_json_bytes(res))
+    assert res.selection.tied_at_cutoff > res.selection.tied_selected > 0  # ties decide
+    assert out[0] == out[1]
+
+
+# ----------------------------------------------------------------------------------------------
+# bootstrap and Holm family
+
+
+def test_bootstrap_interval_not_degenerate_with_zero_cell():
+    f = pd.DataFrame(
+        {"g": ["a"] * 40 + ["b"] * 40, "score": np.r_[np.linspace(0, 1, 40), np.linspace(2, 3, 40)]}
+    )
+    res = sa.audit(
+        sa.Population(f, protected=["g"]),
+        "score",
+        sa.Budget(share=0.1),
+        reference={"g": "b"},
+        bootstrap=500,
+        min_cell=0,
+    )
+    d = res.disparities.iloc[0]
+    assert d["ratio"] == 0.0  # group a has no selected file
+    assert d["ratio_boot_low"] == 0.0 or d["ratio_boot_low"] < d["ratio_boot_high"]
+    assert d["ratio_boot_high"] > 0.05  # not the zero-width [0, 0] of a plain binomial redraw
+
+
+def test_binary_attribute_is_one_test_in_the_family():
+    keys = M.comparison_family(
+        ["s", "s", "a", "a", "a"], ["w", "m", "x", "y", "z"], [2, 2, 3, 3, 3]
+    )
+    assert len(set(keys)) == 4
+    # keys never collide across attribute/group boundaries ("ag" + "ea" vs "age" + "a")
+    assert len(set(M.comparison_family(["ag", "age"], ["ea", "a"], [3, 3]))) == 2
+    f, _ = _random_population(4, 600, False, False)
+    res = sa.audit(
+        sa.Population(f, protected=["g", "h"]), "score", sa.Budget(0.2), reference="rest"
+    )
+    d = res.disparities
+    # distinct tests: h (binary) once, g's 3 groups, g × h's 6 groups
+    tests = pd.concat([d[d["attribute"] != "h"], d[d["attribute"] == "h"].iloc[:1]])
+    want = multipletests(tests["p_value"], method="holm")[1]
+    got = tests["p_adjusted"].to_numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    h = d[d["attribute"] == "h"]
+    assert h["p_adjusted"].nunique() == 1
