@@ -193,7 +193,7 @@ def add_threshold_free(
     carry_tb = 0.0
     cube_all = 0.0
     held = None
-    from scoreaudit.engines.sql import _cells_of_keys
+    from scoreaudit.engines._sql_keys import _cells_of_keys
 
     for batch in _ordered_batches(prep, grouped, keys, lv):
         frame = batch.to_pandas()
@@ -301,7 +301,7 @@ def _samples(prep, population, sv, g) -> tuple[np.ndarray, np.ndarray]:
     """Scores of group ``g`` and of its comparison rows (at most 10^6 pairs: small)."""
     import ibis
 
-    from scoreaudit.engines.sql import _cells_of_keys, cell_filter
+    from scoreaudit.engines._sql_keys import _cells_of_keys, cell_filter
 
     t = prep.table
     keys = [c for c in t.columns if c.startswith("k")]

@@ -63,7 +63,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 import numpy as np
@@ -71,10 +70,12 @@ import pandas as pd
 
 from scoreaudit.core.cells import Cells, Sums, build_views
 from scoreaudit.core.references import reference_config, resolve_references
+from scoreaudit.engines._sql_keys import _raw_codes
+from scoreaudit.engines._sql_select import Chosen, Levels, _wanted, choose, choose_threshold  # noqa: F401
 from scoreaudit.errors import DataError, PolicyError
 from scoreaudit.results import AuditResult
 from scoreaudit.selection.policies import Budget, Selection, Threshold
-from scoreaudit.selection.ties import allocate, allocate_many
+from scoreaudit.selection.ties import budget_count
 
 __all__ = ["MAX_LEVEL_ROWS", "audit_engine"]
 
@@ -86,26 +87,6 @@ _SAMPLE = 100_000
 
 #: Distinct scores in that sample above which the scores are treated as continuous.
 _CONTINUOUS = 20_000
-
-
-@dataclass
-class Levels:
-    """The sufficient statistics: sums per (level, cell, label class), levels DECREASING.
-
-    ``exact[i]`` is False for a bucket of rows strictly between two cut-offs (continuous
-    scores), True for one exact score.
-    """
-
-    values: np.ndarray  # (L,)
-    exact: np.ndarray  # (L,) bool
-    n: np.ndarray  # (L, C, K)
-    w: np.ndarray
-    w2: np.ndarray
-    score_sum: np.ndarray  # (C,) sum of score x weight
-    cells: Cells
-    weighted: bool
-    labelled: bool
-    continuous: bool = False
 
 
 # ----------------------------------------------------------------------------------------------
@@ -229,61 +210,6 @@ def _group(prep: _Prepared, level: Any) -> Any:
         aggs["w"] = base.wt.sum()
         aggs["w2"] = (base.wt * base.wt).sum()
     return base.group_by([*keys, "lv"]).aggregate(**aggs)
-
-
-def _raw_codes(population: Any, frame: pd.DataFrame) -> np.ndarray:
-    """Mixed-radix code (over all levels of every attribute) of each grouped row's keys."""
-    code = np.zeros(len(frame), dtype=np.int64)
-    for i, c in enumerate(population.protected):
-        index, codes = population.key_maps[c]
-        pos = index.get_indexer(pd.Index(frame[f"k{i}"]))
-        if (pos < 0).any():
-            raise DataError(
-                f"Protected column {c!r} in {population.source.name!r} holds a value that was "
-                "not there when the population was described: the data changed during the audit."
-            )
-        code = code * population.attributes[c].n_levels + codes[pos]
-    return code
-
-
-def _cell_codes(population: Any, cells: Cells) -> np.ndarray:
-    """Mixed-radix code of every present cell (increasing: cells are in canonical order)."""
-    code = np.zeros(cells.n_cells, dtype=np.int64)
-    for j, c in enumerate(population.protected):
-        code = code * population.attributes[c].n_levels + cells.levels[:, j]
-    return code
-
-
-def _cells_of_keys(population: Any, frame: pd.DataFrame, cells: Cells) -> np.ndarray:
-    """Index in ``cells`` of every grouped row (rows streamed after the cells were found)."""
-    known = _cell_codes(population, cells)
-    code = _raw_codes(population, frame)
-    pos = np.minimum(np.searchsorted(known, code), known.size - 1)
-    if (known[pos] != code).any():
-        raise DataError(
-            f"{population.source.name!r} changed during the audit (a new group appeared)."
-        )
-    return pos
-
-
-def cell_filter(population: Any, table: Any, cells: Cells, wanted: np.ndarray) -> Any:
-    """Engine condition: the row's protected keys are those of one of the ``wanted`` cells."""
-    import ibis
-
-    cond = ibis.literal(False)
-    for i in np.asarray(wanted):
-        term = ibis.literal(True)
-        for j, c in enumerate(population.protected):
-            index, codes = population.key_maps[c]
-            key = index[np.flatnonzero(codes == cells.levels[i, j])[0]]
-            col = table[f"k{j}"]
-            term = term & (col.isnull() if pd.isna(key) else col == _py(key))
-        cond = cond | term
-    return cond
-
-
-def _py(value: Any) -> Any:
-    return value.item() if hasattr(value, "item") else value
 
 
 def _cells(population: Any, frame: pd.DataFrame) -> tuple[Cells, np.ndarray]:
@@ -499,155 +425,6 @@ def _group_with_score(prep: _Prepared, bucket: Any) -> Any:
 
 
 # ----------------------------------------------------------------------------------------------
-# selection: counts per (budget, cell, label), ties by scoreaudit.selection.ties
-
-
-def budget_count(share: float, n: int) -> int:
-    """``round-half-up(share x n)`` computed exactly (``Decimal(repr(share))``).
-
-    Examples
-    --------
-    >>> budget_count(0.29, 50), budget_count(0.005, 100), budget_count(0.1, 7)
-    (15, 1, 1)
-    """
-    exact = Decimal(repr(float(share))) * n + Decimal("0.5")
-    return int(exact.to_integral_value(rounding=ROUND_FLOOR))
-
-
-@dataclass
-class Chosen:
-    """Selected sums per (budget, cell, label class) and what each budget realised."""
-
-    n: np.ndarray  # (B, C, K)
-    w: np.ndarray
-    w2: np.ndarray
-    k: np.ndarray  # (B,) files selected (fractional with weighted budgets)
-    cutoff: np.ndarray  # (B,)
-    tied: np.ndarray  # (B,) files at the cut-off
-    tied_selected: np.ndarray  # (B,)
-
-
-def choose(
-    lv: Levels,
-    counts: np.ndarray | None,
-    targets: np.ndarray | None,
-    ties: str,
-    random_state: Any,
-) -> Chosen:
-    """Select the top ``counts[b]`` files (or weight ``targets[b]``) with the tie rule.
-
-    Exactly one of ``counts`` / ``targets`` is given. Levels above the cut-off level are
-    selected whole; at the cut-off level the tied files are shared among the (cell, label)
-    groups by :func:`scoreaudit.selection.ties.allocate` (weights: the same fraction of
-    every tied group).
-    """
-    L, C, K = lv.n.shape
-    total = lv.n.sum(axis=(1, 2))
-    cum = np.cumsum(total)
-    cum_n = np.cumsum(lv.n, axis=0)
-    cum_w = np.cumsum(lv.w, axis=0) if lv.weighted else cum_n
-    cum_w2 = np.cumsum(lv.w2, axis=0) if lv.weighted else cum_n
-    by_weight = targets is not None
-    want = np.asarray(targets if by_weight else counts, dtype=float)
-    B = want.size
-    out_n = np.zeros((B, C * K))
-    out_w = np.zeros((B, C * K))
-    out_w2 = np.zeros((B, C * K))
-    k_out = np.zeros(B)
-    cutoff = np.full(B, np.inf)
-    tied = np.zeros(B, dtype=np.int64)
-    tied_sel = np.zeros(B)
-    wtot = lv.w.sum(axis=(1, 2))
-    cumw_tot = np.cumsum(wtot)
-    pos = np.flatnonzero(want > 0)
-    if pos.size:
-        ref = cumw_tot if by_weight else cum
-        lvl = np.minimum(np.searchsorted(ref, want[pos], side="left"), L - 1)
-        for L_ in np.unique(lvl):
-            bs = pos[lvl == L_]
-            m = lv.n[L_].ravel()
-            m_int = np.rint(m).astype(np.int64)
-            above_n = (cum_n[L_] - lv.n[L_]).ravel()
-            above_w = (cum_w[L_] - lv.w[L_]).ravel()
-            above_w2 = (cum_w2[L_] - lv.w2[L_]).ravel()
-            if by_weight:
-                wa = cumw_tot[L_] - wtot[L_]
-                f = np.clip((want[bs] - wa) / wtot[L_], 0.0, 1.0)
-                if ties == "all":
-                    f = np.where(f > 0, 1.0, 0.0)
-                frac = np.repeat(f[:, None], C * K, axis=1)
-                alloc = frac * m[None, :]
-            else:
-                a = cum[L_] - total[L_]
-                r = (want[bs] - a).astype(np.int64)
-                if ties == "all":
-                    alloc = np.repeat(m_int[None, :], bs.size, axis=0)
-                elif ties == "random":
-                    alloc = np.stack(
-                        [
-                            allocate(m_int, int(x), method="random", random_state=random_state)
-                            for x in r
-                        ]
-                    )
-                else:
-                    alloc = allocate_many(m_int, r)
-                alloc = alloc.astype(float)
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    frac = np.where(m[None, :] > 0, alloc / np.where(m > 0, m, 1)[None, :], 0.0)
-            out_n[bs] = above_n[None, :] + alloc
-            out_w[bs] = above_w[None, :] + (
-                frac * lv.w[L_].ravel()[None, :] if lv.weighted else alloc
-            )
-            out_w2[bs] = above_w2[None, :] + (
-                frac * lv.w2[L_].ravel()[None, :] if lv.weighted else alloc
-            )
-            k_out[bs] = out_n[bs].sum(axis=1)
-            cutoff[bs] = lv.values[L_]
-            tied[bs] = int(m_int.sum())
-            tied_sel[bs] = alloc.sum(axis=1)
-    shape = (B, C, K)
-    return Chosen(
-        out_n.reshape(shape),
-        out_w.reshape(shape),
-        out_w2.reshape(shape),
-        k_out,
-        cutoff,
-        tied,
-        tied_sel,
-    )
-
-
-def choose_threshold(lv: Levels, threshold: float) -> Chosen:
-    """Every file scoring at least ``threshold``."""
-    L, C, K = lv.n.shape
-    top = int(np.searchsorted(-lv.values, -float(threshold), side="right"))  # levels >= t
-    if top == 0:
-        raise PolicyError(
-            f"No score reaches the threshold {threshold}; the highest score is {lv.values[0]:.6g}."
-        )
-    s = slice(0, top)
-    last = top - 1
-    return Chosen(
-        lv.n[s].sum(axis=0)[None],
-        lv.w[s].sum(axis=0)[None],
-        lv.w2[s].sum(axis=0)[None],
-        np.array([lv.n[s].sum()]),
-        np.array([lv.values[last]]),
-        np.array([int(round(lv.n[last].sum()))]),
-        np.array([lv.n[last].sum()]),
-    )
-
-
-def _wanted(lv_n: int, total_w: float, weighted: bool, shares: np.ndarray, count: int | None):
-    """(counts, targets) of the budgets: files unweighted, weight with weights."""
-    if count is not None:
-        return np.array([count], dtype=float), None
-    if weighted:
-        return None, np.asarray(shares, dtype=float) * total_w
-    return np.array([budget_count(s, lv_n) for s in shares], dtype=float), None
-
-
-# ----------------------------------------------------------------------------------------------
 # the audit
 
 
@@ -684,7 +461,7 @@ def audit_engine(
     >>> bool(np.allclose(a.groups["selection_rate"], b.groups["selection_rate"], rtol=1e-12))
     True
     """
-    from scoreaudit.engines.memory import _check_probabilities
+    from scoreaudit.engines.tables import _check_probabilities
     from scoreaudit.models.column import ScoreColumn
 
     prep = _prepare(population, model)
@@ -775,7 +552,7 @@ def _label_sums(lv: Levels, n, w, w2, classes: Sequence[int]) -> Sums:
 
 
 def _result(population, model, policy, lv, chosen, curve, grid, **kw) -> AuditResult:
-    from scoreaudit.engines.memory import _Engine
+    from scoreaudit.engines.tables import _Engine
 
     cells = lv.cells
     views = build_views(cells, kw["intersections"])

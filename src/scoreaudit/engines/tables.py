@@ -1,0 +1,621 @@
+"""Tables from sufficient statistics: per-cell sums -> groups, disparities, curve, power.
+
+Shared by the in-memory audit (:mod:`scoreaudit.engines.memory`) and the engine audit
+(:mod:`scoreaudit.engines.sql`), so both publish the same numbers from the same code.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoreaudit.core.cells import (
+    Cells,
+    Sums,
+    View,
+    budget_curve_counts,
+    rate_counts,
+)
+from scoreaudit.core.vocab import REST
+from scoreaudit.data.population import Population
+from scoreaudit.errors import ModelError
+from scoreaudit.selection.blocks import block_cell_counts
+from scoreaudit.selection.policies import Ranking, Selection
+from scoreaudit.selection.ties import lottery_ratio_range
+from scoreaudit.stats import metrics as M
+
+__all__ = ["tie_groups_of"]
+
+
+DEFAULT_BUDGETS = np.round(np.arange(1, 101) / 100, 10)
+
+
+def tie_groups_of(cells: Cells, labels: np.ndarray | None) -> tuple[int, np.ndarray]:
+    """Groups among which tied files are allocated: finest cell x label (0, 1, missing).
+
+    Returns ``(n_labels, code)`` with ``code = cell * n_labels + label`` per row (``n_labels``
+    is 1 without labels): the group order of :mod:`scoreaudit.selection.ties`.
+    """
+    cell = cells.cell.astype(np.int64)
+    if labels is None:
+        return 1, cell
+    lab = np.where(np.isfinite(labels), labels, 2).astype(np.int64)
+    return 3, cell * 3 + lab
+
+
+def declares_probabilities(model: Any) -> bool:
+    """True for models whose scores are probabilities by construction or declaration.
+
+    A logistic scorecard, an estimator scored with ``predict_proba`` and a
+    ``ScoreColumn(..., probability=True)``.
+    """
+    return (
+        getattr(model, "probability", False) is True
+        or getattr(model, "link", None) == "logistic"
+        or getattr(model, "method", None) == "predict_proba"
+    )
+
+
+def _check_probabilities(model: Any, name: str, scores: np.ndarray) -> bool:
+    """Raise when a probability model gives a score outside [0, 1]; say whether any is."""
+    outside = (scores < 0) | (scores > 1)
+    if not outside.any():
+        return False
+    if declares_probabilities(model):
+        pos = int(np.flatnonzero(outside)[0])
+        raise ModelError(
+            f"Model {name!r} declares probabilities but gave {int(outside.sum())} score(s) "
+            f"outside [0, 1], first {scores[pos]:.6g} at row position {pos}. Check that the "
+            "column holds probabilities (not percentages or log-odds), or audit it without "
+            "declaring probabilities."
+        )
+    return True
+
+
+class _Engine:
+    """Sufficient statistics of one audit, and the tables derived from them."""
+
+    def __init__(
+        self,
+        population: Population,
+        cells: Cells,
+        views: list[View],
+        scores: np.ndarray,
+        selected: np.ndarray,
+        weights: np.ndarray | None,
+        confidence: float,
+        min_cell: int,
+        selection: Selection | None = None,
+        ranking: Ranking | None = None,
+    ) -> None:
+        self.cells, self.views = cells, views
+        self.scores, self.selected, self.weights = scores, selected, weights
+        self.confidence, self.min_cell = confidence, int(min_cell)
+        self.labels = population.labels
+        cell, C = cells.cell, cells.n_cells
+        self.base = Sums.of(cell, C, None, weights)
+        f = None if selection is None else selection.tied_fraction
+        if f is None:
+            sel_of = lambda m: Sums.of(cell, C, selected if m is None else selected & m, weights)  # noqa: E731
+        else:  # weighted tie block: every tied file counts with the fraction f
+            above = scores > selection.cutoff
+            tied = scores == selection.cutoff
+
+            def sel_of(m):
+                a, t = (above, tied) if m is None else (above & m, tied & m)
+                return Sums.of(cell, C, a, weights) + Sums.of(cell, C, t, weights).scale(f)
+
+        self.sel = sel_of(None)
+        self.block_counts = None
+        if ranking is not None and ranking.blocks is not None and weights is None:
+            # rows per (distinct score, cell): the score sums, and the AUC/KS without rows
+            self.block_counts = block_cell_counts(ranking.blocks, cell, C)
+            self.score_sum = (self.block_counts * ranking.blocks.values[:, None]).sum(axis=0)
+        elif ranking is not None:  # summed in score order: the same floats in any row order
+            o = ranking.order
+            w = ranking.sorted_scores if weights is None else ranking.sorted_scores * weights[o]
+            self.score_sum = np.bincount(cell[o], weights=w, minlength=C)
+        else:
+            w = scores if weights is None else scores * weights
+            self.score_sum = np.bincount(cell, weights=w, minlength=C)
+        if self.labels is not None:
+            lab = np.isfinite(self.labels)
+            pos = lab & (self.labels == 1)
+            neg = lab & (self.labels == 0)
+            self.lab = Sums.of(cell, C, lab, weights)
+            self.pos = Sums.of(cell, C, pos, weights)
+            self.neg = Sums.of(cell, C, neg, weights)
+            self.sel_lab = sel_of(lab)
+            self.sel_pos = sel_of(pos)
+            self.sel_neg = sel_of(neg)
+        self._by_view()
+
+    def _by_view(self) -> None:
+        views = self.views
+        self.base_by_view = {
+            v.name: self.base.aggregate(v.group_of_cell, v.n_groups) for v in views
+        }
+        self.selected_by_view = {
+            v.name: self.sel.aggregate(v.group_of_cell, v.n_groups).n for v in views
+        }
+
+    @classmethod
+    def from_sums(
+        cls,
+        cells: Cells,
+        views: list[View],
+        base: Sums,
+        sel: Sums,
+        score_sum: np.ndarray,
+        confidence: float,
+        min_cell: int,
+    ) -> _Engine:
+        """An engine from per-cell counts alone (no rows: the out-of-core audit)."""
+        self = cls.__new__(cls)
+        self.cells, self.views = cells, views
+        self.scores = self.selected = self.weights = self.labels = None
+        self.confidence, self.min_cell = confidence, int(min_cell)
+        self.base, self.sel, self.score_sum = base, sel, score_sum
+        self._by_view()
+        return self
+
+    def _agg(self, sums: Sums, v: View) -> Sums:
+        return sums.aggregate(v.group_of_cell, v.n_groups)
+
+    def _rate_cols(self, prefix: str, event: Sums, base: Sums) -> dict[str, np.ndarray]:
+        rate, n_eff, x = rate_counts(event, base)
+        low, high = M.wilson_interval(x, n_eff, self.confidence)
+        return {prefix: rate, f"{prefix}_low": low, f"{prefix}_high": high}
+
+    # -- groups -------------------------------------------------------------------------
+    def groups_table(self) -> pd.DataFrame:
+        frames = []
+        weighted = self.weights is not None
+        total_w = self.base.w.sum()
+        for v in self.views:
+            base, sel = self._agg(self.base, v), self._agg(self.sel, v)
+            cols: dict[str, Any] = {
+                "attribute": v.name,
+                "group": list(v.labels),
+                "n": base.n.astype(np.int64),
+                "share": base.w / total_w,
+                "selected": np.rint(sel.n).astype(np.int64),
+            }
+            if weighted:
+                cols.update(weight=base.w, n_effective=base.n_eff, selected_weight=sel.w)
+            cols.update(self._rate_cols("selection_rate", sel, base))
+            cols["mean_score"] = (
+                np.bincount(v.group_of_cell, weights=self.score_sum, minlength=v.n_groups) / base.w
+            )
+            if self.labels is not None:
+                lab, pos, neg = (
+                    self._agg(self.lab, v),
+                    self._agg(self.pos, v),
+                    self._agg(self.neg, v),
+                )
+                sel_lab, sel_pos = self._agg(self.sel_lab, v), self._agg(self.sel_pos, v)
+                sel_neg = self._agg(self.sel_neg, v)
+                cols["controlled_with_label"] = lab.n.astype(np.int64)
+                cols["positives"] = pos.n.astype(np.int64)
+                cols.update(self._rate_cols("positive_rate", pos, lab))
+                cols["selected_with_label"] = np.rint(sel_lab.n).astype(np.int64)
+                cols.update(self._rate_cols("precision", sel_pos, sel_lab))
+                cols.update(self._rate_cols("tpr", sel_pos, pos))
+                cols.update(self._rate_cols("fpr", sel_neg, neg))
+                tpr = cols["tpr"]
+                cols["fnr"] = 1 - tpr
+                cols["fnr_low"] = 1 - cols["tpr_high"]
+                cols["fnr_high"] = 1 - cols["tpr_low"]
+            cols["small_cell"] = (base.n < self.min_cell) | (sel.n < self.min_cell)
+            frames.append(pd.DataFrame(cols))
+        return pd.concat(frames, ignore_index=True)
+
+    # -- disparities --------------------------------------------------------------------
+    def _pairs(
+        self, v: View, ref: int | None
+    ) -> tuple[np.ndarray, Sums, Sums, Sums, Sums, list[str]]:
+        base, sel = self._agg(self.base, v), self._agg(self.sel, v)
+        if ref is None:
+            idx = np.arange(v.n_groups)
+            tb, ts = base.total(), sel.total()
+            return idx, base, sel, tb - base, ts - sel, [REST] * idx.size
+        idx = np.array([g for g in range(v.n_groups) if g != ref], dtype=np.int64)
+        r = np.full(idx.size, ref)
+        return (
+            idx,
+            base.take(idx),
+            sel.take(idx),
+            base.take(r),
+            sel.take(r),
+            [v.labels[ref]] * idx.size,
+        )
+
+    def disparities_table(self, refs: list, correction: str) -> pd.DataFrame:
+        frames = []
+        for v, ref in zip(self.views, refs, strict=True):
+            idx, b1, s1, b0, s0, ref_labels = self._pairs(v, ref)
+            p1, n1, x1 = rate_counts(s1, b1)
+            p0, n0, x0 = rate_counts(s0, b0)
+            ratio, rlo, rhi = M.katz_ratio_interval(x1, n1, x0, n0, self.confidence)
+            diff, dlo, dhi = M.newcombe_difference_interval(x1, n1, x0, n0, self.confidence)
+            p, test = M.two_proportion_p_value(x1, n1, x0, n0, exact=self.weights is None)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                low_over_high = np.minimum(ratio, 1 / ratio)
+            note = np.where(
+                p0 == 0,
+                np.where(
+                    p1 == 0,
+                    "no file selected in either group",
+                    "reference group has no selected file",
+                ),
+                "",
+            )
+            small = (
+                (b1.n < self.min_cell)
+                | (s1.n < self.min_cell)
+                | (b0.n < self.min_cell)
+                | (s0.n < self.min_cell)
+            )
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "attribute": v.name,
+                        "group": [v.labels[i] for i in idx],
+                        "reference": ref_labels,
+                        "n": b1.n.astype(np.int64),
+                        "reference_n": b0.n.astype(np.int64),
+                        "selection_rate": p1,
+                        "reference_rate": p0,
+                        "ratio": ratio,
+                        "ratio_low": rlo,
+                        "ratio_high": rhi,
+                        "difference": diff,
+                        "difference_low": dlo,
+                        "difference_high": dhi,
+                        "test": test,
+                        "p_value": p,
+                        "below_four_fifths": np.nan_to_num(low_over_high, nan=1.0) < 0.8,
+                        "small_cell": small,
+                        "note": note,
+                        "_n_eff": n1,
+                        "_ref_n_eff": n0,
+                        # one test per non-reference group; a binary attribute is one test
+                        "_test_key": M.comparison_family(
+                            np.full(idx.size, v.name, dtype=object),
+                            [v.labels[i] for i in idx],
+                            np.full(idx.size, v.n_groups),
+                        ),
+                    }
+                )
+            )
+        out = pd.concat(frames, ignore_index=True)
+        keys = out["_test_key"].to_numpy()
+        _, first = np.unique(keys.astype(str), return_index=True)
+        adjusted = M.adjust_family(out["p_value"].to_numpy(), keys, correction)
+        out.insert(out.columns.get_loc("p_value") + 1, "p_adjusted", adjusted)
+        alpha = 1 - self.confidence
+        out.insert(out.columns.get_loc("p_adjusted") + 1, "significant", out["p_adjusted"] < alpha)
+        m = int(np.isfinite(out["p_value"].to_numpy()[first]).sum())
+        out = _add_power(out, alpha, correction, m)
+        return out.drop(columns=["_n_eff", "_ref_n_eff", "_test_key"])
+
+    # -- range of the ratios under a lottery of the tie block ---------------------------------
+    def add_lottery_range(
+        self, disparities: pd.DataFrame, refs: list, selection: Selection
+    ) -> pd.DataFrame:
+        """``ratio_lottery_low`` / ``_high``: 2.5% and 97.5% quantiles of every ratio when the
+        files tied at the cut-off are drawn by a fair lottery instead of allocated
+        proportionally (:func:`scoreaudit.selection.ties.lottery_ratio_range`).
+
+        NaN when no lottery decides anything (no tie block split by the cut-off, a threshold,
+        ``ties="all"``) and with row weights.
+        """
+        m, r = int(selection.tied_at_cutoff), int(selection.tied_selected)
+        C = self.cells.n_cells
+        split = self.weights is None and 0 < r < m and self.scores is not None
+        if split:
+            above_c = np.bincount(self.cells.cell[self.scores > selection.cutoff], minlength=C)
+            tied_c = np.bincount(self.cells.cell[self.scores == selection.cutoff], minlength=C)
+        frames = []
+        for v, ref in zip(self.views, refs, strict=True):
+            idx = np.arange(v.n_groups) if ref is None else np.delete(np.arange(v.n_groups), ref)
+            low = high = np.full(idx.size, np.nan)
+            if split:
+                a, t = v.sum_cells(above_c), v.sum_cells(tied_c)
+                n = self._agg(self.base, v).n.astype(np.int64)
+                if ref is None:
+                    a_r, t_r, n_r = a.sum() - a, t.sum() - t, n.sum() - n
+                else:
+                    a_r, t_r, n_r = (np.full(idx.size, x[ref]) for x in (a, t, n))
+                    a, t, n = a[idx], t[idx], n[idx]
+                low, high = lottery_ratio_range(
+                    a, t, n, a_r, t_r, n_r, m, r, rest=ref is None,
+                    q=((1 - self.confidence) / 2, (1 + self.confidence) / 2),
+                )  # fmt: skip
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "attribute": v.name,
+                        "group": [v.labels[i] for i in idx],
+                        "ratio_lottery_low": low,
+                        "ratio_lottery_high": high,
+                    }
+                )
+            )
+        out = disparities.merge(
+            pd.concat(frames, ignore_index=True),
+            on=["attribute", "group"],
+            how="left",
+            validate="1:1",
+        )
+        cols = [c for c in out.columns if c not in ("ratio_lottery_low", "ratio_lottery_high")]
+        at = cols.index("ratio_high") + 1
+        return out[cols[:at] + ["ratio_lottery_low", "ratio_lottery_high"] + cols[at:]]
+
+    # -- bootstrap ---------------------------------------------------------------------------
+    def add_bootstrap(
+        self, disparities: pd.DataFrame, refs: list, samples: int, seed: int | None
+    ) -> pd.DataFrame:
+        """Percentile intervals of every ratio from Jeffreys-smoothed draws of the cells' rates.
+
+        Each finest cell's selection rate is drawn from ``Beta(x + 1/2, n - x + 1/2)`` (its
+        Jeffreys posterior: ``x`` selected of ``n``), and every group, reference and "rest"
+        sums ``n_cell x rate`` over its cells from the same draw. Unlike a plain parametric
+        bootstrap ``Binomial(n, x / n)``, a cell with 0 or all files selected still varies, so
+        its interval never collapses to a point (see benchmarks/coverage_bootstrap.py).
+        """
+        rng = np.random.default_rng(seed)
+        n_cell = self.base.n
+        x_cell = self.sel.n
+        draws = rng.beta(
+            (x_cell + 0.5)[None, :], (n_cell - x_cell + 0.5)[None, :], size=(samples, n_cell.size)
+        )
+        draws *= n_cell[None, :]  # expected selected files per cell, (B, cells)
+        alpha = 1 - self.confidence
+        frames = []
+        for v, ref in zip(self.views, refs, strict=True):
+            x = v.sum_cells(draws)  # (B, G) selected files per group (smoothed)
+            n = self.base.aggregate(v.group_of_cell, v.n_groups).n
+            if ref is None:
+                idx = np.arange(v.n_groups)
+                x0, n0 = x.sum(axis=1, keepdims=True) - x, n.sum() - n
+            else:
+                idx = np.array([g for g in range(v.n_groups) if g != ref], dtype=np.int64)
+                x0, n0 = x[:, [ref] * idx.size], np.full(idx.size, n[ref])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = (x[:, idx] / n[idx]) / (x0 / n0)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # 0 / 0 samples: NaN
+                low = np.nanquantile(ratio, alpha / 2, axis=0, method="lower")
+                high = np.nanquantile(ratio, 1 - alpha / 2, axis=0, method="higher")
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "attribute": v.name,
+                        "group": [v.labels[i] for i in idx],
+                        "ratio_boot_low": low,
+                        "ratio_boot_high": high,
+                    }
+                )
+            )
+        boot = pd.concat(frames, ignore_index=True)
+        out = disparities.merge(boot, on=["attribute", "group"], how="left", validate="1:1")
+        cols = list(out.columns)
+        at = cols.index("ratio_high") + 1
+        cols = (
+            cols[:at]
+            + ["ratio_boot_low", "ratio_boot_high"]
+            + [c for c in cols[at:] if c not in ("ratio_boot_low", "ratio_boot_high")]
+        )
+        return out[cols]
+
+    # -- threshold-free measures ----------------------------------------------------------
+    def add_threshold_free(
+        self, disparities: pd.DataFrame, refs: list, ranking: Ranking
+    ) -> pd.DataFrame:
+        from scoreaudit.stats import distribution as D
+
+        # No second sort: the policy's ranking read backwards has the same tie blocks. With
+        # few distinct scores and no weights, counts per (score, cell) are all that is needed.
+        blocks = ranking.blocks
+        if blocks is not None and self.weights is None:
+            counts = self.block_counts
+            if counts is None:
+                counts = block_cell_counts(blocks, self.cells.cell, self.cells.n_cells)
+            counts = counts[::-1]
+            return self.add_threshold_free_counts(disparities, refs, blocks.values[::-1], counts)
+        dist_rank = D.ranking_from_descending(
+            ranking.order,
+            ranking.sorted_scores,
+            exact_order=self.weights is not None,
+            ascending_code=None if blocks is None else blocks.ascending_code(),
+        )
+        frames = []
+        for v, ref in zip(self.views, refs, strict=True):
+            tf = D.threshold_free(
+                dist_rank,
+                v.row_codes(self.cells),
+                v.n_groups,
+                ref,
+                weights=self.weights,
+                confidence=self.confidence,
+            )
+            frames.append(_label_tf(tf, v))
+        tf_all = pd.concat(frames, ignore_index=True)
+        return disparities.merge(tf_all, on=["attribute", "group"], how="left", validate="1:1")
+
+    def add_threshold_free_counts(
+        self, disparities: pd.DataFrame, refs: list, values: np.ndarray, counts: np.ndarray
+    ) -> pd.DataFrame:
+        """Threshold-free measures from rows per (distinct score, cell), unweighted.
+
+        ``values`` are the distinct scores in increasing order, ``counts`` their
+        ``(D, n_cells)`` row counts.
+        """
+        from scoreaudit.stats import distribution as D
+
+        frames = []
+        for v, ref in zip(self.views, refs, strict=True):
+            g_counts = v.sum_cells(counts.astype(np.int64))
+            tf = D.threshold_free_counts(values, g_counts, ref, confidence=self.confidence)
+            frames.append(_label_tf(tf, v))
+        tf_all = pd.concat(frames, ignore_index=True)
+        return disparities.merge(tf_all, on=["attribute", "group"], how="left", validate="1:1")
+
+    # -- budget curve ------------------------------------------------------------------
+    def curve_table(self, refs: list, ranking: Ranking, grid: np.ndarray) -> pd.DataFrame:
+        """The budget curve; tied files at each budget treated as the policy treats them."""
+        counts, sel_n, sel_w, realised = budget_curve_counts(
+            ranking,
+            self.tie_groups,
+            self.cells.n_cells,
+            self.n_labels,
+            grid,
+            self.weights,
+            self.random_state,
+        )
+        return self.curve_table_from_counts(refs, grid, counts, sel_n, sel_w, realised)
+
+    def curve_table_from_counts(
+        self,
+        refs: list,
+        grid: np.ndarray,
+        counts: np.ndarray,
+        sel_n: np.ndarray,
+        sel_w: np.ndarray,
+        realised: np.ndarray,
+    ) -> pd.DataFrame:
+        """The curve table from the selected rows (and weight) per (budget, cell)."""
+        frames = []
+        B = grid.size
+        for v, ref in zip(self.views, refs, strict=True):
+            g_n = v.sum_cells(sel_n)  # (B, G)
+            g_w = g_n if self.weights is None else v.sum_cells(sel_w)
+            base = self._agg(self.base, v)
+            G = v.n_groups
+            # effective sizes per group (weights): Kish n_eff of the whole group
+            n_eff = np.broadcast_to(base.n_eff if self.weights is not None else base.n, (B, G))
+            rate = g_w / base.w[None, :]
+            x = rate * n_eff
+            low, high = M.wilson_interval(x, n_eff, self.confidence)
+            if ref is None:
+                rest_w = base.w.sum() - base.w
+                ref_rate = (g_w.sum(axis=1, keepdims=True) - g_w) / rest_w[None, :]
+                rest_n = (
+                    base.n.sum() - base.n
+                    if self.weights is None
+                    else (base.w.sum() - base.w) ** 2 / (base.w2.sum() - base.w2)
+                )
+                ref_n = np.broadcast_to(rest_n, (B, G))
+                ref_labels = [REST] * G
+            else:
+                ref_rate = np.broadcast_to(rate[:, [ref]], (B, G))
+                ref_n = np.broadcast_to(n_eff[:, [ref]], (B, G))
+                ref_labels = [v.labels[ref]] * G
+            ratio, rlo, rhi = M.katz_ratio_interval(
+                x, n_eff, ref_rate * ref_n, ref_n, self.confidence
+            )
+            if ref is not None:  # the reference against itself: ratio 1, no interval
+                rlo[:, ref] = np.nan
+                rhi[:, ref] = np.nan
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "budget": np.repeat(grid, G),
+                        "realised_share": np.repeat(realised, G),
+                        "n_selected": np.repeat(counts, G),
+                        "attribute": v.name,
+                        "group": np.tile(np.array(v.labels, dtype=object), B),
+                        "reference": np.tile(np.array(ref_labels, dtype=object), B),
+                        "selected": np.rint(g_n.ravel()).astype(np.int64),
+                        "selection_rate": rate.ravel(),
+                        "selection_rate_low": low.ravel(),
+                        "selection_rate_high": high.ravel(),
+                        "ratio": ratio.ravel(),
+                        "ratio_low": rlo.ravel(),
+                        "ratio_high": rhi.ravel(),
+                    }
+                )
+            )
+        return pd.concat(frames, ignore_index=True)
+
+    # -- calibration ---------------------------------------------------------------------
+    def calibration_table(self, bins: int) -> pd.DataFrame:
+        from scoreaudit.stats import distribution as D
+
+        frames = []
+        for v in self.views:
+            if len(v.members) > 1:
+                continue
+            cal = D.calibration_by_group(
+                self.scores,
+                v.row_codes(self.cells),
+                v.n_groups,
+                self.labels,
+                weights=self.weights,
+                bins=bins,
+            )
+            cal = cal.copy()
+            cal["group"] = [v.labels[int(g)] for g in cal["group"]]
+            cal.insert(0, "attribute", v.name)
+            frames.append(cal)
+        return pd.concat(frames, ignore_index=True)
+
+
+def _label_tf(tf: pd.DataFrame, v: View) -> pd.DataFrame:
+    """Threshold-free table of a view with its attribute and group labels."""
+    tf = tf.reset_index(drop=True)
+    tf.insert(0, "group", list(v.labels))
+    tf.insert(0, "attribute", v.name)
+    return tf
+
+
+def _add_power(table: pd.DataFrame, alpha: float, correction: str, m: int) -> pd.DataFrame:
+    """Minimum detectable disparities beside every comparison (80% power, ``m`` tests).
+
+    ``min_detectable_ratio`` (> 1) and ``min_detectable_difference`` (> 0): the smallest
+    increase of the group's rate over the reference's that the audit's test would detect;
+    ``min_detectable_ratio_decrease`` (< 1): the largest ratio below 1 it would detect
+    (quote its inverse when the comparison is read the other way round).
+    """
+    from scoreaudit.stats import power
+
+    n1 = table["_n_eff"].to_numpy(float)
+    n0 = table["_ref_n_eff"].to_numpy(float)
+    p0 = table["reference_rate"].to_numpy(float)
+    # undefined when the reference rate is 0 or 1 (no ratio can be tested against it)
+    ok = (n1 > 0) & (n0 > 0) & (p0 > 0) & (p0 < 1)
+    ratio = np.full(len(table), np.nan)
+    diff = np.full(len(table), np.nan)
+    decrease = np.full(len(table), np.nan)
+    if ok.any():
+        res = power.minimum_detectable(
+            n1[ok],
+            n0[ok],
+            p0[ok],
+            alpha=alpha,
+            power=0.8,
+            comparisons=max(m, 1),
+            correction=correction,
+        )
+        ratio[ok] = np.asarray(res.ratio, dtype=float)
+        diff[ok] = np.asarray(res.difference, dtype=float)
+        res = power.minimum_detectable(
+            n1[ok],
+            n0[ok],
+            p0[ok],
+            alpha=alpha,
+            power=0.8,
+            comparisons=max(m, 1),
+            correction=correction,
+            direction="decrease",
+        )
+        decrease[ok] = np.asarray(res.ratio, dtype=float)
+    table = table.copy()
+    table["min_detectable_ratio"] = ratio
+    table["min_detectable_difference"] = diff
+    table["min_detectable_ratio_decrease"] = decrease
+    return table
