@@ -174,15 +174,26 @@ def test_python_model_scored_in_batches(frame, sources):
     _same(got, want, ("groups", "curve"))
 
 
-@pytest.mark.xfail(
-    reason="in-memory proportional ties land from another branch", strict=False, raises=Exception
-)
 def test_proportional_ties_equal_in_memory(frame, sources):
     policy = sa.Budget(share=0.1, ties="proportional")
-    for weight in (None, "weight"):
-        lazy = sa.Population(sources["parquet glob"], label="label", weight=weight, **KW)
-        mem = sa.Population(frame, label="label", weight=weight, **KW)
-        _same(sa.audit(lazy, "ties", policy), sa.audit(mem, "ties", policy))
+    lazy = sa.Population(sources["parquet glob"], label="label", **KW)
+    mem = sa.Population(frame, label="label", **KW)
+    _same(sa.audit(lazy, "ties", policy), sa.audit(mem, "ties", policy))
+
+
+@pytest.mark.xfail(
+    reason="weighted budgets: the engine and the in-memory path place the tied fraction f at a "
+    "few budgets of the curve differently (about 1% of curve intervals differ in the 4th digit); "
+    "groups and disparities at the audit's budget agree",
+    strict=True,
+)
+def test_proportional_ties_equal_in_memory_weighted(frame, sources):
+    policy = sa.Budget(share=0.1, ties="proportional")
+    lazy = sa.Population(sources["parquet glob"], label="label", weight="weight", **KW)
+    mem = sa.Population(frame, label="label", weight="weight", **KW)
+    a, b = sa.audit(lazy, "ties", policy), sa.audit(mem, "ties", policy)
+    _same(a, b, tables=("groups", "disparities"))  # the audit's own budget agrees
+    _same(a, b)  # the curve does not yet
 
 
 # ---- ties: the shared allocation rule ---------------------------------------------------------

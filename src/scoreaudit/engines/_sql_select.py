@@ -127,6 +127,8 @@ def choose(
                 frac * lv.w2[L_].ravel()[None, :] if lv.weighted else alloc
             )
             k_out[bs] = out_n[bs].sum(axis=1)
+            if by_weight:  # files selected: the expected count rounded, as in memory
+                k_out[bs] = np.floor(k_out[bs] + 0.5)
             cutoff[bs] = lv.values[L_]
             tied[bs] = int(m_int.sum())
             tied_sel[bs] = alloc.sum(axis=1)

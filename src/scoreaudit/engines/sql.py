@@ -63,6 +63,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -551,6 +552,22 @@ def _label_sums(lv: Levels, n, w, w2, classes: Sequence[int]) -> Sums:
     return _sums(n[..., idx].sum(-1), w[..., idx].sum(-1), w2[..., idx].sum(-1), lv.weighted)
 
 
+def _lottery_range(eng: Any, lv: Levels, chosen: Any, disparities: pd.DataFrame, refs: list):
+    """The range a fair lottery of the tie block could give each ratio, from the per-level
+    counts (as :meth:`_Engine.add_lottery_range` computes it from rows in memory)."""
+    cut = float(chosen.cutoff[0])
+    tie = SimpleNamespace(
+        tied_at_cutoff=int(chosen.tied[0]), tied_selected=int(chosen.tied_selected[0]), cutoff=cut
+    )
+    at = np.flatnonzero((lv.values == cut) & lv.exact)
+    if lv.weighted or at.size == 0:
+        tie.tied_selected = tie.tied_at_cutoff  # nothing left to a lottery that we can measure
+        return eng.add_lottery_range(disparities, refs, tie, counts=None)
+    above = lv.n[lv.values > cut].sum(axis=(0, 2)).astype(np.int64)
+    tied = lv.n[at].sum(axis=(0, 2)).astype(np.int64)
+    return eng.add_lottery_range(disparities, refs, tie, counts=(above, tied))
+
+
 def _result(population, model, policy, lv, chosen, curve, grid, **kw) -> AuditResult:
     from scoreaudit.engines.tables import _Engine
 
@@ -576,6 +593,7 @@ def _result(population, model, policy, lv, chosen, curve, grid, **kw) -> AuditRe
     )
     groups = eng.groups_table()
     disparities = eng.disparities_table(refs, kw["correction"])
+    disparities = _lottery_range(eng, lv, chosen, disparities, refs)
     if kw["bootstrap"]:
         disparities = eng.add_bootstrap(
             disparities, refs, int(kw["bootstrap"]), kw["bootstrap_seed"]

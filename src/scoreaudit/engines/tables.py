@@ -304,19 +304,27 @@ class _Engine:
 
     # -- range of the ratios under a lottery of the tie block ---------------------------------
     def add_lottery_range(
-        self, disparities: pd.DataFrame, refs: list, selection: Selection
+        self,
+        disparities: pd.DataFrame,
+        refs: list,
+        selection: Any,
+        counts: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> pd.DataFrame:
         """``ratio_lottery_low`` / ``_high``: 2.5% and 97.5% quantiles of every ratio when the
         files tied at the cut-off are drawn by a fair lottery instead of allocated
         proportionally (:func:`scoreaudit.selection.ties.lottery_ratio_range`).
 
         NaN when no lottery decides anything (no tie block split by the cut-off, a threshold,
-        ``ties="all"``) and with row weights.
+        ``ties="all"``) and with row weights. ``counts`` gives the files above and at the cut-off
+        per finest cell when the rows are not in memory (the engine audit).
         """
         m, r = int(selection.tied_at_cutoff), int(selection.tied_selected)
         C = self.cells.n_cells
-        split = self.weights is None and 0 < r < m and self.scores is not None
-        if split:
+        split = self.weights is None and 0 < r < m
+        split = split and (counts is not None or self.scores is not None)
+        if split and counts is not None:
+            above_c, tied_c = counts
+        elif split:
             above_c = np.bincount(self.cells.cell[self.scores > selection.cutoff], minlength=C)
             tied_c = np.bincount(self.cells.cell[self.scores == selection.cutoff], minlength=C)
         frames = []
