@@ -105,7 +105,7 @@ def write_outputs(
     """
     out = Path(out)
     try:
-        from scoreaudit import report
+        import scoreaudit.report as report
     except ImportError:  # pragma: no cover - the report package is optional here
         report = None
     kinds = getattr(report, "SUPPORTED_KINDS", ("audit",))

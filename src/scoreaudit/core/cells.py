@@ -17,6 +17,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from scoreaudit.core.vocab import SEP
 
@@ -74,7 +75,9 @@ def build_cells(attributes: list[Attribute]) -> Cells:
     sizes = np.array([a.n_levels for a in attributes], dtype=np.int64)
     total = int(np.prod(sizes.astype(float)))
     # in-place arithmetic on the smallest integer type that holds every combination
-    code = np.zeros(attributes[0].codes.size, dtype=np.int32 if total < 2**31 else np.int64)
+    code: npt.NDArray[np.signedinteger] = np.zeros(
+        attributes[0].codes.size, dtype=np.int32 if total < 2**31 else np.int64
+    )
     for a in attributes:
         code *= a.n_levels
         code += a.codes

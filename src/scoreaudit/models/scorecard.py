@@ -392,16 +392,20 @@ class LinearFactor(_Strict):
 
 
 Factor = Annotated[Union[CategoricalFactor, BinsFactor, LinearFactor], Field(discriminator="kind")]  # noqa: UP007
+#: A factor of an interaction, for type annotations (``Factor`` is pydantic's tagged version).
+FactorSpec = CategoricalFactor | BinsFactor | LinearFactor
+#: A factor with a table axis (categorical or bins).
+_TableFactor = CategoricalFactor | BinsFactor
 
 
-def _table_dims(factors: Sequence[BaseModel]) -> list[tuple[int, BaseModel]]:
+def _table_dims(factors: Sequence[FactorSpec]) -> list[tuple[int, _TableFactor]]:
     return [(i, f) for i, f in enumerate(factors) if not isinstance(f, LinearFactor)]
 
 
-def _parse_table(raw: Any, factors: Sequence[BaseModel], field: str, odds: bool) -> np.ndarray:
+def _parse_table(raw: Any, factors: Sequence[FactorSpec], field: str, odds: bool) -> np.ndarray:
     """Parse a nested interaction table into an array of shape (size1, size2), log scale."""
 
-    def cells(value: Any, dims: list[tuple[int, BaseModel]], path: str) -> np.ndarray:
+    def cells(value: Any, dims: list[tuple[int, _TableFactor]], path: str) -> np.ndarray:
         if not dims:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValueError(f"@{path}: must be a number, got {value!r}")
@@ -480,7 +484,11 @@ Term = Annotated[
 ]
 
 
-def _term_label(term: BaseModel) -> str:
+#: A term of a scorecard, for type annotations (``Term`` is pydantic's tagged version).
+TermSpec = CategoricalTerm | BinsTerm | LinearTerm | InteractionTerm
+
+
+def _term_label(term: TermSpec) -> str:
     if term.name is not None:
         return term.name
     if isinstance(term, InteractionTerm):
@@ -664,11 +672,12 @@ class _Inputs:
                 codes = col.cat.codes.to_numpy()
                 uniques = list(col.cat.categories)
             else:
-                codes, uniques = pd.factorize(col)
+                codes, found = pd.factorize(col)
                 codes = np.asarray(codes)
+                uniques = list(found)
             self._factorized[var] = (codes, [level_key(u) for u in uniques])
         codes, keys = self._factorized[var]
-        lookup = pd.Index(levels).get_indexer(keys)
+        lookup = pd.Index(levels).get_indexer(pd.Index(keys))
         if (lookup < 0).any():  # unused categories are not an error
             used = np.bincount(codes, minlength=len(keys)) > 0
             lookup = np.where(used, lookup, 0)
@@ -712,7 +721,10 @@ class _Factor:
     clip: tuple[float | None, float | None] | None = None
 
     @classmethod
-    def from_spec(cls, spec: BaseModel) -> _Factor:
+    def from_spec(
+        cls,
+        spec: CategoricalTerm | BinsTerm | LinearTerm | FactorSpec,
+    ) -> _Factor:
         if isinstance(spec, (CategoricalTerm, CategoricalFactor)):
             levels = (
                 tuple(spec.levels)
@@ -722,8 +734,8 @@ class _Factor:
             return cls("categorical", spec.variable, levels=levels)
         if isinstance(spec, (BinsTerm, BinsFactor)):
             return cls("bins", spec.variable, edges=tuple(spec.edges), closed=spec.closed)
-        clip = tuple(spec.clip) if spec.clip is not None else None
-        return cls("linear", spec.variable, clip=clip)  # type: ignore[arg-type]
+        clip = (spec.clip[0], spec.clip[1]) if spec.clip is not None else None  # [lo, hi]
+        return cls("linear", spec.variable, clip=clip)
 
     @property
     def n_cells(self) -> int:
@@ -756,7 +768,7 @@ class _Factor:
                 for e in self.edges:
                     idx += (x >= e) if self.closed == "left" else (x > e)
                 return idx, None
-            side = "right" if self.closed == "left" else "left"
+            side: Literal["left", "right"] = "right" if self.closed == "left" else "left"
             return np.searchsorted(np.asarray(self.edges), x, side=side), None
         if self.clip is not None:
             lo, hi = self.clip
@@ -824,9 +836,11 @@ def _compile(spec: ScorecardSpec) -> list[_Term]:
                     else [math.log(v) for v in (t.odds_ratios or [])]
                 )
                 table = np.array(values_l, dtype=np.float64)
+            elif t.coefficient is not None:
+                table = np.array([t.coefficient], dtype=np.float64)
             else:
-                coef = t.coefficient if t.coefficient is not None else math.log(t.odds_ratio)
-                table = np.array([coef], dtype=np.float64)
+                assert t.odds_ratio is not None  # the spec requires one of the two
+                table = np.array([math.log(t.odds_ratio)], dtype=np.float64)
         table.setflags(write=False)
         terms.append(_Term(i, _term_label(t), t.kind, factors, table, t))
     return terms

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import special, stats
 
@@ -151,7 +152,8 @@ def rank_scores(scores: np.ndarray) -> Ranking:
         np.not_equal(sorted_scores[1:], sorted_scores[:-1], out=new[1:])
     starts = np.flatnonzero(new)
     idx_dtype = np.int32 if n < np.iinfo(np.int32).max else np.int64
-    block = new.astype(idx_dtype)  # (cumsum straight from bool is several times slower)
+    # (cumsum straight from bool is several times slower)
+    block: npt.NDArray[np.signedinteger] = new.astype(idx_dtype)
     np.cumsum(block, out=block)
     block -= 1
     ends = np.empty_like(starts)
@@ -720,7 +722,7 @@ def ranking_from_descending(
         np.not_equal(s[1:], s[:-1], out=new[1:])
     starts = np.flatnonzero(new)
     idx_dtype = np.int32 if n < np.iinfo(np.int32).max else np.int64
-    block = new.astype(idx_dtype)
+    block: npt.NDArray[np.signedinteger] = new.astype(idx_dtype)
     np.cumsum(block, out=block)
     block -= 1
     ends = np.empty_like(starts)

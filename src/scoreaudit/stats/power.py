@@ -112,8 +112,9 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -138,6 +139,7 @@ __all__ = [
 Correction = Literal["holm", "bonferroni", "bh", "fdr_bh", "none"]
 Direction = Literal["increase", "decrease"]
 Method = Literal["score", "arcsine"]
+_T = TypeVar("_T")
 
 #: Cochran's rule, as in the audit: Fisher's exact test when an expected count is below this.
 MIN_EXPECTED = 5.0
@@ -217,7 +219,8 @@ def _check_comparisons(comparisons) -> int:
     return m
 
 
-def _check_choice(name: str, value, options) -> str:
+def _check_choice(name: str, value: _T, options: Sequence[str]) -> _T:
+    """``value`` itself (same type) when it is one of ``options``, else a DataError."""
     if value not in options:
         raise DataError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}.")
     return value
