@@ -12,7 +12,7 @@ Usage, from the repository root::
     python notebooks/execute.py 02_c2sg_allegation  # some of them
     python notebooks/execute.py --check             # exit 1 if an .ipynb is out of sync
 
-``tests/test_notebooks.py`` imports :func:`load`, :func:`execute` and :func:`cells_of`.
+``tests/notebooks/test_notebooks.py`` imports :func:`load`, :func:`execute` and :func:`cells_of`.
 """
 
 from __future__ import annotations

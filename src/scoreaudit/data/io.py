@@ -7,7 +7,7 @@ safely (an Excel workbook saved as ``.csv``, UTF-16 without a byte-order mark, a
 UTF-8 and Latin-1, duplicated column names) with a message naming the file, the line and
 what to do.
 
-Rules (each tested in ``tests/test_reliability_matrix.py``):
+Rules (each tested in ``tests/reliability/test_reliability_matrix.py``):
 
 * **Encoding**: a UTF-8, UTF-16 or UTF-32 byte-order mark is honoured; otherwise UTF-8 is
   tried, then Windows-1252 (a superset of Latin-1 for printable text), then Latin-1. A file

@@ -66,7 +66,7 @@ class Attribute:
         return len(self.levels)
 
 
-def band_labels(edges: Sequence[float]) -> list[str]:
+def band_labels(edges: Sequence[float] | np.ndarray) -> list[str]:
     """Labels for the bands cut at ``edges``: ``<25``, ``25-34``, ..., ``65+``.
 
     Bands are closed on the left: ``[25, 35)`` is labelled ``25-34`` when the edges are

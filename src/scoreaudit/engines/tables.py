@@ -16,13 +16,13 @@ from scoreaudit.core.cells import (
     Cells,
     Sums,
     View,
-    budget_curve_counts,
     rate_counts,
 )
 from scoreaudit.core.vocab import REST
 from scoreaudit.data.population import Population
 from scoreaudit.errors import ModelError
 from scoreaudit.selection.blocks import block_cell_counts
+from scoreaudit.selection.curve import budget_curve_counts
 from scoreaudit.selection.policies import Ranking, Selection
 from scoreaudit.selection.ties import lottery_ratio_range
 from scoreaudit.stats import metrics as M

@@ -114,9 +114,15 @@ def model_check(
 
     Examples
     --------
-    >>> model_check("c2sg-no-protected")  # doctest: +SKIP
-    c2sg-no-protected  version 1  link logistic  intercept -2.9 ...
+    >>> import io
+    >>> from rich.console import Console
+    >>> out = io.StringIO()
+    >>> model_check("c2sg-no-protected", console=Console(file=out, width=100))
     0
+    >>> print(out.getvalue().splitlines()[0])
+    c2sg-no-protected  version 1  link logistic  intercept -2.9 (baseline probability 5.22%)
+    >>> print(out.getvalue().splitlines()[-1])
+    OK: c2sg-no-protected is a valid model.
     """
     console = console or Console()
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -68,7 +69,7 @@ class ScoreColumn:
         )
 
     def to_dict(self) -> dict:
-        out = {"kind": "score_column", "column": self.column}
+        out: dict[str, Any] = {"kind": "score_column", "column": self.column}
         if self.probability:
             out["probability"] = True
         return out

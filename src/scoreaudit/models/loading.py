@@ -173,7 +173,7 @@ def load_model(
     >>> model = load_model("c2sg-reconstruction")
     >>> model.name
     'c2sg-reconstruction'
-    >>> load_model("model.pkl")  # doctest: +SKIP
+    >>> load_model("model.pkl")  # refused before the file is even opened  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     scoreaudit.errors.UnsafeFileError: Refusing to load model.pkl: .pkl files are Python pickles...
     """

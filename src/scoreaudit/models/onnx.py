@@ -67,6 +67,9 @@ class OnnxModel:
 
     Examples
     --------
+    Not run as a doctest: it needs an exported ``model.onnx`` file (tests/models builds one
+    with ``onnx``).
+
     >>> model = OnnxModel("model.onnx", features=["income", "n_minors"])  # doctest: +SKIP
     >>> model.score(frame)  # doctest: +SKIP
     """

@@ -88,6 +88,8 @@ class SklearnModel:
                 "features out to use the fitted ones."
             )
         self._use_frame = fitted_names is not None
+        # column of predict_proba holding the score; None for decision_function (1-D)
+        self._column: int | None
         if hasattr(estimator, "predict_proba"):
             self.method = "predict_proba"
             classes = getattr(estimator, "classes_", None)

@@ -146,7 +146,7 @@ def make_figures(
     empty list when matplotlib or :mod:`scoreaudit.plots` is not available.
     """
     try:
-        from scoreaudit import plots
+        import scoreaudit.plots as plots
     except ImportError:  # pragma: no cover - plots ships with the package
         return []
     out: list[FigureOut] = []

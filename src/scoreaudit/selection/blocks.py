@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 __all__ = ["MAX_BLOCKS", "ScoreBlocks", "block_cell_counts", "score_blocks"]
@@ -67,7 +68,7 @@ class ScoreBlocks:
         return out
 
 
-def _code_dtype(d: int) -> type:
+def _code_dtype(d: int) -> type[np.unsignedinteger]:
     return np.uint8 if d <= 256 else np.uint16
 
 
@@ -117,7 +118,9 @@ def block_cell_counts(
     [[0, 1], [1, 0], [1, 1]]
     """
     d = blocks.n_blocks
-    key = blocks.code.astype(np.int32 if d * n_cells < 2**31 else np.int64)
+    key: npt.NDArray[np.signedinteger] = blocks.code.astype(
+        np.int32 if d * n_cells < 2**31 else np.int64
+    )
     key *= n_cells
     key += cell
     if mask is not None:

@@ -32,7 +32,7 @@ from scoreaudit.web import strings
 from scoreaudit.web.app import create_app
 from scoreaudit.web.server import bind_socket, check_bind_host
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "synthetic" / "c2sg_sample.csv"
 LOCAL = {"base_url": "http://127.0.0.1", "client": ("127.0.0.1", 50000)}
 

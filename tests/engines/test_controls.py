@@ -471,7 +471,7 @@ def test_cli_controls(tmp_path, capsys):
 
 
 # -- intervals contain their estimate; degenerate bootstraps are not published -----------------
-DATA = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "synthetic"
+DATA = __import__("pathlib").Path(__file__).resolve().parents[2] / "data" / "synthetic"
 
 
 @pytest.fixture(scope="module")

@@ -467,7 +467,7 @@ def test_explain_detectable_sentences():
 
 
 def _load_benchmark():
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "power_simulation.py"
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "power_simulation.py"
     spec = importlib.util.spec_from_file_location("power_simulation", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

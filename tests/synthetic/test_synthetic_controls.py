@@ -138,7 +138,7 @@ def test_synth_writes_and_refuses_to_overwrite(tmp_path):
 
 
 # -- the committed data files are what the documented commands produce ----------------------
-DATA = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "synthetic"
+DATA = __import__("pathlib").Path(__file__).resolve().parents[2] / "data" / "synthetic"
 
 
 def _assert_same_data(committed: pd.DataFrame, fresh: pd.DataFrame) -> None:

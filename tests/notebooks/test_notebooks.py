@@ -25,7 +25,7 @@ pytest.importorskip("ipykernel")
 
 import nbformat
 
-NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 _spec = importlib.util.spec_from_file_location("notebook_execute", NOTEBOOK_DIR / "execute.py")
 nbexec = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(nbexec)

@@ -16,7 +16,7 @@ import pytest
 import scoreaudit as sa
 from scoreaudit.report import write_report
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 BUNDLED = ROOT / "data" / "synthetic" / "c2sg_100k.parquet"
 HOSTILE = "<script>document.title='pwned';alert(1)</script>"

@@ -17,7 +17,7 @@ from scoreaudit.present import catalogue
 from scoreaudit.report import render_html
 
 playwright = pytest.importorskip("playwright.sync_api")
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = ROOT / "data" / "synthetic" / "c2sg_100k.parquet"
 CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None

@@ -47,7 +47,7 @@ from scoreaudit.report.output import (
     clean_stale_temporaries,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 N = 400
 
 

@@ -2,7 +2,7 @@
 
 * Pickle / joblib payloads under any file name, and skops files holding an untrusted type,
   are refused by ``scoreaudit audit --model`` and ``scoreaudit model check`` (exit 2) and a
-  marker file proves their code did not run. (``tests/test_model_loading.py`` covers the
+  marker file proves their code did not run. (``tests/models/test_model_loading.py`` covers the
   Python API; here the CLI and disguised names.)
 * YAML with Python tags (spec and ``--config``), alias bombs ("billion laughs", millions of
   terms) and oversized specs are refused within a few seconds and a bounded amount of memory.

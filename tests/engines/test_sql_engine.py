@@ -19,7 +19,7 @@ import scoreaudit as sa
 from scoreaudit.engines import sql as engine_sql
 from scoreaudit.selection.ties import allocate, allocate_many
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TABLES = ("groups", "disparities", "curve", "calibration")
 KW = {"protected": ["gender", "family", "age"], "bands": {"age": [25, 40, 65]}}
 

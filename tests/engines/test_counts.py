@@ -17,7 +17,7 @@ import scoreaudit as sa
 from scoreaudit.engines.counts import audit_counts
 
 Z = 1.959963984540054
-DATA = Path(__file__).resolve().parents[1] / "data" / "synthetic"
+DATA = Path(__file__).resolve().parents[2] / "data" / "synthetic"
 
 TABLE = pd.DataFrame(
     {"gender": ["woman", "man"], "tp": [30, 10], "fp": [70, 40], "tn": [850, 900], "fn": [50, 50]}

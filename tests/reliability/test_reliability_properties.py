@@ -1,6 +1,6 @@
-"""Invariances of the audit not covered by tests/test_properties.py (hypothesis).
+"""Invariances of the audit not covered by tests/engines/test_properties.py (hypothesis).
 
-tests/test_properties.py checks bounds, row order, relabelling of a single attribute and
+tests/engines/test_properties.py checks bounds, row order, relabelling of a single attribute and
 increasing transformations of the scores. Here:
 
 * relabelling the groups of an attribute relabels its **intersection** rows and changes no

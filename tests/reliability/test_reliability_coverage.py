@@ -6,7 +6,7 @@ must contain the truth in 93-97% of runs. The full table (1,000 runs, thresholds
 two population sizes) is in benchmarks/README.md; with a budget the rate interval is
 conservative by design (97-99%), so the checkable claim is made for the threshold policy.
 
-Run with: pytest -m slow tests/test_reliability_coverage.py
+Run with: pytest -m slow tests/reliability/test_reliability_coverage.py
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ LOW, HIGH = 0.93, 0.97
 
 
 def _benchmark() -> ModuleType:
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "coverage_intervals.py"
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "coverage_intervals.py"
     spec = importlib.util.spec_from_file_location("coverage_intervals", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

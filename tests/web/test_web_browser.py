@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "synthetic" / "c2sg_sample.csv"
 SHOTS = Path(os.environ.get("SCOREAUDIT_SCREENSHOTS", ROOT / "tests" / "artifacts" / "web"))
 ARGS = [

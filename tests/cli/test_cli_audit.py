@@ -16,7 +16,7 @@ from scoreaudit.cli import main
 from scoreaudit.present import catalogue as i18n
 from scoreaudit.report import schema
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = ROOT / "data" / "synthetic" / "c2sg_100k.parquet"
 SAMPLE_ROWS = 20_000
 

@@ -1,0 +1,136 @@
+"""The selection at every budget of the curve, from the ranking and the tie groups (each budget's
+tied files shared as the policy shares them, :mod:`scoreaudit.selection.ties`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from scoreaudit.selection.ties import allocate, allocate_many
+
+if TYPE_CHECKING:
+    from scoreaudit.selection.policies import Ranking
+
+__all__ = ["budget_curve_counts"]
+
+
+def _prefix_counts(
+    ranking: Ranking,
+    groups: np.ndarray,
+    n_groups: int,
+    positions: np.ndarray,
+    weights: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Rows (and weight) of every group among the top ``positions[i]`` ranked rows.
+
+    ``positions`` must be sorted, unique and at tie-block boundaries (cut-offs always are).
+    With tie blocks (scorecards) a ``(levels, groups)`` bincount answers every position
+    without ordering the rows.
+    """
+    P = positions.size
+    blocks = ranking.blocks
+    if blocks is not None:
+        d = blocks.n_blocks
+        key = blocks.code.astype(np.int64) * n_groups + groups
+        table = np.zeros((d + 1, n_groups))
+        table[1:] = np.bincount(key, minlength=d * n_groups).reshape(d, n_groups)
+        level_cum = np.cumsum(table.sum(axis=1))
+        at = np.searchsorted(level_cum, positions)  # positions are level boundaries
+        np.cumsum(table, axis=0, out=table)
+        wtab = None
+        if weights is not None:
+            wtab = np.zeros((d + 1, n_groups))
+            wtab[1:] = np.bincount(key, weights=weights, minlength=d * n_groups).reshape(
+                d, n_groups
+            )
+            np.cumsum(wtab, axis=0, out=wtab)
+            wtab = wtab[at]
+        return table[at], wtab
+    top = int(positions[-1]) if P else 0
+    rows = ranking.order[:top]
+    ranked = groups[rows]
+    ranked_w = None if weights is None else weights[rows]
+    bounds = np.concatenate([[0], positions])
+    out = np.zeros((P, n_groups))
+    wout = None if weights is None else np.zeros((P, n_groups))
+    for i in range(P):  # one bincount per stretch between consecutive positions
+        lo, hi = bounds[i], bounds[i + 1]
+        out[i] = np.bincount(ranked[lo:hi], minlength=n_groups)
+        if wout is not None:
+            wout[i] = np.bincount(ranked[lo:hi], weights=ranked_w[lo:hi], minlength=n_groups)
+    np.cumsum(out, axis=0, out=out)
+    if wout is not None:
+        np.cumsum(wout, axis=0, out=wout)
+    return out, wout
+
+
+def budget_curve_counts(
+    ranking: Ranking,
+    groups: np.ndarray,
+    n_cells: int,
+    n_labels: int,
+    shares: np.ndarray,
+    weights: np.ndarray | None = None,
+    random_state=None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Selected rows and weight of every cell at every budget, ties as the policy treats them.
+
+    ``groups`` is ``cell * n_labels + label`` per row: the groups among which files tied at a
+    cut-off are allocated (:mod:`scoreaudit.selection.ties`), exactly as
+    :meth:`scoreaudit.selection.policies.Budget.select` does at the same budget.
+
+    Returns ``(k, sel_n, sel_w, realised)``: the files selected per budget (with weights: the
+    files above the cut-off plus the rounded expected tied ones), ``(B, n_cells)`` rows and
+    weights selected, and the realised share of the weight.
+
+    Examples
+    --------
+    >>> from scoreaudit.selection.policies import Budget
+    >>> s = np.array([3.0, 2.0, 2.0, 2.0, 1.0])
+    >>> r = Budget(share=0.5).rank(s)
+    >>> k, n, w, real = budget_curve_counts(r, np.array([0, 0, 1, 1, 0]), 2, 1, np.array([0.4]))
+    >>> k.tolist(), n.tolist()  # 1 above; 1 of the 3 tied, to cell 1 (2 tied of 3)
+    ([2], [[1.0, 1.0]])
+    """
+    n_groups = n_cells * n_labels
+    shares = np.asarray(shares, dtype=float)
+    if ranking.weighted:
+        above, tied, f = ranking.weighted_cuts(shares)
+        k = above + np.floor(f * tied + 0.5).astype(np.int64)
+    else:
+        k = ranking.count_for_share(shares)
+        above, tied = ranking.cuts(k)
+        f = None
+    ends = above + tied
+    pos = np.unique(np.concatenate([[0], above, ends]))
+    pn, pw = _prefix_counts(ranking, groups, n_groups, pos, weights)
+    a_n, t_n = pn[np.searchsorted(pos, above)], pn[np.searchsorted(pos, ends)]
+    t_n = t_n - a_n
+    if f is not None:  # weighted: every tied group counts with the fraction f
+        a_w = pw[np.searchsorted(pos, above)]
+        t_w = pw[np.searchsorted(pos, ends)] - a_w
+        sel_n = a_n + f[:, None] * t_n
+        sel_w = a_w + f[:, None] * t_w
+    else:
+        r = k - above
+        tied_int = np.rint(t_n).astype(np.int64)
+        if ranking.ties == "random":
+            alloc = np.zeros_like(tied_int)
+            for b in np.flatnonzero((r > 0) & (r < tied)):  # one seeded draw per budget
+                present = np.flatnonzero(tied_int[b])
+                alloc[b, present] = allocate(
+                    tied_int[b, present], int(r[b]), method="random", random_state=random_state
+                )
+            alloc = np.where((r >= tied)[:, None], tied_int, alloc)
+        else:  # "all" has r == tied: the allocation is the whole tie block
+            alloc = allocate_many(tied_int, r)
+        sel_n = a_n + alloc
+        sel_w = sel_n
+    sel_n = sel_n.reshape(-1, n_cells, n_labels).sum(axis=2)
+    sel_w = sel_n if weights is None else sel_w.reshape(-1, n_cells, n_labels).sum(axis=2)
+    total = ranking.total_weight
+    realised = sel_w.sum(axis=1) / total if total > 0 else np.zeros(k.size)
+    if weights is None:
+        realised = k / max(ranking.order.size, 1)
+    return k, sel_n, sel_w, np.where(k > 0, realised, 0.0) if f is None else realised
