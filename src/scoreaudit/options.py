@@ -7,20 +7,39 @@ written ``5%`` or a reference ``gender=man`` means the same everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from scoreaudit.errors import PolicyError, ScoreAuditError
 
 __all__ = [
+    "COUNT_COLUMNS",
     "CONFIG_KEYS",
     "DEFAULTS",
     "merge_options",
     "parse_bands",
     "parse_budget",
     "parse_mapping",
+    "recorded_options",
     "resolve_model",
+    "run_audit_from_options",
 ]
+
+#: The count-table columns the web page offers to name (``audit_counts`` keywords).
+COUNT_COLUMNS = (
+    "tp",
+    "fp",
+    "tn",
+    "fn",
+    "n",
+    "selected",
+    "positives",
+    "selection_rate",
+    "precision",
+    "prevalence",
+    "fpr",
+)
 
 DEFAULTS: dict[str, Any] = {
     "data": None,
@@ -167,3 +186,106 @@ def resolve_model(model: str | None, score_column: str | None, trust_pickle: boo
     from scoreaudit.models.loading import load_model
 
     return load_model(model, allow_pickle=trust_pickle)
+
+
+def recorded_options(
+    opts: Mapping[str, Any], trust_pickle: bool = False
+) -> tuple[str | None, dict[str, Any]]:
+    """The model file and the options a report records of an audit run.
+
+    Parameters
+    ----------
+    opts : mapping
+        Merged options (:func:`merge_options`).
+    trust_pickle : bool
+        Whether pickled models were allowed (recorded as such).
+
+    Returns
+    -------
+    tuple
+        ``(model_path, recorded)``: the model option when it names an existing file (else
+        None), and the options without ``out``, ``force`` and ``config``.
+
+    Examples
+    --------
+    >>> recorded_options({"model": None, "budget": "5%", "out": "r", "force": True})
+    (None, {'model': None, 'budget': '5%', 'trust_pickle': False})
+    """
+    model = opts.get("model")
+    model_path = model if model and Path(str(model)).is_file() else None
+    recorded = {k: v for k, v in opts.items() if k not in ("out", "force", "config")}
+    recorded["trust_pickle"] = bool(trust_pickle)
+    return model_path, recorded
+
+
+def run_audit_from_options(
+    opts: Mapping[str, Any],
+    load_data: Callable[[], Any],
+    *,
+    trust_pickle: bool = False,
+    step: Callable[[str], None] | None = None,
+):
+    """Run an audit (and its explanation when asked) from merged options.
+
+    The steps both ``scoreaudit audit`` and the web page take: the budget, bands, protected
+    attributes and model are read from ``opts`` first (a bad option is refused before any
+    data is read), then ``load_data()`` gives the rows, and the in-memory or engine audit runs.
+
+    Parameters
+    ----------
+    opts : mapping
+        Merged options (:func:`merge_options`).
+    load_data : callable
+        Returns the data (a DataFrame, or a path the engine reads lazily).
+    trust_pickle : bool
+        Allow pickled models.
+    step : callable, optional
+        Told ``"audit"`` (or ``"audit_engine"`` when the rows stay in an engine) and
+        ``"explain"`` as the run goes on.
+
+    Returns
+    -------
+    AuditResult
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> f = pd.DataFrame({"gender": rng.choice(["woman", "man"], 200), "s": rng.random(200)})
+    >>> opts = merge_options({"protected": "gender", "score_column": "s", "budget": "10%"})
+    >>> int(run_audit_from_options(opts, lambda: f).selected.sum())
+    20
+    """
+    from scoreaudit.data.population import Population
+    from scoreaudit.engines.memory import audit
+
+    tell = step or (lambda name: None)
+    budget = parse_budget(opts["budget"])
+    bands = parse_bands([f"{k}={v}" for k, v in opts["bands"].items()])
+    protected = [p.strip() for p in opts["protected"].split(",") if p.strip()]
+    scorer = resolve_model(opts["model"], opts["score_column"], trust_pickle)
+    pop = Population(
+        load_data(),
+        protected=protected,
+        label=opts["label"],
+        weight=opts["weight"],
+        bands=bands,
+        missing=str(opts["missing"]),
+        engine=opts["engine"],
+    )
+    tell("audit_engine" if pop.source else "audit")
+    result = audit(
+        pop,
+        scorer,
+        budget,
+        reference=opts["reference"] or None,
+        intersections=bool(opts["intersections"]),
+        confidence=float(opts["confidence"]),
+        min_cell=int(opts["min_cell"]),
+    )
+    if opts["explain"]:
+        tell("explain")
+        explanation = result.explain()
+        if getattr(result, "explanation", None) is None:
+            result.explanation = explanation
+    return result

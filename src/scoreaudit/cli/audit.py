@@ -37,7 +37,6 @@ __all__ = [
 
 _CLI_ONLY = ("force", "trust_pickle", "config", "debug")
 #: Options not part of the analysis (left out of the manifest, so that reruns compare equal).
-_NOT_RECORDED = ("out", "force", "config")
 
 
 class ConfigError(ScoreAuditError):
@@ -248,6 +247,12 @@ def _progress(console: Any) -> Iterator[Any]:
             progress.update(state["task"], completed=1, total=1)
 
 
+_RUN_STEP_TEXT = {
+    "audit": "Scoring and auditing",
+    "audit_engine": "Scanning and auditing in the engine",
+    "explain": "Explaining the disparities",
+}
+
 _STEP_TEXT = {
     "suppress": "Suppressing small cells",
     "figures": "Drawing figures",
@@ -296,10 +301,8 @@ def run_audit_command(
     """Run ``scoreaudit audit``: returns the AuditResult (the report is written when --out)."""
     from scoreaudit.cli.terminal import print_result
     from scoreaudit.data.io import read_data
-    from scoreaudit.data.population import Population
     from scoreaudit.data.sources import is_lazy
-    from scoreaudit.engines.memory import audit as run_audit
-    from scoreaudit.options import parse_bands, parse_budget, resolve_model
+    from scoreaudit.options import recorded_options, run_audit_from_options
     from scoreaudit.present.catalogue import check_lang
     from scoreaudit.report import FORMATS, write_report
     from scoreaudit.report.output import check_output_dir
@@ -322,56 +325,26 @@ def run_audit_command(
     out = opts["out"]
     if out is not None:
         check_output_dir(out, force)  # refuse early, before any work
-    budget = parse_budget(opts["budget"])
-    bands = parse_bands([f"{k}={v}" for k, v in opts["bands"].items()])
-    protected = [p.strip() for p in opts["protected"].split(",") if p.strip()]
-    scorer = resolve_model(opts["model"], opts["score_column"], trust_pickle)
+    engine = opts["engine"]
 
-    with _progress(err_console) as step:
-        engine = opts["engine"]
+    def load() -> Any:
         if engine not in (None, "duckdb", "spark"):
             raise ScoreAuditError(f"--engine must be duckdb or spark, not {engine!r}.")
         if is_lazy(str(opts["data"]), engine):  # the rows stay in the engine
             step(f"Describing {opts['data']} in {engine or 'duckdb'}")
-            frame = str(opts["data"])
-        else:
-            step(f"Reading {Path(str(opts['data'])).name}")
-            frame = read_data(opts["data"])
-        pop = Population(
-            frame,
-            protected=protected,
-            label=opts["label"],
-            weight=opts["weight"],
-            bands=bands,
-            missing=str(opts["missing"]),
-            engine=engine,
-        )
-        step("Scanning and auditing in the engine" if pop.source else "Scoring and auditing")
-        result = run_audit(
-            pop,
-            scorer,
-            budget,
-            reference=opts["reference"] or None,
-            intersections=bool(opts["intersections"]),
-            confidence=float(opts["confidence"]),
-            min_cell=int(opts["min_cell"]),
-        )
-        if opts["explain"]:
-            step("Explaining the disparities")
-            if hasattr(result, "explain"):
-                explanation = result.explain()
-            else:
-                from scoreaudit.explain import explain
+            return str(opts["data"])
+        step(f"Reading {Path(str(opts['data'])).name}")
+        return read_data(opts["data"])
 
-                explanation = explain(result)
-            if getattr(result, "explanation", None) is None:
-                result.explanation = explanation
+    with _progress(err_console) as step:
+        result = run_audit_from_options(
+            opts,
+            load,
+            trust_pickle=trust_pickle,
+            step=lambda name: step(_RUN_STEP_TEXT[name]),
+        )
         if out is not None:
-            model_path = (
-                opts["model"] if opts["model"] and Path(str(opts["model"])).is_file() else None
-            )
-            recorded = {k: v for k, v in opts.items() if k not in _NOT_RECORDED}
-            recorded["trust_pickle"] = bool(trust_pickle)
+            model_path, recorded = recorded_options(opts, trust_pickle)
             write_report(
                 result,
                 out,

@@ -22,6 +22,13 @@ def _report_dir(job: Job, lang: str) -> Path:
     return job.directory / f"report-{lang}"
 
 
+_STEPS = {"audit": "step_audit", "audit_engine": "step_audit", "explain": "step_explain"}
+
+
+def _set_step(job: Job, name: str) -> None:
+    job.step = _STEPS[name]
+
+
 def render_report(job: Job, lang: str) -> Path:
     """Write the report of a finished job in ``lang`` (once) and return its folder."""
     from scoreaudit.report import write_report
@@ -37,38 +44,17 @@ def render_report(job: Job, lang: str) -> Path:
 
 def run_audit_job(job: Job, *, data_path: Path, options: dict[str, Any], lang: str) -> None:
     """Audit a model on the uploaded data (the steps of ``scoreaudit audit``)."""
-    from scoreaudit.data.population import Population
-    from scoreaudit.engines.memory import audit as run_audit
-    from scoreaudit.options import merge_options, parse_bands, parse_budget, resolve_model
+    from scoreaudit.options import merge_options, recorded_options, run_audit_from_options
     from scoreaudit.report import FORMATS
 
+    def load() -> Any:
+        job.step = "step_read"
+        return read_table(data_path)
+
     opts = merge_options(options)
-    budget = parse_budget(opts["budget"])
-    bands = parse_bands([f"{k}={v}" for k, v in opts["bands"].items()])
-    protected = [p.strip() for p in opts["protected"].split(",") if p.strip()]
-    scorer = resolve_model(opts["model"], opts["score_column"], False)
-    job.step = "step_read"
-    frame = read_table(data_path)
-    pop = Population(
-        frame, protected=protected, label=opts["label"], weight=opts["weight"], bands=bands
-    )
-    job.step = "step_audit"
-    result = run_audit(
-        pop,
-        scorer,
-        budget,
-        reference=opts["reference"] or None,
-        intersections=bool(opts["intersections"]),
-        confidence=float(opts["confidence"]),
-        min_cell=int(opts["min_cell"]),
-    )
-    if opts["explain"]:
-        job.step = "step_explain"
-        result.explanation = result.explain()
-    model_path = opts["model"] if opts["model"] and Path(str(opts["model"])).is_file() else None
-    recorded = {k: v for k, v in opts.items() if k not in ("out", "force", "config")}
+    result = run_audit_from_options(opts, load, step=lambda name: _set_step(job, name))
+    model_path, recorded = recorded_options(opts)
     recorded["data"] = data_path.name
-    recorded["trust_pickle"] = False
     job.result = result
     job.write_args = {
         "formats": FORMATS,
@@ -77,6 +63,12 @@ def run_audit_job(job: Job, *, data_path: Path, options: dict[str, Any], lang: s
         "model_path": model_path,
         "config": recorded,
     }
+    job.step = "step_report"
+    render_report(job, lang)
+
+
+def _finish_aggregate(job: Job, data_path: Path, lang: str) -> None:
+    job.write_args = {"formats": ("html", "md", "json", "csv"), "data_path": data_path}
     job.step = "step_report"
     render_report(job, lang)
 
@@ -106,9 +98,7 @@ def run_controls_job(job: Job, *, data_path: Path, options: dict[str, Any], lang
         intersections=options["intersections"],
         min_cell=options["min_cell"],
     )
-    job.write_args = {"formats": ("html", "md", "json", "csv"), "data_path": data_path}
-    job.step = "step_report"
-    render_report(job, lang)
+    _finish_aggregate(job, data_path, lang)
 
 
 def run_counts_job(job: Job, *, data_path: Path, options: dict[str, Any], lang: str) -> None:
@@ -116,26 +106,12 @@ def run_counts_job(job: Job, *, data_path: Path, options: dict[str, Any], lang: 
     import warnings
 
     from scoreaudit.engines.counts import audit_counts
+    from scoreaudit.options import COUNT_COLUMNS
 
     job.step = "step_read"
     frame = read_table(data_path)
     job.step = "step_audit"
-    cols = {
-        k: options.get(k) or None
-        for k in (
-            "tp",
-            "fp",
-            "tn",
-            "fn",
-            "n",
-            "selected",
-            "positives",
-            "selection_rate",
-            "precision",
-            "prevalence",
-            "fpr",
-        )
-    }
+    cols = {k: options.get(k) or None for k in COUNT_COLUMNS}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # shown in the report from result.warnings
         job.result = audit_counts(
@@ -147,6 +123,4 @@ def run_counts_job(job: Job, *, data_path: Path, options: dict[str, Any], lang: 
             min_cell=options["min_cell"],
             **cols,
         )
-    job.write_args = {"formats": ("html", "md", "json", "csv"), "data_path": data_path}
-    job.step = "step_report"
-    render_report(job, lang)
+    _finish_aggregate(job, data_path, lang)
