@@ -19,6 +19,7 @@ Examples
 from .audit import REST, audit
 from .controls import ControlLog, audit_controls
 from .counts import audit_counts
+from .funnel import FunnelResult, audit_funnel, funnel_long
 from .errors import DataError, ModelError, PolicyError, ScoreAuditError, UnsafeFileError
 from .explain import counterfactual, score_personas
 from .models import OnnxModel, Scorecard, ScoreColumn, ScoringModel, SklearnModel, load_model
@@ -46,6 +47,7 @@ __all__ = [
     "Budget",
     "ControlLog",
     "DataError",
+    "FunnelResult",
     "ModelError",
     "OnnxModel",
     "PolicyError",
@@ -63,6 +65,8 @@ __all__ = [
     "audit_controls",
     "audit_counts",
     "audit_file",
+    "audit_funnel",
+    "funnel_long",
     "counterfactual",
     "load_model",
     "score_personas",

@@ -441,6 +441,8 @@ def _bound(cube: _Cube, steps: list[tuple[str, str, str]]) -> None:
             break
     cube.lo, cube.hi = lo, hi
     _recover(cube)
+    # a published (rounded) value outside the range the margins allow is moved into it
+    cube.val = np.where(np.isnan(cube.val), np.nan, np.clip(cube.val, lo, hi))
 
 
 def _recover(cube: _Cube) -> None:
@@ -510,8 +512,7 @@ def _corner_ratio(c, confidence):
                     _, lo, hi = _katz(x1, n1, x0, n0, confidence)
                     lows.append(lo)
                     highs.append(hi)
-    with np.errstate(invalid="ignore"):
-        return np.nanmin(np.stack(lows), axis=0), np.nanmax(np.stack(highs), axis=0)
+    return np.fmin.reduce(np.stack(lows), axis=0), np.fmax.reduce(np.stack(highs), axis=0)
 
 
 def _corner_p(c) -> np.ndarray:
@@ -524,8 +525,10 @@ def _corner_p(c) -> np.ndarray:
                     n1, n0 = c["n1_" + b], c["n0_" + e]
                     x1 = np.minimum(c["x1_" + a], n1)
                     x0 = np.minimum(c["x0_" + d], n0)
-                    ps.append(M.two_proportion_p_value(x1, n1, x0, n0)[0])
-    p = np.nanmax(np.stack(ps), axis=0)
+                    p = M.two_proportion_p_value(x1.ravel(), n1.ravel(), x0.ravel(),
+                                                 n0.ravel())[0]
+                    ps.append(p.reshape(np.shape(x1)))
+    p = np.fmax.reduce(np.stack(ps), axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         r1 = (c["x1_lo"] / c["n1_hi"], np.minimum(c["x1_hi"], c["n1_lo"]) / c["n1_lo"])
         r0 = (c["x0_lo"] / c["n0_hi"], np.minimum(c["x0_hi"], c["n0_lo"]) / c["n0_lo"])
@@ -535,9 +538,7 @@ def _corner_p(c) -> np.ndarray:
 
 def _side(cube: _Cube, t: int, b: int) -> dict[str, np.ndarray]:
     return {"x": cube.val[..., t], "n": cube.val[..., b], "x_lo": cube.lo[..., t],
-            "x_hi": cube.hi[..., t], "n_lo": cube.lo[..., b], "n_hi": cube.hi[..., b],
-            "x_pub": np.where(cube.hidden[..., t], np.nan, cube.val[..., t]),
-            "n_pub": np.where(cube.hidden[..., b], np.nan, cube.val[..., b])}
+            "x_hi": cube.hi[..., t], "n_lo": cube.lo[..., b], "n_hi": cube.hi[..., b]}
 
 
 def _notes(g: dict, r: dict, rounding: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -547,7 +548,7 @@ def _notes(g: dict, r: dict, rounding: int | None) -> tuple[np.ndarray, np.ndarr
     if rounding:
         for side in (g, r):
             with np.errstate(invalid="ignore"):
-                unusable |= (side["x_pub"] < rounding) | (side["n_pub"] < rounding)
+                unusable |= (side["x"] < rounding) | (side["n"] < rounding)
     omitted = ~np.isfinite(g["x_hi"]) | ~np.isfinite(g["n_hi"]) | \
         ~np.isfinite(r["x_hi"]) | ~np.isfinite(r["n_hi"])
     bounded = ~omitted & (np.isnan(g["x"]) | np.isnan(g["n"]) | np.isnan(r["x"]) |
@@ -596,8 +597,8 @@ def _estimate_block(g: dict, r: dict, spec: _Spec, confidence: float) -> dict[st
         if spec.rounding:
             side = r if k == "reference_rate" else g
             with np.errstate(invalid="ignore"):
-                own_bad = own_bad | (side["x_pub"] < spec.rounding) | \
-                    (side["n_pub"] < spec.rounding)
+                own_bad = own_bad | (side["x"] < spec.rounding) | \
+                    (side["n"] < spec.rounding)
         out[k] = np.where(own_bad, np.nan, out[k])
     for k in ("ratio", "ratio_low", "ratio_high", "p_value"):
         out[k] = np.where(g_bad, np.nan, out[k])
@@ -787,9 +788,8 @@ def _mh_block(cube: _Cube, t: int, b: int, ref: int, confidence: float):
                    hi0[ref, :, b])
         lows += [min_t[1]]
         highs += [max_t[2]]
-    with np.errstate(invalid="ignore"):
-        low = np.nanmin(np.stack(lows), axis=0)
-        high = np.nanmax(np.stack(highs), axis=0)
+    low = np.fmin.reduce(np.stack(lows), axis=0)
+    high = np.fmax.reduce(np.stack(highs), axis=0)
     unbounded = ~np.isfinite(hi[..., [t, b]]).all(axis=(1, 2)) | \
         ~np.isfinite(hi[ref][:, [t, b]]).all()
     note = np.where(unbounded, "hidden count not recoverable from the margins: MH omitted", "")
@@ -808,7 +808,8 @@ def _representation(cube: _Cube, spec: _Spec, confidence: float) -> pd.DataFrame
         share = val / total
         start_share = share[:, start:start + 1]
         rep = share / start_share
-    others_lo, others_hi = lo.sum(axis=0) - lo, hi.sum(axis=0) - hi
+    with np.errstate(invalid="ignore"):
+        others_lo, others_hi = lo.sum(axis=0) - lo, hi.sum(axis=0) - hi
     share_low, share_high = _corner_rate(lo, hi, lo + others_lo, hi + others_hi, z)
     order = [s for s in dict.fromkeys([spec.steps[0][2]] + [x for _, x, b in spec.steps])]
     idx = [cube.stages.index(s) for s in order]
