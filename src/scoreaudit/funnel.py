@@ -289,6 +289,7 @@ class _Cube:
     hi: np.ndarray         # highest possible true count (inf: unbounded)
     row: np.ndarray        # source row position (-1: none, e.g. a log)
     hidden: np.ndarray     # published as hidden
+    off_multiple: int = 0  # published counts that are not multiples of the rounding base
     g_tot: dict[str, np.ndarray] = field(default_factory=dict)   # (S, T) group totals
     s_tot: dict[str, np.ndarray] = field(default_factory=dict)   # (G, T) stratum totals
 
@@ -960,6 +961,8 @@ def _prepare(table: Any, spec: _Spec, hidden_markers: Any, total: Any
                             f"{spec.rounding} (first: {values[pos]:g} at "
                             f"{_where(frame, pos, spec)}); they are read as rounded too.")
     cube = _cube_from_counts(frame, spec, values, hidden, total, stages)
+    if spec.rounding:
+        cube.off_multiple = int(off.sum())
     return frame, cube, warnings
 
 
@@ -1047,6 +1050,7 @@ def audit_funnel(
         raise DataError("rounding applies to published counts, not to a row-level log "
                         "(count=None).")
     frame, cube, warnings = _prepare(table, spec, hidden, total)
+    n_off = int(cube.off_multiple)
     _check_nesting(cube, frame, spec)
     _bound(cube, spec.steps)
     _check_nesting(cube, frame, spec)
@@ -1058,31 +1062,34 @@ def audit_funnel(
         steps_table["stratum"] = ALL_STRATA
     combined = _combined(cube, spec, ref, confidence, min_cell) if stratum else None
     representation = _representation(cube, spec, confidence)
-    warnings += _warn(steps_table, cube)
+    more, counts = _warn(steps_table, cube)
     summary = {
         "rows": len(frame), "row_level_log": count is None, "groups": cube.groups,
-        "strata": cube.strata if stratum else [], "stages": cube.stages,
-        "hidden_cells": int(cube.hidden.sum()),
+        "strata": cube.strata if stratum else [], "stages": cube.stages, **counts,
+        "not_multiples": n_off,
         "start_files": float(np.nansum(cube.val[..., cube.stages.index(spec.steps[0][2])])),
     }
     config = {"group": groups, "stage": stage, "count": count, "stratum": stratum,
               "steps": [list(s) for s in spec.steps], "reference": cube.groups[ref],
               "rounding": spec.rounding, "confidence": confidence, "correction": correction,
               "min_cell": int(min_cell), "total": total}
+    warnings += more
     return FunnelResult(steps_table, combined, representation, config, summary, warnings)
 
 
-def _warn(steps_table: pd.DataFrame, cube: _Cube) -> list[str]:
+def _warn(steps_table: pd.DataFrame, cube: _Cube) -> tuple[list[str], dict[str, int]]:
+    notes = steps_table["note"].astype(str)
+    counts = {"unusable_rows": int(notes.str.contains("rounding base").sum()),
+              "omitted_rows": int(notes.str.contains("not recoverable").sum()),
+              "hidden_cells": int(cube.hidden.sum())}
     out = []
-    unusable = steps_table["note"].astype(str).str.contains("rounding base")
-    if unusable.any():
-        out.append(f"{int(unusable.sum())} step row(s) rest on counts below the rounding base "
-                   "and are unusable (NaN): their rates would read as 0 or 1.")
-    omitted = steps_table["note"].astype(str).str.contains("not recoverable")
-    if omitted.any():
-        out.append(f"{int(omitted.sum())} step row(s) rest on hidden counts that the margins do "
-                   "not bound: omitted.")
-    if cube.hidden.any():
-        out.append(f"{int(cube.hidden.sum())} count(s) were hidden in the table; measures "
+    if counts["unusable_rows"]:
+        out.append(f"{counts['unusable_rows']} step row(s) rest on counts below the rounding "
+                   "base and are unusable (NaN): their rates would read as 0 or 1.")
+    if counts["omitted_rows"]:
+        out.append(f"{counts['omitted_rows']} step row(s) rest on hidden counts that the "
+                   "margins do not bound: omitted.")
+    if counts["hidden_cells"]:
+        out.append(f"{counts['hidden_cells']} count(s) were hidden in the table; measures "
                    "resting on them are bounded from the margins where possible.")
-    return out
+    return out, counts

@@ -29,8 +29,8 @@ Examples
 >>> t = process_counts(files)
 >>> list(t.columns)
 ['gender', 'score_band', 'stage', 'n']
->>> r = true_stage_ratios("planted").set_index("step")
->>> round(float(r.loc["agent pick", "true_ratio"]), 4), float(r.loc["agent pick", "true_within_ratio"])
+>>> r = true_stage_ratios("planted").set_index("step").loc["agent pick"]
+>>> round(float(r["true_ratio"]), 4), float(r["true_within_ratio"])
 (1.4857, 1.3)
 """
 
