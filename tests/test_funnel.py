@@ -30,11 +30,13 @@ from scoreaudit.synthetic.process import (
 Z = 1.959963984540054
 DATA = Path(__file__).resolve().parents[1] / "data" / "synthetic"
 
-TABLE = pd.DataFrame({
-    "origin": ["a"] * 3 + ["b"] * 3 + ["c"] * 3,
-    "stage": ["all", "controlled", "suspended"] * 3,
-    "n": [1000, 200, 40, 2000, 200, 10, 500, 30, 3],
-})
+TABLE = pd.DataFrame(
+    {
+        "origin": ["a"] * 3 + ["b"] * 3 + ["c"] * 3,
+        "stage": ["all", "controlled", "suspended"] * 3,
+        "n": [1000, 200, 40, 2000, 200, 10, 500, 30, 3],
+    }
+)
 STEPS3 = [("control", "controlled", "all"), ("suspension", "suspended", "controlled")]
 
 
@@ -54,6 +56,7 @@ def _wilson(x, n):
 # Known answers
 # ------------------------------------------------------------------------------------------
 
+
 def test_known_rates_ratios_and_tests():
     s = _audit().steps.set_index(["step", "group"])
     row = s.loc[("control", "a")]
@@ -71,8 +74,7 @@ def test_known_rates_ratios_and_tests():
     # c's suspensions: 3 of 30 against 10 of 200: expected count below 5 -> Fisher
     c = s.loc[("suspension", "c")]
     assert c["test"] == "fisher"
-    assert c["p_value"] == pytest.approx(
-        stats.fisher_exact([[3, 27], [10, 190]]).pvalue)
+    assert c["p_value"] == pytest.approx(stats.fisher_exact([[3, 27], [10, 190]]).pvalue)
     # the reference's own rows carry its rate, no ratio, no test
     ref = s.loc[("control", "b")]
     assert ref["rate"] == pytest.approx(0.1) and np.isnan(ref["ratio"]) and np.isnan(ref["p_value"])
@@ -89,8 +91,7 @@ def test_holm_over_every_group_and_step():
 
 def test_holm_family_is_per_stratum_when_stratified():
     t = pd.concat([TABLE.assign(band="x"), TABLE.assign(band="y")], ignore_index=True)
-    s = sa.audit_funnel(t, "origin", "stage", "n", STEPS3, stratum="band",
-                        reference="b").steps
+    s = sa.audit_funnel(t, "origin", "stage", "n", STEPS3, stratum="band", reference="b").steps
     tested = s[s["group"] != "b"]
     assert len(tested) == 8  # 2 groups x 2 steps x 2 strata
     assert np.allclose(tested["p_adjusted"], M.adjust_p_values(tested["p_value"], "holm"))
@@ -113,10 +114,17 @@ def test_default_reference_is_the_largest_group_at_the_start():
 
 
 def test_intersections_of_two_group_columns():
-    t = pd.DataFrame({"g": ["w", "w", "m", "m"] * 2, "age": ["y"] * 4 + ["o"] * 4,
-                      "stage": ["all", "picked"] * 4, "n": [100, 20, 100, 10, 200, 20, 200, 20]})
-    res = sa.audit_funnel(t, ["g", "age"], "stage", "n", [("pick", "picked", "all")],
-                          reference={"g": "m", "age": "o"})
+    t = pd.DataFrame(
+        {
+            "g": ["w", "w", "m", "m"] * 2,
+            "age": ["y"] * 4 + ["o"] * 4,
+            "stage": ["all", "picked"] * 4,
+            "n": [100, 20, 100, 10, 200, 20, 200, 20],
+        }
+    )
+    res = sa.audit_funnel(
+        t, ["g", "age"], "stage", "n", [("pick", "picked", "all")], reference={"g": "m", "age": "o"}
+    )
     s = res.steps.set_index("group")
     assert s.loc["w × y", "ratio"] == pytest.approx(2.0)
     assert s.loc["m × y", "ratio"] == pytest.approx(1.0)
@@ -146,7 +154,7 @@ def test_greenland_robins_variance_by_hand():
         n = n1 + n0
         num += a * n0 / n
         den += c * n1 / n
-        var_num += (n1 * n0 * (a + c) - a * c * n) / n ** 2
+        var_num += (n1 * n0 * (a + c) - a * c * n) / n**2
     rr = num / den
     se = math.sqrt(var_num / (num * den))
     got = mantel_haenszel_rr(*STRATA.T)
@@ -159,7 +167,7 @@ def test_mantel_haenszel_of_one_stratum_is_katz_point_and_gr_interval():
     rr, lo, hi = mantel_haenszel_rr([20], [100], [10], [100])
     assert float(rr) == pytest.approx(2.0)
     # Greenland-Robins with one stratum: (n1 n0 (a+c) - a c N)/N^2 / (a n0/N * c n1/N)
-    v = (100 * 100 * 30 - 20 * 10 * 200) / 200 ** 2 / ((20 * 100 / 200) * (10 * 100 / 200))
+    v = (100 * 100 * 30 - 20 * 10 * 200) / 200**2 / ((20 * 100 / 200) * (10 * 100 / 200))
     assert float(lo) == pytest.approx(2 * math.exp(-Z * math.sqrt(v)))
 
 
@@ -176,11 +184,16 @@ def test_cochran_q_by_hand():
 def test_combined_table_of_a_stratified_audit():
     rows = []
     for k, (a, n1, c, n0) in enumerate(STRATA):
-        rows += [("g", f"s{k}", "all", n1), ("g", f"s{k}", "hit", a),
-                 ("r", f"s{k}", "all", n0), ("r", f"s{k}", "hit", c)]
+        rows += [
+            ("g", f"s{k}", "all", n1),
+            ("g", f"s{k}", "hit", a),
+            ("r", f"s{k}", "all", n0),
+            ("r", f"s{k}", "hit", c),
+        ]
     t = pd.DataFrame(rows, columns=["grp", "band", "stage", "n"])
-    res = sa.audit_funnel(t, "grp", "stage", "n", [("hit", "hit", "all")], stratum="band",
-                          reference="r")
+    res = sa.audit_funnel(
+        t, "grp", "stage", "n", [("hit", "hit", "all")], stratum="band", reference="r"
+    )
     comb = res.combined.set_index("group").loc["g"]
     rr, lo, hi = mantel_haenszel_rr(*STRATA.T)
     assert comb["mh_ratio"] == pytest.approx(float(rr))
@@ -195,6 +208,7 @@ def test_combined_table_of_a_stratified_audit():
 # Logs, synthetic process
 # ------------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def files():
     return process_files(20_000, scenario="planted", random_state=3)
@@ -202,20 +216,39 @@ def files():
 
 def test_row_level_log_and_count_table_agree(files):
     steps = list(STEPS[1:])
-    counts = sa.audit_funnel(process_counts(files), "gender", "stage", "n", steps,
-                             stratum="score_band", reference="man")
-    log = sa.audit_funnel(process_log(files), "gender", "stage", None, steps,
-                          stratum="score_band", reference="man")
-    cols = ["numerator", "denominator", "rate", "rate_low", "ratio", "ratio_low", "ratio_high",
-            "p_value", "p_adjusted"]
+    counts = sa.audit_funnel(
+        process_counts(files), "gender", "stage", "n", steps, stratum="score_band", reference="man"
+    )
+    log = sa.audit_funnel(
+        process_log(files), "gender", "stage", None, steps, stratum="score_band", reference="man"
+    )
+    cols = [
+        "numerator",
+        "denominator",
+        "rate",
+        "rate_low",
+        "ratio",
+        "ratio_low",
+        "ratio_high",
+        "p_value",
+        "p_adjusted",
+    ]
     pd.testing.assert_frame_equal(counts.steps[cols], log.steps[cols])
     pd.testing.assert_frame_equal(counts.combined, log.combined)
 
 
 def test_process_is_nested_and_neutral_truth_is_one():
     f = process_files(5_000, scenario="neutral", random_state=0)
-    stages = ["population", "high_risk", "picked", "controlled", "anomaly", "suspended",
-              "appealed", "reinstated"]
+    stages = [
+        "population",
+        "high_risk",
+        "picked",
+        "controlled",
+        "anomaly",
+        "suspended",
+        "appealed",
+        "reinstated",
+    ]
     flags = f[stages].to_numpy()
     assert (np.diff(flags, axis=1) <= 0).all()
     assert (true_stage_ratios("neutral")["true_ratio"] == 1.0).all()
@@ -227,8 +260,9 @@ def test_process_is_nested_and_neutral_truth_is_one():
 
 def test_simulated_counts_follow_the_process():
     t = simulate_counts(200_000, random_state=0)
-    res = sa.audit_funnel(t, "gender", "stage", "n", list(STEPS), stratum="score_band",
-                          reference="man")
+    res = sa.audit_funnel(
+        t, "gender", "stage", "n", list(STEPS), stratum="score_band", reference="man"
+    )
     truth = true_stage_ratios().set_index("step")
     comb = res.combined.set_index(["step", "group"])
     for step in ("agent pick", "suspension"):
@@ -239,20 +273,30 @@ def test_simulated_counts_follow_the_process():
 
 def test_bundled_funnel_tables_are_the_documented_ones():
     exact = pd.read_csv(DATA / "c2sg_funnel.csv")
-    rounded = pd.read_csv(DATA / "c2sg_funnel_rounded10.csv", dtype={"n": str},
-                          keep_default_na=False)
+    rounded = pd.read_csv(
+        DATA / "c2sg_funnel_rounded10.csv", dtype={"n": str}, keep_default_na=False
+    )
     regenerated = process_counts(process_files(100_000, scenario="planted", random_state=0))
     pd.testing.assert_frame_equal(exact, regenerated, check_dtype=False)
     again = round_table(regenerated, base=10, hide_below=11, totals=("gender",))
     assert rounded["n"].tolist() == [str(v) for v in again["n"]]
-    res = sa.audit_funnel(DATA / "c2sg_funnel_rounded10.csv", "gender", "stage", "n",
-                          list(STEPS), stratum="score_band", reference="man", rounding=10)
+    res = sa.audit_funnel(
+        DATA / "c2sg_funnel_rounded10.csv",
+        "gender",
+        "stage",
+        "n",
+        list(STEPS),
+        stratum="score_band",
+        reference="man",
+        rounding=10,
+    )
     assert res.data_summary["hidden_cells"] == int((rounded["n"] == "x").sum())
 
 
 # ------------------------------------------------------------------------------------------
 # Rounding
 # ------------------------------------------------------------------------------------------
+
 
 def _rounded(t, b=10):
     out = t.copy()
@@ -263,10 +307,17 @@ def _rounded(t, b=10):
 def test_rounding_widens_and_contains_the_unrounded_intervals(files):
     t = process_counts(files)
     steps = list(STEPS[1:5])
-    exact = sa.audit_funnel(t, "gender", "stage", "n", steps, stratum="score_band",
-                            reference="man")
-    rounded = sa.audit_funnel(_rounded(t), "gender", "stage", "n", steps,
-                              stratum="score_band", reference="man", rounding=10)
+    exact = sa.audit_funnel(t, "gender", "stage", "n", steps, stratum="score_band", reference="man")
+    rounded = sa.audit_funnel(
+        _rounded(t),
+        "gender",
+        "stage",
+        "n",
+        steps,
+        stratum="score_band",
+        reference="man",
+        rounding=10,
+    )
     e, r = exact.steps, rounded.steps
     ok = r["usable"] & e["ratio"].notna() & r["ratio"].notna()
     assert ok.sum() >= 6
@@ -276,8 +327,10 @@ def test_rounding_widens_and_contains_the_unrounded_intervals(files):
     assert (r.loc[ok, "rate_high"] >= e.loc[ok, "rate_high"] - 1e-12).all()
     width = np.log(r.loc[ok, "ratio_high"] / r.loc[ok, "ratio_low"])
     assert (width > np.log(e.loc[ok, "ratio_high"] / e.loc[ok, "ratio_low"])).all()
-    ce, cr = exact.combined.dropna(subset=["mh_ratio"]), rounded.combined.dropna(
-        subset=["mh_ratio"])
+    ce, cr = (
+        exact.combined.dropna(subset=["mh_ratio"]),
+        rounded.combined.dropna(subset=["mh_ratio"]),
+    )
     assert (cr["mh_low"].to_numpy() <= ce["mh_low"].to_numpy()).all()
     assert (cr["mh_high"].to_numpy() >= ce["mh_high"].to_numpy()).all()
 
@@ -285,15 +338,18 @@ def test_rounding_widens_and_contains_the_unrounded_intervals(files):
 def test_rounded_intervals_cover_every_consistent_table():
     """Brute force: every true table that rounds to the published one has its Wilson and
     Katz intervals inside the published intervals."""
-    pub = pd.DataFrame({"g": ["a", "a", "b", "b"], "stage": ["all", "hit"] * 2,
-                        "n": [60, 20, 50, 10]})
-    res = sa.audit_funnel(pub, "g", "stage", "n", [("hit", "hit", "all")], reference="b",
-                          rounding=10)
+    pub = pd.DataFrame(
+        {"g": ["a", "a", "b", "b"], "stage": ["all", "hit"] * 2, "n": [60, 20, 50, 10]}
+    )
+    res = sa.audit_funnel(
+        pub, "g", "stage", "n", [("hit", "hit", "all")], reference="b", rounding=10
+    )
     row = res.steps.set_index("group").loc["a"]
     assert (row["numerator_low"], row["numerator_high"]) == (15, 24)
     assert (row["denominator_low"], row["denominator_high"]) == (55, 64)
-    for x1, n1, x0, n0 in itertools.product(range(15, 25), range(55, 65), range(5, 15),
-                                            range(45, 55)):
+    for x1, n1, x0, n0 in itertools.product(
+        range(15, 25), range(55, 65), range(5, 15), range(45, 55)
+    ):
         lo, hi = M.wilson_interval(x1, n1)
         assert row["rate_low"] <= lo + 1e-12 and hi <= row["rate_high"] + 1e-12
         _, rlo, rhi = M.katz_ratio_interval(x1, n1, x0, n0)
@@ -304,10 +360,12 @@ def test_rounded_intervals_cover_every_consistent_table():
 
 
 def test_counts_below_the_rounding_base_are_unusable_not_zero():
-    pub = pd.DataFrame({"g": ["a", "a", "b", "b"], "stage": ["all", "hit"] * 2,
-                        "n": [500, 0, 500, 30]})
-    res = sa.audit_funnel(pub, "g", "stage", "n", [("hit", "hit", "all")], reference="b",
-                          rounding=10)
+    pub = pd.DataFrame(
+        {"g": ["a", "a", "b", "b"], "stage": ["all", "hit"] * 2, "n": [500, 0, 500, 30]}
+    )
+    res = sa.audit_funnel(
+        pub, "g", "stage", "n", [("hit", "hit", "all")], reference="b", rounding=10
+    )
     row = res.steps.set_index("group").loc["a"]
     assert np.isnan(row["rate"]) and np.isnan(row["ratio"]) and np.isnan(row["p_value"])
     assert not row["usable"] and "rounding base" in row["note"]
@@ -318,10 +376,12 @@ def test_counts_below_the_rounding_base_are_unusable_not_zero():
 
 
 def test_stage_larger_than_base_within_rounding_is_accepted():
-    pub = pd.DataFrame({"g": ["a", "a", "b", "b"], "stage": ["all", "hit"] * 2,
-                        "n": [20, 20, 100, 10]})
-    res = sa.audit_funnel(pub, "g", "stage", "n", [("hit", "hit", "all")], reference="b",
-                          rounding=10)
+    pub = pd.DataFrame(
+        {"g": ["a", "a", "b", "b"], "stage": ["all", "hit"] * 2, "n": [20, 20, 100, 10]}
+    )
+    res = sa.audit_funnel(
+        pub, "g", "stage", "n", [("hit", "hit", "all")], reference="b", rounding=10
+    )
     row = res.steps.set_index("group").loc["a"]
     assert row["rate_high"] == 1.0 and row["rate_low"] < 1.0
     bad = pub.assign(n=[20, 30, 100, 10])
@@ -333,11 +393,13 @@ def test_stage_larger_than_base_within_rounding_is_accepted():
 # Hidden cells
 # ------------------------------------------------------------------------------------------
 
+
 def _hidden_table(markers=("x", "x")):
     t = TABLE.copy()
     t["n"] = t["n"].astype(object)
-    tot = pd.DataFrame({"origin": ["Total"] * 3, "stage": ["all", "controlled", "suspended"],
-                        "n": [3500, 430, 53]})
+    tot = pd.DataFrame(
+        {"origin": ["Total"] * 3, "stage": ["all", "controlled", "suspended"], "n": [3500, 430, 53]}
+    )
     t.loc[8, "n"] = markers[0]  # c suspended (3)
     return pd.concat([t, tot], ignore_index=True)
 
@@ -385,9 +447,13 @@ def test_hidden_cell_without_margin_is_omitted():
 # Wide -> long
 # ------------------------------------------------------------------------------------------
 
+
 def test_funnel_long_round_trip():
-    wide = TABLE.pivot(index="stage", columns="origin", values="n").loc[
-        ["all", "controlled", "suspended"]].reset_index()
+    wide = (
+        TABLE.pivot(index="stage", columns="origin", values="n")
+        .loc[["all", "controlled", "suspended"]]
+        .reset_index()
+    )
     long = sa.funnel_long(wide, "stage", group="origin")
     res = sa.audit_funnel(long, "origin", "stage", "n", STEPS3, reference="b")
     pd.testing.assert_frame_equal(res.steps, _audit().steps)
@@ -397,11 +463,15 @@ def test_funnel_long_round_trip():
 # Bad input
 # ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("index,value,match", [
-    (4, -5, r"-5.*row position 4.*stage 'controlled'.*group 'b'.*negative"),
-    (4, 2.5, r"row position 4.*stage 'controlled'.*group 'b'.*non-integer"),
-    (4, "lots", r"'lots'.*row position 4.*stage 'controlled'.*group 'b'"),
-])
+
+@pytest.mark.parametrize(
+    "index,value,match",
+    [
+        (4, -5, r"-5.*row position 4.*stage 'controlled'.*group 'b'.*negative"),
+        (4, 2.5, r"row position 4.*stage 'controlled'.*group 'b'.*non-integer"),
+        (4, "lots", r"'lots'.*row position 4.*stage 'controlled'.*group 'b'"),
+    ],
+)
 def test_bad_counts_name_row_stage_and_group(index, value, match):
     t = TABLE.copy()
     t["n"] = t["n"].astype(object)
@@ -433,12 +503,15 @@ def test_log_stage_larger_than_base():
         sa.audit_funnel(log, "g", "stage", None, [("hit", "hit", "all")])
 
 
-@pytest.mark.parametrize("kw,match", [
-    ({"rounding": 0}, "rounding must be"),
-    ({"rounding": 2.5}, "rounding must be"),
-    ({"reference": "zzz"}, "Reference group 'zzz'"),
-    ({"confidence": 1.5}, "confidence"),
-])
+@pytest.mark.parametrize(
+    "kw,match",
+    [
+        ({"rounding": 0}, "rounding must be"),
+        ({"rounding": 2.5}, "rounding must be"),
+        ({"reference": "zzz"}, "Reference group 'zzz'"),
+        ({"confidence": 1.5}, "confidence"),
+    ],
+)
 def test_bad_options(kw, match):
     with pytest.raises(DataError, match=match):
         _audit(**kw)
@@ -459,6 +532,7 @@ def test_duplicate_rows_and_bad_steps():
 # Result, report and CLI
 # ------------------------------------------------------------------------------------------
 
+
 def test_to_dict_is_json_safe_and_deterministic():
     res = _audit(_hidden_table())
     text = json.dumps(res.to_dict(), allow_nan=False)
@@ -470,6 +544,7 @@ def test_to_dict_is_json_safe_and_deterministic():
 # Coverage (slow)
 # ------------------------------------------------------------------------------------------
 
+
 def _coverage(n_sims: int, n: int, rounding: int | None, seed: int) -> pd.DataFrame:
     truth = true_stage_ratios("planted").set_index("step")
     rng = np.random.default_rng(seed)
@@ -478,8 +553,16 @@ def _coverage(n_sims: int, n: int, rounding: int | None, seed: int) -> pd.DataFr
         t = simulate_counts(n, "planted", rng)
         if rounding:
             t = _rounded(t, rounding)
-        res = sa.audit_funnel(t, "gender", "stage", "n", list(STEPS), stratum="score_band",
-                              reference="man", rounding=rounding)
+        res = sa.audit_funnel(
+            t,
+            "gender",
+            "stage",
+            "n",
+            list(STEPS),
+            stratum="score_band",
+            reference="man",
+            rounding=rounding,
+        )
         c = res.combined[res.combined["group"] == "woman"].set_index("step")
         for step in truth.index:
             lo, hi = c.loc[step, "unstratified_low"], c.loc[step, "unstratified_high"]
@@ -509,3 +592,155 @@ def test_coverage_with_rounding_is_at_least_nominal():
     per = cov.groupby(["step", "measure"])["covered"].mean()
     assert cov["covered"].mean() >= 0.95
     assert (per >= 0.93).all(), per
+
+
+def _report_result():
+    t = simulate_counts(30_000, random_state=5)
+    return sa.audit_funnel(
+        t, "gender", "stage", "n", list(STEPS), stratum="score_band", reference="man"
+    )
+
+
+def test_publication_gate_hides_small_counts_and_their_complements():
+    from scoreaudit.report.funnel_report import publish_funnel
+
+    res = _report_result()
+    pub, info = publish_funnel(res)
+    s, p = res.steps, pub.steps
+    small = lambda v: (v >= 1) & (v < 11)  # noqa: E731
+    rests_on_small = (
+        small(s["numerator"])
+        | small(s["denominator"])
+        | small(s["reference_numerator"])
+        | small(s["reference_denominator"])
+    )
+    assert p.loc[rests_on_small, "suppressed"].all()
+    assert p.loc[p["suppressed"], ["numerator", "rate", "ratio", "p_value"]].isna().all().all()
+    published = pd.concat([p["numerator"], p["denominator"], pub.representation["count"]])
+    assert not small(published.dropna()).any()
+    assert info.primary >= 1 and info.secondary >= 1
+    # a hidden cell is never the only hidden one of a published total (groups of a stage)
+    cells = p[~p["suppressed"]]
+    assert len(cells) > 0
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_report_files_and_languages(tmp_path, lang):
+    from scoreaudit.report.funnel_report import write_funnel_report
+
+    res = _report_result()
+    out = write_funnel_report(res, tmp_path / "r", lang=lang)
+    names = sorted(p.name for p in out.rglob("*") if p.is_file())
+    assert names == [
+        "combined.csv",
+        "funnel.svg",
+        "report.html",
+        "report.md",
+        "representation.csv",
+        "results.json",
+        "steps.csv",
+    ]
+    html_text = (out / "report.html").read_text(encoding="utf-8")
+    assert ("Décomposition par strate" if lang == "fr" else "Stratified decomposition") in html_text
+    assert "data:image/svg+xml;base64," in html_text and "<script" not in html_text
+    data = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert data["kind"] == "funnel" and data["suppression"]["min_cell"] == 11
+    published = [r["numerator"] for r in data["steps"] if r["numerator"] is not None]
+    assert not any(1 <= v < 11 for v in published)
+
+
+def test_report_escapes_data_labels(tmp_path):
+    from scoreaudit.report.funnel_report import render_funnel_html
+
+    t = TABLE.replace({"a": "<script>alert(1)</script>"})
+    html_text = render_funnel_html(_audit(t))
+    assert "<script>alert" not in html_text and "&lt;script&gt;" in html_text
+
+
+def test_funnel_catalogue_has_both_languages_and_same_placeholders():
+    from scoreaudit.report.funnel_i18n import FUNNEL_CATALOGUE
+    from scoreaudit.report.i18n import placeholders
+
+    for key, entry in FUNNEL_CATALOGUE.items():
+        assert set(entry) == {"en", "fr"}, key
+        assert placeholders(entry["en"]) == placeholders(entry["fr"]), key
+
+
+def _cli(args):
+    from scoreaudit.cli import main
+
+    return main(["funnel", *map(str, args)])
+
+
+CLI_ARGS = [
+    "--group",
+    "gender",
+    "--stratum",
+    "score_band",
+    "--rounding",
+    "10",
+    "--reference",
+    "gender=man",
+    "--step",
+    "agent pick=picked/high_risk",
+    "--step",
+    "suspension=suspended/anomaly",
+]
+
+
+def test_cli_writes_the_report(tmp_path):
+    out = tmp_path / "report"
+    code = _cli([DATA / "c2sg_funnel_rounded10.csv", *CLI_ARGS, "--out", out, "--lang", "fr"])
+    assert code == 0
+    assert (out / "report.html").exists() and (out / "tables" / "steps.csv").exists()
+    assert _cli([DATA / "c2sg_funnel_rounded10.csv", *CLI_ARGS, "--out", out]) == 2  # exists
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ["--step", "x=nope/high_risk"],
+        ["--step", "no-slash"],
+        ["--step", "agent pick=picked/high_risk", "--rounding", "0"],
+        ["--step", "agent pick=picked/high_risk", "--reference", "gender=alien"],
+        ["--step", "agent pick=picked/high_risk", "--lang", "de"],
+    ],
+)
+def test_cli_bad_input_exits_2_and_writes_nothing(tmp_path, bad):
+    out = tmp_path / "report"
+    code = _cli(
+        [
+            DATA / "c2sg_funnel.csv",
+            "--group",
+            "gender",
+            "--stratum",
+            "score_band",
+            *bad,
+            "--out",
+            out,
+        ]
+    )
+    assert code == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_bad_count_cell_exits_2(tmp_path):
+    bad = pd.read_csv(DATA / "c2sg_funnel.csv")
+    bad["n"] = bad["n"].astype(object)
+    bad.loc[7, "n"] = -3
+    path = tmp_path / "bad.csv"
+    bad.to_csv(path, index=False)
+    code = _cli(
+        [
+            path,
+            "--group",
+            "gender",
+            "--stratum",
+            "score_band",
+            "--step",
+            "agent pick=picked/high_risk",
+            "--out",
+            tmp_path / "r",
+        ]
+    )
+    assert code == 2 and not (tmp_path / "r").exists()

@@ -14,6 +14,7 @@ from rich.console import Console
 
 from .controls_cli import controls_cli, counts_cli
 from .errors import PolicyError, ScoreAuditError
+from .funnel_cli import funnel_cli
 from .power_cli import power_cli
 
 app = typer.Typer(
@@ -313,6 +314,7 @@ def model_check_cmd(
 app.command("power")(power_cli)  # scoreaudit power: sample size and detectable disparity
 app.command("controls")(controls_cli)  # scoreaudit controls LOG.csv: audit from a control log
 app.command("counts")(counts_cli)  # scoreaudit counts TABLE.csv: audit from confusion matrices
+app.command("funnel")(funnel_cli)  # scoreaudit funnel TABLE.csv: a control process stage by stage
 
 
 @app.command()

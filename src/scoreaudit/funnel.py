@@ -88,8 +88,9 @@ from .inputs import to_pandas
 __all__ = ["ALL_STRATA", "HIDDEN_MARKERS", "FunnelResult", "audit_funnel", "funnel_long"]
 
 #: Values of a count cell meaning "hidden by the publisher" (case-insensitive, after strip).
-HIDDEN_MARKERS = frozenset({"", "x", "[x]", "c", "[c]", "s", "[s]", "..", "nan", "na", "n/a",
-                            "*", "secret", "nd", "n.d."})
+HIDDEN_MARKERS = frozenset(
+    {"", "x", "[x]", "c", "[c]", "s", "[s]", "..", "nan", "na", "n/a", "*", "secret", "nd", "n.d."}
+)
 #: Labels recognised as total rows with ``total="auto"`` (case-insensitive).
 TOTAL_LABELS = frozenset({"total", "totals", "ensemble", "all", "tous", "toutes", "overall"})
 #: Stratum label of unstratified rows.
@@ -101,9 +102,16 @@ SEP = " × "
 # Wide -> long
 # ------------------------------------------------------------------------------------------
 
-def funnel_long(table: Any, stage: str, *, group: str = "group", count: str = "n",
-                groups: Sequence[str] | None = None,
-                keep: Sequence[str] = ()) -> pd.DataFrame:
+
+def funnel_long(
+    table: Any,
+    stage: str,
+    *,
+    group: str = "group",
+    count: str = "n",
+    groups: Sequence[str] | None = None,
+    keep: Sequence[str] = (),
+) -> pd.DataFrame:
     """Turn a wide published table (rows: stages, columns: groups) into the long format.
 
     Statistical offices publish one row per stage (or category) and one column per group.
@@ -142,17 +150,23 @@ def funnel_long(table: Any, stage: str, *, group: str = "group", count: str = "n
     keep = list(keep)
     missing = [c for c in [stage, *keep] if c not in frame.columns]
     if missing:
-        raise DataError(f"Column(s) {', '.join(map(repr, missing))} not found in the wide "
-                        f"table; columns: {', '.join(map(str, frame.columns[:30]))}.")
-    cols = list(groups) if groups is not None else [
-        c for c in frame.columns if c != stage and c not in keep]
+        raise DataError(
+            f"Column(s) {', '.join(map(repr, missing))} not found in the wide "
+            f"table; columns: {', '.join(map(str, frame.columns[:30]))}."
+        )
+    cols = (
+        list(groups)
+        if groups is not None
+        else [c for c in frame.columns if c != stage and c not in keep]
+    )
     absent = [c for c in cols if c not in frame.columns]
     if absent or not cols:
         raise DataError(f"Group column(s) {absent or '(none)'} not in the wide table.")
     if group in (stage, *keep) or count in (stage, group, *keep):
         raise DataError(f"group={group!r} and count={count!r} must be new column names.")
-    long = frame[[*keep, stage, *cols]].melt(id_vars=[*keep, stage], value_vars=cols,
-                                             var_name=group, value_name=count)
+    long = frame[[*keep, stage, *cols]].melt(
+        id_vars=[*keep, stage], value_vars=cols, var_name=group, value_name=count
+    )
     long["_row"] = np.tile(np.arange(len(frame)), len(cols))
     long["_col"] = np.repeat(np.arange(len(cols)), len(frame))
     long = long.sort_values(["_row", "_col"], kind="stable").drop(columns=["_row", "_col"])
@@ -162,6 +176,7 @@ def funnel_long(table: Any, stage: str, *, group: str = "group", count: str = "n
 # ------------------------------------------------------------------------------------------
 # Validation
 # ------------------------------------------------------------------------------------------
+
 
 @dataclass
 class _Spec:
@@ -175,8 +190,10 @@ class _Spec:
 
 def _check_steps(steps: Any) -> list[tuple[str, str, str]]:
     if isinstance(steps, (str, bytes)) or not isinstance(steps, Sequence) or not steps:
-        raise DataError("steps must be a non-empty list of (name, stage, base stage) tuples, "
-                        "e.g. [('picked', 'picked', 'population')].")
+        raise DataError(
+            "steps must be a non-empty list of (name, stage, base stage) tuples, "
+            "e.g. [('picked', 'picked', 'population')]."
+        )
     out = []
     for i, s in enumerate(steps):
         if isinstance(s, (str, bytes)) or not isinstance(s, Sequence) or len(s) != 3:
@@ -195,10 +212,15 @@ def _check_steps(steps: Any) -> list[tuple[str, str, str]]:
 def _check_rounding(rounding: Any) -> int | None:
     if rounding is None:
         return None
-    if isinstance(rounding, bool) or not isinstance(rounding, (int, float, np.integer)) or \
-            rounding != int(rounding) or int(rounding) < 1:
-        raise DataError(f"rounding must be a whole number of files of at least 1 (e.g. 10), "
-                        f"not {rounding!r}.")
+    if (
+        isinstance(rounding, bool)
+        or not isinstance(rounding, (int, float, np.integer))
+        or rounding != int(rounding)
+        or int(rounding) < 1
+    ):
+        raise DataError(
+            f"rounding must be a whole number of files of at least 1 (e.g. 10), not {rounding!r}."
+        )
     return None if int(rounding) == 1 else int(rounding)
 
 
@@ -209,15 +231,19 @@ def _validate_frame(frame: pd.DataFrame, spec: _Spec) -> None:
     needed += [c for c in (spec.count, spec.stratum) if c is not None]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
-        raise DataError(f"Column(s) {', '.join(map(repr, missing))} not found in the funnel "
-                        f"table. Available columns: {', '.join(map(str, frame.columns[:30]))}.")
+        raise DataError(
+            f"Column(s) {', '.join(map(repr, missing))} not found in the funnel "
+            f"table. Available columns: {', '.join(map(str, frame.columns[:30]))}."
+        )
     if len(set(needed)) < len(needed):
         raise DataError(f"A column is given for two roles among {needed}.")
     for c in needed[:-1] if spec.count else needed:
         if frame[c].isna().any():
             pos = int(np.flatnonzero(frame[c].isna().to_numpy())[0])
-            raise DataError(f"Column {c!r} is empty at row position {pos}; every row needs its "
-                            "group, stage and stratum.")
+            raise DataError(
+                f"Column {c!r} is empty at row position {pos}; every row needs its "
+                "group, stage and stratum."
+            )
 
 
 def _where(frame: pd.DataFrame, pos: int, spec: _Spec) -> str:
@@ -231,8 +257,9 @@ def _where(frame: pd.DataFrame, pos: int, spec: _Spec) -> str:
     return text + ")"
 
 
-def _parse_counts(frame: pd.DataFrame, spec: _Spec, hidden: frozenset[str]
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def _parse_counts(
+    frame: pd.DataFrame, spec: _Spec, hidden: frozenset[str]
+) -> tuple[np.ndarray, np.ndarray]:
     """Counts as floats (NaN where hidden) and the hidden mask; bad values raise DataError."""
     raw = frame[spec.count]
     if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
@@ -248,14 +275,20 @@ def _parse_counts(frame: pd.DataFrame, spec: _Spec, hidden: frozenset[str]
             pos = int(np.flatnonzero(bad)[0])
             raise DataError(
                 f"Count {raw.iloc[pos]!r} at {_where(frame, pos, spec)} is not a number of "
-                f"files nor a hidden-cell marker (blank, x, [c], c, s).")
+                f"files nor a hidden-cell marker (blank, x, [c], c, s)."
+            )
         values = np.where(is_hidden, np.nan, values)
-    for test, what in ((values < 0, "negative"), (np.isinf(values), "infinite"),
-                       ((values != np.round(values)) & np.isfinite(values), "non-integer")):
+    for test, what in (
+        (values < 0, "negative"),
+        (np.isinf(values), "infinite"),
+        ((values != np.round(values)) & np.isfinite(values), "non-integer"),
+    ):
         if test.any():
             pos = int(np.flatnonzero(test)[0])
-            raise DataError(f"The count {raw.iloc[pos]!r} at {_where(frame, pos, spec)} is "
-                            f"{what}; counts of files must be whole numbers of at least 0.")
+            raise DataError(
+                f"The count {raw.iloc[pos]!r} at {_where(frame, pos, spec)} is "
+                f"{what}; counts of files must be whole numbers of at least 0."
+            )
     return values, is_hidden
 
 
@@ -271,27 +304,29 @@ def _is_total(values: np.ndarray, total: Any) -> np.ndarray:
     if total is None:
         return np.zeros(len(values), dtype=bool)
     labels = TOTAL_LABELS if total == "auto" else {str(total).strip().lower()}
-    return pd.Series(values, dtype=object).astype(str).str.strip().str.lower().isin(
-        labels).to_numpy()
+    return (
+        pd.Series(values, dtype=object).astype(str).str.strip().str.lower().isin(labels).to_numpy()
+    )
 
 
 # ------------------------------------------------------------------------------------------
 # Counting: arrays of shape (groups, strata, stages)
 # ------------------------------------------------------------------------------------------
 
+
 @dataclass
 class _Cube:
     groups: list[str]
     strata: list[str]
     stages: list[str]
-    val: np.ndarray        # point value (NaN: hidden and not recovered)
-    lo: np.ndarray         # lowest possible true count
-    hi: np.ndarray         # highest possible true count (inf: unbounded)
-    row: np.ndarray        # source row position (-1: none, e.g. a log)
-    hidden: np.ndarray     # published as hidden
+    val: np.ndarray  # point value (NaN: hidden and not recovered)
+    lo: np.ndarray  # lowest possible true count
+    hi: np.ndarray  # highest possible true count (inf: unbounded)
+    row: np.ndarray  # source row position (-1: none, e.g. a log)
+    hidden: np.ndarray  # published as hidden
     off_multiple: int = 0  # published counts that are not multiples of the rounding base
-    g_tot: dict[str, np.ndarray] = field(default_factory=dict)   # (S, T) group totals
-    s_tot: dict[str, np.ndarray] = field(default_factory=dict)   # (G, T) stratum totals
+    g_tot: dict[str, np.ndarray] = field(default_factory=dict)  # (S, T) group totals
+    s_tot: dict[str, np.ndarray] = field(default_factory=dict)  # (G, T) stratum totals
 
 
 def _order(values: pd.Series | np.ndarray) -> list[str]:
@@ -314,23 +349,35 @@ def _ranges(values: np.ndarray, rounding: int | None) -> tuple[np.ndarray, np.nd
     return lo, hi
 
 
-def _cube_from_counts(frame: pd.DataFrame, spec: _Spec, values: np.ndarray,
-                      hidden: np.ndarray, total: Any, stages: list[str]) -> _Cube:
+def _cube_from_counts(
+    frame: pd.DataFrame,
+    spec: _Spec,
+    values: np.ndarray,
+    hidden: np.ndarray,
+    total: Any,
+    stages: list[str],
+) -> _Cube:
     g_lab = _labels(frame, spec.groups)
-    s_lab = (frame[spec.stratum].astype(str).str.strip().to_numpy(dtype=object)
-             if spec.stratum else np.full(len(frame), ALL_STRATA, dtype=object))
+    s_lab = (
+        frame[spec.stratum].astype(str).str.strip().to_numpy(dtype=object)
+        if spec.stratum
+        else np.full(len(frame), ALL_STRATA, dtype=object)
+    )
     t_lab = frame[spec.stage].astype(str).str.strip().to_numpy(dtype=object)
-    g_total = np.logical_and.reduce([_is_total(frame[c].to_numpy(), total)
-                                     for c in spec.groups])
-    partial = np.logical_or.reduce([_is_total(frame[c].to_numpy(), total)
-                                    for c in spec.groups]) & ~g_total
+    g_total = np.logical_and.reduce([_is_total(frame[c].to_numpy(), total) for c in spec.groups])
+    partial = (
+        np.logical_or.reduce([_is_total(frame[c].to_numpy(), total) for c in spec.groups])
+        & ~g_total
+    )
     s_total = _is_total(s_lab, total) if spec.stratum else np.zeros(len(frame), dtype=bool)
     used = np.isin(t_lab, stages) & ~partial
     cells = used & ~g_total & ~s_total
-    groups = _order(pd.Series(g_lab[cells]) if not isinstance(
-        frame[spec.groups[0]].dtype, pd.CategoricalDtype) or len(spec.groups) > 1
-        else frame[spec.groups[0]][cells])
-    strata = (_order(frame[spec.stratum][cells]) if spec.stratum else [ALL_STRATA])
+    groups = _order(
+        pd.Series(g_lab[cells])
+        if not isinstance(frame[spec.groups[0]].dtype, pd.CategoricalDtype) or len(spec.groups) > 1
+        else frame[spec.groups[0]][cells]
+    )
+    strata = _order(frame[spec.stratum][cells]) if spec.stratum else [ALL_STRATA]
     gi = pd.Index(groups).get_indexer(g_lab)
     si = pd.Index(strata).get_indexer(s_lab)
     ti = pd.Index(stages).get_indexer(t_lab)
@@ -341,9 +388,11 @@ def _cube_from_counts(frame: pd.DataFrame, spec: _Spec, values: np.ndarray,
     uniq, first, counts = np.unique(flat, return_index=True, return_counts=True)
     if (counts > 1).any():
         dup = idx[flat == uniq[counts > 1][0]][:2]
-        raise DataError(f"Rows {int(dup[0])} and {int(dup[1])} are the same cell: "
-                        f"{_where(frame, int(dup[0]), spec)}; keep one row per group, stratum "
-                        "and stage (drop repeated or sub-total rows).")
+        raise DataError(
+            f"Rows {int(dup[0])} and {int(dup[1])} are the same cell: "
+            f"{_where(frame, int(dup[0]), spec)}; keep one row per group, stratum "
+            "and stage (drop repeated or sub-total rows)."
+        )
     row.reshape(-1)[flat] = idx
     val = np.full(shape, np.nan)
     val.reshape(-1)[flat] = values[idx]
@@ -352,15 +401,23 @@ def _cube_from_counts(frame: pd.DataFrame, spec: _Spec, values: np.ndarray,
     _check_complete(frame, spec, row, groups, strata, stages)
     lo, hi = _ranges(val, spec.rounding)
     cube = _Cube(groups, strata, stages, val, lo, hi, row, hid)
-    cube.g_tot = _totals(values, used & g_total & ~s_total, si, ti, (len(strata), len(stages)),
-                         spec.rounding)
-    cube.s_tot = _totals(values, used & s_total & ~g_total, gi, ti, (len(groups), len(stages)),
-                         spec.rounding)
+    cube.g_tot = _totals(
+        values, used & g_total & ~s_total, si, ti, (len(strata), len(stages)), spec.rounding
+    )
+    cube.s_tot = _totals(
+        values, used & s_total & ~g_total, gi, ti, (len(groups), len(stages)), spec.rounding
+    )
     return cube
 
 
-def _totals(values: np.ndarray, mask: np.ndarray, a: np.ndarray, b: np.ndarray,
-            shape: tuple[int, int], rounding: int | None) -> dict[str, np.ndarray]:
+def _totals(
+    values: np.ndarray,
+    mask: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    shape: tuple[int, int],
+    rounding: int | None,
+) -> dict[str, np.ndarray]:
     """Margin rows as (val, lo, hi) arrays; missing margins are NaN / 0 / inf."""
     val = np.full(shape, np.nan)
     ok = mask & (a >= 0) & (b >= 0)
@@ -369,8 +426,14 @@ def _totals(values: np.ndarray, mask: np.ndarray, a: np.ndarray, b: np.ndarray,
     return {"val": val, "lo": lo, "hi": hi}
 
 
-def _check_complete(frame: pd.DataFrame, spec: _Spec, row: np.ndarray, groups: list[str],
-                    strata: list[str], stages: list[str]) -> None:
+def _check_complete(
+    frame: pd.DataFrame,
+    spec: _Spec,
+    row: np.ndarray,
+    groups: list[str],
+    strata: list[str],
+    stages: list[str],
+) -> None:
     missing = np.argwhere(row < 0)
     if not missing.size:
         return
@@ -378,17 +441,22 @@ def _check_complete(frame: pd.DataFrame, spec: _Spec, row: np.ndarray, groups: l
     have = row[g][row[g] >= 0]
     where = f" (it has rows, e.g. {_where(frame, int(have.min()), spec)})" if have.size else ""
     strat = f" in stratum {strata[s]!r}" if spec.stratum else ""
-    raise DataError(f"Group {groups[g]!r} is missing from stage {stages[t]!r}{strat}: no row "
-                    f"gives its count{where}. Add the row (a hidden count may be left blank or "
-                    "marked x).")
+    raise DataError(
+        f"Group {groups[g]!r} is missing from stage {stages[t]!r}{strat}: no row "
+        f"gives its count{where}. Add the row (a hidden count may be left blank or "
+        "marked x)."
+    )
 
 
 def _cube_from_log(frame: pd.DataFrame, spec: _Spec, stages: list[str]) -> _Cube:
     g_lab = _labels(frame, spec.groups)
     t_lab = frame[spec.stage].astype(str).str.strip().to_numpy(dtype=object)
-    s_lab = (frame[spec.stratum].astype(str).str.strip().to_numpy(dtype=object)
-             if spec.stratum else np.full(len(frame), ALL_STRATA, dtype=object))
-    groups = (_order(frame[spec.groups[0]]) if len(spec.groups) == 1 else _order(g_lab))
+    s_lab = (
+        frame[spec.stratum].astype(str).str.strip().to_numpy(dtype=object)
+        if spec.stratum
+        else np.full(len(frame), ALL_STRATA, dtype=object)
+    )
+    groups = _order(frame[spec.groups[0]]) if len(spec.groups) == 1 else _order(g_lab)
     strata = _order(frame[spec.stratum]) if spec.stratum else [ALL_STRATA]
     gi = pd.Index(groups).get_indexer(g_lab)
     si = pd.Index(strata).get_indexer(s_lab)
@@ -400,16 +468,19 @@ def _cube_from_log(frame: pd.DataFrame, spec: _Spec, stages: list[str]) -> _Cube
     row = np.full(shape, -1, dtype=np.int64)
     first = pd.Series(np.flatnonzero(keep)).groupby(flat).min()
     row.reshape(-1)[first.index.to_numpy()] = first.to_numpy()
-    return _Cube(groups, strata, stages, val, val.copy(), val.copy(), row,
-                 np.zeros(shape, dtype=bool))
+    return _Cube(
+        groups, strata, stages, val, val.copy(), val.copy(), row, np.zeros(shape, dtype=bool)
+    )
 
 
 # ------------------------------------------------------------------------------------------
 # Bounds: margins and nesting
 # ------------------------------------------------------------------------------------------
 
-def _line_bounds(lo: np.ndarray, hi: np.ndarray, t_lo: np.ndarray, t_hi: np.ndarray,
-                 axis: int) -> tuple[np.ndarray, np.ndarray]:
+
+def _line_bounds(
+    lo: np.ndarray, hi: np.ndarray, t_lo: np.ndarray, t_hi: np.ndarray, axis: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Narrow cells summing to a total along ``axis``: total minus the other cells' bounds."""
     t_lo = np.expand_dims(t_lo, axis)
     t_hi = np.expand_dims(t_hi, axis)
@@ -477,7 +548,8 @@ def _check_nesting(cube: _Cube, frame: pd.DataFrame | None, spec: _Spec) -> None
         raise DataError(
             f"Step {name!r}: stage {st!r} has more files than its base stage {base!r} for "
             f"group {cube.groups[g]!r}{strat}{rows}: {_num(cube.val[g, s, t])} > "
-            f"{_num(cube.val[g, s, b])}{slack}. A stage must be a subset of its base.")
+            f"{_num(cube.val[g, s, b])}{slack}. A stage must be a subset of its base."
+        )
 
 
 def _num(x: float) -> str:
@@ -487,6 +559,7 @@ def _num(x: float) -> str:
 # ------------------------------------------------------------------------------------------
 # Estimation (vectorised over groups x strata)
 # ------------------------------------------------------------------------------------------
+
 
 def _corner_rate(x_lo, x_hi, n_lo, n_hi, z):
     """Wilson limits united over the tables in the ranges (x <= n)."""
@@ -526,8 +599,7 @@ def _corner_p(c) -> np.ndarray:
                     n1, n0 = c["n1_" + b], c["n0_" + e]
                     x1 = np.minimum(c["x1_" + a], n1)
                     x0 = np.minimum(c["x0_" + d], n0)
-                    p = M.two_proportion_p_value(x1.ravel(), n1.ravel(), x0.ravel(),
-                                                 n0.ravel())[0]
+                    p = M.two_proportion_p_value(x1.ravel(), n1.ravel(), x0.ravel(), n0.ravel())[0]
                     ps.append(p.reshape(np.shape(x1)))
     p = np.fmax.reduce(np.stack(ps), axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -538,8 +610,14 @@ def _corner_p(c) -> np.ndarray:
 
 
 def _side(cube: _Cube, t: int, b: int) -> dict[str, np.ndarray]:
-    return {"x": cube.val[..., t], "n": cube.val[..., b], "x_lo": cube.lo[..., t],
-            "x_hi": cube.hi[..., t], "n_lo": cube.lo[..., b], "n_hi": cube.hi[..., b]}
+    return {
+        "x": cube.val[..., t],
+        "n": cube.val[..., b],
+        "x_lo": cube.lo[..., t],
+        "x_hi": cube.hi[..., t],
+        "n_lo": cube.lo[..., b],
+        "n_hi": cube.hi[..., b],
+    }
 
 
 def _notes(g: dict, r: dict, rounding: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -550,15 +628,19 @@ def _notes(g: dict, r: dict, rounding: int | None) -> tuple[np.ndarray, np.ndarr
         for side in (g, r):
             with np.errstate(invalid="ignore"):
                 unusable |= (side["x"] < rounding) | (side["n"] < rounding)
-    omitted = ~np.isfinite(g["x_hi"]) | ~np.isfinite(g["n_hi"]) | \
-        ~np.isfinite(r["x_hi"]) | ~np.isfinite(r["n_hi"])
-    bounded = ~omitted & (np.isnan(g["x"]) | np.isnan(g["n"]) | np.isnan(r["x"]) |
-                          np.isnan(r["n"]))
+    omitted = (
+        ~np.isfinite(g["x_hi"])
+        | ~np.isfinite(g["n_hi"])
+        | ~np.isfinite(r["x_hi"])
+        | ~np.isfinite(r["n_hi"])
+    )
+    bounded = ~omitted & (np.isnan(g["x"]) | np.isnan(g["n"]) | np.isnan(r["x"]) | np.isnan(r["n"]))
     note = np.full(shape, "", dtype=object)
     note = np.where(bounded, "hidden count bounded from the margins: bounds only", note)
     note = np.where(omitted, "hidden count not recoverable from the margins: omitted", note)
-    note = np.where(unusable & ~omitted, f"counts below the rounding base ({rounding}): "
-                    "unusable", note)
+    note = np.where(
+        unusable & ~omitted, f"counts below the rounding base ({rounding}): unusable", note
+    )
     return unusable, omitted, note
 
 
@@ -571,17 +653,33 @@ def _estimate_block(g: dict, r: dict, spec: _Spec, confidence: float) -> dict[st
         ref_rate = np.where(r["n"] > 0, r["x"] / r["n"], np.nan)
     rate_low, rate_high = _corner_rate(g["x_lo"], g["x_hi"], g["n_lo"], g["n_hi"], z)
     ratio, _, _ = _katz(g["x"], g["n"], r["x"], r["n"], confidence)
-    c = {"x1_lo": g["x_lo"], "x1_hi": g["x_hi"], "n1_lo": g["n_lo"], "n1_hi": g["n_hi"],
-         "x0_lo": r["x_lo"], "x0_hi": r["x_hi"], "n0_lo": r["n_lo"], "n0_hi": r["n_hi"]}
+    c = {
+        "x1_lo": g["x_lo"],
+        "x1_hi": g["x_hi"],
+        "n1_lo": g["n_lo"],
+        "n1_hi": g["n_hi"],
+        "x0_lo": r["x_lo"],
+        "x0_hi": r["x_hi"],
+        "n0_lo": r["n_lo"],
+        "n0_hi": r["n_hi"],
+    }
     finite = {k: np.where(np.isfinite(v), v, 0.0) for k, v in c.items()}
     ratio_low, ratio_high = _corner_ratio(finite, confidence)
-    point_exact = exact & np.isfinite(g["x"]) & np.isfinite(r["x"]) & \
-        (g["x_lo"] == g["x_hi"]) & (g["n_lo"] == g["n_hi"]) & \
-        (r["x_lo"] == r["x_hi"]) & (r["n_lo"] == r["n_hi"])
-    p_exact, test = M.two_proportion_p_value(np.nan_to_num(g["x"]).ravel(),
-                                             np.nan_to_num(g["n"]).ravel(),
-                                             np.nan_to_num(r["x"]).ravel(),
-                                             np.nan_to_num(r["n"]).ravel())
+    point_exact = (
+        exact
+        & np.isfinite(g["x"])
+        & np.isfinite(r["x"])
+        & (g["x_lo"] == g["x_hi"])
+        & (g["n_lo"] == g["n_hi"])
+        & (r["x_lo"] == r["x_hi"])
+        & (r["n_lo"] == r["n_hi"])
+    )
+    p_exact, test = M.two_proportion_p_value(
+        np.nan_to_num(g["x"]).ravel(),
+        np.nan_to_num(g["n"]).ravel(),
+        np.nan_to_num(r["x"]).ravel(),
+        np.nan_to_num(r["n"]).ravel(),
+    )
     p_bound = _corner_p(finite).ravel()
     pe = point_exact.ravel()
     p = np.where(pe, p_exact, p_bound).reshape(g["x"].shape)
@@ -589,17 +687,27 @@ def _estimate_block(g: dict, r: dict, spec: _Spec, confidence: float) -> dict[st
     p = np.where((g["n_hi"] > 0) & (r["n_hi"] > 0), p, np.nan)
     unusable, omitted, note = _notes(g, r, spec.rounding)
     g_bad = omitted | unusable
-    out = {"rate": rate, "rate_low": rate_low, "rate_high": rate_high,
-           "reference_rate": ref_rate, "ratio": ratio, "ratio_low": ratio_low,
-           "ratio_high": ratio_high, "p_value": p, "test": test}
+    out = {
+        "rate": rate,
+        "rate_low": rate_low,
+        "rate_high": rate_high,
+        "reference_rate": ref_rate,
+        "ratio": ratio,
+        "ratio_low": ratio_low,
+        "ratio_high": ratio_high,
+        "p_value": p,
+        "test": test,
+    }
     for k in ("rate", "rate_low", "rate_high", "reference_rate"):
-        own_bad = (~np.isfinite(g["x_hi"]) | ~np.isfinite(g["n_hi"])) if k != \
-            "reference_rate" else (~np.isfinite(r["x_hi"]) | ~np.isfinite(r["n_hi"]))
+        own_bad = (
+            (~np.isfinite(g["x_hi"]) | ~np.isfinite(g["n_hi"]))
+            if k != "reference_rate"
+            else (~np.isfinite(r["x_hi"]) | ~np.isfinite(r["n_hi"]))
+        )
         if spec.rounding:
             side = r if k == "reference_rate" else g
             with np.errstate(invalid="ignore"):
-                own_bad = own_bad | (side["x"] < spec.rounding) | \
-                    (side["n"] < spec.rounding)
+                own_bad = own_bad | (side["x"] < spec.rounding) | (side["n"] < spec.rounding)
         out[k] = np.where(own_bad, np.nan, out[k])
     for k in ("ratio", "ratio_low", "ratio_high", "p_value"):
         out[k] = np.where(g_bad, np.nan, out[k])
@@ -612,6 +720,7 @@ def _estimate_block(g: dict, r: dict, spec: _Spec, confidence: float) -> dict[st
 # ------------------------------------------------------------------------------------------
 # Mantel-Haenszel and homogeneity
 # ------------------------------------------------------------------------------------------
+
 
 def mantel_haenszel_rr(a, n1, c, n0, confidence: float = 0.95, axis: int = -1):
     """Mantel-Haenszel risk ratio across strata with the Greenland-Robins interval.
@@ -633,7 +742,7 @@ def mantel_haenszel_rr(a, n1, c, n0, confidence: float = 0.95, axis: int = -1):
         w_n = np.where(ok, a * n0 / big_n, 0.0)
         w_d = np.where(ok, c * n1 / big_n, 0.0)
         num, den = w_n.sum(axis=axis), w_d.sum(axis=axis)
-        v = np.where(ok, (n1 * n0 * (a + c) - a * c * big_n) / big_n ** 2, 0.0).sum(axis=axis)
+        v = np.where(ok, (n1 * n0 * (a + c) - a * c * big_n) / big_n**2, 0.0).sum(axis=axis)
         rr = np.where(den > 0, num / den, np.where(num > 0, np.inf, np.nan))
         se = np.sqrt(v / (num * den))
     zq = M.confidence_z(confidence)
@@ -678,19 +787,51 @@ def cochran_q(a, n1, c, n0, axis: int = -1):
 # ------------------------------------------------------------------------------------------
 
 STEP_COLUMNS = [
-    "step", "stage", "base", "stratum", "attribute", "group", "reference", "numerator",
-    "denominator", "numerator_low", "numerator_high", "denominator_low", "denominator_high",
-    "rate", "rate_low", "rate_high", "reference_numerator", "reference_denominator",
-    "reference_rate", "ratio", "ratio_low", "ratio_high", "test", "p_value", "p_adjusted",
-    "significant", "small_cell", "usable", "note",
+    "step",
+    "stage",
+    "base",
+    "stratum",
+    "attribute",
+    "group",
+    "reference",
+    "numerator",
+    "denominator",
+    "numerator_low",
+    "numerator_high",
+    "denominator_low",
+    "denominator_high",
+    "rate",
+    "rate_low",
+    "rate_high",
+    "reference_numerator",
+    "reference_denominator",
+    "reference_rate",
+    "ratio",
+    "ratio_low",
+    "ratio_high",
+    "test",
+    "p_value",
+    "p_adjusted",
+    "significant",
+    "small_cell",
+    "usable",
+    "note",
 ]
 
 
-def _step_frame(cube: _Cube, spec: _Spec, ref: int, name: str, st: str, base: str,
-                confidence: float, min_cell: int) -> pd.DataFrame:
+def _step_frame(
+    cube: _Cube,
+    spec: _Spec,
+    ref: int,
+    name: str,
+    st: str,
+    base: str,
+    confidence: float,
+    min_cell: int,
+) -> pd.DataFrame:
     t, b = cube.stages.index(st), cube.stages.index(base)
     g = _side(cube, t, b)
-    r = {k: np.broadcast_to(v[ref:ref + 1], v.shape) for k, v in g.items()}
+    r = {k: np.broadcast_to(v[ref : ref + 1], v.shape) for k, v in g.items()}
     est = _estimate_block(g, r, spec, confidence)
     G, S = g["x"].shape
     is_ref = np.broadcast_to((np.arange(G) == ref)[:, None], (G, S))
@@ -700,26 +841,32 @@ def _step_frame(cube: _Cube, spec: _Spec, ref: int, name: str, st: str, base: st
     with np.errstate(invalid="ignore"):
         small = np.zeros((G, S), dtype=bool)
         for side in (g, r):
-            for v in (side["x"], side["n"], side["n"] - side["x"]):
+            for v in (side["x"], side["n"]):
                 small |= np.nan_to_num(v, nan=0.0) < min_cell
     cols = {
-        "step": name, "stage": st, "base": base,
+        "step": name,
+        "stage": st,
+        "base": base,
         "stratum": np.repeat([cube.strata], G, axis=0).ravel(),
         "attribute": SEP.join(spec.groups),
         "group": np.repeat(cube.groups, S),
         "reference": cube.groups[ref],
-        "numerator": g["x"].ravel(), "denominator": g["n"].ravel(),
-        "numerator_low": g["x_lo"].ravel(), "numerator_high": g["x_hi"].ravel(),
-        "denominator_low": g["n_lo"].ravel(), "denominator_high": g["n_hi"].ravel(),
-        "reference_numerator": r["x"].ravel(), "reference_denominator": r["n"].ravel(),
-        "small_cell": small.ravel(), "is_reference": is_ref.ravel(),
+        "numerator": g["x"].ravel(),
+        "denominator": g["n"].ravel(),
+        "numerator_low": g["x_lo"].ravel(),
+        "numerator_high": g["x_hi"].ravel(),
+        "denominator_low": g["n_lo"].ravel(),
+        "denominator_high": g["n_hi"].ravel(),
+        "reference_numerator": r["x"].ravel(),
+        "reference_denominator": r["n"].ravel(),
+        "small_cell": small.ravel(),
+        "is_reference": is_ref.ravel(),
     }
     cols.update({k: np.asarray(v).ravel() for k, v in est.items()})
     return pd.DataFrame(cols)
 
 
-def _finish_steps(frames: list[pd.DataFrame], correction: str, confidence: float
-                  ) -> pd.DataFrame:
+def _finish_steps(frames: list[pd.DataFrame], correction: str, confidence: float) -> pd.DataFrame:
     out = pd.concat(frames, ignore_index=True)
     out["p_adjusted"] = M.adjust_p_values(out["p_value"].to_numpy(float), correction)
     out["significant"] = (out["p_adjusted"] < 1 - confidence).to_numpy(bool)
@@ -738,12 +885,12 @@ def _crude(cube: _Cube) -> _Cube:
         st = {k: v[:, None, :] for k, v in cube.s_tot.items()}
         val = np.where(np.isnan(val), st["val"], val)
         lo, hi = np.maximum(lo, st["lo"]), np.minimum(hi, st["hi"])
-    return _Cube(cube.groups, [ALL_STRATA], cube.stages, val, lo, hi,
-                 np.full(val.shape, -1), np.isnan(val))
+    return _Cube(
+        cube.groups, [ALL_STRATA], cube.stages, val, lo, hi, np.full(val.shape, -1), np.isnan(val)
+    )
 
 
-def _combined(cube: _Cube, spec: _Spec, ref: int, confidence: float,
-              min_cell: int) -> pd.DataFrame:
+def _combined(cube: _Cube, spec: _Spec, ref: int, confidence: float, min_cell: int) -> pd.DataFrame:
     """Per step and group: unstratified ratio, Mantel-Haenszel ratio, homogeneity test."""
     crude_spec = _Spec(spec.groups, spec.stage, spec.count, None, spec.steps, spec.rounding)
     crude = _crude(cube)
@@ -752,18 +899,38 @@ def _combined(cube: _Cube, spec: _Spec, ref: int, confidence: float,
         t, b = cube.stages.index(st), cube.stages.index(base)
         cr = _step_frame(crude, crude_spec, ref, name, st, base, confidence, min_cell)
         mh = _mh_block(cube, t, b, ref, confidence)
-        q, df, qp = cochran_q(cube.val[..., t], cube.val[..., b],
-                              cube.val[ref, :, t][None], cube.val[ref, :, b][None], axis=1)
-        frames.append(pd.DataFrame({
-            "step": name, "stage": st, "base": base, "attribute": SEP.join(spec.groups),
-            "group": cube.groups, "reference": cube.groups[ref],
-            "strata": len(cube.strata),
-            "unstratified_ratio": cr["ratio"], "unstratified_low": cr["ratio_low"],
-            "unstratified_high": cr["ratio_high"], "unstratified_p_value": cr["p_value"],
-            "mh_ratio": mh[0], "mh_low": mh[1], "mh_high": mh[2],
-            "homogeneity_q": q, "homogeneity_df": df, "homogeneity_p": qp,
-            "small_cell": cr["small_cell"], "note": np.where(mh[3] != "", mh[3], cr["note"]),
-        }))
+        q, df, qp = cochran_q(
+            cube.val[..., t],
+            cube.val[..., b],
+            cube.val[ref, :, t][None],
+            cube.val[ref, :, b][None],
+            axis=1,
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "step": name,
+                    "stage": st,
+                    "base": base,
+                    "attribute": SEP.join(spec.groups),
+                    "group": cube.groups,
+                    "reference": cube.groups[ref],
+                    "strata": len(cube.strata),
+                    "unstratified_ratio": cr["ratio"],
+                    "unstratified_low": cr["ratio_low"],
+                    "unstratified_high": cr["ratio_high"],
+                    "unstratified_p_value": cr["p_value"],
+                    "mh_ratio": mh[0],
+                    "mh_low": mh[1],
+                    "mh_high": mh[2],
+                    "homogeneity_q": q,
+                    "homogeneity_df": df,
+                    "homogeneity_p": qp,
+                    "small_cell": cr["small_cell"],
+                    "note": np.where(mh[3] != "", mh[3], cr["note"]),
+                }
+            )
+        )
     out = pd.concat(frames, ignore_index=True)
     ref_rows = out["group"] == cube.groups[ref]
     num_cols = [c for c in out.columns if c.startswith(("mh_", "homogeneity_", "unstratified_"))]
@@ -774,6 +941,7 @@ def _combined(cube: _Cube, spec: _Spec, ref: int, confidence: float,
 
 def _mh_block(cube: _Cube, t: int, b: int, ref: int, confidence: float):
     """MH ratio per group (point from values; interval united over extreme tables)."""
+
     def mh(xa, na, xr, nr):
         return mantel_haenszel_rr(xa, na, xr[None], nr[None], confidence, axis=1)
 
@@ -783,16 +951,17 @@ def _mh_block(cube: _Cube, t: int, b: int, ref: int, confidence: float):
     if not np.array_equal(lo, hi, equal_nan=True) or np.isnan(v).any():
         fin = np.isfinite(hi)
         hi0 = np.where(fin, hi, 0.0)
-        min_t = mh(lo[..., t], hi0[..., b], np.minimum(hi0[ref, :, t], lo[ref, :, b]),
-                   lo[ref, :, b])
-        max_t = mh(np.minimum(hi0[..., t], lo[..., b]), lo[..., b], lo[ref, :, t],
-                   hi0[ref, :, b])
+        min_t = mh(
+            lo[..., t], hi0[..., b], np.minimum(hi0[ref, :, t], lo[ref, :, b]), lo[ref, :, b]
+        )
+        max_t = mh(np.minimum(hi0[..., t], lo[..., b]), lo[..., b], lo[ref, :, t], hi0[ref, :, b])
         lows += [min_t[1]]
         highs += [max_t[2]]
     low = np.fmin.reduce(np.stack(lows), axis=0)
     high = np.fmax.reduce(np.stack(highs), axis=0)
-    unbounded = ~np.isfinite(hi[..., [t, b]]).all(axis=(1, 2)) | \
-        ~np.isfinite(hi[ref][:, [t, b]]).all()
+    unbounded = (
+        ~np.isfinite(hi[..., [t, b]]).all(axis=(1, 2)) | ~np.isfinite(hi[ref][:, [t, b]]).all()
+    )
     note = np.where(unbounded, "hidden count not recoverable from the margins: MH omitted", "")
     ratio = np.where(unbounded, np.nan, point[0])
     return ratio, np.where(unbounded, np.nan, low), np.where(unbounded, np.nan, high), note
@@ -807,7 +976,7 @@ def _representation(cube: _Cube, spec: _Spec, confidence: float) -> pd.DataFrame
     z = M.confidence_z(confidence)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = val / total
-        start_share = share[:, start:start + 1]
+        start_share = share[:, start : start + 1]
         rep = share / start_share
     with np.errstate(invalid="ignore"):
         others_lo, others_hi = lo.sum(axis=0) - lo, hi.sum(axis=0) - hi
@@ -815,21 +984,25 @@ def _representation(cube: _Cube, spec: _Spec, confidence: float) -> pd.DataFrame
     order = [s for s in dict.fromkeys([spec.steps[0][2]] + [x for _, x, b in spec.steps])]
     idx = [cube.stages.index(s) for s in order]
     G = len(cube.groups)
-    return pd.DataFrame({
-        "stage": np.tile(order, G),
-        "attribute": SEP.join(spec.groups),
-        "group": np.repeat(cube.groups, len(idx)),
-        "count": val[:, idx].ravel(),
-        "share": share[:, idx].ravel(),
-        "share_low": share_low[:, idx].ravel(), "share_high": share_high[:, idx].ravel(),
-        "start_share": np.repeat(start_share[:, 0], len(idx)),
-        "representation": rep[:, idx].ravel(),
-    })
+    return pd.DataFrame(
+        {
+            "stage": np.tile(order, G),
+            "attribute": SEP.join(spec.groups),
+            "group": np.repeat(cube.groups, len(idx)),
+            "count": val[:, idx].ravel(),
+            "share": share[:, idx].ravel(),
+            "share_low": share_low[:, idx].ravel(),
+            "share_high": share_high[:, idx].ravel(),
+            "start_share": np.repeat(start_share[:, 0], len(idx)),
+            "representation": rep[:, idx].ravel(),
+        }
+    )
 
 
 # ------------------------------------------------------------------------------------------
 # Result
 # ------------------------------------------------------------------------------------------
+
 
 @dataclass
 class FunnelResult:
@@ -872,13 +1045,18 @@ class FunnelResult:
         """JSON-safe, deterministic description."""
         from .result import SCHEMA_VERSION, _clean, table_records
 
-        return _clean({
-            "schema_version": SCHEMA_VERSION, "kind": self.kind, "config": self.config,
-            "data": self.data_summary, "steps": table_records(self.steps),
-            "combined": table_records(self.combined),
-            "representation": table_records(self.representation),
-            "warnings": list(self.warnings),
-        })
+        return _clean(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "kind": self.kind,
+                "config": self.config,
+                "data": self.data_summary,
+                "steps": table_records(self.steps),
+                "combined": table_records(self.combined),
+                "representation": table_records(self.representation),
+                "warnings": list(self.warnings),
+            }
+        )
 
     def to_json(self, indent: int | None = 2) -> str:
         """:meth:`to_dict` as a JSON string."""
@@ -891,32 +1069,51 @@ class FunnelResult:
 
         return ReportDisplay(render_funnel_html(self, lang, min_cell=min_cell))
 
-    def to_html(self, path: str | os.PathLike, lang: str = "en",
-                min_cell: int | None = None) -> str:
+    def to_html(
+        self, path: str | os.PathLike, lang: str = "en", min_cell: int | None = None
+    ) -> str:
         """Write the HTML report to ``path``; returns the path."""
         self.report(lang, min_cell).save(path)
         return str(path)
 
     def __repr__(self) -> str:
         d = self.steps
-        return (f"FunnelResult({d['step'].nunique()} steps, {len(self.data_summary['groups'])} "
-                f"groups, {len(self.data_summary['strata'])} strata; "
-                f"{int(d['significant'].sum())} significant comparisons; "
-                f"{len(self.warnings)} warnings)")
+        return (
+            f"FunnelResult({d['step'].nunique()} steps, {len(self.data_summary['groups'])} "
+            f"groups, {len(self.data_summary['strata'])} strata; "
+            f"{int(d['significant'].sum())} significant comparisons; "
+            f"{len(self.warnings)} warnings)"
+        )
 
     def _repr_html_(self) -> str:
-        cols = ["step", "stratum", "group", "reference", "rate", "reference_rate", "ratio",
-                "ratio_low", "ratio_high", "p_adjusted", "small_cell", "note"]
+        cols = [
+            "step",
+            "stratum",
+            "group",
+            "reference",
+            "rate",
+            "reference_rate",
+            "ratio",
+            "ratio_low",
+            "ratio_high",
+            "p_adjusted",
+            "small_cell",
+            "note",
+        ]
         warn = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
-        table = self.steps[cols].to_html(index=False, float_format=lambda x: f"{x:.3g}",
-                                         escape=True)
-        return (f"<div><strong>scoreaudit funnel result</strong>{table}"
-                f"{'<ul>' + warn + '</ul>' if warn else ''}</div>")
+        table = self.steps[cols].to_html(
+            index=False, float_format=lambda x: f"{x:.3g}", escape=True
+        )
+        return (
+            f"<div><strong>scoreaudit funnel result</strong>{table}"
+            f"{'<ul>' + warn + '</ul>' if warn else ''}</div>"
+        )
 
 
 # ------------------------------------------------------------------------------------------
 # Entry point
 # ------------------------------------------------------------------------------------------
+
 
 def _resolve_reference(cube: _Cube, spec: _Spec, reference: Any) -> int:
     if reference is None:
@@ -925,19 +1122,24 @@ def _resolve_reference(cube: _Cube, spec: _Spec, reference: Any) -> int:
     if isinstance(reference, Mapping):
         missing = [c for c in spec.groups if c not in reference]
         if missing:
-            raise DataError(f"reference must give a group for every group column; missing: "
-                            f"{missing} (e.g. reference={{{missing[0]!r}: ...}}).")
+            raise DataError(
+                f"reference must give a group for every group column; missing: "
+                f"{missing} (e.g. reference={{{missing[0]!r}: ...}})."
+            )
         label = SEP.join(str(reference[c]).strip() for c in spec.groups)
     else:
         label = str(reference).strip()
     if label not in cube.groups:
-        raise DataError(f"Reference group {label!r} is not in the table; groups: "
-                        f"{', '.join(map(repr, cube.groups[:20]))}.")
+        raise DataError(
+            f"Reference group {label!r} is not in the table; groups: "
+            f"{', '.join(map(repr, cube.groups[:20]))}."
+        )
     return cube.groups.index(label)
 
 
-def _prepare(table: Any, spec: _Spec, hidden_markers: Any, total: Any
-             ) -> tuple[pd.DataFrame, _Cube, list[str]]:
+def _prepare(
+    table: Any, spec: _Spec, hidden_markers: Any, total: Any
+) -> tuple[pd.DataFrame, _Cube, list[str]]:
     frame = to_pandas(table, "The funnel table")
     _validate_frame(frame, spec)
     present = set(frame[spec.stage].astype(str).str.strip())
@@ -945,9 +1147,11 @@ def _prepare(table: Any, spec: _Spec, hidden_markers: Any, total: Any
     for name, st, base in spec.steps:
         for s in (st, base):
             if s not in present:
-                raise DataError(f"Step {name!r} names stage {s!r}, which is not in column "
-                                f"{spec.stage!r}; stages in the table: "
-                                f"{', '.join(map(repr, sorted(present)[:20]))}.")
+                raise DataError(
+                    f"Step {name!r} names stage {s!r}, which is not in column "
+                    f"{spec.stage!r}; stages in the table: "
+                    f"{', '.join(map(repr, sorted(present)[:20]))}."
+                )
     warnings: list[str] = []
     if spec.count is None:
         return frame, _cube_from_log(frame, spec, stages), warnings
@@ -957,9 +1161,11 @@ def _prepare(table: Any, spec: _Spec, hidden_markers: Any, total: Any
         off = np.isfinite(values) & (values % spec.rounding != 0)
         if off.any():
             pos = int(np.flatnonzero(off)[0])
-            warnings.append(f"{int(off.sum())} count(s) are not multiples of the rounding base "
-                            f"{spec.rounding} (first: {values[pos]:g} at "
-                            f"{_where(frame, pos, spec)}); they are read as rounded too.")
+            warnings.append(
+                f"{int(off.sum())} count(s) are not multiples of the rounding base "
+                f"{spec.rounding} (first: {values[pos]:g} at "
+                f"{_where(frame, pos, spec)}); they are read as rounded too."
+            )
     cube = _cube_from_counts(frame, spec, values, hidden, total, stages)
     if spec.rounding:
         cube.off_multiple = int(off.sum())
@@ -1047,16 +1253,16 @@ def audit_funnel(
         raise DataError("Give at least one group column (group=...).")
     spec = _Spec(groups, stage, count, stratum, _check_steps(steps), _check_rounding(rounding))
     if spec.rounding and count is None:
-        raise DataError("rounding applies to published counts, not to a row-level log "
-                        "(count=None).")
+        raise DataError(
+            "rounding applies to published counts, not to a row-level log (count=None)."
+        )
     frame, cube, warnings = _prepare(table, spec, hidden, total)
     n_off = int(cube.off_multiple)
     _check_nesting(cube, frame, spec)
     _bound(cube, spec.steps)
     _check_nesting(cube, frame, spec)
     ref = _resolve_reference(cube, spec, reference)
-    frames = [_step_frame(cube, spec, ref, n, s, b, confidence, min_cell)
-              for n, s, b in spec.steps]
+    frames = [_step_frame(cube, spec, ref, n, s, b, confidence, min_cell) for n, s, b in spec.steps]
     steps_table = _finish_steps(frames, correction, confidence).drop(columns="is_reference")
     if not stratum:
         steps_table["stratum"] = ALL_STRATA
@@ -1064,32 +1270,53 @@ def audit_funnel(
     representation = _representation(cube, spec, confidence)
     more, counts = _warn(steps_table, cube)
     summary = {
-        "rows": len(frame), "row_level_log": count is None, "groups": cube.groups,
-        "strata": cube.strata if stratum else [], "stages": cube.stages, **counts,
+        "rows": len(frame),
+        "row_level_log": count is None,
+        "groups": cube.groups,
+        "strata": cube.strata if stratum else [],
+        "stages": cube.stages,
+        **counts,
         "not_multiples": n_off,
         "start_files": float(np.nansum(cube.val[..., cube.stages.index(spec.steps[0][2])])),
     }
-    config = {"group": groups, "stage": stage, "count": count, "stratum": stratum,
-              "steps": [list(s) for s in spec.steps], "reference": cube.groups[ref],
-              "rounding": spec.rounding, "confidence": confidence, "correction": correction,
-              "min_cell": int(min_cell), "total": total}
+    config = {
+        "group": groups,
+        "stage": stage,
+        "count": count,
+        "stratum": stratum,
+        "steps": [list(s) for s in spec.steps],
+        "reference": cube.groups[ref],
+        "rounding": spec.rounding,
+        "confidence": confidence,
+        "correction": correction,
+        "min_cell": int(min_cell),
+        "total": total,
+    }
     warnings += more
     return FunnelResult(steps_table, combined, representation, config, summary, warnings)
 
 
 def _warn(steps_table: pd.DataFrame, cube: _Cube) -> tuple[list[str], dict[str, int]]:
     notes = steps_table["note"].astype(str)
-    counts = {"unusable_rows": int(notes.str.contains("rounding base").sum()),
-              "omitted_rows": int(notes.str.contains("not recoverable").sum()),
-              "hidden_cells": int(cube.hidden.sum())}
+    counts = {
+        "unusable_rows": int(notes.str.contains("rounding base").sum()),
+        "omitted_rows": int(notes.str.contains("not recoverable").sum()),
+        "hidden_cells": int(cube.hidden.sum()),
+    }
     out = []
     if counts["unusable_rows"]:
-        out.append(f"{counts['unusable_rows']} step row(s) rest on counts below the rounding "
-                   "base and are unusable (NaN): their rates would read as 0 or 1.")
+        out.append(
+            f"{counts['unusable_rows']} step row(s) rest on counts below the rounding "
+            "base and are unusable (NaN): their rates would read as 0 or 1."
+        )
     if counts["omitted_rows"]:
-        out.append(f"{counts['omitted_rows']} step row(s) rest on hidden counts that the "
-                   "margins do not bound: omitted.")
+        out.append(
+            f"{counts['omitted_rows']} step row(s) rest on hidden counts that the "
+            "margins do not bound: omitted."
+        )
     if counts["hidden_cells"]:
-        out.append(f"{counts['hidden_cells']} count(s) were hidden in the table; measures "
-                   "resting on them are bounded from the margins where possible.")
+        out.append(
+            f"{counts['hidden_cells']} count(s) were hidden in the table; measures "
+            "resting on them are bounded from the margins where possible."
+        )
     return out, counts

@@ -43,11 +43,28 @@ import pandas as pd
 
 from ..errors import DataError
 
-__all__ = ["BANDS", "STAGES", "STEPS", "process_counts", "process_files", "process_log",
-           "round_table", "simulate_counts", "true_stage_ratios"]
+__all__ = [
+    "BANDS",
+    "STAGES",
+    "STEPS",
+    "process_counts",
+    "process_files",
+    "process_log",
+    "round_table",
+    "simulate_counts",
+    "true_stage_ratios",
+]
 
-STAGES = ("population", "high_risk", "picked", "controlled", "anomaly", "suspended",
-          "appealed", "reinstated")
+STAGES = (
+    "population",
+    "high_risk",
+    "picked",
+    "controlled",
+    "anomaly",
+    "suspended",
+    "appealed",
+    "reinstated",
+)
 #: The steps of the funnel: (name, stage, base stage).
 STEPS = (
     ("score: high-risk band", "high_risk", "population"),
@@ -62,10 +79,24 @@ BANDS = ("low", "medium", "high")
 GROUPS = ("woman", "man")
 
 #: Probabilities per gender (ASSUMPTION, illustrative). Men are the same in both scenarios.
-_MEN = {"band": (0.80, 0.15, 0.05), "pick": 1.0, "controlled": 0.90, "anomaly": 0.25,
-        "suspended": 0.30, "appealed": 0.40, "reinstated": 0.35}
-_WOMEN_PLANTED = {"band": (0.70, 0.20, 0.10), "pick": 1.3, "controlled": 0.90,
-                  "anomaly": 0.25, "suspended": 0.45, "appealed": 0.30, "reinstated": 0.50}
+_MEN = {
+    "band": (0.80, 0.15, 0.05),
+    "pick": 1.0,
+    "controlled": 0.90,
+    "anomaly": 0.25,
+    "suspended": 0.30,
+    "appealed": 0.40,
+    "reinstated": 0.35,
+}
+_WOMEN_PLANTED = {
+    "band": (0.70, 0.20, 0.10),
+    "pick": 1.3,
+    "controlled": 0.90,
+    "anomaly": 0.25,
+    "suspended": 0.45,
+    "appealed": 0.30,
+    "reinstated": 0.50,
+}
 #: Probability that an agent picks a high-risk file, by band (times the gender's "pick").
 PICK_BY_BAND = (0.0, 0.10, 0.40)
 
@@ -81,9 +112,15 @@ def _step_probabilities(p: dict[str, Any]) -> dict[str, float]:
     band = np.asarray(p["band"])
     high_risk = band[1:].sum()
     pick = float((band * np.asarray(PICK_BY_BAND)).sum() * p["pick"] / high_risk)
-    return {"high_risk": float(high_risk), "picked": pick, "controlled": p["controlled"],
-            "anomaly": p["anomaly"], "suspended": p["suspended"], "appealed": p["appealed"],
-            "reinstated": p["reinstated"]}
+    return {
+        "high_risk": float(high_risk),
+        "picked": pick,
+        "controlled": p["controlled"],
+        "anomaly": p["anomaly"],
+        "suspended": p["suspended"],
+        "appealed": p["appealed"],
+        "reinstated": p["reinstated"],
+    }
 
 
 def true_stage_ratios(scenario: str = "planted") -> pd.DataFrame:
@@ -108,17 +145,36 @@ def true_stage_ratios(scenario: str = "planted") -> pd.DataFrame:
     w, m = _step_probabilities(p["woman"]), _step_probabilities(p["man"])
     rows = []
     for name, stage, base in STEPS:
-        within = np.nan if stage == "high_risk" else (
-            p["woman"]["pick"] / p["man"]["pick"] if stage == "picked" else w[stage] / m[stage])
-        rows.append({"step": name, "stage": stage, "base": base, "group": "woman",
-                     "reference": "man", "true_rate": w[stage], "true_reference_rate": m[stage],
-                     "true_ratio": w[stage] / m[stage], "true_within_ratio": within})
+        within = (
+            np.nan
+            if stage == "high_risk"
+            else (
+                p["woman"]["pick"] / p["man"]["pick"] if stage == "picked" else w[stage] / m[stage]
+            )
+        )
+        rows.append(
+            {
+                "step": name,
+                "stage": stage,
+                "base": base,
+                "group": "woman",
+                "reference": "man",
+                "true_rate": w[stage],
+                "true_reference_rate": m[stage],
+                "true_ratio": w[stage] / m[stage],
+                "true_within_ratio": within,
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def process_files(n: int | None = 100_000, *, scenario: str = "planted",
-                  random_state: int | None = 0,
-                  population: pd.DataFrame | None = None) -> pd.DataFrame:
+def process_files(
+    n: int | None = 100_000,
+    *,
+    scenario: str = "planted",
+    random_state: int | None = 0,
+    population: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Run every file of a synthetic population through the control process.
 
     Parameters
@@ -149,8 +205,11 @@ def process_files(n: int | None = 100_000, *, scenario: str = "planted",
         from .c2sg import c2sg_population
 
         population = c2sg_population(n, random_state=random_state, include_truth=False)
-    missing = [c for c in ("household_id", "gender", "age_band", "family_status")
-               if c not in population.columns]
+    missing = [
+        c
+        for c in ("household_id", "gender", "age_band", "family_status")
+        if c not in population.columns
+    ]
     if missing:
         raise DataError(f"The population lacks column(s) {missing} needed by the process.")
     p = _params(scenario)
@@ -168,8 +227,7 @@ def process_files(n: int | None = 100_000, *, scenario: str = "planted",
     out["population"] = stage.astype(np.int8)
     stage = band >= 1
     out["high_risk"] = stage.astype(np.int8)
-    pick = np.asarray(PICK_BY_BAND)[band] * np.where(woman, p["woman"]["pick"],
-                                                     p["man"]["pick"])
+    pick = np.asarray(PICK_BY_BAND)[band] * np.where(woman, p["woman"]["pick"], p["man"]["pick"])
     stage = stage & (u[1] < pick)
     out["picked"] = stage.astype(np.int8)
     for i, name in enumerate(STAGES[3:], start=2):
@@ -179,8 +237,9 @@ def process_files(n: int | None = 100_000, *, scenario: str = "planted",
     return out
 
 
-def process_counts(files: pd.DataFrame, group: str | list[str] = "gender",
-                   stratum: str | None = "score_band") -> pd.DataFrame:
+def process_counts(
+    files: pd.DataFrame, group: str | list[str] = "gender", stratum: str | None = "score_band"
+) -> pd.DataFrame:
     """The long count table of :func:`process_files`: one row per group, stratum and stage.
 
     Examples
@@ -195,8 +254,9 @@ def process_counts(files: pd.DataFrame, group: str | list[str] = "gender",
     long = long.rename(columns={long.columns[len(keys)]: "stage"})
     order = {s: i for i, s in enumerate(STAGES)}
     long["_o"] = long["stage"].map(order)
-    long = long.sort_values([*keys[:-1], "_o", keys[-1]] if stratum else [*keys, "_o"],
-                            kind="stable").drop(columns="_o")
+    long = long.sort_values(
+        [*keys[:-1], "_o", keys[-1]] if stratum else [*keys, "_o"], kind="stable"
+    ).drop(columns="_o")
     long = long[[*keys, "stage", "n"]].reset_index(drop=True)
     for k in keys:
         long[k] = long[k].astype(str)
@@ -204,8 +264,9 @@ def process_counts(files: pd.DataFrame, group: str | list[str] = "gender",
     return long
 
 
-def process_log(files: pd.DataFrame, columns: tuple[str, ...] = ("gender", "score_band")
-                ) -> pd.DataFrame:
+def process_log(
+    files: pd.DataFrame, columns: tuple[str, ...] = ("gender", "score_band")
+) -> pd.DataFrame:
     """Row-level log: one row per file and stage it reached (``household_id``, columns,
     ``stage``), the input of ``audit_funnel(..., count=None)``.
 
@@ -222,9 +283,12 @@ def process_log(files: pd.DataFrame, columns: tuple[str, ...] = ("gender", "scor
     return log
 
 
-def simulate_counts(n: int, scenario: str = "planted",
-                    random_state: int | np.random.Generator | None = 0,
-                    woman_share: float = 0.6) -> pd.DataFrame:
+def simulate_counts(
+    n: int,
+    scenario: str = "planted",
+    random_state: int | np.random.Generator | None = 0,
+    woman_share: float = 0.6,
+) -> pd.DataFrame:
     """Draw the count table of the process directly (binomial chains; no file-level rows).
 
     Same distribution as :func:`process_counts` of :func:`process_files` for a population
@@ -252,8 +316,13 @@ def simulate_counts(n: int, scenario: str = "planted",
     return pd.DataFrame(rows, columns=["gender", "score_band", "stage", "n"])
 
 
-def round_table(table: pd.DataFrame, base: int = 10, hide_below: int | None = 11,
-                count: str = "n", totals: tuple[str, ...] = ()) -> pd.DataFrame:
+def round_table(
+    table: pd.DataFrame,
+    base: int = 10,
+    hide_below: int | None = 11,
+    count: str = "n",
+    totals: tuple[str, ...] = (),
+) -> pd.DataFrame:
     """Publish a count table as a statistical office would: rounded, small cells hidden.
 
     Each count ``c`` becomes ``base * floor(c / base + 1/2)``; a count from 1 to
@@ -279,7 +348,7 @@ def round_table(table: pd.DataFrame, base: int = 10, hide_below: int | None = 11
     c = raw[count].to_numpy(np.int64)
     rounded = (base * np.floor(c / base + 0.5)).astype(np.int64)
     is_total = np.zeros(len(raw), dtype=bool)
-    is_total[len(out):] = True
+    is_total[len(out) :] = True
     hide = (c >= 1) & (c < (hide_below or 0)) & ~is_total
     raw[count] = pd.Series(rounded, dtype=object).where(~hide, "x").to_numpy()
     return raw
