@@ -31,14 +31,15 @@ Rounded counts (``rounding=b``)
 -------------------------------
 A published count ``c`` stands for any whole number in ``[c - b/2, c + b/2)`` (at least 0),
 further narrowed by nesting (a stage holds at most the files of its base). Every interval is
-the **union of the intervals over the corner tables** of those ranges: for a rate, all 4
-combinations of lowest/highest numerator and denominator (numerator capped at the
-denominator); for a ratio, all 16 combinations of the group's and the reference's numerator
-and denominator. Wilson limits are monotone in each count, so the rate interval covers every
-table of true counts consistent with the rounding; the Katz limits are monotone too as soon as
-the reference has 2 files or more on each side, so the ratio interval covers them all in
-practice (and the coverage simulation in ``tests/test_funnel.py`` checks it). The p-value is
-the largest over the corner tables, and 1 when the possible rates of the two groups overlap
+the **union of the intervals over the tables in those ranges**: for a rate, the 4 corners
+(lowest/highest numerator and denominator, the numerator capped at the denominator), enough
+because Wilson limits are monotone in each count; for a ratio, the corners of the group's and
+the reference's ranges plus the tables next to the degenerate edges (a count, or the files
+of the base not reaching the stage, below 4), because the Katz limits are monotone in each
+count except there. So the intervals cover every table of true counts consistent with the
+rounding (checked by brute force in ``tests/test_funnel.py``; coverage simulated there too).
+The p-value is the largest over those tables (score test; Fisher's test at the corners with
+small expected counts), and 1 when the possible rates of the two groups overlap
 (conservative). Intervals are therefore wider than without rounding. A step whose published
 numerator or denominator is below the rounding base (for the group or its reference) is
 **unusable**: its rate and ratio are NaN with a note, never 0 or 1. The Mantel-Haenszel
@@ -70,6 +71,7 @@ Examples
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -573,39 +575,66 @@ def _katz(x1, n1, x0, n0, confidence):
     return M.katz_ratio_interval(x1, n1, x0, n0, confidence)
 
 
+def _pairs(x_lo, x_hi, n_lo, n_hi) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate tables (x, n) within the ranges (x <= n), along a last axis of 45.
+
+    The Katz limits are monotone in each count except next to the degenerate edges (x or
+    n - x below about 2, and the switch to the 0.5 correction at x = 0 or x = n), so the
+    corners plus the 4 points next to each edge hold the extremes over the whole range.
+    """
+    k = np.arange(4.0)
+    n_c = np.minimum(
+        np.concatenate([n_lo[..., None] + k, n_hi[..., None]], axis=-1), n_hi[..., None]
+    )
+    n_c = np.maximum(n_c, x_lo[..., None])
+    x_c = np.concatenate([x_lo[..., None] + k, x_hi[..., None]], axis=-1)
+    xs = np.concatenate(
+        [np.broadcast_to(x_c[..., None, :], n_c.shape + (5,)), n_c[..., :, None] - k], axis=-1
+    )
+    ns = np.broadcast_to(n_c[..., :, None], xs.shape)
+    xs = np.minimum(np.maximum(xs, x_lo[..., None, None]), np.minimum(x_hi[..., None, None], ns))
+    shape = xs.shape[:-2] + (xs.shape[-2] * xs.shape[-1],)
+    return xs.reshape(shape), np.ascontiguousarray(ns).reshape(shape)
+
+
+def _candidate_tables(c) -> tuple[np.ndarray, ...]:
+    x1, n1 = _pairs(c["x1_lo"], c["x1_hi"], c["n1_lo"], c["n1_hi"])
+    x0, n0 = _pairs(c["x0_lo"], c["x0_hi"], c["n0_lo"], c["n0_hi"])
+    out = np.broadcast_arrays(
+        x1[..., :, None], n1[..., :, None], x0[..., None, :], n0[..., None, :]
+    )
+    shape = out[0].shape[:-2] + (-1,)
+    return tuple(a.reshape(shape) for a in out)
+
+
 def _corner_ratio(c, confidence):
-    """Katz limits united over the 16 corner tables; rate overlap flag."""
-    lows, highs = [], []
-    for a in ("lo", "hi"):
-        for b in ("lo", "hi"):
-            for d in ("lo", "hi"):
-                for e in ("lo", "hi"):
-                    n1, n0 = c["n1_" + b], c["n0_" + e]
-                    x1 = np.minimum(c["x1_" + a], n1)
-                    x0 = np.minimum(c["x0_" + d], n0)
-                    _, lo, hi = _katz(x1, n1, x0, n0, confidence)
-                    lows.append(lo)
-                    highs.append(hi)
-    return np.fmin.reduce(np.stack(lows), axis=0), np.fmax.reduce(np.stack(highs), axis=0)
+    """Katz limits united over the candidate tables of the ranges (see :func:`_pairs`)."""
+    x1, n1, x0, n0 = _candidate_tables(c)
+    _, lo, hi = _katz(x1, n1, x0, n0, confidence)
+    return np.fmin.reduce(lo, axis=-1), np.fmax.reduce(hi, axis=-1)
 
 
 def _corner_p(c) -> np.ndarray:
-    """Largest p-value over the corner tables; 1 where the possible rates overlap."""
-    ps = []
-    for a in ("lo", "hi"):
-        for b in ("lo", "hi"):
-            for d in ("lo", "hi"):
-                for e in ("lo", "hi"):
-                    n1, n0 = c["n1_" + b], c["n0_" + e]
-                    x1 = np.minimum(c["x1_" + a], n1)
-                    x0 = np.minimum(c["x0_" + d], n0)
-                    p = M.two_proportion_p_value(x1.ravel(), n1.ravel(), x0.ravel(), n0.ravel())[0]
-                    ps.append(p.reshape(np.shape(x1)))
-    p = np.fmax.reduce(np.stack(ps), axis=0)
+    """Largest p-value over the candidate tables (score test; Fisher's test at the 16
+    corners where an expected count is below 5); 1 where the possible rates overlap."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        r1 = (c["x1_lo"] / c["n1_hi"], np.minimum(c["x1_hi"], c["n1_lo"]) / c["n1_lo"])
-        r0 = (c["x0_lo"] / c["n0_hi"], np.minimum(c["x0_hi"], c["n0_lo"]) / c["n0_lo"])
+        top1 = np.maximum(c["n1_lo"], c["x1_lo"])
+        top0 = np.maximum(c["n0_lo"], c["x0_lo"])
+        r1 = (c["x1_lo"] / c["n1_hi"], np.minimum(c["x1_hi"], top1) / top1)
+        r0 = (c["x0_lo"] / c["n0_hi"], np.minimum(c["x0_hi"], top0) / top0)
     overlap = (r1[0] <= r0[1]) & (r0[0] <= r1[1])
+    x1, n1, x0, n0 = _candidate_tables(c)
+    shape = x1.shape
+    p = M.two_proportion_p_value(x1.ravel(), n1.ravel(), x0.ravel(), n0.ravel(), exact=False)
+    p = np.fmax.reduce(p[0].reshape(shape), axis=-1)
+    fisher = ~overlap.ravel()  # where the answer is not 1 already
+    for a, b, d, e in itertools.product(("lo", "hi"), repeat=4):
+        m1, m0 = c["n1_" + b], c["n0_" + e]
+        y1, y0 = np.minimum(c["x1_" + a], m1), np.minimum(c["x0_" + d], m0)
+        q = M.two_proportion_p_value(y1.ravel(), m1.ravel(), y0.ravel(), m0.ravel(), exact=fisher)[
+            0
+        ]
+        p = np.fmax(p, q.reshape(np.shape(y1)))
     return np.where(overlap, 1.0, p)
 
 
@@ -664,7 +693,6 @@ def _estimate_block(g: dict, r: dict, spec: _Spec, confidence: float) -> dict[st
         "n0_hi": r["n_hi"],
     }
     finite = {k: np.where(np.isfinite(v), v, 0.0) for k, v in c.items()}
-    ratio_low, ratio_high = _corner_ratio(finite, confidence)
     point_exact = (
         exact
         & np.isfinite(g["x"])
@@ -680,8 +708,13 @@ def _estimate_block(g: dict, r: dict, spec: _Spec, confidence: float) -> dict[st
         np.nan_to_num(r["x"]).ravel(),
         np.nan_to_num(r["n"]).ravel(),
     )
-    p_bound = _corner_p(finite).ravel()
     pe = point_exact.ravel()
+    if pe.all():  # exact counts: the core audit's intervals and tests
+        _, ratio_low, ratio_high = _katz(g["x"], g["n"], r["x"], r["n"], confidence)
+        p_bound = p_exact
+    else:
+        ratio_low, ratio_high = _corner_ratio(finite, confidence)
+        p_bound = _corner_p(finite).ravel()
     p = np.where(pe, p_exact, p_bound).reshape(g["x"].shape)
     test = np.where(pe, test, "bounded").reshape(g["x"].shape)
     p = np.where((g["n_hi"] > 0) & (r["n_hi"] > 0), p, np.nan)
