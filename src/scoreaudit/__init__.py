@@ -19,9 +19,9 @@ Examples
 from .audit import REST, audit
 from .controls import ControlLog, audit_controls
 from .counts import audit_counts
-from .funnel import FunnelResult, audit_funnel, funnel_long
 from .errors import DataError, ModelError, PolicyError, ScoreAuditError, UnsafeFileError
 from .explain import counterfactual, score_personas
+from .funnel import FunnelResult, audit_funnel, funnel_long
 from .models import OnnxModel, Scorecard, ScoreColumn, ScoringModel, SklearnModel, load_model
 from .outofcore import audit_file
 from .population import Population
@@ -66,8 +66,8 @@ __all__ = [
     "audit_counts",
     "audit_file",
     "audit_funnel",
-    "funnel_long",
     "counterfactual",
+    "funnel_long",
     "load_model",
     "score_personas",
 ]
