@@ -21,6 +21,7 @@ from scoreaudit.core.vocab import REST
 from scoreaudit.data.population import Population
 from scoreaudit.engines.controls import ControlLog, audit_controls
 from scoreaudit.engines.counts import audit_counts
+from scoreaudit.engines.funnel import FunnelResult, audit_funnel, funnel_long
 from scoreaudit.engines.memory import audit
 from scoreaudit.engines.outofcore import audit_file
 from scoreaudit.errors import DataError, ModelError, PolicyError, ScoreAuditError, UnsafeFileError
@@ -60,11 +61,15 @@ def __getattr__(name: str):
 
 
 __all__ = [
+    "FunnelResult",
+    "audit_funnel",
+    "funnel_long",
     "REST",
     "AuditResult",
     "Budget",
     "ControlLog",
     "DataError",
+    "FunnelResult",
     "ModelError",
     "OnnxModel",
     "PolicyError",
@@ -82,7 +87,9 @@ __all__ = [
     "audit_controls",
     "audit_counts",
     "audit_file",
+    "audit_funnel",
     "counterfactual",
+    "funnel_long",
     "load_model",
     "score_personas",
 ]

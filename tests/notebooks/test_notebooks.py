@@ -34,12 +34,13 @@ SOURCES = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.py"))
 TIMEOUT = 300  # seconds per cell; each notebook takes well under a minute in total
 
 
-def test_the_four_notebooks_exist():
+def test_the_five_notebooks_exist():
     assert [p.stem for p in SOURCES] == [
         "01_quickstart",
         "02_c2sg_allegation",
         "03_control_logs",
         "04_bring_your_own_model",
+        "05_control_process",
     ]
 
 

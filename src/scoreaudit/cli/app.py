@@ -13,6 +13,7 @@ from pathlib import Path
 import typer
 
 from scoreaudit.cli.controls import controls_cli, counts_cli
+from scoreaudit.cli.funnel import funnel_cli
 from scoreaudit.cli.power import power_cli
 from scoreaudit.cli.terminal import console, err_console
 from scoreaudit.errors import ScoreAuditError
@@ -190,6 +191,7 @@ def model_check_cmd(
 app.command("power")(power_cli)  # scoreaudit power: sample size and detectable disparity
 app.command("controls")(controls_cli)  # scoreaudit controls LOG.csv: audit from a control log
 app.command("counts")(counts_cli)  # scoreaudit counts TABLE.csv: audit from confusion matrices
+app.command("funnel")(funnel_cli)  # scoreaudit funnel TABLE.csv: a control process stage by stage
 
 
 @app.command()

@@ -1,0 +1,778 @@
+"""Report of a funnel audit (:func:`scoreaudit.audit_funnel`): publication gate, page, files.
+
+Publication gate (same rule as the other reports)
+-------------------------------------------------
+The published numbers rest on *cells*: the files of one group (in one stratum) at one stage.
+A cell is suppressed when its count is from 1 to ``min_cell - 1`` (or, for a hidden count
+bounded from the margins, when its upper bound is), and the cell of a stage is suppressed
+when the files at its base that do *not* reach it are that few. Then complementary cells
+are suppressed with :func:`~scoreaudit.present.publish.secondary_suppression` along every
+published total: the groups of a stage (within a stratum, and summed over strata) add up to
+the stage's total, and the strata of a group add up to the group's total; the passes repeat
+until nothing changes. A step row is suppressed when a cell it rests on (group or reference,
+stage or base) is; a row of the decomposition when an unstratified cell it rests on is; a
+representation row when its cell is.
+
+Page: the findings (one sentence per step), the funnel figure (each group's share of the
+files at each stage against its share of the start population), one section per step with
+a sentence in plain words and its table, the stratified decomposition (per-stratum ratios,
+Mantel-Haenszel, unstratified, side by side, with a sentence per step), warnings, method,
+manifest. Every string comes from :mod:`.funnel_i18n` (French and English).
+
+Examples
+--------
+>>> import pandas as pd, scoreaudit as sa
+>>> t = pd.DataFrame({"g": ["a", "a", "b", "b"], "stage": ["all", "hit"] * 2,
+...                   "n": [1000, 200, 1000, 5]})
+>>> res = sa.audit_funnel(t, "g", "stage", "n", [("hit", "hit", "all")], reference="a")
+>>> pub, info = publish_funnel(res)
+>>> pub.steps["suppressed"].tolist(), info.primary
+([True, True], 1)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoreaudit.present.catalogue import (
+    fmt_int,
+    fmt_level,
+    fmt_p,
+    fmt_pct,
+    fmt_ratio,
+    fmt_ratio_ci,
+    kv_sep,
+)
+from scoreaudit.present.publish import Suppression, secondary_suppression, small_count
+from scoreaudit.report.funnel_i18n import ft
+
+__all__ = [
+    "funnel_context",
+    "funnel_figure",
+    "publish_funnel",
+    "render_funnel_html",
+    "render_funnel_markdown",
+    "write_funnel_report",
+]
+
+_LABELS = (
+    "step",
+    "stage",
+    "base",
+    "stratum",
+    "attribute",
+    "group",
+    "reference",
+    "strata",
+    "small_cell",
+    "suppressed",
+)
+_ALL = "\x00all"
+
+
+# ------------------------------------------------------------------------------------------
+# Publication gate
+# ------------------------------------------------------------------------------------------
+
+
+def _cells(steps: pd.DataFrame) -> pd.DataFrame:
+    """Every (group, stratum, stage) cell a step row rests on, with its count and bounds."""
+    num = steps[["group", "stratum", "stage", "numerator", "numerator_high"]].set_axis(
+        ["group", "stratum", "stage", "n", "high"], axis=1
+    )
+    den = steps[["group", "stratum", "base", "denominator", "denominator_high"]].set_axis(
+        ["group", "stratum", "stage", "n", "high"], axis=1
+    )
+    cells = pd.concat([num, den], ignore_index=True)
+    return cells.drop_duplicates(["group", "stratum", "stage"]).reset_index(drop=True)
+
+
+def _primary(
+    cells: pd.DataFrame, steps: pd.DataFrame, min_cell: int, suppress_zero: bool
+) -> np.ndarray:
+    n = cells["n"].to_numpy(float)
+    high = cells["high"].to_numpy(float)
+    mask = small_count(n, min_cell, suppress_zero)
+    mask |= np.isnan(n) & small_count(high, min_cell, suppress_zero)
+    # files at the base that do not reach the stage: few of them hide the stage's cell
+    rest = steps["denominator"].to_numpy(float) - steps["numerator"].to_numpy(float)
+    few = small_count(rest, min_cell, suppress_zero)
+    if few.any():
+        key = _key(cells, "stage")
+        hit = set(_key(steps[few], "stage"))
+        mask |= key.isin(hit).to_numpy()
+    return mask
+
+
+def _key(frame: pd.DataFrame, stage_col: str) -> pd.Series:
+    return (
+        frame["group"].astype(str)
+        + "\x00"
+        + frame["stratum"].astype(str)
+        + "\x00"
+        + frame[stage_col].astype(str)
+    )
+
+
+def _protect(cells: pd.DataFrame, mask: np.ndarray, min_cell: int, stratified: bool) -> np.ndarray:
+    """Complementary suppression along every published total, to a fixed point."""
+    if not mask.any():
+        return mask
+    crude = cells.groupby(["group", "stage"], sort=False)["n"].sum(min_count=1).reset_index()
+    for _ in range(20):
+        before = mask.copy()
+        lines = pd.DataFrame(
+            {
+                "attribute": cells["stage"].astype(str) + " | " + cells["stratum"].astype(str),
+                "group": cells["group"].astype(str),
+                "n": cells["n"].fillna(0.0),
+            }
+        )
+        mask = secondary_suppression(lines, pd.Series(mask), min_cell).to_numpy(bool)
+        if stratified:
+            by_group = pd.DataFrame(
+                {
+                    "attribute": cells["stage"].astype(str) + " | " + cells["group"].astype(str),
+                    "group": cells["stratum"].astype(str),
+                    "n": cells["n"].fillna(0.0),
+                }
+            )
+            mask = secondary_suppression(by_group, pd.Series(mask), min_cell).to_numpy(bool)
+            mask = _protect_crude(cells, crude, mask, min_cell)
+        if np.array_equal(before, mask):
+            break
+    return mask
+
+
+def _protect_crude(
+    cells: pd.DataFrame, crude: pd.DataFrame, mask: np.ndarray, min_cell: int
+) -> np.ndarray:
+    """Unstratified cells (published in the decomposition and the representation): a small
+    or recoverable one hides every stratum cell of it."""
+    hidden = cells.assign(h=mask).groupby(["group", "stage"], sort=False)["h"].any()
+    c_mask = np.array(crude.set_index(["group", "stage"]).index.map(hidden), dtype=bool)
+    c_mask |= small_count(crude["n"].to_numpy(float), min_cell)
+    lines = pd.DataFrame(
+        {
+            "attribute": crude["stage"].astype(str),
+            "group": crude["group"],
+            "n": crude["n"].fillna(0.0),
+        }
+    )
+    c_mask = secondary_suppression(lines, pd.Series(c_mask), min_cell).to_numpy(bool)
+    gone = set(crude.loc[c_mask, ["group", "stage"]].itertuples(index=False, name=None))
+    return mask | np.array(
+        [(g, s) in gone for g, s in zip(cells["group"], cells["stage"], strict=True)], dtype=bool
+    )
+
+
+def _blank(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    out = frame.copy()
+    if mask.any():
+        for c in out.columns:
+            if c in _LABELS:
+                continue
+            col = out[c]
+            if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
+                out[c] = col.astype(object)
+                out.loc[mask, c] = None
+            else:
+                out[c] = col.astype(float)
+                out.loc[mask, c] = np.nan
+    out["suppressed"] = mask
+    return out
+
+
+def publish_funnel(
+    result: Any, min_cell: int | None = None, *, suppress_zero: bool = False
+) -> tuple[Any, Suppression]:
+    """A copy of a funnel result safe to publish, and what was suppressed (see the module
+    docstring for the rule)."""
+    min_cell = int(result.config.get("min_cell", 11) if min_cell is None else min_cell)
+    steps = result.steps.reset_index(drop=True)
+    cells = _cells(steps)
+    primary = _primary(cells, steps, min_cell, suppress_zero)
+    stratified = result.combined is not None
+    final = _protect(cells, primary, min_cell, stratified)
+    hidden = dict(zip(_key(cells, "stage"), final, strict=True))
+
+    def rests_on_hidden(frame: pd.DataFrame, stratum: Any = None) -> np.ndarray:
+        f = frame if stratum is None else frame.assign(stratum=stratum)
+        out = np.zeros(len(f), dtype=bool)
+        for who in ("group", "reference"):
+            for col in ("stage", "base"):
+                g = f.assign(group=f[who])
+                out |= _key(g, col).map(hidden).fillna(False).to_numpy(bool)
+        return out
+
+    pub_steps = _blank(steps, rests_on_hidden(steps))
+    pub_comb = None
+    if stratified:
+        crude_hidden = cells.assign(h=final).groupby(["group", "stage"])["h"].any()
+        comb = result.combined.reset_index(drop=True)
+        m = np.zeros(len(comb), dtype=bool)
+        for who in ("group", "reference"):
+            for col in ("stage", "base"):
+                idx = pd.MultiIndex.from_arrays([comb[who], comb[col]])
+                m |= idx.map(crude_hidden).to_series().fillna(True).to_numpy(bool)
+        pub_comb = _blank(comb, m)
+    rep = result.representation.reset_index(drop=True)
+    rep_hidden = cells.assign(h=final).groupby(["group", "stage"])["h"].any()
+    r_mask = np.array(
+        pd.MultiIndex.from_arrays([rep["group"], rep["stage"]])
+        .map(rep_hidden)
+        .to_series()
+        .fillna(False),
+        dtype=bool,
+    )
+    r_mask |= small_count(rep["count"].to_numpy(float), min_cell, suppress_zero)
+    pub_rep = _blank(rep, r_mask)
+    info = Suppression(
+        min_cell=min_cell,
+        suppress_zero=suppress_zero,
+        primary=int(primary.sum()),
+        secondary=int(final.sum() - primary.sum()),
+        rows={
+            "steps": int(pub_steps["suppressed"].sum()),
+            "combined": int(0 if pub_comb is None else pub_comb["suppressed"].sum()),
+            "representation": int(r_mask.sum()),
+        },
+    )
+    published = dataclasses.replace(
+        result, steps=pub_steps, combined=pub_comb, representation=pub_rep
+    )
+    return published, info
+
+
+# ------------------------------------------------------------------------------------------
+# Sentences, tables, figure
+# ------------------------------------------------------------------------------------------
+
+
+def _num(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) else v
+
+
+def _note(text: Any, lang: str) -> str:
+    s = str(text or "")
+    for part, key in (
+        ("rounding base", "fn_note_unusable"),
+        ("bounds only", "fn_note_bounds"),
+        ("omitted", "fn_note_omitted"),
+        ("reference group", "fn_note_reference"),
+    ):
+        if part in s:
+            return ft(key, lang)
+    return ""
+
+
+def _step_sentence(row: Mapping[str, Any], lang: str, level: str) -> str | None:
+    ratio, lo, hi = (_num(row.get(k)) for k in ("ratio", "ratio_low", "ratio_high"))
+    group, ref = str(row["group"]), str(row["reference"])
+    if ratio is None:
+        if lo is None or hi is None or row.get("suppressed"):
+            return None
+        return ft(
+            "fn_sentence_bounds",
+            lang,
+            group=group,
+            step=row["step"],
+            reference=ref,
+            low=fmt_ratio(lo, lang, 2),
+            high=fmt_ratio(hi, lang, 2),
+            level=level,
+        )
+    r, low, high = fmt_ratio_ci(ratio, lo, hi, lang, 2)
+    text = ft(
+        "fn_sentence",
+        lang,
+        base=row["base"],
+        stage=row["stage"],
+        rate=fmt_pct(row.get("rate"), lang),
+        group=group,
+        reference_rate=fmt_pct(row.get("reference_rate"), lang),
+        reference=ref,
+        times=ft("fn_times", lang, ratio=r),
+        level=level,
+        low=low,
+        high=high,
+    )
+    key = "fn_significant" if row.get("significant") is True else "s_not_significant"
+    return f"{text} {ft(key, lang, p=fmt_p(row.get('p_adjusted'), lang))}"
+
+
+def _step_sections(pub: Any, lang: str, level: str, marker: str) -> list[dict[str, Any]]:
+    d = pub.steps
+    stratified = pub.combined is not None
+    out = []
+    for name in dict.fromkeys(d["step"].astype(str)):
+        sub = d[d["step"].astype(str) == name]
+        first = sub.iloc[0]
+        sentences = []
+        if not stratified:
+            for rec in sub[sub["group"] != sub["reference"]].to_dict(orient="records"):
+                s = _step_sentence(rec, lang, level)
+                if s:
+                    sentences.append(s)
+        rows = [_step_row(rec, lang, marker, stratified) for rec in sub.to_dict("records")]
+        out.append(
+            {
+                "id": f"step-{len(out) + 1}",
+                "sentences": sentences,
+                "heading": ft(
+                    "fn_step_heading", lang, step=name, stage=first["stage"], base=first["base"]
+                ),
+                "headers": _step_headers(lang, level, stratified),
+                "rows": rows,
+            }
+        )
+    return out
+
+
+def _step_headers(lang: str, level: str, stratified: bool) -> list[str]:
+    h = [ft("col_group", lang)] + ([ft("col_stratum", lang)] if stratified else [])
+    return h + [
+        ft("col_at_stage", lang),
+        ft("col_at_base", lang),
+        ft("col_step_rate", lang),
+        ft("col_interval", lang, level=level),
+        ft("col_ratio", lang),
+        ft("col_interval", lang, level=level),
+        ft("col_p", lang),
+        ft("col_notes", lang),
+    ]
+
+
+def _count(x: Any, lo: Any, hi: Any, lang: str) -> str:
+    v = _num(x)
+    if v is not None:
+        return fmt_int(v, lang)
+    lo, hi = _num(lo), _num(hi)
+    if lo is not None and hi is not None:
+        return f"{fmt_int(lo, lang)}–{fmt_int(hi, lang)}"
+    return "–"
+
+
+def _step_row(rec: Mapping[str, Any], lang: str, marker: str, stratified: bool) -> list[str]:
+    cells = [str(rec["group"])] + ([str(rec["stratum"])] if stratified else [])
+    if rec.get("suppressed"):
+        return cells + [marker] * 7 + [ft("flag_suppressed", lang)]
+    rate = fmt_pct(rec.get("rate"), lang)
+    r_lo, r_hi = fmt_pct(rec.get("rate_low"), lang), fmt_pct(rec.get("rate_high"), lang)
+    ratio, lo, hi = fmt_ratio_ci(
+        rec.get("ratio"), rec.get("ratio_low"), rec.get("ratio_high"), lang, 2
+    )
+    flags = [
+        x
+        for x in (
+            ft("flag_significant", lang) if rec.get("significant") is True else "",
+            ft("flag_small", lang) if rec.get("small_cell") is True else "",
+            _note(rec.get("note"), lang),
+        )
+        if x
+    ]
+    if str(rec["group"]) == str(rec["reference"]):
+        flags.append(ft("fn_note_reference", lang))
+        ratio = lo = hi = ""
+    return cells + [
+        _count(rec.get("numerator"), rec.get("numerator_low"), rec.get("numerator_high"), lang),
+        _count(
+            rec.get("denominator"), rec.get("denominator_low"), rec.get("denominator_high"), lang
+        ),
+        rate,
+        "–" if r_lo == "–" else f"{r_lo} – {r_hi}",
+        ratio,
+        "" if not ratio and not lo else ("–" if lo == "–" else f"{lo} – {hi}"),
+        fmt_p(rec.get("p_adjusted"), lang) if ratio else "",
+        ", ".join(flags),
+    ]
+
+
+def _decomposition(pub: Any, lang: str, level: str, marker: str) -> dict[str, Any] | None:
+    if pub.combined is None:
+        return None
+    stratum = str(pub.config.get("stratum"))
+    d, c = pub.steps, pub.combined
+    strata = list(dict.fromkeys(d["stratum"].astype(str)))
+    headers = [ft("col_group", lang)] + [
+        f"{ft('col_stratum', lang)}{kv_sep(lang)}{s}" for s in strata
+    ]
+    headers += [ft("col_mh", lang), ft("col_unstratified", lang), ft("col_homogeneity", lang)]
+    blocks, sentences = [], []
+    for name in dict.fromkeys(c["step"].astype(str)):
+        rows = []
+        for rec in c[(c["step"].astype(str) == name) & (c["group"] != c["reference"])].to_dict(
+            "records"
+        ):
+            per = d[(d["step"].astype(str) == name) & (d["group"] == rec["group"])]
+            per_ratio = dict(
+                zip(
+                    per["stratum"].astype(str),
+                    zip(per["ratio"], per["suppressed"], strict=True),
+                    strict=True,
+                )
+            )
+            cells = [str(rec["group"])]
+            for s in strata:
+                v, sup = per_ratio.get(s, (np.nan, False))
+                cells.append(marker if sup else fmt_ratio(v, lang, 2))
+            if rec.get("suppressed"):
+                cells += [marker] * 3
+            else:
+                cells += [
+                    _ci(rec, "mh_ratio", "mh_low", "mh_high", lang),
+                    _ci(rec, "unstratified_ratio", "unstratified_low", "unstratified_high", lang),
+                    fmt_p(rec.get("homogeneity_p"), lang),
+                ]
+                sentences += _decomposition_sentences(rec, stratum, lang, level)
+            rows.append(cells)
+        blocks.append({"step": name, "rows": rows})
+    return {
+        "intro": ft("fn_decomposition_intro", lang, stratum=stratum),
+        "headers": headers,
+        "blocks": blocks,
+        "sentences": sentences,
+    }
+
+
+def _ci(rec: Mapping[str, Any], point: str, low: str, high: str, lang: str) -> str:
+    r, lo, hi = fmt_ratio_ci(rec.get(point), rec.get(low), rec.get(high), lang, 2)
+    if lo == "–" and hi == "–":
+        return r
+    return f"{r} ({lo} – {hi})"
+
+
+def _decomposition_sentences(
+    rec: Mapping[str, Any], stratum: str, lang: str, level: str
+) -> list[str]:
+    mh, crude = _num(rec.get("mh_ratio")), _num(rec.get("unstratified_ratio"))
+    if mh is None or crude is None or not (math.isfinite(mh) and math.isfinite(crude)):
+        return []
+    _, lo, hi = fmt_ratio_ci(mh, rec.get("mh_low"), rec.get("mh_high"), lang, 2)
+    out = [
+        ft(
+            "fn_decomposition_sentence",
+            lang,
+            step=rec["step"],
+            group=rec["group"],
+            reference=rec["reference"],
+            stratum=stratum,
+            crude=ft("fn_times", lang, ratio=fmt_ratio(crude, lang, 2)),
+            mh=ft("fn_times", lang, ratio=fmt_ratio(mh, lang, 2)),
+            level=level,
+            low=lo,
+            high=hi,
+        )
+    ]
+    p = _num(rec.get("homogeneity_p"))
+    if p is not None and p < 0.05:
+        out.append(ft("fn_heterogeneous", lang, p=fmt_p(p, lang)))
+    return out
+
+
+def funnel_figure(published: Any, lang: str) -> bytes | None:
+    """SVG of each group's share of the files at each stage (published numbers only), with
+    its share of the start population as a dotted line."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    rep = published.representation
+    if rep.empty or rep["share"].notna().sum() == 0:
+        return None
+    stages = list(dict.fromkeys(rep["stage"].astype(str)))
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    for i, (grp, sub) in enumerate(rep.groupby("group", sort=False)):
+        color = f"C{i % 10}"
+        x = np.arange(len(sub))
+        y = sub["share"].to_numpy(float)
+        ax.plot(x, y, marker="o", color=color, label=str(grp))
+        lo, hi = sub["share_low"].to_numpy(float), sub["share_high"].to_numpy(float)
+        ax.fill_between(x, lo, hi, color=color, alpha=0.15, linewidth=0)
+        start = _num(sub["start_share"].iloc[0])
+        if start is not None:
+            ax.axhline(start, color=color, linestyle=":", linewidth=1)
+    ax.set_xticks(np.arange(len(stages)), stages, rotation=30, ha="right")
+    ax.set_ylabel(ft("fig_share", lang))
+    ax.set_xlabel(ft("fig_stage", lang))
+    ax.set_ylim(0, 1)
+    ax.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None})
+    plt.close(fig)
+    return buf.getvalue()
+
+
+# ------------------------------------------------------------------------------------------
+# Page
+# ------------------------------------------------------------------------------------------
+
+
+def _summary(pub: Any, lang: str) -> list[str]:
+    s, cfg = pub.data_summary, pub.config
+    steps = cfg["steps"]
+    lines = [
+        ft(
+            "fn_summary",
+            lang,
+            files=fmt_int(s.get("start_files"), lang),
+            start=steps[0][2],
+            groups=fmt_int(len(s["groups"]), lang),
+            steps=fmt_int(len(steps), lang),
+            reference=cfg["reference"],
+        )
+    ]
+    if s.get("row_level_log"):
+        lines.append(ft("fn_summary_log", lang, rows=fmt_int(s.get("rows"), lang)))
+    if cfg.get("rounding"):
+        b = int(cfg["rounding"])
+        lines.append(
+            ft(
+                "fn_rounding",
+                lang,
+                base=fmt_int(b, lang),
+                half=fmt_int(b / 2, lang) if b % 2 == 0 else str(b / 2),
+            )
+        )
+    if cfg.get("stratum"):
+        lines.append(ft("fn_stratum", lang, stratum=cfg["stratum"]))
+    return lines
+
+
+def _warnings(pub: Any, lang: str) -> list[str]:
+    s = pub.data_summary
+    out = []
+    for key, name in (
+        ("unusable_rows", "fn_warn_unusable"),
+        ("omitted_rows", "fn_warn_omitted"),
+        ("hidden_cells", "fn_warn_hidden"),
+        ("not_multiples", "fn_warn_multiples"),
+    ):
+        if s.get(key):
+            out.append(ft(name, lang, n=fmt_int(s[key], lang)))
+    return out
+
+
+def _method(pub: Any, lang: str, level: str) -> list[str]:
+    stratified = pub.combined is not None
+    m = int(pub.steps["p_value"].notna().sum() + pub.steps["suppressed"].sum())
+    out = [
+        ft(
+            "fn_method",
+            lang,
+            m=fmt_int(m, lang),
+            level=level,
+            per_stratum=ft("fn_per_stratum", lang) if stratified else "",
+        )
+    ]
+    if stratified:
+        out.append(ft("fn_method_mh", lang))
+    out += [ft("fn_method_hidden", lang), ft("fn_method_causality", lang)]
+    return out
+
+
+def funnel_context(
+    result: Any,
+    lang: str,
+    *,
+    manifest: Mapping[str, Any],
+    min_cell: int | None = None,
+    synthetic: bool = False,
+) -> dict[str, Any]:
+    """Everything the funnel templates show, formatted for ``lang``."""
+    import base64
+
+    from scoreaudit._version import __version__
+    from scoreaudit.report.context import manifest_items
+    from scoreaudit.report.render import when_text as _when
+
+    pub, info = publish_funnel(result, min_cell)
+    marker = ft("suppression_marker", lang)
+    level = fmt_level(float(pub.config.get("confidence", 0.95)), lang)
+    n_rows = sum(info.rows.values())
+    if n_rows:
+        suppression = [
+            ft(
+                "suppression_text",
+                lang,
+                max=info.min_cell - 1,
+                marker=marker,
+                n=fmt_int(n_rows, lang),
+            )
+        ]
+        if info.secondary:
+            suppression.append(ft("suppression_secondary", lang, n=fmt_int(info.secondary, lang)))
+    else:
+        suppression = [ft("suppression_none", lang, min_cell=info.min_cell)]
+    svg = funnel_figure(pub, lang)
+    sections = _step_sections(pub, lang, level, marker)
+    decomposition = _decomposition(pub, lang, level, marker)
+    findings = [s for sec in sections for s in sec["sentences"]]
+    if decomposition:
+        findings += decomposition["sentences"]
+    return {
+        "lang": lang,
+        "t": lambda key, **kw: ft(key, lang, **kw),
+        "kv": kv_sep(lang),
+        "title": ft("fn_title", lang),
+        "generated": ft(
+            "generated", lang, version=__version__, time=_when(manifest.get("time"), lang)
+        ),
+        "synthetic": synthetic,
+        "summary": _summary(pub, lang),
+        "findings": findings,
+        "figure": None
+        if svg is None
+        else {
+            "caption": ft("fig_funnel", lang),
+            "uri": "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii"),
+        },
+        "svg": svg,
+        "sections": sections,
+        "decomposition": decomposition,
+        "suppression": suppression,
+        "warnings": _warnings(pub, lang),
+        "method": _method(pub, lang, level),
+        "manifest_items": manifest_items(manifest, lang),
+        "published": pub,
+        "suppression_info": info,
+    }
+
+
+def _ctx(
+    result: Any,
+    lang: str,
+    manifest: Mapping[str, Any] | None,
+    min_cell: int | None,
+    synthetic: bool,
+) -> dict[str, Any]:
+    from scoreaudit.present.catalogue import check_lang
+    from scoreaudit.report.manifest import build_manifest
+
+    return funnel_context(
+        result,
+        check_lang(lang),
+        manifest=manifest or build_manifest(result),
+        min_cell=min_cell,
+        synthetic=synthetic,
+    )
+
+
+def render_funnel_html(
+    result: Any,
+    lang: str = "en",
+    *,
+    manifest: Mapping[str, Any] | None = None,
+    min_cell: int | None = None,
+    synthetic: bool = False,
+    _ctx_: dict[str, Any] | None = None,
+) -> str:
+    """The self-contained HTML report of a funnel audit."""
+    from scoreaudit.report.render import html_env as _html_env
+    from scoreaudit.report.render import template_text as _template_text
+
+    ctx = _ctx_ or _ctx(result, lang, manifest, min_cell, synthetic)
+    return (
+        _html_env().get_template("funnel.html.j2").render(css=_template_text("report.css"), **ctx)
+    )
+
+
+def render_funnel_markdown(
+    result: Any,
+    lang: str = "en",
+    *,
+    manifest: Mapping[str, Any] | None = None,
+    min_cell: int | None = None,
+    synthetic: bool = False,
+    _ctx_: dict[str, Any] | None = None,
+) -> str:
+    """The report of a funnel audit as Markdown."""
+    from scoreaudit.report.render import md_env as _md_env
+
+    ctx = _ctx_ or _ctx(result, lang, manifest, min_cell, synthetic)
+    return _md_env().get_template("funnel.md.j2").render(**ctx)
+
+
+def write_funnel_report(
+    result: Any,
+    out_dir: Any,
+    *,
+    lang: str = "en",
+    formats: tuple[str, ...] = ("html", "md", "json", "csv", "figures"),
+    force: bool = False,
+    min_cell: int | None = None,
+    data_path: Any = None,
+    config: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write ``report.html``, ``report.md``, ``results.json``, ``tables/*.csv`` and
+    ``figures/funnel.svg`` into ``out_dir``, all or nothing (published numbers only).
+
+    Examples
+    --------
+    >>> import pandas as pd, scoreaudit as sa, tempfile, pathlib
+    >>> t = pd.DataFrame({"g": ["a", "a", "b", "b"], "stage": ["all", "hit"] * 2,
+    ...                   "n": [1000, 200, 1000, 100]})
+    >>> res = sa.audit_funnel(t, "g", "stage", "n", [("hit", "hit", "all")])
+    >>> d = write_funnel_report(res, pathlib.Path(tempfile.mkdtemp()) / "r", formats=("csv",))
+    >>> sorted(p.name for p in (d / "tables").iterdir())
+    ['representation.csv', 'steps.csv']
+    """
+    from scoreaudit.present.catalogue import check_lang
+    from scoreaudit.report.manifest import build_manifest
+    from scoreaudit.report.output import atomic_output_dir, write_csv
+    from scoreaudit.report.writer import _is_synthetic
+
+    lang = check_lang(lang)
+    manifest = build_manifest(result, data_path=data_path, config=config)
+    with atomic_output_dir(out_dir, force=force) as tmp:
+        ctx = funnel_context(
+            result, lang, manifest=manifest, min_cell=min_cell, synthetic=_is_synthetic(manifest)
+        )
+        pub = ctx["published"]
+        if "json" in formats:
+            data = pub.to_dict()
+            data.update(
+                {
+                    "suppression": ctx["suppression_info"].to_dict(),
+                    "findings": ctx["findings"],
+                    "manifest": manifest,
+                    "report": {"lang": lang},
+                }
+            )
+            (tmp / "results.json").write_text(
+                json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+                encoding="utf-8",
+            )
+        if "csv" in formats:
+            (tmp / "tables").mkdir()
+            write_csv(pub.steps, tmp / "tables" / "steps.csv")
+            write_csv(pub.representation, tmp / "tables" / "representation.csv")
+            if pub.combined is not None:
+                write_csv(pub.combined, tmp / "tables" / "combined.csv")
+        if "figures" in formats and ctx["svg"] is not None:
+            (tmp / "figures").mkdir()
+            (tmp / "figures" / "funnel.svg").write_bytes(ctx["svg"])
+        if "html" in formats:
+            (tmp / "report.html").write_text(
+                render_funnel_html(result, lang, _ctx_=ctx), encoding="utf-8"
+            )
+        if "md" in formats:
+            (tmp / "report.md").write_text(
+                render_funnel_markdown(result, lang, _ctx_=ctx), encoding="utf-8"
+            )
+    return Path(out_dir)
