@@ -13,9 +13,9 @@ import pytest
 from scipy import stats
 
 import scoreaudit as sa
-from scoreaudit.stats import metrics as M
 from scoreaudit.engines.funnel import cochran_q, mantel_haenszel_rr
 from scoreaudit.errors import DataError
+from scoreaudit.stats import metrics as M
 from scoreaudit.synthetic.process import (
     STEPS,
     process_counts,
