@@ -57,7 +57,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -73,8 +73,10 @@ from scoreaudit.models.scorecard_spec import (
     BinsTerm,
     CategoricalFactor,
     CategoricalTerm,
+    FactorSpec,
     InteractionTerm,
     ScorecardSpec,
+    TermSpec,
     _bin_labels,
     _fmt,
     _parse_table,
@@ -162,8 +164,8 @@ class _Inputs:
                 codes = col.cat.codes.to_numpy()
                 uniques = list(col.cat.categories)
             else:
-                codes, uniques = pd.factorize(col)
-                codes = np.asarray(codes)
+                codes, found = pd.factorize(col)
+                codes, uniques = np.asarray(codes), list(found)
             self._factorized[var] = (codes, [level_key(u) for u in uniques])
         codes, keys = self._factorized[var]
         lookup = pd.Index(levels).get_indexer(keys)
@@ -211,7 +213,7 @@ class _Factor:
     clip: tuple[float | None, float | None] | None = None
 
     @classmethod
-    def from_spec(cls, spec: BaseModel) -> _Factor:
+    def from_spec(cls, spec: FactorSpec | TermSpec) -> _Factor:
         if isinstance(spec, (CategoricalTerm, CategoricalFactor)):
             levels = (
                 tuple(spec.levels)
@@ -221,8 +223,9 @@ class _Factor:
             return cls("categorical", spec.variable, levels=levels)
         if isinstance(spec, (BinsTerm, BinsFactor)):
             return cls("bins", spec.variable, edges=tuple(spec.edges), closed=spec.closed)
-        clip = tuple(spec.clip) if spec.clip is not None else None
-        return cls("linear", spec.variable, clip=clip)  # type: ignore[arg-type]
+        assert isinstance(spec, (LinearTerm, LinearFactor))  # the kinds left once parsed
+        clip = (spec.clip[0], spec.clip[1]) if spec.clip is not None else None
+        return cls("linear", spec.variable, clip=clip)
 
     @property
     def n_cells(self) -> int:
@@ -255,7 +258,7 @@ class _Factor:
                 for e in self.edges:
                     idx += (x >= e) if self.closed == "left" else (x > e)
                 return idx, None
-            side = "right" if self.closed == "left" else "left"
+            side: Literal["left", "right"] = "right" if self.closed == "left" else "left"
             return np.searchsorted(np.asarray(self.edges), x, side=side), None
         if self.clip is not None:
             lo, hi = self.clip
@@ -324,7 +327,11 @@ def _compile(spec: ScorecardSpec) -> list[_Term]:
                 )
                 table = np.array(values_l, dtype=np.float64)
             else:
-                coef = t.coefficient if t.coefficient is not None else math.log(t.odds_ratio)
+                if t.coefficient is not None:
+                    coef = t.coefficient
+                else:
+                    assert t.odds_ratio is not None  # the spec requires one of the two
+                    coef = math.log(t.odds_ratio)
                 table = np.array([coef], dtype=np.float64)
         table.setflags(write=False)
         terms.append(_Term(i, _term_label(t), t.kind, factors, table, t))

@@ -349,9 +349,11 @@ class LinearFactor(_Strict):
 
 
 Factor = Annotated[Union[CategoricalFactor, BinsFactor, LinearFactor], Field(discriminator="kind")]  # noqa: UP007
+#: A parsed factor of an interaction (the type checkers see; ``Factor`` is what pydantic parses).
+FactorSpec = Union[CategoricalFactor, BinsFactor, LinearFactor]  # noqa: UP007
 
 
-def _table_dims(factors: Sequence[BaseModel]) -> list[tuple[int, BaseModel]]:
+def _table_dims(factors: Sequence[FactorSpec]) -> list[tuple[int, FactorSpec]]:
     return [(i, f) for i, f in enumerate(factors) if not isinstance(f, LinearFactor)]
 
 
@@ -376,10 +378,10 @@ def number_hint(value: Any) -> str:
     return ""
 
 
-def _parse_table(raw: Any, factors: Sequence[BaseModel], field: str, odds: bool) -> np.ndarray:
+def _parse_table(raw: Any, factors: Sequence[FactorSpec], field: str, odds: bool) -> np.ndarray:
     """Parse a nested interaction table into an array of shape (size1, size2), log scale."""
 
-    def cells(value: Any, dims: list[tuple[int, BaseModel]], path: str) -> np.ndarray:
+    def cells(value: Any, dims: list[tuple[int, FactorSpec]], path: str) -> np.ndarray:
         if not dims:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValueError(f"@{path}: must be a number, got {value!r}{number_hint(value)}")
@@ -456,9 +458,11 @@ Term = Annotated[
     Union[CategoricalTerm, BinsTerm, LinearTerm, InteractionTerm],  # noqa: UP007
     Field(discriminator="kind"),
 ]
+#: A parsed term (the type checkers see; ``Term`` is what pydantic parses).
+TermSpec = Union[CategoricalTerm, BinsTerm, LinearTerm, InteractionTerm]  # noqa: UP007
 
 
-def _term_label(term: BaseModel) -> str:
+def _term_label(term: TermSpec) -> str:
     if term.name is not None:
         return term.name
     if isinstance(term, InteractionTerm):

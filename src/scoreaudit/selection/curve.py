@@ -53,11 +53,11 @@ def _prefix_counts(
     ranked_w = None if weights is None else weights[rows]
     bounds = np.concatenate([[0], positions])
     out = np.zeros((P, n_groups))
-    wout = None if weights is None else np.zeros((P, n_groups))
+    wout = None if ranked_w is None else np.zeros((P, n_groups))
     for i in range(P):  # one bincount per stretch between consecutive positions
         lo, hi = bounds[i], bounds[i + 1]
         out[i] = np.bincount(ranked[lo:hi], minlength=n_groups)
-        if wout is not None:
+        if wout is not None and ranked_w is not None:
             wout[i] = np.bincount(ranked[lo:hi], weights=ranked_w[lo:hi], minlength=n_groups)
     np.cumsum(out, axis=0, out=out)
     if wout is not None:
@@ -108,6 +108,7 @@ def budget_curve_counts(
     a_n, t_n = pn[np.searchsorted(pos, above)], pn[np.searchsorted(pos, ends)]
     t_n = t_n - a_n
     if f is not None:  # weighted: every tied group counts with the fraction f
+        assert pw is not None  # prefix weights exist whenever the ranking is weighted
         a_w = pw[np.searchsorted(pos, above)]
         t_w = pw[np.searchsorted(pos, ends)] - a_w
         sel_n = a_n + f[:, None] * t_n

@@ -245,7 +245,7 @@ def _hypergeom_pmf(lf: np.ndarray, x, total, good, draws) -> np.ndarray:
     return np.where(ok, np.exp(np.where(ok, logp, 0.0)), 0.0)
 
 
-def _grid(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _grid(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Values ``lo..hi`` per row (a step > 1 when wider than ``_GRID``), validity and step."""
     width = int((hi - lo).max()) + 1 if lo.size else 1
     step = max(1, -(-width // _GRID))

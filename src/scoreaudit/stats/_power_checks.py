@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 
@@ -80,7 +80,11 @@ def _check_comparisons(comparisons) -> int:
     return m
 
 
-def _check_choice(name: str, value, options) -> str:
+_Choice = TypeVar("_Choice", bound=str)
+
+
+def _check_choice(name: str, value: _Choice, options: tuple[str, ...]) -> _Choice:
+    """``value`` if it is one of ``options`` (its declared Literal type is kept)."""
     if value not in options:
         raise DataError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}.")
     return value
