@@ -17,7 +17,7 @@ Page: the findings (one sentence per step), the funnel figure (each group's shar
 files at each stage against its share of the start population), one section per step with
 a sentence in plain words and its table, the stratified decomposition (per-stratum ratios,
 Mantel-Haenszel, unstratified, side by side, with a sentence per step), warnings, method,
-manifest. Every string comes from :mod:`.funnel_i18n` (French and English).
+manifest. Every string comes from the catalogue (:mod:`scoreaudit.present.catalogue`, French and English).
 
 Examples
 --------
@@ -51,9 +51,9 @@ from scoreaudit.present.catalogue import (
     fmt_ratio,
     fmt_ratio_ci,
     kv_sep,
+    t,
 )
 from scoreaudit.present.publish import Suppression, secondary_suppression, small_count
-from scoreaudit.report.funnel_i18n import ft
 
 __all__ = [
     "funnel_context",
@@ -275,7 +275,7 @@ def _note(text: Any, lang: str) -> str:
         ("reference group", "fn_note_reference"),
     ):
         if part in s:
-            return ft(key, lang)
+            return t(key, lang)
     return ""
 
 
@@ -285,7 +285,7 @@ def _step_sentence(row: Mapping[str, Any], lang: str, level: str) -> str | None:
     if ratio is None:
         if lo is None or hi is None or row.get("suppressed"):
             return None
-        return ft(
+        return t(
             "fn_sentence_bounds",
             lang,
             group=group,
@@ -296,7 +296,7 @@ def _step_sentence(row: Mapping[str, Any], lang: str, level: str) -> str | None:
             level=level,
         )
     r, low, high = fmt_ratio_ci(ratio, lo, hi, lang, 2)
-    text = ft(
+    text = t(
         "fn_sentence",
         lang,
         base=row["base"],
@@ -305,13 +305,13 @@ def _step_sentence(row: Mapping[str, Any], lang: str, level: str) -> str | None:
         group=group,
         reference_rate=fmt_pct(row.get("reference_rate"), lang),
         reference=ref,
-        times=ft("fn_times", lang, ratio=r),
+        times=t("fn_times", lang, ratio=r),
         level=level,
         low=low,
         high=high,
     )
     key = "fn_significant" if row.get("significant") is True else "s_not_significant"
-    return f"{text} {ft(key, lang, p=fmt_p(row.get('p_adjusted'), lang))}"
+    return f"{text} {t(key, lang, p=fmt_p(row.get('p_adjusted'), lang))}"
 
 
 def _step_sections(pub: Any, lang: str, level: str, marker: str) -> list[dict[str, Any]]:
@@ -332,7 +332,7 @@ def _step_sections(pub: Any, lang: str, level: str, marker: str) -> list[dict[st
             {
                 "id": f"step-{len(out) + 1}",
                 "sentences": sentences,
-                "heading": ft(
+                "heading": t(
                     "fn_step_heading", lang, step=name, stage=first["stage"], base=first["base"]
                 ),
                 "headers": _step_headers(lang, level, stratified),
@@ -343,16 +343,16 @@ def _step_sections(pub: Any, lang: str, level: str, marker: str) -> list[dict[st
 
 
 def _step_headers(lang: str, level: str, stratified: bool) -> list[str]:
-    h = [ft("col_group", lang)] + ([ft("col_stratum", lang)] if stratified else [])
+    h = [t("col_group", lang)] + ([t("col_stratum", lang)] if stratified else [])
     return h + [
-        ft("col_at_stage", lang),
-        ft("col_at_base", lang),
-        ft("col_step_rate", lang),
-        ft("col_interval", lang, level=level),
-        ft("col_ratio", lang),
-        ft("col_interval", lang, level=level),
-        ft("col_p", lang),
-        ft("col_notes", lang),
+        t("col_at_stage", lang),
+        t("col_at_base", lang),
+        t("col_step_rate", lang),
+        t("col_interval", lang, level=level),
+        t("col_ratio", lang),
+        t("col_interval", lang, level=level),
+        t("col_p", lang),
+        t("col_notes", lang),
     ]
 
 
@@ -369,7 +369,7 @@ def _count(x: Any, lo: Any, hi: Any, lang: str) -> str:
 def _step_row(rec: Mapping[str, Any], lang: str, marker: str, stratified: bool) -> list[str]:
     cells = [str(rec["group"])] + ([str(rec["stratum"])] if stratified else [])
     if rec.get("suppressed"):
-        return cells + [marker] * 7 + [ft("flag_suppressed", lang)]
+        return cells + [marker] * 7 + [t("flag_suppressed", lang)]
     rate = fmt_pct(rec.get("rate"), lang)
     r_lo, r_hi = fmt_pct(rec.get("rate_low"), lang), fmt_pct(rec.get("rate_high"), lang)
     ratio, lo, hi = fmt_ratio_ci(
@@ -378,14 +378,14 @@ def _step_row(rec: Mapping[str, Any], lang: str, marker: str, stratified: bool) 
     flags = [
         x
         for x in (
-            ft("flag_significant", lang) if rec.get("significant") is True else "",
-            ft("flag_small", lang) if rec.get("small_cell") is True else "",
+            t("flag_significant", lang) if rec.get("significant") is True else "",
+            t("flag_small", lang) if rec.get("small_cell") is True else "",
             _note(rec.get("note"), lang),
         )
         if x
     ]
     if str(rec["group"]) == str(rec["reference"]):
-        flags.append(ft("fn_note_reference", lang))
+        flags.append(t("fn_note_reference", lang))
         ratio = lo = hi = ""
     return cells + [
         _count(rec.get("numerator"), rec.get("numerator_low"), rec.get("numerator_high"), lang),
@@ -407,10 +407,10 @@ def _decomposition(pub: Any, lang: str, level: str, marker: str) -> dict[str, An
     stratum = str(pub.config.get("stratum"))
     d, c = pub.steps, pub.combined
     strata = list(dict.fromkeys(d["stratum"].astype(str)))
-    headers = [ft("col_group", lang)] + [
-        f"{ft('col_stratum', lang)}{kv_sep(lang)}{s}" for s in strata
+    headers = [t("col_group", lang)] + [
+        f"{t('col_stratum', lang)}{kv_sep(lang)}{s}" for s in strata
     ]
-    headers += [ft("col_mh", lang), ft("col_unstratified", lang), ft("col_homogeneity", lang)]
+    headers += [t("col_mh", lang), t("col_unstratified", lang), t("col_homogeneity", lang)]
     blocks, sentences = [], []
     for name in dict.fromkeys(c["step"].astype(str)):
         rows = []
@@ -441,7 +441,7 @@ def _decomposition(pub: Any, lang: str, level: str, marker: str) -> dict[str, An
             rows.append(cells)
         blocks.append({"step": name, "rows": rows})
     return {
-        "intro": ft("fn_decomposition_intro", lang, stratum=stratum),
+        "intro": t("fn_decomposition_intro", lang, stratum=stratum),
         "headers": headers,
         "blocks": blocks,
         "sentences": sentences,
@@ -463,15 +463,15 @@ def _decomposition_sentences(
         return []
     _, lo, hi = fmt_ratio_ci(mh, rec.get("mh_low"), rec.get("mh_high"), lang, 2)
     out = [
-        ft(
+        t(
             "fn_decomposition_sentence",
             lang,
             step=rec["step"],
             group=rec["group"],
             reference=rec["reference"],
             stratum=stratum,
-            crude=ft("fn_times", lang, ratio=fmt_ratio(crude, lang, 2)),
-            mh=ft("fn_times", lang, ratio=fmt_ratio(mh, lang, 2)),
+            crude=t("fn_times", lang, ratio=fmt_ratio(crude, lang, 2)),
+            mh=t("fn_times", lang, ratio=fmt_ratio(mh, lang, 2)),
             level=level,
             low=lo,
             high=hi,
@@ -479,7 +479,7 @@ def _decomposition_sentences(
     ]
     p = _num(rec.get("homogeneity_p"))
     if p is not None and p < 0.05:
-        out.append(ft("fn_heterogeneous", lang, p=fmt_p(p, lang)))
+        out.append(t("fn_heterogeneous", lang, p=fmt_p(p, lang)))
     return out
 
 
@@ -507,8 +507,8 @@ def funnel_figure(published: Any, lang: str) -> bytes | None:
         if start is not None:
             ax.axhline(start, color=color, linestyle=":", linewidth=1)
     ax.set_xticks(np.arange(len(stages)), stages, rotation=30, ha="right")
-    ax.set_ylabel(ft("fig_share", lang))
-    ax.set_xlabel(ft("fig_stage", lang))
+    ax.set_ylabel(t("fig_share", lang))
+    ax.set_xlabel(t("fig_stage", lang))
     ax.set_ylim(0, 1)
     ax.legend(frameon=False, fontsize=8)
     fig.tight_layout()
@@ -527,7 +527,7 @@ def _summary(pub: Any, lang: str) -> list[str]:
     s, cfg = pub.data_summary, pub.config
     steps = cfg["steps"]
     lines = [
-        ft(
+        t(
             "fn_summary",
             lang,
             files=fmt_int(s.get("start_files"), lang),
@@ -538,11 +538,11 @@ def _summary(pub: Any, lang: str) -> list[str]:
         )
     ]
     if s.get("row_level_log"):
-        lines.append(ft("fn_summary_log", lang, rows=fmt_int(s.get("rows"), lang)))
+        lines.append(t("fn_summary_log", lang, rows=fmt_int(s.get("rows"), lang)))
     if cfg.get("rounding"):
         b = int(cfg["rounding"])
         lines.append(
-            ft(
+            t(
                 "fn_rounding",
                 lang,
                 base=fmt_int(b, lang),
@@ -550,7 +550,7 @@ def _summary(pub: Any, lang: str) -> list[str]:
             )
         )
     if cfg.get("stratum"):
-        lines.append(ft("fn_stratum", lang, stratum=cfg["stratum"]))
+        lines.append(t("fn_stratum", lang, stratum=cfg["stratum"]))
     return lines
 
 
@@ -564,7 +564,7 @@ def _warnings(pub: Any, lang: str) -> list[str]:
         ("not_multiples", "fn_warn_multiples"),
     ):
         if s.get(key):
-            out.append(ft(name, lang, n=fmt_int(s[key], lang)))
+            out.append(t(name, lang, n=fmt_int(s[key], lang)))
     return out
 
 
@@ -572,17 +572,17 @@ def _method(pub: Any, lang: str, level: str) -> list[str]:
     stratified = pub.combined is not None
     m = int(pub.steps["p_value"].notna().sum() + pub.steps["suppressed"].sum())
     out = [
-        ft(
+        t(
             "fn_method",
             lang,
             m=fmt_int(m, lang),
             level=level,
-            per_stratum=ft("fn_per_stratum", lang) if stratified else "",
+            per_stratum=t("fn_per_stratum", lang) if stratified else "",
         )
     ]
     if stratified:
-        out.append(ft("fn_method_mh", lang))
-    out += [ft("fn_method_hidden", lang), ft("fn_method_causality", lang)]
+        out.append(t("fn_method_mh", lang))
+    out += [t("fn_method_hidden", lang), t("fn_method_causality", lang)]
     return out
 
 
@@ -602,12 +602,12 @@ def funnel_context(
     from scoreaudit.report.render import when_text as _when
 
     pub, info = publish_funnel(result, min_cell)
-    marker = ft("suppression_marker", lang)
+    marker = t("suppression_marker", lang)
     level = fmt_level(float(pub.config.get("confidence", 0.95)), lang)
     n_rows = sum(info.rows.values())
     if n_rows:
         suppression = [
-            ft(
+            t(
                 "suppression_text",
                 lang,
                 max=info.min_cell - 1,
@@ -616,9 +616,9 @@ def funnel_context(
             )
         ]
         if info.secondary:
-            suppression.append(ft("suppression_secondary", lang, n=fmt_int(info.secondary, lang)))
+            suppression.append(t("suppression_secondary", lang, n=fmt_int(info.secondary, lang)))
     else:
-        suppression = [ft("suppression_none", lang, min_cell=info.min_cell)]
+        suppression = [t("suppression_none", lang, min_cell=info.min_cell)]
     svg = funnel_figure(pub, lang)
     sections = _step_sections(pub, lang, level, marker)
     decomposition = _decomposition(pub, lang, level, marker)
@@ -627,10 +627,10 @@ def funnel_context(
         findings += decomposition["sentences"]
     return {
         "lang": lang,
-        "t": lambda key, **kw: ft(key, lang, **kw),
+        "t": lambda key, **kw: t(key, lang, **kw),
         "kv": kv_sep(lang),
-        "title": ft("fn_title", lang),
-        "generated": ft(
+        "title": t("fn_title", lang),
+        "generated": t(
             "generated", lang, version=__version__, time=_when(manifest.get("time"), lang)
         ),
         "synthetic": synthetic,
@@ -639,7 +639,7 @@ def funnel_context(
         "figure": None
         if svg is None
         else {
-            "caption": ft("fig_funnel", lang),
+            "caption": t("fig_funnel", lang),
             "uri": "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii"),
         },
         "svg": svg,

@@ -39,6 +39,7 @@ from starlette.responses import (
 from starlette.routing import Route
 
 from scoreaudit.errors import ScoreAuditError
+from scoreaudit.options import COUNT_COLUMNS
 from scoreaudit.web import csrf as _csrf
 from scoreaudit.web.jobs import Job, zip_folder
 from scoreaudit.web.strings import w
@@ -438,17 +439,7 @@ _AGGREGATE_FIELDS = (
     "reference",
     "intersections",
     "fractions",
-    "tp",
-    "fp",
-    "tn",
-    "fn",
-    "n",
-    "selected",
-    "positives",
-    "selection_rate",
-    "precision",
-    "prevalence",
-    "fpr",
+    *COUNT_COLUMNS,
 )
 
 
@@ -477,22 +468,7 @@ def _aggregate_options(kind: str, values: dict[str, Any], ds: Dataset, lang: str
     group = [g for g in values.get("group", []) if g in names]
     if not group:
         raise ScoreAuditError(w("err_no_protected", lang))
-    cols = {
-        k: _pick(values, k, ds)
-        for k in (
-            "tp",
-            "fp",
-            "tn",
-            "fn",
-            "n",
-            "selected",
-            "positives",
-            "selection_rate",
-            "precision",
-            "prevalence",
-            "fpr",
-        )
-    }
+    cols = {k: _pick(values, k, ds) for k in COUNT_COLUMNS}
     return {**common, **cols, "group": group, "fractions": values.get("fractions") == "1"}
 
 
