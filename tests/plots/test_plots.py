@@ -449,3 +449,27 @@ def test_heatmap_does_not_hatch_true_zeros():
     fig = sa.plots.intersection_heatmap(res, "gender", "family")
     hatched = [p for p in fig.axes[0].patches if p.get_gid() == "small-cell"]
     assert len(hatched) == 1  # woman x b only (3 selected); man x alone (0 of 400) is not hatched
+
+
+def test_heatmap_of_a_published_result_with_hidden_counts():
+    # a published copy has null selected counts where suppressed: hidden, never read as zeros
+    from scoreaudit.present.publish import publish
+
+    frame = pd.DataFrame(
+        {
+            "gender": ["man"] * 400 + ["woman"] * 420,
+            "family": ["alone"] * 400 + ["alone"] * 400 + ["b"] * 20,
+            "score": [0.0] * 400 + [1.0] * 100 + [0.0] * 300 + [1.0] * 3 + [0.0] * 17,
+        }
+    )
+    res = sa.audit(
+        sa.Population(frame, protected=["gender", "family"]),
+        "score",
+        sa.Threshold(0.5),
+        reference={"gender": "woman"},
+        threshold_free=False,
+    )
+    pub = publish(res)[0]
+    assert pub.groups["selected"].isna().any()
+    fig = sa.plots.intersection_heatmap(pub, "gender", "family", suppress_small=True)
+    assert fig.axes

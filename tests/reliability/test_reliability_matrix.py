@@ -387,7 +387,7 @@ CASES: dict[str, Case] = {
         csv_writer("a.csv", set_cell("family", 7, np.nan)),
         error=DataError,
         match=r"1 missing value.*row position 7 \(line 9 of the file\)",
-        names=("'family'", "missing='category'"),
+        names=("'family'", "--missing category"),  # the CLI names its option, not the keyword
     ),
     "category_trailing_space_and_case": Case(
         csv_writer(

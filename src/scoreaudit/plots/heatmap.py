@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import matplotlib as mpl
 import numpy as np
+import pandas as pd
 from matplotlib import colors as mcolors
 from matplotlib import ticker
 from matplotlib.axes import Axes
@@ -118,11 +119,9 @@ def intersection_heatmap(
             if label not in g.index:
                 continue
             # a true zero (no selected file in a large group) is a finding, not a small cell
-            true_zero = (
-                "selected" in g.columns
-                and float(g.at[label, "selected"]) == 0
-                and float(g.at[label, "n"]) >= _min_cell(result)
-            )
+            sel, size = (g.at[label, c] if c in g.columns else pd.NA for c in ("selected", "n"))
+            known = not (pd.isna(sel) or pd.isna(size))  # a suppressed count is not a zero
+            true_zero = known and sel == 0 and size >= _min_cell(result)
             small[i, j] = bool(g.at[label, "small_cell"]) and not true_zero
             if label in hidden:
                 state[i, j] = "suppressed"
