@@ -151,6 +151,9 @@ class Case:
     error: type[Exception] | None = None
     match: str = ""  # regex the message must match (API and CLI)
     names: tuple[str, ...] = ()  # substrings the message must contain ("{path}" = the file)
+    # substrings only one path's message contains: the fix as a Python keyword / a CLI option
+    api_names: tuple[str, ...] = ()
+    cli_names: tuple[str, ...] = ()
     api: bool = True
     cli: bool = True
     check: Callable[[Any, Path], None] | None = None  # extra check on a successful API result
@@ -387,7 +390,9 @@ CASES: dict[str, Case] = {
         csv_writer("a.csv", set_cell("family", 7, np.nan)),
         error=DataError,
         match=r"1 missing value.*row position 7 \(line 9 of the file\)",
-        names=("'family'", "--missing category"),  # the CLI names its option, not the keyword
+        names=("'family'",),
+        api_names=("missing='category'",),
+        cli_names=("--missing category",),
     ),
     "category_trailing_space_and_case": Case(
         csv_writer(
@@ -536,8 +541,8 @@ CASES: dict[str, Case] = {
 }
 
 
-def _names(case: Case, path: Path) -> list[str]:
-    return [n.replace("{path}", str(path)) for n in case.names]
+def _names(case: Case, path: Path, extra: tuple[str, ...] = ()) -> list[str]:
+    return [n.replace("{path}", str(path)) for n in (*case.names, *extra)]
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -562,7 +567,7 @@ def test_api(name: str, tmp_path: Path) -> None:
     with pytest.raises(case.error, match=case.match) as exc:
         api_audit(path, opts)
     assert isinstance(exc.value, ScoreAuditError)
-    for needle in _names(case, path):
+    for needle in _names(case, path, case.api_names):
         assert needle in str(exc.value), (needle, str(exc.value))
 
 
@@ -591,7 +596,7 @@ def test_cli(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "Traceback" not in stderr and "Internal error" not in stderr
     assert "Error:" in stderr, stderr
     assert re.search(case.match, stderr), (case.match, stderr)
-    for needle in _names(case, path):
+    for needle in _names(case, path, case.cli_names):
         assert needle in stderr, (needle, stderr)
     assert leftovers(tmp_path, out) == []
 
