@@ -44,6 +44,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,7 +61,9 @@ __all__ = [
     "coarse_score",
     "primary_group_mask",
     "publish",
-    "secondary_suppression",
+    "PublishedResult",
+    "gate_explanation",
+    "keep_rows",
     "small_count",
 ]
 
@@ -81,6 +84,8 @@ KEEP_COLUMNS = frozenset(
         "suppression",
         "small_cell",
         "test",
+        "suppressed_labels",
+        "n_selected",
     }
 )
 
@@ -152,50 +157,6 @@ def _label_mask(groups: pd.DataFrame, min_cell: int, suppress_zero: bool) -> pd.
     return pd.Series(mask, index=groups.index)
 
 
-def secondary_suppression(groups: pd.DataFrame, mask: pd.Series, min_cell: int) -> pd.Series:
-    """Extend the primary mask so that no suppressed cell is recoverable from a margin.
-
-    Parameters
-    ----------
-    groups : DataFrame
-        Group rows (single attributes and intersections) with ``attribute``, ``group`` and
-        ``n`` (the size used to choose which extra cell to give up).
-    mask : Series of bool
-        Primary suppression, aligned with ``groups``.
-    min_cell : int
-        The publication threshold.
-
-    Returns
-    -------
-    Series of bool
-        The final mask (a superset of ``mask``).
-
-    Notes
-    -----
-    Margins: for a single attribute, all its groups (they add up to the published total);
-    for an intersection (``a × b [× c]``), every set of cells sharing the labels of all
-    members but one (they add up to a published coarser group). A margin with exactly one
-    suppressed cell gets its smallest other cell suppressed too, since the margin total minus
-    the published cells would reveal it; the loop runs until nothing changes. Then an exact
-    check finds hidden cells that a chain of subtractions across margins would still reveal
-    and hides one more cell for each (:func:`scoreaudit.present.secondary.protect`).
-
-    Examples
-    --------
-    >>> g = pd.DataFrame({"attribute": ["a", "a", "a × b", "a × b", "a × b", "a × b"],
-    ...                   "group": ["x", "y", "x × u", "x × v", "y × u", "y × v"],
-    ...                   "n": [100, 90, 5, 95, 40, 50]})
-    >>> m = pd.Series([False, False, True, False, False, False])
-    >>> secondary_suppression(g, m, 11).tolist()  # a 2 x 2 table: one small cell hides all four
-    [False, False, True, True, True, True]
-    """
-    # the one-cell rule to a fixed point, then an exact (linear-algebra) recoverability
-    # check: see scoreaudit.present.secondary (issue 10) for the algorithm and its limits
-    from scoreaudit.present.secondary import protect
-
-    return protect(groups, mask)
-
-
 @dataclass
 class Suppression:
     """What was suppressed in a published result, and how to explain it."""
@@ -205,19 +166,35 @@ class Suppression:
     primary: int
     secondary: int
     rows: dict[str, int] = field(default_factory=dict)
+    unsuppressed: bool = False
+    unprotectable: int = 0
 
     def to_dict(self) -> dict[str, Any]:
+        if self.unsuppressed:
+            rule = (
+                "synthetic data published without suppression at the user's request "
+                "(--publish-synthetic-unsuppressed): they describe nobody"
+            )
+        else:
+            rule = (
+                f"counts from {0 if self.suppress_zero else 1} to {self.min_cell - 1} (group "
+                "sizes, selected and not selected files, outcome-label counts, calibration "
+                "bins) and every number derived from them are replaced by null "
+                "(suppression: small); complements are hidden (suppression: complement) so "
+                "that no small count can be narrowed, from all published numbers together "
+                "and knowing that counts are non-negative integers, to an interval shorter "
+                f"than {self.min_cell} (checked by integer programming); adjusted p-values "
+                "count hidden comparisons in the family as p = 1"
+            )
         return {
             "min_cell": self.min_cell,
             "suppress_zero": self.suppress_zero,
-            "rule": (
-                f"counts from {0 if self.suppress_zero else 1} to {self.min_cell - 1} and every "
-                "number derived from them are replaced by null; a comparison is suppressed "
-                "when either group is; intersection cells recoverable from a margin are "
-                "suppressed too (secondary suppression)"
-            ),
+            "unsuppressed": self.unsuppressed,
+            "rule": rule,
+            "protection_range": self.min_cell,
             "primary_rows": self.primary,
             "secondary_rows": self.secondary,
+            "unprotectable": self.unprotectable,
             "rows_by_table": dict(self.rows),
         }
 
@@ -245,25 +222,118 @@ def _key(a: pd.Series, g: pd.Series) -> pd.Series:
     return a.astype(str) + "\x00" + g.astype(str)
 
 
+@dataclass
+class PublishedResult:
+    """What the gate lets out: a copy of the result with hidden numbers blank, and the record.
+
+    Unpacks as ``(result, suppression)`` for older callers.
+    """
+
+    result: Any
+    suppression: Suppression
+    masks: dict[str, Any] = field(default_factory=dict)
+
+    def __iter__(self):
+        yield self.result
+        yield self.suppression
+
+    def __getitem__(self, i: int) -> Any:
+        return (self.result, self.suppression)[i]
+
+
+def keep_rows(groups: pd.DataFrame, keep: Any) -> np.ndarray:
+    """Rows named by ``keep``: ``"label"``, ``"attribute=label"`` or an intersection label.
+
+    Examples
+    --------
+    >>> g = pd.DataFrame({"attribute": ["a", "a", "a × b"], "group": ["x", "y", "x × u"]})
+    >>> keep_rows(g, ["y", "a × b=x × u"]).tolist()
+    [False, True, True]
+    """
+    from scoreaudit.errors import ScoreAuditError
+
+    names = [keep] if isinstance(keep, str) else list(keep or [])
+    attrs = groups["attribute"].astype(str).to_numpy()
+    labels = groups["group"].astype(str).to_numpy()
+    out = np.zeros(len(groups), dtype=bool)
+    for name in names:
+        attr, _, label = str(name).rpartition("=")
+        hit = labels == label
+        if attr:
+            hit &= attrs == attr
+        if not hit.any():
+            raise ScoreAuditError(
+                f"--keep {name!r}: no such group (give a group label, or attribute=label)."
+            )
+        out |= hit
+    return out
+
+
+def _adjusted_published(d: pd.DataFrame, hidden: np.ndarray, n_groups: Mapping, method: str):
+    """Adjusted p-values from the published comparisons only (hidden tests count as p = 1).
+
+    The family size ``m`` is that of the audit (hidden comparisons included), and each hidden
+    comparison enters as ``p = 1``: Holm's and Benjamini-Hochberg's adjusted p-values can only
+    grow when a p-value grows, so these are conservative (never more significant than the
+    audit's own) and depend on nothing hidden.
+    """
+    from scoreaudit.stats.metrics import adjust_p_values
+
+    p = pd.to_numeric(d["p_value"], errors="coerce").to_numpy(float)
+    rest = d["reference"].astype(str).to_numpy() == REST
+    binary = d["attribute"].astype(str).map(n_groups).fillna(0).to_numpy() == 2
+    keys = np.where(rest & binary, d["attribute"].astype(str), d.index.astype(str))
+    keys = pd.Series(keys)
+    first = ~keys.duplicated().to_numpy()
+    fam = first & np.isfinite(p)
+    q = np.where(hidden, 1.0, p)
+    adj_first = adjust_p_values(np.where(fam, q, np.nan), method)
+    adj = pd.Series(adj_first).groupby(keys.to_numpy()).transform("first").to_numpy(float)
+    return np.where(hidden | ~np.isfinite(p), np.nan, adj)
+
+
+def _flags(primary: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    return np.where(primary, "small", np.where(hidden, "complement", "")).astype(object)
+
+
 def publish(
-    result: Any, min_cell: int | None = None, *, suppress_zero: bool = False, secondary: bool = True
-) -> tuple[Any, Suppression]:
-    """A copy of ``result`` safe to publish, and a description of what was suppressed.
+    result: Any,
+    min_cell: int | None = None,
+    *,
+    keep: Any = (),
+    allow_unsuppressed: bool = False,
+    synthetic: bool = False,
+    suppress_zero: bool = False,
+    secondary: bool = True,
+) -> PublishedResult:
+    """The publication gate: a copy of ``result`` safe to publish, and what was hidden.
+
+    Every output (report, tables, ``results.json``, figures, explanation, calibration,
+    curve, terminal table, :meth:`AuditResult.published`, :meth:`AuditResult.to_dict`) is
+    made from the copy returned here.
 
     Parameters
     ----------
     result : AuditResult
     min_cell : int, optional
-        Smallest count published (default: the audit's ``min_cell``, else 11).
+        Smallest count published and protection range (default: the audit's ``min_cell``).
+    keep : str or list of str
+        Groups that complements must not hide (``"18-24"``, ``"age_band=18-24"``).
+    allow_unsuppressed : bool
+        Publish without suppression; only with ``synthetic=True`` (synthetic data describes
+        nobody), refused otherwise.
+    synthetic : bool
+        The caller checked that the data are synthetic.
     suppress_zero : bool
-        Also suppress zero counts.
+        Zero counts are small too.
     secondary : bool
-        Apply :func:`secondary_suppression` to intersections.
+        Complementary suppression (turning it off is for tests only).
 
     Returns
     -------
-    (AuditResult, Suppression)
-        The tables of the copy carry a ``suppressed`` column; suppressed numbers are NaN.
+    PublishedResult
+        ``.result`` (tables with a ``suppressed`` flag and a ``suppression`` column:
+        ``"small"`` or ``"complement"``), ``.suppression`` and the masks.
 
     Examples
     --------
@@ -273,171 +343,160 @@ def publish(
     >>> r = sa.audit(sa.Population(f, protected=["g"]), "score", sa.Budget(share=0.1),
     ...              threshold_free=False)
     >>> pub, info = publish(r)
-    >>> pub.groups["suppressed"].tolist(), info.primary, info.secondary  # 'a' = total - 'b'
-    ([True, True], 1, 1)
+    >>> pub.groups["suppression"].tolist()  # 'a' = total - 'b': hidden as complement
+    ['complement', 'small']
     """
+    from scoreaudit.errors import ScoreAuditError
+
     if min_cell is None:
         min_cell = int(getattr(result, "config", {}).get("min_cell", DEFAULT_MIN_CELL))
     min_cell = int(min_cell)
-    groups = result.groups.reset_index(drop=True)
-    # sizes (n, share) are hidden only when the group itself is small; everything about the
-    # selection when any of n, selected, not selected is small. Both with secondary protection.
-    size_prim = pd.Series(small_count(groups["n"], min_cell, suppress_zero), index=groups.index)
-    prim = primary_group_mask(groups, min_cell, suppress_zero)
-    second = (lambda m: secondary_suppression(groups, m, min_cell)) if secondary else (lambda m: m)
-    size_final = second(size_prim)
-    final = second(prim | size_final)
-    n_primary_groups = int(prim.sum())
-    n_secondary = int(final.sum() - prim.sum())
-    label_mask = _label_mask(groups, min_cell, suppress_zero) & ~final
+    if allow_unsuppressed and not synthetic:
+        raise ScoreAuditError(
+            "Publishing without suppression is only allowed for synthetic data (it describes "
+            "nobody); these data are not marked synthetic."
+        )
+    key = (min_cell, repr(keep), bool(allow_unsuppressed), bool(suppress_zero), bool(secondary))
+    cache = getattr(result, "_gate_cache", None)
+    if isinstance(cache, dict) and key in cache:
+        return cache[key]
+    if allow_unsuppressed:
+        min_cell = 0
+    out = _publish(result, min_cell, keep, suppress_zero, secondary, allow_unsuppressed)
+    try:
+        if not isinstance(cache, dict):
+            cache = {}
+            object.__setattr__(result, "_gate_cache", cache)
+        cache[key] = out
+    except (AttributeError, TypeError):  # pragma: no cover - frozen objects without __dict__
+        pass
+    return out
 
-    pub_groups = _blank(
-        groups,
-        final.to_numpy(),
-        [c for c in groups.columns if c not in KEEP_COLUMNS and c not in ("n", "share")],
+
+def _group_masks(groups, min_cell, keep, suppress_zero, secondary):
+    from scoreaudit.present.secondary import protect_groups, sensitive
+
+    n = len(groups)
+    if min_cell <= 1 and not suppress_zero:
+        z = np.zeros(n, dtype=bool)
+        return {"size": z, "selection": z.copy(), "labels": z.copy(), "primary": z.copy()}
+    if not secondary:
+        sens = sensitive(groups, min_cell, suppress_zero)
+        m = {"size": sens.get("n", np.zeros(n, bool))}
+        m["selection"] = m["size"] | sens["selected"] | sens["not_selected"]
+        lab = np.zeros(n, dtype=bool)
+        for k in ("controlled_with_label", "positives", "negatives", "selected_with_label"):
+            lab |= sens.get(k, np.zeros(n, bool))
+        m["labels"] = lab | m["selection"]
+        m["primary"] = m["selection"] | lab
+        return m
+    return protect_groups(
+        groups, min_cell, keep=keep_rows(groups, keep), suppress_zero=suppress_zero
     )
-    pub_groups = _blank(pub_groups, size_final.to_numpy(), ["n", "share"])
-    if label_mask.any():
-        label_cols = [
-            c for c in groups.columns if c in _LABEL_COUNTS or c.startswith(_LABEL_PREFIXES)
-        ]
-        pub_groups = _blank(pub_groups, label_mask.to_numpy(), label_cols)
-    pub_groups["suppressed"] = final.to_numpy()
+
+
+def _blank_groups(groups: pd.DataFrame, masks: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    label_cols = [c for c in groups.columns if c in _LABEL_COUNTS or c.startswith(_LABEL_PREFIXES)]
+    sel_cols = [
+        c
+        for c in groups.columns
+        if c not in KEEP_COLUMNS and c not in ("n", "share") and c not in label_cols
+    ]
+    out = _blank(groups, masks["selection"], sel_cols)
+    out = _blank(out, masks["size"], ["n", "share"])
+    if "labels" in masks and label_cols:
+        out = _blank(out, masks["labels"], label_cols)
+    hidden = masks["selection"] | masks["size"]
+    out["suppressed"] = hidden
     if "controlled_with_label" in groups.columns:
-        pub_groups["suppressed_labels"] = (final | label_mask).to_numpy()
+        out["suppressed_labels"] = masks.get("labels", hidden) | hidden
+    out["suppression"] = _flags(
+        masks["primary"] & (hidden | masks.get("labels", hidden)),
+        hidden | masks.get("labels", hidden),
+    )
+    return out
 
-    gkey = _key(groups["attribute"], groups["group"])
-    sup_by_key = dict(zip(gkey, final.to_numpy(), strict=False))
 
-    # comparisons: suppressed when either side is (the '(rest)' side from attribute totals)
+def _blank_disparities(result, groups, masks, min_cell, suppress_zero):
     d = result.disparities.reset_index(drop=True)
-
-    d_sup = _key(d["attribute"], d["group"]).map(sup_by_key).fillna(True).to_numpy(bool)
-    is_rest = d["reference"].astype(str) == REST
-    ref_sup = _key(d["attribute"], d["reference"]).map(sup_by_key).to_numpy(object)
+    gkey = _key(groups["attribute"], groups["group"])
+    hidden = dict(zip(gkey, masks["selection"] | masks["size"], strict=False))
+    d_sup = _key(d["attribute"], d["group"]).map(hidden).fillna(True).to_numpy(bool)
+    is_rest = (d["reference"].astype(str) == REST).to_numpy()
+    ref_sup = _key(d["attribute"], d["reference"]).map(hidden).to_numpy(object)
     if is_rest.any():
         tot = groups.groupby("attribute", sort=False)[["n", "selected"]].sum()
-        g_n = (
-            _key(d["attribute"], d["group"])
-            .map(dict(zip(gkey, groups["n"], strict=False)))
-            .to_numpy(float)
+        g_n = _key(d["attribute"], d["group"]).map(dict(zip(gkey, groups["n"], strict=False)))
+        g_s = _key(d["attribute"], d["group"]).map(
+            dict(zip(gkey, groups["selected"], strict=False))
         )
-        g_s = (
-            _key(d["attribute"], d["group"])
-            .map(dict(zip(gkey, groups["selected"], strict=False)))
-            .to_numpy(float)
-        )
-        rn = d["attribute"].map(tot["n"]).to_numpy(float) - g_n
-        rs = d["attribute"].map(tot["selected"]).to_numpy(float) - g_s
+        rn = d["attribute"].map(tot["n"]).to_numpy(float) - g_n.to_numpy(float)
+        rs = d["attribute"].map(tot["selected"]).to_numpy(float) - g_s.to_numpy(float)
         rest_small = (
             small_count(rn, min_cell, suppress_zero)
             | small_count(rs, min_cell, suppress_zero)
             | small_count(rn - rs, min_cell, suppress_zero)
         )
-        ref_sup = np.where(is_rest.to_numpy(), rest_small, ref_sup)
+        ref_sup = np.where(is_rest, rest_small, ref_sup)
     ref_sup = pd.Series(ref_sup).fillna(True).to_numpy(bool)
     d_mask = d_sup | ref_sup
-    pub_d = _blank(d, d_mask)
-    if "note" in pub_d.columns:
-        pub_d.loc[d_mask, "note"] = ""
-    pub_d["suppressed"] = d_mask
-
-    # budget curve: the counts at each budget, for the group and its reference
-    c = result.curve.reset_index(drop=True)
-    n_by_key = dict(zip(gkey, groups["n"].astype(float), strict=False))
-    ckey = _key(c["attribute"], c["group"])
-    c_n = ckey.map(n_by_key).to_numpy(float)
-    c_s = c["selected"].to_numpy(float)
-    c_small = (
-        ckey.map(sup_by_key).fillna(True).to_numpy(bool)
-        | small_count(c_s, min_cell, suppress_zero)
-        | small_count(c_n - c_s, min_cell, suppress_zero)
+    pub = _blank(d, d_mask)
+    if "p_adjusted" in d.columns and min_cell > 1:
+        n_groups = groups.groupby("attribute", sort=False).size().to_dict()
+        method = str(result.config.get("correction", "holm"))
+        pub["p_adjusted"] = _adjusted_published(d, d_mask, n_groups, method)
+        if "significant" in pub.columns:
+            alpha = 1 - float(result.config.get("confidence", 0.95))
+            sig = pub["p_adjusted"].to_numpy(float) < alpha
+            pub["significant"] = np.where(d_mask, None, sig).astype(object)
+    if "note" in pub.columns:
+        pub.loc[d_mask, "note"] = ""
+    pub["suppressed"] = d_mask
+    prim = (
+        _key(d["attribute"], d["group"])
+        .map(dict(zip(gkey, masks["primary"], strict=False)))
+        .fillna(False)
+        .to_numpy(bool)
     )
-    # reference side, at the same budget
-    side = pd.DataFrame({"budget": c["budget"], "key": ckey, "small": c_small})
-    small_at = dict(
-        zip(zip(side["budget"], side["key"], strict=False), side["small"], strict=False)
-    )
-    rkey = _key(c["attribute"], c["reference"])
-    r_small = np.array(
-        [small_at.get((b, k), False) for b, k in zip(c["budget"], rkey, strict=False)], dtype=bool
-    )
-    if (c["reference"].astype(str) == REST).any():
-        tot_n = c.assign(_n=c_n).groupby(["attribute", "budget"], sort=False)
-        sums_n = tot_n["_n"].transform("sum").to_numpy(float)
-        sums_s = tot_n["selected"].transform("sum").to_numpy(float)
-        rn, rs = sums_n - c_n, sums_s - c_s
-        rest_small = (
-            small_count(rn, min_cell, suppress_zero)
-            | small_count(rs, min_cell, suppress_zero)
-            | small_count(rn - rs, min_cell, suppress_zero)
-        )
-        r_small = np.where((c["reference"].astype(str) == REST).to_numpy(), rest_small, r_small)
-    rate_cols = [
-        col
-        for col in ("selected", "selection_rate", "selection_rate_low", "selection_rate_high")
-        if col in c.columns
-    ]
-    ratio_cols = [col for col in ("ratio", "ratio_low", "ratio_high") if col in c.columns]
-    if secondary and c_small.any():
-        # at each budget the groups' selected counts add up to the published n_selected
-        frame = pd.DataFrame({"attribute": c["attribute"], "group": c["group"], "n": c_s})
-        c_mask = pd.Series(c_small)
-        for _b, idx in c.groupby("budget", sort=False).groups.items():
-            sub_mask = c_mask.loc[idx]
-            if sub_mask.any():
-                c_mask.loc[idx] = secondary_suppression(frame.loc[idx], sub_mask, min_cell)
-        c_small = c_mask.to_numpy(bool)
-        small_at = dict(zip(zip(c["budget"], ckey, strict=False), c_small, strict=False))
-        r_small = np.where(
-            (c["reference"].astype(str) == REST).to_numpy(),
-            r_small,
-            np.array(
-                [small_at.get((b, k), False) for b, k in zip(c["budget"], rkey, strict=False)],
-                dtype=bool,
-            ),
-        )
-    pub_c = _blank(c, c_small, rate_cols + ratio_cols)
-    pub_c = _blank(pub_c, r_small & ~c_small, ratio_cols)
-    pub_c["suppressed"] = c_small | r_small
+    pub["suppression"] = _flags(d_mask & prim, d_mask)
+    return pub, d_mask
 
-    pub_cal = None
-    n_cal = 0
-    if result.calibration is not None:
-        cal = result.calibration.reset_index(drop=True)
-        cm = np.zeros(len(cal), dtype=bool)
-        for col in ("n", "n_labelled"):
-            if col in cal.columns:
-                cm |= small_count(cal[col], min_cell, suppress_zero)
-        cm |= _key(cal["attribute"], cal["group"]).map(sup_by_key).fillna(False).to_numpy(bool)
-        keep = [
-            col for col in cal.columns if col in KEEP_COLUMNS or col in ("score_low", "score_high")
-        ]
-        pub_cal = _blank(cal, cm, [col for col in cal.columns if col not in keep])
-        pub_cal["suppressed"] = cm
-        for col in ("score_low", "score_high"):  # quantile edges are individual files' scores
-            if col in pub_cal.columns:
-                pub_cal[col] = coarse_score(pub_cal[col])
-        n_cal = int(cm.sum())
 
+def _publish(result, min_cell, keep, suppress_zero, secondary, unsuppressed) -> PublishedResult:
+    from scoreaudit.present.curve import gate_curve
+
+    groups = result.groups.reset_index(drop=True)
+    masks = _group_masks(groups, min_cell, keep, suppress_zero, secondary)
+    pub_groups = _blank_groups(groups, masks)
+    pub_d, d_mask = _blank_disparities(result, groups, masks, min_cell, suppress_zero)
+    pub_c, c_mask = gate_curve(result, groups, masks, min_cell, suppress_zero)
+    pub_cal, n_cal = _gate_calibration(result, groups, masks, min_cell, suppress_zero)
+    explanation = gate_explanation(getattr(result, "explanation", None), pub_d, min_cell)
+    primary_rows = int(masks["primary"].sum())
+    hidden_rows = masks["selection"] | masks["size"] | masks.get("labels", masks["size"])
     info = Suppression(
         min_cell=min_cell,
         suppress_zero=suppress_zero,
-        primary=n_primary_groups,
-        secondary=n_secondary,
+        primary=primary_rows,
+        secondary=int(hidden_rows.sum()) - primary_rows,
         rows={
-            "groups": int(final.sum()),
-            "groups_outcomes": int(label_mask.sum()),
+            "groups": int((masks["selection"] | masks["size"]).sum()),
+            "groups_outcomes": int(
+                (masks.get("labels", masks["size"]) & ~masks["selection"]).sum()
+            ),
             "disparities": int(d_mask.sum()),
-            "curve": int(pub_c["suppressed"].sum()),
+            "curve": int(c_mask.sum()),
             "calibration": n_cal,
         },
+        unsuppressed=bool(unsuppressed),
+        unprotectable=int(np.asarray(masks.get("unprotectable", [])).sum()),
     )
     selection = result.selection
     if (
         selection is not None
         and dataclasses.is_dataclass(selection)
         and hasattr(selection, "cutoff")
+        and not unsuppressed
     ):  # the cut-off is the score of one file
         selection = dataclasses.replace(
             selection, cutoff=float(coarse_score([selection.cutoff])[0])
@@ -451,5 +510,110 @@ def publish(
         selection=selection,
     )
     if hasattr(result, "explanation"):
-        object.__setattr__(published, "explanation", result.explanation)
-    return published, info
+        object.__setattr__(published, "explanation", explanation)
+    return PublishedResult(published, info, masks)
+
+
+def _gate_calibration(result, groups, masks, min_cell, suppress_zero):
+    """Calibration bins: a group's bins are all published or all hidden.
+
+    Hidden when the group's outcomes are hidden, or when any of its bins has a small count
+    (files, labelled files, positives, negatives): the bins of a group then add up to its
+    published outcome totals only, and no single bin is left alone.
+    """
+    if result.calibration is None:
+        return None, 0
+    cal = result.calibration.reset_index(drop=True)
+    cm = np.zeros(len(cal), dtype=bool)
+    for col in ("n", "n_labelled", "positives"):
+        if col in cal.columns:
+            cm |= small_count(cal[col], min_cell, suppress_zero)
+    if "n_labelled" in cal.columns and "positives" in cal.columns:
+        neg = pd.to_numeric(cal["n_labelled"], errors="coerce") - pd.to_numeric(
+            cal["positives"], errors="coerce"
+        )
+        cm |= small_count(neg, min_cell, suppress_zero)
+    gkey = _key(groups["attribute"], groups["group"])
+    lab = masks.get("labels", masks["selection"]) | masks["selection"] | masks["size"]
+    ckey = _key(cal["attribute"], cal["group"])
+    cm |= ckey.map(dict(zip(gkey, lab, strict=False))).fillna(True).to_numpy(bool)
+    cm = ckey.map(pd.Series(cm).groupby(ckey.to_numpy()).any()).to_numpy(bool)  # whole group
+    keep = [col for col in cal.columns if col in KEEP_COLUMNS or col in ("score_low", "score_high")]
+    pub_cal = _blank(cal, cm, [col for col in cal.columns if col not in keep])
+    pub_cal["suppressed"] = cm
+    for col in ("score_low", "score_high"):  # quantile edges are individual files' scores
+        if col in pub_cal.columns:
+            pub_cal[col] = coarse_score(pub_cal[col])
+    return pub_cal, int(cm.sum())
+
+
+_EXPLAIN_KEEP = frozenset(
+    {
+        "input",
+        "columns",
+        "attribute",
+        "group",
+        "reference",
+        "term",
+        "input_kind",
+        "auc_method",
+        "association_measure",
+        "is_attribute",
+        "model_reads_attribute",
+        "rank",
+        "note",
+        "levels",
+        "many_levels",
+        "auc_group",
+        "suppressed",
+    }
+)
+
+
+def gate_explanation(explanation: Any, pub_d: pd.DataFrame, min_cell: int) -> Any:
+    """The explanation tables with every row about a hidden comparison blanked.
+
+    Rows carry ``attribute``, ``group`` and ``reference``: they are blanked when the matching
+    published comparison is suppressed (or missing); rates after neutralisation are counts
+    of real files too, blanked when they rest on fewer than ``min_cell`` files.
+    """
+    if explanation is None:
+        return None
+    frames = (
+        {k: v for k, v in vars(explanation).items() if isinstance(v, pd.DataFrame)}
+        if hasattr(explanation, "__dict__")
+        else {}
+    )
+    if not frames:
+        return explanation
+    sup = dict(
+        zip(
+            _key(pub_d["attribute"], pub_d["group"]) + "\x00" + pub_d["reference"].astype(str),
+            pub_d["suppressed"].to_numpy(bool),
+            strict=False,
+        )
+    )
+    n_by = dict(
+        zip(_key(pub_d["attribute"], pub_d["group"]), pub_d.get("n", pd.Series()), strict=False)
+    )
+    new = {}
+    for name, frame in frames.items():
+        if not {"attribute", "group", "reference"} <= set(frame.columns) or frame.empty:
+            new[name] = frame
+            continue
+        f = frame.reset_index(drop=True)
+        k = _key(f["attribute"], f["group"]) + "\x00" + f["reference"].astype(str)
+        mask = k.map(sup).fillna(True).to_numpy(bool)
+        if "selection_rate_after" in f.columns:
+            n = _key(f["attribute"], f["group"]).map(n_by).to_numpy(float)
+            after = np.round(pd.to_numeric(f["selection_rate_after"], errors="coerce") * n)
+            mask |= small_count(after, min_cell) | small_count(n - after, min_cell)
+        cols = [c for c in f.columns if c not in _EXPLAIN_KEEP]
+        out = _blank(f, mask, cols)
+        out["suppressed"] = mask
+        new[name] = out
+    return (
+        dataclasses.replace(explanation, **new)
+        if dataclasses.is_dataclass(explanation)
+        else explanation
+    )

@@ -1,67 +1,52 @@
-"""Secondary cell suppression: no suppressed count can be recovered from published margins.
+"""Complementary suppression checked by integer programming.
 
-Primary suppression (:mod:`scoreaudit.present.publish`) hides the cells whose counts are
-small. That is not enough when the cells of a table add up to a published total: if
-``woman`` (1,000 files) is published and every ``woman × family status`` cell but one is
-too, the hidden one is ``1,000`` minus the others. This module chooses extra
-(*complementary*) cells to hide so that this cannot happen.
+Primary suppression (:mod:`scoreaudit.present.publish`) hides the small counts. They are not
+safe yet: the groups of an attribute add up to the population, the cells of an intersection
+add up to coarser groups, a group's selected files never exceed its files. This module hides
+*complements* (published counts given up to protect a small one) until an attacker who
+knows every published number, every such relation and that counts are non-negative integers
+cannot narrow any small hidden count to an interval shorter than the protection range.
 
-Margin lines
-------------
-The group rows of an audit (single attributes and their intersections) are linked by
-additive constraints, each a *line* of cells that add up to a *total*:
+Protection range
+----------------
+A small hidden count (1 to ``min_cell - 1``; a group size, selected, not selected, or an
+outcome-label count) is protected when the attacker's feasible interval ``[lo, hi]``
+(computed exactly by :class:`scoreaudit.present.attack.System`, integer programming) has
+``hi - lo >= min_cell``. Hence ``hi >= min_cell``: the count cannot be told from a count
+that would have been published.
 
-* the groups of one attribute add up to the whole population (published);
-* for an intersection ``a × b [× c]`` and each of its members, the cells that share the
-  labels of all the *other* members add up to the matching row of the coarser table
-  (``woman × alone`` + ``woman × couple`` + ... = ``woman``; in three dimensions the
-  coarser rows are two-way intersection cells).
+Blocks
+------
+Each group row publishes three blocks: its size (``n``, ``share``), its selection
+(``selected``, rates, intervals, scores) and, with labels, its outcomes. Hiding is
+hierarchical (a hidden size hides the selection, a hidden selection hides the outcomes), and
+a complement hides only the block needed: a selected count is protected by hiding another
+group's *selection*, never its size; sizes are hidden only to protect a small size.
 
-The same lines hold for every count published about a group (files ``n``, files selected,
-files not selected), so one mask protects them all.
-
-Algorithm (deterministic)
--------------------------
-1. **One-cell rule, to a fixed point.** Lines are visited in table order; a line holding
-   exactly one suppressed cell gets its *smallest* other cell (fewest files; ties: first in
-   table order) suppressed too, since the total minus the published cells would reveal the
-   hidden one. A line with a single cell that is suppressed gets its total suppressed. The
-   pass repeats until nothing changes, so every line ends with zero or at least two
-   suppressed cells.
-2. **Exact check.** Two hidden cells per line stop a single subtraction, but a chain of
-   subtractions across lines can still isolate a cell (for example two blocks of hidden
-   cells joined by one hidden cell: the joining cell is fixed by the two blocks' sums). The
-   published values define a linear system in the hidden ones; a hidden cell is recoverable
-   exactly when its unit vector lies in the row space of that system, i.e. when every
-   vector of the null space has a zero in its position (computed by SVD). For the first
-   recoverable cell (table order), the smallest published row sharing a line with it whose
-   hiding makes it unrecoverable is suppressed (if none does, the smallest such row of the
-   whole table; failing that, the smallest neighbour), then step 1 runs again; this
-   repeats until no hidden cell is recoverable. It terminates because each round hides one
-   more row.
-
-Limits, stated in SECURITY.md: the check is for *exact* recovery. The bounds an attacker can
-derive (a hidden count is between 0 and the line total minus the published cells) are not
-widened to a protection interval, as linear-programming suppression (e.g. tau-argus) would;
-the exact check is skipped above :data:`MAX_EXACT_UNKNOWNS` hidden cells (the one-cell rule
-still applies), which only happens with many attributes of many groups.
+Algorithm (deterministic, greedy with an exact check)
+-----------------------------------------------------
+1. Primary masks; the attacker bounds every small hidden count.
+2. While some small count is narrower than the range, take the first (table order): try the
+   published rows sharing a margin with it, smallest group first (``keep`` rows never), and
+   hide the first whose hiding gives the count the full range; if none does alone, hide the
+   one that widens it most and repeat. Hiding more never narrows an interval, so only the
+   counts still narrow are re-checked, and the loop ends (each round hides a row).
 
 Examples
 --------
 >>> import pandas as pd
->>> g = pd.DataFrame({
-...     "attribute": ["a", "a", "b", "b", "b"] + ["a × b"] * 6,
-...     "group": ["x", "y", "u", "v", "w", "x × u", "x × v", "x × w", "y × u", "y × v", "y × w"],
-...     "n": [100, 90, 35, 65, 90, 5, 45, 50, 30, 20, 40]})
->>> primary = pd.Series([False] * 5 + [True] + [False] * 5)
->>> protect(g, primary)[lambda m: m].index.tolist()  # x×u, then x×v, y×u, y×v
-[5, 6, 8, 9]
+>>> g = pd.DataFrame({"attribute": ["a"] * 3, "group": ["x", "y", "z"],
+...                   "n": [500, 400, 300], "selected": [40, 5, 60]})
+>>> m = protect_groups(g, min_cell=11)
+>>> m["selection"].tolist()   # 'y' (5 selected) and one complement: the smallest group 'z'
+[False, True, True]
+>>> m["size"].tolist()
+[False, False, False]
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,34 +54,56 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.core.vocab import SEP
+from scoreaudit.present.attack import System, narrow
 
 __all__ = [
-    "MAX_EXACT_UNKNOWNS",
-    "SEP",
+    "BLOCKS",
+    "KINDS",
     "UNPUBLISHED",
     "Line",
-    "determined_cells",
+    "group_system",
     "margin_lines",
-    "one_subtraction_leaks",
-    "protect",
+    "protect_groups",
+    "sensitive",
 ]
-
-#: Separator of attribute names and of group labels in intersections (as in the audit).
 
 #: ``Line.total`` of a line whose total is not published.
 UNPUBLISHED = -1
 
-#: Above this many hidden cells the exact (SVD) check is skipped; the one-cell rule stays.
-MAX_EXACT_UNKNOWNS = 1500
+#: Counts checked per row, as expressions over the row's count columns, and their block.
+KINDS: dict[str, tuple[dict[str, float], str]] = {
+    "n": ({"n": 1.0}, "size"),
+    "selected": ({"selected": 1.0}, "selection"),
+    "not_selected": ({"n": 1.0, "selected": -1.0}, "selection"),
+    "controlled_with_label": ({"controlled_with_label": 1.0}, "labels"),
+    "positives": ({"positives": 1.0}, "labels"),
+    "negatives": ({"controlled_with_label": 1.0, "positives": -1.0}, "labels"),
+    "selected_with_label": ({"selected_with_label": 1.0}, "labels"),
+}
+
+#: Blocks, outermost first, with the count columns each hides.
+BLOCKS: dict[str, tuple[str, ...]] = {
+    "size": ("n",),
+    "selection": ("selected",),
+    "labels": ("controlled_with_label", "positives", "selected_with_label"),
+}
+
+#: ``a <= b`` relations between a row's counts.
+_ORDER = (
+    ("selected", "n"),
+    ("controlled_with_label", "n"),
+    ("positives", "controlled_with_label"),
+    ("selected_with_label", "controlled_with_label"),
+    ("selected_with_label", "selected"),
+)
 
 
 @dataclass(frozen=True)
 class Line:
     """Cells (row positions) that add up to a total.
 
-    ``total`` is the row position of the margin, ``None`` for the population (published), or
-    :data:`UNPUBLISHED` when the coarser table is not among the rows (hand-built tables): the
-    one-cell rule still treats such a line conservatively, the exact check ignores it.
+    ``total`` is the row position of the margin, ``None`` for the population total, or
+    :data:`UNPUBLISHED` when the coarser table is not among the rows (hand-built tables).
     """
 
     cells: tuple[int, ...]
@@ -104,18 +111,11 @@ class Line:
 
 
 def margin_lines(groups: pd.DataFrame) -> list[Line]:
-    """The additive constraints between the group rows of an audit (see the module docstring).
+    """The additive relations between the group rows of an audit.
 
-    Parameters
-    ----------
-    groups : DataFrame
-        One row per (attribute, group), with ``attribute`` and ``group`` columns; an
-        intersection's attribute and labels are joined with ``" × "``.
-
-    Returns
-    -------
-    list of Line
-        In table order. Row positions refer to ``groups`` as given (not its index).
+    The groups of one attribute add up to the population; for an intersection and each of
+    its members, the cells sharing the labels of the other members add up to the matching
+    row of the coarser table.
 
     Examples
     --------
@@ -147,235 +147,461 @@ def margin_lines(groups: pd.DataFrame) -> list[Line]:
                 key = SEP.join(x for i, x in enumerate(p) if i != drop)
                 by_key.setdefault(key, []).append(int(r))
             for key, cells in by_key.items():
-                # the audit always publishes every combination of fewer attributes, so a
-                # missing total only happens in hand-built tables
                 total = position.get((coarser, key), UNPUBLISHED)
                 if len(cells) > 1 or total != UNPUBLISHED:
                     lines.append(Line(tuple(cells), total))
     return lines
 
 
-def _one_cell_rule(lines: Sequence[Line], mask: np.ndarray, size: np.ndarray) -> bool:
-    """Apply the one-cell rule until nothing changes; return whether anything was added."""
-    added = False
-    for _ in range(10_000):
-        changed = False
-        for line in lines:
-            cells = np.asarray(line.cells)
-            hidden = mask[cells]
-            if int(hidden.sum()) != 1:
-                continue
-            others = cells[~hidden]
-            if others.size:
-                victim = int(others[np.lexsort((others, size[others]))[0]])
-            elif line.total not in (None, UNPUBLISHED) and not mask[line.total]:
-                victim = line.total  # a line of one hidden cell equals its total
-            else:
-                continue
-            mask[victim] = True
-            changed = added = True
-        if not changed:
-            break
-    return added
+def _count_columns(groups: pd.DataFrame) -> list[str]:
+    return [c for cols in BLOCKS.values() for c in cols if c in groups.columns]
 
 
-def _matrix(lines: Sequence[Line], n_rows: int) -> np.ndarray:
-    """Line-by-row coefficients: +1 for a line's cells, -1 for its total (lines: rows)."""
-    a = np.zeros((len(lines), n_rows))
+def group_system(
+    published: pd.DataFrame,
+    totals: Mapping[str, float],
+    lines: Sequence[Line] | None = None,
+) -> tuple[System, dict[tuple[int, str], int | float]]:
+    """The attacker's system for a groups table whose hidden counts are NaN.
+
+    Parameters
+    ----------
+    published : DataFrame
+        ``attribute``, ``group`` and count columns (``n``, ``selected``, label counts); NaN
+        where hidden.
+    totals : mapping
+        Published population totals by column (``n``: files, ``selected``: files selected);
+        a missing total is an unknown (a variable).
+    lines : list of Line, optional
+        Default :func:`margin_lines` of ``published``.
+
+    Returns
+    -------
+    (System, dict)
+        The system, and for each (row, column) either its variable or its published value.
+
+    Examples
+    --------
+    >>> g = pd.DataFrame({"attribute": ["a", "a"], "group": ["x", "y"],
+    ...                   "n": [90.0, 10.0], "selected": [np.nan, np.nan]})
+    >>> s, val = group_system(g, {"n": 100, "selected": 20})
+    >>> s.intervals([{val[(1, "selected")]: 1.0}]).tolist()  # y selects 0 to 10 of 20
+    [[0.0, 10.0]]
+    """
+    lines = margin_lines(published) if lines is None else lines
+    values = {
+        c: pd.to_numeric(published[c], errors="coerce").to_numpy(float)
+        for c in _count_columns(published)
+    }
+    return _system(values, totals, lines)
+
+
+def _system(
+    values: Mapping[str, np.ndarray],
+    totals: Mapping[str, float],
+    lines: Sequence[Line],
+    line_totals: Mapping[tuple[int, str], float] | None = None,
+) -> tuple[System, dict[tuple[int, str], int | float]]:
+    cols = list(values)
+    s = System()
+    cap = float(totals.get("n", np.inf))
+    val: dict[tuple[int, str], int | float] = {}
+    for c in cols:
+        v = values[c]
+        for r in range(v.size):
+            val[(r, c)] = float(v[r]) if np.isfinite(v[r]) else s.var(f"{c}:{r}", 0.0, cap)
+    tot: dict[str, int | float] = {}
+    for c in cols:
+        tot[c] = float(totals[c]) if c in totals else s.var(f"{c}:total", 0.0, cap)
     for k, line in enumerate(lines):
         if line.total == UNPUBLISHED:
-            continue  # an unknown total: the line says nothing
-        for c in line.cells:
-            a[k, c] += 1.0
-        if line.total is not None:
-            a[k, line.total] -= 1.0
-    return a
-
-
-class _Analysis:
-    """SVD of the system restricted to hidden rows: what is determined, and what would help."""
-
-    def __init__(self, a_full: np.ndarray, mask: np.ndarray) -> None:
-        self.a_full = a_full
-        self.unknown = np.flatnonzero(mask)
-        a = a_full[:, self.unknown]
-        k = a.shape[1]
-        if a.shape[0] < k:  # pad so that the reduced SVD holds the whole null space
-            a = np.vstack([a, np.zeros((k - a.shape[0], k))])
-        self.pad = a.shape[0] - a_full.shape[0]
-        u, s, vt = np.linalg.svd(a, full_matrices=False)
-        tol = max(a.shape) * np.finfo(float).eps * (s[0] if s.size and s[0] > 0 else 1.0) * 10
-        r = int((s > tol).sum())
-        self.u, self.s, self.vt, self.rank = u[:, :r], s[:r], vt, r
-        self.null = vt[r:]
-        det = np.zeros(a_full.shape[1], dtype=bool)
-        if k:
-            det[self.unknown] = (
-                np.linalg.norm(self.null, axis=0) < 1e-8 if self.null.shape[0] else True
-            )
-        self.determined = det
-
-    def frees(self, i: int, c: int) -> bool:
-        """Whether also hiding published row ``c`` would leave hidden row ``i`` undetermined."""
-        col = self.a_full[:, c]
-        if self.pad > 0:
-            col = np.concatenate([col, np.zeros(self.pad)])
-        proj = self.u.T @ col
-        if np.linalg.norm(col - self.u @ proj) > 1e-8:
-            return False  # c brings a new equation: nothing about i changes
-        x0 = self.vt[: self.rank].T @ (proj / self.s)
-        j = int(np.searchsorted(self.unknown, i))
-        return bool(abs(x0[j]) > 1e-8)
-
-
-def _one_thread() -> Any:
-    """Limit BLAS to one thread: these matrices are small, and threads only add overhead."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        import contextlib
-
-        return contextlib.nullcontext()
-    return threadpool_limits(1)
-
-
-def determined_cells(lines: Sequence[Line], mask: np.ndarray) -> np.ndarray:
-    """Boolean array: hidden rows whose value follows exactly from the published values.
-
-    A hidden row is determined when its unit vector lies in the row space of the system of
-    lines restricted to hidden rows, i.e. when every null-space vector is zero there.
-
-    Examples
-    --------
-    >>> lines = [Line((0, 1), None), Line((2, 3), 0)]
-    >>> determined_cells(lines, np.array([False, False, True, True])).tolist()
-    [False, False, False, False]
-    >>> determined_cells(lines, np.array([True, True, True, True])).tolist()
-    [False, False, False, False]
-    >>> determined_cells(lines, np.array([False, False, True, False])).tolist()
-    [False, False, True, False]
-    """
-    mask = np.asarray(mask, dtype=bool)
-    if not mask.any() or not lines:
-        return np.zeros(mask.size, dtype=bool)
-    with _one_thread():
-        return _Analysis(_matrix(lines, mask.size), mask).determined
-
-
-def one_subtraction_leaks(lines: Sequence[Line], mask: np.ndarray) -> list[int]:
-    """Hidden rows that one subtraction from a published total would reveal.
-
-    A line with a published total (or the population total) and exactly one hidden cell.
-
-    Examples
-    --------
-    >>> one_subtraction_leaks([Line((0, 1), None)], np.array([True, False]))
-    [0]
-    """
-    mask = np.asarray(mask, dtype=bool)
-    leaks = []
-    for line in lines:
-        if line.total == UNPUBLISHED or (line.total is not None and mask[line.total]):
             continue
-        hidden = [c for c in line.cells if mask[c]]
-        if len(hidden) == 1:
-            leaks.append(hidden[0])
-    return sorted(set(leaks))
+        for c in cols:
+            terms = [val[(i, c)] for i in line.cells]
+            if line.total is not None:
+                right = val[(line.total, c)]
+            elif line_totals is not None and (k, c) in line_totals:
+                right = line_totals[(k, c)]
+            else:
+                right = tot[c]
+            _relation(s, terms, [right], "eq")
+    n_rows = next(iter(values.values())).size if values else 0
+    for a, b in _ORDER:
+        if a in values and b in values:
+            for r in range(n_rows):
+                _relation(s, [val[(r, a)]], [val[(r, b)]], "le")
+    return s, val
 
 
-def _complement(
-    i: int, lines: Sequence[Line], mask: np.ndarray, size: np.ndarray, analysis: _Analysis
-) -> int | None:
-    """The published row to hide so that hidden row ``i`` is no longer determined.
+def _relation(s: System, left: list, right: list, how: str) -> None:
+    """sum(left) - sum(right) (== or <=) 0, variables (int) and constants (float) mixed."""
+    coefs: dict[int, float] = {}
+    const = 0.0
+    for sign, terms in ((1.0, left), (-1.0, right)):
+        for x in terms:
+            if isinstance(x, int):
+                coefs[x] = coefs.get(x, 0.0) + sign
+            else:
+                const += sign * x
+    (s.eq if how == "eq" else s.le)(coefs, -const)
 
-    Candidates are the published rows sharing a line with ``i`` (its fellow cells, the
-    cells of the lines it totals, the totals of its lines), smallest first (ties: table
-    order), then every other published row (when ``i`` is fixed through a chain of hidden
-    cells); the first whose hiding leaves ``i`` undetermined is chosen, else the smallest
-    neighbour.
+
+def sensitive(
+    groups: pd.DataFrame, min_cell: int, suppress_zero: bool = False
+) -> dict[str, np.ndarray]:
+    """Primary suppression: for each kind of :data:`KINDS`, the rows where that count is small.
+
+    Examples
+    --------
+    >>> g = pd.DataFrame({"n": [500, 8, 30], "selected": [40, 0, 25]})
+    >>> {k: v.tolist() for k, v in sensitive(g, 11).items()}
+    {'n': [False, True, False], 'selected': [False, False, False], 'not_selected': [False, True, True]}
     """
-    cand_set: set[int] = set()
+    low = 0 if suppress_zero else 1
+    out = {}
+    for kind, (expr, _block) in KINDS.items():
+        if not all(c in groups.columns for c in expr):
+            continue
+        v = sum(
+            w * pd.to_numeric(groups[c], errors="coerce").to_numpy(float) for c, w in expr.items()
+        )
+        with np.errstate(invalid="ignore"):
+            out[kind] = np.isfinite(v) & (v >= low) & (v < min_cell)
+    return out
+
+
+def _hierarchy(masks: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """A hidden size hides the selection, a hidden selection hides the outcomes."""
+    out = dict(masks)
+    if "selection" in out:
+        out["selection"] = out["selection"] | out["size"]
+        if "labels" in out:
+            out["labels"] = out["labels"] | out["selection"]
+    return out
+
+
+def _hidden_values(values: Mapping[str, np.ndarray], masks: Mapping[str, np.ndarray]):
+    out = {}
+    for block, cols in BLOCKS.items():
+        for c in cols:
+            if c in values:
+                v = values[c].copy()
+                if block in masks:
+                    v[masks[block]] = np.nan
+                out[c] = v
+    return out
+
+
+class _Checker:
+    """Builds the attacker's system for candidate masks and measures target intervals."""
+
+    def __init__(self, groups: pd.DataFrame, totals: Mapping[str, float], lines: list) -> None:
+        self.values = {
+            c: pd.to_numeric(groups[c], errors="coerce").to_numpy(float)
+            for c in _count_columns(groups)
+        }
+        self.totals, self.lines = totals, lines
+        # each attribute's total is published (or follows from the published population)
+        self.line_totals = {
+            (k, c): float(np.nansum(v[list(ln.cells)]))
+            for k, ln in enumerate(lines)
+            if ln.total is None
+            for c, v in self.values.items()
+        }
+
+    def intervals(
+        self, masks: Mapping[str, np.ndarray], targets: list[tuple[int, str]]
+    ) -> np.ndarray:
+        system, val = _system(
+            _hidden_values(self.values, masks), self.totals, self.lines, self.line_totals
+        )
+        exprs = []
+        for r, kind in targets:
+            e: dict[int, float] = {}
+            for c, w in KINDS[kind][0].items():
+                v = val[(r, c)]
+                if isinstance(v, int):
+                    e[v] = e.get(v, 0.0) + w
+            exprs.append(e)
+        iv = np.zeros((len(targets), 2))
+        live = [i for i, e in enumerate(exprs) if e]
+        if live:
+            iv[live] = system.intervals([exprs[i] for i in live])
+        return iv
+
+    def width(self, masks: Mapping[str, np.ndarray], target: tuple[int, str]) -> float:
+        iv = self.intervals(masks, [target])[0]
+        return float(iv[1] - iv[0])
+
+
+def _neighbours(r: int, lines: Sequence[Line]) -> list[int]:
+    near: set[int] = set()
     for ln in lines:
-        members = set(ln.cells)
-        if ln.total not in (None, UNPUBLISHED):
-            members.add(int(ln.total))
-        if i in members:
-            cand_set |= members
-    near = np.array(sorted(c for c in cand_set if not mask[c]), dtype=int)
-    far = np.array(sorted(set(np.flatnonzero(~mask).tolist()) - cand_set), dtype=int)
-    near = near[np.lexsort((near, size[near]))] if near.size else near
-    far = far[np.lexsort((far, size[far]))] if far.size else far
-    for c in (*near, *far):  # neighbours first: a chain of hidden cells may reach further
-        if analysis.frees(i, int(c)):
-            return int(c)
-    if near.size:
-        return int(near[0])
-    return int(far[0]) if far.size else None
+        members = set(ln.cells) | ({ln.total} if ln.total not in (None, UNPUBLISHED) else set())
+        if r in members:
+            near |= members
+    near.discard(r)
+    return sorted(int(x) for x in near)
 
 
-def protect(
+def _useful(values: Mapping[str, np.ndarray], m: int) -> dict[str, np.ndarray]:
+    """Rows whose block, once hidden, can move both ways by ``m`` (zeros protect nothing)."""
+    n = values["n"]
+    out = {"size": n >= 2 * m}
+    if "selected" in values:
+        s = values["selected"]
+        out["selection"] = (s >= m) & (n - s >= m)
+    if "positives" in values:
+        lab, pos = values["controlled_with_label"], values["positives"]
+        out["labels"] = (pos >= m) & (lab - pos >= m)
+    return out
+
+
+def _candidates(r, block, masks, lines, useful, size, depth, keep) -> list[int]:
+    free = ~masks[block] & ~keep
+    near = [c for c in _neighbours(r, lines) if free[c]]
+    if not near:
+        near = [int(c) for c in np.flatnonzero(free)]
+    return sorted(near, key=lambda c: (-depth[c], not useful[block][c], size[c], c))
+
+
+def _hide(masks: Mapping[str, np.ndarray], block: str, row: int) -> dict[str, np.ndarray]:
+    out = {k: v.copy() for k, v in masks.items()}
+    out[block][row] = True
+    return _hierarchy(out)
+
+
+def protect_groups(
     groups: pd.DataFrame,
-    mask: pd.Series | np.ndarray,
+    min_cell: int,
     *,
-    exact: bool = True,
-    size_column: str = "n",
-) -> pd.Series:
-    """Extend a primary suppression mask so that no hidden count can be recovered.
+    totals: Mapping[str, float] | None = None,
+    keep: Iterable[int] | np.ndarray = (),
+    suppress_zero: bool = False,
+    max_trials: int = 3,
+) -> dict[str, np.ndarray]:
+    """Masks (``size``, ``selection``, ``labels``) such that every small count is protected.
 
     Parameters
     ----------
     groups : DataFrame
-        Group rows with ``attribute``, ``group`` and a size column (to choose complements).
-    mask : Series or array of bool
-        Primary suppression, aligned with ``groups``.
-    exact : bool
-        Also run the exact linear-algebra check (step 2 of the module docstring).
-    size_column : str
-        Column whose smallest value is given up first (``n``).
+        Group rows (single attributes and intersections) with ``attribute``, ``group``,
+        ``n``, ``selected`` and optionally the label counts.
+    min_cell : int
+        Publication threshold; also the protection range.
+    totals : mapping, optional
+        Published population totals (default: ``n`` and ``selected`` summed over the first
+        attribute).
+    keep : iterable of int or bool array
+        Rows that complements must not hide (primary suppression still applies).
+    suppress_zero : bool
+        Zero counts are small too.
+    max_trials : int
+        Candidates tried per round before hiding the one that widens the count most.
 
     Returns
     -------
-    Series of bool
-        The final mask (a superset of ``mask``), with the index of ``groups``.
+    dict of bool arrays
+        ``size``, ``selection`` and (with labels) ``labels``, aligned with ``groups``, plus
+        ``primary`` (rows with a small count) and ``complement`` (rows hidden only to
+        protect others).
     """
-    index = groups.index
-    m = np.asarray(mask, dtype=bool).copy()
-    if m.size != len(groups):
-        raise ValueError("mask and groups must have the same length")
-    if not m.any():
-        return pd.Series(m, index=index)
-    size = pd.to_numeric(groups[size_column], errors="coerce").fillna(np.inf).to_numpy(float)
-    lines = margin_lines(groups.reset_index(drop=True))
-    _one_cell_rule(lines, m, size)
-    if exact and lines:
-        with _one_thread():
-            _exact_pass(lines, m, size)
-    return pd.Series(m, index=index)
-
-
-def _exact_pass(lines: Sequence[Line], m: np.ndarray, size: np.ndarray) -> None:
-    """Step 2 of the module docstring, in place on ``m``."""
-    a_full = _matrix(lines, m.size)
-    for _ in range(len(m) + 1):
-        if int(m.sum()) > MAX_EXACT_UNKNOWNS:
-            warnings.warn(
-                f"{int(m.sum())} hidden cells: the exact recoverability check of secondary "
-                f"suppression is skipped above {MAX_EXACT_UNKNOWNS}; the one-cell rule still "
-                "applies.",
-                RuntimeWarning,
-                stacklevel=3,
+    g = groups.reset_index(drop=True)
+    n_rows = len(g)
+    keep_mask = np.zeros(n_rows, dtype=bool)
+    keep_arr = np.asarray(list(keep) if not isinstance(keep, np.ndarray) else keep)
+    if keep_arr.dtype == bool and keep_arr.size == n_rows:
+        keep_mask |= keep_arr
+    elif keep_arr.size:
+        keep_mask[keep_arr.astype(int)] = True
+    sens = sensitive(g, min_cell, suppress_zero)
+    blocks = {b: np.zeros(n_rows, dtype=bool) for b in BLOCKS if BLOCKS[b][0] in g.columns}
+    for kind, m in sens.items():
+        blocks[KINDS[kind][1]] |= m
+    masks = _hierarchy(blocks)
+    primary = np.zeros(n_rows, dtype=bool)
+    for m in sens.values():
+        primary |= m
+    targets = [(int(r), k) for k, m in sens.items() for r in np.flatnonzero(m)]
+    targets.sort()
+    if totals is None and n_rows:
+        first = g["attribute"].astype(str) == str(g["attribute"].iloc[0])
+        totals = {c: float(g.loc[first, c].sum()) for c in _count_columns(g)}
+    lines = margin_lines(g)
+    checker = _Checker(g, totals or {}, lines)
+    size = pd.to_numeric(g["n"], errors="coerce").fillna(np.inf).to_numpy(float)
+    useful = _useful(checker.values, min_cell)
+    depth = g["attribute"].astype(str).str.count(SEP).to_numpy()
+    unprotectable: list[tuple[int, str]] = []
+    cover = _Cover(
+        checker.values,
+        lines,
+        depth,
+        min_cell,
+        keep_mask,
+        float(totals.get("n", np.inf)) if totals else np.inf,
+    )
+    for target in targets:  # hiding more never narrows: a protected count stays protected
+        if checker.width(masks, target) >= min_cell:
+            continue  # already protected by earlier complements
+        found = cover.solve(masks, target)
+        if found is not None:
+            masks = found
+    for target in targets:  # the exact attacker has the last word
+        while checker.width(masks, target) < min_cell:
+            new = _complement(
+                target, masks, checker, lines, useful, size, depth, keep_mask, min_cell, max_trials
             )
-            return
-        analysis = _Analysis(a_full, m)
-        det = analysis.determined
-        if not det.any():
-            return
-        victim = None
-        for i in np.flatnonzero(det):
-            victim = _complement(int(i), lines, m, size, analysis)
-            if victim is not None:
+            if new is None:
+                unprotectable.append(target)  # everything around is hidden already
                 break
-        if victim is None:
-            return  # everything around is hidden already
-        m[victim] = True
-        _one_cell_rule(lines, m, size)
+            masks = new
+    out = dict(masks)
+    hidden_any = out.get("selection", out["size"]) | out["size"]
+    out["primary"] = primary
+    out["complement"] = (hidden_any | out.get("labels", np.zeros(n_rows, bool))) & ~primary
+    out["unprotectable"] = np.zeros(n_rows, dtype=bool)
+    out["unprotectable"][[r for r, _ in unprotectable]] = True
+    return out
+
+
+def _complement(target, masks, checker, lines, useful, size, depth, keep, min_cell, max_trials):
+    """Hide one more row's block to widen the interval of ``target`` (row, kind)."""
+    r, kind = target
+    block = KINDS[kind][1]
+    cands = _candidates(r, block, masks, lines, useful, size, depth, keep)
+    if not cands:  # only kept rows are left: protection comes first
+        cands = _candidates(r, block, masks, lines, useful, size, depth, np.zeros_like(keep))
+    if not cands:
+        return None
+    best, best_w = cands[0], -np.inf
+    for c in cands[:max_trials]:
+        trial = _hide(masks, block, c)
+        w = checker.width(trial, target)
+        if w >= min_cell:
+            return trial
+        if w > best_w:
+            best, best_w = c, w
+    return _hide(masks, block, best)
+
+
+class _Cover:
+    """The cheapest extra blocks to hide so that one small count can move up by ``min_cell``.
+
+    A mixed-integer program over *moves* ``y`` (integer changes of every count) and hiding
+    decisions ``z`` (one per row and block): the moves keep every published relation
+    (``A y = 0`` on the margin lines), keep the counts non-negative and ordered
+    (``selected <= n``...), touch only hidden blocks (``|y| <= M z``) and raise the target
+    count by ``min_cell``. Blocks already hidden cost nothing; ``keep`` rows cannot be
+    hidden; a block's cost grows with its count and with how coarse its table is (a single
+    attribute's group costs more than an intersection cell). If such a move exists, an
+    attacker cannot exclude that the count is ``min_cell`` larger than it is.
+    """
+
+    def __init__(self, values, lines, depth, m, keep, cap) -> None:
+        self.values = {c: np.nan_to_num(v, nan=0.0) for c, v in values.items()}
+        self.cols = list(self.values)
+        self.blocks = [b for b in BLOCKS if BLOCKS[b][0] in self.values]
+        self.lines, self.m, self.keep = lines, int(m), keep
+        self.r = len(depth)
+        self.cap = cap if np.isfinite(cap) else float(self.values["n"].sum())
+        weight = 10.0 ** (depth.max() - depth) if self.r else depth
+        self.cost = {}
+        for b in self.blocks:
+            v = self.values[BLOCKS[b][0]]
+            self.cost[b] = weight * (1.0 + np.abs(v))
+        self._static = self._constraints()
+
+    def _yi(self, c: str, r: int) -> int:
+        return self.cols.index(c) * self.r + r
+
+    def _zi(self, b: str, r: int) -> int:
+        return len(self.cols) * self.r + self.blocks.index(b) * self.r + r
+
+    def _constraints(self):
+        from scipy.sparse import coo_matrix
+
+        rows, cols, data, lo, hi = [], [], [], [], []
+        k = 0
+
+        def add(entries, low, high):
+            nonlocal k
+            for j, w in entries:
+                rows.append(k)
+                cols.append(j)
+                data.append(w)
+            lo.append(low)
+            hi.append(high)
+            k += 1
+
+        for line in self.lines:
+            if line.total == UNPUBLISHED:
+                continue
+            for c in self.cols:
+                e = [(self._yi(c, i), 1.0) for i in line.cells]
+                if line.total is not None:
+                    e.append((self._yi(c, line.total), -1.0))
+                add(e, 0.0, 0.0)
+        for a, b in _ORDER:
+            if a in self.values and b in self.values:
+                for r in range(self.r):
+                    slack = self.values[b][r] - self.values[a][r]
+                    add([(self._yi(a, r), 1.0), (self._yi(b, r), -1.0)], -np.inf, slack)
+        block_of = {c: b for b, cs in BLOCKS.items() for c in cs}
+        for c in self.cols:
+            b = block_of[c]
+            v = self.values[c]
+            for r in range(self.r):
+                up = min(self.cap - v[r], self.m)
+                down = min(v[r], self.m)
+                add([(self._yi(c, r), 1.0), (self._zi(b, r), -up)], -np.inf, 0.0)
+                add([(self._yi(c, r), -1.0), (self._zi(b, r), -down)], -np.inf, 0.0)
+        for outer, inner in zip(self.blocks, self.blocks[1:], strict=False):
+            for r in range(self.r):
+                add([(self._zi(inner, r), 1.0), (self._zi(outer, r), -1.0)], 0.0, np.inf)
+        nv = (len(self.cols) + len(self.blocks)) * self.r
+        a = coo_matrix((data, (rows, cols)), shape=(k, nv)).tocsr()
+        return a, np.array(lo), np.array(hi), nv
+
+    def solve(self, masks, target):
+        """Masks with the cheapest extra hiding for ``target`` (None when impossible)."""
+        from scipy.optimize import Bounds, LinearConstraint, milp
+        from scipy.sparse import vstack, csr_matrix
+
+        a, lo, hi, nv = self._static
+        r0, kind = target
+        t = np.zeros(nv)
+        for c, w in KINDS[kind][0].items():
+            t[self._yi(c, r0)] = w
+        lb = np.zeros(nv)
+        ub = np.ones(nv)
+        cost = np.zeros(nv)
+        for c in self.cols:
+            v = self.values[c]
+            idx = [self._yi(c, r) for r in range(self.r)]
+            lb[idx] = -np.minimum(v, self.m)
+            ub[idx] = np.minimum(self.cap - v, self.m)
+        for b in self.blocks:
+            idx = np.array([self._zi(b, r) for r in range(self.r)])
+            hidden = masks[b]
+            cost[idx] = np.where(hidden, 0.0, self.cost[b])
+            lb[idx[hidden]] = 1.0
+            ub[idx[~hidden & self.keep]] = 0.0
+        cons = LinearConstraint(
+            vstack([a, csr_matrix(t)]), np.append(lo, self.m), np.append(hi, np.inf)
+        )
+        integrality = np.ones(nv)
+        res = milp(
+            cost,
+            constraints=cons,
+            integrality=integrality,
+            bounds=Bounds(lb, ub),
+            options={"time_limit": 10.0},
+        )
+        if res.x is None:
+            return None
+        out = {k: v.copy() for k, v in masks.items()}
+        for b in self.blocks:
+            z = res.x[[self._zi(b, r) for r in range(self.r)]] > 0.5
+            out[b] = out[b] | z
+        return _hierarchy(out)
