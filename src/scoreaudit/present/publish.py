@@ -84,8 +84,6 @@ KEEP_COLUMNS = frozenset(
         "suppression",
         "small_cell",
         "test",
-        "suppressed_labels",
-        "n_selected",
     }
 )
 
@@ -603,9 +601,11 @@ def gate_explanation(explanation: Any, pub_d: pd.DataFrame, min_cell: int) -> An
             continue
         f = frame.reset_index(drop=True)
         k = _key(f["attribute"], f["group"]) + "\x00" + f["reference"].astype(str)
-        mask = k.map(sup).fillna(True).to_numpy(bool)
+        mask = k.map(sup).fillna(True).to_numpy(bool).copy()
         if "selection_rate_after" in f.columns:
-            n = _key(f["attribute"], f["group"]).map(n_by).to_numpy(float)
+            n = pd.to_numeric(_key(f["attribute"], f["group"]).map(n_by), errors="coerce").to_numpy(
+                float
+            )
             after = np.round(pd.to_numeric(f["selection_rate_after"], errors="coerce") * n)
             mask |= small_count(after, min_cell) | small_count(n - after, min_cell)
         cols = [c for c in f.columns if c not in _EXPLAIN_KEEP]

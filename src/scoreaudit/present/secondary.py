@@ -48,13 +48,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from scoreaudit.core.vocab import SEP
-from scoreaudit.present.attack import System, narrow
+from scoreaudit.present.attack import System
 
 __all__ = [
     "BLOCKS",
@@ -566,7 +565,7 @@ class _Cover:
     def solve(self, masks, target):
         """Masks with the cheapest extra hiding for ``target`` (None when impossible)."""
         from scipy.optimize import Bounds, LinearConstraint, milp
-        from scipy.sparse import vstack, csr_matrix
+        from scipy.sparse import csr_matrix, vstack
 
         a, lo, hi, nv = self._static
         r0, kind = target

@@ -257,11 +257,12 @@ def _prepare(
     min_cell: int | None = None,
     manifest: Mapping[str, Any] | None = None,
     figures: list[FigureOut] | None = None,
+    gate: Mapping[str, Any] | None = None,
 ) -> _Prepared:
     lang = check_lang(lang)
     if "suppressed" in result.groups.columns:
         raise ValueError("render from the original AuditResult, not a published copy")
-    published, info = publish(result, min_cell)
+    published, info = publish(result, min_cell, **dict(gate or {}))
     found = findings(published, lang)
     man = dict(manifest) if manifest is not None else build_manifest(result)
     return _Prepared(published, info, found, man, lang, list(figures or []))
@@ -533,6 +534,9 @@ def write_report(
     model_path: str | os.PathLike | None = None,
     config: Mapping[str, Any] | None = None,
     progress: Any = None,
+    keep: Iterable[str] = (),
+    allow_unsuppressed: bool = False,
+    synthetic: bool = False,
 ) -> Path:
     """Write the report files into ``out_dir``, all or nothing.
 
@@ -560,6 +564,9 @@ def write_report(
         The effective configuration recorded in the manifest.
     progress : callable, optional
         Called with a short step name before each step (used by the CLI).
+    keep, allow_unsuppressed, synthetic
+        Passed to the publication gate :func:`scoreaudit.present.publish.publish`: groups
+        complements must not hide; publish synthetic data without suppression.
 
     Returns
     -------
@@ -615,7 +622,12 @@ def write_report(
     )
     with atomic_output_dir(out_dir, force=force) as tmp:
         step("suppress")
-        p = _prepare(result, lang, min_cell=min_cell, manifest=manifest)
+        gate = {
+            "keep": tuple(keep),
+            "allow_unsuppressed": allow_unsuppressed,
+            "synthetic": synthetic,
+        }
+        p = _prepare(result, lang, min_cell=min_cell, manifest=manifest, gate=gate)
         if "figures" in formats or "html" in formats:
             step("figures")
             fig_dir = tmp / "figures" if "figures" in formats else None
