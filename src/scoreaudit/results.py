@@ -116,8 +116,27 @@ class AuditResult:
         return 1 - float(self.config["confidence"])
 
     # -- serialisation ------------------------------------------------------------------
-    def to_dict(self) -> dict:
-        """JSON-serialisable, deterministic description of the result (no row-level data)."""
+    def published(self, min_cell: int | None = None, **gate: Any) -> AuditResult:
+        """The copy that passes the publication gate (small counts and complements blank).
+
+        Same as every written output: :func:`scoreaudit.gate.publish.publish` with the
+        audit's ``min_cell``; ``gate`` takes its keywords (``keep=``...).
+        """
+        if "suppressed" in self.groups.columns:
+            return self
+        from scoreaudit.gate.publish import publish
+
+        return publish(self, min_cell, **gate).result
+
+    def to_dict(self, raw: bool = False) -> dict:
+        """JSON-serialisable, deterministic description of the *published* result.
+
+        The numbers are those of :meth:`published` (small counts and their complements are
+        ``null``). ``raw=True`` gives the unsuppressed numbers: for the analyst's own use,
+        never for publication.
+        """
+        if not raw and "suppressed" not in self.groups.columns:
+            return self.published().to_dict()
         return _clean(
             {
                 "schema_version": SCHEMA_VERSION,

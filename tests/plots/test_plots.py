@@ -453,7 +453,7 @@ def test_heatmap_does_not_hatch_true_zeros():
 
 def test_heatmap_of_a_published_result_with_hidden_counts():
     # a published copy has null selected counts where suppressed: hidden, never read as zeros
-    from scoreaudit.present.publish import publish
+    from scoreaudit.gate.publish import publish
 
     frame = pd.DataFrame(
         {

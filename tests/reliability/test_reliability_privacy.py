@@ -3,7 +3,7 @@
 * No row-level data in ``report.html``, ``report.md``, ``results.json``, ``tables/*.csv`` or
   ``figures/*.svg``: unique marker values planted in an identifier column, a free-text column
   and the scores are searched for in every file.
-* Small cells are suppressed, and secondary suppression (:mod:`scoreaudit.present.secondary`)
+* Small cells are suppressed, and secondary suppression (:mod:`scoreaudit.gate.complements`)
   leaves no suppressed count recoverable from the published margins: hand-built tables with a
   known expected pattern, and property tests (hypothesis) checking with two independent
   methods (peeling by repeated subtraction, and a rank test) that nothing hidden can be
@@ -25,15 +25,8 @@ from hypothesis import strategies as st
 
 import scoreaudit as sa
 from scoreaudit.cli import main
-from scoreaudit.present.publish import primary_group_mask, publish
-from scoreaudit.present.secondary import (
-    UNPUBLISHED,
-    Line,
-    determined_cells,
-    margin_lines,
-    one_subtraction_leaks,
-    protect,
-)
+from scoreaudit.gate.complements import UNPUBLISHED, Line, margin_lines
+from scoreaudit.gate.publish import primary_group_mask, publish
 
 SEP = " × "
 
@@ -134,110 +127,6 @@ def hidden_labels(g: pd.DataFrame, mask: pd.Series) -> list[str]:
     ]
 
 
-def test_two_by_three_one_small_cell_hides_a_rectangle() -> None:
-    g = table(
-        {"a": {"x": 100, "y": 90}, "b": {"u": 35, "v": 65, "w": 90}},
-        {"x × u": 5, "x × v": 45, "x × w": 50, "y × u": 30, "y × v": 20, "y × w": 40},
-        "a × b",
-    )
-    primary = g["n"] < 11
-    final = protect(g, primary)
-    # row x: x×v (45 < 50); column u: y×u; then column v has one hidden cell: y×v (20)
-    assert hidden_labels(g, final) == ["a × b:x × u", "a × b:x × v", "a × b:y × u", "a × b:y × v"]
-
-
-def test_single_attribute_margins_are_protected_by_the_population_total() -> None:
-    g = table({"family": {"alone": 500, "couple": 300, "other": 7, "single": 120}}, {}, "x")
-    g = g[g["attribute"] == "family"].reset_index(drop=True)
-    final = protect(g, g["n"] < 11)
-    assert hidden_labels(g, final) == ["family:other", "family:single"]  # 120 < 300 < 500
-    two = pd.DataFrame({"attribute": ["gender"] * 2, "group": ["woman", "man"], "n": [900, 8]})
-    assert protect(two, two["n"] < 11).tolist() == [True, True]
-
-
-def test_a_line_with_one_cell_hides_its_total() -> None:
-    # 'x' has a single non-empty cell: x × u equals x
-    g = table(
-        {"a": {"x": 12, "y": 200}, "b": {"u": 112, "v": 100}},
-        {"x × u": 12, "y × u": 100, "y × v": 100},
-        "a × b",
-    )
-    primary = pd.Series([False] * len(g))
-    primary[g.index[(g["attribute"] == "a × b") & (g["group"] == "x × u")]] = True
-    final = protect(g, primary)
-    # x×u hidden -> its line {x×u} of total x hides x; then a: {x, y} hides y; column u
-    # {x×u, y×u} hides y×u; column v {y×v} then y: {y×u, y×v} ... to a fixed point
-    assert final[(g["attribute"] == "a") & (g["group"] == "x")].item()
-    lines = margin_lines(g)
-    assert not one_subtraction_leaks(lines, final.to_numpy())
-    assert not peel(lines, final.to_numpy()) and not rank_determined(lines, final.to_numpy())
-
-
-def test_bridge_between_two_hidden_blocks_is_found_by_the_exact_check() -> None:
-    """Every line has two hidden cells, yet R1×C3 = (R1+R2 block) - (C1+C2 block)."""
-    rs, cs = ["R1", "R2", "R3", "R4"], ["C1", "C2", "C3", "C4"]
-    size = {(r, c): 50 + 10 * i + j for i, r in enumerate(rs) for j, c in enumerate(cs)}
-    size[("R2", "C3")] = 30  # the smallest cell whose hiding breaks the bridge
-    cells = {f"{r} × {c}": size[(r, c)] for r in rs for c in cs}
-    singles = {
-        "a": {r: sum(size[(r, c)] for c in cs) for r in rs},
-        "b": {c: sum(size[(r, c)] for r in rs) for c in cs},
-    }
-    g = table(singles, cells, "a × b")
-    block = {
-        "R1 × C1",
-        "R1 × C2",
-        "R2 × C1",
-        "R2 × C2",
-        "R3 × C3",
-        "R3 × C4",
-        "R4 × C3",
-        "R4 × C4",
-        "R1 × C3",
-    }
-    primary = (g["attribute"] == "a × b") & g["group"].isin(block)
-    lines = margin_lines(g)
-    assert not one_subtraction_leaks(lines, primary.to_numpy())  # the one-cell rule is happy
-    assert rank_determined(lines, primary.to_numpy()) == {
-        int(g.index[(g["group"] == "R1 × C3")][0])
-    }
-    final = protect(g, primary)
-    assert sorted(set(g.loc[final, "group"]) - block) == ["R2 × C3"]
-    assert not rank_determined(lines, final.to_numpy()) and not peel(lines, final.to_numpy())
-    # without the exact check the bridge stays recoverable
-    assert rank_determined(lines, protect(g, primary, exact=False).to_numpy())
-
-
-def test_unpublished_totals_are_treated_conservatively() -> None:
-    # the report engineer's example: 'b' alone is not among the rows
-    g = pd.DataFrame(
-        {
-            "attribute": ["a", "a", "a × b", "a × b", "a × b", "a × b"],
-            "group": ["x", "y", "x × u", "x × v", "y × u", "y × v"],
-            "n": [100, 90, 5, 95, 40, 50],
-        }
-    )
-    assert protect(g, pd.Series([False, False, True, False, False, False])).tolist() == [
-        False,
-        False,
-        True,
-        True,
-        True,
-        True,
-    ]
-
-
-def test_deterministic_and_index_preserving() -> None:
-    rng = np.random.default_rng(0)
-    f = pd.DataFrame({"a": rng.choice(list("pqr"), 150), "b": rng.choice(list("stuv"), 150)})
-    g = groups_from(f, ["a", "b"])
-    g.index = g.index * 7 + 3
-    m = g["n"] < 11
-    first = protect(g, m)
-    assert first.index.equals(g.index) and first.equals(protect(g, m))
-    assert (first | ~m).all()
-
-
 # ------------------------------------------------------------------------------------------
 # Properties on random tables
 # ------------------------------------------------------------------------------------------
@@ -259,33 +148,6 @@ def random_tables(draw: Any) -> tuple[pd.DataFrame, pd.Series]:
     g = groups_from(pd.DataFrame(cols), list(cols))
     min_cell = draw(st.sampled_from([5, 11]))
     return g, pd.Series(g["n"].to_numpy() < min_cell, index=g.index)
-
-
-@SETTINGS
-@given(random_tables())
-def test_no_hidden_count_recoverable_from_published_margins(
-    args: tuple[pd.DataFrame, pd.Series],
-) -> None:
-    g, primary = args
-    final = protect(g, primary)
-    assert (final | ~primary).all()  # a superset of the primary suppression
-    lines = margin_lines(g)
-    hidden = final.to_numpy()
-    assert one_subtraction_leaks(lines, hidden) == []
-    assert peel(lines, hidden) == set()
-    assert rank_determined(lines, hidden) == set()
-    assert not determined_cells(lines, hidden).any()
-    assert protect(g, primary).equals(final)  # deterministic
-
-
-@SETTINGS
-@given(random_tables())
-def test_one_cell_rule_alone_never_leaves_a_single_subtraction(
-    args: tuple[pd.DataFrame, pd.Series],
-) -> None:
-    g, primary = args
-    lines = margin_lines(g)
-    assert one_subtraction_leaks(lines, protect(g, primary, exact=False).to_numpy()) == []
 
 
 @st.composite

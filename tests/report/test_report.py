@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 
 import scoreaudit as sa
+from scoreaudit.gate.complements import protect_groups
+from scoreaudit.gate.publish import publish
 from scoreaudit.present import catalogue as i18n
 from scoreaudit.present.findings import detectable_text, findings, noun_phrase
-from scoreaudit.present.publish import publish, secondary_suppression
 from scoreaudit.report import (
     md_escape,
     render_html,
@@ -189,7 +190,7 @@ def test_small_cells_suppressed_everywhere(hostile_result, tmp_path):
 
 def test_secondary_suppression_single_attribute():
     g = pd.DataFrame({"attribute": ["a"] * 3, "group": ["x", "y", "z"], "n": [100, 5, 50]})
-    m = secondary_suppression(g, pd.Series([False, True, False]), 11)
+    m = protect_groups(g, 11)["size"]  # y (5 files) and the smaller other group, z
     assert m.tolist() == [False, True, True]
 
 

@@ -89,6 +89,24 @@ def audit(
         help="Smallest count published; smaller cells are suppressed "
         "(counts 1 to min-cell - 1). Default: 11.",
     ),
+    allow_small_cells: bool = typer.Option(
+        False,
+        "--allow-small-cells",
+        help="Allow --min-cell below 11 (needed on the command line; a config file alone "
+        "cannot lower protection).",
+    ),
+    keep: list[str] = typer.Option(
+        [],
+        "--keep",
+        help="Group that complementary suppression must not hide, e.g. 18-24 or "
+        "age_band=18-24 (repeatable).",
+    ),
+    publish_synthetic_unsuppressed: bool = typer.Option(
+        False,
+        "--publish-synthetic-unsuppressed",
+        help="Publish every count without suppression; refused unless the data are synthetic "
+        "(scoreaudit synth files).",
+    ),
     label: str = typer.Option(None, "--label", help="Outcome column (1 found, 0 not, empty)."),
     weight: str = typer.Option(None, "--weight", help="Row weight column."),
     labels: Path = typer.Option(
@@ -164,6 +182,9 @@ def audit(
         force=force,
         trust_pickle=trust_pickle,
         config_path=config,
+        allow_small_cells=allow_small_cells,
+        keep=tuple(keep),
+        unsuppressed=publish_synthetic_unsuppressed,
     )
 
 

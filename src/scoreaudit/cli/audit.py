@@ -289,6 +289,48 @@ def _open_hint(out: Path, formats: tuple[str, ...]) -> str:
     return ""
 
 
+#: A column only synthetic files carry (the planted irregularity probability of
+#: ``scoreaudit synth``): data with it may be published unsuppressed on request.
+SYNTHETIC_MARKER = "irregular_probability"
+
+
+def is_synthetic_frame(frame: Any) -> bool:
+    """Whether a data frame was written by ``scoreaudit synth`` (it has the planted column)."""
+    return SYNTHETIC_MARKER in getattr(frame, "columns", ())
+
+
+def check_synthetic(frame: Any, data: Any, unsuppressed: bool) -> None:
+    """Refuse ``--publish-synthetic-unsuppressed`` unless ``frame`` is scoreaudit's synthetic data.
+
+    Data left in an engine (``frame`` None) cannot be checked, so they are refused too.
+    """
+    if unsuppressed and (frame is None or not is_synthetic_frame(frame)):
+        raise ScoreAuditError(
+            f"--publish-synthetic-unsuppressed: {data} is not synthetic data "
+            f"(no '{SYNTHETIC_MARKER}' column, which only scoreaudit synth writes); real "
+            "data are always published with small-cell suppression."
+        )
+
+
+def check_min_cell(min_cell: Any, allow_small_cells: bool) -> None:
+    """Refuse a publication threshold below the default without ``--allow-small-cells``.
+
+    Examples
+    --------
+    >>> check_min_cell(11, False)
+    >>> check_min_cell(5, True)
+    """
+    value = int(min_cell)
+    if value < 0:
+        raise ScoreAuditError(f"--min-cell must be >= 0, not {value}.")
+    if value < DEFAULTS["min_cell"] and not allow_small_cells:
+        raise ScoreAuditError(
+            f"min-cell {value} is below the default {DEFAULTS['min_cell']}: smaller counts "
+            "would be published. Add --allow-small-cells on the command line to confirm (a "
+            "--config file alone cannot lower protection)."
+        )
+
+
 def run_audit_command(
     cli_options: Mapping[str, Any],
     *,
@@ -297,6 +339,9 @@ def run_audit_command(
     force: bool = False,
     trust_pickle: bool = False,
     config_path: str | Path | None = None,
+    allow_small_cells: bool = False,
+    keep: tuple[str, ...] = (),
+    unsuppressed: bool = False,
 ) -> Any:
     """Run ``scoreaudit audit``: returns the AuditResult (the report is written when --out)."""
     from scoreaudit.cli.terminal import print_result
@@ -323,6 +368,7 @@ def run_audit_command(
             f"Unknown output format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}."
         )
     out = opts["out"]
+    check_min_cell(opts["min_cell"], allow_small_cells)
     if out is not None:
         check_output_dir(out, force)  # refuse early, before any work
     engine = opts["engine"]
@@ -331,10 +377,13 @@ def run_audit_command(
         if engine not in (None, "duckdb", "spark"):
             raise ScoreAuditError(f"--engine must be duckdb or spark, not {engine!r}.")
         if is_lazy(str(opts["data"]), engine):  # the rows stay in the engine
+            check_synthetic(None, opts["data"], unsuppressed)
             step(f"Describing {opts['data']} in {engine or 'duckdb'}")
             return str(opts["data"])
         step(f"Reading {Path(str(opts['data'])).name}")
-        return read_data(opts["data"])
+        frame = read_data(opts["data"])
+        check_synthetic(frame, opts["data"], unsuppressed)
+        return frame
 
     with _progress(err_console) as step:
         result = run_audit_from_options(
@@ -357,8 +406,21 @@ def run_audit_command(
                 config=recorded,
                 progress=lambda name: step(_STEP_TEXT.get(name, name)),
                 labels=opts["labels"],
+                keep=keep,
+                allow_unsuppressed=unsuppressed,
+                synthetic=unsuppressed,
             )
-    print_result(result)
+    from scoreaudit.gate.publish import publish
+
+    print_result(
+        publish(
+            result,
+            int(opts["min_cell"]),
+            keep=keep,
+            allow_unsuppressed=unsuppressed,
+            synthetic=unsuppressed,
+        ).result
+    )
     if out is not None:
         console.print(
             f"Report written to [bold]{out}[/] ({', '.join(formats)})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 
@@ -110,9 +111,25 @@ def _ratio_decimals(*values) -> int:
     return min(d, 4)
 
 
+def _rate_cli(x) -> str:
+    """A rate as a percentage, or the suppression marker when it is hidden."""
+    try:
+        value = float(x)
+    except (TypeError, ValueError):
+        return "[c]"
+    return "[c]" if math.isnan(value) else f"{value:.2%}"
+
+
 def print_result(result) -> None:
-    """Print the single-attribute disparities as a rich table."""
+    """Print the single-attribute disparities as a rich table (the published numbers only).
+
+    ``result`` should be the copy returned by the publication gate; an unpublished result is
+    passed through :meth:`AuditResult.published` first.
+    """
     from rich.table import Table
+
+    if "suppressed" not in result.groups.columns and hasattr(result, "published"):
+        result = result.published()
 
     s = result.selection
     console.print(
@@ -139,7 +156,10 @@ def print_result(result) -> None:
         if "×" in row.attribute:
             continue
         notes = []
-        if row.small_cell:
+        flag = str(getattr(row, "suppression", "") or "")
+        if flag:
+            notes.append("hidden: small count" if flag == "small" else "hidden: complement")
+        elif row.small_cell is True:
             notes.append("small cell")
         if getattr(row, "note", ""):
             notes.append(str(row.note))
@@ -154,8 +174,8 @@ def print_result(result) -> None:
             row.attribute,
             str(row.group),
             str(row.reference),
-            f"{row.selection_rate:.2%}",
-            f"{row.reference_rate:.2%}",
+            _rate_cli(row.selection_rate),
+            _rate_cli(row.reference_rate),
             fmt_ratio_cli(row.ratio, dec),
             interval,
             fmt_p_cli(row.p_adjusted),

@@ -481,7 +481,7 @@ def findings(published: Any, lang: str = "en", max_findings: int = 10) -> list[F
     Parameters
     ----------
     published : AuditResult
-        Preferably the copy returned by :func:`scoreaudit.present.publish.publish`.
+        Preferably the copy returned by :func:`scoreaudit.gate.publish.publish`.
     lang : {"en", "fr"}
     max_findings : int
 

@@ -1,6 +1,6 @@
 """The audit report: HTML, Markdown, results.json, CSV tables and figures, in French or English.
 
-Everything published goes through :func:`scoreaudit.present.publish.publish` first (small
+Everything published goes through :func:`scoreaudit.gate.publish.publish` first (small
 cells suppressed), then is rendered from one view model (:mod:`.context`), so the HTML, the
 Markdown, the JSON and the CSV tables show the same numbers.
 

@@ -5,7 +5,7 @@
 table and a ``disparities`` table with one row per group *and metric*. This module publishes
 them with the same small-cell rule as the core report (the public functions of
 :mod:`.suppress`: :func:`~.suppress.small_count` on every observed count, then
-:func:`~.suppress.secondary_suppression` over the margins) and renders one page: key findings
+:func:`scoreaudit.gate.complements.protect_groups` over the margins) and renders one page: key findings
 per metric in plain sentences, a table per metric, the method and the estimator's
 assumptions, the warnings and the manifest.
 
@@ -34,6 +34,8 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.core.vocab import SEP
+from scoreaudit.gate.complements import protect_groups
+from scoreaudit.gate.publish import Suppression, small_count
 from scoreaudit.present.catalogue import (
     CATALOGUE,
     attribute_label,
@@ -48,7 +50,6 @@ from scoreaudit.present.catalogue import (
     t,
 )
 from scoreaudit.present.findings import _phrase
-from scoreaudit.present.publish import Suppression, secondary_suppression, small_count
 from scoreaudit.report.context import Cell, Row, Table, rate_cells, ratio_cells
 from scoreaudit.report.render import html_env, md_env, template_text, when_text
 
@@ -180,7 +181,7 @@ def publish_aggregate(
     Every observed count (random and score-picked controls, errors found in each, and their
     complements; or the published TP, FP, TN, FN and their sums) is checked with
     :func:`~.suppress.small_count` (1 to ``min_cell - 1``; 0 too with ``suppress_zero``), then
-    protected over the margins with :func:`~.suppress.secondary_suppression`, count by count
+    protected over the margins with :func:`scoreaudit.gate.complements.protect_groups`, count by count
     (the groups of an attribute add up to published totals). A comparison is suppressed when
     a count it rests on is suppressed for the group or its reference (the representation
     rests on the numbers of controls, the precision on the score's hits and misses, ...); the
@@ -217,18 +218,18 @@ def publish_aggregate(
                     "n": np.nan_to_num(v, nan=0.0),
                 }
             )
-            prim = secondary_suppression(
-                frame, pd.Series(prim, index=groups.index), min_cell
-            ).to_numpy(bool)
+            prim = protect_groups(frame, min_cell, suppress_zero=suppress_zero)["size"]
         masks[name] = prim
     any_count = np.zeros(len(groups), dtype=bool)
     for m in masks.values():
         any_count |= m
+    if secondary:  # a row's counts add up (tp + fp + tn + fn = n): hide them together
+        masks = {name: m | any_count for name, m in masks.items()}
     size = small_count(groups["n"], min_cell, suppress_zero)
     if secondary and size.any():
-        size = secondary_suppression(
-            groups[["attribute", "group", "n"]], pd.Series(size, index=groups.index), min_cell
-        ).to_numpy(bool)
+        size = protect_groups(
+            groups[["attribute", "group", "n"]], min_cell, suppress_zero=suppress_zero
+        )["size"]
 
     pub_groups = groups.copy()
     for prefix, needs in _COLUMN_COUNTS.get(kind, ()):

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.core.vocab import REST, SEP
+from scoreaudit.gate.publish import Suppression, publish
 from scoreaudit.present.catalogue import (
     attribute_label,
     check_lang,
@@ -35,7 +36,6 @@ from scoreaudit.present.catalogue import (
 from scoreaudit.present.explanation import explanation_sentences
 from scoreaudit.present.findings import Finding, findings
 from scoreaudit.present.labels import use_labels
-from scoreaudit.present.publish import Suppression, publish
 from scoreaudit.report import context as C
 from scoreaudit.report.manifest import build_manifest
 from scoreaudit.report.output import atomic_output_dir, write_csv
@@ -282,11 +282,12 @@ def _prepare(
     min_cell: int | None = None,
     manifest: Mapping[str, Any] | None = None,
     figures: list[FigureOut] | None = None,
+    gate: Mapping[str, Any] | None = None,
 ) -> _Prepared:
     lang = check_lang(lang)
     if "suppressed" in result.groups.columns:
         raise ValueError("render from the original AuditResult, not a published copy")
-    published, info = publish(result, min_cell)
+    published, info = publish(result, min_cell, **dict(gate or {}))
     found = findings(published, lang)
     man = dict(manifest) if manifest is not None else build_manifest(result)
     return _Prepared(published, info, found, man, lang, list(figures or []))
@@ -649,6 +650,9 @@ def write_report(
     config: Mapping[str, Any] | None = None,
     progress: Any = None,
     labels: Any = None,
+    keep: Iterable[str] = (),
+    allow_unsuppressed: bool = False,
+    synthetic: bool = False,
 ) -> Path:
     """Write the report files into ``out_dir``, all or nothing.
 
@@ -679,6 +683,9 @@ def write_report(
     labels : path or mapping, optional
         Display names of attributes and groups per language (see
         :mod:`scoreaudit.present.labels`); tables and results.json keep the data's codes.
+    keep, allow_unsuppressed, synthetic
+        Passed to the publication gate :func:`scoreaudit.gate.publish.publish`: groups
+        complements must not hide; publish synthetic data without suppression.
 
     Returns
     -------
@@ -708,6 +715,11 @@ def write_report(
             model_path=model_path,
             config=config,
             progress=progress,
+            gate={
+                "keep": tuple(keep),
+                "allow_unsuppressed": allow_unsuppressed,
+                "synthetic": synthetic,
+            },
         )
 
 
@@ -724,6 +736,7 @@ def _write_report(
     model_path: str | os.PathLike | None,
     config: Mapping[str, Any] | None,
     progress: Any,
+    gate: Mapping[str, Any],
 ) -> Path:
     formats = tuple(formats)
     unknown = [f for f in formats if f not in FORMATS]
@@ -764,7 +777,7 @@ def _write_report(
     )
     with atomic_output_dir(out_dir, force=force) as tmp:
         step("suppress")
-        p = _prepare(result, lang, min_cell=min_cell, manifest=manifest)
+        p = _prepare(result, lang, min_cell=min_cell, manifest=manifest, gate=gate)
         if {"figures", "png", "html"} & set(formats):
             step("figures")
             fig_dir = tmp / "figures" if ("figures" in formats or "png" in formats) else None

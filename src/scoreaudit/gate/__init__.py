@@ -1,0 +1,12 @@
+"""The publication gate: every published number passes here (see ``publish``).
+
+``publish`` hides small counts and chooses complements by integer programming
+(``complements``) so that an attacker who knows every published file and that counts are
+non-negative integers (``attack``) cannot narrow a hidden count below the protection range;
+``curve`` gates the budget curve. The gate needs only counts, so it sits below the result
+objects and every output (report, terminal, web page, ``AuditResult.published()``) calls it.
+"""
+
+from scoreaudit.gate.publish import PublishedResult, Suppression, publish
+
+__all__ = ["PublishedResult", "Suppression", "publish"]

@@ -1,0 +1,175 @@
+"""An integer-programming attacker: how far can each hidden count be narrowed?
+
+Published tables hide some counts (small cells and their complements) but publish others,
+and the counts are linked: the groups of an attribute add up to the population, the cells of
+an intersection add up to the coarser groups, a group's selected files never exceed its
+files, and a group's selected count never falls when the budget grows. An attacker who knows
+all of this and that counts are non-negative integers can bound every hidden count. This
+module computes those bounds exactly, by integer programming (``scipy.optimize.milp``, the
+HiGHS solver): for a hidden linear expression ``e`` (a count, or ``n - selected``) it solves
+``min e`` and ``max e`` over the integer points satisfying every published relation.
+
+The publication gate (:mod:`scoreaudit.gate.publish`) uses it to check its masks, and the
+tests use it on the files of a written report (``tests/attack_report.py`` reads them).
+
+Protection range
+----------------
+A hidden count is **protected** when its feasible interval ``[lo, hi]`` has width
+``hi - lo >= min_cell``. Since counts are non-negative and a small count is below
+``min_cell``, a protected small count has ``hi >= min_cell``: the attacker cannot tell it
+from a count that would have been published, and at least ``min_cell + 1`` values remain.
+
+Examples
+--------
+>>> s = System()
+>>> a, b = s.var("a", 0, 100), s.var("b", 0, 100)
+>>> s.eq({a: 1, b: 1}, 30)            # a + b = 30 is published, a and b are hidden
+>>> s.le({a: 1}, 12)                  # and a <= 12 (e.g. a group of 12 files)
+>>> s.intervals([{a: 1}, {b: 1}]).tolist()
+[[0.0, 12.0], [18.0, 30.0]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import csr_matrix
+
+from scoreaudit.errors import ScoreAuditError
+
+__all__ = ["AttackError", "System", "narrow"]
+
+
+class AttackError(ScoreAuditError):
+    """The published numbers are inconsistent (no non-negative integer solution)."""
+
+
+@dataclass
+class System:
+    """Hidden counts (integer variables with bounds) and the published linear relations."""
+
+    names: list[str] = field(default_factory=list)
+    lo: list[float] = field(default_factory=list)
+    hi: list[float] = field(default_factory=list)
+    rows: list[tuple[dict[int, float], float, float]] = field(default_factory=list)
+    _index: dict[str, int] = field(default_factory=dict)
+
+    def var(self, name: str, lo: float = 0.0, hi: float = np.inf) -> int:
+        """The variable called ``name`` (created with bounds ``[lo, hi]`` or tightened)."""
+        if name in self._index:
+            i = self._index[name]
+            self.lo[i], self.hi[i] = max(self.lo[i], lo), min(self.hi[i], hi)
+            return i
+        self._index[name] = len(self.names)
+        self.names.append(name)
+        self.lo.append(float(lo))
+        self.hi.append(float(hi))
+        return len(self.names) - 1
+
+    def has(self, name: str) -> bool:
+        return name in self._index
+
+    def index(self, name: str) -> int:
+        return self._index[name]
+
+    def eq(self, coefs: Mapping[int, float], rhs: float) -> None:
+        """Add ``sum coefs[i] * x_i == rhs`` (ignored when no variable is involved)."""
+        self._add(coefs, rhs, rhs)
+
+    def le(self, coefs: Mapping[int, float], rhs: float) -> None:
+        """Add ``sum coefs[i] * x_i <= rhs``."""
+        self._add(coefs, -np.inf, rhs)
+
+    def _add(self, coefs: Mapping[int, float], low: float, high: float) -> None:
+        c = {int(k): float(v) for k, v in coefs.items() if v != 0}
+        if not c:
+            if low - 1e-6 > 0 or high + 1e-6 < 0:
+                raise AttackError("the published numbers contradict each other")
+            return
+        self.rows.append((c, float(low), float(high)))
+
+    def components(self) -> list[np.ndarray]:
+        """Groups of variables linked by a relation (solved separately, much faster)."""
+        parent = np.arange(len(self.names))
+
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return int(i)
+
+        for coefs, _, _ in self.rows:
+            keys = list(coefs)
+            r0 = find(keys[0])
+            for k in keys[1:]:
+                r = find(k)
+                if r != r0:
+                    parent[r] = r0
+        roots = np.array([find(i) for i in range(len(self.names))], dtype=int)
+        return [np.flatnonzero(roots == r) for r in dict.fromkeys(roots.tolist())]
+
+    def intervals(self, targets: Sequence[Mapping[int, float]]) -> np.ndarray:
+        """``[min, max]`` of each target expression over the integer solutions (k x 2 array)."""
+        out = np.full((len(targets), 2), np.nan)
+        if not targets:
+            return out
+        comp_of = np.empty(len(self.names), dtype=int)
+        comps = self.components()
+        for k, members in enumerate(comps):
+            comp_of[members] = k
+        by_comp: dict[int, list[int]] = {}
+        for t, expr in enumerate(targets):
+            by_comp.setdefault(int(comp_of[next(iter(expr))]), []).append(t)
+        for k, ts in by_comp.items():
+            out[ts] = self._solve(comps[k], [targets[t] for t in ts])
+        return out
+
+    def _solve(self, members: np.ndarray, targets: Sequence[Mapping[int, float]]) -> np.ndarray:
+        pos = {int(v): j for j, v in enumerate(members)}
+        rows = [r for r in self.rows if next(iter(r[0])) in pos]
+        data, ri, ci = [], [], []
+        for i, (coefs, _, _) in enumerate(rows):
+            for v, c in coefs.items():
+                data.append(c)
+                ri.append(i)
+                ci.append(pos[v])
+        nv = len(members)
+        cons = []
+        if rows:
+            a = csr_matrix((data, (ri, ci)), shape=(len(rows), nv))
+            cons = [LinearConstraint(a, [r[1] for r in rows], [r[2] for r in rows])]
+        lo = np.asarray(self.lo, float)[members]
+        hi = np.asarray(self.hi, float)[members]
+        bounds = Bounds(lo, hi)
+        integ = np.ones(nv)
+        res = np.empty((len(targets), 2))
+        for t, expr in enumerate(targets):
+            c = np.zeros(nv)
+            for v, w in expr.items():
+                c[pos[int(v)]] = w
+            for side, sign in ((0, 1.0), (1, -1.0)):
+                sol = milp(sign * c, constraints=cons, integrality=integ, bounds=bounds)
+                if sol.status == 3:  # unbounded: an unbounded count (no upper bound known)
+                    res[t, side] = -np.inf * sign
+                    continue
+                if not sol.success:
+                    raise AttackError(
+                        f"the published numbers contradict each other ({sol.message})"
+                    )
+                res[t, side] = round(sign * sol.fun, 6)
+        return res
+
+
+def narrow(intervals: np.ndarray, min_cell: int) -> np.ndarray:
+    """True where an interval is narrower than the protection range (``hi - lo < min_cell``).
+
+    Examples
+    --------
+    >>> narrow(np.array([[0, 11], [3, 3], [0, 10]]), 11).tolist()
+    [False, True, True]
+    """
+    iv = np.asarray(intervals, float).reshape(-1, 2)
+    return (iv[:, 1] - iv[:, 0]) < min_cell

@@ -1,0 +1,619 @@
+"""Small-cell suppression for published outputs (report, tables, results.json, figures).
+
+Rule (primary suppression)
+--------------------------
+A published row describes a group (or a comparison of two groups) through counts: the files
+of the group ``n``, the files selected ``s`` and, implicitly, the files not selected ``n - s``.
+When any of these counts is between 1 and ``min_cell - 1`` (default: 1 to 10, the usual
+French publication threshold of health and social data), the row's counts **and every number
+derived from them** (shares, rates, intervals, ratios, differences, tests, mean scores) are
+replaced by a marker (``NaN`` in tables, ``null`` in JSON, ``[c]`` / ``[s]`` in the report)
+and the row is flagged ``suppressed``. A comparison is suppressed when either of its two
+groups is. Zero counts are published by default: "none of the 6,955 files was selected"
+singles nobody out and is often the finding itself; pass ``suppress_zero=True`` for the
+stricter rule. With labels, the outcome block (irregularity rate, precision, error rates) is
+suppressed separately (``suppressed_labels``) when its counts are small, so that three
+positives do not hide the selection rate of a group of 5,000 files.
+
+Secondary suppression
+---------------------
+A suppressed cell of an intersection can sometimes be recovered by subtracting the published
+cells of its row from a published margin (``woman`` minus the other ``woman × ...`` cells).
+:func:`secondary_suppression` is the hook where that protection belongs: it receives every
+published group row with its primary mask and returns the final mask. It currently applies
+the classic one-cell rule per margin (when a margin has exactly one suppressed cell, the
+smallest other cell of that margin is suppressed too) and iterates to a fixed point; the
+reliability work of issue 10 may replace it with a complete method.
+
+Individual scores
+-----------------
+No row of the data is published. Two numbers are nevertheless scores of particular files:
+the selection cut-off (the score of the last file selected) and the calibration bin edges
+(quantiles of the scores). They are published rounded to :data:`SCORE_DIGITS` significant
+digits (:func:`coarse_score`).
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> g = pd.DataFrame({"attribute": ["gender"] * 2, "group": ["woman", "man"],
+...                   "n": [500, 8], "selected": [40, 1], "selection_rate": [0.08, 0.125]})
+>>> primary_group_mask(g, 11).tolist()
+[False, True]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoreaudit.core.vocab import REST
+
+__all__ = [
+    "DEFAULT_MIN_CELL",
+    "KEEP_COLUMNS",
+    "SCORE_DIGITS",
+    "Suppression",
+    "coarse_score",
+    "primary_group_mask",
+    "publish",
+    "PublishedResult",
+    "gate_explanation",
+    "keep_rows",
+    "small_count",
+]
+
+DEFAULT_MIN_CELL = 11
+
+#: Columns never blanked: labels and flags that the marker itself already conveys.
+KEEP_COLUMNS = frozenset(
+    {
+        "attribute",
+        "group",
+        "reference",
+        "budget",
+        "realised_share",
+        "n_selected",
+        "bin",
+        "suppressed",
+        "suppressed_labels",
+        "suppression",
+        "small_cell",
+        "test",
+    }
+)
+
+_LABEL_COUNTS = ("controlled_with_label", "positives", "selected_with_label")
+_LABEL_PREFIXES = ("positive_rate", "precision", "tpr", "fpr", "fnr")
+
+
+#: Significant digits of individual score values that are published (the selection cut-off
+#: and calibration bin edges are scores of particular files).
+SCORE_DIGITS = 3
+
+
+def coarse_score(values: Any, digits: int = SCORE_DIGITS) -> np.ndarray:
+    """Round scores to ``digits`` significant digits, so that no file's exact score is published.
+
+    Examples
+    --------
+    >>> coarse_score([0.7767554401669716, 12345.678, -0.000123456, float("nan")]).tolist()
+    [0.777, 12300.0, -0.000123, nan]
+    """
+    arr = np.asarray(values, dtype=float)
+    out = arr.copy()
+    finite = np.isfinite(arr) & (arr != 0)
+    mag = np.floor(np.log10(np.abs(arr[finite])))
+    scale = 10.0 ** (digits - 1 - mag)
+    out[finite] = np.round(arr[finite] * scale) / scale
+    return out
+
+
+def small_count(count: Any, min_cell: int, suppress_zero: bool = False) -> np.ndarray:
+    """True where a count would single out fewer than ``min_cell`` people.
+
+    Examples
+    --------
+    >>> small_count([0, 1, 10, 11], 11).tolist()
+    [False, True, True, False]
+    >>> small_count([0], 11, suppress_zero=True).tolist()
+    [True]
+    """
+    c = np.asarray(count, dtype=float)
+    low = 0 if suppress_zero else 1
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(c) & (c >= low) & (c < min_cell)
+
+
+def primary_group_mask(
+    groups: pd.DataFrame, min_cell: int, suppress_zero: bool = False
+) -> pd.Series:
+    """Rows of a groups table whose selection counts are small (n, selected, not selected)."""
+    n = groups["n"].to_numpy(float)
+    s = groups["selected"].to_numpy(float)
+    mask = (
+        small_count(n, min_cell, suppress_zero)
+        | small_count(s, min_cell, suppress_zero)
+        | small_count(n - s, min_cell, suppress_zero)
+    )
+    return pd.Series(mask, index=groups.index)
+
+
+def _label_mask(groups: pd.DataFrame, min_cell: int, suppress_zero: bool) -> pd.Series:
+    if "controlled_with_label" not in groups.columns:
+        return pd.Series(False, index=groups.index)
+    lab = groups["controlled_with_label"].to_numpy(float)
+    pos = groups["positives"].to_numpy(float)
+    sel = groups["selected_with_label"].to_numpy(float)
+    mask = np.zeros(len(groups), dtype=bool)
+    for c in (lab, pos, lab - pos, sel):
+        mask |= small_count(c, min_cell, suppress_zero)
+    return pd.Series(mask, index=groups.index)
+
+
+@dataclass
+class Suppression:
+    """What was suppressed in a published result, and how to explain it."""
+
+    min_cell: int
+    suppress_zero: bool
+    primary: int
+    secondary: int
+    rows: dict[str, int] = field(default_factory=dict)
+    unsuppressed: bool = False
+    unprotectable: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.unsuppressed:
+            rule = (
+                "synthetic data published without suppression at the user's request "
+                "(--publish-synthetic-unsuppressed): they describe nobody"
+            )
+        else:
+            rule = (
+                f"counts from {0 if self.suppress_zero else 1} to {self.min_cell - 1} (group "
+                "sizes, selected and not selected files, outcome-label counts, calibration "
+                "bins) and every number derived from them are replaced by null "
+                "(suppression: small); complements are hidden (suppression: complement) so "
+                "that no small count can be narrowed, from all published numbers together "
+                "and knowing that counts are non-negative integers, to an interval shorter "
+                f"than {self.min_cell} (checked by integer programming); adjusted p-values "
+                "count hidden comparisons in the family as p = 1"
+            )
+        return {
+            "min_cell": self.min_cell,
+            "suppress_zero": self.suppress_zero,
+            "unsuppressed": self.unsuppressed,
+            "rule": rule,
+            "protection_range": self.min_cell,
+            "primary_rows": self.primary,
+            "secondary_rows": self.secondary,
+            "unprotectable": self.unprotectable,
+            "rows_by_table": dict(self.rows),
+        }
+
+
+def _blank(table: pd.DataFrame, mask: np.ndarray, columns: list[str] | None = None) -> pd.DataFrame:
+    out = table.copy()
+    cols = columns if columns is not None else [c for c in out.columns if c not in KEEP_COLUMNS]
+    if not mask.any():
+        return out
+    for c in cols:
+        col = out[c]
+        if pd.api.types.is_integer_dtype(col):  # counts stay integers (null when suppressed)
+            out[c] = col.astype("Int64")
+            out.loc[mask, c] = pd.NA
+        elif pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            out[c] = col.astype(float)
+            out.loc[mask, c] = np.nan
+        else:  # flags and text: None (null in JSON, empty in CSV)
+            out[c] = col.astype(object)
+            out.loc[mask, c] = None
+    return out
+
+
+def _key(a: pd.Series, g: pd.Series) -> pd.Series:
+    return a.astype(str) + "\x00" + g.astype(str)
+
+
+@dataclass
+class PublishedResult:
+    """What the gate lets out: a copy of the result with hidden numbers blank, and the record.
+
+    Unpacks as ``(result, suppression)`` for older callers.
+    """
+
+    result: Any
+    suppression: Suppression
+    masks: dict[str, Any] = field(default_factory=dict)
+
+    def __iter__(self):
+        yield self.result
+        yield self.suppression
+
+    def __getitem__(self, i: int) -> Any:
+        return (self.result, self.suppression)[i]
+
+
+def keep_rows(groups: pd.DataFrame, keep: Any) -> np.ndarray:
+    """Rows named by ``keep``: ``"label"``, ``"attribute=label"`` or an intersection label.
+
+    Examples
+    --------
+    >>> g = pd.DataFrame({"attribute": ["a", "a", "a × b"], "group": ["x", "y", "x × u"]})
+    >>> keep_rows(g, ["y", "a × b=x × u"]).tolist()
+    [False, True, True]
+    """
+    from scoreaudit.errors import ScoreAuditError
+
+    names = [keep] if isinstance(keep, str) else list(keep or [])
+    attrs = groups["attribute"].astype(str).to_numpy()
+    labels = groups["group"].astype(str).to_numpy()
+    out = np.zeros(len(groups), dtype=bool)
+    for name in names:
+        attr, _, label = str(name).rpartition("=")
+        hit = labels == label
+        if attr:
+            hit &= attrs == attr
+        if not hit.any():
+            raise ScoreAuditError(
+                f"--keep {name!r}: no such group (give a group label, or attribute=label)."
+            )
+        out |= hit
+    return out
+
+
+def _adjusted_published(d: pd.DataFrame, hidden: np.ndarray, n_groups: Mapping, method: str):
+    """Adjusted p-values from the published comparisons only (hidden tests count as p = 1).
+
+    The family size ``m`` is that of the audit (hidden comparisons included), and each hidden
+    comparison enters as ``p = 1``: Holm's and Benjamini-Hochberg's adjusted p-values can only
+    grow when a p-value grows, so these are conservative (never more significant than the
+    audit's own) and depend on nothing hidden.
+    """
+    from scoreaudit.stats.metrics import adjust_p_values
+
+    p = pd.to_numeric(d["p_value"], errors="coerce").to_numpy(float)
+    rest = d["reference"].astype(str).to_numpy() == REST
+    binary = d["attribute"].astype(str).map(n_groups).fillna(0).to_numpy() == 2
+    keys = np.where(rest & binary, d["attribute"].astype(str), d.index.astype(str))
+    keys = pd.Series(keys)
+    first = ~keys.duplicated().to_numpy()
+    fam = first & np.isfinite(p)
+    q = np.where(hidden, 1.0, p)
+    adj_first = adjust_p_values(np.where(fam, q, np.nan), method)
+    adj = pd.Series(adj_first).groupby(keys.to_numpy()).transform("first").to_numpy(float)
+    return np.where(hidden | ~np.isfinite(p), np.nan, adj)
+
+
+def _flags(primary: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    return np.where(primary, "small", np.where(hidden, "complement", "")).astype(object)
+
+
+def publish(
+    result: Any,
+    min_cell: int | None = None,
+    *,
+    keep: Any = (),
+    allow_unsuppressed: bool = False,
+    synthetic: bool = False,
+    suppress_zero: bool = False,
+    secondary: bool = True,
+) -> PublishedResult:
+    """The publication gate: a copy of ``result`` safe to publish, and what was hidden.
+
+    Every output (report, tables, ``results.json``, figures, explanation, calibration,
+    curve, terminal table, :meth:`AuditResult.published`, :meth:`AuditResult.to_dict`) is
+    made from the copy returned here.
+
+    Parameters
+    ----------
+    result : AuditResult
+    min_cell : int, optional
+        Smallest count published and protection range (default: the audit's ``min_cell``).
+    keep : str or list of str
+        Groups that complements must not hide (``"18-24"``, ``"age_band=18-24"``).
+    allow_unsuppressed : bool
+        Publish without suppression; only with ``synthetic=True`` (synthetic data describes
+        nobody), refused otherwise.
+    synthetic : bool
+        The caller checked that the data are synthetic.
+    suppress_zero : bool
+        Zero counts are small too.
+    secondary : bool
+        Complementary suppression (turning it off is for tests only).
+
+    Returns
+    -------
+    PublishedResult
+        ``.result`` (tables with a ``suppressed`` flag and a ``suppression`` column:
+        ``"small"`` or ``"complement"``), ``.suppression`` and the masks.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, scoreaudit as sa
+    >>> rng = np.random.default_rng(0)
+    >>> f = pd.DataFrame({"g": ["a"] * 300 + ["b"] * 5, "score": rng.random(305)})
+    >>> r = sa.audit(sa.Population(f, protected=["g"]), "score", sa.Budget(share=0.1),
+    ...              threshold_free=False)
+    >>> pub, info = publish(r)
+    >>> pub.groups["suppression"].tolist()  # 'a' = total - 'b': hidden as complement
+    ['complement', 'small']
+    """
+    from scoreaudit.errors import ScoreAuditError
+
+    if min_cell is None:
+        min_cell = int(getattr(result, "config", {}).get("min_cell", DEFAULT_MIN_CELL))
+    min_cell = int(min_cell)
+    if allow_unsuppressed and not synthetic:
+        raise ScoreAuditError(
+            "Publishing without suppression is only allowed for synthetic data (it describes "
+            "nobody); these data are not marked synthetic."
+        )
+    key = (min_cell, repr(keep), bool(allow_unsuppressed), bool(suppress_zero), bool(secondary))
+    cache = getattr(result, "_gate_cache", None)
+    if isinstance(cache, dict) and key in cache:
+        return cache[key]
+    if allow_unsuppressed:
+        min_cell = 0
+    out = _publish(result, min_cell, keep, suppress_zero, secondary, allow_unsuppressed)
+    try:
+        if not isinstance(cache, dict):
+            cache = {}
+            object.__setattr__(result, "_gate_cache", cache)
+        cache[key] = out
+    except (AttributeError, TypeError):  # pragma: no cover - frozen objects without __dict__
+        pass
+    return out
+
+
+def _group_masks(groups, min_cell, keep, suppress_zero, secondary):
+    from scoreaudit.gate.complements import protect_groups, sensitive
+
+    n = len(groups)
+    if min_cell <= 1 and not suppress_zero:
+        z = np.zeros(n, dtype=bool)
+        return {"size": z, "selection": z.copy(), "labels": z.copy(), "primary": z.copy()}
+    if not secondary:
+        sens = sensitive(groups, min_cell, suppress_zero)
+        m = {"size": sens.get("n", np.zeros(n, bool))}
+        m["selection"] = m["size"] | sens["selected"] | sens["not_selected"]
+        lab = np.zeros(n, dtype=bool)
+        for k in ("controlled_with_label", "positives", "negatives", "selected_with_label"):
+            lab |= sens.get(k, np.zeros(n, bool))
+        m["labels"] = lab | m["selection"]
+        m["primary"] = m["selection"] | lab
+        return m
+    return protect_groups(
+        groups, min_cell, keep=keep_rows(groups, keep), suppress_zero=suppress_zero
+    )
+
+
+def _blank_groups(groups: pd.DataFrame, masks: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    label_cols = [c for c in groups.columns if c in _LABEL_COUNTS or c.startswith(_LABEL_PREFIXES)]
+    sel_cols = [
+        c
+        for c in groups.columns
+        if c not in KEEP_COLUMNS and c not in ("n", "share") and c not in label_cols
+    ]
+    out = _blank(groups, masks["selection"], sel_cols)
+    out = _blank(out, masks["size"], ["n", "share"])
+    if "labels" in masks and label_cols:
+        out = _blank(out, masks["labels"], label_cols)
+    hidden = masks["selection"] | masks["size"]
+    out["suppressed"] = hidden
+    if "controlled_with_label" in groups.columns:
+        out["suppressed_labels"] = masks.get("labels", hidden) | hidden
+    out["suppression"] = _flags(
+        masks["primary"] & (hidden | masks.get("labels", hidden)),
+        hidden | masks.get("labels", hidden),
+    )
+    return out
+
+
+def _blank_disparities(result, groups, masks, min_cell, suppress_zero):
+    d = result.disparities.reset_index(drop=True)
+    gkey = _key(groups["attribute"], groups["group"])
+    hidden = dict(zip(gkey, masks["selection"] | masks["size"], strict=False))
+    d_sup = _key(d["attribute"], d["group"]).map(hidden).fillna(True).to_numpy(bool)
+    is_rest = (d["reference"].astype(str) == REST).to_numpy()
+    ref_sup = _key(d["attribute"], d["reference"]).map(hidden).to_numpy(object)
+    if is_rest.any():
+        tot = groups.groupby("attribute", sort=False)[["n", "selected"]].sum()
+        g_n = _key(d["attribute"], d["group"]).map(dict(zip(gkey, groups["n"], strict=False)))
+        g_s = _key(d["attribute"], d["group"]).map(
+            dict(zip(gkey, groups["selected"], strict=False))
+        )
+        rn = d["attribute"].map(tot["n"]).to_numpy(float) - g_n.to_numpy(float)
+        rs = d["attribute"].map(tot["selected"]).to_numpy(float) - g_s.to_numpy(float)
+        rest_small = (
+            small_count(rn, min_cell, suppress_zero)
+            | small_count(rs, min_cell, suppress_zero)
+            | small_count(rn - rs, min_cell, suppress_zero)
+        )
+        ref_sup = np.where(is_rest, rest_small, ref_sup)
+    ref_sup = pd.Series(ref_sup).fillna(True).to_numpy(bool)
+    d_mask = d_sup | ref_sup
+    pub = _blank(d, d_mask)
+    if "p_adjusted" in d.columns and min_cell > 1:
+        n_groups = groups.groupby("attribute", sort=False).size().to_dict()
+        method = str(result.config.get("correction", "holm"))
+        pub["p_adjusted"] = _adjusted_published(d, d_mask, n_groups, method)
+        if "significant" in pub.columns:
+            alpha = 1 - float(result.config.get("confidence", 0.95))
+            sig = pub["p_adjusted"].to_numpy(float) < alpha
+            pub["significant"] = np.where(d_mask, None, sig).astype(object)
+    if "note" in pub.columns:
+        pub.loc[d_mask, "note"] = ""
+    pub["suppressed"] = d_mask
+    prim = (
+        _key(d["attribute"], d["group"])
+        .map(dict(zip(gkey, masks["primary"], strict=False)))
+        .fillna(False)
+        .to_numpy(bool)
+    )
+    pub["suppression"] = _flags(d_mask & prim, d_mask)
+    return pub, d_mask
+
+
+def _publish(result, min_cell, keep, suppress_zero, secondary, unsuppressed) -> PublishedResult:
+    from scoreaudit.gate.curve import gate_curve
+
+    groups = result.groups.reset_index(drop=True)
+    masks = _group_masks(groups, min_cell, keep, suppress_zero, secondary)
+    pub_groups = _blank_groups(groups, masks)
+    pub_d, d_mask = _blank_disparities(result, groups, masks, min_cell, suppress_zero)
+    pub_c, c_mask = gate_curve(result, groups, masks, min_cell, suppress_zero)
+    pub_cal, n_cal = _gate_calibration(result, groups, masks, min_cell, suppress_zero)
+    explanation = gate_explanation(getattr(result, "explanation", None), pub_d, min_cell)
+    primary_rows = int(masks["primary"].sum())
+    hidden_rows = masks["selection"] | masks["size"] | masks.get("labels", masks["size"])
+    info = Suppression(
+        min_cell=min_cell,
+        suppress_zero=suppress_zero,
+        primary=primary_rows,
+        secondary=int(hidden_rows.sum()) - primary_rows,
+        rows={
+            "groups": int((masks["selection"] | masks["size"]).sum()),
+            "groups_outcomes": int(
+                (masks.get("labels", masks["size"]) & ~masks["selection"]).sum()
+            ),
+            "disparities": int(d_mask.sum()),
+            "curve": int(c_mask.sum()),
+            "calibration": n_cal,
+        },
+        unsuppressed=bool(unsuppressed),
+        unprotectable=int(np.asarray(masks.get("unprotectable", [])).sum()),
+    )
+    selection = result.selection
+    if (
+        selection is not None
+        and dataclasses.is_dataclass(selection)
+        and hasattr(selection, "cutoff")
+        and not unsuppressed
+    ):  # the cut-off is the score of one file
+        selection = dataclasses.replace(
+            selection, cutoff=float(coarse_score([selection.cutoff])[0])
+        )
+    published = dataclasses.replace(
+        result,
+        groups=pub_groups,
+        disparities=pub_d,
+        curve=pub_c,
+        calibration=pub_cal,
+        selection=selection,
+    )
+    if hasattr(result, "explanation"):
+        object.__setattr__(published, "explanation", explanation)
+    return PublishedResult(published, info, masks)
+
+
+def _gate_calibration(result, groups, masks, min_cell, suppress_zero):
+    """Calibration bins: a group's bins are all published or all hidden.
+
+    Hidden when the group's outcomes are hidden, or when any of its bins has a small count
+    (files, labelled files, positives, negatives): the bins of a group then add up to its
+    published outcome totals only, and no single bin is left alone.
+    """
+    if result.calibration is None:
+        return None, 0
+    cal = result.calibration.reset_index(drop=True)
+    cm = np.zeros(len(cal), dtype=bool)
+    for col in ("n", "n_labelled", "positives"):
+        if col in cal.columns:
+            cm |= small_count(cal[col], min_cell, suppress_zero)
+    if "n_labelled" in cal.columns and "positives" in cal.columns:
+        neg = pd.to_numeric(cal["n_labelled"], errors="coerce") - pd.to_numeric(
+            cal["positives"], errors="coerce"
+        )
+        cm |= small_count(neg, min_cell, suppress_zero)
+    gkey = _key(groups["attribute"], groups["group"])
+    lab = masks.get("labels", masks["selection"]) | masks["selection"] | masks["size"]
+    ckey = _key(cal["attribute"], cal["group"])
+    cm |= ckey.map(dict(zip(gkey, lab, strict=False))).fillna(True).to_numpy(bool)
+    cm = ckey.map(pd.Series(cm).groupby(ckey.to_numpy()).any()).to_numpy(bool)  # whole group
+    keep = [col for col in cal.columns if col in KEEP_COLUMNS or col in ("score_low", "score_high")]
+    pub_cal = _blank(cal, cm, [col for col in cal.columns if col not in keep])
+    pub_cal["suppressed"] = cm
+    for col in ("score_low", "score_high"):  # quantile edges are individual files' scores
+        if col in pub_cal.columns:
+            pub_cal[col] = coarse_score(pub_cal[col])
+    return pub_cal, int(cm.sum())
+
+
+_EXPLAIN_KEEP = frozenset(
+    {
+        "input",
+        "columns",
+        "attribute",
+        "group",
+        "reference",
+        "term",
+        "input_kind",
+        "auc_method",
+        "association_measure",
+        "is_attribute",
+        "model_reads_attribute",
+        "rank",
+        "note",
+        "levels",
+        "many_levels",
+        "auc_group",
+        "suppressed",
+    }
+)
+
+
+def gate_explanation(explanation: Any, pub_d: pd.DataFrame, min_cell: int) -> Any:
+    """The explanation tables with every row about a hidden comparison blanked.
+
+    Rows carry ``attribute``, ``group`` and ``reference``: they are blanked when the matching
+    published comparison is suppressed (or missing); rates after neutralisation are counts
+    of real files too, blanked when they rest on fewer than ``min_cell`` files.
+    """
+    if explanation is None:
+        return None
+    frames = (
+        {k: v for k, v in vars(explanation).items() if isinstance(v, pd.DataFrame)}
+        if hasattr(explanation, "__dict__")
+        else {}
+    )
+    if not frames:
+        return explanation
+    sup = dict(
+        zip(
+            _key(pub_d["attribute"], pub_d["group"]) + "\x00" + pub_d["reference"].astype(str),
+            pub_d["suppressed"].to_numpy(bool),
+            strict=False,
+        )
+    )
+    n_by = dict(
+        zip(_key(pub_d["attribute"], pub_d["group"]), pub_d.get("n", pd.Series()), strict=False)
+    )
+    new = {}
+    for name, frame in frames.items():
+        if not {"attribute", "group", "reference"} <= set(frame.columns) or frame.empty:
+            new[name] = frame
+            continue
+        f = frame.reset_index(drop=True)
+        k = _key(f["attribute"], f["group"]) + "\x00" + f["reference"].astype(str)
+        mask = k.map(sup).fillna(True).to_numpy(bool).copy()
+        if "selection_rate_after" in f.columns:
+            n = pd.to_numeric(_key(f["attribute"], f["group"]).map(n_by), errors="coerce").to_numpy(
+                float
+            )
+            after = np.round(pd.to_numeric(f["selection_rate_after"], errors="coerce") * n)
+            mask |= small_count(after, min_cell) | small_count(n - after, min_cell)
+        cols = [c for c in f.columns if c not in _EXPLAIN_KEEP]
+        out = _blank(f, mask, cols)
+        out["suppressed"] = mask
+        new[name] = out
+    return (
+        dataclasses.replace(explanation, **new)
+        if dataclasses.is_dataclass(explanation)
+        else explanation
+    )
