@@ -251,16 +251,55 @@ def true_counts(result) -> dict[tuple[str, str, str, float | None], float]:
     return out
 
 
-def violations(findings: list[Finding], truth: dict, min_cell: int) -> list[tuple]:
-    """Small hidden counts (1 to min_cell - 1) whose interval is narrower than min_cell."""
+def violations(
+    findings: list[Finding], truth: dict, min_cell: int, audit_budget: float | None = None
+) -> list[tuple]:
+    """Small hidden counts (1 to min_cell - 1) whose interval is narrower than the range.
+
+    The protection range is ``min_cell``, or the width of the interval that the block's
+    published totals alone allow when that is narrower: a group of ``n`` files, in an
+    attribute of ``N`` files of which ``T`` are selected, has between ``max(0, T - (N - n))``
+    and ``min(n, T)`` selected whatever is hidden. On the curve, a group whose selected count
+    at the audit's own budget is published (groups table) moves by at most the change of
+    the budget total ``|T(b) - T(audit)|``, which is public too (``share x N``).
+    """
+    totals: dict[tuple, float] = {}
+    for (table, a, _g, b, col), v in truth.items():
+        key = (table, a, b, col)
+        totals[key] = totals.get(key, 0.0) + v
+    # a curve count's complement (files not selected) is known only where the size is published
+    hidden_n = {(f.attribute, f.group) for f in findings if f.table == "groups" and f.count == "n"}
+    hidden_sel = {
+        (f.attribute, f.group) for f in findings if f.table == "groups" and f.count == "selected"
+    }
     bad = []
     for f in findings:
         v = truth.get((f.table, f.attribute, f.group, f.budget, f.count))
-        if f.table == "curve":
-            nv = truth.get((f.table, f.attribute, f.group, f.budget, "not_selected"))
-            small = (v is not None and 1 <= v < min_cell) or (nv is not None and 1 <= nv < min_cell)
-        else:
-            small = v is not None and 1 <= v < min_cell
-        if small and f.high - f.low < min_cell:
+        nv = truth.get((f.table, f.attribute, f.group, f.budget, "not_selected"))
+        small_v = v is not None and 1 <= v < min_cell
+        small_nv = (
+            f.table == "curve"
+            and (f.attribute, f.group) not in hidden_n
+            and nv is not None
+            and 1 <= nv < min_cell
+        )
+        if not (small_v or small_nv) or f.count == "n":
+            if small_v and f.high - f.low < min_cell:
+                bad.append((f, v))
+            continue
+        sel = truth[(f.table, f.attribute, f.group, f.budget, "selected")]
+        n = sel + truth[(f.table, f.attribute, f.group, f.budget, "not_selected")]
+        t = totals[(f.table, f.attribute, f.budget, "selected")]
+        big_n = t + totals[(f.table, f.attribute, f.budget, "not_selected")]
+        trivial = min(n, t) - max(0.0, t - (big_n - n))
+        if (
+            f.table == "curve"
+            and audit_budget is not None
+            and ((f.attribute, f.group) not in hidden_sel)
+        ):
+            t0 = totals.get((f.table, f.attribute, float(audit_budget), "selected"))
+            if t0 is not None:
+                trivial = min(trivial, abs(t - t0))
+        if f.high - f.low < min(min_cell, trivial):
             bad.append((f, v))
     return bad

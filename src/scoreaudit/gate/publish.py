@@ -355,9 +355,12 @@ def publish(
             "nobody); these data are not marked synthetic."
         )
     key = (min_cell, repr(keep), bool(allow_unsuppressed), bool(suppress_zero), bool(secondary))
+    # The explanation can be attached after a first publication: the cached copy is only
+    # reused for the very same explanation object.
+    explanation = getattr(result, "explanation", None)
     cache = getattr(result, "_gate_cache", None)
-    if isinstance(cache, dict) and key in cache:
-        return cache[key]
+    if isinstance(cache, dict) and key in cache and cache[key][0] is explanation:
+        return cache[key][1]
     if allow_unsuppressed:
         min_cell = 0
     out = _publish(result, min_cell, keep, suppress_zero, secondary, allow_unsuppressed)
@@ -365,7 +368,7 @@ def publish(
         if not isinstance(cache, dict):
             cache = {}
             object.__setattr__(result, "_gate_cache", cache)
-        cache[key] = out
+        cache[key] = (explanation, out)
     except (AttributeError, TypeError):  # pragma: no cover - frozen objects without __dict__
         pass
     return out
