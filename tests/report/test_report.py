@@ -634,7 +634,12 @@ def test_counts_report(tmp_path):
     data = json.loads((out / "results.json").read_text(encoding="utf-8"))
     c = next(g for g in data["groups"] if g["group"] == "c")
     assert c["tp"] is None and c["precision"] is None  # 5 true positives: suppressed
-    assert c["fp"] == 40  # counts that are not small stay
+    # a row's four counts add up to its size, so they are hidden together (tp = n - fp - tn - fn)
+    assert c["fp"] is None and c["tn"] is None and c["fn"] is None
+    # one complement in the tp column: b's 30 (a is the reference), so a stays published
+    b = next(g for g in data["groups"] if g["group"] == "b")
+    a = next(g for g in data["groups"] if g["group"] == "a")
+    assert b["tp"] is None and a["tp"] == 50 and a["fp"] == 200
 
 
 def test_summary_ranks_by_evidence_and_never_starts_with_a_small_cell():

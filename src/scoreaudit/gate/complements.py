@@ -38,8 +38,8 @@ Examples
 >>> g = pd.DataFrame({"attribute": ["a"] * 3, "group": ["x", "y", "z"],
 ...                   "n": [500, 400, 300], "selected": [40, 5, 60]})
 >>> m = protect_groups(g, min_cell=11)
->>> m["selection"].tolist()   # 'y' (5 selected) and one complement: the smallest group 'z'
-[False, True, True]
+>>> m["selection"].tolist()   # 'y' (5 selected) and the cheapest complement: 'x' (40 selected)
+[True, True, False]
 >>> m["size"].tolist()
 [False, False, False]
 """
@@ -378,6 +378,7 @@ def protect_groups(
     keep: Iterable[int] | np.ndarray = (),
     suppress_zero: bool = False,
     max_trials: int = 3,
+    hidden: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Masks (``size``, ``selection``, ``labels``) such that every small count is protected.
 
@@ -397,6 +398,9 @@ def protect_groups(
         Zero counts are small too.
     max_trials : int
         Candidates tried per round before hiding the one that widens the count most.
+    hidden : bool array, optional
+        Rows whose size is hidden for another reason (e.g. a source table already hid
+        them): hidden and protected like small sizes.
 
     Returns
     -------
@@ -414,6 +418,8 @@ def protect_groups(
     elif keep_arr.size:
         keep_mask[keep_arr.astype(int)] = True
     sens = sensitive(g, min_cell, suppress_zero)
+    if hidden is not None and "n" in sens:
+        sens["n"] = sens["n"] | np.asarray(hidden, dtype=bool)
     blocks = {b: np.zeros(n_rows, dtype=bool) for b in BLOCKS if BLOCKS[b][0] in g.columns}
     for kind, m in sens.items():
         blocks[KINDS[kind][1]] |= m

@@ -28,8 +28,10 @@ Examples
 >>> f = pd.DataFrame({"g": ["a"] * 400 + ["b"] * 400, "s": rng.random(800)})
 >>> r = sa.audit(sa.Population(f, protected=["g"]), "s", sa.Budget(share=0.1),
 ...              threshold_free=False)
->>> pub = sa.gate.publish.publish(r).result
->>> bool(pub.curve["suppressed"].iloc[0]), bool(pub.curve["suppressed"].iloc[-1])
+>>> from scoreaudit.gate import publish
+>>> pub = publish(r).result
+>>> hidden = pub.curve.groupby("budget")["suppressed"].any()
+>>> bool(hidden[0.01]), bool(hidden[0.5])   # 8 files selected at 1%: hidden; 400 at 50%
 (True, False)
 """
 
@@ -88,7 +90,7 @@ def gate_curve(
     hide = frame.groupby(["a", "b"], sort=False)["cause"].transform("any").to_numpy(bool).copy()
     frame["size_hidden"] = size_hidden.to_numpy(bool)
     hide |= frame.groupby("a", sort=False)["size_hidden"].transform("any").to_numpy(bool)
-    hide = _verify(c, n, s, hide, small, min_cell)
+    hide = _verify(c, n, s, hide, small, min_cell, at_audit)
     out = c.copy()
     cols = [col for col in CURVE_BLANK if col in out.columns]
     for col in cols:
@@ -99,8 +101,12 @@ def gate_curve(
     return out, hide
 
 
-def _verify(c, n, s, hide, small, m) -> np.ndarray:
-    """Grow runs of hidden budgets until each has a certificate (see the module docstring)."""
+def _verify(c, n, s, hide, small, m, at_audit) -> np.ndarray:
+    """Grow runs of hidden budgets until each has a certificate (see the module docstring).
+
+    The audit's own budget splits runs: the groups table may publish its counts, so the
+    certificate's moves leave that budget alone.
+    """
     hide = hide.copy()
     attrs = c["attribute"].astype(str).to_numpy()
     for attr in dict.fromkeys(attrs):
@@ -119,12 +125,11 @@ def _verify(c, n, s, hide, small, m) -> np.ndarray:
         out_small = out_small[grid] & small[grid]
         sel_small &= small[grid]
         size = n[grid].max(axis=1)
+        fixed = at_audit[grid].any(axis=0)
         for _ in range(len(budgets) + 1):
-            hb = hide[grid].any(axis=0)
+            hb = hide[grid].any(axis=0) & ~fixed
             bad = [
-                run
-                for run in _runs(hb)
-                if not _certified(sel, size, sel_small, out_small, run, m)
+                run for run in _runs(hb) if not _certified(sel, size, sel_small, out_small, run, m)
             ]
             if not bad:
                 break
@@ -140,21 +145,31 @@ def _runs(hb: np.ndarray) -> list[tuple[int, int]]:
 
 
 def _certified(sel, size, sel_small, out_small, run, m) -> bool:
-    """True when shifting ``m`` files over the run moves every small count of the run by ``m``.
+    """True when moves of files within the run give every small count of the run its range.
 
-    ``sel`` is groups x budgets; the run's neighbours (published) bound each group: it may
-    rise by ``up`` (to the next published count or its size) and fall by ``down`` (to the
-    previous published count, or 0), uniformly over the run so monotonicity holds.
+    ``sel`` is groups x budgets, ``L`` and ``R`` each group's counts just before and after
+    the run (published; 0 before the first budget, the group's size after the last). Each
+    budget step adds a fixed number of files (the budget totals are public), shared among
+    groups; a group's share of the steps in the run is fixed by ``R - L``. Moving ``k`` of
+    those steps' files from the other groups to group ``g`` before budget ``j`` and back
+    after it raises ``g``'s count at ``j`` by ``k`` and keeps every total, every published
+    count and monotonicity: possible up to ``min(others' gain by j, g's room after j)``.
+    Lowering is symmetric. Both moves give integer solutions, so the count at ``j`` ranges
+    over at least ``rise + fall``. The range asked is ``m``, or less where the budget
+    totals alone allow less (a group cannot have more selected files than the budget
+    selects).
     """
     lo, hi = run
-    width = sel.shape[1]
-    prev = sel[:, lo - 1] if lo > 0 else np.zeros(len(sel))
-    nxt = np.minimum(sel[:, hi + 1], size) if hi + 1 < width else size
-    up, down = nxt - sel[:, hi], sel[:, lo] - prev
-    give_down = np.minimum(down, m)
-    give_up = np.minimum(up, m)
-    raise_ok = (up >= m) & (give_down.sum() - give_down >= m)
-    lower_ok = (down >= m) & (give_up.sum() - give_up >= m)
-    need_raise = sel_small[:, lo : hi + 1].any(axis=1)
-    need_lower = out_small[:, lo : hi + 1].any(axis=1)
-    return bool(np.all(raise_ok | ~need_raise) and np.all(lower_ok | ~need_lower))
+    span = sel[:, lo : hi + 1]
+    right = sel[:, hi + 1] if hi + 1 < sel.shape[1] else size
+    left = sel[:, lo - 1] if lo > 0 else np.zeros(len(sel))
+    gain = span - left[:, None]
+    room = right[:, None] - span
+    rise = np.minimum(room, gain.sum(axis=0) - gain)
+    fall = np.minimum(gain, room.sum(axis=0) - room)
+    total = span.sum(axis=0)
+    rest = size.sum() - size[:, None]
+    trivial = np.minimum(size[:, None], total) - np.maximum(0.0, total - rest)
+    targets = sel_small[:, lo : hi + 1] | out_small[:, lo : hi + 1]
+    need = np.where(targets, np.minimum(trivial, m), 0.0)
+    return bool(np.all(rise + fall >= need))

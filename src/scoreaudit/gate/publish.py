@@ -294,6 +294,30 @@ def _flags(primary: np.ndarray, hidden: np.ndarray) -> np.ndarray:
     return np.where(primary, "small", np.where(hidden, "complement", "")).astype(object)
 
 
+def secondary_suppression(groups: pd.DataFrame, mask: Any, min_cell: int) -> pd.Series:
+    """Extend a mask of hidden sizes so that no hidden size can be narrowed below ``min_cell``.
+
+    For count tables that are not audits (the funnel's stage tables): ``groups`` has
+    ``attribute`` (the margin a row adds up to), ``group`` and ``n``; rows in ``mask`` and
+    rows with a small ``n`` are protected by :func:`scoreaudit.gate.complements.protect_groups`.
+
+    Examples
+    --------
+    >>> g = pd.DataFrame({"attribute": ["s"] * 3, "group": ["x", "y", "z"],
+    ...                   "n": [100, 5, 40]})
+    >>> secondary_suppression(g, [False, True, False], 11).tolist()
+    [False, True, True]
+    """
+    from scoreaudit.gate.complements import protect_groups
+
+    frame = groups[["attribute", "group", "n"]].reset_index(drop=True)
+    hidden = np.asarray(mask, dtype=bool)
+    if not (hidden.any() or small_count(frame["n"].to_numpy(float), min_cell).any()):
+        return pd.Series(hidden, index=groups.index)
+    size = protect_groups(frame, min_cell, hidden=hidden)["size"]
+    return pd.Series(hidden | size, index=groups.index)
+
+
 def publish(
     result: Any,
     min_cell: int | None = None,

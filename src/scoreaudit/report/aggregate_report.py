@@ -173,6 +173,46 @@ def _blank(table: pd.DataFrame, mask: np.ndarray, columns: list[str]) -> pd.Data
     return out
 
 
+#: Counts of a row that determine each other (hidden together): a log's controls split into
+#: errors and no errors, a confusion matrix's four cells add up to the row's size.
+_COUPLED = {
+    "controls": (("random_errors", "random_ok"), ("score_errors", "score_ok")),
+    "counts": (
+        ("n", "tp", "fp", "tn", "fn", "selected", "not_selected", "positives", "negatives"),
+    ),
+}
+
+
+def _protect_counts(groups, values_of, masks, kind, min_cell, suppress_zero):
+    """Complements in each count column, and counts of a row that determine each other
+    hidden together, until neither adds anything (each pass hides more, so it ends)."""
+    masks = dict(masks)
+    for _ in range(len(groups) + 1):
+        before = {k: m.copy() for k, m in masks.items()}
+        for name, v in values_of.items():
+            if not masks[name].any():
+                continue
+            frame = pd.DataFrame(
+                {"attribute": groups["attribute"], "group": groups["group"], "n": np.nan_to_num(v)}
+            )
+            masks[name] = (
+                masks[name]
+                | protect_groups(frame, min_cell, suppress_zero=suppress_zero, hidden=masks[name])[
+                    "size"
+                ]
+            )
+        for names in _COUPLED.get(kind, ()):
+            joint = np.zeros(len(groups), dtype=bool)
+            for name in names:
+                joint |= masks.get(name, joint)
+            for name in names:
+                if name in masks:
+                    masks[name] = masks[name] | joint
+        if all(np.array_equal(before[k], masks[k]) for k in masks):
+            break
+    return masks
+
+
 def publish_aggregate(
     result: Any, min_cell: int | None = None, *, suppress_zero: bool = False, secondary: bool = True
 ) -> tuple[Any, Suppression]:
@@ -201,30 +241,20 @@ def publish_aggregate(
             return total - part
         return pd.to_numeric(groups[expr], errors="coerce").to_numpy(float)
 
-    masks: dict[str, np.ndarray] = {}
+    values_of = {
+        name: values(expr)
+        for name, expr in counts.items()
+        if all(c in groups.columns for c in (expr if isinstance(expr, tuple) else (expr,)))
+    }
+    masks = {name: small_count(v, min_cell, suppress_zero) for name, v in values_of.items()}
     primary = np.zeros(len(groups), dtype=bool)
-    for name, expr in counts.items():
-        cols = expr if isinstance(expr, tuple) else (expr,)
-        if not all(c in groups.columns for c in cols):
-            continue
-        v = values(expr)
-        prim = small_count(v, min_cell, suppress_zero)
-        primary |= prim
-        if secondary and prim.any():
-            frame = pd.DataFrame(
-                {
-                    "attribute": groups["attribute"],
-                    "group": groups["group"],
-                    "n": np.nan_to_num(v, nan=0.0),
-                }
-            )
-            prim = protect_groups(frame, min_cell, suppress_zero=suppress_zero)["size"]
-        masks[name] = prim
+    for m in masks.values():
+        primary |= m
+    if secondary and primary.any():
+        masks = _protect_counts(groups, values_of, masks, kind, min_cell, suppress_zero)
     any_count = np.zeros(len(groups), dtype=bool)
     for m in masks.values():
         any_count |= m
-    if secondary:  # a row's counts add up (tp + fp + tn + fn = n): hide them together
-        masks = {name: m | any_count for name, m in masks.items()}
     size = small_count(groups["n"], min_cell, suppress_zero)
     if secondary and size.any():
         size = protect_groups(
