@@ -104,6 +104,7 @@ def cli_args(path: Path, opts: dict[str, Any], out: Path) -> list[str]:
         opts.get("budget", "10%"),
         "--min-cell",
         "0",
+        "--allow-small-cells",
         "--out",
         str(out),
         "--formats",

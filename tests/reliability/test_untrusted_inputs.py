@@ -267,7 +267,8 @@ def test_the_same_settings_typed_on_the_command_line_are_accepted(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     cfg = _config(project, "data: ../outside.csv\nmin-cell: 5\nout: ../report\n")
-    args = ["audit", "--config", str(cfg), "--min-cell", "5", "--data", "../outside.csv"]
+    args = ["audit", "--config", str(cfg), "--min-cell", "5", "--allow-small-cells"]
+    args += ["--data", "../outside.csv"]
     code, err = run([*args, "--out", "../report"], capsys)
     assert code == 0, err
     assert (project.parent / "report" / "results.json").exists()

@@ -311,11 +311,17 @@ def secondary_suppression(groups: pd.DataFrame, mask: Any, min_cell: int) -> pd.
     from scoreaudit.gate.complements import protect_groups
 
     frame = groups[["attribute", "group", "n"]].reset_index(drop=True)
-    hidden = np.asarray(mask, dtype=bool)
-    if not (hidden.any() or small_count(frame["n"].to_numpy(float), min_cell).any()):
-        return pd.Series(hidden, index=groups.index)
-    size = protect_groups(frame, min_cell, hidden=hidden)["size"]
-    return pd.Series(hidden | size, index=groups.index)
+    hidden = np.asarray(mask, dtype=bool).copy()
+    small = small_count(frame["n"].to_numpy(float), min_cell)
+    # each margin adds up to its own published total: protected one margin at a time
+    for _, rows in frame.groupby(frame["attribute"].astype(str), sort=False).indices.items():
+        if not (hidden[rows].any() or small[rows].any()):
+            continue
+        sub = frame.iloc[rows].reset_index(drop=True)
+        totals = {"n": float(sub["n"].sum())}
+        size = protect_groups(sub, min_cell, totals=totals, hidden=hidden[rows])["size"]
+        hidden[rows] |= size
+    return pd.Series(hidden, index=groups.index)
 
 
 def publish(
