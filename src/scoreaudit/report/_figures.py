@@ -39,7 +39,8 @@ def labelled_copy(published: Any, lang: str) -> Any:
     import dataclasses
 
     def attr_map(col: Any) -> Any:
-        return col.astype(str).map(lambda a: attribute_label(a, lang))
+        text = col.astype(str)
+        return text.map({a: attribute_label(a, lang) for a in text.unique()})
 
     g = published.groups
     pairs = list(zip(g["attribute"].astype(str), g["group"].astype(str), strict=False))
@@ -51,6 +52,16 @@ def labelled_copy(published: Any, lang: str) -> Any:
             return published
         seen[key] = (a, x)
 
+    cache = dict(shown)  # each (attribute, value) labelled once, not once per row
+
+    def label_of(a: str, v: str) -> str:
+        if v == REST:
+            return v
+        lab = cache.get((a, v))
+        if lab is None:
+            lab = cache[(a, v)] = group_label(a, v, lang)
+        return lab
+
     def relabel(frame: Any) -> Any:
         if frame is None:
             return None
@@ -59,8 +70,7 @@ def labelled_copy(published: Any, lang: str) -> Any:
         for col in ("group", "reference"):
             if col in out.columns:
                 out[col] = [
-                    v if v == REST else shown.get((a, v), group_label(a, v, lang))
-                    for a, v in zip(attrs, frame[col].astype(str), strict=False)
+                    label_of(a, v) for a, v in zip(attrs, frame[col].astype(str), strict=False)
                 ]
         out["attribute"] = attr_map(frame["attribute"])
         return out
@@ -86,7 +96,10 @@ def labelled_copy(published: Any, lang: str) -> Any:
 
 
 def make_figures(
-    published: Any, lang: str, directory: str | os.PathLike | None = None, png: bool = False
+    published: Any,
+    lang: str,
+    directory: str | os.PathLike | None = None,
+    png: bool = False,
 ) -> list[FigureOut]:
     """Draw the report's figures from a published result, once each; save them as SVG in
     ``directory`` (and as PNG too with ``png``).
@@ -159,19 +172,25 @@ def make_figures(
         )
 
     specs.extend(_explanation_figure(raw, lang))
+    formats = ("svg", "png") if png else ("svg",)
     with tempfile.TemporaryDirectory() as scratch:
         base = Path(directory) if directory is not None else Path(scratch)
-        for name, caption, draw in specs:
-            try:
-                fig = draw()
-                svg_path = plots.save_figure(fig, base / name, ("svg", "png") if png else ("svg",))[
-                    0
-                ]
-                out.append(FigureOut(name, caption, svg=Path(svg_path).read_bytes()))
-                del fig
-            except Exception as exc:
-                out.append(FigureOut(name, caption, error=f"{type(exc).__name__}: {exc}"))
+        drawn = [_draw_one(draw, base / name, formats) for name, _, draw in specs]
+        for (name, caption, _), (svg, error) in zip(specs, drawn, strict=True):
+            out.append(FigureOut(name, caption, svg=svg, error=error))
     return out
+
+
+def _draw_one(draw: Any, path: Path, formats: tuple[str, ...]) -> tuple[bytes | None, str | None]:
+    """Draw and save one figure: its SVG bytes, or the error that stopped it."""
+    import scoreaudit.plots as plots
+
+    try:
+        fig = draw()
+        svg_path = plots.save_figure(fig, path, formats)[0]
+        return Path(svg_path).read_bytes(), None
+    except Exception as exc:
+        return None, f"{type(exc).__name__}: {exc}"
 
 
 def _explanation_figure(raw: Any, lang: str) -> list[tuple[str, str, Any]]:

@@ -427,15 +427,18 @@ def results_json(
     (1, ['calibration', 'config', 'curve', 'disparities'])
     """
     p = _prepared or _prepare(result, lang, min_cell=min_cell, manifest=manifest)
-    out = p.published.to_dict()
-    out["findings"] = [f.to_dict() for f in p.findings]
-    out["suppression"] = p.suppression.to_dict()
-    out["explanation"] = C.explanation_records(getattr(p.published, "explanation", None))
-    out["report"] = {"lang": p.lang, "figures": [f.name for f in p.figures if f.svg is not None]}
-    out["manifest"] = dict(p.manifest)
     from scoreaudit.results import _clean
 
-    return _clean(out)
+    out = p.published.to_dict()  # already JSON-safe: only the parts added here are cleaned
+    extra = {
+        "findings": [f.to_dict() for f in p.findings],
+        "suppression": p.suppression.to_dict(),
+        "explanation": C.explanation_records(getattr(p.published, "explanation", None)),
+        "report": {"lang": p.lang, "figures": [f.name for f in p.figures if f.svg is not None]},
+        "manifest": dict(p.manifest),
+    }
+    out.update(_clean(extra))
+    return out
 
 
 def _dump_json(data: Mapping[str, Any]) -> str:
