@@ -262,7 +262,8 @@ def threshold_free(
     counts = np.bincount(code_sorted, minlength=n_groups)
     bounds = np.zeros(n_groups + 1, dtype=np.int64)
     np.cumsum(counts, out=bounds[1:])
-    blk = ranking.block[perm]
+    # tie block of each grouped position (without ties the block IS the sorted position)
+    blk = perm if ranking.n_blocks == n else ranking.block[perm]
     w_grouped = None
     if w is not None:
         w_grouped = w[ranking.order[perm]]
