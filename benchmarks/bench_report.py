@@ -14,7 +14,10 @@ The command (100,000 bundled synthetic files, shipped scorecard, every default o
   primary mask (its output is NOT publishable: timing only, to show what that step costs;
   ``present/publish.py`` is being rewritten on another branch).
 
-Run: PYTHONPATH=src python benchmarks/bench_report.py [--repeat 5] [--no-secondary]
+Run: PYTHONPATH=src python benchmarks/bench_report.py [--repeat 5] [--no-secondary] [--src DIR]
+(``--src``: another source tree, e.g. an older commit's ``src`` from ``git archive``, for a
+before/after comparison in the same conditions; wall and CPU time are both printed because a
+shared machine inflates wall time).
 """
 
 from __future__ import annotations
@@ -44,25 +47,33 @@ ARGS = [
 ]
 
 
+SRC = ROOT / "src"
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
     return env
 
 
-def wall(repeat: int, no_secondary: bool) -> list[float]:
-    """Wall times of the whole command, each in a fresh interpreter."""
-    times = []
+def wall(repeat: int, no_secondary: bool) -> tuple[list[float], list[float]]:
+    """Wall and CPU (user + system) times of the whole command, each in a fresh interpreter."""
+    import resource
+
+    times, cpus = [], []
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as tmp:
             if no_secondary:
                 cmd = [sys.executable, __file__, "--cli-no-secondary", str(Path(tmp) / "r")]
             else:
                 cmd = [sys.executable, "-m", "scoreaudit", *ARGS, "--out", str(Path(tmp) / "r")]
+            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
             subprocess.run(cmd, check=True, capture_output=True, env=_env())
             times.append(time.perf_counter() - t0)
-    return times
+            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
+    return times, cpus
 
 
 def _patch_secondary() -> None:
@@ -130,18 +141,23 @@ def main() -> None:
     ap.add_argument("--no-secondary", action="store_true")
     ap.add_argument("--steps-worker", action="store_true")
     ap.add_argument("--cli-no-secondary")
+    ap.add_argument("--src", help="source tree to run (default: this checkout's src)")
     args = ap.parse_args()
+    global SRC
+    if args.src:
+        SRC = Path(args.src).resolve()
     if args.cli_no_secondary:
         cli_no_secondary(args.cli_no_secondary)
         return
     if args.steps_worker:
         print("RESULT " + json.dumps(steps(args.no_secondary)))
         return
-    times = wall(args.repeat, args.no_secondary)
+    times, cpus = wall(args.repeat, args.no_secondary)
     label = "without secondary suppression" if args.no_secondary else "as shipped"
     print(
-        f"README command ({label}): median {statistics.median(times):.2f} s wall over "
-        f"{len(times)} runs (min {min(times):.2f}, max {max(times):.2f})"
+        f"README command ({label}, {SRC}): median {statistics.median(times):.2f} s wall, "
+        f"{statistics.median(cpus):.2f} s CPU over {len(times)} runs "
+        f"(wall min {min(times):.2f}, max {max(times):.2f}; load {os.getloadavg()[0]:.1f})"
     )
     cmd = [sys.executable, __file__, "--steps-worker"] + (
         ["--no-secondary"] if args.no_secondary else []
