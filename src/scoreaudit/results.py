@@ -20,6 +20,11 @@ SCHEMA_VERSION = 1
 
 def _clean(value: Any) -> Any:
     """JSON-safe, deterministic: numpy scalars to Python, NaN/inf to None."""
+    kind = type(value)  # exact types first: most values are already plain (results.json)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else None
     if isinstance(value, dict):
         return {str(k): _clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -5,7 +5,8 @@ score in Arrow record batches; this module walks it once, keeping per group only
 sums, never the rows. Every statistic of
 :func:`scoreaudit.stats.distribution.threshold_free` is a sum over the tie blocks (distinct
 scores) of polynomials in the group's and the reference's masses below, at and up to each
-block (see ``_compare_group`` there), so it is accumulated exactly in one ordered pass:
+block (see ``_compare_chunk_unchecked`` in stats/_auc_ks.py), so it is accumulated exactly
+in one ordered pass:
 
 * AUC: ``sum gm (r_below + r_end) / (2 R G)`` (Mann-Whitney U from ranks);
 * DeLong: ``sum gm t^2`` for the group's placements, and for the reference's placements
@@ -132,7 +133,7 @@ def _stats(
     z: float,
     alpha: float,
 ) -> list[float]:
-    """The columns of ``threshold_free`` for group ``g`` (as ``_compare_group``)."""
+    """The columns of ``threshold_free`` for group ``g`` (as ``stats._auc_ks.compare_runs``)."""
     G, R = float(s.G[g]), float(s.R[g])
     n_g, n_r = G * G / g_sumsq, R * R / r_sumsq
     auc = s.A1[g] / (2.0 * R) / G

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.stats import distribution as D
+from scoreaudit.stats._auc_ks import compare_runs, runs_from_counts
 
 __all__ = ["add_threshold_free", "calibration", "threshold_free_weighted_counts"]
 
@@ -79,14 +80,14 @@ def threshold_free_weighted_counts(
     )
     ks_stat = np.full(n_groups, np.nan)
     ks_en = np.full(n_groups, np.nan)
-    for g in range(n_groups):
-        if rows[g] == 0 or g == reference:
-            continue
-        ub = np.flatnonzero(mass[:, g] > 0)
-        gm = mass[ub, g].astype(np.float64)
-        D._compare_group(
-            ctx, g, ub, gm, float(sumsq[g]), int(rows[g]), False, None, out, ks_stat, ks_en
-        )
+    keep = np.asarray(rows) > 0
+    if reference is not None:
+        keep[reference] = False
+    groups = np.flatnonzero(keep)
+    runs = runs_from_counts(
+        mass, groups, np.asarray(sumsq, float)[groups], np.asarray(rows)[groups]
+    )
+    compare_runs(ctx, runs, out, ks_stat, ks_en, unweighted=False, rows_total=int(np.sum(rows)))
     D._ks_asymptotic(out, ks_stat, ks_en)
     result.loc[:, :] = out
     return result

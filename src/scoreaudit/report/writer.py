@@ -5,12 +5,8 @@ The package docstring of :mod:`scoreaudit.report` describes the report and has t
 
 from __future__ import annotations
 
-import base64
 import json
-import math
 import os
-import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoreaudit.core.vocab import REST, SEP
+from scoreaudit.core.vocab import SEP
 from scoreaudit.gate.publish import Suppression, publish
 from scoreaudit.present.catalogue import (
     attribute_label,
@@ -37,6 +33,15 @@ from scoreaudit.present.explanation import explanation_sentences
 from scoreaudit.present.findings import Finding, findings
 from scoreaudit.present.labels import use_labels
 from scoreaudit.report import context as C
+from scoreaudit.report._figures import (
+    FigureOut,
+    _single_attributes,
+    _slug,
+    make_figures,
+)
+from scoreaudit.report._figures import (
+    labelled_copy as labelled_copy,
+)
 from scoreaudit.report.manifest import build_manifest
 from scoreaudit.report.output import atomic_output_dir, write_csv
 from scoreaudit.report.render import html_env as _html_env
@@ -60,204 +65,6 @@ __all__ = [
 FORMATS = ("html", "md", "json", "csv", "figures", "png")
 #: Kinds of results :func:`write_report` renders: the core audit, control logs, counts.
 SUPPORTED_KINDS = ("audit", "controls", "counts")
-
-
-# ------------------------------------------------------------------------------------------
-# Figures
-# ------------------------------------------------------------------------------------------
-
-
-@dataclass
-class FigureOut:
-    name: str
-    caption: str
-    svg: bytes | None = None
-    error: str | None = None
-
-    @property
-    def data_uri(self) -> str:
-        return "data:image/svg+xml;base64," + base64.b64encode(self.svg or b"").decode("ascii")
-
-
-def _single_attributes(result: Any) -> list[str]:
-    return [a for a in dict.fromkeys(result.groups["attribute"].astype(str)) if SEP not in a]
-
-
-def labelled_copy(published: Any, lang: str) -> Any:
-    """A copy of a published result whose attributes and groups carry the tables' labels
-    ("living alone", "family status"), for the figures. Unknown labels are kept; if two groups
-    of one attribute would get the same label, the result is returned unchanged."""
-    import dataclasses
-
-    def attr_map(col: Any) -> Any:
-        return col.astype(str).map(lambda a: attribute_label(a, lang))
-
-    g = published.groups
-    pairs = list(zip(g["attribute"].astype(str), g["group"].astype(str), strict=False))
-    shown = {(a, x): group_label(a, x, lang) for a, x in pairs}
-    seen: dict[tuple[str, str], tuple[str, str]] = {}
-    for (a, x), lab in shown.items():
-        key = (attribute_label(a, lang), lab)
-        if key in seen and seen[key] != (a, x):
-            return published
-        seen[key] = (a, x)
-
-    def relabel(frame: Any) -> Any:
-        if frame is None:
-            return None
-        out = frame.copy()
-        attrs = frame["attribute"].astype(str)
-        for col in ("group", "reference"):
-            if col in out.columns:
-                out[col] = [
-                    v if v == REST else shown.get((a, v), group_label(a, v, lang))
-                    for a, v in zip(attrs, frame[col].astype(str), strict=False)
-                ]
-        out["attribute"] = attr_map(frame["attribute"])
-        return out
-
-    config = dict(published.config)
-    config["references_used"] = {
-        attribute_label(a, lang): (r if r == REST else group_label(a, str(r), lang))
-        for a, r in (published.config.get("references_used") or {}).items()
-    }
-    try:
-        copy = dataclasses.replace(
-            published,
-            groups=relabel(published.groups),
-            disparities=relabel(published.disparities),
-            curve=relabel(published.curve),
-            calibration=relabel(published.calibration),
-            config=config,
-            population=None,
-        )
-    except (TypeError, KeyError):  # not an AuditResult: draw with the codes
-        return published
-    return copy
-
-
-def make_figures(
-    published: Any, lang: str, directory: str | os.PathLike | None = None, png: bool = False
-) -> list[FigureOut]:
-    """Draw the report's figures from a published result, once each; save them as SVG in
-    ``directory`` (and as PNG too with ``png``).
-
-    A figure that fails is reported (``error``) instead of stopping the report. Returns an
-    empty list when matplotlib or :mod:`scoreaudit.plots` is not available.
-    """
-    try:
-        import scoreaudit.plots as plots
-    except ImportError:  # pragma: no cover - plots ships with the package
-        return []
-    out: list[FigureOut] = []
-    raw = published
-    published = labelled_copy(raw, lang)  # figures show the tables' labels
-    singles = _single_attributes(raw)
-    attrs_all = set(raw.groups["attribute"].astype(str))
-    specs: list[tuple[str, str, Any]] = [
-        (
-            "selection_rates",
-            t("fig_selection_rates", lang),
-            lambda: plots.selection_rates(published, lang=lang, suppress_small=True),
-        ),
-        (
-            "disparity_forest",
-            t("fig_disparity_forest", lang),
-            lambda: plots.disparity_forest(published, lang=lang, suppress_small=True),
-        ),
-        (
-            "budget_curve",
-            t("fig_budget_curve", lang),
-            lambda: plots.budget_curve(published, lang=lang),
-        ),
-    ]
-    g = raw.groups
-    for a in singles:  # drawn from the rows of the data, whose codes are the data's
-        sub = g[g["attribute"].astype(str) == a]
-        if raw.scores is not None and not bool(sub.get("suppressed", False).any()):
-            specs.append(
-                (
-                    f"score_ecdf_{_slug(a)}",
-                    t("fig_score_ecdf", lang, attribute=attribute_label(a, lang)),
-                    lambda a=a: plots.score_ecdf(raw, a, lang=lang),
-                )
-            )
-    lab = (lambda a: attribute_label(a, lang)) if published is not raw else (lambda a: a)
-    for i, r in enumerate(singles):
-        for c in singles[i + 1 :]:
-            if f"{r}{SEP}{c}" in attrs_all:
-                specs.append(
-                    (
-                        f"intersection_heatmap_{_slug(r)}__{_slug(c)}",
-                        t(
-                            "fig_intersection_heatmap",
-                            lang,
-                            rows=attribute_label(r, lang),
-                            cols=attribute_label(c, lang),
-                        ),
-                        lambda r=r, c=c: plots.intersection_heatmap(
-                            published, lab(r), lab(c), lang=lang, suppress_small=True
-                        ),
-                    )
-                )
-    if "precision" in g.columns:
-        specs.append(
-            (
-                "precision_fpr",
-                t("fig_precision_fpr", lang),
-                lambda: plots.precision_fpr(published, lang=lang, suppress_small=True),
-            )
-        )
-
-    specs.extend(_explanation_figure(raw, lang))
-    with tempfile.TemporaryDirectory() as scratch:
-        base = Path(directory) if directory is not None else Path(scratch)
-        for name, caption, draw in specs:
-            try:
-                fig = draw()
-                svg_path = plots.save_figure(fig, base / name, ("svg", "png") if png else ("svg",))[
-                    0
-                ]
-                out.append(FigureOut(name, caption, svg=Path(svg_path).read_bytes()))
-                del fig
-            except Exception as exc:
-                out.append(FigureOut(name, caption, error=f"{type(exc).__name__}: {exc}"))
-    return out
-
-
-def _explanation_figure(raw: Any, lang: str) -> list[tuple[str, str, Any]]:
-    """The neutralisation figure of the largest published single-attribute gap, if explained."""
-    from scoreaudit.plots.explain import plot_neutralisation
-    from scoreaudit.present.explanation import gap_shares
-
-    explanation = getattr(raw, "explanation", None)
-    neut = getattr(explanation, "neutralisation", None)
-    if neut is None or getattr(neut, "empty", True):
-        return []
-    d = neut[~neut["attribute"].astype(str).str.contains(SEP, regex=False)]
-    pub = raw.disparities
-    if "suppressed" in pub.columns:
-        pub = pub[~pub["suppressed"].astype("boolean").fillna(False).astype(bool)]
-    shown = set(zip(pub["attribute"].astype(str), pub["group"].astype(str), strict=False))
-    d = d[[(a, g) in shown for a, g in zip(d["attribute"], d["group"], strict=False)]]
-    d = d[gap_shares(d).notna()]
-    if d.empty:
-        return []
-    top = d.loc[d["ratio_before"].map(lambda r: abs(math.log(r)) if r > 0 else 0).idxmax()]
-    attr, group = str(top["attribute"]), str(top["group"])
-    caption = t("fig_explanation", lang, group=group_label(attr, group, lang))
-    return [
-        (
-            "explanation",
-            caption,
-            lambda: plot_neutralisation(explanation, group, attribute=attr, lang=lang),
-        )
-    ]
-
-
-def _slug(name: str) -> str:
-    s = re.sub(r"[^A-Za-z0-9]+", "_", str(name)).strip("_").lower()
-    return s or "attribute"
 
 
 # ------------------------------------------------------------------------------------------
@@ -621,15 +428,18 @@ def results_json(
     (1, ['calibration', 'config', 'curve', 'disparities'])
     """
     p = _prepared or _prepare(result, lang, min_cell=min_cell, manifest=manifest)
-    out = p.published.to_dict()
-    out["findings"] = [f.to_dict() for f in p.findings]
-    out["suppression"] = p.suppression.to_dict()
-    out["explanation"] = C.explanation_records(getattr(p.published, "explanation", None))
-    out["report"] = {"lang": p.lang, "figures": [f.name for f in p.figures if f.svg is not None]}
-    out["manifest"] = dict(p.manifest)
     from scoreaudit.results import _clean
 
-    return _clean(out)
+    out = p.published.to_dict()  # already JSON-safe: only the parts added here are cleaned
+    extra = {
+        "findings": [f.to_dict() for f in p.findings],
+        "suppression": p.suppression.to_dict(),
+        "explanation": C.explanation_records(getattr(p.published, "explanation", None)),
+        "report": {"lang": p.lang, "figures": [f.name for f in p.figures if f.svg is not None]},
+        "manifest": dict(p.manifest),
+    }
+    out.update(_clean(extra))
+    return out
 
 
 def _dump_json(data: Mapping[str, Any]) -> str:

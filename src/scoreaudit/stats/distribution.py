@@ -26,15 +26,14 @@ O(n)). Every statistic of a group depends on the data only through
 which takes O(n_g) work per group once the reference's cumulative masses are known (one O(n)
 pass for a fixed reference group; for ``reference=None`` - each group against all other rows -
 they follow from the global block boundaries minus the group's own cumulative mass). The total
-is O(n) per attribute after the shared sort, with a Python loop over groups only.
+is O(n) per attribute after the shared sort. All groups of an attribute are computed at once
+(:mod:`scoreaudit.stats._auc_ks`: the (block, mass) runs of every group concatenated, one
+cumulative pass and segment sums), without a Python loop over groups or rows; only the exact
+KS p-values of small groups call scipy group by group.
 """
 
 from __future__ import annotations
 
-import math
-import warnings
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -42,16 +41,27 @@ import pandas as pd
 from scipy import special, stats
 
 from scoreaudit.errors import DataError, ScoreAuditError
+from scoreaudit.stats._auc_ks import (
+    KS_EXACT_MAX_PAIRS as KS_EXACT_MAX_PAIRS,
+)
+from scoreaudit.stats._auc_ks import (
+    Runs,
+    _Context,
+    compare_runs,
+    runs_from_counts,
+)
 from scoreaudit.stats.calibration import calibration_by_group
 from scoreaudit.stats.ranking import (
     Ranking,
     _check_codes,
     _check_weights,
     _sorted_codes,
-    _wilson,
     _z,
     rank_scores,
     ranking_from_descending,
+)
+from scoreaudit.stats.ranking import (
+    _wilson as _wilson,
 )
 
 __all__ = [
@@ -62,11 +72,6 @@ __all__ = [
     "threshold_free",
     "threshold_free_counts",
 ]
-
-
-#: The KS p-value is exact when ``n_g * n_ref`` is at most this (scipy's exact algorithm costs
-#: O(n_g n_ref): about a millisecond here, but 0.1 s per group at 3,000 x 9,000 rows).
-KS_EXACT_MAX_PAIRS = 1_000_000
 
 
 #: Beyond this effective size ``n_g n_ref / (n_g + n_ref)`` the asymptotic KS p-value uses the
@@ -105,139 +110,6 @@ def _cube_sum(a: np.ndarray) -> float:
 
 # ----------------------------------------------------------------------------------------------
 # threshold-free measures
-
-
-@dataclass(frozen=True)
-class _Context:
-    """What every group of one attribute is compared with (see :func:`threshold_free`)."""
-
-    cum: np.ndarray  # (n_blocks + 1,) reference (or total) mass below each tie block
-    cum_total: float
-    cube: float  # sum over blocks of (reference or total mass)^3
-    reference: int | None
-    ref_sumsq: float
-    total_sumsq: float
-    z: float
-    alpha: float
-
-
-def _compare_group(
-    ctx: _Context,
-    g: int,
-    ub: np.ndarray,
-    gm: np.ndarray,
-    g_sumsq: float,
-    count: int,
-    unweighted: bool,
-    samples: Callable[[], tuple[np.ndarray, np.ndarray]],
-    out: np.ndarray,
-    ks_stat: np.ndarray,
-    ks_en: np.ndarray,
-) -> None:
-    """AUC and KS of group ``g`` against the reference; fills ``out[g]`` (and the KS arrays).
-
-    ``ub`` are the (ascending) tie blocks holding members of the group, ``gm`` the group's
-    mass in each, ``g_sumsq`` the sum of its squared weights (its row count unweighted) and
-    ``count`` its row count; ``samples()`` returns the group's and the comparison's scores
-    (only called for an exact KS p-value, unweighted).
-    """
-    cum, cum_total, cube, reference = ctx.cum, ctx.cum_total, ctx.cube, ctx.reference
-    ref_sumsq, total_sumsq, z, alpha = ctx.ref_sumsq, ctx.total_sumsq, ctx.z, ctx.alpha
-    g_le = np.cumsum(gm)  # group mass up to the end of each of its blocks
-    g_total = float(g_le[-1])
-    g_before = g_le - gm
-
-    # one cumulative array, gathered at adjacent positions (ub, ub + 1): cache-friendly
-    r_below = cum[ub]  # reference mass strictly below each of the group's blocks
-    r_end = cum[ub + 1]  # ... and up to its end
-    if reference is not None:
-        r_total, r_sumsq = cum_total, ref_sumsq
-        r_in = r_end - r_below
-        joint_cube = _cube_sum(gm + r_in) + cube - _cube_sum(r_in)
-    else:
-        r_below -= g_before
-        r_end -= g_le
-        r_in = r_end - r_below
-        r_total = cum_total - g_total
-        r_sumsq = total_sumsq - g_sumsq
-        joint_cube = cube  # blocks hold group + rest = all rows
-    if r_total <= 0:
-        return
-    n_g = g_total * g_total / g_sumsq  # Kish effective sizes (= counts without weights)
-    n_r = r_total * r_total / r_sumsq
-    f_end = g_le / g_total  # group ECDF at the end of each of its blocks ...
-    f_before = g_before / g_total  # ... and just before it
-
-    # --- AUC and DeLong variance -------------------------------------------------------
-    # placement of the group's blocks in the reference: (below + in / 2) / total
-    t = r_below + r_end
-    t *= 0.5 / r_total
-    auc = _dot(gm, t) / g_total
-    t -= auc
-    t *= t
-    s10 = _dot(gm, t) / g_total * n_g / (n_g - 1) if n_g > 1 else np.nan
-    # placement of reference members in the group: 1 below the group's first block,
-    # 1 - (f_before + f_end) / 2 inside block k, 1 - f_end between block k and the next
-    t = f_before + f_end
-    t *= -0.5
-    t += 1.0 - auc
-    t *= t
-    ss01 = r_below[0] * (1.0 - auc) ** 2 + _dot(r_in, t)
-    gap = np.empty_like(r_below)  # reference mass strictly between block k and the next
-    np.subtract(r_below[1:], r_end[:-1], out=gap[:-1])
-    gap[-1] = r_total - r_end[-1]
-    t = (1.0 - auc) - f_end
-    t *= t
-    ss01 += _dot(gap, t)
-    s01 = ss01 / r_total * n_r / (n_r - 1) if n_r > 1 else np.nan
-    var = s10 / n_g + s01 / n_r
-    if np.isfinite(var) and var > 0 and 0.0 < auc < 1.0:
-        se_logit = math.sqrt(var) / (auc * (1.0 - auc))
-        lg = math.log(auc / (1.0 - auc))
-        auc_low = float(special.expit(lg - z * se_logit))
-        auc_high = float(special.expit(lg + z * se_logit))
-    else:  # Birnbaum-McCarty bound, Wilson-type inversion
-        lw, hg = _wilson(np.array(auc), np.array(min(n_g, n_r)), z)
-        auc_low, auc_high = float(lw), float(hg)
-
-    # Mann-Whitney p-value (null variance, tie-corrected, continuity-corrected)
-    n_all = n_g + n_r
-    scale = n_all / (g_total + r_total)  # masses -> effective counts
-    tie_term = scale**3 * joint_cube - n_all
-    mn = n_g * n_r
-    var_u = mn / 12.0 * ((n_all + 1.0) - tie_term / (n_all * (n_all - 1.0)))
-    num = mn * abs(auc - 0.5) - 0.5
-    zu = num / math.sqrt(var_u) if var_u > 0 else (-np.inf if num <= 0 else np.inf)
-    auc_p = min(1.0, 2.0 * float(special.ndtr(-zu)))
-
-    # --- KS ------------------------------------------------------------------------------
-    d = f_before - r_below / r_total
-    ks = max(float(d.max()), -float(d.min()))
-    d = f_end - r_end / r_total
-    ks = max(ks, float(d.max()), -float(d.min()))
-    ks = min(max(ks, 0.0), 1.0)
-    eps = math.sqrt(math.log(4.0 / alpha) / 2.0) * (1.0 / math.sqrt(n_g) + 1.0 / math.sqrt(n_r))
-    ks_p = np.nan
-    if unweighted and count * r_total <= KS_EXACT_MAX_PAIRS:
-        x, y = samples()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            ks_p = float(stats.ks_2samp(x, y, method="exact").pvalue)
-    else:
-        ks_stat[g] = ks
-        ks_en[g] = n_g * n_r / (n_g + n_r)
-
-    out[g] = (
-        auc,
-        auc_low,
-        auc_high,
-        auc_p,
-        ks,
-        max(0.0, ks - eps),
-        min(1.0, ks + eps),
-        ks_p,
-        math.sqrt(var) if np.isfinite(var) else np.nan,
-    )
 
 
 def _start(
@@ -390,7 +262,8 @@ def threshold_free(
     counts = np.bincount(code_sorted, minlength=n_groups)
     bounds = np.zeros(n_groups + 1, dtype=np.int64)
     np.cumsum(counts, out=bounds[1:])
-    blk = ranking.block[perm]
+    # tie block of each grouped position (without ties the block IS the sorted position)
+    blk = perm if ranking.n_blocks == n else ranking.block[perm]
     w_grouped = None
     if w is not None:
         w_grouped = w[ranking.order[perm]]
@@ -416,9 +289,6 @@ def threshold_free(
     cum_total = float(cum[-1])
     cube = _cube_sum(mass)  # sum over blocks of (reference or total mass)^3
     del mass
-
-    ks_stat = np.full(n_groups, np.nan)
-    ks_en = np.full(n_groups, np.nan)
     ctx = _Context(
         cum,
         cum_total,
@@ -428,38 +298,76 @@ def threshold_free(
         total_sumsq if reference is None else 0.0,
         z,
         alpha,
+        integer_mass=w is None,
     )
-    for g in range(n_groups):
-        lo, hi = int(bounds[g]), int(bounds[g + 1])
-        if hi == lo or g == reference:
-            continue
-        b = blk[lo:hi]
-        first = np.empty(hi - lo, dtype=bool)  # first member of each run of equal blocks
-        first[0] = True
-        np.not_equal(b[1:], b[:-1], out=first[1:])
-        run_start = np.flatnonzero(first)
-        ub = b[run_start]  # blocks holding group members, ascending
-        if w_grouped is None:
-            gm = np.diff(run_start, append=hi - lo).astype(np.float64)  # group mass per block
-            g_sumsq = float(hi - lo)
+    runs = _runs_from_rows(blk, bounds, w_grouped, reference, ranking.n_blocks == n)
+    del blk
+
+    def samples(g: int) -> tuple[np.ndarray, np.ndarray]:
+        x = ranking.sorted_scores[perm[bounds[g] : bounds[g + 1]]]
+        if reference is not None:
+            y = ranking.sorted_scores[perm[bounds[reference] : bounds[reference + 1]]]
         else:
-            wg = w_grouped[lo:hi]
-            gm = np.add.reduceat(wg, run_start)
-            g_sumsq = _dot(wg, wg)
+            y = ranking.sorted_scores[code_sorted != g]
+        return x, y
 
-        def samples(g: int = g, lo: int = lo, hi: int = hi) -> tuple[np.ndarray, np.ndarray]:
-            x = ranking.sorted_scores[perm[lo:hi]]
-            if reference is not None:
-                y = ranking.sorted_scores[perm[bounds[reference] : bounds[reference + 1]]]
-            else:
-                y = ranking.sorted_scores[code_sorted != g]
-            return x, y
-
-        _compare_group(ctx, g, ub, gm, g_sumsq, hi - lo, w is None, samples, out, ks_stat, ks_en)
-
+    ks_stat = np.full(n_groups, np.nan)
+    ks_en = np.full(n_groups, np.nan)
+    compare_runs(
+        ctx, runs, out, ks_stat, ks_en, unweighted=w is None, samples=samples, rows_total=n
+    )
     _ks_asymptotic(out, ks_stat, ks_en)
     result.loc[:, :] = out
     return result
+
+
+def _runs_from_rows(
+    blk: np.ndarray,
+    bounds: np.ndarray,
+    w_grouped: np.ndarray | None,
+    reference: int | None,
+    no_ties: bool,
+) -> Runs:
+    """:class:`Runs` of every group with members (but the reference) from the tie blocks of
+    the rows grouped by code (``bounds``), ascending within each group."""
+    n = blk.shape[0]
+    sizes = np.diff(bounds)
+    keep = sizes > 0
+    if reference is not None:
+        keep[reference] = False
+    groups = np.flatnonzero(keep)
+    # rows of the kept groups, in order (the reference's slice dropped)
+    if reference is not None and sizes[reference] > 0:
+        lo, hi = int(bounds[reference]), int(bounds[reference + 1])
+        blk = np.concatenate((blk[:lo], blk[hi:]))
+        if w_grouped is not None:
+            w_grouped = np.concatenate((w_grouped[:lo], w_grouped[hi:]))
+        n -= hi - lo
+    starts = np.zeros(groups.size + 1, dtype=np.int64)
+    np.cumsum(sizes[groups], out=starts[1:])
+    if no_ties:  # one row per tie block: every row is a run
+        offsets = starts
+        ub = blk
+        gm = np.ones(n) if w_grouped is None else w_grouped
+    else:
+        new = np.empty(n, dtype=bool)  # first member of each run of equal blocks in a group
+        if n:
+            new[0] = True
+            np.not_equal(blk[1:], blk[:-1], out=new[1:])
+        new[starts[:-1]] = True
+        run_start = np.flatnonzero(new)
+        del new
+        ub = blk[run_start]
+        if w_grouped is None:
+            gm = np.diff(run_start, append=n).astype(np.float64)  # group mass per block
+        else:
+            gm = np.add.reduceat(w_grouped, run_start)
+        offsets = np.searchsorted(run_start, starts)
+    if w_grouped is None:
+        sumsq = sizes[groups].astype(np.float64)
+    else:
+        sumsq = np.add.reduceat(w_grouped * w_grouped, starts[:-1]) if groups.size else np.zeros(0)
+    return Runs(groups, offsets, ub, gm, sumsq, sizes[groups].astype(np.int64))
 
 
 def threshold_free_counts(
@@ -528,25 +436,22 @@ def threshold_free_counts(
     cum = np.zeros(n_blocks + 1)
     np.cumsum(mass, out=cum[1:])
     ctx = _Context(
-        cum, float(cum[-1]), _cube_sum(mass), reference, ref_sumsq, total_sumsq, z, alpha
+        cum, float(cum[-1]), _cube_sum(mass), reference, ref_sumsq, total_sumsq, z, alpha, True
     )
+    keep = sizes > 0
+    if reference is not None:
+        keep[reference] = False
+    groups = np.flatnonzero(keep)
+    runs = runs_from_counts(counts, groups, sizes[groups].astype(np.float64), sizes[groups])
+
+    def samples(g: int) -> tuple[np.ndarray, np.ndarray]:
+        col = counts[:, g]
+        other = counts[:, reference] if reference is not None else counts.sum(axis=1) - col
+        return np.repeat(values, col), np.repeat(values, other)
+
     ks_stat = np.full(n_groups, np.nan)
     ks_en = np.full(n_groups, np.nan)
-    for g in range(n_groups):
-        if sizes[g] == 0 or g == reference:
-            continue
-        col = counts[:, g]
-        ub = np.flatnonzero(col)
-        gm = col[ub].astype(np.float64)
-
-        def samples(g: int = g, col: np.ndarray = col) -> tuple[np.ndarray, np.ndarray]:
-            x = np.repeat(values, col)
-            other = counts[:, reference] if reference is not None else counts.sum(axis=1) - col
-            return x, np.repeat(values, other)
-
-        _compare_group(
-            ctx, g, ub, gm, float(sizes[g]), int(sizes[g]), True, samples, out, ks_stat, ks_en
-        )
+    compare_runs(ctx, runs, out, ks_stat, ks_en, unweighted=True, samples=samples, rows_total=n)
     _ks_asymptotic(out, ks_stat, ks_en)
     result.loc[:, :] = out
     return result

@@ -1,0 +1,175 @@
+"""Wall time of the README's main command, and where it goes (issue 19).
+
+The command (100,000 bundled synthetic files, shipped scorecard, every default output)::
+
+    scoreaudit audit --data data/synthetic/c2sg_100k.parquet --model c2sg-reconstruction \\
+        --budget 5% --reference gender=man --out <dir>
+
+* ``--repeat N``: the command run N times, each in a fresh interpreter (as after
+  installation: ``python -m scoreaudit``), median wall time;
+* the step breakdown (one fresh interpreter): import of the CLI, reading the data, the audit,
+  then each step of ``write_report`` (suppression, figures, results.json, CSV, HTML,
+  Markdown), timed from the progress callback;
+* ``--no-secondary``: the same with the secondary small-cell suppression replaced by the
+  primary mask (its output is NOT publishable: timing only, to show what that step costs;
+  the publication gate, ``scoreaudit.gate``).
+
+Run: PYTHONPATH=src python benchmarks/bench_report.py [--repeat 5] [--no-secondary] [--src DIR]
+(``--src``: another source tree, e.g. an older commit's ``src`` from ``git archive``, for a
+before/after comparison in the same conditions; wall and CPU time are both printed because a
+shared machine inflates wall time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data" / "synthetic" / "c2sg_100k.parquet"
+ARGS = [
+    "audit",
+    "--data",
+    str(DATA),
+    "--model",
+    "c2sg-reconstruction",
+    "--budget",
+    "5%",
+    "--reference",
+    "gender=man",
+]
+
+
+SRC = ROOT / "src"
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def wall(repeat: int, no_secondary: bool) -> tuple[list[float], list[float]]:
+    """Wall and CPU (user + system) times of the whole command, each in a fresh interpreter."""
+    import resource
+
+    times, cpus = [], []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            if no_secondary:
+                cmd = [sys.executable, __file__, "--cli-no-secondary", str(Path(tmp) / "r")]
+            else:
+                cmd = [sys.executable, "-m", "scoreaudit", *ARGS, "--out", str(Path(tmp) / "r")]
+            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True, env=_env())
+            times.append(time.perf_counter() - t0)
+            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
+    return times, cpus
+
+
+def _patch_secondary() -> None:
+    import functools
+
+    import scoreaudit.report.writer as writer
+    from scoreaudit.gate.publish import publish
+
+    writer.publish = functools.partial(publish, secondary=False)  # type: ignore[assignment]
+
+
+def cli_no_secondary(out: str) -> None:
+    _patch_secondary()
+    from scoreaudit.cli.app import main
+
+    sys.argv = ["scoreaudit", *ARGS, "--out", out]
+    try:
+        main()
+    except SystemExit as exc:
+        if exc.code:
+            raise
+
+
+def steps(no_secondary: bool) -> dict[str, float]:
+    """Seconds per step, in this (fresh) interpreter."""
+    t0 = time.perf_counter()
+    import pandas as pd
+
+    import scoreaudit as sa
+    from scoreaudit.report import write_report
+
+    if no_secondary:
+        _patch_secondary()
+    out = {"import": time.perf_counter() - t0}
+    t = time.perf_counter()
+    frame = pd.read_parquet(DATA)
+    out["read"] = time.perf_counter() - t
+    t = time.perf_counter()
+    pop = sa.Population(frame, protected=["gender", "age_band", "family_status"])
+    res = sa.audit(
+        pop,
+        sa.examples.model("c2sg-reconstruction"),
+        sa.Budget(share=0.05),
+        reference={"gender": "man"},
+    )
+    out["audit"] = time.perf_counter() - t
+    marks: list[tuple[str, float]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        write_report(
+            res,
+            Path(tmp) / "r",
+            formats=("html", "md", "json", "csv", "figures"),  # the CLI's default
+            data_path=DATA,
+            progress=lambda name: marks.append((name, time.perf_counter())),
+        )
+        end = time.perf_counter()
+    out["manifest"] = marks[0][1] - t if marks else 0.0
+    for (name, a), (_, b) in zip(marks, [*marks[1:], ("end", end)], strict=True):
+        out[name] = b - a
+    out["total"] = sum(out.values())
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--no-secondary", action="store_true")
+    ap.add_argument("--steps-worker", action="store_true")
+    ap.add_argument("--cli-no-secondary")
+    ap.add_argument("--src", help="source tree to run (default: this checkout's src)")
+    args = ap.parse_args()
+    global SRC
+    if args.src:
+        SRC = Path(args.src).resolve()
+    if args.cli_no_secondary:
+        cli_no_secondary(args.cli_no_secondary)
+        return
+    if args.steps_worker:
+        print("RESULT " + json.dumps(steps(args.no_secondary)))
+        return
+    times, cpus = wall(args.repeat, args.no_secondary)
+    label = "without secondary suppression" if args.no_secondary else "as shipped"
+    print(
+        f"README command ({label}, {SRC}): median {statistics.median(times):.2f} s wall, "
+        f"{statistics.median(cpus):.2f} s CPU over {len(times)} runs "
+        f"(wall min {min(times):.2f}, max {max(times):.2f}; load {os.getloadavg()[0]:.1f})"
+    )
+    cmd = [sys.executable, __file__, "--steps-worker"] + (
+        ["--no-secondary"] if args.no_secondary else []
+    )
+    proc = subprocess.run(cmd, check=True, capture_output=True, text=True, env=_env())
+    line = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")][-1]
+    for name, sec in json.loads(line[7:]).items():
+        print(f"  {name:10s} {sec:6.2f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,300 @@
+"""AUC, DeLong interval, Mann-Whitney p-value and KS distance of many groups at once.
+
+The kernel of :mod:`scoreaudit.stats.distribution`. Every statistic of a group depends on the
+data only through the tie blocks (distinct score levels) holding members of the group, the
+group's mass in each, and the comparison's cumulative mass below and inside each of those
+blocks. :class:`Runs` lists these (block, mass) pairs for all compared groups, group after
+group, each group's blocks ascending; :func:`compare_runs` then computes every group's
+statistics with one cumulative pass over the runs (segment sums by ``np.add.reduceat``), with
+no Python loop over the groups or the rows. Only the exact KS p-values (small groups, scipy's
+exact algorithm needs the two samples) are computed group by group.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special, stats
+
+from scoreaudit.stats.ranking import _wilson
+
+#: The KS p-value is exact when ``n_g * n_ref`` is at most this (scipy's exact algorithm costs
+#: O(n_g n_ref): about a millisecond here, but 0.1 s per group at 3,000 x 9,000 rows).
+KS_EXACT_MAX_PAIRS = 1_000_000
+
+#: Runs handled at once by :func:`compare_runs` (a group larger than this is one chunk):
+#: bounds the temporary arrays (about ten float64 arrays of this length) and keeps them in
+#: the processor's cache (1 << 16 measured faster than 1 << 18 or 1 << 20 on 1 M rows).
+CHUNK_RUNS = 1 << 16
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every group of one attribute is compared with."""
+
+    cum: np.ndarray  # (n_blocks + 1,) reference (or total) mass below each tie block
+    cum_total: float
+    cube: float  # sum over blocks of (reference or total mass)^3
+    reference: int | None
+    ref_sumsq: float
+    total_sumsq: float
+    z: float
+    alpha: float
+    integer_mass: bool = False  # masses are row counts (cumulative sums exact in float64)
+
+
+@dataclass(frozen=True)
+class Runs:
+    """The tie blocks holding members of each compared group, concatenated group by group.
+
+    Attributes
+    ----------
+    groups : numpy.ndarray
+        ``(k,)`` group codes, one per compared group (each with at least one member).
+    offsets : numpy.ndarray
+        ``(k + 1,)`` int64: the runs of ``groups[j]`` are ``offsets[j]:offsets[j + 1]``.
+    block : numpy.ndarray
+        ``(n_runs,)`` int: tie block of each run, ascending within a group.
+    mass : numpy.ndarray
+        ``(n_runs,)`` float64: the group's mass (rows or weight) in the block.
+    sumsq : numpy.ndarray
+        ``(k,)`` float64: sum of the group's squared weights (its row count unweighted).
+    count : numpy.ndarray
+        ``(k,)`` int64: the group's row count.
+    """
+
+    groups: np.ndarray
+    offsets: np.ndarray
+    block: np.ndarray
+    mass: np.ndarray
+    sumsq: np.ndarray
+    count: np.ndarray
+
+    def take(self, lo: int, hi: int) -> Runs:
+        """The runs of groups ``lo:hi`` (views of the arrays, offsets rebased)."""
+        a, b = int(self.offsets[lo]), int(self.offsets[hi])
+        return Runs(
+            self.groups[lo:hi],
+            self.offsets[lo : hi + 1] - a,
+            self.block[a:b],
+            self.mass[a:b],
+            self.sumsq[lo:hi],
+            self.count[lo:hi],
+        )
+
+
+def runs_from_counts(
+    mass: np.ndarray, groups: np.ndarray, sumsq: np.ndarray, count: np.ndarray
+) -> Runs:
+    """:class:`Runs` of ``groups`` from a ``(n_blocks, n_groups)`` table of masses.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = np.array([[1, 0], [2, 3], [0, 4]])
+    >>> r = runs_from_counts(m, np.array([0, 1]), np.array([3.0, 7.0]), np.array([3, 7]))
+    >>> r.offsets.tolist(), r.block.tolist(), r.mass.tolist()
+    ([0, 2, 4], [0, 1, 1, 2], [1.0, 2.0, 3.0, 4.0])
+    """
+    sub = np.asarray(mass)[:, groups].T  # (k, n_blocks): row-major = group, then block
+    row, block = np.nonzero(sub > 0)
+    offsets = np.zeros(groups.size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=groups.size), out=offsets[1:])
+    return Runs(
+        np.asarray(groups),
+        offsets,
+        block,
+        sub[row, block].astype(np.float64),
+        np.asarray(sumsq, dtype=np.float64),
+        np.asarray(count, dtype=np.int64),
+    )
+
+
+def _cubes(a: np.ndarray) -> np.ndarray:
+    return a * a * a  # ``a ** 3`` calls pow() per element
+
+
+def compare_runs(
+    ctx: _Context,
+    runs: Runs,
+    out: np.ndarray,
+    ks_stat: np.ndarray,
+    ks_en: np.ndarray,
+    *,
+    unweighted: bool,
+    samples: Callable[[int], tuple[np.ndarray, np.ndarray]] | None = None,
+    rows_total: int | None = None,
+) -> None:
+    """Fill ``out[g]`` (the nine threshold-free columns) of every group ``g`` in ``runs``.
+
+    Groups whose comparison sample is empty stay NaN (in "rest" mode, ``rows_total`` - the
+    number of rows of all groups - tells which: a group holding every row). The KS p-value is exact (scipy, on the
+    two samples returned by ``samples(g)``) when unweighted, ``samples`` is given and
+    ``n_g n_ref <= KS_EXACT_MAX_PAIRS``; otherwise the statistic and the effective size
+    ``n_g n_ref / (n_g + n_ref)`` go to ``ks_stat[g]`` and ``ks_en[g]`` for the asymptotic
+    p-value.
+    """
+    k = runs.groups.size
+    lo = 0
+    while lo < k:  # chunks of whole groups, to bound the temporary arrays
+        hi = lo + 1
+        while hi < k and runs.offsets[hi + 1] - runs.offsets[lo] <= CHUNK_RUNS:
+            hi += 1
+        other = None
+        if ctx.reference is None and rows_total is not None:
+            other = rows_total - runs.count[lo:hi]  # rows of the comparison
+        res, r_total, n_g, n_r = _compare_chunk(ctx, runs.take(lo, hi), other)
+        g = runs.groups[lo:hi]
+        out[g] = res
+        exact = (r_total * runs.count[lo:hi] <= KS_EXACT_MAX_PAIRS) & (r_total > 0)
+        if not (unweighted and samples is not None):
+            exact[:] = False
+        late = ~exact & (r_total > 0)
+        ks_stat[g[late]] = res[late, 4]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ks_en[g[late]] = (n_g * n_r / (n_g + n_r))[late]
+        for gg in g[exact]:
+            x, y = samples(int(gg))  # type: ignore[misc]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                out[gg, 7] = float(stats.ks_2samp(x, y, method="exact").pvalue)
+        lo = hi
+
+
+def _compare_chunk(
+    ctx: _Context, runs: Runs, other: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The nine columns of the groups of ``runs``; also their comparison mass and the
+    effective sizes of both samples. ``other``: row count of each group's comparison, when
+    known ("rest" mode), so that an empty or one-row comparison is not read from float noise."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _compare_chunk_unchecked(ctx, runs, other)
+
+
+def _compare_chunk_unchecked(
+    ctx: _Context, runs: Runs, other: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    off = runs.offsets
+    k = off.size - 1
+    first = off[:-1]
+    last = off[1:] - 1
+    lengths = np.diff(off)
+
+    def rep(a: np.ndarray) -> np.ndarray:  # one value per group -> one per run
+        return np.repeat(a, lengths)
+
+    gm = runs.mass
+    # group mass up to the end of each of its blocks: one cumulative sum over all runs, each
+    # group's start subtracted. Exact for row counts; for weights in extended precision, so
+    # that the rounding of the earlier groups' total does not reach a small group.
+    if ctx.integer_mass:
+        g_le = np.cumsum(gm)
+        g_le -= rep(np.concatenate(([0.0], g_le[last[:-1]])))
+    else:
+        c = np.cumsum(gm, dtype=np.longdouble)
+        c -= rep(np.concatenate((np.zeros(1, np.longdouble), c[last[:-1]])))
+        g_le = c.astype(np.float64)
+        del c
+    g_total = np.add.reduceat(gm, first)  # sequential, as a cumulative sum would end
+    g_le[last] = g_total
+    g_before = g_le - gm
+
+    def seg(x: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(x, first)
+
+    # one cumulative array, gathered at adjacent positions (block, block + 1)
+    r_below = ctx.cum[runs.block]  # comparison mass strictly below each of the group's blocks
+    r_end = ctx.cum[runs.block + 1]  # ... and up to its end
+    if ctx.reference is not None:
+        r_total = np.full(k, ctx.cum_total)
+        r_sumsq = np.full(k, ctx.ref_sumsq)
+        r_in = r_end - r_below
+        joint_cube = seg(_cubes(gm + r_in)) + ctx.cube - seg(_cubes(r_in))
+    else:
+        r_below -= g_before
+        r_end -= g_le
+        r_in = r_end - r_below
+        r_total = ctx.cum_total - g_total
+        r_sumsq = ctx.total_sumsq - runs.sumsq
+        if other is not None:
+            r_total[other <= 0] = 0.0
+        joint_cube = np.full(k, ctx.cube)  # blocks hold group + rest = all rows
+    n_g = g_total * g_total / runs.sumsq  # Kish effective sizes (= counts without weights)
+    n_r = r_total * r_total / r_sumsq
+    if other is not None:
+        n_r[other == 1] = 1.0  # Kish size of one row, whatever the rounding of the masses
+    g_rep = rep(g_total)
+    f_end = g_le / g_rep  # group ECDF at the end of each of its blocks ...
+    f_before = g_before / g_rep  # ... and just before it
+    del g_rep
+
+    # --- AUC and DeLong variance -----------------------------------------------------------
+    # placement of the group's blocks in the comparison: (below + in / 2) / total
+    t = r_below + r_end
+    t *= rep(0.5 / r_total)
+    auc = seg(gm * t) / g_total
+    t -= rep(auc)
+    t *= t
+    s10 = np.where(n_g > 1, seg(gm * t) / g_total * n_g / (n_g - 1), np.nan)
+    # placement of comparison members in the group: 1 below the group's first block,
+    # 1 - (f_before + f_end) / 2 inside block k, 1 - f_end between block k and the next
+    one_m = 1.0 - auc
+    t = f_before + f_end
+    t *= -0.5
+    t += rep(one_m)
+    t *= t
+    ss01 = r_below[first] * one_m**2 + seg(r_in * t)
+    gap = np.empty_like(r_below)  # comparison mass strictly between block k and the next
+    np.subtract(r_below[1:], r_end[:-1], out=gap[:-1])
+    gap[last] = r_total - r_end[last]
+    t = rep(one_m) - f_end
+    t *= t
+    ss01 += seg(gap * t)
+    s01 = np.where(n_r > 1, ss01 / r_total * n_r / (n_r - 1), np.nan)
+    var = s10 / n_g + s01 / n_r
+    logit = np.isfinite(var) & (var > 0) & (auc > 0.0) & (auc < 1.0)
+    se_logit = np.sqrt(var) / (auc * one_m)
+    lg = np.log(auc / one_m)
+    auc_low = special.expit(lg - ctx.z * se_logit)
+    auc_high = special.expit(lg + ctx.z * se_logit)
+    # Birnbaum-McCarty bound, Wilson-type inversion, where the delta method has nothing to say
+    lw, hg = _wilson(auc, np.minimum(n_g, n_r), ctx.z)
+    auc_low = np.where(logit, auc_low, lw)
+    auc_high = np.where(logit, auc_high, hg)
+
+    # Mann-Whitney p-value (null variance, tie-corrected, continuity-corrected)
+    n_all = n_g + n_r
+    scale = n_all / (g_total + r_total)  # masses -> effective counts
+    tie_term = scale**3 * joint_cube - n_all
+    mn = n_g * n_r
+    var_u = mn / 12.0 * ((n_all + 1.0) - tie_term / (n_all * (n_all - 1.0)))
+    num = mn * np.abs(auc - 0.5) - 0.5
+    zu = np.where(var_u > 0, num / np.sqrt(var_u), np.where(num <= 0, -np.inf, np.inf))
+    auc_p = np.minimum(1.0, 2.0 * special.ndtr(-zu))
+
+    # --- KS --------------------------------------------------------------------------------
+    rt = rep(r_total)
+    d = np.abs(f_before - r_below / rt)
+    np.maximum(d, np.abs(f_end - r_end / rt), out=d)
+    ks = np.clip(np.maximum.reduceat(d, first), 0.0, 1.0)
+    eps = math.sqrt(math.log(4.0 / ctx.alpha) / 2.0) * (1.0 / np.sqrt(n_g) + 1.0 / np.sqrt(n_r))
+
+    res = np.column_stack(
+        [
+            auc,
+            auc_low,
+            auc_high,
+            auc_p,
+            ks,
+            np.maximum(0.0, ks - eps),
+            np.minimum(1.0, ks + eps),
+            np.full(k, np.nan),
+            np.where(np.isfinite(var), np.sqrt(var), np.nan),
+        ]
+    )
+    res[~(r_total > 0)] = np.nan
+    return res, r_total, n_g, n_r
