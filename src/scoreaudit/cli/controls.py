@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from scoreaudit.cli.audit import check_min_cell
 from scoreaudit.cli.terminal import console
 from scoreaudit.core.vocab import REST_KEYWORD
 from scoreaudit.options import parse_bands, parse_mapping
@@ -104,8 +105,17 @@ def _fmt_p(p: Any) -> str:
     return "<0.0001" if p < 1e-4 else f"{p:.2g}"
 
 
-def print_aggregate(result: Any, metrics: list[str] | None = None) -> None:
-    """Print the single-attribute comparisons of an aggregate result, and its warnings."""
+def print_aggregate(
+    result: Any, metrics: list[str] | None = None, *, min_cell: int | None = None
+) -> None:
+    """Print the single-attribute comparisons of an aggregate result, and its warnings.
+
+    The numbers shown are those of the publication gate (as in the report): a comparison
+    resting on a hidden count is shown as hidden.
+    """
+    from scoreaudit.report.aggregate_report import publish_aggregate
+
+    result = publish_aggregate(result, min_cell)[0]
     d = result.disparities
     d = d[~d["attribute"].str.contains("×", regex=False)]
     if metrics is not None:
@@ -124,6 +134,7 @@ def print_aggregate(result: Any, metrics: list[str] | None = None) -> None:
             flags = ", ".join(
                 x
                 for x in [
+                    "hidden (small count)" if getattr(row, "suppressed", False) else "",
                     "small cell" if row.small_cell else "",
                     "4/5 rule" if row.below_four_fifths else "",
                     "agency rule" if row.agency_rule is True else "",
@@ -209,6 +220,12 @@ def controls_cli(
         str, typer.Option("--correction", help="holm, bh, bonferroni or none.")
     ] = "holm",
     min_cell: Annotated[int, typer.Option("--min-cell", help="Smallest count published.")] = 11,
+    allow_small_cells: Annotated[
+        bool,
+        typer.Option(
+            "--allow-small-cells", help="Confirm a --min-cell below 11 (publishes smaller counts)."
+        ),
+    ] = False,
     n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap replicates.")] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 0,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
@@ -226,6 +243,7 @@ def controls_cli(
     from scoreaudit.data.io import read_data
     from scoreaudit.engines.controls import ControlLog, audit_controls
 
+    check_min_cell(min_cell, allow_small_cells)
     if out is not None:
         check_output_dir(out, force)
     frame = read_data(log)
@@ -260,7 +278,7 @@ def controls_cli(
         f"({s['random_errors_found']:,} found errors), {s['score_controls']:,} picked "
         f"by the score ({s['score_errors_found']:,} found errors)."
     )
-    print_aggregate(result)
+    print_aggregate(result, min_cell=min_cell)
     if out is not None:
         console.print(f"Wrote {path}")
 
@@ -314,7 +332,13 @@ def counts_cli(
     intersections: Annotated[bool, typer.Option("--intersections/--no-intersections")] = True,
     confidence: Annotated[float, typer.Option("--confidence")] = 0.95,
     correction: Annotated[str, typer.Option("--correction")] = "holm",
-    min_cell: Annotated[int, typer.Option("--min-cell")] = 11,
+    min_cell: Annotated[int, typer.Option("--min-cell", help="Smallest count published.")] = 11,
+    allow_small_cells: Annotated[
+        bool,
+        typer.Option(
+            "--allow-small-cells", help="Confirm a --min-cell below 11 (publishes smaller counts)."
+        ),
+    ] = False,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing --out.")] = False,
     lang: Annotated[
@@ -332,6 +356,7 @@ def counts_cli(
     from scoreaudit.data.io import read_data
     from scoreaudit.engines.counts import audit_counts
 
+    check_min_cell(min_cell, allow_small_cells)
     if out is not None:
         check_output_dir(out, force)
     frame = read_data(table)
@@ -370,6 +395,6 @@ def counts_cli(
         f"[bold]{s['files']:,}[/] files in {s['rows']} rows"
         f"{' (counts rebuilt from rates)' if s['reconstructed_from_rates'] else ''}."
     )
-    print_aggregate(result)
+    print_aggregate(result, min_cell=min_cell)
     if out is not None:
         console.print(f"Wrote {path}")
