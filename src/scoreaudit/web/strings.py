@@ -148,6 +148,13 @@ _ERRORS: list[tuple[re.Pattern[str], str]] = [
     ),
     (
         re.compile(
+            r"^Rows (?P<a>\d+) and (?P<b>\d+) are the same cell: (?P<where>.+?); keep one row",
+            re.S,
+        ),
+        "le_funnel_duplicate",
+    ),
+    (
+        re.compile(
             r"^Column\(s\) (?P<cols>.+?) not found in the (?:funnel|wide) table[.;] "
             r"(?:Available columns|columns): (?P<available>.*?)\.?$",
             re.S,
