@@ -11,19 +11,23 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from scoreaudit.errors import PolicyError, ScoreAuditError
+from scoreaudit.errors import DataError, PolicyError, ScoreAuditError
 
 __all__ = [
     "COUNT_COLUMNS",
     "CONFIG_KEYS",
     "DEFAULTS",
+    "funnel_reference",
+    "funnel_step",
     "merge_options",
     "parse_bands",
     "parse_budget",
     "parse_mapping",
+    "parse_step",
     "recorded_options",
     "resolve_model",
     "run_audit_from_options",
+    "run_funnel",
 ]
 
 #: The count-table columns the web page offers to name (``audit_counts`` keywords).
@@ -289,3 +293,120 @@ def run_audit_from_options(
         if getattr(result, "explanation", None) is None:
             result.explanation = explanation
     return result
+
+
+# ------------------------------------------------------------------------------------------
+# The process (funnel) audit: ``scoreaudit funnel`` and the web page's funnel form
+# ------------------------------------------------------------------------------------------
+
+
+def funnel_step(name: str, stage: str, base: str, given: str | None = None) -> tuple[str, str, str]:
+    """One step ``(name, stage, base stage)``; the name defaults to the stage.
+
+    Parameters
+    ----------
+    name, stage, base : str
+        As typed (surrounding spaces removed).
+    given : str, optional
+        The text the user wrote, quoted in the error (default ``name=stage/base``).
+
+    Examples
+    --------
+    >>> funnel_step("", "picked", "population")
+    ('picked', 'picked', 'population')
+    """
+    stage, base, name = str(stage).strip(), str(base).strip(), str(name).strip()
+    if not stage or not base:
+        text = given if given is not None else f"{name}={stage}/{base}"
+        raise DataError(f"--step {text!r}: give both the stage and its base stage.")
+    return (name or stage, stage, base)
+
+
+def parse_step(text: str) -> tuple[str, str, str]:
+    """``"name=stage/base"`` or ``"stage/base"`` (the name is then the stage).
+
+    Examples
+    --------
+    >>> parse_step("found at fault=unduly/selected"), parse_step("picked/population")
+    (('found at fault', 'unduly', 'selected'), ('picked', 'picked', 'population'))
+    """
+    name, _, rest = text.rpartition("=")
+    if "/" not in rest:
+        raise DataError(
+            f"--step {text!r} must look like 'name=stage/base' or 'stage/base', "
+            "e.g. --step 'suspension=suspended/anomaly'."
+        )
+    stage, _, base = rest.rpartition("/")
+    return funnel_step(name, stage, base, given=text)
+
+
+def funnel_reference(items: list[str]) -> dict[str, str] | str | None:
+    """The funnel's reference group: ``column=value`` items, or one group label, or None.
+
+    Examples
+    --------
+    >>> funnel_reference(["gender=man"]), funnel_reference(["man"]), funnel_reference([])
+    ({'gender': 'man'}, 'man', None)
+    """
+    items = [str(i).strip() for i in items if str(i).strip()]
+    if not items:
+        return None
+    if len(items) == 1 and "=" not in items[0]:
+        return items[0]
+    return parse_mapping(items, "--reference")
+
+
+def run_funnel(
+    frame: Any,
+    *,
+    group: str | list[str],
+    stage: str,
+    count: str | None,
+    steps: list[tuple[str, str, str]],
+    stratum: str | None = None,
+    reference: list[str] | None = None,
+    rounding: int | None = None,
+    confidence: float = 0.95,
+    correction: str = "holm",
+    min_cell: int = 11,
+    total: str | None = "auto",
+):
+    """Run :func:`scoreaudit.engines.funnel.audit_funnel` on a table read from a file.
+
+    The steps ``scoreaudit funnel`` and the web page share: group columns given as
+    ``"a,b"`` or a list, ``count`` ``"none"`` (or None) for a row-level log, ``total``
+    ``"none"`` for no total rows, the reference as ``--reference`` items
+    (:func:`funnel_reference`); hidden-cell markers in the count column kept as read.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"g": ["a", "a", "b", "b"], "stage": ["all", "hit"] * 2,
+    ...                   "n": [1000, 200, 1000, "x"]})
+    >>> res = run_funnel(t, group="g", stage="stage", count="n",
+    ...                  steps=[("hit", "hit", "all")], reference=["g=a"])
+    >>> res.config["reference"], res.data_summary["hidden_cells"]
+    ('a', 1)
+    """
+    from scoreaudit.engines.funnel import audit_funnel
+
+    groups = [g.strip() for g in group.split(",")] if isinstance(group, str) else list(group)
+    if count is not None and count.lower() == "none":
+        count = None
+    if count is not None and count in frame.columns:
+        frame = frame.copy()
+        frame[count] = frame[count].astype(object)  # keep hidden markers as read
+    return audit_funnel(
+        frame,
+        [g for g in groups if g],
+        stage,
+        count,
+        steps,
+        stratum=stratum,
+        reference=funnel_reference(reference or []),
+        rounding=rounding,
+        confidence=confidence,
+        correction=correction,
+        min_cell=min_cell,
+        total=None if total is None or total.lower() == "none" else total,
+    )

@@ -27,6 +27,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "synthetic" / "c2sg_sample.csv"
+FUNNEL = ROOT / "data" / "synthetic" / "c2sg_funnel_rounded10.csv"
 SHOTS = Path(os.environ.get("SCOREAUDIT_SCREENSHOTS", ROOT / "tests" / "artifacts" / "web"))
 ARGS = [
     "--headless",
@@ -114,11 +115,13 @@ def _page(browser, server, *, javascript: bool = False):
 
 
 def shoot(page, name: str) -> None:
-    """Screenshots at desktop (1280 px) and phone (412 px) widths."""
+    """Screenshots at desktop (1280 px) and phone (412 px) widths; the page must fit the
+    width (a full-page screenshot wider than the window means a sideways scroll on a phone)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width, height in ((1280, 900), (412, 915)):
         page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+        png = page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+        assert int.from_bytes(png[16:20], "big") == width, f"{name} is wider than {width} px"
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
@@ -267,3 +270,73 @@ def test_hostile_files_are_refused_or_inert(browser, server, tmp_path):
     assert "pickle" in page.inner_text("#error")
     shoot(page, "10-pickle-refused")
     assert dialogs == [] and page.foreign == []
+
+
+def test_funnel_rounded_table_french_then_english_zip_and_hostile(browser, server, tmp_path):
+    """The process audit: the published rounded table, steps picked from the stages found in
+    the file, French findings, English, zip; a bad count named by line and stage; a pickle."""
+    page = _page(browser, server)
+    page.goto(server + "/")
+    page.click("nav >> text=Processus (entonnoir)")
+    page.set_input_files("#file", str(FUNNEL))
+    page.click("#send")
+    page.wait_for_url(re.compile(r"/funnel/"))
+    assert "population, high_risk, picked" in page.inner_text("#stages-found")
+    page.select_option("#stratum", "score_band")
+    page.fill("#rounding", "10")
+    page.fill("#reference", "gender=man")
+    stages = page.locator("select[name=step_stage]")
+    bases = page.locator("select[name=step_base]")
+    names = page.locator("input[name=step_name]")
+    assert stages.nth(1).input_value() == "picked" and bases.nth(1).input_value() == "high_risk"
+    for i in range(stages.count()):  # keep two steps: agent pick, suspension
+        names.nth(i).fill("")
+        stages.nth(i).select_option("")
+        bases.nth(i).select_option("")
+    names.nth(0).fill("choix de l’agent")
+    stages.nth(0).select_option("picked")
+    bases.nth(0).select_option("high_risk")
+    stages.nth(1).select_option("suspended")
+    bases.nth(1).select_option("anomaly")
+    shoot(page, "11-funnel-form")
+    page.click("#run")
+    wait_result(page)
+    body = page.frame_locator("#report").locator("body").inner_text()
+    assert "Principaux constats" in body and "Étape « choix de l’agent »" in body
+    assert "multiples de 10" in body and "Mantel-Haenszel" in body
+    shoot(page, "12-funnel-result-fr")
+    page.click("#switch-lang")
+    wait_result(page)
+    english = page.frame_locator("#report").locator("body").inner_text()
+    assert "Key findings" in english and "suspended" in english
+    shoot(page, "13-funnel-result-en")
+    with page.expect_download() as info:
+        page.click("#download")
+    path = tmp_path / "funnel.zip"
+    info.value.save_as(path)
+    names_in_zip = zipfile.ZipFile(path).namelist()
+    for expected in ("report.html", "results.json", "tables/steps.csv", "figures/funnel.svg"):
+        assert f"report-en/{expected}" in names_in_zip
+
+    bad = pd.read_csv(FUNNEL, dtype=str, keep_default_na=False)
+    bad.loc[4, "n"] = "<img src=x onerror=alert(1)>"
+    hostile = tmp_path / "entonnoir.csv"
+    bad.to_csv(hostile, index=False)
+    page.goto(server + "/lang/fr?next=/upload/funnel")
+    page.set_input_files("#file", str(hostile))
+    page.click("#send")
+    page.wait_for_url(re.compile(r"/funnel/"))
+    page.select_option("#stratum", "score_band")
+    page.click("#run")
+    error = page.inner_text("#error")
+    assert "<img src=x onerror=alert(1)>" in error and "ligne 6 du fichier" in error
+    assert f"étape '{bad.loc[4, 'stage']}'" in error
+    assert page.locator("#error img").count() == 0
+    shoot(page, "14-funnel-error")
+    pkl = tmp_path / "comptes.csv"
+    pkl.write_bytes(pickle.dumps(bad))
+    page.goto(server + "/upload/funnel")
+    page.set_input_files("#file", str(pkl))
+    page.click("#send")
+    assert "pickle" in page.inner_text("#error")
+    assert page.foreign == []

@@ -15,42 +15,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from scoreaudit.errors import DataError
+from scoreaudit.options import parse_step
 
 __all__ = ["funnel_cli", "parse_step"]
 
 console = Console()
-
-
-def parse_step(text: str) -> tuple[str, str, str]:
-    """``"name=stage/base"`` or ``"stage/base"`` (the name is then the stage).
-
-    Examples
-    --------
-    >>> parse_step("found at fault=unduly/selected"), parse_step("picked/population")
-    (('found at fault', 'unduly', 'selected'), ('picked', 'picked', 'population'))
-    """
-    name, _, rest = text.rpartition("=")
-    if "/" not in rest:
-        raise DataError(
-            f"--step {text!r} must look like 'name=stage/base' or 'stage/base', "
-            "e.g. --step 'suspension=suspended/anomaly'."
-        )
-    stage, _, base = rest.rpartition("/")
-    stage, base, name = stage.strip(), base.strip(), name.strip()
-    if not stage or not base:
-        raise DataError(f"--step {text!r}: give both the stage and its base stage.")
-    return (name or stage, stage, base)
-
-
-def _reference(items: list[str]) -> dict[str, str] | str | None:
-    if not items:
-        return None
-    if len(items) == 1 and "=" not in items[0]:
-        return items[0]
-    from scoreaudit.options import parse_mapping
-
-    return parse_mapping(items, "--reference")
 
 
 def _fmt(x: Any, pct: bool = False) -> str:
@@ -155,7 +124,7 @@ def funnel_cli(
     --step 'agent pick=picked/high_risk' --step 'suspension=suspended/anomaly' --out report-funnel
     """
     from scoreaudit.data.io import read_data
-    from scoreaudit.engines.funnel import audit_funnel
+    from scoreaudit.options import run_funnel
     from scoreaudit.present.catalogue import check_lang
     from scoreaudit.report.output import check_output_dir
 
@@ -163,22 +132,19 @@ def funnel_cli(
     if out is not None:
         check_output_dir(out, force)
     steps = [parse_step(s) for s in step]
-    frame = read_data(table)
-    if count.lower() != "none" and count in frame.columns:
-        frame[count] = frame[count].astype(object)  # keep hidden markers as read
-    result = audit_funnel(
-        frame,
-        [g.strip() for g in group.split(",") if g.strip()],
-        stage,
-        None if count.lower() == "none" else count,
-        steps,
+    result = run_funnel(
+        read_data(table),
+        group=group,
+        stage=stage,
+        count=count,
+        steps=steps,
         stratum=stratum,
-        reference=_reference(reference),
+        reference=reference,
         rounding=rounding,
         confidence=confidence,
         correction=correction,
         min_cell=min_cell,
-        total=None if total.lower() == "none" else total,
+        total=total,
     )
     print_funnel(result)
     if out is not None:

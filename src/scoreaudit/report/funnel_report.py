@@ -718,6 +718,7 @@ def write_funnel_report(
     min_cell: int | None = None,
     data_path: Any = None,
     config: Mapping[str, Any] | None = None,
+    manifest_extra: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write ``report.html``, ``report.md``, ``results.json``, ``tables/*.csv`` and
     ``figures/funnel.svg`` into ``out_dir``, all or nothing (published numbers only).
@@ -738,7 +739,7 @@ def write_funnel_report(
     from scoreaudit.report.writer import _is_synthetic
 
     lang = check_lang(lang)
-    manifest = build_manifest(result, data_path=data_path, config=config)
+    manifest = build_manifest(result, data_path=data_path, config=config, extra=manifest_extra)
     with atomic_output_dir(out_dir, force=force) as tmp:
         ctx = funnel_context(
             result, lang, manifest=manifest, min_cell=min_cell, synthetic=_is_synthetic(manifest)

@@ -534,15 +534,7 @@ async def report_zip(request: Request) -> Response:
 
 
 async def funnel_page(request: Request) -> Response:
-    lang = page_lang(request)
-    # Hook: when scoreaudit.engines.funnel exists, its form goes here (upload -> settings -> job, as
-    # for the control log); until then the page says it is not available.
-    return render(
-        request,
-        "message.html.j2",
-        title=w("nav_funnel", lang),
-        message=w("funnel_missing", lang) if not _funnel_available() else w("nav_funnel", lang),
-    )
+    return RedirectResponse("/upload/funnel", status_code=303)
 
 
 def create_app(workdir: Path, *, max_upload_mb: int = 200, lang: str = "fr") -> Starlette:
@@ -557,6 +549,8 @@ def create_app(workdir: Path, *, max_upload_mb: int = 200, lang: str = "fr") -> 
     lang : {"fr", "en"}
         Default language of the pages and reports.
     """
+    from scoreaudit.web.funnel_pages import funnel_page as funnel_form
+    from scoreaudit.web.funnel_pages import funnel_post
     from scoreaudit.web.spec_pages import spec_download, spec_page, spec_post
 
     if lang not in LANGS:
@@ -582,6 +576,8 @@ def create_app(workdir: Path, *, max_upload_mb: int = 200, lang: str = "fr") -> 
         Route("/results/{job}/report.html", report_html),
         Route("/results/{job}/report-{lang}.zip", report_zip),
         Route("/funnel", funnel_page),
+        Route("/funnel/{ds}", funnel_form),
+        Route("/funnel/{ds}", funnel_post, methods=["POST"]),
     ]
     app = Starlette(
         routes=routes,

@@ -42,12 +42,13 @@ REPORT_CSP = (
     "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; "
     "form-action 'none'; frame-ancestors 'self'; sandbox"
 )
-KINDS = ("audit", "controls", "counts", "spec")
+KINDS = ("audit", "controls", "counts", "spec", "funnel")
 SAMPLES = {
     "audit": "c2sg_sample.csv",
     "controls": "c2sg_controls.csv",
     "counts": "c2sg_confusion_counts.csv",
     "spec": "c2sg_sample.csv",
+    "funnel": "c2sg_funnel.csv",
 }
 DEFAULT_PROTECTED = (
     "gender",

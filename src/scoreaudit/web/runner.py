@@ -15,7 +15,13 @@ from typing import Any
 from scoreaudit.web.jobs import Job
 from scoreaudit.web.uploads import read_table
 
-__all__ = ["render_report", "run_audit_job", "run_controls_job", "run_counts_job"]
+__all__ = [
+    "render_report",
+    "run_audit_job",
+    "run_controls_job",
+    "run_counts_job",
+    "run_funnel_job",
+]
 
 
 def _report_dir(job: Job, lang: str) -> Path:
@@ -37,6 +43,13 @@ def render_report(job: Job, lang: str) -> Path:
         return job.reports[lang]
     out = _report_dir(job, lang)
     args = dict(job.write_args)
+    if job.kind == "funnel":
+        from scoreaudit.report.funnel_report import write_funnel_report
+
+        extra = job.manifest_extra or None
+        write_funnel_report(job.result, out, lang=lang, manifest_extra=extra, **args)
+        job.reports[lang] = out
+        return out
     write_report(job.result, out, lang=lang, manifest_extra=job.manifest_extra or None, **args)
     job.reports[lang] = out
     return out
@@ -124,3 +137,44 @@ def run_counts_job(job: Job, *, data_path: Path, options: dict[str, Any], lang: 
             **cols,
         )
     _finish_aggregate(job, data_path, lang)
+
+
+def run_funnel_job(job: Job, *, data_path: Path, options: dict[str, Any], lang: str) -> None:
+    """Audit a control process stage by stage (the steps of ``scoreaudit funnel``).
+
+    A wide table (one row per stage, one column of counts per group) is first turned into
+    the long format by :func:`scoreaudit.engines.funnel.funnel_long`.
+    """
+    from scoreaudit.engines.funnel import funnel_long
+    from scoreaudit.options import run_funnel
+
+    job.step = "step_read"
+    frame = read_table(data_path)
+    group, count = options["group"], options["count"]
+    if options["layout"] == "wide":
+        keep = [options["stratum"]] if options["stratum"] else []
+        name = options["group_name"]
+        count = next(c for c in ("n", "count", "_n") if c not in (options["stage"], name, *keep))
+        frame = funnel_long(
+            frame, options["stage"], group=name, count=count, groups=group, keep=keep
+        )
+        group = [name]
+    job.step = "step_audit"
+    job.result = run_funnel(
+        frame,
+        group=group,
+        stage=options["stage"],
+        count=count,
+        steps=options["steps"],
+        stratum=options["stratum"],
+        reference=options["reference"],
+        rounding=options["rounding"],
+        confidence=options["confidence"],
+        min_cell=options["min_cell"],
+    )
+    recorded = {k: v for k, v in options.items() if k != "steps"}
+    recorded["steps"] = [list(s) for s in options["steps"]]
+    recorded["data"] = data_path.name
+    job.write_args = {"min_cell": options["min_cell"], "data_path": data_path, "config": recorded}
+    job.step = "step_report"
+    render_report(job, lang)

@@ -93,6 +93,81 @@ _ERRORS: list[tuple[re.Pattern[str], str]] = [
         "le_model_levels",
     ),
     (re.compile(r"^Cannot read the budget (?P<value>.+?): write"), "le_budget"),
+    # the process (funnel) audit (scoreaudit.engines.funnel)
+    (
+        re.compile(
+            r"^Step " + _Q.format("step") + r" names stage " + _Q.format("stage") + r", which "
+            r"is not in column " + _Q.format("col") + r"; stages in the table: (?P<stages>.*?)\.$",
+            re.S,
+        ),
+        "le_funnel_stage",
+    ),
+    (
+        re.compile(
+            r"^Count (?P<value>.+?) at (?P<where>row position .+?) is not a number of files"
+        ),
+        "le_funnel_count",
+    ),
+    (
+        re.compile(
+            r"^The count (?P<value>.+?) at (?P<where>row position .+?) is "
+            r"(?:negative|infinite|non-integer); counts"
+        ),
+        "le_funnel_bad_count",
+    ),
+    (
+        re.compile(
+            r"^Step " + _Q.format("step") + r": stage " + _Q.format("stage") + r" has more "
+            r"files than its base stage "
+            + _Q.format("base")
+            + r" for group "
+            + _Q.format("group")
+            + r"(?P<where>.*?): (?P<a>\S+) > (?P<b>[^\s,]+?)(?:, beyond .*?)?\. A stage",
+            re.S,
+        ),
+        "le_funnel_nesting",
+    ),
+    (
+        re.compile(
+            r"^Group "
+            + _Q.format("group")
+            + r" is missing from stage "
+            + _Q.format("stage")
+            + r"(?P<where>.*?): no row gives its count(?P<hint>.*?)\. Add the row",
+            re.S,
+        ),
+        "le_funnel_missing_group",
+    ),
+    (
+        re.compile(
+            r"^Reference group " + _Q.format("group") + r" is not in the table; groups: "
+            r"(?P<groups>.*?)\.$",
+            re.S,
+        ),
+        "le_funnel_reference",
+    ),
+    (
+        re.compile(
+            r"^Rows (?P<a>\d+) and (?P<b>\d+) are the same cell: (?P<where>.+?); keep one row",
+            re.S,
+        ),
+        "le_funnel_duplicate",
+    ),
+    (
+        re.compile(
+            r"^Column\(s\) (?P<cols>.+?) not found in the (?:funnel|wide) table[.;] "
+            r"(?:Available columns|columns): (?P<available>.*?)\.?$",
+            re.S,
+        ),
+        "le_funnel_columns",
+    ),
+    (
+        re.compile(
+            r"^rounding must be a whole number of files of at least 1 \(e\.g\. 10\), "
+            r"not (?P<value>.+?)\.$"
+        ),
+        "le_funnel_rounding",
+    ),
     (
         re.compile(r"^The budget (?P<value>.+?) is ambiguous: write (?P<n>\d+)%"),
         "le_budget_ambiguous",
@@ -121,7 +196,11 @@ def translate_error(message: str, lang: str) -> tuple[str, bool]:
         m = pattern.search(text)
         if m is None:
             continue
-        values = {k: _requote(v, lang) for k, v in m.groupdict().items()}
+        values = {k: _requote(v or "", lang) for k, v in m.groupdict().items()}
+        for part in ("where", "hint"):  # places in the file, kept as is (leading space too)
+            if part in values:
+                place = m.group(part) or ""
+                values[part] = _place_fr(place) if lang == "fr" else place
         return w(key, lang, **values), True
     return text, lang == "en"
 
@@ -134,3 +213,28 @@ def _requote(value: str, lang: str) -> str:
     if lang == "fr":
         v = re.sub(r"\((\d+) rows?\)", r"(\1 lignes)", v)
     return v
+
+
+_PLACES_FR = (
+    (r"row position (\d+) \(line (\d+) of the file\)", r"ligne \2 du fichier"),
+    (r"row position (\d+)", r"ligne de données \1 (en comptant de 0)"),
+    (r"\(rows (\d+) and (\d+)\)", r"(lignes de données \1 et \2, en comptant de 0)"),
+    (r"\(it has rows, e\.g\. ", "(il a des lignes, p. ex. "),
+    (r"\(stage ", "(étape "),
+    (r", group ", ", groupe "),
+    (r", stratum ", ", strate "),
+    (r"^ in stratum ", " dans la strate "),
+)
+
+
+def _place_fr(text: str) -> str:
+    """A place in a file (``row position 3 (line 5 of the file) (stage 'x', ...)``) in French.
+
+    Examples
+    --------
+    >>> _place_fr("row position 3 (line 5 of the file) (stage 'x', group 'a')")
+    "ligne 5 du fichier (étape 'x', groupe 'a')"
+    """
+    for pattern, repl in _PLACES_FR:
+        text = re.sub(pattern, repl, text)
+    return text
