@@ -11,8 +11,11 @@ Parameters are raw values; their name says how a text shows them:
 * ``attr``: an attribute or intersection name (quoted; a report shows its label);
 * ``largest``, ``fallback``, ``combo``, ``group``: a group of ``attr`` (quoted; label in a
   report);
+* ``column``: a column name (quoted);
 * ``lo``, ``hi``: numbers shown with 4 significant digits;
-* ``n``, ``count``: whole numbers; anything else is shown as it is.
+* ``tables``, ``candidates``, ``most``: whole numbers with thousands separators;
+* a parameter may itself be an :class:`AuditWarning` (a fragment rendered in the same
+  language); anything else is shown as it is (whole numbers in a report's format).
 
 Examples
 --------
@@ -32,12 +35,24 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["ATTRIBUTE_PARAMS", "GROUP_PARAMS", "NUMBER_PARAMS", "AuditWarning", "warning"]
+__all__ = [
+    "ATTRIBUTE_PARAMS",
+    "COUNT_PARAMS",
+    "GROUP_PARAMS",
+    "NUMBER_PARAMS",
+    "QUOTED_PARAMS",
+    "AuditWarning",
+    "warning",
+]
 
 #: Parameters naming an attribute (or an intersection).
 ATTRIBUTE_PARAMS = frozenset({"attr"})
 #: Parameters naming a group of the attribute ``attr``.
 GROUP_PARAMS = frozenset({"largest", "fallback", "combo", "group"})
+#: Parameters naming something else shown quoted as it is (a column).
+QUOTED_PARAMS = frozenset({"column"})
+#: Parameters holding a whole number shown with thousands separators.
+COUNT_PARAMS = frozenset({"tables", "candidates", "most"})
 #: Parameters holding a number shown with 4 significant digits.
 NUMBER_PARAMS = frozenset({"lo", "hi"})
 #: Prefix of the catalogue keys of warnings.
@@ -81,13 +96,15 @@ def plain_value(name: str, value: Any) -> str:
 
     Examples
     --------
-    >>> plain_value("attr", "gender"), plain_value("lo", -0.25), plain_value("n", 7)
-    ("'gender'", '-0.25', '7')
+    >>> plain_value("attr", "gender"), plain_value("lo", -0.25), plain_value("tables", 1234)
+    ("'gender'", '-0.25', '1,234')
     """
-    if name in ATTRIBUTE_PARAMS or name in GROUP_PARAMS:
+    if name in ATTRIBUTE_PARAMS or name in GROUP_PARAMS or name in QUOTED_PARAMS:
         return repr(str(value))
     if name in NUMBER_PARAMS:
         return f"{float(value):.4g}"
+    if name in COUNT_PARAMS:
+        return f"{int(value):,}"
     return str(value)
 
 

@@ -36,7 +36,13 @@ from typing import Any
 import numpy as np
 
 from scoreaudit.core.vocab import SEP
-from scoreaudit.core.warning import ATTRIBUTE_PARAMS, GROUP_PARAMS, NUMBER_PARAMS, AuditWarning
+from scoreaudit.core.warning import (
+    ATTRIBUTE_PARAMS,
+    GROUP_PARAMS,
+    NUMBER_PARAMS,
+    QUOTED_PARAMS,
+    AuditWarning,
+)
 from scoreaudit.present._messages import CATALOGUE, LANGUAGES, NNBSP, check_lang, t
 from scoreaudit.present._messages import MISSING as MISSING
 from scoreaudit.present._messages import placeholders as placeholders
@@ -94,6 +100,10 @@ def _warning_value(name: str, value: Any, params: dict[str, Any], lang: str) -> 
         else:
             label = raw
         return f"« {label} »" if lang == "fr" else f"“{label}”"
+    if isinstance(value, AuditWarning):
+        return render_warning(value, lang)
+    if name in QUOTED_PARAMS:
+        return f"« {value} »" if lang == "fr" else f"“{value}”"
     if name in NUMBER_PARAMS:
         text = f"{float(value):.4g}"
         return text.replace(".", ",").replace("-", "−") if lang == "fr" else text
