@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import scoreaudit as sa
-from scoreaudit.core.warning import PREFIX, AuditWarning, warning
+from scoreaudit.core.warning import COUNT_PARAMS, NUMBER_PARAMS, PREFIX, AuditWarning, warning
 from scoreaudit.present.catalogue import CATALOGUE, render_warning
 from scoreaudit.report import render_markdown
 
@@ -94,10 +94,12 @@ def test_french_report_of_bundled_data_has_no_english_warning(small_bundled_resu
 
     res = small_bundled_result
     assert any(isinstance(w, AuditWarning) for w in res.warnings)  # the audit's own warnings
-    every = [
-        warning(code, **{p: (3 if p == "n" else 0.5 if p in ("lo", "hi") else "x") for p in ps})
-        for code, ps in _emitted().items()
-    ]
+    whole = {"n", "k", "row", "decimals", *COUNT_PARAMS}
+
+    def value(p: str) -> object:
+        return 3 if p in whole else 0.5 if p in NUMBER_PARAMS else "x"
+
+    every = [warning(code, **{p: value(p) for p in ps}) for code, ps in _emitted().items()]
     res = dataclasses.replace(res, warnings=[*res.warnings, *every])
     fr = render_markdown(res, "fr")
     en = render_markdown(res, "en")
