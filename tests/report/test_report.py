@@ -540,11 +540,19 @@ def test_curve_table_legend_explains_infinity_and_dash():
 def test_labels_and_french_typography(c2sg_result):
     import dataclasses
 
-    w = (
+    from scoreaudit.core.warning import warning
+
+    w = warning(
+        "reference_fallback",
+        attr="family_status",
+        largest="alone",
+        fallback="couple_with_children",
+    )
+    assert w == (
         "The largest group of 'family_status', 'alone', has no selected file, so every ratio "
         "to it would be infinite; the largest group with selected files, "
         "'couple_with_children', is the reference instead."
-    )
+    )  # results.json keeps the same English text
     res = dataclasses.replace(c2sg_result, warnings=[w, "Some new warning."])
     en = render_markdown(res, "en")
     assert "“family status”, “living alone”" in en and "'family_status'" not in en

@@ -9,6 +9,7 @@ import numpy as np
 
 from scoreaudit.core.cells import Sums, View
 from scoreaudit.core.vocab import REST, SEP, normalise_key
+from scoreaudit.core.warning import warning
 from scoreaudit.errors import DataError
 
 __all__ = ["reference_config", "resolve_references"]
@@ -76,9 +77,12 @@ def resolve_references(
                 len(v.members) > 1 and all(m in given for m in v.members)
             ):
                 warnings.append(
-                    f"The largest group of {v.name!r}, {v.labels[largest]!r}, has no selected "
-                    f"file, so every ratio to it would be infinite; the largest group with "
-                    f"selected files, {v.labels[fallback]!r}, is the reference instead."
+                    warning(
+                        "reference_fallback",
+                        attr=v.name,
+                        largest=v.labels[largest],
+                        fallback=v.labels[fallback],
+                    )
                 )
             largest = fallback
         if v.name in given:
@@ -101,9 +105,9 @@ def resolve_references(
             else:
                 refs.append(largest)
                 warnings.append(
-                    f"No file is in the cell {combo!r} of {v.name!r}; its default reference "
-                    f"{v.labels[largest]!r} (its largest group with selected files) is used "
-                    "instead."
+                    warning(
+                        "reference_empty_cell", attr=v.name, combo=combo, largest=v.labels[largest]
+                    )
                 )
         else:
             refs.append(largest)

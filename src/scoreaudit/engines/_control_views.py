@@ -16,6 +16,7 @@ import pandas as pd
 
 from scoreaudit.core.cells import View
 from scoreaudit.core.vocab import REST
+from scoreaudit.core.warning import warning
 from scoreaudit.engines._control_tables import (
     _LABELS,
     AGENCY_POINTS,
@@ -514,35 +515,15 @@ def control_warnings(
     """Warnings of a control audit after the tables (absent groups, negative estimates...)."""
     warnings = []
     if absent:
-        warnings.append(
-            f"{len(absent)} group(s) have no random control, so their population share "
-            f"and true error rate cannot be estimated (their rates are left empty): "
-            f"{'; '.join(absent[:10])}{' ...' if len(absent) > 10 else ''}."
-        )
+        listed = "; ".join(absent[:10]) + (" ..." if len(absent) > 10 else "")
+        warnings.append(warning("controls_absent", n=len(absent), groups=listed))
     if negative:
-        warnings.append(
-            "The estimated number of missed errors (FN) or of true negatives (TN) is negative "
-            "for "
-            + "; ".join(negative[:10])
-            + (" ..." if len(negative) > 10 else "")
-            + ": the score found more errors (or picked more files without errors) than the "
-            "random controls imply the group has. The cells are kept as estimated and the "
-            "rates (FPR, FNR, shares) clipped to [0, 1]; read them with caution, or collect "
-            "more random controls."
-        )
+        listed = "; ".join(negative[:10]) + (" ..." if len(negative) > 10 else "")
+        warnings.append(warning("controls_negative", groups=listed))
     if summary["random_errors_found"] == 0:
-        warnings.append(
-            "No random control found an error: true error rates, the share among "
-            "files with errors and the FNR cannot be estimated."
-        )
+        warnings.append(warning("controls_no_random_error"))
     if N is None:
-        warnings.append(
-            "No population_size given: the population-level confusion matrix, "
-            "selection rates, FPR and FNR are not estimated."
-        )
+        warnings.append(warning("controls_no_population_size"))
     if summary["random_controls"] < 2 * min_cell:
-        warnings.append(
-            f"Only {summary['random_controls']} random controls: every estimate of "
-            "population shares and error rates rests on a small cell."
-        )
+        warnings.append(warning("controls_few_random", n=summary["random_controls"]))
     return warnings

@@ -6,35 +6,23 @@ from typing import Any
 
 import numpy as np
 
+from scoreaudit.core.warning import AuditWarning, warning
 from scoreaudit.engines._counts_solve import _IX, _VARS, MAX_JOINT_CANDIDATES, METRICS
 
 _SHOWN_COUNTS = ("n", "selected", "positives", "tp", "fp", "tn", "fn")
 
 
-def _narrowing(radius: int) -> str:
-    k = 2 * radius + 1
-    return (
-        f"narrowed to the {k} counts nearest each rate * base and {k} spread over its "
-        "window, as the full search was too large"
-    )
+def _narrowing(radius: int) -> AuditWarning:
+    return warning("counts_narrowing", k=2 * radius + 1)
 
 
-def _no_solution_note(radius: int | None) -> str:
+def _no_solution_note(radius: int | None) -> AuditWarning:
     """How far the joint search went for a row that has no solution (-1: all of it)."""
     if radius == -1:
-        return "no whole-count table reproduces every published rate of this group."
+        return warning("counts_no_table")
     if radius is None:
-        return (
-            "the published rates leave too many whole-count tables to search (more than "
-            f"{MAX_JOINT_CANDIDATES:,} candidates even when narrowed), so this group was "
-            "not searched for a table reproducing every rate: the mismatch may be "
-            "rounding only."
-        )
-    return (
-        f"a search for whole-count tables reproducing every published rate of this group "
-        f"({_narrowing(radius)}) found none; one outside the search may exist, so the "
-        "mismatch may be rounding only."
-    )
+        return warning("counts_not_searched", candidates=MAX_JOINT_CANDIDATES)
+    return warning("counts_none_found", narrowing=_narrowing(radius))
 
 
 def _row_rates(S: np.ndarray) -> dict[str, np.ndarray]:
@@ -71,18 +59,24 @@ def _ambiguity_warnings(
             for name, r in _row_rates(S).items()
             if (s := _span(100 * r, 2)) is not None
         ]
-        how = f"in a search {_narrowing(narrowed[i])}, at least" if i in narrowed else "exactly"
+        how = (
+            warning("counts_at_least", narrowing=_narrowing(narrowed[i]))
+            if i in narrowed
+            else warning("counts_exactly")
+        )
         out.append(
-            f"Group {labels[i]!r}: {how} {len(S):,} whole-count tables reproduce every published "
-            f"rate at its precision ({', '.join(counts)}; {', '.join(rates) or 'same rates'}); "
-            "the one nearest the published rates was used and intervals are conditional on it."
+            warning(
+                "counts_ambiguous",
+                group=labels[i],
+                how=how,
+                tables=len(S),
+                counts=", ".join(counts),
+                rates=", ".join(rates) or warning("counts_same_rates"),
+            )
         )
     if len(amb) > 5:
         most = max(len(solutions[i]) for i in amb[5:])
-        out.append(
-            f"{len(amb) - 5} more group(s) have several whole-count tables reproducing "
-            f"every published rate (up to {most:,})."
-        )
+        out.append(warning("counts_more_ambiguous", n=len(amb) - 5, most=most))
     return out
 
 
@@ -176,10 +170,6 @@ def _ratio_range_warning(
                 parts.append(f"{v.name} {v.labels[g]} / {label}: {name} {span} (used {at:.3f})")
     if not parts:
         return None
-    more = f"; the ratios of {skipped} more comparison(s) vary too" if skipped else ""
-    part = " (for groups searched narrowly, over the tables found)" if narrowed else ""
-    return (
-        "Over all whole-count tables that reproduce every published rate" + part + ", the "
-        "ratios (group / reference) range as follows; the reported ratios and their "
-        f"intervals use one table: {'; '.join(parts)}{more}."
-    )
+    more = warning("counts_more_ratios", n=skipped) if skipped else ""
+    part = warning("counts_narrow_note") if narrowed else ""
+    return warning("counts_ratio_ranges", narrow=part, ranges="; ".join(parts), more=more)

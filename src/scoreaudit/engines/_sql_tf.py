@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoreaudit.core.warning import warning
 from scoreaudit.stats import distribution as D
 from scoreaudit.stats._auc_ks import compare_runs, runs_from_counts
 
@@ -136,10 +137,7 @@ def calibration(
 ) -> tuple[pd.DataFrame | None, str | None]:
     """The calibration table of :func:`scoreaudit.stats.distribution.calibration_by_group`."""
     if lv.continuous:
-        return None, (
-            "The calibration table (observed rates per score decile) of continuous scores is "
-            "not computed in the engine; audit a sample in memory for it."
-        )
+        return None, warning("calibration_not_in_engine")
     if not isinstance(bins, (int, np.integer)) or bins < 1:
         from scoreaudit.errors import ScoreAuditError
 

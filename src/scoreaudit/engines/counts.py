@@ -74,6 +74,7 @@ import pandas as pd
 from scoreaudit.core.cells import SEP, Sums, build_cells, build_views
 from scoreaudit.core.references import reference_config, resolve_references
 from scoreaudit.core.vocab import REST
+from scoreaudit.core.warning import warning
 from scoreaudit.data.inputs import to_pandas
 from scoreaudit.data.population import Population
 from scoreaudit.engines._counts_notes import (
@@ -434,7 +435,18 @@ def _consistency_warnings(val: dict, given: dict, labels_of_row: list[str]) -> l
             )
             if given[total][pos] and given[a][pos] and given[b][pos]:
                 raise DataError(f"The table's counts contradict each other. {msg}")
-            warnings.append(f"The table does not round-trip: {msg}")
+            warnings.append(
+                warning(
+                    "counts_not_additive",
+                    group=labels_of_row[pos],
+                    row=pos,
+                    total=total,
+                    value=f"{val[total][pos]:g}",
+                    a=a,
+                    b=b,
+                    sum=f"{val[a][pos] + val[b][pos]:g}",
+                )
+            )
     return warnings
 
 
@@ -463,16 +475,25 @@ def _round_trip_warnings(
         ok = ok & ~empty_but_defined & ~defined_but_empty
         for i in np.flatnonzero(~ok)[:5]:
             warnings.append(
-                f"Column {col!r} ({rate}) does not round-trip for group {labels_of_row[i]!r}: "
-                f"published {'(empty)' if np.isnan(pub[i]) else f'{pub[i]:g}'}, but the whole "
-                f"counts {part} = {val[part][i]:g} and {base} = {val[base][i]:g} give "
-                f"{implied[i]:.{dec[rate] + 2}f} (published to {dec[rate]} decimal(s)); "
-                + _no_solution_note(narrowed.get(i, -1))
+                warning(
+                    "counts_rate_mismatch",
+                    column=col,
+                    rate=rate,
+                    group=labels_of_row[i],
+                    published=(
+                        warning("counts_value_empty") if np.isnan(pub[i]) else f"{pub[i]:g}"
+                    ),
+                    part=part,
+                    part_value=f"{val[part][i]:g}",
+                    base=base,
+                    base_value=f"{val[base][i]:g}",
+                    implied=f"{implied[i]:.{dec[rate] + 2}f}",
+                    decimals=dec[rate],
+                    note=_no_solution_note(narrowed.get(i, -1)),
+                )
             )
         if (~ok).sum() > 5:
-            warnings.append(
-                f"Column {col!r}: {int((~ok).sum()) - 5} more group(s) do not round-trip."
-            )
+            warnings.append(warning("counts_more_mismatch", column=col, n=int((~ok).sum()) - 5))
     return warnings
 
 

@@ -19,6 +19,7 @@ from scoreaudit.core.cells import (
 )
 from scoreaudit.core.references import reference_config, resolve_references
 from scoreaudit.core.vocab import REST
+from scoreaudit.core.warning import warning
 from scoreaudit.data.inputs import refuse_nested_columns
 from scoreaudit.data.population import Population
 from scoreaudit.engines.tables import (  # noqa: F401
@@ -206,15 +207,10 @@ def audit(
 
     if outside_unit and calibration is not None:
         warnings.append(
-            f"Scores range from {scores.min():.4g} to {scores.max():.4g}, outside [0, 1]: the "
-            "calibration table compares mean scores with observed rates and only means something "
-            "for probabilities; read it as a ranking. Selection rates and disparities are not "
-            "affected (they depend only on the order of the scores)."
+            warning("scores_outside_unit", lo=float(scores.min()), hi=float(scores.max()))
         )
     if len(population) < 2 * min_cell:
-        warnings.append(
-            f"The population has only {len(population)} files: every group is a small cell."
-        )
+        warnings.append(warning("small_population", n=len(population)))
     config = {
         "policy": policy.to_dict(),
         **reference_config(reference, views, refs),

@@ -71,6 +71,7 @@ import pandas as pd
 
 from scoreaudit.core.cells import Cells, Sums, build_views
 from scoreaudit.core.references import reference_config, resolve_references
+from scoreaudit.core.warning import warning
 from scoreaudit.engines._sql_keys import _raw_codes
 from scoreaudit.engines._sql_select import Chosen, Levels, _wanted, choose, choose_threshold  # noqa: F401
 from scoreaudit.errors import DataError, PolicyError
@@ -632,13 +633,11 @@ def _result(population, model, policy, lv, chosen, curve, grid, **kw) -> AuditRe
     if lv.values[0] > 1 or lv.values[-1] < 0:
         if calibration is not None:
             warnings.append(
-                f"Scores range from {lv.values[-1]:.4g} to {lv.values[0]:.4g}, outside [0, 1]: "
-                "the calibration table compares mean scores with observed rates and only "
-                "means something for probabilities; read it as a ranking."
+                warning("scores_outside_unit", lo=float(lv.values[-1]), hi=float(lv.values[0]))
             )
     n_total = len(population)
     if n_total < 2 * kw["min_cell"]:
-        warnings.append(f"The population has only {n_total} files: every group is a small cell.")
+        warnings.append(warning("small_population", n=n_total))
     src = population.source
     config = {
         "policy": policy.to_dict(),

@@ -33,7 +33,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from scoreaudit.core.vocab import SEP
+from scoreaudit.core.warning import (
+    ATTRIBUTE_PARAMS,
+    GROUP_PARAMS,
+    NUMBER_PARAMS,
+    QUOTED_PARAMS,
+    AuditWarning,
+)
 from scoreaudit.present._messages import CATALOGUE, LANGUAGES, NNBSP, check_lang, t
 from scoreaudit.present._messages import MISSING as MISSING
 from scoreaudit.present._messages import placeholders as placeholders
@@ -72,100 +81,59 @@ __all__ = [
     "group_label",
     "kv_sep",
     "t",
-    "translate_warning",
+    "render_warning",
 ]
 
 
 # ------------------------------------------------------------------------------------------
-# Warnings of the audit (English in the result) in the report's language
+# Warnings of the audit (a code with parameters) in the report's language
 # ------------------------------------------------------------------------------------------
 
-_WARNINGS_FR: list[tuple[str, str]] = [
-    (
-        r"^The largest group of (?P<attr>'[^']*'|\"[^\"]*\"), (?P<largest>'[^']*'|\"[^\"]*\"), has no selected "
-        r"file, so every ratio to it would be infinite; the largest group with selected files, "
-        r"(?P<fallback>'[^']*'|\"[^\"]*\"), is the reference instead\.$",
-        "Le plus grand groupe de {attr}, {largest}, n’a aucun dossier sélectionné : tout rapport "
-        "à ce groupe serait infini ; le plus grand groupe ayant des dossiers sélectionnés, "
-        "{fallback}, sert de référence à la place.",
-    ),
-    (
-        r"^No file is in the cell (?P<combo>'[^']*'|\"[^\"]*\") of (?P<attr>'[^']*'|\"[^\"]*\"); its default "
-        r"reference (?P<largest>'[^']*'|\"[^\"]*\") \(its largest group with selected files\) is used "
-        r"instead\.$",
-        "Aucun dossier dans la case {combo} de {attr} ; sa référence par défaut, {largest} (son "
-        "plus grand groupe ayant des dossiers sélectionnés), est utilisée à la place.",
-    ),
-    (
-        r"^The population has only (?P<n>\d+) files: every group is a small cell\.$",
-        "La population ne compte que {n} dossiers : chaque groupe est un petit effectif.",
-    ),
-    (
-        r"^Scores range from (?P<lo>\S+) to (?P<hi>\S+), outside \[0, 1\]: ",
-        "Les scores vont de {lo} à {hi}, hors de [0, 1] : le tableau de calibration compare des "
-        "scores moyens à des taux observés et n’a de sens que pour des probabilités ; lisez-le "
-        "comme un classement. Les taux de sélection et les écarts ne sont pas concernés (ils ne "
-        "dépendent que de l’ordre des scores).",
-    ),
-]
+
+def _warning_value(name: str, value: Any, params: dict[str, Any], lang: str) -> str:
+    if name in ATTRIBUTE_PARAMS or name in GROUP_PARAMS:
+        raw = str(value)
+        if name in ATTRIBUTE_PARAMS:
+            label = attribute_label(raw, lang)
+        elif "attr" in params:
+            label = group_label(str(params["attr"]), raw, lang)
+        else:
+            label = raw
+        return f"« {label} »" if lang == "fr" else f"“{label}”"
+    if isinstance(value, AuditWarning):
+        return render_warning(value, lang)
+    if name in QUOTED_PARAMS:
+        return f"« {value} »" if lang == "fr" else f"“{value}”"
+    if name in NUMBER_PARAMS:
+        text = f"{float(value):.4g}"
+        return text.replace(".", ",").replace("-", "−") if lang == "fr" else text
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return fmt_int(int(value), lang)
+    return str(value)
 
 
-def translate_warning(text: str, lang: str, labels: Any = None) -> str:
-    """A warning of :attr:`AuditResult.warnings` in the report's language, with readable labels.
+def render_warning(w: Any, lang: str) -> str:
+    """A warning of :attr:`AuditResult.warnings` in ``lang``, from its code and parameters.
 
-    The audit's warnings are English sentences with a few fixed shapes; each known shape has
-    a French version (unknown warnings are kept as they are). ``labels`` maps an attribute
-    name, or ``(attribute, group)``, to the label the tables show.
+    An :class:`~scoreaudit.core.warning.AuditWarning` is rendered by :func:`t` from its code,
+    its attributes and groups shown with the labels the tables use; any other text (a warning
+    read back from an older ``results.json``) is shown as it is.
 
     Examples
     --------
-    >>> w = ("The largest group of 'family_status', 'alone', has no selected file, so every "
-    ...      "ratio to it would be infinite; the largest group with selected files, "
-    ...      "'couple_with_children', is the reference instead.")
-    >>> translate_warning(w, "fr")[:56]
-    'Le plus grand groupe de « situation familiale », « vivan'
-    >>> translate_warning("Something new.", "fr")
+    >>> from scoreaudit.core.warning import warning
+    >>> render_warning(warning("small_population", n=40), "fr")
+    'La population ne compte que 40 dossiers : chaque groupe est un petit effectif.'
+    >>> render_warning(warning("reference_fallback", attr="a", largest="x", fallback="y"),
+    ...                "en")[:40]
+    'The largest group of “a”, “x”, has no se'
+    >>> render_warning("Something new.", "fr")
     'Something new.'
     """
-    import re
-
-    text = str(text)
-    attr = None
-    for pattern, french in _WARNINGS_FR:
-        m = re.match(pattern, text)
-        if not m:
-            continue
-        values = m.groupdict()
-        attr = values.get("attr")
-        attr_plain = attr[1:-1] if attr else None
-
-        def q(value: str, kind: str, attr_plain: str | None = attr_plain) -> str:
-            raw = value[1:-1]
-            if kind == "attr":
-                label = attribute_label(raw, lang)
-            elif kind in ("largest", "fallback", "combo") and attr_plain is not None:
-                label = group_label(attr_plain, raw, lang)
-            else:
-                label = raw
-            return f"« {label} »" if lang == "fr" else f"“{label}”"
-
-        shown = {
-            k: (q(v, k) if k in ("attr", "largest", "fallback", "combo") else v)
-            for k, v in values.items()
-        }
-        if lang == "fr":
-            if "n" in shown:
-                shown["n"] = fmt_int(int(shown["n"]), lang)
-            for k in ("lo", "hi"):
-                if k in shown:
-                    shown[k] = shown[k].replace(".", ",").replace("-", "−")
-            return french.format(**shown)
-        out = text
-        for k in ("attr", "largest", "fallback", "combo"):
-            if k in values:
-                out = out.replace(values[k], shown[k], 1)
-        return out
-    return text
+    if not isinstance(w, AuditWarning):
+        return str(w)
+    shown = {k: _warning_value(k, v, w.params, lang) for k, v in w.params.items()}
+    return t(w.code, lang, **shown)
 
 
 # ------------------------------------------------------------------------------------------

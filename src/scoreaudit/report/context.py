@@ -33,8 +33,8 @@ from scoreaudit.present.catalogue import (
     group_label,
     kv_sep,
     list_sep,
+    render_warning,
     t,
-    translate_warning,
 )
 from scoreaudit.present.findings import Finding
 
@@ -610,7 +610,7 @@ def method_context(pub: Any, lang: str, n_comparisons: int, synthetic: bool = Fa
 
 def warnings_context(pub: Any, lang: str) -> list[str]:
     """The audit's warnings in the report's language, with the tables' labels."""
-    return [translate_warning(str(w), lang) for w in (getattr(pub, "warnings", None) or [])]
+    return [render_warning(w, lang) for w in (getattr(pub, "warnings", None) or [])]
 
 
 def manifest_items(manifest: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
