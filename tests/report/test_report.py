@@ -607,6 +607,8 @@ def test_controls_report_written_with_findings_and_suppression(controls_result, 
     assert "Files of men make up" in md and "of the random controls" in md
     assert "simple random sample of the whole population" in md  # the estimator's assumptions
     assert "Representation among the controls picked by the score" in md
+    # the bundled log's random controls found 13 errors: the report says why rates are hidden
+    assert "The random controls found only 13 errors in all" in md
     pub, info = publish_aggregate(controls_result)
     # 13 random controls found errors in all: every count of them by group is small
     burden = pub.disparities[pub.disparities["metric"] == "burden"]
@@ -621,6 +623,7 @@ def test_controls_report_written_with_findings_and_suppression(controls_result, 
     assert "<script" not in page and "Key findings" in page
     fr = write_report(controls_result, tmp_path / "f", lang="fr", formats=("md",))
     assert "contrôles aléatoires" in (fr / "report.md").read_text(encoding="utf-8")
+    assert "n’ont trouvé que 13 erreurs" in (fr / "report.md").read_text(encoding="utf-8")
 
 
 def test_counts_report(tmp_path):
