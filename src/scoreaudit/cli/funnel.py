@@ -113,7 +113,9 @@ def print_funnel(result: Any) -> None:
 
 
 def funnel_cli(
-    table: Annotated[Path, typer.Argument(help="Count table (long format) or row-level log.")],
+    table: Annotated[
+        Path, typer.Argument(help="Count table (long format; CSV, Parquet, xlsx) or row-level log.")
+    ],
     group: Annotated[str, typer.Option("--group", help="Group column(s), comma-separated.")],
     step: Annotated[
         list[str], typer.Option("--step", help="A step 'name=stage/base' (repeatable, in order).")
@@ -154,7 +156,7 @@ def funnel_cli(
     --stratum score_band --rounding 10 --reference gender=man
     --step 'agent pick=picked/high_risk' --step 'suspension=suspended/anomaly' --out report-funnel
     """
-    from scoreaudit.data.io import read_data
+    from scoreaudit.engines._funnel_read import read_funnel_table
     from scoreaudit.engines.funnel import audit_funnel
     from scoreaudit.present.catalogue import check_lang
     from scoreaudit.report.output import check_output_dir
@@ -163,7 +165,7 @@ def funnel_cli(
     if out is not None:
         check_output_dir(out, force)
     steps = [parse_step(s) for s in step]
-    frame = read_data(table)
+    frame = read_funnel_table(table)
     if count.lower() != "none" and count in frame.columns:
         frame[count] = frame[count].astype(object)  # keep hidden markers as read
     result = audit_funnel(

@@ -82,7 +82,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from scoreaudit.data.inputs import to_pandas
 from scoreaudit.engines.aggregate import check_options
 from scoreaudit.errors import DataError
 from scoreaudit.stats import metrics as M
@@ -121,7 +120,7 @@ def funnel_long(
 
     Parameters
     ----------
-    table : DataFrame or path
+    table : DataFrame or path (CSV, Parquet, xlsx)
         The wide table.
     stage : str
         Column naming the stage of each row.
@@ -148,7 +147,9 @@ def funnel_long(
     >>> funnel_long(wide, "stage", group="origin").values.tolist()
     [['all', 'a', 1000], ['all', 'b', 1000], ['picked', 'a', 100], ['picked', 'b', 'x']]
     """
-    frame = to_pandas(table, "The wide table")
+    from scoreaudit.engines._funnel_read import read_funnel_table
+
+    frame = read_funnel_table(table, "The wide table")
     keep = list(keep)
     missing = [c for c in [stage, *keep] if c not in frame.columns]
     if missing:
@@ -1173,7 +1174,9 @@ def _resolve_reference(cube: _Cube, spec: _Spec, reference: Any) -> int:
 def _prepare(
     table: Any, spec: _Spec, hidden_markers: Any, total: Any
 ) -> tuple[pd.DataFrame, _Cube, list[str]]:
-    frame = to_pandas(table, "The funnel table")
+    from scoreaudit.engines._funnel_read import read_funnel_table
+
+    frame = read_funnel_table(table)
     _validate_frame(frame, spec)
     present = set(frame[spec.stage].astype(str).str.strip())
     stages = list(dict.fromkeys(s for step in spec.steps for s in (step[2], step[1])))
@@ -1196,7 +1199,7 @@ def _prepare(
             pos = int(np.flatnonzero(off)[0])
             warnings.append(
                 f"{int(off.sum())} count(s) are not multiples of the rounding base "
-                f"{spec.rounding} (first: {values[pos]:g} at "
+                f"{spec.rounding} (first at "
                 f"{_where(frame, pos, spec)}); they are read as rounded too."
             )
     cube = _cube_from_counts(frame, spec, values, hidden, total, stages)
@@ -1225,7 +1228,7 @@ def audit_funnel(
 
     Parameters
     ----------
-    table : DataFrame or path (CSV, Parquet)
+    table : DataFrame or path (CSV, Parquet, xlsx)
         Long format: one row per (group..., [stratum], stage) with a count; or, with
         ``count=None``, a row-level log with one row per file and stage it reached (a file
         suspended after a control appears on its "population", "controlled", ... rows).
