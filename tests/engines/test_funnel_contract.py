@@ -415,3 +415,23 @@ def test_write_report_dispatches_a_funnel_result(tmp_path):
     with pytest.raises(ValueError, match="Unknown report format"):
         write_report(res, tmp_path / "c", formats=("pdf",))
     assert not (tmp_path / "c").exists()
+
+
+def test_cli_terminal_shows_published_numbers_only(tmp_path, capsys):
+    from scoreaudit.cli import main
+
+    t = pd.DataFrame(
+        {
+            "origin": ["a"] * 3 + ["b"] * 3 + ["e"] * 3 + ["d"] * 3,
+            "stage": ["all", "controlled", "suspended"] * 4,
+            "n": [1000, 200, 40, 2000, 400, 80, 500, 100, 12, 300, 45, 7],
+        }
+    )
+    path = tmp_path / "t.csv"
+    t.to_csv(path, index=False)
+    args = ["funnel", str(path), "--group", "origin", "--reference", "origin=b"]
+    assert main([*args, "--step", "suspension=suspended/controlled"]) == 0
+    text = capsys.readouterr().out
+    assert "20.0%" in text  # a: 40 of 200
+    # d: 7 of 45 is a small count, e (12 of 100) its complement
+    assert "15.6%" not in text and "12.0%" not in text and "suppressed" in text

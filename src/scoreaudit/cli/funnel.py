@@ -71,7 +71,8 @@ def _interval(low: Any, high: Any) -> str:
 
 
 def print_funnel(result: Any) -> None:
-    """Print each step's rates and ratios, and the warnings."""
+    """Print each step's rates and ratios, and the warnings (give a published result:
+    :func:`scoreaudit.report.funnel_report.publish_funnel`)."""
     from scoreaudit.cli.terminal import fmt_p_cli
 
     d = result.steps
@@ -89,7 +90,9 @@ def print_funnel(result: Any) -> None:
                 "ref." if is_ref else _fmt(row.ratio),
                 "" if is_ref else _interval(row.ratio_low, row.ratio_high),
                 "" if is_ref else fmt_p_cli(row.p_adjusted),
-                str(row.note or ""),
+                "suppressed (small counts)"
+                if getattr(row, "suppressed", False)
+                else str(row.note or ""),
             )
         console.print(table)
     if result.combined is not None:
@@ -182,7 +185,9 @@ def funnel_cli(
         min_cell=min_cell,
         total=None if total.lower() == "none" else total,
     )
-    print_funnel(result)
+    from scoreaudit.report.funnel_report import publish_funnel
+
+    print_funnel(publish_funnel(result, min_cell)[0])  # the terminal shows published numbers
     if out is not None:
         from scoreaudit.report.funnel_report import write_funnel_report
 
