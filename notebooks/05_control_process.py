@@ -206,17 +206,17 @@ high_band.steps.query("group == 'woman'")[["step", "rate", "reference_rate", "ra
 # %% [markdown]
 # ## 6. The report
 #
-# `scoreaudit funnel` (or `write_funnel_report`) writes the published report: small counts
-# (1 to 10) and every number derived from them hidden, complementary cells hidden along every
-# published total, one section per step with a plain sentence, the funnel figure and the
+# `scoreaudit funnel` (or `write_report`, the same call as for an audit) writes the published
+# report: small counts (1 to 10) and every number derived from them hidden, complementary
+# cells hidden along every published total, one section per step with a plain sentence, the funnel figure and the
 # stratified decomposition, in French or English.
 
 # %%
-from scoreaudit.report.funnel_report import write_funnel_report  # noqa: E402
+from scoreaudit.report import write_report  # noqa: E402
 
 Path(OUTPUT_DIR).mkdir(parents=True, exist_ok=True)
-out = write_funnel_report(res, Path(OUTPUT_DIR) / "05_funnel_rapport", lang="fr", force=True,
-                          data_path=DATA / "c2sg_funnel_rounded10.csv")
+out = write_report(res, Path(OUTPUT_DIR) / "05_funnel_rapport", lang="fr", force=True,
+                   data_path=DATA / "c2sg_funnel_rounded10.csv")
 print(sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()))
 print(f"suppressed: {info.to_dict()['rows_by_table']}")
 

@@ -40,7 +40,8 @@ def _interval(low: Any, high: Any) -> str:
 
 
 def print_funnel(result: Any) -> None:
-    """Print each step's rates and ratios, and the warnings."""
+    """Print each step's rates and ratios, and the warnings (give a published result:
+    :func:`scoreaudit.report.funnel_report.publish_funnel`)."""
     from scoreaudit.cli.terminal import fmt_p_cli
 
     d = result.steps
@@ -58,7 +59,9 @@ def print_funnel(result: Any) -> None:
                 "ref." if is_ref else _fmt(row.ratio),
                 "" if is_ref else _interval(row.ratio_low, row.ratio_high),
                 "" if is_ref else fmt_p_cli(row.p_adjusted),
-                str(row.note or ""),
+                "suppressed (small counts)"
+                if getattr(row, "suppressed", False)
+                else str(row.note or ""),
             )
         console.print(table)
     if result.combined is not None:
@@ -82,7 +85,9 @@ def print_funnel(result: Any) -> None:
 
 
 def funnel_cli(
-    table: Annotated[Path, typer.Argument(help="Count table (long format) or row-level log.")],
+    table: Annotated[
+        Path, typer.Argument(help="Count table (long format; CSV, Parquet, xlsx) or row-level log.")
+    ],
     group: Annotated[str, typer.Option("--group", help="Group column(s), comma-separated.")],
     step: Annotated[
         list[str], typer.Option("--step", help="A step 'name=stage/base' (repeatable, in order).")
@@ -123,7 +128,7 @@ def funnel_cli(
     --stratum score_band --rounding 10 --reference gender=man
     --step 'agent pick=picked/high_risk' --step 'suspension=suspended/anomaly' --out report-funnel
     """
-    from scoreaudit.data.io import read_data
+    from scoreaudit.engines._funnel_read import read_funnel_table
     from scoreaudit.options import run_funnel
     from scoreaudit.present.catalogue import check_lang
     from scoreaudit.report.output import check_output_dir
@@ -133,7 +138,7 @@ def funnel_cli(
         check_output_dir(out, force)
     steps = [parse_step(s) for s in step]
     result = run_funnel(
-        read_data(table),
+        read_funnel_table(table),
         group=group,
         stage=stage,
         count=count,
@@ -146,7 +151,9 @@ def funnel_cli(
         min_cell=min_cell,
         total=total,
     )
-    print_funnel(result)
+    from scoreaudit.report.funnel_report import publish_funnel
+
+    print_funnel(publish_funnel(result, min_cell)[0])  # the terminal shows published numbers
     if out is not None:
         from scoreaudit.report.funnel_report import write_funnel_report
 

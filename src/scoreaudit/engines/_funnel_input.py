@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoreaudit.data.inputs import to_pandas
 from scoreaudit.errors import DataError
 
 #: Values of a count cell meaning "hidden by the publisher" (case-insensitive, after strip).
@@ -53,7 +52,7 @@ def funnel_long(
 
     Parameters
     ----------
-    table : DataFrame or path
+    table : DataFrame or path (CSV, Parquet, xlsx)
         The wide table.
     stage : str
         Column naming the stage of each row.
@@ -80,7 +79,9 @@ def funnel_long(
     >>> funnel_long(wide, "stage", group="origin").values.tolist()
     [['all', 'a', 1000], ['all', 'b', 1000], ['picked', 'a', 100], ['picked', 'b', 'x']]
     """
-    frame = to_pandas(table, "The wide table")
+    from scoreaudit.engines._funnel_read import read_funnel_table
+
+    frame = read_funnel_table(table, "The wide table")
     keep = list(keep)
     missing = [c for c in [stage, *keep] if c not in frame.columns]
     if missing:

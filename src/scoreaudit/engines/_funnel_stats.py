@@ -430,7 +430,8 @@ def _combined(cube: _Cube, spec: _Spec, ref: int, confidence: float, min_cell: i
 
 
 def _mh_block(cube: _Cube, t: int, b: int, ref: int, confidence: float):
-    """MH ratio per group (point from values; interval united over extreme tables)."""
+    """MH ratio per group (point from values; under rounding or hidden cells the interval
+    holds the interval of every consistent table, :mod:`scoreaudit.engines._funnel_mh`)."""
 
     def mh(xa, na, xr, nr):
         return mantel_haenszel_rr(xa, na, xr[None], nr[None], confidence, axis=1)
@@ -439,14 +440,19 @@ def _mh_block(cube: _Cube, t: int, b: int, ref: int, confidence: float):
     point = mh(v[..., t], v[..., b], v[ref, :, t], v[ref, :, b])
     lows, highs = [point[1]], [point[2]]
     if not np.array_equal(lo, hi, equal_nan=True) or np.isnan(v).any():
-        fin = np.isfinite(hi)
-        hi0 = np.where(fin, hi, 0.0)
-        min_t = mh(
-            lo[..., t], hi0[..., b], np.minimum(hi0[ref, :, t], lo[ref, :, b]), lo[ref, :, b]
+        from scoreaudit.engines._funnel_mh import mh_interval_bounds
+
+        hi0 = np.where(np.isfinite(hi), hi, 0.0)  # unbounded cells: omitted below
+        lows_b, highs_b = mh_interval_bounds(
+            (lo[..., t], hi0[..., t]),
+            (lo[..., b], hi0[..., b]),
+            (lo[ref, :, t][None], hi0[ref, :, t][None]),
+            (lo[ref, :, b][None], hi0[ref, :, b][None]),
+            confidence,
+            axis=1,
         )
-        max_t = mh(np.minimum(hi0[..., t], lo[..., b]), lo[..., b], lo[ref, :, t], hi0[ref, :, b])
-        lows += [min_t[1]]
-        highs += [max_t[2]]
+        lows += [lows_b]
+        highs += [highs_b]
     low = np.fmin.reduce(np.stack(lows), axis=0)
     high = np.fmax.reduce(np.stack(highs), axis=0)
     unbounded = (

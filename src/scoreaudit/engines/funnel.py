@@ -43,8 +43,8 @@ small expected counts), and 1 when the possible rates of the two groups overlap
 (conservative). Intervals are therefore wider than without rounding. A step whose published
 numerator or denominator is below the rounding base (for the group or its reference) is
 **unusable**: its rate and ratio are NaN with a note, never 0 or 1. The Mantel-Haenszel
-interval under rounding is the union of the intervals of the published table and of the two
-extreme tables (every stratum at its lowest, or highest, possible ratio).
+interval under rounding bounds the intervals of every consistent table from the ranges of
+the counts (:mod:`scoreaudit.engines._funnel_mh`).
 
 Hidden cells
 ------------
@@ -80,7 +80,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoreaudit.data.inputs import to_pandas
 from scoreaudit.engines._funnel_input import (
     ALL_STRATA,
     HIDDEN_MARKERS,
@@ -263,7 +262,9 @@ def _resolve_reference(cube: _Cube, spec: _Spec, reference: Any) -> int:
 def _prepare(
     table: Any, spec: _Spec, hidden_markers: Any, total: Any
 ) -> tuple[pd.DataFrame, _Cube, list[str]]:
-    frame = to_pandas(table, "The funnel table")
+    from scoreaudit.engines._funnel_read import read_funnel_table
+
+    frame = read_funnel_table(table)
     _validate_frame(frame, spec)
     present = set(frame[spec.stage].astype(str).str.strip())
     stages = list(dict.fromkeys(s for step in spec.steps for s in (step[2], step[1])))
@@ -286,7 +287,7 @@ def _prepare(
             pos = int(np.flatnonzero(off)[0])
             warnings.append(
                 f"{int(off.sum())} count(s) are not multiples of the rounding base "
-                f"{spec.rounding} (first: {values[pos]:g} at "
+                f"{spec.rounding} (first at "
                 f"{_where(frame, pos, spec)}); they are read as rounded too."
             )
     cube = _cube_from_counts(frame, spec, values, hidden, total, stages)
@@ -315,7 +316,7 @@ def audit_funnel(
 
     Parameters
     ----------
-    table : DataFrame or path (CSV, Parquet)
+    table : DataFrame or path (CSV, Parquet, xlsx)
         Long format: one row per (group..., [stratum], stage) with a count; or, with
         ``count=None``, a row-level log with one row per file and stage it reached (a file
         suspended after a control appears on its "population", "controlled", ... rows).

@@ -192,6 +192,22 @@ def _blank(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
     return out
 
 
+def _blank_start_share(
+    pub_rep: pd.DataFrame, rep: pd.DataFrame, r_mask: np.ndarray, start: str
+) -> pd.DataFrame:
+    """Blank ``start_share`` and ``representation`` on every row of a group whose start cell
+    is hidden: they repeat that cell's share on the group's other (published) rows, and the
+    start total is published, so they would give the hidden count back."""
+    at_start = rep["stage"].astype(str).to_numpy() == str(start)
+    hidden_groups = set(rep.loc[at_start & r_mask, "group"].astype(str))
+    rows = rep["group"].astype(str).isin(hidden_groups).to_numpy() & ~r_mask
+    if rows.any():
+        for c in ("start_share", "representation"):
+            pub_rep[c] = pub_rep[c].astype(float)
+            pub_rep.loc[rows, c] = np.nan
+    return pub_rep
+
+
 def publish_funnel(
     result: Any, min_cell: int | None = None, *, suppress_zero: bool = False
 ) -> tuple[Any, Suppression]:
@@ -236,6 +252,7 @@ def publish_funnel(
     )
     r_mask |= small_count(rep["count"].to_numpy(float), min_cell, suppress_zero)
     pub_rep = _blank(rep, r_mask)
+    pub_rep = _blank_start_share(pub_rep, rep, r_mask, result.config["steps"][0][2])
     info = Suppression(
         min_cell=min_cell,
         suppress_zero=suppress_zero,
@@ -483,9 +500,9 @@ def _decomposition_sentences(
     return out
 
 
-def funnel_figure(published: Any, lang: str) -> bytes | None:
-    """SVG of each group's share of the files at each stage (published numbers only), with
-    its share of the start population as a dotted line."""
+def funnel_figure(published: Any, lang: str, fmt: str = "svg") -> bytes | None:
+    """SVG (or ``fmt="png"``, 150 dpi) of each group's share of the files at each stage
+    (published numbers only), with its share of the start population as a dotted line."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -513,7 +530,8 @@ def funnel_figure(published: Any, lang: str) -> bytes | None:
     ax.legend(frameon=False, fontsize=8)
     fig.tight_layout()
     buf = io.BytesIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None})
+    meta = {"Date": None} if fmt == "svg" else {"Software": None}
+    fig.savefig(buf, format=fmt, metadata=meta, dpi=150)
     plt.close(fig)
     return buf.getvalue()
 
@@ -712,7 +730,7 @@ def write_funnel_report(
     result: Any,
     out_dir: Any,
     *,
-    lang: str = "en",
+    lang: str | None = "en",
     formats: tuple[str, ...] = ("html", "md", "json", "csv", "figures"),
     force: bool = False,
     min_cell: int | None = None,
@@ -721,7 +739,9 @@ def write_funnel_report(
     manifest_extra: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write ``report.html``, ``report.md``, ``results.json``, ``tables/*.csv`` and
-    ``figures/funnel.svg`` into ``out_dir``, all or nothing (published numbers only).
+    ``figures/funnel.svg`` (``"png"`` in ``formats``: also ``figures/funnel.png``) into
+    ``out_dir``, all or nothing (published numbers only). Also reached through
+    :func:`scoreaudit.report.write_report`.
 
     Examples
     --------
@@ -738,6 +758,11 @@ def write_funnel_report(
     from scoreaudit.report.output import atomic_output_dir, write_csv
     from scoreaudit.report.writer import _is_synthetic
 
+    formats = tuple(formats)
+    unknown = [f for f in formats if f not in ("html", "md", "json", "csv", "figures", "png")]
+    if unknown:
+        raise ValueError(f"Unknown report format(s) {unknown}; choose from html, md, json, "
+                         "csv, figures, png.")  # fmt: skip
     lang = check_lang(lang)
     manifest = build_manifest(result, data_path=data_path, config=config, extra=manifest_extra)
     with atomic_output_dir(out_dir, force=force) as tmp:
@@ -768,6 +793,9 @@ def write_funnel_report(
         if "figures" in formats and ctx["svg"] is not None:
             (tmp / "figures").mkdir()
             (tmp / "figures" / "funnel.svg").write_bytes(ctx["svg"])
+            if "png" in formats:
+                png = funnel_figure(pub, lang, fmt="png")
+                (tmp / "figures" / "funnel.png").write_bytes(png or b"")
         if "html" in formats:
             (tmp / "report.html").write_text(
                 render_funnel_html(result, lang, _ctx_=ctx), encoding="utf-8"

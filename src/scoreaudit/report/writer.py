@@ -468,8 +468,9 @@ def write_report(
 
     Parameters
     ----------
-    result : AuditResult, ControlAuditResult or CountsAuditResult
-        Any kind in :data:`SUPPORTED_KINDS`; control-log and counts results get their own
+    result : AuditResult, ControlAuditResult, CountsAuditResult or FunnelResult
+        Any kind in :data:`SUPPORTED_KINDS`, or a funnel result (written by
+        :func:`scoreaudit.report.funnel_report.write_funnel_report`); control-log and counts results get their own
         page (findings per measure, a table per measure, the estimator's assumptions) and no
         figures.
     out_dir : path
@@ -512,6 +513,13 @@ def write_report(
     >>> sorted(p.name for p in (d / "tables").iterdir())
     ['curve.csv', 'disparities.csv', 'groups.csv']
     """
+    if getattr(result, "kind", None) == "funnel":  # a FunnelResult has its own page
+        from scoreaudit.report.funnel_report import write_funnel_report
+
+        return write_funnel_report(
+            result, out_dir, lang=lang, formats=tuple(formats), force=force, min_cell=min_cell,
+            data_path=data_path, config=config, manifest_extra=manifest_extra,
+        )  # fmt: skip
     with use_labels(labels):
         return _write_report(
             result,
