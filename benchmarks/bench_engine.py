@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -144,11 +145,14 @@ def run(kind: str, path: Path, score: str, rows: int) -> dict:
     start = time.perf_counter()
     proc = subprocess.run(args, capture_output=True, text=True, env=env, timeout=3600)
     wall = time.perf_counter() - start
-    line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
+    # DuckDB's own progress bar writes to stdout, possibly on the RESULT line: search for it
+    line = re.findall(r"RESULT (\{.*?\})", proc.stdout)
     if proc.returncode or not line:
-        err = proc.stderr.strip()[-800:] or f"exit code {proc.returncode}, no message"
+        err = proc.stderr.strip()[-800:] or (
+            f"exit code {proc.returncode}, no result; stdout ends {proc.stdout[-300:]!r}"
+        )
         return {"kind": kind, "score": score, "rows": rows, "error": err}
-    out = json.loads(line[0][7:])
+    out = json.loads(line[-1])
     out.update(kind=kind, score=score, rows=rows, wall_seconds=wall)
     return out
 

@@ -203,14 +203,43 @@ class Sums:
             return np.where(self.w2 > 0, self.w * self.w / np.where(self.w2 > 0, self.w2, 1), 0.0)
 
 
+def weighted_rate(
+    event_w: np.ndarray, base_w: np.ndarray, event_n: np.ndarray, base_n: np.ndarray
+) -> np.ndarray:
+    """Rate ``event_w / base_w``, exactly 0 or 1 when the file counts say so.
+
+    The weights of the same files summed in another order (row order in memory, the
+    engine's own order in a GROUP BY, a prefix of the ranking for the budget curve) differ in
+    the last bits, so a group whose every file is selected could get a rate of
+    ``0.9999999999999999`` on one path and ``1.0`` on another; the interval formulas treat a
+    rate of 1 (or 0) as a boundary case, so such a bit decides the interval in the 4th digit.
+    The counts are exact: a group with ``event_n == base_n`` (every file counted, weights
+    or not) has rate exactly 1, one with ``event_n == 0`` rate exactly 0. NaN where
+    ``base_w`` is 0.
+
+    Examples
+    --------
+    >>> w = np.array([0.1, 0.2, 0.3])
+    >>> float(w[::-1].cumsum()[-1] / w.sum())  # same files, two summation orders
+    0.9999999999999998
+    >>> weighted_rate(w[::-1].cumsum()[-1:], w.sum(keepdims=True), np.array([3.0]), 3.0).tolist()
+    [1.0]
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(base_w > 0, event_w / np.where(base_w > 0, base_w, 1), np.nan)
+    whole = np.asarray(event_n) >= np.asarray(base_n)
+    none = np.asarray(event_n) <= 0
+    return np.where(base_w > 0, np.where(whole, 1.0, np.where(none, 0.0, rate)), np.nan)
+
+
 def rate_counts(event: Sums, base: Sums) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rate ``event / base`` (weighted), its effective size and pseudo-count.
 
     Returns ``(rate, n_eff, x)`` with ``x = rate * n_eff``; unweighted, ``n_eff`` is the
-    base count and ``x`` the event count, exactly.
+    base count and ``x`` the event count, exactly. The rate is exactly 0 or 1 when the
+    counts say so (:func:`weighted_rate`).
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate = np.where(base.w > 0, event.w / np.where(base.w > 0, base.w, 1), np.nan)
+    rate = weighted_rate(event.w, base.w, event.n, base.n)
     if not base.weighted:
         return rate, base.n, event.n
     n_eff = base.n_eff

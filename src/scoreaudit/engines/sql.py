@@ -610,7 +610,10 @@ def _result(population, model, policy, lv, chosen, curve, grid, **kw) -> AuditRe
             warnings.append(note)
     c_n = curve.n.sum(-1)
     c_w = curve.w.sum(-1)
-    realised = np.where(curve.k > 0, c_w.sum(axis=1) / kw["total_w"], 0.0)
+    # the selected weight's share, also when the rounded file count is 0 (weighted budgets
+    # count the expected tied weight f x W_L: a budget below one file's weight selects a part)
+    total_w = kw["total_w"]
+    realised = c_w.sum(axis=1) / total_w if total_w > 0 else np.zeros(len(grid))
     curve_table = eng.curve_table_from_counts(refs, grid, curve.k, c_n, c_w, realised)
     calibration = None
     if lv.labelled:

@@ -17,6 +17,7 @@ from scoreaudit.core.cells import (
     Sums,
     View,
     rate_counts,
+    weighted_rate,
 )
 from scoreaudit.core.vocab import REST
 from scoreaudit.data.population import Population
@@ -506,12 +507,18 @@ class _Engine:
             G = v.n_groups
             # effective sizes per group (weights): Kish n_eff of the whole group
             n_eff = np.broadcast_to(base.n_eff if self.weights is not None else base.n, (B, G))
-            rate = g_w / base.w[None, :]
+            # exactly 0 or 1 when the counts say so: the same on every summation order
+            rate = weighted_rate(g_w, base.w[None, :], g_n, base.n[None, :])
             x = rate * n_eff
             low, high = M.wilson_interval(x, n_eff, self.confidence)
             if ref is None:
                 rest_w = base.w.sum() - base.w
-                ref_rate = (g_w.sum(axis=1, keepdims=True) - g_w) / rest_w[None, :]
+                ref_rate = weighted_rate(
+                    g_w.sum(axis=1, keepdims=True) - g_w,
+                    rest_w[None, :],
+                    g_n.sum(axis=1, keepdims=True) - g_n,
+                    (base.n.sum() - base.n)[None, :],
+                )
                 rest_n = (
                     base.n.sum() - base.n
                     if self.weights is None
