@@ -740,3 +740,20 @@ def test_explanation_is_told_in_sentences_in_the_report_language():
     assert 'id="explanation-summary"' in page
     en = render_html(res, "en", figures=False)
     assert "Without the input gender, files of women are selected" in en
+
+
+def test_a_report_written_with_every_format_can_be_replaced_by_force(tmp_path):
+    """--force recognises everything a report writes (summary.html included) as its own."""
+    import scoreaudit as sa
+    from scoreaudit.report import FORMATS
+
+    rng = np.random.default_rng(3)
+    f = pd.DataFrame({"g": rng.choice(["a", "b"], 400), "score": rng.random(400)})
+    r = sa.audit(sa.Population(f, protected=["g"]), "score", sa.Budget(share=0.1))
+    out = write_report(r, tmp_path / "r", formats=FORMATS)
+    assert (out / "summary.html").is_file()
+    write_report(r, out, formats=FORMATS, force=True)  # raised NotAReportError before
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(sa.errors.ScoreAuditError, match="notes.txt"):
+        write_report(r, out, formats=FORMATS, force=True)
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"

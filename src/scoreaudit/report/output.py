@@ -63,7 +63,7 @@ MARKER = ".scoreaudit-report"
 STALE_AFTER_SECONDS = 3600
 
 #: What a report directory may hold: top-level files, and the files of its subdirectories.
-_REPORT_FILES = frozenset({"report.html", "report.md", "results.json", MARKER})
+_REPORT_FILES = frozenset({"report.html", "summary.html", "report.md", "results.json", MARKER})
 _REPORT_DIRS = {"tables": (".csv",), "figures": (".svg", ".png")}
 #: Files that file managers add by themselves (never written by users on purpose).
 _SYSTEM_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
