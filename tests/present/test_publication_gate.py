@@ -249,3 +249,25 @@ def test_random_audits_curve_and_tables_resist_the_report_attacker(
     write_report(r, out, formats=("json", "csv"))
     findings = ReportAttack(out).run()
     assert violations(findings, true_counts(r), M, r.selection.share) == []
+
+
+def test_complements_avoid_the_reference_group():
+    """Hiding a reference blanks every comparison of its attribute: another complement wins.
+
+    x is the reference (50 selected), y has 5 (small), z has 60: without the preference the
+    cheapest complement is x (fewer selected); with it, z.
+    """
+    from scoreaudit.gate.complements import protect_groups
+
+    g = pd.DataFrame(
+        {
+            "attribute": ["a"] * 3,
+            "group": ["x", "y", "z"],
+            "n": [500, 400, 300],
+            "selected": [50, 5, 60],
+        }
+    )
+    plain = protect_groups(g, 11)["selection"].tolist()
+    assert plain == [True, True, False]
+    preferred = protect_groups(g, 11, prefer=np.array([True, False, False]))["selection"]
+    assert preferred.tolist() == [False, True, True]

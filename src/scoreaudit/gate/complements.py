@@ -80,6 +80,9 @@ KINDS: dict[str, tuple[dict[str, float], str]] = {
     "selected_with_label": ({"selected_with_label": 1.0}, "labels"),
 }
 
+#: Cost factor of a block that complements should avoid (a reference group).
+PREFER_FACTOR = 1000.0
+
 #: Blocks, outermost first, with the count columns each hides.
 BLOCKS: dict[str, tuple[str, ...]] = {
     "size": ("n",),
@@ -379,6 +382,7 @@ def protect_groups(
     suppress_zero: bool = False,
     max_trials: int = 3,
     hidden: np.ndarray | None = None,
+    prefer: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Masks (``size``, ``selection``, ``labels``) such that every small count is protected.
 
@@ -398,6 +402,9 @@ def protect_groups(
         Zero counts are small too.
     max_trials : int
         Candidates tried per round before hiding the one that widens the count most.
+    prefer : bool array, optional
+        Rows that complements should avoid (a reference group: hiding it blanks every
+        comparison of its attribute); their cost is multiplied by :data:`PREFER_FACTOR`.
     hidden : bool array, optional
         Rows whose size is hidden for another reason (e.g. a source table already hid
         them): hidden and protected like small sizes.
@@ -438,6 +445,7 @@ def protect_groups(
     useful = _useful(checker.values, min_cell)
     depth = g["attribute"].astype(str).str.count(SEP).to_numpy()
     unprotectable: list[tuple[int, str]] = []
+    prefer_mask = np.zeros(n_rows, dtype=bool) if prefer is None else np.asarray(prefer, bool)
     cover = _Cover(
         checker.values,
         lines,
@@ -445,6 +453,7 @@ def protect_groups(
         min_cell,
         keep_mask,
         float(totals.get("n", np.inf)) if totals else np.inf,
+        prefer_mask,
     )
     for target in targets:  # hiding more never narrows: a protected count stays protected
         if checker.width(masks, target) >= min_cell:
@@ -503,7 +512,7 @@ class _Cover:
     attacker cannot exclude that the count is ``min_cell`` larger than it is.
     """
 
-    def __init__(self, values, lines, depth, m, keep, cap) -> None:
+    def __init__(self, values, lines, depth, m, keep, cap, prefer=None) -> None:
         self.values = {c: np.nan_to_num(v, nan=0.0) for c, v in values.items()}
         self.cols = list(self.values)
         self.blocks = [b for b in BLOCKS if BLOCKS[b][0] in self.values]
@@ -511,6 +520,8 @@ class _Cover:
         self.r = len(depth)
         self.cap = cap if np.isfinite(cap) else float(self.values["n"].sum())
         weight = 10.0 ** (depth.max() - depth) if self.r else depth
+        if prefer is not None and self.r:
+            weight = weight * np.where(prefer, PREFER_FACTOR, 1.0)
         self.cost = {}
         for b in self.blocks:
             v = self.values[BLOCKS[b][0]]

@@ -404,7 +404,24 @@ def publish(
     return out
 
 
-def _group_masks(groups, min_cell, keep, suppress_zero, secondary):
+def _reference_rows(result: Any, groups: pd.DataFrame) -> np.ndarray:
+    """Rows that are the reference of some comparison: hiding one loses its whole attribute."""
+    d = getattr(result, "disparities", None)
+    if d is None or d.empty or "reference" not in d.columns:
+        return np.zeros(len(groups), dtype=bool)
+    refs = set(zip(d["attribute"].astype(str), d["reference"].astype(str), strict=True))
+    return np.array(
+        [
+            (a, g) in refs
+            for a, g in zip(
+                groups["attribute"].astype(str), groups["group"].astype(str), strict=True
+            )
+        ],
+        dtype=bool,
+    )
+
+
+def _group_masks(groups, min_cell, keep, suppress_zero, secondary, prefer=None):
     from scoreaudit.gate.complements import protect_groups, sensitive
 
     n = len(groups)
@@ -422,7 +439,7 @@ def _group_masks(groups, min_cell, keep, suppress_zero, secondary):
         m["primary"] = m["selection"] | lab
         return m
     return protect_groups(
-        groups, min_cell, keep=keep_rows(groups, keep), suppress_zero=suppress_zero
+        groups, min_cell, keep=keep_rows(groups, keep), suppress_zero=suppress_zero, prefer=prefer
     )
 
 
@@ -497,7 +514,9 @@ def _publish(result, min_cell, keep, suppress_zero, secondary, unsuppressed) -> 
     from scoreaudit.gate.curve import gate_curve
 
     groups = result.groups.reset_index(drop=True)
-    masks = _group_masks(groups, min_cell, keep, suppress_zero, secondary)
+    masks = _group_masks(
+        groups, min_cell, keep, suppress_zero, secondary, _reference_rows(result, groups)
+    )
     pub_groups = _blank_groups(groups, masks)
     pub_d, d_mask = _blank_disparities(result, groups, masks, min_cell, suppress_zero)
     pub_c, c_mask = gate_curve(result, groups, masks, min_cell, suppress_zero)
