@@ -42,6 +42,7 @@ from scoreaudit.present.catalogue import (
     fmt_ratio_ci,
     t,
 )
+from scoreaudit.present.format import num_or_none
 from scoreaudit.stats.evidence import evidence_strength, small_with_selections
 
 __all__ = ["Finding", "detectable_text", "findings", "noun_phrase"]
@@ -190,14 +191,6 @@ class Finding:
         return asdict(self)
 
 
-def _f(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(v) else v
-
-
 def _toward_one(ratio: float) -> tuple[float, int] | None:
     """``ratio`` rounded towards 1 (conservative) with one or two decimals; None when even two
     decimals reach 1 (the data detect any gap of 1% or more)."""
@@ -255,14 +248,14 @@ def _sentence(
     level: str,
     counts_of: Mapping[tuple[str, str], tuple[Any, Any]] | None = None,
 ) -> Finding | None:
-    ratio = _f(row["ratio"])
-    p1, p0 = _f(row["selection_rate"]), _f(row["reference_rate"])
+    ratio = num_or_none(row["ratio"])
+    p1, p0 = num_or_none(row["selection_rate"]), num_or_none(row["reference_rate"])
     if p1 is None or p0 is None:
         return None
     significant = bool(row["significant"]) if row["significant"] is not None else False
-    p_adj = _f(row["p_adjusted"])
-    mdr_up = _f(row.get("min_detectable_ratio"))
-    mdr_down = _f(row.get("min_detectable_ratio_decrease"))
+    p_adj = num_or_none(row["p_adjusted"])
+    mdr_up = num_or_none(row.get("min_detectable_ratio"))
+    mdr_down = num_or_none(row.get("min_detectable_ratio_decrease"))
     four_fifths = bool(row.get("below_four_fifths") or False)
     attr, grp, ref = str(row["attribute"]), str(row["group"]), str(row["reference"])
     common = dict(
@@ -275,11 +268,11 @@ def _sentence(
         selection_rate=p1,
         reference_rate=p0,
     )
-    n, ref_n = _f(row["n"]), _f(row["reference_n"])
+    n, ref_n = num_or_none(row["n"]), num_or_none(row["reference_n"])
     counts_of = counts_of or {}
 
     def selected(group: str) -> int | None:
-        sel = _f((counts_of.get((attr, group)) or (None, None))[1])
+        sel = num_or_none((counts_of.get((attr, group)) or (None, None))[1])
         return None if sel is None else int(sel)
 
     n_i = None if n is None else int(n)
@@ -347,7 +340,7 @@ def _sentence(
         )
     if ratio is None or not math.isfinite(ratio) or ratio <= 0:
         return None
-    low, high = _f(row["ratio_low"]), _f(row["ratio_high"])
+    low, high = num_or_none(row["ratio_low"]), num_or_none(row["ratio_high"])
     flipped = ratio < 1
     if flipped:
         ratio = 1 / ratio

@@ -37,6 +37,7 @@ from scoreaudit.present.catalogue import (
     t,
 )
 from scoreaudit.present.findings import Finding
+from scoreaudit.present.format import num_or_none
 
 #: Budgets shown in the budget-curve table (when on the audit's grid).
 CURVE_BUDGETS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5)
@@ -70,14 +71,6 @@ class Table:
     attribute: str = ""
 
 
-def _num(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(v) else v
-
-
 def _is_inter(attr: str) -> bool:
     return SEP in str(attr)
 
@@ -106,7 +99,7 @@ def ratio_cells(ratio: Any, low: Any, high: Any, lang: str, base: int = 2) -> tu
 
 def toward_one(x: Any, decimals: int = 2) -> float | None:
     """Round towards 1 (floor above 1, ceil below): a detectable ratio stays true when rounded."""
-    v = _num(x)
+    v = num_or_none(x)
     if v is None or not math.isfinite(v) or v <= 0:
         return None
     scale = 10.0**decimals
@@ -120,7 +113,7 @@ def detectable_cell(dis: Mapping[str, Any], lang: str) -> str:
     as often); below 1 (``min_detectable_ratio_decrease``) for a group selected less often,
     including a group with no selected file. Rounded towards 1; "–" when not computed.
     """
-    ratio = _num(dis.get("ratio"))
+    ratio = num_or_none(dis.get("ratio"))
     down = ratio is not None and ratio < 1
     value = dis.get("min_detectable_ratio_decrease") if down else dis.get("min_detectable_ratio")
     v = toward_one(value)
@@ -279,7 +272,7 @@ def curve_table(pub: Any, attribute: str, lang: str, marker: str) -> Table | Non
                 cells.append(Cell(f"ratio@{b:g}", ""))
             elif str(grp) == ref:
                 cells.append(Cell(f"ratio@{b:g}", "1", False))
-            elif bool(r.get("suppressed")) and _num(r.get("ratio")) is None:
+            elif bool(r.get("suppressed")) and num_or_none(r.get("ratio")) is None:
                 cells.append(Cell(f"ratio@{b:g}", marker))
             else:
                 cells.append(Cell(f"ratio@{b:g}", ratio_cells(r.get("ratio"), None, None, lang)[0]))
@@ -367,7 +360,7 @@ def frame_table(frame: pd.DataFrame, lang: str, table_id: str, caption: str) -> 
             ):
                 cells.append(Cell(c, fmt_int(v, lang)))
             elif isinstance(v, float) or hasattr(v, "dtype"):
-                x = _num(v)
+                x = num_or_none(v)
                 cells.append(
                     Cell(
                         c,

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -54,6 +53,8 @@ from scoreaudit.present.catalogue import (
     kv_sep,
     t,
 )
+from scoreaudit.present.format import num_or_none
+from scoreaudit.report._common import dump_json, page_head, suppression_lines
 
 __all__ = [
     "funnel_context",
@@ -258,14 +259,6 @@ def publish_funnel(
 # ------------------------------------------------------------------------------------------
 
 
-def _num(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(v) else v
-
-
 def _note(text: Any, lang: str) -> str:
     s = str(text or "")
     for part, key in (
@@ -280,7 +273,7 @@ def _note(text: Any, lang: str) -> str:
 
 
 def _step_sentence(row: Mapping[str, Any], lang: str, level: str) -> str | None:
-    ratio, lo, hi = (_num(row.get(k)) for k in ("ratio", "ratio_low", "ratio_high"))
+    ratio, lo, hi = (num_or_none(row.get(k)) for k in ("ratio", "ratio_low", "ratio_high"))
     group, ref = str(row["group"]), str(row["reference"])
     if ratio is None:
         if lo is None or hi is None or row.get("suppressed"):
@@ -357,10 +350,10 @@ def _step_headers(lang: str, level: str, stratified: bool) -> list[str]:
 
 
 def _count(x: Any, lo: Any, hi: Any, lang: str) -> str:
-    v = _num(x)
+    v = num_or_none(x)
     if v is not None:
         return fmt_int(v, lang)
-    lo, hi = _num(lo), _num(hi)
+    lo, hi = num_or_none(lo), num_or_none(hi)
     if lo is not None and hi is not None:
         return f"{fmt_int(lo, lang)}–{fmt_int(hi, lang)}"
     return "–"
@@ -458,7 +451,7 @@ def _ci(rec: Mapping[str, Any], point: str, low: str, high: str, lang: str) -> s
 def _decomposition_sentences(
     rec: Mapping[str, Any], stratum: str, lang: str, level: str
 ) -> list[str]:
-    mh, crude = _num(rec.get("mh_ratio")), _num(rec.get("unstratified_ratio"))
+    mh, crude = num_or_none(rec.get("mh_ratio")), num_or_none(rec.get("unstratified_ratio"))
     if mh is None or crude is None or not (math.isfinite(mh) and math.isfinite(crude)):
         return []
     _, lo, hi = fmt_ratio_ci(mh, rec.get("mh_low"), rec.get("mh_high"), lang, 2)
@@ -477,7 +470,7 @@ def _decomposition_sentences(
             high=hi,
         )
     ]
-    p = _num(rec.get("homogeneity_p"))
+    p = num_or_none(rec.get("homogeneity_p"))
     if p is not None and p < 0.05:
         out.append(t("fn_heterogeneous", lang, p=fmt_p(p, lang)))
     return out
@@ -503,7 +496,7 @@ def funnel_figure(published: Any, lang: str) -> bytes | None:
         ax.plot(x, y, marker="o", color=color, label=str(grp))
         lo, hi = sub["share_low"].to_numpy(float), sub["share_high"].to_numpy(float)
         ax.fill_between(x, lo, hi, color=color, alpha=0.15, linewidth=0)
-        start = _num(sub["start_share"].iloc[0])
+        start = num_or_none(sub["start_share"].iloc[0])
         if start is not None:
             ax.axhline(start, color=color, linestyle=":", linewidth=1)
     ax.set_xticks(np.arange(len(stages)), stages, rotation=30, ha="right")
@@ -597,28 +590,13 @@ def funnel_context(
     """Everything the funnel templates show, formatted for ``lang``."""
     import base64
 
-    from scoreaudit._version import __version__
     from scoreaudit.report.context import manifest_items
-    from scoreaudit.report.render import when_text as _when
 
     pub, info = publish_funnel(result, min_cell)
     marker = t("suppression_marker", lang)
     level = fmt_level(float(pub.config.get("confidence", 0.95)), lang)
     n_rows = sum(info.rows.values())
-    if n_rows:
-        suppression = [
-            t(
-                "suppression_text",
-                lang,
-                max=info.min_cell - 1,
-                marker=marker,
-                n=fmt_int(n_rows, lang),
-            )
-        ]
-        if info.secondary:
-            suppression.append(t("suppression_secondary", lang, n=fmt_int(info.secondary, lang)))
-    else:
-        suppression = [t("suppression_none", lang, min_cell=info.min_cell)]
+    suppression = suppression_lines(info, n_rows, marker, lang)
     svg = funnel_figure(pub, lang)
     sections = _step_sections(pub, lang, level, marker)
     decomposition = _decomposition(pub, lang, level, marker)
@@ -626,14 +604,7 @@ def funnel_context(
     if decomposition:
         findings += decomposition["sentences"]
     return {
-        "lang": lang,
-        "t": lambda key, **kw: t(key, lang, **kw),
-        "kv": kv_sep(lang),
-        "title": t("fn_title", lang),
-        "generated": t(
-            "generated", lang, version=__version__, time=_when(manifest.get("time"), lang)
-        ),
-        "synthetic": synthetic,
+        **page_head(lang, t("fn_title", lang), manifest, synthetic),
         "summary": _summary(pub, lang),
         "findings": findings,
         "figure": None
@@ -755,10 +726,7 @@ def write_funnel_report(
                     "report": {"lang": lang},
                 }
             )
-            (tmp / "results.json").write_text(
-                json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
-                encoding="utf-8",
-            )
+            (tmp / "results.json").write_text(dump_json(data), encoding="utf-8")
         if "csv" in formats:
             (tmp / "tables").mkdir()
             write_csv(pub.steps, tmp / "tables" / "steps.csv")
