@@ -277,64 +277,44 @@ def _sentence(
 
     n_i = None if n is None else int(n)
     ref_n_i = None if ref_n is None else int(ref_n)
+    common.update(n=n_i, reference_n=ref_n_i)
+    words = dict(
+        group=_phrase(attr, grp, lang),
+        n=fmt_int(n, lang),  # counts of files
+        reference_n=fmt_int(ref_n, lang),
+        reference=_ref(attr, ref, lang),
+    )
     if p0 == 0 and p1 > 0:
         sel = selected(grp)
-        text = t(
+        return _zero_finding(
             "s_zero_reference",
+            p1,
+            sel,
+            words,
             lang,
-            rate=fmt_pct(p1, lang),
-            group=_phrase(attr, grp, lang),
-            selected=fmt_int(sel, lang),
-            n=fmt_int(n, lang),  # counts of files
-            reference_n=fmt_int(ref_n, lang),
-            reference=_ref(attr, ref, lang),
-        )
-        if not significant:
-            text += " " + t("s_not_significant", lang, p=fmt_p(p_adj, lang))
-        return Finding(
             kind="zero_reference",
             subject=grp,
             compared_to=ref,
             flipped=False,
-            ratio=None,
-            ratio_low=None,
-            ratio_high=None,
-            n=n_i,
-            reference_n=ref_n_i,
             selected=sel,
             min_detectable_ratio=mdr_up,
-            text=text,
             reference_selected=0,
             **common,
         )
     if p1 == 0 and p0 > 0:
         ref_sel = selected(ref)
-        text = t(
+        return _zero_finding(
             "s_zero_group",
+            p0,
+            ref_sel,
+            words,
             lang,
-            n=fmt_int(n, lang),
-            group=_phrase(attr, grp, lang),
-            rate=fmt_pct(p0, lang),
-            selected=fmt_int(ref_sel, lang),
-            reference_n=fmt_int(ref_n, lang),
-            reference=_ref(attr, ref, lang),
-        )
-        if not significant:
-            text += " " + t("s_not_significant", lang, p=fmt_p(p_adj, lang))
-        inv = None if mdr_down in (None, 0) else 1 / mdr_down
-        return Finding(
             kind="zero_group",
             subject=ref,
             compared_to=grp,
             flipped=True,
-            ratio=None,
-            ratio_low=None,
-            ratio_high=None,
-            n=n_i,
-            reference_n=ref_n_i,
             selected=0,
-            min_detectable_ratio=inv,
-            text=text,
+            min_detectable_ratio=None if mdr_down in (None, 0) else 1 / mdr_down,
             reference_selected=ref_sel,
             **common,
         )
@@ -384,13 +364,26 @@ def _sentence(
         ratio=ratio,
         ratio_low=low,
         ratio_high=high,
-        n=n_i,
-        reference_n=ref_n_i,
         selected=None,
         min_detectable_ratio=mdr,
         text=text,
         **common,
     )
+
+
+def _zero_finding(
+    key: str,
+    rate: float,
+    shown_selected: int | None,
+    words: dict[str, str],
+    lang: str,
+    **fields: Any,
+) -> Finding:
+    """A comparison in which one side has no selected file: no ratio, the counts in words."""
+    text = t(key, lang, rate=fmt_pct(rate, lang), selected=fmt_int(shown_selected, lang), **words)
+    if not fields["significant"]:
+        text += " " + t("s_not_significant", lang, p=fmt_p(fields["p_adjusted"], lang))
+    return Finding(ratio=None, ratio_low=None, ratio_high=None, text=text, **fields)
 
 
 def _strength(d: pd.DataFrame) -> np.ndarray:

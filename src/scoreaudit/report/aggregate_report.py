@@ -53,7 +53,7 @@ from scoreaudit.present.findings import _phrase
 from scoreaudit.present.format import num_or_none
 from scoreaudit.report._common import dump_json, page_head, suppression_lines
 from scoreaudit.report.context import Cell, Row, Table, rate_cells, ratio_cells
-from scoreaudit.report.render import html_env, md_env, template_text
+from scoreaudit.report.render import render_page
 
 __all__ = [
     "AGGREGATE_KINDS",
@@ -590,9 +590,7 @@ def render_aggregate_html(
         min_cell=min_cell,
         synthetic=synthetic,
     )
-    return (
-        html_env().get_template("aggregate.html.j2").render(css=template_text("report.css"), **ctx)
-    )
+    return render_page("aggregate.html.j2", ctx)
 
 
 def render_aggregate_markdown(
@@ -614,7 +612,7 @@ def render_aggregate_markdown(
         min_cell=min_cell,
         synthetic=synthetic,
     )
-    return md_env().get_template("aggregate.md.j2").render(**ctx)
+    return render_page("aggregate.md.j2", ctx)
 
 
 def aggregate_results_json(ctx: Mapping[str, Any], manifest: Mapping[str, Any]) -> dict[str, Any]:

@@ -55,6 +55,7 @@ from scoreaudit.present.catalogue import (
 )
 from scoreaudit.present.format import num_or_none
 from scoreaudit.report._common import dump_json, page_head, suppression_lines
+from scoreaudit.report.render import render_page
 
 __all__ = [
     "funnel_context",
@@ -654,13 +655,8 @@ def render_funnel_html(
     _ctx_: dict[str, Any] | None = None,
 ) -> str:
     """The self-contained HTML report of a funnel audit."""
-    from scoreaudit.report.render import html_env as _html_env
-    from scoreaudit.report.render import template_text as _template_text
-
     ctx = _ctx_ or _ctx(result, lang, manifest, min_cell, synthetic)
-    return (
-        _html_env().get_template("funnel.html.j2").render(css=_template_text("report.css"), **ctx)
-    )
+    return render_page("funnel.html.j2", ctx)
 
 
 def render_funnel_markdown(
@@ -673,10 +669,8 @@ def render_funnel_markdown(
     _ctx_: dict[str, Any] | None = None,
 ) -> str:
     """The report of a funnel audit as Markdown."""
-    from scoreaudit.report.render import md_env as _md_env
-
     ctx = _ctx_ or _ctx(result, lang, manifest, min_cell, synthetic)
-    return _md_env().get_template("funnel.md.j2").render(**ctx)
+    return render_page("funnel.md.j2", ctx)
 
 
 def write_funnel_report(

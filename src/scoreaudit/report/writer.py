@@ -45,10 +45,7 @@ from scoreaudit.report._figures import (
 )
 from scoreaudit.report.manifest import build_manifest
 from scoreaudit.report.output import atomic_output_dir, write_csv
-from scoreaudit.report.render import html_env as _html_env
-from scoreaudit.report.render import md_env as _md_env
-from scoreaudit.report.render import md_escape, schema
-from scoreaudit.report.render import template_text as _template_text
+from scoreaudit.report.render import md_escape, render_page, schema
 
 __all__ = [
     "FORMATS",
@@ -273,8 +270,7 @@ def render_html(
     p = _prepared or _prepare(result, lang, min_cell=min_cell, manifest=manifest)
     if _prepared is None and figures:
         p.figures = make_figures(p.published, p.lang)
-    css = _template_text("report.css")
-    return _html_env().get_template("report.html.j2").render(css=css, **_context(p))
+    return render_page("report.html.j2", _context(p))
 
 
 def _summary_table(pub: Any, lang: str, marker: str) -> dict[str, Any]:
@@ -355,9 +351,7 @@ def render_summary(
         t("summary_method_4", lang, min_cell=pub.config.get("min_cell", 11)),
     ]
     del sel
-    return (
-        _html_env().get_template("summary.html.j2").render(css=_template_text("report.css"), **ctx)
-    )
+    return render_page("summary.html.j2", ctx)
 
 
 def render_markdown(
@@ -380,7 +374,7 @@ def render_markdown(
     True
     """
     p = _prepared or _prepare(result, lang, min_cell=min_cell, manifest=manifest)
-    return _md_env().get_template("report.md.j2").render(**_context(p))
+    return render_page("report.md.j2", _context(p))
 
 
 def results_json(
