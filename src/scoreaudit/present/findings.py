@@ -284,40 +284,14 @@ def _sentence(
         reference_n=fmt_int(ref_n, lang),
         reference=_ref(attr, ref, lang),
     )
-    if p0 == 0 and p1 > 0:
+    if p0 == 0 and p1 > 0:  # the reference has no selected file
         sel = selected(grp)
         return _zero_finding(
-            "s_zero_reference",
-            p1,
-            sel,
-            words,
-            lang,
-            kind="zero_reference",
-            subject=grp,
-            compared_to=ref,
-            flipped=False,
-            selected=sel,
-            min_detectable_ratio=mdr_up,
-            reference_selected=0,
-            **common,
+            "zero_reference", p1, sel, (grp, ref, sel, 0, mdr_up), words, lang, common
         )
-    if p1 == 0 and p0 > 0:
-        ref_sel = selected(ref)
-        return _zero_finding(
-            "s_zero_group",
-            p0,
-            ref_sel,
-            words,
-            lang,
-            kind="zero_group",
-            subject=ref,
-            compared_to=grp,
-            flipped=True,
-            selected=0,
-            min_detectable_ratio=None if mdr_down in (None, 0) else 1 / mdr_down,
-            reference_selected=ref_sel,
-            **common,
-        )
+    if p1 == 0 and p0 > 0:  # the group has no selected file
+        sel, inv = selected(ref), None if mdr_down in (None, 0) else 1 / mdr_down
+        return _zero_finding("zero_group", p0, sel, (ref, grp, 0, sel, inv), words, lang, common)
     if ratio is None or not math.isfinite(ratio) or ratio <= 0:
         return None
     low, high = num_or_none(row["ratio_low"]), num_or_none(row["ratio_high"])
@@ -372,18 +346,37 @@ def _sentence(
 
 
 def _zero_finding(
-    key: str,
+    kind: str,
     rate: float,
     shown_selected: int | None,
+    sides: tuple[str, str, int | None, int | None, float | None],
     words: dict[str, str],
     lang: str,
-    **fields: Any,
+    common: dict[str, Any],
 ) -> Finding:
-    """A comparison in which one side has no selected file: no ratio, the counts in words."""
-    text = t(key, lang, rate=fmt_pct(rate, lang), selected=fmt_int(shown_selected, lang), **words)
-    if not fields["significant"]:
-        text += " " + t("s_not_significant", lang, p=fmt_p(fields["p_adjusted"], lang))
-    return Finding(ratio=None, ratio_low=None, ratio_high=None, text=text, **fields)
+    """A comparison in which one side has no selected file (``kind`` ``"zero_reference"`` or
+    ``"zero_group"``): no ratio; the sentence gives the other side's ``rate`` and counts.
+    ``sides``: subject, compared_to, selected, reference_selected, min_detectable_ratio."""
+    text = t(
+        f"s_{kind}", lang, rate=fmt_pct(rate, lang), selected=fmt_int(shown_selected, lang), **words
+    )
+    if not common["significant"]:
+        text += " " + t("s_not_significant", lang, p=fmt_p(common["p_adjusted"], lang))
+    subject, other, sel, ref_sel, mdr = sides
+    return Finding(
+        kind=kind,
+        subject=subject,
+        compared_to=other,
+        flipped=kind == "zero_group",
+        ratio=None,
+        ratio_low=None,
+        ratio_high=None,
+        selected=sel,
+        reference_selected=ref_sel,
+        min_detectable_ratio=mdr,
+        text=text,
+        **common,
+    )
 
 
 def _strength(d: pd.DataFrame) -> np.ndarray:

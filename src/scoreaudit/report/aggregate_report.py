@@ -52,7 +52,7 @@ from scoreaudit.present.catalogue import (
 from scoreaudit.present.findings import _phrase
 from scoreaudit.present.format import num_or_none
 from scoreaudit.report._common import dump_json, page_head, suppression_lines
-from scoreaudit.report.context import Cell, Row, Table, rate_cells, ratio_cells
+from scoreaudit.report.context import Cell, Row, Table, column_headers, rate_cells, ratio_cells
 from scoreaudit.report.render import render_page
 
 __all__ = [
@@ -456,16 +456,18 @@ def metric_tables(published: Any, lang: str, marker: str) -> list[Table]:
                     flags=flags,
                 )
             )
-        headers = [
-            t("col_group", lang),
-            t("col_compared_to", lang),
-            t("col_rate_metric", lang),
-            t("col_reference_rate", lang),
-            t("col_ratio", lang),
-            t("col_interval", lang, level=level),
-            t("col_p", lang),
-            t("col_notes", lang),
-        ]
+        headers = column_headers(
+            lang,
+            level,
+            "col_group",
+            "col_compared_to",
+            "col_rate_metric",
+            "col_reference_rate",
+            "col_ratio",
+            "col_interval",
+            "col_p",
+            "col_notes",
+        )
         tables.append(
             Table(
                 table_id=f"metric-{metric}",

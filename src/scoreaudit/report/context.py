@@ -122,25 +122,39 @@ def detectable_cell(dis: Mapping[str, Any], lang: str) -> str:
     return fmt_number(v, lang, 2)
 
 
+def column_headers(lang: str, level: str, *keys: str) -> list[str]:
+    """The headers ``keys`` of a table in ``lang``; an interval column names its ``level``.
+
+    Examples
+    --------
+    >>> column_headers("en", "95%", "col_ratio", "col_interval") == [
+    ...     t("col_ratio", "en"), t("col_interval", "en", level="95%")]
+    True
+    """
+    return [t(k, lang, level=level) if k == "col_interval" else t(k, lang) for k in keys]
+
+
 def group_table(pub: Any, attribute: str, lang: str, marker: str, table_id: str) -> Table:
     """Groups of one attribute (or intersection): sizes, selection, ratio to the reference."""
     g = pub.groups[pub.groups["attribute"].astype(str) == attribute]
     d = _records(pub.disparities[pub.disparities["attribute"].astype(str) == attribute])
     ref = str(pub.config.get("references_used", {}).get(attribute, ""))
     level = fmt_level(float(pub.config.get("confidence", 0.95)), lang)
-    headers = [
-        t("col_group", lang),
-        t("col_files", lang),
-        t("col_share", lang),
-        t("col_selected", lang),
-        t("col_rate", lang),
-        t("col_interval", lang, level=level),
-        t("col_ratio", lang),
-        t("col_interval", lang, level=level),
-        t("col_p", lang),
-        t("col_mdr", lang),
-        t("col_notes", lang),
-    ]
+    headers = column_headers(
+        lang,
+        level,
+        "col_group",
+        "col_files",
+        "col_share",
+        "col_selected",
+        "col_rate",
+        "col_interval",
+        "col_ratio",
+        "col_interval",
+        "col_p",
+        "col_mdr",
+        "col_notes",
+    )
     rows = []
     for rec in g.to_dict(orient="records"):
         grp = str(rec["group"])
@@ -329,14 +343,16 @@ def outcomes_table(pub: Any, attribute: str, lang: str, marker: str) -> Table | 
                 ],
             )
         )
-    headers = [
-        t("col_group", lang),
-        t("col_positive_rate", lang),
-        t("col_precision", lang),
-        t("col_interval", lang, level=level),
-        t("col_fpr", lang),
-        t("col_interval", lang, level=level),
-    ]
+    headers = column_headers(
+        lang,
+        level,
+        "col_group",
+        "col_positive_rate",
+        "col_precision",
+        "col_interval",
+        "col_fpr",
+        "col_interval",
+    )
     return Table(
         table_id=f"outcomes-{attribute}",
         caption=attribute_label(attribute, lang),

@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoreaudit.engines.funnel import STEP_KEYS
 from scoreaudit.gate.publish import Suppression, secondary_suppression, small_count
 from scoreaudit.present.catalogue import (
     fmt_int,
@@ -55,6 +56,7 @@ from scoreaudit.present.catalogue import (
 )
 from scoreaudit.present.format import num_or_none
 from scoreaudit.report._common import dump_json, page_head, suppression_lines
+from scoreaudit.report.context import column_headers
 from scoreaudit.report.render import render_page
 
 __all__ = [
@@ -67,13 +69,7 @@ __all__ = [
 ]
 
 _LABELS = (
-    "step",
-    "stage",
-    "base",
-    "stratum",
-    "attribute",
-    "group",
-    "reference",
+    *STEP_KEYS,
     "strata",
     "small_cell",
     "suppressed",
@@ -338,16 +334,18 @@ def _step_sections(pub: Any, lang: str, level: str, marker: str) -> list[dict[st
 
 def _step_headers(lang: str, level: str, stratified: bool) -> list[str]:
     h = [t("col_group", lang)] + ([t("col_stratum", lang)] if stratified else [])
-    return h + [
-        t("col_at_stage", lang),
-        t("col_at_base", lang),
-        t("col_step_rate", lang),
-        t("col_interval", lang, level=level),
-        t("col_ratio", lang),
-        t("col_interval", lang, level=level),
-        t("col_p", lang),
-        t("col_notes", lang),
-    ]
+    return h + column_headers(
+        lang,
+        level,
+        "col_at_stage",
+        "col_at_base",
+        "col_step_rate",
+        "col_interval",
+        "col_ratio",
+        "col_interval",
+        "col_p",
+        "col_notes",
+    )
 
 
 def _count(x: Any, lo: Any, hi: Any, lang: str) -> str:
