@@ -45,19 +45,7 @@ from scoreaudit.report._figures import (
 )
 from scoreaudit.report.manifest import build_manifest
 from scoreaudit.report.output import atomic_output_dir, write_csv
-from scoreaudit.report.render import md_escape, render_page, schema
-
-__all__ = [
-    "FORMATS",
-    "SUPPORTED_KINDS",
-    "ReportDisplay",
-    "md_escape",
-    "render_html",
-    "render_markdown",
-    "results_json",
-    "schema",
-    "write_report",
-]
+from scoreaudit.report.render import render_page
 
 FORMATS = ("html", "md", "json", "csv", "figures", "png")
 #: Kinds of results :func:`write_report` renders: the core audit, control logs, counts.
