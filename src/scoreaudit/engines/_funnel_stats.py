@@ -276,14 +276,10 @@ def cochran_q(a, n1, c, n0, axis: int = -1):
 # Tables
 # ------------------------------------------------------------------------------------------
 
+#: The columns that name a row of the step table (the rest are its numbers and flags).
+STEP_KEYS = ("step", "stage", "base", "stratum", "attribute", "group", "reference")
 STEP_COLUMNS = [
-    "step",
-    "stage",
-    "base",
-    "stratum",
-    "attribute",
-    "group",
-    "reference",
+    *STEP_KEYS,
     "numerator",
     "denominator",
     "numerator_low",

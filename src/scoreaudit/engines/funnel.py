@@ -99,6 +99,7 @@ from scoreaudit.engines._funnel_input import (
     funnel_long,
 )
 from scoreaudit.engines._funnel_stats import (
+    STEP_KEYS,
     _combined,
     _finish_steps,
     _representation,
@@ -112,6 +113,7 @@ from scoreaudit.errors import DataError
 __all__ = [
     "ALL_STRATA",
     "HIDDEN_MARKERS",
+    "STEP_KEYS",
     "TOTAL_LABELS",
     "FunnelResult",
     "audit_funnel",

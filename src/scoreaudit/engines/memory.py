@@ -27,6 +27,7 @@ from scoreaudit.engines.tables import (  # noqa: F401
     _check_probabilities,
     _Engine,
     _label_tf,
+    audit_result,
     declares_probabilities,
     tie_groups_of,
 )
@@ -222,10 +223,10 @@ def audit(
         "threshold_free": threshold_free,
         "bootstrap": int(bootstrap),
     }
-    model_info = model.to_dict() if hasattr(model, "to_dict") else {"kind": type(model).__name__}
-    if not isinstance(model_info, dict):
-        model_info = {"kind": type(model).__name__}
-    return AuditResult(
+    return audit_result(
+        population,
+        model,
+        policy,
         groups=groups,
         disparities=disparities,
         curve=curve,
@@ -233,11 +234,6 @@ def audit(
         calibration=calibration,
         selection=selection,
         config=config,
-        population_summary=population.summary(),
-        model_info={"name": str(name), **model_info},
         warnings=warnings,
-        population=population,
-        model=model,
-        policy=policy,
         scores=scores,
     )

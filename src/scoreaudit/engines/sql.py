@@ -570,7 +570,7 @@ def _lottery_range(eng: Any, lv: Levels, chosen: Any, disparities: pd.DataFrame,
 
 
 def _result(population, model, policy, lv, chosen, curve, grid, **kw) -> AuditResult:
-    from scoreaudit.engines.tables import _Engine
+    from scoreaudit.engines.tables import _Engine, audit_result
 
     cells = lv.cells
     views = build_views(cells, kw["intersections"])
@@ -659,11 +659,10 @@ def _result(population, model, policy, lv, chosen, curve, grid, **kw) -> AuditRe
             "continuous": bool(lv.continuous),
         },
     }
-    model_info = model.to_dict() if hasattr(model, "to_dict") else {"kind": type(model).__name__}
-    if not isinstance(model_info, dict):
-        model_info = {"kind": type(model).__name__}
-    name = getattr(model, "name", type(model).__name__)
-    return AuditResult(
+    return audit_result(
+        population,
+        model,
+        policy,
         groups=groups,
         disparities=disparities,
         curve=curve_table,
@@ -671,11 +670,6 @@ def _result(population, model, policy, lv, chosen, curve, grid, **kw) -> AuditRe
         calibration=calibration,
         selection=selection,
         config=config,
-        population_summary=population.summary(),
-        model_info={"name": str(name), **model_info},
         warnings=warnings,
-        population=population,
-        model=model,
-        policy=policy,
         scores=np.zeros(0),
     )

@@ -22,6 +22,7 @@ from scoreaudit.core.cells import (
 from scoreaudit.core.vocab import REST
 from scoreaudit.data.population import Population
 from scoreaudit.errors import ModelError
+from scoreaudit.results import AuditResult
 from scoreaudit.selection.blocks import block_cell_counts
 from scoreaudit.selection.curve import budget_curve_counts
 from scoreaudit.selection.policies import Ranking, Selection
@@ -32,6 +33,38 @@ __all__ = ["tie_groups_of"]
 
 
 DEFAULT_BUDGETS = np.round(np.arange(1, 101) / 100, 10)
+
+
+def model_info(model: Any) -> dict[str, Any]:
+    """The result's ``model_info``: the model's name, then what its ``to_dict()`` says.
+
+    Examples
+    --------
+    >>> class M:
+    ...     name = "card"
+    ...     def to_dict(self):
+    ...         return {"kind": "scorecard"}
+    >>> model_info(M()), model_info(object())
+    ({'name': 'card', 'kind': 'scorecard'}, {'name': 'object', 'kind': 'object'})
+    """
+    info = model.to_dict() if hasattr(model, "to_dict") else {"kind": type(model).__name__}
+    if not isinstance(info, dict):
+        info = {"kind": type(model).__name__}
+    return {"name": str(getattr(model, "name", type(model).__name__)), **info}
+
+
+def audit_result(population: Population, model: Any, policy: Any, **tables: Any) -> AuditResult:
+    """An :class:`AuditResult` of ``model`` on ``population`` under ``policy``: the
+    population's summary and the model's description added to the engine's ``tables``
+    (groups, disparities, curve, selected, calibration, selection, config, warnings, scores)."""
+    return AuditResult(
+        population_summary=population.summary(),
+        model_info=model_info(model),
+        population=population,
+        model=model,
+        policy=policy,
+        **tables,
+    )
 
 
 def tie_groups_of(cells: Cells, labels: np.ndarray | None) -> tuple[int, np.ndarray]:

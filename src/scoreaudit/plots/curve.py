@@ -12,6 +12,7 @@ from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
 from scoreaudit.errors import DataError
+from scoreaudit.plots._doc import _doc
 from scoreaudit.plots._style import (
     _FOUR_FIFTHS,
     _LIGHT,
@@ -46,6 +47,7 @@ from scoreaudit.results import AuditResult
 
 
 # -- 3. budget curve ----------------------------------------------------------------------
+@_doc
 def budget_curve(
     result: AuditResult,
     attribute: str | None = None,
@@ -67,24 +69,18 @@ def budget_curve(
     ----------
     result : AuditResult
         The audit to draw (its ``curve`` table).
-    attribute : str, optional
-        An audited attribute or intersection; None draws every single attribute.
+    %(attribute_param)s
     groups : list of str, optional
         Only these groups (labels as in ``result.groups``); default all but the reference.
-    lang : {"en", "fr"}
-        Language of the texts and numbers.
+    %(lang_param)s
     ax : matplotlib Axes, optional
         Draw into this axes (only with a single attribute).
 
-    Returns
-    -------
-    matplotlib.figure.Figure
+    %(returns_figure)s
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd, scoreaudit as sa
-    >>> from scoreaudit import plots
-    >>> rng = np.random.default_rng(1)
+    %(example_setup)s
     >>> f = pd.DataFrame({"gender": rng.choice(["woman", "man"], 900), "score": rng.random(900)})
     >>> res = sa.audit(sa.Population(f, protected=["gender"]), "score",
     ...                sa.Budget(share=0.1), reference={"gender": "man"})
@@ -258,6 +254,7 @@ def budget_curve(
 
 
 # -- 6. precision and false-positive rate ----------------------------------------------------
+@_doc
 def precision_fpr(
     result: AuditResult,
     attribute: str | None = None,
@@ -277,16 +274,11 @@ def precision_fpr(
     ----------
     result : AuditResult
         The audit to draw (with labels).
-    attribute : str, optional
-        An audited attribute or intersection; None draws every single attribute.
-    lang : {"en", "fr"}
-        Language of the texts and numbers.
-    suppress_small : bool
-        Hide the values of small cells (for published outputs).
+    %(attribute_param)s
+    %(lang_param)s
+    %(suppress_param)s
 
-    Returns
-    -------
-    matplotlib.figure.Figure
+    %(returns_figure)s
 
     Raises
     ------
@@ -295,9 +287,7 @@ def precision_fpr(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd, scoreaudit as sa
-    >>> from scoreaudit import plots
-    >>> rng = np.random.default_rng(1)
+    %(example_setup)s
     >>> f = pd.DataFrame({"gender": rng.choice(["woman", "man"], 900), "score": rng.random(900),
     ...                   "y": rng.integers(0, 2, 900)})
     >>> res = sa.audit(sa.Population(f, protected=["gender"], label="y"), "score",

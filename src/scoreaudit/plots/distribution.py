@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 
 from scoreaudit.core.vocab import SEP
 from scoreaudit.errors import DataError
+from scoreaudit.plots._doc import _doc
 from scoreaudit.plots._style import (
     _LIGHT,
     _add_notes,
@@ -84,6 +85,7 @@ def _ecdf_on_grid(s: np.ndarray, w: np.ndarray | None, grid: np.ndarray) -> np.n
     return np.where(idx > 0, cum[np.maximum(idx - 1, 0)], 0.0) / cum[-1]
 
 
+@_doc
 def score_ecdf(
     result: AuditResult,
     attribute: str | None = None,
@@ -108,23 +110,18 @@ def score_ecdf(
         The audit to draw (needs ``result.scores`` and ``result.population``).
     attribute : str, optional
         An audited attribute (or intersection); default the first protected attribute.
-    lang : {"en", "fr"}
-        Language of the texts and numbers.
+    %(lang_param)s
     ax : matplotlib Axes, optional
         Draw into this axes (its figure is returned).
     suppress_small : bool
         Leave out groups with fewer files than the audit's ``min_cell`` (their curve would
         show individual scores); they are named in a note.
 
-    Returns
-    -------
-    matplotlib.figure.Figure
+    %(returns_figure)s
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd, scoreaudit as sa
-    >>> from scoreaudit import plots
-    >>> rng = np.random.default_rng(1)
+    %(example_setup)s
     >>> f = pd.DataFrame({"gender": rng.choice(["woman", "man"], 900), "score": rng.random(900)})
     >>> res = sa.audit(sa.Population(f, protected=["gender"]), "score", sa.Budget(share=0.1))
     >>> fig = plots.score_ecdf(res, "gender", lang="fr")

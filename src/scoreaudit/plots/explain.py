@@ -33,6 +33,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from scoreaudit.errors import DataError
+from scoreaudit.plots._doc import _doc
 from scoreaudit.plots._style import OKABE_ITO
 
 __all__ = [
@@ -106,6 +107,7 @@ def _figure(ax: Any, size: tuple[float, float]) -> tuple[Figure, Any]:
     return ax.figure, ax
 
 
+@_doc
 def plot_contributions(
     explanation: Any,
     attribute: str,
@@ -124,16 +126,13 @@ def plot_contributions(
         An attribute (or intersection) of the decomposition.
     groups : list of str, optional
         Groups to draw (default: all compared groups of the attribute, at most 8).
-    lang : {"en", "fr"}
-    ax : matplotlib Axes, optional
+    %(lang_param)s
+    %(ax_param)s
 
-    Returns
-    -------
-    Figure
+    %(returns_figure)s
 
     Examples
     --------
-    >>> import matplotlib; matplotlib.use("Agg")
     >>> from scoreaudit.explain import Explanation
     >>> d = pd.DataFrame({"attribute": "g", "group": "w", "reference": "m", "term": ["a", "b"],
     ...                   "gap": [0.5, -0.1]})
@@ -179,6 +178,7 @@ def plot_contributions(
     return fig
 
 
+@_doc
 def plot_neutralisation(
     explanation: Any, group: str, *, attribute: str | None = None, lang: str = "en", ax: Any = None
 ) -> Figure:
@@ -191,12 +191,10 @@ def plot_neutralisation(
         A compared group (e.g. ``"woman"`` or ``"woman × single_parent"``).
     attribute : str, optional
         Needed only when ``group`` is a label of several attributes.
-    lang : {"en", "fr"}
-    ax : matplotlib Axes, optional
+    %(lang_param)s
+    %(ax_param)s
 
-    Returns
-    -------
-    Figure
+    %(returns_figure)s
         One row per input, best first: a segment from the ratio before to the ratio after
         neutralisation (green when it moves towards 1), the interval after, a dashed line at
         the ratio before (its interval shaded) and a line at parity; log scale when the ratios
@@ -204,7 +202,6 @@ def plot_neutralisation(
 
     Examples
     --------
-    >>> import matplotlib; matplotlib.use("Agg")
     >>> from scoreaudit.explain import Explanation
     >>> t = pd.DataFrame({"input": ["a", "b"], "attribute": "g", "group": "w",
     ...                   "reference": "m", "ratio_before": 2.0, "ratio_before_low": 1.8,
@@ -277,6 +274,7 @@ def plot_neutralisation(
     return fig
 
 
+@_doc
 def plot_paired_shift(
     data: pd.DataFrame,
     *,
@@ -297,16 +295,13 @@ def plot_paired_shift(
     attribute : str, optional
         Name used in the title (default: the summary's ``attribute`` column, else "attribute").
     bins : int
-    lang : {"en", "fr"}
-    ax : matplotlib Axes, optional
+    %(lang_param)s
+    %(ax_param)s
 
-    Returns
-    -------
-    Figure
+    %(returns_figure)s
 
     Examples
     --------
-    >>> import matplotlib; matplotlib.use("Agg")
     >>> pairs = pd.DataFrame({"group": ["w", "w", "m"], "value": ["m", "m", "w"],
     ...                       "score_change": [-0.1, 0.0, 0.1]})
     >>> plot_paired_shift(pairs, attribute="gender").axes[0].get_title()
@@ -376,6 +371,7 @@ def plot_paired_shift(
     return fig
 
 
+@_doc
 def plot_personas(
     personas_table: pd.DataFrame,
     result: Any,
@@ -397,18 +393,15 @@ def plot_personas(
     label_attribute : str or None
         The attribute whose variants are labelled with their value (default ``"auto"``: the
         first attribute varied; ``None``: no labels). Other variants are unlabelled marks.
-    lang : {"en", "fr"}
-    ax : matplotlib Axes, optional
+    %(lang_param)s
+    %(ax_param)s
 
-    Returns
-    -------
-    Figure
+    %(returns_figure)s
         A histogram of the population's scores, the cut-off, and one row of markers per
         persona: a large dot as given, small marks for each attribute variant.
 
     Examples
     --------
-    >>> import matplotlib; matplotlib.use("Agg")
     >>> class R:
     ...     scores = np.linspace(0, 1, 101)
     ...     class selection:

@@ -16,6 +16,7 @@ from matplotlib.patches import Rectangle
 
 from scoreaudit.core.vocab import SEP
 from scoreaudit.errors import DataError
+from scoreaudit.plots._doc import _doc
 from scoreaudit.plots._style import (
     _add_notes,
     _attribute_names,
@@ -42,6 +43,7 @@ def _luminance(rgba: Sequence[float]) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
+@_doc
 def intersection_heatmap(
     result: AuditResult,
     rows: str,
@@ -66,22 +68,16 @@ def intersection_heatmap(
         The audit to draw (run with ``intersections=True``).
     rows, cols : str
         Two different audited single attributes.
-    lang : {"en", "fr"}
-        Language of the texts and numbers.
+    %(lang_param)s
     ax : matplotlib Axes, optional
         Draw into this axes (a colour bar is added beside it).
-    suppress_small : bool
-        Hide the values of small cells (for published outputs).
+    %(suppress_param)s
 
-    Returns
-    -------
-    matplotlib.figure.Figure
+    %(returns_figure)s
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd, scoreaudit as sa
-    >>> from scoreaudit import plots
-    >>> rng = np.random.default_rng(1)
+    %(example_setup)s
     >>> f = pd.DataFrame({"gender": rng.choice(["woman", "man"], 2000),
     ...                   "status": rng.choice(["alone", "couple"], 2000),
     ...                   "score": rng.random(2000)})

@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from scoreaudit.plots._doc import _doc
 from scoreaudit.plots._style import (
     _FOUR_FIFTHS,
     _GREY,
@@ -43,6 +44,7 @@ from scoreaudit.results import AuditResult
 
 
 # -- 1. selection rates --------------------------------------------------------------------
+@_doc
 def selection_rates(
     result: AuditResult,
     attribute: str | None = None,
@@ -66,22 +68,16 @@ def selection_rates(
     attribute : str, optional
         An audited attribute or intersection (``"gender × family_status"``); None draws every
         single attribute.
-    lang : {"en", "fr"}
-        Language of the texts and numbers.
+    %(lang_param)s
     ax : matplotlib Axes, optional
         Draw into this axes (its figure is returned) instead of a new figure.
-    suppress_small : bool
-        Hide the values of small cells (for published outputs).
+    %(suppress_param)s
 
-    Returns
-    -------
-    matplotlib.figure.Figure
+    %(returns_figure)s
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd, scoreaudit as sa
-    >>> from scoreaudit import plots
-    >>> rng = np.random.default_rng(1)
+    %(example_setup)s
     >>> f = pd.DataFrame({"gender": rng.choice(["woman", "man"], 500), "score": rng.random(500)})
     >>> res = sa.audit(sa.Population(f, protected=["gender"]), "score", sa.Budget(share=0.2))
     >>> fig = plots.selection_rates(res, "gender")
@@ -194,6 +190,7 @@ def selection_rates(
 
 
 # -- 2. forest plot of disparities ---------------------------------------------------------
+@_doc
 def disparity_forest(
     result: AuditResult,
     attribute: str | None = None,
@@ -216,24 +213,18 @@ def disparity_forest(
     ----------
     result : AuditResult
         The audit to draw.
-    attribute : str, optional
-        An audited attribute or intersection; None draws every single attribute.
-    lang : {"en", "fr"}
-        Language of the texts and numbers.
+    %(attribute_param)s
+    %(lang_param)s
     ax : matplotlib Axes, optional
         Draw into this axes (its figure is returned).
     suppress_small : bool
         Hide the ratios of small cells (for published outputs).
 
-    Returns
-    -------
-    matplotlib.figure.Figure
+    %(returns_figure)s
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd, scoreaudit as sa
-    >>> from scoreaudit import plots
-    >>> rng = np.random.default_rng(1)
+    %(example_setup)s
     >>> f = pd.DataFrame({"status": rng.choice(["alone", "couple", "single_parent"], 900),
     ...                   "score": rng.random(900)})
     >>> res = sa.audit(sa.Population(f, protected=["status"]), "score",

@@ -42,6 +42,7 @@ from scoreaudit.present.catalogue import (
     fmt_ratio_ci,
     t,
 )
+from scoreaudit.present.format import num_or_none
 from scoreaudit.stats.evidence import evidence_strength, small_with_selections
 
 __all__ = ["Finding", "detectable_text", "findings", "noun_phrase"]
@@ -190,14 +191,6 @@ class Finding:
         return asdict(self)
 
 
-def _f(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(v) else v
-
-
 def _toward_one(ratio: float) -> tuple[float, int] | None:
     """``ratio`` rounded towards 1 (conservative) with one or two decimals; None when even two
     decimals reach 1 (the data detect any gap of 1% or more)."""
@@ -255,14 +248,14 @@ def _sentence(
     level: str,
     counts_of: Mapping[tuple[str, str], tuple[Any, Any]] | None = None,
 ) -> Finding | None:
-    ratio = _f(row["ratio"])
-    p1, p0 = _f(row["selection_rate"]), _f(row["reference_rate"])
+    ratio = num_or_none(row["ratio"])
+    p1, p0 = num_or_none(row["selection_rate"]), num_or_none(row["reference_rate"])
     if p1 is None or p0 is None:
         return None
     significant = bool(row["significant"]) if row["significant"] is not None else False
-    p_adj = _f(row["p_adjusted"])
-    mdr_up = _f(row.get("min_detectable_ratio"))
-    mdr_down = _f(row.get("min_detectable_ratio_decrease"))
+    p_adj = num_or_none(row["p_adjusted"])
+    mdr_up = num_or_none(row.get("min_detectable_ratio"))
+    mdr_down = num_or_none(row.get("min_detectable_ratio_decrease"))
     four_fifths = bool(row.get("below_four_fifths") or False)
     attr, grp, ref = str(row["attribute"]), str(row["group"]), str(row["reference"])
     common = dict(
@@ -275,79 +268,33 @@ def _sentence(
         selection_rate=p1,
         reference_rate=p0,
     )
-    n, ref_n = _f(row["n"]), _f(row["reference_n"])
+    n, ref_n = num_or_none(row["n"]), num_or_none(row["reference_n"])
     counts_of = counts_of or {}
 
     def selected(group: str) -> int | None:
-        sel = _f((counts_of.get((attr, group)) or (None, None))[1])
+        sel = num_or_none((counts_of.get((attr, group)) or (None, None))[1])
         return None if sel is None else int(sel)
 
     n_i = None if n is None else int(n)
     ref_n_i = None if ref_n is None else int(ref_n)
-    if p0 == 0 and p1 > 0:
+    common.update(n=n_i, reference_n=ref_n_i)
+    words = dict(
+        group=_phrase(attr, grp, lang),
+        n=fmt_int(n, lang),  # counts of files
+        reference_n=fmt_int(ref_n, lang),
+        reference=_ref(attr, ref, lang),
+    )
+    if p0 == 0 and p1 > 0:  # the reference has no selected file
         sel = selected(grp)
-        text = t(
-            "s_zero_reference",
-            lang,
-            rate=fmt_pct(p1, lang),
-            group=_phrase(attr, grp, lang),
-            selected=fmt_int(sel, lang),
-            n=fmt_int(n, lang),  # counts of files
-            reference_n=fmt_int(ref_n, lang),
-            reference=_ref(attr, ref, lang),
+        return _zero_finding(
+            "zero_reference", p1, sel, (grp, ref, sel, 0, mdr_up), words, lang, common
         )
-        if not significant:
-            text += " " + t("s_not_significant", lang, p=fmt_p(p_adj, lang))
-        return Finding(
-            kind="zero_reference",
-            subject=grp,
-            compared_to=ref,
-            flipped=False,
-            ratio=None,
-            ratio_low=None,
-            ratio_high=None,
-            n=n_i,
-            reference_n=ref_n_i,
-            selected=sel,
-            min_detectable_ratio=mdr_up,
-            text=text,
-            reference_selected=0,
-            **common,
-        )
-    if p1 == 0 and p0 > 0:
-        ref_sel = selected(ref)
-        text = t(
-            "s_zero_group",
-            lang,
-            n=fmt_int(n, lang),
-            group=_phrase(attr, grp, lang),
-            rate=fmt_pct(p0, lang),
-            selected=fmt_int(ref_sel, lang),
-            reference_n=fmt_int(ref_n, lang),
-            reference=_ref(attr, ref, lang),
-        )
-        if not significant:
-            text += " " + t("s_not_significant", lang, p=fmt_p(p_adj, lang))
-        inv = None if mdr_down in (None, 0) else 1 / mdr_down
-        return Finding(
-            kind="zero_group",
-            subject=ref,
-            compared_to=grp,
-            flipped=True,
-            ratio=None,
-            ratio_low=None,
-            ratio_high=None,
-            n=n_i,
-            reference_n=ref_n_i,
-            selected=0,
-            min_detectable_ratio=inv,
-            text=text,
-            reference_selected=ref_sel,
-            **common,
-        )
+    if p1 == 0 and p0 > 0:  # the group has no selected file
+        sel, inv = selected(ref), None if mdr_down in (None, 0) else 1 / mdr_down
+        return _zero_finding("zero_group", p0, sel, (ref, grp, 0, sel, inv), words, lang, common)
     if ratio is None or not math.isfinite(ratio) or ratio <= 0:
         return None
-    low, high = _f(row["ratio_low"]), _f(row["ratio_high"])
+    low, high = num_or_none(row["ratio_low"]), num_or_none(row["ratio_high"])
     flipped = ratio < 1
     if flipped:
         ratio = 1 / ratio
@@ -391,9 +338,41 @@ def _sentence(
         ratio=ratio,
         ratio_low=low,
         ratio_high=high,
-        n=n_i,
-        reference_n=ref_n_i,
         selected=None,
+        min_detectable_ratio=mdr,
+        text=text,
+        **common,
+    )
+
+
+def _zero_finding(
+    kind: str,
+    rate: float,
+    shown_selected: int | None,
+    sides: tuple[str, str, int | None, int | None, float | None],
+    words: dict[str, str],
+    lang: str,
+    common: dict[str, Any],
+) -> Finding:
+    """A comparison in which one side has no selected file (``kind`` ``"zero_reference"`` or
+    ``"zero_group"``): no ratio; the sentence gives the other side's ``rate`` and counts.
+    ``sides``: subject, compared_to, selected, reference_selected, min_detectable_ratio."""
+    text = t(
+        f"s_{kind}", lang, rate=fmt_pct(rate, lang), selected=fmt_int(shown_selected, lang), **words
+    )
+    if not common["significant"]:
+        text += " " + t("s_not_significant", lang, p=fmt_p(common["p_adjusted"], lang))
+    subject, other, sel, ref_sel, mdr = sides
+    return Finding(
+        kind=kind,
+        subject=subject,
+        compared_to=other,
+        flipped=kind == "zero_group",
+        ratio=None,
+        ratio_low=None,
+        ratio_high=None,
+        selected=sel,
+        reference_selected=ref_sel,
         min_detectable_ratio=mdr,
         text=text,
         **common,

@@ -177,15 +177,22 @@ def fmt_ratio_ci(ratio: Any, low: Any, high: Any, lang: str, base: int = 2) -> t
     while d < 3:  # one more decimal when the ratio or its interval would round to one number
         texts = [fmt_number(x, lang, d) for x in (ratio, low, high)]
         one = fmt_number(1.0, lang, d)
-        r = _num_or_none(ratio)
-        flat = texts[1] == texts[2] != MISSING and _num_or_none(low) != _num_or_none(high)
+        r = num_or_none(ratio)
+        flat = texts[1] == texts[2] != MISSING and num_or_none(low) != num_or_none(high)
         if not ((r is not None and r != 1 and texts[0] == one) or flat):
             break
         d += 1
     return tuple(fmt_number(x, lang, d) for x in (ratio, low, high))  # type: ignore[return-value]
 
 
-def _num_or_none(x: Any) -> float | None:
+def num_or_none(x: Any) -> float | None:
+    """``x`` as a float, or None when it is missing, not a number or NaN.
+
+    Examples
+    --------
+    >>> num_or_none("0.5"), num_or_none(None), num_or_none(float("nan")), num_or_none("n/a")
+    (0.5, None, None, None)
+    """
     return None if _bad(x) else float(x)
 
 

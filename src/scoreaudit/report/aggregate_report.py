@@ -50,8 +50,10 @@ from scoreaudit.present.catalogue import (
     t,
 )
 from scoreaudit.present.findings import _phrase
-from scoreaudit.report.context import Cell, Row, Table, rate_cells, ratio_cells
-from scoreaudit.report.render import html_env, md_env, template_text, when_text
+from scoreaudit.present.format import num_or_none
+from scoreaudit.report._common import dump_json, page_head, suppression_lines
+from scoreaudit.report.context import Cell, Row, Table, column_headers, rate_cells, ratio_cells
+from scoreaudit.report.render import render_page
 
 __all__ = [
     "AGGREGATE_KINDS",
@@ -148,14 +150,6 @@ _COLUMN_COUNTS = {
 FINDING_METRICS = ("representation", "selection_rate", "precision", "fdr", "fpr", "fnr", "burden")
 #: Pseudo-references of the controls audit: totals, not groups.
 _PSEUDO_REFERENCES = ("(random controls)", "(files with errors)")
-
-
-def _num(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(v) else v
 
 
 def _blank(table: pd.DataFrame, mask: np.ndarray, columns: list[str]) -> pd.DataFrame:
@@ -327,8 +321,8 @@ def metric_label(metric: str, lang: str) -> str:
 def _finding(row: Mapping[str, Any], lang: str, level: str) -> str | None:
     metric = str(row["metric"])
     attr, grp, ref = str(row["attribute"]), str(row["group"]), str(row["reference"])
-    rate, ref_rate = _num(row.get("rate")), _num(row.get("reference_rate"))
-    ratio = _num(row.get("ratio"))
+    rate, ref_rate = num_or_none(row.get("rate")), num_or_none(row.get("reference_rate"))
+    ratio = num_or_none(row.get("ratio"))
     if rate is None or ref_rate is None or ratio is None or not math.isfinite(ratio):
         return None
     significant = bool(row.get("significant") is True)
@@ -462,16 +456,18 @@ def metric_tables(published: Any, lang: str, marker: str) -> list[Table]:
                     flags=flags,
                 )
             )
-        headers = [
-            t("col_group", lang),
-            t("col_compared_to", lang),
-            t("col_rate_metric", lang),
-            t("col_reference_rate", lang),
-            t("col_ratio", lang),
-            t("col_interval", lang, level=level),
-            t("col_p", lang),
-            t("col_notes", lang),
-        ]
+        headers = column_headers(
+            lang,
+            level,
+            "col_group",
+            "col_compared_to",
+            "col_rate_metric",
+            "col_reference_rate",
+            "col_ratio",
+            "col_interval",
+            "col_p",
+            "col_notes",
+        )
         tables.append(
             Table(
                 table_id=f"metric-{metric}",
@@ -539,7 +535,6 @@ def aggregate_context(
     synthetic: bool = False,
 ) -> dict[str, Any]:
     """Everything the aggregate templates show, formatted for ``lang``."""
-    from scoreaudit._version import __version__
     from scoreaudit.report.context import manifest_items, warnings_context
 
     pub, info = publish_aggregate(result, min_cell)
@@ -548,20 +543,7 @@ def aggregate_context(
     level = fmt_level(conf, lang)
     correction = str(pub.config.get("correction", "holm"))
     n_rows = info.rows.get("groups", 0) + info.rows.get("disparities", 0)
-    if n_rows:
-        suppression = [
-            t(
-                "suppression_text",
-                lang,
-                max=info.min_cell - 1,
-                marker=marker,
-                n=fmt_int(n_rows, lang),
-            )
-        ]
-        if info.secondary:
-            suppression.append(t("suppression_secondary", lang, n=fmt_int(info.secondary, lang)))
-    else:
-        suppression = [t("suppression_none", lang, min_cell=info.min_cell)]
+    suppression = suppression_lines(info, n_rows, marker, lang)
     method = [
         t(f"agg_method_{result.kind}", lang),
         t(
@@ -580,14 +562,7 @@ def aggregate_context(
         method.insert(1, t("agg_assumptions", lang))
     n_inter = int(pub.disparities["attribute"].astype(str).str.contains(SEP, regex=False).sum())
     return {
-        "lang": lang,
-        "t": lambda key, **kw: t(key, lang, **kw),
-        "kv": kv_sep(lang),
-        "title": t(f"agg_title_{result.kind}", lang),
-        "generated": t(
-            "generated", lang, version=__version__, time=when_text(manifest.get("time"), lang)
-        ),
-        "synthetic": synthetic,
+        **page_head(lang, t(f"agg_title_{result.kind}", lang), manifest, synthetic),
         "summary": _summary_lines(pub, lang),
         "findings": aggregate_findings(pub, lang),
         "tables": metric_tables(pub, lang, marker),
@@ -623,9 +598,7 @@ def render_aggregate_html(
         min_cell=min_cell,
         synthetic=synthetic,
     )
-    return (
-        html_env().get_template("aggregate.html.j2").render(css=template_text("report.css"), **ctx)
-    )
+    return render_page("aggregate.html.j2", ctx)
 
 
 def render_aggregate_markdown(
@@ -647,7 +620,7 @@ def render_aggregate_markdown(
         min_cell=min_cell,
         synthetic=synthetic,
     )
-    return md_env().get_template("aggregate.md.j2").render(**ctx)
+    return render_page("aggregate.md.j2", ctx)
 
 
 def aggregate_results_json(ctx: Mapping[str, Any], manifest: Mapping[str, Any]) -> dict[str, Any]:
@@ -676,7 +649,6 @@ def write_aggregate_report(
     step: Any,
 ) -> None:
     """Write the files of an aggregate report into the (temporary) directory ``tmp``."""
-    import json
     from pathlib import Path
 
     from scoreaudit.report.output import write_csv
@@ -688,11 +660,7 @@ def write_aggregate_report(
     if "json" in formats:
         step("json")
         (tmp / "results.json").write_text(
-            json.dumps(
-                aggregate_results_json(ctx, manifest), indent=2, ensure_ascii=False, allow_nan=False
-            )
-            + "\n",
-            encoding="utf-8",
+            dump_json(aggregate_results_json(ctx, manifest)), encoding="utf-8"
         )
     if "csv" in formats:
         step("csv")

@@ -37,6 +37,7 @@ from scoreaudit.present.catalogue import (
     t,
 )
 from scoreaudit.present.findings import Finding
+from scoreaudit.present.format import num_or_none
 
 #: Budgets shown in the budget-curve table (when on the audit's grid).
 CURVE_BUDGETS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5)
@@ -70,14 +71,6 @@ class Table:
     attribute: str = ""
 
 
-def _num(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(v) else v
-
-
 def _is_inter(attr: str) -> bool:
     return SEP in str(attr)
 
@@ -106,7 +99,7 @@ def ratio_cells(ratio: Any, low: Any, high: Any, lang: str, base: int = 2) -> tu
 
 def toward_one(x: Any, decimals: int = 2) -> float | None:
     """Round towards 1 (floor above 1, ceil below): a detectable ratio stays true when rounded."""
-    v = _num(x)
+    v = num_or_none(x)
     if v is None or not math.isfinite(v) or v <= 0:
         return None
     scale = 10.0**decimals
@@ -120,7 +113,7 @@ def detectable_cell(dis: Mapping[str, Any], lang: str) -> str:
     as often); below 1 (``min_detectable_ratio_decrease``) for a group selected less often,
     including a group with no selected file. Rounded towards 1; "–" when not computed.
     """
-    ratio = _num(dis.get("ratio"))
+    ratio = num_or_none(dis.get("ratio"))
     down = ratio is not None and ratio < 1
     value = dis.get("min_detectable_ratio_decrease") if down else dis.get("min_detectable_ratio")
     v = toward_one(value)
@@ -129,25 +122,39 @@ def detectable_cell(dis: Mapping[str, Any], lang: str) -> str:
     return fmt_number(v, lang, 2)
 
 
+def column_headers(lang: str, level: str, *keys: str) -> list[str]:
+    """The headers ``keys`` of a table in ``lang``; an interval column names its ``level``.
+
+    Examples
+    --------
+    >>> column_headers("en", "95%", "col_ratio", "col_interval") == [
+    ...     t("col_ratio", "en"), t("col_interval", "en", level="95%")]
+    True
+    """
+    return [t(k, lang, level=level) if k == "col_interval" else t(k, lang) for k in keys]
+
+
 def group_table(pub: Any, attribute: str, lang: str, marker: str, table_id: str) -> Table:
     """Groups of one attribute (or intersection): sizes, selection, ratio to the reference."""
     g = pub.groups[pub.groups["attribute"].astype(str) == attribute]
     d = _records(pub.disparities[pub.disparities["attribute"].astype(str) == attribute])
     ref = str(pub.config.get("references_used", {}).get(attribute, ""))
     level = fmt_level(float(pub.config.get("confidence", 0.95)), lang)
-    headers = [
-        t("col_group", lang),
-        t("col_files", lang),
-        t("col_share", lang),
-        t("col_selected", lang),
-        t("col_rate", lang),
-        t("col_interval", lang, level=level),
-        t("col_ratio", lang),
-        t("col_interval", lang, level=level),
-        t("col_p", lang),
-        t("col_mdr", lang),
-        t("col_notes", lang),
-    ]
+    headers = column_headers(
+        lang,
+        level,
+        "col_group",
+        "col_files",
+        "col_share",
+        "col_selected",
+        "col_rate",
+        "col_interval",
+        "col_ratio",
+        "col_interval",
+        "col_p",
+        "col_mdr",
+        "col_notes",
+    )
     rows = []
     for rec in g.to_dict(orient="records"):
         grp = str(rec["group"])
@@ -279,7 +286,7 @@ def curve_table(pub: Any, attribute: str, lang: str, marker: str) -> Table | Non
                 cells.append(Cell(f"ratio@{b:g}", ""))
             elif str(grp) == ref:
                 cells.append(Cell(f"ratio@{b:g}", "1", False))
-            elif bool(r.get("suppressed")) and _num(r.get("ratio")) is None:
+            elif bool(r.get("suppressed")) and num_or_none(r.get("ratio")) is None:
                 cells.append(Cell(f"ratio@{b:g}", marker))
             else:
                 cells.append(Cell(f"ratio@{b:g}", ratio_cells(r.get("ratio"), None, None, lang)[0]))
@@ -336,14 +343,16 @@ def outcomes_table(pub: Any, attribute: str, lang: str, marker: str) -> Table | 
                 ],
             )
         )
-    headers = [
-        t("col_group", lang),
-        t("col_positive_rate", lang),
-        t("col_precision", lang),
-        t("col_interval", lang, level=level),
-        t("col_fpr", lang),
-        t("col_interval", lang, level=level),
-    ]
+    headers = column_headers(
+        lang,
+        level,
+        "col_group",
+        "col_positive_rate",
+        "col_precision",
+        "col_interval",
+        "col_fpr",
+        "col_interval",
+    )
     return Table(
         table_id=f"outcomes-{attribute}",
         caption=attribute_label(attribute, lang),
@@ -367,7 +376,7 @@ def frame_table(frame: pd.DataFrame, lang: str, table_id: str, caption: str) -> 
             ):
                 cells.append(Cell(c, fmt_int(v, lang)))
             elif isinstance(v, float) or hasattr(v, "dtype"):
-                x = _num(v)
+                x = num_or_none(v)
                 cells.append(
                     Cell(
                         c,

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -43,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoreaudit.engines.funnel import STEP_KEYS
 from scoreaudit.gate.publish import Suppression, secondary_suppression, small_count
 from scoreaudit.present.catalogue import (
     fmt_int,
@@ -54,6 +54,10 @@ from scoreaudit.present.catalogue import (
     kv_sep,
     t,
 )
+from scoreaudit.present.format import num_or_none
+from scoreaudit.report._common import dump_json, page_head, suppression_lines
+from scoreaudit.report.context import column_headers
+from scoreaudit.report.render import render_page
 
 __all__ = [
     "funnel_context",
@@ -65,13 +69,7 @@ __all__ = [
 ]
 
 _LABELS = (
-    "step",
-    "stage",
-    "base",
-    "stratum",
-    "attribute",
-    "group",
-    "reference",
+    *STEP_KEYS,
     "strata",
     "small_cell",
     "suppressed",
@@ -275,14 +273,6 @@ def publish_funnel(
 # ------------------------------------------------------------------------------------------
 
 
-def _num(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(v) else v
-
-
 def _note(text: Any, lang: str) -> str:
     s = str(text or "")
     for part, key in (
@@ -297,7 +287,7 @@ def _note(text: Any, lang: str) -> str:
 
 
 def _step_sentence(row: Mapping[str, Any], lang: str, level: str) -> str | None:
-    ratio, lo, hi = (_num(row.get(k)) for k in ("ratio", "ratio_low", "ratio_high"))
+    ratio, lo, hi = (num_or_none(row.get(k)) for k in ("ratio", "ratio_low", "ratio_high"))
     group, ref = str(row["group"]), str(row["reference"])
     if ratio is None:
         if lo is None or hi is None or row.get("suppressed"):
@@ -361,23 +351,25 @@ def _step_sections(pub: Any, lang: str, level: str, marker: str) -> list[dict[st
 
 def _step_headers(lang: str, level: str, stratified: bool) -> list[str]:
     h = [t("col_group", lang)] + ([t("col_stratum", lang)] if stratified else [])
-    return h + [
-        t("col_at_stage", lang),
-        t("col_at_base", lang),
-        t("col_step_rate", lang),
-        t("col_interval", lang, level=level),
-        t("col_ratio", lang),
-        t("col_interval", lang, level=level),
-        t("col_p", lang),
-        t("col_notes", lang),
-    ]
+    return h + column_headers(
+        lang,
+        level,
+        "col_at_stage",
+        "col_at_base",
+        "col_step_rate",
+        "col_interval",
+        "col_ratio",
+        "col_interval",
+        "col_p",
+        "col_notes",
+    )
 
 
 def _count(x: Any, lo: Any, hi: Any, lang: str) -> str:
-    v = _num(x)
+    v = num_or_none(x)
     if v is not None:
         return fmt_int(v, lang)
-    lo, hi = _num(lo), _num(hi)
+    lo, hi = num_or_none(lo), num_or_none(hi)
     if lo is not None and hi is not None:
         return f"{fmt_int(lo, lang)}–{fmt_int(hi, lang)}"
     return "–"
@@ -475,7 +467,7 @@ def _ci(rec: Mapping[str, Any], point: str, low: str, high: str, lang: str) -> s
 def _decomposition_sentences(
     rec: Mapping[str, Any], stratum: str, lang: str, level: str
 ) -> list[str]:
-    mh, crude = _num(rec.get("mh_ratio")), _num(rec.get("unstratified_ratio"))
+    mh, crude = num_or_none(rec.get("mh_ratio")), num_or_none(rec.get("unstratified_ratio"))
     if mh is None or crude is None or not (math.isfinite(mh) and math.isfinite(crude)):
         return []
     _, lo, hi = fmt_ratio_ci(mh, rec.get("mh_low"), rec.get("mh_high"), lang, 2)
@@ -494,7 +486,7 @@ def _decomposition_sentences(
             high=hi,
         )
     ]
-    p = _num(rec.get("homogeneity_p"))
+    p = num_or_none(rec.get("homogeneity_p"))
     if p is not None and p < 0.05:
         out.append(t("fn_heterogeneous", lang, p=fmt_p(p, lang)))
     return out
@@ -520,7 +512,7 @@ def funnel_figure(published: Any, lang: str, fmt: str = "svg") -> bytes | None:
         ax.plot(x, y, marker="o", color=color, label=str(grp))
         lo, hi = sub["share_low"].to_numpy(float), sub["share_high"].to_numpy(float)
         ax.fill_between(x, lo, hi, color=color, alpha=0.15, linewidth=0)
-        start = _num(sub["start_share"].iloc[0])
+        start = num_or_none(sub["start_share"].iloc[0])
         if start is not None:
             ax.axhline(start, color=color, linestyle=":", linewidth=1)
     ax.set_xticks(np.arange(len(stages)), stages, rotation=30, ha="right")
@@ -615,28 +607,13 @@ def funnel_context(
     """Everything the funnel templates show, formatted for ``lang``."""
     import base64
 
-    from scoreaudit._version import __version__
     from scoreaudit.report.context import manifest_items
-    from scoreaudit.report.render import when_text as _when
 
     pub, info = publish_funnel(result, min_cell)
     marker = t("suppression_marker", lang)
     level = fmt_level(float(pub.config.get("confidence", 0.95)), lang)
     n_rows = sum(info.rows.values())
-    if n_rows:
-        suppression = [
-            t(
-                "suppression_text",
-                lang,
-                max=info.min_cell - 1,
-                marker=marker,
-                n=fmt_int(n_rows, lang),
-            )
-        ]
-        if info.secondary:
-            suppression.append(t("suppression_secondary", lang, n=fmt_int(info.secondary, lang)))
-    else:
-        suppression = [t("suppression_none", lang, min_cell=info.min_cell)]
+    suppression = suppression_lines(info, n_rows, marker, lang)
     svg = funnel_figure(pub, lang)
     sections = _step_sections(pub, lang, level, marker)
     decomposition = _decomposition(pub, lang, level, marker)
@@ -644,14 +621,7 @@ def funnel_context(
     if decomposition:
         findings += decomposition["sentences"]
     return {
-        "lang": lang,
-        "t": lambda key, **kw: t(key, lang, **kw),
-        "kv": kv_sep(lang),
-        "title": t("fn_title", lang),
-        "generated": t(
-            "generated", lang, version=__version__, time=_when(manifest.get("time"), lang)
-        ),
-        "synthetic": synthetic,
+        **page_head(lang, t("fn_title", lang), manifest, synthetic),
         "summary": _summary(pub, lang),
         "findings": findings,
         "figure": None
@@ -701,13 +671,8 @@ def render_funnel_html(
     _ctx_: dict[str, Any] | None = None,
 ) -> str:
     """The self-contained HTML report of a funnel audit."""
-    from scoreaudit.report.render import html_env as _html_env
-    from scoreaudit.report.render import template_text as _template_text
-
     ctx = _ctx_ or _ctx(result, lang, manifest, min_cell, synthetic)
-    return (
-        _html_env().get_template("funnel.html.j2").render(css=_template_text("report.css"), **ctx)
-    )
+    return render_page("funnel.html.j2", ctx)
 
 
 def render_funnel_markdown(
@@ -720,10 +685,8 @@ def render_funnel_markdown(
     _ctx_: dict[str, Any] | None = None,
 ) -> str:
     """The report of a funnel audit as Markdown."""
-    from scoreaudit.report.render import md_env as _md_env
-
     ctx = _ctx_ or _ctx(result, lang, manifest, min_cell, synthetic)
-    return _md_env().get_template("funnel.md.j2").render(**ctx)
+    return render_page("funnel.md.j2", ctx)
 
 
 def write_funnel_report(
@@ -780,10 +743,7 @@ def write_funnel_report(
                     "report": {"lang": lang},
                 }
             )
-            (tmp / "results.json").write_text(
-                json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
-                encoding="utf-8",
-            )
+            (tmp / "results.json").write_text(dump_json(data), encoding="utf-8")
         if "csv" in formats:
             (tmp / "tables").mkdir()
             write_csv(pub.steps, tmp / "tables" / "steps.csv")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -85,6 +86,20 @@ def md_env() -> jinja2.Environment:
     )
     env.filters["raw"] = lambda text: _Raw(text)
     return env
+
+
+def render_page(template: str, ctx: Mapping[str, Any]) -> str:
+    """Render a report template: ``*.html.j2`` HTML-escaped with the inline style sheet,
+    anything else (``*.md.j2``) Markdown-escaped.
+
+    Examples
+    --------
+    >>> render_page("report.css", {}) == template_text("report.css")  # no placeholder in it
+    True
+    """
+    if template.endswith(".html.j2"):
+        return html_env().get_template(template).render(css=template_text("report.css"), **ctx)
+    return md_env().get_template(template).render(**ctx)
 
 
 def schema() -> dict[str, Any]:

@@ -33,6 +33,7 @@ from scoreaudit.present.explanation import explanation_sentences
 from scoreaudit.present.findings import Finding, findings
 from scoreaudit.present.labels import use_labels
 from scoreaudit.report import context as C
+from scoreaudit.report._common import dump_json, page_head, suppression_lines
 from scoreaudit.report._figures import (
     FigureOut,
     _single_attributes,
@@ -44,23 +45,7 @@ from scoreaudit.report._figures import (
 )
 from scoreaudit.report.manifest import build_manifest
 from scoreaudit.report.output import atomic_output_dir, write_csv
-from scoreaudit.report.render import html_env as _html_env
-from scoreaudit.report.render import md_env as _md_env
-from scoreaudit.report.render import md_escape, schema
-from scoreaudit.report.render import template_text as _template_text
-from scoreaudit.report.render import when_text as _when
-
-__all__ = [
-    "FORMATS",
-    "SUPPORTED_KINDS",
-    "ReportDisplay",
-    "md_escape",
-    "render_html",
-    "render_markdown",
-    "results_json",
-    "schema",
-    "write_report",
-]
+from scoreaudit.report.render import render_page
 
 FORMATS = ("html", "md", "json", "csv", "figures", "png")
 #: Kinds of results :func:`write_report` renders: the core audit, control logs, counts.
@@ -110,8 +95,6 @@ def _is_synthetic(manifest: Mapping[str, Any]) -> bool:
 
 
 def _context(p: _Prepared) -> dict[str, Any]:
-    from scoreaudit._version import __version__
-
     lang, pub = p.lang, p.published
     marker = t("suppression_marker", lang)
     singles = _single_attributes(pub)
@@ -163,20 +146,9 @@ def _context(p: _Prepared) -> dict[str, Any]:
     figs = {f.name: f for f in p.figures}
     s_info = p.suppression
     n_rows_sup = s_info.rows.get("groups", 0) + s_info.rows.get("disparities", 0)
-    if n_rows_sup or s_info.rows.get("curve", 0):
-        suppression = [
-            t(
-                "suppression_text",
-                lang,
-                max=s_info.min_cell - 1,
-                marker=marker,
-                n=fmt_int(n_rows_sup, lang),
-            )
-        ]
-        if s_info.secondary:
-            suppression.append(t("suppression_secondary", lang, n=fmt_int(s_info.secondary, lang)))
-    else:
-        suppression = [t("suppression_none", lang, min_cell=s_info.min_cell)]
+    suppression = suppression_lines(
+        s_info, n_rows_sup, marker, lang, hidden=bool(n_rows_sup or s_info.rows.get("curve", 0))
+    )
     warnings = C.warnings_context(pub, lang)
     synthetic = _is_synthetic(p.manifest)
     small = (
@@ -188,16 +160,10 @@ def _context(p: _Prepared) -> dict[str, Any]:
     expl_sentences, expl_summary = explanation_sentences(pub, lang)
     curve_tables = [tb for tb in (C.curve_table(pub, a, lang, marker) for a in singles) if tb]
     outcome_tables = [tb for tb in (C.outcomes_table(pub, a, lang, marker) for a in singles) if tb]
+    title = t("title", lang, model=str(pub.model_info.get("name", "")))
     return {
-        "lang": lang,
-        "t": lambda key, **kw: t(key, lang, **kw),
-        "title": t("title", lang, model=str(pub.model_info.get("name", ""))),
+        **page_head(lang, title, p.manifest, synthetic),
         "subtitle": subtitle,
-        "generated": t(
-            "generated", lang, version=__version__, time=_when(p.manifest.get("time"), lang)
-        ),
-        "synthetic": synthetic,
-        "kv": kv_sep(lang),
         "intro": t(
             "findings_intro",
             lang,
@@ -292,8 +258,7 @@ def render_html(
     p = _prepared or _prepare(result, lang, min_cell=min_cell, manifest=manifest)
     if _prepared is None and figures:
         p.figures = make_figures(p.published, p.lang)
-    css = _template_text("report.css")
-    return _html_env().get_template("report.html.j2").render(css=css, **_context(p))
+    return render_page("report.html.j2", _context(p))
 
 
 def _summary_table(pub: Any, lang: str, marker: str) -> dict[str, Any]:
@@ -374,9 +339,7 @@ def render_summary(
         t("summary_method_4", lang, min_cell=pub.config.get("min_cell", 11)),
     ]
     del sel
-    return (
-        _html_env().get_template("summary.html.j2").render(css=_template_text("report.css"), **ctx)
-    )
+    return render_page("summary.html.j2", ctx)
 
 
 def render_markdown(
@@ -399,7 +362,7 @@ def render_markdown(
     True
     """
     p = _prepared or _prepare(result, lang, min_cell=min_cell, manifest=manifest)
-    return _md_env().get_template("report.md.j2").render(**_context(p))
+    return render_page("report.md.j2", _context(p))
 
 
 def results_json(
@@ -440,10 +403,6 @@ def results_json(
     }
     out.update(_clean(extra))
     return out
-
-
-def _dump_json(data: Mapping[str, Any]) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def write_report(
@@ -603,7 +562,7 @@ def _write_report(
         if "json" in formats:
             step("json")
             (tmp / "results.json").write_text(
-                _dump_json(results_json(result, _prepared=p)), encoding="utf-8"
+                dump_json(results_json(result, _prepared=p)), encoding="utf-8"
             )
         if "csv" in formats:
             step("csv")

@@ -318,36 +318,29 @@ class _Refused(Exception):
     """A POST without a valid CSRF token."""
 
 
-async def _refused(request: Request, exc: Exception) -> Response:
+def _message_page(request: Request, status: int, title: str, message: str, **kw: Any) -> Response:
+    """The plain message page of an HTTP error: ``title`` and ``message`` are catalogue keys."""
+    lang = page_lang(request)
     return render(
         request,
         "message.html.j2",
-        status=403,
-        title=w("refused_title", page_lang(request)),
-        message=w("err_csrf", page_lang(request)),
+        status=status,
+        title=w(title, lang),
+        message=w(message, lang, **kw),
     )
+
+
+async def _refused(request: Request, exc: Exception) -> Response:
+    return _message_page(request, 403, "refused_title", "err_csrf")
 
 
 async def _too_large(request: Request, exc: Exception) -> Response:
-    lang = page_lang(request)
-    return render(
-        request,
-        "message.html.j2",
-        status=413,
-        title=w("error_title", lang),
-        message=w("err_upload_too_large", lang, limit=_state(request).max_upload_mb),
-    )
+    limit = _state(request).max_upload_mb
+    return _message_page(request, 413, "error_title", "err_upload_too_large", limit=limit)
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
-    lang = page_lang(request)
-    return render(
-        request,
-        "message.html.j2",
-        status=404,
-        title=w("error_title", lang),
-        message=w("err_not_found", lang),
-    )
+    return _message_page(request, 404, "error_title", "err_not_found")
 
 
 # ------------------------------------------------------------------------------------------
