@@ -60,6 +60,15 @@ def _no_english(text: str) -> None:
     assert not found, f"English left in French output: {found}\n{text[:3000]}"
 
 
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch):
+    """Wide consoles whatever the tests before did: table cells are not wrapped over lines."""
+    from scoreaudit.cli import terminal
+
+    for con in (terminal.console, terminal.err_console):
+        monkeypatch.setattr(con, "_width", 250)
+
+
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("fr") / "sample.csv"
@@ -74,6 +83,7 @@ def test_audit_in_french(sample, tmp_path, capsys):
     text = _text(capsys.readouterr())
     _no_english(text)
     assert "3 000 dossiers, 150 sélectionnés (5,00 %)" in text  # French number format
+    assert "ex aequo au seuil : répartis au prorata" in text
     assert "Taux de sélection par groupe" in text and "intervalle à 95 %" in text
     assert "Lecture de sample.csv" in text and "Écriture de results.json" in text
     assert f"Rapport écrit dans {out} (json) ; ouvrir {out / 'results.json'}" in text

@@ -42,72 +42,32 @@ def _global(
 
 @app.command(help=h("cli_h_cmd_audit"))
 def audit(
-    data: str = typer.Option(
-        None,
-        "--data",
-        "-d",
-        help=h("cli_h_data"),
-    ),
-    engine: str = typer.Option(
-        None,
-        "--engine",
-        help=h("cli_h_engine"),
-    ),
+    data: str = typer.Option(None, "--data", "-d", help=h("cli_h_data")),
+    engine: str = typer.Option(None, "--engine", help=h("cli_h_engine")),
     model: str = typer.Option(None, "--model", "-m", help=h("cli_h_model")),
     score_column: str = typer.Option(None, "--score-column", help=h("cli_h_score_column")),
-    protected: str = typer.Option(
-        None,
-        "--protected",
-        help=h("cli_h_protected"),
-    ),
+    protected: str = typer.Option(None, "--protected", help=h("cli_h_protected")),
     bands: list[str] = typer.Option([], "--bands", help=h("cli_h_bands")),
     budget: str = typer.Option(None, "--budget", help=h("cli_h_budget")),
     reference: list[str] = typer.Option([], "--reference", "-r", help=h("cli_h_reference")),
     intersections: bool = typer.Option(
-        None,
-        "--intersections/--no-intersections",
-        help=h("cli_h_intersections"),
+        None, "--intersections/--no-intersections", help=h("cli_h_intersections")
     ),
     confidence: float = typer.Option(None, "--confidence", help=h("cli_h_confidence")),
-    min_cell: int = typer.Option(
-        None,
-        "--min-cell",
-        help=h("cli_h_min_cell"),
-    ),
+    min_cell: int = typer.Option(None, "--min-cell", help=h("cli_h_min_cell")),
     allow_small_cells: bool = typer.Option(
-        False,
-        "--allow-small-cells",
-        help=h("cli_h_allow_small_cells"),
+        False, "--allow-small-cells", help=h("cli_h_allow_small_cells")
     ),
-    keep: list[str] = typer.Option(
-        [],
-        "--keep",
-        help=h("cli_h_keep"),
-    ),
+    keep: list[str] = typer.Option([], "--keep", help=h("cli_h_keep")),
     publish_synthetic_unsuppressed: bool = typer.Option(
-        False,
-        "--publish-synthetic-unsuppressed",
-        help=h("cli_h_unsuppressed"),
+        False, "--publish-synthetic-unsuppressed", help=h("cli_h_unsuppressed")
     ),
     label: str = typer.Option(None, "--label", help=h("cli_h_label")),
     weight: str = typer.Option(None, "--weight", help=h("cli_h_weight")),
-    labels: Path = typer.Option(
-        None,
-        "--labels",
-        help=h("cli_h_labels"),
-    ),
-    missing: str = typer.Option(
-        None,
-        "--missing",
-        help=h("cli_h_missing"),
-    ),
+    labels: Path = typer.Option(None, "--labels", help=h("cli_h_labels")),
+    missing: str = typer.Option(None, "--missing", help=h("cli_h_missing")),
     lang: str = typer.Option(None, "--lang", help=h("cli_h_lang")),
-    out: Path = typer.Option(
-        None,
-        "--out",
-        "-o",
-        help=h("cli_h_out_report"),
-    ),
+    out: Path = typer.Option(None, "--out", "-o", help=h("cli_h_out_report")),
     force: bool = typer.Option(False, "--force", help=h("cli_h_force_report")),
     config: Path = typer.Option(None, "--config", "-c", help=h("cli_h_config")),
     explain: bool = typer.Option(None, "--explain/--no-explain", help=h("cli_h_explain")),
@@ -212,11 +172,7 @@ def synth(
     seed: int = typer.Option(0, "--seed", help=h("cli_h_synth_seed")),
     out: Path = typer.Option(..., "--out", "-o", help=h("cli_h_synth_out")),
     force: bool = typer.Option(False, "--force", help=h("cli_h_synth_force")),
-    scenario: str = typer.Option(
-        "baseline",
-        "--scenario",
-        help=h("cli_h_scenario"),
-    ),
+    scenario: str = typer.Option("baseline", "--scenario", help=h("cli_h_scenario")),
     lang: str = typer.Option(None, "--lang", help=h("cli_h_lang_terminal")),
 ) -> None:
     """Generate a synthetic C2SG population, calibrated on public figures, with ground truth.
@@ -238,10 +194,20 @@ def _print_error(message: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the app, map errors to exit codes (2 bad input, 1 internal)."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+    """Entry point: run the app, map errors to exit codes (2 bad input, 1 internal).
+
+    The terminal language is that of the command's ``--lang`` during the run only: each run
+    starts from ``$SCOREAUDIT_LANG`` (or English), and so does any later call.
+    """
+    reset_lang()
+    try:
+        return _run(list(sys.argv[1:] if argv is None else argv))
+    finally:
+        reset_lang()
+
+
+def _run(argv: list[str]) -> int:
     debug = "--debug" in argv
-    reset_lang()  # each run starts from --lang, else $SCOREAUDIT_LANG
     try:
         code = app(args=argv, standalone_mode=False, prog_name="scoreaudit")
         if isinstance(code, int):  # typer.Exit(n) is returned, not raised, in this mode

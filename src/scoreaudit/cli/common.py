@@ -7,8 +7,10 @@ threshold, output directory refused early, before any work).
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -24,9 +26,13 @@ __all__ = [
     "MinCell",
     "Out",
     "Reference",
+    "add_options",
     "prepare",
     "split",
+    "with_shared",
 ]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 Reference = Annotated[list[str], typer.Option("--reference", "-r", help=h("cli_h_reference_rest"))]
 Intersections = Annotated[
@@ -46,6 +52,55 @@ AllowSmallCells = Annotated[
 Out = Annotated[Path | None, typer.Option("--out", "-o", help=h("cli_h_out"))]
 Force = Annotated[bool, typer.Option("--force", help=h("cli_h_force"))]
 Lang = Annotated[str | None, typer.Option("--lang", help=h("cli_h_lang"))]
+
+
+#: The options of the table commands: name -> (annotation, default), in the order of ``--help``.
+SHARED: dict[str, tuple[Any, Any]] = {
+    "reference": (Reference, []),
+    "intersections": (Intersections, True),
+    "confidence": (Confidence, 0.95),
+    "correction": (Correction, "holm"),
+    "min_cell": (MinCell, 11),
+    "allow_small_cells": (AllowSmallCells, False),
+    "out": (Out, None),
+    "force": (Force, False),
+    "lang": (Lang, None),
+}
+
+
+def add_options(func: F, options: Iterable[tuple[str, Any, Any]], after: int | None = None) -> F:
+    """Declare more options of a command taking ``**options``, for typer to read.
+
+    ``options`` are (name, annotation, default); they are inserted into the signature typer
+    reads after the first ``after`` parameters (default: at the end), so ``--help`` lists them
+    as if written out one by one, and the command receives them in its ``**options``.
+
+    Examples
+    --------
+    >>> def cmd(a: int, **options): return options
+    >>> cmd = add_options(cmd, [("b", int, 2)])
+    >>> str(inspect.signature(cmd))
+    '(a: int, *, b: int = 2)'
+    """
+    sig = inspect.signature(func, eval_str=True)
+    params = [p for p in sig.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    where = len(params) if after is None else after
+    new = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=ann)
+        for name, ann, default in options
+    ]
+    rest = [p.replace(kind=p.KEYWORD_ONLY) for p in params[where:]]
+    func.__signature__ = sig.replace(parameters=[*params[:where], *new, *rest])  # type: ignore[attr-defined]
+    return func
+
+
+def with_shared(*names: str) -> Callable[[F], F]:
+    """Decorator: add the :data:`SHARED` options ``names`` to a command taking ``**options``."""
+
+    def decorate(func: F) -> F:
+        return add_options(func, [(n, *SHARED[n]) for n in names])
+
+    return decorate
 
 
 def split(text: str | None) -> list[str]:

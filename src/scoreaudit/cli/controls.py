@@ -19,19 +19,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from scoreaudit.cli.common import (
-    AllowSmallCells,
-    Confidence,
-    Correction,
-    Force,
-    Intersections,
-    Lang,
-    MinCell,
-    Out,
-    Reference,
-    prepare,
-    split,
-)
+from scoreaudit.cli.common import SHARED, add_options, prepare, split, with_shared
 from scoreaudit.cli.i18n import current_lang, h, num, tr, whole
 from scoreaudit.cli.terminal import (
     cells,
@@ -51,6 +39,19 @@ def _reference(items: list[str]) -> dict[str, str] | str | None:
     if items == [REST_KEYWORD]:
         return REST_KEYWORD
     return parse_mapping(items, "--reference") or None
+
+
+def _start(options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Check the shared options before any work; the language and the audit's keywords."""
+    lang = prepare(
+        options["lang"],
+        options["min_cell"],
+        options["out"],
+        options["force"],
+        options["allow_small_cells"],
+    )
+    keys = ("confidence", "correction", "intersections", "min_cell")
+    return lang, {"reference": _reference(options["reference"])} | {k: options[k] for k in keys}
 
 
 def write_outputs(
@@ -157,15 +158,17 @@ def _flags(row: Any) -> str:
     return ", ".join(tr(key) for key, on in marks if on)
 
 
-def _finish(result: Any, summary: str, out: Path | None, min_cell: int, **write: Any) -> None:
+def _finish(result: Any, summary: str, options: dict[str, Any], **write: Any) -> None:
     """Write the report (with ``--out``), then print the summary, the tables and the path."""
-    path = write_outputs(result, out, **write) if out is not None else None
+    out = options["out"]
+    path = None if out is None else write_outputs(result, out, force=options["force"], **write)
     console.print(summary, highlight=False)
-    print_aggregate(result, min_cell=min_cell)
+    print_aggregate(result, min_cell=options["min_cell"])
     if path is not None:
         console.print(tr("cli_wrote", path=path), highlight=False)
 
 
+@with_shared(*SHARED)
 def controls_cli(
     log: Annotated[Path, typer.Argument(help=h("cli_h_log"))],
     protected: Annotated[
@@ -186,17 +189,9 @@ def controls_cli(
     ] = None,
     weight: Annotated[str | None, typer.Option("--weight", help=h("cli_h_weight_controls"))] = None,
     bands: Annotated[list[str], typer.Option("--bands", help=h("cli_h_bands"))] = [],  # noqa: B006
-    reference: Reference = [],  # noqa: B006
-    intersections: Intersections = True,
-    confidence: Confidence = 0.95,
-    correction: Correction = "holm",
-    min_cell: MinCell = 11,
-    allow_small_cells: AllowSmallCells = False,
     n_boot: Annotated[int, typer.Option("--n-boot", help=h("cli_h_n_boot"))] = 1000,
     seed: Annotated[int, typer.Option("--seed", help=h("cli_h_seed_boot"))] = 0,
-    out: Out = None,
-    force: Force = False,
-    lang: Lang = None,
+    **options: Any,
 ) -> None:
     """Audit a model from its control log: random controls against score-picked ones.
 
@@ -206,7 +201,7 @@ def controls_cli(
     from scoreaudit.data.io import read_data
     from scoreaudit.engines.controls import ControlLog, audit_controls
 
-    lang = prepare(lang, min_cell, out, force, allow_small_cells)
+    lang, shared = _start(options)
     clog = ControlLog(
         read_data(log),
         protected=split(protected),
@@ -220,16 +215,7 @@ def controls_cli(
         method_map=parse_mapping(method_map, "--method-map") or None,
         bands=parse_bands(bands),
     )
-    result = audit_controls(
-        clog,
-        reference=_reference(reference),
-        confidence=confidence,
-        correction=correction,
-        intersections=intersections,
-        min_cell=min_cell,
-        n_boot=n_boot,
-        random_state=seed,
-    )
+    result = audit_controls(clog, **shared, n_boot=n_boot, random_state=seed)
     s = result.data_summary
     summary = tr(
         "cli_controls_summary",
@@ -239,45 +225,46 @@ def controls_cli(
         score=whole(s["score_controls"]),
         score_found=whole(s["score_errors_found"]),
     )
-    _finish(result, summary, out, min_cell, force=force, lang=lang, data_path=log)
+    _finish(result, summary, options, lang=lang, data_path=log)
 
 
-def _column(flag: str, key: str) -> Any:
-    """A column option of ``counts`` (help from the catalogue)."""
-    return typer.Option(flag, help=h(key))
+#: The column options of ``counts``: (parameter, catalogue key of its help).
+_COUNT_COLUMNS = (
+    ("tp", "cli_h_tp"),
+    ("fp", "cli_h_fp"),
+    ("tn", "cli_h_tn"),
+    ("fn", "cli_h_fn"),
+    ("n", "cli_h_n_col"),
+    ("selected", "cli_h_selected"),
+    ("positives", "cli_h_positives"),
+    ("selection_rate", "cli_h_selection_rate"),
+    ("precision", "cli_h_precision"),
+    ("fdr", "cli_h_fdr"),
+    ("prevalence", "cli_h_prevalence"),
+    ("tpr", "cli_h_tpr"),
+    ("fnr", "cli_h_fnr"),
+    ("fpr", "cli_h_fpr"),
+    ("tnr", "cli_h_tnr"),
+)
 
 
+def _with_columns(func: Any) -> Any:
+    """Give ``counts`` one ``--<column>`` option per :data:`_COUNT_COLUMNS`, after ``group``."""
+    return add_options(func, [(n, _column(n, key), None) for n, key in _COUNT_COLUMNS], after=2)
+
+
+def _column(name: str, key: str) -> Any:
+    return Annotated[str | None, typer.Option(f"--{name.replace('_', '-')}", help=h(key))]
+
+
+@_with_columns
+@with_shared(*SHARED)
 def counts_cli(
     table: Annotated[Path, typer.Argument(help=h("cli_h_table_counts"))],
     group: Annotated[str, typer.Option("--group", help=h("cli_h_group_counts"))],
-    tp: Annotated[str | None, _column("--tp", "cli_h_tp")] = None,
-    fp: Annotated[str | None, _column("--fp", "cli_h_fp")] = None,
-    tn: Annotated[str | None, _column("--tn", "cli_h_tn")] = None,
-    fn: Annotated[str | None, _column("--fn", "cli_h_fn")] = None,
-    n: Annotated[str | None, _column("--n", "cli_h_n_col")] = None,
-    selected: Annotated[str | None, _column("--selected", "cli_h_selected")] = None,
-    positives: Annotated[str | None, _column("--positives", "cli_h_positives")] = None,
-    selection_rate: Annotated[
-        str | None, _column("--selection-rate", "cli_h_selection_rate")
-    ] = None,
-    precision: Annotated[str | None, _column("--precision", "cli_h_precision")] = None,
-    fdr: Annotated[str | None, _column("--fdr", "cli_h_fdr")] = None,
-    prevalence: Annotated[str | None, _column("--prevalence", "cli_h_prevalence")] = None,
-    tpr: Annotated[str | None, _column("--tpr", "cli_h_tpr")] = None,
-    fnr: Annotated[str | None, _column("--fnr", "cli_h_fnr")] = None,
-    fpr: Annotated[str | None, _column("--fpr", "cli_h_fpr")] = None,
-    tnr: Annotated[str | None, _column("--tnr", "cli_h_tnr")] = None,
     fractions: Annotated[bool, typer.Option("--fractions", help=h("cli_h_fractions"))] = False,
     decimals: Annotated[int | None, typer.Option("--decimals", help=h("cli_h_decimals"))] = None,
-    reference: Reference = [],  # noqa: B006
-    intersections: Intersections = True,
-    confidence: Confidence = 0.95,
-    correction: Correction = "holm",
-    min_cell: MinCell = 11,
-    allow_small_cells: AllowSmallCells = False,
-    out: Out = None,
-    force: Force = False,
-    lang: Lang = None,
+    **options: Any,
 ) -> None:
     """Audit a model from published confusion matrices per group (counts or percentages).
 
@@ -289,25 +276,18 @@ def counts_cli(
     from scoreaudit.data.io import read_data
     from scoreaudit.engines.counts import audit_counts
 
-    lang = prepare(lang, min_cell, out, force, allow_small_cells)
+    columns = {name: options.pop(name) for name, _ in _COUNT_COLUMNS}
+    lang, shared = _start(options)
     frame = read_data(table)
-    columns = dict(tp=tp, fp=fp, tn=tn, fn=fn, n=n, selected=selected, positives=positives)
-    rates = dict(selection_rate=selection_rate, precision=precision, fdr=fdr, tnr=tnr)
-    rates |= dict(prevalence=prevalence, tpr=tpr, fnr=fnr, fpr=fpr)
     with warnings.catch_warnings():  # printed below from result.warnings
         warnings.simplefilter("ignore", UserWarning)
         result = audit_counts(
             frame,
             split(group),
             **columns,
-            **rates,
             percent=not fractions,
             decimals=decimals,
-            reference=_reference(reference),
-            confidence=confidence,
-            correction=correction,
-            intersections=intersections,
-            min_cell=min_cell,
+            **shared,
         )
     s = result.data_summary
     summary = tr(
@@ -316,4 +296,4 @@ def counts_cli(
         rows=whole(s["rows"]),
         rebuilt=tr("cli_counts_rebuilt") if s["reconstructed_from_rates"] else "",
     )
-    _finish(result, summary, out, min_cell, force=force, lang=lang, data_path=table)
+    _finish(result, summary, options, lang=lang, data_path=table)

@@ -14,16 +14,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from scoreaudit.cli import terminal as term
 from scoreaudit.cli.common import Confidence, Correction, Force, Lang, MinCell, Out, prepare
 from scoreaudit.cli.i18n import h, tr
-from scoreaudit.cli.terminal import (
-    cells,
-    console,
-    fmt_cli,
-    fmt_interval_cli,
-    fmt_p_cli,
-    print_warnings,
-)
+from scoreaudit.cli.terminal import console
 from scoreaudit.options import parse_step
 
 __all__ = ["funnel_cli", "parse_step"]
@@ -45,20 +39,20 @@ def print_funnel(result: Any) -> None:
         for row in part.itertuples(index=False):
             is_ref = row.group == row.reference
             table.add_row(
-                *cells(
+                *term.cells(
                     str(row.group),
                     str(row.stratum),
-                    fmt_cli(row.rate, pct=True, decimals=1),
-                    tr("cli_col_ref") if is_ref else fmt_cli(row.ratio),
-                    "" if is_ref else fmt_interval_cli(row.ratio_low, row.ratio_high),
-                    "" if is_ref else fmt_p_cli(row.p_adjusted),
+                    term.fmt_cli(row.rate, pct=True, decimals=1),
+                    tr("cli_col_ref") if is_ref else term.fmt_cli(row.ratio),
+                    "" if is_ref else term.fmt_interval_cli(row.ratio_low, row.ratio_high),
+                    "" if is_ref else term.fmt_p_cli(row.p_adjusted),
                     str(row.note or ""),
                 )
             )
         console.print(table)
     if result.combined is not None:
         _print_combined(result.combined)
-    print_warnings(result.warnings, console)
+    term.print_warnings(result.warnings, console)
 
 
 def _print_combined(combined: Any) -> None:
@@ -67,12 +61,12 @@ def _print_combined(combined: Any) -> None:
     _columns(table, ["step", "group", "unstratified", "mh", "homogeneity"])
     for row in c.itertuples(index=False):
         table.add_row(
-            *cells(
+            *term.cells(
                 str(row.step),
                 str(row.group),
-                fmt_cli(row.unstratified_ratio),
-                f"{fmt_cli(row.mh_ratio)} ({fmt_interval_cli(row.mh_low, row.mh_high)})",
-                fmt_p_cli(row.homogeneity_p),
+                term.fmt_cli(row.unstratified_ratio),
+                f"{term.fmt_cli(row.mh_ratio)} ({term.fmt_interval_cli(row.mh_low, row.mh_high)})",
+                term.fmt_p_cli(row.homogeneity_p),
             )
         )
     console.print(table)

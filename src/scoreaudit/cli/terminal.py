@@ -59,7 +59,9 @@ def _policy_words(result) -> str:
     if ties == "random":
         text += tr("cli_ties_random", seed=policy.get("random_state"))
     elif ties:
-        text += tr("cli_ties", ties=ties)
+        text += tr(
+            "cli_ties", ties=tr(f"cli_tie_{ties}") if ties in ("proportional", "all") else ties
+        )
     return text
 
 
@@ -70,6 +72,15 @@ def _pct_decimals(pct: float) -> int:
     return 4
 
 
+def _number(x) -> float | None:
+    """``x`` as a float, or None when it is missing or not a number (NaN included)."""
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if f != f else f
+
+
 def fmt_p_cli(p) -> str:
     """An adjusted p-value for the terminal: "<0.0001" rather than 0, "–" when missing.
 
@@ -78,11 +89,8 @@ def fmt_p_cli(p) -> str:
     >>> fmt_p_cli(0.0), fmt_p_cli(3e-7), fmt_p_cli(0.0432), fmt_p_cli(float("nan"))
     ('<0.0001', '<0.0001', '0.043', '–')
     """
-    try:
-        p = float(p)
-    except (TypeError, ValueError):
-        return "–"
-    if p != p:
+    p = _number(p)
+    if p is None:
         return "–"
     if p < 1e-4:
         return num("<0.0001")
@@ -97,11 +105,8 @@ def fmt_cli(x, pct: bool = False, decimals: int = 2) -> str:
     >>> fmt_cli(0.1234, pct=True), fmt_cli(1.5), fmt_cli(None), fmt_cli(float("inf"))
     ('12.34%', '1.50', '–', '∞')
     """
-    try:
-        f = float(x)
-    except (TypeError, ValueError):
-        return "–"
-    if f != f:
+    f = _number(x)
+    if f is None:
         return "–"
     if f in (float("inf"), float("-inf")):
         return "∞" if f > 0 else "−∞"
@@ -153,11 +158,8 @@ def fmt_ratio_cli(x, decimals: int = 2) -> str:
     >>> fmt_ratio_cli(1.2345), fmt_ratio_cli(float("nan")), fmt_ratio_cli(float("inf"))
     ('1.23', '–', '∞ (reference: none selected)')
     """
-    try:
-        x = float(x)
-    except (TypeError, ValueError):
-        return "–"
-    if x != x:
+    x = _number(x)
+    if x is None:
         return "–"
     if x == float("inf"):
         return tr("cli_ref_none")
