@@ -380,7 +380,7 @@ def test_no_spinner_left_above_an_error():
 
 
 def test_controls_cli_writes_the_report_and_prints_intervals(tmp_path, capsys):
-    from scoreaudit.cli.controls import _interval
+    from scoreaudit.cli.terminal import fmt_interval_cli as _interval
 
     assert _interval(0.56, float("nan")) == "0.56 – –" and _interval(None, None) == "–"
     out = tmp_path / "rep"

@@ -459,7 +459,7 @@ def test_cli_controls(tmp_path, capsys):
     ]
     assert main(args) == 0
     printed = " ".join(capsys.readouterr().out.split())
-    assert "representation" in printed and "800 picked by the score" in printed
+    assert "Representation among" in printed and "800 picked by the score" in printed
     data = json.loads((out / "results.json").read_text())
     assert data["kind"] == "controls" and data["data"]["methods"]["high risk"] == "score"
     assert (out / "tables" / "disparities.csv").exists()

@@ -509,7 +509,7 @@ def test_cli_counts_writes_outputs_and_refuses_existing(tmp_path, capsys):
     assert data["kind"] == "counts" and data["schema_version"] == sa.result.SCHEMA_VERSION
     groups = pd.read_csv(out / "tables" / "groups.csv")
     assert groups["n"][groups["attribute"] == "gender"].sum() == 100_000
-    assert "selection_rate" in capsys.readouterr().out
+    assert "Selection by the score" in capsys.readouterr().out  # the metric in words
     assert main(args) == 2  # exists
     assert "already exists" in " ".join(capsys.readouterr().err.split())
     assert main([*args, "--force"]) == 0

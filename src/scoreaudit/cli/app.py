@@ -14,136 +14,65 @@ import typer
 
 from scoreaudit.cli.controls import controls_cli, counts_cli
 from scoreaudit.cli.funnel import funnel_cli
+from scoreaudit.cli.i18n import h, localise_typer, reset_lang, set_lang, tr, whole
 from scoreaudit.cli.power import power_cli
 from scoreaudit.cli.terminal import console, err_console
 from scoreaudit.errors import ScoreAuditError
 from scoreaudit.options import parse_mapping
 
+localise_typer()  # typer's own help words in the help language
+
 app = typer.Typer(
     name="scoreaudit",
-    help=(
-        "Audit fraud-scoring models of welfare agencies for discrimination.\n\n"
-        "Example: scoreaudit audit --data data/synthetic/c2sg_100k.parquet "
-        "--model c2sg-reconstruction --budget 5% --out report/"
-    ),
+    help=h("cli_h_app"),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-model_app = typer.Typer(
-    help="Check and describe scoring-model specifications.", no_args_is_help=True
-)
+model_app = typer.Typer(help=h("cli_h_model_app"), no_args_is_help=True)
 app.add_typer(model_app, name="model")
 
 
 @app.callback()
 def _global(
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors."),
+    debug: bool = typer.Option(False, "--debug", help=h("cli_h_debug")),
 ) -> None:
     """Global options; ``--debug`` is read by :func:`main` before typer runs."""
 
 
-@app.command()
+@app.command(help=h("cli_h_cmd_audit"))
 def audit(
-    data: str = typer.Option(
-        None,
-        "--data",
-        "-d",
-        help="Beneficiary data: CSV or Parquet file, a glob (parts/*.parquet, read in the "
-        "engine) or duckdb:PATH::TABLE.",
-    ),
-    engine: str = typer.Option(
-        None,
-        "--engine",
-        help="Audit inside an engine without loading the rows: duckdb (embedded) or spark.",
-    ),
-    model: str = typer.Option(
-        None, "--model", "-m", help="Model spec (.yaml/.json), shipped name, or .skops file."
-    ),
-    score_column: str = typer.Option(
-        None, "--score-column", help="Use scores already in the data."
-    ),
-    protected: str = typer.Option(
-        None,
-        "--protected",
-        help="Comma-separated protected attribute columns. Default: gender,age_band,family_status.",
-    ),
-    bands: list[str] = typer.Option(
-        [], "--bands", help="Band a numeric attribute: age=25,35,50,65"
-    ),
-    budget: str = typer.Option(
-        None, "--budget", help="Share (5%, 0.05) or count ('500 files'). Default: 5%."
-    ),
-    reference: list[str] = typer.Option(
-        [], "--reference", "-r", help="Reference group, e.g. gender=man (repeatable)."
-    ),
+    data: str = typer.Option(None, "--data", "-d", help=h("cli_h_data")),
+    engine: str = typer.Option(None, "--engine", help=h("cli_h_engine")),
+    model: str = typer.Option(None, "--model", "-m", help=h("cli_h_model")),
+    score_column: str = typer.Option(None, "--score-column", help=h("cli_h_score_column")),
+    protected: str = typer.Option(None, "--protected", help=h("cli_h_protected")),
+    bands: list[str] = typer.Option([], "--bands", help=h("cli_h_bands")),
+    budget: str = typer.Option(None, "--budget", help=h("cli_h_budget")),
+    reference: list[str] = typer.Option([], "--reference", "-r", help=h("cli_h_reference")),
     intersections: bool = typer.Option(
-        None,
-        "--intersections/--no-intersections",
-        help="Audit combinations of attributes. Default: yes.",
+        None, "--intersections/--no-intersections", help=h("cli_h_intersections")
     ),
-    confidence: float = typer.Option(None, "--confidence", help="Interval level. Default: 0.95."),
-    min_cell: int = typer.Option(
-        None,
-        "--min-cell",
-        help="Smallest count published; smaller cells are suppressed "
-        "(counts 1 to min-cell - 1). Default: 11.",
-    ),
+    confidence: float = typer.Option(None, "--confidence", help=h("cli_h_confidence")),
+    min_cell: int = typer.Option(None, "--min-cell", help=h("cli_h_min_cell")),
     allow_small_cells: bool = typer.Option(
-        False,
-        "--allow-small-cells",
-        help="Allow --min-cell below 11 (needed on the command line; a config file alone "
-        "cannot lower protection).",
+        False, "--allow-small-cells", help=h("cli_h_allow_small_cells")
     ),
-    keep: list[str] = typer.Option(
-        [],
-        "--keep",
-        help="Group that complementary suppression must not hide, e.g. 18-24 or "
-        "age_band=18-24 (repeatable).",
-    ),
+    keep: list[str] = typer.Option([], "--keep", help=h("cli_h_keep")),
     publish_synthetic_unsuppressed: bool = typer.Option(
-        False,
-        "--publish-synthetic-unsuppressed",
-        help="Publish every count without suppression; refused unless the data are synthetic "
-        "(scoreaudit synth files).",
+        False, "--publish-synthetic-unsuppressed", help=h("cli_h_unsuppressed")
     ),
-    label: str = typer.Option(None, "--label", help="Outcome column (1 found, 0 not, empty)."),
-    weight: str = typer.Option(None, "--weight", help="Row weight column."),
-    labels: Path = typer.Option(
-        None,
-        "--labels",
-        help="YAML file of display names per language for attributes and groups "
-        "(attributes: {region: {fr: Région, en: Region}}).",
-    ),
-    missing: str = typer.Option(
-        None,
-        "--missing",
-        help="Missing values of a protected attribute: error (default) or category "
-        "(audited as a group of their own).",
-    ),
-    lang: str = typer.Option(None, "--lang", help="Report language: en or fr. Default: en."),
-    out: Path = typer.Option(
-        None,
-        "--out",
-        "-o",
-        help="Report directory (report.html, report.md, results.json, "
-        "tables/, figures/); must not exist unless --force.",
-    ),
-    force: bool = typer.Option(
-        False, "--force", help="Replace an existing --out directory (once the new one is complete)."
-    ),
-    config: Path = typer.Option(
-        None, "--config", "-c", help="YAML file with these options (command-line options win)."
-    ),
-    explain: bool = typer.Option(
-        None, "--explain/--no-explain", help="Also explain which inputs carry the disparities."
-    ),
-    formats: str = typer.Option(
-        None, "--formats", help="Outputs to write. Default: html,md,json,csv,figures."
-    ),
-    trust_pickle: bool = typer.Option(
-        False, "--trust-pickle", help="Allow .pkl/.joblib models (runs code in the file!)."
-    ),
+    label: str = typer.Option(None, "--label", help=h("cli_h_label")),
+    weight: str = typer.Option(None, "--weight", help=h("cli_h_weight")),
+    labels: Path = typer.Option(None, "--labels", help=h("cli_h_labels")),
+    missing: str = typer.Option(None, "--missing", help=h("cli_h_missing")),
+    lang: str = typer.Option(None, "--lang", help=h("cli_h_lang")),
+    out: Path = typer.Option(None, "--out", "-o", help=h("cli_h_out_report")),
+    force: bool = typer.Option(False, "--force", help=h("cli_h_force_report")),
+    config: Path = typer.Option(None, "--config", "-c", help=h("cli_h_config")),
+    explain: bool = typer.Option(None, "--explain/--no-explain", help=h("cli_h_explain")),
+    formats: str = typer.Option(None, "--formats", help=h("cli_h_formats")),
+    trust_pickle: bool = typer.Option(False, "--trust-pickle", help=h("cli_h_trust_pickle")),
 ) -> None:
     """Audit a model on beneficiary data and write the report (HTML, Markdown, JSON, CSV, figures).
 
@@ -188,15 +117,11 @@ def audit(
     )
 
 
-@model_app.command("check")
+@model_app.command("check", help=h("cli_h_cmd_model_check"))
 def model_check_cmd(
-    spec: str = typer.Argument(..., help="Spec (.yaml/.yml/.json), model file or shipped name."),
-    trust: list[str] = typer.Option(
-        [], "--trust", help="Type a .skops file may hold (repeatable)."
-    ),
-    trust_pickle: bool = typer.Option(
-        False, "--trust-pickle", help="Allow .pkl/.joblib models (runs code in the file!)."
-    ),
+    spec: str = typer.Argument(..., help=h("cli_h_spec")),
+    trust: list[str] = typer.Option([], "--trust", help=h("cli_h_trust")),
+    trust_pickle: bool = typer.Option(False, "--trust-pickle", help=h("cli_h_trust_pickle")),
 ) -> None:
     """Validate a model spec and print a summary of its terms (exit code 2 if invalid).
 
@@ -209,18 +134,26 @@ def model_check_cmd(
     )
 
 
-app.command("power")(power_cli)  # scoreaudit power: sample size and detectable disparity
-app.command("controls")(controls_cli)  # scoreaudit controls LOG.csv: audit from a control log
-app.command("counts")(counts_cli)  # scoreaudit counts TABLE.csv: audit from confusion matrices
-app.command("funnel")(funnel_cli)  # scoreaudit funnel TABLE.csv: a control process stage by stage
+app.command("power", help=h("cli_h_cmd_power"))(
+    power_cli
+)  # scoreaudit power: sample size and detectable disparity
+app.command("controls", help=h("cli_h_cmd_controls"))(
+    controls_cli
+)  # scoreaudit controls LOG.csv: audit from a control log
+app.command("counts", help=h("cli_h_cmd_counts"))(
+    counts_cli
+)  # scoreaudit counts TABLE.csv: audit from confusion matrices
+app.command("funnel", help=h("cli_h_cmd_funnel"))(
+    funnel_cli
+)  # scoreaudit funnel TABLE.csv: a control process stage by stage
 
 
-@app.command()
+@app.command(help=h("cli_h_cmd_serve"))
 def serve(
-    port: int = typer.Option(0, "--port", help="Port on 127.0.0.1. Default: a free port."),
-    no_browser: bool = typer.Option(False, "--no-browser", help="Do not open a browser."),
-    max_upload_mb: int = typer.Option(200, "--max-upload-mb", help="Largest upload, in MB."),
-    lang: str = typer.Option(None, "--lang", help="Language of the page: fr (default) or en."),
+    port: int = typer.Option(0, "--port", help=h("cli_h_port")),
+    no_browser: bool = typer.Option(False, "--no-browser", help=h("cli_h_no_browser")),
+    max_upload_mb: int = typer.Option(200, "--max-upload-mb", help=h("cli_h_max_upload_mb")),
+    lang: str = typer.Option(None, "--lang", help=h("cli_h_serve_lang")),
 ) -> None:
     """Open the local web page (forms for every audit; this computer only).
 
@@ -233,17 +166,14 @@ def serve(
     )
 
 
-@app.command()
+@app.command(help=h("cli_h_cmd_synth"))
 def synth(
-    n: int = typer.Option(100_000, "--n", help="Number of households."),
-    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, byte-identical file)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output file: .parquet or .csv."),
-    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
-    scenario: str = typer.Option(
-        "baseline",
-        "--scenario",
-        help="baseline, neutral or planted (adds a 'score' column with a known gender disparity).",
-    ),
+    n: int = typer.Option(100_000, "--n", help=h("cli_h_synth_n")),
+    seed: int = typer.Option(0, "--seed", help=h("cli_h_synth_seed")),
+    out: Path = typer.Option(..., "--out", "-o", help=h("cli_h_synth_out")),
+    force: bool = typer.Option(False, "--force", help=h("cli_h_synth_force")),
+    scenario: str = typer.Option("baseline", "--scenario", help=h("cli_h_scenario")),
+    lang: str = typer.Option(None, "--lang", help=h("cli_h_lang_terminal")),
 ) -> None:
     """Generate a synthetic C2SG population, calibrated on public figures, with ground truth.
 
@@ -251,13 +181,32 @@ def synth(
     """
     from scoreaudit.synthetic.cli import synth as run_synth
 
+    set_lang(lang)
     path = run_synth(n=n, seed=seed, out=out, force=force, scenario=scenario)
-    console.print(f"Wrote {n:,} households ({scenario}) to {path}")
+    console.print(tr("cli_synth_wrote", n=whole(n), scenario=scenario, path=path), highlight=False)
+
+
+def _print_error(message: str) -> None:
+    """An error for the user: "Error:" / "Erreur :" then the message (exit code 2)."""
+    from rich.text import Text
+
+    err_console.print(Text.assemble((tr("cli_error"), "bold red"), " ", message))
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the app, map errors to exit codes (2 bad input, 1 internal)."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+    """Entry point: run the app, map errors to exit codes (2 bad input, 1 internal).
+
+    The terminal language is that of the command's ``--lang`` during the run only: each run
+    starts from ``$SCOREAUDIT_LANG`` (or English), and so does any later call.
+    """
+    reset_lang()
+    try:
+        return _run(list(sys.argv[1:] if argv is None else argv))
+    finally:
+        reset_lang()
+
+
+def _run(argv: list[str]) -> int:
     debug = "--debug" in argv
     try:
         code = app(args=argv, standalone_mode=False, prog_name="scoreaudit")
@@ -266,18 +215,18 @@ def main(argv: list[str] | None = None) -> int:
     except ScoreAuditError as exc:
         if debug:
             raise
-        err_console.print(f"[bold red]Error:[/] {exc.cli_message}", highlight=False)
+        _print_error(exc.cli_message)
         return 2
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
     except typer.Abort:
-        err_console.print("Aborted.")
+        err_console.print(tr("cli_aborted"))
         return 1
     except typer.TyperException as exc:  # usage errors (bad option, missing argument)
         if hasattr(exc, "show"):
             exc.show()
         else:  # pragma: no cover
-            err_console.print(f"Error: {exc.format_message()}")
+            _print_error(exc.format_message())
         return 2
     except BrokenPipeError:  # output piped into `head` & co.: the work is done, stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -285,15 +234,15 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, IsADirectoryError, PermissionError, OSError) as exc:
         if debug:
             raise
-        err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+        _print_error(str(exc))
         return 2
     except Exception as exc:
         if debug:
             raise
         err_console.print(
-            f"[bold red]Internal error[/] ({type(exc).__name__}): {exc}\n"
-            "This is a bug in scoreaudit; rerun with --debug for details and report it.",
+            tr("cli_internal_error", kind=type(exc).__name__, message=exc),
             highlight=False,
+            markup=False,
         )
         return 1
     return 0

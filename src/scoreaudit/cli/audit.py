@@ -22,6 +22,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from scoreaudit.cli.i18n import set_lang, tr
 from scoreaudit.errors import ScoreAuditError
 from scoreaudit.options import CONFIG_KEYS, DEFAULTS, merge_options
 
@@ -247,20 +248,20 @@ def _progress(console: Any) -> Iterator[Any]:
             progress.update(state["task"], completed=1, total=1)
 
 
-_RUN_STEP_TEXT = {
-    "audit": "Scoring and auditing",
-    "audit_engine": "Scanning and auditing in the engine",
-    "explain": "Explaining the disparities",
-}
+#: Steps of the audit and of the report writer that have a progress line (``cli_step_<name>``).
+_STEPS = ("audit", "audit_engine", "explain", "suppress", "figures", "json", "csv", "html")
+_STEPS += ("markdown",)
 
-_STEP_TEXT = {
-    "suppress": "Suppressing small cells",
-    "figures": "Drawing figures",
-    "json": "Writing results.json",
-    "csv": "Writing tables",
-    "html": "Writing report.html",
-    "markdown": "Writing report.md",
-}
+
+def _step_text(name: str) -> str:
+    """The progress line of a step in the terminal language (an unknown step: its name).
+
+    Examples
+    --------
+    >>> _step_text("figures"), _step_text("other")
+    ('Drawing figures', 'other')
+    """
+    return tr(f"cli_step_{name}") if name in _STEPS else name
 
 
 #: What to open first, by format, and the file it wrote.
@@ -285,7 +286,7 @@ def _open_hint(out: Path, formats: tuple[str, ...]) -> str:
     """
     for fmt, name in _OPEN:
         if fmt in formats:
-            return f"; open {out / name}"
+            return tr("cli_open_hint", path=out / name)
     return ""
 
 
@@ -305,11 +306,7 @@ def check_synthetic(frame: Any, data: Any, unsuppressed: bool) -> None:
     Data left in an engine (``frame`` None) cannot be checked, so they are refused too.
     """
     if unsuppressed and (frame is None or not is_synthetic_frame(frame)):
-        raise ScoreAuditError(
-            f"--publish-synthetic-unsuppressed: {data} is not synthetic data "
-            f"(no '{SYNTHETIC_MARKER}' column, which only scoreaudit synth writes); real "
-            "data are always published with small-cell suppression."
-        )
+        raise ScoreAuditError(tr("cli_err_not_synthetic", data=data, marker=SYNTHETIC_MARKER))
 
 
 def check_min_cell(min_cell: Any, allow_small_cells: bool) -> None:
@@ -322,13 +319,9 @@ def check_min_cell(min_cell: Any, allow_small_cells: bool) -> None:
     """
     value = int(min_cell)
     if value < 0:
-        raise ScoreAuditError(f"--min-cell must be >= 0, not {value}.")
+        raise ScoreAuditError(tr("cli_err_min_cell_negative", value=value))
     if value < DEFAULTS["min_cell"] and not allow_small_cells:
-        raise ScoreAuditError(
-            f"min-cell {value} is below the default {DEFAULTS['min_cell']}: smaller counts "
-            "would be published. Add --allow-small-cells on the command line to confirm (a "
-            "--config file alone cannot lower protection)."
-        )
+        raise ScoreAuditError(tr("cli_err_min_cell_low", value=value, default=DEFAULTS["min_cell"]))
 
 
 def run_audit_command(
@@ -348,7 +341,6 @@ def run_audit_command(
     from scoreaudit.data.io import read_data
     from scoreaudit.data.sources import is_lazy
     from scoreaudit.options import recorded_options, run_audit_from_options
-    from scoreaudit.present.catalogue import check_lang
     from scoreaudit.report import FORMATS, write_report
     from scoreaudit.report.output import check_output_dir
 
@@ -356,17 +348,13 @@ def run_audit_command(
     if config_path:
         check_config_safety(config, cli_options, config_path)
     opts = merge_options(cli_options, config)
+    opts["lang"] = set_lang(opts["lang"])
     if opts["data"] is None:
-        raise ScoreAuditError(
-            "Give the data file: --data FILE (CSV or Parquet), or 'data:' in the --config file."
-        )
-    opts["lang"] = check_lang(opts["lang"])
+        raise ScoreAuditError(tr("cli_err_give_data"))
     formats = tuple(f.strip() for f in str(opts["formats"]).split(",") if f.strip())
     bad = [f for f in formats if f not in FORMATS]
     if bad:
-        raise ScoreAuditError(
-            f"Unknown output format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}."
-        )
+        raise ScoreAuditError(tr("cli_err_formats", bad=", ".join(bad), choices=", ".join(FORMATS)))
     out = opts["out"]
     check_min_cell(opts["min_cell"], allow_small_cells)
     if out is not None:
@@ -375,12 +363,12 @@ def run_audit_command(
 
     def load() -> Any:
         if engine not in (None, "duckdb", "spark"):
-            raise ScoreAuditError(f"--engine must be duckdb or spark, not {engine!r}.")
+            raise ScoreAuditError(tr("cli_err_engine", engine=repr(engine)))
         if is_lazy(str(opts["data"]), engine):  # the rows stay in the engine
             check_synthetic(None, opts["data"], unsuppressed)
-            step(f"Describing {opts['data']} in {engine or 'duckdb'}")
+            step(tr("cli_step_describe", data=opts["data"], engine=engine or "duckdb"))
             return str(opts["data"])
-        step(f"Reading {Path(str(opts['data'])).name}")
+        step(tr("cli_step_read", name=Path(str(opts["data"])).name))
         frame = read_data(opts["data"])
         check_synthetic(frame, opts["data"], unsuppressed)
         return frame
@@ -390,7 +378,7 @@ def run_audit_command(
             opts,
             load,
             trust_pickle=trust_pickle,
-            step=lambda name: step(_RUN_STEP_TEXT[name]),
+            step=lambda name: step(_step_text(name)),
         )
         if out is not None:
             model_path, recorded = recorded_options(opts, trust_pickle)
@@ -404,7 +392,7 @@ def run_audit_command(
                 data_path=opts["data"],
                 model_path=model_path,
                 config=recorded,
-                progress=lambda name: step(_STEP_TEXT.get(name, name)),
+                progress=lambda name: step(_step_text(name)),
                 labels=opts["labels"],
                 keep=keep,
                 allow_unsuppressed=unsuppressed,
@@ -423,10 +411,14 @@ def run_audit_command(
     )
     if out is not None:
         console.print(
-            f"Report written to [bold]{out}[/] ({', '.join(formats)})"
-            f"{_open_hint(Path(str(out)), formats)}",
+            tr(
+                "cli_report_written",
+                out=f"[bold]{out}[/]",
+                formats=", ".join(formats),
+                hint=_open_hint(Path(str(out)), formats),
+            ),
             highlight=False,
         )
     else:
-        console.print("Add --out DIR to write the report (HTML, Markdown, JSON, tables, figures).")
+        console.print(tr("cli_add_out"))
     return result

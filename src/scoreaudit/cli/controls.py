@@ -19,23 +19,39 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from scoreaudit.cli.audit import check_min_cell
-from scoreaudit.cli.terminal import console
+from scoreaudit.cli.common import SHARED, add_options, prepare, split, with_shared
+from scoreaudit.cli.i18n import current_lang, h, num, tr, whole
+from scoreaudit.cli.terminal import (
+    cells,
+    console,
+    fmt_cli,
+    fmt_interval_cli,
+    fmt_p_cli,
+    print_warnings,
+)
 from scoreaudit.core.vocab import REST_KEYWORD
 from scoreaudit.options import parse_bands, parse_mapping
-from scoreaudit.report.output import check_output_dir
 
 __all__ = ["controls_cli", "counts_cli", "write_outputs"]
-
-
-def _split(text: str | None) -> list[str]:
-    return [p.strip() for p in (text or "").split(",") if p.strip()]
 
 
 def _reference(items: list[str]) -> dict[str, str] | str | None:
     if items == [REST_KEYWORD]:
         return REST_KEYWORD
     return parse_mapping(items, "--reference") or None
+
+
+def _start(options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Check the shared options before any work; the language and the audit's keywords."""
+    lang = prepare(
+        options["lang"],
+        options["min_cell"],
+        options["out"],
+        options["force"],
+        options["allow_small_cells"],
+    )
+    keys = ("confidence", "correction", "intersections", "min_cell")
+    return lang, {"reference": _reference(options["reference"])} | {k: options[k] for k in keys}
 
 
 def write_outputs(
@@ -77,34 +93,6 @@ def write_outputs(
     )
 
 
-def _fmt(x: Any, pct: bool = True) -> str:
-    try:
-        f = float(x)
-    except (TypeError, ValueError):
-        return "–"
-    if f != f:
-        return "–"
-    if f in (float("inf"), float("-inf")):
-        return "∞" if f > 0 else "−∞"
-    return f"{f:.2%}" if pct else f"{f:.2f}"
-
-
-def _interval(low: Any, high: Any) -> str:
-    """``low – high``; a missing bound is "–", both missing give a single "–"."""
-    lo, hi = _fmt(low, pct=False), _fmt(high, pct=False)
-    return "–" if lo == hi == "–" else f"{lo} – {hi}"
-
-
-def _fmt_p(p: Any) -> str:
-    try:
-        p = float(p)
-    except (TypeError, ValueError):
-        return "–"
-    if p != p:
-        return "–"
-    return "<0.0001" if p < 1e-4 else f"{p:.2g}"
-
-
 def print_aggregate(
     result: Any, metrics: list[str] | None = None, *, min_cell: int | None = None
 ) -> None:
@@ -120,120 +108,90 @@ def print_aggregate(
     d = d[~d["attribute"].str.contains("×", regex=False)]
     if metrics is not None:
         d = d[d["metric"].isin(metrics)]
-    level = f"{float(result.config['confidence']):.0%}"
+    level = num(f"{float(result.config['confidence']):.0%}")
     for metric, part in d.groupby("metric", sort=False):
-        table = Table(
-            title=f"{metric}: group against {part['reference'].iloc[0]}"
-            if part["reference"].nunique() == 1
-            else metric,
-            title_justify="left",
-        )
-        for col in ["group", "rate", "ref.", "ratio", f"{level} interval", "p adj.", "flags"]:
-            table.add_column(col, overflow="fold")
+        table = Table(title=_metric_title(str(metric), part["reference"]), title_justify="left")
+        for key in ["group", "rate", "ref", "ratio"]:
+            table.add_column(tr(f"cli_col_{key}"), overflow="fold")
+        table.add_column(tr("cli_col_interval", level=level), overflow="fold")
+        table.add_column(tr("cli_col_p_adj"), overflow="fold")
+        table.add_column(tr("cli_col_flags"), overflow="fold")
         for row in part.itertuples(index=False):
-            flags = ", ".join(
-                x
-                for x in [
-                    "hidden (small count)" if getattr(row, "suppressed", False) else "",
-                    "small cell" if row.small_cell else "",
-                    "4/5 rule" if row.below_four_fifths else "",
-                    "agency rule" if row.agency_rule is True else "",
-                    "significant" if row.significant else "",
-                ]
-                if x
-            )
             table.add_row(
-                f"{row.attribute}={row.group}",
-                _fmt(row.rate),
-                _fmt(row.reference_rate),
-                _fmt(row.ratio, pct=False),
-                _interval(row.ratio_low, row.ratio_high),
-                _fmt_p(row.p_adjusted),
-                flags,
+                *cells(
+                    f"{row.attribute}={row.group}",
+                    fmt_cli(row.rate, pct=True),
+                    fmt_cli(row.reference_rate, pct=True),
+                    fmt_cli(row.ratio),
+                    fmt_interval_cli(row.ratio_low, row.ratio_high),
+                    fmt_p_cli(row.p_adjusted),
+                    _flags(row),
+                )
             )
         console.print(table)
     n_inter = int(result.disparities["attribute"].str.contains("×", regex=False).sum())
     if n_inter:
-        console.print(
-            f"{n_inter} intersectional comparisons and the notes: see --out "
-            "(tables/disparities.csv) or result.disparities."
-        )
-    for w in result.warnings:
-        console.print(f"[yellow]Warning:[/] {w}", highlight=False)
+        console.print(tr("cli_agg_intersections_more", n=n_inter))
+    print_warnings(result.warnings, console)
 
 
+def _metric_title(metric: str, references: Any) -> str:
+    """A table title: the metric's name, and its reference when there is one."""
+    from scoreaudit.present.catalogue import CATALOGUE, t
+
+    key = f"metric_{metric}"
+    name = t(key, current_lang()) if key in CATALOGUE else metric
+    if references.nunique() != 1:
+        return name
+    return tr("cli_agg_title", metric=name, reference=references.iloc[0])
+
+
+def _flags(row: Any) -> str:
+    """The flags of one comparison, in words."""
+    marks = [
+        ("cli_flag_hidden", bool(getattr(row, "suppressed", False))),
+        ("cli_note_small_cell", bool(row.small_cell)),
+        ("cli_flag_four_fifths", bool(row.below_four_fifths)),
+        ("cli_flag_agency", row.agency_rule is True),
+        ("cli_flag_significant", bool(row.significant)),
+    ]
+    return ", ".join(tr(key) for key, on in marks if on)
+
+
+def _finish(result: Any, summary: str, options: dict[str, Any], **write: Any) -> None:
+    """Write the report (with ``--out``), then print the summary, the tables and the path."""
+    out = options["out"]
+    path = None if out is None else write_outputs(result, out, force=options["force"], **write)
+    console.print(summary, highlight=False)
+    print_aggregate(result, min_cell=options["min_cell"])
+    if path is not None:
+        console.print(tr("cli_wrote", path=path), highlight=False)
+
+
+@with_shared(*SHARED)
 def controls_cli(
-    log: Annotated[Path, typer.Argument(help="Control log: CSV or Parquet, one row per control.")],
+    log: Annotated[Path, typer.Argument(help=h("cli_h_log"))],
     protected: Annotated[
-        str, typer.Option("--protected", help="Comma-separated protected attribute columns.")
-    ] = ("gender,age_band,family_status"),
+        str, typer.Option("--protected", help=h("cli_h_protected_controls"))
+    ] = "gender,age_band,family_status",
     selected_by: Annotated[
-        str, typer.Option("--selected-by", help="Column saying how each file was picked.")
+        str, typer.Option("--selected-by", help=h("cli_h_selected_by"))
     ] = "selection_method",
     random_value: Annotated[
-        str,
-        typer.Option(
-            "--random-value",
-            help="Value of --selected-by for random controls; every other "
-            "value is 'picked by the score' unless --method-map is given.",
-        ),
+        str, typer.Option("--random-value", help=h("cli_h_random_value"))
     ] = "random",
-    method_map: Annotated[
-        list[str],
-        typer.Option(
-            "--method-map",
-            help="Map a selection value: 'high risk=score', 'tip-off=exclude' "
-            "(repeatable; then every value must be mapped).",
-        ),
-    ] = [],  # noqa: B006
-    outcome: Annotated[str, typer.Option("--outcome", help="Column with the result.")] = "result",
-    positive: Annotated[
-        str, typer.Option("--positive", help="Value of --outcome meaning errors were found.")
-    ] = "errors found",
-    negative: Annotated[
-        str | None,
-        typer.Option("--negative", help="Value of --outcome meaning no error was found."),
-    ] = None,
+    method_map: Annotated[list[str], typer.Option("--method-map", help=h("cli_h_method_map"))] = [],  # noqa: B006
+    outcome: Annotated[str, typer.Option("--outcome", help=h("cli_h_outcome"))] = "result",
+    positive: Annotated[str, typer.Option("--positive", help=h("cli_h_positive"))] = "errors found",
+    negative: Annotated[str | None, typer.Option("--negative", help=h("cli_h_negative"))] = None,
     population_size: Annotated[
-        int | None,
-        typer.Option(
-            "--population-size",
-            help="Files the controls were drawn from (for FPR, FNR and the confusion matrix).",
-        ),
+        int | None, typer.Option("--population-size", help=h("cli_h_population_size"))
     ] = None,
-    weight: Annotated[
-        str | None,
-        typer.Option("--weight", help="Column: number of identical controls a row stands for."),
-    ] = None,
-    bands: Annotated[
-        list[str], typer.Option("--bands", help="Band a numeric attribute: age=25,35,50,65")
-    ] = [],  # noqa: B006
-    reference: Annotated[
-        list[str],
-        typer.Option(
-            "--reference", "-r", help="Reference group, e.g. gender=man (repeatable), or 'rest'."
-        ),
-    ] = [],  # noqa: B006
-    intersections: Annotated[bool, typer.Option("--intersections/--no-intersections")] = True,
-    confidence: Annotated[float, typer.Option("--confidence")] = 0.95,
-    correction: Annotated[
-        str, typer.Option("--correction", help="holm, bh, bonferroni or none.")
-    ] = "holm",
-    min_cell: Annotated[int, typer.Option("--min-cell", help="Smallest count published.")] = 11,
-    allow_small_cells: Annotated[
-        bool,
-        typer.Option(
-            "--allow-small-cells", help="Confirm a --min-cell below 11 (publishes smaller counts)."
-        ),
-    ] = False,
-    n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap replicates.")] = 1000,
-    seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 0,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out.")] = False,
-    lang: Annotated[
-        str | None,
-        typer.Option("--lang", help="Report language (en, fr). Default: $SCOREAUDIT_LANG or en."),
-    ] = None,
+    weight: Annotated[str | None, typer.Option("--weight", help=h("cli_h_weight_controls"))] = None,
+    bands: Annotated[list[str], typer.Option("--bands", help=h("cli_h_bands"))] = [],  # noqa: B006
+    n_boot: Annotated[int, typer.Option("--n-boot", help=h("cli_h_n_boot"))] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help=h("cli_h_seed_boot"))] = 0,
+    **options: Any,
 ) -> None:
     """Audit a model from its control log: random controls against score-picked ones.
 
@@ -243,13 +201,10 @@ def controls_cli(
     from scoreaudit.data.io import read_data
     from scoreaudit.engines.controls import ControlLog, audit_controls
 
-    check_min_cell(min_cell, allow_small_cells)
-    if out is not None:
-        check_output_dir(out, force)
-    frame = read_data(log)
+    lang, shared = _start(options)
     clog = ControlLog(
-        frame,
-        protected=_split(protected),
+        read_data(log),
+        protected=split(protected),
         selected_by=selected_by,
         random_value=random_value,
         outcome=outcome,
@@ -260,91 +215,56 @@ def controls_cli(
         method_map=parse_mapping(method_map, "--method-map") or None,
         bands=parse_bands(bands),
     )
-    result = audit_controls(
-        clog,
-        reference=_reference(reference),
-        confidence=confidence,
-        correction=correction,
-        intersections=intersections,
-        min_cell=min_cell,
-        n_boot=n_boot,
-        random_state=seed,
-    )
-    if out is not None:
-        path = write_outputs(result, out, force=force, lang=lang, data_path=log)
+    result = audit_controls(clog, **shared, n_boot=n_boot, random_state=seed)
     s = result.data_summary
-    console.print(
-        f"[bold]{s['controls']:,}[/] controls: {s['random_controls']:,} random "
-        f"({s['random_errors_found']:,} found errors), {s['score_controls']:,} picked "
-        f"by the score ({s['score_errors_found']:,} found errors)."
+    summary = tr(
+        "cli_controls_summary",
+        controls=f"[bold]{whole(s['controls'])}[/]",
+        random=whole(s["random_controls"]),
+        random_found=whole(s["random_errors_found"]),
+        score=whole(s["score_controls"]),
+        score_found=whole(s["score_errors_found"]),
     )
-    print_aggregate(result, min_cell=min_cell)
-    if out is not None:
-        console.print(f"Wrote {path}")
+    _finish(result, summary, options, lang=lang, data_path=log)
 
 
+#: The column options of ``counts``: (parameter, catalogue key of its help).
+_COUNT_COLUMNS = (
+    ("tp", "cli_h_tp"),
+    ("fp", "cli_h_fp"),
+    ("tn", "cli_h_tn"),
+    ("fn", "cli_h_fn"),
+    ("n", "cli_h_n_col"),
+    ("selected", "cli_h_selected"),
+    ("positives", "cli_h_positives"),
+    ("selection_rate", "cli_h_selection_rate"),
+    ("precision", "cli_h_precision"),
+    ("fdr", "cli_h_fdr"),
+    ("prevalence", "cli_h_prevalence"),
+    ("tpr", "cli_h_tpr"),
+    ("fnr", "cli_h_fnr"),
+    ("fpr", "cli_h_fpr"),
+    ("tnr", "cli_h_tnr"),
+)
+
+
+def _with_columns(func: Any) -> Any:
+    """Give ``counts`` one ``--<column>`` option per :data:`_COUNT_COLUMNS`, after ``group``."""
+    return add_options(func, [(n, _column(n, key), None) for n, key in _COUNT_COLUMNS], after=2)
+
+
+def _column(name: str, key: str) -> Any:
+    return Annotated[str | None, typer.Option(f"--{name.replace('_', '-')}", help=h(key))]
+
+
+@_with_columns
+@with_shared(*SHARED)
 def counts_cli(
-    table: Annotated[Path, typer.Argument(help="Table of confusion matrices per group.")],
-    group: Annotated[
-        str,
-        typer.Option("--group", help="Group column(s), comma-separated (several: intersections)."),
-    ],
-    tp: Annotated[str | None, typer.Option("--tp", help="True positives column.")] = None,
-    fp: Annotated[str | None, typer.Option("--fp", help="False positives column.")] = None,
-    tn: Annotated[str | None, typer.Option("--tn", help="True negatives column.")] = None,
-    fn: Annotated[str | None, typer.Option("--fn", help="False negatives column.")] = None,
-    n: Annotated[str | None, typer.Option("--n", help="Group size column.")] = None,
-    selected: Annotated[
-        str | None, typer.Option("--selected", help="Flagged files column.")
-    ] = None,
-    positives: Annotated[
-        str | None, typer.Option("--positives", help="Irregular files column.")
-    ] = None,
-    selection_rate: Annotated[
-        str | None, typer.Option("--selection-rate", help="Rate column: flagged / n.")
-    ] = None,
-    precision: Annotated[
-        str | None, typer.Option("--precision", help="Rate column: tp / flagged.")
-    ] = None,
-    fdr: Annotated[str | None, typer.Option("--fdr", help="Rate column: fp / flagged.")] = None,
-    prevalence: Annotated[
-        str | None, typer.Option("--prevalence", help="Rate column: irregular / n.")
-    ] = None,
-    tpr: Annotated[str | None, typer.Option("--tpr", help="Rate column: tp / irregular.")] = None,
-    fnr: Annotated[str | None, typer.Option("--fnr", help="Rate column: fn / irregular.")] = None,
-    fpr: Annotated[str | None, typer.Option("--fpr", help="Rate column: fp / regular.")] = None,
-    tnr: Annotated[str | None, typer.Option("--tnr", help="Rate column: tn / regular.")] = None,
-    fractions: Annotated[
-        bool, typer.Option("--fractions", help="Rates are fractions (0-1), not percentages.")
-    ] = False,
-    decimals: Annotated[
-        int | None,
-        typer.Option(
-            "--decimals", help="Published decimals of the rates (default: read off the file)."
-        ),
-    ] = None,
-    reference: Annotated[
-        list[str],
-        typer.Option(
-            "--reference", "-r", help="Reference group, e.g. gender=man (repeatable), or 'rest'."
-        ),
-    ] = [],  # noqa: B006
-    intersections: Annotated[bool, typer.Option("--intersections/--no-intersections")] = True,
-    confidence: Annotated[float, typer.Option("--confidence")] = 0.95,
-    correction: Annotated[str, typer.Option("--correction")] = "holm",
-    min_cell: Annotated[int, typer.Option("--min-cell", help="Smallest count published.")] = 11,
-    allow_small_cells: Annotated[
-        bool,
-        typer.Option(
-            "--allow-small-cells", help="Confirm a --min-cell below 11 (publishes smaller counts)."
-        ),
-    ] = False,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out.")] = False,
-    lang: Annotated[
-        str | None,
-        typer.Option("--lang", help="Report language (en, fr). Default: $SCOREAUDIT_LANG or en."),
-    ] = None,
+    table: Annotated[Path, typer.Argument(help=h("cli_h_table_counts"))],
+    group: Annotated[str, typer.Option("--group", help=h("cli_h_group_counts"))],
+    fractions: Annotated[bool, typer.Option("--fractions", help=h("cli_h_fractions"))] = False,
+    decimals: Annotated[int | None, typer.Option("--decimals", help=h("cli_h_decimals"))] = None,
+    **options: Any,
 ) -> None:
     """Audit a model from published confusion matrices per group (counts or percentages).
 
@@ -356,45 +276,24 @@ def counts_cli(
     from scoreaudit.data.io import read_data
     from scoreaudit.engines.counts import audit_counts
 
-    check_min_cell(min_cell, allow_small_cells)
-    if out is not None:
-        check_output_dir(out, force)
+    columns = {name: options.pop(name) for name, _ in _COUNT_COLUMNS}
+    lang, shared = _start(options)
     frame = read_data(table)
     with warnings.catch_warnings():  # printed below from result.warnings
         warnings.simplefilter("ignore", UserWarning)
         result = audit_counts(
             frame,
-            _split(group),
-            tp=tp,
-            fp=fp,
-            tn=tn,
-            fn=fn,
-            n=n,
-            selected=selected,
-            positives=positives,
-            selection_rate=selection_rate,
-            precision=precision,
-            fdr=fdr,
-            prevalence=prevalence,
-            tpr=tpr,
-            fnr=fnr,
-            fpr=fpr,
-            tnr=tnr,
+            split(group),
+            **columns,
             percent=not fractions,
             decimals=decimals,
-            reference=_reference(reference),
-            confidence=confidence,
-            correction=correction,
-            intersections=intersections,
-            min_cell=min_cell,
+            **shared,
         )
-    if out is not None:
-        path = write_outputs(result, out, force=force, lang=lang, data_path=table)
     s = result.data_summary
-    console.print(
-        f"[bold]{s['files']:,}[/] files in {s['rows']} rows"
-        f"{' (counts rebuilt from rates)' if s['reconstructed_from_rates'] else ''}."
+    summary = tr(
+        "cli_counts_summary",
+        files=f"[bold]{whole(s['files'])}[/]",
+        rows=whole(s["rows"]),
+        rebuilt=tr("cli_counts_rebuilt") if s["reconstructed_from_rates"] else "",
     )
-    print_aggregate(result, min_cell=min_cell)
-    if out is not None:
-        console.print(f"Wrote {path}")
+    _finish(result, summary, options, lang=lang, data_path=table)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
+from scoreaudit.cli.i18n import h, num, set_lang, tr, whole
 from scoreaudit.errors import DataError
 
 if TYPE_CHECKING:
@@ -23,11 +24,11 @@ __all__ = ["power_cli", "power_command"]
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:.3g}%"
+    return num(f"{100 * x:.3g}%")
 
 
 def _ratio(x: float) -> str:
-    return "none" if not math.isfinite(x) else f"{x:.2f}"
+    return tr("cli_power_none") if not math.isfinite(x) else num(f"{x:.2f}")
 
 
 def power_command(
@@ -75,15 +76,14 @@ def power_command(
     True
     """
     import numpy as np
-    from rich.table import Table
 
     from scoreaudit.stats import power as P
 
     console = console or Console()
     if ratio is None and n is None:
-        raise DataError("Give a ratio to detect (--ratio) or a number of files (--n), or both.")
+        raise DataError(tr("cli_power_give"))
     log = random_share is not None
-    unit = "control records" if log else "files"
+    unit = tr("cli_power_unit_log") if log else tr("cli_power_unit_files")
     a = P.per_comparison_alpha(alpha, comparisons, correction)
     names = {
         "holm": "Holm",
@@ -92,10 +92,15 @@ def power_command(
         "fdr_bh": "Benjamini-Hochberg",
     }
     level = (
-        f"{_pct(alpha)} level"
+        tr("cli_power_level", alpha=_pct(alpha))
         if a == alpha
-        else f"{_pct(alpha)} level, {names.get(correction, correction)} over {comparisons} "
-        f"comparisons: {_pct(a)} per comparison"
+        else tr(
+            "cli_power_level_corrected",
+            alpha=_pct(alpha),
+            correction=names.get(correction, correction),
+            comparisons=comparisons,
+            per=_pct(a),
+        )
     )
     needed = None
     small = False
@@ -129,108 +134,117 @@ def power_command(
     up = P.detectable(np.array(sizes), group_share, reference_rate, direction="increase", **kw)
     down = P.detectable(np.array(sizes), group_share, reference_rate, direction="decrease", **kw)
 
+    kind = tr("cli_power_kind_log") if log else tr("cli_power_kind_pop")
     console.print(
-        f"[bold]Power of a {'control-log' if log else 'population'} audit[/] "
-        f"({_pct(power)} power, {level})",
+        f"[bold]{tr('cli_power_title', kind=kind)}[/] "
+        + tr("cli_power_header", power=_pct(power), level=level),
         highlight=False,
     )
     if needed is not None:
-        if log:
-            where = (
-                f"{round((1 - random_share) * needed):,} picked by the score and "
-                f"{round(random_share * needed):,} at random"
-            )
-            what = (
-                f"a group making up {_pct(group_share)} of the population selected "
-                f"{ratio:g} times as often as the rest"
-            )
-        else:
-            where = f"{round(group_share * needed):,} of them in the group"
-            what = (
-                f"a ratio of {ratio:g} (selection rate {_pct(ratio * reference_rate)} in the "
-                f"group against {_pct(reference_rate)})"
-            )
-        console.print(
-            f"To detect {what}, the audit needs [bold]{needed:,} {unit}[/] ({where}).",
-            highlight=False,
-        )
+        _print_needed(console, needed, unit, ratio, reference_rate, group_share, random_share)
         if small:
             console.print(
-                "[yellow]Warning:[/] so few files leave small cells; the audit would "
-                "then use Fisher's exact test and the real power is lower. Check with "
-                "scoreaudit.stats.power.simulate_power and plan more files.",
-                highlight=False,
+                f"[yellow]{tr('cli_warning')}[/] {tr('cli_power_small')}", highlight=False
             )
-
-    table = Table(title=f"Smallest detectable disparity by number of {unit}")
-    table.add_column(unit, justify="right")
-    table.add_column("group selected more (ratio > 1)", justify="right")
-    table.add_column("group selected less (ratio < 1)", justify="right")
-    for i, size in enumerate(sizes):
-        mark = " (yours)" if size == n else (" (needed)" if size == needed else "")
-        table.add_row(f"{size:,}{mark}", _ratio(float(up.ratio[i])), _ratio(float(down.ratio[i])))
-    console.print(table)
+    _print_detectable(console, sizes, up, down, unit, n, needed)
     if n is not None:
         i = sizes.index(int(n))
         shown = down if ratio is not None and ratio < 1 else up
-        console.print(
-            P.explain_detectable(float(shown.ratio[i]), power=power, alpha=alpha).replace(
-                "these group sizes", f"{int(n):,} {unit}"
-            ),
-            highlight=False,
+        console.print(_explain(float(shown.ratio[i]), power, alpha, f"{whole(int(n))} {unit}"))
+    console.print(f"[dim]{tr('cli_power_footnote')}[/]", highlight=False)
+
+
+def _explain(ratio: float, power: float, alpha: float, sizes: str) -> str:
+    """The detectable-ratio sentence, with the number of files instead of "these group sizes"."""
+    from scoreaudit.cli.i18n import current_lang
+    from scoreaudit.stats import power as P
+
+    lang = current_lang()
+    text = P.explain_detectable(ratio, lang, power=power, alpha=alpha)  # type: ignore[arg-type]
+    return text.replace("these group sizes" if lang == "en" else "ces effectifs", sizes)
+
+
+def _print_needed(
+    console: Console,
+    needed: int,
+    unit: str,
+    ratio: float | None,
+    reference_rate: float | None,
+    group_share: float,
+    random_share: float | None,
+) -> None:
+    """The sentence "To detect ..., the audit needs N files (...)"."""
+    if random_share is not None:
+        where = tr(
+            "cli_power_where_log",
+            score=whole(round((1 - random_share) * needed)),
+            random=whole(round(random_share * needed)),
+        )
+        what = tr("cli_power_what_log", share=_pct(group_share), ratio=num(f"{ratio:g}"))
+    else:
+        where = tr("cli_power_where_pop", n=whole(round(group_share * needed)))
+        what = tr(
+            "cli_power_what_pop",
+            ratio=num(f"{ratio:g}"),
+            rate=_pct(float(ratio or 0) * float(reference_rate or 0)),
+            ref=_pct(float(reference_rate or 0)),
         )
     console.print(
-        "[dim]Normal approximation of the audit's score test; ratios are selection-"
-        "rate ratios group / reference. 'none': no disparity of that direction "
-        "could be detected.[/]",
+        tr(
+            "cli_power_needs",
+            what=what,
+            needed=f"[bold]{whole(needed)}",
+            unit=f"{unit}[/]",
+            where=where,
+        ),
         highlight=False,
     )
+
+
+def _print_detectable(
+    console: Console, sizes: list[int], up: Any, down: Any, unit: str, n: int | None, needed: Any
+) -> None:
+    """The table of the smallest detectable ratios by number of files."""
+    from rich.table import Table
+
+    table = Table(title=tr("cli_power_table", unit=unit))
+    table.add_column(unit, justify="right")
+    table.add_column(tr("cli_power_up"), justify="right")
+    table.add_column(tr("cli_power_down"), justify="right")
+    for i, size in enumerate(sizes):
+        mark = (
+            tr("cli_power_yours")
+            if size == n
+            else (tr("cli_power_needed") if size == needed else "")
+        )
+        table.add_row(
+            f"{whole(size)}{mark}", _ratio(float(up.ratio[i])), _ratio(float(down.ratio[i]))
+        )
+    console.print(table)
 
 
 def power_cli(
     reference_rate: Annotated[
-        float | None,
-        typer.Option(
-            "--reference-rate",
-            help="Selection rate of the reference, e.g. 0.05 (not needed for a control log).",
-        ),
+        float | None, typer.Option("--reference-rate", help=h("cli_h_reference_rate"))
     ] = None,
-    ratio: Annotated[
-        float | None,
-        typer.Option(
-            "--ratio", help="Ratio of selection rates (group / reference) to detect, e.g. 1.5."
-        ),
-    ] = None,
-    group_share: Annotated[
-        float, typer.Option("--group-share", help="Share of the group among the files, e.g. 0.1.")
-    ] = 0.1,
-    alpha: Annotated[float, typer.Option("--alpha", help="Audit level (1 - confidence).")] = 0.05,
-    power: Annotated[float, typer.Option("--power", help="Requested power.")] = 0.8,
-    comparisons: Annotated[
-        int,
-        typer.Option("--comparisons", help="Comparisons in the audit (multiple-testing family)."),
-    ] = 1,
-    correction: Annotated[
-        str, typer.Option("--correction", help="holm, bonferroni, bh or none.")
-    ] = "holm",
+    ratio: Annotated[float | None, typer.Option("--ratio", help=h("cli_h_ratio"))] = None,
+    group_share: Annotated[float, typer.Option("--group-share", help=h("cli_h_group_share"))] = 0.1,
+    alpha: Annotated[float, typer.Option("--alpha", help=h("cli_h_alpha"))] = 0.05,
+    power: Annotated[float, typer.Option("--power", help=h("cli_h_power"))] = 0.8,
+    comparisons: Annotated[int, typer.Option("--comparisons", help=h("cli_h_comparisons"))] = 1,
+    correction: Annotated[str, typer.Option("--correction", help=h("cli_h_correction"))] = "holm",
     random_share: Annotated[
-        float | None,
-        typer.Option(
-            "--random-share", help="Control-log audit: share of random controls, e.g. 0.2."
-        ),
+        float | None, typer.Option("--random-share", help=h("cli_h_random_share"))
     ] = None,
-    n: Annotated[
-        int | None,
-        typer.Option(
-            "--n", help="Files (or control records) available: show what they can detect."
-        ),
-    ] = None,
+    n: Annotated[int | None, typer.Option("--n", help=h("cli_h_power_n"))] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help=h("cli_h_lang_terminal"))] = None,
 ) -> None:
     """How many files an audit needs, and the smallest disparity it could detect.
 
     Example: scoreaudit power --reference-rate 0.05 --ratio 1.5 --group-share 0.1
     --comparisons 20 --n 10000
     """
+    set_lang(lang)
     power_command(
         reference_rate,
         ratio,
@@ -240,5 +254,5 @@ def power_cli(
         comparisons,
         random_share,
         n,
-        correction=correction,
-    )  # type: ignore[arg-type]
+        correction=correction,  # type: ignore[arg-type]
+    )

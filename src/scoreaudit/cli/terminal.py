@@ -8,7 +8,19 @@ import sys
 
 from rich.console import Console
 
-__all__ = ["console", "err_console", "fmt_p_cli", "fmt_ratio_cli", "print_result"]
+from scoreaudit.cli.i18n import current_lang, num, tr, whole
+
+__all__ = [
+    "console",
+    "err_console",
+    "cells",
+    "fmt_cli",
+    "fmt_interval_cli",
+    "fmt_p_cli",
+    "fmt_ratio_cli",
+    "print_result",
+    "print_warnings",
+]
 
 
 class _Console(Console):
@@ -36,18 +48,20 @@ def _policy_words(result) -> str:
     kind = policy.get("kind")
     if kind == "budget" and policy.get("share") is not None:
         share = float(policy["share"]) * 100
-        text = f"budget: top {share:.{_pct_decimals(share)}f}% of scores"
+        text = tr("cli_policy_share", share=num(f"{share:.{_pct_decimals(share)}f}%"))
     elif kind == "budget" and policy.get("count") is not None:
-        text = f"budget: top {int(policy['count']):,} files by score"
+        text = tr("cli_policy_count", count=whole(int(policy["count"])))
     elif kind == "threshold":
-        text = f"threshold: score of at least {float(policy['threshold']):.4g}"
+        text = tr("cli_policy_threshold", threshold=num(f"{float(policy['threshold']):.4g}"))
     else:
         return str(result.selection.description)
     ties = policy.get("ties")
     if ties == "random":
-        text += f"; ties at the cut-off drawn at random (seed {policy.get('random_state')})"
+        text += tr("cli_ties_random", seed=policy.get("random_state"))
     elif ties:
-        text += f"; ties at the cut-off: {ties}"
+        text += tr(
+            "cli_ties", ties=tr(f"cli_tie_{ties}") if ties in ("proportional", "all") else ties
+        )
     return text
 
 
@@ -58,6 +72,15 @@ def _pct_decimals(pct: float) -> int:
     return 4
 
 
+def _number(x) -> float | None:
+    """``x`` as a float, or None when it is missing or not a number (NaN included)."""
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if f != f else f
+
+
 def fmt_p_cli(p) -> str:
     """An adjusted p-value for the terminal: "<0.0001" rather than 0, "–" when missing.
 
@@ -66,15 +89,64 @@ def fmt_p_cli(p) -> str:
     >>> fmt_p_cli(0.0), fmt_p_cli(3e-7), fmt_p_cli(0.0432), fmt_p_cli(float("nan"))
     ('<0.0001', '<0.0001', '0.043', '–')
     """
-    try:
-        p = float(p)
-    except (TypeError, ValueError):
-        return "–"
-    if p != p:
+    p = _number(p)
+    if p is None:
         return "–"
     if p < 1e-4:
-        return "<0.0001"
-    return f"{p:.2g}"
+        return num("<0.0001")
+    return num(f"{p:.2g}")
+
+
+def fmt_cli(x, pct: bool = False, decimals: int = 2) -> str:
+    """A number for a terminal table: "–" when missing, "∞" / "−∞", a percentage if ``pct``.
+
+    Examples
+    --------
+    >>> fmt_cli(0.1234, pct=True), fmt_cli(1.5), fmt_cli(None), fmt_cli(float("inf"))
+    ('12.34%', '1.50', '–', '∞')
+    """
+    f = _number(x)
+    if f is None:
+        return "–"
+    if f in (float("inf"), float("-inf")):
+        return "∞" if f > 0 else "−∞"
+    return num(f"{f:.{decimals}%}" if pct else f"{f:.{decimals}f}")
+
+
+def fmt_interval_cli(low, high, decimals: int = 2) -> str:
+    """``low – high``; a missing bound is "–", both missing give a single "–".
+
+    Examples
+    --------
+    >>> fmt_interval_cli(0.5, 1.25), fmt_interval_cli(None, float("nan"))
+    ('0.50 – 1.25', '–')
+    """
+    lo, hi = fmt_cli(low, decimals=decimals), fmt_cli(high, decimals=decimals)
+    return "–" if lo == hi == "–" else f"{lo} – {hi}"
+
+
+def cells(*values: object) -> list[str]:
+    """Table cells shown as they are: data-derived text and "[c]" are not rich markup.
+
+    Examples
+    --------
+    >>> from rich.text import Text
+    >>> [Text.from_markup(c).plain for c in cells("[c]", "[bold]x", 1)]
+    ['[c]', '[bold]x', '1']
+    """
+    from rich.markup import escape
+
+    return [escape(str(v)) for v in values]
+
+
+def print_warnings(warnings, to: Console | None = None) -> None:
+    """Print each warning of a result in the terminal language (never silent)."""
+    from scoreaudit.present.catalogue import render_warning
+
+    for w in warnings or []:
+        (to or err_console).print(
+            f"[yellow]{tr('cli_warning')}[/] {render_warning(w, current_lang())}", highlight=False
+        )
 
 
 def fmt_ratio_cli(x, decimals: int = 2) -> str:
@@ -86,15 +158,12 @@ def fmt_ratio_cli(x, decimals: int = 2) -> str:
     >>> fmt_ratio_cli(1.2345), fmt_ratio_cli(float("nan")), fmt_ratio_cli(float("inf"))
     ('1.23', '–', '∞ (reference: none selected)')
     """
-    try:
-        x = float(x)
-    except (TypeError, ValueError):
-        return "–"
-    if x != x:
+    x = _number(x)
+    if x is None:
         return "–"
     if x == float("inf"):
-        return "∞ (reference: none selected)"
-    return f"{x:.{decimals}f}"
+        return tr("cli_ref_none")
+    return num(f"{x:.{decimals}f}")
 
 
 def _ratio_decimals(*values) -> int:
@@ -117,7 +186,7 @@ def _rate_cli(x) -> str:
         value = float(x)
     except (TypeError, ValueError):
         return "[c]"
-    return "[c]" if math.isnan(value) else f"{value:.2%}"
+    return "[c]" if math.isnan(value) else num(f"{value:.2%}")
 
 
 def print_result(result) -> None:
@@ -133,59 +202,57 @@ def print_result(result) -> None:
 
     s = result.selection
     console.print(
-        f"[bold]{result.population_summary['rows']:,}[/] files, "
-        f"[bold]{s.n_selected:,}[/] selected ({s.share:.2%}); {_policy_words(result)}",
+        tr(
+            "cli_files_selected",
+            files=f"[bold]{whole(result.population_summary['rows'])}[/]",
+            selected=f"[bold]{whole(s.n_selected)}[/]",
+            share=num(f"{s.share:.2%}"),
+            policy=_policy_words(result),
+        ),
         highlight=False,
     )
     level = float(result.config.get("confidence", 0.95)) * 100
-    table = Table(title="Selection rate by group, against the reference group")
-    for col in [
-        "attribute",
-        "group",
-        "reference",
-        "rate",
-        "ref. rate",
-        "ratio",
-        f"{level:.{_pct_decimals(level)}f}% interval",
-        "p adj.",
-        "note",
-    ]:
-        table.add_column(col)
+    table = Table(title=tr("cli_table_selection"))
+    for key in ["attribute", "group", "reference", "rate", "ref_rate", "ratio"]:
+        table.add_column(tr(f"cli_col_{key}"))
+    table.add_column(tr("cli_col_interval", level=num(f"{level:.{_pct_decimals(level)}f}%")))
+    table.add_column(tr("cli_col_p_adj"))
+    table.add_column(tr("cli_col_note"))
     d = result.disparities
     for row in d.itertuples(index=False):
         if "×" in row.attribute:
             continue
-        notes = []
-        flag = str(getattr(row, "suppression", "") or "")
-        if flag:
-            notes.append("hidden: small count" if flag == "small" else "hidden: complement")
-        elif row.small_cell is True:
-            notes.append("small cell")
-        if getattr(row, "note", ""):
-            notes.append(str(row.note))
-        dec = _ratio_decimals(row.ratio, row.ratio_low, row.ratio_high)
-        low, high = fmt_ratio_cli(row.ratio_low, dec), fmt_ratio_cli(row.ratio_high, dec)
-        interval = (
-            "–"
-            if low == high == "–"
-            else f"{low} – {high}".replace("∞ (reference: none selected)", "∞")
-        )
-        table.add_row(
-            row.attribute,
-            str(row.group),
-            str(row.reference),
-            _rate_cli(row.selection_rate),
-            _rate_cli(row.reference_rate),
-            fmt_ratio_cli(row.ratio, dec),
-            interval,
-            fmt_p_cli(row.p_adjusted),
-            "; ".join(notes),
-        )
+        table.add_row(*cells(*_result_row(row)))
     console.print(table)
     inter = d[d["attribute"].str.contains("×", regex=False)]
     if len(inter):
-        console.print(
-            f"{len(inter)} intersectional comparisons: see the report or result.disparities."
+        console.print(tr("cli_intersections_more", n=len(inter)))
+    print_warnings(result.warnings)  # data-quality warnings are never silent
+
+
+def _result_row(row) -> list[str]:
+    """The cells of one comparison of :func:`print_result`."""
+    notes = []
+    flag = str(getattr(row, "suppression", "") or "")
+    if flag:
+        notes.append(
+            tr("cli_note_hidden_small") if flag == "small" else tr("cli_note_hidden_complement")
         )
-    for w in result.warnings or []:  # data-quality warnings are never silent
-        err_console.print(f"[yellow]Warning:[/] {w}", highlight=False)
+    elif row.small_cell is True:
+        notes.append(tr("cli_note_small_cell"))
+    if getattr(row, "note", ""):
+        notes.append(str(row.note))
+    dec = _ratio_decimals(row.ratio, row.ratio_low, row.ratio_high)
+    low, high = fmt_ratio_cli(row.ratio_low, dec), fmt_ratio_cli(row.ratio_high, dec)
+    interval = "–" if low == high == "–" else f"{low} – {high}".replace(tr("cli_ref_none"), "∞")
+    return [
+        row.attribute,
+        str(row.group),
+        str(row.reference),
+        _rate_cli(row.selection_rate),
+        _rate_cli(row.reference_rate),
+        fmt_ratio_cli(row.ratio, dec),
+        interval,
+        fmt_p_cli(row.p_adjusted),
+        "; ".join(notes),
+    ]

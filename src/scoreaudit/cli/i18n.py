@@ -1,0 +1,193 @@
+"""Language of the command line: ``--help`` texts and terminal output from the catalogue.
+
+Rules
+-----
+* **Terminal output** (progress, tables, summaries, warnings, errors) is in the language of the
+  command's ``--lang`` option, else ``$SCOREAUDIT_LANG``, else English: the same rule as the
+  report, so that a command's messages and its report never differ in language. A command sets
+  it with :func:`set_lang` as soon as its options are read.
+* **``--help``** is built when the CLI is imported, before any option is read (typer reads help
+  strings at definition time). Its language is ``$SCOREAUDIT_LANG`` when set, else French when
+  the locale (``LC_ALL``, then ``LC_MESSAGES``, then ``LANG``, as POSIX reads them) starts with
+  ``fr``, else English. An unknown ``$SCOREAUDIT_LANG`` gives English help (the command then
+  reports the error).
+
+Examples
+--------
+>>> help_lang({"SCOREAUDIT_LANG": "FR"}), help_lang({"LANG": "fr_FR.UTF-8"}), help_lang({})
+('fr', 'fr', 'en')
+>>> help_lang({"SCOREAUDIT_LANG": "en", "LANG": "fr_FR.UTF-8"}), help_lang({"LC_ALL": "C"})
+('en', 'en')
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from scoreaudit.errors import ScoreAuditError
+from scoreaudit.present.catalogue import check_lang, t
+
+__all__ = [
+    "current_lang",
+    "h",
+    "help_lang",
+    "localise_typer",
+    "num",
+    "whole",
+    "reset_lang",
+    "set_lang",
+    "tr",
+]
+
+
+def help_lang(environ: Mapping[str, str] | None = None) -> str:
+    """The language of ``--help``: ``$SCOREAUDIT_LANG``, else the locale, else English."""
+    env = os.environ if environ is None else environ
+    given = env.get("SCOREAUDIT_LANG")
+    if given:
+        try:
+            return check_lang(given)
+        except ScoreAuditError:
+            return "en"
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name)
+        if value:  # the first one set decides (POSIX precedence)
+            return "fr" if value.lower().startswith("fr") else "en"
+    return "en"
+
+
+#: Language of the help texts, read once at import.
+HELP_LANG = help_lang()
+
+_STATE: dict[str, str | None] = {"lang": None}
+
+
+def h(key: str) -> str:
+    """The help text ``key`` (a ``cli_h_...`` catalogue key) in :data:`HELP_LANG`.
+
+    Examples
+    --------
+    >>> h("cli_h_force") in ("Replace an existing --out.", "Remplacer un --out existant.")
+    True
+    """
+    return t(key, HELP_LANG)
+
+
+def set_lang(lang: str | None) -> str:
+    """Fix the terminal language from a ``--lang`` value (None: ``$SCOREAUDIT_LANG`` or en).
+
+    Raises :class:`~scoreaudit.errors.ScoreAuditError` for an unknown language.
+
+    Examples
+    --------
+    >>> set_lang("FR"), current_lang()
+    ('fr', 'fr')
+    >>> _ = set_lang("en")
+    """
+    _STATE["lang"] = check_lang(lang)
+    return str(_STATE["lang"])
+
+
+def reset_lang() -> None:
+    """Forget the last :func:`set_lang` (a new command starts from ``$SCOREAUDIT_LANG``)."""
+    _STATE["lang"] = None
+
+
+def current_lang() -> str:
+    """The terminal language: the last :func:`set_lang`, else ``$SCOREAUDIT_LANG`` or en."""
+    if _STATE["lang"] is not None:
+        return str(_STATE["lang"])
+    try:
+        return check_lang(None)
+    except ScoreAuditError:
+        return "en"
+
+
+def tr(key: str, **values: Any) -> str:
+    """The catalogue text ``key`` in the terminal language, placeholders filled.
+
+    Examples
+    --------
+    >>> _ = set_lang("fr")
+    >>> tr("cli_wrote", path="rapport")
+    'Écrit : rapport'
+    >>> _ = set_lang("en")
+    """
+    return t(key, current_lang(), **values)
+
+
+#: No-break space: French thousands separator and space before "%" in the terminal (U+00A0,
+#: which every terminal font has, rather than the report's narrow U+202F).
+NBSP = "\u00a0"
+
+
+def num(text: object) -> str:
+    """A number formatted the English way (``f"{x:,.2f}"``) written for the terminal language.
+
+    French: decimal comma, no-break space between thousands and before ``%``, so that
+    ``14,160`` (fourteen thousand) is never read as fourteen point one six.
+
+    Examples
+    --------
+    >>> _ = set_lang("fr")
+    >>> num("14,160") == "14\u00a0160", num("<0.0001"), num("7.5%") == "7,5\u00a0%"
+    (True, '<0,0001', True)
+    >>> _ = set_lang("en")
+    >>> num("14,160.5")
+    '14,160.5'
+    """
+    text = str(text)
+    if current_lang() == "en":
+        return text
+    return text.replace(",", NBSP).replace(".", ",").replace("%", f"{NBSP}%")
+
+
+def whole(n: object) -> str:
+    """A whole number with thousands separators in the terminal language.
+
+    Examples
+    --------
+    >>> whole(12265.0)
+    '12,265'
+    """
+    return num(format(int(float(str(n))), ","))
+
+
+#: typer's own help strings (module constants of ``typer.rich_utils``) and their catalogue keys.
+_TYPER_STRINGS = {
+    "DEFAULT_STRING": "cli_h_default",
+    "REQUIRED_LONG_STRING": "cli_h_required",
+    "ARGUMENTS_PANEL_TITLE": "cli_h_arguments",
+    "OPTIONS_PANEL_TITLE": "cli_h_options",
+    "COMMANDS_PANEL_TITLE": "cli_h_commands",
+}
+
+
+def localise_typer() -> None:
+    """Put typer's own help words (panel titles, ``[default: ...]``, ``--help``) in
+    :data:`HELP_LANG`; nothing to do in English. Typer internals that are missing are skipped.
+    """
+    if HELP_LANG == "en":
+        return
+    try:
+        from typer import rich_utils
+        from typer._click.core import Command
+    except ImportError:  # pragma: no cover - another typer layout: English words stay
+        return
+    for name, key in _TYPER_STRINGS.items():
+        if hasattr(rich_utils, name):
+            setattr(rich_utils, name, h(key))
+    original = getattr(Command, "get_help_option", None)
+    if original is None or getattr(original, "_scoreaudit", False):
+        return
+
+    def get_help_option(self: Any, ctx: Any) -> Any:
+        option = original(self, ctx)
+        if option is not None:
+            option.help = h("cli_h_help")
+        return option
+
+    get_help_option._scoreaudit = True  # type: ignore[attr-defined]
+    Command.get_help_option = get_help_option  # type: ignore[method-assign]
