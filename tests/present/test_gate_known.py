@@ -367,7 +367,7 @@ def test_system_variables_and_bounds():
     s.eq({}, -1e-6)
     s.le({0: 0}, 0.0)
     assert len(s.rows) == 2
-    with pytest.raises(AttackError, match="contradict"):
+    with pytest.raises(AttackError, match="^the published numbers contradict each other$"):
         s.eq({}, 1.0)
     with pytest.raises(AttackError, match="contradict"):
         s.le({}, -1.0)
@@ -386,6 +386,11 @@ def test_system_components_and_intervals_by_hand():
     # b in [0, 2] (integral), a = 7 - b in [5, 7], e = c + d in [0, 20]
     np.testing.assert_array_equal(iv, [[0, 2], [5, 7], [0, 20], [0, 20]])
     assert s.intervals([]).shape == (0, 2)
+    # optima are rounded to 6 decimals (solver noise), not to integers
+    w = System()
+    x = w.var("x", 0, 1)
+    w.le({x: 1}, 1)
+    np.testing.assert_array_equal(w.intervals([{x: 0.1234567}]), [[0.0, 0.123457]])
     # an unbounded count: no upper limit is known
     u = System()
     x = u.var("x")
@@ -408,7 +413,7 @@ def test_narrow_threshold():
 # --- publish(): small audits whose published tables are worked out by hand ---------------
 
 
-def _audit(sizes, sel, reference=None):
+def _audit(sizes, sel, reference=None, confidence=0.95):
     """Groups a, b, c of the given sizes; the top ``sel`` files of each are selected."""
     import scoreaudit as sa
 
@@ -422,7 +427,9 @@ def _audit(sizes, sel, reference=None):
     f = pd.DataFrame({"g": labels, "score": np.concatenate(scores)})
     pop = sa.Population(f, protected=["g"])
     budget = sa.Budget(share=sum(sel) / sum(sizes))
-    return sa.audit(pop, "score", budget, threshold_free=False, reference=reference)
+    return sa.audit(
+        pop, "score", budget, threshold_free=False, reference=reference, confidence=confidence
+    )
 
 
 def test_publish_rest_comparisons_of_a_binary_attribute():
@@ -437,8 +444,16 @@ def test_publish_rest_comparisons_of_a_binary_attribute():
     assert d["suppression"].tolist() == ["", ""]
     np.testing.assert_allclose(d["p_value"].astype(float), [0.130570] * 2, atol=1e-6)
     np.testing.assert_allclose(d["p_adjusted"].astype(float), [0.130570] * 2, atol=1e-6)
-    if "significant" in d.columns:
-        assert d["significant"].tolist() == [False, False]
+    assert d["significant"].tolist() == [False, False]
+    assert d["note"].tolist() == r.disparities["note"].tolist()
+    assert list(pub.result.groups.columns) == [*r.groups.columns, "suppressed", "suppression"]
+    # 1% of 400 = 4 files selected: the curve hides that budget
+    curve = pub.result.curve
+    assert curve.loc[curve["budget"] == 0.01, "suppressed"].all()
+    assert curve["suppressed"].dtype == bool
+    # at 80% confidence the same p-value is significant (alpha 0.2)
+    d = publish(_audit([200, 200], [30, 20], reference="rest", confidence=0.8)).result.disparities
+    assert d["significant"].tolist() == [True, True]
     assert pub.suppression.to_dict()["rows_by_table"]["disparities"] == 0
     assert pub.result.groups["suppressed"].tolist() == [False, False]
     assert pub.result.groups["n"].tolist() == [200, 200]
@@ -461,6 +476,9 @@ def test_publish_small_group_and_one_complement():
     assert d["suppressed"].tolist() == [True, True]
     assert d["suppression"].tolist() == ["complement", "small"]
     assert d["ratio"].isna().all() and d["p_adjusted"].isna().all()
+    assert d["note"].tolist() == ["", ""]
+    # c's size is hidden: the whole attribute is hidden in the curve
+    assert pub.result.curve["suppressed"].all()
     info = pub.suppression
     assert (info.primary, info.secondary, info.min_cell) == (1, 1, 11)
     assert info.rows["groups"] == 2 and info.rows["disparities"] == 2
@@ -690,3 +708,74 @@ def test_certificate_flat_group_is_not_a_target():
     flat = np.array([[2.0, 5, 9], [3, 3, 3]])
     none = np.zeros_like(flat, dtype=bool)
     assert _certified(flat, np.array([100.0, 100.0]), none, none, (1, 1), 11)
+
+
+def test_publish_rest_reference_that_is_small():
+    # without complements (tests only): a is published, but its rest (b + c: 200 files,
+    # 3 selected) is small, so a vs rest is hidden; c vs rest (a + b: 400 files, 43
+    # selected) is published; b is small itself
+    r = _audit([300, 100, 100], [40, 3, 0], reference="rest")
+    d = publish(r, secondary=False).result.disparities
+    assert d["group"].tolist() == ["a", "b", "c"]
+    assert d["suppressed"].tolist() == [True, True, False]
+    assert d["suppression"].tolist() == ["complement", "small", ""]
+    # rest of a with 7 not selected: b 100 of 100 selected... (3 groups, rest n - s = 7)
+    r = _audit([300, 100, 100], [40, 96, 97], reference="rest")
+    d = publish(r, secondary=False).result.disparities
+    assert d["suppressed"].tolist() == [True, True, True]
+    # zeros: the rest of a has 0 selected: published by default, hidden with suppress_zero
+    r = _audit([300, 100, 100], [40, 0, 0], reference="rest")
+    assert publish(r, secondary=False).result.disparities["suppressed"].tolist()[0] is False
+    d = publish(r, min_cell=11, secondary=False, suppress_zero=True).result.disparities
+    assert d["suppressed"].tolist()[0] is True
+
+
+def test_group_masks_without_complements():
+    from scoreaudit.gate.publish import _group_masks
+
+    g = pd.DataFrame(
+        {
+            "attribute": ["g"] * 4,
+            "group": ["a", "b", "c", "d"],
+            "n": [300, 300, 300, 5],
+            "selected": [60, 0, 60, 1],
+            "controlled_with_label": [60, 60, 60, 1],
+            "positives": [30, 5, 20, 1],
+            "selected_with_label": [60, 60, 60, 1],
+        }
+    )
+    m = _group_masks(g, 11, (), False, False)
+    assert m["size"].tolist() == [False, False, False, True]
+    assert m["selection"].tolist() == [False, False, False, True]
+    assert m["labels"].tolist() == [False, True, False, True]  # b: 5 positives
+    assert m["primary"].tolist() == [False, True, False, True]
+    m = _group_masks(g, 11, (), True, False)  # b's 0 selected is small too
+    assert m["selection"].tolist() == [False, True, False, True]
+    m = _group_masks(g.assign(positives=[30, 50, 20, 1]), 11, (), False, False)  # 10 negatives
+    assert m["labels"].tolist() == [False, True, False, True]
+    m = _group_masks(g, 1, (), False, False)
+    assert set(m) == {"size", "selection", "labels", "primary"}
+    assert not any(v.any() for v in m.values())
+
+
+def test_gate_curve_small_not_selected_count():
+    # at 50%, a has 395 of its 400 files selected: 5 not selected, small. That budget is
+    # the last: right = sizes; a rises min(5, 120) = 5 and falls min(315, 200) = 200
+    result, groups, masks = _curve_case([20, 40, 80, 395], [20, 40, 80, 200])
+    out, hide = gate_curve(result, groups, masks, 11)
+    assert hide.tolist() == [False] * 6 + [True, True]
+    assert out["suppression"].tolist()[6:] == ["small", "complement"]
+    assert list(out.columns) == list(result.curve.columns) + ["suppressed", "suppression"]
+    assert out["suppressed"].tolist() == hide.tolist()
+
+
+def test_certificate_counts_the_room_at_the_same_budget():
+    # run of budgets 1-2, a small at budget 2 (5 selected): gain a [2, 5], b [15, 17];
+    # room a [10, 7], b [5, 3]. At budget 2 a rises min(7, 17) = 7 and falls min(5, 3) = 3:
+    # 10 < 11 (b's room at budget 1 does not count at budget 2)
+    sel = np.array([[0.0, 2, 5, 12], [0, 15, 17, 20]])
+    tgt = np.zeros_like(sel, dtype=bool)
+    tgt[0, 2] = True
+    none = np.zeros_like(tgt)
+    assert not _certified(sel, np.array([100.0, 100.0]), tgt, none, (1, 2), 11)
+    assert _certified(sel, np.array([100.0, 100.0]), tgt, none, (1, 2), 10)
