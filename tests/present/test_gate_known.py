@@ -444,7 +444,7 @@ def test_publish_rest_comparisons_of_a_binary_attribute():
     assert d["suppression"].tolist() == ["", ""]
     np.testing.assert_allclose(d["p_value"].astype(float), [0.130570] * 2, atol=1e-6)
     np.testing.assert_allclose(d["p_adjusted"].astype(float), [0.130570] * 2, atol=1e-6)
-    assert d["significant"].tolist() == [False, False]
+    assert [v is False for v in d["significant"]] == [True, True]  # booleans, not 0.0
     assert d["note"].tolist() == r.disparities["note"].tolist()
     assert list(pub.result.groups.columns) == [*r.groups.columns, "suppressed", "suppression"]
     # 1% of 400 = 4 files selected: the curve hides that budget
@@ -610,6 +610,14 @@ def test_calibration_bins_hidden_per_group():
         None,
         0,
     )
+    # 8 labelled files in one bin (4 positives): that group's bins are hidden; the
+    # published table keeps its columns (and no index column) whatever the input's index
+    cal3 = cal.assign(n_labelled=[40, 40, 40, 8, 40, 40], positives=[20, 20, 20, 4, 20, 20])
+    cal3 = cal3.set_axis(range(10, 16))
+    masks = {"size": z, "selection": z}
+    out, n = _gate_calibration(SimpleNamespace(calibration=cal3), groups, masks, 11, False)
+    assert out["suppressed"].tolist() == [False, False, True, True, False, False]
+    assert list(out.columns) == [*cal.columns, "suppressed"]
 
 
 # --- complements.py ---------------------------------------------------------------------
@@ -672,9 +680,9 @@ def test_gate_curve_zero_counts_and_missing_rows():
     result, groups, masks = _curve_case([0, 20, 40, 200], [20, 20, 40, 200])
     assert gate_curve(result, groups, masks, 11)[1].tolist() == [False] * 8
     assert gate_curve(result, groups, masks, 11, True)[1].tolist() == [True] * 2 + [False] * 6
-    # min_cell 1: the flags exist and are all False
+    # min_cell 1: the flags exist and are all False (booleans)
     out, _ = gate_curve(result, groups, masks, 1)
-    assert out["suppressed"].tolist() == [False] * 8
+    assert out["suppressed"].tolist() == [False] * 8 and out["suppressed"].dtype == bool
     # attribute g misses b at 5%: none of g is published; attribute h after it is still
     # checked (its 1% run has a small count and needs the certificate)
     result, groups, masks = _curve_case([3, 20, 40, 200], [9, 20, 40, 200])
