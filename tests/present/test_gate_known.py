@@ -298,7 +298,6 @@ def test_gate_curve_grows_runs_without_certificate():
     out, hide = gate_curve(result, groups, masks, 11)
     assert hide.tolist() == [True, True, True, True, False, False, False, False]
     assert out["suppression"].tolist()[:4] == ["small", "small", "small", "complement"]
-    # b at 5% with 30 instead of 36: room of b is 10, rise of a = min(36, 30) = 30...
     # a at 1% has 1 selected and b 11: run 0-1, gain [[1, 4], [11, 36]], room
     # [[39, 36], [29, 4]]: a at 1% rises min(39, 11) = 11 and falls min(1, 29) = 1: 12 >= 11
     result, groups, masks = _curve_case([1, 4, 40, 200], [11, 36, 40, 200])
@@ -727,7 +726,8 @@ def test_publish_rest_reference_that_is_small():
     assert d["group"].tolist() == ["a", "b", "c"]
     assert d["suppressed"].tolist() == [True, True, False]
     assert d["suppression"].tolist() == ["complement", "small", ""]
-    # rest of a with 7 not selected: b 100 of 100 selected... (3 groups, rest n - s = 7)
+    # the rest of a (b + c: 200 files, 193 selected) has 7 files not selected: small; b and
+    # c have 4 and 3 not selected: small themselves
     r = _audit([300, 100, 100], [40, 96, 97], reference="rest")
     d = publish(r, secondary=False).result.disparities
     assert d["suppressed"].tolist() == [True, True, True]
