@@ -1,156 +1,119 @@
-"""Mutation testing of the publication gate and the statistics core (a home-made AST mutator).
+"""Mutation testing of the statistics core and the publication gate with mutmut.
 
-Each mutant changes one operator or constant in one function (``<`` -> ``<=``, ``+`` -> ``-``,
-``and`` -> ``or``, a number n -> n + 1, ``True`` <-> ``False``), is written over the module,
-and the relevant tests run; a mutant is *killed* when a test fails. The original file is
-restored afterwards (also on Ctrl-C). Not part of the default test run.
+The modules and the tests are configured in ``[tool.mutmut]`` of pyproject.toml. mutmut
+copies ``src/`` and the tests into ``./mutants`` (git-ignored), writes every mutant of the
+configured modules into the copy behind a switch, records once which selected test calls
+which function, and then runs, for each mutant, only those tests (``-x``: the first failure
+kills). A mutant is *killed* when a test fails or times out, it *survives* when they pass.
+Not part of the default test run.
 
-Run from the repository root::
+This script picks the mutants (all of a module, or a seeded random sample of a large one),
+runs ``mutmut run`` on them and prints the kill rate per module and the survivors; read a
+survivor with ``mutmut show NAME``. Run from the repository root::
 
-    PYTHONPATH=$PWD/src /work/venv/bin/python benchmarks/mutation.py            # everything
-    PYTHONPATH=$PWD/src /work/venv/bin/python benchmarks/mutation.py --max 40   # a sample
+    /work/venv/bin/python benchmarks/mutation.py                      # every module, sampled
+    /work/venv/bin/python benchmarks/mutation.py --module curve --all # every mutant of one
+    /work/venv/bin/python benchmarks/mutation.py --report             # results of the last run
 
-Prints the kill rate per module and the surviving mutants (file:line and the change).
+``--report`` reads the results mutmut stored in ``./mutants`` without running anything.
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
+import json
 import random
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = {
-    "src/scoreaudit/gate/complements.py": ["tests/test_publication_gate.py"],
-    "src/scoreaudit/gate/attack.py": ["tests/test_publication_gate.py"],
-    "src/scoreaudit/gate/publish.py": [
-        "tests/test_publication_gate.py",
-        "tests/test_report.py",
-    ],
-    "src/scoreaudit/stats/metrics.py": [
-        "tests/test_audit_known.py",
-        "tests/test_audit_differential.py",
-    ],
+MUTMUT = Path(sys.executable).with_name("mutmut")
+#: short name -> dotted module (each must be in [tool.mutmut] only_mutate)
+MODULES = {
+    "metrics": "scoreaudit.stats.metrics",
+    "publish": "scoreaudit.gate.publish",
+    "complements": "scoreaudit.gate.complements",
+    "curve": "scoreaudit.gate.curve",
+    "attack": "scoreaudit.gate.attack",
 }
-SWAP = {
-    ast.Lt: ast.LtE,
-    ast.LtE: ast.Lt,
-    ast.Gt: ast.GtE,
-    ast.GtE: ast.Gt,
-    ast.Eq: ast.NotEq,
-    ast.NotEq: ast.Eq,
-    ast.Add: ast.Sub,
-    ast.Sub: ast.Add,
-    ast.Mult: ast.Div,
-    ast.Div: ast.Mult,
-    ast.And: ast.Or,
-    ast.Or: ast.And,
-    ast.BitOr: ast.BitAnd,
-    ast.BitAnd: ast.BitOr,
-}
+#: exit code -> verdict (mutmut.stats.status_by_exit_code, collapsed)
+KILLED = {1, 3, 36, -24, 24, 152, 255}  # a failing test, an internal error or a timeout
+SURVIVED = {0}
 
 
-def _sites(tree: ast.AST) -> list[tuple[int, str]]:
-    sites = []
-    for i, node in enumerate(ast.walk(tree)):
-        if isinstance(node, (ast.Compare,)) and type(node.ops[0]) in SWAP:
-            sites.append((i, f"{type(node.ops[0]).__name__}->{SWAP[type(node.ops[0])].__name__}"))
-        elif isinstance(node, (ast.BinOp, ast.BoolOp)) and type(node.op) in SWAP:
-            sites.append((i, f"{type(node.op).__name__}->{SWAP[type(node.op)].__name__}"))
-        elif (
-            isinstance(node, ast.Constant)
-            and type(node.value) in (int, float)
-            and not isinstance(node.value, bool)
-        ):
-            sites.append((i, f"{node.value!r}->{node.value!r}+1"))
-        elif isinstance(node, ast.Constant) and isinstance(node.value, bool):
-            sites.append((i, f"{node.value}->{not node.value}"))
-    return sites
+def _meta(module: str) -> Path:
+    return ROOT / "mutants" / "src" / (module.replace(".", "/") + ".py.meta")
 
 
-def _in_docstring(tree: ast.AST) -> set[int]:
-    ids = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and node.body:
-            first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
-                ids.add(id(first.value))
-    return ids
+def _keys(module: str) -> dict[str, int | None]:
+    path = _meta(module)
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))["exit_code_by_key"]
 
 
-def _mutate(source: str, index: int) -> tuple[str, int]:
-    tree = ast.parse(source)
-    for i, node in enumerate(ast.walk(tree)):
-        if i != index:
-            continue
-        if isinstance(node, ast.Compare):
-            node.ops[0] = SWAP[type(node.ops[0])]()
-        elif isinstance(node, (ast.BinOp, ast.BoolOp)):
-            node.op = SWAP[type(node.op)]()
-        elif isinstance(node.value, bool):
-            node.value = not node.value
-        else:
-            node.value = node.value + 1
-        return ast.unparse(tree), getattr(node, "lineno", 0)
-    raise IndexError(index)
+def _generate(max_children: int) -> None:
+    """Write the mutants into ./mutants without running any test (mutmut's first step)."""
+    code = (
+        "from mutmut.__main__ import copy_src_dir, copy_also_copy_files, create_mutants\n"
+        "from mutmut.utils.file_utils import setup_source_paths\n"
+        "copy_src_dir(); copy_also_copy_files(); setup_source_paths()\n"
+        f"create_mutants({max_children})\n"
+    )
+    (ROOT / "mutants").mkdir(exist_ok=True)
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True)
 
 
-def _run(tests: list[str]) -> bool:
-    cmd = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-x",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "-m",
-        "not slow",
-        *tests,
-    ]
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, timeout=900).returncode == 0
+def _pick(modules: list[str], sample: int, every: bool, seed: int) -> list[str]:
+    names: list[str] = []
+    for short in modules:
+        keys = sorted(_keys(MODULES[short]))
+        if not every and sample and len(keys) > sample:
+            keys = sorted(random.Random(f"{seed}-{short}").sample(keys, sample))
+        names += keys
+    return names
+
+
+def report(modules: list[str], names: set[str] | None = None) -> None:
+    """Print killed/total per module (over ``names`` if given) and the survivors."""
+    survivors = []
+    for short in modules:
+        codes = _keys(MODULES[short])
+        if names is not None:
+            codes = {k: v for k, v in codes.items() if k in names}
+        checked = {k: v for k, v in codes.items() if v is not None}
+        killed = sum(v in KILLED for v in checked.values())
+        other = [k for k, v in checked.items() if v not in KILLED | SURVIVED]
+        survivors += sorted(k for k, v in checked.items() if v in SURVIVED)
+        rate = 100 * killed / max(len(checked), 1)
+        print(
+            f"{MODULES[short]:32s} {killed:4d}/{len(checked):4d} killed ({rate:5.1f}%)"
+            f"  of {len(_keys(MODULES[short]))} mutants"
+            + (f"  no tests/other: {', '.join(other)}" if other else "")
+        )
+    for name in survivors:
+        print("survived:", name)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--max", type=int, default=0, help="sample this many mutants per module")
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--module", action="append", choices=sorted(MODULES), help="repeatable")
+    ap.add_argument("--sample", type=int, default=150, help="mutants per module at most")
+    ap.add_argument("--all", action="store_true", help="every mutant (no sampling)")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--only", default="", help="substring of the module path")
+    ap.add_argument("--max-children", type=int, default=2)
+    ap.add_argument("--report", action="store_true", help="print the last results only")
     args = ap.parse_args()
-    total = killed = 0
-    survivors = []
-    for rel, tests in TARGETS.items():
-        if args.only not in rel:
-            continue
-        path = ROOT / rel
-        original = path.read_text(encoding="utf-8")
-        tree = ast.parse(original)
-        skip = _in_docstring(tree)
-        sites = [(i, d) for i, d in _sites(tree)]
-        nodes = list(ast.walk(tree))
-        sites = [(i, d) for i, d in sites if id(nodes[i]) not in skip]
-        if args.max and len(sites) > args.max:
-            sites = sorted(random.Random(args.seed).sample(sites, args.max))
-        k = 0
-        try:
-            for i, desc in sites:
-                mutated, line = _mutate(original, i)
-                path.write_text(mutated, encoding="utf-8")
-                dead = not _run(tests)
-                k += dead
-                if not dead:
-                    survivors.append(f"{rel}:{line} {desc}")
-        finally:
-            path.write_text(original, encoding="utf-8")
-        print(f"{rel}: {k}/{len(sites)} killed", flush=True)
-        total += len(sites)
-        killed += k
-    print(f"TOTAL {killed}/{total} killed ({100 * killed / max(total, 1):.1f}%)")
-    for s in survivors:
-        print("survivor:", s)
+    modules = args.module or list(MODULES)
+    if not args.report:
+        _generate(args.max_children)
+        names = _pick(modules, args.sample, args.all, args.seed)
+        cmd = [str(MUTMUT), "run", "--max-children", str(args.max_children), *names]
+        subprocess.run(cmd, cwd=ROOT, check=False)
+        report(modules, set(names))
+    else:
+        report(modules)
 
 
 if __name__ == "__main__":
