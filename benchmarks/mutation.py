@@ -9,11 +9,12 @@ Not part of the default test run.
 
 This script picks the mutants (all of a module, or a seeded random sample of a large one),
 runs ``mutmut run`` on them and prints the kill rate per module and the survivors; read a
-survivor with ``mutmut show NAME``. Run from the repository root::
+survivor with ``mutmut show NAME``. Install mutmut with ``pip install -e ".[test,mutation]"``,
+then run from the repository root::
 
-    /work/venv/bin/python benchmarks/mutation.py                      # every module, sampled
-    /work/venv/bin/python benchmarks/mutation.py --module curve --all # every mutant of one
-    /work/venv/bin/python benchmarks/mutation.py --report             # results of the last run
+    python benchmarks/mutation.py                      # every module, sampled
+    python benchmarks/mutation.py --module curve --all # every mutant of one
+    python benchmarks/mutation.py --report             # results of the last run
 
 ``--report`` reads the results mutmut stored in ``./mutants`` without running anything.
 """
