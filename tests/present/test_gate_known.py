@@ -787,3 +787,41 @@ def test_certificate_counts_the_room_at_the_same_budget():
     none = np.zeros_like(tgt)
     assert not _certified(sel, np.array([100.0, 100.0]), tgt, none, (1, 2), 11)
     assert _certified(sel, np.array([100.0, 100.0]), tgt, none, (1, 2), 10)
+
+
+def test_protection_wins_over_keep_when_keep_blocks_the_only_complement():
+    """y's 5 selected files can only be protected by hiding x's 40 (the margin is 45):
+    x is in ``keep``, so the integer program finds no cover and the greedy fallback hides x
+    anyway; the exact attacker then gives y the whole range 0..45."""
+    from scoreaudit.gate.attack import System
+    from scoreaudit.gate.complements import protect_groups
+
+    g = pd.DataFrame(
+        {"attribute": ["a", "a"], "group": ["x", "y"], "n": [500, 400], "selected": [40, 5]}
+    )
+    m = protect_groups(g, 11, keep=[0])
+    assert m["selection"].tolist() == [True, True]
+    assert m["primary"].tolist() == [False, True] and m["complement"].tolist() == [True, False]
+    assert not m["unprotectable"].any()
+    s = System()  # what an attacker knows: x + y = 45, x <= 500, y <= 400
+    x, y = s.var("x", 0, 500), s.var("y", 0, 400)
+    s.eq({x: 1, y: 1}, 45)
+    assert s.intervals([{y: 1}]).tolist() == [[0.0, 45.0]]
+
+
+def test_a_zero_never_counts_as_the_complement_in_the_fallback():
+    """With z at 0 selected (it cannot move down), only x can protect y: x is hidden even
+    though it is kept; z's zero adds nothing (y's range comes from x)."""
+    from scoreaudit.gate.complements import protect_groups
+
+    g = pd.DataFrame(
+        {
+            "attribute": ["a"] * 3,
+            "group": ["x", "y", "z"],
+            "n": [500, 400, 300],
+            "selected": [40, 5, 0],
+        }
+    )
+    m = protect_groups(g, 11, keep=[0])
+    assert m["selection"][0] and m["selection"][1]
+    assert m["primary"].tolist() == [False, True, False]
