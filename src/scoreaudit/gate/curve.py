@@ -121,9 +121,9 @@ def _verify(c, n, s, hide, small, m, at_audit) -> np.ndarray:
         if (grid < 0).any():  # a group missing at some budget: publish none of the attribute
             hide[rows] = True
             continue
-        sel, sel_small, out_small = s[grid], _small(s[grid], m, False), _small(n - s, m, False)
-        out_small = out_small[grid] & small[grid]
-        sel_small &= small[grid]
+        sel = s[grid]
+        sel_small = _small(sel, m, False) & small[grid]  # small selected counts
+        out_small = _small(n - s, m, False)[grid] & small[grid]  # small not-selected counts
         size = n[grid].max(axis=1)
         fixed = at_audit[grid].any(axis=0)
         for _ in range(len(budgets) + 1):
