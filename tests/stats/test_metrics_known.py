@@ -144,6 +144,27 @@ def test_katz_full_groups_use_the_correction(x1, n1, x0, n0):
     assert (float(low), float(high)) == pytest.approx((lo, hi), rel=1e-9)
 
 
+def test_boundaries_do_not_depend_on_summation_noise():
+    """Weighted pseudo-counts summed in another order: 1e-16 off the boundary is the boundary."""
+    n1, n0 = 1339.7, 1316.2
+    noisy = (n1 * (1 - 2e-16), n1, n0 * (1 - 3e-16), n0)
+    # the full table's corrected interval, by hand: (n + 0.5) / (n + 1) in both groups
+    lo, hi = _katz_by_hand(n1, n1, n0, n0)
+    assert [float(v) for v in katz_ratio_interval(*noisy)[1:]] == pytest.approx([lo, hi], rel=1e-12)
+    assert float(katz_ratio_interval(1e-13, 50.0, 10.0, 50.0)[1]) == 0.0
+    assert float(wilson_interval(n1 * (1 - 2e-16), n1)[1]) == 1.0
+    assert float(wilson_interval(1e-14, 80.0)[0]) == 0.0
+    _, low, high = newcombe_difference_interval(*noisy)
+    assert (float(low), float(high)) == pytest.approx(
+        _newcombe_by_hand(n1, n1, n0, n0)[1:], rel=1e-12
+    )
+    # a count genuinely inside the range (0.1 of a file from the boundary) is not moved
+    inside = katz_ratio_interval(n1 - 0.1, n1, n0 - 0.1, n0)
+    assert [float(v) for v in inside[1:]] == pytest.approx(
+        _katz_by_hand(n1 - 0.1, n1, n0 - 0.1, n0), rel=1e-12
+    )
+
+
 # --- Newcombe difference ----------------------------------------------------------------
 
 

@@ -77,6 +77,18 @@ def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.where(b > 0, a / np.where(b > 0, b, 1.0), np.nan)
 
 
+# Weighted pseudo-counts come from sums taken in an engine's own order, so a wholly selected
+# group may arrive as ``x = n * (1 - 1e-16)``. Counts this close to 0 or ``n`` are the boundary:
+# otherwise the boundary corrections below would switch on or off with the summation order.
+_BOUNDARY_TOLERANCE = 1e-9
+
+
+def _snap(x: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """``x`` with values within a relative 1e-9 of 0 or of ``n`` set to exactly 0 or ``n``."""
+    tol = _BOUNDARY_TOLERANCE * np.abs(n)
+    return np.where(np.abs(x) <= tol, 0.0, np.where(np.abs(n - x) <= tol, n, x))
+
+
 def wilson_interval(x, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for a proportion ``x / n`` (vectorised).
 
@@ -94,8 +106,8 @@ def wilson_interval(x, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndar
 
 def wilson_bounds(x, n, z: float) -> tuple[np.ndarray, np.ndarray]:
     """:func:`wilson_interval` for a given normal quantile ``z`` (NaN where ``n == 0``)."""
-    x = np.asarray(x, dtype=float)
     n = np.asarray(n, dtype=float)
+    x = _snap(np.asarray(x, dtype=float), n)
     p = _div(x, n)
     with np.errstate(divide="ignore", invalid="ignore"):
         denom = 1 + z * z / n
@@ -126,17 +138,18 @@ def katz_ratio_interval(x1, n1, x0, n0, confidence: float = 0.95):
     (3.0, 1.797, 5.008)
     """
     x1, n1, x0, n0 = (np.asarray(v, dtype=float) for v in (x1, n1, x0, n0))
+    x1, x0 = _snap(x1, n1), _snap(x0, n0)
     p1, p0 = _div(x1, n1), _div(x0, n0)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ratio = np.where(p0 > 0, p1 / np.where(p0 > 0, p0, 1), np.where(p1 > 0, np.inf, np.nan))
         degenerate = (x1 <= 0) | (x0 <= 0) | (x1 >= n1) | (x0 >= n0)
         add = np.where(degenerate, 0.5, 0.0)
         a1, m1, a0, m0 = x1 + add, n1 + 2 * add, x0 + add, n0 + 2 * add
         log_r = np.log((a1 / m1) / (a0 / m0))
         se = np.sqrt(1 / a1 - 1 / m1 + 1 / a0 - 1 / m0)
-    z = confidence_z(confidence)
-    low = np.where(x1 <= 0, 0.0, np.exp(log_r - z * se))
-    high = np.where(x0 <= 0, np.inf, np.exp(log_r + z * se))
+        z = confidence_z(confidence)
+        low = np.where(x1 <= 0, 0.0, np.exp(log_r - z * se))
+        high = np.where(x0 <= 0, np.inf, np.exp(log_r + z * se))
     bad = ~((n1 > 0) & (n0 > 0))
     return (np.where(bad, np.nan, ratio), np.where(bad, np.nan, low), np.where(bad, np.nan, high))
 
@@ -153,6 +166,7 @@ def newcombe_difference_interval(x1, n1, x0, n0, confidence: float = 0.95):
     (0.2, 0.1051, 0.3018)
     """
     x1, n1, x0, n0 = (np.asarray(v, dtype=float) for v in (x1, n1, x0, n0))
+    x1, x0 = _snap(x1, n1), _snap(x0, n0)
     p1, p0 = _div(x1, n1), _div(x0, n0)
     l1, u1 = wilson_interval(x1, n1, confidence)
     l0, u0 = wilson_interval(x0, n0, confidence)
