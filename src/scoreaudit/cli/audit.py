@@ -220,24 +220,36 @@ def _check_inside(key: str, value: str, where: str, cwd: Path) -> None:
 
 @contextlib.contextmanager
 def _progress(console: Any) -> Iterator[Any]:
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    """A spinner line per step, and a bar per long engine scan (rows done of rows in all)."""
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=False,
-    ) as progress:
+    from scoreaudit.core.progress import listening
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=console, transient=False) as progress:
         state: dict[str, Any] = {"task": None}
+        scans: dict[str, Any] = {}
 
         def step(description: str) -> None:
             if state["task"] is not None:
                 progress.update(state["task"], completed=1, total=1)
             state["task"] = progress.add_task(description, total=None)
 
+        def scan(name: str, done: int, total: int | None) -> None:
+            if name not in scans:
+                scans[name] = progress.add_task(tr(f"cli_scan_{name}"), total=total)
+            progress.update(scans[name], completed=done, total=total)
+
         try:
-            yield step
+            with listening(scan):
+                yield step
         except BaseException:
             # the step that failed leaves no spinner line above the error message
             if state["task"] is not None:

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from scoreaudit.core.progress import advance
 from scoreaudit.stats import distribution as D
 
 __all__ = ["add_threshold_free"]
@@ -196,8 +197,11 @@ def add_threshold_free(
     held = None
     from scoreaudit.engines._sql_keys import _cells_of_keys
 
+    rows_total, rows_done = int(cell_n.sum()), 0
     for batch in _ordered_batches(prep, grouped, keys, lv):
         frame = batch.to_pandas()
+        rows_done += int(frame["n"].sum())
+        advance("rank", rows_done, rows_total)
         if held is not None:
             frame = pd.concat([held, frame], ignore_index=True)
         s = frame["lv"].to_numpy(np.float64)

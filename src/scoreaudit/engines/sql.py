@@ -70,6 +70,7 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.core.cells import Cells, Sums, build_views
+from scoreaudit.core.progress import advance
 from scoreaudit.core.references import reference_config, resolve_references
 from scoreaudit.core.warning import warning
 from scoreaudit.engines._sql_keys import _raw_codes
@@ -173,6 +174,7 @@ def _score_in_batches(population: Any, model: Any, cols: dict) -> _Prepared:
             scores = validate_scores(model.score(frame), len(frame), f"Model {name!r}")
             out = batch.select(keys).append_column("lv", pa.array(scores))
             done += len(frame)
+            advance("score", done, getattr(population, "n_rows", None))
             yield out
 
     first = None
