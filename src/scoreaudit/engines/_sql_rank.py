@@ -60,21 +60,21 @@ class _ViewSums:
         v, Gv = self.v, self.v.n_groups
         grp = v.group_of_cell[cell]
         Lb = lv_T.size
-        key = li.astype(np.int64) * Gv + grp
-        uk, inv = np.unique(key, return_inverse=True)
-        gm = np.bincount(inv, weights=mass)
-        p_li, p_g = uk // Gv, uk % Gv
+        # li is sorted (rows arrive by score): a stable sort by group gives (group, level) order
+        order = np.argsort(grp, kind="stable")
+        g_s, li_s, m_s = grp[order], li[order], mass[order]
+        new = np.ones(g_s.size, dtype=bool)
+        new[1:] = (g_s[1:] != g_s[:-1]) | (li_s[1:] != li_s[:-1])
+        starts = np.flatnonzero(new)
+        gm, p_g, p_li = np.add.reduceat(m_s, starts), g_s[starts], li_s[starts]
         if self.ref is not None:
-            rin_l = np.zeros(Lb)
             is_ref = p_g == self.ref
-            np.add.at(rin_l, p_li[is_ref], gm[is_ref])
+            rin_l = np.bincount(p_li[is_ref], weights=gm[is_ref], minlength=Lb)
             rb_l = self.carry_ref + np.cumsum(rin_l) - rin_l
             self.cube_ref += float(np.sum(rin_l**3))
             self.carry_ref += float(rin_l.sum())
             keep = ~is_ref
             p_li, p_g, gm = p_li[keep], p_g[keep], gm[keep]
-        order = np.lexsort((p_li, p_g))
-        p_li, p_g, gm = p_li[order], p_g[order], gm[order]
         if p_g.size == 0:
             return
         first = np.ones(p_g.size, dtype=bool)
@@ -94,16 +94,23 @@ class _ViewSums:
             r_below = TB - GB
             r_end = TB + T - GE
         X = r_below + r_end
-        np.add.at(self.A1, p_g, gm * X)
-        np.add.at(self.Q1, p_g, gm * X * X)
-        np.add.at(self.C1, p_g, rin * gm)
-        np.add.at(self.C2, p_g, rin * GB * gm)
-        np.add.at(self.C3, p_g, rin * gm * gm)
-        np.add.at(self.cube_fix, p_g, (gm + rin) ** 3 - rin**3)
+
+        def per_group(values: np.ndarray) -> np.ndarray:  # p_g is sorted: one sum per segment
+            return np.bincount(p_g, weights=values, minlength=Gv)
+
+        self.A1 += per_group(gm * X)
+        self.Q1 += per_group(gm * X * X)
+        self.C1 += per_group(rin * gm)
+        self.C2 += per_group(rin * GB * gm)
+        self.C3 += per_group(rin * gm * gm)
+        self.cube_fix += per_group((gm + rin) ** 3 - rin**3)
         G, R = self.G[p_g], self.R[p_g]
         with np.errstate(divide="ignore", invalid="ignore"):
             d = np.maximum(np.abs(GB / G - r_below / R), np.abs(GE / G - r_end / R))
-        np.maximum.at(self.ks, p_g, np.nan_to_num(d))
+        seg_g = p_g[seg_start]
+        self.ks[seg_g] = np.maximum(
+            self.ks[seg_g], np.maximum.reduceat(np.nan_to_num(d), seg_start)
+        )
         # comparison mass between consecutive blocks of a group: weights of GE, GE^2
         prev_rend = np.empty_like(r_end)
         prev_ge = np.empty_like(GE)
