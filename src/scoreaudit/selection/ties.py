@@ -34,6 +34,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -226,6 +227,14 @@ def _quantiles_1d(values: np.ndarray, pmf: np.ndarray, q: tuple[float, float]) -
 _GRID = 200
 
 
+@functools.lru_cache(maxsize=2)
+def _log_factorials(m: int) -> np.ndarray:
+    """``log k!`` for ``k = 0..m+1``, shared by the comparisons of every view of one audit."""
+    table = special.gammaln(np.arange(m + 2, dtype=np.float64) + 1.0)
+    table.flags.writeable = False
+    return table
+
+
 def _hypergeom_pmf(lf: np.ndarray, x, total, good, draws) -> np.ndarray:
     """Hypergeometric pmf from a table ``lf`` of log factorials (0 outside the support)."""
     x, total, good, draws = np.broadcast_arrays(
@@ -309,7 +318,7 @@ def lottery_ratio_range(
         return nan, nan.copy()
     r_arr = np.full(k, r, dtype=np.int64)
     xg, vg, _ = _grid(*_bounds(m, t_g, r_arr))
-    lf = special.gammaln(np.arange(m + 2, dtype=np.float64) + 1.0)  # log k!, k = 0..m+1
+    lf = _log_factorials(m)
     pg = np.where(vg, _hypergeom_pmf(lf, xg, m, t_g[:, None], r), 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate_g = (a_g[:, None] + xg) / n_g[:, None]
