@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from scoreaudit.core.order import stable_argsort
 from scoreaudit.errors import PolicyError
 from scoreaudit.selection.blocks import ScoreBlocks, score_blocks
 from scoreaudit.selection.ties import (
@@ -166,8 +167,7 @@ def _rank(scores: np.ndarray, weights: np.ndarray | None, ties: str) -> Ranking:
     """
     n = scores.size
     blocks = score_blocks(scores)
-    key = -scores if blocks is None else blocks.code
-    order = np.argsort(key, kind="stable")
+    order = stable_argsort(-scores) if blocks is None else np.argsort(blocks.code, kind="stable")
     if weights is None:  # the running count, exactly np.cumsum(np.ones(n))
         cum = np.arange(1, n + 1, dtype=np.float64)
     else:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scoreaudit.core.order import stable_argsort
 from scoreaudit.errors import DataError, ScoreAuditError
 from scoreaudit.stats import metrics as M
 
@@ -104,7 +105,7 @@ def rank_scores(scores: np.ndarray) -> Ranking:
     if not np.isfinite(s).all():
         pos = int(np.flatnonzero(~np.isfinite(s))[0])
         raise DataError(f"Scores must be finite numbers; row position {pos} has score {s[pos]!r}.")
-    order = np.argsort(s, kind="stable")
+    order = stable_argsort(s)
     sorted_scores = s[order]
     block, starts, ends = _tie_blocks(sorted_scores)
     return Ranking(order=order, sorted_scores=sorted_scores, block=block, starts=starts, ends=ends)

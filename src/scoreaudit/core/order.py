@@ -1,0 +1,45 @@
+"""A stable sort order computed by a faster unstable sort (the hot path of continuous scores)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["stable_argsort"]
+
+
+def stable_argsort(key: np.ndarray) -> np.ndarray:
+    """Exactly ``np.argsort(key, kind="stable")``, about twice as fast for distinct floats.
+
+    numpy's stable sort of float64 is a merge sort; its default sort is a vectorised
+    introsort, about twice as fast on millions of values, but it leaves equal keys in any
+    order. Continuous scores have few or no equal values, so the unstable order is taken and
+    only the runs of equal keys are put back in row order (a sort of the tied rows alone).
+    Small integer keys (one or two bytes) and keys with many ties keep numpy's stable sort
+    (a radix sort for the former). The keys must not hold NaN (scores are checked before).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> key = np.array([0.5, 0.1, 0.5, -0.0, 0.0, 0.1])
+    >>> stable_argsort(key).tolist() == np.argsort(key, kind="stable").tolist()
+    True
+    """
+    key = np.asarray(key)
+    if key.size < 2 or (key.dtype.kind in "iub" and key.dtype.itemsize <= 2):
+        return np.argsort(key, kind="stable")
+    order = np.argsort(key)
+    ordered = key[order]
+    tied = ordered[1:] == ordered[:-1]  # position i+1 holds the key of position i
+    n_tied = int(np.count_nonzero(tied))
+    if n_tied == 0:
+        return order
+    if n_tied > key.size // 8:  # mostly ties: the lexsort below would cost more
+        return np.argsort(key, kind="stable")
+    in_run = np.zeros(key.size, dtype=bool)
+    in_run[1:] = tied
+    in_run[:-1] |= tied
+    run = np.concatenate(([0], np.cumsum(~tied)))  # run of equal keys at each sorted position
+    pos = np.flatnonzero(in_run)
+    rows = order[pos]
+    order[pos] = rows[np.lexsort((rows, run[pos]))]
+    return order

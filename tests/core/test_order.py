@@ -1,0 +1,46 @@
+"""stable_argsort is numpy's stable argsort, whatever the ties, signs of zero and dtypes."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from scoreaudit.core.order import stable_argsort
+
+
+def _same(key: np.ndarray) -> None:
+    got = stable_argsort(key.copy())
+    assert got.tolist() == np.argsort(key, kind="stable").tolist()
+
+
+@settings(derandomize=True, max_examples=300, database=None)
+@given(
+    arrays(
+        np.float64,
+        st.integers(0, 300),
+        elements=st.sampled_from([0.0, -0.0, 0.25, 1.0, -3.5, 1e-300, 7.0]) | st.floats(-5, 5),
+    )
+)
+def test_floats_with_ties_equal_numpy_stable(key):
+    _same(key)
+
+
+@settings(derandomize=True, max_examples=100, database=None)
+@given(arrays(np.int64, st.integers(0, 200), elements=st.integers(-4, 4)))
+def test_integers_equal_numpy_stable(key):
+    _same(key)
+
+
+def test_large_inputs_every_branch():
+    rng = np.random.default_rng(3)
+    distinct = rng.random(200_000)
+    _same(distinct)  # no ties: the unstable order as it is
+    few_ties = distinct.copy()
+    few_ties[rng.integers(0, few_ties.size, 500)] = 0.5  # a run of equal keys to put back
+    _same(few_ties)
+    _same(np.round(distinct, 2))  # mostly ties: numpy's stable sort
+    _same(rng.integers(0, 3, 50_000).astype(np.uint8))  # radix
+    # a known answer: equal keys keep their row order
+    assert stable_argsort(np.array([2.0, 1.0, 2.0, 1.0])).tolist() == [1, 3, 0, 2]
