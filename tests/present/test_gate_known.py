@@ -349,6 +349,29 @@ def test_gate_curve_off_and_hidden_sizes():
     assert hide.all() and out["suppression"].tolist() == ["small", "small"] + ["complement"] * 6
 
 
+def test_gate_curve_protects_zeros_when_asked():
+    # n = (16, 11), min_cell 4, suppress_zero. Budgets 5% (the audit's: fixed), 32, 34, 58,
+    # 68%; a selects 0, 0, 0, 0, 4 and b 4, 4, 4, 4, 4 (totals 4, 4, 4, 4, 8, public).
+    # a's zeros are hidden; on the run 32-58% (left [0, 4] at the audit budget, right [4, 4]
+    # at 68%) no file can move (gains 0): a's 0 would be pinned by b's 4 and the totals. So
+    # the run has no certificate and grows to 68% (right = the sizes), hidden as complement.
+    budgets, a, b = [0.05, 0.32, 0.34, 0.58, 0.68], [0, 0, 0, 0, 4], [4, 4, 4, 4, 4]
+    rows = [("g", "a", x, y, y / 16) for x, y in zip(budgets, a, strict=True)]
+    rows += [("g", "b", x, y, y / 11) for x, y in zip(budgets, b, strict=True)]
+    curve = pd.DataFrame(
+        rows, columns=["attribute", "group", "budget", "selected", "selection_rate"]
+    )
+    curve = curve.sort_values(["budget", "group"], ignore_index=True)
+    result = SimpleNamespace(curve=curve, selection=SimpleNamespace(share=0.05))
+    groups = pd.DataFrame({"attribute": ["g", "g"], "group": ["a", "b"], "n": [16, 11]})
+    masks = {"size": np.array([False, False]), "selection": np.array([False, False])}
+    out, hide = gate_curve(result, groups, masks, 4, suppress_zero=True)
+    assert hide.all()
+    assert out["suppression"].tolist()[-2:] == ["complement", "complement"]
+    # without suppress_zero the zeros are published and nothing is hidden
+    assert not gate_curve(result, groups, masks, 4)[1].any()
+
+
 # --- attack.py --------------------------------------------------------------------------
 
 

@@ -90,7 +90,7 @@ def gate_curve(
     hide = frame.groupby(["a", "b"], sort=False)["cause"].transform("any").to_numpy(bool).copy()
     frame["size_hidden"] = size_hidden.to_numpy(bool)
     hide |= frame.groupby("a", sort=False)["size_hidden"].transform("any").to_numpy(bool)
-    hide = _verify(c, n, s, hide, small, min_cell, at_audit)
+    hide = _verify(c, n, s, hide, small, min_cell, at_audit, suppress_zero)
     out = c.copy()
     cols = [col for col in CURVE_BLANK if col in out.columns]
     for col in cols:
@@ -101,11 +101,12 @@ def gate_curve(
     return out, hide
 
 
-def _verify(c, n, s, hide, small, m, at_audit) -> np.ndarray:
+def _verify(c, n, s, hide, small, m, at_audit, zero=False) -> np.ndarray:
     """Grow runs of hidden budgets until each has a certificate (see the module docstring).
 
     The audit's own budget splits runs: the groups table may publish its counts, so the
-    certificate's moves leave that budget alone.
+    certificate's moves leave that budget alone. With ``zero`` (``suppress_zero``), counts of
+    0 are protected like the other small counts: each must be able to move too.
     """
     hide = hide.copy()
     attrs = c["attribute"].astype(str).to_numpy()
@@ -122,8 +123,8 @@ def _verify(c, n, s, hide, small, m, at_audit) -> np.ndarray:
             hide[rows] = True
             continue
         sel = s[grid]
-        sel_small = _small(sel, m, False) & small[grid]  # small selected counts
-        out_small = _small(n - s, m, False)[grid] & small[grid]  # small not-selected counts
+        sel_small = _small(sel, m, zero) & small[grid]  # small selected counts
+        out_small = _small(n - s, m, zero)[grid] & small[grid]  # small not-selected counts
         size = n[grid].max(axis=1)
         fixed = at_audit[grid].any(axis=0)
         for _ in range(len(budgets) + 1):
