@@ -848,3 +848,171 @@ def test_a_zero_never_counts_as_the_complement_in_the_fallback():
     m = protect_groups(g, 11, keep=[0])
     assert m["selection"][0] and m["selection"][1]
     assert m["primary"].tolist() == [False, True, False]
+
+
+# --- complements.py: margins, neighbours, the attacker's system, cover and fallback ---------
+
+
+def test_margin_lines_of_an_intersection():
+    from scoreaudit.gate.complements import UNPUBLISHED, Line, margin_lines
+
+    g = pd.DataFrame(
+        {
+            "attribute": ["a", "a", "b", "b", "a × b", "a × b", "a × b", "a × b"],
+            "group": ["x", "y", "u", "v", "x × u", "x × v", "y × u", "y × v"],
+        }
+    )
+    # each attribute sums to the population; dropping a, the cells of u (rows 4, 6) sum to
+    # row 2 and those of v to row 3; dropping b, the cells of x (4, 5) to row 0, of y to 1
+    assert margin_lines(g) == [
+        Line((0, 1), None),
+        Line((2, 3), None),
+        Line((4, 6), 2),
+        Line((5, 7), 3),
+        Line((4, 5), 0),
+        Line((6, 7), 1),
+    ]
+    # without b's own rows, the lines of u and v have no published total
+    assert margin_lines(g.drop(index=[2, 3]).reset_index(drop=True)) == [
+        Line((0, 1), None),
+        Line((2, 4), UNPUBLISHED),
+        Line((3, 5), UNPUBLISHED),
+        Line((2, 3), 0),
+        Line((4, 5), 1),
+    ]
+
+
+def test_neighbours_and_candidates_order():
+    from scoreaudit.gate.complements import Line, _candidates, _neighbours
+
+    lines = [Line((0, 1, 2), None), Line((3, 4), 0), Line((5, 6), -1)]
+    assert _neighbours(0, lines) == [1, 2, 3, 4]  # its attribute and the cells below it
+    assert _neighbours(3, lines) == [0, 4]  # its line and the line's total
+    assert _neighbours(5, lines) == [6]  # an unpublished total is nobody's neighbour
+    assert _neighbours(7, lines) == []
+    masks = {"selection": np.array([False, True, False, False, False, False, False, False])}
+    useful = {"selection": np.array([True, True, False, True, True, True, True, True])}
+    size = np.array([500.0, 10, 300, 80, 90, 5, 5, 1])
+    depth = np.array([0, 0, 0, 1, 1, 1, 1, 0])
+    keep = np.zeros(8, dtype=bool)
+    # row 1's neighbours 0, 2 (3, 4 are no neighbours of 1): useful first, then by size;
+    # row 7 (size 1, free) is not a neighbour, so it is not offered
+    assert _candidates(1, "selection", masks, lines, useful, size, depth, keep) == [0, 2]
+    # row 0: the deeper cells first (3, 4 by size), then 2 (not useful); 1 is hidden
+    assert _candidates(0, "selection", masks, lines, useful, size, depth, keep) == [3, 4, 2]
+    # a row without a free neighbour: every free row, deepest first
+    keep[[6]] = True
+    assert _candidates(7, "selection", masks, lines, useful, size, depth, keep) == [
+        5, 3, 4, 7, 0, 2
+    ]  # fmt: skip
+
+
+def test_group_system_known_intervals():
+    from scoreaudit.gate.complements import group_system
+
+    g = pd.DataFrame(
+        {
+            "attribute": ["a", "a", "a"],
+            "group": ["x", "y", "z"],
+            "n": [50.0, 30.0, 20.0],
+            "selected": [np.nan, np.nan, 4.0],
+        }
+    )
+    # x + y = 16 of the 20 selected; y <= 30, x <= 50: y in [0, 16]
+    s, val = group_system(g, {"n": 100, "selected": 20})
+    assert s.intervals([{val[(1, "selected")]: 1.0}]).tolist() == [[0.0, 16.0]]
+    assert val[(2, "selected")] == 4.0 and val[(0, "n")] == 50.0
+    # one group alone: its count is the (unpublished) total, anywhere in 0..its size
+    one = pd.DataFrame({"attribute": ["a"], "group": ["x"], "n": [10.0], "selected": [np.nan]})
+    s, val = group_system(one, {"n": 10})
+    assert s.intervals([{val[(0, "selected")]: 1.0}]).tolist() == [[0.0, 10.0]]
+
+
+def test_cover_handles_every_target_after_a_protected_one():
+    """Attribute a: p (5 selected) and q (6) hide each other (p + q = 11: both range over
+    0..11, protected without a complement). Attribute b: u (5 selected) needs one more
+    block; the integer program hides the cheapest, v (46 selected, cost 47, against w's 61).
+    The greedy fallback would have taken w (the smaller group, 400 files)."""
+    from scoreaudit.gate.complements import protect_groups
+
+    g = pd.DataFrame(
+        {
+            "attribute": ["a"] * 4 + ["b"] * 3,
+            "group": ["p", "q", "r", "s", "u", "v", "w"],
+            "n": [400, 400, 500, 300, 600, 600, 400],
+            "selected": [5, 6, 40, 60, 5, 46, 60],
+        }
+    )
+    m = protect_groups(g, 11)
+    assert m["selection"].tolist() == [True, True, False, False, True, True, False]
+    assert m["primary"].tolist() == [True, True, False, False, True, False, False]
+
+
+def test_cover_respects_keep():
+    """The docstring's table: y (5 selected) is protected by x (40) when nothing is kept;
+    with x kept, by z (60)."""
+    from scoreaudit.gate.complements import protect_groups
+
+    g = pd.DataFrame(
+        {"attribute": ["a"] * 3, "group": ["x", "y", "z"], "n": [500, 400, 300],
+         "selected": [40, 5, 60]}
+    )  # fmt: skip
+    assert protect_groups(g, 11)["selection"].tolist() == [True, True, False]
+    assert protect_groups(g, 11, keep=[0])["selection"].tolist() == [False, True, True]
+    assert protect_groups(g, 11, keep=np.array([True, False, False]))["selection"].tolist() == [
+        False,
+        True,
+        True,
+    ]
+
+
+def test_sensitive_kinds_without_a_selection():
+    from scoreaudit.gate.complements import sensitive
+
+    g = pd.DataFrame({"n": [40, 30], "controlled_with_label": [20, 9], "positives": [3, 4]})
+    out = sensitive(g, 11)
+    # no 'selected' column: its kinds are skipped, the label kinds are still checked
+    assert set(out) == {"n", "controlled_with_label", "positives", "negatives"}
+    assert out["controlled_with_label"].tolist() == [False, True]
+    assert out["positives"].tolist() == [True, True]
+    assert out["negatives"].tolist() == [False, True]  # 17 and 5
+
+
+def test_fallback_tries_max_trials_candidates():
+    """The greedy step tries ``max_trials`` candidates in order and returns the first that
+    gives the full range, else hides the one that widened the count most."""
+    from scoreaudit.gate.complements import Line, _complement
+
+    lines = [Line((0, 1, 2, 3, 4), None)]
+    masks = {"size": np.zeros(5, bool), "selection": np.array([True, False, False, False, False])}
+    useful = {"size": np.ones(5, bool), "selection": np.ones(5, bool)}
+    size = np.array([10.0, 20, 30, 40, 50])  # candidates in this order: 1, 2, 3, 4
+    widths = {1: 3.0, 2: 7.0, 3: 5.0, 4: 11.0}  # width of the target with that row hidden
+
+    class Checker:
+        def width(self, trial, target):
+            hidden = [r for r in range(1, 5) if trial["selection"][r]]
+            return widths[hidden[0]] if hidden else 0.0
+
+    def run(trials):
+        out = _complement(
+            (0, "selected"), masks, Checker(), lines, useful, size, np.zeros(5, int),
+            np.zeros(5, bool), 11, trials,
+        )  # fmt: skip
+        return np.flatnonzero(out["selection"]).tolist()
+
+    assert run(3) == [0, 2]  # none of 1, 2, 3 gives 11: the widest (2, width 7)
+    assert run(4) == [0, 4]  # the fourth gives the full range
+    assert run(1) == [0, 1]
+
+
+def test_cover_with_keep_picks_the_cheapest_count_not_the_smallest_group():
+    """y (5 selected) with x kept: the integer program hides w (20 selected, the cheapest
+    count); the greedy fallback would have hidden z (the smallest group, 300 files)."""
+    from scoreaudit.gate.complements import protect_groups
+
+    g = pd.DataFrame(
+        {"attribute": ["a"] * 4, "group": ["x", "y", "z", "w"], "n": [500, 400, 300, 600],
+         "selected": [40, 5, 100, 20]}
+    )  # fmt: skip
+    assert protect_groups(g, 11, keep=[0])["selection"].tolist() == [False, True, False, True]
