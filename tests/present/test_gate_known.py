@@ -1016,3 +1016,10 @@ def test_cover_with_keep_picks_the_cheapest_count_not_the_smallest_group():
          "selected": [40, 5, 100, 20]}
     )  # fmt: skip
     assert protect_groups(g, 11, keep=[0])["selection"].tolist() == [False, True, False, True]
+
+
+def test_gate_curve_min_cell_two_hides_single_files():
+    # min_cell 2: a count of 1 is small. At 1%, a selects 1 and b 3 (4 files): hidden
+    # together; the run (budget 0) moves a by min(room 19, b's gain 3) + min(1, 17) = 4 >= 2
+    result, groups, masks = _curve_case([1, 20, 40, 200], [3, 20, 40, 200])
+    assert gate_curve(result, groups, masks, 2)[1].tolist() == [True, True] + [False] * 6

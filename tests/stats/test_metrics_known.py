@@ -158,11 +158,25 @@ def test_boundaries_do_not_depend_on_summation_noise():
     assert (float(low), float(high)) == pytest.approx(
         _newcombe_by_hand(n1, n1, n0, n0)[1:], rel=1e-12
     )
+    # the tolerance is relative to n: 1e-7 below n = 1000 is the boundary (1e-10 of n)
+    assert float(wilson_interval(1000 - 1e-7, 1000.0)[1]) == 1.0
+    assert float(wilson_interval(1e-7, 1000.0)[0]) == 0.0
     # a count genuinely inside the range (0.1 of a file from the boundary) is not moved
     inside = katz_ratio_interval(n1 - 0.1, n1, n0 - 0.1, n0)
     assert [float(v) for v in inside[1:]] == pytest.approx(
         _katz_by_hand(n1 - 0.1, n1, n0 - 0.1, n0), rel=1e-12
     )
+
+
+def test_groups_of_one_file_have_intervals():
+    """n = 1 is a group (its interval is wide, not undefined): Wilson of 1/1 by
+    statsmodels, Katz with the 0.5 correction (the group is wholly selected) by hand."""
+    low, high = wilson_interval(1, 1)
+    want = proportion_confint(1, 1, alpha=0.05, method="wilson")
+    assert (float(low), float(high)) == pytest.approx(want, rel=1e-9)
+    ratio, lo, hi = katz_ratio_interval(1, 1, 5, 10)
+    assert float(ratio) == 2.0
+    assert (float(lo), float(hi)) == pytest.approx(_katz_by_hand(1, 1, 5, 10), rel=1e-9)
 
 
 # --- Newcombe difference ----------------------------------------------------------------
