@@ -430,6 +430,8 @@ def test_narrow_threshold():
     got = narrow(np.array([[0, 11], [3, 3], [0, 10], [np.nan, 4], [2, np.inf], [0, 12]]), 11)
     assert got.tolist() == [False, True, True, True, False, False]
     assert narrow(np.array([0, 5]), 5).tolist() == [False]
+    # the width is hi - lo: [6, 10] spans 4 (narrow), [20, 31] spans 11 (not)
+    assert narrow(np.array([[6, 10], [20, 31]]), 11).tolist() == [True, False]
 
 
 # --- publish(): small audits whose published tables are worked out by hand ---------------
