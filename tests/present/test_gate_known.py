@@ -1025,3 +1025,23 @@ def test_gate_curve_min_cell_two_hides_single_files():
     # together; the run (budget 0) moves a by min(room 19, b's gain 3) + min(1, 17) = 4 >= 2
     result, groups, masks = _curve_case([1, 20, 40, 200], [3, 20, 40, 200])
     assert gate_curve(result, groups, masks, 2)[1].tolist() == [True, True] + [False] * 6
+
+
+def test_publish_record_counts_and_unsuppressed_cache():
+    # b selects 5 of 200: its selection is hidden with one complement selection (c: 20
+    # selected, the smaller count of a's 30 and c's 20); no size is hidden. Hidden rows: 2.
+    r = _audit([200, 200, 200], [30, 5, 20])
+    pub = publish(r)
+    g = pub.result.groups
+    assert g["suppression"].tolist() == ["", "small", "complement"]
+    assert g["n"].tolist() == [200, 200, 200]
+    assert pub.suppression.rows["groups"] == 2
+    hidden_curve = int(pub.result.curve["suppressed"].sum())
+    assert hidden_curve > 0 and pub.suppression.rows["curve"] == hidden_curve
+    text = pub.suppression.to_dict()["rule"]
+    assert "no small count can be narrowed, from all published numbers together" in text
+    # an unsuppressed (synthetic) publication is cached apart from the suppressed one
+    assert publish(r, allow_unsuppressed=True, synthetic=True).suppression.unsuppressed
+    again = publish(r, synthetic=True)
+    assert not again.suppression.unsuppressed
+    assert again.result.groups["suppression"].tolist() == ["", "small", "complement"]
