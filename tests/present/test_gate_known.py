@@ -1039,7 +1039,7 @@ def test_publish_record_counts_and_unsuppressed_cache():
     hidden_curve = int(pub.result.curve["suppressed"].sum())
     assert hidden_curve > 0 and pub.suppression.rows["curve"] == hidden_curve
     text = pub.suppression.to_dict()["rule"]
-    assert "no small count can be narrowed, from all published numbers together" in text
+    assert "so that no small count can be narrowed, from all published numbers together and" in text
     # an unsuppressed (synthetic) publication is cached apart from the suppressed one
     assert publish(r, allow_unsuppressed=True, synthetic=True).suppression.unsuppressed
     again = publish(r, synthetic=True)
