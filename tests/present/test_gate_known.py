@@ -1045,3 +1045,15 @@ def test_publish_record_counts_and_unsuppressed_cache():
     again = publish(r, synthetic=True)
     assert not again.suppression.unsuppressed
     assert again.result.groups["suppression"].tolist() == ["", "small", "complement"]
+
+
+def test_attacker_refuses_a_solver_failure(monkeypatch):
+    """A solver that fails (status 4: numerical trouble) is an error, never a silent width."""
+    from scoreaudit.gate import attack
+
+    failed = SimpleNamespace(status=4, success=False, message="numerical trouble", x=None)
+    monkeypatch.setattr(attack, "milp", lambda *a, **k: failed)
+    s = System()
+    x = s.var("x", 0, 10)
+    with pytest.raises(AttackError, match="contradict"):
+        s.intervals([{x: 1.0}])
