@@ -1055,5 +1055,5 @@ def test_attacker_refuses_a_solver_failure(monkeypatch):
     monkeypatch.setattr(attack, "milp", lambda *a, **k: failed)
     s = System()
     x = s.var("x", 0, 10)
-    with pytest.raises(AttackError, match="contradict"):
+    with pytest.raises(AttackError, match="solver failed"):
         s.intervals([{x: 1.0}])

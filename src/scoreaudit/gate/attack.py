@@ -173,8 +173,10 @@ def _optimum(sign: float, c: np.ndarray, cons: list, bounds: Bounds, limit: floa
         )
         if sol.status == 3:  # unbounded: an unbounded count (no upper bound known)
             return -np.inf * sign
-        if sol.status == 2 or (sol.status != 1 and not sol.success):
+        if sol.status == 2:
             raise AttackError(f"the published numbers contradict each other ({sol.message})")
+        if sol.status != 1 and not sol.success:
+            raise AttackError(f"the integer-programming solver failed ({sol.message})")
         if sol.success and np.allclose(sol.x, np.round(sol.x), atol=1e-7):
             return round(sign * sol.fun, 6)
     return np.nan  # inconclusive within the time limit
