@@ -640,27 +640,11 @@ def _add_power(table: pd.DataFrame, alpha: float, correction: str, m: int) -> pd
     diff = np.full(len(table), np.nan)
     decrease = np.full(len(table), np.nan)
     if ok.any():
-        res = power.minimum_detectable(
-            n1[ok],
-            n0[ok],
-            p0[ok],
-            alpha=alpha,
-            power=0.8,
-            comparisons=max(m, 1),
-            correction=correction,
-        )
+        kw = {"alpha": alpha, "power": 0.8, "comparisons": max(m, 1), "correction": correction}
+        res = power.minimum_detectable(n1[ok], n0[ok], p0[ok], **kw)
         ratio[ok] = np.asarray(res.ratio, dtype=float)
         diff[ok] = np.asarray(res.difference, dtype=float)
-        res = power.minimum_detectable(
-            n1[ok],
-            n0[ok],
-            p0[ok],
-            alpha=alpha,
-            power=0.8,
-            comparisons=max(m, 1),
-            correction=correction,
-            direction="decrease",
-        )
+        res = power.minimum_detectable(n1[ok], n0[ok], p0[ok], direction="decrease", **kw)
         decrease[ok] = np.asarray(res.ratio, dtype=float)
     table = table.copy()
     table["min_detectable_ratio"] = ratio
