@@ -86,9 +86,17 @@ def execute(nb: nbformat.NotebookNode, *, cwd: str | Path = HERE, timeout: int =
     if overrides:
         injected = parameters_index(nb) + 1
         nb.cells.insert(injected, nbformat.v4.new_code_cell(overrides))
-    client = NotebookClient(nb, kernel_name="python3", timeout=timeout, allow_errors=False,
-                            record_timing=False, resources={"metadata": {"path": str(cwd)}})
-    client.execute()
+    for attempt in range(3):
+        client = NotebookClient(nb, kernel_name="python3", timeout=timeout, allow_errors=False,
+                                record_timing=False, resources={"metadata": {"path": str(cwd)}})
+        try:
+            client.execute()
+            break
+        except RuntimeError as exc:
+            # a kernel that dies while starting (two kernels started at once can race for
+            # the same ports) is retried; an error raised by a cell is not a RuntimeError
+            if "before replying to kernel_info" not in str(exc) or attempt == 2:
+                raise
     if injected is not None:
         del nb.cells[injected]
     return nb
