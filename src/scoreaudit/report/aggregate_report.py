@@ -25,6 +25,7 @@ True
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 from collections.abc import Mapping
@@ -224,7 +225,19 @@ def publish_aggregate(
     """
     if min_cell is None:
         min_cell = int((getattr(result, "config", {}) or {}).get("min_cell", 11))
-    min_cell = int(min_cell)
+    # the report and the terminal publish the same result: protect it once (integer programs)
+    key = (int(min_cell), bool(suppress_zero), bool(secondary))
+    cache = (
+        vars(result).setdefault("_aggregate_gate_cache", {}) if hasattr(result, "__dict__") else {}
+    )
+    if key not in cache:
+        cache[key] = _publish_aggregate(result, int(min_cell), bool(suppress_zero), bool(secondary))
+    return copy.deepcopy(cache[key])
+
+
+def _publish_aggregate(
+    result: Any, min_cell: int, suppress_zero: bool, secondary: bool
+) -> tuple[Any, Suppression]:
     kind = getattr(result, "kind", "")
     groups = result.groups.reset_index(drop=True)
     counts = _COUNTS.get(kind, {"n": "n"})
