@@ -14,7 +14,7 @@ import typer
 
 from scoreaudit.cli.controls import controls_cli, counts_cli
 from scoreaudit.cli.funnel import funnel_cli
-from scoreaudit.cli.i18n import h, localise_typer, reset_lang, set_lang, tr, whole
+from scoreaudit.cli.i18n import current_lang, h, localise_typer, reset_lang, set_lang, tr, whole
 from scoreaudit.cli.power import power_cli
 from scoreaudit.cli.terminal import console, err_console
 from scoreaudit.errors import ScoreAuditError
@@ -215,7 +215,7 @@ def _run(argv: list[str]) -> int:
     except ScoreAuditError as exc:
         if debug:
             raise
-        _print_error(exc.cli_message)
+        _print_error(exc.render(current_lang(), cli=True))
         return 2
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
