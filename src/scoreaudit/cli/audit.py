@@ -399,16 +399,18 @@ def run_audit_command(
                 synthetic=unsuppressed,
             )
     from scoreaudit.gate.publish import publish
+    from scoreaudit.present.labels import use_labels
 
-    print_result(
-        publish(
-            result,
-            int(opts["min_cell"]),
-            keep=keep,
-            allow_unsuppressed=unsuppressed,
-            synthetic=unsuppressed,
-        ).result
-    )
+    with use_labels(opts["labels"]):  # the report's display names in the terminal too
+        print_result(
+            publish(
+                result,
+                int(opts["min_cell"]),
+                keep=keep,
+                allow_unsuppressed=unsuppressed,
+                synthetic=unsuppressed,
+            ).result
+        )
     if out is not None:
         console.print(
             tr(
