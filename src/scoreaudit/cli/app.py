@@ -122,6 +122,7 @@ def model_check_cmd(
     spec: str = typer.Argument(..., help=h("cli_h_spec")),
     trust: list[str] = typer.Option([], "--trust", help=h("cli_h_trust")),
     trust_pickle: bool = typer.Option(False, "--trust-pickle", help=h("cli_h_trust_pickle")),
+    lang: str = typer.Option(None, "--lang", help=h("cli_h_lang_terminal")),
 ) -> None:
     """Validate a model spec and print a summary of its terms (exit code 2 if invalid).
 
@@ -130,7 +131,12 @@ def model_check_cmd(
     from scoreaudit.models.check import model_check
 
     model_check(
-        spec, trusted=trust or None, allow_pickle=trust_pickle, console=console, raise_errors=True
+        spec,
+        trusted=trust or None,
+        allow_pickle=trust_pickle,
+        console=console,
+        raise_errors=True,
+        lang=set_lang(lang),
     )
 
 
