@@ -73,3 +73,24 @@ def test_user_labels_in_the_terminal(sample, tmp_path, capsys):
     assert main([*args, "--lang", "en"]) == 0  # without --labels: the codes
     rows = _rows(capsys.readouterr().out)
     assert any(r[:2] == ["region", "north"] for r in rows), rows
+
+
+FUNNEL = ["funnel", str(DATA / "c2sg_funnel_rounded10.csv"), "--group", "gender"]
+FUNNEL += ["--stratum", "score_band", "--rounding", "10", "--reference", "gender=man"]
+FUNNEL += ["--step", "agent pick=picked/high_risk"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "note", "group", "english_note"),
+    [
+        ("fr", "sous la base d’arrondi : inexploitable", "femmes", "rounding base"),
+        ("en", "below the rounding base: unusable", "women", "base (10): unusable"),
+    ],
+)
+def test_funnel_notes_and_groups_in_the_terminal(capsys, lang, note, group, english_note):
+    assert main([*FUNNEL, "--lang", lang]) == 0
+    out = capsys.readouterr().out
+    rows = _rows(out)
+    assert any(r[0] == group and r[-1] == note for r in rows), rows
+    assert english_note not in out  # the engine's own phrase (results.json) is not shown
+    assert not any(r[0] in ("woman", "man") for r in rows)
