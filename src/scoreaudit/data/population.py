@@ -508,7 +508,7 @@ def _check_weight_range(
         )
 
 
-def _check_category_count(name: str, n: int, limit: int, where: str) -> None:
+def _check_category_count(name: str, n: int, limit: int, where: Part | str) -> None:
     if n > limit:
         raise DataError.from_key(
             "err_too_many_categories", name=name, where=where, n=n, limit=limit
@@ -610,7 +610,7 @@ def _differing(a: str, b: str) -> str:
 
 
 def _warn_near_duplicates(
-    name: str, levels: tuple[str, ...], codes: np.ndarray | None = None, where: str = ""
+    name: str, levels: tuple[str, ...], codes: np.ndarray | None = None, where: Part | str = ""
 ) -> None:
     """Refuse labels that differ only by case or spaces ("Femme" / "femme "), or look alike.
 
