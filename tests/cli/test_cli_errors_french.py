@@ -49,6 +49,8 @@ def files(tmp_path_factory) -> dict[str, Path]:
     holes.loc[[5, 9], "family_status"] = None
     holes.to_csv(out["holes"], index=False)
     out["empty"].write_bytes(b"")
+    out["config"] = d / "audit.yaml"
+    out["config"].write_text("budjet: 5%\n", encoding="utf-8")
     return out
 
 
@@ -76,6 +78,7 @@ CASES = [
     (["--data", "{good}", "--budget", "cinq"], "err_budget_unreadable", "Budget illisible"),
     (["--data", "{good}", "--budget", "5"], "err_budget_ambiguous", "est ambigu"),
     (["--data", "{good}", "--bands", "age=a,b"], "err_bands_option", "doivent être des nombres"),
+    (["--config", "{config}"], "err_config_unknown_key", "clé inconnue 'budjet'"),
 ]
 
 
@@ -161,3 +164,15 @@ def test_every_error_key_used_in_the_code_is_in_both_languages():
         assert names[0] == names[1], f"{key}: placeholders differ between en and fr"
     for key in (k for k in CATALOGUE if k.endswith(("_py", "_cli")) and k.startswith("err_")):
         assert key.rsplit("_", 1)[0] in CATALOGUE, f"hint {key} without its message"
+
+
+def test_funnel_and_control_log_errors_in_french(tmp_path, capsys):
+    funnel = ["funnel", str(DATA / "c2sg_funnel.csv"), "--group", "genre", "--lang", "fr"]
+    assert main([*funnel, "--step", "p=picked/high_risk"]) == 2
+    text = _text(capsys.readouterr())
+    assert text.startswith("Erreur : Colonne(s) 'genre' introuvable(s) dans le tableau des étapes")
+    log = ["controls", str(DATA / "c2sg_controls.csv"), "--lang", "fr"]
+    assert main([*log, "--selected-by", "methode"]) == 2
+    text = _text(capsys.readouterr())
+    assert "Colonne « methode » (selected_by) introuvable dans le journal des contrôles" in text
+    assert "not found" not in text

@@ -212,8 +212,27 @@ def main(argv: list[str] | None = None) -> int:
         reset_lang()
 
 
+def _early_lang(argv: list[str]) -> None:
+    """Take ``--lang`` from the command line at once, so that errors raised before the command
+    reads its options (a bad ``--config`` file) are in that language too; an unknown value is
+    left for the command to report."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+        else:
+            continue
+        try:
+            set_lang(value)
+        except ScoreAuditError:
+            pass
+        return
+
+
 def _run(argv: list[str]) -> int:
     debug = "--debug" in argv
+    _early_lang(argv)
     try:
         code = app(args=argv, standalone_mode=False, prog_name="scoreaudit")
         if isinstance(code, int):  # typer.Exit(n) is returned, not raised, in this mode
