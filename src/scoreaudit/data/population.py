@@ -481,30 +481,38 @@ def _check_weight_range(
 ) -> None:
     """Refuse weights outside ``[MIN_WEIGHT, MAX_WEIGHT]`` or spread more than the ratio."""
     lo, hi = int(np.argmin(values)), int(np.argmax(values))
-    where = f"Weight column {column!r}{_in_file(data)}"
-    tail = (
-        "A weight is how many files a row stands for; check the column's unit (a weight in "
-        "cents, a missing decimal point, an exported total) and fix it before auditing."
-    )
+    where = Part("err_weight_where", column=column, where=_in_file(data))
+    tail = Part("err_weight_tail")
     if values[lo] < MIN_WEIGHT:
-        raise DataError(
-            f"{where} has {int((values < MIN_WEIGHT).sum())} weight(s) below {MIN_WEIGHT:g}, "
-            f"first {_show(raw.iloc[lo])} at {describe_row(data, lo)}: such a weight stands "
-            "for no real share of a population (and numbers that small vanish in sums and "
-            f"products). {tail}"
+        raise DataError.from_key(
+            "err_weight_small",
+            where=where,
+            n=int((values < MIN_WEIGHT).sum()),
+            limit=f"{MIN_WEIGHT:g}",
+            value=_show(raw.iloc[lo]),
+            row=row_part(data, lo),
+            tail=tail,
         )
     if values[hi] > MAX_WEIGHT:
-        raise DataError(
-            f"{where} has {int((values > MAX_WEIGHT).sum())} weight(s) above {MAX_WEIGHT:g}, "
-            f"first {_show(raw.iloc[hi])} at {describe_row(data, hi)}: no population is that "
-            f"large, and such weights overflow or lose whole files in the totals. {tail}"
+        raise DataError.from_key(
+            "err_weight_large",
+            where=where,
+            n=int((values > MAX_WEIGHT).sum()),
+            limit=f"{MAX_WEIGHT:g}",
+            value=_show(raw.iloc[hi]),
+            row=row_part(data, hi),
+            tail=tail,
         )
     if values[hi] > values[lo] * MAX_WEIGHT_RATIO:
-        raise DataError(
-            f"{where}: the largest weight {_show(raw.iloc[hi])} at {describe_row(data, hi)} is "
-            f"more than {MAX_WEIGHT_RATIO:g} times the smallest {_show(raw.iloc[lo])} at "
-            f"{describe_row(data, lo)}: one row would outweigh a trillion others and decide "
-            f"every rate alone. {tail}"
+        raise DataError.from_key(
+            "err_weight_spread",
+            where=where,
+            largest=_show(raw.iloc[hi]),
+            row_hi=row_part(data, hi),
+            ratio=f"{MAX_WEIGHT_RATIO:g}",
+            smallest=_show(raw.iloc[lo]),
+            row_lo=row_part(data, lo),
+            tail=tail,
         )
 
 
@@ -625,14 +633,12 @@ def _warn_near_duplicates(
         key = " ".join(lv.split()).casefold()
         j = seen.get(key, lookalike.get(lookalike_key(lv)))
         if j is not None:
-            n = "" if counts is None else f" ({int(counts[j])} and {int(counts[i])} rows)"
+            n: Part | str = (
+                "" if counts is None else Part("err_rows_pair", a=int(counts[j]), b=int(counts[i]))
+            )
             a, b = escape_label(levels[j]), escape_label(lv)
             if key in seen:
-                raise DataError(
-                    f"Protected column {name!r}{where} has groups {a} and {b}{n} that differ "
-                    "only by case or spaces; they are probably the same group. Clean the "
-                    "column (e.g. strip spaces and lower-case it) before auditing."
-                )
+                raise DataError.from_key("err_groups_case", name=name, where=where, a=a, b=b, n=n)
             raise DataError(
                 f"Protected column {name!r}{where} has groups {a} and {b}{n} that look alike "
                 f"on screen but are different text ({_differing(levels[j], lv)}): one group "
