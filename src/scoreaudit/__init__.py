@@ -24,7 +24,14 @@ from scoreaudit.engines.counts import audit_counts
 from scoreaudit.engines.funnel import FunnelResult, audit_funnel, funnel_long
 from scoreaudit.engines.memory import audit
 from scoreaudit.engines.outofcore import audit_file
-from scoreaudit.errors import DataError, ModelError, PolicyError, ScoreAuditError, UnsafeFileError
+from scoreaudit.errors import (
+    DataError,
+    ModelError,
+    PolicyError,
+    ScoreAuditError,
+    UnsafeFileError,
+    set_message_renderer,
+)
 from scoreaudit.explain import counterfactual, score_personas
 from scoreaudit.models import (
     OnnxModel,
@@ -34,8 +41,13 @@ from scoreaudit.models import (
     SklearnModel,
     load_model,
 )
+from scoreaudit.present._messages import render_error
 from scoreaudit.results import AuditResult
 from scoreaudit.selection.policies import Budget, Selection, Threshold
+
+# Error messages built from a catalogue key (errors.py, the lowest layer, cannot import the
+# catalogue): English for ``str(exc)``, any language for the command line and the web page.
+set_message_renderer(render_error)
 
 # Submodules loaded on first use (``sa.plots`` imports matplotlib, ``sa.synthetic`` numpy only).
 _SUBMODULES = {

@@ -4,9 +4,116 @@ Every problem with the user's data, model, policy or files raises a subclass of
 :class:`ScoreAuditError` whose message names the column, value, row or file at fault and says
 what to do. The command line turns these into a one-paragraph message and exit code 2; any
 other exception is an internal error (exit code 1).
+
+Messages from the catalogue
+---------------------------
+An error built with :meth:`ScoreAuditError.from_key` carries a catalogue key and its
+parameters, so that a front end can show it in its own language (the command line in
+``--lang``; the web page in the page's language). This module is the lowest layer and imports
+nothing from the package: the catalogue lookup is *injected* with :func:`set_message_renderer`
+by the package's root (``scoreaudit/__init__.py``, which runs before any submodule), so that
+``str(exc)`` is English for Python users whatever they imported first. The fix a message
+suggests can exist twice in the catalogue, under ``<key>_py`` (a keyword argument, shown by
+``str(exc)``) and ``<key>_cli`` (a command-line option, shown by :meth:`~ScoreAuditError.render`
+with ``cli=True``).
 """
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+__all__ = [
+    "DataError",
+    "ModelError",
+    "Part",
+    "PolicyError",
+    "ScoreAuditError",
+    "UnsafeFileError",
+    "message_language",
+    "set_message_renderer",
+]
+
+#: Renders catalogue key, language and parameters to a text; None when the key is unknown.
+Renderer = Callable[[str, str, Mapping[str, Any]], "str | None"]
+
+_RENDERER: list[Renderer] = []
+#: Language of ``str(exc)`` for errors built from a key (None: English).
+_LANG: ContextVar[str | None] = ContextVar("scoreaudit_error_lang", default=None)
+
+_E = TypeVar("_E", bound="ScoreAuditError")
+
+
+def set_message_renderer(renderer: Renderer | None) -> None:
+    """Install the catalogue lookup used by :meth:`ScoreAuditError.from_key` (None: remove)."""
+    _RENDERER.clear()
+    if renderer is not None:
+        _RENDERER.append(renderer)
+
+
+def _render(key: str, lang: str, params: Mapping[str, Any]) -> str | None:
+    if not _RENDERER:
+        return None
+    shown = {k: v.render(lang) if isinstance(v, Part) else v for k, v in params.items()}
+    return _RENDERER[0](key, lang, shown)
+
+
+class Part:
+    """A piece of a message from the catalogue (e.g. a place in a file), shown in the language
+    of the message it is put in; ``str(part)`` is English.
+
+    Examples
+    --------
+    >>> where = Part("err_in_file", file="x.csv")
+    >>> str(where)
+    " in file 'x.csv'"
+    >>> DataError.from_key("err_population_empty", where=where).render("fr")
+    'La population est vide : les données dans le fichier « x.csv » n’ont aucune ligne.'
+
+    """
+
+    def __init__(self, key: str, /, **params: Any) -> None:
+        self.key = key
+        self.params = params
+
+    def render(self, lang: str) -> str:
+        """The piece in ``lang``."""
+        text = _render(self.key, lang, self.params)
+        return f"{self.key} {self.params}" if text is None else text
+
+    def __str__(self) -> str:
+        return self.render(_LANG.get() or "en")
+
+    def __repr__(self) -> str:
+        return f"Part({self.key!r}, **{self.params!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Part) and (self.key, self.params) == (other.key, other.params)
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+
+@contextlib.contextmanager
+def message_language(lang: str | None) -> Iterator[None]:
+    """Within the block, ``str(exc)`` of errors built from a key is in ``lang`` (en, fr).
+
+    Examples
+    --------
+    >>> exc = DataError.from_key("err_file_empty", file="x.csv")
+    >>> with message_language("fr"):
+    ...     print(exc)
+    Le fichier « x.csv » est vide (0 octet). A-t-il été copié en entier ?
+    >>> print(exc)
+    File 'x.csv' is empty (0 bytes). Was it copied completely?
+    """
+    token = _LANG.set(lang)
+    try:
+        yield
+    finally:
+        _LANG.reset(token)
 
 
 class ScoreAuditError(ValueError):
@@ -26,17 +133,72 @@ class ScoreAuditError(ValueError):
     "Column 'age' is numeric; give bands, e.g. --bands age=25,65."
     """
 
+    #: Catalogue key of the message (None: a literal English message).
+    message_key: str | None = None
+    #: Values of the key's ``{placeholders}``.
+    message_params: dict[str, Any] = {}  # replaced per instance, never mutated
+
     def __init__(self, message: str = "", *, python: str | None = None, cli: str | None = None):
         self.message = message
         self.python_hint = python
         self.cli_hint = cli
         super().__init__(f"{message} {python}" if python else message)
 
+    @classmethod
+    def from_key(cls: type[_E], key: str, /, **params: Any) -> _E:
+        """The error whose text is the catalogue entry ``key`` with ``params`` filled.
+
+        ``str(exc)`` is the English text (or that of :func:`message_language`), with the
+        ``<key>_py`` hint if the catalogue has one; :meth:`render` gives any language, with
+        the ``<key>_cli`` hint for the command line.
+
+        Examples
+        --------
+        >>> exc = DataError.from_key("err_numeric_needs_bands", name="age", n=60)
+        >>> str(exc)
+        "Protected column 'age' is numeric with 60 distinct values; give bands, e.g. bands={'age': [25, 35, 50, 65]}."
+        >>> exc.render("fr", cli=True)
+        'La colonne protégée « age » est numérique avec 60 valeurs distinctes ; donnez des tranches, p. ex. --bands age=25,35,50,65.'
+        >>> exc.cli_message
+        "Protected column 'age' is numeric with 60 distinct values; give bands, e.g. --bands age=25,35,50,65."
+        """
+        en = _render(key, "en", params)
+        exc = cls(en if en is not None else f"{key} {params}")
+        exc.message_key = key
+        exc.message_params = dict(params)
+        exc.message = en if en is not None else exc.message
+        exc.python_hint = _render(f"{key}_py", "en", params)
+        exc.cli_hint = _render(f"{key}_cli", "en", params)
+        exc.args = (f"{exc.message} {exc.python_hint}" if exc.python_hint else exc.message,)
+        return exc
+
+    def render(self, lang: str | None = None, *, cli: bool = False) -> str:
+        """The message in ``lang`` (None: English), with the command-line hint if ``cli``.
+
+        An error without a catalogue key is English whatever ``lang``.
+        """
+        key = self.message_key
+        text = _render(key, lang, self.message_params) if key and lang else None
+        if text is None or key is None or lang is None:
+            return self.cli_message if cli else ValueError.__str__(self)
+        hint = None
+        if cli:
+            hint = _render(f"{key}_cli", lang, self.message_params)
+        if hint is None:
+            hint = _render(f"{key}_py", lang, self.message_params)
+        return f"{text} {hint}" if hint else text
+
+    def __str__(self) -> str:
+        lang = _LANG.get()
+        if lang is None or self.message_key is None:
+            return ValueError.__str__(self)
+        return self.render(lang)
+
     @property
     def cli_message(self) -> str:
         """The message with the command-line form of the fix."""
         hint = self.cli_hint or self.python_hint
-        return f"{self.message} {hint}" if hint else str(self)
+        return f"{self.message} {hint}" if hint else ValueError.__str__(self)
 
 
 class DataError(ScoreAuditError):

@@ -83,7 +83,7 @@ def _mapping(value: Any, what: str) -> dict[str, Any]:
         return {}
     if isinstance(value, Mapping):
         return {str(k): v for k, v in value.items()}
-    raise ScoreAuditError(f"{what} must be a mapping like {{gender: man}}, not {value!r}.")
+    raise ScoreAuditError.from_key("err_option_mapping", what=what, value=value)
 
 
 def merge_options(
@@ -131,10 +131,7 @@ def parse_budget(text: str):
         if raw.endswith("%"):
             pct = float(raw[:-1].strip())
             if not 0 < pct <= 100:  # also refuses nan
-                raise PolicyError(
-                    f"The budget {text!r} must be more than 0% and at most 100% "
-                    "of the files (e.g. 5%)."
-                )
+                raise PolicyError.from_key("err_budget_range", text=text)
             return Budget(share=pct / 100)
         for suffix in ("files", "file", "dossiers", "dossier"):
             if raw.endswith(suffix):
@@ -143,15 +140,9 @@ def parse_budget(text: str):
     except PolicyError:  # a readable budget out of range (0%, 120%): Budget's own message
         raise
     except ValueError:
-        raise PolicyError(
-            f"Cannot read the budget {text!r}: write a share like 5% or 0.05, or a number of "
-            "files like '500 files'."
-        ) from None
+        raise PolicyError.from_key("err_budget_unreadable", text=text) from None
     if value.is_integer() and value >= 1:
-        raise PolicyError(
-            f"The budget {text!r} is ambiguous: write {int(value)}% for a share of files, or "
-            f"'{int(value)} files' for a number of files."
-        )
+        raise PolicyError.from_key("err_budget_ambiguous", text=text, n=int(value))
     return Budget(share=value)
 
 
@@ -160,7 +151,7 @@ def parse_mapping(items: list[str], what: str) -> dict[str, str]:
     out = {}
     for item in items:
         if "=" not in item:
-            raise ScoreAuditError(f"{what} must look like name=value, not {item!r}.")
+            raise ScoreAuditError.from_key("err_option_name_value", what=what, item=item)
         k, v = item.split("=", 1)
         out[k.strip()] = v.strip()
     return out
@@ -172,7 +163,7 @@ def parse_bands(items: list[str]) -> dict[str, list[float]]:
         try:
             out[k] = [float(x) for x in v.replace(";", ",").split(",") if x.strip()]
         except ValueError:
-            raise ScoreAuditError(f"--bands {k}={v!r}: cut points must be numbers.") from None
+            raise ScoreAuditError.from_key("err_bands_option", name=k, value=v) from None
     return out
 
 
@@ -181,10 +172,7 @@ def resolve_model(model: str | None, score_column: str | None, trust_pickle: boo
     from scoreaudit.models.column import ScoreColumn
 
     if (model is None) == (score_column is None):
-        raise ScoreAuditError(
-            "Give either --model (a spec, a shipped name or a model file) "
-            "or --score-column (scores already in the data)."
-        )
+        raise ScoreAuditError.from_key("err_model_or_score")
     if score_column is not None:
         return ScoreColumn(score_column)
     from scoreaudit.models.loading import load_model
@@ -318,7 +306,7 @@ def funnel_step(name: str, stage: str, base: str, given: str | None = None) -> t
     stage, base, name = str(stage).strip(), str(base).strip(), str(name).strip()
     if not stage or not base:
         text = given if given is not None else f"{name}={stage}/{base}"
-        raise DataError(f"--step {text!r}: give both the stage and its base stage.")
+        raise DataError.from_key("err_step_both", text=text)
     return (name or stage, stage, base)
 
 
@@ -332,10 +320,7 @@ def parse_step(text: str) -> tuple[str, str, str]:
     """
     name, _, rest = text.rpartition("=")
     if "/" not in rest:
-        raise DataError(
-            f"--step {text!r} must look like 'name=stage/base' or 'stage/base', "
-            "e.g. --step 'suspension=suspended/anomaly'."
-        )
+        raise DataError.from_key("err_step_form", text=text)
     stage, _, base = rest.rpartition("/")
     return funnel_step(name, stage, base, given=text)
 

@@ -190,7 +190,8 @@ def test_pickle_renamed_csv_and_binary_are_refused(client, app):
 def test_library_error_is_shown_naming_the_file_and_line(client):
     r = upload(client, "bad.csv", b"gender,score\nwoman,0.5,extra,more\nman,0.2\n")
     assert r.status_code == 400
-    assert "bad.csv" in r.text and "Line 2" in r.text  # the reader's own message, escaped
+    # the reader's message from the catalogue, in the page's language (French by default)
+    assert "bad.csv" in r.text and "La ligne 2 de" in r.text and "Line 2" not in r.text
 
 
 def test_xlsx_upload_is_read(client, app):

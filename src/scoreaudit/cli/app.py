@@ -14,7 +14,7 @@ import typer
 
 from scoreaudit.cli.controls import controls_cli, counts_cli
 from scoreaudit.cli.funnel import funnel_cli
-from scoreaudit.cli.i18n import h, localise_typer, reset_lang, set_lang, tr, whole
+from scoreaudit.cli.i18n import current_lang, h, localise_typer, reset_lang, set_lang, tr, whole
 from scoreaudit.cli.power import power_cli
 from scoreaudit.cli.terminal import console, err_console
 from scoreaudit.errors import ScoreAuditError
@@ -122,6 +122,7 @@ def model_check_cmd(
     spec: str = typer.Argument(..., help=h("cli_h_spec")),
     trust: list[str] = typer.Option([], "--trust", help=h("cli_h_trust")),
     trust_pickle: bool = typer.Option(False, "--trust-pickle", help=h("cli_h_trust_pickle")),
+    lang: str = typer.Option(None, "--lang", help=h("cli_h_lang_terminal")),
 ) -> None:
     """Validate a model spec and print a summary of its terms (exit code 2 if invalid).
 
@@ -130,7 +131,12 @@ def model_check_cmd(
     from scoreaudit.models.check import model_check
 
     model_check(
-        spec, trusted=trust or None, allow_pickle=trust_pickle, console=console, raise_errors=True
+        spec,
+        trusted=trust or None,
+        allow_pickle=trust_pickle,
+        console=console,
+        raise_errors=True,
+        lang=set_lang(lang),
     )
 
 
@@ -206,8 +212,27 @@ def main(argv: list[str] | None = None) -> int:
         reset_lang()
 
 
+def _early_lang(argv: list[str]) -> None:
+    """Take ``--lang`` from the command line at once, so that errors raised before the command
+    reads its options (a bad ``--config`` file) are in that language too; an unknown value is
+    left for the command to report."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+        else:
+            continue
+        try:
+            set_lang(value)
+        except ScoreAuditError:
+            pass
+        return
+
+
 def _run(argv: list[str]) -> int:
     debug = "--debug" in argv
+    _early_lang(argv)
     try:
         code = app(args=argv, standalone_mode=False, prog_name="scoreaudit")
         if isinstance(code, int):  # typer.Exit(n) is returned, not raised, in this mode
@@ -215,7 +240,7 @@ def _run(argv: list[str]) -> int:
     except ScoreAuditError as exc:
         if debug:
             raise
-        _print_error(exc.cli_message)
+        _print_error(exc.render(current_lang(), cli=True))
         return 2
     except typer.Exit as exc:
         return int(exc.exit_code or 0)

@@ -68,9 +68,9 @@ def load_config(path: str | Path) -> dict[str, Any]:
 
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"Config file {str(path)!r} does not exist or is not a file.")
+        raise ConfigError.from_key("err_config_missing", file=str(path))
     if path.stat().st_size > 1_000_000:  # an options file is a few lines
-        raise ConfigError(f"Config file {str(path)!r} is larger than 1 MB: is it the right file?")
+        raise ConfigError.from_key("err_config_large", file=str(path))
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         _check_config_size(raw, path)
@@ -81,28 +81,23 @@ def load_config(path: str | Path) -> dict[str, Any]:
             "'key: value' lines."
         ) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"Config file {str(path)!r} is not valid YAML: {exc}") from None
+        raise ConfigError.from_key("err_config_yaml", file=str(path), why=exc) from None
     except UnicodeDecodeError:
-        raise ConfigError(f"Config file {str(path)!r} is not UTF-8 text.") from None
+        raise ConfigError.from_key("err_config_utf8", file=str(path)) from None
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        raise ConfigError(
-            f"Config file {str(path)!r} must be a mapping of options "
-            f"(key: value lines), not {type(raw).__name__}."
-        )
+        raise ConfigError.from_key("err_config_mapping", file=str(path), type=type(raw).__name__)
     out: dict[str, Any] = {}
     for key, value in raw.items():
         k = str(key).strip().replace("-", "_")
         if k in _CLI_ONLY:
-            raise ConfigError(
-                f"Config file {str(path)!r}: {key!r} can only be given on the command line "
-                f"(--{k.replace('_', '-')})."
+            raise ConfigError.from_key(
+                "err_config_cli_only", file=str(path), key=key, option=k.replace("_", "-")
             )
         if k not in DEFAULTS:
-            raise ConfigError(
-                f"Config file {str(path)!r}: unknown key {key!r}. Allowed keys: "
-                f"{', '.join(CONFIG_KEYS)}."
+            raise ConfigError.from_key(
+                "err_config_unknown_key", file=str(path), key=key, allowed=", ".join(CONFIG_KEYS)
             )
         out[k] = value
     base = path.parent
@@ -411,16 +406,18 @@ def run_audit_command(
                 synthetic=unsuppressed,
             )
     from scoreaudit.gate.publish import publish
+    from scoreaudit.present.labels import use_labels
 
-    print_result(
-        publish(
-            result,
-            int(opts["min_cell"]),
-            keep=keep,
-            allow_unsuppressed=unsuppressed,
-            synthetic=unsuppressed,
-        ).result
-    )
+    with use_labels(opts["labels"]):  # the report's display names in the terminal too
+        print_result(
+            publish(
+                result,
+                int(opts["min_cell"]),
+                keep=keep,
+                allow_unsuppressed=unsuppressed,
+                synthetic=unsuppressed,
+            ).result
+        )
     if out is not None:
         console.print(
             tr(

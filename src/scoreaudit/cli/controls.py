@@ -28,6 +28,8 @@ from scoreaudit.cli.terminal import (
     fmt_interval_cli,
     fmt_p_cli,
     print_warnings,
+    shown_attribute,
+    shown_group,
 )
 from scoreaudit.core.vocab import REST_KEYWORD
 from scoreaudit.options import parse_bands, parse_mapping
@@ -119,7 +121,7 @@ def print_aggregate(
         for row in part.itertuples(index=False):
             table.add_row(
                 *cells(
-                    f"{row.attribute}={row.group}",
+                    f"{shown_attribute(row.attribute)}={shown_group(row.attribute, row.group)}",
                     fmt_cli(row.rate, pct=True),
                     fmt_cli(row.reference_rate, pct=True),
                     fmt_cli(row.ratio),

@@ -25,9 +25,11 @@ from scoreaudit.cli.common import (
     Out,
     prepare,
 )
-from scoreaudit.cli.i18n import h, tr
+from scoreaudit.cli.i18n import current_lang, h, tr
 from scoreaudit.cli.terminal import console
+from scoreaudit.core.vocab import SEP
 from scoreaudit.options import parse_step
+from scoreaudit.present.notes import funnel_note
 
 __all__ = ["funnel_cli", "parse_step"]
 
@@ -42,6 +44,7 @@ def print_funnel(result: Any) -> None:
     """Print each step's rates and ratios, and the warnings (give a published result:
     :func:`scoreaudit.report.funnel_report.publish_funnel`)."""
     d = result.steps
+    attr = _group_attribute(result)
     for step, part in d.groupby("step", sort=False):
         first = part.iloc[0]
         table = Table(title=f"{step}: {first['stage']} / {first['base']}", title_justify="left")
@@ -50,7 +53,7 @@ def print_funnel(result: Any) -> None:
             is_ref = row.group == row.reference
             table.add_row(
                 *term.cells(
-                    str(row.group),
+                    term.shown_group(attr, row.group),
                     str(row.stratum),
                     term.fmt_cli(row.rate, pct=True, decimals=1),
                     tr("cli_col_ref") if is_ref else term.fmt_cli(row.ratio),
@@ -58,16 +61,24 @@ def print_funnel(result: Any) -> None:
                     "" if is_ref else term.fmt_p_cli(row.p_adjusted),
                     tr("cli_flag_hidden")
                     if getattr(row, "suppressed", False)
-                    else str(row.note or ""),
+                    else funnel_note(row.note, current_lang()),
                 )
             )
         console.print(table)
     if result.combined is not None:
-        _print_combined(result.combined)
+        _print_combined(result.combined, attr)
     term.print_warnings(result.warnings, console)
 
 
-def _print_combined(combined: Any) -> None:
+def _group_attribute(result: Any) -> str:
+    """The name of the group column(s) of a funnel result, for the groups' display labels."""
+    given = getattr(result, "config", {}).get("group")
+    if isinstance(given, (list, tuple)):
+        return SEP.join(map(str, given))
+    return str(given)
+
+
+def _print_combined(combined: Any, attr: str) -> None:
     c = combined[combined["group"] != combined["reference"]]
     table = Table(title=tr("cli_funnel_combined"), title_justify="left")
     _columns(table, ["step", "group", "unstratified", "mh", "homogeneity"])
@@ -75,7 +86,7 @@ def _print_combined(combined: Any) -> None:
         table.add_row(
             *term.cells(
                 str(row.step),
-                str(row.group),
+                term.shown_group(attr, row.group),
                 term.fmt_cli(row.unstratified_ratio),
                 f"{term.fmt_cli(row.mh_ratio)} ({term.fmt_interval_cli(row.mh_low, row.mh_high)})",
                 term.fmt_p_cli(row.homogeneity_p),

@@ -20,6 +20,8 @@ __all__ = [
     "fmt_ratio_cli",
     "print_result",
     "print_warnings",
+    "shown_attribute",
+    "shown_group",
 ]
 
 
@@ -230,6 +232,41 @@ def print_result(result) -> None:
     print_warnings(result.warnings)  # data-quality warnings are never silent
 
 
+def shown_attribute(name: object) -> str:
+    """An attribute (or intersection) by its display name in the terminal language.
+
+    The names of the bundled data, or those of ``--labels`` (see
+    :mod:`scoreaudit.present.labels`), as in the report; other names are shown as they are.
+
+    Examples
+    --------
+    >>> from scoreaudit.cli.i18n import set_lang
+    >>> _ = set_lang("fr")
+    >>> shown_attribute("family_status")
+    'situation familiale'
+    >>> _ = set_lang("en")
+    """
+    from scoreaudit.present.catalogue import attribute_label
+
+    return attribute_label(str(name), current_lang())
+
+
+def shown_group(attribute: object, group: object) -> str:
+    """A group of ``attribute`` by its display label in the terminal language.
+
+    Examples
+    --------
+    >>> from scoreaudit.cli.i18n import set_lang
+    >>> _ = set_lang("fr")
+    >>> shown_group("family_status", "single_parent"), shown_group("region", "north")
+    ('familles monoparentales', 'north')
+    >>> _ = set_lang("en")
+    """
+    from scoreaudit.present.catalogue import group_label
+
+    return group_label(str(attribute), str(group), current_lang())
+
+
 def _result_row(row) -> list[str]:
     """The cells of one comparison of :func:`print_result`."""
     notes = []
@@ -246,9 +283,9 @@ def _result_row(row) -> list[str]:
     low, high = fmt_ratio_cli(row.ratio_low, dec), fmt_ratio_cli(row.ratio_high, dec)
     interval = "–" if low == high == "–" else f"{low} – {high}".replace(tr("cli_ref_none"), "∞")
     return [
-        row.attribute,
-        str(row.group),
-        str(row.reference),
+        shown_attribute(row.attribute),
+        shown_group(row.attribute, row.group),
+        shown_group(row.attribute, row.reference),
         _rate_cli(row.selection_rate),
         _rate_cli(row.reference_rate),
         fmt_ratio_cli(row.ratio, dec),

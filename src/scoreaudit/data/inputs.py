@@ -90,10 +90,7 @@ str or os.PathLike
         return pa.table(data).to_pandas()
     if hasattr(data, "to_pandas"):
         return data.to_pandas()
-    raise DataError(
-        f"{what} must be a pandas, polars or pyarrow table, or the path of a CSV or "
-        f"Parquet file, not {type(data).__name__}."
-    )
+    raise DataError.from_key("err_data_type", what=what, type=type(data).__name__)
 
 
 def _from_polars(data: Any) -> pd.DataFrame:

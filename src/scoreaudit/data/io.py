@@ -45,7 +45,7 @@ from typing import Any
 
 import pandas as pd
 
-from scoreaudit.errors import DataError
+from scoreaudit.errors import DataError, Part
 
 __all__ = [
     "MAX_DATA_BYTES",
@@ -111,13 +111,23 @@ def describe_row(frame: pd.DataFrame, pos: int) -> str:
     >>> describe_row(pd.DataFrame({"a": [1, 2]}), 1)
     'row position 1'
     """
-    text = f"row position {pos}"
+    return str(row_part(frame, pos))
+
+
+def row_part(frame: pd.DataFrame, pos: int) -> Part:
+    """:func:`describe_row` as a message part, shown in the language of its error message.
+
+    Examples
+    --------
+    >>> row_part(pd.DataFrame({"a": [1, 2]}), 1).render("fr")
+    'ligne de données 1 (en comptant de 0)'
+    """
     info = frame.attrs.get(SOURCE_ATTR) if isinstance(frame, pd.DataFrame) else None
     if not isinstance(info, dict) or info.get("first_data_line") is None:
-        return text
+        return Part("err_row", pos=pos)
     if info.get("rows") != len(frame) or not frame.index.equals(pd.RangeIndex(len(frame))):
-        return text
-    return f"{text} (line {pos + int(info['first_data_line'])} of the file)"
+        return Part("err_row", pos=pos)
+    return Part("err_row_line", pos=pos, line=pos + int(info["first_data_line"]))
 
 
 def _max_bytes(max_bytes: int | None) -> int:
@@ -129,10 +139,7 @@ def _max_bytes(max_bytes: int | None) -> int:
     try:
         return int(float(env))
     except ValueError:
-        raise DataError(
-            f"The environment variable {_MAX_BYTES_ENV}={env!r} is not a number of bytes "
-            "(e.g. 50000000000 for 50 GB)."
-        ) from None
+        raise DataError.from_key("err_max_bytes_env", name=_MAX_BYTES_ENV, value=env) from None
 
 
 def _human(n: float) -> str:
@@ -146,11 +153,12 @@ def _human(n: float) -> str:
 def _check_size(path: Path, limit: int) -> None:
     size = path.stat().st_size
     if size > limit:
-        raise DataError(
-            f"File {str(path)!r} is {_human(size)}, more than the limit of "
-            f"{_human(limit)} for a data file. Is it the right file? For a larger "
-            f"population, set {_MAX_BYTES_ENV} (in bytes) or read_data(..., max_bytes=N), and "
-            "prefer Parquet to CSV (a CSV file is read into memory)."
+        raise DataError.from_key(
+            "err_file_too_large",
+            file=str(path),
+            size=_human(size),
+            limit=_human(limit),
+            env=_MAX_BYTES_ENV,
         )
 
 
@@ -169,7 +177,7 @@ def _csv_rows(text: str, sep: str, path: Path, stop: int | None = None) -> list[
 
 def _check_path(path: Path) -> None:
     if not path.exists():
-        hint = ""
+        hint: Part | str = ""
         if path.parent.is_dir():
             close = [
                 p.name
@@ -177,30 +185,25 @@ def _check_path(path: Path) -> None:
                 if p.name.casefold() == path.name.casefold()
             ]
             if close:
-                hint = f" Did you mean {close[0]!r}? (names are case-sensitive)"
-        raise DataError(
-            f"File {str(path)!r} does not exist. Check the path and the spelling.{hint}"
-        )
+                hint = Part("err_file_missing_close", close=close[0])
+        raise DataError.from_key("err_file_missing", file=str(path), hint=hint)
     if path.is_dir():
-        raise DataError(f"{str(path)!r} is a directory; give the path of a CSV or Parquet file.")
+        raise DataError.from_key("err_path_is_dir", file=str(path))
     if not path.is_file():
-        raise DataError(
-            f"{str(path)!r} is not a regular file; give the path of a CSV or Parquet file."
-        )
+        raise DataError.from_key("err_path_not_file", file=str(path))
     if path.stat().st_size == 0:
-        raise DataError(f"File {str(path)!r} is empty (0 bytes). Was it copied completely?")
+        raise DataError.from_key("err_file_empty", file=str(path))
 
 
 def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except PermissionError:
-        raise DataError(
-            f"Cannot read {str(path)!r}: permission denied. Copy the file somewhere "
-            "you can read it, or ask for read access."
-        ) from None
+        raise DataError.from_key("err_permission", file=str(path)) from None
     except OSError as exc:
-        raise DataError(f"Cannot read {str(path)!r}: {exc.strerror or exc}.") from None
+        raise DataError.from_key(
+            "err_cannot_read", file=str(path), why=exc.strerror or exc
+        ) from None
 
 
 def _line_of(raw: bytes, offset: int) -> int:
@@ -210,17 +213,10 @@ def _line_of(raw: bytes, offset: int) -> int:
 def _refuse_non_text(raw: bytes, path: Path) -> None:
     name = str(path)
     if raw[:4] == b"PK\x03\x04" or raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise DataError(
-            f"{name!r} is an Excel workbook (or a zip archive), not CSV text. In Excel or "
-            "LibreOffice, use 'Save as' > 'CSV UTF-8' (or CSV with ';'), then audit that file."
-        )
+        raise DataError.from_key("err_excel", file=name)
     nul = raw.find(b"\x00")
     if nul >= 0:
-        raise DataError(
-            f"{name!r} contains NUL bytes (first at byte {nul}, line {_line_of(raw, nul)}): it is "
-            "not a text CSV file (a binary file, or UTF-16 text without a byte-order mark). "
-            "Save it again as CSV UTF-8."
-        )
+        raise DataError.from_key("err_nul_bytes", file=name, byte=nul, line=_line_of(raw, nul))
 
 
 _BOMS = (
@@ -250,12 +246,11 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str]:
         bad = exc.start
     utf8_seq = re.search(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}", raw)
     if utf8_seq is not None:
-        raise DataError(
-            f"{str(path)!r} mixes two text encodings: line {_line_of(raw, utf8_seq.start())} "
-            f"is UTF-8 but line {_line_of(raw, bad)} is not (probably Latin-1 / Windows-1252, "
-            "e.g. two exports pasted together). Accented labels would be garbled and one group "
-            "split in two. Convert the whole file to UTF-8 (e.g. open it in LibreOffice and "
-            "save as CSV UTF-8)."
+        raise DataError.from_key(
+            "err_mixed_encodings",
+            file=str(path),
+            utf8_line=_line_of(raw, utf8_seq.start()),
+            bad_line=_line_of(raw, bad),
         )
     for encoding in ("cp1252", "latin-1"):
         try:
@@ -332,11 +327,13 @@ def _check_extra_fields(text: str, sep: str, n_header: int, path: Path) -> None:
         next(reader, None)
         for row in reader:
             if len(row) > n_header and any(f.strip() for f in row[n_header:]):
-                raise DataError(
-                    f"Line {reader.line_num} of {str(path)!r} has {len(row)} fields but the "
-                    f"header has {n_header} column names (separator {sep!r}). Every value would "
-                    "be read under the wrong column: add the missing column names, or quote "
-                    "values that contain the separator."
+                raise DataError.from_key(
+                    "err_field_count",
+                    line=reader.line_num,
+                    file=str(path),
+                    n=len(row),
+                    n_header=n_header,
+                    sep=sep,
                 )
     except csv.Error:
         _csv_rows(text, sep, path)  # raises the clear error
@@ -349,24 +346,14 @@ def _read_parquet(path: Path, **kwargs: Any) -> pd.DataFrame:
             fh.seek(max(path.stat().st_size - 4, 0))
             tail = fh.read(4)
     except PermissionError:
-        raise DataError(f"Cannot read {str(path)!r}: permission denied.") from None
+        raise DataError.from_key("err_permission_short", file=str(path)) from None
     if head != b"PAR1" or tail != b"PAR1":
-        what = (
-            "does not start like a Parquet file"
-            if head != b"PAR1"
-            else "is truncated (the end of a Parquet file is missing)"
-        )
-        raise DataError(
-            f"Cannot read Parquet file {str(path)!r}: it {what}. Copy the file again, or "
-            "export the data as CSV."
-        )
+        what = Part("err_parquet_start" if head != b"PAR1" else "err_parquet_truncated")
+        raise DataError.from_key("err_parquet_bad", file=str(path), what=what)
     try:
         frame = pd.read_parquet(path, **kwargs)
     except Exception as exc:  # pyarrow raises many types
-        raise DataError(
-            f"Cannot read Parquet file {str(path)!r}: {exc}. The file may be truncated "
-            "or damaged: copy it again, or export the data as CSV."
-        ) from None
+        raise DataError.from_key("err_parquet_damaged", file=str(path), why=exc) from None
     frame.attrs[SOURCE_ATTR] = {"path": str(path), "rows": len(frame), "first_data_line": None}
     return _check_frame(frame, path, None)
 
@@ -377,12 +364,9 @@ def _check_frame(frame: pd.DataFrame, path: Path, header: list[str] | None) -> p
     stripped = [n.strip() for n in names]
     dups = sorted({n for n in stripped if stripped.count(n) > 1})
     if dups:
-        raise DataError(
-            f"File {name!r} has duplicated column name(s): {', '.join(map(repr, dups))}. "
-            "Rename or delete the duplicates so that every column has one meaning."
-        )
+        raise DataError.from_key("err_dup_columns", file=name, dups=", ".join(map(repr, dups)))
     if len(frame) == 0:
-        raise DataError(f"File {name!r} has a header but no rows: there is nothing to audit.")
+        raise DataError.from_key("err_no_rows", file=name)
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame
 
@@ -423,10 +407,8 @@ def read_data(
     try:
         return _read_checked(path, **kwargs)
     except MemoryError:
-        raise DataError(
-            f"Not enough memory to read {str(path)!r} ({_human(path.stat().st_size)}). "
-            "Convert it to Parquet, keep only the columns the audit needs, or use a machine "
-            "with more memory."
+        raise DataError.from_key(
+            "err_no_memory", file=str(path), size=_human(path.stat().st_size)
         ) from None
 
 
@@ -435,9 +417,7 @@ def _read_checked(path: Path, **kwargs: Any) -> pd.DataFrame:
     if suffix in _PARQUET_SUFFIXES:
         return _read_parquet(path, **kwargs)
     if suffix not in _CSV_SUFFIXES:
-        raise DataError(
-            f"Unknown data file type {suffix!r} for {str(path)!r}; use .csv or .parquet."
-        )
+        raise DataError.from_key("err_file_type", suffix=suffix, file=str(path))
     raw = _read_bytes(path)
     if raw[:4] == b"PAR1":  # a Parquet file with a .csv name: read it as what it is
         return _read_parquet(path, **kwargs)
@@ -445,10 +425,7 @@ def _read_checked(path: Path, **kwargs: Any) -> pd.DataFrame:
     text = text.lstrip("\ufeff")
     lines = text.splitlines()
     if not lines or not lines[0].strip():
-        raise DataError(
-            f"File {str(path)!r} has no header line (its first line is empty). "
-            "The first line must hold the column names."
-        )
+        raise DataError.from_key("err_no_header", file=str(path))
     sep = kwargs.pop("sep", None) or _separator(lines)
     header = _fields(lines[0], sep)
     first_rows = _csv_rows(text, sep, path, 200)[1:]
@@ -462,12 +439,9 @@ def _read_checked(path: Path, **kwargs: Any) -> pd.DataFrame:
         frame = pd.read_csv(io.StringIO(text), sep=sep, **kwargs)
     except pd.errors.ParserError as exc:
         detail = str(exc).strip()
-        raise DataError(
-            f"Cannot parse CSV file {str(path)!r} (separator {sep!r}): {detail}. Check that line "
-            "for a separator inside an unquoted value, or a quote that is never closed."
-        ) from None
+        raise DataError.from_key("err_csv_parse", file=str(path), sep=sep, detail=detail) from None
     except pd.errors.EmptyDataError:
-        raise DataError(f"File {str(path)!r} has no data.") from None
+        raise DataError.from_key("err_no_data", file=str(path)) from None
     except UnicodeError as exc:  # pragma: no cover - text is already decoded
         raise DataError(f"Cannot read {str(path)!r}: {exc}") from None
     if "index_col" not in kwargs and any(len(r) > len(header) for r in first_rows):

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.core.vocab import MISSING_LABEL, SEP
-from scoreaudit.data.io import describe_row, source_name
-from scoreaudit.errors import DataError
+from scoreaudit.data.io import describe_row, row_part, source_name
+from scoreaudit.errors import DataError, Part
 
 #: Separator of intersection labels (``woman × alone``); refused inside a group label.
 
@@ -95,18 +95,22 @@ def _band(
 ) -> tuple[np.ndarray, tuple]:
     edges_arr = np.asarray(list(edges), dtype=float)
     if edges_arr.ndim != 1 or edges_arr.size == 0 or not np.all(np.isfinite(edges_arr)):
-        raise DataError(f"bands[{name!r}] must be a non-empty list of finite numbers.")
+        raise DataError.from_key("err_bands_not_numbers", name=name)
     if np.any(np.diff(edges_arr) <= 0):
-        raise DataError(f"bands[{name!r}] = {list(edges)} must be strictly increasing.")
+        raise DataError.from_key("err_bands_not_increasing", name=name, edges=list(edges))
     numeric = pd.to_numeric(values, errors="coerce")
     bad = numeric.isna() & values.notna()
     if bad.any():
         pos = int(np.flatnonzero(bad.to_numpy())[0])
-        row = describe_row(data, pos) if data is not None else f"row position {pos}"
+        row = row_part(data, pos) if data is not None else Part("err_row", pos=pos)
         where = _in_file(data) if data is not None else ""
-        raise DataError(
-            f"Column {name!r}{where} is banded but value {_show(values.iloc[pos])} at {row} "
-            f"is not a number ({int(bad.sum())} such value(s)). Fix or drop those rows."
+        raise DataError.from_key(
+            "err_band_not_number",
+            name=name,
+            where=where,
+            value=_show(values.iloc[pos]),
+            row=row,
+            n=int(bad.sum()),
         )
     arr = numeric.to_numpy(dtype=float, na_value=np.nan)
     codes = np.searchsorted(edges_arr, arr, side="right").astype(np.int32)
@@ -119,11 +123,7 @@ def _encode(name: str, values: pd.Series) -> tuple[np.ndarray, tuple]:
     try:
         cat = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
     except TypeError:  # unhashable values: lists or records further down the column
-        raise DataError(
-            f"Column {name!r}, used as a protected attribute, holds lists or records (a Parquet "
-            "list or struct column) in some rows, not one value per row. Flatten it into plain "
-            "columns before auditing."
-        ) from None
+        raise DataError.from_key("err_protected_nested", name=name) from None
     codes = cat.cat.codes.to_numpy().astype(np.int32)
     levels = [str(c) for c in cat.cat.categories]
     # drop unused categories with one bincount (``remove_unused_categories`` sorts every row)
@@ -133,10 +133,7 @@ def _encode(name: str, values: pd.Series) -> tuple[np.ndarray, tuple]:
         codes = np.where(codes >= 0, remap[codes], -1).astype(np.int32)
         levels = [lv for lv, u in zip(levels, used, strict=True) if u]
     if len(set(levels)) != len(levels):
-        raise DataError(
-            f"Column {name!r} has distinct values that print the same ({levels}); "
-            "recode them so that every group has a unique label."
-        )
+        raise DataError.from_key("err_levels_print_same", name=name, levels=levels)
     return codes, tuple(levels)
 
 
@@ -217,38 +214,35 @@ class Population:
         protected = list(protected)
         bands = dict(bands or {})
         if missing not in ("error", "category"):
-            raise DataError(f"missing must be 'error' or 'category', not {missing!r}.")
+            raise DataError.from_key("err_missing_option", value=missing)
         where = _in_file(data)
         if len(data) == 0:
-            raise DataError(f"The population is empty: the data{where} has no rows.")
+            raise DataError.from_key("err_population_empty", where=where)
         if len(data) == 1:
-            raise DataError(
-                f"The data{where} has a single row: an audit compares groups of files and needs "
-                "many rows (with fewer than 11 files per group nothing can be published). Check "
-                "that this is the full file."
-            )
+            raise DataError.from_key("err_population_one_row", where=where)
         if data.columns.duplicated().any():
             dups = sorted({str(c) for c in data.columns[data.columns.duplicated()]})
-            raise DataError(
-                f"The data{where} has duplicated column name(s): {', '.join(dups)}. "
-                "Rename or drop the duplicates."
+            raise DataError.from_key(
+                "err_population_dup_columns", where=where, dups=", ".join(dups)
             )
         if not protected:
-            raise DataError("Give at least one protected attribute (protected=[...]).")
+            raise DataError.from_key("err_no_protected")
         if len(set(protected)) != len(protected):
-            raise DataError(f"Protected attributes are listed twice: {protected}.")
+            raise DataError.from_key("err_protected_twice", protected=protected)
         absent = [c for c in protected if c not in data.columns]
         if absent:
-            raise DataError(
-                f"Protected column(s) {', '.join(map(repr, absent))} not found in the data"
-                f"{where}.{_column_hints(absent, data)} Available columns: "
-                f"{', '.join(map(str, data.columns[:30]))}"
-                f"{' ...' if len(data.columns) > 30 else ''}."
+            raise DataError.from_key(
+                "err_protected_not_found",
+                columns=", ".join(map(repr, absent)),
+                where=where,
+                hints=_column_hints(absent, data),
+                available=", ".join(map(str, data.columns[:30])),
+                more=" ..." if len(data.columns) > 30 else "",
             )
         unknown_bands = [c for c in bands if c not in protected]
         if unknown_bands:
-            raise DataError(
-                f"bands given for {unknown_bands}, which are not protected attributes {protected}."
+            raise DataError.from_key(
+                "err_bands_not_protected", bands=unknown_bands, protected=protected
             )
 
         from scoreaudit.data.inputs import refuse_nested_columns
@@ -269,9 +263,9 @@ class Population:
 
         self.label_column = label
         if label is not None and label in protected:
-            raise DataError(f"Column {label!r} is both the label and a protected attribute.")
+            raise DataError.from_key("err_label_is_protected", column=label)
         if weight is not None and weight in protected:
-            raise DataError(f"Column {weight!r} is both the weight and a protected attribute.")
+            raise DataError.from_key("err_weight_is_protected", column=weight)
         self.labels = None if label is None else _labels(data, label)
         self.weight_column = weight
         self.weights = None if weight is None else _weights(data, weight)
@@ -286,35 +280,28 @@ class Population:
                 and not pd.api.types.is_bool_dtype(values)
                 and values.nunique(dropna=True) > MAX_UNBANDED_LEVELS
             ):
-                raise DataError(
-                    f"Protected column {name!r} is numeric with {values.nunique()} distinct "
-                    "values; give bands,",
-                    python=f"e.g. bands={{{name!r}: [25, 35, 50, 65]}}.",
-                    cli=f"e.g. --bands {name}=25,35,50,65.",
-                )
+                raise DataError.from_key("err_numeric_needs_bands", name=name, n=values.nunique())
             codes, levels = _encode(name, values)
         _check_category_count(name, len(levels), self.max_categories, _in_file(self.data))
         n_missing = int((codes < 0).sum())
         if n_missing:
             where = _in_file(self.data)
             if n_missing == len(codes):
-                raise DataError(
-                    f"Protected column {name!r}{where} is entirely missing (all {n_missing} "
-                    "values are empty): there are no groups to compare. Check that it is the "
-                    "right column and that the file was exported with it, or drop it from the "
-                    "protected attributes."
+                raise DataError.from_key(
+                    "err_protected_all_missing", name=name, where=where, n=n_missing
                 )
             if self.missing == "error":
                 first = int(np.flatnonzero(codes < 0)[0])
-                raise DataError(
-                    f"Protected column {name!r}{where} has {n_missing} missing value(s), first at "
-                    f"{describe_row(self.data, first)}. Fill them, drop those rows, or audit "
-                    f"them as a group labelled {MISSING_LABEL!r}:",
-                    python="pass missing='category'.",
-                    cli="add --missing category.",
+                raise DataError.from_key(
+                    "err_missing_values",
+                    name=name,
+                    where=where,
+                    n=n_missing,
+                    row=row_part(self.data, first),
+                    label=MISSING_LABEL,
                 )
             if MISSING_LABEL in levels:
-                raise DataError(f"Column {name!r} already has a group named {MISSING_LABEL!r}.")
+                raise DataError.from_key("err_missing_label_taken", name=name, label=MISSING_LABEL)
             codes = np.where(codes < 0, len(levels), codes).astype(np.int32)
             levels = (*levels, MISSING_LABEL)
         # drop unused levels (e.g. empty bands) so that every group has members
@@ -324,20 +311,19 @@ class Population:
             codes = remap[codes].astype(np.int32)
             levels = tuple(lv for lv, u in zip(levels, used, strict=True) if u)
         if len(levels) < 2:
-            raise DataError(
-                f"Protected column {name!r}{_in_file(self.data)} has a single group "
-                f"({levels[0]!r}): there is nothing to compare. Drop it from the protected "
-                "attributes."
+            raise DataError.from_key(
+                "err_single_group", name=name, where=_in_file(self.data), group=levels[0]
             )
         check_labels(name, levels, codes, self.data, self.max_label_chars)
         _warn_near_duplicates(name, levels, codes, _in_file(self.data))
         clash = [lv for lv in levels if SEP in lv]
         if clash or SEP in name:
-            what = f"group {clash[0]!r}" if clash else "its name"
-            raise DataError(
-                f"Protected column {name!r}{_in_file(self.data)}: {what} contains {SEP!r}, "
-                "which scoreaudit uses to name intersections of attributes (e.g. 'woman × "
-                "alone'). Rename it (e.g. with 'x' or '/') before auditing."
+            raise DataError.from_key(
+                "err_label_has_sep",
+                name=name,
+                where=_in_file(self.data),
+                what=Part("err_what_group", group=clash[0]) if clash else Part("err_what_name"),
+                sep=SEP,
             )
         return Attribute(name=name, codes=codes, levels=levels)
 
@@ -388,10 +374,10 @@ class Population:
         return f"Population({len(self)} rows; protected: {attrs})"
 
 
-def _in_file(data: Any) -> str:
+def _in_file(data: Any) -> Part | str:
     """`` in file 'x.csv'`` for a frame read by :func:`scoreaudit.data.io.read_data`, else ``""``."""
     name = source_name(data) if isinstance(data, pd.DataFrame) else None
-    return f" in file {name!r}" if name else ""
+    return Part("err_in_file", file=name) if name else ""
 
 
 def _show(value: Any) -> str:
@@ -430,9 +416,11 @@ def _column_hints(absent: Sequence[str], data: pd.DataFrame) -> str:
 
 def _labels(data: pd.DataFrame, column: str) -> np.ndarray:
     if column not in data.columns:
-        raise DataError(
-            f"Label column {column!r} not found in the data{_in_file(data)}."
-            f"{_column_hints([column], data)}"
+        raise DataError.from_key(
+            "err_label_not_found",
+            column=column,
+            where=_in_file(data),
+            hints=_column_hints([column], data),
         )
     raw = data[column]
     if pd.api.types.is_bool_dtype(raw):
@@ -443,24 +431,28 @@ def _labels(data: pd.DataFrame, column: str) -> np.ndarray:
     bad = text_bad.to_numpy() | (np.isfinite(arr) & (arr != 0) & (arr != 1)) | np.isinf(arr)
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
-        raise DataError(
-            f"Label column {column!r}{_in_file(data)} must hold 1 (irregularity found), 0 (none "
-            f"found) or be missing (never controlled); value {_show(raw.iloc[pos])} at "
-            f"{describe_row(data, pos)} is not ({int(bad.sum())} such value(s)). Recode the "
-            "column to 1/0/empty."
+        raise DataError.from_key(
+            "err_label_values",
+            column=column,
+            where=_in_file(data),
+            value=_show(raw.iloc[pos]),
+            row=row_part(data, pos),
+            n=int(bad.sum()),
         )
     return arr
 
 
 def _weights(data: pd.DataFrame, column: str) -> np.ndarray:
     if column not in data.columns:
-        raise DataError(
-            f"Weight column {column!r} not found in the data{_in_file(data)}."
-            f"{_column_hints([column], data)}"
+        raise DataError.from_key(
+            "err_weight_not_found",
+            column=column,
+            where=_in_file(data),
+            hints=_column_hints([column], data),
         )
     raw = data[column]
     if pd.api.types.is_bool_dtype(raw):
-        raise DataError(f"Weight column {column!r} holds True/False values, not weights.")
+        raise DataError.from_key("err_weight_bool", column=column)
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = ~np.isfinite(values) | (values <= 0)
     if bad.any():
@@ -489,40 +481,45 @@ def _check_weight_range(
 ) -> None:
     """Refuse weights outside ``[MIN_WEIGHT, MAX_WEIGHT]`` or spread more than the ratio."""
     lo, hi = int(np.argmin(values)), int(np.argmax(values))
-    where = f"Weight column {column!r}{_in_file(data)}"
-    tail = (
-        "A weight is how many files a row stands for; check the column's unit (a weight in "
-        "cents, a missing decimal point, an exported total) and fix it before auditing."
-    )
+    where = Part("err_weight_where", column=column, where=_in_file(data))
+    tail = Part("err_weight_tail")
     if values[lo] < MIN_WEIGHT:
-        raise DataError(
-            f"{where} has {int((values < MIN_WEIGHT).sum())} weight(s) below {MIN_WEIGHT:g}, "
-            f"first {_show(raw.iloc[lo])} at {describe_row(data, lo)}: such a weight stands "
-            "for no real share of a population (and numbers that small vanish in sums and "
-            f"products). {tail}"
+        raise DataError.from_key(
+            "err_weight_small",
+            where=where,
+            n=int((values < MIN_WEIGHT).sum()),
+            limit=f"{MIN_WEIGHT:g}",
+            value=_show(raw.iloc[lo]),
+            row=row_part(data, lo),
+            tail=tail,
         )
     if values[hi] > MAX_WEIGHT:
-        raise DataError(
-            f"{where} has {int((values > MAX_WEIGHT).sum())} weight(s) above {MAX_WEIGHT:g}, "
-            f"first {_show(raw.iloc[hi])} at {describe_row(data, hi)}: no population is that "
-            f"large, and such weights overflow or lose whole files in the totals. {tail}"
+        raise DataError.from_key(
+            "err_weight_large",
+            where=where,
+            n=int((values > MAX_WEIGHT).sum()),
+            limit=f"{MAX_WEIGHT:g}",
+            value=_show(raw.iloc[hi]),
+            row=row_part(data, hi),
+            tail=tail,
         )
     if values[hi] > values[lo] * MAX_WEIGHT_RATIO:
-        raise DataError(
-            f"{where}: the largest weight {_show(raw.iloc[hi])} at {describe_row(data, hi)} is "
-            f"more than {MAX_WEIGHT_RATIO:g} times the smallest {_show(raw.iloc[lo])} at "
-            f"{describe_row(data, lo)}: one row would outweigh a trillion others and decide "
-            f"every rate alone. {tail}"
+        raise DataError.from_key(
+            "err_weight_spread",
+            where=where,
+            largest=_show(raw.iloc[hi]),
+            row_hi=row_part(data, hi),
+            ratio=f"{MAX_WEIGHT_RATIO:g}",
+            smallest=_show(raw.iloc[lo]),
+            row_lo=row_part(data, lo),
+            tail=tail,
         )
 
 
-def _check_category_count(name: str, n: int, limit: int, where: str) -> None:
+def _check_category_count(name: str, n: int, limit: int, where: Part | str) -> None:
     if n > limit:
-        raise DataError(
-            f"Protected column {name!r}{where} has {n:,} distinct values, more than the limit of "
-            f"{limit:,} groups per attribute: is it an identifier or a free-text column? Group "
-            "the values into fewer categories before auditing (in Python, "
-            "Population(..., max_categories=N) raises the limit)."
+        raise DataError.from_key(
+            "err_too_many_categories", name=name, where=where, n=n, limit=limit
         )
 
 
@@ -621,7 +618,7 @@ def _differing(a: str, b: str) -> str:
 
 
 def _warn_near_duplicates(
-    name: str, levels: tuple[str, ...], codes: np.ndarray | None = None, where: str = ""
+    name: str, levels: tuple[str, ...], codes: np.ndarray | None = None, where: Part | str = ""
 ) -> None:
     """Refuse labels that differ only by case or spaces ("Femme" / "femme "), or look alike.
 
@@ -636,14 +633,12 @@ def _warn_near_duplicates(
         key = " ".join(lv.split()).casefold()
         j = seen.get(key, lookalike.get(lookalike_key(lv)))
         if j is not None:
-            n = "" if counts is None else f" ({int(counts[j])} and {int(counts[i])} rows)"
+            n: Part | str = (
+                "" if counts is None else Part("err_rows_pair", a=int(counts[j]), b=int(counts[i]))
+            )
             a, b = escape_label(levels[j]), escape_label(lv)
             if key in seen:
-                raise DataError(
-                    f"Protected column {name!r}{where} has groups {a} and {b}{n} that differ "
-                    "only by case or spaces; they are probably the same group. Clean the "
-                    "column (e.g. strip spaces and lower-case it) before auditing."
-                )
+                raise DataError.from_key("err_groups_case", name=name, where=where, a=a, b=b, n=n)
             raise DataError(
                 f"Protected column {name!r}{where} has groups {a} and {b}{n} that look alike "
                 f"on screen but are different text ({_differing(levels[j], lv)}): one group "

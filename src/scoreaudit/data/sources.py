@@ -181,7 +181,7 @@ def lazy_source(data: Any, engine: str | None = None) -> LazySource:
     if isinstance(data, LazySource):
         return data
     if engine not in (None, "duckdb", "spark"):
-        raise DataError(f"engine must be 'duckdb' or 'spark', not {engine!r}.")
+        raise DataError.from_key("err_engine_name", engine=engine)
     if isinstance(data, (str, os.PathLike)):
         text = os.fspath(data)
         if text.startswith(DUCKDB_PREFIX):
@@ -204,16 +204,13 @@ def _files(text: str) -> tuple[list[str], str]:
     paths = sorted(_glob.glob(text)) if _has_glob(text) else [text]
     paths = [p for p in paths if os.path.isfile(p)]
     if not paths:
-        raise DataError(f"No file matches {text!r}.")
+        raise DataError.from_key("err_no_file_matches", pattern=text)
     exts = {os.path.splitext(p)[1].lower() for p in paths}
     if exts <= {".parquet", ".pq"}:
         return paths, "parquet"
     if exts <= {".csv", ".txt", ".tsv"}:
         return paths, "csv"
-    raise DataError(
-        f"{text!r} matches files of kinds {sorted(exts)}: give Parquet (.parquet) or CSV "
-        "(.csv) files, one kind at a time."
-    )
+    raise DataError.from_key("err_mixed_kinds", pattern=text, kinds=sorted(exts))
 
 
 def _duckdb_files(text: str) -> LazySource:
@@ -225,7 +222,9 @@ def _duckdb_files(text: str) -> LazySource:
     try:
         table = con.read_parquet(paths) if kind == "parquet" else con.read_csv(paths)
     except Exception as exc:
-        raise DataError(f"Cannot read {text!r} as {kind.upper()}: {exc}") from None
+        raise DataError.from_key(
+            "err_engine_read", pattern=text, kind=kind.upper(), why=exc
+        ) from None
     cats = _parquet_categories(paths[0]) if kind == "parquet" else {}
     return LazySource(table, text, kind, "duckdb", keep=con, categories=cats)
 
@@ -273,7 +272,7 @@ def _duckdb_table(text: str) -> LazySource:
 
     path, name = parse_duckdb_address(text)
     if not os.path.isfile(path):
-        raise DataError(f"DuckDB database {path!r} not found (from {text!r}).")
+        raise DataError.from_key("err_duckdb_missing", path=path, text=text)
     try:
         con = ibis.duckdb.connect(path, read_only=True)
     except Exception as exc:
@@ -282,9 +281,7 @@ def _duckdb_table(text: str) -> LazySource:
         table = con.table(name)
     except Exception:
         tables = ", ".join(con.list_tables()[:30]) or "none"
-        raise DataError(
-            f"Table {name!r} not found in DuckDB database {path!r}. Tables: {tables}."
-        ) from None
+        raise DataError.from_key("err_duckdb_table", name=name, path=path, tables=tables) from None
     _limit_memory(con)
     return LazySource(table, text, "duckdb", "duckdb", keep=con)
 

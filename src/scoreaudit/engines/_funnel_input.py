@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoreaudit.errors import DataError
+from scoreaudit.errors import DataError, Part
 
 #: Values of a count cell meaning "hidden by the publisher" (case-insensitive, after strip).
 HIDDEN_MARKERS = frozenset(
@@ -135,12 +135,12 @@ def _check_steps(steps: Any) -> list[tuple[str, str, str]]:
             raise DataError(f"steps[{i}] = {s!r} must be a (name, stage, base stage) tuple.")
         name, st, base = (str(x) for x in s)
         if st == base:
-            raise DataError(f"Step {name!r}: its stage and base stage are both {st!r}.")
+            raise DataError.from_key("err_step_same_stage", name=name, stage=st)
         out.append((name, st, base))
     names = [s[0] for s in out]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
-        raise DataError(f"Step name(s) {dup} are given twice; name each step once.")
+        raise DataError.from_key("err_step_names_twice", names=dup)
     return out
 
 
@@ -153,32 +153,28 @@ def _check_rounding(rounding: Any) -> int | None:
         or rounding != int(rounding)
         or int(rounding) < 1
     ):
-        raise DataError(
-            f"rounding must be a whole number of files of at least 1 (e.g. 10), not {rounding!r}."
-        )
+        raise DataError.from_key("err_rounding", value=rounding)
     return None if int(rounding) == 1 else int(rounding)
 
 
 def _validate_frame(frame: pd.DataFrame, spec: _Spec) -> None:
     if len(frame) == 0:
-        raise DataError("The funnel table is empty: it has no rows.")
+        raise DataError.from_key("err_funnel_empty")
     needed = [*spec.groups, spec.stage]
     needed += [c for c in (spec.count, spec.stratum) if c is not None]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
-        raise DataError(
-            f"Column(s) {', '.join(map(repr, missing))} not found in the funnel "
-            f"table. Available columns: {', '.join(map(str, frame.columns[:30]))}."
+        raise DataError.from_key(
+            "err_funnel_columns",
+            columns=", ".join(map(repr, missing)),
+            available=", ".join(map(str, frame.columns[:30])),
         )
     if len(set(needed)) < len(needed):
-        raise DataError(f"A column is given for two roles among {needed}.")
+        raise DataError.from_key("err_funnel_two_roles", needed=needed)
     for c in needed[:-1] if spec.count else needed:
         if frame[c].isna().any():
             pos = int(np.flatnonzero(frame[c].isna().to_numpy())[0])
-            raise DataError(
-                f"Column {c!r} is empty at row position {pos}; every row needs its "
-                "group, stage and stratum."
-            )
+            raise DataError.from_key("err_funnel_empty_cell", column=c, pos=pos)
 
 
 def _where(frame: pd.DataFrame, pos: int, spec: _Spec) -> str:
@@ -208,21 +204,22 @@ def _parse_counts(
         bad = np.isnan(values) & ~is_hidden
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
-            raise DataError(
-                f"Count {raw.iloc[pos]!r} at {_where(frame, pos, spec)} is not a number of "
-                f"files nor a hidden-cell marker (blank, x, [c], c, s)."
+            raise DataError.from_key(
+                "err_funnel_count_text", value=raw.iloc[pos], where=_where(frame, pos, spec)
             )
         values = np.where(is_hidden, np.nan, values)
     for test, what in (
-        (values < 0, "negative"),
-        (np.isinf(values), "infinite"),
-        ((values != np.round(values)) & np.isfinite(values), "non-integer"),
+        (values < 0, Part("err_what_negative")),
+        (np.isinf(values), Part("err_what_infinite")),
+        ((values != np.round(values)) & np.isfinite(values), Part("err_what_non_integer")),
     ):
         if test.any():
             pos = int(np.flatnonzero(test)[0])
-            raise DataError(
-                f"The count {raw.iloc[pos]!r} at {_where(frame, pos, spec)} is "
-                f"{what}; counts of files must be whole numbers of at least 0."
+            raise DataError.from_key(
+                "err_funnel_count_bad",
+                value=raw.iloc[pos],
+                where=_where(frame, pos, spec),
+                what=what,
             )
     return values, is_hidden
 
@@ -323,10 +320,11 @@ def _cube_from_counts(
     uniq, first, counts = np.unique(flat, return_index=True, return_counts=True)
     if (counts > 1).any():
         dup = idx[flat == uniq[counts > 1][0]][:2]
-        raise DataError(
-            f"Rows {int(dup[0])} and {int(dup[1])} are the same cell: "
-            f"{_where(frame, int(dup[0]), spec)}; keep one row per group, stratum "
-            "and stage (drop repeated or sub-total rows)."
+        raise DataError.from_key(
+            "err_funnel_same_cell",
+            a=int(dup[0]),
+            b=int(dup[1]),
+            where=_where(frame, int(dup[0]), spec),
         )
     row.reshape(-1)[flat] = idx
     val = np.full(shape, np.nan)

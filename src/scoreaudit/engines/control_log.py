@@ -10,7 +10,7 @@ import pandas as pd
 
 from scoreaudit.data.inputs import to_pandas
 from scoreaudit.data.population import Population
-from scoreaudit.errors import DataError
+from scoreaudit.errors import DataError, Part
 
 _METHODS = ("random", "score")
 
@@ -110,19 +110,21 @@ class ControlLog:
     ) -> None:
         frame = to_pandas(frame, "The control log")
         if len(frame) == 0:
-            raise DataError("The control log is empty: it has no rows.")
+            raise DataError.from_key("err_log_empty")
         if isinstance(protected, str):
             protected = [protected]
         for role, col in (("selected_by", selected_by), ("outcome", outcome)):
             if col not in frame.columns:
-                raise DataError(
-                    f"Column {col!r} ({role}) not found in the control log. Available columns: "
-                    f"{', '.join(map(str, frame.columns[:30]))}."
+                raise DataError.from_key(
+                    "err_log_column",
+                    column=col,
+                    role=role,
+                    available=", ".join(map(str, frame.columns[:30])),
                 )
             if col in protected:
-                raise DataError(f"Column {col!r} is both {role} and a protected attribute.")
+                raise DataError.from_key("err_log_role_protected", column=col, role=role)
         if weight is not None and weight not in frame.columns:
-            raise DataError(f"Weight column {weight!r} not found in the control log.")
+            raise DataError.from_key("err_log_weight_column", column=weight)
 
         # -- selection method ----------------------------------------------------------------
         raw_method = frame[selected_by]
@@ -145,20 +147,19 @@ class ControlLog:
         if not is_random.any():
             close = [v for v in present if v.casefold() == random_text.casefold()]
             hint = (
-                f" Did you mean random_value={close[0]!r}?"
+                Part("err_log_random_close", close=close[0])
                 if close
-                else f" Values of {selected_by!r}: {', '.join(map(repr, present[:20]))}."
+                else Part(
+                    "err_log_values_of",
+                    column=selected_by,
+                    values=", ".join(map(repr, present[:20])),
+                )
             )
-            raise DataError(
-                f"The control log has no random controls (no row with {selected_by!r} == "
-                f"{random_text!r}): without a random baseline, population shares and error "
-                f"rates cannot be estimated.{hint}"
+            raise DataError.from_key(
+                "err_log_no_random", column=selected_by, random=random_text, hint=hint
             )
         if is_random.all():
-            raise DataError(
-                f"The control log has no control picked by the score: every row has "
-                f"{selected_by!r} == {random_text!r}. Nothing to audit."
-            )
+            raise DataError.from_key("err_log_no_score", column=selected_by, random=random_text)
 
         data = frame.loc[keep].reset_index(drop=True) if n_excluded else frame
 
@@ -268,9 +269,13 @@ def _check_complete(values: pd.Series, column: str, role: str, advice: str) -> N
     """No missing value in a column the audit cannot do without."""
     if values.isna().any():
         pos = _first_bad(values.isna().to_numpy())
-        raise DataError(
-            f"Column {column!r} ({role}) has {int(values.isna().sum())} missing value(s), "
-            f"first at row position {pos}: {advice}."
+        raise DataError.from_key(
+            "err_log_missing",
+            column=column,
+            role=role,
+            n=int(values.isna().sum()),
+            pos=pos,
+            advice=advice,
         )
 
 
@@ -314,25 +319,32 @@ def _positive_rows(
             if v.casefold() == pos_text.casefold()
             or v.casefold().startswith(pos_text.casefold()[:5])
         ]
-        hint = f" Did you mean positive={close[0]!r}?" if close else ""
-        raise DataError(
-            f"No control in column {outcome!r} has the positive value {pos_text!r} "
-            f"(values: {', '.join(map(repr, others[:20]))}).{hint} Check positive=..."
+        hint = Part("err_log_positive_close", close=close[0]) if close else ""
+        raise DataError.from_key(
+            "err_log_no_positive",
+            column=outcome,
+            value=pos_text,
+            values=", ".join(map(repr, others[:20])),
+            hint=hint,
         )
     if neg_given is None:
         if len(others) > 1:
-            raise DataError(
-                f"Column {outcome!r} (outcome) has values {', '.join(map(repr, others))} "
-                f"besides positive={pos_text!r}; give negative=... (the value meaning no "
-                "error was found) and recode or drop the others."
+            raise DataError.from_key(
+                "err_log_other_values",
+                column=outcome,
+                values=", ".join(map(repr, others)),
+                positive=pos_text,
             )
         neg_text = others[0] if others else None
     else:
         neg_text = neg_given
         outside = [v for v in others if v != neg_text]
         if outside:
-            raise DataError(
-                f"Column {outcome!r} (outcome) has value(s) {', '.join(map(repr, outside))} "
-                f"outside positive={pos_text!r} and negative={neg_text!r}."
+            raise DataError.from_key(
+                "err_log_outside",
+                column=outcome,
+                values=", ".join(map(repr, outside)),
+                positive=pos_text,
+                negative=neg_text,
             )
     return out_text == pos_text, pos_text, neg_text

@@ -230,11 +230,11 @@ def audit_counts(
     """
     table = to_pandas(table, "The counts table")
     if len(table) == 0:
-        raise DataError("The counts table is empty: it has no rows.")
+        raise DataError.from_key("err_counts_empty")
     check_options(confidence, correction, min_cell)
     groups_cols = [group] if isinstance(group, str) else list(group)
     if not groups_cols:
-        raise DataError("Give at least one group column (group=...).")
+        raise DataError.from_key("err_counts_no_group")
     # role -> column, in the order of COUNT_NAMES and RATE_RELATIONS (results.json keeps it)
     counts_given = _given(COUNT_NAMES, (n, selected, positives, tp, fp, tn, fn))
     rates_given = _given(
@@ -341,11 +341,11 @@ def _given(roles: Iterable[str], columns: tuple[str | None, ...]) -> dict[str, s
 def _check_roles(groups_cols: list[str], counts_given: dict, rates_given: dict) -> None:
     """At least one count column, and no column in two roles."""
     if not counts_given:
-        raise DataError("Give count columns: tp, fp, tn, fn, or a group size n (plus rates).")
+        raise DataError.from_key("err_counts_no_counts")
     used = [*groups_cols, *counts_given.values(), *rates_given.values()]
     dup = sorted({c for c in used if used.count(c) > 1})
     if dup:
-        raise DataError(f"Column(s) {', '.join(map(repr, dup))} are given for two roles.")
+        raise DataError.from_key("err_counts_two_roles", columns=", ".join(map(repr, dup)))
 
 
 def _rate_decimals(rates_given: dict, rates: dict, decimals: Any) -> dict[str, int]:
@@ -367,10 +367,12 @@ def _check_one_row_per_group(cells: Any, table: pd.DataFrame, groups_cols: list[
         first = np.flatnonzero(np.bincount(code) > 1)[0]
         rows = np.flatnonzero(code == first)[:2].tolist()
         label = SEP.join(a.levels[cells.levels[first, j]] for j, a in enumerate(cells.attributes))
-        raise DataError(
-            f"Rows {rows[0]} and {rows[1]} of the table are both the group {label!r} "
-            f"({', '.join(groups_cols)}): keep one row per group (e.g. filter one model version "
-            "or data set, drop total rows) or add the distinguishing column to group=."
+        raise DataError.from_key(
+            "err_counts_same_group",
+            a=rows[0],
+            b=rows[1],
+            label=label,
+            columns=", ".join(groups_cols),
         )
 
 

@@ -80,6 +80,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoreaudit.core.warning import warning
 from scoreaudit.engines._funnel_input import (
     ALL_STRATA,
     HIDDEN_MARKERS,
@@ -288,9 +289,12 @@ def _prepare(
         if off.any():
             pos = int(np.flatnonzero(off)[0])
             warnings.append(
-                f"{int(off.sum())} count(s) are not multiples of the rounding base "
-                f"{spec.rounding} (first at "
-                f"{_where(frame, pos, spec)}); they are read as rounded too."
+                warning(
+                    "funnel_not_multiples",
+                    n=int(off.sum()),
+                    base=spec.rounding,
+                    where=_where(frame, pos, spec),
+                )
             )
     cube = _cube_from_counts(frame, spec, values, hidden, total, stages)
     if spec.rounding:
@@ -429,20 +433,11 @@ def _warn(steps_table: pd.DataFrame, cube: _Cube) -> tuple[list[str], dict[str, 
         "omitted_rows": int(notes.str.contains("not recoverable").sum()),
         "hidden_cells": int(cube.hidden.sum()),
     }
-    out = []
+    out: list[str] = []
     if counts["unusable_rows"]:
-        out.append(
-            f"{counts['unusable_rows']} step row(s) rest on counts below the rounding "
-            "base and are unusable (NaN): their rates would read as 0 or 1."
-        )
+        out.append(warning("funnel_unusable", n=counts["unusable_rows"]))
     if counts["omitted_rows"]:
-        out.append(
-            f"{counts['omitted_rows']} step row(s) rest on hidden counts that the "
-            "margins do not bound: omitted."
-        )
+        out.append(warning("funnel_omitted", n=counts["omitted_rows"]))
     if counts["hidden_cells"]:
-        out.append(
-            f"{counts['hidden_cells']} count(s) were hidden in the table; measures "
-            "resting on them are bounded from the margins where possible."
-        )
+        out.append(warning("funnel_hidden", n=counts["hidden_cells"]))
     return out, counts

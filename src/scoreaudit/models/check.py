@@ -1,73 +1,98 @@
-"""``scoreaudit model check SPEC``: validate a model spec and print a readable summary."""
+"""``scoreaudit model check SPEC``: validate a model spec and print a readable summary.
+
+The texts come from the catalogue (``mc_*`` keys of ``present/messages.json``), through the
+lookup that :mod:`scoreaudit.errors` holds (this layer cannot import ``present``).
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from scoreaudit.errors import ScoreAuditError
+from scoreaudit.errors import Part, ScoreAuditError
 from scoreaudit.models.loading import load_model
 from scoreaudit.models.scorecard import BinsTerm, CategoricalTerm, InteractionTerm, Scorecard
 
 __all__ = ["model_check"]
 
+#: Kinds of terms with a name in the catalogue (``mc_kind_<kind>``).
+_KINDS = ("categorical", "bins", "linear", "interaction")
 
-def _print_scorecard(card: Scorecard, console: Console) -> None:
+
+def _print_scorecard(card: Scorecard, console: Console, lang: str) -> None:
+    def tx(key: str, **params: object) -> str:
+        return Part(key, **params).render(lang)
+
     spec = card.spec
     head = Text()
     head.append(f"{spec.name}", style="bold")
-    head.append(f"  version {spec.version}  link {spec.link}  intercept {card.intercept:+.4g}")
+    head.append(
+        tx(
+            "mc_head",
+            version=spec.version,
+            link=spec.link,
+            intercept=_num(f"{card.intercept:+.4g}", lang),
+        )
+    )
     if spec.link == "logistic":
-        head.append(f" (baseline probability {100 / (1 + math.exp(-card.intercept)):.3g}%)")
+        p = f"{100 / (1 + math.exp(-card.intercept)):.3g}"
+        head.append(tx("mc_baseline", p=p.replace(".", ",") if lang == "fr" else p))
     console.print(head)
     if spec.description:
         console.print(spec.description.strip(), highlight=False)
-    console.print(
-        f"Reads {len(card.features)} column(s): {', '.join(card.features)}", highlight=False
-    )
+    console.print(tx("mc_reads", n=len(card.features), columns=", ".join(card.features)),
+                  highlight=False)  # fmt: skip
 
-    table = Table(title=f"{len(card.term_labels)} term(s)", show_lines=False)
+    table = Table(title=tx("mc_terms", n=len(card.term_labels)), show_lines=False)
     table.add_column("#", justify="right")
-    table.add_column("term")
-    table.add_column("kind")
-    table.add_column("level / bin")
-    table.add_column("coefficient", justify="right")
+    for key in ("term", "kind", "level"):
+        table.add_column(tx(f"mc_col_{key}"))
+    table.add_column(tx("mc_col_coefficient"), justify="right")
     if spec.link == "logistic":
-        table.add_column("odds ratio", justify="right")
-    table.add_column("note")
+        table.add_column(tx("mc_col_odds_ratio"), justify="right")
+    table.add_column(tx("mc_col_note"))
     previous = None
     for cell in card.cells():
         first = cell["term"] != previous
         term = spec.terms[cell["term"]]
-        kind = cell["kind"]
+        kind = tx(f"mc_kind_{cell['kind']}") if cell["kind"] in _KINDS else str(cell["kind"])
         if isinstance(term, CategoricalTerm):
-            kind += f" (ref {term.reference})"
+            kind += tx("mc_kind_ref", reference=term.reference)
         elif isinstance(term, BinsTerm):
-            kind += f" (closed {term.closed})"
+            kind += tx("mc_kind_closed", closed=tx(f"mc_side_{term.closed}"))
         elif isinstance(term, InteractionTerm):
-            kind += " of " + " x ".join(f.variable for f in term.factors)
+            kind += tx("mc_kind_of", variables=" x ".join(f.variable for f in term.factors))
         note = " | ".join(x for x in (term.note, term.source) if x)
         row = [
             str(cell["term"]) if first else "",
             cell["label"] if first else "",
             kind if first else "",
-            cell["cell"] + (" (ref)" if cell["reference"] else ""),
-            f"{cell['coefficient']:+.4f}",
+            cell["cell"] + (tx("mc_ref") if cell["reference"] else ""),
+            _num(f"{cell['coefficient']:+.4f}", lang),
         ]
         if spec.link == "logistic":
-            row.append(f"{cell['odds_ratio']:.3g}")
+            row.append(_num(f"{cell['odds_ratio']:.3g}", lang))
         row.append(note if first else "")
         table.add_row(*row, end_section=False)
         previous = cell["term"]
     console.print(table)
+    _print_sources(spec, console, tx)
 
-    if spec.sources:
-        console.print("[bold]Sources[/]")
-        for src in spec.sources:
+
+def _num(text: str, lang: str) -> str:
+    """A number written the English way, in ``lang`` (French: decimal comma, minus sign)."""
+    return text.replace(".", ",").replace("-", "\u2212") if lang == "fr" else text
+
+
+def _print_sources(spec: object, console: Console, tx: Callable[..., str]) -> None:
+    sources = getattr(spec, "sources", None)
+    if sources:
+        console.print(f"[bold]{tx('mc_sources')}[/]")
+        for src in sources:
             if isinstance(src, str):
                 console.print(f"  - {src}", highlight=False)
                 continue
@@ -75,14 +100,11 @@ def _print_scorecard(card: Scorecard, console: Console) -> None:
                 f"  - {src.citation}" + (f" ({src.date})" if src.date else ""), highlight=False
             )
             for item in src.disclosed or []:
-                console.print(f"      [green]disclosed:[/] {item}", highlight=False)
+                console.print(f"      [green]{tx('mc_disclosed')}[/] {item}", highlight=False)
             for item in src.assumed or []:
-                console.print(f"      [yellow]assumed:[/] {item}", highlight=False)
+                console.print(f"      [yellow]{tx('mc_assumed')}[/] {item}", highlight=False)
     else:
-        console.print(
-            "[yellow]No sources listed: say where the coefficients come from and "
-            "which are assumed.[/]"
-        )
+        console.print(f"[yellow]{tx('mc_no_sources')}[/]")
 
 
 def model_check(
@@ -92,6 +114,7 @@ def model_check(
     allow_pickle: bool = False,
     console: Console | None = None,
     raise_errors: bool = False,
+    lang: str = "en",
 ) -> int:
     """Validate a model spec (or model file) and print a summary of its terms.
 
@@ -106,6 +129,8 @@ def model_check(
     raise_errors : bool, default False
         Re-raise the :class:`~scoreaudit.errors.ScoreAuditError` of an invalid spec instead of
         printing it and returning 2 (the command line lets its error handler report it).
+    lang : {"en", "fr"}, default "en"
+        Language of the summary (the command line passes its ``--lang``).
 
     Returns
     -------
@@ -125,23 +150,28 @@ def model_check(
     OK: c2sg-no-protected is a valid model.
     """
     console = console or Console()
+
+    def tx(key: str, **params: object) -> str:
+        return Part(key, **params).render(lang)
+
     try:
         model = load_model(spec, allow_pickle=allow_pickle, trusted=trusted)
     except ScoreAuditError as exc:
         if raise_errors:
             raise
-        console.print(f"[bold red]Invalid:[/] {spec}", highlight=False)
-        console.print(str(exc), highlight=False, markup=False)
+        console.print(f"[bold red]{tx('mc_invalid')}[/] {spec}", highlight=False)
+        console.print(exc.render(lang), highlight=False, markup=False)
         return 2
     if isinstance(model, Scorecard):
-        _print_scorecard(model, console)
+        _print_scorecard(model, console, lang)
     else:
         console.print(
             f"[bold]{getattr(model, 'name', type(model).__name__)}[/] ({type(model).__name__})",
             highlight=False,
         )
         console.print(
-            f"Reads {len(model.features)} column(s): {', '.join(model.features)}", highlight=False
+            tx("mc_reads", n=len(model.features), columns=", ".join(model.features)),
+            highlight=False,
         )
-    console.print(f"[green]OK[/]: {spec} is a valid model.", highlight=False)
+    console.print(f"[green]OK[/]{tx('mc_ok', spec=spec)}", highlight=False)
     return 0

@@ -47,9 +47,10 @@ class ScoreColumn:
 
     def score(self, frame: pd.DataFrame) -> np.ndarray:
         if self.column not in frame.columns:
-            raise ModelError(
-                f"Score column {self.column!r} is not in the data. Available columns: "
-                f"{', '.join(map(str, frame.columns[:30]))}."
+            raise ModelError.from_key(
+                "err_score_column_missing",
+                column=self.column,
+                available=", ".join(map(str, frame.columns[:30])),
             )
         col = frame[self.column]
         if not (pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)):
@@ -57,9 +58,8 @@ class ScoreColumn:
             bad = converted.isna() & col.notna()
             if bad.any():
                 pos = int(np.flatnonzero(bad.to_numpy())[0])
-                raise ModelError(
-                    f"Score column {self.column!r} is not numeric: value {col.iloc[pos]!r} at row "
-                    f"position {pos} is not a number."
+                raise ModelError.from_key(
+                    "err_score_not_numeric", column=self.column, value=col.iloc[pos], pos=pos
                 )
             col = converted
         return validate_scores(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import string
+from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
@@ -65,3 +66,22 @@ def t(key: str, lang: str, **values: Any) -> str:
 def placeholders(text: str) -> set[str]:
     """Names of the ``{placeholders}`` in a catalogue text."""
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def render_error(key: str, lang: str, params: Mapping[str, Any]) -> str | None:
+    """The error text ``key`` in ``lang`` (see :func:`scoreaudit.errors.set_message_renderer`).
+
+    None when the catalogue has no such key (an optional ``_py``/``_cli`` hint).
+
+    Examples
+    --------
+    >>> render_error("err_file_empty", "fr", {"file": "x.csv"})
+    'Le fichier « x.csv » est vide (0 octet). A-t-il été copié en entier ?'
+    >>> render_error("err_no_rows_cli", "en", {}) is None
+    True
+    """
+    entry = CATALOGUE.get(key)
+    if entry is None:
+        return None
+    text = entry[check_lang(lang)]
+    return text.format(**params) if params else text

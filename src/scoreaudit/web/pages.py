@@ -21,6 +21,7 @@ from starlette.responses import (
     Response,
 )
 
+from scoreaudit.errors import ScoreAuditError
 from scoreaudit.web import csrf as _csrf
 from scoreaudit.web.jobs import JobStore
 from scoreaudit.web.strings import translate_error, w
@@ -296,6 +297,8 @@ def _error_text(exc: BaseException, lang: str) -> tuple[str, str | None]:
             values["why"] = w(key, lang, **kw)
         return w(exc.key, lang, **values), None
     text, done = translate_error(str(exc), lang)
+    if not done and isinstance(exc, ScoreAuditError) and exc.message_key:
+        return exc.render(lang), None  # a message from the catalogue: in the page's language
     return (text, None) if done else (w("err_untranslated", lang), str(exc))
 
 

@@ -20,6 +20,7 @@ import webbrowser
 from pathlib import Path
 
 from scoreaudit.errors import ScoreAuditError
+from scoreaudit.present.catalogue import check_lang, t
 
 __all__ = ["bind_socket", "check_bind_host", "serve"]
 
@@ -36,10 +37,7 @@ def check_bind_host(host: str) -> str:
 
     if host == "localhost" or is_loopback_host(host):
         return "127.0.0.1" if host == "localhost" else host
-    raise ScoreAuditError(
-        f"Refusing to listen on {host!r}: scoreaudit serve answers this computer only "
-        "(127.0.0.1, ::1 or localhost), because the data are personal."
-    )
+    raise ScoreAuditError.from_key("err_serve_host", host=host)
 
 
 def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -52,9 +50,8 @@ def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
         sock.bind((host, int(port)))
     except OSError as exc:
         sock.close()
-        raise ScoreAuditError(
-            f"Cannot listen on {host}:{port}: {exc.strerror or exc}. Choose "
-            "another --port, or leave it out to use a free port."
+        raise ScoreAuditError.from_key(
+            "err_serve_port", host=host, port=port, why=exc.strerror or exc
         ) from None
     sock.listen(64)
     return sock
@@ -91,7 +88,7 @@ def serve(
     from scoreaudit.web.app import create_app
 
     if max_upload_mb <= 0:
-        raise ScoreAuditError("--max-upload-mb must be a positive number of megabytes.")
+        raise ScoreAuditError.from_key("err_serve_upload_mb")
     sock = bind_socket(host, port)
     workdir = Path(tempfile.mkdtemp(prefix="scoreaudit-web-"))
     atexit.register(shutil.rmtree, workdir, True)
@@ -107,7 +104,7 @@ def serve(
         access_log=False,
     )
     server = uvicorn.Server(config)
-    print(f"scoreaudit: {url}  (Ctrl+C to stop; files sent are deleted when it stops)", flush=True)
+    print(t("serve_started", check_lang(lang), url=url), flush=True)
 
     def ready() -> None:
         while not server.started:
