@@ -18,7 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoreaudit.results import _interval_columns, _json_text, _of_attribute, _result_dict
+from scoreaudit.results import (
+    _INTERVAL_COLUMNS,
+    _interval_columns,
+    _json_text,
+    _of_attribute,
+    _result_dict,
+)
 from scoreaudit.stats import metrics as M
 
 __all__ = ["AggregateResult", "comparison_frame", "finish_disparities", "woolf_ratio_interval"]
@@ -33,12 +39,7 @@ DISPARITY_COLUMNS = [
     "reference_n",
     "rate",
     "reference_rate",
-    "ratio",
-    "ratio_low",
-    "ratio_high",
-    "difference",
-    "difference_low",
-    "difference_high",
+    *_INTERVAL_COLUMNS,
     "interval",
     "test",
     "p_value",
