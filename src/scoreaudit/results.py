@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,48 @@ def table_records(table: pd.DataFrame | None) -> list[dict] | None:
         {c: _clean(v) for c, v in zip(cols, row, strict=True)}
         for row in table.itertuples(index=False, name=None)
     ]
+
+
+def _result_dict(
+    kind: str, config: dict, data: dict, tables: Mapping[str, pd.DataFrame | None], warnings: list
+) -> dict:
+    """The JSON-safe ``to_dict`` of a result from counts: the schema version, its kind, config
+    and data summary, then its ``tables`` as records and its warnings."""
+    head = {"schema_version": SCHEMA_VERSION, "kind": kind, "config": config, "data": data}
+    records = {name: table_records(table) for name, table in tables.items()}
+    return _clean({**head, **records, "warnings": list(warnings)})
+
+
+#: The interval columns of a disparities table, in their order.
+_INTERVAL_COLUMNS = (
+    "ratio",
+    "ratio_low",
+    "ratio_high",
+    "difference",
+    "difference_low",
+    "difference_high",
+)
+
+
+def _interval_columns(ratio: tuple, difference: tuple) -> dict[str, Any]:
+    """The columns ``ratio``, ``ratio_low``, ... ``difference_high`` of a disparities table
+    from the (estimate, low, high) of the ratio and of the difference."""
+    return dict(zip(_INTERVAL_COLUMNS, (*ratio, *difference), strict=True))
+
+
+def _json_text(data: dict, indent: int | None) -> str:
+    """A result's ``to_dict`` as JSON text (strict: no NaN, non-ASCII kept)."""
+    return json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False)
+
+
+def _of_attribute(d: pd.DataFrame, attribute: str | None) -> pd.DataFrame:
+    """The rows of the disparities ``d`` for ``attribute`` (all when None); a clear KeyError
+    naming the audited attributes when it is not one of them."""
+    if attribute is None:
+        return d
+    if attribute not in set(d["attribute"]):
+        raise KeyError(f"No attribute {attribute!r}; audited: {sorted(set(d['attribute']))}")
+    return d[d["attribute"] == attribute]
 
 
 @dataclass
@@ -107,13 +150,7 @@ class AuditResult:
         return self._disp("difference", attribute)
 
     def _disp(self, column: str, attribute: str | None) -> pd.Series:
-        d = self.disparities
-        if attribute is not None:
-            if attribute not in set(d["attribute"]):
-                raise KeyError(
-                    f"No attribute {attribute!r}; audited: {sorted(set(d['attribute']))}"
-                )
-            d = d[d["attribute"] == attribute]
+        d = _of_attribute(self.disparities, attribute)
         return d.set_index(["attribute", "group"])[column]
 
     @property
@@ -159,7 +196,7 @@ class AuditResult:
 
     def to_json(self, indent: int | None = 2) -> str:
         """:meth:`to_dict` as a JSON string (keys in a stable order)."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+        return _json_text(self.to_dict(), indent)
 
     # -- display ----------------------------------------------------------------------
     def summary(self, top: int = 5) -> pd.DataFrame:

@@ -12,14 +12,19 @@ result; the helpers below build the comparison rows with the core's intervals an
 from __future__ import annotations
 
 import html
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from scoreaudit.results import SCHEMA_VERSION, _clean, table_records
+from scoreaudit.results import (
+    _INTERVAL_COLUMNS,
+    _interval_columns,
+    _json_text,
+    _of_attribute,
+    _result_dict,
+)
 from scoreaudit.stats import metrics as M
 
 __all__ = ["AggregateResult", "comparison_frame", "finish_disparities", "woolf_ratio_interval"]
@@ -34,12 +39,7 @@ DISPARITY_COLUMNS = [
     "reference_n",
     "rate",
     "reference_rate",
-    "ratio",
-    "ratio_low",
-    "ratio_high",
-    "difference",
-    "difference_low",
-    "difference_high",
+    *_INTERVAL_COLUMNS,
     "interval",
     "test",
     "p_value",
@@ -122,8 +122,8 @@ def comparison_frame(
     """
     x1, n1, x0, n0 = (np.asarray(v, dtype=float) for v in (x1, n1, x0, n0))
     p1, p0 = M._div(x1, n1), M._div(x0, n0)
-    ratio, rlo, rhi = M.katz_ratio_interval(x1, n1, x0, n0, confidence)
-    diff, dlo, dhi = M.newcombe_difference_interval(x1, n1, x0, n0, confidence)
+    ratio_ci = M.katz_ratio_interval(x1, n1, x0, n0, confidence)
+    diff_ci = M.newcombe_difference_interval(x1, n1, x0, n0, confidence)
     if x1.size:
         p, test = M.two_proportion_p_value(x1, n1, x0, n0, exact=exact)
     else:
@@ -147,16 +147,11 @@ def comparison_frame(
             "reference_n": n0,
             "rate": p1,
             "reference_rate": p0,
-            "ratio": ratio,
-            "ratio_low": rlo,
-            "ratio_high": rhi,
-            "difference": diff,
-            "difference_low": dlo,
-            "difference_high": dhi,
+            **_interval_columns(ratio_ci, diff_ci),
             "interval": "katz/newcombe",
             "test": test,
             "p_value": p,
-            "below_four_fifths": _four_fifths(ratio),
+            "below_four_fifths": _four_fifths(ratio_ci[0]),
             "agency_rule": pd.array([pd.NA] * len(groups), dtype="boolean"),
             "small_cell": np.asarray(small, dtype=bool),
             "note": note,
@@ -271,13 +266,7 @@ class AggregateResult:
         return self._disp("difference", attribute, metric)
 
     def _disp(self, column: str, attribute: str | None, metric: str | None) -> pd.Series:
-        d = self.disparities
-        if attribute is not None:
-            if attribute not in set(d["attribute"]):
-                raise KeyError(
-                    f"No attribute {attribute!r}; audited: {sorted(set(d['attribute']))}"
-                )
-            d = d[d["attribute"] == attribute]
+        d = _of_attribute(self.disparities, attribute)
         if metric is not None:
             if metric not in set(d["metric"]):
                 raise KeyError(f"No metric {metric!r}; compared: {self.metrics}")
@@ -294,21 +283,12 @@ class AggregateResult:
     # -- serialisation ----------------------------------------------------------------------
     def to_dict(self) -> dict:
         """JSON-safe, deterministic description (same layout family as the core result)."""
-        return _clean(
-            {
-                "schema_version": SCHEMA_VERSION,
-                "kind": self.kind,
-                "config": self.config,
-                "data": self.data_summary,
-                "groups": table_records(self.groups),
-                "disparities": table_records(self.disparities),
-                "warnings": list(self.warnings),
-            }
-        )
+        tables = {"groups": self.groups, "disparities": self.disparities}
+        return _result_dict(self.kind, self.config, self.data_summary, tables, self.warnings)
 
     def to_json(self, indent: int | None = 2) -> str:
         """:meth:`to_dict` as a JSON string."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+        return _json_text(self.to_dict(), indent)
 
     # -- display --------------------------------------------------------------------------
     def _headline(self) -> str:

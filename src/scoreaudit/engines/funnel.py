@@ -71,7 +71,6 @@ Examples
 from __future__ import annotations
 
 import html
-import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -110,6 +109,7 @@ from scoreaudit.engines._funnel_stats import (
 )
 from scoreaudit.engines.aggregate import check_options
 from scoreaudit.errors import DataError
+from scoreaudit.results import _json_text, _result_dict
 
 __all__ = [
     "ALL_STRATA",
@@ -168,24 +168,16 @@ class FunnelResult:
 
     def to_dict(self) -> dict:
         """JSON-safe, deterministic description."""
-        from scoreaudit.results import SCHEMA_VERSION, _clean, table_records
-
-        return _clean(
-            {
-                "schema_version": SCHEMA_VERSION,
-                "kind": self.kind,
-                "config": self.config,
-                "data": self.data_summary,
-                "steps": table_records(self.steps),
-                "combined": table_records(self.combined),
-                "representation": table_records(self.representation),
-                "warnings": list(self.warnings),
-            }
-        )
+        tables = {
+            "steps": self.steps,
+            "combined": self.combined,
+            "representation": self.representation,
+        }
+        return _result_dict(self.kind, self.config, self.data_summary, tables, self.warnings)
 
     def to_json(self, indent: int | None = 2) -> str:
         """:meth:`to_dict` as a JSON string."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+        return _json_text(self.to_dict(), indent)
 
     def report(self, lang: str = "en", min_cell: int | None = None):
         """The HTML report (published: small cells suppressed), displayed inline in Jupyter."""

@@ -22,7 +22,7 @@ from scoreaudit.core.cells import (
 from scoreaudit.core.vocab import REST
 from scoreaudit.data.population import Population
 from scoreaudit.errors import ModelError
-from scoreaudit.results import AuditResult
+from scoreaudit.results import AuditResult, _interval_columns
 from scoreaudit.selection.blocks import block_cell_counts
 from scoreaudit.selection.curve import budget_curve_counts
 from scoreaudit.selection.policies import Ranking, Selection
@@ -273,8 +273,9 @@ class _Engine:
             idx, b1, s1, b0, s0, ref_labels = self._pairs(v, ref)
             p1, n1, x1 = rate_counts(s1, b1)
             p0, n0, x0 = rate_counts(s0, b0)
-            ratio, rlo, rhi = M.katz_ratio_interval(x1, n1, x0, n0, self.confidence)
-            diff, dlo, dhi = M.newcombe_difference_interval(x1, n1, x0, n0, self.confidence)
+            ratio_ci = M.katz_ratio_interval(x1, n1, x0, n0, self.confidence)
+            diff_ci = M.newcombe_difference_interval(x1, n1, x0, n0, self.confidence)
+            ratio = ratio_ci[0]
             p, test = M.two_proportion_p_value(x1, n1, x0, n0, exact=self.weights is None)
             with np.errstate(divide="ignore", invalid="ignore"):
                 low_over_high = np.minimum(ratio, 1 / ratio)
@@ -303,12 +304,7 @@ class _Engine:
                         "reference_n": b0.n.astype(np.int64),
                         "selection_rate": p1,
                         "reference_rate": p0,
-                        "ratio": ratio,
-                        "ratio_low": rlo,
-                        "ratio_high": rhi,
-                        "difference": diff,
-                        "difference_low": dlo,
-                        "difference_high": dhi,
+                        **_interval_columns(ratio_ci, diff_ci),
                         "test": test,
                         "p_value": p,
                         "below_four_fifths": np.nan_to_num(low_over_high, nan=1.0) < 0.8,
@@ -640,11 +636,13 @@ def _add_power(table: pd.DataFrame, alpha: float, correction: str, m: int) -> pd
     diff = np.full(len(table), np.nan)
     decrease = np.full(len(table), np.nan)
     if ok.any():
-        kw = {"alpha": alpha, "power": 0.8, "comparisons": max(m, 1), "correction": correction}
-        res = power.minimum_detectable(n1[ok], n0[ok], p0[ok], **kw)
+        kw: dict[str, Any] = {"alpha": alpha, "power": 0.8, "comparisons": max(m, 1)}
+        res = power.minimum_detectable(n1[ok], n0[ok], p0[ok], correction=correction, **kw)
         ratio[ok] = np.asarray(res.ratio, dtype=float)
         diff[ok] = np.asarray(res.difference, dtype=float)
-        res = power.minimum_detectable(n1[ok], n0[ok], p0[ok], direction="decrease", **kw)
+        res = power.minimum_detectable(
+            n1[ok], n0[ok], p0[ok], correction=correction, direction="decrease", **kw
+        )
         decrease[ok] = np.asarray(res.ratio, dtype=float)
     table = table.copy()
     table["min_detectable_ratio"] = ratio

@@ -253,8 +253,42 @@ def _selection(
     return Selection(selected, n_sel, realised, cutoff, tied, r, description, f)
 
 
+class _ScorePolicy:
+    """What :class:`Budget` and :class:`Threshold` share: files ranked by decreasing score with
+    the policy's tie rule, then cut by :meth:`_cut` (the policy's own rule)."""
+
+    ties: str
+
+    def rank(self, scores: np.ndarray, weights: np.ndarray | None = None) -> Ranking:
+        """Rank files by decreasing score with this policy's tie rule."""
+        return _rank(np.asarray(scores, dtype=float), weights, self.ties)
+
+    def select(
+        self,
+        scores: np.ndarray,
+        weights: np.ndarray | None = None,
+        ranking: Ranking | None = None,
+        groups: np.ndarray | None = None,
+    ) -> Selection:
+        """Select the files this policy controls.
+
+        ``groups`` (int per row) are the groups among which tied files are allocated, in
+        group order (the audit passes finest cell x label codes); all tied files form one
+        group when omitted. A :class:`Threshold` selects every file at or above it and leaves
+        ``groups`` unused.
+        """
+        scores = np.asarray(scores, dtype=float)
+        ranking = ranking if ranking is not None else self.rank(scores, weights)
+        return self._cut(scores, ranking, groups)
+
+    def _cut(
+        self, scores: np.ndarray, ranking: Ranking, groups: np.ndarray | None
+    ) -> Selection:  # pragma: no cover - each policy defines it
+        raise NotImplementedError
+
+
 @dataclass(frozen=True)
-class Budget:
+class Budget(_ScorePolicy):
     """Control the top ``share`` (or top ``count``) of files by score.
 
     Parameters
@@ -310,25 +344,8 @@ class Budget:
                 )
         _check_ties(self.ties)
 
-    def rank(self, scores: np.ndarray, weights: np.ndarray | None = None) -> Ranking:
-        """Rank files by decreasing score with this policy's tie rule."""
-        return _rank(np.asarray(scores, dtype=float), weights, self.ties)
-
-    def select(
-        self,
-        scores: np.ndarray,
-        weights: np.ndarray | None = None,
-        ranking: Ranking | None = None,
-        groups: np.ndarray | None = None,
-    ) -> Selection:
-        """Select the files this budget controls.
-
-        ``groups`` (int per row) are the groups among which tied files are allocated, in
-        group order (the audit passes finest cell x label codes); all tied files form one
-        group when omitted.
-        """
-        scores = np.asarray(scores, dtype=float)
-        ranking = ranking if ranking is not None else self.rank(scores, weights)
+    def _cut(self, scores: np.ndarray, ranking: Ranking, groups: np.ndarray | None) -> Selection:
+        """The top ``count`` files, or the top ``share`` of them."""
         n = ranking.order.size
         if self.count is not None:
             if self.count > n:
@@ -359,7 +376,7 @@ class Budget:
 
 
 @dataclass(frozen=True)
-class Threshold:
+class Threshold(_ScorePolicy):
     """Control every file whose score is at least ``threshold``.
 
     ``ties`` and ``random_state`` only apply to tied files on the budget curve (every file at
@@ -381,19 +398,8 @@ class Threshold:
             raise PolicyError(f"Threshold must be a finite number, not {self.threshold!r}.")
         _check_ties(self.ties)
 
-    def rank(self, scores: np.ndarray, weights: np.ndarray | None = None) -> Ranking:
-        return _rank(np.asarray(scores, dtype=float), weights, self.ties)
-
-    def select(
-        self,
-        scores: np.ndarray,
-        weights: np.ndarray | None = None,
-        ranking: Ranking | None = None,
-        groups: np.ndarray | None = None,
-    ) -> Selection:
-        """Select every file scoring at least the threshold (``groups`` is unused)."""
-        scores = np.asarray(scores, dtype=float)
-        ranking = ranking if ranking is not None else self.rank(scores, weights)
+    def _cut(self, scores: np.ndarray, ranking: Ranking, groups: np.ndarray | None) -> Selection:
+        """Every file scoring at least the threshold (``groups`` is unused)."""
         # sorted_scores is decreasing: all scores >= threshold come first
         k = int(np.searchsorted(-ranking.sorted_scores, -float(self.threshold), side="right"))
         if k == 0:
