@@ -83,14 +83,17 @@ _FOUR_FIFTHS = (0.8, 1.25)
 
 _RC = {
     "text.usetex": False,
-    "font.family": "DejaVu Sans",
+    # DejaVu Sans ships with matplotlib, so the layout is always computed with it; the SVG keeps
+    # its text as text and, for a viewer without DejaVu Sans, names matplotlib's sans-serif
+    # list (Bitstream Vera Sans, Verdana, Arial...) instead of the browser's default serif.
+    "font.family": ["DejaVu Sans", "sans-serif"],
     "font.size": 9,
     "axes.titlesize": 10,
     "axes.labelsize": 9,
     "xtick.labelsize": 8,
     "ytick.labelsize": 8,
     "legend.fontsize": 8,
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",
     "axes.unicode_minus": True,
 }
 
