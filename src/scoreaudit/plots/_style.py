@@ -84,9 +84,11 @@ _FOUR_FIFTHS = (0.8, 1.25)
 _RC = {
     "text.usetex": False,
     # DejaVu Sans ships with matplotlib, so the layout is always computed with it; the SVG keeps
-    # its text as text and, for a viewer without DejaVu Sans, names matplotlib's sans-serif
-    # list (Bitstream Vera Sans, Verdana, Arial...) instead of the browser's default serif.
-    "font.family": ["DejaVu Sans", "sans-serif"],
+    # its text as text and, for a viewer without DejaVu Sans, names the sans-serif list
+    # (Bitstream Vera Sans, Verdana, Arial...) instead of the browser's default serif. One
+    # generic family: one font look-up per text (a list of two doubles them).
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Bitstream Vera Sans", "Verdana", "Arial", "Helvetica"],
     "font.size": 9,
     "axes.titlesize": 10,
     "axes.labelsize": 9,
