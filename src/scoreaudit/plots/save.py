@@ -20,10 +20,10 @@ def save_figure(
     """Write ``fig`` as ``<path>.svg`` and/or ``<path>.png`` (150 dpi); return the paths.
 
     The SVG is deterministic (fixed id salt, no date): saving the same figure twice gives
-    identical bytes. Its text is kept as text (``svg.fonttype: none``): a fifth of the size,
-    quicker to write, searchable and read by screen readers; the font is named with look-alike
-    fallbacks (see ``_RC`` in :mod:`scoreaudit.plots._style`). Parent directories are created. A ``.svg`` or ``.png``
-    suffix on the path is replaced rather than doubled.
+    identical bytes. Its text is kept as text (``svg.fonttype: none``): under half the size,
+    quicker to write, searchable and read by screen readers; the font is named with sans-serif
+    fallbacks (see ``_RC`` in :mod:`scoreaudit.plots._style`). Parent directories are
+    created. A ``.svg`` or ``.png`` suffix on the path is replaced rather than doubled.
 
     Examples
     --------
