@@ -14,10 +14,15 @@ The command (100,000 bundled synthetic files, shipped scorecard, every default o
   primary mask (its output is NOT publishable: timing only, to show what that step costs;
   the publication gate, ``scoreaudit.gate``).
 
+* ``--against DIR``: before/after in the same conditions: the command run with the source
+  tree ``DIR`` (e.g. an older commit's ``src`` from ``git archive``) and with this one in
+  turn, ``--repeat`` times each, medians of both, and a check that the two report directories
+  publish the same numbers (``check_report_same.py``: tables byte for byte, results.json
+  value for value).
+
 Run: PYTHONPATH=src python benchmarks/bench_report.py [--repeat 5] [--no-secondary] [--src DIR]
-(``--src``: another source tree, e.g. an older commit's ``src`` from ``git archive``, for a
-before/after comparison in the same conditions; wall and CPU time are both printed because a
-shared machine inflates wall time).
+[--against DIR] (``--src``: another source tree to time; wall and CPU time are both printed
+because a shared machine inflates wall time).
 """
 
 from __future__ import annotations
@@ -74,6 +79,43 @@ def wall(repeat: int, no_secondary: bool) -> tuple[list[float], list[float]]:
             r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpus.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
     return times, cpus
+
+
+def _run_once(src: Path, out: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of the README command run with the source tree ``src``."""
+    import resource
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(src) + os.pathsep + env.get("PYTHONPATH", "")
+    cmd = [sys.executable, "-m", "scoreaudit", *ARGS, "--out", str(out)]
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True, env=env)
+    elapsed = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return elapsed, r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime
+
+
+def against(old_src: Path, repeat: int) -> None:
+    """Old and current source trees in turn; medians, and the published numbers compared."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from check_report_same import compare
+
+    runs: dict[str, list[tuple[float, float]]] = {"before": [], "after": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(repeat):
+            for name, src in (("before", old_src), ("after", SRC)):
+                runs[name].append(_run_once(src, Path(tmp) / f"{name}{i}"))
+        problems = compare(Path(tmp) / "before0", Path(tmp) / "after0")
+    for name, rs in runs.items():
+        walls, cpus = [r[0] for r in rs], [r[1] for r in rs]
+        print(
+            f"{name:6s}: median {statistics.median(walls):.2f} s wall "
+            f"(min {min(walls):.2f}, max {max(walls):.2f}), "
+            f"{statistics.median(cpus):.2f} s CPU, {len(rs)} runs"
+        )
+    print(f"load average {os.getloadavg()[0]:.1f}; before: {old_src}; after: {SRC}")
+    print("published numbers: " + ("identical" if not problems else "; ".join(problems)))
 
 
 def _patch_secondary() -> None:
@@ -145,10 +187,14 @@ def main() -> None:
     ap.add_argument("--steps-worker", action="store_true")
     ap.add_argument("--cli-no-secondary")
     ap.add_argument("--src", help="source tree to run (default: this checkout's src)")
+    ap.add_argument("--against", help="older source tree to compare with, in turn")
     args = ap.parse_args()
     global SRC
     if args.src:
         SRC = Path(args.src).resolve()
+    if args.against:
+        against(Path(args.against).resolve(), args.repeat)
+        return
     if args.cli_no_secondary:
         cli_no_secondary(args.cli_no_secondary)
         return

@@ -83,14 +83,19 @@ _FOUR_FIFTHS = (0.8, 1.25)
 
 _RC = {
     "text.usetex": False,
-    "font.family": "DejaVu Sans",
+    # DejaVu Sans ships with matplotlib, so the layout is always computed with it; the SVG keeps
+    # its text as text and, for a viewer without DejaVu Sans, names the sans-serif list
+    # (Bitstream Vera Sans, Verdana, Arial...) instead of the browser's default serif. One
+    # generic family: one font look-up per text (a list of two doubles them).
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Bitstream Vera Sans", "Verdana", "Arial", "Helvetica"],
     "font.size": 9,
     "axes.titlesize": 10,
     "axes.labelsize": 9,
     "xtick.labelsize": 8,
     "ytick.labelsize": 8,
     "legend.fontsize": 8,
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",
     "axes.unicode_minus": True,
 }
 
@@ -423,3 +428,59 @@ def _suppressed_labels(ax: Axes, ys: np.ndarray, lang: str) -> None:
             color="#333333",
             transform=trans,
         )
+
+
+def _group_blocks(
+    result: AuditResult, attrs: Sequence[str], lang: str
+) -> tuple[list[tuple[str, list[str]]], list[tuple[pd.DataFrame, str | None]]]:
+    """Row blocks (attribute, group labels with the reference marked) and their group rows."""
+    g = result.groups
+    blocks, data = [], []
+    for a in attrs:
+        rows = g[g["attribute"] == a].reset_index(drop=True)
+        ref = _reference(result, a)
+        labels = [str(x) + (_t(lang, "ref_suffix") if str(x) == ref else "") for x in rows["group"]]
+        blocks.append((a, labels))
+        data.append((rows, ref))
+    return blocks, data
+
+
+def _is_reference(rows: pd.DataFrame, ref: str | None) -> np.ndarray:
+    """Which rows are the reference group (none when the attribute has no reference)."""
+    return (rows["group"].astype(str) == ref).to_numpy() if ref else np.zeros(len(rows), bool)
+
+
+def _points(ax: Axes, x: np.ndarray, y: np.ndarray, marker: str, colour: str, gid: str) -> Line2D:
+    """One series of unconnected row markers (size 6, above the interval bars), tagged ``gid``."""
+    (line,) = ax.plot(
+        x,
+        y,
+        linestyle="none",
+        marker=marker,
+        color=colour,
+        markersize=6,
+        zorder=3,
+        clip_on=False,
+    )
+    line.set_gid(gid)
+    return line
+
+
+def _overall_line(ax: Axes, x: float, gid: str, **kwargs: Any) -> None:
+    """The dashed vermillion vertical line of a rate over all files."""
+    ax.axvline(
+        x, color=OKABE_ITO["vermillion"], linestyle="--", linewidth=1.2, zorder=1, gid=gid, **kwargs
+    )
+
+
+def _policy_line(ax: Axes, x: float, zorder: float, gid: str, label: str) -> None:
+    """The black dashed vertical line of the policy (its budget or its cut-off score)."""
+    ax.axvline(
+        x,
+        color="black",
+        linestyle=(0, (4, 2)),
+        linewidth=1.2,
+        zorder=zorder,
+        gid=gid,
+        label=label,
+    )

@@ -24,13 +24,18 @@ from scoreaudit.plots._style import (
     _check,
     _check_ax,
     _figure_of,
+    _group_blocks,
     _group_handles,
     _hidden,
     _interval_bars,
+    _is_reference,
     _label_inches,
     _level_text,
     _min_cell,
     _new_figure,
+    _overall_line,
+    _points,
+    _policy_line,
     _policy_text,
     _ratio_axis,
     _ratio_limits,
@@ -203,14 +208,12 @@ def budget_curve(
                             zorder=4,
                         )[0]
                         edge.set_gid(f"curve-edge:{x}")
-            axk.axvline(
+            _policy_line(
+                axk,
                 share,
-                color="black",
-                linestyle=(0, (4, 2)),
-                linewidth=1.2,
-                zorder=2,
-                gid="policy-budget",
-                label=_t(lang, "policy_line", share=format_percent(share, lang)),
+                2,
+                "policy-budget",
+                _t(lang, "policy_line", share=format_percent(share, lang)),
             )
             if not drawable:
                 axk.text(
@@ -304,14 +307,7 @@ def precision_fpr(
             "controlled) and run the audit again."
         )
     attrs = _attributes(result, attribute)
-    blocks, data = [], []
-    for a in attrs:
-        rows = g[g["attribute"] == a].reset_index(drop=True)
-        ref = _reference(result, a)
-        blocks.append(
-            (a, [str(x) + (_t(lang, "ref_suffix") if str(x) == ref else "") for x in rows["group"]])
-        )
-        data.append((rows, ref))
+    blocks, data = _group_blocks(result, attrs, lang)
     headers = len(attrs) > 1
     ticks, tick_labels, header_idx, block_ys = _rows_layout(blocks, headers)
     overall = _overall_label_rates(result)
@@ -335,11 +331,7 @@ def precision_fpr(
                     few = rows["selected_with_label"].to_numpy(float) < _min_cell(result)
                     hide = hide | few
                 any_hidden |= bool(hide.any())
-                is_ref = (
-                    (rows["group"].astype(str) == ref).to_numpy()
-                    if ref
-                    else np.zeros(len(rows), bool)
-                )
+                is_ref = _is_reference(rows, ref)
                 ok = ~hide & np.isfinite(v)
                 his.append(hi[ok])
                 _interval_bars(axk, v[ok], y[ok], _xerr(v, lo, hi)[:, ok])
@@ -348,17 +340,7 @@ def precision_fpr(
                     (ok & is_ref, "D", "black", "points-reference"),
                 ):
                     if mask.any():
-                        (line,) = axk.plot(
-                            v[mask],
-                            y[mask],
-                            linestyle="none",
-                            marker=marker,
-                            color=colour,
-                            markersize=6,
-                            zorder=3,
-                            clip_on=False,
-                        )
-                        line.set_gid(f"{metric}-{gid}")
+                        _points(axk, v[mask], y[mask], marker, colour, f"{metric}-{gid}")
                 trans = blended_transform_factory(axk.transAxes, axk.transData)
                 for i in np.flatnonzero(~hide & ~np.isfinite(v)):
                     axk.text(
@@ -372,13 +354,10 @@ def precision_fpr(
                     )
                 _suppressed_labels(axk, y[hide], lang)
             if math.isfinite(overall[metric]):
-                axk.axvline(
+                _overall_line(
+                    axk,
                     overall[metric],
-                    color=OKABE_ITO["vermillion"],
-                    linestyle="--",
-                    linewidth=1.2,
-                    zorder=1,
-                    gid=f"{metric}-overall",
+                    f"{metric}-overall",
                     label=_t(lang, "overall", rate=format_percent(overall[metric], lang)),
                 )
                 axk.annotate(

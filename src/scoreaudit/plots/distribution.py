@@ -19,6 +19,7 @@ from scoreaudit.plots._style import (
     _figure_of,
     _min_cell,
     _new_figure,
+    _policy_line,
     _resolve,
     _single_attributes,
     _style,
@@ -185,14 +186,12 @@ def score_ecdf(
             )
             line.set_gid(f"ecdf:{lab}")
         if math.isfinite(cutoff):
-            ax.axvline(
+            _policy_line(
+                ax,
                 cutoff,
-                color="black",
-                linestyle=(0, (4, 2)),
-                linewidth=1.2,
-                zorder=4,
-                gid="cutoff",
-                label=_t(
+                4,
+                "cutoff",
+                _t(
                     lang,
                     "cutoff",
                     cutoff=format_number(cutoff, lang, 3),

@@ -21,13 +21,17 @@ from scoreaudit.plots._style import (
     _check,
     _check_ax,
     _figure_of,
+    _group_blocks,
     _group_handles,
     _hidden,
     _interval_bars,
+    _is_reference,
     _label_inches,
     _marker,
     _min_cell,
     _new_figure,
+    _overall_line,
+    _points,
     _policy_text,
     _ratio_axis,
     _ratio_limits,
@@ -87,15 +91,7 @@ def selection_rates(
     _check(result, lang)
     _check_ax(ax)
     attrs = _attributes(result, attribute)
-    g = result.groups
-    blocks = []
-    data = []
-    for a in attrs:
-        rows = g[g["attribute"] == a].reset_index(drop=True)
-        ref = _reference(result, a)
-        labels = [str(x) + (_t(lang, "ref_suffix") if str(x) == ref else "") for x in rows["group"]]
-        blocks.append((a, labels))
-        data.append((rows, ref))
+    blocks, data = _group_blocks(result, attrs, lang)
     headers = len(attrs) > 1
     ticks, tick_labels, header_idx, block_ys = _rows_layout(blocks, headers)
     n_rows = len(ticks)
@@ -115,9 +111,7 @@ def selection_rates(
             lo = rows["selection_rate_low"].to_numpy(float)
             hi = rows["selection_rate_high"].to_numpy(float)
             small = rows["small_cell"].fillna(False).to_numpy(bool)
-            is_ref = (
-                (rows["group"].astype(str) == ref).to_numpy() if ref else np.zeros(len(rows), bool)
-            )
+            is_ref = _is_reference(rows, ref)
             hide = _hidden(rows, suppress_small)
             any_suppressed |= bool(hide.any())
             show = ~hide
@@ -132,18 +126,8 @@ def selection_rates(
                 if mask.any():
                     hollow = gid.endswith("small")
                     any_small |= hollow
-                    (line,) = ax.plot(
-                        rate[mask],
-                        y[mask],
-                        linestyle="none",
-                        marker=marker,
-                        color=colour,
-                        markersize=6,
-                        zorder=3,
-                        clip_on=False,
-                        markerfacecolor="white" if hollow else colour,
-                    )
-                    line.set_gid(gid)
+                    line = _points(ax, rate[mask], y[mask], marker, colour, gid)
+                    line.set_markerfacecolor("white" if hollow else colour)
             for i in np.flatnonzero(show):
                 ax.annotate(
                     f"{format_percent(rate[i], lang, 1)}  "
@@ -158,14 +142,7 @@ def selection_rates(
                 )
             _suppressed_labels(ax, y[hide], lang)
         overall = float(result.selection.share)
-        ax.axvline(
-            overall,
-            color=OKABE_ITO["vermillion"],
-            linestyle="--",
-            linewidth=1.2,
-            zorder=1,
-            gid="overall-rate",
-        )
+        _overall_line(ax, overall, "overall-rate")
         xmax = max([float(np.nanmax(h)) for h in hi_all if h.size] + [overall])
         ax.set_xlim(0, xmax * 1.45 if xmax > 0 else 1)
         _percent_ticks(ax.xaxis, lang)

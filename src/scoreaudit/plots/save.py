@@ -19,9 +19,11 @@ def save_figure(
 ) -> list[Path]:
     """Write ``fig`` as ``<path>.svg`` and/or ``<path>.png`` (150 dpi); return the paths.
 
-    The SVG is deterministic (fixed id salt, no date, text as paths): saving the same figure
-    twice gives identical bytes. Parent directories are created. A ``.svg`` or ``.png``
-    suffix on the path is replaced rather than doubled.
+    The SVG is deterministic (fixed id salt, no date): saving the same figure twice gives
+    identical bytes. Its text is kept as text (``svg.fonttype: none``): under half the size,
+    quicker to write, searchable and read by screen readers; the font is named with sans-serif
+    fallbacks (see ``_RC`` in :mod:`scoreaudit.plots._style`). Parent directories are
+    created. A ``.svg`` or ``.png`` suffix on the path is replaced rather than doubled.
 
     Examples
     --------
@@ -41,7 +43,7 @@ def save_figure(
     base.parent.mkdir(parents=True, exist_ok=True)
     out = []
     with mpl.rc_context(
-        {"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "path", "text.usetex": False}
+        {"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "none", "text.usetex": False}
     ):
         if "svg" in formats:
             out.append(base.parent / (base.name + ".svg"))
