@@ -55,6 +55,7 @@ from scoreaudit.present.catalogue import (
     t,
 )
 from scoreaudit.present.format import num_or_none
+from scoreaudit.present.notes import funnel_note
 from scoreaudit.report._common import dump_json, page_head, suppression_lines
 from scoreaudit.report.context import column_headers
 from scoreaudit.report.render import render_page
@@ -273,19 +274,6 @@ def publish_funnel(
 # ------------------------------------------------------------------------------------------
 
 
-def _note(text: Any, lang: str) -> str:
-    s = str(text or "")
-    for part, key in (
-        ("rounding base", "fn_note_unusable"),
-        ("bounds only", "fn_note_bounds"),
-        ("omitted", "fn_note_omitted"),
-        ("reference group", "fn_note_reference"),
-    ):
-        if part in s:
-            return t(key, lang)
-    return ""
-
-
 def _step_sentence(row: Mapping[str, Any], lang: str, level: str) -> str | None:
     ratio, lo, hi = (num_or_none(row.get(k)) for k in ("ratio", "ratio_low", "ratio_high"))
     group, ref = str(row["group"]), str(row["reference"])
@@ -389,7 +377,7 @@ def _step_row(rec: Mapping[str, Any], lang: str, marker: str, stratified: bool) 
         for x in (
             t("flag_significant", lang) if rec.get("significant") is True else "",
             t("flag_small", lang) if rec.get("small_cell") is True else "",
-            _note(rec.get("note"), lang),
+            funnel_note(rec.get("note"), lang),
         )
         if x
     ]
