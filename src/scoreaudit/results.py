@@ -82,6 +82,28 @@ def _interval_columns(ratio: tuple, difference: tuple) -> dict[str, Any]:
     return dict(zip(_INTERVAL_COLUMNS, (*ratio, *difference), strict=True))
 
 
+#: The columns of a comparison a notebook summary shows after the result's own key columns.
+_HTML_COMPARISON_COLUMNS = (
+    "reference_rate",
+    "ratio",
+    "ratio_low",
+    "ratio_high",
+    "p_adjusted",
+    "small_cell",
+)
+
+
+def _html_table(frame: pd.DataFrame) -> str:
+    """A table of a notebook summary: no index, three significant digits, escaped text."""
+    return frame.to_html(index=False, float_format=lambda x: f"{x:.3g}", escape=True)
+
+
+def _html_warnings(warnings: list[str]) -> str:
+    """A result's warnings as an escaped HTML list ('' when there is none)."""
+    items = "".join(f"<li>{html.escape(w)}</li>" for w in warnings)
+    return f"<ul>{items}</ul>" if items else ""
+
+
 def _json_text(data: dict, indent: int | None) -> str:
     """A result's ``to_dict`` as JSON text (strict: no NaN, non-ASCII kept)."""
     return json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False)
@@ -219,18 +241,7 @@ class AuditResult:
 
     def _repr_html_(self) -> str:
         s = self.selection
-        cols = [
-            "attribute",
-            "group",
-            "reference",
-            "selection_rate",
-            "reference_rate",
-            "ratio",
-            "ratio_low",
-            "ratio_high",
-            "p_adjusted",
-            "small_cell",
-        ]
+        cols = ["attribute", "group", "reference", "selection_rate", *_HTML_COMPARISON_COLUMNS]
         d = self.disparities[[c for c in cols if c in self.disparities.columns]]
         d = d[~d["attribute"].str.contains("×", regex=False)]
         head = html.escape(
@@ -239,7 +250,7 @@ class AuditResult:
         )
         return (
             f"<div><strong>scoreaudit result</strong><p>{head}</p>"
-            f"{d.to_html(index=False, float_format=lambda x: f'{x:.3g}', escape=True)}"
+            f"{_html_table(d)}"
             f"<p>{len(self.disparities)} comparisons in all (with intersections): see "
             f"<code>result.disparities</code>.</p></div>"
         )

@@ -19,7 +19,10 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.results import (
+    _HTML_COMPARISON_COLUMNS,
     _INTERVAL_COLUMNS,
+    _html_table,
+    _html_warnings,
     _interval_columns,
     _json_text,
     _of_attribute,
@@ -303,26 +306,11 @@ class AggregateResult:
         )
 
     def _repr_html_(self) -> str:
-        cols = [
-            "attribute",
-            "group",
-            "reference",
-            "metric",
-            "rate",
-            "reference_rate",
-            "ratio",
-            "ratio_low",
-            "ratio_high",
-            "p_adjusted",
-            "small_cell",
-            "note",
-        ]
+        cols = ["attribute", "group", "reference", "metric", "rate", *_HTML_COMPARISON_COLUMNS]
         d = self.disparities
-        d = d[~d["attribute"].str.contains("×", regex=False)][cols]
-        warn = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
+        d = d[~d["attribute"].str.contains("×", regex=False)][[*cols, "note"]]
         return (
             f"<div><strong>scoreaudit {html.escape(self.kind)} result</strong>"
             f"<p>{html.escape(self._headline())}</p>"
-            f"{d.to_html(index=False, float_format=lambda x: f'{x:.3g}', escape=True)}"
-            f"{'<ul>' + warn + '</ul>' if warn else ''}</div>"
+            f"{_html_table(d)}{_html_warnings(self.warnings)}</div>"
         )

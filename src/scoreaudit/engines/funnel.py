@@ -70,7 +70,6 @@ Examples
 
 from __future__ import annotations
 
-import html
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -109,7 +108,13 @@ from scoreaudit.engines._funnel_stats import (
 )
 from scoreaudit.engines.aggregate import check_options
 from scoreaudit.errors import DataError
-from scoreaudit.results import _json_text, _result_dict
+from scoreaudit.results import (
+    _HTML_COMPARISON_COLUMNS,
+    _html_table,
+    _html_warnings,
+    _json_text,
+    _result_dict,
+)
 
 __all__ = [
     "ALL_STRATA",
@@ -203,27 +208,11 @@ class FunnelResult:
         )
 
     def _repr_html_(self) -> str:
-        cols = [
-            "step",
-            "stratum",
-            "group",
-            "reference",
-            "rate",
-            "reference_rate",
-            "ratio",
-            "ratio_low",
-            "ratio_high",
-            "p_adjusted",
-            "small_cell",
-            "note",
-        ]
-        warn = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
-        table = self.steps[cols].to_html(
-            index=False, float_format=lambda x: f"{x:.3g}", escape=True
-        )
+        cols = ["step", "stratum", "group", "reference", "rate", *_HTML_COMPARISON_COLUMNS]
+        table = _html_table(self.steps[[*cols, "note"]])
         return (
             f"<div><strong>scoreaudit funnel result</strong>{table}"
-            f"{'<ul>' + warn + '</ul>' if warn else ''}</div>"
+            f"{_html_warnings(self.warnings)}</div>"
         )
 
 
