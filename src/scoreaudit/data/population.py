@@ -414,15 +414,18 @@ def _column_hints(absent: Sequence[str], data: pd.DataFrame) -> str:
     return (" Hint: " + "; ".join(hints) + ".") if hints else ""
 
 
-def _labels(data: pd.DataFrame, column: str) -> np.ndarray:
+def _column(data: pd.DataFrame, column: str, not_found: str) -> pd.Series:
+    """The column ``column`` of ``data``; the error ``not_found`` (a catalogue key) naming the
+    file and the close column names when it is absent."""
     if column not in data.columns:
         raise DataError.from_key(
-            "err_label_not_found",
-            column=column,
-            where=_in_file(data),
-            hints=_column_hints([column], data),
+            not_found, column=column, where=_in_file(data), hints=_column_hints([column], data)
         )
-    raw = data[column]
+    return data[column]
+
+
+def _labels(data: pd.DataFrame, column: str) -> np.ndarray:
+    raw = _column(data, column, "err_label_not_found")
     if pd.api.types.is_bool_dtype(raw):
         return raw.astype(float).to_numpy()
     values = pd.to_numeric(raw, errors="coerce")
@@ -443,14 +446,7 @@ def _labels(data: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def _weights(data: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in data.columns:
-        raise DataError.from_key(
-            "err_weight_not_found",
-            column=column,
-            where=_in_file(data),
-            hints=_column_hints([column], data),
-        )
-    raw = data[column]
+    raw = _column(data, column, "err_weight_not_found")
     if pd.api.types.is_bool_dtype(raw):
         raise DataError.from_key("err_weight_bool", column=column)
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
