@@ -40,6 +40,7 @@ import io
 import itertools
 import os
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,7 @@ __all__ = [
     "describe_row",
     "file_sha256",
     "read_data",
+    "read_xlsx",
     "source_name",
 ]
 
@@ -368,6 +370,49 @@ def _check_frame(frame: pd.DataFrame, path: Path, header: list[str] | None) -> p
     if len(frame) == 0:
         raise DataError.from_key("err_no_rows", file=name)
     frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def read_xlsx(path: str | os.PathLike, shown: str | None = None) -> pd.DataFrame:
+    """The first sheet of an Excel workbook, column names stripped of spaces and unique.
+
+    Parameters
+    ----------
+    path
+        The ``.xlsx`` file.
+    shown
+        How errors name the file (default: the path), e.g. the name of an uploaded file.
+
+    Raises
+    ------
+    DataError
+        A workbook that cannot be read, or duplicated column names (after stripping).
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     pd.DataFrame({" stage ": ["all"], "n": [3]}).to_excel(f"{tmp}/t.xlsx", index=False)
+    ...     read_xlsx(f"{tmp}/t.xlsx").columns.tolist()
+    ['stage', 'n']
+    """
+    file = str(path) if shown is None else shown
+    try:
+        frame = pd.read_excel(path, sheet_name=0, engine="openpyxl")
+    except ImportError:  # pragma: no cover - openpyxl is a dependency
+        raise DataError(
+            "Reading .xlsx files needs openpyxl (pip install openpyxl); or save the "
+            "sheet as CSV UTF-8."
+        ) from None
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise DataError(
+            f"Cannot read the Excel workbook {file!r}: {exc}. Save the sheet as CSV UTF-8."
+        ) from None
+    names = [str(c).strip() for c in frame.columns]
+    dups = sorted({n for n in names if names.count(n) > 1})
+    if dups:
+        raise DataError.from_key("err_dup_columns", file=file, dups=", ".join(map(repr, dups)))
+    frame.columns = names
     return frame
 
 

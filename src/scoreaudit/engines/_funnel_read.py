@@ -9,12 +9,12 @@ Statistical offices often publish their tables as workbooks, so :func:`audit_fun
 from __future__ import annotations
 
 import os
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from scoreaudit.data.io import read_xlsx
 from scoreaudit.errors import DataError
 
 __all__ = ["EXCEL_SUFFIXES", "read_funnel_table"]
@@ -41,19 +41,4 @@ def read_funnel_table(table: Any, what: str = "The funnel table") -> pd.DataFram
 def _read_excel(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise DataError(f"File {str(path)!r} does not exist. Check the path and the spelling.")
-    try:
-        frame = pd.read_excel(path, sheet_name=0, engine="openpyxl")
-    except ImportError:  # pragma: no cover - openpyxl is a dependency
-        raise DataError("Reading .xlsx files needs openpyxl (pip install openpyxl).") from None
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise DataError(
-            f"Cannot read the Excel workbook {str(path)!r}: {exc}. Save the sheet as CSV UTF-8."
-        ) from None
-    names = [str(c).strip() for c in frame.columns]
-    dups = sorted({n for n in names if names.count(n) > 1})
-    if dups:
-        raise DataError(
-            f"File {str(path)!r} has duplicated column name(s): {', '.join(map(repr, dups))}."
-        )
-    frame.columns = names
-    return frame
+    return read_xlsx(path)

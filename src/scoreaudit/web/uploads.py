@@ -209,30 +209,11 @@ def read_table(path: Path) -> pd.DataFrame:
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
-    import zipfile
+    from scoreaudit.data.io import read_xlsx
 
-    try:
-        frame = pd.read_excel(path, sheet_name=0, engine="openpyxl")
-    except ImportError:  # pragma: no cover - openpyxl is a dependency of the web page
-        raise DataError(
-            "Reading .xlsx files needs openpyxl (pip install openpyxl); or save the "
-            "sheet as CSV UTF-8."
-        ) from None
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise DataError(
-            f"Cannot read the Excel workbook {path.name!r}: {exc}. Save the sheet "
-            "as CSV UTF-8 and send that file."
-        ) from None
-    names = [str(c).strip() for c in frame.columns]
-    dups = sorted({n for n in names if names.count(n) > 1})
-    if dups:
-        raise DataError(
-            f"File {path.name!r} has duplicated column name(s): "
-            f"{', '.join(map(repr, dups))}. Rename or delete the duplicates."
-        )
+    frame = read_xlsx(path, shown=path.name)
     if len(frame) == 0:
         raise DataError(f"File {path.name!r} has a header but no rows: there is nothing to audit.")
-    frame.columns = names
     return frame
 
 
