@@ -12,6 +12,7 @@ are located in rank order, and the number of selected rows of every cell at ever
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import TYPE_CHECKING
@@ -89,13 +90,27 @@ def build_cells(attributes: list[Attribute]) -> Cells:
         uniq = np.flatnonzero(present)
     else:  # pragma: no cover - astronomically many combinations
         uniq, cell = np.unique(code, return_inverse=True)
-    levels = np.zeros((uniq.size, len(attributes)), dtype=np.int64)
-    rest = uniq.copy()
-    for j in range(len(attributes) - 1, -1, -1):
-        levels[:, j] = rest % sizes[j]
-        rest //= sizes[j]
+    levels = decode_codes(uniq, sizes)
     dtype = np.int16 if uniq.size < 2**15 else np.int32
     return Cells(cell=cell.astype(dtype), levels=levels, attributes=tuple(attributes))
+
+
+def decode_codes(codes: npt.ArrayLike, sizes: Sequence[int] | np.ndarray) -> np.ndarray:
+    """The level code of each attribute in combined codes ``(c0 * s1 + c1) * s2 + c2 ...``.
+
+    The inverse of combining the level codes ``c0, c1, ...`` of attributes with ``sizes``
+    levels into one code per cell: an ``(n_codes, len(sizes))`` int64 array.
+
+    Examples
+    --------
+    >>> decode_codes(np.array([0, 5, 11]), [2, 3, 2]).tolist()
+    [[0, 0, 0], [0, 2, 1], [1, 2, 1]]
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    if len(sizes) == 0:
+        return np.zeros((codes.size, 0), dtype=np.int64)
+    parts = np.unravel_index(codes, tuple(int(n) for n in sizes))
+    return np.stack(parts, axis=1).astype(np.int64, copy=False)
 
 
 def build_views(cells: Cells, intersections: bool | int = True) -> list[View]:
@@ -113,14 +128,10 @@ def build_views(cells: Cells, intersections: bool | int = True) -> list[View]:
             for j in subset:
                 code = code * attrs[j].n_levels + cells.levels[:, j]
             uniq, group_of_cell = np.unique(code, return_inverse=True)
-            member_levels = []
-            for u in uniq:
-                labels = []
-                rest = int(u)
-                for j in reversed(subset):
-                    labels.append(attrs[j].levels[rest % attrs[j].n_levels])
-                    rest //= attrs[j].n_levels
-                member_levels.append(tuple(reversed(labels)))
+            parts = decode_codes(uniq, [attrs[j].n_levels for j in subset]).tolist()
+            member_levels = [
+                tuple(attrs[j].levels[c] for j, c in zip(subset, row, strict=True)) for row in parts
+            ]
             names = tuple(attrs[j].name for j in subset)
             views.append(
                 View(
