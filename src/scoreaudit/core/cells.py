@@ -95,7 +95,7 @@ def build_cells(attributes: list[Attribute]) -> Cells:
         levels[:, j] = rest % sizes[j]
         rest //= sizes[j]
     dtype = np.int16 if uniq.size < 2**15 else np.int32
-    return Cells(cell=cell.astype(dtype), levels=levels, attributes=tuple(attributes))
+    return Cells(cell=cell.astype(dtype, copy=False), levels=levels, attributes=tuple(attributes))
 
 
 def build_views(cells: Cells, intersections: bool | int = True) -> list[View]:
