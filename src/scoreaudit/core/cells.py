@@ -56,8 +56,10 @@ class View:
         return len(self.labels)
 
     def row_codes(self, cells: Cells) -> np.ndarray:
-        """Group index of every row."""
-        return self.group_of_cell[cells.cell]
+        """Group index of every row (the smallest unsigned integer type holding every group)."""
+        n = self.n_groups
+        dtype = np.uint8 if n <= 256 else np.uint16 if n <= 65536 else np.int64
+        return self.group_of_cell.astype(dtype)[cells.cell]
 
     def sum_cells(self, per_cell: np.ndarray) -> np.ndarray:
         """Sum the last axis (one column per cell) into one column per group, in cell order.

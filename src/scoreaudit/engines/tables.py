@@ -73,9 +73,9 @@ def tie_groups_of(cells: Cells, labels: np.ndarray | None) -> tuple[int, np.ndar
     Returns ``(n_labels, code)`` with ``code = cell * n_labels + label`` per row (``n_labels``
     is 1 without labels): the group order of :mod:`scoreaudit.selection.ties`.
     """
+    if labels is None:  # the cells themselves (a small integer type: no copy of the rows)
+        return 1, cells.cell
     cell = cells.cell.astype(np.int64)
-    if labels is None:
-        return 1, cell
     lab = np.where(np.isfinite(labels), labels, 2).astype(np.int64)
     return 3, cell * 3 + lab
 

@@ -189,9 +189,11 @@ def ranking_from_descending(
     if exact_order and ascending_code is not None:  # one-byte keys: O(n) radix sort
         order = np.argsort(ascending_code, kind="stable")
         exact_order = False
-    else:
+    elif exact_order:
         order = np.ascontiguousarray(order[::-1])
-    s = np.ascontiguousarray(sorted_scores[::-1])
+    else:  # read backwards in place: no copy of the rows (the order of ties is free)
+        order = order[::-1]
+    s = sorted_scores[::-1]
     n = s.shape[0]
     block, starts, ends = _tie_blocks(s)
     if exact_order and starts.shape[0] < n:
