@@ -278,10 +278,14 @@ def threshold_free(
         mass = np.bincount(blk[lo:hi], weights=rw, minlength=ranking.n_blocks)
         ref_sumsq = float(hi - lo) if rw is None else _dot(rw, rw)
     elif w is None:
-        mass = ranking.ends - ranking.starts
+        mass = np.ones(n, dtype=np.int64) if ranking.no_ties else ranking.ends - ranking.starts
         total_sumsq = float(n)
-    else:
-        mass = np.bincount(ranking.block, weights=w[ranking.order], minlength=ranking.n_blocks)
+    else:  # (without ties each block holds one row: its weight, exactly as the bincount)
+        mass = (
+            w[ranking.order]
+            if ranking.no_ties
+            else np.bincount(ranking.block, weights=w[ranking.order], minlength=ranking.n_blocks)
+        )
         total_sumsq = _dot(w, w)
     cum = np.zeros(ranking.n_blocks + 1)
     np.cumsum(mass, out=cum[1:])  # row counts: exact integers in float64
