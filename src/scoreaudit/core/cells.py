@@ -57,8 +57,10 @@ class View:
         return len(self.labels)
 
     def row_codes(self, cells: Cells) -> np.ndarray:
-        """Group index of every row."""
-        return self.group_of_cell[cells.cell]
+        """Group index of every row (the smallest unsigned integer type holding every group)."""
+        n = self.n_groups
+        dtype = np.uint8 if n <= 256 else np.uint16 if n <= 65536 else np.int64
+        return self.group_of_cell.astype(dtype)[cells.cell]
 
     def sum_cells(self, per_cell: np.ndarray) -> np.ndarray:
         """Sum the last axis (one column per cell) into one column per group, in cell order.
@@ -92,7 +94,7 @@ def build_cells(attributes: list[Attribute]) -> Cells:
         uniq, cell = np.unique(code, return_inverse=True)
     levels = decode_codes(uniq, sizes)
     dtype = np.int16 if uniq.size < 2**15 else np.int32
-    return Cells(cell=cell.astype(dtype), levels=levels, attributes=tuple(attributes))
+    return Cells(cell=cell.astype(dtype, copy=False), levels=levels, attributes=tuple(attributes))
 
 
 def decode_codes(codes: npt.ArrayLike, sizes: Sequence[int] | np.ndarray) -> np.ndarray:

@@ -127,7 +127,8 @@ def _encode(name: str, values: pd.Series) -> tuple[np.ndarray, tuple]:
     codes = cat.cat.codes.to_numpy().astype(np.int32)
     levels = [str(c) for c in cat.cat.categories]
     # drop unused categories with one bincount (``remove_unused_categories`` sorts every row)
-    used = np.bincount(codes[codes >= 0], minlength=len(levels)) > 0
+    present = codes if codes.size == 0 or codes.min() >= 0 else codes[codes >= 0]
+    used = np.bincount(present, minlength=len(levels)) > 0
     if not used.all():
         remap = np.where(used, np.cumsum(used) - 1, -1).astype(np.int32)
         codes = np.where(codes >= 0, remap[codes], -1).astype(np.int32)
@@ -283,7 +284,7 @@ class Population:
                 raise DataError.from_key("err_numeric_needs_bands", name=name, n=values.nunique())
             codes, levels = _encode(name, values)
         _check_category_count(name, len(levels), self.max_categories, _in_file(self.data))
-        n_missing = int((codes < 0).sum())
+        n_missing = int(np.count_nonzero(codes < 0))
         if n_missing:
             where = _in_file(self.data)
             if n_missing == len(codes):
@@ -304,8 +305,11 @@ class Population:
                 raise DataError.from_key("err_missing_label_taken", name=name, label=MISSING_LABEL)
             codes = np.where(codes < 0, len(levels), codes).astype(np.int32)
             levels = (*levels, MISSING_LABEL)
-        # drop unused levels (e.g. empty bands) so that every group has members
-        used = np.bincount(codes, minlength=len(levels)) > 0
+        # drop unused levels (e.g. empty bands) so that every group has members (the codes of
+        # a column without bands and without missing values have none: see _encode)
+        used = np.ones(len(levels), dtype=bool)
+        if name in self.bands or n_missing:
+            used = np.bincount(codes, minlength=len(levels)) > 0
         if not used.all():
             remap = np.cumsum(used) - 1
             codes = remap[codes].astype(np.int32)
@@ -624,14 +628,14 @@ def _warn_near_duplicates(
     """
     seen: dict[str, int] = {}
     lookalike: dict[str, int] = {}
-    counts = np.bincount(codes, minlength=len(levels)) if codes is not None else None
     for i, lv in enumerate(levels):
         key = " ".join(lv.split()).casefold()
         j = seen.get(key, lookalike.get(lookalike_key(lv)))
-        if j is not None:
-            n: Part | str = (
-                "" if counts is None else Part("err_rows_pair", a=int(counts[j]), b=int(counts[i]))
-            )
+        if j is not None:  # rows of both groups, counted only for the message
+            n: Part | str = ""
+            if codes is not None:
+                counts = np.bincount(codes, minlength=len(levels))
+                n = Part("err_rows_pair", a=int(counts[j]), b=int(counts[i]))
             a, b = escape_label(levels[j]), escape_label(lv)
             if key in seen:
                 raise DataError.from_key("err_groups_case", name=name, where=where, a=a, b=b, n=n)

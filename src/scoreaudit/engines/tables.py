@@ -73,9 +73,9 @@ def tie_groups_of(cells: Cells, labels: np.ndarray | None) -> tuple[int, np.ndar
     Returns ``(n_labels, code)`` with ``code = cell * n_labels + label`` per row (``n_labels``
     is 1 without labels): the group order of :mod:`scoreaudit.selection.ties`.
     """
+    if labels is None:  # the cells themselves (a small integer type: no copy of the rows)
+        return 1, cells.cell
     cell = cells.cell.astype(np.int64)
-    if labels is None:
-        return 1, cell
     lab = np.where(np.isfinite(labels), labels, 2).astype(np.int64)
     return 3, cell * 3 + lab
 
@@ -147,6 +147,7 @@ class _Engine:
         if ranking is not None and ranking.blocks is not None and weights is None:
             # rows per (distinct score, cell): the score sums, and the AUC/KS without rows
             self.block_counts = block_cell_counts(ranking.blocks, cell, C)
+            self.block_values = ranking.blocks.values
             self.score_sum = (self.block_counts * ranking.blocks.values[:, None]).sum(axis=0)
         elif ranking is not None:  # summed in score order: the same floats in any row order
             o = ranking.order
@@ -354,6 +355,9 @@ class _Engine:
         split = split and (counts is not None or self.scores is not None)
         if split and counts is not None:
             above_c, tied_c = counts
+        elif split and self.block_counts is not None:  # rows per (score level, cell)
+            above_c = self.block_counts[self.block_values > selection.cutoff].sum(axis=0)
+            tied_c = self.block_counts[self.block_values == selection.cutoff].sum(axis=0)
         elif split:
             above_c = np.bincount(self.cells.cell[self.scores > selection.cutoff], minlength=C)
             tied_c = np.bincount(self.cells.cell[self.scores == selection.cutoff], minlength=C)

@@ -133,5 +133,5 @@ def budget_curve_counts(
     total = ranking.total_weight
     realised = sel_w.sum(axis=1) / total if total > 0 else np.zeros(k.size)
     if weights is None:
-        realised = k / max(ranking.order.size, 1)
+        realised = k / max(ranking.n, 1)
     return k, sel_n, sel_w, np.where(k > 0, realised, 0.0) if f is None else realised

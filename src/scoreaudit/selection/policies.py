@@ -35,6 +35,7 @@ from scoreaudit.selection.ties import (
     TIES,
     allocate,
     budget_counts,
+    cut_at,
     tied_fraction,
 )
 
@@ -64,25 +65,132 @@ class Selection:
         return d
 
 
-@dataclass(frozen=True)
+def _count_down(s: np.ndarray, x: np.ndarray, or_equal: bool) -> np.ndarray:
+    """Entries of the DECREASING array ``s`` greater than (or equal to) each ``x``.
+
+    Exactly ``np.searchsorted(-s, -x, side="left")`` (``"right"`` with ``or_equal``), by a
+    bisection over the queries: no negated copy of ``s``.
+
+    Examples
+    --------
+    >>> _count_down(np.array([3.0, 2.0, 2.0, 1.0]), np.array([2.0, 0.5, 3.0]), False).tolist()
+    [1, 4, 0]
+    """
+    x = np.asarray(x, dtype=np.float64)
+    lo = np.zeros(x.shape, dtype=np.int64)
+    hi = np.full(x.shape, s.shape[0], dtype=np.int64)
+    while True:
+        active = lo < hi
+        if not active.any():
+            return lo
+        mid = (lo + hi) // 2
+        v = s[np.minimum(mid, s.shape[0] - 1)]
+        go_right = (v >= x) if or_equal else (v > x)
+        lo = np.where(active & go_right, mid + 1, lo)
+        hi = np.where(active & ~go_right, mid, hi)
+
+
 class Ranking:
     """Files in decreasing score order, tied files in row order.
 
     ``order[i]`` is the row of the i-th highest score; ``sorted_scores`` the scores in that
     order; ``cum_weight`` the running total of weights (row counts when unweighted). The
     published numbers never depend on the order of tied rows (see :mod:`scoreaudit.selection.ties`).
+
+    Unweighted scores with few distinct values (``blocks``, scorecards) are ranked by counting:
+    the cut-offs come from the rows per score level, and ``order`` / ``sorted_scores`` (a sort
+    of every row) are only computed if something asks for them. Unweighted, ``cum_weight``
+    (``1, 2, ..., n``) is also built on demand only.
     """
 
-    order: np.ndarray
-    sorted_scores: np.ndarray
-    cum_weight: np.ndarray
-    ties: str
-    weighted: bool = False
-    #: Tie blocks when the scores have few distinct values (see :mod:`scoreaudit.selection.blocks`).
-    blocks: ScoreBlocks | None = None
+    def __init__(
+        self,
+        order: np.ndarray | None = None,
+        sorted_scores: np.ndarray | None = None,
+        cum_weight: np.ndarray | None = None,
+        ties: str = "proportional",
+        weighted: bool = False,
+        blocks: ScoreBlocks | None = None,
+        *,
+        scores: np.ndarray | None = None,
+    ) -> None:
+        self._order, self._sorted, self._cum = order, sorted_scores, cum_weight
+        self._scores = scores
+        self.ties, self.weighted, self.blocks = ties, weighted, blocks
+        if order is not None:
+            self.n = int(order.shape[0])
+        elif blocks is not None:
+            self.n = int(blocks.code.shape[0])
+        else:
+            raise ValueError("a Ranking needs its order or its score blocks")
+        self._level_cum: np.ndarray | None = None
+
+    @property
+    def order(self) -> np.ndarray:
+        """Row of each ranked position (a stable sort, computed on first use)."""
+        if self._order is None:
+            assert self.blocks is not None
+            self._order = np.argsort(self.blocks.code, kind="stable")
+        return self._order
+
+    @property
+    def sorted_scores(self) -> np.ndarray:
+        """Scores by decreasing value (computed on first use)."""
+        if self._sorted is None:
+            assert self._scores is not None
+            self._sorted = self._scores[self.order]
+        return self._sorted
+
+    @property
+    def cum_weight(self) -> np.ndarray:
+        """Running total of the weights in rank order (``1, 2, ..., n`` unweighted)."""
+        if self._cum is None:  # unweighted: exactly np.cumsum(np.ones(n))
+            self._cum = np.arange(1, self.n + 1, dtype=np.float64)
+        return self._cum
+
+    def level_cum(self) -> np.ndarray | None:
+        """With score blocks and no weights: files above each level, ``(D + 1,)`` (0 first,
+        ``n`` last; levels by decreasing score); None otherwise."""
+        if self.blocks is None or self.weighted:
+            return None
+        if self._level_cum is None:
+            d = self.blocks.n_blocks
+            cum = np.zeros(d + 1, dtype=np.int64)
+            np.cumsum(np.bincount(self.blocks.code, minlength=d), out=cum[1:])
+            self._level_cum = cum
+        return self._level_cum
+
+    def weight_upto(self, k: int) -> float:
+        """Total weight of the top ``k`` files (``k >= 1``)."""
+        if self._cum is None and not self.weighted:
+            return float(np.float64(k))
+        return float(self.cum_weight[k - 1])
+
+    def score_at(self, pos: int) -> float:
+        """The score at ranked position ``pos`` (the same float as ``sorted_scores[pos]``)."""
+        lc = self.level_cum()
+        if lc is None or self._scores is None:
+            return float(self.sorted_scores[pos])
+        assert self.blocks is not None
+        level = int(np.searchsorted(lc[1:], pos, side="right"))
+        value = float(self.blocks.values[level])
+        if value == 0.0:  # -0.0 and 0.0 share a level: the row's own zero, as the sort gives
+            rows = np.flatnonzero(self.blocks.code == level)
+            value = float(self._scores[rows[pos - int(lc[level])]])
+        return value
+
+    def count_at_least(self, threshold: float) -> int:
+        """Number of files scoring at least ``threshold``."""
+        lc = self.level_cum()
+        if lc is None:  # sorted_scores is decreasing: all scores >= threshold come first
+            return int(_count_down(self.sorted_scores, np.array([float(threshold)]), True)[0])
+        assert self.blocks is not None
+        return int(lc[np.searchsorted(-self.blocks.values, -float(threshold), side="right")])
 
     @property
     def total_weight(self) -> float:
+        if self._cum is None and not self.weighted:
+            return float(np.float64(self.n))
         return float(self.cum_weight[-1])
 
     def count_for_share(self, share: np.ndarray | float) -> np.ndarray:
@@ -95,7 +203,7 @@ class Ranking:
         """
         scalar = np.ndim(share) == 0
         share = np.atleast_1d(np.asarray(share, dtype=float))
-        n = self.order.size
+        n = self.n
         if not self.weighted:
             k = budget_counts(share, n)
         else:
@@ -110,12 +218,17 @@ class Ranking:
         Both 0 where ``k`` is 0.
         """
         k = np.asarray(k, dtype=np.int64)
-        s = self.sorted_scores
-        if s.size == 0:
+        if self.n == 0:
             return np.zeros_like(k), np.zeros_like(k)
+        lc = self.level_cum()
+        if lc is not None:  # from the rows per score level: no sort of the rows
+            level, above = cut_at(lc, k)
+            tied = lc[np.maximum(level, 0) + 1] - above
+            return np.where(k > 0, above, 0), np.where(k > 0, tied, 0)
+        s = self.sorted_scores
         last = s[np.maximum(k - 1, 0)]
-        above = np.searchsorted(-s, -last, side="left")
-        end = np.searchsorted(-s, -last, side="right")
+        above = _count_down(s, last, False)
+        end = _count_down(s, last, True)
         return np.where(k > 0, above, 0), np.where(k > 0, end - above, 0)
 
     def weighted_cuts(self, share: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -151,11 +264,8 @@ class Ranking:
         k = np.asarray(k, dtype=np.int64)
         if self.ties != "all":
             return k
-        s = self.sorted_scores
-        last = s[np.maximum(k - 1, 0)]
-        # sorted_scores is decreasing: count of scores >= last
-        ext = np.searchsorted(-s, -last, side="right")
-        return np.where(k > 0, ext, 0).astype(np.int64)
+        above, tied = self.cuts(k)
+        return np.where(k > 0, above + tied, 0).astype(np.int64)
 
 
 def _rank(scores: np.ndarray, weights: np.ndarray | None, ties: str) -> Ranking:
@@ -165,13 +275,11 @@ def _rank(scores: np.ndarray, weights: np.ndarray | None, ties: str) -> Ranking:
     two bytes), which numpy sorts stably by radix in O(n): the SAME order as the stable
     comparison sort of ``-scores``.
     """
-    n = scores.size
     blocks = score_blocks(scores)
+    if blocks is not None and weights is None:  # counted per level; rows sorted on demand
+        return Ranking(ties=ties, blocks=blocks, scores=scores)
     order = stable_argsort(-scores) if blocks is None else np.argsort(blocks.code, kind="stable")
-    if weights is None:  # the running count, exactly np.cumsum(np.ones(n))
-        cum = np.arange(1, n + 1, dtype=np.float64)
-    else:
-        cum = np.cumsum(weights[order])
+    cum = None if weights is None else np.cumsum(weights[order])
     return Ranking(
         order=order,
         sorted_scores=scores[order],
@@ -224,8 +332,7 @@ def _selection(
     share: float | None = None,
 ) -> Selection:
     """The selection of ``k`` files (``share`` of the weight with weights) under the tie rule."""
-    s = ranking.sorted_scores
-    n = s.size
+    n = ranking.n
     if k <= 0:
         return Selection(np.zeros(n, dtype=bool), 0, 0.0, float("inf"), 0, 0, description)
     f = None
@@ -238,7 +345,7 @@ def _selection(
         a_arr, m_arr = ranking.cuts(np.array([k]))
         above, tied = int(a_arr[0]), int(m_arr[0])
         r = tied if ranking.ties == "all" else k - above
-    cutoff = float(s[above]) if tied else float(s[max(above - 1, 0)])
+    cutoff = ranking.score_at(above) if tied else ranking.score_at(max(above - 1, 0))
     method = "proportional" if ranking.ties == "all" else ranking.ties
     selected = scores > cutoff
     selected |= _tied_mask(scores, cutoff, r, groups, method, random_state)
@@ -249,7 +356,7 @@ def _selection(
         w_tied = float(ranking.cum_weight[above + tied - 1]) - w_above
         realised = (w_above + f * w_tied) / total
     else:
-        realised = float(ranking.cum_weight[n_sel - 1] / total) if n_sel else 0.0
+        realised = ranking.weight_upto(n_sel) / total if n_sel else 0.0
     return Selection(selected, n_sel, realised, cutoff, tied, r, description, f)
 
 
@@ -346,7 +453,7 @@ class Budget(_ScorePolicy):
 
     def _cut(self, scores: np.ndarray, ranking: Ranking, groups: np.ndarray | None) -> Selection:
         """The top ``count`` files, or the top ``share`` of them."""
-        n = ranking.order.size
+        n = ranking.n
         if self.count is not None:
             if self.count > n:
                 raise PolicyError(f"Budget count {self.count} exceeds the population size {n}.")
@@ -400,12 +507,11 @@ class Threshold(_ScorePolicy):
 
     def _cut(self, scores: np.ndarray, ranking: Ranking, groups: np.ndarray | None) -> Selection:
         """Every file scoring at least the threshold (``groups`` is unused)."""
-        # sorted_scores is decreasing: all scores >= threshold come first
-        k = int(np.searchsorted(-ranking.sorted_scores, -float(self.threshold), side="right"))
+        k = ranking.count_at_least(float(self.threshold))
         if k == 0:
             raise PolicyError(
                 f"No score reaches the threshold {self.threshold}; the highest score is "
-                f"{ranking.sorted_scores[0]:.6g}."
+                f"{ranking.score_at(0):.6g}."
             )
         return _selection(scores, ranking, k, self.describe(), None, None)
 

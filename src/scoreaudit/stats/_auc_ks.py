@@ -115,7 +115,9 @@ def runs_from_counts(
 
 
 def _cubes(a: np.ndarray) -> np.ndarray:
-    return a * a * a  # ``a ** 3`` calls pow() per element
+    out = a * a  # ``a ** 3`` calls pow() per element; (a * a) * a in place: one temporary
+    out *= a
+    return out
 
 
 def compare_runs(
@@ -208,12 +210,14 @@ def _compare_chunk_unchecked(
 
     # one cumulative array, gathered at adjacent positions (block, block + 1)
     r_below = ctx.cum[runs.block]  # comparison mass strictly below each of the group's blocks
-    r_end = ctx.cum[runs.block + 1]  # ... and up to its end
+    r_end = ctx.cum[1:][runs.block]  # ... and up to its end (cum[block + 1], no index copy)
     if ctx.reference is not None:
         r_total = np.full(k, ctx.cum_total)
         r_sumsq = np.full(k, ctx.ref_sumsq)
         r_in = r_end - r_below
-        joint_cube = seg(_cubes(gm + r_in)) + ctx.cube - seg(_cubes(r_in))
+        both = gm + r_in
+        joint_cube = seg(_cubes(both)) + ctx.cube - seg(_cubes(r_in))
+        del both
     else:
         r_below -= g_before
         r_end -= g_le
@@ -228,9 +232,12 @@ def _compare_chunk_unchecked(
     if other is not None:
         n_r[other == 1] = 1.0  # Kish size of one row, whatever the rounding of the masses
     g_rep = rep(g_total)
-    f_end = g_le / g_rep  # group ECDF at the end of each of its blocks ...
-    f_before = g_before / g_rep  # ... and just before it
-    del g_rep
+    # (in place: the running masses are not needed any more; same divisions, fewer arrays)
+    f_end = g_le  # group ECDF at the end of each of its blocks ...
+    f_end /= g_rep
+    f_before = g_before  # ... and just before it
+    f_before /= g_rep
+    del g_rep, g_le, g_before
 
     # --- AUC and DeLong variance -----------------------------------------------------------
     # placement of the group's blocks in the comparison: (below + in / 2) / total
@@ -248,12 +255,14 @@ def _compare_chunk_unchecked(
     t += rep(one_m)
     t *= t
     ss01 = r_below[first] * one_m**2 + seg(r_in * t)
+    del r_in
     gap = np.empty_like(r_below)  # comparison mass strictly between block k and the next
     np.subtract(r_below[1:], r_end[:-1], out=gap[:-1])
     gap[last] = r_total - r_end[last]
     t = rep(one_m) - f_end
     t *= t
     ss01 += seg(gap * t)
+    del gap, t
     s01 = np.where(n_r > 1, ss01 / r_total * n_r / (n_r - 1), np.nan)
     var = s10 / n_g + s01 / n_r
     logit = np.isfinite(var) & (var > 0) & (auc > 0.0) & (auc < 1.0)
@@ -278,8 +287,14 @@ def _compare_chunk_unchecked(
 
     # --- KS --------------------------------------------------------------------------------
     rt = rep(r_total)
-    d = np.abs(f_before - r_below / rt)
-    np.maximum(d, np.abs(f_end - r_end / rt), out=d)
+    d = np.divide(r_below, rt, out=r_below)  # |f_before - r_below / rt|, in place
+    np.subtract(f_before, d, out=d)
+    np.abs(d, out=d)
+    e = np.divide(r_end, rt, out=r_end)  # |f_end - r_end / rt|
+    np.subtract(f_end, e, out=e)
+    np.abs(e, out=e)
+    np.maximum(d, e, out=d)
+    del e, rt
     ks = np.clip(np.maximum.reduceat(d, first), 0.0, 1.0)
     eps = math.sqrt(math.log(4.0 / ctx.alpha) / 2.0) * (1.0 / np.sqrt(n_g) + 1.0 / np.sqrt(n_r))
 

@@ -278,16 +278,22 @@ def threshold_free(
         mass = np.bincount(blk[lo:hi], weights=rw, minlength=ranking.n_blocks)
         ref_sumsq = float(hi - lo) if rw is None else _dot(rw, rw)
     elif w is None:
-        mass = ranking.ends - ranking.starts
+        mass = np.ones(n, dtype=np.int64) if ranking.no_ties else ranking.ends - ranking.starts
         total_sumsq = float(n)
-    else:
-        mass = np.bincount(ranking.block, weights=w[ranking.order], minlength=ranking.n_blocks)
+    else:  # (without ties each block holds one row: its weight, exactly as the bincount)
+        mass = (
+            w[ranking.order]
+            if ranking.no_ties
+            else np.bincount(ranking.block, weights=w[ranking.order], minlength=ranking.n_blocks)
+        )
         total_sumsq = _dot(w, w)
-    mass = mass.astype(np.float64, copy=False)
     cum = np.zeros(ranking.n_blocks + 1)
-    np.cumsum(mass, out=cum[1:])
+    np.cumsum(mass, out=cum[1:])  # row counts: exact integers in float64
     cum_total = float(cum[-1])
-    cube = _cube_sum(mass)  # sum over blocks of (reference or total mass)^3
+    if w is None and ranking.n_blocks == n:  # no ties: masses 0 or 1, their cubes too
+        cube = cum_total
+    else:
+        cube = _cube_sum(mass.astype(np.float64, copy=False))  # sum of (block mass)^3
     del mass
     ctx = _Context(
         cum,
@@ -345,10 +351,10 @@ def _runs_from_rows(
         n -= hi - lo
     starts = np.zeros(groups.size + 1, dtype=np.int64)
     np.cumsum(sizes[groups], out=starts[1:])
-    if no_ties:  # one row per tie block: every row is a run
+    if no_ties:  # one row per tie block: every row is a run (of mass 1 unweighted)
         offsets = starts
         ub = blk
-        gm = np.ones(n) if w_grouped is None else w_grouped
+        gm = np.broadcast_to(np.float64(1.0), (n,)) if w_grouped is None else w_grouped
     else:
         new = np.empty(n, dtype=bool)  # first member of each run of equal blocks in a group
         if n:

@@ -25,6 +25,11 @@ class Ranking:
         ``(n,)`` int: tie-block id of each sorted position (0, 1, ... in ascending score).
     starts, ends : numpy.ndarray
         ``(n_blocks,)`` int: first sorted position of each block and one past its last.
+    no_ties : bool
+        Every score is distinct: each sorted position is its own block (``block[i] ==
+        starts[i] == i``, ``ends[i] == i + 1``). ``block``, ``starts`` and ``ends`` are then
+        left EMPTY (three arrays of n integers saved), as :func:`ranking_from_descending`
+        gives them; :func:`rank_scores` always fills them.
     """
 
     order: np.ndarray
@@ -32,6 +37,7 @@ class Ranking:
     block: np.ndarray
     starts: np.ndarray
     ends: np.ndarray
+    no_ties: bool = False
 
     @property
     def n(self) -> int:
@@ -41,12 +47,12 @@ class Ranking:
     @property
     def n_blocks(self) -> int:
         """Number of distinct score values (tie blocks)."""
-        return int(self.starts.shape[0])
+        return self.n if self.no_ties else int(self.starts.shape[0])
 
     def row_block(self) -> np.ndarray:
         """Tie-block id of each ORIGINAL row (O(n) scatter; computed on demand)."""
         out = np.empty(self.n, dtype=self.block.dtype)
-        out[self.order] = self.block
+        out[self.order] = np.arange(self.n, dtype=out.dtype) if self.no_ties else self.block
         return out
 
 
@@ -189,10 +195,15 @@ def ranking_from_descending(
     if exact_order and ascending_code is not None:  # one-byte keys: O(n) radix sort
         order = np.argsort(ascending_code, kind="stable")
         exact_order = False
-    else:
+    elif exact_order:
         order = np.ascontiguousarray(order[::-1])
-    s = np.ascontiguousarray(sorted_scores[::-1])
+    else:  # read backwards in place: no copy of the rows (the order of ties is free)
+        order = order[::-1]
+    s = sorted_scores[::-1]
     n = s.shape[0]
+    if n > 1 and not np.any(s[1:] == s[:-1]):  # distinct scores: one block per position
+        empty = np.zeros(0, dtype=np.int64)
+        return Ranking(order, s, empty[:0].astype(np.int32), empty, empty, no_ties=True)
     block, starts, ends = _tie_blocks(s)
     if exact_order and starts.shape[0] < n:
         tied = np.repeat((ends - starts) > 1, ends - starts)
