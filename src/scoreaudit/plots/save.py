@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib as mpl
@@ -42,8 +44,11 @@ def save_figure(
         base = base.with_suffix("")
     base.parent.mkdir(parents=True, exist_ok=True)
     out = []
-    with mpl.rc_context(
-        {"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "none", "text.usetex": False}
+    with (
+        mpl.rc_context(
+            {"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "none", "text.usetex": False}
+        ),
+        _laid_out(fig),
     ):
         if "svg" in formats:
             out.append(base.parent / (base.name + ".svg"))
@@ -52,3 +57,26 @@ def save_figure(
             out.append(base.parent / (base.name + ".png"))
             fig.savefig(out[-1], format="png", dpi=150)
     return out
+
+
+@contextmanager
+def _laid_out(fig: Figure) -> Iterator[None]:
+    """Run the figure's layout engine once, then save without it (restored on exit).
+
+    ``savefig`` with a layout engine first draws the whole figure without rendering it, to
+    measure the text, and lays it out again for every format. The layout needs only the text
+    extents, which the engine measures itself: running it once here and saving with the
+    engine off gives the same margins (the engine reads the same text metrics) and skips that
+    extra draw, which was about a third of the time of the report's figures.
+    """
+    engine = fig.get_layout_engine()
+    if engine is None or not fig.axes:
+        yield
+        return
+    engine.execute(fig)
+    with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)  # None, not "none": a placeholder would still draw twice
+    try:
+        yield
+    finally:
+        fig.set_layout_engine(engine)
