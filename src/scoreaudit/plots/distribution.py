@@ -15,10 +15,8 @@ from scoreaudit.plots._style import (
     _LIGHT,
     _add_notes,
     _check,
-    _check_ax,
-    _figure_of,
+    _figure_and_axes,
     _min_cell,
-    _new_figure,
     _policy_line,
     _resolve,
     _single_attributes,
@@ -129,8 +127,7 @@ def score_ecdf(
     >>> fig.axes[0].get_xlabel()
     'Score'
     """
-    _check(result, lang)
-    _check_ax(ax)
+    _check(result, lang, ax)
     if result.scores is None or result.population is None:
         raise DataError(
             "score_ecdf needs the scores and the population of the audit; this result has "
@@ -142,11 +139,7 @@ def score_ecdf(
     weights = result.population.weights
     cutoff = float(result.selection.cutoff)
     with _style():
-        if ax is None:
-            fig = _new_figure(7.0, 4.2)
-            ax = fig.add_subplot()
-        else:
-            fig = _figure_of(ax)
+        fig, ax = _figure_and_axes(ax, 7.0, 4.2)
         lo = _round_out(float(np.nanmin(scores)), up=False)
         hi = _round_out(float(np.nanmax(scores)), up=True)
         pad = (hi - lo) * 0.02 or 0.5
