@@ -8,6 +8,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from scoreaudit.core.cells import build_cells, build_views
 from scoreaudit.core.vocab import SEP
 from scoreaudit.errors import DataError
 from scoreaudit.plots._doc import _doc
@@ -47,20 +48,9 @@ def _group_codes(result: AuditResult, name: str) -> tuple[np.ndarray, list[str]]
             f"Unknown attribute {plain(name)!r} in the population. Available: "
             f"{', '.join(map(repr, pop.attributes))}."
         )
-    code = np.zeros(len(pop.attributes[members[0]].codes), dtype=np.int64)
-    for m in members:
-        code = code * pop.attributes[m].n_levels + pop.attributes[m].codes
-    uniq, inverse = np.unique(code, return_inverse=True)
-    labels = []
-    for u in uniq:
-        parts = []
-        rest = int(u)
-        for m in reversed(members):
-            lv = pop.attributes[m].levels
-            parts.append(lv[rest % len(lv)])
-            rest //= len(lv)
-        labels.append(SEP.join(reversed(parts)))
-    return inverse.ravel(), labels
+    cells = build_cells([pop.attributes[m] for m in members])
+    view = build_views(cells, intersections=len(members))[-1]  # all members, in their order
+    return view.row_codes(cells), list(view.labels)
 
 
 def _round_out(x: float, up: bool, digits: int = 2) -> float:
