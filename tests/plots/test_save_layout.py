@@ -56,3 +56,12 @@ def test_without_engine_unchanged(tmp_path):
     save_figure(fig, tmp_path / "f", ("svg",))
     assert fig.get_layout_engine() is None
     assert ax.get_position().bounds == before
+
+
+def test_colorbar_label_wrapped_when_longer_than_the_figure_is_high():
+    from scoreaudit.plots.heatmap import _fitted
+
+    fr = "Rapport à la cellule de référence (échelle log)"
+    assert _fitted(fr, 0.75 * 5.6) == fr  # a six-row heatmap: one line
+    two = _fitted(fr, 0.75 * 3.4)  # a two-row heatmap: the label ran off the top
+    assert two.count("\n") == 1 and two.replace("\n", " ") == fr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib as mpl
@@ -210,7 +211,7 @@ def intersection_heatmap(
         ax.set_ylabel(plain(rows))
         ax.set_title(_t(lang, "heatmap_title", rows=plain(rows), cols=plain(cols)), loc="left")
         cbar = fig.colorbar(mesh, ax=ax, shrink=0.9, pad=0.02)
-        cbar.set_label(_t(lang, "heatmap_cbar"))
+        cbar.set_label(_fitted(_t(lang, "heatmap_cbar"), 0.75 * fig.get_figheight()))
         cbar.ax.yaxis.set_major_locator(
             ticker.FixedLocator(_nice_ratio_ticks(norm.vmin, norm.vmax))
         )
@@ -250,3 +251,11 @@ def _intersection_of(result: AuditResult, rows: str, cols: str) -> str:
             f"intersections=True). Audited: {', '.join(map(repr, names))}."
         )
     return name
+
+
+def _fitted(label: str, inches: float) -> str:
+    """``label`` on two lines if one would run past ``inches`` (a colorbar label is as long
+    as the figure is high: the French one ran off the top of a two-row heatmap)."""
+    if _label_inches([label], 9.0) <= inches:
+        return label
+    return "\n".join(textwrap.wrap(label, math.ceil(len(label) / 2) + 1))
