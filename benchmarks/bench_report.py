@@ -14,6 +14,10 @@ The command (100,000 bundled synthetic files, shipped scorecard, every default o
   primary mask (its output is NOT publishable: timing only, to show what that step costs;
   the publication gate, ``scoreaudit.gate``).
 
+* bytecode: the timed interpreters run as after installation, with compiled bytecode cached
+  (one untimed warm-up run writes it; ``PYTHONDONTWRITEBYTECODE`` is dropped for them);
+  ``--no-bytecode`` keeps the caller's setting (then every module is compiled on every run).
+
 * ``--against DIR``: before/after in the same conditions: the command run with the source
   tree ``DIR`` (e.g. an older commit's ``src`` from ``git archive``) and with this one in
   turn, ``--repeat`` times each, medians of both, and a check that the two report directories
@@ -21,7 +25,7 @@ The command (100,000 bundled synthetic files, shipped scorecard, every default o
   value for value).
 
 Run: PYTHONPATH=src python benchmarks/bench_report.py [--repeat 5] [--no-secondary] [--src DIR]
-[--against DIR] (``--src``: another source tree to time; wall and CPU time are both printed
+[--against DIR] [--no-bytecode] (``--src``: another source tree to time; wall and CPU time are both printed
 because a shared machine inflates wall time).
 """
 
@@ -53,12 +57,27 @@ ARGS = [
 
 
 SRC = ROOT / "src"
+#: Whether the timed interpreters may read and write compiled bytecode (``__pycache__``), as
+#: an installed package does from its second run on; ``--no-bytecode`` keeps the caller's
+#: ``PYTHONDONTWRITEBYTECODE`` (a shell that sets it recompiles every scoreaudit module on
+#: every run, about 0.3-0.6 s that no installed user pays).
+BYTECODE = True
 
 
-def _env() -> dict[str, str]:
+def _env(src: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = str(src or SRC) + os.pathsep + env.get("PYTHONPATH", "")
+    if BYTECODE:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
+
+
+def _warm(src: Path) -> None:
+    """One untimed run, so that the bytecode of ``src`` is written (as after installation)."""
+    if BYTECODE:
+        with tempfile.TemporaryDirectory() as tmp:
+            cmd = [sys.executable, "-m", "scoreaudit", *ARGS, "--out", str(Path(tmp) / "r")]
+            subprocess.run(cmd, check=True, capture_output=True, env=_env(src))
 
 
 def wall(repeat: int, no_secondary: bool) -> tuple[list[float], list[float]]:
@@ -66,6 +85,7 @@ def wall(repeat: int, no_secondary: bool) -> tuple[list[float], list[float]]:
     import resource
 
     times, cpus = [], []
+    _warm(SRC)
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as tmp:
             if no_secondary:
@@ -85,8 +105,7 @@ def _run_once(src: Path, out: Path) -> tuple[float, float]:
     """Wall and CPU seconds of the README command run with the source tree ``src``."""
     import resource
 
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(src) + os.pathsep + env.get("PYTHONPATH", "")
+    env = _env(src)
     cmd = [sys.executable, "-m", "scoreaudit", *ARGS, "--out", str(out)]
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
@@ -102,6 +121,8 @@ def against(old_src: Path, repeat: int) -> None:
     from check_report_same import compare
 
     runs: dict[str, list[tuple[float, float]]] = {"before": [], "after": []}
+    _warm(old_src)
+    _warm(SRC)
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(repeat):
             for name, src in (("before", old_src), ("after", SRC)):
@@ -188,8 +209,14 @@ def main() -> None:
     ap.add_argument("--cli-no-secondary")
     ap.add_argument("--src", help="source tree to run (default: this checkout's src)")
     ap.add_argument("--against", help="older source tree to compare with, in turn")
+    ap.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="keep PYTHONDONTWRITEBYTECODE from the environment (no warm-up run)",
+    )
     args = ap.parse_args()
-    global SRC
+    global SRC, BYTECODE
+    BYTECODE = not args.no_bytecode
     if args.src:
         SRC = Path(args.src).resolve()
     if args.against:

@@ -101,7 +101,9 @@ _RC = {
 
 
 # -- validation -------------------------------------------------------------------------
-def _check(result: Any, lang: str) -> AuditResult:
+def _check(result: Any, lang: str, ax: Any = None) -> AuditResult:
+    """The result, once it, ``lang`` and ``ax`` (None or an Axes) are checked."""
+    _check_ax(ax)
     if not isinstance(result, AuditResult):
         raise DataError(
             f"Plots need a scoreaudit AuditResult (from sa.audit(...)), not "
@@ -206,6 +208,14 @@ def _style() -> Iterator[None]:
 
 def _new_figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
+
+
+def _figure_and_axes(ax: Axes | None, width: float, height: float) -> tuple[Figure, Axes]:
+    """A new figure of ``width`` x ``height`` inches and its one axes, or ``ax``'s figure and ax."""
+    if ax is None:
+        fig = _new_figure(width, height)
+        return fig, fig.add_subplot()
+    return _figure_of(ax), ax
 
 
 def _figure_of(ax: Axes) -> Figure:

@@ -22,7 +22,6 @@ from scoreaudit.plots._style import (
     _attribute_names,
     _attributes,
     _check,
-    _check_ax,
     _figure_of,
     _group_blocks,
     _group_handles,
@@ -93,8 +92,7 @@ def budget_curve(
     >>> [line.get_gid() for line in fig.axes[0].lines if (line.get_gid() or "").startswith("curve")]
     ['curve:woman']
     """
-    _check(result, lang)
-    _check_ax(ax)
+    _check(result, lang, ax)
     attrs = _attributes(result, attribute)
     if ax is not None and len(attrs) > 1:
         raise DataError(

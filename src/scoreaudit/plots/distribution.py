@@ -8,6 +8,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from scoreaudit.core.cells import build_cells, build_views
 from scoreaudit.core.vocab import SEP
 from scoreaudit.errors import DataError
 from scoreaudit.plots._doc import _doc
@@ -15,10 +16,8 @@ from scoreaudit.plots._style import (
     _LIGHT,
     _add_notes,
     _check,
-    _check_ax,
-    _figure_of,
+    _figure_and_axes,
     _min_cell,
-    _new_figure,
     _policy_line,
     _resolve,
     _single_attributes,
@@ -49,20 +48,9 @@ def _group_codes(result: AuditResult, name: str) -> tuple[np.ndarray, list[str]]
             f"Unknown attribute {plain(name)!r} in the population. Available: "
             f"{', '.join(map(repr, pop.attributes))}."
         )
-    code = np.zeros(len(pop.attributes[members[0]].codes), dtype=np.int64)
-    for m in members:
-        code = code * pop.attributes[m].n_levels + pop.attributes[m].codes
-    uniq, inverse = np.unique(code, return_inverse=True)
-    labels = []
-    for u in uniq:
-        parts = []
-        rest = int(u)
-        for m in reversed(members):
-            lv = pop.attributes[m].levels
-            parts.append(lv[rest % len(lv)])
-            rest //= len(lv)
-        labels.append(SEP.join(reversed(parts)))
-    return inverse.ravel(), labels
+    cells = build_cells([pop.attributes[m] for m in members])
+    view = build_views(cells, intersections=len(members))[-1]  # all members, in their order
+    return view.row_codes(cells), list(view.labels)
 
 
 def _round_out(x: float, up: bool, digits: int = 2) -> float:
@@ -129,8 +117,7 @@ def score_ecdf(
     >>> fig.axes[0].get_xlabel()
     'Score'
     """
-    _check(result, lang)
-    _check_ax(ax)
+    _check(result, lang, ax)
     if result.scores is None or result.population is None:
         raise DataError(
             "score_ecdf needs the scores and the population of the audit; this result has "
@@ -142,11 +129,7 @@ def score_ecdf(
     weights = result.population.weights
     cutoff = float(result.selection.cutoff)
     with _style():
-        if ax is None:
-            fig = _new_figure(7.0, 4.2)
-            ax = fig.add_subplot()
-        else:
-            fig = _figure_of(ax)
+        fig, ax = _figure_and_axes(ax, 7.0, 4.2)
         lo = _round_out(float(np.nanmin(scores)), up=False)
         hi = _round_out(float(np.nanmax(scores)), up=True)
         pad = (hi - lo) * 0.02 or 0.5

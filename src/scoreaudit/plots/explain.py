@@ -11,13 +11,12 @@ Examples
 >>> import numpy as np, pandas as pd
 >>> import scoreaudit as sa
 >>> from scoreaudit.explain import explain
->>> rng = np.random.default_rng(0)
->>> g = rng.choice(["man", "woman"], 2000)
->>> frame = pd.DataFrame({"gender": g, "x": (g == "woman") + rng.normal(size=2000)})
->>> card = sa.models.Scorecard.from_dict({"name": "m", "terms": [
-...     {"kind": "linear", "variable": "x", "coefficient": 1.0}]})
->>> res = sa.audit(sa.Population(frame, protected=["gender"]), card, sa.Budget(share=0.1),
-...                reference={"gender": "man"})
+>>> frame = pd.DataFrame({"gender": np.repeat(["man", "woman"], 1000)})
+>>> frame["x"] = (frame["gender"] == "woman") + np.random.default_rng(0).normal(size=2000)
+>>> term = {"kind": "linear", "variable": "x", "coefficient": 1.0}
+>>> card = sa.models.Scorecard.from_dict({"name": "m", "terms": [term]})
+>>> pop = sa.Population(frame, protected=["gender"])
+>>> res = sa.audit(pop, card, sa.Budget(share=0.1), reference={"gender": "man"})
 >>> fig = plot_neutralisation(explain(res), "woman", lang="fr")
 >>> fig.axes[0].get_xlabel()
 'Rapport des taux de sélection (groupe / référence)'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib as mpl
@@ -21,12 +22,10 @@ from scoreaudit.plots._style import (
     _add_notes,
     _attribute_names,
     _check,
-    _check_ax,
-    _figure_of,
+    _figure_and_axes,
     _hidden,
     _label_inches,
     _min_cell,
-    _new_figure,
     _nice_ratio_ticks,
     _policy_text,
     _reference,
@@ -87,8 +86,7 @@ def intersection_heatmap(
     >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
     ['alone', 'couple']
     """
-    _check(result, lang)
-    _check_ax(ax)
+    _check(result, lang, ax)
     name = _intersection_of(result, rows, cols)
     members = name.split(SEP)
     pop = result.population
@@ -138,14 +136,9 @@ def intersection_heatmap(
     shown = np.where(state == "inf", norm.vmax, np.where(state == "zero", norm.vmin, value))
     shown = np.ma.masked_where(~np.isin(state, ["ok", "ref", "inf", "zero"]), shown)
     with _style():
-        if ax is None:
-            col_w = max(1.0, _label_inches(col_lv) + 0.2)
-            fig = _new_figure(
-                max(5.5, 2.2 + _label_inches(row_lv) + col_w * shape[1]), 2.3 + 0.55 * shape[0]
-            )
-            ax = fig.add_subplot()
-        else:
-            fig = _figure_of(ax)
+        col_w = max(1.0, _label_inches(col_lv) + 0.2)
+        width = max(5.5, 2.2 + _label_inches(row_lv) + col_w * shape[1])
+        fig, ax = _figure_and_axes(ax, width, 2.3 + 0.55 * shape[0])
         mesh = ax.pcolormesh(
             np.arange(shape[1] + 1),
             np.arange(shape[0] + 1),
@@ -218,7 +211,7 @@ def intersection_heatmap(
         ax.set_ylabel(plain(rows))
         ax.set_title(_t(lang, "heatmap_title", rows=plain(rows), cols=plain(cols)), loc="left")
         cbar = fig.colorbar(mesh, ax=ax, shrink=0.9, pad=0.02)
-        cbar.set_label(_t(lang, "heatmap_cbar"))
+        cbar.set_label(_fitted(_t(lang, "heatmap_cbar"), 0.75 * fig.get_figheight()))
         cbar.ax.yaxis.set_major_locator(
             ticker.FixedLocator(_nice_ratio_ticks(norm.vmin, norm.vmax))
         )
@@ -258,3 +251,11 @@ def _intersection_of(result: AuditResult, rows: str, cols: str) -> str:
             f"intersections=True). Audited: {', '.join(map(repr, names))}."
         )
     return name
+
+
+def _fitted(label: str, inches: float) -> str:
+    """``label`` on two lines if one would run past ``inches`` (a colorbar label is as long
+    as the figure is high: the French one ran off the top of a two-row heatmap)."""
+    if _label_inches([label], 9.0) <= inches:
+        return label
+    return "\n".join(textwrap.wrap(label, math.ceil(len(label) / 2) + 1))

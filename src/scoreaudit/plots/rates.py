@@ -19,8 +19,7 @@ from scoreaudit.plots._style import (
     _add_notes,
     _attributes,
     _check,
-    _check_ax,
-    _figure_of,
+    _figure_and_axes,
     _group_blocks,
     _group_handles,
     _hidden,
@@ -29,7 +28,6 @@ from scoreaudit.plots._style import (
     _label_inches,
     _marker,
     _min_cell,
-    _new_figure,
     _overall_line,
     _points,
     _policy_text,
@@ -88,19 +86,14 @@ def selection_rates(
     >>> len(fig.axes)
     1
     """
-    _check(result, lang)
-    _check_ax(ax)
+    _check(result, lang, ax)
     attrs = _attributes(result, attribute)
     blocks, data = _group_blocks(result, attrs, lang)
     headers = len(attrs) > 1
     ticks, tick_labels, header_idx, block_ys = _rows_layout(blocks, headers)
     n_rows = len(ticks)
     with _style():
-        if ax is None:
-            fig = _new_figure(6.5 + _label_inches(tick_labels), 1.3 + 0.24 * n_rows)
-            ax = fig.add_subplot()
-        else:
-            fig = _figure_of(ax)
+        fig, ax = _figure_and_axes(ax, 6.5 + _label_inches(tick_labels), 1.3 + 0.24 * n_rows)
         small_m = _min_cell(result)
         hi_all = []
         notes = []
@@ -212,8 +205,7 @@ def disparity_forest(
     >>> np.allclose(sorted(xs), sorted(res.ratio("status")))
     True
     """
-    _check(result, lang)
-    _check_ax(ax)
+    _check(result, lang, ax)
     attrs = _attributes(result, attribute)
     d = result.disparities
     blocks, data = [], []
@@ -239,11 +231,8 @@ def disparity_forest(
     shown = ~hide
     xmin, xmax = _ratio_limits([ratio[shown], lo[shown], hi[shown]])
     with _style():
-        if ax is None:
-            fig = _new_figure(6.0 + _label_inches(tick_labels), 1.6 + 0.24 * len(ticks))
-            ax = fig.add_subplot()
-        else:
-            fig = _figure_of(ax)
+        width = 6.0 + _label_inches(tick_labels)
+        fig, ax = _figure_and_axes(ax, width, 1.6 + 0.24 * len(ticks))
         ax.axvspan(
             *_FOUR_FIFTHS, color=_LIGHT, alpha=0.6, linewidth=0, zorder=0, gid="four-fifths-band"
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib as mpl
@@ -12,6 +14,8 @@ from scoreaudit.errors import DataError
 # -- saving ---------------------------------------------------------------------------------
 #: Salt of the SVG element ids, so that the same figure gives the same bytes.
 SVG_HASHSALT = "scoreaudit"
+#: Resolution of the PNG files; the layout is measured at it (see ``_laid_out``).
+PNG_DPI = 150
 
 
 def save_figure(
@@ -42,13 +46,49 @@ def save_figure(
         base = base.with_suffix("")
     base.parent.mkdir(parents=True, exist_ok=True)
     out = []
-    with mpl.rc_context(
-        {"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "none", "text.usetex": False}
+    with (
+        mpl.rc_context(
+            {"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "none", "text.usetex": False}
+        ),
+        _laid_out(fig),
     ):
         if "svg" in formats:
             out.append(base.parent / (base.name + ".svg"))
             fig.savefig(out[-1], format="svg", metadata={"Date": None})
         if "png" in formats:
             out.append(base.parent / (base.name + ".png"))
-            fig.savefig(out[-1], format="png", dpi=150)
+            fig.savefig(out[-1], format="png", dpi=PNG_DPI)
     return out
+
+
+@contextmanager
+def _laid_out(fig: Figure) -> Iterator[None]:
+    """Run the figure's layout engine once, then save without it (restored on exit).
+
+    ``savefig`` with a layout engine first draws the whole figure without rendering it, to
+    measure the text, and lays it out again for every format. The layout needs only the text
+    extents, which the engine measures itself: running it once here and saving with the
+    engine off gives the same margins (the engine reads the same text metrics) and skips that
+    extra draw, which was about a third of the time of the report's figures.
+
+    The text is measured at the PNG's resolution, as ``savefig`` does for a PNG (same
+    margins to the pixel); for an SVG, whose text the viewer draws, that gives margins as
+    wide as or slightly wider than matplotlib's own SVG pass (bold labels are a little wider
+    at 150 dpi than at the figure's 100 dpi).
+    """
+    engine = fig.get_layout_engine()
+    if engine is None or not fig.axes:
+        yield
+        return
+    dpi = fig.dpi
+    fig.dpi = PNG_DPI
+    try:
+        engine.execute(fig)
+    finally:
+        fig.dpi = dpi
+    with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)  # None, not "none": a placeholder would still draw twice
+    try:
+        yield
+    finally:
+        fig.set_layout_engine(engine)
