@@ -415,7 +415,9 @@ def _parse_table(raw: Any, factors: Sequence[FactorSpec], field: str, odds: bool
             if missing or extra:
                 parts = []
                 if missing:
-                    parts.append(Part("err_spec_levels_missing", levels=", ".join(map(repr, missing))))
+                    parts.append(
+                        Part("err_spec_levels_missing", levels=", ".join(map(repr, missing)))
+                    )
                 if extra:
                     extra_levels = ", ".join(map(repr, extra))
                     parts.append(Part("err_spec_levels_extra", levels=extra_levels, which=which))
