@@ -106,13 +106,14 @@ class Parts(Part):
     " in file 'a.csv'!"
     """
 
-    def __init__(self, parts: Sequence[Part | str], sep: str = "; ") -> None:
+    def __init__(self, parts: Sequence[Part | str], sep: Part | str = "; ") -> None:
         super().__init__("", parts=tuple(parts), sep=sep)
 
     def render(self, lang: str) -> str:
         """The pieces in ``lang``, joined."""
-        parts = self.params["parts"]
-        return self.params["sep"].join(p.render(lang) if isinstance(p, Part) else p for p in parts)
+        sep, parts = self.params["sep"], self.params["parts"]
+        sep = sep.render(lang) if isinstance(sep, Part) else sep
+        return sep.join(p.render(lang) if isinstance(p, Part) else p for p in parts)
 
 
 @contextlib.contextmanager

@@ -421,7 +421,11 @@ def _parse_table(raw: Any, factors: Sequence[FactorSpec], field: str, odds: bool
                 if extra:
                     extra_levels = ", ".join(map(repr, extra))
                     parts.append(Part("err_spec_levels_extra", levels=extra_levels, which=which))
-                raise _bad("err_spec_table_levels", at=path, problems=Parts(parts))
+                raise _bad(
+                    "err_spec_table_levels",
+                    at=path,
+                    problems=Parts(parts, sep=Part("err_sep_semicolon")),
+                )
             return np.stack([cells(value[lv], dims[1:], f"{path}.{lv}") for lv in levels])
         assert isinstance(factor, BinsFactor)
         n = len(factor.edges) + 1
