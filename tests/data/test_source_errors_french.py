@@ -61,3 +61,30 @@ def test_bad_duckdb_address_in_both_languages():
     assert info.value.render("fr") == (
         "« duckdb:base.duckdb » : écrivez une table DuckDB sous la forme duckdb:CHEMIN::TABLE."
     )
+
+
+@pytest.mark.parametrize(
+    ("levels", "english", "french"),
+    [
+        (
+            ["man", "\u202ewoman"],
+            "Protected column 'gender': group '\\u202ewoman' contains U+202E RIGHT-TO-LEFT "
+            "OVERRIDE at character 1",
+            "Colonne protégée 'gender' : le groupe '\\u202ewoman' contient U+202E "
+            "RIGHT-TO-LEFT OVERRIDE au caractère 1",
+        ),
+        (
+            ["man", "m\u0430n"],
+            "has groups 'man' and 'm\u0430n' (50 and 50 rows) that look alike on screen",
+            "a des groupes 'man' et 'm\u0430n' (50 et 50 lignes) qui se ressemblent",
+        ),
+    ],
+)
+def test_label_errors_in_both_languages(levels, english, french):
+    import scoreaudit as sa
+
+    frame = pd.DataFrame({"gender": levels * 50, "score": [0.1, 0.9] * 50})
+    with pytest.raises(DataError) as info:
+        sa.Population(frame, protected=["gender"])
+    assert english in str(info.value), str(info.value)
+    assert french in info.value.render("fr"), info.value.render("fr")
