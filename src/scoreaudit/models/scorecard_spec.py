@@ -378,7 +378,7 @@ def number_hint(value: Any) -> str:
 
 def _number_hint(value: Any) -> Part | str:
     if value is None:
-        return Part("err_spec_hint_empty")
+        return Part("err_spec_hint_empty", number="1.4")
     text = str(value).strip()
     if re.fullmatch(r"[-+]?\d+,\d+", text):
         return Part("err_spec_hint_comma", number=text.replace(",", "."))
