@@ -21,7 +21,7 @@ with ``cli=True``).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -94,6 +94,26 @@ class Part:
 
     def __hash__(self) -> int:
         return hash(self.key)
+
+
+class Parts(Part):
+    """Pieces joined by ``sep``, each shown in the language of the message it is put in.
+
+    Examples
+    --------
+    >>> both = Parts([Part("err_in_file", file="a.csv"), "!"], sep="")
+    >>> str(both)
+    " in file 'a.csv'!"
+    """
+
+    def __init__(self, parts: Sequence[Part | str], sep: Part | str = "; ") -> None:
+        super().__init__("", parts=tuple(parts), sep=sep)
+
+    def render(self, lang: str) -> str:
+        """The pieces in ``lang``, joined."""
+        sep, parts = self.params["sep"], self.params["parts"]
+        sep = sep.render(lang) if isinstance(sep, Part) else sep
+        return sep.join(p.render(lang) if isinstance(p, Part) else p for p in parts)
 
 
 @contextlib.contextmanager

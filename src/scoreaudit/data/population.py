@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.core.vocab import MISSING_LABEL, SEP
-from scoreaudit.data.io import describe_row, row_part, source_name
-from scoreaudit.errors import DataError, Part
+from scoreaudit.data.io import row_part, source_name
+from scoreaudit.errors import DataError, Part, Parts
 
 #: Separator of intersection labels (``woman × alone``); refused inside a group label.
 
@@ -342,10 +342,7 @@ class Population:
     def frame(self) -> pd.DataFrame:
         """The underlying data frame (passed to scoring models)."""
         if self.source is not None:
-            raise DataError(
-                f"The population {self.source.name!r} stays in its engine; this step needs the "
-                "rows in memory (read a sample with sa.Population(frame, ...))."
-            )
+            raise DataError.from_key("err_population_in_engine", name=self.source.name)
         return self.data
 
     def summary(self) -> dict[str, Any]:
@@ -457,20 +454,23 @@ def _weights(data: pd.DataFrame, column: str) -> np.ndarray:
     bad = ~np.isfinite(values) | (values <= 0)
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
-        kinds = []
+        kinds: list[Part | str] = []
         for label, m in (
-            ("negative", values < 0),
-            ("zero", values == 0),
-            ("missing or not a number", np.isnan(values)),
-            ("infinite", np.isinf(values)),
+            ("err_weight_negative", values < 0),
+            ("err_weight_zero", values == 0),
+            ("err_weight_nan", np.isnan(values)),
+            ("err_weight_infinite", np.isinf(values)),
         ):
             if m.any():
-                kinds.append(f"{int(m.sum())} {label}")
-        raise DataError(
-            f"Weight column {column!r}{_in_file(data)} must be positive and finite; "
-            f"{int(bad.sum())} value(s) are not ({', '.join(kinds)}), first "
-            f"{_show(raw.iloc[pos])} at {describe_row(data, pos)}. A weight is how many files a "
-            "row stands for: fix these rows, or drop them if they stand for no file."
+                kinds.append(Part(label, n=int(m.sum())))
+        raise DataError.from_key(
+            "err_weight_values",
+            column=column,
+            where=_in_file(data),
+            n=int(bad.sum()),
+            kinds=Parts(kinds, sep=", "),
+            value=_show(raw.iloc[pos]),
+            row=row_part(data, pos),
         )
     _check_weight_range(data, column, raw, values)
     return values
@@ -566,30 +566,36 @@ def check_labels(
     """
     where = _in_file(data) if data is not None else ""
 
-    def row_of(i: int) -> str:
-        if codes is None or data is None:
+    def row_of(i: int) -> Part | str:
+        if codes is None or data is None or i < 0:
             return ""
         pos = int(np.flatnonzero(codes == i)[0])
-        return f", first at {describe_row(data, pos)}"
+        return Part("err_label_first_at", row=row_part(data, pos))
 
-    for what, text, i in [("its name", name, -1)] + [
-        (f"group {escape_label(lv)}", lv, i) for i, lv in enumerate(levels)
+    column = escape_label(name)
+    for what, text, i in [(Part("err_label_its_name"), name, -1)] + [
+        (Part("err_label_group", label=escape_label(lv)), lv, i) for i, lv in enumerate(levels)
     ]:
         if len(text) > max_chars:
-            raise DataError(
-                f"Protected column {escape_label(name)}{where}: {what} is {len(text):,} "
-                f"characters long{row_of(i) if i >= 0 else ''}, more than the limit of "
-                f"{max_chars} for a group label (a label is printed in every table, figure and "
-                "sentence of the report). Recode the column with short labels."
+            raise DataError.from_key(
+                "err_label_too_long",
+                column=column,
+                where=where,
+                what=what,
+                n=f"{len(text):,}",
+                row=row_of(i),
+                max=max_chars,
             )
         bidi = _BIDI.search(text)
         if bidi is not None:
-            raise DataError(
-                f"Protected column {escape_label(name)}{where}: {what} contains "
-                f"{_code_point(bidi.group())} at character {bidi.start() + 1}"
-                f"{row_of(i) if i >= 0 else ''}. Bidirectional-control characters reorder the "
-                "text around them on screen, so a label can display as another one; remove "
-                "them from the data before auditing."
+            raise DataError.from_key(
+                "err_label_bidi",
+                column=column,
+                where=where,
+                what=what,
+                char=_code_point(bidi.group()),
+                at=bidi.start() + 1,
+                row=row_of(i),
             )
 
 
@@ -639,11 +645,14 @@ def _warn_near_duplicates(
             a, b = escape_label(levels[j]), escape_label(lv)
             if key in seen:
                 raise DataError.from_key("err_groups_case", name=name, where=where, a=a, b=b, n=n)
-            raise DataError(
-                f"Protected column {name!r}{where} has groups {a} and {b}{n} that look alike "
-                f"on screen but are different text ({_differing(levels[j], lv)}): one group "
-                "typed two ways, or a label made to pass for another. Recode the column to one "
-                "spelling before auditing."
+            raise DataError.from_key(
+                "err_groups_lookalike",
+                name=name,
+                where=where,
+                a=a,
+                b=b,
+                n=n,
+                chars=_differing(levels[j], lv),
             )
         seen[key] = i
         lookalike.setdefault(lookalike_key(lv), i)

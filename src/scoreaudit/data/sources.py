@@ -101,9 +101,9 @@ class LazySource:
         except DataError:
             raise
         except Exception as exc:  # every backend raises its own types
-            raise DataError(
-                f"The engine could not run the audit's query on {self.name!r}: "
-                f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            first = str(exc).splitlines()[0] if str(exc) else ""
+            raise DataError.from_key(
+                "err_engine_query", name=self.name, detail=f"{type(exc).__name__}: {first}"
             ) from None
 
     def batches(self, expr: Any, size: int = 1_000_000) -> Iterator[Any]:
@@ -119,8 +119,8 @@ class LazySource:
         except DataError:
             raise
         except Exception as exc:
-            raise DataError(
-                f"The engine could not stream {self.name!r}: {type(exc).__name__}: {exc}"
+            raise DataError.from_key(
+                "err_engine_stream", name=self.name, detail=f"{type(exc).__name__}: {exc}"
             ) from None
 
     def sql(self, expr: Any) -> str:
@@ -193,11 +193,7 @@ def lazy_source(data: Any, engine: str | None = None) -> LazySource:
         return _spark_frame(data, getattr(data, "_sa_name", None) or "Spark DataFrame")
     if (type(data).__module__ or "").startswith("ibis."):
         return _ibis_table(data)
-    raise DataError(
-        f"{type(data).__name__} is not a source the engine can query: give a Parquet/CSV "
-        "path or glob, 'duckdb:PATH::TABLE', an ibis table, a DuckDB relation or a Spark "
-        "DataFrame."
-    )
+    raise DataError.from_key("err_engine_source_type", kind=type(data).__name__)
 
 
 def _files(text: str) -> tuple[list[str], str]:
@@ -260,10 +256,10 @@ def parse_duckdb_address(text: str) -> tuple[str, str]:
     """
     body = text[len(DUCKDB_PREFIX) :]
     if "::" not in body:
-        raise DataError(f"{text!r}: write a DuckDB table as duckdb:PATH::TABLE.")
+        raise DataError.from_key("err_duckdb_address", text=text)
     path, table = body.rsplit("::", 1)
     if not path or not table:
-        raise DataError(f"{text!r}: write a DuckDB table as duckdb:PATH::TABLE.")
+        raise DataError.from_key("err_duckdb_address", text=text)
     return path, table
 
 
@@ -276,7 +272,7 @@ def _duckdb_table(text: str) -> LazySource:
     try:
         con = ibis.duckdb.connect(path, read_only=True)
     except Exception as exc:
-        raise DataError(f"Cannot open DuckDB database {path!r}: {exc}") from None
+        raise DataError.from_key("err_duckdb_open", path=path, detail=str(exc)) from None
     try:
         table = con.table(name)
     except Exception:
@@ -292,7 +288,7 @@ def _limit_memory(con: Any) -> None:
     try:
         con.con.execute(f"SET memory_limit = '{limit}'")
     except Exception as exc:
-        raise DataError(f"Invalid SCOREAUDIT_DUCKDB_MEMORY {limit!r}: {exc}") from None
+        raise DataError.from_key("err_duckdb_memory", limit=limit, detail=str(exc)) from None
 
 
 def _ibis_table(table: Any) -> LazySource:
@@ -300,9 +296,7 @@ def _ibis_table(table: Any) -> LazySource:
         backend = table.get_backend()
         dialect = backend.name
     except Exception:  # an unbound table cannot run
-        raise DataError(
-            "The ibis table is not bound to a backend (connect one, e.g. ibis.duckdb.connect())."
-        ) from None
+        raise DataError.from_key("err_ibis_unbound") from None
     name = getattr(table.op(), "name", None) or f"ibis {dialect} table"
     if dialect == "pyspark":
         import ibis
@@ -340,13 +334,11 @@ def _spark_session() -> Any:
     try:
         from pyspark.sql import SparkSession
     except ImportError:  # pragma: no cover - depends on the installation
-        raise DataError(
-            'engine="spark" needs pyspark: pip install "scoreaudit[spark]" (and Java 17).'
-        ) from None
+        raise DataError.from_key("err_spark_missing") from None
     try:
         return SparkSession.builder.appName("scoreaudit").getOrCreate()
     except Exception as exc:  # no Java, no cluster
-        raise DataError(f"Cannot start or reach a Spark session: {exc}") from None
+        raise DataError.from_key("err_spark_session", detail=str(exc)) from None
 
 
 def _spark_files(text: str) -> LazySource:
@@ -358,7 +350,7 @@ def _spark_files(text: str) -> LazySource:
         else:
             frame = spark.read.csv(paths, header=True, inferSchema=True)
     except Exception as exc:
-        raise DataError(f"Spark cannot read {text!r}: {exc}") from None
+        raise DataError.from_key("err_spark_read", text=text, detail=str(exc)) from None
     src = _spark_frame(frame, text)
     if kind == "parquet":
         src.categories = _parquet_categories(paths[0])
@@ -429,9 +421,9 @@ def column_type(source: LazySource, column: str) -> Any:
     cols = list(source.table.columns)
     if column not in cols:
         shown = ", ".join(map(str, cols[:30]))
-        raise DataError(
-            f"Column {column!r} not found in {source.name!r}. Available columns: {shown}"
-            f"{' ...' if len(cols) > 30 else ''}."
+        more = " ..." if len(cols) > 30 else ""
+        raise DataError.from_key(
+            "err_engine_column", column=column, name=source.name, columns=shown + more
         )
     return source.table.schema()[column]
 
@@ -446,15 +438,13 @@ def protected_key(source: LazySource, column: str, edges: Sequence[float] | None
         if not (
             dtype.is_string() or dtype.is_integer() or dtype.is_boolean() or dtype.is_floating()
         ):
-            raise DataError(
-                f"Protected column {column!r} in {source.name!r} has type {dtype}, which the "
-                "engine cannot group by: cast it to text or integers."
+            raise DataError.from_key(
+                "err_engine_group_type", column=column, name=source.name, dtype=str(dtype)
             )
         return col
     if not dtype.is_numeric():
-        raise DataError(
-            f"Column {column!r} in {source.name!r} is banded but has type {dtype}, not a "
-            "number. Cast it to a number or give no bands."
+        raise DataError.from_key(
+            "err_engine_band_type", column=column, name=source.name, dtype=str(dtype)
         )
     code = ibis.literal(0)
     for e in edges:  # band = number of edges <= value (closed on the left)
@@ -496,30 +486,22 @@ def describe_lazy(
     q = x.group_by(keys).aggregate(**aggs).limit(_MAX_COMBOS + 1)
     combos = source.execute(q).to_pandas()
     if len(combos) > _MAX_COMBOS:
-        raise DataError(
-            f"The protected columns of {source.name!r} combine into more than "
-            f"{_MAX_COMBOS:,} groups: band numbers and merge rare levels."
-        )
+        raise DataError.from_key("err_engine_combos", name=source.name, max=f"{_MAX_COMBOS:,}")
     row = {k: combos[k].sum() for k in aggs}
     if label is not None and row["bad_label"]:
-        raise DataError(
-            f"Label column {label!r} in {source.name!r} must hold 1 (irregularity found), 0 "
-            f"(none found) or be missing (never controlled); {row['bad_label']} value(s) are "
-            "not. Recode the column to 1/0/empty."
+        raise DataError.from_key(
+            "err_engine_label_values", column=label, name=source.name, n=row["bad_label"]
         )
     if weight is not None and row["bad_weight"]:
-        raise DataError(
-            f"Weight column {weight!r} in {source.name!r} must be positive and finite; "
-            f"{row['bad_weight']} value(s) are not (negative, zero, missing or infinite). A "
-            "weight is how many files a row stands for: fix these rows, or drop them."
+        raise DataError.from_key(
+            "err_engine_weight_values", column=weight, name=source.name, n=row["bad_weight"]
         )
     levels = {}
     for i, c in enumerate(protected):
         per = combos.groupby(f"k{i}", dropna=False, sort=False)["n"].sum()
         if len(per) > MAX_LEVELS:
-            raise DataError(
-                f"Protected column {c!r} in {source.name!r} has more than {MAX_LEVELS:,} "
-                "distinct values: it is not a group attribute (give bands for a number)."
+            raise DataError.from_key(
+                "err_engine_levels", column=c, name=source.name, max=f"{MAX_LEVELS:,}"
             )
         levels[c] = pd.Series(per.to_numpy(np.int64), index=pd.Index(per.index, name="key"))
     return LazyMeta(
@@ -539,9 +521,8 @@ def label_class(source: LazySource, column: str) -> Any:
     if dtype.is_boolean():
         return ibis.cases((col.isnull(), 2), (col, 1), else_=0)
     if not dtype.is_numeric():
-        raise DataError(
-            f"Label column {column!r} in {source.name!r} has type {dtype}: the engine needs "
-            "1/0/empty numbers or booleans."
+        raise DataError.from_key(
+            "err_engine_label_type", column=column, name=source.name, dtype=str(dtype)
         )
     missing = col.isnull() | col.isnan() if dtype.is_floating() else col.isnull()
     return ibis.cases((missing, 2), (col == 1, 1), (col == 0, 0), else_=-1)
@@ -551,8 +532,8 @@ def weight_expr(source: LazySource, column: str) -> Any:
     """The weight column as float64 (a DataError for booleans and text)."""
     dtype = column_type(source, column)
     if not dtype.is_numeric() or dtype.is_boolean():
-        raise DataError(
-            f"Weight column {column!r} in {source.name!r} has type {dtype}, not numbers."
+        raise DataError.from_key(
+            "err_engine_weight_type", column=column, name=source.name, dtype=str(dtype)
         )
     return source.table[column].cast("float64")
 
@@ -597,20 +578,19 @@ def init_lazy_population(
     pop.missing = missing
     meta = describe_lazy(source, protected, pop.bands, label, weight)
     if meta.rows < 2:
-        raise DataError(
-            f"{source.name!r} has {meta.rows} row(s): an audit compares groups of files and "
-            "needs many rows."
-        )
+        raise DataError.from_key("err_engine_rows", name=source.name, n=meta.rows)
     pop.n_rows = meta.rows
     pop.attributes, pop.key_maps = {}, {}
     for c in protected:
         keys = meta.levels[c]
         null = keys.index.isna()
         if null.any() and missing == "error":
-            raise DataError(
-                f"Protected column {c!r} in {source.name!r} has {int(keys[null].sum())} "
-                "missing value(s). Fill them, drop those rows, or pass missing='category' to "
-                f"audit them as a group labelled {MISSING_LABEL!r}."
+            raise DataError.from_key(
+                "err_engine_missing",
+                column=c,
+                name=source.name,
+                n=int(keys[null].sum()),
+                label=MISSING_LABEL,
             )
         values = pd.Series(keys.index)
         cats = source.categories.get(c)

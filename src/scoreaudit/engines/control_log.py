@@ -140,9 +140,7 @@ class ControlLog:
         keep = role != "exclude"
         n_excluded = int((~keep).sum())
         if not keep.any():
-            raise DataError(
-                f"Every row of the control log is excluded by method_map ({self.method_roles})."
-            )
+            raise DataError.from_key("err_log_all_excluded", roles=str(self.method_roles))
         is_random = role[keep] == "random"
         if not is_random.any():
             close = [v for v in present if v.casefold() == random_text.casefold()]
@@ -178,10 +176,12 @@ class ControlLog:
             bad = ~np.isfinite(w) | (w <= 0) | (w != np.round(w))
             if bad.any():
                 pos = _first_bad(bad)
-                raise DataError(
-                    f"Weight column {weight!r} must hold positive whole numbers (the number of "
-                    f"controls a row stands for); {int(bad.sum())} value(s) are not, first "
-                    f"{data[weight].iloc[pos]!r} at row position {pos}."
+                raise DataError.from_key(
+                    "err_log_weight",
+                    column=weight,
+                    n=int(bad.sum()),
+                    value=data[weight].iloc[pos],
+                    pos=pos,
                 )
             counts = w.astype(np.int64)
 
@@ -210,15 +210,11 @@ class ControlLog:
         n_score = int(counts[~is_random].sum())
         if population_size is not None:
             if isinstance(population_size, bool) or not float(population_size).is_integer():
-                raise DataError(
-                    f"population_size must be a whole number of files, not {population_size!r}."
-                )
+                raise DataError.from_key("err_log_population_whole", value=population_size)
             population_size = int(population_size)
             if population_size < n_random + n_score:
-                raise DataError(
-                    f"population_size={population_size} is smaller than the number of controls "
-                    f"in the log ({n_random + n_score}); give the number of files the controls "
-                    "were drawn from."
+                raise DataError.from_key(
+                    "err_log_population_small", size=population_size, n=n_random + n_score
                 )
         self.population_size = population_size
         self.n_random, self.n_score = n_random, n_score
@@ -287,17 +283,15 @@ def _method_mapping(
         mapping = {_norm(k): str(v).strip().lower() for k, v in dict(method_map).items()}
         bad_targets = {k: v for k, v in mapping.items() if v not in (*_METHODS, "exclude")}
         if bad_targets:
-            raise DataError(
-                f"method_map must map selection values to 'random', 'score' or 'exclude'; "
-                f"got {bad_targets}."
-            )
+            raise DataError.from_key("err_log_map_targets", got=str(bad_targets))
         mapping.setdefault(random_text, "random")
         unknown = [v for v in present if v not in mapping]
         if unknown:
-            raise DataError(
-                f"Column {selected_by!r} has value(s) {', '.join(map(repr, unknown))} that "
-                f"method_map does not cover (mapped: {', '.join(map(repr, sorted(mapping)))}"
-                "). Add them to the map as 'random', 'score' or 'exclude'."
+            raise DataError.from_key(
+                "err_log_map_unknown",
+                column=selected_by,
+                values=", ".join(map(repr, unknown)),
+                mapped=", ".join(map(repr, sorted(mapping))),
             )
     else:
         mapping = {v: ("random" if v == random_text else "score") for v in present}

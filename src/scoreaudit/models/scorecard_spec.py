@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from scoreaudit.errors import ModelError
+from scoreaudit.errors import ModelError, Part, Parts
 
 MAX_TERMS = 10_000
 
@@ -72,18 +72,20 @@ def _fmt(x: float) -> str:
     return f"{x:.10g}"
 
 
-def _normalise_levels(mapping: Mapping, what: str = "level") -> dict[str, Any]:
+def _bad(key: str, /, at: str | None = None, **params: Any) -> ModelError:
+    """A spec problem from the catalogue; ``at`` is its sub-path below the field validated."""
+    return ModelError.from_key(key, at=at, **params)
+
+
+def _normalise_levels(mapping: Mapping) -> dict[str, Any]:
     out: dict[str, Any] = {}
     written: dict[str, object] = {}
     for key, value in mapping.items():
         if key is None:
-            raise ValueError(f"a {what} cannot be null (YAML '~' or 'null'); quote it if meant")
+            raise _bad("err_spec_level_null")
         norm = level_key(key)
         if norm in out:
-            raise ValueError(
-                f"duplicate {what} {norm!r} (written as {written[norm]!r} and {key!r}); "
-                "list each level once"
-            )
+            raise _bad("err_spec_level_twice", level=norm, first=written[norm], second=key)
         out[norm] = value
         written[norm] = key
     return out
@@ -100,22 +102,19 @@ def _normalise_table(value: Any) -> Any:
 
 def _check_finite(x: float) -> float:
     if not math.isfinite(x):
-        raise ValueError(f"must be a finite number, got {x!r}")
+        raise _bad("err_spec_not_finite", value=x)
     return x
 
 
 def _check_edge(x: float) -> float:
     if not math.isfinite(x):
-        raise ValueError(
-            f"edges must be finite numbers, got {x!r}; the outer bins already extend to -inf "
-            "and +inf, so leave infinite edges out"
-        )
+        raise _bad("err_spec_edge_infinite", value=x)
     return x
 
 
 def _check_odds(x: float) -> float:
     if not math.isfinite(x) or x <= 0:
-        raise ValueError(f"an odds ratio must be a finite number > 0, got {x!r}")
+        raise _bad("err_spec_odds", value=x)
     return x
 
 
@@ -157,9 +156,10 @@ class _Strict(BaseModel):
         if isinstance(data, Mapping):
             unknown = [k for k in data if k not in cls.model_fields]
             if unknown:
-                raise ValueError(
-                    f"unknown key(s) {', '.join(map(repr, unknown))}; allowed keys here: "
-                    f"{', '.join(cls.model_fields)}"
+                raise _bad(
+                    "err_spec_unknown_keys",
+                    keys=", ".join(map(repr, unknown)),
+                    allowed=", ".join(cls.model_fields),
                 )
         return data
 
@@ -195,10 +195,13 @@ class _Edges(BaseModel):
     def _increasing(cls, edges: list[float]) -> list[float]:
         for i in range(1, len(edges)):
             if not edges[i] > edges[i - 1]:
-                raise ValueError(
-                    f"must be increasing (each edge strictly above the previous one), got "
-                    f"[{', '.join(map(_fmt, edges))}]: edge {i} ({_fmt(edges[i])}) is not above "
-                    f"edge {i - 1} ({_fmt(edges[i - 1])})"
+                raise _bad(
+                    "err_spec_edges_order",
+                    edges=", ".join(map(_fmt, edges)),
+                    i=i,
+                    edge=_fmt(edges[i]),
+                    j=i - 1,
+                    before=_fmt(edges[i - 1]),
                 )
         return edges
 
@@ -206,9 +209,9 @@ class _Edges(BaseModel):
 def _one_of(obj: BaseModel, a: str, b: str) -> str:
     has_a, has_b = getattr(obj, a) is not None, getattr(obj, b) is not None
     if has_a and has_b:
-        raise ValueError(f"@{b}: give either {a} (log-odds) or {b}, not both")
+        raise _bad("err_spec_both", at=b, a=a, b=b)
     if not (has_a or has_b):
-        raise ValueError(f"give {a} (link scale, log-odds for link: logistic) or {b}")
+        raise _bad("err_spec_neither", a=a, b=b)
     return a if has_a else b
 
 
@@ -231,7 +234,7 @@ class CategoricalTerm(_TermCommon):
     def _keys(cls, v: Any) -> Any:
         if isinstance(v, Mapping):
             if not v:
-                raise ValueError("needs at least one level")
+                raise _bad("err_spec_no_level")
             return _normalise_levels(v)
         return v
 
@@ -240,18 +243,17 @@ class CategoricalTerm(_TermCommon):
         field = _one_of(self, "coefficients", "odds_ratios")
         values: dict[str, float] = getattr(self, field)
         if self.reference not in values:
-            raise ValueError(
-                f"@reference: reference level {self.reference!r} is not among the levels "
-                f"listed in {field} ({', '.join(map(repr, values))}); list it there with "
-                "coefficient 0 (odds ratio 1)"
+            raise _bad(
+                "err_spec_reference_missing",
+                at="reference",
+                level=self.reference,
+                field=field,
+                levels=", ".join(map(repr, values)),
             )
         neutral = 0.0 if field == "coefficients" else 1.0
         if values[self.reference] != neutral:
-            raise ValueError(
-                f"@{field}.{self.reference}: the reference level must have "
-                f"{'coefficient 0' if neutral == 0 else 'odds ratio 1'}, got "
-                f"{values[self.reference]!r}"
-            )
+            key = "err_spec_reference_coef" if neutral == 0 else "err_spec_reference_odds"
+            raise _bad(key, at=f"{field}.{self.reference}", value=values[self.reference])
         return self
 
 
@@ -271,10 +273,14 @@ class BinsTerm(_TermCommon, _Edges):
         n_bins = len(self.edges) + 1
         got = len(getattr(self, field))
         if got != n_bins:
-            raise ValueError(
-                f"@{field}: {got} value(s) given for {n_bins} bins; edges "
-                f"[{', '.join(map(_fmt, self.edges))}] (closed {self.closed}) make the bins "
-                f"{' '.join(_bin_labels(self.edges, self.closed))}"
+            raise _bad(
+                "err_spec_bins_count",
+                at=field,
+                got=got,
+                n=n_bins,
+                edges=", ".join(map(_fmt, self.edges)),
+                closed=self.closed,
+                bins=" ".join(_bin_labels(self.edges, self.closed)),
             )
         return self
 
@@ -284,7 +290,7 @@ Clip = Annotated[list[Union[Finite, None]], Field(min_length=2, max_length=2)]  
 
 def _check_clip(clip: list[float | None] | None) -> None:
     if clip is not None and clip[0] is not None and clip[1] is not None and clip[0] > clip[1]:
-        raise ValueError(f"@clip: lower bound {clip[0]!r} is above upper bound {clip[1]!r}")
+        raise _bad("err_spec_clip_order", at="clip", lower=clip[0], upper=clip[1])
 
 
 class LinearTerm(_TermCommon):
@@ -318,10 +324,10 @@ class CategoricalFactor(_Strict):
         out: list[str] = []
         for lv in v:
             if lv is None:
-                raise ValueError("a level cannot be null (YAML '~' or 'null'); quote it if meant")
+                raise _bad("err_spec_level_null")
             key = level_key(lv)
             if key in out:
-                raise ValueError(f"duplicate level {key!r}; list each level once")
+                raise _bad("err_spec_level_duplicate", level=key)
             out.append(key)
         return out
 
@@ -367,14 +373,15 @@ def number_hint(value: Any) -> str:
     >>> number_hint(None)[:30]
     ' (empty: in {...} or [...], 1,'
     """
+    return str(_number_hint(value))
+
+
+def _number_hint(value: Any) -> Part | str:
     if value is None:
-        return (
-            " (empty: in {...} or [...], 1,4 is read as two entries 1 and 4; write decimals "
-            "with a point, 1.4)"
-        )
+        return Part("err_spec_hint_empty", number="1.4")
     text = str(value).strip()
     if re.fullmatch(r"[-+]?\d+,\d+", text):
-        return f" (a decimal comma? write {text.replace(',', '.')} with a point)"
+        return Part("err_spec_hint_comma", number=text.replace(",", "."))
     return ""
 
 
@@ -384,41 +391,53 @@ def _parse_table(raw: Any, factors: Sequence[FactorSpec], field: str, odds: bool
     def cells(value: Any, dims: list[tuple[int, FactorSpec]], path: str) -> np.ndarray:
         if not dims:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ValueError(f"@{path}: must be a number, got {value!r}{number_hint(value)}")
+                raise _bad("err_spec_number", at=path, value=value, hint=_number_hint(value))
             x = float(value)
             if odds and (not math.isfinite(x) or x <= 0):
-                raise ValueError(f"@{path}: an odds ratio must be a finite number > 0, got {x!r}")
+                raise _bad("err_spec_odds", at=path, value=x)
             if not math.isfinite(x):
-                raise ValueError(f"@{path}: must be a finite number, got {x!r}")
+                raise _bad("err_spec_not_finite", at=path, value=x)
             return np.array(math.log(x) if odds else x)
         which, factor = dims[0]
         if isinstance(factor, CategoricalFactor):
             levels = factor.levels
             if not isinstance(value, Mapping):
-                raise ValueError(
-                    f"@{path}: expected a mapping with one entry per level of factors[{which}] "
-                    f"({factor.variable}: {', '.join(levels)}), got {value!r}"
+                raise _bad(
+                    "err_spec_table_mapping",
+                    at=path,
+                    which=which,
+                    variable=factor.variable,
+                    levels=", ".join(levels),
+                    value=value,
                 )
             missing = [lv for lv in levels if lv not in value]
             extra = [k for k in value if k not in levels]
             if missing or extra:
                 parts = []
                 if missing:
-                    parts.append(f"missing level(s) {', '.join(map(repr, missing))}")
-                if extra:
                     parts.append(
-                        f"level(s) {', '.join(map(repr, extra))} not listed in "
-                        f"factors[{which}].levels"
+                        Part("err_spec_levels_missing", levels=", ".join(map(repr, missing)))
                     )
-                raise ValueError(f"@{path}: {'; '.join(parts)}; give one entry per level")
+                if extra:
+                    extra_levels = ", ".join(map(repr, extra))
+                    parts.append(Part("err_spec_levels_extra", levels=extra_levels, which=which))
+                raise _bad(
+                    "err_spec_table_levels",
+                    at=path,
+                    problems=Parts(parts, sep=Part("err_sep_semicolon")),
+                )
             return np.stack([cells(value[lv], dims[1:], f"{path}.{lv}") for lv in levels])
         assert isinstance(factor, BinsFactor)
         n = len(factor.edges) + 1
         if not isinstance(value, (list, tuple)) or len(value) != n:
-            raise ValueError(
-                f"@{path}: expected a list of {n} values, one per bin of factors[{which}] "
-                f"({factor.variable}: {' '.join(_bin_labels(factor.edges, factor.closed))}), "
-                f"got {value!r}"
+            raise _bad(
+                "err_spec_table_list",
+                at=path,
+                n=n,
+                which=which,
+                variable=factor.variable,
+                bins=" ".join(_bin_labels(factor.edges, factor.closed)),
+                value=value,
             )
         return np.stack([cells(v, dims[1:], f"{path}[{i}]") for i, v in enumerate(value)])
 
@@ -492,22 +511,14 @@ class ScorecardSpec(_Strict):
             for i, t in enumerate(self.terms):
                 field = "odds_ratio" if isinstance(t, LinearTerm) else "odds_ratios"
                 if getattr(t, field) is not None:
-                    raise ValueError(
-                        f"@terms[{i}].{field}: odds ratios need link: logistic (they are "
-                        f"converted to log-odds); with link: {self.link} give coefficients"
-                    )
+                    raise _bad("err_spec_odds_link", at=f"terms[{i}].{field}", link=self.link)
         seen: dict[str, int] = {}
         for i, t in enumerate(self.terms):
             label = _term_label(t)
             if label == "intercept":
-                raise ValueError(
-                    f"@terms[{i}].name: 'intercept' is reserved; give the term another name"
-                )
+                raise _bad("err_spec_intercept_name", at=f"terms[{i}].name")
             if label in seen:
-                raise ValueError(
-                    f"@terms[{i}]: label {label!r} is already used by terms[{seen[label]}]; "
-                    "give one of them a distinct `name:` (it labels its contributions column)"
-                )
+                raise _bad("err_spec_label_used", at=f"terms[{i}]", label=label, j=seen[label])
             seen[label] = i
         return self
 
@@ -537,41 +548,65 @@ def _format_loc(loc: Sequence[int | str]) -> str:
     return out
 
 
-def _format_error(err: Mapping[str, Any]) -> str:
-    path = _format_loc(err["loc"])
-    msg: str = err["msg"]
-    kind = err["type"]
+def _join_path(path: str, sub: str | None) -> str:
+    if not sub:
+        return path
+    return f"{path}.{sub}" if path and not sub.startswith("[") else f"{path}{sub}"
+
+
+#: Catalogue key of pydantic's own errors, by error type.
+_PYDANTIC_KEYS = {
+    "union_tag_not_found": "err_spec_kind_missing",
+    "missing": "err_spec_required",
+    "float_type": "err_spec_number",
+    "float_parsing": "err_spec_number",
+    "string_type": "err_spec_text",
+    "model_attributes_type": "err_spec_mapping",
+    "model_type": "err_spec_mapping",
+    "dict_type": "err_spec_mapping",
+    "list_type": "err_spec_list",
+    "extra_forbidden": "err_spec_extra",
+}
+
+
+def _pydantic_problem(kind: str, path: str, err: Mapping[str, Any]) -> Part:
+    """The catalogue message for one of pydantic's own errors (its English text otherwise)."""
     ctx = err.get("ctx") or {}
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
-        if msg.startswith("@"):
-            sub, _, msg = msg[1:].partition(": ")
-            path = f"{path}.{sub}" if path and not sub.startswith("[") else f"{path}{sub}"
-    elif kind == "union_tag_invalid":
+    value = err.get("input")
+    if kind == "union_tag_invalid":
         allowed = TERM_KINDS if path.count("factors") == 0 else FACTOR_KINDS
-        msg = f"unknown term kind {ctx.get('tag')!r}; use one of: {', '.join(allowed)}"
-    elif kind == "union_tag_not_found":
-        msg = "missing key 'kind' (categorical, bins, linear or interaction)"
-    elif kind == "missing":
-        msg = "required key is missing"
-    elif kind in ("float_type", "float_parsing"):
-        msg = f"must be a number, got {err.get('input')!r}{number_hint(err.get('input'))}"
-    elif kind == "string_type":
-        msg = f"must be text, got {err.get('input')!r}"
-    elif kind == "literal_error":
-        msg = f"{msg.replace('Input should be', 'must be')}, got {err.get('input')!r}"
-    elif kind == "too_long" and path == "terms":
-        msg = f"a spec may have at most {MAX_TERMS:,} terms, got {len(err.get('input') or [])}"
-    elif kind == "model_attributes_type" or kind == "model_type" or kind == "dict_type":
-        msg = f"must be a mapping (key: value), got {err.get('input')!r}"
-    return f"{path or '(top level)'}: {msg}"
+        return Part("err_spec_kind_unknown", kind=ctx.get("tag"), allowed=", ".join(allowed))
+    if kind == "literal_error":
+        return Part("err_spec_literal", expected=ctx.get("expected"), value=value)
+    if kind == "too_long" and path == "terms":
+        return Part("err_spec_too_many_terms", max=f"{MAX_TERMS:,}", n=len(value or []))
+    if kind == "too_short" and "min_length" in ctx:
+        n = ctx["min_length"]
+        return Part("err_spec_too_short", n=n, s="" if n == 1 else "s")
+    if kind in _PYDANTIC_KEYS:
+        return Part(_PYDANTIC_KEYS[kind], value=value, hint=_number_hint(value))
+    return Part("err_spec_other", msg=err["msg"])
+
+
+def _format_error(err: Mapping[str, Any]) -> Part:
+    """One validation problem, ``path: message``, in the catalogue."""
+    path = _format_loc(err["loc"])
+    error = (err.get("ctx") or {}).get("error")
+    if isinstance(error, ModelError) and error.message_key:
+        params = dict(error.message_params)
+        path = _join_path(path, params.pop("at", None))
+        problem = Part(error.message_key, **params)
+    else:
+        problem = _pydantic_problem(err["type"], path, err)
+    where: Part | str = path or Part("err_spec_top_level")
+    return Part("err_spec_problem", path=where, problem=problem)
 
 
 def _spec_error(exc: ValidationError, source: str | None) -> ModelError:
     lines = [_format_error(e) for e in exc.errors()]
-    where = f" in {source}" if source else ""
-    return ModelError(
-        f"Invalid model spec{where}: {len(lines)} problem(s):\n  - "
-        + "\n  - ".join(lines)
-        + "\nFix the spec and check it with `scoreaudit model check SPEC`."
+    return ModelError.from_key(
+        "err_spec_invalid",
+        where=Part("err_spec_in", source=source) if source else "",
+        n=len(lines),
+        problems=Parts(lines, sep="\n  - "),
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from scoreaudit.errors import ModelError, UnsafeFileError
+from scoreaudit.errors import ModelError, Part, UnsafeFileError
 from scoreaudit.models.scorecard import MAX_TERMS, Scorecard
 
 __all__ = ["MAX_SPEC_BYTES", "MAX_SPEC_ENTRIES", "MAX_SPEC_NODES", "load_spec", "read_spec"]
@@ -70,10 +70,8 @@ def _check_size(obj: Any, source: str) -> None:
         item = stack.pop()
         count += 1
         if count > MAX_SPEC_NODES:
-            raise ModelError(
-                f"{source} expands to more than {MAX_SPEC_NODES:,} values (YAML aliases "
-                "repeating aliases, a 'billion laughs' file, or a recursive structure); refused. "
-                "A model spec is a small table: write it without nested aliases."
+            raise ModelError.from_key(
+                "err_specfile_aliases", source=source, max=f"{MAX_SPEC_NODES:,}"
             )
         if isinstance(item, dict):
             stack.extend(item.keys())
@@ -85,14 +83,18 @@ def _check_size(obj: Any, source: str) -> None:
 def _read_text(path: Path) -> str:
     size = path.stat().st_size
     if size > MAX_SPEC_BYTES:
-        raise ModelError(
-            f"{path} is {size / 1e6:.1f} MB; model specs are limited to {MAX_SPEC_BYTES / 1e6:g} "
-            "MB (a scorecard is a few kilobytes). Is this the right file?"
+        raise ModelError.from_key(
+            "err_specfile_too_big",
+            file=str(path),
+            mb=f"{size / 1e6:.1f}",
+            max_mb=f"{MAX_SPEC_BYTES / 1e6:g}",
         )
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ModelError(f"{path} is not UTF-8 text ({exc}); save the spec as UTF-8.") from None
+        raise ModelError.from_key(
+            "err_specfile_not_utf8", file=str(path), detail=str(exc)
+        ) from None
 
 
 def parse_yaml(text: str, source: str = "<string>") -> Any:
@@ -107,36 +109,34 @@ def parse_yaml(text: str, source: str = "<string>") -> Any:
     # characters first so that a huge file is refused in milliseconds, not minutes
     entries = sum(text.count(c) for c in ":,-[{&*")
     if entries > MAX_SPEC_ENTRIES:
-        raise ModelError(
-            f"{source} holds about {entries:,} YAML entries; a model spec has at most "
-            f"{MAX_SPEC_ENTRIES:,} (a scorecard is a table of a few hundred coefficients). "
-            "Refused before parsing. Is this the right file?"
+        raise ModelError.from_key(
+            "err_specfile_entries", source=source, n=f"{entries:,}", max=f"{MAX_SPEC_ENTRIES:,}"
         )
     try:
         data = yaml.load(text, Loader=_SpecLoader)
     except _DuplicateKey as dup:
-        raise ModelError(
-            f"{source}, line {dup.line}: duplicate key {dup.key!r} (first at line "
-            f"{dup.first_line}); YAML would silently keep only the last one. List each key once."
+        raise ModelError.from_key(
+            "err_specfile_yaml_duplicate",
+            source=source,
+            line=dup.line,
+            key=dup.key,
+            first=dup.first_line,
         ) from None
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
-        where = f"{source}, line {mark.line + 1}" if mark else source
+        where = Part("err_specfile_line", source=source, line=mark.line + 1) if mark else source
         problem = str(exc.problem or "")
         if "python/" in problem:
-            raise UnsafeFileError(
-                f"{where}: {problem}. That YAML tag asks to build or call a Python object, "
-                "which could run code; scoreaudit loads specs with safe YAML and refuses it. "
-                "A spec holds only numbers, text, lists and mappings: remove the tag."
+            raise UnsafeFileError.from_key(
+                "err_specfile_python_tag", where=where, problem=problem
             ) from None
-        raise ModelError(
-            f"{where}: {problem or exc}. Only plain YAML (numbers, text, lists, mappings) is "
-            "allowed in a spec: remove the tag."
+        raise ModelError.from_key(
+            "err_specfile_tag", where=where, problem=problem or str(exc)
         ) from None
     except yaml.YAMLError as exc:
-        raise ModelError(f"{source} is not valid YAML: {exc}") from None
+        raise ModelError.from_key("err_specfile_bad_yaml", source=source, detail=str(exc)) from None
     except RecursionError:
-        raise ModelError(f"{source} is nested too deeply to be a model spec.") from None
+        raise ModelError.from_key("err_specfile_too_deep", source=source) from None
     _check_size(data, source)
     return data
 
@@ -154,21 +154,18 @@ def parse_json(text: str, source: str = "<string>") -> Any:
         out: dict[str, Any] = {}
         for k, v in items:
             if k in out:
-                raise ModelError(
-                    f"{source}: duplicate key {k!r} in a JSON object; JSON parsers keep only "
-                    "the last one silently. List each key once."
-                )
+                raise ModelError.from_key("err_specfile_json_duplicate", source=source, key=k)
             out[k] = v
         return out
 
     try:
         data = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
-        raise ModelError(
-            f"{source} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+        raise ModelError.from_key(
+            "err_specfile_bad_json", source=source, msg=exc.msg, line=exc.lineno, col=exc.colno
         ) from None
     except RecursionError:
-        raise ModelError(f"{source} is nested too deeply to be a model spec.") from None
+        raise ModelError.from_key("err_specfile_too_deep", source=source) from None
     _check_size(data, source)
     return data
 
@@ -197,8 +194,10 @@ def load_spec(path: Path) -> Scorecard:
     data = read_spec(path)
     if isinstance(data, dict) and isinstance(data.get("terms"), list):
         if len(data["terms"]) > MAX_TERMS:
-            raise ModelError(
-                f"{path} has {len(data['terms']):,} terms; a spec may have at most "
-                f"{MAX_TERMS:,}. Is this the right file?"
+            raise ModelError.from_key(
+                "err_specfile_terms",
+                file=str(path),
+                n=f"{len(data['terms']):,}",
+                max=f"{MAX_TERMS:,}",
             )
     return Scorecard(data, source=str(path))

@@ -1,0 +1,38 @@
+"""Control-log errors in French and English, on the command line: the value at fault and
+what to do, exit code 2, no English behind "Erreur :"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scoreaudit.cli import main
+
+LOG = Path(__file__).resolve().parents[2] / "data" / "synthetic" / "c2sg_controls.csv"
+
+
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch):
+    from scoreaudit.cli import terminal
+
+    for con in (terminal.console, terminal.err_console):
+        monkeypatch.setattr(con, "_width", 250)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("fr", "population_size=10 est plus petit que le nombre de contrôles du journal ("),
+        ("en", "population_size=10 is smaller than the number of controls in the log ("),
+    ],
+)
+def test_population_smaller_than_the_log(tmp_path, capsys, lang, expected):
+    args = ["controls", str(LOG), "--population-size", "10", "--lang", lang]
+    assert main([*args, "--out", str(tmp_path / "r")]) == 2
+    captured = capsys.readouterr()
+    text = " ".join((captured.out + captured.err).split())
+    assert expected in text, text
+    assert "Traceback" not in text
+    assert ("smaller than" in text) == (lang == "en")
+    assert not (tmp_path / "r").exists()
