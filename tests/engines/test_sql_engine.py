@@ -278,6 +278,26 @@ def test_unlisted_scorecard_level_is_refused(tmp_path):
     pop = sa.Population(str(path), engine="duckdb", protected=["gender"])
     with pytest.raises(sa.ModelError, match=r"'family_status'.*'astronaut' \(1 rows\)"):
         sa.audit(pop, sa.examples.model("c2sg-reconstruction"), sa.Budget(share=0.05))
+    # the same column as a protected key: the scorecard's level is read from the key
+    keyed = sa.Population(str(path), engine="duckdb", protected=["gender", "family_status"])
+    with pytest.raises(sa.ModelError, match=r"'family_status'.*'astronaut' \(1 rows\)"):
+        sa.audit(keyed, sa.examples.model("c2sg-reconstruction"), sa.Budget(share=0.05))
+
+
+def test_scorecard_factor_read_from_a_key_equals_in_memory(tmp_path):
+    f = pd.read_parquet(ROOT / "data" / "synthetic" / "c2sg_100k.parquet").iloc[:20_000]
+    path = tmp_path / "c2sg.parquet"
+    f.to_parquet(path)
+    kw = {"protected": ["gender", "age_band", "family_status"], "label": "irregular"}
+    model = sa.examples.model("c2sg-reconstruction")
+    policy = sa.Budget(share=0.05)
+    lazy = sa.audit(sa.Population(str(path), engine="duckdb", **kw), model, policy)
+    mem = sa.audit(sa.Population(f, **kw), model, policy)
+    assert lazy.selection.cutoff == mem.selection.cutoff
+    for name in ("groups", "disparities", "curve"):
+        a, b = getattr(lazy, name), getattr(mem, name)
+        num = a.select_dtypes("number").columns
+        np.testing.assert_allclose(a[num].to_numpy(float), b[num].to_numpy(float), rtol=1e-12)
 
 
 # ---- Spark (local mode) ---------------------------------------------------------------------
