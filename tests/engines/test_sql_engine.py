@@ -343,3 +343,53 @@ def test_spark_equals_in_memory(frame, spark, sources, monkeypatch):
     got = sa.audit(sa.Population(sources["parquet glob"], engine="spark", **KW), "cont",
                    sa.Budget(share=0.05))  # fmt: skip
     _same(got, sa.audit(sa.Population(frame, **KW), "cont", sa.Budget(share=0.05)))
+
+
+# ---- the description of a lazy population comes from the audit's own scan -----------------
+
+BAD_VALUES = {
+    "missing key": (
+        lambda f: f.assign(gender=f["gender"].where(f.index % 500 != 3)),
+        r"Protected column 'gender' in .*bad\.parquet.* has 8 missing value\(s\)",
+    ),
+    "bad label": (
+        lambda f: f.assign(label=f["label"].where(f.index != 9, 2.0)),
+        r"Label column 'label' in .*bad\.parquet.* 1 value\(s\) are not",
+    ),
+    "bad weight": (
+        lambda f: f.assign(weight=f["weight"].where(f.index % 1000 != 5, -1.0)),
+        r"Weight column 'weight' in .*bad\.parquet.* 4 value\(s\) are not",
+    ),
+}
+
+
+@pytest.mark.parametrize("first_use", ["audit", "len"])
+@pytest.mark.parametrize("case", list(BAD_VALUES))
+def test_bad_values_are_refused_at_the_first_use(frame, tmp_path, case, first_use):
+    change, match = BAD_VALUES[case]
+    path = tmp_path / "bad.parquet"
+    change(frame).to_parquet(path)
+    pop = sa.Population(str(path), engine="duckdb", label="label", weight="weight", **KW)
+    with pytest.raises(sa.DataError, match=match):
+        if first_use == "audit":  # the description comes from the level table
+            sa.audit(pop, "ties", sa.Budget(share=0.1))
+        else:  # the description's own query
+            len(pop)
+    with pytest.raises(sa.DataError, match=match):  # and again: nothing half described
+        pop.attributes  # noqa: B018 - the first use describes
+
+
+@pytest.mark.parametrize("weight", [None, "weight"])
+def test_description_from_the_audit_equals_its_own_query(sources, weight):
+    audited = sa.Population(sources["parquet glob"], label="label", weight=weight, **KW)
+    sa.audit(audited, "ties", sa.Budget(share=0.1))  # described by the audit's scan
+    alone = sa.Population(sources["parquet glob"], label="label", weight=weight, **KW)
+    assert len(alone) == len(audited) == 4_000  # described by describe_lazy
+    a, b = audited.summary(), alone.summary()
+    if weight:
+        assert a.pop("total_weight") == pytest.approx(b.pop("total_weight"), rel=1e-12)
+    assert a == b
+    for c in KW["protected"]:
+        assert audited.attributes[c].levels == alone.attributes[c].levels
+        ka, kb = audited.key_maps[c], alone.key_maps[c]
+        assert dict(zip(ka[0], ka[1], strict=True)) == dict(zip(kb[0], kb[1], strict=True))

@@ -73,6 +73,7 @@ from scoreaudit.core.cells import Cells, Sums, build_views
 from scoreaudit.core.progress import advance
 from scoreaudit.core.references import reference_config, resolve_references
 from scoreaudit.core.warning import warning
+from scoreaudit.data.sources import description_pending
 from scoreaudit.engines._sql_keys import _raw_codes
 from scoreaudit.engines._sql_select import Chosen, Levels, _wanted, choose, choose_threshold  # noqa: F401
 from scoreaudit.errors import DataError, PolicyError
@@ -222,6 +223,7 @@ def _score_in_batches(population: Any, model: Any, cols: dict) -> _Prepared:
     feats = {f"f{i}": source.table[c] for i, c in enumerate(features)}
     expr = source.table.select(**cols, **feats)
     keys = list(cols)
+    total = len(population)  # described before the stream opens (one query at a time)
 
     def batches():
         done = 0
@@ -231,7 +233,7 @@ def _score_in_batches(population: Any, model: Any, cols: dict) -> _Prepared:
             scores = validate_scores(model.score(frame), len(frame), f"Model {name!r}")
             out = batch.select(keys).append_column("lv", pa.array(scores))
             done += len(frame)
-            advance("score", done, getattr(population, "n_rows", None))
+            advance("score", done, total)
             yield out
 
     first = None
@@ -259,8 +261,12 @@ def _chain(first: Any, rest: Any) -> Any:
 # level tables
 
 
-def _group(prep: _Prepared, level: Any) -> Any:
-    """One GROUP BY (keys, level, label): count, weight and squared weight sums."""
+def _group(prep: _Prepared, level: Any, checks: bool = False) -> Any:
+    """One GROUP BY (keys, level, label): count, weight and squared weight sums.
+
+    ``checks``: also count the invalid weights (the population's description comes from
+    this table, :func:`_describe_from_levels`).
+    """
     t = prep.table if prep.grouped is None else prep.grouped
     keys = [c for c in t.columns if c.startswith("k")]
     if "lab" in t.columns:
@@ -268,9 +274,37 @@ def _group(prep: _Prepared, level: Any) -> Any:
     base = t.select(*keys, *(["wt"] if "wt" in t.columns else []), lv=level)
     aggs: dict[str, Any] = {"n": base.count()}
     if "wt" in t.columns:
-        aggs["w"] = base.wt.sum()
-        aggs["w2"] = (base.wt * base.wt).sum()
+        wt = base.wt
+        aggs["w"] = wt.sum()
+        aggs["w2"] = (wt * wt).sum()
+        if checks:
+            bad = wt.isnull() | wt.isnan() | (wt <= 0) | wt.isinf()
+            aggs["bad_weight"] = bad.cast("int64").sum()
     return base.group_by([*keys, "lv"]).aggregate(**aggs)
+
+
+def _describe_from_levels(population: Any, frame: pd.DataFrame) -> None:
+    """Describe a lazy population from the level table (one scan for both; same checks)."""
+    from scoreaudit.data.sources import describe_population, meta_from_combos
+
+    keys = [c for c in frame.columns if c.startswith("k")]
+    n = frame["n"].to_numpy(np.int64)
+    sums = {"n": n}
+    if population.label_column is not None:  # 1 / 0 / missing; anything else is refused
+        raw = frame["lab"].astype("float64").to_numpy(na_value=np.nan)
+        valid = (raw == 0) | (raw == 1)
+        sums["bad_label"] = np.where(~valid & ~np.isnan(raw), n, 0)
+        sums["labelled"] = np.where(valid, n, 0)
+    if population.weight_column is not None:
+        sums["bad_weight"] = frame["bad_weight"].to_numpy(np.int64)
+        sums["total_weight"] = frame["w"].to_numpy(np.float64)
+    per = pd.DataFrame({**{k: frame[k] for k in keys}, **sums})
+    combos = per.groupby(keys, dropna=False, sort=False).sum().reset_index()
+    source = population.source
+    meta = meta_from_combos(
+        source, population.protected, population.label_column, population.weight_column, combos
+    )
+    describe_population(population, meta)
 
 
 def _cells(population: Any, frame: pd.DataFrame) -> tuple[Cells, np.ndarray]:
@@ -333,10 +367,13 @@ def _discrete(population: Any, prep: _Prepared) -> Levels | None:
         if row["d"] > _CONTINUOUS or (row["n"] >= 10_000 and row["d"] > row["n"] // 2):
             return None
     grouped = t if prep.grouped is None else prep.grouped
-    q = _group(prep, grouped.lv).limit(MAX_LEVEL_ROWS + 1)
+    describe = description_pending(population)
+    q = _group(prep, grouped.lv, checks=describe).limit(MAX_LEVEL_ROWS + 1)
     frame = prep.source.execute(q).to_pandas()
     if len(frame) > MAX_LEVEL_ROWS:
         return None
+    if describe:  # the population's description comes from the same scan
+        _describe_from_levels(population, frame)
     lv = frame["lv"]
     if lv.isna().any():
         _bad_scores(prep, int(frame.loc[lv.isna(), "n"].sum()))
