@@ -16,8 +16,13 @@ relation and a Spark DataFrame are queried through the SQL that ibis compiles fo
 dialect (``relation.query`` / ``spark.sql``), so no other connection is opened.
 
 :func:`describe_lazy` computes the metadata a :class:`~scoreaudit.data.population.Population`
-needs (rows, distinct levels of the protected columns, label and weight checks) with a few
-aggregate queries: only those small results come back.
+needs (rows, distinct levels of the protected columns, label and weight checks) with one
+aggregate query: only that small result comes back. A lazy population is described at its
+first use (:func:`describe_population`), not when it is built: ``sa.audit`` then derives the
+description from its own (score level x keys x label) table, so the data are scanned once;
+a value the description refuses (a missing protected value, a label other than 1/0/empty, a
+weight that is not positive) is reported at that first use, with the same message. Column
+names and types are checked when the population is built.
 
 Examples
 --------
