@@ -278,6 +278,26 @@ def test_unlisted_scorecard_level_is_refused(tmp_path):
     pop = sa.Population(str(path), engine="duckdb", protected=["gender"])
     with pytest.raises(sa.ModelError, match=r"'family_status'.*'astronaut' \(1 rows\)"):
         sa.audit(pop, sa.examples.model("c2sg-reconstruction"), sa.Budget(share=0.05))
+    # the same column as a protected key: the scorecard's level is read from the key
+    keyed = sa.Population(str(path), engine="duckdb", protected=["gender", "family_status"])
+    with pytest.raises(sa.ModelError, match=r"'family_status'.*'astronaut' \(1 rows\)"):
+        sa.audit(keyed, sa.examples.model("c2sg-reconstruction"), sa.Budget(share=0.05))
+
+
+def test_scorecard_factor_read_from_a_key_equals_in_memory(tmp_path):
+    f = pd.read_parquet(ROOT / "data" / "synthetic" / "c2sg_100k.parquet").iloc[:20_000]
+    path = tmp_path / "c2sg.parquet"
+    f.to_parquet(path)
+    kw = {"protected": ["gender", "age_band", "family_status"], "label": "irregular"}
+    model = sa.examples.model("c2sg-reconstruction")
+    policy = sa.Budget(share=0.05)
+    lazy = sa.audit(sa.Population(str(path), engine="duckdb", **kw), model, policy)
+    mem = sa.audit(sa.Population(f, **kw), model, policy)
+    assert lazy.selection.cutoff == mem.selection.cutoff
+    for name in ("groups", "disparities", "curve"):
+        a, b = getattr(lazy, name), getattr(mem, name)
+        num = a.select_dtypes("number").columns
+        np.testing.assert_allclose(a[num].to_numpy(float), b[num].to_numpy(float), rtol=1e-12)
 
 
 # ---- Spark (local mode) ---------------------------------------------------------------------
@@ -323,3 +343,53 @@ def test_spark_equals_in_memory(frame, spark, sources, monkeypatch):
     got = sa.audit(sa.Population(sources["parquet glob"], engine="spark", **KW), "cont",
                    sa.Budget(share=0.05))  # fmt: skip
     _same(got, sa.audit(sa.Population(frame, **KW), "cont", sa.Budget(share=0.05)))
+
+
+# ---- the description of a lazy population comes from the audit's own scan -----------------
+
+BAD_VALUES = {
+    "missing key": (
+        lambda f: f.assign(gender=f["gender"].where(f.index % 500 != 3)),
+        r"Protected column 'gender' in .*bad\.parquet.* has 8 missing value\(s\)",
+    ),
+    "bad label": (
+        lambda f: f.assign(label=f["label"].where(f.index != 9, 2.0)),
+        r"Label column 'label' in .*bad\.parquet.* 1 value\(s\) are not",
+    ),
+    "bad weight": (
+        lambda f: f.assign(weight=f["weight"].where(f.index % 1000 != 5, -1.0)),
+        r"Weight column 'weight' in .*bad\.parquet.* 4 value\(s\) are not",
+    ),
+}
+
+
+@pytest.mark.parametrize("first_use", ["audit", "len"])
+@pytest.mark.parametrize("case", list(BAD_VALUES))
+def test_bad_values_are_refused_at_the_first_use(frame, tmp_path, case, first_use):
+    change, match = BAD_VALUES[case]
+    path = tmp_path / "bad.parquet"
+    change(frame).to_parquet(path)
+    pop = sa.Population(str(path), engine="duckdb", label="label", weight="weight", **KW)
+    with pytest.raises(sa.DataError, match=match):
+        if first_use == "audit":  # the description comes from the level table
+            sa.audit(pop, "ties", sa.Budget(share=0.1))
+        else:  # the description's own query
+            len(pop)
+    with pytest.raises(sa.DataError, match=match):  # and again: nothing half described
+        pop.attributes  # noqa: B018 - the first use describes
+
+
+@pytest.mark.parametrize("weight", [None, "weight"])
+def test_description_from_the_audit_equals_its_own_query(sources, weight):
+    audited = sa.Population(sources["parquet glob"], label="label", weight=weight, **KW)
+    sa.audit(audited, "ties", sa.Budget(share=0.1))  # described by the audit's scan
+    alone = sa.Population(sources["parquet glob"], label="label", weight=weight, **KW)
+    assert len(alone) == len(audited) == 4_000  # described by describe_lazy
+    a, b = audited.summary(), alone.summary()
+    if weight:
+        assert a.pop("total_weight") == pytest.approx(b.pop("total_weight"), rel=1e-12)
+    assert a == b
+    for c in KW["protected"]:
+        assert audited.attributes[c].levels == alone.attributes[c].levels
+        ka, kb = audited.key_maps[c], alone.key_maps[c]
+        assert dict(zip(ka[0], ka[1], strict=True)) == dict(zip(kb[0], kb[1], strict=True))

@@ -335,6 +335,15 @@ class Population:
     #: The engine holding the rows (a :class:`scoreaudit.data.sources.LazySource`), or None.
     source = None
 
+    def __getattr__(self, name: str) -> Any:
+        # a population kept in its engine is described at its first use (data.sources)
+        if self.__dict__.get("_pending_description") and name in _lazy_described():
+            from scoreaudit.data import sources
+
+            sources.describe_population(self)
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def __len__(self) -> int:
         return self.n_rows if self.source is not None else len(self.data)
 
@@ -373,6 +382,12 @@ class Population:
     def __repr__(self) -> str:
         attrs = ", ".join(f"{a.name}[{a.n_levels}]" for a in self.attributes.values())
         return f"Population({len(self)} rows; protected: {attrs})"
+
+
+def _lazy_described() -> frozenset[str]:
+    from scoreaudit.data.sources import DESCRIBED
+
+    return DESCRIBED
 
 
 def _in_file(data: Any) -> Part | str:

@@ -16,8 +16,13 @@ relation and a Spark DataFrame are queried through the SQL that ibis compiles fo
 dialect (``relation.query`` / ``spark.sql``), so no other connection is opened.
 
 :func:`describe_lazy` computes the metadata a :class:`~scoreaudit.data.population.Population`
-needs (rows, distinct levels of the protected columns, label and weight checks) with a few
-aggregate queries: only those small results come back.
+needs (rows, distinct levels of the protected columns, label and weight checks) with one
+aggregate query: only that small result comes back. A lazy population is described at its
+first use (:func:`describe_population`), not when it is built: ``sa.audit`` then derives the
+description from its own (score level x keys x label) table, so the data are scanned once;
+a value the description refuses (a missing protected value, a label other than 1/0/empty, a
+weight that is not positive) is reported at that first use, with the same message. Column
+names and types are checked when the population is built.
 
 Examples
 --------
@@ -462,7 +467,7 @@ def describe_lazy(
     label: str | None,
     weight: str | None,
 ) -> LazyMeta:
-    """Rows, protected keys with their counts, label and weight checks: a few small queries."""
+    """Rows, protected keys with their counts, label and weight checks: one small query."""
     import ibis
 
     t = source.table
@@ -485,9 +490,27 @@ def describe_lazy(
     keys = [f"k{i}" for i in range(len(protected))]
     q = x.group_by(keys).aggregate(**aggs).limit(_MAX_COMBOS + 1)
     combos = source.execute(q).to_pandas()
+    return meta_from_combos(source, protected, label, weight, combos)
+
+
+def meta_from_combos(
+    source: LazySource,
+    protected: Sequence[str],
+    label: str | None,
+    weight: str | None,
+    combos: pd.DataFrame,
+) -> LazyMeta:
+    """The description from rows per combination of protected keys, with the checks.
+
+    ``combos`` has the keys ``k0, k1, ...`` and the sums ``n`` (rows), ``bad_label`` and
+    ``labelled`` (with a label), ``bad_weight`` and ``total_weight`` (with a weight): from
+    :func:`describe_lazy`'s query, or derived from the audit's own level table (one scan
+    for both, :mod:`scoreaudit.engines.sql`).
+    """
     if len(combos) > _MAX_COMBOS:
         raise DataError.from_key("err_engine_combos", name=source.name, max=f"{_MAX_COMBOS:,}")
-    row = {k: combos[k].sum() for k in aggs}
+    sums = [c for c in combos.columns if not c.startswith("k")]
+    row = {k: combos[k].sum() for k in sums}
     if label is not None and row["bad_label"]:
         raise DataError.from_key(
             "err_engine_label_values", column=label, name=source.name, n=row["bad_label"]
@@ -571,20 +594,48 @@ def init_lazy_population(
     for col, what in ((label, "label"), (weight, "weight")):
         if col is not None and col in protected:
             raise DataError(f"Column {col!r} is both the {what} and a protected attribute.")
+    if label is not None:
+        label_class(source, label)  # type checks now, values at the description
+    if weight is not None:
+        weight_expr(source, weight)
     pop.source = source
     pop.data = None
     pop.protected = protected
     pop.bands = {k: [float(e) for e in v] for k, v in bands.items()}
     pop.missing = missing
-    meta = describe_lazy(source, protected, pop.bands, label, weight)
+    pop.label_column, pop.weight_column = label, weight
+    pop.labels = pop.weights = None
+    pop._pending_description = True
+
+
+#: Attributes of a lazy population that its description fills (see :func:`describe_population`).
+DESCRIBED = frozenset({"n_rows", "attributes", "key_maps", "lazy_meta"})
+
+
+def description_pending(pop: Any) -> bool:
+    """True while a lazy population has not been described yet (nothing scanned so far)."""
+    return bool(vars(pop).get("_pending_description"))
+
+
+def describe_population(pop: Any, meta: LazyMeta | None = None) -> None:
+    """Describe a lazy population: rows, protected groups, label and weight checks.
+
+    Done at the population's first use rather than when it is built, so that an audit can
+    take the description from its own level table (one scan of the data instead of two);
+    any other first use (``len``, ``attributes``, ``summary``...) runs
+    :func:`describe_lazy`'s query. ``meta``: the description when already computed.
+    """
+    source = pop.source
+    protected, label, weight = pop.protected, pop.label_column, pop.weight_column
+    if meta is None:
+        meta = describe_lazy(source, protected, pop.bands, label, weight)
     if meta.rows < 2:
         raise DataError.from_key("err_engine_rows", name=source.name, n=meta.rows)
-    pop.n_rows = meta.rows
-    pop.attributes, pop.key_maps = {}, {}
+    attributes, key_maps = {}, {}
     for c in protected:
         keys = meta.levels[c]
         null = keys.index.isna()
-        if null.any() and missing == "error":
+        if null.any() and pop.missing == "error":
             raise DataError.from_key(
                 "err_engine_missing",
                 column=c,
@@ -604,10 +655,8 @@ def init_lazy_population(
                 np.where(np.isnan(code), np.nan, lows[np.nan_to_num(code).astype(int)])
             )
         attr = pop._attribute(c, values)
-        pop.key_maps[c] = (pd.Index(keys.index), attr.codes)
-        pop.attributes[c] = type(attr)(
-            name=c, codes=np.zeros(0, dtype=np.int32), levels=attr.levels
-        )
-    pop.label_column, pop.weight_column = label, weight
-    pop.labels = pop.weights = None
+        key_maps[c] = (pd.Index(keys.index), attr.codes)
+        attributes[c] = type(attr)(name=c, codes=np.zeros(0, dtype=np.int32), levels=attr.levels)
+    pop.n_rows, pop.attributes, pop.key_maps = meta.rows, attributes, key_maps
     pop.lazy_meta = meta
+    pop._pending_description = False

@@ -73,6 +73,7 @@ from scoreaudit.core.cells import Cells, Sums, build_views
 from scoreaudit.core.progress import advance
 from scoreaudit.core.references import reference_config, resolve_references
 from scoreaudit.core.warning import warning
+from scoreaudit.data.sources import description_pending
 from scoreaudit.engines._sql_keys import _raw_codes
 from scoreaudit.engines._sql_select import Chosen, Levels, _wanted, choose, choose_threshold  # noqa: F401
 from scoreaudit.errors import DataError, PolicyError
@@ -104,6 +105,10 @@ class _Prepared:
     continuous_hint: bool
     score_what: str  # for errors: "column 'score'" / "model 'x'"
     compiled: Any = None
+    #: The table the level GROUP BY reads, when it differs from ``table`` (folded factors).
+    grouped: Any = None
+    #: Scorecard factors read from a group key: (key column, levels, stride in the joint cell).
+    folded: tuple = ()
 
 
 def _prepare(population: Any, model: Any) -> _Prepared:
@@ -137,11 +142,64 @@ def _prepare(population: Any, model: Any) -> _Prepared:
     if isinstance(model, Scorecard):
         comp = compile_scorecard(model, t)
         if comp is not None:
+            grouped, folded = _fold_key_factors(population, model, comp, cols)
             cols["lv"] = comp.expr
-            return _Prepared(
-                source, t.select(**cols), comp.scores, False, f"model {model.name!r}", comp
-            )
+            what = f"model {model.name!r}"
+            prep = _Prepared(source, t.select(**cols), comp.scores, False, what, comp)
+            prep.grouped, prep.folded = grouped, folded
+            return prep
     return _score_in_batches(population, model, cols)
+
+
+def _fold_key_factors(population: Any, model: Any, comp: Any, cols: dict) -> tuple[Any, tuple]:
+    """The level table with the scorecard's text factors that are group keys taken from the keys.
+
+    A categorical factor of the scorecard read from a protected column that is grouped as it
+    is (text, no bands) needs no CASE over the rows: the engine groups by that column anyway.
+    The joint cell is compiled with that column set to the factor's first level (code 0,
+    constant), and each grouped row's code is added back from its key by :func:`_unfold`
+    (text matched exactly, as the CASE does: an unlisted or missing value is refused the same
+    way). Returns ``(None, ())`` when no factor folds.
+    """
+    import ibis
+
+    from scoreaudit.data.sources import column_type
+    from scoreaudit.models.scorecard_sql import compile_scorecard
+
+    source = population.source
+    keyed = {c: f"k{i}" for i, c in enumerate(population.protected) if c not in population.bands}
+    stride, fold, const = 1, [], {}
+    for f in reversed(comp.factors):
+        if (
+            f.kind == "categorical"
+            and f.variable in keyed
+            and f.levels
+            and column_type(source, f.variable).is_string()
+        ):
+            fold.append((keyed[f.variable], tuple(f.levels), stride))
+            const[f.variable] = ibis.literal(f.levels[0], type="string")
+        stride *= f.n_cells
+    if not fold:
+        return None, ()
+    inner = {f"__sa_{k}": v for k, v in cols.items()}
+    t = source.table.mutate(**inner).mutate(**const)
+    folded = compile_scorecard(model, t)
+    if folded is None:  # pragma: no cover - the same factors compiled above
+        return None, ()
+    out = t.select(**{k: t[f"__sa_{k}"] for k in cols}, lv=folded.expr)
+    return out, tuple(fold)
+
+
+def _unfold(prep: _Prepared, frame: pd.DataFrame, joint: np.ndarray) -> np.ndarray:
+    """Add back the codes of the folded factors (see :func:`_fold_key_factors`)."""
+    joint = np.asarray(joint, dtype=np.int64).copy()
+    for key, levels, stride in prep.folded:
+        code = pd.Index(levels).get_indexer(pd.Index(frame[key]))
+        bad = code < 0
+        if bad.any():  # unlisted or missing level: the CASE gives NULL, refused the same way
+            _bad_scores(prep, int(frame.loc[bad, "n"].sum()))
+        joint += code * stride
+    return joint
 
 
 def _identity(values: np.ndarray) -> np.ndarray:
@@ -165,6 +223,7 @@ def _score_in_batches(population: Any, model: Any, cols: dict) -> _Prepared:
     feats = {f"f{i}": source.table[c] for i, c in enumerate(features)}
     expr = source.table.select(**cols, **feats)
     keys = list(cols)
+    total = len(population)  # described before the stream opens (one query at a time)
 
     def batches():
         done = 0
@@ -174,7 +233,7 @@ def _score_in_batches(population: Any, model: Any, cols: dict) -> _Prepared:
             scores = validate_scores(model.score(frame), len(frame), f"Model {name!r}")
             out = batch.select(keys).append_column("lv", pa.array(scores))
             done += len(frame)
-            advance("score", done, getattr(population, "n_rows", None))
+            advance("score", done, total)
             yield out
 
     first = None
@@ -202,18 +261,50 @@ def _chain(first: Any, rest: Any) -> Any:
 # level tables
 
 
-def _group(prep: _Prepared, level: Any) -> Any:
-    """One GROUP BY (keys, level, label): count, weight and squared weight sums."""
-    t = prep.table
+def _group(prep: _Prepared, level: Any, checks: bool = False) -> Any:
+    """One GROUP BY (keys, level, label): count, weight and squared weight sums.
+
+    ``checks``: also count the invalid weights (the population's description comes from
+    this table, :func:`_describe_from_levels`).
+    """
+    t = prep.table if prep.grouped is None else prep.grouped
     keys = [c for c in t.columns if c.startswith("k")]
     if "lab" in t.columns:
         keys.append("lab")
     base = t.select(*keys, *(["wt"] if "wt" in t.columns else []), lv=level)
     aggs: dict[str, Any] = {"n": base.count()}
     if "wt" in t.columns:
-        aggs["w"] = base.wt.sum()
-        aggs["w2"] = (base.wt * base.wt).sum()
+        wt = base.wt
+        aggs["w"] = wt.sum()
+        aggs["w2"] = (wt * wt).sum()
+        if checks:
+            bad = wt.isnull() | wt.isnan() | (wt <= 0) | wt.isinf()
+            aggs["bad_weight"] = bad.cast("int64").sum()
     return base.group_by([*keys, "lv"]).aggregate(**aggs)
+
+
+def _describe_from_levels(population: Any, frame: pd.DataFrame) -> None:
+    """Describe a lazy population from the level table (one scan for both; same checks)."""
+    from scoreaudit.data.sources import describe_population, meta_from_combos
+
+    keys = [c for c in frame.columns if c.startswith("k")]
+    n = frame["n"].to_numpy(np.int64)
+    sums = {"n": n}
+    if population.label_column is not None:  # 1 / 0 / missing; anything else is refused
+        raw = frame["lab"].astype("float64").to_numpy(na_value=np.nan)
+        valid = (raw == 0) | (raw == 1)
+        sums["bad_label"] = np.where(~valid & ~np.isnan(raw), n, 0)
+        sums["labelled"] = np.where(valid, n, 0)
+    if population.weight_column is not None:
+        sums["bad_weight"] = frame["bad_weight"].to_numpy(np.int64)
+        sums["total_weight"] = frame["w"].to_numpy(np.float64)
+    per = pd.DataFrame({**{k: frame[k] for k in keys}, **sums})
+    combos = per.groupby(keys, dropna=False, sort=False).sum().reset_index()
+    source = population.source
+    meta = meta_from_combos(
+        source, population.protected, population.label_column, population.weight_column, combos
+    )
+    describe_population(population, meta)
 
 
 def _cells(population: Any, frame: pd.DataFrame) -> tuple[Cells, np.ndarray]:
@@ -275,14 +366,19 @@ def _discrete(population: Any, prep: _Prepared) -> Levels | None:
         row = got.to_pylist()[0]
         if row["d"] > _CONTINUOUS or (row["n"] >= 10_000 and row["d"] > row["n"] // 2):
             return None
-    q = _group(prep, t.lv).limit(MAX_LEVEL_ROWS + 1)
+    grouped = t if prep.grouped is None else prep.grouped
+    describe = description_pending(population)
+    q = _group(prep, grouped.lv, checks=describe).limit(MAX_LEVEL_ROWS + 1)
     frame = prep.source.execute(q).to_pandas()
     if len(frame) > MAX_LEVEL_ROWS:
         return None
+    if describe:  # the population's description comes from the same scan
+        _describe_from_levels(population, frame)
     lv = frame["lv"]
     if lv.isna().any():
         _bad_scores(prep, int(frame.loc[lv.isna(), "n"].sum()))
-    scores = prep.decode(lv.to_numpy())
+    joint = _unfold(prep, frame, lv.to_numpy()) if prep.folded else lv.to_numpy()
+    scores = prep.decode(joint)
     bad = ~np.isfinite(scores)
     if bad.any():
         _bad_scores(prep, int(frame.loc[bad, "n"].sum()))
