@@ -52,12 +52,20 @@ from scoreaudit.present.catalogue import (
 )
 from scoreaudit.present.findings import _phrase
 from scoreaudit.present.format import num_or_none
-from scoreaudit.report._common import dump_json, page_head, suppression_lines
-from scoreaudit.report.context import Cell, Row, Table, column_headers, rate_cells, ratio_cells
-from scoreaudit.report.render import render_page
+from scoreaudit.report._page import Page
+from scoreaudit.report.context import (
+    Cell,
+    Row,
+    Table,
+    column_headers,
+    rate_cells,
+    ratio_cells,
+    warnings_context,
+)
 
 __all__ = [
     "AGGREGATE_KINDS",
+    "AGGREGATE_PAGE",
     "aggregate_context",
     "aggregate_results_json",
     "publish_aggregate",
@@ -539,31 +547,18 @@ def _summary_lines(result: Any, lang: str) -> list[str]:
     return lines
 
 
-def aggregate_context(
-    result: Any,
-    lang: str,
-    *,
-    manifest: Mapping[str, Any],
-    min_cell: int | None = None,
-    synthetic: bool = False,
-) -> dict[str, Any]:
-    """Everything the aggregate templates show, formatted for ``lang``."""
-    from scoreaudit.report.context import manifest_items, warnings_context
-
-    pub, info = publish_aggregate(result, min_cell)
-    marker = t("suppression_marker", lang)
+def _aggregate_body(pub: Any, head: Mapping[str, Any]) -> dict[str, Any]:
+    """The aggregate page's own entries: summary, findings, a table per metric, method."""
+    lang = head["lang"]
     conf = float(pub.config.get("confidence", 0.95))
-    level = fmt_level(conf, lang)
     correction = str(pub.config.get("correction", "holm"))
-    n_rows = info.rows.get("groups", 0) + info.rows.get("disparities", 0)
-    suppression = suppression_lines(info, n_rows, marker, lang)
     method = [
-        t(f"agg_method_{result.kind}", lang),
+        t(f"agg_method_{pub.kind}", lang),
         t(
             "agg_method_tests",
             lang,
             m=fmt_int(len(pub.disparities), lang),
-            level=level,
+            level=head["level"],
             correction=t(f"correction_{correction}", lang)
             if f"correction_{correction}" in CATALOGUE
             else correction,
@@ -571,69 +566,19 @@ def aggregate_context(
         ),
         t("method_causality", lang),
     ]
-    if result.kind == "controls":
+    if pub.kind == "controls":
         method.insert(1, t("agg_assumptions", lang))
     n_inter = int(pub.disparities["attribute"].astype(str).str.contains(SEP, regex=False).sum())
     return {
-        **page_head(lang, t(f"agg_title_{result.kind}", lang), manifest, synthetic),
         "summary": _summary_lines(pub, lang),
         "findings": aggregate_findings(pub, lang),
-        "tables": metric_tables(pub, lang, marker),
+        "tables": metric_tables(pub, lang, head["marker"]),
         "intersections_note": (
             t("agg_intersections", lang, n=fmt_int(n_inter, lang)) if n_inter else ""
         ),
-        "suppression": suppression,
         "warnings": warnings_context(pub, lang),
         "method": method,
-        "manifest_items": manifest_items(manifest, lang),
-        "marker": marker,
-        "published": pub,
-        "suppression_info": info,
     }
-
-
-def render_aggregate_html(
-    result: Any,
-    lang: str = "en",
-    *,
-    manifest: Mapping[str, Any] | None = None,
-    min_cell: int | None = None,
-    synthetic: bool = False,
-    _ctx: dict[str, Any] | None = None,
-) -> str:
-    """The self-contained HTML report of a control-log or counts audit."""
-    from scoreaudit.report.manifest import build_manifest
-
-    ctx = _ctx or aggregate_context(
-        result,
-        lang,
-        manifest=manifest or build_manifest(result),
-        min_cell=min_cell,
-        synthetic=synthetic,
-    )
-    return render_page("aggregate.html.j2", ctx)
-
-
-def render_aggregate_markdown(
-    result: Any,
-    lang: str = "en",
-    *,
-    manifest: Mapping[str, Any] | None = None,
-    min_cell: int | None = None,
-    synthetic: bool = False,
-    _ctx: dict[str, Any] | None = None,
-) -> str:
-    """The report of a control-log or counts audit as Markdown."""
-    from scoreaudit.report.manifest import build_manifest
-
-    ctx = _ctx or aggregate_context(
-        result,
-        lang,
-        manifest=manifest or build_manifest(result),
-        min_cell=min_cell,
-        synthetic=synthetic,
-    )
-    return render_page("aggregate.md.j2", ctx)
 
 
 def aggregate_results_json(ctx: Mapping[str, Any], manifest: Mapping[str, Any]) -> dict[str, Any]:
@@ -650,43 +595,23 @@ def aggregate_results_json(ctx: Mapping[str, Any], manifest: Mapping[str, Any]) 
     return _clean(out)
 
 
-def write_aggregate_report(
-    result: Any,
-    tmp: Any,
-    *,
-    lang: str,
-    formats: tuple[str, ...],
-    manifest: Mapping[str, Any],
-    min_cell: int | None,
-    synthetic: bool,
-    step: Any,
-) -> None:
-    """Write the files of an aggregate report into the (temporary) directory ``tmp``."""
-    from pathlib import Path
+#: The page of a control-log or counts audit (no figures).
+AGGREGATE_PAGE = Page(
+    name="aggregate",
+    publish=publish_aggregate,
+    title=lambda result, lang: t(f"agg_title_{result.kind}", lang),
+    hidden_rows=lambda info: info.rows.get("groups", 0) + info.rows.get("disparities", 0),
+    body=_aggregate_body,
+    tables=lambda pub: {"groups": pub.groups, "disparities": pub.disparities},
+    results=aggregate_results_json,
+)
 
-    from scoreaudit.report.output import write_csv
 
-    tmp = Path(tmp)
-    step("suppress")
-    ctx = aggregate_context(result, lang, manifest=manifest, min_cell=min_cell, synthetic=synthetic)
-    pub = ctx["published"]
-    if "json" in formats:
-        step("json")
-        (tmp / "results.json").write_text(
-            dump_json(aggregate_results_json(ctx, manifest)), encoding="utf-8"
-        )
-    if "csv" in formats:
-        step("csv")
-        (tmp / "tables").mkdir()
-        write_csv(pub.groups, tmp / "tables" / "groups.csv")
-        write_csv(pub.disparities, tmp / "tables" / "disparities.csv")
-    if "html" in formats:
-        step("html")
-        (tmp / "report.html").write_text(
-            render_aggregate_html(result, lang, _ctx=ctx), encoding="utf-8"
-        )
-    if "md" in formats:
-        step("markdown")
-        (tmp / "report.md").write_text(
-            render_aggregate_markdown(result, lang, _ctx=ctx), encoding="utf-8"
-        )
+aggregate_context = AGGREGATE_PAGE.context
+render_aggregate_html = AGGREGATE_PAGE.renderer(
+    "html", "The self-contained HTML report of a control-log or counts audit."
+)
+render_aggregate_markdown = AGGREGATE_PAGE.renderer(
+    "md", "The report of a control-log or counts audit as Markdown."
+)
+write_aggregate_report = AGGREGATE_PAGE.write
