@@ -26,7 +26,8 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import os
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,10 +39,13 @@ from scoreaudit.present.catalogue import check_lang, fmt_level, t
 from scoreaudit.report._common import dump_json, page_head, suppression_lines
 from scoreaudit.report.context import manifest_items
 from scoreaudit.report.manifest import build_manifest
-from scoreaudit.report.output import write_csv
+from scoreaudit.report.output import atomic_output_dir, write_csv
 from scoreaudit.report.render import render_page
 
-__all__ = ["Page", "write_files"]
+__all__ = ["FORMATS", "Page", "check_formats", "is_synthetic", "write_files"]
+
+#: Report formats: the pages, ``results.json``, ``tables/*.csv``, ``figures/*.svg`` (+ ``png``).
+FORMATS = ("html", "md", "json", "csv", "figures", "png")
 
 _RENDER_DOC = """
 
@@ -161,9 +165,19 @@ class Page:
         """Write the files of the page's report into the (temporary) directory ``tmp``."""
         step("suppress")
         ctx = self.context(result, lang, manifest=manifest, min_cell=min_cell, synthetic=synthetic)
+        self._write_files(Path(tmp), ctx, manifest, formats, step)
+
+    def _write_files(
+        self,
+        tmp: Path,
+        ctx: Mapping[str, Any],
+        manifest: Mapping[str, Any],
+        formats: tuple[str, ...],
+        step: Callable[[str], Any],
+    ) -> None:
         figures = self.figures
         write_files(
-            Path(tmp),
+            tmp,
             formats,
             step,
             results=lambda: self.results(ctx, manifest),
@@ -171,6 +185,63 @@ class Page:
             pages={fmt: {name: _later(self.name, fmt, ctx)} for fmt, name in _PAGE_FILES.items()},
             figures=None if figures is None else lambda folder: figures(ctx, folder, formats),
         )
+
+    def write_to(
+        self,
+        out_dir: str | os.PathLike,
+        result: Any,
+        manifest: Mapping[str, Any],
+        *,
+        lang: str,
+        formats: tuple[str, ...],
+        force: bool = False,
+        min_cell: int | None = None,
+        step: Callable[[str], Any] = lambda _name: None,
+    ) -> Path:
+        """Write the page's report into ``out_dir``, all or nothing (see :meth:`write`)."""
+        synthetic = is_synthetic(manifest)
+        with atomic_output_dir(out_dir, force=force) as tmp:
+            step("suppress")
+            ctx = self.context(
+                result, lang, manifest=manifest, min_cell=min_cell, synthetic=synthetic
+            )
+            self._write_files(tmp, ctx, manifest, formats, step)
+        return Path(out_dir)
+
+
+def check_formats(formats: Iterable[str]) -> tuple[str, ...]:
+    """The report formats asked for, checked against :data:`FORMATS`.
+
+    Examples
+    --------
+    >>> check_formats(["md", "csv"])
+    ('md', 'csv')
+    >>> check_formats(["pdf"])
+    Traceback (most recent call last):
+    ValueError: Unknown report format(s) ['pdf']; choose from html, md, json, csv, figures, png.
+    """
+    formats = tuple(formats)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"Unknown report format(s) {unknown}; choose from {', '.join(FORMATS)}.")
+    return formats
+
+
+def is_synthetic(manifest: Mapping[str, Any]) -> bool:
+    """Whether the report is of synthetic data: said in the manifest's ``extra``, else read
+    from the data file's path (a ``synthetic`` folder, or ``synth`` in its name).
+
+    Examples
+    --------
+    >>> is_synthetic({"data": {"path": "data/synthetic/c2sg.csv"}}), is_synthetic({})
+    (True, False)
+    """
+    extra = manifest.get("extra") or {}
+    if isinstance(extra, Mapping) and "synthetic" in extra:
+        return bool(extra["synthetic"])
+    data = manifest.get("data") or {}
+    path = str(data.get("path") or "") if isinstance(data, Mapping) else ""
+    return "synthetic" in Path(path).parts or "synth" in Path(path).name.lower()
 
 
 def _later(name: str, fmt: str, ctx: Mapping[str, Any]) -> Callable[[], str]:

@@ -52,6 +52,7 @@ from scoreaudit.present.catalogue import (
 )
 from scoreaudit.present.findings import _phrase
 from scoreaudit.present.format import num_or_none
+from scoreaudit.report._common import blank_rows
 from scoreaudit.report._page import Page
 from scoreaudit.report.context import (
     Cell,
@@ -87,13 +88,9 @@ _COUNTS = {
         "score_errors": "score_errors",
         "score_ok": ("score_controls", "score_errors"),
     },
+    # a table of confusion matrices names its columns as the counts; two are differences
     "counts": {
-        "n": "n",
-        "tp": "tp",
-        "fp": "fp",
-        "tn": "tn",
-        "fn": "fn",
-        "selected": "selected",
+        **{c: c for c in ("n", "tp", "fp", "tn", "fn", "selected")},
         "not_selected": ("n", "selected"),
         "positives": "positives",
         "negatives": ("n", "positives"),
@@ -159,21 +156,6 @@ _COLUMN_COUNTS = {
 FINDING_METRICS = ("representation", "selection_rate", "precision", "fdr", "fpr", "fnr", "burden")
 #: Pseudo-references of the controls audit: totals, not groups.
 _PSEUDO_REFERENCES = ("(random controls)", "(files with errors)")
-
-
-def _blank(table: pd.DataFrame, mask: np.ndarray, columns: list[str]) -> pd.DataFrame:
-    out = table.copy()
-    if not mask.any():
-        return out
-    for c in columns:
-        col = out[c]
-        if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
-            out[c] = col.astype(object)
-            out.loc[mask, c] = None
-        else:
-            out[c] = col.astype(float)
-            out.loc[mask, c] = np.nan
-    return out
 
 
 #: Counts of a row that determine each other (hidden together): a log's controls split into
@@ -284,8 +266,8 @@ def _publish_aggregate(
         mask = np.zeros(len(groups), dtype=bool)
         for name in masks if needs == "*" else needs:
             mask |= masks.get(name, np.zeros(len(groups), dtype=bool))
-        pub_groups = _blank(pub_groups, mask, cols)
-    pub_groups = _blank(
+        pub_groups = blank_rows(pub_groups, mask, cols)
+    pub_groups = blank_rows(
         pub_groups, size, [c for c in groups.columns if c not in ("attribute", "group")]
     )
     pub_groups["suppressed"] = size
@@ -309,7 +291,7 @@ def _publish_aggregate(
             pseudo[rows], False, rkey.iloc[rows].map(sup).astype(object).fillna(True).to_numpy(bool)
         )
         d_mask[rows] = g_sup | r_sup
-    pub_d = _blank(
+    pub_d = blank_rows(
         d, d_mask, [c for c in d.columns if c not in ("attribute", "group", "reference", "metric")]
     )
     pub_d["suppressed"] = d_mask

@@ -45,6 +45,7 @@ import pandas as pd
 from scoreaudit.engines.funnel import STEP_KEYS
 from scoreaudit.gate.publish import Suppression, secondary_suppression, small_count
 from scoreaudit.present.catalogue import (
+    check_lang,
     fmt_int,
     fmt_p,
     fmt_pct,
@@ -55,8 +56,10 @@ from scoreaudit.present.catalogue import (
 )
 from scoreaudit.present.format import num_or_none
 from scoreaudit.present.notes import funnel_note
-from scoreaudit.report._page import Page
+from scoreaudit.report._common import blank_rows
+from scoreaudit.report._page import Page, check_formats
 from scoreaudit.report.context import column_headers
+from scoreaudit.report.manifest import build_manifest
 
 __all__ = [
     "FUNNEL_PAGE",
@@ -174,18 +177,7 @@ def _protect_crude(
 
 
 def _blank(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
-    out = frame.copy()
-    if mask.any():
-        for c in out.columns:
-            if c in _LABELS:
-                continue
-            col = out[c]
-            if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
-                out[c] = col.astype(object)
-                out.loc[mask, c] = None
-            else:
-                out[c] = col.astype(float)
-                out.loc[mask, c] = np.nan
+    out = blank_rows(frame, mask, [c for c in frame.columns if c not in _LABELS])
     out["suppressed"] = mask
     return out
 
@@ -689,27 +681,13 @@ def write_funnel_report(
     >>> sorted(p.name for p in (d / "tables").iterdir())
     ['representation.csv', 'steps.csv']
     """
-    from scoreaudit.present.catalogue import check_lang
-    from scoreaudit.report.manifest import build_manifest
-    from scoreaudit.report.output import atomic_output_dir
-    from scoreaudit.report.writer import _is_synthetic
-
-    formats = tuple(formats)
-    unknown = [f for f in formats if f not in ("html", "md", "json", "csv", "figures", "png")]
-    if unknown:
-        raise ValueError(f"Unknown report format(s) {unknown}; choose from html, md, json, "
-                         "csv, figures, png.")  # fmt: skip
-    lang = check_lang(lang)
     manifest = build_manifest(result, data_path=data_path, config=config, extra=manifest_extra)
-    with atomic_output_dir(out_dir, force=force) as tmp:
-        FUNNEL_PAGE.write(
-            result,
-            tmp,
-            lang=lang,
-            formats=formats,
-            manifest=manifest,
-            min_cell=min_cell,
-            synthetic=_is_synthetic(manifest),
-            step=lambda _name: None,
-        )
-    return Path(out_dir)
+    return FUNNEL_PAGE.write_to(
+        out_dir,
+        result,
+        manifest,
+        formats=check_formats(formats),
+        lang=check_lang(lang),
+        force=force,
+        min_cell=min_cell,
+    )
