@@ -354,11 +354,9 @@ def render_markdown(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd, scoreaudit as sa
-    >>> f = pd.DataFrame({"g": ["a|b"] * 50 + ["y"] * 50, "s": np.arange(100.0)})
-    >>> r = sa.audit(sa.Population(f, protected=["g"]), "s", sa.Budget(share=0.3),
-    ...              threshold_free=False)
-    >>> "a\\\\|b" in render_markdown(r)
+    >>> import pandas as pd, scoreaudit as sa
+    >>> pop = sa.Population(pd.DataFrame({"g": ["a|b", "y"] * 50, "s": range(100)}), protected=["g"])
+    >>> "a\\\\|b" in render_markdown(sa.audit(pop, "s", sa.Budget(share=0.3), threshold_free=False))
     True
     """
     p = _prepared or _prepare(result, lang, min_cell=min_cell, manifest=manifest)
@@ -384,9 +382,8 @@ def results_json(
     --------
     >>> import numpy as np, pandas as pd, scoreaudit as sa
     >>> f = pd.DataFrame({"g": ["x"] * 50 + ["y"] * 50, "s": np.arange(100.0)})
-    >>> r = sa.audit(sa.Population(f, protected=["g"]), "s", sa.Budget(share=0.3),
-    ...              threshold_free=False)
-    >>> d = results_json(r)
+    >>> budget = sa.Budget(share=0.3)
+    >>> d = results_json(sa.audit(sa.Population(f, protected=["g"]), "s", budget, threshold_free=False))
     >>> d["schema_version"], sorted(d)[:4]
     (1, ['calibration', 'config', 'curve', 'disparities'])
     """
@@ -464,10 +461,9 @@ def write_report(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd, scoreaudit as sa, tempfile, pathlib
-    >>> f = pd.DataFrame({"g": ["x"] * 50 + ["y"] * 50, "s": np.arange(100.0)})
-    >>> r = sa.audit(sa.Population(f, protected=["g"]), "s", sa.Budget(share=0.3),
-    ...              threshold_free=False)
+    >>> import pandas as pd, scoreaudit as sa, tempfile, pathlib
+    >>> pop = sa.Population(pd.DataFrame({"g": ["x", "y"] * 50, "s": range(100)}), protected=["g"])
+    >>> r = sa.audit(pop, "s", sa.Budget(share=0.3), threshold_free=False)
     >>> d = write_report(r, pathlib.Path(tempfile.mkdtemp()) / "r", formats=("csv",))
     >>> sorted(p.name for p in (d / "tables").iterdir())
     ['curve.csv', 'disparities.csv', 'groups.csv']
