@@ -42,7 +42,6 @@ from scoreaudit.present.catalogue import (
     attribute_label,
     fmt_int,
     fmt_level,
-    fmt_number,
     fmt_p,
     fmt_pct,
     fmt_ratio_ci,
@@ -59,6 +58,7 @@ from scoreaudit.report.context import (
     Row,
     Table,
     column_headers,
+    method_tests_sentence,
     rate_cells,
     ratio_cells,
     warnings_context,
@@ -532,20 +532,9 @@ def _summary_lines(result: Any, lang: str) -> list[str]:
 def _aggregate_body(pub: Any, head: Mapping[str, Any]) -> dict[str, Any]:
     """The aggregate page's own entries: summary, findings, a table per metric, method."""
     lang = head["lang"]
-    conf = float(pub.config.get("confidence", 0.95))
-    correction = str(pub.config.get("correction", "holm"))
     method = [
         t(f"agg_method_{pub.kind}", lang),
-        t(
-            "agg_method_tests",
-            lang,
-            m=fmt_int(len(pub.disparities), lang),
-            level=head["level"],
-            correction=t(f"correction_{correction}", lang)
-            if f"correction_{correction}" in CATALOGUE
-            else correction,
-            alpha=fmt_number(1 - conf, lang, 2),
-        ),
+        method_tests_sentence("agg_method_tests", pub, len(pub.disparities), lang),
         t("method_causality", lang),
     ]
     if pub.kind == "controls":

@@ -559,11 +559,35 @@ def budget_text(pub: Any, lang: str) -> str:
     return fmt_pct(pub.selection.share, lang)
 
 
+def method_tests_sentence(key: str, pub: Any, m: int, lang: str) -> str:
+    """The method's sentence ``key`` on the ``m`` tests: the interval level, the correction
+    for multiple testing (its name from the catalogue when it has one) and the level it keeps.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> pub = SimpleNamespace(config={"confidence": 0.9, "correction": "holm"})
+    >>> method_tests_sentence("method_tests", pub, 12, "en") == t("method_tests", "en", m="12",
+    ...     level="90%", correction=t("correction_holm", "en"), alpha="0.10")
+    True
+    """
+    conf = float(pub.config.get("confidence", 0.95))
+    correction = str(pub.config.get("correction", "holm"))
+    return t(
+        key,
+        lang,
+        m=fmt_int(m, lang),
+        level=fmt_level(conf, lang),
+        correction=t(f"correction_{correction}", lang)
+        if f"correction_{correction}" in CATALOGUE
+        else correction,
+        alpha=fmt_number(1 - conf, lang, 2),
+    )
+
+
 def method_context(pub: Any, lang: str, n_comparisons: int, synthetic: bool = False) -> list[str]:
     """The method paragraphs; the one on synthetic data only when the data are synthetic."""
-    conf = float(pub.config.get("confidence", 0.95))
-    level = fmt_level(conf, lang)
-    correction = str(pub.config.get("correction", "holm"))
+    level = fmt_level(float(pub.config.get("confidence", 0.95)), lang)
     refs = pub.config.get("references_used", {})
     ref_list = list_sep(lang).join(
         f"{attribute_label(a, lang)}{kv_sep(lang)}"
@@ -573,14 +597,7 @@ def method_context(pub: Any, lang: str, n_comparisons: int, synthetic: bool = Fa
     )
     out = [
         t("method_rates", lang, level=level),
-        t(
-            "method_tests",
-            lang,
-            m=fmt_int(n_comparisons, lang),
-            level=level,
-            correction=t(f"correction_{correction}", lang),
-            alpha=fmt_number(1 - conf, lang, 2),
-        ),
+        method_tests_sentence("method_tests", pub, n_comparisons, lang),
         t("method_power", lang),
         t("method_reference", lang, references=ref_list),
         t("method_causality", lang),
