@@ -28,6 +28,9 @@ Examples
 >>> pub, info = publish_funnel(res)
 >>> pub.steps["suppressed"].tolist(), info.primary
 ([True, True], 1)
+>>> page = render_funnel_html(res, "fr")
+>>> page.startswith("<!DOCTYPE html>") and 'lang="fr"' in page
+True
 """
 
 from __future__ import annotations
