@@ -42,7 +42,6 @@ from scoreaudit.present.catalogue import (
     attribute_label,
     fmt_int,
     fmt_level,
-    fmt_number,
     fmt_p,
     fmt_pct,
     fmt_ratio_ci,
@@ -52,12 +51,22 @@ from scoreaudit.present.catalogue import (
 )
 from scoreaudit.present.findings import _phrase
 from scoreaudit.present.format import num_or_none
-from scoreaudit.report._common import dump_json, page_head, suppression_lines
-from scoreaudit.report.context import Cell, Row, Table, column_headers, rate_cells, ratio_cells
-from scoreaudit.report.render import render_page
+from scoreaudit.report._common import blank_rows
+from scoreaudit.report._page import Page
+from scoreaudit.report.context import (
+    Cell,
+    Row,
+    Table,
+    column_headers,
+    method_tests_sentence,
+    rate_cells,
+    ratio_cells,
+    warnings_context,
+)
 
 __all__ = [
     "AGGREGATE_KINDS",
+    "AGGREGATE_PAGE",
     "aggregate_context",
     "aggregate_results_json",
     "publish_aggregate",
@@ -79,17 +88,23 @@ _COUNTS = {
         "score_errors": "score_errors",
         "score_ok": ("score_controls", "score_errors"),
     },
+    # a table of confusion matrices names its columns as the counts; two are differences
     "counts": {
-        "n": "n",
-        "tp": "tp",
-        "fp": "fp",
-        "tn": "tn",
-        "fn": "fn",
-        "selected": "selected",
+        **{c: c for c in ("n", "tp", "fp", "tn", "fn", "selected")},
         "not_selected": ("n", "selected"),
         "positives": "positives",
         "negatives": ("n", "positives"),
     },
+}
+#: The rates of a table of confusion matrices and the two counts each one rests on.
+_RATE_COUNTS = {
+    "selection_rate": ("selected", "not_selected"),
+    "precision": ("tp", "fp"),
+    "fdr": ("tp", "fp"),
+    "fpr": ("fp", "tn"),
+    "fnr": ("fn", "tp"),
+    "tpr": ("fn", "tp"),
+    "prevalence": ("positives", "negatives"),
 }
 #: Which observed counts each comparison (metric) rests on.
 _METRIC_COUNTS = {
@@ -102,15 +117,7 @@ _METRIC_COUNTS = {
         "fpr": ("random", "score", "random_errors", "random_ok", "score_errors", "score_ok"),
         "fnr": ("random", "score", "random_errors", "random_ok", "score_errors", "score_ok"),
     },
-    "counts": {
-        "selection_rate": ("selected", "not_selected"),
-        "precision": ("tp", "fp"),
-        "fdr": ("tp", "fp"),
-        "fpr": ("fp", "tn"),
-        "fnr": ("fn", "tp"),
-        "tpr": ("fn", "tp"),
-        "prevalence": ("positives", "negatives"),
-    },
+    "counts": _RATE_COUNTS,
 }
 #: Columns of the groups table and the counts they rest on (prefix match; "*": every count).
 _COLUMN_COUNTS = {
@@ -138,34 +145,13 @@ _COLUMN_COUNTS = {
         ("fn", ("fn",)),
         ("selected", ("selected", "not_selected")),
         ("positives", ("positives", "negatives")),
-        ("selection_rate", ("selected", "not_selected")),
-        ("precision", ("tp", "fp")),
-        ("fdr", ("tp", "fp")),
-        ("fpr", ("fp", "tn")),
-        ("fnr", ("fn", "tp")),
-        ("tpr", ("fn", "tp")),
-        ("prevalence", ("positives", "negatives")),
+        *_RATE_COUNTS.items(),  # a rate's columns (value, interval) rest on its two counts
     ),
 }
 #: Metrics with a key-finding sentence, in the order of the report.
 FINDING_METRICS = ("representation", "selection_rate", "precision", "fdr", "fpr", "fnr", "burden")
 #: Pseudo-references of the controls audit: totals, not groups.
 _PSEUDO_REFERENCES = ("(random controls)", "(files with errors)")
-
-
-def _blank(table: pd.DataFrame, mask: np.ndarray, columns: list[str]) -> pd.DataFrame:
-    out = table.copy()
-    if not mask.any():
-        return out
-    for c in columns:
-        col = out[c]
-        if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
-            out[c] = col.astype(object)
-            out.loc[mask, c] = None
-        else:
-            out[c] = col.astype(float)
-            out.loc[mask, c] = np.nan
-    return out
 
 
 #: Counts of a row that determine each other (hidden together): a log's controls split into
@@ -276,8 +262,8 @@ def _publish_aggregate(
         mask = np.zeros(len(groups), dtype=bool)
         for name in masks if needs == "*" else needs:
             mask |= masks.get(name, np.zeros(len(groups), dtype=bool))
-        pub_groups = _blank(pub_groups, mask, cols)
-    pub_groups = _blank(
+        pub_groups = blank_rows(pub_groups, mask, cols)
+    pub_groups = blank_rows(
         pub_groups, size, [c for c in groups.columns if c not in ("attribute", "group")]
     )
     pub_groups["suppressed"] = size
@@ -301,7 +287,7 @@ def _publish_aggregate(
             pseudo[rows], False, rkey.iloc[rows].map(sup).astype(object).fillna(True).to_numpy(bool)
         )
         d_mask[rows] = g_sup | r_sup
-    pub_d = _blank(
+    pub_d = blank_rows(
         d, d_mask, [c for c in d.columns if c not in ("attribute", "group", "reference", "metric")]
     )
     pub_d["suppressed"] = d_mask
@@ -539,101 +525,27 @@ def _summary_lines(result: Any, lang: str) -> list[str]:
     return lines
 
 
-def aggregate_context(
-    result: Any,
-    lang: str,
-    *,
-    manifest: Mapping[str, Any],
-    min_cell: int | None = None,
-    synthetic: bool = False,
-) -> dict[str, Any]:
-    """Everything the aggregate templates show, formatted for ``lang``."""
-    from scoreaudit.report.context import manifest_items, warnings_context
-
-    pub, info = publish_aggregate(result, min_cell)
-    marker = t("suppression_marker", lang)
-    conf = float(pub.config.get("confidence", 0.95))
-    level = fmt_level(conf, lang)
-    correction = str(pub.config.get("correction", "holm"))
-    n_rows = info.rows.get("groups", 0) + info.rows.get("disparities", 0)
-    suppression = suppression_lines(info, n_rows, marker, lang)
+def _aggregate_body(pub: Any, head: Mapping[str, Any]) -> dict[str, Any]:
+    """The aggregate page's own entries: summary, findings, a table per metric, method."""
+    lang = head["lang"]
     method = [
-        t(f"agg_method_{result.kind}", lang),
-        t(
-            "agg_method_tests",
-            lang,
-            m=fmt_int(len(pub.disparities), lang),
-            level=level,
-            correction=t(f"correction_{correction}", lang)
-            if f"correction_{correction}" in CATALOGUE
-            else correction,
-            alpha=fmt_number(1 - conf, lang, 2),
-        ),
+        t(f"agg_method_{pub.kind}", lang),
+        method_tests_sentence("agg_method_tests", pub, len(pub.disparities), lang),
         t("method_causality", lang),
     ]
-    if result.kind == "controls":
+    if pub.kind == "controls":
         method.insert(1, t("agg_assumptions", lang))
     n_inter = int(pub.disparities["attribute"].astype(str).str.contains(SEP, regex=False).sum())
     return {
-        **page_head(lang, t(f"agg_title_{result.kind}", lang), manifest, synthetic),
         "summary": _summary_lines(pub, lang),
         "findings": aggregate_findings(pub, lang),
-        "tables": metric_tables(pub, lang, marker),
+        "tables": metric_tables(pub, lang, head["marker"]),
         "intersections_note": (
             t("agg_intersections", lang, n=fmt_int(n_inter, lang)) if n_inter else ""
         ),
-        "suppression": suppression,
         "warnings": warnings_context(pub, lang),
         "method": method,
-        "manifest_items": manifest_items(manifest, lang),
-        "marker": marker,
-        "published": pub,
-        "suppression_info": info,
     }
-
-
-def render_aggregate_html(
-    result: Any,
-    lang: str = "en",
-    *,
-    manifest: Mapping[str, Any] | None = None,
-    min_cell: int | None = None,
-    synthetic: bool = False,
-    _ctx: dict[str, Any] | None = None,
-) -> str:
-    """The self-contained HTML report of a control-log or counts audit."""
-    from scoreaudit.report.manifest import build_manifest
-
-    ctx = _ctx or aggregate_context(
-        result,
-        lang,
-        manifest=manifest or build_manifest(result),
-        min_cell=min_cell,
-        synthetic=synthetic,
-    )
-    return render_page("aggregate.html.j2", ctx)
-
-
-def render_aggregate_markdown(
-    result: Any,
-    lang: str = "en",
-    *,
-    manifest: Mapping[str, Any] | None = None,
-    min_cell: int | None = None,
-    synthetic: bool = False,
-    _ctx: dict[str, Any] | None = None,
-) -> str:
-    """The report of a control-log or counts audit as Markdown."""
-    from scoreaudit.report.manifest import build_manifest
-
-    ctx = _ctx or aggregate_context(
-        result,
-        lang,
-        manifest=manifest or build_manifest(result),
-        min_cell=min_cell,
-        synthetic=synthetic,
-    )
-    return render_page("aggregate.md.j2", ctx)
 
 
 def aggregate_results_json(ctx: Mapping[str, Any], manifest: Mapping[str, Any]) -> dict[str, Any]:
@@ -650,43 +562,23 @@ def aggregate_results_json(ctx: Mapping[str, Any], manifest: Mapping[str, Any]) 
     return _clean(out)
 
 
-def write_aggregate_report(
-    result: Any,
-    tmp: Any,
-    *,
-    lang: str,
-    formats: tuple[str, ...],
-    manifest: Mapping[str, Any],
-    min_cell: int | None,
-    synthetic: bool,
-    step: Any,
-) -> None:
-    """Write the files of an aggregate report into the (temporary) directory ``tmp``."""
-    from pathlib import Path
+#: The page of a control-log or counts audit (no figures).
+AGGREGATE_PAGE = Page(
+    name="aggregate",
+    publish=publish_aggregate,
+    title=lambda result, lang: t(f"agg_title_{result.kind}", lang),
+    hidden_rows=lambda info: info.rows.get("groups", 0) + info.rows.get("disparities", 0),
+    body=_aggregate_body,
+    tables=lambda pub: {"groups": pub.groups, "disparities": pub.disparities},
+    results=aggregate_results_json,
+)
 
-    from scoreaudit.report.output import write_csv
 
-    tmp = Path(tmp)
-    step("suppress")
-    ctx = aggregate_context(result, lang, manifest=manifest, min_cell=min_cell, synthetic=synthetic)
-    pub = ctx["published"]
-    if "json" in formats:
-        step("json")
-        (tmp / "results.json").write_text(
-            dump_json(aggregate_results_json(ctx, manifest)), encoding="utf-8"
-        )
-    if "csv" in formats:
-        step("csv")
-        (tmp / "tables").mkdir()
-        write_csv(pub.groups, tmp / "tables" / "groups.csv")
-        write_csv(pub.disparities, tmp / "tables" / "disparities.csv")
-    if "html" in formats:
-        step("html")
-        (tmp / "report.html").write_text(
-            render_aggregate_html(result, lang, _ctx=ctx), encoding="utf-8"
-        )
-    if "md" in formats:
-        step("markdown")
-        (tmp / "report.md").write_text(
-            render_aggregate_markdown(result, lang, _ctx=ctx), encoding="utf-8"
-        )
+aggregate_context = AGGREGATE_PAGE.context
+render_aggregate_html = AGGREGATE_PAGE.renderer(
+    "html", "The self-contained HTML report of a control-log or counts audit."
+)
+render_aggregate_markdown = AGGREGATE_PAGE.renderer(
+    "md", "The report of a control-log or counts audit as Markdown."
+)
+write_aggregate_report = AGGREGATE_PAGE.write

@@ -71,6 +71,32 @@ class Table:
     attribute: str = ""
 
 
+def attribute_table(
+    table_id: str, attribute: str, lang: str, headers: list[str], rows: list[Row], note: str = ""
+) -> Table:
+    """The table of one attribute's groups, captioned with the attribute's label.
+
+    Examples
+    --------
+    >>> attribute_table("population-g", "g", "en", ["Group"], []).caption
+    'g'
+    """
+    return Table(table_id, attribute_label(attribute, lang), headers, rows, note, attribute)
+
+
+def group_row(attribute: str, group: Any, lang: str, cells: list[Cell], **flags: Any) -> Row:
+    """The row of one group, labelled for ``lang``; ``flags``: ``is_reference``, ``suppressed``,
+    ``flags`` of :class:`Row`.
+
+    Examples
+    --------
+    >>> group_row("g", 1, "en", [], suppressed=True).label, group_row("g", 1, "en", []).group
+    ('1', '1')
+    """
+    group = str(group)
+    return Row(attribute, group, group_label(attribute, group, lang), cells, **flags)
+
+
 def _is_inter(attr: str) -> bool:
     return SEP in str(attr)
 
@@ -216,25 +242,11 @@ def group_table(pub: Any, attribute: str, lang: str, marker: str, table_id: str)
         elif bool(rec.get("small_cell", False)):
             flags.append(t("flag_small", lang))
         rows.append(
-            Row(
-                attribute=attribute,
-                group=grp,
-                label=group_label(attribute, grp, lang),
-                cells=cells,
-                is_reference=is_ref,
-                suppressed=sup,
-                flags=flags,
-            )
+            group_row(attribute, grp, lang, cells, is_reference=is_ref, suppressed=sup, flags=flags)
         )
     ref_text = t("reference_rest", lang) if ref == REST else group_label(attribute, ref, lang)
-    return Table(
-        table_id=table_id,
-        caption=attribute_label(attribute, lang),
-        headers=headers,
-        rows=rows,
-        note=t("reference_is", lang, reference=ref_text),
-        attribute=attribute,
-    )
+    note = t("reference_is", lang, reference=ref_text)
+    return attribute_table(table_id, attribute, lang, headers, rows, note)
 
 
 def population_table(pub: Any, attribute: str, lang: str, marker: str) -> Table:
@@ -242,25 +254,13 @@ def population_table(pub: Any, attribute: str, lang: str, marker: str) -> Table:
     rows = []
     for rec in g.to_dict(orient="records"):
         sup = bool(rec.get("suppressed", False))
-        rows.append(
-            Row(
-                attribute=attribute,
-                group=str(rec["group"]),
-                label=group_label(attribute, str(rec["group"]), lang),
-                cells=[
-                    Cell("n", marker if sup else fmt_int(rec["n"], lang)),
-                    Cell("share", marker if sup else fmt_pct(rec["share"], lang)),
-                ],
-                suppressed=sup,
-            )
-        )
-    return Table(
-        table_id=f"population-{attribute}",
-        caption=attribute_label(attribute, lang),
-        headers=[t("col_group", lang), t("col_files", lang), t("col_share", lang)],
-        rows=rows,
-        attribute=attribute,
-    )
+        cells = [
+            Cell("n", marker if sup else fmt_int(rec["n"], lang)),
+            Cell("share", marker if sup else fmt_pct(rec["share"], lang)),
+        ]
+        rows.append(group_row(attribute, rec["group"], lang, cells, suppressed=sup))
+    headers = [t("col_group", lang), t("col_files", lang), t("col_share", lang)]
+    return attribute_table(f"population-{attribute}", attribute, lang, headers, rows)
 
 
 def curve_table(pub: Any, attribute: str, lang: str, marker: str) -> Table | None:
@@ -290,26 +290,12 @@ def curve_table(pub: Any, attribute: str, lang: str, marker: str) -> Table | Non
                 cells.append(Cell(f"ratio@{b:g}", marker))
             else:
                 cells.append(Cell(f"ratio@{b:g}", ratio_cells(r.get("ratio"), None, None, lang)[0]))
-        rows.append(
-            Row(
-                attribute=attribute,
-                group=str(grp),
-                label=group_label(attribute, str(grp), lang),
-                cells=cells,
-                is_reference=str(grp) == ref,
-            )
-        )
+        rows.append(group_row(attribute, grp, lang, cells, is_reference=str(grp) == ref))
     headers = [t("col_group", lang)] + [
         f"{t('col_budget', lang)} {fmt_level(b, lang)}" for b in budgets
     ]
-    return Table(
-        table_id=f"curve-{attribute}",
-        caption=attribute_label(attribute, lang),
-        headers=headers,
-        rows=rows,
-        attribute=attribute,
-        note=t("curve_legend", lang),
-    )
+    note = t("curve_legend", lang)
+    return attribute_table(f"curve-{attribute}", attribute, lang, headers, rows, note)
 
 
 def outcomes_table(pub: Any, attribute: str, lang: str, marker: str) -> Table | None:
@@ -328,21 +314,14 @@ def outcomes_table(pub: Any, attribute: str, lang: str, marker: str) -> Table | 
         def m(x: str, sup: bool = sup) -> str:
             return marker if sup else x
 
-        rows.append(
-            Row(
-                attribute=attribute,
-                group=str(rec["group"]),
-                label=group_label(attribute, str(rec["group"]), lang),
-                suppressed=sup,
-                cells=[
-                    Cell("positive_rate", m(fmt_pct(rec["positive_rate"], lang))),
-                    Cell("precision", m(prec)),
-                    Cell("precision_interval", m(prec_ci)),
-                    Cell("fpr", m(fpr)),
-                    Cell("fpr_interval", m(fpr_ci)),
-                ],
-            )
-        )
+        cells = [
+            Cell("positive_rate", m(fmt_pct(rec["positive_rate"], lang))),
+            Cell("precision", m(prec)),
+            Cell("precision_interval", m(prec_ci)),
+            Cell("fpr", m(fpr)),
+            Cell("fpr_interval", m(fpr_ci)),
+        ]
+        rows.append(group_row(attribute, rec["group"], lang, cells, suppressed=sup))
     headers = column_headers(
         lang,
         level,
@@ -353,13 +332,7 @@ def outcomes_table(pub: Any, attribute: str, lang: str, marker: str) -> Table | 
         "col_fpr",
         "col_interval",
     )
-    return Table(
-        table_id=f"outcomes-{attribute}",
-        caption=attribute_label(attribute, lang),
-        headers=headers,
-        rows=rows,
-        attribute=attribute,
-    )
+    return attribute_table(f"outcomes-{attribute}", attribute, lang, headers, rows)
 
 
 def frame_table(frame: pd.DataFrame, lang: str, table_id: str, caption: str) -> Table:
@@ -586,11 +559,35 @@ def budget_text(pub: Any, lang: str) -> str:
     return fmt_pct(pub.selection.share, lang)
 
 
+def method_tests_sentence(key: str, pub: Any, m: int, lang: str) -> str:
+    """The method's sentence ``key`` on the ``m`` tests: the interval level, the correction
+    for multiple testing (its name from the catalogue when it has one) and the level it keeps.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> pub = SimpleNamespace(config={"confidence": 0.9, "correction": "holm"})
+    >>> method_tests_sentence("method_tests", pub, 12, "en") == t("method_tests", "en", m="12",
+    ...     level="90%", correction=t("correction_holm", "en"), alpha="0.10")
+    True
+    """
+    conf = float(pub.config.get("confidence", 0.95))
+    correction = str(pub.config.get("correction", "holm"))
+    return t(
+        key,
+        lang,
+        m=fmt_int(m, lang),
+        level=fmt_level(conf, lang),
+        correction=t(f"correction_{correction}", lang)
+        if f"correction_{correction}" in CATALOGUE
+        else correction,
+        alpha=fmt_number(1 - conf, lang, 2),
+    )
+
+
 def method_context(pub: Any, lang: str, n_comparisons: int, synthetic: bool = False) -> list[str]:
     """The method paragraphs; the one on synthetic data only when the data are synthetic."""
-    conf = float(pub.config.get("confidence", 0.95))
-    level = fmt_level(conf, lang)
-    correction = str(pub.config.get("correction", "holm"))
+    level = fmt_level(float(pub.config.get("confidence", 0.95)), lang)
     refs = pub.config.get("references_used", {})
     ref_list = list_sep(lang).join(
         f"{attribute_label(a, lang)}{kv_sep(lang)}"
@@ -600,14 +597,7 @@ def method_context(pub: Any, lang: str, n_comparisons: int, synthetic: bool = Fa
     )
     out = [
         t("method_rates", lang, level=level),
-        t(
-            "method_tests",
-            lang,
-            m=fmt_int(n_comparisons, lang),
-            level=level,
-            correction=t(f"correction_{correction}", lang),
-            alpha=fmt_number(1 - conf, lang, 2),
-        ),
+        method_tests_sentence("method_tests", pub, n_comparisons, lang),
         t("method_power", lang),
         t("method_reference", lang, references=ref_list),
         t("method_causality", lang),

@@ -28,6 +28,9 @@ Examples
 >>> pub, info = publish_funnel(res)
 >>> pub.steps["suppressed"].tolist(), info.primary
 ([True, True], 1)
+>>> page = render_funnel_html(res, "fr")
+>>> page.startswith("<!DOCTYPE html>") and 'lang="fr"' in page
+True
 """
 
 from __future__ import annotations
@@ -45,8 +48,8 @@ import pandas as pd
 from scoreaudit.engines.funnel import STEP_KEYS
 from scoreaudit.gate.publish import Suppression, secondary_suppression, small_count
 from scoreaudit.present.catalogue import (
+    check_lang,
     fmt_int,
-    fmt_level,
     fmt_p,
     fmt_pct,
     fmt_ratio,
@@ -56,11 +59,13 @@ from scoreaudit.present.catalogue import (
 )
 from scoreaudit.present.format import num_or_none
 from scoreaudit.present.notes import funnel_note
-from scoreaudit.report._common import dump_json, page_head, suppression_lines
+from scoreaudit.report._common import blank_rows
+from scoreaudit.report._page import Page, check_formats
 from scoreaudit.report.context import column_headers
-from scoreaudit.report.render import render_page
+from scoreaudit.report.manifest import build_manifest
 
 __all__ = [
+    "FUNNEL_PAGE",
     "funnel_context",
     "funnel_figure",
     "publish_funnel",
@@ -175,18 +180,7 @@ def _protect_crude(
 
 
 def _blank(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
-    out = frame.copy()
-    if mask.any():
-        for c in out.columns:
-            if c in _LABELS:
-                continue
-            col = out[c]
-            if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
-                out[c] = col.astype(object)
-                out.loc[mask, c] = None
-            else:
-                out[c] = col.astype(float)
-                out.loc[mask, c] = np.nan
+    out = blank_rows(frame, mask, [c for c in frame.columns if c not in _LABELS])
     out["suppressed"] = mask
     return out
 
@@ -584,24 +578,12 @@ def _method(pub: Any, lang: str, level: str) -> list[str]:
     return out
 
 
-def funnel_context(
-    result: Any,
-    lang: str,
-    *,
-    manifest: Mapping[str, Any],
-    min_cell: int | None = None,
-    synthetic: bool = False,
-) -> dict[str, Any]:
-    """Everything the funnel templates show, formatted for ``lang``."""
+def _funnel_body(pub: Any, head: Mapping[str, Any]) -> dict[str, Any]:
+    """The funnel page's own entries: summary, findings, figure, a section per step, the
+    stratified decomposition, warnings, method."""
     import base64
 
-    from scoreaudit.report.context import manifest_items
-
-    pub, info = publish_funnel(result, min_cell)
-    marker = t("suppression_marker", lang)
-    level = fmt_level(float(pub.config.get("confidence", 0.95)), lang)
-    n_rows = sum(info.rows.values())
-    suppression = suppression_lines(info, n_rows, marker, lang)
+    lang, level, marker = head["lang"], head["level"], head["marker"]
     svg = funnel_figure(pub, lang)
     sections = _step_sections(pub, lang, level, marker)
     decomposition = _decomposition(pub, lang, level, marker)
@@ -609,7 +591,6 @@ def funnel_context(
     if decomposition:
         findings += decomposition["sentences"]
     return {
-        **page_head(lang, t("fn_title", lang), manifest, synthetic),
         "summary": _summary(pub, lang),
         "findings": findings,
         "figure": None
@@ -621,60 +602,59 @@ def funnel_context(
         "svg": svg,
         "sections": sections,
         "decomposition": decomposition,
-        "suppression": suppression,
         "warnings": _warnings(pub, lang),
         "method": _method(pub, lang, level),
-        "manifest_items": manifest_items(manifest, lang),
-        "published": pub,
-        "suppression_info": info,
     }
 
 
-def _ctx(
-    result: Any,
-    lang: str,
-    manifest: Mapping[str, Any] | None,
-    min_cell: int | None,
-    synthetic: bool,
-) -> dict[str, Any]:
-    from scoreaudit.present.catalogue import check_lang
-    from scoreaudit.report.manifest import build_manifest
-
-    return funnel_context(
-        result,
-        check_lang(lang),
-        manifest=manifest or build_manifest(result),
-        min_cell=min_cell,
-        synthetic=synthetic,
+def _results(ctx: Mapping[str, Any], manifest: Mapping[str, Any]) -> dict[str, Any]:
+    data = ctx["published"].to_dict()
+    data.update(
+        {
+            "suppression": ctx["suppression_info"].to_dict(),
+            "findings": ctx["findings"],
+            "manifest": manifest,
+            "report": {"lang": ctx["lang"]},
+        }
     )
+    return data
 
 
-def render_funnel_html(
-    result: Any,
-    lang: str = "en",
-    *,
-    manifest: Mapping[str, Any] | None = None,
-    min_cell: int | None = None,
-    synthetic: bool = False,
-    _ctx_: dict[str, Any] | None = None,
-) -> str:
-    """The self-contained HTML report of a funnel audit."""
-    ctx = _ctx_ or _ctx(result, lang, manifest, min_cell, synthetic)
-    return render_page("funnel.html.j2", ctx)
+def _tables(pub: Any) -> dict[str, pd.DataFrame]:
+    tables = {"steps": pub.steps, "representation": pub.representation}
+    if pub.combined is not None:
+        tables["combined"] = pub.combined
+    return tables
 
 
-def render_funnel_markdown(
-    result: Any,
-    lang: str = "en",
-    *,
-    manifest: Mapping[str, Any] | None = None,
-    min_cell: int | None = None,
-    synthetic: bool = False,
-    _ctx_: dict[str, Any] | None = None,
-) -> str:
-    """The report of a funnel audit as Markdown."""
-    ctx = _ctx_ or _ctx(result, lang, manifest, min_cell, synthetic)
-    return render_page("funnel.md.j2", ctx)
+def _write_figures(ctx: Mapping[str, Any], tmp: Path, formats: tuple[str, ...]) -> None:
+    if ctx["svg"] is None:
+        return
+    (tmp / "figures").mkdir()
+    (tmp / "figures" / "funnel.svg").write_bytes(ctx["svg"])
+    if "png" in formats:
+        png = funnel_figure(ctx["published"], ctx["lang"], fmt="png")
+        (tmp / "figures" / "funnel.png").write_bytes(png or b"")
+
+
+#: The page of a funnel audit.
+FUNNEL_PAGE = Page(
+    name="funnel",
+    publish=publish_funnel,
+    title=lambda _result, lang: t("fn_title", lang),
+    hidden_rows=lambda info: sum(info.rows.values()),
+    body=_funnel_body,
+    tables=_tables,
+    results=_results,
+    figures=_write_figures,
+)
+
+
+funnel_context = FUNNEL_PAGE.context
+render_funnel_html = FUNNEL_PAGE.renderer(
+    "html", "The self-contained HTML report of a funnel audit."
+)
+render_funnel_markdown = FUNNEL_PAGE.renderer("md", "The report of a funnel audit as Markdown.")
 
 
 def write_funnel_report(
@@ -704,52 +684,13 @@ def write_funnel_report(
     >>> sorted(p.name for p in (d / "tables").iterdir())
     ['representation.csv', 'steps.csv']
     """
-    from scoreaudit.present.catalogue import check_lang
-    from scoreaudit.report.manifest import build_manifest
-    from scoreaudit.report.output import atomic_output_dir, write_csv
-    from scoreaudit.report.writer import _is_synthetic
-
-    formats = tuple(formats)
-    unknown = [f for f in formats if f not in ("html", "md", "json", "csv", "figures", "png")]
-    if unknown:
-        raise ValueError(f"Unknown report format(s) {unknown}; choose from html, md, json, "
-                         "csv, figures, png.")  # fmt: skip
-    lang = check_lang(lang)
     manifest = build_manifest(result, data_path=data_path, config=config, extra=manifest_extra)
-    with atomic_output_dir(out_dir, force=force) as tmp:
-        ctx = funnel_context(
-            result, lang, manifest=manifest, min_cell=min_cell, synthetic=_is_synthetic(manifest)
-        )
-        pub = ctx["published"]
-        if "json" in formats:
-            data = pub.to_dict()
-            data.update(
-                {
-                    "suppression": ctx["suppression_info"].to_dict(),
-                    "findings": ctx["findings"],
-                    "manifest": manifest,
-                    "report": {"lang": lang},
-                }
-            )
-            (tmp / "results.json").write_text(dump_json(data), encoding="utf-8")
-        if "csv" in formats:
-            (tmp / "tables").mkdir()
-            write_csv(pub.steps, tmp / "tables" / "steps.csv")
-            write_csv(pub.representation, tmp / "tables" / "representation.csv")
-            if pub.combined is not None:
-                write_csv(pub.combined, tmp / "tables" / "combined.csv")
-        if "figures" in formats and ctx["svg"] is not None:
-            (tmp / "figures").mkdir()
-            (tmp / "figures" / "funnel.svg").write_bytes(ctx["svg"])
-            if "png" in formats:
-                png = funnel_figure(pub, lang, fmt="png")
-                (tmp / "figures" / "funnel.png").write_bytes(png or b"")
-        if "html" in formats:
-            (tmp / "report.html").write_text(
-                render_funnel_html(result, lang, _ctx_=ctx), encoding="utf-8"
-            )
-        if "md" in formats:
-            (tmp / "report.md").write_text(
-                render_funnel_markdown(result, lang, _ctx_=ctx), encoding="utf-8"
-            )
-    return Path(out_dir)
+    return FUNNEL_PAGE.write_to(
+        out_dir,
+        result,
+        manifest,
+        formats=check_formats(formats),
+        lang=check_lang(lang),
+        force=force,
+        min_cell=min_cell,
+    )

@@ -33,7 +33,7 @@ from scoreaudit.present.explanation import explanation_sentences
 from scoreaudit.present.findings import Finding, findings
 from scoreaudit.present.labels import use_labels
 from scoreaudit.report import context as C
-from scoreaudit.report._common import dump_json, page_head, suppression_lines
+from scoreaudit.report._common import page_head, suppression_lines
 from scoreaudit.report._figures import (
     FigureOut,
     _single_attributes,
@@ -43,13 +43,22 @@ from scoreaudit.report._figures import (
 from scoreaudit.report._figures import (
     labelled_copy as labelled_copy,
 )
+from scoreaudit.report._page import FORMATS, Page, check_formats, write_files
+from scoreaudit.report._page import is_synthetic as _is_synthetic
+from scoreaudit.report.aggregate_report import AGGREGATE_KINDS, AGGREGATE_PAGE
+from scoreaudit.report.funnel_report import FUNNEL_PAGE
 from scoreaudit.report.manifest import build_manifest
-from scoreaudit.report.output import atomic_output_dir, write_csv
+from scoreaudit.report.output import atomic_output_dir
 from scoreaudit.report.render import render_page
 
-FORMATS = ("html", "md", "json", "csv", "figures", "png")
 #: Kinds of results :func:`write_report` renders: the core audit, control logs, counts.
 SUPPORTED_KINDS = ("audit", "controls", "counts")
+#: The pages of the other kinds of results (the funnel's is reached here too).
+_PAGES: dict[str, Page] = {
+    "controls": AGGREGATE_PAGE,
+    "counts": AGGREGATE_PAGE,
+    "funnel": FUNNEL_PAGE,
+}
 
 
 # ------------------------------------------------------------------------------------------
@@ -83,15 +92,6 @@ def _prepare(
     found = findings(published, lang)
     man = dict(manifest) if manifest is not None else build_manifest(result)
     return _Prepared(published, info, found, man, lang, list(figures or []))
-
-
-def _is_synthetic(manifest: Mapping[str, Any]) -> bool:
-    extra = manifest.get("extra") or {}
-    if isinstance(extra, Mapping) and "synthetic" in extra:
-        return bool(extra["synthetic"])
-    data = manifest.get("data") or {}
-    path = str(data.get("path") or "") if isinstance(data, Mapping) else ""
-    return "synthetic" in Path(path).parts or "synth" in Path(path).name.lower()
 
 
 def _context(p: _Prepared) -> dict[str, Any]:
@@ -354,11 +354,9 @@ def render_markdown(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd, scoreaudit as sa
-    >>> f = pd.DataFrame({"g": ["a|b"] * 50 + ["y"] * 50, "s": np.arange(100.0)})
-    >>> r = sa.audit(sa.Population(f, protected=["g"]), "s", sa.Budget(share=0.3),
-    ...              threshold_free=False)
-    >>> "a\\\\|b" in render_markdown(r)
+    >>> import pandas as pd, scoreaudit as sa
+    >>> pop = sa.Population(pd.DataFrame({"g": ["a|b", "y"] * 50, "s": range(100)}), protected=["g"])
+    >>> "a\\\\|b" in render_markdown(sa.audit(pop, "s", sa.Budget(share=0.3), threshold_free=False))
     True
     """
     p = _prepared or _prepare(result, lang, min_cell=min_cell, manifest=manifest)
@@ -384,9 +382,8 @@ def results_json(
     --------
     >>> import numpy as np, pandas as pd, scoreaudit as sa
     >>> f = pd.DataFrame({"g": ["x"] * 50 + ["y"] * 50, "s": np.arange(100.0)})
-    >>> r = sa.audit(sa.Population(f, protected=["g"]), "s", sa.Budget(share=0.3),
-    ...              threshold_free=False)
-    >>> d = results_json(r)
+    >>> budget = sa.Budget(share=0.3)
+    >>> d = results_json(sa.audit(sa.Population(f, protected=["g"]), "s", budget, threshold_free=False))
     >>> d["schema_version"], sorted(d)[:4]
     (1, ['calibration', 'config', 'curve', 'disparities'])
     """
@@ -464,21 +461,13 @@ def write_report(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd, scoreaudit as sa, tempfile, pathlib
-    >>> f = pd.DataFrame({"g": ["x"] * 50 + ["y"] * 50, "s": np.arange(100.0)})
-    >>> r = sa.audit(sa.Population(f, protected=["g"]), "s", sa.Budget(share=0.3),
-    ...              threshold_free=False)
+    >>> import pandas as pd, scoreaudit as sa, tempfile, pathlib
+    >>> pop = sa.Population(pd.DataFrame({"g": ["x", "y"] * 50, "s": range(100)}), protected=["g"])
+    >>> r = sa.audit(pop, "s", sa.Budget(share=0.3), threshold_free=False)
     >>> d = write_report(r, pathlib.Path(tempfile.mkdtemp()) / "r", formats=("csv",))
     >>> sorted(p.name for p in (d / "tables").iterdir())
     ['curve.csv', 'disparities.csv', 'groups.csv']
     """
-    if getattr(result, "kind", None) == "funnel":  # a FunnelResult has its own page
-        from scoreaudit.report.funnel_report import write_funnel_report
-
-        return write_funnel_report(
-            result, out_dir, lang=lang, formats=tuple(formats), force=force, min_cell=min_cell,
-            data_path=data_path, config=config, manifest_extra=manifest_extra,
-        )  # fmt: skip
     with use_labels(labels):
         return _write_report(
             result,
@@ -515,75 +504,85 @@ def _write_report(
     progress: Any,
     gate: Mapping[str, Any],
 ) -> Path:
-    formats = tuple(formats)
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise ValueError(f"Unknown report format(s) {unknown}; choose from {', '.join(FORMATS)}.")
+    formats = check_formats(formats)
     lang = check_lang(lang)
     step = progress or (lambda _name: None)
     kind = getattr(result, "kind", "audit")
-    if kind not in SUPPORTED_KINDS:
+    page = _PAGES.get(kind)
+    if page is None and kind not in SUPPORTED_KINDS:
         raise ValueError(
             f"Cannot write a report of a {kind!r} result; supported: {', '.join(SUPPORTED_KINDS)}."
         )
-    if kind in ("controls", "counts"):
-        from scoreaudit.report.aggregate_report import write_aggregate_report
-
-        seeds = (
-            {"bootstrap": result.config["random_state"]}
-            if "random_state" in (result.config or {})
-            else None
-        )
-        manifest = build_manifest(
-            result, data_path=data_path, config=config, seeds=seeds, extra=manifest_extra
-        )
-        with atomic_output_dir(out_dir, force=force) as tmp:
-            write_aggregate_report(
-                result,
-                tmp,
-                lang=lang,
-                formats=formats,
-                manifest=manifest,
-                min_cell=min_cell,
-                synthetic=_is_synthetic(manifest),
-                step=step,
-            )
-        return Path(out_dir)
-    manifest = build_manifest(
-        result, data_path=data_path, model_path=model_path, config=config, extra=manifest_extra
+    seeds = (
+        {"bootstrap": result.config["random_state"]}
+        if kind in AGGREGATE_KINDS and "random_state" in (result.config or {})
+        else None
     )
+    manifest = build_manifest(
+        result,
+        data_path=data_path,
+        model_path=model_path,
+        config=config,
+        seeds=seeds,
+        extra=manifest_extra,
+    )
+    if page is not None:
+        return page.write_to(
+            out_dir,
+            result,
+            manifest,
+            lang=lang,
+            formats=formats,
+            force=force,
+            min_cell=min_cell,
+            step=step,
+        )
     with atomic_output_dir(out_dir, force=force) as tmp:
-        step("suppress")
-        p = _prepare(result, lang, min_cell=min_cell, manifest=manifest, gate=gate)
-        if {"figures", "png", "html"} & set(formats):
-            step("figures")
-            fig_dir = tmp / "figures" if ("figures" in formats or "png" in formats) else None
-            p.figures = make_figures(p.published, lang, fig_dir, png="png" in formats)
-        if "json" in formats:
-            step("json")
-            (tmp / "results.json").write_text(
-                dump_json(results_json(result, _prepared=p)), encoding="utf-8"
-            )
-        if "csv" in formats:
-            step("csv")
-            tables = tmp / "tables"
-            tables.mkdir()
-            pub = p.published
-            write_csv(pub.groups, tables / "groups.csv")
-            write_csv(pub.disparities, tables / "disparities.csv")
-            write_csv(pub.curve, tables / "curve.csv")
-            if pub.calibration is not None:
-                write_csv(pub.calibration, tables / "calibration.csv")
-            for tb_name, frame in _explanation_frames(getattr(pub, "explanation", None)):
-                write_csv(frame, tables / f"explanation_{_slug(tb_name)}.csv")
-        if "html" in formats:
-            step("html")
-            (tmp / "report.html").write_text(render_html(result, _prepared=p), encoding="utf-8")
-            (tmp / "summary.html").write_text(render_summary(result, _prepared=p), encoding="utf-8")
-        if "md" in formats:
-            step("markdown")
-            (tmp / "report.md").write_text(render_markdown(result, _prepared=p), encoding="utf-8")
+        _write_audit_files(result, tmp, lang, formats, manifest, min_cell, gate, step)
     return Path(out_dir)
+
+
+def _write_audit_files(
+    result: Any,
+    tmp: Path,
+    lang: str,
+    formats: tuple[str, ...],
+    manifest: Mapping[str, Any],
+    min_cell: int | None,
+    gate: Mapping[str, Any],
+    step: Any,
+) -> None:
+    """The files of the main report of an audit, into the (temporary) directory ``tmp``."""
+    step("suppress")
+    p = _prepare(result, lang, min_cell=min_cell, manifest=manifest, gate=gate)
+    if {"figures", "png", "html"} & set(formats):
+        step("figures")
+        fig_dir = tmp / "figures" if ("figures" in formats or "png" in formats) else None
+        p.figures = make_figures(p.published, lang, fig_dir, png="png" in formats)
+    write_files(
+        tmp,
+        formats,
+        step,
+        results=lambda: results_json(result, _prepared=p),
+        tables=lambda: _audit_tables(p.published),
+        pages={
+            "html": {
+                "report.html": lambda: render_html(result, _prepared=p),
+                "summary.html": lambda: render_summary(result, _prepared=p),
+            },
+            "md": {"report.md": lambda: render_markdown(result, _prepared=p)},
+        },
+    )
+
+
+def _audit_tables(pub: Any) -> dict[str, pd.DataFrame]:
+    """The CSV tables of the main report, by file name (without ``.csv``)."""
+    tables = {"groups": pub.groups, "disparities": pub.disparities, "curve": pub.curve}
+    if pub.calibration is not None:
+        tables["calibration"] = pub.calibration
+    for tb_name, frame in _explanation_frames(getattr(pub, "explanation", None)):
+        tables[f"explanation_{_slug(tb_name)}"] = frame
+    return tables
 
 
 def _explanation_frames(explanation: Any) -> list[tuple[str, Any]]:
