@@ -579,21 +579,19 @@ def init_lazy_population(
 
     protected = [protected] if isinstance(protected, str) else list(protected)
     if missing not in ("error", "category"):
-        raise DataError(f"missing must be 'error' or 'category', not {missing!r}.")
+        raise DataError.from_key("err_missing_option", value=missing)
     if not protected:
-        raise DataError("Give at least one protected attribute (protected=[...]).")
+        raise DataError.from_key("err_no_protected")
     if len(set(protected)) != len(protected):
-        raise DataError(f"Protected attributes are listed twice: {protected}.")
+        raise DataError.from_key("err_protected_twice", protected=protected)
     for c in protected:
         column_type(source, c)
     unknown = [c for c in bands if c not in protected]
     if unknown:
-        raise DataError(
-            f"bands given for {unknown}, which are not protected attributes {protected}."
-        )
-    for col, what in ((label, "label"), (weight, "weight")):
+        raise DataError.from_key("err_bands_not_protected", bands=unknown, protected=protected)
+    for col, key in ((label, "err_label_is_protected"), (weight, "err_weight_is_protected")):
         if col is not None and col in protected:
-            raise DataError(f"Column {col!r} is both the {what} and a protected attribute.")
+            raise DataError.from_key(key, column=col)
     if label is not None:
         label_class(source, label)  # type checks now, values at the description
     if weight is not None:

@@ -85,9 +85,10 @@ def funnel_long(
     keep = list(keep)
     missing = [c for c in [stage, *keep] if c not in frame.columns]
     if missing:
-        raise DataError(
-            f"Column(s) {', '.join(map(repr, missing))} not found in the wide "
-            f"table; columns: {', '.join(map(str, frame.columns[:30]))}."
+        raise DataError.from_key(
+            "err_funnel_wide_columns",
+            missing=", ".join(map(repr, missing)),
+            columns=", ".join(map(str, frame.columns[:30])),
         )
     cols = (
         list(groups)
@@ -96,9 +97,9 @@ def funnel_long(
     )
     absent = [c for c in cols if c not in frame.columns]
     if absent or not cols:
-        raise DataError(f"Group column(s) {absent or '(none)'} not in the wide table.")
+        raise DataError.from_key("err_funnel_wide_groups", absent=absent or "(none)")
     if group in (stage, *keep) or count in (stage, group, *keep):
-        raise DataError(f"group={group!r} and count={count!r} must be new column names.")
+        raise DataError.from_key("err_funnel_wide_names", group=group, count=count)
     long = frame[[*keep, stage, *cols]].melt(
         id_vars=[*keep, stage], value_vars=cols, var_name=group, value_name=count
     )
@@ -125,14 +126,11 @@ class _Spec:
 
 def _check_steps(steps: Any) -> list[tuple[str, str, str]]:
     if isinstance(steps, (str, bytes)) or not isinstance(steps, Sequence) or not steps:
-        raise DataError(
-            "steps must be a non-empty list of (name, stage, base stage) tuples, "
-            "e.g. [('picked', 'picked', 'population')]."
-        )
+        raise DataError.from_key("err_funnel_steps")
     out = []
     for i, s in enumerate(steps):
         if isinstance(s, (str, bytes)) or not isinstance(s, Sequence) or len(s) != 3:
-            raise DataError(f"steps[{i}] = {s!r} must be a (name, stage, base stage) tuple.")
+            raise DataError.from_key("err_funnel_step", i=i, step=s)
         name, st, base = (str(x) for x in s)
         if st == base:
             raise DataError.from_key("err_step_same_stage", name=name, stage=st)
@@ -177,15 +175,22 @@ def _validate_frame(frame: pd.DataFrame, spec: _Spec) -> None:
             raise DataError.from_key("err_funnel_empty_cell", column=c, pos=pos)
 
 
-def _where(frame: pd.DataFrame, pos: int, spec: _Spec) -> str:
-    """``row position 3 (stage 'picked', group 'a')`` for error messages."""
-    from scoreaudit.data.io import describe_row
+def _where(frame: pd.DataFrame, pos: int, spec: _Spec) -> Part:
+    """``row position 3 (stage 'picked', group 'a')`` for error messages, in their language."""
+    from scoreaudit.data.io import row_part
 
     grp = SEP.join(str(frame[c].iloc[pos]) for c in spec.groups)
-    text = f"{describe_row(frame, pos)} (stage {str(frame[spec.stage].iloc[pos])!r}, group {grp!r}"
-    if spec.stratum:
-        text += f", stratum {str(frame[spec.stratum].iloc[pos])!r}"
-    return text + ")"
+    return Part(
+        "funnel_where",
+        row=row_part(frame, pos),
+        stage=str(frame[spec.stage].iloc[pos]),
+        group=grp,
+        stratum=_stratum(str(frame[spec.stratum].iloc[pos]) if spec.stratum else None),
+    )
+
+
+def _stratum(name: str | None) -> Part | str:
+    return "" if name is None else Part("funnel_in_stratum", stratum=name)
 
 
 def _parse_counts(
@@ -372,12 +377,13 @@ def _check_complete(
         return
     g, s, t = (int(v) for v in missing[0])
     have = row[g][row[g] >= 0]
-    where = f" (it has rows, e.g. {_where(frame, int(have.min()), spec)})" if have.size else ""
-    strat = f" in stratum {strata[s]!r}" if spec.stratum else ""
-    raise DataError(
-        f"Group {groups[g]!r} is missing from stage {stages[t]!r}{strat}: no row "
-        f"gives its count{where}. Add the row (a hidden count may be left blank or "
-        "marked x)."
+    where = Part("funnel_has_rows", where=_where(frame, int(have.min()), spec)) if have.size else ""
+    raise DataError.from_key(
+        "err_funnel_group_missing",
+        group=groups[g],
+        stage=stages[t],
+        stratum=_stratum(str(strata[s]) if spec.stratum else None),
+        where=where,
     )
 
 
@@ -473,13 +479,19 @@ def _check_nesting(cube: _Cube, frame: pd.DataFrame | None, spec: _Spec) -> None
         if not bad.any():
             continue
         g, s = (int(v) for v in np.argwhere(bad)[0])
-        strat = f", stratum {cube.strata[s]!r}" if spec.stratum else ""
-        rows = ""
+        rows: Part | str = ""
         if frame is not None and cube.row[g, s, t] >= 0 and spec.count is not None:
-            rows = f" (rows {int(cube.row[g, s, t])} and {int(cube.row[g, s, b])})"
-        slack = f", beyond what rounding to {spec.rounding} allows" if spec.rounding else ""
-        raise DataError(
-            f"Step {name!r}: stage {st!r} has more files than its base stage {base!r} for "
-            f"group {cube.groups[g]!r}{strat}{rows}: {_num(cube.val[g, s, t])} > "
-            f"{_num(cube.val[g, s, b])}{slack}. A stage must be a subset of its base."
+            rows = Part("funnel_rows", a=int(cube.row[g, s, t]), b=int(cube.row[g, s, b]))
+        slack = Part("funnel_rounding", rounding=spec.rounding) if spec.rounding else ""
+        raise DataError.from_key(
+            "err_funnel_not_subset",
+            name=name,
+            stage=st,
+            base=base,
+            group=cube.groups[g],
+            stratum=_stratum(str(cube.strata[s]) if spec.stratum else None),
+            rows=rows,
+            n=_num(cube.val[g, s, t]),
+            n_base=_num(cube.val[g, s, b]),
+            slack=slack,
         )

@@ -40,5 +40,5 @@ def read_funnel_table(table: Any, what: str = "The funnel table") -> pd.DataFram
 
 def _read_excel(path: Path) -> pd.DataFrame:
     if not path.is_file():
-        raise DataError(f"File {str(path)!r} does not exist. Check the path and the spelling.")
+        raise DataError.from_key("err_file_missing", file=str(path), hint="")
     return read_xlsx(path)
