@@ -257,13 +257,15 @@ def write_files(
     tables: Callable[[], Mapping[str, pd.DataFrame]],
     pages: Mapping[str, Mapping[str, Callable[[], str]]],
     figures: Callable[[Path], None] | None = None,
+    write_table: Callable[[pd.DataFrame, Path], Any] = write_csv,
 ) -> None:
     """Write the files of a report asked for in ``formats`` into ``tmp``, each made on demand.
 
     ``results.json`` (``"json"``), ``tables/<name>.csv`` (``"csv"``, formula cells
     neutralised), the figures (``"figures"``: ``figures(tmp)``), then the pages:
     ``pages[fmt]`` maps each file name to the function rendering it (``"html"``, ``"md"``).
-    ``step`` is called with a short name before each step (the CLI's progress).
+    ``step`` is called with a short name before each step (the CLI's progress);
+    ``write_table(frame, path)`` writes a table (default :func:`~.output.write_csv`).
 
     Examples
     --------
@@ -283,7 +285,7 @@ def write_files(
         step("csv")
         (tmp / "tables").mkdir()
         for name, frame in tables().items():
-            write_csv(frame, tmp / "tables" / f"{name}.csv")
+            write_table(frame, tmp / "tables" / f"{name}.csv")
     if figures is not None and "figures" in formats:
         figures(tmp)
     for fmt, step_name in (("html", "html"), ("md", "markdown")):

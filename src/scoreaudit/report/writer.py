@@ -48,7 +48,7 @@ from scoreaudit.report._page import is_synthetic as _is_synthetic
 from scoreaudit.report.aggregate_report import AGGREGATE_KINDS, AGGREGATE_PAGE
 from scoreaudit.report.funnel_report import FUNNEL_PAGE
 from scoreaudit.report.manifest import build_manifest
-from scoreaudit.report.output import atomic_output_dir
+from scoreaudit.report.output import atomic_output_dir, write_csv
 from scoreaudit.report.render import render_page
 
 #: Kinds of results :func:`write_report` renders: the core audit, control logs, counts.
@@ -572,6 +572,7 @@ def _write_audit_files(
             },
             "md": {"report.md": lambda: render_markdown(result, _prepared=p)},
         },
+        write_table=lambda frame, path: write_csv(frame, path),  # looked up when called
     )
 
 
