@@ -676,7 +676,7 @@ def test_existing_output_directory_is_refused_and_kept(
 
 def _disk_full_on_second_table(monkeypatch: pytest.MonkeyPatch) -> None:
     """tables/groups.csv is written, then the disk is 'full' (results.json already exists)."""
-    import scoreaudit.report._page as report  # where the report tables are written
+    import scoreaudit.report.writer as report
 
     real = report.write_csv
     calls = {"n": 0}
