@@ -257,6 +257,8 @@ def _audit_form(
 def _job_error(job: Job, lang: str) -> tuple[str, str | None]:
     if job.internal:
         return w("error_internal", lang, kind=job.internal), job.error
+    if isinstance(job.exception, ScoreAuditError):
+        return _error_text(job.exception, lang)
     return _error_text(ScoreAuditError(job.error or ""), lang)
 
 

@@ -34,6 +34,8 @@ class Job:
     reports: dict[str, Path] = field(default_factory=dict)
     error: str | None = None
     internal: str | None = None  # exception type of an internal error
+    #: The bad-input error itself, so the page shows it in its own language (from its key).
+    exception: BaseException | None = None
     write_args: dict[str, Any] = field(default_factory=dict)
     manifest_extra: dict[str, Any] = field(default_factory=dict)
 
@@ -70,7 +72,7 @@ class JobStore:
         try:
             work(job)
         except ScoreAuditError as exc:
-            job.error, job.status = str(exc), "error"
+            job.error, job.exception, job.status = str(exc), exc, "error"
         except (OSError, ValueError) as exc:  # unreadable files, bad numbers from the library
             job.error, job.status = str(exc), "error"
         except Exception as exc:
