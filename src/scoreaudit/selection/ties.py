@@ -237,9 +237,9 @@ def _log_factorials(m: int) -> np.ndarray:
 
 def _hypergeom_pmf(lf: np.ndarray, x, total, good, draws) -> np.ndarray:
     """Hypergeometric pmf from a table ``lf`` of log factorials (0 outside the support)."""
-    x, total, good, draws = np.broadcast_arrays(
-        *(np.asarray(v, np.int64) for v in (x, total, good, draws))
-    )
+    # each term is gathered on its own broadcast shape (most depend on fewer axes than the
+    # result): the same numbers added in the same order, fewer lookups
+    x, total, good, draws = (np.asarray(v, np.int64) for v in (x, total, good, draws))
     bad = total - good
     ok = (x >= 0) & (x <= good) & (draws - x >= 0) & (draws - x <= bad)
 
