@@ -58,11 +58,8 @@ def _wrap(obj: Any, path: Path, features: Sequence[str] | None, positive_class: 
         return obj
     if hasattr(obj, "predict_proba") or hasattr(obj, "decision_function"):
         return SklearnModel(obj, features=features, positive_class=positive_class, name=path.name)
-    raise ModelError(
-        f"{path} holds a {type(obj).__module__}.{type(obj).__name__}, which is neither a scoring "
-        "model (features + score) nor a fitted estimator with predict_proba or "
-        "decision_function."
-    )
+    kind = f"{type(obj).__module__}.{type(obj).__name__}"
+    raise ModelError.from_key("err_model_not_a_model", path=str(path), kind=kind)
 
 
 def _load_skops(path: Path, trusted: Sequence[str] | None) -> Any:
@@ -71,35 +68,25 @@ def _load_skops(path: Path, trusted: Sequence[str] | None) -> Any:
     try:
         untrusted = list(sio.get_untrusted_types(file=path))
     except Exception as exc:
-        raise ModelError(
-            f"{path} is not a readable skops file: {type(exc).__name__}: {exc}"
+        detail = f"{type(exc).__name__}: {exc}"
+        raise ModelError.from_key(
+            "err_model_skops_unreadable", path=str(path), detail=detail
         ) from None
     allowed = set(trusted or ())
     refused = [t for t in untrusted if t not in allowed]
     if refused:
         listed = ", ".join(map(repr, refused))
-        raise UnsafeFileError(
-            f"{path} contains type(s) that skops does not trust by default: {listed}. Loading "
-            "an untrusted type can run code from the file. If you know these types and trust "
-            f"the file's author, pass trusted=[{listed}] (CLI: --trust TYPE for each)."
-        )
+        raise UnsafeFileError.from_key("err_model_skops_untrusted", path=str(path), types=listed)
     try:
         return sio.load(path, trusted=untrusted)
     except Exception as exc:
-        raise ModelError(
-            f"{path} could not be loaded by skops: {type(exc).__name__}: {exc}"
-        ) from None
+        detail = f"{type(exc).__name__}: {exc}"
+        raise ModelError.from_key("err_model_skops_failed", path=str(path), detail=detail) from None
 
 
 def _load_pickle(path: Path, allow_pickle: bool) -> Any:
     if not allow_pickle:
-        raise UnsafeFileError(
-            f"Refusing to load {path}: {path.suffix} files are Python pickles, and unpickling "
-            "runs whatever code the file contains, so a model file from someone else could take "
-            "over this computer. Ask for the model as a spec (YAML/JSON), a .skops file or an "
-            ".onnx file. If you made this file yourself or fully trust its author, pass "
-            "allow_pickle=True (CLI: --trust-pickle)."
-        )
+        raise UnsafeFileError.from_key("err_model_pickle", path=str(path), suffix=path.suffix)
     try:
         if path.suffix.lower() == ".joblib":
             import joblib
@@ -110,7 +97,10 @@ def _load_pickle(path: Path, allow_pickle: bool) -> Any:
         with path.open("rb") as fh:
             return pickle.load(fh)
     except Exception as exc:
-        raise ModelError(f"{path} could not be unpickled: {type(exc).__name__}: {exc}") from None
+        detail = f"{type(exc).__name__}: {exc}"
+        raise ModelError.from_key(
+            "err_model_unpickle_failed", path=str(path), detail=detail
+        ) from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -185,11 +175,7 @@ def load_model(
     if suffix in PICKLE_SUFFIXES and not allow_pickle:
         return _load_pickle(path, allow_pickle)  # raises before touching the file
     if not path.is_file():
-        raise ModelError(
-            f"Model file {str(path)!r} does not exist (or is not a file). Give the path to a "
-            f"{SUPPORTED} file, or the name of a shipped model (scoreaudit.models.shipped."
-            "list_models())."
-        )
+        raise ModelError.from_key("err_model_file_missing", file=str(path), supported=SUPPORTED)
     if suffix in SPEC_SUFFIXES:
         return load_spec(path)
     if suffix == ".skops":
@@ -198,7 +184,6 @@ def load_model(
         return OnnxModel(path, features=features, positive_class=positive_class)
     if suffix in PICKLE_SUFFIXES:
         return _wrap(_load_pickle(path, allow_pickle), path, features, positive_class)
-    raise ModelError(
-        f"Don't know how to load {str(path)!r}: unsupported extension {path.suffix!r}. "
-        f"Supported: {SUPPORTED}."
+    raise ModelError.from_key(
+        "err_model_extension", file=str(path), suffix=path.suffix, supported=SUPPORTED
     )
