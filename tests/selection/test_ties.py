@@ -286,6 +286,57 @@ def test_lottery_range_matches_simulation():
     assert np.isnan(lo[0]) and np.isnan(hi[0])
 
 
+def _exact_lottery_quantiles(a_g, t_g, n_g, a_r, t_r, n_r, m, r, q):
+    """Lower inverse-CDF quantiles of the ratio by enumerating the joint law (scipy)."""
+    from scipy.stats import hypergeom
+
+    xg = np.arange(max(0, r - (m - t_g)), min(t_g, r) + 1)  # the support of X_g
+    pg = hypergeom.pmf(xg, m, t_g, r)
+    vals, probs = [], []
+    for x, p in zip(xg, pg, strict=True):
+        xr = np.arange(max(0, r - x - (m - t_g - t_r)), min(t_r, r - x) + 1)
+        pr = hypergeom.pmf(xr, m - t_g, t_r, r - x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            vals.append(((a_g + x) / n_g) / ((a_r + xr) / n_r))
+        probs.append(p * pr)
+    v, p = np.concatenate(vals), np.concatenate(probs)
+    p = np.where(np.isnan(v), 0.0, p)  # 0/0: no ratio, no weight
+    order = np.argsort(np.where(np.isnan(v), np.inf, v), kind="stable")
+    cdf = np.cumsum(p[order])
+    got = [v[order][np.searchsorted(cdf / cdf[-1], level - 1e-12)] for level in q]
+    return [x if np.isfinite(x) else np.nan for x in got]  # an infinite ratio is not published
+
+
+@settings(max_examples=30, deadline=None, derandomize=True, database=None)
+@given(st.integers(0, 2**32 - 1))
+def test_lottery_range_blocks_and_exact_enumeration(seed):
+    # comparisons computed one row per block equal one pass; small tie blocks equal the
+    # exact enumeration of the joint hypergeometric law
+    import scoreaudit.selection.ties as ties
+
+    rng = np.random.default_rng(seed)
+    k, m = int(rng.integers(1, 6)), int(rng.integers(4, 60))
+    r = int(rng.integers(1, m))
+    t_g = rng.integers(0, m // 2 + 1, k)
+    t_r = np.array([rng.integers(0, m - t + 1) for t in t_g])
+    n_g, n_r = t_g + rng.integers(1, 50, k), t_r + rng.integers(1, 50, k)
+    a_g, a_r = rng.integers(0, n_g - t_g + 1), rng.integers(0, n_r - t_r + 1)
+    args = (a_g, t_g, n_g, a_r, t_r, n_r, m, r)
+    q = (0.025, 0.975)
+    whole = lottery_ratio_range(*args, rest=False, q=q)
+    saved = ties._BLOCK
+    ties._BLOCK = 1
+    try:
+        blocks = lottery_ratio_range(*args, rest=False, q=q)
+    finally:
+        ties._BLOCK = saved
+    np.testing.assert_array_equal(np.asarray(whole), np.asarray(blocks))
+    for i in range(k):
+        want = _exact_lottery_quantiles(*(int(v[i]) for v in args[:6]), m, r, q)
+        assert whole[0][i] == pytest.approx(want[0], rel=1e-12, nan_ok=True)
+        assert whole[1][i] == pytest.approx(want[1], rel=1e-12, nan_ok=True)
+
+
 # ----------------------------------------------------------------------------------------------
 # order invariance of results.json
 

@@ -324,20 +324,37 @@ def lottery_ratio_range(
         rate_g = (a_g[:, None] + xg) / n_g[:, None]
         if rest:
             rate_r = (a_r[:, None] + (r - xg)) / n_r[:, None]
-            vals = rate_g / rate_r
-            pmf = pg
-        else:
-            rest_m = m - t_g[:, None]
-            left = r - xg  # (K, Wg)
-            lo, hi = _bounds(rest_m, t_r[:, None], left)
-            lo, hi = np.where(vg, lo, hi.max()).min(axis=1), np.where(vg, hi, 0).max(axis=1)
-            xr, vr, _ = _grid(lo, np.maximum(hi, lo))
-            xr = xr[:, None, :]  # (K, 1, Wr)
-            pr = _hypergeom_pmf(lf, xr, rest_m[:, :, None], t_r[:, None, None], left[:, :, None])
-            pr = pr * vr[:, None, :]
-            pmf = (pg[:, :, None] * pr).reshape(k, -1)
-            rate_r = (a_r[:, None, None] + xr) / n_r[:, None, None]
-            vals = (rate_g[:, :, None] / rate_r).reshape(k, -1)
+            return _ratio_quantiles(rate_g / rate_r, pg, q)
+        rest_m = m - t_g[:, None]
+        left = r - xg  # (K, Wg)
+        lo, hi = _bounds(rest_m, t_r[:, None], left)
+        lo, hi = np.where(vg, lo, hi.max()).min(axis=1), np.where(vg, hi, 0).max(axis=1)
+        xr, vr, _ = _grid(lo, np.maximum(hi, lo))  # one step for every row, as for xg
+        low, high = np.empty(k), np.empty(k)
+        # the joint (K, Wg, Wr) arrays are built a block of rows at a time: every row's
+        # numbers are computed alone, so the blocks give the same values as one pass, in
+        # arrays small enough to stay in the cache
+        rows = max(1, _BLOCK // (xg.shape[1] * xr.shape[1]))
+        for b in range(0, k, rows):
+            s = slice(b, b + rows)
+            pr = _hypergeom_pmf(
+                lf, xr[s, None, :], rest_m[s, :, None], t_r[s, None, None], left[s, :, None]
+            )
+            pmf = (pg[s, :, None] * (pr * vr[s, None, :])).reshape(pr.shape[0], -1)
+            rate_r = (a_r[s, None, None] + xr[s, None, :]) / n_r[s, None, None]
+            vals = (rate_g[s, :, None] / rate_r).reshape(pr.shape[0], -1)
+            low[s], high[s] = _ratio_quantiles(vals, pmf, q)
+    return low, high
+
+
+#: Elements of one block of the joint lottery arrays (about 8 MiB of float64).
+_BLOCK = 1 << 20
+
+
+def _ratio_quantiles(
+    vals: np.ndarray, pmf: np.ndarray, q: tuple[float, float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """``q`` quantiles of ratios ``vals`` with weights ``pmf`` per row (NaN where undefined)."""
     vals = np.where(pmf > 0, vals, np.nan)
     finite = np.where(np.isnan(vals), np.inf, vals)  # NaN / unused cells sort last, weight 0
     low, high = _quantiles_1d(finite, np.where(np.isnan(vals), 0.0, pmf), q)
