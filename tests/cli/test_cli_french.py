@@ -227,6 +227,7 @@ def test_help_in_french_for_every_option(lang_env):
     assert "Afficher cette aide et quitter." in rendered and "Show this message" not in rendered
     assert "[par défaut : holm]" in rendered and "[default:" not in rendered
     assert "Exemple : scoreaudit controls" in rendered
+    assert "Utilisation : scoreaudit audit" in rendered and "Usage:" not in rendered
 
 
 def test_help_in_english_by_default():
@@ -236,6 +237,7 @@ def test_help_in_english_by_default():
         assert cmd["help"] in english, name
         assert all(text in english for text in cmd["params"].values()), name
     assert "Show this message and exit." in rendered and "Exemple" not in rendered
+    assert "Usage: scoreaudit audit" in rendered and "Utilisation" not in rendered
 
 
 def test_catalogue_has_every_cli_key_in_both_languages():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -17,6 +18,7 @@ from scoreaudit.cli.funnel import funnel_cli
 from scoreaudit.cli.i18n import current_lang, h, localise_typer, reset_lang, set_lang, tr, whole
 from scoreaudit.cli.power import power_cli
 from scoreaudit.cli.terminal import console, err_console
+from scoreaudit.cli.usage import usage_lines, usage_message
 from scoreaudit.errors import ScoreAuditError
 from scoreaudit.options import parse_mapping
 
@@ -199,6 +201,20 @@ def _print_error(message: str) -> None:
     err_console.print(Text.assemble((tr("cli_error"), "bold red"), " ", message))
 
 
+def _show_usage_error(exc: Any) -> None:
+    """A usage error as typer shows it in English; from the catalogue in another language."""
+    lang = current_lang()
+    if lang == "en" and hasattr(exc, "show"):
+        exc.show()
+        return
+    lines = usage_lines(exc, lang)
+    for line in lines:
+        err_console.print(line, highlight=False, markup=False)
+    if lines:
+        err_console.print()
+    _print_error(usage_message(exc, lang) if hasattr(exc, "format_message") else str(exc))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, map errors to exit codes (2 bad input, 1 internal).
 
@@ -248,10 +264,7 @@ def _run(argv: list[str]) -> int:
         err_console.print(tr("cli_aborted"))
         return 1
     except typer.TyperException as exc:  # usage errors (bad option, missing argument)
-        if hasattr(exc, "show"):
-            exc.show()
-        else:  # pragma: no cover
-            _print_error(exc.format_message())
+        _show_usage_error(exc)
         return 2
     except BrokenPipeError:  # output piped into `head` & co.: the work is done, stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

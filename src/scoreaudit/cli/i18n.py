@@ -179,6 +179,7 @@ def localise_typer() -> None:
     for name, key in _TYPER_STRINGS.items():
         if hasattr(rich_utils, name):
             setattr(rich_utils, name, h(key))
+    _localise_usage_prefix()
     original = getattr(Command, "get_help_option", None)
     if original is None or getattr(original, "_scoreaudit", False):
         return
@@ -191,3 +192,20 @@ def localise_typer() -> None:
 
     get_help_option._scoreaudit = True  # type: ignore[attr-defined]
     Command.get_help_option = get_help_option  # type: ignore[method-assign]
+
+
+def _localise_usage_prefix() -> None:
+    """The "Usage:" of ``--help`` in :data:`HELP_LANG` (typer's click writes it in English)."""
+    try:
+        from typer._click.formatting import HelpFormatter
+    except ImportError:  # pragma: no cover - another typer layout: the English word stays
+        return
+    original = HelpFormatter.write_usage
+    if getattr(original, "_scoreaudit", False):
+        return
+
+    def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        original(self, prog, args, h("cli_usage_prefix") + " " if prefix is None else prefix)
+
+    write_usage._scoreaudit = True  # type: ignore[attr-defined]
+    HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
