@@ -10,6 +10,7 @@ Run: python benchmarks/check_report_same.py BEFORE_DIR AFTER_DIR
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -62,7 +63,14 @@ def compare(before: Path, after: Path) -> list[str]:
 
 
 def main() -> None:
-    before, after = Path(sys.argv[1]), Path(sys.argv[2])
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("before", type=Path, help="report directory written before the change")
+    ap.add_argument("after", type=Path, help="report directory written after it")
+    args = ap.parse_args()
+    before, after = args.before, args.after
+    for d in (before, after):
+        if not (d / "results.json").is_file():
+            ap.error(f"{d} is not a report directory (no results.json)")
     problems = compare(before, after)
     figs = sorted(p.name for p in (after / "figures").glob("*.svg"))
     print(f"figures: {', '.join(figs)}")
