@@ -82,3 +82,22 @@ def test_bad_labels_file_is_a_clear_error(data, tmp_path, capsys):
 def test_a_name_in_one_language_serves_both():
     lab = Labels({"groups": {"g": {"a": "Alpha"}}})
     assert lab.group("g", "a", "fr") == lab.group("g", "a", "en") == "Alpha"
+
+
+def test_variables_have_display_names_and_unknown_sections_are_named():
+    from scoreaudit.present.catalogue import variable_label
+    from scoreaudit.present.labels import use_labels
+
+    lab = Labels({"variables": {"rent_share": {"fr": "part du loyer", "en": "rent share"}}})
+    assert lab.variable("rent_share", "fr") == "part du loyer"
+    assert lab.variable("other", "fr") is None
+    # shipped names for the bundled data, the attribute's name for a protected input,
+    # the user's name first, the column name when nobody gave one
+    assert variable_label("n_minors", "fr") == "nombre d’enfants mineurs"
+    assert variable_label("n_minors", "en") == "number of minor children"
+    assert variable_label("family_status", "fr") == "situation familiale"
+    with use_labels(lab):
+        assert variable_label("rent_share", "en") == "rent share"
+    assert variable_label("rent_share", "en") == "rent_share"
+    with pytest.raises(Exception, match="unknown key.*colours.*'variables'"):
+        Labels({"colours": {}})

@@ -284,7 +284,8 @@ def test_explanation_slot_rendered(c2sg_result):
         data = results_json(res)
     finally:
         del res.explanation
-    assert "&lt;b&gt;n_minors&lt;/b&gt;" in page and "neutralisation" in page
+    assert "&lt;b&gt;n_minors&lt;/b&gt;" in page and "Gap when each input is neutralised" in page
+    assert 'data-label="Input">income relative to the ceiling</td>' in page
     assert data["explanation"]["neutralisation"][1]["ratio_after"] == 3.1
 
 
@@ -687,10 +688,19 @@ def test_model_section_lists_each_term_with_its_odds_ratios():
         page.index('id="model-terms"') : page.index("</table>", page.index('id="model-terms"'))
     ]
     assert "Rapport de cotes" in table
-    assert re.search(r"<td[^>]*>woman</td><td[^>]*>1,3</td>", table)
+    # the reader's words first, the spec's column name under it (to check the transcription)
+    assert re.search(r"<td[^>]*>femmes</td><td[^>]*>1,3</td>", table)
     assert re.search(r"<td[^>]*>\[0\.9, \+inf\)</td><td[^>]*>1,6</td>", table)
+    assert (
+        '>revenu rapporté au plafond<br><code class="var-code">income_to_ceiling</code></th>'
+        in table
+    )
+    assert '>sexe<br><code class="var-code">gender</code></th>' in table
+    assert '<span title="n_minors">nombre d’enfants mineurs</span>' in page
     md = render_markdown(res, "en")
-    assert "| gender | man | 1 |" in md and "|  | woman | 1.3 |  |" in md
+    assert "| gender | men | 1 |" in md and "|  | women | 1.3 |  |" in md
+    assert "| number of minor children (n\\_minors) | (-inf, 1) | 1 |" in md
+    assert re.search(r"<td[^>]*>femmes x \[1, \+inf\)</td><td[^>]*>1,2</td>", table)
 
 
 def test_subtitle_names_the_audited_attributes():
@@ -732,14 +742,29 @@ def test_explanation_is_told_in_sentences_in_the_report_language():
     page = render_html(res, "fr", figures=False)
     sentences = page[page.index('id="explanation-sentences"') :]
     sentences = sentences[: sentences.index("</ul>")]
-    assert "Sans la variable gender, les dossiers des femmes" in sentences
+    assert "Sans la variable sexe, les dossiers des femmes" in sentences
     # gender carries most of the gap: 1 - log(ratio after) / log(ratio before) >= 80%
-    share = re.search(r"gender porte (\d+)\u202f% de cet écart", sentences)
+    share = re.search(r"sexe porte (\d+)\u202f% de cet écart", sentences)
     assert share and int(share.group(1)) >= 80, sentences
     assert "Neutralising an input" not in page  # the English method notes stay out
     assert 'id="explanation-summary"' in page
     en = render_html(res, "en", figures=False)
     assert "Without the input gender, files of women are selected" in en
+    # the detailed tables: captions, headers and values in words, not code names
+    details = page[page.index('class="explanation-details"') : page.index("</details>")]
+    assert "<caption>Écart quand chaque variable est neutralisée</caption>" in details
+    assert ">Rapport après neutralisation</th>" in details and ">ratio_after<" not in details
+    assert ">Masqué (petit effectif)</th>" in details and ">non</td>" in details
+    assert ">False<" not in details and ">gender<" not in details and ">woman<" not in details
+    assert re.search(r'data-label="Groupe">femmes</td>', details)
+    assert "<caption>Gap when each input is neutralised</caption>" in en
+    # a user's name for a model input reaches the model table, the tables and the sentences
+    from scoreaudit.present.labels import use_labels
+
+    with use_labels({"variables": {"x": {"fr": "revenu déclaré", "en": "declared income"}}}):
+        fr = render_html(res, "fr", figures=False)
+    assert '>revenu déclaré<br><code class="var-code">x</code></th>' in fr
+    assert 'data-label="Variable">revenu déclaré</td>' in fr
 
 
 def test_a_report_written_with_every_format_can_be_replaced_by_force(tmp_path):

@@ -9,11 +9,14 @@ import pandas as pd
 
 __all__ = ["term_table"]
 
-_COLUMNS = ["term", "kind", "level", "coefficient", "odds_ratio", "source", "note"]
+_COLUMNS = ["term", "kind", "level", "coefficient", "odds_ratio", "source", "note", "variables"]
 
 
 def term_table(card: Any) -> pd.DataFrame:
     """One row per term and level: the coefficient and, for a logistic scorecard, its odds ratio.
+
+    ``variables`` holds the input columns of the term (two for an interaction, whose levels
+    read ``level of the first x level of the second``).
 
     Parameters
     ----------
@@ -26,6 +29,8 @@ def term_table(card: Any) -> pd.DataFrame:
     >>> tab = term_table(model("c2sg-reconstruction"))
     >>> tab.loc[tab["term"] == "gender", ["level", "odds_ratio"]].to_dict("records")
     [{'level': 'man', 'odds_ratio': 1.0}, {'level': 'woman', 'odds_ratio': 1.3}]
+    >>> tab.loc[tab["term"] == "mother", "variables"].iloc[0]
+    ('gender', 'n_minors')
     """
     terms = getattr(card, "_terms", None)
     if not terms:
@@ -43,6 +48,7 @@ def term_table(card: Any) -> pd.DataFrame:
                     "odds_ratio": round(math.exp(coef), 12) if logistic else float("nan"),
                     "source": str(getattr(term.spec, "source", None) or ""),
                     "note": str(getattr(term.spec, "note", None) or ""),
+                    "variables": tuple(str(f.variable) for f in term.factors),
                 }
             )
     return pd.DataFrame(rows, columns=_COLUMNS)

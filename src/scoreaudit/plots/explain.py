@@ -34,6 +34,7 @@ from matplotlib.figure import Figure
 from scoreaudit.errors import DataError
 from scoreaudit.plots._doc import _doc
 from scoreaudit.plots._style import OKABE_ITO
+from scoreaudit.present.catalogue import attribute_label, group_label, variable_label
 
 __all__ = [
     "OKABE_ITO",
@@ -165,14 +166,21 @@ def plot_contributions(
             dg["gap"].to_numpy(float),
             height=height,
             color=_CYCLE[k % len(_CYCLE)],
-            label=str(g),
+            label=group_label(attribute, str(g), lang),
         )
     ax.axvline(0, color=OKABE_ITO["black"], lw=0.8)
-    ax.set_yticks(y, terms)
+    ax.set_yticks(y, [variable_label(str(term), lang) for term in terms])
     ax.invert_yaxis()
     ax.set_xlabel(_t(lang, "contrib_x"))
     ref = str(d["reference"].iloc[0])
-    ax.set_title(_t(lang, "contrib_title", attribute=attribute, reference=ref))
+    ax.set_title(
+        _t(
+            lang,
+            "contrib_title",
+            attribute=attribute_label(attribute, lang),
+            reference=group_label(attribute, str(ref), lang),
+        )
+    )
     ax.legend(frameon=False, fontsize="small")
     return fig
 
@@ -257,16 +265,16 @@ def plot_neutralisation(
     finite = finite[np.isfinite(finite) & (finite > 0)]
     if finite.size and finite.max() / finite.min() > 3:
         ax.set_xscale("log")  # ratios live on a log scale
-    ax.set_yticks(y, list(sel["input"]))
+    ax.set_yticks(y, [variable_label(str(i), lang) for i in sel["input"]])
     ax.invert_yaxis()
     ax.set_xlabel(_t(lang, "neutral_x"))
     ax.set_title(
         _t(
             lang,
             "neutral_title",
-            group=group,
-            attribute=attrs[0],
-            reference=str(sel["reference"].iloc[0]),
+            group=group_label(attrs[0], group, lang),
+            attribute=attribute_label(attrs[0], lang),
+            reference=group_label(attrs[0], str(sel["reference"].iloc[0]), lang),
         )
     )
     ax.legend(frameon=False, fontsize="small", loc="best")

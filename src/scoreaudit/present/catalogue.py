@@ -79,6 +79,7 @@ __all__ = [
     "fmt_ratio_ci",
     "fmt_rate_ci",
     "group_label",
+    "variable_label",
     "kv_sep",
     "t",
     "render_warning",
@@ -172,6 +173,30 @@ def attribute_label(name: str, lang: str) -> str:
         given = user.attribute(p, check_lang(lang)) if user is not None else None
         out.append(given or (CATALOGUE[key][check_lang(lang)] if key in CATALOGUE else p))
     return SEP.join(out)
+
+
+def variable_label(name: str, lang: str) -> str:
+    """Readable name of a model input (a column the model reads, or a term of a scorecard).
+
+    The user's labels first, then the catalogue's names of the bundled data's variables, then
+    the attribute's name when the input is also a protected attribute; else the name itself.
+
+    Examples
+    --------
+    >>> variable_label("income_to_ceiling", "fr"), variable_label("gender", "fr")
+    ('revenu rapporté au plafond', 'sexe')
+    >>> variable_label("rent", "en")
+    'rent'
+    """
+    name = str(name)
+    user = active_labels()
+    given = user.variable(name, check_lang(lang)) if user is not None else None
+    if given:
+        return given
+    key = f"var_{name}"
+    if key in CATALOGUE:
+        return CATALOGUE[key][check_lang(lang)]
+    return attribute_label(name, lang)
 
 
 def group_label(attribute: str, group: str, lang: str) -> str:

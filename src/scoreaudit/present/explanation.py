@@ -23,6 +23,7 @@ from scoreaudit.present.catalogue import (
     fmt_pct,
     fmt_ratio,
     t,
+    variable_label,
 )
 from scoreaudit.present.findings import noun_phrase
 
@@ -72,7 +73,7 @@ def _sentence(row: Any, share: float, lang: str, level: str) -> str:
     return t(
         key,
         lang,
-        input=str(row.input),
+        input=variable_label(str(row.input), lang),
         group=_phrase(attr, str(row.group), lang),
         reference=_phrase(attr, str(row.reference), lang),
         attribute=attribute_label(attr, lang),
@@ -147,7 +148,7 @@ def explanation_sentences(
                 lang,
                 group=_phrase(str(attr), str(group), lang),
                 reference=_phrase(str(attr), str(top.reference), lang),
-                input=str(top.input),
+                input=variable_label(str(top.input), lang),
                 before=fmt_ratio(top.ratio_before, lang),
                 after=fmt_ratio(top.ratio_after, lang),
             )

@@ -1,13 +1,16 @@
-"""Display names of attributes and groups, per language, supplied by the user.
+"""Display names of attributes, groups and model variables, per language, supplied by the user.
 
-The catalogue ships names for the bundled data (``gender`` → "sexe", ``woman`` → "femmes").
-Other data get theirs from a small YAML file (``--labels labels.yaml``, ``labels=`` in Python)::
+The catalogue ships names for the bundled data (``gender`` → "sexe", ``woman`` → "femmes",
+``income_to_ceiling`` → "revenu rapporté au plafond"). Other data get theirs from a small YAML
+file (``--labels labels.yaml``, ``labels=`` in Python)::
 
     attributes:
       region: {fr: "Région", en: "Region"}
     groups:
       region:
         IDF: {fr: "Île-de-France", en: "Paris region"}
+    variables:
+      rent_share: {fr: "Part du loyer dans le revenu", en: "Rent share of income"}
 
 A name given for one language only is used in both. Labels only change what is shown; tables,
 results.json and CSV files keep the data's own codes.
@@ -29,7 +32,8 @@ _MAX_LABEL = 200
 
 
 class Labels:
-    """Display names per language: ``attribute(name, lang)`` and ``group(attr, level, lang)``.
+    """Display names per language: ``attribute(name, lang)``, ``group(attr, level, lang)`` and
+    ``variable(name, lang)`` (a model's input column).
 
     Examples
     --------
@@ -39,15 +43,17 @@ class Labels:
     ('Région', 'Île-de-France')
     >>> lab.group("region", "Nord", "fr") is None
     True
+    >>> Labels({"variables": {"rent_share": {"fr": "Part du loyer"}}}).variable("rent_share", "en")
+    'Part du loyer'
     """
 
     def __init__(self, data: Mapping[str, Any] | None = None, source: str = "labels") -> None:
         data = dict(data or {})
-        unknown = set(data) - {"attributes", "groups"}
+        unknown = set(data) - {"attributes", "groups", "variables"}
         if unknown:
             raise DataError(
                 f"{source}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; a labels file "
-                "has 'attributes' and 'groups'."
+                "has 'attributes', 'groups' and 'variables'."
             )
         self._attributes = {
             str(k): _names(v, f"{source}: attributes.{k}")
@@ -60,6 +66,10 @@ class Labels:
             }
             for a, levels in _mapping(data.get("groups"), f"{source}: groups").items()
         }
+        self._variables = {
+            str(k): _names(v, f"{source}: variables.{k}")
+            for k, v in _mapping(data.get("variables"), f"{source}: variables").items()
+        }
 
     def attribute(self, name: str, lang: str) -> str | None:
         names = self._attributes.get(str(name))
@@ -67,6 +77,10 @@ class Labels:
 
     def group(self, attribute: str, level: str, lang: str) -> str | None:
         names = self._groups.get(str(attribute), {}).get(str(level))
+        return None if names is None else names.get(lang) or next(iter(names.values()))
+
+    def variable(self, name: str, lang: str) -> str | None:
+        names = self._variables.get(str(name))
         return None if names is None else names.get(lang) or next(iter(names.values()))
 
 

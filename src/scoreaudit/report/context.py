@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from scoreaudit.core.vocab import REST, SEP
@@ -35,6 +36,7 @@ from scoreaudit.present.catalogue import (
     list_sep,
     render_warning,
     t,
+    variable_label,
 )
 from scoreaudit.present.findings import Finding
 from scoreaudit.present.format import num_or_none
@@ -385,7 +387,66 @@ def explanation_tables(explanation: Any, lang: str) -> list[Table]:
                 if hasattr(explanation, "__dict__")
                 else []
             )
-    return [frame_table(f, lang, f"explanation-{i}", name) for i, (name, f) in enumerate(items)]
+    return [
+        frame_table(_readable(f, lang), lang, f"explanation-{i}", _words("xtab", name, lang))
+        for i, (name, f) in enumerate(items)
+    ]
+
+
+#: Explanation columns holding an attribute, a group of the row's attribute, a model input.
+_ATTRIBUTE_COLUMNS = ("attribute",)
+_GROUP_COLUMNS = ("group", "reference", "auc_group")
+_INPUT_COLUMNS = ("input", "term", "columns")
+
+
+def _words(prefix: str, name: str, lang: str) -> str:
+    """The catalogue's words for a table or column name (``xtab_``/``xcol_``/``xval_``), else
+    the name itself (a column this version does not know is still shown)."""
+    key = f"{prefix}_{name}"
+    return t(key, lang) if key in CATALOGUE else str(name)
+
+
+def _missing(v: Any) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
+
+
+def _is_yes_no(values: pd.Series) -> bool:
+    """A column of booleans, possibly with missing values (an object column)."""
+    if pd.api.types.is_bool_dtype(values):
+        return True
+    given = [v for v in values if not _missing(v)]
+    return bool(given) and all(isinstance(v, (bool, np.bool_)) for v in given)
+
+
+def _readable(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """An explanation frame for the report: headers, attributes, groups, inputs, yes/no and
+    method names in words of ``lang``; numbers untouched (formatted by :func:`frame_table`)."""
+    out = frame.copy()
+    attrs = out["attribute"].astype(str) if "attribute" in out.columns else None
+    for col in out.columns:
+        values = out[col]
+        if col in _ATTRIBUTE_COLUMNS:
+            out[col] = [attribute_label(str(v), lang) for v in values]
+        elif col in _GROUP_COLUMNS and attrs is not None:
+            out[col] = [
+                v if v is None or v != v else group_label(a, str(v), lang)
+                for a, v in zip(attrs, values, strict=True)
+            ]
+        elif col in _INPUT_COLUMNS:
+            out[col] = [
+                ", ".join(variable_label(x.strip(), lang) for x in str(v).split(","))
+                for v in values
+            ]
+        elif col == "note" and "many_levels" in out.columns:  # the one note proxies write
+            out[col] = [
+                t("xval_note_many_levels", lang) if bool(m) else "" for m in frame["many_levels"]
+            ]
+        elif _is_yes_no(values):
+            out[col] = [None if _missing(v) else t("yes" if v else "no", lang) for v in values]
+        elif pd.api.types.is_string_dtype(values) or values.dtype == object:
+            out[col] = [_words("xval", v, lang) if isinstance(v, str) else v for v in values]
+    out.columns = [_words("xcol", str(c), lang) for c in out.columns]
+    return out
 
 
 def explanation_records(explanation: Any) -> dict[str, Any] | None:
@@ -472,12 +533,21 @@ def model_context(pub: Any, lang: str) -> dict[str, Any]:
         "description": description,
         "sources": sources,
         "assumption_warning": warn,
-        "features": features,
+        "features": [{"label": variable_label(str(f), lang), "code": str(f)} for f in features],
         "terms": terms,
         "score_column": str(column) if kind == "ScoreColumn" or (column and not terms) else "",
         # the description and sources come from the (English) spec: said so, not translated
         "spec_note": t("spec_note", lang) if lang != "en" else "",
     }
+
+
+def _level_label(variables: tuple[str, ...], level: str, lang: str) -> str:
+    """A term's level in words: each variable's level by its group label when it has one
+    (``woman x [1, +inf)`` → ``femmes x [1, +inf)``); bins and unknown levels as written."""
+    parts = level.split(" x ") if len(variables) > 1 else [level]
+    if len(parts) != len(variables):
+        return level
+    return " x ".join(group_label(v, p, lang) for v, p in zip(variables, parts, strict=True))
 
 
 def _term_rows(model: Any, lang: str) -> dict[str, Any] | None:
@@ -494,9 +564,10 @@ def _term_rows(model: Any, lang: str) -> dict[str, Any] | None:
             value = r.odds_ratio if odds else r.coefficient
             rows.append(
                 {
-                    "term": str(term) if i == 0 else "",
+                    "term": variable_label(str(term), lang) if i == 0 else "",
+                    "code": str(term) if i == 0 and variable_label(str(term), lang) != term else "",
                     "span": len(part) if i == 0 else 0,
-                    "level": r.level,
+                    "level": _level_label(r.variables, str(r.level), lang),
                     "value": fmt_number(value, lang, 4).rstrip("0").rstrip(".,") or "0",
                     "source": str(first.source or first.note) if i == 0 else "",
                 }
