@@ -272,18 +272,18 @@ def test_french_tick_format(res):
     fig = plots.selection_rates(res, "gender", lang="fr")
     fig.draw_without_rendering()
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
-    assert ticks and all(t.endswith("\u00a0%") for t in ticks)
-    assert "1\u00a0%" in ticks or "2\u00a0%" in ticks
+    assert ticks and all(t.endswith("\u202f%") for t in ticks)
+    assert "1\u202f%" in ticks or "2\u202f%" in ticks
     en = plots.selection_rates(res, "gender", lang="en")
     en.draw_without_rendering()
     assert all(
-        t.get_text().endswith("%") and "\u00a0" not in t.get_text()
+        t.get_text().endswith("%") and "\u202f" not in t.get_text()
         for t in en.axes[0].get_xticklabels()
         if t.get_text()
     )
     assert plots.format_number(1.5, "fr") == "1,5"
-    assert plots.format_percent(0.05, "fr") == "5\u00a0%"
-    assert plots.format_count(12345, "fr") == "12\u00a0345"
+    assert plots.format_percent(0.05, "fr") == "5\u202f%"
+    assert plots.format_count(12345, "fr") == "12\u202f345"
 
 
 # -- literal labels, edge cases -------------------------------------------------------------

@@ -20,7 +20,6 @@ from matplotlib.transforms import blended_transform_factory
 from scoreaudit.core.vocab import REST, SEP
 from scoreaudit.errors import DataError
 from scoreaudit.plots._text import (
-    _TEXTS,
     LANGUAGES,
     _t,
     _tick_formatter,
@@ -109,7 +108,7 @@ def _check(result: Any, lang: str, ax: Any = None) -> AuditResult:
             f"Plots need a scoreaudit AuditResult (from sa.audit(...)), not "
             f"{type(result).__name__}."
         )
-    if lang not in _TEXTS:
+    if lang not in LANGUAGES:
         raise DataError(f"lang must be one of {', '.join(map(repr, LANGUAGES))}, not {lang!r}.")
     return result
 

@@ -34,7 +34,7 @@ from matplotlib.figure import Figure
 from scoreaudit.errors import DataError
 from scoreaudit.plots._doc import _doc
 from scoreaudit.plots._style import OKABE_ITO
-from scoreaudit.present.catalogue import attribute_label, group_label, variable_label
+from scoreaudit.present.catalogue import LANGUAGES, attribute_label, group_label, t, variable_label
 
 __all__ = [
     "OKABE_ITO",
@@ -49,50 +49,11 @@ _CYCLE = [
     for k in ("blue", "vermillion", "green", "orange", "sky_blue", "purple", "yellow", "black")
 ]
 
-_TEXT = {
-    "en": {
-        "contrib_title": "Which terms carry the score gap: {attribute} (vs {reference})",
-        "contrib_x": "Gap in mean contribution to the linear predictor (group − reference)",
-        "neutral_title": "{group} ({attribute}) vs {reference}: ratio when each input is neutralised",
-        "neutral_x": "Selection-rate ratio (group / reference)",
-        "before": "before: {ratio}",
-        "parity": "parity (1)",
-        "shift_title": "Paired score change when {attribute} is set to each value",
-        "shift_x": "Score change (counterfactual − original)",
-        "shift_y": "Files",
-        "shift_bar_y": "Mean score change",
-        "persona_title": "Personas on the population's score distribution",
-        "persona_x": "Score",
-        "persona_y": "Files",
-        "cutoff": "cut-off",
-        "as_given": "as given",
-        "from_to": "{group} → {value}",
-    },
-    "fr": {
-        "contrib_title": "Termes portant l'écart de score : {attribute} (vs {reference})",
-        "contrib_x": "Écart de contribution moyenne au prédicteur linéaire (groupe − référence)",
-        "neutral_title": "{group} ({attribute}) vs {reference} : rapport si chaque variable est neutralisée",
-        "neutral_x": "Rapport des taux de sélection (groupe / référence)",
-        "before": "avant : {ratio}",
-        "parity": "parité (1)",
-        "shift_title": "Variation appariée du score quand {attribute} prend chaque valeur",
-        "shift_x": "Variation du score (contrefactuel − original)",
-        "shift_y": "Dossiers",
-        "shift_bar_y": "Variation moyenne du score",
-        "persona_title": "Personas sur la distribution des scores de la population",
-        "persona_x": "Score",
-        "persona_y": "Dossiers",
-        "cutoff": "seuil",
-        "as_given": "tel que décrit",
-        "from_to": "{group} → {value}",
-    },
-}
-
 
 def _t(lang: str, key: str, **kw: Any) -> str:
-    if lang not in _TEXT:
+    if lang not in LANGUAGES:
         raise DataError(f"lang must be 'en' or 'fr', not {lang!r}.")
-    return _TEXT[lang][key].format(**kw)
+    return t(f"plot_x_{key}", lang, **kw)
 
 
 def _num(x: float, lang: str) -> str:
