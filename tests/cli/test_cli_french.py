@@ -142,7 +142,21 @@ def test_power_in_french(capsys):
     _no_english(text)
     assert "l’audit a besoin de 14 160 dossiers (dont 1 416 dans le groupe)" in text
     assert "Holm sur 20 comparaisons : 0,25 % par comparaison" in text
-    assert "Avec 10 000 dossiers, un rapport inférieur à 1,6" in text
+    assert (
+        "Avec 10 000 dossiers, un rapport inférieur à 1,6 n’aurait pas pu être détecté "
+        "(puissance de 80 %, seuil de 5 %)." in text
+    )
+    small = ["power", "--reference-rate", "0.05", "--ratio", "0.7", "--group-share", "0.1"]
+    assert main([*small, "--n", "300", "--power", "0.9", "--alpha", "0.025", "--lang", "fr"]) == 0
+    assert (
+        "Avec 300 dossiers, aucune disparité n’aurait pu être détectée, quelle que soit son "
+        "ampleur (puissance de 90 %, seuil de 2,5 %)." in _text(capsys.readouterr())
+    )
+    assert main([*args, "--n", "10000", "--lang", "en"]) == 0
+    assert (
+        "With 10,000 files, a ratio below 1.4 could not have been detected (80% power, 5% "
+        "level)." in _text(capsys.readouterr())
+    )
     assert main(["power", "--lang", "fr"]) == 2  # neither --ratio nor --n
     assert "Erreur : Donnez un rapport à détecter" in _text(capsys.readouterr())
 

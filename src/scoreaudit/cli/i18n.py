@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scoreaudit.errors import ScoreAuditError
-from scoreaudit.present.catalogue import check_lang, t
+from scoreaudit.present.catalogue import NNBSP, check_lang, t
 
 __all__ = [
     "current_lang",
@@ -120,7 +120,7 @@ def tr(key: str, **values: Any) -> str:
 
 #: No-break space: French thousands separator and space before "%" in the terminal (U+00A0,
 #: which every terminal font has, rather than the report's narrow U+202F).
-NBSP = "\u00a0"
+NBSP = NNBSP  # the reports' narrow no-break space: one convention for French numbers
 
 
 def num(text: object) -> str:
@@ -132,7 +132,7 @@ def num(text: object) -> str:
     Examples
     --------
     >>> _ = set_lang("fr")
-    >>> num("14,160") == "14\u00a0160", num("<0.0001"), num("7.5%") == "7,5\u00a0%"
+    >>> num("14,160") == "14\u202f160", num("<0.0001"), num("7.5%") == "7,5\u202f%"
     (True, '<0,0001', True)
     >>> _ = set_lang("en")
     >>> num("14,160.5")

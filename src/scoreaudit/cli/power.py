@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from scoreaudit.cli.i18n import h, num, set_lang, tr, whole
+from scoreaudit.cli.i18n import current_lang, h, num, set_lang, tr, whole
 from scoreaudit.errors import DataError
 
 if TYPE_CHECKING:
@@ -155,13 +155,27 @@ def power_command(
 
 
 def _explain(ratio: float, power: float, alpha: float, sizes: str) -> str:
-    """The detectable-ratio sentence, with the number of files instead of "these group sizes"."""
-    from scoreaudit.cli.i18n import current_lang
-    from scoreaudit.stats import power as P
+    """The detectable-ratio sentence for ``sizes`` files, rounded towards 1 so it stays true."""
+    from scoreaudit.present.catalogue import fmt_number
+    from scoreaudit.stats.power import _conservative_ratio
 
-    lang = current_lang()
-    text = P.explain_detectable(ratio, lang, power=power, alpha=alpha)  # type: ignore[arg-type]
-    return text.replace("these group sizes" if lang == "en" else "ces effectifs", sizes)
+    pct = {"power": _percent(power), "level": _percent(alpha), "sizes": sizes}
+    if math.isnan(ratio):
+        return tr("cli_power_detect_none", **pct)
+    if ratio == 1:
+        return tr("cli_power_detect_any", **pct)
+    value, decimals = _conservative_ratio(ratio)
+    key = "cli_power_detect_above" if ratio > 1 else "cli_power_detect_below"
+    return tr(key, ratio=fmt_number(value, current_lang(), decimals), **pct)
+
+
+def _percent(share: float) -> str:
+    """80% / 80 % (a requested power or level: as many decimals as given, up to four)."""
+    from scoreaudit.present.catalogue import fmt_pct
+
+    text = f"{100 * share:.4f}".rstrip("0").rstrip(".")
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return fmt_pct(share, current_lang(), decimals)
 
 
 def _print_needed(
