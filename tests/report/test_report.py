@@ -746,7 +746,12 @@ def test_explanation_is_told_in_sentences_in_the_report_language():
     # gender carries most of the gap: 1 - log(ratio after) / log(ratio before) >= 80%
     share = re.search(r"sexe porte (\d+)\u202f% de cet écart", sentences)
     assert share and int(share.group(1)) >= 80, sentences
-    assert "Neutralising an input" not in page  # the English method notes stay out
+    assert "Neutralising an input" not in page  # the method notes in the report's language
+    assert (
+        "Neutraliser une variable : ses valeurs ont été mélangées entre les dossiers ; "
+        in page
+    )
+    assert "Katz intervals" not in page and "intervalles de Katz" in page
     assert 'id="explanation-summary"' in page
     en = render_html(res, "en", figures=False)
     assert "Without the input gender, files of women are selected" in en

@@ -18,6 +18,7 @@ import pandas as pd
 
 from scoreaudit.core.vocab import SEP
 from scoreaudit.present.catalogue import (
+    CATALOGUE,
     attribute_label,
     fmt_level,
     fmt_pct,
@@ -27,7 +28,7 @@ from scoreaudit.present.catalogue import (
 )
 from scoreaudit.present.findings import noun_phrase
 
-__all__ = ["explanation_sentences", "gap_shares"]
+__all__ = ["explanation_notes", "explanation_sentences", "gap_shares"]
 
 #: Inputs carrying less than this share of a gap are not named.
 MIN_SHARE = 0.10
@@ -154,3 +155,44 @@ def explanation_sentences(
             )
         )
     return sentences, summary
+
+
+def explanation_notes(explanation: Any, lang: str = "en") -> list[str]:
+    """How the explanation was computed, in ``lang``: read from its ``config`` and tables.
+
+    An object without the configuration :func:`scoreaudit.explain.explain` records (a
+    user's own tables) gives its own ``notes`` in English only.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> ex = SimpleNamespace(config={"neutralise": "permute", "stratum": None, "n_repeats": 1,
+    ...                              "additive_fast_path": False}, proxies=pd.DataFrame())
+    >>> explanation_notes(ex, "fr")[0]
+    'Neutraliser une variable : ses valeurs ont été mélangées entre les dossiers ; les dossiers ont été notés et sélectionnés à nouveau avec la politique de sélection de l’audit.'
+    """
+    config = getattr(explanation, "config", None) or {}
+    method = config.get("neutralise")
+    if f"expl_note_how_{method}" not in CATALOGUE:
+        given = [str(n) for n in getattr(explanation, "notes", []) or []]
+        return given if lang == "en" else []
+    how = t(f"expl_note_how_{method}", lang)
+    stratum = config.get("stratum")
+    if stratum is not None and method != "fixed":
+        how += t("expl_note_within", lang, stratum=variable_label(str(stratum), lang))
+    repeats = int(config.get("n_repeats") or 1)
+    notes = [
+        t("expl_note_method", lang, how=how),
+        t("expl_note_intervals_repeats", lang, repeats=repeats)
+        if repeats > 1
+        else t("expl_note_intervals", lang),
+    ]
+    if config.get("additive_fast_path"):
+        notes.append(t("expl_note_additive", lang))
+    proxies = getattr(explanation, "proxies", None)
+    if proxies is not None and len(proxies) and "many_levels" in proxies.columns:
+        many = list(dict.fromkeys(proxies.loc[proxies["many_levels"].astype(bool), "input"]))
+        if many:
+            inputs = ", ".join(variable_label(str(i), lang) for i in many)
+            notes.append(t("expl_note_many_levels", lang, inputs=inputs))
+    return notes

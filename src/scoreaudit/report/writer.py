@@ -29,7 +29,7 @@ from scoreaudit.present.catalogue import (
     t,
     words_and,
 )
-from scoreaudit.present.explanation import explanation_sentences
+from scoreaudit.present.explanation import explanation_notes, explanation_sentences
 from scoreaudit.present.findings import Finding, findings
 from scoreaudit.present.labels import use_labels
 from scoreaudit.report import context as C
@@ -193,7 +193,7 @@ def _context(p: _Prepared) -> dict[str, Any]:
         "outcome_tables": outcome_tables,
         "label_column": str(summary.get("label") or ""),
         "explanation_tables": C.explanation_tables(explanation, lang),
-        "explanation_notes": [str(n) for n in getattr(explanation, "notes", []) or []],
+        "explanation_notes": [] if explanation is None else explanation_notes(explanation, lang),
         "explanation_sentences": expl_sentences,
         "explanation_summary": expl_summary,
         "has_explanation": explanation is not None,
