@@ -747,10 +747,7 @@ def test_explanation_is_told_in_sentences_in_the_report_language():
     share = re.search(r"sexe porte (\d+)\u202f% de cet écart", sentences)
     assert share and int(share.group(1)) >= 80, sentences
     assert "Neutralising an input" not in page  # the method notes in the report's language
-    assert (
-        "Neutraliser une variable : ses valeurs ont été mélangées entre les dossiers ; "
-        in page
-    )
+    assert "Neutraliser une variable : ses valeurs ont été mélangées entre les dossiers ; " in page
     assert "Katz intervals" not in page and "intervalles de Katz" in page
     assert 'id="explanation-summary"' in page
     en = render_html(res, "en", figures=False)
