@@ -101,3 +101,18 @@ def test_variables_have_display_names_and_unknown_sections_are_named():
     assert variable_label("rent_share", "en") == "rent_share"
     with pytest.raises(Exception, match="unknown key.*colours.*'variables'"):
         Labels({"colours": {}})
+
+
+def test_headline_noun_phrases_use_the_labels():
+    from scoreaudit.present.findings import noun_phrase
+    from scoreaudit.present.labels import use_labels
+
+    cell = {"region": "N", "family_status": "alone", "gender": "man"}
+    assert noun_phrase(cell, "fr") == "des hommes vivant seuls avec region « N »"
+    lab = {"attributes": {"region": {"fr": "région"}}, "groups": {"region": {"N": "Nord"}}}
+    with use_labels(lab):
+        assert noun_phrase(cell, "fr") == "des hommes vivant seuls avec région « Nord »"
+        assert noun_phrase({"region": "N"}, "en") == "people with région “Nord”"
+    assert noun_phrase({"age_band": "25-34", "family_status": "single_parent"}, "fr") == (
+        "des parents isolés de 25 à 34 ans"
+    )

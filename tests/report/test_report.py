@@ -377,7 +377,7 @@ def test_zero_selection_group_among_the_strongest_gaps_is_the_headline():
     )
     f = findings(publish(res)[0], "en")
     assert len(f) == 1 and f[0].kind == "zero_group" and f[0].group == "z"
-    assert f[0].text.startswith("None of the 20,000 files of people with family_status “z”")
+    assert f[0].text.startswith("None of the 20,000 files of people with family status “z”")
 
 
 def _groups(n: dict[str, int], sel: dict[str, int], reference: str, attribute: str = "g"):

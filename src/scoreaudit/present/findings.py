@@ -34,12 +34,14 @@ import pandas as pd
 
 from scoreaudit.core.vocab import REST, SEP
 from scoreaudit.present.catalogue import (
+    attribute_label,
     fmt_int,
     fmt_level,
     fmt_number,
     fmt_p,
     fmt_pct,
     fmt_ratio_ci,
+    group_label,
     t,
 )
 from scoreaudit.present.format import num_or_none
@@ -49,47 +51,28 @@ __all__ = ["Finding", "detectable_text", "findings", "noun_phrase"]
 
 
 # -- noun phrases of the bundled data's groups ------------------------------------------------
-_HEAD = {
-    "en": {"woman": "women", "man": "men", None: "people"},
-    "fr": {"woman": "femmes", "man": "hommes", None: "personnes"},
-}
-_SINGLE_PARENT = {
-    "en": {"woman": "single mothers", "man": "single fathers", None: "single parents"},
-    "fr": {"woman": "mères isolées", "man": "pères isolés", None: "parents isolés"},
-}
-_FAMILY = {
-    "en": {
-        "alone": "living alone",
-        "couple_no_child": "in a couple without children",
-        "couple_with_children": "in a couple with children",
-        "other": "in another family situation",
-    },
-    "fr": {
-        "alone": "vivant {seul}",
-        "couple_no_child": "en couple sans enfant",
-        "couple_with_children": "en couple avec enfants",
-        "other": "dans une autre situation familiale",
-    },
-}
+#: Family situations of the bundled data with a phrase of their own (``np_family_*`` keys).
+_FAMILY = ("alone", "couple_no_child", "couple_with_children", "other")
 
 
 def _age(label: str, lang: str) -> str:
     lab = str(label).strip()
     if lab.endswith("+") and lab[:-1].isdigit():
-        return f"aged {lab[:-1]} or over" if lang == "en" else f"de {lab[:-1]} ans ou plus"
+        return t("np_age_over", lang, age=lab[:-1])
     parts = lab.split("-")
     if len(parts) == 2 and all(p.strip().isdigit() for p in parts):
-        a, b = (p.strip() for p in parts)
-        return f"aged {a}-{b}" if lang == "en" else f"de {a} à {b} ans"
-    return f"in the age band “{lab}”" if lang == "en" else f"de la tranche d’âge « {lab} »"
+        low, high = (p.strip() for p in parts)
+        return t("np_age_range", lang, low=low, high=high)
+    return t("np_age_band", lang, band=group_label("age_band", lab, lang))
 
 
 def noun_phrase(cell: Mapping[str, str], lang: str) -> str:
     """Plain-language noun phrase for a group given as ``{attribute: label}``.
 
     Known attributes of the bundled data (gender, age_band, family_status) are phrased
-    ("single mothers aged 25-34"); other attributes are quoted as they are. French phrases
-    start with their article ("des hommes vivant seuls").
+    ("single mothers aged 25-34"); other attributes are named by their display names (the
+    user's labels, else as they are). French phrases start with their article ("des hommes
+    vivant seuls").
 
     Examples
     --------
@@ -99,26 +82,17 @@ def noun_phrase(cell: Mapping[str, str], lang: str) -> str:
     'des personnes avec region « Nord »'
     """
     gender = cell.get("gender")
-    if gender not in ("woman", "man"):
-        gender_known = False
-        gender_key = None
-    else:
-        gender_known = True
-        gender_key = gender
+    gender_known = gender in ("woman", "man")
+    who = gender if gender_known else "any"
     fam = cell.get("family_status")
-    fam_known = fam is None or fam in _FAMILY["en"] or fam == "single_parent"
-    if fam == "single_parent":
-        head = _SINGLE_PARENT[lang][gender_key]
-    else:
-        head = _HEAD[lang][gender_key]
+    fam_known = fam is None or fam in _FAMILY or fam == "single_parent"
+    head = t(f"np_single_parent_{who}" if fam == "single_parent" else f"np_head_{who}", lang)
     suffixes = []
     if "age_band" in cell:
         suffixes.append(_age(cell["age_band"], lang))
     if fam is not None and fam != "single_parent" and fam_known:
-        text = _FAMILY[lang][fam]
-        if lang == "fr":
-            text = text.format(seul="seuls" if gender_key == "man" else "seules")
-        suffixes.append(text)
+        key = "np_family_alone_man" if fam == "alone" and who == "man" else f"np_family_{fam}"
+        suffixes.append(t(key, lang))
     for attr, label in cell.items():
         if (
             attr == "age_band"
@@ -126,14 +100,15 @@ def noun_phrase(cell: Mapping[str, str], lang: str) -> str:
             or (attr == "family_status" and fam_known)
         ):
             continue
-        if lang == "en":
-            suffixes.append(f"with {attr} “{label}”")
-        else:
-            suffixes.append(f"avec {attr} « {label} »")
-    phrase = " ".join([head, *suffixes])
-    if lang == "fr":
-        phrase = "des " + phrase
-    return phrase
+        suffixes.append(
+            t(
+                "np_with",
+                lang,
+                attribute=attribute_label(attr, lang),
+                label=group_label(attr, str(label), lang),
+            )
+        )
+    return t("np_phrase", lang, phrase=" ".join([head, *suffixes]))
 
 
 def _cell(attribute: str, group: str) -> dict[str, str] | None:
