@@ -116,3 +116,34 @@ def test_headline_noun_phrases_use_the_labels():
     assert noun_phrase({"age_band": "25-34", "family_status": "single_parent"}, "fr") == (
         "des parents isolés de 25 à 34 ans"
     )
+
+
+def test_a_spec_gives_display_names_the_user_file_overrides(tmp_path):
+    import scoreaudit as sa
+    from scoreaudit.errors import ModelError
+    from scoreaudit.report import render_html, write_report
+
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame({"region": rng.choice(["IDF", "NORD"], 1_000), "rent": rng.random(1_000)})
+    spec = {
+        "name": "t",
+        "terms": [{"kind": "linear", "variable": "rent", "odds_ratio": 3.0}],
+        "labels": {
+            "variables": {"rent": {"fr": "part du loyer", "en": "rent share"}},
+            "groups": {"region": {"IDF": "Île-de-France"}},
+        },
+    }
+    card = sa.Scorecard.from_dict(spec)
+    res = sa.audit(sa.Population(frame, protected=["region"]), card, sa.Budget(share=0.1))
+    out = write_report(res, tmp_path / "r", lang="fr", formats=("html",))
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert '>part du loyer<br><code class="var-code">rent</code>' in page
+    assert "Île-de-France" in page
+    user = {"variables": {"rent": {"fr": "loyer / revenu"}}}
+    out = write_report(res, tmp_path / "u", lang="fr", formats=("html",), labels=user)
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert ">loyer / revenu<br>" in page and "Île-de-France" in page  # both sources
+    assert ">part du loyer<br>" in render_html(res, "fr", figures=False)  # the spec's, always
+    spec["labels"] = {"variables": {"rent": {"de": "Miete"}}}
+    with pytest.raises(ModelError, match=r"labels\.variables\.rent: a display name .* de"):
+        sa.Scorecard.from_dict(spec)

@@ -408,7 +408,8 @@ def run_audit_command(
     from scoreaudit.gate.publish import publish
     from scoreaudit.present.labels import use_labels
 
-    with use_labels(opts["labels"]):  # the report's display names in the terminal too
+    # the report's display names in the terminal too
+    with use_labels(opts["labels"], model=getattr(result, "model", None)):
         print_result(
             publish(
                 result,

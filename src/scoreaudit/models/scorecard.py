@@ -17,6 +17,9 @@ Top level keys (only ``name`` and ``terms`` are required)::
                                   # identity: score = eta
     intercept: -2.0               # log-odds (link scale); default 0
     terms: [...]                  # 1 to 10,000 terms, see below
+    labels:                       # optional display names for the report (the layout of a
+      variables:                  #   --labels file; a user's --labels file overrides them)
+        rent_share: {fr: "Part du loyer", en: "Rent share"}
 
 Every term may also carry ``name`` (the label of its column in :meth:`Scorecard.contributions`;
 defaults to the variable, or ``var1:var2`` for an interaction), ``source`` (where the term comes
@@ -447,6 +450,20 @@ class Scorecard:
     def link(self) -> str:
         """``"logistic"`` or ``"identity"``."""
         return self._spec.link
+
+    @property
+    def labels(self) -> dict[str, Any] | None:
+        """Display names the spec gives (``labels:``: attributes, groups, variables), or None.
+
+        Examples
+        --------
+        >>> d = {"name": "m", "terms": [{"kind": "linear", "variable": "x", "odds_ratio": 2.0}],
+        ...      "labels": {"variables": {"x": {"fr": "revenu", "en": "income"}}}}
+        >>> Scorecard.from_dict(d).labels["variables"]
+        {'x': {'fr': 'revenu', 'en': 'income'}}
+        """
+        given = self._spec.labels
+        return None if given is None else given.model_dump(mode="python")
 
     @property
     def intercept(self) -> float:

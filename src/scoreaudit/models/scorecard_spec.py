@@ -489,6 +489,33 @@ def _term_label(term: TermSpec) -> str:
     return term.variable
 
 
+def _check_label_names(value: Any) -> Any:
+    """A display name: one text for both languages, or ``{en: ..., fr: ...}`` (one line of
+    at most 200 characters each)."""
+    names = value if isinstance(value, Mapping) else {"en": value}
+    bad_lang = [str(k) for k in names if k not in ("en", "fr")]
+    if bad_lang or not names:
+        raise _bad("err_spec_label_lang", got=", ".join(bad_lang) or "{}")
+    for text in names.values():
+        if not isinstance(text, str) or not text.strip():
+            raise _bad("err_spec_label_text", value=text)
+        if len(text) > 200 or any(ord(c) < 32 for c in text):
+            raise _bad("err_spec_label_line", value=text[:40])
+    return value
+
+
+LabelNames = Annotated[Any, AfterValidator(_check_label_names)]
+
+
+class SpecLabels(_Strict):
+    """Display names the spec gives its inputs, attributes and groups (the report's words;
+    the user's ``--labels`` file overrides them). Same layout as a labels file."""
+
+    attributes: dict[str, LabelNames] = Field(default_factory=dict)
+    groups: dict[str, dict[str, LabelNames]] = Field(default_factory=dict)
+    variables: dict[str, LabelNames] = Field(default_factory=dict)
+
+
 class ScorecardSpec(_Strict):
     """The validated content of a scorecard spec (see the module docstring for the format)."""
 
@@ -499,6 +526,7 @@ class ScorecardSpec(_Strict):
     link: Literal["logistic", "identity"] = "logistic"
     intercept: Finite = 0.0
     terms: Annotated[list[Term], Field(min_length=1, max_length=MAX_TERMS)]
+    labels: SpecLabels | None = None
 
     @field_validator("version", mode="before")
     @classmethod

@@ -79,6 +79,25 @@ class Labels:
         names = self._groups.get(str(attribute), {}).get(str(level))
         return None if names is None else names.get(lang) or next(iter(names.values()))
 
+    def overlay(self, other: Labels) -> Labels:
+        """These names, with ``other``'s wherever it gives one (a user's file over a spec's).
+
+        Examples
+        --------
+        >>> spec = Labels({"variables": {"x": "income", "y": "rent"}})
+        >>> user = spec.overlay(Labels({"variables": {"x": {"fr": "revenu"}}}))
+        >>> user.variable("x", "fr"), user.variable("y", "fr")
+        ('revenu', 'rent')
+        """
+        out = Labels()
+        out._attributes = {**self._attributes, **other._attributes}
+        out._variables = {**self._variables, **other._variables}
+        out._groups = {
+            a: {**self._groups.get(a, {}), **other._groups.get(a, {})}
+            for a in dict.fromkeys([*self._groups, *other._groups])
+        }
+        return out
+
     def variable(self, name: str, lang: str) -> str | None:
         names = self._variables.get(str(name))
         return None if names is None else names.get(lang) or next(iter(names.values()))
@@ -118,6 +137,14 @@ def load_labels(path: str | Path) -> Labels:
     return Labels(data, source=str(path))
 
 
+def _as_labels(labels: Labels | Mapping[str, Any] | str | Path | None) -> Labels | None:
+    if labels is None or isinstance(labels, Labels):
+        return labels
+    if isinstance(labels, (str, Path)):
+        return load_labels(labels)
+    return Labels(labels)
+
+
 _ACTIVE: contextvars.ContextVar[Labels | None] = contextvars.ContextVar("labels", default=None)
 
 
@@ -127,16 +154,23 @@ def active_labels() -> Labels | None:
 
 
 @contextlib.contextmanager
-def use_labels(labels: Labels | Mapping[str, Any] | str | Path | None) -> Iterator[None]:
-    """Use ``labels`` for every display name rendered inside the block."""
-    if labels is None:
+def use_labels(
+    labels: Labels | Mapping[str, Any] | str | Path | None, *, model: Any = None
+) -> Iterator[None]:
+    """Use ``labels`` for every display name rendered inside the block, over the labels
+    already in use, over the names the ``model``'s spec gives (its ``labels``), if any."""
+    given = _as_labels(labels)
+    current = _ACTIVE.get()
+    if current is not None:
+        given = current if given is None else current.overlay(given)
+    spec_names = getattr(model, "labels", None)
+    if isinstance(spec_names, Mapping):
+        spec = Labels(spec_names, source=f"model {getattr(model, 'name', '')!r}: labels")
+        given = spec if given is None else spec.overlay(given)
+    if given is None:
         yield
         return
-    if isinstance(labels, (str, Path)):
-        labels = load_labels(labels)
-    elif not isinstance(labels, Labels):
-        labels = Labels(labels)
-    token = _ACTIVE.set(labels)
+    token = _ACTIVE.set(given)
     try:
         yield
     finally:

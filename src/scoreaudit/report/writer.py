@@ -255,10 +255,11 @@ def render_html(
     >>> "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page
     True
     """
-    p = _prepared or _prepare(result, lang, min_cell=min_cell, manifest=manifest)
-    if _prepared is None and figures:
-        p.figures = make_figures(p.published, p.lang)
-    return render_page("report.html.j2", _context(p))
+    with use_labels(None, model=getattr(result, "model", None)):  # the spec's names
+        p = _prepared or _prepare(result, lang, min_cell=min_cell, manifest=manifest)
+        if _prepared is None and figures:
+            p.figures = make_figures(p.published, p.lang)
+        return render_page("report.html.j2", _context(p))
 
 
 def _summary_table(pub: Any, lang: str, marker: str) -> dict[str, Any]:
@@ -359,8 +360,9 @@ def render_markdown(
     >>> "a\\\\|b" in render_markdown(sa.audit(pop, "s", sa.Budget(share=0.3), threshold_free=False))
     True
     """
-    p = _prepared or _prepare(result, lang, min_cell=min_cell, manifest=manifest)
-    return render_page("report.md.j2", _context(p))
+    with use_labels(None, model=getattr(result, "model", None)):  # the spec's names
+        p = _prepared or _prepare(result, lang, min_cell=min_cell, manifest=manifest)
+        return render_page("report.md.j2", _context(p))
 
 
 def results_json(
@@ -468,7 +470,7 @@ def write_report(
     >>> sorted(p.name for p in (d / "tables").iterdir())
     ['curve.csv', 'disparities.csv', 'groups.csv']
     """
-    with use_labels(labels):
+    with use_labels(labels, model=getattr(result, "model", None)):
         return _write_report(
             result,
             out_dir,
