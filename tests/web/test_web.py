@@ -107,6 +107,17 @@ def test_catalogue_has_both_languages_with_same_placeholders():
         assert placeholders(entry["en"]) == placeholders(entry["fr"]), key
 
 
+def test_page_texts_are_read_from_the_one_catalogue():
+    from scoreaudit.present.catalogue import CATALOGUE
+
+    assert CATALOGUE["web_nav_home"] == {"en": "Home", "fr": "Accueil"}
+    assert strings.w("nav_home", "fr") == "Accueil"
+    assert strings.w("nav_controls", "en") == "Control log"
+    assert "nav_home" not in CATALOGUE  # page keys carry the web_ prefix in the catalogue
+    assert "web_nav_home" not in strings.STRINGS
+    assert not list(Path(strings.__file__).parent.glob("*.json"))  # no second catalogue
+
+
 # -- loopback, headers, CSRF -----------------------------------------------------------------
 
 

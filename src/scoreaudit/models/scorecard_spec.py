@@ -188,7 +188,12 @@ class _TermCommon(_Strict):
 
 
 class _Edges(BaseModel):
-    """Mixin validating ``edges``."""
+    """Mixin: a numeric variable cut at ``edges`` (binned term or factor), edges validated."""
+
+    kind: Literal["bins"]
+    variable: Text
+    edges: Annotated[list[Edge], Field(min_length=1)]
+    closed: Literal["left", "right"] = "left"
 
     @field_validator("edges", check_fields=False)
     @classmethod
@@ -257,13 +262,9 @@ class CategoricalTerm(_TermCommon):
         return self
 
 
-class BinsTerm(_TermCommon, _Edges):
+class BinsTerm(_Edges, _TermCommon):  # _Edges first: its fields follow name/source/note
     """One coefficient per interval of a numeric variable."""
 
-    kind: Literal["bins"]
-    variable: Text
-    edges: Annotated[list[Edge], Field(min_length=1)]
-    closed: Literal["left", "right"] = "left"
     coefficients: list[Finite] | None = None
     odds_ratios: list[OddsRatio] | None = None
 
@@ -332,13 +333,8 @@ class CategoricalFactor(_Strict):
         return out
 
 
-class BinsFactor(_Strict, _Edges):
+class BinsFactor(_Edges, _Strict):
     """A binned factor of an interaction: one table row or column per bin."""
-
-    kind: Literal["bins"]
-    variable: Text
-    edges: Annotated[list[Edge], Field(min_length=1)]
-    closed: Literal["left", "right"] = "left"
 
 
 class LinearFactor(_Strict):

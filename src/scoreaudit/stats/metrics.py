@@ -89,6 +89,13 @@ def _snap(x: np.ndarray, n: np.ndarray) -> np.ndarray:
     return np.where(np.abs(x) <= tol, 0.0, np.where(np.abs(n - x) <= tol, n, x))
 
 
+def _counts_and_rates(x1, n1, x0, n0) -> tuple[np.ndarray, ...]:
+    """The two groups' counts as float arrays (``x`` snapped onto ``[0, n]``) and their rates."""
+    x1, n1, x0, n0 = (np.asarray(v, dtype=float) for v in (x1, n1, x0, n0))
+    x1, x0 = _snap(x1, n1), _snap(x0, n0)
+    return x1, n1, x0, n0, _div(x1, n1), _div(x0, n0)
+
+
 def wilson_interval(x, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for a proportion ``x / n`` (vectorised).
 
@@ -137,9 +144,7 @@ def katz_ratio_interval(x1, n1, x0, n0, confidence: float = 0.95):
     >>> round(float(r), 3), round(float(lo), 3), round(float(hi), 3)
     (3.0, 1.797, 5.008)
     """
-    x1, n1, x0, n0 = (np.asarray(v, dtype=float) for v in (x1, n1, x0, n0))
-    x1, x0 = _snap(x1, n1), _snap(x0, n0)
-    p1, p0 = _div(x1, n1), _div(x0, n0)
+    x1, n1, x0, n0, p1, p0 = _counts_and_rates(x1, n1, x0, n0)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # pragma: no mutate
         ratio = np.where(p0 > 0, p1 / np.where(p0 > 0, p0, 1), np.where(p1 > 0, np.inf, np.nan))
         degenerate = (x1 <= 0) | (x0 <= 0) | (x1 >= n1) | (x0 >= n0)
@@ -165,9 +170,7 @@ def newcombe_difference_interval(x1, n1, x0, n0, confidence: float = 0.95):
     >>> round(float(d), 3), round(float(lo), 4), round(float(hi), 4)
     (0.2, 0.1051, 0.3018)
     """
-    x1, n1, x0, n0 = (np.asarray(v, dtype=float) for v in (x1, n1, x0, n0))
-    x1, x0 = _snap(x1, n1), _snap(x0, n0)
-    p1, p0 = _div(x1, n1), _div(x0, n0)
+    x1, n1, x0, n0, p1, p0 = _counts_and_rates(x1, n1, x0, n0)
     l1, u1 = wilson_interval(x1, n1, confidence)
     l0, u0 = wilson_interval(x0, n0, confidence)
     d = p1 - p0

@@ -18,6 +18,11 @@ def _plain(mapping: Mapping) -> dict:
     return {k: (_plain(v) if isinstance(v, Mapping) else v) for k, v in mapping.items()}
 
 
+def _copy_of(table: Mapping) -> Any:
+    """A dataclass field whose default is a fresh dict copy of a read-only constants table."""
+    return field(default_factory=lambda: dict(table))
+
+
 @dataclass(frozen=True)
 class C2SGParameters:
     """Every tunable parameter of :func:`scoreaudit.synthetic.c2sg_population`.
@@ -27,32 +32,30 @@ class C2SGParameters:
     validates every value and names the parameter at fault.
     """
 
-    family_status_shares: dict = field(default_factory=lambda: dict(C.FAMILY_STATUS_SHARES))
-    woman_share_by_status: dict = field(default_factory=lambda: dict(C.WOMAN_SHARE_BY_STATUS))
-    no_child_age_band_shares: dict = field(default_factory=lambda: dict(C.NO_CHILD_AGE_BAND_SHARES))
-    children_born_shares: dict = field(default_factory=lambda: dict(C.CHILDREN_BORN_SHARES))
+    family_status_shares: dict = _copy_of(C.FAMILY_STATUS_SHARES)
+    woman_share_by_status: dict = _copy_of(C.WOMAN_SHARE_BY_STATUS)
+    no_child_age_band_shares: dict = _copy_of(C.NO_CHILD_AGE_BAND_SHARES)
+    children_born_shares: dict = _copy_of(C.CHILDREN_BORN_SHARES)
     other_with_children_prob: float = C.OTHER_WITH_CHILDREN_PROB
     other_adults_shares: tuple = C.OTHER_ADULTS_SHARES
     youngest_child_beta: tuple = C.YOUNGEST_CHILD_BETA
     birth_gap_range: tuple = C.BIRTH_GAP_RANGE
     age_at_birth: tuple = C.AGE_AT_BIRTH
     father_age_gap: float = C.FATHER_AGE_GAP
-    activity_shares_by_age_band: dict = field(
-        default_factory=lambda: dict(C.ACTIVITY_SHARES_BY_AGE_BAND)
-    )
+    activity_shares_by_age_band: dict = _copy_of(C.ACTIVITY_SHARES_BY_AGE_BAND)
     single_mother_inactive_odds: float = C.SINGLE_MOTHER_INACTIVE_ODDS
-    rsa_prob_by_activity: dict = field(default_factory=lambda: dict(C.RSA_PROB_BY_ACTIVITY))
+    rsa_prob_by_activity: dict = _copy_of(C.RSA_PROB_BY_ACTIVITY)
     rsa_under_25_factor: float = C.RSA_UNDER_25_FACTOR
-    income_ratio_beta: dict = field(default_factory=lambda: dict(C.INCOME_RATIO_BETA))
-    income_unstable_prob: dict = field(default_factory=lambda: dict(C.INCOME_UNSTABLE_PROB))
+    income_ratio_beta: dict = _copy_of(C.INCOME_RATIO_BETA)
+    income_unstable_prob: dict = _copy_of(C.INCOME_UNSTABLE_PROB)
     no_rent_prob: float = C.NO_RENT_PROB
     rent_median_one_person: float = C.RENT_MEDIAN_ONE_PERSON
     rent_per_extra_person: float = C.RENT_PER_EXTRA_PERSON
     rent_log_sd: float = C.RENT_LOG_SD
-    separated_recently_prob: dict = field(default_factory=lambda: dict(C.SEPARATED_RECENTLY_PROB))
+    separated_recently_prob: dict = _copy_of(C.SEPARATED_RECENTLY_PROB)
     other_household_change_prob: float = C.OTHER_HOUSEHOLD_CHANGE_PROB
     anomaly_base_rate: float = C.ANOMALY_BASE_RATE
-    anomaly_coefficients: dict = field(default_factory=lambda: dict(C.ANOMALY_COEFFICIENTS))
+    anomaly_coefficients: dict = _copy_of(C.ANOMALY_COEFFICIENTS)
     anomaly_model: Callable[..., Any] | None = None
     include_truth: bool = True
     scenario: str = "baseline"

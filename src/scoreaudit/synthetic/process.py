@@ -78,25 +78,19 @@ STEPS = (
 BANDS = ("low", "medium", "high")
 GROUPS = ("woman", "man")
 
-#: Probabilities per gender (ASSUMPTION, illustrative). Men are the same in both scenarios.
-_MEN = {
-    "band": (0.80, 0.15, 0.05),
-    "pick": 1.0,
-    "controlled": 0.90,
-    "anomaly": 0.25,
-    "suspended": 0.30,
-    "appealed": 0.40,
-    "reinstated": 0.35,
+#: Probabilities per gender (ASSUMPTION, illustrative), side by side: (men, women in the
+#: "planted" scenario). Men are the same in both scenarios; "neutral" gives women the men's.
+_BY_GENDER: dict[str, tuple[Any, Any]] = {
+    "band": ((0.80, 0.15, 0.05), (0.70, 0.20, 0.10)),
+    "pick": (1.0, 1.3),
+    "controlled": (0.90, 0.90),
+    "anomaly": (0.25, 0.25),
+    "suspended": (0.30, 0.45),
+    "appealed": (0.40, 0.30),
+    "reinstated": (0.35, 0.50),
 }
-_WOMEN_PLANTED = {
-    "band": (0.70, 0.20, 0.10),
-    "pick": 1.3,
-    "controlled": 0.90,
-    "anomaly": 0.25,
-    "suspended": 0.45,
-    "appealed": 0.30,
-    "reinstated": 0.50,
-}
+_MEN = {key: men for key, (men, _) in _BY_GENDER.items()}
+_WOMEN_PLANTED = {key: women for key, (_, women) in _BY_GENDER.items()}
 #: Probability that an agent picks a high-risk file, by band (times the gender's "pick").
 PICK_BY_BAND = (0.0, 0.10, 0.40)
 

@@ -1,9 +1,8 @@
 """French and English text of the local web page (``scoreaudit serve``).
 
-Kept apart from the report's catalogue (:mod:`scoreaudit.present.catalogue`) because these are the
-page's labels, help texts and errors, not the report's sentences; same layout (one key, both
-languages side by side, named ``{placeholders}``) and the same check in the tests: both
-languages have the same keys and placeholders.
+The texts live in the one catalogue of user-facing strings (:mod:`scoreaudit.present.catalogue`,
+``present/messages.json``) under keys that start with ``web_``, so a translator edits one file;
+the page names them without that prefix (``w("nav_audit")`` reads ``web_nav_audit``).
 
 Examples
 --------
@@ -15,18 +14,20 @@ Examples
 
 from __future__ import annotations
 
-import json
 import re
-from importlib import resources
 from typing import Any
+
+from scoreaudit.present.catalogue import CATALOGUE
 
 __all__ = ["STRINGS", "translate_error", "w"]
 
-#: Every text in both languages, keyed by name (strings.json, next to this module: a data file
-#: a translator can edit; checked by the tests: same keys and placeholders in every language).
-STRINGS: dict[str, dict[str, str]] = json.loads(
-    (resources.files("scoreaudit.web") / "strings.json").read_text(encoding="utf-8")
-)
+_PREFIX = "web_"
+
+#: The page's texts in both languages, keyed by name without the catalogue's ``web_`` prefix
+#: (checked by the tests: same keys and placeholders in every language).
+STRINGS: dict[str, dict[str, str]] = {
+    key.removeprefix(_PREFIX): entry for key, entry in CATALOGUE.items() if key.startswith(_PREFIX)
+}
 
 
 def w(key: str, lang: str, **values: Any) -> str:
