@@ -16,6 +16,7 @@ import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import special, stats
@@ -65,6 +66,9 @@ class Runs:
         ``(k,)`` float64: sum of the group's squared weights (its row count unweighted).
     count : numpy.ndarray
         ``(k,)`` int64: the group's row count.
+    unit_mass : bool
+        Every mass is 1.0 (no ties, no weights): products with the mass are skipped, which
+        leaves the values unchanged (``1.0 * x == x``) and saves one array per product.
     """
 
     groups: np.ndarray
@@ -73,6 +77,7 @@ class Runs:
     mass: np.ndarray
     sumsq: np.ndarray
     count: np.ndarray
+    unit_mass: bool = False  # every mass is 1.0 (one unweighted row per run)
 
     def take(self, lo: int, hi: int) -> Runs:
         """The runs of groups ``lo:hi`` (views of the arrays, offsets rebased)."""
@@ -84,6 +89,7 @@ class Runs:
             self.mass[a:b],
             self.sumsq[lo:hi],
             self.count[lo:hi],
+            self.unit_mass,
         )
 
 
@@ -180,16 +186,35 @@ def _compare_chunk(
 def _compare_chunk_unchecked(
     ctx: _Context, runs: Runs, other: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    # Memory: a large group is a chunk of its own (k == 1) holding several arrays of one value
+    # per run; per-group values are then used as scalars, products with a unit mass are
+    # skipped and temporaries are reused in place. Every value is computed by the same
+    # operations as with full arrays, so the results are identical.
     off = runs.offsets
     k = off.size - 1
     first = off[:-1]
     last = off[1:] - 1
     lengths = np.diff(off)
 
-    def rep(a: np.ndarray) -> np.ndarray:  # one value per group -> one per run
-        return np.repeat(a, lengths)
+    def rep(a: np.ndarray) -> Any:  # one value per group -> one per run (a scalar if k == 1)
+        return a[0] if k == 1 else np.repeat(a, lengths)
 
     gm = runs.mass
+
+    def weighted(x: np.ndarray) -> np.ndarray:  # gm * x; x itself when every mass is 1.0
+        return x if runs.unit_mass else gm * x
+
+    def seg(x: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(x, first)
+
+    # one cumulative array, gathered at adjacent positions (block, block + 1)
+    r_below = ctx.cum[runs.block]  # comparison mass strictly below each of the group's blocks
+    r_end = ctx.cum[1:][runs.block]  # ... and up to its end (cum[block + 1], no index copy)
+    if ctx.reference is not None:  # (before the group's running masses: fewer arrays at once)
+        r_in = r_end - r_below
+        both = gm + r_in
+        joint_cube = seg(_cubes(both)) + ctx.cube - seg(_cubes(r_in))
+        del both
     # group mass up to the end of each of its blocks: one cumulative sum over all runs, each
     # group's start subtracted. Exact for row counts; for weights in extended precision, so
     # that the rounding of the earlier groups' total does not reach a small group.
@@ -205,19 +230,9 @@ def _compare_chunk_unchecked(
     g_le[last] = g_total
     g_before = g_le - gm
 
-    def seg(x: np.ndarray) -> np.ndarray:
-        return np.add.reduceat(x, first)
-
-    # one cumulative array, gathered at adjacent positions (block, block + 1)
-    r_below = ctx.cum[runs.block]  # comparison mass strictly below each of the group's blocks
-    r_end = ctx.cum[1:][runs.block]  # ... and up to its end (cum[block + 1], no index copy)
     if ctx.reference is not None:
         r_total = np.full(k, ctx.cum_total)
         r_sumsq = np.full(k, ctx.ref_sumsq)
-        r_in = r_end - r_below
-        both = gm + r_in
-        joint_cube = seg(_cubes(both)) + ctx.cube - seg(_cubes(r_in))
-        del both
     else:
         r_below -= g_before
         r_end -= g_le
@@ -243,25 +258,26 @@ def _compare_chunk_unchecked(
     # placement of the group's blocks in the comparison: (below + in / 2) / total
     t = r_below + r_end
     t *= rep(0.5 / r_total)
-    auc = seg(gm * t) / g_total
+    auc = seg(weighted(t)) / g_total
     t -= rep(auc)
     t *= t
-    s10 = np.where(n_g > 1, seg(gm * t) / g_total * n_g / (n_g - 1), np.nan)
+    s10 = np.where(n_g > 1, seg(weighted(t)) / g_total * n_g / (n_g - 1), np.nan)
     # placement of comparison members in the group: 1 below the group's first block,
     # 1 - (f_before + f_end) / 2 inside block k, 1 - f_end between block k and the next
     one_m = 1.0 - auc
-    t = f_before + f_end
+    np.add(f_before, f_end, out=t)
     t *= -0.5
     t += rep(one_m)
     t *= t
-    ss01 = r_below[first] * one_m**2 + seg(r_in * t)
+    below_first = r_below[first] * one_m**2
+    ss01 = below_first + seg(np.multiply(r_in, t, out=t))
     del r_in
     gap = np.empty_like(r_below)  # comparison mass strictly between block k and the next
     np.subtract(r_below[1:], r_end[:-1], out=gap[:-1])
     gap[last] = r_total - r_end[last]
-    t = rep(one_m) - f_end
+    np.subtract(rep(one_m), f_end, out=t)
     t *= t
-    ss01 += seg(gap * t)
+    ss01 += seg(np.multiply(gap, t, out=t))
     del gap, t
     s01 = np.where(n_r > 1, ss01 / r_total * n_r / (n_r - 1), np.nan)
     var = s10 / n_g + s01 / n_r

@@ -258,7 +258,7 @@ def threshold_free(
         return result
 
     code_sorted = _sorted_codes(codes, ranking.order, n_groups)
-    perm = np.argsort(code_sorted, kind="stable")  # sorted positions, grouped by code
+    perm = _positions(np.argsort(code_sorted, kind="stable"))  # sorted positions, by code
     counts = np.bincount(code_sorted, minlength=n_groups)
     bounds = np.zeros(n_groups + 1, dtype=np.int64)
     np.cumsum(counts, out=bounds[1:])
@@ -327,6 +327,11 @@ def threshold_free(
     return result
 
 
+def _positions(index: np.ndarray) -> np.ndarray:
+    """Row positions as int32 when they fit (half the memory of numpy's int64 sort output)."""
+    return index.astype(np.int32) if index.size < 2**31 else index
+
+
 def _runs_from_rows(
     blk: np.ndarray,
     bounds: np.ndarray,
@@ -373,7 +378,8 @@ def _runs_from_rows(
         sumsq = sizes[groups].astype(np.float64)
     else:
         sumsq = np.add.reduceat(w_grouped * w_grouped, starts[:-1]) if groups.size else np.zeros(0)
-    return Runs(groups, offsets, ub, gm, sumsq, sizes[groups].astype(np.int64))
+    unit = no_ties and w_grouped is None
+    return Runs(groups, offsets, ub, gm, sumsq, sizes[groups].astype(np.int64), unit_mass=unit)
 
 
 def threshold_free_counts(
