@@ -201,19 +201,15 @@ def compile_scorecard(card: Any, table: Any) -> CompiledScorecard | None:
     expr = None
     for f in factors:
         if f.variable not in schema:
-            raise ModelError(
-                f"Model {card.name!r} needs column {f.variable!r}, which the data lacks."
-            )
+            raise ModelError.from_key("err_scorecard_no_column", name=card.name, column=f.variable)
         dtype = schema[f.variable]
         if f.kind == "bins" and not dtype.is_numeric():
-            raise ModelError(
-                f"Column {f.variable!r} has type {dtype}: model {card.name!r} bins it and needs "
-                "numbers."
+            raise ModelError.from_key(
+                "err_scorecard_bins_type", column=f.variable, dtype=dtype, name=card.name
             )
         if not (dtype.is_numeric() or dtype.is_string() or dtype.is_boolean()):
-            raise ModelError(
-                f"Column {f.variable!r} has type {dtype}, which model {card.name!r} cannot "
-                "compare with its levels."
+            raise ModelError.from_key(
+                "err_scorecard_levels_type", column=f.variable, dtype=dtype, name=card.name
             )
         col = table[f.variable]
         code = _categorical(col, dtype, f) if f.kind == "categorical" else _bins(col, dtype, f)
