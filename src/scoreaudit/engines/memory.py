@@ -153,7 +153,8 @@ def audit(
         )  # fmt: skip
     frame = population.frame
     check_features(model, frame)
-    refuse_nested_columns(frame, list(getattr(model, "features", []) or []), "a model input")
+    features = list(getattr(model, "features", []) or [])
+    refuse_nested_columns(frame, features, Part("err_role_model_input"))
     name = getattr(model, "name", type(model).__name__)
     scores = validate_scores(model.score(frame), len(frame), Part("err_model_named", name=name))
     outside_unit = _check_probabilities(model, name, scores)
