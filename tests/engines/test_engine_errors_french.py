@@ -91,3 +91,29 @@ def test_funnel_without_a_group_column():
     assert str(exc) == "Give at least one group column (group=...)."
     assert exc.render("fr") == "Donnez au moins une colonne de groupe (group=...)."
     assert exc.render("fr", cli=True) == "Donnez au moins une colonne de groupe (--group ...)."
+
+
+def test_scorecard_level_missing_from_the_spec_in_the_sql_engine():
+    from scoreaudit.errors import ModelError
+    from scoreaudit.models.scorecard import Scorecard
+
+    term = {
+        "kind": "categorical",
+        "variable": "fam",
+        "reference": "alone",
+        "coefficients": {"alone": 0.0, "couple": 0.5},
+    }
+    card = Scorecard.from_dict({"name": "t", "link": "logistic", "intercept": 0.0, "terms": [term]})
+    frame = pd.DataFrame({"g": ["a", "b"] * 50, "fam": ["alone", "couple", "other", "alone"] * 25})
+    with pytest.raises(ModelError) as info:
+        sa.audit(sa.Population(duckdb.from_df(frame), protected=["g"]), card)
+    assert str(info.value) == (
+        "Column 'fam' in 'DuckDB relation' has missing or unlisted value(s) that model 't' "
+        "cannot score: 'other' (25 rows). Levels in the spec: 'alone', 'couple'. Fix, recode "
+        "or drop those rows."
+    )
+    assert info.value.render("fr") == (
+        "La colonne « fam » de « DuckDB relation » a des valeurs manquantes ou non listées que "
+        "le modèle « t » ne peut pas noter : 'other' (25 lignes). Niveaux de la spécification : "
+        "'alone', 'couple'. Corrigez, recodez ou supprimez ces lignes."
+    )

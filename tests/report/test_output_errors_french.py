@@ -47,3 +47,24 @@ def test_unknown_report_format_writes_nothing(tmp_path):
         "figures, png."
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_full_disk_names_the_file_and_each_front_ends_fix():
+    import errno
+    from pathlib import Path
+
+    from scoreaudit.report.output import _write_error
+
+    full = OSError(errno.ENOSPC, "No space left on device", "/x/out/tables/groups.csv")
+    exc = _write_error(Path("/x/out"), full, existed=True)
+    assert str(exc) == (
+        "Could not write the output directory '/x/out': the disk is full while writing "
+        "'groups.csv'. Nothing was written and the previous report is unchanged. Free some "
+        "disk space or choose a directory you can write to (out_dir=...), then run again."
+    )
+    assert exc.cli_message.endswith("choose a directory you can write to (--out), then run again.")
+    assert exc.render("fr", cli=True) == (
+        "Impossible d’écrire le dossier de sortie « /x/out » : le disque est plein en écrivant "
+        "« groups.csv ». Rien n’a été écrit et le rapport précédent est inchangé. Libérez de "
+        "l’espace disque ou choisissez un dossier où vous pouvez écrire (--out), puis relancez."
+    )

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from scoreaudit.errors import ScoreAuditError
+from scoreaudit.errors import Part, ScoreAuditError
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -337,19 +337,21 @@ class OutputWriteError(ScoreAuditError):
 def _write_error(out: Path, exc: OSError, existed: bool) -> OutputWriteError:
     import errno
 
-    what = {
-        errno.ENOSPC: "the disk is full",
-        errno.EDQUOT: "the disk quota is exceeded",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-        errno.EROFS: "the file system is read-only",
-    }.get(exc.errno or 0, exc.strerror or str(exc))
-    where = f" while writing {Path(exc.filename).name!r}" if getattr(exc, "filename", None) else ""
-    kept = " and the previous report is unchanged" if existed else ""
-    return OutputWriteError(
-        f"Could not write the output directory {str(out)!r}: {what}{where}. Nothing was "
-        f"written{kept}. Free some disk space or choose a directory you can write to "
-        "(--out), then run again."
+    known = {
+        errno.ENOSPC: "err_write_disk_full",
+        errno.EDQUOT: "err_write_quota",
+        errno.EACCES: "err_write_permission",
+        errno.EPERM: "err_write_permission",
+        errno.EROFS: "err_write_read_only",
+    }.get(exc.errno or 0)
+    what = Part(known) if known else exc.strerror or str(exc)  # else the system's own words
+    filename = getattr(exc, "filename", None)
+    return OutputWriteError.from_key(
+        "err_write_output",
+        dir=str(out),
+        what=what,
+        where=Part("err_write_while", file=Path(filename).name) if filename else "",
+        kept=Part("err_write_kept") if existed else "",
     )
 
 
