@@ -219,7 +219,7 @@ def check_formats(formats: Iterable[str]) -> tuple[str, ...]:
     ('md', 'csv')
     >>> check_formats(["pdf"])
     Traceback (most recent call last):
-    ValueError: Unknown report format(s) ['pdf']; choose from html, md, json, csv, figures, png.
+    scoreaudit.errors.ScoreAuditError: Unknown report format(s) ['pdf']; choose from html, md, json, csv, figures, png.
     """
     formats = tuple(formats)
     unknown = [f for f in formats if f not in FORMATS]
