@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from scoreaudit.cli.i18n import set_lang, tr
-from scoreaudit.errors import ScoreAuditError
+from scoreaudit.errors import Part, ScoreAuditError
 from scoreaudit.options import CONFIG_KEYS, DEFAULTS, merge_options
 
 __all__ = [
@@ -75,10 +75,8 @@ def load_config(path: str | Path) -> dict[str, Any]:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         _check_config_size(raw, path)
     except RecursionError:  # the YAML composer recurses once per nesting level
-        raise ConfigError(
-            f"Config file {str(path)!r} is nested too deeply (more than {MAX_CONFIG_DEPTH} "
-            "levels of lists or mappings); refused. An options file is a flat list of "
-            "'key: value' lines."
+        raise ConfigError.from_key(
+            "err_config_too_deep", file=str(path), depth=MAX_CONFIG_DEPTH
         ) from None
     except yaml.YAMLError as exc:
         raise ConfigError.from_key("err_config_yaml", file=str(path), why=exc) from None
@@ -118,15 +116,10 @@ def _check_config_size(raw: Any, path: Path, limit: int = 10_000) -> None:
         item, depth = stack.pop()
         count += 1
         if count > limit:
-            raise ConfigError(
-                f"Config file {str(path)!r} expands to more than {limit:,} values (YAML aliases "
-                "repeating aliases?); refused. Write the options without nested aliases."
-            )
+            raise ConfigError.from_key("err_config_aliases", file=str(path), limit=limit)
         if depth > MAX_CONFIG_DEPTH:
-            raise ConfigError(
-                f"Config file {str(path)!r} is nested too deeply (more than {MAX_CONFIG_DEPTH} "
-                "levels of lists or mappings); refused. An options file is a flat list of "
-                "'key: value' lines."
+            raise ConfigError.from_key(
+                "err_config_too_deep", file=str(path), depth=MAX_CONFIG_DEPTH
             )
         if isinstance(item, Mapping):
             stack.extend((k, depth + 1) for k in item.keys())
@@ -166,7 +159,7 @@ def check_config_safety(
     scoreaudit.cli.audit.ConfigError: ...
     >>> check_config_safety({"min_cell": 0}, {"min_cell": 0}, "audit.yaml")  # typed: accepted
     """
-    where = f"Config file {str(config_path)!r}"
+    where = Part("err_config_file", file=str(config_path))
     given = {k for k, v in cli.items() if v is not None}
     for key, value in config.items():
         if key in given:
@@ -175,29 +168,26 @@ def check_config_safety(
         if key == "min_cell":
             _check_min_cell(value, where)
         elif any(word in key for word in _PROTECTION_WORDS) and value != DEFAULTS.get(key):
-            raise ConfigError(
-                f"{where} sets {key}: {value!r}, which changes how small groups are protected; "
-                f"a config file cannot do that. If you mean it, give {flag} on the command line."
+            raise ConfigError.from_key(
+                "err_config_protection", where=where, key=key, value=value, flag=flag
             )
         elif key in _PATH_KEYS and value is not None:
             _check_inside(key, str(value), where, Path(cwd) if cwd else Path.cwd())
 
 
-def _check_min_cell(value: Any, where: str) -> None:
+def _check_min_cell(value: Any, where: Part) -> None:
     default = int(DEFAULTS["min_cell"])
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(
-            f"{where}: min-cell must be a whole number (at least {default}), not {value!r}."
+        raise ConfigError.from_key(
+            "err_config_min_cell_type", where=where, default=default, value=value
         )
     if value < default:
-        raise ConfigError(
-            f"{where} sets min-cell: {value}, below the default {default}: a config file "
-            "cannot lower the protection of small groups (counts 1 to min-cell - 1 are "
-            f"hidden). If you mean it, give --min-cell {value} on the command line."
+        raise ConfigError.from_key(
+            "err_config_min_cell_low", where=where, value=value, default=default
         )
 
 
-def _check_inside(key: str, value: str, where: str, cwd: Path) -> None:
+def _check_inside(key: str, value: str, where: Part, cwd: Path) -> None:
     path = Path(value)
     if key == "model" and not (path.is_file() or path.is_symlink()):
         return  # a shipped model name, not a file
@@ -205,11 +195,13 @@ def _check_inside(key: str, value: str, where: str, cwd: Path) -> None:
     resolved = path.resolve()
     if resolved != root and resolved.is_relative_to(root):
         return
-    raise ConfigError(
-        f"{where} sets {key}: {value!r}, which is outside the current directory {str(root)!r}"
-        f"{'' if str(resolved) == value else f' (it resolves to {str(resolved)!r})'}; a config "
-        "file cannot make scoreaudit read or write elsewhere. If you mean it, give "
-        f"--{key} on the command line, or run from a directory that contains it."
+    raise ConfigError.from_key(
+        "err_config_outside",
+        where=where,
+        key=key,
+        value=value,
+        root=str(root),
+        resolved="" if str(resolved) == value else Part("err_config_resolves", path=str(resolved)),
     )
 
 

@@ -47,20 +47,17 @@ def resolve_references(
     if isinstance(reference, str):
         if reference == "rest":
             return [None] * len(views), warnings
-        raise DataError(
-            f"reference must be a dict like {{'gender': 'man'}}, 'rest', or None; not {reference!r}."
-        )
+        raise DataError.from_key("err_reference_string", value=reference)
     given: dict[str, str] = {}
     if reference is not None:
         if not isinstance(reference, Mapping):
-            raise DataError("reference must be a dict like {'gender': 'man'}, 'rest', or None.")
+            raise DataError.from_key("err_reference_type")
         names = {v.name for v in views}
         for k, val in reference.items():
             key = normalise_key(k)
             if key not in names:
-                raise DataError(
-                    f"reference names {key!r}, which is not an audited attribute or "
-                    f"intersection. Audited: {', '.join(sorted(names))}."
+                raise DataError.from_key(
+                    "err_reference_attribute", key=key, names=", ".join(sorted(names))
                 )
             given[key] = (
                 normalise_key(val)
@@ -91,9 +88,11 @@ def resolve_references(
                 refs.append(None)
                 continue
             if label not in v.labels:
-                raise DataError(
-                    f"Reference group {label!r} for {v.name!r} does not exist in the data. "
-                    f"Groups: {', '.join(map(repr, v.labels[:40]))}."
+                raise DataError.from_key(
+                    "err_reference_group",
+                    label=label,
+                    name=v.name,
+                    groups=", ".join(map(repr, v.labels[:40])),
                 )
             refs.append(v.labels.index(label))
         elif len(v.members) > 1 and all(m in given for m in v.members):

@@ -35,7 +35,7 @@ from typing import Any
 
 import pandas as pd
 
-from scoreaudit.errors import DataError
+from scoreaudit.errors import DataError, Part
 
 __all__ = ["nested_kind", "refuse_nested_columns", "to_pandas"]
 
@@ -157,7 +157,7 @@ def nested_kind(values: pd.Series) -> str | None:
     return None
 
 
-def refuse_nested_columns(frame: pd.DataFrame, columns: Any, role: str) -> None:
+def refuse_nested_columns(frame: pd.DataFrame, columns: Any, role: str | Part) -> None:
     """Raise :class:`DataError` when one of ``columns`` holds lists or records.
 
     Parameters
@@ -165,8 +165,9 @@ def refuse_nested_columns(frame: pd.DataFrame, columns: Any, role: str) -> None:
     frame : pandas.DataFrame
     columns : iterable of str
         Columns about to be used (absent ones are skipped: they are reported elsewhere).
-    role : str
-        What the columns are for, e.g. ``"protected attribute"`` or ``"model input"``.
+    role : str or Part
+        What the columns are for, e.g. ``Part("err_role_protected")`` (shown in the message's
+        language) or ``"protected attribute"``.
 
     Examples
     --------
@@ -181,9 +182,7 @@ def refuse_nested_columns(frame: pd.DataFrame, columns: Any, role: str) -> None:
             continue
         kind = nested_kind(frame[column])
         if kind is not None:
-            what = "lists of values" if kind == "list" else "records (several fields per row)"
-            raise DataError(
-                f"Column {str(column)!r}, used as {role}, holds {what} (a Parquet {kind} "
-                "column), not one value per row. Flatten it into plain columns (one value per "
-                "row) before auditing, or use another column."
+            what = Part("err_nested_lists" if kind == "list" else "err_nested_records")
+            raise DataError.from_key(
+                "err_nested_column", column=str(column), role=role, what=what, kind=kind
             )

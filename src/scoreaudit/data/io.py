@@ -170,10 +170,8 @@ def _csv_rows(text: str, sep: str, path: Path, stop: int | None = None) -> list[
     try:
         return list(itertools.islice(reader, stop))
     except csv.Error as exc:
-        raise DataError(
-            f"Cannot parse CSV file {str(path)!r} at line {reader.line_num}: {exc}. A "
-            "value that long is not a label or a number: check for a quote that is never "
-            "closed, or whether this is the right file."
+        raise DataError.from_key(
+            "err_csv_field_too_long", file=str(path), line=reader.line_num, detail=exc
         ) from None
 
 
@@ -236,10 +234,12 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str]:
             try:
                 return raw.decode(encoding), encoding
             except UnicodeDecodeError as exc:
-                raise DataError(
-                    f"{str(path)!r} starts like {encoding.upper()} text but cannot be "
-                    f"decoded ({exc.reason} at byte {exc.start}). Save it again as "
-                    "CSV UTF-8."
+                raise DataError.from_key(
+                    "err_decode_bom",
+                    file=str(path),
+                    encoding=encoding.upper(),
+                    reason=exc.reason,
+                    start=exc.start,
                 ) from None
     _refuse_non_text(raw, path)
     try:
@@ -259,7 +259,7 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str]:
             return raw.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
-    raise DataError(f"Cannot decode {str(path)!r} as UTF-8 or Latin-1 text.")  # pragma: no cover
+    raise DataError.from_key("err_decode", file=str(path))  # pragma: no cover
 
 
 def _fields(line: str, sep: str) -> list[str]:
@@ -400,14 +400,9 @@ def read_xlsx(path: str | os.PathLike, shown: str | None = None) -> pd.DataFrame
     try:
         frame = pd.read_excel(path, sheet_name=0, engine="openpyxl")
     except ImportError:  # pragma: no cover - openpyxl is a dependency
-        raise DataError(
-            "Reading .xlsx files needs openpyxl (pip install openpyxl); or save the "
-            "sheet as CSV UTF-8."
-        ) from None
+        raise DataError.from_key("err_xlsx_openpyxl") from None
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise DataError(
-            f"Cannot read the Excel workbook {file!r}: {exc}. Save the sheet as CSV UTF-8."
-        ) from None
+        raise DataError.from_key("err_xlsx_read", file=file, detail=exc) from None
     names = [str(c).strip() for c in frame.columns]
     dups = sorted({n for n in names if names.count(n) > 1})
     if dups:
@@ -488,7 +483,7 @@ def _read_checked(path: Path, **kwargs: Any) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise DataError.from_key("err_no_data", file=str(path)) from None
     except UnicodeError as exc:  # pragma: no cover - text is already decoded
-        raise DataError(f"Cannot read {str(path)!r}: {exc}") from None
+        raise DataError.from_key("err_read_text", file=str(path), detail=exc) from None
     if "index_col" not in kwargs and any(len(r) > len(header) for r in first_rows):
         # pandas turns the first column into an index when rows have more fields than the
         # header: accept only empty extra fields (a separator at the end of each data line)

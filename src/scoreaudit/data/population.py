@@ -248,10 +248,10 @@ class Population:
 
         from scoreaudit.data.inputs import refuse_nested_columns
 
-        refuse_nested_columns(data, protected, "a protected attribute")
-        for column, role in ((label, "the label"), (weight, "the weight")):
+        refuse_nested_columns(data, protected, Part("err_role_protected"))
+        for column, role in ((label, "err_role_label"), (weight, "err_role_weight")):
             if column is not None:
-                refuse_nested_columns(data, [column], role)
+                refuse_nested_columns(data, [column], Part(role))
         self.max_categories = MAX_CATEGORIES if max_categories is None else int(max_categories)
         self.max_label_chars = MAX_LABEL_CHARS if max_label_chars is None else int(max_label_chars)
         self.data = data

@@ -64,42 +64,42 @@ def _show(value: Any) -> str:
 
 def _count_column(table: pd.DataFrame, column: str, role: str) -> np.ndarray:
     if column not in table.columns:
-        raise DataError(
-            f"Column {column!r} ({role}) not found in the table. Available columns: "
-            f"{', '.join(map(str, table.columns[:30]))}."
+        raise DataError.from_key(
+            "err_counts_column_missing",
+            column=column,
+            role=role,
+            available=", ".join(map(str, table.columns[:30])),
         )
     raw = table[column]
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = ~np.isfinite(values)
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
-        raise DataError(
-            f"Count column {column!r} ({role}) has a missing or non-numeric value "
-            f"{_show(raw.iloc[pos])} at row position {pos}."
+        raise DataError.from_key(
+            "err_counts_not_numeric", column=column, role=role, value=_show(raw.iloc[pos]), pos=pos
         )
     neg = values < 0
     if neg.any():
         pos = int(np.flatnonzero(neg)[0])
-        raise DataError(
-            f"Count column {column!r} ({role}) has a negative count {_show(raw.iloc[pos])} "
-            f"at row position {pos}."
+        raise DataError.from_key(
+            "err_counts_negative", column=column, role=role, value=_show(raw.iloc[pos]), pos=pos
         )
     frac = values != np.round(values)
     if frac.any():
         pos = int(np.flatnonzero(frac)[0])
-        raise DataError(
-            f"Count column {column!r} ({role}) has a non-integer count {_show(raw.iloc[pos])} at row "
-            f"position {pos}; counts of files must be whole numbers (if the column holds rates, "
-            f"pass it as a rate, e.g. {role}=... -> selection_rate=...)."
+        raise DataError.from_key(
+            "err_counts_fraction", column=column, role=role, value=_show(raw.iloc[pos]), pos=pos
         )
     return values
 
 
 def _rate_column(table: pd.DataFrame, column: str, role: str, percent: bool) -> np.ndarray:
     if column not in table.columns:
-        raise DataError(
-            f"Column {column!r} ({role}) not found in the table. Available columns: "
-            f"{', '.join(map(str, table.columns[:30]))}."
+        raise DataError.from_key(
+            "err_counts_column_missing",
+            column=column,
+            role=role,
+            available=", ".join(map(str, table.columns[:30])),
         )
     raw = table[column]
     empty = raw.isna().to_numpy()
@@ -110,23 +110,24 @@ def _rate_column(table: pd.DataFrame, column: str, role: str, percent: bool) -> 
     bad = ~np.isfinite(values) & ~empty
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
-        raise DataError(
-            f"Rate column {column!r} ({role}) has a non-numeric value "
-            f"{_show(table[column].iloc[pos])} at row position {pos}."
+        raise DataError.from_key(
+            "err_counts_rate_not_numeric",
+            column=column,
+            role=role,
+            value=_show(table[column].iloc[pos]),
+            pos=pos,
         )
     values[empty] = np.nan
     top = 100.0 if percent else 1.0
     out = (values < 0) | (values > top)
     if out.any():
         pos = int(np.flatnonzero(out)[0])
-        unit = (
-            "a percentage (0-100)"
-            if percent
-            else "a fraction (0-1); pass percent=True for percentages"
-        )
-        raise DataError(
-            f"Rate column {column!r} ({role}) must hold {unit}; value "
-            f"{_show(table[column].iloc[pos])} at row position {pos} is not."
+        raise DataError.from_key(
+            "err_counts_rate_percent" if percent else "err_counts_rate_fraction",
+            column=column,
+            role=role,
+            value=_show(table[column].iloc[pos]),
+            pos=pos,
         )
     return values
 

@@ -24,9 +24,8 @@ def _raw_codes(population: Any, frame: pd.DataFrame) -> np.ndarray:
         index, codes = population.key_maps[c]
         pos = index.get_indexer(pd.Index(frame[f"k{i}"]))
         if (pos < 0).any():
-            raise DataError(
-                f"Protected column {c!r} in {population.source.name!r} holds a value that was "
-                "not there when the population was described: the data changed during the audit."
+            raise DataError.from_key(
+                "err_sql_changed_value", column=c, source=population.source.name
             )
         code = code * population.attributes[c].n_levels + codes[pos]
     return code
@@ -46,9 +45,7 @@ def _cells_of_keys(population: Any, frame: pd.DataFrame, cells: Cells) -> np.nda
     code = _raw_codes(population, frame)
     pos = np.minimum(np.searchsorted(known, code), known.size - 1)
     if (known[pos] != code).any():
-        raise DataError(
-            f"{population.source.name!r} changed during the audit (a new group appeared)."
-        )
+        raise DataError.from_key("err_sql_changed", source=population.source.name)
     return pos
 
 

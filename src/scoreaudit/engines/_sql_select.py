@@ -149,8 +149,8 @@ def choose_threshold(lv: Levels, threshold: float) -> Chosen:
     L, C, K = lv.n.shape
     top = int(np.searchsorted(-lv.values, -float(threshold), side="right"))  # levels >= t
     if top == 0:
-        raise PolicyError(
-            f"No score reaches the threshold {threshold}; the highest score is {lv.values[0]:.6g}."
+        raise PolicyError.from_key(
+            "err_threshold_none_reached", threshold=threshold, top=lv.values[0]
         )
     s = slice(0, top)
     last = top - 1

@@ -141,7 +141,7 @@ def calibration(
     if not isinstance(bins, (int, np.integer)) or bins < 1:
         from scoreaudit.errors import ScoreAuditError
 
-        raise ScoreAuditError(f"bins must be a positive integer; got {bins!r}.")
+        raise ScoreAuditError.from_key("err_bins", value=bins)
     z = D._z(confidence)
     values = lv.values[::-1]
     n, w, w2 = lv.n[::-1], lv.w[::-1], lv.w2[::-1]  # ascending levels

@@ -202,15 +202,11 @@ def check_options(confidence: float, correction: str, min_cell: int) -> None:
     try:
         M.confidence_z(confidence)
     except (ValueError, TypeError):
-        raise DataError(
-            f"confidence must be strictly between 0 and 1, not {confidence!r}."
-        ) from None
+        raise DataError.from_key("err_confidence", value=confidence) from None
     if correction not in ("holm", "bh", "bonferroni", "none"):
-        raise DataError(
-            f"correction must be 'holm', 'bh', 'bonferroni' or 'none', not {correction!r}."
-        )
+        raise DataError.from_key("err_correction", value=correction)
     if int(min_cell) < 0:
-        raise DataError(f"min_cell must be >= 0, not {min_cell!r}.")
+        raise DataError.from_key("err_min_cell_negative", value=min_cell)
 
 
 @dataclass

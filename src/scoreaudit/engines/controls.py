@@ -291,13 +291,10 @@ def _check_arguments(
 ) -> int:
     """Validate the options of :func:`audit_controls`; the number of bootstrap replicates."""
     if not isinstance(log, ControlLog):
-        raise DataError(
-            f"audit_controls() needs a scoreaudit.ControlLog, not {type(log).__name__}: wrap "
-            "your frame with sa.ControlLog(frame, protected=[...])."
-        )
+        raise DataError.from_key("err_controls_not_log", type=type(log).__name__)
     check_options(confidence, correction, min_cell)
     if isinstance(n_boot, bool) or int(n_boot) < 10:
-        raise DataError(f"n_boot must be a whole number >= 10, not {n_boot!r}.")
+        raise DataError.from_key("err_n_boot", value=n_boot)
     return int(n_boot)
 
 

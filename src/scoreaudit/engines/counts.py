@@ -381,11 +381,12 @@ def _check_determined(val: dict, counts_given: dict, rates_given: dict) -> None:
     missing_cells = [k for k in ("tp", "fp", "tn", "fn") if np.isnan(val[k]).any()]
     if missing_cells:
         pos = int(np.flatnonzero(np.isnan(val[missing_cells[0]]))[0])
-        raise DataError(
-            f"The columns given do not determine {', '.join(missing_cells)} (first at row "
-            f"position {pos}); given counts: {sorted(counts_given)}, rates: "
-            f"{sorted(rates_given)}. Give, e.g., tp/fp/tn/fn, or n with selection_rate, "
-            "precision and prevalence (or fpr)."
+        raise DataError.from_key(
+            "err_counts_undetermined",
+            cells=", ".join(missing_cells),
+            pos=pos,
+            counts=sorted(counts_given),
+            rates=sorted(rates_given),
         )
 
 
@@ -423,20 +424,28 @@ def _consistency_warnings(val: dict, given: dict, labels_of_row: list[str]) -> l
         neg = arr < 0
         if neg.any():
             pos = int(np.flatnonzero(neg)[0])
-            raise DataError(
-                f"The table's numbers contradict each other: they imply a negative count of "
-                f"{name} ({arr[pos]:g}) for group {labels_of_row[pos]!r} (row position {pos})."
+            raise DataError.from_key(
+                "err_counts_negative_implied",
+                name=name,
+                value=arr[pos],
+                group=labels_of_row[pos],
+                pos=pos,
             )
     for total, a, b in _LINEAR:
         bad = val[total] != val[a] + val[b]
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
-            msg = (
-                f"For group {labels_of_row[pos]!r} (row position {pos}), {total} = "
-                f"{val[total][pos]:g} but {a} + {b} = {val[a][pos] + val[b][pos]:g}."
-            )
             if given[total][pos] and given[a][pos] and given[b][pos]:
-                raise DataError(f"The table's counts contradict each other. {msg}")
+                raise DataError.from_key(
+                    "err_counts_contradict",
+                    group=labels_of_row[pos],
+                    pos=pos,
+                    total=total,
+                    value=val[total][pos],
+                    a=a,
+                    b=b,
+                    sum=val[a][pos] + val[b][pos],
+                )
             warnings.append(
                 warning(
                     "counts_not_additive",

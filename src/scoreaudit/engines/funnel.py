@@ -228,17 +228,17 @@ def _resolve_reference(cube: _Cube, spec: _Spec, reference: Any) -> int:
     if isinstance(reference, Mapping):
         missing = [c for c in spec.groups if c not in reference]
         if missing:
-            raise DataError(
-                f"reference must give a group for every group column; missing: "
-                f"{missing} (e.g. reference={{{missing[0]!r}: ...}})."
+            raise DataError.from_key(
+                "err_funnel_reference_missing", missing=missing, first=missing[0]
             )
         label = SEP.join(str(reference[c]).strip() for c in spec.groups)
     else:
         label = str(reference).strip()
     if label not in cube.groups:
-        raise DataError(
-            f"Reference group {label!r} is not in the table; groups: "
-            f"{', '.join(map(repr, cube.groups[:20]))}."
+        raise DataError.from_key(
+            "err_funnel_reference_unknown",
+            label=label,
+            groups=", ".join(map(repr, cube.groups[:20])),
         )
     return cube.groups.index(label)
 
@@ -255,10 +255,12 @@ def _prepare(
     for name, st, base in spec.steps:
         for s in (st, base):
             if s not in present:
-                raise DataError(
-                    f"Step {name!r} names stage {s!r}, which is not in column "
-                    f"{spec.stage!r}; stages in the table: "
-                    f"{', '.join(map(repr, sorted(present)[:20]))}."
+                raise DataError.from_key(
+                    "err_funnel_step_stage",
+                    name=name,
+                    stage=s,
+                    column=spec.stage,
+                    stages=", ".join(map(repr, sorted(present)[:20])),
                 )
     warnings: list[str] = []
     if spec.count is None:
@@ -361,12 +363,10 @@ def audit_funnel(
     check_options(confidence, correction, min_cell)
     groups = [group] if isinstance(group, str) else list(group)
     if not groups:
-        raise DataError("Give at least one group column (group=...).")
+        raise DataError.from_key("err_funnel_no_group")
     spec = _Spec(groups, stage, count, stratum, _check_steps(steps), _check_rounding(rounding))
     if spec.rounding and count is None:
-        raise DataError(
-            "rounding applies to published counts, not to a row-level log (count=None)."
-        )
+        raise DataError.from_key("err_funnel_rounding_log")
     frame, cube, warnings = _prepare(table, spec, hidden, total)
     n_off = int(cube.off_multiple)
     _check_nesting(cube, frame, spec)

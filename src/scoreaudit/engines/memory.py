@@ -31,7 +31,7 @@ from scoreaudit.engines.tables import (  # noqa: F401
     declares_probabilities,
     tie_groups_of,
 )
-from scoreaudit.errors import DataError, PolicyError
+from scoreaudit.errors import DataError, Part, PolicyError
 from scoreaudit.models.adapt import as_scoring_model
 from scoreaudit.models.base import check_features, validate_scores
 from scoreaudit.results import AuditResult
@@ -124,32 +124,23 @@ def audit(
     [['woman', 'man']]
     """
     if not isinstance(population, Population):
-        raise DataError(
-            "audit() needs a scoreaudit.Population, not "
-            f"{type(population).__name__}: wrap your frame with "
-            "sa.Population(frame, protected=[...])."
-        )
+        raise DataError.from_key("err_audit_not_population", type=type(population).__name__)
     model = as_scoring_model(model)
     policy = Budget(share=0.05) if policy is None else policy
     if not isinstance(policy, (Budget, Threshold)):
-        raise PolicyError(f"policy must be a Budget or a Threshold, not {type(policy).__name__}.")
+        raise PolicyError.from_key("err_policy_type", type=type(policy).__name__)
     M.confidence_z(confidence)  # validates
     if correction not in ("holm", "bh", "bonferroni", "none"):
-        raise DataError(
-            f"correction must be 'holm', 'bh', 'bonferroni' or 'none', not {correction!r}."
-        )
+        raise DataError.from_key("err_correction", value=correction)
     if int(min_cell) < 0:
-        raise DataError(f"min_cell must be >= 0, not {min_cell!r}.")
+        raise DataError.from_key("err_min_cell_negative", value=min_cell)
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
-        raise DataError(f"bootstrap must be a number of samples >= 0, not {bootstrap!r}.")
+        raise DataError.from_key("err_bootstrap", value=bootstrap)
     if bootstrap and population.weights is not None:
-        raise DataError(
-            "bootstrap intervals need an unweighted population (row weights are "
-            "not resampled); use the analytic intervals with weights."
-        )
+        raise DataError.from_key("err_bootstrap_weights")
     grid = DEFAULT_BUDGETS if budgets is None else np.asarray(list(budgets), dtype=float)
     if grid.size == 0 or not np.all(np.isfinite(grid)) or grid.min() < 0 or grid.max() > 1:
-        raise PolicyError("budgets for the curve must be shares between 0 and 1.")
+        raise PolicyError.from_key("err_curve_budgets")
 
     if population.source is not None:  # the rows stay in their engine: GROUP BY there
         from scoreaudit.engines.sql import audit_engine
@@ -162,9 +153,10 @@ def audit(
         )  # fmt: skip
     frame = population.frame
     check_features(model, frame)
-    refuse_nested_columns(frame, list(getattr(model, "features", []) or []), "a model input")
+    features = list(getattr(model, "features", []) or [])
+    refuse_nested_columns(frame, features, Part("err_role_model_input"))
     name = getattr(model, "name", type(model).__name__)
-    scores = validate_scores(model.score(frame), len(frame), f"Model {name!r}")
+    scores = validate_scores(model.score(frame), len(frame), Part("err_model_named", name=name))
     outside_unit = _check_probabilities(model, name, scores)
     weights = population.weights
 

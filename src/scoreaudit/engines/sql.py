@@ -76,7 +76,7 @@ from scoreaudit.core.warning import warning
 from scoreaudit.data.sources import description_pending
 from scoreaudit.engines._sql_keys import _raw_codes
 from scoreaudit.engines._sql_select import Chosen, Levels, _wanted, choose, choose_threshold  # noqa: F401
-from scoreaudit.errors import DataError, PolicyError
+from scoreaudit.errors import DataError, Part, PolicyError
 from scoreaudit.results import AuditResult
 from scoreaudit.selection.policies import Budget, Selection, Threshold
 from scoreaudit.selection.ties import budget_count
@@ -103,7 +103,7 @@ class _Prepared:
     table: Any  # ibis table with k0.., lab?, wt?, lv
     decode: Any  # level keys -> scores (float64)
     continuous_hint: bool
-    score_what: str  # for errors: "column 'score'" / "model 'x'"
+    score_what: Part  # for errors: "column 'score'" / "model 'x'"
     compiled: Any = None
     #: The table the level GROUP BY reads, when it differs from ``table`` (folded factors).
     grouped: Any = None
@@ -133,18 +133,18 @@ def _prepare(population: Any, model: Any) -> _Prepared:
 
         dtype = column_type(source, model.column)
         if not dtype.is_numeric() or dtype.is_boolean():
-            raise DataError(
-                f"Score column {model.column!r} in {source.name!r} has type {dtype}: the "
-                "engine needs numbers to rank files."
+            raise DataError.from_key(
+                "err_sql_score_type", column=model.column, source=source.name, dtype=dtype
             )
         cols["lv"] = t[model.column].cast("float64")
-        return _Prepared(source, t.select(**cols), _identity, False, f"column {model.column!r}")
+        what = Part("err_what_score_column", column=model.column)
+        return _Prepared(source, t.select(**cols), _identity, False, what)
     if isinstance(model, Scorecard):
         comp = compile_scorecard(model, t)
         if comp is not None:
             grouped, folded = _fold_key_factors(population, model, comp, cols)
             cols["lv"] = comp.expr
-            what = f"model {model.name!r}"
+            what = Part("err_what_model", name=model.name)
             prep = _Prepared(source, t.select(**cols), comp.scores, False, what, comp)
             prep.grouped, prep.folded = grouped, folded
             return prep
@@ -230,7 +230,9 @@ def _score_in_batches(population: Any, model: Any, cols: dict) -> _Prepared:
         for batch in source.batches(expr):
             frame = batch.select([f"f{i}" for i in range(len(features))]).to_pandas()
             frame.columns = features
-            scores = validate_scores(model.score(frame), len(frame), f"Model {name!r}")
+            scores = validate_scores(
+                model.score(frame), len(frame), Part("err_model_named", name=name)
+            )
             out = batch.select(keys).append_column("lv", pa.array(scores))
             done += len(frame)
             advance("score", done, total)
@@ -241,7 +243,7 @@ def _score_in_batches(population: Any, model: Any, cols: dict) -> _Prepared:
     try:
         first = next(gen)
     except StopIteration:
-        raise DataError(f"{source.name!r} has no rows.") from None
+        raise DataError.from_key("err_sql_no_rows", source=source.name) from None
     reader = pa.RecordBatchReader.from_batches(first.schema, _chain(first, gen))
     con = duckdb.connect()
     con.register("scored_stream", reader)
@@ -249,7 +251,7 @@ def _score_in_batches(population: Any, model: Any, cols: dict) -> _Prepared:
     con.unregister("scored_stream")
     icon = ibis.duckdb.from_connection(con)
     scored = LazySource(icon.table("scored"), source.name, "scored", "duckdb", keep=(con, icon))
-    return _Prepared(scored, scored.table, _identity, False, f"model {name!r}")
+    return _Prepared(scored, scored.table, _identity, False, Part("err_what_model", name=name))
 
 
 def _chain(first: Any, rest: Any) -> Any:
@@ -337,7 +339,7 @@ def _assemble(
     K = 3 if labelled else 1
     L, C = values.size, cells.n_cells
     if L * C * K > 200_000_000:
-        raise DataError(f"{L} score levels x {C} cells is too large a table; band or merge groups.")
+        raise DataError.from_key("err_sql_table_too_large", levels=L, cells=C)
     if labelled:  # 1 / 0 / missing (NULL or NaN) -> label class 1 / 0 / 2
         raw = frame["lab"].astype("float64").to_numpy(na_value=np.nan)
         k = np.where(np.isnan(raw), 2, raw).astype(np.int64)
@@ -396,9 +398,8 @@ def _bad_scores(prep: _Prepared, count: int) -> None:
         from scoreaudit.models.scorecard_sql import explain_null
 
         raise explain_null(prep.compiled.card, prep.source, prep.compiled)
-    raise DataError(
-        f"The scores ({prep.score_what}) in {prep.source.name!r} have {count} missing, NaN or "
-        "infinite value(s). Every file needs a finite score: fix or drop these rows."
+    raise DataError.from_key(
+        "err_sql_scores_not_finite", what=prep.score_what, source=prep.source.name, n=count
     )
 
 
@@ -572,7 +573,7 @@ def audit_engine(
     )
     count = policy.count if isinstance(policy, Budget) else None
     if count is not None and count > n_total:
-        raise PolicyError(f"Budget count {count} exceeds the population size {n_total}.")
+        raise PolicyError.from_key("err_budget_count_large", count=count, n=n_total)
     weighted = population.weight_column is not None
     total_w = population.lazy_meta.total_weight if weighted else float(n_total)
     if lv is None:  # continuous scores: exact cut-offs first, then buckets
@@ -591,10 +592,7 @@ def audit_engine(
     else:
         c, tg = _wanted(n_total, total_w, weighted, shares_policy, count)
         if c is not None and c[0] == 0:
-            raise PolicyError(
-                f"A budget of {policy.share:.4%} selects no file in a population of "
-                f"{n_total}; raise the budget."
-            )
+            raise PolicyError.from_key("err_budget_selects_none", share=policy.share, n=n_total)
         chosen = choose(lv, c, tg, policy.ties, policy.random_state)
     c, tg = _wanted(n_total, total_w, weighted, grid, None)
     curve = choose(lv, c, tg, policy.ties, policy.random_state)

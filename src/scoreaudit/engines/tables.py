@@ -100,11 +100,12 @@ def _check_probabilities(model: Any, name: str, scores: np.ndarray) -> bool:
         return False
     if declares_probabilities(model):
         pos = int(np.flatnonzero(outside)[0])
-        raise ModelError(
-            f"Model {name!r} declares probabilities but gave {int(outside.sum())} score(s) "
-            f"outside [0, 1], first {scores[pos]:.6g} at row position {pos}. Check that the "
-            "column holds probabilities (not percentages or log-odds), or audit it without "
-            "declaring probabilities."
+        raise ModelError.from_key(
+            "err_model_probabilities",
+            name=name,
+            n=int(outside.sum()),
+            value=scores[pos],
+            pos=pos,
         )
     return True
 

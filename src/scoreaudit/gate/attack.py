@@ -89,7 +89,7 @@ class System:
         c = {int(k): float(v) for k, v in coefs.items() if v != 0}
         if not c:
             if low - 1e-6 > 0 or high + 1e-6 < 0:
-                raise AttackError("the published numbers contradict each other")
+                raise AttackError.from_key("err_attack_contradict")
             return
         self.rows.append((c, float(low), float(high)))
 
@@ -174,9 +174,9 @@ def _optimum(sign: float, c: np.ndarray, cons: list, bounds: Bounds, limit: floa
         if sol.status == 3:  # unbounded: an unbounded count (no upper bound known)
             return -np.inf * sign
         if sol.status == 2:
-            raise AttackError(f"the published numbers contradict each other ({sol.message})")
+            raise AttackError.from_key("err_attack_contradict_solver", detail=sol.message)
         if sol.status != 1 and not sol.success:
-            raise AttackError(f"the integer-programming solver failed ({sol.message})")
+            raise AttackError.from_key("err_attack_solver", detail=sol.message)
         if sol.success and np.allclose(sol.x, np.round(sol.x), atol=1e-7):
             return round(sign * sol.fun, 6)
     return np.nan  # inconclusive within the time limit

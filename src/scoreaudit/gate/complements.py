@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.core.vocab import SEP
+from scoreaudit.errors import DataError
 from scoreaudit.gate.attack import System
 
 __all__ = [
@@ -138,9 +139,8 @@ def margin_lines(groups: pd.DataFrame) -> list[Line]:
             continue
         parts = [labels[r].split(SEP) for r in rows]
         if any(len(p) != len(members) for p in parts):
-            raise ValueError(
-                f"Cannot split the labels of {attr!r} into its {len(members)} members: a group "
-                f"label contains {SEP!r}. Rename that group before publishing."
+            raise DataError.from_key(
+                "err_publish_label_sep", attribute=attr, n=len(members), sep=SEP
             )
         for drop in range(len(members)):
             coarser = SEP.join(m for i, m in enumerate(members) if i != drop)

@@ -260,9 +260,7 @@ def keep_rows(groups: pd.DataFrame, keep: Any) -> np.ndarray:
         if attr:
             hit &= attrs == attr
         if not hit.any():
-            raise ScoreAuditError(
-                f"--keep {name!r}: no such group (give a group label, or attribute=label)."
-            )
+            raise ScoreAuditError.from_key("err_keep_unknown", name=name)
         out |= hit
     return out
 
@@ -380,10 +378,7 @@ def publish(
         min_cell = int(getattr(result, "config", {}).get("min_cell", DEFAULT_MIN_CELL))
     min_cell = int(min_cell)
     if allow_unsuppressed and not synthetic:
-        raise ScoreAuditError(
-            "Publishing without suppression is only allowed for synthetic data (it describes "
-            "nobody); these data are not marked synthetic."
-        )
+        raise ScoreAuditError.from_key("err_unsuppressed_not_synthetic")
     key = (min_cell, repr(keep), bool(allow_unsuppressed), bool(suppress_zero), bool(secondary))
     # The explanation can be attached after a first publication: the cached copy is only
     # reused for the very same explanation object.

@@ -47,15 +47,7 @@ def as_scoring_model(model: Any) -> Any:
     if is_fitted_estimator(model):
         return SklearnModel(model)
     if isinstance(model, (np.ndarray, pd.Series, list, tuple)):
-        raise ModelError(
-            f"model is a {type(model).__name__} of scores, not a scoring model. Add the scores "
-            "as a column of the data and pass its name, or sa.ScoreColumn('score') "
-            "(CLI: --score-column score)."
-        )
+        raise ModelError.from_key("err_model_is_scores", type=type(model).__name__)
     if not (hasattr(model, "score") and hasattr(model, "features")):
-        raise ModelError(
-            f"{type(model).__name__} is not a scoring model: pass a fitted scikit-learn "
-            "estimator or pipeline, a Scorecard, a score column name (sa.ScoreColumn), or an "
-            "object with a features list and a score(frame) method (see sa.ScoringModel)."
-        )
+        raise ModelError.from_key("err_model_not_scoring", type=type(model).__name__)
     return model

@@ -8,7 +8,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from scoreaudit.errors import ModelError
+from scoreaudit.errors import ModelError, Part, Parts
 
 
 @runtime_checkable
@@ -34,39 +34,41 @@ def check_features(model: object, frame: pd.DataFrame) -> None:
     missing = [c for c in features if c not in frame.columns]
     if missing:
         name = getattr(model, "name", type(model).__name__)
-        raise ModelError(
-            f"Model {name!r} needs column(s) {', '.join(map(repr, missing))}, which the data "
-            f"lacks. Available columns: {', '.join(map(str, frame.columns[:30]))}"
-            f"{' ...' if len(frame.columns) > 30 else ''}. Use a model built for this "
-            "population, or add the missing columns."
+        raise ModelError.from_key(
+            "err_model_missing_columns",
+            name=name,
+            missing=", ".join(map(repr, missing)),
+            available=", ".join(map(str, frame.columns[:30])),
+            more=" ..." if len(frame.columns) > 30 else "",
         )
 
 
-def validate_scores(scores: object, n_rows: int, source: str) -> np.ndarray:
+def validate_scores(scores: object, n_rows: int, source: str | Part) -> np.ndarray:
     """Check that ``scores`` is one finite float per row; return it as a float64 array.
 
-    The error names how many scores are bad and the first bad row position.
+    The error names how many scores are bad and the first bad row position; ``source`` names
+    the model (best a ``Part("err_model_named", name=...)``, shown in the message's language).
     """
     try:
         arr = np.asarray(scores, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise ModelError(f"{source} returned scores that are not numbers: {exc}") from None
+        raise ModelError.from_key("err_scores_not_numbers", source=source, detail=exc) from None
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1 or arr.shape[0] != n_rows:
-        raise ModelError(
-            f"{source} returned {arr.shape} scores for {n_rows} rows; expected one score per row."
-        )
+        raise ModelError.from_key("err_scores_shape", source=source, shape=arr.shape, n=n_rows)
     bad = ~np.isfinite(arr)
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
-        kinds = []
+        kinds: list[Part | str] = []
         if np.isnan(arr).any():
-            kinds.append(f"{int(np.isnan(arr).sum())} missing (NaN)")
+            kinds.append(Part("err_scores_nan", n=int(np.isnan(arr).sum())))
         if np.isinf(arr).any():
-            kinds.append(f"{int(np.isinf(arr).sum())} infinite")
-        raise ModelError(
-            f"{source} gave {' and '.join(kinds)} score(s), first at row position {first}. "
-            "Every file needs a finite score: fix or drop these rows before auditing."
+            kinds.append(Part("err_scores_inf", n=int(np.isinf(arr).sum())))
+        raise ModelError.from_key(
+            "err_scores_not_finite",
+            source=source,
+            kinds=Parts(kinds, sep=Part("err_sep_and")),
+            first=first,
         )
     return arr

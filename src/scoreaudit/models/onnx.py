@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoreaudit.errors import ModelError
+from scoreaudit.errors import ModelError, Part
 from scoreaudit.models.base import check_features, validate_scores
 
 __all__ = ["OnnxModel"]
@@ -30,10 +30,7 @@ def _import_onnxruntime() -> Any:
     try:
         import onnxruntime
     except ImportError:
-        raise ModelError(
-            "Loading an .onnx model needs onnxruntime, which is not installed. Install the "
-            "optional extra: pip install 'scoreaudit[onnx]' (or pip install onnxruntime)."
-        ) from None
+        raise ModelError.from_key("err_onnx_missing") from None
     return onnxruntime
 
 
@@ -89,8 +86,8 @@ class OnnxModel:
         try:
             self._session = ort.InferenceSession(str(self.path), providers=["CPUExecutionProvider"])
         except Exception as exc:
-            raise ModelError(
-                f"{self.path} could not be opened by onnxruntime: {type(exc).__name__}: {exc}"
+            raise ModelError.from_key(
+                "err_onnx_open", path=self.path, error=type(exc).__name__, detail=exc
             ) from None
         inputs = self._session.get_inputs()
         self._inputs = [(i.name, _ONNX_DTYPES.get(i.type, np.float32), i.shape) for i in inputs]
@@ -98,23 +95,24 @@ class OnnxModel:
         if len(inputs) == 1 and (features is not None or width != 1):
             self._layout = "matrix"
             if features is None:
-                raise ModelError(
-                    f"{self.path} has one input {inputs[0].name!r} of shape {inputs[0].shape}; "
-                    "pass features=[...] naming its columns in order."
+                raise ModelError.from_key(
+                    "err_onnx_matrix", path=self.path, input=inputs[0].name, shape=inputs[0].shape
                 )
             if isinstance(width, int) and width != len(features):
-                raise ModelError(
-                    f"{self.path} expects {width} input columns, but {len(features)} features "
-                    f"were given: {list(features)}."
+                raise ModelError.from_key(
+                    "err_onnx_width",
+                    path=self.path,
+                    width=width,
+                    n=len(features),
+                    features=list(features),
                 )
             self.features = list(features)
         else:
             self._layout = "columns"
             names = [i.name for i in inputs]
             if features is not None and list(features) != names:
-                raise ModelError(
-                    f"{self.path} has one input per column, named {names}; features={features} "
-                    "differ. Leave features out, or rename the data's columns to match."
+                raise ModelError.from_key(
+                    "err_onnx_names", path=self.path, names=names, features=features
                 )
             self.features = names
         outputs = [o.name for o in self._session.get_outputs()]
@@ -122,7 +120,9 @@ class OnnxModel:
             probs = [o for o in outputs if "prob" in o.lower()]
             output = probs[0] if probs else outputs[-1]
         elif output not in outputs:
-            raise ModelError(f"{self.path} has no output {output!r}; its outputs are {outputs}.")
+            raise ModelError.from_key(
+                "err_onnx_output", path=self.path, output=output, outputs=outputs
+            )
         self.output = output
         self.positive_class = positive_class
 
@@ -141,8 +141,8 @@ class OnnxModel:
         try:
             (out,) = self._session.run([self.output], self._feed(frame))
         except Exception as exc:
-            raise ModelError(
-                f"{self.name} failed on the data: {type(exc).__name__}: {exc}"
+            raise ModelError.from_key(
+                "err_onnx_failed", name=self.name, error=type(exc).__name__, detail=exc
             ) from None
         if isinstance(out, list):  # ZipMap output: one {class: probability} per row
             key = self.positive_class
@@ -157,11 +157,10 @@ class OnnxModel:
             elif out.shape[1] == 2:
                 out = out[:, 1]
             else:
-                raise ModelError(
-                    f"{self.name} output {self.output!r} has {out.shape[1]} columns; pass "
-                    "positive_class= (the column index of the score)."
+                raise ModelError.from_key(
+                    "err_onnx_columns", name=self.name, output=self.output, n=out.shape[1]
                 )
-        return validate_scores(out, len(frame), f"Model {self.name!r}")
+        return validate_scores(out, len(frame), Part("err_model_named", name=self.name))
 
     def __repr__(self) -> str:
         return f"OnnxModel({str(self.path)!r}, features={self.features!r})"

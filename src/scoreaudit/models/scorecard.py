@@ -67,7 +67,7 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 from scipy.special import expit
 
-from scoreaudit.errors import ModelError
+from scoreaudit.errors import ModelError, Part, Parts
 from scoreaudit.models.base import check_features, validate_scores
 from scoreaudit.models.scorecard_spec import FACTOR_KINDS as FACTOR_KINDS
 from scoreaudit.models.scorecard_spec import (
@@ -114,23 +114,25 @@ class _Inputs:
 
     def _column(self, var: str, where: str) -> pd.Series:
         if var not in self.frame.columns:
-            raise ModelError(
-                f"Model {self.model_name!r} {where} needs column {var!r}, which the data lacks."
+            raise ModelError.from_key(
+                "err_scorecard_term_column", name=self.model_name, where=where, column=var
             )
         col = self.frame[var]
         if isinstance(col, pd.DataFrame):
-            raise ModelError(
-                f"The data has {col.shape[1]} columns named {var!r}; model "
-                f"{self.model_name!r} cannot tell which to use. Rename or drop the duplicates."
+            raise ModelError.from_key(
+                "err_scorecard_dup_column", n=col.shape[1], column=var, name=self.model_name
             )
         na = col.isna().to_numpy()
         if na.any():
             first = int(np.flatnonzero(na)[0])
-            raise ModelError(
-                f"Column {var!r} has {int(na.sum())} missing value(s) (NaN) of {len(col)} rows, "
-                f"first at row position {first}; model {self.model_name!r} {where} cannot score "
-                "them (a scorecard never treats a missing value as 0). Fill or drop these rows "
-                "before scoring."
+            raise ModelError.from_key(
+                "err_scorecard_missing",
+                column=var,
+                n=int(na.sum()),
+                total=len(col),
+                first=first,
+                name=self.model_name,
+                where=where,
             )
         return col
 
@@ -148,11 +150,14 @@ class _Inputs:
                 bad = converted.isna().to_numpy()
                 if bad.any():
                     pos = int(np.flatnonzero(bad)[0])
-                    raise ModelError(
-                        f"Column {var!r} must be numeric for model {self.model_name!r} {where}, "
-                        f"but value {col.iloc[pos]!r} at row position {pos} is not a number "
-                        f"({int(bad.sum())} such rows). Convert the column, or use a "
-                        "categorical term."
+                    raise ModelError.from_key(
+                        "err_scorecard_not_numeric",
+                        column=var,
+                        name=self.model_name,
+                        where=where,
+                        value=col.iloc[pos],
+                        pos=pos,
+                        n=int(bad.sum()),
                     )
                 arr = converted.to_numpy(dtype=np.float64)
             self._numeric[var] = arr
@@ -179,19 +184,26 @@ class _Inputs:
         if unknown.size:
             counts = np.bincount(codes, minlength=len(keys))[unknown]
             order = np.argsort(-counts, kind="stable")
-            shown = ", ".join(f"{keys[unknown[j]]!r} ({int(counts[j])} rows)" for j in order[:5])
-            more = f" and {unknown.size - 5} more" if unknown.size > 5 else ""
-            hint = ""
-            if {"True", "False"} & set(levels):
-                hint = (
-                    " (YAML reads unquoted yes/no/on/off/true/false as booleans, shown here "
-                    "as 'True'/'False': quote such levels in the spec, e.g. \"yes\":)"
-                )
-            raise ModelError(
-                f"Column {var!r} has value(s) that model {self.model_name!r} {where} does not "
-                f"list: {shown}{more}, in {int(counts.sum())} of {len(codes)} rows. Levels in the "
-                f"spec: {', '.join(map(repr, levels))}{hint}. Add each missing level (with its "
-                "coefficient) to the spec, or recode or drop those rows."
+            shown = Parts(
+                [
+                    Part("err_value_rows", value=keys[unknown[j]], n=int(counts[j]))
+                    for j in order[:5]
+                ],
+                sep=", ",
+            )
+            more = Part("err_and_more", n=unknown.size - 5) if unknown.size > 5 else ""
+            hint = Part("err_scorecard_yaml_bool") if {"True", "False"} & set(levels) else ""
+            raise ModelError.from_key(
+                "err_scorecard_unknown_levels",
+                column=var,
+                name=self.model_name,
+                where=where,
+                shown=shown,
+                more=more,
+                n=int(counts.sum()),
+                total=len(codes),
+                levels=", ".join(map(repr, levels)),
+                hint=hint,
             )
         small = np.int8 if len(levels) < 128 else np.int16 if len(levels) < 32768 else np.intp
         return lookup.astype(small)[codes]
@@ -268,10 +280,13 @@ class _Factor:
             x = np.clip(x, -np.inf if lo is None else lo, np.inf if hi is None else hi)
         inf = np.isinf(x)
         if inf.any():
-            raise ModelError(
-                f"Column {self.variable!r} has {int(inf.sum())} infinite value(s), first at row "
-                f"position {int(np.flatnonzero(inf)[0])}; model {inputs.model_name!r} {where} "
-                "multiplies it by a coefficient. Fix those rows, or add `clip:` to the term."
+            raise ModelError.from_key(
+                "err_scorecard_infinite",
+                column=self.variable,
+                n=int(inf.sum()),
+                pos=int(np.flatnonzero(inf)[0]),
+                name=inputs.model_name,
+                where=where,
             )
         return np.zeros(len(x), dtype=np.intp), x
 
@@ -382,10 +397,9 @@ class Scorecard:
             self._spec = spec
         else:
             if not isinstance(spec, Mapping):
-                where = f" in {source}" if source else ""
-                raise ModelError(
-                    f"Invalid model spec{where}: expected a mapping with keys name, terms, ..., "
-                    f"got {type(spec).__name__}."
+                where = Part("err_spec_in", source=source) if source else ""
+                raise ModelError.from_key(
+                    "err_scorecard_spec_type", where=where, type=type(spec).__name__
                 )
             try:
                 self._spec = ScorecardSpec.model_validate(dict(spec))
@@ -484,8 +498,8 @@ class Scorecard:
 
     def _contribution_arrays(self, frame: pd.DataFrame) -> list[np.ndarray]:
         if not isinstance(frame, pd.DataFrame):
-            raise ModelError(
-                f"Model {self.name!r} scores a pandas DataFrame, got {type(frame).__name__}."
+            raise ModelError.from_key(
+                "err_scorecard_frame", name=self.name, type=type(frame).__name__
             )
         check_features(self, frame)
         inputs = _Inputs(frame, self.name)
@@ -532,8 +546,8 @@ class Scorecard:
         if total > MAX_JOINT_CELLS:
             return None
         if not isinstance(frame, pd.DataFrame):
-            raise ModelError(
-                f"Model {self.name!r} scores a pandas DataFrame, got {type(frame).__name__}."
+            raise ModelError.from_key(
+                "err_scorecard_frame", name=self.name, type=type(frame).__name__
             )
         check_features(self, frame)
         inputs = _Inputs(frame, self.name)

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoreaudit.errors import ModelError
+from scoreaudit.errors import ModelError, Part, Parts
 
 __all__ = ["CompiledScorecard", "compile_scorecard"]
 
@@ -201,19 +201,15 @@ def compile_scorecard(card: Any, table: Any) -> CompiledScorecard | None:
     expr = None
     for f in factors:
         if f.variable not in schema:
-            raise ModelError(
-                f"Model {card.name!r} needs column {f.variable!r}, which the data lacks."
-            )
+            raise ModelError.from_key("err_scorecard_no_column", name=card.name, column=f.variable)
         dtype = schema[f.variable]
         if f.kind == "bins" and not dtype.is_numeric():
-            raise ModelError(
-                f"Column {f.variable!r} has type {dtype}: model {card.name!r} bins it and needs "
-                "numbers."
+            raise ModelError.from_key(
+                "err_scorecard_bins_type", column=f.variable, dtype=dtype, name=card.name
             )
         if not (dtype.is_numeric() or dtype.is_string() or dtype.is_boolean()):
-            raise ModelError(
-                f"Column {f.variable!r} has type {dtype}, which model {card.name!r} cannot "
-                "compare with its levels."
+            raise ModelError.from_key(
+                "err_scorecard_levels_type", column=f.variable, dtype=dtype, name=card.name
             )
         col = table[f.variable]
         code = _categorical(col, dtype, f) if f.kind == "categorical" else _bins(col, dtype, f)
@@ -236,14 +232,21 @@ def explain_null(card: Any, source: Any, comp: CompiledScorecard) -> ModelError:
             .limit(5)
         ).to_pylist()
         if got:
-            shown = ", ".join(f"{r['v']!r} ({r['n']} rows)" for r in got)
-            what = "missing or unlisted value(s)" if f.kind == "categorical" else "missing values"
-            return ModelError(
-                f"Column {f.variable!r} in {source.name!r} has {what} that model "
-                f"{card.name!r} cannot score: {shown}. Levels in the spec: "
-                f"{', '.join(map(repr, f.levels)) or 'numbers'}. Fix, recode or drop those rows."
+            shown = Parts([Part("err_value_rows", value=r["v"], n=r["n"]) for r in got], sep=", ")
+            what = Part(
+                "err_sql_unlisted_values" if f.kind == "categorical" else "err_sql_missing_values"
             )
-    return ModelError(f"Model {card.name!r} could not score some rows of {source.name!r}.")
+            levels = ", ".join(map(repr, f.levels)) or Part("err_sql_levels_numbers")
+            return ModelError.from_key(
+                "err_sql_cannot_score",
+                column=f.variable,
+                source=source.name,
+                what=what,
+                name=card.name,
+                shown=shown,
+                levels=levels,
+            )
+    return ModelError.from_key("err_sql_cannot_score_rows", name=card.name, source=source.name)
 
 
 def ibis_desc(name: str) -> Any:

@@ -19,7 +19,7 @@ import difflib
 from importlib import resources
 from pathlib import Path
 
-from scoreaudit.errors import ModelError
+from scoreaudit.errors import ModelError, Part
 from scoreaudit.models.scorecard import Scorecard
 from scoreaudit.models.specfile import load_spec
 
@@ -57,10 +57,9 @@ def spec_path(name: str) -> Path:
     names = list_models()
     if name not in names:
         close = difflib.get_close_matches(name, names, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ModelError(
-            f"No shipped model named {name!r}.{hint} Shipped models: {', '.join(names)}. "
-            "To load your own spec, give a path ending in .yaml, .yml or .json."
+        hint = Part("err_did_you_mean", close=close[0]) if close else ""
+        raise ModelError.from_key(
+            "err_model_not_shipped", name=name, hint=hint, names=", ".join(names)
         )
     return _specs_dir() / f"{name}.yaml"
 

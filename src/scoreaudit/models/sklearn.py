@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoreaudit.errors import ModelError
+from scoreaudit.errors import ModelError, Part
 from scoreaudit.models.base import check_features, validate_scores
 
 __all__ = ["SklearnModel"]
@@ -67,25 +67,19 @@ class SklearnModel:
         fitted_names = getattr(estimator, "feature_names_in_", None)
         if features is None:
             if fitted_names is None:
-                raise ModelError(
-                    f"Cannot tell which columns {self.name} reads: it was not fitted on a "
-                    "DataFrame with column names. Pass features=[...] with the columns in the "
-                    "order the estimator was fitted on."
-                )
+                raise ModelError.from_key("err_sklearn_no_names", name=self.name)
             features = [str(c) for c in fitted_names]
         if isinstance(features, str):
-            raise ModelError(
-                f"features must be a list of column names, got the single string {features!r}; "
-                f"write features=[{features!r}]."
-            )
+            raise ModelError.from_key("err_features_string", features=features)
         self.features: list[str] = list(features)
         if not self.features:
-            raise ModelError(f"{self.name}: features is empty; list the columns it reads.")
+            raise ModelError.from_key("err_features_empty", name=self.name)
         if fitted_names is not None and list(map(str, fitted_names)) != self.features:
-            raise ModelError(
-                f"{self.name} was fitted on columns {list(map(str, fitted_names))}, but "
-                f"features={self.features}. Pass the same columns in the same order, or leave "
-                "features out to use the fitted ones."
+            raise ModelError.from_key(
+                "err_sklearn_features_differ",
+                name=self.name,
+                fitted=list(map(str, fitted_names)),
+                features=self.features,
             )
         self._use_frame = fitted_names is not None
         # column of predict_proba holding the score; None for decision_function (1-D)
@@ -94,25 +88,23 @@ class SklearnModel:
             self.method = "predict_proba"
             classes = getattr(estimator, "classes_", None)
             if classes is None:
-                raise ModelError(
-                    f"{self.name} has predict_proba but no classes_: is it fitted? Fit it (or "
-                    "load the fitted model) before auditing."
-                )
+                raise ModelError.from_key("err_sklearn_no_classes", name=self.name)
             classes = np.asarray(classes).tolist()
             if positive_class is None:
                 if len(classes) != 2:
-                    raise ModelError(
-                        f"{self.name} has {len(classes)} classes {classes}; pass "
-                        "positive_class= naming the class whose probability is the score."
+                    raise ModelError.from_key(
+                        "err_sklearn_classes", name=self.name, n=len(classes), classes=classes
                     )
                 self._column = 1
                 self.positive_class = classes[1]
             else:
                 matches = [i for i, c in enumerate(classes) if c == positive_class]
                 if not matches:
-                    raise ModelError(
-                        f"positive_class={positive_class!r} is not one of {self.name}'s classes "
-                        f"{classes}. Pass one of these."
+                    raise ModelError.from_key(
+                        "err_sklearn_positive_class",
+                        value=positive_class,
+                        name=self.name,
+                        classes=classes,
                     )
                 self._column = matches[0]
                 self.positive_class = positive_class
@@ -121,11 +113,7 @@ class SklearnModel:
             self._column = None
             self.positive_class = positive_class
         else:
-            raise ModelError(
-                f"{self.name} has neither predict_proba nor decision_function, so it gives no "
-                "risk score. Wrap a classifier (or a pipeline ending in one), or a regressor via "
-                "a small object with features and score(frame)."
-            )
+            raise ModelError.from_key("err_sklearn_no_score", name=self.name)
 
     def score(self, frame: pd.DataFrame) -> np.ndarray:
         """Return the estimator's score for every row of ``frame``.
@@ -145,19 +133,20 @@ class SklearnModel:
         except ModelError:
             raise
         except Exception as exc:  # sklearn raises many kinds: NotFittedError, ValueError, ...
-            raise ModelError(
-                f"{self.name}.{self.method} failed on the data: {type(exc).__name__}: {exc}. "
-                f"Check that the columns {self.features} hold what the estimator was fitted on."
+            raise ModelError.from_key(
+                "err_sklearn_failed",
+                name=self.name,
+                method=self.method,
+                error=type(exc).__name__,
+                detail=exc,
+                features=self.features,
             ) from exc
         out = np.asarray(out)
         if self._column is not None:
             out = out[:, self._column]
         elif out.ndim == 2 and out.shape[1] != 1:
-            raise ModelError(
-                f"{self.name}.decision_function returned {out.shape[1]} columns (a multi-class "
-                "model); a risk score needs one. Wrap a binary classifier."
-            )
-        return validate_scores(out, len(frame), f"Model {self.name!r}")
+            raise ModelError.from_key("err_sklearn_multiclass", name=self.name, n=out.shape[1])
+        return validate_scores(out, len(frame), Part("err_model_named", name=self.name))
 
     def __repr__(self) -> str:
         return f"SklearnModel({self.name}, features={self.features!r}, method={self.method!r})"

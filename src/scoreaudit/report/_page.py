@@ -34,6 +34,7 @@ from typing import Any
 
 import pandas as pd
 
+from scoreaudit.errors import ScoreAuditError
 from scoreaudit.gate.publish import Suppression
 from scoreaudit.present.catalogue import check_lang, fmt_level, t
 from scoreaudit.report._common import dump_json, page_head, suppression_lines
@@ -218,12 +219,14 @@ def check_formats(formats: Iterable[str]) -> tuple[str, ...]:
     ('md', 'csv')
     >>> check_formats(["pdf"])
     Traceback (most recent call last):
-    ValueError: Unknown report format(s) ['pdf']; choose from html, md, json, csv, figures, png.
+    scoreaudit.errors.ScoreAuditError: Unknown report format(s) ['pdf']; choose from html, md, json, csv, figures, png.
     """
     formats = tuple(formats)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
-        raise ValueError(f"Unknown report format(s) {unknown}; choose from {', '.join(FORMATS)}.")
+        raise ScoreAuditError.from_key(
+            "err_report_formats", unknown=unknown, choices=", ".join(FORMATS)
+        )
     return formats
 
 

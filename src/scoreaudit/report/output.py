@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from scoreaudit.errors import ScoreAuditError
+from scoreaudit.errors import Part, ScoreAuditError
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -156,18 +156,11 @@ def replaceable_report(directory: str | os.PathLike) -> Path:
     """
     directory = Path(directory)
     if not (_is_report_json(directory / "results.json") or _has_marker(directory)):
-        raise NotAReportError(
-            f"The output directory {str(directory)!r} is not a scoreaudit report (it has no "
-            f"results.json written by scoreaudit and no {MARKER} file): --force replaces only "
-            "a report written by scoreaudit, so nothing was changed. Choose another --out "
-            "directory (or empty or delete this one yourself if it really should go)."
-        )
+        raise NotAReportError.from_key("err_output_not_report", dir=str(directory), marker=MARKER)
     foreign = _foreign_entries(directory)
     if foreign:
-        raise NotAReportError(
-            f"The output directory {str(directory)!r} holds files that scoreaudit did not "
-            f"write ({', '.join(foreign)}): --force would delete them, so nothing was changed. "
-            "Move them out of the report directory, or choose another --out directory."
+        raise NotAReportError.from_key(
+            "err_output_foreign", dir=str(directory), files=", ".join(foreign)
         )
     return directory
 
@@ -279,26 +272,15 @@ def check_output_dir(out: str | os.PathLike, force: bool = False) -> Path:
     out = Path(out)
     if out.exists() or out.is_symlink():
         if out.is_symlink():
-            raise NotAReportError(
-                f"The output path {str(out)!r} is a symbolic link; --force does not replace "
-                "links (the report would not land where the link points). Give the real "
-                "directory as --out, or choose a new one."
-            )
+            raise NotAReportError.from_key("err_output_symlink", path=str(out))
         if not out.is_dir():
-            raise OutputExistsError(
-                f"The output path {str(out)!r} exists and is not a directory; choose another "
-                "--out path."
-            )
+            raise OutputExistsError.from_key("err_output_not_dir", path=str(out))
         if not force:
-            raise OutputExistsError(
-                f"The output directory {str(out)!r} already exists; choose another --out "
-                "directory, or add --force to replace it (the old one is replaced only once the "
-                "new report is complete)."
-            )
+            raise OutputExistsError.from_key("err_output_exists", dir=str(out))
         replaceable_report(out)
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.exists():
-        raise ScoreAuditError(f"The parent directory {str(parent)!r} of the output does not exist.")
+        raise ScoreAuditError.from_key("err_output_parent", dir=str(parent))
     return out
 
 
@@ -355,19 +337,21 @@ class OutputWriteError(ScoreAuditError):
 def _write_error(out: Path, exc: OSError, existed: bool) -> OutputWriteError:
     import errno
 
-    what = {
-        errno.ENOSPC: "the disk is full",
-        errno.EDQUOT: "the disk quota is exceeded",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-        errno.EROFS: "the file system is read-only",
-    }.get(exc.errno or 0, exc.strerror or str(exc))
-    where = f" while writing {Path(exc.filename).name!r}" if getattr(exc, "filename", None) else ""
-    kept = " and the previous report is unchanged" if existed else ""
-    return OutputWriteError(
-        f"Could not write the output directory {str(out)!r}: {what}{where}. Nothing was "
-        f"written{kept}. Free some disk space or choose a directory you can write to "
-        "(--out), then run again."
+    known = {
+        errno.ENOSPC: "err_write_disk_full",
+        errno.EDQUOT: "err_write_quota",
+        errno.EACCES: "err_write_permission",
+        errno.EPERM: "err_write_permission",
+        errno.EROFS: "err_write_read_only",
+    }.get(exc.errno or 0)
+    what = Part(known) if known else exc.strerror or str(exc)  # else the system's own words
+    filename = getattr(exc, "filename", None)
+    return OutputWriteError.from_key(
+        "err_write_output",
+        dir=str(out),
+        what=what,
+        where=Part("err_write_while", file=Path(filename).name) if filename else "",
+        kept=Part("err_write_kept") if existed else "",
     )
 
 

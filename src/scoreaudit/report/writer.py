@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.core.vocab import SEP
+from scoreaudit.errors import ScoreAuditError
 from scoreaudit.gate.publish import Suppression, publish
 from scoreaudit.present.catalogue import (
     attribute_label,
@@ -87,7 +88,7 @@ def _prepare(
 ) -> _Prepared:
     lang = check_lang(lang)
     if "suppressed" in result.groups.columns:
-        raise ValueError("render from the original AuditResult, not a published copy")
+        raise ScoreAuditError.from_key("err_report_published_copy")
     published, info = publish(result, min_cell, **dict(gate or {}))
     found = findings(published, lang)
     man = dict(manifest) if manifest is not None else build_manifest(result)
@@ -512,8 +513,8 @@ def _write_report(
     kind = getattr(result, "kind", "audit")
     page = _PAGES.get(kind)
     if page is None and kind not in SUPPORTED_KINDS:
-        raise ValueError(
-            f"Cannot write a report of a {kind!r} result; supported: {', '.join(SUPPORTED_KINDS)}."
+        raise ScoreAuditError.from_key(
+            "err_report_kind", kind=kind, supported=", ".join(SUPPORTED_KINDS)
         )
     seeds = (
         {"bootstrap": result.config["random_state"]}

@@ -292,7 +292,7 @@ def _rank(scores: np.ndarray, weights: np.ndarray | None, ties: str) -> Ranking:
 
 def _check_ties(ties: str) -> None:
     if ties not in TIES:
-        raise PolicyError(f"ties must be 'proportional', 'random' or 'all', not {ties!r}.")
+        raise PolicyError.from_key("err_ties_unknown", value=ties)
 
 
 def _tied_mask(
@@ -428,17 +428,12 @@ class Budget(_ScorePolicy):
 
     def __post_init__(self) -> None:
         if (self.share is None) == (self.count is None):
-            raise PolicyError("Give a budget as share=... (e.g. 0.05) or count=..., not both.")
+            raise PolicyError.from_key("err_budget_share_or_count")
         if self.share is not None:
             if isinstance(self.share, (bool, str)) or not isinstance(self.share, numbers.Real):
-                raise PolicyError(
-                    f"Budget share must be a number in (0, 1], not {self.share!r}; "
-                    "write 0.05 for 5%."
-                )
+                raise PolicyError.from_key("err_budget_share_type", value=self.share)
             if not (math.isfinite(self.share) and 0 < self.share <= 1):
-                raise PolicyError(
-                    f"Budget share must be in (0, 1] (e.g. 0.05 for 5%), not {self.share!r}."
-                )
+                raise PolicyError.from_key("err_budget_share_range", value=self.share)
         if self.count is not None:
             if (
                 isinstance(self.count, (bool, str))
@@ -446,9 +441,7 @@ class Budget(_ScorePolicy):
                 or not float(self.count).is_integer()
                 or self.count < 1
             ):
-                raise PolicyError(
-                    f"Budget count must be a positive whole number, not {self.count!r}."
-                )
+                raise PolicyError.from_key("err_budget_count", value=self.count)
         _check_ties(self.ties)
 
     def _cut(self, scores: np.ndarray, ranking: Ranking, groups: np.ndarray | None) -> Selection:
@@ -456,15 +449,12 @@ class Budget(_ScorePolicy):
         n = ranking.n
         if self.count is not None:
             if self.count > n:
-                raise PolicyError(f"Budget count {self.count} exceeds the population size {n}.")
+                raise PolicyError.from_key("err_budget_count_large", count=self.count, n=n)
             k, share = int(self.count), None
         else:
             k, share = int(ranking.count_for_share(np.array([self.share]))[0]), self.share
             if k == 0:
-                raise PolicyError(
-                    f"A budget of {self.share:.4%} selects no file in a population of {n}; "
-                    "raise the budget."
-                )
+                raise PolicyError.from_key("err_budget_selects_none", share=self.share, n=n)
         return _selection(scores, ranking, k, self.describe(), groups, self.random_state, share)
 
     def describe(self) -> str:
@@ -502,16 +492,15 @@ class Threshold(_ScorePolicy):
 
     def __post_init__(self) -> None:
         if isinstance(self.threshold, (bool, str)) or not math.isfinite(float(self.threshold)):
-            raise PolicyError(f"Threshold must be a finite number, not {self.threshold!r}.")
+            raise PolicyError.from_key("err_threshold_not_finite", value=self.threshold)
         _check_ties(self.ties)
 
     def _cut(self, scores: np.ndarray, ranking: Ranking, groups: np.ndarray | None) -> Selection:
         """Every file scoring at least the threshold (``groups`` is unused)."""
         k = ranking.count_at_least(float(self.threshold))
         if k == 0:
-            raise PolicyError(
-                f"No score reaches the threshold {self.threshold}; the highest score is "
-                f"{ranking.score_at(0):.6g}."
+            raise PolicyError.from_key(
+                "err_threshold_none_reached", threshold=self.threshold, top=ranking.score_at(0)
             )
         return _selection(scores, ranking, k, self.describe(), None, None)
 

@@ -89,7 +89,7 @@ def budget_counts(shares: np.ndarray, n: int) -> np.ndarray:
 def _check_tied(tied: np.ndarray) -> np.ndarray:
     tied = np.asarray(tied, dtype=np.int64)
     if tied.size and tied.min() < 0:
-        raise PolicyError("Tied counts must be non-negative.")
+        raise PolicyError.from_key("err_ties_negative")
     return tied
 
 
@@ -119,7 +119,7 @@ def allocate_many(tied: np.ndarray, r: np.ndarray) -> np.ndarray:
     tied = np.broadcast_to(tied, (r.size, tied.shape[-1])) if tied.ndim == 1 else tied
     m = tied.sum(axis=1)
     if np.any((r < 0) | (r > m)):
-        raise PolicyError("Cannot select more tied files than there are (or fewer than none).")
+        raise PolicyError.from_key("err_ties_out_of_range")
     safe = np.where(m > 0, m, 1)[:, None]
     prod = tied * r[:, None]
     base = prod // safe
@@ -160,10 +160,10 @@ def allocate(
         return allocate_many(tied, np.array([r]))[0]
     if method == "random":
         if not 0 <= r <= int(tied.sum()):
-            raise PolicyError("Cannot select more tied files than there are.")
+            raise PolicyError.from_key("err_ties_too_many")
         rng = np.random.default_rng(random_state)
         return rng.multivariate_hypergeometric(tied, int(r)).astype(np.int64)
-    raise PolicyError(f"Unknown tie allocation {method!r}: 'proportional' or 'random'.")
+    raise PolicyError.from_key("err_ties_method", method=method)
 
 
 def cut_at(level_cum: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

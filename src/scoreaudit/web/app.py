@@ -556,7 +556,7 @@ def create_app(workdir: Path, *, max_upload_mb: int = 200, lang: str = "fr") -> 
     from scoreaudit.web.spec_pages import spec_download, spec_page, spec_post
 
     if lang not in LANGS:
-        raise ScoreAuditError(f"Unknown language {lang!r}; use fr or en.")
+        raise ScoreAuditError.from_key("err_web_lang", lang=lang)
     state = WebState(Path(workdir), int(max_upload_mb), lang)
     routes = [
         Route("/", home),

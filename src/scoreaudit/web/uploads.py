@@ -213,7 +213,7 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
 
     frame = read_xlsx(path, shown=path.name)
     if len(frame) == 0:
-        raise DataError(f"File {path.name!r} has a header but no rows: there is nothing to audit.")
+        raise DataError.from_key("err_no_rows", file=path.name)
     return frame
 
 
