@@ -62,7 +62,8 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
-def _count_column(table: pd.DataFrame, column: str, role: str) -> np.ndarray:
+def _column(table: pd.DataFrame, column: str, role: str) -> pd.Series:
+    """The column ``column`` (holding ``role``), or an error listing the table's columns."""
     if column not in table.columns:
         raise DataError.from_key(
             "err_counts_column_missing",
@@ -70,7 +71,11 @@ def _count_column(table: pd.DataFrame, column: str, role: str) -> np.ndarray:
             role=role,
             available=", ".join(map(str, table.columns[:30])),
         )
-    raw = table[column]
+    return table[column]
+
+
+def _count_column(table: pd.DataFrame, column: str, role: str) -> np.ndarray:
+    raw = _column(table, column, role)
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = ~np.isfinite(values)
     if bad.any():
@@ -94,14 +99,7 @@ def _count_column(table: pd.DataFrame, column: str, role: str) -> np.ndarray:
 
 
 def _rate_column(table: pd.DataFrame, column: str, role: str, percent: bool) -> np.ndarray:
-    if column not in table.columns:
-        raise DataError.from_key(
-            "err_counts_column_missing",
-            column=column,
-            role=role,
-            available=", ".join(map(str, table.columns[:30])),
-        )
-    raw = table[column]
+    raw = _column(table, column, role)
     empty = raw.isna().to_numpy()
     if not pd.api.types.is_numeric_dtype(raw):
         raw = raw.astype(str).str.strip().str.rstrip("%").str.replace(",", ".", regex=False)
