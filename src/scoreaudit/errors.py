@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 __all__ = [
     "DataError",
     "ModelError",
+    "Num",
     "Part",
     "PolicyError",
     "ScoreAuditError",
@@ -114,6 +115,29 @@ class Parts(Part):
         sep, parts = self.params["sep"], self.params["parts"]
         sep = sep.render(lang) if isinstance(sep, Part) else sep
         return sep.join(p.render(lang) if isinstance(p, Part) else p for p in parts)
+
+
+class Num(Part):
+    """A number in a message, written the way of the message's language (``spec`` as in
+    ``format``: ``","`` thousands, ``".4%"`` a share, ``".6g"``): French gets a decimal
+    comma and narrow no-break spaces, as in the reports.
+
+    Examples
+    --------
+    >>> str(Num(1234567, ",")), Num(0.0005, ".4%").render("fr"), Num(0.25, ".6g").render("fr")
+    ('1,234,567', '0,0500\u202f%', '0,25')
+    """
+
+    def __init__(self, value: Any, spec: str = "") -> None:
+        super().__init__("", value=value, spec=spec)
+
+    def render(self, lang: str) -> str:
+        """The number in ``lang``."""
+        text = format(self.params["value"], self.params["spec"])
+        if lang != "fr":
+            return text
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", "\u202f")
+        return text.replace("%", "\u202f%")
 
 
 @contextlib.contextmanager

@@ -179,3 +179,21 @@ def test_funnel_and_control_log_errors_in_french(tmp_path, capsys):
     text = _text(capsys.readouterr())
     assert "Colonne « methode » (selected_by) introuvable dans le journal des contrôles" in text
     assert "not found" not in text
+
+
+def test_numbers_in_errors_follow_the_language():
+    import numpy as np
+
+    import scoreaudit as sa
+    from scoreaudit.errors import Num
+
+    assert Num(1234567, ",").render("fr") == "1\u202f234\u202f567" and str(Num(1234567, ",")) == (
+        "1,234,567"
+    )
+    f = pd.DataFrame({"g": ["a", "b"] * 50, "s": np.arange(100.0)})
+    with pytest.raises(sa.errors.PolicyError) as info:
+        sa.audit(sa.Population(f, protected=["g"]), "s", sa.Threshold(threshold=500.5))
+    assert info.value.render("fr") == (
+        "Aucun score n’atteint le seuil 500,5 ; le score le plus élevé est 99."
+    )
+    assert str(info.value) == "No score reaches the threshold 500.5; the highest score is 99."

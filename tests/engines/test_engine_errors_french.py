@@ -51,7 +51,7 @@ def test_budget_selecting_nobody_in_the_sql_engine():
         "A budget of 0.1000% selects no file in a population of 100; raise the budget."
     )
     assert info.value.render("fr").startswith(
-        "Un budget de 0.1000% ne sélectionne aucun dossier dans une population de 100 ; "
+        "Un budget de 0,1000\u202f% ne sélectionne aucun dossier dans une population de 100 ; "
     )
 
 

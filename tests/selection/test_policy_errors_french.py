@@ -39,7 +39,7 @@ def test_threshold_above_every_score():
         sa.audit(_population(), sa.ScoreColumn("score"), sa.Threshold(2.0))
     assert str(info.value) == "No score reaches the threshold 2.0; the highest score is 1."
     assert info.value.render("fr") == (
-        "Aucun score n’atteint le seuil 2.0 ; le score le plus élevé est 1."
+        "Aucun score n’atteint le seuil 2,0 ; le score le plus élevé est 1."
     )
 
 

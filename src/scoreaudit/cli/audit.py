@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from scoreaudit.cli.i18n import set_lang, tr
-from scoreaudit.errors import Part, ScoreAuditError
+from scoreaudit.errors import Num, Part, ScoreAuditError
 from scoreaudit.options import CONFIG_KEYS, DEFAULTS, merge_options
 
 __all__ = [
@@ -116,7 +116,7 @@ def _check_config_size(raw: Any, path: Path, limit: int = 10_000) -> None:
         item, depth = stack.pop()
         count += 1
         if count > limit:
-            raise ConfigError.from_key("err_config_aliases", file=str(path), limit=limit)
+            raise ConfigError.from_key("err_config_aliases", file=str(path), limit=Num(limit, ","))
         if depth > MAX_CONFIG_DEPTH:
             raise ConfigError.from_key(
                 "err_config_too_deep", file=str(path), depth=MAX_CONFIG_DEPTH

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from scoreaudit.core.cells import Cells
-from scoreaudit.errors import PolicyError
+from scoreaudit.errors import Num, PolicyError
 from scoreaudit.selection.ties import allocate, allocate_many, budget_count
 
 __all__ = ["Chosen", "Levels", "choose", "choose_threshold"]
@@ -150,7 +150,9 @@ def choose_threshold(lv: Levels, threshold: float) -> Chosen:
     top = int(np.searchsorted(-lv.values, -float(threshold), side="right"))  # levels >= t
     if top == 0:
         raise PolicyError.from_key(
-            "err_threshold_none_reached", threshold=threshold, top=lv.values[0]
+            "err_threshold_none_reached",
+            threshold=Num(float(threshold)),
+            top=Num(float(lv.values[0]), ".6g"),
         )
     s = slice(0, top)
     last = top - 1

@@ -76,7 +76,7 @@ from scoreaudit.core.warning import warning
 from scoreaudit.data.sources import description_pending
 from scoreaudit.engines._sql_keys import _raw_codes
 from scoreaudit.engines._sql_select import Chosen, Levels, _wanted, choose, choose_threshold  # noqa: F401
-from scoreaudit.errors import DataError, Part, PolicyError
+from scoreaudit.errors import DataError, Num, Part, PolicyError
 from scoreaudit.results import AuditResult
 from scoreaudit.selection.policies import Budget, Selection, Threshold
 from scoreaudit.selection.ties import budget_count
@@ -592,7 +592,9 @@ def audit_engine(
     else:
         c, tg = _wanted(n_total, total_w, weighted, shares_policy, count)
         if c is not None and c[0] == 0:
-            raise PolicyError.from_key("err_budget_selects_none", share=policy.share, n=n_total)
+            raise PolicyError.from_key(
+                "err_budget_selects_none", share=Num(policy.share, ".4%"), n=n_total
+            )
         chosen = choose(lv, c, tg, policy.ties, policy.random_state)
     c, tg = _wanted(n_total, total_w, weighted, grid, None)
     curve = choose(lv, c, tg, policy.ties, policy.random_state)

@@ -21,7 +21,7 @@ from scoreaudit.core.cells import (
 )
 from scoreaudit.core.vocab import REST
 from scoreaudit.data.population import Population
-from scoreaudit.errors import ModelError
+from scoreaudit.errors import ModelError, Num
 from scoreaudit.results import AuditResult, _interval_columns
 from scoreaudit.selection.blocks import block_cell_counts
 from scoreaudit.selection.curve import budget_curve_counts
@@ -104,7 +104,7 @@ def _check_probabilities(model: Any, name: str, scores: np.ndarray) -> bool:
             "err_model_probabilities",
             name=name,
             n=int(outside.sum()),
-            value=scores[pos],
+            value=Num(float(scores[pos]), ".6g"),
             pos=pos,
         )
     return True

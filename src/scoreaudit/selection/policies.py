@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from scoreaudit.core.order import stable_argsort
-from scoreaudit.errors import PolicyError
+from scoreaudit.errors import Num, PolicyError
 from scoreaudit.selection.blocks import ScoreBlocks, score_blocks
 from scoreaudit.selection.ties import (
     TIES,
@@ -454,7 +454,9 @@ class Budget(_ScorePolicy):
         else:
             k, share = int(ranking.count_for_share(np.array([self.share]))[0]), self.share
             if k == 0:
-                raise PolicyError.from_key("err_budget_selects_none", share=self.share, n=n)
+                raise PolicyError.from_key(
+                    "err_budget_selects_none", share=Num(self.share, ".4%"), n=n
+                )
         return _selection(scores, ranking, k, self.describe(), groups, self.random_state, share)
 
     def describe(self) -> str:
@@ -500,7 +502,9 @@ class Threshold(_ScorePolicy):
         k = ranking.count_at_least(float(self.threshold))
         if k == 0:
             raise PolicyError.from_key(
-                "err_threshold_none_reached", threshold=self.threshold, top=ranking.score_at(0)
+                "err_threshold_none_reached",
+                threshold=Num(float(self.threshold)),
+                top=Num(float(ranking.score_at(0)), ".6g"),
             )
         return _selection(scores, ranking, k, self.describe(), None, None)
 
