@@ -24,7 +24,7 @@ def test_model_check_in_french():
     assert code == 0
     first = text.splitlines()[0]
     assert first == (
-        "c2sg-no-protected  version 1  lien logistic  constante \u22122,9 "
+        "c2sg-no-protected  version 1  lien logistique  constante \u22122,9 "
         "(probabilité de base 5,22 %)"
     )
     for key in ("mc_col_level", "mc_assumed", "mc_terms", "mc_disclosed"):  # not in the spec

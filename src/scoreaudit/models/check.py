@@ -34,7 +34,7 @@ def _print_scorecard(card: Scorecard, console: Console, lang: str) -> None:
         tx(
             "mc_head",
             version=spec.version,
-            link=spec.link,
+            link=Part(f"link_{spec.link}"),
             intercept=_num(f"{card.intercept:+.4g}", lang),
         )
     )
