@@ -64,9 +64,7 @@ def confidence_z(confidence: float) -> float:
         or not isinstance(confidence, (int, float))
         or not (0 < confidence < 1)
     ):
-        raise ScoreAuditError(
-            f"confidence must be a number strictly between 0 and 1 (e.g. 0.95), not {confidence!r}."
-        )
+        raise ScoreAuditError.from_key("err_confidence", value=confidence)
     return float(stats.norm.isf((1 - confidence) / 2))
 
 
