@@ -85,3 +85,15 @@ def test_bad_confidence_on_the_command_line_in_french(tmp_path, capsys, monkeypa
     )
     assert "must be" not in text and "confidence=" not in text
     assert not out.exists()
+
+
+def test_unknown_correction_is_a_bad_input_error_in_french():
+    from scoreaudit.stats.metrics import adjust_p_values
+
+    with pytest.raises(ScoreAuditError) as err:
+        adjust_p_values(np.array([0.01, 0.2]), "sidak")
+    assert isinstance(err.value, ValueError)
+    assert str(err.value) == "Unknown correction 'sidak'; use 'holm', 'bh', 'bonferroni' or 'none'."
+    assert err.value.render("fr") == (
+        "Correction « sidak » inconnue ; utilisez 'holm', 'bh', 'bonferroni' ou 'none'."
+    )

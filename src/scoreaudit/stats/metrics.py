@@ -250,9 +250,7 @@ def adjust_p_values(p, method: str = "holm") -> np.ndarray:
     elif method in ("bh", "fdr_bh"):
         adj = np.minimum.accumulate(m / np.arange(m, 0, -1) * ranked[::-1])[::-1]
     else:
-        raise ValueError(
-            f"Unknown correction {method!r}; use 'holm', 'bh', 'bonferroni' or 'none'."
-        )
+        raise ScoreAuditError.from_key("err_unknown_correction", method=method)
     res = np.empty(m)
     res[order] = np.minimum(adj, 1.0)
     out[ok] = res
