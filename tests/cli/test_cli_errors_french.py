@@ -145,7 +145,15 @@ def _keys_used_in_code() -> set[str]:
         text = path.read_text(encoding="utf-8")
         keys |= set(pattern.findall(text)) | set(pieces.findall(text))
         # keys chosen in a conditional, a table or a helper (e.g. _bad("err_spec_..."))
-        if path.parent.name in ("models", "data", "engines"):  # keys held in variables
+        if path.parent.name in (
+            "models",
+            "data",
+            "engines",
+            "stats",
+            "synthetic",
+            "explain",
+            "plots",
+        ):
             keys |= set(re.findall(r"""["'](err_[a-z0-9_]+)["']""", text)) - {"err_"}
         keys |= set(
             re.findall(r"""Part\(\s*["'][a-z0-9_]+["']\s+if .*? else ["']([a-z0-9_]+)["']""", text)

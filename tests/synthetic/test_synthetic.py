@@ -265,8 +265,8 @@ def test_truth_model_is_settable():
 @pytest.mark.parametrize(
     ("kwargs", "fragment"),
     [
-        ({"n": 0}, "n=0"),
-        ({"n": -5}, "n=-5"),
+        ({"n": 0}, "must be > 0; got 0."),
+        ({"n": -5}, "must be > 0; got -5."),
         ({"n": 2.5}, "whole number"),
         ({"n": True}, "whole number"),
         ({"random_state": "x"}, "random_state"),

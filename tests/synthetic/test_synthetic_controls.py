@@ -122,7 +122,7 @@ def test_synth_writes_and_refuses_to_overwrite(tmp_path):
         pd.read_parquet(out), c2sg_population(500, random_state=3), check_exact=True
     )
     before = out.read_bytes()
-    with pytest.raises(sa.DataError, match="--force"):
+    with pytest.raises(sa.DataError, match="force=True"):
         synth(n=600, seed=4, out=out)
     assert out.read_bytes() == before
     synth(n=600, seed=4, out=out, force=True)

@@ -10,7 +10,7 @@ import pandas as pd
 from scoreaudit.core.cells import View
 from scoreaudit.core.vocab import normalise_key
 from scoreaudit.data.population import Population
-from scoreaudit.errors import DataError, ModelError, PolicyError
+from scoreaudit.errors import DataError, ModelError, Part, PolicyError
 from scoreaudit.selection.policies import Budget, Selection, Threshold
 
 #: The ways an input can be neutralised.
@@ -34,17 +34,13 @@ def _model_name(model: Any) -> str:
 
 def _check_model(model: Any) -> None:
     if not hasattr(model, "score"):
-        raise ModelError(
-            f"{type(model).__name__} is not a scoring model: it needs a score(frame) method "
-            "and a features list (see scoreaudit.ScoringModel)."
-        )
+        raise ModelError.from_key("err_explain_not_model", kind=type(model).__name__)
 
 
 def _check_population(population: Any, where: str) -> Population:
     if not isinstance(population, Population):
-        raise DataError(
-            f"{where} needs a scoreaudit.Population, not {type(population).__name__}: wrap your "
-            "frame with sa.Population(frame, protected=[...])."
+        raise DataError.from_key(
+            "err_explain_not_population", where=where, kind=type(population).__name__
         )
     return population
 
@@ -52,7 +48,7 @@ def _check_population(population: Any, where: str) -> Population:
 def _check_policy(policy: Any) -> Budget | Threshold:
     policy = Budget(share=0.05) if policy is None else policy
     if not isinstance(policy, (Budget, Threshold)):
-        raise PolicyError(f"policy must be a Budget or a Threshold, not {type(policy).__name__}.")
+        raise PolicyError.from_key("err_explain_policy_type", kind=type(policy).__name__)
     return policy
 
 
@@ -65,16 +61,19 @@ def _is_categorical(col: pd.Series) -> bool:
     return col.nunique(dropna=True) <= MAX_CATEGORICAL_LEVELS
 
 
-def _constant_like(col: pd.Series, value: Any, where: str) -> pd.Series:
+def _constant_like(col: pd.Series, value: Any, where: str | Part) -> pd.Series:
     """A column of ``len(col)`` copies of ``value`` with the dtype of ``col``."""
     n = len(col)
     if isinstance(col.dtype, pd.CategoricalDtype):
         cats = col.cat.categories
         matches = [i for i, c in enumerate(cats) if c == value or str(c) == str(value)]
         if not matches:
-            raise DataError(
-                f"{where}: value {value!r} is not a category of column {col.name!r} "
-                f"(categories: {', '.join(map(repr, list(cats)[:20]))})."
+            raise DataError.from_key(
+                "err_explain_not_category",
+                where=where,
+                value=value,
+                column=col.name,
+                categories=", ".join(map(repr, list(cats)[:20])),
             )
         codes = np.full(n, matches[0], dtype=np.int32)
         return pd.Series(
@@ -115,9 +114,8 @@ def _select_views(views: list[View], attributes: Any) -> list[View]:
     for a in names:
         key = normalise_key(a)
         if key not in by_name:
-            raise DataError(
-                f"attributes names {key!r}, which the audit did not compare. Audited: "
-                f"{', '.join(sorted(by_name))}."
+            raise DataError.from_key(
+                "err_explain_attribute_not_audited", key=key, audited=", ".join(sorted(by_name))
             )
         out.append(by_name[key])
     return out

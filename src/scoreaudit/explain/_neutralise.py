@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from scoreaudit.errors import DataError, ModelError
+from scoreaudit.errors import DataError, ModelError, Part
 from scoreaudit.explain._common import _constant_like, _is_categorical, _model_name
 from scoreaudit.models.base import validate_scores
 from scoreaudit.models.scorecard import InteractionTerm, Scorecard
@@ -119,9 +119,10 @@ class _Neutraliser:
             cols = [stratum] if isinstance(stratum, str) else list(stratum)
             missing = [c for c in cols if c not in frame.columns]
             if missing:
-                raise DataError(
-                    f"stratum column(s) {', '.join(map(repr, missing))} not found in the data. "
-                    f"Available columns: {', '.join(map(str, frame.columns[:30]))}."
+                raise DataError.from_key(
+                    "err_explain_stratum_missing",
+                    columns=", ".join(map(repr, missing)),
+                    available=", ".join(map(str, frame.columns[:30])),
                 )
             self.stratum = cols
             strata = frame.groupby(cols, observed=True, sort=True, dropna=False).ngroup()
@@ -195,10 +196,7 @@ def _input_sets(inputs: Any, model: Any, frame: pd.DataFrame) -> dict[str, list[
     if inputs is None:
         features = list(getattr(model, "features", []) or [])
         if not features:
-            raise ModelError(
-                f"Model {_model_name(model)!r} lists no features: give the inputs to neutralise "
-                "with inputs=[...]."
-            )
+            raise ModelError.from_key("err_explain_model_no_features", model=_model_name(model))
         sets = {f: [f] for f in features}
     elif isinstance(inputs, str):
         sets = {inputs: [inputs]}
@@ -207,7 +205,7 @@ def _input_sets(inputs: Any, model: Any, frame: pd.DataFrame) -> dict[str, list[
         for k, v in inputs.items():
             cols = [v] if isinstance(v, str) else list(v)
             if not cols:
-                raise DataError(f"Input set {k!r} is empty: list at least one column.")
+                raise DataError.from_key("err_explain_empty_input_set", name=k)
             sets[str(k)] = cols
     else:
         sets = {}
@@ -218,14 +216,16 @@ def _input_sets(inputs: Any, model: Any, frame: pd.DataFrame) -> dict[str, list[
                 cols = list(item)
                 sets[" + ".join(map(str, cols))] = cols
     if not sets:
-        raise DataError("No input to neutralise: inputs is empty.")
+        raise DataError.from_key("err_explain_no_inputs")
     features = set(getattr(model, "features", []) or [])
     for name, cols in sets.items():
         for c in cols:
             if c not in frame.columns:
-                raise DataError(
-                    f"Unknown input {c!r}{'' if name == c else f' (in input set {name!r})'}: it "
-                    f"is not a column of the population. The model reads: "
-                    f"{', '.join(sorted(map(str, features))) or '(no listed features)'}."
+                raise DataError.from_key(
+                    "err_explain_unknown_input",
+                    input=c,
+                    where="" if name == c else Part("err_explain_in_input_set", name=name),
+                    features=", ".join(sorted(map(str, features)))
+                    or Part("err_explain_no_listed_features"),
                 )
     return sets

@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from scoreaudit.data.population import Population
-from scoreaudit.errors import DataError
+from scoreaudit.errors import DataError, Part
 from scoreaudit.explain._common import (
     _check_model,
     _check_policy,
@@ -34,13 +34,10 @@ def _attribute_values(population: Population, attribute: str, values: Any) -> li
     if values is not None:
         vals = list(values) if not isinstance(values, (str, bytes)) else [values]
         if not vals:
-            raise DataError("values is empty: give at least one value to set.")
+            raise DataError.from_key("err_explain_values_empty")
         return vals
     if attribute in population.bands:
-        raise DataError(
-            f"{attribute!r} is banded for the audit; give the values to set explicitly, e.g. "
-            f"values=[30, 45] (each copy gets that exact value)."
-        )
+        raise DataError.from_key("err_explain_banded", attribute=attribute)
     if isinstance(col.dtype, pd.CategoricalDtype):
         present = set(pd.unique(col.dropna()))
         return [c for c in col.cat.categories if c in present]
@@ -50,9 +47,7 @@ def _attribute_values(population: Population, attribute: str, values: Any) -> li
             return sorted(uniq.tolist())
         except TypeError:
             return list(uniq)
-    raise DataError(
-        f"{attribute!r} has many numeric values; give the values to set with values=[...]."
-    )
+    raise DataError.from_key("err_explain_many_values", attribute=attribute)
 
 
 def _group_mean(a: np.ndarray, codes: np.ndarray, G: int, w: np.ndarray | None) -> np.ndarray:
@@ -159,9 +154,10 @@ def counterfactual(
     M.confidence_z(confidence)
     frame = population.frame
     if attribute not in frame.columns:
-        raise DataError(
-            f"attribute {attribute!r} is not a column of the population. Protected attributes: "
-            f"{', '.join(population.protected)}."
+        raise DataError.from_key(
+            "err_explain_attribute_missing",
+            attribute=attribute,
+            protected=", ".join(population.protected),
         )
     check_features(model, frame)
     name = _model_name(model)
@@ -173,9 +169,8 @@ def counterfactual(
     lookup = {str(v): v for v in vals}
     for key in implies:
         if str(key) not in lookup:
-            raise DataError(
-                f"implies gives inputs for {key!r}, which is not among the values set "
-                f"({', '.join(map(repr, vals))})."
+            raise DataError.from_key(
+                "err_explain_implies_key", key=key, values=", ".join(map(repr, vals))
             )
 
     n = len(frame)
@@ -186,14 +181,14 @@ def counterfactual(
         if isinstance(sample, bool) or not isinstance(
             sample, (int, float, np.integer, np.floating)
         ):
-            raise DataError(f"sample must be a number of files or a share, not {sample!r}.")
+            raise DataError.from_key("err_explain_sample_type", sample=sample)
         if isinstance(sample, (float, np.floating)):
             if not 0 < sample <= 1:
-                raise DataError(f"A sample share must be in (0, 1], not {sample!r}.")
+                raise DataError.from_key("err_explain_sample_share", sample=sample)
             k = max(1, int(round(sample * n)))
         else:
             if sample < 1:
-                raise DataError(f"A sample size must be >= 1, not {sample!r}.")
+                raise DataError.from_key("err_explain_sample_size", sample=sample)
             k = min(int(sample), n)
         rows = np.sort(rng.choice(n, size=k, replace=False))
     sub = frame.iloc[rows]
@@ -211,13 +206,15 @@ def counterfactual(
 
     out, pairs = [], []
     for v in vals:
-        new = {attribute: _constant_like(sub[attribute], v, f"attribute {attribute!r}")}
+        new = {
+            attribute: _constant_like(
+                sub[attribute], v, Part("err_explain_where_attribute", attribute=attribute)
+            )
+        }
         spec = implies.get(v, implies.get(str(v), {})) if implies else {}
         for col, how in spec.items():
             if col not in frame.columns:
-                raise DataError(
-                    f"implies[{v!r}] sets {col!r}, which is not a column of the population."
-                )
+                raise DataError.from_key("err_explain_implies_column", value=v, column=col)
             if callable(how):
                 value = how(sub)
                 value = (
@@ -226,9 +223,12 @@ def counterfactual(
                     else value.set_axis(sub.index)
                 )
                 if len(value) != len(sub):
-                    raise DataError(
-                        f"implies[{v!r}][{col!r}] returned {len(value)} values for "
-                        f"{len(sub)} files."
+                    raise DataError.from_key(
+                        "err_explain_implies_length",
+                        value=v,
+                        column=col,
+                        got=len(value),
+                        n=len(sub),
                     )
                 new[col] = value
             else:

@@ -220,17 +220,15 @@ def explain(
 def _check_arguments(result: Any, neutralise: str, n_repeats: Any) -> None:
     for name in ("population", "model", "policy", "scores"):
         if getattr(result, name, None) is None:
-            raise DataError(
-                f"explain() needs an audit result that keeps its {name}; run sa.audit(...) and "
-                "pass its result."
-            )
+            raise DataError.from_key("err_explain_result_incomplete", name=name)
     if neutralise not in NEUTRALISE_METHODS:
-        raise DataError(
-            f"neutralise must be one of {', '.join(map(repr, NEUTRALISE_METHODS))}, not "
-            f"{neutralise!r}."
+        raise DataError.from_key(
+            "err_explain_neutralise_method",
+            methods=", ".join(map(repr, NEUTRALISE_METHODS)),
+            value=neutralise,
         )
     if isinstance(n_repeats, bool) or not isinstance(n_repeats, (int, np.integer)) or n_repeats < 1:
-        raise DataError(f"n_repeats must be a whole number >= 1, not {n_repeats!r}.")
+        raise DataError.from_key("err_explain_n_repeats", value=n_repeats)
 
 
 def _check_fixed(
@@ -241,13 +239,12 @@ def _check_fixed(
 ) -> None:
     if fixed is not None:
         if neutralise != "fixed":
-            raise DataError("fixed=... is only used with neutralise='fixed'.")
+            raise DataError.from_key("err_explain_fixed_unused")
         all_cols = {c for cols in sets.values() for c in cols} | set(population.protected)
         unknown = [c for c in fixed if c not in all_cols]
         if unknown:
-            raise DataError(
-                f"fixed gives value(s) for {', '.join(map(repr, unknown))}, which are not "
-                "neutralised inputs."
+            raise DataError.from_key(
+                "err_explain_fixed_unknown", columns=", ".join(map(repr, unknown))
             )
 
 
@@ -258,15 +255,15 @@ def _check_protected_columns(
     if protected_columns is not None:
         for a, cols in protected_columns.items():
             if a not in population.attributes:
-                raise DataError(
-                    f"protected_columns names {a!r}, which is not a protected "
-                    f"attribute ({', '.join(population.protected)})."
+                raise DataError.from_key(
+                    "err_explain_protected_columns_attribute",
+                    attribute=a,
+                    protected=", ".join(population.protected),
                 )
             for c in [cols] if isinstance(cols, str) else cols:
                 if c not in frame.columns:
-                    raise DataError(
-                        f"protected_columns[{a!r}] names {c!r}, which is not a "
-                        "column of the population."
+                    raise DataError.from_key(
+                        "err_explain_protected_columns_column", attribute=a, column=c
                     )
 
 
@@ -276,7 +273,7 @@ def _reference_indices(views: list[View], refs_used: Mapping[str, Any]) -> list[
     for v in views:
         label = refs_used.get(v.name)
         if label is None:
-            raise DataError(f"The audit result has no reference for {v.name!r}.")
+            raise DataError.from_key("err_explain_no_reference", attribute=v.name)
         refs.append(None if label == REST else v.labels.index(label))
     return refs
 

@@ -31,36 +31,31 @@ def _load_personas(personas: Any) -> list[dict]:
     if isinstance(personas, (str, os.PathLike)):
         path = Path(personas)
         if not path.is_file():
-            raise DataError(f"Persona file {str(path)!r} not found.")
+            raise DataError.from_key("err_personas_file_missing", path=str(path))
         import yaml
 
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
-            raise DataError(f"Persona file {str(path)!r} is not valid YAML: {exc}") from None
+            raise DataError.from_key("err_personas_yaml", path=str(path), detail=exc) from None
         if isinstance(data, Mapping) and "personas" in data:
             data = data["personas"]
         personas = data
     if isinstance(personas, Mapping):
         personas = [personas]
     if not isinstance(personas, (list, tuple)) or not personas:
-        raise DataError(
-            "personas must be a non-empty list of mappings (or a YAML file holding "
-            "one, optionally under a 'personas' key)."
-        )
+        raise DataError.from_key("err_personas_type")
     out = []
     for i, p in enumerate(personas):
         if not isinstance(p, Mapping):
-            raise DataError(
-                f"Persona #{i + 1} is a {type(p).__name__}, not a mapping of field -> value."
-            )
+            raise DataError.from_key("err_persona_not_mapping", number=i + 1, kind=type(p).__name__)
         if "name" not in p or p["name"] in (None, ""):
-            raise DataError(f"Persona #{i + 1} has no 'name': give every persona a name.")
+            raise DataError.from_key("err_persona_no_name", number=i + 1)
         out.append(dict(p))
     names = [str(p["name"]) for p in out]
     dups = sorted({x for x in names if names.count(x) > 1})
     if dups:
-        raise DataError(f"Persona names must be unique; repeated: {', '.join(map(repr, dups))}.")
+        raise DataError.from_key("err_personas_duplicate", names=", ".join(map(repr, dups)))
     return out
 
 
@@ -78,9 +73,12 @@ def _persona_frame(rows: list[dict], population: Population, features: list[str]
             for r, x in zip(rows, vals, strict=True):
                 if x is None or str(x) not in by_text:
                     if c in features:
-                        raise DataError(
-                            f"Persona {r['name']!r}: value {x!r} of {c!r} is not one of the "
-                            f"population's values ({', '.join(map(repr, list(cats)[:20]))})."
+                        raise DataError.from_key(
+                            "err_persona_value",
+                            name=r["name"],
+                            value=x,
+                            column=c,
+                            values=", ".join(map(repr, list(cats)[:20])),
                         )
                     mapped.append(None)
                 else:
@@ -99,9 +97,8 @@ def _persona_frame(rows: list[dict], population: Population, features: list[str]
                     for r, x in zip(rows, vals, strict=True)
                     if not isinstance(x, (int, float)) or isinstance(x, bool)
                 )
-                raise DataError(
-                    f"Persona {bad['name']!r}: {c!r} must be a number (the population's column "
-                    f"is numeric), not {bad.get(c)!r}."
+                raise DataError.from_key(
+                    "err_persona_not_number", name=bad["name"], column=c, value=bad.get(c)
                 ) from None
             if pd.api.types.is_integer_dtype(frame[c]) and np.all(
                 np.mod(data[c].to_numpy(float), 1) == 0
@@ -168,9 +165,12 @@ def score_personas(
     for p in rows:
         missing = [f for f in features if f not in p or p[f] is None]
         if missing:
-            raise DataError(
-                f"Persona {p['name']!r} lacks {', '.join(map(repr, missing))}, required by model "
-                f"{_model_name(model)!r} (its inputs: {', '.join(features)})."
+            raise DataError.from_key(
+                "err_persona_missing_inputs",
+                name=p["name"],
+                missing=", ".join(map(repr, missing)),
+                model=_model_name(model),
+                features=", ".join(features),
             )
     frame = population.frame
     check_features(model, frame)

@@ -104,18 +104,17 @@ def _check(result: Any, lang: str, ax: Any = None) -> AuditResult:
     """The result, once it, ``lang`` and ``ax`` (None or an Axes) are checked."""
     _check_ax(ax)
     if not isinstance(result, AuditResult):
-        raise DataError(
-            f"Plots need a scoreaudit AuditResult (from sa.audit(...)), not "
-            f"{type(result).__name__}."
-        )
+        raise DataError.from_key("err_plot_not_result", kind=type(result).__name__)
     if lang not in LANGUAGES:
-        raise DataError(f"lang must be one of {', '.join(map(repr, LANGUAGES))}, not {lang!r}.")
+        raise DataError.from_key(
+            "err_plot_lang", languages=", ".join(map(repr, LANGUAGES)), value=lang
+        )
     return result
 
 
 def _check_ax(ax: Any) -> None:
     if ax is not None and not isinstance(ax, Axes):
-        raise DataError(f"ax must be a matplotlib Axes, not {type(ax).__name__}.")
+        raise DataError.from_key("err_plot_ax", kind=type(ax).__name__)
 
 
 def _attribute_names(result: AuditResult) -> list[str]:
@@ -146,9 +145,10 @@ def _resolve(result: AuditResult, attribute: Any) -> str:
     if isinstance(attribute, str) and attribute in names:
         return attribute
     if not isinstance(attribute, (str, tuple, list)):
-        raise DataError(
-            f"attribute must be a name (str), not {type(attribute).__name__}. "
-            f"Available: {', '.join(map(repr, names))}."
+        raise DataError.from_key(
+            "err_plot_attribute_type",
+            kind=type(attribute).__name__,
+            available=", ".join(map(repr, names)),
         )
     key = _normalise(attribute)
     if key in names:
@@ -157,9 +157,10 @@ def _resolve(result: AuditResult, attribute: Any) -> str:
     for n in names:  # an intersection given in another order
         if sorted(n.split(SEP)) == sorted(members) and len(members) > 1:
             return n
-    raise DataError(
-        f"Unknown attribute {plain(attribute)!r}: it is not in this audit. "
-        f"Available: {', '.join(map(repr, names))}."
+    raise DataError.from_key(
+        "err_plot_unknown_attribute",
+        attribute=plain(attribute),
+        available=", ".join(map(repr, names)),
     )
 
 

@@ -95,9 +95,9 @@ def budget_curve(
     _check(result, lang, ax)
     attrs = _attributes(result, attribute)
     if ax is not None and len(attrs) > 1:
-        raise DataError(
-            "budget_curve draws one panel per attribute: give attribute=... to draw into ax "
-            f"(one of {', '.join(map(repr, _attribute_names(result)))})."
+        raise DataError.from_key(
+            "err_plot_curve_one_attribute",
+            available=", ".join(map(repr, _attribute_names(result))),
         )
     c = result.curve
     if isinstance(groups, str):
@@ -111,9 +111,10 @@ def budget_curve(
         unknown = [x for x in wanted if x not in known]
         if unknown:
             listing = ", ".join(repr(x) for v in available.values() for x in v)
-            raise DataError(
-                f"Unknown group(s) {', '.join(map(repr, unknown))} for budget_curve. "
-                f"Available: {listing}."
+            raise DataError.from_key(
+                "err_plot_curve_unknown_groups",
+                groups=", ".join(map(repr, unknown)),
+                available=listing,
             )
         attrs = [a for a in attrs if any(x in available[a] for x in wanted)]
     share = float(result.selection.share)
@@ -299,11 +300,7 @@ def precision_fpr(
     _check(result, lang)
     g = result.groups
     if "precision" not in g.columns or "fpr" not in g.columns:
-        raise DataError(
-            "precision_fpr needs control outcomes: this audit has no labels. Build the "
-            "population with label='<column>' (1 = irregularity found, 0 = none, empty = not "
-            "controlled) and run the audit again."
-        )
+        raise DataError.from_key("err_plot_precision_no_labels")
     attrs = _attributes(result, attribute)
     blocks, data = _group_blocks(result, attrs, lang)
     headers = len(attrs) > 1

@@ -44,9 +44,10 @@ def _group_codes(result: AuditResult, name: str) -> tuple[np.ndarray, list[str]]
     members = name.split(SEP)
     missing = [m for m in members if m not in pop.attributes]
     if missing:
-        raise DataError(
-            f"Unknown attribute {plain(name)!r} in the population. Available: "
-            f"{', '.join(map(repr, pop.attributes))}."
+        raise DataError.from_key(
+            "err_plot_population_attribute",
+            attribute=plain(name),
+            available=", ".join(map(repr, pop.attributes)),
         )
     cells = build_cells([pop.attributes[m] for m in members])
     view = build_views(cells, intersections=len(members))[-1]  # all members, in their order
@@ -119,10 +120,7 @@ def score_ecdf(
     """
     _check(result, lang, ax)
     if result.scores is None or result.population is None:
-        raise DataError(
-            "score_ecdf needs the scores and the population of the audit; this result has "
-            "none (was it rebuilt from JSON?). Run sa.audit(...) again."
-        )
+        raise DataError.from_key("err_plot_ecdf_no_scores")
     name = _single_attributes(result)[0] if attribute is None else _resolve(result, attribute)
     codes, labels = _group_codes(result, name)
     scores = np.asarray(result.scores, dtype=float)

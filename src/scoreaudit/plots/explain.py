@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from scoreaudit.errors import DataError
+from scoreaudit.errors import DataError, Part
 from scoreaudit.plots._doc import _doc
 from scoreaudit.plots._style import OKABE_ITO
 from scoreaudit.present.catalogue import LANGUAGES, attribute_label, group_label, t, variable_label
@@ -52,7 +52,9 @@ _CYCLE = [
 
 def _t(lang: str, key: str, **kw: Any) -> str:
     if lang not in LANGUAGES:
-        raise DataError(f"lang must be 'en' or 'fr', not {lang!r}.")
+        raise DataError.from_key(
+            "err_plot_lang", languages=", ".join(map(repr, LANGUAGES)), value=lang
+        )
     return t(f"plot_x_{key}", lang, **kw)
 
 
@@ -104,18 +106,24 @@ def plot_contributions(
     _t(lang, "before", ratio="")
     d = explanation.decomposition
     if d is None or len(d) == 0:
-        raise DataError("The explanation has no decomposition (the model is not additive).")
+        raise DataError.from_key("err_plot_no_decomposition")
     d = d[d["attribute"] == attribute]
     if d.empty:
-        raise DataError(
-            f"No decomposition for attribute {attribute!r}; available: "
-            f"{', '.join(sorted(set(explanation.decomposition['attribute'])))}."
+        raise DataError.from_key(
+            "err_plot_decomposition_attribute",
+            attribute=attribute,
+            available=", ".join(sorted(set(explanation.decomposition["attribute"]))),
         )
     all_groups = list(dict.fromkeys(d["group"]))
     groups = list(groups) if groups is not None else all_groups[:8]
     unknown = [g for g in groups if g not in all_groups]
     if unknown:
-        raise DataError(f"Unknown group(s) {unknown} of {attribute!r}; groups: {all_groups}.")
+        raise DataError.from_key(
+            "err_plot_decomposition_groups",
+            groups=", ".join(map(repr, unknown)),
+            attribute=attribute,
+            available=", ".join(map(repr, all_groups)),
+        )
     terms = list(dict.fromkeys(d["term"]))
     fig, ax = _figure(ax, (8, 0.5 + 0.45 * len(terms) * max(1, min(len(groups), 3))))
     height = 0.8 / len(groups)
@@ -186,14 +194,15 @@ def plot_neutralisation(
     if attribute is not None:
         sel = sel[sel["attribute"] == attribute]
     if sel.empty:
-        raise DataError(
-            f"No neutralisation rows for group {group!r}"
-            f"{'' if attribute is None else f' of {attribute!r}'}."
+        raise DataError.from_key(
+            "err_plot_neutralisation_group",
+            group=group,
+            of="" if attribute is None else Part("err_plot_of_attribute", attribute=attribute),
         )
     attrs = list(dict.fromkeys(sel["attribute"]))
     if len(attrs) > 1:
-        raise DataError(
-            f"Group {group!r} exists in several attributes ({attrs}); give attribute=..."
+        raise DataError.from_key(
+            "err_plot_group_ambiguous", group=group, attributes=", ".join(map(repr, attrs))
         )
     sel = sel.sort_values("rank")
     fig, ax = _figure(ax, (8, 1.2 + 0.4 * len(sel)))
@@ -308,10 +317,7 @@ def plot_paired_shift(
         ax.set_ylabel(_t(lang, "shift_bar_y"))
     else:
         if "score_change" not in data.columns:
-            raise DataError(
-                "plot_paired_shift needs the pairs (score_change per copy) or the "
-                "summary table of counterfactual()."
-            )
+            raise DataError.from_key("err_plot_paired_shift_data")
         d = data[data["group"].astype(str) != data["value"].astype(str)]
         changes = d["score_change"].to_numpy(float)
         moved = changes[changes != 0]
@@ -382,7 +388,7 @@ def plot_personas(
     _t(lang, "before", ratio="")
     scores = getattr(result, "scores", None)
     if scores is None:
-        raise DataError("plot_personas needs an audit result with its scores.")
+        raise DataError.from_key("err_plot_personas_no_scores")
     fig, ax = _figure(ax, (8, 4.5))
     ax.hist(np.asarray(scores, float), bins=bins, color=OKABE_ITO["sky_blue"], alpha=0.6)
     ax.set_xlabel(_t(lang, "persona_x"))

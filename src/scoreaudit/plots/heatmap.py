@@ -237,18 +237,22 @@ def _intersection_of(result: AuditResult, rows: str, cols: str) -> str:
     singles = _single_attributes(result)
     for which, val in (("rows", rows), ("cols", cols)):
         if not isinstance(val, str) or val not in singles:
-            raise DataError(
-                f"Unknown attribute {plain(val)!r} for {which}. Available: "
-                f"{', '.join(map(repr, singles))}."
+            raise DataError.from_key(
+                "err_plot_heatmap_attribute",
+                attribute=plain(val),
+                which=which,
+                available=", ".join(map(repr, singles)),
             )
     if rows == cols:
-        raise DataError(f"rows and cols must be two different attributes, not {rows!r} twice.")
+        raise DataError.from_key("err_plot_heatmap_same", attribute=rows)
     names = _attribute_names(result)
     name = next((n for n in names if sorted(n.split(SEP)) == sorted([rows, cols])), None)
     if name is None:
-        raise DataError(
-            f"The audit has no intersection of {rows!r} and {cols!r}: run sa.audit(..., "
-            f"intersections=True). Audited: {', '.join(map(repr, names))}."
+        raise DataError.from_key(
+            "err_plot_heatmap_no_intersection",
+            rows=rows,
+            cols=cols,
+            audited=", ".join(map(repr, names)),
         )
     return name
 

@@ -40,7 +40,7 @@ def save_figure(
     ['demo.svg', 'demo.png']
     """
     if not isinstance(fig, Figure):
-        raise DataError(f"save_figure needs a matplotlib Figure, not {type(fig).__name__}.")
+        raise DataError.from_key("err_plot_save_not_figure", kind=type(fig).__name__)
     base = Path(path_without_suffix)
     if base.suffix.lower() in (".svg", ".png"):
         base = base.with_suffix("")

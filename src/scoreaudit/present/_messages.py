@@ -44,10 +44,7 @@ def check_lang(lang: str | None) -> str:
     raw = os.environ.get("SCOREAUDIT_LANG") or "en" if lang is None else lang
     code = str(raw).strip().lower().replace("_", "-").split("-")[0]
     if code not in LANGUAGES:
-        raise ScoreAuditError(
-            f"Unknown report language {raw!r}; use one of: {', '.join(LANGUAGES)} "
-            "(CLI: --lang fr; Python: lang='fr'; or the SCOREAUDIT_LANG environment variable)."
-        )
+        raise ScoreAuditError.from_key("err_unknown_lang", lang=raw, languages=", ".join(LANGUAGES))
     return code
 
 

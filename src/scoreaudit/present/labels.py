@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from scoreaudit.errors import DataError
+from scoreaudit.errors import DataError, Part, ScoreAuditError
 
 __all__ = ["Labels", "active_labels", "load_labels", "use_labels"]
 
@@ -51,9 +51,8 @@ class Labels:
         data = dict(data or {})
         unknown = set(data) - {"attributes", "groups", "variables"}
         if unknown:
-            raise DataError(
-                f"{source}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; a labels file "
-                "has 'attributes', 'groups' and 'variables'."
+            raise DataError.from_key(
+                "err_labels_unknown_keys", source=source, keys=", ".join(sorted(map(str, unknown)))
             )
         self._attributes = {
             str(k): _names(v, f"{source}: attributes.{k}")
@@ -107,7 +106,7 @@ def _mapping(value: Any, where: str) -> Mapping[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise DataError(f"{where} must be a mapping (name: ...), not {type(value).__name__}.")
+        raise DataError.from_key("err_labels_not_mapping", where=where, kind=type(value).__name__)
     return value
 
 
@@ -117,23 +116,34 @@ def _names(value: Any, where: str) -> dict[str, str]:
     names = {str(k).lower(): str(v) for k, v in _mapping(value, where).items()}
     bad = set(names) - {"en", "fr"}
     if bad or not names:
-        raise DataError(f"{where}: give names by language, e.g. {{fr: '...', en: '...'}}.")
+        raise DataError.from_key(
+            "err_labels_by_language", where=where, example="{fr: '...', en: '...'}"
+        )
     for text in names.values():
         if len(text) > _MAX_LABEL or any(ord(c) < 32 for c in text):
-            raise DataError(
-                f"{where}: a label must be one line of at most {_MAX_LABEL} characters."
-            )
+            raise DataError.from_key("err_labels_too_long", where=where, limit=_MAX_LABEL)
     return names
+
+
+def _translatable(exc: Exception) -> Part | str:
+    """The reader's error as a piece shown in the language of the message (if keyed)."""
+    if isinstance(exc, ScoreAuditError) and exc.message_key:
+        return Part(exc.message_key, **exc.message_params)
+    return str(exc)
 
 
 def load_labels(path: str | Path) -> Labels:
     """Read a labels file (safe YAML or JSON)."""
     from scoreaudit.models.specfile import read_spec
 
+    if not Path(path).is_file():
+        raise DataError.from_key("err_file_missing", file=str(path), hint="")
     try:
         data = read_spec(path)
     except Exception as exc:  # the spec reader's errors name the file and the problem
-        raise DataError(f"Labels file {str(path)!r}: {exc}") from None
+        raise DataError.from_key(
+            "err_labels_file", path=str(path), detail=_translatable(exc)
+        ) from None
     return Labels(data, source=str(path))
 
 

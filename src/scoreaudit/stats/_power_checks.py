@@ -6,7 +6,7 @@ from typing import Literal, TypeVar
 
 import numpy as np
 
-from scoreaudit.errors import DataError
+from scoreaudit.errors import DataError, Part
 
 Correction = Literal["holm", "bonferroni", "bh", "fdr_bh", "none"]
 
@@ -28,37 +28,44 @@ _CORRECTIONS = ("holm", "bonferroni", "bh", "fdr_bh", "none")
 # validation
 
 
+def _bad(name: str, key: str, **params) -> DataError:
+    """The error ``key`` about argument ``name``; on the command line it names the option."""
+    return DataError.from_key(key, name=name, option=name.replace("_", "-"), **params)
+
+
 def _as_float(name: str, value) -> np.ndarray:
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise DataError(f"{name} must be a number or an array of numbers; got {value!r}.") from exc
+        raise _bad(name, "err_power_not_number", value=value) from exc
     if np.isnan(arr).any():
-        raise DataError(f"{name} contains NaN; give a number.")
+        raise _bad(name, "err_power_nan")
     return arr
 
 
-def _describe_bad(name: str, arr: np.ndarray, bad: np.ndarray, rule: str) -> str:
+def _describe_bad(name: str, arr: np.ndarray, bad: np.ndarray, rule: str) -> DataError:
+    """The error "``name`` must be ``rule`` (a catalogue key); got ...", first bad value shown."""
     first = arr[bad].flat[0]
-    where = "" if arr.ndim == 0 else f" ({int(bad.sum())} of {arr.size} values, first {first:g})"
-    value = f"{first:g}" if arr.ndim == 0 else f"{first:g}{where}"
-    return f"{name} must be {rule}; got {value}."
+    value: Part | str = f"{first:g}"
+    if arr.ndim != 0:
+        value = Part("err_power_bad_values", first=value, count=int(bad.sum()), size=arr.size)
+    return _bad(name, "err_power_bad_value", rule=Part(rule), value=value)
 
 
 def _check_open_unit(name: str, value) -> np.ndarray:
     arr = _as_float(name, value)
     bad = ~((arr > 0) & (arr < 1))
     if bad.any():
-        raise DataError(_describe_bad(name, arr, bad, "strictly between 0 and 1"))
+        raise _describe_bad(name, arr, bad, "err_power_rule_open_unit")
     return arr
 
 
 def _check_probability(name: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise DataError(f"{name} must be a number strictly between 0 and 1; got {value!r}.")
+        raise _bad(name, "err_power_probability_type", value=value)
     v = float(value)
     if not 0 < v < 1:
-        raise DataError(f"{name} must be strictly between 0 and 1; got {v:g}.")
+        raise _describe_bad(name, np.asarray(v), np.asarray(True), "err_power_rule_open_unit")
     return v
 
 
@@ -66,17 +73,17 @@ def _check_positive(name: str, value) -> np.ndarray:
     arr = _as_float(name, value)
     bad = ~((arr > 0) & np.isfinite(arr))
     if bad.any():
-        raise DataError(_describe_bad(name, arr, bad, "a positive, finite number of files"))
+        raise _describe_bad(name, arr, bad, "err_power_rule_files")
     return arr
 
 
 def _check_comparisons(comparisons) -> int:
     if isinstance(comparisons, bool) or not isinstance(comparisons, (int, np.integer)):
         if not (isinstance(comparisons, (float, np.floating)) and float(comparisons).is_integer()):
-            raise DataError(f"comparisons must be a positive integer; got {comparisons!r}.")
+            raise _bad("comparisons", "err_power_positive_int", value=comparisons)
     m = int(comparisons)
     if m < 1:
-        raise DataError(f"comparisons must be a positive integer; got {m}.")
+        raise _bad("comparisons", "err_power_positive_int", value=m)
     return m
 
 
@@ -86,7 +93,7 @@ _Choice = TypeVar("_Choice", bound=str)
 def _check_choice(name: str, value: _Choice, options: tuple[str, ...]) -> _Choice:
     """``value`` if it is one of ``options`` (its declared Literal type is kept)."""
     if value not in options:
-        raise DataError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}.")
+        raise _bad(name, "err_power_choice", options=", ".join(map(repr, options)), value=value)
     return value
 
 
@@ -94,20 +101,19 @@ def _check_ratio(ratio, reference_rate: np.ndarray | None, *, allow_one: bool) -
     ratio = _as_float("ratio", ratio)
     bad = ~((ratio > 0) & np.isfinite(ratio))
     if bad.any():
-        raise DataError(_describe_bad("ratio", ratio, bad, "a positive, finite number"))
+        raise _describe_bad("ratio", ratio, bad, "err_power_rule_positive")
     bad = ratio == 1
     if not allow_one and bad.any():
-        raise DataError(
-            "ratio must differ from 1 (no number of files is enough to detect no disparity); "
-            f"got {'1' if ratio.ndim == 0 else f'1 in {int(bad.sum())} of {ratio.size} values'}."
-        )
+        ones: Part | str = "1"
+        if ratio.ndim != 0:
+            ones = Part("err_power_ones", count=int(bad.sum()), size=ratio.size)
+        raise _bad("ratio", "err_power_ratio_one", value=ones)
     if reference_rate is not None:
         bad = ratio * reference_rate > 1
         if bad.any():
             r, p = (np.broadcast_to(a, bad.shape)[bad].flat[0] for a in (ratio, reference_rate))
-            raise DataError(
-                f"ratio={r:g} is impossible for reference_rate={p:g}: the group's rate would be "
-                f"{r * p:g} > 1. The largest possible ratio is 1 / reference_rate = {1 / p:g}."
+            raise DataError.from_key(
+                "err_power_ratio_impossible", ratio=r, rate=p, group_rate=r * p, largest=1 / p
             )
     return ratio
 
@@ -143,4 +149,4 @@ def _as_float_nan(name: str, value) -> np.ndarray:
     try:
         return np.asarray(value, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise DataError(f"{name} must be a number or an array of numbers; got {value!r}.") from exc
+        raise _bad(name, "err_power_not_number", value=value) from exc

@@ -80,24 +80,24 @@ def calibration_by_group(
     [[0.0, 0.0, 2.0, 2.0, 0.0], [0.0, 1.0, 1.0, 1.0, 1.0], [1.0, 0.0, 1.0, 0.0, nan], [1.0, 1.0, 2.0, 2.0, 1.0]]
     """
     if not isinstance(bins, (int, np.integer)) or bins < 1:
-        raise ScoreAuditError(f"bins must be a positive integer; got {bins!r}.")
+        raise ScoreAuditError.from_key("err_stats_positive_int", name="bins", value=bins)
     z = _z(confidence)
     if ranking is None:
         ranking = rank_scores(scores)
     n = ranking.n
     s = np.asarray(scores, dtype=np.float64)
     if s.shape != (n,):
-        raise DataError(f"Scores have shape {s.shape} but the ranking has {n} rows.")
+        raise DataError.from_key("err_calib_scores_shape", shape=s.shape, n=n)
     codes = _check_codes(codes, n, n_groups)
     w = _check_weights(weights, n)
     y = np.asarray(labels, dtype=np.float64)
     if y.shape != (n,):
-        raise DataError(f"Labels must have one entry per row ({n}); got shape {y.shape}.")
+        raise DataError.from_key("err_labels_shape", n=n, shape=y.shape)
     labelled = ~np.isnan(y)
     bad = labelled & (y != 0.0) & (y != 1.0)
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
-        raise DataError(f"Labels must be 1, 0 or missing; row position {pos} has {y[pos]!r}.")
+        raise DataError.from_key("err_labels_value", pos=pos, value=float(y[pos]))
 
     # bin of each tie block from the (weighted) mass strictly below it
     if w is None:

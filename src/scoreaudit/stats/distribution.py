@@ -89,9 +89,7 @@ def _check_reference(reference: Any, n_groups: int) -> None:
     if reference is not None and not (
         isinstance(reference, (int, np.integer)) and 0 <= reference < n_groups
     ):
-        raise ScoreAuditError(
-            f"reference must be a group code in 0..{n_groups - 1} or None; got {reference!r}."
-        )
+        raise ScoreAuditError.from_key("err_reference_code", last=n_groups - 1, value=reference)
 
 
 def _dot(a: np.ndarray, b: np.ndarray) -> float:
@@ -426,10 +424,7 @@ def threshold_free_counts(
     values = np.asarray(values, dtype=np.float64)
     counts = np.asarray(counts)
     if counts.ndim != 2 or counts.shape[0] != values.shape[0]:
-        raise DataError(
-            f"counts must have one row per distinct score ({values.shape[0]}); "
-            f"got shape {counts.shape}."
-        )
+        raise DataError.from_key("err_counts_shape", n=values.shape[0], shape=counts.shape)
     n_blocks, n_groups = counts.shape
     z, alpha, out, result = _start(confidence, reference, n_groups)
     sizes = counts.sum(axis=0)

@@ -64,9 +64,7 @@ def confidence_z(confidence: float) -> float:
         or not isinstance(confidence, (int, float))
         or not (0 < confidence < 1)
     ):
-        raise ScoreAuditError(
-            f"confidence must be a number strictly between 0 and 1 (e.g. 0.95), not {confidence!r}."
-        )
+        raise ScoreAuditError.from_key("err_confidence", value=confidence)
     return float(stats.norm.isf((1 - confidence) / 2))
 
 
@@ -255,9 +253,7 @@ def adjust_p_values(p, method: str = "holm") -> np.ndarray:
     elif method in ("bh", "fdr_bh"):
         adj = np.minimum.accumulate(m / np.arange(m, 0, -1) * ranked[::-1])[::-1]
     else:
-        raise ValueError(
-            f"Unknown correction {method!r}; use 'holm', 'bh', 'bonferroni' or 'none'."
-        )
+        raise ScoreAuditError.from_key("err_unknown_correction", method=method)
     res = np.empty(m)
     res[order] = np.minimum(adj, 1.0)
     out[ok] = res

@@ -584,10 +584,7 @@ def sample_size(
     g = _check_open_unit("group_share", group_share)
     if reference_rate is None:
         if random_share is None:
-            raise DataError(
-                "reference_rate is required for a population audit (random_share "
-                "not given); give the reference's selection rate."
-            )
+            raise DataError.from_key("err_power_reference_rate_missing")
         p0 = None
     else:
         p0 = _check_open_unit("reference_rate", reference_rate)
@@ -661,10 +658,7 @@ def detectable(
     g = _check_open_unit("group_share", group_share)
     if random_share is None:
         if reference_rate is None:
-            raise DataError(
-                "reference_rate is required for a population audit (random_share "
-                "not given); give the reference's selection rate."
-            )
+            raise DataError.from_key("err_power_reference_rate_missing")
         return minimum_detectable(
             g * n,
             (1 - g) * n,

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
-from scoreaudit.errors import DataError
 from scoreaudit.stats._power_checks import (
     MIN_EXPECTED,
     Correction,
+    _bad,
     _check_open_unit,
     _check_positive,
     _check_ratio,
@@ -117,7 +117,7 @@ def _check_counts(name: str, value) -> np.ndarray:
     arr = _check_positive(name, value)
     if (arr != np.round(arr)).any():
         bad = arr != np.round(arr)
-        raise DataError(_describe_bad(name, arr, bad, "a whole number of files for a simulation"))
+        raise _describe_bad(name, arr, bad, "err_power_rule_whole_files")
     return arr.astype(np.int64)
 
 
@@ -183,7 +183,7 @@ def simulate_power(
     p0 = _check_open_unit("reference_rate", reference_rate)
     ratio = _check_ratio(ratio, p0, allow_one=True)
     if isinstance(n_sim, bool) or not isinstance(n_sim, (int, np.integer)) or n_sim < 1:
-        raise DataError(f"n_sim must be a positive integer; got {n_sim!r}.")
+        raise _bad("n_sim", "err_power_positive_int", value=n_sim)
     rng = np.random.default_rng(random_state)
     n1, n0, p0, ratio = np.broadcast_arrays(n1, n0, p0, ratio)
     p1 = np.minimum(ratio * p0, 1.0)

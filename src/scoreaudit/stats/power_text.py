@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from scoreaudit.errors import DataError
-from scoreaudit.stats._power_checks import _check_choice, _check_probability
+from scoreaudit.stats._power_checks import _bad, _check_choice, _check_probability
 
 # --------------------------------------------------------------------------------------------
 # plain language
@@ -66,9 +65,9 @@ def explain_detectable(
     try:
         ratio = float(ratio)
     except (TypeError, ValueError) as exc:
-        raise DataError(f"ratio must be a number (or NaN); got {ratio!r}.") from exc
+        raise _bad("ratio", "err_power_ratio_text_type", value=ratio) from exc
     if not (math.isnan(ratio) or (ratio > 0 and math.isfinite(ratio))):
-        raise DataError(f"ratio must be a positive number or NaN; got {ratio:g}.")
+        raise _bad("ratio", "err_power_ratio_text_value", value=ratio)
     pw, lv = _percent(power, lang), _percent(alpha, lang)
     if lang == "en":
         tail = f" ({pw} power, {lv} level)."

@@ -104,13 +104,13 @@ def rank_scores(scores: np.ndarray) -> Ranking:
     """
     s = np.asarray(scores)
     if s.ndim != 1:
-        raise DataError(f"Scores must be one-dimensional; got an array of shape {s.shape}.")
+        raise DataError.from_key("err_scores_1d", shape=s.shape)
     if not (np.issubdtype(s.dtype, np.number) or s.dtype == np.bool_):
-        raise DataError(f"Scores must be numeric; got dtype {s.dtype}.")
+        raise DataError.from_key("err_scores_numeric", dtype=s.dtype)
     s = s.astype(np.float64, copy=False)
     if not np.isfinite(s).all():
         pos = int(np.flatnonzero(~np.isfinite(s))[0])
-        raise DataError(f"Scores must be finite numbers; row position {pos} has score {s[pos]!r}.")
+        raise DataError.from_key("err_scores_finite", pos=pos, value=float(s[pos]))
     order = stable_argsort(s)
     sorted_scores = s[order]
     block, starts, ends = _tie_blocks(sorted_scores)
@@ -136,14 +136,14 @@ def _wilson(p: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndar
 def _check_codes(codes: np.ndarray, n: int, n_groups: int) -> np.ndarray:
     c = np.asarray(codes)
     if c.shape != (n,):
-        raise DataError(f"Group codes must have one entry per row ({n}); got shape {c.shape}.")
+        raise DataError.from_key("err_codes_shape", n=n, shape=c.shape)
     if not np.issubdtype(c.dtype, np.integer):
-        raise DataError(f"Group codes must be integers; got dtype {c.dtype}.")
+        raise DataError.from_key("err_codes_integer", dtype=c.dtype)
     if not isinstance(n_groups, (int, np.integer)) or n_groups < 1:
-        raise ScoreAuditError(f"n_groups must be a positive integer; got {n_groups!r}.")
+        raise ScoreAuditError.from_key("err_stats_positive_int", name="n_groups", value=n_groups)
     if n and (c.min() < 0 or c.max() >= n_groups):
         bad = int(np.flatnonzero((c < 0) | (c >= n_groups))[0])
-        raise DataError(f"Group code {c[bad]} at row position {bad} is outside 0..{n_groups - 1}.")
+        raise DataError.from_key("err_codes_range", code=c[bad], pos=bad, last=n_groups - 1)
     return c
 
 
@@ -152,11 +152,11 @@ def _check_weights(weights: np.ndarray | None, n: int) -> np.ndarray | None:
         return None
     w = np.asarray(weights, dtype=np.float64)
     if w.shape != (n,):
-        raise DataError(f"Weights must have one entry per row ({n}); got shape {w.shape}.")
+        raise DataError.from_key("err_weights_shape", n=n, shape=w.shape)
     bad = ~(np.isfinite(w) & (w > 0))
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
-        raise DataError(f"Weights must be positive and finite; row position {pos} has {w[pos]!r}.")
+        raise DataError.from_key("err_weights_value", pos=pos, value=float(w[pos]))
     return w
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from scoreaudit.errors import DataError
+from scoreaudit.errors import DataError, Part, Parts
 from scoreaudit.synthetic import constants as C
 
 
@@ -84,13 +84,14 @@ class C2SGParameters:
         >>> C2SGParameters.from_overrides(scenario="biased")
         Traceback (most recent call last):
         ...
-        scoreaudit.errors.DataError: Unknown scenario 'biased' (parameter 'scenario'). Valid scenarios: 'baseline', 'neutral', 'planted'.
+        scoreaudit.errors.DataError: Unknown scenario 'biased'. Valid scenarios: 'baseline', 'neutral', 'planted'. Give one as scenario=..., e.g. scenario='planted'.
         """
         unknown = sorted(set(overrides) - set(cls.names()))
         if unknown:
-            raise DataError(
-                f"Unknown synthetic-population parameter(s): {', '.join(map(repr, unknown))}. "
-                f"Valid parameters: {', '.join(cls.names())}."
+            raise DataError.from_key(
+                "err_synth_unknown_params",
+                names=", ".join(map(repr, unknown)),
+                valid=", ".join(cls.names()),
             )
         params = replace(cls(), **overrides)
         params.validate()
@@ -133,17 +134,12 @@ class C2SGParameters:
             not isinstance(self.income_ratio_beta, Mapping)
             or set(self.income_ratio_beta) != expected
         ):
-            raise DataError(
-                "Parameter 'income_ratio_beta' must map every (activity_status, receives_rsa) "
-                "pair, e.g. ('employed', 0), to (mean, concentration)."
-            )
+            raise DataError.from_key("err_synth_income_beta_keys")
         for key, value in self.income_ratio_beta.items():
-            mean, conc = _number(f"income_ratio_beta[{key!r}]", value, length=2)
+            name = f"income_ratio_beta[{key!r}]"
+            mean, conc = _number(name, value, length=2)
             if not (0 < mean < 1 and conc > 0):
-                raise DataError(
-                    f"Parameter 'income_ratio_beta[{key!r}]' = {value!r}: the mean must be in "
-                    "(0, 1) and the concentration > 0."
-                )
+                raise DataError.from_key("err_synth_income_beta_value", name=name, value=value)
         _probs("income_unstable_prob", self.income_unstable_prob, C.ACTIVITY_STATUSES)
         _prob("no_rent_prob", self.no_rent_prob)
         _positive("rent_median_one_person", self.rent_median_one_person)
@@ -153,25 +149,20 @@ class C2SGParameters:
         _prob("other_household_change_prob", self.other_household_change_prob)
         rate = _number("anomaly_base_rate", self.anomaly_base_rate)
         if not 0 < rate < 1:
-            raise DataError(
-                f"Parameter 'anomaly_base_rate' = {rate!r} must be strictly between 0 and 1."
+            raise DataError.from_key(
+                "err_synth_param_open_unit", name="anomaly_base_rate", value=rate
             )
         if not isinstance(self.anomaly_coefficients, Mapping):
-            raise DataError(
-                "Parameter 'anomaly_coefficients' must be a mapping "
-                "{column or 'column=value': log-odds coefficient}."
-            )
+            raise DataError.from_key("err_synth_anomaly_coefficients")
         for key, value in self.anomaly_coefficients.items():
             _number(f"anomaly_coefficients[{key!r}]", value)
         if self.anomaly_model is not None and not callable(self.anomaly_model):
-            raise DataError(
-                "Parameter 'anomaly_model' must be None or a function "
-                "frame -> probabilities of an irregular file."
-            )
+            raise DataError.from_key("err_synth_anomaly_model")
         if self.scenario not in C.SCENARIOS:
-            raise DataError(
-                f"Unknown scenario {self.scenario!r} (parameter 'scenario'). Valid scenarios: "
-                f"{', '.join(map(repr, C.SCENARIOS))}."
+            raise DataError.from_key(
+                "err_synth_unknown_scenario",
+                scenario=self.scenario,
+                valid=", ".join(map(repr, C.SCENARIOS)),
             )
         validate_planted_effects(self.planted_effects)
         _prob("planted_signal", self.planted_signal)
@@ -188,23 +179,25 @@ def validate_planted_effects(effects: object) -> None:
     """Check ``planted_effects``: {"gender" or "family_status": {group: shift}}."""
     categories = {"gender": C.GENDERS, "family_status": C.FAMILY_STATUSES}
     if not isinstance(effects, Mapping):
-        raise DataError(
-            "Parameter 'planted_effects' must be a mapping such as {'gender': {'woman': 0.4}}."
+        raise DataError.from_key(
+            "err_synth_planted_not_mapping", example="{'gender': {'woman': 0.4}}"
         )
     for attr, shifts in effects.items():
         if attr not in categories:
-            raise DataError(
-                f"Parameter 'planted_effects' names attribute {attr!r}; planted effects are "
-                f"supported on {', '.join(map(repr, C.PLANTED_ATTRIBUTES))} only (their joint "
-                "distribution is known exactly, so the true ratio can be computed)."
+            raise DataError.from_key(
+                "err_synth_planted_attribute",
+                attr=attr,
+                valid=", ".join(map(repr, C.PLANTED_ATTRIBUTES)),
             )
         if not isinstance(shifts, Mapping):
-            raise DataError(f"Parameter 'planted_effects[{attr!r}]' must map groups to shifts.")
+            raise DataError.from_key("err_synth_planted_shifts", attr=attr)
         for group, value in shifts.items():
             if group not in categories[attr]:
-                raise DataError(
-                    f"Parameter 'planted_effects[{attr!r}]' names unknown group {group!r}; "
-                    f"valid groups: {', '.join(map(repr, categories[attr]))}."
+                raise DataError.from_key(
+                    "err_synth_planted_group",
+                    attr=attr,
+                    group=group,
+                    valid=", ".join(map(repr, categories[attr])),
                 )
             _number(f"planted_effects[{attr!r}][{group!r}]", value)
 
@@ -219,73 +212,74 @@ def _number(name: str, value: object, length: int | None = None) -> Any:
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise DataError(f"Parameter {name!r} = {value!r} is not a number.") from None
+        raise DataError.from_key("err_synth_param_not_number", name=name, value=value) from None
     if length is None and arr.ndim != 0:
-        raise DataError(f"Parameter {name!r} = {value!r} must be a single number.")
+        raise DataError.from_key("err_synth_param_not_single", name=name, value=value)
     if length is not None and arr.shape != (length,):
-        raise DataError(f"Parameter {name!r} = {value!r} must be {length} numbers.")
+        raise DataError.from_key("err_synth_param_length", name=name, value=value, length=length)
     if not np.all(np.isfinite(arr)):
-        raise DataError(f"Parameter {name!r} = {value!r} must be finite.")
+        raise DataError.from_key("err_synth_param_not_finite", name=name, value=value)
     return arr.item() if arr.ndim == 0 else tuple(arr.tolist())
 
 
 def _prob(name: str, value: object) -> float:
     v = _number(name, value)
     if not 0 <= v <= 1:
-        raise DataError(f"Parameter {name!r} = {v!r} is a probability and must be in [0, 1].")
+        raise DataError.from_key("err_synth_param_probability", name=name, value=v)
     return v
 
 
 def _positive(name: str, value: object, allow_zero: bool = False) -> float:
     v = _number(name, value)
     if v < 0 or (v == 0 and not allow_zero):
-        raise DataError(f"Parameter {name!r} = {v!r} must be {'>= 0' if allow_zero else '> 0'}.")
+        bound = ">= 0" if allow_zero else "> 0"
+        raise DataError.from_key("err_synth_param_positive", name=name, value=v, bound=bound)
     return v
 
 
 def _positive_pair(name: str, value: object) -> None:
     a, b = _number(name, value, length=2)
     if a <= 0 or b <= 0:
-        raise DataError(f"Parameter {name!r} = {value!r}: both numbers must be > 0.")
+        raise DataError.from_key("err_synth_param_pair_positive", name=name, value=value)
 
 
 def _range_pair(name: str, value: object, low: float) -> None:
     a, b = _number(name, value, length=2)
     if not low <= a <= b:
-        raise DataError(
-            f"Parameter {name!r} = {value!r} must be (low, high) with {low} <= low <= high."
-        )
+        raise DataError.from_key("err_synth_param_range_pair", name=name, value=value, low=low)
 
 
 def _keys(name: str, mapping: object, keys: tuple) -> Mapping:
     if not isinstance(mapping, Mapping):
-        raise DataError(
-            f"Parameter {name!r} must be a mapping with keys {', '.join(map(repr, keys))}."
+        raise DataError.from_key(
+            "err_synth_param_not_mapping", name=name, keys=", ".join(map(repr, keys))
         )
     missing = [k for k in keys if k not in mapping]
     extra = [k for k in mapping if k not in keys]
     if missing or extra:
-        parts = []
-        if missing:
-            parts.append(f"missing {', '.join(map(repr, missing))}")
-        if extra:
-            parts.append(f"unknown {', '.join(map(repr, extra))}")
-        raise DataError(
-            f"Parameter {name!r} has {' and '.join(parts)} key(s); expected exactly "
-            f"{', '.join(map(repr, keys))}."
+        parts = [
+            Part(key, keys=", ".join(map(repr, found)))
+            for key, found in (
+                ("err_synth_keys_missing", missing),
+                ("err_synth_keys_unknown", extra),
+            )
+            if found
+        ]
+        raise DataError.from_key(
+            "err_synth_param_keys",
+            name=name,
+            problems=Parts(parts, sep=Part("err_synth_keys_and")),
+            keys=", ".join(map(repr, keys)),
         )
     return mapping
 
 
 def _check_sum(name: str, values: list[float]) -> None:
     if any(v < 0 or v > 1 for v in values):
-        raise DataError(f"Parameter {name!r} has a share outside [0, 1]: {values!r}.")
+        raise DataError.from_key("err_synth_param_share_range", name=name, values=values)
     total = math.fsum(values)
     if abs(total - 1.0) > _TOL:
-        raise DataError(
-            f"Parameter {name!r}: shares sum to {total:.6g}, not 1. Rescale them "
-            "so that they sum to 1."
-        )
+        raise DataError.from_key("err_synth_param_share_sum", name=name, total=total)
 
 
 def _shares(name: str, mapping: object, keys: tuple) -> None:

@@ -91,7 +91,7 @@ def ceiling_for_size(household_size: np.ndarray | int) -> np.ndarray:
     """
     size = np.asarray(household_size, dtype=np.int64)
     if np.any(size < 1):
-        raise DataError("household_size must be >= 1 to compute a C2SG ceiling.")
+        raise DataError.from_key("err_synth_household_size")
     table = np.asarray(C.CEILING_BY_SIZE)
     capped = np.minimum(size, 4)
     return table[capped - 1] + C.CEILING_PER_EXTRA_PERSON * np.maximum(size - 4, 0)
@@ -105,11 +105,9 @@ def _seed_streams(
     if isinstance(random_state, bool) or not (
         random_state is None or isinstance(random_state, int | np.integer | np.random.SeedSequence)
     ):
-        raise DataError(
-            f"random_state={random_state!r} must be an int seed, a numpy Generator or None."
-        )
+        raise DataError.from_key("err_synth_seed_type", seed=random_state)
     if isinstance(random_state, int | np.integer) and random_state < 0:
-        raise DataError(f"random_state={random_state!r} must be a non-negative integer.")
+        raise DataError.from_key("err_synth_seed_negative", seed=random_state)
     seq = (
         random_state
         if isinstance(random_state, np.random.SeedSequence)
@@ -120,9 +118,9 @@ def _seed_streams(
 
 def _check_n(n: object) -> int:
     if isinstance(n, bool) or not isinstance(n, int | np.integer):
-        raise DataError(f"n={n!r} must be a whole number of households (an int > 0).")
+        raise DataError.from_key("err_synth_n_type", n=n)
     if n <= 0:
-        raise DataError(f"n={n!r}: the number of households must be > 0.")
+        raise DataError.from_key("err_synth_n_positive", n=n)
     return int(n)
 
 
@@ -368,33 +366,32 @@ def _design_column(frame: pd.DataFrame, key: str) -> np.ndarray:
     if "=" in key:
         col, value = key.split("=", 1)
         if col not in frame.columns:
-            raise DataError(
-                f"Parameter 'anomaly_coefficients' uses column {col!r} (in key "
-                f"{key!r}), which the population lacks. Columns: "
-                f"{', '.join(frame.columns)}."
+            raise DataError.from_key(
+                "err_synth_coef_key_column_missing",
+                column=col,
+                key=key,
+                columns=", ".join(frame.columns),
             )
         series = frame[col]
         if isinstance(series.dtype, pd.CategoricalDtype) and value not in series.cat.categories:
-            raise DataError(
-                f"Parameter 'anomaly_coefficients' key {key!r}: {value!r} is not a "
-                f"category of {col!r} ({', '.join(map(str, series.cat.categories))})."
+            raise DataError.from_key(
+                "err_synth_coef_category",
+                key=key,
+                value=value,
+                column=col,
+                categories=", ".join(map(str, series.cat.categories)),
             )
         if isinstance(series.dtype, pd.CategoricalDtype):
             code = series.cat.categories.get_loc(value)
             return (series.cat.codes.to_numpy() == code).astype(np.float64)
         return (series.astype(str) == value).to_numpy(dtype=np.float64)
     if key not in frame.columns:
-        raise DataError(
-            f"Parameter 'anomaly_coefficients' uses column {key!r}, which the "
-            f"population lacks. Columns: {', '.join(frame.columns)}; use "
-            "'column=value' for a category."
+        raise DataError.from_key(
+            "err_synth_coef_column_missing", key=key, columns=", ".join(frame.columns)
         )
     series = frame[key]
     if not pd.api.types.is_numeric_dtype(series) or isinstance(series.dtype, pd.CategoricalDtype):
-        raise DataError(
-            f"Parameter 'anomaly_coefficients' uses column {key!r}, which is not "
-            f"numeric; use '{key}=<category>' for the indicator of a category."
-        )
+        raise DataError.from_key("err_synth_coef_not_numeric", key=key)
     return np.nan_to_num(series.to_numpy(dtype=np.float64), nan=0.0)
 
 
@@ -472,9 +469,8 @@ def anomaly_probability(
     if p.anomaly_model is not None:
         prob = np.asarray(p.anomaly_model(frame), dtype=np.float64)
         if prob.shape != (len(frame),) or not np.all((prob >= 0) & (prob <= 1)):
-            raise DataError(
-                "Parameter 'anomaly_model' must return one probability in [0, 1] "
-                f"per row ({len(frame)} rows); got shape {prob.shape}."
+            raise DataError.from_key(
+                "err_synth_anomaly_model_output", rows=len(frame), shape=prob.shape
             )
         return prob
     eta = np.zeros(len(frame))

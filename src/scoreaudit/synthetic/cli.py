@@ -46,17 +46,14 @@ def write_frame(frame: pd.DataFrame, out: str | os.PathLike, force: bool = False
     path = Path(out)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise DataError(
-            f"Cannot write {str(path)!r}: the output must end in .parquet or .csv "
-            "(the extension chooses the format)."
-        )
+        raise DataError.from_key("err_synth_out_extension", path=str(path))
     if path.exists() and not force:
-        raise DataError(f"{str(path)!r} already exists; pass --force (force=True) to overwrite it.")
+        raise DataError.from_key("err_synth_out_exists", path=str(path))
     if path.exists() and path.is_dir():
-        raise DataError(f"{str(path)!r} is a directory; give a file name.")
+        raise DataError.from_key("err_synth_out_is_dir", path=str(path))
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
-        raise DataError(f"Cannot write {str(path)!r}: directory {str(directory)!r} does not exist.")
+        raise DataError.from_key("err_synth_out_no_dir", path=str(path), directory=str(directory))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     os.close(fd)
     try:
@@ -122,9 +119,9 @@ def synth(
     """
     path = Path(out)
     if path.suffix.lower() not in FORMATS:
-        raise DataError(f"Cannot write {str(path)!r}: the output must end in .parquet or .csv.")
+        raise DataError.from_key("err_synth_out_extension", path=str(path))
     if path.exists() and not force:
-        raise DataError(f"{str(path)!r} already exists; pass --force (force=True) to overwrite it.")
+        raise DataError.from_key("err_synth_out_exists", path=str(path))
     frame = c2sg_population(n, random_state=seed, scenario=scenario, **parameters)
     return write_frame(frame, path, force=force)
 
@@ -157,10 +154,10 @@ def synth_controls(
     from scoreaudit.synthetic.controls import control_log
 
     if scenario == "baseline":
-        raise DataError("A control log needs a score: use scenario 'planted' or 'neutral'.")
+        raise DataError.from_key("err_synth_controls_need_score")
     path = Path(out)
     if path.exists() and not force:
-        raise DataError(f"{str(path)!r} already exists; pass --force (force=True) to overwrite it.")
+        raise DataError.from_key("err_synth_out_exists", path=str(path))
     population = c2sg_population(n, random_state=seed, scenario=scenario, **parameters)
     log = control_log(
         population,

@@ -57,19 +57,16 @@ def control_split(n: int, budget: float = 0.05, random_share: float = 0.1) -> tu
     (4500, 500)
     """
     if isinstance(budget, bool) or not isinstance(budget, int | float) or not 0 < budget <= 1:
-        raise PolicyError(f"budget={budget!r} must be the share of files controlled, in (0, 1].")
+        raise PolicyError.from_key("err_synth_log_budget", budget=budget)
     if (
         isinstance(random_share, bool)
         or not isinstance(random_share, int | float)
         or not (0 <= random_share <= 1)
     ):
-        raise PolicyError(
-            f"random_share={random_share!r} must be the share of controls drawn "
-            "at random, in [0, 1]."
-        )
+        raise PolicyError.from_key("err_synth_log_random_share", random_share=random_share)
     n_controls = _round_half_up(budget * n)
     if n_controls < 1:
-        raise PolicyError(f"budget={budget!r} controls no file out of {n}; raise the budget.")
+        raise PolicyError.from_key("err_synth_log_budget_zero", budget=budget, n=n)
     n_random = _round_half_up(random_share * n_controls)
     return n_controls - n_random, n_random
 
@@ -123,22 +120,21 @@ def control_log(
     {'score': 400, 'random': 100}
     """
     if not isinstance(population, pd.DataFrame):
-        raise DataError("control_log() needs the population as a pandas DataFrame.")
+        raise DataError.from_key("err_synth_log_not_frame")
     needed = ["household_id", "irregular", *PROTECTED]
     missing = [c for c in needed if c not in population.columns]
     if missing:
-        raise DataError(
-            f"The population lacks column(s) {', '.join(map(repr, missing))} needed for a "
-            "control log; generate it with c2sg_population(..., include_truth=True)."
+        raise DataError.from_key(
+            "err_synth_log_columns_missing", columns=", ".join(map(repr, missing))
         )
     if not 0 <= detection_rate <= 1:
-        raise DataError(f"detection_rate={detection_rate!r} must be a probability in [0, 1].")
+        raise DataError.from_key("err_synth_log_detection_rate", rate=detection_rate)
     n = len(population)
     n_score, n_random = control_split(n, budget, random_share)
     if n_score + n_random > n:
-        raise PolicyError(f"budget={budget!r} asks for more controls than the {n} files.")
+        raise PolicyError.from_key("err_synth_log_budget_too_large", budget=budget, n=n)
     if not hasattr(model, "score"):
-        raise DataError(f"{type(model).__name__} is not a scoring model: it needs score(frame).")
+        raise DataError.from_key("err_synth_log_not_model", kind=type(model).__name__)
     check_features(model, population)
     scores = validate_scores(
         model.score(population), n, getattr(model, "name", type(model).__name__)
@@ -166,7 +162,7 @@ def control_log(
 
     truth = pd.to_numeric(population["irregular"], errors="coerce").to_numpy()
     if np.isnan(truth[rows]).any() or not np.isin(truth[rows], (0, 1)).all():
-        raise DataError("Column 'irregular' must be 0/1 for every controlled file.")
+        raise DataError.from_key("err_synth_log_irregular")
     found = (truth[rows] == 1) & (rng.random(rows.size) < detection_rate)
 
     log = population.iloc[rows][["household_id", *PROTECTED]].reset_index(drop=True)

@@ -134,19 +134,20 @@ def true_selection_rates(
     [0.05, 0.05]
     """
     if attribute not in C.PLANTED_ATTRIBUTES:
-        raise DataError(
-            f"attribute={attribute!r}: true selection rates are known exactly for "
-            f"{', '.join(map(repr, C.PLANTED_ATTRIBUTES))} only."
+        raise DataError.from_key(
+            "err_synth_truth_attribute",
+            attribute=attribute,
+            valid=", ".join(map(repr, C.PLANTED_ATTRIBUTES)),
         )
     cells = planted_cells(**dict(parameters))
     if threshold is None:
         if budget is None:
-            raise PolicyError("Give a budget (share of files) or a threshold.")
+            raise PolicyError.from_key("err_synth_truth_no_policy")
         t = population_cutoff(budget, **dict(parameters))
     else:
         t = float(threshold)
         if not np.isfinite(t):
-            raise PolicyError(f"threshold={threshold!r} must be a finite number.")
+            raise PolicyError.from_key("err_synth_truth_threshold", threshold=threshold)
     cells["selected"] = cells["probability"] * norm.sf(t - cells["mean"])
     groups = C.GENDERS if attribute == "gender" else C.FAMILY_STATUSES
     sums = cells.groupby(attribute)[["selected", "probability"]].sum().reindex(list(groups))
@@ -194,9 +195,12 @@ def true_selection_ratio(
     rates = true_selection_rates(attribute, budget=budget, threshold=threshold, **parameters)
     for name, value in (("group", group), ("reference", reference)):
         if value not in rates.index:
-            raise DataError(
-                f"{name}={value!r} is not a group of {attribute!r}; groups: "
-                f"{', '.join(map(str, rates.index))}."
+            raise DataError.from_key(
+                "err_synth_truth_group",
+                name=name,
+                value=value,
+                attribute=attribute,
+                groups=", ".join(map(str, rates.index)),
             )
     return float(rates[group] / rates[reference])
 
@@ -205,7 +209,7 @@ def _check_budget(budget: float) -> float:
     try:
         b = float(budget)
     except (TypeError, ValueError):
-        raise PolicyError(f"budget={budget!r} must be a share of files in (0, 1).") from None
+        raise PolicyError.from_key("err_synth_truth_budget", budget=budget) from None
     if not 0 < b < 1:
-        raise PolicyError(f"budget={budget!r} must be a share of files strictly between 0 and 1.")
+        raise PolicyError.from_key("err_synth_truth_budget", budget=budget)
     return b

@@ -97,7 +97,7 @@ PICK_BY_BAND = (0.0, 0.10, 0.40)
 
 def _params(scenario: str) -> dict[str, dict[str, Any]]:
     if scenario not in ("planted", "neutral"):
-        raise DataError(f"scenario must be 'planted' or 'neutral', not {scenario!r}.")
+        raise DataError.from_key("err_synth_process_scenario", scenario=scenario)
     return {"woman": _WOMEN_PLANTED if scenario == "planted" else _MEN, "man": _MEN}
 
 
@@ -205,7 +205,7 @@ def process_files(
         if c not in population.columns
     ]
     if missing:
-        raise DataError(f"The population lacks column(s) {missing} needed by the process.")
+        raise DataError.from_key("err_synth_process_columns", columns=missing)
     p = _params(scenario)
     rng = np.random.default_rng([0 if random_state is None else int(random_state), 17])
     woman = (population["gender"].astype(str) == "woman").to_numpy()
