@@ -86,7 +86,7 @@ class _Scorer:
             return self.link_fn(self.eta(replaced))
         frame = self.frame.assign(**{c: new[c] for c in columns})
         return validate_scores(
-            self.model.score(frame), self.n, f"Model {_model_name(self.model)!r}"
+            self.model.score(frame), self.n, Part("err_model_named", name=_model_name(self.model))
         )
 
     def scores_without_term(self, term: int, replacement: np.ndarray) -> np.ndarray:

@@ -161,7 +161,7 @@ def counterfactual(
         )
     check_features(model, frame)
     name = _model_name(model)
-    scores = validate_scores(model.score(frame), len(frame), f"Model {name!r}")
+    scores = validate_scores(model.score(frame), len(frame), Part("err_model_named", name=name))
     weights = population.weights
     selection = policy.select(scores, weights)
     vals = _attribute_values(population, attribute, values)
@@ -201,7 +201,7 @@ def counterfactual(
         codes, labels = np.asarray(c, dtype=np.int64), [str(u) for u in uniq]
     G = len(labels)
     # scores of the very rows that are copied, with the same call shape as the copies
-    s0 = validate_scores(model.score(sub), len(sub), f"Model {name!r}")
+    s0 = validate_scores(model.score(sub), len(sub), Part("err_model_named", name=name))
     p0 = _selection_probability(s0, selection)
 
     out, pairs = [], []
@@ -233,7 +233,9 @@ def counterfactual(
                 new[col] = value
             else:
                 new[col] = _constant_like(sub[col], how, f"implies[{v!r}][{col!r}]")
-        s1 = validate_scores(model.score(sub.assign(**new)), len(sub), f"Model {name!r}")
+        s1 = validate_scores(
+            model.score(sub.assign(**new)), len(sub), Part("err_model_named", name=name)
+        )
         p1 = _selection_probability(s1, selection)
         d = s1 - s0
         ds = p1 - p0

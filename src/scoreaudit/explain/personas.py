@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.data.population import Population
-from scoreaudit.errors import DataError
+from scoreaudit.errors import DataError, Part
 from scoreaudit.explain._common import (
     _check_model,
     _check_policy,
@@ -175,7 +175,7 @@ def score_personas(
     frame = population.frame
     check_features(model, frame)
     name = _model_name(model)
-    pop_scores = validate_scores(model.score(frame), len(frame), f"Model {name!r}")
+    pop_scores = validate_scores(model.score(frame), len(frame), Part("err_model_named", name=name))
     weights = population.weights
     selection = policy.select(pop_scores, weights)
 
@@ -200,7 +200,7 @@ def score_personas(
                 variants.append({**p, a: o})
                 meta.append((str(p["name"]), f"{a} = {o}", a, str(o)))
     pf = _persona_frame(variants, population, features)
-    s = validate_scores(model.score(pf), len(pf), f"Model {name!r}")
+    s = validate_scores(model.score(pf), len(pf), Part("err_model_named", name=name))
 
     # percentile: weighted share of population scores below, plus half of the ties
     order = np.argsort(pop_scores, kind="stable")

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoreaudit.errors import ModelError
+from scoreaudit.errors import ModelError, Part
 from scoreaudit.models.base import validate_scores
 
 
@@ -65,7 +65,7 @@ class ScoreColumn:
         return validate_scores(
             col.to_numpy(dtype=np.float64, na_value=np.nan),
             len(frame),
-            f"Score column {self.column!r}",
+            Part("err_score_column_named", name=self.column),
         )
 
     def to_dict(self) -> dict:

@@ -584,7 +584,7 @@ class Scorecard:
         else:
             eta = self.linear_predictor(frame)
             out = expit(eta) if self.link == "logistic" else eta
-        return validate_scores(out, len(frame), f"Model {self.name!r}")
+        return validate_scores(out, len(frame), Part("err_model_named", name=self.name))
 
     def contributions(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Return every row's contribution of each term, on the link scale.

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoreaudit.errors import DataError, PolicyError
+from scoreaudit.errors import DataError, Part, PolicyError
 from scoreaudit.models.base import check_features, validate_scores
 
 SELECTION_METHODS = ("score", "random")
@@ -137,7 +137,9 @@ def control_log(
         raise DataError.from_key("err_synth_log_not_model", kind=type(model).__name__)
     check_features(model, population)
     scores = validate_scores(
-        model.score(population), n, getattr(model, "name", type(model).__name__)
+        model.score(population),
+        n,
+        Part("err_model_named", name=getattr(model, "name", type(model).__name__)),
     )
 
     rng = np.random.default_rng(random_state)
