@@ -28,11 +28,11 @@ def test_labels_errors_in_french(tmp_path):
     with pytest.raises(DataError) as err:
         Labels({"colours": {}}, source="lab.yaml")
     assert str(err.value) == (
-        "lab.yaml: unknown key(s) colours; a labels file has 'attributes' and 'groups'."
+        "lab.yaml: unknown key(s) colours; a labels file has 'attributes', 'groups' and 'variables'."
     )
     assert err.value.render("fr") == (
         "lab.yaml : clé(s) inconnue(s) colours ; un fichier de libellés contient "
-        "'attributes' et 'groups'."
+        "'attributes', 'groups' et 'variables'."
     )
     with pytest.raises(DataError) as err:
         load_labels(tmp_path / "absent.yaml")
@@ -64,7 +64,7 @@ def test_bad_labels_file_on_the_command_line_in_french(tmp_path, capsys):
     text = " ".join((captured.out + captured.err).split())
     assert text.endswith(
         f"Erreur : {labels} : clé(s) inconnue(s) colours ; un fichier de libellés contient "
-        "'attributes' et 'groups'."
+        "'attributes', 'groups' et 'variables'."
     )
     assert "unknown key" not in text and "a labels file" not in text
     assert not out.exists()
