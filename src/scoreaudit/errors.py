@@ -26,6 +26,7 @@ from contextvars import ContextVar
 from typing import Any, TypeVar
 
 __all__ = [
+    "Arg",
     "DataError",
     "ModelError",
     "Num",
@@ -54,10 +55,13 @@ def set_message_renderer(renderer: Renderer | None) -> None:
         _RENDERER.append(renderer)
 
 
-def _render(key: str, lang: str, params: Mapping[str, Any]) -> str | None:
+def _render(key: str, lang: str, params: Mapping[str, Any], cli: bool = False) -> str | None:
     if not _RENDERER:
         return None
-    shown = {k: v.render(lang) if isinstance(v, Part) else v for k, v in params.items()}
+    shown = {
+        k: (v.render_cli(lang) if cli else v.render(lang)) if isinstance(v, Part) else v
+        for k, v in params.items()
+    }
     return _RENDERER[0](key, lang, shown)
 
 
@@ -83,6 +87,10 @@ class Part:
         """The piece in ``lang``."""
         text = _render(self.key, lang, self.params)
         return f"{self.key} {self.params}" if text is None else text
+
+    def render_cli(self, lang: str) -> str:
+        """The piece in ``lang`` as the command line shows it (the same but for arguments)."""
+        return self.render(lang)
 
     def __str__(self) -> str:
         return self.render(_LANG.get() or "en")
@@ -115,6 +123,31 @@ class Parts(Part):
         sep, parts = self.params["sep"], self.params["parts"]
         sep = sep.render(lang) if isinstance(sep, Part) else sep
         return sep.join(p.render(lang) if isinstance(p, Part) else p for p in parts)
+
+
+class Arg(Part):
+    """The name of an argument: the Python keyword (``group_share``), or on the command line
+    the option (``--group-share``).
+
+    Examples
+    --------
+    >>> exc = DataError.from_key("err_power_nan", name=Arg("group_share"))
+    >>> str(exc)
+    'group_share contains NaN; give a number.'
+    >>> exc.render("fr", cli=True)
+    '--group-share contient NaN ; donnez un nombre.'
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__("", name=name)
+
+    def render(self, lang: str) -> str:
+        """The keyword."""
+        return str(self.params["name"])
+
+    def render_cli(self, lang: str) -> str:
+        """The command-line option."""
+        return "--" + str(self.params["name"]).replace("_", "-")
 
 
 class Num(Part):
@@ -222,7 +255,7 @@ class ScoreAuditError(ValueError):
         An error without a catalogue key is English whatever ``lang``.
         """
         key = self.message_key
-        text = _render(key, lang, self.message_params) if key and lang else None
+        text = _render(key, lang, self.message_params, cli) if key and lang else None
         if text is None or key is None or lang is None:
             return self.cli_message if cli else ValueError.__str__(self)
         hint = None
@@ -242,7 +275,11 @@ class ScoreAuditError(ValueError):
     def cli_message(self) -> str:
         """The message with the command-line form of the fix."""
         hint = self.cli_hint or self.python_hint
-        return f"{self.message} {hint}" if hint else ValueError.__str__(self)
+        if self.message_key is None:
+            return f"{self.message} {hint}" if hint else ValueError.__str__(self)
+        # arguments as options (see Arg)
+        text = _render(self.message_key, "en", self.message_params, cli=True) or self.message
+        return f"{text} {hint}" if hint else text
 
 
 class DataError(ScoreAuditError):

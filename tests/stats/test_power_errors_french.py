@@ -31,9 +31,10 @@ def test_out_of_range_argument_in_french_names_the_keyword_in_python():
         err.value.render("fr")
         == "group_share doit être strictement compris entre 0 et 1 ; reçu 1.5."
     )
-    assert err.value.render("fr", cli=True).endswith(
-        "Option de la ligne de commande : --group-share."
+    assert err.value.render("fr", cli=True) == (
+        "--group-share doit être strictement compris entre 0 et 1 ; reçu 1.5."
     )
+    assert err.value.cli_message == "--group-share must be strictly between 0 and 1; got 1.5."
 
 
 def test_bad_values_in_an_array_are_counted_in_french():
@@ -88,14 +89,13 @@ def test_missing_reference_rate_shows_the_keyword_in_python():
         ),
         (
             ["--reference-rate", "0.05", "--ratio", "1.5", "--correction", "holmes"],
-            "Erreur : correction doit valoir l’une des valeurs 'holm', 'bonferroni', 'bh', "
-            "'fdr_bh', 'none' ; reçu 'holmes'. Option de la ligne de commande : --correction.",
+            "Erreur : --correction doit valoir l’une des valeurs 'holm', 'bonferroni', 'bh', "
+            "'fdr_bh', 'none' ; reçu 'holmes'.",
             "must be one of",
         ),
         (
             ["--reference-rate", "0.05", "--ratio", "1.5", "--alpha", "1.2"],
-            "Erreur : alpha doit être strictement compris entre 0 et 1 ; reçu 1.2. "
-            "Option de la ligne de commande : --alpha.",
+            "Erreur : --alpha doit être strictement compris entre 0 et 1 ; reçu 1.2.",
             "strictly between",
         ),
     ],

@@ -6,7 +6,7 @@ from typing import Literal, TypeVar
 
 import numpy as np
 
-from scoreaudit.errors import DataError, Part
+from scoreaudit.errors import Arg, DataError, Part
 
 Correction = Literal["holm", "bonferroni", "bh", "fdr_bh", "none"]
 
@@ -29,8 +29,8 @@ _CORRECTIONS = ("holm", "bonferroni", "bh", "fdr_bh", "none")
 
 
 def _bad(name: str, key: str, **params) -> DataError:
-    """The error ``key`` about argument ``name``; on the command line it names the option."""
-    return DataError.from_key(key, name=name, option=name.replace("_", "-"), **params)
+    """The error ``key`` about argument ``name`` (the option, on the command line)."""
+    return DataError.from_key(key, name=Arg(name), **params)
 
 
 def _as_float(name: str, value) -> np.ndarray:
