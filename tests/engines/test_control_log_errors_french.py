@@ -36,3 +36,26 @@ def test_population_smaller_than_the_log(tmp_path, capsys, lang, expected):
     assert "Traceback" not in text
     assert ("smaller than" in text) == (lang == "en")
     assert not (tmp_path / "r").exists()
+
+
+def test_groups_without_random_controls_are_named_in_the_reader_words():
+    from pathlib import Path
+
+    import scoreaudit as sa
+    from scoreaudit.present.catalogue import render_warning
+
+    log = Path(__file__).resolve().parents[2] / "data" / "synthetic" / "c2sg_controls.csv"
+    import pandas as pd
+
+    frame = pd.read_csv(log)
+    res = sa.audit_controls(
+        sa.ControlLog(frame, ["gender", "age_band", "family_status"]), n_boot=10
+    )
+    absent = [w for w in res.warnings if w.code == "warn_controls_absent"]
+    assert len(absent) == 1
+    fr = render_warning(absent[0], "fr")
+    assert (
+        "sexe × tranche d’âge × situation familiale = hommes × 18-24 × en couple avec enfants" in fr
+    )
+    assert "\u202f; " in fr and "couple_with_children" not in fr
+    assert "gender × age_band × family_status = man × 18-24 × couple_with_children" in absent[0]

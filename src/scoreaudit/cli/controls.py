@@ -139,13 +139,16 @@ def print_aggregate(
 
 def _metric_title(metric: str, references: Any) -> str:
     """A table title: the metric's name, and its reference when there is one."""
+    from scoreaudit.engines.controls import PSEUDO_REFERENCES
     from scoreaudit.present.catalogue import CATALOGUE, t
 
     key = f"metric_{metric}"
     name = t(key, current_lang()) if key in CATALOGUE else metric
     if references.nunique() != 1:
         return name
-    return tr("cli_agg_title", metric=name, reference=references.iloc[0])
+    ref = str(references.iloc[0])
+    shown = t(PSEUDO_REFERENCES[ref], current_lang()) if ref in PSEUDO_REFERENCES else ref
+    return tr("cli_agg_title", metric=name, reference=shown)
 
 
 def _flags(row: Any) -> str:

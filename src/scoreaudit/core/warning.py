@@ -37,6 +37,7 @@ from typing import Any
 
 __all__ = [
     "ATTRIBUTE_PARAMS",
+    "CELL_LIST_PARAMS",
     "COUNT_PARAMS",
     "GROUP_PARAMS",
     "NUMBER_PARAMS",
@@ -55,6 +56,9 @@ QUOTED_PARAMS = frozenset({"column"})
 COUNT_PARAMS = frozenset({"tables", "candidates", "most"})
 #: Parameters holding a number shown with 4 significant digits.
 NUMBER_PARAMS = frozenset({"lo", "hi"})
+#: Parameters listing groups as ``[attribute, group]`` pairs (a final ``"..."`` when cut),
+#: shown with the display names of the reader's language.
+CELL_LIST_PARAMS = frozenset({"cells"})
 #: Prefix of the catalogue keys of warnings.
 PREFIX = "warn_"
 
@@ -105,6 +109,10 @@ def plain_value(name: str, value: Any) -> str:
         return f"{float(value):.4g}"
     if name in COUNT_PARAMS:
         return f"{int(value):,}"
+    if name in CELL_LIST_PARAMS:
+        return "; ".join(
+            item if isinstance(item, str) else f"{item[0]} = {item[1]}" for item in value
+        )
     return str(value)
 
 

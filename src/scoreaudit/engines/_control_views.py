@@ -97,8 +97,9 @@ class _Side:
 
 def view_tables(
     v: View, ref: int | None, k: Totals
-) -> tuple[pd.DataFrame, list[pd.DataFrame], list[str], list[str]]:
-    """Groups table, comparison frames, and the groups absent or with negative estimates."""
+) -> tuple[pd.DataFrame, list[pd.DataFrame], list[list[str]], list[list[str]]]:
+    """Groups table, comparison frames, and the ``[attribute, group]`` pairs absent from the
+    random controls or with negative estimates."""
     c = _counts(v, k)
     notes, absent, negative = _group_notes(v, c, k)
     analytic = k.analytic(c.r, c.y, c.s, c.t) if k.N is not None else {}
@@ -124,21 +125,21 @@ def _counts(v: View, k: Totals) -> _Counts:
 def _group_notes(v: View, c: _Counts, k: Totals) -> tuple[np.ndarray, list[str], list[str]]:
     labels = list(v.labels)
     notes = np.array(["" for _ in labels], dtype=object)
-    warned_absent: list[str] = []
-    warned_negative: list[str] = []
+    warned_absent: list[list[str]] = []  # [attribute, group] pairs
+    warned_negative: list[list[str]] = []
     absent = c.r == 0
     if absent.any():
         notes[absent] = (
             "absent from the random controls: population share and error rate not estimable"
         )
-        warned_absent = [f"{v.name} = {labels[i]}" for i in np.flatnonzero(absent)]
+        warned_absent = [[v.name, str(labels[i])] for i in np.flatnonzero(absent)]
     if k.N is not None:
         negative = (~absent) & ((c.point["fn"] < -1e-9) | (c.point["tn"] < -1e-9))
         if negative.any():
             notes[negative] = (
                 "estimated FN or TN < 0 (few random controls); rates clipped to [0, 1]"
             )
-            warned_negative = [f"{v.name} = {labels[i]}" for i in np.flatnonzero(negative)]
+            warned_negative = [[v.name, str(labels[i])] for i in np.flatnonzero(negative)]
     return notes, warned_absent, warned_negative
 
 
@@ -509,17 +510,24 @@ def _rate_comparison(
     )
 
 
+def _first_cells(cells: list[list[str]], most: int = 10) -> list:
+    """Up to ``most`` ``[attribute, group]`` pairs, and ``"..."`` when there are more."""
+    return [*cells[:most], *(["..."] if len(cells) > most else [])]
+
+
 def control_warnings(
-    summary: dict, absent: list[str], negative: list[str], N: int | None, min_cell: int
+    summary: dict,
+    absent: list[list[str]],
+    negative: list[list[str]],
+    N: int | None,
+    min_cell: int,
 ) -> list[str]:
     """Warnings of a control audit after the tables (absent groups, negative estimates...)."""
     warnings = []
     if absent:
-        listed = "; ".join(absent[:10]) + (" ..." if len(absent) > 10 else "")
-        warnings.append(warning("controls_absent", n=len(absent), groups=listed))
+        warnings.append(warning("controls_absent", n=len(absent), cells=_first_cells(absent)))
     if negative:
-        listed = "; ".join(negative[:10]) + (" ..." if len(negative) > 10 else "")
-        warnings.append(warning("controls_negative", groups=listed))
+        warnings.append(warning("controls_negative", cells=_first_cells(negative)))
     if summary["random_errors_found"] == 0:
         warnings.append(warning("controls_no_random_error"))
     if N is None:

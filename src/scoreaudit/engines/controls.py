@@ -104,6 +104,8 @@ from scoreaudit.core.cells import Cells, Sums, build_cells, build_views
 from scoreaudit.core.references import reference_config, resolve_references
 from scoreaudit.engines._control_tables import MIN_RANDOM_BOOTSTRAP as MIN_RANDOM_BOOTSTRAP
 from scoreaudit.engines._control_tables import (
+    POSITIVES_REFERENCE,
+    RANDOM_REFERENCE,
     _bootstrap,
 )
 from scoreaudit.engines._control_tables import _quantiles as _quantiles
@@ -117,7 +119,11 @@ from scoreaudit.engines.control_log import ControlLog
 from scoreaudit.errors import DataError
 from scoreaudit.stats import metrics as M
 
-__all__ = ["ControlAuditResult", "ControlLog", "audit_controls"]
+__all__ = ["PSEUDO_REFERENCES", "ControlAuditResult", "ControlLog", "audit_controls"]
+
+#: The two references of a controls audit that are totals, not groups, and the catalogue key
+#: of their words ("random controls", "files with errors").
+PSEUDO_REFERENCES = {RANDOM_REFERENCE: "pseudo_random", POSITIVES_REFERENCE: "pseudo_errors"}
 
 
 class ControlAuditResult(AggregateResult):
@@ -245,8 +251,8 @@ def audit_controls(
         min_cell=min_cell,
     )
     group_frames, disp_frames = [], []
-    warned_absent: list[str] = []
-    warned_negative: list[str] = []
+    warned_absent: list[list[str]] = []
+    warned_negative: list[list[str]] = []
     for v, ref in zip(views, refs, strict=True):
         groups_v, frames, absent, negative = view_tables(v, ref, totals)
         group_frames.append(groups_v)

@@ -38,6 +38,7 @@ import numpy as np
 from scoreaudit.core.vocab import SEP
 from scoreaudit.core.warning import (
     ATTRIBUTE_PARAMS,
+    CELL_LIST_PARAMS,
     GROUP_PARAMS,
     NUMBER_PARAMS,
     QUOTED_PARAMS,
@@ -101,6 +102,13 @@ def _warning_value(name: str, value: Any, params: dict[str, Any], lang: str) -> 
         else:
             label = raw
         return f"« {label} »" if lang == "fr" else f"“{label}”"
+    if name in CELL_LIST_PARAMS:
+        return list_sep(lang).join(
+            item
+            if isinstance(item, str)
+            else f"{attribute_label(str(item[0]), lang)} = {group_label(str(item[0]), str(item[1]), lang)}"
+            for item in value
+        )
     if isinstance(value, AuditWarning):
         return render_warning(value, lang)
     if name in QUOTED_PARAMS:

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.core.vocab import SEP
+from scoreaudit.engines.controls import PSEUDO_REFERENCES
 from scoreaudit.gate.complements import protect_groups
 from scoreaudit.gate.publish import Suppression, small_count
 from scoreaudit.present.catalogue import (
@@ -151,7 +152,7 @@ _COLUMN_COUNTS = {
 #: Metrics with a key-finding sentence, in the order of the report.
 FINDING_METRICS = ("representation", "selection_rate", "precision", "fdr", "fpr", "fnr", "burden")
 #: Pseudo-references of the controls audit: totals, not groups.
-_PSEUDO_REFERENCES = ("(random controls)", "(files with errors)")
+_PSEUDO_REFERENCES = tuple(PSEUDO_REFERENCES)
 
 
 #: Counts of a row that determine each other (hidden together): a log's controls split into
@@ -416,8 +417,8 @@ def metric_tables(published: Any, lang: str, marker: str) -> list[Table]:
             )
             ref = str(rec["reference"])
             ref_text = (
-                t(f"pseudo_{'random' if ref == _PSEUDO_REFERENCES[0] else 'errors'}", lang)
-                if ref in _PSEUDO_REFERENCES
+                t(PSEUDO_REFERENCES[ref], lang)
+                if ref in PSEUDO_REFERENCES
                 else group_label(attr, ref, lang)
             )
             flags = []
