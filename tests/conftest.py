@@ -24,3 +24,13 @@ def toy_frame() -> pd.DataFrame:
             "score": [0.95, 0.90, 0.10, 0.20, 0.30, 0.40, 0.85, 0.15, 0.25, 0.35],
         }
     )
+
+
+@pytest.fixture
+def wide_terminal(monkeypatch):
+    """Wide consoles whatever the tests before did: table cells and messages are not wrapped
+    over lines (modules use it with ``pytestmark = pytest.mark.usefixtures("wide_terminal")``)."""
+    from scoreaudit.cli import terminal
+
+    for con in (terminal.console, terminal.err_console):
+        monkeypatch.setattr(con, "_width", 250)

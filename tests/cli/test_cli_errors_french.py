@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import cli_text as _text
 
 from scoreaudit.cli import main
 from scoreaudit.errors import DataError, Part, ScoreAuditError, message_language
@@ -21,22 +22,13 @@ SRC = ROOT / "src" / "scoreaudit"
 DATA = ROOT / "data" / "synthetic"
 
 
-def _text(captured) -> str:
-    return " ".join((captured.out + captured.err).split())
-
-
 def _literal_pieces(text: str, min_len: int = 12) -> list[str]:
     """The fixed parts of a catalogue text (between placeholders), whitespace collapsed."""
     pieces = [literal for literal, _, _, _ in string.Formatter().parse(text)]
     return [" ".join(p.split()) for p in pieces if len(p.strip()) >= min_len]
 
 
-@pytest.fixture(autouse=True)
-def wide_terminal(monkeypatch):
-    from scoreaudit.cli import terminal
-
-    for con in (terminal.console, terminal.err_console):
-        monkeypatch.setattr(con, "_width", 250)
+pytestmark = pytest.mark.usefixtures("wide_terminal")
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import cli_text as _text
 
 from scoreaudit.cli import main
 from scoreaudit.present.catalogue import CATALOGUE
@@ -50,23 +51,12 @@ ENGLISH = (
 )
 
 
-def _text(captured) -> str:
-    """stdout and stderr, whitespace (and the no-break spaces of French numbers) collapsed."""
-    return " ".join((captured.out + captured.err).split())
-
-
 def _no_english(text: str) -> None:
     found = [s for s in ENGLISH if s in text]
     assert not found, f"English left in French output: {found}\n{text[:3000]}"
 
 
-@pytest.fixture(autouse=True)
-def wide_terminal(monkeypatch):
-    """Wide consoles whatever the tests before did: table cells are not wrapped over lines."""
-    from scoreaudit.cli import terminal
-
-    for con in (terminal.console, terminal.err_console):
-        monkeypatch.setattr(con, "_width", 250)
+pytestmark = pytest.mark.usefixtures("wide_terminal")
 
 
 @pytest.fixture(scope="module")

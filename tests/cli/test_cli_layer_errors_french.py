@@ -19,12 +19,7 @@ COUNTS = ["counts", "{frac}", "--group", "gender", "--tp", "tp", "--fp", "fp", "
 FUNNEL = ["funnel", str(DATA / "c2sg_funnel.csv"), "--step", "p=picked/high_risk"]
 
 
-@pytest.fixture(autouse=True)
-def wide_terminal(monkeypatch):
-    from scoreaudit.cli import terminal
-
-    for con in (terminal.console, terminal.err_console):
-        monkeypatch.setattr(con, "_width", 250)
+pytestmark = pytest.mark.usefixtures("wide_terminal")
 
 
 @pytest.fixture()

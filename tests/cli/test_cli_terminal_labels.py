@@ -14,12 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "synthetic"
 
 
-@pytest.fixture(autouse=True)
-def wide_terminal(monkeypatch):
-    from scoreaudit.cli import terminal
-
-    for con in (terminal.console, terminal.err_console):
-        monkeypatch.setattr(con, "_width", 250)
+pytestmark = pytest.mark.usefixtures("wide_terminal")
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ comes from the catalogue, exit code 2, nothing written; in English typer's own t
 from __future__ import annotations
 
 import pytest
+from helpers import cli_text as _text
 
 from scoreaudit.cli import main
 
@@ -21,10 +22,6 @@ CASES = [
     (["audit", "a", "b"], "Argument(s) en trop : a b"),
     (["audit", "--lang", "fr", "--out"], "L’option « --out » demande une valeur."),
 ]
-
-
-def _text(captured) -> str:
-    return " ".join((captured.out + captured.err).split())
 
 
 @pytest.mark.parametrize(("args", "french"), CASES, ids=[" ".join(c[0]) for c in CASES])

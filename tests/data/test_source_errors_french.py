@@ -16,12 +16,7 @@ from scoreaudit.errors import DataError
 DATA = Path(__file__).resolve().parents[2] / "data" / "synthetic"
 
 
-@pytest.fixture(autouse=True)
-def wide_terminal(monkeypatch):
-    from scoreaudit.cli import terminal
-
-    for con in (terminal.console, terminal.err_console):
-        monkeypatch.setattr(con, "_width", 250)
+pytestmark = pytest.mark.usefixtures("wide_terminal")
 
 
 @pytest.fixture(scope="module")

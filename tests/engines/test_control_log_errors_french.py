@@ -12,12 +12,7 @@ from scoreaudit.cli import main
 LOG = Path(__file__).resolve().parents[2] / "data" / "synthetic" / "c2sg_controls.csv"
 
 
-@pytest.fixture(autouse=True)
-def wide_terminal(monkeypatch):
-    from scoreaudit.cli import terminal
-
-    for con in (terminal.console, terminal.err_console):
-        monkeypatch.setattr(con, "_width", 250)
+pytestmark = pytest.mark.usefixtures("wide_terminal")
 
 
 @pytest.mark.parametrize(

@@ -16,12 +16,7 @@ from scoreaudit.present.labels import Labels, load_labels
 DATA = Path(__file__).resolve().parents[2] / "data" / "synthetic"
 
 
-@pytest.fixture(autouse=True)
-def wide_terminal(monkeypatch):
-    from scoreaudit.cli import terminal
-
-    for con in (terminal.console, terminal.err_console):
-        monkeypatch.setattr(con, "_width", 250)
+pytestmark = pytest.mark.usefixtures("wide_terminal")
 
 
 def test_labels_errors_in_french(tmp_path):

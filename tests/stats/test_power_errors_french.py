@@ -5,22 +5,13 @@ command-line option, exit code 2."""
 from __future__ import annotations
 
 import pytest
+from helpers import cli_text as _text
 
 from scoreaudit.cli import main
 from scoreaudit.errors import DataError
 from scoreaudit.stats.power import detectable, explain_detectable, sample_size, simulate_power
 
-
-@pytest.fixture(autouse=True)
-def wide_terminal(monkeypatch):
-    from scoreaudit.cli import terminal
-
-    for con in (terminal.console, terminal.err_console):
-        monkeypatch.setattr(con, "_width", 250)
-
-
-def _text(captured) -> str:
-    return " ".join((captured.out + captured.err).split())
+pytestmark = pytest.mark.usefixtures("wide_terminal")
 
 
 def test_out_of_range_argument_in_french_names_the_keyword_in_python():

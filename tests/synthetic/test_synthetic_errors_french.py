@@ -5,6 +5,7 @@ English ``str(exc)`` unchanged, and on ``scoreaudit synth --lang fr`` the CLI op
 from __future__ import annotations
 
 import pytest
+from helpers import cli_text as _text
 
 from scoreaudit.cli import main
 from scoreaudit.errors import DataError, PolicyError
@@ -12,17 +13,7 @@ from scoreaudit.synthetic import c2sg_population, control_split, synth, write_fr
 from scoreaudit.synthetic.planted import true_selection_ratio
 from scoreaudit.synthetic.process import true_stage_ratios
 
-
-@pytest.fixture(autouse=True)
-def wide_terminal(monkeypatch):
-    from scoreaudit.cli import terminal
-
-    for con in (terminal.console, terminal.err_console):
-        monkeypatch.setattr(con, "_width", 250)
-
-
-def _text(captured) -> str:
-    return " ".join((captured.out + captured.err).split())
+pytestmark = pytest.mark.usefixtures("wide_terminal")
 
 
 def test_shares_not_summing_to_one_in_french():
