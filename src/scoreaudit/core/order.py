@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["stable_argsort"]
+__all__ = ["as_positions", "stable_argsort"]
 
 
 def stable_argsort(key: np.ndarray) -> np.ndarray:
@@ -43,3 +43,15 @@ def stable_argsort(key: np.ndarray) -> np.ndarray:
     rows = order[pos]
     order[pos] = rows[np.lexsort((rows, run[pos]))]
     return order
+
+
+def as_positions(index: np.ndarray) -> np.ndarray:
+    """Row positions (a sort's output) as int32 when they fit: half the memory of numpy's
+    int64 for the row-length arrays an audit keeps, the same values.
+
+    Examples
+    --------
+    >>> as_positions(np.argsort(np.array([0.3, 0.1]))).dtype
+    dtype('int32')
+    """
+    return index.astype(np.int32) if index.size < 2**31 else index

@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from scoreaudit.core.order import stable_argsort
+from scoreaudit.core.order import as_positions, stable_argsort
 from scoreaudit.errors import Num, PolicyError
 from scoreaudit.selection.blocks import ScoreBlocks, score_blocks
 from scoreaudit.selection.ties import (
@@ -130,7 +130,7 @@ class Ranking:
         """Row of each ranked position (a stable sort, computed on first use)."""
         if self._order is None:
             assert self.blocks is not None
-            self._order = np.argsort(self.blocks.code, kind="stable")
+            self._order = as_positions(np.argsort(self.blocks.code, kind="stable"))
         return self._order
 
     @property
@@ -279,6 +279,7 @@ def _rank(scores: np.ndarray, weights: np.ndarray | None, ties: str) -> Ranking:
     if blocks is not None and weights is None:  # counted per level; rows sorted on demand
         return Ranking(ties=ties, blocks=blocks, scores=scores)
     order = stable_argsort(-scores) if blocks is None else np.argsort(blocks.code, kind="stable")
+    order = as_positions(order)
     cum = None if weights is None else np.cumsum(weights[order])
     return Ranking(
         order=order,

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from scoreaudit.core.order import as_positions
 from scoreaudit.errors import DataError, ScoreAuditError
 from scoreaudit.stats._auc_ks import (
     KS_EXACT_MAX_PAIRS as KS_EXACT_MAX_PAIRS,
@@ -256,7 +257,7 @@ def threshold_free(
         return result
 
     code_sorted = _sorted_codes(codes, ranking.order, n_groups)
-    perm = _positions(np.argsort(code_sorted, kind="stable"))  # sorted positions, by code
+    perm = as_positions(np.argsort(code_sorted, kind="stable"))  # sorted positions, by code
     counts = np.bincount(code_sorted, minlength=n_groups)
     bounds = np.zeros(n_groups + 1, dtype=np.int64)
     np.cumsum(counts, out=bounds[1:])
@@ -323,11 +324,6 @@ def threshold_free(
     _ks_asymptotic(out, ks_stat, ks_en)
     result.loc[:, :] = out
     return result
-
-
-def _positions(index: np.ndarray) -> np.ndarray:
-    """Row positions as int32 when they fit (half the memory of numpy's int64 sort output)."""
-    return index.astype(np.int32) if index.size < 2**31 else index
 
 
 def _runs_from_rows(
