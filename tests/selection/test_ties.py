@@ -337,6 +337,55 @@ def test_lottery_range_blocks_and_exact_enumeration(seed):
         assert whole[1][i] == pytest.approx(want[1], rel=1e-12, nan_ok=True)
 
 
+def _whole_grid_lottery(a_g, t_g, n_g, a_r, t_r, n_r, m, r, q):
+    """The lottery range on every comparison's whole (X_g, X_r) grids in one pass: the
+    straightforward computation the row blocks of ties.lottery_ratio_range must equal."""
+    import scoreaudit.selection.ties as ties
+
+    a_g, t_g, n_g, a_r, t_r, n_r = (np.asarray(v, np.int64) for v in (a_g, t_g, n_g, a_r, t_r, n_r))
+    r_arr = np.full(a_g.size, r, dtype=np.int64)
+    xg, vg, _ = ties._grid(*ties._bounds(m, t_g, r_arr))
+    lf = ties._log_factorials(m)
+    pg = np.where(vg, ties._hypergeom_pmf(lf, xg, m, t_g[:, None], r), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate_g = (a_g[:, None] + xg) / n_g[:, None]
+        rest_m, left = m - t_g[:, None], r - xg
+        lo, hi = ties._bounds(rest_m, t_r[:, None], left)
+        lo, hi = np.where(vg, lo, hi.max()).min(axis=1), np.where(vg, hi, 0).max(axis=1)
+        xr, vr, _ = ties._grid(lo, np.maximum(hi, lo))
+        pr = ties._hypergeom_pmf(lf, xr[:, None, :], rest_m[:, :, None], t_r[:, None, None],
+                                 left[:, :, None])  # fmt: skip
+        pmf = (pg[:, :, None] * (pr * vr[:, None, :])).reshape(a_g.size, -1)
+        rate_r = (a_r[:, None, None] + xr[:, None, :]) / n_r[:, None, None]
+        vals = (rate_g[:, :, None] / rate_r).reshape(a_g.size, -1)
+        return ties._ratio_quantiles(vals, pmf, q)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([1, 50, 1 << 20]))
+def test_lottery_range_row_blocks_equal_the_whole_grids(seed, block):
+    # many comparisons have a group or a reference without tied files (one value of X_g or
+    # X_r): computing each block on its rows' widths only gives the numbers of the whole grids
+    import scoreaudit.selection.ties as ties
+
+    rng = np.random.default_rng(seed)
+    k, m = int(rng.integers(1, 30)), int(rng.integers(4, 3000))
+    r = int(rng.integers(1, m))
+    t_g = np.where(rng.random(k) < 0.5, 0, rng.integers(0, m // 2 + 1, k))
+    t_r = np.array([0 if rng.random() < 0.3 else rng.integers(0, m - t + 1) for t in t_g])
+    n_g, n_r = t_g + rng.integers(0, 500, k), t_r + rng.integers(0, 500, k)
+    a_g, a_r = rng.integers(0, n_g - t_g + 1), rng.integers(0, n_r - t_r + 1)
+    args = (a_g, t_g, n_g, a_r, t_r, n_r, m, r)
+    q = (0.025, 0.975)
+    saved = ties._BLOCK
+    ties._BLOCK = block
+    try:
+        got = lottery_ratio_range(*args, rest=False, q=q)
+    finally:
+        ties._BLOCK = saved
+    np.testing.assert_array_equal(np.asarray(got), np.asarray(_whole_grid_lottery(*args, q)))
+
+
 # ----------------------------------------------------------------------------------------------
 # order invariance of results.json
 

@@ -243,8 +243,8 @@ def _hypergeom_pmf(lf: np.ndarray, x, total, good, draws) -> np.ndarray:
     bad = total - good
     ok = (x >= 0) & (x <= good) & (draws - x >= 0) & (draws - x <= bad)
 
-    def f(v):
-        return lf[np.clip(v, 0, lf.size - 1)]
+    def f(v):  # outside the support the value is unused (masked): clip the index
+        return lf.take(v, mode="clip")
 
     logp = (
         f(good) - f(x) - f(good - x)
@@ -331,24 +331,46 @@ def lottery_ratio_range(
         lo, hi = np.where(vg, lo, hi.max()).min(axis=1), np.where(vg, hi, 0).max(axis=1)
         xr, vr, _ = _grid(lo, np.maximum(hi, lo))  # one step for every row, as for xg
         low, high = np.empty(k), np.empty(k)
-        # the joint (K, Wg, Wr) arrays are built a block of rows at a time: every row's
-        # numbers are computed alone, so the blocks give the same values as one pass, in
-        # arrays small enough to stay in the cache
-        rows = max(1, _BLOCK // (xg.shape[1] * xr.shape[1]))
-        for b in range(0, k, rows):
-            s = slice(b, b + rows)
+        for s, wg, wr in _row_blocks(vg.sum(axis=1), vr.sum(axis=1)):
+            # a block's rows on the first wg / wr values of their grids: the values left out
+            # have no probability (each row's valid values are a prefix of its grid), so
+            # they only sorted last with weight 0 (same quantiles as the whole grid)
             pr = _hypergeom_pmf(
-                lf, xr[s, None, :], rest_m[s, :, None], t_r[s, None, None], left[s, :, None]
+                lf,
+                xr[s, None, :wr],
+                rest_m[s, :, None],
+                t_r[s, None, None],
+                left[s, :wg, None],
             )
-            pmf = (pg[s, :, None] * (pr * vr[s, None, :])).reshape(pr.shape[0], -1)
-            rate_r = (a_r[s, None, None] + xr[s, None, :]) / n_r[s, None, None]
-            vals = (rate_g[s, :, None] / rate_r).reshape(pr.shape[0], -1)
+            pmf = (pg[s, :wg, None] * (pr * vr[s, None, :wr])).reshape(pr.shape[0], -1)
+            rate_r = (a_r[s, None, None] + xr[s, None, :wr]) / n_r[s, None, None]
+            vals = (rate_g[s, :wg, None] / rate_r).reshape(pr.shape[0], -1)
             low[s], high[s] = _ratio_quantiles(vals, pmf, q)
     return low, high
 
 
 #: Elements of one block of the joint lottery arrays (about 8 MiB of float64).
 _BLOCK = 1 << 20
+
+
+def _row_blocks(wg: np.ndarray, wr: np.ndarray) -> list[tuple[np.ndarray, int, int]]:
+    """Comparison rows in blocks of similar grid widths: (rows, width of X_g, width of X_r).
+
+    Rows are taken by increasing ``wg x wr`` (most comparisons have a group without tied
+    files, one value of ``X_g``), each block as many as fit in :data:`_BLOCK` elements at
+    the block's largest widths; every row's numbers are computed alone, so the blocks give
+    the same values as one pass over the whole grids.
+    """
+    order = np.argsort(wg * wr, kind="stable")
+    blocks, b = [], 0
+    while b < order.size:
+        rows = np.arange(1, order.size - b + 1)
+        size = rows * np.maximum.accumulate(wg[order[b:]]) * np.maximum.accumulate(wr[order[b:]])
+        n = max(1, int(np.searchsorted(size, _BLOCK, side="right")))
+        s = order[b : b + n]
+        blocks.append((s, max(1, int(wg[s].max())), max(1, int(wr[s].max()))))
+        b += n
+    return blocks
 
 
 def _ratio_quantiles(
