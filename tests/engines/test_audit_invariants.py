@@ -106,6 +106,27 @@ def test_bands_produce_labels():
     assert pop.attributes["age"].codes.tolist() == [0, 0, 1, 1, 2, 2, 3, 3]
 
 
+@pytest.mark.parametrize("sizes", [(3, 2), (150, 2), (300, 250)])
+def test_group_codes_in_small_types_count_like_pandas(sizes):
+    # the codes of a protected attribute are kept in int8 / int16: groups and intersections
+    # (up to 75,000 combinations) still count exactly as a pandas groupby
+    rng = np.random.default_rng(sum(sizes))
+    n = 20_000
+    f = pd.DataFrame({f"a{i}": rng.integers(0, s, n).astype(str) for i, s in enumerate(sizes)})
+    f["score"] = rng.random(n)
+    pop = sa.Population(f, protected=["a0", "a1"], max_categories=1000)
+    want_dtype = [np.int8 if s <= 127 else np.int16 for s in sizes]
+    assert [pop.attributes[a].codes.dtype for a in ("a0", "a1")] == want_dtype
+    res = sa.audit(pop, "score", sa.Budget(share=0.1), threshold_free=False, budgets=[0.1])
+    got = res.groups[res.groups["attribute"] == "a0 × a1"]
+    top = f["score"].rank(ascending=False, method="first") <= 2000
+    want = f.assign(top=top).groupby(["a0", "a1"])["top"].agg(["size", "sum"])
+    want.index = [f"{a} × {b}" for a, b in want.index]
+    got = got.set_index("group").loc[want.index]
+    assert got["n"].tolist() == want["size"].tolist()
+    assert got["selected"].tolist() == want["sum"].tolist()
+
+
 # -- bad input ---------------------------------------------------------------------------
 def test_missing_protected_column():
     with pytest.raises(DataError, match="'sex'"):

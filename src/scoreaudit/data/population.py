@@ -53,12 +53,20 @@ _LOOKALIKE = str.maketrans(
 )
 
 
+def _narrow(codes: np.ndarray, n_levels: int) -> np.ndarray:
+    """``codes`` in the smallest signed integer type holding ``0..n_levels - 1`` (a row's
+    code is kept for the whole audit: int8 instead of int32 is 3 bytes less per row and
+    attribute)."""
+    dtype = np.int8 if n_levels <= 127 else np.int16 if n_levels <= 32767 else np.int32
+    return codes.astype(dtype, copy=False)
+
+
 @dataclass(frozen=True)
 class Attribute:
     """A validated protected attribute: integer codes per row and the label of each code."""
 
     name: str
-    codes: np.ndarray  # int32, one per row, 0..len(levels)-1
+    codes: np.ndarray  # one per row, 0..len(levels)-1, the smallest signed integer type
     levels: tuple[str, ...]
 
     @property
@@ -329,7 +337,7 @@ class Population:
                 what=Part("err_what_group", group=clash[0]) if clash else Part("err_what_name"),
                 sep=SEP,
             )
-        return Attribute(name=name, codes=codes, levels=levels)
+        return Attribute(name=name, codes=_narrow(codes, len(levels)), levels=levels)
 
     # -- accessors ------------------------------------------------------------------------
     #: The engine holding the rows (a :class:`scoreaudit.data.sources.LazySource`), or None.

@@ -208,8 +208,9 @@ def _compare_chunk_unchecked(
         return np.add.reduceat(x, first)
 
     # one cumulative array, gathered at adjacent positions (block, block + 1)
-    r_below = ctx.cum[runs.block]  # comparison mass strictly below each of the group's blocks
-    r_end = ctx.cum[1:][runs.block]  # ... and up to its end (cum[block + 1], no index copy)
+    # (row counts may be kept as integers: read as float64, the same values)
+    r_below = ctx.cum[runs.block].astype(np.float64, copy=False)  # mass strictly below each
+    r_end = ctx.cum[1:][runs.block].astype(np.float64, copy=False)  # ... and up to its end
     if ctx.reference is not None:  # (before the group's running masses: fewer arrays at once)
         r_in = r_end - r_below
         both = gm + r_in

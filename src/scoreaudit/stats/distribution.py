@@ -86,6 +86,11 @@ THRESHOLD_FREE_COLUMNS = [
 ]  # fmt: skip
 
 
+def _count_type(n: int) -> type[np.signedinteger]:
+    """Smallest signed integer type holding the row counts ``0..n``."""
+    return np.int32 if n < 2**31 else np.int64
+
+
 def _check_reference(reference: Any, n_groups: int) -> None:
     if reference is not None and not (
         isinstance(reference, (int, np.integer)) and 0 <= reference < n_groups
@@ -286,8 +291,10 @@ def threshold_free(
             else np.bincount(ranking.block, weights=w[ranking.order], minlength=ranking.n_blocks)
         )
         total_sumsq = _dot(w, w)
-    cum = np.zeros(ranking.n_blocks + 1)
-    np.cumsum(mass, out=cum[1:])  # row counts: exact integers in float64
+    # row counts (unweighted) are kept in 4 bytes per block, not 8: the kernel reads them back
+    # as float64, the same exact integers
+    cum = np.zeros(ranking.n_blocks + 1, dtype=np.float64 if w is not None else _count_type(n))
+    np.cumsum(mass, out=cum[1:])
     cum_total = float(cum[-1])
     if w is None and ranking.n_blocks == n:  # no ties: masses 0 or 1, their cubes too
         cube = cum_total
