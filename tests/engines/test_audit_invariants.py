@@ -127,6 +127,19 @@ def test_group_codes_in_small_types_count_like_pandas(sizes):
     assert got["selected"].tolist() == want["sum"].tolist()
 
 
+@pytest.mark.parametrize("declared", [5, 16, 17, 40])
+def test_unused_categories_are_dropped_and_codes_renumbered(declared):
+    # few declared categories are checked one comparison per level, many by a bincount:
+    # both keep exactly the categories present, in declared order, with missing values
+    cats = [f"c{i:02d}" for i in range(declared)]
+    present = [cats[-1], cats[1], cats[3]]  # the last declared category is used
+    values = pd.Categorical(present * 3 + [None], categories=cats)
+    f = pd.DataFrame({"g": values, "score": np.arange(10.0)})
+    pop = sa.Population(f, protected=["g"], missing="category")
+    assert pop.attributes["g"].levels == ("c01", "c03", cats[-1], "(missing)")
+    assert pop.attributes["g"].codes.tolist() == [2, 0, 1] * 3 + [3]
+
+
 # -- bad input ---------------------------------------------------------------------------
 def test_missing_protected_column():
     with pytest.raises(DataError, match="'sex'"):

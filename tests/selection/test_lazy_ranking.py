@@ -105,3 +105,37 @@ def test_count_down_is_searchsorted_of_the_negation(values, queries):
     x = np.array(queries)
     for eq, side in ((False, "left"), (True, "right")):
         assert _count_down(s, x, eq).tolist() == np.searchsorted(-s, -x, side=side).tolist()
+
+
+def test_level_counts_known_answer_and_shared():
+    # levels by decreasing score: 3.0 (rows 0, 4), 2.0 (rows 1, 2, 5), 1.0 (row 3)
+    scores = np.array([3.0, 2.0, 2.0, 1.0, 3.0, 2.0])
+    groups = np.array([0, 1, 0, 1, 1, 1])
+    r = Budget(share=0.5).rank(scores)
+    table = r.level_counts(groups, 3)
+    assert table.tolist() == [[1, 1, 0], [1, 2, 0], [0, 1, 0]]
+    assert r.level_counts(groups, 3) is table  # counted once, shared by its readers
+    assert r.level_counts(groups.copy(), 3).tolist() == table.tolist()  # another array: counted
+    assert not table.flags.writeable
+    assert r.level_cum().tolist() == [0, 2, 5, 6]  # read from the table
+
+
+@SETTINGS
+@given(tied_scores())
+def test_cut_and_curve_from_the_shared_table_equal_the_sorted_ranking(data):
+    # the audit counts rows per (level, tie group) before the cut: the cut-offs and the curve
+    # read from that table equal those of the straightforward sorted ranking
+    scores, groups = data
+    n_groups = int(groups.max()) + 1
+    counted = _rank(scores, None, "proportional")
+    assume(counted.blocks is not None)
+    counted.level_counts(groups, n_groups)
+    plain = _sorted_ranking(scores, "proportional")
+    k = np.arange(scores.size + 1)
+    for a, b in zip(counted.cuts(k), plain.cuts(k), strict=True):
+        np.testing.assert_array_equal(a, b)
+    shares = np.array([0.01, 0.1, 0.33, 0.5, 1.0])
+    got = budget_curve_counts(counted, groups, n_groups, 1, shares)
+    want = budget_curve_counts(plain, groups, n_groups, 1, shares)
+    for a, b in zip(got, want, strict=True):
+        np.testing.assert_array_equal(a, b)

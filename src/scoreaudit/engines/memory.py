@@ -165,6 +165,8 @@ def audit(
     views = build_views(cells, intersections)
     n_labels, tie_groups = tie_groups_of(cells, population.labels)
     ranking = policy.rank(scores, weights)
+    if ranking.blocks is not None and weights is None:  # rows per (score level, tie group),
+        ranking.level_counts(tie_groups, cells.n_cells * n_labels)  # counted once for all
     selection = policy.select(scores, weights, ranking, groups=tie_groups)
     selected = selection.selected
 

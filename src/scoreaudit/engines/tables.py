@@ -131,7 +131,15 @@ class _Engine:
         self.confidence, self.min_cell = confidence, int(min_cell)
         self.labels = population.labels
         cell, C = cells.cell, cells.n_cells
-        self.base = Sums.of(cell, C, None, weights)
+        self.block_counts = None
+        if ranking is not None and ranking.blocks is not None and weights is None:
+            # rows per (distinct score, cell): the base counts, the score sums, and the
+            # AUC/KS without rows (the ranking's table when the cells are its tie groups)
+            self.block_counts = ranking.level_counts(cell, C)
+            n = self.block_counts.sum(axis=0).astype(float)
+            self.base = Sums(n, n, n)
+        else:
+            self.base = Sums.of(cell, C, None, weights)
         f = None if selection is None else selection.tied_fraction
         if f is None:
             sel_of = lambda m: Sums.of(cell, C, selected if m is None else selected & m, weights)  # noqa: E731
@@ -144,10 +152,8 @@ class _Engine:
                 return Sums.of(cell, C, a, weights) + Sums.of(cell, C, t, weights).scale(f)
 
         self.sel = sel_of(None)
-        self.block_counts = None
-        if ranking is not None and ranking.blocks is not None and weights is None:
-            # rows per (distinct score, cell): the score sums, and the AUC/KS without rows
-            self.block_counts = block_cell_counts(ranking.blocks, cell, C)
+        if self.block_counts is not None:
+            assert ranking is not None and ranking.blocks is not None
             self.block_values = ranking.blocks.values
             self.score_sum = (self.block_counts * ranking.blocks.values[:, None]).sum(axis=0)
         elif ranking is not None:  # summed in score order: the same floats in any row order

@@ -32,14 +32,14 @@ def _prefix_counts(
     blocks = ranking.blocks
     if blocks is not None:
         d = blocks.n_blocks
-        key = blocks.code.astype(np.int64) * n_groups + groups
         table = np.zeros((d + 1, n_groups))
-        table[1:] = np.bincount(key, minlength=d * n_groups).reshape(d, n_groups)
+        table[1:] = ranking.level_counts(groups, n_groups)
         level_cum = np.cumsum(table.sum(axis=1))
         at = np.searchsorted(level_cum, positions)  # positions are level boundaries
         np.cumsum(table, axis=0, out=table)
         wtab = None
         if weights is not None:
+            key = blocks.code.astype(np.int64) * n_groups + groups
             wtab = np.zeros((d + 1, n_groups))
             wtab[1:] = np.bincount(key, weights=weights, minlength=d * n_groups).reshape(
                 d, n_groups

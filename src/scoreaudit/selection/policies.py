@@ -30,7 +30,7 @@ import numpy as np
 
 from scoreaudit.core.order import as_positions, stable_argsort
 from scoreaudit.errors import Num, PolicyError
-from scoreaudit.selection.blocks import ScoreBlocks, score_blocks
+from scoreaudit.selection.blocks import ScoreBlocks, block_cell_counts, score_blocks
 from scoreaudit.selection.ties import (
     TIES,
     allocate,
@@ -124,6 +124,7 @@ class Ranking:
         else:
             raise ValueError("a Ranking needs its order or its score blocks")
         self._level_cum: np.ndarray | None = None
+        self._level_counts: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
 
     @property
     def order(self) -> np.ndarray:
@@ -155,10 +156,31 @@ class Ranking:
             return None
         if self._level_cum is None:
             d = self.blocks.n_blocks
+            tables = [t for _, t in self._level_counts.values()]
+            per_level = (
+                tables[0].sum(axis=1) if tables else np.bincount(self.blocks.code, minlength=d)
+            )
             cum = np.zeros(d + 1, dtype=np.int64)
-            np.cumsum(np.bincount(self.blocks.code, minlength=d), out=cum[1:])
+            np.cumsum(per_level, out=cum[1:])
             self._level_cum = cum
         return self._level_cum
+
+    def level_counts(self, groups: np.ndarray, n_groups: int) -> np.ndarray:
+        """Rows per (score level, group), ``(D, n_groups)`` int64, levels by decreasing score
+        (score blocks only; read-only).
+
+        Counted once per ``groups`` array and kept: the cut-off (:meth:`level_cum`), the
+        budget curve and the audit's tables all read the same table instead of counting
+        the rows again.
+        """
+        assert self.blocks is not None
+        hit = self._level_counts.get((id(groups), n_groups))
+        if hit is not None and hit[0] is groups:
+            return hit[1]
+        table = block_cell_counts(self.blocks, groups, n_groups)
+        table.flags.writeable = False
+        self._level_counts[(id(groups), n_groups)] = (groups, table)  # groups kept: id stays valid
+        return table
 
     def weight_upto(self, k: int) -> float:
         """Total weight of the top ``k`` files (``k >= 1``)."""
