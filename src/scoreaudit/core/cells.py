@@ -79,19 +79,25 @@ def build_cells(attributes: list[Attribute]) -> Cells:
     total = int(np.prod(sizes.astype(float)))
     # in-place arithmetic on the smallest integer type that holds every combination
     code: npt.NDArray[np.signedinteger] = np.zeros(
-        attributes[0].codes.size, dtype=np.int32 if total < 2**31 else np.int64
+        attributes[0].codes.size,
+        dtype=np.int16 if total < 2**15 else np.int32 if total < 2**31 else np.int64,
     )
     for a in attributes:
         code *= a.n_levels
         code += a.codes
-    if total <= 50_000_000:
-        present = np.bincount(code, minlength=total) > 0
-        remap = np.cumsum(present) - 1
-        remap = remap.astype(np.int16 if present.sum() < 2**15 else np.int32)
-        cell = remap[code]
-        uniq = np.flatnonzero(present)
-    else:  # pragma: no cover - astronomically many combinations
+    if total > 50_000_000:  # pragma: no cover - astronomically many combinations
         uniq, cell = np.unique(code, return_inverse=True)
+    else:
+        if total <= 64:  # one vectorised comparison per combination beats a bincount
+            present = np.array([bool(np.equal(code, c).any()) for c in range(total)])
+        else:
+            present = np.bincount(code, minlength=total) > 0
+        uniq = np.flatnonzero(present)
+        if uniq.size == total:  # every combination present: the codes are the cells
+            cell = code
+        else:
+            remap = np.cumsum(present) - 1
+            cell = remap.astype(np.int16 if uniq.size < 2**15 else np.int32)[code]
     levels = decode_codes(uniq, sizes)
     dtype = np.int16 if uniq.size < 2**15 else np.int32
     return Cells(cell=cell.astype(dtype, copy=False), levels=levels, attributes=tuple(attributes))

@@ -1,0 +1,42 @@
+"""Finest cells of the protected attributes: known answers and a pandas oracle."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import scoreaudit as sa
+from scoreaudit.core.cells import build_cells
+
+
+def _cells(frame: pd.DataFrame):
+    pop = sa.Population(frame.assign(score=0.0), protected=list(frame), max_categories=1000)
+    return build_cells(list(pop.attributes.values()))
+
+
+def test_known_cells_all_present_and_some_absent():
+    # 2 x 2 combinations, all present: the combined codes are the cells
+    c = _cells(pd.DataFrame({"a": ["x", "y", "x", "y"], "b": ["p", "p", "q", "q"]}))
+    assert c.cell.tolist() == [0, 2, 1, 3]
+    assert c.levels.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]]
+    # (y, q) absent: 3 cells, renumbered in combination order
+    c = _cells(pd.DataFrame({"a": ["x", "y", "x"], "b": ["p", "p", "q"]}))
+    assert c.cell.tolist() == [0, 2, 1]
+    assert c.levels.tolist() == [[0, 0], [0, 1], [1, 0]]
+
+
+@pytest.mark.parametrize(("sizes", "keep"), [((4, 4), 1.0), ((4, 4), 0.7), ((9, 9), 0.7)])
+def test_cells_equal_pandas_groups(sizes, keep):
+    # up to 64 combinations are found by comparisons, more by a bincount: both give the cells
+    # of pandas' groupby (sorted combinations), with absent combinations left out
+    rng = np.random.default_rng(sizes[0] * 10 + int(keep * 10))
+    n = 5_000
+    frame = pd.DataFrame({f"a{i}": rng.integers(0, s, n) for i, s in enumerate(sizes)})
+    combos = frame.drop_duplicates().sample(frac=keep, random_state=0)
+    frame = frame.merge(combos, how="inner")
+    frame = frame.astype(str).apply(lambda col: col.str.zfill(2))
+    c = _cells(frame)
+    want = frame.groupby(list(frame), sort=True).ngroup().to_numpy()
+    assert c.cell.tolist() == want.tolist()
+    assert c.n_cells == len(combos)
