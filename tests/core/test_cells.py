@@ -26,9 +26,11 @@ def test_known_cells_all_present_and_some_absent():
     assert c.levels.tolist() == [[0, 0], [0, 1], [1, 0]]
 
 
-@pytest.mark.parametrize(("sizes", "keep"), [((4, 4), 1.0), ((4, 4), 0.7), ((9, 9), 0.7)])
+@pytest.mark.parametrize(
+    ("sizes", "keep"), [((4, 4), 1.0), ((4, 4), 0.7), ((9, 9), 0.7), ((9, 9), 1.0)]
+)
 def test_cells_equal_pandas_groups(sizes, keep):
-    # up to 64 combinations are found by comparisons, more by a bincount: both give the cells
+    # up to 16 combinations are found by comparisons, more by a bincount: both give the cells
     # of pandas' groupby (sorted combinations), with absent combinations left out
     rng = np.random.default_rng(sizes[0] * 10 + int(keep * 10))
     n = 5_000

@@ -352,3 +352,20 @@ def test_calibration_rejects_bad_labels() -> None:
         calibration_by_group(
             np.array([0.1, 0.2]), np.array([0, 1]), 2, np.array([0.0, 1.0]), bins=0
         )
+
+
+@settings(max_examples=30, deadline=None, derandomize=True, database=None)
+@given(st.integers(0, 2**32 - 1), st.booleans(), st.booleans(), st.booleans())
+def test_codes_given_in_ranked_order_give_the_same_table(seed, tied, weighted, rest):
+    # an audit gathers the finest cells in ranked order once and passes each attribute's
+    # codes in that order: the same table as codes of the original rows
+    rng = np.random.default_rng(seed)
+    n, g = int(rng.integers(2, 400)), int(rng.integers(2, 5))
+    scores = rng.integers(0, 5, n).astype(float) if tied else rng.random(n)
+    codes = rng.integers(0, g, n)
+    w = rng.uniform(0.5, 2.0, n) if weighted else None
+    ref = None if rest else 0
+    r = rank_scores(scores)
+    a = threshold_free(r, codes, g, ref, weights=w)
+    b = threshold_free(r, codes[r.order], g, ref, weights=w, in_order=True)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)

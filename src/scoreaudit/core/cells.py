@@ -58,9 +58,14 @@ class View:
 
     def row_codes(self, cells: Cells) -> np.ndarray:
         """Group index of every row (the smallest unsigned integer type holding every group)."""
+        return self.codes_of(cells.cell)
+
+    def codes_of(self, cell: np.ndarray) -> np.ndarray:
+        """Group index of each finest-cell code of ``cell`` (rows in any order), in the
+        smallest unsigned integer type holding every group (a one-byte key sorts by radix)."""
         n = self.n_groups
         dtype = np.uint8 if n <= 256 else np.uint16 if n <= 65536 else np.int64
-        return self.group_of_cell.astype(dtype)[cells.cell]
+        return self.group_of_cell.astype(dtype)[cell]
 
     def sum_cells(self, per_cell: np.ndarray) -> np.ndarray:
         """Sum the last axis (one column per cell) into one column per group, in cell order.
@@ -88,7 +93,7 @@ def build_cells(attributes: list[Attribute]) -> Cells:
     if total > 50_000_000:  # pragma: no cover - astronomically many combinations
         uniq, cell = np.unique(code, return_inverse=True)
     else:
-        if total <= 64:  # one vectorised comparison per combination beats a bincount
+        if total <= 16:  # one vectorised comparison per combination beats a bincount
             present = np.array([bool(np.equal(code, c).any()) for c in range(total)])
         else:
             present = np.bincount(code, minlength=total) > 0

@@ -482,15 +482,19 @@ class _Engine:
             exact_order=self.weights is not None,
             ascending_code=None if blocks is None else blocks.ascending_code(),
         )
+        # the finest cells in ranked order once (one random gather of the rows), then each
+        # attribute's groups from them (a lookup in a small table, in memory order)
+        ranked_cells = self.cells.cell[dist_rank.order]
         frames = []
         for v, ref in zip(self.views, refs, strict=True):
             tf = D.threshold_free(
                 dist_rank,
-                v.row_codes(self.cells),
+                v.codes_of(ranked_cells),
                 v.n_groups,
                 ref,
                 weights=self.weights,
                 confidence=self.confidence,
+                in_order=True,
             )
             frames.append(_label_tf(tf, v))
         tf_all = pd.concat(frames, ignore_index=True)

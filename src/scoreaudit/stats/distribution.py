@@ -150,6 +150,7 @@ def threshold_free(
     *,
     weights: np.ndarray | None = None,
     confidence: float = 0.95,
+    in_order: bool = False,
 ) -> pd.DataFrame:
     """AUC (Mann-Whitney) and Kolmogorov-Smirnov distance of each group against a reference.
 
@@ -168,6 +169,11 @@ def threshold_free(
         Positive survey/sampling weight of each original row.
     confidence : float
         Confidence level of the intervals.
+    in_order : bool
+        ``codes`` are already in the ranking's order (``codes[i]`` is the group of the row
+        ``ranking.order[i]``): an audit computing several attributes gathers the finest
+        cells in ranked order once, then each attribute's codes from that, instead of one
+        random gather of all rows per attribute.
 
     Returns
     -------
@@ -261,7 +267,7 @@ def threshold_free(
     if n == 0:
         return result
 
-    code_sorted = _sorted_codes(codes, ranking.order, n_groups)
+    code_sorted = codes if in_order else _sorted_codes(codes, ranking.order, n_groups)
     perm = as_positions(np.argsort(code_sorted, kind="stable"))  # sorted positions, by code
     counts = np.bincount(code_sorted, minlength=n_groups)
     bounds = np.zeros(n_groups + 1, dtype=np.int64)
