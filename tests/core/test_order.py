@@ -1,4 +1,5 @@
-"""stable_argsort is numpy's stable argsort, whatever the ties, signs of zero and dtypes."""
+"""stable_argsort is numpy's stable argsort, whatever the ties, signs of zero and dtypes, and
+sort_with_keys's sorted keys are bit for bit ``key[order]``."""
 
 from __future__ import annotations
 
@@ -7,12 +8,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from scoreaudit.core.order import stable_argsort
+from scoreaudit.core.order import sort_with_keys, stable_argsort
 
 
 def _same(key: np.ndarray) -> None:
+    want = np.argsort(key, kind="stable")
     got = stable_argsort(key.copy())
-    assert got.tolist() == np.argsort(key, kind="stable").tolist()
+    assert got.tolist() == want.tolist()
+    order, ordered = sort_with_keys(key.copy())
+    assert order.tolist() == want.tolist()
+    # bit for bit: -0.0 and 0.0 tie but must stay where their rows are
+    assert ordered.tobytes() == key[want].tobytes() and ordered.dtype == key.dtype
 
 
 @settings(derandomize=True, max_examples=300, database=None)
@@ -40,6 +46,10 @@ def test_large_inputs_every_branch():
     few_ties = distinct.copy()
     few_ties[rng.integers(0, few_ties.size, 500)] = 0.5  # a run of equal keys to put back
     _same(few_ties)
+    zeros = distinct.copy()  # a run of zeros of both signs: equal keys, different bits
+    zeros[rng.integers(0, zeros.size, 400)] = 0.0
+    zeros[rng.integers(0, zeros.size, 400)] = -0.0
+    _same(zeros)
     _same(np.round(distinct, 2))  # mostly ties: numpy's stable sort
     _same(rng.integers(0, 3, 50_000).astype(np.uint8))  # radix
     # a known answer: equal keys keep their row order

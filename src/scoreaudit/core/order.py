@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["as_positions", "stable_argsort"]
+__all__ = ["as_positions", "sort_with_keys", "stable_argsort"]
 
 
 def stable_argsort(key: np.ndarray) -> np.ndarray:
@@ -24,17 +24,37 @@ def stable_argsort(key: np.ndarray) -> np.ndarray:
     >>> stable_argsort(key).tolist() == np.argsort(key, kind="stable").tolist()
     True
     """
+    return sort_with_keys(key)[0]
+
+
+def sort_with_keys(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(order, key[order])`` with ``order`` exactly ``np.argsort(key, kind="stable")``.
+
+    The sorted keys come from the sort itself (:func:`stable_argsort` reads them to find
+    the ties), so a caller needing both does not gather every row a second time; the keys of
+    tied rows put back in row order are read again (equal keys may differ in the sign of a
+    zero): bit for bit ``key[order]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> order, ordered = sort_with_keys(np.array([0.5, -0.0, 0.1, 0.0]))
+    >>> order.tolist(), ordered.tolist()
+    ([1, 3, 2, 0], [-0.0, 0.0, 0.1, 0.5])
+    """
     key = np.asarray(key)
     if key.size < 2 or (key.dtype.kind in "iub" and key.dtype.itemsize <= 2):
-        return np.argsort(key, kind="stable")
+        order = np.argsort(key, kind="stable")
+        return order, key[order]
     order = np.argsort(key)
     ordered = key[order]
     tied = ordered[1:] == ordered[:-1]  # position i+1 holds the key of position i
     n_tied = int(np.count_nonzero(tied))
     if n_tied == 0:
-        return order
+        return order, ordered
     if n_tied > key.size // 8:  # mostly ties: the lexsort below would cost more
-        return np.argsort(key, kind="stable")
+        order = np.argsort(key, kind="stable")
+        return order, key[order]
     in_run = np.zeros(key.size, dtype=bool)
     in_run[1:] = tied
     in_run[:-1] |= tied
@@ -42,7 +62,8 @@ def stable_argsort(key: np.ndarray) -> np.ndarray:
     pos = np.flatnonzero(in_run)
     rows = order[pos]
     order[pos] = rows[np.lexsort((rows, run[pos]))]
-    return order
+    ordered[pos] = key[order[pos]]
+    return order, ordered
 
 
 def as_positions(index: np.ndarray) -> np.ndarray:

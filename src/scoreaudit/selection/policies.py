@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from scoreaudit.core.order import as_positions, stable_argsort
+from scoreaudit.core.order import as_positions, sort_with_keys
 from scoreaudit.errors import Num, PolicyError
 from scoreaudit.selection.blocks import ScoreBlocks, block_cell_counts, score_blocks
 from scoreaudit.selection.ties import (
@@ -300,12 +300,17 @@ def _rank(scores: np.ndarray, weights: np.ndarray | None, ties: str) -> Ranking:
     blocks = score_blocks(scores)
     if blocks is not None and weights is None:  # counted per level; rows sorted on demand
         return Ranking(ties=ties, blocks=blocks, scores=scores)
-    order = stable_argsort(-scores) if blocks is None else np.argsort(blocks.code, kind="stable")
+    if blocks is None:  # the sort's own keys, negated back: bit for bit scores[order]
+        order, sorted_scores = sort_with_keys(-scores)
+        np.negative(sorted_scores, out=sorted_scores)
+    else:
+        order = np.argsort(blocks.code, kind="stable")
+        sorted_scores = scores[order]
     order = as_positions(order)
     cum = None if weights is None else np.cumsum(weights[order])
     return Ranking(
         order=order,
-        sorted_scores=scores[order],
+        sorted_scores=sorted_scores,
         cum_weight=cum,
         ties=ties,
         weighted=weights is not None,

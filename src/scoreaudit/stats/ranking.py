@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoreaudit.core.order import stable_argsort
+from scoreaudit.core.order import sort_with_keys
 from scoreaudit.errors import DataError, ScoreAuditError
 from scoreaudit.stats import metrics as M
 
@@ -111,8 +111,7 @@ def rank_scores(scores: np.ndarray) -> Ranking:
     if not np.isfinite(s).all():
         pos = int(np.flatnonzero(~np.isfinite(s))[0])
         raise DataError.from_key("err_scores_finite", pos=pos, value=float(s[pos]))
-    order = stable_argsort(s)
-    sorted_scores = s[order]
+    order, sorted_scores = sort_with_keys(s)
     block, starts, ends = _tie_blocks(sorted_scores)
     return Ranking(order=order, sorted_scores=sorted_scores, block=block, starts=starts, ends=ends)
 
