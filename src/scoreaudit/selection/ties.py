@@ -211,15 +211,15 @@ def tied_fraction(share: float, total: float, above: float, at_level: float) -> 
 def _quantiles_1d(values: np.ndarray, pmf: np.ndarray, q: tuple[float, float]) -> np.ndarray:
     """Lower/upper quantiles of discrete distributions along the last axis (value-sorted)."""
     order = np.argsort(values, axis=-1, kind="stable")
-    v = np.take_along_axis(values, order, axis=-1)
-    p = np.take_along_axis(pmf, order, axis=-1)
-    cdf = np.cumsum(p, axis=-1)
+    cdf = np.take_along_axis(pmf, order, axis=-1)
+    np.cumsum(cdf, axis=-1, out=cdf)
     cdf /= np.where(cdf[..., -1:] > 0, cdf[..., -1:], 1.0)
     out = []
     for level in q:
         idx = (cdf < level - 1e-12).sum(axis=-1)
-        idx = np.minimum(idx, v.shape[-1] - 1)
-        out.append(np.take_along_axis(v, idx[..., None], axis=-1)[..., 0])
+        idx = np.minimum(idx, values.shape[-1] - 1)
+        at = np.take_along_axis(order, idx[..., None], axis=-1)  # the quantile's own entry
+        out.append(np.take_along_axis(values, at, axis=-1)[..., 0])
     return np.stack(out)
 
 
@@ -377,9 +377,9 @@ def _ratio_quantiles(
     vals: np.ndarray, pmf: np.ndarray, q: tuple[float, float]
 ) -> tuple[np.ndarray, np.ndarray]:
     """``q`` quantiles of ratios ``vals`` with weights ``pmf`` per row (NaN where undefined)."""
-    vals = np.where(pmf > 0, vals, np.nan)
-    finite = np.where(np.isnan(vals), np.inf, vals)  # NaN / unused cells sort last, weight 0
-    low, high = _quantiles_1d(finite, np.where(np.isnan(vals), 0.0, pmf), q)
+    kept = pmf > 0
+    kept &= ~np.isnan(vals)  # 0 / 0 (no ratio) and unused cells sort last, with weight 0
+    low, high = _quantiles_1d(np.where(kept, vals, np.inf), np.where(kept, pmf, 0.0), q)
     low = np.where(np.isfinite(low), low, np.nan)
     high = np.where(np.isfinite(high), high, np.nan)
     return low, high
