@@ -37,6 +37,7 @@ MODULES = {
     "complements": "scoreaudit.gate.complements",
     "curve": "scoreaudit.gate.curve",
     "attack": "scoreaudit.gate.attack",
+    "ties": "scoreaudit.selection.ties",
 }
 #: exit code -> verdict (mutmut.stats.status_by_exit_code, collapsed)
 KILLED = {1, 3, 36, -24, 24, 152, 255}  # a failing test, an internal error or a timeout

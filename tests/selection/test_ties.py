@@ -386,6 +386,68 @@ def test_lottery_range_row_blocks_equal_the_whole_grids(seed, block):
     np.testing.assert_array_equal(np.asarray(got), np.asarray(_whole_grid_lottery(*args, q)))
 
 
+def test_lottery_bounds_and_grid_known_answers():
+    import scoreaudit.selection.ties as ties
+
+    # H(1000, 10, 20): mean 0.2, sd sqrt(20 x 0.01 x 0.99 x 980/999) = 0.4405; 8 sd + 1 above
+    # the mean ends at ceil(0.2 + 3.52 + 1) = 5, below the support's top (10)
+    lo, hi = ties._bounds(1000, 10, 20)
+    assert (int(lo), int(hi)) == (0, 5)
+    # H(100, 95, 50): at least 50 - 5 = 45 of the group drawn (the support's bottom binds);
+    # mean 47.5, sd 1.0963: the top is the draw itself (50)
+    lo, hi = ties._bounds(100, 95, 50)
+    assert (int(lo), int(hi)) == (45, 50)
+    # a range of 400 values is evaluated every 2nd value: 200 values from 1,000
+    x, valid, step = ties._grid(np.array([1000]), np.array([1399]))
+    assert step == 2 and x.shape == (1, 200) and x[0, :3].tolist() == [1000, 1002, 1004]
+    assert bool(valid.all())
+    x, valid, step = ties._grid(np.array([3, 7]), np.array([5, 7]))
+    assert step == 1 and x.tolist() == [[3, 4, 5], [7, 8, 9]]
+    assert valid.tolist() == [[True, True, True], [True, False, False]]
+
+
+def test_lottery_range_nan_when_no_tied_file_is_drawn():
+    lo, hi = lottery_ratio_range([1], [3], [10], [1], [3], [10], 8, 0, rest=False)
+    assert np.isnan(lo[0]) and np.isnan(hi[0])
+
+
+def _exact_rest_quantiles(a_g, t_g, n_g, a_r, n_r, m, r, q):
+    """ "rest" mode by enumeration (scipy): X ~ H(m, t_g, r), the rest gets r - X."""
+    from scipy.stats import hypergeom
+
+    x = np.arange(max(0, r - (m - t_g)), min(t_g, r) + 1)
+    p = hypergeom.pmf(x, m, t_g, r)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = ((a_g + x) / n_g) / ((a_r + r - x) / n_r)
+    p = np.where(np.isnan(v), 0.0, p)
+    order = np.argsort(np.where(np.isnan(v), np.inf, v), kind="stable")
+    cdf = np.cumsum(p[order])
+    got = [v[order][np.searchsorted(cdf / cdf[-1], level - 1e-12)] for level in q]
+    return [g if np.isfinite(g) else np.nan for g in got]
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None)
+@given(st.integers(0, 2**32 - 1))
+def test_lottery_range_rest_mode_equals_exact_enumeration(seed):
+    # each group against every other file: the rest's tied selections are r - X_g
+    rng = np.random.default_rng(seed)
+    m = int(rng.integers(2, 80))
+    r = int(rng.integers(1, m))
+    k = int(rng.integers(1, 5))
+    t_g = rng.integers(0, m + 1, k)
+    n_g = t_g + rng.integers(1, 40, k)
+    a_g = rng.integers(0, n_g - t_g + 1)
+    n_r = (m - t_g) + rng.integers(1, 60, k)
+    a_r = rng.integers(0, n_r - (m - t_g) + 1)
+    q = (0.025, 0.975)
+    lo, hi = lottery_ratio_range(a_g, t_g, n_g, a_r, m - t_g, n_r, m, r, rest=True, q=q)
+    for i in range(k):
+        want = _exact_rest_quantiles(int(a_g[i]), int(t_g[i]), int(n_g[i]), int(a_r[i]),
+                                     int(n_r[i]), m, r, q)  # fmt: skip
+        assert lo[i] == pytest.approx(want[0], rel=1e-12, nan_ok=True)
+        assert hi[i] == pytest.approx(want[1], rel=1e-12, nan_ok=True)
+
+
 # ----------------------------------------------------------------------------------------------
 # order invariance of results.json
 
