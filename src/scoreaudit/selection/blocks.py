@@ -84,6 +84,9 @@ def score_blocks(scores: np.ndarray, max_blocks: int = MAX_BLOCKS) -> ScoreBlock
     True
     >>> score_blocks(np.array([1.0, -0.0, 0.0])).values.tolist()
     [1.0, 0.0]
+    >>> b = score_blocks(np.array([-0.0, 1.0, 0.0, -0.0]))
+    >>> b.values.tolist(), np.signbit(b.values).tolist(), b.code.tolist()
+    ([1.0, 0.0], [False, False], [1, 0, 1, 1])
     """
     s = np.asarray(scores, dtype=np.float64)
     n = s.shape[0]
@@ -92,11 +95,13 @@ def score_blocks(scores: np.ndarray, max_blocks: int = MAX_BLOCKS) -> ScoreBlock
     step = max(1, n // _SAMPLE)
     if np.unique(s[::step]).shape[0] > min(max_blocks, _SAMPLE // 2):
         return None
-    codes, uniques = pd.factorize(s + 0.0, sort=False)  # + 0.0 turns -0.0 into 0.0
+    # pandas hashes -0.0 and 0.0 as one value (they compare equal) and keeps the first seen:
+    # + 0.0 on the few distinct values, not on every row, makes it 0.0
+    codes, uniques = pd.factorize(s, sort=False)
     d = int(uniques.shape[0])
     if d > max_blocks:
         return None
-    uniques = np.asarray(uniques, dtype=np.float64)
+    uniques = np.asarray(uniques, dtype=np.float64) + 0.0
     desc = np.argsort(-uniques, kind="stable")
     rank = np.empty(d, dtype=_code_dtype(d))
     rank[desc] = np.arange(d)
