@@ -78,6 +78,26 @@ class View:
         return out
 
 
+def present_codes(codes: np.ndarray, n_codes: int) -> np.ndarray:
+    """Which of the codes ``0..n_codes - 1`` occur in ``codes`` (negative codes ignored).
+
+    With few codes, one vectorised comparison per code: several times faster than a
+    bincount, which first copies millions of small codes into 8-byte integers (beyond 16
+    codes the comparisons cost more, the rows leaving the cache).
+
+    Examples
+    --------
+    >>> present_codes(np.array([0, 2, -1], dtype=np.int8), 4).tolist()
+    [True, False, True, False]
+    >>> present_codes(np.arange(40) % 20, 30)[18:22].tolist()
+    [True, True, False, False]
+    """
+    if n_codes <= 16:
+        return np.array([bool(np.equal(codes, k).any()) for k in range(n_codes)], dtype=bool)
+    kept = codes if codes.size == 0 or codes.min() >= 0 else codes[codes >= 0]
+    return np.bincount(kept, minlength=n_codes) > 0
+
+
 def build_cells(attributes: list[Attribute]) -> Cells:
     """Combine the attributes' codes into one cell index per row (present cells only)."""
     sizes = np.array([a.n_levels for a in attributes], dtype=np.int64)
@@ -93,10 +113,7 @@ def build_cells(attributes: list[Attribute]) -> Cells:
     if total > 50_000_000:  # pragma: no cover - astronomically many combinations
         uniq, cell = np.unique(code, return_inverse=True)
     else:
-        if total <= 16:  # one vectorised comparison per combination beats a bincount
-            present = np.array([bool(np.equal(code, c).any()) for c in range(total)])
-        else:
-            present = np.bincount(code, minlength=total) > 0
+        present = present_codes(code, total)
         uniq = np.flatnonzero(present)
         if uniq.size == total:  # every combination present: the codes are the cells
             cell = code

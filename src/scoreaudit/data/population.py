@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoreaudit.core.cells import present_codes
 from scoreaudit.core.vocab import MISSING_LABEL, SEP
 from scoreaudit.data.io import row_part, source_name
 from scoreaudit.errors import DataError, Part, Parts
@@ -126,18 +127,6 @@ def _band(
     return codes, tuple(band_labels(edges_arr))
 
 
-def _used_codes(codes: np.ndarray, n_levels: int) -> np.ndarray:
-    """Which of the codes ``0..n_levels - 1`` occur in ``codes`` (-1, missing, ignored).
-
-    With few levels, one vectorised comparison per level: several times faster than a
-    bincount, which first copies millions of small codes into 8-byte integers.
-    """
-    if n_levels <= 16:
-        return np.array([bool(np.equal(codes, k).any()) for k in range(n_levels)], dtype=bool)
-    present = codes if codes.size == 0 or codes.min() >= 0 else codes[codes >= 0]
-    return np.bincount(present, minlength=n_levels) > 0
-
-
 def _encode(name: str, values: pd.Series) -> tuple[np.ndarray, tuple]:
     """Integer codes (-1 for missing) and string labels, in the column's natural order."""
     try:
@@ -147,7 +136,7 @@ def _encode(name: str, values: pd.Series) -> tuple[np.ndarray, tuple]:
     codes = cat.cat.codes.to_numpy().astype(np.int32)
     levels = [str(c) for c in cat.cat.categories]
     # drop unused categories (``remove_unused_categories`` sorts every row)
-    used = _used_codes(codes, len(levels))
+    used = present_codes(codes, len(levels))
     if not used.all():
         remap = np.where(used, np.cumsum(used) - 1, -1).astype(np.int32)
         codes = np.where(codes >= 0, remap[codes], -1).astype(np.int32)
@@ -328,7 +317,7 @@ class Population:
         # a column without bands and without missing values have none: see _encode)
         used = np.ones(len(levels), dtype=bool)
         if name in self.bands or n_missing:
-            used = np.bincount(codes, minlength=len(levels)) > 0
+            used = present_codes(codes, len(levels))
         if not used.all():
             remap = np.cumsum(used) - 1
             codes = remap[codes].astype(np.int32)
