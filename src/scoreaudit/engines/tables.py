@@ -23,7 +23,6 @@ from scoreaudit.core.vocab import REST
 from scoreaudit.data.population import Population
 from scoreaudit.errors import ModelError, Num
 from scoreaudit.results import AuditResult, _interval_columns
-from scoreaudit.selection.blocks import block_cell_counts
 from scoreaudit.selection.curve import budget_curve_counts
 from scoreaudit.selection.policies import Ranking, Selection
 from scoreaudit.selection.ties import lottery_ratio_range
@@ -471,10 +470,8 @@ class _Engine:
         # few distinct scores and no weights, counts per (score, cell) are all that is needed.
         blocks = ranking.blocks
         if blocks is not None and self.weights is None:
-            counts = self.block_counts
-            if counts is None:
-                counts = block_cell_counts(blocks, self.cells.cell, self.cells.n_cells)
-            counts = counts[::-1]
+            # the ranking's table of rows per (score level, cell), counted once
+            counts = ranking.level_counts(self.cells.cell, self.cells.n_cells)[::-1]
             return self.add_threshold_free_counts(disparities, refs, blocks.values[::-1], counts)
         dist_rank = D.ranking_from_descending(
             ranking.order,
