@@ -42,3 +42,23 @@ def test_cells_equal_pandas_groups(sizes, keep):
     want = frame.groupby(list(frame), sort=True).ngroup().to_numpy()
     assert c.cell.tolist() == want.tolist()
     assert c.n_cells == len(combos)
+
+
+@pytest.mark.parametrize("n_codes", [3, 16, 40])
+@pytest.mark.parametrize("n", [1_000, 300_000, 1_000_001])
+def test_present_codes_equal_numpy_isin_with_rare_codes(n, n_codes):
+    # large arrays are read from a sample first: codes a sample misses (a single row, the
+    # last row, a missing value -1) must still be found in the full rows
+    from scoreaudit.core.cells import present_codes
+
+    rng = np.random.default_rng(n + n_codes)
+    for trial in range(4):
+        codes = rng.integers(0, n_codes - 2, n).astype(np.int8)
+        rare = rng.choice(np.arange(n_codes - 2, n_codes), size=trial % 3, replace=False)
+        for k in rare:
+            codes[rng.integers(0, n) if trial < 2 else n - 1] = k
+        if trial == 3:
+            codes[rng.integers(0, n, 5)] = -1
+        want = np.isin(np.arange(n_codes), codes)
+        assert present_codes(codes, n_codes).tolist() == want.tolist()
+        assert present_codes(codes.astype(np.int32), n_codes).tolist() == want.tolist()

@@ -130,3 +130,24 @@ def test_unknown_shipped_model_on_the_cli_in_french(tmp_path, capsys):
     assert "Vouliez-vous dire « c2sg-reconstruction » ?" in captured
     assert "Did you mean" not in captured and "Shipped models" not in captured
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize(
+    ("scores", "bad"),
+    [
+        ([1e308, 1e308, -1.0], None),  # finite scores whose sum overflows: accepted
+        ([-1e308, -1e308, 5.0], None),
+        ([np.inf, -np.inf, 0.0], "2 infinite"),  # their sum is NaN
+        ([0.5, -np.inf], "1 infinite"),
+        ([np.nan], "1 missing"),
+        ([], None),
+    ],
+)
+def test_finite_check_of_scores_known_answers(scores, bad):
+    source = Part("err_model_named", name="m")
+    if bad is None:
+        out = validate_scores(scores, len(scores), source)
+        assert out.dtype == np.float64 and out.tolist() == [float(s) for s in scores]
+    else:
+        with pytest.raises(ModelError, match=bad):
+            validate_scores(scores, len(scores), source)

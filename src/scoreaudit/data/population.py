@@ -133,13 +133,13 @@ def _encode(name: str, values: pd.Series) -> tuple[np.ndarray, tuple]:
         cat = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
     except TypeError:  # unhashable values: lists or records further down the column
         raise DataError.from_key("err_protected_nested", name=name) from None
-    codes = cat.cat.codes.to_numpy().astype(np.int32)
+    codes = cat.cat.codes.to_numpy()  # pandas' own smallest type (int8 below 128 levels)
     levels = [str(c) for c in cat.cat.categories]
     # drop unused categories (``remove_unused_categories`` sorts every row)
     used = present_codes(codes, len(levels))
     if not used.all():
         remap = np.where(used, np.cumsum(used) - 1, -1).astype(np.int32)
-        codes = np.where(codes >= 0, remap[codes], -1).astype(np.int32)
+        codes = np.where(codes >= 0, remap[codes], -1).astype(codes.dtype)
         levels = [lv for lv, u in zip(levels, used, strict=True) if u]
     if len(set(levels)) != len(levels):
         raise DataError.from_key("err_levels_print_same", name=name, levels=levels)
@@ -311,7 +311,7 @@ class Population:
                 )
             if MISSING_LABEL in levels:
                 raise DataError.from_key("err_missing_label_taken", name=name, label=MISSING_LABEL)
-            codes = np.where(codes < 0, len(levels), codes).astype(np.int32)
+            codes = np.where(codes < 0, np.int32(len(levels)), codes)
             levels = (*levels, MISSING_LABEL)
         # drop unused levels (e.g. empty bands) so that every group has members (the codes of
         # a column without bands and without missing values have none: see _encode)

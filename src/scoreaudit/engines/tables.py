@@ -94,9 +94,9 @@ def declares_probabilities(model: Any) -> bool:
 
 def _check_probabilities(model: Any, name: str, scores: np.ndarray) -> bool:
     """Raise when a probability model gives a score outside [0, 1]; say whether any is."""
-    outside = (scores < 0) | (scores > 1)
-    if not outside.any():
+    if scores.size == 0 or (scores.min() >= 0 and scores.max() <= 1):
         return False
+    outside = (scores < 0) | (scores > 1)
     if declares_probabilities(model):
         pos = int(np.flatnonzero(outside)[0])
         raise ModelError.from_key(
@@ -107,6 +107,23 @@ def _check_probabilities(model: Any, name: str, scores: np.ndarray) -> bool:
             pos=pos,
         )
     return True
+
+
+def _join_groups(disparities: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
+    """``extra``'s columns added to the disparities by (attribute, group): a left merge, or
+    the columns side by side when both tables list the comparisons in the same order (the
+    audit builds them so; the merge then gives the same table, slower)."""
+    keys = ["attribute", "group"]
+    if (
+        isinstance(disparities.index, pd.RangeIndex)
+        and disparities.index.start == 0
+        and disparities.index.step == 1
+        and len(extra) == len(disparities)
+        and all(np.array_equal(disparities[k].to_numpy(), extra[k].to_numpy()) for k in keys)
+    ):
+        added = extra.drop(columns=keys).set_axis(disparities.index)
+        return pd.concat([disparities, added], axis=1)
+    return disparities.merge(extra, on=keys, how="left", validate="1:1")
 
 
 class _Engine:
@@ -150,7 +167,8 @@ class _Engine:
                 a, t = (above, tied) if m is None else (above & m, tied & m)
                 return Sums.of(cell, C, a, weights) + Sums.of(cell, C, t, weights).scale(f)
 
-        self.sel = sel_of(None)
+        from_levels = self._selected_from_levels(selection, ranking)
+        self.sel = sel_of(None) if from_levels is None else from_levels
         if self.block_counts is not None:
             assert ranking is not None and ranking.blocks is not None
             self.block_values = ranking.blocks.values
@@ -173,6 +191,27 @@ class _Engine:
             self.sel_pos = sel_of(pos)
             self.sel_neg = sel_of(neg)
         self._by_view()
+
+    def _selected_from_levels(
+        self, selection: Selection | None, ranking: Ranking | None
+    ) -> Sums | None:
+        """Selected files per cell from the rows per (score level, cell): every level above
+        the cut-off, and the tied rows the policy selected (the same counts as the selected
+        rows' cells, without reading every row's cell). None when that does not apply."""
+        if self.block_counts is None or selection is None:
+            return None
+        if selection.selected is not self.selected:
+            return None
+        assert ranking is not None and ranking.blocks is not None
+        level = np.flatnonzero(ranking.blocks.values == selection.cutoff)
+        if level.size != 1:
+            return None
+        code = ranking.blocks.code
+        tied = np.flatnonzero(code == code.dtype.type(level[0]))
+        tied = tied[self.selected[tied]]
+        n = self.block_counts[: level[0]].sum(axis=0)
+        n = (n + np.bincount(self.cells.cell[tied], minlength=self.cells.n_cells)).astype(float)
+        return Sums(n, n, n)
 
     def _by_view(self) -> None:
         views = self.views
@@ -393,12 +432,7 @@ class _Engine:
                     }
                 )
             )
-        out = disparities.merge(
-            pd.concat(frames, ignore_index=True),
-            on=["attribute", "group"],
-            how="left",
-            validate="1:1",
-        )
+        out = _join_groups(disparities, pd.concat(frames, ignore_index=True))
         cols = [c for c in out.columns if c not in ("ratio_lottery_low", "ratio_lottery_high")]
         at = cols.index("ratio_high") + 1
         return out[cols[:at] + ["ratio_lottery_low", "ratio_lottery_high"] + cols[at:]]
@@ -450,7 +484,7 @@ class _Engine:
                 )
             )
         boot = pd.concat(frames, ignore_index=True)
-        out = disparities.merge(boot, on=["attribute", "group"], how="left", validate="1:1")
+        out = _join_groups(disparities, boot)
         cols = list(out.columns)
         at = cols.index("ratio_high") + 1
         cols = (
@@ -493,9 +527,9 @@ class _Engine:
                 confidence=self.confidence,
                 in_order=True,
             )
-            frames.append(_label_tf(tf, v))
+            frames.append(_label_tf(tf, v, ref))
         tf_all = pd.concat(frames, ignore_index=True)
-        return disparities.merge(tf_all, on=["attribute", "group"], how="left", validate="1:1")
+        return _join_groups(disparities, tf_all)
 
     def add_threshold_free_counts(
         self, disparities: pd.DataFrame, refs: list, values: np.ndarray, counts: np.ndarray
@@ -511,9 +545,9 @@ class _Engine:
         for v, ref in zip(self.views, refs, strict=True):
             g_counts = v.sum_cells(counts.astype(np.int64))
             tf = D.threshold_free_counts(values, g_counts, ref, confidence=self.confidence)
-            frames.append(_label_tf(tf, v))
+            frames.append(_label_tf(tf, v, ref))
         tf_all = pd.concat(frames, ignore_index=True)
-        return disparities.merge(tf_all, on=["attribute", "group"], how="left", validate="1:1")
+        return _join_groups(disparities, tf_all)
 
     # -- budget curve ------------------------------------------------------------------
     def curve_table(self, refs: list, ranking: Ranking, grid: np.ndarray) -> pd.DataFrame:
@@ -621,12 +655,13 @@ class _Engine:
         return pd.concat(frames, ignore_index=True)
 
 
-def _label_tf(tf: pd.DataFrame, v: View) -> pd.DataFrame:
-    """Threshold-free table of a view with its attribute and group labels."""
+def _label_tf(tf: pd.DataFrame, v: View, ref: int | None) -> pd.DataFrame:
+    """Threshold-free table of a view with its attribute and group labels, without the
+    reference group's own row (it has no comparison)."""
     tf = tf.reset_index(drop=True)
     tf.insert(0, "group", list(v.labels))
     tf.insert(0, "attribute", v.name)
-    return tf
+    return tf if ref is None else tf.drop(index=ref)
 
 
 def _add_power(table: pd.DataFrame, alpha: float, correction: str, m: int) -> pd.DataFrame:
