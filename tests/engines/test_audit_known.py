@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import scoreaudit as sa
@@ -229,3 +230,22 @@ def test_minimum_detectable_decrease_matches_power_module():
     )
     assert row["min_detectable_ratio_decrease"] == pytest.approx(float(expected.ratio))
     assert row["min_detectable_ratio_decrease"] < 1 < row["min_detectable_ratio"]
+
+
+@pytest.mark.parametrize("tied", [True, False])
+def test_declared_probabilities_outside_unit_name_count_and_first_row(tied):
+    # tied scores are checked on their distinct values, continuous ones on every row: both
+    # name how many scores are outside [0, 1] and the first row holding one
+    n = 400
+    rng = np.random.default_rng(3)
+    score = rng.choice([0.1, 0.4, 0.7], n) if tied else rng.random(n)
+    score[[57, 300]] = [1.5, -0.25]
+    frame = pd.DataFrame({"gender": ["woman", "man"] * (n // 2), "s": score})
+    pop = sa.Population(frame, protected=["gender"])
+    with pytest.raises(sa.ModelError) as info:
+        sa.audit(pop, sa.ScoreColumn("s", probability=True), sa.Budget(share=0.1))
+    msg = str(info.value)
+    assert "2 " in msg and "57" in msg and "1.5" in msg, msg
+    # undeclared, the same scores are audited (a budget only ranks them)
+    res = sa.audit(pop, sa.ScoreColumn("s"), sa.Budget(share=0.1))
+    assert int(res.selected.sum()) == 40

@@ -528,3 +528,16 @@ def test_binary_attribute_is_one_test_in_the_family():
     np.testing.assert_allclose(got, want, rtol=1e-12)
     h = d[d["attribute"] == "h"]
     assert h["p_adjusted"].nunique() == 1
+
+
+def test_dense_codes_equal_numpy_unique_on_random_codes():
+    # small non-negative codes take the bincount path; large or negative ones numpy's sort
+    from scoreaudit.selection.policies import _dense_codes
+
+    rng = np.random.default_rng(5)
+    for size, low, high in [(1, 0, 3), (50, 0, 5), (5_000, 0, 40_000), (300, -4, 9), (9, 0, 2**40)]:
+        g = rng.integers(low, high, size)
+        inv, counts = _dense_codes(g)
+        uniq, want_inv, want_counts = np.unique(g, return_inverse=True, return_counts=True)
+        assert inv.tolist() == want_inv.tolist()
+        assert counts.tolist() == want_counts.tolist()

@@ -157,7 +157,6 @@ def audit(
     refuse_nested_columns(frame, features, Part("err_role_model_input"))
     name = getattr(model, "name", type(model).__name__)
     scores = validate_scores(model.score(frame), len(frame), Part("err_model_named", name=name))
-    outside_unit = _check_probabilities(model, name, scores)
     weights = population.weights
 
     attrs = list(population.attributes.values())
@@ -165,6 +164,8 @@ def audit(
     views = build_views(cells, intersections)
     n_labels, tie_groups = tie_groups_of(cells, population.labels)
     ranking = policy.rank(scores, weights)
+    distinct = None if ranking.blocks is None else ranking.blocks.values
+    outside_unit = _check_probabilities(model, name, scores, distinct)
     if ranking.blocks is not None and weights is None:  # rows per (score level, tie group),
         ranking.level_counts(tie_groups, cells.n_cells * n_labels)  # counted once for all
     selection = policy.select(scores, weights, ranking, groups=tie_groups)

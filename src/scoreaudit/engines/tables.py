@@ -92,9 +92,16 @@ def declares_probabilities(model: Any) -> bool:
     )
 
 
-def _check_probabilities(model: Any, name: str, scores: np.ndarray) -> bool:
-    """Raise when a probability model gives a score outside [0, 1]; say whether any is."""
-    if scores.size == 0 or (scores.min() >= 0 and scores.max() <= 1):
+def _check_probabilities(
+    model: Any, name: str, scores: np.ndarray, distinct: np.ndarray | None = None
+) -> bool:
+    """Raise when a probability model gives a score outside [0, 1]; say whether any is.
+
+    ``distinct`` (the distinct scores, when known) is looked at instead of every row; the
+    rows are read only to name the first one outside.
+    """
+    probe = scores if distinct is None else distinct
+    if probe.size == 0 or (probe.min() >= 0 and probe.max() <= 1):
         return False
     outside = (scores < 0) | (scores > 1)
     if declares_probabilities(model):

@@ -353,14 +353,34 @@ def _tied_selected(
         out[tied_rows] = True
         return out
     g = np.zeros(tied_rows.size, dtype=np.int64) if groups is None else groups[tied_rows]
-    uniq, inv = np.unique(g, return_inverse=True)
-    counts = np.bincount(inv, minlength=uniq.size)
+    inv, counts = _dense_codes(g)
     alloc = allocate(counts, int(r), method=method, random_state=random_state)
     by_group = np.argsort(inv, kind="stable")  # tied rows grouped, row order within groups
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     pos = np.arange(tied_rows.size) - starts[inv[by_group]]
     out[tied_rows[by_group[pos < alloc[inv[by_group]]]]] = True
     return out
+
+
+def _dense_codes(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(g, return_inverse=True)``'s inverse, in the smallest integer type (a
+    stable sort of up to 16-bit codes is a radix sort), and the rows per distinct value.
+
+    Examples
+    --------
+    >>> inv, counts = _dense_codes(np.array([7, 2, 7, 9]))
+    >>> inv.tolist(), counts.tolist()
+    ([1, 0, 1, 2], [1, 2, 1])
+    """
+    if g.size and 0 <= g.min() and g.max() < 4 * g.size + 1024:  # small codes: no sort
+        counts = np.bincount(g)
+        present = counts > 0
+        remap = np.cumsum(present) - 1
+        counts = counts[present]
+        inv = remap.astype(np.int16 if counts.size < 2**15 else np.int64)[g]
+        return inv, counts
+    _, inv = np.unique(g, return_inverse=True)
+    return inv, np.bincount(inv)
 
 
 def _split_at(
