@@ -1,5 +1,8 @@
 """Cost per row of the audit of a continuous score, 1 M to 20 M rows, against floors and peers.
 
+With ``--scores tied`` the score has 50 distinct values (a scorecard's shape, ``score``
+column) instead, and the floor is ``bench_core.numpy_card`` (peers: continuous only).
+
 Each (task, rows) runs in its own subprocess, which builds its data with numpy (seeded, so
 every task sees the same rows): 3 protected attributes (2 x 6 x 5 levels, 60 finest cells,
 drawn uniformly), a continuous score (``rng.random``: as many distinct values as rows).
@@ -39,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_core import numpy_cont
+from bench_core import numpy_card, numpy_cont
 from bench_scale import PeakRSS
 
 ATTRS = ["gender", "age_band", "family_status"]
@@ -50,11 +53,13 @@ LEVELS = {
 }
 
 
-def frame(rows: int) -> pd.DataFrame:
+def frame(rows: int, scores: str = "continuous") -> pd.DataFrame:
     rng = np.random.default_rng(0)
     cols = {
         a: pd.Categorical.from_codes(rng.integers(0, len(lv), rows), lv) for a, lv in LEVELS.items()
     }
+    if scores == "tied":  # 50 distinct scores, as a scorecard's
+        return pd.DataFrame({**cols, "score": rng.integers(0, 50, rows) / 50.0})
     return pd.DataFrame({**cols, "score_c": rng.random(rows)})
 
 
@@ -66,15 +71,14 @@ def audit(f: pd.DataFrame) -> dict:
     import scoreaudit as sa
 
     pop = sa.Population(f, protected=ATTRS)
-    res = sa.audit(
-        pop, sa.ScoreColumn("score_c"), sa.Budget(share=0.05), reference={"gender": "man"}
-    )
+    column = "score" if "score" in f else "score_c"
+    res = sa.audit(pop, sa.ScoreColumn(column), sa.Budget(share=0.05), reference={"gender": "man"})
     fin = res.groups[res.groups["attribute"] == " × ".join(ATTRS)]
     return {"selected": sorted(fin["selected"].tolist())}
 
 
 def numpy_floor(f: pd.DataFrame) -> dict:
-    out = numpy_cont(f)
+    out = numpy_card(f) if "score" in f else numpy_cont(f)
     return {
         "selected": sorted(
             int(x) for x, b in zip(out["selected_cells"], out["base"], strict=True) if b
@@ -152,8 +156,8 @@ TASKS = {
 }
 
 
-def worker(task: str, rows: int, repeat: int) -> None:
-    f = frame(rows)
+def worker(task: str, rows: int, repeat: int, scores: str) -> None:
+    f = frame(rows, scores)
     TASKS[task](f.iloc[:2000].reset_index(drop=True))  # warm imports
     times, cpu, mem, out = [], [], 0.0, None
     for _ in range(repeat):
@@ -174,12 +178,14 @@ def main() -> None:
     )
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--peers", action="store_true")
+    ap.add_argument("--scores", choices=["continuous", "tied"], default="continuous")
     ap.add_argument("--worker")
     args = ap.parse_args()
     if args.worker:
-        worker(args.worker, args.rows[0], args.repeat)
+        worker(args.worker, args.rows[0], args.repeat, args.scores)
         return
-    tasks = ["audit", "numpy"] + (["polars", "duckdb", "fairlearn"] if args.peers else [])
+    peers = args.peers and args.scores == "continuous"
+    tasks = ["audit", "numpy"] + (["polars", "duckdb", "fairlearn"] if peers else [])
     print(f"load average {os.getloadavg()[0]:.1f}")
     print("| rows | task | wall | CPU | CPU per M rows | peak above input | per M rows | same |")
     print("|---:|---|---:|---:|---:|---:|---:|---|")
@@ -187,6 +193,7 @@ def main() -> None:
         ref = None
         for task in tasks:
             cmd = [sys.executable, __file__, "--worker", task, "--rows", str(rows)]
+            cmd += ["--scores", args.scores]
             proc = subprocess.run(
                 [*cmd, "--repeat", str(args.repeat)], capture_output=True, text=True
             )

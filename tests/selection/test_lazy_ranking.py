@@ -139,3 +139,17 @@ def test_cut_and_curve_from_the_shared_table_equal_the_sorted_ranking(data):
     want = budget_curve_counts(plain, groups, n_groups, 1, shares)
     for a, b in zip(got, want, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_ranked_groups_known_answer_and_kept_for_the_same_array():
+    scores = np.array([0.3, 0.9, 0.1, 0.5, 0.7])
+    ranking = Budget(share=0.4).rank(scores)  # order: rows 1, 4, 3, 0, 2
+    cells = np.array([10, 11, 12, 13, 14])
+    ranked = ranking.ranked(cells)
+    assert ranked.tolist() == [11, 14, 13, 10, 12]
+    assert ranking.ranked(cells) is ranked and not ranked.flags.writeable
+    assert ranking.ranked_prefix(cells, 2).tolist() == [11, 14]
+    other = cells + 100  # another array: gathered again, never the kept one
+    assert ranking.ranked_prefix(other, 3).tolist() == [111, 114, 113]
+    assert ranking.ranked(other).tolist() == [111, 114, 113, 110, 112]
+    assert ranking.ranked_prefix(cells, 1).tolist() == [11]

@@ -183,7 +183,7 @@ class _Engine:
         elif ranking is not None:  # summed in score order: the same floats in any row order
             o = ranking.order
             w = ranking.sorted_scores if weights is None else ranking.sorted_scores * weights[o]
-            self.score_sum = np.bincount(cell[o], weights=w, minlength=C)
+            self.score_sum = np.bincount(ranking.ranked(cell), weights=w, minlength=C)
         else:
             w = scores if weights is None else scores * weights
             self.score_sum = np.bincount(cell, weights=w, minlength=C)
@@ -522,7 +522,10 @@ class _Engine:
         )
         # the finest cells in ranked order once (one random gather of the rows), then each
         # attribute's groups from them (a lookup in a small table, in memory order)
-        ranked_cells = self.cells.cell[dist_rank.order]
+        if self.weights is None:  # dist_rank.order is the ranking's order read backwards
+            ranked_cells = ranking.ranked(self.cells.cell)[::-1]
+        else:
+            ranked_cells = self.cells.cell[dist_rank.order]
         frames = []
         for v, ref in zip(self.views, refs, strict=True):
             tf = D.threshold_free(

@@ -48,9 +48,8 @@ def _prefix_counts(
             wtab = wtab[at]
         return table[at], wtab
     top = int(positions[-1]) if P else 0
-    rows = ranking.order[:top]
-    ranked = groups[rows]
-    ranked_w = None if weights is None else weights[rows]
+    ranked = ranking.ranked_prefix(groups, top)
+    ranked_w = None if weights is None else weights[ranking.order[:top]]
     bounds = np.concatenate([[0], positions])
     out = np.zeros((P, n_groups))
     wout = None if ranked_w is None else np.zeros((P, n_groups))
