@@ -38,6 +38,7 @@ MODULES = {
     "curve": "scoreaudit.gate.curve",
     "attack": "scoreaudit.gate.attack",
     "ties": "scoreaudit.selection.ties",
+    "policies": "scoreaudit.selection.policies",
 }
 #: exit code -> verdict (mutmut.stats.status_by_exit_code, collapsed)
 KILLED = {1, 3, 36, -24, 24, 152, 255}  # a failing test, an internal error or a timeout

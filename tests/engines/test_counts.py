@@ -520,3 +520,20 @@ def test_cli_counts_writes_outputs_and_refuses_existing(tmp_path, capsys):
         == 2
     )
     assert "'nope'" in " ".join(capsys.readouterr().err.split())
+
+
+def test_rate_counts_known_answers():
+    # the two counts the publication gate hides with each published rate
+    from scoreaudit.engines._counts_solve import RATE_COUNTS
+
+    want = {
+        "selection_rate": {"selected", "not_selected"},
+        "precision": {"tp", "fp"},
+        "fdr": {"tp", "fp"},
+        "prevalence": {"positives", "negatives"},
+        "tpr": {"tp", "fn"},
+        "fnr": {"tp", "fn"},
+        "fpr": {"fp", "tn"},
+        "tnr": {"fp", "tn"},
+    }
+    assert {rate: set(pair) for rate, pair in RATE_COUNTS.items()} == want

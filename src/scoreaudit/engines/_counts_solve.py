@@ -34,6 +34,14 @@ _LINEAR = (  # total = a + b
     ("negatives", "fp", "tn"),
 )
 
+#: The two counts each rate rests on: its base split in two, its part one of them
+#: (``precision = tp / selected``, ``selected = tp + fp``: tp and fp). What a published rate
+#: can reveal, so what the publication gate hides with them.
+RATE_COUNTS = {
+    rate: next((a, b) for total, a, b in _LINEAR if total == base and part in (a, b))
+    for rate, (part, base) in RATE_RELATIONS.items()
+}
+
 
 #: Rates reported (groups) and compared (disparities): (name, event, base).
 METRICS = (

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.core.vocab import SEP
+from scoreaudit.engines._counts_solve import RATE_COUNTS
 from scoreaudit.engines.controls import PSEUDO_REFERENCES
 from scoreaudit.gate.complements import protect_groups
 from scoreaudit.gate.publish import Suppression, small_count
@@ -97,16 +98,6 @@ _COUNTS = {
         "negatives": ("n", "positives"),
     },
 }
-#: The rates of a table of confusion matrices and the two counts each one rests on.
-_RATE_COUNTS = {
-    "selection_rate": ("selected", "not_selected"),
-    "precision": ("tp", "fp"),
-    "fdr": ("tp", "fp"),
-    "fpr": ("fp", "tn"),
-    "fnr": ("fn", "tp"),
-    "tpr": ("fn", "tp"),
-    "prevalence": ("positives", "negatives"),
-}
 #: Which observed counts each comparison (metric) rests on.
 _METRIC_COUNTS = {
     "controls": {
@@ -118,7 +109,7 @@ _METRIC_COUNTS = {
         "fpr": ("random", "score", "random_errors", "random_ok", "score_errors", "score_ok"),
         "fnr": ("random", "score", "random_errors", "random_ok", "score_errors", "score_ok"),
     },
-    "counts": _RATE_COUNTS,
+    "counts": RATE_COUNTS,
 }
 #: Columns of the groups table and the counts they rest on (prefix match; "*": every count).
 _COLUMN_COUNTS = {
@@ -146,7 +137,7 @@ _COLUMN_COUNTS = {
         ("fn", ("fn",)),
         ("selected", ("selected", "not_selected")),
         ("positives", ("positives", "negatives")),
-        *_RATE_COUNTS.items(),  # a rate's columns (value, interval) rest on its two counts
+        *RATE_COUNTS.items(),  # a rate's columns (value, interval) rest on its two counts
     ),
 }
 #: Metrics with a key-finding sentence, in the order of the report.
