@@ -41,3 +41,15 @@ def test_weighted_cuts_and_counts(share, above, tied, f, count):
     assert (int(a[0]), int(t[0])) == (above, tied)
     assert float(fr[0]) == pytest.approx(f, abs=1e-15)
     assert int(ranking.count_for_share(share)) == count
+
+
+def test_selection_cut_in_the_first_level_and_ties_all():
+    # 5% of 20 = 1: the cut falls in the first level (nothing above it): share 1 / 20
+    sel = Budget(share=0.05).select(SCORES, WEIGHTS)
+    assert (sel.n_selected, sel.tied_at_cutoff, sel.tied_selected) == (1, 1, 1)
+    assert sel.share == pytest.approx(0.05, abs=1e-15)
+    # ties="all": every tied file counts in full (f = 1), whatever the share inside the block
+    ranking = Budget(share=0.3, ties="all").rank(SCORES, WEIGHTS)
+    a, t, f = ranking.weighted_cuts(np.array([0.3]))
+    assert (int(a[0]), int(t[0]), float(f[0])) == (1, 3, 1.0)
+    assert int(ranking.count_for_share(0.3)) == 4
