@@ -48,6 +48,10 @@ def test_selection_cut_in_the_first_level_and_ties_all():
     sel = Budget(share=0.05).select(SCORES, WEIGHTS)
     assert (sel.n_selected, sel.tied_at_cutoff, sel.tied_selected) == (1, 1, 1)
     assert sel.share == pytest.approx(0.05, abs=1e-15)
+    # 2.5%: half of that level's weight (f = 0.5), one file counted, realised share 0.5 / 20
+    sel = Budget(share=0.025).select(SCORES, WEIGHTS)
+    assert (sel.n_selected, sel.tied_selected, sel.tied_fraction) == (1, 1, 0.5)
+    assert sel.share == pytest.approx(0.025, abs=1e-15)
     # ties="all": every tied file counts in full (f = 1), whatever the share inside the block
     ranking = Budget(share=0.3, ties="all").rank(SCORES, WEIGHTS)
     a, t, f = ranking.weighted_cuts(np.array([0.3]))
