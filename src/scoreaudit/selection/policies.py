@@ -412,8 +412,10 @@ def _split_at(
     With score blocks the one-byte level codes are compared instead of the scores (the
     cut-off is one of the block values: the same rows, an eighth of the memory read).
     """
-    level = np.flatnonzero(blocks.values == cutoff) if blocks is not None else ()
-    if blocks is None or len(level) != 1:
+    if blocks is None:
+        return scores > cutoff, np.flatnonzero(scores == cutoff)
+    level = np.flatnonzero(blocks.values == cutoff)
+    if level.size != 1:
         return scores > cutoff, np.flatnonzero(scores == cutoff)
     lv = blocks.code.dtype.type(level[0])
     return blocks.code < lv, np.flatnonzero(blocks.code == lv)
