@@ -22,13 +22,10 @@ from scoreaudit.core.vocab import REST
 from scoreaudit.core.warning import warning
 from scoreaudit.data.inputs import refuse_nested_columns
 from scoreaudit.data.population import Population
-from scoreaudit.engines.tables import (  # noqa: F401
-    _add_power,
+from scoreaudit.engines.tables import (
     _check_probabilities,
     _Engine,
-    _label_tf,
     audit_result,
-    declares_probabilities,
     tie_groups_of,
 )
 from scoreaudit.errors import DataError, Part, PolicyError
