@@ -22,7 +22,7 @@ from statsmodels.stats.multitest import multipletests
 import scoreaudit as sa
 from scoreaudit.report.manifest import VOLATILE_FIELDS
 from scoreaudit.report.writer import write_report
-from scoreaudit.selection.policies import Ranking
+from scoreaudit.selection.policies import Budget, Ranking
 from scoreaudit.selection.ties import (
     allocate,
     allocate_many,
@@ -541,3 +541,18 @@ def test_dense_codes_equal_numpy_unique_on_random_codes():
         uniq, want_inv, want_counts = np.unique(g, return_inverse=True, return_counts=True)
         assert inv.tolist() == want_inv.tolist()
         assert counts.tolist() == want_counts.tolist()
+
+
+def test_tied_files_grouped_by_any_labels():
+    # groups given as floats, booleans or text are grouped as integers would be: 2 of the 4
+    # tied files (rows 1-4, two groups of two), one per group, the first in row order
+    scores = np.array([3.0, 2, 2, 2, 2, 1])
+    want = [True, True, False, True, False, False]
+    for groups in (
+        np.array([0, 1, 1, 2, 2, 0]),
+        np.array([0.0, 1, 1, 2, 2, 0]),
+        np.array([False, True, True, False, False, True]),
+        np.array(["a", "b", "b", "c", "c", "a"]),
+    ):
+        sel = Budget(count=3).select(scores, groups=groups)
+        assert sel.selected.tolist() == want, groups.dtype

@@ -133,7 +133,9 @@ def _encode(name: str, values: pd.Series) -> tuple[np.ndarray, tuple]:
         cat = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
     except TypeError:  # unhashable values: lists or records further down the column
         raise DataError.from_key("err_protected_nested", name=name) from None
-    codes = cat.cat.codes.to_numpy()  # pandas' own smallest type (int8 below 128 levels)
+    # pandas' own smallest type (int8 below 128 levels), copied: with pandas 2 the codes are
+    # a view of the user's column, and an edit of the frame must not move a built population
+    codes = cat.cat.codes.to_numpy().copy()
     levels = [str(c) for c in cat.cat.categories]
     # drop unused categories (``remove_unused_categories`` sorts every row)
     used = present_codes(codes, len(levels))

@@ -393,7 +393,8 @@ def _dense_codes(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> inv.tolist(), counts.tolist()
     ([1, 0, 1, 2], [1, 2, 1])
     """
-    if g.size and 0 <= g.min() and g.max() < 4 * g.size + 1024:  # small codes: no sort
+    small = g.dtype.kind in "iu" and g.size > 0  # other groups (floats, text): np.unique
+    if small and 0 <= g.min() and g.max() < 4 * g.size + 1024:  # small codes: no sort
         counts = np.bincount(g)
         present = counts > 0
         remap = np.cumsum(present) - 1
