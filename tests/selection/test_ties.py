@@ -556,3 +556,15 @@ def test_tied_files_grouped_by_any_labels():
     ):
         sel = Budget(count=3).select(scores, groups=groups)
         assert sel.selected.tolist() == want, groups.dtype
+
+
+def test_lottery_range_leaves_out_draws_with_no_ratio():
+    # nothing selected above the cut-off in either group (a = 0): the draws where neither
+    # gets a tied file have no ratio (0 / 0) and no weight. Here they hold 0.76% of the law;
+    # counted (sorted last), they would move the 97.5% quantile from 1.0 to the infinite
+    # ratios above it (not published: NaN)
+    args = ([0], [1], [20], [0], [5], [20], 12, 5)
+    lo, hi = lottery_ratio_range(*(np.array(v) if isinstance(v, list) else v for v in args),
+                                 rest=False)  # fmt: skip
+    assert (float(lo[0]), float(hi[0])) == (0.0, 1.0)
+    assert _exact_lottery_quantiles(0, 1, 20, 0, 5, 20, 12, 5, (0.025, 0.975)) == [0.0, 1.0]

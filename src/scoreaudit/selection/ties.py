@@ -251,7 +251,13 @@ def _hypergeom_pmf(lf: np.ndarray, x, total, good, draws) -> np.ndarray:
         + f(bad) - f(draws - x) - f(bad - draws + x)
         - f(total) + f(draws) + f(total - draws)
     )  # fmt: skip
-    return np.where(ok, np.exp(np.where(ok, logp, 0.0)), 0.0)
+    if not (isinstance(logp, np.ndarray) and logp.shape == ok.shape):
+        return np.where(ok, np.exp(np.where(ok, logp, 0.0)), 0.0)
+    off = ~ok  # the same values, in the one array the sum created
+    np.copyto(logp, 0.0, where=off)
+    np.exp(logp, out=logp)
+    np.copyto(logp, 0.0, where=off)
+    return logp
 
 
 def _grid(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
@@ -376,10 +382,15 @@ def _row_blocks(wg: np.ndarray, wr: np.ndarray) -> list[tuple[np.ndarray, int, i
 def _ratio_quantiles(
     vals: np.ndarray, pmf: np.ndarray, q: tuple[float, float]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``q`` quantiles of ratios ``vals`` with weights ``pmf`` per row (NaN where undefined)."""
-    kept = pmf > 0
-    kept &= ~np.isnan(vals)  # 0 / 0 (no ratio) and unused cells sort last, with weight 0
-    low, high = _quantiles_1d(np.where(kept, vals, np.inf), np.where(kept, pmf, 0.0), q)
+    """``q`` quantiles of ratios ``vals`` with weights ``pmf`` per row (NaN where undefined).
+
+    ``vals`` and ``pmf`` are the caller's temporaries and are overwritten.
+    """
+    off = ~(pmf > 0)
+    off |= np.isnan(vals)  # 0 / 0 (no ratio) and unused cells sort last, with weight 0
+    np.copyto(vals, np.inf, where=off)
+    np.copyto(pmf, 0.0, where=off)
+    low, high = _quantiles_1d(vals, pmf, q)
     low = np.where(np.isfinite(low), low, np.nan)
     high = np.where(np.isfinite(high), high, np.nan)
     return low, high
