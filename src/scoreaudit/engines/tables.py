@@ -210,13 +210,12 @@ class _Engine:
         if selection.selected is not self.selected:
             return None
         assert ranking is not None and ranking.blocks is not None
-        level = np.flatnonzero(ranking.blocks.values == selection.cutoff)
-        if level.size != 1:
+        level = ranking.blocks.level_of(selection.cutoff)
+        if level is None:
             return None
-        code = ranking.blocks.code
-        tied = np.flatnonzero(code == code.dtype.type(level[0]))
+        tied = ranking.blocks.rows_at(level)
         tied = tied[self.selected[tied]]
-        n = self.block_counts[: level[0]].sum(axis=0)
+        n = self.block_counts[:level].sum(axis=0)
         n = (n + np.bincount(self.cells.cell[tied], minlength=self.cells.n_cells)).astype(float)
         return Sums(n, n, n)
 

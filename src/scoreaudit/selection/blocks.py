@@ -61,6 +61,22 @@ class ScoreBlocks:
         """Number of distinct scores."""
         return int(self.values.shape[0])
 
+    def level_of(self, value: float) -> int | None:
+        """The level (index into ``values``) holding ``value``, or None if no score equals it.
+
+        Examples
+        --------
+        >>> b = ScoreBlocks(code=np.array([1, 0, 1], dtype=np.uint8), values=np.array([0.9, 0.2]))
+        >>> b.level_of(0.2), b.level_of(0.5)
+        (1, None)
+        """
+        hit = np.flatnonzero(self.values == value)
+        return int(hit[0]) if hit.size == 1 else None
+
+    def rows_at(self, level: int) -> np.ndarray:
+        """Positions of the rows whose score is at ``level`` (compared on the level codes)."""
+        return np.flatnonzero(self.code == self.code.dtype.type(level))
+
     def ascending_code(self) -> np.ndarray:
         """Code of each row's score in INCREASING order (0 = lowest), same dtype."""
         out = np.full_like(self.code, self.n_blocks - 1)

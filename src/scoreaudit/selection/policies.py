@@ -218,7 +218,7 @@ class Ranking:
         level = int(np.searchsorted(lc[1:], pos, side="right"))
         value = float(self.blocks.values[level])
         if value == 0.0:  # -0.0 and 0.0 share a level: the row's own zero, as the sort gives
-            rows = np.flatnonzero(self.blocks.code == level)
+            rows = self.blocks.rows_at(level)
             value = float(self._scores[rows[pos - int(lc[level])]])
         return value
 
@@ -413,13 +413,10 @@ def _split_at(
     With score blocks the one-byte level codes are compared instead of the scores (the
     cut-off is one of the block values: the same rows, an eighth of the memory read).
     """
-    if blocks is None:
+    level = None if blocks is None else blocks.level_of(cutoff)
+    if blocks is None or level is None:
         return scores > cutoff, np.flatnonzero(scores == cutoff)
-    level = np.flatnonzero(blocks.values == cutoff)
-    if level.size != 1:
-        return scores > cutoff, np.flatnonzero(scores == cutoff)
-    lv = blocks.code.dtype.type(level[0])
-    return blocks.code < lv, np.flatnonzero(blocks.code == lv)
+    return blocks.code < blocks.code.dtype.type(level), blocks.rows_at(level)
 
 
 def _selection(
