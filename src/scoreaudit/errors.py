@@ -21,7 +21,7 @@ with ``cli=True``).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -46,6 +46,9 @@ _RENDERER: list[Renderer] = []
 _LANG: ContextVar[str | None] = ContextVar("scoreaudit_error_lang", default=None)
 
 _E = TypeVar("_E", bound="ScoreAuditError")
+
+#: How many of a table's columns an error lists (:meth:`ScoreAuditError.lacking_columns`).
+COLUMNS_SHOWN = 30
 
 
 def set_message_renderer(renderer: Renderer | None) -> None:
@@ -248,6 +251,34 @@ class ScoreAuditError(ValueError):
         exc.cli_hint = _render(f"{key}_cli", "en", params)
         exc.args = (f"{exc.message} {exc.python_hint}" if exc.python_hint else exc.message,)
         return exc
+
+    @classmethod
+    def lacking_columns(cls: type[_E], key: str, columns: Iterable[Any], /, **params: Any) -> _E:
+        """The error ``key`` about a table that lacks a column, listing the columns it has.
+
+        ``columns`` are the table's columns: the first :data:`COLUMNS_SHOWN` fill the
+        ``{available}`` placeholder, and ``{more}`` says " ..." when the table has more, so
+        that the user sees what the table holds (a misspelt name, another file) without a
+        message as long as a wide table.
+
+        Examples
+        --------
+        >>> exc = DataError.lacking_columns("err_score_column_missing", ["age", "sex"],
+        ...                                 column="score")
+        >>> str(exc)
+        "Score column 'score' is not in the data. Available columns: age, sex."
+        >>> exc = DataError.lacking_columns("err_score_column_missing", map(str, range(40)),
+        ...                                 column="score")
+        >>> str(exc).endswith("28, 29 ....")
+        True
+        """
+        names = list(columns)
+        return cls.from_key(
+            key,
+            available=", ".join(map(str, names[:COLUMNS_SHOWN])),
+            more=" ..." if len(names) > COLUMNS_SHOWN else "",
+            **params,
+        )
 
     def render(self, lang: str | None = None, *, cli: bool = False) -> str:
         """The message in ``lang`` (None: English), with the command-line hint if ``cli``.

@@ -242,13 +242,12 @@ class Population:
             raise DataError.from_key("err_protected_twice", protected=protected)
         absent = [c for c in protected if c not in data.columns]
         if absent:
-            raise DataError.from_key(
+            raise DataError.lacking_columns(
                 "err_protected_not_found",
+                data.columns,
                 columns=", ".join(map(repr, absent)),
                 where=where,
                 hints=_column_hints(absent, data),
-                available=", ".join(map(str, data.columns[:30])),
-                more=" ..." if len(data.columns) > 30 else "",
             )
         unknown_bands = [c for c in bands if c not in protected]
         if unknown_bands:

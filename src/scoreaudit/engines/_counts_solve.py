@@ -73,11 +73,8 @@ def _show(value: Any) -> str:
 def _column(table: pd.DataFrame, column: str, role: str) -> pd.Series:
     """The column ``column`` (holding ``role``), or an error listing the table's columns."""
     if column not in table.columns:
-        raise DataError.from_key(
-            "err_counts_column_missing",
-            column=column,
-            role=role,
-            available=", ".join(map(str, table.columns[:30])),
+        raise DataError.lacking_columns(
+            "err_counts_column_missing", table.columns, column=column, role=role
         )
     return table[column]
 

@@ -85,10 +85,8 @@ def funnel_long(
     keep = list(keep)
     missing = [c for c in [stage, *keep] if c not in frame.columns]
     if missing:
-        raise DataError.from_key(
-            "err_funnel_wide_columns",
-            missing=", ".join(map(repr, missing)),
-            columns=", ".join(map(str, frame.columns[:30])),
+        raise DataError.lacking_columns(
+            "err_funnel_wide_columns", frame.columns, missing=", ".join(map(repr, missing))
         )
     cols = (
         list(groups)
@@ -162,10 +160,8 @@ def _validate_frame(frame: pd.DataFrame, spec: _Spec) -> None:
     needed += [c for c in (spec.count, spec.stratum) if c is not None]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
-        raise DataError.from_key(
-            "err_funnel_columns",
-            columns=", ".join(map(repr, missing)),
-            available=", ".join(map(str, frame.columns[:30])),
+        raise DataError.lacking_columns(
+            "err_funnel_columns", frame.columns, columns=", ".join(map(repr, missing))
         )
     if len(set(needed)) < len(needed):
         raise DataError.from_key("err_funnel_two_roles", needed=needed)

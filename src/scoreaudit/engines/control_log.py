@@ -115,16 +115,13 @@ class ControlLog:
             protected = [protected]
         for role, col in (("selected_by", selected_by), ("outcome", outcome)):
             if col not in frame.columns:
-                raise DataError.from_key(
-                    "err_log_column",
-                    column=col,
-                    role=role,
-                    available=", ".join(map(str, frame.columns[:30])),
+                raise DataError.lacking_columns(
+                    "err_log_column", frame.columns, column=col, role=role
                 )
             if col in protected:
                 raise DataError.from_key("err_log_role_protected", column=col, role=role)
         if weight is not None and weight not in frame.columns:
-            raise DataError.from_key("err_log_weight_column", column=weight)
+            raise DataError.lacking_columns("err_log_weight_column", frame.columns, column=weight)
 
         # -- selection method ----------------------------------------------------------------
         raw_method = frame[selected_by]

@@ -119,10 +119,10 @@ class _Neutraliser:
             cols = [stratum] if isinstance(stratum, str) else list(stratum)
             missing = [c for c in cols if c not in frame.columns]
             if missing:
-                raise DataError.from_key(
+                raise DataError.lacking_columns(
                     "err_explain_stratum_missing",
+                    frame.columns,
                     columns=", ".join(map(repr, missing)),
-                    available=", ".join(map(str, frame.columns[:30])),
                 )
             self.stratum = cols
             strata = frame.groupby(cols, observed=True, sort=True, dropna=False).ngroup()

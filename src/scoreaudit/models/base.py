@@ -34,12 +34,11 @@ def check_features(model: object, frame: pd.DataFrame) -> None:
     missing = [c for c in features if c not in frame.columns]
     if missing:
         name = getattr(model, "name", type(model).__name__)
-        raise ModelError.from_key(
+        raise ModelError.lacking_columns(
             "err_model_missing_columns",
+            frame.columns,
             name=name,
             missing=", ".join(map(repr, missing)),
-            available=", ".join(map(str, frame.columns[:30])),
-            more=" ..." if len(frame.columns) > 30 else "",
         )
 
 

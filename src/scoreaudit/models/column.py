@@ -47,10 +47,8 @@ class ScoreColumn:
 
     def score(self, frame: pd.DataFrame) -> np.ndarray:
         if self.column not in frame.columns:
-            raise ModelError.from_key(
-                "err_score_column_missing",
-                column=self.column,
-                available=", ".join(map(str, frame.columns[:30])),
+            raise ModelError.lacking_columns(
+                "err_score_column_missing", frame.columns, column=self.column
             )
         col = frame[self.column]
         if not (pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)):

@@ -366,11 +366,8 @@ def _design_column(frame: pd.DataFrame, key: str) -> np.ndarray:
     if "=" in key:
         col, value = key.split("=", 1)
         if col not in frame.columns:
-            raise DataError.from_key(
-                "err_synth_coef_key_column_missing",
-                column=col,
-                key=key,
-                columns=", ".join(frame.columns),
+            raise DataError.lacking_columns(
+                "err_synth_coef_key_column_missing", frame.columns, column=col, key=key
             )
         series = frame[col]
         if isinstance(series.dtype, pd.CategoricalDtype) and value not in series.cat.categories:
@@ -386,9 +383,7 @@ def _design_column(frame: pd.DataFrame, key: str) -> np.ndarray:
             return (series.cat.codes.to_numpy() == code).astype(np.float64)
         return (series.astype(str) == value).to_numpy(dtype=np.float64)
     if key not in frame.columns:
-        raise DataError.from_key(
-            "err_synth_coef_column_missing", key=key, columns=", ".join(frame.columns)
-        )
+        raise DataError.lacking_columns("err_synth_coef_column_missing", frame.columns, key=key)
     series = frame[key]
     if not pd.api.types.is_numeric_dtype(series) or isinstance(series.dtype, pd.CategoricalDtype):
         raise DataError.from_key("err_synth_coef_not_numeric", key=key)
