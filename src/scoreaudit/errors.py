@@ -280,6 +280,29 @@ class ScoreAuditError(ValueError):
             **params,
         )
 
+    @classmethod
+    def require_columns(
+        cls, key: str, columns: Iterable[Any], wanted: Iterable[Any], /, **params: Any
+    ) -> None:
+        """Raise the error ``key`` when the table's ``columns`` lack any of ``wanted``.
+
+        ``{missing}`` names every column lacking (quoted, in the order wanted), and the
+        table's columns are listed as by :meth:`lacking_columns`.
+
+        Examples
+        --------
+        >>> DataError.require_columns("err_funnel_columns", ["stage", "n"], ["stage", "n"])
+        >>> DataError.require_columns("err_funnel_columns", ["stage", "n"], ["sex", "stage"])
+        Traceback (most recent call last):
+        ...
+        scoreaudit.errors.DataError: Column(s) 'sex' not found in the funnel table. Available columns: stage, n.
+        """
+        names = list(columns)
+        present = set(names)
+        missing = [c for c in wanted if c not in present]
+        if missing:
+            raise cls.lacking_columns(key, names, missing=", ".join(map(repr, missing)), **params)
+
     def render(self, lang: str | None = None, *, cli: bool = False) -> str:
         """The message in ``lang`` (None: English), with the command-line hint if ``cli``.
 

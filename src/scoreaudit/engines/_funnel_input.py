@@ -83,11 +83,7 @@ def funnel_long(
 
     frame = read_funnel_table(table, "The wide table")
     keep = list(keep)
-    missing = [c for c in [stage, *keep] if c not in frame.columns]
-    if missing:
-        raise DataError.lacking_columns(
-            "err_funnel_wide_columns", frame.columns, missing=", ".join(map(repr, missing))
-        )
+    DataError.require_columns("err_funnel_wide_columns", frame.columns, [stage, *keep])
     cols = (
         list(groups)
         if groups is not None
@@ -158,11 +154,7 @@ def _validate_frame(frame: pd.DataFrame, spec: _Spec) -> None:
         raise DataError.from_key("err_funnel_empty")
     needed = [*spec.groups, spec.stage]
     needed += [c for c in (spec.count, spec.stratum) if c is not None]
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise DataError.lacking_columns(
-            "err_funnel_columns", frame.columns, columns=", ".join(map(repr, missing))
-        )
+    DataError.require_columns("err_funnel_columns", frame.columns, needed)
     if len(set(needed)) < len(needed):
         raise DataError.from_key("err_funnel_two_roles", needed=needed)
     for c in needed[:-1] if spec.count else needed:

@@ -117,13 +117,7 @@ class _Neutraliser:
         self.stratum = None
         if stratum is not None:
             cols = [stratum] if isinstance(stratum, str) else list(stratum)
-            missing = [c for c in cols if c not in frame.columns]
-            if missing:
-                raise DataError.lacking_columns(
-                    "err_explain_stratum_missing",
-                    frame.columns,
-                    columns=", ".join(map(repr, missing)),
-                )
+            DataError.require_columns("err_explain_stratum_missing", frame.columns, cols)
             self.stratum = cols
             strata = frame.groupby(cols, observed=True, sort=True, dropna=False).ngroup()
             strata = strata.to_numpy(dtype=np.int64)

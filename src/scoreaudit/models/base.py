@@ -31,15 +31,8 @@ class ScoringModel(Protocol):
 def check_features(model: object, frame: pd.DataFrame) -> None:
     """Raise :class:`ModelError` naming every input column the frame lacks."""
     features = list(getattr(model, "features", []) or [])
-    missing = [c for c in features if c not in frame.columns]
-    if missing:
-        name = getattr(model, "name", type(model).__name__)
-        raise ModelError.lacking_columns(
-            "err_model_missing_columns",
-            frame.columns,
-            name=name,
-            missing=", ".join(map(repr, missing)),
-        )
+    name = getattr(model, "name", type(model).__name__)
+    ModelError.require_columns("err_model_missing_columns", frame.columns, features, name=name)
 
 
 def validate_scores(scores: object, n_rows: int, source: str | Part) -> np.ndarray:
