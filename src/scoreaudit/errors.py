@@ -35,6 +35,7 @@ __all__ = [
     "ScoreAuditError",
     "UnsafeFileError",
     "message_language",
+    "quoted",
     "set_message_renderer",
 ]
 
@@ -66,6 +67,22 @@ def _render(key: str, lang: str, params: Mapping[str, Any], cli: bool = False) -
         for k, v in params.items()
     }
     return _RENDERER[0](key, lang, shown)
+
+
+def quoted(values: Iterable[Any], *, limit: int = 20) -> str:
+    """Values for an error message: quoted, comma-separated, the first ``limit`` then " ..."
+    when there are more (a column of thousands of distinct values stays readable).
+
+    Examples
+    --------
+    >>> quoted(["random", "high risk"])
+    "'random', 'high risk'"
+    >>> quoted(range(5), limit=3)
+    '0, 1, 2 ...'
+    """
+    items = list(values)
+    shown = ", ".join(map(repr, items[:limit]))
+    return f"{shown} ..." if len(items) > limit else shown
 
 
 class Part:
@@ -301,7 +318,9 @@ class ScoreAuditError(ValueError):
         present = set(names)
         missing = [c for c in wanted if c not in present]
         if missing:
-            raise cls.lacking_columns(key, names, missing=", ".join(map(repr, missing)), **params)
+            raise cls.lacking_columns(
+                key, names, missing=quoted(missing, limit=len(missing)), **params
+            )
 
     def render(self, lang: str | None = None, *, cli: bool = False) -> str:
         """The message in ``lang`` (None: English), with the command-line hint if ``cli``.

@@ -10,7 +10,7 @@ import numpy as np
 from scoreaudit.core.cells import Sums, View
 from scoreaudit.core.vocab import REST, SEP, normalise_key
 from scoreaudit.core.warning import warning
-from scoreaudit.errors import DataError
+from scoreaudit.errors import DataError, quoted
 
 __all__ = ["reference_config", "resolve_references"]
 
@@ -92,7 +92,7 @@ def resolve_references(
                     "err_reference_group",
                     label=label,
                     name=v.name,
-                    groups=", ".join(map(repr, v.labels[:40])),
+                    groups=quoted(v.labels, limit=40),
                 )
             refs.append(v.labels.index(label))
         elif len(v.members) > 1 and all(m in given for m in v.members):

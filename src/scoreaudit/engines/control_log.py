@@ -10,7 +10,7 @@ import pandas as pd
 
 from scoreaudit.data.inputs import to_pandas
 from scoreaudit.data.population import Population
-from scoreaudit.errors import DataError, Part
+from scoreaudit.errors import DataError, Part, quoted
 
 _METHODS = ("random", "score")
 
@@ -147,7 +147,7 @@ class ControlLog:
                 else Part(
                     "err_log_values_of",
                     column=selected_by,
-                    values=", ".join(map(repr, present[:20])),
+                    values=quoted(present),
                 )
             )
             raise DataError.from_key(
@@ -315,7 +315,7 @@ def _positive_rows(
             "err_log_no_positive",
             column=outcome,
             value=pos_text,
-            values=", ".join(map(repr, others[:20])),
+            values=quoted(others),
             hint=hint,
         )
     if neg_given is None:

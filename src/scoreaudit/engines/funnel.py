@@ -107,7 +107,7 @@ from scoreaudit.engines._funnel_stats import (
     mantel_haenszel_rr,
 )
 from scoreaudit.engines.aggregate import check_options
-from scoreaudit.errors import DataError
+from scoreaudit.errors import DataError, quoted
 from scoreaudit.results import (
     _HTML_COMPARISON_COLUMNS,
     _html_table,
@@ -238,7 +238,7 @@ def _resolve_reference(cube: _Cube, spec: _Spec, reference: Any) -> int:
         raise DataError.from_key(
             "err_funnel_reference_unknown",
             label=label,
-            groups=", ".join(map(repr, cube.groups[:20])),
+            groups=quoted(cube.groups),
         )
     return cube.groups.index(label)
 
@@ -260,7 +260,7 @@ def _prepare(
                     name=name,
                     stage=s,
                     column=spec.stage,
-                    stages=", ".join(map(repr, sorted(present)[:20])),
+                    stages=quoted(sorted(present)),
                 )
     warnings: list[str] = []
     if spec.count is None:

@@ -10,7 +10,7 @@ import pandas as pd
 from scoreaudit.core.cells import View
 from scoreaudit.core.vocab import normalise_key
 from scoreaudit.data.population import Population
-from scoreaudit.errors import DataError, ModelError, Part, PolicyError
+from scoreaudit.errors import DataError, ModelError, Part, PolicyError, quoted
 from scoreaudit.selection.policies import Budget, Selection, Threshold
 
 #: The ways an input can be neutralised.
@@ -73,7 +73,7 @@ def _constant_like(col: pd.Series, value: Any, where: str | Part) -> pd.Series:
                 where=where,
                 value=value,
                 column=col.name,
-                categories=", ".join(map(repr, list(cats)[:20])),
+                categories=quoted(cats),
             )
         codes = np.full(n, matches[0], dtype=np.int32)
         return pd.Series(

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.data.population import Population
-from scoreaudit.errors import DataError, Part
+from scoreaudit.errors import DataError, Part, quoted
 from scoreaudit.explain._common import (
     _check_model,
     _check_policy,
@@ -78,7 +78,7 @@ def _persona_frame(rows: list[dict], population: Population, features: list[str]
                             name=r["name"],
                             value=x,
                             column=c,
-                            values=", ".join(map(repr, list(cats)[:20])),
+                            values=quoted(cats),
                         )
                     mapped.append(None)
                 else:

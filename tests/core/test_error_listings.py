@@ -1,5 +1,6 @@
-"""An input that lacks a column gets an error listing the columns it has, the same way at
-every entry point: the first 30, then " ..." when there are more, in English and French."""
+"""Errors that list what the input holds: the columns of a table that lacks one (the first 30,
+then " ..." when there are more) and the values of a column (the first 20, then " ..."), the
+same way at every entry point, in English and French."""
 
 from __future__ import annotations
 
@@ -48,3 +49,28 @@ def test_a_narrow_table_is_listed_whole_without_dots():
         "La colonne de score « risk » n’est pas dans les données. "
         "Colonnes disponibles : gender, score."
     )
+
+
+def test_values_listed_in_an_error_say_when_there_are_more():
+    # 25 selection methods, none of them "random": the hint lists the first 20, then " ..."
+    frame = pd.DataFrame(
+        {
+            "gender": ["woman", "man"] * 25,
+            "selection_method": [f"m{i:02d}" for i in range(25)] * 2,
+            "result": ["no error"] * 50,
+        }
+    )
+    with pytest.raises(DataError) as exc:
+        sa.ControlLog(frame, protected=["gender"])
+    first_20 = ", ".join(repr(f"m{i:02d}") for i in range(20))
+    assert f"{first_20} ..." in str(exc.value)
+    assert f"{first_20} ..." in exc.value.render("fr")
+    assert "'m20'" not in str(exc.value)
+
+
+def test_quoted_lists_everything_up_to_the_limit():
+    from scoreaudit.errors import quoted
+
+    assert quoted(["a", "b"], limit=2) == "'a', 'b'"
+    assert quoted(["a", "b", "c"], limit=2) == "'a', 'b' ..."
+    assert quoted([]) == ""
