@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 import pytest
+from scipy import stats
 from sklearn.metrics import roc_auc_score
 
 from scoreaudit.stats.distribution import rank_scores, threshold_free
@@ -76,3 +77,16 @@ def test_degenerate_groups_raise_no_floating_point_warning(
     else:
         compared = 1 - reference if reference is not None else 0
         assert 0.0 <= out.loc[compared, "auc"] <= 1.0
+
+
+@pytest.mark.parametrize("n_reference, method", [(20_000, "exact"), (20_001, "asymp")])
+def test_ks_p_value_exact_up_to_the_pair_limit(n_reference, method):
+    # 50 x 20,000 = KS_EXACT_MAX_PAIRS pairs: scipy's exact p-value (which scipy's own "auto"
+    # would not choose, a sample being over 10,000); one row more: the asymptotic one.
+    rng = np.random.default_rng(3)
+    scores = rng.random(50 + n_reference)
+    scores[:50] += 0.05
+    codes = np.repeat([0, 1], [50, n_reference])
+    out = threshold_free(rank_scores(scores), codes, 2, 1)
+    expected = stats.ks_2samp(scores[:50], scores[50:], method=method).pvalue
+    assert out.loc[0, "ks_p_value"] == pytest.approx(expected, rel=1e-12)
