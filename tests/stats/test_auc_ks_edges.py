@@ -90,3 +90,22 @@ def test_ks_p_value_exact_up_to_the_pair_limit(n_reference, method):
     out = threshold_free(rank_scores(scores), codes, 2, 1)
     expected = stats.ks_2samp(scores[:50], scores[50:], method=method).pvalue
     assert out.loc[0, "ks_p_value"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_weighted_one_row_comparison_has_no_delong_variance():
+    # Group 0: scores 0.2, 0.5, 0.9 (weights 0.1, 0.2, 0.3); the rest: one row, 0.4 (0.7).
+    # AUC = (0.2 + 0.3) / 0.6. One comparison row has no sample variance: DeLong's standard
+    # error is undefined, and the interval is the Wilson-type bound with n = 1. The Kish
+    # size of that row, read from rounded weight sums, is 1.0000000000000002: it must be 1.
+    scores = np.array([0.2, 0.5, 0.9, 0.4])
+    codes = np.array([0, 0, 0, 1])
+    weights = np.array([0.1, 0.2, 0.3, 0.7])
+    out = threshold_free(rank_scores(scores), codes, 2, None, weights=weights)
+    auc = 0.5 / 0.6
+    z = stats.norm.ppf(0.975)
+    centre = (auc + z**2 / 2) / (1 + z**2)
+    half = z * np.sqrt(auc * (1 - auc) + z**2 / 4) / (1 + z**2)
+    assert out.loc[0, "auc"] == pytest.approx(auc, rel=1e-12)
+    assert np.isnan(out.loc[0, "auc_se"])
+    assert out.loc[0, "auc_low"] == pytest.approx(centre - half, rel=1e-12)
+    assert out.loc[0, "auc_high"] == pytest.approx(centre + half, rel=1e-12)
