@@ -74,6 +74,8 @@ def test_degenerate_groups_raise_no_floating_point_warning(
         assert out.isna().all().all()  # no comparison sample: NaN, not a number from noise
     elif case == "all scores tied":
         assert out.loc[0, "auc"] == 0.5 and out.loc[0, "ks"] == 0.0
+        # DeLong's variance is 0: no logit interval of width 0, the Wilson-type bound instead
+        assert out.loc[0, "auc_low"] < 0.5 < out.loc[0, "auc_high"]
     else:
         compared = 1 - reference if reference is not None else 0
         assert 0.0 <= out.loc[compared, "auc"] <= 1.0
