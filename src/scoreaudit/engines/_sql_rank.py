@@ -176,11 +176,9 @@ def _stats(
 
 
 def add_threshold_free(
-    eng: Any, lv: Any, disparities: pd.DataFrame, refs: list, kw: dict
+    eng: Any, lv: Any, disparities: pd.DataFrame, refs: list, population: Any, prep: Any
 ) -> tuple[pd.DataFrame, bool, str | None]:
     """AUC / KS columns for continuous scores, from one ordered pass over the engine."""
-    prep = kw["prep"]
-    population = kw["population"]
     t = prep.table
     keys = [c for c in t.columns if c.startswith("k")]
     weighted = "wt" in t.columns

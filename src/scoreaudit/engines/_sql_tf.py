@@ -102,13 +102,13 @@ def _label(tf: pd.DataFrame, v: Any) -> pd.DataFrame:
 
 
 def add_threshold_free(
-    eng: Any, lv: Any, disparities: pd.DataFrame, refs: list, kw: dict
+    eng: Any, lv: Any, disparities: pd.DataFrame, refs: list, population: Any, prep: Any
 ) -> tuple[pd.DataFrame, bool, str | None]:
     """Disparities with AUC / KS columns; (table, done, warning)."""
     if lv.continuous:
         from scoreaudit.engines import _sql_rank
 
-        return _sql_rank.add_threshold_free(eng, lv, disparities, refs, kw)
+        return _sql_rank.add_threshold_free(eng, lv, disparities, refs, population, prep)
     values = lv.values[::-1]
     if not lv.weighted:
         counts = np.rint(lv.n.sum(-1)[::-1]).astype(np.int64)

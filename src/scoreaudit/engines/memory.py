@@ -11,17 +11,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
-
 from scoreaudit.core.cells import (
     build_cells,
     build_views,
 )
-from scoreaudit.core.references import reference_config, resolve_references
+from scoreaudit.core.references import resolve_references
 from scoreaudit.core.vocab import REST
 from scoreaudit.core.warning import warning
 from scoreaudit.data.inputs import refuse_nested_columns
 from scoreaudit.data.population import Population
+from scoreaudit.engines._options import AuditOptions
 from scoreaudit.engines.tables import (
     _check_probabilities,
     _Engine,
@@ -33,12 +32,8 @@ from scoreaudit.models.adapt import as_scoring_model
 from scoreaudit.models.base import check_features, validate_scores
 from scoreaudit.results import AuditResult
 from scoreaudit.selection.policies import Budget, Threshold
-from scoreaudit.stats import metrics as M
 
 __all__ = ["REST", "audit"]
-
-
-DEFAULT_BUDGETS = np.round(np.arange(1, 101) / 100, 10)
 
 
 def audit(
@@ -126,28 +121,16 @@ def audit(
     policy = Budget(share=0.05) if policy is None else policy
     if not isinstance(policy, (Budget, Threshold)):
         raise PolicyError.from_key("err_policy_type", type=type(policy).__name__)
-    M.confidence_z(confidence)  # validates
-    if correction not in ("holm", "bh", "bonferroni", "none"):
-        raise DataError.from_key("err_correction", value=correction)
-    if int(min_cell) < 0:
-        raise DataError.from_key("err_min_cell_negative", value=min_cell)
-    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
-        raise DataError.from_key("err_bootstrap", value=bootstrap)
-    if bootstrap and population.weights is not None:
-        raise DataError.from_key("err_bootstrap_weights")
-    grid = DEFAULT_BUDGETS if budgets is None else np.asarray(list(budgets), dtype=float)
-    if grid.size == 0 or not np.all(np.isfinite(grid)) or grid.min() < 0 or grid.max() > 1:
-        raise PolicyError.from_key("err_curve_budgets")
-
+    options = AuditOptions.validated(
+        population, reference=reference, intersections=intersections, confidence=confidence,
+        correction=correction, min_cell=min_cell, budgets=budgets,
+        threshold_free=threshold_free, calibration_bins=calibration_bins,
+        bootstrap=bootstrap, bootstrap_seed=bootstrap_seed,
+    )  # fmt: skip
     if population.source is not None:  # the rows stay in their engine: GROUP BY there
         from scoreaudit.engines.sql import audit_engine
 
-        return audit_engine(
-            population, model, policy, reference=reference, intersections=intersections,
-            confidence=confidence, correction=correction, min_cell=min_cell, grid=grid,
-            threshold_free=threshold_free, calibration_bins=calibration_bins,
-            bootstrap=bootstrap, bootstrap_seed=bootstrap_seed,
-        )  # fmt: skip
+        return audit_engine(population, model, policy, options)
     frame = population.frame
     check_features(model, frame)
     features = list(getattr(model, "features", []) or [])
@@ -193,7 +176,7 @@ def audit(
         disparities = engine.add_bootstrap(disparities, refs, int(bootstrap), bootstrap_seed)
     if threshold_free:
         disparities = engine.add_threshold_free(disparities, refs, ranking)
-    curve = engine.curve_table(refs, ranking, grid)
+    curve = engine.curve_table(refs, ranking, options.grid)
     calibration = (
         engine.calibration_table(calibration_bins) if population.labels is not None else None
     )
@@ -204,17 +187,6 @@ def audit(
         )
     if len(population) < 2 * min_cell:
         warnings.append(warning("small_population", n=len(population)))
-    config = {
-        "policy": policy.to_dict(),
-        **reference_config(reference, views, refs),
-        "intersections": intersections,
-        "confidence": confidence,
-        "correction": correction,
-        "min_cell": int(min_cell),
-        "budgets": [float(b) for b in grid],
-        "threshold_free": threshold_free,
-        "bootstrap": int(bootstrap),
-    }
     return audit_result(
         population,
         model,
@@ -225,7 +197,7 @@ def audit(
         selected=selected,
         calibration=calibration,
         selection=selection,
-        config=config,
+        config=options.config(policy, views, refs),
         warnings=warnings,
         scores=scores,
     )

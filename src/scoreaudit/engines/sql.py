@@ -71,9 +71,10 @@ import pandas as pd
 
 from scoreaudit.core.cells import Cells, Sums, build_views
 from scoreaudit.core.progress import advance
-from scoreaudit.core.references import reference_config, resolve_references
+from scoreaudit.core.references import resolve_references
 from scoreaudit.core.warning import warning
 from scoreaudit.data.sources import description_pending
+from scoreaudit.engines._options import AuditOptions
 from scoreaudit.engines._sql_keys import _raw_codes
 from scoreaudit.engines._sql_select import Chosen, Levels, _wanted, choose, choose_threshold  # noqa: F401
 from scoreaudit.errors import DataError, Num, Part, PolicyError
@@ -533,19 +534,9 @@ def audit_engine(
     population: Any,
     model: Any,
     policy: Budget | Threshold,
-    *,
-    reference: Any,
-    intersections: bool | int,
-    confidence: float,
-    correction: str,
-    min_cell: int,
-    grid: np.ndarray,
-    threshold_free: bool,
-    calibration_bins: int,
-    bootstrap: int,
-    bootstrap_seed: int | None,
+    options: AuditOptions,
 ) -> AuditResult:
-    """:func:`scoreaudit.audit` on a population kept in its engine (arguments validated there).
+    """:func:`scoreaudit.audit` on a population kept in its engine (``options`` validated there).
 
     Examples
     --------
@@ -563,10 +554,10 @@ def audit_engine(
     True
     """
     from scoreaudit.engines.tables import _check_probabilities
-    from scoreaudit.models.column import ScoreColumn
 
     prep = _prepare(population, model)
     lv = _discrete(population, prep)
+    grid = options.grid
     n_total = len(population)
     shares_policy = (
         np.array([policy.share]) if isinstance(policy, Budget) and policy.share else np.zeros(0)
@@ -600,26 +591,9 @@ def audit_engine(
     curve = choose(lv, c, tg, policy.ties, policy.random_state)
 
     return _result(
-        population,
-        model,
-        policy,
-        lv,
-        chosen,
-        curve,
-        grid,
-        reference=reference,
-        intersections=intersections,
-        confidence=confidence,
-        correction=correction,
-        min_cell=min_cell,
-        threshold_free=threshold_free,
-        calibration_bins=calibration_bins,
-        bootstrap=bootstrap,
-        bootstrap_seed=bootstrap_seed,
-        total_w=total_w,
+        population, model, policy, options, lv=lv, chosen=chosen, curve=curve, total_w=total_w,
         prep=prep,
-        score_column=isinstance(model, ScoreColumn),
-    )
+    )  # fmt: skip
 
 
 def _all_wanted(
@@ -667,16 +641,23 @@ def _lottery_range(eng: Any, lv: Levels, chosen: Any, disparities: pd.DataFrame,
     return eng.add_lottery_range(disparities, refs, tie, counts=(above, tied))
 
 
-def _result(population, model, policy, lv, chosen, curve, grid, **kw) -> AuditResult:
+def _result(
+    population, model, policy, options: AuditOptions, *, lv, chosen, curve, total_w, prep
+) -> AuditResult:
+    """The audit's tables from the counts per score level: ``lv`` the levels, ``chosen`` the
+    policy's selection, ``curve`` the curve's, ``prep`` the prepared query."""
     from scoreaudit.engines.tables import _Engine, audit_result
 
+    grid = options.grid
     cells = lv.cells
-    views = build_views(cells, kw["intersections"])
+    views = build_views(cells, options.intersections)
     base = _label_sums(lv, lv.n.sum(0), lv.w.sum(0), lv.w2.sum(0), range(lv.n.shape[2]))
     K = lv.n.shape[2]
     sn, sw, sw2 = chosen.n[0], chosen.w[0], chosen.w2[0]
     sel = _label_sums(lv, sn, sw, sw2, range(K))
-    eng = _Engine.from_sums(cells, views, base, sel, lv.score_sum, kw["confidence"], kw["min_cell"])
+    eng = _Engine.from_sums(
+        cells, views, base, sel, lv.score_sum, options.confidence, options.min_cell
+    )
     eng.weights = np.ones(0) if lv.weighted else None
     if lv.labelled:
         eng.labels = np.ones(0)
@@ -688,21 +669,21 @@ def _result(population, model, policy, lv, chosen, curve, grid, **kw) -> AuditRe
         eng.sel_pos = _label_sums(lv, sn, sw, sw2, (1,))
         eng.sel_neg = _label_sums(lv, sn, sw, sw2, (0,))
     refs, warnings = resolve_references(
-        views, eng.base_by_view, kw["reference"], eng.selected_by_view
+        views, eng.base_by_view, options.reference, eng.selected_by_view
     )
     groups = eng.groups_table()
-    disparities = eng.disparities_table(refs, kw["correction"])
+    disparities = eng.disparities_table(refs, options.correction)
     disparities = _lottery_range(eng, lv, chosen, disparities, refs)
-    if kw["bootstrap"]:
+    if options.bootstrap:
         disparities = eng.add_bootstrap(
-            disparities, refs, int(kw["bootstrap"]), kw["bootstrap_seed"]
+            disparities, refs, int(options.bootstrap), options.bootstrap_seed
         )
     tf_done = False
-    if kw["threshold_free"]:
+    if options.threshold_free:
         from scoreaudit.engines import _sql_tf
 
         disparities, tf_done, note = _sql_tf.add_threshold_free(
-            eng, lv, disparities, refs, {**kw, "population": population}
+            eng, lv, disparities, refs, population, prep
         )
         if note:
             warnings.append(note)
@@ -710,18 +691,19 @@ def _result(population, model, policy, lv, chosen, curve, grid, **kw) -> AuditRe
     c_w = curve.w.sum(-1)
     # the selected weight's share, also when the rounded file count is 0 (weighted budgets
     # count the expected tied weight f x W_L: a budget below one file's weight selects a part)
-    total_w = kw["total_w"]
     realised = c_w.sum(axis=1) / total_w if total_w > 0 else np.zeros(len(grid))
     curve_table = eng.curve_table_from_counts(refs, grid, curve.k, c_n, c_w, realised)
     calibration = None
     if lv.labelled:
         from scoreaudit.engines import _sql_tf
 
-        calibration, note = _sql_tf.calibration(eng, lv, kw["calibration_bins"], kw["confidence"])
+        calibration, note = _sql_tf.calibration(
+            eng, lv, options.calibration_bins, options.confidence
+        )
         if note:
             warnings.append(note)
     k = chosen.k[0]
-    share = float(chosen.w[0].sum() / kw["total_w"])
+    share = float(chosen.w[0].sum() / total_w)
     selection = Selection(
         np.zeros(0, dtype=bool),
         int(round(k)),
@@ -737,19 +719,13 @@ def _result(population, model, policy, lv, chosen, curve, grid, **kw) -> AuditRe
                 warning("scores_outside_unit", lo=float(lv.values[-1]), hi=float(lv.values[0]))
             )
     n_total = len(population)
-    if n_total < 2 * kw["min_cell"]:
+    if n_total < 2 * options.min_cell:
         warnings.append(warning("small_population", n=n_total))
     src = population.source
     config = {
-        "policy": policy.to_dict(),
-        **reference_config(kw["reference"], views, refs),
-        "intersections": kw["intersections"],
-        "confidence": kw["confidence"],
-        "correction": kw["correction"],
-        "min_cell": int(kw["min_cell"]),
-        "budgets": [float(b) for b in grid],
-        "threshold_free": bool(kw["threshold_free"] and tf_done),
-        "bootstrap": int(kw["bootstrap"]),
+        **options.config(
+            policy, views, refs, threshold_free=bool(options.threshold_free and tf_done)
+        ),
         "engine": {
             "name": src.engine,
             "source": src.name,

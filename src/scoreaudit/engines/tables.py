@@ -31,9 +31,6 @@ from scoreaudit.stats import metrics as M
 __all__ = ["tie_groups_of"]
 
 
-DEFAULT_BUDGETS = np.round(np.arange(1, 101) / 100, 10)
-
-
 def model_info(model: Any) -> dict[str, Any]:
     """The result's ``model_info``: the model's name, then what its ``to_dict()`` says.
 
