@@ -40,6 +40,7 @@ MODULES = {
     "ties": "scoreaudit.selection.ties",
     "policies": "scoreaudit.selection.policies",
     "auc_ks": "scoreaudit.stats._auc_ks",
+    "tables": "scoreaudit.engines.tables",
 }
 #: exit code -> verdict (mutmut.stats.status_by_exit_code, collapsed)
 KILLED = {1, 3, 36, -24, 24, 152, 255}  # a failing test, an internal error or a timeout
