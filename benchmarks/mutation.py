@@ -41,6 +41,8 @@ MODULES = {
     "policies": "scoreaudit.selection.policies",
     "auc_ks": "scoreaudit.stats._auc_ks",
     "tables": "scoreaudit.engines.tables",
+    "ranking": "scoreaudit.stats.ranking",
+    "power": "scoreaudit.stats.power",
 }
 #: exit code -> verdict (mutmut.stats.status_by_exit_code, collapsed)
 KILLED = {1, 3, 36, -24, 24, 152, 255}  # a failing test, an internal error or a timeout
