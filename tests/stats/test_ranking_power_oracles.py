@@ -20,6 +20,7 @@ from sklearn.metrics import roc_auc_score
 from statsmodels.stats.power import NormalIndPower
 
 from scoreaudit.errors import ScoreAuditError
+from scoreaudit.present.catalogue import render_warning
 from scoreaudit.stats import power as P
 from scoreaudit.stats.distribution import rank_scores, ranking_from_descending, threshold_free
 
@@ -139,6 +140,10 @@ def test_small_cell_rule_where_the_spread_decides():
     message = [str(w.message) for w in caught if w.category is P.SmallCellsWarning]
     assert message and message[0].startswith(f"1 of 1 sample sizes (first: {size}) often leave")
     assert message[0].endswith("Check with simulate_power and plan more files.")
+    # the text comes from the catalogue, so a French report or notebook can show it
+    warning = [w.message for w in caught if w.category is P.SmallCellsWarning][0]
+    french = render_warning(warning.args[0], "fr")
+    assert french.startswith(f"1 des 1 tailles d’échantillon (la première : {size})")
 
 
 @pytest.mark.parametrize(

@@ -118,6 +118,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from scoreaudit.core.warning import warning
 from scoreaudit.errors import DataError
 from scoreaudit.stats._power_checks import (
     MIN_EXPECTED,
@@ -602,14 +603,8 @@ def sample_size(
     small = np.asarray(small_cell_risk(w1 * total, (1 - w1) * total, p1, p0_))
     if small.any():
         first = np.broadcast_to(total, small.shape)[small].flat[0]
-        warnings.warn(
-            f"{int(small.sum())} of {small.size} sample sizes (first: {first}) often leave an "
-            "expected cell count below 5: the audit will then use Fisher's exact test, which has less "
-            "power than the normal approximation used here (e.g. 66-77% instead of 80% in "
-            "benchmarks/power_simulation.py). Check with simulate_power and plan more files.",
-            SmallCellsWarning,
-            stacklevel=2,
-        )
+        text = warning("power_small_cells", small=int(small.sum()), size=small.size, first=first)
+        warnings.warn(text, SmallCellsWarning, stacklevel=2)
     return _scalar(total)
 
 
