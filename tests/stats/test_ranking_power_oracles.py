@@ -62,6 +62,7 @@ def test_group_codes_past_one_byte_are_not_wrapped(n_groups):
     member = codes == 256
     assert out.loc[256, "auc"] == pytest.approx(roc_auc_score(member, scores), rel=1e-12)
     assert out.loc[256, "auc"] == 1.0 and out.loc[0, "auc"] < 1.0
+    assert out.index.name == "code" and out.index.tolist() == list(range(n_groups))
 
 
 def test_ranking_read_backwards_is_ascending():
