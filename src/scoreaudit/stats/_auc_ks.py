@@ -46,6 +46,7 @@ class _Context:
     z: float
     alpha: float
     integer_mass: bool = False  # masses are row counts (cumulative sums exact in float64)
+    identity: bool = False  # cum[b] == b: one unweighted row per block, every row compared
 
 
 @dataclass(frozen=True)
@@ -209,8 +210,12 @@ def _compare_chunk_unchecked(
 
     # one cumulative array, gathered at adjacent positions (block, block + 1)
     # (row counts may be kept as integers: read as float64, the same values)
-    r_below = ctx.cum[runs.block].astype(np.float64, copy=False)  # mass strictly below each
-    r_end = ctx.cum[1:][runs.block].astype(np.float64, copy=False)  # ... and up to its end
+    if ctx.identity:  # the rows below block b are b: no gather (the same integers)
+        r_below = runs.block.astype(np.float64)
+        r_end = r_below + 1.0
+    else:
+        r_below = ctx.cum[runs.block].astype(np.float64, copy=False)  # mass strictly below each
+        r_end = ctx.cum[1:][runs.block].astype(np.float64, copy=False)  # ... and up to its end
     if ctx.reference is not None:  # (before the group's running masses: fewer arrays at once)
         r_in = r_end - r_below
         both = gm + r_in
@@ -219,7 +224,10 @@ def _compare_chunk_unchecked(
     # group mass up to the end of each of its blocks: one cumulative sum over all runs, each
     # group's start subtracted. Exact for row counts; for weights in extended precision, so
     # that the rounding of the earlier groups' total does not reach a small group.
-    if ctx.integer_mass:
+    if runs.unit_mass:  # one row per run: the running count is the run's rank in its group
+        g_le = np.arange(1.0, off[-1] + 1.0)
+        g_le -= rep(off[:-1].astype(np.float64))
+    elif ctx.integer_mass:
         g_le = np.cumsum(gm)
         g_le -= rep(np.concatenate(([0.0], g_le[last[:-1]])))
     else:
@@ -227,7 +235,10 @@ def _compare_chunk_unchecked(
         c -= rep(np.concatenate((np.zeros(1, np.longdouble), c[last[:-1]])))
         g_le = c.astype(np.float64)
         del c
-    g_total = np.add.reduceat(gm, first)  # sequential, as a cumulative sum would end
+    if runs.unit_mass:
+        g_total = lengths.astype(np.float64)
+    else:
+        g_total = np.add.reduceat(gm, first)  # sequential, as a cumulative sum would end
     g_le[last] = g_total
     g_before = g_le - gm
 

@@ -280,6 +280,7 @@ def threshold_free(
 
     # Cumulative mass below each tie block (length n_blocks + 1): of the reference group, or
     # of all rows in "rest" mode (the group's own mass is then subtracted).
+    mass: np.ndarray | None
     if reference is not None:
         lo, hi = bounds[reference], bounds[reference + 1]
         if hi == lo:
@@ -287,8 +288,8 @@ def threshold_free(
         rw = None if w_grouped is None else w_grouped[lo:hi]
         mass = np.bincount(blk[lo:hi], weights=rw, minlength=ranking.n_blocks)
         ref_sumsq = float(hi - lo) if rw is None else _dot(rw, rw)
-    elif w is None:
-        mass = np.ones(n, dtype=np.int64) if ranking.no_ties else ranking.ends - ranking.starts
+    elif w is None:  # (None without ties: one row per block, the rows below block b are b)
+        mass = None if ranking.n_blocks == n else ranking.ends - ranking.starts
         total_sumsq = float(n)
     else:  # (without ties each block holds one row: its weight, exactly as the bincount)
         mass = (
@@ -299,10 +300,14 @@ def threshold_free(
         total_sumsq = _dot(w, w)
     # row counts (unweighted) are kept in 4 bytes per block, not 8: the kernel reads them back
     # as float64, the same exact integers
-    cum = np.zeros(ranking.n_blocks + 1, dtype=np.float64 if w is not None else _count_type(n))
-    np.cumsum(mass, out=cum[1:])
+    identity = mass is None
+    if mass is None:
+        cum = np.arange(n + 1, dtype=_count_type(n))
+    else:
+        cum = np.zeros(ranking.n_blocks + 1, dtype=np.float64 if w is not None else _count_type(n))
+        np.cumsum(mass, out=cum[1:])
     cum_total = float(cum[-1])
-    if w is None and ranking.n_blocks == n:  # no ties: masses 0 or 1, their cubes too
+    if mass is None or (w is None and ranking.n_blocks == n):  # no ties: masses 0 or 1, cubes too
         cube = cum_total
     else:
         cube = _cube_sum(mass.astype(np.float64, copy=False))  # sum of (block mass)^3
@@ -317,6 +322,7 @@ def threshold_free(
         z,
         alpha,
         integer_mass=w is None,
+        identity=identity,
     )
     runs = _runs_from_rows(blk, bounds, w_grouped, reference, ranking.n_blocks == n)
     del blk
