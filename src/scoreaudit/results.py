@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoreaudit.core.vocab import intersection_mask
 from scoreaudit.selection.policies import Selection
 from scoreaudit.stats.evidence import headline_order
 
@@ -243,7 +244,7 @@ class AuditResult:
         s = self.selection
         cols = ["attribute", "group", "reference", "selection_rate", *_HTML_COMPARISON_COLUMNS]
         d = self.disparities[[c for c in cols if c in self.disparities.columns]]
-        d = d[~d["attribute"].str.contains("×", regex=False)]
+        d = d[~intersection_mask(d["attribute"])]
         head = html.escape(
             f"{self.population_summary['rows']:,} files; {s.n_selected:,} selected "
             f"({s.share:.2%}) by {s.description}"

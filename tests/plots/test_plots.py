@@ -473,3 +473,23 @@ def test_heatmap_of_a_published_result_with_hidden_counts():
     assert pub.groups["selected"].isna().any()
     fig = sa.plots.intersection_heatmap(pub, "gender", "family", suppress_small=True)
     assert fig.axes
+
+
+def test_paired_shift_legend_counts_in_each_language():
+    """The legend's pair count and share of changed scores follow the language's number
+    format (a French reader saw ``n=1,200; 25%``)."""
+    from scoreaudit.plots.explain import plot_paired_shift
+
+    pairs = pd.DataFrame(
+        {
+            "group": ["w"] * 1200,
+            "value": ["m"] * 1200,
+            "score_change": [0.1] * 300 + [0.0] * 900,  # 300 of 1,200 changed: 25%
+        }
+    )
+    labels = {}
+    for lang in ("en", "fr"):
+        fig = plot_paired_shift(pairs, attribute="gender", lang=lang)
+        labels[lang] = fig.axes[0].get_legend().get_texts()[0].get_text()
+    assert labels["en"].endswith("(n = 1,200; 25% ≠ 0)")
+    assert labels["fr"].endswith("(n = 1\u202f200; 25\u202f% ≠ 0)")

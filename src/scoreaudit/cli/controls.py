@@ -31,7 +31,7 @@ from scoreaudit.cli.terminal import (
     shown_attribute,
     shown_group,
 )
-from scoreaudit.core.vocab import REST_KEYWORD
+from scoreaudit.core.vocab import REST_KEYWORD, intersection_mask
 from scoreaudit.options import parse_bands, parse_mapping
 
 __all__ = ["controls_cli", "counts_cli", "write_outputs"]
@@ -107,7 +107,7 @@ def print_aggregate(
 
     result = publish_aggregate(result, min_cell)[0]
     d = result.disparities
-    d = d[~d["attribute"].str.contains("×", regex=False)]
+    d = d[~intersection_mask(d["attribute"])]
     if metrics is not None:
         d = d[d["metric"].isin(metrics)]
     level = num(f"{float(result.config['confidence']):.0%}")
@@ -131,7 +131,7 @@ def print_aggregate(
                 )
             )
         console.print(table)
-    n_inter = int(result.disparities["attribute"].str.contains("×", regex=False).sum())
+    n_inter = int(intersection_mask(result.disparities["attribute"]).sum())
     if n_inter:
         console.print(tr("cli_agg_intersections_more", n=n_inter))
     print_warnings(result.warnings, console)

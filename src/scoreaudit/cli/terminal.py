@@ -9,6 +9,7 @@ import sys
 from rich.console import Console
 
 from scoreaudit.cli.i18n import current_lang, num, tr, whole
+from scoreaudit.core.vocab import intersection_mask, is_intersection
 
 __all__ = [
     "console",
@@ -222,11 +223,11 @@ def print_result(result) -> None:
     table.add_column(tr("cli_col_note"))
     d = result.disparities
     for row in d.itertuples(index=False):
-        if "×" in row.attribute:
+        if is_intersection(row.attribute):
             continue
         table.add_row(*cells(*_result_row(row)))
     console.print(table)
-    inter = d[d["attribute"].str.contains("×", regex=False)]
+    inter = d[intersection_mask(d["attribute"])]
     if len(inter):
         console.print(tr("cli_intersections_more", n=len(inter)))
     print_warnings(result.warnings)  # data-quality warnings are never silent

@@ -26,8 +26,6 @@ if TYPE_CHECKING:  # types only: cells are built from any attribute-like and ran
     from scoreaudit.data.population import Attribute
     from scoreaudit.selection.policies import Ranking
 
-#: Separator between attribute names (and between group labels) of an intersection.
-
 
 @dataclass(frozen=True)
 class Cells:

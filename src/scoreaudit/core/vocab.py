@@ -15,11 +15,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 __all__ = [
     "MISSING_LABEL",
     "REST",
     "REST_KEYWORD",
     "SEP",
+    "intersection_mask",
     "is_intersection",
     "join",
     "normalise_key",
@@ -51,6 +54,17 @@ def split(name: Any) -> list[str]:
 def is_intersection(name: Any) -> bool:
     """Whether ``name`` names an intersection of several attributes."""
     return SEP.strip() in str(name)
+
+
+def intersection_mask(names: Iterable[Any]) -> np.ndarray:
+    """Boolean array: which of ``names`` (a table's attribute column) name intersections.
+
+    Examples
+    --------
+    >>> intersection_mask(["gender", "gender × age"]).tolist()
+    [False, True]
+    """
+    return np.fromiter((is_intersection(n) for n in names), dtype=bool)
 
 
 def normalise_key(key: Any) -> str:

@@ -22,8 +22,6 @@ from scoreaudit.core.vocab import MISSING_LABEL, SEP
 from scoreaudit.data.io import row_part, source_name
 from scoreaudit.errors import DataError, Part, Parts
 
-#: Separator of intersection labels (``woman × alone``); refused inside a group label.
-
 #: A numeric protected attribute with more distinct values than this must be banded.
 MAX_UNBANDED_LEVELS = 20
 

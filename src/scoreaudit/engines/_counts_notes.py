@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from scoreaudit.core.vocab import REST
 from scoreaudit.core.warning import AuditWarning, warning
 from scoreaudit.engines._counts_solve import _IX, _VARS, MAX_JOINT_CANDIDATES, METRICS
 
@@ -166,7 +167,7 @@ def _ratio_range_warning(
                 span = _span(np.array([lo, hi]), 3)
                 if span is None or not np.isfinite(lo):
                     continue
-                label = v.labels[ref] if ref is not None else "rest"
+                label = v.labels[ref] if ref is not None else REST
                 parts.append(f"{v.name} {v.labels[g]} / {label}: {name} {span} (used {at:.3f})")
     if not parts:
         return None

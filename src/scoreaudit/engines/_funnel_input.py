@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoreaudit.core.vocab import SEP
 from scoreaudit.errors import DataError, Part
 
 #: Values of a count cell meaning "hidden by the publisher" (case-insensitive, after strip).
@@ -24,7 +25,6 @@ HIDDEN_MARKERS = frozenset(
 TOTAL_LABELS = frozenset({"total", "totals", "ensemble", "all", "tous", "toutes", "overall"})
 #: Stratum label of unstratified rows.
 ALL_STRATA = "(all strata)"
-SEP = " × "
 
 
 def _num(x: float) -> str:

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from scoreaudit.engines._funnel_input import ALL_STRATA, SEP, _Cube, _Spec
+from scoreaudit.core.vocab import SEP
+from scoreaudit.engines._funnel_input import ALL_STRATA, _Cube, _Spec
 from scoreaudit.stats import metrics as M
 
 # ------------------------------------------------------------------------------------------

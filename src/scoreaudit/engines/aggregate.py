@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoreaudit.core.vocab import intersection_mask
 from scoreaudit.results import (
     _HTML_COMPARISON_COLUMNS,
     _INTERVAL_COLUMNS,
@@ -304,7 +305,7 @@ class AggregateResult:
     def _repr_html_(self) -> str:
         cols = ["attribute", "group", "reference", "metric", "rate", *_HTML_COMPARISON_COLUMNS]
         d = self.disparities
-        d = d[~d["attribute"].str.contains("×", regex=False)][[*cols, "note"]]
+        d = d[~intersection_mask(d["attribute"])][[*cols, "note"]]
         return (
             f"<div><strong>scoreaudit {html.escape(self.kind)} result</strong>"
             f"<p>{html.escape(self._headline())}</p>"

@@ -78,11 +78,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoreaudit.core.vocab import SEP
 from scoreaudit.core.warning import warning
 from scoreaudit.engines._funnel_input import (
     ALL_STRATA,
     HIDDEN_MARKERS,
-    SEP,
     TOTAL_LABELS,
     _bound,
     _check_nesting,

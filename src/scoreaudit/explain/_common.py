@@ -17,8 +17,6 @@ from scoreaudit.selection.policies import Budget, Selection, Threshold
 NEUTRALISE_METHODS = ("permute", "marginal", "fixed")
 
 
-#: Label of the comparison group in ``reference="rest"`` audits (as in :mod:`scoreaudit.engines.memory`).
-
 #: A numeric column with at most this many distinct values is treated as categorical.
 MAX_CATEGORICAL_LEVELS = 20
 

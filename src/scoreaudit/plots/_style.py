@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.transforms import blended_transform_factory
 
-from scoreaudit.core.vocab import REST, SEP
+from scoreaudit.core.vocab import REST, SEP, normalise_key
 from scoreaudit.errors import DataError
 from scoreaudit.plots._text import (
     LANGUAGES,
@@ -28,9 +28,6 @@ from scoreaudit.plots._text import (
     plain,
 )
 from scoreaudit.results import AuditResult
-
-#: Separator of the members of an intersection, as in ``"gender × age"``.
-#: Label of the comparison group in ``reference="rest"`` audits (see :mod:`scoreaudit.engines.memory`).
 
 # -- palette and styles ---------------------------------------------------------------------
 #: The Okabe-Ito colour-blind-safe palette (Okabe & Ito, 2008).
@@ -129,16 +126,6 @@ def _single_attributes(result: AuditResult) -> list[str]:
     return [a for a in names if SEP not in a]
 
 
-def _normalise(name: Any) -> str:
-    if isinstance(name, (tuple, list)):
-        return SEP.join(str(k).strip() for k in name)
-    name = str(name)
-    for sep in ("×", "*", " x ", "&"):
-        if sep in name:
-            return SEP.join(part.strip() for part in name.split(sep))
-    return name.strip()
-
-
 def _resolve(result: AuditResult, attribute: Any) -> str:
     """An attribute or intersection name as it appears in the result's tables."""
     names = _attribute_names(result)
@@ -150,7 +137,7 @@ def _resolve(result: AuditResult, attribute: Any) -> str:
             kind=type(attribute).__name__,
             available=", ".join(map(repr, names)),
         )
-    key = _normalise(attribute)
+    key = normalise_key(attribute)
     if key in names:
         return key
     members = key.split(SEP)

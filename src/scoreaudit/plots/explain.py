@@ -34,6 +34,7 @@ from matplotlib.figure import Figure
 from scoreaudit.errors import DataError, Part
 from scoreaudit.plots._doc import _doc
 from scoreaudit.plots._style import OKABE_ITO
+from scoreaudit.plots._text import format_count, format_percent
 from scoreaudit.present.catalogue import LANGUAGES, attribute_label, group_label, t, variable_label
 
 __all__ = [
@@ -327,8 +328,9 @@ def plot_paired_shift(
             part = d[(d["group"].astype(str) == g) & (d["value"].astype(str) == v)]
             c = part["score_change"].to_numpy(float)
             nz = c[c != 0]
-            label = f"{_t(lang, 'from_to', group=g, value=v)} (n={len(c):,}; "
-            label += f"{100 * nz.size / max(len(c), 1):.0f}% ≠ 0)"
+            share = format_percent(nz.size / max(len(c), 1), lang, decimals=0)
+            label = f"{_t(lang, 'from_to', group=g, value=v)} (n = {format_count(len(c), lang)}; "
+            label += f"{share} ≠ 0)"
             ax.hist(
                 nz,
                 bins=edges,

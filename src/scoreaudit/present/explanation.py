@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoreaudit.core.vocab import SEP
+from scoreaudit.core.vocab import SEP, intersection_mask
 from scoreaudit.present.catalogue import (
     CATALOGUE,
     attribute_label,
@@ -116,7 +116,7 @@ def explanation_sentences(
         return [], []
     level = fmt_level(float(published.config.get("confidence", 0.95)), lang)
     allowed = _published_pairs(published)
-    d = neut[~neut["attribute"].astype(str).str.contains("×", regex=False)].copy()
+    d = neut[~intersection_mask(neut["attribute"])].copy()
     if allowed is not None:
         keep = [
             (a, g) in allowed
