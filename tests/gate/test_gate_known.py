@@ -23,7 +23,6 @@ from scoreaudit.gate.publish import (
     Suppression,
     _adjusted_published,
     _blank,
-    _label_mask,
     coarse_score,
     keep_rows,
     primary_group_mask,
@@ -75,24 +74,6 @@ def test_primary_mask_each_count():
     assert primary_group_mask(g, 11, suppress_zero=True).tolist() == [True] * 5 + [False]
     # min_cell 3: only 1 and 2 are small
     assert primary_group_mask(g, 3).tolist() == [False, False, True, False, False, False]
-
-
-def test_label_mask_each_count():
-    g = pd.DataFrame({"n": [100] * 5})
-    assert _label_mask(g, 11, False).tolist() == [False] * 5
-    g = pd.DataFrame(
-        {
-            "n": [100] * 5,
-            # labelled small | positives small | negatives small | selected labelled small | fine
-            "controlled_with_label": [5, 50, 50, 50, 50],
-            "positives": [2, 3, 45, 20, 20],
-            "selected_with_label": [20, 20, 20, 4, 20],
-        }
-    )
-    assert _label_mask(g, 11, False).tolist() == [True, True, True, True, False]
-    g.loc[4, "positives"] = 0
-    assert _label_mask(g, 11, False).tolist()[4] is False
-    assert _label_mask(g, 11, True).tolist()[4] is True
 
 
 def test_suppression_record():

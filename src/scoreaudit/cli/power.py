@@ -157,14 +157,14 @@ def power_command(
 def _explain(ratio: float, power: float, alpha: float, sizes: str) -> str:
     """The detectable-ratio sentence for ``sizes`` files, rounded towards 1 so it stays true."""
     from scoreaudit.present.catalogue import fmt_number
-    from scoreaudit.stats.power import _conservative_ratio
+    from scoreaudit.stats.power_text import conservative_ratio
 
     pct = {"power": _percent(power), "level": _percent(alpha), "sizes": sizes}
     if math.isnan(ratio):
         return tr("cli_power_detect_none", **pct)
     if ratio == 1:
         return tr("cli_power_detect_any", **pct)
-    value, decimals = _conservative_ratio(ratio)
+    value, decimals = conservative_ratio(ratio)
     key = "cli_power_detect_above" if ratio > 1 else "cli_power_detect_below"
     return tr(key, ratio=fmt_number(value, current_lang(), decimals), **pct)
 

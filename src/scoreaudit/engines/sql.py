@@ -76,7 +76,7 @@ from scoreaudit.core.warning import warning
 from scoreaudit.data.sources import description_pending
 from scoreaudit.engines._options import AuditOptions
 from scoreaudit.engines._sql_keys import _raw_codes
-from scoreaudit.engines._sql_select import Chosen, Levels, _wanted, choose, choose_threshold  # noqa: F401
+from scoreaudit.engines._sql_select import Levels, _wanted, choose, choose_threshold
 from scoreaudit.errors import DataError, Num, Part, PolicyError
 from scoreaudit.results import AuditResult
 from scoreaudit.selection.policies import Budget, Selection, Threshold

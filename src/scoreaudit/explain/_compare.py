@@ -43,11 +43,6 @@ class _Comparisons:
             grp += [v.labels[i] for i in idx]
             ref += [REST if r is None else v.labels[r]] * idx.size
         self.keys = pd.DataFrame({"attribute": attr, "group": grp, "reference": ref})
-        self.row_view = (
-            np.concatenate([np.full(s[2].size, i) for i, s in enumerate(self._spec)])
-            if self._spec
-            else np.zeros(0, dtype=np.int64)
-        )
 
     def cell_sums(self, selected: np.ndarray) -> Sums:
         return Sums.of(self.cells.cell, self.C, selected, self.weights)

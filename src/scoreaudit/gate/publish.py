@@ -143,18 +143,6 @@ def primary_group_mask(
     return pd.Series(mask, index=groups.index)
 
 
-def _label_mask(groups: pd.DataFrame, min_cell: int, suppress_zero: bool) -> pd.Series:
-    if "controlled_with_label" not in groups.columns:
-        return pd.Series(False, index=groups.index)
-    lab = groups["controlled_with_label"].to_numpy(float)
-    pos = groups["positives"].to_numpy(float)
-    sel = groups["selected_with_label"].to_numpy(float)
-    mask = np.zeros(len(groups), dtype=bool)
-    for c in (lab, pos, lab - pos, sel):
-        mask |= small_count(c, min_cell, suppress_zero)
-    return pd.Series(mask, index=groups.index)
-
-
 @dataclass
 class Suppression:
     """What was suppressed in a published result, and how to explain it."""

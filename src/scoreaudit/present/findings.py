@@ -46,6 +46,7 @@ from scoreaudit.present.catalogue import (
 )
 from scoreaudit.present.format import num_or_none
 from scoreaudit.stats.evidence import evidence_strength, small_with_selections
+from scoreaudit.stats.power_text import conservative_ratio
 
 __all__ = ["Finding", "detectable_text", "findings", "noun_phrase"]
 
@@ -169,22 +170,7 @@ class Finding:
 def _toward_one(ratio: float) -> tuple[float, int] | None:
     """``ratio`` rounded towards 1 (conservative) with one or two decimals; None when even two
     decimals reach 1 (the data detect any gap of 1% or more)."""
-    try:
-        from scoreaudit.stats.power import _conservative_ratio
-    except ImportError:  # pragma: no cover - power ships with the package
-        _conservative_ratio = None
-    if _conservative_ratio is not None:
-        value, decimals = _conservative_ratio(float(ratio))
-    else:  # pragma: no cover
-        value, decimals = 1.0, 6
-        for d in (1, 2):
-            scale = 10.0**d
-            v = (
-                math.floor(ratio * scale + 1e-9) if ratio > 1 else math.ceil(ratio * scale - 1e-9)
-            ) / scale
-            if v != 1:
-                value, decimals = v, d
-                break
+    value, decimals = conservative_ratio(float(ratio))
     if decimals > 2 or value == 1:
         return None
     return value, decimals

@@ -137,7 +137,6 @@ from scoreaudit.stats._power_checks import (
 from scoreaudit.stats.power_simulation import SimulatedPower, simulate_power
 from scoreaudit.stats.power_simulation import _audit_test_p_values as _audit_test_p_values
 from scoreaudit.stats.power_simulation import fisher_exact_p_values as fisher_exact_p_values
-from scoreaudit.stats.power_text import _conservative_ratio as _conservative_ratio
 from scoreaudit.stats.power_text import explain_detectable
 
 __all__ = [

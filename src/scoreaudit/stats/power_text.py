@@ -23,10 +23,18 @@ def _percent(x: float, lang: str) -> str:
     return f"{value}\u00a0%" if lang == "fr" else f"{value}%"
 
 
-def _conservative_ratio(ratio: float) -> tuple[float, int]:
+def conservative_ratio(ratio: float) -> tuple[float, int]:
     """Round towards 1 so the sentence stays true: floor above 1, ceil below 1.
 
-    Uses one decimal, or more if one decimal would round to 1 itself.
+    Uses one decimal, or more if one decimal would round to 1 itself. Returns the rounded
+    ratio and its number of decimals.
+
+    Examples
+    --------
+    >>> conservative_ratio(1.43), conservative_ratio(0.67), conservative_ratio(1.04)
+    ((1.4, 1), (0.7, 1), (1.04, 2))
+    >>> conservative_ratio(1.004)  # 1.0 and 1.00 would say "no gap"
+    (1.004, 3)
     """
     for decimals in range(1, 6):
         scale = 10.0**decimals
@@ -78,7 +86,7 @@ def explain_detectable(
             )
         if ratio == 1:
             return "With these group sizes, any disparity could have been detected" + tail
-        value, dec = _conservative_ratio(ratio)
+        value, dec = conservative_ratio(ratio)
         shown = _format_number(value, lang, dec)
         what = f"a ratio below {shown}" if ratio > 1 else f"a ratio between {shown} and 1"
         return f"With these group sizes, {what} could not have been detected" + tail
@@ -90,7 +98,7 @@ def explain_detectable(
         )
     if ratio == 1:
         return "Avec ces effectifs, toute disparité aurait pu être détectée" + tail
-    value, dec = _conservative_ratio(ratio)
+    value, dec = conservative_ratio(ratio)
     shown = _format_number(value, lang, dec)
     what = (
         f"un rapport inférieur à {shown}" if ratio > 1 else f"un rapport compris entre {shown} et 1"

@@ -43,7 +43,6 @@ from scoreaudit.synthetic._params import C2SGParameters
 _N_STREAMS = 16
 _STATUS_CODE = {s: i for i, s in enumerate(C.FAMILY_STATUSES)}
 _ACTIVITY_CODE = {s: i for i, s in enumerate(C.ACTIVITY_STATUSES)}
-_AGE_BAND_CODE = {b: i for i, b in enumerate(C.AGE_BANDS)}
 
 
 def _categorical(
