@@ -7,7 +7,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -120,8 +120,34 @@ def _of_attribute(d: pd.DataFrame, attribute: str | None) -> pd.DataFrame:
     return d[d["attribute"] == attribute]
 
 
+class ResultBase:
+    """What every result shares: ``kind``, a JSON description and the lazy HTML report.
+
+    Each result gives its ``to_dict``. The report is drawn by :mod:`scoreaudit.report`,
+    imported on first use: with :meth:`AuditResult.explain`, the only imports of the package
+    that go up its layers (the notebook conveniences).
+    """
+
+    kind: ClassVar[str] = "audit"
+
+    def to_dict(self) -> dict:
+        """JSON-serialisable, deterministic description of the result."""
+        raise NotImplementedError
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as a JSON string (keys in a stable order)."""
+        return _json_text(self.to_dict(), indent)
+
+    def _report(self, lang: str, **options: Any) -> Any:
+        """The HTML report in ``lang`` (published: small cells suppressed), shown inline in
+        Jupyter; ``options`` are the renderer's keywords."""
+        from scoreaudit.report import ReportDisplay, render_result_html
+
+        return ReportDisplay(render_result_html(self, lang, **options))
+
+
 @dataclass
-class AuditResult:
+class AuditResult(ResultBase):
     """Everything an audit found, as tidy tables.
 
     Attributes
@@ -217,10 +243,6 @@ class AuditResult:
             }
         )
 
-    def to_json(self, indent: int | None = 2) -> str:
-        """:meth:`to_dict` as a JSON string (keys in a stable order)."""
-        return _json_text(self.to_dict(), indent)
-
     # -- display ----------------------------------------------------------------------
     def summary(self, top: int = 5) -> pd.DataFrame:
         """The ``top`` headline comparisons: significant gaps the data establish most strongly
@@ -271,9 +293,7 @@ class AuditResult:
         >>> "Principaux constats" in str(res.report(lang="fr", figures=False))
         True
         """
-        from scoreaudit.report import ReportDisplay, render_html
-
-        return ReportDisplay(render_html(self, lang, figures=figures, min_cell=min_cell))
+        return self._report(lang, figures=figures, min_cell=min_cell)
 
     def to_html(
         self, path: Any, lang: str = "en", *, figures: bool = True, min_cell: int | None = None

@@ -761,3 +761,26 @@ def test_cli_bad_count_cell_exits_2(tmp_path):
         ]
     )
     assert code == 2 and not (tmp_path / "r").exists()
+
+
+def test_notebook_report_is_the_funnel_page(tmp_path):
+    """``FunnelResult.report()`` (drawn through the results' shared lazy report) is the
+    funnel page the CLI writes, in each language, and ``to_html`` saves that page."""
+    import re
+
+    from scoreaudit.report.funnel_report import render_funnel_html
+
+    def page(html: str) -> str:  # drawn twice: new random SVG ids, a new time stamp
+        html = re.sub(r"data:image/svg\+xml;base64,[A-Za-z0-9+/=]+", "", html)
+        return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", "", html)
+
+    res = _audit()
+    for lang in ("en", "fr"):
+        assert page(str(res.report(lang))) == page(render_funnel_html(res, lang))
+    path = res.to_html(tmp_path / "funnel.html", lang="fr")
+    saved = (tmp_path / "funnel.html").read_text(encoding="utf-8")
+    assert page(saved) == page(render_funnel_html(res, "fr"))
+    assert path == str(tmp_path / "funnel.html")
+    assert res.to_json() == __import__("json").dumps(
+        res.to_dict(), indent=2, ensure_ascii=False, allow_nan=False
+    )

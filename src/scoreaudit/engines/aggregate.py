@@ -22,10 +22,10 @@ from scoreaudit.core.vocab import intersection_mask
 from scoreaudit.results import (
     _HTML_COMPARISON_COLUMNS,
     _INTERVAL_COLUMNS,
+    ResultBase,
     _html_table,
     _html_warnings,
     _interval_columns,
-    _json_text,
     _of_attribute,
     _result_dict,
 )
@@ -211,7 +211,7 @@ def check_options(confidence: float, correction: str, min_cell: int) -> None:
 
 
 @dataclass
-class AggregateResult:
+class AggregateResult(ResultBase):
     """Result of an audit from counts (control log or published confusion matrices).
 
     It has the core :class:`~scoreaudit.AuditResult`'s tidy tables and serialisation, but no
@@ -285,10 +285,6 @@ class AggregateResult:
         """JSON-safe, deterministic description (same layout family as the core result)."""
         tables = {"groups": self.groups, "disparities": self.disparities}
         return _result_dict(self.kind, self.config, self.data_summary, tables, self.warnings)
-
-    def to_json(self, indent: int | None = 2) -> str:
-        """:meth:`to_dict` as a JSON string."""
-        return _json_text(self.to_dict(), indent)
 
     # -- display --------------------------------------------------------------------------
     def _headline(self) -> str:

@@ -37,7 +37,7 @@ because Wilson limits are monotone in each count; for a ratio, the corners of th
 the reference's ranges plus the tables next to the degenerate edges (a count, or the files
 of the base not reaching the stage, below 4), because the Katz limits are monotone in each
 count except there. So the intervals cover every table of true counts consistent with the
-rounding (checked by brute force in ``tests/test_funnel.py``; coverage simulated there too).
+rounding (checked by brute force in ``tests/engines/test_funnel.py``; coverage simulated there too).
 The p-value is the largest over those tables (score test; Fisher's test at the corners with
 small expected counts), and 1 when the possible rates of the two groups overlap
 (conservative). Intervals are therefore wider than without rounding. A step whose published
@@ -110,9 +110,9 @@ from scoreaudit.engines.aggregate import check_options
 from scoreaudit.errors import DataError, quoted
 from scoreaudit.results import (
     _HTML_COMPARISON_COLUMNS,
+    ResultBase,
     _html_table,
     _html_warnings,
-    _json_text,
     _result_dict,
 )
 
@@ -135,7 +135,7 @@ __all__ = [
 
 
 @dataclass
-class FunnelResult:
+class FunnelResult(ResultBase):
     """Result of :func:`audit_funnel`.
 
     Attributes
@@ -180,16 +180,9 @@ class FunnelResult:
         }
         return _result_dict(self.kind, self.config, self.data_summary, tables, self.warnings)
 
-    def to_json(self, indent: int | None = 2) -> str:
-        """:meth:`to_dict` as a JSON string."""
-        return _json_text(self.to_dict(), indent)
-
-    def report(self, lang: str = "en", min_cell: int | None = None):
+    def report(self, lang: str = "en", min_cell: int | None = None) -> Any:
         """The HTML report (published: small cells suppressed), displayed inline in Jupyter."""
-        from scoreaudit.report import ReportDisplay
-        from scoreaudit.report.funnel_report import render_funnel_html
-
-        return ReportDisplay(render_funnel_html(self, lang, min_cell=min_cell))
+        return self._report(lang, min_cell=min_cell)
 
     def to_html(
         self, path: str | os.PathLike, lang: str = "en", min_cell: int | None = None

@@ -28,6 +28,7 @@ from scoreaudit.report.writer import (
     make_figures,
     render_html,
     render_markdown,
+    render_result_html,
     results_json,
     write_report,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "md_escape",
     "render_html",
     "render_markdown",
+    "render_result_html",
     "results_json",
     "schema",
     "write_report",

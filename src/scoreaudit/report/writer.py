@@ -263,6 +263,25 @@ def render_html(
         return render_page("report.html.j2", _context(p))
 
 
+def render_result_html(result: Any, lang: str | None = None, **options: Any) -> str:
+    """The HTML report of any kind of result: :func:`render_html` for an audit, the page of
+    its kind otherwise (``options`` are that renderer's keywords).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, scoreaudit as sa
+    >>> f = pd.DataFrame({"g": ["a", "b"] * 50, "s": np.arange(100.0)})
+    >>> r = sa.audit(sa.Population(f, protected=["g"]), "s", sa.Budget(share=0.3),
+    ...              threshold_free=False)
+    >>> render_result_html(r, "en", figures=False) == render_html(r, "en", figures=False)
+    True
+    """
+    page = _PAGES.get(getattr(result, "kind", "audit"))
+    if page is None:
+        return render_html(result, lang, **options)
+    return page.renderer("html", "")(result, lang, **options)
+
+
 def _summary_table(pub: Any, lang: str, marker: str) -> dict[str, Any]:
     """Single-attribute comparisons of the published result, ratio column first."""
     d = pub.disparities
