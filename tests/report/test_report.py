@@ -591,8 +591,8 @@ def controls_result():
 
 
 def test_controls_report_written_with_findings_and_suppression(controls_result, tmp_path):
+    from scoreaudit.gate.aggregate import publish_aggregate
     from scoreaudit.report import SUPPORTED_KINDS
-    from scoreaudit.report.aggregate_report import publish_aggregate
 
     assert "controls" in SUPPORTED_KINDS and "counts" in SUPPORTED_KINDS
     out = write_report(

@@ -103,7 +103,7 @@ def print_aggregate(
     The numbers shown are those of the publication gate (as in the report): a comparison
     resting on a hidden count is shown as hidden.
     """
-    from scoreaudit.report.aggregate_report import publish_aggregate
+    from scoreaudit.gate.aggregate import publish_aggregate
 
     result = publish_aggregate(result, min_cell)[0]
     d = result.disparities

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from scoreaudit.core.vocab import intersection_mask
+from scoreaudit.gate.aggregate import CountRules
 from scoreaudit.results import (
     _HTML_COMPARISON_COLUMNS,
     _INTERVAL_COLUMNS,
@@ -236,6 +237,8 @@ class AggregateResult(ResultBase):
     """
 
     kind = "aggregate"
+    #: What the publication gate checks (the engine of each kind declares it).
+    count_rules: ClassVar[CountRules | None] = None
 
     groups: pd.DataFrame
     disparities: pd.DataFrame

@@ -117,6 +117,7 @@ from scoreaudit.engines.aggregate import (
 )
 from scoreaudit.engines.control_log import ControlLog
 from scoreaudit.errors import DataError
+from scoreaudit.gate.aggregate import CountRules
 from scoreaudit.stats import metrics as M
 
 __all__ = ["PSEUDO_REFERENCES", "ControlAuditResult", "ControlLog", "audit_controls"]
@@ -124,6 +125,49 @@ __all__ = ["PSEUDO_REFERENCES", "ControlAuditResult", "ControlLog", "audit_contr
 #: The two references of a controls audit that are totals, not groups, and the catalogue key
 #: of their words ("random controls", "files with errors").
 PSEUDO_REFERENCES = {RANDOM_REFERENCE: "pseudo_random", POSITIVES_REFERENCE: "pseudo_errors"}
+
+
+#: What the published numbers of a controls audit rest on (the publication gate's rules):
+#: the observed counts, those behind each comparison and each column of the groups table.
+CONTROL_COUNT_RULES = CountRules(
+    counts={
+        "random": "random_controls",
+        "score": "score_controls",
+        "random_errors": "random_errors",
+        "random_ok": ("random_controls", "random_errors"),
+        "score_errors": "score_errors",
+        "score_ok": ("score_controls", "score_errors"),
+    },
+    metric_counts={
+        "representation": ("random", "score"),
+        "selection_rate": ("random", "score"),
+        "burden": ("score", "random_errors"),
+        "base_error_rate": ("random_errors", "random_ok"),
+        "precision": ("score_errors", "score_ok"),
+        "fpr": ("random", "score", "random_errors", "random_ok", "score_errors", "score_ok"),
+        "fnr": ("random", "score", "random_errors", "random_ok", "score_errors", "score_ok"),
+    },
+    column_counts=(
+        ("random_errors", ("random_errors", "random_ok")),
+        ("score_errors", ("score_errors", "score_ok")),
+        ("base_error_rate", ("random_errors", "random_ok")),
+        ("precision", ("score_errors", "score_ok")),
+        ("positive_share", ("random_errors",)),
+        ("burden_gap", ("score", "random_errors")),
+        ("est_positives", "*"),
+        ("tp", "*"),
+        ("fp", "*"),
+        ("tn", "*"),
+        ("fn", "*"),
+        ("selection_rate", "*"),
+        ("fpr", "*"),
+        ("fnr", "*"),
+        ("est_files", ("random",)),
+    ),
+    # a log's controls split into errors and no errors
+    coupled=(("random_errors", "random_ok"), ("score_errors", "score_ok")),
+    pseudo_references=tuple(PSEUDO_REFERENCES),
+)
 
 
 class ControlAuditResult(AggregateResult):
@@ -144,6 +188,7 @@ class ControlAuditResult(AggregateResult):
     """
 
     kind = "controls"
+    count_rules = CONTROL_COUNT_RULES
 
     def _headline(self) -> str:
         d = self.data_summary

@@ -89,6 +89,7 @@ from scoreaudit.engines._counts_solve import (
     _NARROWED,
     COUNT_NAMES,
     METRICS,
+    RATE_COUNTS,
     RATE_RELATIONS,
     _choose,
     _count_column,
@@ -106,9 +107,34 @@ from scoreaudit.engines.aggregate import (
     finish_disparities,
 )
 from scoreaudit.errors import DataError
+from scoreaudit.gate.aggregate import CountRules
 from scoreaudit.stats import metrics as M
 
 __all__ = ["CountsAuditResult", "audit_counts"]
+
+
+#: What the published numbers of a table of confusion matrices rest on (the publication
+#: gate's rules): its count columns, two of them differences; each rate's two counts.
+COUNT_TABLE_RULES = CountRules(
+    counts={
+        **{c: c for c in ("n", "tp", "fp", "tn", "fn", "selected")},
+        "not_selected": ("n", "selected"),
+        "positives": "positives",
+        "negatives": ("n", "positives"),
+    },
+    metric_counts=RATE_COUNTS,
+    column_counts=(
+        ("tp", ("tp",)),
+        ("fp", ("fp",)),
+        ("tn", ("tn",)),
+        ("fn", ("fn",)),
+        ("selected", ("selected", "not_selected")),
+        ("positives", ("positives", "negatives")),
+        *RATE_COUNTS.items(),  # a rate's columns (value, interval) rest on its two counts
+    ),
+    # a confusion matrix's four cells add up to the row's size
+    coupled=(("n", "tp", "fp", "tn", "fn", "selected", "not_selected", "positives", "negatives"),),
+)
 
 
 class CountsAuditResult(AggregateResult):
@@ -123,6 +149,7 @@ class CountsAuditResult(AggregateResult):
     """
 
     kind = "counts"
+    count_rules = COUNT_TABLE_RULES
 
     def _headline(self) -> str:
         d = self.data_summary

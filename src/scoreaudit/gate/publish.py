@@ -44,7 +44,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -183,6 +183,30 @@ class Suppression:
             "unprotectable": self.unprotectable,
             "rows_by_table": dict(self.rows),
         }
+
+
+def blank_rows(table: pd.DataFrame, mask: np.ndarray, columns: Iterable[str]) -> pd.DataFrame:
+    """A copy of ``table`` with ``columns`` emptied on the rows of ``mask``: numbers become
+    NaN (the column turns float), flags and text None (the column turns object).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"g": ["a", "b"], "n": [3, 40], "ok": [True, False]})
+    >>> blank_rows(t, np.array([True, False]), ["n", "ok"]).to_dict("list")
+    {'g': ['a', 'b'], 'n': [nan, 40.0], 'ok': [None, False]}
+    """
+    out = table.copy()
+    if not mask.any():
+        return out
+    for c in columns:
+        col = out[c]
+        if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
+            out[c] = col.astype(object)
+            out.loc[mask, c] = None
+        else:
+            out[c] = col.astype(float)
+            out.loc[mask, c] = np.nan
+    return out
 
 
 def _blank(table: pd.DataFrame, mask: np.ndarray, columns: list[str] | None = None) -> pd.DataFrame:

@@ -5,11 +5,8 @@ blanking of suppressed rows of the aggregate and funnel tables."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
-
-import numpy as np
-import pandas as pd
 
 from scoreaudit._version import __version__
 from scoreaudit.gate.publish import Suppression
@@ -84,27 +81,3 @@ def dump_json(data: Mapping[str, Any]) -> str:
     }
     """
     return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-
-
-def blank_rows(table: pd.DataFrame, mask: np.ndarray, columns: Iterable[str]) -> pd.DataFrame:
-    """A copy of ``table`` with ``columns`` emptied on the rows of ``mask``: numbers become
-    NaN (the column turns float), flags and text None (the column turns object).
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"g": ["a", "b"], "n": [3, 40], "ok": [True, False]})
-    >>> blank_rows(t, np.array([True, False]), ["n", "ok"]).to_dict("list")
-    {'g': ['a', 'b'], 'n': [nan, 40.0], 'ok': [None, False]}
-    """
-    out = table.copy()
-    if not mask.any():
-        return out
-    for c in columns:
-        col = out[c]
-        if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
-            out[c] = col.astype(object)
-            out.loc[mask, c] = None
-        else:
-            out[c] = col.astype(float)
-            out.loc[mask, c] = np.nan
-    return out

@@ -3,9 +3,8 @@
 :func:`scoreaudit.audit_controls` (``kind == "controls"``) and :func:`scoreaudit.audit_counts`
 (``kind == "counts"``) end in an :class:`~scoreaudit.engines.aggregate.AggregateResult`: a ``groups``
 table and a ``disparities`` table with one row per group *and metric*. This module publishes
-them with the same small-cell rule as the core report (the public functions of
-:mod:`.suppress`: :func:`~.suppress.small_count` on every observed count, then
-:func:`scoreaudit.gate.complements.protect_groups` over the margins) and renders one page: key findings
+them through the gate of results from counts (:func:`scoreaudit.gate.aggregate.publish_aggregate`,
+the core report's small-cell rule on every observed count) and renders one page: key findings
 per metric in plain sentences, a table per metric, the method and the estimator's
 assumptions, the warnings and the manifest.
 
@@ -25,8 +24,6 @@ True
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -35,10 +32,8 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.core.vocab import SEP
-from scoreaudit.engines._counts_solve import RATE_COUNTS
 from scoreaudit.engines.controls import PSEUDO_REFERENCES
-from scoreaudit.gate.complements import protect_groups
-from scoreaudit.gate.publish import Suppression, small_count
+from scoreaudit.gate.aggregate import publish_aggregate
 from scoreaudit.present.catalogue import (
     CATALOGUE,
     attribute_label,
@@ -53,7 +48,6 @@ from scoreaudit.present.catalogue import (
 )
 from scoreaudit.present.findings import _phrase
 from scoreaudit.present.format import num_or_none
-from scoreaudit.report._common import blank_rows
 from scoreaudit.report._page import Page
 from scoreaudit.report.context import (
     Cell,
@@ -80,223 +74,10 @@ __all__ = [
 #: Kinds of results rendered here.
 AGGREGATE_KINDS = ("controls", "counts")
 
-#: Observed counts of each kind of result, as (name, expression over the groups table).
-_COUNTS = {
-    "controls": {
-        "random": "random_controls",
-        "score": "score_controls",
-        "random_errors": "random_errors",
-        "random_ok": ("random_controls", "random_errors"),
-        "score_errors": "score_errors",
-        "score_ok": ("score_controls", "score_errors"),
-    },
-    # a table of confusion matrices names its columns as the counts; two are differences
-    "counts": {
-        **{c: c for c in ("n", "tp", "fp", "tn", "fn", "selected")},
-        "not_selected": ("n", "selected"),
-        "positives": "positives",
-        "negatives": ("n", "positives"),
-    },
-}
-#: Which observed counts each comparison (metric) rests on.
-_METRIC_COUNTS = {
-    "controls": {
-        "representation": ("random", "score"),
-        "selection_rate": ("random", "score"),
-        "burden": ("score", "random_errors"),
-        "base_error_rate": ("random_errors", "random_ok"),
-        "precision": ("score_errors", "score_ok"),
-        "fpr": ("random", "score", "random_errors", "random_ok", "score_errors", "score_ok"),
-        "fnr": ("random", "score", "random_errors", "random_ok", "score_errors", "score_ok"),
-    },
-    "counts": RATE_COUNTS,
-}
-#: Columns of the groups table and the counts they rest on (prefix match; "*": every count).
-_COLUMN_COUNTS = {
-    "controls": (
-        ("random_errors", ("random_errors", "random_ok")),
-        ("score_errors", ("score_errors", "score_ok")),
-        ("base_error_rate", ("random_errors", "random_ok")),
-        ("precision", ("score_errors", "score_ok")),
-        ("positive_share", ("random_errors",)),
-        ("burden_gap", ("score", "random_errors")),
-        ("est_positives", "*"),
-        ("tp", "*"),
-        ("fp", "*"),
-        ("tn", "*"),
-        ("fn", "*"),
-        ("selection_rate", "*"),
-        ("fpr", "*"),
-        ("fnr", "*"),
-        ("est_files", ("random",)),
-    ),
-    "counts": (
-        ("tp", ("tp",)),
-        ("fp", ("fp",)),
-        ("tn", ("tn",)),
-        ("fn", ("fn",)),
-        ("selected", ("selected", "not_selected")),
-        ("positives", ("positives", "negatives")),
-        *RATE_COUNTS.items(),  # a rate's columns (value, interval) rest on its two counts
-    ),
-}
 #: Metrics with a key-finding sentence, in the order of the report.
 FINDING_METRICS = ("representation", "selection_rate", "precision", "fdr", "fpr", "fnr", "burden")
 #: Pseudo-references of the controls audit: totals, not groups.
 _PSEUDO_REFERENCES = tuple(PSEUDO_REFERENCES)
-
-
-#: Counts of a row that determine each other (hidden together): a log's controls split into
-#: errors and no errors, a confusion matrix's four cells add up to the row's size.
-_COUPLED = {
-    "controls": (("random_errors", "random_ok"), ("score_errors", "score_ok")),
-    "counts": (
-        ("n", "tp", "fp", "tn", "fn", "selected", "not_selected", "positives", "negatives"),
-    ),
-}
-
-
-def _protect_counts(groups, values_of, masks, kind, min_cell, suppress_zero):
-    """Complements in each count column, and counts of a row that determine each other
-    hidden together, until neither adds anything (each pass hides more, so it ends)."""
-    masks = dict(masks)
-    for _ in range(len(groups) + 1):
-        before = {k: m.copy() for k, m in masks.items()}
-        for name, v in values_of.items():
-            if not masks[name].any():
-                continue
-            frame = pd.DataFrame(
-                {"attribute": groups["attribute"], "group": groups["group"], "n": np.nan_to_num(v)}
-            )
-            masks[name] = (
-                masks[name]
-                | protect_groups(frame, min_cell, suppress_zero=suppress_zero, hidden=masks[name])[
-                    "size"
-                ]
-            )
-        for names in _COUPLED.get(kind, ()):
-            joint = np.zeros(len(groups), dtype=bool)
-            for name in names:
-                joint |= masks.get(name, joint)
-            for name in names:
-                if name in masks:
-                    masks[name] = masks[name] | joint
-        if all(np.array_equal(before[k], masks[k]) for k in masks):
-            break
-    return masks
-
-
-def publish_aggregate(
-    result: Any, min_cell: int | None = None, *, suppress_zero: bool = False, secondary: bool = True
-) -> tuple[Any, Suppression]:
-    """A copy of an aggregate result safe to publish, and what was suppressed.
-
-    Every observed count (random and score-picked controls, errors found in each, and their
-    complements; or the published TP, FP, TN, FN and their sums) is checked with
-    :func:`~.suppress.small_count` (1 to ``min_cell - 1``; 0 too with ``suppress_zero``), then
-    protected over the margins with :func:`scoreaudit.gate.complements.protect_groups`, count by count
-    (the groups of an attribute add up to published totals). A comparison is suppressed when
-    a count it rests on is suppressed for the group or its reference (the representation
-    rests on the numbers of controls, the precision on the score's hits and misses, ...); the
-    numbers of the groups table are blanked by the counts they rest on, and a whole group row
-    when its size is small. Tables get a ``suppressed`` column (``groups``: the whole row).
-    """
-    if min_cell is None:
-        min_cell = int((getattr(result, "config", {}) or {}).get("min_cell", 11))
-    # the report and the terminal publish the same result: protect it once (integer programs)
-    key = (int(min_cell), bool(suppress_zero), bool(secondary))
-    cache = (
-        vars(result).setdefault("_aggregate_gate_cache", {}) if hasattr(result, "__dict__") else {}
-    )
-    if key not in cache:
-        cache[key] = _publish_aggregate(result, int(min_cell), bool(suppress_zero), bool(secondary))
-    return copy.deepcopy(cache[key])
-
-
-def _publish_aggregate(
-    result: Any, min_cell: int, suppress_zero: bool, secondary: bool
-) -> tuple[Any, Suppression]:
-    kind = getattr(result, "kind", "")
-    groups = result.groups.reset_index(drop=True)
-    counts = _COUNTS.get(kind, {"n": "n"})
-
-    def values(expr: Any) -> np.ndarray:
-        if isinstance(expr, tuple):
-            total, part = (pd.to_numeric(groups[c], errors="coerce").to_numpy(float) for c in expr)
-            return total - part
-        return pd.to_numeric(groups[expr], errors="coerce").to_numpy(float)
-
-    values_of = {
-        name: values(expr)
-        for name, expr in counts.items()
-        if all(c in groups.columns for c in (expr if isinstance(expr, tuple) else (expr,)))
-    }
-    masks = {name: small_count(v, min_cell, suppress_zero) for name, v in values_of.items()}
-    primary = np.zeros(len(groups), dtype=bool)
-    for m in masks.values():
-        primary |= m
-    if secondary and primary.any():
-        masks = _protect_counts(groups, values_of, masks, kind, min_cell, suppress_zero)
-    any_count = np.zeros(len(groups), dtype=bool)
-    for m in masks.values():
-        any_count |= m
-    size = small_count(groups["n"], min_cell, suppress_zero)
-    if secondary and size.any():
-        size = protect_groups(
-            groups[["attribute", "group", "n"]], min_cell, suppress_zero=suppress_zero
-        )["size"]
-
-    pub_groups = groups.copy()
-    for prefix, needs in _COLUMN_COUNTS.get(kind, ()):
-        cols = [c for c in groups.columns if c == prefix or c.startswith(prefix + "_")]
-        if not cols:
-            continue
-        mask = np.zeros(len(groups), dtype=bool)
-        for name in masks if needs == "*" else needs:
-            mask |= masks.get(name, np.zeros(len(groups), dtype=bool))
-        pub_groups = blank_rows(pub_groups, mask, cols)
-    pub_groups = blank_rows(
-        pub_groups, size, [c for c in groups.columns if c not in ("attribute", "group")]
-    )
-    pub_groups["suppressed"] = size
-
-    key = groups["attribute"].astype(str) + "\x00" + groups["group"].astype(str)
-    d = result.disparities.reset_index(drop=True)
-    dkey = d["attribute"].astype(str) + "\x00" + d["group"].astype(str)
-    rkey = d["attribute"].astype(str) + "\x00" + d["reference"].astype(str)
-    pseudo = d["reference"].astype(str).isin(_PSEUDO_REFERENCES).to_numpy()
-    d_mask = np.zeros(len(d), dtype=bool)
-    metric_counts = _METRIC_COUNTS.get(kind, {})
-    for metric, idx in d.groupby(d["metric"].astype(str), sort=False).groups.items():
-        need = metric_counts.get(metric, tuple(masks))
-        m = size.copy()
-        for name in need:
-            m |= masks.get(name, np.zeros(len(groups), dtype=bool))
-        sup = dict(zip(key, m, strict=False))
-        rows = np.asarray(list(idx))
-        g_sup = dkey.iloc[rows].map(sup).astype(object).fillna(True).to_numpy(bool)
-        r_sup = np.where(
-            pseudo[rows], False, rkey.iloc[rows].map(sup).astype(object).fillna(True).to_numpy(bool)
-        )
-        d_mask[rows] = g_sup | r_sup
-    pub_d = blank_rows(
-        d, d_mask, [c for c in d.columns if c not in ("attribute", "group", "reference", "metric")]
-    )
-    pub_d["suppressed"] = d_mask
-    n_final = int(np.logical_or.reduce([*masks.values(), size]).sum()) if masks else int(size.sum())
-    info = Suppression(
-        min_cell=min_cell,
-        suppress_zero=suppress_zero,
-        primary=int(primary.sum()),
-        secondary=max(n_final - int(primary.sum()), 0),
-        rows={
-            "groups": int(size.sum()),
-            "groups_partly": int((any_count & ~size).sum()),
-            "disparities": int(d_mask.sum()),
-        },
-    )
-    published = dataclasses.replace(result, groups=pub_groups, disparities=pub_d)
-    return published, info
 
 
 # ------------------------------------------------------------------------------------------

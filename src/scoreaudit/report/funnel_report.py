@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.engines.funnel import STEP_KEYS
-from scoreaudit.gate.publish import Suppression, secondary_suppression, small_count
+from scoreaudit.gate.publish import Suppression, blank_rows, secondary_suppression, small_count
 from scoreaudit.present.catalogue import (
     check_lang,
     fmt_int,
@@ -59,7 +59,6 @@ from scoreaudit.present.catalogue import (
 )
 from scoreaudit.present.format import num_or_none
 from scoreaudit.present.notes import funnel_note
-from scoreaudit.report._common import blank_rows
 from scoreaudit.report._page import Page, check_formats
 from scoreaudit.report.context import column_headers
 from scoreaudit.report.manifest import build_manifest

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from scoreaudit.engines.counts import audit_counts
-from scoreaudit.report import aggregate_report
+from scoreaudit.gate import aggregate as aggregate_gate
 
 
 def _result():
@@ -24,21 +24,21 @@ def _result():
 
 def test_gate_runs_once_and_copies(monkeypatch):
     calls = []
-    original = aggregate_report._publish_aggregate
+    original = aggregate_gate._publish_aggregate
 
     def counting(*args):
         calls.append(args[1:])
         return original(*args)
 
-    monkeypatch.setattr(aggregate_report, "_publish_aggregate", counting)
+    monkeypatch.setattr(aggregate_gate, "_publish_aggregate", counting)
     res = _result()
-    pub, info = aggregate_report.publish_aggregate(res, 11)
-    again, info2 = aggregate_report.publish_aggregate(res, 11)
+    pub, info = aggregate_gate.publish_aggregate(res, 11)
+    again, info2 = aggregate_gate.publish_aggregate(res, 11)
     assert calls == [(11, False, True)]  # the second call is served from the cache
     assert again.groups.equals(pub.groups) and info2 == info
     pub.groups.loc[0, "n"] = -1  # a caller editing its copy changes nothing for the next one
-    assert aggregate_report.publish_aggregate(res, 11)[0].groups.loc[0, "n"] != -1
-    aggregate_report.publish_aggregate(res, 12)
+    assert aggregate_gate.publish_aggregate(res, 11)[0].groups.loc[0, "n"] != -1
+    aggregate_gate.publish_aggregate(res, 12)
     assert calls == [(11, False, True), (12, False, True)]
     assert info.primary > 0  # c's 4 true positives are hidden, in every copy
     assert again.groups["tp"].isna().any()
