@@ -606,7 +606,7 @@ def _report_result():
 
 
 def test_publication_gate_hides_small_counts_and_their_complements():
-    from scoreaudit.report.funnel_report import publish_funnel
+    from scoreaudit.gate.funnel import publish_funnel
 
     res = _report_result()
     pub, info = publish_funnel(res)

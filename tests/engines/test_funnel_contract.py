@@ -332,7 +332,7 @@ def _small_process():
 
 
 def test_start_share_does_not_give_a_hidden_start_count_back():
-    from scoreaudit.report.funnel_report import publish_funnel
+    from scoreaudit.gate.funnel import publish_funnel
 
     # c: 8 files, none controlled; its start cell is hidden, then a's as its complement,
     # while a's and c's later cells are published (40 and 0 files)

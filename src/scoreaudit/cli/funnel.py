@@ -42,7 +42,7 @@ def _columns(table: Table, keys: list[str]) -> Table:
 
 def print_funnel(result: Any) -> None:
     """Print each step's rates and ratios, and the warnings (give a published result:
-    :func:`scoreaudit.report.funnel_report.publish_funnel`)."""
+    :func:`scoreaudit.gate.funnel.publish_funnel`)."""
     d = result.steps
     attr = _group_attribute(result)
     for step, part in d.groupby("step", sort=False):
@@ -140,7 +140,7 @@ def funnel_cli(
         min_cell=min_cell,
         total=total,
     )
-    from scoreaudit.report.funnel_report import publish_funnel
+    from scoreaudit.gate.funnel import publish_funnel
 
     print_funnel(publish_funnel(result, min_cell)[0])  # the terminal shows published numbers
     if out is not None:

@@ -73,7 +73,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -158,6 +158,8 @@ class FunnelResult(ResultBase):
     """
 
     kind = "funnel"
+    #: Columns that name a row: the publication gate never blanks them.
+    label_columns: ClassVar[tuple[str, ...]] = (*STEP_KEYS, "strata", "small_cell", "suppressed")
 
     steps: pd.DataFrame
     combined: pd.DataFrame | None

@@ -3,7 +3,8 @@
 ``publish`` hides small counts and chooses complements by integer programming
 (``complements``) so that an attacker who knows every published file and that counts are
 non-negative integers (``attack``) cannot narrow a hidden count below the protection range;
-``curve`` gates the budget curve. The gate needs only counts, so it sits below the result
+``curve`` gates the budget curve; ``aggregate`` and ``funnel`` apply the same rule to
+the results from counts and to funnels. The gate needs only counts, so it sits below the result
 objects and every output (report, terminal, web page, ``AuditResult.published()``) calls it.
 """
 
