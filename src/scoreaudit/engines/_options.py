@@ -22,7 +22,29 @@ from scoreaudit.stats import metrics as M
 #: The budget curve's default grid: 1%, 2%, ..., 100% of the files.
 DEFAULT_BUDGETS = np.round(np.arange(1, 101) / 100, 10)
 
+#: Multiple-testing corrections of every audit's comparisons.
 CORRECTIONS = ("holm", "bh", "bonferroni", "none")
+
+
+def check_options(confidence: float, correction: str, min_cell: int) -> None:
+    """Check the options every kind of audit shares (the same errors everywhere).
+
+    Examples
+    --------
+    >>> check_options(0.95, "holm", 11)
+    >>> check_options(0.95, "sidak", 11)
+    Traceback (most recent call last):
+    ...
+    scoreaudit.errors.DataError: ...
+    """
+    try:
+        M.confidence_z(confidence)
+    except (ValueError, TypeError):
+        raise DataError.from_key("err_confidence", value=confidence) from None
+    if correction not in CORRECTIONS:
+        raise DataError.from_key("err_correction", value=correction)
+    if int(min_cell) < 0:
+        raise DataError.from_key("err_min_cell_negative", value=min_cell)
 
 
 @dataclass(frozen=True)
@@ -63,11 +85,7 @@ class AuditOptions:
         ...
         scoreaudit.errors.DataError: ...
         """
-        M.confidence_z(options["confidence"])  # validates
-        if options["correction"] not in CORRECTIONS:
-            raise DataError.from_key("err_correction", value=options["correction"])
-        if int(options["min_cell"]) < 0:
-            raise DataError.from_key("err_min_cell_negative", value=options["min_cell"])
+        check_options(options["confidence"], options["correction"], options["min_cell"])
         bootstrap = options["bootstrap"]
         if (
             isinstance(bootstrap, bool)

@@ -197,20 +197,6 @@ def finish_disparities(
     return out[DISPARITY_COLUMNS + [c for c in out.columns if c not in DISPARITY_COLUMNS]]
 
 
-def check_options(confidence: float, correction: str, min_cell: int) -> None:
-    """Validate the options shared by every audit (same messages as the core)."""
-    from scoreaudit.errors import DataError
-
-    try:
-        M.confidence_z(confidence)
-    except (ValueError, TypeError):
-        raise DataError.from_key("err_confidence", value=confidence) from None
-    if correction not in ("holm", "bh", "bonferroni", "none"):
-        raise DataError.from_key("err_correction", value=correction)
-    if int(min_cell) < 0:
-        raise DataError.from_key("err_min_cell_negative", value=min_cell)
-
-
 @dataclass
 class AggregateResult(ResultBase):
     """Result of an audit from counts (control log or published confusion matrices).

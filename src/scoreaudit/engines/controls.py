@@ -110,9 +110,9 @@ from scoreaudit.engines._control_tables import (
 )
 from scoreaudit.engines._control_tables import _quantiles as _quantiles
 from scoreaudit.engines._control_views import Totals, control_warnings, view_tables
+from scoreaudit.engines._options import check_options
 from scoreaudit.engines.aggregate import (
     AggregateResult,
-    check_options,
     finish_disparities,
 )
 from scoreaudit.engines.control_log import ControlLog

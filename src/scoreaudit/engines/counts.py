@@ -100,9 +100,9 @@ from scoreaudit.engines._counts_solve import (
     _solve_row,
 )
 from scoreaudit.engines._counts_solve import MAX_JOINT_CANDIDATES as MAX_JOINT_CANDIDATES
+from scoreaudit.engines._options import check_options
 from scoreaudit.engines.aggregate import (
     AggregateResult,
-    check_options,
     comparison_frame,
     finish_disparities,
 )

@@ -106,7 +106,7 @@ from scoreaudit.engines._funnel_stats import (
     cochran_q,
     mantel_haenszel_rr,
 )
-from scoreaudit.engines.aggregate import check_options
+from scoreaudit.engines._options import check_options
 from scoreaudit.errors import DataError, quoted
 from scoreaudit.results import (
     _HTML_COMPARISON_COLUMNS,
