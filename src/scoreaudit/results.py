@@ -20,19 +20,25 @@ from scoreaudit.stats.evidence import headline_order
 SCHEMA_VERSION = 1
 
 
-def _clean(value: Any) -> Any:
-    """JSON-safe, deterministic: numpy scalars to Python, NaN/inf to None."""
+def json_safe(value: Any) -> Any:
+    """JSON-safe, deterministic: numpy scalars to Python, NaN/inf to None.
+
+    Examples
+    --------
+    >>> json_safe({"n": np.int64(3), "rate": np.float64("nan"), "ok": np.bool_(True)})
+    {'n': 3, 'rate': None, 'ok': True}
+    """
     kind = type(value)  # exact types first: most values are already plain (results.json)
     if kind is str or kind is int or kind is bool or value is None:
         return value
     if kind is float:
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
+        return [json_safe(v) for v in value]
     if isinstance(value, np.ndarray):
-        return [_clean(v) for v in value.tolist()]
+        return [json_safe(v) for v in value.tolist()]
     if isinstance(value, (np.bool_, bool)):
         return bool(value)
     if isinstance(value, (np.integer,)):
@@ -46,28 +52,40 @@ def _clean(value: Any) -> Any:
 
 
 def table_records(table: pd.DataFrame | None) -> list[dict] | None:
-    """A data frame as a list of JSON-safe records (column order kept)."""
+    """A data frame as a list of JSON-safe records (column order kept).
+
+    Examples
+    --------
+    >>> table_records(pd.DataFrame({"g": ["a"], "x": [float("inf")]}))
+    [{'g': 'a', 'x': None}]
+    """
     if table is None:
         return None
     cols = list(table.columns)
     return [
-        {c: _clean(v) for c, v in zip(cols, row, strict=True)}
+        {c: json_safe(v) for c, v in zip(cols, row, strict=True)}
         for row in table.itertuples(index=False, name=None)
     ]
 
 
-def _result_dict(
+def result_dict(
     kind: str, config: dict, data: dict, tables: Mapping[str, pd.DataFrame | None], warnings: list
 ) -> dict:
     """The JSON-safe ``to_dict`` of a result from counts: the schema version, its kind, config
-    and data summary, then its ``tables`` as records and its warnings."""
+    and data summary, then its ``tables`` as records and its warnings.
+
+    Examples
+    --------
+    >>> sorted(result_dict("counts", {}, {}, {"groups": pd.DataFrame({"n": [1]})}, []))
+    ['config', 'data', 'groups', 'kind', 'schema_version', 'warnings']
+    """
     head = {"schema_version": SCHEMA_VERSION, "kind": kind, "config": config, "data": data}
     records = {name: table_records(table) for name, table in tables.items()}
-    return _clean({**head, **records, "warnings": list(warnings)})
+    return json_safe({**head, **records, "warnings": list(warnings)})
 
 
 #: The interval columns of a disparities table, in their order.
-_INTERVAL_COLUMNS = (
+INTERVAL_COLUMNS = (
     "ratio",
     "ratio_low",
     "ratio_high",
@@ -77,14 +95,20 @@ _INTERVAL_COLUMNS = (
 )
 
 
-def _interval_columns(ratio: tuple, difference: tuple) -> dict[str, Any]:
+def interval_columns(ratio: tuple, difference: tuple) -> dict[str, Any]:
     """The columns ``ratio``, ``ratio_low``, ... ``difference_high`` of a disparities table
-    from the (estimate, low, high) of the ratio and of the difference."""
-    return dict(zip(_INTERVAL_COLUMNS, (*ratio, *difference), strict=True))
+    from the (estimate, low, high) of the ratio and of the difference.
+
+    Examples
+    --------
+    >>> interval_columns((2.0, 1.5, 2.5), (0.1, 0.05, 0.15))["ratio_high"]
+    2.5
+    """
+    return dict(zip(INTERVAL_COLUMNS, (*ratio, *difference), strict=True))
 
 
 #: The columns of a comparison a notebook summary shows after the result's own key columns.
-_HTML_COMPARISON_COLUMNS = (
+HTML_COMPARISON_COLUMNS = (
     "reference_rate",
     "ratio",
     "ratio_low",
@@ -94,13 +118,25 @@ _HTML_COMPARISON_COLUMNS = (
 )
 
 
-def _html_table(frame: pd.DataFrame) -> str:
-    """A table of a notebook summary: no index, three significant digits, escaped text."""
+def html_table(frame: pd.DataFrame) -> str:
+    """A table of a notebook summary: no index, three significant digits, escaped text.
+
+    Examples
+    --------
+    >>> "&lt;b&gt;" in html_table(pd.DataFrame({"g": ["<b>"], "r": [1.23456]}))
+    True
+    """
     return frame.to_html(index=False, float_format=lambda x: f"{x:.3g}", escape=True)
 
 
-def _html_warnings(warnings: list[str]) -> str:
-    """A result's warnings as an escaped HTML list ('' when there is none)."""
+def html_warnings(warnings: list[str]) -> str:
+    """A result's warnings as an escaped HTML list ('' when there is none).
+
+    Examples
+    --------
+    >>> html_warnings(["a < b"]), html_warnings([])
+    ('<ul><li>a &lt; b</li></ul>', '')
+    """
     items = "".join(f"<li>{html.escape(w)}</li>" for w in warnings)
     return f"<ul>{items}</ul>" if items else ""
 
@@ -110,9 +146,16 @@ def _json_text(data: dict, indent: int | None) -> str:
     return json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False)
 
 
-def _of_attribute(d: pd.DataFrame, attribute: str | None) -> pd.DataFrame:
+def rows_of_attribute(d: pd.DataFrame, attribute: str | None) -> pd.DataFrame:
     """The rows of the disparities ``d`` for ``attribute`` (all when None); a clear KeyError
-    naming the audited attributes when it is not one of them."""
+    naming the audited attributes when it is not one of them.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"attribute": ["gender", "age"], "ratio": [1.2, 0.9]})
+    >>> rows_of_attribute(d, "age")["ratio"].tolist()
+    [0.9]
+    """
     if attribute is None:
         return d
     if attribute not in set(d["attribute"]):
@@ -199,7 +242,7 @@ class AuditResult(ResultBase):
         return self._disp("difference", attribute)
 
     def _disp(self, column: str, attribute: str | None) -> pd.Series:
-        d = _of_attribute(self.disparities, attribute)
+        d = rows_of_attribute(self.disparities, attribute)
         return d.set_index(["attribute", "group"])[column]
 
     @property
@@ -228,7 +271,7 @@ class AuditResult(ResultBase):
         """
         if not raw and "suppressed" not in self.groups.columns:
             return self.published().to_dict()
-        return _clean(
+        return json_safe(
             {
                 "schema_version": SCHEMA_VERSION,
                 "config": self.config,
@@ -264,7 +307,7 @@ class AuditResult(ResultBase):
 
     def _repr_html_(self) -> str:
         s = self.selection
-        cols = ["attribute", "group", "reference", "selection_rate", *_HTML_COMPARISON_COLUMNS]
+        cols = ["attribute", "group", "reference", "selection_rate", *HTML_COMPARISON_COLUMNS]
         d = self.disparities[[c for c in cols if c in self.disparities.columns]]
         d = d[~intersection_mask(d["attribute"])]
         head = html.escape(
@@ -273,7 +316,7 @@ class AuditResult(ResultBase):
         )
         return (
             f"<div><strong>scoreaudit result</strong><p>{head}</p>"
-            f"{_html_table(d)}"
+            f"{html_table(d)}"
             f"<p>{len(self.disparities)} comparisons in all (with intersections): see "
             f"<code>result.disparities</code>.</p></div>"
         )

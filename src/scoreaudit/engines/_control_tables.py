@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.engines.aggregate import comparison_frame, woolf_ratio_interval
-from scoreaudit.results import _interval_columns
+from scoreaudit.results import interval_columns
 from scoreaudit.stats import metrics as M
 
 #: Reference label of the representation comparison (share among random controls).
@@ -330,7 +330,7 @@ def _boot_frame(
             "reference_n": np.asarray(ref_n, float),
             "rate": np.asarray(rate, float),
             "reference_rate": np.asarray(ref_rate, float),
-            **_interval_columns((ratio, rlo, rhi), (diff, dlo, dhi)),
+            **interval_columns((ratio, rlo, rhi), (diff, dlo, dhi)),
             "interval": interval,
             "test": test,
             "p_value": p,

@@ -21,14 +21,14 @@ import pandas as pd
 from scoreaudit.core.vocab import intersection_mask
 from scoreaudit.gate.aggregate import CountRules
 from scoreaudit.results import (
-    _HTML_COMPARISON_COLUMNS,
-    _INTERVAL_COLUMNS,
+    HTML_COMPARISON_COLUMNS,
+    INTERVAL_COLUMNS,
     ResultBase,
-    _html_table,
-    _html_warnings,
-    _interval_columns,
-    _of_attribute,
-    _result_dict,
+    html_table,
+    html_warnings,
+    interval_columns,
+    result_dict,
+    rows_of_attribute,
 )
 from scoreaudit.stats import metrics as M
 
@@ -44,7 +44,7 @@ DISPARITY_COLUMNS = [
     "reference_n",
     "rate",
     "reference_rate",
-    *_INTERVAL_COLUMNS,
+    *INTERVAL_COLUMNS,
     "interval",
     "test",
     "p_value",
@@ -152,7 +152,7 @@ def comparison_frame(
             "reference_n": n0,
             "rate": p1,
             "reference_rate": p0,
-            **_interval_columns(ratio_ci, diff_ci),
+            **interval_columns(ratio_ci, diff_ci),
             "interval": "katz/newcombe",
             "test": test,
             "p_value": p,
@@ -255,7 +255,7 @@ class AggregateResult(ResultBase):
         return self._disp("difference", attribute, metric)
 
     def _disp(self, column: str, attribute: str | None, metric: str | None) -> pd.Series:
-        d = _of_attribute(self.disparities, attribute)
+        d = rows_of_attribute(self.disparities, attribute)
         if metric is not None:
             if metric not in set(d["metric"]):
                 raise KeyError(f"No metric {metric!r}; compared: {self.metrics}")
@@ -273,7 +273,7 @@ class AggregateResult(ResultBase):
     def to_dict(self) -> dict:
         """JSON-safe, deterministic description (same layout family as the core result)."""
         tables = {"groups": self.groups, "disparities": self.disparities}
-        return _result_dict(self.kind, self.config, self.data_summary, tables, self.warnings)
+        return result_dict(self.kind, self.config, self.data_summary, tables, self.warnings)
 
     # -- display --------------------------------------------------------------------------
     def _headline(self) -> str:
@@ -288,11 +288,11 @@ class AggregateResult(ResultBase):
         )
 
     def _repr_html_(self) -> str:
-        cols = ["attribute", "group", "reference", "metric", "rate", *_HTML_COMPARISON_COLUMNS]
+        cols = ["attribute", "group", "reference", "metric", "rate", *HTML_COMPARISON_COLUMNS]
         d = self.disparities
         d = d[~intersection_mask(d["attribute"])][[*cols, "note"]]
         return (
             f"<div><strong>scoreaudit {html.escape(self.kind)} result</strong>"
             f"<p>{html.escape(self._headline())}</p>"
-            f"{_html_table(d)}{_html_warnings(self.warnings)}</div>"
+            f"{html_table(d)}{html_warnings(self.warnings)}</div>"
         )

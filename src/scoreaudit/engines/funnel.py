@@ -109,11 +109,11 @@ from scoreaudit.engines._funnel_stats import (
 from scoreaudit.engines._options import check_options
 from scoreaudit.errors import DataError, quoted
 from scoreaudit.results import (
-    _HTML_COMPARISON_COLUMNS,
+    HTML_COMPARISON_COLUMNS,
     ResultBase,
-    _html_table,
-    _html_warnings,
-    _result_dict,
+    html_table,
+    html_warnings,
+    result_dict,
 )
 
 __all__ = [
@@ -180,7 +180,7 @@ class FunnelResult(ResultBase):
             "combined": self.combined,
             "representation": self.representation,
         }
-        return _result_dict(self.kind, self.config, self.data_summary, tables, self.warnings)
+        return result_dict(self.kind, self.config, self.data_summary, tables, self.warnings)
 
     def report(self, lang: str = "en", min_cell: int | None = None) -> Any:
         """The HTML report (published: small cells suppressed), displayed inline in Jupyter."""
@@ -203,11 +203,11 @@ class FunnelResult(ResultBase):
         )
 
     def _repr_html_(self) -> str:
-        cols = ["step", "stratum", "group", "reference", "rate", *_HTML_COMPARISON_COLUMNS]
-        table = _html_table(self.steps[[*cols, "note"]])
+        cols = ["step", "stratum", "group", "reference", "rate", *HTML_COMPARISON_COLUMNS]
+        table = html_table(self.steps[[*cols, "note"]])
         return (
             f"<div><strong>scoreaudit funnel result</strong>{table}"
-            f"{_html_warnings(self.warnings)}</div>"
+            f"{html_warnings(self.warnings)}</div>"
         )
 
 

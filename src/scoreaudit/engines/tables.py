@@ -22,7 +22,7 @@ from scoreaudit.core.cells import (
 from scoreaudit.core.vocab import REST
 from scoreaudit.data.population import Population
 from scoreaudit.errors import ModelError, Num
-from scoreaudit.results import AuditResult, _interval_columns
+from scoreaudit.results import AuditResult, interval_columns
 from scoreaudit.selection.curve import budget_curve_counts
 from scoreaudit.selection.policies import Ranking, Selection
 from scoreaudit.selection.ties import lottery_ratio_range
@@ -353,7 +353,7 @@ class _Engine:
                         "reference_n": b0.n.astype(np.int64),
                         "selection_rate": p1,
                         "reference_rate": p0,
-                        **_interval_columns(ratio_ci, diff_ci),
+                        **interval_columns(ratio_ci, diff_ci),
                         "test": test,
                         "p_value": p,
                         "below_four_fifths": np.nan_to_num(low_over_high, nan=1.0) < 0.8,

@@ -8,7 +8,7 @@ import pandas as pd
 from scoreaudit.core.cells import Cells, Sums, View, rate_counts
 from scoreaudit.core.vocab import REST
 from scoreaudit.errors import PolicyError
-from scoreaudit.selection.policies import Budget, Threshold, _tied_mask
+from scoreaudit.selection.policies import Budget, Threshold, tied_mask
 from scoreaudit.selection.ties import budget_count
 from scoreaudit.stats import metrics as M
 
@@ -165,7 +165,7 @@ class _Selector:
             selected = scores > cut
             r = k - int(np.count_nonzero(selected))
             p = self.policy
-            selected |= _tied_mask(scores, cut, r, self.groups, p.ties, p.random_state)
+            selected |= tied_mask(scores, cut, r, self.groups, p.ties, p.random_state)
             return selected
         try:
             return self.policy.select(scores, self.weights, groups=self.groups).selected

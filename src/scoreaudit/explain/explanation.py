@@ -69,9 +69,9 @@ class Explanation:
         >>> sorted(ex.to_dict())[:3]
         ['config', 'decomposition', 'neutralisation']
         """
-        from scoreaudit.results import _clean, table_records
+        from scoreaudit.results import json_safe, table_records
 
-        return _clean(
+        return json_safe(
             {
                 "config": self.config,
                 "notes": list(self.notes),

@@ -120,8 +120,14 @@ def _cell(attribute: str, group: str) -> dict[str, str] | None:
     return dict(zip(attrs, groups, strict=False))
 
 
-def _phrase(attribute: str, group: str, lang: str) -> str:
+def group_phrase(attribute: str, group: str, lang: str) -> str:
+    """The group as the sentences name it ("women living alone", "everyone else").
 
+    Examples
+    --------
+    >>> group_phrase("gender", "woman", "en"), group_phrase("gender", "(rest)", "en")
+    ('women', 'everyone else')
+    """
     if str(group) == REST:
         return t("np_rest", lang)
     cell = _cell(attribute, group)
@@ -200,7 +206,9 @@ def detectable_text(mdr: float | None, lang: str) -> str:
 def _ref(attribute: str, group: str, lang: str, end: bool = True) -> str:
     """The reference's noun phrase, marked as the reference (subject: in brackets; end of the
     clause: after a comma)."""
-    return t("ref_mark_end" if end else "ref_mark", lang, group=_phrase(attribute, group, lang))
+    return t(
+        "ref_mark_end" if end else "ref_mark", lang, group=group_phrase(attribute, group, lang)
+    )
 
 
 def _sentence(
@@ -240,7 +248,7 @@ def _sentence(
     ref_n_i = None if ref_n is None else int(ref_n)
     common.update(n=n_i, reference_n=ref_n_i)
     words = dict(
-        group=_phrase(attr, grp, lang),
+        group=group_phrase(attr, grp, lang),
         n=fmt_int(n, lang),  # counts of files
         reference_n=fmt_int(ref_n, lang),
         reference=_ref(attr, ref, lang),
@@ -267,11 +275,11 @@ def _sentence(
         # turned round like the ratio (never the detectable increase)
         mdr = None if mdr_down in (None, 0) else 1 / mdr_down
         subject, other = ref, grp
-        subject_text, other_text = _ref(attr, ref, lang, end=False), _phrase(attr, grp, lang)
+        subject_text, other_text = _ref(attr, ref, lang, end=False), group_phrase(attr, grp, lang)
     else:
         mdr = mdr_up
         subject, other = grp, ref
-        subject_text, other_text = _phrase(attr, grp, lang), _ref(attr, ref, lang)
+        subject_text, other_text = group_phrase(attr, grp, lang), _ref(attr, ref, lang)
     shown, low_s, high_s = fmt_ratio_ci(ratio, low, high, lang, 1)
     times = (
         t("as_often", lang) if shown in ("1.0", "1,0") else t("times_as_often", lang, ratio=shown)

@@ -46,7 +46,7 @@ from scoreaudit.present.catalogue import (
     kv_sep,
     t,
 )
-from scoreaudit.present.findings import _phrase
+from scoreaudit.present.findings import group_phrase
 from scoreaudit.present.format import num_or_none
 from scoreaudit.report._page import Page
 from scoreaudit.report.context import (
@@ -98,9 +98,9 @@ def _finding(row: Mapping[str, Any], lang: str, level: str) -> str | None:
     if rate is None or ref_rate is None or ratio is None or not math.isfinite(ratio):
         return None
     significant = bool(row.get("significant") is True)
-    group = _phrase(attr, grp, lang)
+    group = group_phrase(attr, grp, lang)
     reference = (
-        t("ref_mark_end", lang, group=_phrase(attr, ref, lang))
+        t("ref_mark_end", lang, group=group_phrase(attr, ref, lang))
         if ref not in _PSEUDO_REFERENCES
         else ""
     )
@@ -324,7 +324,7 @@ def _aggregate_body(pub: Any, head: Mapping[str, Any]) -> dict[str, Any]:
 def aggregate_results_json(ctx: Mapping[str, Any], manifest: Mapping[str, Any]) -> dict[str, Any]:
     """``results.json`` of an aggregate report: the published tables, findings, suppression,
     manifest (JSON-safe)."""
-    from scoreaudit.results import _clean
+    from scoreaudit.results import json_safe
 
     pub = ctx["published"]
     out = pub.to_dict()
@@ -332,7 +332,7 @@ def aggregate_results_json(ctx: Mapping[str, Any], manifest: Mapping[str, Any]) 
     out["suppression"] = ctx["suppression_info"].to_dict()
     out["report"] = {"lang": ctx["lang"], "figures": []}
     out["manifest"] = dict(manifest)
-    return _clean(out)
+    return json_safe(out)
 
 
 #: The page of a control-log or counts audit (no figures).

@@ -410,7 +410,7 @@ def results_json(
     (1, ['calibration', 'config', 'curve', 'disparities'])
     """
     p = _prepared or _prepare(result, lang, min_cell=min_cell, manifest=manifest)
-    from scoreaudit.results import _clean
+    from scoreaudit.results import json_safe
 
     out = p.published.to_dict()  # already JSON-safe: only the parts added here are cleaned
     extra = {
@@ -420,7 +420,7 @@ def results_json(
         "report": {"lang": p.lang, "figures": [f.name for f in p.figures if f.svg is not None]},
         "manifest": dict(p.manifest),
     }
-    out.update(_clean(extra))
+    out.update(json_safe(extra))
     return out
 
 

@@ -344,7 +344,7 @@ def _check_ties(ties: str) -> None:
         raise PolicyError.from_key("err_ties_unknown", value=ties)
 
 
-def _tied_mask(
+def tied_mask(
     scores: np.ndarray,
     cutoff: float,
     r: int,
@@ -352,7 +352,15 @@ def _tied_mask(
     method: str,
     random_state,
 ) -> np.ndarray:
-    """Rows of the tie block selected: per group, its allocation's first rows in row order."""
+    """Rows of the tie block at ``cutoff`` selected: ``r`` of them shared among ``groups``
+    by the tie rule ``method``, each group's share taken as its first rows in row order.
+
+    Examples
+    --------
+    >>> s = np.array([0.9, 0.5, 0.5, 0.5, 0.5, 0.1])
+    >>> tied_mask(s, 0.5, 2, np.array([0, 0, 1, 0, 1, 0]), "proportional", None).tolist()
+    [False, True, True, False, False, False]
+    """
     return _tied_selected(
         np.flatnonzero(scores == cutoff), scores.size, r, groups, method, random_state
     )
@@ -366,7 +374,7 @@ def _tied_selected(
     method: str,
     random_state,
 ) -> np.ndarray:
-    """:func:`_tied_mask` from the positions of the tied rows."""
+    """:func:`tied_mask` from the positions of the tied rows."""
     out = np.zeros(n, dtype=bool)
     if r <= 0:
         return out
