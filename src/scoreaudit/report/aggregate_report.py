@@ -10,14 +10,10 @@ assumptions, the warnings and the manifest.
 
 Examples
 --------
->>> import pandas as pd
->>> from scoreaudit.engines.counts import audit_counts
->>> t = pd.DataFrame({"g": ["a", "b"], "tp": [50, 30], "fp": [200, 100], "tn": [700, 800],
-...                   "fn": [50, 70]})
->>> res = audit_counts(t, "g", tp="tp", fp="fp", tn="tn", fn="fn", reference={"g": "a"})
->>> pub, info = publish_aggregate(res)
->>> info.primary, bool(pub.groups["suppressed"].any())
-(0, False)
+>>> import pandas as pd, scoreaudit as sa
+>>> res = sa.audit_counts(pd.DataFrame({"g": ["a", "b"], "tp": [50, 30], "fp": [200, 100],
+...                                     "tn": [700, 800], "fn": [50, 70]}),
+...                       "g", tp="tp", fp="fp", tn="tn", fn="fn")
 >>> "Key findings" in render_aggregate_markdown(res)
 True
 """
