@@ -12,7 +12,44 @@ from scoreaudit.core.vocab import REST, SEP, normalise_key
 from scoreaudit.core.warning import warning
 from scoreaudit.errors import DataError, quoted
 
-__all__ = ["reference_config", "resolve_references"]
+__all__ = ["Pairs", "reference_config", "resolve_references"]
+
+
+class Pairs:
+    """Which groups of a view are compared with which reference, written once for every
+    audit kind: each group but the reference with that group, or every group with the rest
+    (``ref`` None).
+
+    Examples
+    --------
+    >>> p = Pairs(["a", "b", "c"], 1)
+    >>> p.groups.tolist(), p.group_labels, p.reference_labels
+    ([0, 2], ['a', 'c'], ['b', 'b'])
+    >>> p.reference_side(np.array([10, 20, 30])).tolist()
+    [20, 20]
+    >>> rest = Pairs(["a", "b"], None)
+    >>> rest.reference_labels, rest.reference_side(np.array([[1, 2], [3, 5]])).tolist()
+    (['(rest)', '(rest)'], [[2, 1], [5, 3]])
+    """
+
+    def __init__(self, labels: Any, ref: int | None) -> None:
+        labels = list(labels)
+        self.reference = ref
+        if ref is None:
+            self.groups = np.arange(len(labels))
+        else:
+            self.groups = np.array([g for g in range(len(labels)) if g != ref], dtype=np.int64)
+        self.group_labels = [labels[i] for i in self.groups]
+        self.reference_labels = [REST if ref is None else labels[ref]] * self.groups.size
+
+    def reference_side(self, values: np.ndarray, axis: int = -1) -> np.ndarray:
+        """Per compared group, its reference's value of ``values`` (one per group along
+        ``axis``): the reference group's own, or the sum over every other group (the rest)."""
+        values = np.asarray(values)
+        if self.reference is None:
+            return values.sum(axis=axis, keepdims=True) - values
+        own = np.take(values, [self.reference], axis=axis)
+        return np.repeat(own, self.groups.size, axis=axis)
 
 
 def reference_config(reference: Any, views: list[View], refs: list) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.core.cells import View
-from scoreaudit.core.vocab import REST
+from scoreaudit.core.references import Pairs
 from scoreaudit.core.warning import warning
 from scoreaudit.engines._control_tables import (
     _LABELS,
@@ -309,18 +309,16 @@ def _picked_against(
 
 def _reference_side(v: View, ref: int | None, c: _Counts, k: Totals, notes: np.ndarray) -> _Side:
     """Counts and estimates of each group and of its reference (a group, or the rest)."""
-    G, labels, agg, bagg = v.n_groups, list(v.labels), c.agg, c.bagg
+    labels, agg, bagg = list(v.labels), c.agg, c.bagg
+    pairs = Pairs(labels, ref)
+    idx, ref_labels = pairs.groups, pairs.reference_labels
     if ref is None:
-        idx = np.arange(G)
-        ref_labels = [REST] * G
         R = agg.sum(axis=1, keepdims=True) - agg
         r0, y0, s0, t0 = R[0] + R[1], R[1], R[2] + R[3], R[3]
         bR = bagg.sum(axis=2, keepdims=True) - bagg
         b_ref = k.metrics(bR[:, 0] + bR[:, 1], bR[:, 1], bR[:, 2] + bR[:, 3], bR[:, 3])
         p_ref = k.metrics(r0, y0, s0, t0)
     else:
-        idx = np.array([g for g in range(G) if g != ref], dtype=np.int64)
-        ref_labels = [labels[ref]] * idx.size
         r0, y0, s0, t0 = (np.full(idx.size, a[ref]) for a in (c.r, c.y, c.s, c.t))
         b_ref = {key: np.repeat(val[:, [ref]], idx.size, axis=1) for key, val in c.bpoint.items()}
         p_ref = {key: np.full(idx.size, val[ref]) for key, val in c.point.items()}

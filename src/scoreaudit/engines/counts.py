@@ -72,8 +72,7 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.core.cells import SEP, Sums, build_cells, build_views
-from scoreaudit.core.references import reference_config, resolve_references
-from scoreaudit.core.vocab import REST
+from scoreaudit.core.references import Pairs, reference_config, resolve_references
 from scoreaudit.core.warning import warning
 from scoreaudit.data.inputs import to_pandas
 from scoreaudit.data.population import Population
@@ -561,16 +560,9 @@ def _view_frames(
         cols.update({name: M._div(agg[event], agg[base]), f"{name}_low": lo, f"{name}_high": hi})
     cols["small_cell"] = (agg["n"] < min_cell) | (agg["selected"] < min_cell)
 
-    G = v.n_groups
-    if ref is None:
-        idx = np.arange(G)
-        ref_labels = [REST] * G
-        ref_agg = {k: a.sum() - a for k, a in agg.items()}
-    else:
-        idx = np.array([g for g in range(G) if g != ref], dtype=np.int64)
-        ref_labels = [labels[ref]] * idx.size
-        ref_agg = {k: np.full(idx.size, a[ref]) for k, a in agg.items()}
-    g_labels = [labels[i] for i in idx]
+    pairs = Pairs(labels, ref)
+    idx, g_labels, ref_labels = pairs.groups, pairs.group_labels, pairs.reference_labels
+    ref_agg = {k: pairs.reference_side(a) for k, a in agg.items()}
     for name, event, base in METRICS:
         x1, n1 = agg[event][idx], agg[base][idx]
         x0, n0 = ref_agg[event], ref_agg[base]

@@ -19,6 +19,7 @@ from scoreaudit.core.cells import (
     rate_counts,
     weighted_rate,
 )
+from scoreaudit.core.references import Pairs
 from scoreaudit.core.vocab import REST
 from scoreaudit.data.population import Population
 from scoreaudit.errors import ModelError, Num
@@ -301,20 +302,13 @@ class _Engine:
         self, v: View, ref: int | None
     ) -> tuple[np.ndarray, Sums, Sums, Sums, Sums, list[str]]:
         base, sel = self._agg(self.base, v), self._agg(self.sel, v)
+        pairs = Pairs(v.labels, ref)
+        idx, labels = pairs.groups, pairs.reference_labels
         if ref is None:
-            idx = np.arange(v.n_groups)
             tb, ts = base.total(), sel.total()
-            return idx, base, sel, tb - base, ts - sel, [REST] * idx.size
-        idx = np.array([g for g in range(v.n_groups) if g != ref], dtype=np.int64)
+            return idx, base, sel, tb - base, ts - sel, labels
         r = np.full(idx.size, ref)
-        return (
-            idx,
-            base.take(idx),
-            sel.take(idx),
-            base.take(r),
-            sel.take(r),
-            [v.labels[ref]] * idx.size,
-        )
+        return idx, base.take(idx), sel.take(idx), base.take(r), sel.take(r), labels
 
     def disparities_table(self, refs: list, correction: str) -> pd.DataFrame:
         frames = []
@@ -464,12 +458,9 @@ class _Engine:
         for v, ref in zip(self.views, refs, strict=True):
             x = v.sum_cells(draws)  # (B, G) selected files per group (smoothed)
             n = self.base.aggregate(v.group_of_cell, v.n_groups).n
-            if ref is None:
-                idx = np.arange(v.n_groups)
-                x0, n0 = x.sum(axis=1, keepdims=True) - x, n.sum() - n
-            else:
-                idx = np.array([g for g in range(v.n_groups) if g != ref], dtype=np.int64)
-                x0, n0 = x[:, [ref] * idx.size], np.full(idx.size, n[ref])
+            pairs = Pairs(v.labels, ref)
+            idx = pairs.groups
+            x0, n0 = pairs.reference_side(x, axis=1), pairs.reference_side(n)
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = (x[:, idx] / n[idx]) / (x0 / n0)
             with warnings.catch_warnings():

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.core.cells import Cells, Sums, View, rate_counts
-from scoreaudit.core.vocab import REST
+from scoreaudit.core.references import Pairs
 from scoreaudit.errors import PolicyError
 from scoreaudit.selection.policies import Budget, Threshold, tied_mask
 from scoreaudit.selection.ties import budget_count
@@ -34,14 +34,12 @@ class _Comparisons:
         self.base = Sums.of(cells.cell, self.C, None, weights)
         attr, grp, ref, self._spec = [], [], [], []
         for v, r in zip(views, refs, strict=True):
-            if r is None:
-                idx = np.arange(v.n_groups)
-            else:
-                idx = np.array([g for g in range(v.n_groups) if g != r], dtype=np.int64)
+            pairs = Pairs(v.labels, r)
+            idx = pairs.groups
             self._spec.append((v, r, idx))
             attr += [v.name] * idx.size
-            grp += [v.labels[i] for i in idx]
-            ref += [REST if r is None else v.labels[r]] * idx.size
+            grp += pairs.group_labels
+            ref += pairs.reference_labels
         self.keys = pd.DataFrame({"attribute": attr, "group": grp, "reference": ref})
 
     def cell_sums(self, selected: np.ndarray) -> Sums:
