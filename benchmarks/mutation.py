@@ -37,6 +37,8 @@ MODULES = {
     "complements": "scoreaudit.gate.complements",
     "curve": "scoreaudit.gate.curve",
     "attack": "scoreaudit.gate.attack",
+    "aggregate_gate": "scoreaudit.gate.aggregate",
+    "funnel_gate": "scoreaudit.gate.funnel",
     "ties": "scoreaudit.selection.ties",
     "policies": "scoreaudit.selection.policies",
     "auc_ks": "scoreaudit.stats._auc_ks",
