@@ -1,0 +1,105 @@
+"""Known answers of the gates of results from counts and of funnels (gate/aggregate.py,
+gate/funnel.py): the cases mutation testing found no test for."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+import scoreaudit as sa
+from scoreaudit.engines.counts import audit_counts
+from scoreaudit.gate.aggregate import publish_aggregate
+from scoreaudit.gate.funnel import publish_funnel
+
+COUNTS = ("tp", "fp", "tn", "fn")
+
+
+def _counts(c, **kw):
+    table = pd.DataFrame(
+        {
+            "g": ["a", "b", "c"],
+            "tp": [50, 30, c[0]],
+            "fp": [200, 100, c[1]],
+            "tn": [700, 800, c[2]],
+            "fn": [50, 70, c[3]],
+        }
+    )
+    return audit_counts(table, "g", tp="tp", fp="fp", tn="tn", fn="fn", reference={"g": "a"}, **kw)
+
+
+def test_zero_count_hidden_only_when_asked():
+    res = _counts((0, 300, 700, 40))  # group c: no true positive, every other count large
+    pub, info = publish_aggregate(res, 11)
+    assert info.primary == 0 and not pub.groups["tp"].isna().any()
+    pub, info = publish_aggregate(res, 11, suppress_zero=True)
+    assert info.primary == 1
+    tp = pub.groups["tp"].isna().tolist()
+    # c's zero, and one complement: the tp column's total is published
+    assert tp[2] and sum(tp) == 2
+    assert not pub.groups["suppressed"].any()  # no group size is small
+
+
+def test_small_group_size_hidden_with_a_complement():
+    res = _counts((1, 2, 3, 1))  # group c: 7 files
+    pub, info = publish_aggregate(res, 11, secondary=False)
+    assert pub.groups["suppressed"].tolist() == [False, False, True]
+    assert pub.groups["suppressed"].dtype == bool
+    assert np.isnan(pub.groups["n"].iloc[2]) and pub.groups["n"].iloc[:2].notna().all()
+    pub, info = publish_aggregate(res, 11)
+    hidden = pub.groups["suppressed"].to_numpy(bool)
+    # the sizes add up to the published total: one hidden size alone would be given back
+    assert hidden[2] and hidden.sum() == 2
+    assert pub.groups["n"].isna().to_numpy().tolist() == hidden.tolist()
+    rows = info.to_dict()["rows_by_table"]
+    partly = (~hidden) & pub.groups[list(COUNTS)].isna().any(axis=1).to_numpy()
+    assert rows["groups"] == 2 and rows["groups_partly"] == int(partly.sum())
+    assert rows["disparities"] == int(pub.disparities["suppressed"].sum())
+
+
+def test_default_smallest_count_is_the_audits():
+    res = _counts((15, 300, 700, 40), min_cell=20)  # 15 true positives: small below 20
+    pub, info = publish_aggregate(res)
+    assert info.primary == 1 and bool(pub.groups["tp"].isna().iloc[2])
+    assert publish_aggregate(res, 11)[1].primary == 0
+
+
+def _funnel(counts, **kw):
+    t = pd.DataFrame(
+        {
+            "g": ["a"] * 4 + ["b"] * 4,
+            "s": ["s1", "s1", "s2", "s2"] * 2,
+            "stage": ["all", "hit"] * 4,
+            "n": counts,
+        }
+    )
+    return sa.audit_funnel(t, "g", "stage", "n", [("hit", "hit", "all")], stratum="s", **kw)
+
+
+def test_stratified_funnel_hides_the_whole_rectangle_and_the_crude_rows():
+    # one small cell (group a, stratum s2: 5 files hit) in a 2 x 2 table of hit counts whose
+    # margins are published: hiding it alone, or with fewer than the four cells, gives it back
+    res = _funnel([1000, 200, 1000, 5, 1000, 150, 1000, 100], reference="b")
+    pub, info = publish_funnel(res)
+    assert info.primary == 1 and info.secondary == 3
+    assert pub.steps["suppressed"].tolist() == [True] * 4
+    assert pub.steps["numerator"].isna().all()
+    # the unstratified (crude) rows rest on hidden cells of both groups
+    assert pub.combined is not None and pub.combined["suppressed"].tolist() == [True, True]
+
+
+def test_stratified_funnel_without_small_cell_publishes_everything():
+    res = _funnel([1000, 200, 1000, 50, 1000, 150, 1000, 100], reference="b")
+    pub, info = publish_funnel(res)
+    assert info.primary == info.secondary == 0
+    assert not pub.steps["suppressed"].any() and not pub.combined["suppressed"].any()
+
+
+def test_funnel_smallest_count_given_overrides_the_audits():
+    t = pd.DataFrame(
+        {"g": ["a", "a", "b", "b"], "stage": ["all", "hit"] * 2, "n": [1000, 15, 1000, 300]}
+    )
+    res = sa.audit_funnel(t, "g", "stage", "n", [("hit", "hit", "all")], reference="b")
+    assert res.config["min_cell"] == 11
+    assert publish_funnel(res)[1].primary == 0
+    pub, info = publish_funnel(res, 20)
+    assert info.primary == 1 and info.min_cell == 20
