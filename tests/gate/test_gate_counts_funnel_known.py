@@ -103,3 +103,25 @@ def test_funnel_smallest_count_given_overrides_the_audits():
     assert publish_funnel(res)[1].primary == 0
     pub, info = publish_funnel(res, 20)
     assert info.primary == 1 and info.min_cell == 20
+
+
+def test_hidden_unstratified_cell_hides_every_stratum_cell_of_it():
+    # the documented rule (gate/funnel.py, _protect_crude): an unstratified cell with a hidden
+    # stratum cell is hidden, and so is every stratum cell of it. Group a's cell of stratum
+    # s1 is small (5), so a's unstratified cell is hidden; with two groups adding up to the
+    # published stage total, b's is its complement: all six stratum cells are hidden, although
+    # the complements within the strata alone would leave stratum s3 published.
+    counts = [1000, 5, 1000, 200, 1000, 300, 1000, 150, 1000, 100, 1000, 400]
+    t = pd.DataFrame(
+        {
+            "g": ["a"] * 6 + ["b"] * 6,
+            "s": ["s1", "s1", "s2", "s2", "s3", "s3"] * 2,
+            "stage": ["all", "hit"] * 6,
+            "n": counts,
+        }
+    )
+    res = sa.audit_funnel(t, "g", "stage", "n", [("hit", "hit", "all")], stratum="s", reference="b")
+    pub, info = publish_funnel(res)
+    assert info.primary == 1 and info.secondary == 5
+    assert pub.steps["suppressed"].all() and pub.steps["numerator"].isna().all()
+    assert pub.combined["suppressed"].tolist() == [True, True]
