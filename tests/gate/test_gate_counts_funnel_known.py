@@ -125,3 +125,24 @@ def test_hidden_unstratified_cell_hides_every_stratum_cell_of_it():
     assert info.primary == 1 and info.secondary == 5
     assert pub.steps["suppressed"].all() and pub.steps["numerator"].isna().all()
     assert pub.combined["suppressed"].tolist() == [True, True]
+
+
+def test_control_log_columns_blanked_only_with_the_counts_they_rest_on():
+    # group c: 3 errors among its 200 score-picked controls (small); its random controls
+    # (100, 40 errors) are not. The precision and the score's errors rest on the score's
+    # counts and are hidden, with one complement in that column; the base error rate and the
+    # random errors rest on the random controls only and stay published.
+    from scoreaudit.engines.controls import ControlLog, audit_controls
+
+    rows = []
+    for g, (r, er, s, es) in {"a": (100, 40, 200, 80), "b": (120, 50, 220, 90),
+                              "c": (100, 40, 200, 3)}.items():  # fmt: skip
+        rows += [(g, "random", "errors found")] * er + [(g, "random", "no error")] * (r - er)
+        rows += [(g, "score", "errors found")] * es + [(g, "score", "no error")] * (s - es)
+    log = ControlLog(pd.DataFrame(rows, columns=["g", "selection_method", "result"]), ["g"])
+    pub, info = publish_aggregate(audit_controls(log, reference={"g": "a"}, n_boot=20), 11)
+    g = pub.groups.set_index("group")
+    assert info.primary == 1
+    assert g["score_errors"].isna().tolist().count(True) == 2 and np.isnan(g.loc["c", "precision"])
+    assert g.loc["c", "random_errors"] == 40 and g.loc["c", "base_error_rate"] == 0.4
+    assert g["random_controls"].tolist() == [100, 120, 100] and not g["suppressed"].any()
