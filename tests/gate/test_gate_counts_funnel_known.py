@@ -146,3 +146,24 @@ def test_control_log_columns_blanked_only_with_the_counts_they_rest_on():
     assert g["score_errors"].isna().tolist().count(True) == 2 and np.isnan(g.loc["c", "precision"])
     assert g.loc["c", "random_errors"] == 40 and g.loc["c", "base_error_rate"] == 0.4
     assert g["random_controls"].tolist() == [100, 120, 100] and not g["suppressed"].any()
+
+
+def test_hidden_input_counts_are_small_when_their_bound_is():
+    # a funnel table with two hidden cells (b and c suspended: 10 and 3, hidden in the input)
+    # whose sum, 13, the stage total gives: each is only known to be from 0 to 13, so it is
+    # small when 13 is (min_cell 14), not when 13 is published (min_cell 11)
+    t = pd.DataFrame(
+        {
+            "origin": ["a"] * 3 + ["b"] * 3 + ["c"] * 3 + ["Total"] * 3,
+            "stage": ["all", "controlled", "suspended"] * 4,
+            "n": [1000, 200, 40, 2000, 200, "x", 500, 30, "x", 3500, 430, 53],
+        }
+    )
+    steps = [("control", "controlled", "all"), ("suspension", "suspended", "controlled")]
+    res = sa.audit_funnel(t, "origin", "stage", "n", steps, reference={"origin": "b"})
+    assert publish_funnel(res, 11)[1].primary == 0
+    pub, info = publish_funnel(res, 14)
+    assert info.primary == 2
+    s = pub.steps.set_index(["step", "group"])["suppressed"]
+    assert s.loc["suspension"].tolist() == [True, True, True]  # a: their complement
+    assert not s.loc["control"].any()
