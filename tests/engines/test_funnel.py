@@ -781,6 +781,4 @@ def test_notebook_report_is_the_funnel_page(tmp_path):
     saved = (tmp_path / "funnel.html").read_text(encoding="utf-8")
     assert page(saved) == page(render_funnel_html(res, "fr"))
     assert path == str(tmp_path / "funnel.html")
-    assert res.to_json() == __import__("json").dumps(
-        res.to_dict(), indent=2, ensure_ascii=False, allow_nan=False
-    )
+    assert res.to_json() == json.dumps(res.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)

@@ -309,27 +309,26 @@ def _picked_against(
 
 def _reference_side(v: View, ref: int | None, c: _Counts, k: Totals, notes: np.ndarray) -> _Side:
     """Counts and estimates of each group and of its reference (a group, or the rest)."""
-    labels, agg, bagg = list(v.labels), c.agg, c.bagg
-    pairs = Pairs(labels, ref)
-    idx, ref_labels = pairs.groups, pairs.reference_labels
-    if ref is None:
-        R = agg.sum(axis=1, keepdims=True) - agg
+    pairs = Pairs(v.labels, ref)
+    idx, side = pairs.groups, pairs.reference_side
+    if ref is None:  # the rest's counts, and its estimates computed from them
+        R = side(c.agg, axis=1)
         r0, y0, s0, t0 = R[0] + R[1], R[1], R[2] + R[3], R[3]
-        bR = bagg.sum(axis=2, keepdims=True) - bagg
+        bR = side(c.bagg, axis=2)
         b_ref = k.metrics(bR[:, 0] + bR[:, 1], bR[:, 1], bR[:, 2] + bR[:, 3], bR[:, 3])
         p_ref = k.metrics(r0, y0, s0, t0)
-    else:
-        r0, y0, s0, t0 = (np.full(idx.size, a[ref]) for a in (c.r, c.y, c.s, c.t))
-        b_ref = {key: np.repeat(val[:, [ref]], idx.size, axis=1) for key, val in c.bpoint.items()}
-        p_ref = {key: np.full(idx.size, val[ref]) for key, val in c.point.items()}
+    else:  # the reference group's own counts and estimates
+        r0, y0, s0, t0 = (side(a) for a in (c.r, c.y, c.s, c.t))
+        b_ref = {key: side(val, axis=1) for key, val in c.bpoint.items()}
+        p_ref = {key: side(val) for key, val in c.point.items()}
     gnotes = notes[idx]
     gnotes = np.where(
         (gnotes == "") & (r0 == 0), "reference absent from the random controls", gnotes
     )
     return _Side(
         idx=idx,
-        g_labels=[labels[i] for i in idx],
-        ref_labels=ref_labels,
+        g_labels=pairs.group_labels,
+        ref_labels=pairs.reference_labels,
         r1=c.r[idx],
         y1=c.y[idx],
         s1=c.s[idx],
