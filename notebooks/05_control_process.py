@@ -139,7 +139,7 @@ say(f"Women hold {shares.loc['population', 'woman']:.0%} of the files, "
 shares
 
 # %%
-from scoreaudit.report.funnel_report import publish_funnel  # noqa: E402
+from scoreaudit.gate.funnel import publish_funnel  # noqa: E402
 
 pub, info = publish_funnel(res)
 fig, ax = plt.subplots(figsize=(7.5, 4.2))
