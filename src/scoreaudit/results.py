@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.core.vocab import intersection_mask
+from scoreaudit.core.warning import active_notes
 from scoreaudit.selection.policies import Selection
 from scoreaudit.stats.evidence import headline_order
 
@@ -226,6 +227,8 @@ class AuditResult(ResultBase):
     model: Any = field(default=None, repr=False)
     policy: Any = field(default=None, repr=False)
     scores: np.ndarray | None = field(default=None, repr=False)
+    #: The row notes of the tables by English text, with their codes (not in results.json).
+    notes: dict = field(default_factory=active_notes, repr=False, compare=False)
 
     # -- fairlearn-like accessors -----------------------------------------------------------
     @property

@@ -61,7 +61,7 @@ def print_funnel(result: Any) -> None:
                     "" if is_ref else term.fmt_p_cli(row.p_adjusted),
                     tr("cli_flag_hidden")
                     if getattr(row, "suppressed", False)
-                    else funnel_note(row.note, current_lang()),
+                    else funnel_note(row.note, current_lang(), result.notes),
                 )
             )
         console.print(table)

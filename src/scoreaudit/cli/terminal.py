@@ -5,11 +5,14 @@ from __future__ import annotations
 import math
 import os
 import sys
+from collections.abc import Mapping
+from typing import Any
 
 from rich.console import Console
 
 from scoreaudit.cli.i18n import current_lang, num, tr, whole
 from scoreaudit.core.vocab import intersection_mask, is_intersection
+from scoreaudit.present.notes import note_text
 
 __all__ = [
     "console",
@@ -225,7 +228,7 @@ def print_result(result) -> None:
     for row in d.itertuples(index=False):
         if is_intersection(row.attribute):
             continue
-        table.add_row(*cells(*_result_row(row)))
+        table.add_row(*cells(*_result_row(row, result.notes)))
     console.print(table)
     inter = d[intersection_mask(d["attribute"])]
     if len(inter):
@@ -268,7 +271,7 @@ def shown_group(attribute: object, group: object) -> str:
     return group_label(str(attribute), str(group), current_lang())
 
 
-def _result_row(row) -> list[str]:
+def _result_row(row: Any, known: Mapping[str, Any]) -> list[str]:
     """The cells of one comparison of :func:`print_result`."""
     notes = []
     flag = str(getattr(row, "suppression", "") or "")
@@ -279,7 +282,7 @@ def _result_row(row) -> list[str]:
     elif row.small_cell is True:
         notes.append(tr("cli_note_small_cell"))
     if getattr(row, "note", ""):
-        notes.append(str(row.note))
+        notes.append(note_text(row.note, current_lang(), known))
     dec = _ratio_decimals(row.ratio, row.ratio_low, row.ratio_high)
     low, high = fmt_ratio_cli(row.ratio_low, dec), fmt_ratio_cli(row.ratio_high, dec)
     interval = "–" if low == high == "–" else f"{low} – {high}".replace(tr("cli_ref_none"), "∞")

@@ -31,9 +31,15 @@ True
 from __future__ import annotations
 
 import json
-from functools import cache
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache, wraps
 from importlib import resources
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 __all__ = [
     "ATTRIBUTE_PARAMS",
@@ -43,6 +49,11 @@ __all__ = [
     "NUMBER_PARAMS",
     "QUOTED_PARAMS",
     "AuditWarning",
+    "active_notes",
+    "join_notes",
+    "note",
+    "recording_notes",
+    "records_notes",
     "warning",
 ]
 
@@ -59,8 +70,11 @@ NUMBER_PARAMS = frozenset({"lo", "hi"})
 #: Parameters listing groups as ``[attribute, group]`` pairs (a final ``"..."`` when cut),
 #: shown with the display names of the reader's language.
 CELL_LIST_PARAMS = frozenset({"cells"})
+_NAME_PARAMS = ATTRIBUTE_PARAMS | GROUP_PARAMS | QUOTED_PARAMS
 #: Prefix of the catalogue keys of warnings.
 PREFIX = "warn_"
+#: Prefix of the catalogue keys of the notes written in a table's ``note`` column.
+NOTE_PREFIX = "note_"
 
 
 class AuditWarning(str):
@@ -92,7 +106,7 @@ def _english() -> dict[str, str]:
     # The one catalogue (present/messages.json) read as data: a file, not an import upwards.
     path = resources.files("scoreaudit") / "present" / "messages.json"
     data = json.loads(path.read_text(encoding="utf-8"))
-    return {k: v["en"] for k, v in data.items() if k.startswith(PREFIX)}
+    return {k: v["en"] for k, v in data.items() if k.startswith((PREFIX, NOTE_PREFIX))}
 
 
 def plain_value(name: str, value: Any) -> str:
@@ -124,7 +138,122 @@ def warning(code: str, **params: Any) -> AuditWarning:
     >>> warning("scores_outside_unit", lo=-0.5, hi=2)[:44]
     'Scores range from -0.5 to 2, outside [0, 1]:'
     """
-    key = PREFIX + code
+    return _coded(PREFIX + code, params)
+
+
+def _coded(key: str, params: dict[str, Any]) -> AuditWarning:
+    book = _BOOK.get()
+    if book:  # a fragment passed as text (it went through an array) is the note it was
+        params = {k: _recorded(book, k, v) for k, v in params.items()}
     template = _english()[key]
     text = template.format(**{k: plain_value(k, v) for k, v in params.items()})
-    return AuditWarning(key, text, params)
+    made = AuditWarning(key, text, params)
+    if book is not None:
+        book.setdefault(text, made)
+    return made
+
+
+def _recorded(book: dict[str, AuditWarning], name: str, value: Any) -> Any:
+    if isinstance(value, AuditWarning) or not isinstance(value, str) or name in _NAME_PARAMS:
+        return value
+    return book.get(value, value)
+
+
+# -- row notes -------------------------------------------------------------------------------
+# A table's ``note`` column holds English text (results.json and the CSV tables keep their
+# schema), and pandas keeps only the text of a str subclass. So the engine records, while it
+# runs, which coded note each text is: the result carries that record (``notes``) and a report
+# renders a note in its language from the code, never by reading the English back.
+_BOOK: ContextVar[dict[str, AuditWarning] | None] = ContextVar("scoreaudit_notes", default=None)
+
+
+@contextmanager
+def recording_notes() -> Iterator[dict[str, AuditWarning]]:
+    """Record every note and warning made inside the block, by English text.
+
+    A block inside another records into the outer block's notes.
+
+    Examples
+    --------
+    >>> with recording_notes() as book:
+    ...     text = str(note("share_halves"))
+    >>> book[text].code
+    'note_share_halves'
+    """
+    outer = _BOOK.get()
+    book: dict[str, AuditWarning] = {} if outer is None else outer
+    token = _BOOK.set(book)
+    try:
+        yield book
+    finally:
+        _BOOK.reset(token)
+
+
+def records_notes(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``func`` run inside :func:`recording_notes` (for an engine's entry point).
+
+    Examples
+    --------
+    >>> @records_notes
+    ... def run():
+    ...     note("share_halves")
+    ...     return active_notes()
+    >>> list(run())
+    ['share halves or less']
+    """
+
+    @wraps(func)
+    def recorded(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with recording_notes():
+            return func(*args, **kwargs)
+
+    return recorded
+
+
+def active_notes() -> dict[str, AuditWarning]:
+    """The notes recorded by the enclosing :func:`recording_notes` block (``{}`` outside one).
+
+    A result takes them when it is made (its ``notes``), so a report can show each row note
+    in the reader's language.
+
+    Examples
+    --------
+    >>> active_notes()
+    {}
+    """
+    book = _BOOK.get()
+    return {} if book is None else book
+
+
+def note(code: str, **params: Any) -> AuditWarning:
+    """The row note ``code`` (without its ``note_`` prefix) filled with ``params``.
+
+    Examples
+    --------
+    >>> note("share_moves", points=38)
+    'share moves by 38 points'
+    """
+    return _coded(NOTE_PREFIX + code, params)
+
+
+def join_notes(*parts: Any) -> str:
+    """The distinct non-empty ``parts`` joined by ``"; "``, as one note that keeps their codes.
+
+    A part that lost its code in a table (a plain ``str``) gets it back from the notes
+    recorded so far; ``""`` when every part is empty.
+
+    Examples
+    --------
+    >>> with recording_notes():
+    ...     both = join_notes(note("share_halves"), "", str(note("share_moves", points=30)))
+    >>> both, both.code, [p.code for p in both.params.values()]
+    ('share halves or less; share moves by 30 points', 'note_join', ['note_share_halves', \
+'note_share_moves'])
+    """
+    kept = list(dict.fromkeys(p for p in parts if p))  # a repeated part is said once
+    if not kept:
+        return ""
+    out = kept[-1]
+    for first in reversed(kept[:-1]):
+        out = note("join", first=first, rest=out)
+    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from scoreaudit.core.warning import join_notes, note
 from scoreaudit.engines.aggregate import comparison_frame, woolf_ratio_interval
 from scoreaudit.results import interval_columns
 from scoreaudit.stats import metrics as M
@@ -162,10 +163,6 @@ def _mover_difference(p1, l1, u1, p0, l0, u0):
     return np.maximum(low, -1.0), np.minimum(high, 1.0)
 
 
-def _join(*parts: str) -> str:
-    return "; ".join(dict.fromkeys(p for p in parts if p))
-
-
 class _quiet:
     """Silence numpy's all-NaN slice warnings (an undefined statistic stays NaN)."""
 
@@ -181,30 +178,17 @@ class _quiet:
         return self._ctx.__exit__(*exc)
 
 
-#: Names of the bootstrapped quantities in notes.
-_LABELS = {
-    "tp_share": "TP share",
-    "fp_share": "FP share",
-    "tn_share": "TN share",
-    "fn_share": "FN share",
-    "selection_rate": "selection rate",
-    "fpr": "FPR",
-    "fnr": "FNR",
-}
-
-
 def _fallback_reason(name: str, r: np.ndarray, y: np.ndarray, degenerate: np.ndarray) -> np.ndarray:
     """Why a group's bootstrap interval of ``name`` is not used ("" where it is)."""
-    reason = np.where(
-        r < MIN_RANDOM_BOOTSTRAP, f"fewer than {MIN_RANDOM_BOOTSTRAP} random controls", ""
-    ).astype(object)
+    reason = np.where(r < MIN_RANDOM_BOOTSTRAP, note("few_random", m=MIN_RANDOM_BOOTSTRAP), "")
+    reason = reason.astype(object)
     if name == "fnr":
         reason = np.where(
             (reason == "") & (y < MIN_RANDOM_BOOTSTRAP),
-            f"fewer than {MIN_RANDOM_BOOTSTRAP} errors found among the random controls",
+            note("few_errors", m=MIN_RANDOM_BOOTSTRAP),
             reason,
         )
-    return np.where((reason == "") & np.asarray(degenerate, bool), "no bootstrap variation", reason)
+    return np.where((reason == "") & np.asarray(degenerate, bool), note("no_variation"), reason)
 
 
 def _safe_ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -213,15 +197,15 @@ def _safe_ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.where(b > 0, a / np.where(b > 0, b, 1), np.where(a > 0, np.inf, np.nan))
 
 
-def _rule_note(note: str, ratio: float, diff: float) -> str:
+def _rule_note(text: str, ratio: float, diff: float) -> str:
     parts = []
     if np.isfinite(ratio) and ratio <= 0.5:
-        parts.append("share halves or less")
+        parts.append(note("share_halves"))
     if ratio >= 2:
-        parts.append("share doubles or more")
+        parts.append(note("share_doubles"))
     if np.isfinite(diff) and abs(diff) >= AGENCY_POINTS - 1e-12:
-        parts.append(f"share moves by {abs(diff) * 100:.0f} points")
-    return "; ".join([p for p in [note, *parts] if p])
+        parts.append(note("share_moves", points=f"{abs(diff) * 100:.0f}"))
+    return join_notes(text, *parts)
 
 
 def _boot_frame(
@@ -270,7 +254,7 @@ def _boot_frame(
     if fallback is not None:
         why = np.asarray(fallback["why"], dtype=object)
         # comparisons whose replicates did not vary are not bootstrapped either
-        why = np.where((why == "") & ddeg, "no bootstrap variation", why)
+        why = np.where((why == "") & ddeg, note("no_variation"), why)
         fall = (why != "") & np.isfinite(diff) & testable
         rlo = np.where(fall, fallback["ratio_low"], rlo)
         rhi = np.where(fall, fallback["ratio_high"], rhi)
@@ -282,10 +266,13 @@ def _boot_frame(
         kind = "woolf/mover" if metric == "fpr" else "mover"
         interval = np.where(fall, kind, interval)
         for i in np.flatnonzero(fall):
-            text = f"{why[i]}, so no bootstrap: analytic intervals"
-            if np.isnan(rlo[i]) and np.isfinite(ratio[i]):
-                text += f" (none for the {metric.upper()} ratio)"
-            extra[i] = text
+            no_ratio = np.isnan(rlo[i]) and np.isfinite(ratio[i])
+            intervals = (
+                note("analytic_intervals_no_ratio", metric=metric.upper())
+                if no_ratio
+                else note("analytic_intervals")
+            )
+            extra[i] = note("no_bootstrap", why=why[i], intervals=intervals)
         # the analytic ratio interval is for the unclipped rates: keep the estimate inside
         ok = np.isfinite(ratio) & ~np.isnan(rlo) & ~np.isnan(rhi)
         rlo = np.where(ok, np.minimum(rlo, ratio), rlo)
@@ -296,30 +283,19 @@ def _boot_frame(
     else:
         fall = np.zeros(ratio.shape, bool)
     boot_inf = ~fall & np.isfinite(ratio) & np.isposinf(rhi)
-    extra = np.where(
-        boot_inf & (extra == ""),
-        f"upper ratio limit infinite: the reference "
-        f"{metric.upper()} is 0 in some bootstrap replicates",
-        extra,
-    )
+    extra = np.where(boot_inf & (extra == ""), note("ratio_infinite", metric=metric.upper()), extra)
     with np.errstate(divide="ignore", invalid="ignore"):
         low_over_high = np.minimum(ratio, 1 / ratio)
     missing = (
-        "no random control without errors"
+        note("fpr_no_test", metric="FPR")
         if metric == "fpr"
-        else "no random control, or no error found among them,"
+        else note("fnr_no_test", metric=metric.upper())
     )
+    notes = np.where((notes == "") & ~testable, missing, notes)
     notes = np.where(
-        (notes == "") & ~testable,
-        f"{missing} in the group or the reference: {metric.upper()} not estimable, no test",
-        notes,
+        (notes == "") & ~np.isfinite(p) & np.isfinite(diff), note("no_variation_no_test"), notes
     )
-    notes = np.where(
-        (notes == "") & ~np.isfinite(p) & np.isfinite(diff),
-        "no bootstrap variation: no test",
-        notes,
-    )
-    notes = np.array([_join(a, b) for a, b in zip(notes, extra, strict=True)], dtype=object)
+    notes = np.array([join_notes(a, b) for a, b in zip(notes, extra, strict=True)], dtype=object)
     return pd.DataFrame(
         {
             "attribute": attribute,

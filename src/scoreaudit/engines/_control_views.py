@@ -16,9 +16,8 @@ import pandas as pd
 
 from scoreaudit.core.cells import View
 from scoreaudit.core.references import Pairs
-from scoreaudit.core.warning import warning
+from scoreaudit.core.warning import join_notes, note, warning
 from scoreaudit.engines._control_tables import (
-    _LABELS,
     AGENCY_POINTS,
     POSITIVES_REFERENCE,
     RANDOM_REFERENCE,
@@ -26,7 +25,6 @@ from scoreaudit.engines._control_tables import (
     _boot_frame,
     _boot_interval,
     _fallback_reason,
-    _join,
     _mover_difference,
     _population_metrics,
     _rule_note,
@@ -129,16 +127,12 @@ def _group_notes(v: View, c: _Counts, k: Totals) -> tuple[np.ndarray, list[str],
     warned_negative: list[list[str]] = []
     absent = c.r == 0
     if absent.any():
-        notes[absent] = (
-            "absent from the random controls: population share and error rate not estimable"
-        )
+        notes[absent] = note("absent_random")
         warned_absent = [[v.name, str(labels[i])] for i in np.flatnonzero(absent)]
     if k.N is not None:
         negative = (~absent) & ((c.point["fn"] < -1e-9) | (c.point["tn"] < -1e-9))
         if negative.any():
-            notes[negative] = (
-                "estimated FN or TN < 0 (few random controls); rates clipped to [0, 1]"
-            )
+            notes[negative] = note("negative_counts")
             warned_negative = [[v.name, str(labels[i])] for i in np.flatnonzero(negative)]
     return notes, warned_absent, warned_negative
 
@@ -197,9 +191,9 @@ def _groups_table(
     if k.N is not None:
         _estimated_columns(cols, table_notes, c, k, analytic)
     for i in np.flatnonzero(c.s == 0):
-        table_notes[i].append("no file picked by the score: precision undefined")
+        table_notes[i].append(note("no_pick_precision"))
     cols["small_cell"] = (c.r < k.min_cell) | (c.s < k.min_cell)
-    cols["note"] = np.array([_join(*parts) for parts in table_notes], dtype=object)
+    cols["note"] = np.array([join_notes(*parts) for parts in table_notes], dtype=object)
     return pd.DataFrame(cols)
 
 
@@ -233,17 +227,15 @@ def _estimated_columns(
             lo, hi = np.where(fall, np.nan, lo), np.where(fall, np.nan, hi)
         for i in np.flatnonzero(fall):
             got, none = by_reason[i].setdefault(reason[i], ([], []))
-            (got if np.isfinite(lo[i]) else none).append(_LABELS[name])
+            (got if np.isfinite(lo[i]) else none).append(note("q_" + name))
         for i in np.flatnonzero(widened & ~fall):
-            table_notes[i].append(
-                f"{_LABELS[name]}: bootstrap interval widened to contain the estimate"
-            )
+            table_notes[i].append(note("boot_widened", quantity=note("q_" + name)))
         cols.update({name: point[name], f"{name}_low": lo, f"{name}_high": hi})
     _fallback_notes(table_notes, by_reason)
     for i in np.flatnonzero(~absent & (y == 0)):
-        table_notes[i].append("no error found among the random controls: the FNR is not estimable")
+        table_notes[i].append(note("fnr_not_estimable"))
     for i in np.flatnonzero(~absent & (y == r)):
-        table_notes[i].append("every random control found errors: the FPR is not estimable")
+        table_notes[i].append(note("fpr_not_estimable"))
 
 
 def _fallback_notes(
@@ -253,10 +245,18 @@ def _fallback_notes(
         for why, (got, none) in reasons.items():
             parts = []
             if got:
-                parts.append(f"analytic (Katz) interval for {', '.join(got)}")
+                parts.append(note("katz_for", quantities=_listed(got)))
             if none:
-                parts.append(f"no interval for {', '.join(none)}")
-            table_notes[i].append(f"{why}, so no bootstrap: {'; '.join(parts)}")
+                parts.append(note("no_interval_for", quantities=_listed(none)))
+            table_notes[i].append(note("no_bootstrap", why=why, intervals=join_notes(*parts)))
+
+
+def _listed(items: list[Any]) -> Any:
+    """``a, b, c`` as one note (each item keeps its code)."""
+    out = items[-1]
+    for first in reversed(items[:-1]):
+        out = note("list", first=first, rest=out)
+    return out
 
 
 def _share_comparisons(v: View, c: _Counts, k: Totals, notes: np.ndarray) -> list[pd.DataFrame]:
@@ -322,9 +322,7 @@ def _reference_side(v: View, ref: int | None, c: _Counts, k: Totals, notes: np.n
         b_ref = {key: side(val, axis=1) for key, val in c.bpoint.items()}
         p_ref = {key: side(val) for key, val in c.point.items()}
     gnotes = notes[idx]
-    gnotes = np.where(
-        (gnotes == "") & (r0 == 0), "reference absent from the random controls", gnotes
-    )
+    gnotes = np.where((gnotes == "") & (r0 == 0), note("reference_absent_random"), gnotes)
     return _Side(
         idx=idx,
         g_labels=pairs.group_labels,
@@ -354,10 +352,12 @@ def _fallback_sides(c: _Counts, k: Totals, side: _Side, analytic: dict) -> dict[
         deg0 = _boot_interval(side.b_ref[metric], side.p_ref[metric], k.confidence)[2]
         why1 = _fallback_reason(metric, side.r1, side.y1, deg1)
         why0 = _fallback_reason(metric, side.r0, side.y0, deg0)
-        why = np.where(
-            why1 != "",
-            why1 + " in the group",
-            np.where(why0 != "", why0 + " in the reference", ""),
+        why = np.array(
+            [
+                note("in_group", why=a) if a else note("in_reference", why=b) if b else ""
+                for a, b in zip(why1, why0, strict=True)
+            ],
+            dtype=object,
         )
         # an undefined rate (no random control, no error found) is noted already
         why = np.where(np.isfinite(point[metric][idx]) & np.isfinite(side.p_ref[metric]), why, "")
@@ -402,7 +402,7 @@ def _selection_comparison(
     sel["difference_high"] = np.where(fall, ahi, hi)
     sel["interval"] = np.where(fall, "woolf/mover", "woolf/bootstrap")
     sel["note"] = [
-        _join(n, f"{w}, so no bootstrap: analytic (MOVER) difference interval" if w else "")
+        join_notes(n, note("no_bootstrap", why=w, intervals=note("mover_interval")) if w else "")
         for n, w in zip(sel["note"], why, strict=True)
     ]
     return sel

@@ -13,6 +13,7 @@ import pandas as pd
 from scipy import stats
 
 from scoreaudit.core.vocab import SEP
+from scoreaudit.core.warning import note
 from scoreaudit.engines._funnel_input import ALL_STRATA, _Cube, _Spec
 from scoreaudit.stats import metrics as M
 
@@ -122,13 +123,12 @@ def _notes(g: dict, r: dict, rounding: int | None) -> tuple[np.ndarray, np.ndarr
         | ~np.isfinite(r["n_hi"])
     )
     bounded = ~omitted & (np.isnan(g["x"]) | np.isnan(g["n"]) | np.isnan(r["x"]) | np.isnan(r["n"]))
-    note = np.full(shape, "", dtype=object)
-    note = np.where(bounded, "hidden count bounded from the margins: bounds only", note)
-    note = np.where(omitted, "hidden count not recoverable from the margins: omitted", note)
-    note = np.where(
-        unusable & ~omitted, f"counts below the rounding base ({rounding}): unusable", note
-    )
-    return unusable, omitted, note
+    text = np.full(shape, "", dtype=object)
+    text = np.where(bounded, note("fn_bounded"), text)
+    text = np.where(omitted, note("fn_omitted"), text)
+    if rounding:
+        text = np.where(unusable & ~omitted, note("fn_unusable", rounding=rounding), text)
+    return unusable, omitted, text
 
 
 def _estimate_block(g: dict, r: dict, spec: _Spec, confidence: float) -> dict[str, np.ndarray]:
@@ -176,7 +176,7 @@ def _estimate_block(g: dict, r: dict, spec: _Spec, confidence: float) -> dict[st
     p = np.where(pe, p_exact, p_bound).reshape(g["x"].shape)
     test = np.where(pe, test, "bounded").reshape(g["x"].shape)
     p = np.where((g["n_hi"] > 0) & (r["n_hi"] > 0), p, np.nan)
-    unusable, omitted, note = _notes(g, r, spec.rounding)
+    unusable, omitted, notes = _notes(g, r, spec.rounding)
     g_bad = omitted | unusable
     out = {
         "rate": rate,
@@ -204,7 +204,7 @@ def _estimate_block(g: dict, r: dict, spec: _Spec, confidence: float) -> dict[st
         out[k] = np.where(g_bad, np.nan, out[k])
     out["test"] = np.where(g_bad, "", out["test"])
     out["usable"] = ~g_bad
-    out["note"] = note
+    out["note"] = notes
     return out
 
 
@@ -422,7 +422,7 @@ def _combined(cube: _Cube, spec: _Spec, ref: int, confidence: float, min_cell: i
     ref_rows = out["group"] == cube.groups[ref]
     num_cols = [c for c in out.columns if c.startswith(("mh_", "homogeneity_", "unstratified_"))]
     out.loc[ref_rows, num_cols] = np.nan
-    out.loc[ref_rows, "note"] = "reference group"
+    out.loc[ref_rows, "note"] = str(note("fn_reference"))
     return out
 
 
@@ -455,9 +455,9 @@ def _mh_block(cube: _Cube, t: int, b: int, ref: int, confidence: float):
     unbounded = (
         ~np.isfinite(hi[..., [t, b]]).all(axis=(1, 2)) | ~np.isfinite(hi[ref][:, [t, b]]).all()
     )
-    note = np.where(unbounded, "hidden count not recoverable from the margins: MH omitted", "")
+    text = np.where(unbounded, note("fn_mh_omitted"), "")
     ratio = np.where(unbounded, np.nan, point[0])
-    return ratio, np.where(unbounded, np.nan, low), np.where(unbounded, np.nan, high), note
+    return ratio, np.where(unbounded, np.nan, low), np.where(unbounded, np.nan, high), text
 
 
 def _representation(cube: _Cube, spec: _Spec, confidence: float) -> pd.DataFrame:

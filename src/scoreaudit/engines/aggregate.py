@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.core.vocab import intersection_mask
+from scoreaudit.core.warning import active_notes, note
 from scoreaudit.gate.aggregate import CountRules
 from scoreaudit.results import (
     HTML_COMPARISON_COLUMNS,
@@ -135,13 +136,13 @@ def comparison_frame(
         p, test = np.array([]), np.array([], dtype=str)
     if small is None:
         small = (n1 < min_cell) | (n0 < min_cell)
-    note = (
+    text = (
         np.array(["" for _ in groups], dtype=object)
         if notes is None
         else np.asarray(notes, dtype=object)
     )
     empty = (n1 <= 0) | (n0 <= 0)
-    note = np.where(empty & (note == ""), "no file to compare in the group or the reference", note)
+    text = np.where(empty & (text == ""), note("nothing_to_compare"), text)
     return pd.DataFrame(
         {
             "attribute": attribute,
@@ -159,7 +160,7 @@ def comparison_frame(
             "below_four_fifths": _four_fifths(ratio_ci[0]),
             "agency_rule": pd.array([pd.NA] * len(groups), dtype="boolean"),
             "small_cell": np.asarray(small, dtype=bool),
-            "note": note,
+            "note": text,
         }
     )
 
@@ -235,6 +236,8 @@ class AggregateResult(ResultBase):
     calibration: Any = None
     selection: Any = None
     selected: Any = None
+    #: The row notes of the tables by English text, with their codes (not in results.json).
+    notes: dict = field(default_factory=active_notes, repr=False, compare=False)
 
     # -- accessors ---------------------------------------------------------------------
     @property

@@ -102,6 +102,7 @@ import pandas as pd
 
 from scoreaudit.core.cells import Cells, Sums, build_cells, build_views
 from scoreaudit.core.references import reference_config, resolve_references
+from scoreaudit.core.warning import records_notes
 from scoreaudit.engines._control_tables import MIN_RANDOM_BOOTSTRAP as MIN_RANDOM_BOOTSTRAP
 from scoreaudit.engines._control_tables import (
     POSITIVES_REFERENCE,
@@ -199,6 +200,7 @@ class ControlAuditResult(AggregateResult):
 
 
 # -- the audit ------------------------------------------------------------------------------
+@records_notes
 def audit_controls(
     log: ControlLog,
     reference: Mapping[str, Any] | str | None = None,

@@ -73,7 +73,7 @@ import pandas as pd
 
 from scoreaudit.core.cells import SEP, Sums, build_cells, build_views
 from scoreaudit.core.references import Pairs, reference_config, resolve_references
-from scoreaudit.core.warning import warning
+from scoreaudit.core.warning import records_notes, warning
 from scoreaudit.data.inputs import to_pandas
 from scoreaudit.data.population import Population
 from scoreaudit.engines._counts_notes import (
@@ -155,6 +155,7 @@ class CountsAuditResult(AggregateResult):
         return f"{d['files']:,} files in {d['rows']} table rows; {len(self.groups)} groups"
 
 
+@records_notes
 def audit_counts(
     table: pd.DataFrame,
     group: str | Sequence[str],

@@ -79,7 +79,7 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.core.vocab import SEP
-from scoreaudit.core.warning import warning
+from scoreaudit.core.warning import active_notes, records_notes, warning
 from scoreaudit.engines._funnel_input import (
     ALL_STRATA,
     HIDDEN_MARKERS,
@@ -167,6 +167,8 @@ class FunnelResult(ResultBase):
     config: dict
     data_summary: dict
     warnings: list[str] = field(default_factory=list)
+    #: The row notes of the tables by English text, with their codes (not in results.json).
+    notes: dict = field(default_factory=active_notes, repr=False, compare=False)
 
     def ratio(self, step: str | None = None) -> pd.Series:
         """Ratios to the reference, indexed by (step, stratum, group)."""
@@ -280,6 +282,7 @@ def _prepare(
     return frame, cube, warnings
 
 
+@records_notes
 def audit_funnel(
     table: Any,
     group: str | Sequence[str],
@@ -403,10 +406,11 @@ def audit_funnel(
 
 
 def _warn(steps_table: pd.DataFrame, cube: _Cube) -> tuple[list[str], dict[str, int]]:
-    notes = steps_table["note"].astype(str)
+    book = active_notes()
+    codes = [getattr(book.get(str(n)), "code", "") for n in steps_table["note"]]
     counts = {
-        "unusable_rows": int(notes.str.contains("rounding base").sum()),
-        "omitted_rows": int(notes.str.contains("not recoverable").sum()),
+        "unusable_rows": codes.count("note_fn_unusable"),
+        "omitted_rows": codes.count("note_fn_omitted"),
         "hidden_cells": int(cube.hidden.sum()),
     }
     out: list[str] = []

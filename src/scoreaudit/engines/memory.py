@@ -17,7 +17,7 @@ from scoreaudit.core.cells import (
 )
 from scoreaudit.core.references import resolve_references
 from scoreaudit.core.vocab import REST
-from scoreaudit.core.warning import warning
+from scoreaudit.core.warning import records_notes, warning
 from scoreaudit.data.inputs import refuse_nested_columns
 from scoreaudit.data.population import Population
 from scoreaudit.engines._options import AuditOptions
@@ -36,6 +36,7 @@ from scoreaudit.selection.policies import Budget, Threshold
 __all__ = ["REST", "audit"]
 
 
+@records_notes
 def audit(
     population: Population,
     model: Any,

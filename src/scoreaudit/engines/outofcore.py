@@ -18,12 +18,14 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from scoreaudit.core.warning import records_notes
 from scoreaudit.results import AuditResult
 from scoreaudit.selection.policies import Budget, Threshold
 
 __all__ = ["audit_file"]
 
 
+@records_notes
 def audit_file(
     path: str | os.PathLike,
     model: Any,

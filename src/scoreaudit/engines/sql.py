@@ -72,7 +72,7 @@ import pandas as pd
 from scoreaudit.core.cells import Cells, Sums, build_views
 from scoreaudit.core.progress import advance
 from scoreaudit.core.references import resolve_references
-from scoreaudit.core.warning import warning
+from scoreaudit.core.warning import records_notes, warning
 from scoreaudit.data.sources import description_pending
 from scoreaudit.engines._options import AuditOptions
 from scoreaudit.engines._sql_keys import _raw_codes
@@ -530,6 +530,7 @@ def _group_with_score(prep: _Prepared, bucket: Any) -> Any:
 # the audit
 
 
+@records_notes
 def audit_engine(
     population: Any,
     model: Any,

@@ -21,6 +21,7 @@ from scoreaudit.core.cells import (
 )
 from scoreaudit.core.references import Pairs
 from scoreaudit.core.vocab import REST
+from scoreaudit.core.warning import note
 from scoreaudit.data.population import Population
 from scoreaudit.errors import ModelError, Num
 from scoreaudit.results import AuditResult, interval_columns
@@ -322,13 +323,9 @@ class _Engine:
             p, test = M.two_proportion_p_value(x1, n1, x0, n0, exact=self.weights is None)
             with np.errstate(divide="ignore", invalid="ignore"):
                 low_over_high = np.minimum(ratio, 1 / ratio)
-            note = np.where(
+            notes = np.where(
                 p0 == 0,
-                np.where(
-                    p1 == 0,
-                    "no file selected in either group",
-                    "reference group has no selected file",
-                ),
+                np.where(p1 == 0, note("none_selected"), note("reference_none_selected")),
                 "",
             )
             small = (
@@ -352,7 +349,7 @@ class _Engine:
                         "p_value": p,
                         "below_four_fifths": np.nan_to_num(low_over_high, nan=1.0) < 0.8,
                         "small_cell": small,
-                        "note": note,
+                        "note": notes,
                         "_n_eff": n1,
                         "_ref_n_eff": n0,
                         # one test per non-reference group; a binary attribute is one test

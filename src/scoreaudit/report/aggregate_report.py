@@ -44,6 +44,7 @@ from scoreaudit.present.catalogue import (
 )
 from scoreaudit.present.findings import group_phrase
 from scoreaudit.present.format import num_or_none
+from scoreaudit.present.notes import note_text
 from scoreaudit.report._page import Page
 from scoreaudit.report.context import (
     Cell,
@@ -200,7 +201,7 @@ def metric_tables(published: Any, lang: str, marker: str) -> list[Table]:
                 if rec.get("small_cell") is True:
                     flags.append(t("flag_small", lang))
                 if rec.get("note"):
-                    flags.append(str(rec["note"]))
+                    flags.append(note_text(rec["note"], lang, published.notes))
 
             def m(x: str, sup: bool = sup) -> str:
                 return marker if sup else x

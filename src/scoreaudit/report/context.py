@@ -40,6 +40,7 @@ from scoreaudit.present.catalogue import (
 )
 from scoreaudit.present.findings import Finding
 from scoreaudit.present.format import num_or_none
+from scoreaudit.present.notes import note_code
 
 #: Budgets shown in the budget-curve table (when on the audit's grid).
 CURVE_BUDGETS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5)
@@ -225,10 +226,10 @@ def group_table(pub: Any, attribute: str, lang: str, marker: str, table_id: str)
                     flags.append(t("flag_significant", lang))
                 if dis.get("below_four_fifths") is True:
                     flags.append(t("flag_four_fifths", lang))
-                note = str(dis.get("note") or "")
-                if note == "reference group has no selected file":
+                code = note_code(dis.get("note"), pub.notes)
+                if code == "note_reference_none_selected":
                     flags.append(t("flag_no_reference_selected", lang))
-                elif note == "no file selected in either group":
+                elif code == "note_none_selected":
                     flags.append(t("flag_none_selected", lang))
             else:
                 flags.append(t("flag_suppressed", lang))

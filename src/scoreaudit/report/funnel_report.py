@@ -110,7 +110,9 @@ def _step_sections(pub: Any, lang: str, level: str, marker: str) -> list[dict[st
                 s = _step_sentence(rec, lang, level)
                 if s:
                     sentences.append(s)
-        rows = [_step_row(rec, lang, marker, stratified) for rec in sub.to_dict("records")]
+        rows = [
+            _step_row(rec, lang, marker, stratified, pub.notes) for rec in sub.to_dict("records")
+        ]
         out.append(
             {
                 "id": f"step-{len(out) + 1}",
@@ -151,7 +153,9 @@ def _count(x: Any, lo: Any, hi: Any, lang: str) -> str:
     return "–"
 
 
-def _step_row(rec: Mapping[str, Any], lang: str, marker: str, stratified: bool) -> list[str]:
+def _step_row(
+    rec: Mapping[str, Any], lang: str, marker: str, stratified: bool, notes: Mapping[str, Any]
+) -> list[str]:
     cells = [str(rec["group"])] + ([str(rec["stratum"])] if stratified else [])
     if rec.get("suppressed"):
         return cells + [marker] * 7 + [t("flag_suppressed", lang)]
@@ -165,7 +169,7 @@ def _step_row(rec: Mapping[str, Any], lang: str, marker: str, stratified: bool) 
         for x in (
             t("flag_significant", lang) if rec.get("significant") is True else "",
             t("flag_small", lang) if rec.get("small_cell") is True else "",
-            funnel_note(rec.get("note"), lang),
+            funnel_note(rec.get("note"), lang, notes),
         )
         if x
     ]
