@@ -1,5 +1,8 @@
 """Shared test data builders."""
 
+import ast
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -16,3 +19,21 @@ def random_frame(seed: int, n: int = 2000, groups=(2, 4, 3)) -> pd.DataFrame:
 def cli_text(captured) -> str:
     """What a command printed (stdout and stderr), whitespace collapsed to single spaces."""
     return " ".join((captured.out + captured.err).split())
+
+
+def emitted_codes(src: Path, func: str) -> dict[str, set[str]]:
+    """Every ``func("code", name=...)`` call below ``src``: code -> parameter names."""
+    found: dict[str, set[str]] = {}
+    for path in src.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == func
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                found.setdefault(node.args[0].value, set()).update(
+                    k.arg for k in node.keywords if k.arg
+                )
+    return found

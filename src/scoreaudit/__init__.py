@@ -17,6 +17,7 @@ Examples
 """
 
 from scoreaudit._version import __version__
+from scoreaudit.core.messages import render_error
 from scoreaudit.core.vocab import REST
 from scoreaudit.data.population import Population
 from scoreaudit.engines.controls import ControlLog, audit_controls
@@ -41,7 +42,6 @@ from scoreaudit.models import (
     SklearnModel,
     load_model,
 )
-from scoreaudit.present._messages import render_error
 from scoreaudit.results import AuditResult
 from scoreaudit.selection.policies import Budget, Selection, Threshold
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from scoreaudit.cli import main
+from scoreaudit.core.messages import check_lang
 from scoreaudit.errors import DataError, ScoreAuditError
-from scoreaudit.present._messages import check_lang
 from scoreaudit.present.labels import Labels, load_labels
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "synthetic"

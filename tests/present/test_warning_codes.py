@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-import ast
 import pickle
 import re
 import string
 from pathlib import Path
 
 import pytest
+from helpers import emitted_codes
 
 import scoreaudit as sa
-from scoreaudit.core.warning import COUNT_PARAMS, NUMBER_PARAMS, PREFIX, AuditWarning, warning
+from scoreaudit.core.warning import (
+    COUNT_PARAMS,
+    NOTE_PREFIX,
+    NUMBER_PARAMS,
+    PREFIX,
+    AuditWarning,
+    warning,
+)
 from scoreaudit.present.catalogue import CATALOGUE, render_warning
 from scoreaudit.report import render_markdown
 
@@ -19,38 +26,38 @@ SRC = Path(sa.__file__).parent
 
 
 def _emitted() -> dict[str, set[str]]:
-    """Every ``warning("code", name=...)`` call of the package: code -> parameter names."""
-    found: dict[str, set[str]] = {}
-    for path in SRC.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id == "warning"
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-            ):
-                found.setdefault(node.args[0].value, set()).update(
-                    k.arg for k in node.keywords if k.arg
-                )
-    return found
+    return emitted_codes(SRC, "warning")
 
 
 def _fields(text: str) -> set[str]:
     return {f for _, f, _, _ in string.Formatter().parse(text) if f}
 
 
-def test_every_emitted_warning_code_has_french_and_english_texts():
-    emitted = _emitted()
-    assert {"reference_fallback", "small_population", "controls_absent"} <= set(emitted)
-    for code, params in emitted.items():
-        entry = CATALOGUE.get(PREFIX + code)
-        assert entry is not None, f"warning {code!r} has no text in messages.json"
+#: Note codes built from a name at run time (the bootstrapped quantities of a control log).
+DYNAMIC_NOTES = {f"q_{q}" for q in ("tp_share", "fp_share", "tn_share", "fn_share")}
+DYNAMIC_NOTES |= {"q_selection_rate", "q_fpr", "q_fnr"}
+
+
+@pytest.mark.parametrize(
+    ("func", "prefix", "some", "dynamic"),
+    [
+        ("warning", PREFIX, {"reference_fallback", "small_population", "controls_absent"}, set()),
+        ("note", NOTE_PREFIX, {"absent_random", "share_moves", "fn_unusable"}, DYNAMIC_NOTES),
+    ],
+)
+def test_every_emitted_code_has_french_and_english_texts(func, prefix, some, dynamic):
+    """A warning (``warning("code", ...)``) or a row note (``note("code", ...)``)."""
+    emitted = emitted_codes(SRC, func)
+    assert some <= set(emitted)
+    for code, params in [*emitted.items(), *((c, set()) for c in dynamic)]:
+        entry = CATALOGUE.get(prefix + code)
+        assert entry is not None, f"{func} {code!r} has no text in messages.json"
         for lang in ("en", "fr"):
             assert entry.get(lang), (code, lang)
             assert _fields(entry[lang]) == params, (code, lang, params)
-    unused = {k for k in CATALOGUE if k.startswith(PREFIX)} - {PREFIX + c for c in emitted}
-    assert not unused, f"warning texts no code emits: {sorted(unused)}"
+    unused = {k for k in CATALOGUE if k.startswith(prefix)}
+    unused -= {prefix + c for c in [*emitted, *dynamic]}
+    assert not unused, f"{func} texts no code emits: {sorted(unused)}"
 
 
 def test_warning_keeps_english_text_code_and_params_through_pickle():

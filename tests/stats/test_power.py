@@ -431,8 +431,8 @@ def test_explain_detectable_sentences():
     )
     fr = P.explain_detectable(1.43, "fr")
     assert fr == (
-        "Avec ces effectifs, un rapport inférieur à 1,4 n'aurait pas pu être détecté "
-        "(puissance de 80\u00a0%, seuil de 5\u00a0%)."
+        "Avec ces effectifs, un rapport inférieur à 1,4 n’aurait pas pu être détecté "
+        "(puissance de 80\u202f%, seuil de 5\u202f%)."
     )
     # rounded towards 1 so the sentence stays true; more decimals when 1 decimal gives 1
     assert "below 1.4 " in P.explain_detectable(1.49)
@@ -440,7 +440,9 @@ def test_explain_detectable_sentences():
     assert "between 0.7 and 1 " in P.explain_detectable(0.61 + 0.08)
     assert "compris entre 0,96 et 1 " in P.explain_detectable(0.951, "fr")
     assert "(90% power, 2.5% level)" in P.explain_detectable(2.0, power=0.9, alpha=0.025)
-    assert "seuil de 2,5\u00a0%" in P.explain_detectable(2.0, "fr", alpha=0.025)
+    assert "seuil de 2,5\u202f%" in P.explain_detectable(2.0, "fr", alpha=0.025)
+    # the report's number format: a conservative 2.0 keeps its decimal
+    assert "below 2.0 " in P.explain_detectable(2.07)
     assert "no disparity could have been detected" in P.explain_detectable(float("nan"))
     assert "aucune disparité" in P.explain_detectable(np.nan, "fr")
 

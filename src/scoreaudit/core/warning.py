@@ -30,13 +30,13 @@ True
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache, wraps
-from importlib import resources
 from typing import Any, ParamSpec, TypeVar
+
+from scoreaudit.core.messages import CATALOGUE
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -103,10 +103,7 @@ class AuditWarning(str):
 
 @cache
 def _english() -> dict[str, str]:
-    # The one catalogue (present/messages.json) read as data: a file, not an import upwards.
-    path = resources.files("scoreaudit") / "present" / "messages.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return {k: v["en"] for k, v in data.items() if k.startswith((PREFIX, NOTE_PREFIX))}
+    return {k: v["en"] for k, v in CATALOGUE.items() if k.startswith((PREFIX, NOTE_PREFIX))}
 
 
 def plain_value(name: str, value: Any) -> str:

@@ -35,19 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from scoreaudit.core.vocab import SEP
-from scoreaudit.core.warning import (
-    ATTRIBUTE_PARAMS,
-    CELL_LIST_PARAMS,
-    GROUP_PARAMS,
-    NUMBER_PARAMS,
-    QUOTED_PARAMS,
-    AuditWarning,
-)
-from scoreaudit.present._messages import CATALOGUE, LANGUAGES, NNBSP, check_lang, t
-from scoreaudit.present._messages import MISSING as MISSING
-from scoreaudit.present._messages import placeholders as placeholders
-from scoreaudit.present.format import (
+from scoreaudit.core.format import (
     fmt_int,
     fmt_interval,
     fmt_level,
@@ -59,9 +47,21 @@ from scoreaudit.present.format import (
     fmt_ratio_ci,
     kv_sep,
 )
-from scoreaudit.present.format import list_sep as list_sep
-from scoreaudit.present.format import pct_decimals as pct_decimals
-from scoreaudit.present.format import ratio_decimals as ratio_decimals
+from scoreaudit.core.format import list_sep as list_sep
+from scoreaudit.core.format import pct_decimals as pct_decimals
+from scoreaudit.core.format import ratio_decimals as ratio_decimals
+from scoreaudit.core.messages import CATALOGUE, LANGUAGES, NNBSP, check_lang, t
+from scoreaudit.core.messages import MISSING as MISSING
+from scoreaudit.core.messages import placeholders as placeholders
+from scoreaudit.core.vocab import SEP
+from scoreaudit.core.warning import (
+    ATTRIBUTE_PARAMS,
+    CELL_LIST_PARAMS,
+    GROUP_PARAMS,
+    NUMBER_PARAMS,
+    QUOTED_PARAMS,
+    AuditWarning,
+)
 from scoreaudit.present.labels import active_labels
 
 __all__ = [

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoreaudit.core.format import num_or_none
 from scoreaudit.core.vocab import REST, SEP
 from scoreaudit.present.catalogue import (
     attribute_label,
@@ -44,7 +45,6 @@ from scoreaudit.present.catalogue import (
     group_label,
     t,
 )
-from scoreaudit.present.format import num_or_none
 from scoreaudit.stats.evidence import evidence_strength, small_with_selections
 from scoreaudit.stats.power_text import conservative_ratio
 

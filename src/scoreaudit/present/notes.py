@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from scoreaudit.present._messages import t
+from scoreaudit.core.messages import t
 from scoreaudit.present.catalogue import render_warning
 
 __all__ = ["funnel_note", "note_code", "note_text"]
@@ -47,9 +47,10 @@ def note_text(text: Any, lang: str, notes: Mapping[str, Any]) -> str:
 
     Examples
     --------
-    >>> from scoreaudit.core.warning import note
-    >>> n = note("share_moves", points=38)
-    >>> note_text(str(n), "fr", {str(n): n})
+    >>> from scoreaudit.core.warning import note, recording_notes
+    >>> with recording_notes() as book:  # as an engine's entry point records its notes
+    ...     moved = str(note("share_moves", points=38))
+    >>> note_text(moved, "fr", book)
     'la part bouge de 38 points'
     >>> note_text(None, "fr", {}), note_text("Something new", "fr", {})
     ('', 'Something new')

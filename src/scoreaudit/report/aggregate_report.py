@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoreaudit.core.format import num_or_none
 from scoreaudit.core.vocab import SEP
 from scoreaudit.engines.controls import PSEUDO_REFERENCES
 from scoreaudit.gate.aggregate import publish_aggregate
@@ -43,7 +44,6 @@ from scoreaudit.present.catalogue import (
     t,
 )
 from scoreaudit.present.findings import group_phrase
-from scoreaudit.present.format import num_or_none
 from scoreaudit.present.notes import note_text
 from scoreaudit.report._page import Page
 from scoreaudit.report.context import (

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoreaudit.core.format import num_or_none
 from scoreaudit.core.vocab import REST, SEP
 from scoreaudit.models.terms import term_table
 from scoreaudit.present.catalogue import (
@@ -39,7 +40,6 @@ from scoreaudit.present.catalogue import (
     variable_label,
 )
 from scoreaudit.present.findings import Finding
-from scoreaudit.present.format import num_or_none
 from scoreaudit.present.notes import note_code
 
 #: Budgets shown in the budget-curve table (when on the audit's grid).

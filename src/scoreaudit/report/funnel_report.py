@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoreaudit.core.format import num_or_none
 from scoreaudit.gate.funnel import publish_funnel
 from scoreaudit.present.catalogue import (
     check_lang,
@@ -41,7 +42,6 @@ from scoreaudit.present.catalogue import (
     kv_sep,
     t,
 )
-from scoreaudit.present.format import num_or_none
 from scoreaudit.present.notes import funnel_note
 from scoreaudit.report._page import Page, check_formats
 from scoreaudit.report.context import column_headers

@@ -5,22 +5,9 @@ from __future__ import annotations
 import math
 from typing import Literal
 
+from scoreaudit.core.format import fmt_level, fmt_number
+from scoreaudit.core.messages import t
 from scoreaudit.stats._power_checks import _bad, _check_choice, _check_probability
-
-# --------------------------------------------------------------------------------------------
-# plain language
-
-
-def _format_number(x: float, lang: str, decimals: int | None = None) -> str:
-    text = f"{x:.{decimals}f}" if decimals is not None else f"{x:g}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",") if lang == "fr" else text
-
-
-def _percent(x: float, lang: str) -> str:
-    value = _format_number(round(100 * x, 6), lang)
-    return f"{value}\u00a0%" if lang == "fr" else f"{value}%"
 
 
 def conservative_ratio(ratio: float) -> tuple[float, int]:
@@ -60,8 +47,8 @@ def explain_detectable(
     --------
     >>> explain_detectable(1.43)
     'With these group sizes, a ratio below 1.4 could not have been detected (80% power, 5% level).'
-    >>> explain_detectable(1.43, "fr")  # non-breaking spaces before %
-    "Avec ces effectifs, un rapport inférieur à 1,4 n'aurait pas pu être détecté (puissance de 80\\xa0%, seuil de 5\\xa0%)."
+    >>> explain_detectable(1.43, "fr").replace("\u202f", " ")  # narrow no-break spaces
+    'Avec ces effectifs, un rapport inférieur à 1,4 n’aurait pas pu être détecté (puissance de 80 %, seuil de 5 %).'
     >>> explain_detectable(0.67)
     'With these group sizes, a ratio between 0.7 and 1 could not have been detected (80% power, 5% level).'
     >>> explain_detectable(float("nan"), power=0.9, alpha=0.01)
@@ -76,31 +63,11 @@ def explain_detectable(
         raise _bad("ratio", "err_power_ratio_text_type", value=ratio) from exc
     if not (math.isnan(ratio) or (ratio > 0 and math.isfinite(ratio))):
         raise _bad("ratio", "err_power_ratio_text_value", value=ratio)
-    pw, lv = _percent(power, lang), _percent(alpha, lang)
-    if lang == "en":
-        tail = f" ({pw} power, {lv} level)."
-        if math.isnan(ratio):
-            return (
-                "With these group sizes, no disparity could have been detected, however large"
-                + tail
-            )
-        if ratio == 1:
-            return "With these group sizes, any disparity could have been detected" + tail
-        value, dec = conservative_ratio(ratio)
-        shown = _format_number(value, lang, dec)
-        what = f"a ratio below {shown}" if ratio > 1 else f"a ratio between {shown} and 1"
-        return f"With these group sizes, {what} could not have been detected" + tail
-    tail = f" (puissance de {pw}, seuil de {lv})."
+    levels = {"power": fmt_level(power, lang), "level": fmt_level(alpha, lang)}
     if math.isnan(ratio):
-        return (
-            "Avec ces effectifs, aucune disparité n'aurait pu être détectée, quelle que soit "
-            "son ampleur" + tail
-        )
+        return t("power_detect_none", lang, **levels)
     if ratio == 1:
-        return "Avec ces effectifs, toute disparité aurait pu être détectée" + tail
-    value, dec = conservative_ratio(ratio)
-    shown = _format_number(value, lang, dec)
-    what = (
-        f"un rapport inférieur à {shown}" if ratio > 1 else f"un rapport compris entre {shown} et 1"
-    )
-    return f"Avec ces effectifs, {what} n'aurait pas pu être détecté" + tail
+        return t("power_detect_any", lang, **levels)
+    value, decimals = conservative_ratio(ratio)
+    key = "power_detect_below" if ratio > 1 else "power_detect_between"
+    return t(key, lang, ratio=fmt_number(value, lang, decimals), **levels)

@@ -1,4 +1,9 @@
-"""The translation catalogue: every user-facing text in English and French, and its lookup."""
+"""The translation catalogue: every user-facing text in English and French, and its lookup.
+
+It sits in the lowest layer so that every layer words its output from the one catalogue (the
+warnings and notes of the engines, the power sentences of ``stats``, the report, the figures,
+the terminal and the web page); ``present/`` builds the labels and sentences on top of it.
+"""
 
 from __future__ import annotations
 
@@ -19,9 +24,9 @@ NNBSP = "\u202f"
 MISSING = "–"
 
 
-# Every sentence, label and header of the report. {name} placeholders are filled by t().
-#: Every text in both languages, keyed by name (messages.json, next to this module: a data file
-#: a translator can edit; checked by the tests: same keys and placeholders in every language).
+#: Every text in both languages, keyed by name, ``{name}`` placeholders filled by :func:`t`
+#: (``present/messages.json``: a data file a translator can edit; checked by the tests: same
+#: keys and placeholders in every language).
 CATALOGUE: dict[str, dict[str, str]] = json.loads(
     (resources.files("scoreaudit.present") / "messages.json").read_text(encoding="utf-8")
 )

@@ -1,11 +1,11 @@
-"""Number formatters of the reports, in English and French."""
+"""Number formatters of every output (reports, terminal, sentences), in English and French."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from scoreaudit.present._messages import MISSING, NNBSP
+from scoreaudit.core.messages import MISSING, NNBSP
 
 # ------------------------------------------------------------------------------------------
 # Numbers
@@ -31,12 +31,12 @@ def fmt_number(x: float | None, lang: str, decimals: int = 2) -> str:
     >>> fmt_number(None, "en")
     '–'
     """
-    if _bad(x):
+    v = num_or_none(x)
+    if v is None:
         return MISSING
-    x = float(x)
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    text = f"{x:,.{decimals}f}"
+    if math.isinf(v):
+        return "∞" if v > 0 else "−∞"
+    text = f"{v:,.{decimals}f}"
     if text.startswith("-") and float(text.replace(",", "")) == 0:
         text = text[1:]  # no "-0.0"
     if lang == "fr":
@@ -52,9 +52,8 @@ def fmt_int(x: float | None, lang: str) -> str:
     >>> fmt_int(1000, "en"), fmt_int(7, "fr")
     ('1,000', '7')
     """
-    if _bad(x):
-        return MISSING
-    return fmt_number(round(float(x)), lang, 0)
+    v = num_or_none(x)
+    return MISSING if v is None else fmt_number(round(v), lang, 0)
 
 
 def pct_decimals(x: float) -> int:
@@ -75,10 +74,11 @@ def fmt_pct(x: float | None, lang: str, decimals: int | None = None) -> str:
     >>> fmt_pct(0.05, "fr", 0) == "5\\u202f%"
     True
     """
-    if _bad(x):
+    v = num_or_none(x)
+    if v is None:
         return MISSING
-    d = pct_decimals(float(x)) if decimals is None else decimals
-    body = fmt_number(float(x) * 100, lang, d)
+    d = pct_decimals(v) if decimals is None else decimals
+    body = fmt_number(v * 100, lang, d)
     return f"{body}{NNBSP}%" if lang == "fr" else f"{body}%"
 
 
@@ -90,14 +90,14 @@ def fmt_ratio(x: float | None, lang: str, decimals: int = 1) -> str:
     >>> fmt_ratio(3.21, "en"), fmt_ratio(0.167, "fr"), fmt_ratio(float("inf"), "en")
     ('3.2', '0,17', '∞')
     """
-    if _bad(x):
+    v = num_or_none(x)
+    if v is None:
         return MISSING
-    x = float(x)
-    if math.isfinite(x) and 0 < abs(x) < 1:
+    if math.isfinite(v) and 0 < abs(v) < 1:
         decimals = max(decimals, 2)
-        if abs(x) < 0.01:
+        if abs(v) < 0.01:
             decimals = max(decimals, 3)
-    return fmt_number(x, lang, decimals)
+    return fmt_number(v, lang, decimals)
 
 
 def fmt_p(p: float | None, lang: str) -> str:
@@ -108,15 +108,14 @@ def fmt_p(p: float | None, lang: str) -> str:
     >>> fmt_p(1e-12, "en"), fmt_p(0.0432, "fr"), fmt_p(1.0, "en")
     ('< 0.001', '0,043', '1')
     """
-    if _bad(p):
+    v = num_or_none(p)
+    if v is None:
         return MISSING
-    p = float(p)
-    if p < 0.001:
+    if v < 0.001:
         return "< " + fmt_number(0.001, lang, 3)
-    if p >= 0.995:
+    if v >= 0.995:
         return "1"
-    decimals = 2 if p >= 0.1 else 3
-    return fmt_number(p, lang, decimals)
+    return fmt_number(v, lang, 2 if v >= 0.1 else 3)
 
 
 def fmt_level(confidence: float | None, lang: str) -> str:
@@ -129,13 +128,14 @@ def fmt_level(confidence: float | None, lang: str) -> str:
     >>> fmt_level(0.975, "fr") == "97,5\\u202f%"
     True
     """
-    if _bad(confidence):
+    v = num_or_none(confidence)
+    if v is None:
         return MISSING
-    pct = float(confidence) * 100
+    pct = v * 100
     for d in range(0, 4):
         if abs(round(pct, d) - pct) < 1e-9:
-            return fmt_pct(float(confidence), lang, d)
-    return fmt_pct(float(confidence), lang, 4)
+            return fmt_pct(v, lang, d)
+    return fmt_pct(v, lang, 4)
 
 
 def ratio_decimals(values: Any, base: int = 2, cap: int = 4) -> int:
