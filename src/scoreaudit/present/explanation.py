@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoreaudit.core.vocab import SEP, intersection_mask
+from scoreaudit.core.vocab import intersection_mask
 from scoreaudit.present.catalogue import (
     CATALOGUE,
     attribute_label,
@@ -26,7 +26,7 @@ from scoreaudit.present.catalogue import (
     t,
     variable_label,
 )
-from scoreaudit.present.findings import noun_phrase
+from scoreaudit.present.findings import group_phrase
 
 __all__ = ["explanation_notes", "explanation_sentences", "gap_shares"]
 
@@ -51,14 +51,6 @@ def gap_shares(neutralisation: pd.DataFrame) -> pd.Series:
     return pd.Series(share, index=neutralisation.index)
 
 
-def _phrase(attribute: str, group: str, lang: str) -> str:
-    """The group as a noun phrase ("women", French with its article: "des femmes")."""
-    names, labels = attribute.split(SEP), group.split(SEP)
-    if len(names) != len(labels):
-        return group
-    return noun_phrase(dict(zip(names, labels, strict=True)), lang)
-
-
 def _published_pairs(published: Any) -> set[tuple[str, str]] | None:
     d = getattr(published, "disparities", None)
     if d is None:
@@ -75,8 +67,8 @@ def _sentence(row: Any, share: float, lang: str, level: str) -> str:
         key,
         lang,
         input=variable_label(str(row.input), lang),
-        group=_phrase(attr, str(row.group), lang),
-        reference=_phrase(attr, str(row.reference), lang),
+        group=group_phrase(attr, str(row.group), lang),
+        reference=group_phrase(attr, str(row.reference), lang),
         attribute=attribute_label(attr, lang),
         before=fmt_ratio(row.ratio_before, lang),
         after=fmt_ratio(row.ratio_after, lang),
@@ -147,8 +139,8 @@ def explanation_sentences(
             t(
                 "expl_summary",
                 lang,
-                group=_phrase(str(attr), str(group), lang),
-                reference=_phrase(str(attr), str(top.reference), lang),
+                group=group_phrase(str(attr), str(group), lang),
+                reference=group_phrase(str(attr), str(top.reference), lang),
                 input=variable_label(str(top.input), lang),
                 before=fmt_ratio(top.ratio_before, lang),
                 after=fmt_ratio(top.ratio_after, lang),
