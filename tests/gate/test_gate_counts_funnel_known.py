@@ -167,3 +167,37 @@ def test_hidden_input_counts_are_small_when_their_bound_is():
     s = pub.steps.set_index(["step", "group"])["suppressed"]
     assert s.loc["suspension"].tolist() == [True, True, True]  # a: their complement
     assert not s.loc["control"].any()
+
+
+def _hidden_funnel(numbers):
+    t = pd.DataFrame(
+        {
+            "origin": ["a"] * 3 + ["b"] * 3 + ["c"] * 3 + ["Total"] * 3,
+            "stage": ["all", "controlled", "suspended"] * 4,
+            "n": numbers,
+        }
+    )
+    steps = [("control", "controlled", "all"), ("suspension", "suspended", "controlled")]
+    return sa.audit_funnel(t, "origin", "stage", "n", steps, reference={"origin": "a"})
+
+
+def test_hidden_input_count_bounded_by_zero_is_a_zero():
+    # b and c suspended are hidden in the input, but the stage total (40) equals a's 40: both
+    # are 0, which the gate hides only when asked to hide zeros
+    res = _hidden_funnel([1000, 200, 40, 2000, 200, "x", 500, 30, "x", 3500, 430, 40])
+    assert publish_funnel(res, 11)[1].primary == 0
+    pub, info = publish_funnel(res, 11, suppress_zero=True)
+    assert info.primary == 2
+    s = pub.steps.set_index(["step", "group"])["suppressed"]
+    assert s.loc[("suspension", "b")] and s.loc[("suspension", "c")]
+
+
+def test_hidden_base_count_is_small_when_its_bound_is():
+    # b's and c's files at the first stage are hidden (8 and 5; the total gives their sum,
+    # 13): a base of a step that is no step's stage, bounded from the margins like any count
+    res = _hidden_funnel([1000, 200, 40, "x", 0, 0, "x", 0, 0, 1013, 200, 40])
+    assert publish_funnel(res, 11)[1].primary == 0
+    pub, info = publish_funnel(res, 14)
+    assert info.primary == 2
+    s = pub.steps.set_index(["step", "group"])["suppressed"]
+    assert s.loc[("control", "b")] and s.loc[("control", "c")]
