@@ -143,16 +143,25 @@ CONTROL_COUNT_RULES = CountRules(
         "representation": ("random", "score"),
         "selection_rate": ("random", "score"),
         "burden": ("score", "random_errors"),
-        "base_error_rate": ("random_errors", "random_ok"),
-        "precision": ("score_errors", "score_ok"),
+        # a comparison publishes its rate and its number of controls (``n``)
+        "base_error_rate": ("random_errors", "random_ok", "random"),
+        "precision": ("score_errors", "score_ok", "score"),
         "fpr": ("random", "score", "random_errors", "random_ok", "score_errors", "score_ok"),
         "fnr": ("random", "score", "random_errors", "random_ok", "score_errors", "score_ok"),
     },
     column_counts=(
+        # the numbers of controls, and the shares and ratios that give them back
+        ("n", ("random", "score")),
+        ("random_controls", ("random",)),
+        ("share", ("random",)),
+        ("score_controls", ("score",)),
+        ("selected", ("score",)),
+        ("representation", ("random", "score")),
         ("random_errors", ("random_errors", "random_ok")),
         ("score_errors", ("score_errors", "score_ok")),
-        ("base_error_rate", ("random_errors", "random_ok")),
-        ("precision", ("score_errors", "score_ok")),
+        # a rate and its published count of errors give back the number of controls
+        ("base_error_rate", ("random_errors", "random_ok", "random")),
+        ("precision", ("score_errors", "score_ok", "score")),
         ("positive_share", ("random_errors",)),
         ("burden_gap", ("score", "random_errors")),
         ("est_positives", "*"),
@@ -167,6 +176,7 @@ CONTROL_COUNT_RULES = CountRules(
     ),
     # a log's controls split into errors and no errors
     coupled=(("random_errors", "random_ok"), ("score_errors", "score_ok")),
+    parts=(("random", ("random_errors", "random_ok")), ("score", ("score_errors", "score_ok"))),
     pseudo_references=tuple(PSEUDO_REFERENCES),
 )
 

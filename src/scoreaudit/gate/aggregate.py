@@ -53,6 +53,11 @@ class CountRules:
         counts (``"*"``: with any count).
     coupled : tuple
         Counts of a row that determine each other, hidden together.
+    parts : tuple
+        ``(total, (part, other))``: a count split in two (controls with and without errors).
+        The three are protected together (a published total bounds its hidden parts from
+        above, a published part its hidden total from below), and a hidden total hides its
+        parts.
     pseudo_references : tuple
         References that are totals, not groups (never hidden).
 
@@ -66,10 +71,11 @@ class CountRules:
     metric_counts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     column_counts: tuple[tuple[str, Any], ...] = ()
     coupled: tuple[tuple[str, ...], ...] = ()
+    parts: tuple[tuple[str, tuple[str, ...]], ...] = ()
     pseudo_references: tuple[str, ...] = ()
 
 
-def _protect_counts(groups, values_of, masks, coupled, min_cell, suppress_zero):
+def _protect_counts(groups, values_of, masks, rules, min_cell, suppress_zero):
     """Complements in each count column, and counts of a row that determine each other
     hidden together, until neither adds anything (each pass hides more, so it ends)."""
     masks = dict(masks)
@@ -87,7 +93,11 @@ def _protect_counts(groups, values_of, masks, coupled, min_cell, suppress_zero):
                     "size"
                 ]
             )
-        for names in coupled:
+        for total, parts in rules.parts:  # a hidden total hides its parts
+            for name in parts:
+                if name in masks and total in masks:
+                    masks[name] = masks[name] | masks[total]
+        for names in rules.coupled:
             joint = np.zeros(len(groups), dtype=bool)
             for name in names:
                 joint |= masks.get(name, joint)
@@ -96,6 +106,29 @@ def _protect_counts(groups, values_of, masks, coupled, min_cell, suppress_zero):
                     masks[name] = masks[name] | joint
         if all(np.array_equal(before[k], masks[k]) for k in masks):
             break
+    return masks
+
+
+def _protect_parts(groups, values_of, masks, rules, min_cell, suppress_zero):
+    """Each ``(total, (part, other))`` of the rules protected together by the attacker-driven
+    complement search: a published total bounds its hidden parts from above and a published
+    part bounds its total from below, which a count-by-count search does not see."""
+    masks = dict(masks)
+    for total, (part, other) in rules.parts:
+        if not all(k in values_of for k in (total, part, other)):
+            continue
+        frame = pd.DataFrame(
+            {
+                "attribute": groups["attribute"],
+                "group": groups["group"],
+                "n": np.nan_to_num(values_of[total]),
+                "selected": np.nan_to_num(values_of[part]),
+            }
+        )
+        got = protect_groups(frame, min_cell, suppress_zero=suppress_zero, hidden=masks[total])
+        masks[total] = masks[total] | got["size"]
+        for name in (part, other):
+            masks[name] = masks[name] | got["size"] | got["selection"]
     return masks
 
 
@@ -149,7 +182,8 @@ def _publish_aggregate(
     for m in masks.values():
         primary |= m
     if secondary and primary.any():
-        masks = _protect_counts(groups, values_of, masks, rules.coupled, min_cell, suppress_zero)
+        masks = _protect_parts(groups, values_of, masks, rules, min_cell, suppress_zero)
+        masks = _protect_counts(groups, values_of, masks, rules, min_cell, suppress_zero)
     any_count = np.zeros(len(groups), dtype=bool)
     for m in masks.values():
         any_count |= m
