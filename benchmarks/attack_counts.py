@@ -1,0 +1,63 @@
+"""Search for published count tables and control logs that the attacker can narrow.
+
+The tests attack a few fixed tables (tests/gate/test_gate_counts_attack.py and
+test_gate_controls_attack.py); this script runs the same attackers on many random ones, with
+the gate's options, and prints every hidden small count narrowed below the protection range.
+Run from the repository root (a few seconds per hundred tables, more with --kind controls)::
+
+    python benchmarks/attack_counts.py --kind counts --seeds 0 100
+    python benchmarks/attack_counts.py --kind controls --seeds 0 150
+    python benchmarks/attack_counts.py --kind controls --seeds 100 150 --suppress-zero
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "tests" / "gate")]
+
+
+def _counts(seed: int, suppress_zero: bool) -> list:
+    import test_gate_counts_attack as t
+
+    import scoreaudit as sa
+    from scoreaudit.gate.aggregate import publish_aggregate
+
+    table = t._table(seed)
+    roles = {"tp": "tp", "fp": "fp", "tn": "tn", "fn": "fn"}
+    result = sa.audit_counts(table, ["gender", "age"], **roles)
+    published, _ = publish_aggregate(result, t.MIN_CELL, suppress_zero=suppress_zero)
+    return t._attack(table, published)
+
+
+def _controls(seed: int, suppress_zero: bool) -> list:
+    import test_gate_controls_attack as t
+
+    cells, published = t._published(seed, suppress_zero=suppress_zero)
+    return t._attack(cells, published)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kind", choices=["counts", "controls"], default="controls")
+    parser.add_argument("--seeds", type=int, nargs=2, default=(0, 100), metavar=("FROM", "TO"))
+    parser.add_argument("--suppress-zero", action="store_true")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    attack = _counts if args.kind == "counts" else _controls
+    leaks = 0
+    for seed in range(*args.seeds):
+        found = attack(seed, args.suppress_zero)
+        if found:
+            leaks += 1
+            print(f"seed {seed}: {found[:3]}", flush=True)
+    print(f"{args.kind}: {args.seeds[1] - args.seeds[0]} tables, {leaks} with a narrowed count")
+    return 1 if leaks else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
