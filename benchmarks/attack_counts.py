@@ -1,13 +1,15 @@
-"""Search for published count tables and control logs that the attacker can narrow.
+"""Search for published count tables, control logs and funnels the attacker can narrow.
 
-The tests attack a few fixed tables (tests/gate/test_gate_counts_attack.py and
-test_gate_controls_attack.py); this script runs the same attackers on many random ones, with
-the gate's options, and prints every hidden small count narrowed below the protection range.
-Run from the repository root (a few seconds per hundred tables, more with --kind controls)::
+The tests attack a few fixed tables (tests/gate/test_gate_counts_attack.py,
+test_gate_controls_attack.py, test_gate_funnel_attack.py); this script runs the same attackers
+on many random ones, with the gate's options, and prints every hidden small count narrowed
+below the protection range. Run from the repository root (about a minute per hundred
+tables)::
 
     python benchmarks/attack_counts.py --kind counts --seeds 0 100
     python benchmarks/attack_counts.py --kind controls --seeds 0 150
     python benchmarks/attack_counts.py --kind controls --seeds 100 150 --suppress-zero
+    python benchmarks/attack_counts.py --kind funnel --seeds 0 150
 """
 
 from __future__ import annotations
@@ -41,14 +43,21 @@ def _controls(seed: int, suppress_zero: bool) -> list:
     return t._attack(cells, published)
 
 
+def _funnel(seed: int, suppress_zero: bool) -> list:
+    import test_gate_funnel_attack as t
+
+    table, published = t._published(seed, suppress_zero=suppress_zero)
+    return t._attack(table, published)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--kind", choices=["counts", "controls"], default="controls")
+    parser.add_argument("--kind", choices=["counts", "controls", "funnel"], default="controls")
     parser.add_argument("--seeds", type=int, nargs=2, default=(0, 100), metavar=("FROM", "TO"))
     parser.add_argument("--suppress-zero", action="store_true")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
-    attack = _counts if args.kind == "counts" else _controls
+    attack = {"counts": _counts, "controls": _controls, "funnel": _funnel}[args.kind]
     leaks = 0
     for seed in range(*args.seeds):
         found = attack(seed, args.suppress_zero)
