@@ -122,11 +122,20 @@ class System:
         comps = self.components()
         for k, members in enumerate(comps):
             comp_of[members] = k
-        by_comp: dict[int, list[int]] = {}
+        # a target over independent components is the sum of its parts in each: its min
+        # (max) is the sum of their mins (maxes)
+        pieces: dict[int, list[tuple[int, dict[int, float]]]] = {}
         for t, expr in enumerate(targets):
-            by_comp.setdefault(int(comp_of[next(iter(expr))]), []).append(t)
-        for k, ts in by_comp.items():
-            out[ts] = self._solve(comps[k], [targets[t] for t in ts])
+            split: dict[int, dict[int, float]] = {}
+            for v, w in expr.items():
+                split.setdefault(int(comp_of[int(v)]), {})[int(v)] = w
+            for k, part in split.items():
+                pieces.setdefault(k, []).append((t, part))
+        out[:] = 0.0
+        for k, items in pieces.items():
+            got = self._solve(comps[k], [part for _, part in items])
+            for (t, _), bounds in zip(items, got, strict=True):
+                out[t] += bounds
         return out
 
     def _solve(self, members: np.ndarray, targets: Sequence[Mapping[int, float]]) -> np.ndarray:
