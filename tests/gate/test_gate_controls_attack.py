@@ -12,6 +12,8 @@ relation that did not hold for the true log would make the program infeasible (a
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -59,22 +61,25 @@ class _Attack:
         self.cells, self.s = cells, System(time_limit=None)
         self.x = {(i, p): self.s.var(f"{i}:{p}") for i in range(len(cells)) for p in PARTS}
         every = range(len(cells))
-        self.totals = {
-            "R": float(summary["random_controls"]),
-            "S": float(summary["score_controls"]),
-            "Y": float(summary["random_errors_found"]),
-        }
-        self.s.eq(self.expr(every, ("r_ok", "r_err")), self.totals["R"])
-        self.s.eq(self.expr(every, ("s_ok", "s_err")), self.totals["S"])
-        self.s.eq(self.expr(every, ("r_err",)), self.totals["Y"])
-        self.s.eq(self.expr(every, ("s_err",)), float(summary["score_errors_found"]))
+        # results.json's totals (None: hidden by the gate; a share over a hidden total is not
+        # linear in the counts, so the attacker then leaves it out)
+        keys = {"R": "random_controls", "S": "score_controls", "Y": "random_errors_found"}
+        keys |= {"E": "score_errors_found"}
+        parts = {"R": ("r_ok", "r_err"), "S": ("s_ok", "s_err"), "Y": ("r_err",), "E": ("s_err",)}
+        self.totals = {k: summary.get(v) for k, v in keys.items()}
+        for k, total in self.totals.items():
+            if total is not None:
+                self.s.eq(self.expr(every, parts[k]), float(total))
         self.tol = 1e-6 * (1 + int(cells[list(PARTS)].to_numpy().sum()))
 
     def expr(self, rows, parts, weight: float = 1.0) -> dict[int, float]:
         return {self.x[(i, p)]: weight for i in rows for p in parts}
 
     def linear(self, terms: list[tuple[dict[int, float], float]], value: float) -> None:
-        """``sum weight * expression == value``, up to the float's rounding."""
+        """``sum weight * expression == value``, up to the float's rounding (left out when
+        a weight rests on a hidden total)."""
+        if not all(np.isfinite(w) for _, w in terms):
+            return
         expr: dict[int, float] = {}
         for e, w in terms:
             for k, c in e.items():
@@ -86,7 +91,7 @@ class _Attack:
 def _relations(a: _Attack, rows, rec: dict) -> None:
     """What one published row of the groups table says about its cells."""
     e = {name: a.expr(rows, parts) for name, parts in COUNTS.items()}
-    R, S, Y = a.totals["R"], a.totals["S"], a.totals["Y"]
+    R, S, Y = (a.totals[k] or np.nan for k in ("R", "S", "Y"))
     for name in COUNTS:
         if pd.notna(rec.get(name)):
             a.linear([(e[name], 1.0)], float(rec[name]))
@@ -142,7 +147,7 @@ def _comparison(a: _Attack, table: pd.DataFrame, rec: dict) -> None:
 
 
 def _rate(a: _Attack, rows, metric: str, rate: float) -> None:
-    R, S = a.totals["R"], a.totals["S"]
+    R, S = (a.totals[k] or np.nan for k in ("R", "S"))
     rnd, score = a.expr(rows, COUNTS["random_controls"]), a.expr(rows, COUNTS["score_controls"])
     if metric in ("representation", "burden"):
         a.linear([(score, 1 / S)], rate)
@@ -223,3 +228,37 @@ def test_bundled_log_hides_its_small_numbers_of_random_controls():
     d = published.disparities
     rep = d[(d["metric"] == "representation") & (d["group"] == "man")]
     assert not rep["suppressed"].any()
+
+
+def test_small_totals_of_a_log_are_hidden_everywhere(tmp_path, capsys):
+    # 6 errors among the score-picked controls in all: published, 6 would bound each group's
+    # hidden count of them to [0, 6]. results.json, the report and the terminal hide it.
+    from scoreaudit.cli import main
+    from scoreaudit.report import write_report
+
+    cells = pd.DataFrame(
+        {"gender": ["w", "m"], "age": ["y", "y"], "r_ok": [40, 50], "r_err": [20, 25]}
+        | {"s_ok": [60, 70], "s_err": [3, 3]}
+    )
+    rows = []
+    for rec in cells.to_dict("records"):
+        for part in PARTS:
+            method = "random" if part.startswith("r") else "score"
+            outcome = "errors found" if part.endswith("err") else "no error"
+            rows += [(rec["gender"], method, outcome)] * rec[part]
+    log = pd.DataFrame(rows, columns=["gender", "selection_method", "result"])
+    result = sa.audit_controls(sa.ControlLog(log, ["gender"]), reference={"gender": "m"}, n_boot=20)
+    published, _ = publish_aggregate(result, MIN_CELL)
+    assert published.data_summary["score_errors_found"] is None
+    assert published.data_summary["random_errors_found"] == 45  # not small: published
+    assert "136 by the score" in repr(published)
+    assert _attack(cells, published) == []
+    out = write_report(result, tmp_path / "r", lang="fr", formats=("md", "json"))
+    data = json.loads((out / "results.json").read_text(encoding="utf-8"))["data"]
+    assert data["score_errors_found"] is None and data["score_controls"] == 136
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "(6 ont trouvé" not in md and "(– ont trouvé des erreurs)" in md
+    log.to_csv(tmp_path / "log.csv", index=False)
+    assert main(["controls", str(tmp_path / "log.csv"), "--protected", "gender"]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "136 picked by the score ([c] found errors)" in printed

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from scoreaudit.cli.common import SHARED, add_options, prepare, split, with_shared
@@ -32,6 +33,7 @@ from scoreaudit.cli.terminal import (
     shown_group,
 )
 from scoreaudit.core.vocab import REST_KEYWORD, intersection_mask
+from scoreaudit.gate.aggregate import publish_aggregate
 from scoreaudit.options import parse_bands, parse_mapping
 
 __all__ = ["controls_cli", "counts_cli", "write_outputs"]
@@ -221,14 +223,19 @@ def controls_cli(
         bands=parse_bands(bands),
     )
     result = audit_controls(clog, **shared, n_boot=n_boot, random_state=seed)
-    s = result.data_summary
+    # the published totals: a small one is hidden, as in the report
+    s = publish_aggregate(result)[0].data_summary
+
+    def shown(key: str) -> str:
+        return escape("[c]") if s.get(key) is None else whole(s[key])
+
     summary = tr(
         "cli_controls_summary",
-        controls=f"[bold]{whole(s['controls'])}[/]",
-        random=whole(s["random_controls"]),
-        random_found=whole(s["random_errors_found"]),
-        score=whole(s["score_controls"]),
-        score_found=whole(s["score_errors_found"]),
+        controls=f"[bold]{shown('controls')}[/]",
+        random=shown("random_controls"),
+        random_found=shown("random_errors_found"),
+        score=shown("score_controls"),
+        score_found=shown("score_errors_found"),
     )
     _finish(result, summary, options, lang=lang, data_path=log)
 

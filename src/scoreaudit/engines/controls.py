@@ -102,7 +102,7 @@ import pandas as pd
 
 from scoreaudit.core.cells import Cells, Sums, build_cells, build_views
 from scoreaudit.core.references import reference_config, resolve_references
-from scoreaudit.core.warning import records_notes
+from scoreaudit.core.warning import records_notes, warning
 from scoreaudit.engines._control_tables import MIN_RANDOM_BOOTSTRAP as MIN_RANDOM_BOOTSTRAP
 from scoreaudit.engines._control_tables import (
     POSITIVES_REFERENCE,
@@ -178,6 +178,19 @@ CONTROL_COUNT_RULES = CountRules(
     coupled=(("random_errors", "random_ok"), ("score_errors", "score_ok")),
     parts=(("random", ("random_errors", "random_ok")), ("score", ("score_errors", "score_ok"))),
     pseudo_references=tuple(PSEUDO_REFERENCES),
+    summary_totals={
+        "random_controls": (),
+        "score_controls": (),
+        "random_errors_found": (),
+        "score_errors_found": (),
+        "controls": ("random_controls", "score_controls"),
+    },
+    summary_warnings={
+        "warn_controls_few_random": (
+            "random_controls",
+            lambda min_cell: warning("controls_few_random_hidden", min_cell=min_cell),
+        )
+    },
 )
 
 
@@ -203,9 +216,13 @@ class ControlAuditResult(AggregateResult):
 
     def _headline(self) -> str:
         d = self.data_summary
+
+        def count(key: str) -> str:  # a published result hides a small total (None)
+            return "[c]" if d.get(key) is None else f"{d[key]:,}"
+
         return (
-            f"{d['controls']:,} controls ({d['random_controls']:,} random, "
-            f"{d['score_controls']:,} by the score); {len(self.groups)} groups"
+            f"{count('controls')} controls ({count('random_controls')} random, "
+            f"{count('score_controls')} by the score); {len(self.groups)} groups"
         )
 
 

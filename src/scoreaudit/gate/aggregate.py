@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +60,13 @@ class CountRules:
         parts.
     pseudo_references : tuple
         References that are totals, not groups (never hidden).
+    summary_totals : mapping
+        Counts of ``data_summary`` (results.json) -> the summary counts they are the sum of:
+        a small count is hidden (``None``), and so is a sum one of whose terms is, with the
+        warnings that quote it (a small total bounds every group's count under it).
+    summary_warnings : mapping
+        Warning code -> (the ``data_summary`` count it quotes, a function of ``min_cell``
+        giving the warning said instead, without the number, when that count is hidden).
 
     Examples
     --------
@@ -72,6 +79,8 @@ class CountRules:
     column_counts: tuple[tuple[str, Any], ...] = ()
     coupled: tuple[tuple[str, ...], ...] = ()
     parts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    summary_totals: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    summary_warnings: Mapping[str, tuple[str, Callable[[int], Any]]] = field(default_factory=dict)
     pseudo_references: tuple[str, ...] = ()
 
 
@@ -130,6 +139,32 @@ def _protect_parts(groups, values_of, masks, rules, min_cell, suppress_zero):
         for name in (part, other):
             masks[name] = masks[name] | got["size"] | got["selection"]
     return masks
+
+
+def _protect_summary(result, rules, min_cell, suppress_zero):
+    """``data_summary`` without its small totals, and the warnings without those quoting one."""
+    summary = dict(getattr(result, "data_summary", None) or {})
+    hidden = set()
+    for key in rules.summary_totals:
+        value = summary.get(key)
+        if (
+            isinstance(value, (int, float))
+            and small_count(np.array([float(value)]), min_cell, suppress_zero)[0]
+        ):
+            hidden.add(key)
+    for key, terms in rules.summary_totals.items():
+        if set(terms) & hidden:
+            hidden.add(key)
+    for key in hidden:
+        summary[key] = None
+    warnings = [
+        rules.summary_warnings[w.code][1](min_cell)
+        if getattr(w, "code", None) in rules.summary_warnings
+        and rules.summary_warnings[w.code][0] in hidden
+        else w
+        for w in getattr(result, "warnings", [])
+    ]
+    return summary, warnings
 
 
 def publish_aggregate(
@@ -242,5 +277,8 @@ def _publish_aggregate(
             "disparities": int(d_mask.sum()),
         },
     )
-    published = dataclasses.replace(result, groups=pub_groups, disparities=pub_d)
+    summary, warnings = _protect_summary(result, rules, min_cell, suppress_zero)
+    published = dataclasses.replace(
+        result, groups=pub_groups, disparities=pub_d, data_summary=summary, warnings=warnings
+    )
     return published, info

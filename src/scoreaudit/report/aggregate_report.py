@@ -277,7 +277,9 @@ def _summary_lines(result: Any, lang: str) -> list[str]:
             lines.append(t("agg_no_population_size", lang))
         found = s.get("random_errors_found")
         min_cell = int((getattr(result, "config", {}) or {}).get("min_cell", 11))
-        if found is not None and found < 2 * min_cell:  # no two groups can both be published
+        if found is None and "random_errors_found" in s:  # hidden by the gate: small
+            lines.append(t("agg_few_random_errors_hidden", lang, min_cell=min_cell))
+        elif found is not None and found < 2 * min_cell:  # no two groups can both be published
             lines.append(
                 t("agg_few_random_errors", lang, k=fmt_int(found, lang), min_cell=min_cell)
             )
