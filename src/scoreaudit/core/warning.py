@@ -51,6 +51,7 @@ __all__ = [
     "AuditWarning",
     "active_notes",
     "join_notes",
+    "list_notes",
     "note",
     "recording_notes",
     "records_notes",
@@ -243,14 +244,31 @@ def join_notes(*parts: Any) -> str:
     --------
     >>> with recording_notes():
     ...     both = join_notes(note("share_halves"), "", str(note("share_moves", points=30)))
-    >>> both, both.code, [p.code for p in both.params.values()]
-    ('share halves or less; share moves by 30 points', 'note_join', ['note_share_halves', \
-'note_share_moves'])
+    >>> both
+    'share halves or less; share moves by 30 points'
+    >>> both.code, both.params["first"].code, both.params["rest"].code
+    ('note_join', 'note_share_halves', 'note_share_moves')
     """
     kept = list(dict.fromkeys(p for p in parts if p))  # a repeated part is said once
-    if not kept:
+    return _folded(kept, lambda first, rest: note("join", first=first, rest=rest))
+
+
+def list_notes(*items: Any) -> Any:
+    """``items`` listed as ``a, b, c`` in one note (each item keeps its code).
+
+    Examples
+    --------
+    >>> list_notes(note("q_fpr"), note("q_fnr"), note("q_selection_rate"))
+    'FPR, FNR, selection rate'
+    """
+    return _folded(list(items), lambda first, rest: note("list", first=first, rest=rest))
+
+
+def _folded(items: list[Any], pair: Callable[[Any, Any], AuditWarning]) -> Any:
+    """``pair(a, pair(b, c))`` for ``[a, b, c]``: a list read left to right as nested notes."""
+    if not items:
         return ""
-    out = kept[-1]
-    for first in reversed(kept[:-1]):
-        out = note("join", first=first, rest=out)
+    out = items[-1]
+    for first in reversed(items[:-1]):
+        out = pair(first, out)
     return out

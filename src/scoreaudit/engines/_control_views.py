@@ -16,7 +16,7 @@ import pandas as pd
 
 from scoreaudit.core.cells import View
 from scoreaudit.core.references import Pairs
-from scoreaudit.core.warning import join_notes, note, warning
+from scoreaudit.core.warning import join_notes, list_notes, note, warning
 from scoreaudit.engines._control_tables import (
     AGENCY_POINTS,
     POSITIVES_REFERENCE,
@@ -245,18 +245,10 @@ def _fallback_notes(
         for why, (got, none) in reasons.items():
             parts = []
             if got:
-                parts.append(note("katz_for", quantities=_listed(got)))
+                parts.append(note("katz_for", quantities=list_notes(*got)))
             if none:
-                parts.append(note("no_interval_for", quantities=_listed(none)))
+                parts.append(note("no_interval_for", quantities=list_notes(*none)))
             table_notes[i].append(note("no_bootstrap", why=why, intervals=join_notes(*parts)))
-
-
-def _listed(items: list[Any]) -> Any:
-    """``a, b, c`` as one note (each item keeps its code)."""
-    out = items[-1]
-    for first in reversed(items[:-1]):
-        out = note("list", first=first, rest=out)
-    return out
 
 
 def _share_comparisons(v: View, c: _Counts, k: Totals, notes: np.ndarray) -> list[pd.DataFrame]:
