@@ -30,7 +30,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache, wraps
@@ -53,6 +53,7 @@ __all__ = [
     "join_notes",
     "list_notes",
     "note",
+    "note_code",
     "recording_notes",
     "records_notes",
     "warning",
@@ -232,6 +233,18 @@ def note(code: str, **params: Any) -> AuditWarning:
     'share moves by 38 points'
     """
     return _coded(NOTE_PREFIX + code, params)
+
+
+def note_code(text: Any, notes: Mapping[str, Any]) -> str:
+    """The catalogue code of the note ``text`` ("" for no note or one not recorded).
+
+    Examples
+    --------
+    >>> n = note("share_halves")
+    >>> note_code(str(n), {str(n): n}), note_code("", {})
+    ('note_share_halves', '')
+    """
+    return str(getattr(notes.get(str(text or "")), "code", ""))
 
 
 def join_notes(*parts: Any) -> str:

@@ -79,7 +79,7 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.core.vocab import SEP
-from scoreaudit.core.warning import active_notes, records_notes, warning
+from scoreaudit.core.warning import active_notes, note_code, records_notes, warning
 from scoreaudit.engines._funnel_input import (
     ALL_STRATA,
     HIDDEN_MARKERS,
@@ -407,7 +407,7 @@ def audit_funnel(
 
 def _warn(steps_table: pd.DataFrame, cube: _Cube) -> tuple[list[str], dict[str, int]]:
     book = active_notes()
-    codes = [getattr(book.get(str(n)), "code", "") for n in steps_table["note"]]
+    codes = [note_code(n, book) for n in steps_table["note"]]
     counts = {
         "unusable_rows": codes.count("note_fn_unusable"),
         "omitted_rows": codes.count("note_fn_omitted"),

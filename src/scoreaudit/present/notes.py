@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scoreaudit.core.messages import t
+from scoreaudit.core.warning import note_code
 from scoreaudit.present.catalogue import render_warning
 
 __all__ = ["funnel_note", "note_code", "note_text"]
@@ -24,19 +25,6 @@ FUNNEL_NOTES = {
     "note_fn_mh_omitted": "fn_note_omitted",
     "note_fn_reference": "fn_note_reference",
 }
-
-
-def note_code(text: Any, notes: Mapping[str, Any]) -> str:
-    """The catalogue code of the note ``text`` ("" for no note or one not recorded).
-
-    Examples
-    --------
-    >>> from scoreaudit.core.warning import note
-    >>> n = note("share_halves")
-    >>> note_code(str(n), {str(n): n}), note_code("", {})
-    ('note_share_halves', '')
-    """
-    return str(getattr(notes.get(str(text or "")), "code", ""))
 
 
 def note_text(text: Any, lang: str, notes: Mapping[str, Any]) -> str:
