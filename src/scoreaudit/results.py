@@ -164,6 +164,23 @@ def rows_of_attribute(d: pd.DataFrame, attribute: str | None) -> pd.DataFrame:
     return d[d["attribute"] == attribute]
 
 
+def notes_field() -> Any:
+    """The ``notes`` field of a result: the row notes the engine recorded while it ran
+    (:func:`~scoreaudit.core.warning.active_notes`), left out of ``repr`` and comparisons.
+    It is declared last in each result (a dataclass field with a default).
+
+    Examples
+    --------
+    >>> from dataclasses import dataclass
+    >>> @dataclass
+    ... class R:
+    ...     notes: dict = notes_field()
+    >>> R().notes, R() == R(notes={"x": "y"})
+    ({}, True)
+    """
+    return field(default_factory=active_notes, repr=False, compare=False)
+
+
 class ResultBase:
     """What every result shares: ``kind``, a JSON description and the lazy HTML report.
 
@@ -228,7 +245,7 @@ class AuditResult(ResultBase):
     policy: Any = field(default=None, repr=False)
     scores: np.ndarray | None = field(default=None, repr=False)
     #: The row notes of the tables by English text, with their codes (not in results.json).
-    notes: dict = field(default_factory=active_notes, repr=False, compare=False)
+    notes: dict = notes_field()
 
     # -- fairlearn-like accessors -----------------------------------------------------------
     @property

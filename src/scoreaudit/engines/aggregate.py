@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.core.vocab import intersection_mask
-from scoreaudit.core.warning import active_notes, note
+from scoreaudit.core.warning import note
 from scoreaudit.gate.aggregate import CountRules
 from scoreaudit.results import (
     HTML_COMPARISON_COLUMNS,
@@ -28,6 +28,7 @@ from scoreaudit.results import (
     html_table,
     html_warnings,
     interval_columns,
+    notes_field,
     result_dict,
     rows_of_attribute,
 )
@@ -237,7 +238,7 @@ class AggregateResult(ResultBase):
     selection: Any = None
     selected: Any = None
     #: The row notes of the tables by English text, with their codes (not in results.json).
-    notes: dict = field(default_factory=active_notes, repr=False, compare=False)
+    notes: dict = notes_field()
 
     # -- accessors ---------------------------------------------------------------------
     @property

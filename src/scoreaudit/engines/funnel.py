@@ -113,6 +113,7 @@ from scoreaudit.results import (
     ResultBase,
     html_table,
     html_warnings,
+    notes_field,
     result_dict,
 )
 
@@ -168,7 +169,7 @@ class FunnelResult(ResultBase):
     data_summary: dict
     warnings: list[str] = field(default_factory=list)
     #: The row notes of the tables by English text, with their codes (not in results.json).
-    notes: dict = field(default_factory=active_notes, repr=False, compare=False)
+    notes: dict = notes_field()
 
     def ratio(self, step: str | None = None) -> pd.Series:
         """Ratios to the reference, indexed by (step, stratum, group)."""
