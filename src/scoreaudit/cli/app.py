@@ -15,10 +15,11 @@ import typer
 
 from scoreaudit.cli.controls import controls_cli, counts_cli
 from scoreaudit.cli.funnel import funnel_cli
-from scoreaudit.cli.i18n import current_lang, h, localise_typer, reset_lang, set_lang, tr, whole
+from scoreaudit.cli.i18n import current_lang, h, localise_typer, reset_lang, set_lang, tr
 from scoreaudit.cli.power import power_cli
 from scoreaudit.cli.terminal import console, err_console
 from scoreaudit.cli.usage import usage_lines, usage_message
+from scoreaudit.core.format import fmt_int
 from scoreaudit.errors import ScoreAuditError
 from scoreaudit.options import parse_mapping
 
@@ -191,7 +192,10 @@ def synth(
 
     set_lang(lang)
     path = run_synth(n=n, seed=seed, out=out, force=force, scenario=scenario)
-    console.print(tr("cli_synth_wrote", n=whole(n), scenario=scenario, path=path), highlight=False)
+    console.print(
+        tr("cli_synth_wrote", n=fmt_int(n, current_lang()), scenario=scenario, path=path),
+        highlight=False,
+    )
 
 
 def _print_error(message: str) -> None:

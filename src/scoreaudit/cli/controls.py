@@ -21,7 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from scoreaudit.cli.common import SHARED, add_options, prepare, split, with_shared
-from scoreaudit.cli.i18n import current_lang, h, num, tr, whole
+from scoreaudit.cli.i18n import current_lang, h, tr
 from scoreaudit.cli.terminal import (
     cells,
     console,
@@ -32,6 +32,7 @@ from scoreaudit.cli.terminal import (
     shown_attribute,
     shown_group,
 )
+from scoreaudit.core.format import fmt_int, fmt_level
 from scoreaudit.core.vocab import REST_KEYWORD, intersection_mask
 from scoreaudit.gate.aggregate import publish_aggregate
 from scoreaudit.options import parse_bands, parse_mapping
@@ -112,7 +113,7 @@ def print_aggregate(
     d = d[~intersection_mask(d["attribute"])]
     if metrics is not None:
         d = d[d["metric"].isin(metrics)]
-    level = num(f"{float(result.config['confidence']):.0%}")
+    level = fmt_level(result.config["confidence"], current_lang())
     for metric, part in d.groupby("metric", sort=False):
         table = Table(title=_metric_title(str(metric), part["reference"]), title_justify="left")
         for key in ["group", "rate", "ref", "ratio"]:
@@ -227,7 +228,7 @@ def controls_cli(
     s = publish_aggregate(result)[0].data_summary
 
     def shown(key: str) -> str:
-        return escape("[c]") if s.get(key) is None else whole(s[key])
+        return escape("[c]") if s.get(key) is None else fmt_int(s[key], current_lang())
 
     summary = tr(
         "cli_controls_summary",
@@ -304,8 +305,8 @@ def counts_cli(
     s = result.data_summary
     summary = tr(
         "cli_counts_summary",
-        files=f"[bold]{whole(s['files'])}[/]",
-        rows=whole(s["rows"]),
+        files=f"[bold]{fmt_int(s['files'], current_lang())}[/]",
+        rows=fmt_int(s["rows"], current_lang()),
         rebuilt=tr("cli_counts_rebuilt") if s["reconstructed_from_rates"] else "",
     )
     _finish(result, summary, options, lang=lang, data_path=table)

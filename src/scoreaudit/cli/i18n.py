@@ -27,15 +27,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from scoreaudit.errors import ScoreAuditError
-from scoreaudit.present.catalogue import NNBSP, check_lang, t
+from scoreaudit.present.catalogue import check_lang, t
 
 __all__ = [
     "current_lang",
     "h",
     "help_lang",
     "localise_typer",
-    "num",
-    "whole",
     "reset_lang",
     "set_lang",
     "tr",
@@ -116,43 +114,6 @@ def tr(key: str, **values: Any) -> str:
     >>> _ = set_lang("en")
     """
     return t(key, current_lang(), **values)
-
-
-#: No-break space: French thousands separator and space before "%" in the terminal (U+00A0,
-#: which every terminal font has, rather than the report's narrow U+202F).
-NBSP = NNBSP  # the reports' narrow no-break space: one convention for French numbers
-
-
-def num(text: object) -> str:
-    """A number formatted the English way (``f"{x:,.2f}"``) written for the terminal language.
-
-    French: decimal comma, no-break space between thousands and before ``%``, so that
-    ``14,160`` (fourteen thousand) is never read as fourteen point one six.
-
-    Examples
-    --------
-    >>> _ = set_lang("fr")
-    >>> num("14,160") == "14\u202f160", num("<0.0001"), num("7.5%") == "7,5\u202f%"
-    (True, '<0,0001', True)
-    >>> _ = set_lang("en")
-    >>> num("14,160.5")
-    '14,160.5'
-    """
-    text = str(text)
-    if current_lang() == "en":
-        return text
-    return text.replace(",", NBSP).replace(".", ",").replace("%", f"{NBSP}%")
-
-
-def whole(n: object) -> str:
-    """A whole number with thousands separators in the terminal language.
-
-    Examples
-    --------
-    >>> whole(12265.0)
-    '12,265'
-    """
-    return num(format(int(float(str(n))), ","))
 
 
 #: typer's own help strings (module constants of ``typer.rich_utils``) and their catalogue keys.

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from scoreaudit.cli.i18n import current_lang, h, num, set_lang, tr, whole
+from scoreaudit.cli.i18n import current_lang, h, set_lang, tr
+from scoreaudit.core.format import fmt_int, fmt_number, fmt_sig, percent
 from scoreaudit.errors import DataError
 
 if TYPE_CHECKING:
@@ -24,11 +25,15 @@ __all__ = ["power_cli", "power_command"]
 
 
 def _pct(x: float) -> str:
-    return num(f"{100 * x:.3g}%")
+    return percent(fmt_sig(100 * x, current_lang(), 3), current_lang())
+
+
+def _whole(n: float) -> str:
+    return fmt_int(n, current_lang())
 
 
 def _ratio(x: float) -> str:
-    return tr("cli_power_none") if not math.isfinite(x) else num(f"{x:.2f}")
+    return tr("cli_power_none") if not math.isfinite(x) else fmt_number(x, current_lang(), 2)
 
 
 def power_command(
@@ -150,7 +155,7 @@ def power_command(
     if n is not None:
         i = sizes.index(int(n))
         shown = down if ratio is not None and ratio < 1 else up
-        console.print(_explain(float(shown.ratio[i]), power, alpha, f"{whole(int(n))} {unit}"))
+        console.print(_explain(float(shown.ratio[i]), power, alpha, f"{_whole(int(n))} {unit}"))
     console.print(f"[dim]{tr('cli_power_footnote')}[/]", highlight=False)
 
 
@@ -191,15 +196,17 @@ def _print_needed(
     if random_share is not None:
         where = tr(
             "cli_power_where_log",
-            score=whole(round((1 - random_share) * needed)),
-            random=whole(round(random_share * needed)),
+            score=_whole(round((1 - random_share) * needed)),
+            random=_whole(round(random_share * needed)),
         )
-        what = tr("cli_power_what_log", share=_pct(group_share), ratio=num(f"{ratio:g}"))
+        what = tr(
+            "cli_power_what_log", share=_pct(group_share), ratio=fmt_sig(ratio, current_lang(), 6)
+        )
     else:
-        where = tr("cli_power_where_pop", n=whole(round(group_share * needed)))
+        where = tr("cli_power_where_pop", n=_whole(round(group_share * needed)))
         what = tr(
             "cli_power_what_pop",
-            ratio=num(f"{ratio:g}"),
+            ratio=fmt_sig(ratio, current_lang(), 6),
             rate=_pct(float(ratio or 0) * float(reference_rate or 0)),
             ref=_pct(float(reference_rate or 0)),
         )
@@ -207,7 +214,7 @@ def _print_needed(
         tr(
             "cli_power_needs",
             what=what,
-            needed=f"[bold]{whole(needed)}",
+            needed=f"[bold]{_whole(needed)}",
             unit=f"{unit}[/]",
             where=where,
         ),
@@ -232,7 +239,7 @@ def _print_detectable(
             else (tr("cli_power_needed") if size == needed else "")
         )
         table.add_row(
-            f"{whole(size)}{mark}", _ratio(float(up.ratio[i])), _ratio(float(down.ratio[i]))
+            f"{_whole(size)}{mark}", _ratio(float(up.ratio[i])), _ratio(float(down.ratio[i]))
         )
     console.print(table)
 

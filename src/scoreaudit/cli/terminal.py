@@ -10,7 +10,17 @@ from typing import Any
 
 from rich.console import Console
 
-from scoreaudit.cli.i18n import current_lang, num, tr, whole
+from scoreaudit.cli.i18n import current_lang, tr
+from scoreaudit.core.format import (
+    fmt_int,
+    fmt_level,
+    fmt_number,
+    fmt_pct,
+    fmt_sig,
+    num_or_none,
+    ratio_decimals,
+)
+from scoreaudit.core.messages import MISSING
 from scoreaudit.core.vocab import intersection_mask, is_intersection
 from scoreaudit.present.notes import note_text
 
@@ -53,12 +63,11 @@ def _policy_words(result) -> str:
     policy = dict((getattr(result, "config", None) or {}).get("policy") or {})
     kind = policy.get("kind")
     if kind == "budget" and policy.get("share") is not None:
-        share = float(policy["share"]) * 100
-        text = tr("cli_policy_share", share=num(f"{share:.{_pct_decimals(share)}f}%"))
+        text = tr("cli_policy_share", share=fmt_level(policy["share"], current_lang()))
     elif kind == "budget" and policy.get("count") is not None:
-        text = tr("cli_policy_count", count=whole(int(policy["count"])))
+        text = tr("cli_policy_count", count=fmt_int(policy["count"], current_lang()))
     elif kind == "threshold":
-        text = tr("cli_policy_threshold", threshold=num(f"{float(policy['threshold']):.4g}"))
+        text = tr("cli_policy_threshold", threshold=fmt_sig(policy["threshold"], current_lang(), 4))
     else:
         return str(result.selection.description)
     ties = policy.get("ties")
@@ -71,22 +80,6 @@ def _policy_words(result) -> str:
     return text
 
 
-def _pct_decimals(pct: float) -> int:
-    for d in range(0, 4):
-        if abs(round(pct, d) - pct) < 1e-9:
-            return d
-    return 4
-
-
-def _number(x) -> float | None:
-    """``x`` as a float, or None when it is missing or not a number (NaN included)."""
-    try:
-        f = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if f != f else f
-
-
 def fmt_p_cli(p) -> str:
     """An adjusted p-value for the terminal: "<0.0001" rather than 0, "–" when missing.
 
@@ -95,12 +88,12 @@ def fmt_p_cli(p) -> str:
     >>> fmt_p_cli(0.0), fmt_p_cli(3e-7), fmt_p_cli(0.0432), fmt_p_cli(float("nan"))
     ('<0.0001', '<0.0001', '0.043', '–')
     """
-    p = _number(p)
+    p, lang = num_or_none(p), current_lang()
     if p is None:
-        return "–"
+        return MISSING
     if p < 1e-4:
-        return num("<0.0001")
-    return num(f"{p:.2g}")
+        return "<" + fmt_number(1e-4, lang, 4)
+    return fmt_sig(p, lang, 2)
 
 
 def fmt_cli(x, pct: bool = False, decimals: int = 2) -> str:
@@ -111,12 +104,10 @@ def fmt_cli(x, pct: bool = False, decimals: int = 2) -> str:
     >>> fmt_cli(0.1234, pct=True), fmt_cli(1.5), fmt_cli(None), fmt_cli(float("inf"))
     ('12.34%', '1.50', '–', '∞')
     """
-    f = _number(x)
-    if f is None:
-        return "–"
-    if f in (float("inf"), float("-inf")):
-        return "∞" if f > 0 else "−∞"
-    return num(f"{f:.{decimals}%}" if pct else f"{f:.{decimals}f}")
+    f = num_or_none(x)
+    if pct and f is not None and math.isfinite(f):
+        return fmt_pct(f, current_lang(), decimals)
+    return fmt_number(f, current_lang(), decimals)
 
 
 def fmt_interval_cli(low, high, decimals: int = 2) -> str:
@@ -164,35 +155,14 @@ def fmt_ratio_cli(x, decimals: int = 2) -> str:
     >>> fmt_ratio_cli(1.2345), fmt_ratio_cli(float("nan")), fmt_ratio_cli(float("inf"))
     ('1.23', '–', '∞ (reference: none selected)')
     """
-    x = _number(x)
-    if x is None:
-        return "–"
-    if x == float("inf"):
-        return tr("cli_ref_none")
-    return num(f"{x:.{decimals}f}")
-
-
-def _ratio_decimals(*values) -> int:
-    import math
-
-    d = 2
-    for v in values:
-        try:
-            a = abs(float(v))
-        except (TypeError, ValueError):
-            continue
-        if 0 < a < 1 and math.isfinite(a):
-            d = max(d, int(math.floor(-math.log10(a))) + 2)
-    return min(d, 4)
+    x = num_or_none(x)
+    return tr("cli_ref_none") if x == math.inf else fmt_number(x, current_lang(), decimals)
 
 
 def _rate_cli(x) -> str:
     """A rate as a percentage, or the suppression marker when it is hidden."""
-    try:
-        value = float(x)
-    except (TypeError, ValueError):
-        return "[c]"
-    return "[c]" if math.isnan(value) else num(f"{value:.2%}")
+    value = num_or_none(x)
+    return "[c]" if value is None else fmt_pct(value, current_lang(), 2)
 
 
 def print_result(result) -> None:
@@ -210,18 +180,18 @@ def print_result(result) -> None:
     console.print(
         tr(
             "cli_files_selected",
-            files=f"[bold]{whole(result.population_summary['rows'])}[/]",
-            selected=f"[bold]{whole(s.n_selected)}[/]",
-            share=num(f"{s.share:.2%}"),
+            files=f"[bold]{fmt_int(result.population_summary['rows'], current_lang())}[/]",
+            selected=f"[bold]{fmt_int(s.n_selected, current_lang())}[/]",
+            share=fmt_pct(s.share, current_lang(), 2),
             policy=_policy_words(result),
         ),
         highlight=False,
     )
-    level = float(result.config.get("confidence", 0.95)) * 100
+    level = fmt_level(result.config.get("confidence", 0.95), current_lang())
     table = Table(title=tr("cli_table_selection"))
     for key in ["attribute", "group", "reference", "rate", "ref_rate", "ratio"]:
         table.add_column(tr(f"cli_col_{key}"))
-    table.add_column(tr("cli_col_interval", level=num(f"{level:.{_pct_decimals(level)}f}%")))
+    table.add_column(tr("cli_col_interval", level=level))
     table.add_column(tr("cli_col_p_adj"))
     table.add_column(tr("cli_col_note"))
     d = result.disparities
@@ -283,7 +253,7 @@ def _result_row(row: Any, known: Mapping[str, Any]) -> list[str]:
         notes.append(tr("cli_note_small_cell"))
     if getattr(row, "note", ""):
         notes.append(note_text(row.note, current_lang(), known))
-    dec = _ratio_decimals(row.ratio, row.ratio_low, row.ratio_high)
+    dec = ratio_decimals((row.ratio, row.ratio_low, row.ratio_high))
     low, high = fmt_ratio_cli(row.ratio_low, dec), fmt_ratio_cli(row.ratio_high, dec)
     interval = "–" if low == high == "–" else f"{low} – {high}".replace(tr("cli_ref_none"), "∞")
     return [

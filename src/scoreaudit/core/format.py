@@ -21,15 +21,17 @@ def _bad(x: Any) -> bool:
         return True
 
 
-def fmt_number(x: float | None, lang: str, decimals: int = 2) -> str:
+def fmt_number(x: float | None, lang: str, decimals: int = 2, trim: bool = False) -> str:
     """A number with ``decimals`` decimals, in the language's convention.
+
+    With ``trim``, trailing zeros (and a trailing decimal mark) are dropped.
 
     Examples
     --------
     >>> fmt_number(1234.5, "en", 1), fmt_number(1234.5, "fr", 1) == "1\\u202f234,5"
     ('1,234.5', True)
-    >>> fmt_number(None, "en")
-    '–'
+    >>> fmt_number(None, "en"), fmt_number(-2.50, "en", 2, trim=True)
+    ('–', '−2.5')
     """
     v = num_or_none(x)
     if v is None:
@@ -37,6 +39,8 @@ def fmt_number(x: float | None, lang: str, decimals: int = 2) -> str:
     if math.isinf(v):
         return "∞" if v > 0 else "−∞"
     text = f"{v:,.{decimals}f}"
+    if trim and "." in text:
+        text = text.rstrip("0").rstrip(".")
     if text.startswith("-") and float(text.replace(",", "")) == 0:
         text = text[1:]  # no "-0.0"
     if lang == "fr":
@@ -64,13 +68,15 @@ def pct_decimals(x: float) -> int:
     return 2 if a >= 0.1 else 3
 
 
-def fmt_pct(x: float | None, lang: str, decimals: int | None = None) -> str:
+def fmt_pct(x: float | None, lang: str, decimals: int | None = None, trim: bool = False) -> str:
     """A share as a percentage: ``8.1%`` / ``8,1 %`` (narrow no-break space before %).
+
+    ``decimals`` defaults to :func:`pct_decimals`; ``trim`` drops trailing zeros.
 
     Examples
     --------
-    >>> fmt_pct(0.0806, "en"), fmt_pct(0.001422, "en")
-    ('8.1%', '0.14%')
+    >>> fmt_pct(0.0806, "en"), fmt_pct(0.001422, "en"), fmt_pct(0.05, "en", 2, trim=True)
+    ('8.1%', '0.14%', '5%')
     >>> fmt_pct(0.05, "fr", 0) == "5\\u202f%"
     True
     """
@@ -78,8 +84,38 @@ def fmt_pct(x: float | None, lang: str, decimals: int | None = None) -> str:
     if v is None:
         return MISSING
     d = pct_decimals(v) if decimals is None else decimals
-    body = fmt_number(v * 100, lang, d)
+    return percent(fmt_number(v * 100, lang, d, trim), lang)
+
+
+def percent(body: str, lang: str) -> str:
+    """A formatted number followed by the percent sign (French: a narrow no-break space first).
+
+    Examples
+    --------
+    >>> percent("8.1", "en"), percent("8,1", "fr") == "8,1\\u202f%"
+    ('8.1%', True)
+    """
     return f"{body}{NNBSP}%" if lang == "fr" else f"{body}%"
+
+
+def fmt_sig(x: float | None, lang: str, digits: int = 3) -> str:
+    """A number rounded to ``digits`` significant digits, trailing zeros dropped.
+
+    For numbers whose size varies (a score threshold, a ratio typed by the user, a figure's
+    ticks); never in scientific notation.
+
+    Examples
+    --------
+    >>> fmt_sig(0.04321, "en", 2), fmt_sig(1.5, "fr"), fmt_sig(12345.6, "en", 3)
+    ('0.043', '1,5', '12,346')
+    >>> fmt_sig(0, "en"), fmt_sig(float("-inf"), "en"), fmt_sig(None, "en")
+    ('0', '−∞', '–')
+    """
+    v = num_or_none(x)
+    if v is None or math.isinf(v) or v == 0:
+        return fmt_number(v, lang, 0)
+    decimals = max(digits - 1 - math.floor(math.log10(abs(v))), 0)
+    return fmt_number(v, lang, decimals, trim=True)
 
 
 def fmt_ratio(x: float | None, lang: str, decimals: int = 1) -> str:

@@ -7,8 +7,9 @@ from typing import Any
 
 from matplotlib import ticker
 
+from scoreaudit.core.format import fmt_int, fmt_pct, fmt_sig
 from scoreaudit.present.catalogue import LANGUAGES as LANGUAGES
-from scoreaudit.present.catalogue import NNBSP, t
+from scoreaudit.present.catalogue import t
 
 # -- texts ----------------------------------------------------------------------------------
 # The figures' words live in the one catalogue (``plot_*`` keys of present/messages.json).
@@ -19,13 +20,14 @@ def _t(lang: str, key: str, **kwargs: Any) -> str:
 
 
 # -- number formatting -------------------------------------------------------------------
-_NBSP = NNBSP  # the tables' separator: one convention for every French number
+# The formats are core.format's (the reports' and the terminal's); a figure only writes its
+# own word for a missing number.
 
 
 def format_number(x: float, lang: str = "en", digits: int = 3) -> str:
     """A number with ``digits`` significant digits, in the language's convention.
 
-    French uses a decimal comma and a non-breaking space between thousands; a minus sign
+    French uses a decimal comma and a narrow no-break space between thousands; a minus sign
     (U+2212) is used for negatives.
 
     Examples
@@ -35,20 +37,7 @@ def format_number(x: float, lang: str = "en", digits: int = 3) -> str:
     >>> format_number(float("inf"), "fr")
     '∞'
     """
-    x = float(x)
-    if math.isnan(x):
-        return _t(lang, "na")
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    if x == 0:
-        return "0"
-    mag = math.floor(math.log10(abs(x)))
-    decimals = max(digits - 1 - mag, 0)
-    s = f"{abs(x):,.{decimals}f}"
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    s = _localise(s, lang)
-    return ("−" if x < 0 else "") + s
+    return _t(lang, "na") if math.isnan(float(x)) else fmt_sig(x, lang, digits)
 
 
 def format_count(n: float, lang: str = "en") -> str:
@@ -59,10 +48,7 @@ def format_count(n: float, lang: str = "en") -> str:
     >>> format_count(9983, "en"), format_count(9983, "fr") == "9\\u202f983"
     ('9,983', True)
     """
-    n = float(n)
-    if not math.isfinite(n):
-        return _t(lang, "na")
-    return _localise(f"{round(n):,}", lang)
+    return fmt_int(n, lang) if math.isfinite(float(n)) else _t(lang, "na")
 
 
 def format_percent(x: float, lang: str = "en", decimals: int | None = None) -> str:
@@ -75,24 +61,9 @@ def format_percent(x: float, lang: str = "en", decimals: int | None = None) -> s
     >>> format_percent(0.05, "en"), format_percent(0.025, "fr") == "2,5\\u202f%"
     ('5%', True)
     """
-    x = float(x)
-    if math.isnan(x):
+    if math.isnan(float(x)):
         return _t(lang, "na")
-    v = 100 * x
-    if decimals is None:
-        s = f"{v:,.2f}".rstrip("0").rstrip(".")
-        if s in ("-0", ""):
-            s = "0"
-    else:
-        s = f"{v:,.{decimals}f}"
-    s = _localise(s, lang).replace("-", "−")
-    return f"{s}{_NBSP}%" if lang == "fr" else f"{s}%"
-
-
-def _localise(s: str, lang: str) -> str:
-    if lang == "fr":
-        return s.replace(",", "\x00").replace(".", ",").replace("\x00", _NBSP)
-    return s
+    return fmt_pct(x, lang, 2 if decimals is None else decimals, trim=decimals is None)
 
 
 def _tick_formatter(kind: str, lang: str) -> ticker.Formatter:
