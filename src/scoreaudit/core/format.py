@@ -102,7 +102,7 @@ def fmt_sig(x: float | None, lang: str, digits: int = 3) -> str:
     """A number rounded to ``digits`` significant digits, trailing zeros dropped.
 
     For numbers whose size varies (a score threshold, a ratio typed by the user, a figure's
-    ticks); never in scientific notation.
+    ticks); never in scientific notation, and never rounded beyond the units (``12,346``).
 
     Examples
     --------
