@@ -18,7 +18,6 @@ from scoreaudit.explain import (
     Explanation,
     _bootstrap,
     _permutation,
-    _Selector,
     counterfactual,
     explain,
     score_personas,
@@ -232,33 +231,6 @@ def test_neutralisation_equals_a_full_audit_of_the_permuted_frame(c2sg, policy, 
         np.testing.assert_allclose(
             merged["ratio_after_low"], merged["ratio_low"], rtol=1e-12, equal_nan=True
         )
-
-
-def test_fast_selection_reproduces_the_policy_with_ties():
-    rng = np.random.default_rng(0)
-    scores = rng.integers(0, 30, 5_000).astype(float)  # heavy ties
-    for policy in (
-        sa.Budget(share=0.07),
-        sa.Budget(share=0.07, ties="all"),
-        sa.Budget(count=333, random_state=4),
-        sa.Threshold(25.0),
-    ):
-        sel = _Selector(policy, None, scores.size, scores, policy.select(scores).selected)
-        assert sel.mode != "policy"
-        for k in range(3):
-            other = rng.permutation(scores) + k
-            np.testing.assert_array_equal(sel.select(other), policy.select(other).selected)
-    w = rng.random(scores.size) + 0.5  # weights: the policy's own selection is used
-    assert (
-        _Selector(
-            sa.Budget(share=0.07),
-            w,
-            scores.size,
-            scores,
-            sa.Budget(share=0.07).select(scores, w).selected,
-        ).mode
-        == "policy"
-    )
 
 
 def test_stratified_permutation_and_draws_stay_within_strata():

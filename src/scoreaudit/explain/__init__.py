@@ -127,7 +127,6 @@ True
 from __future__ import annotations
 
 from scoreaudit.explain._common import NEUTRALISE_METHODS
-from scoreaudit.explain._compare import _Selector as _Selector
 from scoreaudit.explain._neutralise import _bootstrap as _bootstrap
 from scoreaudit.explain._neutralise import _permutation as _permutation
 from scoreaudit.explain.counterfactual import counterfactual

@@ -7,9 +7,6 @@ import pandas as pd
 
 from scoreaudit.core.cells import Cells, Sums, View, rate_counts
 from scoreaudit.core.references import Pairs
-from scoreaudit.errors import PolicyError
-from scoreaudit.selection.policies import Budget, Threshold, tied_mask
-from scoreaudit.selection.ties import budget_count
 from scoreaudit.stats import metrics as M
 
 # =============================================================================================
@@ -106,66 +103,3 @@ def _mean_sums(items: list[Sums]) -> Sums:
     if not items[0].weighted:
         return Sums(n, n, n)
     return Sums(n, sum(s.w for s in items) / k, sum(s.w2 for s in items) / k, True)
-
-
-# =============================================================================================
-# Selection: the policy's own, or an exact O(n) equivalent for budgets without weights
-# =============================================================================================
-
-
-class _Selector:
-    """Select files as ``policy.select`` would, fast when possible."""
-
-    def __init__(
-        self,
-        policy: Budget | Threshold,
-        weights: np.ndarray | None,
-        n: int,
-        reference_scores: np.ndarray,
-        reference_selected: np.ndarray,
-        groups: np.ndarray | None = None,
-    ) -> None:
-        self.policy, self.weights, self.n = policy, weights, n
-        self.groups = groups  # tie groups (finest cell x label), as in the audit
-        self.mode = "policy"
-        if weights is None:
-            if isinstance(policy, Threshold):
-                self.mode = "threshold"
-            elif policy.ties == "all":
-                self.mode = "all"
-                self.k = self._budget_count()
-            else:  # tied files allocated among the tie groups (selection.ties)
-                self.mode = "groups"
-                self.k = self._budget_count()
-        if self.mode != "policy" and not np.array_equal(
-            self.select(reference_scores), reference_selected
-        ):
-            self.mode = "policy"  # the fast path does not reproduce the policy: use it
-
-    def _budget_count(self) -> int:
-        p = self.policy
-        assert isinstance(p, Budget)
-        if p.count is not None:
-            return int(min(p.count, self.n))
-        return int(np.clip(budget_count(p.share, self.n), 0, self.n))
-
-    def select(self, scores: np.ndarray) -> np.ndarray:
-        n = self.n
-        if self.mode == "threshold":
-            return scores >= float(self.policy.threshold)  # type: ignore[union-attr]
-        if self.mode in ("groups", "all"):
-            k = self.k
-            if k <= 0:
-                return np.zeros(n, dtype=bool)
-            cut = np.partition(scores, n - k)[n - k]
-            if self.mode == "all":
-                return scores >= cut
-            selected = scores > cut
-            r = k - int(np.count_nonzero(selected))
-            p = self.policy
-            selected |= tied_mask(scores, cut, r, self.groups, p.ties, p.random_state)
-            return selected
-        try:
-            return self.policy.select(scores, self.weights, groups=self.groups).selected
-        except PolicyError:  # e.g. no score reaches a threshold any more
-            return np.zeros(n, dtype=bool)

@@ -15,7 +15,7 @@ from scoreaudit.data.population import Population
 from scoreaudit.engines.memory import tie_groups_of
 from scoreaudit.errors import DataError
 from scoreaudit.explain._common import NEUTRALISE_METHODS, _model_name, _select_views
-from scoreaudit.explain._compare import _Comparisons, _mean_sums, _Selector
+from scoreaudit.explain._compare import _Comparisons, _mean_sums
 from scoreaudit.explain._neutralise import _input_sets, _Neutraliser, _Scorer
 from scoreaudit.explain.decomposition import (
     _decomposition,
@@ -26,6 +26,7 @@ from scoreaudit.explain.decomposition import (
 )
 from scoreaudit.explain.explanation import Explanation
 from scoreaudit.explain.proxies import proxy_table
+from scoreaudit.selection.reselect import Reselection
 
 
 def explain(
@@ -113,7 +114,7 @@ def explain(
 
     n = len(frame)
     _, tie_groups = tie_groups_of(cells, population.labels)
-    selector = _Selector(policy, weights, n, base_scores, np.asarray(result.selected), tie_groups)
+    selector = Reselection(policy, weights, n, base_scores, np.asarray(result.selected), tie_groups)
     scorer = _Scorer(model, frame, base_scores)
     neut = _Neutraliser(frame, neutralise, stratum, fixed, int(n_repeats), random_state, weights)
     repeats = 1 if neutralise == "fixed" else int(n_repeats)
