@@ -150,3 +150,40 @@ def test_cli_model_check(tmp_path, capsys):
     path.write_text('{"name": "x", "terms": [{"kind": "linear", "variable": "a"}]}')
     assert main(["model", "check", str(path)]) == 2
     assert "terms[0]: give coefficient" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "name", ["c2sg-reconstruction", "c2sg-no-protected", "cnaf-reconstruction"]
+)
+def test_shipped_specs_translate_every_text_into_french(name):
+    from scoreaudit.models.scorecard_spec import spec_texts
+
+    spec = examples.model(name).spec
+    fr = spec.translations["fr"]
+    assert fr.description and fr.description != spec.description
+    assert set(spec_texts(spec)) == set(fr.texts)  # a French report shows no English text
+
+
+def _spec(**extra):
+    base = {"name": "m", "description": "an assumed model", "sources": ["a report"]}
+    terms = [{"kind": "linear", "variable": "x", "coefficient": 1, "note": "assumed"}]
+    return {**base, "terms": terms, **extra}
+
+
+@pytest.mark.parametrize(
+    ("translations", "words"),
+    [
+        ({"fr": {"texts": {"a reprot": "un rapport"}}}, ["'a reprot'", "translations.fr.texts"]),
+        ({"de": {"texts": {"a report": "ein Bericht"}}}, ["'de'", "translations.de"]),
+        ({"en": {"description": "x"}}, ["'en'"]),
+    ],
+)
+def test_spec_translation_errors_name_the_text(translations, words):
+    from scoreaudit.errors import ModelError
+    from scoreaudit.models.scorecard import Scorecard
+
+    with pytest.raises(ModelError) as exc:
+        Scorecard.from_dict(_spec(translations=translations))
+    assert all(w in str(exc.value) for w in words), str(exc.value)
+    ok = Scorecard.from_dict(_spec(translations={"fr": {"texts": {"a report": "un rapport"}}}))
+    assert ok.to_dict()["translations"]["fr"]["texts"] == {"a report": "un rapport"}

@@ -562,9 +562,30 @@ def test_labels_and_french_typography(c2sg_result):
     assert "Some new warning." in fr  # unknown warnings are kept as they are
     assert f"- Nom{NNBSP}: c2sg-reconstruction" in fr and f"- Version{NNBSP}: " in fr
     assert f"sexe{NNBSP}: hommes{NNBSP}; " in fr and "Type : " not in fr
-    assert "texte de la spécification du modèle, en anglais" in fr
     assert "règle" not in fr and "politique de sélection" in fr
-    assert "9,719 EUR/year" in fr  # spec text stays as written
+    # the shipped spec's texts in French, from its translations
+    assert "Reconstruction illustrative du score de suspicion de fraude de la CNAM" in fr
+    assert "9 719 EUR par an pour une personne seule" in fr and "9,719 EUR/year" not in fr
+    assert "critère plausible (changement dans le foyer), rapport de cotes supposé" in fr
+    assert "texte de la spécification du modèle, en anglais" not in fr
+
+
+def test_untranslated_spec_texts_stay_english_and_say_so(c2sg_result):
+    import dataclasses
+
+    info = dict(c2sg_result.model_info)
+    texts = dict(info["translations"]["fr"]["texts"])
+    del texts["mothers aged over 25 score higher"]
+    info["translations"] = {"fr": {**info["translations"]["fr"], "texts": texts}}
+    fr = render_markdown(dataclasses.replace(c2sg_result, model_info=info), "fr")
+    assert "mothers aged over 25 score higher" in fr  # as written, never dropped
+    assert "texte de la spécification du modèle, en anglais" in fr
+    assert "9 719 EUR par an" in fr  # the other texts keep their translation
+    del info["translations"]
+    fr = render_markdown(dataclasses.replace(c2sg_result, model_info=info), "fr")
+    assert "9,719 EUR/year" in fr and "texte de la spécification du modèle, en anglais" in fr
+    en = render_markdown(c2sg_result, "en")
+    assert "9,719 EUR/year" in en and "(text of the model specification)" not in en
 
 
 def test_figures_use_the_tables_labels(c2sg_result):

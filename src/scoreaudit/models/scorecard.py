@@ -20,6 +20,13 @@ Top level keys (only ``name`` and ``terms`` are required)::
     labels:                       # optional display names for the report (the layout of a
       variables:                  #   --labels file; a user's --labels file overrides them)
         rent_share: {fr: "Part du loyer", en: "Rent share"}
+    translations:                 # optional: the report's words in French for the texts
+      fr:                         #   above; each key of ``texts`` is a citation, a disclosed
+        description: ...          #   or assumed item, a note or a term's source, as written
+        texts: {"disclosed criterion": "critère divulgué"}
+
+A French report shows a text in English, and says so, where the spec gives no translation; a
+translation of a text the spec does not have is an error (the English was edited).
 
 Every term may also carry ``name`` (the label of its column in :meth:`Scorecard.contributions`;
 defaults to the variable, or ``var1:var2`` for an interaction), ``source`` (where the term comes

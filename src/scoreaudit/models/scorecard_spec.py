@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from scoreaudit.core.messages import LANGUAGES
 from scoreaudit.errors import ModelError, Part, Parts
 
 MAX_TERMS = 10_000
@@ -512,6 +513,37 @@ class SpecLabels(_Strict):
     variables: dict[str, LabelNames] = Field(default_factory=dict)
 
 
+class SpecTranslation(_Strict):
+    """The spec's texts in another language: its description, and each other text (a
+    source's citation, what it discloses or assumes, a term's source or note) keyed by the
+    text as the spec writes it."""
+
+    description: str | None = None
+    texts: dict[str, str] = Field(default_factory=dict)
+
+
+def spec_texts(spec: ScorecardSpec) -> list[str]:
+    """Every text of a spec that a translation may give (the description aside).
+
+    Examples
+    --------
+    >>> spec = ScorecardSpec.model_validate({"name": "m", "sources": ["a report"], "terms": [
+    ...     {"kind": "linear", "variable": "x", "coefficient": 1, "note": "assumed"}]})
+    >>> spec_texts(spec)
+    ['a report', 'assumed']
+    """
+    out: list[str] = []
+    for src in spec.sources:
+        if isinstance(src, str):
+            out.append(src)
+            continue
+        out += [src.citation, *(src.disclosed or []), *(src.assumed or [])]
+        out += [src.note] if src.note else []
+    for term in spec.terms:
+        out += [x for x in (term.source, term.note) if x]
+    return out
+
+
 class ScorecardSpec(_Strict):
     """The validated content of a scorecard spec (see the module docstring for the format)."""
 
@@ -523,6 +555,7 @@ class ScorecardSpec(_Strict):
     intercept: Finite = 0.0
     terms: Annotated[list[Term], Field(min_length=1, max_length=MAX_TERMS)]
     labels: SpecLabels | None = None
+    translations: dict[str, SpecTranslation] = Field(default_factory=dict)
 
     @field_validator("version", mode="before")
     @classmethod
@@ -544,7 +577,25 @@ class ScorecardSpec(_Strict):
             if label in seen:
                 raise _bad("err_spec_label_used", at=f"terms[{i}]", label=label, j=seen[label])
             seen[label] = i
+        self._check_translations()
         return self
+
+    def _check_translations(self) -> None:
+        """A translation is of a language the reports speak, and of texts the spec has (so
+        that editing a text without its translation is an error, not a silent English)."""
+        known = set(spec_texts(self))
+        for lang, tr in self.translations.items():
+            if lang not in LANGUAGES or lang == "en":
+                raise _bad("err_spec_translation_lang", at=f"translations.{lang}", lang=lang)
+            if tr.description is not None and not self.description:
+                raise _bad("err_spec_translation_no_text", at=f"translations.{lang}.description")
+            for text in tr.texts:
+                if text not in known:
+                    raise _bad(
+                        "err_spec_translation_unknown",
+                        at=f"translations.{lang}.texts",
+                        text=text if len(text) <= 60 else text[:57] + "...",
+                    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -474,38 +474,53 @@ def explanation_records(explanation: Any) -> dict[str, Any] | None:
     return {tb.caption: [{c.key: c.text for c in r.cells} for r in tb.rows] for tb in tables}
 
 
+class _SpecWords:
+    """The spec's texts in the report's language: its translation where it gives one, else
+    the spec's own (English) text, remembered so that the report can say so."""
+
+    def __init__(self, info: Mapping[str, Any], lang: str) -> None:
+        own = (info.get("translations") or {}).get(lang) or {}
+        self.description = own.get("description")
+        self.texts = dict(own.get("texts") or {})
+        self.untranslated = False
+
+    def __call__(self, text: Any) -> Any:
+        if not text:
+            return text
+        if text in self.texts:
+            return self.texts[text]
+        self.untranslated = True
+        return text
+
+
 def model_context(pub: Any, lang: str) -> dict[str, Any]:
     info = dict(pub.model_info or {})
+    words = _SpecWords(info, lang) if lang != "en" else None
+    say = words or (lambda text: text)
     sources = []
     assumed_any = False
     for s in info.get("sources") or []:
         if isinstance(s, str):
-            sources.append(
-                {
-                    "citation": s,
-                    "date": None,
-                    "url": None,
-                    "disclosed": [],
-                    "assumed": [],
-                    "note": None,
-                }
-            )
-            continue
-        assumed = list(s.get("assumed") or [])
+            s = {"citation": s}
+        assumed = [say(x) for x in s.get("assumed") or []]
         assumed_any = assumed_any or bool(assumed)
         sources.append(
             {
-                "citation": s.get("citation"),
+                "citation": say(s.get("citation")),
                 "date": s.get("date"),
                 "url": s.get("url"),
-                "disclosed": list(s.get("disclosed") or []),
+                "disclosed": [say(x) for x in s.get("disclosed") or []],
                 "assumed": assumed,
-                "note": s.get("note"),
+                "note": say(s.get("note")),
             }
         )
-    description = str(info.get("description") or "")
-    words = description.lower()
-    warn = assumed_any or "assumption" in words or "hypothès" in words
+    english = str(info.get("description") or "")
+    description = english
+    if words is not None and english:
+        description = words.description or english
+        words.untranslated |= words.description is None
+    lowered = (english + " " + description).lower()
+    warn = assumed_any or "assumption" in lowered or "hypothès" in lowered
     model = getattr(pub, "model", None)
     features = list(getattr(model, "features", []) or [])
     terms = []
@@ -515,14 +530,14 @@ def model_context(pub: Any, lang: str) -> dict[str, Any]:
                 {
                     "label": str(term.get("name") or term.get("variable") or term.get("kind")),
                     "kind": str(term.get("kind", "")),
-                    "note": str(term.get("note") or ""),
-                    "source": str(term.get("source") or ""),
+                    "note": str(say(term.get("note")) or ""),
+                    "source": str(say(term.get("source")) or ""),
                 }
             )
     kind = info.get("kind") or ("scorecard" if "terms" in info else type(model).__name__)
     column = getattr(model, "column", None)
     return {
-        "term_table": _term_rows(model, lang),
+        "term_table": _term_rows(model, lang, say),
         "name": str(info.get("name", "")),
         "version": str(info.get("version", "") or ""),
         "kind": t(f"kind_{kind}", lang) if f"kind_{kind}" in CATALOGUE else str(kind),
@@ -537,8 +552,8 @@ def model_context(pub: Any, lang: str) -> dict[str, Any]:
         "features": [{"label": variable_label(str(f), lang), "code": str(f)} for f in features],
         "terms": terms,
         "score_column": str(column) if kind == "ScoreColumn" or (column and not terms) else "",
-        # the description and sources come from the (English) spec: said so, not translated
-        "spec_note": t("spec_note", lang) if lang != "en" else "",
+        # texts the spec does not translate stay in its (English) words: said so
+        "spec_note": t("spec_note", lang) if words is not None and words.untranslated else "",
     }
 
 
@@ -551,7 +566,7 @@ def _level_label(variables: tuple[str, ...], level: str, lang: str) -> str:
     return " x ".join(group_label(v, p, lang) for v, p in zip(variables, parts, strict=True))
 
 
-def _term_rows(model: Any, lang: str) -> dict[str, Any] | None:
+def _term_rows(model: Any, lang: str, say: Any) -> dict[str, Any] | None:
     """Each term with its levels and odds ratios (or coefficients), as disclosed tables show
     them, so a reader can check the transcription."""
     tab = term_table(model)
@@ -569,8 +584,8 @@ def _term_rows(model: Any, lang: str) -> dict[str, Any] | None:
                     "code": str(term) if i == 0 and variable_label(str(term), lang) != term else "",
                     "span": len(part) if i == 0 else 0,
                     "level": _level_label(r.variables, str(r.level), lang),
-                    "value": fmt_number(value, lang, 4).rstrip("0").rstrip(".,") or "0",
-                    "source": str(first.source or first.note) if i == 0 else "",
+                    "value": fmt_number(value, lang, 4, trim=True),
+                    "source": str(say(first.source or first.note)) if i == 0 else "",
                 }
             )
     return {
