@@ -10,6 +10,8 @@ tables)::
     python benchmarks/attack_counts.py --kind controls --seeds 0 150
     python benchmarks/attack_counts.py --kind controls --seeds 100 150 --suppress-zero
     python benchmarks/attack_counts.py --kind funnel --seeds 0 150
+    python benchmarks/attack_counts.py --kind counts --attributes 3 --seeds 0 100
+    python benchmarks/attack_counts.py --kind funnel --strata 0 --seeds 0 150
 """
 
 from __future__ import annotations
@@ -23,30 +25,31 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "tests" / "gate")]
 
 
-def _counts(seed: int, suppress_zero: bool) -> list:
+def _counts(seed: int, suppress_zero: bool, attributes: int = 2) -> list:
     import test_gate_counts_attack as t
 
     import scoreaudit as sa
     from scoreaudit.gate.aggregate import publish_aggregate
 
-    table = t._table(seed)
+    table = t._table(seed, attributes)
     roles = {"tp": "tp", "fp": "fp", "tn": "tn", "fn": "fn"}
-    result = sa.audit_counts(table, ["gender", "age"], **roles)
+    group = [c for c in table.columns if c not in roles]
+    result = sa.audit_counts(table, group, **roles)
     published, _ = publish_aggregate(result, t.MIN_CELL, suppress_zero=suppress_zero)
     return t._attack(table, published)
 
 
-def _controls(seed: int, suppress_zero: bool) -> list:
+def _controls(seed: int, suppress_zero: bool, **_: int) -> list:
     import test_gate_controls_attack as t
 
     cells, published = t._published(seed, suppress_zero=suppress_zero)
     return t._attack(cells, published)
 
 
-def _funnel(seed: int, suppress_zero: bool) -> list:
+def _funnel(seed: int, suppress_zero: bool, strata: int = 2) -> list:
     import test_gate_funnel_attack as t
 
-    table, published = t._published(seed, suppress_zero=suppress_zero)
+    table, published = t._published(seed, strata, suppress_zero=suppress_zero)
     return t._attack(table, published)
 
 
@@ -55,12 +58,17 @@ def main() -> int:
     parser.add_argument("--kind", choices=["counts", "controls", "funnel"], default="controls")
     parser.add_argument("--seeds", type=int, nargs=2, default=(0, 100), metavar=("FROM", "TO"))
     parser.add_argument("--suppress-zero", action="store_true")
+    parser.add_argument(
+        "--attributes", type=int, choices=[2, 3], default=2, help="count tables: 2 x 3 or 2 x 2 x 3"
+    )
+    parser.add_argument("--strata", type=int, choices=[0, 2, 3], default=2, help="funnels")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     attack = {"counts": _counts, "controls": _controls, "funnel": _funnel}[args.kind]
+    shape = {"counts": {"attributes": args.attributes}, "funnel": {"strata": args.strata}}
     leaks = 0
     for seed in range(*args.seeds):
-        found = attack(seed, args.suppress_zero)
+        found = attack(seed, args.suppress_zero, **shape.get(args.kind, {}))
         if found:
             leaks += 1
             print(f"seed {seed}: {found[:3]}", flush=True)

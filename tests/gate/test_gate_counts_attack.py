@@ -10,6 +10,8 @@ of the columns, not from the gate's own rules.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -43,14 +45,19 @@ BASES = {**COUNTS, "negatives": ("fp", "tn")}
 MIN_CELL = 11
 
 
-def _table(seed: int) -> pd.DataFrame:
+def _table(seed: int, attributes: int = 2) -> pd.DataFrame:
+    """2 x 3 cells (gender, age), a third of the counts small; or, with ``attributes=3``,
+    2 x 2 x 3 (gender, age, region), half of them small."""
     rng = np.random.default_rng(seed)
-    genders, ages = ("w", "m"), ("y", "mid", "old")
-    rows = [(g, a) for g in genders for a in ages]
-    t = pd.DataFrame(rows, columns=["gender", "age"])
+    if attributes == 3:
+        levels = (("w", "m"), ("y", "old"), ("n", "s", "e"))
+        names, small = ["gender", "age", "region"], 0.5
+    else:
+        levels, names, small = (("w", "m"), ("y", "mid", "old")), ["gender", "age"], 0.35
+    t = pd.DataFrame(list(itertools.product(*levels)), columns=names)
     for c in CELLS:  # many small counts, some zeros
         t[c] = np.where(
-            rng.random(len(t)) < 0.35, rng.integers(0, 11, len(t)), rng.integers(11, 60, len(t))
+            rng.random(len(t)) < small, rng.integers(0, 11, len(t)), rng.integers(11, 60, len(t))
         )
     return t
 
@@ -141,3 +148,29 @@ def test_the_attacker_pins_a_small_count_the_gate_does_not_protect():
     result = sa.audit_counts(table, ["gender", "age"], tp="tp", fp="fp", tn="tn", fn="fn")
     published, _ = publish_aggregate(result, MIN_CELL, secondary=False)
     assert _attack(table, published)
+
+
+def test_three_attribute_count_table():
+    # found by an attack search (a leak before the gate's final masks were checked by its own
+    # attacker): a published intersection size and the men's false positives (published as
+    # the FPR's reference_n minus tn) bound two hidden false-positive counts to [0, 10]
+    table = pd.DataFrame(
+        {
+            "gender": ["w"] * 6 + ["m"] * 6,
+            "age": ["y", "y", "y", "old", "old", "old"] * 2,
+            "region": ["n", "s", "e"] * 4,
+            "tp": [1, 3, 2, 0, 30, 12, 3, 17, 0, 43, 36, 2],
+            "fp": [1, 1, 35, 27, 0, 3, 2, 1, 2, 22, 1, 1],
+            "tn": [2, 20, 48, 0, 13, 0, 2, 2, 3, 41, 3, 2],
+            "fn": [0, 56, 1, 2, 2, 11, 16, 3, 15, 0, 0, 57],
+        }
+    )
+    roles = {"tp": "tp", "fp": "fp", "tn": "tn", "fn": "fn"}
+    result = sa.audit_counts(table, ["gender", "age", "region"], reference={"gender": "m"}, **roles)
+    published, _ = publish_aggregate(result, MIN_CELL)
+    assert _attack(table, published) == []
+    # the count-by-count complements hid the sizes of the 8 small cells of gender x age x
+    # region; the attacker's check hid one more row (region n), nothing of the reference's
+    g = published.groups.set_index("group")
+    assert g["n"].isna().sum() == 9 and np.isnan(g.loc["n", "n"])
+    assert g.loc["m", ["n", "tp", "fp", "tn", "fn"]].notna().all()

@@ -185,6 +185,19 @@ CONTROL_COUNT_RULES = CountRules(
         "score_errors_found": (),
         "controls": ("random_controls", "score_controls"),
     },
+    # what the gate's attacker reads: the numbers of controls as sums of their two parts,
+    # and the log's totals
+    atoms={
+        "random": ("random_ok", "random_errors"),
+        "score": ("score_ok", "score_errors"),
+    },
+    summary_counts={
+        "controls": ("random", "score"),
+        "random_controls": ("random",),
+        "score_controls": ("score",),
+        "random_errors_found": ("random_errors",),
+        "score_errors_found": ("score_errors",),
+    },
     summary_warnings={
         "warn_controls_few_random": (
             "random_controls",

@@ -133,6 +133,15 @@ COUNT_TABLE_RULES = CountRules(
     ),
     # a confusion matrix's four cells add up to the row's size
     coupled=(("n", "tp", "fp", "tn", "fn", "selected", "not_selected", "positives", "negatives"),),
+    # what the gate's attacker reads: each count as a sum of the four cells, and the files
+    atoms={
+        "n": ("tp", "fp", "tn", "fn"),
+        "selected": ("tp", "fp"),
+        "not_selected": ("tn", "fn"),
+        "positives": ("tp", "fn"),
+        "negatives": ("fp", "tn"),
+    },
+    summary_counts={"files": ("n",)},
 )
 
 

@@ -29,9 +29,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_matrix
 
-from scoreaudit.gate.complements import protect_groups
+from scoreaudit.core.vocab import SEP
+from scoreaudit.gate.attack import System, narrow
+from scoreaudit.gate.complements import UNPUBLISHED, margin_lines, protect_groups
 from scoreaudit.gate.publish import Suppression, blank_rows, small_count
+from scoreaudit.gate.verify import Hardening, harden
 
 __all__ = ["CountRules", "publish_aggregate"]
 
@@ -67,6 +72,13 @@ class CountRules:
     summary_warnings : mapping
         Warning code -> (the ``data_summary`` count it quotes, a function of ``min_cell``
         giving the warning said instead, without the number, when that count is hidden).
+    atoms : mapping
+        Count -> the row's finest counts (atoms) it is the sum of (a count not listed is an
+        atom): ``n`` of a confusion matrix is ``tp + fp + tn + fn``. The gate's attacker
+        (:class:`_Attack`) reads every published count as such a sum.
+    summary_counts : mapping
+        ``data_summary`` key -> the counts whose population total it publishes (the
+        attacker's totals; a key the gate hid is unknown to it).
 
     Examples
     --------
@@ -82,6 +94,8 @@ class CountRules:
     summary_totals: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     summary_warnings: Mapping[str, tuple[str, Callable[[int], Any]]] = field(default_factory=dict)
     pseudo_references: tuple[str, ...] = ()
+    atoms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    summary_counts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _protect_counts(groups, values_of, masks, rules, min_cell, suppress_zero):
@@ -102,19 +116,26 @@ def _protect_counts(groups, values_of, masks, rules, min_cell, suppress_zero):
                     "size"
                 ]
             )
-        for total, parts in rules.parts:  # a hidden total hides its parts
-            for name in parts:
-                if name in masks and total in masks:
-                    masks[name] = masks[name] | masks[total]
-        for names in rules.coupled:
-            joint = np.zeros(len(groups), dtype=bool)
-            for name in names:
-                joint |= masks.get(name, joint)
-            for name in names:
-                if name in masks:
-                    masks[name] = masks[name] | joint
+        masks = _closure(masks, rules, len(groups))
         if all(np.array_equal(before[k], masks[k]) for k in masks):
             break
+    return masks
+
+
+def _closure(masks: dict[str, np.ndarray], rules: CountRules, n: int) -> dict[str, np.ndarray]:
+    """A hidden total hides its parts; counts of a row that determine each other are hidden
+    together."""
+    for total, parts in rules.parts:
+        for name in parts:
+            if name in masks and total in masks:
+                masks[name] = masks[name] | masks[total]
+    for names in rules.coupled:
+        joint = np.zeros(n, dtype=bool)
+        for name in names:
+            joint |= masks.get(name, joint)
+        for name in names:
+            if name in masks:
+                masks[name] = masks[name] | joint
     return masks
 
 
@@ -219,52 +240,22 @@ def _publish_aggregate(
     if secondary and primary.any():
         masks = _protect_parts(groups, values_of, masks, rules, min_cell, suppress_zero)
         masks = _protect_counts(groups, values_of, masks, rules, min_cell, suppress_zero)
-    any_count = np.zeros(len(groups), dtype=bool)
-    for m in masks.values():
-        any_count |= m
     size = small_count(groups["n"], min_cell, suppress_zero)
     if secondary and size.any():
         size = protect_groups(
             groups[["attribute", "group", "n"]], min_cell, suppress_zero=suppress_zero
         )["size"]
-
-    pub_groups = groups.copy()
-    for prefix, needs in rules.column_counts:
-        cols = [c for c in groups.columns if c == prefix or c.startswith(prefix + "_")]
-        if not cols:
-            continue
-        mask = np.zeros(len(groups), dtype=bool)
-        for name in masks if needs == "*" else needs:
-            mask |= masks.get(name, np.zeros(len(groups), dtype=bool))
-        pub_groups = blank_rows(pub_groups, mask, cols)
-    pub_groups = blank_rows(
-        pub_groups, size, [c for c in groups.columns if c not in ("attribute", "group")]
-    )
-    pub_groups["suppressed"] = size
-
-    key = groups["attribute"].astype(str) + "\x00" + groups["group"].astype(str)
     d = result.disparities.reset_index(drop=True)
-    dkey = d["attribute"].astype(str) + "\x00" + d["group"].astype(str)
-    rkey = d["attribute"].astype(str) + "\x00" + d["reference"].astype(str)
-    pseudo = d["reference"].astype(str).isin(rules.pseudo_references).to_numpy()
-    d_mask = np.zeros(len(d), dtype=bool)
-    metric_counts = rules.metric_counts
-    for metric, idx in d.groupby(d["metric"].astype(str), sort=False).groups.items():
-        need = metric_counts.get(metric, tuple(masks))
-        m = size.copy()
-        for name in need:
-            m |= masks.get(name, np.zeros(len(groups), dtype=bool))
-        sup = dict(zip(key, m, strict=False))
-        rows = np.asarray(list(idx))
-        g_sup = dkey.iloc[rows].map(sup).astype(object).fillna(True).to_numpy(bool)
-        r_sup = np.where(
-            pseudo[rows], False, rkey.iloc[rows].map(sup).astype(object).fillna(True).to_numpy(bool)
-        )
-        d_mask[rows] = g_sup | r_sup
-    pub_d = blank_rows(
-        d, d_mask, [c for c in d.columns if c not in ("attribute", "group", "reference", "metric")]
-    )
-    pub_d["suppressed"] = d_mask
+    summary, warnings = _protect_summary(result, rules, min_cell, suppress_zero)
+    if secondary and (primary.any() or size.any()):
+        # the exact attacker has the last word on the final masks (gate.verify)
+        tables = _Tables(groups, d, rules)
+        check = _Attack(tables, values_of, summary, min_cell, suppress_zero)
+        masks, size = harden(check.problem(), (masks, size), min_cell)
+    any_count = np.zeros(len(groups), dtype=bool)
+    for m in masks.values():
+        any_count |= m
+    pub_groups, pub_d, d_mask = _Tables(groups, d, rules).publish(masks, size)
     n_final = int(np.logical_or.reduce([*masks.values(), size]).sum()) if masks else int(size.sum())
     info = Suppression(
         min_cell=min_cell,
@@ -277,8 +268,328 @@ def _publish_aggregate(
             "disparities": int(d_mask.sum()),
         },
     )
-    summary, warnings = _protect_summary(result, rules, min_cell, suppress_zero)
     published = dataclasses.replace(
         result, groups=pub_groups, disparities=pub_d, data_summary=summary, warnings=warnings
     )
     return published, info
+
+
+class _Tables:
+    """The published groups and comparisons tables of given masks (the gate's blanking)."""
+
+    def __init__(self, groups: pd.DataFrame, d: pd.DataFrame, rules: CountRules) -> None:
+        self.groups, self.d, self.rules = groups, d, rules
+        self.n = len(groups)
+        self.key = groups["attribute"].astype(str) + "\x00" + groups["group"].astype(str)
+        self.dkey = d["attribute"].astype(str) + "\x00" + d["group"].astype(str)
+        self.rkey = d["attribute"].astype(str) + "\x00" + d["reference"].astype(str)
+        self.pseudo = d["reference"].astype(str).isin(rules.pseudo_references).to_numpy()
+        self.by_metric = {
+            str(m): np.asarray(list(idx))
+            for m, idx in d.groupby(d["metric"].astype(str), sort=False).groups.items()
+        }
+
+    def column_masks(self, masks: Mapping[str, np.ndarray]) -> list[tuple[list[str], np.ndarray]]:
+        """The groups table's columns blanked by the counts they rest on, and where."""
+        out = []
+        for prefix, needs in self.rules.column_counts:
+            cols = [c for c in self.groups.columns if c == prefix or c.startswith(prefix + "_")]
+            if not cols:
+                continue
+            mask = np.zeros(self.n, dtype=bool)
+            for name in masks if needs == "*" else needs:
+                mask |= masks.get(name, np.zeros(self.n, dtype=bool))
+            out.append((cols, mask))
+        return out
+
+    def comparison_mask(self, masks: Mapping[str, np.ndarray], size: np.ndarray) -> np.ndarray:
+        """Comparisons resting on a hidden count of the group or its reference."""
+        d_mask = np.zeros(len(self.d), dtype=bool)
+        for metric, rows in self.by_metric.items():
+            need = self.rules.metric_counts.get(metric, tuple(masks))
+            m = size.copy()
+            for name in need:
+                m |= masks.get(name, np.zeros(self.n, dtype=bool))
+            sup = dict(zip(self.key, m, strict=False))
+            g_sup = self.dkey.iloc[rows].map(sup).astype(object).fillna(True).to_numpy(bool)
+            r_sup = np.where(
+                self.pseudo[rows],
+                False,
+                self.rkey.iloc[rows].map(sup).astype(object).fillna(True).to_numpy(bool),
+            )
+            d_mask[rows] = g_sup | r_sup
+        return d_mask
+
+    def publish(self, masks: Mapping[str, np.ndarray], size: np.ndarray):
+        groups, d = self.groups, self.d
+        pub_groups = groups.copy()
+        for cols, mask in self.column_masks(masks):
+            pub_groups = blank_rows(pub_groups, mask, cols)
+        pub_groups = blank_rows(
+            pub_groups, size, [c for c in groups.columns if c not in ("attribute", "group")]
+        )
+        pub_groups["suppressed"] = size
+        d_mask = self.comparison_mask(masks, size)
+        pub_d = blank_rows(
+            d,
+            d_mask,
+            [c for c in d.columns if c not in ("attribute", "group", "reference", "metric")],
+        )
+        pub_d["suppressed"] = d_mask
+        return pub_groups, pub_d, d_mask
+
+
+#: A state of the attacker-driven search: (masks of the counts, mask of hidden group rows).
+_State = tuple[dict[str, np.ndarray], np.ndarray]
+
+
+class _Attack:
+    """The integer-programming attacker of an aggregate result's published tables.
+
+    It knows, from the gate's own tables, every count published in the groups table (a count
+    whose columns are not blank) or given back by a published comparison (the counts its
+    metric rests on, for the group and its reference), the population totals of
+    ``data_summary`` the gate publishes (``CountRules.summary_counts``), that each count is
+    a sum of its row's atoms (``CountRules.atoms``), that the groups of an attribute and the
+    cells of an intersection add up to the coarser rows (:func:`margin_lines`) and that the
+    atoms are non-negative whole counts. Its targets are the hidden small counts.
+    """
+
+    def __init__(
+        self,
+        tables: _Tables,
+        values_of: Mapping[str, np.ndarray],
+        summary: Mapping[str, Any],
+        min_cell: int,
+        suppress_zero: bool,
+    ) -> None:
+        self.tables, self.values, self.min_cell = tables, values_of, min_cell
+        rules, groups, n = tables.rules, tables.groups, tables.n
+        self.atoms = {c: tuple(rules.atoms.get(c, (c,))) for c in values_of}
+        self.atoms = {c: a for c, a in self.atoms.items() if all(x in values_of for x in a)}
+        self.atom_names = list(dict.fromkeys(a for c in self.atoms for a in self.atoms[c]))
+        # a count whose declared sum does not hold on a row (unknown or rebuilt counts) says
+        # nothing about its atoms there
+        self.ok = {}
+        for c, parts in self.atoms.items():
+            total = np.sum([values_of[a] for a in parts], axis=0)
+            self.ok[c] = np.isfinite(values_of[c]) & np.isclose(total, values_of[c])
+        self.small = {
+            c: small_count(values_of[c], min_cell, suppress_zero) & self.ok[c] for c in self.atoms
+        }
+        self.lines = [ln for ln in margin_lines(groups) if ln.total != UNPUBLISHED]
+        self.neighbours: list[set[int]] = [set() for _ in range(n)]
+        for ln in self.lines:
+            members = set(ln.cells) | ({ln.total} if ln.total is not None else set())
+            for r in members:
+                self.neighbours[r] |= members
+        self.depth = groups["attribute"].astype(str).str.count(SEP).to_numpy()
+        refs = set(tables.rkey[~tables.pseudo])
+        self.is_reference = tables.key.isin(refs).to_numpy()
+        self.row_of = {k: i for i, k in enumerate(tables.key)}
+        self.size_of = np.nan_to_num(pd.to_numeric(groups["n"], errors="coerce").to_numpy(float))
+        self.totals = {}
+        for key, names in rules.summary_counts.items():
+            value = summary.get(key)
+            if isinstance(value, (int, float)) and np.isfinite(value):
+                if all(c in self.atoms for c in names):
+                    self.totals[tuple(names)] = float(value)
+        # a count hidden by its own mask blanks its columns; one that is not (a table's
+        # size, published with every group row) is hidden with the whole row
+        blanked_by = {c: False for c in self.atoms}
+        for prefix, needs in rules.column_counts:
+            for c in self.atoms:
+                expr = rules.counts.get(c)
+                cols = expr if isinstance(expr, tuple) else (expr,)
+                if any(x == prefix or str(x).startswith(prefix + "_") for x in cols):
+                    blanked_by[c] |= needs == "*" or c in needs
+        self.blankable = blanked_by
+
+    def problem(self) -> Hardening:
+        return Hardening(self.narrow, self.width, self.candidates, self.hide, self.cover)
+
+    def known(self, state: _State) -> dict[str, np.ndarray]:
+        """Where each count is published or given back, under ``state``."""
+        masks, size = state
+        t = self.tables
+        blank: dict[str, np.ndarray] = {}
+        for cols, mask in t.column_masks(masks):
+            for c in cols:
+                blank[c] = blank.get(c, np.zeros(t.n, dtype=bool)) | mask
+        out = {}
+        for c in self.atoms:
+            expr = t.rules.counts.get(c, c)
+            cols = expr if isinstance(expr, tuple) else (expr,)
+            hidden = size.copy()
+            for x in cols:
+                hidden |= blank.get(x, hidden & False)
+            out[c] = ~hidden & self.ok[c]
+        d_mask = t.comparison_mask(masks, size)
+        for metric, rows in t.by_metric.items():
+            rows = rows[~d_mask[rows]]
+            if not rows.size:
+                continue
+            need = [c for c in t.rules.metric_counts.get(metric, tuple(masks)) if c in out]
+            at = [self.row_of.get(k, -1) for k in t.dkey.iloc[rows]]
+            at += [
+                self.row_of.get(k, -1)
+                for k, p in zip(t.rkey.iloc[rows], t.pseudo[rows], strict=True)
+                if not p
+            ]
+            at_rows = np.array([r for r in at if r >= 0], dtype=int)
+            for c in need:
+                out[c][at_rows] |= self.ok[c][at_rows]
+        return out
+
+    def _system(self, state: _State) -> tuple[System, dict[tuple[int, str], int]]:
+        s = System()
+        x = {(r, a): s.var(f"{r}:{a}") for r in range(self.tables.n) for a in self.atom_names}
+        total = {a: s.var(f"total:{a}") for a in self.atom_names}
+        for ln in self.lines:
+            for a in self.atom_names:
+                e = {x[(r, a)]: 1.0 for r in ln.cells}
+                other = total[a] if ln.total is None else x[(ln.total, a)]
+                e[other] = e.get(other, 0.0) - 1.0
+                s.eq(e, 0.0)
+        for c, where in self.known(state).items():
+            for r in np.flatnonzero(where):
+                s.eq({x[(int(r), a)]: 1.0 for a in self.atoms[c]}, float(self.values[c][r]))
+        for names, value in self.totals.items():
+            s.eq({total[a]: 1.0 for c in names for a in self.atoms[c]}, value)
+        return s, x
+
+    def _targets(self, state: _State) -> list[tuple[int, str]]:
+        known = self.known(state)
+        return [(int(r), c) for c in self.atoms for r in np.flatnonzero(self.small[c] & ~known[c])]
+
+    def _intervals(self, state: _State, targets: list[tuple[int, str]]) -> np.ndarray:
+        """Each target's interval; a target that can move up by the range from its true
+        value (which is feasible) is wide, so its minimum is only computed when not."""
+        if not targets:
+            return np.zeros((0, 2))
+        s, x = self._system(state)
+        exprs = [{x[(r, a)]: 1.0 for a in self.atoms[c]} for r, c in targets]
+        iv = s.intervals(exprs, sides=(1,))
+        truth = np.array([self.values[c][r] for r, c in targets])
+        iv[:, 0] = truth  # the true value is feasible: a lower bound of the width
+        check = np.flatnonzero(~(iv[:, 1] - truth >= self.min_cell))
+        if check.size:
+            iv[check] = s.intervals([exprs[i] for i in check])
+        return iv
+
+    def narrow(self, state: _State) -> list[tuple[int, str]]:
+        targets = sorted(self._targets(state))
+        if not targets:
+            return []
+        bad = narrow(self._intervals(state, targets), self.min_cell)
+        return [t for t, b in zip(targets, bad, strict=True) if b]
+
+    def width(self, state: _State, target: tuple[int, str]) -> float:
+        lo, hi = self._intervals(state, [target])[0]
+        return float(hi - lo)
+
+    def candidates(self, state: _State, target: tuple[int, str]) -> list[tuple[str, int]]:
+        """Published counts of the target's row and of the rows sharing a margin with it,
+        sharing an atom with it: hidden by their mask, or with the row when their mask does
+        not blank them. Cheapest first: not a reference, the deepest table, able to move by
+        the range, the smallest."""
+        r0, c0 = target
+        known = self.known(state)
+        rows = sorted(self.neighbours[r0] | {r0})
+        blocks: dict[tuple[str, int], tuple] = {}
+        for c in self.atoms:
+            if not set(self.atoms[c]) & set(self.atoms[c0]):
+                continue
+            for r in rows:
+                if not known[c][r]:
+                    continue
+                block = (c, r) if self.blankable[c] else ("", r)
+                v = float(self.values[c][r])
+                cost = (self.is_reference[r], -self.depth[r], v < self.min_cell, v, r, c)
+                blocks[block] = min(blocks.get(block, cost), cost)
+        return sorted(blocks, key=blocks.__getitem__)
+
+    def hide(self, state: _State, block: tuple[str, int]) -> _State:
+        masks, size = state
+        name, r = block
+        masks = {k: m.copy() for k, m in masks.items()}
+        size = size.copy()
+        if name:
+            masks[name][r] = True
+            masks = _closure(masks, self.tables.rules, self.tables.n)
+        else:
+            size[r] = True
+        return masks, size
+
+    def cover(self, state: _State, target: tuple[int, str]) -> _State | None:
+        """The cheapest blocks to hide so that the target can move up by ``min_cell``.
+
+        An integer program over moves ``y`` (whole changes of every atom of every row, and
+        of the population totals) and hiding decisions ``z`` (a count of a row, or the whole
+        row): the moves keep every margin and every published total, keep the atoms
+        non-negative, change a published count only if its block is hidden
+        (``|y| <= M z``) and raise the target by ``min_cell``. Blocks already hidden cost
+        nothing; a block costs more the coarser its table and the larger its count, and a
+        reference row a thousand times more (hiding it blanks its attribute's comparisons).
+        """
+        atoms, n, m = self.atom_names, self.tables.n, self.min_cell
+        v = np.stack([self.values[a] for a in atoms], axis=1)  # rows x atoms
+        if not np.isfinite(v).all():
+            return None
+        known = self.known(state)
+        na = len(atoms)
+        ny = n * na + na  # row atoms, then the totals
+        blocks: list[tuple[str, int]] = []
+        rows, cols, data, lo, hi = [], [], [], [], []
+
+        def add(entries: list[tuple[int, float]], low: float, high: float) -> None:
+            for j, w in entries:
+                rows.append(len(lo))
+                cols.append(j)
+                data.append(w)
+            lo.append(low)
+            hi.append(high)
+
+        def y(r: int | None, a: str) -> int:
+            k = atoms.index(a)
+            return n * na + k if r is None else r * na + k
+
+        for ln in self.lines:
+            for a in atoms:
+                add([(y(r, a), 1.0) for r in ln.cells] + [(y(ln.total, a), -1.0)], 0.0, 0.0)
+        for names in self.totals:
+            add([(y(None, a), 1.0) for c in names for a in self.atoms[c]], 0.0, 0.0)
+        block_at: dict[tuple[str, int], int] = {}
+        big = 2.0 * m * na
+        for c, where in known.items():
+            for r in np.flatnonzero(where):
+                r = int(r)
+                own = (c, r) if self.blankable[c] else ("", r)
+                zs = [block_at.setdefault(b, len(block_at)) for b in dict.fromkeys([own, ("", r)])]
+                e = [(y(r, a), 1.0) for a in self.atoms[c]]
+                add(e + [(ny + z, -big) for z in zs], -np.inf, 0.0)
+                add([(j, -w) for j, w in e] + [(ny + z, -big) for z in zs], -np.inf, 0.0)
+        r0, c0 = target
+        add([(y(r0, a), 1.0) for a in self.atoms[c0]], float(m), np.inf)
+        blocks = list(block_at)
+        nz = len(blocks)
+        lb = np.concatenate([-np.minimum(v, m).ravel(), np.full(na, -m * n), np.zeros(nz)])
+        ub = np.concatenate([np.full(n * na, float(m)), np.full(na, m * n), np.ones(nz)])
+        weight = 10.0 ** (self.depth.max() - self.depth) * np.where(self.is_reference, 1e3, 1.0)
+        cost = np.zeros(ny + nz)
+        for k, (c, r) in enumerate(blocks):
+            value = self.values[c][r] if c else self.size_of[r]
+            cost[ny + k] = weight[r] * (1.0 + abs(float(value)))
+        a = coo_matrix((data, (rows, cols)), shape=(len(lo), ny + nz)).tocsr()
+        res = milp(
+            cost,
+            constraints=LinearConstraint(a, np.array(lo), np.array(hi)),
+            integrality=np.ones(ny + nz),
+            bounds=Bounds(lb, ub),
+            options={"time_limit": 10.0},
+        )
+        if res.x is None:
+            return None
+        for k in np.flatnonzero(res.x[ny:] > 0.5):
+            state = self.hide(state, blocks[int(k)])
+        return state

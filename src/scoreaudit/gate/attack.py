@@ -113,8 +113,13 @@ class System:
         roots = np.array([find(i) for i in range(len(self.names))], dtype=int)  # pragma: no mutate
         return [np.flatnonzero(roots == r) for r in dict.fromkeys(roots.tolist())]
 
-    def intervals(self, targets: Sequence[Mapping[int, float]]) -> np.ndarray:
-        """``[min, max]`` of each target expression over the integer solutions (k x 2 array)."""
+    def intervals(
+        self, targets: Sequence[Mapping[int, float]], sides: tuple[int, ...] = (0, 1)
+    ) -> np.ndarray:
+        """``[min, max]`` of each target expression over the integer solutions (k x 2 array).
+
+        ``sides=(1,)`` computes the maxima only (the minima are NaN): half the programs, for
+        a gate that first checks whether each count can move up by the range."""
         out = np.full((len(targets), 2), np.nan)  # pragma: no mutate
         if not targets:
             return out
@@ -133,12 +138,17 @@ class System:
                 pieces.setdefault(k, []).append((t, part))
         out[:] = 0.0
         for k, items in pieces.items():
-            got = self._solve(comps[k], [part for _, part in items])
+            got = self._solve(comps[k], [part for _, part in items], sides)
             for (t, _), bounds in zip(items, got, strict=True):
                 out[t] += bounds
         return out
 
-    def _solve(self, members: np.ndarray, targets: Sequence[Mapping[int, float]]) -> np.ndarray:
+    def _solve(
+        self,
+        members: np.ndarray,
+        targets: Sequence[Mapping[int, float]],
+        sides: tuple[int, ...] = (0, 1),
+    ) -> np.ndarray:
         pos = {int(v): j for j, v in enumerate(members)}
         rows = [r for r in self.rows if next(iter(r[0])) in pos]
         data, ri, ci = [], [], []
@@ -155,13 +165,14 @@ class System:
         lo = np.asarray(self.lo, float)[members]  # pragma: no mutate
         hi = np.asarray(self.hi, float)[members]  # pragma: no mutate
         bounds = Bounds(lo, hi)
-        res = np.empty((len(targets), 2))  # pragma: no mutate
+        res = np.full((len(targets), 2), np.nan)  # pragma: no mutate
         for t, expr in enumerate(targets):
             c = np.zeros(nv)
             for v, w in expr.items():
                 c[pos[int(v)]] = w
             for side, sign in ((0, 1.0), (1, -1.0)):
-                res[t, side] = _optimum(sign, c, cons, bounds, self.time_limit)
+                if side in sides:
+                    res[t, side] = _optimum(sign, c, cons, bounds, self.time_limit)
         return res
 
 

@@ -22,7 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoreaudit.gate.attack import System, narrow
 from scoreaudit.gate.publish import Suppression, blank_rows, secondary_suppression, small_count
+from scoreaudit.gate.verify import Hardening, harden
 
 __all__ = ["publish_funnel"]
 
@@ -157,46 +159,17 @@ def publish_funnel(
     ([True, True], 1)
     """
     min_cell = int(result.config.get("min_cell", 11) if min_cell is None else min_cell)
-    labels = tuple(result.label_columns)
     steps = result.steps.reset_index(drop=True)
     cells = _cells(steps)
     primary = _primary(cells, steps, min_cell, suppress_zero)
     stratified = result.combined is not None
     final = _protect(cells, primary, min_cell, stratified)
-    hidden = dict(zip(_key(cells, "stage"), final, strict=True))
-
-    def rests_on_hidden(frame: pd.DataFrame, stratum: Any = None) -> np.ndarray:
-        f = frame if stratum is None else frame.assign(stratum=stratum)
-        out = np.zeros(len(f), dtype=bool)
-        for who in ("group", "reference"):
-            for col in ("stage", "base"):
-                g = f.assign(group=f[who])
-                out |= _key(g, col).map(hidden).fillna(False).to_numpy(bool)
-        return out
-
-    pub_steps = _blank(steps, rests_on_hidden(steps), labels)
-    pub_comb = None
-    if stratified:
-        crude_hidden = cells.assign(h=final).groupby(["group", "stage"])["h"].any()
-        comb = result.combined.reset_index(drop=True)
-        m = np.zeros(len(comb), dtype=bool)
-        for who in ("group", "reference"):
-            for col in ("stage", "base"):
-                idx = pd.MultiIndex.from_arrays([comb[who], comb[col]])
-                m |= idx.map(crude_hidden).to_series().fillna(True).to_numpy(bool)
-        pub_comb = _blank(comb, m, labels)
-    rep = result.representation.reset_index(drop=True)
-    rep_hidden = cells.assign(h=final).groupby(["group", "stage"])["h"].any()
-    r_mask = np.array(
-        pd.MultiIndex.from_arrays([rep["group"], rep["stage"]])
-        .map(rep_hidden)
-        .to_series()
-        .fillna(False),
-        dtype=bool,
-    )
-    r_mask |= small_count(rep["count"].to_numpy(float), min_cell, suppress_zero)
-    pub_rep = _blank(rep, r_mask, labels)
-    pub_rep = _blank_start_share(pub_rep, rep, r_mask, result.config["steps"][0][2])
+    tables = _Tables(result, steps, cells, min_cell, suppress_zero)
+    if primary.any():
+        # the exact attacker has the last word on the final masks (gate.verify)
+        check = _Attack(tables, steps, cells, min_cell, suppress_zero)
+        final = harden(check.problem(), final, min_cell)
+    pub_steps, pub_comb, pub_rep, r_mask = tables.publish(final)
     info = Suppression(
         min_cell=min_cell,
         suppress_zero=suppress_zero,
@@ -212,3 +185,226 @@ def publish_funnel(
         result, steps=pub_steps, combined=pub_comb, representation=pub_rep
     )
     return published, info
+
+
+class _Tables:
+    """The published steps, stratified comparisons and representation of given hidden cells."""
+
+    def __init__(
+        self,
+        result: Any,
+        steps: pd.DataFrame,
+        cells: pd.DataFrame,
+        min_cell: int,
+        suppress_zero: bool,
+    ) -> None:
+        self.result, self.steps, self.cells = result, steps, cells
+        self.labels = tuple(result.label_columns)
+        self.keys = _key(cells, "stage")
+        self.rep = result.representation.reset_index(drop=True)
+        self.rep_small = small_count(self.rep["count"].to_numpy(float), min_cell, suppress_zero)
+
+    def step_mask(self, final: np.ndarray) -> np.ndarray:
+        """Step rows resting on a hidden cell (group or reference, stage or base)."""
+        hidden = dict(zip(self.keys, final, strict=True))
+        f = self.steps
+        out = np.zeros(len(f), dtype=bool)
+        for who in ("group", "reference"):
+            for col in ("stage", "base"):
+                g = f.assign(group=f[who])
+                out |= _key(g, col).map(hidden).fillna(False).to_numpy(bool)
+        return out
+
+    def rep_mask(self, final: np.ndarray) -> np.ndarray:
+        """Representation rows whose count is small or rests on a hidden cell."""
+        rep = self.rep
+        rep_hidden = self.cells.assign(h=final).groupby(["group", "stage"])["h"].any()
+        r_mask = np.array(
+            pd.MultiIndex.from_arrays([rep["group"], rep["stage"]])
+            .map(rep_hidden)
+            .to_series()
+            .fillna(False),
+            dtype=bool,
+        )
+        return r_mask | self.rep_small
+
+    def publish(self, final: np.ndarray):
+        result, labels = self.result, self.labels
+        pub_steps = _blank(self.steps, self.step_mask(final), labels)
+        pub_comb = None
+        if result.combined is not None:
+            crude_hidden = self.cells.assign(h=final).groupby(["group", "stage"])["h"].any()
+            comb = result.combined.reset_index(drop=True)
+            m = np.zeros(len(comb), dtype=bool)
+            for who in ("group", "reference"):
+                for col in ("stage", "base"):
+                    idx = pd.MultiIndex.from_arrays([comb[who], comb[col]])
+                    m |= idx.map(crude_hidden).to_series().fillna(True).to_numpy(bool)
+            pub_comb = _blank(comb, m, labels)
+        r_mask = self.rep_mask(final)
+        pub_rep = _blank(self.rep, r_mask, labels)
+        pub_rep = _blank_start_share(pub_rep, self.rep, r_mask, result.config["steps"][0][2])
+        return pub_steps, pub_comb, pub_rep, r_mask
+
+
+class _Attack:
+    """The integer-programming attacker of a published funnel.
+
+    It knows every cell count published in a step row (the group's and the reference's, at
+    the stage and its base), the representation table's counts (a group's cells at a stage,
+    summed over strata) and shares (which give the stage's total back), the number of files
+    at the start, that each stage's cell lies within its base's, and that cells are
+    non-negative whole counts (a cell the input hid lies within its bounds). It does not
+    use the stratified ratios, which are not linear in the counts. Its targets are the
+    hidden small cells, the hidden small numbers of files at a base that do not reach the
+    stage, and (with strata) the hidden small sums of a group's cells at a stage.
+    """
+
+    def __init__(
+        self,
+        tables: _Tables,
+        steps: pd.DataFrame,
+        cells: pd.DataFrame,
+        min_cell: int,
+        suppress_zero: bool,
+    ) -> None:
+        self.tables, self.min_cell = tables, min_cell
+        self.n = cells["n"].to_numpy(float)
+        self.high = cells["high"].to_numpy(float)
+        self.group = cells["group"].astype(str).to_numpy()
+        self.stratum = cells["stratum"].astype(str).to_numpy()
+        self.stage = cells["stage"].astype(str).to_numpy()
+        pos = {k: i for i, k in enumerate(tables.keys)}
+        num = _key(steps, "stage").map(pos).to_numpy()
+        den = _key(steps, "base").map(pos).to_numpy()
+        self.chain = sorted({(int(a), int(b)) for a, b in zip(num, den, strict=True)})
+        self.step_cells = (num, den)
+        small = small_count(self.n, min_cell, suppress_zero)
+        small |= np.isnan(self.n) & small_count(self.high, min_cell, suppress_zero)
+        self.small = small
+        rest = self.n[den] - self.n[num]
+        few = small_count(rest, min_cell, suppress_zero)
+        self.rests = sorted({(int(a), int(b)) for a, b in zip(num[few], den[few], strict=True)})
+        self.reference = np.isin(self.group, steps["reference"].astype(str).unique())
+        crude = pd.DataFrame({"g": self.group, "s": self.stage, "n": self.n})
+        sums = crude.groupby(["g", "s"], sort=False)["n"].sum(min_count=1)
+        self.crude = {}
+        if tables.result.combined is not None:
+            for (g, st), v in sums.items():
+                where = (self.group == g) & (self.stage == st)
+                if (
+                    small_count(np.array([v]), min_cell, suppress_zero)[0]
+                    and np.isfinite(self.n[where]).all()
+                ):
+                    self.crude[(g, st)] = tuple(int(i) for i in np.flatnonzero(where))
+        self.start = str(tables.result.config["steps"][0][2])
+
+    def problem(self) -> Hardening:
+        return Hardening(self.narrow, self.width, self.candidates, self.hide)
+
+    def _system(self, final: np.ndarray) -> System:
+        """Every relation the published tables of ``final`` give; variable ``i`` is cell ``i``."""
+        t = self.tables
+        s = System()
+        for i in range(len(self.n)):
+            known = np.isfinite(self.n[i])
+            hi = self.high[i] if not known and np.isfinite(self.high[i]) else np.inf
+            s.var(str(i), 0.0, hi)
+        for a, b in self.chain:  # each stage within its base (where the counts say so)
+            if not self.n[a] > self.n[b]:
+                s.le({a: 1.0, b: -1.0}, 0.0)
+        pub = ~t.step_mask(final)
+        num, den = self.step_cells
+        for i in np.unique(np.concatenate([num[pub], den[pub]])):
+            if np.isfinite(self.n[i]):
+                s.eq({int(i): 1.0}, float(self.n[i]))
+        ref = t.steps.assign(group=t.steps["reference"])
+        pos = {k: j for j, k in enumerate(t.keys)}
+        for col in ("stage", "base"):
+            for i in _key(ref[pub], col).map(pos).dropna().astype(int):
+                if np.isfinite(self.n[i]):
+                    s.eq({int(i): 1.0}, float(self.n[i]))
+        extra = len(self.n)
+
+        def at(group: str | None, stage: str) -> dict[int, float]:
+            nonlocal extra
+            where = self.stage == stage
+            if group is not None:
+                where &= self.group == group
+            out = {int(i): 1.0 for i in np.flatnonzero(where)}
+            if group is not None and not out:  # a stage no step rests on: its own unknown
+                out = {s.var(f"{group}|{stage}"): 1.0}
+            return out
+
+        r_mask = t.rep_mask(final)
+        tol = 1e-6 * (1.0 + float(np.nansum(self.n)))
+        for rec, hidden in zip(t.rep.to_dict("records"), r_mask, strict=True):
+            count, share = rec.get("count"), rec.get("share")
+            if hidden or not np.isfinite(count):
+                continue
+            mine = at(str(rec["group"]), str(rec["stage"]))
+            s.eq(mine, float(count))
+            if np.isfinite(share) and share > 0:  # the stage's total, count / share
+                e = {k: -float(share) * w for k, w in at(None, str(rec["stage"])).items()}
+                for k, w in mine.items():
+                    e[k] = e.get(k, 0.0) + w
+                s.le(e, tol)
+                s.le({k: -w for k, w in e.items()}, tol)
+        start = (getattr(t.result, "data_summary", None) or {}).get("start_files")
+        if isinstance(start, (int, float)) and np.isfinite(start):
+            s.eq(at(None, self.start), float(start))
+        del extra
+        return s
+
+    def _targets(self, final: np.ndarray) -> list[tuple]:
+        out: list[tuple] = [("cell", int(i)) for i in np.flatnonzero(final & self.small)]
+        out += [("rest", a, b) for a, b in self.rests if final[a] or final[b]]
+        out += [("crude", *k) for k, idx in self.crude.items() if final[list(idx)].any()]
+        return out
+
+    def _expr(self, target: tuple) -> dict[int, float]:
+        if target[0] == "cell":
+            return {target[1]: 1.0}
+        if target[0] == "rest":
+            return {target[2]: 1.0, target[1]: -1.0}
+        return {i: 1.0 for i in self.crude[(target[1], target[2])]}
+
+    def _slack(self, target: tuple) -> float:
+        """A cell the input hid is only known to lie in ``[0, high]``: when that is narrower
+        than the range, the gate can only keep it so (its width counts up to the range)."""
+        if target[0] == "cell" and np.isnan(self.n[target[1]]):
+            return max(0.0, self.min_cell - float(self.high[target[1]]))
+        return 0.0
+
+    def narrow(self, final: np.ndarray) -> list[tuple]:
+        targets = self._targets(final)
+        if not targets:
+            return []
+        iv = self._system(final).intervals([self._expr(t) for t in targets])
+        iv[:, 1] += [self._slack(t) for t in targets]
+        return [t for t, bad in zip(targets, narrow(iv, self.min_cell), strict=True) if bad]
+
+    def width(self, final: np.ndarray, target: tuple) -> float:
+        lo, hi = self._system(final).intervals([self._expr(target)])[0]
+        return float(hi - lo) + self._slack(target)
+
+    def candidates(self, final: np.ndarray, target: tuple) -> list[int]:
+        """Published cells sharing a total or a step with the target's cells (every
+        published cell when none is left), cheapest first: not the reference group, able to
+        move by the range, the smallest."""
+        idx = list(self._expr(target))
+        near = np.zeros(len(self.n), dtype=bool)
+        for i in idx:
+            near |= (self.stage == self.stage[i]) & (
+                (self.stratum == self.stratum[i]) | (self.group == self.group[i])
+            )
+            near |= (self.group == self.group[i]) & (self.stratum == self.stratum[i])
+        free = ~final & np.isfinite(self.n)
+        pick = near & free if (near & free).any() else free
+        order = np.lexsort((self.n, self.n < 2 * self.min_cell, self.reference))
+        return [int(i) for i in order if pick[i]]
+
+    def hide(self, final: np.ndarray, cell: int) -> np.ndarray:
+        out = final.copy()
+        out[cell] = True
+        return out
