@@ -247,11 +247,12 @@ def _publish_aggregate(
         )["size"]
     d = result.disparities.reset_index(drop=True)
     summary, warnings = _protect_summary(result, rules, min_cell, suppress_zero)
+    unprotectable: list = []
     if secondary and (primary.any() or size.any()):
         # the exact attacker has the last word on the final masks (gate.verify)
         tables = _Tables(groups, d, rules)
         check = _Attack(tables, values_of, summary, min_cell, suppress_zero)
-        masks, size = harden(check.problem(), (masks, size), min_cell)
+        (masks, size), unprotectable = harden(check.problem(), (masks, size), min_cell)
     any_count = np.zeros(len(groups), dtype=bool)
     for m in masks.values():
         any_count |= m
@@ -262,6 +263,7 @@ def _publish_aggregate(
         suppress_zero=suppress_zero,
         primary=int(primary.sum()),
         secondary=max(n_final - int(primary.sum()), 0),
+        unprotectable=len(unprotectable),
         rows={
             "groups": int(size.sum()),
             "groups_partly": int((any_count & ~size).sum()),
@@ -406,7 +408,15 @@ class _Attack:
         self.blankable = blanked_by
 
     def problem(self) -> Hardening:
-        return Hardening(self.narrow, self.width, self.candidates, self.hide, self.cover)
+        return Hardening(
+            self.narrow, self.width, self.candidates, self.hide, self.cover, self.hide_all
+        )
+
+    @staticmethod
+    def hide_all(state: _State) -> _State:
+        """Every count and every group size hidden (the last resort of :func:`harden`)."""
+        masks, size = state
+        return {k: np.ones_like(m) for k, m in masks.items()}, np.ones_like(size)
 
     def known(self, state: _State) -> dict[str, np.ndarray]:
         """Where each count is published or given back, under ``state``."""

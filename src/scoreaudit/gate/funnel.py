@@ -165,16 +165,18 @@ def publish_funnel(
     stratified = result.combined is not None
     final = _protect(cells, primary, min_cell, stratified)
     tables = _Tables(result, steps, cells, min_cell, suppress_zero)
+    unprotectable: list = []
     if primary.any():
         # the exact attacker has the last word on the final masks (gate.verify)
         check = _Attack(tables, steps, cells, min_cell, suppress_zero)
-        final = harden(check.problem(), final, min_cell)
+        final, unprotectable = harden(check.problem(), final, min_cell)
     pub_steps, pub_comb, pub_rep, r_mask = tables.publish(final)
     info = Suppression(
         min_cell=min_cell,
         suppress_zero=suppress_zero,
         primary=int(primary.sum()),
         secondary=int(final.sum() - primary.sum()),
+        unprotectable=len(unprotectable),
         rows={
             "steps": int(pub_steps["suppressed"].sum()),
             "combined": int(0 if pub_comb is None else pub_comb["suppressed"].sum()),
@@ -300,7 +302,7 @@ class _Attack:
         self.start = str(tables.result.config["steps"][0][2])
 
     def problem(self) -> Hardening:
-        return Hardening(self.narrow, self.width, self.candidates, self.hide)
+        return Hardening(self.narrow, self.width, self.candidates, self.hide, hide_all=np.ones_like)
 
     def _system(self, final: np.ndarray) -> System:
         """Every relation the published tables of ``final`` give; variable ``i`` is cell ``i``."""

@@ -39,8 +39,9 @@ Examples
 ...     candidates=lambda st, t: sorted((k for k in cells if k not in st), key=cells.get),
 ...     hide=lambda st, k: st | {k},
 ... )
->>> sorted(harden(h, frozenset({"b"}), 11))   # c, the smallest complement that protects b
-['b', 'c']
+>>> state, given_up = harden(h, frozenset({"b"}), 11)
+>>> sorted(state), given_up   # c, the smallest complement that protects b
+(['b', 'c'], [])
 """
 
 from __future__ import annotations
@@ -73,6 +74,9 @@ class Hardening:
         the target move by the range (an integer program over moves, as
         :class:`scoreaudit.gate.complements._Cover`), or None; tried once per target before
         the greedy search, which then has the last word.
+    hide_all : callable, optional
+        ``hide_all(state)``: the state with every block the gate can hide hidden: the last
+        resort for a target the search cannot protect (a leak is worse than a blank table).
     """
 
     narrow: Callable[[Any], Sequence[Hashable]]
@@ -80,29 +84,35 @@ class Hardening:
     candidates: Callable[[Any, Hashable], Sequence[Any]]
     hide: Callable[[Any, Any], Any]
     cover: Callable[[Any, Hashable], Any] | None = None
+    hide_all: Callable[[Any], Any] | None = None
 
 
 def harden(
     problem: Hardening, state: Any, min_cell: int, max_trials: int = 3, max_rounds: int = 1000
-) -> Any:
+) -> tuple[Any, list[Hashable]]:
     """Hide blocks until the attacker narrows no target (or none can be widened further).
 
     For the first narrow target, the cover (if the problem has one) first; then the first of
-    its ``max_trials`` cheapest candidates that gives it the full range is hidden; if none does alone, the one that widens it most (the
-    cheapest on ties), and the target is checked again. A target with no candidate left
-    (everything around it is hidden), or still narrow after ``max_rounds`` hidings (a
-    guard: each hiding should hide a new block), is given up; it stays hidden.
+    its ``max_trials`` cheapest candidates that gives it the full range is hidden; if none
+    does alone, the one that widens it most (the cheapest on ties), and the target is checked
+    again. A target with no candidate left (everything around it is hidden), or still narrow
+    after ``max_rounds`` hidings (a guard: each hiding should hide a new block), makes the
+    gate hide everything it can (``hide_all``); a target still narrow then is narrowed by
+    what the gate does not publish itself (the input's own bounds): it is given up.
 
     Returns
     -------
-    object
+    state : object
         The final state.
+    given_up : list
+        The targets still narrow in it (empty when every hidden small count is protected).
     """
     given_up: set[Hashable] = set()
+    everything_hidden = problem.hide_all is None
     while True:
         bad = [t for t in problem.narrow(state) if t not in given_up]
         if not bad:
-            return state
+            return state, sorted(given_up, key=repr)
         target = bad[0]
         if problem.cover is not None:
             covered = problem.cover(state, target)
@@ -112,6 +122,10 @@ def harden(
             cands = list(problem.candidates(state, target))
             rounds += 1
             if not cands or rounds > max_rounds:
+                if not everything_hidden:
+                    assert problem.hide_all is not None
+                    state, everything_hidden = problem.hide_all(state), True
+                    continue
                 given_up.add(target)
                 break
             best, best_w = None, -1.0
