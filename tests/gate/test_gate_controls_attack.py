@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 import scoreaudit as sa
+from scoreaudit.core.vocab import REST
 from scoreaudit.gate.aggregate import publish_aggregate
 from scoreaudit.gate.attack import System, narrow
 
@@ -132,9 +133,12 @@ def _comparison(a: _Attack, table: pd.DataFrame, rec: dict) -> None:
     if pd.notna(rec.get("n")):
         a.linear([(a.expr(group, COUNTS[own]), 1.0)], float(rec["n"]))
     reference = str(rec["reference"])
-    ref_rows = (
-        None if reference.startswith("(") else _members(table, str(rec["attribute"]), reference)
-    )
+    if reference == REST:  # everyone else: the rows outside the group
+        ref_rows = [i for i in range(len(table)) if i not in set(group)]
+    elif reference.startswith("("):  # random controls or files with errors: a total
+        ref_rows = None
+    else:
+        ref_rows = _members(table, str(rec["attribute"]), reference)
     if pd.notna(rec.get("reference_n")):
         rows = group if ref_rows is None else ref_rows
         a.linear(
@@ -203,6 +207,16 @@ def _published(seed: int, **kw):
 def test_published_control_logs_resist_the_attacker(seed):
     cells, published = _published(seed)
     assert published.groups[list(COUNTS)].isna().to_numpy().any(), "small counts to protect"
+    assert _attack(cells, published) == []
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_comparisons_with_everyone_else_resist_the_attacker(seed):
+    log, cells = _log(seed)
+    result = sa.audit_controls(sa.ControlLog(log, ["gender", "age"]), reference="rest", n_boot=20)
+    published = publish_aggregate(result, MIN_CELL)[0]
+    rest = published.disparities["reference"] == REST
+    assert rest.any()
     assert _attack(cells, published) == []
 
 

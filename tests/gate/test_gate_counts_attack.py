@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 import scoreaudit as sa
+from scoreaudit.core.vocab import REST
 from scoreaudit.gate.aggregate import publish_aggregate
 from scoreaudit.gate.attack import System, narrow
 
@@ -110,8 +111,14 @@ def _attack(table: pd.DataFrame, published) -> list[tuple[str, str, str, int, fl
                 a.published_rate(rows, event, base, float(rec[rate]))
     for rec in published.disparities.to_dict("records"):
         event, base = RATES[str(rec["metric"])]
-        for side, prefix in ((str(rec["group"]), ""), (str(rec["reference"]), "reference_")):
-            rows = _members(table, str(rec["attribute"]), side)
+        group = _members(table, str(rec["attribute"]), str(rec["group"]))
+        reference = str(rec["reference"])
+        ref_rows = (  # "(rest)": everyone else, the rows outside the group
+            [i for i in range(len(table)) if i not in set(group)]
+            if reference == REST
+            else _members(table, str(rec["attribute"]), reference)
+        )
+        for rows, prefix in ((group, ""), (ref_rows, "reference_")):
             if pd.notna(rec.get(prefix + "n")):
                 a.published_count(rows, base, float(rec[prefix + "n"]))
             if pd.notna(rec.get(prefix + "rate")):
@@ -138,6 +145,19 @@ def test_published_count_tables_resist_the_attacker(seed):
     published, _ = publish_aggregate(result, MIN_CELL)
     hidden = published.groups[list(COUNTS)].isna().to_numpy().sum()
     assert hidden > 0, "the table has small counts to protect"
+    assert _attack(table, published) == []
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_comparisons_with_everyone_else_are_published_and_resist_the_attacker(seed):
+    # each comparison publishes the rest's counts (reference_n, reference_rate): the sums of
+    # the other rows. They were all blanked before; now those resting on no small count show
+    table = _table(seed)
+    roles = {"tp": "tp", "fp": "fp", "tn": "tn", "fn": "fn"}
+    result = sa.audit_counts(table, ["gender", "age"], reference="rest", **roles)
+    published, _ = publish_aggregate(result, MIN_CELL)
+    d = published.disparities
+    assert (d["reference"] == REST).all() and (~d["suppressed"]).any()
     assert _attack(table, published) == []
 
 

@@ -32,7 +32,7 @@ import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
-from scoreaudit.core.vocab import SEP
+from scoreaudit.core.vocab import REST, SEP
 from scoreaudit.gate.attack import System, narrow
 from scoreaudit.gate.complements import UNPUBLISHED, margin_lines, protect_groups
 from scoreaudit.gate.publish import Suppression, blank_rows, small_count
@@ -250,13 +250,14 @@ def _publish_aggregate(
     unprotectable: list = []
     if secondary and (primary.any() or size.any()):
         # the exact attacker has the last word on the final masks (gate.verify)
-        tables = _Tables(groups, d, rules)
+        tables = _Tables(groups, d, rules, values_of, min_cell, suppress_zero)
         check = _Attack(tables, values_of, summary, min_cell, suppress_zero)
         (masks, size), unprotectable = harden(check.problem(), (masks, size), min_cell)
     any_count = np.zeros(len(groups), dtype=bool)
     for m in masks.values():
         any_count |= m
-    pub_groups, pub_d, d_mask = _Tables(groups, d, rules).publish(masks, size)
+    tables = _Tables(groups, d, rules, values_of, min_cell, suppress_zero)
+    pub_groups, pub_d, d_mask = tables.publish(masks, size)
     n_final = int(np.logical_or.reduce([*masks.values(), size]).sum()) if masks else int(size.sum())
     info = Suppression(
         min_cell=min_cell,
@@ -277,9 +278,22 @@ def _publish_aggregate(
 
 
 class _Tables:
-    """The published groups and comparisons tables of given masks (the gate's blanking)."""
+    """The published groups and comparisons tables of given masks (the gate's blanking).
 
-    def __init__(self, groups: pd.DataFrame, d: pd.DataFrame, rules: CountRules) -> None:
+    A comparison with everyone else (reference ``"(rest)"``) publishes the rest's counts:
+    the sums of the attribute's other rows. It rests on the group's counts and is hidden
+    when one of the rest's counts is small, as a group's would be.
+    """
+
+    def __init__(
+        self,
+        groups: pd.DataFrame,
+        d: pd.DataFrame,
+        rules: CountRules,
+        values_of: Mapping[str, np.ndarray],
+        min_cell: int,
+        suppress_zero: bool,
+    ) -> None:
         self.groups, self.d, self.rules = groups, d, rules
         self.n = len(groups)
         self.key = groups["attribute"].astype(str) + "\x00" + groups["group"].astype(str)
@@ -290,6 +304,28 @@ class _Tables:
             str(m): np.asarray(list(idx))
             for m, idx in d.groupby(d["metric"].astype(str), sort=False).groups.items()
         }
+        self._rest(values_of, min_cell, suppress_zero)
+
+    def _rest(self, values_of: Mapping[str, np.ndarray], min_cell: int, zero: bool) -> None:
+        """Rows of each rest comparison's attribute, its group's row, and its small counts."""
+        d, groups = self.d, self.groups
+        self.rest = (d["reference"].astype(str) == REST).to_numpy() & ~self.pseudo
+        attrs = groups["attribute"].astype(str).to_numpy()
+        self.attr_rows = {a: np.flatnonzero(attrs == a) for a in np.unique(attrs)}
+        row_of = {k: i for i, k in enumerate(self.key)}
+        self.group_row = np.array([row_of.get(k, -1) for k in self.dkey], dtype=np.int64)
+        self.rest_value: dict[str, np.ndarray] = {}
+        self.rest_small: dict[str, np.ndarray] = {}
+        d_attr = d["attribute"].astype(str).to_numpy()
+        for c, v in values_of.items():
+            sums = {a: float(v[rows].sum()) for a, rows in self.attr_rows.items()}
+            total = np.array([sums.get(a, np.nan) for a in d_attr])
+            own = np.where(self.group_row >= 0, v[np.maximum(self.group_row, 0)], np.nan)
+            value = np.where(self.rest, total - own, np.nan)
+            self.rest_value[c] = value
+            self.rest_small[c] = self.rest & (
+                ~np.isfinite(value) | small_count(value, min_cell, zero)
+            )
 
     def column_masks(self, masks: Mapping[str, np.ndarray]) -> list[tuple[list[str], np.ndarray]]:
         """The groups table's columns blanked by the counts they rest on, and where."""
@@ -319,8 +355,25 @@ class _Tables:
                 False,
                 self.rkey.iloc[rows].map(sup).astype(object).fillna(True).to_numpy(bool),
             )
+            rest = self.rest[rows]
+            if rest.any():
+                small = np.zeros(rows.size, dtype=bool)
+                for name in need:
+                    small |= self.rest_small.get(name, self.rest)[rows]
+                r_sup = np.where(rest, small, r_sup)
             d_mask[rows] = g_sup | r_sup
         return d_mask
+
+    def rest_relations(self, d_mask: np.ndarray) -> list[tuple[int, str, float]]:
+        """What the published rest comparisons give back: (comparison row, count, value),
+        the count summed over the attribute's rows but the group's."""
+        out = []
+        for metric, rows in self.by_metric.items():
+            rows = rows[self.rest[rows] & ~d_mask[rows]]
+            for c in self.rules.metric_counts.get(metric, tuple(self.rest_value)):
+                if c in self.rest_value:
+                    out += [(int(j), c, float(self.rest_value[c][j])) for j in rows]
+        return out
 
     def publish(self, masks: Mapping[str, np.ndarray], size: np.ndarray):
         groups, d = self.groups, self.d
@@ -466,6 +519,14 @@ class _Attack:
                 s.eq({x[(int(r), a)]: 1.0 for a in self.atoms[c]}, float(self.values[c][r]))
         for names, value in self.totals.items():
             s.eq({total[a]: 1.0 for c in names for a in self.atoms[c]}, value)
+        t = self.tables
+        for j, c, value in t.rest_relations(t.comparison_mask(*state)):
+            if c in self.atoms:
+                attr = str(t.d["attribute"].iloc[j])
+                rest = [r for r in t.attr_rows[attr] if r != t.group_row[j]]
+                if not all(self.ok[c][r] for r in rest):
+                    continue  # the declared sum does not hold there: no relation on atoms
+                s.eq({x[(int(r), a)]: 1.0 for r in rest for a in self.atoms[c]}, value)
         return s, x
 
     def _targets(self, state: _State) -> list[tuple[int, str]]:
