@@ -12,6 +12,8 @@ tables)::
     python benchmarks/attack_counts.py --kind funnel --seeds 0 150
     python benchmarks/attack_counts.py --kind counts --attributes 3 --seeds 0 100
     python benchmarks/attack_counts.py --kind funnel --strata 0 --seeds 0 150
+    python benchmarks/attack_counts.py --kind counts --rest --seeds 0 100
+    python benchmarks/attack_counts.py --kind controls --rest --seeds 0 100
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "tests" / "gate")]
 
 
-def _counts(seed: int, suppress_zero: bool, attributes: int = 2) -> list:
+def _counts(seed: int, suppress_zero: bool, attributes: int = 2, rest: bool = False) -> list:
     import test_gate_counts_attack as t
 
     import scoreaudit as sa
@@ -34,16 +36,23 @@ def _counts(seed: int, suppress_zero: bool, attributes: int = 2) -> list:
     table = t._table(seed, attributes)
     roles = {"tp": "tp", "fp": "fp", "tn": "tn", "fn": "fn"}
     group = [c for c in table.columns if c not in roles]
-    result = sa.audit_counts(table, group, **roles)
+    result = sa.audit_counts(table, group, reference="rest" if rest else None, **roles)
     published, _ = publish_aggregate(result, t.MIN_CELL, suppress_zero=suppress_zero)
     return t._attack(table, published)
 
 
-def _controls(seed: int, suppress_zero: bool, **_: int) -> list:
+def _controls(seed: int, suppress_zero: bool, rest: bool = False, **_: int) -> list:
     import test_gate_controls_attack as t
 
-    cells, published = t._published(seed, suppress_zero=suppress_zero)
-    return t._attack(cells, published)
+    import scoreaudit as sa
+    from scoreaudit.gate.aggregate import publish_aggregate
+
+    if not rest:
+        cells, published = t._published(seed, suppress_zero=suppress_zero)
+        return t._attack(cells, published)
+    log, cells = t._log(seed)
+    result = sa.audit_controls(sa.ControlLog(log, ["gender", "age"]), reference="rest", n_boot=20)
+    return t._attack(cells, publish_aggregate(result, t.MIN_CELL, suppress_zero=suppress_zero)[0])
 
 
 def _funnel(seed: int, suppress_zero: bool, strata: int = 2) -> list:
@@ -62,10 +71,15 @@ def main() -> int:
         "--attributes", type=int, choices=[2, 3], default=2, help="count tables: 2 x 3 or 2 x 2 x 3"
     )
     parser.add_argument("--strata", type=int, choices=[0, 2, 3], default=2, help="funnels")
+    parser.add_argument("--rest", action="store_true", help="counts, controls: reference=rest")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     attack = {"counts": _counts, "controls": _controls, "funnel": _funnel}[args.kind]
-    shape = {"counts": {"attributes": args.attributes}, "funnel": {"strata": args.strata}}
+    shape = {
+        "counts": {"attributes": args.attributes, "rest": args.rest},
+        "controls": {"rest": args.rest},
+        "funnel": {"strata": args.strata},
+    }
     leaks = 0
     for seed in range(*args.seeds):
         found = attack(seed, args.suppress_zero, **shape.get(args.kind, {}))
