@@ -39,6 +39,7 @@ MODULES = {
     "attack": "scoreaudit.gate.attack",
     "aggregate_gate": "scoreaudit.gate.aggregate",
     "funnel_gate": "scoreaudit.gate.funnel",
+    "verify": "scoreaudit.gate.verify",
     "ties": "scoreaudit.selection.ties",
     "policies": "scoreaudit.selection.policies",
     "auc_ks": "scoreaudit.stats._auc_ks",
