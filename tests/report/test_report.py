@@ -579,11 +579,13 @@ def test_untranslated_spec_texts_stay_english_and_say_so(c2sg_result):
     info["translations"] = {"fr": {**info["translations"]["fr"], "texts": texts}}
     fr = render_markdown(dataclasses.replace(c2sg_result, model_info=info), "fr")
     assert "mothers aged over 25 score higher" in fr  # as written, never dropped
-    assert "texte de la spécification du modèle, en anglais" in fr
+    note = "texte de la spécification du modèle, en anglais"
+    assert fr.count(note) == 1  # above the sources, not beside the (French) description
+    assert f"{info['translations']['fr']['description']} {note}" not in fr
     assert "9 719 EUR par an" in fr  # the other texts keep their translation
     del info["translations"]
     fr = render_markdown(dataclasses.replace(c2sg_result, model_info=info), "fr")
-    assert "9,719 EUR/year" in fr and "texte de la spécification du modèle, en anglais" in fr
+    assert "9,719 EUR/year" in fr and fr.count(note) == 2  # the description and the sources
     en = render_markdown(c2sg_result, "en")
     assert "9,719 EUR/year" in en and "(text of the model specification)" not in en
 

@@ -516,9 +516,10 @@ def model_context(pub: Any, lang: str) -> dict[str, Any]:
         )
     english = str(info.get("description") or "")
     description = english
+    english_description = False  # the description shown in the spec's English
     if words is not None and english:
         description = words.description or english
-        words.untranslated |= words.description is None
+        english_description = words.description is None
     lowered = (english + " " + description).lower()
     warn = assumed_any or "assumption" in lowered or "hypothès" in lowered
     model = getattr(pub, "model", None)
@@ -552,7 +553,9 @@ def model_context(pub: Any, lang: str) -> dict[str, Any]:
         "features": [{"label": variable_label(str(f), lang), "code": str(f)} for f in features],
         "terms": terms,
         "score_column": str(column) if kind == "ScoreColumn" or (column and not terms) else "",
-        # texts the spec does not translate stay in its (English) words: said so
+        # texts the spec does not translate stay in its (English) words: said so, beside the
+        # description and above the sources
+        "description_note": t("spec_note", lang) if english_description else "",
         "spec_note": t("spec_note", lang) if words is not None and words.untranslated else "",
     }
 
