@@ -50,3 +50,57 @@ def test_a_count_the_input_itself_bounds_is_reported_unprotectable():
     # the input says b <= 5: no publication choice can widen b beyond [0, 5]
     state, given_up = harden(_problem(b_at_most=5), frozenset({"b"}), 11)
     assert state == set(CELLS) and given_up == ["b"]
+
+
+# -- the search itself, on a made-up problem (a state is the tuple of hidden blocks, in the
+# -- order the search hid them; a target's width is the sum of the weights hidden with it)
+WEIGHTS = {"x": 1, "y": 8, "z": 8, "w": 20, "ALL": 100}
+
+
+def _search(**kw) -> Hardening:
+    def width(state, target):
+        return float(sum(WEIGHTS.get(b, 0) for b in state))
+
+    def narrow(state):
+        return ["t"] if width(state, "t") < 11 else []
+
+    order = {"t": ["x", "y", "z", "w"]}  # keyed by target: a search for another fails
+    cands = kw.pop("candidates", lambda st, t: [b for b in order[t] if b not in st])
+    return Hardening(narrow, width, cands, hide=lambda st, b: (*st, b), **kw)
+
+
+def test_the_widest_of_the_cheapest_trials_is_hidden_first():
+    # x, y, z tried (max_trials 3), none enough alone: y, the widest and first of the ties;
+    # then x (8 + 1 = 9) is not enough and z (16) is
+    state, given_up = harden(_search(), ("t",), 11)
+    assert state == ("t", "y", "z") and given_up == []
+
+
+def test_a_cover_that_finds_nothing_leaves_the_state_as_it_was():
+    state, _ = harden(_search(cover=lambda st, t: None), ("t",), 11)
+    assert state == ("t", "y", "z")
+
+
+def test_a_width_equal_to_the_range_is_protected():
+    WEIGHTS["v"] = 11
+    try:
+        cands = lambda st, t: [b for b in ("v", "w") if b not in st]  # noqa: E731
+        state, _ = harden(_search(candidates=cands), ("t",), 11)
+        assert state == ("t", "v")  # [0, 11] is wide enough: w is not hidden too
+    finally:
+        del WEIGHTS["v"]
+
+
+def test_the_round_guard_then_the_last_resort():
+    # every candidate is new and widens nothing: after max_rounds hidings the gate hides all
+    def cands(st, t):
+        return [f"n{len(st)}"] if t == "t" else []
+
+    problem = _search(candidates=cands, hide_all=lambda st: (*st, "ALL"))
+    state, given_up = harden(problem, ("t",), 11, max_rounds=2)
+    assert state == ("t", "n1", "n2", "ALL") and given_up == []
+
+
+def test_without_a_last_resort_a_hopeless_target_is_given_up():
+    state, given_up = harden(_search(candidates=lambda st, t: []), ("t",), 11)
+    assert state == ("t",) and given_up == ["t"]
