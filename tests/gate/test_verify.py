@@ -104,3 +104,10 @@ def test_the_round_guard_then_the_last_resort():
 def test_without_a_last_resort_a_hopeless_target_is_given_up():
     state, given_up = harden(_search(candidates=lambda st, t: []), ("t",), 11)
     assert state == ("t",) and given_up == ["t"]
+
+
+def test_a_search_out_of_time_hides_everything():
+    # large tables: past the time allowed, a blank table rather than a wait of minutes
+    problem = _search(hide_all=lambda st: (*st, "ALL"))
+    assert harden(problem, ("t",), 11, seconds=0.0) == (("t", "ALL"), [])
+    assert harden(_search(), ("t",), 11, seconds=0.0) == (("t",), ["t"])  # no last resort

@@ -173,6 +173,9 @@ CONTROL_COUNT_RULES = CountRules(
         ("fpr", "*"),
         ("fnr", "*"),
         ("est_files", ("random",)),
+        # a row's flag and note say whether its counts reach min_cell (or are zero)
+        ("small_cell", "*"),
+        ("note", "*"),
     ),
     # a log's controls split into errors and no errors
     coupled=(("random_errors", "random_ok"), ("score_errors", "score_ok")),
@@ -204,6 +207,7 @@ CONTROL_COUNT_RULES = CountRules(
             lambda min_cell: warning("controls_few_random_hidden", min_cell=min_cell),
         )
     },
+    zero_warnings={"warn_controls_absent": lambda: warning("controls_absent_hidden")},
 )
 
 

@@ -130,6 +130,9 @@ COUNT_TABLE_RULES = CountRules(
         ("selected", ("selected", "not_selected")),
         ("positives", ("positives", "negatives")),
         *RATE_COUNTS.items(),  # a rate's columns (value, interval) rest on its two counts
+        # a row's flag and note say whether its counts reach min_cell (or are zero)
+        ("small_cell", "*"),
+        ("note", "*"),
     ),
     # a confusion matrix's four cells add up to the row's size
     coupled=(("n", "tp", "fp", "tn", "fn", "selected", "not_selected", "positives", "negatives"),),

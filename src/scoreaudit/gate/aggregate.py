@@ -36,7 +36,7 @@ from scoreaudit.core.vocab import REST, SEP
 from scoreaudit.gate.attack import System, narrow
 from scoreaudit.gate.complements import UNPUBLISHED, margin_lines, protect_groups
 from scoreaudit.gate.publish import Suppression, blank_rows, small_count
-from scoreaudit.gate.verify import Hardening, harden
+from scoreaudit.gate.verify import Hardening, harden, intervals_or_unknown
 
 __all__ = ["CountRules", "publish_aggregate"]
 
@@ -72,6 +72,10 @@ class CountRules:
     summary_warnings : mapping
         Warning code -> (the ``data_summary`` count it quotes, a function of ``min_cell``
         giving the warning said instead, without the number, when that count is hidden).
+    zero_warnings : mapping
+        Warning code -> a function giving the warning said instead, without naming groups,
+        when zero counts are suppressed (``suppress_zero``): the warning names groups by a
+        zero count ("no random control"), which the tables then hide.
     atoms : mapping
         Count -> the row's finest counts (atoms) it is the sum of (a count not listed is an
         atom): ``n`` of a confusion matrix is ``tp + fp + tn + fn``. The gate's attacker
@@ -93,6 +97,7 @@ class CountRules:
     parts: tuple[tuple[str, tuple[str, ...]], ...] = ()
     summary_totals: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     summary_warnings: Mapping[str, tuple[str, Callable[[int], Any]]] = field(default_factory=dict)
+    zero_warnings: Mapping[str, Callable[[], Any]] = field(default_factory=dict)
     pseudo_references: tuple[str, ...] = ()
     atoms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     summary_counts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -178,13 +183,14 @@ def _protect_summary(result, rules, min_cell, suppress_zero):
             hidden.add(key)
     for key in hidden:
         summary[key] = None
-    warnings = [
-        rules.summary_warnings[w.code][1](min_cell)
-        if getattr(w, "code", None) in rules.summary_warnings
-        and rules.summary_warnings[w.code][0] in hidden
-        else w
-        for w in getattr(result, "warnings", [])
-    ]
+    warnings = []
+    for w in getattr(result, "warnings", []):
+        code = getattr(w, "code", None)
+        if code in rules.summary_warnings and rules.summary_warnings[code][0] in hidden:
+            w = rules.summary_warnings[code][1](min_cell)
+        elif suppress_zero and code in rules.zero_warnings:
+            w = rules.zero_warnings[code]()  # it names groups whose zero count is hidden
+        warnings.append(w)
     return summary, warnings
 
 
@@ -540,12 +546,12 @@ class _Attack:
             return np.zeros((0, 2))
         s, x = self._system(state)
         exprs = [{x[(r, a)]: 1.0 for a in self.atoms[c]} for r, c in targets]
-        iv = s.intervals(exprs, sides=(1,))
+        iv = intervals_or_unknown(s, exprs, sides=(1,))
         truth = np.array([self.values[c][r] for r, c in targets])
         iv[:, 0] = truth  # the true value is feasible: a lower bound of the width
         check = np.flatnonzero(~(iv[:, 1] - truth >= self.min_cell))
         if check.size:
-            iv[check] = s.intervals([exprs[i] for i in check])
+            iv[check] = intervals_or_unknown(s, [exprs[i] for i in check])
         return iv
 
     def narrow(self, state: _State) -> list[tuple[int, str]]:

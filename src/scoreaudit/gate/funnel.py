@@ -24,7 +24,7 @@ import pandas as pd
 
 from scoreaudit.gate.attack import System, narrow
 from scoreaudit.gate.publish import Suppression, blank_rows, secondary_suppression, small_count
-from scoreaudit.gate.verify import Hardening, harden
+from scoreaudit.gate.verify import Hardening, harden, intervals_or_unknown
 
 __all__ = ["publish_funnel"]
 
@@ -121,7 +121,9 @@ def _protect_crude(
 
 
 def _blank(frame: pd.DataFrame, mask: np.ndarray, labels: tuple[str, ...]) -> pd.DataFrame:
-    out = blank_rows(frame, mask, [c for c in frame.columns if c not in labels])
+    # a hidden row's small-cell flag says whether its four counts reach min_cell: hidden too
+    keep = set(labels) - {"small_cell"}
+    out = blank_rows(frame, mask, [c for c in frame.columns if c not in keep])
     out["suppressed"] = mask
     return out
 
@@ -347,6 +349,10 @@ class _Attack:
             mine = at(str(rec["group"]), str(rec["stage"]))
             s.eq(mine, float(count))
             if np.isfinite(share) and share > 0:  # the stage's total, count / share
+                total = float(count) / float(share)
+                if abs(total - round(total)) < 1e-6:  # a whole number: what an attacker reads
+                    s.eq(at(None, str(rec["stage"])), float(round(total)))
+                    continue
                 e = {k: -float(share) * w for k, w in at(None, str(rec["stage"])).items()}
                 for k, w in mine.items():
                     e[k] = e.get(k, 0.0) + w
@@ -382,12 +388,12 @@ class _Attack:
         targets = self._targets(final)
         if not targets:
             return []
-        iv = self._system(final).intervals([self._expr(t) for t in targets])
+        iv = intervals_or_unknown(self._system(final), [self._expr(t) for t in targets])
         iv[:, 1] += [self._slack(t) for t in targets]
         return [t for t, bad in zip(targets, narrow(iv, self.min_cell), strict=True) if bad]
 
     def width(self, final: np.ndarray, target: tuple) -> float:
-        lo, hi = self._system(final).intervals([self._expr(target)])[0]
+        lo, hi = intervals_or_unknown(self._system(final), [self._expr(target)])[0]
         return float(hi - lo) + self._slack(target)
 
     def candidates(self, final: np.ndarray, target: tuple) -> list[int]:

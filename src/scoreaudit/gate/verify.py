@@ -46,11 +46,37 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+import time
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Hardening", "harden"]
+import numpy as np
+
+from scoreaudit.gate.attack import AttackError, System
+
+__all__ = ["Hardening", "harden", "intervals_or_unknown"]
+
+
+def intervals_or_unknown(
+    system: System, targets: Sequence[Mapping[int, float]], sides: tuple[int, ...] = (0, 1)
+) -> np.ndarray:
+    """The system's intervals, or NaN (not known to be wide: the gate hides more) when the
+    solver finds no solution to relations a gate knows to hold (the true counts satisfy
+    them): a numerical failure of the solver is never a reason to publish, nor to stop.
+
+    Examples
+    --------
+    >>> s = System()
+    >>> a = s.var("a", 0, 10)
+    >>> s.eq({a: 1}, 20)  # no solution: the solver says so
+    >>> intervals_or_unknown(s, [{a: 1}]).tolist()
+    [[nan, nan]]
+    """
+    try:
+        return system.intervals(targets, sides)
+    except AttackError:
+        return np.full((len(targets), 2), np.nan)
 
 
 @dataclass(frozen=True)
@@ -88,7 +114,12 @@ class Hardening:
 
 
 def harden(
-    problem: Hardening, state: Any, min_cell: int, max_trials: int = 3, max_rounds: int = 1000
+    problem: Hardening,
+    state: Any,
+    min_cell: int,
+    max_trials: int = 3,
+    max_rounds: int = 1000,
+    seconds: float | None = 60.0,
 ) -> tuple[Any, list[Hashable]]:
     """Hide blocks until the attacker narrows no target (or none can be widened further).
 
@@ -97,8 +128,10 @@ def harden(
     does alone, the one that widens it most (the cheapest on ties), and the target is checked
     again. A target with no candidate left (everything around it is hidden), or still narrow
     after ``max_rounds`` hidings (a guard: each hiding should hide a new block), makes the
-    gate hide everything it can (``hide_all``); a target still narrow then is narrowed by
-    what the gate does not publish itself (the input's own bounds): it is given up.
+    gate hide everything it can (``hide_all``); so does a search still running after
+    ``seconds`` (large tables: a blank table rather than a wait of minutes). A target still
+    narrow then is narrowed by what the gate does not publish itself (the input's own
+    bounds): it is given up.
 
     Returns
     -------
@@ -107,34 +140,50 @@ def harden(
     given_up : list
         The targets still narrow in it (empty when every hidden small count is protected).
     """
+    start = time.monotonic()
     given_up: set[Hashable] = set()
-    everything_hidden = problem.hide_all is None
+    resort = [problem.hide_all]  # the last resort, used at most once
+
+    def out_of_time() -> bool:
+        return seconds is not None and time.monotonic() - start > seconds
+
     while True:
         bad = [t for t in problem.narrow(state) if t not in given_up]
         if not bad:
             return state, sorted(given_up, key=repr)
+        if out_of_time():
+            hide_all = resort.pop() if resort else None
+            if hide_all is None:
+                return state, sorted(given_up | set(bad), key=repr)
+            state = hide_all(state)
+            continue
         target = bad[0]
         if problem.cover is not None:
             covered = problem.cover(state, target)
             state = state if covered is None else covered
         rounds = 0
-        while not problem.width(state, target) >= min_cell:
+        while not problem.width(state, target) >= min_cell and not out_of_time():
             cands = list(problem.candidates(state, target))
             rounds += 1
             if not cands or rounds > max_rounds:
-                if not everything_hidden:
-                    assert problem.hide_all is not None
-                    state, everything_hidden = problem.hide_all(state), True
+                hide_all = resort.pop() if resort else None
+                if hide_all is not None:
+                    state = hide_all(state)
                     continue
                 given_up.add(target)
                 break
-            best, best_w = None, -1.0
-            for block in cands[:max_trials]:
-                trial = problem.hide(state, block)
-                w = problem.width(trial, target)
-                if w >= min_cell:
-                    best = trial
-                    break
-                if best is None or w > best_w:
-                    best, best_w = trial, w
-            state = best
+            state = _widest(problem, state, target, cands[:max_trials], min_cell)
+
+
+def _widest(problem: Hardening, state: Any, target: Hashable, trials: list, min_cell: int) -> Any:
+    """The first trial that gives the target the full range, else the one that widens it
+    most (the cheapest on ties)."""
+    best, best_w = None, -1.0
+    for block in trials:
+        trial = problem.hide(state, block)
+        w = problem.width(trial, target)
+        if w >= min_cell:
+            return trial
+        if best is None or w > best_w:
+            best, best_w = trial, w
+    return best
