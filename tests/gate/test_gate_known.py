@@ -471,7 +471,10 @@ def test_publish_small_group_and_one_complement():
     r = _audit([200, 195, 5], [30, 20, 0])
     pub = publish(r)
     g = pub.result.groups
-    assert g["suppression"].tolist() == ["", "complement", "small"]
+    assert pub.reasons["groups"].tolist() == ["", "complement", "small"]
+    # published: hidden, without saying why (a reason would bound the hidden counts)
+    assert g["suppression"].tolist() == ["", "hidden", "hidden"]
+    assert g["small_cell"].tolist() == [False, True, True]
     assert g["suppressed"].tolist() == [False, True, True]
     assert g["n"].isna().tolist() == [False, True, True]
     assert g["selected"].isna().tolist() == [False, True, True]
@@ -479,7 +482,8 @@ def test_publish_small_group_and_one_complement():
     d = pub.result.disparities
     assert d["group"].tolist() == ["b", "c"]
     assert d["suppressed"].tolist() == [True, True]
-    assert d["suppression"].tolist() == ["complement", "small"]
+    assert pub.reasons["disparities"].tolist() == ["complement", "small"]
+    assert d["suppression"].tolist() == ["hidden", "hidden"]
     assert d["ratio"].isna().all() and d["p_adjusted"].isna().all()
     assert d["note"].tolist() == ["", ""]
     # c's size is hidden: the whole attribute is hidden in the curve
@@ -496,7 +500,7 @@ def test_publish_small_group_and_one_complement():
     assert r.groups["n"].tolist() == [200, 195, 5]
     # without complementary suppression (tests only): c alone
     pub = publish(r, secondary=False)
-    assert pub.result.groups["suppression"].tolist() == ["", "", "small"]
+    assert pub.reasons["groups"].tolist() == ["", "", "small"]
     assert pub.result.disparities["suppressed"].tolist() == [False, True]
     assert (pub.suppression.primary, pub.suppression.secondary) == (1, 0)
     assert not np.isnan(pub.result.disparities["p_adjusted"].astype(float)[0])
@@ -514,7 +518,7 @@ def test_publish_thresholds_unsuppressed_and_cache():
     assert publish(r, min_cell=6).result.groups["suppressed"].tolist() == [False, True, True]
     # min_cell 5 with zeros small: c has 0 selected
     pub = publish(r, min_cell=5, suppress_zero=True)
-    assert pub.result.groups["suppression"].tolist()[2] == "small"
+    assert pub.reasons["groups"].tolist()[2] == "small"
     assert pub.suppression.suppress_zero is True
     # unsuppressed: refused for real data, allowed for synthetic data
     with pytest.raises(ScoreAuditError, match="only allowed for synthetic data"):
@@ -728,10 +732,11 @@ def test_publish_rest_reference_that_is_small():
     # 3 selected) is small, so a vs rest is hidden; c vs rest (a + b: 400 files, 43
     # selected) is published; b is small itself
     r = _audit([300, 100, 100], [40, 3, 0], reference="rest")
-    d = publish(r, secondary=False).result.disparities
+    pub = publish(r, secondary=False)
+    d = pub.result.disparities
     assert d["group"].tolist() == ["a", "b", "c"]
     assert d["suppressed"].tolist() == [True, True, False]
-    assert d["suppression"].tolist() == ["complement", "small", ""]
+    assert pub.reasons["disparities"].tolist() == ["complement", "small", ""]
     # the rest of a (b + c: 200 files, 193 selected) has 7 files not selected: small; b and
     # c have 4 and 3 not selected: small themselves
     r = _audit([300, 100, 100], [40, 96, 97], reference="rest")
@@ -1014,7 +1019,7 @@ def test_publish_record_counts_and_unsuppressed_cache():
     r = _audit([200, 200, 200], [30, 5, 20])
     pub = publish(r)
     g = pub.result.groups
-    assert g["suppression"].tolist() == ["", "small", "complement"]
+    assert pub.reasons["groups"].tolist() == ["", "small", "complement"]
     assert g["n"].tolist() == [200, 200, 200]
     assert pub.suppression.rows["groups"] == 2
     hidden_curve = int(pub.result.curve["suppressed"].sum())
@@ -1025,7 +1030,7 @@ def test_publish_record_counts_and_unsuppressed_cache():
     assert publish(r, allow_unsuppressed=True, synthetic=True).suppression.unsuppressed
     again = publish(r, synthetic=True)
     assert not again.suppression.unsuppressed
-    assert again.result.groups["suppression"].tolist() == ["", "small", "complement"]
+    assert again.reasons["groups"].tolist() == ["", "small", "complement"]
 
 
 def test_attacker_refuses_a_solver_failure(monkeypatch):

@@ -247,7 +247,11 @@ def _result_row(row: Any, known: Mapping[str, Any]) -> list[str]:
     flag = str(getattr(row, "suppression", "") or "")
     if flag:
         notes.append(
-            tr("cli_note_hidden_small") if flag == "small" else tr("cli_note_hidden_complement")
+            tr("cli_note_hidden_small")
+            if flag == "small"
+            else tr("cli_note_hidden_complement")
+            if flag == "complement"
+            else tr("cli_note_hidden")
         )
     elif row.small_cell is True:
         notes.append(tr("cli_note_small_cell"))

@@ -242,6 +242,9 @@ class PublishedResult:
     result: Any
     suppression: Suppression
     masks: dict[str, Any] = field(default_factory=dict)
+    #: Why each hidden row is hidden (``"small"`` or ``"complement"``), by table: the
+    #: gate's record, never published (the published tables say ``"hidden"`` for both).
+    reasons: dict[str, Any] = field(default_factory=dict)
 
     def __iter__(self):
         yield self.result
@@ -568,7 +571,27 @@ def _publish(result, min_cell, keep, suppress_zero, secondary, unsuppressed) -> 
     )
     if hasattr(result, "explanation"):
         object.__setattr__(published, "explanation", explanation)
-    return PublishedResult(published, info, masks)
+    reasons = {}
+    for name in ("groups", "disparities", "curve"):
+        table = getattr(published, name, None)
+        if isinstance(table, pd.DataFrame) and "suppression" in table.columns:
+            reasons[name] = table["suppression"].to_numpy(object).copy()
+            object.__setattr__(published, name, _without_reasons(table))
+    return PublishedResult(published, info, masks, reasons)
+
+
+def _without_reasons(table: pd.DataFrame) -> pd.DataFrame:
+    """A published table that does not say why a row is hidden, nor whether its counts
+    reach ``min_cell`` (``small_cell`` is True on every hidden row): "small" would bound a hidden count to [0, min_cell - 1] and
+    "complement" to 0 or at least ``min_cell``, which with a published margin narrows the
+    small counts it protects."""
+    out = table.copy()
+    flagged = out["suppression"].fillna("").astype(str).to_numpy() != ""
+    out["suppression"] = np.where(flagged, "hidden", "").astype(object)
+    hidden = out["suppressed"].to_numpy(bool)
+    if "small_cell" in out.columns:  # every hidden row says True: nothing about its counts
+        out["small_cell"] = out["small_cell"].astype(bool) | hidden
+    return out
 
 
 def _gate_calibration(result, groups, masks, min_cell, suppress_zero):
