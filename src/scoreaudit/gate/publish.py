@@ -373,8 +373,9 @@ def publish(
     Returns
     -------
     PublishedResult
-        ``.result`` (tables with a ``suppressed`` flag and a ``suppression`` column:
-        ``"small"`` or ``"complement"``), ``.suppression`` and the masks.
+        ``.result`` (tables with a ``suppressed`` flag and a ``suppression`` column that
+        says ``"hidden"``, never why), ``.suppression``, the masks and ``.reasons`` (the
+        gate's record of why: ``"small"`` or ``"complement"``, not published).
 
     Examples
     --------
@@ -383,9 +384,9 @@ def publish(
     >>> f = pd.DataFrame({"g": ["a"] * 300 + ["b"] * 5, "score": rng.random(305)})
     >>> r = sa.audit(sa.Population(f, protected=["g"]), "score", sa.Budget(share=0.1),
     ...              threshold_free=False)
-    >>> pub, info = publish(r)
-    >>> pub.groups["suppression"].tolist()  # 'a' = total - 'b': hidden as complement
-    ['complement', 'small']
+    >>> out = publish(r)
+    >>> out.result.groups["suppression"].tolist(), out.reasons["groups"].tolist()
+    (['hidden', 'hidden'], ['complement', 'small'])
     """
     from scoreaudit.errors import ScoreAuditError
 
