@@ -68,6 +68,8 @@ class _Attack:
         keys |= {"E": "score_errors_found"}
         parts = {"R": ("r_ok", "r_err"), "S": ("s_ok", "s_err"), "Y": ("r_err",), "E": ("s_err",)}
         self.totals = {k: summary.get(v) for k, v in keys.items()}
+        # with a population size, a group's estimated files are N * its random controls / R
+        self.N = summary.get("population_size")
         for k, total in self.totals.items():
             if total is not None:
                 self.s.eq(self.expr(every, parts[k]), float(total))
@@ -112,6 +114,11 @@ def _relations(a: _Attack, rows, rec: dict) -> None:
         a.linear([(e["score_errors"], 1.0), (score, -known["precision"])], 0.0)
     if "positive_share" in known and Y > 0:
         a.linear([(e["random_errors"], 1 / Y)], known["positive_share"])
+    if a.N:  # estimated files N * r / R, and the selection rate s / (N * r / R)
+        if "est_files" in known:
+            a.linear([(rnd, a.N / R)], known["est_files"])
+        if "selection_rate" in known:
+            a.linear([(score, 1.0), (rnd, -known["selection_rate"] * a.N / R)], 0.0)
 
 
 #: Per comparison metric: (count of ``n``, count of ``reference_n`` for a pseudo-reference).
@@ -155,6 +162,8 @@ def _rate(a: _Attack, rows, metric: str, rate: float) -> None:
     rnd, score = a.expr(rows, COUNTS["random_controls"]), a.expr(rows, COUNTS["score_controls"])
     if metric in ("representation", "burden"):
         a.linear([(score, 1 / S)], rate)
+    elif metric == "selection_rate" and a.N:  # picks over estimated files N * r / R
+        a.linear([(score, 1.0), (rnd, -rate * a.N / R)], 0.0)
     elif metric == "selection_rate":  # the group's share among picks over its share of the random
         a.linear([(score, 1 / S), (rnd, -rate / R)], 0.0)
     elif metric == "base_error_rate":
@@ -218,6 +227,15 @@ def test_comparisons_with_everyone_else_resist_the_attacker(seed):
     rest = published.disparities["reference"] == REST
     assert rest.any()
     assert _attack(cells, published) == []
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_logs_with_a_population_size_resist_the_attacker(seed):
+    # the estimated files (N x random controls / R) and the selection rates they give
+    log, cells = _log(seed)
+    control_log = sa.ControlLog(log, ["gender", "age"], population_size=100_000)
+    result = sa.audit_controls(control_log, reference={"gender": "m", "age": "y"}, n_boot=20)
+    assert _attack(cells, publish_aggregate(result, MIN_CELL)[0]) == []
 
 
 def test_the_attacker_pins_a_small_count_without_complements():
