@@ -253,16 +253,15 @@ def _publish_aggregate(
         )["size"]
     d = result.disparities.reset_index(drop=True)
     summary, warnings = _protect_summary(result, rules, min_cell, suppress_zero)
+    tables = _Tables(groups, d, rules, values_of, min_cell, suppress_zero)
     unprotectable: list = []
     if secondary and (primary.any() or size.any()):
         # the exact attacker has the last word on the final masks (gate.verify)
-        tables = _Tables(groups, d, rules, values_of, min_cell, suppress_zero)
         check = _Attack(tables, values_of, summary, min_cell, suppress_zero)
         (masks, size), unprotectable = harden(check.problem(), (masks, size), min_cell)
     any_count = np.zeros(len(groups), dtype=bool)
     for m in masks.values():
         any_count |= m
-    tables = _Tables(groups, d, rules, values_of, min_cell, suppress_zero)
     pub_groups, pub_d, d_mask = tables.publish(masks, size)
     n_final = int(np.logical_or.reduce([*masks.values(), size]).sum()) if masks else int(size.sum())
     info = Suppression(
@@ -477,8 +476,9 @@ class _Attack:
         masks, size = state
         return {k: np.ones_like(m) for k, m in masks.items()}, np.ones_like(size)
 
-    def known(self, state: _State) -> dict[str, np.ndarray]:
-        """Where each count is published or given back, under ``state``."""
+    def known(self, state: _State, d_mask: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """Where each count is published or given back, under ``state`` (``d_mask``: its
+        hidden comparisons, when the caller has them)."""
         masks, size = state
         t = self.tables
         blank: dict[str, np.ndarray] = {}
@@ -491,9 +491,10 @@ class _Attack:
             cols = expr if isinstance(expr, tuple) else (expr,)
             hidden = size.copy()
             for x in cols:
-                hidden |= blank.get(x, hidden & False)
+                hidden |= blank.get(x, np.zeros(t.n, dtype=bool))
             out[c] = ~hidden & self.ok[c]
-        d_mask = t.comparison_mask(masks, size)
+        if d_mask is None:
+            d_mask = t.comparison_mask(masks, size)
         for metric, rows in t.by_metric.items():
             rows = rows[~d_mask[rows]]
             if not rows.size:
@@ -520,13 +521,14 @@ class _Attack:
                 other = total[a] if ln.total is None else x[(ln.total, a)]
                 e[other] = e.get(other, 0.0) - 1.0
                 s.eq(e, 0.0)
-        for c, where in self.known(state).items():
+        t = self.tables
+        d_mask = t.comparison_mask(*state)
+        for c, where in self.known(state, d_mask).items():
             for r in np.flatnonzero(where):
                 s.eq({x[(int(r), a)]: 1.0 for a in self.atoms[c]}, float(self.values[c][r]))
         for names, value in self.totals.items():
             s.eq({total[a]: 1.0 for c in names for a in self.atoms[c]}, value)
-        t = self.tables
-        for j, c, value in t.rest_relations(t.comparison_mask(*state)):
+        for j, c, value in t.rest_relations(d_mask):
             if c in self.atoms:
                 attr = str(t.d["attribute"].iloc[j])
                 rest = [r for r in t.attr_rows[attr] if r != t.group_row[j]]
@@ -616,7 +618,6 @@ class _Attack:
         known = self.known(state)
         na = len(atoms)
         ny = n * na + na  # row atoms, then the totals
-        blocks: list[tuple[str, int]] = []
         rows, cols, data, lo, hi = [], [], [], [], []
 
         def add(entries: list[tuple[int, float]], low: float, high: float) -> None:

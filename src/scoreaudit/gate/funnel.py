@@ -328,10 +328,8 @@ class _Attack:
             for i in _key(ref[pub], col).map(pos).dropna().astype(int):
                 if np.isfinite(self.n[i]):
                     s.eq({int(i): 1.0}, float(self.n[i]))
-        extra = len(self.n)
 
         def at(group: str | None, stage: str) -> dict[int, float]:
-            nonlocal extra
             where = self.stage == stage
             if group is not None:
                 where &= self.group == group
@@ -361,7 +359,6 @@ class _Attack:
         start = (getattr(t.result, "data_summary", None) or {}).get("start_files")
         if isinstance(start, (int, float)) and np.isfinite(start):
             s.eq(at(None, self.start), float(start))
-        del extra
         return s
 
     def _targets(self, final: np.ndarray) -> list[tuple]:
