@@ -396,6 +396,7 @@ def run_audit_command(
                 keep=keep,
                 allow_unsuppressed=unsuppressed,
                 synthetic=unsuppressed,
+                n_jobs=-1,  # the figures are drawn by every CPU while the tables are written
             )
     from scoreaudit.gate.publish import publish
     from scoreaudit.present.labels import use_labels

@@ -9,11 +9,13 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from scoreaudit.core.vocab import REST, SEP
 from scoreaudit.present.catalogue import attribute_label, group_label, t
+from scoreaudit.report._forked import Pending
 
 
 @dataclass
@@ -100,18 +102,73 @@ def make_figures(
     lang: str,
     directory: str | os.PathLike | None = None,
     png: bool = False,
+    n_jobs: int | None = None,
 ) -> list[FigureOut]:
     """Draw the report's figures from a published result, once each; save them as SVG in
     ``directory`` (and as PNG too with ``png``).
 
     A figure that fails is reported (``error``) instead of stopping the report. Returns an
-    empty list when matplotlib or :mod:`scoreaudit.plots` is not available.
+    empty list when matplotlib or :mod:`scoreaudit.plots` is not available. ``n_jobs``
+    processes share the drawing (see :func:`start_figures`); the figures are the same.
+    """
+    return start_figures(published, lang, directory, png, n_jobs).result()
+
+
+class PendingFigures:
+    """Figures being drawn (:func:`start_figures`); :meth:`result` waits for them."""
+
+    def __init__(
+        self,
+        specs: list[tuple[str, str, Any]],
+        directory: str | os.PathLike | None,
+        formats: tuple[str, ...],
+        n_jobs: int | None,
+    ) -> None:
+        self._specs = specs
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        if directory is None:
+            self._scratch = tempfile.TemporaryDirectory()
+            base = Path(self._scratch.name)
+        else:
+            base = Path(directory)
+        calls = [partial(_draw_one, draw, base / name, formats) for name, _, draw in specs]
+        self._pending = Pending(calls, n_jobs)
+
+    def result(self) -> list[FigureOut]:
+        """The figures, in the report's order (drawn here if no child drew them)."""
+        try:
+            drawn = self._pending.result()
+        finally:
+            self.close()
+        return [
+            FigureOut(name, caption, svg=svg, error=error)
+            for (name, caption, _), (svg, error) in zip(self._specs, drawn, strict=True)
+        ]
+
+    def close(self) -> None:
+        """Stop the drawing (when the report fails before the figures are used)."""
+        self._pending.close()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+
+
+def start_figures(
+    published: Any,
+    lang: str,
+    directory: str | os.PathLike | None = None,
+    png: bool = False,
+    n_jobs: int | None = None,
+) -> PendingFigures:
+    """Start drawing the report's figures; the caller may do other work before ``result()``.
+
+    With ``n_jobs`` above 1 (-1: one per CPU), forked processes start drawing at once and
+    this process joins them when ``result()`` is called (:mod:`scoreaudit.report._forked`:
+    Linux only; elsewhere everything is drawn in ``result()``). Same figures either way.
     """
     try:
         import scoreaudit.plots as plots
     except ImportError:  # pragma: no cover - plots ships with the package
-        return []
-    out: list[FigureOut] = []
+        return PendingFigures([], directory, ("svg",), None)
     raw = published
     published = labelled_copy(raw, lang)  # figures show the tables' labels
     singles = _single_attributes(raw)
@@ -172,13 +229,7 @@ def make_figures(
         )
 
     specs.extend(_explanation_figure(raw, lang))
-    formats = ("svg", "png") if png else ("svg",)
-    with tempfile.TemporaryDirectory() as scratch:
-        base = Path(directory) if directory is not None else Path(scratch)
-        drawn = [_draw_one(draw, base / name, formats) for name, _, draw in specs]
-        for (name, caption, _), (svg, error) in zip(specs, drawn, strict=True):
-            out.append(FigureOut(name, caption, svg=svg, error=error))
-    return out
+    return PendingFigures(specs, directory, ("svg", "png") if png else ("svg",), n_jobs)
 
 
 def _draw_one(draw: Any, path: Path, formats: tuple[str, ...]) -> tuple[bytes | None, str | None]:

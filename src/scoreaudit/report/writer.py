@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,10 +41,12 @@ from scoreaudit.report._figures import (
     _single_attributes,
     _slug,
     make_figures,
+    start_figures,
 )
 from scoreaudit.report._figures import (
     labelled_copy as labelled_copy,
 )
+from scoreaudit.report._forked import check_n_jobs
 from scoreaudit.report._page import FORMATS, Page, check_formats, write_files
 from scoreaudit.report._page import is_synthetic as _is_synthetic
 from scoreaudit.report.aggregate_report import AGGREGATE_KINDS, AGGREGATE_PAGE
@@ -75,6 +78,7 @@ class _Prepared:
     manifest: dict[str, Any]
     lang: str
     figures: list[FigureOut] = field(default_factory=list)
+    tables: dict[str, Any] | None = None  # the pages' context without the figures, built once
 
 
 def _prepare(
@@ -96,6 +100,24 @@ def _prepare(
 
 
 def _context(p: _Prepared) -> dict[str, Any]:
+    """What the report's pages show: the tables and texts (built once), and the figures."""
+    figs = {f.name: f for f in p.figures}
+    return {
+        **_page_tables(p),
+        "figures": figs,
+        "ecdf_figures": [n for n in figs if n.startswith("score_ecdf_")],
+        "heatmap_figures": [n for n in figs if n.startswith("intersection_heatmap_")],
+        "figures_unavailable": not p.figures,
+    }
+
+
+def _page_tables(p: _Prepared) -> dict[str, Any]:
+    if p.tables is None:
+        p.tables = _tables_context(p)
+    return p.tables
+
+
+def _tables_context(p: _Prepared) -> dict[str, Any]:
     lang, pub = p.lang, p.published
     marker = t("suppression_marker", lang)
     singles = _single_attributes(pub)
@@ -144,7 +166,6 @@ def _context(p: _Prepared) -> dict[str, Any]:
                 ),
             )
         )
-    figs = {f.name: f for f in p.figures}
     s_info = p.suppression
     n_rows_sup = s_info.rows.get("groups", 0) + s_info.rows.get("disparities", 0)
     suppression = suppression_lines(
@@ -207,10 +228,6 @@ def _context(p: _Prepared) -> dict[str, Any]:
             p.manifest.get("config", {}), indent=2, ensure_ascii=False, sort_keys=True, default=str
         ),
         "dependencies": sorted((p.manifest.get("dependencies") or {}).items()),
-        "figures": figs,
-        "ecdf_figures": [n for n in figs if n.startswith("score_ecdf_")],
-        "heatmap_figures": [n for n in figs if n.startswith("intersection_heatmap_")],
-        "figures_unavailable": not p.figures,
         "marker": marker,
     }
 
@@ -441,6 +458,7 @@ def write_report(
     keep: Iterable[str] = (),
     allow_unsuppressed: bool = False,
     synthetic: bool = False,
+    n_jobs: int | None = None,
 ) -> Path:
     """Write the report files into ``out_dir``, all or nothing.
 
@@ -475,6 +493,10 @@ def write_report(
     keep, allow_unsuppressed, synthetic
         Passed to the publication gate :func:`scoreaudit.gate.publish.publish`: groups
         complements must not hide; publish synthetic data without suppression.
+    n_jobs : int, optional
+        Processes that draw the figures (None or 1: this one; -1: one per CPU). Above 1,
+        forked processes draw them while this one writes the other files (Linux only;
+        elsewhere this process draws them). The files are the same either way.
 
     Returns
     -------
@@ -490,6 +512,7 @@ def write_report(
     >>> sorted(p.name for p in (d / "tables").iterdir())
     ['curve.csv', 'disparities.csv', 'groups.csv']
     """
+    check_n_jobs(n_jobs)
     with use_labels(labels, model=getattr(result, "model", None)):
         return _write_report(
             result,
@@ -508,6 +531,7 @@ def write_report(
                 "allow_unsuppressed": allow_unsuppressed,
                 "synthetic": synthetic,
             },
+            n_jobs=n_jobs,
         )
 
 
@@ -525,6 +549,7 @@ def _write_report(
     config: Mapping[str, Any] | None,
     progress: Any,
     gate: Mapping[str, Any],
+    n_jobs: int | None = None,
 ) -> Path:
     formats = check_formats(formats)
     lang = check_lang(lang)
@@ -560,7 +585,7 @@ def _write_report(
             step=step,
         )
     with atomic_output_dir(out_dir, force=force) as tmp:
-        _write_audit_files(result, tmp, lang, formats, manifest, min_cell, gate, step)
+        _write_audit_files(result, tmp, lang, formats, manifest, min_cell, gate, step, n_jobs)
     return Path(out_dir)
 
 
@@ -573,29 +598,44 @@ def _write_audit_files(
     min_cell: int | None,
     gate: Mapping[str, Any],
     step: Any,
+    n_jobs: int | None = None,
 ) -> None:
-    """The files of the main report of an audit, into the (temporary) directory ``tmp``."""
+    """The files of the main report of an audit, into the (temporary) directory ``tmp``.
+
+    The figures are started first (in other processes with ``n_jobs``), then the tables
+    are written and the pages' tables built; results.json (which lists the figures drawn) and
+    the pages wait for the figures.
+    """
     step("suppress")
     p = _prepare(result, lang, min_cell=min_cell, manifest=manifest, gate=gate)
+    pending = None
     if {"figures", "png", "html"} & set(formats):
         step("figures")
         fig_dir = tmp / "figures" if ("figures" in formats or "png" in formats) else None
-        p.figures = make_figures(p.published, lang, fig_dir, png="png" in formats)
-    write_files(
-        tmp,
-        formats,
-        step,
-        results=lambda: results_json(result, _prepared=p),
-        tables=lambda: _audit_tables(p.published),
-        pages={
-            "html": {
-                "report.html": lambda: render_html(result, _prepared=p),
-                "summary.html": lambda: render_summary(result, _prepared=p),
-            },
-            "md": {"report.md": lambda: render_markdown(result, _prepared=p)},
+        pending = start_figures(p.published, lang, fig_dir, png="png" in formats, n_jobs=n_jobs)
+    files: dict[str, Any] = {
+        "results": lambda: results_json(result, _prepared=p),
+        "tables": lambda: _audit_tables(p.published),
+        "write_table": lambda frame, path: write_csv(frame, path),  # looked up when called
+    }
+    early = tuple(f for f in formats if f == "csv")
+    if pending is None:
+        write_files(tmp, early, step, pages={}, **files)
+    else:
+        with closing(pending):  # nothing is left drawing into a report that failed
+            write_files(tmp, early, step, pages={}, **files)
+            if {"html", "md"} & set(formats):
+                _page_tables(p)  # built while the figures are drawn
+            p.figures = pending.result()  # results.json lists the figures drawn
+    pages = {
+        "html": {
+            "report.html": lambda: render_html(result, _prepared=p),
+            "summary.html": lambda: render_summary(result, _prepared=p),
         },
-        write_table=lambda frame, path: write_csv(frame, path),  # looked up when called
-    )
+        "md": {"report.md": lambda: render_markdown(result, _prepared=p)},
+    }
+    later = tuple(f for f in formats if f in ("json", "html", "md"))
+    write_files(tmp, later, step, pages=pages, **files)
 
 
 def _audit_tables(pub: Any) -> dict[str, pd.DataFrame]:

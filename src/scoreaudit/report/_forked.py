@@ -1,0 +1,189 @@
+"""Independent calls shared between this process and forked children (the report's figures).
+
+Drawing a figure is pure Python work under the interpreter lock, so threads do not run two
+at once; a forked child starts with everything already imported and laid out in memory,
+where a spawned one would import the package again (about a second, as long as all the
+figures together). Fork is used on Linux only: macOS's system frameworks are not safe after
+a fork, and Windows has none; elsewhere, or when this process may not have children, the
+calls run here in turn. The results are the same either way: each call is made once, in
+whichever process takes it, and must return a picklable value.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing as mp
+import numbers
+import os
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+from scoreaudit.errors import ScoreAuditError
+
+T = TypeVar("T")
+
+#: Seconds to wait for a child's results before making its calls here instead (a child
+#: that never answers would otherwise hang the report).
+CHILD_TIMEOUT = 300.0
+
+
+def processes(n_jobs: int | None, n_calls: int) -> int:
+    """How many processes (this one included) to use for ``n_calls`` calls.
+
+    ``None`` or 1: this process only; -1: one per available CPU; never more than the calls,
+    and 1 wherever forking is not used (see the module's docstring).
+
+    Examples
+    --------
+    >>> processes(None, 8), processes(1, 8), processes(2, 1)
+    (1, 1, 1)
+    """
+    check_n_jobs(n_jobs)
+    if n_jobs is None or n_jobs == 1 or n_calls < 2 or not _can_fork():
+        return 1
+    wanted = len(os.sched_getaffinity(0)) if n_jobs == -1 else int(n_jobs)
+    return max(1, min(wanted, n_calls))
+
+
+def check_n_jobs(n_jobs: Any) -> None:
+    """Refuse an ``n_jobs`` that is not None, -1 or a whole number of processes.
+
+    Examples
+    --------
+    >>> check_n_jobs(-1)
+    >>> check_n_jobs(0)
+    Traceback (most recent call last):
+    ...
+    scoreaudit.errors.ScoreAuditError: n_jobs must be a whole number of processes (1 or more) or -1 for one per CPU, not 0.
+    """
+    if n_jobs is None:
+        return
+    whole = isinstance(n_jobs, numbers.Integral) and not isinstance(n_jobs, bool)
+    if not whole or n_jobs == 0 or n_jobs < -1:
+        raise ScoreAuditError.from_key("err_report_n_jobs", value=n_jobs)
+
+
+def _can_fork() -> bool:
+    return (
+        sys.platform.startswith("linux")
+        and hasattr(os, "sched_getaffinity")
+        and not mp.current_process().daemon  # a daemonic process may not have children
+    )
+
+
+class Pending(Generic[T]):
+    """Calls started in forked children; :meth:`result` makes the rest here and gathers all.
+
+    Examples
+    --------
+    >>> pending = Pending([lambda: 1, lambda: 2, lambda: 3], n_jobs=2)
+    >>> pending.result()
+    [1, 2, 3]
+    """
+
+    def __init__(self, calls: Sequence[Callable[[], T]], n_jobs: int | None = None) -> None:
+        self._calls = list(calls)
+        self._counter: Any = None
+        self._children: list[tuple[Any, Any]] = []
+        n = processes(n_jobs, len(self._calls))
+        if n > 1:
+            self._start(n - 1)
+
+    def _start(self, n_children: int) -> None:
+        ctx = mp.get_context("fork")
+        self._counter = ctx.Value("i", 0)
+        # Frozen objects are left alone by the children's collections, which would otherwise
+        # write to (and so copy) every page of the parent's objects; unfrozen here after.
+        gc.freeze()
+        try:
+            self._fork(ctx, n_children)
+        finally:
+            gc.unfreeze()
+
+    def _fork(self, ctx: Any, n_children: int) -> None:
+        for _ in range(n_children):
+            receive, send = ctx.Pipe(duplex=False)
+            child = ctx.Process(target=_child, args=(self._calls, self._counter, send), daemon=True)
+            try:
+                with warnings.catch_warnings():
+                    # Python 3.12+ warns that fork in a process with threads may deadlock in
+                    # the child; the child only makes the calls, sends their results and
+                    # leaves by os._exit, and the timeout below covers a child that hangs.
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    child.start()
+            except OSError:  # no process left to fork: the calls run here
+                receive.close()
+                send.close()
+                break
+            send.close()
+            self._children.append((child, receive))
+
+    def result(self) -> list[T]:
+        """The results in the order of the calls (blocks until every call is made)."""
+        done: dict[int, T] = {}
+        while (i := _claim(self._counter, len(self._calls))) is not None:
+            done[i] = self._calls[i]()
+        caught: list[tuple[str, type[Warning]]] = []
+        for child, receive in self._children:
+            results, child_warnings = _gather(child, receive)
+            done.update(results)
+            caught.extend(child_warnings)
+        self._children = []
+        for message, category in caught:
+            warnings.warn(message, category, stacklevel=2)
+        # calls a child took but did not finish (it died or hung) are made here
+        return [done[i] if i in done else self._calls[i]() for i in range(len(self._calls))]
+
+    def close(self) -> None:
+        """Stop the children that are still drawing (no-op after :meth:`result`)."""
+        for child, receive in self._children:
+            receive.close()
+            child.terminate()
+            child.join()
+        self._children = []
+
+
+def _claim(counter: Any, n: int) -> int | None:
+    """The next call nobody has taken, or None (every process takes from one counter)."""
+    if counter is None:  # no children: this process takes the calls in turn
+        return None
+    with counter.get_lock():
+        i = int(counter.value)
+        counter.value = i + 1
+    return i if i < n else None
+
+
+def _child(calls: Sequence[Callable[[], Any]], counter: Any, send: Any) -> None:
+    """A child's work: take calls until none is left, then send their results at once.
+
+    Sent at the end rather than one by one: a pipe holds 64 KiB, so a large result would
+    block the child until the parent reads, which it does only after its own share.
+    """
+    results: dict[int, Any] = {}
+    with warnings.catch_warnings(record=True) as caught:
+        try:
+            while (i := _claim(counter, len(calls))) is not None:
+                results[i] = calls[i]()
+        except BaseException:  # the parent makes what is missing
+            pass
+    send.send((results, [(str(w.message), w.category) for w in caught]))
+    send.close()
+
+
+def _gather(child: Any, receive: Any) -> tuple[dict[int, Any], list[tuple[str, type[Warning]]]]:
+    try:
+        if receive.poll(CHILD_TIMEOUT):
+            results, caught = receive.recv()
+        else:
+            results, caught = {}, []
+    except (EOFError, OSError):  # the child died before sending
+        results, caught = {}, []
+    finally:
+        receive.close()
+        child.join(timeout=1.0)
+        if child.is_alive():
+            child.terminate()
+            child.join()
+    return results, caught

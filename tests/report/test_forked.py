@@ -1,0 +1,168 @@
+"""Figures drawn by forked processes: same results, same files, failures made up for."""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import scoreaudit as sa
+from scoreaudit.errors import ScoreAuditError
+from scoreaudit.report import write_report
+from scoreaudit.report import _forked
+from scoreaudit.report._forked import Pending, check_n_jobs, processes
+
+linux_only = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="figures are forked on Linux only"
+)
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+def _square(i: int) -> int:
+    return i * i
+
+
+@pytest.mark.parametrize("n_jobs", [None, 1, 2, 3, -1])
+def test_results_in_the_order_of_the_calls(n_jobs):
+    calls = [lambda i=i: _square(i) for i in range(25)]
+    assert Pending(calls, n_jobs).result() == [i * i for i in range(25)]
+
+
+@linux_only
+def test_children_take_calls_when_asked_for_processes():
+    here = os.getpid()
+    pids = Pending([_slow_pid] * 12, n_jobs=2).result()
+    assert len(pids) == 12
+    assert here in pids and set(pids) - {here}, "the parent and a child both made calls"
+
+
+def _slow_pid() -> int:
+    import time
+
+    time.sleep(0.05)  # long enough that the child, started first, takes some
+    return os.getpid()
+
+
+@linux_only
+def test_a_warning_in_a_child_is_raised_in_the_parent():
+    here = os.getpid()
+
+    def warn_in_child() -> int:
+        if os.getpid() != here:
+            warnings.warn("drawn in a child", UserWarning, stacklevel=1)
+        return 1
+
+    # every call warns in a child; at least one call is made by a child, and when the parent
+    # made them all no child warning exists: retry until a child took one
+    for _ in range(20):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = Pending([_slow_then(warn_in_child)] * 6, n_jobs=2).result()
+        if any("drawn in a child" in str(w.message) for w in caught):
+            break
+    else:  # pragma: no cover - the child never took a call in 20 tries
+        pytest.fail("no child made a call")
+    assert out == [1] * 6
+
+
+def _slow_then(call):
+    def run():
+        import time
+
+        time.sleep(0.02)
+        return call()
+
+    return run
+
+
+@linux_only
+def test_calls_a_dying_child_took_are_made_by_the_parent():
+    here = os.getpid()
+
+    def die_in_child(i: int) -> int:
+        if os.getpid() != here:
+            os._exit(3)  # the child dies without sending anything
+        return i
+
+    calls = [_slow_then(lambda i=i: die_in_child(i)) for i in range(8)]
+    assert Pending(calls, n_jobs=3).result() == list(range(8))
+
+
+@linux_only
+def test_an_exception_in_a_child_is_raised_by_the_parent_making_the_call():
+    def fails() -> int:
+        raise RuntimeError("bad figure")
+
+    with pytest.raises(RuntimeError, match="bad figure"):
+        Pending([_slow_then(fails)] * 4, n_jobs=2).result()
+
+
+@pytest.mark.parametrize("bad", [0, -2, 1.5, True, "2"])
+def test_bad_n_jobs_named(bad):
+    with pytest.raises(ScoreAuditError, match="n_jobs") as info:
+        check_n_jobs(bad)
+    assert repr(bad) in str(info.value)
+
+
+def test_processes():
+    assert processes(None, 8) == 1
+    assert processes(np.int64(1), 8) == 1
+    assert processes(4, 1) == 1  # one call: nothing to share
+    if sys.platform.startswith("linux"):
+        assert processes(np.int64(3), 8) == 3
+        assert processes(16, 5) == 5  # never more processes than calls
+        assert processes(-1, 64) == len(os.sched_getaffinity(0))
+
+
+def test_no_fork_outside_linux(monkeypatch):
+    monkeypatch.setattr(_forked.sys, "platform", "darwin")
+    assert processes(4, 8) == 1
+    here = os.getpid()
+    assert Pending([_pid] * 4, n_jobs=4).result() == [here] * 4
+
+
+def test_write_report_refuses_bad_n_jobs_before_writing(tmp_path):
+    frame = sa.synthetic.c2sg_population(2_000, random_state=0)
+    res = sa.audit(
+        sa.Population(frame, protected=["gender"]),
+        sa.examples.model("c2sg-reconstruction"),
+        sa.Budget(share=0.05),
+        threshold_free=False,
+    )
+    with pytest.raises(ScoreAuditError, match="n_jobs"):
+        write_report(res, tmp_path / "r", n_jobs=0)
+    assert not (tmp_path / "r").exists()
+
+
+@linux_only
+@pytest.mark.parametrize("lang, png", [("en", True), ("fr", False)])
+def test_report_files_the_same_with_forked_figures(tmp_path, lang, png):
+    frame = sa.synthetic.c2sg_population(8_000, random_state=2)
+    res = sa.audit(
+        sa.Population(frame, protected=["gender", "age_band", "family_status"]),
+        sa.examples.model("c2sg-reconstruction"),
+        sa.Budget(share=0.05),
+        reference={"gender": "man"},
+    )
+    formats = ("html", "md", "json", "csv", "figures") + (("png",) if png else ())
+    one = write_report(res, tmp_path / "one", lang=lang, formats=formats)
+    three = write_report(res, tmp_path / "three", lang=lang, formats=formats, n_jobs=3)
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(three) for p in three.rglob("*") if p.is_file())
+    assert sum(p.suffix == ".svg" for p in files) >= 6
+    for rel in files:
+        a, b = _without_time(one / rel), _without_time(three / rel)
+        assert a == b, rel
+
+
+def _without_time(path: Path) -> bytes:
+    import re
+
+    return re.sub(rb"\d{2}[-/]\d{2}[-/]\d{2,4}[T ][0-9:+]+( UTC)?", b"", path.read_bytes())
