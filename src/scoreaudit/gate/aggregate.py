@@ -29,10 +29,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint
 from scipy.sparse import coo_matrix
 
 from scoreaudit.core.vocab import REST, SEP
+from scoreaudit.gate._solver import milp
 from scoreaudit.gate.attack import System, narrow
 from scoreaudit.gate.complements import UNPUBLISHED, margin_lines, protect_groups
 from scoreaudit.gate.publish import Suppression, blank_rows, small_count

@@ -35,10 +35,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint
 from scipy.sparse import csr_matrix
 
 from scoreaudit.errors import ScoreAuditError
+from scoreaudit.gate._solver import milp
 
 __all__ = ["AttackError", "System", "narrow"]
 

@@ -581,8 +581,10 @@ class _Cover:
 
     def solve(self, masks, target):
         """Masks with the cheapest extra hiding for ``target`` (None when impossible)."""
-        from scipy.optimize import Bounds, LinearConstraint, milp
+        from scipy.optimize import Bounds, LinearConstraint
         from scipy.sparse import csr_matrix, vstack
+
+        from scoreaudit.gate._solver import milp
 
         a, lo, hi, nv = self._static
         r0, kind = target

@@ -1,0 +1,76 @@
+"""scipy's integer-programming solver, without the stray line HiGHS prints.
+
+HiGHS, the solver behind :func:`scipy.optimize.milp`, prints
+``HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();`` to the process's
+standard output on some programs whatever its display option (ERGO-Code/HiGHS#2783): it
+landed in the middle of the CLI's tables (four times in an audit of four attributes and their
+intersections), and would in a JSON written to standard output. Each solve therefore runs with
+the file descriptor of standard output pointed at the null device (POSIX only: elsewhere
+the solver runs as it is).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from scipy.optimize import milp as _scipy_milp
+
+
+def milp(*args: Any, **kwargs: Any) -> Any:
+    """:func:`scipy.optimize.milp`, with the solver's own output silenced.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy.optimize import Bounds
+    >>> milp(c=np.array([1.0]), integrality=np.ones(1), bounds=Bounds(2.5, 9)).x
+    array([3.])
+    """
+    with silenced_stdout():
+        return _scipy_milp(*args, **kwargs)
+
+
+@contextmanager
+def silenced_stdout() -> Iterator[None]:
+    """Point file descriptor 1 at the null device for the block (what C code prints is lost).
+
+    Python's own buffer is flushed before, the C library's before the descriptor is put back
+    (a line left in its buffer would otherwise be written after the block). Does nothing
+    where standard output has no file descriptor or the C library cannot be reached.
+    """
+    libc = _libc()
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (AttributeError, OSError, ValueError):
+        saved = -1
+    if saved < 0 or libc is None:
+        if saved >= 0:
+            os.close(saved)
+        yield
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        yield
+    finally:
+        libc.fflush(None)
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
+
+
+@functools.cache
+def _libc() -> Any:
+    if os.name != "posix":
+        return None
+    try:
+        return ctypes.CDLL(None)
+    except OSError:  # pragma: no cover - a POSIX process always has its C library
+        return None

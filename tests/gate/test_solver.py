@@ -1,0 +1,49 @@
+"""The solver's own output never reaches standard output; the solve is unchanged."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+
+import numpy as np
+import pytest
+from scipy.optimize import Bounds, LinearConstraint
+from scipy.optimize import milp as scipy_milp
+
+from scoreaudit.gate._solver import milp, silenced_stdout
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="silenced on POSIX only")
+
+
+@posix_only
+def test_c_output_inside_the_block_is_lost_and_after_it_kept(capfd):
+    libc = ctypes.CDLL(None)
+    print("before", flush=True)
+    with silenced_stdout():
+        os.write(1, b"raw write\n")
+        libc.printf(b"HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();\n")
+    libc.printf(b"after\n")
+    libc.fflush(None)
+    out, err = capfd.readouterr()
+    assert out == "before\nafter\n"
+    assert err == ""
+
+
+@posix_only
+def test_standard_output_is_put_back_after_an_error(capfd):
+    with pytest.raises(RuntimeError), silenced_stdout():
+        raise RuntimeError("solver failed")
+    os.write(1, b"still here\n")
+    assert capfd.readouterr().out == "still here\n"
+
+
+def test_same_solution_as_scipy():
+    rng = np.random.default_rng(5)
+    for _ in range(5):
+        a = rng.integers(0, 5, size=(4, 6)).astype(float)
+        c = rng.normal(size=6)
+        cons = LinearConstraint(a, -np.inf, rng.integers(5, 20, size=4))
+        kw = {"constraints": [cons], "integrality": np.ones(6), "bounds": Bounds(0, 10)}
+        ours, theirs = milp(c, **kw), scipy_milp(c, **kw)
+        assert ours.status == theirs.status
+        np.testing.assert_array_equal(ours.x, theirs.x)
