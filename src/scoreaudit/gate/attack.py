@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint
@@ -59,9 +60,13 @@ class System:
     _index: dict[str, int] = field(default_factory=dict)
     #: Seconds allowed per integer program; ``None`` waits for the exact answer.
     time_limit: float | None = 20.0
+    # The components and each one's program, built once for every target asked about; any
+    # new variable, bound or relation clears them.
+    _built: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def var(self, name: str, lo: float = 0.0, hi: float = np.inf) -> int:
         """The variable called ``name`` (created with bounds ``[lo, hi]`` or tightened)."""
+        self._built.clear()
         if name in self._index:
             i = self._index[name]
             self.lo[i], self.hi[i] = max(self.lo[i], lo), min(self.hi[i], hi)
@@ -87,6 +92,7 @@ class System:
         self._add(coefs, -np.inf, rhs)
 
     def _add(self, coefs: Mapping[int, float], low: float, high: float) -> None:
+        self._built.clear()
         c = {int(k): float(v) for k, v in coefs.items() if v != 0}
         if not c:
             if low - 1e-6 > 0 or high + 1e-6 < 0:
@@ -96,6 +102,40 @@ class System:
 
     def components(self) -> list[np.ndarray]:
         """Groups of variables linked by a relation (solved separately, much faster)."""
+        if "components" not in self._built:
+            self._built["components"] = self._components()
+        return self._built["components"]
+
+    def _component_of(self) -> np.ndarray:
+        """Index of each variable's component in :meth:`components`."""
+        if "component_of" not in self._built:
+            comp_of = np.empty(len(self.names), dtype=int)  # pragma: no mutate
+            for k, members in enumerate(self.components()):
+                comp_of[members] = k
+            self._built["component_of"] = comp_of
+        return self._built["component_of"]
+
+    def wide(self, target: Mapping[int, float], width: float) -> bool:
+        """True when solutions already found prove that ``target`` spans ``width`` or more.
+
+        Every integer solution met while computing earlier intervals (each optimum comes
+        with one) is a point the attacker cannot rule out, so two of them whose values of
+        ``target`` differ by ``width`` prove the interval at least that wide, without a new
+        program. False means "not proven", not "narrow": ask :meth:`intervals` then.
+        """
+        comps, comp_of = self.components(), self._component_of()
+        split: dict[int, dict[int, float]] = {}
+        for v, w in target.items():
+            split.setdefault(int(comp_of[int(v)]), {})[int(v)] = w
+        spread = 0.0
+        for k, part in split.items():
+            pool = self._built.get(("witnesses", _key(comps[k])))
+            if pool is None:
+                return False
+            spread += pool.spread(part)
+        return bool(split) and spread >= width
+
+    def _components(self) -> list[np.ndarray]:
         parent = np.arange(len(self.names))
 
         def find(i: int) -> int:
@@ -124,10 +164,7 @@ class System:
         out = np.full((len(targets), 2), np.nan)  # pragma: no mutate
         if not targets:
             return out
-        comp_of = np.empty(len(self.names), dtype=int)  # pragma: no mutate
-        comps = self.components()
-        for k, members in enumerate(comps):
-            comp_of[members] = k
+        comps, comp_of = self.components(), self._component_of()
         # a target over independent components is the sum of its parts in each: its min
         # (max) is the sum of their mins (maxes)
         pieces: dict[int, list[tuple[int, dict[int, float]]]] = {}
@@ -150,6 +187,24 @@ class System:
         targets: Sequence[Mapping[int, float]],
         sides: tuple[int, ...] = (0, 1),
     ) -> np.ndarray:
+        key = _key(members)
+        if key not in self._built:
+            self._built[key] = self._program(members)
+        pos, cons, bounds = self._built[key]
+        pool = self._built.setdefault(("witnesses", key), _Witnesses(pos, cons, bounds))
+        nv = len(members)
+        res = np.full((len(targets), 2), np.nan)  # pragma: no mutate
+        for t, expr in enumerate(targets):
+            c = np.zeros(nv)
+            for v, w in expr.items():
+                c[pos[int(v)]] = w
+            for side, sign in ((0, 1.0), (1, -1.0)):
+                if side in sides:
+                    res[t, side] = _optimum(sign, c, cons, bounds, self.time_limit, pool.add)
+        return res
+
+    def _program(self, members: np.ndarray) -> tuple[dict[int, int], list, Bounds]:
+        """The relations and bounds of one component: positions, constraints, bounds."""
         pos = {int(v): j for j, v in enumerate(members)}
         rows = [r for r in self.rows if next(iter(r[0])) in pos]
         data, ri, ci = [], [], []
@@ -158,26 +213,60 @@ class System:
                 data.append(c)
                 ri.append(i)
                 ci.append(pos[v])
-        nv = len(members)
         cons = []  # pragma: no mutate
         if rows:
-            a = csr_matrix((data, (ri, ci)), shape=(len(rows), nv))  # pragma: no mutate
+            shape = (len(rows), len(members))
+            a = csr_matrix((data, (ri, ci)), shape=shape)  # pragma: no mutate
             cons = [LinearConstraint(a, [r[1] for r in rows], [r[2] for r in rows])]
         lo = np.asarray(self.lo, float)[members]  # pragma: no mutate
         hi = np.asarray(self.hi, float)[members]  # pragma: no mutate
-        bounds = Bounds(lo, hi)
-        res = np.full((len(targets), 2), np.nan)  # pragma: no mutate
-        for t, expr in enumerate(targets):
-            c = np.zeros(nv)
-            for v, w in expr.items():
-                c[pos[int(v)]] = w
-            for side, sign in ((0, 1.0), (1, -1.0)):
-                if side in sides:
-                    res[t, side] = _optimum(sign, c, cons, bounds, self.time_limit)
-        return res
+        return pos, cons, Bounds(lo, hi)
 
 
-def _optimum(sign: float, c: np.ndarray, cons: list, bounds: Bounds, limit: float | None) -> float:
+def _key(members: np.ndarray) -> tuple[str, int, int]:
+    """The cache key of a component (components partition the variables)."""
+    return ("program", int(members[0]), len(members))
+
+
+class _Witnesses:
+    """Integer solutions of one component's program, checked exactly before they are kept."""
+
+    def __init__(self, pos: dict[int, int], cons: list, bounds: Bounds) -> None:
+        self.pos, self.cons = pos, cons
+        self.lo, self.hi = np.asarray(bounds.lb, float), np.asarray(bounds.ub, float)
+        self.points = np.empty((8, len(pos)))  # pragma: no mutate
+        self.count = 0
+
+    def add(self, x: np.ndarray) -> None:
+        x = np.round(x)
+        if np.any(x < self.lo) or np.any(x > self.hi):
+            return
+        for con in self.cons:  # the data are whole counts, so a true solution is exact
+            ax = con.A @ x
+            if np.any(ax < np.asarray(con.lb) - 1e-9) or np.any(ax > np.asarray(con.ub) + 1e-9):
+                return
+        if self.count == len(self.points):
+            self.points = np.concatenate([self.points, np.empty_like(self.points)])
+        self.points[self.count] = x
+        self.count += 1
+
+    def spread(self, part: Mapping[int, float]) -> float:
+        """max - min of ``part`` over the solutions kept (0 without any)."""
+        if not self.count:
+            return 0.0
+        cols = [self.pos[v] for v in part]
+        values = self.points[: self.count, cols] @ np.array([part[v] for v in part])
+        return float(values.max() - values.min())
+
+
+def _optimum(
+    sign: float,
+    c: np.ndarray,
+    cons: list,
+    bounds: Bounds,
+    limit: float | None,
+    keep: Any = None,
+) -> float:
     """``min`` (sign 1) or ``max`` (sign -1) of ``c @ x`` over the integer solutions.
 
     The linear relaxation comes first: its optimum bounds the integer one, and when the
@@ -198,7 +287,10 @@ def _optimum(sign: float, c: np.ndarray, cons: list, bounds: Bounds, limit: floa
             raise AttackError.from_key("err_attack_contradict_solver", detail=sol.message)
         if sol.status != 1 and not sol.success:
             raise AttackError.from_key("err_attack_solver", detail=sol.message)
-        if sol.success and np.allclose(sol.x, np.round(sol.x), atol=1e-7):
+        integral = sol.x is not None and np.allclose(sol.x, np.round(sol.x), atol=1e-7)
+        if integral and keep is not None:
+            keep(sol.x)  # a solution the attacker cannot rule out, optimal or not
+        if sol.success and integral:
             return round(sign * sol.fun, 6)
     return np.nan  # inconclusive within the time limit
 

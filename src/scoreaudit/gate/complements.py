@@ -310,30 +310,54 @@ class _Checker:
             if ln.total is None
             for c, v in self.values.items()
         }
+        self._last: tuple[object, tuple[System, dict]] | None = None
 
     def intervals(
         self, masks: Mapping[str, np.ndarray], targets: list[tuple[int, str]]
     ) -> np.ndarray:
-        system, val = _system(
-            _hidden_values(self.values, masks), self.totals, self.lines, self.line_totals
-        )
-        exprs = []
-        for r, kind in targets:
-            e: dict[int, float] = {}
-            for c, w in KINDS[kind][0].items():
-                v = val[(r, c)]
-                if isinstance(v, int):
-                    e[v] = e.get(v, 0.0) + w
-            exprs.append(e)
+        system, val = self._system(masks)
+        exprs = [_expression(val, target) for target in targets]
         iv = np.zeros((len(targets), 2))
         live = [i for i, e in enumerate(exprs) if e]
         if live:
             iv[live] = system.intervals([exprs[i] for i in live])
         return iv
 
+    def _system(self, masks: Mapping[str, np.ndarray]) -> tuple[System, dict]:
+        """The attacker's system for ``masks``; the last one is kept, as the search asks
+        about one target after another under the same masks until a complement is added."""
+        key = tuple((b, masks[b].tobytes()) for b in sorted(masks))
+        if self._last is None or self._last[0] != key:
+            hidden = _hidden_values(self.values, masks)
+            self._last = (key, _system(hidden, self.totals, self.lines, self.line_totals))
+        return self._last[1]
+
     def width(self, masks: Mapping[str, np.ndarray], target: tuple[int, str]) -> float:
         iv = self.intervals(masks, [target])[0]
         return float(iv[1] - iv[0])
+
+    def protected(self, masks: Mapping[str, np.ndarray], target: tuple[int, str], m: int) -> bool:
+        """``width(masks, target) >= m``, proven by solutions already found when they can.
+
+        Same answer as the width itself (two solutions the attacker cannot rule out bound
+        the width from below), at the price of no new program for most targets.
+        """
+        system, val = self._system(masks)
+        expr = _expression(val, target)
+        if expr and system.wide(expr, m):
+            return True
+        return self.width(masks, target) >= m
+
+
+def _expression(val: Mapping[tuple[int, str], int | float], target: tuple[int, str]) -> dict:
+    """The hidden part of a target count as {variable: weight} (published parts drop out)."""
+    r, kind = target
+    expr: dict[int, float] = {}
+    for c, w in KINDS[kind][0].items():
+        v = val[(r, c)]
+        if isinstance(v, int):
+            expr[v] = expr.get(v, 0.0) + w
+    return expr
 
 
 def _neighbours(r: int, lines: Sequence[Line]) -> list[int]:
@@ -456,13 +480,13 @@ def protect_groups(
         prefer_mask,
     )
     for target in targets:  # hiding more never narrows: a protected count stays protected
-        if checker.width(masks, target) >= min_cell:
+        if checker.protected(masks, target, min_cell):
             continue  # already protected by earlier complements
         found = cover.solve(masks, target)
         if found is not None:
             masks = found
     for target in targets:  # the exact attacker has the last word
-        while checker.width(masks, target) < min_cell:
+        while not checker.protected(masks, target, min_cell):
             new = _complement(
                 target, masks, checker, lines, useful, size, depth, keep_mask, min_cell, max_trials
             )
