@@ -12,8 +12,7 @@ import pytest
 
 import scoreaudit as sa
 from scoreaudit.errors import ScoreAuditError
-from scoreaudit.report import write_report
-from scoreaudit.report import _forked
+from scoreaudit.report import _forked, write_report
 from scoreaudit.report._forked import Pending, check_n_jobs, processes
 
 linux_only = pytest.mark.skipif(
