@@ -62,6 +62,44 @@ def test_a_point_off_the_system_is_not_kept():
     assert pool.count == count + 1
 
 
+def test_points_checked_against_each_bound_and_relation_exactly():
+    s = System()
+    x, y = s.var("x", 0, 10), s.var("y", 0, 100)
+    s.eq({x: 1, y: 1}, 20)
+    s.intervals([{x: 1}])
+    pool = next(v for k, v in s._built.items() if k[0] == "witnesses")
+    count = pool.count
+    for off in ([15.0, 5.0], [10.0, 11.0], [9.0, 10.0]):  # above x's bound; sum 21; sum 19
+        pool.add(np.array(off))
+    assert pool.count == count
+    pool.add(np.array([10.0, 10.0]))  # x at its upper bound: a solution
+    assert pool.count == count + 1
+
+
+def test_an_empty_pool_proves_nothing():
+    from scipy.optimize import Bounds
+
+    from scoreaudit.gate.attack import _Witnesses
+
+    pool = _Witnesses({0: 0}, [], Bounds([0.0], [5.0]))
+    assert pool.spread({0: 1.0}) == 0.0
+    pool.add(np.array([5.0]))
+    assert pool.spread({0: 1.0}) == 0.0
+    pool.add(np.array([2.0]))
+    assert pool.spread({0: 1.0}) == 3.0
+
+
+def test_widths_of_independent_parts_add_up():
+    s = System()
+    x, y = s.var("x", 0, 100), s.var("y", 0, 100)
+    u, v = s.var("u", 0, 100), s.var("v", 0, 100)
+    s.eq({x: 1, y: 1}, 20)
+    s.eq({u: 1, v: 1}, 15)  # another component
+    s.intervals([{x: 1}, {u: 1}])
+    assert s.wide({x: 1, u: 1}, 35) and not s.wide({x: 1, u: 1}, 36)
+    assert s.intervals([{x: 1, u: 1}]).tolist() == [[0.0, 35.0]]
+
+
 @settings(max_examples=60, derandomize=True, deadline=None, database=None)
 @given(
     cells=st.lists(st.integers(0, 40), min_size=6, max_size=6),
