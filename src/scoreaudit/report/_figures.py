@@ -111,7 +111,7 @@ def make_figures(
     empty list when matplotlib or :mod:`scoreaudit.plots` is not available. ``n_jobs``
     processes share the drawing (see :func:`start_figures`); the figures are the same.
     """
-    return start_figures(published, lang, directory, png, n_jobs).result()
+    return start_figures(published, lang, n_jobs=n_jobs, directory=directory, png=png).result()
 
 
 class PendingFigures:
@@ -155,9 +155,10 @@ class PendingFigures:
 def start_figures(
     published: Any,
     lang: str,
+    *,
+    n_jobs: int | None = None,
     directory: str | os.PathLike | None = None,
     png: bool = False,
-    n_jobs: int | None = None,
 ) -> PendingFigures:
     """Start drawing the report's figures; the caller may do other work before ``result()``.
 

@@ -612,7 +612,9 @@ def _write_audit_files(
     if {"figures", "png", "html"} & set(formats):
         step("figures")
         fig_dir = tmp / "figures" if ("figures" in formats or "png" in formats) else None
-        pending = start_figures(p.published, lang, fig_dir, png="png" in formats, n_jobs=n_jobs)
+        pending = start_figures(
+            p.published, lang, n_jobs=n_jobs, directory=fig_dir, png="png" in formats
+        )
     files: dict[str, Any] = {
         "results": lambda: results_json(result, _prepared=p),
         "tables": lambda: _audit_tables(p.published),
