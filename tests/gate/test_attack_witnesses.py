@@ -177,3 +177,24 @@ def test_protect_groups_the_same_without_the_shortcuts(seed, monkeypatch):
     assert fast.keys() == slow.keys()
     for k in fast:
         np.testing.assert_array_equal(fast[k], slow[k], err_msg=k)
+
+
+def test_a_half_integral_relaxation_of_large_counts_is_not_read_as_whole():
+    # x0 + x1, x1 + x2, x2 + x0 <= 100001: the relaxation's maximum of the sum is 150001.5
+    # (each x at 50000.5); numpy's default relative tolerance read it as whole and the
+    # attacker's interval was half a count too wide. The integer maximum is 150001.
+    s = System()
+    x = [s.var(f"x{i}", 0, 1e6) for i in range(3)]
+    for i in range(3):
+        s.le({x[i]: 1, x[(i + 1) % 3]: 1}, 100001)
+    assert s.intervals([{x[0]: 1, x[1]: 1, x[2]: 1}]).tolist() == [[0.0, 150001.0]]
+
+
+def test_a_copy_of_a_system_does_not_share_its_solutions():
+    import dataclasses
+
+    s, x, y = _pair()
+    s.intervals([{x: 1}])
+    t = dataclasses.replace(s, rows=[*s.rows, ({x: 1.0}, -np.inf, 5.0)])
+    assert not t.wide({x: 1}, 20)
+    assert t.intervals([{x: 1}]).tolist() == [[0.0, 5.0]]

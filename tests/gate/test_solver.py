@@ -47,3 +47,22 @@ def test_same_solution_as_scipy():
         ours, theirs = milp(c, **kw), scipy_milp(c, **kw)
         assert ours.status == theirs.status
         np.testing.assert_array_equal(ours.x, theirs.x)
+
+
+@posix_only
+def test_other_threads_solve_without_touching_standard_output(capfd):
+    import threading
+
+    def solve_many():
+        for _ in range(20):
+            with silenced_stdout():
+                os.write(1, b"thread\n")  # not silenced: fd 1 is the whole process's
+
+    threads = [threading.Thread(target=solve_many) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    os.write(1, b"main\n")
+    out = capfd.readouterr().out
+    assert out.count("thread\n") == 80 and out.endswith("main\n")

@@ -165,3 +165,62 @@ def _without_time(path: Path) -> bytes:
     import re
 
     return re.sub(rb"\d{2}[-/]\d{2}[-/]\d{2,4}[T ][0-9:+]+( UTC)?", b"", path.read_bytes())
+
+
+@linux_only
+def test_hung_children_share_one_wait(monkeypatch):
+    import time
+
+    here = os.getpid()
+    monkeypatch.setattr(_forked, "CHILD_TIMEOUT", 1.0)
+
+    def hang_in_child(i: int) -> int:
+        if os.getpid() != here:
+            time.sleep(60)
+        return i
+
+    deadlines = []
+    gather = _forked._gather
+
+    def spy(child, receive, deadline):
+        deadlines.append(deadline)
+        return gather(child, receive, deadline)
+
+    monkeypatch.setattr(_forked, "_gather", spy)
+    calls = [_slow_then(lambda i=i: hang_in_child(i)) for i in range(8)]
+    assert Pending(calls, n_jobs=4).result() == list(range(8))  # made here instead
+    assert len(deadlines) == 3 and len(set(deadlines)) == 1  # not one full wait per child
+
+
+@linux_only
+def test_no_semaphores_means_the_calls_run_here(monkeypatch):
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+
+    def no_sem(*args, **kwargs):
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(type(ctx), "Value", no_sem)
+    here = os.getpid()
+    assert Pending([_pid] * 4, n_jobs=2).result() == [here] * 4
+
+
+@linux_only
+def test_a_warning_from_several_children_is_raised_once():
+    here = os.getpid()
+
+    def warn_in_child() -> int:
+        if os.getpid() != here:
+            warnings.warn("drawn in a child", UserWarning, stacklevel=1)
+        return 1
+
+    for _ in range(20):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            Pending([_slow_then(warn_in_child)] * 9, n_jobs=3).result()
+        seen = [w for w in caught if "drawn in a child" in str(w.message)]
+        if seen:
+            assert len(seen) == 1
+            return
+    pytest.fail("no child made a call")  # pragma: no cover

@@ -5,8 +5,8 @@ HiGHS, the solver behind :func:`scipy.optimize.milp`, prints
 standard output on some programs whatever its display option (ERGO-Code/HiGHS#2783): it
 landed in the middle of the CLI's tables (four times in an audit of four attributes and their
 intersections), and would in a JSON written to standard output. Each solve therefore runs with
-the file descriptor of standard output pointed at the null device (POSIX only: elsewhere
-the solver runs as it is).
+the file descriptor of standard output pointed at the null device (POSIX, main thread
+only: elsewhere the solver runs as it is).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import ctypes
 import functools
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -40,22 +41,29 @@ def milp(*args: Any, **kwargs: Any) -> Any:
 def silenced_stdout() -> Iterator[None]:
     """Point file descriptor 1 at the null device for the block (what C code prints is lost).
 
-    Python's own buffer is flushed before, the C library's before the descriptor is put back
-    (a line left in its buffer would otherwise be written after the block). Does nothing
-    where standard output has no file descriptor or the C library cannot be reached.
+    Only in the main thread: the descriptor belongs to the whole process, so a solve in
+    another thread (the web page's jobs) would silence, and could leave silenced, what the
+    rest of the program writes. Python's and the C library's buffers are flushed before the
+    descriptor moves and the C library's again before it is put back. Does nothing where
+    standard output has no file descriptor or the C library cannot be reached.
     """
     libc = _libc()
-    try:
-        sys.stdout.flush()
-        saved = os.dup(1)
-    except (AttributeError, OSError, ValueError):
-        saved = -1
-    if saved < 0 or libc is None:
-        if saved >= 0:
-            os.close(saved)
+    if libc is None or threading.current_thread() is not threading.main_thread():
         yield
         return
-    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        sys.stdout.flush()
+        libc.fflush(None)
+        saved = os.dup(1)
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        os.close(saved)
+        yield
+        return
     try:
         os.dup2(null, 1)
         yield

@@ -16,6 +16,7 @@ import multiprocessing as mp
 import numbers
 import os
 import sys
+import time
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
@@ -92,20 +93,28 @@ class Pending(Generic[T]):
             self._start(n - 1)
 
     def _start(self, n_children: int) -> None:
-        ctx = mp.get_context("fork")
-        self._counter = ctx.Value("i", 0)
         # Frozen objects are left alone by the children's collections, which would otherwise
-        # write to (and so copy) every page of the parent's objects; unfrozen here after.
-        gc.freeze()
+        # write to (and so copy) every page of the parent's objects; unfrozen here after,
+        # unless the program had frozen objects itself.
+        own_freeze = gc.get_freeze_count() == 0
+        if own_freeze:
+            gc.freeze()
         try:
+            ctx = mp.get_context("fork")
+            self._counter = ctx.Value("i", 0)  # needs POSIX semaphores, absent in some sandboxes
             self._fork(ctx, n_children)
+        except (OSError, ImportError):
+            pass  # no counter or no more processes: the calls not taken run here
         finally:
-            gc.unfreeze()
+            if own_freeze:
+                gc.unfreeze()
 
     def _fork(self, ctx: Any, n_children: int) -> None:
+        filters = list(warnings.filters)  # the caller's, not the one set around the fork
         for _ in range(n_children):
             receive, send = ctx.Pipe(duplex=False)
-            child = ctx.Process(target=_child, args=(self._calls, self._counter, send), daemon=True)
+            args = (self._calls, self._counter, send, filters)
+            child = ctx.Process(target=_child, args=args, daemon=True)
             try:
                 with warnings.catch_warnings():
                     # Python 3.12+ warns that fork in a process with threads may deadlock in
@@ -113,11 +122,12 @@ class Pending(Generic[T]):
                     # leaves by os._exit, and the timeout below covers a child that hangs.
                     warnings.simplefilter("ignore", DeprecationWarning)
                     child.start()
-            except OSError:  # no process left to fork: the calls run here
+            except OSError:
                 receive.close()
                 send.close()
-                break
-            send.close()
+                raise
+            finally:
+                send.close()
             self._children.append((child, receive))
 
     def result(self) -> list[T]:
@@ -125,13 +135,14 @@ class Pending(Generic[T]):
         done: dict[int, T] = {}
         while (i := _claim(self._counter, len(self._calls))) is not None:
             done[i] = self._calls[i]()
-        caught: list[tuple[str, type[Warning]]] = []
+        caught: dict[tuple[str, type[Warning]], None] = {}
+        deadline = time.monotonic() + CHILD_TIMEOUT  # one wait for all the children
         for child, receive in self._children:
-            results, child_warnings = _gather(child, receive)
+            results, child_warnings = _gather(child, receive, deadline)
             done.update(results)
-            caught.extend(child_warnings)
+            caught.update(dict.fromkeys(child_warnings))
         self._children = []
-        for message, category in caught:
+        for message, category in caught:  # each once, as they would be in one process
             warnings.warn(message, category, stacklevel=2)
         # calls a child took but did not finish (it died or hung) are made here
         return [done[i] if i in done else self._calls[i]() for i in range(len(self._calls))]
@@ -140,8 +151,7 @@ class Pending(Generic[T]):
         """Stop the children that are still drawing (no-op after :meth:`result`)."""
         for child, receive in self._children:
             receive.close()
-            child.terminate()
-            child.join()
+            _stop(child)
         self._children = []
 
 
@@ -155,7 +165,7 @@ def _claim(counter: Any, n: int) -> int | None:
     return i if i < n else None
 
 
-def _child(calls: Sequence[Callable[[], Any]], counter: Any, send: Any) -> None:
+def _child(calls: Sequence[Callable[[], Any]], counter: Any, send: Any, filters: list[Any]) -> None:
     """A child's work: take calls until none is left, then send their results at once.
 
     Sent at the end rather than one by one: a pipe holds 64 KiB, so a large result would
@@ -163,6 +173,7 @@ def _child(calls: Sequence[Callable[[], Any]], counter: Any, send: Any) -> None:
     """
     results: dict[int, Any] = {}
     with warnings.catch_warnings(record=True) as caught:
+        warnings.filters[:] = filters  # type: ignore[index]  # a list at run time
         try:
             while (i := _claim(counter, len(calls))) is not None:
                 results[i] = calls[i]()
@@ -172,18 +183,28 @@ def _child(calls: Sequence[Callable[[], Any]], counter: Any, send: Any) -> None:
     send.close()
 
 
-def _gather(child: Any, receive: Any) -> tuple[dict[int, Any], list[tuple[str, type[Warning]]]]:
+def _gather(
+    child: Any, receive: Any, deadline: float
+) -> tuple[dict[int, Any], list[tuple[str, type[Warning]]]]:
+    results: dict[int, Any] = {}
+    caught: list[tuple[str, type[Warning]]] = []
     try:
-        if receive.poll(CHILD_TIMEOUT):
+        if receive.poll(max(0.0, deadline - time.monotonic())):
             results, caught = receive.recv()
-        else:
-            results, caught = {}, []
+            child.join(timeout=1.0)  # it has sent everything and is leaving
     except (EOFError, OSError):  # the child died before sending
-        results, caught = {}, []
+        pass
     finally:
         receive.close()
-        child.join(timeout=1.0)
-        if child.is_alive():
-            child.terminate()
-            child.join()
+        _stop(child)
     return results, caught
+
+
+def _stop(child: Any) -> None:
+    """End a child that is still running: terminated, then killed if it does not stop."""
+    if child.is_alive():
+        child.terminate()
+        child.join(timeout=1.0)
+    if child.is_alive():
+        child.kill()
+        child.join()
