@@ -49,8 +49,9 @@ def _slow_pid() -> int:
     return os.getpid()
 
 
-@linux_only
-def test_a_warning_in_a_child_is_raised_in_the_parent():
+def _child_warnings(n_calls: int, n_jobs: int) -> list:
+    """Child warnings seen by the parent when every call warns in a child (retried until a
+    child took a call: the parent may make them all)."""
     here = os.getpid()
 
     def warn_in_child() -> int:
@@ -58,17 +59,20 @@ def test_a_warning_in_a_child_is_raised_in_the_parent():
             warnings.warn("drawn in a child", UserWarning, stacklevel=1)
         return 1
 
-    # every call warns in a child; at least one call is made by a child, and when the parent
-    # made them all no child warning exists: retry until a child took one
     for _ in range(20):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            out = Pending([_slow_then(warn_in_child)] * 6, n_jobs=2).result()
-        if any("drawn in a child" in str(w.message) for w in caught):
-            break
-    else:  # pragma: no cover - the child never took a call in 20 tries
-        pytest.fail("no child made a call")
-    assert out == [1] * 6
+            out = Pending([_slow_then(warn_in_child)] * n_calls, n_jobs=n_jobs).result()
+        assert out == [1] * n_calls
+        seen = [w for w in caught if "drawn in a child" in str(w.message)]
+        if seen:
+            return seen
+    pytest.fail("no child made a call")  # pragma: no cover
+
+
+@linux_only
+def test_a_warning_in_a_child_is_raised_in_the_parent():
+    assert _child_warnings(6, n_jobs=2)[0].category is UserWarning
 
 
 def _slow_then(call):
@@ -208,19 +212,4 @@ def test_no_semaphores_means_the_calls_run_here(monkeypatch):
 
 @linux_only
 def test_a_warning_from_several_children_is_raised_once():
-    here = os.getpid()
-
-    def warn_in_child() -> int:
-        if os.getpid() != here:
-            warnings.warn("drawn in a child", UserWarning, stacklevel=1)
-        return 1
-
-    for _ in range(20):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            Pending([_slow_then(warn_in_child)] * 9, n_jobs=3).result()
-        seen = [w for w in caught if "drawn in a child" in str(w.message)]
-        if seen:
-            assert len(seen) == 1
-            return
-    pytest.fail("no child made a call")  # pragma: no cover
+    assert len(_child_warnings(9, n_jobs=3)) == 1
