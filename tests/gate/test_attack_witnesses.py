@@ -198,3 +198,38 @@ def test_a_copy_of_a_system_does_not_share_its_solutions():
     t = dataclasses.replace(s, rows=[*s.rows, ({x: 1.0}, -np.inf, 5.0)])
     assert not t.wide({x: 1}, 20)
     assert t.intervals([{x: 1}]).tolist() == [[0.0, 5.0]]
+
+
+def _fake_milp(status: int, success: bool, message: str):
+    from types import SimpleNamespace
+
+    def milp(*args, **kwargs):
+        return SimpleNamespace(status=status, success=success, message=message, x=None, fun=None)
+
+    return milp
+
+
+@pytest.mark.parametrize(
+    "status, key",
+    [(2, "err_attack_contradict_solver"), (4, "err_attack_solver")],
+)
+def test_solver_failures_named_with_the_solver_s_words(monkeypatch, status, key):
+    from scoreaudit.gate import attack
+    from scoreaudit.gate.attack import AttackError
+
+    monkeypatch.setattr(attack, "milp", _fake_milp(status, False, "HiGHS said no"))
+    s, x, _ = _pair()
+    with pytest.raises(AttackError) as info:
+        s.intervals([{x: 1}])
+    assert info.value.message_key == key
+    assert "(HiGHS said no)" in str(info.value)
+
+
+def test_a_program_out_of_time_is_inconclusive_not_an_error(monkeypatch):
+    from scoreaudit.gate import attack
+
+    monkeypatch.setattr(attack, "milp", _fake_milp(1, False, "Time limit reached"))
+    s, x, _ = _pair()
+    lo, hi = s.intervals([{x: 1}])[0]
+    assert np.isnan(lo) and np.isnan(hi)
+    assert not s.wide({x: 1}, 1)  # no witness from an unfinished program
