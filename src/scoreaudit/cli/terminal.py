@@ -244,15 +244,9 @@ def shown_group(attribute: object, group: object) -> str:
 def _result_row(row: Any, known: Mapping[str, Any]) -> list[str]:
     """The cells of one comparison of :func:`print_result`."""
     notes = []
-    flag = str(getattr(row, "suppression", "") or "")
-    if flag:
-        notes.append(
-            tr("cli_note_hidden_small")
-            if flag == "small"
-            else tr("cli_note_hidden_complement")
-            if flag == "complement"
-            else tr("cli_note_hidden")
-        )
+    # published rows say "hidden", never why (the gate keeps its reasons to itself)
+    if getattr(row, "suppression", ""):
+        notes.append(tr("cli_note_hidden"))
     elif row.small_cell is True:
         notes.append(tr("cli_note_small_cell"))
     if getattr(row, "note", ""):
