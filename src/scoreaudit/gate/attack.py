@@ -106,14 +106,18 @@ class System:
             self._built["components"] = self._components()
         return self._built["components"]
 
-    def _component_of(self) -> np.ndarray:
-        """Index of each variable's component in :meth:`components`."""
+    def _by_component(self, expr: Mapping[int, float]) -> dict[int, dict[int, float]]:
+        """``expr`` split into its parts in each component (by index in :meth:`components`)."""
         if "component_of" not in self._built:
             comp_of = np.empty(len(self.names), dtype=int)  # pragma: no mutate
             for k, members in enumerate(self.components()):
                 comp_of[members] = k
             self._built["component_of"] = comp_of
-        return self._built["component_of"]
+        comp_of = self._built["component_of"]
+        split: dict[int, dict[int, float]] = {}
+        for v, w in expr.items():
+            split.setdefault(int(comp_of[int(v)]), {})[int(v)] = w
+        return split
 
     def wide(self, target: Mapping[int, float], width: float) -> bool:
         """True when solutions already found prove that ``target`` spans ``width`` or more.
@@ -123,10 +127,7 @@ class System:
         ``target`` differ by ``width`` prove the interval at least that wide, without a new
         program. False means "not proven", not "narrow": ask :meth:`intervals` then.
         """
-        comps, comp_of = self.components(), self._component_of()
-        split: dict[int, dict[int, float]] = {}
-        for v, w in target.items():
-            split.setdefault(int(comp_of[int(v)]), {})[int(v)] = w
+        comps, split = self.components(), self._by_component(target)
         spread = 0.0
         for k, part in split.items():
             pool = self._built.get(("witnesses", _key(comps[k])))
@@ -164,15 +165,12 @@ class System:
         out = np.full((len(targets), 2), np.nan)  # pragma: no mutate
         if not targets:
             return out
-        comps, comp_of = self.components(), self._component_of()
+        comps = self.components()
         # a target over independent components is the sum of its parts in each: its min
         # (max) is the sum of their mins (maxes)
         pieces: dict[int, list[tuple[int, dict[int, float]]]] = {}
         for t, expr in enumerate(targets):
-            split: dict[int, dict[int, float]] = {}
-            for v, w in expr.items():
-                split.setdefault(int(comp_of[int(v)]), {})[int(v)] = w
-            for k, part in split.items():
+            for k, part in self._by_component(expr).items():
                 pieces.setdefault(k, []).append((t, part))
         out[:] = 0.0
         for k, items in pieces.items():

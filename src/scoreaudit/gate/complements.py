@@ -51,9 +51,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import Bounds, LinearConstraint
+from scipy.sparse import coo_matrix, csr_matrix, vstack
 
 from scoreaudit.core.vocab import SEP
 from scoreaudit.errors import DataError
+from scoreaudit.gate._solver import milp
 from scoreaudit.gate.attack import System
 
 __all__ = [
@@ -559,8 +562,6 @@ class _Cover:
         return len(self.cols) * self.r + self.blocks.index(b) * self.r + r
 
     def _constraints(self):
-        from scipy.sparse import coo_matrix
-
         rows, cols, data, lo, hi = [], [], [], [], []
         k = 0
 
@@ -605,11 +606,6 @@ class _Cover:
 
     def solve(self, masks, target):
         """Masks with the cheapest extra hiding for ``target`` (None when impossible)."""
-        from scipy.optimize import Bounds, LinearConstraint
-        from scipy.sparse import csr_matrix, vstack
-
-        from scoreaudit.gate._solver import milp
-
         a, lo, hi, nv = self._static
         r0, kind = target
         t = np.zeros(nv)
