@@ -18,7 +18,7 @@ from scoreaudit.selection.policies import Selection
 from scoreaudit.stats.evidence import headline_order
 
 #: Version of the layout of :meth:`AuditResult.to_dict` (and ``results.json``).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def json_safe(value: Any) -> Any:

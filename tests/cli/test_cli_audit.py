@@ -132,7 +132,7 @@ def test_results_json_matches_schema(report_dir):
     _lang, out = report_dir
     data = json.loads((out / "results.json").read_text(encoding="utf-8"))
     jsonschema.validate(data, schema())
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert data["manifest"]["data"]["sha256"] and data["manifest"]["config"]["budget"] == "5%"
     assert "out" not in data["manifest"]["config"]
 

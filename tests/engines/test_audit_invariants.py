@@ -77,7 +77,7 @@ def test_to_dict_is_json_and_deterministic():
     res = _audit(f)
     d = res.to_dict()
     text = json.dumps(d, allow_nan=False)
-    assert json.loads(text)["schema_version"] == 1
+    assert json.loads(text)["schema_version"] == 2
     assert len(d["disparities"]) == len(res.disparities)
 
 

@@ -87,8 +87,7 @@ def test_suppression_record():
         "suppress_zero": False,
         "unsuppressed": False,
         "protection_range": 11,
-        "primary_rows": 3,
-        "secondary_rows": 2,
+        "hidden_rows": 5,
         "unprotectable": 0,
         "rows_by_table": {"groups": 5},
     }

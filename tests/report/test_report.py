@@ -12,7 +12,7 @@ import pytest
 
 import scoreaudit as sa
 from scoreaudit.gate.complements import protect_groups
-from scoreaudit.gate.publish import publish
+from scoreaudit.gate.publish import Suppression, publish
 from scoreaudit.present import catalogue as i18n
 from scoreaudit.present.findings import detectable_text, findings, noun_phrase
 from scoreaudit.report import (
@@ -23,6 +23,7 @@ from scoreaudit.report import (
     schema,
     write_report,
 )
+from scoreaudit.report._common import suppression_lines
 from scoreaudit.report.output import neutralise_cell, write_csv
 
 NNBSP = "\u202f"
@@ -186,6 +187,25 @@ def test_small_cells_suppressed_everywhere(hostile_result, tmp_path):
     # no suppressed count leaks: the five files appear nowhere as a count
     original = res.groups[res.groups["group"] == "tiny|group"].iloc[0]
     assert all(g["n"] != int(original["n"]) for g in data["groups"] if g["n"] is not None)
+
+
+def test_published_files_do_not_say_which_hidden_rows_are_small(hostile_result, tmp_path):
+    """How many hidden rows are small is the gate's record, not published: with no complement
+    it would tell a reader that every hidden count is below min_cell."""
+    all_small = Suppression(min_cell=11, suppress_zero=False, primary=4, secondary=0)
+    mixed = Suppression(min_cell=11, suppress_zero=False, primary=1, secondary=3)
+    for lang in ("en", "fr"):
+        assert suppression_lines(all_small, 4, "*", lang) == suppression_lines(mixed, 4, "*", lang)
+    assert all_small.to_dict() == mixed.to_dict()
+    info = publish(hostile_result)[1]
+    assert info.primary >= 1 and info.secondary >= 1
+    out = write_report(hostile_result, tmp_path / "r", formats=("md", "json"))
+    published = json.loads((out / "results.json").read_text(encoding="utf-8"))["suppression"]
+    assert published["hidden_rows"] == info.primary + info.secondary
+    assert not {"primary_rows", "secondary_rows"} & published.keys()
+    assert "small)" not in published["rule"] and "complement)" not in published["rule"]
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert i18n.t("suppression_complements", "en") in md
 
 
 def test_secondary_suppression_single_attribute():

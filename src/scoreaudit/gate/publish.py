@@ -145,7 +145,15 @@ def primary_group_mask(
 
 @dataclass
 class Suppression:
-    """What was suppressed in a published result, and how to explain it."""
+    """What was suppressed in a published result, and how to explain it.
+
+    ``primary`` (rows hidden because a count is small) and ``secondary`` (rows hidden only to
+    protect them) are the gate's record for the data holder: :meth:`to_dict`, which goes into
+    ``results.json``, and the reports give only their sum. Saying how many hidden rows are
+    small would tell a reader, when there are no complements, that every hidden count is
+    below ``min_cell``, and otherwise that so many of them are: knowledge the protection
+    against narrowing (checked by integer programming) does not give an attacker.
+    """
 
     min_cell: int
     suppress_zero: bool
@@ -165,12 +173,12 @@ class Suppression:
             rule = (
                 f"counts from {0 if self.suppress_zero else 1} to {self.min_cell - 1} (group "
                 "sizes, selected and not selected files, outcome-label counts, calibration "
-                "bins) and every number derived from them are replaced by null "
-                "(suppression: small); complements are hidden (suppression: complement) so "
-                "that no small count can be narrowed, from all published numbers together "
-                "and knowing that counts are non-negative integers, to an interval shorter "
-                f"than {self.min_cell} (checked by integer programming); adjusted p-values "
-                "count hidden comparisons in the family as p = 1"
+                "bins) and every number derived from them are replaced by null; other counts "
+                "are hidden too (complements) so that no small count can be narrowed, from all "
+                "published numbers together and knowing that counts are non-negative integers, "
+                f"to an interval shorter than {self.min_cell} (checked by integer programming); "
+                "which hidden counts are small is not published; adjusted p-values count "
+                "hidden comparisons in the family as p = 1"
             )
         return {
             "min_cell": self.min_cell,
@@ -178,8 +186,7 @@ class Suppression:
             "unsuppressed": self.unsuppressed,
             "rule": rule,
             "protection_range": self.min_cell,
-            "primary_rows": self.primary,
-            "secondary_rows": self.secondary,
+            "hidden_rows": self.primary + self.secondary,
             "unprotectable": self.unprotectable,
             "rows_by_table": dict(self.rows),
         }

@@ -26,7 +26,8 @@ def suppression_lines(
     --------
     >>> info = Suppression(min_cell=11, suppress_zero=False, primary=2, secondary=0)
     >>> suppression_lines(info, 2, "*", "en") == [
-    ...     t("suppression_text", "en", max=10, marker="*", n="2")]
+    ...     t("suppression_text", "en", max=10, marker="*", n="2"),
+    ...     t("suppression_complements", "en")]
     True
     >>> suppression_lines(info, 0, "*", "en") == [t("suppression_none", "en", min_cell=11)]
     True
@@ -42,8 +43,9 @@ def suppression_lines(
             n=fmt_int(n_rows, lang),
         )
     ]
-    if info.secondary:
-        lines.append(t("suppression_secondary", lang, n=fmt_int(info.secondary, lang)))
+    # The same sentence whether complements were needed or not: how many hidden rows are
+    # small is not published (see Suppression).
+    lines.append(t("suppression_complements", lang))
     return lines
 
 

@@ -108,7 +108,7 @@ def schema() -> dict[str, Any]:
     Examples
     --------
     >>> schema()["properties"]["schema_version"]["const"]
-    1
+    2
     """
     text = (resources.files("scoreaudit.report") / "results.schema.json").read_text(
         encoding="utf-8"

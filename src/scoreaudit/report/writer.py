@@ -424,7 +424,7 @@ def results_json(
     >>> budget = sa.Budget(share=0.3)
     >>> d = results_json(sa.audit(sa.Population(f, protected=["g"]), "s", budget, threshold_free=False))
     >>> d["schema_version"], sorted(d)[:4]
-    (1, ['calibration', 'config', 'curve', 'disparities'])
+    (2, ['calibration', 'config', 'curve', 'disparities'])
     """
     p = _prepared or _prepare(result, lang, min_cell=min_cell, manifest=manifest)
     from scoreaudit.results import json_safe
