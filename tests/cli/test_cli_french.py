@@ -111,7 +111,8 @@ def test_counts_in_french_from_the_environment(monkeypatch, capsys):
     text = _text(capsys.readouterr())
     _no_english(text)
     assert "100 000 dossiers en 12 lignes." in text
-    assert "comparaisons croisées" in text and "masqué (petit effectif)" in text
+    assert "comparaisons croisées" in text
+    assert "masqué (petit effectif, ou chiffre qui permettrait de le retrouver)" in text
 
 
 def test_funnel_in_french(capsys):

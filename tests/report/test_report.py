@@ -799,7 +799,8 @@ def test_explanation_is_told_in_sentences_in_the_report_language():
     details = page[page.index('class="explanation-details"') : page.index("</details>")]
     assert "<caption>Écart quand chaque variable est neutralisée</caption>" in details
     assert ">Rapport après neutralisation</th>" in details and ">ratio_after<" not in details
-    assert ">Masqué (petit effectif)</th>" in details and ">non</td>" in details
+    assert ">Masqué (petit effectif, ou chiffre qui permettrait de le retrouver)</th>" in details
+    assert ">non</td>" in details
     assert ">False<" not in details and ">gender<" not in details and ">woman<" not in details
     assert re.search(r'data-label="Groupe">femmes</td>', details)
     assert "<caption>Gap when each input is neutralised</caption>" in en

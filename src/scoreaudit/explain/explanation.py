@@ -43,6 +43,10 @@ class Explanation:
         the attribute, whether the model reads them, ratio before and after neutralising them,
         and ``remaining`` = ``log(ratio_after) / log(ratio_before)``, the share of the
         (log) disparity that remains (1 when the model does not read the attribute).
+    proxy_groups : DataFrame
+        One row per (input, attribute, group): the group's one-vs-rest ``auc``, from which the
+        proxy table takes its best and mean (and the publication gate retakes them without
+        the hidden groups).
     config : dict
         How the explanation was computed (method, stratum, repeats, seed, policy, references).
     notes : list of str
@@ -58,6 +62,7 @@ class Explanation:
     config: dict
     notes: list[str] = field(default_factory=list)
     timings: dict = field(default_factory=dict, repr=False)
+    proxy_groups: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def to_dict(self) -> dict:
         """JSON-ready, deterministic description (tables as lists of records).
@@ -78,6 +83,7 @@ class Explanation:
                 "decomposition": table_records(self.decomposition),
                 "neutralisation": table_records(self.neutralisation),
                 "proxies": table_records(self.proxies),
+                "proxy_groups": table_records(self.proxy_groups),
                 "protected_neutralised": table_records(self.protected_neutralised),
             }
         )

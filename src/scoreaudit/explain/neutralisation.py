@@ -25,7 +25,7 @@ from scoreaudit.explain.decomposition import (
     _remaining,
 )
 from scoreaudit.explain.explanation import Explanation
-from scoreaudit.explain.proxies import proxy_table
+from scoreaudit.explain.proxies import proxy_tables
 from scoreaudit.selection.reselect import Reselection
 
 
@@ -175,7 +175,9 @@ def explain(
     t0 = time.perf_counter()
     proxy_inputs = list(dict.fromkeys(c for cols in sets.values() for c in cols))
     proxy_attrs = [v.members[0] for v in views if len(v.members) == 1] or list(population.protected)
-    proxies = proxy_table(frame, proxy_inputs, {a: population.attributes[a] for a in proxy_attrs})
+    proxies, proxy_groups = proxy_tables(
+        frame, proxy_inputs, {a: population.attributes[a] for a in proxy_attrs}
+    )
     timings["proxies"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - t_start
 
@@ -212,6 +214,7 @@ def explain(
         neutralisation=neutralisation,
         proxies=proxies,
         protected_neutralised=protected,
+        proxy_groups=proxy_groups,
         config=config,
         notes=notes,
         timings=timings,

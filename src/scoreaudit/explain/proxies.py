@@ -182,6 +182,8 @@ def proxy_table(
 ) -> pd.DataFrame:
     """Proxy strength of each input for each protected attribute (see the module docstring).
 
+    The first table of :func:`proxy_tables` (which also gives the AUC of every group).
+
     Parameters
     ----------
     frame : DataFrame
@@ -203,7 +205,30 @@ def proxy_table(
     >>> proxy_table(frame, ["x", "y"], pop.attributes)[["input", "auc"]].values.tolist()
     [['x', 1.0], ['y', 0.51]]
     """
-    rows = []
+    return proxy_tables(frame, inputs, attributes)[0]
+
+
+def proxy_tables(
+    frame: pd.DataFrame, inputs: Sequence[str], attributes: Mapping[str, Any]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The proxy table and the one-vs-rest AUC of every group behind it.
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        :func:`proxy_table`'s table, and one row per (input, attribute, group) with the
+        group's ``auc``: the publication gate recomputes the table's best and mean AUC from
+        the groups it publishes (a hidden group's AUC would give its size back).
+
+    Examples
+    --------
+    >>> import scoreaudit as sa
+    >>> frame = pd.DataFrame({"g": ["a", "b"] * 50, "x": [0.0, 1.0] * 50})
+    >>> pop = sa.Population(frame, protected=["g"])
+    >>> proxy_tables(frame, ["x"], pop.attributes)[1].values.tolist()
+    [['x', 'g', 'a', 1.0], ['x', 'g', 'b', 1.0]]
+    """
+    rows, per_group = [], []
     # one fixed split of the rows into two halves, shared by every input (cross-fitting)
     n_rows = len(frame)
     half = np.zeros(n_rows, dtype=np.int64)
@@ -245,6 +270,10 @@ def proxy_table(
                 )
                 aucs, method = _auc_cross_fitted(halves[0], halves[1]), "cross-fitted"
             best = int(np.nanargmax(aucs)) if np.isfinite(aucs).any() else 0
+            per_group.extend(
+                {"input": c, "attribute": a_name, "group": attr.levels[j], "auc": float(aucs[j])}
+                for j in range(L)
+            )
             rows.append(
                 {
                     "input": c,
@@ -284,12 +313,26 @@ def proxy_table(
         "is_attribute",
         "rank",
     ]
+    groups = pd.DataFrame(per_group, columns=["input", "attribute", "group", "auc"])
     if not rows:
-        return pd.DataFrame(columns=cols)
-    t = pd.DataFrame(rows)
-    t["rank"] = t.groupby("attribute", sort=False)["auc"].rank(method="first", ascending=False)
-    t["rank"] = t["rank"].astype(np.int64)
+        return pd.DataFrame(columns=cols), groups
+    t = rank_proxies(pd.DataFrame(rows), list(attributes))
+    return t[cols], groups
+
+
+def rank_proxies(t: pd.DataFrame, attributes: Sequence[str]) -> pd.DataFrame:
+    """``rank`` of each input within its attribute by ``auc`` (1 = strongest), rows in that
+    order, attributes in the order given.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"input": ["x", "y"], "attribute": ["g", "g"], "auc": [0.6, 0.9]})
+    >>> rank_proxies(t, ["g"])[["input", "rank"]].values.tolist()
+    [['y', 1], ['x', 2]]
+    """
+    t = t.copy()
+    by = t.groupby("attribute", sort=False)["auc"]
+    t["rank"] = by.rank(method="first", ascending=False, na_option="bottom").astype(np.int64)
     order = {a: i for i, a in enumerate(attributes)}
     t["_a"] = t["attribute"].map(order)
-    t = t.sort_values(["_a", "rank"], kind="stable").drop(columns="_a").reset_index(drop=True)
-    return t[cols]
+    return t.sort_values(["_a", "rank"], kind="stable").drop(columns="_a").reset_index(drop=True)

@@ -83,7 +83,6 @@ KEEP_COLUMNS = frozenset(
         "suppressed_labels",
         "suppression",
         "small_cell",
-        "test",
     }
 )
 
@@ -539,7 +538,9 @@ def _publish(result, min_cell, keep, suppress_zero, secondary, unsuppressed) -> 
     pub_d, d_mask = _blank_disparities(result, groups, masks, min_cell, suppress_zero)
     pub_c, c_mask = gate_curve(result, groups, masks, min_cell, suppress_zero)
     pub_cal, n_cal = _gate_calibration(result, groups, masks, min_cell, suppress_zero)
-    explanation = gate_explanation(getattr(result, "explanation", None), pub_d, min_cell)
+    explanation = gate_explanation(
+        getattr(result, "explanation", None), pub_d, min_cell, pub_groups
+    )
     primary_rows = int(masks["primary"].sum())
     hidden_rows = masks["selection"] | masks["size"] | masks.get("labels", masks["size"])
     info = Suppression(
@@ -648,7 +649,6 @@ _EXPLAIN_KEEP = frozenset(
         "association_measure",
         "is_attribute",
         "model_reads_attribute",
-        "rank",
         "note",
         "levels",
         "many_levels",
@@ -658,15 +658,21 @@ _EXPLAIN_KEEP = frozenset(
 )
 
 
-def gate_explanation(explanation: Any, pub_d: pd.DataFrame, min_cell: int) -> Any:
+def gate_explanation(
+    explanation: Any, pub_d: pd.DataFrame, min_cell: int, pub_groups: pd.DataFrame | None = None
+) -> Any:
     """The explanation tables with every row about a hidden comparison blanked.
 
     Rows carry ``attribute``, ``group`` and ``reference``: they are blanked when the matching
     published comparison is suppressed (or missing); rates after neutralisation are counts
-    of real files too, blanked when they rest on fewer than ``min_cell`` files.
+    of real files too, blanked when they rest on fewer than ``min_cell`` files. A blanked
+    row's rank is blanked too, and the rows of a hidden comparison are listed by input name
+    (their order came from the hidden ratios). The proxy table is retaken from the groups
+    published in ``pub_groups`` (:func:`_gate_proxies`).
     """
     if explanation is None:
         return None
+    explanation = _gate_proxies(explanation, pub_groups)
     frames = (
         {k: v for k, v in vars(explanation).items() if isinstance(v, pd.DataFrame)}
         if hasattr(explanation, "__dict__")
@@ -701,9 +707,62 @@ def gate_explanation(explanation: Any, pub_d: pd.DataFrame, min_cell: int) -> An
         cols = [c for c in f.columns if c not in _EXPLAIN_KEEP]
         out = _blank(f, mask, cols)
         out["suppressed"] = mask
-        new[name] = out
+        new[name] = _hidden_by_input(out, mask)
     return (
         dataclasses.replace(explanation, **new)
         if dataclasses.is_dataclass(explanation)
         else explanation
     )
+
+
+def _hidden_by_input(table: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    """Rows of each hidden comparison sorted by input (the table's order within a comparison
+    follows its ratios); the other rows and the comparisons' places are unchanged."""
+    if "input" not in table.columns or not mask.any():
+        return table
+    block = _key(table["attribute"], table["group"]) + "\x00" + table["reference"].astype(str)
+    first = pd.Series(np.arange(len(table)), index=table.index).groupby(block).transform("min")
+    key = np.where(mask, table["input"].astype(str), "")
+    order = np.lexsort((np.arange(len(table)), key, first.to_numpy()))
+    return table.iloc[order].reset_index(drop=True)
+
+
+def _gate_proxies(explanation: Any, pub_groups: pd.DataFrame | None) -> Any:
+    """The proxy table retaken without the single attributes' groups whose size is hidden.
+
+    A group's one-vs-rest AUC is ``U / (n_g (N - n_g))`` for an integer ``U``: published for a
+    group whose size ``n_g`` is hidden, its digits give ``n_g`` back. The best and mean AUC are
+    taken again over the other groups (``proxy_groups``, whose hidden rows are blanked), and
+    the association, computed from every group's files, is blanked for such an attribute. A
+    group whose selection alone is hidden keeps its AUC: it does not depend on selection.
+    """
+    per = getattr(explanation, "proxy_groups", None)
+    proxies = getattr(explanation, "proxies", None)
+    if not dataclasses.is_dataclass(explanation) or pub_groups is None:
+        return explanation
+    if per is None or per.empty or proxies is None or proxies.empty:
+        return explanation
+    hidden_rows = pub_groups[pd.to_numeric(pub_groups["n"], errors="coerce").isna()]
+    hidden = set(_key(hidden_rows["attribute"], hidden_rows["group"]))
+    per = per.copy()
+    per["suppressed"] = _key(per["attribute"], per["group"]).isin(hidden).to_numpy()
+    if not per["suppressed"].any():
+        return dataclasses.replace(explanation, proxy_groups=per)
+    per.loc[per["suppressed"], "auc"] = np.nan
+    shown = per.dropna(subset=["auc"])
+    best = shown.loc[shown.groupby(["input", "attribute"], sort=False)["auc"].idxmax()]
+    best = best.set_index(["input", "attribute"])
+    mean = shown.groupby(["input", "attribute"], sort=False)["auc"].mean()
+    at = pd.MultiIndex.from_frame(proxies[["input", "attribute"]])
+    t = proxies.copy()
+    t["auc"] = best["auc"].reindex(at).to_numpy()
+    t["auc_group"] = best["group"].reindex(at).to_numpy()
+    t["auc_mean"] = mean.reindex(at).to_numpy()
+    touched = t["attribute"].isin(set(per.loc[per["suppressed"], "attribute"]))
+    t.loc[touched, "association"] = np.nan
+    by = t.groupby("attribute", sort=False)["auc"]
+    t["rank"] = by.rank(method="first", ascending=False, na_option="bottom").astype(np.int64)
+    place = {a: i for i, a in enumerate(dict.fromkeys(t["attribute"]))}
+    t = t.assign(_a=t["attribute"].map(place)).sort_values(["_a", "rank"], kind="stable")
+    t = t.drop(columns="_a").reset_index(drop=True)
+    return dataclasses.replace(explanation, proxies=t, proxy_groups=per)
