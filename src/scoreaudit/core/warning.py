@@ -43,6 +43,7 @@ _R = TypeVar("_R")
 
 __all__ = [
     "ATTRIBUTE_PARAMS",
+    "CELLS_SHOWN",
     "CELL_LIST_PARAMS",
     "COUNT_PARAMS",
     "GROUP_PARAMS",
@@ -56,6 +57,7 @@ __all__ = [
     "note_code",
     "recording_notes",
     "records_notes",
+    "shown",
     "warning",
 ]
 
@@ -69,9 +71,12 @@ QUOTED_PARAMS = frozenset({"column"})
 COUNT_PARAMS = frozenset({"tables", "candidates", "most"})
 #: Parameters holding a number shown with 4 significant digits.
 NUMBER_PARAMS = frozenset({"lo", "hi"})
-#: Parameters listing groups as ``[attribute, group]`` pairs (a final ``"..."`` when cut),
-#: shown with the display names of the reader's language.
+#: Parameters listing groups as ``[attribute, group]`` pairs, shown with the display names of
+#: the reader's language: the first :data:`CELLS_SHOWN`, then ``...`` when there are more.
+#: The list itself is whole, so that the publication gate can take hidden groups out of it.
 CELL_LIST_PARAMS = frozenset({"cells"})
+#: Groups of a list parameter a text shows.
+CELLS_SHOWN = 10
 _NAME_PARAMS = ATTRIBUTE_PARAMS | GROUP_PARAMS | QUOTED_PARAMS
 #: Prefix of the catalogue keys of warnings.
 PREFIX = "warn_"
@@ -124,9 +129,21 @@ def plain_value(name: str, value: Any) -> str:
         return f"{int(value):,}"
     if name in CELL_LIST_PARAMS:
         return "; ".join(
-            item if isinstance(item, str) else f"{item[0]} = {item[1]}" for item in value
+            item if isinstance(item, str) else f"{item[0]} = {item[1]}" for item in shown(value)
         )
     return str(value)
+
+
+def shown(cells: list) -> list:
+    """The items of a list parameter a text shows: the first :data:`CELLS_SHOWN`, and
+    ``"..."`` when there are more.
+
+    Examples
+    --------
+    >>> shown([["g", str(i)] for i in range(12)])[-2:]
+    [['g', '9'], '...']
+    """
+    return [*cells[:CELLS_SHOWN], *(["..."] if len(cells) > CELLS_SHOWN else [])]
 
 
 def warning(code: str, **params: Any) -> AuditWarning:

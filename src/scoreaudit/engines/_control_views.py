@@ -499,11 +499,6 @@ def _rate_comparison(
     )
 
 
-def _first_cells(cells: list[list[str]], most: int = 10) -> list:
-    """Up to ``most`` ``[attribute, group]`` pairs, and ``"..."`` when there are more."""
-    return [*cells[:most], *(["..."] if len(cells) > most else [])]
-
-
 def control_warnings(
     summary: dict,
     absent: list[list[str]],
@@ -514,9 +509,9 @@ def control_warnings(
     """Warnings of a control audit after the tables (absent groups, negative estimates...)."""
     warnings = []
     if absent:
-        warnings.append(warning("controls_absent", n=len(absent), cells=_first_cells(absent)))
+        warnings.append(warning("controls_absent", n=len(absent), cells=absent))
     if negative:
-        warnings.append(warning("controls_negative", cells=_first_cells(negative)))
+        warnings.append(warning("controls_negative", cells=negative))
     if summary["random_errors_found"] == 0:
         warnings.append(warning("controls_no_random_error"))
     if N is None:

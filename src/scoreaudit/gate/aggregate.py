@@ -38,6 +38,7 @@ from scoreaudit.gate.attack import System, narrow
 from scoreaudit.gate.complements import UNPUBLISHED, margin_lines, protect_groups
 from scoreaudit.gate.publish import Suppression, blank_rows, small_count
 from scoreaudit.gate.verify import Hardening, harden, intervals_or_unknown
+from scoreaudit.gate.warnings import gate_warnings, hidden_pairs
 
 __all__ = ["CountRules", "publish_aggregate"]
 
@@ -277,6 +278,8 @@ def _publish_aggregate(
             "disparities": int(d_mask.sum()),
         },
     )
+    hidden_rows = np.logical_or.reduce([*masks.values(), size])
+    warnings = gate_warnings(warnings, hidden_pairs(groups, hidden_rows), bool(hidden_rows.any()))
     published = dataclasses.replace(
         result, groups=pub_groups, disparities=pub_d, data_summary=summary, warnings=warnings
     )

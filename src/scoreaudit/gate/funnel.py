@@ -25,6 +25,7 @@ import pandas as pd
 from scoreaudit.gate.attack import System, narrow
 from scoreaudit.gate.publish import Suppression, blank_rows, secondary_suppression, small_count
 from scoreaudit.gate.verify import Hardening, harden, intervals_or_unknown
+from scoreaudit.gate.warnings import gate_warnings
 
 __all__ = ["publish_funnel"]
 
@@ -186,7 +187,11 @@ def publish_funnel(
         },
     )
     published = dataclasses.replace(
-        result, steps=pub_steps, combined=pub_comb, representation=pub_rep
+        result,
+        steps=pub_steps,
+        combined=pub_comb,
+        representation=pub_rep,
+        warnings=gate_warnings(getattr(result, "warnings", []), set(), bool(final.any())),
     )
     return published, info
 

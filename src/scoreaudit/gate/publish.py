@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.core.vocab import REST
+from scoreaudit.gate.warnings import gate_warnings, hidden_pairs
 
 __all__ = [
     "DEFAULT_MIN_CELL",
@@ -570,6 +571,7 @@ def _publish(result, min_cell, keep, suppress_zero, secondary, unsuppressed) -> 
         selection = dataclasses.replace(
             selection, cutoff=float(coarse_score([selection.cutoff])[0])
         )
+    hidden = pub_groups["suppressed"].to_numpy(bool)
     published = dataclasses.replace(
         result,
         groups=pub_groups,
@@ -577,6 +579,9 @@ def _publish(result, min_cell, keep, suppress_zero, secondary, unsuppressed) -> 
         curve=pub_c,
         calibration=pub_cal,
         selection=selection,
+        warnings=gate_warnings(
+            getattr(result, "warnings", []), hidden_pairs(pub_groups, hidden), bool(hidden.any())
+        ),
     )
     if hasattr(result, "explanation"):
         object.__setattr__(published, "explanation", explanation)

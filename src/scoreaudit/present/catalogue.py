@@ -61,6 +61,7 @@ from scoreaudit.core.warning import (
     NUMBER_PARAMS,
     QUOTED_PARAMS,
     AuditWarning,
+    shown,
 )
 from scoreaudit.present.labels import active_labels
 
@@ -107,7 +108,7 @@ def _warning_value(name: str, value: Any, params: dict[str, Any], lang: str) -> 
             item
             if isinstance(item, str)
             else f"{attribute_label(str(item[0]), lang)} = {group_label(str(item[0]), str(item[1]), lang)}"
-            for item in value
+            for item in shown(value)
         )
     if isinstance(value, AuditWarning):
         return render_warning(value, lang)
