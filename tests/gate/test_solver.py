@@ -66,3 +66,40 @@ def test_other_threads_solve_without_touching_standard_output(capfd):
     os.write(1, b"main\n")
     out = capfd.readouterr().out
     assert out.count("thread\n") == 80 and out.endswith("main\n")
+
+
+def test_every_integer_program_of_the_gate_stops_at_a_node_count(monkeypatch):
+    """The complements, hence the published tables, must not depend on the machine's speed:
+    every integer program runs under a node limit; time is only a far last resort."""
+    import pandas as pd
+
+    from scoreaudit.gate import _solver
+    from scoreaudit.gate.complements import protect_groups
+
+    seen = []
+
+    def spy(*args, **kwargs):
+        options = dict(kwargs.get("options") or {})  # (scipy takes keys out of the dict)
+        seen.append((np.asarray(kwargs.get("integrality", [0])).any(), options))
+        return scipy_milp(*args, **kwargs)
+
+    monkeypatch.setattr(_solver, "_scipy_milp", spy)
+    rng = np.random.default_rng(2)
+    rows = []
+    for a, levels in (("g", ["m", "w"]), ("h", ["x", "y", "z"])):
+        for lv in levels:
+            rows.append({"attribute": a, "group": lv})
+    for m in ("m", "w"):
+        for lv in ("x", "y", "z"):
+            rows.append({"attribute": "g × h", "group": f"{m} × {lv}"})
+    cells = rng.integers(3, 40, size=(2, 3))
+    n = np.concatenate([cells.sum(1), cells.sum(0), cells.ravel()])
+    sel = np.concatenate([(cells // 3).sum(1), (cells // 3).sum(0), (cells // 3).ravel()])
+    g = pd.DataFrame(rows).assign(n=n, selected=sel)
+    masks = protect_groups(g, 11)
+    assert masks["size"].any() or masks["selection"].any()
+    programs = [opts for integer, opts in seen if integer]
+    assert programs, "the gate solved integer programs"
+    for opts in programs:
+        assert opts["node_limit"] <= _solver.ATTACK_NODES
+        assert opts["time_limit"] >= _solver.LAST_RESORT_SECONDS

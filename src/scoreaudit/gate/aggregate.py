@@ -33,7 +33,7 @@ from scipy.optimize import Bounds, LinearConstraint
 from scipy.sparse import coo_matrix
 
 from scoreaudit.core.vocab import REST, SEP
-from scoreaudit.gate._solver import milp
+from scoreaudit.gate._solver import cover_options, milp
 from scoreaudit.gate.attack import System, narrow
 from scoreaudit.gate.complements import UNPUBLISHED, margin_lines, protect_groups
 from scoreaudit.gate.publish import Suppression, blank_rows, small_count
@@ -668,7 +668,7 @@ class _Attack:
             constraints=LinearConstraint(a, np.array(lo), np.array(hi)),
             integrality=np.ones(ny + nz),
             bounds=Bounds(lb, ub),
-            options={"time_limit": 10.0},
+            options=cover_options(),
         )
         if res.x is None:
             return None

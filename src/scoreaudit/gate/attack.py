@@ -40,7 +40,7 @@ from scipy.optimize import Bounds, LinearConstraint
 from scipy.sparse import csr_matrix
 
 from scoreaudit.errors import ScoreAuditError
-from scoreaudit.gate._solver import milp
+from scoreaudit.gate._solver import ATTACK_NODES, LAST_RESORT_SECONDS, milp
 
 __all__ = ["AttackError", "System", "narrow"]
 
@@ -58,8 +58,9 @@ class System:
     hi: list[float] = field(default_factory=list)
     rows: list[tuple[dict[int, float], float, float]] = field(default_factory=list)
     _index: dict[str, int] = field(default_factory=dict)
-    #: Seconds allowed per integer program; ``None`` waits for the exact answer.
-    time_limit: float | None = 20.0
+    #: Seconds allowed per integer program, a last resort after its node limit
+    #: (:data:`scoreaudit.gate._solver.ATTACK_NODES`); ``None`` waits for the exact answer.
+    time_limit: float | None = LAST_RESORT_SECONDS
     # The components and each one's program, built once for every target asked about; any
     # new variable, bound or relation clears them.
     _built: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -275,8 +276,10 @@ def _optimum(
     The linear relaxation comes first: its optimum bounds the integer one, and when the
     relaxed solution is integral (the usual case: margins and monotone chains make nearly
     unimodular systems) it *is* the integer optimum. Otherwise the integer program runs,
-    within ``limit`` seconds; if it cannot finish, the value is NaN, which :func:`narrow`
-    counts as narrow: the gate hides more rather than trust an unproven width.
+    within :data:`~scoreaudit.gate._solver.ATTACK_NODES` nodes (the same point on every
+    machine) and ``limit`` seconds (a last resort); if it cannot finish, the value is NaN,
+    which :func:`narrow` counts as narrow: the gate hides more rather than trust an unproven
+    width.
     """
     nv = len(c)
     for integrality in (np.zeros(nv), np.ones(nv)):
@@ -285,7 +288,9 @@ def _optimum(
             # the solver stops within 0.01% of the optimum by default: 15 counts from it on
             # counts of 150,000 (a narrower interval than the attacker's, hence safe, but not
             # the exact one this module promises)
-            options = {"mip_rel_gap": 0.0} | ({"time_limit": limit} if limit else {})
+            options = {"mip_rel_gap": 0.0} | (
+                {"time_limit": limit, "node_limit": ATTACK_NODES} if limit else {}
+            )
         sol = milp(
             sign * c, constraints=cons, integrality=integrality, bounds=bounds, options=options
         )

@@ -56,7 +56,7 @@ from scipy.sparse import coo_matrix, csr_matrix, vstack
 
 from scoreaudit.core.vocab import SEP
 from scoreaudit.errors import DataError
-from scoreaudit.gate._solver import milp
+from scoreaudit.gate._solver import cover_options, milp
 from scoreaudit.gate.attack import System
 
 __all__ = [
@@ -634,7 +634,7 @@ class _Cover:
             constraints=cons,
             integrality=integrality,
             bounds=Bounds(lb, ub),
-            options={"time_limit": 10.0},
+            options=cover_options(),
         )
         if res.x is None:
             return None
