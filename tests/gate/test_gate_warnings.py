@@ -125,3 +125,30 @@ def test_gate_warnings_rules():
     many = warning("controls_negative", cells=[["g", str(i)] for i in range(12)])
     assert str(many).endswith("...") or "; ..." in str(many)
     assert AuditWarning.__name__ == "AuditWarning"
+
+
+def test_control_log_intervals_are_analytic_when_counts_are_hidden():
+    """Bootstrap bounds of published rows come from one draw over every cell with a
+    published seed: an attack re-ran it for each candidate value of the hidden counts and
+    found the true ones (3 and 5 random and score errors of a hidden cell). With anything
+    hidden, the publication's intervals are analytic: functions of published counts."""
+    import numpy as np
+
+    log = ControlLog(
+        pd.read_csv(DATA / "c2sg_controls.csv"),
+        ["gender", "age_band", "family_status"],
+        population_size=100_000,
+    )
+    res = audit_controls(log, {"gender": "man"}, n_boot=50)
+    assert res.config["intervals"] == "bootstrap"
+    pub, info = publish_aggregate(res)
+    assert info.primary + info.secondary > 0
+    assert pub.config["intervals"].startswith("analytic")
+    shown = pub.groups["selection_rate_low"].notna().to_numpy()
+    assert shown.any()
+    analytic = res._without_resampling().groups  # the same counts, analytic intervals only
+    for col in ("selection_rate_low", "selection_rate_high", "fpr_low", "fpr_high"):
+        np.testing.assert_array_equal(pub.groups[col][shown], analytic[col][shown])
+        assert not np.array_equal(pub.groups[col][shown], res.groups[col][shown])
+    for col in ("tp_share_low", "fn_share_high"):  # no analytic interval: none published
+        assert pub.groups[col].isna().all()

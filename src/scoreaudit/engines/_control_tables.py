@@ -178,8 +178,12 @@ class _quiet:
         return self._ctx.__exit__(*exc)
 
 
-def _fallback_reason(name: str, r: np.ndarray, y: np.ndarray, degenerate: np.ndarray) -> np.ndarray:
+def _fallback_reason(
+    name: str, r: np.ndarray, y: np.ndarray, degenerate: np.ndarray, resampled: bool = True
+) -> np.ndarray:
     """Why a group's bootstrap interval of ``name`` is not used ("" where it is)."""
+    if not resampled:
+        return np.full(np.shape(r), note("not_resampled"), dtype=object)
     reason = np.where(r < MIN_RANDOM_BOOTSTRAP, note("few_random", m=MIN_RANDOM_BOOTSTRAP), "")
     reason = reason.astype(object)
     if name == "fnr":

@@ -50,6 +50,9 @@ class Totals:
     N: int | None
     confidence: float
     min_cell: int
+    #: False: every interval is analytic (the publication hides counts the resampling draws
+    #: on; see ``gate.aggregate.CountRules.without_resampling``). ``boot`` is then unused.
+    resampled: bool = True
 
     def metrics(self, r: Any, y: Any, s: Any, t: Any) -> dict[str, np.ndarray]:
         return _population_metrics(r, y, s, t, self.n_random, self.n_score, self.y_total, self.N)
@@ -218,7 +221,7 @@ def _estimated_columns(
     by_reason: list[dict[str, tuple[list[str], list[str]]]] = [{} for _ in range(r.size)]
     for name in _BOOT_COLUMNS:
         lo, hi, degenerate, widened = _boot_interval(bpoint[name], point[name], k.confidence)
-        reason = _fallback_reason(name, r, y, degenerate)
+        reason = _fallback_reason(name, r, y, degenerate, k.resampled)
         fall = (reason != "") & np.isfinite(point[name])
         if name in analytic:
             alo, ahi = analytic[name]
@@ -351,6 +354,8 @@ def _fallback_sides(c: _Counts, k: Totals, side: _Side, analytic: dict) -> dict[
             ],
             dtype=object,
         )
+        if not k.resampled:
+            why = np.full(why.shape, note("not_resampled"), dtype=object)
         # an undefined rate (no random control, no error found) is noted already
         why = np.where(np.isfinite(point[metric][idx]) & np.isfinite(side.p_ref[metric]), why, "")
         lo1, hi1 = (a[idx] for a in analytic[metric])

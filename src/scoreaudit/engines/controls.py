@@ -90,10 +90,18 @@ When the bootstrap is not informative (:data:`MIN_RANDOM_BOOTSTRAP` = 10):
   analytic interval is given for the FNR ratio (NaN bounds, with a note).
 
 Every NaN bound comes with a note saying why.
+
+A published result has no bootstrap bound when the publication hides any count: the
+replicates of every group come from one draw over all cells with a recorded seed, so a
+published bound depends on hidden counts through the draw (re-running it for each candidate
+value of the hidden counts found them). The publication gate then takes the same audit with
+every group and comparison on the analytic intervals above (``config["intervals"]`` says
+so, and each row's note); the analyst's result keeps the bootstrap.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -319,6 +327,38 @@ def audit_controls(
     (40.0, 0.008889)
     """
     n_boot = _check_arguments(log, confidence, correction, min_cell, n_boot)
+    options = {
+        "confidence": confidence,
+        "correction": correction,
+        "intersections": intersections,
+        "min_cell": min_cell,
+        "n_boot": n_boot,
+        "random_state": random_state,
+    }
+    result = _audit_controls(log, reference, resampled=True, **options)
+    # The publication gate's way to intervals that depend only on published counts: with a
+    # hidden count, the bootstrap replicates of published rows (one multinomial draw over all
+    # cells, from a published seed) would give it back to whoever re-runs the draw.
+    rerun = functools.partial(_audit_controls, log, reference, resampled=False, **options)
+    object.__setattr__(result, "_without_resampling", rerun)
+    return result
+
+
+@records_notes
+def _audit_controls(
+    log: ControlLog,
+    reference: Mapping[str, Any] | str | None,
+    *,
+    confidence: float,
+    correction: str,
+    intersections: bool | int,
+    min_cell: int,
+    n_boot: int,
+    random_state: int | None,
+    resampled: bool,
+) -> ControlAuditResult:
+    """:func:`audit_controls` (arguments checked); without ``resampled``, every interval is
+    analytic and the bootstrap is not drawn."""
     cells = build_cells(list(log.attributes.values()))
     views = build_views(cells, intersections)
     cell_counts = _cell_counts(log, cells)
@@ -333,13 +373,17 @@ def audit_controls(
     rng = np.random.default_rng(random_state)
     totals = Totals(
         cell_counts=cell_counts,
-        boot=_bootstrap(cell_counts, n_boot, rng),  # (B, 4, C)
+        # (B, 4, C); not drawn without resampling (NaN replicates: no bootstrap bound)
+        boot=_bootstrap(cell_counts, n_boot, rng)
+        if resampled
+        else np.full((2, *cell_counts.shape), np.nan),
         n_random=float(log.n_random),
         n_score=float(log.n_score),
         y_total=float(cell_counts[1].sum()),
         N=log.population_size,
         confidence=confidence,
         min_cell=min_cell,
+        resampled=resampled,
     )
     group_frames, disp_frames = [], []
     warned_absent: list[list[str]] = []
@@ -370,6 +414,9 @@ def audit_controls(
         "min_cell": int(min_cell),
         "n_boot": n_boot,
         "random_state": random_state,
+        "intervals": "bootstrap"
+        if resampled
+        else "analytic (the publication hides counts the bootstrap would draw on)",
         "estimator": "random controls expanded to population_size (simple random sample "
         "of the whole population); score-picked controls are all of the "
         "score's picks",
