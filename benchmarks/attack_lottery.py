@@ -1,4 +1,4 @@
-"""Replay attack on the tie allocation at the cut-off: an OPEN leak of the published curve.
+"""Replay attack on the tie allocation at the cut-off, through the published budget curve.
 
 Two attributes (gender x status, 4 cells), a score with 3 levels (a disclosed scorecard's
 levels are public), one tiny cell (man x sp: 8 files). The gate hides the four cells; the
@@ -10,9 +10,11 @@ certificate (``gate/curve.py``) does not model. The attacker lists every count v
 each level that the published totals allow, replays the allocation at every published
 budget, and keeps the vectors that reproduce the published margins.
 
-Found by an attack on our own files (6 Dec 2026); measured: ``random`` leaves one candidate,
-the true (n, selected) = (8, 4) of the hidden cell; ``proportional`` (the default) leaves
-three, n in {8, 18, 20} (the interval promise holds, 13 wide, but the set is sparse).
+Found by an attack on our own files (6 Dec 2026). Before the fix, ``random`` left one
+candidate, the true (n, selected) = (8, 4) of the hidden cell; the gate now hides the curve's
+budgets that cut a tie block of a seeded lottery when it hides anything, and the replay has
+nothing left to match. ``proportional`` (the default) leaves three candidates, n in {8, 18,
+20}: the interval promise holds (13 wide), but the set is sparse (open, SECURITY.md).
 
 Run: PYTHONPATH=src python benchmarks/attack_lottery.py [--ties random|proportional] [--seed 0]
 """
@@ -100,6 +102,11 @@ def main() -> None:
     ks2 = sorted(k for k in observed if 0 < k < top)
     level2 = [v for v in vectors(top) if fits(v, zero, 0, ks2)]
     ks1 = sorted(k for k in observed if top < k < top + tied)
+    pairs = len(level2) * sum(1 for _ in vectors(tied))
+    print(f"published curve budgets: {len(observed) - 1}; top level: {len(level2)} candidates")
+    if pairs > 50_000_000:
+        print(f"{pairs:,} candidate pairs for the next level: the replay no longer narrows")
+        return
     both = [
         (v2, v1)
         for v2 in level2
@@ -118,7 +125,10 @@ def main() -> None:
                 found.add((int(v2[1] + v1[1] + v0[1]), int(v2[1] + x1[1])))
     truth = result.groups.set_index("group").loc["man × sp", ["n", "selected"]].tolist()
     print(f"ties={args.ties} seed={args.seed}: hidden cell man × sp, truth (n, selected) {truth}")
-    print(f"candidates left by the replay: {sorted(found)}")
+    ns = sorted({a for a, _ in found})
+    print(f"candidates left by the replay: {len(found)}", sorted(found)[:5], "...")
+    if ns:
+        print(f"size of the hidden cell: {ns[0]} to {ns[-1]} ({ns[-1] - ns[0] + 1} values)")
 
 
 if __name__ == "__main__":

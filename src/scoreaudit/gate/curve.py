@@ -10,6 +10,8 @@ side bound it. The gate therefore publishes the curve
   together when one of them has a small selected or not-selected count, when a group's size
   is hidden, or (at the audit's own budget) when a group's selection is hidden in the groups
   table;
+* with a seeded tie lottery (``ties="random"``), every budget that cuts a tie block when the
+  groups table hides anything (:func:`_lottery_cuts`);
 * then each run of hidden budgets must carry a *certificate*: an attacker knows the
   published neighbours (bounds), monotonicity, the group sizes and the budget totals, and
   the gate exhibits a second table of hidden counts that satisfies all of them and moves
@@ -90,6 +92,8 @@ def gate_curve(
     hide = frame.groupby(["a", "b"], sort=False)["cause"].transform("any").to_numpy(bool).copy()
     frame["size_hidden"] = size_hidden.to_numpy(bool)
     hide |= frame.groupby("a", sort=False)["size_hidden"].transform("any").to_numpy(bool)
+    if (np.asarray(masks["size"]) | np.asarray(masks["selection"])).any():
+        hide |= _lottery_cuts(result, c) & ~at_audit
     hide = _verify(c, n, s, hide, small, min_cell, at_audit, suppress_zero)
     out = c.copy()
     cols = [col for col in CURVE_BLANK if col in out.columns]
@@ -99,6 +103,27 @@ def gate_curve(
     out["suppressed"] = hide
     out["suppression"] = np.where(small & hide, "small", np.where(hide, "complement", ""))
     return out, hide
+
+
+def _lottery_cuts(result: Any, c: pd.DataFrame) -> np.ndarray:
+    """Curve rows whose budget cuts a tie block that a seeded lottery shares out.
+
+    The lottery draws, from the recorded seed, how many of the tied files of each finest
+    cell are selected: replaying it at every budget of the curve for each candidate value
+    of the hidden cells' counts recovered a hidden cell's size and selected count exactly
+    (``benchmarks/attack_lottery.py``). These budgets are hidden when the groups table hides
+    anything (the audit's own budget is the groups table's, published by its own rule).
+    """
+    scores = getattr(result, "scores", None)
+    if getattr(getattr(result, "policy", None), "ties", None) != "random" or scores is None:
+        return np.zeros(len(c), dtype=bool)
+    s = np.sort(np.asarray(scores, dtype=float))[::-1]
+    k = pd.to_numeric(c["n_selected"], errors="coerce").to_numpy(float)
+    inside = np.isfinite(k) & (k >= 1) & (k < s.size) & (k == np.round(k))
+    split = np.zeros(len(c), dtype=bool)
+    at = k[inside].astype(np.int64)
+    split[inside] = s[at - 1] == s[at]
+    return split
 
 
 def _verify(c, n, s, hide, small, m, at_audit, zero=False) -> np.ndarray:
