@@ -219,21 +219,24 @@ def publish_aggregate(
         vars(result).setdefault("_aggregate_gate_cache", {}) if hasattr(result, "__dict__") else {}
     )
     if key not in cache:
-        out = _publish_aggregate(result, int(min_cell), bool(suppress_zero), bool(secondary))
+        options = (int(min_cell), bool(suppress_zero), bool(secondary))
+        published, info, decided = _publish_aggregate(result, *options)
         rerun = getattr(result, "_without_resampling", None)
-        if rerun is not None and out[1].primary + out[1].secondary > 0:
+        if rerun is not None and info.primary + info.secondary > 0:
             # Bootstrap bounds of published rows come from one draw over every cell, hidden
             # ones too, with a published seed: re-running it for each candidate value of the
-            # hidden counts found the true ones. The same counts with analytic intervals
-            # (same masks: they depend on the counts only).
-            out = _publish_aggregate(rerun(), int(min_cell), bool(suppress_zero), bool(secondary))
-        cache[key] = out
+            # hidden counts found the true ones. The same counts with analytic intervals,
+            # under the same masks (they depend on the counts only: checked).
+            published, info, _ = _publish_aggregate(rerun(), *options, decided=decided)
+        cache[key] = (published, info)
     return copy.deepcopy(cache[key])
 
 
 def _publish_aggregate(
-    result: Any, min_cell: int, suppress_zero: bool, secondary: bool
-) -> tuple[Any, Suppression]:
+    result: Any, min_cell: int, suppress_zero: bool, secondary: bool, decided: Any = None
+) -> tuple[Any, Suppression, Any]:
+    """The published copy, its record, and the masks decided (``decided``: reuse masks
+    decided for a result with the same counts)."""
     rules = getattr(result, "count_rules", None) or CountRules()
     groups = result.groups.reset_index(drop=True)
     counts = rules.counts
@@ -249,26 +252,13 @@ def _publish_aggregate(
         for name, expr in counts.items()
         if all(c in groups.columns for c in (expr if isinstance(expr, tuple) else (expr,)))
     }
-    masks = {name: small_count(v, min_cell, suppress_zero) for name, v in values_of.items()}
-    primary = np.zeros(len(groups), dtype=bool)
-    for m in masks.values():
-        primary |= m
-    if secondary and primary.any():
-        masks = _protect_parts(groups, values_of, masks, rules, min_cell, suppress_zero)
-        masks = _protect_counts(groups, values_of, masks, rules, min_cell, suppress_zero)
-    size = small_count(groups["n"], min_cell, suppress_zero)
-    if secondary and size.any():
-        size = protect_groups(
-            groups[["attribute", "group", "n"]], min_cell, suppress_zero=suppress_zero
-        )["size"]
     d = result.disparities.reset_index(drop=True)
     summary, warnings = _protect_summary(result, rules, min_cell, suppress_zero)
     tables = _Tables(groups, d, rules, values_of, min_cell, suppress_zero)
-    unprotectable: list = []
-    if secondary and (primary.any() or size.any()):
-        # the exact attacker has the last word on the final masks (gate.verify)
-        check = _Attack(tables, values_of, summary, min_cell, suppress_zero)
-        (masks, size), unprotectable = harden(check.problem(), (masks, size), min_cell)
+    if decided is None or not _same_counts(decided[0], values_of):
+        rule = (min_cell, suppress_zero, secondary)
+        decided = (values_of, *_decide(groups, values_of, rules, tables, summary, rule))
+    _, masks, size, primary, unprotectable = decided
     any_count = np.zeros(len(groups), dtype=bool)
     for m in masks.values():
         any_count |= m
@@ -291,7 +281,36 @@ def _publish_aggregate(
     published = dataclasses.replace(
         result, groups=pub_groups, disparities=pub_d, data_summary=summary, warnings=warnings
     )
-    return published, info
+    return published, info, decided
+
+
+def _same_counts(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> bool:
+    return a.keys() == b.keys() and all(np.array_equal(a[k], b[k], equal_nan=True) for k in a)
+
+
+def _decide(groups, values_of, rules, tables, summary, rule):
+    """Masks of the counts, of the sizes and of the rows with a small count, and the counts
+    left unprotectable: small counts, their complements, then the exact attacker's word.
+    ``rule``: ``(min_cell, suppress_zero, secondary)``."""
+    min_cell, suppress_zero, secondary = rule
+    masks = {name: small_count(v, min_cell, suppress_zero) for name, v in values_of.items()}
+    primary = np.zeros(len(groups), dtype=bool)
+    for m in masks.values():
+        primary |= m
+    if secondary and primary.any():
+        masks = _protect_parts(groups, values_of, masks, rules, min_cell, suppress_zero)
+        masks = _protect_counts(groups, values_of, masks, rules, min_cell, suppress_zero)
+    size = small_count(groups["n"], min_cell, suppress_zero)
+    if secondary and size.any():
+        size = protect_groups(
+            groups[["attribute", "group", "n"]], min_cell, suppress_zero=suppress_zero
+        )["size"]
+    unprotectable: list = []
+    if secondary and (primary.any() or size.any()):
+        # the exact attacker has the last word on the final masks (gate.verify)
+        check = _Attack(tables, values_of, summary, min_cell, suppress_zero)
+        (masks, size), unprotectable = harden(check.problem(), (masks, size), min_cell)
+    return masks, size, primary, unprotectable
 
 
 class _Tables:
