@@ -760,10 +760,11 @@ def _gate_proxies(explanation: Any, pub_groups: pd.DataFrame | None) -> Any:
     mean = shown.groupby(["input", "attribute"], sort=False)["auc"].mean()
     at = pd.MultiIndex.from_frame(proxies[["input", "attribute"]])
     t = proxies.copy()
-    t["auc"] = best["auc"].reindex(at).to_numpy()
-    t["auc_group"] = best["group"].reindex(at).to_numpy()
-    t["auc_mean"] = mean.reindex(at).to_numpy()
-    touched = t["attribute"].isin(set(per.loc[per["suppressed"], "attribute"]))
+    # (only the attributes with a hidden group: the others keep their values to the bit)
+    touched = t["attribute"].isin(set(per.loc[per["suppressed"], "attribute"])).to_numpy()
+    t["auc"] = np.where(touched, best["auc"].reindex(at).to_numpy(), t["auc"])
+    t["auc_group"] = np.where(touched, best["group"].reindex(at).to_numpy(), t["auc_group"])
+    t["auc_mean"] = np.where(touched, mean.reindex(at).to_numpy(), t["auc_mean"])
     t.loc[touched, "association"] = np.nan
     by = t.groupby("attribute", sort=False)["auc"]
     t["rank"] = by.rank(method="first", ascending=False, na_option="bottom").astype(np.int64)
