@@ -1,10 +1,14 @@
-"""A stable sort order computed by a faster unstable sort (the hot path of continuous scores)."""
+"""Orders of rows: a stable sort computed by a faster unstable one (the hot path of continuous
+scores), and ranks within groups (the proxy table, and the gate that retakes it)."""
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Sequence
 
-__all__ = ["as_positions", "sort_with_keys", "stable_argsort"]
+import numpy as np
+import pandas as pd
+
+__all__ = ["as_positions", "rank_within", "sort_with_keys", "stable_argsort"]
 
 
 def stable_argsort(key: np.ndarray) -> np.ndarray:
@@ -76,3 +80,25 @@ def as_positions(index: np.ndarray) -> np.ndarray:
     dtype('int32')
     """
     return index.astype(np.int32) if index.size < 2**31 else index
+
+
+def rank_within(table: pd.DataFrame, by: str, value: str, order: Sequence[object]) -> pd.DataFrame:
+    """``table`` with a ``rank`` of each row within its ``by`` group by decreasing ``value``
+    (1 = largest; equal values in row order; NaN last), rows sorted by group in ``order``,
+    then by rank.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"a": ["g", "g", "h"], "v": [0.6, 0.9, np.nan]})
+    >>> rank_within(t, "a", "v", ["h", "g"])[["a", "v", "rank"]].values.tolist()
+    [['h', nan, 1], ['g', 0.9, 1], ['g', 0.6, 2]]
+    """
+    t = table.copy()
+    ranks = t.groupby(by, sort=False)[value].rank(
+        method="first", ascending=False, na_option="bottom"
+    )
+    t["rank"] = ranks.astype(np.int64)
+    place = {key: i for i, key in enumerate(order)}
+    t["_place"] = t[by].map(place)
+    t = t.sort_values(["_place", "rank"], kind="stable")
+    return t.drop(columns="_place").reset_index(drop=True)

@@ -51,7 +51,8 @@ class Totals:
     confidence: float
     min_cell: int
     #: False: every interval is analytic (the publication hides counts the resampling draws
-    #: on; see ``gate.aggregate.CountRules.without_resampling``). ``boot`` is then unused.
+    #: on; see ``audit_controls`` and ``gate.aggregate.publish_aggregate``). ``boot`` is then
+    #: unused.
     resampled: bool = True
 
     def metrics(self, r: Any, y: Any, s: Any, t: Any) -> dict[str, np.ndarray]:

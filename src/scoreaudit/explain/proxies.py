@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoreaudit.core.order import rank_within
 from scoreaudit.explain._common import MAX_CATEGORICAL_LEVELS
 
 #: Number of quantile bins for the mutual information of a continuous input.
@@ -316,23 +317,5 @@ def proxy_tables(
     groups = pd.DataFrame(per_group, columns=["input", "attribute", "group", "auc"])
     if not rows:
         return pd.DataFrame(columns=cols), groups
-    t = rank_proxies(pd.DataFrame(rows), list(attributes))
+    t = rank_within(pd.DataFrame(rows), "attribute", "auc", list(attributes))
     return t[cols], groups
-
-
-def rank_proxies(t: pd.DataFrame, attributes: Sequence[str]) -> pd.DataFrame:
-    """``rank`` of each input within its attribute by ``auc`` (1 = strongest), rows in that
-    order, attributes in the order given.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"input": ["x", "y"], "attribute": ["g", "g"], "auc": [0.6, 0.9]})
-    >>> rank_proxies(t, ["g"])[["input", "rank"]].values.tolist()
-    [['y', 1], ['x', 2]]
-    """
-    t = t.copy()
-    by = t.groupby("attribute", sort=False)["auc"]
-    t["rank"] = by.rank(method="first", ascending=False, na_option="bottom").astype(np.int64)
-    order = {a: i for i, a in enumerate(attributes)}
-    t["_a"] = t["attribute"].map(order)
-    return t.sort_values(["_a", "rank"], kind="stable").drop(columns="_a").reset_index(drop=True)

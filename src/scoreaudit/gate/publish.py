@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoreaudit.core.order import rank_within
 from scoreaudit.core.vocab import REST
 from scoreaudit.gate.warnings import gate_warnings, hidden_pairs
 
@@ -766,9 +767,5 @@ def _gate_proxies(explanation: Any, pub_groups: pd.DataFrame | None) -> Any:
     t["auc_group"] = np.where(touched, best["group"].reindex(at).to_numpy(), t["auc_group"])
     t["auc_mean"] = np.where(touched, mean.reindex(at).to_numpy(), t["auc_mean"])
     t.loc[touched, "association"] = np.nan
-    by = t.groupby("attribute", sort=False)["auc"]
-    t["rank"] = by.rank(method="first", ascending=False, na_option="bottom").astype(np.int64)
-    place = {a: i for i, a in enumerate(dict.fromkeys(t["attribute"]))}
-    t = t.assign(_a=t["attribute"].map(place)).sort_values(["_a", "rank"], kind="stable")
-    t = t.drop(columns="_a").reset_index(drop=True)
+    t = rank_within(t, "attribute", "auc", list(dict.fromkeys(t["attribute"])))
     return dataclasses.replace(explanation, proxies=t, proxy_groups=per)
