@@ -10,11 +10,12 @@ certificate (``gate/curve.py``) does not model. The attacker lists every count v
 each level that the published totals allow, replays the allocation at every published
 budget, and keeps the vectors that reproduce the published margins.
 
-Found by an attack on our own files (6 Dec 2026). Before the fix, ``random`` left one
-candidate, the true (n, selected) = (8, 4) of the hidden cell; the gate now hides the curve's
-budgets that cut a tie block of a seeded lottery when it hides anything, and the replay has
-nothing left to match. ``proportional`` (the default) leaves three candidates, n in {8, 18,
-20}: the interval promise holds (13 wide), but the set is sparse (open, SECURITY.md).
+Found by an attack on our own files (6 Dec 2026). Before any fix, ``random`` left one
+candidate, the true (n, selected) = (8, 4) of the hidden cell, and ``proportional`` (the
+default) three, n in {8, 18, 20}. When the groups table hides anything, the gate now
+publishes the curve at tie-block edges (``AuditResult.curve_at_levels``): no published count
+but the audit's own budget depends on the sharing, and the replay no longer narrows (every
+count vector of a level that the published margins allow is left, with either rule).
 
 Run: PYTHONPATH=src python benchmarks/attack_lottery.py [--ties random|proportional] [--seed 0]
 """
@@ -29,7 +30,7 @@ import pandas as pd
 
 import scoreaudit as sa
 from scoreaudit.gate.publish import publish
-from scoreaudit.selection.ties import allocate, budget_count
+from scoreaudit.selection.ties import allocate
 
 CELLS = [("man", "alone"), ("man", "sp"), ("woman", "alone"), ("woman", "sp")]
 LEVELS = {2: [30, 3, 25, 22], 1: [25, 3, 30, 22], 0: [300, 2, 350, 250]}
@@ -75,9 +76,9 @@ def main() -> None:
     total = n_pub["man"] + n_pub["woman"]
     top, tied = sel.n_selected - sel.tied_selected, sel.tied_at_cutoff
     observed: dict[int, dict[str, int]] = {}
-    for budget, sub in pub.curve[~pub.curve["suppressed"].astype(bool)].groupby("budget"):
+    for k, sub in pub.curve[~pub.curve["suppressed"].astype(bool)].groupby("n_selected"):
         counts = dict(zip(sub["group"], sub["selected"].astype(int), strict=True))
-        observed.setdefault(budget_count(budget, total), {}).update(counts)
+        observed.setdefault(int(k), {}).update(counts)
     observed.setdefault(sel.n_selected, {}).update(
         {g: int(groups.loc[g, "selected"]) for g in n_pub}
     )

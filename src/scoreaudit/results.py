@@ -222,6 +222,11 @@ class AuditResult(ResultBase):
         threshold-free score gaps (AUC, Kolmogorov-Smirnov).
     curve : DataFrame
         Selection rate and ratio of every group across budgets.
+    curve_at_levels : DataFrame or None
+        The curve with every budget that falls inside a block of tied scores moved to the
+        block's nearer edge (each row's ``budget`` is then the share it selects): no count
+        depends on how tied files are shared out. What the publication shows when it hides
+        a count; the same table as ``curve`` when no budget falls inside a tie block.
     selected : ndarray of bool
         Which files the policy selected, aligned with the population's rows.
     calibration : DataFrame or None
@@ -244,6 +249,7 @@ class AuditResult(ResultBase):
     model: Any = field(default=None, repr=False)
     policy: Any = field(default=None, repr=False)
     scores: np.ndarray | None = field(default=None, repr=False)
+    curve_at_levels: pd.DataFrame | None = field(default=None, repr=False)
     #: The row notes of the tables by English text, with their codes (not in results.json).
     notes: dict = notes_field()
 

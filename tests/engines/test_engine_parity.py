@@ -14,7 +14,7 @@ import scoreaudit as sa
 from scoreaudit.data import sources as data_sources
 
 KW = {"protected": ["gender", "family", "age"], "bands": {"age": [25, 40, 65]}}
-TABLES = ("groups", "disparities", "curve")
+TABLES = ("groups", "disparities", "curve", "curve_at_levels")
 
 
 @pytest.fixture(scope="module")

@@ -250,7 +250,10 @@ def _curve_case(sel_a, sel_b, share=0.1, n=(400, 400), sel_hidden=(False, False)
     curve = pd.DataFrame(
         rows, columns=["attribute", "group", "budget", "selected", "selection_rate"]
     )
-    result = SimpleNamespace(curve=curve, selection=SimpleNamespace(share=share))
+    # hand-made counts, declared at tie-block edges (no file shared out at any budget)
+    result = SimpleNamespace(
+        curve=curve, curve_at_levels=curve, selection=SimpleNamespace(share=share)
+    )
     groups = pd.DataFrame({"attribute": ["g", "g"], "group": ["a", "b"], "n": list(n)})
     masks = {"size": np.array([False, False]), "selection": np.array(sel_hidden)}
     return result, groups, masks
@@ -342,7 +345,9 @@ def test_gate_curve_protects_zeros_when_asked():
         rows, columns=["attribute", "group", "budget", "selected", "selection_rate"]
     )
     curve = curve.sort_values(["budget", "group"], ignore_index=True)
-    result = SimpleNamespace(curve=curve, selection=SimpleNamespace(share=0.05))
+    result = SimpleNamespace(
+        curve=curve, curve_at_levels=curve, selection=SimpleNamespace(share=0.05)
+    )
     groups = pd.DataFrame({"attribute": ["g", "g"], "group": ["a", "b"], "n": [16, 11]})
     masks = {"size": np.array([False, False]), "selection": np.array([False, False])}
     out, hide = gate_curve(result, groups, masks, 4, suppress_zero=True)

@@ -50,6 +50,7 @@ class Chosen:
     cutoff: np.ndarray  # (B,)
     tied: np.ndarray  # (B,) files at the cut-off
     tied_selected: np.ndarray  # (B,)
+    above: np.ndarray  # (B,) files strictly above the cut-off level
 
 
 def choose(
@@ -82,6 +83,7 @@ def choose(
     cutoff = np.full(B, np.inf)
     tied = np.zeros(B, dtype=np.int64)
     tied_sel = np.zeros(B)
+    above_k = np.zeros(B, dtype=np.int64)
     wtot = lv.w.sum(axis=(1, 2))
     cumw_tot = np.cumsum(wtot)
     pos = np.flatnonzero(want > 0)
@@ -130,6 +132,7 @@ def choose(
             if by_weight:  # files selected: the expected count rounded, as in memory
                 k_out[bs] = np.floor(k_out[bs] + 0.5)
             cutoff[bs] = lv.values[L_]
+            above_k[bs] = int(round(cum[L_] - total[L_]))
             tied[bs] = int(m_int.sum())
             tied_sel[bs] = alloc.sum(axis=1)
     shape = (B, C, K)
@@ -141,6 +144,7 @@ def choose(
         cutoff,
         tied,
         tied_sel,
+        above_k,
     )
 
 
@@ -164,6 +168,7 @@ def choose_threshold(lv: Levels, threshold: float) -> Chosen:
         np.array([lv.values[last]]),
         np.array([int(round(lv.n[last].sum()))]),
         np.array([lv.n[last].sum()]),
+        np.array([int(round(lv.n[:last].sum()))]),
     )
 
 

@@ -178,6 +178,7 @@ def audit(
     if threshold_free:
         disparities = engine.add_threshold_free(disparities, refs, ranking)
     curve = engine.curve_table(refs, ranking, options.grid)
+    levels = engine.curve_at_levels(refs, ranking, options.grid, curve, selection.share)
     calibration = (
         engine.calibration_table(calibration_bins) if population.labels is not None else None
     )
@@ -195,6 +196,7 @@ def audit(
         groups=groups,
         disparities=disparities,
         curve=curve,
+        curve_at_levels=levels,
         selected=selected,
         calibration=calibration,
         selection=selection,

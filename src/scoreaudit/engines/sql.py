@@ -79,6 +79,7 @@ from scoreaudit.engines._sql_keys import _raw_codes
 from scoreaudit.engines._sql_select import Levels, _wanted, choose, choose_threshold
 from scoreaudit.errors import DataError, Num, Part, PolicyError
 from scoreaudit.results import AuditResult
+from scoreaudit.selection.curve import edge_rows
 from scoreaudit.selection.policies import Budget, Selection, Threshold
 from scoreaudit.selection.ties import budget_count
 
@@ -642,6 +643,23 @@ def _lottery_range(eng: Any, lv: Levels, chosen: Any, disparities: pd.DataFrame,
     return eng.add_lottery_range(disparities, refs, tie, counts=(above, tied))
 
 
+def _curve_at_levels(eng, lv, policy, refs, grid, curve, curve_table, share, total_w):
+    """The curve with each budget that cuts a tie block moved to the block's nearer edge
+    (as :meth:`_Engine.curve_at_levels` in memory): counted again at the edges, where every
+    level is selected whole."""
+    from scoreaudit.engines.tables import with_kept_budgets
+
+    keep = np.isclose(grid, share, rtol=0.0, atol=1e-12)
+    k = np.rint(curve.k).astype(np.int64)
+    found = edge_rows(k, curve.above, curve.above + curve.tied, keep)
+    if found is None:
+        return curve_table
+    rows, at, moved = found
+    edges = choose(lv, at.astype(float), None, policy.ties, policy.random_state)
+    table = eng.edge_table(refs, grid[rows], at, moved, edges.n.sum(-1), edges.w.sum(-1), total_w)
+    return with_kept_budgets(table, curve_table, grid[keep])
+
+
 def _result(
     population, model, policy, options: AuditOptions, *, lv, chosen, curve, total_w, prep
 ) -> AuditResult:
@@ -714,6 +732,7 @@ def _result(
         int(round(chosen.tied_selected[0])),
         policy.describe(),
     )
+    levels = _curve_at_levels(eng, lv, policy, refs, grid, curve, curve_table, share, total_w)
     if lv.values[0] > 1 or lv.values[-1] < 0:
         if calibration is not None:
             warnings.append(
@@ -741,6 +760,7 @@ def _result(
         groups=groups,
         disparities=disparities,
         curve=curve_table,
+        curve_at_levels=levels,
         selected=np.zeros(0, dtype=bool),
         calibration=calibration,
         selection=selection,

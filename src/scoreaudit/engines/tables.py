@@ -25,7 +25,7 @@ from scoreaudit.core.warning import note
 from scoreaudit.data.population import Population
 from scoreaudit.errors import ModelError, Num
 from scoreaudit.results import AuditResult, interval_columns
-from scoreaudit.selection.curve import budget_curve_counts
+from scoreaudit.selection.curve import budget_curve_counts, level_edge_counts
 from scoreaudit.selection.policies import Ranking, Selection
 from scoreaudit.selection.ties import lottery_ratio_range
 from scoreaudit.stats import metrics as M
@@ -63,6 +63,21 @@ def audit_result(population: Population, model: Any, policy: Any, **tables: Any)
         policy=policy,
         **tables,
     )
+
+
+def with_kept_budgets(table: pd.DataFrame, curve: pd.DataFrame, kept: np.ndarray) -> pd.DataFrame:
+    """``table`` (a curve at tie-block edges) with ``curve``'s rows at the ``kept`` budgets
+    that it lacks (a kept budget that cuts its tie block keeps the curve's own counts),
+    rows by attribute, then files selected, then group, as the curve gives them."""
+    have = np.isin(table["budget"].to_numpy(float), kept)
+    extra = curve[np.isin(curve["budget"].to_numpy(float), kept)]
+    extra = extra[~np.isin(extra["budget"].to_numpy(float), table["budget"].to_numpy(float)[have])]
+    if extra.empty:
+        return table
+    out = pd.concat([table, extra], ignore_index=True)
+    attr = pd.Categorical(out["attribute"], categories=pd.unique(curve["attribute"]))
+    order = np.lexsort((out["n_selected"].to_numpy(float), attr.codes))
+    return out.iloc[order].reset_index(drop=True)
 
 
 def tie_groups_of(cells: Cells, labels: np.ndarray | None) -> tuple[int, np.ndarray]:
@@ -556,6 +571,39 @@ class _Engine:
             self.random_state,
         )
         return self.curve_table_from_counts(refs, grid, counts, sel_n, sel_w, realised)
+
+    def curve_at_levels(
+        self, refs: list, ranking: Ranking, grid: np.ndarray, curve: pd.DataFrame, share: float
+    ) -> pd.DataFrame:
+        """The curve with each budget that cuts a tie block moved to the block's nearer edge
+        (:func:`scoreaudit.selection.curve.level_edge_counts`); ``curve`` itself when none
+        does. The audit's own budget (``share``) stays: the groups table publishes it."""
+        keep = np.isclose(grid, share, rtol=0.0, atol=1e-12)
+        edges = level_edge_counts(
+            ranking, self.cells.cell, self.cells.n_cells, grid, keep, self.weights
+        )
+        if edges is None:
+            return curve
+        rows, k, moved, sel_n, sel_w = edges
+        table = self.edge_table(refs, grid[rows], k, moved, sel_n, sel_w, ranking.total_weight)
+        return with_kept_budgets(table, curve, grid[keep])
+
+    def edge_table(
+        self,
+        refs: list,
+        grid: np.ndarray,
+        k: np.ndarray,
+        moved: np.ndarray,
+        sel_n: np.ndarray,
+        sel_w: np.ndarray,
+        total_w: float,
+    ) -> pd.DataFrame:
+        """Curve rows at tie-block edges: a moved row's budget is the share it realises
+        (of the files, or of the weight: ``total_w``)."""
+        chosen = k if self.weights is None else sel_w.sum(axis=1)
+        realised = chosen / total_w if total_w > 0 else np.zeros(k.size)
+        budget = np.where(moved, realised, grid)
+        return self.curve_table_from_counts(refs, budget, k, sel_n, sel_w, realised)
 
     def curve_table_from_counts(
         self,

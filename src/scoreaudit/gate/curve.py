@@ -10,8 +10,14 @@ side bound it. The gate therefore publishes the curve
   together when one of them has a small selected or not-selected count, when a group's size
   is hidden, or (at the audit's own budget) when a group's selection is hidden in the groups
   table;
-* with a seeded tie lottery (``ties="random"``), every budget that cuts a tie block when the
-  groups table hides anything (:func:`_lottery_cuts`);
+* when the groups table hides anything, at the edges of tie blocks: a budget that falls
+  inside a block of tied scores is moved to the block's nearer edge
+  (``result.curve_at_levels``), where each group's count is a sum of its files per score
+  level. Inside a block the count also depends on how the tied files were shared out among
+  the finest cells (by a seeded draw, or by largest remainders), an exact function of the
+  hidden cells' counts per level: replaying the sharing at every budget recovered a hidden
+  cell (``benchmarks/attack_lottery.py``). The audit's own budget stays (the groups table
+  publishes it by its own rule);
 * then each run of hidden budgets must carry a *certificate*: an attacker knows the
   published neighbours (bounds), monotonicity, the group sizes and the budget totals, and
   the gate exhibits a second table of hidden counts that satisfies all of them and moves
@@ -70,8 +76,10 @@ def gate_curve(
     result: Any, groups: pd.DataFrame, masks: dict, min_cell: int, suppress_zero: bool = False
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """The published curve and its hidden-row mask (see the module docstring)."""
-    c = result.curve
-    c = c[~c["attribute"].astype(str).str.contains(SEP, regex=False)].reset_index(drop=True)
+    hides = bool((np.asarray(masks["size"]) | np.asarray(masks["selection"])).any())
+    c, inside = _curve_to_publish(result, hides)
+    singles = ~c["attribute"].astype(str).str.contains(SEP, regex=False).to_numpy(bool)
+    c, inside = c[singles].reset_index(drop=True), inside[singles]
     flags = np.zeros(len(c), dtype=bool)
     if c.empty or min_cell <= 1 and not suppress_zero:
         out = c.copy()
@@ -92,8 +100,7 @@ def gate_curve(
     hide = frame.groupby(["a", "b"], sort=False)["cause"].transform("any").to_numpy(bool).copy()
     frame["size_hidden"] = size_hidden.to_numpy(bool)
     hide |= frame.groupby("a", sort=False)["size_hidden"].transform("any").to_numpy(bool)
-    if (np.asarray(masks["size"]) | np.asarray(masks["selection"])).any():
-        hide |= _lottery_cuts(result, c) & ~at_audit
+    hide |= inside & ~at_audit
     hide = _verify(c, n, s, hide, small, min_cell, at_audit, suppress_zero)
     out = c.copy()
     cols = [col for col in CURVE_BLANK if col in out.columns]
@@ -105,25 +112,33 @@ def gate_curve(
     return out, hide
 
 
-def _lottery_cuts(result: Any, c: pd.DataFrame) -> np.ndarray:
-    """Curve rows whose budget cuts a tie block that a seeded lottery shares out.
+def _curve_to_publish(result: Any, hides: bool) -> tuple[pd.DataFrame, np.ndarray]:
+    """The curve to publish and the rows that must be hidden for falling inside a tie block.
 
-    The lottery draws, from the recorded seed, how many of the tied files of each finest
-    cell are selected: replaying it at every budget of the curve for each candidate value
-    of the hidden cells' counts recovered a hidden cell's size and selected count exactly
-    (``benchmarks/attack_lottery.py``). These budgets are hidden when the groups table hides
-    anything (the audit's own budget is the groups table's, published by its own rule).
+    Nothing hidden: the curve as the analyst has it. Otherwise the curve at tie-block edges
+    (see the module docstring). A result without it (not made by this package's engines)
+    has every budget that may cut a tie block hidden instead: those whose count splits tied
+    scores, or all of them when the scores are not at hand.
     """
+    c = result.curve
+    none = np.zeros(len(c), dtype=bool)
+    if not hides:
+        return c, none
+    levels = getattr(result, "curve_at_levels", None)
+    if levels is not None:
+        return levels, np.zeros(len(levels), dtype=bool)
+    if getattr(getattr(result, "policy", None), "ties", None) == "all":
+        return c, none
     scores = getattr(result, "scores", None)
-    if getattr(getattr(result, "policy", None), "ties", None) != "random" or scores is None:
-        return np.zeros(len(c), dtype=bool)
-    s = np.sort(np.asarray(scores, dtype=float))[::-1]
     k = pd.to_numeric(c["n_selected"], errors="coerce").to_numpy(float)
+    if scores is None or np.size(scores) == 0:
+        return c, np.isfinite(k) & (k > 0)
+    s = np.sort(np.asarray(scores, dtype=float))[::-1]
     inside = np.isfinite(k) & (k >= 1) & (k < s.size) & (k == np.round(k))
     split = np.zeros(len(c), dtype=bool)
     at = k[inside].astype(np.int64)
     split[inside] = s[at - 1] == s[at]
-    return split
+    return c, split
 
 
 def _verify(c, n, s, hide, small, m, at_audit, zero=False) -> np.ndarray:

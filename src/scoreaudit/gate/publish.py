@@ -592,6 +592,8 @@ def _publish(result, min_cell, keep, suppress_zero, secondary, unsuppressed) -> 
         if isinstance(table, pd.DataFrame) and "suppression" in table.columns:
             reasons[name] = table["suppression"].to_numpy(object).copy()
             object.__setattr__(published, name, _without_reasons(table))
+    if hasattr(published, "curve_at_levels"):  # the analyst's would travel with the copy
+        object.__setattr__(published, "curve_at_levels", published.curve)
     return PublishedResult(published, info, masks, reasons)
 
 

@@ -266,6 +266,16 @@ def population_table(pub: Any, attribute: str, lang: str, marker: str) -> Table:
     return attribute_table(f"population-{attribute}", attribute, lang, headers, rows)
 
 
+def at_tie_edges(pub: Any) -> bool:
+    """True when the published curve has budgets off the audit's grid: the gate moved those
+    that fell inside a block of tied scores to the block's edge."""
+    grid = np.asarray(pub.config.get("budgets") or [], dtype=float)
+    budgets = np.unique(pd.to_numeric(pub.curve["budget"], errors="coerce").to_numpy(float))
+    if grid.size == 0 or budgets.size == 0:
+        return False
+    return bool((np.abs(budgets[:, None] - grid[None, :]).min(axis=1) > 1e-9).any())
+
+
 def curve_table(pub: Any, attribute: str, lang: str, marker: str) -> Table | None:
     c = pub.curve[pub.curve["attribute"].astype(str) == attribute]
     if c.empty:
@@ -275,7 +285,10 @@ def curve_table(pub: Any, attribute: str, lang: str, marker: str) -> Table | Non
     wanted = list(CURVE_BUDGETS)
     if policy.get("kind") == "budget" and policy.get("share"):
         wanted.append(float(policy["share"]))
-    budgets = sorted({b for b in grid if any(abs(b - w) < 1e-9 for w in wanted)})
+    if at_tie_edges(pub):  # the nearest point to each budget asked, headed with its own
+        budgets = sorted({min(grid, key=lambda b, w=w: abs(b - w)) for w in wanted})
+    else:
+        budgets = sorted({b for b in grid if any(abs(b - w) < 1e-9 for w in wanted)})
     if not budgets:
         return None
     ref = str(pub.config.get("references_used", {}).get(attribute, ""))

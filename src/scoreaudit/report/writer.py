@@ -210,7 +210,8 @@ def _tables_context(p: _Prepared) -> dict[str, Any]:
             alpha=C.fmt_number(1 - float(pub.config.get("confidence", 0.95)), lang, 2),
             min_cell=pub.config.get("min_cell", 11),
         ),
-        "curve_intro": t("curve_intro", lang, budget=C.budget_text(pub, lang)),
+        "curve_intro": t("curve_intro", lang, budget=C.budget_text(pub, lang))
+        + (" " + t("curve_at_tie_edges", lang) if C.at_tie_edges(pub) else ""),
         "curve_tables": curve_tables,
         "outcome_tables": outcome_tables,
         "label_column": str(summary.get("label") or ""),

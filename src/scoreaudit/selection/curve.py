@@ -12,7 +12,7 @@ from scoreaudit.selection.ties import allocate, allocate_many
 if TYPE_CHECKING:
     from scoreaudit.selection.policies import Ranking
 
-__all__ = ["budget_curve_counts"]
+__all__ = ["budget_curve_counts", "edge_rows", "level_edge_counts", "nearest_edges"]
 
 
 def _prefix_counts(
@@ -62,6 +62,104 @@ def _prefix_counts(
     if wout is not None:
         np.cumsum(wout, axis=0, out=wout)
     return out, wout
+
+
+def nearest_edges(
+    k: np.ndarray, above: np.ndarray, ends: np.ndarray, keep: np.ndarray
+) -> np.ndarray:
+    """Each count moved to the nearer edge of the tie block it cuts (``keep``: left as is).
+
+    A count ``k`` cuts its tie block when ``above < k < ends`` (files strictly above the
+    cut-off level, and through it): which tied files are selected then depends on how the
+    policy shares them out, not on the model. At an edge every level is selected whole, so
+    each group's count is a sum of its files per score level, with no sharing. Half-way
+    goes to the lower edge.
+
+    Examples
+    --------
+    >>> k, above, ends = np.array([3, 5, 9, 9]), np.array([2, 5, 6, 6]), np.array([6, 5, 10, 10])
+    >>> nearest_edges(k, above, ends, np.array([False, False, False, True])).tolist()
+    [2, 5, 10, 9]
+    """
+    k, above, ends = (np.asarray(x, dtype=np.int64) for x in (k, above, ends))
+    cut = (k > above) & (k < ends) & ~np.asarray(keep, dtype=bool)
+    edge = np.where(k - above <= ends - k, above, ends)
+    return np.where(cut, edge, k)
+
+
+def edge_rows(
+    k: np.ndarray, above: np.ndarray, ends: np.ndarray, keep: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Which budgets of a curve to count again at tie-block edges (:func:`nearest_edges`).
+
+    Returns None when no budget cuts a tie block outside ``keep``; otherwise ``(rows, at,
+    moved)``: the index of each budget to count (budgets landing on the same count given
+    once, a count of 0 left out, and a kept budget that cuts its block left out too: its
+    counts are the curve's own), the count at which to count it, and whether it moved.
+
+    Examples
+    --------
+    >>> k, above, ends = np.array([2, 3, 4, 6]), np.array([1, 1, 4, 4]), np.array([4, 4, 6, 6])
+    >>> rows, at, moved = edge_rows(k, above, ends, np.array([False, False, False, False]))
+    >>> rows.tolist(), at.tolist(), moved.tolist()   # 2 and 4 both land on 4 files
+    ([0, 1, 3], [1, 4, 6], [True, True, False])
+    """
+    k = np.asarray(k, dtype=np.int64)
+    keep = np.asarray(keep, dtype=bool)
+    edges = nearest_edges(k, above, ends, keep)
+    if np.array_equal(edges, k):
+        return None
+    by_edge = np.lexsort((~keep, edges))  # a kept budget first among those on one count
+    first = np.concatenate([[True], np.diff(edges[by_edge]) != 0])
+    rows = np.sort(by_edge[first])
+    kept_cut = keep & (k > np.asarray(above)) & (k < np.asarray(ends))
+    rows = rows[(edges[rows] > 0) & ~kept_cut[rows]]
+    return rows, edges[rows], edges[rows] != k[rows]
+
+
+def level_edge_counts(
+    ranking: Ranking,
+    groups: np.ndarray,
+    n_cells: int,
+    shares: np.ndarray,
+    keep: np.ndarray,
+    weights: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """The curve's budgets moved to tie-block edges, with their counts (:func:`edge_rows`).
+
+    ``groups`` is the finest cell of each row (``n_cells`` of them); ``keep`` marks the
+    budgets left where they are (the audit's own, which the groups table publishes).
+
+    Returns None when no budget cuts a tie block outside ``keep``; otherwise ``(rows, k,
+    moved, sel_n, sel_w)``: :func:`edge_rows`, and the ``(B, n_cells)`` files and weight
+    selected at each count.
+
+    Examples
+    --------
+    >>> from scoreaudit.selection.policies import Budget
+    >>> s = np.array([3.0, 2.0, 2.0, 2.0, 1.0])
+    >>> r = Budget(share=0.5).rank(s)
+    >>> rows, k, moved, n, w = level_edge_counts(
+    ...     r, np.array([0, 0, 1, 1, 0]), 2, np.array([0.4, 0.6]), np.array([False, False])
+    ... )
+    >>> k.tolist()   # 2 and 3 files cut the block of 2.0: moved to 1 above it, 4 through it
+    [1, 4]
+    >>> rows.tolist(), n.tolist()
+    ([0, 1], [[1.0, 0.0], [2.0, 2.0]])
+    """
+    shares = np.asarray(shares, dtype=float)
+    if ranking.weighted:
+        above, tied, f = ranking.weighted_cuts(shares)
+        k = above + np.floor(f * tied + 0.5).astype(np.int64)
+    else:
+        k = ranking.count_for_share(shares)
+        above, tied = ranking.cuts(k)
+    found = edge_rows(k, above, above + tied, keep)
+    if found is None:
+        return None
+    rows, at, moved = found
+    pn, pw = _prefix_counts(ranking, groups, n_cells, at, weights)
+    return rows, at, moved, pn, pn if pw is None else pw
 
 
 def budget_curve_counts(
