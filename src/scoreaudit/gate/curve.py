@@ -76,7 +76,9 @@ def gate_curve(
     result: Any, groups: pd.DataFrame, masks: dict, min_cell: int, suppress_zero: bool = False
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """The published curve and its hidden-row mask (see the module docstring)."""
-    hides = bool((np.asarray(masks["size"]) | np.asarray(masks["selection"])).any())
+    # outcome counts too: with labels, tied files are shared out among cell x label groups
+    hidden = [np.asarray(masks[key]) for key in ("size", "selection", "labels") if key in masks]
+    hides = bool(np.logical_or.reduce(hidden).any())
     c, inside = _curve_to_publish(result, hides)
     singles = ~c["attribute"].astype(str).str.contains(SEP, regex=False).to_numpy(bool)
     c, inside = c[singles].reset_index(drop=True), inside[singles]

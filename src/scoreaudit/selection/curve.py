@@ -64,6 +64,20 @@ def _prefix_counts(
     return out, wout
 
 
+def _budget_cuts(
+    ranking: Ranking, shares: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Files selected at each budget, files above its cut-off, files tied at it, and the
+    tied fraction each weighted budget takes (None unweighted)."""
+    shares = np.asarray(shares, dtype=float)
+    if ranking.weighted:
+        above, tied, f = ranking.weighted_cuts(shares)
+        return above + np.floor(f * tied + 0.5).astype(np.int64), above, tied, f
+    k = ranking.count_for_share(shares)
+    above, tied = ranking.cuts(k)
+    return k, above, tied, None
+
+
 def nearest_edges(
     k: np.ndarray, above: np.ndarray, ends: np.ndarray, keep: np.ndarray
 ) -> np.ndarray:
@@ -147,13 +161,7 @@ def level_edge_counts(
     >>> rows.tolist(), n.tolist()
     ([0, 1], [[1.0, 0.0], [2.0, 2.0]])
     """
-    shares = np.asarray(shares, dtype=float)
-    if ranking.weighted:
-        above, tied, f = ranking.weighted_cuts(shares)
-        k = above + np.floor(f * tied + 0.5).astype(np.int64)
-    else:
-        k = ranking.count_for_share(shares)
-        above, tied = ranking.cuts(k)
+    k, above, tied, _ = _budget_cuts(ranking, shares)
     found = edge_rows(k, above, above + tied, keep)
     if found is None:
         return None
@@ -191,14 +199,7 @@ def budget_curve_counts(
     ([2], [[1.0, 1.0]])
     """
     n_groups = n_cells * n_labels
-    shares = np.asarray(shares, dtype=float)
-    if ranking.weighted:
-        above, tied, f = ranking.weighted_cuts(shares)
-        k = above + np.floor(f * tied + 0.5).astype(np.int64)
-    else:
-        k = ranking.count_for_share(shares)
-        above, tied = ranking.cuts(k)
-        f = None
+    k, above, tied, f = _budget_cuts(ranking, shares)
     ends = above + tied
     pos = np.unique(np.concatenate([[0], above, ends]))
     pn, pw = _prefix_counts(ranking, groups, n_groups, pos, weights)
