@@ -194,7 +194,8 @@ class ReportAttack:
                 v if np.isfinite(v) else self.s.var(f"curve|{a}|{g}|{b}", 0, self.N)
             )
             self._lin([self.curve_val[(a, g, b)]], [self.term(a, g, "n")], how="le")
-            if abs(b - share) < 1e-12:
+            # the audit's own selection: its budget, or its count of files (n_selected)
+            if abs(b - share) < 1e-12 or float(row.n_selected) == self.S:
                 self._lin([self.curve_val[(a, g, b)]], [self.term(a, g, "selected")])
         for (a, b), sub in c.groupby([c["attribute"].astype(str), "budget"], sort=False):
             total = float(sub["n_selected"].iloc[0])
@@ -244,11 +245,32 @@ def true_counts(result) -> dict[tuple[str, str, str, float | None], float]:
         out[("groups", a, g, None, "selected")] = float(row.selected)
         out[("groups", a, g, None, "not_selected")] = float(row.n - row.selected)
     n_by = {(str(r.attribute), str(r.group)): float(r.n) for r in result.groups.itertuples()}
-    for row in result.curve.itertuples(index=False):
+    # the gate publishes the curve at tie-block edges when it hides anything: both tables
+    edges = getattr(result, "curve_at_levels", None)
+    curves = [result.curve] if edges is None else [result.curve, edges]
+    for row in pd.concat(curves, ignore_index=True).itertuples(index=False):
         a, g = str(row.attribute), str(row.group)
         out[("curve", a, g, float(row.budget), "selected")] = float(row.selected)
         out[("curve", a, g, float(row.budget), "not_selected")] = n_by[(a, g)] - row.selected
     return out
+
+
+def _pinned(truth, f, audit: float, t: float, t0: float, n: float, big_n: float) -> float:
+    """The range of a curve count when every group's count at the audit's budget is
+    published: before it, between ``max(0, T - (T0 - g0))`` and ``min(g0, T)`` (the other
+    groups hold at most their audit counts); after it, between ``max(g0, T - (N - n))``
+    and ``min(n, g0 + T - T0)``."""
+    g0 = truth[("curve", f.attribute, f.group, audit, "selected")]
+    if f.budget <= audit:
+        return min(g0, t) - max(0.0, t - (t0 - g0))
+    return min(n, g0 + t - t0) - max(g0, t - (big_n - n))
+
+
+def audit_budget(result) -> float:
+    """The curve's budget of the audit's own selection (its count of files), else its share."""
+    c = result.curve
+    at = c.loc[c["n_selected"] == result.selection.n_selected, "budget"]
+    return float(at.iloc[0]) if len(at) else float(result.selection.share)
 
 
 def violations(
@@ -300,6 +322,8 @@ def violations(
             t0 = totals.get((f.table, f.attribute, float(audit_budget), "selected"))
             if t0 is not None:
                 trivial = min(trivial, abs(t - t0))
+            if t0 is not None and not any(a == f.attribute for a, _ in hidden_sel):
+                trivial = min(trivial, _pinned(truth, f, float(audit_budget), t, t0, n, big_n))
         if f.high - f.low < min(min_cell, trivial):
             bad.append((f, v))
     return bad

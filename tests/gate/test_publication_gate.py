@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from attack_report import ReportAttack, true_counts, violations
+from attack_report import ReportAttack, audit_budget, true_counts, violations
 from hypothesis import Phase, assume, given, settings
 from hypothesis import strategies as st
 
@@ -202,7 +202,7 @@ def test_readme_audit_no_small_count_can_be_narrowed(readme_audit):
     r, out = readme_audit
     findings = ReportAttack(out).run()
     assert findings, "something must be hidden on the README audit"
-    assert violations(findings, true_counts(r), M, r.selection.share) == []
+    assert violations(findings, true_counts(r), M, audit_budget(r)) == []
 
 
 def test_readme_audit_publishes_what_unions_ask_for(readme_audit):
@@ -249,7 +249,7 @@ def test_random_audits_curve_and_tables_resist_the_report_attacker(
     out = tmp_path_factory.mktemp("random") / "report"
     write_report(r, out, formats=("json", "csv"))
     findings = ReportAttack(out).run()
-    assert violations(findings, true_counts(r), M, r.selection.share) == []
+    assert violations(findings, true_counts(r), M, audit_budget(r)) == []
 
 
 def test_complements_avoid_the_reference_group():

@@ -178,7 +178,7 @@ def audit(
     if threshold_free:
         disparities = engine.add_threshold_free(disparities, refs, ranking)
     curve = engine.curve_table(refs, ranking, options.grid)
-    levels = engine.curve_at_levels(refs, ranking, options.grid, curve, selection.share)
+    levels = engine.curve_at_levels(refs, ranking, options.grid, curve, selection.n_selected)
     calibration = (
         engine.calibration_table(calibration_bins) if population.labels is not None else None
     )

@@ -643,21 +643,20 @@ def _lottery_range(eng: Any, lv: Levels, chosen: Any, disparities: pd.DataFrame,
     return eng.add_lottery_range(disparities, refs, tie, counts=(above, tied))
 
 
-def _curve_at_levels(eng, lv, policy, refs, grid, curve, curve_table, share, total_w):
+def _curve_at_levels(eng, lv, policy, refs, grid, curve, curve_table, count, total_w):
     """The curve with each budget that cuts a tie block moved to the block's nearer edge
     (as :meth:`_Engine.curve_at_levels` in memory): counted again at the edges, where every
-    level is selected whole."""
+    level is selected whole. A budget selecting the audit's ``count`` stays."""
     from scoreaudit.engines.tables import with_kept_budgets
 
-    keep = np.isclose(grid, share, rtol=0.0, atol=1e-12)
     k = np.rint(curve.k).astype(np.int64)
-    found = edge_rows(k, curve.above, curve.above + curve.tied, keep)
+    found = edge_rows(k, curve.above, curve.above + curve.tied, count)
     if found is None:
         return curve_table
     rows, at, moved = found
     edges = choose(lv, at.astype(float), None, policy.ties, policy.random_state)
     table = eng.edge_table(refs, grid[rows], at, moved, edges.n.sum(-1), edges.w.sum(-1), total_w)
-    return with_kept_budgets(table, curve_table, grid[keep])
+    return with_kept_budgets(table, curve_table, count)
 
 
 def _result(
@@ -732,7 +731,9 @@ def _result(
         int(round(chosen.tied_selected[0])),
         policy.describe(),
     )
-    levels = _curve_at_levels(eng, lv, policy, refs, grid, curve, curve_table, share, total_w)
+    levels = _curve_at_levels(
+        eng, lv, policy, refs, grid, curve, curve_table, selection.n_selected, total_w
+    )
     if lv.values[0] > 1 or lv.values[-1] < 0:
         if calibration is not None:
             warnings.append(

@@ -65,13 +65,13 @@ def audit_result(population: Population, model: Any, policy: Any, **tables: Any)
     )
 
 
-def with_kept_budgets(table: pd.DataFrame, curve: pd.DataFrame, kept: np.ndarray) -> pd.DataFrame:
-    """``table`` (a curve at tie-block edges) with ``curve``'s rows at the ``kept`` budgets
-    that it lacks (a kept budget that cuts its tie block keeps the curve's own counts),
-    rows by attribute, then files selected, then group, as the curve gives them."""
-    have = np.isin(table["budget"].to_numpy(float), kept)
-    extra = curve[np.isin(curve["budget"].to_numpy(float), kept)]
-    extra = extra[~np.isin(extra["budget"].to_numpy(float), table["budget"].to_numpy(float)[have])]
+def with_kept_budgets(table: pd.DataFrame, curve: pd.DataFrame, count: int) -> pd.DataFrame:
+    """``table`` (a curve at tie-block edges) with ``curve``'s rows selecting the audit's
+    ``count`` of files when it lacks them (such a budget keeps the curve's own counts even
+    inside a tie block), rows by attribute, then files selected, as the curve gives them."""
+    if (table["n_selected"].to_numpy(float) == count).any():
+        return table
+    extra = curve[curve["n_selected"].to_numpy(float) == count]
     if extra.empty:
         return table
     out = pd.concat([table, extra], ignore_index=True)
@@ -573,20 +573,19 @@ class _Engine:
         return self.curve_table_from_counts(refs, grid, counts, sel_n, sel_w, realised)
 
     def curve_at_levels(
-        self, refs: list, ranking: Ranking, grid: np.ndarray, curve: pd.DataFrame, share: float
+        self, refs: list, ranking: Ranking, grid: np.ndarray, curve: pd.DataFrame, count: int
     ) -> pd.DataFrame:
         """The curve with each budget that cuts a tie block moved to the block's nearer edge
         (:func:`scoreaudit.selection.curve.level_edge_counts`); ``curve`` itself when none
-        does. The audit's own budget (``share``) stays: the groups table publishes it."""
-        keep = np.isclose(grid, share, rtol=0.0, atol=1e-12)
+        does. A budget selecting the audit's ``count`` stays: the groups table publishes it."""
         edges = level_edge_counts(
-            ranking, self.cells.cell, self.cells.n_cells, grid, keep, self.weights
+            ranking, self.cells.cell, self.cells.n_cells, grid, count, self.weights
         )
         if edges is None:
             return curve
         rows, k, moved, sel_n, sel_w = edges
         table = self.edge_table(refs, grid[rows], k, moved, sel_n, sel_w, ranking.total_weight)
-        return with_kept_budgets(table, curve, grid[keep])
+        return with_kept_budgets(table, curve, count)
 
     def edge_table(
         self,

@@ -64,6 +64,7 @@ __all__ = [
     "KINDS",
     "UNPUBLISHED",
     "Line",
+    "count_expression",
     "group_system",
     "margin_lines",
     "protect_groups",
@@ -319,7 +320,7 @@ class _Checker:
         self, masks: Mapping[str, np.ndarray], targets: list[tuple[int, str]]
     ) -> np.ndarray:
         system, val = self._system(masks)
-        exprs = [_expression(val, target) for target in targets]
+        exprs = [count_expression(val, target) for target in targets]
         iv = np.zeros((len(targets), 2))
         live = [i for i, e in enumerate(exprs) if e]
         if live:
@@ -346,13 +347,13 @@ class _Checker:
         the width from below), at the price of no new program for most targets.
         """
         system, val = self._system(masks)
-        expr = _expression(val, target)
+        expr = count_expression(val, target)
         if expr and system.wide(expr, m):
             return True
         return self.width(masks, target) >= m
 
 
-def _expression(val: Mapping[tuple[int, str], int | float], target: tuple[int, str]) -> dict:
+def count_expression(val: Mapping[tuple[int, str], int | float], target: tuple[int, str]) -> dict:
     """The hidden part of a target count as {variable: weight} (published parts drop out)."""
     r, kind = target
     expr: dict[int, float] = {}

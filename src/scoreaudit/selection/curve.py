@@ -79,9 +79,10 @@ def _budget_cuts(
 
 
 def nearest_edges(
-    k: np.ndarray, above: np.ndarray, ends: np.ndarray, keep: np.ndarray
+    k: np.ndarray, above: np.ndarray, ends: np.ndarray, keep: int | None = None
 ) -> np.ndarray:
-    """Each count moved to the nearer edge of the tie block it cuts (``keep``: left as is).
+    """Each count moved to the nearer edge of the tie block it cuts (a count equal to
+    ``keep``, the audit's own, is left as is).
 
     A count ``k`` cuts its tie block when ``above < k < ends`` (files strictly above the
     cut-off level, and through it): which tied files are selected then depends on how the
@@ -92,21 +93,23 @@ def nearest_edges(
     Examples
     --------
     >>> k, above, ends = np.array([3, 5, 9, 9]), np.array([2, 5, 6, 6]), np.array([6, 5, 10, 10])
-    >>> nearest_edges(k, above, ends, np.array([False, False, False, True])).tolist()
-    [2, 5, 10, 9]
+    >>> nearest_edges(k, above, ends).tolist()
+    [2, 5, 10, 10]
+    >>> nearest_edges(k, above, ends, keep=9).tolist()
+    [2, 5, 9, 9]
     """
     k, above, ends = (np.asarray(x, dtype=np.int64) for x in (k, above, ends))
-    cut = (k > above) & (k < ends) & ~np.asarray(keep, dtype=bool)
+    cut = (k > above) & (k < ends) & (k != (-1 if keep is None else keep))
     edge = np.where(k - above <= ends - k, above, ends)
     return np.where(cut, edge, k)
 
 
 def edge_rows(
-    k: np.ndarray, above: np.ndarray, ends: np.ndarray, keep: np.ndarray
+    k: np.ndarray, above: np.ndarray, ends: np.ndarray, keep: int | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Which budgets of a curve to count again at tie-block edges (:func:`nearest_edges`).
 
-    Returns None when no budget cuts a tie block outside ``keep``; otherwise ``(rows, at,
+    Returns None when no budget but ``keep``'s cuts a tie block; otherwise ``(rows, at,
     moved)``: the index of each budget to count (budgets landing on the same count given
     once, a count of 0 left out, and a kept budget that cuts its block left out too: its
     counts are the curve's own), the count at which to count it, and whether it moved.
@@ -114,19 +117,19 @@ def edge_rows(
     Examples
     --------
     >>> k, above, ends = np.array([2, 3, 4, 6]), np.array([1, 1, 4, 4]), np.array([4, 4, 6, 6])
-    >>> rows, at, moved = edge_rows(k, above, ends, np.array([False, False, False, False]))
+    >>> rows, at, moved = edge_rows(k, above, ends)
     >>> rows.tolist(), at.tolist(), moved.tolist()   # 2 and 4 both land on 4 files
     ([0, 1, 3], [1, 4, 6], [True, True, False])
     """
     k = np.asarray(k, dtype=np.int64)
-    keep = np.asarray(keep, dtype=bool)
+    kept = k == (-1 if keep is None else keep)
     edges = nearest_edges(k, above, ends, keep)
     if np.array_equal(edges, k):
         return None
-    by_edge = np.lexsort((~keep, edges))  # a kept budget first among those on one count
+    by_edge = np.lexsort((~kept, edges))  # a kept budget first among those on one count
     first = np.concatenate([[True], np.diff(edges[by_edge]) != 0])
     rows = np.sort(by_edge[first])
-    kept_cut = keep & (k > np.asarray(above)) & (k < np.asarray(ends))
+    kept_cut = kept & (k > np.asarray(above)) & (k < np.asarray(ends))
     rows = rows[(edges[rows] > 0) & ~kept_cut[rows]]
     return rows, edges[rows], edges[rows] != k[rows]
 
@@ -136,15 +139,15 @@ def level_edge_counts(
     groups: np.ndarray,
     n_cells: int,
     shares: np.ndarray,
-    keep: np.ndarray,
+    keep: int | None = None,
     weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """The curve's budgets moved to tie-block edges, with their counts (:func:`edge_rows`).
 
-    ``groups`` is the finest cell of each row (``n_cells`` of them); ``keep`` marks the
-    budgets left where they are (the audit's own, which the groups table publishes).
+    ``groups`` is the finest cell of each row (``n_cells`` of them); a budget selecting
+    ``keep`` files (the audit's own count, which the groups table publishes) stays.
 
-    Returns None when no budget cuts a tie block outside ``keep``; otherwise ``(rows, k,
+    Returns None when no budget but ``keep``'s cuts a tie block; otherwise ``(rows, k,
     moved, sel_n, sel_w)``: :func:`edge_rows`, and the ``(B, n_cells)`` files and weight
     selected at each count.
 
@@ -154,7 +157,7 @@ def level_edge_counts(
     >>> s = np.array([3.0, 2.0, 2.0, 2.0, 1.0])
     >>> r = Budget(share=0.5).rank(s)
     >>> rows, k, moved, n, w = level_edge_counts(
-    ...     r, np.array([0, 0, 1, 1, 0]), 2, np.array([0.4, 0.6]), np.array([False, False])
+    ...     r, np.array([0, 0, 1, 1, 0]), 2, np.array([0.4, 0.6])
     ... )
     >>> k.tolist()   # 2 and 3 files cut the block of 2.0: moved to 1 above it, 4 through it
     [1, 4]

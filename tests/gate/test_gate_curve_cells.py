@@ -1,0 +1,85 @@
+"""The curves of several attributes together narrowed hidden cells of the groups table.
+
+Between two budgets, the files selected form a table over the finest cells whose margins are
+the increments of every attribute's published curve; where a score level is made of one
+group's files, those margins pin cells. And the curve's budgets on either side of the
+audit's own bound a selected count the groups table hides there. An attacker that models
+both (tests/attack_cells.py, written apart from the gate) narrowed small hidden counts of
+these audits (found by an attack on our own files); the gate now checks the curve against
+the groups table's hidden cells (:mod:`scoreaudit.gate.curve_cells`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from attack_cells import narrowed_small
+
+import scoreaudit as sa
+from scoreaudit.gate.publish import publish
+
+
+def _audit(seed: int, level: bool) -> sa.AuditResult:
+    """3-4 groups of g, two of h, integer scores; with ``level`` the h = y files score above
+    every h = x file (a score level identifies a group)."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(20, 201, size=rng.integers(3, 5))
+    g = np.repeat([f"g{i}" for i in range(sizes.size)], sizes)
+    h = np.where(rng.random(g.size) < rng.uniform(0.1, 0.5), "y", "x")
+    s = rng.integers(0, 30, size=g.size).astype(float) + 100.0 * (h == "y") * level
+    frame = pd.DataFrame({"g": g, "h": h, "s": s})
+    return sa.audit(
+        sa.Population(frame, protected=["g", "h"]), "s", sa.Budget(share=0.1), threshold_free=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("seed", "level"),
+    [
+        (23, True),  # g0 x x selected (2) narrowed to [2, 10] by both curves
+        (24, True),  # g0 selected (10) to [4, 13] by the budget after the audit's
+        (1, True),
+        (0, False),
+    ],
+)
+def test_no_small_hidden_count_narrowed_by_the_curves(seed, level):
+    r = _audit(seed, level)
+    pub = publish(r).result
+    assert pub.groups["suppressed"].any()
+    bad = narrowed_small(r, pub, 11)
+    assert bad.empty, bad.to_string()
+
+
+def test_the_curve_keeps_what_it_can():
+    """Not everything goes: the attribute whose curve narrows nothing stays published."""
+    pub = publish(_audit(23, True)).result
+    shown = pub.curve[~pub.curve["suppressed"].astype(bool)]
+    assert not shown.empty
+
+
+@pytest.mark.parametrize("seed", [1, 6])
+def test_pairs_only_no_small_hidden_count_narrowed(seed):
+    """Three attributes audited in pairs: the finest cells are not a table of the audit."""
+    rng = np.random.default_rng(seed)
+    n = 420
+    frame = pd.DataFrame(
+        {
+            "g": rng.choice(["g0", "g1", "g2"], n, p=[0.2, 0.3, 0.5]),
+            "h": rng.choice(["x", "y"], n, p=[0.75, 0.25]),
+            "k": rng.choice(["u", "v"], n),
+        }
+    )
+    frame["s"] = rng.integers(0, 30, n) + 100.0 * (frame["h"] == "y")
+    r = sa.audit(
+        sa.Population(frame, protected=["g", "h", "k"]),
+        "s",
+        sa.Budget(share=0.1),
+        intersections=2,
+        threshold_free=False,
+    )
+    pub = publish(r).result
+    assert not pub.groups["attribute"].str.count(" × ").eq(2).any()
+    assert pub.groups["suppressed"].any()
+    bad = narrowed_small(r, pub, 11)
+    assert bad.empty, bad.to_string()
