@@ -17,6 +17,7 @@ import pytest
 from attack_cells import narrowed_small
 
 import scoreaudit as sa
+from scoreaudit.gate import curve_cells
 from scoreaudit.gate.publish import publish
 
 
@@ -83,3 +84,62 @@ def test_pairs_only_no_small_hidden_count_narrowed(seed):
     assert pub.groups["suppressed"].any()
     bad = narrowed_small(r, pub, 11)
     assert bad.empty, bad.to_string()
+
+
+def _shown(pub) -> pd.DataFrame:
+    return pub.curve[~pub.curve["suppressed"].astype(bool)]
+
+
+@pytest.mark.parametrize("seed", [23, 1])  # both curves reach the check
+def test_a_large_program_publishes_the_curves_at_fewer_budgets(monkeypatch, seed):
+    """Above MAX_VARIABLES the curves are thinned to budgets the check can hold, evenly
+    spread, and the check runs on what is published: still nothing narrowed."""
+    r = _audit(seed, True)
+    singles = r.groups[~r.groups["attribute"].str.contains(" × ")]
+    n_cells = int(np.prod(singles.groupby("attribute")["group"].nunique()))
+    before = _shown(publish(_audit(seed, True)).result)["n_selected"].nunique()
+    monkeypatch.setattr(curve_cells, "MIN_BUDGETS", 3)
+    monkeypatch.setattr(curve_cells, "MAX_VARIABLES", 8 * n_cells)
+    pub = publish(r).result
+    shown = _shown(pub)
+    assert 3 <= shown["n_selected"].nunique() <= 6 < before
+    assert pub.curve["n_selected"].nunique() <= 6  # the other budgets are left out
+    assert narrowed_small(r, pub, 11).empty
+
+
+def test_too_large_for_a_few_budgets_leaves_one_attribute(monkeypatch):
+    monkeypatch.setattr(curve_cells, "MAX_VARIABLES", 1)
+    pub = publish(_audit(23, True)).result
+    assert _shown(pub)["attribute"].unique().tolist() == ["g"]
+
+
+def test_a_proof_out_of_work_leaves_one_attribute(monkeypatch):
+    """Past MAX_PROGRAMS the curves are not proven safe together: one attribute's alone
+    (a count of programs, not a clock, so every machine publishes the same)."""
+    assert _shown(publish(_audit(1, True)).result)["attribute"].nunique() == 2
+    monkeypatch.setattr(curve_cells, "MAX_PROGRAMS", 0)
+    r = _audit(1, True)
+    pub = publish(r).result
+    assert _shown(pub)["attribute"].unique().tolist() == ["g"]
+    assert narrowed_small(r, pub, 11).empty
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [("en", "The curve is published at 6 budgets only"), ("fr", "n’est publiée qu’à 6 budgets")],
+)
+def test_the_report_says_the_curve_has_fewer_budgets(monkeypatch, lang, sentence):
+    """The reader learns why the curve is coarse, and its table shows the nearest
+    published budgets (headed with their own) rather than blanks."""
+    r = _audit(23, True)
+    monkeypatch.setattr(curve_cells, "MIN_BUDGETS", 3)
+    monkeypatch.setattr(curve_cells, "MAX_VARIABLES", 8 * 6)  # 6 finest cells: 6 budgets
+    pub = publish(r)
+    assert pub.suppression.to_dict()["curve_budgets_left_out"] > 0
+    assert pub.result.curve["n_selected"].nunique() == 6
+    html = str(r.report(lang, figures=False))
+    assert sentence in html
+    assert html.count('id="curve-g"') == 1
+    table = html[html.index('id="curve-g"') :]
+    table = table[: table.index("</table>")]
+    assert table.count("<th") >= 4  # group + the nearest budgets, not an empty table

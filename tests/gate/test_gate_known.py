@@ -90,6 +90,7 @@ def test_suppression_record():
         "hidden_rows": 5,
         "unprotectable": 0,
         "rows_by_table": {"groups": 5},
+        "curve_budgets_left_out": 0,
     }
     d = Suppression(min_cell=5, suppress_zero=True, primary=0, secondary=0).to_dict()
     assert d["rule"].startswith("counts from 0 to 4 (")
@@ -264,7 +265,7 @@ def test_gate_curve_hides_small_budgets_with_a_certificate():
     # certificate: rise + fall = 8 for each (gain [3, 5], room [17, 15]) = every value the
     # 8 files allow, so the 5% budget stays published.
     result, groups, masks = _curve_case([3, 20, 40, 200], [5, 20, 40, 200])
-    out, hide = gate_curve(result, groups, masks, 11)
+    out, hide, _ = gate_curve(result, groups, masks, 11)
     assert out["attribute"].tolist() == ["g"] * 8
     assert hide.tolist() == [True, True] + [False] * 6
     assert out["suppression"].tolist() == ["small", "small"] + [""] * 6
@@ -278,7 +279,7 @@ def test_gate_curve_grows_runs_without_certificate():
     # right = the audit budget [40, 40]: gain [[3, 4], [9, 36]], room [[37, 36], [31, 4]],
     # rise [[9, 36], [3, 4]], fall [[3, 4], [9, 36]]: 12 and 40 >= min(total, 11) = 11.
     result, groups, masks = _curve_case([3, 4, 40, 200], [9, 36, 40, 200])
-    out, hide = gate_curve(result, groups, masks, 11)
+    out, hide, _ = gate_curve(result, groups, masks, 11)
     assert hide.tolist() == [True, True, True, True, False, False, False, False]
     assert out["suppression"].tolist()[:4] == ["small", "small", "small", "complement"]
     # a at 1% has 1 selected and b 11: run 0-1, gain [[1, 4], [11, 36]], room
@@ -297,7 +298,7 @@ def test_gate_curve_run_grows_to_the_next_budget():
     # a rises min(8, 9) = 8 and falls min(3, 2) = 2: 10 < 11, no certificate: the run
     # grows to budgets 0-1 (right [40, 40]): a rises min(37, 9) = 9, falls min(3, 31) = 3
     result, groups, masks = _curve_case([3, 11, 40, 200], [9, 11, 40, 200])
-    out, hide = gate_curve(result, groups, masks, 11)
+    out, hide, _ = gate_curve(result, groups, masks, 11)
     assert hide.tolist() == [True] * 4 + [False] * 4
     assert out["suppression"].tolist()[:4] == ["small", "small", "complement", "complement"]
     # with a at 12 instead of 11: room [9, 2]: 9 + 2 = 11: certified, 5% published
@@ -315,7 +316,7 @@ def test_gate_curve_audit_budget_follows_the_groups_table():
         [30, 20, 40, 200], [50, 20, 40, 200], sel_hidden=(True, False)
     )
     result.curve.loc[result.curve["budget"] == 0.01, "selected"] = [30, 50, 1]
-    out, hide = gate_curve(result, groups, masks, 11)
+    out, hide, _ = gate_curve(result, groups, masks, 11)
     # nothing small; the audit's budget (10%) is hidden for the whole attribute as complement
     assert hide.tolist() == [False, False, False, False, True, True, False, False]
     assert out["suppression"].tolist()[4:6] == ["complement", "complement"]
@@ -323,12 +324,12 @@ def test_gate_curve_audit_budget_follows_the_groups_table():
 
 def test_gate_curve_off_and_hidden_sizes():
     result, groups, masks = _curve_case([3, 20, 40, 200], [5, 20, 40, 200])
-    out, hide = gate_curve(result, groups, masks, 1)
+    out, hide, _ = gate_curve(result, groups, masks, 1)
     assert not hide.any() and out["suppression"].tolist() == [""] * 8
-    out, hide = gate_curve(result, groups, masks, 1, suppress_zero=True)
+    out, hide, _ = gate_curve(result, groups, masks, 1, suppress_zero=True)
     assert not hide.any()  # 1..0 is empty, nothing is zero
     masks["size"] = np.array([False, True])
-    out, hide = gate_curve(result, groups, masks, 11)
+    out, hide, _ = gate_curve(result, groups, masks, 11)
     assert hide.all() and out["suppression"].tolist() == ["small", "small"] + ["complement"] * 6
 
 
@@ -350,7 +351,7 @@ def test_gate_curve_protects_zeros_when_asked():
     )
     groups = pd.DataFrame({"attribute": ["g", "g"], "group": ["a", "b"], "n": [16, 11]})
     masks = {"size": np.array([False, False]), "selection": np.array([False, False])}
-    out, hide = gate_curve(result, groups, masks, 4, suppress_zero=True)
+    out, hide, _ = gate_curve(result, groups, masks, 4, suppress_zero=True)
     assert hide.all()
     assert out["suppression"].tolist()[-2:] == ["complement", "complement"]
     # without suppress_zero the zeros are published and nothing is hidden
@@ -694,7 +695,7 @@ def test_gate_curve_zero_counts_and_missing_rows():
     assert gate_curve(result, groups, masks, 11)[1].tolist() == [False] * 8
     assert gate_curve(result, groups, masks, 11, True)[1].tolist() == [True] * 2 + [False] * 6
     # min_cell 1: the flags exist and are all False (booleans)
-    out, _ = gate_curve(result, groups, masks, 1)
+    out, _, _ = gate_curve(result, groups, masks, 1)
     assert out["suppressed"].tolist() == [False] * 8 and out["suppressed"].dtype == bool
     # attribute g misses b at 5%: none of g is published; attribute h after it is still
     # checked (its 1% run has a small count and needs the certificate)
@@ -717,7 +718,7 @@ def test_gate_curve_zero_counts_and_missing_rows():
         {"attribute": ["g", "g", "h", "h"], "group": ["a", "b", "x", "y"], "n": [400] * 4}
     )
     masks = {"size": np.zeros(4, bool), "selection": np.zeros(4, bool)}
-    out, hide = gate_curve(result, groups, masks, 11)
+    out, hide, _ = gate_curve(result, groups, masks, 11)
     assert hide[out["attribute"].to_numpy() == "g"].all()
     # h: 1% (3, 9) and 5% (11, 11) hidden (the run grows), 10% and 50% published
     assert hide[out["attribute"].to_numpy() == "h"].tolist() == [True] * 4 + [False] * 4
@@ -785,7 +786,7 @@ def test_gate_curve_small_not_selected_count():
     # at 50%, a has 395 of its 400 files selected: 5 not selected, small. That budget is
     # the last: right = sizes; a rises min(5, 120) = 5 and falls min(315, 200) = 200
     result, groups, masks = _curve_case([20, 40, 80, 395], [20, 40, 80, 200])
-    out, hide = gate_curve(result, groups, masks, 11)
+    out, hide, _ = gate_curve(result, groups, masks, 11)
     assert hide.tolist() == [False] * 6 + [True, True]
     assert out["suppression"].tolist()[6:] == ["small", "complement"]
     assert list(out.columns) == list(result.curve.columns) + ["suppressed", "suppression"]

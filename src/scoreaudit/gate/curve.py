@@ -82,8 +82,9 @@ def _small(x: np.ndarray, m: int, zero: bool) -> np.ndarray:
 
 def gate_curve(
     result: Any, groups: pd.DataFrame, masks: dict, min_cell: int, suppress_zero: bool = False
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """The published curve and its hidden-row mask (see the module docstring)."""
+) -> tuple[pd.DataFrame, np.ndarray, int]:
+    """The published curve, its hidden-row mask and how many budgets were left out of it
+    (see the module docstring)."""
     # outcome counts too: with labels, tied files are shared out among cell x label groups
     hidden = [np.asarray(masks[key]) for key in ("size", "selection", "labels") if key in masks]
     hides = bool(np.logical_or.reduce(hidden).any())
@@ -96,7 +97,7 @@ def gate_curve(
         out = c.copy()
         out["suppressed"] = flags
         out["suppression"] = np.where(flags, "small", "")
-        return out, flags
+        return out, flags, 0
     key = groups["attribute"].astype(str) + "\x00" + groups["group"].astype(str)
     ckey = c["attribute"].astype(str) + "\x00" + c["group"].astype(str)
     n = ckey.map(dict(zip(key, groups["n"].astype(float), strict=False))).to_numpy(float)
@@ -115,11 +116,14 @@ def gate_curve(
     hide = _verify(c, n, s, hide, small, min_cell, at_audit, suppress_zero)
     check = _GroupsCheck(groups, masks, min_cell, suppress_zero)
     hide = _audit_neighbours(c, s, hide, at_audit, check)
+    left_out = 0
     if check.targets:
         count = int(getattr(result.selection, "n_selected", -1))
-        hide = check_cells(
+        hide, dropped = check_cells(
             c, full, hide, groups, check.published, check.targets, check.base(), count, min_cell
         )
+        left_out = int(c.loc[dropped, "n_selected"].nunique())
+        c, hide, small = c[~dropped].reset_index(drop=True), hide[~dropped], small[~dropped]
     out = c.copy()
     cols = [col for col in CURVE_BLANK if col in out.columns]
     for col in cols:
@@ -127,7 +131,7 @@ def gate_curve(
         out.loc[hide, col] = np.nan
     out["suppressed"] = hide
     out["suppression"] = np.where(small & hide, "small", np.where(hide, "complement", ""))
-    return out, hide
+    return out, hide, left_out
 
 
 def _at_audit(c: pd.DataFrame, selection: Any, share: float) -> np.ndarray:

@@ -17,6 +17,17 @@ Each bound is a linear program first (HiGHS); its optimum is a file count at eve
 (increment, cell), and when it is a whole number everywhere it is an integer solution, so
 the integer bound is the same. Otherwise the integer program is solved (node-limited; an
 unfinished one counts as narrow).
+
+The programs grow with budgets x finest cells: HiGHS bounds one count in about a second at
+3,000 variables, twenty at 12,000 (100 budgets x 120 cells), and its integer search can take
+minutes. Above :data:`MAX_VARIABLES` the curves of several attributes are published at fewer
+budgets, evenly spread (the others' rows are left out of the published curve, which plots
+and reads as a coarser curve), so that the check stays exact on what is published; with fewer than
+:data:`MIN_BUDGETS` left, one attribute's curve is published alone, and so it is when the
+proof would take more than :data:`MAX_PROGRAMS` programs (a count, not a clock, so that the
+same audit publishes the same numbers on any machine). A budget where nothing
+is shown is left out of the program: only its total is known, and between two neighbours'
+running counts there is always a whole count per cell with that total.
 """
 
 from __future__ import annotations
@@ -29,9 +40,15 @@ from scipy.optimize import linprog
 from scipy.sparse import csr_matrix
 
 from scoreaudit.core.vocab import SEP
-from scoreaudit.gate._solver import ATTACK_NODES, milp
+from scoreaudit.gate._solver import milp
 
-__all__ = ["check_cells"]
+__all__ = ["MAX_PROGRAMS", "MAX_VARIABLES", "MIN_BUDGETS", "check_cells"]
+
+MAX_VARIABLES = 3_000
+MIN_BUDGETS = 10
+MAX_PROGRAMS = 24
+INTEGER_COST = 4  # an integer program counts as four linear ones (about their time ratio)
+NODES = 1_000  # an integer search stopped there proves nothing: the count is taken as narrow
 
 
 def check_cells(
@@ -44,8 +61,9 @@ def check_cells(
     base: np.ndarray,
     audit_count: int,
     m: int,
-) -> np.ndarray:
-    """``hide`` grown until the curves of several attributes narrow no small hidden count.
+) -> tuple[np.ndarray, np.ndarray]:
+    """``hide`` grown until the curves of several attributes narrow no small hidden count,
+    and the rows of budgets left out (not published at all).
 
     ``curve`` is the single attributes' curve (``hide`` its mask), ``full`` the curve with
     every view (the finest one gives the true counts); ``published`` the groups table with
@@ -55,13 +73,26 @@ def check_cells(
     hide = hide.copy()
     attrs = curve["attribute"].astype(str).to_numpy()
     if not targets or "n_selected" not in curve.columns:  # (hand-made curves in unit tests)
-        return hide
+        return hide, np.zeros(len(curve), dtype=bool)
+    hide, dropped = _fit(curve, hide, attrs, _n_cells(full, groups))
+    hide = _check(curve, full, hide | dropped, groups, published, targets, base, audit_count, m)
+    return hide, dropped
+
+
+def _check(curve, full, hide, groups, published, targets, base, audit_count, m) -> np.ndarray:
+    """``hide`` grown until no small hidden count is narrowed (see :func:`check_cells`)."""
+    attrs = curve["attribute"].astype(str).to_numpy()
+    work = MAX_PROGRAMS
     while True:
         shown = list(dict.fromkeys(attrs[~hide]))
         if len(shown) < 2:  # one curve alone says nothing about how attributes cross
             return hide
-        model = _Model(curve[~hide], full, groups, published, audit_count)
-        narrow = model.narrow(targets, np.minimum(base, m))
+        model = _Model(curve[~hide], full, groups, published, audit_count, work)
+        try:
+            narrow = model.narrow(targets, np.minimum(base, m))
+        except _OutOfWork:  # not proven in time: one attribute's curve alone
+            return hide | (attrs != shown[0])
+        work = model.work
         if narrow is None:
             return hide
         row = groups.iloc[targets[narrow][0]]
@@ -69,6 +100,32 @@ def check_cells(
         choices = [a for a in shown if a in own] or shown
         drop = min(choices, key=lambda a: (int((attrs == a).sum()), a))
         hide[attrs == drop] = True
+
+
+def _fit(curve: pd.DataFrame, hide: np.ndarray, attrs: np.ndarray, n_cells: int):
+    """The shown curves fitted to programs of :data:`MAX_VARIABLES` (module docstring):
+    ``(hide, dropped)``, every attribute but one hidden when fewer than :data:`MIN_BUDGETS`
+    budgets would fit, else the rows of budgets not kept left out of the curve."""
+    none = np.zeros(len(curve), dtype=bool)
+    budgets = pd.to_numeric(curve["n_selected"], errors="coerce").to_numpy(float)
+    shown = np.unique(budgets[~hide])
+    room = MAX_VARIABLES // max(n_cells, 1) - 2  # the audit's budget and everyone are points too
+    if len(dict.fromkeys(attrs[~hide])) < 2 or shown.size <= room:
+        return hide, none
+    if room < MIN_BUDGETS:  # one attribute's curve alone says nothing about how they cross
+        return hide | (attrs != attrs[~hide][0]), none
+    keep = shown[np.unique(np.linspace(0, shown.size - 1, room).round().astype(int))]
+    return hide, ~np.isin(budgets, keep)
+
+
+def _n_cells(full: pd.DataFrame, groups: pd.DataFrame) -> int:
+    """How many finest cells the programs count files in."""
+    finest = _finest_view(full, groups)
+    if finest is not None:
+        return int(full.loc[full["attribute"].astype(str) == finest, "group"].nunique())
+    attrs = groups["attribute"].astype(str)
+    singles = [a for a in dict.fromkeys(attrs) if SEP not in a]
+    return int(np.prod([groups.loc[attrs == a, "group"].nunique() for a in singles]))
 
 
 def _finest_view(full: pd.DataFrame, groups: pd.DataFrame) -> str | None:
@@ -89,7 +146,8 @@ class _Model:
     are their differences. Each published count is then a sum over one budget's cells.
     """
 
-    def __init__(self, shown, full, groups, published, audit_count) -> None:
+    def __init__(self, shown, full, groups, published, audit_count, work) -> None:
+        self.work = work  # programs left to solve
         finest = _finest_view(full, groups)
         attrs = groups["attribute"].astype(str)
         if finest is not None:  # the groups table lists the cells that have files
@@ -104,7 +162,7 @@ class _Model:
             labels = [SEP.join(x) for x in itertools.product(*each)]
         self.parts = np.array([lab.split(SEP) for lab in labels], dtype=object)
         n_total = float(groups.loc[attrs == self.order[0], "n"].sum())
-        ks = pd.to_numeric(full["n_selected"], errors="coerce").dropna().to_numpy(float)
+        ks = pd.to_numeric(shown["n_selected"], errors="coerce").dropna().to_numpy(float)
         points = np.unique(np.concatenate([ks, [audit_count, n_total]]))
         self.points = points[points > 0]
         self.n_cells, self.n_inc = len(labels), self.points.size
@@ -175,21 +233,35 @@ class _Model:
     def narrow(self, targets: list[tuple[int, str]], need: np.ndarray) -> int | None:
         """The first target whose feasible width is below ``need``, or None.
 
-        Integer solutions met so far (the truth, whole LP optima) prove a width at least
-        their spread, without a new program."""
+        Integer solutions met so far (the truth, whole optima) prove a width at least their
+        spread, without a new program; the linear programs' bounds, wider than the integer
+        ones, prove a narrow width. Raises :class:`_OutOfWork` past ``self.work`` programs.
+        """
         for t, (row, kind) in enumerate(targets):
             c = self.target(row, kind)
-            values = np.array([c @ x for x in self.pool])
-            if values.size and np.ptp(values) >= need[t]:
+            if self._spread(c) >= need[t]:
                 continue
-            lo, hi = self._bound(c, 1.0), self._bound(c, -1.0)
-            if lo is None or hi is None or hi - lo < need[t]:
+            low, high = self._relaxed(c, 1.0), self._relaxed(c, -1.0)
+            if low is None or high is None or high - low < need[t]:
+                return t
+            if self._spread(c) >= need[t]:
+                continue
+            low, high = self._whole(c, 1.0), self._whole(c, -1.0)
+            if low is None or high is None or high - low < need[t]:
                 return t
         return None
 
-    def _bound(self, c: np.ndarray, sign: float) -> float | None:
-        """min (sign 1) or max (sign -1) of ``c @ y``: the LP's when its optimum is whole,
-        else the integer program's; None when that stops unfinished (not proven)."""
+    def _spread(self, c: np.ndarray) -> float:
+        return float(np.ptp([c @ x for x in self.pool])) if self.pool else 0.0
+
+    def _spend(self, cost: int) -> None:
+        self.work -= cost
+        if self.work < 0:
+            raise _OutOfWork
+
+    def _relaxed(self, c: np.ndarray, sign: float) -> float | None:
+        """min (sign 1) or max (sign -1) of ``c @ y`` over real counts (None: infeasible)."""
+        self._spend(1)
         res = linprog(
             sign * c,
             A_ub=self.A_ub,
@@ -199,9 +271,15 @@ class _Model:
             bounds=(0, None),
             method="highs",
         )
-        if res.status == 0 and np.allclose(res.x, np.round(res.x), atol=1e-7):
+        if res.status != 0:
+            return None
+        if np.allclose(res.x, np.round(res.x), atol=1e-7):  # a whole optimum: an integer one
             self.pool.append(np.round(res.x))
-            return sign * float(res.fun)
+        return sign * float(res.fun)
+
+    def _whole(self, c: np.ndarray, sign: float) -> float | None:
+        """The same over whole counts; None when the search stops unfinished (not proven)."""
+        self._spend(INTEGER_COST)
         out = milp(
             sign * c,
             constraints=[
@@ -210,9 +288,13 @@ class _Model:
             ],
             integrality=np.ones(c.size),
             bounds=(0, np.inf),
-            options={"node_limit": ATTACK_NODES},
+            options={"node_limit": NODES},
         )
         if out.status != 0:
             return None
         self.pool.append(np.round(out.x))
         return sign * float(out.fun)
+
+
+class _OutOfWork(Exception):
+    """More programs than :data:`MAX_PROGRAMS` would be needed to prove the curves safe."""

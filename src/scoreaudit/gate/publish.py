@@ -163,6 +163,7 @@ class Suppression:
     rows: dict[str, int] = field(default_factory=dict)
     unsuppressed: bool = False
     unprotectable: int = 0
+    curve_budgets_left_out: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         if self.unsuppressed:
@@ -190,6 +191,7 @@ class Suppression:
             "hidden_rows": self.primary + self.secondary,
             "unprotectable": self.unprotectable,
             "rows_by_table": dict(self.rows),
+            "curve_budgets_left_out": self.curve_budgets_left_out,
         }
 
 
@@ -538,7 +540,7 @@ def _publish(result, min_cell, keep, suppress_zero, secondary, unsuppressed) -> 
     )
     pub_groups = _blank_groups(groups, masks)
     pub_d, d_mask = _blank_disparities(result, groups, masks, min_cell, suppress_zero)
-    pub_c, c_mask = gate_curve(result, groups, masks, min_cell, suppress_zero)
+    pub_c, c_mask, left_out = gate_curve(result, groups, masks, min_cell, suppress_zero)
     pub_cal, n_cal = _gate_calibration(result, groups, masks, min_cell, suppress_zero)
     explanation = gate_explanation(
         getattr(result, "explanation", None), pub_d, min_cell, pub_groups
@@ -561,6 +563,7 @@ def _publish(result, min_cell, keep, suppress_zero, secondary, unsuppressed) -> 
         },
         unsuppressed=bool(unsuppressed),
         unprotectable=int(np.asarray(masks.get("unprotectable", [])).sum()),
+        curve_budgets_left_out=left_out,
     )
     selection = result.selection
     if (

@@ -276,7 +276,16 @@ def at_tie_edges(pub: Any) -> bool:
     return bool((np.abs(budgets[:, None] - grid[None, :]).min(axis=1) > 1e-9).any())
 
 
-def curve_table(pub: Any, attribute: str, lang: str, marker: str) -> Table | None:
+def curve_budgets(pub: Any) -> int:
+    """How many budgets the published curve has."""
+    return int(pd.to_numeric(pub.curve["budget"], errors="coerce").nunique())
+
+
+def curve_table(
+    pub: Any, attribute: str, lang: str, marker: str, thinned: bool = False
+) -> Table | None:
+    """The ratios at the usual budgets; the nearest published ones when the gate moved
+    budgets to tie edges or published the curve at fewer budgets (``thinned``)."""
     c = pub.curve[pub.curve["attribute"].astype(str) == attribute]
     if c.empty:
         return None
@@ -285,7 +294,7 @@ def curve_table(pub: Any, attribute: str, lang: str, marker: str) -> Table | Non
     wanted = list(CURVE_BUDGETS)
     if policy.get("kind") == "budget" and policy.get("share"):
         wanted.append(float(policy["share"]))
-    if at_tie_edges(pub):  # the nearest point to each budget asked, headed with its own
+    if thinned or at_tie_edges(pub):  # the nearest point to each budget, headed with its own
         budgets = sorted({min(grid, key=lambda b, w=w: abs(b - w)) for w in wanted})
     else:
         budgets = sorted({b for b in grid if any(abs(b - w) < 1e-9 for w in wanted)})

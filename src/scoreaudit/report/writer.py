@@ -180,7 +180,10 @@ def _tables_context(p: _Prepared) -> dict[str, Any]:
     )
     explanation = getattr(pub, "explanation", None)
     expl_sentences, expl_summary = explanation_sentences(pub, lang)
-    curve_tables = [tb for tb in (C.curve_table(pub, a, lang, marker) for a in singles) if tb]
+    left_out = int(getattr(s_info, "curve_budgets_left_out", 0))
+    curve_tables = [
+        tb for tb in (C.curve_table(pub, a, lang, marker, bool(left_out)) for a in singles) if tb
+    ]
     outcome_tables = [tb for tb in (C.outcomes_table(pub, a, lang, marker) for a in singles) if tb]
     title = t("title", lang, model=str(pub.model_info.get("name", "")))
     return {
@@ -211,7 +214,8 @@ def _tables_context(p: _Prepared) -> dict[str, Any]:
             min_cell=pub.config.get("min_cell", 11),
         ),
         "curve_intro": t("curve_intro", lang, budget=C.budget_text(pub, lang))
-        + (" " + t("curve_at_tie_edges", lang) if C.at_tie_edges(pub) else ""),
+        + (" " + t("curve_at_tie_edges", lang) if C.at_tie_edges(pub) else "")
+        + (" " + t("curve_fewer_budgets", lang, n=C.curve_budgets(pub)) if left_out else ""),
         "curve_tables": curve_tables,
         "outcome_tables": outcome_tables,
         "label_column": str(summary.get("label") or ""),
