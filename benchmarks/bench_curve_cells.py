@@ -11,7 +11,8 @@ Prints the audit's and the gate's wall times, the programs solved, hidden groups
 hidden curve rows per attribute.
 
 Measured 6 Dec 2026 (2 cores): 200,000 rows, gate 837 s before the limits (8 programs of
-12,000 variables, 104 s each with the integer searches), 23 s after.
+12,000 variables, 104 s each with the integer searches), 18 s after (6 linear and 4 integer
+programs of 2,760 variables, then one attribute's curve alone, at every budget).
 
 Run: PYTHONPATH=src python benchmarks/bench_curve_cells.py [--rows 200000] [--seed 0]
 """

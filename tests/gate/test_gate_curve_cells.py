@@ -90,21 +90,37 @@ def _shown(pub) -> pd.DataFrame:
     return pub.curve[~pub.curve["suppressed"].astype(bool)]
 
 
-@pytest.mark.parametrize("seed", [23, 1])  # both curves reach the check
-def test_a_large_program_publishes_the_curves_at_fewer_budgets(monkeypatch, seed):
+def _thin(monkeypatch, r, per_cell: int = 8) -> None:
+    """Programs of ``per_cell`` x finest cells: ``per_cell - 2`` budgets."""
+    n_cells = int((r.groups["attribute"] == "g × h").sum())
+    monkeypatch.setattr(curve_cells, "MIN_BUDGETS", 3)
+    monkeypatch.setattr(curve_cells, "MAX_VARIABLES", per_cell * n_cells)
+
+
+@pytest.mark.parametrize(("seed", "level"), [(1, True), (7, True), (14, False)])
+def test_a_large_program_publishes_the_curves_at_fewer_budgets(monkeypatch, seed, level):
     """Above MAX_VARIABLES the curves are thinned to budgets the check can hold, evenly
     spread, and the check runs on what is published: still nothing narrowed."""
-    r = _audit(seed, True)
-    singles = r.groups[~r.groups["attribute"].str.contains(" × ")]
-    n_cells = int(np.prod(singles.groupby("attribute")["group"].nunique()))
-    before = _shown(publish(_audit(seed, True)).result)["n_selected"].nunique()
-    monkeypatch.setattr(curve_cells, "MIN_BUDGETS", 3)
-    monkeypatch.setattr(curve_cells, "MAX_VARIABLES", 8 * n_cells)
+    before = _shown(publish(_audit(seed, level)).result)["n_selected"].nunique()
+    r = _audit(seed, level)
+    _thin(monkeypatch, r)
     pub = publish(r).result
     shown = _shown(pub)
-    assert 3 <= shown["n_selected"].nunique() <= 6 < before
+    assert shown["attribute"].nunique() == 2
+    assert shown["n_selected"].nunique() <= 6 < before
     assert pub.curve["n_selected"].nunique() <= 6  # the other budgets are left out
     assert narrowed_small(r, pub, 11).empty
+
+
+def test_one_curve_left_keeps_every_budget(monkeypatch):
+    """When the check ends with one attribute's curve, that curve needs no program: it is
+    published at every budget, as without the limit."""
+    full = publish(_audit(23, True)).result
+    r = _audit(23, True)
+    _thin(monkeypatch, r)
+    pub = publish(r)
+    assert pub.suppression.curve_budgets_left_out == 0
+    pd.testing.assert_frame_equal(_shown(pub.result), _shown(full))
 
 
 def test_too_large_for_a_few_budgets_leaves_one_attribute(monkeypatch):
@@ -131,9 +147,8 @@ def test_a_proof_out_of_work_leaves_one_attribute(monkeypatch):
 def test_the_report_says_the_curve_has_fewer_budgets(monkeypatch, lang, sentence):
     """The reader learns why the curve is coarse, and its table shows the nearest
     published budgets (headed with their own) rather than blanks."""
-    r = _audit(23, True)
-    monkeypatch.setattr(curve_cells, "MIN_BUDGETS", 3)
-    monkeypatch.setattr(curve_cells, "MAX_VARIABLES", 8 * 6)  # 6 finest cells: 6 budgets
+    r = _audit(14, False)
+    _thin(monkeypatch, r)
     pub = publish(r)
     assert pub.suppression.to_dict()["curve_budgets_left_out"] > 0
     assert pub.result.curve["n_selected"].nunique() == 6

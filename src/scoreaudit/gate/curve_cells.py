@@ -74,9 +74,12 @@ def check_cells(
     attrs = curve["attribute"].astype(str).to_numpy()
     if not targets or "n_selected" not in curve.columns:  # (hand-made curves in unit tests)
         return hide, np.zeros(len(curve), dtype=bool)
-    hide, dropped = _fit(curve, hide, attrs, _n_cells(full, groups))
-    hide = _check(curve, full, hide | dropped, groups, published, targets, base, audit_count, m)
-    return hide, dropped
+    fitted, dropped = _fit(curve, hide, attrs, _n_cells(full, groups))
+    out = _check(curve, full, fitted | dropped, groups, published, targets, base, audit_count, m)
+    alone = list(dict.fromkeys(attrs[~out]))
+    if len(alone) < 2:  # one curve needs no program: every budget it had
+        return hide | ~np.isin(attrs, alone), np.zeros(len(curve), dtype=bool)
+    return out, dropped
 
 
 def _check(curve, full, hide, groups, published, targets, base, audit_count, m) -> np.ndarray:
