@@ -276,6 +276,26 @@ def at_tie_edges(pub: Any) -> bool:
     return bool((np.abs(budgets[:, None] - grid[None, :]).min(axis=1) > 1e-9).any())
 
 
+def budget_headings(budgets: list[float], lang: str) -> list[str]:
+    """Budgets as a reader takes them in: a grid budget as it is (5%, 12.5%), one moved to a
+    tie edge with the fewest decimals (from one) that keep the headings apart; the exact
+    share is in the curve's table.
+
+    Examples
+    --------
+    >>> budget_headings([0.05, 0.241730, 0.2421], "en")
+    ['5%', '24.17%', '24.21%']
+    """
+    for d in range(1, 5):
+        texts = [
+            fmt_level(b, lang) if abs(round(b * 100, 1) - b * 100) < 1e-9 else fmt_pct(b, lang, d)
+            for b in budgets
+        ]
+        if len(set(texts)) == len(texts):
+            break
+    return texts
+
+
 def curve_budgets(pub: Any) -> int:
     """How many budgets the published curve has."""
     return int(pd.to_numeric(pub.curve["budget"], errors="coerce").nunique())
@@ -317,7 +337,7 @@ def curve_table(
                 cells.append(Cell(f"ratio@{b:g}", ratio_cells(r.get("ratio"), None, None, lang)[0]))
         rows.append(group_row(attribute, grp, lang, cells, is_reference=str(grp) == ref))
     headers = [t("col_group", lang)] + [
-        f"{t('col_budget', lang)} {fmt_level(b, lang)}" for b in budgets
+        f"{t('col_budget', lang)} {text}" for text in budget_headings(budgets, lang)
     ]
     note = t("curve_legend", lang)
     return attribute_table(f"curve-{attribute}", attribute, lang, headers, rows, note)
