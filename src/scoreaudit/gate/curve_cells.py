@@ -244,12 +244,13 @@ class _Model:
             c = self.target(row, kind)
             if self._spread(c) >= need[t]:
                 continue
-            low, high = self._relaxed(c, 1.0), self._relaxed(c, -1.0)
+            (low, low_whole), (high, high_whole) = self._relaxed(c, 1.0), self._relaxed(c, -1.0)
             if low is None or high is None or high - low < need[t]:
                 return t
             if self._spread(c) >= need[t]:
                 continue
-            low, high = self._whole(c, 1.0), self._whole(c, -1.0)
+            low = low if low_whole else self._whole(c, 1.0)
+            high = high if high_whole else self._whole(c, -1.0)
             if low is None or high is None or high - low < need[t]:
                 return t
         return None
@@ -262,8 +263,9 @@ class _Model:
         if self.work < 0:
             raise _OutOfWork
 
-    def _relaxed(self, c: np.ndarray, sign: float) -> float | None:
-        """min (sign 1) or max (sign -1) of ``c @ y`` over real counts (None: infeasible)."""
+    def _relaxed(self, c: np.ndarray, sign: float) -> tuple[float | None, bool]:
+        """min (sign 1) or max (sign -1) of ``c @ y`` over real counts (None: infeasible),
+        and whether the optimum is whole (then it is the integer optimum too)."""
         self._spend(1)
         res = linprog(
             sign * c,
@@ -275,10 +277,11 @@ class _Model:
             method="highs",
         )
         if res.status != 0:
-            return None
-        if np.allclose(res.x, np.round(res.x), atol=1e-7):  # a whole optimum: an integer one
+            return None, False
+        whole = bool(np.allclose(res.x, np.round(res.x), atol=1e-7))
+        if whole:  # a whole optimum: an integer solution
             self.pool.append(np.round(res.x))
-        return sign * float(res.fun)
+        return sign * float(res.fun), whole
 
     def _whole(self, c: np.ndarray, sign: float) -> float | None:
         """The same over whole counts; None when the search stops unfinished (not proven)."""
