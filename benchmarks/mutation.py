@@ -36,6 +36,7 @@ MODULES = {
     "publish": "scoreaudit.gate.publish",
     "complements": "scoreaudit.gate.complements",
     "curve": "scoreaudit.gate.curve",
+    "curve_cells": "scoreaudit.gate.curve_cells",
     "attack": "scoreaudit.gate.attack",
     "aggregate_gate": "scoreaudit.gate.aggregate",
     "funnel_gate": "scoreaudit.gate.funnel",

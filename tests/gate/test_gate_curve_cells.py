@@ -158,3 +158,36 @@ def test_the_report_says_the_curve_has_fewer_budgets(monkeypatch, lang, sentence
     table = html[html.index('id="curve-g"') :]
     table = table[: table.index("</table>")]
     assert table.count("<th") >= 4  # group + the nearest budgets, not an empty table
+
+
+def test_a_small_not_selected_count_is_checked_too():
+    """A rare group scored above everyone is almost all selected: its hidden not-selected
+    counts are small and bounded like the others."""
+    rng = np.random.default_rng(5)
+    sizes = rng.integers(20, 201, size=rng.integers(3, 5))
+    g = np.repeat([f"g{i}" for i in range(sizes.size)], sizes)
+    h = np.where(rng.random(g.size) < rng.uniform(0.02, 0.1), "y", "x")
+    s = rng.integers(0, 30, size=g.size).astype(float) + 100.0 * (h == "y")
+    frame = pd.DataFrame({"g": g, "h": h, "s": s})
+    r = sa.audit(
+        sa.Population(frame, protected=["g", "h"]), "s", sa.Budget(share=0.1), threshold_free=False
+    )
+    pub = publish(r).result
+    y_rows = r.groups[r.groups["group"].str.endswith("y")]
+    assert ((y_rows["n"] - y_rows["selected"]).between(1, 10)).any()
+    assert narrowed_small(r, pub, 11).empty
+
+
+def test_the_truth_is_a_witness(monkeypatch):
+    """The true counts meet every published count, so they enter the witness pool (only a
+    solution of the program may prove a width)."""
+    pools = []
+    init = curve_cells._Model.__init__
+
+    def spy(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        pools.append([x.copy() for x in self.pool])
+
+    monkeypatch.setattr(curve_cells._Model, "__init__", spy)
+    publish(_audit(23, True))
+    assert pools and all(len(p) == 1 for p in pools)

@@ -20,14 +20,15 @@ unfinished one counts as narrow).
 
 The programs grow with budgets x finest cells: HiGHS bounds one count in about a second at
 3,000 variables, twenty at 12,000 (100 budgets x 120 cells), and its integer search can take
-minutes. Above :data:`MAX_VARIABLES` the curves of several attributes are published at fewer
-budgets, evenly spread (the others' rows are left out of the published curve, which plots
-and reads as a coarser curve), so that the check stays exact on what is published; with fewer than
-:data:`MIN_BUDGETS` left, one attribute's curve is published alone, and so it is when the
-proof would take more than :data:`MAX_PROGRAMS` programs (a count, not a clock, so that the
-same audit publishes the same numbers on any machine). A budget where nothing
-is shown is left out of the program: only its total is known, and between two neighbours'
-running counts there is always a whole count per cell with that total.
+minutes. Above :data:`MAX_VARIABLES` the curves of several attributes are published at
+fewer budgets, evenly spread (the other budgets' rows are left out of the published curve,
+which plots and reads as a coarser curve), so that the check stays exact on what is
+published. With fewer than :data:`MIN_BUDGETS` left, one attribute's curve is published
+alone, and so it is when the proof would take more than :data:`MAX_PROGRAMS` programs (a
+count, not a clock, so that the same audit publishes the same numbers on any machine). A
+budget where nothing is shown is left out of the program: only its total is known, and
+between two neighbours' running counts there is always a whole count per cell with that
+total.
 """
 
 from __future__ import annotations
@@ -171,11 +172,9 @@ class _Model:
         self.n_cells, self.n_inc = len(labels), self.points.size
         self.audit = int(np.searchsorted(self.points, float(audit_count)))
         self.pool: list[np.ndarray] = []  # integer solutions met: the truth first
+        truth = None
         if finest is not None:
-            finest_rows = groups[attrs == finest]
-            truth = self._truth(cells, labels, finest_rows, audit_count).ravel()
-            if np.isfinite(truth).all():
-                self.pool.append(truth)
+            truth = self._truth(cells, labels, groups[attrs == finest], audit_count).ravel()
         self.published = published.reset_index(drop=True)
         eq_rows, rhs = [], []
         everyone = np.ones(self.n_cells, dtype=bool)
@@ -202,6 +201,18 @@ class _Model:
         cols = np.concatenate([later - self.n_cells, later])
         self.A_ub = csr_matrix((data, (rows, cols)), shape=(later.size, nv))
         self.b_ub = np.zeros(later.size)
+        if truth is not None and self._solves(truth):
+            self.pool.append(truth)
+
+    def _solves(self, y: np.ndarray) -> bool:
+        """Whether ``y`` meets every published count (a witness only then proves a width:
+        a wrong one would wave a narrowed count through)."""
+        return bool(
+            np.isfinite(y).all()
+            and (y >= 0).all()
+            and np.allclose(self.A_eq @ y, self.b_eq)
+            and (self.A_ub @ y <= self.b_ub + 1e-9).all()
+        )
 
     def _truth(self, cells, labels, finest_rows, audit_count) -> np.ndarray:
         """True running counts: the finest view's curve, its selected files at the audit's
