@@ -75,7 +75,7 @@ def check_cells(
     attrs = curve["attribute"].astype(str).to_numpy()
     if not targets or "n_selected" not in curve.columns:  # (hand-made curves in unit tests)
         return hide, np.zeros(len(curve), dtype=bool)
-    fitted, dropped = _fit(curve, hide, attrs, _n_cells(full, groups))
+    fitted, dropped = _fit(curve, hide, attrs, len(_cells(full, groups)[2]))
     out = _check(curve, full, fitted | dropped, groups, published, targets, base, audit_count, m)
     alone = list(dict.fromkeys(attrs[~out]))
     if len(alone) < 2:  # one curve needs no program: every budget it had
@@ -122,14 +122,18 @@ def _fit(curve: pd.DataFrame, hide: np.ndarray, attrs: np.ndarray, n_cells: int)
     return hide, ~np.isin(budgets, keep)
 
 
-def _n_cells(full: pd.DataFrame, groups: pd.DataFrame) -> int:
-    """How many finest cells the programs count files in."""
+def _cells(full: pd.DataFrame, groups: pd.DataFrame) -> tuple[str | None, list[str], list]:
+    """The finest cells the programs count files in: ``(finest view or None, the attributes
+    in the order of a cell's label, the cells' labels)``."""
     finest = _finest_view(full, groups)
-    if finest is not None:
-        return int(full.loc[full["attribute"].astype(str) == finest, "group"].nunique())
+    if finest is not None:  # the groups table lists the cells that have files
+        cells = full.loc[full["attribute"].astype(str) == finest, "group"].astype(str)
+        return finest, finest.split(SEP), list(dict.fromkeys(cells))
+    # every combination of the single attributes' groups may have files
     attrs = groups["attribute"].astype(str)
-    singles = [a for a in dict.fromkeys(attrs) if SEP not in a]
-    return int(np.prod([groups.loc[attrs == a, "group"].nunique() for a in singles]))
+    order = [a for a in dict.fromkeys(attrs) if SEP not in a]
+    each = [list(dict.fromkeys(groups.loc[attrs == a, "group"].astype(str))) for a in order]
+    return None, order, [SEP.join(x) for x in itertools.product(*each)]
 
 
 def _finest_view(full: pd.DataFrame, groups: pd.DataFrame) -> str | None:
@@ -152,18 +156,8 @@ class _Model:
 
     def __init__(self, shown, full, groups, published, audit_count, work) -> None:
         self.work = work  # programs left to solve
-        finest = _finest_view(full, groups)
+        finest, self.order, labels = _cells(full, groups)
         attrs = groups["attribute"].astype(str)
-        if finest is not None:  # the groups table lists the cells that have files
-            cells = full[full["attribute"].astype(str) == finest]
-            labels = list(dict.fromkeys(cells["group"].astype(str)))
-            self.order = finest.split(SEP)
-        else:  # every combination of the single attributes' groups may have files
-            self.order = [a for a in dict.fromkeys(attrs) if SEP not in a]
-            each = [
-                list(dict.fromkeys(groups.loc[attrs == a, "group"].astype(str))) for a in self.order
-            ]
-            labels = [SEP.join(x) for x in itertools.product(*each)]
         self.parts = np.array([lab.split(SEP) for lab in labels], dtype=object)
         n_total = float(groups.loc[attrs == self.order[0], "n"].sum())
         ks = pd.to_numeric(shown["n_selected"], errors="coerce").dropna().to_numpy(float)
@@ -174,6 +168,7 @@ class _Model:
         self.pool: list[np.ndarray] = []  # integer solutions met: the truth first
         truth = None
         if finest is not None:
+            cells = full[full["attribute"].astype(str) == finest]
             truth = self._truth(cells, labels, groups[attrs == finest], audit_count).ravel()
         self.published = published.reset_index(drop=True)
         eq_rows, rhs = [], []
