@@ -213,3 +213,76 @@ def test_no_semaphores_means_the_calls_run_here(monkeypatch):
 @linux_only
 def test_a_warning_from_several_children_is_raised_once():
     assert len(_child_warnings(9, n_jobs=3)) == 1
+
+
+def _late(later) -> tuple[int, int]:
+    return later.get(), os.getpid()
+
+
+@linux_only
+def test_a_value_given_after_the_fork_reaches_the_child_that_needs_it():
+    import time
+
+    from scoreaudit.report._forked import Later
+
+    here = os.getpid()
+    later = Later(pack=lambda v: v * 2, unpack=lambda sent: sent + 1)
+    pending = Pending([lambda: _late(later), lambda: (0, os.getpid())], n_jobs=3)
+    time.sleep(0.3)  # both children have taken their call; the first one waits
+    later.give(20)
+    value, pid = pending.result()[0]
+    later.close()
+    assert pid != here and value == 41  # unpack(pack(20)): what the child was sent
+    assert later.get() == 20  # here: the value itself
+
+
+@linux_only
+def test_a_child_that_waits_too_long_leaves_the_call_here(monkeypatch):
+    import time
+
+    from scoreaudit.report._forked import Later
+
+    monkeypatch.setattr(_forked, "CHILD_TIMEOUT", 0.3)
+    here = os.getpid()
+    later = Later()
+    pending = Pending([lambda: _late(later), lambda: (0, os.getpid())], n_jobs=3)
+    time.sleep(1.0)  # the child gave up
+    later.give(7)
+    assert pending.result()[0] == (7, here)
+    later.close()
+
+
+def test_a_value_asked_for_before_it_is_given_is_an_error():
+    from scoreaudit.report._forked import Later
+
+    with pytest.raises(RuntimeError, match="before give"):
+        Later().get()
+
+
+def test_only_the_curve_figure_sees_the_curve(monkeypatch, tmp_path):
+    """The other figures are drawn from the gate's first copy, which has no curve; the
+    budget curve from the published result (its hidden rows included)."""
+    import scoreaudit.plots as plots
+    from scoreaudit.gate.publish import publish
+
+    seen: dict[str, int] = {}
+    for name in ("selection_rates", "disparity_forest", "budget_curve", "intersection_heatmap"):
+        real = getattr(plots, name)
+
+        def spy(result, *args, _real=real, _name=name, **kwargs):
+            seen[_name] = len(result.curve)
+            return _real(result, *args, **kwargs)
+
+        monkeypatch.setattr(plots, name, spy)
+    frame = sa.synthetic.c2sg_population(3_000, random_state=4)
+    res = sa.audit(
+        sa.Population(frame, protected=["gender", "family_status"]),
+        sa.examples.model("c2sg-reconstruction"),
+        sa.Budget(share=0.05),
+        reference={"gender": "man"},
+    )
+    write_report(res, tmp_path / "r", formats=("figures",))
+    curve = publish(res).result.curve
+    assert curve["suppressed"].any() and (~curve["suppressed"]).any()
+    assert seen.pop("budget_curve") == len(curve)
+    assert seen == {"selection_rates": 0, "disparity_forest": 0, "intersection_heatmap": 0}

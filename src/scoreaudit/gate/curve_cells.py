@@ -34,6 +34,8 @@ total.
 from __future__ import annotations
 
 import itertools
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -62,6 +64,7 @@ def check_cells(
     base: np.ndarray,
     audit_count: int,
     m: int,
+    threads: int = 2,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``hide`` grown until the curves of several attributes narrow no small hidden count,
     and the rows of budgets left out (not published at all).
@@ -69,21 +72,26 @@ def check_cells(
     ``curve`` is the single attributes' curve (``hide`` its mask), ``full`` the curve with
     every view (the finest one gives the true counts); ``published`` the groups table with
     hidden counts NaN, ``targets`` its small hidden counts as (row, kind) and ``base``
-    their widths without the curve.
+    their widths without the curve. ``threads``: 2 solves a count's two bounds at once
+    (the same answers; 1 when the other CPUs are busy, e.g. drawing the report's figures).
     """
     hide = hide.copy()
     attrs = curve["attribute"].astype(str).to_numpy()
     if not targets or "n_selected" not in curve.columns:  # (hand-made curves in unit tests)
         return hide, np.zeros(len(curve), dtype=bool)
     fitted, dropped = _fit(curve, hide, attrs, len(_cells(full, groups)[2]))
-    out = _check(curve, full, fitted | dropped, groups, published, targets, base, audit_count, m)
+    out = _check(
+        curve, full, fitted | dropped, groups, published, targets, base, audit_count, m, threads
+    )
     alone = list(dict.fromkeys(attrs[~out]))
     if len(alone) < 2:  # one curve needs no program: every budget it had
         return hide | ~np.isin(attrs, alone), np.zeros(len(curve), dtype=bool)
     return out, dropped
 
 
-def _check(curve, full, hide, groups, published, targets, base, audit_count, m) -> np.ndarray:
+def _check(
+    curve, full, hide, groups, published, targets, base, audit_count, m, threads
+) -> np.ndarray:
     """``hide`` grown until no small hidden count is narrowed (see :func:`check_cells`)."""
     attrs = curve["attribute"].astype(str).to_numpy()
     work = MAX_PROGRAMS
@@ -91,7 +99,7 @@ def _check(curve, full, hide, groups, published, targets, base, audit_count, m) 
         shown = list(dict.fromkeys(attrs[~hide]))
         if len(shown) < 2:  # one curve alone says nothing about how attributes cross
             return hide
-        model = _Model(curve[~hide], full, groups, published, audit_count, work)
+        model = _Model(curve[~hide], full, groups, published, audit_count, work, threads)
         try:
             narrow = model.narrow(targets, np.minimum(base, m))
         except _OutOfWork:  # not proven in time: one attribute's curve alone
@@ -154,8 +162,9 @@ class _Model:
     are their differences. Each published count is then a sum over one budget's cells.
     """
 
-    def __init__(self, shown, full, groups, published, audit_count, work) -> None:
+    def __init__(self, shown, full, groups, published, audit_count, work, threads=2) -> None:
         self.work = work  # programs left to solve
+        self.threads = threads
         finest, self.order, labels = _cells(full, groups)
         attrs = groups["attribute"].astype(str)
         self.parts = np.array([lab.split(SEP) for lab in labels], dtype=object)
@@ -250,7 +259,7 @@ class _Model:
             c = self.target(row, kind)
             if self._spread(c) >= need[t]:
                 continue
-            (low, low_whole), (high, high_whole) = self._relaxed(c, 1.0), self._relaxed(c, -1.0)
+            (low, low_whole), (high, high_whole) = self._relaxed(c)
             if low is None or high is None or high - low < need[t]:
                 return t
             if self._spread(c) >= need[t]:
@@ -269,12 +278,34 @@ class _Model:
         if self.work < 0:
             raise _OutOfWork
 
-    def _relaxed(self, c: np.ndarray, sign: float) -> tuple[float | None, bool]:
-        """min (sign 1) or max (sign -1) of ``c @ y`` over real counts (None: infeasible),
-        and whether the optimum is whole (then it is the integer optimum too)."""
-        self._spend(1)
-        res = linprog(
-            sign * c,
+    def _relaxed(self, c: np.ndarray) -> list[tuple[float | None, bool]]:
+        """min and max of ``c @ y`` over real counts (None: infeasible), each with whether
+        the optimum is whole (then it is the integer optimum too).
+
+        With two threads the programs run at once: HiGHS lets go of the interpreter while
+        it solves, and each program is its own solver, so the answers are those of one after
+        the other (kept in that order).
+        """
+        self._spend(2)
+        if self.threads > 1:
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                solved = list(pool.map(lambda sign: self._linear(sign * c), (1.0, -1.0)))
+        else:
+            solved = [self._linear(sign * c) for sign in (1.0, -1.0)]
+        out = []
+        for sign, res in zip((1.0, -1.0), solved, strict=True):
+            if res.status != 0:
+                out.append((None, False))
+                continue
+            whole = bool(np.allclose(res.x, np.round(res.x), atol=1e-7))
+            if whole:  # a whole optimum: an integer solution
+                self.pool.append(np.round(res.x))
+            out.append((sign * float(res.fun), whole))
+        return out
+
+    def _linear(self, objective: np.ndarray) -> Any:
+        return linprog(
+            objective,
             A_ub=self.A_ub,
             b_ub=self.b_ub,
             A_eq=self.A_eq,
@@ -282,12 +313,6 @@ class _Model:
             bounds=(0, None),
             method="highs",
         )
-        if res.status != 0:
-            return None, False
-        whole = bool(np.allclose(res.x, np.round(res.x), atol=1e-7))
-        if whole:  # a whole optimum: an integer solution
-            self.pool.append(np.round(res.x))
-        return sign * float(res.fun), whole
 
     def _whole(self, c: np.ndarray, sign: float) -> float | None:
         """The same over whole counts; None when the search stops unfinished (not proven)."""

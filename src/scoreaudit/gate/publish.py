@@ -44,7 +44,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -398,31 +398,139 @@ def publish(
     >>> out.result.groups["suppression"].tolist(), out.reasons["groups"].tolist()
     (['hidden', 'hidden'], ['complement', 'small'])
     """
+    min_cell, key, cached = _cached(
+        result, min_cell, keep, allow_unsuppressed, synthetic, suppress_zero, secondary
+    )
+    if cached is not None:
+        return cached
+    out = _publish(result, min_cell, keep, suppress_zero, secondary, allow_unsuppressed)
+    _remember(result, key, out)
+    return out
+
+
+def publish_staged(
+    result: Any, min_cell: int | None = None, **options: Any
+) -> tuple[Any, Callable[[], PublishedResult]]:
+    """The publication in two steps: the copy without its budget curve, then the whole.
+
+    The curve's checks (its budgets against the groups table's hidden counts, by linear and
+    integer programs) take most of the gate's time, and only the budget-curve figure needs
+    them: the report draws its other figures from the first copy meanwhile. The second
+    step gives what :func:`publish` gives with the same arguments (the same copy, cached
+    the same way: a later :func:`publish` returns it at once).
+
+    Parameters
+    ----------
+    result : AuditResult
+    min_cell : int, optional
+    **options
+        The keywords of :func:`publish`.
+
+    Returns
+    -------
+    first : AuditResult
+        The published copy with an empty curve (no row of the curve, published or not).
+    finish : callable
+        ``finish()`` returns ``publish(result, min_cell, **options)``, the tables' masks
+        reused; ``finish(threads=1)`` solves the curve's programs one at a time (when the
+        other CPUs are busy: the same answers).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, scoreaudit as sa
+    >>> rng = np.random.default_rng(0)
+    >>> f = pd.DataFrame({"g": ["a"] * 300 + ["b"] * 30, "score": rng.random(330)})
+    >>> r = sa.audit(sa.Population(f, protected=["g"]), "score", sa.Budget(share=0.1),
+    ...              threshold_free=False)
+    >>> first, finish = publish_staged(r)
+    >>> len(first.curve), first.groups.equals(finish().result.groups)
+    (0, True)
+    """
+    opts = {**_PUBLISH_DEFAULTS, **options}
+    if set(opts) != set(_PUBLISH_DEFAULTS):
+        raise TypeError(f"unexpected keywords: {sorted(set(opts) - set(_PUBLISH_DEFAULTS))}")
+    mc, key, cached = _cached(result, min_cell, *opts.values())
+    if cached is not None:
+        return _without_curve(cached.result), lambda threads=2: cached
+    stage = _tables(result, mc, opts["keep"], opts["suppress_zero"], opts["secondary"])
+    first = _finish(result, stage, _no_curve(result), opts["allow_unsuppressed"]).result
+
+    def finish(threads: int = 2) -> PublishedResult:
+        from scoreaudit.gate.curve import gate_curve
+
+        again = _cached(result, min_cell, *opts.values())[2]
+        if again is not None:
+            return again
+        zero = opts["suppress_zero"]
+        curve = gate_curve(result, stage.groups, stage.masks, mc, zero, threads)
+        out = _finish(result, stage, curve, opts["allow_unsuppressed"])
+        _remember(result, key, out)
+        return out
+
+    return _without_curve(first), finish
+
+
+def with_curve(first: Any, curve: pd.DataFrame) -> Any:
+    """The first copy of :func:`publish_staged` with the published ``curve`` put back: the
+    copy :func:`publish` gives (for a process that has the first copy and is sent the curve).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, scoreaudit as sa
+    >>> f = pd.DataFrame({"g": ["a", "b"] * 100, "score": np.arange(200.0)})
+    >>> r = sa.audit(sa.Population(f, protected=["g"]), "score", sa.Budget(share=0.1),
+    ...              threshold_free=False)
+    >>> first, finish = publish_staged(r)
+    >>> with_curve(first, finish().result.curve).curve.equals(publish(r).result.curve)
+    True
+    """
+    changes = {"curve": curve}
+    if hasattr(first, "curve_at_levels"):
+        changes["curve_at_levels"] = curve
+    out = dataclasses.replace(first, **changes)
+    if hasattr(first, "explanation"):  # set on the copy, not a field
+        object.__setattr__(out, "explanation", first.explanation)
+    return out
+
+
+#: The keywords of :func:`publish` and their defaults, in the order :func:`_cached` takes them.
+_PUBLISH_DEFAULTS: dict[str, Any] = {
+    "keep": (),
+    "allow_unsuppressed": False,
+    "synthetic": False,
+    "suppress_zero": False,
+    "secondary": True,
+}
+
+
+def _cached(result, min_cell, keep, unsuppressed, synthetic, suppress_zero, secondary):
+    """``(min_cell, cache key, the cached publication or None)``, the options checked."""
     from scoreaudit.errors import ScoreAuditError
 
     if min_cell is None:
         min_cell = int(getattr(result, "config", {}).get("min_cell", DEFAULT_MIN_CELL))
     min_cell = int(min_cell)
-    if allow_unsuppressed and not synthetic:
+    if unsuppressed and not synthetic:
         raise ScoreAuditError.from_key("err_unsuppressed_not_synthetic")
-    key = (min_cell, repr(keep), bool(allow_unsuppressed), bool(suppress_zero), bool(secondary))
+    key = (min_cell, repr(keep), bool(unsuppressed), bool(suppress_zero), bool(secondary))
     # The explanation can be attached after a first publication: the cached copy is only
     # reused for the very same explanation object.
     explanation = getattr(result, "explanation", None)
     cache = getattr(result, "_gate_cache", None)
     if isinstance(cache, dict) and key in cache and cache[key][0] is explanation:
-        return cache[key][1]
-    if allow_unsuppressed:
-        min_cell = 0
-    out = _publish(result, min_cell, keep, suppress_zero, secondary, allow_unsuppressed)
+        return min_cell, key, cache[key][1]
+    return (0 if unsuppressed else min_cell), key, None
+
+
+def _remember(result: Any, key: tuple, out: PublishedResult) -> None:
+    cache = getattr(result, "_gate_cache", None)
     try:
         if not isinstance(cache, dict):
             cache = {}
             object.__setattr__(result, "_gate_cache", cache)
-        cache[key] = (explanation, out)
+        cache[key] = (getattr(result, "explanation", None), out)
     except (AttributeError, TypeError):  # pragma: no cover - frozen objects without __dict__
         pass
-    return out
 
 
 def _reference_rows(result: Any, groups: pd.DataFrame) -> np.ndarray:
@@ -531,20 +639,78 @@ def _blank_disparities(result, groups, masks, min_cell, suppress_zero):
     return pub, d_mask
 
 
+@dataclass
+class _Tables:
+    """The gate's first step: every table but the curve (whose checks need these masks)."""
+
+    groups: pd.DataFrame
+    masks: dict[str, Any]
+    pub_groups: pd.DataFrame
+    pub_d: Any
+    d_mask: np.ndarray
+    pub_cal: Any
+    n_cal: int
+    explanation: Any
+    min_cell: int
+    suppress_zero: bool
+
+
 def _publish(result, min_cell, keep, suppress_zero, secondary, unsuppressed) -> PublishedResult:
     from scoreaudit.gate.curve import gate_curve
 
+    t = _tables(result, min_cell, keep, suppress_zero, secondary)
+    curve = gate_curve(result, t.groups, t.masks, min_cell, suppress_zero)
+    return _finish(result, t, curve, unsuppressed)
+
+
+def _tables(result, min_cell, keep, suppress_zero, secondary) -> _Tables:
     groups = result.groups.reset_index(drop=True)
     masks = _group_masks(
         groups, min_cell, keep, suppress_zero, secondary, _reference_rows(result, groups)
     )
     pub_groups = _blank_groups(groups, masks)
     pub_d, d_mask = _blank_disparities(result, groups, masks, min_cell, suppress_zero)
-    pub_c, c_mask, left_out = gate_curve(result, groups, masks, min_cell, suppress_zero)
     pub_cal, n_cal = _gate_calibration(result, groups, masks, min_cell, suppress_zero)
     explanation = gate_explanation(
         getattr(result, "explanation", None), pub_d, min_cell, pub_groups
     )
+    return _Tables(
+        groups,
+        masks,
+        pub_groups,
+        pub_d,
+        d_mask,
+        pub_cal,
+        n_cal,
+        explanation,
+        min_cell,
+        suppress_zero,
+    )
+
+
+def _no_curve(result: Any) -> tuple[pd.DataFrame, np.ndarray, int]:
+    """What :func:`_finish` takes for the curve when it is withheld: no row at all."""
+    curve = getattr(result, "curve", None)
+    columns = list(curve.columns) if isinstance(curve, pd.DataFrame) else ["attribute", "group"]
+    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    empty["suppressed"] = pd.Series(dtype=bool)
+    empty["suppression"] = pd.Series(dtype=object)
+    return empty, np.zeros(0, dtype=bool), 0
+
+
+def _without_curve(published: Any) -> Any:
+    """A published copy whose curve has no row (the first step of :func:`publish_staged`)."""
+    curve = published.curve
+    return with_curve(published, curve.iloc[0:0] if isinstance(curve, pd.DataFrame) else None)
+
+
+def _finish(result, t: _Tables, curve, unsuppressed) -> PublishedResult:
+    """The published copy from the tables' step and the curve's ``(table, mask, budgets
+    left out)``."""
+    pub_c, c_mask, left_out = curve
+    masks, pub_groups, pub_d, d_mask = t.masks, t.pub_groups, t.pub_d, t.d_mask
+    pub_cal, n_cal, explanation = t.pub_cal, t.n_cal, t.explanation
+    min_cell, suppress_zero = t.min_cell, t.suppress_zero
     primary_rows = int(masks["primary"].sum())
     hidden_rows = masks["selection"] | masks["size"] | masks.get("labels", masks["size"])
     info = Suppression(

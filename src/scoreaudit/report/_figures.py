@@ -15,7 +15,7 @@ from typing import Any
 
 from scoreaudit.core.vocab import REST, SEP
 from scoreaudit.present.catalogue import attribute_label, group_label, t
-from scoreaudit.report._forked import Pending
+from scoreaudit.report._forked import Later, Pending
 
 
 @dataclass
@@ -107,15 +107,18 @@ def make_figures(
     """Draw the report's figures from a published result, once each; save them as SVG in
     ``directory`` (and as PNG too with ``png``).
 
-    A figure that fails is reported (``error``) instead of stopping the report. Returns an
-    empty list when matplotlib or :mod:`scoreaudit.plots` is not available. ``n_jobs``
+    A figure that fails is reported (``error``) instead of stopping the report. ``n_jobs``
     processes share the drawing (see :func:`start_figures`); the figures are the same.
     """
     return start_figures(published, lang, n_jobs=n_jobs, directory=directory, png=png).result()
 
 
 class PendingFigures:
-    """Figures being drawn (:func:`start_figures`); :meth:`result` waits for them."""
+    """Figures being drawn (:func:`start_figures`); :meth:`result` waits for them.
+
+    ``specs`` are ``(name, caption, draw)`` in the report's order; a ``draw`` that is a
+    :class:`_Late` waits for a value given after the children started, so it is taken last.
+    """
 
     def __init__(
         self,
@@ -131,18 +134,24 @@ class PendingFigures:
             base = Path(self._scratch.name)
         else:
             base = Path(directory)
-        calls = [partial(_draw_one, draw, base / name, formats) for name, _, draw in specs]
+        late = [isinstance(draw, _Late) for _, _, draw in specs]
+        self._taken = sorted(range(len(specs)), key=lambda i: late[i])  # stable: late ones last
+        calls = [
+            partial(_draw_late if late[i] else _draw_one, specs[i][2], base / specs[i][0], formats)
+            for i in self._taken
+        ]
         self._pending = Pending(calls, n_jobs)
+        self.forked = self._pending.forked
 
     def result(self) -> list[FigureOut]:
         """The figures, in the report's order (drawn here if no child drew them)."""
         try:
-            drawn = self._pending.result()
+            drawn = dict(zip(self._taken, self._pending.result(), strict=True))
         finally:
             self.close()
         return [
-            FigureOut(name, caption, svg=svg, error=error)
-            for (name, caption, _), (svg, error) in zip(self._specs, drawn, strict=True)
+            FigureOut(name, caption, svg=drawn[i][0], error=drawn[i][1])
+            for i, (name, caption, _) in enumerate(self._specs)
         ]
 
     def close(self) -> None:
@@ -159,39 +168,54 @@ def start_figures(
     n_jobs: int | None = None,
     directory: str | os.PathLike | None = None,
     png: bool = False,
+    curve: Later[Any] | None = None,
 ) -> PendingFigures:
     """Start drawing the report's figures; the caller may do other work before ``result()``.
 
     With ``n_jobs`` above 1 (-1: one per CPU), forked processes start drawing at once and
     this process joins them when ``result()`` is called (:mod:`scoreaudit.report._forked`:
     Linux only; elsewhere everything is drawn in ``result()``). Same figures either way.
+    With ``curve``, ``published`` has no curve yet and the budget curve is drawn, last, from
+    the published result ``curve`` is given later. matplotlib is imported by whichever
+    process draws first.
     """
-    try:
-        import scoreaudit.plots as plots
-    except ImportError:  # pragma: no cover - plots ships with the package
-        return PendingFigures([], directory, ("svg",), None)
     raw = published
     published = labelled_copy(raw, lang)  # figures show the tables' labels
     singles = _single_attributes(raw)
-    attrs_all = set(raw.groups["attribute"].astype(str))
+    later = _Late(curve, lang) if curve is not None else None
     specs: list[tuple[str, str, Any]] = [
         (
             "selection_rates",
             t("fig_selection_rates", lang),
-            lambda: plots.selection_rates(published, lang=lang, suppress_small=True),
+            lambda: _plots().selection_rates(published, lang=lang, suppress_small=True),
         ),
         (
             "disparity_forest",
             t("fig_disparity_forest", lang),
-            lambda: plots.disparity_forest(published, lang=lang, suppress_small=True),
+            lambda: _plots().disparity_forest(published, lang=lang, suppress_small=True),
         ),
         (
             "budget_curve",
             t("fig_budget_curve", lang),
-            lambda: plots.budget_curve(published, lang=lang),
+            later or (lambda: _plots().budget_curve(published, lang=lang)),
         ),
     ]
+    specs += _ecdf_specs(raw, singles, lang) + _heatmap_specs(published, raw, singles, lang)
+    if "precision" in raw.groups.columns:
+        specs.append(
+            (
+                "precision_fpr",
+                t("fig_precision_fpr", lang),
+                lambda: _plots().precision_fpr(published, lang=lang, suppress_small=True),
+            )
+        )
+    specs.extend(_explanation_figure(raw, lang))
+    return PendingFigures(specs, directory, ("svg", "png") if png else ("svg",), n_jobs)
+
+
+def _ecdf_specs(raw: Any, singles: list[str], lang: str) -> list[tuple[str, str, Any]]:
     g = raw.groups
+    specs = []
     for a in singles:  # drawn from the rows of the data, whose codes are the data's
         sub = g[g["attribute"].astype(str) == a]
         if raw.scores is not None and not bool(sub.get("suppressed", False).any()):
@@ -199,47 +223,71 @@ def start_figures(
                 (
                     f"score_ecdf_{_slug(a)}",
                     t("fig_score_ecdf", lang, attribute=attribute_label(a, lang)),
-                    lambda a=a: plots.score_ecdf(raw, a, lang=lang),
+                    lambda a=a: _plots().score_ecdf(raw, a, lang=lang),
                 )
             )
+    return specs
+
+
+def _heatmap_specs(published: Any, raw: Any, singles: list[str], lang: str) -> list[tuple]:
+    attrs_all = set(raw.groups["attribute"].astype(str))
     lab = (lambda a: attribute_label(a, lang)) if published is not raw else (lambda a: a)
+    specs = []
     for i, r in enumerate(singles):
         for c in singles[i + 1 :]:
             if f"{r}{SEP}{c}" in attrs_all:
-                specs.append(
-                    (
-                        f"intersection_heatmap_{_slug(r)}__{_slug(c)}",
-                        t(
-                            "fig_intersection_heatmap",
-                            lang,
-                            rows=attribute_label(r, lang),
-                            cols=attribute_label(c, lang),
-                        ),
-                        lambda r=r, c=c: plots.intersection_heatmap(
-                            published, lab(r), lab(c), lang=lang, suppress_small=True
-                        ),
-                    )
+                caption = t(
+                    "fig_intersection_heatmap",
+                    lang,
+                    rows=attribute_label(r, lang),
+                    cols=attribute_label(c, lang),
                 )
-    if "precision" in g.columns:
-        specs.append(
-            (
-                "precision_fpr",
-                t("fig_precision_fpr", lang),
-                lambda: plots.precision_fpr(published, lang=lang, suppress_small=True),
-            )
-        )
+                draw = lambda r=r, c=c: _plots().intersection_heatmap(  # noqa: E731
+                    published, lab(r), lab(c), lang=lang, suppress_small=True
+                )
+                specs.append((f"intersection_heatmap_{_slug(r)}__{_slug(c)}", caption, draw))
+    return specs
 
-    specs.extend(_explanation_figure(raw, lang))
-    return PendingFigures(specs, directory, ("svg", "png") if png else ("svg",), n_jobs)
+
+def _plots() -> Any:
+    """:mod:`scoreaudit.plots`, imported when a figure is drawn (with matplotlib: a third of
+    a second, spent in whichever process draws)."""
+    import scoreaudit.plots as plots
+
+    return plots
+
+
+def _neutralisation() -> Any:
+    from scoreaudit.plots.explain import plot_neutralisation
+
+    return plot_neutralisation
+
+
+class _Late:
+    """The budget curve's drawing, from the published result given to ``curve`` later."""
+
+    def __init__(self, curve: Later[Any], lang: str) -> None:
+        self.curve, self.lang = curve, lang
+
+    def __call__(self) -> Any:
+        published = labelled_copy(self.curve.get(), self.lang)
+        return _plots().budget_curve(published, lang=self.lang)
+
+
+def _draw_late(
+    draw: _Late, path: Path, formats: tuple[str, ...]
+) -> tuple[bytes | None, str | None]:
+    """:func:`_draw_one` once the value is there: waiting for it may fail (the child leaves
+    the call to this process), drawing may not (an error is the figure's)."""
+    draw.curve.get()
+    return _draw_one(draw, path, formats)
 
 
 def _draw_one(draw: Any, path: Path, formats: tuple[str, ...]) -> tuple[bytes | None, str | None]:
     """Draw and save one figure: its SVG bytes, or the error that stopped it."""
-    import scoreaudit.plots as plots
-
     try:
         fig = draw()
-        svg_path = plots.save_figure(fig, path, formats)[0]
+        svg_path = _plots().save_figure(fig, path, formats)[0]
         return Path(svg_path).read_bytes(), None
     except Exception as exc:
         return None, f"{type(exc).__name__}: {exc}"
@@ -247,7 +295,6 @@ def _draw_one(draw: Any, path: Path, formats: tuple[str, ...]) -> tuple[bytes | 
 
 def _explanation_figure(raw: Any, lang: str) -> list[tuple[str, str, Any]]:
     """The neutralisation figure of the largest published single-attribute gap, if explained."""
-    from scoreaudit.plots.explain import plot_neutralisation
     from scoreaudit.present.explanation import gap_shares
 
     explanation = getattr(raw, "explanation", None)
@@ -270,7 +317,7 @@ def _explanation_figure(raw: Any, lang: str) -> list[tuple[str, str, Any]]:
         (
             "explanation",
             caption,
-            lambda: plot_neutralisation(explanation, group, attribute=attr, lang=lang),
+            lambda: _neutralisation()(explanation, group, attribute=attr, lang=lang),
         )
     ]
 

@@ -16,6 +16,7 @@ import multiprocessing as mp
 import numbers
 import os
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -91,6 +92,8 @@ class Pending(Generic[T]):
         n = processes(n_jobs, len(self._calls))
         if n > 1:
             self._start(n - 1)
+        #: Whether children are drawing (busy CPUs) while this process goes on.
+        self.forked = bool(self._children)
 
     def _start(self, n_children: int) -> None:
         # Frozen objects are left alone by the children's collections, which would otherwise
@@ -153,6 +156,79 @@ class Pending(Generic[T]):
             receive.close()
             _stop(child)
         self._children = []
+
+
+class Later(Generic[T]):
+    """A value this process has only after the children are forked, for the call that needs it.
+
+    :meth:`give` keeps the value here and sends ``pack(value)`` to the children (from a
+    thread: a pipe holds 64 KiB and a child reads only when it comes to the call);
+    :meth:`get` returns the value given, here, and ``unpack`` of what was sent, in a child,
+    which waits for it at most :data:`CHILD_TIMEOUT` seconds (then its call fails and this
+    process makes it). A call that asks for it should be the last one taken.
+
+    Examples
+    --------
+    >>> later = Later()
+    >>> pending = Pending([lambda: 1, lambda: later.get() + 1], n_jobs=2)
+    >>> later.give(41)
+    >>> pending.result()
+    [1, 42]
+    >>> later.close()
+    """
+
+    def __init__(
+        self,
+        pack: Callable[[T], Any] = lambda value: value,
+        unpack: Callable[[Any], T] = lambda sent: sent,
+    ) -> None:
+        self._owner = os.getpid()
+        self._pack, self._unpack = pack, unpack
+        self._given: list[T] = []
+        self._receive: Any = None
+        self._send: Any = None
+        self._post: threading.Thread | None = None
+        if _can_fork():
+            try:
+                self._receive, self._send = mp.get_context("fork").Pipe(duplex=False)
+            except OSError:  # no pipe: the calls that need the value are made here
+                pass
+
+    def give(self, value: T) -> None:
+        """The value: kept here, sent to the children."""
+        self._given[:] = [value]
+        if self._send is not None:
+            sent = self._pack(value)
+            self._post = threading.Thread(target=_post, args=(self._send, sent), daemon=True)
+            self._post.start()
+
+    def get(self) -> T:
+        """The value given (in this process), or received (in a child)."""
+        if not self._given:  # in a child: the forked copy had none, it comes once
+            if os.getpid() == self._owner:
+                raise RuntimeError("Later.get() before give()")
+            if self._receive is None or not self._receive.poll(CHILD_TIMEOUT):
+                raise TimeoutError("no value from the parent")
+            self._given[:] = [self._unpack(self._receive.recv())]
+        return self._given[0]
+
+    def close(self) -> None:
+        """Close this process's ends of the pipe, once the children are gone: a send nobody
+        read then fails (no reader is left) and its thread ends."""
+        if self._receive is not None:
+            self._receive.close()
+        if self._post is not None:
+            self._post.join(timeout=5.0)
+        if self._send is not None and (self._post is None or not self._post.is_alive()):
+            self._send.close()
+        self._receive = self._send = self._post = None
+
+
+def _post(send: Any, value: Any) -> None:
+    try:
+        send.send(value)
+    except (OSError, ValueError):  # closed, or no child left to read it
+        pass
 
 
 def _claim(counter: Any, n: int) -> int | None:

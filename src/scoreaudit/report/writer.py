@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ import pandas as pd
 
 from scoreaudit.core.vocab import SEP
 from scoreaudit.errors import ScoreAuditError
-from scoreaudit.gate.publish import Suppression, publish
+from scoreaudit.gate.publish import Suppression, publish, publish_staged, with_curve
 from scoreaudit.present.catalogue import (
     attribute_label,
     check_lang,
@@ -46,7 +45,7 @@ from scoreaudit.report._figures import (
 from scoreaudit.report._figures import (
     labelled_copy as labelled_copy,
 )
-from scoreaudit.report._forked import check_n_jobs
+from scoreaudit.report._forked import Later, check_n_jobs
 from scoreaudit.report._page import FORMATS, Page, check_formats, write_files
 from scoreaudit.report._page import is_synthetic as _is_synthetic
 from scoreaudit.report.aggregate_report import AGGREGATE_KINDS, AGGREGATE_PAGE
@@ -91,12 +90,17 @@ def _prepare(
     gate: Mapping[str, Any] | None = None,
 ) -> _Prepared:
     lang = check_lang(lang)
-    if "suppressed" in result.groups.columns:
-        raise ScoreAuditError.from_key("err_report_published_copy")
+    _check_unpublished(result)
     published, info = publish(result, min_cell, **dict(gate or {}))
     found = findings(published, lang)
     man = dict(manifest) if manifest is not None else build_manifest(result)
     return _Prepared(published, info, found, man, lang, list(figures or []))
+
+
+def _check_unpublished(result: Any) -> None:
+    """A report is made from the audit itself: a published copy would pass the gate twice."""
+    if "suppressed" in result.groups.columns:
+        raise ScoreAuditError.from_key("err_report_published_copy")
 
 
 def _context(p: _Prepared) -> dict[str, Any]:
@@ -607,33 +611,34 @@ def _write_audit_files(
 ) -> None:
     """The files of the main report of an audit, into the (temporary) directory ``tmp``.
 
-    The figures are started first (in other processes with ``n_jobs``), then the tables
-    are written and the pages' tables built; results.json (which lists the figures drawn) and
-    the pages wait for the figures.
+    The figures are started first (in other processes with ``n_jobs``): all but the budget
+    curve as soon as the gate has published the other tables, while it checks the curve;
+    then the tables are written and the pages' tables built; results.json (which lists the
+    figures drawn) and the pages wait for the figures.
     """
     step("suppress")
-    p = _prepare(result, lang, min_cell=min_cell, manifest=manifest, gate=gate)
-    pending = None
+    early = None
     if {"figures", "png", "html"} & set(formats):
-        step("figures")
         fig_dir = tmp / "figures" if ("figures" in formats or "png" in formats) else None
-        pending = start_figures(
-            p.published, lang, n_jobs=n_jobs, directory=fig_dir, png="png" in formats
-        )
-    files: dict[str, Any] = {
-        "results": lambda: results_json(result, _prepared=p),
-        "tables": lambda: _audit_tables(p.published),
-        "write_table": lambda frame, path: write_csv(frame, path),  # looked up when called
-    }
-    early = tuple(f for f in formats if f == "csv")
-    if pending is None:
-        write_files(tmp, early, step, pages={}, **files)
-    else:
-        with closing(pending):  # nothing is left drawing into a report that failed
-            write_files(tmp, early, step, pages={}, **files)
+        early = _EarlyFigures(result, lang, min_cell, gate, fig_dir, "png" in formats, n_jobs)
+    try:
+        if early is not None:
+            early.finish_gate()
+        p = _prepare(result, lang, min_cell=min_cell, manifest=manifest, gate=gate)
+        step("figures")
+        files: dict[str, Any] = {
+            "results": lambda: results_json(result, _prepared=p),
+            "tables": lambda: _audit_tables(p.published),
+            "write_table": lambda frame, path: write_csv(frame, path),  # looked up when called
+        }
+        write_files(tmp, tuple(f for f in formats if f == "csv"), step, pages={}, **files)
+        if early is not None:
             if {"html", "md"} & set(formats):
                 _page_tables(p)  # built while the figures are drawn
-            p.figures = pending.result()  # results.json lists the figures drawn
+            p.figures = early.pending.result()  # results.json lists the figures drawn
+    finally:
+        if early is not None:  # nothing is left drawing into a report that failed
+            early.close()
     pages = {
         "html": {
             "report.html": lambda: render_html(result, _prepared=p),
@@ -643,6 +648,32 @@ def _write_audit_files(
     }
     later = tuple(f for f in formats if f in ("json", "html", "md"))
     write_files(tmp, later, step, pages=pages, **files)
+
+
+class _EarlyFigures:
+    """The report's figures started after the gate's first step (every table but the
+    curve, :func:`scoreaudit.gate.publish.publish_staged`), while this process checks the
+    curve; the budget curve is drawn last, from the published result once it is given."""
+
+    def __init__(self, result, lang, min_cell, gate, directory, png, n_jobs) -> None:
+        _check_unpublished(result)
+        first, self._finish = publish_staged(result, min_cell, **dict(gate))
+        self.curve: Later[Any] = Later(
+            pack=lambda pub: pub.curve, unpack=lambda curve: with_curve(first, curve)
+        )
+        self.pending = start_figures(
+            first, lang, n_jobs=n_jobs, directory=directory, png=png, curve=self.curve
+        )
+
+    def finish_gate(self) -> None:
+        """The gate's second step (cached for :func:`publish`), given to the curve figure.
+        One program at a time while other processes draw: two at once competed with them
+        for the CPUs (slower on 2 CPUs)."""
+        self.curve.give(self._finish(threads=1 if self.pending.forked else 2).result)
+
+    def close(self) -> None:
+        self.pending.close()
+        self.curve.close()
 
 
 def _audit_tables(pub: Any) -> dict[str, pd.DataFrame]:

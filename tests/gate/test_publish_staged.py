@@ -1,0 +1,90 @@
+"""The publication in two steps (the report draws its other figures while the curve is
+checked): the first copy has no curve at all and every other table as :func:`publish`
+gives it; the second step is :func:`publish`'s copy; the curve's programs give the same
+answers one at a time or two at once."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import scoreaudit as sa
+from scoreaudit.gate import curve_cells
+from scoreaudit.gate.publish import publish, publish_staged, with_curve
+
+
+def _audit(seed: int, level: bool = True) -> sa.AuditResult:
+    """3-4 groups of g, two of h, integer scores (ties); with ``level`` the h = y files
+    score above every h = x file. Small intersections: a curve to check."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(20, 201, size=rng.integers(3, 5))
+    g = np.repeat([f"g{i}" for i in range(sizes.size)], sizes)
+    h = np.where(rng.random(g.size) < rng.uniform(0.1, 0.5), "y", "x")
+    s = rng.integers(0, 30, size=g.size).astype(float) + 100.0 * (h == "y") * level
+    frame = pd.DataFrame({"g": g, "h": h, "s": s})
+    pop = sa.Population(frame, protected=["g", "h"])
+    return sa.audit(pop, "s", sa.Budget(share=0.1), threshold_free=False)
+
+
+def _tables(published) -> dict:
+    return {n: getattr(published, n) for n in ("groups", "disparities", "calibration")}
+
+
+@pytest.mark.parametrize("seed", [1, 23, 24])
+def test_the_first_copy_is_the_publication_without_its_curve(seed):
+    staged, whole = _audit(seed), _audit(seed)
+    first, finish = publish_staged(staged, keep=())
+    expected = publish(whole).result
+    assert len(first.curve) == 0 and len(first.curve_at_levels) == 0
+    assert list(first.curve.columns) == list(expected.curve.columns)
+    for name, table in _tables(first).items():
+        other = getattr(expected, name)
+        assert (table is None and other is None) or table.equals(other), name
+    assert first.warnings == expected.warnings
+    assert first.selection.cutoff == expected.selection.cutoff
+    assert np.array_equal(first.selection.selected, expected.selection.selected)
+    done = finish()
+    pd.testing.assert_frame_equal(done.result.curve, expected.curve)
+    assert done.suppression == publish(whole).suppression
+    assert publish(staged) is done, "the second step is publish's copy, cached"
+
+
+def test_a_publication_already_made_is_reused():
+    r = _audit(23)
+    done = publish(r)
+    first, finish = publish_staged(r)
+    assert finish() is done and len(first.curve) == 0
+    assert first.groups.equals(done.result.groups)
+
+
+def test_with_curve_puts_the_published_curve_back():
+    r = _audit(24)
+    first, finish = publish_staged(r)
+    pub = finish().result
+    back = with_curve(first, pub.curve)
+    pd.testing.assert_frame_equal(back.curve, pub.curve)
+    pd.testing.assert_frame_equal(back.curve_at_levels, pub.curve_at_levels)
+    assert back.groups.equals(pub.groups)
+
+
+def test_unknown_keywords_are_refused():
+    with pytest.raises(TypeError, match="min_cels"):
+        publish_staged(_audit(1), min_cels=5)
+
+
+@pytest.mark.parametrize(("seed", "level"), [(1, False), (8, False), (7, True)])
+def test_the_curve_s_programs_give_the_same_answers_one_or_two_at_a_time(monkeypatch, seed, level):
+    calls = []
+    real = curve_cells._Model._linear
+
+    def counted(self, objective):
+        calls.append(self.threads)
+        return real(self, objective)
+
+    monkeypatch.setattr(curve_cells._Model, "_linear", counted)
+    one, two = _audit(seed, level), _audit(seed, level)
+    curve_one = publish_staged(one)[1](threads=1).result.curve
+    curve_two = publish_staged(two)[1](threads=2).result.curve
+    pd.testing.assert_frame_equal(curve_one, curve_two)
+    assert calls and set(calls) == {1, 2} and calls.count(1) == calls.count(2)
