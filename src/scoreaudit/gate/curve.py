@@ -86,10 +86,9 @@ def gate_curve(
     masks: dict,
     min_cell: int,
     suppress_zero: bool = False,
-    threads: int = 2,
 ) -> tuple[pd.DataFrame, np.ndarray, int]:
     """The published curve, its hidden-row mask and how many budgets were left out of it
-    (see the module docstring; ``threads`` as in :func:`check_cells`)."""
+    (see the module docstring)."""
     # outcome counts too: with labels, tied files are shared out among cell x label groups
     hidden = [np.asarray(masks[key]) for key in ("size", "selection", "labels") if key in masks]
     hides = bool(np.logical_or.reduce(hidden).any())
@@ -134,7 +133,6 @@ def gate_curve(
             check.base(),
             count,
             min_cell,
-            threads,
         )
         left_out = int(c.loc[dropped, "n_selected"].nunique())
         c, hide, small = c[~dropped].reset_index(drop=True), hide[~dropped], small[~dropped]

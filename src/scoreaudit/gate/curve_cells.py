@@ -34,8 +34,6 @@ total.
 from __future__ import annotations
 
 import itertools
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -64,7 +62,6 @@ def check_cells(
     base: np.ndarray,
     audit_count: int,
     m: int,
-    threads: int = 2,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``hide`` grown until the curves of several attributes narrow no small hidden count,
     and the rows of budgets left out (not published at all).
@@ -72,26 +69,21 @@ def check_cells(
     ``curve`` is the single attributes' curve (``hide`` its mask), ``full`` the curve with
     every view (the finest one gives the true counts); ``published`` the groups table with
     hidden counts NaN, ``targets`` its small hidden counts as (row, kind) and ``base``
-    their widths without the curve. ``threads``: 2 solves a count's two bounds at once
-    (the same answers; 1 when the other CPUs are busy, e.g. drawing the report's figures).
+    their widths without the curve.
     """
     hide = hide.copy()
     attrs = curve["attribute"].astype(str).to_numpy()
     if not targets or "n_selected" not in curve.columns:  # (hand-made curves in unit tests)
         return hide, np.zeros(len(curve), dtype=bool)
     fitted, dropped = _fit(curve, hide, attrs, len(_cells(full, groups)[2]))
-    out = _check(
-        curve, full, fitted | dropped, groups, published, targets, base, audit_count, m, threads
-    )
+    out = _check(curve, full, fitted | dropped, groups, published, targets, base, audit_count, m)
     alone = list(dict.fromkeys(attrs[~out]))
     if len(alone) < 2:  # one curve needs no program: every budget it had
         return hide | ~np.isin(attrs, alone), np.zeros(len(curve), dtype=bool)
     return out, dropped
 
 
-def _check(
-    curve, full, hide, groups, published, targets, base, audit_count, m, threads
-) -> np.ndarray:
+def _check(curve, full, hide, groups, published, targets, base, audit_count, m) -> np.ndarray:
     """``hide`` grown until no small hidden count is narrowed (see :func:`check_cells`)."""
     attrs = curve["attribute"].astype(str).to_numpy()
     work = MAX_PROGRAMS
@@ -99,7 +91,7 @@ def _check(
         shown = list(dict.fromkeys(attrs[~hide]))
         if len(shown) < 2:  # one curve alone says nothing about how attributes cross
             return hide
-        model = _Model(curve[~hide], full, groups, published, audit_count, work, threads)
+        model = _Model(curve[~hide], full, groups, published, audit_count, work)
         try:
             narrow = model.narrow(targets, np.minimum(base, m))
         except _OutOfWork:  # not proven in time: one attribute's curve alone
@@ -162,9 +154,8 @@ class _Model:
     are their differences. Each published count is then a sum over one budget's cells.
     """
 
-    def __init__(self, shown, full, groups, published, audit_count, work, threads=2) -> None:
+    def __init__(self, shown, full, groups, published, audit_count, work) -> None:
         self.work = work  # programs left to solve
-        self.threads = threads
         finest, self.order, labels = _cells(full, groups)
         attrs = groups["attribute"].astype(str)
         self.parts = np.array([lab.split(SEP) for lab in labels], dtype=object)
@@ -280,39 +271,28 @@ class _Model:
 
     def _relaxed(self, c: np.ndarray) -> list[tuple[float | None, bool]]:
         """min and max of ``c @ y`` over real counts (None: infeasible), each with whether
-        the optimum is whole (then it is the integer optimum too).
-
-        With two threads the programs run at once: HiGHS lets go of the interpreter while
-        it solves, and each program is its own solver, so the answers are those of one after
-        the other (kept in that order).
-        """
-        self._spend(2)
-        if self.threads > 1:
-            with ThreadPoolExecutor(max_workers=2) as pool:
-                solved = list(pool.map(lambda sign: self._linear(sign * c), (1.0, -1.0)))
-        else:
-            solved = [self._linear(sign * c) for sign in (1.0, -1.0)]
-        out = []
-        for sign, res in zip((1.0, -1.0), solved, strict=True):
+        the optimum is whole (then it is the integer optimum too: it is kept as a witness)."""
+        out: list[tuple[float | None, bool]] = []
+        for sign in (1.0, -1.0):
+            self._spend(1)
+            res = linprog(
+                sign * c,
+                A_ub=self.A_ub,
+                b_ub=self.b_ub,
+                A_eq=self.A_eq,
+                b_eq=self.b_eq,
+                bounds=(0, None),
+                method="highs",
+            )
             if res.status != 0:
                 out.append((None, False))
                 continue
-            whole = bool(np.allclose(res.x, np.round(res.x), atol=1e-7))
-            if whole:  # a whole optimum: an integer solution
-                self.pool.append(np.round(res.x))
+            y = np.round(res.x)
+            whole = bool(np.allclose(res.x, y, atol=1e-7)) and self._solves(y)
+            if whole:
+                self.pool.append(y)
             out.append((sign * float(res.fun), whole))
         return out
-
-    def _linear(self, objective: np.ndarray) -> Any:
-        return linprog(
-            objective,
-            A_ub=self.A_ub,
-            b_ub=self.b_ub,
-            A_eq=self.A_eq,
-            b_eq=self.b_eq,
-            bounds=(0, None),
-            method="highs",
-        )
 
     def _whole(self, c: np.ndarray, sign: float) -> float | None:
         """The same over whole counts; None when the search stops unfinished (not proven)."""

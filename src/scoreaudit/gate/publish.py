@@ -432,8 +432,7 @@ def publish_staged(
         The published copy with an empty curve (no row of the curve, published or not).
     finish : callable
         ``finish()`` returns ``publish(result, min_cell, **options)``, the tables' masks
-        reused; ``finish(threads=1)`` solves the curve's programs one at a time (when the
-        other CPUs are busy: the same answers).
+        reused.
 
     Examples
     --------
@@ -451,18 +450,17 @@ def publish_staged(
         raise TypeError(f"unexpected keywords: {sorted(set(opts) - set(_PUBLISH_DEFAULTS))}")
     mc, key, cached = _cached(result, min_cell, *opts.values())
     if cached is not None:
-        return _without_curve(cached.result), lambda threads=2: cached
+        return _without_curve(cached.result), lambda: cached
     stage = _tables(result, mc, opts["keep"], opts["suppress_zero"], opts["secondary"])
     first = _finish(result, stage, _no_curve(result), opts["allow_unsuppressed"]).result
 
-    def finish(threads: int = 2) -> PublishedResult:
+    def finish() -> PublishedResult:
         from scoreaudit.gate.curve import gate_curve
 
         again = _cached(result, min_cell, *opts.values())[2]
         if again is not None:
             return again
-        zero = opts["suppress_zero"]
-        curve = gate_curve(result, stage.groups, stage.masks, mc, zero, threads)
+        curve = gate_curve(result, stage.groups, stage.masks, mc, opts["suppress_zero"])
         out = _finish(result, stage, curve, opts["allow_unsuppressed"])
         _remember(result, key, out)
         return out

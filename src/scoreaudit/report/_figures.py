@@ -141,7 +141,6 @@ class PendingFigures:
             for i in self._taken
         ]
         self._pending = Pending(calls, n_jobs)
-        self.forked = self._pending.forked
 
     def result(self) -> list[FigureOut]:
         """The figures, in the report's order (drawn here if no child drew them)."""

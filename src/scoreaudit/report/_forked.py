@@ -92,8 +92,6 @@ class Pending(Generic[T]):
         n = processes(n_jobs, len(self._calls))
         if n > 1:
             self._start(n - 1)
-        #: Whether children are drawing (busy CPUs) while this process goes on.
-        self.forked = bool(self._children)
 
     def _start(self, n_children: int) -> None:
         # Frozen objects are left alone by the children's collections, which would otherwise

@@ -666,10 +666,8 @@ class _EarlyFigures:
         )
 
     def finish_gate(self) -> None:
-        """The gate's second step (cached for :func:`publish`), given to the curve figure.
-        One program at a time while other processes draw: two at once competed with them
-        for the CPUs (slower on 2 CPUs)."""
-        self.curve.give(self._finish(threads=1 if self.pending.forked else 2).result)
+        """The gate's second step (cached for :func:`publish`), given to the curve figure."""
+        self.curve.give(self._finish().result)
 
     def close(self) -> None:
         self.pending.close()
