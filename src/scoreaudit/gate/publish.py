@@ -63,10 +63,12 @@ __all__ = [
     "coarse_score",
     "primary_group_mask",
     "publish",
+    "publish_staged",
     "PublishedResult",
     "gate_explanation",
     "keep_rows",
     "small_count",
+    "with_curve",
 ]
 
 DEFAULT_MIN_CELL = 11
