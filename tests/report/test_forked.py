@@ -286,3 +286,25 @@ def test_only_the_curve_figure_sees_the_curve(monkeypatch, tmp_path):
     assert curve["suppressed"].any() and (~curve["suppressed"]).any()
     assert seen.pop("budget_curve") == len(curve)
     assert seen == {"selection_rates": 0, "disparity_forest": 0, "intersection_heatmap": 0}
+
+
+@pytest.mark.parametrize("n_jobs", [None, 3])
+def test_staged_figures_are_the_figures_of_the_whole_publication(tmp_path, n_jobs):
+    """Drawn from the gate's first copy (and the curve sent later), the report's figures are
+    those drawn from :func:`publish`'s copy in one go."""
+    from scoreaudit.gate.publish import publish
+    from scoreaudit.report import make_figures
+
+    frame = sa.synthetic.c2sg_population(4_000, random_state=5)
+    res = sa.audit(
+        sa.Population(frame, protected=["gender", "age_band", "family_status"]),
+        sa.examples.model("c2sg-reconstruction"),
+        sa.Budget(share=0.05),
+        reference={"gender": "man"},
+    )
+    out = write_report(res, tmp_path / "r", formats=("figures",), n_jobs=n_jobs)
+    whole = make_figures(publish(res).result, "en", directory=tmp_path / "whole")
+    assert publish(res).result.curve["suppressed"].any()
+    assert [f.name for f in whole] and all(f.error is None for f in whole)
+    for fig in whole:
+        assert (out / "figures" / f"{fig.name}.svg").read_bytes() == fig.svg, fig.name
