@@ -16,6 +16,22 @@ def random_frame(seed: int, n: int = 2000, groups=(2, 4, 3)) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
+def tied_two_attribute_audit(seed: int, level: bool = True):
+    """An audit whose curve the gate checks against its groups table: 3-4 groups of g, two
+    of h, integer scores (ties), 10% selected, small intersections; with ``level`` the
+    h = y files score above every h = x file (a score level identifies a group)."""
+    import scoreaudit as sa
+
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(20, 201, size=rng.integers(3, 5))
+    g = np.repeat([f"g{i}" for i in range(sizes.size)], sizes)
+    h = np.where(rng.random(g.size) < rng.uniform(0.1, 0.5), "y", "x")
+    s = rng.integers(0, 30, size=g.size).astype(float) + 100.0 * (h == "y") * level
+    frame = pd.DataFrame({"g": g, "h": h, "s": s})
+    pop = sa.Population(frame, protected=["g", "h"])
+    return sa.audit(pop, "s", sa.Budget(share=0.1), threshold_free=False)
+
+
 def cli_text(captured) -> str:
     """What a command printed (stdout and stderr), whitespace collapsed to single spaces."""
     return " ".join((captured.out + captured.err).split())

@@ -15,24 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from attack_cells import narrowed_small
+from helpers import tied_two_attribute_audit as _audit
 
 import scoreaudit as sa
 from scoreaudit.gate import curve_cells
 from scoreaudit.gate.publish import publish
-
-
-def _audit(seed: int, level: bool) -> sa.AuditResult:
-    """3-4 groups of g, two of h, integer scores; with ``level`` the h = y files score above
-    every h = x file (a score level identifies a group)."""
-    rng = np.random.default_rng(seed)
-    sizes = rng.integers(20, 201, size=rng.integers(3, 5))
-    g = np.repeat([f"g{i}" for i in range(sizes.size)], sizes)
-    h = np.where(rng.random(g.size) < rng.uniform(0.1, 0.5), "y", "x")
-    s = rng.integers(0, 30, size=g.size).astype(float) + 100.0 * (h == "y") * level
-    frame = pd.DataFrame({"g": g, "h": h, "s": s})
-    return sa.audit(
-        sa.Population(frame, protected=["g", "h"]), "s", sa.Budget(share=0.1), threshold_free=False
-    )
 
 
 @pytest.mark.parametrize(

@@ -8,23 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import tied_two_attribute_audit as _audit
 
-import scoreaudit as sa
 from scoreaudit.gate import curve_cells
 from scoreaudit.gate.publish import publish, publish_staged, with_curve
-
-
-def _audit(seed: int, level: bool = True) -> sa.AuditResult:
-    """3-4 groups of g, two of h, integer scores (ties); with ``level`` the h = y files
-    score above every h = x file. Small intersections: a curve to check."""
-    rng = np.random.default_rng(seed)
-    sizes = rng.integers(20, 201, size=rng.integers(3, 5))
-    g = np.repeat([f"g{i}" for i in range(sizes.size)], sizes)
-    h = np.where(rng.random(g.size) < rng.uniform(0.1, 0.5), "y", "x")
-    s = rng.integers(0, 30, size=g.size).astype(float) + 100.0 * (h == "y") * level
-    frame = pd.DataFrame({"g": g, "h": h, "s": s})
-    pop = sa.Population(frame, protected=["g", "h"])
-    return sa.audit(pop, "s", sa.Budget(share=0.1), threshold_free=False)
 
 
 def _tables(published) -> dict:

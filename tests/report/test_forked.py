@@ -147,13 +147,7 @@ def test_write_report_refuses_bad_n_jobs_before_writing(tmp_path):
 @linux_only
 @pytest.mark.parametrize("lang, png", [("en", True), ("fr", False)])
 def test_report_files_the_same_with_forked_figures(tmp_path, lang, png):
-    frame = sa.synthetic.c2sg_population(8_000, random_state=2)
-    res = sa.audit(
-        sa.Population(frame, protected=["gender", "age_band", "family_status"]),
-        sa.examples.model("c2sg-reconstruction"),
-        sa.Budget(share=0.05),
-        reference={"gender": "man"},
-    )
+    res = _c2sg_audit(8_000, seed=2)
     formats = ("html", "md", "json", "csv", "figures") + (("png",) if png else ())
     one = write_report(res, tmp_path / "one", lang=lang, formats=formats)
     three = write_report(res, tmp_path / "three", lang=lang, formats=formats, n_jobs=3)
@@ -163,6 +157,17 @@ def test_report_files_the_same_with_forked_figures(tmp_path, lang, png):
     for rel in files:
         a, b = _without_time(one / rel), _without_time(three / rel)
         assert a == b, rel
+
+
+def _c2sg_audit(rows: int, seed: int, protected=("gender", "age_band", "family_status")):
+    """The README's audit on a smaller synthetic population."""
+    frame = sa.synthetic.c2sg_population(rows, random_state=seed)
+    return sa.audit(
+        sa.Population(frame, protected=list(protected)),
+        sa.examples.model("c2sg-reconstruction"),
+        sa.Budget(share=0.05),
+        reference={"gender": "man"},
+    )
 
 
 def _without_time(path: Path) -> bytes:
@@ -274,13 +279,7 @@ def test_only_the_curve_figure_sees_the_curve(monkeypatch, tmp_path):
             return _real(result, *args, **kwargs)
 
         monkeypatch.setattr(plots, name, spy)
-    frame = sa.synthetic.c2sg_population(3_000, random_state=4)
-    res = sa.audit(
-        sa.Population(frame, protected=["gender", "family_status"]),
-        sa.examples.model("c2sg-reconstruction"),
-        sa.Budget(share=0.05),
-        reference={"gender": "man"},
-    )
+    res = _c2sg_audit(3_000, seed=4, protected=("gender", "family_status"))
     write_report(res, tmp_path / "r", formats=("figures",))
     curve = publish(res).result.curve
     assert curve["suppressed"].any() and (~curve["suppressed"]).any()
@@ -295,13 +294,7 @@ def test_staged_figures_are_the_figures_of_the_whole_publication(tmp_path, n_job
     from scoreaudit.gate.publish import publish
     from scoreaudit.report import make_figures
 
-    frame = sa.synthetic.c2sg_population(4_000, random_state=5)
-    res = sa.audit(
-        sa.Population(frame, protected=["gender", "age_band", "family_status"]),
-        sa.examples.model("c2sg-reconstruction"),
-        sa.Budget(share=0.05),
-        reference={"gender": "man"},
-    )
+    res = _c2sg_audit(4_000, seed=5)
     out = write_report(res, tmp_path / "r", formats=("figures",), n_jobs=n_jobs)
     whole = make_figures(publish(res).result, "en", directory=tmp_path / "whole")
     assert publish(res).result.curve["suppressed"].any()
