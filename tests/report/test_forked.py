@@ -301,3 +301,39 @@ def test_staged_figures_are_the_figures_of_the_whole_publication(tmp_path, n_job
     assert [f.name for f in whole] and all(f.error is None for f in whole)
     for fig in whole:
         assert (out / "figures" / f"{fig.name}.svg").read_bytes() == fig.svg, fig.name
+
+
+def _pid_after(seconds: float) -> int:
+    import time
+
+    time.sleep(seconds)
+    return os.getpid()
+
+
+@linux_only
+def test_the_last_calls_are_left_to_a_child():
+    """Whoever takes the slow call, the last one is made by the child: the parent, free at
+    once, would otherwise take it whenever the child took the slow one."""
+    import time
+
+    here = os.getpid()
+    pending = Pending([lambda: _pid_after(0.3), os.getpid], n_jobs=2, leave_last=1)
+    time.sleep(0.1)  # most often the child has taken the slow call by now
+    assert pending.result()[1] != here
+
+
+def test_without_children_the_last_calls_are_made_here():
+    assert Pending([os.getpid, os.getpid], n_jobs=None, leave_last=1).result() == [os.getpid()] * 2
+
+
+@linux_only
+def test_a_left_call_no_child_made_is_made_here():
+    here = os.getpid()
+
+    def in_parent_only(value):
+        if os.getpid() != here:
+            os._exit(1)  # the child dies on whichever call it takes
+        return value
+
+    calls = [lambda: in_parent_only(0), lambda: in_parent_only(os.getpid())]
+    assert Pending(calls, n_jobs=2, leave_last=1).result() == [0, here]

@@ -140,7 +140,7 @@ class PendingFigures:
             partial(_draw_late if late[i] else _draw_one, specs[i][2], base / specs[i][0], formats)
             for i in self._taken
         ]
-        self._pending = Pending(calls, n_jobs)
+        self._pending = Pending(calls, n_jobs, leave_last=sum(late))
 
     def result(self) -> list[FigureOut]:
         """The figures, in the report's order (drawn here if no child drew them)."""

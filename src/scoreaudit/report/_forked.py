@@ -85,8 +85,14 @@ class Pending(Generic[T]):
     [1, 2, 3]
     """
 
-    def __init__(self, calls: Sequence[Callable[[], T]], n_jobs: int | None = None) -> None:
+    def __init__(
+        self, calls: Sequence[Callable[[], T]], n_jobs: int | None = None, *, leave_last: int = 0
+    ) -> None:
         self._calls = list(calls)
+        # the last calls wait for a value given later (:class:`Later`): with children, this
+        # process leaves them to a child, which has imported what they need by then (this
+        # one would first import it), and makes them only if no child did
+        self._leave = max(0, min(int(leave_last), len(self._calls)))
         self._counter: Any = None
         self._children: list[tuple[Any, Any]] = []
         n = processes(n_jobs, len(self._calls))
@@ -134,7 +140,8 @@ class Pending(Generic[T]):
     def result(self) -> list[T]:
         """The results in the order of the calls (blocks until every call is made)."""
         done: dict[int, T] = {}
-        while (i := _claim(self._counter, len(self._calls))) is not None:
+        mine = len(self._calls) - (self._leave if self._children else 0)
+        while (i := _claim(self._counter, mine)) is not None:
             done[i] = self._calls[i]()
         caught: dict[tuple[str, type[Warning]], None] = {}
         deadline = time.monotonic() + CHILD_TIMEOUT  # one wait for all the children
@@ -163,12 +170,13 @@ class Later(Generic[T]):
     thread: a pipe holds 64 KiB and a child reads only when it comes to the call);
     :meth:`get` returns the value given, here, and ``unpack`` of what was sent, in a child,
     which waits for it at most :data:`CHILD_TIMEOUT` seconds (then its call fails and this
-    process makes it). A call that asks for it should be the last one taken.
+    process makes it). The calls that ask for it go last, left to the children
+    (``Pending(..., leave_last=k)``).
 
     Examples
     --------
     >>> later = Later()
-    >>> pending = Pending([lambda: 1, lambda: later.get() + 1], n_jobs=2)
+    >>> pending = Pending([lambda: 1, lambda: later.get() + 1], n_jobs=2, leave_last=1)
     >>> later.give(41)
     >>> pending.result()
     [1, 42]
@@ -235,8 +243,10 @@ def _claim(counter: Any, n: int) -> int | None:
         return None
     with counter.get_lock():
         i = int(counter.value)
+        if i >= n:  # left as it is: a process with a higher ``n`` may still take it
+            return None
         counter.value = i + 1
-    return i if i < n else None
+    return i
 
 
 def _child(calls: Sequence[Callable[[], Any]], counter: Any, send: Any, filters: list[Any]) -> None:

@@ -88,6 +88,18 @@ def md_env() -> jinja2.Environment:
     return env
 
 
+def load_templates(*templates: str) -> None:
+    """Compile templates ahead of :func:`render_page` (jinja keeps them; the report does it
+    while its figures are drawn).
+
+    Examples
+    --------
+    >>> load_templates("report.html.j2", "report.md.j2")
+    """
+    for template in templates:
+        (html_env() if template.endswith(".html.j2") else md_env()).get_template(template)
+
+
 def render_page(template: str, ctx: Mapping[str, Any]) -> str:
     """Render a report template: ``*.html.j2`` HTML-escaped with the inline style sheet,
     anything else (``*.md.j2``) Markdown-escaped.

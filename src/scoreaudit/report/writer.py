@@ -52,7 +52,7 @@ from scoreaudit.report.aggregate_report import AGGREGATE_KINDS, AGGREGATE_PAGE
 from scoreaudit.report.funnel_report import FUNNEL_PAGE
 from scoreaudit.report.manifest import build_manifest
 from scoreaudit.report.output import atomic_output_dir, write_csv
-from scoreaudit.report.render import render_page
+from scoreaudit.report.render import load_templates, render_page
 
 #: Kinds of results :func:`write_report` renders: the core audit, control logs, counts.
 SUPPORTED_KINDS = ("audit", "controls", "counts")
@@ -633,8 +633,9 @@ def _write_audit_files(
         }
         write_files(tmp, tuple(f for f in formats if f == "csv"), step, pages={}, **files)
         if early is not None:
-            if {"html", "md"} & set(formats):
-                _page_tables(p)  # built while the figures are drawn
+            if {"html", "md"} & set(formats):  # while the figures are drawn
+                _page_tables(p)
+                load_templates(*(t for f in formats for t in _TEMPLATES.get(f, ())))
             p.figures = early.pending.result()  # results.json lists the figures drawn
     finally:
         if early is not None:  # nothing is left drawing into a report that failed
@@ -648,6 +649,10 @@ def _write_audit_files(
     }
     later = tuple(f for f in formats if f in ("json", "html", "md"))
     write_files(tmp, later, step, pages=pages, **files)
+
+
+#: The templates of the pages of each format.
+_TEMPLATES = {"html": ("report.html.j2", "summary.html.j2"), "md": ("report.md.j2",)}
 
 
 class _EarlyFigures:
