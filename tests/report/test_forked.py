@@ -337,3 +337,15 @@ def test_a_left_call_no_child_made_is_made_here():
 
     calls = [lambda: in_parent_only(0), lambda: in_parent_only(os.getpid())]
     assert Pending(calls, n_jobs=2, leave_last=1).result() == [0, here]
+
+
+def test_a_value_with_no_child_to_send_it_to_is_kept_here(monkeypatch):
+    import threading
+
+    from scoreaudit.report._forked import Later
+
+    later = Later()
+    later.close()  # no child: nothing is sent, no thread is started
+    before = threading.active_count()
+    later.give({"curve": 1})
+    assert threading.active_count() == before and later.get() == {"curve": 1}

@@ -137,6 +137,11 @@ class Pending(Generic[T]):
                 send.close()
             self._children.append((child, receive))
 
+    @property
+    def forked(self) -> bool:
+        """Whether children are making calls (until :meth:`result` has gathered them)."""
+        return bool(self._children)
+
     def result(self) -> list[T]:
         """The results in the order of the calls (blocks until every call is made)."""
         done: dict[int, T] = {}
@@ -220,7 +225,8 @@ class Later(Generic[T]):
 
     def close(self) -> None:
         """Close this process's ends of the pipe, once the children are gone: a send nobody
-        read then fails (no reader is left) and its thread ends."""
+        read then fails (no reader is left) and its thread ends. Closed before :meth:`give`
+        (no child to send to), the value is only kept here."""
         if self._receive is not None:
             self._receive.close()
         if self._post is not None:
