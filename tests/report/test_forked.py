@@ -339,7 +339,7 @@ def test_a_left_call_no_child_made_is_made_here():
     assert Pending(calls, n_jobs=2, leave_last=1).result() == [0, here]
 
 
-def test_a_value_with_no_child_to_send_it_to_is_kept_here(monkeypatch):
+def test_a_value_with_no_child_to_send_it_to_is_kept_here():
     import threading
 
     from scoreaudit.report._forked import Later
