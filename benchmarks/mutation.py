@@ -14,6 +14,7 @@ then run from the repository root::
 
     python benchmarks/mutation.py                      # every module, sampled
     python benchmarks/mutation.py --module curve --all # every mutant of one
+    python benchmarks/mutation.py --module publish --function publish_staged --all
     python benchmarks/mutation.py --report             # results of the last run
 
 ``--report`` reads the results mutmut stored in ``./mutants`` without running anything.
@@ -78,10 +79,14 @@ def _generate(max_children: int) -> None:
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True)
 
 
-def _pick(modules: list[str], sample: int, every: bool, seed: int) -> list[str]:
+def _pick(
+    modules: list[str], sample: int, every: bool, seed: int, functions: list[str] | None = None
+) -> list[str]:
     names: list[str] = []
     for short in modules:
         keys = sorted(_keys(MODULES[short]))
+        if functions:  # mutants of these functions only (nested functions included)
+            keys = [k for k in keys if any(f"x_{f}__mutmut_" in k for f in functions)]
         if not every and sample and len(keys) > sample:
             keys = sorted(random.Random(f"{seed}-{short}").sample(keys, sample))
         names += keys
@@ -116,12 +121,13 @@ def main() -> None:
     ap.add_argument("--all", action="store_true", help="every mutant (no sampling)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--max-children", type=int, default=2)
+    ap.add_argument("--function", action="append", help="only this function's mutants")
     ap.add_argument("--report", action="store_true", help="print the last results only")
     args = ap.parse_args()
     modules = args.module or list(MODULES)
     if not args.report:
         _generate(args.max_children)
-        names = _pick(modules, args.sample, args.all, args.seed)
+        names = _pick(modules, args.sample, args.all, args.seed, args.function)
         cmd = [str(MUTMUT), "run", "--max-children", str(args.max_children), *names]
         subprocess.run(cmd, cwd=ROOT, check=False)
         report(modules, set(names))
