@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from helpers import tied_two_attribute_audit as _audit
 
+import scoreaudit as sa
 from scoreaudit.gate import curve_cells
 from scoreaudit.gate.publish import publish, publish_staged, with_curve
 
@@ -35,6 +36,73 @@ def test_the_first_copy_is_the_publication_without_its_curve(seed):
     pd.testing.assert_frame_equal(done.result.curve, expected.curve)
     assert done.suppression == publish(whole).suppression
     assert publish(staged) is done, "the second step is publish's copy, cached"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"min_cell": 5},
+        {"min_cell": 25},
+        {"suppress_zero": True},
+        {"keep": ["g0"]},
+        {"secondary": False},
+        {"allow_unsuppressed": True, "synthetic": True},
+    ],
+)
+def test_the_options_are_those_of_publish(options):
+    """Each option changes what is hidden; both steps take it as :func:`publish` does."""
+    staged, whole = _audit(7), _audit(7)
+    min_cell = options.get("min_cell")
+    rest = {k: v for k, v in options.items() if k != "min_cell"}
+    first, finish = publish_staged(staged, min_cell, **rest)
+    expected = publish(whole, min_cell, **rest)
+    assert first.groups.equals(expected.result.groups)
+    assert first.disparities.equals(expected.result.disparities)
+    done = finish()
+    pd.testing.assert_frame_equal(done.result.curve, expected.result.curve)
+    assert done.suppression == expected.suppression
+    assert publish(staged, min_cell, **rest) is done
+
+
+def test_the_options_change_the_publication():
+    """(The cases above compare something: each option publishes other tables.)"""
+    default = publish(_audit(7)).result
+    changes = ({"min_cell": 25}, {"suppress_zero": True}, {"secondary": False}, {"keep": ["g0"]})
+    for options in changes:
+        other = publish(_audit(7), options.pop("min_cell", None), **options).result
+        assert not other.groups.equals(default.groups), options
+    unsuppressed = publish(_audit(7), allow_unsuppressed=True, synthetic=True).result
+    assert not unsuppressed.curve.equals(default.curve)
+
+
+def test_the_second_step_is_made_once():
+    r = _audit(23)
+    first, finish = publish_staged(r)
+    assert finish() is finish() is publish(r)
+
+
+def _explained_audit() -> sa.AuditResult:
+    frame = pd.DataFrame(
+        {
+            "g": np.repeat(["a", "b", "c"], [400, 300, 8]),
+            "x": np.random.default_rng(3).normal(size=708),
+        }
+    )
+    card = sa.models.Scorecard.from_dict(
+        {"name": "m", "terms": [{"kind": "linear", "variable": "x", "coefficient": 1.0}]}
+    )
+    r = sa.audit(sa.Population(frame, protected=["g"]), card, sa.Budget(share=0.1))
+    r.explanation = r.explain()
+    return r
+
+
+def test_the_explanation_travels_with_both_copies():
+    r = _explained_audit()
+    first, finish = publish_staged(r)
+    pub = finish().result
+    assert pub.explanation is not None
+    assert first.explanation is pub.explanation
+    assert with_curve(first, pub.curve).explanation is pub.explanation
 
 
 def test_a_publication_already_made_is_reused():
@@ -90,3 +158,74 @@ def test_a_whole_optimum_enters_the_pool_only_if_it_meets_every_count(monkeypatc
     finish()
     assert moved and (True, False) in answers, "the moved point was asked about and refused"
     assert all(ok for was_moved, ok in answers if not was_moved)
+
+
+# -- the gate's cache, which both steps share -------------------------------------------------
+
+
+def test_an_earlier_publication_spares_the_first_step(monkeypatch):
+    import sys
+
+    gate = sys.modules["scoreaudit.gate.publish"]  # the package re-exports the function
+    r = _audit(23)
+    done = publish(r)
+    monkeypatch.setattr(gate, "_tables", lambda *a, **k: pytest.fail("tables published again"))
+    first, finish = publish_staged(r)
+    assert finish() is done
+
+
+def test_the_second_step_after_publish_is_publish_s_copy():
+    r = _audit(7)
+    first, finish = publish_staged(r, 25)
+    done = publish(r, 25)
+    assert finish() is done
+
+
+def test_the_audit_s_own_min_cell_is_the_default():
+    """An audit made with ``min_cell=5`` is published at 5 by both steps."""
+    frame = pd.DataFrame({"g": np.repeat(["a", "b", "c"], [300, 200, 7]), "s": np.arange(507.0)})
+    r = sa.audit(sa.Population(frame, protected=["g"]), "s", sa.Budget(share=0.1), min_cell=5)
+    first, finish = publish_staged(r)
+    expected = publish(_copy(r), 5)
+    assert first.groups.equals(expected.result.groups)
+    assert not first.groups.equals(publish(_copy(r), 11).result.groups)
+    assert finish().suppression.min_cell == 5
+
+
+def _copy(r):
+    import dataclasses
+
+    return dataclasses.replace(r)  # no cache of its own
+
+
+def test_each_set_of_options_is_cached_apart():
+    """A copy published with other options (``keep`` changes the complements) is never
+    returned for these; every copy stays in the cache."""
+    r = _audit(7)
+    default = publish(r)
+    kept = publish(r, keep=["g0"])
+    assert kept is not default and not kept.result.groups.equals(default.result.groups)
+    assert kept.result.groups.equals(publish(_copy(r), keep=["g0"]).result.groups)
+    five = publish(r, 5)
+    assert publish(r) is default and publish(r, keep=["g0"]) is kept and publish(r, 5) is five
+
+
+def test_an_explanation_attached_after_a_publication_is_published():
+    r = _explained_audit()
+    explanation = r.explanation
+    del r.explanation
+    before = publish(r)
+    r.explanation = explanation
+    after = publish(r)
+    assert after is not before and after.result.explanation is not None
+    assert publish(r) is after  # the same explanation: the cached copy
+
+
+def test_an_unsuppressed_first_copy_keeps_the_exact_cut_off():
+    """Synthetic data published without suppression: the cut-off is not coarsened."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"g": rng.choice(["a", "b"], 400), "s": rng.random(400)})
+    r = sa.audit(sa.Population(frame, protected=["g"]), "s", sa.Budget(share=0.1))
+    first, _ = publish_staged(r, allow_unsuppressed=True, synthetic=True)
+    assert first.selection.cutoff == r.selection.cutoff
+    assert publish_staged(_copy(r))[0].selection.cutoff != r.selection.cutoff

@@ -465,7 +465,7 @@ def publish_staged(
         _remember(result, key, out)
         return out
 
-    return _without_curve(first), finish
+    return first, finish
 
 
 def with_curve(first: Any, curve: pd.DataFrame) -> Any:
@@ -686,17 +686,17 @@ def _tables(result, min_cell, keep, suppress_zero, secondary) -> _Tables:
 
 
 def _no_curve(result: Any) -> tuple[pd.DataFrame, np.ndarray, int]:
-    """What :func:`_finish` takes for the curve when it is withheld: no row at all."""
-    curve = getattr(result, "curve", None)
-    columns = list(curve.columns) if isinstance(curve, pd.DataFrame) else ["attribute", "group"]
-    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    empty["suppressed"] = pd.Series(dtype=bool)
-    empty["suppression"] = pd.Series(dtype=object)
+    """What :func:`_finish` takes for the curve when it is withheld: no row at all, the
+    curve's columns (so that code reading them does not fail)."""
+    empty = result.curve.iloc[0:0].copy()
+    empty["suppressed"] = np.zeros(0, dtype=bool)
+    empty["suppression"] = np.zeros(0, dtype=object)
     return empty, np.zeros(0, dtype=bool), 0
 
 
 def _without_curve(published: Any) -> Any:
-    """A published copy whose curve has no row (the first step of :func:`publish_staged`)."""
+    """A published copy whose curve has no row (:func:`publish_staged`'s first copy when
+    the whole publication is already cached)."""
     curve = published.curve
     return with_curve(published, curve.iloc[0:0] if isinstance(curve, pd.DataFrame) else None)
 
