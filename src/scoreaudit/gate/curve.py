@@ -81,11 +81,7 @@ def _small(x: np.ndarray, m: int, zero: bool) -> np.ndarray:
 
 
 def gate_curve(
-    result: Any,
-    groups: pd.DataFrame,
-    masks: dict,
-    min_cell: int,
-    suppress_zero: bool = False,
+    result: Any, groups: pd.DataFrame, masks: dict, min_cell: int, suppress_zero: bool = False
 ) -> tuple[pd.DataFrame, np.ndarray, int]:
     """The published curve, its hidden-row mask and how many budgets were left out of it
     (see the module docstring)."""
@@ -124,15 +120,7 @@ def gate_curve(
     if check.targets:
         count = int(getattr(result.selection, "n_selected", -1))
         hide, dropped = check_cells(
-            c,
-            full,
-            hide,
-            groups,
-            check.published,
-            check.targets,
-            check.base(),
-            count,
-            min_cell,
+            c, full, hide, groups, check.published, check.targets, check.base(), count, min_cell
         )
         left_out = int(c.loc[dropped, "n_selected"].nunique())
         c, hide, small = c[~dropped].reset_index(drop=True), hide[~dropped], small[~dropped]

@@ -196,8 +196,15 @@ class _Model:
         cols = np.concatenate([later - self.n_cells, later])
         self.A_ub = csr_matrix((data, (rows, cols)), shape=(later.size, nv))
         self.b_ub = np.zeros(later.size)
-        if truth is not None and self._solves(truth):
-            self.pool.append(truth)
+        if truth is not None:
+            self._admit(truth)
+
+    def _admit(self, y: np.ndarray) -> bool:
+        """Keep ``y`` as a witness if it is one (:meth:`_solves`); whether it was kept."""
+        if self._solves(y):
+            self.pool.append(y)
+            return True
+        return False
 
     def _solves(self, y: np.ndarray) -> bool:
         """Whether ``y`` meets every published count (a witness only then proves a width:
@@ -288,9 +295,7 @@ class _Model:
                 out.append((None, False))
                 continue
             y = np.round(res.x)
-            whole = bool(np.allclose(res.x, y, atol=1e-7)) and self._solves(y)
-            if whole:
-                self.pool.append(y)
+            whole = bool(np.allclose(res.x, y, atol=1e-7)) and self._admit(y)
             out.append((sign * float(res.fun), whole))
         return out
 
@@ -309,7 +314,7 @@ class _Model:
         )
         if out.status != 0:
             return None
-        self.pool.append(np.round(out.x))
+        self._admit(np.round(out.x))
         return sign * float(out.fun)
 
 

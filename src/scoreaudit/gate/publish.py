@@ -44,6 +44,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -400,9 +401,14 @@ def publish(
     >>> out.result.groups["suppression"].tolist(), out.reasons["groups"].tolist()
     (['hidden', 'hidden'], ['complement', 'small'])
     """
-    min_cell, key, cached = _cached(
-        result, min_cell, keep, allow_unsuppressed, synthetic, suppress_zero, secondary
-    )
+    options = {
+        "keep": keep,
+        "allow_unsuppressed": allow_unsuppressed,
+        "synthetic": synthetic,
+        "suppress_zero": suppress_zero,
+        "secondary": secondary,
+    }
+    min_cell, key, cached = _cached(result, min_cell, **options)
     if cached is not None:
         return cached
     out = _publish(result, min_cell, keep, suppress_zero, secondary, allow_unsuppressed)
@@ -445,10 +451,11 @@ def publish_staged(
     >>> len(first.curve), first.groups.equals(finish().result.groups)
     (0, True)
     """
-    opts = {**_PUBLISH_DEFAULTS, **options}
-    if set(opts) != set(_PUBLISH_DEFAULTS):
-        raise TypeError(f"unexpected keywords: {sorted(set(opts) - set(_PUBLISH_DEFAULTS))}")
-    mc, key, cached = _cached(result, min_cell, *opts.values())
+    defaults = _publish_defaults()
+    opts = {**defaults, **options}
+    if set(opts) != set(defaults):
+        raise TypeError(f"unexpected keywords: {sorted(set(opts) - set(defaults))}")
+    mc, key, cached = _cached(result, min_cell, **opts)
     if cached is not None:
         return _without_curve(cached.result), lambda: cached
     stage = _tables(result, mc, opts["keep"], opts["suppress_zero"], opts["secondary"])
@@ -457,7 +464,7 @@ def publish_staged(
     def finish() -> PublishedResult:
         from scoreaudit.gate.curve import gate_curve
 
-        again = _cached(result, min_cell, *opts.values())[2]
+        again = _cached(result, min_cell, **opts)[2]
         if again is not None:
             return again
         curve = gate_curve(result, stage.groups, stage.masks, mc, opts["suppress_zero"])
@@ -490,33 +497,31 @@ def with_curve(first: Any, curve: pd.DataFrame) -> Any:
     return out
 
 
-#: The keywords of :func:`publish` and their defaults, in the order :func:`_cached` takes them.
-_PUBLISH_DEFAULTS: dict[str, Any] = {
-    "keep": (),
-    "allow_unsuppressed": False,
-    "synthetic": False,
-    "suppress_zero": False,
-    "secondary": True,
-}
+def _publish_defaults() -> dict[str, Any]:
+    """The keywords of :func:`publish` and their defaults (read from its signature)."""
+    params = inspect.signature(publish).parameters.values()
+    return {p.name: p.default for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY}
 
 
-def _cached(result, min_cell, keep, unsuppressed, synthetic, suppress_zero, secondary):
+def _cached(
+    result, min_cell, *, keep, allow_unsuppressed, synthetic, suppress_zero, secondary
+) -> tuple[int, tuple, PublishedResult | None]:
     """``(min_cell, cache key, the cached publication or None)``, the options checked."""
     from scoreaudit.errors import ScoreAuditError
 
     if min_cell is None:
         min_cell = int(getattr(result, "config", {}).get("min_cell", DEFAULT_MIN_CELL))
     min_cell = int(min_cell)
-    if unsuppressed and not synthetic:
+    if allow_unsuppressed and not synthetic:
         raise ScoreAuditError.from_key("err_unsuppressed_not_synthetic")
-    key = (min_cell, repr(keep), bool(unsuppressed), bool(suppress_zero), bool(secondary))
+    key = (min_cell, repr(keep), bool(allow_unsuppressed), bool(suppress_zero), bool(secondary))
     # The explanation can be attached after a first publication: the cached copy is only
     # reused for the very same explanation object.
     explanation = getattr(result, "explanation", None)
     cache = getattr(result, "_gate_cache", None)
     if isinstance(cache, dict) and key in cache and cache[key][0] is explanation:
         return min_cell, key, cache[key][1]
-    return (0 if unsuppressed else min_cell), key, None
+    return (0 if allow_unsuppressed else min_cell), key, None
 
 
 def _remember(result: Any, key: tuple, out: PublishedResult) -> None:

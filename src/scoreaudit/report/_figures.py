@@ -141,10 +141,11 @@ class PendingFigures:
             for i in self._taken
         ]
         self._pending = Pending(calls, n_jobs, leave_last=sum(late))
-        if not self._pending.forked:  # nothing to send a late value to
-            for _, _, draw in specs:
-                if isinstance(draw, _Late):
-                    draw.curve.close()
+
+    @property
+    def forked(self) -> bool:
+        """Whether other processes are drawing."""
+        return self._pending.forked
 
     def result(self) -> list[FigureOut]:
         """The figures, in the report's order (drawn here if no child drew them)."""

@@ -97,7 +97,12 @@ def load_templates(*templates: str) -> None:
     >>> load_templates("report.html.j2", "report.md.j2")
     """
     for template in templates:
-        (html_env() if template.endswith(".html.j2") else md_env()).get_template(template)
+        _env(template).get_template(template)
+
+
+def _env(template: str) -> jinja2.Environment:
+    """``*.html.j2`` templates are HTML-escaped, anything else Markdown-escaped."""
+    return html_env() if template.endswith(".html.j2") else md_env()
 
 
 def render_page(template: str, ctx: Mapping[str, Any]) -> str:
@@ -109,9 +114,10 @@ def render_page(template: str, ctx: Mapping[str, Any]) -> str:
     >>> render_page("report.css", {}) == template_text("report.css")  # no placeholder in it
     True
     """
+    page = _env(template).get_template(template)
     if template.endswith(".html.j2"):
-        return html_env().get_template(template).render(css=template_text("report.css"), **ctx)
-    return md_env().get_template(template).render(**ctx)
+        return page.render(css=template_text("report.css"), **ctx)
+    return page.render(**ctx)
 
 
 def schema() -> dict[str, Any]:

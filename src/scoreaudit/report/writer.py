@@ -669,6 +669,8 @@ class _EarlyFigures:
         self.pending = start_figures(
             first, lang, n_jobs=n_jobs, directory=directory, png=png, curve=self.curve
         )
+        if not self.pending.forked:  # no child to send the curve to: it is only kept here
+            self.curve.close()
 
     def finish_gate(self) -> None:
         """The gate's second step (cached for :func:`publish`), given to the curve figure."""
