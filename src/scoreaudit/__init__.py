@@ -21,7 +21,11 @@ import gc as _gc
 # Importing the package and what it rests on (pandas, scipy) makes some 200,000 objects that
 # all live on; the cyclic collector would walk them again and again on the way, a tenth of the
 # import (0.1 s of the command line's start, measured). It is paused while the package
-# imports, then left as the caller had it.
+# imports, then left as the caller had it. Before that, every object is moved to the oldest
+# generation (freeze, then unfreeze: no object is walked): resumed with 200,000 young objects,
+# the collector would walk them all at the first allocation and again one generation up
+# (0.07 s each, the command line's whole run spending 0.14 s in the collector instead of
+# 0.01 s). The caller's objects move too; they are collected as before, by full collections.
 _collecting = _gc.isenabled()
 _gc.disable()
 try:
@@ -54,6 +58,8 @@ try:
     from scoreaudit.results import AuditResult
     from scoreaudit.selection.policies import Budget, Selection, Threshold
 finally:
+    _gc.freeze()
+    _gc.unfreeze()
     if _collecting:
         _gc.enable()
 
