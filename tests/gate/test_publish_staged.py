@@ -229,3 +229,54 @@ def test_an_unsuppressed_first_copy_keeps_the_exact_cut_off():
     first, _ = publish_staged(r, allow_unsuppressed=True, synthetic=True)
     assert first.selection.cutoff == r.selection.cutoff
     assert publish_staged(_copy(r))[0].selection.cutoff != r.selection.cutoff
+
+
+# -- the provisional curve (drawn by the report while the programs run, kept only if equal) --
+
+
+@pytest.mark.parametrize(("seed", "level"), [(24, True), (4, True), (1, False), (12, False)])
+def test_the_provisional_curve_is_the_published_one_when_the_programs_hide_nothing(seed, level):
+    first, finish = publish_staged(_audit(seed, level))
+    provisional = finish.provisional()
+    pd.testing.assert_frame_equal(provisional, finish().result.curve)
+    assert finish.provisional() is finish().result.curve  # published: the curve itself
+
+
+def test_the_provisional_curve_shows_what_the_programs_then_hide():
+    """Audit 23: the curves of g and h together narrow a hidden cell; the programs hide
+    more than the provisional curve does (which is therefore never published)."""
+    first, finish = publish_staged(_audit(23, True))
+    provisional = finish.provisional()
+    published = finish().result.curve
+    assert len(provisional) == len(published)
+    shown = ~provisional["suppressed"].to_numpy(bool)
+    assert (published["suppressed"].to_numpy(bool) & shown).sum() == 56
+    assert not provisional.equals(published)
+
+
+def _programs_hide_nothing(monkeypatch):
+    monkeypatch.setattr(curve_cells, "_check", lambda curve, full, hide, *rest: hide)
+
+
+@pytest.mark.parametrize(
+    ("seed", "level", "per_cell"),
+    [(23, True, None), (4, True, None), (1, False, None)]
+    + [(1, True, 8), (7, True, 8), (14, False, 8), (23, True, 1), (1, True, 1)],
+)
+def test_the_provisional_curve_is_made_as_the_checked_one(monkeypatch, seed, level, per_cell):
+    """With programs that hide nothing, the checked curve and the provisional one are made
+    the same way: every budget, budgets left out (a program too large), one attribute
+    left (too large for a few budgets); the blanks and flags as published."""
+    _programs_hide_nothing(monkeypatch)
+    r = _audit(seed, level)
+    if per_cell is not None:
+        n_cells = int((r.groups["attribute"] == "g × h").sum())
+        monkeypatch.setattr(curve_cells, "MIN_BUDGETS", 3)
+        monkeypatch.setattr(curve_cells, "MAX_VARIABLES", per_cell * n_cells)
+    first, finish = publish_staged(r)
+    provisional = finish.provisional()
+    done = finish()
+    pd.testing.assert_frame_equal(provisional, done.result.curve)
+    shown = done.result.curve.loc[~done.result.curve["suppressed"].to_numpy(bool)]
+    assert (done.suppression.curve_budgets_left_out > 0) == (per_cell == 8)
+    assert shown["attribute"].nunique() == (1 if per_cell == 1 else 2)

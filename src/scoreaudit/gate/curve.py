@@ -58,9 +58,9 @@ import pandas as pd
 
 from scoreaudit.core.vocab import SEP
 from scoreaudit.gate.complements import BLOCKS, KINDS, count_expression, group_system, sensitive
-from scoreaudit.gate.curve_cells import check_cells
+from scoreaudit.gate.curve_cells import check_cells, fitted_cells
 
-__all__ = ["CURVE_BLANK", "gate_curve"]
+__all__ = ["CURVE_BLANK", "CurvePlan", "gate_curve"]
 
 #: Columns of the curve that describe a group at a budget (blank when hidden).
 CURVE_BLANK = (
@@ -85,45 +85,97 @@ def gate_curve(
 ) -> tuple[pd.DataFrame, np.ndarray, int]:
     """The published curve, its hidden-row mask and how many budgets were left out of it
     (see the module docstring)."""
-    # outcome counts too: with labels, tied files are shared out among cell x label groups
-    hidden = [np.asarray(masks[key]) for key in ("size", "selection", "labels") if key in masks]
-    hides = bool(np.logical_or.reduce(hidden).any())
-    c, inside = _curve_to_publish(result, hides)
-    full = c
-    singles = ~c["attribute"].astype(str).str.contains(SEP, regex=False).to_numpy(bool)
-    c, inside = c[singles].reset_index(drop=True), inside[singles]
-    flags = np.zeros(len(c), dtype=bool)
-    if c.empty or min_cell <= 1 and not suppress_zero:
-        out = c.copy()
-        out["suppressed"] = flags
-        out["suppression"] = np.where(flags, "small", "")
-        return out, flags, 0
+    return CurvePlan(result, groups, masks, min_cell, suppress_zero).checked()
+
+
+class CurvePlan:
+    """The curve's publication up to the programs that check its budgets against the
+    groups table's hidden counts (:func:`scoreaudit.gate.curve_cells.check_cells`).
+
+    :meth:`checked` runs them and gives what :func:`gate_curve` gives; :meth:`provisional`
+    gives, without them, what :meth:`checked` gives when they hide nothing more (most
+    audits). It is not a publication: only a copy found equal to the checked one may be
+    used in its place (the report draws the budget curve from it meanwhile, and keeps
+    the drawing only then).
+    """
+
+    def __init__(
+        self,
+        result: Any,
+        groups: pd.DataFrame,
+        masks: dict,
+        min_cell: int,
+        suppress_zero: bool = False,
+    ) -> None:
+        # outcome counts too: with labels, tied files are shared out among cell x label groups
+        hidden = [np.asarray(masks[k]) for k in ("size", "selection", "labels") if k in masks]
+        c, inside = _curve_to_publish(result, bool(np.logical_or.reduce(hidden).any()))
+        self._full = c
+        singles = ~c["attribute"].astype(str).str.contains(SEP, regex=False).to_numpy(bool)
+        self._c, inside = c[singles].reset_index(drop=True), inside[singles]
+        self._check: _GroupsCheck | None = None
+        self._groups, self._min_cell = groups, min_cell
+        self._count = int(getattr(result.selection, "n_selected", -1))
+        self._small = self._hide = np.zeros(len(self._c), dtype=bool)
+        if self._c.empty or min_cell <= 1 and not suppress_zero:
+            return
+        share = float(getattr(result.selection, "share", np.nan))
+        at_audit = _at_audit(self._c, result.selection, share)
+        self._small, hide = _first_hide(
+            self._c, groups, masks, inside, at_audit, min_cell, suppress_zero
+        )
+        self._check = _GroupsCheck(groups, masks, min_cell, suppress_zero)
+        s = self._c["selected"].to_numpy(float)
+        self._hide = _audit_neighbours(self._c, s, hide, at_audit, self._check)
+
+    def checked(self) -> tuple[pd.DataFrame, np.ndarray, int]:
+        """The published curve, its hidden-row mask and the number of budgets left out."""
+        return self._outcome(prove=True)
+
+    def provisional(self) -> tuple[pd.DataFrame, np.ndarray, int]:
+        """:meth:`checked`'s answer if its programs hide nothing more (none is solved)."""
+        return self._outcome(prove=False)
+
+    def _outcome(self, prove: bool) -> tuple[pd.DataFrame, np.ndarray, int]:
+        c, hide, small, check = self._c, self._hide, self._small, self._check
+        if check is None:  # nothing is hidden in the curve
+            out = c.copy()
+            out["suppressed"] = hide
+            out["suppression"] = np.where(hide, "small", "")
+            return out, hide, 0
+        if not check.targets:
+            return _published(c, hide, small), hide, 0
+        if prove:
+            bounds = (check.published, check.targets, check.base(), self._count, self._min_cell)
+            hide, dropped = check_cells(c, self._full, hide, self._groups, *bounds)
+        else:
+            hide, dropped = fitted_cells(c, self._full, hide, self._groups, check.targets)
+        left_out = int(c.loc[dropped, "n_selected"].nunique())
+        c, hide, small = c[~dropped].reset_index(drop=True), hide[~dropped], small[~dropped]
+        return _published(c, hide, small), hide, left_out
+
+
+def _first_hide(c, groups, masks, inside, at_audit, min_cell, zero) -> tuple[np.ndarray, ...]:
+    """``(small, hide)``: the curve's small counts and the rows hidden by the rules of the
+    module docstring before the programs (runs certified, the audit's neighbours)."""
     key = groups["attribute"].astype(str) + "\x00" + groups["group"].astype(str)
     ckey = c["attribute"].astype(str) + "\x00" + c["group"].astype(str)
     n = ckey.map(dict(zip(key, groups["n"].astype(float), strict=False))).to_numpy(float)
     size_hidden = ckey.map(dict(zip(key, masks["size"], strict=False))).fillna(True)
     sel_hidden = ckey.map(dict(zip(key, masks["selection"], strict=False))).fillna(True)
     s = c["selected"].to_numpy(float)
-    small = _small(s, min_cell, suppress_zero) | _small(n - s, min_cell, suppress_zero)
-    share = float(getattr(result.selection, "share", np.nan))
-    at_audit = _at_audit(c, result.selection, share)
+    small = _small(s, min_cell, zero) | _small(n - s, min_cell, zero)
     cause = small | size_hidden.to_numpy(bool) | (at_audit & sel_hidden.to_numpy(bool))
     frame = pd.DataFrame({"a": c["attribute"].astype(str), "b": c["budget"], "cause": cause})
     hide = frame.groupby(["a", "b"], sort=False)["cause"].transform("any").to_numpy(bool).copy()
     frame["size_hidden"] = size_hidden.to_numpy(bool)
     hide |= frame.groupby("a", sort=False)["size_hidden"].transform("any").to_numpy(bool)
     hide |= inside & ~at_audit
-    hide = _verify(c, n, s, hide, small, min_cell, at_audit, suppress_zero)
-    check = _GroupsCheck(groups, masks, min_cell, suppress_zero)
-    hide = _audit_neighbours(c, s, hide, at_audit, check)
-    left_out = 0
-    if check.targets:
-        count = int(getattr(result.selection, "n_selected", -1))
-        hide, dropped = check_cells(
-            c, full, hide, groups, check.published, check.targets, check.base(), count, min_cell
-        )
-        left_out = int(c.loc[dropped, "n_selected"].nunique())
-        c, hide, small = c[~dropped].reset_index(drop=True), hide[~dropped], small[~dropped]
+    return small, _verify(c, n, s, hide, small, min_cell, at_audit, zero)
+
+
+def _published(c: pd.DataFrame, hide: np.ndarray, small: np.ndarray) -> pd.DataFrame:
+    """The curve as published: hidden rows blank, flagged and explained."""
     out = c.copy()
     cols = [col for col in CURVE_BLANK if col in out.columns]
     for col in cols:
@@ -131,7 +183,7 @@ def gate_curve(
         out.loc[hide, col] = np.nan
     out["suppressed"] = hide
     out["suppression"] = np.where(small & hide, "small", np.where(hide, "complement", ""))
-    return out, hide, left_out
+    return out
 
 
 def _at_audit(c: pd.DataFrame, selection: Any, share: float) -> np.ndarray:

@@ -43,7 +43,7 @@ from scipy.sparse import csr_matrix
 from scoreaudit.core.vocab import SEP
 from scoreaudit.gate._solver import milp
 
-__all__ = ["MAX_PROGRAMS", "MAX_VARIABLES", "MIN_BUDGETS", "check_cells"]
+__all__ = ["MAX_PROGRAMS", "MAX_VARIABLES", "MIN_BUDGETS", "check_cells", "fitted_cells"]
 
 MAX_VARIABLES = 3_000
 MIN_BUDGETS = 10
@@ -71,12 +71,31 @@ def check_cells(
     hidden counts NaN, ``targets`` its small hidden counts as (row, kind) and ``base``
     their widths without the curve.
     """
-    hide = hide.copy()
-    attrs = curve["attribute"].astype(str).to_numpy()
     if not targets or "n_selected" not in curve.columns:  # (hand-made curves in unit tests)
-        return hide, np.zeros(len(curve), dtype=bool)
-    fitted, dropped = _fit(curve, hide, attrs, len(_cells(full, groups)[2]))
+        return hide.copy(), np.zeros(len(curve), dtype=bool)
+    fitted, dropped = _fit(curve, hide, len(_cells(full, groups)[2]))
     out = _check(curve, full, fitted | dropped, groups, published, targets, base, audit_count, m)
+    return _settled(curve, hide, out, dropped)
+
+
+def fitted_cells(
+    curve: pd.DataFrame,
+    full: pd.DataFrame,
+    hide: np.ndarray,
+    groups: pd.DataFrame,
+    targets: list[tuple[int, str]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """What :func:`check_cells` returns when its programs narrow no count: the curves
+    fitted to the programs' size only, no program solved (not a proof of anything)."""
+    if not targets or "n_selected" not in curve.columns:
+        return hide.copy(), np.zeros(len(curve), dtype=bool)
+    fitted, dropped = _fit(curve, hide, len(_cells(full, groups)[2]))
+    return _settled(curve, hide, fitted | dropped, dropped)
+
+
+def _settled(curve, hide, out, dropped) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`check_cells`'s answer from the programs' mask ``out``."""
+    attrs = curve["attribute"].astype(str).to_numpy()
     alone = list(dict.fromkeys(attrs[~out]))
     if len(alone) < 2:  # one curve needs no program: every budget it had
         return hide | ~np.isin(attrs, alone), np.zeros(len(curve), dtype=bool)
@@ -106,10 +125,11 @@ def _check(curve, full, hide, groups, published, targets, base, audit_count, m) 
         hide[attrs == drop] = True
 
 
-def _fit(curve: pd.DataFrame, hide: np.ndarray, attrs: np.ndarray, n_cells: int):
+def _fit(curve: pd.DataFrame, hide: np.ndarray, n_cells: int):
     """The shown curves fitted to programs of :data:`MAX_VARIABLES` (module docstring):
     ``(hide, dropped)``, every attribute but one hidden when fewer than :data:`MIN_BUDGETS`
     budgets would fit, else the rows of budgets not kept left out of the curve."""
+    attrs = curve["attribute"].astype(str).to_numpy()
     none = np.zeros(len(curve), dtype=bool)
     budgets = pd.to_numeric(curve["n_selected"], errors="coerce").to_numpy(float)
     shown = np.unique(budgets[~hide])

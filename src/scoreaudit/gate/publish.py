@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +65,7 @@ __all__ = [
     "primary_group_mask",
     "publish",
     "publish_staged",
+    "Staged",
     "PublishedResult",
     "gate_explanation",
     "keep_rows",
@@ -416,9 +417,7 @@ def publish(
     return out
 
 
-def publish_staged(
-    result: Any, min_cell: int | None = None, **options: Any
-) -> tuple[Any, Callable[[], PublishedResult]]:
+def publish_staged(result: Any, min_cell: int | None = None, **options: Any) -> tuple[Any, Staged]:
     """The publication in two steps: the copy without its budget curve, then the whole.
 
     The curve's checks (its budgets against the groups table's hidden counts, by linear and
@@ -438,9 +437,9 @@ def publish_staged(
     -------
     first : AuditResult
         The published copy with an empty curve (no row of the curve, published or not).
-    finish : callable
+    finish : Staged
         ``finish()`` returns ``publish(result, min_cell, **options)``, the tables' masks
-        reused.
+        reused; ``finish.provisional()`` its curve if the checks hide nothing more.
 
     Examples
     --------
@@ -457,22 +456,52 @@ def publish_staged(
         raise TypeError(f"unexpected keywords: {sorted(set(opts) - set(defaults))}")
     mc, key, cached = _cached(result, min_cell, **opts)
     if cached is not None:
-        return _without_curve(cached.result), lambda: cached
+        return _without_curve(cached.result), Staged(result, min_cell, opts, None, cached)
     stage = _tables(result, mc, opts["keep"], opts["suppress_zero"], opts["secondary"])
     first = _finish(result, stage, _no_curve(result), opts["allow_unsuppressed"]).result
+    return first, Staged(result, min_cell, opts, stage)
 
-    def finish() -> PublishedResult:
-        from scoreaudit.gate.curve import gate_curve
 
-        again = _cached(result, min_cell, **opts)[2]
+class Staged:
+    """The second step of :func:`publish_staged`: call it for the whole publication."""
+
+    def __init__(self, result, min_cell, opts, stage, cached=None) -> None:
+        self._result, self._min_cell, self._opts = result, min_cell, opts
+        self._stage, self._cached = stage, cached
+        self._plan: Any = None
+
+    def __call__(self) -> PublishedResult:
+        """``publish(result, min_cell, **options)`` (cached for it)."""
+        if self._cached is not None:  # published before the first step
+            return self._cached
+        key, again = _cached(self._result, self._min_cell, **self._opts)[1:]
         if again is not None:
             return again
-        curve = gate_curve(result, stage.groups, stage.masks, mc, opts["suppress_zero"])
-        out = _finish(result, stage, curve, opts["allow_unsuppressed"])
-        _remember(result, key, out)
+        curve = self._curve_plan().checked()
+        out = _finish(self._result, self._stage, curve, self._opts["allow_unsuppressed"])
+        _remember(self._result, key, out)
         return out
 
-    return first, finish
+    def provisional(self) -> pd.DataFrame:
+        """The curve ``self()`` publishes if the programs checking its budgets against the
+        groups table's hidden counts hide nothing more (most audits), without solving them.
+
+        Not a publication: something drawn from it may stand for what is drawn from the
+        published curve only once the two curves are found equal.
+        """
+        again = _cached(self._result, self._min_cell, **self._opts)[2] or self._cached
+        if again is None:  # made as the publication is, all but the programs
+            curve = self._curve_plan().provisional()
+            again = _finish(self._result, self._stage, curve, self._opts["allow_unsuppressed"])
+        return again.result.curve
+
+    def _curve_plan(self) -> Any:
+        if self._plan is None:
+            from scoreaudit.gate.curve import CurvePlan
+
+            t = self._stage
+            self._plan = CurvePlan(self._result, t.groups, t.masks, t.min_cell, t.suppress_zero)
+        return self._plan
 
 
 def with_curve(first: Any, curve: pd.DataFrame) -> Any:

@@ -21,7 +21,8 @@ Design rules, shared by all figures
 - ``suppress_small=True`` (for published outputs) hides the values of small cells (fewer than
   the audit's ``min_cell`` files, or selected files) and says so on the figure.
 
-:func:`save_figure` writes a figure as SVG and PNG; the SVG is byte-for-byte reproducible.
+:func:`save_figure` writes a figure as SVG and PNG; the SVG is byte-for-byte reproducible
+(:func:`figure_bytes`: the same bytes, in memory).
 
 Examples
 --------
@@ -51,11 +52,12 @@ from scoreaudit.plots.distribution import score_ecdf
 from scoreaudit.plots.heatmap import intersection_heatmap
 from scoreaudit.plots.rates import disparity_forest, selection_rates
 from scoreaudit.plots.save import SVG_HASHSALT as SVG_HASHSALT
-from scoreaudit.plots.save import save_figure
+from scoreaudit.plots.save import figure_bytes, save_figure
 
 __all__ = [
     "budget_curve",
     "disparity_forest",
+    "figure_bytes",
     "intersection_heatmap",
     "precision_fpr",
     "save_figure",

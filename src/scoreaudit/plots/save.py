@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,25 +40,44 @@ def save_figure(
     ...     [p.name for p in paths]
     ['demo.svg', 'demo.png']
     """
-    if not isinstance(fig, Figure):
-        raise DataError.from_key("err_plot_save_not_figure", kind=type(fig).__name__)
     base = Path(path_without_suffix)
     if base.suffix.lower() in (".svg", ".png"):
         base = base.with_suffix("")
+    drawn = figure_bytes(fig, formats)
     base.parent.mkdir(parents=True, exist_ok=True)
     out = []
+    for fmt, data in drawn.items():
+        out.append(base.parent / f"{base.name}.{fmt}")
+        out[-1].write_bytes(data)
+    return out
+
+
+def figure_bytes(fig: Figure, formats: tuple[str, ...] = ("svg", "png")) -> dict[str, bytes]:
+    """The bytes :func:`save_figure` writes, by format (``"svg"``, ``"png"``), in memory.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(); _ = fig.add_subplot().plot([0, 1], [1, 0])
+    >>> drawn = figure_bytes(fig, ("svg",))
+    >>> list(drawn), drawn["svg"] == figure_bytes(fig, ("svg",))["svg"]
+    (['svg'], True)
+    """
+    if not isinstance(fig, Figure):
+        raise DataError.from_key("err_plot_save_not_figure", kind=type(fig).__name__)
+    out = {}
     with (
         mpl.rc_context(
             {"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "none", "text.usetex": False}
         ),
         _laid_out(fig),
     ):
-        if "svg" in formats:
-            out.append(base.parent / (base.name + ".svg"))
-            fig.savefig(out[-1], format="svg", metadata={"Date": None})
-        if "png" in formats:
-            out.append(base.parent / (base.name + ".png"))
-            fig.savefig(out[-1], format="png", dpi=PNG_DPI)
+        for fmt in ("svg", "png"):
+            if fmt in formats:
+                buffer = io.BytesIO()
+                options = {"metadata": {"Date": None}} if fmt == "svg" else {"dpi": PNG_DPI}
+                fig.savefig(buffer, format=fmt, **options)
+                out[fmt] = buffer.getvalue()
     return out
 
 

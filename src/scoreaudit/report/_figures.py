@@ -173,6 +173,7 @@ def start_figures(
     directory: str | os.PathLike | None = None,
     png: bool = False,
     curve: Later[Any] | None = None,
+    guess: Later[Any] | None = None,
 ) -> PendingFigures:
     """Start drawing the report's figures; the caller may do other work before ``result()``.
 
@@ -180,13 +181,13 @@ def start_figures(
     this process joins them when ``result()`` is called (:mod:`scoreaudit.report._forked`:
     Linux only; elsewhere everything is drawn in ``result()``). Same figures either way.
     With ``curve``, ``published`` has no curve yet and the budget curve is drawn, last, from
-    the published result ``curve`` is given later. matplotlib is imported by whichever
-    process draws first.
+    the published result ``curve`` is given later (``guess``: a provisional one given
+    before it, see :class:`_Late`). matplotlib is imported by whichever process draws first.
     """
     raw = published
     published = labelled_copy(raw, lang)  # figures show the tables' labels
     singles = _single_attributes(raw)
-    later = _Late(curve, lang) if curve is not None else None
+    later = _Late(curve, lang, guess) if curve is not None else None
     specs: list[tuple[str, str, Any]] = [
         (
             "selection_rates",
@@ -268,23 +269,62 @@ def _neutralisation() -> Any:
 
 
 class _Late:
-    """The budget curve's drawing, from the published result given to ``curve`` later."""
+    """The budget curve's drawing, from the published result given to ``curve`` later.
 
-    def __init__(self, curve: Later[Any], lang: str) -> None:
-        self.curve, self.lang = curve, lang
+    ``guess`` may be given a provisional result first (the curve published if its checks
+    hide nothing more): a child that comes to this call before the published result is
+    there draws that meanwhile, and keeps the drawing only if the published curve turns out
+    equal to it (a figure is a function of what it is drawn from: the same bytes).
+    """
+
+    def __init__(self, curve: Later[Any], lang: str, guess: Later[Any] | None = None) -> None:
+        self.curve, self.lang, self.guess = curve, lang, guess
 
     def __call__(self) -> Any:
-        published = labelled_copy(self.curve.get(), self.lang)
-        return _plots().budget_curve(published, lang=self.lang)
+        return self.draw(self.curve.get())
+
+    def draw(self, published: Any) -> Any:
+        return _plots().budget_curve(labelled_copy(published, self.lang), lang=self.lang)
+
+    def guessed(self, formats: tuple[str, ...]) -> tuple[Any, dict[str, bytes]] | None:
+        """``(provisional result, its figure's bytes)`` when the published one is not there
+        yet; None otherwise (or if drawing it fails). The provisional result is given
+        first (:class:`scoreaudit.report.writer._EarlyFigures`), a tenth of a second after
+        the children start: it is waited for."""
+        if self.guess is None or self.curve.ready():
+            return None
+        try:
+            provisional = self.guess.get()
+            return provisional, _plots().figure_bytes(self.draw(provisional), formats)
+        except Exception:  # the published curve is drawn instead
+            return None
 
 
 def _draw_late(
     draw: _Late, path: Path, formats: tuple[str, ...]
 ) -> tuple[bytes | None, str | None]:
     """:func:`_draw_one` once the value is there: waiting for it may fail (the child leaves
-    the call to this process), drawing may not (an error is the figure's)."""
-    draw.curve.get()
+    the call to this process), drawing may not (an error is the figure's). A drawing of the
+    provisional curve made meanwhile is written instead if the published curve equals it."""
+    guessed = draw.guessed(formats)
+    published = draw.curve.get()
+    if guessed is not None and _same_curve(guessed[0].curve, published.curve):
+        return _write_figure(guessed[1], path), None
     return _draw_one(draw, path, formats)
+
+
+def _same_curve(a: Any, b: Any) -> bool:
+    """Equal tables: same columns, types, index and values (blanks in the same places)."""
+    return isinstance(a, type(b)) and bool(a.equals(b)) and list(a.columns) == list(b.columns)
+
+
+def _write_figure(drawn: dict[str, bytes], path: Path) -> bytes:
+    """Write the bytes of :func:`scoreaudit.plots.figure_bytes` as :func:`_draw_one` would
+    save the figure; the SVG's bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for fmt, data in drawn.items():
+        path.with_name(f"{path.name}.{fmt}").write_bytes(data)
+    return drawn["svg"]
 
 
 def _draw_one(draw: Any, path: Path, formats: tuple[str, ...]) -> tuple[bytes | None, str | None]:

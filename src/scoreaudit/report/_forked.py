@@ -213,6 +213,17 @@ class Later(Generic[T]):
             self._post = threading.Thread(target=_post, args=(self._send, sent), daemon=True)
             self._post.start()
 
+    def ready(self) -> bool:
+        """Whether :meth:`get` would return at once (given here, or arrived in a child)."""
+        if self._given:
+            return True
+        if os.getpid() == self._owner or self._receive is None:
+            return False
+        try:
+            return bool(self._receive.poll(0))
+        except (OSError, ValueError):  # closed: get() fails at once
+            return False
+
     def get(self) -> T:
         """The value given (in this process), or received (in a child)."""
         if not self._given:  # in a child: the forked copy had none, it comes once

@@ -666,19 +666,32 @@ class _EarlyFigures:
         self.curve: Later[Any] = Later(
             pack=lambda pub: pub.curve, unpack=lambda curve: with_curve(first, curve)
         )
+        self.guess: Later[Any] = Later(unpack=lambda curve: with_curve(first, curve))
         self.pending = start_figures(
-            first, lang, n_jobs=n_jobs, directory=directory, png=png, curve=self.curve
+            first,
+            lang,
+            n_jobs=n_jobs,
+            directory=directory,
+            png=png,
+            curve=self.curve,
+            guess=self.guess,
         )
-        if not self.pending.forked:  # no child to send the curve to: it is only kept here
+        if not self.pending.forked:  # no child to send the curves to: kept here only
             self.curve.close()
+            self.guess.close()
 
     def finish_gate(self) -> None:
-        """The gate's second step (cached for :func:`publish`), given to the curve figure."""
+        """The gate's second step (cached for :func:`publish`), given to the curve figure;
+        before it, with children, the curve it gives if its checks hide nothing more (a
+        child draws it meanwhile, kept only if the published curve is the same)."""
+        if self.pending.forked:
+            self.guess.give(self._finish.provisional())
         self.curve.give(self._finish().result)
 
     def close(self) -> None:
         self.pending.close()
         self.curve.close()
+        self.guess.close()
 
 
 def _audit_tables(pub: Any) -> dict[str, pd.DataFrame]:
