@@ -191,23 +191,7 @@ class _Model:
             cells = full[full["attribute"].astype(str) == finest]
             truth = self._truth(cells, labels, groups[attrs == finest], audit_count).ravel()
         self.published = published.reset_index(drop=True)
-        eq_rows, rhs = [], []
-        everyone = np.ones(self.n_cells, dtype=bool)
-        for i, k in enumerate(self.points):  # the budget totals (n_selected) are public
-            eq_rows.append(self._at(everyone, i))
-            rhs.append(k)
-        for r in shown.itertuples(index=False):
-            i = int(np.searchsorted(self.points, float(r.n_selected)))
-            eq_rows.append(self._at(self._members(r.attribute, r.group), i))
-            rhs.append(float(r.selected))
-        for row in self.published.itertuples(index=False):
-            mem = self._members(row.attribute, row.group)
-            for value, i in ((row.n, self.n_inc - 1), (row.selected, self.audit)):
-                if np.isfinite(value):
-                    eq_rows.append(self._at(mem, i))
-                    rhs.append(float(value))
-        self.A_eq = csr_matrix(np.vstack(eq_rows))
-        self.b_eq = np.asarray(rhs, dtype=float)
+        self.A_eq, self.b_eq = self._equalities(shown)
         # y[i - 1, c] - y[i, c] <= 0: a cell's running count never falls
         nv = self.n_inc * self.n_cells
         later = np.arange(self.n_cells, nv)
@@ -236,18 +220,68 @@ class _Model:
             and (self.A_ub @ y <= self.b_ub + 1e-9).all()
         )
 
+    def _equalities(self, shown: pd.DataFrame) -> tuple[csr_matrix, np.ndarray]:
+        """Every published count as a sum of one budget's cells, in this order: the budget
+        totals (public: n_selected), the shown curve's counts, then each published row of
+        the groups table (its size at the last point, its selected files at the audit's)."""
+        n_c, n_i = self.n_cells, self.n_inc
+        pub = self.published
+        pairs = (
+            np.arange(n_i),  # budget totals: every cell at each point
+            np.searchsorted(self.points, shown["n_selected"].to_numpy(float)),
+            np.tile([n_i - 1, self.audit], len(pub)),
+        )
+        members = np.vstack(
+            [
+                np.ones((n_i, n_c), dtype=bool),
+                self._members_of(shown["attribute"], shown["group"]),
+                np.repeat(self._members_of(pub["attribute"], pub["group"]), 2, axis=0),
+            ]
+        )
+        at = np.concatenate(pairs)
+        rhs = np.concatenate(
+            [
+                self.points,
+                shown["selected"].to_numpy(float),
+                np.column_stack([pub["n"], pub["selected"]]).astype(float).ravel(),
+            ]
+        )
+        keep = np.isfinite(rhs)  # a hidden count of the groups table is no equation
+        keep[: n_i + len(shown)] = True
+        members, at, rhs = members[keep], at[keep], rhs[keep]
+        rows, cells = np.nonzero(members)
+        cols = at[rows] * n_c + cells
+        matrix = csr_matrix((np.ones(rows.size), (rows, cols)), shape=(len(rhs), n_i * n_c))
+        return matrix, rhs
+
+    def _members_of(self, attributes: pd.Series, groups: pd.Series) -> np.ndarray:
+        """Which cells make up each (attribute, group): one row of booleans each."""
+        keys = list(zip(attributes.astype(str), groups.astype(str), strict=True))
+        each = {key: self._members(*key) for key in dict.fromkeys(keys)}
+        if not keys:
+            return np.zeros((0, self.n_cells), dtype=bool)
+        return np.vstack([each[key] for key in keys])
+
     def _truth(self, cells, labels, finest_rows, audit_count) -> np.ndarray:
         """True running counts: the finest view's curve, its selected files at the audit's
-        budget and its sizes in the groups table."""
-        known = {
-            float(k): sub.set_index("group")["selected"].reindex(labels).to_numpy(float)
-            for k, sub in cells.assign(group=cells["group"].astype(str)).groupby("n_selected")
-        }
-        fin = finest_rows.set_index(finest_rows["group"].astype(str))
-        known[float(audit_count)] = fin["selected"].reindex(labels).to_numpy(float)
-        known[float(self.points[-1])] = fin["n"].reindex(labels).to_numpy(float)
-        blank = np.full(len(labels), np.nan)
-        return np.vstack([known.get(float(k), blank) for k in self.points])
+        budget and its sizes in the groups table (these two replace the curve's rows
+        there); NaN where a count is not known."""
+        index = pd.Index(labels)
+        out = np.full((self.n_inc, len(labels)), np.nan)
+        fin = finest_rows
+        sources = (
+            (cells["n_selected"].to_numpy(float), cells["group"], cells["selected"]),
+            (np.full(len(fin), float(audit_count)), fin["group"], fin["selected"]),
+            (np.full(len(fin), float(self.points[-1])), fin["group"], fin["n"]),
+        )
+        for first, (ks, groups, values) in enumerate(sources):
+            i = np.minimum(np.searchsorted(self.points, ks), self.n_inc - 1)
+            j = index.get_indexer(groups.astype(str))
+            ok = (self.points[i] == ks) & (j >= 0)
+            if first:  # a whole row replaced, as a table of the budget would be
+                out[np.unique(i[self.points[i] == ks])] = np.nan
+            out[i[ok], j[ok]] = np.asarray(values, dtype=float)[ok]
+        return out
 
     def _members(self, attribute: str, group: str) -> np.ndarray:
         mem = np.ones(self.n_cells, dtype=bool)
