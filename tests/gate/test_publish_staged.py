@@ -280,3 +280,28 @@ def test_the_provisional_curve_is_made_as_the_checked_one(monkeypatch, seed, lev
     shown = done.result.curve.loc[~done.result.curve["suppressed"].to_numpy(bool)]
     assert (done.suppression.curve_budgets_left_out > 0) == (per_cell == 8)
     assert shown["attribute"].nunique() == (1 if per_cell == 1 else 2)
+
+
+@pytest.mark.parametrize(("seed", "level"), [(23, True), (1, False)])
+def test_the_gate_changes_none_of_the_results_own_objects(seed, level):
+    """The report's figure workers are sent only what the first copy holds in place of the
+    result's objects (they have the result from the fork): the gate must make new objects,
+    never change the result's in place."""
+    import pickle
+
+    r = _audit(seed, level)
+    before = {k: pickle.dumps(v) for k, v in vars(r).items()}
+    first, finish = publish_staged(r)
+    finish.provisional()
+    finish()
+    after = {k: pickle.dumps(v) for k, v in vars(r).items() if k != "_gate_cache"}
+    assert after == before
+    shared = {k for k, v in vars(first).items() if v is not None and v is vars(r).get(k)}
+    assert not shared & {
+        "groups",
+        "disparities",
+        "curve",
+        "calibration",
+        "selection",
+        "warnings",
+    }

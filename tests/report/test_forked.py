@@ -349,3 +349,119 @@ def test_a_value_with_no_child_to_send_it_to_is_kept_here():
     before = threading.active_count()
     later.give({"curve": 1})
     assert threading.active_count() == before and later.get() == {"curve": 1}
+
+
+# -- children forked before their calls are known (the report's figure workers) --
+
+
+def _marked(path: Path, value):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(str(os.getpid()))
+    return value
+
+
+def _calls_of(value):
+    return [lambda: (value, _pid_after(0.3)), lambda: (value + 1, _pid_after(0.3))], 0
+
+
+@linux_only
+@pytest.mark.parametrize("n_jobs", [2, 3])
+def test_children_forked_early_warm_up_then_take_the_calls_they_are_given(tmp_path, n_jobs):
+    import time
+
+    here = os.getpid()
+    warmed = tmp_path / "warmed"
+    pending = Pending(
+        _calls_of, n_jobs=n_jobs, warm=lambda: _marked(warmed / str(os.getpid()), None)
+    )
+    time.sleep(0.5)  # the children have warmed up while nothing is known
+    assert len(list(warmed.iterdir())) == n_jobs - 1
+    assert here not in {int(p.name) for p in warmed.iterdir()}
+    pending.give(10)  # every child is sent it
+    pending.supply(*_calls_of(10))
+    got = pending.result()
+    assert [v for v, _ in got] == [10, 11]
+    assert any(pid != here for _, pid in got)
+
+
+def test_calls_not_supplied_are_an_error():
+    pending = Pending(_calls_of, n_jobs=None)
+    pending.give(1)
+    with pytest.raises(RuntimeError, match="before supply"):
+        pending.result()
+
+
+@linux_only
+def test_a_child_whose_calls_cannot_be_made_leaves_them_here():
+    here = os.getpid()
+
+    def calls(value):
+        if os.getpid() != here:
+            raise ValueError("no calls in the child")
+        return [os.getpid, os.getpid], 0
+
+    pending = Pending(calls, n_jobs=2)
+    pending.give(None)
+    pending.supply(*calls(None))
+    assert pending.result() == [here, here]
+
+
+@linux_only
+def test_a_child_never_given_its_value_leaves_the_calls_here(monkeypatch):
+    monkeypatch.setattr(_forked, "CHILD_TIMEOUT", 0.3)
+    here = os.getpid()
+    pending = Pending(_calls_of, n_jobs=2)
+    pending.supply(*_calls_of(3))  # the child is never given the value: it gives up
+    assert pending.result() == [(3, here), (4, here)]
+
+
+@linux_only
+def test_a_report_that_fails_in_the_gate_leaves_no_child(monkeypatch, tmp_path):
+    import multiprocessing
+
+    import scoreaudit.report.writer as writer
+
+    def refused(*args, **kwargs):
+        raise ScoreAuditError("the gate refused")
+
+    monkeypatch.setattr(writer, "publish_staged", refused)
+    res = _c2sg_audit(2_000, seed=3)
+    with pytest.raises(ScoreAuditError, match="the gate refused"):
+        write_report(res, tmp_path / "r", formats=("figures",), n_jobs=2)
+    assert not multiprocessing.active_children()
+    assert not (tmp_path / "r").exists()
+
+
+@linux_only
+def test_the_figure_workers_import_matplotlib_before_the_first_copy(monkeypatch, tmp_path):
+    """Forked before the gate's first step, the child imports matplotlib meanwhile."""
+    import time
+
+    from scoreaudit.gate.publish import publish_staged
+    from scoreaudit.report import _figures
+
+    warmed = tmp_path / "warmed"
+    real = _figures._plots
+    monkeypatch.setattr(_figures, "_plots", lambda: _marked(warmed, real()))
+    res = _c2sg_audit(2_000, seed=3)
+    workers = _figures.FigureWorkers("en", n_jobs=2, directory=tmp_path / "figures")
+    time.sleep(0.5)
+    assert warmed.exists() and int(warmed.read_text()) != os.getpid()
+    first, _ = publish_staged(res)
+    figures = workers.start(first).result()
+    workers.close()
+    assert figures and all(f.error is None and f.svg for f in figures)
+
+
+def test_a_copy_rebuilt_from_what_it_holds_in_place_of_the_result():
+    from scoreaudit.gate.publish import publish_staged
+    from scoreaudit.report._figures import _delta, _rebuilt
+
+    res = _c2sg_audit(2_000, seed=3)
+    first, _ = publish_staged(res)
+    changed, removed = _delta(res, first)
+    assert {"groups", "disparities", "curve", "selection"} <= set(changed)
+    assert "population" not in changed and "scores" not in changed
+    again = _rebuilt(res, changed, removed)
+    assert type(again) is type(first) and vars(again).keys() == vars(first).keys()
+    assert all(vars(again)[k] is v for k, v in vars(first).items())

@@ -15,7 +15,7 @@ import pytest
 from helpers import tied_two_attribute_audit as _audit
 
 import scoreaudit.plots as plots
-from scoreaudit.gate.publish import Staged, publish, publish_staged, with_curve
+from scoreaudit.gate.publish import Staged, publish, publish_staged
 from scoreaudit.report import _figures, make_figures, write_report
 from scoreaudit.report._figures import _draw_late, _Late
 
@@ -58,9 +58,10 @@ def _count_drawings(monkeypatch) -> list:
 
 def _late(seed: int) -> tuple[_Late, object]:
     first, finish = publish_staged(_audit(seed, True))
-    guess = with_curve(first, finish.provisional())
+    provisional = finish.provisional()
     published = finish().result
-    return _Late(_Given(published, ready=False), "en", _Given(guess)), published
+    late = _Late(_Given(published.curve, ready=False), "en", _Given(provisional), first)
+    return late, published
 
 
 @pytest.mark.parametrize(("seed", "drawings"), [(4, 1), (23, 2)])

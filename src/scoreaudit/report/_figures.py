@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import math
 import os
 import re
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from scoreaudit.core.vocab import REST, SEP
+from scoreaudit.gate.publish import with_curve
 from scoreaudit.present.catalogue import attribute_label, group_label, t
 from scoreaudit.report._forked import Later, Pending
 
@@ -118,6 +120,7 @@ class PendingFigures:
 
     ``specs`` are ``(name, caption, draw)`` in the report's order; a ``draw`` that is a
     :class:`_Late` waits for a value given after the children started, so it is taken last.
+    ``workers``: children already forked (:class:`FigureWorkers`) instead of ``n_jobs``.
     """
 
     def __init__(
@@ -126,21 +129,21 @@ class PendingFigures:
         directory: str | os.PathLike | None,
         formats: tuple[str, ...],
         n_jobs: int | None,
+        workers: FigureWorkers | None = None,
     ) -> None:
         self._specs = specs
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         if directory is None:
             self._scratch = tempfile.TemporaryDirectory()
-            base = Path(self._scratch.name)
+            directory = self._scratch.name
+        calls, self._taken, late = _calls(specs, Path(directory), formats)
+        if workers is None:
+            self._pending: Pending[tuple[bytes | None, str | None]] = Pending(
+                calls, n_jobs, leave_last=late
+            )
         else:
-            base = Path(directory)
-        late = [isinstance(draw, _Late) for _, _, draw in specs]
-        self._taken = sorted(range(len(specs)), key=lambda i: late[i])  # stable: late ones last
-        calls = [
-            partial(_draw_late if late[i] else _draw_one, specs[i][2], base / specs[i][0], formats)
-            for i in self._taken
-        ]
-        self._pending = Pending(calls, n_jobs, leave_last=sum(late))
+            self._pending = workers.pending
+            self._pending.supply(calls, late)
 
     @property
     def forked(self) -> bool:
@@ -165,6 +168,93 @@ class PendingFigures:
             self._scratch.cleanup()
 
 
+def _calls(specs: list[tuple[str, str, Any]], base: Path, formats: tuple[str, ...]):
+    """``(calls, the specs' positions in the calls' order, how many wait for a later
+    value)``: the late ones last (a stable order, the same in every process)."""
+    late = [isinstance(draw, _Late) for _, _, draw in specs]
+    taken = sorted(range(len(specs)), key=lambda i: late[i])
+    calls = [
+        partial(_draw_late if late[i] else _draw_one, specs[i][2], base / specs[i][0], formats)
+        for i in taken
+    ]
+    return calls, taken, sum(late)
+
+
+class FigureWorkers:
+    """Children forked before the gate's first step, for :func:`start_figures`.
+
+    Forked right after the audit, they import matplotlib while this process publishes the
+    tables (a quarter of a second each), then are sent the first copy (:meth:`start`) and
+    draw its figures as the children of :func:`start_figures` would: each builds the same
+    list of figures from it. Without children (``n_jobs`` None or 1, or no fork on this
+    system), :meth:`start` draws in this process as before.
+
+    With ``base`` (the audit's result, which the children have from the fork), only what
+    the first copy holds in place of ``base``'s own objects is sent (the published tables,
+    160 KB on the README audit, not the 12 MB of its population): the gate makes new
+    objects and never changes the result's (``tests/gate/test_publish_staged.py``).
+    """
+
+    def __init__(
+        self,
+        lang: str,
+        *,
+        n_jobs: int | None = None,
+        directory: str | os.PathLike | None = None,
+        png: bool = False,
+        curve: Later[Any] | None = None,
+        guess: Later[Any] | None = None,
+        base: Any = None,
+    ) -> None:
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        if directory is None:
+            self._scratch = tempfile.TemporaryDirectory()
+            directory = self._scratch.name
+        self.directory = Path(directory)
+        self._formats = ("svg", "png") if png else ("svg",)
+        self._lang, self._curve, self._guess, self._base = lang, curve, guess, base
+        self.pending: Pending[tuple[bytes | None, str | None]] = Pending(
+            self._child_calls, n_jobs, warm=_plots
+        )
+
+    def _specs(self, first: Any) -> list[tuple[str, str, Any]]:
+        return figure_specs(first, self._lang, curve=self._curve, guess=self._guess)
+
+    def _child_calls(self, sent: Any) -> tuple[list, int]:
+        first = sent if self._base is None else _rebuilt(self._base, *sent)
+        work, _, late = _calls(self._specs(first), self.directory, self._formats)
+        return work, late
+
+    def start(self, first: Any) -> PendingFigures:
+        """Draw the figures of ``first`` (the gate's first copy)."""
+        self.pending.give(first if self._base is None else _delta(self._base, first))
+        return PendingFigures(self._specs(first), self.directory, self._formats, None, self)
+
+    def close(self) -> None:
+        """Stop the children (no-op once the figures are gathered); remove the scratch."""
+        self.pending.close()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+
+
+def _delta(base: Any, value: Any) -> tuple[dict[str, Any], list[str]]:
+    """What ``value`` holds that ``base`` does not hold itself: its attributes that are
+    other objects than ``base``'s, and the names of ``base``'s it lacks."""
+    mine, theirs = vars(base), vars(value)
+    changed = {k: v for k, v in theirs.items() if k not in mine or mine[k] is not v}
+    return changed, [k for k in mine if k not in theirs]
+
+
+def _rebuilt(base: Any, changed: dict[str, Any], removed: list[str]) -> Any:
+    """``value`` again from ``base`` and :func:`_delta`'s answer (frozen dataclasses too)."""
+    out = copy.copy(base)
+    attrs = vars(out)
+    attrs.update(changed)
+    for k in removed:
+        del attrs[k]
+    return out
+
+
 def start_figures(
     published: Any,
     lang: str,
@@ -181,13 +271,22 @@ def start_figures(
     this process joins them when ``result()`` is called (:mod:`scoreaudit.report._forked`:
     Linux only; elsewhere everything is drawn in ``result()``). Same figures either way.
     With ``curve``, ``published`` has no curve yet and the budget curve is drawn, last, from
-    the published result ``curve`` is given later (``guess``: a provisional one given
+    the published curve ``curve`` is given later (``guess``: a provisional one given
     before it, see :class:`_Late`). matplotlib is imported by whichever process draws first.
     """
+    specs = figure_specs(published, lang, curve=curve, guess=guess)
+    return PendingFigures(specs, directory, ("svg", "png") if png else ("svg",), n_jobs)
+
+
+def figure_specs(
+    published: Any, lang: str, *, curve: Later[Any] | None = None, guess: Later[Any] | None = None
+) -> list[tuple[str, str, Any]]:
+    """The report's figures of ``published``, in order: ``(name, caption, draw)`` each
+    (see :func:`start_figures` for ``curve`` and ``guess``)."""
     raw = published
     published = labelled_copy(raw, lang)  # figures show the tables' labels
     singles = _single_attributes(raw)
-    later = _Late(curve, lang, guess) if curve is not None else None
+    later = _Late(curve, lang, guess, raw) if curve is not None else None
     specs: list[tuple[str, str, Any]] = [
         (
             "selection_rates",
@@ -215,7 +314,7 @@ def start_figures(
             )
         )
     specs.extend(_explanation_figure(raw, lang))
-    return PendingFigures(specs, directory, ("svg", "png") if png else ("svg",), n_jobs)
+    return specs
 
 
 def _ecdf_specs(raw: Any, singles: list[str], lang: str) -> list[tuple[str, str, Any]]:
@@ -269,26 +368,30 @@ def _neutralisation() -> Any:
 
 
 class _Late:
-    """The budget curve's drawing, from the published result given to ``curve`` later.
+    """The budget curve's drawing, from the published curve given to ``curve`` later, put
+    back into ``first`` (the gate's first copy, which has no curve).
 
-    ``guess`` may be given a provisional result first (the curve published if its checks
-    hide nothing more): a child that comes to this call before the published result is
+    ``guess`` may be given a provisional curve first (the curve published if its checks
+    hide nothing more): a child that comes to this call before the published curve is
     there draws that meanwhile, and keeps the drawing only if the published curve turns out
     equal to it (a figure is a function of what it is drawn from: the same bytes).
     """
 
-    def __init__(self, curve: Later[Any], lang: str, guess: Later[Any] | None = None) -> None:
-        self.curve, self.lang, self.guess = curve, lang, guess
+    def __init__(
+        self, curve: Later[Any], lang: str, guess: Later[Any] | None = None, first: Any = None
+    ) -> None:
+        self.curve, self.lang, self.guess, self.first = curve, lang, guess, first
 
     def __call__(self) -> Any:
         return self.draw(self.curve.get())
 
-    def draw(self, published: Any) -> Any:
+    def draw(self, curve: Any) -> Any:
+        published = with_curve(self.first, curve)
         return _plots().budget_curve(labelled_copy(published, self.lang), lang=self.lang)
 
     def guessed(self, formats: tuple[str, ...]) -> tuple[Any, dict[str, bytes]] | None:
-        """``(provisional result, its figure's bytes)`` when the published one is not there
-        yet; None otherwise (or if drawing it fails). The provisional result is given
+        """``(provisional curve, its figure's bytes)`` when the published curve is not
+        there yet; None otherwise (or if drawing it fails). The provisional curve is given
         first (:class:`scoreaudit.report.writer._EarlyFigures`), a tenth of a second after
         the children start: it is waited for."""
         if self.guess is None or self.curve.ready():
@@ -308,7 +411,7 @@ def _draw_late(
     provisional curve made meanwhile is written instead if the published curve equals it."""
     guessed = draw.guessed(formats)
     published = draw.curve.get()
-    if guessed is not None and _same_curve(guessed[0].curve, published.curve):
+    if guessed is not None and _same_curve(guessed[0], published):
         return _write_figure(guessed[1], path), None
     return _draw_one(draw, path, formats)
 

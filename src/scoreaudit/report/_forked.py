@@ -15,6 +15,7 @@ import gc
 import multiprocessing as mp
 import numbers
 import os
+import pickle
 import sys
 import threading
 import time
@@ -78,26 +79,62 @@ def _can_fork() -> bool:
 class Pending(Generic[T]):
     """Calls started in forked children; :meth:`result` makes the rest here and gathers all.
 
+    ``calls`` may also be a function of one value giving ``(calls, leave_last)``: the
+    children are forked at once and run ``warm()`` (imports, say) while the value is not
+    known; :meth:`give` sends it to each of them (a pipe each), and they make their calls
+    from it. This process is handed the same calls by :meth:`supply`.
+
     Examples
     --------
     >>> pending = Pending([lambda: 1, lambda: 2, lambda: 3], n_jobs=2)
     >>> pending.result()
     [1, 2, 3]
+    >>> def calls(value):
+    ...     return [lambda: value, lambda: value + 1], 0
+    >>> pending = Pending(calls, n_jobs=2)
+    >>> pending.give(5)
+    >>> pending.supply(*calls(5))
+    >>> pending.result()
+    [5, 6]
     """
 
     def __init__(
-        self, calls: Sequence[Callable[[], T]], n_jobs: int | None = None, *, leave_last: int = 0
+        self,
+        calls: Sequence[Callable[[], T]] | Callable[[Any], tuple[Sequence[Callable[[], T]], int]],
+        n_jobs: int | None = None,
+        *,
+        leave_last: int = 0,
+        warm: Callable[[], Any] | None = None,
     ) -> None:
-        self._calls = list(calls)
+        self._source = calls if callable(calls) else None
+        self._calls: list[Callable[[], T]] | None = None
         # the last calls wait for a value given later (:class:`Later`): with children, this
         # process leaves them to a child, which has imported what they need by then (this
         # one would first import it), and makes them only if no child did
-        self._leave = max(0, min(int(leave_last), len(self._calls)))
+        self._leave = 0
+        if not callable(calls):
+            self.supply(calls, leave_last)
+        self._warm = warm
         self._counter: Any = None
         self._children: list[tuple[Any, Any]] = []
-        n = processes(n_jobs, len(self._calls))
+        self._values: list[Any] = []  # with a source: the pipe each child's value comes by
+        self._post: threading.Thread | None = None
+        n = processes(n_jobs, len(self._calls) if self._calls is not None else 2**31)
         if n > 1:
             self._start(n - 1)
+
+    def supply(self, calls: Sequence[Callable[[], T]], leave_last: int = 0) -> None:
+        """This process's calls: the same as the children's (see the class docstring)."""
+        self._calls = list(calls)
+        self._leave = max(0, min(int(leave_last), len(self._calls)))
+
+    def give(self, value: Any) -> None:
+        """The value the children make their calls from (see the class docstring): pickled
+        once here, written to each child's pipe from a thread (a child reads it once warm)."""
+        if self._values:
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            self._post = threading.Thread(target=_post_all, args=(self._values, data), daemon=True)
+            self._post.start()
 
     def _start(self, n_children: int) -> None:
         # Frozen objects are left alone by the children's collections, which would otherwise
@@ -119,8 +156,13 @@ class Pending(Generic[T]):
     def _fork(self, ctx: Any, n_children: int) -> None:
         filters = list(warnings.filters)  # the caller's, not the one set around the fork
         for _ in range(n_children):
-            receive, send = ctx.Pipe(duplex=False)
-            args = (self._calls, self._counter, send, filters)
+            pipes = [ctx.Pipe(duplex=False)]  # results: child -> here
+            if self._source is not None:
+                pipes.append(ctx.Pipe(duplex=False))  # the value: here -> child
+            receive, send = pipes[0]
+            value_in = pipes[1][0] if len(pipes) > 1 else None
+            work = self._calls if self._source is None else self._source
+            args = (work, self._counter, send, filters, self._warm, value_in)
             child = ctx.Process(target=_child, args=args, daemon=True)
             try:
                 with warnings.catch_warnings():
@@ -131,11 +173,16 @@ class Pending(Generic[T]):
                     child.start()
             except OSError:
                 receive.close()
-                send.close()
+                if value_in is not None:
+                    pipes[1][1].close()
                 raise
             finally:
                 send.close()
+                if value_in is not None:
+                    value_in.close()
             self._children.append((child, receive))
+            if value_in is not None:
+                self._values.append(pipes[1][1])
 
     @property
     def forked(self) -> bool:
@@ -144,10 +191,13 @@ class Pending(Generic[T]):
 
     def result(self) -> list[T]:
         """The results in the order of the calls (blocks until every call is made)."""
+        calls = self._calls
+        if calls is None:
+            raise RuntimeError("Pending.result() before supply()")
         done: dict[int, T] = {}
-        mine = len(self._calls) - (self._leave if self._children else 0)
+        mine = len(calls) - (self._leave if self._children else 0)
         while (i := _claim(self._counter, mine)) is not None:
-            done[i] = self._calls[i]()
+            done[i] = calls[i]()
         caught: dict[tuple[str, type[Warning]], None] = {}
         deadline = time.monotonic() + CHILD_TIMEOUT  # one wait for all the children
         for child, receive in self._children:
@@ -155,10 +205,11 @@ class Pending(Generic[T]):
             done.update(results)
             caught.update(dict.fromkeys(child_warnings))
         self._children = []
+        self.close()
         for message, category in caught:  # each once, as they would be in one process
             warnings.warn(message, category, stacklevel=2)
         # calls a child took but did not finish (it died or hung) are made here
-        return [done[i] if i in done else self._calls[i]() for i in range(len(self._calls))]
+        return [done[i] if i in done else calls[i]() for i in range(len(calls))]
 
     def close(self) -> None:
         """Stop the children that are still drawing (no-op after :meth:`result`)."""
@@ -166,6 +217,11 @@ class Pending(Generic[T]):
             receive.close()
             _stop(child)
         self._children = []
+        for pipe in self._values:  # a send nobody reads then fails and its thread ends
+            pipe.close()
+        if self._post is not None:
+            self._post.join(timeout=5.0)
+        self._values, self._post = [], None
 
 
 class Later(Generic[T]):
@@ -247,6 +303,14 @@ class Later(Generic[T]):
         self._receive = self._send = self._post = None
 
 
+def _post_all(pipes: list[Any], data: bytes) -> None:
+    for pipe in pipes:
+        try:
+            pipe.send_bytes(data)
+        except (OSError, ValueError):  # closed, or the child is gone
+            pass
+
+
 def _post(send: Any, value: Any) -> None:
     try:
         send.send(value)
@@ -266,7 +330,14 @@ def _claim(counter: Any, n: int) -> int | None:
     return i
 
 
-def _child(calls: Sequence[Callable[[], Any]], counter: Any, send: Any, filters: list[Any]) -> None:
+def _child(
+    calls: Sequence[Callable[[], Any]] | Callable[[Any], tuple[Sequence[Callable[[], Any]], int]],
+    counter: Any,
+    send: Any,
+    filters: list[Any],
+    warm: Callable[[], Any] | None = None,
+    value_in: Any = None,
+) -> None:
     """A child's work: take calls until none is left, then send their results at once.
 
     Sent at the end rather than one by one: a pipe holds 64 KiB, so a large result would
@@ -276,8 +347,14 @@ def _child(calls: Sequence[Callable[[], Any]], counter: Any, send: Any, filters:
     with warnings.catch_warnings(record=True) as caught:
         warnings.filters[:] = filters  # type: ignore[index]  # a list at run time
         try:
-            while (i := _claim(counter, len(calls))) is not None:
-                results[i] = calls[i]()
+            if warm is not None:
+                warm()
+            if value_in is not None:  # made from the value the parent gives
+                if not value_in.poll(CHILD_TIMEOUT):
+                    raise TimeoutError("no value from the parent")
+                calls = calls(pickle.loads(value_in.recv_bytes()))[0]  # type: ignore[operator]
+            while (i := _claim(counter, len(calls))) is not None:  # type: ignore[arg-type]
+                results[i] = calls[i]()  # type: ignore[index]
         except BaseException:  # the parent makes what is missing
             pass
     send.send((results, [(str(w.message), w.category) for w in caught]))

@@ -17,7 +17,7 @@ import pandas as pd
 
 from scoreaudit.core.vocab import SEP
 from scoreaudit.errors import ScoreAuditError
-from scoreaudit.gate.publish import Suppression, publish, publish_staged, with_curve
+from scoreaudit.gate.publish import Suppression, publish, publish_staged
 from scoreaudit.present.catalogue import (
     attribute_label,
     check_lang,
@@ -37,10 +37,10 @@ from scoreaudit.report import context as C
 from scoreaudit.report._common import page_head, suppression_lines
 from scoreaudit.report._figures import (
     FigureOut,
+    FigureWorkers,
     _single_attributes,
     _slug,
     make_figures,
-    start_figures,
 )
 from scoreaudit.report._figures import (
     labelled_copy as labelled_copy,
@@ -656,26 +656,34 @@ _TEMPLATES = {"html": ("report.html.j2", "summary.html.j2"), "md": ("report.md.j
 
 
 class _EarlyFigures:
-    """The report's figures started after the gate's first step (every table but the
-    curve, :func:`scoreaudit.gate.publish.publish_staged`), while this process checks the
-    curve; the budget curve is drawn last, from the published result once it is given."""
+    """The report's figures drawn while this process checks the curve.
+
+    Children are forked first (:class:`FigureWorkers`: they import matplotlib while the gate
+    publishes every table but the curve, :func:`scoreaudit.gate.publish.publish_staged`),
+    then draw the figures of that first copy; the budget curve is drawn last, from the
+    published result once it is given (from the provisional one meanwhile, see
+    :meth:`finish_gate`).
+    """
 
     def __init__(self, result, lang, min_cell, gate, directory, png, n_jobs) -> None:
         _check_unpublished(result)
-        first, self._finish = publish_staged(result, min_cell, **dict(gate))
-        self.curve: Later[Any] = Later(
-            pack=lambda pub: pub.curve, unpack=lambda curve: with_curve(first, curve)
-        )
-        self.guess: Later[Any] = Later(unpack=lambda curve: with_curve(first, curve))
-        self.pending = start_figures(
-            first,
+        self.curve: Later[Any] = Later()  # the published curve (a table)
+        self.guess: Later[Any] = Later()  # the provisional one
+        self.workers = FigureWorkers(
             lang,
             n_jobs=n_jobs,
             directory=directory,
             png=png,
             curve=self.curve,
             guess=self.guess,
+            base=result,
         )
+        try:
+            first, self._finish = publish_staged(result, min_cell, **dict(gate))
+            self.pending = self.workers.start(first)
+        except BaseException:
+            self.close()
+            raise
         if not self.pending.forked:  # no child to send the curves to: kept here only
             self.curve.close()
             self.guess.close()
@@ -686,10 +694,10 @@ class _EarlyFigures:
         child draws it meanwhile, kept only if the published curve is the same)."""
         if self.pending.forked:
             self.guess.give(self._finish.provisional())
-        self.curve.give(self._finish().result)
+        self.curve.give(self._finish().result.curve)
 
     def close(self) -> None:
-        self.pending.close()
+        self.workers.close()
         self.curve.close()
         self.guess.close()
 
