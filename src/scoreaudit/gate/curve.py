@@ -146,7 +146,7 @@ class CurvePlan:
         if not check.targets:
             return _published(c, hide, small), hide, 0
         if prove:
-            bounds = (check.published, check.targets, check.base(), self._count, self._min_cell)
+            bounds = (check.published, check.targets, check.need(), self._count, self._min_cell)
             hide, dropped = check_cells(c, self._full, hide, self._groups, *bounds)
         else:
             hide, dropped = fitted_cells(c, self._full, hide, self._groups, check.targets)
@@ -339,27 +339,41 @@ class _GroupsCheck:
             for kind, small in sens.items()
             for r in np.flatnonzero(small & np.asarray(masks.get(KINDS[kind][1], small), bool))
         ]
-        self._base: np.ndarray | None = None
+        self._need: np.ndarray | None = None
 
-    def _intervals(self, bounds: dict) -> np.ndarray:
+    def _system(self, bounds: dict) -> tuple[Any, list[dict]]:
+        """The attacker's system with ``bounds`` and the targets' expressions in it."""
         system, val = group_system(self.published, self.totals)
         for key, (lo, hi) in bounds.items():
             v = val.get((self.row.get(key, -1), "selected"))
             if isinstance(v, int):  # a hidden count: the curve bounds it
                 system.var(system.names[v], lo, hi)
-        exprs = [count_expression(val, t) for t in self.targets]
-        return system.intervals(exprs)
+        return system, [count_expression(val, t) for t in self.targets]
 
-    def base(self) -> np.ndarray:
-        """Each target's width from the groups table alone."""
-        if self._base is None:
-            self._base = np.diff(self._intervals({}), axis=1)[:, 0]
-        return self._base
+    def need(self) -> np.ndarray:
+        """Each target's width from the groups table alone, capped at ``min_cell``: what the
+        curve must leave it (no count needs more, and one the table leaves narrower need
+        not become wider)."""
+        if self._need is None:
+            system, exprs = self._system({})
+            self._need = np.array([self._width(system, e, self.m) for e in exprs], float)
+        return self._need
 
     def wide(self, bounds: dict) -> bool:
         """True when the bounds leave every small hidden count as wide as before."""
-        got = np.diff(self._intervals(bounds), axis=1)[:, 0]
-        return bool(np.all(got >= np.minimum(self.base(), self.m)))
+        system, exprs = self._system(bounds)
+        need = self.need()
+        return all(self._width(system, e, w) >= w for e, w in zip(exprs, need, strict=True))
+
+    @staticmethod
+    def _width(system: Any, expr: dict, cap: float) -> float:
+        """The target's width, or ``cap`` when integer solutions met so far already prove
+        that much (each bound solved comes with one): then no program is solved for it.
+        NaN (not proven) compares as narrow."""
+        if system.wide(expr, cap):
+            return float(cap)
+        low, high = system.intervals([expr])[0]
+        return float(min(high - low, cap))
 
 
 def _runs(hb: np.ndarray) -> list[tuple[int, int]]:

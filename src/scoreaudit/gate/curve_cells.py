@@ -69,7 +69,7 @@ def check_cells(
     ``curve`` is the single attributes' curve (``hide`` its mask), ``full`` the curve with
     every view (the finest one gives the true counts); ``published`` the groups table with
     hidden counts NaN, ``targets`` its small hidden counts as (row, kind) and ``base``
-    their widths without the curve.
+    their widths without the curve (only ``min(base, m)`` is used: they may come capped).
     """
     if not targets or "n_selected" not in curve.columns:  # (hand-made curves in unit tests)
         return hide.copy(), np.zeros(len(curve), dtype=bool)
