@@ -15,6 +15,7 @@ then run from the repository root::
     python benchmarks/mutation.py                      # every module, sampled
     python benchmarks/mutation.py --module curve --all # every mutant of one
     python benchmarks/mutation.py --module publish --function publish_staged --all
+    python benchmarks/mutation.py --module curve --function CurvePlan --function _GroupsCheck.need --all
     python benchmarks/mutation.py --report             # results of the last run
 
 ``--report`` reads the results mutmut stored in ``./mutants`` without running anything.
@@ -86,11 +87,20 @@ def _pick(
     for short in modules:
         keys = sorted(_keys(MODULES[short]))
         if functions:  # mutants of these functions only (nested functions included)
-            keys = [k for k in keys if any(f"x_{f}__mutmut_" in k for f in functions)]
+            keys = [k for k in keys if any(_of(k, f) for f in functions)]
         if not every and sample and len(keys) > sample:
             keys = sorted(random.Random(f"{seed}-{short}").sample(keys, sample))
         names += keys
     return names
+
+
+def _of(key: str, function: str) -> bool:
+    """Whether mutant ``key`` is in ``function``: a function's name, ``Class`` (every
+    method) or ``Class.method`` (mutmut names a method's mutants ``xǁClassǁmethod__...``)."""
+    if "." in function:
+        cls, method = function.split(".", 1)
+        return f"xǁ{cls}ǁ{method}__mutmut_" in key
+    return f"x_{function}__mutmut_" in key or f"xǁ{function}ǁ" in key
 
 
 def report(modules: list[str], names: set[str] | None = None) -> None:

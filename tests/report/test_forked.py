@@ -465,3 +465,15 @@ def test_a_copy_rebuilt_from_what_it_holds_in_place_of_the_result():
     again = _rebuilt(res, changed, removed)
     assert type(again) is type(first) and vars(again).keys() == vars(first).keys()
     assert all(vars(again)[k] is v for k, v in vars(first).items())
+
+
+@linux_only
+def test_a_value_that_cannot_be_sent_leaves_the_calls_here():
+    import threading
+
+    here = os.getpid()
+    lock = threading.Lock()  # cannot be pickled
+    pending = Pending(lambda value: ([os.getpid, os.getpid], 0), n_jobs=2)
+    pending.give(lock)
+    pending.supply([os.getpid, os.getpid])
+    assert pending.result() == [here, here]

@@ -110,40 +110,24 @@ def make_figures(
     ``directory`` (and as PNG too with ``png``).
 
     A figure that fails is reported (``error``) instead of stopping the report. ``n_jobs``
-    processes share the drawing (see :func:`start_figures`); the figures are the same.
+    processes share the drawing (see :class:`FigureWorkers`); the figures are the same.
     """
-    return start_figures(published, lang, n_jobs=n_jobs, directory=directory, png=png).result()
+    workers = FigureWorkers(lang, n_jobs=n_jobs, directory=directory, png=png, base=published)
+    return workers.start(published).result()  # (nothing to send: the children have it)
 
 
 class PendingFigures:
-    """Figures being drawn (:func:`start_figures`); :meth:`result` waits for them.
+    """Figures being drawn (:meth:`FigureWorkers.start`); :meth:`result` waits for them.
 
     ``specs`` are ``(name, caption, draw)`` in the report's order; a ``draw`` that is a
     :class:`_Late` waits for a value given after the children started, so it is taken last.
-    ``workers``: children already forked (:class:`FigureWorkers`) instead of ``n_jobs``.
     """
 
-    def __init__(
-        self,
-        specs: list[tuple[str, str, Any]],
-        directory: str | os.PathLike | None,
-        formats: tuple[str, ...],
-        n_jobs: int | None,
-        workers: FigureWorkers | None = None,
-    ) -> None:
-        self._specs = specs
-        self._scratch: tempfile.TemporaryDirectory[str] | None = None
-        if directory is None:
-            self._scratch = tempfile.TemporaryDirectory()
-            directory = self._scratch.name
-        calls, self._taken, late = _calls(specs, Path(directory), formats)
-        if workers is None:
-            self._pending: Pending[tuple[bytes | None, str | None]] = Pending(
-                calls, n_jobs, leave_last=late
-            )
-        else:
-            self._pending = workers.pending
-            self._pending.supply(calls, late)
+    def __init__(self, specs: list[tuple[str, str, Any]], workers: FigureWorkers) -> None:
+        self._specs, self._workers = specs, workers
+        calls, self._taken, late = _calls(specs, workers.directory, workers.formats)
+        self._pending = workers.pending
+        self._pending.supply(calls, late)
 
     @property
     def forked(self) -> bool:
@@ -163,9 +147,7 @@ class PendingFigures:
 
     def close(self) -> None:
         """Stop the drawing (when the report fails before the figures are used)."""
-        self._pending.close()
-        if self._scratch is not None:
-            self._scratch.cleanup()
+        self._workers.close()
 
 
 def _calls(specs: list[tuple[str, str, Any]], base: Path, formats: tuple[str, ...]):
@@ -181,18 +163,23 @@ def _calls(specs: list[tuple[str, str, Any]], base: Path, formats: tuple[str, ..
 
 
 class FigureWorkers:
-    """Children forked before the gate's first step, for :func:`start_figures`.
+    """Processes that draw the report's figures: :meth:`start` starts drawing the figures
+    of a published result, and the caller may do other work before ``result()``.
 
-    Forked right after the audit, they import matplotlib while this process publishes the
+    With ``n_jobs`` above 1 (-1: one per CPU), children are forked here, at once
+    (:mod:`scoreaudit.report._forked`: Linux only; elsewhere, or with ``n_jobs`` None or 1,
+    everything is drawn in ``result()``; the same figures either way). The report forks
+    them right after the audit: they import matplotlib while this process publishes the
     tables (a quarter of a second each), then are sent the first copy (:meth:`start`) and
-    draw its figures as the children of :func:`start_figures` would: each builds the same
-    list of figures from it. Without children (``n_jobs`` None or 1, or no fork on this
-    system), :meth:`start` draws in this process as before.
+    each builds the same list of figures from it.
 
     With ``base`` (the audit's result, which the children have from the fork), only what
-    the first copy holds in place of ``base``'s own objects is sent (the published tables,
-    160 KB on the README audit, not the 12 MB of its population): the gate makes new
-    objects and never changes the result's (``tests/gate/test_publish_staged.py``).
+    the published copy holds in place of ``base``'s own objects is sent (nothing when it is
+    ``base`` itself; 160 KB of tables on the README audit, not the 12 MB of its
+    population): the gate makes new objects and never changes the result's
+    (``tests/gate/test_publish_staged.py``). With ``curve``, the published copy has no curve
+    yet and the budget curve is drawn, last, from the published curve ``curve`` is given
+    later (``guess``: a provisional one given before it, see :class:`_Late`).
     """
 
     def __init__(
@@ -211,7 +198,7 @@ class FigureWorkers:
             self._scratch = tempfile.TemporaryDirectory()
             directory = self._scratch.name
         self.directory = Path(directory)
-        self._formats = ("svg", "png") if png else ("svg",)
+        self.formats = ("svg", "png") if png else ("svg",)
         self._lang, self._curve, self._guess, self._base = lang, curve, guess, base
         self.pending: Pending[tuple[bytes | None, str | None]] = Pending(
             self._child_calls, n_jobs, warm=_plots
@@ -222,13 +209,13 @@ class FigureWorkers:
 
     def _child_calls(self, sent: Any) -> tuple[list, int]:
         first = sent if self._base is None else _rebuilt(self._base, *sent)
-        work, _, late = _calls(self._specs(first), self.directory, self._formats)
+        work, _, late = _calls(self._specs(first), self.directory, self.formats)
         return work, late
 
     def start(self, first: Any) -> PendingFigures:
         """Draw the figures of ``first`` (the gate's first copy)."""
         self.pending.give(first if self._base is None else _delta(self._base, first))
-        return PendingFigures(self._specs(first), self.directory, self._formats, None, self)
+        return PendingFigures(self._specs(first), self)
 
     def close(self) -> None:
         """Stop the children (no-op once the figures are gathered); remove the scratch."""
@@ -255,34 +242,11 @@ def _rebuilt(base: Any, changed: dict[str, Any], removed: list[str]) -> Any:
     return out
 
 
-def start_figures(
-    published: Any,
-    lang: str,
-    *,
-    n_jobs: int | None = None,
-    directory: str | os.PathLike | None = None,
-    png: bool = False,
-    curve: Later[Any] | None = None,
-    guess: Later[Any] | None = None,
-) -> PendingFigures:
-    """Start drawing the report's figures; the caller may do other work before ``result()``.
-
-    With ``n_jobs`` above 1 (-1: one per CPU), forked processes start drawing at once and
-    this process joins them when ``result()`` is called (:mod:`scoreaudit.report._forked`:
-    Linux only; elsewhere everything is drawn in ``result()``). Same figures either way.
-    With ``curve``, ``published`` has no curve yet and the budget curve is drawn, last, from
-    the published curve ``curve`` is given later (``guess``: a provisional one given
-    before it, see :class:`_Late`). matplotlib is imported by whichever process draws first.
-    """
-    specs = figure_specs(published, lang, curve=curve, guess=guess)
-    return PendingFigures(specs, directory, ("svg", "png") if png else ("svg",), n_jobs)
-
-
 def figure_specs(
     published: Any, lang: str, *, curve: Later[Any] | None = None, guess: Later[Any] | None = None
 ) -> list[tuple[str, str, Any]]:
     """The report's figures of ``published``, in order: ``(name, caption, draw)`` each
-    (see :func:`start_figures` for ``curve`` and ``guess``)."""
+    (see :class:`FigureWorkers` for ``curve`` and ``guess``)."""
     raw = published
     published = labelled_copy(raw, lang)  # figures show the tables' labels
     singles = _single_attributes(raw)

@@ -131,10 +131,14 @@ class Pending(Generic[T]):
     def give(self, value: Any) -> None:
         """The value the children make their calls from (see the class docstring): pickled
         once here, written to each child's pipe from a thread (a child reads it once warm)."""
-        if self._values:
+        if not self._values:
+            return
+        try:
             data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            self._post = threading.Thread(target=_post_all, args=(self._values, data), daemon=True)
-            self._post.start()
+        except Exception:  # an empty message: the children make no call, this process does
+            data = b""
+        self._post = threading.Thread(target=_post_all, args=(self._values, data), daemon=True)
+        self._post.start()
 
     def _start(self, n_children: int) -> None:
         # Frozen objects are left alone by the children's collections, which would otherwise
@@ -352,7 +356,10 @@ def _child(
             if value_in is not None:  # made from the value the parent gives
                 if not value_in.poll(CHILD_TIMEOUT):
                     raise TimeoutError("no value from the parent")
-                calls = calls(pickle.loads(value_in.recv_bytes()))[0]  # type: ignore[operator]
+                data = value_in.recv_bytes()
+                if not data:  # the parent could not send it
+                    raise ValueError("no value from the parent")
+                calls = calls(pickle.loads(data))[0]  # type: ignore[operator]
             while (i := _claim(counter, len(calls))) is not None:  # type: ignore[arg-type]
                 results[i] = calls[i]()  # type: ignore[index]
         except BaseException:  # the parent makes what is missing
