@@ -231,14 +231,32 @@ def test_a_value_given_after_the_fork_reaches_the_child_that_needs_it():
     from scoreaudit.report._forked import Later
 
     here = os.getpid()
-    later = Later(pack=lambda v: v * 2, unpack=lambda sent: sent + 1)
+    later = Later()
     pending = Pending([lambda: _late(later), lambda: (0, os.getpid())], n_jobs=3)
     time.sleep(0.3)  # both children have taken their call; the first one waits
-    later.give(20)
+    later.give({"curve": [20]})  # after the fork: the child has it only from the pipe
     value, pid = pending.result()[0]
     later.close()
-    assert pid != here and value == 41  # unpack(pack(20)): what the child was sent
-    assert later.get() == 20  # here: the value itself
+    assert pid != here and value == {"curve": [20]}
+    assert later.get() == {"curve": [20]}
+
+
+@linux_only
+def test_a_later_value_that_cannot_be_sent_is_used_here():
+    import threading
+    import time
+
+    from scoreaudit.report._forked import Later
+
+    here = os.getpid()
+    later = Later()
+    lock = threading.Lock()  # cannot be pickled
+    pending = Pending([lambda: _late(later), lambda: (0, os.getpid())], n_jobs=3)
+    time.sleep(0.3)
+    later.give(lock)
+    got = pending.result()[0]
+    later.close()
+    assert got == (lock, here)  # the child's call failed at once: made here
 
 
 @linux_only

@@ -131,14 +131,8 @@ class Pending(Generic[T]):
     def give(self, value: Any) -> None:
         """The value the children make their calls from (see the class docstring): pickled
         once here, written to each child's pipe from a thread (a child reads it once warm)."""
-        if not self._values:
-            return
-        try:
-            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # an empty message: the children make no call, this process does
-            data = b""
-        self._post = threading.Thread(target=_post_all, args=(self._values, data), daemon=True)
-        self._post.start()
+        if self._values:
+            self._post = _send(self._values, value)
 
     def _start(self, n_children: int) -> None:
         # Frozen objects are left alone by the children's collections, which would otherwise
@@ -231,10 +225,9 @@ class Pending(Generic[T]):
 class Later(Generic[T]):
     """A value this process has only after the children are forked, for the call that needs it.
 
-    :meth:`give` keeps the value here and sends ``pack(value)`` to the children (from a
-    thread: a pipe holds 64 KiB and a child reads only when it comes to the call);
-    :meth:`get` returns the value given, here, and ``unpack`` of what was sent, in a child,
-    which waits for it at most :data:`CHILD_TIMEOUT` seconds (then its call fails and this
+    :meth:`give` keeps the value here and sends it to the children (as :meth:`Pending.give`
+    does); :meth:`get` returns the value given, here, and what was sent, in a child, which
+    waits for it at most :data:`CHILD_TIMEOUT` seconds (then its call fails and this
     process makes it). The calls that ask for it go last, left to the children
     (``Pending(..., leave_last=k)``).
 
@@ -248,13 +241,8 @@ class Later(Generic[T]):
     >>> later.close()
     """
 
-    def __init__(
-        self,
-        pack: Callable[[T], Any] = lambda value: value,
-        unpack: Callable[[Any], T] = lambda sent: sent,
-    ) -> None:
+    def __init__(self) -> None:
         self._owner = os.getpid()
-        self._pack, self._unpack = pack, unpack
         self._given: list[T] = []
         self._receive: Any = None
         self._send: Any = None
@@ -269,9 +257,7 @@ class Later(Generic[T]):
         """The value: kept here, sent to the children."""
         self._given[:] = [value]
         if self._send is not None:
-            sent = self._pack(value)
-            self._post = threading.Thread(target=_post, args=(self._send, sent), daemon=True)
-            self._post.start()
+            self._post = _send([self._send], value)
 
     def ready(self) -> bool:
         """Whether :meth:`get` would return at once (given here, or arrived in a child)."""
@@ -291,7 +277,7 @@ class Later(Generic[T]):
                 raise RuntimeError("Later.get() before give()")
             if self._receive is None or not self._receive.poll(CHILD_TIMEOUT):
                 raise TimeoutError("no value from the parent")
-            self._given[:] = [self._unpack(self._receive.recv())]
+            self._given[:] = [_received(self._receive)]
         return self._given[0]
 
     def close(self) -> None:
@@ -307,7 +293,21 @@ class Later(Generic[T]):
         self._receive = self._send = self._post = None
 
 
-def _post_all(pipes: list[Any], data: bytes) -> None:
+def _send(pipes: list[Any], value: Any) -> threading.Thread:
+    """Send ``value`` down each pipe, from a thread (a pipe holds 64 KiB and a child reads
+    only when it comes to it). Pickled here first: a thread that runs Python while this
+    process solves a program slows the solver down, writing bytes does not. A value that
+    cannot be pickled goes as an empty message: the child's calls fail and are made here."""
+    try:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        data = b""
+    thread = threading.Thread(target=_post, args=(pipes, data), daemon=True)
+    thread.start()
+    return thread
+
+
+def _post(pipes: list[Any], data: bytes) -> None:
     for pipe in pipes:
         try:
             pipe.send_bytes(data)
@@ -315,11 +315,12 @@ def _post_all(pipes: list[Any], data: bytes) -> None:
             pass
 
 
-def _post(send: Any, value: Any) -> None:
-    try:
-        send.send(value)
-    except (OSError, ValueError):  # closed, or no child left to read it
-        pass
+def _received(pipe: Any) -> Any:
+    """What :func:`_send` sent (the pipe already polled)."""
+    data = pipe.recv_bytes()
+    if not data:  # the parent could not send it
+        raise ValueError("no value from the parent")
+    return pickle.loads(data)
 
 
 def _claim(counter: Any, n: int) -> int | None:
@@ -356,10 +357,7 @@ def _child(
             if value_in is not None:  # made from the value the parent gives
                 if not value_in.poll(CHILD_TIMEOUT):
                     raise TimeoutError("no value from the parent")
-                data = value_in.recv_bytes()
-                if not data:  # the parent could not send it
-                    raise ValueError("no value from the parent")
-                calls = calls(pickle.loads(data))[0]  # type: ignore[operator]
+                calls = calls(_received(value_in))[0]  # type: ignore[operator]
             while (i := _claim(counter, len(calls))) is not None:  # type: ignore[arg-type]
                 results[i] = calls[i]()  # type: ignore[index]
         except BaseException:  # the parent makes what is missing
