@@ -22,7 +22,7 @@ Design rules, shared by all figures
   the audit's ``min_cell`` files, or selected files) and says so on the figure.
 
 :func:`save_figure` writes a figure as SVG and PNG; the SVG is byte-for-byte reproducible
-(:func:`figure_bytes`: the same bytes, in memory).
+(:func:`figure_bytes`: the same bytes, in memory; :func:`write_figure_bytes` writes them).
 
 Examples
 --------
@@ -52,7 +52,7 @@ from scoreaudit.plots.distribution import score_ecdf
 from scoreaudit.plots.heatmap import intersection_heatmap
 from scoreaudit.plots.rates import disparity_forest, selection_rates
 from scoreaudit.plots.save import SVG_HASHSALT as SVG_HASHSALT
-from scoreaudit.plots.save import figure_bytes, save_figure
+from scoreaudit.plots.save import figure_bytes, save_figure, write_figure_bytes
 
 __all__ = [
     "budget_curve",
@@ -63,4 +63,5 @@ __all__ = [
     "save_figure",
     "score_ecdf",
     "selection_rates",
+    "write_figure_bytes",
 ]

@@ -40,10 +40,22 @@ def save_figure(
     ...     [p.name for p in paths]
     ['demo.svg', 'demo.png']
     """
+    return write_figure_bytes(figure_bytes(fig, formats), path_without_suffix)
+
+
+def write_figure_bytes(drawn: dict[str, bytes], path_without_suffix: str | Path) -> list[Path]:
+    """Write :func:`figure_bytes`'s answer as :func:`save_figure` writes a figure; the paths.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     [p.name for p in write_figure_bytes({"svg": b"<svg/>"}, os.path.join(tmp, "a.svg"))]
+    ['a.svg']
+    """
     base = Path(path_without_suffix)
     if base.suffix.lower() in (".svg", ".png"):
         base = base.with_suffix("")
-    drawn = figure_bytes(fig, formats)
     base.parent.mkdir(parents=True, exist_ok=True)
     out = []
     for fmt, data in drawn.items():

@@ -376,22 +376,14 @@ def _draw_late(
     guessed = draw.guessed(formats)
     published = draw.curve.get()
     if guessed is not None and _same_curve(guessed[0], published):
-        return _write_figure(guessed[1], path), None
+        _plots().write_figure_bytes(guessed[1], path)
+        return guessed[1]["svg"], None
     return _draw_one(draw, path, formats)
 
 
 def _same_curve(a: Any, b: Any) -> bool:
     """Equal tables: same columns, types, index and values (blanks in the same places)."""
     return isinstance(a, type(b)) and bool(a.equals(b)) and list(a.columns) == list(b.columns)
-
-
-def _write_figure(drawn: dict[str, bytes], path: Path) -> bytes:
-    """Write the bytes of :func:`scoreaudit.plots.figure_bytes` as :func:`_draw_one` would
-    save the figure; the SVG's bytes."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for fmt, data in drawn.items():
-        path.with_name(f"{path.name}.{fmt}").write_bytes(data)
-    return drawn["svg"]
 
 
 def _draw_one(draw: Any, path: Path, formats: tuple[str, ...]) -> tuple[bytes | None, str | None]:
