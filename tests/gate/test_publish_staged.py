@@ -11,7 +11,7 @@ import pytest
 from helpers import tied_two_attribute_audit as _audit
 
 import scoreaudit as sa
-from scoreaudit.gate import curve_cells
+from scoreaudit.gate import _solver, curve_cells
 from scoreaudit.gate.publish import publish, publish_staged, with_curve
 
 
@@ -134,15 +134,16 @@ def test_a_whole_optimum_enters_the_pool_only_if_it_meets_every_count(monkeypatc
     solution proves a width without an integer program); one that misses a published count
     (here: a solver's point moved by one file) must not be."""
     moved, answers = [], []
-    real = curve_cells.linprog
+    real = _solver.LinearPrograms.minimize
 
-    def shifted(*args, **kwargs):
-        res = real(*args, **kwargs)
-        if res.status == 0 and not moved and np.allclose(res.x, np.round(res.x)):
-            res.x = np.round(res.x)
-            res.x[np.argmax(res.x)] += 1.0  # whole, but no longer a solution
-            moved.append(res.x)
-        return res
+    def shifted(self, c, **kwargs):
+        found = real(self, c, **kwargs)
+        if found is not None and not moved and np.allclose(found[1], np.round(found[1])):
+            x = np.round(found[1])
+            x[np.argmax(x)] += 1.0  # whole, but no longer a solution
+            moved.append(x)
+            return found[0], x
+        return found
 
     solves = curve_cells._Model._solves
 
@@ -151,7 +152,7 @@ def test_a_whole_optimum_enters_the_pool_only_if_it_meets_every_count(monkeypatc
         answers.append((any(y is m or np.array_equal(y, m) for m in moved), ok))
         return ok
 
-    monkeypatch.setattr(curve_cells, "linprog", shifted)
+    monkeypatch.setattr(_solver.LinearPrograms, "minimize", shifted)
     monkeypatch.setattr(curve_cells._Model, "_solves", spy)
     r = _audit(seed, level)
     first, finish = publish_staged(r)

@@ -13,7 +13,8 @@ published curve count, the budget totals), bounds every small hidden count of th
 table and, while one is narrower than the groups table alone leaves it (``min_cell``, or
 less where nothing could give more), hides the curve of one attribute of that count.
 
-Each bound is a linear program first (HiGHS); its optimum is a file count at every
+Each bound is a linear program first (HiGHS, every one from the previous one's optimum:
+:class:`~scoreaudit.gate._solver.LinearPrograms`); its optimum is a file count at every
 (increment, cell), and when it is a whole number everywhere it is an integer solution, so
 the integer bound is the same. Otherwise the integer program is solved (node-limited; an
 unfinished one counts as narrow).
@@ -37,11 +38,10 @@ import itertools
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 from scipy.sparse import csr_matrix
 
 from scoreaudit.core.vocab import SEP
-from scoreaudit.gate._solver import milp
+from scoreaudit.gate._solver import LinearPrograms, milp
 
 __all__ = ["MAX_PROGRAMS", "MAX_VARIABLES", "MIN_BUDGETS", "check_cells", "fitted_cells"]
 
@@ -200,6 +200,7 @@ class _Model:
         cols = np.concatenate([later - self.n_cells, later])
         self.A_ub = csr_matrix((data, (rows, cols)), shape=(later.size, nv))
         self.b_ub = np.zeros(later.size)
+        self._linear: LinearPrograms | None = None
         if truth is not None:
             self._admit(truth)
 
@@ -333,25 +334,23 @@ class _Model:
     def _relaxed(self, c: np.ndarray) -> list[tuple[float | None, bool]]:
         """min and max of ``c @ y`` over real counts (None: infeasible), each with whether
         the optimum is whole (then it is the integer optimum too: it is kept as a witness)."""
+        if self._linear is None:  # one set of constraints for all: warm starts
+            self._linear = LinearPrograms(self.A_ub, self.b_ub, self.A_eq, self.b_eq)
         out: list[tuple[float | None, bool]] = []
         for sign in (1.0, -1.0):
             self._spend(1)
-            res = linprog(
-                sign * c,
-                A_ub=self.A_ub,
-                b_ub=self.b_ub,
-                A_eq=self.A_eq,
-                b_eq=self.b_eq,
-                bounds=(0, None),
-                method="highs",
-            )
-            if res.status != 0:
+            found = self._linear.minimize(sign * c, accept=self._is_whole)
+            if found is None:
                 out.append((None, False))
                 continue
-            y = np.round(res.x)
-            whole = bool(np.allclose(res.x, y, atol=1e-7)) and self._admit(y)
-            out.append((sign * float(res.fun), whole))
+            fun, x = found
+            out.append((sign * fun, self._is_whole(x) and self._admit(np.round(x))))
         return out
+
+    def _is_whole(self, x: np.ndarray) -> bool:
+        """Whether a solution of the linear program is an integer one too (a witness)."""
+        y = np.round(x)
+        return bool(np.allclose(x, y, atol=1e-7)) and self._solves(y)
 
     def _whole(self, c: np.ndarray, sign: float) -> float | None:
         """The same over whole counts; None when the search stops unfinished (not proven)."""
