@@ -39,6 +39,7 @@ MODULES = {
     "complements": "scoreaudit.gate.complements",
     "curve": "scoreaudit.gate.curve",
     "curve_cells": "scoreaudit.gate.curve_cells",
+    "solver": "scoreaudit.gate._solver",
     "attack": "scoreaudit.gate.attack",
     "aggregate_gate": "scoreaudit.gate.aggregate",
     "funnel_gate": "scoreaudit.gate.funnel",

@@ -143,3 +143,145 @@ def test_the_published_curve_is_the_one_of_programs_solved_from_scratch(monkeypa
     assert len(solved) > 60, "the curves were checked by linear programs"
     for a, b in zip(ours, theirs, strict=True):
         assert a.equals(b)
+
+
+def _models(monkeypatch) -> tuple[list, list, list]:
+    """Spies on the curve check: (models with the work they were given, linear solves,
+    integer solves), each solve recorded with the object that made it."""
+    from scoreaudit.gate import curve_cells
+
+    models, linear, integer = [], [], []
+    init, minimize, whole = (
+        curve_cells._Model.__init__,
+        _solver.LinearPrograms.minimize,
+        curve_cells._Model._whole,
+    )
+
+    def spy_init(self, shown, full, groups, published, audit_count, work):
+        init(self, shown, full, groups, published, audit_count, work)
+        models.append((self, work))
+
+    def spy_minimize(self, c, **kwargs):
+        linear.append(self)
+        return minimize(self, c, **kwargs)
+
+    def spy_whole(self, c, sign):
+        integer.append(self)
+        return whole(self, c, sign)
+
+    monkeypatch.setattr(curve_cells._Model, "__init__", spy_init)
+    monkeypatch.setattr(_solver.LinearPrograms, "minimize", spy_minimize)
+    monkeypatch.setattr(curve_cells._Model, "_whole", spy_whole)
+    return models, linear, integer
+
+
+def test_each_program_counts_against_the_work_limit(monkeypatch):
+    """A linear program costs one, an integer one INTEGER_COST: the limit is a count of
+    programs, the same on every machine."""
+    from scoreaudit.gate import curve_cells
+
+    models, linear, integer = _models(monkeypatch)
+    for args in CHECKED[:6]:
+        publish(_audit(*args))
+    assert linear
+    for model, work in models:
+        n_linear = sum(lp is model._linear for lp in linear)
+        n_integer = sum(m is model for m in integer)
+        assert model.work == work - n_linear - curve_cells.INTEGER_COST * n_integer
+
+
+def test_whole_is_whole_to_the_solvers_tolerance_only(monkeypatch):
+    """An optimum is an integer solution when every count is whole (to 1e-7: solver noise)
+    and the rounded counts meet every published count; a fractional point whose rounding
+    happens to be a solution is not one (its value is not the rounded point's)."""
+    models, _, _ = _models(monkeypatch)
+    publish(_audit(23, True))
+    model = models[0][0]
+    truth = model.pool[0]
+    assert model._is_whole(truth)
+    small, large = int(np.argmin(truth)), int(np.argmax(truth))
+    assert truth[large] >= 10
+    for where, delta, whole in ((small, 5e-8, True), (small, 0.3, False), (large, 0.3, False)):
+        x = truth.copy()
+        x[where] += delta
+        assert np.array_equal(np.round(x), truth)
+        assert model._is_whole(x) is whole
+    moved = truth.copy()
+    moved[large] += 1.0
+    assert not model._is_whole(moved)  # whole, but no solution
+
+
+def test_whole_optima_met_become_witnesses(monkeypatch):
+    """Every whole linear optimum that meets the published counts joins the pool (it proves
+    widths later without a program)."""
+    models, linear, _ = _models(monkeypatch)
+    answers = []
+    real = _solver.LinearPrograms.minimize
+
+    def keep(self, c, **kwargs):
+        found = real(self, c, **kwargs)
+        answers.append((self, found))
+        return found
+
+    monkeypatch.setattr(_solver.LinearPrograms, "minimize", keep)
+    for args in CHECKED[:4]:
+        publish(_audit(*args))
+    met = 0
+    for model, _ in models:
+        for lp, found in answers:
+            if lp is model._linear and found is not None and model._is_whole(found[1]):
+                met += 1
+                assert any(np.array_equal(np.round(found[1]), y) for y in model.pool)
+    assert met > 0
+
+
+def test_the_readme_audit_is_proven_with_one_integer_program(monkeypatch):
+    """On the README audit an optimum reached from the previous one is fractional where the
+    one from scratch is whole: solved again from scratch, the check needs the same single
+    integer program as with every linear program from scratch (four otherwise)."""
+    from pathlib import Path
+
+    import scoreaudit as sa
+    from scoreaudit.data.io import read_data
+
+    root = Path(__file__).parents[2]
+    pop = sa.Population(
+        read_data(root / "data/synthetic/c2sg_100k.parquet"),
+        protected=["gender", "age_band", "family_status"],
+    )
+    r = sa.audit(
+        pop,
+        sa.examples.model("c2sg-reconstruction"),
+        policy=sa.Budget(share=0.05),
+        reference={"gender": "man"},
+        threshold_free=False,
+    )
+    _, linear, integer = _models(monkeypatch)
+    publish(r)
+    assert (len(linear), len(integer)) == (6, 1)
+
+
+def test_each_solve_goes_on_from_the_previous_optimum():
+    """Bounds of counts of a transport table (the curve check's kind of program: min then
+    max of a sum of cells): from the previous optimum the primal simplex needs fewer
+    iterations in all than solving each from scratch (the dual simplex from the previous
+    basis needs more: 1,000 against 500 here)."""
+    from scipy.sparse import identity, kron, vstack
+
+    rng = np.random.default_rng(0)
+    m = 25
+    supply = rng.integers(5, 50, m).astype(float)
+    demand = rng.multinomial(int(supply.sum()), np.ones(m) / m).astype(float)
+    A_eq = vstack([kron(identity(m), np.ones((1, m))), kron(np.ones((1, m)), identity(m))])
+    args = (csr_matrix((0, m * m)), np.zeros(0), A_eq.tocsr(), np.concatenate([supply, demand]))
+    cells = [np.isin(np.arange(m * m), rng.choice(m * m, 40, replace=False)) for _ in range(4)]
+    objectives = [sign * t.astype(float) for t in cells for sign in (1.0, -1.0)]
+
+    def iterations(programs, c):
+        programs.minimize(c)
+        return programs._highs.getInfo().simplex_iteration_count
+
+    warm = _solver.LinearPrograms(*args)
+    went_on = [iterations(warm, c) for c in objectives][1:]
+    scratch = [iterations(_solver.LinearPrograms(*args), c) for c in objectives][1:]
+    assert sum(went_on) < 0.75 * sum(scratch)

@@ -103,3 +103,39 @@ def test_every_integer_program_of_the_gate_stops_at_a_node_count(monkeypatch):
     for opts in programs:
         assert opts["node_limit"] <= _solver.ATTACK_NODES
         assert opts["time_limit"] >= _solver.LAST_RESORT_SECONDS
+
+
+_BANNER_SCRIPT = """
+import threading
+import numpy as np
+from scipy.sparse import csr_matrix
+from scoreaudit.gate import _solver, quiet_highs
+
+def solve():
+    lp = _solver.LinearPrograms(csr_matrix(np.ones((1, 2))), np.array([4.0]),
+                                csr_matrix((0, 2)), np.zeros(0))
+    print("min", lp.minimize(np.array([-1.0, 0.0]))[0], flush=True)
+
+if {first_here}:
+    quiet_highs()
+thread = threading.Thread(target=solve)
+thread.start()
+thread.join()
+"""
+
+
+@posix_only
+@pytest.mark.parametrize("first_here", [True, False])
+def test_highs_prints_nothing_once_made_quietly_in_the_main_thread(first_here):
+    """HiGHS prints a banner when a process makes its first solver; made quietly in the
+    main thread first (as ``scoreaudit serve`` does), a solve in another thread prints
+    nothing (without it, the banner shows: the test can fail)."""
+    import subprocess
+    import sys
+
+    script = _BANNER_SCRIPT.format(first_here=first_here)
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    assert ("HiGHS" in out) is not first_here
+    assert "min -4.0" in out

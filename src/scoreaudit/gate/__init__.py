@@ -8,6 +8,7 @@ the results from counts and to funnels. The gate needs only counts, so it sits b
 objects and every output (report, terminal, web page, ``AuditResult.published()``) calls it.
 """
 
+from scoreaudit.gate._solver import quiet_highs
 from scoreaudit.gate.publish import PublishedResult, Suppression, publish
 
-__all__ = ["PublishedResult", "Suppression", "publish"]
+__all__ = ["PublishedResult", "Suppression", "publish", "quiet_highs"]

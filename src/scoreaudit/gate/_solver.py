@@ -96,7 +96,7 @@ class LinearPrograms:
     def __init__(
         self, A_ub: csr_matrix, b_ub: np.ndarray, A_eq: csr_matrix, b_eq: np.ndarray
     ) -> None:
-        import highspy  # the curve check only: not on every import of the gate
+        import highspy  # the curve check only: not on every import of the gate (50 ms)
 
         matrix = csr_matrix(vstack([A_ub, A_eq], format="csr"))
         lp = highspy.HighsLp()
@@ -110,9 +110,7 @@ class LinearPrograms:
         lp.a_matrix_.start_ = matrix.indptr
         lp.a_matrix_.index_ = matrix.indices
         lp.a_matrix_.value_ = matrix.data
-        with silenced_stdout():  # HiGHS prints a banner once per process, at the first one
-            self._highs = highspy.Highs()
-        self._highs.setOptionValue("output_flag", False)
+        self._highs = quiet_highs()
         self._highs.passModel(lp)
         self._optimal = highspy.HighsModelStatus.kOptimal
         self._columns = np.arange(matrix.shape[1], dtype=np.int32)
@@ -154,6 +152,28 @@ class LinearPrograms:
     def _optimum(self) -> tuple[float, np.ndarray]:
         h = self._highs
         return float(h.getInfo().objective_function_value), np.array(h.getSolution().col_value)
+
+
+def quiet_highs() -> Any:
+    """A ``highspy.Highs`` that prints nothing.
+
+    HiGHS prints a two-line banner to standard output when the first solver of a process is
+    made, before any option can be set: the first is made with standard output silenced,
+    which :func:`silenced_stdout` does in the main thread only. A program that solves in
+    other threads (``scoreaudit serve``'s jobs) calls this once from the main thread first.
+
+    Examples
+    --------
+    >>> status, shown = quiet_highs().getOptionValue("output_flag")
+    >>> shown
+    False
+    """
+    import highspy
+
+    with silenced_stdout():
+        highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    return highs
 
 
 @contextmanager

@@ -85,11 +85,13 @@ def serve(
     """
     import uvicorn
 
+    from scoreaudit.gate import quiet_highs
     from scoreaudit.web.app import create_app
 
     if max_upload_mb <= 0:
         raise ScoreAuditError.from_key("err_serve_upload_mb")
     sock = bind_socket(host, port)
+    quiet_highs()  # here, in the main thread: the jobs' threads cannot silence its banner
     workdir = Path(tempfile.mkdtemp(prefix="scoreaudit-web-"))
     atexit.register(shutil.rmtree, workdir, True)
     app = create_app(workdir, max_upload_mb=max_upload_mb, lang=lang)
