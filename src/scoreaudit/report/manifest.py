@@ -32,6 +32,7 @@ DEPENDENCIES = (
     "numpy",
     "pandas",
     "scipy",
+    "highspy",  # the curve check's linear programs (which curve rows are hidden)
     "scikit-learn",
     "matplotlib",
     "jinja2",

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -574,7 +575,8 @@ def _write_report(
         if kind in AGGREGATE_KINDS and "random_state" in (result.config or {})
         else None
     )
-    manifest = build_manifest(
+    manifest = partial(
+        build_manifest,
         result,
         data_path=data_path,
         model_path=model_path,
@@ -586,7 +588,7 @@ def _write_report(
         return page.write_to(
             out_dir,
             result,
-            manifest,
+            manifest(),
             lang=lang,
             formats=formats,
             force=force,
@@ -603,7 +605,7 @@ def _write_audit_files(
     tmp: Path,
     lang: str,
     formats: tuple[str, ...],
-    manifest: Mapping[str, Any],
+    manifest: Callable[[], Mapping[str, Any]],
     min_cell: int | None,
     gate: Mapping[str, Any],
     step: Any,
@@ -614,7 +616,9 @@ def _write_audit_files(
     The figures are started first (in other processes with ``n_jobs``): all but the budget
     curve as soon as the gate has published the other tables, while it checks the curve;
     then the tables are written and the pages' tables built; results.json (which lists the
-    figures drawn) and the pages wait for the figures.
+    figures drawn) and the pages wait for the figures. ``manifest`` is built once the
+    figures are started (it reads package metadata and hashes the input files: off the
+    figures' path).
     """
     step("suppress")
     early = None
@@ -622,9 +626,10 @@ def _write_audit_files(
         fig_dir = tmp / "figures" if ("figures" in formats or "png" in formats) else None
         early = _EarlyFigures(result, lang, min_cell, gate, fig_dir, "png" in formats, n_jobs)
     try:
+        man = manifest()
         if early is not None:
             early.finish_gate()
-        p = _prepare(result, lang, min_cell=min_cell, manifest=manifest, gate=gate)
+        p = _prepare(result, lang, min_cell=min_cell, manifest=man, gate=gate)
         step("figures")
         files: dict[str, Any] = {
             "results": lambda: results_json(result, _prepared=p),
