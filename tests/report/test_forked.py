@@ -42,6 +42,27 @@ def test_children_take_calls_when_asked_for_processes():
     assert here in pids and set(pids) - {here}, "the parent and a child both made calls"
 
 
+@linux_only
+def test_children_draw_with_the_collector_off_and_the_parent_keeps_it():
+    """A child's garbage goes with the child (it leaves by os._exit): its collector is off,
+    this process's is left as it was."""
+    import gc
+
+    here = os.getpid()
+    for _ in range(20):
+        made = Pending([_slow_collector] * 12, n_jobs=2).result()
+        if {pid for pid, _ in made} - {here}:
+            break
+    assert {on for pid, on in made if pid != here} == {False}
+    assert {on for pid, on in made if pid == here} <= {True} and gc.isenabled()
+
+
+def _slow_collector() -> tuple[int, bool]:
+    import gc
+
+    return _slow_pid(), gc.isenabled()
+
+
 def _slow_pid() -> int:
     import time
 

@@ -346,8 +346,11 @@ def _child(
     """A child's work: take calls until none is left, then send their results at once.
 
     Sent at the end rather than one by one: a pipe holds 64 KiB, so a large result would
-    block the child until the parent reads, which it does only after its own share.
+    block the child until the parent reads, which it does only after its own share. The
+    cyclic collector is off: a child lives for a few figures and leaves by ``os._exit``,
+    which frees their garbage at once (the collections took 5% of the drawing).
     """
+    gc.disable()
     results: dict[int, Any] = {}
     with warnings.catch_warnings(record=True) as caught:
         warnings.filters[:] = filters  # type: ignore[index]  # a list at run time
