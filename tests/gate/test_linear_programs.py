@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import readme_audit
 from helpers import tied_two_attribute_audit as _audit
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -239,23 +240,7 @@ def test_the_readme_audit_is_proven_with_one_integer_program(monkeypatch):
     """On the README audit an optimum reached from the previous one is fractional where the
     one from scratch is whole: solved again from scratch, the check needs the same single
     integer program as with every linear program from scratch (four otherwise)."""
-    from pathlib import Path
-
-    import scoreaudit as sa
-    from scoreaudit.data.io import read_data
-
-    root = Path(__file__).parents[2]
-    pop = sa.Population(
-        read_data(root / "data/synthetic/c2sg_100k.parquet"),
-        protected=["gender", "age_band", "family_status"],
-    )
-    r = sa.audit(
-        pop,
-        sa.examples.model("c2sg-reconstruction"),
-        policy=sa.Budget(share=0.05),
-        reference={"gender": "man"},
-        threshold_free=False,
-    )
+    r = readme_audit(threshold_free=False)
     _, linear, integer = _models(monkeypatch)
     publish(r)
     assert (len(linear), len(integer)) == (6, 1)

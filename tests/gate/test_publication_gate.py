@@ -3,8 +3,7 @@ every hidden count from the published files (tests/attack_report.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import helpers
 import numpy as np
 import pandas as pd
 import pytest
@@ -177,21 +176,9 @@ def _acc(coefs, const, t, sign):
 
 @pytest.fixture(scope="module")
 def readme_audit(tmp_path_factory):
-    import scoreaudit as sa
-    from scoreaudit.data.io import read_data
     from scoreaudit.report import write_report
 
-    root = Path(__file__).parents[2]
-    pop = sa.Population(
-        read_data(root / "data/synthetic/c2sg_100k.parquet"),
-        protected=["gender", "age_band", "family_status"],
-    )
-    r = sa.audit(
-        pop,
-        sa.examples.model("c2sg-reconstruction"),
-        policy=sa.Budget(share=0.05),
-        reference={"gender": "man"},
-    )
+    r = helpers.readme_audit()
     r.explanation = r.explain()
     out = tmp_path_factory.mktemp("readme") / "report"
     write_report(r, out, formats=("json", "csv"))
