@@ -77,11 +77,10 @@ class LinearPrograms:
     curve check (2,280 counts, six objectives over the same constraints) each takes about
     3,000 dual simplex iterations. After one optimum the basis stays feasible for any other
     objective, so HiGHS's primal simplex goes on from it (1 to 140 iterations there),
-    through highspy, HiGHS's own Python interface (scipy does not
-    expose a warm start). A solve that ends otherwise than at an optimum, or at one the
-    caller does not accept, is done again from scratch with HiGHS's default method (presolve,
-    dual simplex), as linprog would. The optimal value is the constraints' own, whichever
-    vertex attains it.
+    through highspy, HiGHS's own Python interface (scipy does not expose a warm start). A
+    solve that ends otherwise than at an optimum, or at one the caller does not accept, is
+    done again from scratch with HiGHS's default method (presolve, dual simplex), as linprog
+    would. The optimal value is the constraints' own, whichever vertex attains it.
 
     Examples
     --------
