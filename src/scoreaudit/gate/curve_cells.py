@@ -344,7 +344,10 @@ class _Model:
                 out.append((None, False))
                 continue
             fun, x = found
-            out.append((sign * fun, self._is_whole(x) and self._admit(np.round(x))))
+            whole = self._is_whole(x)
+            if whole:  # an integer solution that meets every count: a witness
+                self.pool.append(np.round(x))
+            out.append((sign * fun, whole))
         return out
 
     def _is_whole(self, x: np.ndarray) -> bool:
