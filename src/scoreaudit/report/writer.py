@@ -616,9 +616,8 @@ def _write_audit_files(
     The figures are started first (in other processes with ``n_jobs``): all but the budget
     curve as soon as the gate has published the other tables, while it checks the curve;
     then the tables are written and the pages' tables built; results.json (which lists the
-    figures drawn) and the pages wait for the figures. ``manifest`` is built once the
-    figures are started (it reads package metadata and hashes the input files: off the
-    figures' path).
+    figures drawn) and the pages wait for the figures. ``manifest`` is built after the
+    gate (it reads package metadata and hashes the input files: off the figures' path).
     """
     step("suppress")
     early = None
@@ -626,9 +625,9 @@ def _write_audit_files(
         fig_dir = tmp / "figures" if ("figures" in formats or "png" in formats) else None
         early = _EarlyFigures(result, lang, min_cell, gate, fig_dir, "png" in formats, n_jobs)
     try:
-        man = manifest()
         if early is not None:
             early.finish_gate()
+        man = manifest()
         p = _prepare(result, lang, min_cell=min_cell, manifest=man, gate=gate)
         step("figures")
         files: dict[str, Any] = {
