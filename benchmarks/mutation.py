@@ -36,6 +36,8 @@ MUTMUT = Path(sys.executable).with_name("mutmut")
 MODULES = {
     "metrics": "scoreaudit.stats.metrics",
     "publish": "scoreaudit.gate.publish",
+    "rules": "scoreaudit.gate.rules",
+    "explanation_gate": "scoreaudit.gate.explanation",
     "complements": "scoreaudit.gate.complements",
     "curve": "scoreaudit.gate.curve",
     "curve_cells": "scoreaudit.gate.curve_cells",

@@ -18,20 +18,17 @@ from scoreaudit.core.vocab import REST
 from scoreaudit.errors import ScoreAuditError
 from scoreaudit.gate.attack import AttackError, System, narrow
 from scoreaudit.gate.curve import _certified, _runs, _small, gate_curve
-from scoreaudit.gate.publish import (
-    PublishedResult,
+from scoreaudit.gate.publish import PublishedResult, _adjusted_published, keep_rows, publish
+from scoreaudit.gate.rules import (
     Suppression,
-    _adjusted_published,
-    _blank,
+    blank_hidden,
     coarse_score,
-    keep_rows,
     primary_group_mask,
-    publish,
     secondary_suppression,
     small_count,
 )
 
-# --- publish.py helpers -----------------------------------------------------------------
+# --- the rule (rules.py) and publish.py helpers -----------------------------------------------------------------
 
 
 def test_coarse_score_three_significant_digits():
@@ -111,16 +108,16 @@ def test_blank_by_column_kind():
             "suppressed": [False, True],
         }
     )
-    out = _blank(t, np.array([False, True]))
+    out = blank_hidden(t, np.array([False, True]))
     assert str(out["n"].dtype) == "Int64" and out["n"].tolist()[0] == 100
     assert out["n"].isna().tolist() == [False, True]
     assert out["rate"].tolist()[0] == 0.1 and np.isnan(out["rate"][1])
     assert out["note"].tolist() == ["x", None]
     assert out["flag"].tolist() == [True, None]
     assert out["group"].tolist() == ["a", "b"] and out["suppressed"].tolist() == [False, True]
-    only = _blank(t, np.array([True, False]), ["rate"])
+    only = blank_hidden(t, np.array([True, False]), ["rate"])
     assert np.isnan(only["rate"][0]) and only["n"].tolist() == [100, 5]
-    same = _blank(t, np.array([False, False]))
+    same = blank_hidden(t, np.array([False, False]))
     assert same["n"].dtype == t["n"].dtype and same.equals(t)
     assert t["n"].tolist() == [100, 5]  # the input is not modified
 

@@ -2,7 +2,7 @@
 matrices (:class:`~scoreaudit.engines.aggregate.AggregateResult`).
 
 The rule is the core gate's: every observed count is checked with
-:func:`~scoreaudit.gate.publish.small_count`, then protected over the margins with
+:func:`~scoreaudit.gate.rules.small_count`, then protected over the margins with
 :func:`~scoreaudit.gate.complements.protect_groups`, count by count. What a kind of result
 counts, and which published numbers rest on which counts, is declared by its engine as
 :class:`CountRules` (the result's ``count_rules``): the gate knows no kind by name.
@@ -36,7 +36,7 @@ from scoreaudit.core.vocab import REST, SEP
 from scoreaudit.gate._solver import cover_options, milp
 from scoreaudit.gate.attack import System, narrow
 from scoreaudit.gate.complements import UNPUBLISHED, margin_lines, protect_groups
-from scoreaudit.gate.publish import Suppression, blank_rows, small_count
+from scoreaudit.gate.rules import Suppression, blank_rows, small_count
 from scoreaudit.gate.verify import Hardening, harden, intervals_or_unknown
 from scoreaudit.gate.warnings import gate_warnings, hidden_pairs
 
@@ -203,7 +203,7 @@ def publish_aggregate(
 
     Every observed count (random and score-picked controls, errors found in each, and their
     complements; or the published TP, FP, TN, FN and their sums) is checked with
-    :func:`~scoreaudit.gate.publish.small_count` (1 to ``min_cell - 1``; 0 too with ``suppress_zero``), then
+    :func:`~scoreaudit.gate.rules.small_count` (1 to ``min_cell - 1``; 0 too with ``suppress_zero``), then
     protected over the margins with :func:`scoreaudit.gate.complements.protect_groups`, count by count
     (the groups of an attribute add up to published totals). A comparison is suppressed when
     a count it rests on is suppressed for the group or its reference (the representation

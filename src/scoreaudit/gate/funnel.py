@@ -6,7 +6,7 @@ The published numbers rest on *cells*: the files of one group (in one stratum) a
 A cell is suppressed when its count is from 1 to ``min_cell - 1`` (or, for a hidden count
 bounded from the margins, when its upper bound is), and the cell of a stage is suppressed
 when the files at its base that do *not* reach it are that few. Then complementary cells
-are suppressed with :func:`~scoreaudit.gate.publish.secondary_suppression` along every
+are suppressed with :func:`~scoreaudit.gate.rules.secondary_suppression` along every
 published total: the groups of a stage (within a stratum, and summed over strata) add up to
 the stage's total, and the strata of a group add up to the group's total; the passes repeat
 until nothing changes. A step row is suppressed when a cell it rests on (group or reference,
@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.gate.attack import System, narrow
-from scoreaudit.gate.publish import Suppression, blank_rows, secondary_suppression, small_count
+from scoreaudit.gate.rules import Suppression, blank_rows, secondary_suppression, small_count
 from scoreaudit.gate.verify import Hardening, harden, intervals_or_unknown
 from scoreaudit.gate.warnings import gate_warnings
 

@@ -1,59 +1,51 @@
-"""Small-cell suppression for published outputs (report, tables, results.json, figures).
+"""The publication gate of an audit: a copy of the result safe to publish, and what was hidden.
 
-Rule (primary suppression)
---------------------------
-A published row describes a group (or a comparison of two groups) through counts: the files
-of the group ``n``, the files selected ``s`` and, implicitly, the files not selected ``n - s``.
-When any of these counts is between 1 and ``min_cell - 1`` (default: 1 to 10, the usual
-French publication threshold of health and social data), the row's counts **and every number
-derived from them** (shares, rates, intervals, ratios, differences, tests, mean scores) are
-replaced by a marker (``NaN`` in tables, ``null`` in JSON, ``[c]`` / ``[s]`` in the report)
-and the row is flagged ``suppressed``. A comparison is suppressed when either of its two
-groups is. Zero counts are published by default: "none of the 6,955 files was selected"
-singles nobody out and is often the finding itself; pass ``suppress_zero=True`` for the
-stricter rule. With labels, the outcome block (irregularity rate, precision, error rates) is
-suppressed separately (``suppressed_labels``) when its counts are small, so that three
-positives do not hide the selection rate of a group of 5,000 files.
-
-Secondary suppression
----------------------
-A suppressed cell of an intersection can sometimes be recovered by subtracting the published
-cells of its row from a published margin (``woman`` minus the other ``woman × ...`` cells).
-:func:`secondary_suppression` is the hook where that protection belongs: it receives every
-published group row with its primary mask and returns the final mask. It currently applies
-the classic one-cell rule per margin (when a margin has exactly one suppressed cell, the
-smallest other cell of that margin is suppressed too) and iterates to a fixed point; the
-reliability work of issue 10 may replace it with a complete method.
-
-Individual scores
------------------
-No row of the data is published. Two numbers are nevertheless scores of particular files:
-the selection cut-off (the score of the last file selected) and the calibration bin edges
-(quantiles of the scores). They are published rounded to :data:`SCORE_DIGITS` significant
-digits (:func:`coarse_score`).
+:func:`publish` applies the rule of :mod:`scoreaudit.gate.rules` (small counts and every number
+derived from them hidden, complements chosen by :mod:`~scoreaudit.gate.complements` so that no
+hidden count can be narrowed, individual scores rounded) to every table of an audit: groups,
+disparities, calibration, the explanation (:mod:`~scoreaudit.gate.explanation`) and the budget
+curve (:mod:`~scoreaudit.gate.curve`). :func:`publish_staged` gives the same publication in two
+steps (every table but the curve, then the curve's checks), so that a report can draw the other
+figures meanwhile.
 
 Examples
 --------
->>> import numpy as np, pandas as pd
->>> g = pd.DataFrame({"attribute": ["gender"] * 2, "group": ["woman", "man"],
-...                   "n": [500, 8], "selected": [40, 1], "selection_rate": [0.08, 0.125]})
->>> primary_group_mask(g, 11).tolist()
-[False, True]
+>>> import numpy as np, pandas as pd, scoreaudit as sa
+>>> rng = np.random.default_rng(0)
+>>> f = pd.DataFrame({"g": ["a"] * 300 + ["b"] * 5, "score": rng.random(305)})
+>>> r = sa.audit(sa.Population(f, protected=["g"]), "score", sa.Budget(share=0.1),
+...              threshold_free=False)
+>>> groups = publish(r).result.groups
+>>> groups["group"].tolist(), groups["n"].isna().tolist()  # b: 5 files; a: its complement
+(['a', 'b'], [True, True])
 """
 
 from __future__ import annotations
 
 import dataclasses
 import inspect
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from scoreaudit.core.order import rank_within
 from scoreaudit.core.vocab import REST
+from scoreaudit.gate.explanation import gate_explanation
+from scoreaudit.gate.rules import (
+    DEFAULT_MIN_CELL,
+    KEEP_COLUMNS,
+    SCORE_DIGITS,
+    Suppression,
+    blank_hidden,
+    blank_rows,
+    coarse_score,
+    primary_group_mask,
+    row_key,
+    secondary_suppression,
+    small_count,
+)
 from scoreaudit.gate.warnings import gate_warnings, hidden_pairs
 
 __all__ = [
@@ -69,181 +61,15 @@ __all__ = [
     "PublishedResult",
     "gate_explanation",
     "keep_rows",
+    "secondary_suppression",
+    "blank_rows",
     "small_count",
     "with_curve",
 ]
 
-DEFAULT_MIN_CELL = 11
-
-#: Columns never blanked: labels and flags that the marker itself already conveys.
-KEEP_COLUMNS = frozenset(
-    {
-        "attribute",
-        "group",
-        "reference",
-        "budget",
-        "realised_share",
-        "n_selected",
-        "bin",
-        "suppressed",
-        "suppressed_labels",
-        "suppression",
-        "small_cell",
-    }
-)
 
 _LABEL_COUNTS = ("controlled_with_label", "positives", "selected_with_label")
 _LABEL_PREFIXES = ("positive_rate", "precision", "tpr", "fpr", "fnr")
-
-
-#: Significant digits of individual score values that are published (the selection cut-off
-#: and calibration bin edges are scores of particular files).
-SCORE_DIGITS = 3
-
-
-def coarse_score(values: Any, digits: int = SCORE_DIGITS) -> np.ndarray:
-    """Round scores to ``digits`` significant digits, so that no file's exact score is published.
-
-    Examples
-    --------
-    >>> coarse_score([0.7767554401669716, 12345.678, -0.000123456, float("nan")]).tolist()
-    [0.777, 12300.0, -0.000123, nan]
-    """
-    arr = np.asarray(values, dtype=float)
-    out = arr.copy()
-    finite = np.isfinite(arr) & (arr != 0)
-    mag = np.floor(np.log10(np.abs(arr[finite])))
-    scale = 10.0 ** (digits - 1 - mag)
-    out[finite] = np.round(arr[finite] * scale) / scale
-    return out
-
-
-def small_count(count: Any, min_cell: int, suppress_zero: bool = False) -> np.ndarray:
-    """True where a count would single out fewer than ``min_cell`` people.
-
-    Examples
-    --------
-    >>> small_count([0, 1, 10, 11], 11).tolist()
-    [False, True, True, False]
-    >>> small_count([0], 11, suppress_zero=True).tolist()
-    [True]
-    """
-    c = np.asarray(count, dtype=float)
-    low = 0 if suppress_zero else 1
-    with np.errstate(invalid="ignore"):
-        return np.isfinite(c) & (c >= low) & (c < min_cell)
-
-
-def primary_group_mask(
-    groups: pd.DataFrame, min_cell: int, suppress_zero: bool = False
-) -> pd.Series:
-    """Rows of a groups table whose selection counts are small (n, selected, not selected)."""
-    n = groups["n"].to_numpy(float)
-    s = groups["selected"].to_numpy(float)
-    mask = (
-        small_count(n, min_cell, suppress_zero)
-        | small_count(s, min_cell, suppress_zero)
-        | small_count(n - s, min_cell, suppress_zero)
-    )
-    return pd.Series(mask, index=groups.index)
-
-
-@dataclass
-class Suppression:
-    """What was suppressed in a published result, and how to explain it.
-
-    ``primary`` (rows hidden because a count is small) and ``secondary`` (rows hidden only to
-    protect them) are the gate's record for the data holder: :meth:`to_dict`, which goes into
-    ``results.json``, and the reports give only their sum. Saying how many hidden rows are
-    small would tell a reader, when there are no complements, that every hidden count is
-    below ``min_cell``, and otherwise that so many of them are: knowledge the protection
-    against narrowing (checked by integer programming) does not give an attacker.
-    """
-
-    min_cell: int
-    suppress_zero: bool
-    primary: int
-    secondary: int
-    rows: dict[str, int] = field(default_factory=dict)
-    unsuppressed: bool = False
-    unprotectable: int = 0
-    curve_budgets_left_out: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        if self.unsuppressed:
-            rule = (
-                "synthetic data published without suppression at the user's request "
-                "(--publish-synthetic-unsuppressed): they describe nobody"
-            )
-        else:
-            rule = (
-                f"counts from {0 if self.suppress_zero else 1} to {self.min_cell - 1} (group "
-                "sizes, selected and not selected files, outcome-label counts, calibration "
-                "bins) and every number derived from them are replaced by null; other counts "
-                "are hidden too (complements) so that no small count can be narrowed, from all "
-                "published numbers together and knowing that counts are non-negative integers, "
-                f"to an interval shorter than {self.min_cell} (checked by integer programming); "
-                "which hidden counts are small is not published; adjusted p-values count "
-                "hidden comparisons in the family as p = 1"
-            )
-        return {
-            "min_cell": self.min_cell,
-            "suppress_zero": self.suppress_zero,
-            "unsuppressed": self.unsuppressed,
-            "rule": rule,
-            "protection_range": self.min_cell,
-            "hidden_rows": self.primary + self.secondary,
-            "unprotectable": self.unprotectable,
-            "rows_by_table": dict(self.rows),
-            "curve_budgets_left_out": self.curve_budgets_left_out,
-        }
-
-
-def blank_rows(table: pd.DataFrame, mask: np.ndarray, columns: Iterable[str]) -> pd.DataFrame:
-    """A copy of ``table`` with ``columns`` emptied on the rows of ``mask``: numbers become
-    NaN (the column turns float), flags and text None (the column turns object).
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"g": ["a", "b"], "n": [3, 40], "ok": [True, False]})
-    >>> blank_rows(t, np.array([True, False]), ["n", "ok"]).to_dict("list")
-    {'g': ['a', 'b'], 'n': [nan, 40.0], 'ok': [None, False]}
-    """
-    out = table.copy()
-    if not mask.any():
-        return out
-    for c in columns:
-        col = out[c]
-        if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
-            out[c] = col.astype(object)
-            out.loc[mask, c] = None
-        else:
-            out[c] = col.astype(float)
-            out.loc[mask, c] = np.nan
-    return out
-
-
-def _blank(table: pd.DataFrame, mask: np.ndarray, columns: list[str] | None = None) -> pd.DataFrame:
-    out = table.copy()
-    cols = columns if columns is not None else [c for c in out.columns if c not in KEEP_COLUMNS]
-    if not mask.any():
-        return out
-    for c in cols:
-        col = out[c]
-        if pd.api.types.is_integer_dtype(col):  # counts stay integers (null when suppressed)
-            out[c] = col.astype("Int64")
-            out.loc[mask, c] = pd.NA
-        elif pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-            out[c] = col.astype(float)
-            out.loc[mask, c] = np.nan
-        else:  # flags and text: None (null in JSON, empty in CSV)
-            out[c] = col.astype(object)
-            out.loc[mask, c] = None
-    return out
-
-
-def _key(a: pd.Series, g: pd.Series) -> pd.Series:
-    return a.astype(str) + "\x00" + g.astype(str)
 
 
 @dataclass
@@ -319,36 +145,6 @@ def _adjusted_published(d: pd.DataFrame, hidden: np.ndarray, n_groups: Mapping, 
 
 def _flags(primary: np.ndarray, hidden: np.ndarray) -> np.ndarray:
     return np.where(primary, "small", np.where(hidden, "complement", "")).astype(object)
-
-
-def secondary_suppression(groups: pd.DataFrame, mask: Any, min_cell: int) -> pd.Series:
-    """Extend a mask of hidden sizes so that no hidden size can be narrowed below ``min_cell``.
-
-    For count tables that are not audits (the funnel's stage tables): ``groups`` has
-    ``attribute`` (the margin a row adds up to), ``group`` and ``n``; rows in ``mask`` and
-    rows with a small ``n`` are protected by :func:`scoreaudit.gate.complements.protect_groups`.
-
-    Examples
-    --------
-    >>> g = pd.DataFrame({"attribute": ["s"] * 3, "group": ["x", "y", "z"],
-    ...                   "n": [100, 5, 40]})
-    >>> secondary_suppression(g, [False, True, False], 11).tolist()
-    [False, True, True]
-    """
-    from scoreaudit.gate.complements import protect_groups
-
-    frame = groups[["attribute", "group", "n"]].reset_index(drop=True)
-    hidden = np.asarray(mask, dtype=bool).copy()
-    small = small_count(frame["n"].to_numpy(float), min_cell)
-    # each margin adds up to its own published total: protected one margin at a time
-    for _, rows in frame.groupby(frame["attribute"].astype(str), sort=False).indices.items():
-        if not (hidden[rows].any() or small[rows].any()):
-            continue
-        sub = frame.iloc[rows].reset_index(drop=True)
-        totals = {"n": float(sub["n"].sum())}
-        size = protect_groups(sub, min_cell, totals=totals, hidden=hidden[rows])["size"]
-        hidden[rows] |= size
-    return pd.Series(hidden, index=groups.index)
 
 
 def publish(
@@ -610,10 +406,10 @@ def _blank_groups(groups: pd.DataFrame, masks: Mapping[str, np.ndarray]) -> pd.D
         for c in groups.columns
         if c not in KEEP_COLUMNS and c not in ("n", "share") and c not in label_cols
     ]
-    out = _blank(groups, masks["selection"], sel_cols)
-    out = _blank(out, masks["size"], ["n", "share"])
+    out = blank_hidden(groups, masks["selection"], sel_cols)
+    out = blank_hidden(out, masks["size"], ["n", "share"])
     if "labels" in masks and label_cols:
-        out = _blank(out, masks["labels"], label_cols)
+        out = blank_hidden(out, masks["labels"], label_cols)
     hidden = masks["selection"] | masks["size"]
     out["suppressed"] = hidden
     if "controlled_with_label" in groups.columns:
@@ -627,15 +423,15 @@ def _blank_groups(groups: pd.DataFrame, masks: Mapping[str, np.ndarray]) -> pd.D
 
 def _blank_disparities(result, groups, masks, min_cell, suppress_zero):
     d = result.disparities.reset_index(drop=True)
-    gkey = _key(groups["attribute"], groups["group"])
+    gkey = row_key(groups["attribute"], groups["group"])
     hidden = dict(zip(gkey, masks["selection"] | masks["size"], strict=False))
-    d_sup = _key(d["attribute"], d["group"]).map(hidden).fillna(True).to_numpy(bool)
+    d_sup = row_key(d["attribute"], d["group"]).map(hidden).fillna(True).to_numpy(bool)
     is_rest = (d["reference"].astype(str) == REST).to_numpy()
-    ref_sup = _key(d["attribute"], d["reference"]).map(hidden).to_numpy(object)
+    ref_sup = row_key(d["attribute"], d["reference"]).map(hidden).to_numpy(object)
     if is_rest.any():
         tot = groups.groupby("attribute", sort=False)[["n", "selected"]].sum()
-        g_n = _key(d["attribute"], d["group"]).map(dict(zip(gkey, groups["n"], strict=False)))
-        g_s = _key(d["attribute"], d["group"]).map(
+        g_n = row_key(d["attribute"], d["group"]).map(dict(zip(gkey, groups["n"], strict=False)))
+        g_s = row_key(d["attribute"], d["group"]).map(
             dict(zip(gkey, groups["selected"], strict=False))
         )
         rn = d["attribute"].map(tot["n"]).to_numpy(float) - g_n.to_numpy(float)
@@ -648,7 +444,7 @@ def _blank_disparities(result, groups, masks, min_cell, suppress_zero):
         ref_sup = np.where(is_rest, rest_small, ref_sup)
     ref_sup = pd.Series(ref_sup).fillna(True).to_numpy(bool)
     d_mask = d_sup | ref_sup
-    pub = _blank(d, d_mask)
+    pub = blank_hidden(d, d_mask)
     if "p_adjusted" in d.columns and min_cell > 1:
         n_groups = groups.groupby("attribute", sort=False).size().to_dict()
         method = str(result.config.get("correction", "holm"))
@@ -661,7 +457,7 @@ def _blank_disparities(result, groups, masks, min_cell, suppress_zero):
         pub.loc[d_mask, "note"] = ""
     pub["suppressed"] = d_mask
     prim = (
-        _key(d["attribute"], d["group"])
+        row_key(d["attribute"], d["group"])
         .map(dict(zip(gkey, masks["primary"], strict=False)))
         .fillna(False)
         .to_numpy(bool)
@@ -830,144 +626,15 @@ def _gate_calibration(result, groups, masks, min_cell, suppress_zero):
             cal["positives"], errors="coerce"
         )
         cm |= small_count(neg, min_cell, suppress_zero)
-    gkey = _key(groups["attribute"], groups["group"])
+    gkey = row_key(groups["attribute"], groups["group"])
     lab = masks.get("labels", masks["selection"]) | masks["selection"] | masks["size"]
-    ckey = _key(cal["attribute"], cal["group"])
+    ckey = row_key(cal["attribute"], cal["group"])
     cm |= ckey.map(dict(zip(gkey, lab, strict=False))).fillna(True).to_numpy(bool)
     cm = ckey.map(pd.Series(cm).groupby(ckey.to_numpy()).any()).to_numpy(bool)  # whole group
     keep = [col for col in cal.columns if col in KEEP_COLUMNS or col in ("score_low", "score_high")]
-    pub_cal = _blank(cal, cm, [col for col in cal.columns if col not in keep])
+    pub_cal = blank_hidden(cal, cm, [col for col in cal.columns if col not in keep])
     pub_cal["suppressed"] = cm
     for col in ("score_low", "score_high"):  # quantile edges are individual files' scores
         if col in pub_cal.columns:
             pub_cal[col] = coarse_score(pub_cal[col])
     return pub_cal, int(cm.sum())
-
-
-_EXPLAIN_KEEP = frozenset(
-    {
-        "input",
-        "columns",
-        "attribute",
-        "group",
-        "reference",
-        "term",
-        "input_kind",
-        "auc_method",
-        "association_measure",
-        "is_attribute",
-        "model_reads_attribute",
-        "note",
-        "levels",
-        "many_levels",
-        "auc_group",
-        "suppressed",
-    }
-)
-
-
-def gate_explanation(
-    explanation: Any, pub_d: pd.DataFrame, min_cell: int, pub_groups: pd.DataFrame | None = None
-) -> Any:
-    """The explanation tables with every row about a hidden comparison blanked.
-
-    Rows carry ``attribute``, ``group`` and ``reference``: they are blanked when the matching
-    published comparison is suppressed (or missing); rates after neutralisation are counts
-    of real files too, blanked when they rest on fewer than ``min_cell`` files. A blanked
-    row's rank is blanked too, and the rows of a hidden comparison are listed by input name
-    (their order came from the hidden ratios). The proxy table is retaken from the groups
-    published in ``pub_groups`` (:func:`_gate_proxies`).
-    """
-    if explanation is None:
-        return None
-    explanation = _gate_proxies(explanation, pub_groups)
-    frames = (
-        {k: v for k, v in vars(explanation).items() if isinstance(v, pd.DataFrame)}
-        if hasattr(explanation, "__dict__")
-        else {}
-    )
-    if not frames:
-        return explanation
-    sup = dict(
-        zip(
-            _key(pub_d["attribute"], pub_d["group"]) + "\x00" + pub_d["reference"].astype(str),
-            pub_d["suppressed"].to_numpy(bool),
-            strict=False,
-        )
-    )
-    n_by = dict(
-        zip(_key(pub_d["attribute"], pub_d["group"]), pub_d.get("n", pd.Series()), strict=False)
-    )
-    new = {}
-    for name, frame in frames.items():
-        if not {"attribute", "group", "reference"} <= set(frame.columns) or frame.empty:
-            new[name] = frame
-            continue
-        f = frame.reset_index(drop=True)
-        k = _key(f["attribute"], f["group"]) + "\x00" + f["reference"].astype(str)
-        mask = k.map(sup).fillna(True).to_numpy(bool).copy()
-        if "selection_rate_after" in f.columns:
-            n = pd.to_numeric(_key(f["attribute"], f["group"]).map(n_by), errors="coerce").to_numpy(
-                float
-            )
-            after = np.round(pd.to_numeric(f["selection_rate_after"], errors="coerce") * n)
-            mask |= small_count(after, min_cell) | small_count(n - after, min_cell)
-        cols = [c for c in f.columns if c not in _EXPLAIN_KEEP]
-        out = _blank(f, mask, cols)
-        out["suppressed"] = mask
-        new[name] = _hidden_by_input(out, mask)
-    return (
-        dataclasses.replace(explanation, **new)
-        if dataclasses.is_dataclass(explanation)
-        else explanation
-    )
-
-
-def _hidden_by_input(table: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
-    """Rows of each hidden comparison sorted by input (the table's order within a comparison
-    follows its ratios); the other rows and the comparisons' places are unchanged."""
-    if "input" not in table.columns or not mask.any():
-        return table
-    block = _key(table["attribute"], table["group"]) + "\x00" + table["reference"].astype(str)
-    first = pd.Series(np.arange(len(table)), index=table.index).groupby(block).transform("min")
-    key = np.where(mask, table["input"].astype(str), "")
-    order = np.lexsort((np.arange(len(table)), key, first.to_numpy()))
-    return table.iloc[order].reset_index(drop=True)
-
-
-def _gate_proxies(explanation: Any, pub_groups: pd.DataFrame | None) -> Any:
-    """The proxy table retaken without the single attributes' groups whose size is hidden.
-
-    A group's one-vs-rest AUC is ``U / (n_g (N - n_g))`` for an integer ``U``: published for a
-    group whose size ``n_g`` is hidden, its digits give ``n_g`` back. The best and mean AUC are
-    taken again over the other groups (``proxy_groups``, whose hidden rows are blanked), and
-    the association, computed from every group's files, is blanked for such an attribute. A
-    group whose selection alone is hidden keeps its AUC: it does not depend on selection.
-    """
-    per = getattr(explanation, "proxy_groups", None)
-    proxies = getattr(explanation, "proxies", None)
-    if not dataclasses.is_dataclass(explanation) or pub_groups is None:
-        return explanation
-    if per is None or per.empty or proxies is None or proxies.empty:
-        return explanation
-    hidden_rows = pub_groups[pd.to_numeric(pub_groups["n"], errors="coerce").isna()]
-    hidden = set(_key(hidden_rows["attribute"], hidden_rows["group"]))
-    per = per.copy()
-    per["suppressed"] = _key(per["attribute"], per["group"]).isin(hidden).to_numpy()
-    if not per["suppressed"].any():
-        return dataclasses.replace(explanation, proxy_groups=per)
-    per.loc[per["suppressed"], "auc"] = np.nan
-    shown = per.dropna(subset=["auc"])
-    best = shown.loc[shown.groupby(["input", "attribute"], sort=False)["auc"].idxmax()]
-    best = best.set_index(["input", "attribute"])
-    mean = shown.groupby(["input", "attribute"], sort=False)["auc"].mean()
-    at = pd.MultiIndex.from_frame(proxies[["input", "attribute"]])
-    t = proxies.copy()
-    # (only the attributes with a hidden group: the others keep their values to the bit)
-    touched = t["attribute"].isin(set(per.loc[per["suppressed"], "attribute"])).to_numpy()
-    t["auc"] = np.where(touched, best["auc"].reindex(at).to_numpy(), t["auc"])
-    t["auc_group"] = np.where(touched, best["group"].reindex(at).to_numpy(), t["auc_group"])
-    t["auc_mean"] = np.where(touched, mean.reindex(at).to_numpy(), t["auc_mean"])
-    t.loc[touched, "association"] = np.nan
-    t = rank_within(t, "attribute", "auc", list(dict.fromkeys(t["attribute"])))
-    return dataclasses.replace(explanation, proxies=t, proxy_groups=per)
