@@ -696,3 +696,21 @@ def test_spec_editor_per_unit_odds_ratio_is_a_linear_term():
     np.testing.assert_allclose(card.score(frame), 1 / (1 + np.exp(-z)), rtol=1e-12)
     bad = build_draft(parse_paste("n_minors;par unité;1,2\nn_minors;0;1"), data=frame)
     assert bad.problems[0][0] == "se_linear_alone"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/audit/nosuchdataset",
+        "/controls/nosuchdataset",
+        "/funnel/nosuchdataset",
+        "/spec/nosuchspec.yaml",
+        "/upload/nosuchkind",
+    ],
+)
+def test_what_does_not_exist_is_a_not_found_page(client, path):
+    # another session's dataset, a spec never saved, a mistyped address: a 404 page in the
+    # page's language, never a server error (the spec download once raised one)
+    r = client.get(path)
+    assert r.status_code == 404
+    assert "<html" in r.text.lower()

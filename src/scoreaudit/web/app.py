@@ -67,11 +67,14 @@ from scoreaudit.web.pages import (  # noqa: F401
     Guard,
     SavedSpec,
     WebState,
+    _dataset,
     _env,
     _error_text,
     _form,
     _funnel_available,
+    _job_error,
     _not_found,
+    _NotFound,
     _Refused,
     _refused,
     _sample_dir,
@@ -113,10 +116,6 @@ def _kind(request: Request) -> str:
     if kind not in KINDS:
         raise _NotFound()
     return kind
-
-
-class _NotFound(Exception):
-    pass
 
 
 async def upload_page(request: Request) -> Response:
@@ -162,13 +161,6 @@ async def upload_post(request: Request) -> Response:
     st.datasets[ds_id] = Dataset(ds_id, path, path.name, frame, _summary(frame), synthetic)
     target = f"/spec?data={ds_id}" if kind == "spec" else f"/{kind}/{ds_id}"
     return RedirectResponse(target, status_code=303)
-
-
-def _dataset(request: Request, key: str = "ds") -> Dataset:
-    ds = _state(request).datasets.get(request.path_params.get(key, ""))
-    if ds is None:
-        raise _NotFound()
-    return ds
 
 
 def _models() -> list[str]:
@@ -252,14 +244,6 @@ def _audit_form(
         error=error,
         original=original,
     )
-
-
-def _job_error(job: Job, lang: str) -> tuple[str, str | None]:
-    if job.internal:
-        return w("error_internal", lang, kind=job.internal), job.error
-    if isinstance(job.exception, ScoreAuditError):
-        return _error_text(job.exception, lang)
-    return _error_text(ScoreAuditError(job.error or ""), lang)
 
 
 def _number(text: str, field_key: str, lang: str) -> float:

@@ -19,7 +19,16 @@ from starlette.responses import RedirectResponse, Response
 
 from scoreaudit.errors import ScoreAuditError
 from scoreaudit.web import csrf as _csrf
-from scoreaudit.web.pages import DEFAULT_PROTECTED, Dataset, _error_text, _form, _state, page_lang
+from scoreaudit.web.pages import (
+    DEFAULT_PROTECTED,
+    Dataset,
+    _dataset,
+    _error_text,
+    _form,
+    _job_error,
+    _state,
+    page_lang,
+)
 from scoreaudit.web.pages import render as _render
 from scoreaudit.web.strings import w
 
@@ -239,8 +248,6 @@ def _refresh_steps(values: dict[str, Any], found: list[str]) -> None:
 
 
 async def funnel_page(request: Request) -> Response:
-    from scoreaudit.web.app import _dataset, _job_error
-
     ds = _dataset(request)
     job = _state(request).jobs.get(request.query_params.get("job", ""))
     values = job.form if job is not None and job.dataset == ds.id else funnel_defaults(ds)
@@ -251,7 +258,6 @@ async def funnel_page(request: Request) -> Response:
 
 
 async def funnel_post(request: Request) -> Response:
-    from scoreaudit.web.app import _dataset
     from scoreaudit.web.runner import run_funnel_job
 
     ds = _dataset(request)

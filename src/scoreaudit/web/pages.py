@@ -23,7 +23,7 @@ from starlette.responses import (
 
 from scoreaudit.errors import ScoreAuditError
 from scoreaudit.web import csrf as _csrf
-from scoreaudit.web.jobs import JobStore
+from scoreaudit.web.jobs import Job, JobStore
 from scoreaudit.web.strings import translate_error, w
 from scoreaudit.web.uploads import (
     BodyLimit,
@@ -340,6 +340,26 @@ async def _refused(request: Request, exc: Exception) -> Response:
 async def _too_large(request: Request, exc: Exception) -> Response:
     limit = _state(request).max_upload_mb
     return _message_page(request, 413, "error_title", "err_upload_too_large", limit=limit)
+
+
+class _NotFound(Exception):
+    """A page for something that does not exist (another session's dataset, say): 404."""
+
+
+def _dataset(request: Request, key: str = "ds") -> Dataset:
+    ds = _state(request).datasets.get(request.path_params.get(key, ""))
+    if ds is None:
+        raise _NotFound()
+    return ds
+
+
+def _job_error(job: Job, lang: str) -> tuple[str, str | None]:
+    """The page's message for a job that failed, and the original text when translated."""
+    if job.internal:
+        return w("error_internal", lang, kind=job.internal), job.error
+    if isinstance(job.exception, ScoreAuditError):
+        return _error_text(job.exception, lang)
+    return _error_text(ScoreAuditError(job.error or ""), lang)
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:

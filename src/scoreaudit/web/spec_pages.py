@@ -19,12 +19,8 @@ __all__ = ["spec_download", "spec_page", "spec_post"]
 SPARE_ROWS = 6
 
 
-def _app():
-    return pages
-
-
 def _ds(request: Request, key: str | None):
-    return _app()._state(request).datasets.get(key or "")
+    return pages._state(request).datasets.get(key or "")
 
 
 def _rows_from_form(form: Any) -> list[Row]:
@@ -59,14 +55,14 @@ def _page(
     saved: Any = None,
     status: int = 200,
 ) -> Response:
-    lang = _app().page_lang(request)
+    lang = pages.page_lang(request)
     ds = _ds(request, values.get("data"))
     shown = list(rows) + [Row("", "", "") for _ in range(SPARE_ROWS)]
     comma = None
     if draft is not None and draft.commas and draft.comma_example:
         ex, value = draft.comma_example
         comma = w("spec_comma_note", lang, n=draft.commas, example=ex, value=f"{value:g}")
-    return _app().render(
+    return pages.render(
         request,
         "spec.html.j2",
         status=status,
@@ -91,9 +87,8 @@ async def spec_page(request: Request) -> Response:
 
 
 async def spec_post(request: Request) -> Response:
-    app = _app()
-    form = await app._form(request)
-    st = app._state(request)
+    form = await pages._form(request)
+    st = pages._state(request)
     values = {k: str(form.get(k) or "") for k in ("name", "description", "intercept", "data")}
     name = re.sub(r"[^\w.\- ]+", "", values["name"]).strip() or "my-score"
     values["name"] = name
@@ -113,16 +108,15 @@ async def spec_post(request: Request) -> Response:
         folder.mkdir(exist_ok=True)
         path = folder / f"{sid}.yaml"
         path.write_text(to_yaml(draft.spec), encoding="utf-8")
-        saved = app.SavedSpec(sid, name, path)
+        saved = pages.SavedSpec(sid, name, path)
         st.specs[sid] = saved
     status = 200 if draft.spec is not None else 400
     return _page(request, rows=rows, values=values, draft=draft, saved=saved, status=status)
 
 
 async def spec_download(request: Request) -> Response:
-    app = _app()
-    spec = app._state(request).specs.get(request.path_params["sid"])
+    spec = pages._state(request).specs.get(request.path_params["sid"])
     if spec is None:
-        raise app._NotFound()
+        raise pages._NotFound()
     filename = re.sub(r"[^\w.\-]+", "_", spec.name) + ".yaml"
     return FileResponse(spec.path, media_type="application/x-yaml", filename=filename)
