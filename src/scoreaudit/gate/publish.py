@@ -7,17 +7,6 @@ disparities, calibration, the explanation (:mod:`~scoreaudit.gate.explanation`) 
 curve (:mod:`~scoreaudit.gate.curve`). :func:`publish_staged` gives the same publication in two
 steps (every table but the curve, then the curve's checks), so that a report can draw the other
 figures meanwhile.
-
-Examples
---------
->>> import numpy as np, pandas as pd, scoreaudit as sa
->>> rng = np.random.default_rng(0)
->>> f = pd.DataFrame({"g": ["a"] * 300 + ["b"] * 5, "score": rng.random(305)})
->>> r = sa.audit(sa.Population(f, protected=["g"]), "score", sa.Budget(share=0.1),
-...              threshold_free=False)
->>> groups = publish(r).result.groups
->>> groups["group"].tolist(), groups["n"].isna().tolist()  # b: 5 files; a: its complement
-(['a', 'b'], [True, True])
 """
 
 from __future__ import annotations
