@@ -22,6 +22,7 @@ from scoreaudit.gate.publish import PublishedResult, _adjusted_published, keep_r
 from scoreaudit.gate.rules import (
     Suppression,
     blank_hidden,
+    blank_rows,
     coarse_score,
     primary_group_mask,
     secondary_suppression,
@@ -183,6 +184,30 @@ def test_secondary_suppression_by_hand():
     # a hidden row of t (not small) still needs a complement in its own margin
     got = secondary_suppression(g, [False, False, False, True, False], 11)
     assert got.tolist() == [False, True, True, True, True]
+    # a clean margin before one that needs protection: every margin is protected
+    first_clean = pd.concat([g.iloc[3:], g.iloc[:3]])
+    got = secondary_suppression(first_clean, [False] * 5, 11)
+    assert got.tolist() == [False, False, False, True, True]
+    assert got.index.tolist() == [10, 11, 7, 8, 9]
+
+
+def test_blank_rows_by_column_kind():
+    t = pd.DataFrame(
+        {
+            "group": ["a", "b"],
+            "n": [100, 5],
+            "note": ["x", "y"],
+            "flag": [True, False],
+        }
+    )
+    out = blank_rows(t, np.array([False, True]), ["n", "note", "flag"])
+    # numbers become NaN (float), text and flags None (object); the rows shown keep theirs
+    assert out["n"].dtype == float and out["n"].tolist()[0] == 100.0
+    assert np.isnan(out["n"][1])
+    assert out["note"].tolist() == ["x", None]
+    assert out["flag"].dtype == object and out["flag"].tolist() == [True, None]
+    assert out["group"].tolist() == ["a", "b"]
+    assert blank_rows(t, np.array([False, False]), ["n"]).equals(t)
 
 
 # --- curve.py ---------------------------------------------------------------------------

@@ -76,7 +76,7 @@ def gate_explanation(
             continue
         f = frame.reset_index(drop=True)
         k = row_key(f["attribute"], f["group"]) + "\x00" + f["reference"].astype(str)
-        mask = k.map(sup).fillna(True).to_numpy(bool).copy()
+        mask = k.map(sup).astype(object).fillna(True).to_numpy(bool)
         if "selection_rate_after" in f.columns:
             n = pd.to_numeric(
                 row_key(f["attribute"], f["group"]).map(n_by), errors="coerce"

@@ -221,7 +221,7 @@ class _Tables:
         for who in ("group", "reference"):
             for col in ("stage", "base"):
                 g = f.assign(group=f[who])
-                out |= _key(g, col).map(hidden).fillna(False).to_numpy(bool)
+                out |= _key(g, col).map(hidden).astype(object).fillna(False).to_numpy(bool)
         return out
 
     def rep_mask(self, final: np.ndarray) -> np.ndarray:
@@ -232,6 +232,7 @@ class _Tables:
             pd.MultiIndex.from_arrays([rep["group"], rep["stage"]])
             .map(rep_hidden)
             .to_series()
+            .astype(object)
             .fillna(False),
             dtype=bool,
         )
@@ -248,7 +249,9 @@ class _Tables:
             for who in ("group", "reference"):
                 for col in ("stage", "base"):
                     idx = pd.MultiIndex.from_arrays([comb[who], comb[col]])
-                    m |= idx.map(crude_hidden).to_series().fillna(True).to_numpy(bool)
+                    m |= (
+                        idx.map(crude_hidden).to_series().astype(object).fillna(True).to_numpy(bool)
+                    )
             pub_comb = _blank(comb, m, labels)
         r_mask = self.rep_mask(final)
         pub_rep = _blank(self.rep, r_mask, labels)

@@ -414,7 +414,8 @@ def _blank_disparities(result, groups, masks, min_cell, suppress_zero):
     d = result.disparities.reset_index(drop=True)
     gkey = row_key(groups["attribute"], groups["group"])
     hidden = dict(zip(gkey, masks["selection"] | masks["size"], strict=False))
-    d_sup = row_key(d["attribute"], d["group"]).map(hidden).fillna(True).to_numpy(bool)
+    d_sup = row_key(d["attribute"], d["group"]).map(hidden).astype(object).fillna(True)
+    d_sup = d_sup.to_numpy(bool)
     is_rest = (d["reference"].astype(str) == REST).to_numpy()
     ref_sup = row_key(d["attribute"], d["reference"]).map(hidden).to_numpy(object)
     if is_rest.any():
@@ -448,6 +449,7 @@ def _blank_disparities(result, groups, masks, min_cell, suppress_zero):
     prim = (
         row_key(d["attribute"], d["group"])
         .map(dict(zip(gkey, masks["primary"], strict=False)))
+        .astype(object)
         .fillna(False)
         .to_numpy(bool)
     )
@@ -618,7 +620,7 @@ def _gate_calibration(result, groups, masks, min_cell, suppress_zero):
     gkey = row_key(groups["attribute"], groups["group"])
     lab = masks.get("labels", masks["selection"]) | masks["selection"] | masks["size"]
     ckey = row_key(cal["attribute"], cal["group"])
-    cm |= ckey.map(dict(zip(gkey, lab, strict=False))).fillna(True).to_numpy(bool)
+    cm |= ckey.map(dict(zip(gkey, lab, strict=False))).astype(object).fillna(True).to_numpy(bool)
     cm = ckey.map(pd.Series(cm).groupby(ckey.to_numpy()).any()).to_numpy(bool)  # whole group
     keep = [col for col in cal.columns if col in KEEP_COLUMNS or col in ("score_low", "score_high")]
     pub_cal = blank_hidden(cal, cm, [col for col in cal.columns if col not in keep])
