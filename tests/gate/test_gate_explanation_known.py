@@ -29,11 +29,11 @@ class _Explanation:
 
 
 def _proxy_groups() -> pd.DataFrame:
-    aucs = {
-        ("kids", "region"): [0.90, 0.52, 0.51, 0.50],
-        ("noise", "region"): [0.51, 0.58, 0.53, 0.50],
-        ("kids", "gender"): [0.60, 0.60],
+    aucs = {  # (not in the proxy table's order: the gate must match rows by their keys)
         ("noise", "gender"): [0.55, 0.55],
+        ("noise", "region"): [0.51, 0.58, 0.53, 0.50],
+        ("kids", "region"): [0.90, 0.52, 0.51, 0.50],
+        ("kids", "gender"): [0.60, 0.60],
     }
     levels = {"region": ["a", "b", "c", "d"], "gender": ["man", "woman"]}
     rows = [
@@ -179,11 +179,11 @@ def test_small_counts_after_neutralising_on_both_sides():
     groups, disparities = _published()
     # c has 300 files: 0.99 x 300 = 297 selected leaves 3 not selected (small); 0.5 is not
     table = _neutralisation().iloc[[0, 0]]
-    table = table.assign(group="c", input=["kids", "noise"], selection_rate_after=[0.99, 0.5])
+    table = table.assign(group="c", input=["Age", "noise"], selection_rate_after=[0.99, 0.5])
     raw = _Explanation(_proxies(), _proxy_groups(), table)
     t = gate_explanation(raw, disparities, 11, groups).neutralisation
-    # the blanked row goes after the shown one of its comparison (listed by input name)
-    assert t["input"].tolist() == ["noise", "kids"]
+    # the blanked row goes after the shown ones of its comparison, whatever its name
+    assert t["input"].tolist() == ["noise", "Age"]
     assert t["suppressed"].tolist() == [False, True]
     assert t["selection_rate_after"].isna().tolist() == [False, True]
 
@@ -204,15 +204,16 @@ def test_hidden_by_input_keeps_the_places_of_the_comparisons():
     t = pd.DataFrame(
         {
             "attribute": ["x"] * 5,
-            "group": ["p", "q", "q", "p", "q"],
+            "group": ["q", "p", "q", "p", "q"],
             "reference": ["r"] * 5,
-            "input": ["c", "z", "a", "b", "m"],
+            "input": ["z", "c", "a", "b", "m"],
         },
         index=[10, 11, 12, 13, 14],
     )
-    mask = np.array([False, True, True, False, True])  # q against r is hidden
+    mask = np.array([True, False, True, False, True])  # q against r is hidden
     out = _hidden_by_input(t, mask)
-    assert out["input"].tolist() == ["c", "b", "a", "m", "z"]  # p keeps its order, q by name
+    # q's rows first (where its block starts), by name; then p's in their own order
+    assert out["input"].tolist() == ["a", "m", "z", "c", "b"]
     assert out.index.tolist() == [0, 1, 2, 3, 4] and list(out.columns) == list(t.columns)
     assert _hidden_by_input(t, np.zeros(5, bool)) is t
     assert _hidden_by_input(t.drop(columns="input"), mask).equals(t.drop(columns="input"))
