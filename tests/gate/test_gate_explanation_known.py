@@ -113,9 +113,7 @@ def test_proxies_retaken_without_the_hidden_group():
     assert region["association"].isna().all()
     # an attribute with nothing hidden keeps its rows to the bit, association included
     raw_gender = raw.proxies[raw.proxies["attribute"] == "gender"].reset_index(drop=True)
-    pd.testing.assert_frame_equal(
-        t[t["attribute"] == "gender"].reset_index(drop=True), raw_gender
-    )
+    pd.testing.assert_frame_equal(t[t["attribute"] == "gender"].reset_index(drop=True), raw_gender)
     assert list(t.columns) == list(raw.proxies.columns)
     assert out.neutralisation is raw.neutralisation and out.note == "kept"
 
