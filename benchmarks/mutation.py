@@ -38,6 +38,7 @@ MODULES = {
     "publish": "scoreaudit.gate.publish",
     "rules": "scoreaudit.gate.rules",
     "explanation_gate": "scoreaudit.gate.explanation",
+    "gate_warnings": "scoreaudit.gate.warnings",
     "complements": "scoreaudit.gate.complements",
     "curve": "scoreaudit.gate.curve",
     "curve_cells": "scoreaudit.gate.curve_cells",

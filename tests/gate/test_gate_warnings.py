@@ -127,6 +127,31 @@ def test_gate_warnings_rules():
     assert AuditWarning.__name__ == "AuditWarning"
 
 
+def test_a_fragment_naming_a_hidden_group_takes_its_warning_away():
+    # a warning that quotes another (a fragment) goes when the fragment names a hidden
+    # group, and when it names one itself while its fragment names none
+    naming = warning("reference_empty_cell", attr="g", combo="b", largest="a")
+    outer = warning("small_population", n=naming)
+    assert "'b'" in outer  # the fragment's text is in the warning's
+    assert gate_warnings([outer], {("g", "b")}, True) == []
+    assert gate_warnings([outer], {("g", "x")}, True) == [outer]
+    silent_fragment = warning("small_population", n=3)
+    named_outside = warning("reference_empty_cell", attr="g", combo="b", largest=silent_fragment)
+    assert gate_warnings([named_outside], {("g", "b")}, True) == []
+    assert gate_warnings([named_outside], {("g", "a")}, True) == [named_outside]
+
+
+def test_every_warning_after_one_taken_away_is_still_read():
+    named = warning("reference_empty_cell", attr="g", combo="b", largest="a")
+    summary = warning("counts_more_mismatch", column="prec", n=2)
+    after = warning("small_population", n=40)
+    cells = warning("controls_absent", n=2, cells=[["g", "b"], ["g", "c"]])
+    got = gate_warnings(["text", summary, after, named, after, cells], {("g", "b")}, True)
+    assert got[:3] == ["text", after, after]
+    assert got[3].params == {"n": 1, "cells": [["g", "c"]]}
+    assert len(got) == 4
+
+
 def test_control_log_intervals_are_analytic_when_counts_are_hidden():
     """Bootstrap bounds of published rows come from one draw over every cell with a
     published seed: an attack re-ran it for each candidate value of the hidden counts and
