@@ -201,3 +201,26 @@ def test_hidden_base_count_is_small_when_its_bound_is():
     assert info.primary == 2
     s = pub.steps.set_index(["step", "group"])["suppressed"]
     assert s.loc[("control", "b")] and s.loc[("control", "c")]
+
+
+def test_funnel_default_smallest_count_is_the_audits():
+    t = pd.DataFrame(
+        {"g": ["a", "a", "b", "b"], "stage": ["all", "hit"] * 2, "n": [1000, 15, 1000, 300]}
+    )
+    res = sa.audit_funnel(t, "g", "stage", "n", [("hit", "hit", "all")], reference="b", min_cell=20)
+    assert res.config["min_cell"] == 20
+    pub, info = publish_funnel(res)  # 15 files hit in a: small below the audit's 20
+    assert info.min_cell == 20 and info.primary == 1
+    assert pub.steps["suppressed"].tolist() == [True, True]  # b as its complement
+    assert publish_funnel(res, 11)[1].primary == 0
+
+
+def test_funnel_every_file_reaching_a_stage_is_a_zero_count():
+    # all of a's 1000 files reach the stage: 0 do not, a small count only with suppress_zero
+    t = pd.DataFrame(
+        {"g": ["a", "a", "b", "b"], "stage": ["all", "hit"] * 2, "n": [1000, 1000, 1000, 300]}
+    )
+    res = sa.audit_funnel(t, "g", "stage", "n", [("hit", "hit", "all")], reference="b")
+    assert publish_funnel(res)[1].primary == 0
+    pub, info = publish_funnel(res, suppress_zero=True)
+    assert info.primary >= 1 and bool(pub.steps["suppressed"].iloc[0])
