@@ -224,3 +224,30 @@ def test_funnel_every_file_reaching_a_stage_is_a_zero_count():
     assert publish_funnel(res)[1].primary == 0
     pub, info = publish_funnel(res, suppress_zero=True)
     assert info.primary >= 1 and bool(pub.steps["suppressed"].iloc[0])
+
+
+def test_counts_with_a_fixed_reference_and_everyone_else_in_one_table():
+    # g against its group a, h against the rest: one metric holds both kinds of comparison.
+    # c x x has 3 true positives (small): its intersection rows go, the single attributes'
+    # comparisons (their counts are sums of 2 cells, all large) stay
+    t = pd.DataFrame(
+        {
+            "g": ["a", "a", "b", "b", "c", "c"],
+            "h": ["x", "y"] * 3,
+            "tp": [50, 40, 30, 35, 3, 40],
+            "fp": [200, 210, 100, 120, 190, 220],
+            "tn": [700, 650, 800, 700, 600, 640],
+            "fn": [50, 60, 70, 65, 55, 45],
+        }
+    )
+    res = audit_counts(
+        t, ["g", "h"], tp="tp", fp="fp", tn="tn", fn="fn", reference={"g": "a", "h": "rest"}
+    )
+    pub, info = publish_aggregate(res, 11)
+    d = pub.disparities
+    assert set(d.loc[d["attribute"] == "g", "reference"]) == {"a"}
+    assert set(d.loc[d["attribute"] == "h", "reference"]) == {"(rest)"}
+    assert not d.loc[d["attribute"].isin(["g", "h"]), "suppressed"].any()
+    cross = d[(d["attribute"] == "g × h") & (d["group"] == "c × x")]
+    assert len(cross) and cross["suppressed"].all()
+    assert info.primary >= 1
