@@ -10,8 +10,8 @@ of the group ``n``, the files selected ``s`` and, implicitly, the files not sele
 When any of these counts is between 1 and ``min_cell - 1`` (default: 1 to 10, the usual
 French publication threshold of health and social data), the row's counts **and every number
 derived from them** (shares, rates, intervals, ratios, differences, tests, mean scores) are
-replaced by a marker (``NaN`` in tables, ``null`` in JSON, ``[c]`` / ``[s]`` in the report)
-and the row is flagged ``suppressed``. A comparison is suppressed when either of its two
+blanked (``NaN`` or a null count in tables, ``null`` in JSON, a dash in the report) and the
+row is flagged ``suppressed``. A comparison is suppressed when either of its two
 groups is. Zero counts are published by default: "none of the 6,955 files was selected"
 singles nobody out and is often the finding itself; pass ``suppress_zero=True`` for the
 stricter rule. With labels, the outcome block (irregularity rate, precision, error rates) is
@@ -20,13 +20,13 @@ positives do not hide the selection rate of a group of 5,000 files.
 
 Secondary suppression
 ---------------------
-A suppressed cell of an intersection can sometimes be recovered by subtracting the published
-cells of its row from a published margin (``woman`` minus the other ``woman × ...`` cells).
-:func:`secondary_suppression` is the hook where that protection belongs: it receives every
-published group row with its primary mask and returns the final mask. It currently applies
-the classic one-cell rule per margin (when a margin has exactly one suppressed cell, the
-smallest other cell of that margin is suppressed too) and iterates to a fixed point; the
-reliability work of issue 10 may replace it with a complete method.
+A hidden count can be given back by published ones (``woman`` minus the other ``woman × ...``
+cells of a published margin) or narrowed by several of them together. Every gate therefore
+hides complements, chosen by integer programming (:mod:`scoreaudit.gate.complements`), until
+an attacker who knows every published number and that counts are non-negative integers
+(:mod:`scoreaudit.gate.attack`) cannot narrow any hidden count to an interval shorter than
+``min_cell``. :func:`secondary_suppression` does this for a count table that is not an audit
+(a funnel's stage table), one margin at a time.
 
 Individual scores
 -----------------
