@@ -36,7 +36,7 @@ from scoreaudit.core.vocab import REST, SEP
 from scoreaudit.gate._solver import cover_options, milp
 from scoreaudit.gate.attack import System, narrow
 from scoreaudit.gate.complements import UNPUBLISHED, margin_lines, protect_groups
-from scoreaudit.gate.rules import Suppression, blank_rows, small_count
+from scoreaudit.gate.rules import Suppression, blank_rows, flags_by_key, small_count
 from scoreaudit.gate.verify import Hardening, harden, intervals_or_unknown
 from scoreaudit.gate.warnings import gate_warnings, hidden_pairs
 
@@ -385,11 +385,11 @@ class _Tables:
             for name in need:
                 m |= masks.get(name, np.zeros(self.n, dtype=bool))
             sup = dict(zip(self.key, m, strict=False))
-            g_sup = self.dkey.iloc[rows].map(sup).astype(object).fillna(True).to_numpy(bool)
+            g_sup = flags_by_key(self.dkey.iloc[rows], sup, missing=True)
             r_sup = np.where(
                 self.pseudo[rows],
                 False,
-                self.rkey.iloc[rows].map(sup).astype(object).fillna(True).to_numpy(bool),
+                flags_by_key(self.rkey.iloc[rows], sup, missing=True),
             )
             rest = self.rest[rows]
             if rest.any():

@@ -59,6 +59,7 @@ import pandas as pd
 from scoreaudit.core.vocab import SEP
 from scoreaudit.gate.complements import BLOCKS, KINDS, count_expression, group_system, sensitive
 from scoreaudit.gate.curve_cells import check_cells, fitted_cells
+from scoreaudit.gate.rules import flags_by_key
 
 __all__ = ["CURVE_BLANK", "CurvePlan", "gate_curve"]
 
@@ -161,16 +162,14 @@ def _first_hide(c, groups, masks, inside, at_audit, min_cell, zero) -> tuple[np.
     key = groups["attribute"].astype(str) + "\x00" + groups["group"].astype(str)
     ckey = c["attribute"].astype(str) + "\x00" + c["group"].astype(str)
     n = ckey.map(dict(zip(key, groups["n"].astype(float), strict=False))).to_numpy(float)
-    size_hidden = ckey.map(dict(zip(key, masks["size"], strict=False))).astype(object)
-    size_hidden = size_hidden.fillna(True)
-    sel_hidden = ckey.map(dict(zip(key, masks["selection"], strict=False))).astype(object)
-    sel_hidden = sel_hidden.fillna(True)
+    size_hidden = flags_by_key(ckey, dict(zip(key, masks["size"], strict=False)), missing=True)
+    sel_hidden = flags_by_key(ckey, dict(zip(key, masks["selection"], strict=False)), missing=True)
     s = c["selected"].to_numpy(float)
     small = _small(s, min_cell, zero) | _small(n - s, min_cell, zero)
-    cause = small | size_hidden.to_numpy(bool) | (at_audit & sel_hidden.to_numpy(bool))
+    cause = small | size_hidden | (at_audit & sel_hidden)
     frame = pd.DataFrame({"a": c["attribute"].astype(str), "b": c["budget"], "cause": cause})
     hide = frame.groupby(["a", "b"], sort=False)["cause"].transform("any").to_numpy(bool).copy()
-    frame["size_hidden"] = size_hidden.to_numpy(bool)
+    frame["size_hidden"] = size_hidden
     hide |= frame.groupby("a", sort=False)["size_hidden"].transform("any").to_numpy(bool)
     hide |= inside & ~at_audit
     return small, _verify(c, n, s, hide, small, min_cell, at_audit, zero)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.core.order import rank_within
-from scoreaudit.gate.rules import blank_hidden, row_key, small_count
+from scoreaudit.gate.rules import blank_hidden, flags_by_key, row_key, small_count
 
 __all__ = ["gate_explanation"]
 
@@ -76,7 +76,7 @@ def gate_explanation(
             continue
         f = frame.reset_index(drop=True)
         k = row_key(f["attribute"], f["group"]) + "\x00" + f["reference"].astype(str)
-        mask = k.map(sup).astype(object).fillna(True).to_numpy(bool)
+        mask = flags_by_key(k, sup, missing=True)
         if "selection_rate_after" in f.columns:
             n = pd.to_numeric(
                 row_key(f["attribute"], f["group"]).map(n_by), errors="coerce"

@@ -23,7 +23,13 @@ import numpy as np
 import pandas as pd
 
 from scoreaudit.gate.attack import System, narrow
-from scoreaudit.gate.rules import Suppression, blank_rows, secondary_suppression, small_count
+from scoreaudit.gate.rules import (
+    Suppression,
+    blank_rows,
+    flags_by_key,
+    secondary_suppression,
+    small_count,
+)
 from scoreaudit.gate.verify import Hardening, harden, intervals_or_unknown
 from scoreaudit.gate.warnings import gate_warnings
 
@@ -221,21 +227,15 @@ class _Tables:
         for who in ("group", "reference"):
             for col in ("stage", "base"):
                 g = f.assign(group=f[who])
-                out |= _key(g, col).map(hidden).astype(object).fillna(False).to_numpy(bool)
+                out |= flags_by_key(_key(g, col), hidden, missing=False)
         return out
 
     def rep_mask(self, final: np.ndarray) -> np.ndarray:
         """Representation rows whose count is small or rests on a hidden cell."""
         rep = self.rep
         rep_hidden = self.cells.assign(h=final).groupby(["group", "stage"])["h"].any()
-        r_mask = np.array(
-            pd.MultiIndex.from_arrays([rep["group"], rep["stage"]])
-            .map(rep_hidden)
-            .to_series()
-            .astype(object)
-            .fillna(False),
-            dtype=bool,
-        )
+        keys = pd.MultiIndex.from_arrays([rep["group"], rep["stage"]])
+        r_mask = flags_by_key(keys, rep_hidden, missing=False)
         return r_mask | self.rep_small
 
     def publish(self, final: np.ndarray):
@@ -249,9 +249,7 @@ class _Tables:
             for who in ("group", "reference"):
                 for col in ("stage", "base"):
                     idx = pd.MultiIndex.from_arrays([comb[who], comb[col]])
-                    m |= (
-                        idx.map(crude_hidden).to_series().astype(object).fillna(True).to_numpy(bool)
-                    )
+                    m |= flags_by_key(idx, crude_hidden, missing=True)
             pub_comb = _blank(comb, m, labels)
         r_mask = self.rep_mask(final)
         pub_rep = _blank(self.rep, r_mask, labels)

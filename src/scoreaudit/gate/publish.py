@@ -30,6 +30,7 @@ from scoreaudit.gate.rules import (
     blank_hidden,
     blank_rows,
     coarse_score,
+    flags_by_key,
     primary_group_mask,
     row_key,
     secondary_suppression,
@@ -414,8 +415,7 @@ def _blank_disparities(result, groups, masks, min_cell, suppress_zero):
     d = result.disparities.reset_index(drop=True)
     gkey = row_key(groups["attribute"], groups["group"])
     hidden = dict(zip(gkey, masks["selection"] | masks["size"], strict=False))
-    d_sup = row_key(d["attribute"], d["group"]).map(hidden).astype(object).fillna(True)
-    d_sup = d_sup.to_numpy(bool)
+    d_sup = flags_by_key(row_key(d["attribute"], d["group"]), hidden, missing=True)
     is_rest = (d["reference"].astype(str) == REST).to_numpy()
     ref_sup = row_key(d["attribute"], d["reference"]).map(hidden).to_numpy(object)
     if is_rest.any():
@@ -446,13 +446,8 @@ def _blank_disparities(result, groups, masks, min_cell, suppress_zero):
     if "note" in pub.columns:
         pub.loc[d_mask, "note"] = ""
     pub["suppressed"] = d_mask
-    prim = (
-        row_key(d["attribute"], d["group"])
-        .map(dict(zip(gkey, masks["primary"], strict=False)))
-        .astype(object)
-        .fillna(False)
-        .to_numpy(bool)
-    )
+    primary = dict(zip(gkey, masks["primary"], strict=False))
+    prim = flags_by_key(row_key(d["attribute"], d["group"]), primary, missing=False)
     pub["suppression"] = _flags(d_mask & prim, d_mask)
     return pub, d_mask
 
@@ -620,7 +615,7 @@ def _gate_calibration(result, groups, masks, min_cell, suppress_zero):
     gkey = row_key(groups["attribute"], groups["group"])
     lab = masks.get("labels", masks["selection"]) | masks["selection"] | masks["size"]
     ckey = row_key(cal["attribute"], cal["group"])
-    cm |= ckey.map(dict(zip(gkey, lab, strict=False))).astype(object).fillna(True).to_numpy(bool)
+    cm |= flags_by_key(ckey, dict(zip(gkey, lab, strict=False)), missing=True)
     cm = ckey.map(pd.Series(cm).groupby(ckey.to_numpy()).any()).to_numpy(bool)  # whole group
     keep = [col for col in cal.columns if col in KEEP_COLUMNS or col in ("score_low", "score_high")]
     pub_cal = blank_hidden(cal, cm, [col for col in cal.columns if col not in keep])

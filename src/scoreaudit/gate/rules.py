@@ -61,6 +61,7 @@ __all__ = [
     "blank_hidden",
     "blank_rows",
     "coarse_score",
+    "flags_by_key",
     "primary_group_mask",
     "row_key",
     "secondary_suppression",
@@ -249,6 +250,23 @@ def blank_hidden(
 def row_key(a: pd.Series, g: pd.Series) -> pd.Series:
     """One text key per (attribute, group) row, to match rows across tables."""
     return a.astype(str) + "\x00" + g.astype(str)
+
+
+def flags_by_key(keys: Any, flags: Any, missing: bool) -> np.ndarray:
+    """``flags[key]`` for each of ``keys`` (a Series or an Index), ``missing`` where a key has
+    no flag: one boolean per key.
+
+    The mapped values are filled as objects: when no key is found they are all NaN, a float
+    column, which pandas will no longer fill with a boolean.
+
+    Examples
+    --------
+    >>> flags_by_key(pd.Series(["a", "b", "z"]), {"a": True, "b": False}, missing=True).tolist()
+    [True, False, True]
+    >>> flags_by_key(pd.Index(["z"]), {"a": True}, missing=False).tolist()
+    [False]
+    """
+    return pd.Series(keys.map(flags), dtype=object).fillna(missing).to_numpy(bool)
 
 
 def secondary_suppression(groups: pd.DataFrame, mask: Any, min_cell: int) -> pd.Series:
