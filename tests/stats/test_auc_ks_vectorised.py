@@ -9,6 +9,7 @@ references.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from collections.abc import Callable
@@ -454,3 +455,42 @@ def test_large_groups_use_asymptotic_ks_like_before() -> None:
     assert (codes == 0).sum() * (codes == 1).sum() > KS_EXACT_MAX_PAIRS
     ranking = rank_scores(scores)
     _same(threshold_free(ranking, codes, 2, 0), _old_threshold_free(ranking, codes, 2, 0))
+
+
+def test_reference_without_ties_skips_only_zero_terms(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Against a reference, with no tied scores, a compared group's tie block holds no
+    reference mass: the kernel then skips that mass's terms (``disjoint``). The full
+    computation on the same context gives the same numbers bit for bit."""
+    from scoreaudit.stats import distribution
+
+    rng = np.random.default_rng(11)
+    n = 3_000
+    scores = rng.normal(size=n)
+    codes = rng.choice(4, n, p=[0.5, 0.3, 0.15, 0.05])
+    weights = rng.uniform(0.5, 2.0, n)
+    ranking = rank_scores(scores)
+    cases = [(ref, w) for ref in range(4) for w in (None, weights)]
+    seen = []
+    real = distribution.compare_runs
+
+    def spy(ctx, *args, **kwargs):
+        seen.append(ctx.disjoint)
+        return real(ctx, *args, **kwargs)
+
+    monkeypatch.setattr(distribution, "compare_runs", spy)
+    fast = [threshold_free(ranking, codes, 4, ref, weights=w) for ref, w in cases]
+    assert seen == [True] * len(cases)
+
+    def full(ctx, *args, **kwargs):
+        return real(dataclasses.replace(ctx, disjoint=False), *args, **kwargs)
+
+    monkeypatch.setattr(distribution, "compare_runs", full)
+    for (ref, w), a in zip(cases, fast, strict=True):
+        b = threshold_free(ranking, codes, 4, ref, weights=w)
+        np.testing.assert_array_equal(a.to_numpy(), b.to_numpy())
+    tied = rank_scores(np.round(scores, 1))  # with ties the shortcut is not taken
+    monkeypatch.setattr(distribution, "compare_runs", spy)
+    seen.clear()
+    threshold_free(tied, codes, 4, 0)
+    threshold_free(ranking, codes, 4, None)
+    assert seen == [False, False]

@@ -47,6 +47,9 @@ class _Context:
     alpha: float
     integer_mass: bool = False  # masses are row counts (cumulative sums exact in float64)
     identity: bool = False  # cum[b] == b: one unweighted row per block, every row compared
+    # against a reference without ties: a compared group's block (one row, not the
+    # reference's) holds no reference mass, so the mass up to its end is the mass below it
+    disjoint: bool = False
 
 
 @dataclass(frozen=True)
@@ -215,8 +218,12 @@ def _compare_chunk_unchecked(
         r_end = r_below + 1.0
     else:
         r_below = ctx.cum[runs.block].astype(np.float64, copy=False)  # mass strictly below each
-        r_end = ctx.cum[1:][runs.block].astype(np.float64, copy=False)  # ... and up to its end
-    if ctx.reference is not None:  # (before the group's running masses: fewer arrays at once)
+        # ... and up to its end (the same values when disjoint: one gather of all rows less)
+        r_end = r_below if ctx.disjoint else ctx.cum[1:][runs.block].astype(np.float64, copy=False)
+    r_in: np.ndarray | None = None  # comparison mass inside each block (None: all zero)
+    if ctx.disjoint:  # the terms of a zero r_in below are exact zeros: skipped
+        joint_cube = (lengths.astype(np.float64) if runs.unit_mass else seg(_cubes(gm))) + ctx.cube
+    elif ctx.reference is not None:  # (before the group's running masses: fewer arrays)
         r_in = r_end - r_below
         both = gm + r_in
         joint_cube = seg(_cubes(both)) + ctx.cube - seg(_cubes(r_in))
@@ -281,8 +288,9 @@ def _compare_chunk_unchecked(
     t *= -0.5
     t += rep(one_m)
     t *= t
-    below_first = r_below[first] * one_m**2
-    ss01 = below_first + seg(np.multiply(r_in, t, out=t))
+    ss01 = r_below[first] * one_m**2
+    if r_in is not None:
+        ss01 += seg(np.multiply(r_in, t, out=t))
     del r_in
     gap = np.empty_like(r_below)  # comparison mass strictly between block k and the next
     np.subtract(r_below[1:], r_end[:-1], out=gap[:-1])
@@ -315,14 +323,14 @@ def _compare_chunk_unchecked(
 
     # --- KS --------------------------------------------------------------------------------
     rt = rep(r_total)
-    d = np.divide(r_below, rt, out=r_below)  # |f_before - r_below / rt|, in place
-    np.subtract(f_before, d, out=d)
+    q_end = r_end if r_end is r_below else np.divide(r_end, rt, out=r_end)
+    q_below = np.divide(r_below, rt, out=r_below)  # (divides q_end too when they are one)
+    d = np.subtract(f_before, q_below, out=f_before)  # |f_before - r_below / rt|, in place
     np.abs(d, out=d)
-    e = np.divide(r_end, rt, out=r_end)  # |f_end - r_end / rt|
-    np.subtract(f_end, e, out=e)
+    e = np.subtract(f_end, q_end, out=f_end)  # |f_end - r_end / rt|
     np.abs(e, out=e)
     np.maximum(d, e, out=d)
-    del e, rt
+    del e, rt, q_end, q_below
     ks = np.clip(np.maximum.reduceat(d, first), 0.0, 1.0)
     eps = math.sqrt(math.log(4.0 / ctx.alpha) / 2.0) * (1.0 / np.sqrt(n_g) + 1.0 / np.sqrt(n_r))
 

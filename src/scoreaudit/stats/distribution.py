@@ -323,6 +323,7 @@ def threshold_free(
         alpha,
         integer_mass=w is None,
         identity=identity,
+        disjoint=reference is not None and ranking.n_blocks == n,
     )
     runs = _runs_from_rows(blk, bounds, w_grouped, reference, ranking.n_blocks == n)
     del blk
