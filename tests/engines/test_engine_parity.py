@@ -140,3 +140,34 @@ def test_spark_sklearn_model_in_batches(frame, spark):
     want = sa.audit(sa.Population(frame, **KW), est, policy)
     assert got.config["engine"]["name"] == "spark"
     _same(got, want)
+
+
+# ---- the warnings every engine ends with ------------------------------------------------------
+
+
+@pytest.mark.parametrize("scale", [1.0, 100.0])
+def test_closing_warnings_are_the_same_on_both_engines(scale) -> None:
+    """Scores in percent (lowest 3, highest 97, known by construction) read as probabilities
+    by a calibration table, and a population of 20 files (fewer than two smallest cells of
+    11): both warnings, with the same values, in memory and on DuckDB; scores in [0, 1] give
+    only the second."""
+    import duckdb
+
+    scores = np.linspace(0.03, 0.97, 20) * scale
+    frame = pd.DataFrame(
+        {"gender": ["woman", "man"] * 10, "score": scores, "label": [0.0, 1.0, 1.0, 0.0] * 5}
+    )
+    kw = {"protected": ["gender"], "label": "label"}
+    mem = sa.audit(sa.Population(frame, **kw), "score", sa.Budget(share=0.25))
+    lazy = sa.Population(duckdb.sql("SELECT * FROM frame"), **kw)
+    sql = sa.audit(lazy, "score", sa.Budget(share=0.25))
+    codes = [(w.code, w.params) for w in mem.warnings]
+    assert codes == [(w.code, w.params) for w in sql.warnings]
+    expected = [("warn_small_population", {"n": 20})]
+    if scale > 1:
+        lo, hi = codes[0][1]["lo"], codes[0][1]["hi"]
+        assert codes[0][0] == "warn_scores_outside_unit"
+        assert (lo, hi) == pytest.approx((3.0, 97.0), rel=1e-12)
+        expected.insert(0, codes[0])
+    assert codes[-len(expected) :] == expected
+    assert [c for c, _ in codes].count("warn_scores_outside_unit") == (scale > 1)

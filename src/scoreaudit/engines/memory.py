@@ -17,7 +17,7 @@ from scoreaudit.core.cells import (
 )
 from scoreaudit.core.references import resolve_references
 from scoreaudit.core.vocab import REST
-from scoreaudit.core.warning import records_notes, warning
+from scoreaudit.core.warning import records_notes
 from scoreaudit.data.inputs import refuse_nested_columns
 from scoreaudit.data.population import Population
 from scoreaudit.engines._options import AuditOptions
@@ -146,7 +146,7 @@ def audit(
     n_labels, tie_groups = tie_groups_of(cells, population.labels)
     ranking = policy.rank(scores, weights)
     distinct = None if ranking.blocks is None else ranking.blocks.values
-    outside_unit = _check_probabilities(model, name, scores, distinct)
+    score_range = _check_probabilities(model, name, scores, distinct)
     if ranking.blocks is not None and weights is None:  # rows per (score level, tie group),
         ranking.level_counts(tie_groups, cells.n_cells * n_labels)  # counted once for all
     selection = policy.select(scores, weights, ranking, groups=tie_groups)
@@ -183,12 +183,6 @@ def audit(
         engine.calibration_table(calibration_bins) if population.labels is not None else None
     )
 
-    if outside_unit and calibration is not None:
-        warnings.append(
-            warning("scores_outside_unit", lo=float(scores.min()), hi=float(scores.max()))
-        )
-    if len(population) < 2 * min_cell:
-        warnings.append(warning("small_population", n=len(population)))
     return audit_result(
         population,
         model,
@@ -202,5 +196,7 @@ def audit(
         selection=selection,
         config=options.config(policy, views, refs),
         warnings=warnings,
+        min_cell=min_cell,
+        score_range=score_range,
         scores=scores,
     )

@@ -72,7 +72,7 @@ import pandas as pd
 from scoreaudit.core.cells import Cells, Sums, build_views
 from scoreaudit.core.progress import advance
 from scoreaudit.core.references import resolve_references
-from scoreaudit.core.warning import records_notes, warning
+from scoreaudit.core.warning import records_notes
 from scoreaudit.data.sources import description_pending
 from scoreaudit.engines._options import AuditOptions
 from scoreaudit.engines._sql_keys import _raw_codes
@@ -578,7 +578,7 @@ def audit_engine(
     elif weighted:
         total_w = float(lv.w.sum())
     name = getattr(model, "name", type(model).__name__)
-    _check_probabilities(model, str(name), lv.values[[0, -1]])
+    score_range = _check_probabilities(model, str(name), lv.values[[0, -1]])
 
     if isinstance(policy, Threshold):
         chosen = choose_threshold(lv, float(policy.threshold))
@@ -594,7 +594,7 @@ def audit_engine(
 
     return _result(
         population, model, policy, options, lv=lv, chosen=chosen, curve=curve, total_w=total_w,
-        prep=prep,
+        prep=prep, score_range=score_range,
     )  # fmt: skip
 
 
@@ -660,10 +660,21 @@ def _curve_at_levels(eng, lv, policy, refs, grid, curve, curve_table, count, tot
 
 
 def _result(
-    population, model, policy, options: AuditOptions, *, lv, chosen, curve, total_w, prep
+    population,
+    model,
+    policy,
+    options: AuditOptions,
+    *,
+    lv,
+    chosen,
+    curve,
+    total_w,
+    prep,
+    score_range,
 ) -> AuditResult:
     """The audit's tables from the counts per score level: ``lv`` the levels, ``chosen`` the
-    policy's selection, ``curve`` the curve's, ``prep`` the prepared query."""
+    policy's selection, ``curve`` the curve's, ``prep`` the prepared query, ``score_range``
+    the lowest and highest score when they are outside [0, 1]."""
     from scoreaudit.engines.tables import _Engine, audit_result
 
     grid = options.grid
@@ -734,14 +745,6 @@ def _result(
     levels = _curve_at_levels(
         eng, lv, policy, refs, grid, curve, curve_table, selection.n_selected, total_w
     )
-    if lv.values[0] > 1 or lv.values[-1] < 0:
-        if calibration is not None:
-            warnings.append(
-                warning("scores_outside_unit", lo=float(lv.values[-1]), hi=float(lv.values[0]))
-            )
-    n_total = len(population)
-    if n_total < 2 * options.min_cell:
-        warnings.append(warning("small_population", n=n_total))
     src = population.source
     config = {
         **options.config(
@@ -767,5 +770,7 @@ def _result(
         selection=selection,
         config=config,
         warnings=warnings,
+        min_cell=options.min_cell,
+        score_range=score_range,
         scores=np.zeros(0),
     )

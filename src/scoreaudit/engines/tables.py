@@ -21,7 +21,7 @@ from scoreaudit.core.cells import (
 )
 from scoreaudit.core.references import Pairs
 from scoreaudit.core.vocab import REST
-from scoreaudit.core.warning import note
+from scoreaudit.core.warning import note, warning
 from scoreaudit.data.population import Population
 from scoreaudit.errors import ModelError, Num
 from scoreaudit.results import AuditResult, interval_columns
@@ -51,16 +51,38 @@ def model_info(model: Any) -> dict[str, Any]:
     return {"name": str(getattr(model, "name", type(model).__name__)), **info}
 
 
-def audit_result(population: Population, model: Any, policy: Any, **tables: Any) -> AuditResult:
+def audit_result(
+    population: Population,
+    model: Any,
+    policy: Any,
+    *,
+    warnings: list,
+    min_cell: int,
+    score_range: tuple[float, float] | None,
+    **tables: Any,
+) -> AuditResult:
     """An :class:`AuditResult` of ``model`` on ``population`` under ``policy``: the
     population's summary and the model's description added to the engine's ``tables``
-    (groups, disparities, curve, selected, calibration, selection, config, warnings, scores)."""
+    (groups, disparities, curve, selected, calibration, selection, config, scores).
+
+    The warnings every engine ends with are added to ``warnings`` here, so that the engines
+    cannot word or decide them differently: scores outside [0, 1] (``score_range``, their
+    lowest and highest value, given when they are) once a calibration table has read them
+    as probabilities, and a population smaller than two smallest publishable cells.
+    """
+    warnings = list(warnings)
+    if score_range is not None and tables.get("calibration") is not None:
+        lo, hi = score_range
+        warnings.append(warning("scores_outside_unit", lo=float(lo), hi=float(hi)))
+    if len(population) < 2 * min_cell:
+        warnings.append(warning("small_population", n=len(population)))
     return AuditResult(
         population_summary=population.summary(),
         model_info=model_info(model),
         population=population,
         model=model,
         policy=policy,
+        warnings=warnings,
         **tables,
     )
 
@@ -108,15 +130,19 @@ def declares_probabilities(model: Any) -> bool:
 
 def _check_probabilities(
     model: Any, name: str, scores: np.ndarray, distinct: np.ndarray | None = None
-) -> bool:
-    """Raise when a probability model gives a score outside [0, 1]; say whether any is.
+) -> tuple[float, float] | None:
+    """Raise when a probability model gives a score outside [0, 1]; when another model
+    does, the lowest and highest score (None when every score is inside).
 
     ``distinct`` (the distinct scores, when known) is looked at instead of every row; the
     rows are read only to name the first one outside.
     """
     probe = scores if distinct is None else distinct
-    if probe.size == 0 or (probe.min() >= 0 and probe.max() <= 1):
-        return False
+    if probe.size == 0:
+        return None
+    lo, hi = float(probe.min()) + 0.0, float(probe.max()) + 0.0  # (+ 0.0: no "-0" shown)
+    if lo >= 0 and hi <= 1:
+        return None
     outside = (scores < 0) | (scores > 1)
     if declares_probabilities(model):
         pos = int(np.flatnonzero(outside)[0])
@@ -127,7 +153,7 @@ def _check_probabilities(
             value=Num(float(scores[pos]), ".6g"),
             pos=pos,
         )
-    return True
+    return lo, hi
 
 
 def _join_groups(disparities: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
