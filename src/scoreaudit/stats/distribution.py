@@ -286,7 +286,10 @@ def threshold_free(
         if hi == lo:
             return result
         rw = None if w_grouped is None else w_grouped[lo:hi]
-        mass = np.bincount(blk[lo:hi], weights=rw, minlength=ranking.n_blocks)
+        if rw is None and ranking.n_blocks == n:  # one row per block: 1 where it is the
+            mass = code_sorted == reference  # reference's (the same counts, no int64 array)
+        else:
+            mass = np.bincount(blk[lo:hi], weights=rw, minlength=ranking.n_blocks)
         ref_sumsq = float(hi - lo) if rw is None else _dot(rw, rw)
     elif w is None:  # (None without ties: one row per block, the rows below block b are b)
         mass = None if ranking.n_blocks == n else ranking.ends - ranking.starts
