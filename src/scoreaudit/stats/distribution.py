@@ -91,6 +91,24 @@ def _count_type(n: int) -> type[np.signedinteger]:
     return np.int32 if n < 2**31 else np.int64
 
 
+def _group_sizes(codes: np.ndarray, n_groups: int, step: int = 1 << 20) -> np.ndarray:
+    """Rows per group code, as ``np.bincount(codes, minlength=n_groups)``.
+
+    Counted a slice of ``step`` rows at a time: bincount copies its input to 8-byte
+    integers first, and a copy of every row (48 MB at 6 M rows, fresh pages each time) costs
+    about twice the count itself; a slice's copy is reused. Whole numbers: the same counts.
+
+    Examples
+    --------
+    >>> _group_sizes(np.array([2, 0, 2, 1, 2], dtype=np.uint8), 4, step=2).tolist()
+    [1, 1, 3, 0]
+    """
+    out = np.zeros(n_groups, dtype=np.int64)
+    for start in range(0, codes.shape[0], step):
+        out += np.bincount(codes[start : start + step], minlength=n_groups)
+    return out
+
+
 def _check_reference(reference: Any, n_groups: int) -> None:
     if reference is not None and not (
         isinstance(reference, (int, np.integer)) and 0 <= reference < n_groups
@@ -269,7 +287,7 @@ def threshold_free(
 
     code_sorted = codes if in_order else _sorted_codes(codes, ranking.order, n_groups)
     perm = as_positions(np.argsort(code_sorted, kind="stable"))  # sorted positions, by code
-    counts = np.bincount(code_sorted, minlength=n_groups)
+    counts = _group_sizes(code_sorted, n_groups)
     bounds = np.zeros(n_groups + 1, dtype=np.int64)
     np.cumsum(counts, out=bounds[1:])
     # tie block of each grouped position (without ties the block IS the sorted position)
