@@ -494,3 +494,20 @@ def test_reference_without_ties_skips_only_zero_terms(monkeypatch: pytest.Monkey
     threshold_free(tied, codes, 4, 0)
     threshold_free(ranking, codes, 4, None)
     assert seen == [False, False]
+
+
+@SETTINGS
+@given(
+    st.integers(0, 300),
+    st.integers(1, 8),
+    st.integers(1, 64),
+    st.sampled_from([np.uint8, np.int64]),
+)
+def test_group_sizes_in_slices_equal_one_bincount(n, n_groups, step, dtype) -> None:
+    """Rows per group counted a slice at a time: numpy's one bincount, whole numbers."""
+    from scoreaudit.stats.distribution import _group_sizes
+
+    codes = np.random.default_rng(n * 31 + step).integers(0, n_groups, n).astype(dtype)
+    got = _group_sizes(codes, n_groups, step=step)
+    assert got.dtype == np.int64
+    assert got.tolist() == np.bincount(codes, minlength=n_groups).tolist()
