@@ -1,5 +1,6 @@
-"""stable_argsort is numpy's stable argsort, whatever the ties, signs of zero and dtypes, and
-sort_with_keys's sorted keys are bit for bit ``key[order]``."""
+"""stable_argsort is numpy's stable argsort, whatever the ties, signs of zero and dtypes,
+sort_with_keys's sorted keys are bit for bit ``key[order]``, and grouped_positions is numpy's
+stable argsort of group codes."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from scoreaudit.core.order import sort_with_keys, stable_argsort
+from scoreaudit.core.order import grouped_positions, sort_with_keys, stable_argsort
 
 
 def _same(key: np.ndarray) -> None:
@@ -54,3 +55,32 @@ def test_large_inputs_every_branch():
     _same(rng.integers(0, 3, 50_000).astype(np.uint8))  # radix
     # a known answer: equal keys keep their row order
     assert stable_argsort(np.array([2.0, 1.0, 2.0, 1.0])).tolist() == [1, 3, 0, 2]
+
+
+@settings(derandomize=True, max_examples=200, database=None)
+@given(
+    st.integers(0, 2_000),
+    st.integers(1, 70),
+    st.sampled_from([np.uint8, np.uint16, np.int32, np.int64]),
+    st.integers(0, 2**32 - 1),
+)
+def test_grouped_positions_is_the_stable_argsort_of_the_codes(n, n_groups, dtype, seed) -> None:
+    codes = np.random.default_rng(seed).integers(0, n_groups, n).astype(dtype)
+    got = grouped_positions(codes, n_groups)
+    assert got.tolist() == np.argsort(codes, kind="stable").tolist()
+    assert got.dtype == np.int32
+    assert codes.tolist() == np.random.default_rng(seed).integers(0, n_groups, n).tolist()
+
+
+def test_grouped_positions_keys_use_every_bit_and_fall_back_beyond() -> None:
+    """Positions and codes filling 32 bits exactly (the top code's key is 0xFFFFFFxx), and
+    one more bit of codes, which takes numpy's argsort: both its order."""
+    rng = np.random.default_rng(3)
+    n = 1 << 10  # positions need 10 bits
+    for n_groups in (1 << 22, (1 << 22) + 1):  # 22 bits of codes: 32 in all; then 33
+        codes = rng.integers(0, n_groups, n).astype(np.int64)
+        codes[:3] = n_groups - 1
+        assert grouped_positions(codes, n_groups).tolist() == (
+            np.argsort(codes, kind="stable").tolist()
+        )
+    assert grouped_positions(np.zeros(0, np.uint8), 1).tolist() == []

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from scoreaudit.core.order import as_positions
+from scoreaudit.core.order import grouped_positions
 from scoreaudit.errors import DataError, ScoreAuditError
 from scoreaudit.stats._auc_ks import (
     KS_EXACT_MAX_PAIRS as KS_EXACT_MAX_PAIRS,
@@ -286,7 +286,7 @@ def threshold_free(
         return result
 
     code_sorted = codes if in_order else _sorted_codes(codes, ranking.order, n_groups)
-    perm = as_positions(np.argsort(code_sorted, kind="stable"))  # sorted positions, by code
+    perm = grouped_positions(code_sorted, n_groups)  # sorted positions, by code
     counts = _group_sizes(code_sorted, n_groups)
     bounds = np.zeros(n_groups + 1, dtype=np.int64)
     np.cumsum(counts, out=bounds[1:])
