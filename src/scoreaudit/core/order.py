@@ -89,9 +89,9 @@ def grouped_positions(codes: np.ndarray, n_groups: int) -> np.ndarray:
     When a position and a code fit in 32 bits together (``n * n_groups <= 2**32``, in powers
     of two), each row's key is its code above its position, and numpy's sort of these
     distinct 4-byte keys, in place, gives the same order without the 8-byte output of
-    ``argsort`` and its 4-byte copy: one array of the rows' size instead of three (about 3x
-    faster at 20 M rows here, most of it fresh memory not taken). ``codes`` are whole
-    numbers ``0 .. n_groups - 1`` (checked by the callers).
+    ``argsort`` and its 4-byte copy: one array of the rows' size instead of three (0.14 s
+    against 0.2-0.6 s at 20 M rows here, most of the gap fresh memory not taken). ``codes``
+    are whole numbers ``0 .. n_groups - 1`` (checked by the callers).
 
     Examples
     --------
