@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from scoreaudit.core.order import as_positions, sort_with_keys
+from scoreaudit.core.order import as_positions, grouped_positions, sort_with_keys
 from scoreaudit.errors import Num, PolicyError
 from scoreaudit.selection.blocks import ScoreBlocks, block_cell_counts, score_blocks
 from scoreaudit.selection.ties import (
@@ -152,7 +152,7 @@ class Ranking:
         """Row of each ranked position (a stable sort, computed on first use)."""
         if self._order is None:
             assert self.blocks is not None
-            self._order = as_positions(np.argsort(self.blocks.code, kind="stable"))
+            self._order = grouped_positions(self.blocks.code, self.blocks.n_blocks)
         return self._order
 
     @property
@@ -315,8 +315,8 @@ def _rank(scores: np.ndarray, weights: np.ndarray | None, ties: str) -> Ranking:
     """Stable sort by decreasing score: tied rows stay in row order (never shuffled).
 
     With few distinct scores (scorecards) the sort key is each row's tie-block code (one or
-    two bytes), which numpy sorts stably by radix in O(n): the SAME order as the stable
-    comparison sort of ``-scores``.
+    two bytes), rows grouped by it in row order (:func:`grouped_positions`): the SAME order
+    as the stable comparison sort of ``-scores``.
     """
     blocks = score_blocks(scores)
     if blocks is not None and weights is None:  # counted per level; rows sorted on demand
@@ -324,10 +324,10 @@ def _rank(scores: np.ndarray, weights: np.ndarray | None, ties: str) -> Ranking:
     if blocks is None:  # the sort's own keys, negated back: bit for bit scores[order]
         order, sorted_scores = sort_with_keys(-scores)
         np.negative(sorted_scores, out=sorted_scores)
+        order = as_positions(order)
     else:
-        order = np.argsort(blocks.code, kind="stable")
+        order = grouped_positions(blocks.code, blocks.n_blocks)
         sorted_scores = scores[order]
-    order = as_positions(order)
     cum = None if weights is None else np.cumsum(weights[order])
     return Ranking(
         order=order,

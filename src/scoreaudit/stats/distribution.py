@@ -285,13 +285,14 @@ def threshold_free(
     if n == 0:
         return result
 
+    one_row_blocks = ranking.n_blocks == n  # no ties: a tie block is a sorted position
     code_sorted = codes if in_order else _sorted_codes(codes, ranking.order, n_groups)
     perm = grouped_positions(code_sorted, n_groups)  # sorted positions, by code
     counts = _group_sizes(code_sorted, n_groups)
     bounds = np.zeros(n_groups + 1, dtype=np.int64)
     np.cumsum(counts, out=bounds[1:])
     # tie block of each grouped position (without ties the block IS the sorted position)
-    blk = perm if ranking.n_blocks == n else ranking.block[perm]
+    blk = perm if one_row_blocks else ranking.block[perm]
     w_grouped = None
     if w is not None:
         w_grouped = w[ranking.order[perm]]
@@ -304,13 +305,13 @@ def threshold_free(
         if hi == lo:
             return result
         rw = None if w_grouped is None else w_grouped[lo:hi]
-        if rw is None and ranking.n_blocks == n:  # one row per block: 1 where it is the
+        if rw is None and one_row_blocks:  # one row per block: 1 where it is the
             mass = code_sorted == reference  # reference's (the same counts, no int64 array)
         else:
             mass = np.bincount(blk[lo:hi], weights=rw, minlength=ranking.n_blocks)
         ref_sumsq = float(hi - lo) if rw is None else _dot(rw, rw)
     elif w is None:  # (None without ties: one row per block, the rows below block b are b)
-        mass = None if ranking.n_blocks == n else ranking.ends - ranking.starts
+        mass = None if one_row_blocks else ranking.ends - ranking.starts
         total_sumsq = float(n)
     else:  # (without ties each block holds one row: its weight, exactly as the bincount)
         mass = (
@@ -328,7 +329,7 @@ def threshold_free(
         cum = np.zeros(ranking.n_blocks + 1, dtype=np.float64 if w is not None else _count_type(n))
         np.cumsum(mass, out=cum[1:])
     cum_total = float(cum[-1])
-    if mass is None or (w is None and ranking.n_blocks == n):  # no ties: masses 0 or 1, cubes too
+    if mass is None or (w is None and one_row_blocks):  # no ties: masses 0 or 1, cubes too
         cube = cum_total
     else:
         cube = _cube_sum(mass.astype(np.float64, copy=False))  # sum of (block mass)^3
@@ -344,9 +345,9 @@ def threshold_free(
         alpha,
         integer_mass=w is None,
         identity=identity,
-        disjoint=reference is not None and ranking.n_blocks == n,
+        disjoint=reference is not None and one_row_blocks,
     )
-    runs = _runs_from_rows(blk, bounds, w_grouped, reference, ranking.n_blocks == n)
+    runs = _runs_from_rows(blk, bounds, w_grouped, reference, one_row_blocks)
     del blk
 
     def samples(g: int) -> tuple[np.ndarray, np.ndarray]:
