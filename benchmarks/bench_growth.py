@@ -24,7 +24,7 @@ Tasks:
   attributes given the selected flag (a group table only).
 
 Run: PYTHONPATH=src python benchmarks/bench_growth.py [--rows 1000000 2000000 ...]
-     [--repeat 3] [--peers]
+     [--repeat 3] [--peers] [--tasks audit,numpy]
 """
 
 from __future__ import annotations
@@ -179,6 +179,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--peers", action="store_true")
     ap.add_argument("--scores", choices=["continuous", "tied"], default="continuous")
+    ap.add_argument("--tasks", help="comma-separated tasks to run (default: all)")
     ap.add_argument("--worker")
     args = ap.parse_args()
     if args.worker:
@@ -186,6 +187,8 @@ def main() -> None:
         return
     peers = args.peers and args.scores == "continuous"
     tasks = ["audit", "numpy"] + (["polars", "duckdb", "fairlearn"] if peers else [])
+    if args.tasks:
+        tasks = [t for t in tasks if t in args.tasks.split(",")]
     print(f"load average {os.getloadavg()[0]:.1f}")
     print("| rows | task | wall | CPU | CPU per M rows | peak above input | per M rows | same |")
     print("|---:|---|---:|---:|---:|---:|---:|---|")

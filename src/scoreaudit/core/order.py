@@ -34,10 +34,13 @@ def stable_argsort(key: np.ndarray) -> np.ndarray:
 def sort_with_keys(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(order, key[order])`` with ``order`` exactly ``np.argsort(key, kind="stable")``.
 
-    The sorted keys come from the sort itself (:func:`stable_argsort` reads them to find
-    the ties), so a caller needing both does not gather every row a second time; the keys of
-    tied rows put back in row order are read again (equal keys may differ in the sign of a
-    zero): bit for bit ``key[order]``.
+    Float keys are sorted by :func:`_packed_order` (one sort of 8-byte integers holding each
+    key's leading bits above its row; numpy's argsort of float64 reads the keys through an
+    index array, a cache miss per read once the rows leave the cache: 2.4 s against 1.2 s at
+    20 M rows here); other keys by numpy's sort, the runs of equal keys put back in row order.
+    The sorted keys are read once with ``order`` and are bit for bit ``key[order]`` (equal keys
+    may differ in the sign of a zero). Small integer keys (one or two bytes) keep numpy's
+    stable sort (a radix sort). The keys must not hold NaN (scores are checked before).
 
     Examples
     --------
@@ -50,24 +53,84 @@ def sort_with_keys(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if key.size < 2 or (key.dtype.kind in "iub" and key.dtype.itemsize <= 2):
         order = np.argsort(key, kind="stable")
         return order, key[order]
+    if key.dtype == np.float64 and key.size <= 2**32:
+        return _packed_order(key)
     order = np.argsort(key)
     ordered = key[order]
     tied = ordered[1:] == ordered[:-1]  # position i+1 holds the key of position i
-    n_tied = int(np.count_nonzero(tied))
-    if n_tied == 0:
+    if not tied.any():
         return order, ordered
-    if n_tied > key.size // 8:  # mostly ties: the lexsort below would cost more
+    pos = _in_runs(tied)
+    if pos.size > key.size // 8:  # mostly ties: the lexsort below would cost more
         order = np.argsort(key, kind="stable")
         return order, key[order]
-    in_run = np.zeros(key.size, dtype=bool)
+    _sort_runs(key, order, ordered, pos)
+    return order, ordered
+
+
+def _packed_order(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`sort_with_keys` of float64 keys (``n <= 2**32``), by one sort of integers.
+
+    A float's bits, read as a signed integer with the low 63 bits of negative numbers
+    flipped, order floats as their values do (``-0.0`` is made ``0.0`` first: argsort ties
+    them). Less the smallest key's integer, the keys span ``b`` bits; each row's sort key is
+    its leading ``64 - p`` of them above its row number (``p`` bits). These keys are distinct,
+    so one sort of them orders the rows by leading bits, then by row: the stable order
+    wherever the leading bits tell keys apart (always when ``b + p <= 64``). Keys sharing
+    their leading bits but not their value stand in row order in one run; the runs where a key
+    is followed by a smaller one are sorted again by (key, row), and the order is then
+    non-decreasing with equal keys in row order: numpy's stable order.
+    """
+    n = key.size
+    p = (n - 1).bit_length()  # bits of a row number
+    mono = np.add(key, 0.0).view(np.int64)  # (a fresh copy; -0.0 + 0.0 is 0.0)
+    flip = np.right_shift(mono, 63)
+    flip &= np.int64(0x7FFFFFFFFFFFFFFF)
+    mono ^= flip
+    del flip
+    lowest = int(mono.min())
+    shift = max(0, (int(mono.max()) - lowest).bit_length() - (64 - p))
+    packed = mono.view(np.uint64)
+    packed -= np.uint64(lowest % 2**64)  # (modulo 2**64: the difference, below 2**64)
+    packed >>= np.uint64(shift)
+    packed <<= np.uint64(p)
+    packed |= np.arange(n, dtype=np.uint64)
+    packed.sort()
+    order = np.bitwise_and(packed, np.uint64((1 << p) - 1)).view(np.int64)
+    ordered = key.take(order)
+    if shift:
+        down = np.flatnonzero(ordered[1:] < ordered[:-1])  # (n - 1 bools: few positions)
+        if down.size:
+            # the runs: every sorted position whose leading bits are those of a descent
+            lead = np.unique(packed[down] >> np.uint64(p)) << np.uint64(p)
+            first = np.searchsorted(packed, lead)
+            last = np.searchsorted(packed, lead | np.uint64((1 << p) - 1), side="right")
+            _sort_runs(key, order, ordered, _ranges(first, last))
+    return order, ordered
+
+
+def _in_runs(tied: np.ndarray) -> np.ndarray:
+    """The sorted positions in a run of equal keys (``tied[i]``: position ``i + 1`` holds the
+    key of position ``i``)."""
+    in_run = np.zeros(tied.size + 1, dtype=bool)
     in_run[1:] = tied
     in_run[:-1] |= tied
-    run = np.concatenate(([0], np.cumsum(~tied)))  # run of equal keys at each sorted position
-    pos = np.flatnonzero(in_run)
+    return np.flatnonzero(in_run)
+
+
+def _ranges(first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """The positions ``first[j]:last[j]`` of every run ``j``, concatenated."""
+    lengths = last - first
+    return np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths - first, lengths)
+
+
+def _sort_runs(key: np.ndarray, order: np.ndarray, ordered: np.ndarray, pos: np.ndarray) -> None:
+    """Put the sorted positions ``pos`` in (key, row) order, in place; ``ordered`` keeps each
+    row's own key, bit for bit. ``pos`` are whole runs, ascending, whose keys are below the
+    next run's: one sort of them all sorts each run."""
     rows = order[pos]
-    order[pos] = rows[np.lexsort((rows, run[pos]))]
+    order[pos] = rows[np.lexsort((rows, key[rows]))]
     ordered[pos] = key[order[pos]]
-    return order, ordered
 
 
 def as_positions(index: np.ndarray) -> np.ndarray:

@@ -233,7 +233,8 @@ def _compare_chunk_unchecked(
     # that the rounding of the earlier groups' total does not reach a small group.
     if runs.unit_mass:  # one row per run: the running count is the run's rank in its group
         g_le = np.arange(1.0, off[-1] + 1.0)
-        g_le -= rep(off[:-1].astype(np.float64))
+        if k > 1:  # (one group: its first run is the chunk's first, 0.0 to subtract)
+            g_le -= rep(off[:-1].astype(np.float64))
     elif ctx.integer_mass:
         g_le = np.cumsum(gm)
         g_le -= rep(np.concatenate(([0.0], g_le[last[:-1]])))
@@ -275,8 +276,11 @@ def _compare_chunk_unchecked(
 
     # --- AUC and DeLong variance -----------------------------------------------------------
     # placement of the group's blocks in the comparison: (below + in / 2) / total
-    t = r_below + r_end
-    t *= rep(0.5 / r_total)
+    if r_end is r_below:  # (2 r) c = r (2 c) exactly: 2 r and 2 c are exact, c <= 0.5
+        t = r_below * (2.0 * rep(0.5 / r_total))
+    else:
+        t = r_below + r_end
+        t *= rep(0.5 / r_total)
     auc = seg(weighted(t)) / g_total
     t -= rep(auc)
     t *= t
@@ -284,12 +288,12 @@ def _compare_chunk_unchecked(
     # placement of comparison members in the group: 1 below the group's first block,
     # 1 - (f_before + f_end) / 2 inside block k, 1 - f_end between block k and the next
     one_m = 1.0 - auc
-    np.add(f_before, f_end, out=t)
-    t *= -0.5
-    t += rep(one_m)
-    t *= t
     ss01 = r_below[first] * one_m**2
-    if r_in is not None:
+    if r_in is not None:  # (no comparison mass inside the group's blocks: no term)
+        np.add(f_before, f_end, out=t)
+        t *= -0.5
+        t += rep(one_m)
+        t *= t
         ss01 += seg(np.multiply(r_in, t, out=t))
     del r_in
     gap = np.empty_like(r_below)  # comparison mass strictly between block k and the next

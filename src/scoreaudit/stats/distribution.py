@@ -327,7 +327,9 @@ def threshold_free(
         cum = np.arange(n + 1, dtype=_count_type(n))
     else:
         cum = np.zeros(ranking.n_blocks + 1, dtype=np.float64 if w is not None else _count_type(n))
-        np.cumsum(mass, out=cum[1:])
+        # (a boolean mass is summed as bytes: numpy's cast of booleans to the output's
+        # integers costs two to four times the sum; the same integers)
+        np.cumsum(mass.view(np.uint8) if mass.dtype == np.bool_ else mass, out=cum[1:])
     cum_total = float(cum[-1])
     if mass is None or (w is None and one_row_blocks):  # no ties: masses 0 or 1, cubes too
         cube = cum_total
