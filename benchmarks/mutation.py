@@ -55,6 +55,7 @@ MODULES = {
     "power": "scoreaudit.stats.power",
     "distribution": "scoreaudit.stats.distribution",
     "calibration": "scoreaudit.stats.calibration",
+    "order": "scoreaudit.core.order",
 }
 #: exit code -> verdict (mutmut.stats.status_by_exit_code, collapsed)
 KILLED = {1, 3, 36, -24, 24, 152, 255}  # a failing test, an internal error or a timeout
