@@ -122,3 +122,22 @@ def test_packed_sort_edges() -> None:
         np.full(1000, 0.3),
     ):
         _same(key)
+
+
+def test_integer_keys_with_a_few_ties() -> None:
+    # 8-byte integers, mostly distinct: numpy's unstable sort, then the tied runs put back in
+    # row order (the branch floats no longer take)
+    rng = np.random.default_rng(8)
+    key = rng.permutation(5_000).astype(np.int64)
+    key[rng.integers(0, key.size, 300)] = key[rng.integers(0, key.size, 300)]
+    _same(key)
+
+
+def test_the_last_row_moves_inside_its_run() -> None:
+    # 16 rows: row numbers take 4 bits, row 15 is the largest row number there can be; its key
+    # is the smallest of a run sharing their leading bits, so it must come first in that run
+    for n_cluster in (3, 13):
+        cluster = [1.0 + k * 2.0**-52 for k in range(n_cluster, 0, -1)] + [1.0]
+        key = np.array([-1e300, 1e300] + [2.0] * (13 - n_cluster) + cluster)
+        assert key.size == 16 and key[15] == 1.0
+        _same(key)
