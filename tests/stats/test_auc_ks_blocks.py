@@ -90,3 +90,22 @@ def test_audit_size_against_scipy(monkeypatch) -> None:
     assert got.loc[1, "ks"] == pytest.approx(stats.ks_2samp(g, r).statistic, abs=1e-15)
     monkeypatch.setattr(_auc_ks, "BLOCK_RUNS", 2**62)
     assert threshold_free(rank_scores(scores), codes, 2, reference=0).equals(got)
+
+
+@pytest.mark.parametrize("case", ["rest", "ties", "weights"])
+def test_other_large_groups_keep_whole_arrays(monkeypatch, case) -> None:
+    # a group larger than a block, alone in its chunk, but compared with the rest, or with tied
+    # scores, or weighted: the whole-array computation (the blocks assume unit masses and a
+    # reference without ties); the same numbers as with blocks disabled
+    rng = np.random.default_rng(3)
+    n = 3 * _auc_ks.BLOCK_RUNS
+    codes = (rng.random(n) < 0.7).astype(int)
+    scores = np.round(rng.random(n), 3) if case == "ties" else rng.random(n)
+    weights = rng.gamma(2.0, 1.0, n) if case == "weights" else None
+    reference = None if case == "rest" else 0
+    calls = _calls(monkeypatch)
+    got = threshold_free(rank_scores(scores), codes, 2, reference, weights=weights)
+    assert calls == []
+    monkeypatch.setattr(_auc_ks, "BLOCK_RUNS", 2**62)
+    assert threshold_free(rank_scores(scores), codes, 2, reference, weights=weights).equals(got)
+    assert 0.45 < got.loc[1, "auc"] < 0.55  # (same distribution: about one half)
