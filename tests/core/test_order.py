@@ -125,8 +125,7 @@ def test_packed_sort_edges() -> None:
 
 
 def test_integer_keys_with_a_few_ties() -> None:
-    # 8-byte integers, mostly distinct: numpy's unstable sort, then the tied runs put back in
-    # row order (the branch floats no longer take)
+    # 8-byte integers, mostly distinct, a few tied: still numpy's stable order
     rng = np.random.default_rng(8)
     key = rng.permutation(5_000).astype(np.int64)
     key[rng.integers(0, key.size, 300)] = key[rng.integers(0, key.size, 300)]

@@ -34,11 +34,10 @@ def sort_with_keys(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Float keys are sorted by :func:`_packed_order` (one sort of 8-byte integers holding each
     key's leading bits above its row; numpy's argsort of float64 reads the keys through an
     index array, a cache miss per read once the rows leave the cache: 2.4 s against 1.1 s at
-    20 M rows here, keys gathered included); other keys by numpy's default sort (faster than
-    its stable merge sort), the runs of equal keys then put back in row order.
-    The sorted keys are read once with ``order`` and are bit for bit ``key[order]`` (equal keys
-    may differ in the sign of a zero). Small integer keys (one or two bytes) keep numpy's
-    stable sort (a radix sort). The keys must not hold NaN (scores are checked before).
+    20 M rows here, keys gathered included); other keys (no caller of the package gives any:
+    scores are float64) by numpy's stable sort. The sorted keys are read once with ``order``
+    and are bit for bit ``key[order]`` (equal keys may differ in the sign of a zero). The keys
+    must not hold NaN (scores are checked before).
 
     Examples
     --------
@@ -48,22 +47,10 @@ def sort_with_keys(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ([1, 3, 2, 0], [-0.0, 0.0, 0.1, 0.5])
     """
     key = np.asarray(key)
-    if key.size < 2 or (key.dtype.kind in "iub" and key.dtype.itemsize <= 2):
-        order = np.argsort(key, kind="stable")
-        return order, key[order]
-    if key.dtype == np.float64 and key.size <= 2**32:
+    if key.dtype == np.float64 and 2 <= key.size <= 2**32:
         return _packed_order(key)
-    order = np.argsort(key)
-    ordered = key[order]
-    tied = ordered[1:] == ordered[:-1]  # position i+1 holds the key of position i
-    if not tied.any():
-        return order, ordered
-    pos = _in_runs(tied)
-    if pos.size > key.size // 8:  # mostly ties: the lexsort below would cost more
-        order = np.argsort(key, kind="stable")
-        return order, key[order]
-    _sort_runs(key, order, ordered, pos)
-    return order, ordered
+    order = np.argsort(key, kind="stable")
+    return order, key[order]
 
 
 def _packed_order(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -105,15 +92,6 @@ def _packed_order(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             last = np.searchsorted(packed, lead | np.uint64((1 << p) - 1), side="right")
             _sort_runs(key, order, ordered, _ranges(first, last))
     return order, ordered
-
-
-def _in_runs(tied: np.ndarray) -> np.ndarray:
-    """The sorted positions in a run of equal keys (``tied[i]``: position ``i + 1`` holds the
-    key of position ``i``)."""
-    in_run = np.zeros(tied.size + 1, dtype=bool)
-    in_run[1:] = tied
-    in_run[:-1] |= tied
-    return np.flatnonzero(in_run)
 
 
 def _ranges(first: np.ndarray, last: np.ndarray) -> np.ndarray:
