@@ -305,8 +305,10 @@ def threshold_free(
         if hi == lo:
             return result
         rw = None if w_grouped is None else w_grouped[lo:hi]
-        if rw is None and one_row_blocks:  # one row per block: 1 where it is the
-            mass = code_sorted == reference  # reference's (the same counts, no int64 array)
+        if rw is None and one_row_blocks:  # one row per block: 1 where it is the reference's
+            # (the same counts, no int64 array; bytes, not booleans: numpy's cast of booleans
+            # in the cumulative sum below costs two to four times the sum)
+            mass = (code_sorted == reference).view(np.uint8)
         else:
             mass = np.bincount(blk[lo:hi], weights=rw, minlength=ranking.n_blocks)
         ref_sumsq = float(hi - lo) if rw is None else _dot(rw, rw)
@@ -327,9 +329,7 @@ def threshold_free(
         cum = np.arange(n + 1, dtype=_count_type(n))
     else:
         cum = np.zeros(ranking.n_blocks + 1, dtype=np.float64 if w is not None else _count_type(n))
-        # (a boolean mass is summed as bytes: numpy's cast of booleans to the output's
-        # integers costs two to four times the sum; the same integers)
-        np.cumsum(mass.view(np.uint8) if mass.dtype == np.bool_ else mass, out=cum[1:])
+        np.cumsum(mass, out=cum[1:])
     cum_total = float(cum[-1])
     if mass is None or (w is None and one_row_blocks):  # no ties: masses 0 or 1, cubes too
         cube = cum_total
