@@ -77,19 +77,20 @@ def _packed_order(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     shift = max(0, (int(mono.max()) - lowest).bit_length() - (64 - p))
     packed = mono.view(np.uint64)
     packed -= np.uint64(lowest % 2**64)  # (modulo 2**64: the difference, below 2**64)
+    row_bits, row_mask = np.uint64(p), np.uint64((1 << p) - 1)
     packed >>= np.uint64(shift)
-    packed <<= np.uint64(p)
+    packed <<= row_bits
     packed |= np.arange(n, dtype=np.uint64)
     packed.sort()
-    order = np.bitwise_and(packed, np.uint64((1 << p) - 1)).view(np.int64)
+    order = np.bitwise_and(packed, row_mask).view(np.int64)
     ordered = key.take(order)
     if shift:
         down = np.flatnonzero(ordered[1:] < ordered[:-1])  # descents: where leading bits collide
         if down.size:
             # the runs: every sorted position whose leading bits are those of a descent
-            lead = np.unique(packed[down] >> np.uint64(p)) << np.uint64(p)
+            lead = np.unique(packed[down] >> row_bits) << row_bits
             first = np.searchsorted(packed, lead)
-            last = np.searchsorted(packed, lead | np.uint64((1 << p) - 1), side="right")
+            last = np.searchsorted(packed, lead | row_mask, side="right")
             _sort_runs(key, order, ordered, _ranges(first, last))
     return order, ordered
 

@@ -371,27 +371,25 @@ def _sums_by_blocks(ctx: _Context, runs: Runs) -> _Sums:
     n_g = g_total * g_total / runs.sumsq
     n_r = r_total * r_total / np.full(1, ctx.ref_sumsq)
     joint_cube = g_total + ctx.cube
-    starts = range(0, m, BLOCK_RUNS)
+    blocks = [(a, min(a + BLOCK_RUNS, m)) for a in range(0, m, BLOCK_RUNS)]
     # placements of the group's rows in the reference: (2 r_below) (0.5 / r_total)
     r_below = np.empty(m)
     t = np.empty(m)
     c2 = 2.0 * (0.5 / r_total)[0]
-    for a in starts:
-        b = min(a + BLOCK_RUNS, m)
+    for a, b in blocks:
         np.copyto(r_below[a:b], ctx.cum[runs.block[a:b]])  # (integers, as float64)
         np.multiply(r_below[a:b], c2, out=t[a:b])
     auc = np.add.reduceat(t, first) / g_total
-    for a in starts:
-        u = t[a : a + BLOCK_RUNS]
+    for a, b in blocks:
+        u = t[a:b]
         u -= auc[0]
         u *= u
     s10 = np.where(n_g > 1, np.add.reduceat(t, first) / g_total * n_g / (n_g - 1), np.nan)
     one_m = 1.0 - auc
     ss01 = r_below[first] * one_m**2
     # the reference's placements, from the gaps between the group's rows; the KS distance
-    ks_blocks = np.empty(len(starts))
-    for j, a in enumerate(starts):
-        b = min(a + BLOCK_RUNS, m)
+    ks_blocks = np.empty(len(blocks))
+    for j, (a, b) in enumerate(blocks):
         f_end = np.arange(a + 1.0, b + 1.0)  # the group's ECDF at its rows (as _sums: g_le)
         f_end /= g_total[0]
         gap = np.empty(b - a)
